@@ -1,0 +1,153 @@
+"""Admin › Users callbacks: thin wrappers around portal.services.users."""
+from __future__ import annotations
+
+from dash import Input, Output, State, ctx, no_update
+
+from layouts.admin_users import FORM_FIELDS
+from portal import i18n
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import t
+from portal.services import users
+from portal.validation import InvalidInput
+
+PERMISSION = "admin.users"
+
+
+def _grid_row(row: dict, tz: str) -> dict:
+    locked = users.is_locked(row)
+    status = "locked" if locked else ("active" if row["active"] else "inactive")
+    return {
+        "id": row["id"], "username": row["username"], "full_name": row["full_name"],
+        "role_label": t(f"role.{row['role']}"),
+        "section_label": t(f"section.{row['section_code']}") if row["section_code"] else "",
+        "office_code": row["office_code"], "status_label": t(f"status.user.{status}"),
+        "last_login": i18n.format_datetime(row["last_login_at"], tz) if row["last_login_at"] else "",
+    }
+
+
+def _field_outputs(allow_duplicate: bool = False):
+    outputs = []
+    for name in FORM_FIELDS:
+        outputs.append(Output(f"admin-users-{name}", "invalid", allow_duplicate=allow_duplicate))
+        outputs.append(Output(f"admin-users-{name}-feedback", "children", allow_duplicate=allow_duplicate))
+    return outputs
+
+
+def _field_feedback(messages: dict[str, str]) -> list:
+    values = []
+    for name in FORM_FIELDS:
+        values.extend([name in messages, messages.get(name, "")])
+    return values
+
+
+def _to_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+def register(app) -> None:
+    @protected_callback(app, PERMISSION, Output("admin-users-grid", "rowData"),
+                        Input("admin-users-search", "value"), Input("admin-users-role-filter", "value"),
+                        Input("admin-users-refresh", "data"))
+    def load_rows(search, role, _refresh):
+        current = user()
+        with database().session() as db:
+            rows = users.list_users(db, search=search, role=None if role in (None, "", "all") else role)
+        return [_grid_row(row, current.office_timezone) for row in rows]
+
+    @protected_callback(app, PERMISSION, Output("admin-users-section_id", "options"),
+                        Output("admin-users-office_id", "options"), Input("admin-users-refresh", "data"))
+    def load_options(_refresh):
+        with database().session() as db:
+            sections, offices = users.sections(db), users.offices(db)
+        language = i18n.current_language()
+        section_options = [{"label": t("admin_users.no_section"), "value": ""}] + [
+            {"label": s["name_id"] if language == "id" else s["name_en"], "value": str(s["id"])} for s in sections]
+        office_options = [{"label": f"{o['code']} · {o['name']}", "value": str(o["id"])} for o in offices]
+        return section_options, office_options
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("admin-users-modal", "is_open"), Output("admin-users-modal-title", "children"),
+         Output("admin-users-selected", "data"), Output("admin-users-username", "disabled"),
+         Output("admin-users-existing-tools", "hidden"), Output("admin-users-password", "disabled"),
+         Output("admin-users-lock-status", "children"), Output("admin-users-modal-alert", "is_open"),
+         Output("admin-users-active", "value")]
+        + [Output(f"admin-users-{name}", "value") for name in FORM_FIELDS] + _field_outputs(),
+        Input("admin-users-new", "n_clicks"), Input("admin-users-grid", "cellClicked"),
+        Input("admin-users-cancel", "n_clicks"), State("admin-users-office_id", "options"),
+        prevent_initial_call=True)
+    def open_editor(_new, cell, _cancel, office_options):
+        """Open an empty form for a new account, or the clicked account's form."""
+        cleared = _field_feedback({})
+        if ctx.triggered_id == "admin-users-cancel":
+            return [False] + [no_update] * (8 + len(FORM_FIELDS)) + cleared
+        if ctx.triggered_id == "admin-users-new":
+            default_office = office_options[0]["value"] if office_options else ""
+            values = ["", "", "", "operator", "", default_office, ""]
+            return [True, t("admin_users.new"), None, False, True, False, "", False, True] + values + cleared
+        with database().session() as db:
+            row = users.get_user(db, int(cell["rowId"]))
+        lock_text = t("admin_users.locked_until", until=i18n.format_datetime(row["locked_until"],
+                                                                             user().office_timezone)) \
+            if users.is_locked(row) else t("admin_users.not_locked")
+        values = [row["username"], row["full_name"], row["email"] or "", row["role"],
+                  str(row["section_id"] or ""), str(row["office_id"]), ""]
+        return [True, t("admin_users.edit", username=row["username"]), row["id"], True, False, True, lock_text,
+                False, row["active"]] + values + cleared
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("admin-users-modal", "is_open", allow_duplicate=True),
+         Output("admin-users-refresh", "data", allow_duplicate=True),
+         Output("admin-users-alert", "children"), Output("admin-users-alert", "is_open"),
+         Output("admin-users-alert", "color"),
+         Output("admin-users-modal-alert", "children"),
+         Output("admin-users-modal-alert", "is_open", allow_duplicate=True)] + _field_outputs(True),
+        Input("admin-users-save", "n_clicks"),
+        [State(f"admin-users-{name}", "value") for name in FORM_FIELDS]
+        + [State("admin-users-active", "value"), State("admin-users-selected", "data"),
+           State("admin-users-refresh", "data")],
+        prevent_initial_call=True)
+    def save(_clicks, username, full_name, email, role, section_id, office_id, password, active, selected, refresh):
+        """Create or update; on any error keep the form open with every message beside its field."""
+        data = {"username": username, "full_name": full_name, "email": email, "role": role,
+                "section_id": _to_int(section_id), "office_id": _to_int(office_id), "password": password,
+                "active": bool(active)}
+        try:
+            with database().session() as db:
+                if selected:
+                    saved = users.update_user(db, user(), int(selected), data)
+                else:
+                    saved = users.create_user(db, user(), data)
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return [True, no_update, no_update, False, no_update, t("form.has_errors"), True] + \
+                _field_feedback(messages)
+        message = t("admin_users.saved", username=saved["username"])
+        return [False, (refresh or 0) + 1, message, True, "success", "", False] + _field_feedback({})
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("admin-users-new_password", "invalid"), Output("admin-users-new_password-feedback", "children"),
+         Output("admin-users-new_password", "value"), Output("admin-users-lock-status", "children",
+                                                             allow_duplicate=True),
+         Output("admin-users-refresh", "data", allow_duplicate=True)],
+        Input("admin-users-reset", "n_clicks"), Input("admin-users-unlock", "n_clicks"),
+        State("admin-users-new_password", "value"), State("admin-users-selected", "data"),
+        State("admin-users-refresh", "data"), prevent_initial_call=True)
+    def security_action(_reset, _unlock, new_password, selected, refresh):
+        """Reset a password (ends every session of the account) or lift a lockout."""
+        if not selected:
+            return no_update, no_update, no_update, no_update, no_update
+        try:
+            with database().session() as db:
+                if ctx.triggered_id == "admin-users-reset":
+                    users.reset_password(db, user(), int(selected), new_password or "")
+                    done = t("admin_users.password_was_reset")
+                else:
+                    users.unlock(db, user(), int(selected))
+                    done = t("admin_users.was_unlocked")
+        except InvalidInput as error:
+            return True, error.messages(t).get("new_password", ""), no_update, no_update, no_update
+        return False, "", "", done, (refresh or 0) + 1

@@ -1,0 +1,1 @@
+"""Page layouts: functions that return Dash components. They read nothing from the database."""

@@ -1,0 +1,99 @@
+"""Admin › Users: list accounts; create, edit, deactivate, reset a password, unlock."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import field, page_header
+from portal.i18n import t
+from portal.permissions import ROLES
+
+# Form fields, in order; each has an input `admin-users-<name>` and a message `admin-users-<name>-feedback`.
+FORM_FIELDS = ("username", "full_name", "email", "role", "section_id", "office_id", "password")
+
+
+def role_options():
+    return [{"label": t(f"role.{role}"), "value": role} for role in ROLES]
+
+
+def layout(user, **_):
+    return html.Div([
+        page_header(t("page.admin_users"), t("admin_users.subtitle"),
+                    dbc.Button([html.I(className="bi bi-person-plus me-1"), t("admin_users.new")],
+                               id="admin-users-new", color="primary")),
+        dbc.Row([
+            dbc.Col(dbc.Input(id="admin-users-search", type="search", placeholder=t("admin_users.search"),
+                              debounce=True), md=5, className="mb-2"),
+            dbc.Col(dbc.Select(id="admin-users-role-filter", options=[{"label": t("admin_users.all_roles"),
+                                                                       "value": "all"}] + role_options(),
+                               value="all"),
+                    md=3, className="mb-2"),
+        ]),
+        dbc.Alert(id="admin-users-alert", is_open=False, dismissable=True, duration=8000),
+        dag.AgGrid(
+            id="admin-users-grid", className="ag-theme-alpine qc-grid", style={"height": "60vh"},
+            columnDefs=[
+                {"field": "username", "headerName": t("field.username"), "pinned": "left", "minWidth": 150},
+                {"field": "full_name", "headerName": t("field.full_name"), "flex": 2, "minWidth": 160},
+                {"field": "role_label", "headerName": t("field.role"), "minWidth": 140},
+                {"field": "section_label", "headerName": t("field.section"), "minWidth": 140},
+                {"field": "office_code", "headerName": t("field.office"), "maxWidth": 110},
+                {"field": "status_label", "headerName": t("field.status"), "minWidth": 120},
+                {"field": "last_login", "headerName": t("field.last_login"), "minWidth": 170},
+            ],
+            defaultColDef={"sortable": True, "resizable": True, "filter": False},
+            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False},
+                             "overlayNoRowsTemplate": t("grid.no_rows")},
+            getRowId="params.data.id", rowData=[],
+        ),
+        dcc.Store(id="admin-users-selected"),
+        dcc.Store(id="admin-users-refresh", data=0),
+        _editor(),
+    ])
+
+
+def _editor():
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(id="admin-users-modal-title")),
+        dbc.ModalBody([
+            dbc.Alert(id="admin-users-modal-alert", is_open=False, color="danger"),
+            dbc.Row([
+                field(t("field.username"), dbc.Input(id="admin-users-username", autoComplete="off"),
+                      "admin-users-username-feedback", t("admin_users.username_help"), 6),
+                field(t("field.full_name"), dbc.Input(id="admin-users-full_name"),
+                      "admin-users-full_name-feedback", width=6),
+                field(t("field.email"), dbc.Input(id="admin-users-email", type="email"),
+                      "admin-users-email-feedback", width=6),
+                field(t("field.role"), dbc.Select(id="admin-users-role", options=role_options()),
+                      "admin-users-role-feedback", width=6),
+                field(t("field.section"), dbc.Select(id="admin-users-section_id"),
+                      "admin-users-section_id-feedback", t("admin_users.section_help"), 6),
+                field(t("field.office"), dbc.Select(id="admin-users-office_id"),
+                      "admin-users-office_id-feedback", width=6),
+                field(t("field.password"), dbc.Input(id="admin-users-password", type="password",
+                                                     autoComplete="new-password"),
+                      "admin-users-password-feedback", t("admin_users.password_help"), 6),
+                dbc.Col(dbc.Switch(id="admin-users-active", label=t("field.active"), value=True), md=6,
+                        className="mb-3 pt-md-4"),
+            ]),
+            html.Div(id="admin-users-existing-tools", children=[
+                html.Hr(),
+                html.H3(t("admin_users.security"), className="h6"),
+                dbc.Row([
+                    field(t("field.new_password"), dbc.Input(id="admin-users-new_password", type="password",
+                                                             autoComplete="new-password"),
+                          "admin-users-new_password-feedback", t("admin_users.reset_help"), 8),
+                    dbc.Col(dbc.Button(t("admin_users.reset_password"), id="admin-users-reset", color="warning",
+                                       className="w-100"), md=4, className="pt-md-4 mb-3"),
+                ]),
+                html.Div(id="admin-users-lock-status", className="small text-muted mb-2"),
+                dbc.Button([html.I(className="bi bi-unlock me-1"), t("admin_users.unlock")], id="admin-users-unlock",
+                           color="secondary", outline=True, size="sm"),
+            ]),
+        ]),
+        dbc.ModalFooter([
+            dbc.Button(t("action.cancel"), id="admin-users-cancel", color="secondary", outline=True),
+            dbc.Button(t("action.save"), id="admin-users-save", color="primary"),
+        ]),
+    ], id="admin-users-modal", is_open=False, size="lg", backdrop="static")

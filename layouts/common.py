@@ -1,0 +1,34 @@
+"""Pieces several pages draw the same way."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from portal.i18n import t
+
+
+def page_header(title: str, subtitle: str | None = None, actions=None):
+    """The page title, a line on what it is for, and the page's main buttons."""
+    return dbc.Row([
+        dbc.Col([html.H1(title, className="mb-1"),
+                 html.P(subtitle, className="text-muted mb-0") if subtitle else None], md=8),
+        dbc.Col(actions, md=4, className="text-md-end mt-2 mt-md-0") if actions else None,
+    ], className="mb-3 align-items-end")
+
+
+def field(label: str, control, feedback_id: str | None = None, help_text: str | None = None, width: int = 12):
+    """A labelled form control with room for its error message under it."""
+    children = [dbc.Label(label, html_for=getattr(control, "id", None)), control]
+    if feedback_id:
+        children.append(dbc.FormFeedback(id=feedback_id, type="invalid"))
+    if help_text:
+        children.append(dbc.FormText(help_text))
+    return dbc.Col(html.Div(children, className="mb-3"), md=width)
+
+
+def forbidden():
+    return dbc.Alert([html.H2(t("error.forbidden_title"), className="h5"), t("error.forbidden")], color="danger")
+
+
+def not_found():
+    return dbc.Alert([html.H2(t("error.not_found_title"), className="h5"), t("error.not_found")], color="warning")

@@ -1,0 +1,71 @@
+"""The frame around every page: navigation for the role, the office, the user, language, logout."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask import has_request_context
+from flask_login import current_user
+
+from portal.extensions import settings
+from portal.i18n import t
+from portal.pages import menu_for
+
+
+def layout():
+    """Drawn on every page load for the logged-in user (the guard keeps anonymous users out)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return html.Div([dcc.Location(id="shell-url"), html.Div(id="shell-content")])
+    user = current_user
+    return html.Div([
+        dcc.Location(id="shell-url"),
+        html.Div(t("demo.banner"), className="qc-demo-banner", id="shell-demo-banner")
+        if settings().env == "demo" else None,
+        navbar(user),
+        dbc.Container(id="shell-content", fluid="xxl", className="qc-page"),
+    ])
+
+
+def navbar(user):
+    links, groups = [], {}
+    for page in menu_for(user):
+        if page.group:
+            if page.group not in groups:
+                groups[page.group] = []
+                links.append(page.group)  # the group's drop-down stands where its first page would
+            groups[page.group].append(dbc.DropdownMenuItem(
+                [html.I(className=f"bi {page.icon} me-1"), t(page.title_key)], href=page.path,
+                id=f"shell-nav-{page.key}"))
+        else:
+            links.append(dbc.NavItem(dbc.NavLink([html.I(className=f"bi {page.icon} me-1"), t(page.title_key)],
+                                                 href=page.path, id=f"shell-nav-{page.key}")))
+    links = [dbc.DropdownMenu(label=t(f"nav.group.{item}"), children=groups[item], nav=True, in_navbar=True,
+                              id=f"shell-nav-group-{item}", toggle_class_name="text-white")
+             if isinstance(item, str) else item for item in links]
+    role_label = t(f"role.{user.role}") + (f" · {t('section.' + user.section_code)}" if user.section_code else "")
+    other_language = "en" if user.language == "id" else "id"
+    user_menu = dbc.DropdownMenu(
+        label=html.Span([html.I(className="bi bi-person-circle me-1"), user.full_name], id="shell-user-name"),
+        children=[
+            dbc.DropdownMenuItem(role_label, header=True, id="shell-user-role"),
+            dbc.DropdownMenuItem(user.office_name, header=True),
+            dbc.DropdownMenuItem(divider=True),
+            dbc.DropdownMenuItem([html.I(className="bi bi-question-circle me-1"), t("page.help")], href="/help",
+                                 id="shell-nav-help"),
+            dbc.DropdownMenuItem([html.I(className="bi bi-translate me-1"), t(f"language.switch_to.{other_language}")],
+                                 href=f"/lang/{other_language}", external_link=True, id="shell-language"),
+            dbc.DropdownMenuItem([html.I(className="bi bi-box-arrow-right me-1"), t("nav.logout")],
+                                 href="/logout", external_link=True, id="shell-logout"),
+        ],
+        nav=True, in_navbar=True, align_end=True, color="link", toggle_class_name="text-white",
+    )
+    return dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand([html.I(className="bi bi-shield-check me-2"), "Q-Corner",
+                             html.Small(user.office_name, className="ms-2 fw-normal d-none d-lg-inline",
+                                        id="shell-office")], href="/"),
+            dbc.NavbarToggler(id="shell-navbar-toggler", className="border-light"),
+            dbc.Collapse(dbc.Nav(links + [user_menu], navbar=True, className="ms-auto"),
+                         id="shell-navbar-collapse", navbar=True, is_open=False),
+        ], fluid="xxl"),
+        className="qc-navbar", dark=True, expand="lg",
+    )

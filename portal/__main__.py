@@ -1,0 +1,4 @@
+"""`python -m portal` is the same as the `qcorner` command."""
+from portal.cli import main
+
+main()

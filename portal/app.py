@@ -1,0 +1,81 @@
+"""The app factory: the Dash app on its Flask server, with login, the guard and every page."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import dash
+from flask import Flask, jsonify, redirect
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal import guard
+from portal.auth import bp as auth_bp, login_manager
+from portal.db import Database
+from portal.permissions import HOME_PAGE
+from portal.settings import PROJECT_ROOT, Settings, load_settings
+
+CALLBACK_MODULES = ("callbacks.shell", "callbacks.admin_users", "callbacks.admin_audit")
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the portal for the given settings (the environment's when none are given)."""
+    settings = settings or load_settings()
+    settings.check_safe_for_production()
+    server = Flask("portal", template_folder=str(PROJECT_ROOT / "portal" / "templates"),
+                   instance_path=str(PROJECT_ROOT / "instance"))
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="qcorner_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_idle_hours),
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    server.extensions["qcorner_settings"] = settings
+    server.extensions["qcorner_db"] = Database(settings.effective_database_url)
+    logging.basicConfig(level=logging.INFO)
+
+    login_manager.init_app(server)
+    login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
+    server.register_blueprint(auth_bp)
+    guard.install(server)
+    _add_routes(server)
+
+    app = dash.Dash(
+        "portal", server=server, assets_folder=str(PROJECT_ROOT / "assets"), title="Q-Corner",
+        update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    from layouts import shell
+
+    app.layout = shell.layout
+    for module_name in CALLBACK_MODULES:
+        __import__(module_name, fromlist=["register"]).register(app)
+    return app
+
+
+def _add_routes(server: Flask) -> None:
+    @server.route("/healthz")
+    def healthz():
+        """Liveness for monitoring: database reachable; no secrets."""
+        database = server.extensions["qcorner_db"]
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            db_ok = True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable" here
+            db_ok = False
+        body = {"status": "ok" if db_ok else "degraded", "database": "ok" if db_ok else "unreachable",
+                "database_backend": database.engine.dialect.name}
+        return jsonify(body), 200 if db_ok else 503
+
+    @server.before_request
+    def _home():
+        """`/` sends each role to its own home page."""
+        from flask import request
+
+        if request.path == "/" and current_user.is_authenticated:
+            return redirect(HOME_PAGE.get(current_user.role, "/help"))
+        return None

@@ -1,0 +1,1 @@
+"""Pure domain calculations for Q-Corner: satisfaction index, compliance scoring, working days."""

@@ -1,0 +1,77 @@
+"""The translation layer: every UI text goes through `t()`; Indonesian first, English second.
+
+Also formats money (IDR) and times in the office's time zone, the way officers read them.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+CATALOG_DIR = Path(__file__).resolve().parent / "translations"
+BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
+
+
+@lru_cache(maxsize=None)
+def catalog(language: str) -> dict[str, str]:
+    """The key → text table of one language."""
+    with open(CATALOG_DIR / f"{language}.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def current_language() -> str:
+    """The language of the person behind this request: their account's, else the session's."""
+    try:
+        from flask import has_request_context, session
+        from flask_login import current_user
+    except ImportError:  # pragma: no cover - flask is always installed
+        return DEFAULT_LANGUAGE
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if getattr(current_user, "is_authenticated", False):
+        return current_user.language
+    language = session.get("lang")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, language: str | None = None, **params) -> str:
+    """Translate `key`, filling `{name}` placeholders; a missing key shows itself, never crashes."""
+    language = language or current_language()
+    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**params) if params else text
+
+
+def format_idr(amount: Decimal | int | float | None) -> str:
+    """Money the Indonesian way: `Rp 1.234.567` (no decimals: rupiah has no cents in practice)."""
+    if amount is None:
+        return "–"
+    return "Rp " + format_decimal(Decimal(amount).quantize(Decimal(1)), format="#,##0", locale="id_ID")
+
+
+def format_number(value, language: str | None = None, decimals: int = 0) -> str:
+    """A number with the language's separators."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=BABEL_LOCALE[language or current_language()])
+
+
+def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", language: str | None = None) -> str:
+    """A UTC time shown in the office's time zone, with its zone name (WIB, WITA, WIT)."""
+    if value is None:
+        return "–"
+    local = value.astimezone(ZoneInfo(tz))
+    return _babel_datetime(local, "dd MMM yyyy HH:mm", locale=BABEL_LOCALE[language or current_language()]) + \
+        " " + zone_label(tz)
+
+
+def zone_label(tz: str) -> str:
+    """Indonesia's own names for its three time zones."""
+    return {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(
+        tz, tz)

@@ -1,0 +1,1 @@
+"""Domain services: plain values and a session in, plain values out."""

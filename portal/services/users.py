@@ -1,0 +1,184 @@
+"""Account administration: create, edit, deactivate, reset passwords, unlock. Every change audited."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models import Office, Section, User
+from models.base import utcnow
+from portal import audit
+from portal.permissions import ROLES
+from portal.services.accounts import end_all_sessions, hash_password
+from portal.validation import ErrorCollector, NotFound
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def user_dict(user: User) -> dict[str, Any]:
+    """The fields an administrator sees; never the password hash."""
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name, "email": user.email,
+        "role": user.role, "office_id": user.office_id, "office_code": user.office.code,
+        "section_id": user.section_id, "section_code": user.section.code if user.section else None,
+        "active": user.active, "language": user.language,
+        "locked_until": user.locked_until, "failed_logins": user.failed_logins,
+        "last_login_at": user.last_login_at, "created_at": user.created_at,
+    }
+
+
+def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
+    """The editable fields only, as JSON-safe values for the audit log."""
+    keys = ("username", "full_name", "email", "role", "office_id", "section_id", "active")
+    return {k: values.get(k) for k in keys if k in values}
+
+
+def list_users(session: Session, search: str | None = None, role: str | None = None,
+               office_id: int | None = None) -> list[dict[str, Any]]:
+    """Accounts filtered in the database (accounts are few: officers and company staff)."""
+    query = select(User).order_by(User.username)
+    if search:
+        like = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
+                                func.lower(User.email).like(like)))
+    if role:
+        query = query.where(User.role == role)
+    if office_id:
+        query = query.where(User.office_id == office_id)
+    return [user_dict(u) for u in session.scalars(query)]
+
+
+def get_user(session: Session, user_id: int) -> dict[str, Any]:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    return user_dict(user)
+
+
+def offices(session: Session) -> list[dict[str, Any]]:
+    return [{"id": o.id, "code": o.code, "name": o.name, "timezone": o.timezone}
+            for o in session.scalars(select(Office).where(Office.active).order_by(Office.code))]
+
+
+def sections(session: Session) -> list[dict[str, Any]]:
+    return [{"id": s.id, "code": s.code, "name_id": s.name_id, "name_en": s.name_en}
+            for s in session.scalars(select(Section).where(Section.active).order_by(Section.id))]
+
+
+def section_id_by_code(session: Session, code: str | None) -> int | None:
+    if not code:
+        return None
+    return session.scalar(select(Section.id).where(Section.code == code))
+
+
+def office_id_by_code(session: Session, code: str) -> int | None:
+    return session.scalar(select(Office.id).where(Office.code == code))
+
+
+def _check_profile(session: Session, errors: ErrorCollector, data: dict[str, Any]) -> None:
+    """The rules every account must satisfy, on create and on edit."""
+    role = data.get("role")
+    if role not in ROLES:
+        errors.add("role", "users.error.role")
+    if data.get("office_id") is None or session.get(Office, data["office_id"]) is None:
+        errors.add("office_id", "users.error.office")
+    section_id = data.get("section_id")
+    if role == "coordinator" and not section_id:
+        errors.add("section_id", "users.error.section_required")
+    if section_id and session.get(Section, section_id) is None:
+        errors.add("section_id", "users.error.section")
+    email = (data.get("email") or "").strip()
+    if email and not EMAIL_PATTERN.match(email):
+        errors.add("email", "users.error.email")
+
+
+def _check_password(errors: ErrorCollector, password: str | None, field: str = "password") -> None:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        errors.add(field, "users.error.password_short", min=MIN_PASSWORD_LENGTH)
+
+
+def create_user(session: Session, actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Create an account after checking every field; nothing is written if any is wrong."""
+    errors = ErrorCollector()
+    username = (data.get("username") or "").strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        errors.add("username", "users.error.username_format")
+    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors.add("username", "users.error.username_taken", username=username)
+    _check_profile(session, errors, data)
+    _check_password(errors, data.get("password"))
+    errors.raise_if_any()
+    user = User(username=username, full_name=(data.get("full_name") or "").strip(),
+                email=(data.get("email") or "").strip() or None, role=data["role"], office_id=data["office_id"],
+                section_id=data.get("section_id") or None,
+                password_hash=hash_password(data["password"]), active=True,
+                language=data.get("language") or "id")
+    session.add(user)
+    session.flush()
+    audit.record(session, getattr(actor, "id", None), getattr(actor, "username", None), "user_created", "user",
+                 user.id, after=_audit_view(user_dict(user)))
+    return user_dict(user)
+
+
+def update_user(session: Session, actor, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Change role, section, office, name, email or active flag; deactivating ends every session."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    before = user_dict(user)
+    merged = {**before, **{k: v for k, v in data.items() if k in
+                           ("full_name", "email", "role", "office_id", "section_id", "active")}}
+    errors = ErrorCollector()
+    _check_profile(session, errors, merged)
+    if actor is not None and actor.id == user_id and (merged["role"] != "admin" or not merged["active"]):
+        errors.add("role", "users.error.self_demote")
+    errors.raise_if_any()
+    user.full_name = (merged["full_name"] or "").strip()
+    user.email = (merged["email"] or "").strip() or None
+    user.role, user.office_id, user.active = merged["role"], merged["office_id"], bool(merged["active"])
+    user.section_id = merged["section_id"] or None
+    if before["active"] and not user.active:
+        end_all_sessions(session, user.id)
+    session.flush()
+    session.refresh(user)
+    after = user_dict(user)
+    old, new = audit.changed_fields(_audit_view(before), _audit_view(after))
+    if new:
+        audit.record(session, actor.id if actor else None, actor.username if actor else None, "user_updated",
+                     "user", user.id, before=old, after=new)
+    return after
+
+
+def reset_password(session: Session, actor, user_id: int, new_password: str) -> None:
+    """Set a new password and end every session of the account (the hash never reaches the log)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    errors = ErrorCollector()
+    _check_password(errors, new_password, "new_password")
+    errors.raise_if_any()
+    user.password_hash = hash_password(new_password)
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    end_all_sessions(session, user.id)
+    audit.record(session, actor.id if actor else None, actor.username if actor else None, "password_reset",
+                 "user", user.id)
+
+
+def unlock(session: Session, actor, user_id: int) -> None:
+    """Lift a lockout early, for a person who proved who they are to the admin."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None,
+              "failed_logins": user.failed_logins}
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    audit.record(session, actor.id if actor else None, actor.username if actor else None, "user_unlocked",
+                 "user", user.id, before=before, after={"locked_until": None, "failed_logins": 0})
+
+
+def is_locked(user: dict[str, Any]) -> bool:
+    return bool(user["locked_until"] and user["locked_until"] > utcnow())

@@ -1,0 +1,66 @@
+"""Settings from QCORNER_* environment variables and an optional .env file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-only-insecure-secret-change-me"
+DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'qcorner.db'}"
+
+
+class InsecureSettings(RuntimeError):
+    """Production was asked to start with settings that would expose it."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the portal; production values come from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QCORNER_", env_file=".env", extra="ignore")
+
+    env: Literal["production", "development", "demo"] = "development"
+    secret_key: str = DEFAULT_SECRET
+    database_url: str = ""
+    iqfast_url: str = ""
+    iqfast_export_dir: str = ""
+    smtp_url: str = ""
+    demo_password: str = "qcorner-demo"
+    session_idle_hours: float = 8.0
+    cookie_secure: bool = False
+    timezone: str = "Asia/Jakarta"
+    default_language: Literal["id", "en"] = "id"
+    default_office: str = "0300"
+    sync_interval_minutes: int = 5
+    login_max_failures: int = 5
+    login_failure_window_minutes: int = 15
+    login_lock_minutes: int = 15
+
+    @field_validator("database_url")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file outside production."""
+        return self.database_url or DEFAULT_SQLITE_URL
+
+    def check_safe_for_production(self) -> None:
+        """Refuse to run production on a default secret or an implicit database."""
+        if self.env != "production":
+            return
+        problems = []
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+            problems.append("QCORNER_SECRET_KEY must be set to a random value of at least 32 characters")
+        if not self.database_url:
+            problems.append("QCORNER_DATABASE_URL must be set")
+        if problems:
+            raise InsecureSettings("Refusing to start in production: " + "; ".join(problems))
+
+
+def load_settings(**overrides) -> Settings:
+    """Read settings from the environment, with explicit overrides (used by tests)."""
+    return Settings(**overrides)

@@ -1,0 +1,36 @@
+"""Errors a person can act on: each names the field and a translation key for the message."""
+from __future__ import annotations
+
+
+class InvalidInput(Exception):
+    """Input was refused; nothing was written. `errors` maps field → (message key, params)."""
+
+    def __init__(self, errors: dict[str, tuple[str, dict]]):
+        super().__init__(", ".join(f"{field}: {key}" for field, (key, _params) in errors.items()))
+        self.errors = errors
+
+    def messages(self, translate) -> dict[str, str]:
+        """The messages in the reader's language, per field."""
+        return {field: translate(key, **params) for field, (key, params) in self.errors.items()}
+
+
+class Forbidden(Exception):
+    """The caller may not see or change this record."""
+
+
+class NotFound(Exception):
+    """No such record (or none the caller may know of)."""
+
+
+class ErrorCollector:
+    """Gathers every field error of a form, so the person sees them all at once."""
+
+    def __init__(self):
+        self.errors: dict[str, tuple[str, dict]] = {}
+
+    def add(self, field: str, key: str, **params) -> None:
+        self.errors.setdefault(field, (key, params))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)

@@ -1,0 +1,249 @@
+"""Test fixtures: a real database per run (PostgreSQL by default, SQLite with QCORNER_TEST_BACKEND=sqlite),
+cleaned back to its migrated state after every test, the app, and logged-in clients."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+
+import psycopg2
+import pytest
+from sqlalchemy import MetaData, delete, insert, select, text
+
+from portal.db import Database
+from portal.migrate import upgrade
+from portal.settings import load_settings
+
+BACKEND = os.environ.get("QCORNER_TEST_BACKEND", "postgresql")
+PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_URL_PREFIX = os.environ.get("QCORNER_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+PASSWORD = "test-password-123"
+
+
+def _pg_admin(sql: str) -> None:
+    connection = psycopg2.connect(PG_ADMIN_DSN)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id):
+    """A fresh database for this test run (one per xdist worker), migrated to head, dropped afterwards."""
+    if BACKEND == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'qcorner.db'}"
+        upgrade(url)
+        yield url
+        return
+    name = f"qcorner_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    url = f"{PG_URL_PREFIX}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database(database_url):
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def _reference_snapshot(database):
+    """The rows the migrations seed (offices, sections…), restored after every test."""
+    metadata = MetaData()
+    metadata.reflect(database.engine)
+    with database.engine.connect() as connection:
+        snapshot = {table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+                    for table in metadata.sorted_tables}
+    return metadata, snapshot
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request, _reference_snapshot, database):
+    """After each test, put every table back to its freshly migrated content."""
+    yield
+    metadata, snapshot = _reference_snapshot
+    tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
+    with database.engine.begin() as connection:
+        if database.is_postgresql:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(delete(table))
+            connection.execute(text("DELETE FROM sqlite_sequence")) if connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+        for table in tables:
+            if snapshot.get(table.name):
+                connection.execute(insert(table), snapshot[table.name])
+        if database.is_postgresql:
+            _reset_sequences(connection, tables)
+
+
+def _reset_sequences(connection, tables) -> None:
+    """After re-seeding with explicit ids, move each id sequence past them."""
+    for table in tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
+                seq = connection.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                         {"t": table.name, "c": column.name}).scalar()
+                if seq:
+                    connection.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX(\"{column.name}\") "
+                                            f"FROM \"{table.name}\"), 0) + 1, false)"))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url):
+    return load_settings(env="development", database_url=database_url, secret_key=secrets.token_hex(32))
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    from portal import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def session(database):
+    """A session for arranging and checking data; committed by the test when needed."""
+    with database.sessionmaker() as s:
+        yield s
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    body = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log in through the real form, CSRF token and all."""
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+@pytest.fixture
+def make_user(database):
+    """Create an account with the services the admin page uses: make_user('op1', 'operator')."""
+    from portal.services import users
+
+    def _make(username: str, role: str, section: str | None = None, password: str = PASSWORD, **extra):
+        with database.session() as s:
+            return users.create_user(s, None, {
+                "username": username, "role": role, "password": password, "full_name": extra.pop(
+                    "full_name", username.title()), "office_id": users.office_id_by_code(s, "0300"),
+                "section_id": users.section_id_by_code(s, section), **extra})
+
+    return _make
+
+
+@pytest.fixture
+def logged_in(client, make_user):
+    """A client logged in with a fresh account of the given role: logged_in('admin')."""
+
+    def _login(role: str, section: str | None = None, username: str | None = None):
+        username = username or f"{role}_{uuid.uuid4().hex[:6]}"
+        if role == "coordinator" and section is None:
+            section = "plant"
+        make_user(username, role, section)
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,
+                  changed: list[str] | None = None):
+    """Call a Dash callback the way the browser does (a JSON POST), by its output key."""
+    body = {"output": output, "outputs": _outputs_from_key(output), "inputs": inputs or [], "state": state or [],
+            "changedPropIds": changed or []}
+    return client.post("/_dash-update-component", json=body)
+
+
+def _outputs_from_key(key: str):
+    if key.startswith(".."):
+        parts = [p for p in key.strip(".").split("...")]
+        return [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1))) for p in parts]
+    component, prop = key.split("@")[0].rsplit(".", 1)
+    return {"id": component, "property": prop}
+
+
+# --- real Chromium through Playwright -------------------------------------------------------------
+CHROMIUM = os.environ.get("QCORNER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "test-artifacts", "screenshots")
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The portal served over HTTP on a free local port, for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) on a desktop-sized screen."""
+    context = browser.new_context(viewport={"width": 1366, "height": 850}, base_url=live_server, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh browser context the size of a phone (390×844)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, locale="id-ID",
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a full-page screenshot under test-artifacts/screenshots/ and return its path."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.abspath(os.path.join(ARTIFACTS, f"{name}.png"))
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the form like a person does."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-submit")

@@ -1,0 +1,66 @@
+"""Every page and every callback declares who may use it, and each role gets exactly what DOMAIN.md says."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import dash_callback
+from portal.access import callback_permissions
+from portal.pages import PAGES
+from portal.permissions import PERMISSIONS, ROLES
+
+# Written by hand from DOMAIN.md's "Users and what each comes for": page → roles that may open it.
+EXPECTED_PAGE_ACCESS = {
+    "/kpi": {"admin", "head"},
+    "/rankings": {"admin", "coordinator", "enforcement", "head"},
+    "/applications": {"admin", "operator", "coordinator", "enforcement", "head"},
+    "/nnc": {"admin", "operator", "coordinator", "enforcement", "head"},
+    "/complaints": {"admin", "operator", "enforcement", "head"},
+    "/survey-results": {"admin", "coordinator", "enforcement", "head"},
+    "/my/applications": {"service_user"},
+    "/admin/users": {"admin"},
+    "/admin/audit": {"admin"},
+    "/help": set(ROLES),
+}
+
+
+def test_every_registered_page_has_an_expected_access_row():
+    assert {page.path for page in PAGES} == set(EXPECTED_PAGE_ACCESS)
+
+
+def test_every_dash_callback_declares_a_permission(app):
+    declared = callback_permissions(app)
+    missing = [key for key in app.callback_map if key not in declared]
+    assert not missing, f"callbacks without a declared permission: {missing}"
+    assert set(declared.values()) <= set(PERMISSIONS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_exactly_its_pages(role, logged_in):
+    client = logged_in(role)
+    for path, allowed in EXPECTED_PAGE_ACCESS.items():
+        status = client.get(path).status_code
+        assert status == (200 if role in allowed else 403), (role, path, status)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_calls_exactly_its_callbacks(role, app, logged_in):
+    """Every callback in the map, called as this role: allowed ones pass the guard, others get 403."""
+    from portal.permissions import role_can
+
+    client = logged_in(role)
+    for output, permission in callback_permissions(app).items():
+        response = dash_callback(client, output)
+        if role_can(role, permission):
+            assert response.status_code != 403, (role, output)
+        else:
+            assert response.status_code == 403, (role, output)
+
+
+def test_router_refuses_a_page_the_role_may_not_open(logged_in):
+    client = logged_in("operator")
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": "/admin/users"}])
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Akses ditolak" in body and "admin-users-grid" not in body
+
