@@ -7,6 +7,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 import models.base
+from sqlalchemy import Text  # noqa: F401 - autogenerate renders JSONB columns with it
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

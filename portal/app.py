@@ -15,7 +15,6 @@ from portal.db import Database
 from portal.permissions import HOME_PAGE
 from portal.settings import PROJECT_ROOT, Settings, load_settings
 
-CALLBACK_MODULES = ("callbacks.shell", "callbacks.admin_users", "callbacks.admin_audit")
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -51,9 +50,20 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from layouts import shell
 
     app.layout = shell.layout
-    for module_name in CALLBACK_MODULES:
-        __import__(module_name, fromlist=["register"]).register(app)
+    for module in _callback_modules():
+        module.register(app)
     return app
+
+
+def _callback_modules():
+    """Every module in callbacks/ registers its page's callbacks; a new page needs no edit here."""
+    import pkgutil
+    from importlib import import_module
+
+    import callbacks
+
+    for info in sorted(pkgutil.iter_modules(callbacks.__path__), key=lambda i: i.name):
+        yield import_module(f"callbacks.{info.name}")
 
 
 def _add_routes(server: Flask) -> None:

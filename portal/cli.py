@@ -26,7 +26,7 @@ def db():
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision):
     """Apply every Alembic migration up to REVISION."""
     from portal.migrate import upgrade
@@ -82,8 +82,13 @@ def users_create(username, role, section, office_code, service_user, full_name, 
                 "password": password, "full_name": full_name, "email": email})
             if service_user:
                 from portal.services import service_user_links
+                from portal.validation import NotFound
 
-                service_user_links.link_by_source_id(session, created["id"], service_user)
+                try:
+                    service_user_links.link_by_source_id(session, created["id"], service_user)
+                except (NotFound, ValueError):
+                    raise click.BadParameter(f"no synced service user with source id {service_user!r}",
+                                             param_hint="--service-user")
     except InvalidInput as error:
         for field, message in error.messages(lambda key, **p: t(key, language="en", **p)).items():
             click.echo(f"{field}: {message}", err=True)

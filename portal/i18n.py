@@ -20,11 +20,19 @@ CATALOG_DIR = Path(__file__).resolve().parent / "translations"
 BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
 
 
+def catalog_files(language: str) -> list[Path]:
+    """One catalog file per area (translations/<language>/<area>.json), so areas never edit the same file."""
+    return sorted((CATALOG_DIR / language).glob("*.json"))
+
+
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, str]:
-    """The key → text table of one language."""
-    with open(CATALOG_DIR / f"{language}.json", encoding="utf-8") as handle:
-        return json.load(handle)
+    """The key → text table of one language, merged from its area files."""
+    merged: dict[str, str] = {}
+    for path in catalog_files(language):
+        with open(path, encoding="utf-8") as handle:
+            merged.update(json.load(handle))
+    return merged
 
 
 def current_language() -> str:

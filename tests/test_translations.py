@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from portal.i18n import catalog, format_datetime, format_idr, t
+import json
+
+from portal.i18n import catalog, catalog_files, format_datetime, format_idr, t
 
 ROOT = Path(__file__).resolve().parent.parent
 # A whole literal key: t("nav.logout") or t("x.y", name=…); not t("section." + code).
@@ -15,6 +17,17 @@ def test_both_catalogs_have_the_same_keys():
     indonesian, english = set(catalog("id")), set(catalog("en"))
     assert not indonesian - english, f"missing in English: {sorted(indonesian - english)}"
     assert not english - indonesian, f"missing in Indonesian: {sorted(english - indonesian)}"
+
+
+def test_each_area_file_exists_in_both_languages_and_no_key_is_defined_twice():
+    areas = {language: {path.name for path in catalog_files(language)} for language in ("id", "en")}
+    assert areas["id"] == areas["en"]
+    for language in ("id", "en"):
+        seen: dict[str, str] = {}
+        for path in catalog_files(language):
+            for key in json.loads(path.read_text(encoding="utf-8")):
+                assert key not in seen, f"{key} is in both {seen[key]} and {path.name}"
+                seen[key] = path.name
 
 
 def test_no_catalog_text_is_empty():

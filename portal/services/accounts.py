@@ -99,7 +99,14 @@ def load_session(session: Session, session_id: str, idle: timedelta, now: dateti
         return None
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
         row.last_seen_at = now  # throttled: one write a minute, not one per request
-    return current_user_from(user, session_id)
+    return current_user_from(user, session_id, _linked_service_users(session, user))
+
+
+def _linked_service_users(session: Session, user: User) -> tuple[int, ...]:
+    """The companies a service-user account may see; officers are scoped by role, not by company."""
+    from portal.services import service_user_links
+
+    return service_user_links.linked_ids(session, user.id) if user.role == "service_user" else ()
 
 
 def current_user_from(user: User, session_id: str, service_user_ids: tuple[int, ...] = ()) -> CurrentUser:

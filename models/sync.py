@@ -1,0 +1,51 @@
+"""Bookkeeping of the copy from the certification system: runs, cursors, and requests to run now."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, JSONType, UTCDateTime, utcnow
+
+
+class SyncRun(Base):
+    """One pass of the sync: when, how it ended, what it read and wrote, where its cursor stood."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="incremental")  # incremental, export, reconcile
+    source: Mapped[str] = mapped_column(String(200), default="")          # the source, without credentials
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)  # running, success, failed
+    rows_read: Mapped[Any] = mapped_column(JSONType, default=dict)
+    rows_written: Mapped[Any] = mapped_column(JSONType, default=dict)
+    cursor: Mapped[Any] = mapped_column(JSONType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    triggered_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class SyncCursor(Base):
+    """How far each source table has been read: (update time, id), saved with its batch."""
+
+    __tablename__ = "sync_cursors"
+
+    source_table: Mapped[str] = mapped_column(String(64), primary_key=True)
+    updated_at: Mapped[str] = mapped_column(String(32), default="")  # the source's own (naive, local) time
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncRequest(Base):
+    """'Sync now' from the admin page: the web worker only asks; the scheduler process runs it."""
+
+    __tablename__ = "sync_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"), nullable=True)
