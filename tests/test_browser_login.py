@@ -63,6 +63,9 @@ def test_phone_sized_screen_logs_in_and_opens_the_menu(phone, demo_accounts):
     assert phone.locator("#shell-nav-my").is_hidden()
     phone.click("#shell-navbar-toggler")
     phone.wait_for_selector("#shell-nav-my", state="visible")
+    phone.wait_for_selector("#shell-navbar-collapse.show:not(.collapsing)")
+    phone.click("#shell-user-name")
+    phone.wait_for_selector("#shell-logout", state="visible")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(phone, "phone-service-user-menu")
