@@ -7,8 +7,21 @@ from models.audit import AuditLog
 from models.party import Handler, ServiceUser, ServiceUserLink
 from models.application import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Commodity,
                                 QuarantineAction, StageEvent)
-from models.sync import SyncCursor, SyncRequest, SyncRun
+from models.sync import SourceLookup, SyncCursor, SyncRequest, SyncRun
+from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, NotificationPreference,
+                                   SurveyInvitation, SurveyResponse)
+from models.nnc import AttachmentBlob, Nnc, NncAttachment, NncStatusChange
+from models.complaint import CollectiveLeaveDay, Complaint, ComplaintAttachment, ComplaintEvent
 
 __all__ = ["Base", "Office", "Section", "User", "UserSession", "Setting", "AuditLog", "Handler", "ServiceUser",
            "ServiceUserLink", "Application", "ApplicationCommodity", "Bill", "Certificate", "CertificateForm",
-           "Commodity", "QuarantineAction", "StageEvent", "SyncCursor", "SyncRequest", "SyncRun"]
+           "Commodity", "QuarantineAction", "StageEvent", "SourceLookup", "SyncCursor", "SyncRequest", "SyncRun"]
+__all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "SurveyInvitation",
+            "SurveyResponse"]
+__all__ += ["AttachmentBlob", "Nnc", "NncAttachment", "NncStatusChange"]
+__all__ += ["CollectiveLeaveDay", "Complaint", "ComplaintAttachment", "ComplaintEvent"]
+from models.compliance import (ComplianceMonthly, ComplianceScore, ComplianceSettingsVersion,  # noqa: E402
+                               ComplianceStreak, ComplianceTierHistory, GuidanceRecord)
+
+__all__ += ["ComplianceMonthly", "ComplianceScore", "ComplianceSettingsVersion", "ComplianceStreak",
+            "ComplianceTierHistory", "GuidanceRecord"]

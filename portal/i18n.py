@@ -79,6 +79,15 @@ def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", language: 
         " " + zone_label(tz)
 
 
+def format_date(value, language: str | None = None) -> str:
+    """A calendar date the way officers write it: 17 Agu 2026."""
+    if value is None:
+        return "–"
+    from babel.dates import format_date as _babel_date
+
+    return _babel_date(value, "d MMM yyyy", locale=BABEL_LOCALE[language or current_language()])
+
+
 def zone_label(tz: str) -> str:
     """Indonesia's own names for its three time zones."""
     return {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(

@@ -1,0 +1,174 @@
+"""One complaint's callbacks: show it, handle it (status, assignee, answer), email the answer, attach evidence."""
+from __future__ import annotations
+
+import json
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, html, no_update
+
+from callbacks.complaints import STATUS_COLOURS, decode_uploads
+from layouts.common import forbidden, not_found
+from portal import i18n
+from portal.access import protected_callback, user
+from portal.extensions import database, settings
+from portal.i18n import t
+from portal.mailer import send_one
+from portal.services import complaints
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+EDIT_FIELDS = ("status", "category", "assignee_id", "answer")
+
+
+def _body(detail: dict, tz: str):
+    def row(label, value):
+        return html.Tr([html.Th(label, className="text-muted fw-normal", style={"width": "35%"}), html.Td(value)])
+
+    reporter = detail["reporter_name"] or t("complaints.anonymous")
+    if detail["contact_erased_at"]:
+        reporter = t("complaints.contact_erased")
+    links = []
+    if detail["service_user_id"]:
+        links.append(html.A(detail["service_user_name"], href=f"/profile/{detail['service_user_id']}"))
+    if detail["application_id"]:
+        links += [" · " if links else "", html.A(detail["application_number"],
+                                                 href=f"/applications/{detail['application_id']}")]
+    return dbc.Card(dbc.CardBody([
+        html.P(detail["text"], style={"whiteSpace": "pre-wrap"}, id="complaint-text"),
+        html.Table(html.Tbody([
+            row(t("complaints.field.channel"), t(f"complaints.channel.{detail['channel']}")),
+            row(t("complaints.field.category"), t(f"complaints.category.{detail['category']}")),
+            row(t("complaints.field.received_at"), i18n.format_datetime(detail["received_at"], tz)),
+            row(t("complaints.field.due_date"), html.Span(i18n.format_date(detail["due_date"]),
+                                                         className="qc-overdue" if detail["overdue"] else "")),
+            row(t("complaints.field.reporter_name"), reporter),
+            row(t("complaints.field.reporter_contact"), detail["reporter_contact"] or "–"),
+            row(t("complaints.field.reporter_email"), detail["reporter_email"] or "–"),
+            row(t("complaints.field.links"), links or "–"),
+            row(t("complaints.field.attachments"), [html.Div(html.A(
+                [html.I(className="bi bi-paperclip me-1"), a["filename"]], href=f"/complaints/attachments/{a['id']}",
+                target="_blank")) for a in detail["attachments"]] or "–"),
+        ]), className="table table-sm mb-0"),
+        html.Div([html.Hr(), html.H3(t("complaints.field.answer"), className="h6"),
+                  html.P(detail["answer"], style={"whiteSpace": "pre-wrap"}, id="complaint-answer-text"),
+                  html.Small(t("complaints.answer_emailed", at=i18n.format_datetime(detail["answer_emailed_at"], tz)),
+                             className="text-muted") if detail["answer_emailed_at"] else None])
+        if detail["answer"] else None,
+    ]), className="shadow-sm")
+
+
+def _history(detail: dict, tz: str):
+    if not detail.get("history"):
+        return html.P("–")
+    return dbc.Table([html.Thead(html.Tr([html.Th(t("field.time")), html.Th(t("field.username")),
+                                          html.Th(t("field.action")), html.Th(t("field.before")),
+                                          html.Th(t("field.after"))])),
+                      html.Tbody([html.Tr([html.Td(i18n.format_datetime(e["at"], tz)), html.Td(e["username"] or "—"),
+                                           html.Td(t(f"complaints.event.{e['action']}")),
+                                           html.Td(_compact(e["before"]), className="small"),
+                                           html.Td(_compact(e["after"]), className="small")])
+                                  for e in detail["history"]])], size="sm", striped=True, responsive=True)
+
+
+def _compact(value) -> str:
+    return "" if not value else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def register(app) -> None:
+    @protected_callback(
+        app, "complaints.view",
+        [Output("complaint-header", "children"), Output("complaint-body", "children"),
+         Output("complaint-history", "children")],
+        Input("complaint-id", "data"), Input("complaint-refresh", "data"))
+    def show(complaint_id, _refresh):
+        current = user()
+        try:
+            with database().session() as session:
+                detail = complaints.detail(session, current, int(complaint_id), tz=current.office_timezone)
+        except NotFound:
+            return not_found(), None, None
+        except Forbidden:
+            return forbidden(), None, None
+        header = html.Div([
+            html.H1([detail["subject"], " ", dbc.Badge(t(f"complaints.status.{detail['status']}"),
+                                                       color=STATUS_COLOURS[detail["status"]], className="align-middle",
+                                                       id="complaint-status-badge")]),
+            html.P([html.Code(detail["tracking_code"]), " · ",
+                    dbc.Badge(t("complaints.overdue"), color="danger") if detail["overdue"] else None],
+                   className="text-muted"),
+        ])
+        return header, _body(detail, current.office_timezone), _history(detail, current.office_timezone)
+
+    @protected_callback(
+        app, "complaints.edit",
+        [Output(f"complaint-{name}", "value") for name in EDIT_FIELDS] + [Output("complaint-assignee_id", "options")],
+        Input("complaint-id", "data"))
+    def fill_editor(complaint_id):
+        current = user()
+        try:
+            with database().session() as session:
+                detail = complaints.detail(session, current, int(complaint_id), tz=current.office_timezone)
+                people = complaints.editors(session, current.office_id)
+        except (NotFound, Forbidden):
+            return [no_update] * (len(EDIT_FIELDS) + 1)
+        assignees = [{"label": t("complaints.unassigned"), "value": "none"}] + [
+            {"label": p["name"], "value": str(p["id"])} for p in people]
+        return [detail["status"], detail["category"], str(detail["assignee_id"] or "none"), detail["answer"] or "",
+                assignees]
+
+    @protected_callback(
+        app, "complaints.edit",
+        [Output("complaint-refresh", "data"), Output("complaint-alert", "children"),
+         Output("complaint-alert", "is_open"), Output("complaint-alert", "color"),
+         Output("complaint-upload-feedback", "children")]
+        + [Output(f"complaint-{name}", "invalid") for name in EDIT_FIELDS]
+        + [Output(f"complaint-{name}-feedback", "children") for name in EDIT_FIELDS],
+        Input("complaint-save", "n_clicks"), Input("complaint-email", "n_clicks"),
+        Input("complaint-upload", "contents"),
+        [State(f"complaint-{name}", "value") for name in EDIT_FIELDS]
+        + [State("complaint-upload", "filename"), State("complaint-id", "data"), State("complaint-refresh", "data")],
+        prevent_initial_call=True)
+    def act(_save, _email, contents, status, category, assignee_id, answer, filenames, complaint_id, refresh):
+        """Save the handling, email the answer, or attach files; errors stay beside their fields."""
+        current, complaint_id = user(), int(complaint_id)
+        clear = [False] * len(EDIT_FIELDS) + [""] * len(EDIT_FIELDS)
+        try:
+            with database().session() as session:
+                if ctx.triggered_id == "complaint-upload":
+                    complaints.add_attachments(session, current, complaint_id, decode_uploads(contents, filenames))
+                    message = t("complaints.attached")
+                elif ctx.triggered_id == "complaint-email":
+                    message = _email_answer(session, current, complaint_id)
+                else:
+                    complaints.update(session, current, complaint_id, {
+                        "status": status, "category": category, "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
+                        "answer": answer})
+                    message = t("complaints.updated")
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return [no_update, t("form.has_errors"), True, "danger", messages.get("attachments", "")] + \
+                [name in messages for name in EDIT_FIELDS] + [messages.get(name, "") for name in EDIT_FIELDS]
+        except EmailNotSent as problem:
+            return [no_update, str(problem), True, "warning", ""] + clear
+        return [(refresh or 0) + 1, message, True, "success", ""] + clear
+
+
+class EmailNotSent(Exception):
+    """The answer could not be emailed; the reason is for the officer."""
+
+
+def _email_answer(session, current, complaint_id: int) -> str:
+    detail = complaints.detail(session, current, complaint_id)
+    if not detail["answer"] or not detail["reporter_email"]:
+        raise EmailNotSent(t("complaints.email_missing"))
+    smtp_url = settings().smtp_url
+    if not smtp_url:
+        raise EmailNotSent(t("complaints.email_not_configured"))
+    text = t("complaints.email_body", language="id", code=detail["tracking_code"], subject=detail["subject"],
+             answer=detail["answer"])
+    try:
+        send_one(smtp_url, settings().smtp_from, detail["reporter_email"],
+                 t("complaints.email_subject", language="id", code=detail["tracking_code"]), text)
+    except Exception as error:  # noqa: BLE001 - any SMTP failure is told to the officer, nothing recorded
+        raise EmailNotSent(t("complaints.email_failed", error=str(error)[:200])) from error
+    complaints.mark_answer_emailed(session, current, complaint_id)
+    return t("complaints.email_sent", to=detail["reporter_email"])

@@ -1,0 +1,135 @@
+"""Pengaduan list callbacks: filter and page in the database, record a complaint from any channel."""
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, html, no_update
+
+from layouts.complaints import NEW_FIELDS
+from portal import i18n
+from portal.access import protected_callback, user
+from portal.extensions import database, settings
+from portal.i18n import t
+from portal.services import complaints
+from portal.validation import InvalidInput
+
+STATUS_COLOURS = {"new": "danger", "in_progress": "warning", "answered": "info", "closed": "secondary"}
+
+
+def _chosen(value):
+    return None if value in (None, "", "all") else value
+
+
+def decode_uploads(contents, filenames) -> list[tuple[str, bytes]]:
+    """dcc.Upload's data URLs back into (file name, bytes)."""
+    files = []
+    for content, name in zip(contents or [], filenames or []):
+        _header, _, data = (content or "").partition(",")
+        files.append((name, base64.b64decode(data)))
+    return files
+
+
+def grid_row(row: dict, tz: str) -> dict:
+    return {"id": row["id"], "tracking_code": row["tracking_code"],
+            "received": i18n.format_datetime(row["received_at"], tz),
+            "channel": t(f"complaints.channel.{row['channel']}"), "category": t(f"complaints.category.{row['category']}"),
+            "subject": row["subject"], "status": t(f"complaints.status.{row['status']}"),
+            "due": i18n.format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"]}
+
+
+def status_badges(counts: dict, overdue: int):
+    badges = [dbc.Badge(f"{t('complaints.status.' + status)}: {counts.get(status, 0)}",
+                        color=STATUS_COLOURS[status], className="me-2 p-2")
+              for status in ("new", "in_progress", "answered", "closed")]
+    badges.append(dbc.Badge(f"{t('complaints.overdue')}: {overdue}", color="danger" if overdue else "light",
+                            text_color=None if overdue else "dark", className="p-2", id="complaints-overdue-count"))
+    return badges
+
+
+def received_at(value: str | None, tz: str) -> datetime | None:
+    """A date typed by the officer, as the start of that day in the office's zone (today: now)."""
+    if not value:
+        return None
+    day = date.fromisoformat(value)
+    return datetime.combine(day, time(8, 0), tzinfo=ZoneInfo(tz))
+
+
+def register(app) -> None:
+    @protected_callback(
+        app, "complaints.view",
+        [Output("complaints-grid", "rowData"), Output("complaints-counts", "children"),
+         Output("complaints-count", "children"), Output("complaints-page", "data"),
+         Output("complaints-prev", "disabled"), Output("complaints-next", "disabled")],
+        Input("complaints-text", "value"), Input("complaints-status", "value"), Input("complaints-channel", "value"),
+        Input("complaints-category", "value"), Input("complaints-overdue", "value"),
+        Input("complaints-prev", "n_clicks"), Input("complaints-next", "n_clicks"),
+        Input("complaints-refresh", "data"), State("complaints-page", "data"))
+    def load(text, status, channel, category, overdue, _prev, _next, _refresh, page):
+        page = page or 0
+        page = page + 1 if ctx.triggered_id == "complaints-next" else (
+            max(page - 1, 0) if ctx.triggered_id == "complaints-prev" else 0)
+        current = user()
+        with database().session() as session:
+            result = complaints.search(session, current, status=_chosen(status), channel=_chosen(channel),
+                                       category=_chosen(category), text=text, overdue_only=bool(overdue),
+                                       page=page, tz=current.office_timezone)
+        rows = [grid_row(row, current.office_timezone) for row in result["rows"]]
+        first, last = page * result["page_size"] + (1 if rows else 0), page * result["page_size"] + len(rows)
+        return (rows, status_badges(result["counts"], result["overdue"]),
+                t("pager.showing", first=first, last=last, total=result["total"]), page, page == 0,
+                last >= result["total"])
+
+    @protected_callback(app, "complaints.view", Output("complaints-go", "pathname"),
+                        Input("complaints-grid", "cellClicked"), prevent_initial_call=True)
+    def open_complaint(cell):
+        if not cell or cell.get("rowId") in (None, ""):
+            return no_update
+        return f"/complaints/{int(cell['rowId'])}"
+
+    @protected_callback(app, "complaints.edit", Output("complaints-new-files", "children"),
+                        Input("complaints-new-upload", "filename"), prevent_initial_call=True)
+    def show_files(filenames):
+        return [html.Div([html.I(className="bi bi-file-earmark me-1"), name]) for name in filenames or []]
+
+    outputs = [Output(f"complaints-new-{name}", "invalid") for name in NEW_FIELDS] + \
+              [Output(f"complaints-new-{name}-feedback", "children") for name in NEW_FIELDS]
+
+    @protected_callback(
+        app, "complaints.edit",
+        [Output("complaints-modal", "is_open"), Output("complaints-form-alert", "children"),
+         Output("complaints-form-alert", "is_open"), Output("complaints-alert", "children"),
+         Output("complaints-alert", "is_open"), Output("complaints-alert", "color"),
+         Output("complaints-refresh", "data"), Output("complaints-new-attachments-feedback", "children")] + outputs,
+        Input("complaints-new", "n_clicks"), Input("complaints-new-cancel", "n_clicks"),
+        Input("complaints-new-save", "n_clicks"),
+        [State(f"complaints-new-{name}", "value") for name in NEW_FIELDS]
+        + [State("complaints-new-upload", "contents"), State("complaints-new-upload", "filename"),
+           State("complaints-refresh", "data")],
+        prevent_initial_call=True)
+    def new_complaint(_open, _cancel, _save, *values):
+        """Open, cancel, or save the form; a refused form stays open with every message beside its field."""
+        contents, filenames, refresh = values[-3:]
+        data = dict(zip(NEW_FIELDS, values[:-3]))
+        cleared = [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
+        if ctx.triggered_id in ("complaints-new", "complaints-new-cancel"):
+            return [ctx.triggered_id == "complaints-new", "", False, no_update, no_update, no_update, no_update,
+                    ""] + cleared
+        current = user()
+        try:
+            data["received_at"] = received_at(data.pop("received_date"), current.office_timezone)
+        except ValueError:
+            data["received_at"] = None
+        try:
+            with database().session() as session:
+                created = complaints.create(session, current, data, source="officer",
+                                            files=decode_uploads(contents, filenames), settings=settings())
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return [True, t("form.has_errors"), True, no_update, no_update, no_update, no_update,
+                    messages.get("attachments", "")] + \
+                [name in messages for name in NEW_FIELDS] + [messages.get(name, "") for name in NEW_FIELDS]
+        message = t("complaints.saved", code=created["tracking_code"], due=i18n.format_date(created["due_date"]))
+        return [False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared

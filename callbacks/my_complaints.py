@@ -1,0 +1,66 @@
+"""A service user's complaints: thin callbacks over portal.services.complaints (source 'portal')."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html, no_update
+
+from callbacks.complaints import STATUS_COLOURS
+from layouts.my_complaints import FIELDS
+from portal import i18n
+from portal.access import protected_callback, user
+from portal.extensions import database, settings
+from portal.i18n import t
+from portal.services import complaints
+from portal.validation import InvalidInput
+
+
+def _card(detail: dict, tz: str):
+    return dbc.Card(dbc.CardBody([
+        html.Div([dbc.Badge(t(f"complaints.status.{detail['status']}"), color=STATUS_COLOURS[detail["status"]],
+                            className="me-2"), html.Code(detail["tracking_code"], className="small")]),
+        html.H3(detail["subject"], className="h6 mt-2 mb-1"),
+        html.Small(f"{t('complaints.field.received_at')}: {i18n.format_datetime(detail['received_at'], tz)}",
+                   className="text-muted d-block"),
+        html.Div([html.Hr(className="my-2"), html.Strong(t("complaints.field.answer")),
+                  html.P(detail["answer"], style={"whiteSpace": "pre-wrap"}, className="mb-0")])
+        if detail["answer"] and detail["status"] in ("answered", "closed") else
+        html.Small(t("my_complaints.waiting", due=i18n.format_date(detail["due_date"])), className="text-muted"),
+    ]), className="mb-2 shadow-sm")
+
+
+def register(app) -> None:
+    @protected_callback(app, "my.view", Output("my-complaints-list", "children"),
+                        Input("my-complaints-refresh", "data"))
+    def show(_refresh):
+        current = user()
+        with database().session() as session:
+            result = complaints.search(session, current, page_size=100, tz=current.office_timezone)
+            details = [complaints.detail(session, current, row["id"], tz=current.office_timezone)
+                       for row in result["rows"]]
+        if not details:
+            return html.P(t("my_complaints.none"), className="text-muted")
+        return [_card(detail, current.office_timezone) for detail in details]
+
+    @protected_callback(
+        app, "my.view",
+        [Output("my-complaints-alert", "children"), Output("my-complaints-alert", "is_open"),
+         Output("my-complaints-alert", "color"), Output("my-complaints-refresh", "data")]
+        + [Output(f"my-complaints-{name}", "invalid") for name in FIELDS]
+        + [Output(f"my-complaints-{name}-feedback", "children") for name in FIELDS]
+        + [Output("my-complaints-subject", "value"), Output("my-complaints-text", "value")],
+        Input("my-complaints-submit", "n_clicks"),
+        [State(f"my-complaints-{name}", "value") for name in FIELDS] + [State("my-complaints-refresh", "data")],
+        prevent_initial_call=True)
+    def submit(_clicks, category, subject, text, application_number, refresh):
+        current = user()
+        data = {"category": category, "subject": subject, "text": text, "application_number": application_number,
+                "service_user_id": current.service_user_ids[0] if len(current.service_user_ids) == 1 else None}
+        try:
+            with database().session() as session:
+                created = complaints.create(session, current, data, source="portal", settings=settings())
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return [t("form.has_errors"), True, "danger", no_update] + [name in messages for name in FIELDS] + \
+                [messages.get(name, "") for name in FIELDS] + [no_update, no_update]
+        return [t("my_complaints.sent", code=created["tracking_code"]), True, "success", (refresh or 0) + 1] + \
+            [False] * len(FIELDS) + [""] * len(FIELDS) + ["", ""]

@@ -1,0 +1,117 @@
+"""Pengaduan: one register for complaints and information requests from every channel."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import field, page_header
+from models.complaint import CATEGORIES, CHANNELS, STATUSES
+from portal.i18n import t
+
+NEW_FIELDS = ("channel", "category", "received_date", "subject", "text", "reporter_name", "reporter_contact",
+              "reporter_email", "application_number")
+
+
+def options(kind: str, values, with_all: bool = False):
+    items = [{"label": t(f"complaints.{kind}.{value}"), "value": value} for value in values]
+    return ([{"label": t("complaints.filter.all"), "value": "all"}] if with_all else []) + items
+
+
+def layout(user, **_):
+    can_edit = user.can("complaints.edit")
+    return html.Div([
+        page_header(t("page.complaints"), t("complaints.subtitle"),
+                    [dbc.Button([html.I(className="bi bi-plus-lg me-1"), t("complaints.new")],
+                                id="complaints-new", color="primary", className="me-2") if can_edit else None,
+                     html.A([html.I(className="bi bi-box-arrow-up-right me-1"), t("complaints.public_form")],
+                            href="/pengaduan", target="_blank", className="btn btn-outline-secondary")]),
+        html.Div(id="complaints-counts", className="mb-2"),
+        dbc.Row([
+            dbc.Col(dbc.Input(id="complaints-text", type="search", placeholder=t("complaints.filter.text"),
+                              debounce=True), md=3, className="mb-2"),
+            dbc.Col(dbc.Select(id="complaints-status", options=options("status", STATUSES, True), value="all"),
+                    md=2, className="mb-2"),
+            dbc.Col(dbc.Select(id="complaints-channel", options=options("channel", CHANNELS, True), value="all"),
+                    md=2, className="mb-2"),
+            dbc.Col(dbc.Select(id="complaints-category", options=options("category", CATEGORIES, True),
+                               value="all"), md=3, className="mb-2"),
+            dbc.Col(dbc.Switch(id="complaints-overdue", label=t("complaints.filter.overdue"), value=False),
+                    md=2, className="mb-2 pt-2"),
+        ]),
+        dbc.Alert(id="complaints-alert", is_open=False, dismissable=True, duration=10000),
+        dag.AgGrid(
+            id="complaints-grid", className="ag-theme-alpine qc-grid", style={"height": "58vh"},
+            columnDefs=[
+                {"field": "tracking_code", "headerName": t("complaints.field.tracking_code"), "minWidth": 150,
+                 "pinned": "left"},
+                {"field": "received", "headerName": t("complaints.field.received_at"), "minWidth": 160},
+                {"field": "channel", "headerName": t("complaints.field.channel"), "minWidth": 110},
+                {"field": "category", "headerName": t("complaints.field.category"), "minWidth": 150},
+                {"field": "subject", "headerName": t("complaints.field.subject"), "flex": 2, "minWidth": 220},
+                {"field": "status", "headerName": t("complaints.field.status"), "minWidth": 120},
+                {"field": "due", "headerName": t("complaints.field.due_date"), "minWidth": 130,
+                 "cellClassRules": {"qc-overdue": "params.data.overdue"}},
+            ],
+            defaultColDef={"resizable": True, "sortable": False},
+            dashGridOptions={"overlayNoRowsTemplate": t("grid.no_rows"), "rowSelection": {"mode": "singleRow",
+                             "checkboxes": False, "enableClickSelection": True}},
+            getRowId="params.data.id", rowData=[],
+        ),
+        dbc.Row([
+            dbc.Col(html.Div(id="complaints-count", className="text-muted small pt-2"), md=6),
+            dbc.Col(dbc.ButtonGroup([
+                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="complaints-prev",
+                           color="secondary", outline=True, size="sm"),
+                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="complaints-next",
+                           color="secondary", outline=True, size="sm"),
+            ]), md=6, className="text-md-end mt-2"),
+        ]),
+        dcc.Store(id="complaints-page", data=0),
+        dcc.Store(id="complaints-refresh", data=0),
+        dcc.Location(id="complaints-go", refresh="callback-nav"),
+        _new_form() if can_edit else None,
+    ])
+
+
+def _new_form():
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(t("complaints.new"))),
+        dbc.ModalBody([
+            dbc.Alert(id="complaints-form-alert", is_open=False, color="danger"),
+            dbc.Row([
+                field(t("complaints.field.channel"), dbc.Select(id="complaints-new-channel",
+                                                               options=options("channel", CHANNELS), value="phone"),
+                      "complaints-new-channel-feedback", width=4),
+                field(t("complaints.field.category"), dbc.Select(id="complaints-new-category",
+                                                                options=options("category", CATEGORIES),
+                                                                value="service"),
+                      "complaints-new-category-feedback", width=4),
+                field(t("complaints.field.received_date"), dbc.Input(id="complaints-new-received_date", type="date"),
+                      "complaints-new-received_date-feedback", width=4),
+                field(t("complaints.field.subject"), dbc.Input(id="complaints-new-subject", maxLength=200),
+                      "complaints-new-subject-feedback"),
+                field(t("complaints.field.text"), dbc.Textarea(id="complaints-new-text", rows=5),
+                      "complaints-new-text-feedback"),
+                field(t("complaints.field.reporter_name"), dbc.Input(id="complaints-new-reporter_name"),
+                      "complaints-new-reporter_name-feedback", width=4),
+                field(t("complaints.field.reporter_contact"), dbc.Input(id="complaints-new-reporter_contact"),
+                      "complaints-new-reporter_contact-feedback", width=4),
+                field(t("complaints.field.reporter_email"), dbc.Input(id="complaints-new-reporter_email",
+                                                                     type="email"),
+                      "complaints-new-reporter_email-feedback", width=4),
+                field(t("complaints.field.application_number"), dbc.Input(id="complaints-new-application_number"),
+                      "complaints-new-application_number-feedback", t("complaints.application_help"), 6),
+                dbc.Col([dbc.Label(t("complaints.field.attachments")),
+                         dcc.Upload(id="complaints-new-upload", multiple=True, max_size=10 * 1024 * 1024,
+                                    children=html.Div([html.I(className="bi bi-paperclip me-1"),
+                                                       t("complaints.upload_hint")]),
+                                    className="border rounded p-2 text-center text-muted"),
+                         html.Div(id="complaints-new-files", className="small mt-1"),
+                         html.Div(id="complaints-new-attachments-feedback", className="invalid-feedback d-block")],
+                        md=6, className="mb-3"),
+            ]),
+        ]),
+        dbc.ModalFooter([dbc.Button(t("action.cancel"), id="complaints-new-cancel", color="secondary", outline=True),
+                         dbc.Button(t("action.save"), id="complaints-new-save", color="primary")]),
+    ], id="complaints-modal", is_open=False, size="lg", backdrop="static")

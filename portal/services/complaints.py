@@ -1,0 +1,401 @@
+"""The complaints register: one place for complaints and information requests from every channel.
+
+Validation happens here once; a refused complaint writes nothing. Every change is kept in the
+complaint's own history and in the audit log.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import statistics
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models import (Application, CollectiveLeaveDay, Complaint, ComplaintAttachment, ComplaintEvent, Office,
+                    ServiceUser, User)
+from models.base import utcnow
+from models.complaint import CATEGORIES, CHANNELS, STATUSES
+from portal import audit
+from portal.domain.working_days import add_working_days
+from portal.services import attachments
+from portal.validation import ErrorCollector, Forbidden, NotFound
+
+LIMITS = {"subject": 200, "text": 5000, "reporter_name": 120, "reporter_contact": 200, "answer": 5000}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Codes people read aloud on the phone: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+OPEN_STATUSES = ("new", "in_progress")
+TRANSITIONS = {
+    "new": {"in_progress", "answered", "closed"},
+    "in_progress": {"answered", "closed"},
+    "answered": {"closed", "in_progress"},   # reopened when the reporter follows up
+    "closed": {"in_progress"},
+}
+EDITOR_ROLES = ("admin", "operator")
+READER_ROLES = ("admin", "operator", "head", "enforcement")
+PAGE_SIZE = 50
+
+
+def new_tracking_code() -> str:
+    """PGD-XXXX-XXXX: unguessable enough to be the only key a reporter holds."""
+    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
+    return f"PGD-{part()}-{part()}"
+
+
+def office_today(tz: str, now: datetime | None = None) -> date:
+    """'Today' is today in the office's time zone."""
+    return (now or utcnow()).astimezone(ZoneInfo(tz)).date()
+
+
+def collective_leave_days(session: Session) -> list[date]:
+    return list(session.scalars(select(CollectiveLeaveDay.day)))
+
+
+def due_date_for(session: Session, received: date, working_days: int = 5) -> date:
+    """The answer is due this many working days after the day received (weekends, holidays, cuti bersama skipped)."""
+    return add_working_days(received, working_days, collective_leave_days(session))
+
+
+def _clean(value: Any) -> str:
+    return (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+
+
+def _check_text_fields(errors: ErrorCollector, data: dict[str, Any], required: tuple[str, ...]) -> None:
+    for field in required:
+        if not _clean(data.get(field)):
+            errors.add(field, "complaints.error.required")
+    for field, limit in LIMITS.items():
+        if len(_clean(data.get(field))) > limit:
+            errors.add(field, "complaints.error.too_long", max=limit, length=len(_clean(data.get(field))))
+    email = _clean(data.get("reporter_email"))
+    if email and not EMAIL.match(email):
+        errors.add("reporter_email", "complaints.error.email")
+
+
+def _resolve_links(session: Session, errors: ErrorCollector, data: dict[str, Any]) -> tuple[int | None, int | None]:
+    service_user_id = data.get("service_user_id") or None
+    if service_user_id and session.get(ServiceUser, int(service_user_id)) is None:
+        errors.add("service_user_id", "complaints.error.service_user")
+    number = _clean(data.get("application_number"))
+    application_id = None
+    if number:
+        application_id = session.scalar(select(Application.id).where(Application.number == number))
+        if application_id is None:
+            errors.add("application_number", "complaints.error.application", number=number)
+    return (int(service_user_id) if service_user_id else None), application_id
+
+
+def create(session: Session, actor, data: dict[str, Any], *, source: str = "officer",
+           files: list[tuple[str, bytes]] | None = None, settings=None) -> dict[str, Any]:
+    """Record a complaint; `source` is officer (any channel), public (the web form) or portal (a service user)."""
+    errors = ErrorCollector()
+    channel = {"public": "web", "portal": "portal"}.get(source, data.get("channel"))
+    if channel not in CHANNELS:
+        errors.add("channel", "complaints.error.channel")
+    category = data.get("category")
+    if category not in CATEGORIES:
+        errors.add("category", "complaints.error.category")
+    _check_text_fields(errors, data, ("subject", "text"))
+    if data.get("received_at") and data["received_at"] > utcnow():
+        errors.add("received_date", "complaints.error.future")
+    service_user_id, application_id = _resolve_links(session, errors, data)
+    if source == "portal" and application_id is not None and session.scalar(
+            select(Application.service_user_id).where(Application.id == application_id)) not in actor.service_user_ids:
+        errors.add("application_number", "complaints.error.application", number=_clean(data.get("application_number")))
+    if source == "portal" and service_user_id is not None and service_user_id not in actor.service_user_ids:
+        errors.add("service_user_id", "complaints.error.service_user")
+    for filename, content in files or []:
+        problem = attachments.problem(filename, content)
+        if problem:
+            errors.add("attachments", problem[0], **problem[1])
+    errors.raise_if_any()
+
+    office_id = getattr(actor, "office_id", None) or data.get("office_id") or session.scalar(
+        select(Office.id).order_by(Office.id))
+    office = session.get(Office, office_id)
+    now = utcnow()
+    working_days = getattr(settings, "complaint_due_working_days", 5)
+    complaint = Complaint(
+        office_id=office_id, tracking_code=_unique_code(session), channel=channel, category=category,
+        subject=_clean(data["subject"]), text=_clean(data["text"]),
+        reporter_name=_clean(data.get("reporter_name")) or None,
+        reporter_contact=_clean(data.get("reporter_contact")) or None,
+        reporter_email=_clean(data.get("reporter_email")) or None,
+        service_user_id=service_user_id, application_id=application_id,
+        submitted_by_id=actor.id if source == "portal" else None,
+        created_by_id=actor.id if source == "officer" and actor else None,
+        status="new", received_at=data.get("received_at") or now,
+        due_date=due_date_for(session, office_today(office.timezone, data.get("received_at") or now), working_days),
+        updated_at=now)
+    session.add(complaint)
+    session.flush()
+    for filename, content in files or []:
+        _attach(session, complaint, actor, filename, content)
+    _history(session, complaint, actor, "created", None, {"status": "new", "channel": channel})
+    return {"id": complaint.id, "tracking_code": complaint.tracking_code, "due_date": complaint.due_date}
+
+
+def _unique_code(session: Session) -> str:
+    while True:
+        code = new_tracking_code()
+        if session.scalar(select(Complaint.id).where(Complaint.tracking_code == code)) is None:
+            return code
+
+
+def _attach(session: Session, complaint: Complaint, actor, filename: str, content: bytes) -> None:
+    digest = attachments.store(session, filename, content)
+    session.add(ComplaintAttachment(complaint_id=complaint.id, blob_hash=digest,
+                                    filename=attachments.clean_filename(filename),
+                                    uploaded_by_id=getattr(actor, "id", None)))
+
+
+def _history(session: Session, complaint: Complaint, actor, action: str, before, after) -> None:
+    actor_id, actor_name = getattr(actor, "id", None), getattr(actor, "username", None)
+    session.add(ComplaintEvent(complaint_id=complaint.id, user_id=actor_id, username=actor_name, action=action,
+                               before=before, after=after))
+    audit.record(session, actor_id, actor_name, f"complaint_{action}", "complaint", complaint.id, before, after)
+
+
+def _visible(viewer, complaint: Complaint) -> bool:
+    if viewer.role in READER_ROLES:
+        return complaint.office_id == viewer.office_id or viewer.role == "admin"
+    if viewer.role == "service_user":
+        return complaint.submitted_by_id == viewer.id
+    return False
+
+
+def _get_for(session: Session, viewer, complaint_id: int) -> Complaint:
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound(complaint_id)
+    if not _visible(viewer, complaint):
+        raise Forbidden(complaint_id)
+    return complaint
+
+
+def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, settings=None) -> dict[str, Any]:
+    """Assign, categorise, link, answer or move the status along; only allowed transitions."""
+    if actor.role not in EDITOR_ROLES:
+        raise Forbidden(complaint_id)
+    complaint = _get_for(session, actor, complaint_id)
+    errors = ErrorCollector()
+    status = data.get("status") or complaint.status
+    if status not in STATUSES:
+        errors.add("status", "complaints.error.status")
+    elif status != complaint.status and status not in TRANSITIONS[complaint.status]:
+        errors.add("status", "complaints.error.transition", frm=complaint.status, to=status)
+    answer = _clean(data.get("answer")) if "answer" in data else (complaint.answer or "")
+    if status in ("answered", "closed") and not answer:
+        errors.add("answer", "complaints.error.answer_required")
+    if len(answer) > LIMITS["answer"]:
+        errors.add("answer", "complaints.error.too_long", max=LIMITS["answer"], length=len(answer))
+    category = data.get("category") or complaint.category
+    if category not in CATEGORIES:
+        errors.add("category", "complaints.error.category")
+    assignee_id = data.get("assignee_id", complaint.assignee_id) or None
+    if assignee_id:
+        assignee = session.get(User, int(assignee_id))
+        if assignee is None or assignee.role not in EDITOR_ROLES or not assignee.active:
+            errors.add("assignee_id", "complaints.error.assignee")
+    service_user_id, application_id = _resolve_links(session, errors, {
+        "service_user_id": data.get("service_user_id", complaint.service_user_id),
+        "application_number": data.get("application_number", "")})
+    errors.raise_if_any()
+
+    before = _snapshot(complaint)
+    now = utcnow()
+    complaint.status, complaint.answer, complaint.category = status, answer or None, category
+    complaint.assignee_id = int(assignee_id) if assignee_id else None
+    complaint.service_user_id = service_user_id
+    if data.get("application_number") is not None:
+        complaint.application_id = application_id
+    if status == "answered" and before["status"] != "answered":
+        complaint.answered_at = now
+    if status == "closed" and complaint.closed_at is None:
+        complaint.closed_at = now
+        complaint.answered_at = complaint.answered_at or now
+    if status in OPEN_STATUSES:
+        complaint.closed_at = None
+    complaint.updated_at = now
+    old, new = audit.changed_fields(before, _snapshot(complaint))
+    if new:
+        _history(session, complaint, actor, "updated", old, new)
+    return detail(session, actor, complaint_id)
+
+
+def add_attachments(session: Session, actor, complaint_id: int, files: list[tuple[str, bytes]]) -> None:
+    if actor.role not in EDITOR_ROLES:
+        raise Forbidden(complaint_id)
+    complaint = _get_for(session, actor, complaint_id)
+    errors = ErrorCollector()
+    for filename, content in files:
+        problem = attachments.problem(filename, content)
+        if problem:
+            errors.add("attachments", problem[0], **problem[1])
+    errors.raise_if_any()
+    for filename, content in files:
+        _attach(session, complaint, actor, filename, content)
+    _history(session, complaint, actor, "attached", None, {"files": [f for f, _ in files]})
+
+
+def _snapshot(complaint: Complaint) -> dict[str, Any]:
+    return {"status": complaint.status, "answer": complaint.answer, "category": complaint.category,
+            "assignee_id": complaint.assignee_id, "service_user_id": complaint.service_user_id,
+            "application_id": complaint.application_id}
+
+
+def is_overdue(status: str, due: date, today: date) -> bool:
+    return status in OPEN_STATUSES and today > due
+
+
+def search(session: Session, viewer, *, status: str | None = None, channel: str | None = None,
+           category: str | None = None, text: str | None = None, overdue_only: bool = False,
+           page: int = 0, page_size: int = PAGE_SIZE, tz: str = "Asia/Jakarta") -> dict[str, Any]:
+    """A page of complaints the viewer may see, newest first, with counts per status."""
+    if viewer.role not in READER_ROLES and viewer.role != "service_user":
+        raise Forbidden("complaints")
+    scope = select(Complaint)
+    if viewer.role == "service_user":
+        scope = scope.where(Complaint.submitted_by_id == viewer.id)
+    elif viewer.role != "admin":
+        scope = scope.where(Complaint.office_id == viewer.office_id)
+    today = office_today(tz)
+    query = scope
+    if status:
+        query = query.where(Complaint.status == status)
+    if channel:
+        query = query.where(Complaint.channel == channel)
+    if category:
+        query = query.where(Complaint.category == category)
+    if text:
+        like = f"%{text.strip().lower()}%"
+        query = query.where(or_(func.lower(Complaint.subject).like(like), func.lower(Complaint.text).like(like),
+                                func.lower(Complaint.tracking_code).like(like)))
+    if overdue_only:
+        query = query.where(Complaint.status.in_(OPEN_STATUSES), Complaint.due_date < today)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    counts = _status_counts(session, scope)
+    overdue = session.scalar(select(func.count()).select_from(
+        scope.where(Complaint.status.in_(OPEN_STATUSES), Complaint.due_date < today).subquery()))
+    rows = session.scalars(query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
+                           .offset(max(page, 0) * page_size).limit(page_size)).all()
+    return {"total": total, "page": page, "page_size": page_size, "counts": counts, "overdue": overdue,
+            "rows": [_row(c, today) for c in rows]}
+
+
+def _status_counts(session: Session, scope) -> dict[str, int]:
+    sub = scope.subquery()
+    return {status: count for status, count in session.execute(
+        select(sub.c.status, func.count()).group_by(sub.c.status)).all()}
+
+
+def _row(complaint: Complaint, today: date) -> dict[str, Any]:
+    return {"id": complaint.id, "tracking_code": complaint.tracking_code, "channel": complaint.channel,
+            "category": complaint.category, "subject": complaint.subject, "status": complaint.status,
+            "received_at": complaint.received_at, "due_date": complaint.due_date,
+            "overdue": is_overdue(complaint.status, complaint.due_date, today),
+            "reporter_name": complaint.reporter_name}
+
+
+def detail(session: Session, viewer, complaint_id: int, tz: str = "Asia/Jakarta") -> dict[str, Any]:
+    """Everything about one complaint the viewer may see (service users: their own, without officer details)."""
+    complaint = _get_for(session, viewer, complaint_id)
+    today = office_today(tz)
+    result = _row(complaint, today) | {
+        "text": complaint.text, "answer": complaint.answer, "answered_at": complaint.answered_at,
+        "closed_at": complaint.closed_at, "reporter_contact": complaint.reporter_contact,
+        "reporter_email": complaint.reporter_email, "contact_erased_at": complaint.contact_erased_at,
+        "service_user_id": complaint.service_user_id, "application_id": complaint.application_id,
+        "assignee_id": complaint.assignee_id, "answer_emailed_at": complaint.answer_emailed_at,
+        "service_user_name": session.scalar(select(ServiceUser.name).where(
+            ServiceUser.id == complaint.service_user_id)) if complaint.service_user_id else None,
+        "application_number": session.scalar(select(Application.number).where(
+            Application.id == complaint.application_id)) if complaint.application_id else None,
+        "attachments": [{"id": a.id, "filename": a.filename, "uploaded_at": a.uploaded_at}
+                        for a in session.scalars(select(ComplaintAttachment).where(
+                            ComplaintAttachment.complaint_id == complaint.id).order_by(ComplaintAttachment.id))],
+    }
+    if viewer.role == "service_user":
+        return {k: result[k] for k in ("id", "tracking_code", "category", "subject", "text", "status",
+                                       "received_at", "due_date", "overdue", "answer", "answered_at",
+                                       "application_number")}
+    result["history"] = [{"at": e.at, "username": e.username, "action": e.action, "before": e.before,
+                          "after": e.after} for e in session.scalars(select(ComplaintEvent).where(
+                              ComplaintEvent.complaint_id == complaint.id).order_by(ComplaintEvent.at,
+                                                                                    ComplaintEvent.id))]
+    return result
+
+
+def attachment_for(session: Session, viewer, attachment_id: int) -> tuple[str, attachments.Blob]:
+    """An attachment's name and content, only for someone who may see its complaint."""
+    link = session.get(ComplaintAttachment, attachment_id)
+    if link is None:
+        raise NotFound(attachment_id)
+    complaint = _get_for(session, viewer, link.complaint_id)
+    if viewer.role == "service_user":
+        raise Forbidden(attachment_id)
+    audit.record(session, viewer.id, viewer.username, "complaint_attachment_downloaded", "complaint", complaint.id,
+                 after={"attachment_id": attachment_id})
+    return link.filename, attachments.fetch(session, link.blob_hash)
+
+
+def public_status(session: Session, tracking_code: str, tz: str = "Asia/Jakarta") -> dict[str, Any]:
+    """What a reporter holding the tracking code may read: status and answer, nothing about officers."""
+    code = (tracking_code or "").strip().upper()
+    complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == code)) if code else None
+    if complaint is None:
+        raise NotFound(code)
+    return {"tracking_code": complaint.tracking_code, "subject": complaint.subject, "status": complaint.status,
+            "received_at": complaint.received_at, "due_date": complaint.due_date,
+            "answer": complaint.answer if complaint.status in ("answered", "closed") else None,
+            "answered_at": complaint.answered_at}
+
+
+def editors(session: Session, office_id: int) -> list[dict[str, Any]]:
+    """Who a complaint can be assigned to."""
+    return [{"id": u.id, "name": u.full_name or u.username} for u in session.scalars(
+        select(User).where(User.office_id == office_id, User.role.in_(EDITOR_ROLES), User.active)
+        .order_by(User.full_name))]
+
+
+def mark_answer_emailed(session: Session, actor, complaint_id: int) -> None:
+    complaint = _get_for(session, actor, complaint_id)
+    complaint.answer_emailed_at = utcnow()
+    _history(session, complaint, actor, "answer_emailed", None, {"to": complaint.reporter_email})
+
+
+def kpi_figures(session: Session, office_id: int, start: datetime, end: datetime, today: date) -> dict[str, Any]:
+    """For the KPI panel: open now, overdue now, and the median hours to answer those received in the period."""
+    open_now = session.scalar(select(func.count()).where(Complaint.office_id == office_id,
+                                                         Complaint.status.in_(OPEN_STATUSES)))
+    overdue = session.scalar(select(func.count()).where(Complaint.office_id == office_id,
+                                                        Complaint.status.in_(OPEN_STATUSES),
+                                                        Complaint.due_date < today))
+    # Complaints are a few hundred a period: fetching the durations is cheaper than a portable percentile.
+    pairs = session.execute(select(Complaint.received_at, Complaint.answered_at).where(
+        Complaint.office_id == office_id, Complaint.received_at >= start, Complaint.received_at < end,
+        Complaint.answered_at.is_not(None))).all()
+    hours = [(answered - received).total_seconds() / 3600 for received, answered in pairs]
+    received = session.scalar(select(func.count()).where(Complaint.office_id == office_id,
+                                                         Complaint.received_at >= start, Complaint.received_at < end))
+    return {"open": open_now, "overdue": overdue, "received": received, "answered": len(hours),
+            "median_hours_to_answer": round(statistics.median(hours), 1) if hours else None}
+
+
+def erase_expired_contacts(session: Session, retention_days: int, now: datetime | None = None) -> int:
+    """Erase reporters' contact data from complaints closed longer ago than the retention period (UU 27/2022)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days)
+    expired = session.scalars(select(Complaint).where(
+        Complaint.closed_at.is_not(None), Complaint.closed_at < cutoff, Complaint.contact_erased_at.is_(None),
+        or_(Complaint.reporter_name.is_not(None), Complaint.reporter_contact.is_not(None),
+            Complaint.reporter_email.is_not(None)))).all()
+    for complaint in expired:
+        complaint.reporter_name = complaint.reporter_contact = complaint.reporter_email = None
+        complaint.contact_erased_at = now
+        _history(session, complaint, None, "contact_erased", None, {"retention_days": retention_days})
+    return len(expired)
