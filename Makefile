@@ -8,7 +8,11 @@ PORT ?= 8050
 # Test workers: two cores here; the suite is split between them.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-postgresql test-sqlite install demo clean
+# The demo's stand-in for IQFast: the simulator's SQLite file (make run ticks it so the portal looks alive).
+IQFAST_SIM ?= sqlite:///$(CURDIR)/instance/iqfast-sim.db
+DEMO_ENV := QCORNER_ENV=demo QCORNER_IQFAST_URL=$(IQFAST_SIM)
+
+.PHONY: run test test-postgresql test-sqlite install demo manual clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +24,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	QCORNER_ENV=demo $(QC) demo
+	$(DEMO_ENV) $(QC) demo
 
+# The web server and the scheduler process side by side; Ctrl+C stops both.
 run: demo
 	@echo "Q-Corner: http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	QCORNER_ENV=demo $(QC) serve --host $(HOST) --port $(PORT)
+	@bash -c '$(DEMO_ENV) $(QC) scheduler & scheduler=$$!; trap "kill $$scheduler 2>/dev/null" EXIT INT TERM; \
+	  $(DEMO_ENV) $(QC) serve --host $(HOST) --port $(PORT)'
+
+# Regenerate the user manual's screenshots from a running `make run` (docs/manual/screenshots/).
+manual: install
+	$(PY) docs/manual/make_screenshots.py --base-url http://$(HOST):$(PORT)
 
 test: test-postgresql test-sqlite
 

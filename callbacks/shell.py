@@ -1,12 +1,37 @@
-"""The shell's callbacks: draw the page for the address (after checking its permission), the phone menu."""
+"""The shell's callbacks: draw the page for the address (after checking its permission), the phone menu,
+and the warning that the IQFast data is stale."""
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import Input, Output, State, dcc, html
 
+from layouts.admin_sync import human_duration
 from layouts.common import forbidden, not_found
 from portal import pages
 from portal.access import protected_callback, user
+from portal.extensions import database, settings
+from portal.i18n import format_datetime, t
 from portal.permissions import AUTHENTICATED
+from portal.services import sync_status
+
+
+def stale_data_notice(current) -> tuple:
+    """(children, is_open, colour) of the staleness alert for this user; closed when the data is fresh."""
+    with database().session() as db:
+        fresh = sync_status.freshness(db, settings().sync_interval_minutes)
+    if not fresh["stale"] or fresh["fresh_install"]:
+        return None, False, "warning"
+    last = fresh["last_success_at"]
+    if current.role == "service_user":
+        text = t("shell.sync.user_last_updated", at=format_datetime(last, current.office_timezone)) if last \
+            else t("shell.sync.user_not_updated")
+        return [html.I(className="bi bi-info-circle me-2"), text], True, "info"
+    text = t("shell.sync.stale", at=format_datetime(last, current.office_timezone),
+             age=human_duration(fresh["age_seconds"]), minutes=settings().sync_interval_minutes) if last \
+        else t("shell.sync.never")
+    children = [html.I(className="bi bi-exclamation-triangle-fill me-2"), text]
+    if current.can("admin.settings"):
+        children += [" ", dcc.Link(t("shell.sync.open_admin"), href="/admin/sync", className="alert-link")]
+    return children, True, "warning"
 
 
 def register(app) -> None:
@@ -21,6 +46,14 @@ def register(app) -> None:
         if not current.can(page.permission):
             return forbidden()
         return page.render(current, **arguments)
+
+    @protected_callback(app, AUTHENTICATED,
+                        [Output("shell-sync-warning", "children"), Output("shell-sync-warning", "is_open"),
+                         Output("shell-sync-warning", "color")],
+                        Input("shell-sync-interval", "n_intervals"))
+    def sync_warning(_ticks):
+        """Warn when the IQFast copy is stale; service users get a gentler 'last updated' notice."""
+        return stale_data_notice(user())
 
     @protected_callback(app, AUTHENTICATED, Output("shell-navbar-collapse", "is_open"),
                         Input("shell-navbar-toggler", "n_clicks"), State("shell-navbar-collapse", "is_open"),

@@ -10,6 +10,8 @@ from portal.extensions import settings
 from portal.i18n import t
 from portal.pages import menu_for
 
+SYNC_CHECK_MS = 3 * 60 * 1000  # how often an open page re-checks whether the IQFast data is stale
+
 
 def layout():
     """Drawn on every page load for the logged-in user (the guard keeps anonymous users out)."""
@@ -21,6 +23,10 @@ def layout():
         html.Div(t("demo.banner"), className="qc-demo-banner", id="shell-demo-banner")
         if settings().env == "demo" else None,
         navbar(user),
+        # Filled by callbacks/shell.py when the IQFast data is stale (checked on load and every few minutes).
+        dbc.Container(dbc.Alert(id="shell-sync-warning", is_open=False, color="warning", className="mt-3 mb-0 py-2"),
+                      fluid="xxl"),
+        dcc.Interval(id="shell-sync-interval", interval=SYNC_CHECK_MS),
         dbc.Container(id="shell-content", fluid="xxl", className="qc-page"),
     ])
 
@@ -36,7 +42,8 @@ def navbar(user):
                 [html.I(className=f"bi {page.icon} me-1"), t(page.title_key)], href=page.path,
                 id=f"shell-nav-{page.key}"))
         else:
-            links.append(dbc.NavItem(dbc.NavLink([html.I(className=f"bi {page.icon} me-1"), t(page.title_key)],
+            links.append(dbc.NavItem(dbc.NavLink([html.I(className=f"bi {page.icon} me-1"), t(page.title_key),
+                                                  _count_badge(page.key)],
                                                  href=page.path, id=f"shell-nav-{page.key}")))
     links = [dbc.DropdownMenu(label=t(f"nav.group.{item}"), children=groups[item], nav=True, in_navbar=True,
                               id=f"shell-nav-group-{item}", toggle_class_name="text-white")
@@ -63,9 +70,27 @@ def navbar(user):
             dbc.NavbarBrand([html.I(className="bi bi-shield-check me-2"), "Q-Corner",
                              html.Small(user.office_name, className="ms-2 fw-normal d-none d-lg-inline",
                                         id="shell-office")], href="/"),
+            _bell(user),
             dbc.NavbarToggler(id="shell-navbar-toggler", className="border-light"),
             dbc.Collapse(dbc.Nav(links + [user_menu], navbar=True, className="ms-auto"),
                          id="shell-navbar-collapse", navbar=True, is_open=False),
         ], fluid="xxl"),
         className="qc-navbar", dark=True, expand="lg",
     )
+
+
+def _count_badge(page_key: str):
+    """Open correction requests beside the officers' menu item (filled by callbacks/corrections.py)."""
+    if page_key != "corrections":
+        return None
+    return dbc.Badge(id="shell-badge-corrections", color="warning", text_color="dark", pill=True, className="ms-1")
+
+
+def _bell(user):
+    """Service users' unread notifications, always visible, also on a phone (filled by callbacks/my_notifications.py)."""
+    if not user.can("my.view"):
+        return None
+    return html.A([html.I(className="bi bi-bell-fill"),
+                   dbc.Badge(id="shell-bell-count", color="danger", pill=True, className="qc-bell-count")],
+                  href="/my/notifications", id="shell-bell", className="qc-bell ms-auto me-2 order-lg-last",
+                  title=t("page.my_notifications"), **{"aria-label": t("page.my_notifications")})

@@ -25,3 +25,6 @@ from models.compliance import (ComplianceMonthly, ComplianceScore, ComplianceSet
 
 __all__ += ["ComplianceMonthly", "ComplianceScore", "ComplianceSettingsVersion", "ComplianceStreak",
             "ComplianceTierHistory", "GuidanceRecord"]
+from models.kpi import IkmFollowUpPlan, KpiApplicationTime, KpiDaily, KpiDailyFact  # noqa: E402
+
+__all__ += ["IkmFollowUpPlan", "KpiApplicationTime", "KpiDaily", "KpiDailyFact"]

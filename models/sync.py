@@ -49,3 +49,20 @@ class SyncRequest(Base):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"), nullable=True)
+
+
+class SourceLookup(Base):
+    """A row of one of the certification system's small code lists (m_upt, m_negara, m_pelabuhan, m_status…).
+
+    Kept so a reference by id or code (a port id, a country code, an office id) can be resolved even when a
+    file export carries only one table; offices and commodities are also written to their own tables.
+    """
+
+    __tablename__ = "source_lookups"
+
+    source_table: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

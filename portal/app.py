@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 import dash
-from flask import Flask, jsonify, redirect
+from flask import Flask, current_app, jsonify, redirect
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -14,6 +14,7 @@ from portal.auth import bp as auth_bp, login_manager
 from portal.db import Database
 from portal.permissions import HOME_PAGE
 from portal.settings import PROJECT_ROOT, Settings, load_settings
+from portal.sync_upload import bp as sync_upload_bp
 
 
 
@@ -39,6 +40,21 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     login_manager.init_app(server)
     login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
     server.register_blueprint(auth_bp)
+    from portal.service_portal_routes import bp as service_portal_bp
+
+    server.register_blueprint(service_portal_bp)  # documents, survey and account links (issue 6)
+    server.register_blueprint(sync_upload_bp)
+    from portal.nnc_archive import bp as nnc_archive_bp
+
+    server.register_blueprint(nnc_archive_bp)
+    from portal import public_complaints
+    from portal.complaint_archive import bp as complaint_archive_bp
+
+    public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
+    server.register_blueprint(complaint_archive_bp)
+    from portal.manual import bp as manual_bp
+
+    server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)
     guard.install(server)
     _add_routes(server)
 
@@ -66,6 +82,22 @@ def _callback_modules():
         yield import_module(f"callbacks.{info.name}")
 
 
+def _sync_health(database: Database, db_ok: bool) -> dict:
+    """Seconds since the last successful IQFast sync (null if never) and whether that is stale."""
+    from portal.services import sync_status
+
+    if not db_ok:  # freshness unknown: count it as stale
+        return {"last_sync_age_seconds": None, "sync_stale": True}
+    interval = current_app.extensions["qcorner_settings"].sync_interval_minutes
+    try:
+        with database.session() as session:
+            fresh = sync_status.freshness(session, interval)
+    except Exception:  # noqa: BLE001 - e.g. a database not migrated yet: health must still answer
+        current_app.logger.exception("sync freshness unavailable")
+        return {"last_sync_age_seconds": None, "sync_stale": True}
+    return {"last_sync_age_seconds": fresh["age_seconds"], "sync_stale": fresh["stale"]}
+
+
 def _add_routes(server: Flask) -> None:
     @server.route("/healthz")
     def healthz():
@@ -78,7 +110,7 @@ def _add_routes(server: Flask) -> None:
         except Exception:  # noqa: BLE001 - any failure means "not reachable" here
             db_ok = False
         body = {"status": "ok" if db_ok else "degraded", "database": "ok" if db_ok else "unreachable",
-                "database_backend": database.engine.dialect.name}
+                "database_backend": database.engine.dialect.name, **_sync_health(database, db_ok)}
         return jsonify(body), 200 if db_ok else 503
 
     @server.before_request

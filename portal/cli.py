@@ -111,22 +111,48 @@ def serve(host, port):
 
 
 @main.command()
+@click.option("--days", default=90, show_default=True, type=int, help="days of simulated IQFast history")
+@click.option("--accounts-only", is_flag=True, help="only migrate and create the seven demo accounts")
 @click.option("--json", "as_json", is_flag=True)
-def demo(as_json):
-    """Migrate and create the demo accounts for every role (idempotent)."""
-    from portal.demo import create_demo_accounts
+def demo(days, accounts_only, as_json):
+    """Build the demo: accounts for every role, simulated IQFast data synced in, NNCs, complaints, surveys."""
+    from portal.demo import build_demo, create_demo_accounts
     from portal.migrate import upgrade
 
     settings = load_settings()
-    _ensure_instance_dir(settings.effective_database_url)
-    upgrade(settings.effective_database_url)
-    with _database().session() as session:
-        accounts = create_demo_accounts(session, settings.demo_password, settings.default_office)
+    if accounts_only:
+        _ensure_instance_dir(settings.effective_database_url)
+        upgrade(settings.effective_database_url)
+        with _database().session() as session:
+            summary = {"accounts": create_demo_accounts(session, settings.demo_password, settings.default_office)}
+    else:
+        summary = build_demo(settings, days=days, say=lambda text: click.echo(text, err=True))
     if as_json:
-        click.echo(json.dumps({"accounts": accounts}, indent=2))
+        click.echo(json.dumps(summary, indent=2, default=str))
         return
     click.echo("\nQ-Corner demo accounts (password: %s)" % settings.demo_password)
     click.echo(f"  {'username':<22}{'role':<16}section")
-    for account in accounts:
+    for account in summary["accounts"]:
         click.echo(f"  {account['username']:<22}{account['role']:<16}{account['section']}")
     click.echo("")
+
+
+# The NNC register's commands live with the register: `qcorner nnc import FILE`.
+from portal.cli_nnc import nnc as _nnc_commands  # noqa: E402
+
+main.add_command(_nnc_commands)
+
+# Compliance profiling: `qcorner compliance rank|recompute`.
+from portal.cli_compliance import compliance as _compliance_commands  # noqa: E402
+
+main.add_command(_compliance_commands)
+
+# The IQFast copy's commands: `qcorner sync`, `qcorner scheduler`, `qcorner iqfast-sim init|tick`.
+from portal.cli_sync import register as _register_sync_commands  # noqa: E402
+
+_register_sync_commands(main)
+
+# The head's panel and the satisfaction index: `qcorner kpi [rebuild]`, `qcorner ikm`.
+from portal.cli_kpi import register as _register_kpi_commands  # noqa: E402
+
+_register_kpi_commands(main)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, make_response, redirect, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from portal import audit, pages
 from portal.access import callback_permissions
@@ -14,8 +14,10 @@ from portal.extensions import database
 from portal.i18n import t
 
 # Pages open to the public: plain Flask routes with server-rendered forms and CSRF.
-PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico"})
-PUBLIC_PREFIXES = ("/assets/", "/lang/")
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico",
+                          "/pengaduan", "/pengaduan/lacak"})  # the public complaint form and its tracking page
+PUBLIC_PREFIXES = ("/assets/", "/lang/",
+                   "/account/", "/survey/")  # emailed links: invitation, password reset, registration, survey
 
 DASH_PREFIX = "/_"  # Dash's own endpoints: /_dash-update-component, /_dash-layout, /_dash-component-suites/…
 CALLBACK_PATH = "/_dash-update-component"
@@ -54,6 +56,11 @@ def _guard():
         if found is not None and not current_user.can(found[0].permission):
             _log_denied("page", path)
             return make_response(render_template("forbidden.html", t=t), 403)
+        if found is not None:
+            # A page's first request stores the CSRF secret in the session cookie, so the requests that follow
+            # in parallel (layout, callbacks) all carry it; otherwise a form a callback draws (the export upload)
+            # could get a token whose secret a concurrent response's older cookie has just overwritten.
+            generate_csrf()
     return None
 
 

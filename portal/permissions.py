@@ -22,13 +22,15 @@ PERMISSIONS = {
     "complaints.edit": "record and answer complaints",
     "kpi.view": "read the KPI panel",
     "my.view": "a service user's own applications, documents and survey",
+    "corrections.handle": "read and answer service users' draft-correction requests",
     "help.view": "read the user manual",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS) - {"my.view"},
-    "operator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.edit", "complaints.view",
-                           "complaints.edit", "help.view"}),
+    # Operators record NNCs whole, follow-up included (DOMAIN.md: they change NNCs).
+    "operator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.edit", "nnc.follow_up",
+                           "complaints.view", "complaints.edit", "help.view", "corrections.handle"}),
     "coordinator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "rankings.view",
                               "guidance.edit", "survey_results.view", "help.view"}),
     "enforcement": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "rankings.view",

@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_failure_window_minutes: int = 15
     login_lock_minutes: int = 15
+    # Service users' portal (issue 6): email sender, WhatsApp gateway, survey spacing, links in messages.
+    smtp_from: str = "Q-Corner <no-reply@qcorner.invalid>"
+    webhook_url: str = ""
+    webhook_token: str = ""
+    survey_cooldown_days: int = 30
+    public_base_url: str = "http://127.0.0.1:8050"
+    # Rate-limit storage shared by every web worker (redis://127.0.0.1:6379); memory:// only for one process.
+    ratelimit_storage_url: str = "memory://"
+    complaint_due_working_days: int = 5
+    complaint_contact_retention_days: int = 730
 
     @field_validator("database_url")
     @classmethod

@@ -15,7 +15,7 @@ def _env(database_url):
 
 
 def test_demo_creates_an_account_for_every_role(database_url, session):
-    result = CliRunner().invoke(main, ["demo", "--json"], env=_env(database_url))
+    result = CliRunner().invoke(main, ["demo", "--accounts-only", "--json"], env=_env(database_url))
     assert result.exit_code == 0, result.output
     accounts = json.loads(result.output)["accounts"]
     assert {a["username"] for a in accounts} == {"admin", "operator", "coordinator_animal", "coordinator_plant",
@@ -26,8 +26,8 @@ def test_demo_creates_an_account_for_every_role(database_url, session):
 
 def test_demo_twice_is_harmless(database_url):
     runner = CliRunner()
-    assert runner.invoke(main, ["demo"], env=_env(database_url)).exit_code == 0
-    assert runner.invoke(main, ["demo"], env=_env(database_url)).exit_code == 0
+    assert runner.invoke(main, ["demo", "--accounts-only"], env=_env(database_url)).exit_code == 0
+    assert runner.invoke(main, ["demo", "--accounts-only"], env=_env(database_url)).exit_code == 0
 
 
 def test_users_create_reads_the_password_from_stdin(database_url, session, client):

@@ -90,8 +90,8 @@ def test_answered_needs_an_answer_and_only_allowed_transitions(session, operator
 
 
 def test_head_can_read_but_not_change(session, operator, make_user):
+    head = make_user("kepala1", "head")  # accounts first: SQLite lets one writer at a time
     created = _complaint(session, operator)
-    head = make_user("kepala1", "head")
     reader = Actor(head["id"], "kepala1", "head")
     assert complaints.detail(session, reader, created["id"])["subject"] == "Antrean lama"
     with pytest.raises(Forbidden):
@@ -99,9 +99,9 @@ def test_head_can_read_but_not_change(session, operator, make_user):
 
 
 def test_service_user_sees_only_what_they_filed(session, operator, make_user):
+    account = make_user("eksportir1", "service_user")
     other = _complaint(session, operator)
     company = gen_service_user(session)
-    account = make_user("eksportir1", "service_user")
     actor = Actor(account["id"], "eksportir1", "service_user", service_user_ids=(company.id,))
     mine = complaints.create(session, actor, {"category": "tariff", "subject": "PNBP", "text": "Tarif?"},
                              source="portal")
@@ -112,9 +112,9 @@ def test_service_user_sees_only_what_they_filed(session, operator, make_user):
 
 
 def test_service_user_cannot_link_another_companys_application(session, make_user):
+    account = make_user("eksportir2", "service_user")
     mine, theirs = gen_service_user(session), gen_service_user(session)
     application = gen_application(session, theirs)
-    account = make_user("eksportir2", "service_user")
     actor = Actor(account["id"], "eksportir2", "service_user", service_user_ids=(mine.id,))
     with pytest.raises(InvalidInput) as caught:
         complaints.create(session, actor, {"category": "service", "subject": "x", "text": "y",

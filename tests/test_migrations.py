@@ -29,12 +29,12 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path):
     """On a scratch SQLite file, so the shared test database stays intact."""
     url = f"sqlite:///{tmp_path / 'scratch.db'}"
     config = alembic_config(url)
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     command.downgrade(config, "base")
     from portal.db import make_engine
 
     engine = make_engine(url)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     assert "users" in inspect(engine).get_table_names()
     engine.dispose()

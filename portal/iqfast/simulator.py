@@ -132,10 +132,10 @@ ANIMAL_SHARE = 0.40
 DIRECTION_WEIGHTS = {"EX": 55, "IM": 30, "DK": 9, "DM": 6}
 LINE_COUNT_WEIGHTS = (60, 28, 12)  # 1, 2 or 3 commodity lines
 OFFENDERS_PER_STATION = 8
-OFFENDER_RANKS = range(10, 150)  # busy enough to matter, not the station's top clients
-DETENTION_RISK = 0.001
-OFFENDER_DETENTION_RISK = 0.07
-DETENTION_OUTCOMES = ((RELEASED, 50), (REFUSED, 35), (DESTROYED, 15))
+OFFENDER_RANKS = range(10, 100)  # busy enough to matter, not the station's top clients
+DETENTION_RISK = 0.0005
+OFFENDER_DETENTION_RISK = 0.08
+DETENTION_OUTCOMES = {RELEASED: 50, REFUSED: 35, DESTROYED: 15}  # relative weights
 STALL_AT_DRAFT = 0.01  # the service user never confirms the draft
 STALL_AT_BILLED = 0.015  # ... or never pays
 DUPLICATE_EVENT_RATE = 0.002
@@ -187,7 +187,6 @@ OFFICES = (
 class Country(NamedTuple):
     code: str
     name: str
-    city: str
     port: str  # its main cargo airport
     airlines: tuple[str, ...]
     export_weight: int
@@ -195,25 +194,25 @@ class Country(NamedTuple):
 
 
 COUNTRIES = (
-    Country("ID", "Indonesia", "Jakarta", "IDCGK", ("GA", "ID", "JT", "QG"), 0, 0),
-    Country("CN", "Tiongkok", "Guangzhou", "CNCAN", ("CZ", "GA"), 20, 14),
-    Country("HK", "Hong Kong", "Hong Kong", "HKHKG", ("CX", "GA"), 10, 2),
-    Country("SG", "Singapura", "Singapore", "SGSIN", ("SQ", "GA"), 10, 6),
-    Country("JP", "Jepang", "Tokyo", "JPNRT", ("GA", "JL", "NH"), 9, 5),
-    Country("MY", "Malaysia", "Kuala Lumpur", "MYKUL", ("MH", "AK"), 6, 5),
-    Country("KR", "Korea Selatan", "Seoul", "KRICN", ("KE", "GA"), 5, 4),
-    Country("TW", "Taiwan", "Taipei", "TWTPE", ("CI", "BR"), 5, 3),
-    Country("TH", "Thailand", "Bangkok", "THBKK", ("TG",), 4, 8),
-    Country("VN", "Vietnam", "Ho Chi Minh City", "VNSGN", ("VN",), 3, 3),
-    Country("AE", "Uni Emirat Arab", "Dubai", "AEDXB", ("EK",), 5, 1),
-    Country("SA", "Arab Saudi", "Jeddah", "SAJED", ("SV", "GA"), 4, 0),
-    Country("QA", "Qatar", "Doha", "QADOH", ("QR",), 2, 0),
-    Country("NL", "Belanda", "Amsterdam", "NLAMS", ("KL", "GA"), 5, 8),
-    Country("DE", "Jerman", "Frankfurt", "DEFRA", ("LH",), 3, 3),
-    Country("US", "Amerika Serikat", "Los Angeles", "USLAX", ("CX", "QR"), 6, 10),
-    Country("AU", "Australia", "Sydney", "AUSYD", ("QF", "GA"), 4, 14),
-    Country("NZ", "Selandia Baru", "Auckland", "NZAKL", ("NZ",), 1, 6),
-    Country("IN", "India", "New Delhi", "INDEL", ("AI",), 2, 4),
+    Country("ID", "Indonesia", "IDCGK", ("GA", "ID", "JT", "QG"), 0, 0),
+    Country("CN", "Tiongkok", "CNCAN", ("CZ", "GA"), 20, 14),
+    Country("HK", "Hong Kong", "HKHKG", ("CX", "GA"), 10, 2),
+    Country("SG", "Singapura", "SGSIN", ("SQ", "GA"), 10, 6),
+    Country("JP", "Jepang", "JPNRT", ("GA", "JL", "NH"), 9, 5),
+    Country("MY", "Malaysia", "MYKUL", ("MH", "AK"), 6, 5),
+    Country("KR", "Korea Selatan", "KRICN", ("KE", "GA"), 5, 4),
+    Country("TW", "Taiwan", "TWTPE", ("CI", "BR"), 5, 3),
+    Country("TH", "Thailand", "THBKK", ("TG",), 4, 8),
+    Country("VN", "Vietnam", "VNSGN", ("VN",), 3, 3),
+    Country("AE", "Uni Emirat Arab", "AEDXB", ("EK",), 5, 1),
+    Country("SA", "Arab Saudi", "SAJED", ("SV", "GA"), 4, 0),
+    Country("QA", "Qatar", "QADOH", ("QR",), 2, 0),
+    Country("NL", "Belanda", "NLAMS", ("KL", "GA"), 5, 8),
+    Country("DE", "Jerman", "DEFRA", ("LH",), 3, 3),
+    Country("US", "Amerika Serikat", "USLAX", ("CX", "QR"), 6, 10),
+    Country("AU", "Australia", "AUSYD", ("QF", "GA"), 4, 14),
+    Country("NZ", "Selandia Baru", "NZAKL", ("NZ",), 1, 6),
+    Country("IN", "India", "INDEL", ("AI",), 2, 4),
 )
 COUNTRY_BY_CODE = {country.code: country for country in COUNTRIES}
 
@@ -272,7 +271,7 @@ class Commodity(NamedTuple):
     latin: str | None
     hs: str
     section: str  # H hewan, T tumbuhan
-    group: str  # kelompok, see GROUPS
+    group: str  # kelompok: HH, BAH, HBAH, TH, BT, HT, HTO (docs/iqfast-simulator.md)
     unit: str
     median_quantity: float
     kg_per_unit: float
@@ -280,16 +279,6 @@ class Commodity(NamedTuple):
     weight: float
     countries: tuple[str, ...] = ()  # usual partners; empty: the general mix
 
-
-GROUPS = {
-    "HH": "Hewan hidup",
-    "BAH": "Bahan asal hewan",
-    "HBAH": "Hasil bahan asal hewan",
-    "TH": "Tanaman hidup",
-    "BT": "Benih tumbuhan",
-    "HT": "Hasil tumbuhan segar",
-    "HTO": "Hasil tumbuhan olahan",
-}
 
 COMMODITIES = (
     Commodity("H001", "Sarang burung walet", "Collocalia fuciphaga", "0410.10.00", "H", "BAH", "KG", 40, 1, "EK", 14, ("CN", "HK", "SG", "TW", "MY")),
@@ -608,9 +597,9 @@ class _State:
 
     @classmethod
     def load(cls, conn: Connection) -> _State:
-        if not inspect(conn).has_table(schema.sim_state.name):
-            raise RuntimeError("this database holds no IQFast simulator: run init_simulator first")
-        values = dict(conn.execute(select(schema.sim_state.c.name, schema.sim_state.c.value)).all())
+        values = {}
+        if inspect(conn).has_table(schema.sim_state.name):
+            values = dict(conn.execute(select(schema.sim_state.c.name, schema.sim_state.c.value)).all())
         if "clock" not in values:
             raise RuntimeError("this database holds no IQFast simulator: run init_simulator first")
         counters = {name[8:]: int(value) for name, value in values.items() if name.startswith("counter:")}
@@ -714,15 +703,16 @@ def _user_rows(seed: int, id_upt: int, first_id: int, history_start: datetime) -
     for user_id in range(first_id, first_id + round(USERS_PER_STATION * office.volume)):
         kind = rng.choices(("PT", "CV", "UD", "PERORANGAN"), weights=(60, 25, 5, 10))[0]
         name = _person_name(rng) if kind == "PERORANGAN" else f"{kind} {_company_words(rng, 3)}"
-        registered = history_start - timedelta(seconds=rng.randrange(1, 8 * 365 * 86400))
+        seconds_ago = rng.randrange(1, 8 * 365 * 86400)
+        registered = history_start - timedelta(seconds=seconds_ago)
+        edited = history_start - timedelta(seconds=rng.randrange(seconds_ago))
         city = rng.choice(office.cities)
         rows.append({
             "id_pengguna_jasa": user_id, "id_upt": id_upt,
             "npwp": _npwp(rng, registered, kind == "PERORANGAN"), "nama": name, "jenis_usaha": kind,
             "alamat": _street_address(rng, city), "kota": city, "email": _email(rng, name),
             "telepon": _phone(rng), "diblokir": int(rng.random() < BLOCKED_SHARE),
-            "tgl_daftar": registered,
-            "tgl_update": registered + timedelta(seconds=rng.randrange(int((history_start - registered).total_seconds()))),
+            "tgl_daftar": registered, "tgl_update": edited,
         })
     return rows
 
@@ -744,6 +734,7 @@ def _handler_rows(seed: int, id_upt: int, first_id: int, history_start: datetime
 
 
 def _stations_from_rows(seed: int, user_rows, handler_rows) -> list[_Station]:
+    """Stations from pengguna_jasa and ppjk rows (dicts or row mappings); blocked users never apply."""
     users, handlers = defaultdict(list), defaultdict(list)
     for row in user_rows:
         if not row["diblokir"]:
@@ -893,8 +884,8 @@ def _quantity(rng: random.Random, commodity: Commodity) -> Decimal:
     return Decimal(f"{max(0.1, amount):.1f}")
 
 
-def _lines(rng: random.Random, section: str, direction: str) -> list[dict]:
-    """1-3 commodity lines; the first decides the kind of certificate."""
+def _lines(rng: random.Random, section: str, direction: str) -> list[tuple[Commodity, dict]]:
+    """1-3 commodity lines (without id_ptk); the first decides the kind of certificate."""
     pool, weights = _POOLS[(section, direction)]
     count = min(len(pool), rng.choices((1, 2, 3), weights=LINE_COUNT_WEIGHTS)[0])
     chosen: list[Commodity] = []
@@ -905,12 +896,12 @@ def _lines(rng: random.Random, section: str, direction: str) -> list[dict]:
     lines = []
     for number, commodity in enumerate(chosen, start=1):
         quantity = _quantity(rng, commodity)
-        lines.append({
+        lines.append((commodity, {
             "urut": number, "id_komoditas": COMMODITY_IDS[commodity.code], "kode_hs": commodity.hs,
             "jumlah": quantity, "kode_satuan": commodity.unit,
             "netto_kg": Decimal(f"{float(quantity) * commodity.kg_per_unit:.3f}"),
-            "kemasan": rng.choice(PACKAGING[commodity.group]), "_commodity": commodity,
-        })
+            "kemasan": rng.choice(PACKAGING[commodity.group]),
+        }))
     return lines
 
 
@@ -920,28 +911,26 @@ def _new_application(rng: random.Random, station: _Station, state: _State, at: d
     direction = rng.choices(tuple(DIRECTION_WEIGHTS), weights=tuple(DIRECTION_WEIGHTS.values()))[0]
     user = station.pick_user(rng)
     lines = _lines(rng, section, direction)
-    main = lines[0].pop("_commodity")
-    for line in lines[1:]:
-        del line["_commodity"]
+    main, first_line = lines[0]
     code = station.office.code
     running = state.next(f"ptk_number:{code}:{at.year}")
     section_digit = 1 if section == "H" else 2
     no_ptk = f"{at.year}.1.{code}.0.K{section_digit}1.{DIRECTION_LETTERS[direction]}.{running:06d}"
     app = _App(state.next("id:ptk"), no_ptk, station.id_upt, at, section, direction, user.id, main.group)
-    weight = sum(float(line["netto_kg"]) for line in lines)
+    weight = sum(float(line["netto_kg"]) for _, line in lines)
     row = {
         "id_ptk": app.id_ptk, "no_ptk": no_ptk, "id_upt": station.id_upt, "jenis_karantina": section,
         "jenis_permohonan": direction, "id_pengguna_jasa": user.id,
         "id_ppjk": station.pick_handler(rng, user.id, at.date()),
         **_route(rng, station, user, direction, main),
-        "tgl_pengajuan": at, "kemasan": lines[0]["kemasan"],
+        "tgl_pengajuan": at, "kemasan": first_line["kemasan"],
         "jumlah_kemasan": max(1, round(weight / rng.uniform(5, 25))),
         "tanda_khusus": None if rng.random() < 0.5 else f"LOT {rng.randint(1, 9999):04d}",
         "peruntukan": rng.choice(PURPOSES[main.group]),
         "pernyataan": DECLARATION if rng.random() < 0.7 else None,
     }
     facts = [_Fact(at, "ptk", row)]
-    facts.extend(_Fact(at, "ptk_komoditas", dict(line, id_ptk=app.id_ptk)) for line in lines)
+    facts.extend(_Fact(at, "ptk_komoditas", dict(line, id_ptk=app.id_ptk)) for _, line in lines)
     return app, facts
 
 
@@ -997,7 +986,7 @@ class _Lifecycle:
         path = [VERIFIED]
         risk = OFFENDER_DETENTION_RISK if app.id_pengguna_jasa in self.station.offenders else DETENTION_RISK
         if rng.random() < risk:
-            outcome = rng.choices(*zip(*DETENTION_OUTCOMES))[0]
+            outcome = rng.choices(tuple(DETENTION_OUTCOMES), weights=tuple(DETENTION_OUTCOMES.values()))[0]
             path += [DETAINED, outcome]
             if outcome != RELEASED:
                 return path
@@ -1116,7 +1105,7 @@ class _Lifecycle:
             return "HC" if app.section == "H" else "PC"
         if app.section == "H":
             return "KH-1" if app.group == "HH" else "KH-2"
-        if app.direction == "DK":
+        if app.direction in ("DK", "DM"):
             return "KT-3"
         if app.group == "HTO":
             return "KT-4"
@@ -1307,7 +1296,8 @@ def _stamp(previous: datetime, at: datetime) -> datetime:
 def _correct_consignee_address(conn: Connection, rng: random.Random, id_ptk: int, at: datetime) -> bool:
     p = schema.ptk
     address, updated = conn.execute(select(p.c.alamat_penerima, p.c.tgl_update).where(p.c.id_ptk == id_ptk)).one()
-    corrected = f"{address.split(',')[0]}, Blok {rng.choice('ABCDEFGH')}{rng.randint(1, 30)}," + ",".join(address.split(",")[1:])
+    street, _, rest = address.partition(",")
+    corrected = f"{street}, Blok {rng.choice('ABCDEFGH')}{rng.randint(1, 30)},{rest}"
     conn.execute(p.update().where(p.c.id_ptk == id_ptk).values(
         alamat_penerima=corrected[:255], tgl_update=_stamp(updated, at)))
     return True
@@ -1316,11 +1306,9 @@ def _correct_consignee_address(conn: Connection, rng: random.Random, id_ptk: int
 def _correct_volume(conn: Connection, rng: random.Random, id_ptk: int, at: datetime) -> bool:
     line = schema.ptk_komoditas
     row = conn.execute(select(line).where(line.c.id_ptk == id_ptk, line.c.urut == 1)).mappings().one()
-    factor = rng.uniform(0.85, 1.15)
+    step = Decimal(1) if UNITS[row["kode_satuan"]][1] else Decimal("0.1")
+    quantity = max(step, (row["jumlah"] * Decimal(f"{rng.uniform(0.85, 1.15):.4f}")).quantize(step))
     per_kg = row["netto_kg"] / row["jumlah"]
-    quantity = row["jumlah"] * Decimal(f"{factor:.4f}")
-    quantity = quantity.quantize(Decimal(1) if UNITS[row["kode_satuan"]][1] else Decimal("0.1"))
-    quantity = max(quantity, Decimal(1))
     conn.execute(line.update().where(line.c.id_ptk_komoditas == row["id_ptk_komoditas"]).values(
         jumlah=quantity, netto_kg=(quantity * per_kg).quantize(Decimal("0.001")),
         tgl_update=_stamp(row["tgl_update"], at)))
@@ -1328,21 +1316,25 @@ def _correct_volume(conn: Connection, rng: random.Random, id_ptk: int, at: datet
 
 
 def _correct_stage_time(conn: Connection, rng: random.Random, id_ptk: int, at: datetime) -> bool:
-    """Move one middle stage event, staying strictly between its neighbours."""
+    """Move one middle stage event, staying strictly between its neighbours.
+
+    Duplicated events are left alone: they are removed, not corrected.
+    """
     history = schema.riwayat_ptk
     events = conn.execute(
-        select(history.c.id_riwayat, history.c.waktu, history.c.tgl_update)
+        select(history.c.id_riwayat, history.c.kode_status, history.c.waktu, history.c.tgl_update)
         .where(history.c.id_ptk == id_ptk).order_by(history.c.id_riwayat)
     ).all()
     if len(events) < 3:
         return False
     index = rng.randrange(1, len(events) - 1)
-    gap = int((events[index + 1].waktu - events[index - 1].waktu).total_seconds())
-    if gap < 3:
+    before, event, after = events[index - 1 : index + 2]
+    gap = int((after.waktu - before.waktu).total_seconds())
+    if gap < 3 or event.kode_status in (before.kode_status, after.kode_status):
         return False
-    moved = events[index - 1].waktu + timedelta(seconds=rng.randint(1, gap - 1))
-    conn.execute(history.update().where(history.c.id_riwayat == events[index].id_riwayat).values(
-        waktu=moved, tgl_update=_stamp(events[index].tgl_update, at)))
+    moved = before.waktu + timedelta(seconds=rng.randint(1, gap - 1))
+    conn.execute(history.update().where(history.c.id_riwayat == event.id_riwayat).values(
+        waktu=moved, tgl_update=_stamp(event.tgl_update, at)))
     return True
 
 

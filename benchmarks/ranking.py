@@ -1,0 +1,423 @@
+"""Compliance ranking at national scale: service call vs hand-written SQL vs pandas, rollup refresh, worker memory.
+
+    .venv/bin/python benchmarks/ranking.py [--applications 1000000] [--calls 30] [--keep]
+
+Creates a PostgreSQL database (QCORNER_BENCH_PG, default postgres@127.0.0.1:5432), fills it with set-based SQL
+(≈ 50 offices, 50,000 service users, 1,000,000 applications, ≈ 7.8 million stage events, 3P actions and NNCs),
+builds the rollups, measures, prints, and drops the database (unless --keep).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ADMIN_DSN = os.environ.get("QCORNER_BENCH_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+URL_PREFIX = os.environ.get("QCORNER_BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+OFFICES = 50
+SERVICE_USERS = 50_000  # 1,000 per office
+HANDLERS_PER_OFFICE = 100
+
+
+def admin(sql: str) -> None:
+    connection = psycopg2.connect(ADMIN_DSN)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+def generate(engine, applications: int) -> dict:
+    """Set-based generation: every table filled by INSERT … SELECT generate_series, foreign-key triggers off."""
+    from sqlalchemy import text
+
+    per_office = SERVICE_USERS // OFFICES
+    steps = [
+        "SET session_replication_role = replica",
+        "INSERT INTO offices (code, name, timezone, active) SELECT 'B' || lpad(g::text, 3, '0'), 'Balai ' || g, "
+        f"'Asia/Jakarta', true FROM generate_series(1, {OFFICES - 1}) g",
+        "CREATE TEMP TABLE bo AS SELECT id, (row_number() OVER (ORDER BY id) - 1)::int AS idx FROM offices",
+        "INSERT INTO commodities (code, name, section_id) SELECT 'C' || g, 'Komoditas ' || g, "
+        "CASE WHEN g <= 20 THEN (SELECT id FROM sections WHERE code = 'plant') "
+        "ELSE (SELECT id FROM sections WHERE code = 'animal') END FROM generate_series(1, 40) g",
+        "CREATE TEMP TABLE bc AS SELECT id, section_id, (row_number() OVER (PARTITION BY section_id ORDER BY id) - 1)::int "
+        "AS idx FROM commodities",
+        f"INSERT INTO service_users (source_id, office_id, name, tax_id, blocked, synced_at) SELECT g, bo.id, "
+        f"'PT Uji ' || g, lpad(g::text, 15, '0'), false, now() FROM generate_series(1, {SERVICE_USERS}) g "
+        f"JOIN bo ON bo.idx = (g - 1) % {OFFICES}",
+        "CREATE TEMP TABLE bsu AS SELECT id, office_id, (row_number() OVER (PARTITION BY office_id ORDER BY id) - 1)::int "
+        "AS j FROM service_users",
+        "CREATE INDEX ON bsu (office_id, j)",
+        f"INSERT INTO handlers (source_id, office_id, name, synced_at) SELECT g, bo.id, 'PPJK Uji ' || g, now() "
+        f"FROM generate_series(1, {OFFICES * HANDLERS_PER_OFFICE}) g JOIN bo ON bo.idx = (g - 1) % {OFFICES}",
+        "CREATE TEMP TABLE bh AS SELECT id, office_id, (row_number() OVER (PARTITION BY office_id ORDER BY id) - 1)::int "
+        "AS j FROM handlers",
+        "CREATE INDEX ON bh (office_id, j)",
+        # A handful of service users make most applications: j = floor(n · u³).
+        f"""INSERT INTO applications (source_id, number, office_id, service_user_id, handler_id, section_id, direction,
+               submitted_at, current_stage, current_stage_at, completed_at, completion_stage, synced_at)
+            SELECT x.g, 'B.' || x.g, s.office_id, s.id, h.id,
+                   CASE WHEN x.r1 < 0.6 THEN (SELECT id FROM sections WHERE code = 'plant')
+                        ELSE (SELECT id FROM sections WHERE code = 'animal') END,
+                   CASE WHEN x.r2 < 0.55 THEN 'export' WHEN x.r2 < 0.85 THEN 'import'
+                        WHEN x.r2 < 0.93 THEN 'domestic_out' ELSE 'domestic_in' END,
+                   x.sub, CASE WHEN x.r3 < 0.97 THEN 'handed_over' ELSE 'inspected' END, x.sub,
+                   CASE WHEN x.r3 < 0.97 THEN x.sub + interval '20 hours' END,
+                   CASE WHEN x.r3 < 0.97 THEN 'handed_over' END, now()
+            FROM (SELECT g, random() r1, random() r2, random() r3, floor({per_office} * power(random(), 3))::int j,
+                         g % {OFFICES} o, now() - random() * interval '730 days' sub
+                  FROM generate_series(1, {applications}) g) x
+            JOIN bo ON bo.idx = x.o JOIN bsu s ON s.office_id = bo.id AND s.j = x.j
+            JOIN bh h ON h.office_id = bo.id AND h.j = (x.j + (x.g % 7 = 0)::int) % {HANDLERS_PER_OFFICE}""",
+        """INSERT INTO application_commodities (source_id, application_id, line_no, commodity_id, commodity_name,
+               synced_at)
+           SELECT a.id, a.id, 1, c.id, 'Komoditas', now() FROM applications a
+           JOIN bc c ON c.section_id = a.section_id AND c.idx = (a.service_user_id * 7 + a.id % 3) % 20""",
+        """INSERT INTO stage_events (source_id, application_id, stage, occurred_at, synced_at)
+           SELECT a.id * 10 + s.i, a.id,
+                  (ARRAY['submitted','verified','inspected','draft_certificate','billed','paid','certified',
+                         'handed_over'])[s.i], a.submitted_at + s.i * interval '2 hours', now()
+           FROM applications a
+           CROSS JOIN LATERAL generate_series(1, CASE WHEN a.completed_at IS NULL THEN 3 ELSE 8 END) s(i)""",
+        """INSERT INTO quarantine_actions (kind, source_id, application_id, service_user_id, office_id, section_id,
+               action_at, reason, synced_at)
+           SELECT CASE WHEN r < 0.6 THEN 'detention' WHEN r < 0.9 THEN 'refusal' ELSE 'destruction' END, a.id, a.id,
+                  a.service_user_id, a.office_id, a.section_id, a.submitted_at + interval '6 hours', 'uji', now()
+           FROM (SELECT a.*, random() r FROM applications a) a WHERE random() < 0.02""",
+        """INSERT INTO nncs (office_id, number, notice_date, received_date, flow, notifying_authority,
+               notifying_country, notified_authority, notified_country, service_user_id, application_id, section_id,
+               commodity, category, action_taken, status, created_at, updated_at)
+           SELECT a.office_id, 'NNC-' || a.id, (a.submitted_at + interval '30 days')::date,
+                  (a.submitted_at + interval '33 days')::date, 'received', 'GACC', 'China', 'Barantin', 'Indonesia',
+                  a.service_user_id, a.id, a.section_id, 'Komoditas', 'pest', 'destruction',
+                  CASE WHEN random() < 0.05 THEN 'void' ELSE 'received' END, now(), now()
+           FROM applications a WHERE a.direction = 'export' AND random() < 0.005""",
+        "SET session_replication_role = DEFAULT",
+        "ANALYZE",
+    ]
+    timings = {}
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        for sql in steps:
+            started = time.perf_counter()
+            connection.execute(text(sql))
+            timings[sql.split()[2] if sql.startswith("INSERT") else sql[:30]] = time.perf_counter() - started
+        counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in (
+            "offices", "service_users", "handlers", "applications", "application_commodities", "stage_events",
+            "quarantine_actions", "nncs")}
+    return {"counts": counts, "seconds": round(sum(timings.values()), 1)}
+
+
+FLOOR_SQL = """
+WITH agg AS (
+    SELECT m.service_user_id AS su, sum(m.n) AS n, sum(m.d) AS d, sum(m.r) AS r, sum(m.x) AS x, sum(m.k) AS k
+    FROM compliance_monthly m
+    WHERE m.office_id = :office AND m.month BETWEEN :first AND :last {extra}
+    GROUP BY m.service_user_id),
+scored AS (
+    SELECT agg.*, (1 * d + 2 * r + 3 * x + 3 * k) AS v,
+           sum(1 * d + 2 * r + 3 * x + 3 * k) OVER () AS v0, sum(n) OVER () AS n0
+    FROM agg),
+final AS (
+    SELECT su, n, d, r, x, k, v,
+           round(100 * (1 - least(1, (v + 20 * (CASE WHEN n0 = 0 THEN 0 ELSE v0::numeric / n0 END)) / (n + 20))), 1)
+               AS score
+    FROM scored),
+tiered AS (
+    SELECT f.*, st.clean_streak, st.last_violation_at,
+           CASE WHEN coalesce(st.clean_streak, 0) >= 20 AND f.n >= 10
+                     AND (st.last_violation_at IS NULL OR st.last_violation_at <= now() - interval '24 months') THEN 'A'
+                WHEN f.d + f.r + f.x + f.k >= 2 OR f.score < 90 THEN 'D'
+                WHEN f.score >= 97 THEN 'B' ELSE 'C' END AS tier
+    FROM final f LEFT JOIN compliance_streaks st ON st.service_user_id = f.su AND st.section_id = :scope)
+SELECT t.su, s.name, t.n, t.d, t.r, t.x, t.k, t.score, t.tier, t.clean_streak, t.last_violation_at,
+       count(*) FILTER (WHERE t.tier = 'A') OVER () AS a_count, count(*) FILTER (WHERE t.tier = 'D') OVER () AS d_count
+FROM tiered t JOIN service_users s ON s.id = t.su
+ORDER BY t.score DESC, t.n DESC, s.name
+LIMIT 50
+"""
+
+
+def floor_query(session, office_id, section_id, first, last, direction=None, commodity_id=None):
+    from sqlalchemy import text
+
+    extra, params = "", {"office": office_id, "first": first, "last": last, "scope": section_id or 0}
+    if section_id:
+        extra += " AND m.section_id = :section"
+        params["section"] = section_id
+    if direction:
+        extra += " AND m.direction = :direction"
+        params["direction"] = direction
+    if commodity_id:
+        extra += " AND m.commodity_id = :commodity"
+        params["commodity"] = commodity_id
+    return session.execute(text(FLOOR_SQL.format(extra=extra)), params).all()
+
+
+def pandas_naive(engine, office_id, section_id, first_day, last_day, direction=None, commodity_id=None):
+    """Load the window's raw events into pandas and aggregate there (what not to do)."""
+    import pandas as pd
+
+    base = {"office": office_id, "section": section_id, "first": first_day, "last": last_day}
+    extra = " AND a.direction = %(direction)s" if direction else ""
+    if direction:
+        base["direction"] = direction
+    with engine.connect() as connection:
+        raw = connection  # a SQLAlchemy connection: pandas reads through it
+        apps = pd.read_sql(
+            "SELECT a.id, a.service_user_id, a.completed_at, c.commodity_id FROM applications a "
+            "JOIN application_commodities c ON c.application_id = a.id AND c.line_no = 1 "
+            "WHERE a.office_id = %(office)s AND a.section_id = %(section)s AND a.deleted_at IS NULL "
+            "AND a.completed_at >= %(first)s AND a.completed_at < %(last)s" + extra, raw, params=base)
+        events = pd.read_sql(
+            "SELECT e.application_id, e.stage, e.occurred_at FROM stage_events e JOIN applications a "
+            "ON a.id = e.application_id WHERE a.office_id = %(office)s AND a.section_id = %(section)s "
+            "AND e.occurred_at >= %(first)s AND e.occurred_at < %(last)s" + extra, raw, params=base)
+        actions = pd.read_sql(
+            "SELECT q.service_user_id, q.kind, q.application_id FROM quarantine_actions q JOIN applications a "
+            "ON a.id = q.application_id WHERE q.office_id = %(office)s AND q.section_id = %(section)s "
+            "AND q.deleted_at IS NULL AND q.action_at >= %(first)s AND q.action_at < %(last)s" + extra, raw,
+            params=base)
+        nncs = pd.read_sql(
+            "SELECT service_user_id FROM nncs WHERE office_id = %(office)s AND section_id = %(section)s "
+            "AND status <> 'void' AND notice_date >= %(first)s AND notice_date < %(last)s", raw, params=base)
+    if commodity_id:
+        apps = apps[apps.commodity_id == commodity_id]
+    completed = events[events.stage == "handed_over"].merge(apps[["id", "service_user_id"]], left_on="application_id",
+                                                            right_on="id")
+    n = completed.groupby("service_user_id").size().rename("n")
+    kinds = actions.pivot_table(index="service_user_id", columns="kind", aggfunc="size", fill_value=0)
+    k = nncs.groupby("service_user_id").size().rename("k")
+    table = pd.concat([n, kinds, k], axis=1).fillna(0)
+    for column in ("detention", "refusal", "destruction"):
+        if column not in table:
+            table[column] = 0
+    table["v"] = table.detention + 2 * table.refusal + 3 * table.destruction + 3 * table.k
+    p0 = table.v.sum() / max(table.n.sum(), 1)
+    table["score"] = (100 * (1 - ((table.v + 20 * p0) / (table.n + 20)).clip(upper=1))).round(1)
+    return table.sort_values(["score", "n"], ascending=False).head(50)
+
+
+def timed(function, calls: int) -> dict:
+    samples = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    return {"median_ms": statistics.median(samples), "p95_ms": p95, "calls": calls}
+
+
+def add_events(session, office_ids, count_apps: int) -> list[int]:
+    """A sync-like batch: `count_apps` new completed applications with 8 stage events each, a few 3P records."""
+    from sqlalchemy import text
+
+    touched = session.execute(text(f"""
+        WITH picked AS (
+            SELECT s.id, s.office_id, row_number() OVER () AS g FROM service_users s
+            WHERE s.office_id = ANY(:offices) ORDER BY random() LIMIT {count_apps}),
+        inserted AS (
+            INSERT INTO applications (source_id, number, office_id, service_user_id, section_id, direction,
+                submitted_at, current_stage, completed_at, completion_stage, synced_at)
+            SELECT 900000000 + g + (extract(epoch from now())::bigint % 100000) * 1000, 'NEW.' || g || '.' || random(),
+                   office_id, id, (SELECT id FROM sections WHERE code = 'plant'), 'export', now() - interval '1 day',
+                   'handed_over', now() - interval '2 hours', 'handed_over', now()
+            FROM picked RETURNING id, service_user_id, office_id, section_id, submitted_at)
+        , events AS (
+            INSERT INTO stage_events (source_id, application_id, stage, occurred_at, synced_at)
+            SELECT 9000000000 + i.id * 10 + s.i, i.id, 'stage' || s.i, i.submitted_at + s.i * interval '1 hour', now()
+            FROM inserted i CROSS JOIN generate_series(1, 8) s(i) RETURNING application_id)
+        , acts AS (
+            INSERT INTO quarantine_actions (kind, source_id, application_id, service_user_id, office_id, section_id,
+                action_at, synced_at)
+            SELECT 'detention', 900000000 + i.id, i.id, i.service_user_id, i.office_id, i.section_id,
+                   i.submitted_at + interval '3 hours', now() FROM inserted i WHERE random() < 0.05
+            RETURNING id)
+        SELECT DISTINCT service_user_id FROM inserted"""), {"offices": list(office_ids)}).scalars().all()
+    return list(touched)
+
+
+def worker_memory(url: str, calls: int) -> dict:
+    """A web worker: the app created, a coordinator logged in, the rankings callback called `calls` times."""
+    code = f"""
+import json, re, resource, secrets, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from portal import create_app
+from portal.settings import load_settings
+from portal.services import users
+settings = load_settings(env="development", database_url={url!r}, secret_key=secrets.token_hex(32))
+app = create_app(settings)
+db = app.server.extensions["qcorner_db"]
+with db.session() as s:
+    if users.office_id_by_code(s, "0300") is not None:
+        try:
+            users.create_user(s, None, {{"username": "bench_coord", "role": "coordinator", "password": "bench-password-123",
+                "full_name": "Bench", "office_id": users.office_id_by_code(s, "0300"),
+                "section_id": users.section_id_by_code(s, "plant")}})
+        except Exception:
+            pass
+client = app.server.test_client()
+body = client.get("/login").get_data(as_text=True)
+token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+client.post("/login", data={{"username": "bench_coord", "password": "bench-password-123", "csrf_token": token}})
+key = [k for k in app.callback_map if "rankings-grid.rowData" in k][0]
+outputs = [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1))) for p in key.strip(".").split("...")]
+inputs = [{{"id": i, "property": "value", "value": ""}} for i in ("rankings-section", "rankings-direction",
+          "rankings-commodity", "rankings-tier", "rankings-from", "rankings-to")]
+inputs += [{{"id": "rankings-sort", "property": "value", "value": "rank"}},
+           {{"id": "rankings-prev", "property": "n_clicks", "value": None}},
+           {{"id": "rankings-next", "property": "n_clicks", "value": None}}]
+samples = []
+for _ in range({calls}):
+    started = time.perf_counter()
+    r = client.post("/_dash-update-component", json={{"output": key, "outputs": outputs, "inputs": inputs,
+        "state": [{{"id": "rankings-page", "property": "data", "value": 0}}], "changedPropIds": []}})
+    assert r.status_code == 200, r.status_code
+    samples.append((time.perf_counter() - started) * 1000)
+rss = int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+samples.sort()
+print(json.dumps({{"rss_mb": rss, "http_median_ms": samples[len(samples) // 2],
+                  "http_p95_ms": samples[int(round(0.95 * (len(samples) - 1)))]}}))
+"""
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    import json
+
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument("--calls", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--offices", type=int, default=50, help="offices (1,000 service users each)")
+    args = parser.parse_args()
+    globals().update(OFFICES=args.offices, SERVICE_USERS=args.offices * 1000)
+
+    from sqlalchemy import select, text
+
+    from models import Commodity, Office, Section
+    from portal.db import Database
+    from portal.migrate import upgrade
+    from portal.services import compliance, compliance_rollup
+
+    name = f"qcorner_bench_{uuid.uuid4().hex[:8]}"
+    admin(f'CREATE DATABASE "{name}"')
+    url = f"{URL_PREFIX}/{name}"
+    database = None
+    try:
+        upgrade(url)
+        database = Database(url)
+        print(f"database {name}: generating {args.applications:,} applications …", flush=True)
+        generated = generate(database.engine, args.applications)
+        print("generated in", generated["seconds"], "s:", generated["counts"], flush=True)
+
+        started = time.perf_counter()
+        with database.session() as session:
+            built = compliance_rollup.recompute_all(session)
+        build_seconds = time.perf_counter() - started
+        print(f"rollups built in {build_seconds:.1f} s: {built['monthly_rows']:,} monthly rows, "
+              f"{built['streaks']:,} streaks, {built['scores']:,} scores", flush=True)
+
+        with database.session() as session:
+            office_id = session.scalar(select(Office.id).where(Office.code == "0300"))
+            plant = session.scalar(select(Section.id).where(Section.code == "plant"))
+            commodity = session.scalar(select(Commodity.id).where(Commodity.section_id == plant).order_by(Commodity.id))
+            version, scoring = compliance.current_settings(session)
+            today = date.today()
+            first, last = compliance.window(today, scoring)
+            c_from, c_to = compliance.add_months(first, -6), compliance.add_months(first, 5)
+            c_last_day = compliance.month_end(c_to)
+            monthly_rows_office = session.execute(text(
+                "SELECT count(*) FROM compliance_monthly WHERE office_id = :o"), {"o": office_id}).scalar()
+            apps_office = session.execute(text(
+                "SELECT count(*) FROM applications WHERE office_id = :o"), {"o": office_id}).scalar()
+
+            default_filters = {"section": "plant"}
+            custom_filters = {"section": "plant", "direction": "export", "commodity_id": commodity,
+                              "period_from": c_from.isoformat(), "period_to": c_last_day.isoformat()}
+
+            def service_default():
+                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters)
+
+            def service_custom():
+                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=custom_filters)
+
+            # Same answer check: the hand-written SQL's top 50 = the service's first page.
+            mine = service_default()
+            floor_rows = floor_query(session, office_id, plant, first, last)
+            same = [(r["service_user_id"], r["score"], r["tier"]) for r in mine["rows"]] == [
+                (r.su, float(r.score), r.tier) for r in floor_rows]
+            mine_c = service_custom()
+            floor_c = floor_query(session, office_id, plant, c_from, c_to, "export", commodity)
+            same_c = [(r["service_user_id"], r["score"]) for r in mine_c["rows"]] == [
+                (r.su, float(r.score)) for r in floor_c]
+
+            results = {
+                "default_service": timed(service_default, args.calls),
+                "default_sql": timed(lambda: floor_query(session, office_id, plant, first, last), args.calls),
+                "custom_service": timed(service_custom, args.calls),
+                "custom_sql": timed(lambda: floor_query(session, office_id, plant, c_from, c_to, "export", commodity),
+                                    args.calls),
+            }
+        first_day, last_day = first, today
+        results["default_pandas"] = timed(lambda: pandas_naive(database.engine, office_id, plant, first_day,
+                                                               last_day), 3)
+        results["custom_pandas"] = timed(lambda: pandas_naive(database.engine, office_id, plant, c_from,
+                                                              c_last_day, "export", commodity), 3)
+
+        refresh = {}
+        with database.session() as session:
+            all_offices = list(session.scalars(select(Office.id)))
+        for label, office_list in (("1,000 events, one office", [office_id]),
+                                   ("1,000 events, all 50 offices", all_offices)):
+            with database.session() as session:
+                touched = add_events(session, office_list, 125)
+            with database.session() as session:
+                started = time.perf_counter()
+                compliance_rollup.refresh_rollups(session, service_user_ids=touched, since=today.replace(day=1))
+                middle = time.perf_counter()
+                compliance.refresh_scores(session, service_user_ids=touched)
+                refresh[label] = {"seconds": middle - started, "snapshot_seconds": time.perf_counter() - middle,
+                                  "service_users": len(touched)}
+        worker = worker_memory(url, args.calls)
+    finally:
+        if database is not None:
+            database.dispose()
+        if not args.keep:
+            admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    print()
+    print(f"data: {generated['counts']}")
+    print(f"office 0300: {apps_office:,} applications → {monthly_rows_office:,} monthly rollup rows; "
+          f"rollup build {build_seconds:.1f} s")
+    print(f"same answer as hand-written SQL: default {same}, custom {same_c}")
+    print()
+    print(f"{'view':<10}{'service median':>16}{'p95':>10}{'SQL median':>13}{'p95':>10}{'pandas median':>16}"
+          f"{'svc/SQL p95':>13}{'pandas/svc':>12}")
+    for view in ("default", "custom"):
+        s, q, p = results[f"{view}_service"], results[f"{view}_sql"], results[f"{view}_pandas"]
+        print(f"{view:<10}{s['median_ms']:>13.1f} ms{s['p95_ms']:>7.1f} ms{q['median_ms']:>10.1f} ms"
+              f"{q['p95_ms']:>7.1f} ms{p['median_ms']:>13.0f} ms{s['p95_ms'] / q['p95_ms']:>12.2f}×"
+              f"{p['median_ms'] / s['median_ms']:>11.0f}×")
+    for label, value in refresh.items():
+        print(f"rollup refresh after {label}: {value['seconds'] * 1000:.0f} ms ({value['service_users']} service "
+              f"users); their score snapshots: {value['snapshot_seconds'] * 1000:.0f} ms more")
+    print(f"web worker after {args.calls} rankings callbacks: RSS {worker['rss_mb']:.0f} MB; "
+          f"HTTP callback median {worker['http_median_ms']:.1f} ms, p95 {worker['http_p95_ms']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""How fast the IQFast sync loads a station-year into PostgreSQL, against two baselines from the same run.
+
+    .venv/bin/python benchmarks/sync_throughput.py [--days 365] [--sim PATH] [--orm-sample 20000]
+
+1. a simulator of one station over ``--days`` days (≈110,000 applications, ≈900,000 stage events for a
+   year) in a SQLite file (``--sim PATH`` reuses a file built before: it is copied, never changed);
+2. a fresh PostgreSQL database (created here, dropped at the end) migrated with all of our indexes;
+3. our sync end to end (read, map, upsert, derived stage columns), timed;
+4. the row-at-a-time ORM baseline on a sample: per event, look its application up, look for an
+   existing copy, add it and flush — into a scratch table shaped and indexed like stage_events;
+5. the ceiling: a plain ``COPY`` of the same stage events into the same indexed table (emptied first);
+6. an incremental run after the simulator ticks ≈1,000 new events.
+
+Figures are printed as rates and as ratios against the baselines measured in the same run, so a busy
+machine moves all of them together. PostgreSQL: QCORNER_TEST_PG_DSN / QCORNER_TEST_PG_URL as the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import psycopg2
+from sqlalchemy import BigInteger, Column, MetaData, Table, select, text
+from sqlalchemy.orm import Session, registry
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from models import Application  # noqa: E402
+from portal.db import Database  # noqa: E402
+from portal.iqfast import mapping  # noqa: E402
+from portal.iqfast.simulator import init_simulator, tick  # noqa: E402
+from portal.iqfast.sql_source import SqlSource  # noqa: E402
+from portal.migrate import upgrade  # noqa: E402
+from portal.services import sync  # noqa: E402
+
+PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_URL_PREFIX = os.environ.get("QCORNER_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+END = datetime(2026, 3, 1, 12, 0)
+
+
+def admin(sql: str) -> None:
+    connection = psycopg2.connect(PG_ADMIN_DSN)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}")
+
+
+def orm_baseline(database: Database, sim_url: str, sample: int) -> float:
+    """Events per second, one ORM object added and flushed at a time, with per-row lookups."""
+    with database.engine.begin() as c:
+        c.execute(text("CREATE TABLE bench_orm_events (LIKE stage_events INCLUDING ALL)"))
+        c.execute(text("ALTER TABLE bench_orm_events ADD FOREIGN KEY (application_id) REFERENCES applications(id)"))
+    table = Table("bench_orm_events", MetaData(), Column("id", BigInteger, primary_key=True), autoload_with=database.engine)
+
+    class Event:
+        pass
+
+    registry().map_imperatively(Event, table)
+    source = SqlSource(sim_url)
+    rows = next(source.read_changes("riwayat_ptk", None, sample)).rows
+    columns = mapping.source_columns("riwayat_ptk")
+    at = {name: i for i, name in enumerate(columns)}
+    source.close()
+    started = time.perf_counter()
+    with Session(database.engine) as session:
+        for row in rows:
+            application_id = session.scalar(select(Application.id).where(Application.source_id == row[at["id_ptk"]]))
+            existing = session.scalar(select(table.c.id).where(table.c.source_id == row[at["id_riwayat"]]))
+            if existing is None:
+                event = Event()
+                event.source_id, event.application_id = row[at["id_riwayat"]], application_id
+                event.stage = mapping.STAGES[row[at["kode_status"]]]
+                event.occurred_at = mapping.to_utc(row[at["waktu"]])
+                event.source_updated_at = mapping.to_utc(row[at["tgl_update"]])
+                event.officer_name, event.officer_nip = row[at["nama_petugas"]], row[at["nip_petugas"]]
+                event.note, event.synced_at = row[at["keterangan"]], datetime.now().astimezone()
+                session.add(event)
+                session.flush()
+        session.commit()
+    elapsed = time.perf_counter() - started
+    with database.engine.begin() as c:
+        c.execute(text("DROP TABLE bench_orm_events"))
+    return len(rows) / elapsed
+
+
+def copy_ceiling(database: Database) -> tuple[int, float]:
+    """Rows per second of a plain COPY of our stage events back into the (emptied) indexed table."""
+    raw = database.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        buffer = io.StringIO()
+        cursor.copy_expert("COPY stage_events TO STDOUT", buffer)
+        rows = buffer.getvalue().count("\n")
+        cursor.execute("TRUNCATE stage_events")
+        raw.commit()
+        buffer.seek(0)
+        started = time.perf_counter()
+        cursor.copy_expert("COPY stage_events FROM STDIN", buffer)
+        raw.commit()
+        elapsed = time.perf_counter() - started
+        cursor.execute("ANALYZE stage_events")
+        raw.commit()
+    finally:
+        raw.close()
+    return rows, rows / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--sim", help="an existing simulator SQLite file to copy instead of building one")
+    parser.add_argument("--keep-sim", help="save the simulator built here to this path for later runs")
+    parser.add_argument("--orm-sample", type=int, default=20_000)
+    parser.add_argument("--chunk-size", type=int, default=50_000)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="qcorner-bench-"))
+    sim_path = work / "iqfast.db"
+    sim_url = f"sqlite:///{sim_path}"
+    name = f"qcorner_syncbench_{uuid.uuid4().hex[:8]}"
+    print(f"machine: {machine()}")
+    try:
+        if args.sim:
+            shutil.copy(args.sim, sim_path)
+            print(f"simulator: copied from {args.sim}")
+        else:
+            started = time.perf_counter()
+            counts = init_simulator(sim_url, days=args.days, seed=1, offices=1, end=END)
+            print(f"simulator: {args.days} days built in {time.perf_counter() - started:.0f} s "
+                  f"({counts['ptk']:,} PTK, {counts['riwayat_ptk']:,} stage events)")
+            if args.keep_sim:
+                shutil.copy(sim_path, args.keep_sim)
+        admin(f'CREATE DATABASE "{name}"')
+        url = f"{PG_URL_PREFIX}/{name}"
+        upgrade(url)
+        database = Database(url)
+        with database.engine.connect() as c:
+            version = c.execute(text("SHOW server_version")).scalar()
+        print(f"PostgreSQL {version}, database {name} with every migration and index\n")
+
+        started = time.perf_counter()
+        run = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
+        elapsed = time.perf_counter() - started
+        assert run["status"] == "success", run["error"]
+        events, applications = run["events_written"], run["applications_written"]
+        rows = sum(run["rows_written"].values())
+        ours = events / elapsed
+        print(f"full load      : {applications:,} applications, {events:,} stage events, {rows:,} rows in all, "
+              f"in {elapsed:.1f} s")
+        print(f"                 {ours:,.0f} events/s end to end ({rows / elapsed:,.0f} rows/s of every table)")
+        print("                 seconds by step: " + ", ".join(f"{step} {seconds:.1f}" for step, seconds in
+                                                          sorted(run["timings"].items(), key=lambda i: -i[1])
+                                                          if seconds >= 0.5))
+
+        orm = orm_baseline(database, sim_url, args.orm_sample)
+        print(f"ORM baseline   : {orm:,.0f} events/s (row at a time, {args.orm_sample:,} events)"
+              f"  -> ours is {ours / orm:.1f}x")
+
+        copied, ceiling = copy_ceiling(database)
+        print(f"COPY ceiling   : {ceiling:,.0f} rows/s ({copied:,} stage events into the indexed table)"
+              f"  -> ours is {ours / ceiling:.2f} of COPY")
+
+        changes = tick(sim_url, 750)  # about 1,000 new stage events at a full-size station
+        started = time.perf_counter()
+        incremental = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
+        took = time.perf_counter() - started
+        print(f"incremental    : {changes['inserted'].get('riwayat_ptk', 0):,} new events in the source; "
+              f"{incremental['events_written']:,} events and {sum(incremental['rows_written'].values()):,} rows "
+              f"written in {took:.2f} s")
+        print("                 seconds by step: " + ", ".join(f"{step} {seconds:.2f}" for step, seconds in
+                                                          sorted(incremental["timings"].items(), key=lambda i: -i[1])
+                                                          if seconds >= 0.05))
+        print(f"\nmachine at the end: {machine()}")
+        database.dispose()
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import signal
+
+    # Stopped with kill: still drop the scratch database (the finally block runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    main()

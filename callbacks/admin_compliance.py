@@ -1,0 +1,74 @@
+"""Admin › Compliance settings callbacks: load the current version, save a new one (validated, audited)."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, html
+
+from layouts.admin_compliance import SETTING_NAMES
+from layouts.compliance_common import fmt_date
+from portal import i18n
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import t
+from portal.services import compliance
+from portal.validation import InvalidInput
+
+PERMISSION = "admin.settings"
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",") if i18n.current_language() == "id" else str(value)
+
+
+def history_table(history: list[dict], tz: str):
+    headers = [t("admin_compliance.col.version"), t("admin_compliance.col.when"), t("admin_compliance.col.who"),
+               t("admin_compliance.col.note"), t("admin_compliance.col.values")]
+    rows = [html.Tr([html.Td(str(h["version"])), html.Td(i18n.format_datetime(h["created_at"], tz)),
+                     html.Td(h["created_by"] or "–"), html.Td(h["note"] or "–"),
+                     html.Td(", ".join(f"{k}={_text(v)}" for k, v in h["values"].items()), className="small")])
+            for h in history]
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)], size="sm",
+                     responsive=True, className="mb-0", id="admin-compliance-history-table")
+
+
+def register(app) -> None:
+    @protected_callback(
+        app, PERMISSION,
+        [Output(f"admin-compliance-{name}", "value") for name in SETTING_NAMES]
+        + [Output(f"admin-compliance-{name}", "invalid") for name in SETTING_NAMES]
+        + [Output(f"admin-compliance-{name}-error", "children") for name in SETTING_NAMES]
+        + [Output("admin-compliance-current", "children"), Output("admin-compliance-history", "children"),
+           Output("admin-compliance-result", "children"), Output("admin-compliance-result", "is_open"),
+           Output("admin-compliance-result", "color")],
+        Input("admin-compliance-save", "n_clicks"),
+        [State(f"admin-compliance-{name}", "value") for name in SETTING_NAMES]
+        + [State("admin-compliance-note", "value")])
+    def load_or_save(_clicks, *values):
+        """On load: the current version; on save: a new version (and scores recomputed with it)."""
+        current = user()
+        *settings_values, note = values
+        message, colour, errors = "", "success", {}
+        submitted = dict(zip(SETTING_NAMES, settings_values))
+        if ctx.triggered_id == "admin-compliance-save":
+            try:
+                with database().session() as db:
+                    saved = compliance.save_settings(db, current.id, current.username, submitted, note)
+                    if saved["changed"]:
+                        compliance.refresh_scores(db)
+                message = (t("admin_compliance.saved", version=saved["version"]) if saved["changed"]
+                           else t("admin_compliance.unchanged"))
+            except InvalidInput as error:
+                errors = error.messages(t)
+                message, colour = t("admin_compliance.not_saved"), "danger"
+        with database().session() as db:
+            version, settings = compliance.current_settings(db)
+            history = compliance.settings_history(db)
+        shown = settings.to_dict()
+        form_values = [submitted[name] if errors else _text(shown[name]) for name in SETTING_NAMES]
+        return (form_values + [name in errors for name in SETTING_NAMES]
+                + [errors.get(name, "") for name in SETTING_NAMES]
+                + [t("admin_compliance.current", version=version,
+                     date=fmt_date(history[0]["created_at"], current.office_timezone) if history else "–"),
+                   history_table(history, current.office_timezone), message, bool(message), colour])

@@ -1,0 +1,110 @@
+"""Corrections callbacks (operators, admins): list, answer with a newer draft or a reason; the menu's count."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx, html, no_update
+
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import format_datetime, t
+from portal.services import corrections
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+PERMISSION = "corrections.handle"
+
+
+def _card(row: dict, tz: str):
+    if row["status"] == "open":
+        footer = dbc.Button([html.I(className="bi bi-reply me-1"), t("corrections.answer")],
+                            id={"type": "corrections-answer", "index": row["id"]}, color="primary", size="sm")
+    elif row["resolution"] == "new_draft":
+        footer = html.Div(t("corrections.answered_new_draft"), className="small text-success")
+    else:
+        footer = html.Div([html.Strong(t("corrections.reason") + ": "), row["resolution_note"]], className="small")
+    return dbc.Card(dbc.CardBody([
+        html.Div([html.A(row["number"], href=f"/applications/{row['application_id']}", className="fw-semibold"),
+                  html.Span(" · " + row["company"], className="text-muted")]),
+        html.Div(format_datetime(row["created_at"], tz), className="small text-muted mb-1"),
+        html.Div([html.Strong(t(f"my.correction.field.{row['field']}"))]),
+        html.Div([t("my.correction.problem"), ": ", row["problem"]], className="small"),
+        html.Div([t("my.correction.expected"), ": ", row["expected"]], className="small mb-2"),
+        html.A([html.I(className="bi bi-file-earmark-pdf me-1"), t("corrections.view_draft")],
+               href=f"/my/documents/draft/{row['application_id']}.pdf", target="_blank",
+               className="btn btn-outline-secondary btn-sm me-2"),
+        footer,
+    ]), className="mb-2 shadow-sm", id=f"corrections-card-{row['id']}")
+
+
+def register(app) -> None:
+    @protected_callback(app, PERMISSION,
+                        [Output("corrections-list", "children"), Output("corrections-counts", "children")],
+                        Input("corrections-status", "value"), Input("corrections-refresh", "data"))
+    def load(status, _refresh):
+        current = user()
+        with database().session() as db:
+            result = corrections.list_requests(db, current, None if status in (None, "all") else status)
+            open_count = corrections.open_count(db, current)
+        cards = [_card(row, current.office_timezone) for row in result["rows"]] or [
+            dbc.Alert(t("corrections.none"), color="light", id="corrections-empty")]
+        counts = html.Div([dbc.Badge(str(open_count), color="warning" if open_count else "success",
+                                     className="me-2 fs-6", id="corrections-open-count"),
+                           t("corrections.open_count")])
+        return cards, counts
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("corrections-modal", "is_open"), Output("corrections-selected", "data"),
+         Output("corrections-modal-summary", "children"), Output("corrections-certificate_id", "options"),
+         Output("corrections-certificate_id", "value"), Output("corrections-reason", "value")],
+        Input({"type": "corrections-answer", "index": ALL}, "n_clicks"), Input("corrections-cancel", "n_clicks"),
+        prevent_initial_call=True)
+    def open_answer(clicks, _cancel):
+        """Open the answer form with the newer drafts synced since the request."""
+        if ctx.triggered_id == "corrections-cancel" or not any(clicks or []):
+            return False, None, no_update, no_update, no_update, no_update
+        request_id = ctx.triggered_id["index"]
+        current = user()
+        try:
+            with database().session() as db:
+                drafts = corrections.newer_drafts(db, current, request_id)
+        except (Forbidden, NotFound):
+            return False, None, no_update, no_update, no_update, no_update
+        options = [{"label": t("corrections.no_new_draft"), "value": ""}] + [
+            {"label": f"{d['form_code']} {d['number'] or ''} · {format_datetime(d['issued_at'], current.office_timezone)}"
+                      + ("" if d["is_draft"] else " · " + t("corrections.final")), "value": str(d["id"])}
+            for d in drafts]
+        summary = html.P(t("corrections.drafts_found", count=len(drafts)), className="small text-muted")
+        return True, request_id, summary, options, "", ""
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("corrections-modal", "is_open", allow_duplicate=True),
+         Output("corrections-refresh", "data"), Output("corrections-alert", "children"),
+         Output("corrections-alert", "is_open"), Output("corrections-certificate_id", "invalid"),
+         Output("corrections-certificate_id-feedback", "children"), Output("corrections-reason", "invalid"),
+         Output("corrections-reason-feedback", "children")],
+        Input("corrections-save", "n_clicks"), State("corrections-selected", "data"),
+        State("corrections-certificate_id", "value"), State("corrections-reason", "value"),
+        State("corrections-refresh", "data"), prevent_initial_call=True)
+    def resolve(_clicks, request_id, certificate_id, reason, refresh):
+        if not request_id:
+            return False, no_update, no_update, False, False, "", False, ""
+        try:
+            with database().session() as db:
+                corrections.resolve(db, user(), int(request_id),
+                                    certificate_id=int(certificate_id) if certificate_id else None, reason=reason)
+        except InvalidInput as error:
+            m = error.messages(t)
+            return (True, no_update, no_update, False, "certificate_id" in m, m.get("certificate_id", ""),
+                    "reason" in m, m.get("reason", ""))
+        except (Forbidden, NotFound):
+            return False, no_update, t("error.forbidden"), True, False, "", False, ""
+        return False, (refresh or 0) + 1, t("corrections.resolved"), True, False, "", False, ""
+
+    @protected_callback(app, PERMISSION, Output("shell-badge-corrections", "children"),
+                        Input("shell-url", "pathname"))
+    def badge(_pathname):
+        """Open requests, beside the menu item."""
+        with database().session() as db:
+            count = corrections.open_count(db, user())
+        return str(count) if count else ""

@@ -1,0 +1,118 @@
+"""Guidance callbacks: the tier-D list with the effect of the last guidance, and recording new guidance."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html, no_update
+
+from layouts.compliance_common import fmt_date, fmt_number, grid_row, section_options, window_text
+from layouts.guidance import FORM_FIELDS
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import format_number, t
+from portal.services import compliance, guidance
+from portal.validation import Forbidden, InvalidInput
+
+PERMISSION = "rankings.view"
+
+
+def effect_text(effect: dict | None) -> str:
+    """'3,00 → 0,00 per 100 consignments (improved)', with the before / after periods' consignments."""
+    if effect is None:
+        return t("guidance.effect.none")
+
+    def rate(side):
+        return "–" if side["rate_per_100"] is None else format_number(side["rate_per_100"], decimals=2)
+
+    text = t("guidance.effect.text", before=rate(effect["before"]), after=rate(effect["after"]),
+             n_before=fmt_number(effect["before"]["n"]), n_after=fmt_number(effect["after"]["n"]),
+             verdict=t(f"guidance.verdict.{effect['verdict']}"))
+    return text if effect["after_complete"] else f"{text} · {t('guidance.effect.incomplete')}"
+
+
+def register(app) -> None:
+    @protected_callback(app, PERMISSION, Output("guidance-section", "options"), Input("guidance-version", "id"))
+    def load_sections(_):
+        current = user()
+        if current.section_scope:
+            return no_update
+        with database().session() as db:
+            return section_options(compliance.filter_options(db, None)["sections"])
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("guidance-grid", "rowData"), Output("guidance-recent", "children"),
+         Output("guidance-window", "children"), Output("guidance-error", "children"),
+         Output("guidance-error", "is_open")],
+        Input("guidance-section", "value"), Input("guidance-version", "data"))
+    def load(section, _version):
+        current = user()
+        try:
+            with database().session() as db:
+                scope = compliance.scope_for(current)
+                result = guidance.guidance_list(db, **scope, filters={"section": section})
+                recent = guidance.recent_records(db, **scope)
+        except (InvalidInput, Forbidden):
+            return [], "", "", t("compliance.forbidden"), True
+        tz = result["timezone"]
+        rows = []
+        for row in result["rows"]:
+            last = row["last_guidance"]
+            rows.append({**grid_row(row, tz),
+                         "last_guidance": "–" if last is None else
+                         f"{fmt_date(last['given_on'])} · {t('guidance.kind.' + last['kind'])}",
+                         "effect": effect_text(None if last is None else last["effect"])})
+        return rows, recent_table(recent), window_text(result), "", False
+
+    @protected_callback(app, PERMISSION, Output("guidance-go", "pathname"),
+                        Input("guidance-grid", "cellClicked"), prevent_initial_call=True)
+    def open_profile(cell):
+        if not cell or cell.get("rowId") in (None, ""):
+            return no_update
+        return f"/profile/{int(cell['rowId'])}"
+
+    @protected_callback(app, "guidance.edit", Output("guidance-service_user_id", "options"),
+                        Input("guidance-grid", "rowData"))
+    def form_choices(rows):
+        """The service users to record guidance for: those on the list (tier D)."""
+        return [{"label": f"{row['name']} · {row['tax_id']}", "value": str(row["id"])} for row in rows or []]
+
+    @protected_callback(
+        app, "guidance.edit",
+        [Output(f"guidance-{name}", "invalid") for name in FORM_FIELDS]
+        + [Output(f"guidance-{name}-error", "children") for name in FORM_FIELDS]
+        + [Output("guidance-saved", "children"), Output("guidance-saved", "is_open"),
+           Output("guidance-version", "data"), Output("guidance-notes", "value")],
+        Input("guidance-save", "n_clicks"),
+        [State(f"guidance-{name}", "value") for name in FORM_FIELDS]
+        + [State("guidance-section", "value"), State("guidance-version", "data")],
+        prevent_initial_call=True)
+    def save(_clicks, service_user_id, given_on, kind, officer_name, notes, section, version):
+        """Validate and record; every field's problem shown under it; what was typed stays on an error."""
+        current = user()
+        values = {"service_user_id": service_user_id, "given_on": given_on, "kind": kind,
+                  "officer_name": officer_name, "notes": notes, "section": section}
+        try:
+            with database().session() as db:
+                guidance.record_guidance(db, current.id, current.username, **compliance.scope_for(current),
+                                         values=values)
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return ([name in messages for name in FORM_FIELDS] + [messages.get(name, "") for name in FORM_FIELDS]
+                    + ["", False, no_update, no_update])
+        except Forbidden:
+            return ([True] + [False] * 4 + [t("compliance.forbidden")] + [""] * 4 + ["", False, no_update,
+                                                                                   no_update])
+        return [False] * 5 + [""] * 5 + [t("guidance.saved"), True, (version or 0) + 1, ""]
+
+
+def recent_table(records: list[dict]):
+    if not records:
+        return html.P(t("guidance.no_records"), className="text-muted mb-0")
+    headers = [t("profile.col.date"), t("compliance.col.name"), t("guidance.field.kind"), t("guidance.field.officer"),
+               t("guidance.field.notes"), t("guidance.col.effect")]
+    body = [html.Tr([html.Td(cell, **{"data-label": h}) for h, cell in zip(headers, [
+        fmt_date(r["given_on"]), dcc.Link(r["name"], href=f"/profile/{r['service_user_id']}"),
+        t(f"guidance.kind.{r['kind']}"), r["officer_name"], r["notes"], effect_text(r["effect"])])])
+        for r in records]
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(body)], size="sm", hover=True,
+                     responsive=True, className="mb-0 qc-stack-table", id="guidance-recent-table")

@@ -1,0 +1,15 @@
+"""Bantuan: show the chosen chapter of the manual (read from docs/manual, never the database)."""
+from __future__ import annotations
+
+from dash import Input, Output
+
+from portal import manual
+from portal.access import protected_callback
+from portal.i18n import current_language, t
+
+
+def register(app) -> None:
+    @protected_callback(app, "help.view", Output("help-chapter", "children"), Input("help-role", "value"))
+    def show(role):
+        text = manual.chapter(role or "", current_language())
+        return text or t("help.missing")

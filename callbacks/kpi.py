@@ -1,0 +1,315 @@
+"""Panel KPI callbacks: read the period and filters, ask portal.services.kpi, draw cards, chart and tables."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, ctx, html, no_update
+
+from layouts.kpi import SLA_KEYS
+from portal import i18n
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import t
+from portal.services import kpi
+from portal.validation import InvalidInput
+
+HIDDEN, SHOWN = {"display": "none"}, {}
+GOOD, BAD = "up", "down"
+GRADE_COLOURS = {"A": "#0b6e4f", "B": "#2f9e44", "C": "#e8a317", "D": "#c92a2a"}
+
+
+# --- formatting -----------------------------------------------------------------------------------------------
+
+def today_in(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def parse_date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def number(value, decimals: int = 0) -> str:
+    return "–" if value is None else i18n.format_number(value, decimals=decimals)
+
+
+def hours(value) -> str:
+    """Hours the way a person reads them: minutes under an hour, days from three days on."""
+    if value is None:
+        return "–"
+    if value < 1:
+        return t("kpi.minutes", value=number(value * 60))
+    if value >= 72:
+        return t("kpi.days", value=number(value / 24, 1))
+    return t("kpi.hours", value=number(value, 0 if float(value).is_integer() else 1))
+
+
+def money_short(amount) -> str:
+    """Rp 1,43 jt / Rp 2,5 M for the big number; the exact amount goes in the tooltip."""
+    if amount is None:
+        return "–"
+    for size, key in ((1e12, "kpi.money.trillion"), (1e9, "kpi.money.billion"), (1e6, "kpi.money.million")):
+        if abs(amount) >= size:
+            return f"Rp {number(amount / size, 2)} {t(key)}"
+    return i18n.format_idr(amount)
+
+
+def age(seconds: int | None) -> str:
+    if seconds is None:
+        return t("kpi.card.freshness_never")
+    if seconds < 3600:
+        text = t("kpi.minutes", value=number(seconds // 60))
+    elif seconds < 72 * 3600:
+        text = t("kpi.hours", value=number(seconds / 3600, 1))
+    else:
+        text = t("kpi.days", value=number(seconds / 86400, 1))
+    return t("kpi.card.freshness_ago", age=text)
+
+
+def percent(share) -> str:
+    return "–" if share is None else f"{i18n.format_number(share * 100, decimals=0)}%"
+
+
+def trend(current, previous, better: str | None, shown) -> html.Div:
+    """▲/▼ against the previous period, green when the change is good for this figure, red when bad."""
+    if current is None or previous is None:
+        return html.Div(t("kpi.no_previous"), className="qc-kpi-change text-muted")
+    delta = current - previous
+    if abs(delta) < 1e-9:
+        return html.Div(["= ", t("kpi.unchanged")], className="qc-kpi-change text-muted")
+    arrow = "▲" if delta > 0 else "▼"
+    good = (delta > 0) == (better == GOOD) if better else None
+    tone = "text-muted" if good is None else ("qc-good" if good else "qc-bad")
+    size = f"{i18n.format_number(abs(delta) / abs(previous) * 100, decimals=0)}%" if previous else \
+        i18n.format_number(abs(delta), decimals=0 if float(delta).is_integer() else 1)
+    return html.Div([html.Span(f"{arrow} {size}", className=f"fw-semibold {tone}"), " ",
+                     html.Span(t("kpi.versus_previous", value=shown), className="text-muted")],
+                    className="qc-kpi-change")
+
+
+def card(key: str, label: str, value, sub=None, change=None, href: str | None = None, note=None,
+         title: str | None = None):
+    body = dbc.Card(dbc.CardBody([
+        html.Div([label, html.I(className="bi bi-chevron-right qc-kpi-go") if href else None],
+                 className="qc-kpi-label"),
+        html.Div(value, className="qc-kpi-value", id=f"kpi-value-{key}", title=title),
+        html.Div(sub, className="qc-kpi-sub") if sub else None,
+        change,
+        html.Div(note, className="qc-kpi-note") if note else None,
+    ]), className="qc-kpi-card h-100")
+    if href:
+        return html.A(body, href=href, className="qc-kpi-link", id=f"kpi-card-{key}", title=t("kpi.open_page"))
+    return html.Div(body, className="qc-kpi-link", id=f"kpi-card-{key}")
+
+
+def cards(panel: dict):
+    now, before = panel["current"], panel["previous"]
+    service, service_before = now["service_time"], before["service_time"]
+    survey, survey_before = now["ikm"], before["ikm"]
+    complaints, compliance = panel["complaints"], panel["compliance"]
+    items = [
+        card("certificates", t("kpi.card.certificates"), number(now["certificates_issued"]),
+             t("kpi.card.certificates_sub", completed=number(now["applications_completed"])),
+             trend(now["certificates_issued"], before["certificates_issued"], GOOD,
+                   number(before["certificates_issued"])), "/applications"),
+        card("in-progress", t("kpi.card.in_progress"), number(now["applications_in_progress"]),
+             t("kpi.card.in_progress_sub"),
+             trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
+                   number(before["applications_in_progress"])), "/applications"),
+        card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
+             t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]), share=percent(service["within_sla_share"]),
+               sla=number(service["sla_hours"], 0)),
+             trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"])),
+             "/applications"),
+        card("fees", t("kpi.card.fees"), money_short(now["fees"]["paid"]),
+             t("kpi.card.fees_sub", billed=i18n.format_idr(now["fees"]["billed"])),
+             trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"])),
+             "/applications", title=i18n.format_idr(now["fees"]["paid"])),
+        _ikm_card(survey, survey_before, panel["direction"]),
+        card("violations", t("kpi.card.violations"), number(now["violations_per_1000"], 1),
+             t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
+             trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
+                   number(before["violations_per_1000"], 1)), "/nnc"),
+        card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
+             t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
+               median=hours(complaints["median_hours_to_answer"])),
+             None, "/complaints", note=t("kpi.card.complaints_note")),
+        _compliance_card(compliance),
+    ]
+    return items
+
+
+def freshness_badge(panel: dict, can_open_sync: bool):
+    """Data freshness beside the title: how old the copy of the certification data is."""
+    fresh = panel["freshness"]
+    when = i18n.format_datetime(datetime.fromisoformat(fresh["last_success_at"]), panel["period"]["timezone"]) \
+        if fresh["last_success_at"] else ""
+    stale = fresh["age_seconds"] is None or fresh["age_seconds"] > 6 * 3600
+    body = html.Div([
+        html.Div(t("kpi.card.freshness"), className="qc-kpi-label"),
+        html.Div([html.I(className=f"bi {'bi-exclamation-triangle-fill qc-bad' if stale else 'bi-check-circle-fill qc-good'} me-1"),
+                  age(fresh["age_seconds"])], className="qc-kpi-fresh-age", id="kpi-value-freshness"),
+        html.Div(when, className="qc-kpi-note"),
+    ], className="qc-kpi-fresh" + (" qc-kpi-fresh-stale" if stale else ""))
+    if can_open_sync:
+        return html.A(body, href="/admin/sync", className="qc-kpi-link", id="kpi-card-freshness")
+    return html.Div(body, id="kpi-card-freshness")
+
+
+def _ikm_card(survey: dict, before: dict, direction: str | None):
+    if survey["ikm"] is None:
+        value = html.Span(t("kpi.no_data"), className="qc-kpi-empty")
+    else:
+        value = [number(survey["ikm"], 2), " ",
+                 html.Span(survey["grade"], className="qc-grade",
+                           style={"backgroundColor": GRADE_COLOURS[survey["grade"]]},
+                           title=t(f"ikm.grade.{survey['grade']}"))]
+    enough = dbc.Badge(t("kpi.sufficient") if survey["sufficient"] else t("kpi.insufficient"),
+                       color="success" if survey["sufficient"] else "warning",
+                       text_color=None if survey["sufficient"] else "dark", className="ms-1", id="kpi-ikm-enough")
+    sub = [t("kpi.card.ikm_sub", responses=number(survey["responses"]), minimum=number(survey["minimum_sample"])),
+           enough]
+    return card("ikm", t("kpi.card.ikm"), value, sub,
+                trend(survey["ikm"], before["ikm"], GOOD, number(before["ikm"], 2)), "/survey-results",
+                note=t("kpi.card.ikm_no_direction") if direction else None)
+
+
+def _compliance_card(compliance: dict):
+    if not compliance["computed"]:
+        return card("compliance", t("kpi.card.compliance"), html.Span(t("kpi.no_data"), className="qc-kpi-empty"),
+                    t("kpi.card.compliance_none"), None, "/rankings")
+    tiers = compliance["tiers"]
+    breakdown = html.Div([html.Span([html.B(tier), f" {number(tiers[tier])}"], className="me-3",
+                                    title=t(f"compliance.tier.{tier}")) for tier in ("A", "B", "C", "D")],
+                         className="qc-kpi-tiers")
+    return card("compliance", t("kpi.card.compliance"), number(compliance["priority_eligible"]),
+                t("kpi.card.compliance_sub", total=number(compliance["service_users"])), breakdown, "/rankings",
+                note=t("kpi.tiers.as_of", date=i18n.format_date(date.fromisoformat(compliance["as_of"])))
+                if compliance["as_of"] else None)
+
+
+def month_label(month: str) -> str:
+    """'2026-03' → 'Mar 26' (short enough for twelve bars side by side)."""
+    day = date.fromisoformat(month + "-01")
+    return i18n.format_date(day).split(" ", 1)[1].replace(str(day.year), f"'{day.year % 100:02d}")
+
+
+def monthly_figure(rows: list[dict]) -> go.Figure:
+    """3P actions stacked in one bar and NNCs (by flow) stacked in the bar beside it, per month."""
+    months = [month_label(row["month"]) for row in rows]
+    figure = go.Figure()
+    base = [0] * len(rows)
+    for key, colour in (("detention", "#e8a317"), ("refusal", "#d9480f"), ("destruction", "#862e9c")):
+        values = [row[key] for row in rows]
+        figure.add_bar(x=months, y=values, base=base, name=t(f"kpi.monthly.{key}"), offsetgroup="3p",
+                       marker_color=colour)
+        base = [a + b for a, b in zip(base, values)]
+    base = [0] * len(rows)
+    for key, colour in (("nnc_received", "#1c7ed6"), ("nnc_issued", "#74c0fc")):
+        values = [row[key] for row in rows]
+        figure.add_bar(x=months, y=values, base=base, name=t(f"kpi.monthly.{key}"), offsetgroup="nnc",
+                       marker_color=colour)
+        base = [a + b for a, b in zip(base, values)]
+    figure.update_layout(barmode="group", margin={"l": 40, "r": 10, "t": 10, "b": 40}, font={"size": 14},
+                         legend={"orientation": "h", "y": -0.15}, plot_bgcolor="white", paper_bgcolor="white",
+                         yaxis={"rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"})
+    return figure
+
+
+def stages_table(panel: dict):
+    now = panel["current"]
+
+    def row(label, figure, strong=False):
+        share = figure["within_sla_share"]
+        colour = "secondary" if share is None else ("success" if share >= 0.9 else "warning" if share >= 0.75
+                                                    else "danger")
+        return html.Tr([
+            html.Td(html.B(label) if strong else label),
+            html.Td(number(figure["count"]), className="text-end"),
+            html.Td(hours(figure["median_hours"]), className="text-end"),
+            html.Td(hours(figure["p90_hours"]), className="text-end"),
+            html.Td(hours(figure["sla_hours"]), className="text-end text-muted"),
+            html.Td(dbc.Badge(percent(share), color=colour, text_color="dark" if colour == "warning" else None),
+                    className="text-end"),
+        ])
+
+    head = html.Thead(html.Tr([html.Th(t("kpi.stages.stage")), html.Th(t("kpi.stages.count"), className="text-end"),
+                               html.Th(t("kpi.stages.median"), className="text-end"),
+                               html.Th(t("kpi.stages.p90"), className="text-end"),
+                               html.Th(t("kpi.stages.sla"), className="text-end"),
+                               html.Th(t("kpi.stages.within"), className="text-end")]))
+    body = [row(t("kpi.stages.service"), now["service_time"], strong=True)]
+    body += [row(t(f"stage.{figure['stage']}"), figure) for figure in now["stages"]]
+    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, responsive=True, className="qc-kpi-table mb-1",
+                     id="kpi-stages-table")
+
+
+def chosen(value):
+    return None if value in (None, "", "all") else value
+
+
+# --- callbacks ------------------------------------------------------------------------------------------------
+
+def register(app) -> None:
+    @protected_callback(
+        app, "kpi.view",
+        [Output("kpi-cards", "children"), Output("kpi-freshness", "children"), Output("kpi-monthly-chart", "figure"),
+         Output("kpi-stages", "children"),
+         Output("kpi-period-label", "children"), Output("kpi-from-col", "style"), Output("kpi-to-col", "style"),
+         Output("kpi-from", "invalid"), Output("kpi-from-feedback", "children"), Output("kpi-to", "invalid"),
+         Output("kpi-to-feedback", "children")],
+        Input("kpi-preset", "value"), Input("kpi-from", "value"), Input("kpi-to", "value"),
+        Input("kpi-section", "value"), Input("kpi-direction", "value"), Input("kpi-refresh", "data"))
+    def load(preset, date_from, date_to, section, direction, _refresh):
+        current = user()
+        preset = preset if preset in kpi.PRESETS else "this_month"
+        custom = SHOWN if preset == "custom" else HIDDEN
+        today = today_in(current.office_timezone)
+        try:
+            span = kpi.period(preset, today, parse_date(date_from), parse_date(date_to))
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return (no_update, no_update, no_update, no_update, no_update, custom, custom, "from" in messages,
+                    messages.get("from", ""), "to" in messages, messages.get("to", ""))
+        with database().session() as session:
+            panel = kpi.panel(session, current.office_id, span, chosen(section), chosen(direction), today=today)
+        label = t("kpi.period_label", start=i18n.format_date(span.start), end=i18n.format_date(span.end),
+                  previous_start=i18n.format_date(span.previous_start),
+                  previous_end=i18n.format_date(span.previous_end))
+        return (cards(panel), freshness_badge(panel, current.can("admin.settings")),
+                monthly_figure(panel["current"]["monthly"]), stages_table(panel), label, custom, custom, False, "",
+                False, "")
+
+    outputs = [Output(f"kpi-sla-{key}", "value") for key in SLA_KEYS] + \
+              [Output(f"kpi-sla-{key}", "invalid") for key in SLA_KEYS] + \
+              [Output(f"kpi-sla-{key}-feedback", "children") for key in SLA_KEYS]
+
+    @protected_callback(
+        app, "admin.settings",
+        [Output("kpi-sla-alert", "children"), Output("kpi-sla-alert", "is_open"), Output("kpi-sla-alert", "color"),
+         Output("kpi-refresh", "data")] + outputs,
+        Input("kpi-sla-save", "n_clicks"), [State(f"kpi-sla-{key}", "value") for key in SLA_KEYS]
+        + [State("kpi-refresh", "data")])
+    def sla(_save, *values):
+        """Show the SLA hours; on save, validate and store them (audited) and redraw the panel."""
+        refresh = values[-1] or 0
+        current = user()
+        with database().session() as session:
+            if ctx.triggered_id != "kpi-sla-save":
+                stored = kpi.sla_hours(session)
+                return ["", False, "info", no_update] + [stored[k] for k in SLA_KEYS] + \
+                    [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+            try:
+                saved = kpi.save_sla_hours(session, current.id, current.username, dict(zip(SLA_KEYS, values[:-1])))
+                session.commit()
+            except InvalidInput as error:
+                messages = error.messages(t)
+                return [t("form.has_errors"), True, "danger", no_update] + [no_update] * len(SLA_KEYS) + \
+                    [key in messages for key in SLA_KEYS] + [messages.get(key, "") for key in SLA_KEYS]
+        return [t("kpi.sla.saved"), True, "success", refresh + 1] + [saved[k] for k in SLA_KEYS] + \
+            [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)

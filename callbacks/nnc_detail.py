@@ -1,0 +1,111 @@
+"""One NNC's page: draw it for the viewer (portal.services.nnc checks their reach) and record follow-up."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html, no_update
+
+from layouts.common import forbidden, not_found
+from layouts.nnc_common import (attachment_list, changes_table, detail_cards, format_date, status_badge,
+                                status_table)
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import t
+from portal.services import nnc
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+FOLLOW_UP_TEXTS = ("investigation_findings", "corrective_action", "guidance_given")
+KEEP = "keep"  # the status select's "no change" choice
+
+
+def register(app) -> None:
+    @protected_callback(
+        app, "nnc.view",
+        [Output("nnc-detail-title", "children"), Output("nnc-detail-subtitle", "children"),
+         Output("nnc-detail-actions", "children"), Output("nnc-detail-content", "children"),
+         Output("nnc-detail-attachments", "children"), Output("nnc-detail-statuses", "children"),
+         Output("nnc-detail-changes", "children"), Output("nnc-detail-notice", "children"),
+         Output("nnc-detail-notice", "is_open")],
+        Input("nnc-detail-id", "data"), Input("nnc-detail-refresh", "data"))
+    def show(nnc_id, _refresh):
+        """The NNC with its files and history, if the viewer may see it."""
+        current = user()
+        try:
+            with database().session() as db:
+                found = nnc.nnc_for_viewer(db, int(nnc_id), current)
+                files = nnc.attachments_of(db, int(nnc_id), current)
+                past = nnc.history(db, int(nnc_id), current)
+        except Forbidden:
+            return [t("page.nnc_detail"), "", None, forbidden(), None, None, None, "", False]
+        except NotFound:
+            return [t("page.nnc_detail"), "", None, not_found(), None, None, None, "", False]
+        tz = current.office_timezone
+        allowed = nnc.permissions_for(current, found)
+        actions = []
+        if allowed["edit"]:
+            actions.append(dbc.Button([html.I(className="bi bi-pencil me-1"), t("nnc.edit")],
+                                      href=f"/nnc/{found['id']}/edit", color="primary", id="nnc-detail-edit"))
+        flow = t("nnc.flow." + found["flow"])
+        summary = " · ".join([flow, format_date(found["notice_date"]), found["party"] or "–"])
+        subtitle = html.Span([status_badge(found["status"]), html.Span(summary, className="ms-2")])
+        notice = t("nnc.void_notice", reason=found.get("void_reason") or "–") if found["status"] == "void" else ""
+        application_href = f"/applications/{found['application_id']}" if found.get("application_id") and \
+            current.can("applications.view") else None
+        return [t("nnc.detail_title", number=found["number"]), subtitle, actions,
+                detail_cards(found, "nnc-detail", internal=allowed["internal"], application_href=application_href),
+                attachment_list(files, "nnc-detail", tz), status_table(past["statuses"], tz, "nnc-detail"),
+                changes_table(past["changes"], tz, "nnc-detail"), notice, bool(notice)]
+
+    @protected_callback(
+        app, "nnc.follow_up",
+        [Output("nnc-detail-fu-card", "style"), Output("nnc-detail-fu-status", "options"),
+         Output("nnc-detail-fu-status", "value"), Output("nnc-detail-fu-note", "value")]
+        + [Output(f"nnc-detail-fu-{name}", "value") for name in FOLLOW_UP_TEXTS]
+        + [Output(f"nnc-detail-fu-{name}", "disabled") for name in FOLLOW_UP_TEXTS],
+        Input("nnc-detail-fu-id", "data"), Input("nnc-detail-refresh", "data"))
+    def fill_follow_up(nnc_id, _refresh):
+        """Show the panel only when the viewer may follow this NNC up (coordinators: their own section)."""
+        current = user()
+        hidden = [{"display": "none"}, [], KEEP, ""] + [no_update] * 3 + [True] * 3
+        try:
+            with database().session() as db:
+                found = nnc.nnc_for_viewer(db, int(nnc_id), current)
+        except (Forbidden, NotFound):
+            return hidden
+        allowed = nnc.permissions_for(current, found)
+        if not allowed["follow_up"]:
+            return hidden
+        options = [{"label": t("nnc.follow_up.keep_status", status=t(f"nnc.status.{found['status']}")),
+                    "value": KEEP}] + [{"label": t(f"nnc.follow_up.to.{status}"), "value": status}
+                                     for status in allowed["transitions"]]
+        locked = found["status"] not in nnc.OPEN_STATUSES
+        return [{}, options, KEEP, ""] + [found.get(name) or "" for name in FOLLOW_UP_TEXTS] + [locked] * 3
+
+    @protected_callback(
+        app, "nnc.follow_up",
+        [Output("nnc-detail-refresh", "data"), Output("nnc-detail-fu-alert", "children"),
+         Output("nnc-detail-fu-alert", "is_open"), Output("nnc-detail-fu-alert", "color"),
+         Output("nnc-detail-fu-status", "invalid"), Output("nnc-detail-fu-status-feedback", "children"),
+         Output("nnc-detail-fu-note", "invalid"), Output("nnc-detail-fu-note-feedback", "children")]
+        + [Output(f"nnc-detail-fu-{name}", "invalid") for name in FOLLOW_UP_TEXTS]
+        + [Output(f"nnc-detail-fu-{name}-feedback", "children") for name in FOLLOW_UP_TEXTS],
+        Input("nnc-detail-fu-save", "n_clicks"),
+        [State("nnc-detail-fu-id", "data"), State("nnc-detail-fu-status", "value"), State("nnc-detail-fu-note", "value")]
+        + [State(f"nnc-detail-fu-{name}", "value") for name in FOLLOW_UP_TEXTS]
+        + [State("nnc-detail-refresh", "data")],
+        prevent_initial_call=True)
+    def save_follow_up(_clicks, nnc_id, to_status, note, findings, corrective, guidance, refresh):
+        """Record the follow-up and/or the status change; a refused one keeps what was typed."""
+        data = dict(zip(FOLLOW_UP_TEXTS, (findings, corrective, guidance)))
+        try:
+            with database().session() as db:
+                saved = nnc.record_follow_up(db, user(), int(nnc_id), data,
+                                             None if to_status in (None, "", KEEP) else to_status, note)
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return [no_update, t("form.has_errors"), True, "danger", "status" in messages, messages.get("status", ""),
+                    "note" in messages, messages.get("note", "")] + \
+                [name in messages for name in FOLLOW_UP_TEXTS] + [messages.get(name, "") for name in FOLLOW_UP_TEXTS]
+        except (Forbidden, NotFound):
+            return [no_update, t("nnc.not_available"), True, "danger", False, "", False, ""] + [False] * 3 + [""] * 3
+        done = t("nnc.follow_up.saved", status=t(f"nnc.status.{saved['status']}"))
+        return [(refresh or 0) + 1, done, True, "success", False, "", False, ""] + [False] * 3 + [""] * 3

@@ -1,0 +1,45 @@
+"""The service-user profile's callbacks: load it within the caller's reach, draw it."""
+from __future__ import annotations
+
+from dash import Input, Output, no_update
+
+from layouts import profile as page
+from layouts.compliance_common import section_options
+from portal import audit
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.services import compliance
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+PERMISSION = "rankings.view"
+
+
+def register(app) -> None:
+    @protected_callback(app, PERMISSION, Output("profile-section", "options"), Input("profile-id", "data"))
+    def load_sections(_):
+        """Every section for officers who see all of them; a coordinator's stays locked to their own."""
+        current = user()
+        if current.section_scope:
+            return no_update
+        with database().session() as db:
+            return section_options(compliance.filter_options(db, None)["sections"])
+
+    @protected_callback(app, PERMISSION, Output("profile-body", "children"),
+                        Input("profile-id", "data"), Input("profile-section", "value"))
+    def show(service_user_id, section):
+        """The whole profile, or a refusal: a company outside a coordinator's section, or none at all."""
+        current = user()
+        try:
+            service_user_id = int(service_user_id)
+        except (TypeError, ValueError):
+            return page.refused("not_found")
+        try:
+            with database().session() as db:
+                detail = compliance.profile(db, service_user_id, **compliance.scope_for(current), section=section)
+        except (NotFound, InvalidInput):
+            return page.refused("not_found")
+        except Forbidden:
+            with database().session() as db:  # logged like the guard's refusals, for the same review
+                audit.record(db, current.id, current.username, "access_denied", "service_user", service_user_id)
+            return page.refused("forbidden")
+        return page.render(detail, current)

@@ -1,0 +1,266 @@
+"""Hasil survei callbacks: the IKM and its working for the chosen period and section, comments, plan, exports.
+
+The section a coordinator may see is enforced by portal.services.ikm_results (section_scope), not here.
+"""
+from __future__ import annotations
+
+import base64
+from datetime import date
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, ctx, html, no_update
+
+from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, month_label, number, parse_date, today_in
+from portal import i18n, ikm_report
+from portal.access import protected_callback, user
+from portal.extensions import database
+from portal.i18n import t
+from portal.services import ikm_results, kpi
+from portal.validation import Forbidden, InvalidInput
+
+# The 2017 grade thresholds on the 1–4 scale of an element average, and on the IKM.
+BANDS = ((1.0, 2.60, "D"), (2.60, 3.0644, "C"), (3.0644, 3.5324, "B"), (3.5324, 4.0, "A"))
+IKM_THRESHOLDS = ((65.00, "C"), (76.61, "B"), (88.31, "A"))
+BAND_FILL = {"A": "rgba(11,110,79,.16)", "B": "rgba(47,158,68,.10)", "C": "rgba(232,163,23,.13)",
+             "D": "rgba(201,42,42,.10)"}
+
+
+def _band(value: float | None) -> str | None:
+    if value is None:
+        return None
+    for low, high, letter in BANDS:
+        if value < high:
+            return letter
+    return "A"
+
+
+def elements_figure(elements: list[dict], language: str | None = None) -> go.Figure:
+    names = [f"U{e['element']}" for e in elements]
+    hover = [t(f"skm.element.{e['element']}.name") for e in elements]
+    values = [e["nrr"] for e in elements]
+    figure = go.Figure(go.Bar(
+        x=names, y=values, text=[number(v, 2) if v is not None else "" for v in values], textposition="outside",
+        marker_color=[GRADE_COLOURS.get(_band(v), "#adb5bd") for v in values], hovertext=hover,
+        hovertemplate="%{hovertext}<br>NRR %{y:.3f}<extra></extra>", cliponaxis=False))
+    for low, high, letter in BANDS:
+        figure.add_hrect(y0=low, y1=high, fillcolor=BAND_FILL[letter], line_width=0, layer="below",
+                         annotation_text=letter, annotation_position="right", annotation_font_size=13)
+    for low, _high, _letter in BANDS[1:]:
+        figure.add_hline(y=low, line_dash="dot", line_color="#868e96", line_width=1)
+    figure.update_layout(margin={"l": 50, "r": 40, "t": 20, "b": 40}, font={"size": 14}, showlegend=False,
+                         plot_bgcolor="white", paper_bgcolor="white",
+                         yaxis={"range": [1, 4.15], "title": t("survey.elements.axis"), "gridcolor": "#f1f3f5",
+                                "tickvals": [1, 2, 2.6, 3.0644, 3.5324, 4],
+                                "ticktext": ["1", "2", "2,60", "3,06", "3,53", "4"]},
+                         xaxis={"tickfont": {"size": 14}})
+    return figure
+
+
+def trend_figure(points: list[dict], unit: str) -> go.Figure:
+    labels = [p["period"] for p in points]
+    if unit == "month":
+        labels = [month_label(p) for p in labels]
+    figure = go.Figure(go.Scatter(
+        x=labels, y=[p["ikm"] for p in points], mode="lines+markers+text", connectgaps=False,
+        text=[number(p["ikm"], 1) if p["ikm"] is not None else "" for p in points], textposition="top center",
+        customdata=[p["responses"] for p in points], line={"color": "#0b6e4f", "width": 3},
+        hovertemplate="%{x}: IKM %{y:.2f}<br>n = %{customdata}<extra></extra>", cliponaxis=False))
+    for value, letter in IKM_THRESHOLDS:
+        figure.add_hline(y=value, line_dash="dot", line_color="#868e96", line_width=1, annotation_text=letter,
+                         annotation_position="right")
+    figure.update_layout(margin={"l": 40, "r": 30, "t": 20, "b": 40}, font={"size": 13}, showlegend=False,
+                         plot_bgcolor="white", paper_bgcolor="white",
+                         yaxis={"range": [55, 102], "gridcolor": "#f1f3f5"}, xaxis={"tickangle": -45})
+    return figure
+
+
+def summary_cards(summary: dict):
+    if summary["ikm"] is None:
+        headline = html.Div(t("survey.no_answers"), className="qc-kpi-empty", id="survey-ikm")
+    else:
+        headline = html.Div([html.Span(number(summary["ikm"], 2), id="survey-ikm"), " ",
+                             html.Span(summary["grade"], className="qc-grade",
+                                       style={"backgroundColor": GRADE_COLOURS[summary["grade"]]})],
+                            className="qc-kpi-value")
+    enough = dbc.Badge(t("kpi.sufficient") if summary["sufficient"] else t("kpi.insufficient"),
+                       color="success" if summary["sufficient"] else "warning",
+                       text_color=None if summary["sufficient"] else "dark", className="fs-6", id="survey-enough")
+    return html.Div([
+        dbc.Card(dbc.CardBody([
+            html.Div(t("survey.ikm"), className="qc-kpi-label"), headline,
+            html.Div([t(f"ikm.grade.{summary['grade']}") if summary["grade"] else "", " · ",
+                      t("survey.index", value=number(summary["index"], 4))], className="qc-kpi-sub")
+            if summary["grade"] else None,
+        ]), className="qc-kpi-card"),
+        dbc.Card(dbc.CardBody([
+            html.Div(t("survey.responses"), className="qc-kpi-label"),
+            html.Div([html.Span(number(summary["responses"]), id="survey-responses"), " ", enough],
+                     className="qc-kpi-value"),
+            html.Div(t("survey.minimum", population=number(summary["population"]),
+                       minimum=number(summary["minimum_sample"])), className="qc-kpi-sub", id="survey-minimum"),
+        ]), className="qc-kpi-card"),
+    ], className="qc-kpi-grid")
+
+
+def sections_table(rows: list[dict]):
+    if not rows:
+        return html.P(t("survey.no_answers"), className="text-muted")
+    head = html.Thead(html.Tr([html.Th(t("kpi.filter.section")), html.Th(t("survey.responses"), className="text-end"),
+                               html.Th(t("survey.ikm"), className="text-end"), html.Th("")]))
+    body = html.Tbody([html.Tr([
+        html.Td(t("survey.sections.none") if row["section"] == ikm_results.NO_SECTION else t(f"section.{row['section']}")),
+        html.Td(number(row["responses"]), className="text-end"),
+        html.Td(number(row["ikm"], 2), className="text-end fw-semibold"),
+        html.Td(html.Span(row["grade"], className="qc-grade qc-grade-sm",
+                          style={"backgroundColor": GRADE_COLOURS[row["grade"]]}) if row["grade"] else ""),
+    ]) for row in rows])
+    return dbc.Table([head, body], size="sm", className="mb-2", id="survey-sections-table")
+
+
+def profile_block(profile: dict):
+    """The respondent profile as four small tables (the regulation's questionnaire fields)."""
+    columns = []
+    for field, counts in profile.items():
+        rows = [html.Tr([html.Td(t(f"skm.profile.{field}.{choice}") if choice != "no_answer"
+                                 else t("survey.profile.no_answer")),
+                         html.Td(number(count), className="text-end fw-semibold")])
+                for choice, count in counts.items() if count or choice != "no_answer"]
+        columns.append(dbc.Col([html.H3(t(f"skm.profile.{field}"), className="h6 mb-1"),
+                                dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="small mb-3")],
+                               xs=12, sm=6))
+    return dbc.Row(columns, id="survey-profile-tables")
+
+
+def _scope_and_period(preset, date_from, date_to, section):
+    current = user()
+    preset = preset if preset in kpi.PRESETS else "this_semester"
+    span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
+    section = ikm_results.effective_section(chosen(section), current.section_scope)
+    return current, span, section
+
+
+def register(app) -> None:
+    @protected_callback(
+        app, "survey_results.view",
+        [Output("survey-summary", "children"), Output("survey-elements-chart", "figure"),
+         Output("survey-trend-chart", "figure"), Output("survey-sections", "children"),
+         Output("survey-profile", "children"), Output("survey-period", "data"),
+         Output("survey-period-label", "children"), Output("survey-plan-text", "value"),
+         Output("survey-plan-info", "children"), Output("survey-plan-text", "disabled"),
+         Output("survey-from-col", "style"), Output("survey-to-col", "style"), Output("survey-from", "invalid"),
+         Output("survey-from-feedback", "children"), Output("survey-to", "invalid"),
+         Output("survey-to-feedback", "children")],
+        Input("survey-preset", "value"), Input("survey-from", "value"), Input("survey-to", "value"),
+        Input("survey-section", "value"), Input("survey-trend-unit", "value"))
+    def load(preset, date_from, date_to, section, unit):
+        custom = SHOWN if preset == "custom" else HIDDEN
+        try:
+            current, span, section = _scope_and_period(preset, date_from, date_to, section)
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return [no_update] * 10 + [custom, custom, "from" in messages, messages.get("from", ""),
+                                       "to" in messages, messages.get("to", "")]
+        except Forbidden:
+            return [html.Div(t("error.forbidden"), className="alert alert-danger")] + [no_update] * 9 + \
+                [custom, custom, False, "", False, ""]
+        with database().session() as session:
+            office, scope = current.office_id, current.section_scope
+            summary = ikm_results.summary(session, office, span.start, span.end, section, scope)
+            trends = ikm_results.trend(session, office, span.end, section, scope)
+            sections = ikm_results.by_section(session, office, span.start, span.end, section, scope)
+            profile = ikm_results.respondent_profile(session, office, span.start, span.end, section, scope)
+            semester = ikm_results.semester_of(span.start, span.end)
+            plan = ikm_results.follow_up_plan(session, office, *semester) if semester else None
+        weakest = ", ".join(f"U{e['element']} ({number(e['nrr'], 2)})"
+                            for e in ikm_results.weakest_elements(summary["elements"])) or "–"
+        if semester:
+            info = [t("survey.plan.for", semester=semester[1], year=semester[0], weakest=weakest)]
+            if plan:
+                info += [html.Br(), t("survey.plan.updated", user=plan["updated_by"] or "–",
+                                      when=i18n.format_datetime(plan["updated_at"], current.office_timezone))]
+        else:
+            info = t("survey.plan.choose_semester")
+        label = f"{i18n.format_date(span.start)} – {i18n.format_date(span.end)}"
+        return [summary_cards(summary), elements_figure(summary["elements"]),
+                trend_figure(trends["semesters" if unit == "semester" else "months"], unit),
+                sections_table(sections), profile_block(profile),
+                {"from": span.start.isoformat(), "to": span.end.isoformat(), "section": section,
+                 "semester": list(semester) if semester else None},
+                label, plan["text"] if plan else "", info, semester is None,
+                custom, custom, False, "", False, ""]
+
+    @protected_callback(
+        app, "survey_results.view",
+        [Output("survey-comments", "children"), Output("survey-comments-count", "children"),
+         Output("survey-comments-page", "data"), Output("survey-prev", "disabled"), Output("survey-next", "disabled")],
+        Input("survey-period", "data"), Input("survey-comment-text", "value"), Input("survey-prev", "n_clicks"),
+        Input("survey-next", "n_clicks"), State("survey-comments-page", "data"))
+    def load_comments(period, text, _prev, _next, page):
+        if not period:
+            return no_update, no_update, no_update, no_update, no_update
+        page = page or 0
+        page = page + 1 if ctx.triggered_id == "survey-next" else (
+            max(page - 1, 0) if ctx.triggered_id == "survey-prev" else 0)
+        current = user()
+        with database().session() as session:
+            result = ikm_results.comments(session, current.office_id, date.fromisoformat(period["from"]),
+                                          date.fromisoformat(period["to"]), period.get("section"),
+                                          current.section_scope, text=text, page=page)
+        if not result["rows"]:
+            items = html.P(t("survey.comments.none"), className="text-muted mb-0")
+        else:
+            items = html.Ul([html.Li([
+                html.Div([i18n.format_date(row["submitted_on"]), " · ",
+                          t("survey.sections.none") if row["section"] == ikm_results.NO_SECTION
+                          else t(f"section.{row['section']}"), " · ",
+                          t("survey.comments.average", value=number(row["average"], 2))],
+                         className="small text-muted"),
+                html.Div(row["comment"], className="qc-comment-text"),
+            ], className="list-group-item") for row in result["rows"]], className="list-group list-group-flush",
+                id="survey-comments-list")
+        first = page * result["page_size"] + (1 if result["rows"] else 0)
+        last = page * result["page_size"] + len(result["rows"])
+        return (items, t("pager.showing", first=first, last=last, total=result["total"]), page, page == 0,
+                last >= result["total"])
+
+    @protected_callback(
+        app, "admin.settings",
+        [Output("survey-plan-alert", "children"), Output("survey-plan-alert", "is_open"),
+         Output("survey-plan-alert", "color"), Output("survey-plan-text", "invalid"),
+         Output("survey-plan-feedback", "children")],
+        Input("survey-plan-save", "n_clicks"), State("survey-plan-text", "value"), State("survey-period", "data"),
+        prevent_initial_call=True)
+    def save_plan(_clicks, text, period):
+        semester = (period or {}).get("semester")
+        current = user()
+        try:
+            with database().session() as session:
+                if not semester:
+                    raise InvalidInput({"plan": ("survey.error.plan_semester", {})})
+                ikm_results.save_follow_up_plan(session, current.id, current.username, current.office_id,
+                                                int(semester[0]), int(semester[1]), text)
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return t("form.has_errors"), True, "danger", True, messages.get("plan", "")
+        return t("survey.plan.saved"), True, "success", False, ""
+
+    @protected_callback(
+        app, "survey_results.view", Output("survey-download", "data"),
+        Input("survey-export-xlsx", "n_clicks"), Input("survey-export-pdf", "n_clicks"),
+        State("survey-period", "data"), prevent_initial_call=True)
+    def export(_xlsx, _pdf, period):
+        if not period or ctx.triggered_id not in ("survey-export-xlsx", "survey-export-pdf"):
+            return no_update
+        current = user()
+        with database().session() as session:
+            report = ikm_results.semester_report(session, current.office_id, date.fromisoformat(period["from"]),
+                                                 date.fromisoformat(period["to"]), period.get("section"),
+                                                 current.section_scope)
+        if ctx.triggered_id == "survey-export-xlsx":
+            content, extension, mime = ikm_report.report_xlsx(report, current.language), "xlsx", \
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content, extension, mime = ikm_report.report_pdf(report, current.language), "pdf", "application/pdf"
+        return {"content": base64.b64encode(content).decode("ascii"), "base64": True,
+                "filename": ikm_report.report_filename(report, extension), "type": mime}

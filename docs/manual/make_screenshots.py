@@ -1,0 +1,125 @@
+"""Take the user manual's screenshots by driving the demo portal in Chromium.
+
+    python docs/manual/make_screenshots.py --base-url http://127.0.0.1:8050 [--password qcorner-demo]
+
+`make manual` runs it against a running `make run`; the test suite runs it too (on a small demo), so
+the manual cannot silently break when a page changes. Each shot: who logs in, where, what to wait for.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+OUT_DIR = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = os.environ.get("QCORNER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def open_first_row(grid_id: str, wait_for: str) -> Callable:
+    """Click the first row of a grid and wait for the page it opens."""
+    def action(page):
+        page.wait_for_selector(f"#{grid_id} .ag-row", timeout=20000)
+        page.click(f"#{grid_id} .ag-row[row-index='0'] .ag-cell >> nth=1")
+        page.wait_for_selector(wait_for, timeout=20000)
+    return action
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    username: str | None      # None: not logged in
+    path: str
+    wait_for: str = "#shell-content h1"
+    action: Callable | None = None
+    phone: bool = False
+
+
+SHOTS = (
+    Shot("login", None, "/login", "#login-submit"),
+    Shot("public-complaint", None, "/pengaduan", "#complaint-submit", phone=True),
+    Shot("my-applications", "service_user", "/my/applications", phone=True),
+    Shot("my-application", "service_user", "/my/applications", phone=True,
+         action=lambda page: (page.wait_for_selector("#my-list a.stretched-link"),
+                              page.click("#my-list a.stretched-link >> nth=0"),
+                              page.wait_for_selector("#shell-content h1"))),
+    Shot("my-notifications", "service_user", "/my/notifications", phone=True),
+    Shot("my-complaints", "service_user", "/my/complaints", phone=True),
+    Shot("nnc-list", "operator", "/nnc"),
+    Shot("nnc-form", "operator", "/nnc/new"),
+    Shot("applications", "operator", "/applications"),
+    Shot("application-detail", "operator", "/applications",
+         action=open_first_row("applications-grid", "#shell-content h1")),
+    Shot("complaints", "operator", "/complaints"),
+    Shot("corrections", "operator", "/corrections"),
+    Shot("rankings", "coordinator_plant", "/rankings"),
+    Shot("profile", "coordinator_plant", "/rankings",
+         action=open_first_row("rankings-grid", "#shell-content h1")),
+    Shot("priority", "coordinator_plant", "/priority"),
+    Shot("guidance", "enforcement", "/guidance"),
+    Shot("survey-results", "head", "/survey-results"),
+    Shot("kpi", "head", "/kpi"),
+    Shot("admin-users", "admin", "/admin/users"),
+    Shot("admin-sync", "admin", "/admin/sync"),
+    Shot("admin-compliance", "admin", "/admin/compliance"),
+    Shot("admin-audit", "admin", "/admin/audit"),
+    Shot("help", "operator", "/help"),
+)
+
+
+def take_screenshots(base_url: str, password: str, out_dir: Path = OUT_DIR, browser=None) -> list[Path]:
+    """Take every shot; returns the files written. Raises when a page does not show what it should."""
+    from playwright.sync_api import sync_playwright
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as playwright:
+        chromium = browser or playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for shot in SHOTS:
+                written.append(_take(chromium, base_url, password, shot, out_dir))
+        finally:
+            if browser is None:
+                chromium.close()
+    return written
+
+
+def _take(chromium, base_url: str, password: str, shot: Shot, out_dir: Path) -> Path:
+    viewport = {"width": 390, "height": 844} if shot.phone else {"width": 1366, "height": 850}
+    context = chromium.new_context(viewport=viewport, base_url=base_url, locale="id-ID", is_mobile=shot.phone)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    try:
+        if shot.username:
+            page.goto("/login")
+            page.fill("#username", shot.username)
+            page.fill("#password", password)
+            page.click("#login-submit")
+            page.wait_for_selector("#shell-content")
+        page.goto(shot.path)
+        page.wait_for_selector(shot.wait_for)
+        if shot.action:
+            shot.action(page)
+        page.wait_for_timeout(1200)  # let the page's callbacks fill tables and charts
+        path = out_dir / f"{shot.name}.png"
+        page.screenshot(path=str(path), full_page=not shot.phone)
+        return path
+    finally:
+        context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8050")
+    parser.add_argument("--password", default=os.environ.get("QCORNER_DEMO_PASSWORD", "qcorner-demo"))
+    parser.add_argument("--out", default=str(OUT_DIR))
+    arguments = parser.parse_args()
+    for path in take_screenshots(arguments.base_url, arguments.password, Path(arguments.out)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Applications: search every application the officer may see, a page at a time; a row opens its page."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from models.application import DIRECTIONS, STAGES
+from portal.i18n import t, zone_label
+
+ALL = "all"  # the "every …" choice of a drop-down filter (a Select shows no option whose value is "")
+SORT_KEYS = ("submitted_desc", "submitted_asc", "number", "service_user", "stage_changed_desc", "completed_desc")
+# Text filters: (input id suffix, placeholder key); each is `applications-<name>`.
+TEXT_FILTERS = (("number", "applications.filter.number"), ("service_user", "applications.filter.service_user"),
+                ("handler", "applications.filter.handler"), ("commodity", "applications.filter.commodity"))
+
+# The colour of a stage says how the application stands: green done, red stopped, amber held, blue moving.
+STAGE_TONE = {"handed_over": "success", "certified": "success", "released": "info", "detained": "warning",
+              "refused": "danger", "destroyed": "danger"}
+
+
+def stage_tone(stage: str | None) -> str:
+    return STAGE_TONE.get(stage or "", "primary") if stage else "secondary"
+
+
+def stage_options():
+    return [{"label": t("applications.all_stages"), "value": ALL}] + [
+        {"label": t(f"stage.{stage}"), "value": stage} for stage in STAGES]
+
+
+def direction_options():
+    return [{"label": t("applications.all_directions"), "value": ALL}] + [
+        {"label": t(f"direction.{direction}"), "value": direction} for direction in DIRECTIONS]
+
+
+def hidden_label(text: str, control_id: str):
+    """A label screen readers announce; the placeholder or first option already shows it on screen."""
+    return dbc.Label(text, html_for=control_id, class_name="visually-hidden")
+
+
+def section_filter(user):
+    """Coordinators see their own section only: the filter shows it, locked (the service enforces it)."""
+    if user.section_scope:
+        return dbc.Select(id="applications-section", value=user.section_scope, disabled=True,
+                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
+    return dbc.Select(id="applications-section", value=ALL,
+                      options=[{"label": t("applications.all_sections"), "value": ALL}])
+
+
+def grid_columns(user) -> list[dict]:
+    """The list's columns: the stage beside the number, times in the office's zone (named once, in the header)."""
+    zone = zone_label(user.office_timezone)
+    return [
+        {"field": "number", "headerName": t("applications.field.number"), "minWidth": 235, "pinned": "left",
+         "cellClass": "qca-link-cell"},
+        {"field": "stage_label", "headerName": t("applications.field.stage"), "minWidth": 175,
+         "cellClass": "qca-dot-cell",
+         "cellClassRules": {f"qca-tone-{tone}": f"params.data.stage_tone == '{tone}'"
+                            for tone in ("primary", "success", "info", "warning", "danger", "secondary")}},
+        {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "minWidth": 140},
+        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 220,
+         "tooltipField": "service_user_tip"},
+        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 130,
+         "tooltipField": "commodity"},
+        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 145},
+        {"field": "direction_label", "headerName": t("applications.field.direction"), "minWidth": 120},
+        {"field": "handler", "headerName": t("applications.field.handler"), "flex": 1, "minWidth": 140,
+         "tooltipField": "handler"},
+        {"field": "completed", "headerName": f"{t('applications.field.completed')} ({zone})", "minWidth": 140},
+    ]
+
+
+def layout(user, **_):
+    text_inputs = [dbc.Col([hidden_label(t(key), f"applications-{name}"),
+                            dbc.Input(id=f"applications-{name}", type="search", placeholder=t(key), debounce=True,
+                                      maxLength=100)], xs=12, md=6, xl=3, className="mb-2")
+                   for name, key in TEXT_FILTERS]
+    return html.Div([
+        page_header(t("page.applications"), t("applications.subtitle")),
+        dbc.Row(text_inputs),
+        dbc.Row([
+            dbc.Col([hidden_label(t("applications.field.stage"), "applications-stage"),
+                     dbc.Select(id="applications-stage", options=stage_options(), value=ALL)],
+                    xs=6, md=4, xl=2, className="mb-2"),
+            dbc.Col([hidden_label(t("applications.field.direction"), "applications-direction"),
+                     dbc.Select(id="applications-direction", options=direction_options(), value=ALL)],
+                    xs=6, md=4, xl=2, className="mb-2"),
+            dbc.Col([hidden_label(t("applications.field.section"), "applications-section"), section_filter(user)],
+                    xs=12, md=4, xl=2, className="mb-2"),
+            dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("applications.filter.submitted_from")),
+                                    dbc.Input(id="applications-date-from", type="date")]), xs=12, md=6, xl=3,
+                    className="mb-2"),
+            dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.to")),
+                                    dbc.Input(id="applications-date-to", type="date")]), xs=12, md=6, xl=3,
+                    className="mb-2"),
+        ]),
+        dbc.Row([
+            dbc.Col(dbc.InputGroup([
+                dbc.InputGroupText([html.I(className="bi bi-sort-down me-1"), t("applications.sort")]),
+                dbc.Select(id="applications-sort", value=SORT_KEYS[0],
+                           options=[{"label": t(f"applications.sort.{key}"), "value": key} for key in SORT_KEYS]),
+            ]), xs=12, md=6, xl=4, className="mb-2"),
+            dbc.Col(dbc.Button([html.I(className="bi bi-x-circle me-1"), t("applications.clear_filters")],
+                               id="applications-clear", color="secondary", outline=True), xs=12, md=6, xl=8,
+                    className="mb-2 text-md-end"),
+        ]),
+        dbc.Alert(id="applications-error", color="warning", is_open=False),
+        dag.AgGrid(
+            id="applications-grid", className="ag-theme-alpine qc-grid qca-grid",
+            style={"height": "62vh", "minHeight": "360px"},
+            columnDefs=grid_columns(user),
+            # Sorting happens in the database (the sort menu), so clicking a header must not re-sort one page.
+            defaultColDef={"sortable": False, "resizable": True, "filter": False, "suppressMovable": True},
+            dashGridOptions={"overlayNoRowsTemplate": t("applications.no_rows"), "tooltipShowDelay": 400,
+                             "rowClassRules": {"qca-row-deleted": "params.data.deleted"},
+                             "suppressCellFocus": False},
+            getRowId="params.data.id", rowData=[],
+        ),
+        dbc.Row([
+            dbc.Col(html.Div(id="applications-count", className="text-muted small pt-2", role="status"), md=6),
+            dbc.Col(dbc.ButtonGroup([
+                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="applications-prev",
+                           color="secondary", outline=True, size="sm"),
+                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="applications-next",
+                           color="secondary", outline=True, size="sm"),
+            ]), md=6, className="text-md-end mt-2"),
+        ]),
+        html.P(t("applications.open_hint"), className="text-muted small mt-2"),
+        dcc.Store(id="applications-page", data=0),
+        dcc.Location(id="applications-go", refresh="callback-nav"),
+    ])

@@ -1,0 +1,166 @@
+"""Pieces the compliance pages (rankings, profile, handler, priority, guidance) draw the same way."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from babel.dates import format_date as _babel_date
+from dash import html
+
+from models.application import DIRECTIONS
+from portal.domain.compliance import TIERS
+from portal.i18n import BABEL_LOCALE, current_language, format_number, t
+
+# Tier colours: A green, B blue, C amber, D red (the same in badges, grid cells and charts).
+TIER_COLOURS = {"A": "#198754", "B": "#0d6efd", "C": "#e0a800", "D": "#dc3545"}
+TIER_BADGE = {"A": "success", "B": "primary", "C": "warning", "D": "danger"}
+# The value of every "all …" choice (an empty value would show a blank select).
+ALL = "all"
+
+
+def fmt_date(value: date | datetime | None, tz: str | None = None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        from zoneinfo import ZoneInfo
+
+        value = value.astimezone(ZoneInfo(tz or "Asia/Jakarta")).date()
+    return _babel_date(value, "d MMM yyyy", locale=BABEL_LOCALE[current_language()])
+
+
+def fmt_month(value: date) -> str:
+    return _babel_date(value, "MMM yyyy", locale=BABEL_LOCALE[current_language()])
+
+
+def fmt_score(value: float | None) -> str:
+    return "–" if value is None else format_number(value, decimals=1)
+
+
+def fmt_number(value) -> str:
+    return "–" if value is None else format_number(value)
+
+
+def fmt_rate(value: float | None, decimals: int = 3) -> str:
+    return "–" if value is None else format_number(value, decimals=decimals)
+
+
+def tier_label(tier: str | None) -> str:
+    return t(f"compliance.tier.{tier}") if tier else t("compliance.tier.none")
+
+
+def tier_badge(tier: str | None, **kwargs):
+    if not tier:
+        return dbc.Badge(t("compliance.tier.none"), color="secondary", **kwargs)
+    return dbc.Badge(f"{tier} · {tier_label(tier)}", color=TIER_BADGE[tier], className="qc-tier-badge", **kwargs)
+
+
+def intervention_label(name: str, percent: float | None = None) -> str:
+    text = t(f"compliance.intervention.{name}")
+    return f"{text} ({format_number(percent)} %)" if percent is not None else text
+
+
+def months_since_text(months: int | None) -> str:
+    return t("compliance.never_violated") if months is None else t("compliance.months_ago", months=months)
+
+
+def tier_options(include_all: bool = True):
+    options = [{"label": t("compliance.all_tiers"), "value": ALL}] if include_all else []
+    return options + [{"label": f"{tier} · {tier_label(tier)}", "value": tier} for tier in TIERS]
+
+
+def direction_options():
+    return [{"label": t("compliance.all_directions"), "value": ALL}] + [
+        {"label": t(f"direction.{d}"), "value": d} for d in DIRECTIONS]
+
+
+def section_select(component_id: str, user):
+    """Coordinators see their own section only: the select shows it, locked (the service enforces it)."""
+    if user.section_scope:
+        return dbc.Select(id=component_id, value=user.section_scope, disabled=True,
+                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
+    return dbc.Select(id=component_id, value=ALL, options=[{"label": t("compliance.all_sections"), "value": ALL}])
+
+
+def section_options(sections: list[dict]) -> list[dict]:
+    language = current_language()
+    return [{"label": t("compliance.all_sections"), "value": ALL}] + [
+        {"label": s["name_id"] if language == "id" else s["name_en"], "value": s["code"]} for s in sections]
+
+
+def labelled(label: str, control, md: int = 3, xs: int = 12):
+    return dbc.Col([dbc.Label(label, html_for=getattr(control, "id", None), className="small text-muted mb-1"),
+                    control], xs=xs, md=md, className="mb-2")
+
+
+def tier_chart(counts: dict[str, int], title: str | None = None) -> go.Figure:
+    """One bar per tier in its colour, with the count on the bar: 'how many need guidance?' at a glance."""
+    labels = [f"<b>{tier}</b><br>{tier_label(tier)}" for tier in TIERS]
+    values = [counts.get(tier, 0) for tier in TIERS]
+    figure = go.Figure(go.Bar(
+        x=labels, y=values, marker_color=[TIER_COLOURS[tier] for tier in TIERS],
+        text=[format_number(v) for v in values], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<extra></extra>"))
+    figure.update_layout(
+        title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"} if title else None,
+        margin={"l": 40, "r": 10, "t": 50 if title else 20, "b": 60}, height=280, plot_bgcolor="#fff",
+        paper_bgcolor="rgba(0,0,0,0)", yaxis={"title": t("compliance.chart.service_users"), "gridcolor": "#e9ecef",
+                                              "rangemode": "tozero"},
+        separators=",." if current_language() == "id" else ".,", showlegend=False, xaxis={"tickangle": 0, "automargin": True})
+    return figure
+
+
+def empty_figure(message: str) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=280,
+                         plot_bgcolor="#fff", paper_bgcolor="rgba(0,0,0,0)", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         annotations=[{"text": message, "showarrow": False, "font": {"size": 14, "color": "#6c757d"}}])
+    return figure
+
+
+def tier_cell_rules() -> dict:
+    return {f"qc-tier-cell qc-tier-{tier}": f"params.data.tier == '{tier}'" for tier in TIERS}
+
+
+def grid_row(row: dict, tz: str) -> dict:
+    """One ranked service user as the grids show it: numbers formatted for the reader."""
+    return {
+        "id": row["service_user_id"], "rank": row["rank"], "name": row["name"], "tax_id": row["tax_id"],
+        "score": row["score"], "score_text": fmt_score(row["score"]), "consignments": row["consignments"],
+        "detentions": row["detentions"], "refusals": row["refusals"], "destructions": row["destructions"],
+        "nncs": row["nncs"], "violations": row["violations"], "clean_streak": row["clean_streak"],
+        "last_violation": fmt_date(row["last_violation_at"], tz) if row["last_violation_at"] else t(
+            "compliance.never_violated"),
+        "months_since": months_since_text(row["months_since_last_violation"]),
+        "tier": row["tier"], "tier_label": f"{row['tier']} · {tier_label(row['tier'])}",
+        "intervention": intervention_label(row["intervention"], row["sampling_percent"]),
+    }
+
+
+def export_columns() -> list[tuple[str, str]]:
+    return [("rank", t("compliance.col.rank")), ("name", t("compliance.col.name")),
+            ("tax_id", t("compliance.col.tax_id")), ("score", t("compliance.col.score")),
+            ("tier", t("compliance.col.tier")), ("consignments", t("compliance.col.consignments")),
+            ("detentions", t("compliance.col.detentions")), ("refusals", t("compliance.col.refusals")),
+            ("destructions", t("compliance.col.destructions")), ("nncs", t("compliance.col.nncs")),
+            ("clean_streak", t("compliance.col.clean_streak")),
+            ("last_violation", t("compliance.col.last_violation")),
+            ("months_since_last_violation", t("compliance.col.months_since")),
+            ("intervention", t("compliance.col.intervention"))]
+
+
+def export_row(row: dict, tz: str) -> dict:
+    return {**row, "last_violation": fmt_date(row["last_violation_at"], tz) if row["last_violation_at"] else "",
+            "intervention": intervention_label(row["intervention"], row["sampling_percent"])}
+
+
+def window_text(result: dict) -> str:
+    return t("compliance.window_text", start=fmt_date(result["window_from"]), end=fmt_date(result["window_to"]),
+             p0=fmt_rate(result["p0"]), n=fmt_number(result["office_n"]), version=result["settings_version"])
+
+
+def back_link(href: str, text: str, component_id: str):
+    from dash import dcc
+
+    return dcc.Link([html.I(className="bi bi-arrow-left me-1"), text], href=href, id=component_id,
+                    className="d-inline-block mb-2 qc-no-print")

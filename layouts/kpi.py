@@ -1,0 +1,94 @@
+"""Panel KPI: the head of office's figures at a glance, each against the previous period, each linking to its page."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from models.application import DIRECTIONS
+from models.kpi import TIMED_STAGES
+from portal.i18n import t
+
+KPI_PRESETS = ("this_month", "last_month", "this_quarter", "this_semester", "this_year", "custom")
+SECTIONS = ("animal", "plant")
+
+
+def period_controls(prefix: str, presets, default: str, sections, section_locked: str | None,
+                    directions: bool = False):
+    """Period preset, custom dates (shown for "custom"), section and optionally direction."""
+    section_options = ([] if section_locked else [{"label": t("kpi.filter.all_sections"), "value": "all"}]) + \
+        [{"label": t(f"section.{code}"), "value": code} for code in sections]
+    columns = [
+        dbc.Col([dbc.Label(t("kpi.filter.period"), html_for=f"{prefix}-preset", className="small mb-0"),
+                 dbc.Select(id=f"{prefix}-preset", value=default,
+                            options=[{"label": t(f"kpi.preset.{p}"), "value": p} for p in presets])],
+                xs=12, sm=6, lg=2, className="mb-2"),
+        dbc.Col([dbc.Label(t("kpi.filter.from"), html_for=f"{prefix}-from", className="small mb-0"),
+                 dbc.Input(id=f"{prefix}-from", type="date", debounce=True),
+                 dbc.FormFeedback(id=f"{prefix}-from-feedback", type="invalid")],
+                xs=6, sm=3, lg=2, className="mb-2", id=f"{prefix}-from-col", style={"display": "none"}),
+        dbc.Col([dbc.Label(t("kpi.filter.to"), html_for=f"{prefix}-to", className="small mb-0"),
+                 dbc.Input(id=f"{prefix}-to", type="date", debounce=True),
+                 dbc.FormFeedback(id=f"{prefix}-to-feedback", type="invalid")],
+                xs=6, sm=3, lg=2, className="mb-2", id=f"{prefix}-to-col", style={"display": "none"}),
+        dbc.Col([dbc.Label(t("kpi.filter.section"), html_for=f"{prefix}-section", className="small mb-0"),
+                 dbc.Select(id=f"{prefix}-section", options=section_options,
+                            value=section_locked or "all", disabled=bool(section_locked))],
+                xs=6, sm=6, lg=2, className="mb-2"),
+    ]
+    if directions:
+        columns.append(dbc.Col([
+            dbc.Label(t("kpi.filter.direction"), html_for=f"{prefix}-direction", className="small mb-0"),
+            dbc.Select(id=f"{prefix}-direction", value="all",
+                       options=[{"label": t("kpi.filter.all_directions"), "value": "all"}]
+                       + [{"label": t(f"direction.{d}"), "value": d} for d in DIRECTIONS])],
+            xs=6, sm=6, lg=2, className="mb-2"))
+    return dbc.Row(columns, className="qc-kpi-filters align-items-end g-2 mb-2")
+
+
+def layout(user, **_):
+    can_set = user.can("admin.settings")
+    return html.Div([
+        page_header(t("page.kpi"), t("kpi.subtitle"), [html.Div(id="kpi-freshness")]),
+        period_controls("kpi", KPI_PRESETS, "this_month", SECTIONS, None, directions=True),
+        html.Div(id="kpi-period-label", className="qc-kpi-period mb-3"),
+        dcc.Loading(html.Div(id="kpi-cards", className="qc-kpi-grid mb-3"), type="dot", delay_show=400),
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("kpi.monthly.title"), className="h5"),
+                dcc.Graph(id="kpi-monthly-chart", config={"displayModeBar": False, "responsive": True},
+                          style={"height": "320px"}),
+                html.Div(t("kpi.monthly.nnc_direction_note"), className="small text-muted"),
+            ])), lg=6, className="mb-3"),
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("kpi.stages.title"), className="h5"),
+                html.Div(id="kpi-stages"),
+                html.Div(t("kpi.stages.note"), className="small text-muted"),
+            ])), lg=6, className="mb-3"),
+        ]),
+        _sla_form() if can_set else None,
+        dcc.Store(id="kpi-refresh", data=0),
+    ], className="qc-kpi")
+
+
+def _sla_form():
+    keys = ("service",) + TIMED_STAGES
+    return html.Details([
+        html.Summary([html.I(className="bi bi-sliders me-1"), t("kpi.sla.open")], className="mb-2"),
+        dbc.Card(dbc.CardBody([
+            html.H2(t("kpi.sla.title"), className="h6"),
+            html.P(t("kpi.sla.help"), className="small text-muted"),
+            dbc.Alert(id="kpi-sla-alert", is_open=False, duration=6000),
+            dbc.Row([
+                dbc.Col([dbc.Label(t("kpi.stages.service") if key == "service" else t(f"stage.{key}"),
+                                   html_for=f"kpi-sla-{key}", className="small mb-0"),
+                         dbc.Input(id=f"kpi-sla-{key}", type="number", min=0.1, step=0.5),
+                         dbc.FormFeedback(id=f"kpi-sla-{key}-feedback", type="invalid")],
+                        xs=6, md=4, lg=2, className="mb-2") for key in keys
+            ]),
+            dbc.Button(t("action.save"), id="kpi-sla-save", color="primary"),
+        ])),
+    ], id="kpi-sla", className="mb-3")
+
+
+SLA_KEYS = ("service",) + TIMED_STAGES

@@ -1,0 +1,112 @@
+"""My applications (service users): the linked companies' applications as phone-friendly cards.
+
+Also the drawing helpers the service users' pages share (stage badge, progress bar, application card):
+pure functions of plain values, called by the callbacks.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from portal.i18n import format_datetime, t
+
+STAGE_COLORS = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
+                "destroyed": "danger", "released": "warning", "draft_certificate": "info", "billed": "warning",
+                "paid": "primary"}
+STATUS_FILTERS = ("all", "in_progress", "completed", "problem")
+
+
+def stage_label(stage: str | None) -> str:
+    return t(f"my.stage.{stage}") if stage else t("my.stage.none")
+
+
+def stage_badge(stage: str | None, problem: bool = False):
+    color = "danger" if problem and stage not in ("handed_over",) and stage in (
+        "detained", "refused", "destroyed") else STAGE_COLORS.get(stage or "", "secondary")
+    return dbc.Badge(stage_label(stage), color=color, className="qc-stage-badge text-wrap")
+
+
+def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
+    """The stage progress bar: one segment per step, with 'step n of m: stage' under it."""
+    main = [s for s in steps if s["state"] != "problem"]
+    done = sum(1 for s in main if s["state"] in ("done", "current"))
+    problem = next((s for s in steps if s["state"] == "problem"), None)
+    segments = [html.Span(className=f"qc-step qc-step-{s['state']}", title=stage_label(s["stage"])) for s in steps]
+    current = next((s for s in reversed(steps) if s["state"] in ("current", "problem")), None)
+    caption = t("my.progress", done=done, total=len(main),
+                stage=stage_label(current["stage"]) if current else stage_label(None))
+    children = [html.Div(segments, className="qc-steps", role="progressbar",
+                         **{"aria-valuenow": done, "aria-valuemin": 0, "aria-valuemax": len(main),
+                            "aria-label": caption}),
+                html.Div(caption, className="small mt-1 " + ("text-danger fw-semibold" if problem else "text-muted"))]
+    if not compact:
+        children.append(html.Ol([
+            html.Li([html.I(className="bi " + {"done": "bi-check-circle-fill text-success",
+                                               "current": "bi-arrow-right-circle-fill text-primary",
+                                               "problem": "bi-exclamation-octagon-fill text-danger",
+                                               "todo": "bi-circle text-muted"}[s["state"]] + " me-2"),
+                     html.Span(stage_label(s["stage"]), className="fw-semibold" if s["state"] in (
+                         "current", "problem") else ("text-muted" if s["state"] == "todo" else ""))],
+                    className="qc-stepper-item")
+            for s in steps], className="qc-stepper list-unstyled mt-3 mb-0", id=f"{id_prefix}-stepper"))
+    return html.Div(children, className="qc-progress")
+
+
+def application_card(row: dict, tz: str, show_company: bool):
+    """One application in the list: number, stage, progress, what and where, last change."""
+    what = " → ".join(x for x in (row.get("commodity"), row.get("destination")) if x)
+    return dbc.Card(dbc.CardBody([
+        html.Div([html.Span(row["number"], className="fw-semibold qc-number"),
+                  stage_badge(row["current_stage"], row["problem"])],
+                 className="d-flex justify-content-between align-items-start gap-2 mb-1"),
+        html.Div(row["company"], className="small text-muted") if show_company else None,
+        html.Div(what, className="mb-2") if what else None,
+        progress(row["steps"]),
+        html.Div([html.I(className="bi bi-exclamation-triangle-fill text-danger me-1"), t("my.problem_flag")],
+                 className="small text-danger mt-1") if row["problem"] else None,
+        html.Div(t("my.last_change", when=format_datetime(row["current_stage_at"] or row["submitted_at"], tz)),
+                 className="small text-muted mt-1"),
+        html.A(t("my.open_application"), href=f"/my/applications/{row['id']}", className="stretched-link small fw-semibold d-inline-block mt-1",
+               id={"type": "my-card-link", "index": row["id"]}),
+    ]), className="mb-2 shadow-sm qc-app-card", id=f"my-card-{row['id']}")
+
+
+def layout(user, page, **_):
+    return html.Div([
+        page_header(t("page.my"), t("my.subtitle")),
+        html.Div(id="my-surveys"),
+        dbc.RadioItems(
+            id="my-status", value="all", inline=True, className="btn-group qc-segmented mb-2 w-100",
+            inputClassName="btn-check", labelClassName="btn btn-outline-success",
+            labelCheckedClassName="active",
+            options=[{"label": t(f"my.status.{s}"), "value": s} for s in STATUS_FILTERS]),
+        html.Details([
+            html.Summary([html.I(className="bi bi-funnel me-1"), t("my.more_filters")], className="mb-2",
+                         id="my-more-filters"),
+            dbc.Row([
+                dbc.Col([dbc.Label(t("my.company"), html_for="my-company"),
+                         dbc.Select(id="my-company", value="all",
+                                    options=[{"label": t("my.all_companies"), "value": "all"}])],
+                        xs=12, md=4, className="mb-2", id="my-company-col"),
+                dbc.Col([dbc.Label(t("field.section"), html_for="my-section"),
+                         dbc.Select(id="my-section", value="all", options=[
+                             {"label": t("my.all_sections"), "value": "all"},
+                             {"label": t("section.plant"), "value": "plant"},
+                             {"label": t("section.animal"), "value": "animal"}])], xs=12, md=4, className="mb-2"),
+                dbc.Col([dbc.Label(t("my.submitted_from"), html_for="my-from"), dbc.Input(id="my-from", type="date")],
+                        xs=6, md=2, className="mb-2"),
+                dbc.Col([dbc.Label(t("my.submitted_to"), html_for="my-to"), dbc.Input(id="my-to", type="date")],
+                        xs=6, md=2, className="mb-2"),
+            ]),
+        ], className="mb-2"),
+        html.Div(id="my-count", className="small text-muted mb-2"),
+        dcc.Loading(html.Div(id="my-list"), type="dot", color="#0b6e4f"),
+        dbc.Row([
+            dbc.Col(dbc.Button([html.I(className="bi bi-chevron-left me-1"), t("pager.previous")], id="my-prev",
+                               color="secondary", outline=True, className="w-100 qc-tap"), width=6),
+            dbc.Col(dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right ms-1")], id="my-next",
+                               color="secondary", outline=True, className="w-100 qc-tap"), width=6),
+        ], className="mt-2 g-2"),
+        dcc.Store(id="my-page", data=0),
+    ])

@@ -1,0 +1,165 @@
+"""NNC register: every notification of non-compliance the officer may see, filtered, sorted and paged in the
+database; counts per status; CSV/XLSX export of the filtered rows; a row opens its NNC."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from layouts.nnc_common import (STATUS_COLOR, STATUS_ICON, category_options, dropdown_labels, flow_options,
+                                status_options)
+from portal.i18n import t
+from portal.services.nnc import STATUSES
+
+# Filter controls: `nnc-<name>`; their values are read together by the list callback.
+FILTERS = ("text", "date-from", "date-to", "service-user", "section", "flow", "status", "category", "country")
+DEFAULTS = ("", "", "", None, "all", "all", "all", "all", "all")
+# The sort menu: the database orders the whole list (a header click would only sort one page).
+SORTS = {
+    "notice_desc": [["notice_date", "desc"]], "notice_asc": [["notice_date", "asc"]],
+    "received_desc": [["received_date", "desc"]], "number": [["number", "asc"]],
+    "party": [["party", "asc"], ["notice_date", "desc"]], "country": [["country", "asc"], ["notice_date", "desc"]],
+    "status": [["status", "asc"], ["notice_date", "desc"]], "category": [["category", "asc"], ["notice_date", "desc"]],
+}
+ALL = "all"  # the "every …" choice of a filter (a Select cannot show an empty value)
+
+
+def hidden_label(text: str, control_id: str):
+    return dbc.Label(text, html_for=control_id, class_name="visually-hidden")
+
+
+def section_filter(user):
+    """A coordinator sees their own section only: the filter shows it, locked (the service enforces it)."""
+    if user.section_scope:
+        return dbc.Select(id="nnc-section", value=user.section_scope, disabled=True,
+                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
+    return dbc.Select(id="nnc-section", value=ALL, options=[{"label": t("nnc.filter.all_sections"), "value": ALL}])
+
+
+def _with_all(options: list[dict], label_key: str) -> list[dict]:
+    return [{"label": t(label_key), "value": ALL}] + options
+
+
+def status_chips():
+    """One button per status with its count; a click filters the list to that status."""
+    chips = [dbc.Button([t("nnc.filter.all_statuses"), dbc.Badge("0", id="nnc-count-all", color="light",
+                                                                 text_color="dark", className="ms-2")],
+                        id="nnc-chip-all", color="secondary", outline=True, size="sm", className="me-2 mb-2")]
+    for status in STATUSES:
+        chips.append(dbc.Button(
+            [html.I(className=f"bi {STATUS_ICON[status]} me-1"), t(f"nnc.status.{status}"),
+             dbc.Badge("0", id=f"nnc-count-{status}", color=STATUS_COLOR[status], className="ms-2")],
+            id=f"nnc-chip-{status}", color=STATUS_COLOR[status], outline=True, size="sm", className="me-2 mb-2"))
+    return html.Div(chips, className="qc-nnc-chips", role="group", **{"aria-label": t("nnc.counts_label")})
+
+
+def column_defs():
+    """Fixed widths for short columns, the rest shares the room: everything fits 1366 px without scrolling."""
+    return [
+        {"field": "number", "headerName": t("nnc.field.number"), "width": 195, "pinned": "left",
+         "cellClass": "qc-link-cell", "tooltipField": "number"},
+        {"field": "notice_date", "headerName": t("nnc.col.notice_date"), "width": 112},
+        {"field": "flow", "headerName": t("nnc.field.flow"), "width": 108},
+        {"field": "party", "headerName": t("nnc.col.party"), "flex": 2, "minWidth": 170, "tooltipField": "party"},
+        {"field": "country", "headerName": t("nnc.col.country"), "width": 125, "tooltipField": "country"},
+        {"field": "commodity", "headerName": t("nnc.col.commodity"), "flex": 1, "minWidth": 120,
+         "tooltipField": "commodity"},
+        {"field": "category", "headerName": t("nnc.col.nature"), "flex": 2, "minWidth": 170,
+         "tooltipField": "category"},
+        {"field": "section", "headerName": t("nnc.field.section_id"), "width": 100},
+        {"field": "status", "headerName": t("nnc.field.status"), "width": 175, "cellClass": "qc-nnc-status-cell",
+         "cellClassRules": {f"qc-nnc-tone-{status}": f"params.data.status_code == '{status}'"
+                            for status in STATUSES}},
+    ]
+
+
+def layout(user, **_):
+    editor = user.can("nnc.edit")
+    actions = [
+        dbc.Button([html.I(className="bi bi-plus-lg me-1"), t("nnc.new")], href="/nnc/new", color="primary",
+                   id="nnc-new", className="me-2 mb-1") if editor else None,
+        dbc.Button([html.I(className="bi bi-upload me-1"), t("nnc.import")], href="/nnc/import", color="primary",
+                   outline=True, id="nnc-import-link", className="mb-1") if editor else None,
+    ]
+    return html.Div([
+        page_header(t("page.nnc"), t("nnc.subtitle"), [a for a in actions if a is not None] or None),
+        dbc.Button([html.I(className="bi bi-funnel me-1"), t("nnc.filter.toggle")], id="nnc-filter-toggle",
+                   color="secondary", outline=True, size="sm", className="d-md-none mb-2 w-100"),
+        html.Div([
+            dbc.Row([
+                dbc.Col([hidden_label(t("nnc.filter.text"), "nnc-text"),
+                         dbc.Input(id="nnc-text", type="search", placeholder=t("nnc.filter.text"), debounce=True,
+                                   maxLength=100)], xs=12, md=6, xl=3, className="mb-2"),
+                dbc.Col([hidden_label(t("nnc.filter.service_user"), "nnc-service-user"),
+                         dcc.Dropdown(id="nnc-service-user", placeholder=t("nnc.filter.service_user"), options=[],
+                                      search_order="original", className="qc-nnc-dropdown",
+                                      labels=dropdown_labels())],
+                        xs=12, md=6, xl=3, className="mb-2"),
+                dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("nnc.filter.from")),
+                                        dbc.Input(id="nnc-date-from", type="date", debounce=True)]),
+                        xs=12, sm=6, xl=3, className="mb-2"),
+                dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.to")),
+                                        dbc.Input(id="nnc-date-to", type="date", debounce=True)]),
+                        xs=12, sm=6, xl=3, className="mb-2"),
+            ], className="g-2"),
+            dbc.Row([
+                dbc.Col([hidden_label(t("nnc.field.section_id"), "nnc-section"), section_filter(user)],
+                        xs=6, md=4, xl=2, className="mb-2"),
+                dbc.Col([hidden_label(t("nnc.field.flow"), "nnc-flow"),
+                         dbc.Select(id="nnc-flow", value=ALL, options=_with_all(flow_options(), "nnc.filter.all_flows"))],
+                        xs=6, md=4, xl=2, className="mb-2"),
+                dbc.Col([hidden_label(t("nnc.field.status"), "nnc-status"),
+                         dbc.Select(id="nnc-status", value=ALL,
+                                    options=_with_all(status_options(), "nnc.filter.all_statuses"))],
+                        xs=6, md=4, xl=2, className="mb-2"),
+                dbc.Col([hidden_label(t("nnc.field.category"), "nnc-category"),
+                         dbc.Select(id="nnc-category", value=ALL,
+                                    options=_with_all(category_options(), "nnc.filter.all_categories"))],
+                        xs=6, md=4, xl=2, className="mb-2"),
+                dbc.Col([hidden_label(t("nnc.col.country"), "nnc-country"),
+                         dbc.Select(id="nnc-country", value=ALL,
+                                    options=[{"label": t("nnc.filter.all_countries"), "value": ALL}])],
+                        xs=6, md=4, xl=2, className="mb-2"),
+                dbc.Col([hidden_label(t("nnc.sort"), "nnc-sort"),
+                         dbc.Select(id="nnc-sort", value="notice_desc",
+                                    options=[{"label": t(f"nnc.sort.{key}"), "value": key} for key in SORTS])],
+                        xs=6, md=4, xl=2, className="mb-2"),
+            ], className="g-2"),
+        ], id="nnc-filters", className="qc-nnc-filters"),
+        dbc.Row([
+            dbc.Col(status_chips(), xl=8),
+            dbc.Col([
+                dbc.Button([html.I(className="bi bi-x-circle me-1"), t("nnc.filter.clear")], id="nnc-clear",
+                           color="secondary", outline=True, size="sm", className="me-2 mb-2"),
+                dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="nnc-export-csv",
+                           color="secondary", outline=True, size="sm", className="me-2 mb-2",
+                           title=t("nnc.export_csv")),
+                dbc.Button([html.I(className="bi bi-file-earmark-spreadsheet me-1"), "XLSX"],
+                           id="nnc-export-xlsx", color="secondary", outline=True, size="sm", className="mb-2",
+                           title=t("nnc.export_xlsx")),
+            ], xl=4, className="text-xl-end"),
+        ], className="mt-1 g-2"),
+        dag.AgGrid(
+            id="nnc-grid", className="ag-theme-alpine qc-grid qc-nnc-grid",
+            style={"height": "60vh", "minHeight": "360px"},
+            columnDefs=column_defs(),
+            defaultColDef={"sortable": False, "resizable": True, "filter": False, "suppressMovable": True},
+            dashGridOptions={"localeText": {"noRowsToShow": t("nnc.no_rows")}, "tooltipShowDelay": 400,
+                             "rowClassRules": {"qc-row-void": "params.data.status_code == 'void'"}},
+            getRowId="params.data.id", rowData=[],
+        ),
+        dbc.Row([
+            dbc.Col(html.Div(id="nnc-pager-text", className="text-muted small pt-2", role="status"), md=6),
+            dbc.Col(dbc.ButtonGroup([
+                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="nnc-prev",
+                           color="secondary", outline=True, size="sm"),
+                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="nnc-next",
+                           color="secondary", outline=True, size="sm"),
+            ]), md=6, className="text-md-end mt-2"),
+        ]),
+        html.P(t("nnc.open_hint"), className="text-muted small mt-2"),
+        dcc.Store(id="nnc-page", data=0),
+        dcc.Download(id="nnc-download"),
+        dcc.Location(id="nnc-go", refresh="callback-nav"),
+    ])

@@ -1,0 +1,75 @@
+"""One NNC: every field, its archived files, its history — and, for those who may, the follow-up panel.
+
+The record itself is drawn by a callback (layouts never read the database); the follow-up panel is only
+part of the page for roles that hold nnc.follow_up, and the service checks the section again.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from portal.i18n import t
+
+
+def layout(user, page, nnc_id: int, **_):
+    panel = follow_up_panel(nnc_id) if user.can("nnc.follow_up") else None
+    return html.Div([
+        dbc.Row([
+            dbc.Col([html.Div(dbc.Button([html.I(className="bi bi-arrow-left me-1"), t("nnc.back_to_list")],
+                                         href="/nnc", color="link", className="p-0 mb-1", id="nnc-detail-back")),
+                     html.H1(t("page.nnc_detail"), id="nnc-detail-title", className="mb-1"),
+                     html.Div(id="nnc-detail-subtitle", className="text-muted")], md=8),
+            dbc.Col(html.Div(id="nnc-detail-actions"), md=4, className="text-md-end mt-2 mt-md-0"),
+        ], className="mb-3 align-items-end"),
+        dbc.Alert(id="nnc-detail-notice", is_open=False, color="warning"),
+        dcc.Loading(html.Div(id="nnc-detail-content"), type="dot", color="#0b6e4f"),
+        dbc.Row([
+            dbc.Col([
+                dbc.Card([dbc.CardHeader([html.I(className="bi bi-paperclip me-2"), t("nnc.card.attachments")],
+                                         className="fw-semibold"),
+                          dbc.CardBody(id="nnc-detail-attachments")], className="mb-3"),
+                dbc.Card([dbc.CardHeader([html.I(className="bi bi-signpost-split me-2"), t("nnc.history.statuses")],
+                                         className="fw-semibold"),
+                          dbc.CardBody(id="nnc-detail-statuses")], className="mb-3"),
+            ], lg=6),
+            dbc.Col([panel] if panel else [], lg=6),
+        ]),
+        dbc.Card([dbc.CardHeader([html.I(className="bi bi-clock-history me-2"), t("nnc.history.changes")],
+                                 className="fw-semibold"),
+                  dbc.CardBody(id="nnc-detail-changes")], className="mb-3"),
+        dcc.Store(id="nnc-detail-id", data=nnc_id),
+        dcc.Store(id="nnc-detail-refresh", data=0),
+    ])
+
+
+def follow_up_panel(nnc_id: int):
+    """Status change and follow-up fields; filled and shown by its callback when the viewer may use it."""
+    def area(name: str, rows: int = 3):
+        return html.Div([dbc.Label(t(f"nnc.field.{name}"), html_for=f"nnc-detail-fu-{name}", className="mb-1"),
+                         dbc.Textarea(id=f"nnc-detail-fu-{name}", rows=rows, maxLength=4000),
+                         html.Div(id=f"nnc-detail-fu-{name}-feedback", className="invalid-feedback d-block")],
+                        className="mb-3")
+
+    return dbc.Card([
+        dbc.CardHeader([html.I(className="bi bi-clipboard-check me-2"), t("nnc.follow_up.title")],
+                       className="fw-semibold"),
+        dbc.CardBody([
+            dbc.Alert(id="nnc-detail-fu-alert", is_open=False, dismissable=True),
+            html.Div([
+                dbc.Label(t("nnc.follow_up.new_status"), html_for="nnc-detail-fu-status", className="mb-1"),
+                dbc.Select(id="nnc-detail-fu-status", options=[], value="keep"),
+                html.Div(id="nnc-detail-fu-status-feedback", className="invalid-feedback d-block"),
+                dbc.FormText(t("nnc.follow_up.status_help"), className="d-block"),
+            ], className="mb-3"),
+            html.Div([
+                dbc.Label(t("nnc.follow_up.note"), html_for="nnc-detail-fu-note", className="mb-1"),
+                dbc.Textarea(id="nnc-detail-fu-note", rows=2, maxLength=2000,
+                             placeholder=t("nnc.follow_up.note_placeholder")),
+                html.Div(id="nnc-detail-fu-note-feedback", className="invalid-feedback d-block"),
+            ], className="mb-3"),
+            area("investigation_findings"), area("corrective_action"), area("guidance_given"),
+            dbc.Button([html.I(className="bi bi-check-lg me-1"), t("nnc.follow_up.save")], id="nnc-detail-fu-save",
+                       color="primary"),
+        ]),
+        dcc.Store(id="nnc-detail-fu-id", data=nnc_id),
+    ], className="mb-3", id="nnc-detail-fu-card", style={"display": "none"})

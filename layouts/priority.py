@@ -1,0 +1,50 @@
+"""Priority service (Layanan Prioritas): tier-A service users with the evidence behind each, to print or export."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from layouts.compliance_common import labelled, section_select
+from portal.i18n import t
+
+
+def layout(user, **_):
+    return html.Div([
+        page_header(t("page.priority"), t("priority.subtitle"), actions=html.Div([
+            dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("priority.pdf")], id="priority-export-pdf",
+                       color="primary", size="sm", className="me-2"),
+            dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="priority-export-csv",
+                       color="secondary", outline=True, size="sm", className="me-2"),
+            dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "XLSX"], id="priority-export-xlsx",
+                       color="secondary", outline=True, size="sm"),
+        ], className="qc-no-print")),
+        dbc.Row([labelled(t("compliance.field.section"), section_select("priority-section", user), md=3)],
+                className="qc-no-print"),
+        html.P(id="priority-criteria", className="small"),
+        html.P(id="priority-window", className="small text-muted"),
+        dbc.Alert(id="priority-error", color="warning", is_open=False),
+        dag.AgGrid(
+            id="priority-grid", className="ag-theme-alpine qc-grid qc-compliance-grid",
+            style={"height": "60vh", "minHeight": "320px"},
+            columnDefs=[
+                {"field": "rank", "headerName": t("compliance.col.rank"), "maxWidth": 95, "type": "numericColumn"},
+                {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220,
+                 "cellClass": "qc-link-cell"},
+                {"field": "tax_id", "headerName": t("compliance.col.tax_id"), "minWidth": 180},
+                {"field": "consignments", "headerName": t("compliance.col.consignments"), "maxWidth": 140,
+                 "type": "numericColumn"},
+                {"field": "clean_streak", "headerName": t("compliance.col.clean_streak"), "maxWidth": 150,
+                 "type": "numericColumn"},
+                {"field": "months_since", "headerName": t("compliance.col.months_since"), "minWidth": 190},
+                {"field": "score_text", "headerName": t("compliance.col.score"), "maxWidth": 100,
+                 "type": "numericColumn"},
+            ],
+            defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
+            dashGridOptions={"overlayNoRowsTemplate": t("priority.no_rows"), "domLayout": "normal"},
+            getRowId="params.data.id", rowData=[]),
+        html.Div(id="priority-count", className="text-muted small pt-2", role="status"),
+        dcc.Download(id="priority-download"),
+        dcc.Location(id="priority-go", refresh="callback-nav"),
+    ])

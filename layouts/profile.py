@@ -1,0 +1,216 @@
+"""A service user's track record: identity, score and how it was computed, consignments per month, every 3P
+action and NNC, handlers over time, tier history and guidance given.
+
+The layout draws the frame; callbacks/profile.py loads the profile through portal.services.compliance.profile
+(which refuses a coordinator a company not active in their section) and draws it with `render`.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from layouts.compliance_common import (back_link, fmt_date, fmt_month, fmt_number, fmt_rate, fmt_score,
+                                       intervention_label, months_since_text, tier_badge)
+from portal.i18n import current_language, t
+
+
+def layout(user, page=None, service_user_id: int | None = None, **_):
+    section = ([dbc.Select(id="profile-section", value=user.section_scope, disabled=True,
+                           options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])]
+               if user.section_scope else
+               [dbc.Select(id="profile-section", value="all", options=[{"label": t("compliance.all_sections"),
+                                                                        "value": "all"}])])
+    return html.Div([
+        back_link("/rankings", t("profile.back"), "profile-back"),
+        dcc.Store(id="profile-id", data=service_user_id),
+        dbc.Row([dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("profile.score_for")), *section], size="sm"),
+                         md=5, lg=4)], className="mb-3 qc-no-print"),
+        dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300),
+    ])
+
+
+def _card(title: str, icon: str, body, component_id: str, subtitle: str | None = None):
+    header = [html.H2([html.I(className=f"bi {icon} me-2"), title], className="h6 mb-0")]
+    if subtitle:
+        header.append(html.Small(subtitle, className="text-muted"))
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(body)], className="mb-3 shadow-sm", id=component_id)
+
+
+def _table(headers: list[str], rows: list[list], component_id: str, empty: str):
+    if not rows:
+        return html.P(empty, className="text-muted mb-0", id=component_id)
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])),
+                      html.Tbody([html.Tr([html.Td(cell, **{"data-label": h}) for h, cell in zip(headers, r)])
+                                  for r in rows])],
+                     size="sm", hover=True, responsive=True, className="mb-0 qc-stack-table", id=component_id)
+
+
+def refused(kind: str):
+    colour = "danger" if kind == "forbidden" else "warning"
+    return dbc.Alert([html.H2(t(f"profile.{kind}_title"), className="h5"), t(f"profile.{kind}")], color=colour,
+                     id="profile-refused")
+
+
+def monthly_chart(months: list[dict]) -> go.Figure:
+    x = [fmt_month(m["month"]) for m in months]
+    figure = go.Figure()
+    figure.add_bar(x=x, y=[m["consignments"] for m in months], name=t("profile.chart.consignments"),
+                   marker_color="#0b6e4f", hovertemplate="%{x}: %{y}<extra></extra>")
+    figure.add_scatter(x=x, y=[m["violations"] or None for m in months], name=t("profile.chart.violations"),
+                       mode="markers+text", text=[str(m["violations"]) if m["violations"] else "" for m in months],
+                       textposition="top center", marker={"color": "#dc3545", "size": 12, "symbol": "x"},
+                       yaxis="y2", hovertemplate="%{x}: %{y}<extra></extra>")
+    figure.update_layout(height=260, margin={"l": 40, "r": 40, "t": 10, "b": 40}, plot_bgcolor="#fff",
+                         paper_bgcolor="rgba(0,0,0,0)", legend={"orientation": "h", "y": -0.25},
+                         yaxis={"title": t("profile.chart.consignments"), "gridcolor": "#e9ecef",
+                                "rangemode": "tozero", "tickformat": ",d",
+                                "dtick": max(1, -(-max([m["consignments"] for m in months] + [1]) // 5))},
+                         yaxis2={"title": t("profile.chart.violations"), "overlaying": "y", "side": "right",
+                                 "showgrid": False, "dtick": 1,
+                                 "range": [0, max([m["violations"] for m in months] + [1]) + 1]},
+                         separators=",." if current_language() == "id" else ".,")
+    return figure
+
+
+def _explanation(working: dict, tz: str):
+    """'How this score was computed': the counts, the weights, the prior, p0, the window and each event."""
+    w, c = working["weights"], working["counts"]
+    v_terms = " + ".join(f"{fmt_number(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
+                                                                          "nnc"))
+    p0_text = t("profile.how.p0_value", v=fmt_rate(working["office_V"], 0), n=fmt_number(working["office_n"]),
+                p0=fmt_rate(working["p0"]))
+    steps = [
+        (t("profile.how.window"), t("profile.how.window_value", start=fmt_date(working["window_from"]),
+                                    end=fmt_date(working["window_to"]), months=working["window_months"])),
+        (t("profile.how.n"), t("profile.how.n_value", n=fmt_number(working["n"]))),
+        (t("profile.how.counts"), t("profile.how.counts_value", d=c["detention"], r=c["refusal"], x=c["destruction"],
+                                    k=c["nnc"])),
+        (t("profile.how.v"), f"V = {v_terms} = {fmt_rate(working['V'], 0)}"),
+        (t("profile.how.p0"), p0_text),
+        (t("profile.how.p"), t("profile.how.p_value", v=fmt_rate(working["V"], 0), m=fmt_number(working["prior_m"]),
+                               p0=fmt_rate(working["p0"]), n=fmt_number(working["n"]), p=fmt_rate(working["p"]))),
+        (t("profile.how.score"), t("profile.how.score_value", p=fmt_rate(working["p"]),
+                                   score=fmt_score(working["score"]))),
+        (t("profile.how.streak"), t("profile.how.streak_value", streak=fmt_number(working["clean_streak"]),
+                                    since=months_since_text(working["months_since_last_violation"]))),
+    ]
+    checks = [html.Li([html.I(className="bi bi-check-circle-fill text-success me-1" if check["passed"]
+                              else "bi bi-x-circle text-muted me-1"),
+                       t(f"compliance.rule.{check['rule']}"), html.Span(" — " + _rule_detail(check["rule"], working),
+                                                                        className="text-muted small")])
+              for check in working["tier_checks"]]
+    level = working["intervention"]
+    events = working["events"]
+    event_rows = [[fmt_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e), e.get("detail") or "–"]
+                  for e in events]
+    return html.Div([
+        html.P(t("profile.how.intro"), className="small"),
+        html.Dl([item for label, value in steps for item in (html.Dt(label, className="col-sm-4"),
+                                                             html.Dd(value, className="col-sm-8"))],
+                className="row qc-facts mb-2", id="profile-how-steps"),
+        html.H3(t("profile.how.tier_rules"), className="h6 mt-3"),
+        html.Ul(checks, className="list-unstyled mb-2", id="profile-how-checks"),
+        html.P(t("profile.how.intervention", level=intervention_label(level["name"], level["sampling_percent"]),
+                 more=level["clean_to_next_level"] if level["clean_to_next_level"] is not None else "–"),
+               className="small"),
+        html.P(t("profile.how.nnc_date"), className="small text-muted"),
+        html.H3(t("profile.how.events", count=len(events)), className="h6 mt-3"),
+        _table([t("profile.col.date"), t("profile.col.event"), t("profile.col.reference"), t("profile.col.detail")],
+               event_rows, "profile-how-events", t("profile.how.no_events")),
+        html.P(t("profile.how.settings", version=working["settings_version"]), className="small text-muted mt-2"),
+    ])
+
+
+def _rule_detail(rule: str, working: dict) -> str:
+    """The numbers a tier rule looked at, in the reader's language."""
+    s = working["settings"]
+    months = working["months_since_last_violation"]
+    if rule == "A_priority_service":
+        return t("compliance.rule_detail.A", streak=fmt_number(working["clean_streak"]),
+                 min_streak=s["tier_a_min_clean_streak"], since=months_since_text(months),
+                 clean_months=s["tier_a_clean_months"], n=fmt_number(working["n"]), min_n=s["tier_a_min_n"])
+    if rule == "D_violation_records":
+        return t("compliance.rule_detail.D_records", records=working["violation_records"],
+                 min=s["tier_d_min_violation_records"])
+    if rule == "D_low_score":
+        return t("compliance.rule_detail.D_score", score=fmt_score(working["score"]),
+                 below=fmt_score(s["tier_d_score_below"]))
+    if rule == "B_high_score":
+        return t("compliance.rule_detail.B", score=fmt_score(working["score"]), min=fmt_score(s["tier_b_min_score"]))
+    return t("compliance.rule_detail.C")
+
+
+def _event_link(event: dict):
+    if event["type"] == "nnc":
+        return dcc.Link(event["nnc_number"], href=f"/nnc/{event['nnc_id']}")
+    if event.get("application_id"):
+        return dcc.Link(event["application_number"], href=f"/applications/{event['application_id']}")
+    return "–"
+
+
+def render(detail: dict, user):
+    su, working, tz = detail["service_user"], detail["explanation"], detail["timezone"]
+    section_text = t(f"section.{detail['section']}") if detail["section"] else t("compliance.all_sections")
+    identity = html.Div([
+        html.H1(su["name"], className="mb-1", id="profile-name"),
+        html.P([t("profile.npwp"), " ", html.Strong(su["tax_id"] or "–"), " · ",
+                ", ".join(part for part in (su["address"], su["city"]) if part) or "–"],
+               className="text-muted mb-2"),
+    ], className="mb-2")
+    summary = dbc.Row([
+        dbc.Col(html.Div([html.Div(t("compliance.col.score"), className="small text-muted"),
+                          html.Div(fmt_score(working["score"]), className="qc-big-number", id="profile-score")]),
+                xs=6, md=2),
+        dbc.Col(html.Div([html.Div(t("compliance.col.tier"), className="small text-muted"),
+                          tier_badge(working["tier"], id="profile-tier")]), xs=6, md=3),
+        dbc.Col(html.Div([html.Div(t("compliance.col.consignments"), className="small text-muted"),
+                          html.Div(fmt_number(working["n"]), className="qc-big-number")]), xs=6, md=2),
+        dbc.Col(html.Div([html.Div(t("compliance.col.clean_streak"), className="small text-muted"),
+                          html.Div(fmt_number(working["clean_streak"]), className="qc-big-number")]), xs=6, md=2),
+        dbc.Col(html.Div([html.Div(t("compliance.col.intervention"), className="small text-muted"),
+                          html.Div(intervention_label(working["intervention"]["name"],
+                                                      working["intervention"]["sampling_percent"]),
+                                   className="fw-semibold")]), xs=12, md=3),
+    ], className="mb-3 g-3")
+    timeline_rows = [[fmt_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e),
+                      t(f"section.{e['section']}"), e.get("detail") or "–"] for e in detail["timeline"]]
+    handlers = detail["handlers"]
+    handler_rows = [[dcc.Link(h["name"], href=f"/handlers/{h['handler_id']}") if h["handler_id"] else
+                     t("profile.no_handler"), fmt_number(h["applications"]), fmt_date(h["first"], tz),
+                     fmt_date(h["last"], tz),
+                     dbc.Badge(t("profile.handler_flag", count=h["tier_d_companies"]), color="danger")
+                     if h["flagged"] else fmt_number(h["tier_d_companies"])] for h in handlers["handlers"]]
+    history_rows = [[fmt_date(h["as_of"]), tier_badge(h["tier"]), fmt_score(h["score"]),
+                     str(h["settings_version"])] for h in detail["tier_history"]]
+    guidance_rows = [[fmt_date(g["given_on"]), t(f"guidance.kind.{g['kind']}"), g["officer_name"], g["notes"]]
+                     for g in detail["guidance"]]
+    return html.Div([
+        identity,
+        _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
+              t("profile.summary_window", start=fmt_date(working["window_from"]), end=fmt_date(working["window_to"]))),
+        _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz), "profile-how-card"),
+        _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(
+            id="profile-monthly-chart", figure=monthly_chart(working["consignments_by_month"]),
+            config={"displayModeBar": False}), "profile-monthly-card"),
+        _card(t("profile.timeline_title"), "bi-clock-history", _table(
+            [t("profile.col.date"), t("profile.col.event"), t("profile.col.reference"), t("compliance.field.section"),
+             t("profile.col.detail")], timeline_rows, "profile-timeline", t("profile.no_events")),
+              "profile-timeline-card", t("profile.timeline_hint")),
+        _card(t("profile.handlers_title"), "bi-person-badge", [
+            html.P(t("profile.handler_changes", changes=handlers["changes"], handlers=len(handlers["handlers"])),
+                   className="small", id="profile-handler-changes"),
+            _table([t("handler.col.name"), t("handler.col.applications"), t("handler.col.first"),
+                    t("handler.col.last"), t("handler.col.tier_d")], handler_rows, "profile-handlers",
+                   t("profile.no_handlers"))], "profile-handlers-card"),
+        dbc.Row([
+            dbc.Col(_card(t("profile.tier_history_title"), "bi-graph-up", _table(
+                [t("profile.col.as_of"), t("compliance.col.tier"), t("compliance.col.score"),
+                 t("profile.col.settings_version")], history_rows, "profile-tier-history", t("profile.no_history")),
+                "profile-tier-history-card"), lg=5),
+            dbc.Col(_card(t("profile.guidance_title"), "bi-people", _table(
+                [t("profile.col.date"), t("guidance.field.kind"), t("guidance.field.officer"),
+                 t("guidance.field.notes")], guidance_rows, "profile-guidance", t("profile.no_guidance")),
+                "profile-guidance-card"), lg=7),
+        ]),
+    ])

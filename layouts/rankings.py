@@ -1,0 +1,111 @@
+"""Compliance ranking: every service user of the office scored over the filters, the tier counts, exports.
+
+The filters choose which consignments and events count (the scores are recomputed over them); the grid is a
+page of the ranked result; a row opens the service user's profile.
+"""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from layouts.compliance_common import ALL, direction_options, labelled, section_select, tier_cell_rules, tier_options
+from portal.i18n import t
+from portal.services.compliance import SORTS
+
+
+def grid_columns(with_rank: bool = True):
+    columns = [
+        {"field": "rank", "headerName": t("compliance.col.rank"), "maxWidth": 95, "pinned": "left",
+         "type": "numericColumn"},
+        {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220, "pinned": "left",
+         "cellClass": "qc-link-cell", "tooltipField": "tax_id"},
+        {"field": "score_text", "headerName": t("compliance.col.score"), "maxWidth": 100, "type": "numericColumn",
+         "cellClass": "fw-semibold"},
+        {"field": "tier_label", "headerName": t("compliance.col.tier"), "minWidth": 235,
+         "cellClassRules": tier_cell_rules()},
+        {"field": "consignments", "headerName": t("compliance.col.consignments"), "maxWidth": 130,
+         "type": "numericColumn"},
+        {"field": "detentions", "headerName": t("compliance.col.detentions_short"), "maxWidth": 105,
+         "type": "numericColumn", "headerTooltip": t("compliance.col.detentions")},
+        {"field": "refusals", "headerName": t("compliance.col.refusals_short"), "maxWidth": 105,
+         "type": "numericColumn", "headerTooltip": t("compliance.col.refusals")},
+        {"field": "destructions", "headerName": t("compliance.col.destructions_short"), "maxWidth": 115,
+         "type": "numericColumn", "headerTooltip": t("compliance.col.destructions")},
+        {"field": "nncs", "headerName": t("compliance.col.nncs"), "maxWidth": 85, "type": "numericColumn"},
+        {"field": "clean_streak", "headerName": t("compliance.col.clean_streak"), "maxWidth": 135,
+         "type": "numericColumn", "headerTooltip": t("compliance.help.clean_streak")},
+        {"field": "last_violation", "headerName": t("compliance.col.last_violation"), "minWidth": 150},
+        {"field": "intervention", "headerName": t("compliance.col.intervention"), "minWidth": 170,
+         "headerTooltip": t("compliance.help.intervention")},
+    ]
+    return columns if with_rank else columns[1:]
+
+
+def layout(user, **_):
+    return html.Div([
+        page_header(t("page.rankings"), t("rankings.subtitle")),
+        dbc.Row([
+            labelled(t("compliance.field.section"), section_select("rankings-section", user), md=2),
+            labelled(t("compliance.field.direction"), dbc.Select(id="rankings-direction", value=ALL,
+                                                                 options=direction_options()), md=2),
+            labelled(t("compliance.field.commodity"), dbc.Select(id="rankings-commodity", value=ALL, options=[
+                {"label": t("compliance.all_commodities"), "value": ALL}]), md=2),
+            labelled(t("compliance.field.tier"), dbc.Select(id="rankings-tier", value=ALL, options=tier_options()),
+                     md=2),
+            labelled(t("compliance.field.period_from"), dbc.Input(id="rankings-from", type="date"), md=2, xs=6),
+            labelled(t("compliance.field.period_to"), dbc.Input(id="rankings-to", type="date"), md=2, xs=6),
+        ], className="g-2"),
+        html.P(t("rankings.period_hint"), className="small text-muted mb-2"),
+        dbc.Alert(id="rankings-error", color="warning", is_open=False),
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("rankings.chart_title"), className="h6 mb-1"),
+                html.P(id="rankings-chart-answer", className="mb-1 fw-semibold", role="status"),
+                dcc.Graph(id="rankings-chart", config={"displayModeBar": False}, style={"height": "280px"}),
+            ]), className="shadow-sm h-100"), lg=4, className="mb-3"),
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("rankings.how_title"), className="h6"),
+                html.P(t("rankings.how_text"), className="small mb-2"),
+                html.P(id="rankings-window", className="small text-muted mb-2"),
+                html.Ul([html.Li([html.Strong(f"{tier} · {t('compliance.tier.' + tier)}: "),
+                                  t(f"compliance.tier_rule.{tier}")], className="small")
+                         for tier in ("A", "D", "B", "C")], className="mb-0 ps-3"),
+            ]), className="shadow-sm h-100"), lg=8, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(dbc.InputGroup([
+                dbc.InputGroupText([html.I(className="bi bi-sort-down me-1"), t("compliance.sort")]),
+                dbc.Select(id="rankings-sort", value="rank",
+                           options=[{"label": t(f"compliance.sort.{key}"), "value": key} for key in SORTS]),
+            ], size="sm"), md=5, className="mb-2"),
+            dbc.Col([
+                dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="rankings-export-csv",
+                           color="secondary", outline=True, size="sm", className="me-2"),
+                dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "XLSX"], id="rankings-export-xlsx",
+                           color="secondary", outline=True, size="sm"),
+            ], md=7, className="text-md-end mb-2"),
+        ]),
+        dag.AgGrid(
+            id="rankings-grid", className="ag-theme-alpine qc-grid qc-compliance-grid",
+            style={"height": "60vh", "minHeight": "360px"}, columnDefs=grid_columns(),
+            # Sorting happens over the whole ranked result (the sort menu), never over one page.
+            defaultColDef={"sortable": False, "resizable": True, "suppressMovable": True},
+            dashGridOptions={"overlayNoRowsTemplate": t("rankings.no_rows"), "tooltipShowDelay": 300},
+            getRowId="params.data.id", rowData=[],
+        ),
+        dbc.Row([
+            dbc.Col(html.Div(id="rankings-count", className="text-muted small pt-2", role="status"), md=6),
+            dbc.Col(dbc.ButtonGroup([
+                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="rankings-prev",
+                           color="secondary", outline=True, size="sm"),
+                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="rankings-next",
+                           color="secondary", outline=True, size="sm"),
+            ]), md=6, className="text-md-end mt-2"),
+        ]),
+        html.P(t("rankings.open_hint"), className="text-muted small mt-2"),
+        dcc.Store(id="rankings-page", data=0),
+        dcc.Download(id="rankings-download"),
+        dcc.Location(id="rankings-go", refresh="callback-nav"),
+    ])

@@ -1,0 +1,85 @@
+"""Hasil survei (IKM): the satisfaction index, its working, trends, respondents, comments and the follow-up plan."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header
+from layouts.kpi import SECTIONS, period_controls
+from portal.i18n import t
+
+SURVEY_PRESETS = ("this_semester", "last_semester", "this_year", "last_year", "this_month", "last_month",
+                  "this_quarter", "last_quarter", "custom")
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def layout(user, **_):
+    scope = user.section_scope
+    can_edit = user.can("admin.settings")
+    sections = (scope,) if scope else SECTIONS
+    return html.Div([
+        page_header(t("page.survey"), t("survey.subtitle"), [
+            dbc.Button([html.I(className="bi bi-file-earmark-spreadsheet me-1"), t("survey.export.xlsx")],
+                       id="survey-export-xlsx", color="secondary", outline=True, className="me-2"),
+            dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("survey.export.pdf")],
+                       id="survey-export-pdf", color="secondary", outline=True),
+        ]),
+        period_controls("survey", SURVEY_PRESETS, "this_semester", sections, scope),
+        html.Div(id="survey-period-label", className="qc-kpi-period mb-3"),
+        dcc.Loading(html.Div(id="survey-summary", className="mb-3"), type="dot", delay_show=400),
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("survey.elements.title"), className="h5"),
+                dcc.Graph(id="survey-elements-chart", config=GRAPH_CONFIG, style={"height": "380px"}),
+            ])), lg=7, className="mb-3"),
+            dbc.Col(dbc.Card(dbc.CardBody([
+                dbc.Row([dbc.Col(html.H2(t("survey.trend.title"), className="h5"), width="auto"),
+                         dbc.Col(dbc.RadioItems(id="survey-trend-unit", inline=True, value="month",
+                                                options=[{"label": t("survey.trend.month"), "value": "month"},
+                                                         {"label": t("survey.trend.semester"),
+                                                          "value": "semester"}]),
+                                 className="text-end")], className="g-2"),
+                dcc.Graph(id="survey-trend-chart", config=GRAPH_CONFIG, style={"height": "340px"}),
+            ])), lg=5, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("survey.sections.title"), className="h5"),
+                html.Div(id="survey-sections"),
+                html.P(t("survey.direction_note"), className="small text-muted mb-0"),
+            ])), lg=6, className="mb-3"),
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H2(t("survey.profile.title"), className="h5"),
+                html.Div(id="survey-profile"),
+            ])), lg=6, className="mb-3"),
+        ]),
+        dbc.Card(dbc.CardBody([
+            html.H2(t("survey.plan.title"), className="h5"),
+            html.Div(id="survey-plan-info", className="small text-muted mb-2"),
+            dbc.Alert(id="survey-plan-alert", is_open=False, duration=8000),
+            dbc.Textarea(id="survey-plan-text", rows=5 if can_edit else 3, readonly=not can_edit,
+                         placeholder=t("survey.plan.placeholder") if can_edit else t("survey.plan.empty"),
+                         className=None if can_edit else "qc-plan-readonly"),
+            dbc.FormFeedback(id="survey-plan-feedback", type="invalid"),
+            dbc.Button(t("action.save"), id="survey-plan-save", color="primary", className="mt-2")
+            if user.can("admin.settings") else None,
+        ]), className="mb-3", id="survey-plan-card"),
+        dbc.Card(dbc.CardBody([
+            dbc.Row([dbc.Col(html.H2(t("survey.comments.title"), className="h5"), md=6),
+                     dbc.Col(dbc.Input(id="survey-comment-text", type="search", debounce=True,
+                                       placeholder=t("survey.comments.search")), md=6)], className="mb-2"),
+            html.Div(id="survey-comments"),
+            dbc.Row([
+                dbc.Col(html.Div(id="survey-comments-count", className="text-muted small pt-2"), md=6),
+                dbc.Col(dbc.ButtonGroup([
+                    dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="survey-prev",
+                               color="secondary", outline=True, size="sm"),
+                    dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="survey-next",
+                               color="secondary", outline=True, size="sm"),
+                ]), md=6, className="text-md-end mt-2"),
+            ]),
+        ]), className="mb-3"),
+        dcc.Store(id="survey-period"),
+        dcc.Store(id="survey-comments-page", data=0),
+        dcc.Download(id="survey-download"),
+    ], className="qc-survey")

@@ -1,0 +1,139 @@
+"""Compliance profiling: scoring settings (versioned), small rollups the pages read, score snapshots, guidance.
+
+The pages never aggregate the raw applications / 3P actions / NNCs: they read `compliance_monthly`, one row
+per (office, service user, section, direction, primary commodity, month), kept up to date by
+portal.services.compliance_rollup after each sync and NNC change, and rebuilt daily.
+
+`section_id = 0` in compliance_streaks / compliance_scores / compliance_tier_history means "all sections"
+(the overall score); any other value is a sections.id.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, JSONType, UTCDateTime, utcnow
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+ALL_SECTIONS = 0
+GUIDANCE_KINDS = ("visit", "letter", "meeting", "socialisation")
+
+
+class ComplianceSettingsVersion(Base):
+    """One saved set of scoring settings; every computed score names the version it used."""
+
+    __tablename__ = "compliance_settings_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    values: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class ComplianceMonthly(Base):
+    """Counts per (office, service user, section, direction, primary commodity, local month).
+
+    n = applications completed in the month; d / r / x = detention / refusal / destruction records; k = NNCs
+    (not void) by notice date. Deleted records never count.
+    """
+
+    __tablename__ = "compliance_monthly"
+    __table_args__ = (
+        Index("ix_compliance_monthly_office_month", "office_id", "month", "section_id"),
+        Index("ix_compliance_monthly_service_user_month", "service_user_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    office_id: Mapped[int] = mapped_column(Integer)
+    service_user_id: Mapped[int] = mapped_column(Integer)
+    section_id: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    commodity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    month: Mapped[date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    d: Mapped[int] = mapped_column(Integer, default=0)
+    r: Mapped[int] = mapped_column(Integer, default=0)
+    x: Mapped[int] = mapped_column(Integer, default=0)
+    k: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplianceStreak(Base):
+    """Clean streak and last violation of a service user over all synced history (section 0 = overall)."""
+
+    __tablename__ = "compliance_streaks"
+
+    service_user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    office_id: Mapped[int] = mapped_column(Integer)
+    clean_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_violation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ComplianceScore(Base):
+    """The current score of a service user (default window, no filters), with the settings version it used."""
+
+    __tablename__ = "compliance_scores"
+    __table_args__ = (Index("ix_compliance_scores_office_section_tier", "office_id", "section_id", "tier"),)
+
+    service_user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    office_id: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    window_from: Mapped[date] = mapped_column(Date)
+    window_to: Mapped[date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer)
+    d: Mapped[int] = mapped_column(Integer)
+    r: Mapped[int] = mapped_column(Integer)
+    x: Mapped[int] = mapped_column(Integer)
+    k: Mapped[int] = mapped_column(Integer)
+    score: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    tier: Mapped[str] = mapped_column(String(1))
+    intervention: Mapped[str] = mapped_column(String(12))
+    clean_streak: Mapped[int] = mapped_column(Integer)
+    last_violation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    settings_version: Mapped[int] = mapped_column(ForeignKey("compliance_settings_versions.version"))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ComplianceTierHistory(Base):
+    """A row each time a service user's tier (or the settings version behind it) changes."""
+
+    __tablename__ = "compliance_tier_history"
+    __table_args__ = (Index("ix_compliance_tier_history_service_user", "service_user_id", "section_id", "as_of"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_user_id: Mapped[int] = mapped_column(Integer)
+    section_id: Mapped[int] = mapped_column(Integer)
+    office_id: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(1))
+    score: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    settings_version: Mapped[int] = mapped_column(ForeignKey("compliance_settings_versions.version"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuidanceRecord(Base):
+    """Guidance (pembinaan) given to a service user: a visit, letter, meeting or socialisation."""
+
+    __tablename__ = "guidance_records"
+    __table_args__ = (Index("ix_guidance_records_service_user_date", "service_user_id", "given_on"),
+                      Index("ix_guidance_records_office_date", "office_id", "given_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    service_user_id: Mapped[int] = mapped_column(ForeignKey("service_users.id"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), nullable=True)
+    given_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str] = mapped_column(Text)
+    officer_name: Mapped[str] = mapped_column(String(100))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,191 @@
+"""Demo data for the service users' portal, built on the synced (simulated) certification data.
+
+Called by the demo set-up after the first sync: `build_demo_service_user` gives the `service_user` demo account a
+real company with applications at every stage, its recent notifications and surveys (one answered, one open);
+`simulate_survey_answers` answers the surveys of other handed-over applications the way the station's 2020
+survey came out (mostly 3 and 4; element 2, "system, mechanism and procedure", lowest at about 3.2 of 4).
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Application, Office, QuarantineAction, ServiceUser, ServiceUserLink, StageEvent, User
+from models.base import utcnow
+from models.service_portal import SurveyInvitation, SurveyResponse
+from portal.services import notifications
+from portal.services.surveys import AGE_GROUPS, EDUCATIONS, GENDERS, OCCUPATIONS
+from portal.validation import NotFound
+
+# P(answer = 1, 2, 3, 4) per element: element 2 averages 3.20, the rest 3.35–3.60.
+_DISTRIBUTIONS = {
+    1: (0.01, 0.05, 0.45, 0.49), 2: (0.02, 0.11, 0.52, 0.35), 3: (0.01, 0.07, 0.49, 0.43),
+    4: (0.01, 0.03, 0.31, 0.65), 5: (0.01, 0.05, 0.46, 0.48), 6: (0.00, 0.04, 0.44, 0.52),
+    7: (0.00, 0.03, 0.40, 0.57), 8: (0.02, 0.07, 0.50, 0.41), 9: (0.01, 0.08, 0.52, 0.39),
+}
+_COMMENTS = (
+    "Pelayanan cepat, petugas ramah.", "Mohon prosedur permohonan dijelaskan lebih sederhana.",
+    "Notifikasi draf sertifikat sangat membantu.", "Ruang tunggu kurang nyaman saat ramai.",
+    "Alur pengajuan masih membingungkan untuk pengguna baru.", "Terima kasih, tidak ada pungutan di luar PNBP.",
+    "Jam layanan pemeriksaan sebaiknya diperpanjang.", "Informasi persyaratan di website perlu diperbarui.",
+)
+NOTIFY_WINDOW = timedelta(days=30)
+LINKED_FOR = timedelta(days=45)
+
+
+def _answers(rng: random.Random) -> dict[str, int]:
+    return {f"element_{n}": rng.choices((1, 2, 3, 4), weights=_DISTRIBUTIONS[n])[0] for n in range(1, 10)}
+
+
+def _profile(rng: random.Random) -> dict[str, Any]:
+    def maybe(options, weights=None):
+        return rng.choices(options, weights=weights)[0] if rng.random() < 0.85 else None
+
+    return {"gender": maybe(GENDERS, (0.62, 0.38)), "age_group": maybe(AGE_GROUPS, (0.12, 0.34, 0.30, 0.17, 0.07)),
+            "education": maybe(EDUCATIONS, (0.01, 0.02, 0.30, 0.17, 0.42, 0.07, 0.01)),
+            "occupation": maybe(OCCUPATIONS, (0.03, 0.01, 0.58, 0.31, 0.02, 0.05)),
+            "comment": rng.choice(_COMMENTS) if rng.random() < 0.25 else None}
+
+
+def _respond(session: Session, invitation: SurveyInvitation, application_office_id: int, section_id: int,
+             at: datetime, tz: str, rng: random.Random) -> None:
+    response = SurveyResponse(office_id=application_office_id, section_id=section_id,
+                              submitted_on=at.astimezone(ZoneInfo(tz)).date(), **_answers(rng), **_profile(rng))
+    session.add(response)
+    session.flush()
+    invitation.responded_at, invitation.response_id = at, response.id
+
+
+def _pick_company(session: Session, office_id: int, now: datetime) -> int:
+    """The company of the office with the most different current stages lately (then the most applications)."""
+    recent = now - timedelta(days=120)
+    stages = func.count(func.distinct(Application.current_stage))
+    row = session.execute(
+        select(Application.service_user_id, stages, func.count())
+        .where(Application.office_id == office_id, Application.deleted_at.is_(None),
+               Application.submitted_at >= recent)
+        .group_by(Application.service_user_id).order_by(stages.desc(), func.count().desc()).limit(1)).first()
+    if row is None:
+        raise NotFound(f"no synced applications in office {office_id}")
+    return row[0]
+
+
+def build_demo_service_user(session: Session, username: str = "service_user", office_code: str = "0300",
+                            now: datetime | None = None) -> dict[str, Any]:
+    """Link the demo account to the best-matching real company and give it notifications and surveys (idempotent)."""
+    now = now or utcnow()
+    office = session.scalar(select(Office).where(Office.code == office_code))
+    user = session.scalar(select(User).where(User.username == username))
+    if office is None or user is None or user.role != "service_user":
+        raise NotFound((username, office_code))
+    existing = session.scalar(select(ServiceUserLink.service_user_id).where(ServiceUserLink.user_id == user.id)
+                              .order_by(ServiceUserLink.created_at).limit(1))
+    company_id = existing or _pick_company(session, office.id, now)
+    linked_at = now - LINKED_FOR
+    if existing is None:
+        session.add(ServiceUserLink(user_id=user.id, service_user_id=company_id, created_at=linked_at))
+    user.created_at = min(user.created_at, linked_at)  # the demo account "existed" before the recent events
+    session.flush()
+
+    since = now - NOTIFY_WINDOW
+    stage_events = [{"application_id": a, "stage": s, "occurred_at": at} for a, s, at in session.execute(
+        select(StageEvent.application_id, StageEvent.stage, StageEvent.occurred_at)
+        .join(Application, Application.id == StageEvent.application_id)
+        .where(Application.service_user_id == company_id, StageEvent.occurred_at >= since,
+               StageEvent.occurred_at <= now, StageEvent.deleted_at.is_(None)))]
+    actions = [{"application_id": a, "kind": k, "action_at": at} for a, k, at in session.execute(
+        select(QuarantineAction.application_id, QuarantineAction.kind, QuarantineAction.action_at)
+        .where(QuarantineAction.service_user_id == company_id, QuarantineAction.action_at >= since,
+               QuarantineAction.action_at <= now, QuarantineAction.deleted_at.is_(None)))]
+    created = notifications.enqueue_for_synced_events(session, stage_events, actions, now=now)
+
+    # Surveys: the most recent handover stays open; an older one is shown answered.
+    rng = random.Random(f"demo-portal:{company_id}")
+    handed_over = session.execute(
+        select(Application.id, Application.section_id, Application.completed_at)
+        .where(Application.service_user_id == company_id, Application.completion_stage == "handed_over",
+               Application.completed_at <= now, Application.deleted_at.is_(None))
+        .order_by(Application.completed_at.desc()).limit(50)).all()
+    invited = set(session.scalars(select(SurveyInvitation.application_id).where(
+        SurveyInvitation.service_user_id == company_id)))
+    if handed_over and not session.scalar(select(func.count()).select_from(SurveyInvitation).where(
+            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_(None),
+            SurveyInvitation.expires_at > now)):
+        latest = handed_over[0]
+        if latest.id not in invited:
+            session.add(SurveyInvitation(application_id=latest.id, service_user_id=company_id,
+                                         invited_at=latest.completed_at, expires_at=now + timedelta(days=30)))
+            invited.add(latest.id)
+        else:
+            session.execute(SurveyInvitation.__table__.update().where(
+                SurveyInvitation.application_id == latest.id).values(expires_at=now + timedelta(days=30)))
+    if not session.scalar(select(func.count()).select_from(SurveyInvitation).where(
+            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_not(None))):
+        older = next((a for a in handed_over[1:] if a.id not in invited), None)
+        if older is not None:
+            invitation = SurveyInvitation(application_id=older.id, service_user_id=company_id,
+                                          invited_at=older.completed_at,
+                                          expires_at=older.completed_at + timedelta(days=30))
+            session.add(invitation)
+            session.flush()
+            _respond(session, invitation, office.id, older.section_id,
+                     min(now, older.completed_at + timedelta(hours=3)), office.timezone, rng)
+    session.flush()
+    company = session.get(ServiceUser, company_id)
+    return {
+        "service_user_id": company_id, "company": company.name, "username": username,
+        "applications": session.scalar(select(func.count()).select_from(Application).where(
+            Application.service_user_id == company_id)),
+        "notifications": created,
+        "surveys_open": session.scalar(select(func.count()).select_from(SurveyInvitation).where(
+            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_(None))),
+        "surveys_answered": session.scalar(select(func.count()).select_from(SurveyInvitation).where(
+            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_not(None))),
+    }
+
+
+def simulate_survey_answers(session: Session, office_code: str = "0300", seed: int = 1,
+                            cooldown_days: int = 30, response_rate: float = 0.7,
+                            now: datetime | None = None) -> int:
+    """Invite and answer surveys for the office's handed-over applications (once per company per cooldown);
+    returns how many answers were written. Deterministic for a seed; skips applications already invited."""
+    now = now or utcnow()
+    rng = random.Random(f"skm:{office_code}:{seed}")
+    office = session.scalar(select(Office).where(Office.code == office_code))
+    if office is None:
+        raise NotFound(office_code)
+    last_invited = dict(session.execute(
+        select(SurveyInvitation.service_user_id, func.max(SurveyInvitation.invited_at))
+        .join(Application, Application.id == SurveyInvitation.application_id)
+        .where(Application.office_id == office.id).group_by(SurveyInvitation.service_user_id)).all())
+    already = set(session.scalars(select(SurveyInvitation.application_id).join(
+        Application, Application.id == SurveyInvitation.application_id).where(Application.office_id == office.id)))
+    cooldown = timedelta(days=cooldown_days)
+    answered = 0
+    rows = session.execute(
+        select(Application.id, Application.service_user_id, Application.section_id, Application.completed_at)
+        .where(Application.office_id == office.id, Application.completion_stage == "handed_over",
+               Application.completed_at <= now, Application.deleted_at.is_(None))
+        .order_by(Application.completed_at, Application.id)).all()
+    for application_id, company_id, section_id, completed_at in rows:
+        if application_id in already:
+            continue
+        previous = last_invited.get(company_id)
+        if previous is not None and abs(completed_at - previous) < cooldown:
+            continue
+        last_invited[company_id] = completed_at
+        invitation = SurveyInvitation(application_id=application_id, service_user_id=company_id,
+                                      invited_at=completed_at, expires_at=completed_at + cooldown)
+        session.add(invitation)
+        answer_at = completed_at + timedelta(hours=rng.uniform(0.5, 96))
+        if rng.random() < response_rate and answer_at <= now:
+            session.flush()
+            _respond(session, invitation, office.id, section_id, answer_at, office.timezone, rng)
+            answered += 1
+    session.flush()
+    return answered

@@ -1,0 +1,104 @@
+"""CSV and XLSX exports that a spreadsheet cannot turn into formulas.
+
+A cell that starts with = + - @ (or a tab or carriage return) would run as a formula when the file
+is opened in Excel or LibreOffice ("CSV injection"); such text gets a leading apostrophe. Numbers and
+dates stay numbers and dates.
+
+    columns = [("number", "Nomor"), ("notice_date", "Tanggal")]
+    data = exports.csv_bytes(columns, rows)             # rows: dicts (or anything with .get)
+    data = exports.xlsx_bytes(columns, rows, sheet="NNC")
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable, Sequence
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Columns = Sequence[tuple[str, str]]  # (key in the row, header shown)
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return neutralise(str(value))
+
+
+def csv_bytes(columns: Columns, rows: Iterable[dict], delimiter: str = ",") -> bytes:
+    """UTF-8 CSV with a byte-order mark (so Excel reads Indonesian text right), headers first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([neutralise(header) for _key, header in columns])
+    for row in rows:
+        writer.writerow([_cell_text(row.get(key)) for key, _header in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # Excel has no time zones: callers pass local times
+    if isinstance(value, date):
+        return value
+    return neutralise(str(value))
+
+
+def xlsx_bytes(columns: Columns, rows: Iterable[dict], sheet: str = "Data") -> bytes:
+    """An XLSX workbook with one sheet: bold headers, frozen header row, sensible column widths."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=sheet[:31] or "Data")
+    widths = [min(max(len(header), 10), 60) for _key, header in columns]
+    worksheet.freeze_panes = "A2"
+    for index, width in enumerate(widths):
+        worksheet.column_dimensions[_column_letter(index)].width = width + 2
+    header_cells = []
+    for _key, header in columns:
+        cell = WriteOnlyCell(worksheet, value=neutralise(header))
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    worksheet.append(header_cells)
+    for row in rows:
+        cells = []
+        for key, _header in columns:
+            value = _xlsx_value(row.get(key))
+            cell = WriteOnlyCell(worksheet, value=value)
+            if isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        worksheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)

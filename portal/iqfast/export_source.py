@@ -1,0 +1,227 @@
+"""Reading IQFast export files (CSV or XLSX) into the same typed rows the SQL reader gives.
+
+Layout (docs/sync.md): one IQFast table per file or per sheet. The header row holds IQFast's column
+names (any order, extra columns ignored, every column of the table present); the table is the sheet's
+name, or else the start of the file name (``riwayat_ptk.csv``, ``ptk_2026-03-01.xlsx``). Row numbers
+are the ones a spreadsheet shows: the header is row 1, the first data row is row 2.
+
+Values are checked against IQFast's column types (``simulator_schema``): numbers, dates and times
+(``2026-03-01 13:45:00``, ``01/03/2026 13:45``…), lengths, and required columns. A bad value rejects its
+row with a reason in Indonesian; the file as a whole is refused only when it cannot be read at all.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import Date, DateTime, Integer, Numeric, SmallInteger, BigInteger, String, Text
+
+from portal.iqfast import mapping
+
+EXPORT_SUFFIXES = (".csv", ".xlsx")
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
+                    "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S.%f")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+
+
+class ExportFileError(ValueError):
+    """The file as a whole cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class Sheet:
+    """The rows of one IQFast table from an export file."""
+
+    table: str
+    columns: list[str]                                                  # mapping.source_columns(table)
+    rows: list[tuple[int, tuple]] = field(default_factory=list)         # (row number, typed row)
+    errors: list[tuple[int, str]] = field(default_factory=list)         # (row number, reason)
+
+
+def table_for_filename(filename: str) -> str | None:
+    """The IQFast table a file name starts with (the longest match: ``ptk_komoditas`` before ``ptk``)."""
+    stem = Path(filename).stem.lower()
+    for name in sorted(mapping.SOURCE_TABLES, key=len, reverse=True):
+        if stem == name or (stem.startswith(name) and not stem[len(name)].isalpha()):
+            return name
+    return None
+
+
+def read_export_file(path: str, filename: str) -> list[Sheet]:
+    """Every IQFast table in the file, with its rows typed and its bad rows explained."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        table = table_for_filename(filename)
+        if table is None:
+            raise ExportFileError(_unknown_table(filename))
+        return [_sheet(table, _csv_rows(path))]
+    if suffix == ".xlsx":
+        return _xlsx_sheets(path, filename)
+    raise ExportFileError(f"berkas {filename} bukan CSV atau XLSX")
+
+
+def _unknown_table(name: str) -> str:
+    return (f"tidak tahu tabel IQFast mana isi {name!r}: beri nama berkas/sheet sesuai tabelnya, misalnya "
+            f"ptk.csv atau riwayat_ptk.xlsx (tabel yang dikenal: {', '.join(mapping.SOURCE_TABLES)})")
+
+
+def _csv_rows(path: str) -> list[list]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise ExportFileError(f"berkas tidak dapat dibaca: {error}") from error
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252 unless told otherwise
+        try:
+            content = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    first_line = content.split("\n", 1)[0]
+    # Excel with Indonesian regional settings separates with ";" (the comma is the decimal mark).
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+
+
+def _xlsx_sheets(path: str, filename: str) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:
+        raise ExportFileError(f"berkas XLSX tidak dapat dibuka: {error}") from error
+    try:
+        worksheets = workbook.worksheets
+        named = [(mapping.SOURCE_TABLES[mapping.SOURCE_TABLES.index(ws.title.strip().lower())], ws)
+                 for ws in worksheets if ws.title.strip().lower() in mapping.SOURCE_TABLES]
+        if not named:
+            table = table_for_filename(filename)
+            if table is None or len(worksheets) != 1:
+                raise ExportFileError(_unknown_table(filename if len(worksheets) == 1 else "sheet-sheet berkas ini"))
+            named = [(table, worksheets[0])]
+        return [_sheet(table, [list(row) for row in ws.iter_rows(values_only=True)]) for table, ws in named]
+    finally:
+        workbook.close()
+
+
+def _sheet(table: str, rows: list[list]) -> Sheet:
+    columns = mapping.source_columns(table)
+    sheet = Sheet(table, columns)
+    if not rows:
+        raise ExportFileError(f"{table}: berkas kosong (baris 1 harus berisi nama kolom)")
+    header = [str(value).strip().lower() if value is not None else "" for value in rows[0]]
+    missing = [name for name in columns if name not in header]
+    if missing:
+        raise ExportFileError(f"{table}: kolom {', '.join(missing)} tidak ada di baris judul (baris 1); "
+                              f"ekspor ulang tabel {table} dengan semua kolomnya")
+    positions = [header.index(name) for name in columns]
+    source = mapping.source_table(table)
+    parsers = [_parser(source.c[name]) for name in columns]
+    for number, values in enumerate(rows[1:], start=2):
+        if not any(value not in (None, "") for value in values):
+            continue  # blank lines at the end of a sheet
+        typed, problems = [], []
+        for name, position, parse in zip(columns, positions, parsers):
+            value = values[position] if position < len(values) else None
+            try:
+                typed.append(parse(value))
+            except ValueError as error:
+                problems.append(f"kolom {name}: {error}")
+        if problems:
+            sheet.errors.append((number, "; ".join(problems)))
+        else:
+            sheet.rows.append((number, tuple(typed)))
+    return sheet
+
+
+def _parser(column):
+    """A function from a cell to a typed value, raising ValueError with a reason."""
+    kind, required = column.type, not column.nullable
+
+    def empty():
+        if required:
+            raise ValueError("wajib diisi")
+        return None
+
+    if isinstance(kind, (Integer, SmallInteger, BigInteger)):
+        def parse(value):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return empty()
+            if isinstance(value, bool):
+                raise ValueError(f"{value!r} bukan bilangan bulat")
+            if isinstance(value, (int, float)) and float(value).is_integer():
+                return int(value)
+            text = str(value).strip()
+            try:
+                return int(text)
+            except ValueError:
+                try:
+                    number = Decimal(text.replace(",", "."))
+                except InvalidOperation:
+                    raise ValueError(f"{text!r} bukan bilangan bulat") from None
+                if number != number.to_integral_value():
+                    raise ValueError(f"{text!r} bukan bilangan bulat") from None
+                return int(number)
+        return parse
+    if isinstance(kind, Numeric):
+        def parse(value):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return empty()
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return Decimal(str(value))
+            text = str(value).strip().replace(" ", "")
+            if "," in text and "." in text:  # 1.234,5 (Indonesian) or 1,234.5 (English)
+                text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
+            elif "," in text:
+                text = text.replace(",", ".")
+            try:
+                return Decimal(text)
+            except InvalidOperation:
+                raise ValueError(f"{value!r} bukan angka") from None
+        return parse
+    if isinstance(kind, DateTime):
+        def parse(value):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return empty()
+            if isinstance(value, datetime):
+                return value.replace(tzinfo=None, microsecond=0)
+            if isinstance(value, date):
+                return datetime(value.year, value.month, value.day)
+            return _parse_text(str(value).strip(), DATETIME_FORMATS, "tanggal-jam", "2026-03-01 13:45:00")
+        return parse
+    if isinstance(kind, Date):
+        def parse(value):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return empty()
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            return _parse_text(str(value).strip(), DATE_FORMATS, "tanggal", "2026-03-01").date()
+        return parse
+    length = getattr(kind, "length", None) if isinstance(kind, (String, Text)) else None
+
+    def parse(value):
+        if value is None:
+            return empty()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a code Excel turned into a number
+        text = str(value).strip()
+        if not text:
+            return empty()
+        if length and len(text) > length:
+            raise ValueError(f"terlalu panjang ({len(text)} karakter, paling banyak {length})")
+        return text
+    return parse
+
+
+def _parse_text(text: str, formats: tuple[str, ...], what: str, example: str) -> datetime:
+    for pattern in formats:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} bukan {what} yang dikenal (contoh: {example})")

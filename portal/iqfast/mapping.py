@@ -1,0 +1,630 @@
+"""How IQFast's tables, names and codes map onto Q-Corner's: the one place that says so.
+
+Every other part of the sync (the SQL reader, the export-file reader, the writer) works from the
+declarations below. A mapping turns one IQFast row into one row of one of our tables; a source table
+may feed two of ours (m_upt → source_lookups and offices). Rows are plain tuples in the order of
+``TableMapping.columns``; a field that cannot be mapped raises ``Rejected`` with a reason a person can act
+on (in Indonesian: it is shown to the admin who uploaded the file).
+
+References to other synced records (an event's application, an application's service user) are kept as
+the parent's IQFast id and resolved by the writer with one join per batch, never row by row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from sqlalchemy import String, Text
+
+from portal.iqfast import simulator_schema as iqfast
+
+# IQFast's server clock. Every DATETIME it stores is naive wall-clock time in WIB, also for stations in
+# WITA and WIT (docs/iqfast-simulator.md). The office zones below are only for showing times.
+# WIB (Asia/Jakarta) has been UTC+7 without daylight saving since 1964, so a fixed offset is exact and
+# attaching it is the cheapest correct conversion (the UTC columns store the same instant in UTC).
+SOURCE_TIMEZONE = timezone(timedelta(hours=7), "WIB")
+
+# m_upt.zona_waktu → the zone our offices table keeps (used to show times and decide "today" there).
+OFFICE_TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+# jenis_karantina → sections.code
+SECTIONS = {"H": "animal", "T": "plant"}
+# jenis_permohonan (m_jenis_permohonan.kode) → applications.direction
+DIRECTIONS = {"EX": "export", "IM": "import", "DK": "domestic_out", "DM": "domestic_in"}
+# m_status.kode_status → stage_events.stage (models.application.STAGES); the codes do not sort in stage order.
+STAGES = {10: "submitted", 20: "verified", 30: "inspected", 40: "treated", 50: "draft_certificate",
+          60: "billed", 70: "paid", 80: "certified", 90: "handed_over",
+          31: "detained", 32: "released", 33: "refused", 34: "destroyed"}
+# penahanan.hasil → quarantine_actions.outcome (the stage the detention ended in)
+DETENTION_OUTCOMES = {"DIBEBASKAN": "released", "DITOLAK": "refused", "DIMUSNAHKAN": "destroyed"}
+
+
+class Rejected(ValueError):
+    """A source row that cannot be mapped; the message says why, in Indonesian."""
+
+
+# ---------------------------------------------------------------- context: small lookups loaded per batch
+
+
+@dataclass
+class Lookups:
+    """The small reference data a mapping needs, loaded once per batch from our database."""
+
+    sections: dict[str, int] = field(default_factory=dict)                 # sections.code → id
+    offices: dict[int, int] = field(default_factory=dict)                  # m_upt.id_upt → offices.id
+    commodities: dict[int, int] = field(default_factory=dict)              # m_komoditas.id → commodities.id
+    latin_names: dict[int, str] = field(default_factory=dict)              # m_komoditas.id → scientific name
+    codes: dict[tuple[str, int], str] = field(default_factory=dict)        # (m_table, id) → code
+    names_by_id: dict[tuple[str, int], str] = field(default_factory=dict)  # (m_table, id) → name
+    names_by_code: dict[tuple[str, str], str] = field(default_factory=dict)  # (m_table, code) → name
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """IQFast's naive WIB time as an aware UTC time."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=SOURCE_TIMEZONE).astimezone(timezone.utc)
+
+
+SOURCE_UTC_OFFSET = SOURCE_TIMEZONE.utcoffset(None)
+_OFFSET = SOURCE_UTC_OFFSET
+_OFFSET_TEXT = f"{'+' if _OFFSET >= timedelta(0) else '-'}{abs(_OFFSET) // timedelta(hours=1):02d}:" \
+               f"{abs(_OFFSET) % timedelta(hours=1) // timedelta(minutes=1):02d}"
+
+
+def source_time_text(value: datetime) -> str:
+    """IQFast's naive WIB time as text with its offset, for PostgreSQL's COPY (it converts to UTC itself)."""
+    return f"{value}{_OFFSET_TEXT}"
+
+
+def from_utc(value: datetime) -> datetime:
+    """Our UTC time as IQFast's naive WIB time (for cursors and checks)."""
+    return value.astimezone(SOURCE_TIMEZONE).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- fields: how one column of ours is made
+
+
+class Field:
+    """How one of our columns is made from a source row; ``compile`` returns a fast per-row function."""
+
+    sources: tuple[str, ...] = ()
+
+    def compile(self, index: dict[str, int], lookups: Lookups) -> Callable[[tuple], Any]:
+        """The careful version: checks everything and says what is wrong."""
+        raise NotImplementedError
+
+    def expr(self, index: dict[str, int], env: dict, lookups: Lookups) -> str:
+        """The fast version, as a Python expression over ``row``: any failure falls back to ``compile``."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+def _name(env: dict, value: Any) -> str:
+    """Put a value into the generated function's namespace; returns the name to use."""
+    name = f"_v{len(env)}"
+    env[name] = value
+    return name
+
+
+def _nonnull(expression: str) -> str:
+    return f"({expression} if {expression} is not None else _fail())"
+
+
+@dataclass(frozen=True)
+class Copy(Field):
+    """The source value as it is (an empty text as NULL: IQFast's forms save both for "nothing")."""
+
+    column: str
+    required: bool = False
+    text: bool = False  # set by TableMapping for IQFast's VARCHAR/TEXT columns
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, column, required = index[self.column], self.column, self.required
+
+        text = self.text
+
+        def get(row):  # the same as compile_fast's expression, with the reason when it fails
+            value = row[i]
+            if text and value == "":
+                value = None
+            if value is None and required:
+                raise Rejected(f"kolom {column} wajib diisi")
+            return value
+        return get
+
+    def expr(self, index, env, lookups):
+        value = f"row[{index[self.column]}]"
+        if self.text:
+            value = f"({value} or None)"
+        return _nonnull(value) if self.required else value
+
+    def describe(self):
+        return self.column
+
+
+@dataclass(frozen=True)
+class Const(Field):
+    value: Any
+
+    def compile(self, index, lookups):
+        value = self.value
+        return lambda row: value
+
+    def expr(self, index, env, lookups):
+        return _name(env, self.value)
+
+    def describe(self):
+        return repr(self.value)
+
+
+@dataclass(frozen=True)
+class Time(Field):
+    """A naive WIB DATETIME. It stays naive in the mapped row (attaching a zone to a million datetimes in
+    Python costs more than the rest of the mapping); the writer stores it as the instant it is in
+    SOURCE_TIMEZONE, with ``to_utc`` or ``source_time_text`` below. ``TableMapping.time_columns`` lists them."""
+
+    column: str
+    required: bool = True
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, column, required = index[self.column], self.column, self.required
+
+        def get(row):
+            value = row[i]
+            if value is None and required:
+                raise Rejected(f"kolom {column} (waktu) wajib diisi")
+            return value
+        return get
+
+    def expr(self, index, env, lookups):
+        value = f"row[{index[self.column]}]"
+        return _nonnull(value) if self.required else value
+
+    def describe(self):
+        return f"{self.column} (WIB → UTC)"
+
+
+@dataclass(frozen=True)
+class Flag(Field):
+    """0/1 → False/True."""
+
+    column: str
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, column = index[self.column], self.column
+
+        def get(row):
+            value = row[i]
+            if value in (0, 1, True, False):
+                return bool(value)
+            raise Rejected(f"kolom {column} harus 0 atau 1, bukan {value!r}")
+        return get
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, {0: False, 1: True})}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} (0/1)"
+
+
+@dataclass(frozen=True)
+class Code(Field):
+    """A code translated through one of the tables above; an unknown code rejects the row."""
+
+    column: str
+    table: dict
+    label: str
+    required: bool = True
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, table, label, required, column = index[self.column], self.table, self.label, self.required, self.column
+
+        def get(row):
+            value = row[i]
+            if value is None:
+                if required:
+                    raise Rejected(f"kolom {column} wajib diisi")
+                return None
+            try:
+                return table[value]
+            except KeyError:
+                known = ", ".join(str(k) for k in table)
+                raise Rejected(f"{label} {value!r} tidak dikenal (yang dikenal: {known})") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        table = _name(env, self.table if self.required else {**self.table, None: None})
+        return f"{table}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} via {self.label}"
+
+
+@dataclass(frozen=True)
+class Section(Field):
+    """jenis_karantina H/T → sections.id."""
+
+    column: str = "jenis_karantina"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, sections = index[self.column], lookups.sections
+
+        def get(row):
+            code = SECTIONS.get(row[i])
+            if code is None or code not in sections:
+                raise Rejected(f"jenis karantina {row[i]!r} tidak dikenal (H = hewan, T = tumbuhan)")
+            return sections[code]
+        return get
+
+    def expr(self, index, env, lookups):
+        by_letter = {letter: lookups.sections[code] for letter, code in SECTIONS.items() if code in lookups.sections}
+        return f"{_name(env, by_letter)}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} (H → animal, T → plant)"
+
+
+@dataclass(frozen=True)
+class Office(Field):
+    """id_upt → offices.id, through m_upt's kode_upt."""
+
+    column: str = "id_upt"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, offices = index[self.column], lookups.offices
+
+        def get(row):
+            try:
+                return offices[row[i]]
+            except KeyError:
+                raise Rejected(f"UPT dengan id_upt {row[i]!r} belum dikenal: sinkronkan/unggah m_upt dahulu") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, lookups.offices)}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} → m_upt.kode_upt → offices.code"
+
+
+@dataclass(frozen=True)
+class CommodityRef(Field):
+    """id_komoditas → commodities.id, through m_komoditas's kode_komoditas (NULL if unknown)."""
+
+    column: str = "id_komoditas"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, commodities = index[self.column], lookups.commodities
+
+        def get(row):
+            value = row[i]
+            if value is None:
+                return None
+            try:
+                return commodities[value]
+            except KeyError:
+                raise Rejected(f"komoditas id {value!r} belum dikenal: sinkronkan/unggah m_komoditas dahulu") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, {**lookups.commodities, None: None})}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} → m_komoditas.kode_komoditas → commodities.code"
+
+
+@dataclass(frozen=True)
+class LatinName(Field):
+    """id_komoditas → the commodity's scientific name (from our commodities table)."""
+
+    column: str = "id_komoditas"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, names = index[self.column], lookups.latin_names
+        return lambda row: names.get(row[i])
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, lookups.latin_names)}.get(row[{index[self.column]}])"
+
+    def describe(self):
+        return f"{self.column} → commodities.scientific_name"
+
+
+@dataclass(frozen=True)
+class LookupName(Field):
+    """A code or id → its name in one of IQFast's m_* lists (kept in source_lookups)."""
+
+    column: str
+    table: str
+    by: str = "code"  # "code" or "id"
+    required: bool = False
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, table, required, column = index[self.column], self.table, self.required, self.column
+        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
+
+        def get(row):
+            value = row[i]
+            if value is None:
+                if required:
+                    raise Rejected(f"kolom {column} wajib diisi")
+                return None
+            try:
+                return names[(table, value)]
+            except KeyError:
+                raise Rejected(f"{column} {value!r} tidak ada di {table}: sinkronkan/unggah {table} dahulu") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
+        own = {key: name for (table, key), name in names.items() if table == self.table}
+        if not self.required:
+            own[None] = None
+        return f"{_name(env, own)}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} → {self.table} name"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another synced record by its IQFast id; resolved set-based by the writer."""
+
+    column: str           # the source column holding the parent's IQFast id
+    parent: str           # our table holding the parent (by source_id)
+    required: bool = True  # a NULL source value is allowed when False; an unknown id never is
+    label: str = ""
+
+
+# ---------------------------------------------------------------- table mappings
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """One IQFast table onto one of ours."""
+
+    source: str
+    target: str
+    columns: dict[str, Field]
+    refs: dict[str, Ref] = field(default_factory=dict)
+    conflict: tuple[str, ...] = ("source_id",)
+    # Columns an existing row keeps when the source changes (None: every mapped column is updated).
+    update: tuple[str, ...] | None = None
+    synced: bool = True            # the target carries SyncedMixin's columns (deleted_at, synced_at…)
+    kind: str | None = None        # quarantine_actions: detention / refusal / destruction
+    copy_from_application: tuple[str, ...] = ()  # quarantine_actions: columns copied from the application
+
+    def __post_init__(self):
+        source = iqfast.metadata.tables[self.source]
+        for name, item in self.columns.items():
+            if isinstance(item, Copy) and isinstance(source.c[item.column].type, (String, Text)):
+                self.columns[name] = replace(item, text=True)
+
+    @property
+    def key(self) -> str:
+        """The source table's primary key."""
+        return iqfast.metadata.tables[self.source].primary_key.columns[0].name
+
+    @property
+    def name(self) -> str:
+        """A name for this mapping, unique even where one source table feeds two of ours."""
+        return f"{self.source}>{self.target}"
+
+    def compile(self, source_columns: list[str], lookups: Lookups) -> Callable[[tuple], tuple]:
+        """A function from one source row (a tuple in ``source_columns`` order) to one of our rows.
+
+        It raises ``Rejected`` with the reason when the row cannot be mapped.
+        """
+        index = {name: i for i, name in enumerate(source_columns)}
+        getters = [f.compile(index, lookups) for f in self.columns.values()]
+        for ref in self.refs.values():
+            getters.append(_ref_getter(index[ref.column], ref))
+
+        def build(row):
+            return tuple([get(row) for get in getters])
+        return build
+
+    def compile_fast(self, source_columns: list[str], lookups: Lookups) -> Callable[[tuple], tuple]:
+        """The same function generated as one expression (several times faster on a million rows).
+
+        It checks less: on any exception, map the batch again with ``compile`` to learn which row is
+        wrong and why.
+        """
+        index = {name: i for i, name in enumerate(source_columns)}
+        env: dict = {"_fail": _fail}
+        parts = [f.expr(index, env, lookups) for f in self.columns.values()]
+        for ref in self.refs.values():
+            value = f"row[{index[ref.column]}]"
+            parts.append(_nonnull(value) if ref.required else value)
+        return eval(f"lambda row: ({', '.join(parts)},)", env)  # noqa: S307 - built from the declarations above
+
+    @property
+    def time_columns(self) -> list[str]:
+        """Our columns that hold IQFast's naive WIB times in a mapped row."""
+        return [name for name, f in self.columns.items() if isinstance(f, Time)]
+
+    @property
+    def row_columns(self) -> list[str]:
+        """Our column names in the order ``compile``'s rows carry them (references: the parent's IQFast id)."""
+        return list(self.columns) + list(self.refs)
+
+
+def _fail():
+    raise Rejected("nilai wajib kosong")
+
+
+def _ref_getter(i: int, ref: Ref):
+    def get(row):
+        value = row[i]
+        if value is None and ref.required:
+            raise Rejected(f"kolom {ref.column} wajib diisi")
+        return value
+    return get
+
+
+def _synced(key: str, **columns: Field) -> dict[str, Field]:
+    """The source id and update time every synced record carries, then its own columns."""
+    return {"source_id": Copy(key, required=True), "source_updated_at": Time("tgl_update"), **columns}
+
+
+def _lookup(table: str, key: str, code: str, name: str | None) -> TableMapping:
+    return TableMapping(table, "source_lookups", {
+        "source_table": Const(table), "source_id": Copy(key, required=True), "code": Copy(code, required=True),
+        "name": Copy(name) if name else Const(None), "source_updated_at": Time("tgl_update")},
+        conflict=("source_table", "source_id"), synced=False)
+
+
+def _action(table: str, kind: str, number: str, when: str, **extra: Field) -> TableMapping:
+    return TableMapping(table, "quarantine_actions", {
+        "kind": Const(kind), "source_id": Copy(f"id_{table}", required=True),
+        "source_updated_at": Time("tgl_update"), "number": Copy(number), "action_at": Time(when),
+        "reason": Copy("alasan"), "officer_name": Copy("nama_petugas"), "officer_nip": Copy("nip_petugas"),
+        **extra},
+        refs={"application_id": Ref("id_ptk", "applications", label="PTK")}, conflict=("kind", "source_id"),
+        kind=kind, copy_from_application=("service_user_id", "office_id", "section_id"))
+
+
+MAPPINGS: tuple[TableMapping, ...] = (
+    # Code lists first: later tables are resolved through them.
+    _lookup("m_upt", "id_upt", "kode_upt", "nama_upt"),
+    TableMapping("m_upt", "offices", {
+        "code": Copy("kode_upt", required=True), "name": Copy("nama_upt", required=True),
+        "timezone": Code("zona_waktu", OFFICE_TIMEZONES, "zona waktu"), "active": Const(True)},
+        conflict=("code",), update=("timezone",), synced=False),  # the name stays what our admin calls it
+    _lookup("m_jenis_permohonan", "id_jenis_permohonan", "kode", "nama"),
+    _lookup("m_status", "id_status", "kode_status", "nama_status"),
+    _lookup("m_satuan", "id_satuan", "kode_satuan", "nama_satuan"),
+    _lookup("m_negara", "id_negara", "kode_negara", "nama_negara"),
+    _lookup("m_pelabuhan", "id_pelabuhan", "kode_pelabuhan", "nama_pelabuhan"),
+    _lookup("m_komoditas", "id_komoditas", "kode_komoditas", "nama_komoditas"),
+    TableMapping("m_komoditas", "commodities", {
+        "code": Copy("kode_komoditas", required=True), "name": Copy("nama_komoditas", required=True),
+        "scientific_name": Copy("nama_latin"), "hs_code": Copy("kode_hs"),
+        "section_id": Section("jenis_karantina"), "group": Copy("kelompok")},
+        conflict=("code",), synced=False),
+    _lookup("m_jenis_dokumen", "id_jenis_dokumen", "kode_dokumen", "nama_dokumen"),
+    # Parties.
+    TableMapping("pengguna_jasa", "service_users", _synced(
+        "id_pengguna_jasa", office_id=Office(), name=Copy("nama", required=True), tax_id=Copy("npwp", required=True),
+        business_type=Copy("jenis_usaha"), address=Copy("alamat"), city=Copy("kota"), email=Copy("email"),
+        phone=Copy("telepon"), blocked=Flag("diblokir"), registered_at=Time("tgl_daftar", required=False))),
+    TableMapping("ppjk", "handlers", _synced(
+        "id_ppjk", office_id=Office(), name=Copy("nama_ppjk", required=True), tax_id=Copy("npwp"),
+        address=Copy("alamat"), email=Copy("email"), phone=Copy("telepon"))),
+    # Applications and what hangs off them.
+    TableMapping("ptk", "applications", _synced(
+        "id_ptk", number=Copy("no_ptk", required=True), office_id=Office(), section_id=Section(),
+        direction=Code("jenis_permohonan", DIRECTIONS, "jenis permohonan"),
+        consignor_name=Copy("nama_pengirim"), consignor_address=Copy("alamat_pengirim"),
+        consignee_name=Copy("nama_penerima"), consignee_address=Copy("alamat_penerima"),
+        origin_country=LookupName("kode_negara_asal", "m_negara"), origin_place=Copy("kota_asal"),
+        origin_port=LookupName("id_pelabuhan_asal", "m_pelabuhan", by="id"),
+        destination_country=LookupName("kode_negara_tujuan", "m_negara"), destination_place=Copy("kota_tujuan"),
+        destination_port=LookupName("id_pelabuhan_tujuan", "m_pelabuhan", by="id"),
+        conveyance=Copy("alat_angkut"), conveyance_name=Copy("nama_alat_angkut"),
+        voyage_number=Copy("no_penerbangan"), transport_document=Copy("no_awb"), packaging=Copy("kemasan"),
+        package_count=Copy("jumlah_kemasan"), marks=Copy("tanda_khusus"), purpose=Copy("peruntukan"),
+        declarations=Copy("pernyataan"), submitted_at=Time("tgl_pengajuan")),
+        refs={"service_user_id": Ref("id_pengguna_jasa", "service_users", label="pengguna jasa"),
+              "handler_id": Ref("id_ppjk", "handlers", required=False, label="PPJK")},
+        # current_stage, completed_at… are derived from the stage events, never copied.
+        ),
+    TableMapping("ptk_komoditas", "application_commodities", _synced(
+        "id_ptk_komoditas", line_no=Copy("urut", required=True), commodity_id=CommodityRef(),
+        commodity_name=LookupName("id_komoditas", "m_komoditas", by="id", required=True),
+        scientific_name=LatinName(),
+        hs_code=Copy("kode_hs"), quantity=Copy("jumlah"), unit=LookupName("kode_satuan", "m_satuan"),
+        net_weight_kg=Copy("netto_kg"), packaging=Copy("kemasan")),
+        refs={"application_id": Ref("id_ptk", "applications", label="PTK")}),
+    TableMapping("riwayat_ptk", "stage_events", _synced(
+        "id_riwayat", stage=Code("kode_status", STAGES, "kode status"), occurred_at=Time("waktu"),
+        officer_name=Copy("nama_petugas"), officer_nip=Copy("nip_petugas"), note=Copy("keterangan")),
+        refs={"application_id": Ref("id_ptk", "applications", label="PTK")}),
+    _action("penahanan", "detention", "no_penahanan", "tgl_penahanan",
+            outcome=Code("hasil", DETENTION_OUTCOMES, "hasil penahanan", required=False),
+            ended_at=Time("tgl_selesai", required=False)),
+    _action("penolakan", "refusal", "no_penolakan", "tgl_penolakan", follow_up=Copy("tindak_lanjut")),
+    _action("pemusnahan", "destruction", "no_berita_acara", "tgl_pemusnahan", method=Copy("metode")),
+    TableMapping("billing", "bills", _synced(
+        "id_billing", receipt_number=Copy("no_kuitansi"), billing_code=Copy("kode_billing"),
+        amount=Copy("nilai_pnbp", required=True), issued_at=Time("tgl_billing"), paid=Flag("status_bayar"),
+        paid_at=Time("tgl_bayar", required=False), payment_ref=Copy("ntpn")),
+        refs={"application_id": Ref("id_ptk", "applications", label="PTK")}),
+    TableMapping("sertifikat", "certificates", _synced(
+        "id_sertifikat", form_code=Copy("kode_dokumen", required=True), number=Copy("no_sertifikat"),
+        is_draft=Flag("is_draft"), issued_at=Time("tgl_terbit"), treatment_method=Copy("metode_perlakuan"),
+        treatment_date=Copy("tgl_perlakuan"), treatment_dose=Copy("dosis_perlakuan"),
+        additional_declaration=Copy("deklarasi_tambahan"), signer_name=Copy("nama_penandatangan"),
+        signer_nip=Copy("nip_penandatangan")),
+        refs={"application_id": Ref("id_ptk", "applications", label="PTK")}),
+)
+
+# IQFast tables in the order they are read: parents before the records that point at them.
+SOURCE_TABLES: tuple[str, ...] = tuple(dict.fromkeys(m.source for m in MAPPINGS))
+# Lookup (m_*) tables are small and re-read whole by the reconciliation; the rest are compared by key.
+LOOKUP_TABLES: tuple[str, ...] = tuple(t for t in SOURCE_TABLES if t.startswith("m_"))
+# The simulator's own bookkeeping, never read.
+IGNORED_TABLES = ("sim_state",)
+
+
+def mappings_for(source_table: str) -> list[TableMapping]:
+    """The mappings fed by one IQFast table, in the order they are written."""
+    return [m for m in MAPPINGS if m.source == source_table]
+
+
+def source_table(name: str):
+    """The IQFast table definition (column names and types) from the simulator's schema."""
+    return iqfast.metadata.tables[name]
+
+
+def source_columns(name: str) -> list[str]:
+    """The columns read from an IQFast table: every column the mapping of that table knows."""
+    return [column.name for column in source_table(name).columns]
+
+
+def describe() -> list[dict]:
+    """The mapping as data, for docs and the admin page: source table, target, column by column."""
+    return [{"source": m.source, "target": m.target, "kind": m.kind,
+             "columns": {**{k: f.describe() for k, f in m.columns.items()},
+                         **{k: f"{r.column} → {r.parent}.source_id" for k, r in m.refs.items()}}}
+            for m in MAPPINGS]
+

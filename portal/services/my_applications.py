@@ -1,0 +1,257 @@
+"""A service user's own applications: the one company-access check, the paged list, one application's page.
+
+`require_company_access` is the only gate to an application's data for the portal: every page, callback,
+document and survey of the service users' portal goes through it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler,
+                    QuarantineAction, Section, ServiceUser, StageEvent)
+from models.service_portal import CorrectionRequest, SurveyInvitation
+from portal.services.audit_log import local_day_bounds
+from portal.services.service_user_links import linked_ids
+from portal.validation import Forbidden, NotFound
+
+PAGE_SIZE = 10
+# The path a consignment normally takes; `treated` is shown only when it happened.
+MAIN_PATH = ("submitted", "verified", "inspected", "treated", "draft_certificate", "billed", "paid", "certified",
+             "handed_over")
+PROBLEM_STAGES = ("detained", "refused", "destroyed")
+STATUSES = ("in_progress", "completed", "problem")
+
+
+def _is_service_user(viewer) -> bool:
+    return getattr(viewer, "role", None) == "service_user"
+
+
+def company_ids(session: Session, viewer) -> tuple[int, ...]:
+    """The companies a service-user account may see, read from the database on every call."""
+    return linked_ids(session, viewer.id) if _is_service_user(viewer) else ()
+
+
+def require_company_access(session: Session, viewer, application_id: int) -> Application:
+    """The application, if `viewer` may see it; Forbidden otherwise (also when it does not exist, for a
+    service user, so changing an id in the address tells nothing).
+
+    Service users: only applications of a linked company. Officers with applications.view: their office
+    (admins every office), coordinators only their section.
+    """
+    application = session.get(Application, application_id) if isinstance(application_id, int) else None
+    if _is_service_user(viewer):
+        if application is None or application.deleted_at is not None or \
+                application.service_user_id not in company_ids(session, viewer):
+            raise Forbidden(application_id)
+        return application
+    if not viewer.can("applications.view"):
+        raise Forbidden(application_id)
+    if application is None:
+        raise NotFound(application_id)
+    if viewer.role != "admin" and application.office_id != viewer.office_id:
+        raise Forbidden(application_id)
+    scope = getattr(viewer, "section_scope", None)
+    if scope and session.scalar(select(Section.code).where(Section.id == application.section_id)) != scope:
+        raise Forbidden(application_id)
+    return application
+
+
+def companies(session: Session, viewer) -> list[dict[str, Any]]:
+    """The linked companies, for the company filter."""
+    ids = company_ids(session, viewer)
+    if not ids:
+        return []
+    return [{"id": c.id, "name": c.name, "tax_id": c.tax_id}
+            for c in session.scalars(select(ServiceUser).where(ServiceUser.id.in_(ids)).order_by(ServiceUser.name))]
+
+
+def _problem_clause():
+    return or_(Application.current_stage.in_(PROBLEM_STAGES),
+               exists().where(QuarantineAction.application_id == Application.id,
+                              QuarantineAction.deleted_at.is_(None)))
+
+
+def list_applications(session: Session, viewer, *, service_user_id: int | None = None,
+                      date_from: date | None = None, date_to: date | None = None, section: str | None = None,
+                      status: str | None = None, tz: str = "Asia/Jakarta", page: int = 0,
+                      page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of the viewer's companies' applications, newest first, filtered in the database."""
+    allowed = company_ids(session, viewer)
+    if service_user_id is not None:
+        if service_user_id not in allowed:
+            raise Forbidden(service_user_id)
+        allowed = (service_user_id,)
+    if not allowed:
+        return {"total": 0, "page": 0, "page_size": page_size, "rows": []}
+    query = select(Application.id).where(Application.service_user_id.in_(allowed), Application.deleted_at.is_(None))
+    if date_from:
+        query = query.where(Application.submitted_at >= local_day_bounds(date_from, tz)[0])
+    if date_to:
+        query = query.where(Application.submitted_at < local_day_bounds(date_to, tz)[1])
+    if section:
+        query = query.where(Application.section_id == select(Section.id).where(Section.code == section)
+                            .scalar_subquery())
+    if status == "in_progress":
+        query = query.where(Application.completed_at.is_(None))
+    elif status == "completed":
+        query = query.where(Application.completed_at.is_not(None))
+    elif status == "problem":
+        query = query.where(_problem_clause())
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(0, min(page, max(0, (total - 1) // page_size)))
+    ids = list(session.scalars(query.order_by(Application.submitted_at.desc(), Application.id.desc())
+                               .offset(page * page_size).limit(page_size)))
+    return {"total": total, "page": page, "page_size": page_size, "rows": _summaries(session, ids)}
+
+
+def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    problem = select(QuarantineAction.application_id).where(QuarantineAction.application_id.in_(ids),
+                                                            QuarantineAction.deleted_at.is_(None))
+    with_problem = set(session.scalars(problem))
+    first_lines = {}
+    for application_id, name in session.execute(
+            select(ApplicationCommodity.application_id, ApplicationCommodity.commodity_name)
+            .where(ApplicationCommodity.application_id.in_(ids), ApplicationCommodity.deleted_at.is_(None))
+            .order_by(ApplicationCommodity.application_id, ApplicationCommodity.line_no)):
+        first_lines.setdefault(application_id, name)
+    treated = set(session.scalars(select(StageEvent.application_id).where(
+        StageEvent.application_id.in_(ids), StageEvent.stage == "treated", StageEvent.deleted_at.is_(None))))
+    rows = session.execute(
+        select(Application, ServiceUser.name, Section.code).join(ServiceUser, ServiceUser.id == Application.service_user_id)
+        .join(Section, Section.id == Application.section_id).where(Application.id.in_(ids))).all()
+    by_id = {a.id: (a, company, section) for a, company, section in rows}
+    result = []
+    for application_id in ids:
+        application, company, section = by_id[application_id]
+        steps = progress_steps(application.current_stage, application.id in treated,
+                               reached=_reached_guess(application.current_stage))
+        result.append({
+            "id": application.id, "number": application.number, "company": company, "section": section,
+            "direction": application.direction, "submitted_at": application.submitted_at,
+            "current_stage": application.current_stage, "current_stage_at": application.current_stage_at,
+            "completed_at": application.completed_at,
+            "problem": application.id in with_problem or application.current_stage in PROBLEM_STAGES,
+            "commodity": first_lines.get(application.id), "destination": application.destination_country,
+            "origin": application.origin_country, "steps": steps,
+        })
+    return result
+
+
+def _reached_guess(current: str | None) -> set[str]:
+    """For a list row: every main-path stage up to the current one counts as passed."""
+    if current in MAIN_PATH:
+        return set(MAIN_PATH[:MAIN_PATH.index(current) + 1])
+    if current in ("detained", "released"):
+        return {"submitted", "verified", "inspected"}
+    if current in ("refused", "destroyed"):
+        return {"submitted", "verified", "inspected"}
+    return {"submitted"} if current else set()
+
+
+def progress_steps(current: str | None, treated: bool, reached: set[str]) -> list[dict[str, str]]:
+    """The stage progress bar: each main-path step done, current or still to come; 3P shows as a problem."""
+    path = [s for s in MAIN_PATH if s != "treated" or treated]
+    steps = []
+    for stage in path:
+        if stage == current:
+            state = "done" if stage == "handed_over" else "current"  # the last step, reached: nothing left to wait for
+        elif stage in reached:
+            state = "done"
+        else:
+            state = "todo"
+        steps.append({"stage": stage, "state": state})
+    if current in PROBLEM_STAGES or current == "released":
+        steps.append({"stage": current, "state": "problem" if current in PROBLEM_STAGES else "current"})
+    return steps
+
+
+def application_detail(session: Session, viewer, application_id: int) -> dict[str, Any]:
+    """Everything the application's page shows, after the company-access check."""
+    application = require_company_access(session, viewer, application_id)
+    company = session.get(ServiceUser, application.service_user_id)
+    handler = session.get(Handler, application.handler_id) if application.handler_id else None
+    section = session.scalar(select(Section.code).where(Section.id == application.section_id))
+    events = session.scalars(select(StageEvent).where(StageEvent.application_id == application.id,
+                                                      StageEvent.deleted_at.is_(None))
+                             .order_by(StageEvent.occurred_at, StageEvent.id)).all()
+    reached = {e.stage for e in events}
+    actions = session.scalars(select(QuarantineAction).where(QuarantineAction.application_id == application.id,
+                                                             QuarantineAction.deleted_at.is_(None))
+                              .order_by(QuarantineAction.action_at)).all()
+    commodities = session.scalars(select(ApplicationCommodity).where(
+        ApplicationCommodity.application_id == application.id, ApplicationCommodity.deleted_at.is_(None))
+        .order_by(ApplicationCommodity.line_no)).all()
+    draft = latest_certificate(session, application.id, draft=True)
+    final = latest_certificate(session, application.id, draft=False)
+    bill = latest_bill(session, application.id)
+    invitation = session.scalar(select(SurveyInvitation).where(SurveyInvitation.application_id == application.id))
+    corrections = session.scalars(select(CorrectionRequest).where(CorrectionRequest.application_id == application.id)
+                                  .order_by(CorrectionRequest.created_at.desc())).all()
+    return {
+        "id": application.id, "number": application.number, "company": company.name, "company_id": company.id,
+        "handler": handler.name if handler else None, "section": section, "direction": application.direction,
+        "submitted_at": application.submitted_at, "current_stage": application.current_stage,
+        "completed_at": application.completed_at,
+        "consignor": application.consignor_name, "consignee": application.consignee_name,
+        "origin": ", ".join(x for x in (application.origin_place, application.origin_country) if x) or None,
+        "destination": ", ".join(x for x in (application.destination_place, application.destination_country)
+                                 if x) or None,
+        "conveyance": " ".join(x for x in (application.conveyance, application.conveyance_name,
+                                           application.voyage_number) if x) or None,
+        "steps": progress_steps(application.current_stage, "treated" in reached, reached),
+        "timeline": [{"stage": e.stage, "at": e.occurred_at, "note": e.note} for e in events],
+        "actions": [{"kind": a.kind, "at": a.action_at, "reason": a.reason, "outcome": a.outcome} for a in actions],
+        "commodities": [{"name": c.commodity_name, "scientific_name": c.scientific_name, "quantity": c.quantity,
+                         "unit": c.unit} for c in commodities],
+        "documents": {"draft": draft is not None, "bill": bill is not None, "certificate": final is not None},
+        "draft_id": draft.id if draft else None,
+        "bill": {"amount": bill.amount, "billing_code": bill.billing_code,
+                 "paid": bill.paid or "paid" in reached} if bill else None,
+        "survey": None if invitation is None else {
+            "open": invitation.responded_at is None, "expires_at": invitation.expires_at,
+            "responded_at": invitation.responded_at},
+        "corrections": [{"id": c.id, "field": c.field, "problem": c.problem, "expected": c.expected,
+                         "status": c.status, "resolution": c.resolution, "resolution_note": c.resolution_note,
+                         "created_at": c.created_at, "resolved_at": c.resolved_at} for c in corrections],
+    }
+
+
+def latest_certificate(session: Session, application_id: int, draft: bool) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.application_id == application_id,
+                                                    Certificate.is_draft.is_(draft), Certificate.deleted_at.is_(None))
+                          .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
+
+
+def latest_bill(session: Session, application_id: int) -> Bill | None:
+    return session.scalar(select(Bill).where(Bill.application_id == application_id, Bill.deleted_at.is_(None))
+                          .order_by(Bill.issued_at.desc(), Bill.id.desc()).limit(1))
+
+
+def form_name(session: Session, code: str, language: str = "id") -> str | None:
+    form = session.get(CertificateForm, code)
+    if form is None:
+        return None
+    return form.name_id if language == "id" else form.name_en
+
+
+def open_surveys(session: Session, viewer, now=None) -> list[dict[str, Any]]:
+    """Survey invitations of the viewer's companies still waiting for an answer."""
+    from models.base import utcnow
+
+    ids = company_ids(session, viewer)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(SurveyInvitation, Application.number).join(Application, Application.id == SurveyInvitation.application_id)
+        .where(SurveyInvitation.service_user_id.in_(ids), SurveyInvitation.responded_at.is_(None),
+               SurveyInvitation.expires_at > (now or utcnow()))
+        .order_by(SurveyInvitation.invited_at.desc()).limit(20)).all()
+    return [{"application_id": i.application_id, "number": number, "invited_at": i.invited_at,
+             "expires_at": i.expires_at} for i, number in rows]
+

@@ -1,0 +1,416 @@
+"""Stage notifications for service users: written to an outbox with the synced events, delivered by a job.
+
+- `enqueue_for_synced_events` runs inside the sync's batch transaction: a few set-based queries find the
+  accounts linked to the batch's applications (most have none), and one INSERT … ON CONFLICT DO NOTHING
+  writes a row per recipient, application, event and channel — a rerun of the same events writes nothing.
+- Only events that happen after the account (and its link to the company) exist are notified, so the first
+  backfill of years of history emails nobody.
+- `deliver_pending` (run by the scheduler) sends due email and WhatsApp-gateway rows with retries and
+  exponential backoff; the in-portal inbox needs no delivery. Without SMTP the email rows are marked
+  `skipped` with the reason — never pretended sent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+import urllib.request
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from models import Application, ServiceUser, ServiceUserLink, User
+from models.base import utcnow
+from models.service_portal import AccessToken, NotificationOutbox, NotificationPreference, SurveyInvitation
+from portal.i18n import format_datetime, format_idr, t
+from portal.mailer import Mailer
+from portal.validation import ErrorCollector
+
+log = logging.getLogger(__name__)
+
+# Stage → the event key the service user is told about (3P records arrive as actions too: same key).
+NOTIFIED_STAGES = ("draft_certificate", "billed", "certified", "detained", "refused", "destroyed", "handed_over")
+ACTION_EVENTS = {"detention": "detained", "refusal": "refused", "destruction": "destroyed"}
+SURVEY_VALID_DAYS = 30
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=6)
+LEASE = timedelta(minutes=10)
+CHUNK = 500
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{7,19}$")
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime, got {value!r}")
+    return value
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _insert_ignoring_duplicates(session: Session, model, rows: list[dict]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike; returns how many rows were new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - Q-Corner's own database is PostgreSQL or SQLite
+        raise NotImplementedError(dialect)
+    inserted = 0
+    for chunk in _chunks(rows):
+        statement = insert(model).on_conflict_do_nothing().returning(model.id)
+        inserted += len(session.execute(statement, chunk).all())
+    return inserted
+
+
+def preferences(session: Session, user_id: int) -> dict[str, Any]:
+    """The account's channels (email on by default, WhatsApp off); the inbox is always on."""
+    row = session.get(NotificationPreference, user_id)
+    user = session.get(User, user_id)
+    return {"email": True if row is None else row.email, "whatsapp": False if row is None else row.whatsapp,
+            "phone": row.phone if row else None, "has_email": bool(user and user.email),
+            "email_address": user.email if user else None}
+
+
+def save_preferences(session: Session, user_id: int, *, email: bool, whatsapp: bool, phone: str | None) -> dict:
+    """Change the channels; WhatsApp needs a phone number."""
+    phone = (phone or "").strip() or None
+    errors = ErrorCollector()
+    if whatsapp and not phone:
+        errors.add("phone", "notify.error.phone_required")
+    if phone and not PHONE_PATTERN.match(phone):
+        errors.add("phone", "notify.error.phone_format")
+    errors.raise_if_any()
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        row = NotificationPreference(user_id=user_id)
+        session.add(row)
+    row.email, row.whatsapp, row.phone, row.updated_at = bool(email), bool(whatsapp), phone, utcnow()
+    session.flush()
+    return preferences(session, user_id)
+
+
+def _recipient_channels(user_email: str | None, pref: NotificationPreference | None) -> list[tuple[str, str | None]]:
+    """(channel, address) the account receives on: the inbox, then email and WhatsApp as chosen."""
+    channels: list[tuple[str, str | None]] = [("inbox", None)]
+    if user_email and (pref is None or pref.email):
+        channels.append(("email", user_email))
+    if pref is not None and pref.whatsapp and pref.phone:
+        channels.append(("whatsapp", pref.phone))
+    return channels
+
+
+def _outbox_row(user_id: int, address: str | None, channel: str, application_id: int | None, event_key: str,
+                template: str, params: dict, occurred_at: datetime | None, now: datetime) -> dict[str, Any]:
+    inbox = channel == "inbox"
+    return {"recipient_user_id": user_id, "recipient_address": address, "channel": channel,
+            "application_id": application_id, "event_key": event_key, "template": template, "params": params,
+            "occurred_at": occurred_at, "status": "sent" if inbox else "pending", "attempts": 0,
+            "next_attempt_at": None if inbox else now, "sent_at": now if inbox else None, "last_error": None,
+            "read_at": None, "created_at": now}
+
+
+def enqueue_for_synced_events(session: Session, stage_events: list[dict], actions: list[dict], *,
+                              now: datetime | None = None, survey_cooldown_days: int = 30) -> int:
+    """Write the outbox rows for a batch of synced stage events and 3P actions; returns how many are new.
+
+    Call it inside the batch's transaction (it flushes, never commits). Each stage event needs
+    `application_id`, `stage`, `occurred_at` (UTC-aware); each action `application_id`, `kind`
+    (detention/refusal/destruction), `action_at` (UTC-aware). Other keys are ignored. A `handed_over`
+    also opens a survey invitation, at most one per company per `survey_cooldown_days`.
+    """
+    now = now or utcnow()
+    wanted: dict[tuple[int, str], datetime] = {}
+    for event in stage_events:
+        if event.get("stage") in NOTIFIED_STAGES:
+            key = (int(event["application_id"]), event["stage"])
+            at = _aware(event["occurred_at"], "occurred_at")
+            wanted[key] = min(at, wanted.get(key, at))
+    for action in actions:
+        stage = ACTION_EVENTS.get(action.get("kind"))
+        if stage:
+            key = (int(action["application_id"]), stage)
+            at = _aware(action["action_at"], "action_at")
+            wanted[key] = min(at, wanted.get(key, at))
+    if not wanted:
+        return 0
+    application_ids = sorted({application_id for application_id, _ in wanted})
+    # Who may hear about each application: active service-user accounts linked to its company.
+    recipients: dict[int, list[tuple]] = defaultdict(list)
+    company_of: dict[int, int] = {}
+    for chunk in _chunks(application_ids):
+        for row in session.execute(
+                select(Application.id, Application.service_user_id, ServiceUserLink.user_id,
+                       ServiceUserLink.created_at, User.created_at, User.email)
+                .join(ServiceUserLink, ServiceUserLink.service_user_id == Application.service_user_id)
+                .join(User, User.id == ServiceUserLink.user_id)
+                .where(Application.id.in_(chunk), User.active.is_(True), User.role == "service_user")):
+            application_id, company_id, user_id, linked_at, created_at, email = row
+            recipients[application_id].append((user_id, max(linked_at, created_at), email))
+            company_of[application_id] = company_id
+    if not recipients:
+        return 0
+    user_ids = sorted({r[0] for rows in recipients.values() for r in rows})
+    prefs = {p.user_id: p for chunk in _chunks(user_ids)
+             for p in session.scalars(select(NotificationPreference).where(NotificationPreference.user_id.in_(chunk)))}
+    invitations = _open_invitations(session, wanted, recipients, company_of, survey_cooldown_days)
+    rows = []
+    for (application_id, stage), occurred_at in sorted(wanted.items(), key=lambda item: item[1]):
+        if stage == "handed_over" and application_id not in invitations:
+            continue  # the handover is announced with its survey; none is due for this company now
+        params = {"stage": stage}
+        template = stage
+        if stage == "handed_over":
+            params["survey_invitation_id"] = invitations[application_id]
+        for user_id, since, email in recipients.get(application_id, ()):
+            if occurred_at <= since:
+                continue  # happened before the account could see it: history, not news
+            for channel, address in _recipient_channels(email, prefs.get(user_id)):
+                rows.append(_outbox_row(user_id, address, channel, application_id, stage, template, params,
+                                        occurred_at, now))
+    return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
+
+
+def _open_invitations(session: Session, wanted: dict, recipients: dict, company_of: dict,
+                      cooldown_days: int) -> dict[int, int]:
+    """Survey invitations for this batch's handovers (existing ones reused): application id → invitation id."""
+    handovers = sorted(((at, application_id) for (application_id, stage), at in wanted.items()
+                        if stage == "handed_over" and any(at > since for _, since, _ in recipients.get(application_id, ()))))
+    if not handovers:
+        return {}
+    application_ids = [application_id for _, application_id in handovers]
+    existing = dict(session.execute(select(SurveyInvitation.application_id, SurveyInvitation.id)
+                                    .where(SurveyInvitation.application_id.in_(application_ids))).all())
+    companies = sorted({company_of[a] for a in application_ids})
+    last_invited = dict(session.execute(
+        select(SurveyInvitation.service_user_id, func.max(SurveyInvitation.invited_at))
+        .where(SurveyInvitation.service_user_id.in_(companies)).group_by(SurveyInvitation.service_user_id)).all())
+    cooldown = timedelta(days=cooldown_days)
+    result = {}
+    for at, application_id in handovers:
+        if application_id in existing:
+            result[application_id] = existing[application_id]
+            continue
+        company = company_of[application_id]
+        previous = last_invited.get(company)
+        if previous is not None and abs(at - previous) < cooldown:
+            continue
+        invitation = SurveyInvitation(application_id=application_id, service_user_id=company, invited_at=at,
+                                      expires_at=at + timedelta(days=SURVEY_VALID_DAYS))
+        session.add(invitation)
+        session.flush()
+        result[application_id] = invitation.id
+        last_invited[company] = at
+    return result
+
+
+def notify_user(session: Session, user_id: int, application_id: int | None, event_key: str, template: str,
+                params: dict, now: datetime | None = None) -> int:
+    """One message to one account on each of its channels (e.g. the answer to a correction request)."""
+    now = now or utcnow()
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return 0
+    pref = session.get(NotificationPreference, user_id)
+    rows = [_outbox_row(user_id, address, channel, application_id, event_key, template, params, now, now)
+            for channel, address in _recipient_channels(user.email, pref)]
+    return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
+
+
+# ------------------------------------------------------------------------------------------ rendering
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def mint_survey_token(session: Session, invitation: SurveyInvitation) -> str:
+    """A fresh single-use link token for an invitation; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(AccessToken(purpose="survey", token_hash=hash_token(token), survey_invitation_id=invitation.id,
+                            expires_at=invitation.expires_at))
+    return token
+
+
+def render(session: Session, row: NotificationOutbox, base_url: str = "", language: str | None = None,
+           for_delivery: bool = False) -> dict[str, Any]:
+    """Subject, text and link of a message, in the recipient's language, from the current synced data.
+
+    For email and WhatsApp delivery (`for_delivery`) a survey invitation gets a fresh tokenised public link;
+    the inbox links to the logged-in pages.
+    """
+    from portal.services.my_applications import latest_bill
+
+    user = session.get(User, row.recipient_user_id) if row.recipient_user_id else None
+    language = language or (user.language if user else "id")
+    tz = user.office.timezone if user else "Asia/Jakarta"
+    params = dict(row.params or {})
+    application = session.get(Application, row.application_id) if row.application_id else None
+    values: dict[str, Any] = {"number": application.number if application else "",
+                              "time": format_datetime(row.occurred_at, tz, language) if row.occurred_at else ""}
+    if application is not None:
+        values["company"] = session.scalar(select(ServiceUser.name).where(
+            ServiceUser.id == application.service_user_id)) or ""
+    link = f"{base_url}/my/applications/{row.application_id}" if row.application_id else f"{base_url}/my/notifications"
+    if row.template == "billed" and application is not None:
+        bill = latest_bill(session, application.id)
+        values["amount"] = format_idr(bill.amount) if bill else "–"
+        values["billing_code"] = (bill.billing_code or "–") if bill else "–"
+    if row.template == "handed_over":
+        invitation = session.get(SurveyInvitation, params.get("survey_invitation_id"))
+        if invitation is not None and for_delivery and invitation.responded_at is None:
+            link = f"{base_url}/survey/{mint_survey_token(session, invitation)}"
+        else:
+            link = f"{base_url}/my/survey/{row.application_id}"
+    if row.template == "correction_answered":
+        values["answer"] = params.get("answer") or t("notify.correction_new_draft", language)
+    values["link"] = link if for_delivery else ""
+    values.update({k: v for k, v in params.items() if isinstance(v, str) and k not in values})
+    text = t(f"notify.{row.template}.body", language, **values)
+    # Delivered messages carry the link and a signature; the inbox has a button for the link instead.
+    text = text + "\n\n" + t("notify.signature", language) if for_delivery else text.rstrip().rstrip(":")
+    values["link"] = link
+    return {"subject": t(f"notify.{row.template}.subject", language, **values), "text": text, "link": link,
+            "template": row.template, "values": values}
+
+
+# ------------------------------------------------------------------------------------------ the inbox
+def inbox(session: Session, user_id: int, page: int = 0, page_size: int = 20) -> dict[str, Any]:
+    """The account's in-portal messages, newest first."""
+    query = select(NotificationOutbox).where(NotificationOutbox.recipient_user_id == user_id,
+                                             NotificationOutbox.channel == "inbox")
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(NotificationOutbox.created_at.desc(), NotificationOutbox.id.desc())
+                           .offset(max(page, 0) * page_size).limit(page_size)).all()
+    messages = []
+    for row in rows:
+        rendered = render(session, row)
+        messages.append({"id": row.id, "at": row.occurred_at or row.created_at, "read": row.read_at is not None,
+                         "subject": rendered["subject"], "text": rendered["text"], "link": rendered["link"],
+                         "event": row.event_key, "application_id": row.application_id})
+    return {"total": total, "page": page, "page_size": page_size, "rows": messages}
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(NotificationOutbox).where(
+        NotificationOutbox.recipient_user_id == user_id, NotificationOutbox.channel == "inbox",
+        NotificationOutbox.read_at.is_(None))) or 0
+
+
+def mark_read(session: Session, user_id: int, message_ids: list[int] | None = None) -> None:
+    """Mark some (or all) of the account's own inbox messages read; other accounts' ids are ignored."""
+    statement = update(NotificationOutbox).where(NotificationOutbox.recipient_user_id == user_id,
+                                                 NotificationOutbox.channel == "inbox",
+                                                 NotificationOutbox.read_at.is_(None))
+    if message_ids is not None:
+        statement = statement.where(NotificationOutbox.id.in_(message_ids))
+    session.execute(statement.values(read_at=utcnow()))
+
+
+# ------------------------------------------------------------------------------------------ delivery
+def _post_webhook(url: str, token: str, body: dict, timeout: float = 10) -> None:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - an https URL from settings
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered {response.status}")
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8… minutes after each failed attempt, at most 6 hours."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def deliver_pending(database, now: datetime | None = None, smtp_url: str | None = None,
+                    webhook_url: str | None = None, webhook_token: str | None = None, *, settings=None,
+                    limit: int = 200) -> dict[str, int]:
+    """Send the due email and WhatsApp rows of the outbox; returns counts by outcome.
+
+    `smtp_url`, `webhook_url`, `webhook_token` default (None) to the settings' values; pass "" for "not
+    configured". A row that fails is retried after an exponential backoff, up to MAX_ATTEMPTS, each error
+    recorded. Rows are leased before sending, so a crash or a second deliverer cannot send a row twice at once.
+    """
+    from portal.settings import load_settings
+
+    settings = settings or load_settings()
+    smtp_url = settings.smtp_url if smtp_url is None else smtp_url
+    webhook_url = settings.webhook_url if webhook_url is None else webhook_url
+    webhook_token = settings.webhook_token if webhook_token is None else webhook_token
+    base_url = settings.public_base_url.rstrip("/")
+    now = now or utcnow()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    with database.session() as session:
+        query = (select(NotificationOutbox.id).where(NotificationOutbox.status == "pending",
+                                                     NotificationOutbox.channel != "inbox",
+                                                     NotificationOutbox.next_attempt_at <= now)
+                 .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id).limit(limit))
+        if database.is_postgresql:
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
+        if ids:  # the lease: nobody else picks these rows until it runs out
+            session.execute(update(NotificationOutbox).where(NotificationOutbox.id.in_(ids))
+                            .values(next_attempt_at=now + LEASE))
+    if not ids:
+        return counts
+    mailer = Mailer(smtp_url, settings.smtp_from) if smtp_url else None
+    try:
+        for outbox_id in ids:
+            with database.session() as session:
+                row = session.get(NotificationOutbox, outbox_id)
+                outcome = _deliver_one(session, row, now, mailer, webhook_url, webhook_token, base_url)
+                counts[outcome] += 1
+    finally:
+        if mailer is not None:
+            mailer.close()
+    if any(counts.values()):
+        log.info("notifications delivered: %s", counts)
+    return counts
+
+
+def _deliver_one(session: Session, row: NotificationOutbox, now: datetime, mailer: Mailer | None,
+                 webhook_url: str, webhook_token: str, base_url: str) -> str:
+    if row.channel == "email" and mailer is None:
+        row.status, row.last_error = "skipped", "SMTP not configured (QCORNER_SMTP_URL): kept in the outbox only"
+        return "skipped"
+    if row.channel == "whatsapp" and not webhook_url:
+        row.status, row.last_error = "skipped", "WhatsApp gateway not configured (QCORNER_WEBHOOK_URL)"
+        return "skipped"
+    row.attempts += 1
+    try:
+        with session.begin_nested():  # a survey token minted for a failed send is not kept
+            message = render(session, row, base_url, for_delivery=True)
+            if row.channel == "email":
+                mailer.send(row.recipient_address, message["subject"], message["text"])
+            elif row.channel == "whatsapp":
+                _post_webhook(webhook_url, webhook_token, {
+                    "recipient": row.recipient_address, "template": row.template,
+                    "parameters": {k: str(v) for k, v in message["values"].items()},
+                    "text": message["subject"] + "\n\n" + message["text"]})
+            else:
+                raise ValueError(f"unknown channel {row.channel!r}")
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        row.last_error = f"{type(error).__name__}: {error}"[:1000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            log.warning("notification %s failed for good: %s", row.id, row.last_error)
+            return "failed"
+        row.next_attempt_at = now + backoff(row.attempts)
+        return "retry"
+    row.status, row.sent_at, row.last_error = "sent", now, None
+    return "sent"
+
+
+def officer_summary(session: Session) -> dict[str, int]:
+    """Counts for the officers' view of the outbox (what is waiting, what failed)."""
+    rows = session.execute(select(NotificationOutbox.status, func.count()).where(
+        NotificationOutbox.channel != "inbox").group_by(NotificationOutbox.status)).all()
+    return {status: count for status, count in rows}

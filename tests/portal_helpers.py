@@ -1,0 +1,128 @@
+"""Helpers for the service users' portal tests: linked accounts, PDF text, a local SMTP server and webhook receiver."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import threading
+import zlib
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from sqlalchemy import select
+
+from models import ServiceUserLink, User
+
+UTC = timezone.utc
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def link_account(session, username: str, service_user, linked_at: datetime | None = None) -> int:
+    """Link an existing account to a company, optionally back-dating the link (and the account) to `linked_at`."""
+    user = session.scalar(select(User).where(User.username == username))
+    session.add(ServiceUserLink(user_id=user.id, service_user_id=service_user.id,
+                                created_at=linked_at or datetime.now(UTC)))
+    if linked_at is not None:
+        user.created_at = linked_at
+    session.flush()
+    return user.id
+
+
+def pdf_text(content: bytes) -> str:
+    """The text drawn in a PDF's content streams, compressed (ASCII85/Flate) or not, for searching."""
+    assert content.startswith(b"%PDF"), content[:20]
+    parts = []
+    for match in re.finditer(rb"<<(.*?)>>\s*stream\r?\n(.*?)endstream", content, re.S):
+        header, data = match.group(1), match.group(2)
+        if b"ASCII85Decode" in header:
+            data = data.strip()
+            if data.endswith(b"~>") and not data.startswith(b"<~"):
+                data = b"<~" + data
+            data = base64.a85decode(data, adobe=data.startswith(b"<~"))
+        if b"FlateDecode" in header:
+            try:
+                data = zlib.decompress(data)
+            except zlib.error:
+                continue
+        parts.append(data.decode("latin-1"))
+    text = "\n".join(parts)
+    # Literal strings drawn with Tj: unescape \( \) \\ so tests search plain text.
+    return text.replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\")
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a free local port that keeps what it receives."""
+
+    def __init__(self, port: int | None = None):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[dict] = []
+        self.port = port or free_port()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes, policy
+
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                sink.messages.append({"to": envelope.rcpt_tos, "subject": message["Subject"],
+                                      "body": message.get_body(("plain",)).get_content()})
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> "SmtpSink":
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+class WebhookReceiver:
+    """A local HTTP server that records the JSON POSTs and their Authorization header."""
+
+    def __init__(self):
+        self.calls: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                receiver.calls.append({"authorization": self.headers.get("Authorization"),
+                                       "body": json.loads(self.rfile.read(length))})
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/send"
+
+    def start(self) -> "WebhookReceiver":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
