@@ -78,37 +78,49 @@ def take_screenshots(base_url: str, password: str, out_dir: Path = OUT_DIR, brow
     written = []
     with sync_playwright() as playwright:
         chromium = browser or playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        contexts: dict = {}
         try:
             for shot in SHOTS:
-                written.append(_take(chromium, base_url, password, shot, out_dir))
+                key = (shot.username, shot.phone)
+                if key not in contexts:  # one login per person and screen size
+                    contexts[key] = _session(chromium, base_url, password, shot)
+                written.append(_take(contexts[key], shot, out_dir))
         finally:
+            for context in contexts.values():
+                context.close()
             if browser is None:
                 chromium.close()
     return written
 
 
-def _take(chromium, base_url: str, password: str, shot: Shot, out_dir: Path) -> Path:
+def _session(chromium, base_url: str, password: str, shot: Shot):
     viewport = {"width": 390, "height": 844} if shot.phone else {"width": 1366, "height": 850}
     context = chromium.new_context(viewport=viewport, base_url=base_url, locale="id-ID", is_mobile=shot.phone)
+    context.set_default_timeout(20000)
+    if shot.username:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", shot.username)
+        page.fill("#password", password)
+        page.click("#login-submit")
+        page.wait_for_selector("#shell-content")
+        page.close()
+    return context
+
+
+def _take(context, shot: Shot, out_dir: Path) -> Path:
     page = context.new_page()
-    page.set_default_timeout(20000)
     try:
-        if shot.username:
-            page.goto("/login")
-            page.fill("#username", shot.username)
-            page.fill("#password", password)
-            page.click("#login-submit")
-            page.wait_for_selector("#shell-content")
         page.goto(shot.path)
         page.wait_for_selector(shot.wait_for)
         if shot.action:
             shot.action(page)
-        page.wait_for_timeout(1200)  # let the page's callbacks fill tables and charts
+        page.wait_for_timeout(1000)  # let the page's callbacks fill tables and charts
         path = out_dir / f"{shot.name}.png"
         page.screenshot(path=str(path), full_page=not shot.phone)
         return path
     finally:
-        context.close()
+        page.close()
 
 
 def main() -> None:

@@ -122,11 +122,13 @@ class Writer:
             self.recompute_applications(result.touched_applications)
         elif spec.target == "applications":
             self.copy_to_actions({row[0] for row in returned})
+        self._timed("derived", started)
+        started = time.perf_counter()
         if spec.target in ("stage_events", "quarantine_actions"):
             from portal.services.after_sync import enqueue_notifications
 
             enqueue_notifications(self.conn, spec.target, [row[0] for row in returned])
-        self._timed("derived", started)
+        self._timed("notifications", started)
         return result
 
     def _refresh_statistics(self, target: str, written: int) -> None:
