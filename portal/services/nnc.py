@@ -767,12 +767,24 @@ def refresh_compliance(session: Session, service_user_ids: Iterable[int | None],
 
 
 def on_nnc_recorded(session: Session, nnc_id: int) -> None:
-    """Called once for every new NNC recorded through the form (never for a void one, never for an import).
+    """Tell the company a new NNC names, on each of its accounts' channels, in the caller's transaction.
 
-    The company an NNC names must be told about it. The service-user notifications (outbox) are built in a
-    later issue: this is the one place that will queue that message, in the caller's transaction. Until
-    then it deliberately does nothing — no message is faked.
+    Called once for every new NNC recorded through the form (never for a void one, never for an import).
+    The message says what happened and what the company must do; internal notes never go out.
     """
+    from models import ServiceUserLink, User
+    from portal.services import notifications
+
+    record = session.get(Nnc, nnc_id)
+    if record is None or record.service_user_id is None or record.status == "void":
+        return None
+    accounts = session.scalars(select(ServiceUserLink.user_id).join(User, User.id == ServiceUserLink.user_id)
+                               .where(ServiceUserLink.service_user_id == record.service_user_id,
+                                      User.active.is_(True), User.role == "service_user")).all()
+    params = {"nnc_id": record.id, "nnc_number": record.number, "country": record.notifying_country or "",
+              "commodity": record.commodity or "", "category": record.category}
+    for user_id in accounts:
+        notifications.notify_user(session, user_id, record.application_id, f"nnc_{record.id}", "nnc", params)
     return None
 
 

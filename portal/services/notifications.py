@@ -261,6 +261,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
         values["company"] = session.scalar(select(ServiceUser.name).where(
             ServiceUser.id == application.service_user_id)) or ""
     link = f"{base_url}/my/applications/{row.application_id}" if row.application_id else f"{base_url}/my/notifications"
+    if row.template == "nnc":
+        link = f"{base_url}/my/nnc/{params.get('nnc_id')}"
     if row.template == "billed" and application is not None:
         bill = latest_bill(session, application.id)
         values["amount"] = format_idr(bill.amount) if bill else "–"
