@@ -38,7 +38,7 @@ def test_every_screenshot_the_manual_shows_is_taken_by_the_script():
     assert shown <= taken, f"screenshots shown but never taken: {sorted(shown - taken)}"
 
 
-def test_screenshot_script_runs_on_the_demo(settings, live_server, tmp_path):
+def test_screenshot_script_runs_on_the_demo(settings, live_server, browser, tmp_path):
     from portal.demo import build_demo
     from portal.settings import load_settings
 
@@ -46,6 +46,6 @@ def test_screenshot_script_runs_on_the_demo(settings, live_server, tmp_path):
                                      "demo_password": "qcorner-demo", "env": "demo"})
     summary = build_demo(demo_settings, days=2, say=lambda _text: None)
     assert summary["sync"]["status"] == "success" and summary["nncs"]["created"] > 0
-    written = _script().take_screenshots(live_server, "qcorner-demo", tmp_path / "shots")
+    written = _script().take_screenshots(live_server, "qcorner-demo", tmp_path / "shots", browser=browser)
     assert len(written) == len(_script().SHOTS)
     assert all(path.stat().st_size > 10_000 for path in written)

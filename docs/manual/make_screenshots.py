@@ -71,25 +71,34 @@ SHOTS = (
 
 
 def take_screenshots(base_url: str, password: str, out_dir: Path = OUT_DIR, browser=None) -> list[Path]:
-    """Take every shot; returns the files written. Raises when a page does not show what it should."""
+    """Take every shot; returns the files written. Raises when a page does not show what it should.
+
+    `browser`: a Chromium already launched by the caller (the test suite's); else one is launched here.
+    """
+    if browser is not None:
+        return _take_all(browser, base_url, password, out_dir)
     from playwright.sync_api import sync_playwright
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
     with sync_playwright() as playwright:
-        chromium = browser or playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        contexts: dict = {}
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for shot in SHOTS:
-                key = (shot.username, shot.phone)
-                if key not in contexts:  # one login per person and screen size
-                    contexts[key] = _session(chromium, base_url, password, shot)
-                written.append(_take(contexts[key], shot, out_dir))
+            return _take_all(chromium, base_url, password, out_dir)
         finally:
-            for context in contexts.values():
-                context.close()
-            if browser is None:
-                chromium.close()
+            chromium.close()
+
+
+def _take_all(chromium, base_url: str, password: str, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, contexts = [], {}
+    try:
+        for shot in SHOTS:
+            key = (shot.username, shot.phone)
+            if key not in contexts:  # one login per person and screen size
+                contexts[key] = _session(chromium, base_url, password, shot)
+            written.append(_take(contexts[key], shot, out_dir))
+    finally:
+        for context in contexts.values():
+            context.close()
     return written
 
 

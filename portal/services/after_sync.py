@@ -8,7 +8,7 @@ from sqlalchemy import select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from models import Application, QuarantineAction, StageEvent
+from models import Application, Bill, Certificate, QuarantineAction, StageEvent
 
 ID_CHUNK = 5000
 # Past this many changed applications (a first backfill), one full rebuild beats incremental refreshes.
@@ -53,10 +53,12 @@ def enqueue_notifications(connection: Connection, target: str, written_ids: Iter
 
 
 def changed_applications(session: Session, since: datetime) -> list[int]:
-    """Applications whose own row, stage events or 3P actions a sync wrote since `since`."""
+    """Applications whose own row, stage events, 3P actions, bills or certificates a sync wrote since `since`."""
     query = union(select(Application.id).where(Application.synced_at >= since),
                   select(StageEvent.application_id).where(StageEvent.synced_at >= since),
-                  select(QuarantineAction.application_id).where(QuarantineAction.synced_at >= since))
+                  select(QuarantineAction.application_id).where(QuarantineAction.synced_at >= since),
+                  select(Bill.application_id).where(Bill.synced_at >= since),
+                  select(Certificate.application_id).where(Certificate.synced_at >= since))
     return sorted(session.scalars(query))
 
 
