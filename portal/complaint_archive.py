@@ -6,7 +6,7 @@ from flask import Blueprint, make_response, render_template
 from portal.access import user
 from portal.extensions import database
 from portal.i18n import t
-from portal.nnc_archive import _file_response as file_response
+from portal.downloads import file_response
 from portal.services import complaints
 from portal.validation import Forbidden, NotFound
 

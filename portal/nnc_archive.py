@@ -5,15 +5,14 @@ A plain Flask route (not a Dash page): the guard has already required a login; t
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response, render_template
 
 from portal import audit
 from portal.access import user
+from portal.downloads import file_response
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import attachments, nnc
+from portal.services import nnc
 from portal.validation import Forbidden, NotFound
 
 bp = Blueprint("nnc_archive", __name__)
@@ -34,17 +33,4 @@ def download(attachment_id: int):
     except NotFound:
         return make_response(render_template("message.html", t=t, title=t("error.not_found_title"),
                                              message=t("nnc.attachment_missing")), 404)
-    return _file_response(found["content"], found["mime_type"], found["filename"])
-
-
-def _file_response(content: bytes, mime_type: str, filename: str) -> Response:
-    name = attachments.clean_filename(filename)
-    if not name.lower().endswith(tuple(attachments.EXTENSIONS.values()) + (".jpeg",)):
-        name += attachments.EXTENSIONS.get(mime_type, "")
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    response = Response(content, mimetype=mime_type)
-    response.headers["Content-Disposition"] = f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    response.headers["Content-Length"] = str(len(content))
-    # Private records: never kept by a shared cache; the content type was checked when the file was stored.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(found["content"], found["mime_type"], found["filename"])
