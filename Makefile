@@ -1,4 +1,7 @@
 # Two commands: `make run` (the portal with demo data on SQLite) and `make test` (the whole suite).
+# pipefail: a step piped into tee still fails the target when it fails.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV ?= .venv
 PY := $(VENV)/bin/python
 QC := $(VENV)/bin/qcorner
@@ -12,7 +15,7 @@ TEST_WORKERS ?= 2
 IQFAST_SIM ?= sqlite:///$(CURDIR)/instance/iqfast-sim.db
 DEMO_ENV := QCORNER_ENV=demo QCORNER_IQFAST_URL=$(IQFAST_SIM)
 
-.PHONY: run test test-postgresql test-sqlite install demo manual clean
+.PHONY: run test test-postgresql test-sqlite install demo manual clean audit proof
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +48,27 @@ test-postgresql: install
 # The same suite on the embedded SQLite default, except what needs a browser or PostgreSQL itself.
 test-sqlite: install
 	QCORNER_TEST_BACKEND=sqlite $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "not browser and not postgresql_only"
+
+# The long proofs of issue #9, each writing its results into docs/ (about an hour on 2 cores; run on a quiet machine):
+# hostile input with many examples, the fault scenarios on a private PostgreSQL cluster, a verified backup and
+# the capacity figures behind docs/scaling.md, then 50 people of every role on national-scale data for 5 minutes.
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: benchmarks/load/requirements.txt
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet -r benchmarks/load/requirements.txt
+	touch $@
+
+proof: install $(LOAD_VENV)/.installed
+	mkdir -p docs/proof
+	$(PY) -m proof.fuzz
+	$(PY) -m proof.faults
+	$(PY) benchmarks/capacity.py --days 60 --seconds 15 --backup | tee docs/proof/capacity-and-backup.txt
+	$(PY) proof/load.py
+
+# Known vulnerabilities in the pinned packages (pip-audit in its own venv; needs PyPI's JSON API or OSV reachable).
+audit:
+	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit==2.10.1)
+	.venv-audit/bin/pip-audit --progress-spinner off -r requirements.txt -r requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) instance/*.db test-artifacts

@@ -7,6 +7,8 @@ import binascii
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
+from flask import current_app
+from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
 
 from layouts.nnc_common import attachment_list, company_label
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
@@ -311,4 +313,11 @@ def register(app) -> None:
             return [alert, True, messages.get("attachments", no_update), no_update] + feedback_values(messages)
         except (Forbidden, NotFound):
             return [t("nnc.not_available"), True, no_update, no_update] + feedback_values({})
+        except DBAPIError as error:
+            if isinstance(error, (DataError, ProgrammingError)):
+                raise  # a value no database can store (a NUL character): portal/bad_requests.py answers 400
+            # The database refused the write (read-only, full, a timeout, gone): the transaction rolled back whole,
+            # so say so plainly; the typed values and staged files are not outputs here and stay in the form.
+            current_app.logger.exception("NNC not saved: the database refused the write")
+            return [t("nnc.error.database"), True, no_update, no_update] + feedback_values({})
         return [no_update, False, "", f"/nnc/{saved['id']}"] + feedback_values({})

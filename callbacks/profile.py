@@ -35,7 +35,8 @@ def register(app) -> None:
             return page.refused("not_found")
         try:
             with database().session() as db:
-                detail = compliance.profile(db, service_user_id, **compliance.scope_for(current), section=section)
+                scope = compliance.scope_for_profile(db, current, service_user_id)
+                detail = compliance.profile(db, service_user_id, **scope, section=section)
         except (NotFound, InvalidInput):
             return page.refused("not_found")
         except Forbidden:

@@ -26,7 +26,8 @@ def refresh_rollups_after_sync(context: JobContext, record: dict) -> None:
     if started is None:
         return
     with context.database.session() as session:
-        result = after.refresh_rollups(session, started)
+        # Also what runs killed or failed since the last success committed (this run resumed after them).
+        result = after.refresh_rollups(session, after.rollups_since(session, record.get("run_id"), started))
     log.info("rollups after sync: %s", result)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from babel.dates import format_date as _babel_date
 from dash import html
 
@@ -93,29 +92,34 @@ def labelled(label: str, control, md: int = 3, xs: int = 12):
                     control], xs=xs, md=md, className="mb-2")
 
 
-def tier_chart(counts: dict[str, int], title: str | None = None) -> go.Figure:
-    """One bar per tier in its colour, with the count on the bar: 'how many need guidance?' at a glance."""
+def tier_chart(counts: dict[str, int], title: str | None = None) -> dict:
+    """One bar per tier in its colour, with the count on the bar: 'how many need guidance?' at a glance.
+
+    A plain figure dict, like the KPI panel's: plotly's graph objects validate every property and took ≈ 25 ms of
+    each rankings callback on the server.
+    """
     labels = [f"<b>{tier}</b><br>{tier_label(tier)}" for tier in TIERS]
     values = [counts.get(tier, 0) for tier in TIERS]
-    figure = go.Figure(go.Bar(
-        x=labels, y=values, marker_color=[TIER_COLOURS[tier] for tier in TIERS],
-        text=[format_number(v) for v in values], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<extra></extra>"))
-    figure.update_layout(
-        title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"} if title else None,
-        margin={"l": 40, "r": 10, "t": 50 if title else 20, "b": 60}, height=280, plot_bgcolor="#fff",
-        paper_bgcolor="rgba(0,0,0,0)", yaxis={"title": t("compliance.chart.service_users"), "gridcolor": "#e9ecef",
-                                              "rangemode": "tozero"},
-        separators=",." if current_language() == "id" else ".,", showlegend=False, xaxis={"tickangle": 0, "automargin": True})
-    return figure
+    layout = {"margin": {"l": 40, "r": 10, "t": 50 if title else 20, "b": 60}, "height": 280, "plot_bgcolor": "#fff",
+              "paper_bgcolor": "rgba(0,0,0,0)",
+              "yaxis": {"title": {"text": t("compliance.chart.service_users")}, "gridcolor": "#e9ecef",
+                        "rangemode": "tozero"},
+              "separators": ",." if current_language() == "id" else ".,", "showlegend": False,
+              "xaxis": {"tickangle": 0, "automargin": True}}
+    if title:
+        layout["title"] = {"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"}
+    return {"data": [{"type": "bar", "x": labels, "y": values, "marker": {"color": [TIER_COLOURS[tier]
+                                                                                     for tier in TIERS]},
+                      "text": [format_number(v) for v in values], "textposition": "outside", "cliponaxis": False,
+                      "hovertemplate": "%{y}<extra></extra>"}],
+            "layout": layout}
 
 
-def empty_figure(message: str) -> go.Figure:
-    figure = go.Figure()
-    figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=280,
-                         plot_bgcolor="#fff", paper_bgcolor="rgba(0,0,0,0)", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         annotations=[{"text": message, "showarrow": False, "font": {"size": 14, "color": "#6c757d"}}])
-    return figure
+def empty_figure(message: str) -> dict:
+    return {"data": [], "layout": {
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 280, "plot_bgcolor": "#fff",
+        "paper_bgcolor": "rgba(0,0,0,0)", "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "annotations": [{"text": message, "showarrow": False, "font": {"size": 14, "color": "#6c757d"}}]}}
 
 
 def tier_cell_rules() -> dict:

@@ -7,7 +7,6 @@ The layout draws the frame; callbacks/profile.py loads the profile through porta
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts.compliance_common import (back_link, fmt_date, fmt_month, fmt_number, fmt_rate, fmt_score,
@@ -52,25 +51,26 @@ def refused(kind: str):
                      id="profile-refused")
 
 
-def monthly_chart(months: list[dict]) -> go.Figure:
+def monthly_chart(months: list[dict]) -> dict:
+    """Consignments per month (bars) and violations (crosses, right axis); a plain figure dict (see tier_chart)."""
     x = [fmt_month(m["month"]) for m in months]
-    figure = go.Figure()
-    figure.add_bar(x=x, y=[m["consignments"] for m in months], name=t("profile.chart.consignments"),
-                   marker_color="#0b6e4f", hovertemplate="%{x}: %{y}<extra></extra>")
-    figure.add_scatter(x=x, y=[m["violations"] or None for m in months], name=t("profile.chart.violations"),
-                       mode="markers+text", text=[str(m["violations"]) if m["violations"] else "" for m in months],
-                       textposition="top center", marker={"color": "#dc3545", "size": 12, "symbol": "x"},
-                       yaxis="y2", hovertemplate="%{x}: %{y}<extra></extra>")
-    figure.update_layout(height=260, margin={"l": 40, "r": 40, "t": 10, "b": 40}, plot_bgcolor="#fff",
-                         paper_bgcolor="rgba(0,0,0,0)", legend={"orientation": "h", "y": -0.25},
-                         yaxis={"title": t("profile.chart.consignments"), "gridcolor": "#e9ecef",
-                                "rangemode": "tozero", "tickformat": ",d",
-                                "dtick": max(1, -(-max([m["consignments"] for m in months] + [1]) // 5))},
-                         yaxis2={"title": t("profile.chart.violations"), "overlaying": "y", "side": "right",
-                                 "showgrid": False, "dtick": 1,
-                                 "range": [0, max([m["violations"] for m in months] + [1]) + 1]},
-                         separators=",." if current_language() == "id" else ".,")
-    return figure
+    return {"data": [
+        {"type": "bar", "x": x, "y": [m["consignments"] for m in months], "name": t("profile.chart.consignments"),
+         "marker": {"color": "#0b6e4f"}, "hovertemplate": "%{x}: %{y}<extra></extra>"},
+        {"type": "scatter", "x": x, "y": [m["violations"] or None for m in months],
+         "name": t("profile.chart.violations"), "mode": "markers+text",
+         "text": [str(m["violations"]) if m["violations"] else "" for m in months], "textposition": "top center",
+         "marker": {"color": "#dc3545", "size": 12, "symbol": "x"}, "yaxis": "y2",
+         "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+        "layout": {"height": 260, "margin": {"l": 40, "r": 40, "t": 10, "b": 40}, "plot_bgcolor": "#fff",
+                   "paper_bgcolor": "rgba(0,0,0,0)", "legend": {"orientation": "h", "y": -0.25},
+                   "yaxis": {"title": {"text": t("profile.chart.consignments")}, "gridcolor": "#e9ecef",
+                             "rangemode": "tozero", "tickformat": ",d",
+                             "dtick": max(1, -(-max([m["consignments"] for m in months] + [1]) // 5))},
+                   "yaxis2": {"title": {"text": t("profile.chart.violations")}, "overlaying": "y", "side": "right",
+                              "showgrid": False, "dtick": 1,
+                              "range": [0, max([m["violations"] for m in months] + [1]) + 1]},
+                   "separators": ",." if current_language() == "id" else ".,"}}
 
 
 def _explanation(working: dict, tz: str):

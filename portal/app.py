@@ -9,7 +9,7 @@ from flask import Flask, current_app, jsonify, redirect
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal import guard
+from portal import bad_requests, guard, outage
 from portal.auth import bp as auth_bp, login_manager
 from portal.db import Database
 from portal.permissions import HOME_PAGE
@@ -33,6 +33,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_idle_hours),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,
+                                   x_proto=settings.trusted_proxies)
     server.extensions["qcorner_settings"] = settings
     server.extensions["qcorner_db"] = Database(settings.effective_database_url)
     logging.basicConfig(level=logging.INFO)
@@ -56,6 +61,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)
     guard.install(server)
+    bad_requests.install(server)  # a callback request the portal cannot use: 4xx, never a 500
+    outage.install(server)  # a quick, clear 503 while the database is unreachable
     _add_routes(server)
 
     app = dash.Dash(
@@ -68,6 +75,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = shell.layout
     for module in _callback_modules():
         module.register(app)
+    from portal import content_security
+
+    # After the callbacks: the policy allows Dash's inline scripts by their hashes.
+    content_security.install(app, https=settings.cookie_secure)
     return app
 
 

@@ -45,6 +45,9 @@ def _safe_next(target: str | None) -> str | None:
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    # Browsers read "/\evil.example" as "//evil.example" and drop tabs and line breaks: not a path of ours.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
     return target
 
 

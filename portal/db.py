@@ -23,6 +23,14 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection, _name):
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, never before SAVEPOINT: a savepoint
+            # issued first becomes the transaction itself and releasing it commits on the spot (an NNC row was
+            # committed before its attachments were stored). Open the real transaction first.
+            if not connection.connection.driver_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN")
+
         return engine
     # pre_ping: after a PostgreSQL restart the pool reconnects instead of failing a request.
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **kwargs)

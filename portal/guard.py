@@ -4,6 +4,8 @@ Only the routes in PUBLIC_PATHS / PUBLIC_PREFIXES are open without a login — t
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import current_app, jsonify, make_response, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
@@ -12,6 +14,7 @@ from portal import audit, pages
 from portal.access import callback_permissions
 from portal.extensions import database
 from portal.i18n import t
+from portal.outage import UNAVAILABLE
 
 # Pages open to the public: plain Flask routes with server-rendered forms and CSRF.
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico",
@@ -48,7 +51,7 @@ def _guard():
     if not current_user.is_authenticated:
         if path.startswith(DASH_PREFIX):
             return jsonify(error="login required"), 401
-        return redirect(f"/login?next={path}")
+        return redirect(f"/login?next={quote(path, safe='/')}")  # quoted: a %0A in the path is not a header
     if path.startswith(CALLBACK_PATH):
         return _check_callback()
     if request.method == "GET" and not path.startswith(DASH_PREFIX):
@@ -87,9 +90,17 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user.is_authenticated and response.mimetype in ("text/html", "application/json"):
+    if response.mimetype in ("text/html", "application/json") and _maybe_signed_in():
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _maybe_signed_in() -> bool:
+    """Whether someone is logged in; when the database cannot say (it is down), assume so rather than fail."""
+    try:
+        return current_user.is_authenticated
+    except UNAVAILABLE:
+        return True
 
 
 def _csrf_error(error):

@@ -16,8 +16,16 @@ SCREENSHOT_NAME = re.compile(r"^[a-z0-9_-]+\.png$")
 bp = Blueprint("manual", __name__)
 
 
+ROLES_IN_ORDER = ("service_user", "operator", "coordinator", "enforcement", "head", "admin")
+
+
 def chapter(role: str, language: str) -> str:
-    """The chapter for a role in a language (Indonesian when the English one is missing)."""
+    """The chapter for a role in a language (Indonesian when the English one is missing).
+
+    Only a role's own chapter: the value comes from the browser, and "../../README" is not a role.
+    """
+    if role not in ROLES_IN_ORDER:
+        return ""
     for lang in (language, "id"):
         path = MANUAL_DIR / lang / f"{role}.md"
         if path.exists():
@@ -28,8 +36,7 @@ def chapter(role: str, language: str) -> str:
 
 def chapters(language: str) -> list[str]:
     """Every role that has a chapter, in manual order."""
-    order = ("service_user", "operator", "coordinator", "enforcement", "head", "admin")
-    return [role for role in order if (MANUAL_DIR / language / f"{role}.md").exists()
+    return [role for role in ROLES_IN_ORDER if (MANUAL_DIR / language / f"{role}.md").exists()
             or (MANUAL_DIR / "id" / f"{role}.md").exists()]
 
 

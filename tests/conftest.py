@@ -212,10 +212,17 @@ def browser():
         chromium.close()
 
 
+# Playwright runs a string given to wait_for_function through eval, which the portal's Content-Security-Policy
+# forbids; test contexts bypass the policy, except test_security_headers.py, which checks the pages run under it.
+PAGE_OPTIONS = {"viewport": {"width": 1366, "height": 850}, "locale": "id-ID"}
+PHONE_OPTIONS = {"viewport": {"width": 390, "height": 844}, "locale": "id-ID", "is_mobile": True, "has_touch": True,
+                 "device_scale_factor": 2}
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on a desktop-sized screen."""
-    context = browser.new_context(viewport={"width": 1366, "height": 850}, base_url=live_server, locale="id-ID")
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **PAGE_OPTIONS)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
@@ -225,8 +232,7 @@ def page(browser, live_server):
 @pytest.fixture
 def phone(browser, live_server):
     """A fresh browser context the size of a phone (390×844)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, locale="id-ID",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **PHONE_OPTIONS)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

@@ -14,7 +14,8 @@ def _fresh_rate_limits(app):
 
 
 def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(browser, live_server, page, make_user):
-    reporter = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, is_mobile=True)
+    reporter = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, is_mobile=True,
+                                   bypass_csp=True)
     public = reporter.new_page()
     public.goto("/pengaduan")
     public.fill("#reporter_name", "Sari Wulandari")

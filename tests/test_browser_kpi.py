@@ -38,7 +38,8 @@ def test_head_reads_the_panel_and_changes_the_period(page, browser, live_server,
     page.wait_for_timeout(500)
     screenshot(page, "survey-results-1366")
 
-    large = browser.new_context(viewport={"width": 1920, "height": 1080}, base_url=live_server, locale="id-ID")
+    large = browser.new_context(viewport={"width": 1920, "height": 1080}, base_url=live_server, locale="id-ID",
+                                 bypass_csp=True)
     big = large.new_page()
     big.set_default_timeout(15000)
     browser_login(big, "kepala")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,6 +27,7 @@ EXPORT_SUFFIXES = (".csv", ".xlsx")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
                     "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S.%f")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the dates a row may carry
 
 
 class ExportFileError(ValueError):
@@ -80,10 +82,15 @@ def _csv_rows(path: str) -> list[list]:
             break
         except UnicodeDecodeError:
             continue
+    else:  # cp1252 leaves five bytes undefined: such a file is neither, most likely not text at all
+        raise ExportFileError("berkas CSV bukan teks (UTF-8 atau Windows-1252): ekspor ulang sebagai CSV")
     first_line = content.split("\n", 1)[0]
     # Excel with Indonesian regional settings separates with ";" (the comma is the decimal mark).
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    except csv.Error as error:  # e.g. a cell past the csv module's field size limit (128 KiB)
+        raise ExportFileError(f"berkas CSV tidak dapat dibaca: {error}") from error
 
 
 def _xlsx_sheets(path: str, filename: str) -> list[Sheet]:
@@ -147,38 +154,44 @@ def _parser(column):
         return None
 
     if isinstance(kind, (Integer, SmallInteger, BigInteger)):
+        # The column's range in IQFast: a larger number cannot be one of its values (and would fail the whole
+        # file's transaction on our side instead of this one row).
+        bits = 16 if isinstance(kind, SmallInteger) else 64 if isinstance(kind, BigInteger) else 32
+
         def parse(value):
             if value is None or (isinstance(value, str) and not value.strip()):
                 return empty()
             if isinstance(value, bool):
                 raise ValueError(f"{value!r} bukan bilangan bulat")
-            if isinstance(value, (int, float)) and float(value).is_integer():
-                return int(value)
+            if isinstance(value, int):
+                return _in_range(value, bits)
+            if isinstance(value, float) and value.is_integer():
+                return _in_range(int(value), bits)
             text = str(value).strip()
             try:
-                return int(text)
+                return _in_range(int(text), bits)
             except ValueError:
                 try:
                     number = Decimal(text.replace(",", "."))
                 except InvalidOperation:
-                    raise ValueError(f"{text!r} bukan bilangan bulat") from None
-                if number != number.to_integral_value():
-                    raise ValueError(f"{text!r} bukan bilangan bulat") from None
-                return int(number)
+                    raise ValueError(f"{text[:40]!r} bukan bilangan bulat") from None
+                if not number.is_finite() or number != number.to_integral_value():
+                    raise ValueError(f"{text[:40]!r} bukan bilangan bulat") from None
+                return _in_range(int(number), bits)
         return parse
     if isinstance(kind, Numeric):
         def parse(value):
             if value is None or (isinstance(value, str) and not value.strip()):
                 return empty()
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return Decimal(str(value))
+                return _fits(Decimal(str(value)), kind)
             text = str(value).strip().replace(" ", "")
             if "," in text and "." in text:  # 1.234,5 (Indonesian) or 1,234.5 (English)
                 text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
             elif "," in text:
                 text = text.replace(",", ".")
             try:
-                return Decimal(text)
+                return _fits(Decimal(text), kind)
             except InvalidOperation:
                 raise ValueError(f"{value!r} bukan angka") from None
         return parse
@@ -187,20 +200,20 @@ def _parser(column):
             if value is None or (isinstance(value, str) and not value.strip()):
                 return empty()
             if isinstance(value, datetime):
-                return value.replace(tzinfo=None, microsecond=0)
+                return _plausible(value.replace(tzinfo=None, microsecond=0))
             if isinstance(value, date):
-                return datetime(value.year, value.month, value.day)
-            return _parse_text(str(value).strip(), DATETIME_FORMATS, "tanggal-jam", "2026-03-01 13:45:00")
+                return _plausible(datetime(value.year, value.month, value.day))
+            return _plausible(_parse_text(str(value).strip(), DATETIME_FORMATS, "tanggal-jam", "2026-03-01 13:45:00"))
         return parse
     if isinstance(kind, Date):
         def parse(value):
             if value is None or (isinstance(value, str) and not value.strip()):
                 return empty()
             if isinstance(value, datetime):
-                return value.date()
+                return _plausible(value).date()
             if isinstance(value, date):
-                return value
-            return _parse_text(str(value).strip(), DATE_FORMATS, "tanggal", "2026-03-01").date()
+                return _plausible(datetime(value.year, value.month, value.day)).date()
+            return _plausible(_parse_text(str(value).strip(), DATE_FORMATS, "tanggal", "2026-03-01")).date()
         return parse
     length = getattr(kind, "length", None) if isinstance(kind, (String, Text)) else None
 
@@ -212,10 +225,39 @@ def _parser(column):
         text = str(value).strip()
         if not text:
             return empty()
+        if "\x00" in text:  # PostgreSQL cannot store it: this row is refused, not the whole file
+            raise ValueError("berisi karakter NUL")
         if length and len(text) > length:
             raise ValueError(f"terlalu panjang ({len(text)} karakter, paling banyak {length})")
         return text
     return parse
+
+
+class OutOfRange(ValueError):
+    """A number too large for its column: the row's reason, not a different spelling to try."""
+
+
+def _in_range(number: int, bits: int) -> int:
+    if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+        raise OutOfRange(f"angka di luar jangkauan kolom ini (bilangan bulat {bits} bit)")
+    return number
+
+
+def _fits(number: Decimal, kind) -> Decimal:
+    """A finite number with no more integer digits than the column holds (Numeric(14, 3): 11)."""
+    if not number.is_finite():
+        raise ValueError(f"{number} bukan angka")
+    if kind.precision is not None and abs(number) >= Decimal(10) ** (kind.precision - (kind.scale or 0)):
+        raise ValueError(f"angka di luar jangkauan kolom ini (paling banyak {kind.precision - (kind.scale or 0)} "
+                         f"angka sebelum koma)")
+    return number
+
+
+def _plausible(moment: datetime) -> datetime:
+    """A date IQFast could have recorded; year 0001 or 9999 is a typo, and would not survive the time zones."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"tahun {moment.year} di luar jangkauan ({FIRST_YEAR}–{LAST_YEAR})")
+    return moment
 
 
 def _parse_text(text: str, formats: tuple[str, ...], what: str, example: str) -> datetime:

@@ -25,6 +25,12 @@ from sqlalchemy.pool import NullPool
 from portal.iqfast import mapping
 
 
+# A read from IQFast that gets no data for this long fails the run. Without it, a network that silently drops
+# packets in the middle of a query held the sync (and so every later one) forever; a keyset chunk answers in
+# seconds, so five minutes only ever catches a dead connection.
+READ_TIMEOUT_SECONDS = 300
+
+
 class SourceUnavailable(RuntimeError):
     """IQFast (or its replica) cannot be reached or read."""
 
@@ -76,7 +82,8 @@ def read_only_engine(url: str) -> Engine:
         return create_engine(url, poolclass=NullPool,
                              connect_args={"options": "-c default_transaction_read_only=on", "connect_timeout": 10})
     if backend in ("mysql", "mariadb"):
-        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
+        engine = create_engine(url, poolclass=NullPool, connect_args={
+            "connect_timeout": 10, "read_timeout": READ_TIMEOUT_SECONDS, "write_timeout": READ_TIMEOUT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_connection, _record):

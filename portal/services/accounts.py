@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,8 +99,19 @@ def load_session(session: Session, session_id: str, idle: timedelta, now: dateti
         row.revoked_at = now
         return None
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
-        row.last_seen_at = now  # throttled: one write a minute, not one per request
+        _note_activity(session, row, now)  # throttled: one write a minute, not one per request
     return current_user_from(user, session_id, _linked_service_users(session, user))
+
+
+def _note_activity(session: Session, row: UserSession, now: datetime) -> None:
+    """Move last_seen_at, best effort: a database refusing writes just now (read-only, full disk, a timeout)
+    must not turn every page into an error for people who only read; a lost connection still fails."""
+    try:
+        with session.begin_nested():
+            row.last_seen_at = now
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise
 
 
 def _linked_service_users(session: Session, user: User) -> tuple[int, ...]:

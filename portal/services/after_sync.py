@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from models import Application, Bill, Certificate, QuarantineAction, StageEvent
+from models import Application, Bill, Certificate, QuarantineAction, StageEvent, SyncRun
 
 ID_CHUNK = 5000
 # Past this many changed applications (a first backfill), one full rebuild beats incremental refreshes.
@@ -50,6 +50,22 @@ def enqueue_notifications(connection: Connection, target: str, written_ids: Iter
     finally:
         session.close()
     return created
+
+
+def rollups_since(session: Session, run_id: int | None, started: datetime) -> datetime:
+    """From when the rollups must be refreshed after the successful run ``run_id`` that started at ``started``.
+
+    Its own start, unless runs between the previous successful one and it failed or were killed: those may
+    have committed whole chunks, which the finishing run does not write again (it resumes from their cursor),
+    so their rows would never be rolled up. Then: the start of the first of them.
+    """
+    if run_id is None:
+        return started
+    done = SyncRun.status.in_(("success", "partial"))
+    previous = session.scalar(select(func.max(SyncRun.id)).where(done, SyncRun.id < run_id))
+    earliest = session.scalar(select(func.min(SyncRun.started_at)).where(
+        SyncRun.id > (previous or 0), SyncRun.id < run_id, ~done))
+    return min(started, earliest) if earliest is not None else started
 
 
 def changed_applications(session: Session, since: datetime) -> list[int]:

@@ -24,7 +24,8 @@ from portal.domain.working_days import add_working_days
 from portal.services import attachments
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
-LIMITS = {"subject": 200, "text": 5000, "reporter_name": 120, "reporter_contact": 200, "answer": 5000}
+LIMITS = {"subject": 200, "text": 5000, "reporter_name": 120, "reporter_contact": 200, "reporter_email": 254,
+          "answer": 5000}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Codes people read aloud on the phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

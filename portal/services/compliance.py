@@ -46,6 +46,24 @@ def scope_for(user) -> dict[str, Any]:
     return {"office_id": user.office_id, "section_scope": user.section_scope}
 
 
+def scope_for_profile(session: Session, user, service_user_id: int) -> dict[str, Any]:
+    """scope_for, except that an admin, who sees every office, reads a company against its own office's figures."""
+    scope = scope_for(user)
+    if user.role == "admin":
+        office_id = session.scalar(select(ServiceUser.office_id).where(ServiceUser.id == service_user_id))
+        if office_id is not None:
+            scope["office_id"] = office_id
+    return scope
+
+
+def scope_for_handler(user) -> dict[str, Any]:
+    """scope_for, except that an admin sees the handlers of every office."""
+    scope = scope_for(user)
+    if user.role == "admin":
+        scope["office_id"] = None
+    return scope
+
+
 def _sections(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Section.code, Section.id)).all())
 

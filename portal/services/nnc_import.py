@@ -187,8 +187,13 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
         raise UnreadableFile("nnc_import.error.format")
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(reader.line_num, row) for row in reader]
+    # newline="": the csv module splits the lines itself, so a line break inside a quoted cell (or a lone \r
+    # from an old Mac export) is data, not an error.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:  # a record's number, not its last physical line: a cell with line breaks is one spreadsheet row
+        return list(enumerate(reader, start=1))
+    except csv.Error as error:  # e.g. a cell past the csv module's field size limit
+        raise UnreadableFile("nnc_import.error.format") from error
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from portal.services import service_user_links
 from portal.services.accounts import end_all_sessions, hash_password
 from portal.mailer import Mailer
 from portal.services.notifications import hash_token
-from portal.services.users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, USERNAME_PATTERN
+from portal.services.users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, USERNAME_PATTERN, check_full_name
 from portal.validation import ErrorCollector, NotFound
 
 LIFETIME = {"invite": timedelta(days=7), "reset": timedelta(hours=1), "register": timedelta(hours=24)}
@@ -143,6 +143,7 @@ def invite(session: Session, actor, *, service_user_id: int, email: str | None, 
     existing = session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
     if existing is not None and existing.role != "service_user":
         errors.add("email", "admin_service_users.error.email_officer")
+    check_full_name(errors, full_name)
     username = (username or "").strip().lower()
     if existing is None:
         if not username:
@@ -306,6 +307,7 @@ def complete_registration(session: Session, token: str, *, username: str | None,
         errors.add("username", "users.error.username_taken", username=username)
     if not (full_name or "").strip():
         errors.add("full_name", "account.error.name_required")
+    check_full_name(errors, full_name)
     _check_new_password(errors, password, confirm)
     errors.raise_if_any()
     user = User(username=username, full_name=full_name.strip(), email=row.subject, role="service_user",

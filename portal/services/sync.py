@@ -435,8 +435,15 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
             run.save(connection)
     except Exception as error:
         log.exception("export import %s failed", filename)
-        _finish_run(database, run, "failed", f"berkas tidak dapat dimuat, tidak ada yang disimpan: "
-                                             f"{type(error).__name__}: {error}")
+        # The transaction rolled back: nothing was written, whatever the counters say. The reason is listed as the
+        # file's own error (row 0) so the upload page says why; it is not counted as a rejected row, so the
+        # export folder's pass still retries the file (it may be ours: the database).
+        run.rows_written = {}
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines() or [""]
+        reason = (f"berkas tidak dapat dimuat, tidak ada yang disimpan: {type(error).__name__}: "
+                  f"{' — '.join(line.strip() for line in cause[:2])}")[:500]
+        run.errors.append({"row": 0, "reason": reason})
+        _finish_run(database, run, "failed", reason)
         return _export_result("failed", 0, run)
     status = "success" if not run.rejected else ("partial" if loaded else "failed")
     _finish_run(database, run, "failed" if status == "failed" else "success")

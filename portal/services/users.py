@@ -15,8 +15,10 @@ from portal.services.accounts import end_all_sessions, hash_password
 from portal.validation import ErrorCollector, NotFound
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# At most 254 characters (RFC 5321, and every email column): a longer one would fail the insert, not the form.
+EMAIL_PATTERN = re.compile(r"^(?=.{3,254}$)[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
+MAX_FULL_NAME = 200  # the column's length: a longer name is refused beside its field, not by the database
 
 
 def user_dict(user: User) -> dict[str, Any]:
@@ -94,6 +96,12 @@ def _check_profile(session: Session, errors: ErrorCollector, data: dict[str, Any
     email = (data.get("email") or "").strip()
     if email and not EMAIL_PATTERN.match(email):
         errors.add("email", "users.error.email")
+    check_full_name(errors, data.get("full_name"))
+
+
+def check_full_name(errors: ErrorCollector, full_name: str | None, field: str = "full_name") -> None:
+    if len((full_name or "").strip()) > MAX_FULL_NAME:
+        errors.add(field, "users.error.full_name_long", max=MAX_FULL_NAME)
 
 
 def _check_password(errors: ErrorCollector, password: str | None, field: str = "password") -> None:
