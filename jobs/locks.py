@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from portal.db import POSTGRESQL_KEEPALIVES
+
 log = logging.getLogger(__name__)
 
 SCHEDULER_LOCK = "qcorner.scheduler"
@@ -58,7 +60,7 @@ class ProcessLock:
     def _try(self) -> bool:
         if self.backend == "postgresql":
             if self._connection is None:
-                self._engine = create_engine(self.url, poolclass=NullPool)
+                self._engine = create_engine(self.url, poolclass=NullPool, connect_args=POSTGRESQL_KEEPALIVES)
                 self._connection = self._engine.raw_connection()
                 self._connection.driver_connection.autocommit = True
             cursor = self._connection.cursor()

@@ -11,6 +11,7 @@ Dash renders strings as text by construction; test_hostile_input.py checks no co
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -194,7 +195,8 @@ def test_nnc_form_saves_whole_or_nothing(app, client, database, world, data, edi
             stored = s.get(Nnc, int(body["nnc-form-go"]["href"].rsplit("/", 1)[1]))
             for name in ("number", "commodity", "description", "organism", "notifying_authority", "internal_notes"):
                 if isinstance(form.get(name), str) and name in mutated:
-                    assert getattr(stored, name) == clean(form[name]), name
+                    typed = clean(form[name])  # an NNC number's inner spaces are one space (nnc._clean)
+                    assert getattr(stored, name) == (re.sub(r"\s+", " ", typed) if name == "number" else typed), name
     ran("dash NNC form " + ("edit" if edit else "create"))
 
 

@@ -138,3 +138,20 @@ def test_two_scheduler_processes_on_one_database_only_one_syncs(database, databa
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
+
+
+@pytest.mark.postgresql_only
+def test_the_lock_and_pool_connections_notice_a_vanished_peer_within_minutes(database, database_url):
+    """TCP keepalives on: a scheduler host that disappears without closing loses its lock in about two minutes,
+    not the kernel's two hours, so the standby scheduler can take over."""
+    lock = ProcessLock(database_url, "keepalive-check")
+    assert lock.acquire(wait=False)
+    try:
+        cursor = lock._connection.cursor()
+        cursor.execute("SHOW tcp_keepalives_idle")
+        assert cursor.fetchone()[0] == "60"
+    finally:
+        lock.release()
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SHOW tcp_keepalives_idle")).scalar() == "60"
+        assert connection.execute(text("SHOW tcp_keepalives_count")).scalar() == "6"
