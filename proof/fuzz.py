@@ -57,6 +57,22 @@ FOUND_AND_FIXED = [
      "Markdown file, a 5 000-character name raised OSError (500).",
      "portal.manual.chapter serves only the roles' own chapters (ROLES_IN_ORDER).",
      "test_hostile_input.py::test_help_shows_only_a_roles_own_chapter"),
+    ("An NNC dated 0001-01-01 (a date input accepts it) passed validation; the compliance refresh then "
+     "overflowed: a 500 on the form, and the whole NNC import crashed on such a row.",
+     "portal/services/nnc.py: dates before 1900 are nnc.error.date_invalid, beside the field or on the row.",
+     "test_hostile_input.py::test_an_nnc_dated_in_year_one_is_a_field_error, "
+     "test_hostile_imports.py::test_nnc_rows_dated_in_year_one_are_refused_by_row"),
+    ("Open redirect: ?next=/\\evil.example passed the same-site check of /login and /lang/<code>, and browsers "
+     "follow it to evil.example; other control characters in the path were let through too.",
+     "portal.auth._safe_next refuses backslashes and control characters.",
+     "test_hostile_input.py::test_links_back_after_login_or_a_language_switch_stay_on_the_portal"),
+    ("A stranger opening a path with %0A or %0D in it got a 500: the guard put the raw path into the Location "
+     "header of the redirect to /login.",
+     "portal/guard.py quotes the path in ?next=.",
+     "test_hostile_input.py::test_a_path_with_a_line_break_sends_a_stranger_to_login_not_a_500"),
+    ("On SQLite, an id past 64 bits in a path (/nnc/attachments/9223372036854775808…) raised OverflowError (500).",
+     "portal/bad_requests.py answers such a path 404 on both databases.",
+     "test_hostile_input.py::test_an_id_in_a_path_past_64_bits_is_a_404_on_both_databases"),
     ("IQFast export: a CSV with bytes undefined in cp1252 crashed the importer (UnboundLocalError, a 500 on the "
      "upload page); a cell past the csv module's field limit raised csv.Error the same way.",
      "portal/iqfast/export_source.py: such a file is refused as a whole with a reason (ExportFileError).",

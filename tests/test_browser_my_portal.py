@@ -58,6 +58,8 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     screenshot(phone, "my-applications-phone")
 
     phone.click("label:has-text('Bermasalah')")
+    # the list is redrawn by a callback: wait for the healthy application to leave, not for a name both lists show
+    phone.wait_for_selector(f"#my-card-{application_id}", state="detached")
     phone.wait_for_selector("text=Anggrek")
     assert phone.locator(f"#my-card-{application_id}").count() == 0
     screenshot(phone, "my-applications-problem-filter-phone")

@@ -316,3 +316,14 @@ def test_nnc_csv_with_a_line_break_inside_a_cell_or_a_giant_cell(database, impor
     with pytest.raises(InvalidInput) as refused, database.session() as s:
         nnc_import.import_file(s, importer, "nnc.csv", giant)
     assert refused.value.errors["file"][0] == "nnc_import.error.format"
+
+
+def test_nnc_rows_dated_in_year_one_are_refused_by_row(database, importer):
+    """0001-01-01 passed as a date; the compliance refresh then overflowed and the whole import crashed."""
+    rows = _nnc_rows("TAHUN")
+    rows[1][1] = rows[1][2] = "0001-01-01"
+    with database.session() as s:
+        report = nnc_import.import_file(s, importer, "nnc.csv", csv_bytes(rows))
+    refused = {r["row"]: r["errors"] for r in report["rejected"]}
+    assert refused[2]["notice_date"][0] == "nnc.error.date_invalid"
+    assert 2 not in [r["row"] for r in report["created"]]

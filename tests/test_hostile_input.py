@@ -165,3 +165,19 @@ def test_an_id_in_a_path_past_64_bits_is_a_404_on_both_databases(client, databas
     for path in ("/nnc/attachments/{n}", "/complaints/attachments/{n}", "/my/survey/{n}"):
         assert client.get(path.format(n=2**63)).status_code == 404, path
     assert client.get("/nnc/attachments/9223372036854775807").status_code == 404  # the largest id: just unknown
+
+
+def test_an_nnc_dated_in_year_one_is_a_field_error(database, make_user):
+    """A date input accepts year 0001; the NNC was validated, then the compliance refresh overflowed (a 500)."""
+    from nnc_helpers import actor, valid_nnc
+    from portal.services import nnc
+
+    operator = actor(database, make_user, "operator")
+    with database.session() as s:
+        data = valid_nnc(s, notice_date="0001-01-01", received_date="0001-01-02")
+        try:
+            nnc.create_nnc(s, operator, data)
+        except InvalidInput as error:
+            assert error.errors["notice_date"][0] == "nnc.error.date_invalid"
+        else:
+            raise AssertionError("an NNC dated 0001-01-01 was accepted")

@@ -82,6 +82,7 @@ EDITABLE_FIELDS = (
 )
 # Fields a service user never sees.
 INTERNAL_FIELDS = ("internal_notes", "void_reason", "created_by", "updated_by", "created_by_id", "updated_by_id")
+EARLIEST_DATE = date(1900, 1, 1)
 HS_CODE = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
 PAGE_SIZE = 25
 EXPORT_LIMIT = 50_000
@@ -421,6 +422,8 @@ def _validate(session: Session, office_id: int, values: dict[str, Any], errors: 
             continue
         if dates[key] is None:
             errors.add(key, "nnc.error.required")
+        elif dates[key] < EARLIEST_DATE:  # year 0001 is a typo, and the compliance months cannot be computed for it
+            errors.add(key, "nnc.error.date_invalid")
         elif dates[key] > today:
             errors.add(key, "nnc.error.date_future", today=today.strftime("%d/%m/%Y"))
     notice, received = dates.get("notice_date"), dates.get("received_date")
