@@ -83,11 +83,25 @@ def _caused_by_the_request(error: Exception) -> bool:
     """A database error counts only when it is about a value: out of range, too long, or of a type it cannot take
     (connection failures have their own handler in portal.outage; an integrity error stays a 500). Dash's own
     check that a request matches its callback counts; a callback returning what Dash cannot send does not."""
+    if isinstance(error, InvalidCallbackReturnValue):  # ours, unless the request asked for other outputs
+        return not _outputs_as_declared()
     if isinstance(error, CallbackException):
-        return not isinstance(error, InvalidCallbackReturnValue)
+        return True
     if isinstance(error, StatementError):
         return isinstance(error, (DataError, ProgrammingError)) or isinstance(error.orig, MALFORMED)
     return True
+
+
+def _outputs_as_declared() -> bool:
+    """Whether the request lists as many outputs as its callback's key names ("..a.b...c.d.." → two): Dash checks
+    each listed output against the callback, but not that none is missing."""
+    body = request.get_json(silent=True)
+    key = body.get("output") if isinstance(body, dict) else None
+    if not isinstance(key, str):
+        return False
+    declared = len(key.strip(".").split("...")) if key.startswith("..") else None
+    outputs = body.get("outputs")
+    return isinstance(outputs, dict) if declared is None else isinstance(outputs, list) and len(outputs) == declared
 
 
 def _not_found(_error: NotFound):

@@ -31,12 +31,14 @@ TEST_FILES = ("tests/test_hostile_input.py", "tests/test_hostile_callbacks.py", 
 FOUND_AND_FIXED = [
     ("Any Dash callback given a value of the wrong type (a list for text, a word for an id, a dict for a date, a "
      "missing key) answered 500 — about a hundred distinct crash sites over 95 callbacks; a request Dash itself "
-     "rejects (wrong number of outputs), a body that is not an object and JSON nested 100 000 deep also gave 500.",
+     "rejects (wrong number of outputs, or none listed), a body that is not an object and JSON nested 100 000 deep "
+     "also gave 500.",
      "portal/bad_requests.py (new, installed in portal/app.py): on the callback route such an error is a 400 "
      "(logged with its traceback); portal.validation.NotFound / Forbidden escaping a callback are 404 / 403. "
      "The unit of work has rolled back first, so nothing is written.",
      "test_hostile_input.py::test_a_callback_value_of_the_wrong_type_is_a_400_not_a_500, "
-     "…_pointed_at_a_record_that_does_not_exist_is_a_404, …_request_that_does_not_match_its_callback_is_a_400"),
+     "…_pointed_at_a_record_that_does_not_exist_is_a_404, …_request_that_does_not_match_its_callback_is_a_400, "
+     "…_request_that_lists_no_outputs_is_a_400"),
     ("A NUL character in any form field, query or callback value: PostgreSQL refuses it (500 on /pengaduan, "
      "/pengaduan/lacak, /account/forgot, the survey…) while SQLite stored it.",
      "portal/bad_requests.py refuses a request carrying NUL anywhere (path, query, form, JSON) with a 400 before it "

@@ -181,3 +181,14 @@ def test_an_nnc_dated_in_year_one_is_a_field_error(database, make_user):
             assert error.errors["notice_date"][0] == "nnc.error.date_invalid"
         else:
             raise AssertionError("an NNC dated 0001-01-01 was accepted")
+
+
+def test_a_request_that_lists_no_outputs_is_a_400(app, client, database):
+    """Dash checks each output a request lists against its callback, not that one is missing; the callback's
+    answer then failed Dash's own check of the return value (a 500)."""
+    login_as(client, fast_user(database, "admin")["username"])
+    body = {"output": "admin-audit-action.options", "outputs": [], "inputs": [
+        {"id": "admin-audit-page", "property": "id", "value": None}], "state": [], "changedPropIds": []}
+    assert client.post("/_dash-update-component", json=body).status_code == 400
+    body["outputs"] = {"id": "admin-audit-action", "property": "options"}
+    assert client.post("/_dash-update-component", json=body).status_code == 200
