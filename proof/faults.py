@@ -45,8 +45,9 @@ import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the sync tests' row comparison (sync_helpers) is reused as is
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers (sync_helpers, nnc_helpers) are reused as they are
 
+from nnc_helpers import PDF, PNG, form_state, upload  # noqa: E402
 from proof.pgcluster import PrivateCluster, free_port  # noqa: E402
 
 REPORT = ROOT / "docs" / "proof" / "faults.md"
@@ -401,8 +402,6 @@ def postgres_version(cluster: PrivateCluster) -> str:
 # ====================================================================================== 4. writes refused
 NNC_TABLES = ("nncs", "nnc_attachments", "attachment_blobs", "nnc_status_changes", "audit_log",
               "notification_outbox")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 REFUSE_FUNCTION = """CREATE OR REPLACE FUNCTION fault_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION '%', TG_ARGV[1] USING ERRCODE = TG_ARGV[0]; END $$"""
 SLOW_FUNCTION = """CREATE OR REPLACE FUNCTION fault_slow() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -445,26 +444,12 @@ def refusals(cluster: PrivateCluster, database: str) -> list[tuple[str, Callable
     ]
 
 
-def nnc_form_state(values: dict, files: list[dict]) -> list[dict]:
-    from layouts.nnc_form import FORM_FIELDS
-
-    state = [{"id": f"nnc-form-{name}", "property": "value", "value": values.get(name)} for name in FORM_FIELDS]
-    return state + [{"id": "nnc-form-files", "property": "data", "value": files},
-                    {"id": "nnc-form-id", "property": "data", "value": None}]
-
-
-def upload(name: str, data: bytes, mime: str) -> dict:
-    import base64
-
-    return {"name": name, "size": len(data), "content": f"data:{mime};base64," + base64.b64encode(data).decode()}
-
-
 def save_nnc(client: Browserless, values: dict, files: list[dict]) -> tuple[requests.Response, float]:
     started = time.monotonic()
     answer = client.callback("nnc-form-go.href",
                              [{"id": "nnc-form-save", "property": "n_clicks", "value": 1},
                               {"id": "nnc-form-save-top", "property": "n_clicks", "value": None}],
-                             nnc_form_state(values, files), timeout=60)
+                             form_state(values, files), timeout=60)
     return answer, time.monotonic() - started
 
 

@@ -1,6 +1,7 @@
 """Shared arrangements for the NNC tests: actors of each role, a complete valid NNC, small real files."""
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import date
 
@@ -37,3 +38,18 @@ def valid_nnc(session, number: str = "GACC/NNC/2025/0001", section: str = "plant
     }
     data.update(overrides)
     return data
+
+
+def form_state(values: dict, files=None, nnc_id=None) -> list[dict]:
+    """The NNC form's fields as the Dash save callback receives them (state), with staged uploads."""
+    from layouts.nnc_form import FORM_FIELDS
+
+    state = [{"id": f"nnc-form-{name}", "property": "value", "value": values.get(name)} for name in FORM_FIELDS]
+    return state + [{"id": "nnc-form-files", "property": "data", "value": files or []},
+                    {"id": "nnc-form-id", "property": "data", "value": nnc_id}]
+
+
+def upload(name: str, data: bytes, mime: str = "application/pdf") -> dict:
+    """One file as dcc.Upload hands it to the form (a data URL)."""
+    content = f"data:{mime};base64," + base64.b64encode(data).decode()
+    return {"name": name, "size": len(data), "content": content}

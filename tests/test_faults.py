@@ -19,10 +19,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from conftest import PASSWORD, dash_callback, login
-from layouts.nnc_form import FORM_FIELDS
 from models import (Application, AttachmentBlob, AuditLog, KpiApplicationTime, Nnc, NncAttachment, NncStatusChange,
                     UserSession)
-from nnc_helpers import PDF, PNG, valid_nnc
+from nnc_helpers import PDF, PNG, form_state, upload, valid_nnc
 from portal.i18n import t
 from sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
 
@@ -36,18 +35,6 @@ SAVE = [{"id": "nnc-form-save", "property": "n_clicks", "value": 1},
 
 def _key(app, fragment: str) -> str:
     return next(k for k in app.callback_map if fragment in k)
-
-
-def _form_state(values: dict, files: list[dict]) -> list[dict]:
-    state = [{"id": f"nnc-form-{name}", "property": "value", "value": values.get(name)} for name in FORM_FIELDS]
-    return state + [{"id": "nnc-form-files", "property": "data", "value": files},
-                    {"id": "nnc-form-id", "property": "data", "value": None}]
-
-
-def _upload(name: str, data: bytes, mime: str) -> dict:
-    import base64
-
-    return {"name": name, "size": len(data), "content": f"data:{mime};base64," + base64.b64encode(data).decode()}
 
 
 @contextmanager
@@ -89,7 +76,7 @@ def test_an_nnc_save_the_database_refuses_says_so_keeps_the_form_writes_nothing_
     client = logged_in("operator")
     with database.session() as s:
         values = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in valid_nnc(s).items()}
-    state = _form_state(values, [_upload("surat.pdf", PDF, "application/pdf"), _upload("foto.png", PNG, "image/png")])
+    state = form_state(values, [upload("surat.pdf", PDF), upload("foto.png", PNG, "image/png")])
     with refusing(database, table):
         response = dash_callback(client, _key(app, "nnc-form-go.href"), SAVE, state, ["nnc-form-save.n_clicks"])
     assert response.status_code == 200, response.get_data(as_text=True)

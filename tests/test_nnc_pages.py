@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from conftest import dash_callback
 from factories import gen_service_user
 from layouts.nnc import FILTERS
-from layouts.nnc_form import FORM_FIELDS
 from models import AttachmentBlob, Nnc
-from nnc_helpers import EXE, PDF, actor, valid_nnc
+from nnc_helpers import EXE, PDF, actor, form_state, upload, valid_nnc
 from portal import exports
 from portal.services import nnc
 
@@ -90,24 +89,13 @@ def test_exports_helper_neutralises_only_text():
     assert data.decode("utf-8-sig").splitlines() == ["'=Judul,B", "'@x,'+1", "-5,", ","]
 
 
-def _form_state(values: dict, files=None, nnc_id=None):
-    state = [{"id": f"nnc-form-{name}", "property": "value", "value": values.get(name)} for name in FORM_FIELDS]
-    return state + [{"id": "nnc-form-files", "property": "data", "value": files or []},
-                    {"id": "nnc-form-id", "property": "data", "value": nnc_id}]
-
-
-def _upload(name: str, data: bytes, mime: str = "application/pdf") -> dict:
-    content = f"data:{mime};base64," + base64.b64encode(data).decode()
-    return {"name": name, "size": len(data), "content": content}
-
-
 def test_form_with_several_errors_keeps_everything_and_writes_nothing(app, logged_in, session):
     client = logged_in("operator")
     typed = {"number": "NNC/UJI/1", "notice_date": "2099-01-01", "received_date": "2098-12-01",
              "flow": "received", "commodity": "Manggis", "category": "pest"}
     response = dash_callback(client, _key(app, "nnc-form-go.href"),
                              SAVE,
-                             _form_state(typed, [_upload("surat.pdf", PDF)]), ["nnc-form-save.n_clicks"])
+                             form_state(typed, [upload("surat.pdf", PDF)]), ["nnc-form-save.n_clicks"])
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json["response"]
     assert body["nnc-form-notice_date"]["invalid"] is True
@@ -129,7 +117,7 @@ def test_form_saves_and_opens_the_new_nnc(app, logged_in, session, database):
     values = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
     response = dash_callback(client, _key(app, "nnc-form-go.href"),
                              SAVE,
-                             _form_state(values, [_upload("surat.pdf", PDF)]), ["nnc-form-save.n_clicks"])
+                             form_state(values, [upload("surat.pdf", PDF)]), ["nnc-form-save.n_clicks"])
     body = response.json["response"]
     saved = session.scalar(select(Nnc))
     assert body["nnc-form-go"]["href"] == f"/nnc/{saved.id}"
@@ -138,7 +126,7 @@ def test_form_saves_and_opens_the_new_nnc(app, logged_in, session, database):
 
 def test_upload_refuses_a_disguised_program_and_keeps_good_files(app, logged_in):
     client = logged_in("operator")
-    good, bad = _upload("surat.pdf", PDF), _upload("surat-palsu.pdf", EXE)
+    good, bad = upload("surat.pdf", PDF), upload("surat-palsu.pdf", EXE)
     response = dash_callback(client, _key(app, "nnc-form-upload.contents"),
                              [{"id": "nnc-form-upload", "property": "contents",
                                "value": [good["content"], bad["content"]]}],
@@ -163,7 +151,7 @@ def test_head_can_read_and_not_change(app, logged_in, register, session):
     assert client.get(f"/nnc/{nnc_id}/edit").status_code == 403
     save = dash_callback(client, _key(app, "nnc-form-go.href"),
                          SAVE,
-                         _form_state({"number": "H/1"}, nnc_id=nnc_id), ["nnc-form-save.n_clicks"])
+                         form_state({"number": "H/1"}, nnc_id=nnc_id), ["nnc-form-save.n_clicks"])
     assert save.status_code == 403
     follow = dash_callback(client, _key(app, "nnc-detail-refresh.data"),
                            [{"id": "nnc-detail-fu-save", "property": "n_clicks", "value": 1}])

@@ -24,8 +24,8 @@ from sqlalchemy import select, text
 from conftest import PASSWORD, _outputs_from_key
 from jobs.locks import SCHEDULER_LOCK, lock_key
 from models import Nnc, NncAttachment
-from nnc_helpers import PDF, valid_nnc
-from test_nnc_pages import SAVE, _form_state, _upload
+from nnc_helpers import PDF, form_state, upload, valid_nnc
+from test_nnc_pages import SAVE
 from test_scheduler import _runs_by, _start_scheduler, _wait_for, small_simulator  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.postgresql_only
@@ -124,7 +124,7 @@ def test_an_nnc_saved_through_one_instance_is_read_with_its_letter_on_the_other(
         values = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                   for k, v in valid_nnc(s, number="GACC/NNC/2026/SKALA").items()}
     operator = _cookie(_login(a, "petugas_skala"))
-    saved = _callback(a, operator, "nnc-form-go.href", SAVE, _form_state(values, [_upload("surat.pdf", PDF)]),
+    saved = _callback(a, operator, "nnc-form-go.href", SAVE, form_state(values, [upload("surat.pdf", PDF)]),
                       ["nnc-form-save.n_clicks"])
     assert saved.status_code == 200, saved.text
     nnc_id = session.scalar(select(Nnc.id).where(Nnc.number == "GACC/NNC/2026/SKALA"))
