@@ -15,7 +15,7 @@ TEST_WORKERS ?= 2
 IQFAST_SIM ?= sqlite:///$(CURDIR)/instance/iqfast-sim.db
 DEMO_ENV := QCORNER_ENV=demo QCORNER_IQFAST_URL=$(IQFAST_SIM)
 
-.PHONY: run test test-postgresql test-sqlite install demo manual clean audit proof
+.PHONY: run test test-postgresql test-sqlite test-unit test-dates install demo manual clean audit proof
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,19 @@ test: test-postgresql test-sqlite
 # The whole suite against a fresh PostgreSQL database (created and dropped by the tests) and real Chromium.
 test-postgresql: install
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q
+
+# The pure rules alone: no database, seconds.
+test-unit: install
+	$(PY) -m pytest -q tests/unit
+
+# The rule and service tests with the clock at awkward dates (a month's first day just after midnight in WIB, New
+# Year's Eve late in the evening, a leap day), so a test that depends on the real date fails here first. The tests
+# that start other processes (gunicorn, schedulers, pg_dump) keep the real clock and are left out.
+CLOCKS ?= 2027-03-01T00:30:00+07:00 2026-12-31T23:30:00+07:00 2028-02-29T09:00:00+07:00
+test-dates: install
+	for clock in $(CLOCKS); do echo "clock at $$clock"; QCORNER_TEST_CLOCK=$$clock $(PY) -m pytest -n $(TEST_WORKERS) \
+	  --dist loadfile -q tests/unit tests/services --ignore tests/services/test_scale_out.py \
+	  --ignore tests/services/test_faults.py --ignore tests/services/test_backup_restore.py || exit 1; done
 
 # The same suite on the embedded SQLite default, except what needs a browser or PostgreSQL itself.
 test-sqlite: install

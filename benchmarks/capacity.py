@@ -110,11 +110,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from portal.db import Database
-    from portal.iqfast.simulator import init_simulator
+    from iqfast_sim.simulator import init_simulator
     from portal.migrate import upgrade
-    from portal.services import sync
-    from portal.services.compliance_rollup import recompute_all
-    from portal.services.kpi_rollup import rebuild_kpi_rollups
+    from portal.services.sync import runs as sync
+    from portal.services.compliance.rollup import recompute_all
+    from portal.services.kpi.rollup import rebuild_kpi_rollups
 
     name = f"qcorner_capacity_{uuid.uuid4().hex[:8]}"
     admin(f'CREATE DATABASE "{name}"')

@@ -10,7 +10,7 @@ times, and adds what the panel reads and the ranking does not: bills, final cert
 Builds the KPI rollups (`qcorner kpi rebuild`), measures, prints, and drops the database (unless --keep).
 
 Measured for a one-month and a one-year period, each against its previous period:
-- the panel's server time: portal.services.kpi.panel (every figure of both periods) plus drawing the cards,
+- the panel's server time: portal.services.kpi.panel.panel (every figure of both periods) plus drawing the cards,
   the chart and the stage table — what the page's callback does;
 - its heaviest figure (exact submitted→certified median and P90) three ways: the panel's own query on the
   rollup, the best hand-written SQL on the raw tables (index range on applications, certified event by the
@@ -170,8 +170,9 @@ def measure(args, database, rebuild: bool) -> None:
 
     from callbacks import kpi as kpi_callbacks
     from models import Office
-    from portal.services import ikm_results, kpi
-    from portal.services.kpi_rollup import rebuild_kpi_rollups, refresh_kpi_rollups
+    from portal.services import ikm_results
+    from portal.services.kpi import panel as kpi
+    from portal.services.kpi.rollup import rebuild_kpi_rollups, refresh_kpi_rollups
 
     build_seconds = None
     if rebuild:

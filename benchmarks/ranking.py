@@ -311,7 +311,8 @@ def main() -> None:
     from models import Commodity, Office, Section
     from portal.db import Database
     from portal.migrate import upgrade
-    from portal.services import compliance, compliance_rollup
+    from portal.services.compliance import ranking as compliance
+    from portal.services.compliance import rollup as compliance_rollup
 
     name = f"qcorner_bench_{uuid.uuid4().hex[:8]}"
     admin(f'CREATE DATABASE "{name}"')

@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from models import Application  # noqa: E402
 from portal.db import Database  # noqa: E402
 from portal.iqfast import mapping  # noqa: E402
-from portal.iqfast.simulator import init_simulator, tick  # noqa: E402
+from iqfast_sim.simulator import init_simulator, tick  # noqa: E402
 from portal.iqfast.sql_source import SqlSource  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
-from portal.services import sync  # noqa: E402
+from portal.services.sync import runs as sync  # noqa: E402
 
 PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 PG_URL_PREFIX = os.environ.get("QCORNER_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")

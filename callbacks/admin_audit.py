@@ -7,7 +7,7 @@ from datetime import date
 from dash import Input, Output, State, ctx
 
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.services import audit_log

@@ -7,10 +7,10 @@ from dash import Input, Output, State, ctx, html
 from layouts.admin_compliance import SETTING_NAMES
 from layouts.compliance_common import fmt_date
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import compliance
+from portal.services.compliance import ranking as compliance
 from portal.validation import InvalidInput
 
 PERMISSION = "admin.settings"

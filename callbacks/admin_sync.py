@@ -7,10 +7,11 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from layouts.admin_sync import RUN_TONE, human_duration
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
-from portal.services import sync_requests, sync_status
+from portal.services.sync import requests as sync_requests
+from portal.services.sync import status as sync_status
 from portal.validation import NotFound
 
 PERMISSION = "admin.settings"

@@ -5,7 +5,7 @@ from dash import Input, Output, State, ctx, no_update
 
 from layouts.admin_users import FORM_FIELDS
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.services import users

@@ -5,7 +5,7 @@ from dash import Input, Output
 
 from layouts import application_detail as page
 from portal import audit
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.services import applications
 from portal.validation import Forbidden, NotFound

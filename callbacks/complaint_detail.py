@@ -9,7 +9,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
 from layouts.common import forbidden, not_found
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
 from portal.mailer import send_one

@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from layouts.complaints import NEW_FIELDS
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
 from portal.services import complaints

@@ -6,10 +6,11 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from layouts.compliance_common import fmt_date, fmt_number, grid_row, section_options, window_text
 from layouts.guidance import FORM_FIELDS
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import format_number, t
-from portal.services import compliance, guidance
+from portal.services.compliance import ranking as compliance
+from portal.services.compliance import guidance
 from portal.validation import Forbidden, InvalidInput
 
 PERMISSION = "rankings.view"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dash import Input, Output
 
 from layouts import handler as page
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.services import compliance
+from portal.services.compliance import ranking as compliance
 from portal.validation import Forbidden, NotFound
 
 PERMISSION = "rankings.view"

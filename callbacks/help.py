@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output
 
 from portal import manual
-from portal.access import protected_callback
+from portal.security.access import protected_callback
 from portal.i18n import current_language, t
 
 

@@ -1,4 +1,4 @@
-"""Panel KPI callbacks: read the period and filters, ask portal.services.kpi, draw cards, chart and tables."""
+"""Panel KPI callbacks: read the period and filters, ask portal.services.kpi.panel, draw cards, chart and tables."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,10 +9,10 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from layouts.kpi import SLA_KEYS
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import kpi
+from portal.services.kpi import panel as kpi
 from portal.validation import InvalidInput
 
 HIDDEN, SHOWN = {"display": "none"}, {}

@@ -7,7 +7,7 @@ from dash import Input, Output, State, html, no_update
 
 from layouts.common import forbidden
 from layouts.my import progress, stage_badge, stage_label
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import format_datetime, format_idr, format_number, t
 from portal.services import corrections, my_applications

@@ -7,7 +7,7 @@ from dash import Input, Output, State, html, no_update
 from callbacks.complaints import STATUS_COLOURS
 from layouts.my_complaints import FIELDS
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
 from portal.services import complaints

@@ -1,4 +1,4 @@
-"""Service users' NNC pages: only the NNCs naming their company (portal.services.nnc scopes and checks it)."""
+"""Service users' NNC pages: only the NNCs naming their company (portal.services.nnc.register scopes and checks it)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -8,10 +8,10 @@ from layouts.common import forbidden
 from layouts.my_nnc import nnc_card
 from layouts.nnc_common import attachment_list, detail_cards, status_table
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import nnc
+from portal.services.nnc import register as nnc
 from portal.validation import Forbidden, NotFound
 
 PERMISSION = "my.view"

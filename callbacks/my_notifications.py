@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
 
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import format_datetime, t
 from portal.services import notifications

@@ -1,4 +1,4 @@
-"""NNC register list: thin wrappers around portal.services.nnc (paging, sorting, filtering in the database)."""
+"""NNC register list: thin wrappers around portal.services.nnc.register (paging, sorting, filtering in the database)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,12 +9,13 @@ from dash.exceptions import PreventUpdate
 
 from layouts.nnc import ALL, DEFAULTS, FILTERS, SORTS
 from layouts.nnc_common import company_label, format_date, nature_text
-from portal import exports, i18n
-from portal.access import protected_callback, user
+from portal import i18n
+from portal.reports import exports
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import nnc
-from portal.services.nnc import STATUSES
+from portal.services.nnc import register as nnc
+from portal.services.nnc.register import STATUSES
 
 PERMISSION = "nnc.view"
 FILTER_IDS = [f"nnc-{name}" for name in FILTERS]

@@ -1,4 +1,4 @@
-"""One NNC's page: draw it for the viewer (portal.services.nnc checks their reach) and record follow-up."""
+"""One NNC's page: draw it for the viewer (portal.services.nnc.register checks their reach) and record follow-up."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -7,10 +7,10 @@ from dash import Input, Output, State, html, no_update
 from layouts.common import forbidden, not_found
 from layouts.nnc_common import (attachment_list, changes_table, detail_cards, format_date, status_badge,
                                 status_table)
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import nnc
+from portal.services.nnc import register as nnc
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 FOLLOW_UP_TEXTS = ("investigation_findings", "corrective_action", "guidance_given")

@@ -1,4 +1,4 @@
-"""The NNC form's callbacks: look-ups while typing, staged uploads, and save through portal.services.nnc."""
+"""The NNC form's callbacks: look-ups while typing, staged uploads, and save through portal.services.nnc.register."""
 from __future__ import annotations
 
 import base64
@@ -13,10 +13,11 @@ from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
 from layouts.nnc_common import attachment_list, company_label
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
 from portal import i18n
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import attachments, nnc, users
+from portal.services import attachments, users
+from portal.services.nnc import register as nnc
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 PERMISSION = "nnc.edit"

@@ -1,4 +1,4 @@
-"""NNC import page: load a spreadsheet through portal.services.nnc_import and show its row-by-row report."""
+"""NNC import page: load a spreadsheet through portal.services.nnc.imports and show its row-by-row report."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,11 +8,11 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks.nnc_form import decode_upload
-from portal import exports
-from portal.access import protected_callback, user
+from portal.reports import exports
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import nnc_import
+from portal.services.nnc import imports as nnc_import
 from portal.validation import Forbidden, InvalidInput
 
 PERMISSION = "nnc.edit"

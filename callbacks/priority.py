@@ -8,11 +8,11 @@ from dash import Input, Output, State, ctx, dcc, no_update
 from callbacks.rankings import download
 from layouts.compliance_common import (fmt_date, fmt_number, fmt_score, grid_row, months_since_text,
                                        section_options, window_text)
-from portal import compliance_print
-from portal.access import protected_callback, user
+from portal.reports import priority_list as compliance_print
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import compliance
+from portal.services.compliance import ranking as compliance
 from portal.validation import Forbidden, InvalidInput
 
 PERMISSION = "rankings.view"

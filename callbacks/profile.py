@@ -6,9 +6,9 @@ from dash import Input, Output, no_update
 from layouts import profile as page
 from layouts.compliance_common import section_options
 from portal import audit
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.services import compliance
+from portal.services.compliance import ranking as compliance
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 PERMISSION = "rankings.view"

@@ -1,4 +1,4 @@
-"""Compliance ranking callbacks: thin wrappers around portal.services.compliance.ranking."""
+"""Compliance ranking callbacks: thin wrappers around portal.services.compliance.ranking.ranking."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,11 +7,12 @@ from dash import Input, Output, State, ctx, dcc, no_update
 
 from layouts.compliance_common import (empty_figure, export_columns, export_row, fmt_number, grid_row,
                                        section_options, tier_chart, window_text)
-from portal import exports, i18n
-from portal.access import protected_callback, user
+from portal import i18n
+from portal.reports import exports
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import compliance
+from portal.services.compliance import ranking as compliance
 from portal.validation import Forbidden, InvalidInput
 
 PERMISSION = "rankings.view"

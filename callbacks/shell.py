@@ -7,11 +7,11 @@ from dash import Input, Output, State, dcc, html
 from layouts.admin_sync import human_duration
 from layouts.common import forbidden, not_found
 from portal import pages
-from portal.access import protected_callback, user
+from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import format_datetime, t
-from portal.permissions import AUTHENTICATED
-from portal.services import sync_status
+from portal.security.permissions import AUTHENTICATED
+from portal.services.sync import status as sync_status
 
 
 def stale_data_notice(current) -> tuple:

@@ -11,11 +11,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, month_label, number, parse_date, today_in
-from portal import i18n, ikm_report
-from portal.access import protected_callback, user
+from portal import i18n
+from portal.reports import ikm_report
+from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import ikm_results, kpi
+from portal.services import ikm_results
+from portal.services.kpi import panel as kpi
 from portal.validation import Forbidden, InvalidInput
 
 # The 2017 grade thresholds on the 1–4 scale of an element average, and on the IKM.

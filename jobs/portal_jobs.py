@@ -18,7 +18,7 @@ def refresh_rollups_after_sync(context: JobContext, record: dict) -> None:
     """Compliance and KPI rollups for what this run changed, so pages read current small tables."""
     from datetime import datetime
 
-    from portal.services import after_sync as after
+    from portal.services.sync import after_sync as after
 
     started = record.get("started_at")
     if isinstance(started, str):
@@ -40,7 +40,7 @@ def deliver_notifications(context: JobContext) -> None:
 
 
 def daily_compliance(context: JobContext) -> None:
-    from portal.services.compliance_rollup import daily_recompute
+    from portal.services.compliance.rollup import daily_recompute
 
     log.info("daily compliance recompute: %s", daily_recompute(context.database))
 

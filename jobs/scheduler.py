@@ -81,7 +81,7 @@ def after_sync(callback: Callable[[JobContext, dict], None]) -> Callable[[JobCon
 
 def run_locked_sync(context: JobContext, triggered_by: str) -> list[dict]:
     """One sync pass, never two at once: one per process (a thread lock), one per database (SYNC_LOCK)."""
-    from portal.services.sync import close_abandoned_runs, sync_from_settings
+    from portal.services.sync.runs import close_abandoned_runs, sync_from_settings
 
     with context.sync_guard:
         lock = ProcessLock(context.database.url, SYNC_LOCK)
@@ -122,7 +122,7 @@ def sync_job(context: JobContext) -> None:
 
 def sync_requests_job(context: JobContext) -> None:
     """Run a sync for pending "sync now" requests: mark them picked, then link them to the run."""
-    from portal.services.sync import link_sync_requests, pick_sync_requests
+    from portal.services.sync.runs import link_sync_requests, pick_sync_requests
 
     ids = pick_sync_requests(context.database)
     if not ids:
@@ -134,7 +134,7 @@ def sync_requests_job(context: JobContext) -> None:
 
 
 def reconcile_job(context: JobContext) -> None:
-    from portal.services.sync import close_abandoned_runs, run_reconcile
+    from portal.services.sync.runs import close_abandoned_runs, run_reconcile
 
     if not context.settings.iqfast_url:
         return
@@ -159,7 +159,7 @@ def lock_watch_job(context: JobContext) -> None:
 
 def _tick_simulator(url: str) -> None:
     """Demo: move the simulator's clock up to now (at most a day per pass), as if IQFast were busy."""
-    from portal.iqfast.simulator import simulator_clock, tick
+    from iqfast_sim.simulator import simulator_clock, tick
 
     try:
         clock = simulator_clock(url)

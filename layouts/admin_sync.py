@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from layouts.common import page_header
 from portal.i18n import t
-from portal.sync_upload import UPLOAD_MAX_BYTES, UPLOAD_PATH
+from portal.web.sync_upload import UPLOAD_MAX_BYTES, UPLOAD_PATH
 
 POLL_MS = 2000
 RUN_TONE = {"success": "success", "failed": "danger", "running": "info"}

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from layouts.common import field, page_header
 from portal.i18n import t
-from portal.permissions import ROLES
+from portal.security.permissions import ROLES
 
 # Form fields, in order; each has an input `admin-users-<name>` and a message `admin-users-<name>-feedback`.
 FORM_FIELDS = ("username", "full_name", "email", "role", "section_id", "office_id", "password")

@@ -10,7 +10,7 @@ from layouts.common import page_header
 from layouts.nnc_common import (STATUS_COLOR, STATUS_ICON, category_options, dropdown_labels, flow_options,
                                 status_options)
 from portal.i18n import t
-from portal.services.nnc import STATUSES
+from portal.services.nnc.register import STATUSES
 
 # Filter controls: `nnc-<name>`; their values are read together by the list callback.
 FILTERS = ("text", "date-from", "date-to", "service-user", "section", "flow", "status", "category", "country")

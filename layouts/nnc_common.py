@@ -1,6 +1,6 @@
 """Pieces the NNC pages share: choice lists, status colours, dates, and the drawing of one NNC.
 
-Pure functions of plain values (what portal.services.nnc returns); nothing here reads the database.
+Pure functions of plain values (what portal.services.nnc.register returns); nothing here reads the database.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dash import html
 from portal import i18n
 from portal.i18n import t
 from portal.services.attachments import size_label
-from portal.services.nnc import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
+from portal.services.nnc.register import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
 
 # How a status reads at a glance: grey new, amber being looked into, blue explained, green done, dark void.
 STATUS_COLOR = {"received": "secondary", "under_investigation": "warning", "clarified": "info",

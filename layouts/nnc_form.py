@@ -14,9 +14,9 @@ from layouts.nnc_common import (COUNTRY_SUGGESTIONS, action_options, category_op
                                 subcategory_options)
 from portal.i18n import t
 from portal.services.attachments import MAX_BYTES
-from portal.services.nnc import HOME_AUTHORITY, HOME_COUNTRY
+from portal.services.nnc.register import HOME_AUTHORITY, HOME_COUNTRY
 
-# Every form field, in the order the service knows them (portal.services.nnc.EDITABLE_FIELDS).
+# Every form field, in the order the service knows them (portal.services.nnc.register.EDITABLE_FIELDS).
 FORM_FIELDS = (
     "number", "notice_date", "received_date", "flow", "notifying_authority", "notifying_country",
     "notified_authority", "notified_country", "service_user_id", "party_name", "party_country", "handler_id",

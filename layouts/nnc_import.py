@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts.common import page_header
 from portal.i18n import t
-from portal.services.nnc_import import COLUMNS, REQUIRED_COLUMNS, TEMPLATE_HEADERS_ID
+from portal.services.nnc.imports import COLUMNS, REQUIRED_COLUMNS, TEMPLATE_HEADERS_ID
 
 # What each column accepts, where the form's field label is not enough.
 COLUMN_HINTS = {

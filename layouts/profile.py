@@ -1,7 +1,7 @@
 """A service user's track record: identity, score and how it was computed, consignments per month, every 3P
 action and NNC, handlers over time, tier history and guidance given.
 
-The layout draws the frame; callbacks/profile.py loads the profile through portal.services.compliance.profile
+The layout draws the frame; callbacks/profile.py loads the profile through portal.services.compliance.ranking.profile
 (which refuses a coordinator a company not active in their section) and draws it with `render`.
 """
 from __future__ import annotations

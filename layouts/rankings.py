@@ -12,7 +12,7 @@ from dash import dcc, html
 from layouts.common import page_header
 from layouts.compliance_common import ALL, direction_options, labelled, section_select, tier_cell_rules, tier_options
 from portal.i18n import t
-from portal.services.compliance import SORTS
+from portal.services.compliance.ranking import SORTS
 
 
 def grid_columns(with_rank: bool = True):

@@ -2,7 +2,7 @@
 
 The pages never aggregate the raw applications / 3P actions / NNCs: they read `compliance_monthly`, one row
 per (office, service user, section, direction, primary commodity, month), kept up to date by
-portal.services.compliance_rollup after each sync and NNC change, and rebuilt daily.
+portal.services.compliance.rollup after each sync and NNC change, and rebuilt daily.
 
 `section_id = 0` in compliance_streaks / compliance_scores / compliance_tier_history means "all sections"
 (the overall score); any other value is a sections.id.

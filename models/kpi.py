@@ -10,7 +10,7 @@ The KPI panel never aggregates the raw applications / stage events / bills at re
 - `kpi_daily`: the sum of the facts per (office, local day, section, direction), a few thousand rows per
   office-year, which every count and sum of the panel reads.
 
-All three are refreshed by portal.services.kpi_rollup.refresh_kpi_rollups (the sync calls it for the
+All three are refreshed by portal.services.kpi.rollup.refresh_kpi_rollups (the sync calls it for the
 applications it touched; `qcorner kpi rebuild` rebuilds them whole).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
 """`python -m portal` is the same as the `qcorner` command."""
-from portal.cli import main
+from portal.cli.main import main
 
 main()

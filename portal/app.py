@@ -9,12 +9,14 @@ from flask import Flask, current_app, jsonify, redirect
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal import bad_requests, guard, outage
-from portal.auth import bp as auth_bp, login_manager
+from portal.web import bad_requests
+from portal.security import guard
+from portal.web import outage
+from portal.web.auth import bp as auth_bp, login_manager
 from portal.db import Database
-from portal.permissions import HOME_PAGE
+from portal.security.permissions import HOME_PAGE
 from portal.settings import PROJECT_ROOT, Settings, load_settings
-from portal.sync_upload import bp as sync_upload_bp
+from portal.web.sync_upload import bp as sync_upload_bp
 
 
 
@@ -45,15 +47,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     login_manager.init_app(server)
     login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
     server.register_blueprint(auth_bp)
-    from portal.service_portal_routes import bp as service_portal_bp
+    from portal.web.service_portal import bp as service_portal_bp
 
     server.register_blueprint(service_portal_bp)  # documents, survey and account links (issue 6)
     server.register_blueprint(sync_upload_bp)
-    from portal.nnc_archive import bp as nnc_archive_bp
+    from portal.web.nnc_archive import bp as nnc_archive_bp
 
     server.register_blueprint(nnc_archive_bp)
-    from portal import public_complaints
-    from portal.complaint_archive import bp as complaint_archive_bp
+    from portal.web import public_complaints
+    from portal.web.complaint_archive import bp as complaint_archive_bp
 
     public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
     server.register_blueprint(complaint_archive_bp)
@@ -75,7 +77,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = shell.layout
     for module in _callback_modules():
         module.register(app)
-    from portal import content_security
+    from portal.security import headers as content_security
 
     # After the callbacks: the policy allows Dash's inline scripts by their hashes.
     content_security.install(app, https=settings.cookie_secure)
@@ -95,7 +97,7 @@ def _callback_modules():
 
 def _sync_health(database: Database, db_ok: bool) -> dict:
     """Seconds since the last successful IQFast sync (null if never) and whether that is stale."""
-    from portal.services import sync_status
+    from portal.services.sync import status as sync_status
 
     if not db_ok:  # freshness unknown: count it as stale
         return {"last_sync_age_seconds": None, "sync_stale": True}

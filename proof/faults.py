@@ -45,9 +45,9 @@ import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers (sync_helpers, nnc_helpers) are reused as they are
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' helpers (tests/support/) are reused as they are
 
-from nnc_helpers import PDF, PNG, form_state, upload  # noqa: E402
+from support.nnc_helpers import PDF, PNG, form_state, upload  # noqa: E402
 from proof.pgcluster import PrivateCluster, free_port  # noqa: E402
 
 REPORT = ROOT / "docs" / "proof" / "faults.md"
@@ -462,8 +462,8 @@ def scenario_refused_write(outcome: Outcome, workdir: Path) -> None:
         make_users(url, ("petugas", "operator"))
         database = Database(url)
         try:
-            from factories import gen_service_user
-            from nnc_helpers import valid_nnc
+            from support.factories import gen_service_user
+            from support.nnc_helpers import valid_nnc
 
             with database.session() as s:
                 data = valid_nnc(s, number="GACC/NNC/2026/0042")
@@ -715,9 +715,9 @@ def scenario_iqfast_outage(outcome: Outcome, workdir: Path) -> None:
     import pymysql
 
     from portal.db import Database
-    from portal.iqfast.simulator import tick
-    from portal.services import sync as sync_service
-    from sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
+    from iqfast_sim.simulator import tick
+    from portal.services.sync import runs as sync_service
+    from support.sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
 
     name = f"qc_fault_{uuid.uuid4().hex[:8]}"
     admin = pymysql.connect(**MARIADB, autocommit=True)
@@ -932,7 +932,7 @@ ROLLUP_TABLES = ("kpi_application_times", "kpi_daily_facts", "kpi_daily", "compl
 
 
 def _committed_rows(database_url: str) -> int:
-    from sync_helpers import SYNCED_TABLES
+    from support.sync_helpers import SYNCED_TABLES
 
     engine = create_engine(database_url)
     try:
@@ -944,7 +944,7 @@ def _committed_rows(database_url: str) -> int:
 
 def _duplicates(database_url: str) -> dict[str, int]:
     """Rows sharing IQFast's key (there must be none)."""
-    from sync_helpers import SYNCED_TABLES
+    from support.sync_helpers import SYNCED_TABLES
 
     engine = create_engine(database_url)
     try:
@@ -989,9 +989,9 @@ def _rollups(database_url: str) -> dict[str, tuple[int, str]]:
 
 def scenario_scheduler_kill(outcome: Outcome, workdir: Path) -> None:
     from portal.db import Database
-    from portal.iqfast.simulator import init_simulator
-    from portal.services import sync as sync_service
-    from sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows
+    from iqfast_sim.simulator import init_simulator
+    from portal.services.sync import runs as sync_service
+    from support.sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows
 
     sim_path = workdir / "iqfast-kill.db"
     if sim_path.exists():
@@ -1068,7 +1068,7 @@ def scenario_scheduler_kill(outcome: Outcome, workdir: Path) -> None:
             clean_started = time.monotonic()
             record = sync_service.run_sync(clean_db, sim_url, triggered_by="clean")
             clean_seconds = time.monotonic() - clean_started
-            from portal.services import after_sync
+            from portal.services.sync import after_sync
 
             since = record["started_at"]
             since = datetime.fromisoformat(since) if isinstance(since, str) else since
@@ -1131,8 +1131,8 @@ def scenario_iqfast_silent(outcome: Outcome, workdir: Path) -> None:
 
     import portal.iqfast.sql_source as sql_source
     from portal.db import Database
-    from portal.services import sync as sync_service
-    from sync_helpers import checksums, iqfast_rows, our_rows, small_simulator
+    from portal.services.sync import runs as sync_service
+    from support.sync_helpers import checksums, iqfast_rows, our_rows, small_simulator
 
     name = f"qc_fault_{uuid.uuid4().hex[:8]}"
     admin = pymysql.connect(**MARIADB, autocommit=True)

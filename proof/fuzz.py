@@ -66,7 +66,7 @@ FOUND_AND_FIXED = [
      "test_hostile_imports.py::test_nnc_rows_dated_in_year_one_are_refused_by_row"),
     ("Open redirect: ?next=/\\evil.example passed the same-site check of /login and /lang/<code>, and browsers "
      "follow it to evil.example; other control characters in the path were let through too.",
-     "portal.auth._safe_next refuses backslashes and control characters.",
+     "portal.web.auth._safe_next refuses backslashes and control characters.",
      "test_hostile_input.py::test_links_back_after_login_or_a_language_switch_stay_on_the_portal"),
     ("A stranger opening a path with %0A or %0D in it got a 500: the guard put the raw path into the Location "
      "header of the redirect to /login.",

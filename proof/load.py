@@ -75,15 +75,15 @@ def build_data(url: str, args, sim_url: str) -> dict:
     from sqlalchemy import text
 
     from portal.db import Database
-    from portal.demo import create_demo_accounts
-    from portal.demo_complaints import build_demo_complaints
-    from portal.demo_nnc import build_demo_nncs
-    from portal.demo_portal import simulate_survey_answers
-    from portal.iqfast.simulator import init_simulator
+    from portal.demo.build import create_demo_accounts
+    from portal.demo.complaints import build_demo_complaints
+    from portal.demo.nnc import build_demo_nncs
+    from portal.demo.service_portal import simulate_survey_answers
+    from iqfast_sim.simulator import init_simulator
     from portal.migrate import upgrade
-    from portal.services import sync
-    from portal.services.compliance_rollup import recompute_all
-    from portal.services.kpi_rollup import rebuild_kpi_rollups
+    from portal.services.sync import runs as sync
+    from portal.services.compliance.rollup import recompute_all
+    from portal.services.kpi.rollup import rebuild_kpi_rollups
 
     info: dict = {"seconds": {}}
     clock = time.perf_counter()
@@ -147,7 +147,7 @@ def shift_generated_ids(database, sim_url: str) -> None:
     """
     from sqlalchemy import create_engine, func, select, text
 
-    from portal.iqfast import simulator_schema
+    from portal.iqfast import schema as simulator_schema
 
     sim = create_engine(sim_url)
     with sim.connect() as connection:

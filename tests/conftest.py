@@ -6,19 +6,36 @@ import os
 import re
 import secrets
 import uuid
+from datetime import datetime
 
 import psycopg2
 import pytest
+import time_machine
 from sqlalchemy import MetaData, delete, insert, select, text
 
 from portal.db import Database
 from portal.migrate import upgrade
 from portal.settings import load_settings
+from support.browser import PAGE_OPTIONS, PHONE_OPTIONS
+from support.web import PASSWORD, login
 
 BACKEND = os.environ.get("QCORNER_TEST_BACKEND", "postgresql")
 PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 PG_URL_PREFIX = os.environ.get("QCORNER_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
-PASSWORD = "test-password-123"
+
+
+def pytest_configure(config):
+    """`QCORNER_TEST_CLOCK=2028-02-29T09:00:00+07:00` runs the suite with the clock there (`make test-dates`), so a
+    test that silently depends on the real date is found before the calendar finds it."""
+    clock = os.environ.get("QCORNER_TEST_CLOCK")
+    if clock:
+        config._qcorner_clock = time_machine.travel(datetime.fromisoformat(clock), tick=True)
+        config._qcorner_clock.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_qcorner_clock", None):
+        config._qcorner_clock.stop()
 
 
 def _pg_admin(sql: str) -> None:
@@ -123,17 +140,6 @@ def session(database):
         yield s
 
 
-def csrf_token(client, path: str = "/login") -> str:
-    body = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
-
-
-def login(client, username: str, password: str = PASSWORD):
-    """Log in through the real form, CSRF token and all."""
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_token(client)})
-
-
 @pytest.fixture
 def make_user(database):
     """Create an account with the services the admin page uses: make_user('op1', 'operator')."""
@@ -165,27 +171,10 @@ def logged_in(client, make_user):
     return _login
 
 
-def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,
-                  changed: list[str] | None = None):
-    """Call a Dash callback the way the browser does (a JSON POST), by its output key."""
-    body = {"output": output, "outputs": _outputs_from_key(output), "inputs": inputs or [], "state": state or [],
-            "changedPropIds": changed or []}
-    return client.post("/_dash-update-component", json=body)
-
-
-def _outputs_from_key(key: str):
-    if key.startswith(".."):
-        parts = [p for p in key.strip(".").split("...")]
-        return [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1))) for p in parts]
-    component, prop = key.split("@")[0].rsplit(".", 1)
-    return {"id": component, "property": prop}
-
-
 # --- real Chromium through Playwright -------------------------------------------------------------
 CHROMIUM = os.environ.get("QCORNER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "test-artifacts", "screenshots")
 
 
 @pytest.fixture(scope="session")
@@ -212,13 +201,6 @@ def browser():
         chromium.close()
 
 
-# Playwright runs a string given to wait_for_function through eval, which the portal's Content-Security-Policy
-# forbids; test contexts bypass the policy, except test_security_headers.py, which checks the pages run under it.
-PAGE_OPTIONS = {"viewport": {"width": 1366, "height": 850}, "locale": "id-ID"}
-PHONE_OPTIONS = {"viewport": {"width": 390, "height": 844}, "locale": "id-ID", "is_mobile": True, "has_touch": True,
-                 "device_scale_factor": 2}
-
-
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on a desktop-sized screen."""
@@ -239,17 +221,3 @@ def phone(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str) -> str:
-    """Save a full-page screenshot under test-artifacts/screenshots/ and return its path."""
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.abspath(os.path.join(ARTIFACTS, f"{name}.png"))
-    page.screenshot(path=path, full_page=True)
-    return path
-
-
-def browser_login(page, username: str, password: str = PASSWORD) -> None:
-    """Log in through the form like a person does."""
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from sqlalchemy import String, Text
 
-from portal.iqfast import simulator_schema as iqfast
+from portal.iqfast import schema as iqfast
 
 # IQFast's server clock. Every DATETIME it stores is naive wall-clock time in WIB, also for stations in
 # WITA and WIT (docs/iqfast-simulator.md). The office zones below are only for showing times.

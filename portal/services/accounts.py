@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from models import User, UserSession
 from models.base import utcnow
 from portal import audit
-from portal.access import CurrentUser
+from portal.security.access import CurrentUser
 
 # Checked against when the username is unknown, so a wrong username costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")

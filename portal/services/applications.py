@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler,
                     QuarantineAction, Section, ServiceUser, StageEvent)
 from models.application import DIRECTIONS, STAGES
-from portal.permissions import is_section_scoped
+from portal.security.permissions import is_section_scoped
 from portal.services.audit_log import local_day_bounds
 from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Office, Section, User
 from models.base import utcnow
 from portal import audit
-from portal.permissions import ROLES
+from portal.security.permissions import ROLES
 from portal.services.accounts import end_all_sessions, hash_password
 from portal.validation import ErrorCollector, NotFound
 

@@ -1,0 +1,1 @@
+"""The `qcorner` command (also `python -m portal`): one module per command group."""

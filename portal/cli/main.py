@@ -1,0 +1,158 @@
+"""The `qcorner` command (also `python -m portal`)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from portal.settings import load_settings
+
+
+def _database():
+    from portal.db import Database
+
+    return Database(load_settings().effective_database_url)
+
+
+@click.group()
+def main():
+    """Q-Corner: quarantine service and supervision portal."""
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="heads", show_default=True)
+def db_upgrade(revision):
+    """Apply every Alembic migration up to REVISION."""
+    from portal.migrate import upgrade
+
+    settings = load_settings()
+    _ensure_instance_dir(settings.effective_database_url)
+    upgrade(settings.effective_database_url, revision)
+    click.echo(f"database at revision {revision}")
+
+
+def _ensure_instance_dir(url: str) -> None:
+    """The embedded SQLite file lives under instance/, which a fresh clone does not have."""
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@main.group()
+def users():
+    """Accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(
+    ["admin", "operator", "coordinator", "enforcement", "head", "service_user"]))
+@click.option("--section", default=None, help="animal, plant, … (required for coordinators)")
+@click.option("--office", "office_code", default=None, help="office code, default the configured office")
+@click.option("--service-user", "service_user", default=None, help="source id of the company to link")
+@click.option("--full-name", default="")
+@click.option("--email", default=None)
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_create(username, role, section, office_code, service_user, full_name, email, password_stdin):
+    """Create an account."""
+    from portal.services import users as user_service
+    from portal.validation import InvalidInput
+    from portal.i18n import t
+
+    if not password_stdin:
+        raise click.UsageError("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\n")
+    settings = load_settings()
+    database = _database()
+    try:
+        with database.session() as session:
+            section_id = user_service.section_id_by_code(session, section)
+            if section and section_id is None:
+                raise click.BadParameter(f"unknown section {section!r}", param_hint="--section")
+            office_id = user_service.office_id_by_code(session, office_code or settings.default_office)
+            created = user_service.create_user(session, None, {
+                "username": username, "role": role, "section_id": section_id, "office_id": office_id,
+                "password": password, "full_name": full_name, "email": email})
+            if service_user:
+                from portal.services import service_user_links
+                from portal.validation import NotFound
+
+                try:
+                    service_user_links.link_by_source_id(session, created["id"], service_user)
+                except (NotFound, ValueError):
+                    raise click.BadParameter(f"no synced service user with source id {service_user!r}",
+                                             param_hint="--service-user")
+    except InvalidInput as error:
+        for field, message in error.messages(lambda key, **p: t(key, language="en", **p)).items():
+            click.echo(f"{field}: {message}", err=True)
+        sys.exit(2)
+    click.echo(f"created {created['username']} ({created['role']})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+def serve(host, port):
+    """Serve the portal with the built-in server (production: gunicorn wsgi:server)."""
+    from werkzeug.serving import run_simple
+
+    from portal import create_app
+
+    app = create_app()
+    click.echo(f"Q-Corner on http://{host}:{port}")
+    run_simple(host, port, app.server, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--days", default=90, show_default=True, type=int, help="days of simulated IQFast history")
+@click.option("--accounts-only", is_flag=True, help="only migrate and create the seven demo accounts")
+@click.option("--json", "as_json", is_flag=True)
+def demo(days, accounts_only, as_json):
+    """Build the demo: accounts for every role, simulated IQFast data synced in, NNCs, complaints, surveys."""
+    from portal.demo.build import build_demo, create_demo_accounts
+    from portal.migrate import upgrade
+
+    settings = load_settings()
+    if accounts_only:
+        _ensure_instance_dir(settings.effective_database_url)
+        upgrade(settings.effective_database_url)
+        with _database().session() as session:
+            summary = {"accounts": create_demo_accounts(session, settings.demo_password, settings.default_office)}
+    else:
+        summary = build_demo(settings, days=days, say=lambda text: click.echo(text, err=True))
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+        return
+    click.echo("\nQ-Corner demo accounts (password: %s)" % settings.demo_password)
+    click.echo(f"  {'username':<22}{'role':<16}section")
+    for account in summary["accounts"]:
+        click.echo(f"  {account['username']:<22}{account['role']:<16}{account['section']}")
+    click.echo("")
+
+
+# The NNC register's commands live with the register: `qcorner nnc import FILE`.
+from portal.cli.nnc import nnc as _nnc_commands  # noqa: E402
+
+main.add_command(_nnc_commands)
+
+# Compliance profiling: `qcorner compliance rank|recompute`.
+from portal.cli.compliance import compliance as _compliance_commands  # noqa: E402
+
+main.add_command(_compliance_commands)
+
+# The IQFast copy's commands: `qcorner sync`, `qcorner scheduler`, `qcorner iqfast-sim init|tick`.
+from portal.cli.sync import register as _register_sync_commands  # noqa: E402
+
+_register_sync_commands(main)
+
+# The head's panel and the satisfaction index: `qcorner kpi [rebuild]`, `qcorner ikm`.
+from portal.cli.kpi import register as _register_kpi_commands  # noqa: E402
+
+_register_kpi_commands(main)

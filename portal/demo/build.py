@@ -1,0 +1,100 @@
+"""The demo set-up `make run` builds: an account for every role, printed on screen."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import User
+from portal.services import users
+
+DEMO_ACCOUNTS = (
+    # username, role, section, full name
+    ("admin", "admin", None, "Admin Q-Corner"),
+    ("operator", "operator", None, "Siti Rahmawati (Petugas Pelayanan)"),
+    ("coordinator_animal", "coordinator", "animal", "drh. Bambang Prasetyo (Koordinator KH)"),
+    ("coordinator_plant", "coordinator", "plant", "Ir. Dewi Lestari (Koordinator KT)"),
+    ("enforcement", "enforcement", None, "Agus Salim (Koordinator Wasdak)"),
+    ("head", "head", None, "Dr. Hendra Wijaya (Kepala Balai)"),
+    ("service_user", "service_user", None, "Rudi Hartono (Pengguna Jasa)"),
+)
+
+
+def create_demo_accounts(session: Session, password: str, office_code: str = "0300") -> list[dict]:
+    """Create the seven demo accounts, or reset their passwords if they exist (idempotent)."""
+    office_id = users.office_id_by_code(session, office_code)
+    created = []
+    for username, role, section, full_name in DEMO_ACCOUNTS:
+        existing = session.scalar(select(User).where(User.username == username))
+        if existing is None:
+            users.create_user(session, None, {
+                "username": username, "role": role, "full_name": full_name, "office_id": office_id,
+                "section_id": users.section_id_by_code(session, section), "password": password,
+                "email": f"{username}@demo.qcorner.invalid"})
+        else:
+            users.reset_password(session, None, existing.id, password)
+            existing.active = True
+        created.append({"username": username, "role": role, "section": section or ""})
+    return created
+
+
+def demo_iqfast_url(settings) -> str:
+    """The demo's IQFast: the configured one, else the simulator's SQLite file under instance/."""
+    from portal.settings import PROJECT_ROOT
+
+    return settings.iqfast_url or f"sqlite:///{PROJECT_ROOT / 'instance' / 'iqfast-sim.db'}"
+
+
+def build_demo(settings, days: int = 90, seed: int = 1, say=print) -> dict:
+    """Everything `make run` shows: accounts, a simulated IQFast synced in, NNCs, complaints, a service user's
+    portal with notifications and surveys, compliance scores and KPI rollups. Safe to run again."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from models import Application
+    from portal.db import Database
+    from portal.demo.complaints import build_demo_complaints
+    from portal.demo.nnc import build_demo_nncs
+    from portal.demo.service_portal import build_demo_service_user, simulate_survey_answers
+    from iqfast_sim.simulator import init_simulator
+    from portal.migrate import upgrade
+    from portal.services.sync import runs as sync
+    from portal.services.compliance.rollup import recompute_all
+    from portal.services.kpi.rollup import rebuild_kpi_rollups
+
+    url = settings.effective_database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    database = Database(url)
+    summary: dict = {}
+    try:
+        with database.session() as session:
+            summary["accounts"] = create_demo_accounts(session, settings.demo_password, settings.default_office)
+        iqfast_url = demo_iqfast_url(settings)
+        with database.session() as session:
+            synced_before = session.scalar(select(Application.id).limit(1)) is not None
+        if not synced_before:
+            if iqfast_url.startswith("sqlite:///") and not Path(iqfast_url.removeprefix("sqlite:///")).exists():
+                say(f"building a simulated IQFast with {days} days of history …")
+                init_simulator(iqfast_url, days=days, seed=seed)
+            say("copying it into Q-Corner (sync) …")
+        record = sync.run_sync(database, iqfast_url, triggered_by="demo")
+        summary["sync"] = {k: record.get(k) for k in ("status", "events_written", "applications_written")}
+        with database.session() as session:
+            summary["nncs"] = build_demo_nncs(session, settings.default_office)
+        with database.session() as session:
+            summary["complaints"] = build_demo_complaints(session, settings.default_office)
+        with database.session() as session:
+            summary["service_user"] = build_demo_service_user(session, "service_user", settings.default_office)
+        with database.session() as session:
+            summary["survey_answers"] = simulate_survey_answers(session, settings.default_office, seed=seed,
+                                                                cooldown_days=settings.survey_cooldown_days)
+        say("computing compliance scores and KPI figures …")
+        with database.session() as session:
+            summary["compliance"] = recompute_all(session)
+        with database.session() as session:
+            summary["kpi"] = rebuild_kpi_rollups(session)
+    finally:
+        database.dispose()
+    return summary

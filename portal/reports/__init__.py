@@ -1,0 +1,1 @@
+"""Files the portal hands out: CSV/XLSX exports, PDF documents and reports."""

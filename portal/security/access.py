@@ -1,0 +1,82 @@
+"""Who is asking and what they may do: the logged-in user, and permission checks for callbacks.
+
+Every Dash callback is registered through `protected_callback`, which records the permission it
+needs under the callback's output key; the request guard (portal/guard.py) refuses a callback whose
+permission the caller lacks before Dash runs it, and refuses any callback with no permission at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_login import current_user
+
+from portal.security.permissions import ROLE_PERMISSIONS, is_section_scoped, role_can
+
+CALLBACK_PERMISSIONS_KEY = "qcorner_callback_permissions"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in user as plain values, loaded once per request."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    office_id: int
+    office_code: str
+    office_name: str
+    office_timezone: str
+    section_id: int | None
+    section_code: str | None
+    language: str
+    session_id: str
+    service_user_ids: tuple[int, ...] = field(default=())
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def can(self, permission: str) -> bool:
+        return role_can(self.role, permission)
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    @property
+    def section_scope(self) -> str | None:
+        """The one section a coordinator may see; None means every section."""
+        return self.section_code if is_section_scoped(self.role) else None
+
+
+def callback_permissions(app=None) -> dict[str, str]:
+    """Output key (as in `app.callback_map`) → permission, for one Dash app."""
+    server = app.server if app is not None else current_app
+    return server.extensions.setdefault(CALLBACK_PERMISSIONS_KEY, {})
+
+
+def protected_callback(app, permission: str, *args, **kwargs):
+    """Register a Dash callback that only users holding `permission` may call."""
+    from portal.security.permissions import PERMISSIONS
+
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(function):
+        before = set(app.callback_map)
+        registered = app.callback(*args, **kwargs)(function)
+        for key in set(app.callback_map) - before:
+            callback_permissions(app)[key] = permission
+        return registered
+
+    return decorator
+
+
+def user() -> CurrentUser:
+    """The current user; only call where the guard has already required a login."""
+    return current_user._get_current_object()

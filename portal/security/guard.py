@@ -1,0 +1,110 @@
+"""The request guard: one `before_request` check on every route, so a route added later is closed by default.
+
+Only the routes in PUBLIC_PATHS / PUBLIC_PREFIXES are open without a login — the one list of exceptions.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import current_app, jsonify, make_response, redirect, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+
+from portal import audit, pages
+from portal.security.access import callback_permissions
+from portal.extensions import database
+from portal.i18n import t
+from portal.web.outage import UNAVAILABLE
+
+# Pages open to the public: plain Flask routes with server-rendered forms and CSRF.
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico",
+                          "/pengaduan", "/pengaduan/lacak"})  # the public complaint form and its tracking page
+PUBLIC_PREFIXES = ("/assets/", "/lang/",
+                   "/account/", "/survey/")  # emailed links: invitation, password reset, registration, survey
+
+DASH_PREFIX = "/_"  # Dash's own endpoints: /_dash-update-component, /_dash-layout, /_dash-component-suites/…
+CALLBACK_PATH = "/_dash-update-component"
+
+csrf = CSRFProtect()
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def install(server) -> None:
+    """Attach the guard, CSRF and the security headers to the Flask server."""
+    # CSRF is checked by hand below: Dash's JSON callbacks must not be held to a form token.
+    server.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(server)
+    server.before_request(_guard)
+    server.after_request(_security_headers)
+    server.register_error_handler(CSRFError, _csrf_error)
+
+
+def _guard():
+    path = request.path
+    if request.method == "POST" and not path.startswith(DASH_PREFIX):
+        csrf.protect()
+    if is_public(path):
+        return None
+    if not current_user.is_authenticated:
+        if path.startswith(DASH_PREFIX):
+            return jsonify(error="login required"), 401
+        return redirect(f"/login?next={quote(path, safe='/')}")  # quoted: a %0A in the path is not a header
+    if path.startswith(CALLBACK_PATH):
+        return _check_callback()
+    if request.method == "GET" and not path.startswith(DASH_PREFIX):
+        found = pages.match(path)
+        if found is not None and not current_user.can(found[0].permission):
+            _log_denied("page", path)
+            return make_response(render_template("forbidden.html", t=t), 403)
+        if found is not None:
+            # A page's first request stores the CSRF secret in the session cookie, so the requests that follow
+            # in parallel (layout, callbacks) all carry it; otherwise a form a callback draws (the export upload)
+            # could get a token whose secret a concurrent response's older cookie has just overwritten.
+            generate_csrf()
+    return None
+
+
+def _check_callback():
+    """Refuse a callback the role may not call, or one that declared no permission at all."""
+    if not request.is_json:
+        return jsonify(error="JSON expected"), 415
+    body = request.get_json(silent=True) or {}
+    output = body.get("output", "")
+    permission = callback_permissions().get(output)
+    if permission is None or not current_user.can(permission):
+        _log_denied("callback", output)
+        return jsonify(error="forbidden"), 403
+    return None
+
+
+def _log_denied(kind: str, target: str) -> None:
+    current_app.logger.warning("denied %s %s to %s (%s)", kind, target, current_user.username, current_user.role)
+    with database().session() as db:
+        audit.record(db, current_user.id, current_user.username, "access_denied", kind, target[:64])
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype in ("text/html", "application/json") and _maybe_signed_in():
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _maybe_signed_in() -> bool:
+    """Whether someone is logged in; when the database cannot say (it is down), assume so rather than fail."""
+    try:
+        return current_user.is_authenticated
+    except UNAVAILABLE:
+        return True
+
+
+def _csrf_error(error):
+    return make_response(render_template("message.html", t=t, title=t("error.csrf_title"),
+                                         message=t("error.csrf")), 400)
+
+

@@ -1,0 +1,1 @@
+"""Compliance profiling: ranking, profiles, rollups and guidance."""

@@ -1,0 +1,1 @@
+"""The head of office's KPI panel and its rollups."""

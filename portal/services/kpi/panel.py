@@ -1,0 +1,451 @@
+"""The head of office's KPI panel: every figure for a period, beside the previous period of the same length.
+
+Applications belong to the period in which they completed. Counts and sums come from `kpi_daily`
+(a few thousand rows per office-year); service-time percentiles are exact and continuous (linear
+interpolation, like PostgreSQL's percentile_cont) over `kpi_application_times` — in the database on
+PostgreSQL, in Python over the period's rows on SQLite (one office's period: bounded). See
+portal/services/kpi_rollup.py for how the rollups are kept; nothing here reads the raw applications.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, select, text
+from sqlalchemy.orm import Session
+
+from models import Nnc, Setting
+from models.application import DIRECTIONS
+from models.base import utcnow
+from models.compliance import ALL_SECTIONS, ComplianceScore
+from models.kpi import TIMED_STAGES, KpiApplicationTime, KpiDaily
+from portal import audit
+from portal.services import complaints as complaint_service
+from portal.services import ikm_results
+from portal.services.sync.runs import last_successful_sync
+from portal.validation import ErrorCollector
+
+PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_semester", "last_semester",
+           "this_year", "last_year", "custom")
+_UNIT_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
+MAX_PERIOD_DAYS = 3 * 366
+
+SLA_SETTING_KEY = "kpi.sla_hours"
+# Calendar hours (the airport station works around the clock). "service" is submitted → certified.
+DEFAULT_SLA_HOURS: dict[str, float] = {"service": 24.0, "verified": 2.0, "inspected": 4.0, "treated": 24.0,
+                                       "draft_certificate": 2.0, "billed": 1.0, "paid": 8.0, "certified": 2.0,
+                                       "handed_over": 24.0}
+# An NNC carries no direction: one received from an importing country is about our export, one we issue is
+# about an import. Domestic traffic has no NNCs.
+NNC_FLOW_FOR_DIRECTION = {"export": "received", "import": "issued"}
+VOID = "void"
+
+
+# --- periods --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    preset: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _unit_start(day: date, months: int) -> date:
+    return date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
+def period(preset: str, today: date, date_from: date | None = None, date_to: date | None = None) -> Period:
+    """The period of a preset and the one it is compared with.
+
+    "this_…" runs from the start of the month / quarter / semester / year to today and is compared with the
+    same number of days from the start of the one before; "last_…" is the whole previous unit against the
+    unit before it; custom dates are compared with the same number of days just before them.
+    """
+    if preset == "custom":
+        errors = ErrorCollector()
+        if date_from is None:
+            errors.add("from", "kpi.error.date_required")
+        if date_to is None:
+            errors.add("to", "kpi.error.date_required")
+        errors.raise_if_any()
+        if date_to < date_from:
+            errors.add("to", "kpi.error.to_before_from")
+        elif (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
+            errors.add("to", "kpi.error.too_long", days=MAX_PERIOD_DAYS)
+        errors.raise_if_any()
+        length = date_to - date_from
+        return Period(date_from, date_to, date_from - length - timedelta(days=1), date_from - timedelta(days=1),
+                      preset)
+    kind, _, unit = preset.partition("_")
+    if kind not in ("this", "last") or unit not in _UNIT_MONTHS:
+        raise ValueError(f"unknown period preset {preset!r}")
+    months = _UNIT_MONTHS[unit]
+    current = _unit_start(today, months)
+    if kind == "this":
+        start, end = current, today
+        previous_start = _add_months(start, -months)
+        previous_end = min(previous_start + (end - start), start - timedelta(days=1))
+    else:
+        start, end = _add_months(current, -months), current - timedelta(days=1)
+        previous_start, previous_end = _add_months(start, -months), start - timedelta(days=1)
+    return Period(start, end, previous_start, previous_end, preset)
+
+
+# --- SLA settings ---------------------------------------------------------------------------------------------
+
+def sla_hours(session: Session) -> dict[str, float]:
+    """The SLA per stage in calendar hours: the admin's values over the defaults."""
+    stored = session.get(Setting, SLA_SETTING_KEY)
+    values = dict(DEFAULT_SLA_HOURS)
+    if stored is not None and isinstance(stored.value, dict):
+        values.update({k: float(v) for k, v in stored.value.items() if k in DEFAULT_SLA_HOURS})
+    return values
+
+
+def save_sla_hours(session: Session, actor_id: int | None, actor_username: str | None,
+                   values: dict[str, Any]) -> dict[str, float]:
+    """Validate and store the SLA hours (every stage, 0 < hours ≤ 2160); audited before/after."""
+    errors = ErrorCollector()
+    cleaned: dict[str, float] = {}
+    for key in DEFAULT_SLA_HOURS:
+        raw = values.get(key)
+        try:
+            number = float(str(raw).replace(",", "."))
+        except (TypeError, ValueError):
+            errors.add(key, "kpi.error.sla_number")
+            continue
+        if not math.isfinite(number) or not 0 < number <= 2160:
+            errors.add(key, "kpi.error.sla_range", max=2160)
+            continue
+        cleaned[key] = round(number, 2)
+    errors.raise_if_any()
+    before = sla_hours(session)
+    stored = session.get(Setting, SLA_SETTING_KEY)
+    if stored is None:
+        stored = Setting(key=SLA_SETTING_KEY, value=cleaned)
+        session.add(stored)
+    stored.value, stored.updated_by_id, stored.updated_at = cleaned, actor_id, utcnow()
+    changed_before, changed_after = audit.changed_fields(before, cleaned)
+    audit.record(session, actor_id, actor_username, "kpi_sla_saved", "setting", SLA_SETTING_KEY,
+                 changed_before, changed_after)
+    session.flush()
+    return cleaned
+
+
+# --- figures --------------------------------------------------------------------------------------------------
+
+def percentile_cont(values: list[float], fraction: float) -> float | None:
+    """Exact continuous percentile of sorted values (linear interpolation, as PostgreSQL's percentile_cont)."""
+    if not values:
+        return None
+    position = fraction * (len(values) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(values) - 1)
+    return values[lower] + (values[upper] - values[lower]) * (position - lower)
+
+
+def _round(value, places: int = 2):
+    return None if value is None else round(float(value), places)
+
+
+def _daily_filters(office_id: int, section_id: int | None, direction: str | None):
+    conditions = [KpiDaily.office_id == office_id]
+    if section_id is not None:
+        conditions.append(KpiDaily.section_id == section_id)
+    if direction:
+        conditions.append(KpiDaily.direction == direction)
+    return conditions
+
+
+def _section_id(session: Session, section: str | None) -> int | None:
+    if not section:
+        return None
+    sid = ikm_results.section_ids(session).get(section)
+    if sid is None:
+        raise ValueError(f"unknown section {section!r}")
+    return sid
+
+
+def _check_direction(direction: str | None) -> str | None:
+    if direction and direction not in DIRECTIONS:
+        raise ValueError(f"unknown direction {direction!r}")
+    return direction or None
+
+
+_DAILY_METRICS = ("submitted", "completed", "handed_over", "certificates", "billed", "paid", "detentions",
+                  "refusals", "destructions")
+
+
+def _daily_rows(session: Session, conditions, first: date, last: date) -> list[tuple[date, dict[str, Any]]]:
+    """The day-by-day sums of the rollup between two days (a few hundred rows for a year and the one before)."""
+    rows = session.execute(select(KpiDaily.day, *[func.sum(getattr(KpiDaily, m)) for m in _DAILY_METRICS])
+                           .where(*conditions, KpiDaily.day >= first, KpiDaily.day <= last)
+                           .group_by(KpiDaily.day)).all()
+    return [(_as_date(day), dict(zip(_DAILY_METRICS, values))) for day, *values in rows]
+
+
+def _sum_days(rows, start: date, end: date) -> dict[str, Any]:
+    totals = {m: 0 for m in _DAILY_METRICS}
+    for day, values in rows:
+        if start <= day <= end:
+            for metric, value in values.items():
+                totals[metric] += value or 0
+    result = {m: int(totals[m]) for m in _DAILY_METRICS if m not in ("billed", "paid")}
+    result.update(billed=float(totals["billed"]), paid=float(totals["paid"]))
+    return result
+
+
+def _in_progress(session: Session, conditions, ends: list[date]) -> list[int]:
+    """At each end day: everything submitted by then minus everything completed by then (one pass)."""
+    row = session.execute(select(*[
+        func.coalesce(func.sum(case((KpiDaily.day <= end, KpiDaily.submitted - KpiDaily.completed), else_=0)), 0)
+        for end in ends]).where(*conditions, KpiDaily.day <= max(ends))).one()
+    return [int(value) for value in row]
+
+
+_TIME_COLUMNS = ("service_hours",) + tuple(f"h_{stage}" for stage in TIMED_STAGES)
+
+
+def _time_conditions(office_id: int, section_id: int | None, direction: str | None, lower: datetime,
+                     upper: datetime):
+    conditions = [KpiApplicationTime.office_id == office_id, KpiApplicationTime.completed_at >= lower,
+                  KpiApplicationTime.completed_at < upper]
+    if section_id is not None:
+        conditions.append(KpiApplicationTime.section_id == section_id)
+    if direction:
+        conditions.append(KpiApplicationTime.direction == direction)
+    return conditions
+
+
+def service_times(session: Session, office_id: int, windows: list[tuple[datetime, datetime]],
+                  section_id: int | None, direction: str | None, sla: dict[str, float],
+                  stages_for: int = 1) -> list[dict[str, Any]]:
+    """For each [lower, upper) window: median, 90th percentile, count and share within the SLA, for
+    submitted→certified, and for each stage in the first `stages_for` windows — exact continuous percentiles,
+    every window in one query. (Each percentile is a sort of the window's values: the previous period, shown
+    only for its total service time, does not pay for nine more.)"""
+    lower, upper = min(w[0] for w in windows), max(w[1] for w in windows)
+    conditions = _time_conditions(office_id, section_id, direction, lower, upper)
+    sla_of = {"service_hours": sla["service"], **{f"h_{stage}": sla[stage] for stage in TIMED_STAGES}}
+    out: list[dict[str, Any]] = [{} for _ in windows]
+    completed = KpiApplicationTime.completed_at
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import Float, literal_column
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        fractions = literal_column("ARRAY[0.5, 0.9]", ARRAY(Float))
+        # Each percentile sorts its period's values (≈ 110,000 a year at the busiest station): keep the sorts in
+        # memory rather than spilling to disk at the default 4 MB. LOCAL: only this transaction.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        selects, layout = [], []
+        for w, (window_lower, window_upper) in enumerate(windows):
+            inside = and_(completed >= window_lower, completed < window_upper)
+            names = _TIME_COLUMNS if w < stages_for else _TIME_COLUMNS[:1]
+            layout.append(names)
+            for name in names:
+                column = getattr(KpiApplicationTime, name)
+                selects += [func.percentile_cont(fractions).within_group(column).filter(inside),
+                            func.count(column).filter(inside),
+                            func.count(case((column <= sla_of[name], 1))).filter(inside)]
+        row = list(session.execute(select(*selects).where(*conditions)).one())
+        for w, names in enumerate(layout):
+            for name in names:
+                (quantiles, count, within), row = row[:3], row[3:]
+                median, p90 = (quantiles or [None, None])
+                out[w][name] = _time_figure(median, p90, count, within, sla_of[name])
+        return out
+    # SQLite (the zero-set-up demo): the windows' rows of one office, sorted here.
+    columns = [getattr(KpiApplicationTime, name) for name in _TIME_COLUMNS]
+    rows = session.execute(select(completed, *columns).where(*conditions)).all()
+    for w, (window_lower, window_upper) in enumerate(windows):
+        inside = [row[1:] for row in rows if window_lower <= row[0] < window_upper]
+        for index, name in enumerate(_TIME_COLUMNS if w < stages_for else _TIME_COLUMNS[:1]):
+            values = sorted(row[index] for row in inside if row[index] is not None)
+            within = sum(1 for v in values if v <= sla_of[name])
+            out[w][name] = _time_figure(percentile_cont(values, 0.5), percentile_cont(values, 0.9), len(values),
+                                        within, sla_of[name])
+    return out
+
+
+def _time_figure(median, p90, count, within, sla) -> dict[str, Any]:
+    count = int(count or 0)
+    return {"count": count, "median_hours": _round(median), "p90_hours": _round(p90), "sla_hours": sla,
+            "within_sla": int(within or 0), "within_sla_share": _round(within / count, 4) if count else None}
+
+
+def _nnc_conditions(office_id: int, section_id: int | None, direction: str | None):
+    conditions = [Nnc.office_id == office_id, Nnc.status != VOID]
+    if section_id is not None:
+        conditions.append(Nnc.section_id == section_id)
+    if direction:
+        flow = NNC_FLOW_FOR_DIRECTION.get(direction)
+        conditions.append(Nnc.flow == flow if flow else Nnc.id.is_(None))
+    return conditions
+
+
+def _nnc_rows(session: Session, conditions, first: date, last: date) -> list[tuple[date, str, int]]:
+    """NNCs per notice day and flow (a few hundred a year)."""
+    rows = session.execute(select(Nnc.notice_date, Nnc.flow, func.count()).where(
+        *conditions, Nnc.notice_date >= first, Nnc.notice_date <= last).group_by(Nnc.notice_date, Nnc.flow)).all()
+    return [(_as_date(day), flow, int(count)) for day, flow, count in rows]
+
+
+def _nnc_counts(rows, start: date, end: date) -> dict[str, int]:
+    counts = {"received": 0, "issued": 0}
+    for day, flow, count in rows:
+        if start <= day <= end and flow in counts:
+            counts[flow] += count
+    return {**counts, "total": counts["received"] + counts["issued"]}
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _monthly(daily, nnc_rows, first: date, last: date) -> list[dict[str, Any]]:
+    """3P actions and NNCs (by flow) per calendar month from `first`'s month to `last`'s."""
+    months, cursor = [], first.replace(day=1)
+    while cursor <= last:
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = _add_months(cursor, 1)
+    table = {m: {"month": m, "detention": 0, "refusal": 0, "destruction": 0, "nnc_received": 0, "nnc_issued": 0}
+             for m in months}
+    for day, values in daily:
+        entry = table.get(day.strftime("%Y-%m")) if first <= day <= last else None
+        if entry:
+            entry["detention"] += int(values["detentions"] or 0)
+            entry["refusal"] += int(values["refusals"] or 0)
+            entry["destruction"] += int(values["destructions"] or 0)
+    for day, flow, count in nnc_rows:
+        entry = table.get(day.strftime("%Y-%m")) if first <= day <= last else None
+        if entry and flow in ("received", "issued"):
+            entry[f"nnc_{flow}"] += count
+    return [table[m] for m in months]
+
+
+def figures_for(session: Session, office_id: int, periods: list[tuple[date, date]], section: str | None = None,
+                direction: str | None = None, sla: dict[str, float] | None = None, tz: str | None = None,
+                chart: bool = True) -> list[dict[str, Any]]:
+    """Every period figure of the panel for one office, section and direction, for each (start, end) period.
+
+    The periods share each query (one pass over the rollup for all of them): a handful of round trips however
+    long the periods are. The first period also gets the monthly chart (`chart`).
+    """
+    direction = _check_direction(direction)
+    section_id = _section_id(session, section)
+    tz = tz or ikm_results.office_zone(session, office_id)
+    sla = sla or sla_hours(session)
+    conditions = _daily_filters(office_id, section_id, direction)
+    chart_first = min(periods[0][0], _add_months(periods[0][1].replace(day=1), -5))
+    first = min([chart_first] + [start for start, _end in periods])
+    last = max(end for _start, end in periods)
+    daily = _daily_rows(session, conditions, first, last)
+    nnc_rows = _nnc_rows(session, _nnc_conditions(office_id, section_id, direction), first, last)
+    in_progress = _in_progress(session, conditions, [end for _start, end in periods])
+    times = service_times(session, office_id, [ikm_results.utc_bounds(s, e, tz) for s, e in periods], section_id,
+                          direction, sla)
+    results = []
+    for index, (start, end) in enumerate(periods):
+        sums = _sum_days(daily, start, end)
+        # The survey's population N is the handed-over applications of the section (answers carry no direction).
+        population = sums["handed_over"] if not direction else None
+        nncs = _nnc_counts(nnc_rows, start, end)
+        actions = {"detention": sums["detentions"], "refusal": sums["refusals"], "destruction": sums["destructions"]}
+        actions["total"] = sum(actions.values())
+        violations = actions["total"] + nncs["total"]
+        result = {
+            "from": start.isoformat(), "to": end.isoformat(), "section": section, "direction": direction,
+            "certificates_issued": sums["certificates"],
+            "applications_completed": sums["completed"],
+            "applications_handed_over": sums["handed_over"],
+            "applications_in_progress": in_progress[index],
+            "service_time": times[index]["service_hours"],
+            "stages": [{"stage": stage, **times[index][f"h_{stage}"]} for stage in TIMED_STAGES
+                       if f"h_{stage}" in times[index]],
+            "fees": {"billed": round(sums["billed"], 2), "paid": round(sums["paid"], 2)},
+            # Survey answers carry no direction: the IKM follows the section filter only.
+            "ikm": ikm_results.summary(session, office_id, start, end, section, population=population),
+            "actions_3p": actions,
+            "nncs": nncs,
+            "violations": violations,
+            "violations_per_1000": _round(violations * 1000 / sums["completed"], 2) if sums["completed"] else None,
+        }
+        if chart and index == 0:
+            result["monthly"] = _monthly(daily, nnc_rows, chart_first, end)
+        results.append(result)
+    return results
+
+
+def figures(session: Session, office_id: int, start: date, end: date, section: str | None = None,
+            direction: str | None = None, sla: dict[str, float] | None = None, tz: str | None = None,
+            with_monthly: bool = True) -> dict[str, Any]:
+    """Every period figure of the panel for one period."""
+    return figures_for(session, office_id, [(start, end)], section, direction, sla, tz, with_monthly)[0]
+
+
+def compliance_tiers(session: Session, office_id: int, section: str | None) -> dict[str, Any]:
+    """Service users per tier from the compliance snapshot; `computed` is False until a ranking has run."""
+    section_id = ALL_SECTIONS if not section else _section_id(session, section)
+    rows = session.execute(select(ComplianceScore.tier, func.count(), func.max(ComplianceScore.as_of))
+                           .where(ComplianceScore.office_id == office_id, ComplianceScore.section_id == section_id)
+                           .group_by(ComplianceScore.tier)).all()
+    if not rows:
+        return {"computed": False, "tiers": None, "priority_eligible": None, "as_of": None}
+    tiers = {tier: 0 for tier in ("A", "B", "C", "D")}
+    as_of = None
+    for tier, count, latest in rows:
+        tiers[tier] = int(count)
+        as_of = max(filter(None, [as_of, _as_date(latest) if latest else None]), default=None)
+    return {"computed": True, "tiers": tiers, "priority_eligible": tiers.get("A", 0), "service_users": sum(tiers.values()),
+            "as_of": as_of.isoformat() if as_of else None}
+
+
+def freshness(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """Time since the last successful sync from the certification system."""
+    now = now or utcnow()
+    last = last_successful_sync(session)
+    return {"last_success_at": last.isoformat() if last else None,
+            "age_seconds": int(max((now - last).total_seconds(), 0)) if last else None}
+
+
+def change(current, previous) -> dict[str, Any] | None:
+    """The difference against the previous period: absolute and relative (None when there is nothing to compare)."""
+    if current is None or previous is None:
+        return None
+    delta = current - previous
+    return {"delta": _round(delta, 4), "ratio": _round(delta / previous, 4) if previous else None}
+
+
+def panel(session: Session, office_id: int, span: Period, section: str | None = None, direction: str | None = None,
+          today: date | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The whole panel: the period's figures, the previous period's, and the figures of 'now'."""
+    tz = ikm_results.office_zone(session, office_id)
+    sla = sla_hours(session)
+    current, previous = figures_for(session, office_id, [(span.start, span.end),
+                                                          (span.previous_start, span.previous_end)],
+                                    section, direction, sla, tz)
+    lower, upper = ikm_results.utc_bounds(span.start, span.end, tz)
+    # Open and overdue are "now" figures; the median answer time is of the complaints received in the period.
+    today = today or datetime.now(ZoneInfo(tz)).date()
+    complaints_now = complaint_service.kpi_figures(session, office_id, lower, upper, today)
+    return {"period": {"preset": span.preset, "from": span.start.isoformat(), "to": span.end.isoformat(),
+                       "previous_from": span.previous_start.isoformat(),
+                       "previous_to": span.previous_end.isoformat(), "days": span.days, "timezone": tz},
+            "section": section, "direction": direction, "sla_hours": sla,
+            "current": current, "previous": previous,
+            "compliance": compliance_tiers(session, office_id, section),
+            "complaints": complaints_now, "freshness": freshness(session, now)}

@@ -1,0 +1,99 @@
+"""What must follow a sync: notifications in the batch's own transaction, rollups right after the run."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import func, select, union
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from models import Application, Bill, Certificate, QuarantineAction, StageEvent, SyncRun
+
+ID_CHUNK = 5000
+# Past this many changed applications (a first backfill), one full rebuild beats incremental refreshes.
+FULL_REBUILD_AT = 20000
+
+
+def enqueue_notifications(connection: Connection, target: str, written_ids: Iterable[int],
+                          survey_cooldown_days: int = 30) -> int:
+    """Queue the service users' notifications for the stage events / 3P actions a batch just wrote.
+
+    Runs on the batch's connection, inside its transaction: the outbox rows commit or roll back with the
+    synced rows, so a crash can neither lose a notification nor send one for data that was never saved.
+    """
+    from portal.services import notifications
+
+    ids = sorted(written_ids)
+    if not ids or target not in ("stage_events", "quarantine_actions"):
+        return 0
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    created = 0
+    try:
+        for start in range(0, len(ids), ID_CHUNK):
+            part = ids[start:start + ID_CHUNK]
+            if target == "stage_events":
+                rows = session.execute(select(StageEvent.application_id, StageEvent.stage, StageEvent.occurred_at)
+                                       .where(StageEvent.id.in_(part), StageEvent.deleted_at.is_(None))).all()
+                events = [{"application_id": a, "stage": s, "occurred_at": t} for a, s, t in rows]
+                created += notifications.enqueue_for_synced_events(session, events, [],
+                                                                   survey_cooldown_days=survey_cooldown_days)
+            else:
+                rows = session.execute(select(QuarantineAction.application_id, QuarantineAction.kind,
+                                              QuarantineAction.action_at)
+                                       .where(QuarantineAction.id.in_(part),
+                                              QuarantineAction.deleted_at.is_(None))).all()
+                actions = [{"application_id": a, "kind": k, "action_at": t} for a, k, t in rows]
+                created += notifications.enqueue_for_synced_events(session, [], actions,
+                                                                   survey_cooldown_days=survey_cooldown_days)
+        session.commit()  # releases the savepoint only: the batch's own commit makes it durable
+    finally:
+        session.close()
+    return created
+
+
+def rollups_since(session: Session, run_id: int | None, started: datetime) -> datetime:
+    """From when the rollups must be refreshed after the successful run ``run_id`` that started at ``started``.
+
+    Its own start, unless runs between the previous successful one and it failed or were killed: those may
+    have committed whole chunks, which the finishing run does not write again (it resumes from their cursor),
+    so their rows would never be rolled up. Then: the start of the first of them.
+    """
+    if run_id is None:
+        return started
+    done = SyncRun.status.in_(("success", "partial"))
+    previous = session.scalar(select(func.max(SyncRun.id)).where(done, SyncRun.id < run_id))
+    earliest = session.scalar(select(func.min(SyncRun.started_at)).where(
+        SyncRun.id > (previous or 0), SyncRun.id < run_id, ~done))
+    return min(started, earliest) if earliest is not None else started
+
+
+def changed_applications(session: Session, since: datetime) -> list[int]:
+    """Applications whose own row, stage events, 3P actions, bills or certificates a sync wrote since `since`."""
+    query = union(select(Application.id).where(Application.synced_at >= since),
+                  select(StageEvent.application_id).where(StageEvent.synced_at >= since),
+                  select(QuarantineAction.application_id).where(QuarantineAction.synced_at >= since),
+                  select(Bill.application_id).where(Bill.synced_at >= since),
+                  select(Certificate.application_id).where(Certificate.synced_at >= since))
+    return sorted(session.scalars(query))
+
+
+def refresh_rollups(session: Session, since: datetime) -> dict:
+    """Bring the compliance and KPI rollups up to date with what a sync run changed."""
+    from portal.services.compliance import rollup as compliance_rollup
+    from portal.services.kpi import rollup as kpi_rollup
+
+    application_ids = changed_applications(session, since)
+    if not application_ids:
+        return {"applications": 0}
+    if len(application_ids) > FULL_REBUILD_AT:
+        compliance_rollup.recompute_all(session)
+        kpi_rollup.rebuild_kpi_rollups(session)
+        return {"applications": len(application_ids), "rebuilt": True}
+    service_user_ids = set()
+    for start in range(0, len(application_ids), ID_CHUNK):
+        part = application_ids[start:start + ID_CHUNK]
+        service_user_ids |= set(session.scalars(select(Application.service_user_id).where(Application.id.in_(part))))
+    compliance_rollup.refresh_rollups(session, service_user_ids=sorted(service_user_ids))
+    kpi_rollup.refresh_kpi_rollups(session, application_ids=application_ids)
+    return {"applications": len(application_ids), "service_users": len(service_user_ids)}

@@ -1,0 +1,443 @@
+"""Writing mapped IQFast rows into our tables: set-based, idempotent, inside the caller's transaction.
+
+One batch of one table goes through these steps, all on one connection and in one transaction:
+1. the mapped rows go into a temporary staging table (COPY on PostgreSQL, executemany elsewhere);
+2. rows whose parent (an application, a service user…) we do not have are found with one join and set
+   aside, with a reason;
+3. one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` writes the rest: references are resolved by joining the
+   parent tables on their source ids, and a row is only rewritten when something in it changed and the
+   source's copy is not older than ours, so re-reading the same rows writes nothing;
+4. what depends on the written rows is brought up to date: the derived stage columns of the applications
+   whose events changed, and the columns quarantine actions copy from their application.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import (BigInteger, Connection, Integer, Interval, MetaData, Table, and_, bindparam, delete, func,
+                        literal, null, or_, select, text, update)
+from sqlalchemy import Column as SAColumn
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateTable
+
+import models
+from models.application import COMPLETING_STAGES
+from models.base import utcnow
+from portal.iqfast import mapping as iqfast_mapping
+from portal.iqfast.mapping import Lookups, TableMapping
+
+ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
+
+
+@dataclass
+class WriteResult:
+    written: int = 0
+    # (position in the batch, reason, parent missing?): rows not written because a parent is missing
+    # (it may still come: the caller decides whether to wait for it) or their key repeats in the batch.
+    rejected: list[tuple[int, str, bool]] = field(default_factory=list)
+    touched_applications: set[int] = field(default_factory=set)
+
+
+def table(name: str) -> Table:
+    return models.Base.metadata.tables[name]
+
+
+class Writer:
+    """Writes batches into our database on one connection (the caller owns the transaction)."""
+
+    def __init__(self, connection: Connection, written: dict[str, int] | None = None,
+                 timings: dict[str, float] | None = None):
+        self.conn = connection
+        self.dialect = connection.dialect.name
+        self.now = utcnow()
+        # Rows written per table over the whole run (shared across batches), to know when to ANALYZE.
+        self.written = written if written is not None else {}
+        # Seconds spent per step over the run (for the benchmark and slow-run diagnosis).
+        self.timings = timings if timings is not None else {}
+
+    def _timed(self, step: str, started: float) -> None:
+        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
+
+    # ------------------------------------------------------------ lookups
+
+    def load_lookups(self) -> Lookups:
+        """Sections, offices, commodities and the m_* names, as dicts (a few hundred rows at most)."""
+        sections, offices, commodities = table("sections"), table("offices"), table("commodities")
+        lookups_table = table("source_lookups")
+        lookups = Lookups()
+        lookups.sections = dict(self.conn.execute(select(sections.c.code, sections.c.id)).all())
+        lookups.offices = dict(self.conn.execute(
+            select(lookups_table.c.source_id, offices.c.id)
+            .join(offices, offices.c.code == lookups_table.c.code)
+            .where(lookups_table.c.source_table == "m_upt")).all())
+        for source_id, commodity_id, latin in self.conn.execute(
+                select(lookups_table.c.source_id, commodities.c.id, commodities.c.scientific_name)
+                .join(commodities, commodities.c.code == lookups_table.c.code)
+                .where(lookups_table.c.source_table == "m_komoditas")):
+            lookups.commodities[source_id] = commodity_id
+            if latin:
+                lookups.latin_names[source_id] = latin
+        for source_table, source_id, code, name in self.conn.execute(
+                select(lookups_table.c.source_table, lookups_table.c.source_id, lookups_table.c.code,
+                       lookups_table.c.name)):
+            lookups.codes[(source_table, source_id)] = code
+            lookups.names_by_id[(source_table, source_id)] = name
+            lookups.names_by_code[(source_table, code)] = name
+            if source_table == "m_status":  # kode_status is a number in the rows that use it
+                try:
+                    lookups.names_by_code[(source_table, int(code))] = name
+                except ValueError:
+                    pass
+        return lookups
+
+    # ------------------------------------------------------------ one batch
+
+    def write(self, spec: TableMapping, rows: list[tuple]) -> WriteResult:
+        """Upsert mapped rows (``spec.row_columns`` order); returns what was written and what was not."""
+        result = WriteResult()
+        if not rows:
+            return result
+        started = time.perf_counter()
+        positions, rows = self._dedupe(spec, rows, result)
+        staging = self._stage(spec, positions, rows)
+        self._timed("stage", started)
+        started = time.perf_counter()
+        self._set_aside_orphans(spec, staging, result)
+        self._timed("orphans", started)
+        started = time.perf_counter()
+        returned = self._upsert(spec, staging)
+        result.written = len(returned)
+        self._timed(f"upsert {spec.target}", started)
+        started = time.perf_counter()
+        self._refresh_statistics(spec.target, result.written)
+        self._timed("analyze", started)
+        started = time.perf_counter()
+        if spec.target == "stage_events":
+            result.touched_applications = {row[1] for row in returned}
+            self.recompute_applications(result.touched_applications)
+        elif spec.target == "applications":
+            self.copy_to_actions({row[0] for row in returned})
+        self._timed("derived", started)
+        started = time.perf_counter()
+        if spec.target in ("stage_events", "quarantine_actions"):
+            from portal.services.sync.after_sync import enqueue_notifications
+
+            enqueue_notifications(self.conn, spec.target, [row[0] for row in returned])
+        self._timed("notifications", started)
+        return result
+
+    def _refresh_statistics(self, target: str, written: int) -> None:
+        """ANALYZE a table when a run's writes to it pass 10,000, 100,000, 1,000,000… rows.
+
+        A first load fills empty tables whose statistics still say "empty"; the joins of later batches
+        would otherwise be planned as if they were, and slow down badly. Steps of ten keep it to a few.
+        """
+        if self.dialect != "postgresql" or not written:
+            return
+        before = self.written.get(target, 0)
+        after = self.written[target] = before + written
+        threshold = 10_000
+        while threshold <= before:
+            threshold *= 10
+        if after >= threshold:
+            self.conn.execute(text(f"ANALYZE {target}"))
+
+    def _dedupe(self, spec: TableMapping, rows: list[tuple], result: WriteResult) -> tuple[list[int], list[tuple]]:
+        """One row per key: the last one wins (rows come oldest first); the others are reported."""
+        columns = spec.row_columns
+        key_at = [columns.index(name) for name in spec.conflict]
+        seen: dict[tuple, int] = {}
+        for position, row in enumerate(rows):
+            key = tuple(row[i] for i in key_at)
+            if key in seen:
+                result.rejected.append((seen[key], f"baris ganda: {'/'.join(map(str, key))} muncul lagi di "
+                                                   f"baris lain; yang terakhir dipakai", False))
+            seen[key] = position
+        if len(seen) == len(rows):
+            return list(range(len(rows))), rows
+        keep = sorted(seen.values())
+        return keep, [rows[i] for i in keep]
+
+    # ------------------------------------------------------------ staging
+
+    def _staging_table(self, spec: TableMapping) -> Table:
+        """A temporary table shaped like the mapped rows: our column types, parents as source ids."""
+        return _staging_table(self.dialect, spec)
+
+    def _stage(self, spec: TableMapping, positions: list[int], rows: list[tuple]) -> Table:
+        staging = self._staging_table(spec)
+        # Every time, not once per connection: a rolled-back transaction takes a new table with it.
+        create = _statement(("create", self.dialect, staging.name), lambda: str(
+            CreateTable(staging, if_not_exists=True).compile(dialect=self.conn.dialect)))
+        self.conn.exec_driver_sql(create)
+        if self.dialect == "postgresql":
+            self.conn.execute(delete(staging))
+            self._copy(staging, spec, positions, rows)
+            if len(rows) > 1000:
+                # Temporary tables are never analysed automatically: without it the planner guesses badly.
+                self.conn.execute(text(f"ANALYZE {staging.name}"))
+        else:
+            self.conn.execute(delete(staging))
+            names = ["row_no"] + spec.row_columns
+            times = [names.index(c) for c in spec.time_columns]
+            payload = []
+            for position, row in zip(positions, rows):
+                values = [position, *row]
+                for i in times:
+                    values[i] = iqfast_mapping.to_utc(values[i])
+                payload.append(dict(zip(names, values)))
+            self.conn.execute(staging.insert(), payload)
+        return staging
+
+    def _copy(self, staging: Table, spec: TableMapping, positions: list[int], rows: list[tuple]) -> None:
+        """COPY the rows into the staging table as CSV (written by the csv module, in C).
+
+        In PostgreSQL's CSV format an empty unquoted field is NULL: the mapping already turns empty texts
+        into NULL, so nothing is lost. Times go as IQFast's naive text; the upsert places them in WIB.
+        """
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([(position, *row) for position, row in zip(positions, rows)])
+        buffer.seek(0)
+        columns = ", ".join(f'"{c.name}"' for c in staging.columns)
+        cursor = self.conn.connection.driver_connection.cursor()
+        try:
+            cursor.copy_expert(f"COPY {staging.name} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        finally:
+            cursor.close()
+
+    # ------------------------------------------------------------ references
+
+    def _set_aside_orphans(self, spec: TableMapping, staging: Table, result: WriteResult) -> None:
+        """Rows pointing at a parent we do not hold are removed from the batch, each with its reason."""
+        orphans: dict[int, str] = {}
+        for column_name, ref in spec.refs.items():
+            parent = table(ref.parent)
+            query = _statement(("orphans", self.dialect, spec.name, column_name), lambda: (
+                select(staging.c.row_no, staging.c[column_name])
+                .outerjoin(parent, parent.c.source_id == staging.c[column_name])
+                .where(staging.c[column_name].is_not(None), parent.c.id.is_(None))))
+            found = self.conn.execute(query).all()
+            for row_no, source_id in found:
+                label = ref.label or ref.parent
+                orphans.setdefault(row_no, f"{label} dengan id {source_id} ({ref.column}) belum ada di Q-Corner: "
+                                           f"sinkronkan/unggah datanya dahulu")
+        if orphans:
+            numbers = sorted(orphans)
+            for start in range(0, len(numbers), ID_CHUNK):
+                self.conn.execute(delete(staging).where(staging.c.row_no.in_(numbers[start:start + ID_CHUNK])))
+            result.rejected.extend((row_no, reason, True) for row_no, reason in orphans.items())
+
+    # ------------------------------------------------------------ the upsert
+
+    def _upsert(self, spec: TableMapping, staging: Table) -> list[tuple]:
+        statement = _statement(("upsert", self.dialect, spec.name), lambda: self._build_upsert(spec, staging))
+        return self.conn.execute(statement, {"synced_now": self.now}).all()
+
+    def _build_upsert(self, spec: TableMapping, staging: Table):
+        target = table(spec.target)
+        names, values = [], []
+        source = staging
+        offset = iqfast_mapping.SOURCE_UTC_OFFSET
+        for column_name in spec.columns:
+            names.append(column_name)
+            if self.dialect == "postgresql" and column_name in spec.time_columns:
+                # timestamp AT TIME ZONE interval: the wall-clock time at that offset, as an instant.
+                values.append(func.timezone(literal(offset, Interval()), staging.c[column_name]))
+            else:
+                values.append(staging.c[column_name])
+        for column_name, ref in spec.refs.items():
+            parent = table(ref.parent).alias(f"p_{column_name}")
+            condition = parent.c.source_id == staging.c[column_name]
+            source = source.join(parent, condition) if ref.required else source.outerjoin(parent, condition)
+            names.append(column_name)
+            values.append(parent.c.id)
+            if column_name == "application_id" and spec.copy_from_application:
+                for copied in spec.copy_from_application:
+                    names.append(copied)
+                    values.append(parent.c[copied])
+        if "synced_at" in target.c:
+            names.append("synced_at")
+            values.append(bindparam("synced_now", type_=target.c.synced_at.type))
+        if "deleted_at" in target.c:
+            names.append("deleted_at")
+            values.append(null())
+        # "WHERE row_no >= 0": SQLite needs a WHERE before ON CONFLICT when the SELECT has a join.
+        query = select(*values).select_from(source).where(staging.c.row_no >= 0)
+        insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(target)
+        statement = insert.from_select(names, query)
+        excluded = statement.excluded
+        kept = set(spec.conflict) | ({"synced_at"} if "synced_at" in target.c else set())
+        updated = [n for n in names if n not in kept] if spec.update is None else list(spec.update)
+        changed = [target.c[n].is_distinct_from(excluded[n]) for n in updated if n != "deleted_at"]
+        if "deleted_at" in target.c:
+            changed.append(target.c.deleted_at.is_not(None))
+        condition = or_(*changed)
+        if "source_updated_at" in spec.columns:
+            # An older copy (a stale export file, an overlap re-read) never overwrites a newer one.
+            condition = and_(condition, or_(target.c.source_updated_at.is_(None),
+                                            excluded.source_updated_at >= target.c.source_updated_at))
+        set_ = {n: excluded[n] for n in updated}
+        if "synced_at" in target.c:
+            set_["synced_at"] = excluded.synced_at
+        statement = statement.on_conflict_do_update(index_elements=list(spec.conflict), set_=set_, where=condition)
+        returning = list(target.primary_key.columns)
+        if spec.target == "stage_events":
+            returning.append(target.c.application_id)
+        return statement.returning(*returning)
+
+    # ------------------------------------------------------------ what depends on written rows
+
+    def recompute_applications(self, application_ids: Iterable[int]) -> None:
+        """current_stage/_at, completed_at and completion_stage from the application's live stage events.
+
+        Set-based (one window query per few thousand applications), so it does not depend on the planner
+        choosing an index per application, which a freshly loaded table has no statistics for.
+        """
+        ids = sorted(application_ids)
+        if not ids:
+            return
+        if self.dialect == "postgresql":
+            # Two index probes per application (ix_stage_events_application_time), a third faster
+            # than the window query below on a year of events.
+            for start in range(0, len(ids), ID_CHUNK):
+                self.conn.execute(_RECOMPUTE_PG, {"ids": ids[start:start + ID_CHUNK],
+                                                  "completing": list(COMPLETING_STAGES)})
+            return
+        applications, events = table("applications"), table("stage_events")
+        for start in range(0, len(ids), ID_CHUNK):
+            part = ids[start:start + ID_CHUNK]
+            live = select(events.c.application_id, events.c.stage, events.c.occurred_at,
+                          func.row_number().over(partition_by=events.c.application_id,
+                                                 order_by=(events.c.occurred_at.desc(), events.c.source_id.desc())
+                                                 ).label("newest"),
+                          func.row_number().over(partition_by=events.c.application_id,
+                                                 order_by=(events.c.stage.in_(COMPLETING_STAGES).desc(),
+                                                           events.c.occurred_at, events.c.source_id)).label("first_done"),
+                          ).where(events.c.application_id.in_(part), events.c.deleted_at.is_(None)).subquery("live")
+            current = select(live).where(live.c.newest == 1).subquery("current")
+            done = select(live).where(live.c.first_done == 1, live.c.stage.in_(COMPLETING_STAGES)).subquery("done")
+            wanted = (select(applications.c.id.label("application_id"), current.c.stage.label("current_stage"),
+                             current.c.occurred_at.label("current_stage_at"), done.c.stage.label("completion_stage"),
+                             done.c.occurred_at.label("completed_at"))
+                      .select_from(applications.outerjoin(current, current.c.application_id == applications.c.id)
+                                   .outerjoin(done, done.c.application_id == applications.c.id))
+                      .where(applications.c.id.in_(part)).subquery("wanted"))
+            derived = ("current_stage", "current_stage_at", "completion_stage", "completed_at")
+            self.conn.execute(
+                update(applications)
+                .where(applications.c.id == wanted.c.application_id,
+                       or_(*[applications.c[n].is_distinct_from(wanted.c[n]) for n in derived]))
+                .values({n: wanted.c[n] for n in derived}))
+
+    def copy_to_actions(self, application_ids: Iterable[int]) -> None:
+        """Quarantine actions copy their application's service user, office and section: keep them equal."""
+        ids = sorted(application_ids)
+        applications, actions = table("applications"), table("quarantine_actions")
+        copied = ("service_user_id", "office_id", "section_id")
+        for start in range(0, len(ids), ID_CHUNK):
+            self.conn.execute(
+                update(actions)
+                .where(actions.c.application_id == applications.c.id,
+                       applications.c.id.in_(ids[start:start + ID_CHUNK]),
+                       or_(*[actions.c[n].is_distinct_from(applications.c[n]) for n in copied]))
+                .values({n: applications.c[n] for n in copied}))
+
+    # ------------------------------------------------------------ reconciliation
+
+    def mark_deleted(self, spec: TableMapping, source_ids: list[int]) -> int:
+        """Mark records the source no longer has: they stop counting but stay for the record."""
+        target = table(spec.target)
+        marked, touched = 0, set()
+        for start in range(0, len(source_ids), ID_CHUNK):
+            condition = [target.c.source_id.in_(source_ids[start:start + ID_CHUNK]), target.c.deleted_at.is_(None)]
+            if spec.kind:
+                condition.append(target.c.kind == spec.kind)
+            returning = [target.c.id] + ([target.c.application_id] if spec.target == "stage_events" else [])
+            rows = self.conn.execute(update(target).where(*condition).values(deleted_at=self.now)
+                                     .returning(*returning)).all()
+            marked += len(rows)
+            touched.update(row[1] for row in rows if len(row) > 1)
+        self.recompute_applications(touched)
+        return marked
+
+    def our_keys(self, spec: TableMapping) -> tuple[set[int], set[int]]:
+        """(live source ids, deleted source ids) we hold for a mapping's target."""
+        target = table(spec.target)
+        query = select(target.c.source_id, target.c.deleted_at.is_not(None))
+        if spec.kind:
+            query = query.where(target.c.kind == spec.kind)
+        live, deleted = set(), set()
+        for source_id, is_deleted in self.conn.execute(query):
+            (deleted if is_deleted else live).add(source_id)
+        return live, deleted
+
+
+_RECOMPUTE_PG = text("""
+UPDATE applications a
+SET current_stage = w.current_stage, current_stage_at = w.current_stage_at,
+    completion_stage = w.completion_stage, completed_at = w.completed_at
+FROM (SELECT t.id, cur.stage AS current_stage, cur.occurred_at AS current_stage_at,
+             done.stage AS completion_stage, done.occurred_at AS completed_at
+      FROM unnest(CAST(:ids AS bigint[])) AS t(id)
+      LEFT JOIN LATERAL (SELECT e.stage, e.occurred_at FROM stage_events e
+                         WHERE e.application_id = t.id AND e.deleted_at IS NULL
+                         ORDER BY e.occurred_at DESC, e.source_id DESC LIMIT 1) cur ON true
+      LEFT JOIN LATERAL (SELECT e.stage, e.occurred_at FROM stage_events e
+                         WHERE e.application_id = t.id AND e.deleted_at IS NULL
+                           AND e.stage = ANY(CAST(:completing AS varchar[]))
+                         ORDER BY e.occurred_at, e.source_id LIMIT 1) done ON true) w
+WHERE a.id = w.id
+  AND (a.current_stage, a.current_stage_at, a.completion_stage, a.completed_at)
+      IS DISTINCT FROM (w.current_stage, w.current_stage_at, w.completion_stage, w.completed_at)
+""")
+
+# Statements are built once per backend and mapping and reused, so SQLAlchemy's compiled cache serves
+# them: building and compiling them again for every batch costs more than a small batch's writes.
+_STAGING: dict[tuple[str, str], Table] = {}
+_STATEMENTS: dict[tuple, Any] = {}
+
+
+def _staging_table(dialect: str, spec: TableMapping) -> Table:
+    name = f"stg_{spec.source}_{spec.target}"[:60]
+    if (dialect, name) not in _STAGING:
+        target = table(spec.target)
+        columns = [SAColumn("row_no", Integer)]
+        for column_name in spec.columns:
+            kind = target.c[column_name].type
+            if column_name in spec.time_columns and dialect == "postgresql":
+                kind = postgresql.TIMESTAMP(timezone=False)  # IQFast's wall-clock time; the upsert converts it
+            columns.append(SAColumn(column_name, kind))
+        columns += [SAColumn(ref, BigInteger) for ref in spec.refs]
+        # PostgreSQL empties it at every commit; DELETE clears it between batches of one transaction
+        # (a TRUNCATE per batch would cost a new file each time, which adds up over a small run).
+        _STAGING[(dialect, name)] = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"],
+                                          postgresql_on_commit="DELETE ROWS")
+    return _STAGING[(dialect, name)]
+
+
+def _statement(key: tuple, build: Callable[[], Any]):
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = build()
+    return _STATEMENTS[key]
+
+
+def save_cursor(connection: Connection, source_table: str, updated_at: datetime, last_id: int) -> None:
+    """The cursor of one source table, written in the batch's own transaction."""
+    cursors = table("sync_cursors")
+    values = {"source_table": source_table, "updated_at": updated_at.isoformat(sep=" "), "last_id": last_id,
+              "saved_at": utcnow()}
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(cursors)
+    connection.execute(insert.values(**values).on_conflict_do_update(
+        index_elements=["source_table"], set_={k: v for k, v in values.items() if k != "source_table"}))
+
+
+def load_cursors(connection: Connection) -> dict[str, tuple[datetime, int]]:
+    cursors = table("sync_cursors")
+    return {name: (datetime.fromisoformat(updated), last_id)
+            for name, updated, last_id in connection.execute(
+                select(cursors.c.source_table, cursors.c.updated_at, cursors.c.last_id)) if updated}

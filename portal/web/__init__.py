@@ -1,0 +1,1 @@
+"""The plain Flask routes: login, public complaint form, survey and account links, downloads, uploads."""

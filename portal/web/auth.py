@@ -1,0 +1,110 @@
+"""Login, logout and the language switch: plain Flask routes with server-rendered forms."""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from portal import i18n
+from portal.extensions import database, settings
+from portal.i18n import t
+from portal.security.permissions import HOME_PAGE
+from portal.services import accounts
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+@login_manager.user_loader
+def _load_user(_user_id: str):
+    """The cookie holds only a session id; the database says whether that session still lives."""
+    session_id = session.get("sid")
+    if not session_id:
+        return None
+    with database().session() as db:
+        user = accounts.load_session(db, session_id, timedelta(hours=settings().session_idle_hours))
+    if user is None or str(user.id) != _user_id:
+        session.clear()
+        return None
+    return user
+
+
+def _lockout_policy() -> accounts.LockoutPolicy:
+    s = settings()
+    return accounts.LockoutPolicy(max_failures=s.login_max_failures,
+                                  window=timedelta(minutes=s.login_failure_window_minutes),
+                                  lock_for=timedelta(minutes=s.login_lock_minutes))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so a crafted link cannot send a fresh login elsewhere."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "/\evil.example" as "//evil.example" and drop tabs and line breaks: not a path of ours.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on POST check the password with lockout."""
+    if current_user.is_authenticated:
+        return redirect(HOME_PAGE.get(current_user.role, "/"))
+    error, username, status = None, "", 200
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        with database().session() as db:
+            result = accounts.authenticate(db, username, password, _lockout_policy())
+            session_id = accounts.start_session(db, result.user_id, request.remote_addr,
+                                                request.headers.get("User-Agent")) if result.ok else None
+            user = accounts.load_session(db, session_id, timedelta(hours=settings().session_idle_hours)) \
+                if result.ok else None
+        if result.ok and user is not None:
+            session.clear()  # a fresh cookie on login: no fixation of an earlier session
+            session["sid"] = session_id
+            session.permanent = True
+            login_user(user)
+            current_app.logger.info("login ok: %s", username)
+            return redirect(_safe_next(request.args.get("next")) or HOME_PAGE.get(user.role, "/"))
+        status = 401
+        if result.reason == "locked":
+            local = i18n.format_datetime(result.locked_until, settings().timezone)
+            error = t("login.error.locked", until=local, minutes=settings().login_lock_minutes)
+        else:
+            error = t("login.error.invalid")
+    return render_template("login.html", error=error, username=username, t=t,
+                           language=i18n.current_language(), demo=settings().env == "demo"), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """End the session on the server, so a copied cookie stops working too."""
+    session_id = session.get("sid")
+    if session_id:
+        with database().session() as db:
+            accounts.end_session(db, session_id)
+    logout_user()
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    return redirect("/login")
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    """Switch between Indonesian and English; remembered on the account when logged in."""
+    if code in i18n.LANGUAGES:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            with database().session() as db:
+                accounts.set_language(db, current_user.id, code)
+    came_from = urlparse(request.referrer or "").path or None
+    return redirect(_safe_next(request.args.get("next")) or _safe_next(came_from) or "/")

@@ -1,0 +1,212 @@
+"""Plain Flask routes of the service users' portal.
+
+Public (listed in the guard's PUBLIC_PREFIXES: /account/, /survey/): the invitation, password-reset and
+registration links and the emailed survey link — server-rendered forms with CSRF (the guard checks it on
+every POST). Behind login: the PDF documents and the logged-in survey form, each checking company access.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request
+from flask_login import current_user
+
+from portal import i18n
+from portal.domain.ikm import ELEMENTS
+from portal.extensions import database, settings
+from portal.i18n import t
+from portal.services import service_accounts, surveys
+from portal.reports import documents
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+bp = Blueprint("service_portal", __name__)
+
+
+def _render(template: str, status: int = 200, **values):
+    return render_template(template, t=t, language=i18n.current_language(), **values), status
+
+
+def _message(title_key: str, message_key: str, status: int = 200, link: str | None = "/login",
+             link_key: str = "account.to_login", **params):
+    return _render("portal_message.html", status, title=t(title_key), message=t(message_key, **params), link=link,
+                   link_text=t(link_key))
+
+
+def _current_viewer():
+    from portal.security.access import user
+
+    return user()
+
+
+# ------------------------------------------------------------------------------------------ documents
+@bp.route("/my/documents/<kind>/<int:application_id>.pdf")
+def document(kind: str, application_id: int):
+    """A PDF of one of the viewer's applications (the guard has required a login)."""
+    viewer = _current_viewer()
+    if not (viewer.can("my.view") or viewer.can("applications.view")):
+        abort(403)
+    try:
+        with database().session() as db:
+            filename, content = documents.render_document(db, viewer, kind, application_id)
+    except Forbidden:
+        return make_response(render_template("forbidden.html", t=t), 403)
+    except NotFound:
+        abort(404)
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------------------------------ survey
+def _survey_form(invitation: dict, action: str, values: dict | None = None, errors: dict | None = None,
+                 status: int = 200):
+    return _render("survey.html", status, invitation=invitation, action=action, elements=ELEMENTS,
+                   values=values or {}, errors=errors or {}, choices=surveys.PROFILE_CHOICES,
+                   expires=i18n.format_datetime(invitation["expires_at"], invitation["timezone"]))
+
+
+def _survey_closed(reason: str, status: int = 410):
+    return _message("skm.closed_title", f"skm.closed.{reason}", status, link="/",
+                    link_key="skm.back")
+
+
+@bp.route("/survey/<token>", methods=["GET", "POST"])
+def survey_by_token(token: str):
+    """The emailed survey link: one invitation, answered once, without a login."""
+    try:
+        with database().session() as db:
+            invitation = surveys.open_by_token(db, token)
+            if request.method == "POST":
+                surveys.answer_by_token(db, token, request.form.to_dict())
+    except surveys.SurveyClosed as closed:
+        return _survey_closed(closed.reason, 404 if closed.reason == "unknown" else 410)
+    except InvalidInput as error:
+        return _survey_form(invitation, f"/survey/{token}", request.form.to_dict(), error.messages(t), 400)
+    if request.method == "POST":
+        return _message("skm.thanks_title", "skm.thanks", link="/", link_key="skm.back")
+    return _survey_form(invitation, f"/survey/{token}")
+
+
+@bp.route("/my/survey/<int:application_id>", methods=["GET", "POST"])
+def survey_logged_in(application_id: int):
+    """The same survey for a logged-in service user, from their application's page."""
+    viewer = _current_viewer()
+    if not viewer.can("my.view"):
+        return make_response(render_template("forbidden.html", t=t), 403)
+    try:
+        with database().session() as db:
+            invitation = surveys.open_for_viewer(db, viewer, application_id)
+            if request.method == "POST":
+                surveys.answer_for_viewer(db, viewer, application_id, request.form.to_dict())
+    except Forbidden:
+        return make_response(render_template("forbidden.html", t=t), 403)
+    except surveys.SurveyClosed as closed:
+        return _survey_closed(closed.reason, 404 if closed.reason == "unknown" else 410)
+    except InvalidInput as error:
+        return _survey_form(invitation, f"/my/survey/{application_id}", request.form.to_dict(), error.messages(t),
+                            400)
+    if request.method == "POST":
+        return _message("skm.thanks_title", "skm.thanks", link=f"/my/applications/{application_id}",
+                        link_key="skm.back_to_application")
+    return _survey_form(invitation, f"/my/survey/{application_id}")
+
+
+# ------------------------------------------------------------------------------------------ accounts
+def _link(path: str) -> str:
+    return settings().public_base_url.rstrip("/") + path
+
+
+def _invalid_link(reason: str):
+    return _message("account.link_invalid_title", f"account.link_invalid.{reason}", 410,
+                    link="/account/forgot", link_key="account.forgot_link")
+
+
+@bp.route("/account/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """An invited service user sets their first password."""
+    if current_user.is_authenticated:
+        return redirect("/")
+    errors = {}
+    try:
+        with database().session() as db:
+            account = service_accounts.invitation_account(db, token)
+            if request.method == "POST":
+                service_accounts.use_invitation(db, token, request.form.get("password"),
+                                                request.form.get("password_confirm"))
+                return _message("account.password_set_title", "account.password_set", username=account["username"])
+    except service_accounts.TokenInvalid as invalid:
+        return _invalid_link(invalid.reason)
+    except InvalidInput as error:
+        errors = error.messages(t)
+    return _render("account_password.html", 400 if errors else 200, heading=t("account.invite_heading"),
+                   intro=t("account.invite_intro", username=account["username"]), errors=errors)
+
+
+@bp.route("/account/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the account exists."""
+    if request.method == "POST":
+        identifier = request.form.get("identifier")
+        with database().session() as db:
+            found = service_accounts.request_reset(db, identifier)
+        if found is not None:
+            user_id, email, token = found
+            service_accounts.send_account_email(database(), settings(), to=email, template="reset", user_id=user_id,
+                                                values={"link": _link(f"/account/reset/{token}")})
+        return _message("account.forgot_sent_title", "account.forgot_sent")
+    return _render("account_forgot.html")
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from a reset link; every session of the account ends."""
+    errors = {}
+    try:
+        with database().session() as db:
+            service_accounts.check_token(db, token, "reset")
+            if request.method == "POST":
+                username = service_accounts.use_reset(db, token, request.form.get("password"),
+                                                      request.form.get("password_confirm"))
+                return _message("account.password_set_title", "account.password_set", username=username)
+    except service_accounts.TokenInvalid as invalid:
+        return _invalid_link(invalid.reason)
+    except InvalidInput as error:
+        errors = error.messages(t)
+    return _render("account_password.html", 400 if errors else 200, heading=t("account.reset_heading"),
+                   intro=t("account.reset_intro"), errors=errors)
+
+
+@bp.route("/account/register", methods=["GET", "POST"])
+def register():
+    """Self-registration: NPWP and email must match the registry; the email is verified by a link."""
+    if request.method == "POST":
+        with database().session() as db:
+            found = service_accounts.request_registration(db, request.form.get("tax_id"), request.form.get("email"))
+        if found is not None:
+            email, token = found
+            service_accounts.send_account_email(database(), settings(), to=email, template="register",
+                                                values={"link": _link(f"/account/register/{token}")})
+        return _message("account.register_sent_title", "account.register_sent")
+    return _render("account_register.html")
+
+
+@bp.route("/account/register/<token>", methods=["GET", "POST"])
+def complete_registration(token: str):
+    """The verified email's link: choose a username and password; the account is linked to the company."""
+    errors, form = {}, request.form.to_dict()
+    try:
+        with database().session() as db:
+            company = service_accounts.registration_company(db, token)
+            if request.method == "POST":
+                username = service_accounts.complete_registration(
+                    db, token, username=form.get("username"), full_name=form.get("full_name"),
+                    password=form.get("password"), confirm=form.get("password_confirm"))
+                return _message("account.registered_title", "account.registered", username=username)
+    except service_accounts.TokenInvalid as invalid:
+        return _invalid_link(invalid.reason)
+    except InvalidInput as error:
+        errors = error.messages(t)
+    form.pop("password", None)
+    form.pop("password_confirm", None)
+    return _render("account_register_complete.html", 400 if errors else 200, company=company, errors=errors,
+                   form=form)

@@ -1,0 +1,54 @@
+"""A complaint from the public form to its answer, in real Chromium."""
+from __future__ import annotations
+
+import pytest
+
+from support.browser import browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    app.server.extensions["qcorner_limiter"].reset()
+
+
+def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(browser, live_server, page, make_user):
+    reporter = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, is_mobile=True,
+                                   bypass_csp=True)
+    public = reporter.new_page()
+    public.goto("/pengaduan")
+    public.fill("#reporter_name", "Sari Wulandari")
+    public.fill("#reporter_email", "sari@contoh.invalid")
+    public.select_option("#category", "service")
+    public.fill("#subject", "Pemeriksaan lama di gudang kargo")
+    public.fill("#text", "Sudah menunggu 4 jam untuk pemeriksaan <b>manggis</b>.")
+    screenshot(public, "complaint-public-form-phone")
+    public.click("#complaint-submit")
+    code = public.inner_text("#complaint-code").strip()
+    assert code.startswith("PGD-")
+    screenshot(public, "complaint-public-received-phone")
+
+    make_user("petugas_pengaduan", "operator")
+    browser_login(page, "petugas_pengaduan")
+    page.goto("/complaints")
+    try:
+        page.wait_for_selector(f"text={code}")
+    finally:
+        screenshot(page, "complaints-list")
+    screenshot(page, "complaints-list")
+    page.click(f"text={code}")
+    page.wait_for_url("**/complaints/*")
+    page.wait_for_selector("#complaint-text")
+    assert "<b>manggis</b>" in page.inner_text("#complaint-text")  # shown as text, not HTML
+    page.select_option("#complaint-status", "answered")
+    page.fill("#complaint-answer", "Mohon maaf. Petugas tambahan sudah ditempatkan di gudang kargo.")
+    page.click("#complaint-save")
+    page.wait_for_selector("#complaint-status-badge:has-text('Dijawab')")
+    screenshot(page, "complaint-detail-answered")
+
+    public.goto(f"/pengaduan/lacak?kode={code}")
+    assert "Petugas tambahan" in public.inner_text("#track-answer")
+    assert public.inner_text("#track-status") == "Dijawab"
+    screenshot(public, "complaint-track-answered-phone")
+    reporter.close()

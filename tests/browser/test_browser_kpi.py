@@ -1,0 +1,53 @@
+"""The head of office reads the KPI panel in real Chromium, on a laptop and on a large screen."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from support.browser import browser_login, screenshot
+from support.kpi_data import build_recent
+from portal.services.kpi.rollup import refresh_kpi_rollups
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def year_of_data(session):
+    build_recent(session, date.today())
+    refresh_kpi_rollups(session)
+    session.commit()
+
+
+def test_head_reads_the_panel_and_changes_the_period(page, browser, live_server, make_user, year_of_data):
+    make_user("kepala", "head")
+    browser_login(page, "kepala")
+    page.wait_for_url("**/kpi")
+    page.wait_for_selector("#kpi-value-certificates")
+    month = page.inner_text("#kpi-value-certificates")
+    page.select_option("#kpi-preset", "this_year")
+    page.wait_for_function("document.querySelector('#kpi-period-label').innerText.includes('1 Jan')")
+    page.wait_for_selector("#kpi-stages-table")
+    assert page.inner_text("#kpi-value-certificates") != month or month == "0"
+    assert "Sertifikat terbit" in page.inner_text("#kpi-cards")
+    page.wait_for_timeout(500)  # let the chart finish drawing
+    screenshot(page, "kpi-panel-1366")
+    page.click("#kpi-card-ikm")
+    page.wait_for_url("**/survey-results")
+    page.wait_for_selector("#survey-responses")
+    page.wait_for_timeout(500)
+    screenshot(page, "survey-results-1366")
+
+    large = browser.new_context(viewport={"width": 1920, "height": 1080}, base_url=live_server, locale="id-ID",
+                                 bypass_csp=True)
+    big = large.new_page()
+    big.set_default_timeout(15000)
+    browser_login(big, "kepala")
+    big.wait_for_selector("#kpi-value-certificates")
+    big.select_option("#kpi-preset", "this_year")
+    big.wait_for_function("document.querySelector('#kpi-period-label').innerText.includes('1 Jan')")
+    big.wait_for_timeout(700)
+    screenshot(big, "kpi-panel-1920")
+    big.set_viewport_size({"width": 1920, "height": 1080})
+    big.screenshot(path=screenshot(big, "kpi-panel-1920").replace(".png", "-screen.png"), full_page=False)
+    large.close()

@@ -1,0 +1,117 @@
+"""A service user on a phone (390×844) in real Chromium: applications, stages, draft PDF, correction, survey."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from support.browser import browser_login, screenshot
+from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
+from models import StageEvent
+from models.service_portal import CorrectionRequest, SurveyResponse
+from portal.services import notifications
+from support.portal_helpers import link_account, pdf_text
+
+pytestmark = pytest.mark.browser
+UTC = timezone.utc
+
+
+def _no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+
+
+@pytest.fixture
+def company_with_history(database, make_user):
+    now = datetime.now(UTC)
+    make_user("rudi", "service_user", email="rudi@contoh.invalid", full_name="Rudi Hartono")
+    with database.session() as session:
+        company = gen_service_user(session, name="PT Manggis Nusantara Ekspor")
+        link_account(session, "rudi", company, now - timedelta(days=3))
+        done = gen_application(session, company, submitted_at=now - timedelta(days=2), step=timedelta(hours=2),
+                               consignee_name="Guangzhou Fresh Import Co", destination_country="Tiongkok")
+        gen_certificate(session, done, treatment_method="Perlakuan uap panas (VHT)",
+                        issued_at=now - timedelta(days=1, hours=14))
+        gen_bill(session, done, issued_at=now - timedelta(days=1, hours=12))
+        gen_certificate(session, done, is_draft=False, number="KT-1/0300/2026/000777",
+                        issued_at=now - timedelta(days=1, hours=6))
+        gen_application(session, company, submitted_at=now - timedelta(hours=5), step=timedelta(hours=1),
+                        stages=("submitted", "verified", "inspected"), commodity="Salak pondoh")
+        held = gen_application(session, company, submitted_at=now - timedelta(hours=20), step=timedelta(hours=1),
+                               stages=("submitted", "verified", "inspected", "detained"), commodity="Anggrek")
+        gen_action(session, held, "detention", now - timedelta(hours=17), reason="Dokumen PC negara asal belum ada")
+        events = [{"application_id": e.application_id, "stage": e.stage, "occurred_at": e.occurred_at}
+                  for e in session.scalars(select(StageEvent))]
+        notifications.enqueue_for_synced_events(session, events, [])
+        return done.id, done.number
+
+
+def test_service_user_follows_an_application_on_a_phone(phone, company_with_history, database):
+    application_id, number = company_with_history
+    browser_login(phone, "rudi")
+    phone.wait_for_url("**/my/applications")
+    phone.wait_for_selector(f"#my-card-{application_id}")
+    assert phone.locator("#shell-bell-count").inner_text() != ""
+    _no_sideways_scroll(phone)
+    assert "Tahap" in phone.inner_text(f"#my-card-{application_id}")
+    screenshot(phone, "my-applications-phone")
+
+    phone.click("label:has-text('Bermasalah')")
+    # the list is redrawn by a callback: wait for the healthy application to leave, not for a name both lists show
+    phone.wait_for_selector(f"#my-card-{application_id}", state="detached")
+    phone.wait_for_selector("text=Anggrek")
+    assert phone.locator(f"#my-card-{application_id}").count() == 0
+    screenshot(phone, "my-applications-problem-filter-phone")
+    phone.click("label:has-text('Semua')")
+    phone.wait_for_selector(f"#my-card-{application_id}")
+
+    phone.click(f"#my-card-{application_id} a.stretched-link")
+    phone.wait_for_url(f"**/my/applications/{application_id}")
+    phone.wait_for_selector("#my-application-timeline")
+    assert phone.inner_text("#my-application-number") == number
+    assert "Dokumen diserahkan" in phone.inner_text("#my-application-stepper")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "my-application-phone")
+
+    href = phone.get_attribute("#my-application-doc-draft", "href")
+    pdf = phone.request.get(href)
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = pdf_text(pdf.body())
+    assert "KONSEP / DRAFT" in text and "Guangzhou Fresh Import Co" in text and "Perlakuan uap panas (VHT)" in text
+
+    phone.select_option("#my-application-correction-field", "consignee")
+    phone.fill("#my-application-correction-problem", "Nama penerima kurang 'Ltd'")
+    phone.fill("#my-application-correction-expected", "Guangzhou Fresh Import Co Ltd")
+    phone.click("#my-application-correction-submit")
+    phone.wait_for_selector("#my-application-correction-list")
+    assert "terkirim" in phone.inner_text("#my-application-correction-alert")
+    screenshot(phone, "my-application-correction-phone")
+    with database.session() as session:
+        assert session.scalar(select(CorrectionRequest)).expected == "Guangzhou Fresh Import Co Ltd"
+
+    phone.click("#my-application-survey")
+    phone.wait_for_selector("#survey-form")
+    for n in (1, 3, 4):
+        phone.click(f"label[for='element_{n}-4']")
+    phone.click("#survey-submit")
+    phone.wait_for_selector("#survey-errors")
+    assert phone.locator("#survey-element_2-error").is_visible()
+    assert phone.is_checked("#element_1-4")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "survey-missing-elements-phone")
+    for n in range(1, 10):
+        phone.click(f"label[for='element_{n}-{3 if n == 2 else 4}']")
+    phone.select_option("#gender", "male")
+    phone.click("#survey-submit")
+    phone.wait_for_selector("#portal-message-title")
+    assert "Terima kasih" in phone.inner_text("#portal-message-title")
+    screenshot(phone, "survey-thanks-phone")
+    with database.session() as session:
+        answer = session.scalar(select(SurveyResponse))
+        assert answer.element_2 == 3 and answer.element_9 == 4
+
+    phone.goto("/my/notifications")
+    phone.wait_for_selector("#my-notifications-items")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "my-notifications-phone")

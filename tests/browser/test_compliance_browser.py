@@ -1,0 +1,87 @@
+"""A plant coordinator in real Chromium: opens the ranking, filters it, opens a profile, reads the explanation."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from support.compliance_data import gen_nnc
+from support.browser import browser_login, screenshot
+from support.factories import gen_action, gen_application, gen_handler, gen_service_user
+from portal.services.compliance import rollup as compliance_rollup
+
+pytestmark = pytest.mark.browser
+UTC = timezone.utc
+
+
+def _ago(days: int) -> datetime:
+    return datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0) - timedelta(days=days)
+
+
+@pytest.fixture
+def station(database, make_user):
+    """A plant section with a clean big exporter, a handful of ordinary ones and two that need guidance."""
+    with database.session() as s:
+        handler = gen_handler(s, name="PPJK Cepat Urus")
+        big = gen_service_user(s, name="PT Sinar Manggis Ekspor")
+        for i in range(26):
+            gen_application(s, big, submitted_at=_ago(10 + 11 * i), handler=handler)
+        for n, name in enumerate(("CV Anggrek Nusantara", "PT Kopi Priangan", "PT Benih Unggul", "UD Walet Jaya")):
+            su = gen_service_user(s, name=name)
+            for i in range(8 + 3 * n):
+                gen_application(s, su, submitted_at=_ago(20 + 17 * i))
+        beta = gen_service_user(s, name="PT Beta Tani")
+        for i in range(10):
+            app = gen_application(s, beta, submitted_at=_ago(15 + 20 * i), handler=handler)
+            if i == 3:
+                gen_action(s, app, "detention", reason="Dokumen fitosanitari tidak sesuai")
+                gen_action(s, app, "refusal", action_at=app.submitted_at + timedelta(hours=5),
+                           reason="Ditolak masuk negara tujuan")
+        gamma = gen_service_user(s, name="CV Gamma Agro")
+        apps = [gen_application(s, gamma, submitted_at=_ago(30 + 30 * i)) for i in range(5)]
+        gen_nnc(s, gamma, notice_date=date.today() - timedelta(days=70), application=apps[1])
+        delta = gen_service_user(s, name="PT Delta Satwa")
+        for i in range(4):
+            gen_application(s, delta, section="animal", submitted_at=_ago(12 + 30 * i))
+        compliance_rollup.recompute_all(s)
+        ids = {"beta": beta.id}
+    make_user("koordinator_kt", "coordinator", "plant", full_name="Ir. Ratna Dewi")
+    return ids
+
+
+def test_coordinator_ranks_filters_and_reads_how_a_score_was_computed(page, station):
+    browser_login(page, "koordinator_kt")
+    page.wait_for_url("**/rankings")
+    page.wait_for_selector("#rankings-grid .ag-row")
+    page.wait_for_function("document.querySelector('#rankings-chart-answer').innerText.length > 0")
+    grid = page.inner_text("#rankings-grid")
+    assert "PT Sinar Manggis Ekspor" in grid and "PT Delta Satwa" not in grid  # animal only: not in plant
+    assert "perlu pembinaan" in page.inner_text("#rankings-chart-answer")
+    screenshot(page, "compliance-rankings-coordinator")
+
+    page.select_option("#rankings-tier", "D")
+    page.wait_for_function(
+        "!document.querySelector('#rankings-grid').innerText.includes('PT Sinar Manggis Ekspor')")
+    filtered = page.inner_text("#rankings-grid")
+    assert "PT Beta Tani" in filtered and "CV Gamma Agro" in filtered
+    screenshot(page, "compliance-rankings-tier-d")
+
+    page.click("#rankings-grid .ag-row:has-text('PT Beta Tani') [col-id='name']")
+    page.wait_for_url(f"**/profile/{station['beta']}")
+    page.wait_for_selector("#profile-how-card")
+    how = page.inner_text("#profile-how-card")
+    assert "Bagaimana skor ini dihitung" in how
+    assert "Penahanan" in how and "Penolakan" in how and "p0" in how
+    assert page.locator("#profile-how-events a").count() == 2  # each event links to its application
+    screenshot(page, "compliance-profile-explanation")
+
+
+def test_coordinator_opens_the_guidance_page_and_sees_field_errors(page, station):
+    browser_login(page, "koordinator_kt")
+    page.wait_for_url("**/rankings")
+    page.goto("/guidance")
+    page.wait_for_selector("#guidance-grid .ag-row")
+    page.click("#guidance-save")
+    page.wait_for_selector("#guidance-notes.is-invalid")
+    assert "Tulis catatan pembinaan." in page.inner_text("#guidance-form")
+    screenshot(page, "compliance-guidance-errors")

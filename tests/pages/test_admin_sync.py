@@ -1,0 +1,358 @@
+"""Admin › IQFast sync: 'sync now' only asks the scheduler, progress follows the request, the export upload route,
+the staleness warning on every page, and /healthz's sync fields."""
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import timedelta
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from support.web import dash_callback
+from support.factories import gen_application, gen_service_user
+from models import AuditLog, SyncRequest, SyncRun
+from models.base import utcnow
+from portal.security.access import callback_permissions
+from portal.services.sync import requests as sync_requests
+from portal.services.sync import status as sync_status
+
+
+def _relogin(client, logged_in, role):
+    """The same test client as another person: log out, then in with a fresh account of `role`."""
+    client.get("/logout")
+    return logged_in(role)
+
+
+def _key(app, fragment: str) -> str:
+    return next(key for key in callback_permissions(app) if fragment in key)
+
+
+def _run(session, status="success", age=timedelta(minutes=1), kind="incremental", **values) -> SyncRun:
+    finished = utcnow() - age
+    run = SyncRun(kind=kind, source="simulator", started_at=finished - timedelta(seconds=42),
+                  finished_at=None if status == "running" else finished, status=status,
+                  rows_read=values.pop("rows_read", {"ptk": 12}), rows_written=values.pop("rows_written", {"ptk": 12}),
+                  cursor=values.pop("cursor", {"ptk": {"updated_at": "2026-03-02 08:00:00", "last_id": 77}}), **values)
+    session.add(run)
+    session.flush()
+    return run
+
+
+# ------------------------------------------------------------------------------------------ sync now
+def _click_sync_now(app, client, clicks=1):
+    return dash_callback(client, "admin-sync-request.data",
+                         inputs=[{"id": "admin-sync-now", "property": "n_clicks", "value": clicks}],
+                         changed=["admin-sync-now.n_clicks"] if clicks else [])
+
+
+def test_sync_now_writes_a_request_and_the_web_worker_syncs_nothing(app, logged_in, session):
+    client = logged_in("admin", username="admin_sync")
+    response = _click_sync_now(app, client)
+    assert response.status_code == 200
+    request_id = response.json["response"]["admin-sync-request"]["data"]
+    request = session.get(SyncRequest, request_id)
+    assert request.picked_at is None and request.run_id is None
+    assert session.scalar(select(func.count(SyncRun.id))) == 0  # nothing ran in the web worker
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "sync_requested"))
+    assert entry.username == "admin_sync" and entry.object_id == str(request_id)
+    # a second click while the first is still open asks for nothing more
+    again = _click_sync_now(app, client, 2).json["response"]["admin-sync-request"]["data"]
+    assert again == request_id and session.scalar(select(func.count(SyncRequest.id))) == 1
+
+
+def test_opening_the_page_follows_a_request_still_open(app, logged_in, session):
+    session.add(SyncRequest(requested_at=utcnow()))
+    session.commit()
+    response = _click_sync_now(app, logged_in("admin"), None)
+    assert response.json["response"]["admin-sync-request"]["data"] is not None
+
+
+def test_sync_now_is_refused_to_other_roles(app, logged_in, session):
+    client = logged_in("operator")
+    for role in ("operator", "head", "enforcement"):
+        assert _click_sync_now(app, _relogin(client, logged_in, role)).status_code == 403
+    assert session.scalar(select(func.count(SyncRequest.id))) == 0
+
+
+def _follow(app, client, request_id):
+    response = dash_callback(client, _key(app, "admin-sync-request-status.children"),
+                             inputs=[{"id": "admin-sync-request", "property": "data", "value": request_id},
+                                     {"id": "admin-sync-poll", "property": "n_intervals", "value": 1}],
+                             changed=["admin-sync-poll.n_intervals"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
+def test_progress_polls_only_while_the_request_is_open(app, logged_in, session):
+    client = logged_in("admin")
+    request = SyncRequest(requested_at=utcnow())
+    session.add(request)
+    session.commit()
+    pending = _follow(app, client, request.id)
+    assert pending["admin-sync-poll"]["disabled"] is False and pending["admin-sync-now"]["disabled"] is True
+    assert "Menunggu penjadwal" in str(pending["admin-sync-request-status"]["children"])
+    assert pending["admin-sync-state"]["data"] == "pending"
+
+    run = _run(session, status="running")
+    request.picked_at, request.run_id = utcnow(), run.id
+    session.commit()
+    running = _follow(app, client, request.id)
+    assert running["admin-sync-state"]["data"] == "running" and running["admin-sync-poll"]["disabled"] is False
+
+    run.status, run.finished_at = "success", utcnow()
+    session.commit()
+    done = _follow(app, client, request.id)
+    assert done["admin-sync-state"]["data"] == "done" and done["admin-sync-poll"]["disabled"] is True
+    assert done["admin-sync-now"]["disabled"] is False and done["admin-sync-request-status"]["color"] == "success"
+
+    run.status, run.error = "failed", "source unreachable"
+    session.commit()
+    failed = _follow(app, client, request.id)
+    assert failed["admin-sync-state"]["data"] == "failed" and "source unreachable" in str(failed)
+
+
+def test_request_picked_but_never_linked_to_a_run_stops_blocking(session):
+    stuck = SyncRequest(requested_at=utcnow() - timedelta(hours=3), picked_at=utcnow() - timedelta(hours=2))
+    session.add(stuck)
+    session.commit()
+    assert sync_requests.request_status(session, stuck.id)["state"] == "failed"
+    assert sync_requests.open_request(session) is None
+
+
+def _texts(tree) -> list[str]:
+    """The text of a component tree given as JSON, in order."""
+    if isinstance(tree, str):
+        return [tree]
+    if isinstance(tree, dict):
+        return _texts(tree.get("props", {}).get("children")) if "props" in tree else []
+    if isinstance(tree, list):
+        return [text for item in tree for text in _texts(item)]
+    return [] if tree is None else [str(tree)]
+
+
+def test_the_page_lists_runs_lag_and_cursor(app, logged_in, session):
+    _run(session, age=timedelta(minutes=3), rows_read={"ptk": 1200, "riwayat_ptk": 9600})
+    _run(session, status="failed", age=timedelta(minutes=1), error="koneksi ke IQFast terputus")
+    session.commit()
+    response = dash_callback(logged_in("admin"), _key(app, "admin-sync-runs.children"),
+                             inputs=[{"id": "admin-sync-state", "property": "data", "value": None}])
+    body = response.json["response"]
+    runs = " ".join(" ".join(_texts(body["admin-sync-runs"]["children"])).split())
+    assert runs.index("Gagal") < runs.index("Berhasil")  # newest first
+    assert "koneksi ke IQFast terputus" in runs and "42 detik" in runs
+    assert "riwayat_ptk 9.600" in runs and "ptk 1.200" in runs
+    badges = [props for kind, props in _components(body["admin-sync-runs"]) if kind == "Badge"]
+    assert [b["color"] for b in badges] == ["danger", "success"]
+    lag = " ".join(_texts(body["admin-sync-lag"]["children"]))
+    assert "3 menit" in lag and "Mutakhir" in lag
+    assert "id terakhir 77" in " ".join(_texts(body["admin-sync-cursor"]["children"]))
+
+
+def test_cursor_falls_back_to_the_saved_positions(app, logged_in, session):
+    from models import SyncCursor
+
+    _run(session, kind="export", cursor={})
+    session.add(SyncCursor(source_table="riwayat_ptk", updated_at="2026-03-09 14:00:02", last_id=388104))
+    session.commit()
+    response = dash_callback(logged_in("admin"), _key(app, "admin-sync-runs.children"),
+                             inputs=[{"id": "admin-sync-state", "property": "data", "value": None}])
+    cursor = " ".join(_texts(response.json["response"]["admin-sync-cursor"]["children"]))
+    assert "riwayat_ptk" in cursor and "388104" in cursor and "posisi baca yang tersimpan" in cursor
+
+
+def test_recent_runs_are_limited(session):
+    for _ in range(60):
+        _run(session)
+    session.commit()
+    assert len(sync_status.recent_runs(session)) == 50
+
+
+# ------------------------------------------------------------------------------------------ upload route
+def _components(tree):
+    """Every component (type, props) in a Dash layout given as JSON."""
+    if isinstance(tree, dict):
+        if "props" in tree and "type" in tree:
+            yield tree["type"], tree["props"]
+        for value in tree.values():
+            yield from _components(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from _components(value)
+
+
+def _admin_page(client) -> dict[str, dict]:
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": "/admin/sync"}])
+    assert response.status_code == 200
+    return {props["id"]: {"type": kind, **props} for kind, props in _components(response.json) if "id" in props}
+
+
+def _admin_page_token(client) -> str:
+    """The CSRF token the /admin/sync page puts in its upload form."""
+    components = _admin_page(client)
+    assert components["admin-sync-upload-form"]["action"] == "/admin/sync/upload"
+    return components["admin-sync-upload-csrf"]["value"]
+
+
+def _session_token(app, client) -> str:
+    """A valid CSRF token for a client whose pages show no form (signed the way Flask-WTF signs it)."""
+    with client.session_transaction() as flask_session:
+        raw = flask_session.setdefault("csrf_token", "a" * 40)
+    return URLSafeTimedSerializer(app.server.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
+
+
+def _upload(client, token=None, name="ekspor.csv", content=b"id_ptk;no_aju\n1;X\n"):
+    data = {"file": (io.BytesIO(content), name)}
+    if token:
+        data["csrf_token"] = token
+    return client.post("/admin/sync/upload", data=data, content_type="multipart/form-data")
+
+
+def test_upload_is_refused_to_non_admins(app, logged_in):
+    client = logged_in("operator")
+    response = _upload(client, _session_token(app, client))
+    assert response.status_code == 403 and "Akses ditolak" in response.get_data(as_text=True)
+
+
+def test_upload_needs_a_login(client):
+    assert _upload(client).status_code in (302, 400)  # no CSRF token, no session: never reaches the import
+
+
+def test_upload_requires_the_csrf_token(logged_in):
+    response = _upload(logged_in("admin"))
+    assert response.status_code == 400 and "Formulir kedaluwarsa" in response.get_data(as_text=True)
+
+
+def test_upload_refuses_other_file_types(logged_in):
+    client = logged_in("admin")
+    response = _upload(client, _admin_page_token(client), name="ekspor.exe")
+    assert response.status_code == 400 and "bukan CSV atau XLSX" in response.get_data(as_text=True)
+
+
+def test_upload_says_so_when_the_importer_is_missing(logged_in, monkeypatch):
+    monkeypatch.setattr("portal.web.sync_upload._importer", lambda: None)
+    client = logged_in("admin")
+    response = _upload(client, _admin_page_token(client))
+    assert response.status_code == 503 and "belum tersedia" in response.get_data(as_text=True)
+
+
+def test_only_an_admin_gets_the_larger_upload_limit(app, logged_in, monkeypatch):
+    monkeypatch.setitem(app.server.config, "MAX_CONTENT_LENGTH", 2000)
+    monkeypatch.setattr("portal.web.sync_upload._importer", lambda: None)
+    big = b"x" * 5000
+    operator = logged_in("operator")
+    response = _upload(operator, _session_token(app, operator), content=big)
+    assert response.status_code == 413 and "terlalu besar" in response.get_data(as_text=True)
+    client = _relogin(operator, logged_in, "admin")
+    assert _upload(client, _admin_page_token(client), content=big).status_code == 503  # past the size check
+
+
+def test_upload_report_lists_rejected_rows(logged_in, monkeypatch, session):
+    seen = {}
+
+    def fake_import(database, path, filename, triggered_by):
+        with open(path, "rb") as handle:
+            seen.update(content=handle.read(), path=path, filename=filename, triggered_by=triggered_by)
+        return {"status": "partial", "rows_loaded": 1250, "rows_rejected": 2, "run_id": 7,
+                "errors": [{"row": 14, "reason": "tanggal tidak valid", "table": "ptk"},
+                           {"row": 98, "reason": "NPWP kosong", "table": "pengguna_jasa"}]}
+
+    monkeypatch.setattr("portal.web.sync_upload._importer", lambda: fake_import)
+    client = logged_in("admin", username="admin_upload")
+    response = _upload(client, _admin_page_token(client), name="ptk-2025.csv")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert seen["content"] == b"id_ptk;no_aju\n1;X\n" and seen["filename"] == "ptk-2025.csv"
+    assert seen["triggered_by"] == "admin_upload" and seen["path"].endswith(".csv")
+    assert not os.path.exists(seen["path"])  # the temporary copy is gone
+    assert "1.250" in body and "tanggal tidak valid" in body and ">98<" in body and 'href="/admin/sync"' in body
+    assert "Impor selesai dengan baris ditolak" in body
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "sync_export_uploaded"))
+    assert entry.username == "admin_upload" and entry.after["rows_rejected"] == 2 and entry.object_id == "7"
+
+
+def test_upload_imports_a_real_export_file(logged_in, session):
+    """Through the sync engine's own importer: one good row loads, the bad one is reported by its row number."""
+    pytest.importorskip("portal.iqfast.export_source")
+    content = ("id_negara;kode_negara;nama_negara;tgl_update\n"
+               "1;ID;Indonesia;2026-03-01 08:00:00\n"
+               "dua;CN;China;2026-03-01 08:00:00\n").encode()
+    client = logged_in("admin", username="admin_real")
+    response = _upload(client, _admin_page_token(client), name="m_negara.csv", content=content)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    loaded = re.search(r'id="sync-upload-loaded">([^<]+)<', body).group(1)
+    rejected = re.search(r'id="sync-upload-rejected">([^<]+)<', body).group(1)
+    assert (loaded, rejected) == ("1", "1")
+    assert re.search(r">3</td>", body), "the rejected row is named by its spreadsheet row number"
+    run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
+    assert run is not None and run.triggered_by == "admin_real"
+
+
+def test_admin_sync_page_has_a_plain_upload_form(logged_in):
+    components = _admin_page(logged_in("admin"))
+    form = components["admin-sync-upload-form"]
+    assert form["type"] == "Form" and form["method"] == "post" and form["encType"] == "multipart/form-data"
+    csrf, upload = components["admin-sync-upload-csrf"], components["admin-sync-upload-file"]
+    assert csrf["name"] == "csrf_token" and csrf["value"]
+    assert upload["type"] == "file" and upload["name"] == "file"
+
+
+# ------------------------------------------------------------------------------------------ freshness
+def test_freshness_rules(session, settings):
+    interval = settings.sync_interval_minutes
+    fresh_install = sync_status.freshness(session, interval)
+    assert fresh_install["fresh_install"] and not fresh_install["stale"] and fresh_install["age_seconds"] is None
+    gen_application(session, gen_service_user(session))
+    session.commit()
+    assert sync_status.freshness(session, interval)["stale"] is True  # data, but no sync ever succeeded
+    _run(session, age=timedelta(minutes=interval))
+    session.commit()
+    assert sync_status.freshness(session, interval)["stale"] is False
+    _run(session, status="failed", age=timedelta(seconds=5))  # a failure does not count as fresh
+    session.query(SyncRun).filter(SyncRun.status == "success").update(
+        {"finished_at": utcnow() - timedelta(minutes=2 * interval + 1)})
+    session.commit()
+    stale = sync_status.freshness(session, interval)
+    assert stale["stale"] is True and stale["age_seconds"] >= (2 * interval + 1) * 60
+
+
+def test_healthz_reports_sync_age_and_staleness(client, session, settings):
+    body = client.get("/healthz").json
+    assert body["last_sync_age_seconds"] is None and body["sync_stale"] is False
+    _run(session, age=timedelta(minutes=3 * settings.sync_interval_minutes))
+    session.commit()
+    body = client.get("/healthz").json
+    assert body["sync_stale"] is True and body["last_sync_age_seconds"] >= 3 * settings.sync_interval_minutes * 60
+    _run(session, age=timedelta(seconds=30))
+    session.commit()
+    body = client.get("/healthz").json
+    assert body["sync_stale"] is False and 30 <= body["last_sync_age_seconds"] < 90
+
+
+def _warning(app, client):
+    response = dash_callback(client, _key(app, "shell-sync-warning.children"),
+                             inputs=[{"id": "shell-sync-interval", "property": "n_intervals", "value": None}])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]["shell-sync-warning"]
+
+
+def test_staleness_warning_for_officers_and_a_gentler_notice_for_service_users(app, logged_in, session):
+    client = logged_in("head")
+    assert _warning(app, client)["is_open"] is False  # fresh install: nothing to say
+    gen_application(session, gen_service_user(session))
+    _run(session, age=timedelta(hours=2))
+    session.commit()
+    officer = _warning(app, _relogin(client, logged_in, "operator"))
+    assert officer["is_open"] is True and officer["color"] == "warning"
+    assert "2 jam" in str(officer["children"]) and "/admin/sync" not in str(officer["children"])
+    admin = _warning(app, _relogin(client, logged_in, "admin"))
+    assert "/admin/sync" in str(admin["children"])
+    service_user = _warning(app, _relogin(client, logged_in, "service_user"))
+    assert service_user["color"] == "info" and "Data terakhir diperbarui" in str(service_user["children"])
+    _run(session, age=timedelta(seconds=10))
+    session.commit()
+    assert _warning(app, _relogin(client, logged_in, "operator"))["is_open"] is False

@@ -1,0 +1,120 @@
+"""Account administration: validation that keeps what was typed, audit with before/after."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from support.web import dash_callback
+from models import AuditLog, User
+from portal.services import users
+from portal.validation import InvalidInput
+
+FIELDS = ("username", "full_name", "email", "role", "section_id", "office_id", "password")
+
+
+def _office(session):
+    return users.office_id_by_code(session, "0300")
+
+
+def test_create_user_reports_every_wrong_field_and_writes_nothing(session):
+    before = session.scalar(select(func.count(User.id)))
+    with pytest.raises(InvalidInput) as caught:
+        users.create_user(session, None, {"username": "A", "role": "coordinator", "office_id": None,
+                                          "email": "bukan-email", "password": "pendek"})
+    assert set(caught.value.errors) == {"username", "office_id", "section_id", "email", "password"}
+    session.rollback()
+    assert session.scalar(select(func.count(User.id))) == before
+
+
+def test_coordinator_needs_a_section(session):
+    with pytest.raises(InvalidInput) as caught:
+        users.create_user(session, None, {"username": "koord", "role": "coordinator", "office_id": _office(session),
+                                          "password": "panjang-sekali"})
+    assert caught.value.errors["section_id"][0] == "users.error.section_required"
+
+
+def test_duplicate_username_says_which(session, make_user):
+    make_user("petugas", "operator")
+    with pytest.raises(InvalidInput) as caught:
+        users.create_user(session, None, {"username": "petugas", "role": "operator", "office_id": _office(session),
+                                          "password": "panjang-sekali"})
+    key, params = caught.value.errors["username"]
+    assert key == "users.error.username_taken" and params == {"username": "petugas"}
+
+
+def test_update_is_audited_with_before_and_after(database, make_user):
+    created = make_user("petugas", "operator")
+    admin = make_user("kepala_admin", "admin")
+
+    class Actor:
+        id, username = admin["id"], admin["username"]
+
+    with database.session() as s:
+        users.update_user(s, Actor, created["id"], {"role": "enforcement", "full_name": "Petugas Baru"})
+    with database.session() as s:
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "user_updated"))
+        assert entry.username == "kepala_admin"
+        assert entry.before == {"full_name": "Petugas", "role": "operator"}
+        assert entry.after == {"full_name": "Petugas Baru", "role": "enforcement"}
+
+
+def test_admin_cannot_demote_themselves(database, make_user):
+    admin = make_user("admin1", "admin")
+
+    class Actor:
+        id, username = admin["id"], admin["username"]
+
+    with database.session() as s, pytest.raises(InvalidInput):
+        users.update_user(s, Actor, admin["id"], {"role": "operator"})
+
+
+def test_unlock_clears_the_lock_and_is_audited(database, make_user):
+    from datetime import timedelta
+
+    from models.base import utcnow
+
+    created = make_user("petugas", "operator")
+    with database.session() as s:
+        s.get(User, created["id"]).locked_until = utcnow() + timedelta(minutes=10)
+    with database.session() as s:
+        users.unlock(s, None, created["id"])
+    with database.session() as s:
+        assert s.get(User, created["id"]).locked_until is None
+        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "user_unlocked")) is not None
+
+
+def _save_inputs(values: dict):
+    state = [{"id": f"admin-users-{name}", "property": "value", "value": values.get(name)} for name in FIELDS]
+    state += [{"id": "admin-users-active", "property": "value", "value": True},
+              {"id": "admin-users-selected", "property": "data", "value": None},
+              {"id": "admin-users-refresh", "property": "data", "value": 0}]
+    return [{"id": "admin-users-save", "property": "n_clicks", "value": 1}], state
+
+
+def _save_output_key(app):
+    return next(k for k in app.callback_map if "admin-users-alert.children" in k)
+
+
+def test_save_callback_marks_wrong_fields_and_keeps_the_form_open(app, logged_in, session):
+    client = logged_in("admin")
+    inputs, state = _save_inputs({"username": "x", "role": "operator", "office_id": "1", "password": "123"})
+    response = dash_callback(client, _save_output_key(app), inputs, state, ["admin-users-save.n_clicks"])
+    assert response.status_code == 200
+    body = response.json["response"]
+    assert body["admin-users-modal"]["is_open"] is True
+    assert body["admin-users-username"]["invalid"] is True
+    assert "3–64" in body["admin-users-username-feedback"]["children"]
+    assert body["admin-users-password"]["invalid"] is True
+    assert "admin-users-username" not in {k for k, v in body.items() if "value" in v}  # typed values kept
+    assert session.scalar(select(User.id).where(User.username == "x")) is None
+
+
+def test_save_callback_creates_the_user(app, logged_in, session):
+    client = logged_in("admin")
+    inputs, state = _save_inputs({"username": "petugas.baru", "full_name": "Petugas Baru", "role": "operator",
+                                  "office_id": "1", "password": "sandi-yang-panjang"})
+    response = dash_callback(client, _save_output_key(app), inputs, state, ["admin-users-save.n_clicks"])
+    body = response.json["response"]
+    assert body["admin-users-modal"]["is_open"] is False
+    assert "petugas.baru" in body["admin-users-alert"]["children"]
+    assert session.scalar(select(User.role).where(User.username == "petugas.baru")) == "operator"

@@ -1,0 +1,282 @@
+"""Compliance pages through their callbacks and services: section scoping, refusals, exports, guidance, settings."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from support.compliance_data import AS_OF, build_office
+from support.web import dash_callback
+from support.factories import gen_application, gen_service_user
+from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
+from portal.services.compliance import ranking as compliance
+from portal.services.compliance import rollup as compliance_rollup
+from portal.services.compliance import guidance
+from portal.validation import Forbidden, InvalidInput
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_as_of():
+    """The pages rank over a window that ends "today": today is the day the fixture's data was built around."""
+    with time_machine.travel(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 5, 0, tzinfo=timezone.utc), tick=True):
+        yield
+
+
+@pytest.fixture
+def office(session):
+    data = build_office(session)
+    compliance_rollup.recompute_all(session)
+    session.commit()
+    return data
+
+
+def _key(app, *parts) -> str:
+    """The callback-map key of the callback whose outputs include every part (e.g. 'rankings-grid.rowData')."""
+    found = [key for key in app.callback_map if all(part in key for part in parts)]
+    assert len(found) == 1, (parts, found)
+    return found[0]
+
+
+def _ids(key: str) -> list[str]:
+    return [part.split("@")[0] for part in key.strip(".").split("...")]
+
+
+def _rank(client, app, section="", direction="", commodity="", tier="", date_from=None, date_to=None):
+    key = _key(app, "rankings-grid.rowData")
+    inputs = [{"id": i, "property": "value", "value": v} for i, v in (
+        ("rankings-section", section), ("rankings-direction", direction), ("rankings-commodity", commodity),
+        ("rankings-tier", tier), ("rankings-from", date_from), ("rankings-to", date_to), ("rankings-sort", "rank"))]
+    inputs += [{"id": "rankings-prev", "property": "n_clicks", "value": None},
+               {"id": "rankings-next", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, key, inputs=inputs,
+                             state=[{"id": "rankings-page", "property": "data", "value": 0}])
+    return response
+
+
+def _outputs(response, key):
+    body = response.get_json()["response"]
+    return {output: body[output.split(".")[0]][output.split(".")[1]] for output in _ids(key)
+            if output.split(".")[0] in body and output.split(".")[1] in body[output.split(".")[0]]}
+
+
+# ------------------------------------------------------------------------------------------------ scoping
+def test_plant_coordinator_ranking_holds_no_animal_only_service_user(session, office, app, logged_in):
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope="plant", as_of=AS_OF)
+    assert "PT Delta Satwa" not in {row["name"] for row in result["rows"]}
+    assert result["filters"]["section"] == "plant"
+    client = logged_in("coordinator", section="plant")
+    response = _rank(client, app)  # no section chosen: the service puts the coordinator's own
+    assert response.status_code == 200
+    names = {row["name"] for row in _outputs(response, _key(app, "rankings-grid.rowData"))["rankings-grid.rowData"]}
+    assert "PT Delta Satwa" not in names and "PT Alpha Buah Segar" in names
+
+
+def test_coordinator_asking_for_another_section_is_refused_by_the_service(session, office, app, logged_in):
+    with pytest.raises(Forbidden):
+        compliance.ranking(session, office_id=office["office_id"], section_scope="plant",
+                           filters={"section": "animal"})
+    client = logged_in("coordinator", section="plant")
+    body = _outputs(_rank(client, app, section="animal"), _key(app, "rankings-grid.rowData"))
+    assert body["rankings-grid.rowData"] == [] and body["rankings-error.is_open"] is True
+
+
+def test_coordinator_cannot_open_a_profile_outside_their_section(session, office, app, logged_in):
+    with pytest.raises(Forbidden):
+        compliance.profile(session, office["delta"].id, office_id=office["office_id"], section_scope="plant")
+    client = logged_in("coordinator", section="plant")
+    key = _key(app, "profile-body.children")
+    body = dash_callback(client, key, inputs=[
+        {"id": "profile-id", "property": "data", "value": office["delta"].id},
+        {"id": "profile-section", "property": "value", "value": "plant"}]).get_data(as_text=True)
+    assert "profile-refused" in body and "PT Delta Satwa" not in body
+    assert session.scalar(select(AuditLog).where(AuditLog.action == "access_denied",
+                                                 AuditLog.object_type == "service_user")) is not None
+    # Their own section's company opens, with the explanation.
+    body = dash_callback(client, key, inputs=[
+        {"id": "profile-id", "property": "data", "value": office["beta"].id},
+        {"id": "profile-section", "property": "value", "value": "plant"}]).get_data(as_text=True)
+    assert "PT Beta Tani" in body and "profile-how-card" in body and "Bagaimana skor ini dihitung" in body
+
+
+def test_service_user_cannot_open_the_ranking_or_a_profile(office, app, logged_in):
+    client = logged_in("service_user")
+    assert client.get("/rankings").status_code == 403
+    assert client.get(f"/profile/{office['beta'].id}").status_code == 403
+    assert _rank(client, app).status_code == 403
+    response = dash_callback(client, _key(app, "profile-body.children"), inputs=[
+        {"id": "profile-id", "property": "data", "value": office["beta"].id},
+        {"id": "profile-section", "property": "value", "value": ""}])
+    assert response.status_code == 403
+
+
+def test_unknown_profile_is_not_found(office, app, logged_in):
+    client = logged_in("enforcement")
+    body = dash_callback(client, _key(app, "profile-body.children"), inputs=[
+        {"id": "profile-id", "property": "data", "value": 999999},
+        {"id": "profile-section", "property": "value", "value": ""}]).get_data(as_text=True)
+    assert "profile-refused" in body
+
+
+def test_enforcement_sees_every_section_and_filters_change_the_chart(office, app, logged_in):
+    client = logged_in("enforcement")
+    key = _key(app, "rankings-grid.rowData")
+    everyone = _outputs(_rank(client, app), key)
+    assert len(everyone["rankings-grid.rowData"]) == 4
+    imports = _outputs(_rank(client, app, direction="import"), key)
+    assert imports["rankings-grid.rowData"] == []
+    # The chart answers "how many need guidance": one bar per tier, D in red.
+    bar = everyone["rankings-chart.figure"]["data"][0]
+    assert bar["marker"]["color"][3] == "#dc3545" and len(bar["x"]) == 4
+    assert "perlu pembinaan" in everyone["rankings-chart-answer.children"]
+
+
+def test_handler_page_for_a_coordinator_of_another_section_is_refused(session, office):
+    with pytest.raises(Forbidden):
+        compliance.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+                                   section_scope="animal")
+
+
+# ------------------------------------------------------------------------------------------------ exports
+def test_export_neutralises_formula_cells(session, office, app, logged_in):
+    su = gen_service_user(session, name="=HYPERLINK(\"http://evil\")")
+    gen_application(session, su)
+    compliance_rollup.refresh_rollups(session, service_user_ids=[su.id])
+    session.commit()
+    client = logged_in("enforcement")
+    key = _key(app, "rankings-download.data")
+    states = [{"id": i, "property": "value", "value": ""} for i in (
+        "rankings-section", "rankings-direction", "rankings-commodity", "rankings-tier", "rankings-from",
+        "rankings-to")] + [{"id": "rankings-sort", "property": "value", "value": "rank"}]
+    for button, marker in (("rankings-export-csv", b"'=HYPERLINK"), ("rankings-export-xlsx", None)):
+        response = dash_callback(client, key, inputs=[
+            {"id": "rankings-export-csv", "property": "n_clicks", "value": 1 if button.endswith("csv") else None},
+            {"id": "rankings-export-xlsx", "property": "n_clicks", "value": 1 if button.endswith("xlsx") else None}],
+            state=states, changed=[f"{button}.n_clicks"])
+        data = response.get_json()["response"]["rankings-download"]["data"]
+        content = base64.b64decode(data["content"])
+        if marker:
+            assert marker in content and b"\n=HYPERLINK" not in content
+        else:
+            import io
+
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(io.BytesIO(content)).active
+            names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+            assert "'=HYPERLINK(\"http://evil\")" in names
+
+
+def test_priority_list_has_the_evidence_and_prints(session, office):
+    from callbacks.priority import priority_pdf
+
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                filters={"tier": "A"}, page_size=None, as_of=AS_OF)
+    assert [(r["name"], r["consignments"], r["clean_streak"], r["months_since_last_violation"]) for r in
+            result["rows"]] == [("PT Alpha Buah Segar", 25, 26, 30)]
+    assert priority_pdf(result).startswith(b"%PDF")
+
+
+# ------------------------------------------------------------------------------------------------ guidance
+def test_guidance_is_validated_field_by_field_and_writes_nothing_on_error(session, office):
+    with pytest.raises(InvalidInput) as error:
+        guidance.record_guidance(session, None, "tester", office_id=office["office_id"], section_scope=None,
+                                 values={"service_user_id": "", "given_on": "2999-01-01", "kind": "party",
+                                         "notes": " ", "officer_name": ""}, today=AS_OF)
+    assert set(error.value.errors) == {"service_user_id", "given_on", "kind", "notes", "officer_name"}
+    assert error.value.errors["given_on"][0] == "guidance.error.date_future"
+    assert session.scalar(select(GuidanceRecord)) is None
+
+
+def test_guidance_is_recorded_audited_and_its_effect_measured(session, office):
+    beta = office["beta"]
+    saved = guidance.record_guidance(session, None, "coordinator_plant", office_id=office["office_id"],
+                                     section_scope="plant", values={
+                                         "service_user_id": beta.id, "given_on": "2025-12-01", "kind": "visit",
+                                         "notes": "Kunjungan ke gudang; SOP dokumen diperbaiki.",
+                                         "officer_name": "Drh. Sari"}, today=AS_OF)
+    assert session.get(GuidanceRecord, saved["id"]).section_id is not None
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "guidance_recorded"))
+    assert entry.after["kind"] == "visit" and entry.object_id == str(saved["id"])
+    result = guidance.guidance_list(session, office_id=office["office_id"], section_scope="plant", as_of=AS_OF)
+    row = next(r for r in result["rows"] if r["service_user_id"] == beta.id)
+    effect = row["last_guidance"]["effect"]
+    # 1 Jun – 30 Nov 2025: Beta's apps of 1 Aug, 21 Aug, 10 Sep, 30 Sep, 20 Oct, 9 Nov (refused), 29 Nov: 7,
+    # with the detention (1) and refusal (2): V 3 → 300 / 7 = 42.86 per 100;
+    # 1 Dec 2025 – 31 May 2026: 19 Dec, 8 Jan, 28 Jan (3), no violation → 0.0.
+    assert (effect["before"]["n"], effect["before"]["rate_per_100"]) == (7, 42.86)
+    assert (effect["after"]["n"], effect["after"]["rate_per_100"], effect["verdict"]) == (3, 0.0, "improved")
+
+
+def test_coordinator_cannot_record_guidance_for_another_section(session, office):
+    with pytest.raises(Forbidden):
+        guidance.record_guidance(session, None, "c", office_id=office["office_id"], section_scope="plant",
+                                 values={"service_user_id": office["delta"].id, "given_on": "2026-01-01",
+                                         "kind": "letter", "notes": "x", "officer_name": "y"}, today=AS_OF)
+
+
+def test_head_may_read_guidance_but_not_record_it(office, app, logged_in):
+    client = logged_in("head")
+    assert client.get("/guidance").status_code == 200
+    response = dash_callback(client, _key(app, "guidance-saved.children"), inputs=[
+        {"id": "guidance-save", "property": "n_clicks", "value": 1}])
+    assert response.status_code == 403
+
+
+# ------------------------------------------------------------------------------------------------ settings
+def test_admin_saves_a_new_settings_version_audited_and_scores_name_it(session, office):
+    values = compliance.current_settings(session)[1].to_dict() | {"weight_nnc": "4", "prior_m": "10"}
+    saved = compliance.save_settings(session, None, "admin", values, note="SK Kepala 12/2026")
+    assert saved == {"version": 2, "changed": True}
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "compliance_settings_changed"))
+    assert entry.before == {"weight_nnc": 3, "prior_m": 20} and entry.after == {"weight_nnc": 4, "prior_m": 10}
+    compliance.refresh_scores(session, as_of=AS_OF)
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                filters={"section": "plant"}, as_of=AS_OF)
+    assert result["settings_version"] == 2
+    gamma = next(r for r in result["rows"] if r["name"] == "CV Gamma Agro")
+    # V = 4 (one NNC at weight 4); p0 = (3 + 4) / 40; p = (4 + 10·7/40) / (5 + 10) = 5.75 / 15 → 61.7.
+    assert gamma["score"] == 61.7
+    assert session.scalar(select(ComplianceSettingsVersion.note).where(
+        ComplianceSettingsVersion.version == 2)) == "SK Kepala 12/2026"
+
+
+def test_invalid_settings_are_refused_with_every_problem(session):
+    values = compliance.current_settings(session)[1].to_dict() | {
+        "window_months": "1,5", "prior_m": "0", "weight_refusal": "dua", "tier_b_min_score": "120"}
+    with pytest.raises(InvalidInput) as error:
+        compliance.save_settings(session, None, "admin", values)
+    assert set(error.value.errors) == {"window_months", "prior_m", "weight_refusal", "tier_b_min_score"}
+    assert compliance.current_settings(session)[0] == 1
+
+
+def test_settings_page_loads_for_admin_only(app, logged_in):
+    client = logged_in("admin")
+    key = _key(app, "admin-compliance-current.children")
+    from layouts.admin_compliance import SETTING_NAMES
+
+    states = [{"id": f"admin-compliance-{name}", "property": "value", "value": None} for name in SETTING_NAMES]
+    states.append({"id": "admin-compliance-note", "property": "value", "value": None})
+    response = dash_callback(client, key, inputs=[{"id": "admin-compliance-save", "property": "n_clicks",
+                                                   "value": None}], state=states)
+    assert response.status_code == 200 and "Versi berlaku: 1" in response.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+def test_cli_rank_prints_the_ranking_as_json(office, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from portal.cli.main import main
+
+    monkeypatch.setenv("QCORNER_DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["compliance", "rank", "--section", "plant", "--limit", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["rows"]
+    assert len(rows) == 2
+    assert {"service_user_id", "name", "score", "tier", "consignments", "detentions", "refusals", "destructions",
+            "nncs"} <= set(rows[0])
+    recompute = CliRunner().invoke(main, ["compliance", "recompute", "--json"])
+    assert recompute.exit_code == 0 and json.loads(recompute.output)["monthly_rows"] > 0

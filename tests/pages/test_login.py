@@ -1,0 +1,139 @@
+"""Logging in and out over HTTP: lockout, revocation of copied cookies, idle expiry."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from support.web import PASSWORD, csrf_token, login
+from models import AuditLog, User, UserSession
+from models.base import utcnow
+
+
+def test_login_with_the_right_password_goes_to_the_role_home_page(client, make_user):
+    make_user("kepala", "head")
+    response = login(client, "kepala")
+    assert response.status_code == 302
+    assert response.location == "/kpi"
+
+
+def test_wrong_password_is_refused_with_an_indonesian_message(client, make_user):
+    make_user("petugas", "operator")
+    response = login(client, "petugas", "bukan-ini")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+
+
+def test_unknown_username_gets_the_same_message_as_a_wrong_password(client):
+    response = login(client, "tidak-ada", "apa-saja")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+
+
+def test_five_failures_lock_the_account_and_say_so(client, make_user, session):
+    make_user("petugas", "operator")
+    for _ in range(4):
+        assert "salah" in login(client, "petugas", "keliru").get_data(as_text=True)
+    body = login(client, "petugas", "keliru").get_data(as_text=True)
+    assert "Akun dikunci" in body
+    # Even the right password is refused while locked.
+    response = login(client, "petugas")
+    assert response.status_code == 401 and "Akun dikunci" in response.get_data(as_text=True)
+    assert session.scalar(select(User.locked_until).where(User.username == "petugas")) is not None
+    assert session.scalar(select(AuditLog.id).where(AuditLog.action == "account_locked")) is not None
+
+
+def test_lock_expires_after_its_time(client, make_user, database):
+    make_user("petugas", "operator")
+    for _ in range(5):
+        login(client, "petugas", "keliru")
+    with database.session() as s:
+        s.execute(update(User).where(User.username == "petugas").values(locked_until=utcnow() - timedelta(seconds=1)))
+    assert login(client, "petugas").status_code == 302
+
+
+def test_failures_spread_over_more_than_the_window_do_not_lock(client, make_user, database):
+    make_user("petugas", "operator")
+    for _ in range(4):
+        login(client, "petugas", "keliru")
+    with database.session() as s:
+        s.execute(update(User).where(User.username == "petugas")
+                  .values(first_failed_at=utcnow() - timedelta(minutes=16)))
+    login(client, "petugas", "keliru")
+    assert login(client, "petugas").status_code == 302
+
+
+def test_a_cookie_captured_before_logout_is_refused_after_it(app, make_user):
+    make_user("petugas", "operator")
+    client = app.server.test_client()
+    login(client, "petugas")
+    stolen = client.get_cookie("qcorner_session").value
+    assert client.get("/nnc").status_code == 200
+    client.get("/logout")
+    thief = app.server.test_client()
+    thief.set_cookie("qcorner_session", stolen)
+    response = thief.get("/nnc")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert thief.post("/_dash-update-component", json={"output": "shell-content.children"}).status_code == 401
+
+
+def test_password_reset_ends_every_session_of_the_account(app, make_user, database):
+    from portal.services import users
+
+    created = make_user("petugas", "operator")
+    phone, laptop = app.server.test_client(), app.server.test_client()
+    login(phone, "petugas")
+    login(laptop, "petugas")
+    with database.session() as s:
+        users.reset_password(s, None, created["id"], "kata-sandi-baru-1")
+    assert phone.get("/nnc").status_code == 302
+    assert laptop.get("/nnc").status_code == 302
+
+
+def test_deactivation_ends_sessions_and_blocks_login(app, make_user, database):
+    from portal.services import users
+
+    created = make_user("petugas", "operator")
+    client = app.server.test_client()
+    login(client, "petugas")
+    with database.session() as s:
+        users.update_user(s, None, created["id"], {"active": False})
+    assert client.get("/nnc").status_code == 302
+    response = login(app.server.test_client(), "petugas")
+    assert response.status_code == 401
+
+
+def test_idle_session_expires(app, make_user, database):
+    make_user("petugas", "operator")
+    client = app.server.test_client()
+    login(client, "petugas")
+    with database.session() as s:
+        s.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(hours=9)))
+    assert client.get("/nnc").status_code == 302
+
+
+def test_login_refuses_a_post_without_csrf_token(client, make_user):
+    make_user("petugas", "operator")
+    response = client.post("/login", data={"username": "petugas", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_login_does_not_redirect_to_another_site(client, make_user):
+    make_user("petugas", "operator")
+    token = csrf_token(client)
+    response = client.post("/login?next=//evil.example/x", data={"username": "petugas", "password": PASSWORD,
+                                                                 "csrf_token": token})
+    assert response.location == "/nnc"
+
+
+def test_passwords_are_stored_hashed(make_user, session):
+    make_user("petugas", "operator")
+    stored = session.scalar(select(User.password_hash).where(User.username == "petugas"))
+    assert PASSWORD not in stored and stored.startswith("scrypt:")
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
+    make_user("petugas", "operator")
+    response = login(client, "petugas")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

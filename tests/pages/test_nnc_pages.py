@@ -1,0 +1,179 @@
+"""The NNC pages' callbacks as the browser calls them: list, export, form, follow-up — and who may call which."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from support.web import dash_callback
+from support.factories import gen_service_user
+from layouts.nnc import FILTERS
+from models import AttachmentBlob, Nnc
+from support.nnc_helpers import EXE, PDF, actor, form_state, upload, valid_nnc
+from portal.reports import exports
+from portal.services.nnc import register as nnc
+
+FILTER_IDS = [f"nnc-{name}" for name in FILTERS]
+SAVE = [{"id": "nnc-form-save", "property": "n_clicks", "value": 1},
+        {"id": "nnc-form-save-top", "property": "n_clicks", "value": None}]
+
+
+def _key(app, fragment: str) -> str:
+    return next(k for k in app.callback_map if fragment in k)
+
+
+def _filters(**values):
+    defaults = dict(zip(FILTERS, ("", "", "", None, "all", "all", "all", "all", "all")))
+    defaults.update(values)
+    return [{"id": f"nnc-{name}", "property": "value", "value": defaults[name]} for name in FILTERS]
+
+
+@pytest.fixture
+def register(database, make_user):
+    """Three NNCs, one whose commodity a spreadsheet would run as a formula."""
+    operator = actor(database, make_user, "operator", username="petugas_daftar")
+    with database.session() as s:
+        company = gen_service_user(s, name="=HYPERLINK(\"http://evil\",\"klik\")")
+        for n, commodity in enumerate(("Manggis", "+62 Salak", "@SUM(A1:A9)")):
+            nnc.create_nnc(s, operator, valid_nnc(s, number=f"D/{n}", commodity=commodity,
+                                                  service_user=company if n == 0 else None))
+    return operator
+
+
+def test_list_callback_pages_and_counts(app, logged_in, register):
+    client = logged_in("head")
+    inputs = _filters(text="d/") + [{"id": "nnc-sort", "property": "value", "value": "number"},
+                                    {"id": "nnc-prev", "property": "n_clicks", "value": None},
+                                    {"id": "nnc-next", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
+                             [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-text.value"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.json["response"]
+    assert [r["number"] for r in body["nnc-grid"]["rowData"]] == ["D/0", "D/1", "D/2"]
+    assert body["nnc-grid"]["rowData"][0]["status"] == "Baru"
+    assert body["nnc-count-received"]["children"] == "3" and body["nnc-pager-text"]["children"] == \
+        "Menampilkan 1–3 dari 3"
+
+
+def test_csv_export_neutralises_formulas(app, logged_in, register):
+    client = logged_in("operator")
+    state = [{"id": f"nnc-{name}", "property": "value", "value": v["value"]}
+             for name, v in zip(FILTERS, _filters())] + [{"id": "nnc-sort", "property": "value", "value": "number"}]
+    inputs = [{"id": "nnc-export-csv", "property": "n_clicks", "value": 1},
+              {"id": "nnc-export-xlsx", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-csv.n_clicks"])
+    download = response.json["response"]["nnc-download"]["data"]
+    text = base64.b64decode(download["content"]).decode("utf-8-sig")
+    assert download["filename"].endswith(".csv")
+    assert "'=HYPERLINK" in text and "'+62 Salak" in text and "'@SUM(A1:A9)" in text
+    assert ",=HYPERLINK" not in text and ",+62" not in text and ",@SUM" not in text
+    assert text.splitlines()[0].startswith("ID,Nomor NNC,Tanggal NNC")
+
+    response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-xlsx.n_clicks"])
+    download = response.json["response"]["nnc-download"]["data"]
+    sheet = load_workbook(io.BytesIO(base64.b64decode(download["content"]))).active
+    values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert "'=HYPERLINK(\"http://evil\",\"klik\")" in values and "'@SUM(A1:A9)" in values
+    assert not any(isinstance(v, str) and v.startswith(("=", "+", "@")) for v in values)
+
+
+def test_exports_helper_neutralises_only_text():
+    assert exports.neutralise("=1+1") == "'=1+1" and exports.neutralise("-2") == "'-2"
+    assert exports.neutralise("\tcmd") == "'\tcmd" and exports.neutralise("Manggis") == "Manggis"
+    assert exports.neutralise(-2) == -2
+    data = exports.csv_bytes([("a", "=Judul"), ("b", "B")], [{"a": "@x", "b": "+1"}, {"a": -5}, {"a": None}])
+    assert data.decode("utf-8-sig").splitlines() == ["'=Judul,B", "'@x,'+1", "-5,", ","]
+
+
+def test_form_with_several_errors_keeps_everything_and_writes_nothing(app, logged_in, session):
+    client = logged_in("operator")
+    typed = {"number": "NNC/UJI/1", "notice_date": "2099-01-01", "received_date": "2098-12-01",
+             "flow": "received", "commodity": "Manggis", "category": "pest"}
+    response = dash_callback(client, _key(app, "nnc-form-go.href"),
+                             SAVE,
+                             form_state(typed, [upload("surat.pdf", PDF)]), ["nnc-form-save.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.json["response"]
+    assert body["nnc-form-notice_date"]["invalid"] is True
+    assert body["nnc-form-notice_date-feedback"]["children"].startswith("Tanggal tidak boleh melewati hari ini")
+    assert body["nnc-form-organism-feedback"]["children"] == "Sebutkan organisme yang ditemukan."
+    assert body["nnc-form-notifying_authority-feedback"]["children"] == "Wajib diisi."
+    assert body["nnc-form-service_user_id-feedback"]["children"].startswith("Pilih pengguna jasa dari registri")
+    assert body["nnc-form-alert"]["is_open"] is True
+    assert "nnc-form-go" not in body and "nnc-form-files" not in body          # no redirect, files kept
+    assert not any("value" in props for props in body.values())                 # typed values untouched
+    assert session.scalar(select(func.count(Nnc.id))) == 0
+    assert session.scalar(select(func.count()).select_from(AttachmentBlob)) == 0
+
+
+def test_form_saves_and_opens_the_new_nnc(app, logged_in, session, database):
+    client = logged_in("operator")
+    with database.session() as s:
+        data = valid_nnc(s)
+    values = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    response = dash_callback(client, _key(app, "nnc-form-go.href"),
+                             SAVE,
+                             form_state(values, [upload("surat.pdf", PDF)]), ["nnc-form-save.n_clicks"])
+    body = response.json["response"]
+    saved = session.scalar(select(Nnc))
+    assert body["nnc-form-go"]["href"] == f"/nnc/{saved.id}"
+    assert saved.number == "GACC/NNC/2025/0001"
+
+
+def test_upload_refuses_a_disguised_program_and_keeps_good_files(app, logged_in):
+    client = logged_in("operator")
+    good, bad = upload("surat.pdf", PDF), upload("surat-palsu.pdf", EXE)
+    response = dash_callback(client, _key(app, "nnc-form-upload.contents"),
+                             [{"id": "nnc-form-upload", "property": "contents",
+                               "value": [good["content"], bad["content"]]}],
+                             [{"id": "nnc-form-upload", "property": "filename", "value": ["surat.pdf",
+                                                                                          "surat-palsu.pdf"]},
+                              {"id": "nnc-form-files", "property": "data", "value": []}],
+                             ["nnc-form-upload.contents"])
+    body = response.json["response"]
+    assert [f["name"] for f in body["nnc-form-files"]["data"]] == ["surat.pdf"]
+    assert "surat-palsu.pdf" in json.dumps(body["nnc-form-attachments-feedback"], ensure_ascii=False)
+    assert "bukan PDF, JPEG atau PNG" in json.dumps(body["nnc-form-attachments-feedback"], ensure_ascii=False)
+
+
+def test_head_can_read_and_not_change(app, logged_in, register, session):
+    client = logged_in("head")
+    nnc_id = session.scalar(select(Nnc.id).where(Nnc.number == "D/0"))
+    shown = dash_callback(client, _key(app, "..nnc-detail-title.children"),
+                          [{"id": "nnc-detail-id", "property": "data", "value": nnc_id},
+                           {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
+    assert shown.status_code == 200 and "D/0" in json.dumps(shown.json, ensure_ascii=False)
+    assert shown.json["response"]["nnc-detail-actions"]["children"] == []  # no edit button
+    assert client.get(f"/nnc/{nnc_id}/edit").status_code == 403
+    save = dash_callback(client, _key(app, "nnc-form-go.href"),
+                         SAVE,
+                         form_state({"number": "H/1"}, nnc_id=nnc_id), ["nnc-form-save.n_clicks"])
+    assert save.status_code == 403
+    follow = dash_callback(client, _key(app, "nnc-detail-refresh.data"),
+                           [{"id": "nnc-detail-fu-save", "property": "n_clicks", "value": 1}])
+    assert follow.status_code == 403
+
+
+def test_coordinator_follows_up_their_section_from_the_nnc_page(app, logged_in, register, session):
+    client = logged_in("coordinator", section="plant", username="koordinator_kt")
+    nnc_id = session.scalar(select(Nnc.id).where(Nnc.number == "D/1"))
+    state = [{"id": "nnc-detail-fu-id", "property": "data", "value": nnc_id},
+             {"id": "nnc-detail-fu-status", "property": "value", "value": "under_investigation"},
+             {"id": "nnc-detail-fu-note", "property": "value", "value": "Eksportir dihubungi"},
+             {"id": "nnc-detail-fu-investigation_findings", "property": "value", "value": "Kebun tanpa perangkap"},
+             {"id": "nnc-detail-fu-corrective_action", "property": "value", "value": ""},
+             {"id": "nnc-detail-fu-guidance_given", "property": "value", "value": ""},
+             {"id": "nnc-detail-refresh", "property": "data", "value": 0}]
+    response = dash_callback(client, _key(app, "nnc-detail-refresh.data"),
+                             [{"id": "nnc-detail-fu-save", "property": "n_clicks", "value": 1}], state,
+                             ["nnc-detail-fu-save.n_clicks"])
+    body = response.json["response"]
+    assert body["nnc-detail-refresh"]["data"] == 1 and "Dalam investigasi" in body["nnc-detail-fu-alert"]["children"]
+    session.expire_all()
+    assert session.get(Nnc, nnc_id).status == "under_investigation"
+    # the edit form is not theirs
+    assert client.get(f"/nnc/{nnc_id}/edit").status_code == 403

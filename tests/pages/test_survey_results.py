@@ -1,0 +1,198 @@
+"""Survey results (IKM, PermenPANRB 14/2017) through the service, the page, the exports and the command."""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import insert, select
+
+from support.web import dash_callback
+from support.factories import gen_application, gen_service_user, office_id, section_id
+from support.kpi_data import SURVEY_ANSWERS, at, build, gen_response
+from models import AuditLog, SurveyResponse
+from portal.services import ikm_results
+from portal.services.kpi.rollup import refresh_kpi_rollups
+from portal.validation import Forbidden, InvalidInput
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def _bulk_responses(session, day: date, n: int, total: int, section: str = "plant") -> None:
+    """n answers all 3, then single answers raised to 4 until the nine-element total is `total`."""
+    raise_count = total - 3 * 9 * n
+    assert 0 <= raise_count <= 9 * n
+    rows = []
+    for index in range(n):
+        answers = {f"element_{e}": 4 if index * 9 + e - 1 < raise_count else 3 for e in range(1, 10)}
+        rows.append({"office_id": office_id(session), "section_id": section_id(session, section),
+                     "submitted_on": day, **answers})
+    session.execute(insert(SurveyResponse), rows)
+
+
+def test_ikm_of_four_hand_worked_answers(session):
+    for index, answers in enumerate(SURVEY_ANSWERS):
+        gen_response(session, answers, date(2026, 3, 3 + index))
+    result = ikm_results.summary(session, office_id(session), *MARCH)
+    # Element sums 14 12 11 16 13 15 16 13 11 over 4 answers.
+    assert [e["nrr"] for e in result["elements"]] == [3.5, 3.0, 2.75, 4.0, 3.25, 3.75, 4.0, 3.25, 2.75]
+    assert result["index"] == 3.3611          # 30.25 / 9
+    assert result["ikm"] == 84.03             # 3.36111… × 25
+    assert (result["grade"], result["label"]) == ("B", "Baik")
+    assert result["elements"][1]["name"] == "Sistem, mekanisme, dan prosedur"
+
+
+@pytest.mark.parametrize("total, expected_ikm, expected_grade", [
+    (6894, 76.60, "C"),   # 25 × 6894 / (9 × 250) = 76.600
+    (6895, 76.61, "B"),   # 76.6111… → 76.61
+    (7947, 88.30, "B"),   # 88.300
+    (7948, 88.31, "A"),   # 88.3111… → 88.31
+])
+def test_grade_boundaries_through_the_service(session, total, expected_ikm, expected_grade):
+    _bulk_responses(session, date(2026, 5, 4), 250, total)
+    result = ikm_results.summary(session, office_id(session), date(2026, 5, 1), date(2026, 5, 31))
+    assert (result["responses"], result["ikm"], result["grade"]) == (250, expected_ikm, expected_grade)
+
+
+def test_sample_size_against_the_handed_over_applications(session):
+    company = gen_service_user(session)
+    for index in range(50):
+        gen_application(session, company, submitted_at=at(2026, 3, 2, 1) + timedelta(minutes=index),
+                        stages=("submitted", "handed_over"), step=timedelta(hours=4))
+    refresh_kpi_rollups(session)
+    for index in range(43):
+        gen_response(session, SURVEY_ANSWERS[0], date(2026, 3, 10))
+    result = ikm_results.summary(session, office_id(session), *MARCH)
+    assert (result["population"], result["minimum_sample"], result["sufficient"]) == (50, 44, False)  # 50 → 44
+    gen_response(session, SURVEY_ANSWERS[0], date(2026, 3, 10))
+    assert ikm_results.summary(session, office_id(session), *MARCH)["sufficient"] is True
+
+
+def test_a_coordinator_sees_only_their_section(session):
+    build(session)
+    office = office_id(session)
+    plant = ikm_results.summary(session, office, *MARCH, section=None, section_scope="plant")
+    assert (plant["section"], plant["responses"]) == ("plant", 3)
+    with pytest.raises(Forbidden):
+        ikm_results.summary(session, office, *MARCH, section="animal", section_scope="plant")
+    assert [row["section"] for row in ikm_results.by_section(session, office, *MARCH, section_scope="plant")] == \
+        ["plant"]
+    comments = ikm_results.comments(session, office, *MARCH, section_scope="plant")
+    assert {row["comment"] for row in comments["rows"]} == {"Pelayanan cepat", "Ruang tunggu panas"}
+
+
+def test_trend_splits_profile_and_comment_filter(session):
+    build(session)
+    office = office_id(session)
+    months = {p["period"]: p for p in ikm_results.trend(session, office, date(2026, 3, 31))["months"]}
+    assert months["2026-03"]["ikm"] == 84.03 and months["2026-02"]["ikm"] is None and len(months) == 12
+    semesters = ikm_results.trend(session, office, date(2026, 3, 31))["semesters"]
+    assert semesters[-1] == {"period": "2026-S1", "responses": 4, "ikm": 84.03, "grade": "B"}
+    sections = {row["section"]: row for row in ikm_results.by_section(session, office, *MARCH)}
+    assert sections["plant"]["ikm"] == 86.11 and sections["animal"]["ikm"] == 77.78  # 28 / 36 × 100
+    profile = ikm_results.respondent_profile(session, office, *MARCH)
+    assert profile["gender"] == {"male": 1, "female": 2, "no_answer": 1}
+    assert profile["education"]["s1"] == 4
+    found = ikm_results.comments(session, office, *MARCH, text="RUANG")
+    assert [row["comment"] for row in found["rows"]] == ["Ruang tunggu panas"] and found["total"] == 1
+    assert "service_user_id" not in found["rows"][0] and "company" not in str(found["rows"][0])
+
+
+def test_follow_up_plan_is_per_semester_and_audited(session):
+    office = office_id(session)
+    assert ikm_results.semester_of(date(2026, 1, 1), date(2026, 6, 30)) == (2026, 1)
+    assert ikm_results.semester_of(date(2026, 3, 1), date(2026, 3, 31)) is None
+    with pytest.raises(InvalidInput):
+        ikm_results.save_follow_up_plan(session, None, "admin", office, 2026, 1, "  ")
+    ikm_results.save_follow_up_plan(session, None, "admin", office, 2026, 1, "Sosialisasi prosedur")
+    ikm_results.save_follow_up_plan(session, None, "admin", office, 2026, 1, "Sosialisasi prosedur, loket info")
+    assert ikm_results.follow_up_plan(session, office, 2026, 1)["text"] == "Sosialisasi prosedur, loket info"
+    entries = session.scalars(select(AuditLog).where(AuditLog.action == "ikm_follow_up_plan_saved")
+                              .order_by(AuditLog.id)).all()
+    assert [e.before for e in entries] == [None, {"text": "Sosialisasi prosedur"}]
+
+
+def test_semester_report_exports_as_xlsx_and_pdf(session):
+    from openpyxl import load_workbook
+
+    from portal.reports import ikm_report
+
+    build(session)
+    gen_response(session, SURVEY_ANSWERS[0], date(2026, 4, 2), comment="=HYPERLINK(\"http://x\")")
+    refresh_kpi_rollups(session)
+    ikm_results.save_follow_up_plan(session, None, "admin", office_id(session), 2026, 1, "Perbaiki prosedur")
+    report = ikm_results.semester_report(session, office_id(session), date(2026, 1, 1), date(2026, 6, 30))
+    workbook = load_workbook(io.BytesIO(ikm_report.report_xlsx(report)))
+    summary = [[c for c in row if c is not None] for row in workbook["Ringkasan"].iter_rows(values_only=True)]
+    assert ["IKM", report["summary"]["ikm"]] in summary
+    comments = [row[2] for row in workbook["Komentar"].iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://x\")" in comments  # neutralised
+    assert workbook["Tindak lanjut"]["A1"].value == "Unsur terlemah"
+    pdf = ikm_report.report_pdf(report)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+def test_ikm_command_prints_json(database_url, session):
+    for index, answers in enumerate(SURVEY_ANSWERS):
+        gen_response(session, answers, date(2026, 3, 3 + index))
+    session.commit()
+    from portal.cli.main import main
+
+    result = CliRunner().invoke(main, ["ikm", "--from", "2026-03-01", "--to", "2026-03-31", "--json"],
+                                env={"QCORNER_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert set(printed) >= {"responses", "elements", "index", "ikm", "grade", "minimum_sample"}
+    assert printed["elements"][2] == {"element": 3, "name": "Waktu penyelesaian", "nrr": 2.75}
+    assert (printed["responses"], printed["ikm"], printed["grade"]) == (4, 84.03, "B")
+
+
+# --- the pages ------------------------------------------------------------------------------------------------
+
+SURVEY_OUTPUT = ("..survey-summary.children...survey-elements-chart.figure...survey-trend-chart.figure..."
+                 "survey-sections.children...survey-profile.children...survey-period.data..."
+                 "survey-period-label.children...survey-plan-text.value...survey-plan-info.children..."
+                 "survey-plan-text.disabled...survey-from-col.style...survey-to-col.style...survey-from.invalid..."
+                 "survey-from-feedback.children...survey-to.invalid...survey-to-feedback.children..")
+
+
+def _survey_inputs(section):
+    return [{"id": "survey-preset", "property": "value", "value": "custom"},
+            {"id": "survey-from", "property": "value", "value": "2026-03-01"},
+            {"id": "survey-to", "property": "value", "value": "2026-03-31"},
+            {"id": "survey-section", "property": "value", "value": section},
+            {"id": "survey-trend-unit", "property": "value", "value": "month"}]
+
+
+def test_coordinator_page_shows_their_section_whatever_they_ask(session, logged_in):
+    build(session)
+    session.commit()
+    client = logged_in("coordinator", section="plant")
+    response = dash_callback(client, SURVEY_OUTPUT, _survey_inputs("all"))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()["response"]
+    assert body["survey-period"]["data"]["section"] == "plant"
+    assert json.dumps(body["survey-summary"]).count('"children": "3"') >= 1
+    refused = dash_callback(client, SURVEY_OUTPUT, _survey_inputs("animal")).get_json()["response"]
+    assert "survey-period" not in refused  # refused: nothing of the animal section is sent
+
+
+def test_head_sees_every_section_on_the_page(session, logged_in):
+    build(session)
+    session.commit()
+    body = dash_callback(logged_in("head"), SURVEY_OUTPUT, _survey_inputs("all")).get_json()["response"]
+    assert body["survey-period"]["data"]["section"] is None
+    assert '"children": "4"' in json.dumps(body["survey-summary"])
+
+
+@pytest.mark.parametrize("path", ["/kpi", "/survey-results"])
+def test_a_service_user_cannot_open_either_page(app, logged_in, path):
+    client = logged_in("service_user")
+    assert client.get(path).status_code == 403
+    prefix = "kpi-" if path == "/kpi" else "survey-"
+    outputs = [key for key in app.callback_map if key.lstrip(".").startswith(prefix)]
+    assert len(outputs) >= 2
+    for output in outputs:
+        assert dash_callback(client, output).status_code == 403, output

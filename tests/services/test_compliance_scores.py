@@ -1,0 +1,152 @@
+"""Scores, tiers and streaks through the database, against figures worked out by hand (DOMAIN: compliance)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from support.compliance_data import AS_OF, build_office
+from portal.services.compliance import ranking as compliance
+from portal.services.compliance import rollup as compliance_rollup
+
+
+def _by_name(result):
+    return {row["name"]: row for row in result["rows"]}
+
+
+@pytest.fixture
+def office(session):
+    data = build_office(session)
+    compliance_rollup.recompute_all(session)
+    session.commit()
+    return data
+
+
+def test_plant_section_scores_are_those_worked_by_hand(session, office):
+    """p0 = ΣV/Σn = (0 + 3 + 3) / (25 + 10 + 5) = 0.15; p = (V + 20·0.15) / (n + 20)."""
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                filters={"section": "plant"}, as_of=AS_OF)
+    assert result["window_from"] == date(2025, 7, 1) and result["window_to"] == AS_OF
+    assert result["office_n"] == 40 and result["office_v"] == 6 and result["p0"] == pytest.approx(0.15)
+    rows = _by_name(result)
+    assert set(rows) == {"PT Alpha Buah Segar", "PT Beta Tani", "CV Gamma Agro"}  # Delta is animal only
+    alpha, beta, gamma = rows["PT Alpha Buah Segar"], rows["PT Beta Tani"], rows["CV Gamma Agro"]
+    # Alpha: (0 + 3) / 45 = 0.0667 → 93.3; 26 clean since the old detention, none in 30 months, n 25 → A.
+    assert (alpha["consignments"], alpha["violations"], alpha["score"]) == (25, 0, 93.3)
+    assert (alpha["clean_streak"], alpha["months_since_last_violation"], alpha["tier"]) == (26, 30, "A")
+    assert alpha["intervention"] == "reduced"  # 26 ≥ 5 + 20
+    # Beta: detained then refused: d 1, r 1, V 3 → (3 + 3) / 30 = 0.2 → 80.0; 2 records → D; 4 clean since.
+    assert (beta["consignments"], beta["detentions"], beta["refusals"], beta["score"]) == (10, 1, 1, 80.0)
+    assert (beta["tier"], beta["clean_streak"], beta["intervention"]) == ("D", 4, "tightened")
+    # Gamma: one NNC (the void one does not count): V 3 → 6 / 25 = 0.24 → 76.0; 1 record but score < 90 → D.
+    assert (gamma["nncs"], gamma["score"], gamma["tier"], gamma["clean_streak"]) == (1, 76.0, "D", 2)
+    assert [row["name"] for row in result["rows"]] == ["PT Alpha Buah Segar", "PT Beta Tani", "CV Gamma Agro"]
+    assert [row["rank"] for row in result["rows"]] == [1, 2, 3]
+    assert result["tier_counts"] == {"A": 1, "B": 0, "C": 0, "D": 2}
+
+
+def test_overall_score_takes_p0_over_every_section(session, office):
+    """p0 = 6 / 44 = 3/22: Alpha (60/22)/45 → 93.9; Beta (126/22)/30 → 80.9; Gamma (126/22)/25 → 77.1;
+    Delta (60/22)/24 = 0.1136 → 88.6, below 90 → D although clean."""
+    rows = _by_name(compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF))
+    assert {name: row["score"] for name, row in rows.items()} == {
+        "PT Alpha Buah Segar": 93.9, "PT Beta Tani": 80.9, "CV Gamma Agro": 77.1, "PT Delta Satwa": 88.6}
+    assert rows["PT Delta Satwa"]["tier"] == "D"
+
+
+def test_animal_section_alone_scores_delta_at_100(session, office):
+    """p0 = 0 / 4 = 0, so Delta's p = 0 → 100.0; streak 4 < 20 so not A; no record, ≥ 97 → B."""
+    rows = _by_name(compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                       filters={"section": "animal"}, as_of=AS_OF))
+    assert list(rows) == ["PT Delta Satwa"]
+    assert (rows["PT Delta Satwa"]["score"], rows["PT Delta Satwa"]["tier"]) == (100.0, "B")
+
+
+def test_a_custom_period_counts_only_its_months(session, office):
+    """January–June 2026 (plant): Alpha's applications (5 Jul 2025 + 13·i days) from 3 Jan to 13 May: 11;
+    Beta's (1 Aug 2025 + 20·i days) on 8 and 28 Jan: 2 (the refusal was in November); Gamma's last one completed
+    on 31 Dec (WIB) and its NNC was in November: none. p0 = 0 / 13 = 0 → every score is 100.0.
+    """
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                filters={"section": "plant", "period_from": "2026-01-01",
+                                         "period_to": "2026-06-30"}, as_of=AS_OF)
+    rows = _by_name(result)
+    assert {name: row["consignments"] for name, row in rows.items()} == {
+        "PT Alpha Buah Segar": 11, "PT Beta Tani": 2}
+    assert result["office_v"] == 0 and all(row["score"] == 100.0 for row in rows.values())
+
+
+def test_direction_filter_changes_scores_not_only_rows(session, office):
+    """Only imports: nobody imported anything, so the ranking is empty (not the export ranking, filtered)."""
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                filters={"direction": "import"}, as_of=AS_OF)
+    assert result["rows"] == [] and result["office_n"] == 0
+
+
+def test_commodity_filter_counts_only_that_commodity_and_its_office_rate(session, office):
+    """Mangosteen (plant): Alpha n 25 V 0, Beta n 10 V 3 → p0 = 3/35; Alpha (60/35)/45 = 0.0381 → 96.2;
+    Beta (3 + 60/35)/30 = 0.1571 → 84.3. Gamma's lines name no commodity, so it is not in this ranking."""
+    rows = _by_name(compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                       filters={"commodity_id": office["mangosteen"].id}, as_of=AS_OF))
+    assert {name: row["score"] for name, row in rows.items()} == {"PT Alpha Buah Segar": 96.2, "PT Beta Tani": 84.3}
+
+
+def test_tier_filter_keeps_the_ranks_of_the_whole_ranking(session, office):
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                filters={"section": "plant", "tier": "D"}, as_of=AS_OF)
+    assert [(row["name"], row["rank"]) for row in result["rows"]] == [("PT Beta Tani", 2), ("CV Gamma Agro", 3)]
+    assert result["tier_counts"]["A"] == 1  # the chart still shows every tier
+
+
+def test_snapshot_records_the_settings_version_and_tier_history(session, office):
+    from models import ComplianceScore, ComplianceTierHistory
+
+    # The fixture's recompute used today's date; recompute as of the test's day.
+    compliance.refresh_scores(session, as_of=AS_OF)
+    scores = {(s.service_user_id, s.section_id): s for s in session.query(ComplianceScore)}
+    overall = scores[(office["alpha"].id, 0)]
+    assert (overall.settings_version, overall.tier, float(overall.score)) == (1, "A", 93.9)
+    assert session.query(ComplianceTierHistory).filter_by(service_user_id=office["beta"].id).count() >= 1
+
+
+def test_explanation_shows_the_working_and_the_events_behind_it(session, office):
+    working = compliance.explanation(session, office["beta"].id, office_id=office["office_id"],
+                                     section_id=None, as_of=AS_OF)
+    assert working["counts"] == {"detention": 1, "refusal": 1, "destruction": 0, "nnc": 0}
+    assert (working["V"], working["n"], working["office_n"], working["prior_m"]) == (3, 10, 44, 20)
+    assert working["p0"] == pytest.approx(6 / 44) and working["score"] == 80.9
+    assert sorted(e["type"] for e in working["events"]) == ["detention", "refusal"]
+    assert working["window_months"] == 12 and working["settings_version"] == 1
+    gamma = compliance.explanation(session, office["gamma"].id, office_id=office["office_id"], section_id=None,
+                                   as_of=AS_OF)
+    assert [e["type"] for e in gamma["events"]] == ["nnc"]  # the void NNC is not among them
+
+
+def test_handler_serving_three_tier_d_companies_is_flagged(session, office):
+    from support.factories import gen_application, gen_service_user
+
+    compliance.refresh_scores(session, as_of=AS_OF)
+    # Beta is D and used the handler; add two more D companies (one detention + refusal each).
+    from support.factories import gen_action
+
+    for name in ("PT Epsilon", "PT Zeta"):
+        su = gen_service_user(session, name=name)
+        app = gen_application(session, su, handler=office["handler"],
+                              submitted_at=compliance_datetime(2026, 3, 3))
+        gen_action(session, app, "detention")
+        gen_action(session, app, "refusal")
+    compliance_rollup.refresh_rollups(session, scores=False)
+    compliance.refresh_scores(session, as_of=AS_OF)
+    detail = compliance.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+                                        section_scope=None)
+    assert detail["tier_d_companies"] == 3 and detail["flagged"] is True
+    names = {c["name"]: c for c in detail["companies"]}
+    assert names["PT Beta Tani"]["applications"] == 10
+    handlers = compliance.handlers_of(session, office["beta"].id, office_id=office["office_id"], section_id=None)
+    assert handlers["handlers"][0]["flagged"] is True and handlers["changes"] == 0
+
+
+def compliance_datetime(year, month, day):
+    from datetime import datetime, timezone
+
+    return datetime(year, month, day, 1, 0, tzinfo=timezone.utc)

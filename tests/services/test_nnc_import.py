@@ -1,0 +1,145 @@
+"""Importing historical NNCs: good rows load, each bad row is reported with its row number and reasons."""
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from support.factories import gen_handler, gen_service_user
+from models import AuditLog, Nnc, NncStatusChange
+from support.nnc_helpers import actor
+from portal.cli.main import main
+from portal.services.nnc import imports as nnc_import
+from portal.validation import Forbidden, InvalidInput
+
+HEADERS_ID = ["Nomor NNC", "Tanggal NNC", "Tanggal diterima", "Arah", "Otoritas pemberi notifikasi",
+              "Negara pemberi notifikasi", "Otoritas penerima notifikasi", "Negara penerima notifikasi", "NPWP",
+              "Pengguna jasa", "Negara pihak", "Bidang", "Komoditas", "Kategori", "Subkategori", "Organisme",
+              "Tindakan", "Status", "Alasan batal", "Hasil investigasi", "Tindakan korektif", "Kolom bebas"]
+
+
+def _row(number, notice="14/05/2024", received="16/05/2024", flow="Diterima", tax_id="", party="", country="",
+         section="KT", commodity="Manggis", category="OPT", sub="", organism="Bactrocera dorsalis",
+         action="Pemusnahan", status="", void_reason="", findings="", corrective=""):
+    return [number, notice, received, flow, "GACC", "Tiongkok", "Barantin", "Indonesia", tax_id, party, country,
+            section, commodity, category, sub, organism, action, status, void_reason, findings, corrective, "x"]
+
+
+@pytest.fixture
+def operator(database, make_user):
+    return actor(database, make_user, "operator", username="petugas_impor")
+
+
+@pytest.fixture
+def company(database):
+    with database.session() as s:
+        return gen_service_user(s, name="PT Walet Jaya", tax_id="01.234.567.8-901.000").id
+
+
+def _xlsx(rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_good_rows_load_and_each_bad_row_is_reported(session, operator, company):
+    rows = [HEADERS_ID,
+            _row("GACC/2024/001", tax_id="01.234.567.8-901.000", status="Selesai", findings="Larva dari kebun A",
+                 corrective="Sortasi ketat"),                                                   # row 2: good
+            _row("GACC/2024/002", notice="14/05/2099", tax_id="99.999.999.9-999.000"),          # row 3: bad
+            _row("GACC/2024/003", party="PT Walet Jaya", category="Dokumen", sub="palsu", organism=""),  # 4: good
+            _row("GACC/2024/001", party="CV Baru", country="Indonesia"),                        # row 5: duplicate
+            _row("", flow="kesamping", category="entah", action="", party="CV Tanpa Negara"),    # row 6: bad
+            _row("NNC.0300/KT/2024/009", flow="Diterbitkan", party="Jinxiang Garlic Co.", country="Tiongkok",
+                 status="batal", void_reason="Salah catat"),                                    # row 7: good
+            ]
+    report = nnc_import.import_file(session, operator, "nnc-2024.xlsx", _xlsx(rows))
+    session.commit()
+    assert [c["row"] for c in report["created"]] == [2, 4, 7]
+    assert report["unknown_columns"] == ["Kolom bebas"]
+    rejected = {r["row"]: r["errors"] for r in report["rejected"]}
+    assert set(rejected) == {3, 5, 6}
+    assert rejected[3]["notice_date"][0] == "nnc.error.date_future"
+    assert rejected[3]["service_user_id"] == ("nnc_import.error.tax_id_unknown", {"value": "99.999.999.9-999.000"})
+    assert rejected[5]["number"][0] == "nnc.error.number_taken"
+    assert set(rejected[6]) >= {"number", "flow", "category", "action_taken", "party_country"}
+    assert rejected[6]["flow"] == ("nnc_import.error.unknown_value", {"value": "kesamping"})
+    loaded = {n.number: n for n in session.scalars(select(Nnc))}
+    assert set(loaded) == {"GACC/2024/001", "GACC/2024/003", "NNC.0300/KT/2024/009"}
+    assert loaded["GACC/2024/001"].service_user_id == company and loaded["GACC/2024/001"].status == "closed"
+    assert loaded["GACC/2024/003"].service_user_id == company  # matched by its exact name
+    assert loaded["GACC/2024/003"].subcategory == "fraudulent"
+    assert loaded["NNC.0300/KT/2024/009"].status == "void" and loaded["NNC.0300/KT/2024/009"].party_name
+    # a refused row left nothing behind: no NNC, no status history, no audit entry of its own
+    assert session.scalar(select(func.count(NncStatusChange.id))) == 3
+    created = session.scalars(select(AuditLog).where(AuditLog.action == "nnc_created")).all()
+    assert len(created) == 3 and all(e.after["via"] == "import" for e in created)
+    summary = session.scalar(select(AuditLog).where(AuditLog.action == "nnc_imported"))
+    assert summary.after["created"] == 3 and summary.after["rejected"] == [3, 5, 6]
+
+
+def test_csv_with_english_headers_and_semicolons(session, operator, company):
+    csv = ("number;notice_date;received_date;flow;notifying_authority;notifying_country;notified_authority;"
+           "notified_country;service_user_tax_id;section;commodity;category;subcategory;action_taken\n"
+           "MAFF/2023/17;2023-02-01;2023-02-03;received;MAFF;Jepang;Barantin;Indonesia;012345678901000;plant;"
+           "Kopi;documentation;missing;detention\n"
+           "MAFF/2023/18;2023-02-01;2023-01-30;received;MAFF;Jepang;Barantin;Indonesia;012345678901000;plant;"
+           "Kopi;documentation;;detention\n")
+    report = nnc_import.import_file(session, operator, "nnc.csv", csv.encode("utf-8-sig"))
+    assert [c["number"] for c in report["created"]] == ["MAFF/2023/17"]
+    assert report["rejected"][0]["row"] == 3
+    assert set(report["rejected"][0]["errors"]) == {"received_date", "subcategory"}
+
+
+def test_an_unreadable_file_or_missing_columns_load_nothing(session, operator):
+    with pytest.raises(InvalidInput) as caught:
+        nnc_import.import_file(session, operator, "lama.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    assert caught.value.errors["file"][0] == "nnc_import.error.xls"
+    with pytest.raises(InvalidInput) as caught:
+        nnc_import.import_file(session, operator, "x.csv", "Nomor NNC,Komoditas\nA/1,Manggis\n".encode())
+    key, params = caught.value.errors["file"]
+    assert key == "nnc_import.error.missing_columns" and "notice_date" in params["columns"]
+    assert session.scalar(select(func.count(Nnc.id))) == 0
+
+
+def test_only_editors_may_import(session, database, make_user):
+    head = actor(database, make_user, "head")
+    with pytest.raises(Forbidden):
+        nnc_import.import_file(session, head, "x.csv", b"number\n")
+
+
+def test_excel_dates_and_handlers_are_understood(session, operator, company):
+    with session.begin():
+        gen_handler(session, name="PPJK Cepat Urus")
+    rows = [HEADERS_ID + ["PPJK"], _row("X/1", notice=datetime(2024, 5, 14), received=datetime(2024, 5, 15),
+                                        tax_id="012345678901000") + ["ppjk cepat urus"],
+            _row("X/2", tax_id="012345678901000") + ["PPJK Tidak Ada"]]
+    report = nnc_import.import_file(session, operator, "x.xlsx", _xlsx(rows))
+    assert [c["number"] for c in report["created"]] == ["X/1"]
+    assert report["rejected"][0]["errors"]["handler_id"][0] == "nnc_import.error.handler_unknown"
+
+
+def test_cli_imports_and_reports_as_json(database_url, tmp_path, make_user, company, session):
+    make_user("operator_cli", "operator")
+    path = tmp_path / "nnc-lama.xlsx"
+    path.write_bytes(_xlsx([HEADERS_ID, _row("C/1", tax_id="01.234.567.8-901.000"),
+                            _row("C/2", notice="31/02/2024", party="CV X", country="Indonesia")]))
+    result = CliRunner().invoke(main, ["nnc", "import", str(path), "--json", "--user", "operator_cli"],
+                                env={"QCORNER_DATABASE_URL": database_url})
+    assert result.exit_code == 1, result.output  # some rows were refused
+    report = json.loads(result.output)
+    assert [c["number"] for c in report["created"]] == ["C/1"]
+    assert report["rejected"] == [{"row": 3, "number": "C/2", "reasons": {"notice_date": "Not a valid date."}}]
+    assert session.scalar(select(Nnc.created_by_id).where(Nnc.number == "C/1")) is not None
+    refused = CliRunner().invoke(main, ["nnc", "import", str(path), "--user", "nobody"],
+                                 env={"QCORNER_DATABASE_URL": database_url})
+    assert refused.exit_code == 2

@@ -1,0 +1,381 @@
+"""The NNC register's rules, in the service: validation, uniqueness, workflow, who sees what, audit."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from support.factories import gen_application, gen_certificate, gen_service_user
+from models import AttachmentBlob, AuditLog, Nnc, NncAttachment, NncStatusChange
+from support.nnc_helpers import EXE, PDF, PNG, actor, valid_nnc
+from portal.services import attachments
+from portal.services.nnc import register as nnc
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+
+@pytest.fixture
+def operator(database, make_user):
+    return actor(database, make_user, "operator", username="petugas_nnc")
+
+
+def _count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def _nothing_written(session) -> bool:
+    session.rollback()
+    return _count(session, Nnc) == 0 and _count(session, AttachmentBlob) == 0 and _count(session, NncAttachment) == 0
+
+
+def test_operator_records_an_nnc_with_its_letter(session, operator):
+    saved = nnc.create_nnc(session, operator, valid_nnc(session), [("surat.pdf", PDF)])
+    session.commit()
+    assert saved["status"] == "received" and saved["party"].startswith("PT Contoh")
+    assert saved["created_by"] == "petugas_nnc"
+    files = nnc.attachments_of(session, saved["id"], operator)
+    assert [(f["filename"], f["mime_type"]) for f in files] == [("surat.pdf", "application/pdf")]
+    history = session.scalars(select(NncStatusChange).where(NncStatusChange.nnc_id == saved["id"])).all()
+    assert [(h.from_status, h.to_status, h.username) for h in history] == [(None, "received", "petugas_nnc")]
+
+
+def test_every_missing_field_is_reported_at_once_and_nothing_is_written(session, operator):
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, {"number": " ", "flow": "sideways"}, [("surat.pdf", PDF)])
+    assert {"number", "notice_date", "received_date", "flow", "notifying_authority", "notifying_country",
+            "notified_authority", "notified_country", "service_user_id", "section_id", "commodity", "category",
+            "action_taken"} <= set(caught.value.errors)
+    assert caught.value.errors["number"][0] == "nnc.error.required"
+    assert _nothing_written(session)
+
+
+def test_duplicate_number_in_the_office_says_which_nnc_has_it(session, operator):
+    first = nnc.create_nnc(session, operator, valid_nnc(session, number="GACC/NNC/2025/0007"))
+    session.commit()
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, number="  gacc/nnc/2025/0007 "), [("a.pdf", PDF)])
+    key, params = caught.value.errors["number"]
+    assert key == "nnc.error.number_taken"
+    assert params == {"id": first["id"], "number": "GACC/NNC/2025/0007", "date": "03/03/2025"}
+    from portal.i18n import t
+    assert t(key, language="id", **params) == \
+        f"Nomor ini sudah dipakai NNC #{first['id']} (GACC/NNC/2025/0007, tanggal 03/03/2025)."
+    session.rollback()
+    assert _count(session, Nnc) == 1 and _count(session, AttachmentBlob) == 0
+
+
+def test_future_dates_and_received_before_notice_are_refused(session, operator):
+    future = date.today() + timedelta(days=5)
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, notice_date=future, received_date=future))
+    assert caught.value.errors["notice_date"][0] == "nnc.error.date_future"
+    assert caught.value.errors["received_date"][0] == "nnc.error.date_future"
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, notice_date="2025-03-10", received_date="2025-03-01"))
+    assert caught.value.errors == {"received_date": ("nnc.error.received_before_notice", {})}
+    assert _nothing_written(session)
+
+
+def test_today_is_the_office_day(session, operator):
+    """An NNC dated 'today' in Jakarta is accepted even while it is still yesterday in UTC."""
+    today = date(2025, 6, 2)
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, notice_date=today, received_date=today), today=today)
+    assert saved["notice_date"] == today
+
+
+def test_renamed_program_posing_as_pdf_is_refused_by_its_content(session, operator):
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session), [("surat-resmi.pdf", EXE)])
+    key, params = caught.value.errors["attachments"]
+    assert key == "attachments.error.type" and params == {"filename": "surat-resmi.pdf"}
+    assert _nothing_written(session)
+
+
+def test_file_over_10_mb_is_refused_with_its_own_message(session, operator):
+    big = PDF + b"0" * (11 * 1024 * 1024)
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session), [("scan.pdf", big)])
+    key, params = caught.value.errors["attachments"]
+    assert key == "attachments.error.too_large" and params["size"] == "11,0 MB" and params["max"] == "10,0 MB"
+    assert _nothing_written(session)
+
+
+def test_same_file_is_stored_once_however_often_it_is_attached(session, operator):
+    first = nnc.create_nnc(session, operator, valid_nnc(session, number="A/1"), [("a.png", PNG), ("b.png", PNG)])
+    nnc.create_nnc(session, operator, valid_nnc(session, number="A/2"), [("c.png", PNG)])
+    session.commit()
+    assert _count(session, AttachmentBlob) == 1
+    assert _count(session, NncAttachment) == 2  # kept once per NNC, however often it was picked
+    blob = attachments.fetch(session, attachments.digest(PNG))
+    assert blob.mime_type == "image/png" and blob.content == PNG
+    assert nnc.attachments_of(session, first["id"], operator)[0]["filename"] == "a.png"
+
+
+def test_attachment_service_detects_type_from_content():
+    assert attachments.detect_type(PDF) == "application/pdf"
+    assert attachments.detect_type(b"\xff\xd8\xff\xe1rest") == "image/jpeg"
+    assert attachments.detect_type(PNG) == "image/png"
+    assert attachments.detect_type(b"<html>%PDF-") is None
+    assert attachments.problem("x.png", b"") == ("attachments.error.empty", {"filename": "x.png"})
+    assert attachments.clean_filename("C:\\Users\\scan\\surat.pdf") == "surat.pdf"
+
+
+def test_party_not_in_registry_needs_name_and_country(session, operator):
+    data = valid_nnc(session, flow="issued", service_user_id=None, party_name="Jinxiang Garlic Co., Ltd.")
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, data)
+    assert caught.value.errors == {"party_country": ("nnc.error.party_country_required", {})}
+    saved = nnc.create_nnc(session, operator, {**data, "party_country": "Tiongkok"})
+    assert saved["party"] == "Jinxiang Garlic Co., Ltd." and saved["service_user_id"] is None
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, number="B/2", party_name="Lain", party_country="X"))
+    assert caught.value.errors["party_name"][0] == "nnc.error.party_and_service_user"
+
+
+def test_documents_need_their_problem_and_pests_their_organism(session, operator):
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, category="documentation", subcategory=None))
+    assert caught.value.errors == {"subcategory": ("nnc.error.subcategory", {})}
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, category="pest", organism=""))
+    assert caught.value.errors == {"organism": ("nnc.error.organism_required", {})}
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, category="food_safety", subcategory="missing"))
+    assert saved["subcategory"] is None  # a sub-category only belongs to documentation problems
+
+
+def test_related_application_and_certificate_are_linked_when_found(session, operator):
+    company = gen_service_user(session)
+    application = gen_application(session, company)
+    gen_certificate(session, application, number="KT-1/0300/2025/000123", is_draft=False)
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company,
+                                                        application_number=application.number,
+                                                        certificate_number="KT-1/0300/2025/000123"))
+    assert saved["application_id"] == application.id and saved["certificate_id"] is not None
+    other = nnc.create_nnc(session, operator, valid_nnc(session, number="X/2", application_number="2025.NOPE"))
+    assert other["application_id"] is None and other["application_number"] == "2025.NOPE"
+    found = nnc.lookup_application(session, operator, application.number)
+    assert found["service_user_id"] == company.id and found["commodity"] == "Manggis"
+    assert nnc.lookup_application(session, operator, "2025.NOPE") is None
+
+
+def test_search_as_you_type_finds_companies_by_name_or_tax_id(session, operator):
+    gen_service_user(session, name="PT Walet Jaya Abadi", tax_id="01.111.222.3-444.000")
+    for n in range(25):
+        gen_service_user(session, name=f"CV Walet Nusantara {n:02d}")
+    assert [c["name"] for c in nnc.search_service_users(session, operator, "jaya abadi")] == ["PT Walet Jaya Abadi"]
+    assert [c["name"] for c in nnc.search_service_users(session, operator, "011112223")] == ["PT Walet Jaya Abadi"]
+    assert len(nnc.search_service_users(session, operator, "walet")) == 20
+
+
+# --- workflow ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def recorded(session, operator):
+    saved = nnc.create_nnc(session, operator, valid_nnc(session))
+    session.commit()
+    return saved
+
+
+def test_status_moves_only_along_allowed_transitions(session, database, make_user, operator, recorded):
+    coordinator = actor(database, make_user, "coordinator", "plant")
+    with pytest.raises(InvalidInput) as caught:
+        nnc.change_status(session, coordinator, recorded["id"], "closed")
+    assert caught.value.errors["status"][0] == "nnc.error.transition"
+    nnc.change_status(session, coordinator, recorded["id"], "under_investigation", "Eksportir dihubungi")
+    with pytest.raises(InvalidInput) as caught:
+        nnc.change_status(session, coordinator, recorded["id"], "clarified")
+    assert caught.value.errors == {"investigation_findings": ("nnc.error.required_for_clarified", {})}
+    nnc.record_follow_up(session, coordinator, recorded["id"], {"investigation_findings": "Larva dari kebun B"},
+                         "clarified")
+    with pytest.raises(InvalidInput):  # an operator may not close a case: a supervisor does
+        nnc.change_status(session, operator, recorded["id"], "closed")
+    with pytest.raises(InvalidInput) as caught:
+        nnc.change_status(session, coordinator, recorded["id"], "closed")
+    assert caught.value.errors == {"corrective_action": ("nnc.error.required_for_closed", {})}
+    closed = nnc.record_follow_up(session, coordinator, recorded["id"], {"corrective_action": "Sortasi ketat"},
+                                  "closed")
+    assert closed["status"] == "closed"
+    session.commit()
+    steps = session.scalars(select(NncStatusChange).where(NncStatusChange.nnc_id == recorded["id"])
+                            .order_by(NncStatusChange.id)).all()
+    assert [(s.from_status, s.to_status) for s in steps] == [
+        (None, "received"), ("received", "under_investigation"), ("under_investigation", "clarified"),
+        ("clarified", "closed")]
+    assert steps[1].note == "Eksportir dihubungi" and steps[1].username == coordinator.username
+
+
+def test_void_needs_a_reason_and_stops_counting(session, operator, recorded):
+    with pytest.raises(InvalidInput) as caught:
+        nnc.change_status(session, operator, recorded["id"], "void", "  ")
+    assert caught.value.errors == {"note": ("nnc.error.void_reason_required", {})}
+    voided = nnc.change_status(session, operator, recorded["id"], "void", "Duplikat dari NNC lain")
+    assert voided["status"] == "void" and voided["void_reason"] == "Duplikat dari NNC lain"
+    counted = session.scalar(select(func.count(Nnc.id)).where(nnc.counts_against_compliance()))
+    assert counted == 0
+    with pytest.raises(InvalidInput):  # only an admin restores a void NNC
+        nnc.change_status(session, operator, recorded["id"], "received")
+
+
+def test_operator_cannot_edit_closed_nnc(session, database, make_user, operator, recorded):
+    enforcement = actor(database, make_user, "enforcement")
+    nnc.record_follow_up(session, enforcement, recorded["id"], {"investigation_findings": "a"}, "under_investigation")
+    nnc.record_follow_up(session, enforcement, recorded["id"], {"corrective_action": "b"}, "clarified")
+    nnc.change_status(session, enforcement, recorded["id"], "closed")
+    with pytest.raises(InvalidInput) as caught:
+        nnc.update_nnc(session, operator, recorded["id"], {"commodity": "Salak"})
+    assert caught.value.errors["status"][0] == "nnc.error.not_editable"
+    reopened = nnc.change_status(session, enforcement, recorded["id"], "under_investigation", "Bukti baru")
+    assert reopened["status"] == "under_investigation"
+    assert nnc.update_nnc(session, operator, recorded["id"], {"commodity": "Salak"})["commodity"] == "Salak"
+
+
+def test_changes_are_audited_with_before_and_after(session, operator, recorded):
+    nnc.update_nnc(session, operator, recorded["id"], {"commodity": "Salak pondoh", "hs_code": "0810.90.93"})
+    nnc.record_follow_up(session, operator, recorded["id"], {"investigation_findings": "Kebun tanpa perangkap"},
+                         "under_investigation", "Mulai investigasi")
+    session.commit()
+    entries = {e.action: e for e in session.scalars(select(AuditLog).where(AuditLog.object_type == "nnc",
+                                                                            AuditLog.object_id == str(recorded["id"])))}
+    assert entries["nnc_created"].after["number"] == "GACC/NNC/2025/0001"
+    assert entries["nnc_updated"].before == {"commodity": "Manggis", "hs_code": "0804.50.20"}
+    assert entries["nnc_updated"].after == {"commodity": "Salak pondoh", "hs_code": "0810.90.93"}
+    assert entries["nnc_updated"].username == "petugas_nnc"
+    assert entries["nnc_follow_up"].before == {"investigation_findings": None}
+    assert entries["nnc_status_changed"].before == {"status": "received"}
+    assert entries["nnc_status_changed"].after == {"status": "under_investigation", "note": "Mulai investigasi"}
+    history = nnc.history(session, recorded["id"], operator)
+    assert [c["action"] for c in history["changes"]][-1] == "nnc_created"
+    assert history["changes"][-1]["after"]["service_user_id"].startswith("PT Contoh")  # names, not ids
+
+
+# --- who sees and changes what ----------------------------------------------------------------------------
+
+
+def test_coordinator_plant_cannot_edit_or_follow_up_an_animal_nnc(session, database, make_user, operator):
+    coordinator = actor(database, make_user, "coordinator", "plant")
+    animal_coordinator = actor(database, make_user, "coordinator", "animal")
+    animal = nnc.create_nnc(session, operator, valid_nnc(session, number="KH/1", section="animal"))
+    session.commit()
+    with pytest.raises(Forbidden):
+        nnc.nnc_for_viewer(session, animal["id"], coordinator)
+    with pytest.raises(Forbidden):
+        nnc.update_nnc(session, coordinator, animal["id"], {"commodity": "Sapi"})
+    with pytest.raises(Forbidden):
+        nnc.record_follow_up(session, coordinator, animal["id"], {"investigation_findings": "x"},
+                             "under_investigation")
+    with pytest.raises(Forbidden):
+        nnc.create_nnc(session, coordinator, valid_nnc(session, number="KT/9"))
+    assert nnc.search_nncs(session, coordinator)["total"] == 0
+    assert nnc.search_nncs(session, animal_coordinator)["total"] == 1
+
+
+def test_head_reads_everything_and_changes_nothing(session, database, make_user, operator, recorded):
+    head = actor(database, make_user, "head")
+    assert nnc.nnc_for_viewer(session, recorded["id"], head)["internal_notes"] is None
+    assert nnc.permissions_for(head, nnc.nnc_for_viewer(session, recorded["id"], head)) == {
+        "edit": False, "follow_up": False, "transitions": [], "internal": True}
+    for attempt in (lambda: nnc.update_nnc(session, head, recorded["id"], {"commodity": "x"}),
+                    lambda: nnc.change_status(session, head, recorded["id"], "under_investigation"),
+                    lambda: nnc.create_nnc(session, head, valid_nnc(session, number="H/1"))):
+        with pytest.raises(Forbidden):
+            attempt()
+
+
+def test_service_user_sees_only_their_companys_nncs_without_internal_notes(session, database, make_user, operator):
+    mine, theirs = gen_service_user(session), gen_service_user(session)
+    own = nnc.create_nnc(session, operator, valid_nnc(session, number="M/1", service_user=mine,
+                                                      internal_notes="Diduga sengaja; pantau PPJK-nya"))
+    other = nnc.create_nnc(session, operator, valid_nnc(session, number="M/2", service_user=theirs))
+    session.commit()
+    company = actor(database, make_user, "service_user", service_user_ids=(mine.id,))
+    seen = nnc.nnc_for_viewer(session, own["id"], company)
+    assert seen["number"] == "M/1" and "internal_notes" not in seen and "created_by" not in seen
+    for nnc_id in (other["id"], 999999):
+        with pytest.raises(Forbidden):
+            nnc.nnc_for_viewer(session, nnc_id, company)
+    assert [r["number"] for r in nnc.search_nncs(session, company)["rows"]] == ["M/1"]
+    assert nnc.history(session, own["id"], company)["changes"] == []
+    nnc.change_status(session, operator, own["id"], "void", "Salah catat")
+    session.commit()
+    with pytest.raises(Forbidden):
+        nnc.nnc_for_viewer(session, own["id"], company)
+
+
+def test_officers_see_their_own_office_only(session, database, make_user, operator, recorded):
+    from portal.services.nnc.register import Actor
+
+    elsewhere = Actor(id=None, username="x", role="operator", office_id=recorded["office_id"] + 1000)
+    with pytest.raises(Forbidden):
+        nnc.nnc_for_viewer(session, recorded["id"], elsewhere)
+    with pytest.raises(NotFound):
+        nnc.nnc_for_viewer(session, 424242, operator)
+
+
+# --- the list ---------------------------------------------------------------------------------------------
+
+
+def test_list_is_filtered_sorted_paged_and_counted_in_the_database(session, operator):
+    exporter = gen_service_user(session, name="PT Ekspor Manggis")
+    for n in range(30):
+        nnc.create_nnc(session, operator, valid_nnc(
+            session, number=f"L/{n:02d}", service_user=exporter if n % 3 == 0 else None,
+            notice_date=date(2025, 1, 1) + timedelta(days=n), received_date=date(2025, 1, 2) + timedelta(days=n),
+            section="animal" if n % 2 else "plant", category="food_safety" if n % 5 == 0 else "pest",
+            notifying_country="Jepang" if n % 4 == 0 else "Tiongkok"))
+    session.commit()
+    page = nnc.search_nncs(session, operator, {}, [("notice_date", "desc")], page=1, page_size=10)
+    assert page["total"] == 30 and [r["number"] for r in page["rows"]][:2] == ["L/19", "L/18"]
+    only = nnc.search_nncs(session, operator, {"section": "plant", "category": "food_safety", "country": "jepang",
+                                               "date_from": "2025-01-01", "date_to": "2025-01-31"})
+    assert [r["number"] for r in only["rows"]] == ["L/20", "L/00"]
+    assert nnc.search_nncs(session, operator, {"service_user_id": exporter.id})["total"] == 10
+    assert nnc.search_nncs(session, operator, {"text": "l/2"})["total"] == 10  # L/20…L/29
+    nnc.change_status(session, operator, page["rows"][0]["id"], "void", "duplikat")
+    counts = nnc.status_counts(session, operator, {"status": "void"})  # the counts ignore the status filter
+    assert counts["received"] == 29 and counts["void"] == 1
+    assert nnc.countries(session, operator) == ["Jepang", "Tiongkok"]
+
+
+def test_number_taken_meanwhile_by_someone_else_gets_the_same_message(session, operator, monkeypatch):
+    """Two officers saving the same number at once: the database constraint answers like the form check."""
+    nnc.create_nnc(session, operator, valid_nnc(session, number="RACE/1"))
+    session.commit()
+    real_owner = nnc._number_owner
+    calls = []
+
+    def not_seen_yet(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real_owner(*args)
+
+    monkeypatch.setattr(nnc, "_number_owner", not_seen_yet)
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, number="RACE/1"))
+    assert caught.value.errors["number"][0] == "nnc.error.number_taken"
+    session.rollback()
+    assert _count(session, Nnc) == 1
+
+
+def test_the_company_is_told_once_per_new_nnc_recorded_in_the_form(session, operator, monkeypatch):
+    told = []
+    monkeypatch.setattr(nnc, "on_nnc_recorded", lambda s, nnc_id: told.append(nnc_id))
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, number="T/1"))
+    nnc.update_nnc(session, operator, saved["id"], {"commodity": "Salak"})
+    nnc.create_nnc(session, operator, valid_nnc(session, number="T/2"), notify=False)  # an import: history
+    assert told == [saved["id"]]
+
+
+def test_an_nnc_counts_in_the_compliance_rollups_until_it_is_void(session, operator):
+    """The score follows NNC changes at once (DOMAIN.md: recomputed after each NNC change)."""
+    from models.compliance import ComplianceMonthly
+
+    company = gen_service_user(session)
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company))
+
+    def counted() -> int:
+        return session.scalar(select(func.coalesce(func.sum(ComplianceMonthly.k), 0))
+                              .where(ComplianceMonthly.service_user_id == company.id)) or 0
+
+    assert counted() == 1
+    nnc.change_status(session, operator, saved["id"], "void", "Duplikat")
+    assert counted() == 0

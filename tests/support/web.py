@@ -1,0 +1,33 @@
+"""Talking to the portal the way a browser does: the login form with its CSRF token, Dash callbacks by key."""
+from __future__ import annotations
+
+import re
+
+PASSWORD = "test-password-123"
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    body = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log in through the real form, CSRF token and all."""
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,
+                  changed: list[str] | None = None):
+    """Call a Dash callback the way the browser does (a JSON POST), by its output key."""
+    body = {"output": output, "outputs": _outputs_from_key(output), "inputs": inputs or [], "state": state or [],
+            "changedPropIds": changed or []}
+    return client.post("/_dash-update-component", json=body)
+
+
+def _outputs_from_key(key: str):
+    if key.startswith(".."):
+        parts = [p for p in key.strip(".").split("...")]
+        return [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1))) for p in parts]
+    component, prop = key.split("@")[0].rsplit(".", 1)
+    return {"id": component, "property": prop}

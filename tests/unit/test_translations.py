@@ -1,0 +1,65 @@
+"""Every UI text has an Indonesian and an English version."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import json
+
+from portal.i18n import catalog, catalog_files, format_datetime, format_idr, t
+
+ROOT = Path(__file__).resolve().parents[2]
+# A whole literal key: t("nav.logout") or t("x.y", name=…); not t("section." + code).
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']\s*[,)]""")
+
+
+def test_both_catalogs_have_the_same_keys():
+    indonesian, english = set(catalog("id")), set(catalog("en"))
+    assert not indonesian - english, f"missing in English: {sorted(indonesian - english)}"
+    assert not english - indonesian, f"missing in Indonesian: {sorted(english - indonesian)}"
+
+
+def test_each_area_file_exists_in_both_languages_and_no_key_is_defined_twice():
+    areas = {language: {path.name for path in catalog_files(language)} for language in ("id", "en")}
+    assert areas["id"] == areas["en"]
+    for language in ("id", "en"):
+        seen: dict[str, str] = {}
+        for path in catalog_files(language):
+            for key in json.loads(path.read_text(encoding="utf-8")):
+                assert key not in seen, f"{key} is in both {seen[key]} and {path.name}"
+                seen[key] = path.name
+
+
+def test_no_catalog_text_is_empty():
+    for language in ("id", "en"):
+        assert all(text.strip() for text in catalog(language).values()), language
+
+
+def test_every_literal_key_used_in_code_exists():
+    used = set()
+    for folder in ("portal", "layouts", "callbacks", "jobs"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+        for path in (ROOT / folder).rglob("*.html"):
+            used |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+    missing = sorted(key for key in used if key not in catalog("id"))
+    assert not missing, f"keys used in code but missing from the catalogs: {missing}"
+
+
+def test_indonesian_is_the_default_language():
+    assert t("nav.logout") == "Keluar"
+    assert t("nav.logout", language="en") == "Log out"
+
+
+def test_money_is_shown_as_rupiah_with_dots():
+    assert format_idr(1234567) == "Rp 1.234.567"
+    assert format_idr(0) == "Rp 0"
+
+
+def test_times_are_shown_in_the_office_time_zone():
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 8, 17, 3, 0, tzinfo=timezone.utc)
+    assert format_datetime(moment, "Asia/Jakarta", "id").endswith("10:00 WIB")
+    assert format_datetime(moment, "Asia/Makassar", "id").endswith("11:00 WITA")
+    assert format_datetime(moment, "Asia/Jayapura", "en").endswith("12:00 WIT")
