@@ -49,7 +49,7 @@ def register(app) -> None:
         current = user()
         try:
             with database().session() as db:
-                scope = compliance.scope_for(current)
+                scope = compliance.reach(current.scope)
                 result = guidance.guidance_list(db, **scope, filters={"section": section})
                 recent = guidance.recent_records(db, **scope)
         except (InvalidInput, Forbidden):
@@ -94,7 +94,7 @@ def register(app) -> None:
                   "officer_name": officer_name, "notes": notes, "section": section}
         try:
             with database().session() as db:
-                guidance.record_guidance(db, current.id, current.username, **compliance.scope_for(current),
+                guidance.record_guidance(db, current.id, current.username, **compliance.reach(current.scope),
                                          values=values)
         except InvalidInput as error:
             messages = error.messages(t)

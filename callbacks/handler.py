@@ -22,7 +22,7 @@ def register(app) -> None:
             return page.refused("not_found")
         try:
             with database().session() as db:
-                detail = compliance.handler_profile(db, handler_id, **compliance.scope_for_handler(current))
+                detail = compliance.handler_profile(db, handler_id, **compliance.handler_reach(current.scope))
         except NotFound:
             return page.refused("not_found")
         except Forbidden:

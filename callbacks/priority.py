@@ -21,7 +21,7 @@ PERMISSION = "rankings.view"
 def _list(section):
     current = user()
     with database().session() as db:
-        return compliance.ranking(db, **compliance.scope_for(current), filters={"section": section, "tier": "A"},
+        return compliance.ranking(db, **compliance.reach(current.scope), filters={"section": section, "tier": "A"},
                                   page_size=None)
 
 

@@ -35,7 +35,7 @@ def register(app) -> None:
             return page.refused("not_found")
         try:
             with database().session() as db:
-                scope = compliance.scope_for_profile(db, current, service_user_id)
+                scope = compliance.company_reach(db, current.scope, service_user_id)
                 detail = compliance.profile(db, service_user_id, **scope, section=section)
         except (NotFound, InvalidInput):
             return page.refused("not_found")

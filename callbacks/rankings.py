@@ -65,7 +65,7 @@ def register(app) -> None:
         current = user()
         try:
             with database().session() as db:
-                result = compliance.ranking(db, **compliance.scope_for(current), sort=sort or "rank", page=page,
+                result = compliance.ranking(db, **compliance.reach(current.scope), sort=sort or "rank", page=page,
                                             filters=filters_from(section, direction, commodity, tier, period_from,
                                                                  period_to))
         except InvalidInput as error:
@@ -104,7 +104,7 @@ def register(app) -> None:
         current = user()
         try:
             with database().session() as db:
-                result = compliance.ranking(db, **compliance.scope_for(current), sort=sort or "rank",
+                result = compliance.ranking(db, **compliance.reach(current.scope), sort=sort or "rank",
                                             page_size=None, filters=filters_from(section, direction, commodity,
                                                                                  tier, period_from, period_to))
         except (InvalidInput, Forbidden):

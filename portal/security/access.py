@@ -12,6 +12,7 @@ from flask import current_app
 from flask_login import current_user
 
 from portal.security.permissions import ROLE_PERMISSIONS, is_section_scoped, role_can
+from portal.security.scope import Scope, scope_of
 
 CALLBACK_PERMISSIONS_KEY = "qcorner_callback_permissions"
 
@@ -52,6 +53,11 @@ class CurrentUser:
     def section_scope(self) -> str | None:
         """The one section a coordinator may see; None means every section."""
         return self.section_code if is_section_scoped(self.role) else None
+
+    @property
+    def scope(self) -> Scope:
+        """What this user may see and do, as a plain value for services (portal.security.scope)."""
+        return scope_of(self)
 
 
 def callback_permissions(app=None) -> dict[str, str]:

@@ -15,6 +15,10 @@ PERMISSIONS = {
     "nnc.view": "read NNCs",
     "nnc.edit": "create and edit NNCs",
     "nnc.follow_up": "record NNC follow-up",
+    "nnc.close": "close a clarified NNC (a supervisor decides the case is finished)",
+    "nnc.reopen": "reopen a closed NNC",
+    "nnc.restore": "void a closed NNC, or restore a voided one",
+    "nnc.internal": "read an NNC's internal notes and who recorded what",
     "rankings.view": "read compliance rankings and profiles",
     "guidance.edit": "record guidance given to service users",
     "survey_results.view": "read survey results (IKM)",
@@ -30,15 +34,35 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS) - {"my.view"},
     # Operators record NNCs whole, follow-up included (DOMAIN.md: they change NNCs).
     "operator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.edit", "nnc.follow_up",
-                           "complaints.view", "complaints.edit", "help.view", "corrections.handle"}),
-    "coordinator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "rankings.view",
-                              "guidance.edit", "survey_results.view", "help.view"}),
-    "enforcement": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "rankings.view",
-                              "guidance.edit", "survey_results.view", "complaints.view", "help.view"}),
-    "head": frozenset({AUTHENTICATED, "kpi.view", "applications.view", "nnc.view", "rankings.view",
-                       "survey_results.view", "complaints.view", "help.view"}),
+                           "nnc.internal", "complaints.view", "complaints.edit", "help.view",
+                           "corrections.handle"}),
+    "coordinator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "nnc.close",
+                              "nnc.internal", "rankings.view", "guidance.edit", "survey_results.view",
+                              "help.view"}),
+    "enforcement": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "nnc.close",
+                              "nnc.reopen", "nnc.internal", "rankings.view", "guidance.edit",
+                              "survey_results.view", "complaints.view", "help.view"}),
+    "head": frozenset({AUTHENTICATED, "kpi.view", "applications.view", "nnc.view", "nnc.internal",
+                       "rankings.view", "survey_results.view", "complaints.view", "help.view"}),
     "service_user": frozenset({AUTHENTICATED, "my.view", "help.view"}),
 }
+
+# How far each role reaches (portal.security.scope turns this into a Scope):
+# "every_office" — every office, records deleted at the source included; rankings still for the home office;
+# "office" — the home office; "section" — the home office, one section (none without a section);
+# "company" — only the companies linked to the account, in any office.
+REACH = {
+    "admin": "every_office",
+    "operator": "office",
+    "coordinator": "section",
+    "enforcement": "office",
+    "head": "office",
+    "service_user": "company",
+}
+
+# The role a new account gets in the admin form, and the role of the accounts the service portal creates.
+DEFAULT_NEW_ROLE = "operator"
+COMPANY_ROLE = "service_user"
 
 # Where each role lands after logging in.
 HOME_PAGE = {
@@ -51,6 +75,27 @@ HOME_PAGE = {
 }
 
 
+# The user manual: one chapter per role (docs/manual/<language>/<chapter>.md), in the order the Help page lists them.
+MANUAL_CHAPTERS = ("service_user", "operator", "coordinator", "enforcement", "head", "admin")
+
+
+def home_page(role: str | None) -> str:
+    """Where a role lands after logging in (the manual for a role without a home)."""
+    return HOME_PAGE.get(role or "", "/help")
+
+
+def roles_with(permission: str) -> tuple[str, ...]:
+    """The roles holding a permission, e.g. to find the accounts a complaint may be assigned to."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return tuple(role for role in ROLES if permission in ROLE_PERMISSIONS[role])
+
+
+def is_company_role(role: str | None) -> bool:
+    """Whether the role's records are limited to the companies linked to the account (service users)."""
+    return REACH.get(role or "") == "company"
+
+
 def role_can(role: str, permission: str) -> bool:
     """Whether a role holds a permission; unknown roles and permissions hold nothing."""
     if permission not in PERMISSIONS:
@@ -60,4 +105,4 @@ def role_can(role: str, permission: str) -> bool:
 
 def is_section_scoped(role: str) -> bool:
     """Coordinators see only their own section."""
-    return role == "coordinator"
+    return REACH.get(role) == "section"

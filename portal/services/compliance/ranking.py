@@ -8,8 +8,9 @@ over the same filtered consignments, so a filter changes scores rather than hidi
 The window is counted in whole local months: the default is the current month to date and the
 `window_months − 1` months before it; a custom period covers the months of its from and to dates.
 
-Scope: every function takes the caller's `office_id` and `section_scope` (a coordinator's section code, None
-for every section) and enforces them here, not in the page.
+Scope: every function takes the caller's `office_id` and `section_scope` (a section-scoped user's section code,
+None for every section) and enforces them here, not in the page; `reach`, `company_reach` and `handler_reach`
+derive them from the caller's portal.security.scope.Scope (rankings are computed for the home office).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from models.compliance import (ALL_SECTIONS, ComplianceMonthly, ComplianceScore,
 from portal import audit
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS, ScoringSettings
-from portal.security.permissions import is_section_scoped
+from portal.security.scope import Scope, scope_of
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
 UTC = timezone.utc
@@ -39,29 +40,31 @@ TIMELINE_LIMIT = 500
 
 
 # ------------------------------------------------------------------------------------------------ scope
-def scope_for(user) -> dict[str, Any]:
-    """The caller's reach as keyword arguments: their office, and a coordinator's one section."""
-    if is_section_scoped(user.role) and not user.section_code:
-        raise Forbidden("coordinator without a section")
-    return {"office_id": user.office_id, "section_scope": user.section_scope}
+def reach(scope: Scope) -> dict[str, Any]:
+    """The caller's reach as keyword arguments: the home office, and a section-scoped user's one section
+    (Forbidden for a section-scoped user without one)."""
+    scope = scope_of(scope)
+    scope.require_section()
+    return {"office_id": scope.office_id, "section_scope": scope.section_scope}
 
 
-def scope_for_profile(session: Session, user, service_user_id: int) -> dict[str, Any]:
-    """scope_for, except that an admin, who sees every office, reads a company against its own office's figures."""
-    scope = scope_for(user)
-    if user.role == "admin":
+def company_reach(session: Session, scope: Scope, service_user_id: int) -> dict[str, Any]:
+    """`reach`, except that a scope seeing every office reads a company against its own office's figures."""
+    scope = scope_of(scope)
+    found = reach(scope)
+    if scope.every_office:
         office_id = session.scalar(select(ServiceUser.office_id).where(ServiceUser.id == service_user_id))
-        if office_id is not None:
-            scope["office_id"] = office_id
-    return scope
+        found["office_id"] = scope.reading_office(office_id)
+    return found
 
 
-def scope_for_handler(user) -> dict[str, Any]:
-    """scope_for, except that an admin sees the handlers of every office."""
-    scope = scope_for(user)
-    if user.role == "admin":
-        scope["office_id"] = None
-    return scope
+def handler_reach(scope: Scope) -> dict[str, Any]:
+    """`reach`, except that a scope seeing every office sees the handlers of every office."""
+    scope = scope_of(scope)
+    found = reach(scope)
+    if scope.every_office:
+        found["office_id"] = None
+    return found
 
 
 def _sections(session: Session) -> dict[str, int]:

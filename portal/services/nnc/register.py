@@ -1,15 +1,14 @@
 """The NNC register (ISPM 13): record, edit, follow up, search, export and archive notifications of non-compliance.
 
-Every function takes a session and plain values and returns plain values. The `actor` / `viewer` is the
-logged-in user (portal.security.access.CurrentUser) or an `Actor` for the CLI, jobs and the demo: anything with
-id, username, role, office_id, section_id and service_user_ids.
+Every function takes a session and plain values and returns plain values. The `actor` / `viewer` is a
+portal.security.scope.Scope, or anything `scope_of` turns into one (the logged-in CurrentUser, an `Actor`).
 
-Who may do what (the guard checks page permissions; the object-level checks are here):
-- read: admin every office; operator, enforcement, head their office; a coordinator their office and section;
-  a service user only the NNCs naming one of their companies, never void ones, never the internal notes;
-- create and edit every field: admin and operator, while the NNC is open (not closed, not void);
-- follow-up (findings, corrective action, guidance) and status changes: see TRANSITIONS; coordinators only
-  in their own section.
+Who may do what (the guard checks page permissions; the object-level checks ask the scope here):
+- read: `nnc.view` within the scope's offices and section; a company-scoped user only the NNCs naming one of
+  their companies, never void ones, never the internal notes (`nnc.internal`);
+- create and edit every field: `nnc.edit`, while the NNC is open (not closed, not void);
+- follow-up (findings, corrective action, guidance) and status changes: see TRANSITIONS (a permission per
+  change), only within the scope's section.
 """
 from __future__ import annotations
 
@@ -27,6 +26,8 @@ from models import (Application, ApplicationCommodity, AttachmentBlob, AuditLog,
                     NncAttachment, NncStatusChange, Office, Section, ServiceUser, User)
 from models.base import utcnow
 from portal import audit
+from portal.security.permissions import roles_with
+from portal.security.scope import Scope, scope_of, system_scope
 from portal.services import attachments
 from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
 
@@ -37,23 +38,19 @@ ACTIONS = ("detention", "refusal_reexport", "destruction", "treatment", "release
 STATUSES = ("received", "under_investigation", "clarified", "closed", "void")
 OPEN_STATUSES = ("received", "under_investigation", "clarified")
 
-EDITOR_ROLES = frozenset({"admin", "operator"})
-FOLLOW_UP_ROLES = frozenset({"admin", "operator", "coordinator", "enforcement"})
-OFFICER_ROLES = frozenset({"admin", "operator", "coordinator", "enforcement", "head"})
-SUPERVISOR_ROLES = frozenset({"admin", "coordinator", "enforcement"})
-
-# The status workflow: (from, to) → the roles that may make that change. Anything else is refused.
-TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    ("received", "under_investigation"): FOLLOW_UP_ROLES,
-    ("under_investigation", "clarified"): FOLLOW_UP_ROLES,
-    ("clarified", "under_investigation"): FOLLOW_UP_ROLES,      # more to find out
-    ("clarified", "closed"): SUPERVISOR_ROLES,                  # a supervisor decides the case is finished
-    ("closed", "under_investigation"): frozenset({"admin", "enforcement"}),  # reopened
-    ("received", "void"): EDITOR_ROLES,                         # recorded by mistake, a duplicate…
-    ("under_investigation", "void"): EDITOR_ROLES,
-    ("clarified", "void"): EDITOR_ROLES,
-    ("closed", "void"): frozenset({"admin"}),
-    ("void", "received"): frozenset({"admin"}),                 # voided by mistake
+# The status workflow: (from, to) → the permission that change needs (portal/security/permissions.py says
+# which roles hold it). Anything else is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("received", "under_investigation"): "nnc.follow_up",
+    ("under_investigation", "clarified"): "nnc.follow_up",
+    ("clarified", "under_investigation"): "nnc.follow_up",      # more to find out
+    ("clarified", "closed"): "nnc.close",                       # a supervisor decides the case is finished
+    ("closed", "under_investigation"): "nnc.reopen",
+    ("received", "void"): "nnc.edit",                           # recorded by mistake, a duplicate…
+    ("under_investigation", "void"): "nnc.edit",
+    ("clarified", "void"): "nnc.edit",
+    ("closed", "void"): "nnc.restore",
+    ("void", "received"): "nnc.restore",                        # voided by mistake
 }
 # What a status needs before an NNC may reach it.
 STATUS_REQUIRES = {"clarified": ("investigation_findings",),
@@ -104,43 +101,35 @@ class Actor:
     service_user_ids: tuple[int, ...] = field(default=())
 
 
-def system_actor(session: Session, office_code: str, role: str = "admin", username: str = "system") -> Actor:
-    """An actor for scripts: the given office, admin rights, no account."""
+def system_actor(session: Session, office_code: str, role: str | None = None,
+                 username: str = "system") -> Scope | Actor:
+    """An actor for scripts: the given office, every right (or a role's, when one is given), no account."""
     office_id = session.scalar(select(Office.id).where(Office.code == office_code))
     if office_id is None:
         raise NotFound(office_code)
+    if role is None:
+        return system_scope(office_id, username)
     return Actor(id=None, username=username, role=role, office_id=office_id)
 
 
 # ----------------------------------------------------------------------------------------------------------
-# who may see and change what
-
-
-def _role(actor) -> str:
-    return getattr(actor, "role", None) or ""
+# who may see and change what: the scope decides (portal/security/scope.py)
 
 
 def can_edit(actor) -> bool:
-    """Create NNCs and edit every field (admin, operator)."""
-    return _role(actor) in EDITOR_ROLES
+    """Create NNCs and edit every field (`nnc.edit`)."""
+    return scope_of(actor).can("nnc.edit")
 
 
 def _may_see(actor, nnc: Nnc) -> bool:
-    role = _role(actor)
-    if role == "admin":
-        return True
-    if role == "service_user":
-        return nnc.service_user_id is not None and nnc.service_user_id in tuple(actor.service_user_ids or ()) \
-            and nnc.status != "void"
-    if role not in OFFICER_ROLES or nnc.office_id != actor.office_id:
-        return False
-    if role == "coordinator":
-        return actor.section_id is not None and nnc.section_id == actor.section_id
-    return True
+    scope = scope_of(actor)
+    if scope.company_scoped:
+        return scope.sees_company(nnc.service_user_id) and nnc.status != "void"
+    return scope.can("nnc.view") and scope.sees_office(nnc.office_id) and scope.sees_section(nnc.section_id)
 
 
 def _may_follow_up(actor, nnc: Nnc) -> bool:
-    return _role(actor) in FOLLOW_UP_ROLES and _may_see(actor, nnc)
+    return scope_of(actor).can("nnc.follow_up") and _may_see(actor, nnc)
 
 
 def _may_edit(actor, nnc: Nnc) -> bool:
@@ -148,28 +137,21 @@ def _may_edit(actor, nnc: Nnc) -> bool:
 
 
 def _scoped(query, viewer):
-    """Limit a query on Nnc to what the viewer may see."""
-    role = _role(viewer)
-    if role == "admin":
-        return query
-    if role == "service_user":
-        ids = tuple(viewer.service_user_ids or ())
-        if not ids:
-            return query.where(false())
-        return query.where(Nnc.service_user_id.in_(ids), Nnc.status != "void")
-    if role not in OFFICER_ROLES:
+    """Limit a query on Nnc to what the viewer may see (a company never sees void NNCs)."""
+    scope = scope_of(viewer)
+    if scope.company_scoped:
+        return scope.visible(query, Nnc).where(Nnc.status != "void")
+    if not scope.can("nnc.view"):
         return query.where(false())
-    query = query.where(Nnc.office_id == viewer.office_id)
-    if role == "coordinator":
-        return query.where(Nnc.section_id == viewer.section_id) if viewer.section_id else query.where(false())
-    return query
+    return scope.visible(query, Nnc)
 
 
 def _load(session: Session, nnc_id: int, viewer, *, for_update: bool = False) -> Nnc:
-    """The NNC if the viewer may see it. A service user gets Forbidden for anything not theirs, existing or not."""
+    """The NNC if the viewer may see it. A company-scoped user gets Forbidden for anything not theirs, existing or
+    not (so an id tells them nothing)."""
     nnc = session.get(Nnc, nnc_id, with_for_update=for_update) if nnc_id is not None else None
     if nnc is None:
-        if _role(viewer) == "service_user":
+        if scope_of(viewer).company_scoped:
             raise Forbidden(nnc_id)
         raise NotFound(nnc_id)
     if not _may_see(viewer, nnc):
@@ -183,22 +165,21 @@ def counts_against_compliance():
 
 
 def allowed_transitions(viewer, status: str, section_id: int | None = None) -> list[str]:
-    """The statuses this viewer may move an NNC to from `status` (section checked for coordinators)."""
-    role = _role(viewer)
-    if role == "coordinator" and section_id is not None and section_id != getattr(viewer, "section_id", None):
+    """The statuses this viewer may move an NNC to from `status` (none outside the viewer's section)."""
+    scope = scope_of(viewer)
+    if section_id is not None and not scope.sees_section(section_id):
         return []
-    return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and role in roles]
+    return [to for (frm, to), permission in TRANSITIONS.items() if frm == status and scope.can(permission)]
 
 
 def permissions_for(viewer, nnc: dict) -> dict[str, Any]:
     """What the viewer may do with an NNC already loaded through `nnc_for_viewer`."""
-    role = _role(viewer)
-    in_section = role != "coordinator" or nnc["section_id"] == getattr(viewer, "section_id", None)
+    scope = scope_of(viewer)
     return {
-        "edit": role in EDITOR_ROLES and nnc["status"] in OPEN_STATUSES,
-        "follow_up": role in FOLLOW_UP_ROLES and in_section,
+        "edit": scope.can("nnc.edit") and nnc["status"] in OPEN_STATUSES,
+        "follow_up": scope.can("nnc.follow_up") and scope.sees_section(nnc["section_id"]),
         "transitions": allowed_transitions(viewer, nnc["status"], nnc["section_id"]),
-        "internal": role in OFFICER_ROLES,
+        "internal": scope.can("nnc.internal"),
     }
 
 
@@ -245,7 +226,7 @@ def nnc_for_viewer(session: Session, nnc_id: int, viewer) -> dict[str, Any]:
     """One NNC as the viewer may see it: Forbidden when it is not theirs, internal fields removed for companies."""
     nnc = _load(session, nnc_id, viewer)
     values = nnc_dict(session, nnc)
-    if _role(viewer) not in OFFICER_ROLES:
+    if not scope_of(viewer).can("nnc.internal"):
         for key in INTERNAL_FIELDS:
             values.pop(key, None)
     return values
@@ -270,14 +251,14 @@ def attachments_of(session: Session, nnc_id: int, viewer) -> list[dict[str, Any]
         .where(NncAttachment.nnc_id == nnc_id).order_by(NncAttachment.uploaded_at, NncAttachment.id))
     return [{"id": r.id, "filename": r.filename, "uploaded_at": r.uploaded_at, "size": r.size,
              "size_label": attachments.size_label(r.size), "mime_type": r.mime_type,
-             "uploaded_by": r.username if _role(viewer) in OFFICER_ROLES else None} for r in rows]
+             "uploaded_by": r.username if scope_of(viewer).can("nnc.internal") else None} for r in rows]
 
 
 def attachment_for_download(session: Session, viewer, attachment_id: int) -> dict[str, Any]:
     """The file behind an attachment id, if the viewer may see its NNC; each download is audited."""
     link = session.get(NncAttachment, attachment_id)
     if link is None:
-        if _role(viewer) == "service_user":
+        if scope_of(viewer).company_scoped:
             raise Forbidden(attachment_id)
         raise NotFound(attachment_id)
     nnc = _load(session, link.nnc_id, viewer)
@@ -295,7 +276,7 @@ def history(session: Session, nnc_id: int, viewer) -> dict[str, list[dict[str, A
     In the audited values, service_user_id and handler_id become names and section_id the section's code.
     """
     _load(session, nnc_id, viewer)
-    officer = _role(viewer) in OFFICER_ROLES
+    officer = scope_of(viewer).can("nnc.internal")
     statuses = [{"at": s.at, "username": s.username if officer else None, "from_status": s.from_status,
                  "to_status": s.to_status, "note": s.note if officer else None}
                 for s in session.scalars(select(NncStatusChange).where(NncStatusChange.nnc_id == nnc_id)
@@ -680,7 +661,8 @@ def record_follow_up(session: Session, actor, nnc_id: int, data: dict[str, Any] 
     if to_status is not None:
         if to_status not in STATUSES:
             errors.add("status", "nnc.error.status")
-        elif _role(actor) not in TRANSITIONS.get((nnc.status, to_status), frozenset()):
+        elif (nnc.status, to_status) not in TRANSITIONS \
+                or not scope_of(actor).can(TRANSITIONS[(nnc.status, to_status)]):
             errors.add("status", "nnc.error.transition", from_status=nnc.status, to_status=to_status)
         elif to_status == "void" and not note:
             errors.add("note", "nnc.error.void_reason_required")
@@ -783,7 +765,7 @@ def on_nnc_recorded(session: Session, nnc_id: int) -> None:
         return None
     accounts = session.scalars(select(ServiceUserLink.user_id).join(User, User.id == ServiceUserLink.user_id)
                                .where(ServiceUserLink.service_user_id == record.service_user_id,
-                                      User.active.is_(True), User.role == "service_user")).all()
+                                      User.active.is_(True), User.role.in_(roles_with("my.view")))).all()
     params = {"nnc_id": record.id, "nnc_number": record.number, "country": record.notifying_country or "",
               "commodity": record.commodity or "", "category": record.category}
     for user_id in accounts:
@@ -952,9 +934,8 @@ def search_service_users(session: Session, viewer, text: str | None, limit: int 
     if len(digits) >= 4:
         stripped = func.replace(func.replace(ServiceUser.tax_id, ".", ""), "-", "")
         conditions.append(stripped.like(f"%{digits}%"))
-    query = select(ServiceUser).where(or_(*conditions), ServiceUser.deleted_at.is_(None))
-    if _role(viewer) != "admin":
-        query = query.where(ServiceUser.office_id == viewer.office_id)
+    query = scope_of(viewer).visible(select(ServiceUser).where(or_(*conditions), ServiceUser.deleted_at.is_(None)),
+                                     ServiceUser)
     return [_company(c) for c in session.scalars(query.order_by(ServiceUser.name).limit(limit))]
 
 
@@ -978,8 +959,7 @@ def search_handlers(session: Session, viewer, text: str | None, limit: int = SUG
     query = select(Handler).where(or_(func.lower(Handler.name).like(pattern, escape="\\"),
                                       func.lower(func.coalesce(Handler.tax_id, "")).like(pattern, escape="\\")),
                                   Handler.deleted_at.is_(None))
-    if _role(viewer) != "admin":
-        query = query.where(Handler.office_id == viewer.office_id)
+    query = scope_of(viewer).visible(query, Handler)
     return [{"id": h.id, "name": h.name, "tax_id": h.tax_id} for h in
             session.scalars(query.order_by(Handler.name).limit(limit))]
 
@@ -996,7 +976,7 @@ def lookup_application(session: Session, viewer, number: str | None) -> dict[str
         return None
     application = session.scalars(select(Application).where(Application.number.in_(_spellings(number)))
                                   .limit(1)).first()
-    if application is None or (_role(viewer) != "admin" and application.office_id != viewer.office_id):
+    if application is None or not scope_of(viewer).sees_office(application.office_id):
         return None
     company = session.get(ServiceUser, application.service_user_id)
     line = session.scalars(select(ApplicationCommodity).where(ApplicationCommodity.application_id == application.id)
