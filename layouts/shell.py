@@ -11,6 +11,8 @@ from portal.i18n import t
 from portal.pages import menu_for
 
 SYNC_CHECK_MS = 3 * 60 * 1000  # how often an open page re-checks whether the IQFast data is stale
+# The alert callbacks.common.on_error opens when a service refuses what a page asked (one place for every page).
+ALERT_ID = "shell-alert"
 
 
 def layout():
@@ -27,6 +29,8 @@ def layout():
         dbc.Container(dbc.Alert(id="shell-sync-warning", is_open=False, color="warning", className="mt-3 mb-0 py-2"),
                       fluid="xxl"),
         dcc.Interval(id="shell-sync-interval", interval=SYNC_CHECK_MS),
+        dbc.Container(dbc.Alert(id=ALERT_ID, is_open=False, dismissable=True, color="warning",
+                                className="mt-3 mb-0 py-2", role="alert"), fluid="xxl"),
         dbc.Container(id="shell-content", fluid="xxl", className="qc-page"),
     ])
 

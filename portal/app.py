@@ -9,6 +9,7 @@ from flask import Flask, current_app, jsonify, redirect
 from flask_login import current_user
 from sqlalchemy import text
 
+from callbacks.common import on_error as callback_error
 from portal.web import bad_requests
 from portal.security import guard
 from portal.web import outage
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         "portal", server=server, assets_folder=str(PROJECT_ROOT / "assets"), title="Q-Corner",
         update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        on_error=callback_error,  # a service's refusal becomes the shell's translated alert (callbacks/common.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     from layouts import shell

@@ -5,12 +5,13 @@ Also formats money (IDR) and times in the office's time zone, the way officers r
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_decimal
 
@@ -18,6 +19,8 @@ LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 CATALOG_DIR = Path(__file__).resolve().parent / "translations"
 BABEL_LOCALE = {"id": "id_ID", "en": "en_GB"}
+# One pattern for every calendar date shown or printed; times add "HH:mm" to the same shape.
+DATE_PATTERN = "d MMM yyyy"
 
 
 def catalog_files(language: str) -> list[Path]:
@@ -79,13 +82,43 @@ def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", language: 
         " " + zone_label(tz)
 
 
-def format_date(value, language: str | None = None) -> str:
-    """A calendar date the way officers write it: 17 Agu 2026."""
+def format_date(value, language: str | None = None, tz: str | None = None) -> str:
+    """A calendar date the way officers write it: 17 Agu 2026 (the one date pattern of the portal).
+
+    Takes a date, an ISO date string (a value from the audit log) or a UTC time, which is first moved to the
+    office's zone `tz`: the day there is the day the officer lived.
+    """
     if value is None:
         return "–"
-    from babel.dates import format_date as _babel_date
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz or "Asia/Jakarta")).date()
+    return _babel_date(value, DATE_PATTERN, locale=BABEL_LOCALE[language or current_language()])
 
-    return _babel_date(value, "d MMM yyyy", locale=BABEL_LOCALE[language or current_language()])
+
+def format_month(value: date, language: str | None = None) -> str:
+    """A month as charts and profiles label it: Agu 2026."""
+    return _babel_date(value, "MMM yyyy", locale=BABEL_LOCALE[language or current_language()])
+
+
+def format_duration(seconds: float | int | None, language: str | None = None) -> str:
+    """A span of time the way people say it: '45 detik', '12 menit', '3 jam 5 menit', '2 hari 4 jam'."""
+    if seconds is None:
+        return "–"
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        parts = [("duration.days", days)] + ([("duration.hours", hours)] if hours else [])
+    elif hours:
+        parts = [("duration.hours", hours)] + ([("duration.minutes", minutes)] if minutes else [])
+    elif minutes:
+        # Seconds only matter while the span is short: "4 menit 10 detik", but "12 menit".
+        parts = [("duration.minutes", minutes)] + ([("duration.seconds", secs)] if secs and minutes < 5 else [])
+    else:
+        parts = [("duration.seconds", secs)]
+    return " ".join(t(key, language, n=n) for key, n in parts)
 
 
 def zone_label(tz: str) -> str:

@@ -22,6 +22,17 @@ class NotFound(Exception):
     """No such record (or none the caller may know of)."""
 
 
+class Conflict(Exception):
+    """A save against a newer version of the record: refused, never a silent overwrite.
+
+    `changed` names the fields another user changed since the form was opened, so the message can say what.
+    """
+
+    def __init__(self, changed: tuple[str, ...] | list[str] = ()):
+        super().__init__(", ".join(changed) or "stale version")
+        self.changed = tuple(changed)
+
+
 class ErrorCollector:
     """Gathers every field error of a form, so the person sees them all at once."""
 

@@ -1,0 +1,254 @@
+"""Shared callback plumbing: the pager, the section loader, opening a row, the company picker's search, and the
+one error path (`on_error`) that turns a service's refusal into a translated alert.
+
+Callbacks stay thin: they call a service and hand its result to these helpers, which shape the outputs as a dict
+(Dash's dict-style outputs) instead of long positional tuples.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import Input, Output, State, ctx, html, no_update, set_props
+from dash.exceptions import PreventUpdate
+from flask import current_app
+from sqlalchemy.exc import DBAPIError
+
+from layouts.components.company_picker import company_option
+from layouts.components.formatting import format_number
+from layouts.shell import ALERT_ID
+from portal.extensions import database
+from portal.i18n import current_language, t
+from portal.security.access import protected_callback, user
+from portal.security.permissions import AUTHENTICATED
+from portal.validation import Conflict, Forbidden, InvalidInput, NotFound
+from portal.web import outage
+
+# The shortest search the company picker sends to the database (one letter matches half the registry).
+MIN_SEARCH = 2
+# PostgreSQL's codes for a statement the database refused while it was up (timeout, lock, serialisation,
+# deadlock, read-only replica): the user can try again; a lost connection stays the outage's 503.
+REFUSALS = {"57014", "55P03", "40001", "40P01", "25006"}
+
+
+# ------------------------------------------------------------------------------------------------- the pager
+@dataclass(frozen=True)
+class Page:
+    """Where a paged list stands: page number (from 0), rows per page, rows on this page, rows in all."""
+
+    number: int
+    size: int
+    shown: int
+    total: int
+
+
+def pager_outputs(prefix: str, count_id: str | None = None, store_id: str | None = None,
+                  with_count: bool = True) -> dict:
+    """The pager's outputs (layouts.components.pager draws them), as dict-style outputs."""
+    outputs = {"page": Output(store_id or f"{prefix}-page", "data"),
+               "prev_disabled": Output(f"{prefix}-prev", "disabled"),
+               "next_disabled": Output(f"{prefix}-next", "disabled")}
+    if with_count:
+        outputs["count"] = Output(count_id or f"{prefix}-count", "children")
+    return outputs
+
+
+def pager_inputs(prefix: str, store_id: str | None = None) -> dict:
+    """The pager's buttons and its stored page number."""
+    return {"prev_clicks": Input(f"{prefix}-prev", "n_clicks"), "next_clicks": Input(f"{prefix}-next", "n_clicks"),
+            "page": State(store_id or f"{prefix}-page", "data")}
+
+
+def page_asked(prefix: str, page: int | None) -> int:
+    """The page to show: next / previous move by one; anything else (a filter, the first load) starts again."""
+    page = page or 0
+    if ctx.triggered_id == f"{prefix}-next":
+        return page + 1
+    if ctx.triggered_id == f"{prefix}-prev":
+        return max(page - 1, 0)
+    return 0
+
+
+def pager_values(page: Page, blank_when_empty: bool = False) -> dict:
+    """The pager's outputs for a page: "Menampilkan 1–25 dari 1.234", the page, which buttons work."""
+    first = page.number * page.size + (1 if page.shown else 0)
+    last = page.number * page.size + page.shown
+    count = "" if blank_when_empty and not page.total else t(
+        "pager.showing", first=format_number(first), last=format_number(last), total=format_number(page.total))
+    return {"count": count, "page": page.number, "prev_disabled": page.number == 0,
+            "next_disabled": last >= page.total}
+
+
+def page_of(result: dict, page: int) -> Page:
+    """The Page of a service's paged result (`rows`, `page_size`, `total`)."""
+    return Page(page, result["page_size"], len(result["rows"]), result["total"])
+
+
+def _emptied(output: dict) -> dict:
+    """What a refused list shows: no rows, no count, no page to move to."""
+    rows = {key: [] for key, spec in output.items() if spec.component_property == "rowData"}
+    return {**rows, "count": "", "page": 0, "prev_disabled": True, "next_disabled": True}
+
+
+def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict, state: dict | None = None,
+                   count_id: str | None = None, store_id: str | None = None, with_count: bool = True, **kwargs):
+    """Register a paged list: the decorated `load(page, **values)` returns (its outputs, Page).
+
+    The factory adds the pager's outputs and buttons, works out the page asked for, and fills the pager.
+    """
+    def decorator(load):
+        outputs = {**output, **pager_outputs(prefix, count_id, store_id, with_count)}
+
+        @protected_callback(app, permission, output=outputs,
+                            inputs={**inputs, "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),
+                                    "next_clicks": Input(f"{prefix}-next", "n_clicks")},
+                            state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data")},
+                            on_error=shown_in(outputs, **_emptied(output)),
+                            **kwargs)
+        def paged(prev_clicks=None, next_clicks=None, page=None, **values):
+            values_out, where = load(page_asked(prefix, page), **values)
+            pager = pager_values(where)
+            return {**values_out, **{key: pager[key] for key in pager_outputs(prefix, with_count=with_count)}}
+
+        paged.load = load  # the undecorated function, for tests
+        return paged
+
+    return decorator
+
+
+# ---------------------------------------------------------------------------------- shared small callbacks
+def section_choices(sections: list[dict], all_label_key: str = "compliance.all_sections", all_value: str = "all"):
+    """A section select's choices in the reader's language, with "all sections" first."""
+    name = "name_id" if current_language() == "id" else "name_en"
+    return [{"label": t(all_label_key), "value": all_value}] + [
+        {"label": s[name], "value": s["code"]} for s in sections]
+
+
+def register_section_loader(app, permission: str, output_id: str, trigger: Input, sections, **choice_kwargs):
+    """Fill a page's section select once it is drawn; a section-scoped user's select stays locked to their own.
+
+    `sections(session)` lists the sections (code, name_id, name_en) the page offers.
+    """
+    @protected_callback(app, permission, Output(output_id, "options"), trigger)
+    def load_sections(_):
+        """Every section for officers who see all of them; a coordinator's stays as the layout drew it."""
+        if user().section_scope:
+            return no_update
+        with database().session() as db:
+            return section_choices(sections(db), **choice_kwargs)
+
+    return load_sections
+
+
+def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "pathname"):
+    """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again."""
+    @protected_callback(app, permission, Output(location_id, prop), Input(grid_id, "cellClicked"),
+                        prevent_initial_call=True)
+    def open_row(cell):
+        """The clicked row's page, or nothing for a click outside the rows."""
+        if not cell or cell.get("rowId") in (None, ""):
+            return no_update
+        return f"{path}{int(cell['rowId'])}"
+
+    return open_row
+
+
+def register_picker_search(app, permission: str, picker_id: str, search):
+    """Search-as-you-type for a company picker: `search(session, current_user, text)` lists matches (≤ 20)."""
+    @protected_callback(app, permission, Output(picker_id, "options"),
+                        Input(picker_id, "search_value"), State(picker_id, "value"), State(picker_id, "options"),
+                        prevent_initial_call=True)
+    def search_picker(search_value, value, current_options):
+        """Matches for what is typed so far; the chosen entry stays in the list so it keeps its label."""
+        if not search_value or len(search_value.strip()) < MIN_SEARCH:
+            raise PreventUpdate
+        with database().session() as db:
+            found = search(db, user(), search_value)
+        kept = [option for option in (current_options or []) if option["value"] == value]
+        return kept + [company_option(item) for item in found if item["id"] != value]
+
+    return search_picker
+
+
+# ---------------------------------------------------------------------------------------- the error path
+def is_outage(error: Exception) -> bool:
+    """A lost or refused connection: left to portal.web.outage, which answers a quick 503 to retry."""
+    if not isinstance(error, outage.UNAVAILABLE):
+        return False
+    code = getattr(getattr(error, "orig", None), "sqlstate", None) or getattr(
+        getattr(error, "orig", None), "pgcode", None)
+    return code not in REFUSALS
+
+
+def describe(error: Exception) -> tuple[str, str, str] | None:
+    """(title, message, colour) of an error a person can act on, in their language; None for a bug of ours."""
+    if isinstance(error, InvalidInput):
+        return t("error.invalid_title"), " ".join(error.messages(t).values()), "warning"
+    if isinstance(error, Forbidden):
+        return t("error.forbidden_title"), t("error.record_forbidden"), "danger"
+    if isinstance(error, NotFound):
+        return t("error.not_found_title"), t("error.record_not_found"), "warning"
+    if isinstance(error, Conflict):
+        changed = [t(f"field.{name}") for name in error.changed]
+        text = t("error.conflict") + (" " + t("error.conflict_changed", fields=", ".join(changed)) if changed else "")
+        return t("error.conflict_title"), text, "warning"
+    if isinstance(error, DBAPIError) and not is_outage(error):
+        return t("error.database_title"), t("error.database"), "danger"
+    return None
+
+
+def _known(error: Exception) -> tuple[str, str, str]:
+    """The description of an error, or the error raised again (an outage → 503, a bug → 500 with its trace)."""
+    found = describe(error)
+    if found is None:
+        raise error
+    if isinstance(error, DBAPIError):
+        current_app.logger.warning("callback refused by the database: %s", str(error.orig or error).splitlines()[0])
+    return found
+
+
+def show_alert(title: str, message: str, colour: str = "warning") -> None:
+    """Open the shell's alert (layouts/shell.py) over the page."""
+    set_props(ALERT_ID, {"children": [html.Strong(title + " "), message], "color": colour, "is_open": True})
+
+
+def on_error(error: Exception):
+    """The app's one error handler: a known refusal becomes the shell's alert, the outputs stay as they were."""
+    show_alert(*_known(error))
+    return None  # every output: no_update
+
+
+def shown_in(outputs: dict, alert: str = "error", **cleared):
+    """A callback's own on_error: the message in the page's alert if the callback fills one (outputs `alert` and
+    `alert + "_open"`), else the shell's; outputs named in `cleared` get those values, the rest stay."""
+    def handle(error: Exception):
+        title, message, colour = _known(error)
+        values = {key: no_update for key in outputs}
+        values.update({key: value for key, value in cleared.items() if key in outputs})
+        if alert in outputs and f"{alert}_open" in outputs:
+            values[alert], values[f"{alert}_open"] = message, True
+        else:
+            show_alert(title, message, colour)
+        return values
+
+    return handle
+
+
+def export_failed(error: Exception):
+    """An export that cannot be built says so in the shell's alert (it used to fail without a word)."""
+    if is_outage(error):
+        raise error
+    found = describe(error)
+    if found is None:
+        current_app.logger.error("export failed", exc_info=error)
+        found = (t("error.export_title"), t("error.export"), "danger")
+    show_alert(*found)
+    return no_update
+
+
+def register(app) -> None:
+    """The shell's alert closes when the reader moves to another page (it spoke of the page they left)."""
+    @protected_callback(app, AUTHENTICATED, Output(ALERT_ID, "is_open"), Input("shell-url", "pathname"),
+                        prevent_initial_call=True)
+    def close_alert(_pathname):
+        """A new page starts without the last page's alert."""
+        return False

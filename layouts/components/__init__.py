@@ -1,0 +1,1 @@
+"""Parts several pages draw the same way: pager, grid, company picker, formats, empty states."""

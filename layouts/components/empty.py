@@ -1,0 +1,31 @@
+"""Empty and refused states: what a page shows when there is nothing, or nothing the reader may see."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from portal.i18n import t
+
+
+def forbidden():
+    """The page (or record) is not the reader's to open."""
+    return dbc.Alert([html.H2(t("error.forbidden_title"), className="h5"), t("error.forbidden")], color="danger")
+
+
+def not_found():
+    """No such page or record."""
+    return dbc.Alert([html.H2(t("error.not_found_title"), className="h5"), t("error.not_found")], color="warning")
+
+
+def nothing(text: str, component_id: str | None = None):
+    """A quiet line where a list or table has no rows."""
+    extra = {"id": component_id} if component_id else {}
+    return html.P(text, className="text-muted mb-0", **extra)
+
+
+def empty_figure(message: str) -> dict:
+    """A chart with no data: the axes hidden and the reason in their place."""
+    return {"data": [], "layout": {
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 280, "plot_bgcolor": "#fff",
+        "paper_bgcolor": "rgba(0,0,0,0)", "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "annotations": [{"text": message, "showarrow": False, "font": {"size": 14, "color": "#6c757d"}}]}}

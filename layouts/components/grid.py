@@ -1,0 +1,45 @@
+"""The one dash-ag-grid factory: paged on the server, Indonesian empty state, numbers as 12.345.
+
+Lists that can grow are paged and sorted in the database (the page's pager and sort menu), so a header click must
+not re-sort one page: `sortable` stays off unless the page holds the whole (short) list.
+"""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+
+from portal.i18n import current_language, t
+
+NUMERIC = "numericColumn"
+
+
+def number_format() -> dict:
+    """AG Grid's valueFormatter for counts: the reader's separators, through assets/dashAgGridFunctions.js."""
+    return {"function": f"qcNumber(params.value, '{current_language()}')"}
+
+
+def locale_text(no_rows: str) -> dict:
+    """The grid's own words in the reader's language."""
+    return {"noRowsToShow": no_rows, "loadingOoo": t("grid.loading")}
+
+
+def _formatted(column: dict) -> dict:
+    """A numeric column shows its numbers with thousands separators (text such as a score is left as it is)."""
+    if column.get("type") == NUMERIC and "valueFormatter" not in column:
+        return {**column, "valueFormatter": number_format()}
+    return column
+
+
+def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, class_name: str = "",
+         height: str = "60vh", min_height: str | None = "360px", sortable: bool = False, row_id: bool = True,
+         default_col: dict | None = None, options: dict | None = None, **kwargs):
+    """A grid of `columns` with no rows yet (a callback fills rowData); `no_rows` is the empty state's text."""
+    no_rows = no_rows or t("grid.no_rows")
+    style = {"height": height, **({"minHeight": min_height} if min_height else {})}
+    extra = {"getRowId": "params.data.id"} if row_id else {}
+    return dag.AgGrid(
+        id=component_id, className=f"ag-theme-alpine qc-grid {class_name}".strip(), style=style,
+        columnDefs=[_formatted(column) for column in columns],
+        defaultColDef={"sortable": sortable, "resizable": True, "suppressMovable": True, **(default_col or {})},
+        dashGridOptions={"overlayNoRowsTemplate": no_rows, "localeText": locale_text(no_rows),
+                         "tooltipShowDelay": 400, **(options or {})},
+        rowData=[], **extra, **kwargs)
