@@ -14,17 +14,11 @@ from layouts.nnc_common import (COUNTRY_SUGGESTIONS, action_options, category_op
                                 subcategory_options)
 from portal.i18n import t
 from portal.services.attachments import MAX_BYTES
-from portal.services.nnc.register import HOME_AUTHORITY, HOME_COUNTRY
+from portal.services.nnc.register import EDITABLE_FIELDS, HOME_AUTHORITY, HOME_COUNTRY
 
-# Every form field, in the order the service knows them (portal.services.nnc.register.EDITABLE_FIELDS).
-FORM_FIELDS = (
-    "number", "notice_date", "received_date", "flow", "notifying_authority", "notifying_country",
-    "notified_authority", "notified_country", "service_user_id", "party_name", "party_country", "handler_id",
-    "application_number", "certificate_number", "section_id", "commodity", "scientific_name", "hs_code",
-    "lot_number", "container_number", "air_waybill", "point_of_entry", "category", "subcategory", "organism",
-    "description", "action_taken", "investigation_findings", "corrective_action", "guidance_given",
-    "internal_notes",
-)
+# Every form field, in the order the service knows them: the service's list itself, so a field added there
+# gets its input here and its value in callbacks/nnc_form.py without a second list to keep in step.
+FORM_FIELDS = EDITABLE_FIELDS
 # Controls that can show a red border (the others show only the message under them).
 INVALID_CAPABLE = tuple(f for f in FORM_FIELDS if f not in ("flow", "service_user_id", "handler_id"))
 REQUIRED = ("number", "notice_date", "received_date", "flow", "notifying_authority", "notifying_country",
