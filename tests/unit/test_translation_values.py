@@ -1,0 +1,113 @@
+"""Every value the portal shows through a key built at run time (`t(f"nnc.status.{status}")`) has that key in both
+languages: statuses, tiers, categories, actions, stages and the other choice lists, taken from the lists the code
+itself uses, so a value added there without its text fails here instead of showing a raw key on a page."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from models import application, complaint, compliance as compliance_models
+from portal.domain import compliance as scoring, ikm
+from portal.i18n import LANGUAGES, catalog
+from portal.pages import PAGES
+from portal.reports import documents
+from portal.security import permissions
+from portal.services import corrections, my_applications, notifications, service_accounts, surveys
+from portal.services.compliance import ranking
+from portal.services.kpi import panel
+from portal.services.nnc import register as nnc
+
+ROOT = Path(__file__).resolve().parents[2]
+# Sections are rows the first migration seeds, not a constant: these two codes are the ones it writes.
+SECTIONS = ("animal", "plant")
+
+
+def _literal_arguments(function_name: str, position: int, keyword: str) -> set[str]:
+    """Every string literal passed to `function_name(...)` at `position` (or as `keyword=`) in the portal's code:
+    the audit actions and complaint events are written where they happen, not listed in one place."""
+    found: set[str] = set()
+    for folder in ("portal", "callbacks", "jobs"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                if name != function_name:
+                    continue
+                values = node.args[position:position + 1] + [k.value for k in node.keywords if k.arg == keyword]
+                found |= {v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)}
+    return found
+
+
+AUDIT_ACTIONS = _literal_arguments("record", 3, "action")
+COMPLAINT_EVENTS = _literal_arguments("_history", 3, "action")
+
+# (key pattern, the values it is built with)
+VALUE_KEYS: list[tuple[str, tuple]] = [
+    # NNC register
+    ("nnc.status.{}", nnc.STATUSES),
+    ("nnc.follow_up.to.{}", nnc.STATUSES),
+    ("nnc.flow.{}", nnc.FLOWS),
+    ("nnc.category.{}", nnc.CATEGORIES),
+    ("nnc.category_short.{}", nnc.CATEGORIES),
+    ("nnc.subcategory.{}", nnc.DOCUMENT_PROBLEMS),
+    ("nnc.action.{}", nnc.ACTIONS),
+    ("nnc.field.{}", nnc.EDITABLE_FIELDS),
+    ("nnc.section_short.{}", SECTIONS),
+    ("section.{}", SECTIONS),
+    # applications, stages and 3P actions
+    ("stage.{}", application.STAGES + application.COMPLETING_STAGES),
+    ("direction.{}", application.DIRECTIONS),
+    ("action_kind.{}", application.ACTION_KINDS),
+    ("my.stage.{}", my_applications.MAIN_PATH + my_applications.PROBLEM_STAGES),
+    ("my.status.{}", my_applications.STATUSES),
+    ("my.direction.{}", application.DIRECTIONS),
+    ("my.action.{}", application.ACTION_KINDS),
+    ("my.correction.field.{}", corrections.FIELDS),
+    ("my.document.{}", documents.KINDS),
+    ("pdf.kind.{}", documents.KINDS),
+    # compliance: tiers, rules, interventions, guidance
+    ("compliance.tier.{}", scoring.TIERS),
+    ("compliance.tier_rule.{}", scoring.TIERS),
+    ("compliance.rule.{}", (scoring.RULE_A, scoring.RULE_B, scoring.RULE_C, scoring.RULE_D_RECORDS,
+                            scoring.RULE_D_SCORE)),
+    ("compliance.intervention.{}", (scoring.TIGHTENED, scoring.NORMAL, scoring.REDUCED)),
+    ("compliance.sort.{}", ranking.SORTS),
+    ("guidance.kind.{}", compliance_models.GUIDANCE_KINDS),
+    # complaints
+    ("complaints.status.{}", complaint.STATUSES),
+    ("complaints.channel.{}", complaint.CHANNELS),
+    ("complaints.category.{}", complaint.CATEGORIES),
+    ("complaints.event.{}", tuple(COMPLAINT_EVENTS)),
+    # KPI and survey (IKM)
+    ("kpi.preset.{}", panel.PRESETS),
+    ("ikm.grade.{}", tuple(ikm.GRADE_LABELS)),
+    ("skm.element.{}.name", tuple(element.number for element in ikm.ELEMENTS)),
+    ("skm.profile.{}", tuple(surveys.PROFILE_CHOICES)),
+    *[(f"skm.profile.{field}.{{}}", choices) for field, choices in surveys.PROFILE_CHOICES.items()],
+    # accounts, roles, audit, notifications, menu
+    ("role.{}", permissions.ROLES),
+    ("audit.action.{}", tuple(AUDIT_ACTIONS)),
+    ("notify.{}.subject", notifications.NOTIFIED_STAGES + tuple(service_accounts.LIFETIME)),
+    ("notify.{}.body", notifications.NOTIFIED_STAGES + tuple(service_accounts.LIFETIME)),
+    ("nav.group.{}", tuple({page.group for page in PAGES if page.group})),
+    ("page.{}", tuple(page.title_key.removeprefix("page.") for page in PAGES)),
+    ("language.switch_to.{}", LANGUAGES),
+]
+
+
+@pytest.mark.parametrize("pattern, values", VALUE_KEYS, ids=[pattern for pattern, _ in VALUE_KEYS])
+def test_every_value_has_its_text_in_both_languages(pattern, values):
+    assert values, f"no values found for {pattern}: the list it is built from moved"
+    for language in LANGUAGES:
+        missing = sorted(pattern.format(value) for value in values if pattern.format(value) not in catalog(language))
+        assert not missing, f"missing in {language}: {missing}"
+
+
+def test_the_code_writes_audit_actions_and_complaint_events_the_finder_sees():
+    """The literal finder itself: if a refactor hides the actions behind variables, the check above would pass on
+    nothing, so it must still see the ones every install writes."""
+    assert {"login", "logout", "nnc_created", "user_created"} <= AUDIT_ACTIONS
+    assert {"created", "updated"} <= COMPLAINT_EVENTS
