@@ -654,9 +654,10 @@ SCHEDULER_HARNESS = """
 import logging, sys
 from datetime import timedelta
 import jobs.scheduler as scheduler
+import jobs.sync_jobs as sync_jobs
 from portal.settings import load_settings
 # The compressed clock: the first retry after a failed sync (1 minute in production) scaled like the interval.
-scheduler.FIRST_RETRY = timedelta(seconds=float(sys.argv[1]))
+sync_jobs.FIRST_RETRY = timedelta(seconds=float(sys.argv[1]))
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 sys.exit(scheduler.run_scheduler(load_settings()))
 """
@@ -716,7 +717,7 @@ def scenario_iqfast_outage(outcome: Outcome, workdir: Path) -> None:
 
     from portal.db import Database
     from iqfast_sim.simulator import tick
-    from portal.services.sync import runs as sync_service
+    from portal.services.sync import requests as sync_requests, runs as sync_service
     from support.sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
 
     name = f"qc_fault_{uuid.uuid4().hex[:8]}"
@@ -793,7 +794,7 @@ def scenario_iqfast_outage(outcome: Outcome, workdir: Path) -> None:
                     from sqlalchemy import select
 
                     admin_id = s.scalar(select(User.id).where(User.username == "admin_sync"))
-                    sync_service.request_sync(s, admin_id)
+                    sync_requests.record_sync_request(s, admin_id)
                 wait_for(lambda: [r for r in sync_runs(url) if r["status"] == "success"
                                   and _aware(r["started_at"]) >= last_tick], 60, what="the requested sync")
                 time.sleep(3)  # the warning callback polls every 2 s: let it see the fresh state
@@ -884,7 +885,7 @@ def scenario_iqfast_outage(outcome: Outcome, workdir: Path) -> None:
                            [[t, ours[t][0], theirs[t][0], ours[t][1], theirs[t][1]] for t in ours]))
     outcome.notes += [
         f"Compressed clock ×{SCALE}: the web and the scheduler ran with QCORNER_SYNC_INTERVAL_MINUTES=1 (staleness "
-        "after 2 intervals); the scheduler ran `jobs.scheduler.run_scheduler` with FIRST_RETRY set to 12 s by a "
+        "after 2 intervals); the scheduler ran `jobs.scheduler.run_scheduler` with `jobs.sync_jobs.FIRST_RETRY` set to 12 s by a "
         "small harness (the product value is 1 minute); nothing else was changed.",
         "Observation: the nightly reconciliation (02:15 office time) is not retried when IQFast is down at that "
         "moment; the incremental sync still catches up, only deletions made in IQFast wait for the next night.",

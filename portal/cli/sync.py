@@ -1,6 +1,6 @@
 """CLI commands for the IQFast copy: `qcorner sync`, `qcorner scheduler`, `qcorner iqfast-sim init|tick`.
 
-Registered on the main `qcorner` group by portal/cli.py (``register(main)``).
+Registered on the main `qcorner` group by portal/cli/main.py (``register(main)``).
 """
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import logging
 import sys
 from datetime import datetime
 
+from pathlib import Path
+
 import click
 
+from portal.db import Database
+from portal.services.sync.export_files import import_export_file
+from portal.services.sync.run_log import close_abandoned_runs
+from portal.services.sync.runs import run_reconcile, run_sync
 from portal.settings import load_settings
 
 
@@ -45,16 +51,13 @@ def _print_record(record: dict, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print the run record as JSON")
 def sync_command(once, reconcile, import_path, url, as_json):
     """Copy certification data from IQFast now and print the sync_runs record."""
+    # jobs/ sits above portal/: the lock shared with the scheduler is taken here, not at import.
     from jobs.locks import SYNC_LOCK, ProcessLock
-    from portal.db import Database
-    from portal.services.sync import runs as sync
 
     settings = load_settings()
     database = Database(settings.effective_database_url)
     if import_path:
-        from pathlib import Path
-
-        record = sync.import_export_file(database, import_path, Path(import_path).name, "cli")
+        record = import_export_file(database, import_path, Path(import_path).name, "cli")
         _print_record(record, as_json)
         sys.exit(0 if record["status"] != "failed" else 1)
     url = url or settings.iqfast_url
@@ -64,11 +67,11 @@ def sync_command(once, reconcile, import_path, url, as_json):
     lock.acquire(wait=True, poll_seconds=1.0,
                  on_wait=lambda: click.echo("another sync is running: waiting for it to finish", err=True))
     try:
-        sync.close_abandoned_runs(database)
+        close_abandoned_runs(database)
         if reconcile:
-            record = sync.run_reconcile(database, url, triggered_by="cli")
+            record = run_reconcile(database, url, triggered_by="cli")
         else:
-            record = sync.run_sync(database, url, triggered_by="cli")
+            record = run_sync(database, url, triggered_by="cli")
     finally:
         lock.release()
         database.dispose()
@@ -81,12 +84,21 @@ def sync_command(once, reconcile, import_path, url, as_json):
               help="sync interval in seconds (default QCORNER_SYNC_INTERVAL_MINUTES; for tests and demos)")
 def scheduler_command(interval_seconds):
     """Run the scheduler (IQFast sync, reconciliation, other jobs) until stopped; one per database works."""
+    # The CLI starts the scheduler process, which sits above portal/: loaded only for this command.
     from jobs.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     settings.check_safe_for_production()
     sys.exit(run_scheduler(settings, interval_seconds))
+
+
+def _simulator():
+    """The IQFast simulator module, for the iqfast-sim commands only."""
+    # The simulator is a stand-in for the source, never part of the running portal: loaded by these commands alone.
+    import iqfast_sim.simulator as simulator
+
+    return simulator
 
 
 @click.group("iqfast-sim")
@@ -103,9 +115,7 @@ def iqfast_sim():
 @click.option("--json", "as_json", is_flag=True)
 def iqfast_sim_init(url, days, seed, offices, end, as_json):
     """Drop and create the simulator's tables at URL with DAYS days of history."""
-    from iqfast_sim.simulator import init_simulator
-
-    counts = init_simulator(url, days=days, seed=seed, offices=offices,
+    counts = _simulator().init_simulator(url, days=days, seed=seed, offices=offices,
                             end=datetime.fromisoformat(end) if end else None)
     if as_json:
         click.echo(json.dumps(counts, indent=2, sort_keys=True))
@@ -119,9 +129,7 @@ def iqfast_sim_init(url, days, seed, offices, end, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def iqfast_sim_tick(url, minutes, as_json):
     """Advance the simulator's clock by MINUTES, writing what IQFast would have written."""
-    from iqfast_sim.simulator import tick
-
-    result = tick(url, minutes)
+    result = _simulator().tick(url, minutes)
     if as_json:
         click.echo(json.dumps(result, default=_json_default, indent=2, sort_keys=True))
     else:

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select, text
 
 from models import SyncRun
 from portal.iqfast import schema as iq
-from portal.services.sync import runs as sync
+from portal.services.sync import export_files
 from support.sync_helpers import checksums, iqfast_rows, our_rows, small_simulator
 
 PARENTS = ("m_upt", "m_jenis_permohonan", "m_status", "m_satuan", "m_negara", "m_pelabuhan", "m_komoditas",
@@ -64,16 +64,16 @@ def test_parents_then_children_load_from_xlsx_and_csv_and_match_the_source(datab
                                                                            tmp_path):
     url, tables = source
     workbook = parents_xlsx
-    first = sync.import_export_file(database, str(workbook), workbook.name, "admin")
+    first = export_files.import_export_file(database, str(workbook), workbook.name, "admin")
     assert (first["status"], first["rows_rejected"], first["errors"]) == ("success", 0, [])
     for name in ("ptk_komoditas", "riwayat_ptk", "penahanan", "penolakan", "pemusnahan", "billing", "sertifikat"):
         path = tmp_path / f"{name}.csv"
         write_csv(path, *tables[name], delimiter=";")
-        result = sync.import_export_file(database, str(path), path.name, "admin")
+        result = export_files.import_export_file(database, str(path), path.name, "admin")
         assert result["status"] == "success", result
         assert result["rows_loaded"] == len(tables[name][1])
     assert checksums(our_rows(database)) == checksums(iqfast_rows(url))
-    again = sync.import_export_file(database, str(tmp_path / "riwayat_ptk.csv"), "riwayat_ptk.csv", "admin")
+    again = export_files.import_export_file(database, str(tmp_path / "riwayat_ptk.csv"), "riwayat_ptk.csv", "admin")
     assert again["status"] == "success"
     with database.sessionmaker() as session:
         run = session.get(SyncRun, again["run_id"])
@@ -83,7 +83,7 @@ def test_parents_then_children_load_from_xlsx_and_csv_and_match_the_source(datab
 def test_bad_csv_rows_are_reported_by_row_number_and_the_good_ones_load(database, source, parents_xlsx, tmp_path):
     url, tables = source
     parents = parents_xlsx
-    assert sync.import_export_file(database, str(parents), parents.name, None)["status"] == "success"
+    assert export_files.import_export_file(database, str(parents), parents.name, None)["status"] == "success"
     columns, rows = tables["riwayat_ptk"]
     rows = [list(row) for row in rows[:40]]
     at = {name: i for i, name in enumerate(columns)}
@@ -94,7 +94,7 @@ def test_bad_csv_rows_are_reported_by_row_number_and_the_good_ones_load(database
     rows[20][at["id_riwayat"]] = "dua puluh"            # row 22: not a number
     path = tmp_path / "riwayat_ptk_2026-03-02.csv"
     write_csv(path, columns, rows)
-    result = sync.import_export_file(database, str(path), path.name, "admin")
+    result = export_files.import_export_file(database, str(path), path.name, "admin")
     assert result["status"] == "partial"
     assert result["rows_loaded"] == 35 and result["rows_rejected"] == 5
     reasons = {error["row"]: error["reason"] for error in result["errors"]}
@@ -126,7 +126,7 @@ def test_bad_xlsx_rows_take_their_dependent_rows_with_them(database, source, tmp
     workbook = tmp_path / "ekspor.xlsx"
     write_xlsx(workbook, {**{name: tables[name] for name in PARENTS}, "ptk": (ptk_columns, ptk_rows),
                           "riwayat_ptk": (ev_columns, ev_rows)})
-    result = sync.import_export_file(database, str(workbook), workbook.name, "admin")
+    result = export_files.import_export_file(database, str(workbook), workbook.name, "admin")
     assert result["status"] == "partial"
     by_table = {}
     for error in result["errors"]:
@@ -142,12 +142,12 @@ def test_bad_xlsx_rows_take_their_dependent_rows_with_them(database, source, tmp
 def test_a_file_that_cannot_be_read_is_refused_whole(database, tmp_path):
     path = tmp_path / "laporan.csv"
     path.write_text("a,b\n1,2\n")
-    result = sync.import_export_file(database, str(path), path.name, "admin")
+    result = export_files.import_export_file(database, str(path), path.name, "admin")
     assert result["status"] == "failed" and result["rows_loaded"] == 0
     assert "tidak tahu tabel IQFast mana" in result["errors"][0]["reason"]
     missing = tmp_path / "ptk.csv"
     missing.write_text("id_ptk,no_ptk\n1,X\n")
-    result = sync.import_export_file(database, str(missing), missing.name, "admin")
+    result = export_files.import_export_file(database, str(missing), missing.name, "admin")
     assert result["status"] == "failed" and "kolom" in result["errors"][0]["reason"]
 
 
@@ -161,7 +161,7 @@ def test_the_export_folder_is_loaded_parents_first_and_files_move_to_done(databa
     old = time.time() - 60
     for path in folder.iterdir():
         os.utime(path, (old, old))
-    results = sync.import_export_dir(database, str(folder), "scheduler")
+    results = export_files.import_export_dir(database, str(folder), "scheduler")
     assert [r["status"] for r in results] == ["success", "success", "success"]
     assert [r["filename"] for r in results] == ["a_master.xlsx", "ptk.csv", "riwayat_ptk.csv"]
     assert sorted(p.name for p in folder.iterdir()) == ["done"]

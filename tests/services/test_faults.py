@@ -147,7 +147,7 @@ def test_while_postgresql_restarts_the_portal_answers_a_clear_503_and_recovers_b
 
 # ------------------------------------------------------------------------------ 3. a sync killed midway
 def test_rows_a_killed_run_committed_are_rolled_up_by_the_run_that_finishes_the_job(database, tmp_path, monkeypatch):
-    from jobs import scheduler as scheduler_module
+    from jobs import scheduler as scheduler_module, sync_jobs
     from portal.services.sync import runs as sync
     from portal.settings import load_settings
 
@@ -168,7 +168,7 @@ def test_rows_a_killed_run_committed_are_rolled_up_by_the_run_that_finishes_the_
     context = scheduler_module.build_scheduler(load_settings(
         env="development", database_url=database.url, iqfast_url=simulator, iqfast_export_dir=""),
         database, timedelta(minutes=5))
-    scheduler_module.sync_job(context)  # closes the killed run, resumes from its cursor, then the after-sync steps
+    sync_jobs.sync_job(context)  # closes the killed run, resumes from its cursor, then the after-sync steps
     with database.sessionmaker() as s:
         applications = set(s.scalars(select(Application.id)))
         rolled_up = set(s.scalars(select(KpiApplicationTime.application_id)))

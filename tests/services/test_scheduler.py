@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
-from jobs import scheduler as scheduler_module
+from jobs import registry, scheduler as scheduler_module, sync_jobs
 from jobs.locks import ProcessLock
 from models import SyncRequest
 from iqfast_sim.simulator import init_simulator, simulator_clock
-from portal.services.sync import runs as sync
+from portal.services.sync import requests as sync_requests, run_log
 from portal.settings import load_settings
 from support.sync_helpers import small_simulator as make_simulator
 
@@ -38,7 +38,7 @@ def test_a_failed_sync_is_retried_after_1_then_2_then_4_minutes_at_most_the_inte
     waits = []
     for _ in range(4):
         before = datetime.now(timezone.utc)
-        scheduler_module.sync_job(context)
+        sync_jobs.sync_job(context)
         waits.append(round((context.scheduler.get_job("sync").next_run_time - before).total_seconds() / 60))
     assert waits == [1, 2, 4, 5]
     with database.engine.connect() as c:
@@ -48,32 +48,32 @@ def test_a_failed_sync_is_retried_after_1_then_2_then_4_minutes_at_most_the_inte
 def test_a_sync_request_is_picked_up_and_linked_to_its_run(database, small_simulator, session, make_user):
     context = context_for(database, iqfast_url=small_simulator)
     admin = make_user("admin_request", "admin")
-    request_id = sync.request_sync(session, admin["id"])
+    request_id = sync_requests.record_sync_request(session, admin["id"])
     session.commit()
-    scheduler_module.sync_requests_job(context)
+    sync_jobs.sync_requests_job(context)
     session.expire_all()
     request = session.get(SyncRequest, request_id)
     assert request.picked_at is not None and request.run_id is not None
-    assert sync.run_record(session, request.run_id)["status"] == "success"
+    assert run_log.run_record(session, request.run_id)["status"] == "success"
 
 
 def test_after_sync_callbacks_run_after_a_successful_sync_only(database, small_simulator, tmp_path):
     seen = []
-    callback = scheduler_module.after_sync(lambda context, run: seen.append(run["status"]))
+    callback = registry.after_sync(lambda context, run: seen.append(run["status"]))
     try:
-        scheduler_module.sync_job(context_for(database, iqfast_url=f"sqlite:///{tmp_path / 'missing.db'}"))
+        sync_jobs.sync_job(context_for(database, iqfast_url=f"sqlite:///{tmp_path / 'missing.db'}"))
         assert seen == []
-        scheduler_module.sync_job(context_for(database, iqfast_url=small_simulator))
+        sync_jobs.sync_job(context_for(database, iqfast_url=small_simulator))
         assert seen == ["success"]
     finally:
-        scheduler_module.AFTER_SYNC.remove(callback)
+        registry.AFTER_SYNC.remove(callback)
 
 
 def test_demo_mode_ticks_the_simulator_before_each_sync(database, tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     wib_now = datetime.now(timezone(timedelta(hours=7))).replace(tzinfo=None, second=0, microsecond=0)
     init_simulator(url, days=1, seed=2, offices=1, end=wib_now - timedelta(minutes=20))
-    scheduler_module.sync_job(context_for(database, env="demo", iqfast_url=url))
+    sync_jobs.sync_job(context_for(database, env="demo", iqfast_url=url))
     assert simulator_clock(url) >= wib_now - timedelta(minutes=1)
 
 

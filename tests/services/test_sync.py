@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, select, text, update
 from models import SyncRequest, SyncRun
 from portal.iqfast import schema as iq
 from iqfast_sim.simulator import tick
-from portal.services.sync import runs as sync
+from portal.services.sync import requests as sync_requests, run_log, runs as sync
 from support.sync_helpers import (END, checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator,
                           utc, wipe_synced)
 
@@ -194,11 +194,11 @@ def test_unreachable_iqfast_is_recorded_as_failed_and_the_next_run_catches_up(da
     assert failed["status"] == "failed" and "IQFast" in failed["error"]
     refused = sync.run_sync(database, "postgresql+psycopg2://iqfast:rahasia@127.0.0.1:9/iqfast")
     assert refused["status"] == "failed" and "rahasia" not in refused["error"] + refused["source"]
-    assert sync.last_successful_sync(session) is None
+    assert run_log.last_successful_sync(session) is None
     caught_up = sync.run_sync(database, simulator)
     assert caught_up["status"] == "success"
     assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
-    assert sync.last_successful_sync(session) == caught_up["finished_at"]
+    assert run_log.last_successful_sync(session) == caught_up["finished_at"]
 
 
 def test_a_young_event_whose_application_is_missing_is_read_again(database, simulator):
@@ -345,11 +345,11 @@ def test_quarantine_actions_follow_a_corrected_application(database, simulator):
 
 def test_a_sync_request_is_picked_once(database, session, make_user):
     admin = make_user("admin_sync", "admin")
-    request_id = sync.request_sync(session, admin["id"])
+    request_id = sync_requests.record_sync_request(session, admin["id"])
     session.commit()
     assert session.get(SyncRequest, request_id).picked_at is None
-    assert sync.pick_sync_requests(database) == [request_id]
-    assert sync.pick_sync_requests(database) == []  # picked once only
+    assert sync_requests.pick_sync_requests(database) == [request_id]
+    assert sync_requests.pick_sync_requests(database) == []  # picked once only
 
 
 def test_cli_sync_once_prints_the_run_as_json(database_url, database, simulator):

@@ -25,7 +25,7 @@ from models.kpi import TIMED_STAGES, KpiApplicationTime, KpiDaily
 from portal import audit
 from portal.services import complaints as complaint_service
 from portal.services import ikm_results
-from portal.services.sync.runs import last_successful_sync
+from portal.services.sync.run_log import last_successful_sync
 from portal.validation import ErrorCollector
 
 PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_semester", "last_semester",

@@ -1,21 +1,21 @@
 """'Sync now' from the admin page: the web worker only records the request; the scheduler runs it.
 
-The scheduler (jobs/scheduler.py) marks pending requests picked, runs one sync and only then links the
+The scheduler (jobs/sync_jobs.py) marks pending requests picked, runs one sync and only then links the
 requests to that run. So a request is *pending* until picked, *running* while a sync runs after it was
 picked, and *done* or *failed* as that run ended. Asking again while one is still open returns that one.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from models import SyncRequest, SyncRun
 from models.base import utcnow
 from portal import audit
-from portal.services.sync import runs as sync
+from portal.db import Database
 from portal.validation import NotFound
 
 OPEN_STATES = ("pending", "running")
@@ -84,7 +84,34 @@ def request_sync(session: Session, actor) -> dict[str, Any]:
     existing = open_request(session)
     if existing is not None:
         return {**existing, "created": False}
-    request_id = sync.request_sync(session, getattr(actor, "id", None))
+    request_id = record_sync_request(session, getattr(actor, "id", None))
     audit.record(session, getattr(actor, "id", None), getattr(actor, "username", None), "sync_requested",
                  "sync_request", request_id)
     return {**request_status(session, request_id), "created": True}
+
+
+def record_sync_request(session: Session, user_id: int | None) -> int:
+    """Ask the scheduler for a sync now (it polls every few seconds); returns the request's id."""
+    request = SyncRequest(requested_by_id=user_id, requested_at=utcnow())
+    session.add(request)
+    session.flush()
+    return request.id
+
+
+def pick_sync_requests(database: Database) -> list[int]:
+    """Mark every pending request picked (the scheduler is about to run a sync for them)."""
+    with database.session() as session:
+        ids = list(session.scalars(select(SyncRequest.id).where(SyncRequest.picked_at.is_(None))
+                                   .order_by(SyncRequest.id).with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(update(SyncRequest).where(SyncRequest.id.in_(ids)).values(picked_at=utcnow()))
+        return ids
+
+
+def link_sync_requests(database: Database, request_ids: Iterable[int], run_id: int) -> None:
+    """Link the picked requests to the run that answered them (once it has finished)."""
+    ids = list(request_ids)
+    if ids:
+        with database.session() as session:
+            session.execute(update(SyncRequest).where(SyncRequest.id.in_(ids)).values(run_id=run_id))
+

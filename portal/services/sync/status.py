@@ -1,6 +1,6 @@
 """How fresh the copy of the certification data is, and what the recent sync runs did (read-only).
 
-The sync itself is the scheduler's job (portal/services/sync.py, jobs/); this module only reads its
+The sync itself is the scheduler's job (portal/services/sync/runs.py, jobs/); this module only reads its
 bookkeeping, for the staleness warning on every page, /healthz and the admin page.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import Application, SyncCursor, SyncRun
 from models.base import utcnow
-from portal.services.sync.runs import last_successful_sync  # the sync engine's own definition of "last success"
+from portal.services.sync.run_log import last_successful_sync  # the sync engine's own definition of "last success"
 
 RECENT_RUNS = 50
 # The data counts as stale when the last successful sync is older than this many sync intervals.
