@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 import dash
 from flask import Flask, current_app, jsonify, redirect
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import text
 
 from callbacks.common import on_error as callback_error
 from portal.web import bad_requests
 from portal.security import guard
+from portal.security.permissions import ROLES, needs_section
 from portal.web import outage
 from portal.web.auth import bp as auth_bp, login_manager
 from portal.db import Database
+from portal.pages import PAGES
+from portal.security.access import CurrentUser
 from portal.security.permissions import HOME_PAGE
 from portal.settings import PROJECT_ROOT, Settings, load_settings
 from portal.web.sync_upload import bp as sync_upload_bp
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     from layouts import shell
 
+    app.validation_layout = _every_page(server, shell)
     app.layout = shell.layout
     for module in _callback_modules():
         module.register(app)
@@ -84,6 +89,26 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     # After the callbacks: the policy allows Dash's inline scripts by their hashes.
     content_security.install(app, https=settings.cookie_secure)
     return app
+
+
+def _every_page(server: Flask, shell) -> "dash.html.Div":
+    """The shell and every page, drawn for each role that may open it: every id a callback may use, in one tree
+    (`app.validation_layout`; tests/pages/test_callback_ids.py checks each callback against it). Dash 4 reads it
+    only in the browser's dev tools and only with suppress_callback_exceptions off, which would send every page to
+    every browser, so the portal keeps that switch on and the suite does the checking. Layouts read no database."""
+    drawn = []
+    for number, role in enumerate(ROLES, start=1):
+        # Any section and company: a layout only shows their names; a callback fills in the rows.
+        user = CurrentUser(id=number, username=role, full_name=role, role=role, office_id=1, office_code="0000",
+                           office_name="", office_timezone="UTC", section_id=1 if needs_section(role) else None,
+                           section_code="plant" if needs_section(role) else None, language="id",
+                           session_id="", service_user_ids=(1,))
+        with server.test_request_context("/"):
+            login_user(user)
+            drawn.append(shell.layout())
+            drawn += [page.render(user, **{name: 1 for name in re.findall(r"<int:(\w+)>", page.path)})
+                      for page in PAGES if user.can(page.permission)]
+    return dash.html.Div(drawn)
 
 
 def _callback_modules():
