@@ -30,7 +30,7 @@ def layout():
                       fluid="xxl"),
         dcc.Interval(id="shell-sync-interval", interval=SYNC_CHECK_MS),
         dbc.Container(dbc.Alert(id=ALERT_ID, is_open=False, dismissable=True, color="warning",
-                                className="mt-3 mb-0 py-2", role="alert"), fluid="xxl"),
+                                className="mt-3 mb-0 py-2"), fluid="xxl"),
         dbc.Container(id="shell-content", fluid="xxl", className="qc-page"),
     ])
 
