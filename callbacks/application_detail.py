@@ -25,7 +25,7 @@ def register(app) -> None:
             return page.refused("not_found")
         try:
             with database().session() as db:
-                detail = applications.application_detail(db, application_id, **applications.scope_for(current))
+                detail = applications.application_detail(db, application_id, **applications.reach(current.scope))
         except NotFound:
             return page.refused("not_found")
         except Forbidden:

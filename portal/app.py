@@ -19,7 +19,7 @@ from portal.web.auth import bp as auth_bp, login_manager
 from portal.db import Database
 from portal.pages import PAGES
 from portal.security.access import CurrentUser
-from portal.security.permissions import HOME_PAGE
+from portal.security.permissions import home_page
 from portal.settings import PROJECT_ROOT, Settings, load_settings
 from portal.web.sync_upload import bp as sync_upload_bp
 
@@ -159,5 +159,5 @@ def _add_routes(server: Flask) -> None:
         from flask import request
 
         if request.path == "/" and current_user.is_authenticated:
-            return redirect(HOME_PAGE.get(current_user.role, "/help"))
+            return redirect(home_page(current_user.role))
         return None

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_from_directory
 
+from portal.security.access import requires
+from portal.security.permissions import MANUAL_CHAPTERS
 from portal.settings import PROJECT_ROOT
 
 MANUAL_DIR = PROJECT_ROOT / "docs" / "manual"
@@ -16,7 +18,8 @@ SCREENSHOT_NAME = re.compile(r"^[a-z0-9_-]+\.png$")
 bp = Blueprint("manual", __name__)
 
 
-ROLES_IN_ORDER = ("service_user", "operator", "coordinator", "enforcement", "head", "admin")
+# One chapter per role, in the order the Help page lists them (the table lives with the roles).
+ROLES_IN_ORDER = MANUAL_CHAPTERS
 
 
 def chapter(role: str, language: str) -> str:
@@ -41,6 +44,7 @@ def chapters(language: str) -> list[str]:
 
 
 @bp.route("/help/screenshots/<name>")
+@requires("help.view")
 def screenshot(name: str):
     """Manual screenshots, for logged-in users (the guard requires the login)."""
     if not SCREENSHOT_NAME.match(name):

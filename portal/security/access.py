@@ -1,8 +1,10 @@
-"""Who is asking and what they may do: the logged-in user, and permission checks for callbacks.
+"""Who is asking and what they may do: the logged-in user, and permission checks for callbacks and routes.
 
 Every Dash callback is registered through `protected_callback`, which records the permission it
-needs under the callback's output key; the request guard (portal/guard.py) refuses a callback whose
+needs under the callback's output key; the request guard (portal/security/guard.py) refuses a callback whose
 permission the caller lacks before Dash runs it, and refuses any callback with no permission at all.
+Every plain Flask route that is not public declares its permission with `@requires(...)`; the guard reads
+the table `route_permissions(server)` and refuses the route to anyone else (and a route that declares none).
 """
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_login import current_user
 
-from portal.security.permissions import ROLE_PERMISSIONS, is_section_scoped, role_can
+from portal.security.permissions import PERMISSIONS, ROLE_PERMISSIONS, is_section_scoped, role_can
 from portal.security.scope import Scope, scope_of
 
 CALLBACK_PERMISSIONS_KEY = "qcorner_callback_permissions"
+ROUTE_PERMISSION_ATTRIBUTE = "qcorner_permissions"
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,6 @@ def callback_permissions(app=None) -> dict[str, str]:
 
 def protected_callback(app, permission: str, *args, **kwargs):
     """Register a Dash callback that only users holding `permission` may call."""
-    from portal.security.permissions import PERMISSIONS
-
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
@@ -81,6 +82,37 @@ def protected_callback(app, permission: str, *args, **kwargs):
         return registered
 
     return decorator
+
+
+def requires(*permissions: str):
+    """Declare the permissions a Flask route needs (any one of them is enough), for the guard to enforce.
+
+    Put it under `@bp.route(...)`; the object-level check (which record, whose company) stays in the service.
+    """
+    unknown = [permission for permission in permissions if permission not in PERMISSIONS]
+    if not permissions or unknown:
+        raise KeyError(f"unknown permission {unknown or permissions!r}")
+
+    def decorator(view):
+        setattr(view, ROUTE_PERMISSION_ATTRIBUTE, frozenset(permissions))
+        return view
+
+    return decorator
+
+
+def declared_permissions(view) -> frozenset[str] | None:
+    """What a view function declared with `@requires`, or None when it declared nothing."""
+    return getattr(view, ROUTE_PERMISSION_ATTRIBUTE, None)
+
+
+def route_permissions(server) -> dict[str, frozenset[str]]:
+    """Endpoint → the permissions its route declared, for every route of a Flask server that declared some."""
+    found = {}
+    for endpoint, view in server.view_functions.items():
+        declared = declared_permissions(view)
+        if declared is not None:
+            found[endpoint] = declared
+    return found
 
 
 def user() -> CurrentUser:

@@ -1,6 +1,9 @@
 """The request guard: one `before_request` check on every route, so a route added later is closed by default.
 
 Only the routes in PUBLIC_PATHS / PUBLIC_PREFIXES are open without a login — the one list of exceptions.
+Behind the login, a Dash page needs its page's permission, a Dash callback the permission it was registered with
+(access.protected_callback), and a plain Flask route the permission it declares with access.requires; a Flask
+route of ours that declares none is refused, so a route added later is closed until it says who may use it.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from portal import audit, pages
-from portal.security.access import callback_permissions
+from portal.security.access import callback_permissions, declared_permissions
 from portal.extensions import database
 from portal.i18n import t
 from portal.web.outage import UNAVAILABLE
@@ -24,6 +27,7 @@ PUBLIC_PREFIXES = ("/assets/", "/lang/",
 
 DASH_PREFIX = "/_"  # Dash's own endpoints: /_dash-update-component, /_dash-layout, /_dash-component-suites/…
 CALLBACK_PATH = "/_dash-update-component"
+FRAMEWORK_PACKAGES = ("dash", "flask")
 
 csrf = CSRFProtect()
 
@@ -54,6 +58,9 @@ def _guard():
         return redirect(f"/login?next={quote(path, safe='/')}")  # quoted: a %0A in the path is not a header
     if path.startswith(CALLBACK_PATH):
         return _check_callback()
+    refused = _check_route()
+    if refused is not None:
+        return refused
     if request.method == "GET" and not path.startswith(DASH_PREFIX):
         found = pages.match(path)
         if found is not None and not current_user.can(found[0].permission):
@@ -78,6 +85,27 @@ def _check_callback():
         _log_denied("callback", output)
         return jsonify(error="forbidden"), 403
     return None
+
+
+def is_framework_route(view) -> bool:
+    """Routes Dash and Flask add themselves (Dash's page shell and endpoints, Flask's static files): Dash pages
+    and callbacks are checked by their own permissions, so these declare none."""
+    return (getattr(view, "__module__", None) or "").split(".")[0] in FRAMEWORK_PACKAGES
+
+
+def _check_route():
+    """Refuse a plain Flask route the user may not use, or one of ours that declared no permission at all."""
+    rule = request.url_rule
+    if rule is None:  # no such route: the 404 says so
+        return None
+    view = current_app.view_functions.get(rule.endpoint)
+    declared = declared_permissions(view)
+    if declared is None and is_framework_route(view):
+        return None
+    if declared is not None and any(current_user.can(permission) for permission in declared):
+        return None
+    _log_denied("route", request.path)
+    return make_response(render_template("forbidden.html", t=t), 403)
 
 
 def _log_denied(kind: str, target: str) -> None:

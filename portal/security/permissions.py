@@ -103,6 +103,11 @@ def role_can(role: str, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
 
 
+def needs_section(role: str | None) -> bool:
+    """Whether an account of this role must name its section (the admin form and the CLI check it)."""
+    return REACH.get(role or "") == "section"
+
+
 def is_section_scoped(role: str) -> bool:
     """Coordinators see only their own section."""
     return REACH.get(role) == "section"

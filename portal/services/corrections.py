@@ -11,6 +11,7 @@ from models import Application, Certificate, ServiceUser
 from models.base import utcnow
 from models.service_portal import CorrectionRequest
 from portal import audit
+from portal.security.scope import scope_of
 from portal.services.my_applications import latest_certificate, require_company_access
 from portal.services.notifications import notify_user
 from portal.validation import ErrorCollector, Forbidden, NotFound
@@ -34,7 +35,7 @@ def create_request(session: Session, viewer, application_id: int, field: str | N
                    expected: str | None) -> dict[str, Any]:
     """Record a service user's report about the application's latest draft certificate."""
     application = require_company_access(session, viewer, application_id)
-    if viewer.role != "service_user":
+    if not scope_of(viewer).company_scoped:  # only the company itself reports a wrong draft
         raise Forbidden(application_id)
     draft = latest_certificate(session, application.id, draft=True)
     errors = ErrorCollector()
@@ -64,7 +65,8 @@ def _view(request: CorrectionRequest) -> dict[str, Any]:
 
 
 def _scoped(query, viewer):
-    return query if viewer.role == "admin" else query.where(CorrectionRequest.office_id == viewer.office_id)
+    """Requests of the offices the viewer sees."""
+    return scope_of(viewer).visible(query, CorrectionRequest)
 
 
 def open_count(session: Session, viewer) -> int:
@@ -93,7 +95,7 @@ def _request_for_officer(session: Session, viewer, request_id: int) -> Correctio
     request = session.get(CorrectionRequest, request_id)
     if request is None:
         raise NotFound(request_id)
-    if viewer.role != "admin" and request.office_id != viewer.office_id:
+    if not scope_of(viewer).sees_office(request.office_id):
         raise Forbidden(request_id)
     return request
 

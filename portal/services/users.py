@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Office, Section, User
 from models.base import utcnow
 from portal import audit
-from portal.security.permissions import ROLES
+from portal.security.permissions import ROLES, needs_section, role_can
 from portal.services.accounts import end_all_sessions, hash_password
 from portal.validation import ErrorCollector, NotFound
 
@@ -89,7 +89,7 @@ def _check_profile(session: Session, errors: ErrorCollector, data: dict[str, Any
     if data.get("office_id") is None or session.get(Office, data["office_id"]) is None:
         errors.add("office_id", "users.error.office")
     section_id = data.get("section_id")
-    if role == "coordinator" and not section_id:
+    if needs_section(role) and not section_id:
         errors.add("section_id", "users.error.section_required")
     if section_id and session.get(Section, section_id) is None:
         errors.add("section_id", "users.error.section")
@@ -142,7 +142,7 @@ def update_user(session: Session, actor, user_id: int, data: dict[str, Any]) -> 
                            ("full_name", "email", "role", "office_id", "section_id", "active")}}
     errors = ErrorCollector()
     _check_profile(session, errors, merged)
-    if actor is not None and actor.id == user_id and (merged["role"] != "admin" or not merged["active"]):
+    if actor is not None and actor.id == user_id and (not role_can(merged["role"], "admin.users") or not merged["active"]):
         errors.add("role", "users.error.self_demote")
     errors.raise_if_any()
     user.full_name = (merged["full_name"] or "").strip()

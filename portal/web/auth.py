@@ -10,7 +10,8 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from portal import i18n
 from portal.extensions import database, settings
 from portal.i18n import t
-from portal.security.permissions import HOME_PAGE
+from portal.security.access import requires
+from portal.security.permissions import AUTHENTICATED, home_page
 from portal.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -55,7 +56,7 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     """Show the login form; on POST check the password with lockout."""
     if current_user.is_authenticated:
-        return redirect(HOME_PAGE.get(current_user.role, "/"))
+        return redirect(home_page(current_user.role))
     error, username, status = None, "", 200
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
@@ -72,7 +73,7 @@ def login():
             session.permanent = True
             login_user(user)
             current_app.logger.info("login ok: %s", username)
-            return redirect(_safe_next(request.args.get("next")) or HOME_PAGE.get(user.role, "/"))
+            return redirect(_safe_next(request.args.get("next")) or home_page(user.role))
         status = 401
         if result.reason == "locked":
             local = i18n.format_datetime(result.locked_until, settings().timezone)
@@ -84,6 +85,7 @@ def login():
 
 
 @bp.route("/logout", methods=["GET", "POST"])
+@requires(AUTHENTICATED)
 def logout():
     """End the session on the server, so a copied cookie stops working too."""
     session_id = session.get("sid")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template
 
-from portal.security.access import user
+from portal.security.access import requires, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.web.downloads import file_response
@@ -14,10 +14,10 @@ bp = Blueprint("complaint_archive", __name__)
 
 
 @bp.route("/complaints/attachments/<int:attachment_id>")
+@requires("complaints.view")
 def download(attachment_id: int):
+    """One piece of evidence, if the officer may see its complaint (the service checks the office)."""
     viewer = user()
-    if not viewer.can("complaints.view"):
-        return make_response(render_template("forbidden.html", t=t), 403)
     try:
         with database().session() as session:
             filename, blob = complaints.attachment_for(session, viewer, attachment_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, render_template
 
 from portal import audit
-from portal.security.access import user
+from portal.security.access import requires, user
 from portal.web.downloads import file_response
 from portal.extensions import database
 from portal.i18n import t
@@ -19,6 +19,7 @@ bp = Blueprint("nnc_archive", __name__)
 
 
 @bp.route("/nnc/attachments/<int:attachment_id>")
+@requires("nnc.view", "my.view")
 def download(attachment_id: int):
     """Send one attachment inline (PDF and images open in the browser), if the viewer may see its NNC."""
     viewer = user()

@@ -15,6 +15,7 @@ from portal.extensions import database, settings
 from portal.i18n import t
 from portal.services import service_accounts, surveys
 from portal.reports import documents
+from portal.security.access import requires
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 bp = Blueprint("service_portal", __name__)
@@ -38,11 +39,11 @@ def _current_viewer():
 
 # ------------------------------------------------------------------------------------------ documents
 @bp.route("/my/documents/<kind>/<int:application_id>.pdf")
+@requires("my.view", "applications.view")
 def document(kind: str, application_id: int):
-    """A PDF of one of the viewer's applications (the guard has required a login)."""
+    """A PDF of one of the viewer's applications (the guard has checked the permission; the service checks
+    the application: the viewer's company, or the officer's office and section)."""
     viewer = _current_viewer()
-    if not (viewer.can("my.view") or viewer.can("applications.view")):
-        abort(403)
     try:
         with database().session() as db:
             filename, content = documents.render_document(db, viewer, kind, application_id)
@@ -88,11 +89,10 @@ def survey_by_token(token: str):
 
 
 @bp.route("/my/survey/<int:application_id>", methods=["GET", "POST"])
+@requires("my.view")
 def survey_logged_in(application_id: int):
     """The same survey for a logged-in service user, from their application's page."""
     viewer = _current_viewer()
-    if not viewer.can("my.view"):
-        return make_response(render_template("forbidden.html", t=t), 403)
     try:
         with database().session() as db:
             invitation = surveys.open_for_viewer(db, viewer, application_id)

@@ -109,7 +109,7 @@ def test_plant_coordinator_never_gets_an_animal_application(session, scene):
     assert application_detail(session, scene["plant"].id, "plant")["number"] == "PTK-PLANT-0001"
 
 
-def test_scope_for_each_role(make_user):
+def test_reach_for_each_role(make_user):
     from portal.security.access import CurrentUser
 
     def officer(role, section=None):
@@ -117,13 +117,13 @@ def test_scope_for_each_role(make_user):
                            office_name="X", office_timezone="Asia/Jakarta", section_id=None, section_code=section,
                            language="id", session_id="s")
 
-    assert applications.scope_for(officer("admin")) == {"office_id": None, "section_scope": None,
+    assert applications.reach(officer("admin").scope) == {"office_id": None, "section_scope": None,
                                                         "include_deleted": True}
-    assert applications.scope_for(officer("operator")) == {"office_id": 7, "section_scope": None,
+    assert applications.reach(officer("operator").scope) == {"office_id": 7, "section_scope": None,
                                                            "include_deleted": False}
-    assert applications.scope_for(officer("coordinator", "animal"))["section_scope"] == "animal"
+    assert applications.reach(officer("coordinator", "animal").scope)["section_scope"] == "animal"
     with pytest.raises(Forbidden):  # a coordinator without a section sees nothing, not everything
-        applications.scope_for(officer("coordinator"))
+        applications.reach(officer("coordinator").scope)
 
 
 def test_other_offices_applications_are_not_found(session, scene):

@@ -1,12 +1,14 @@
-"""Every page and every callback declares who may use it, and each role gets exactly what DOMAIN.md says."""
+"""Every page, every callback and every plain Flask route declares who may use it, and each role gets exactly what
+DOMAIN.md says."""
 from __future__ import annotations
 
 import pytest
 
-from support.web import dash_callback
-from portal.security.access import callback_permissions
+from support.web import csrf_token, dash_callback, login
+from portal.security.access import callback_permissions, declared_permissions, requires, route_permissions
+from portal.security.guard import is_framework_route, is_public
 from portal.pages import PAGES, match
-from portal.security.permissions import PERMISSIONS, ROLES
+from portal.security.permissions import PERMISSIONS, ROLES, role_can
 
 # Written by hand from DOMAIN.md's "Users and what each comes for": page → roles that may open it.
 EXPECTED_PAGE_ACCESS = {
@@ -85,3 +87,91 @@ def test_router_refuses_a_page_the_role_may_not_open(logged_in):
     body = response.get_data(as_text=True)
     assert "Akses ditolak" in body and "admin-users-grid" not in body
 
+
+
+# The plain Flask routes behind the login, by a concrete path: path → (method, roles that may use it).
+# Written by hand like EXPECTED_PAGE_ACCESS; the record itself (whose NNC, whose company) is the service's check.
+EXPECTED_ROUTE_ACCESS = {
+    "/logout": ("GET", set(ROLES)),
+    "/help/screenshots/none.png": ("GET", set(ROLES)),
+    "/nnc/attachments/1": ("GET", set(ROLES)),  # officers with nnc.view; a company its own NNCs' files
+    "/complaints/attachments/1": ("GET", {"admin", "operator", "enforcement", "head"}),
+    "/my/documents/certificate/1.pdf": ("GET", set(ROLES)),  # a company its own; officers within their scope
+    "/my/survey/1": ("GET", {"service_user"}),
+    "/admin/sync/upload": ("POST", {"admin"}),
+}
+# Arguments for a route's rule, so each route can be called by a concrete path.
+SAMPLE_ARGUMENTS = {"int": 1, "default": "x"}
+
+
+def _flask_routes(app):
+    """(concrete path, rule, view) of every Flask route that is ours (not Dash's or Flask's own)."""
+    server = app.server
+    for rule in server.url_map.iter_rules():
+        view = server.view_functions[rule.endpoint]
+        if is_framework_route(view):
+            continue
+        values = {name: SAMPLE_ARGUMENTS["int"] if type(converter).__name__ == "IntegerConverter"
+                  else SAMPLE_ARGUMENTS["default"] for name, converter in rule._converters.items()}
+        yield rule.build(values, append_unknown=False)[1], rule, view
+
+
+def test_every_non_public_flask_route_declares_a_permission(app):
+    undeclared = [rule.rule for path, rule, view in _flask_routes(app)
+                  if not is_public(path) and declared_permissions(view) is None]
+    assert not undeclared, f"Flask routes without @requires: {undeclared}"
+    declared = set().union(*route_permissions(app.server).values())
+    assert declared <= set(PERMISSIONS)
+
+
+def test_every_non_public_flask_route_has_an_expected_access_row(app):
+    routes = {path: rule for path, rule, _view in _flask_routes(app) if not is_public(path)}
+    listed = {path: app.server.url_map.bind("localhost").match(path, method=method)[0]
+              for path, (method, _roles) in EXPECTED_ROUTE_ACCESS.items()}
+    assert {rule.endpoint for rule in routes.values()} == set(listed.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_uses_exactly_its_flask_routes(role, app, logged_in):
+    """Every non-public route, called as this role: allowed ones pass the guard, the others get 403.
+
+    /logout is called last: it ends the session the other calls need.
+    """
+    client = logged_in(role)
+    endpoints = app.server.url_map.bind("localhost")
+    for path, (method, allowed) in sorted(EXPECTED_ROUTE_ACCESS.items(), key=lambda item: item[0] == "/logout"):
+        declared = route_permissions(app.server)[endpoints.match(path, method=method)[0]]
+        assert (role in allowed) == any(role_can(role, permission) for permission in declared), (role, path)
+        if method == "POST":
+            response = client.post(path, data={"csrf_token": csrf_token(client, "/pengaduan")})
+        else:
+            response = client.get(path)
+        if role in allowed:
+            assert response.status_code != 403, (role, path, response.status_code)
+        else:
+            assert response.status_code == 403, (role, path, response.status_code)
+
+
+def test_a_route_that_declares_no_permission_is_refused(app, logged_in, make_user):
+    """Closed by default: a Flask route added without @requires answers 403 even to an admin."""
+    @app.server.route("/undeclared-test-route")
+    def undeclared():
+        return "open"
+
+    @app.server.route("/declared-test-route")
+    @requires("admin.audit")
+    def declared():
+        return "open"
+
+    client = logged_in("admin")
+    assert client.get("/undeclared-test-route").status_code == 403
+    assert client.get("/declared-test-route").status_code == 200
+    operator = app.server.test_client()
+    make_user("route_operator", "operator")
+    assert login(operator, "route_operator").status_code == 302
+    assert operator.get("/declared-test-route").status_code == 403
+
+
+def test_requires_refuses_an_unknown_permission():
+    with pytest.raises(KeyError):
+        requires("no.such.permission")
