@@ -6,6 +6,7 @@ from dash import Input, Output, State, ctx, no_update
 from layouts.admin_users import FORM_FIELDS
 from portal import i18n
 from portal.security.access import protected_callback, user
+from portal.security.permissions import DEFAULT_NEW_ROLE
 from portal.extensions import database
 from portal.i18n import t
 from portal.services import users
@@ -84,7 +85,7 @@ def register(app) -> None:
             return [False] + [no_update] * (8 + len(FORM_FIELDS)) + cleared
         if ctx.triggered_id == "admin-users-new":
             default_office = office_options[0]["value"] if office_options else ""
-            values = ["", "", "", "operator", "", default_office, ""]
+            values = ["", "", "", DEFAULT_NEW_ROLE, "", default_office, ""]
             return [True, t("admin_users.new"), None, False, True, False, "", False, True] + values + cleared
         with database().session() as db:
             row = users.get_user(db, int(cell["rowId"]))

@@ -89,7 +89,7 @@ def register(app) -> None:
         try:
             with database().session() as db:
                 result = applications.search_applications(db, filters, page, sort, tz=current.office_timezone,
-                                                          **applications.scope_for(current))
+                                                          **applications.reach(current.scope))
         except InvalidInput as error:
             return [], "", page, True, True, " ".join(error.messages(t).values()), True
         except Forbidden:

@@ -21,7 +21,7 @@ def stale_data_notice(current) -> tuple:
     if not fresh["stale"] or fresh["fresh_install"]:
         return None, False, "warning"
     last = fresh["last_success_at"]
-    if current.role == "service_user":
+    if current.scope.company_scoped:
         text = t("shell.sync.user_last_updated", at=format_datetime(last, current.office_timezone)) if last \
             else t("shell.sync.user_not_updated")
         return [html.I(className="bi bi-info-circle me-2"), text], True, "info"

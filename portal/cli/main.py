@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from portal.security.permissions import ROLES
+
 from portal.settings import load_settings
 
 
@@ -52,9 +54,8 @@ def users():
 
 @users.command("create")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(
-    ["admin", "operator", "coordinator", "enforcement", "head", "service_user"]))
-@click.option("--section", default=None, help="animal, plant, … (required for coordinators)")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--section", default=None, help="animal, plant, … (required for section-scoped roles: coordinators)")
 @click.option("--office", "office_code", default=None, help="office code, default the configured office")
 @click.option("--service-user", "service_user", default=None, help="source id of the company to link")
 @click.option("--full-name", default="")

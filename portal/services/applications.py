@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler,
                     QuarantineAction, Section, ServiceUser, StageEvent)
 from models.application import DIRECTIONS, STAGES
-from portal.security.permissions import is_section_scoped
+from portal.security.scope import Scope, scope_of
 from portal.services.audit_log import local_day_bounds
 from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
 
@@ -42,17 +42,18 @@ FILTER_KEYS = ("number", "service_user", "handler", "commodity", "stage", "secti
                "date_to")
 
 
-def scope_for(user) -> dict[str, Any]:
-    """The part of the data a logged-in officer may see, as keyword arguments for the functions below.
+def reach(scope: Scope) -> dict[str, Any]:
+    """The part of the data a scope may see, as keyword arguments for the functions below.
 
-    Admins see every office and records deleted at the source; other officers their own office;
-    coordinators only their section (a coordinator without a section sees nothing rather than everything).
+    A scope seeing every office (admins) also sees records deleted at the source; others their own office; a
+    section-scoped user only their section (one without a section is Forbidden: nothing rather than everything).
     """
-    if is_section_scoped(user.role) and not user.section_code:
-        raise Forbidden("coordinator without a section")
-    return {"office_id": None if user.role == "admin" else user.office_id,
-            "section_scope": user.section_scope,
-            "include_deleted": user.role == "admin"}
+    scope = scope_of(scope)
+    scope.require("applications.view")  # a company-scoped user reads its own applications elsewhere (my_applications)
+    scope.require_section()
+    return {"office_id": None if scope.every_office else scope.office_id,
+            "section_scope": scope.section_scope,
+            "include_deleted": scope.include_deleted}
 
 
 def _text(value: Any) -> str | None:

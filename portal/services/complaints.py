@@ -21,6 +21,8 @@ from models.base import utcnow
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal import audit
 from portal.domain.working_days import add_working_days
+from portal.security.permissions import roles_with
+from portal.security.scope import scope_of
 from portal.services import attachments
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -36,8 +38,6 @@ TRANSITIONS = {
     "answered": {"closed", "in_progress"},   # reopened when the reporter follows up
     "closed": {"in_progress"},
 }
-EDITOR_ROLES = ("admin", "operator")
-READER_ROLES = ("admin", "operator", "head", "enforcement")
 PAGE_SIZE = 50
 
 
@@ -162,11 +162,11 @@ def _history(session: Session, complaint: Complaint, actor, action: str, before,
 
 
 def _visible(viewer, complaint: Complaint) -> bool:
-    if viewer.role in READER_ROLES:
-        return complaint.office_id == viewer.office_id or viewer.role == "admin"
-    if viewer.role == "service_user":
-        return complaint.submitted_by_id == viewer.id
-    return False
+    """Readers (`complaints.view`) within their offices; a company-scoped user only what they submitted."""
+    scope = scope_of(viewer)
+    if scope.company_scoped:
+        return scope.user_id is not None and complaint.submitted_by_id == scope.user_id
+    return scope.can("complaints.view") and scope.sees_office(complaint.office_id)
 
 
 def _get_for(session: Session, viewer, complaint_id: int) -> Complaint:
@@ -180,7 +180,7 @@ def _get_for(session: Session, viewer, complaint_id: int) -> Complaint:
 
 def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, settings=None) -> dict[str, Any]:
     """Assign, categorise, link, answer or move the status along; only allowed transitions."""
-    if actor.role not in EDITOR_ROLES:
+    if not scope_of(actor).can("complaints.edit"):
         raise Forbidden(complaint_id)
     complaint = _get_for(session, actor, complaint_id)
     errors = ErrorCollector()
@@ -200,7 +200,7 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
     assignee_id = data.get("assignee_id", complaint.assignee_id) or None
     if assignee_id:
         assignee = session.get(User, int(assignee_id))
-        if assignee is None or assignee.role not in EDITOR_ROLES or not assignee.active:
+        if assignee is None or assignee.role not in roles_with("complaints.edit") or not assignee.active:
             errors.add("assignee_id", "complaints.error.assignee")
     service_user_id, application_id = _resolve_links(session, errors, {
         "service_user_id": data.get("service_user_id", complaint.service_user_id),
@@ -229,7 +229,7 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
 
 
 def add_attachments(session: Session, actor, complaint_id: int, files: list[tuple[str, bytes]]) -> None:
-    if actor.role not in EDITOR_ROLES:
+    if not scope_of(actor).can("complaints.edit"):
         raise Forbidden(complaint_id)
     complaint = _get_for(session, actor, complaint_id)
     errors = ErrorCollector()
@@ -257,13 +257,13 @@ def search(session: Session, viewer, *, status: str | None = None, channel: str 
            category: str | None = None, text: str | None = None, overdue_only: bool = False,
            page: int = 0, page_size: int = PAGE_SIZE, tz: str = "Asia/Jakarta") -> dict[str, Any]:
     """A page of complaints the viewer may see, newest first, with counts per status."""
-    if viewer.role not in READER_ROLES and viewer.role != "service_user":
+    reach = scope_of(viewer)
+    if not reach.can("complaints.view") and not reach.company_scoped:
         raise Forbidden("complaints")
-    scope = select(Complaint)
-    if viewer.role == "service_user":
-        scope = scope.where(Complaint.submitted_by_id == viewer.id)
-    elif viewer.role != "admin":
-        scope = scope.where(Complaint.office_id == viewer.office_id)
+    if reach.company_scoped:  # what they submitted themselves, whichever company it names
+        scope = select(Complaint).where(Complaint.submitted_by_id == reach.user_id)
+    else:
+        scope = reach.visible(select(Complaint), Complaint)
     today = office_today(tz)
     query = scope
     if status:
@@ -320,7 +320,7 @@ def detail(session: Session, viewer, complaint_id: int, tz: str = "Asia/Jakarta"
                         for a in session.scalars(select(ComplaintAttachment).where(
                             ComplaintAttachment.complaint_id == complaint.id).order_by(ComplaintAttachment.id))],
     }
-    if viewer.role == "service_user":
+    if scope_of(viewer).company_scoped:
         return {k: result[k] for k in ("id", "tracking_code", "category", "subject", "text", "status",
                                        "received_at", "due_date", "overdue", "answer", "answered_at",
                                        "application_number")}
@@ -337,7 +337,7 @@ def attachment_for(session: Session, viewer, attachment_id: int) -> tuple[str, a
     if link is None:
         raise NotFound(attachment_id)
     complaint = _get_for(session, viewer, link.complaint_id)
-    if viewer.role == "service_user":
+    if scope_of(viewer).company_scoped:
         raise Forbidden(attachment_id)
     audit.record(session, viewer.id, viewer.username, "complaint_attachment_downloaded", "complaint", complaint.id,
                  after={"attachment_id": attachment_id})
@@ -359,7 +359,7 @@ def public_status(session: Session, tracking_code: str, tz: str = "Asia/Jakarta"
 def editors(session: Session, office_id: int) -> list[dict[str, Any]]:
     """Who a complaint can be assigned to."""
     return [{"id": u.id, "name": u.full_name or u.username} for u in session.scalars(
-        select(User).where(User.office_id == office_id, User.role.in_(EDITOR_ROLES), User.active)
+        select(User).where(User.office_id == office_id, User.role.in_(roles_with("complaints.edit")), User.active)
         .order_by(User.full_name))]
 
 

@@ -15,6 +15,7 @@ from models import (Application, ApplicationCommodity, Bill, Certificate, Certif
                     QuarantineAction, Section, ServiceUser, StageEvent)
 from models.service_portal import CorrectionRequest, SurveyInvitation
 from portal.services.audit_log import local_day_bounds
+from portal.security.scope import scope_of
 from portal.services.service_user_links import linked_ids
 from portal.validation import Forbidden, NotFound
 
@@ -27,7 +28,8 @@ STATUSES = ("in_progress", "completed", "problem")
 
 
 def _is_service_user(viewer) -> bool:
-    return getattr(viewer, "role", None) == "service_user"
+    """Whether the viewer's records are limited to their own companies (portal.security.scope)."""
+    return scope_of(viewer).company_scoped
 
 
 def company_ids(session: Session, viewer) -> tuple[int, ...]:
@@ -48,14 +50,15 @@ def require_company_access(session: Session, viewer, application_id: int) -> App
                 application.service_user_id not in company_ids(session, viewer):
             raise Forbidden(application_id)
         return application
-    if not viewer.can("applications.view"):
+    scope = scope_of(viewer)
+    if not scope.can("applications.view"):
         raise Forbidden(application_id)
     if application is None:
         raise NotFound(application_id)
-    if viewer.role != "admin" and application.office_id != viewer.office_id:
+    if not scope.sees_office(application.office_id):
         raise Forbidden(application_id)
-    scope = getattr(viewer, "section_scope", None)
-    if scope and session.scalar(select(Section.code).where(Section.id == application.section_id)) != scope:
+    if scope.section_scoped and not scope.sees_section(application.section_id) and not scope.sees_section(
+            session.scalar(select(Section.code).where(Section.id == application.section_id))):
         raise Forbidden(application_id)
     return application
 

@@ -29,6 +29,7 @@ from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox, NotificationPreference, SurveyInvitation
 from portal.i18n import format_datetime, format_idr, t
 from portal.mailer import Mailer
+from portal.security.permissions import roles_with
 from portal.validation import ErrorCollector
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def enqueue_for_synced_events(session: Session, stage_events: list[dict], action
                        ServiceUserLink.created_at, User.created_at, User.email)
                 .join(ServiceUserLink, ServiceUserLink.service_user_id == Application.service_user_id)
                 .join(User, User.id == ServiceUserLink.user_id)
-                .where(Application.id.in_(chunk), User.active.is_(True), User.role == "service_user")):
+                .where(Application.id.in_(chunk), User.active.is_(True), User.role.in_(roles_with("my.view")))):
             application_id, company_id, user_id, linked_at, created_at, email = row
             recipients[application_id].append((user_id, max(linked_at, created_at), email))
             company_of[application_id] = company_id

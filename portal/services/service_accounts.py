@@ -18,6 +18,8 @@ from models import Office, ServiceUser, ServiceUserLink, User
 from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox
 from portal import audit
+from portal.security.permissions import COMPANY_ROLE, is_company_role
+from portal.security.scope import scope_of
 from portal.services import service_user_links
 from portal.services.accounts import end_all_sessions, hash_password
 from portal.mailer import Mailer
@@ -84,8 +86,7 @@ def _normalised_tax_id(value: str | None) -> str:
 def search_companies(session: Session, viewer, query: str | None, limit: int = 20) -> list[dict[str, Any]]:
     """Synced companies by name or NPWP, with how many accounts each has."""
     statement = select(ServiceUser).where(ServiceUser.deleted_at.is_(None))
-    if viewer.role != "admin":
-        statement = statement.where(ServiceUser.office_id == viewer.office_id)
+    statement = scope_of(viewer).visible(statement, ServiceUser)
     text = (query or "").strip().lower()
     if text:
         digits = _normalised_tax_id(text)
@@ -104,7 +105,7 @@ def search_companies(session: Session, viewer, query: str | None, limit: int = 2
 def company(session: Session, viewer, service_user_id: int) -> dict[str, Any]:
     """One company for the admin page (admins see every office's)."""
     found = session.get(ServiceUser, service_user_id)
-    if found is None or (viewer.role != "admin" and found.office_id != viewer.office_id):
+    if found is None or not scope_of(viewer).sees_office(found.office_id):
         raise NotFound(service_user_id)
     return {"id": found.id, "name": found.name, "tax_id": found.tax_id, "email": found.email, "city": found.city}
 
@@ -141,7 +142,7 @@ def invite(session: Session, actor, *, service_user_id: int, email: str | None, 
     if not EMAIL_PATTERN.match(email):
         errors.add("email", "users.error.email")
     existing = session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
-    if existing is not None and existing.role != "service_user":
+    if existing is not None and not is_company_role(existing.role):
         errors.add("email", "admin_service_users.error.email_officer")
     check_full_name(errors, full_name)
     username = (username or "").strip().lower()
@@ -161,7 +162,7 @@ def invite(session: Session, actor, *, service_user_id: int, email: str | None, 
         service_user_links.link(session, actor, existing.id, company.id)
         return {"user_id": existing.id, "username": existing.username, "token": None, "linked_existing": True}
     user = User(username=username, full_name=(full_name or "").strip() or company.name, email=email,
-                role="service_user", office_id=company.office_id, password_hash=hash_password(secrets.token_hex(32)),
+                role=COMPANY_ROLE, office_id=company.office_id, password_hash=hash_password(secrets.token_hex(32)),
                 active=True, language="id", created_at=now)
     session.add(user)
     session.flush()
@@ -176,7 +177,7 @@ def reinvite(session: Session, actor, user_id: int, now: datetime | None = None)
     """A fresh invitation link for an account that has not set its password yet (the old link dies)."""
     now = now or utcnow()
     user = session.get(User, user_id)
-    if user is None or user.role != "service_user":
+    if user is None or not is_company_role(user.role):
         raise NotFound(user_id)
     for row in session.scalars(select(AccessToken).where(AccessToken.user_id == user_id,
                                                          AccessToken.purpose == "invite",
@@ -203,7 +204,7 @@ def link_existing(session: Session, actor, username: str | None, service_user_id
     errors = ErrorCollector()
     if user is None:
         errors.add("link_username", "admin_service_users.error.no_account")
-    elif user.role != "service_user":
+    elif not is_company_role(user.role):
         errors.add("link_username", "admin_service_users.error.not_service_user")
     errors.raise_if_any()
     service_user_links.link(session, actor, user.id, service_user_id)
@@ -310,7 +311,7 @@ def complete_registration(session: Session, token: str, *, username: str | None,
     check_full_name(errors, full_name)
     _check_new_password(errors, password, confirm)
     errors.raise_if_any()
-    user = User(username=username, full_name=full_name.strip(), email=row.subject, role="service_user",
+    user = User(username=username, full_name=full_name.strip(), email=row.subject, role=COMPANY_ROLE,
                 office_id=company.office_id, password_hash=hash_password(password), active=True, language="id",
                 created_at=now)
     session.add(user)
