@@ -4,7 +4,7 @@ Properties, for each of the portal's callbacks (discovered from the app, so a ne
 - never a 500: a payload the callback cannot use is refused (4xx) or handled (200/204);
 - a refused request (anything but 200) writes nothing.
 The forms themselves — browser-shaped values, whole-or-nothing writes, text shown back — are in
-test_hostile_forms_dash.py.
+test_hostile_forms_{officers,admin,service_users}.py.
 """
 from __future__ import annotations
 

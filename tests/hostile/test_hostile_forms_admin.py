@@ -1,0 +1,156 @@
+"""The admin Dash forms under hostile input: accounts, invitations, scoring settings, SLA hours, IKM plan.
+
+Each form is called as the browser calls its save callback.
+
+Each property starts from a valid form and replaces some fields with hostile values of the type the component
+sends (text of any content and length, numbers at every edge, impossible dates, unknown choices, stale ids):
+- the answer is 200 with the problems beside their fields — or 400 when the text cannot be stored at all
+  (a NUL character, a lone surrogate), never a 500;
+- the record is written whole or not at all (row counts of every table, and the edited row, before and after);
+- what was saved is the text typed, markup included, exactly (stripped of surrounding spaces).
+Dash renders strings as text by construction; test_hostile_input.py checks no component renders raw HTML.
+"""
+from __future__ import annotations
+
+from hypothesis import event, given, strategies as st
+
+from layouts.admin_compliance import SETTING_NAMES
+from layouts.kpi import SLA_KEYS
+from models import User
+from support.factories import section_id
+from support.hostile import changes, emails, fast_user, fuzz, login_as, now, numbers, ran, row_counts
+from support.hostile_forms import (TEXT, call, check_answer, ids, snapshot, whole_or_nothing, world)  # noqa: F401 - world is a fixture
+
+
+# ------------------------------------------------------------------------------------------------ admin
+ROLES = ("admin", "operator", "coordinator", "enforcement", "head", "service_user")
+
+
+@fuzz(1.5)
+@given(data=st.data(), edit=st.booleans())
+def test_admin_user_form_saves_whole_or_nothing(app, client, database, world, data, edit):
+    login_as(client, world["admin"]["username"])
+    form = {"username": f"akun{now().microsecond}x", "full_name": "Nama", "email": "", "role": "operator",
+            "section_id": "", "office_id": "1", "password": "kata-sandi-panjang"}
+    strategies = {"email": emails(), "role": st.one_of(st.sampled_from(ROLES), TEXT),
+                  "section_id": st.one_of(st.sampled_from(("", "1", "2", "3")), ids(world)),
+                  "office_id": st.one_of(st.sampled_from(("1", "2")), ids(world)),
+                  "username": st.one_of(TEXT, st.from_regex(r"[a-z0-9][a-z0-9_.-]{2,70}", fullmatch=True))}
+    for name in data.draw(st.sets(st.sampled_from(tuple(form)), max_size=4), label="fields"):
+        form[name] = data.draw(strategies.get(name, TEXT), label=name)
+    active = data.draw(st.one_of(st.booleans(), st.none(), TEXT), label="active")
+    target = fast_user(database, "operator") if edit else None
+    values = {f"admin-users-{name}.value": v for name, v in form.items()}
+    values.update({"admin-users-save.n_clicks": 1, "admin-users-active.value": active,
+                   "admin-users-selected.data": target["id"] if target else None, "admin-users-refresh.data": 0})
+    before = row_counts(database)
+    record = snapshot(database, User, target["id"]) if target else None
+    response, body = _admin_users_save(app, client, values)
+    check_answer(response, list(form.values()) + [active], [form["section_id"], form["office_id"]])
+    saved = "admin-users-refresh" in body
+    event("saved" if saved else "refused")
+    delta = changes(before, row_counts(database))
+    if edit:
+        if not saved:
+            assert delta == {} and snapshot(database, User, target["id"]) == record
+        else:
+            assert snapshot(database, User, target["id"])["full_name"] == (form["full_name"] or "").strip()
+    else:
+        whole_or_nothing(delta, saved, "users", form)
+    ran("dash admin user " + ("edit" if edit else "create"))
+
+
+def _admin_users_save(app, client, values):
+    key = next(k for k in app.callback_map if "admin-users-refresh.data" in k and "admin-users-modal-alert" in k)
+    return call(app, client, key, values, "admin-users-save.n_clicks")
+
+
+@fuzz()
+@given(password=st.one_of(TEXT, st.just("kata-sandi-baru-123")))
+def test_admin_password_reset_saves_whole_or_nothing(app, client, database, world, password):
+    login_as(client, world["admin"]["username"])
+    target = fast_user(database, "operator")
+    values = {"admin-users-reset.n_clicks": 1, "admin-users-new_password.value": password,
+              "admin-users-selected.data": target["id"], "admin-users-refresh.data": 0}
+    before, record = row_counts(database), snapshot(database, User, target["id"])
+    response, body = call(app, client, "..admin-users-new_password.invalid", values, "admin-users-reset.n_clicks")
+    check_answer(response, [password])
+    if "admin-users-refresh" not in body:
+        assert changes(before, row_counts(database)) == {} and snapshot(database, User, target["id"]) == record
+    ran("dash admin password reset")
+
+
+@fuzz()
+@given(email=st.one_of(emails(), st.integers(0, 10**9).map(lambda n: f"orang{n}@contoh.invalid")),
+       full_name=st.one_of(TEXT, st.sampled_from(("", "Budi Santoso"))),
+       username=st.one_of(TEXT, st.just(""), st.just(""), st.from_regex(r"[a-z0-9][a-z0-9_.-]{2,70}", fullmatch=True)),
+       link_username=st.one_of(TEXT, st.just("")), link=st.booleans())
+def test_admin_invites_service_users_whole_or_nothing(app, client, database, world, email, full_name, username,
+                                                      link_username, link):
+    login_as(client, world["admin"]["username"])
+    values = {"admin-service-users-invite.n_clicks": None if link else 1,
+              "admin-service-users-link.n_clicks": 1 if link else None,
+              "admin-service-users-selected.data": world["company_id"], "admin-service-users-email.value": email,
+              "admin-service-users-full_name.value": full_name, "admin-service-users-username.value": username,
+              "admin-service-users-link_username.value": link_username, "admin-service-users-refresh.data": 0}
+    before = row_counts(database)
+    response, body = call(app, client, "..admin-service-users-alert.children", values,
+                          "admin-service-users-link.n_clicks" if link else "admin-service-users-invite.n_clicks")
+    check_answer(response, [email, full_name, username, link_username])
+    saved = "admin-service-users-refresh" in body
+    event("saved" if saved else "refused")
+    delta = changes(before, row_counts(database))
+    if not saved:
+        assert delta == {}, delta
+    elif not link and "users" in delta:  # a new account: with its link, invitation, audit and outbox record
+        assert {k: delta.get(k) for k in ("users", "service_user_links", "access_tokens")} == \
+            {"users": 1, "service_user_links": 1, "access_tokens": 1}, delta
+    ran("dash admin invite/link service user")
+
+
+@fuzz()
+@given(settings=st.fixed_dictionaries({name: st.one_of(numbers(), st.none()) for name in SETTING_NAMES}),
+       note=st.one_of(TEXT, st.none()))
+def test_admin_compliance_settings_save_whole_or_nothing(app, client, database, world, settings, note):
+    login_as(client, world["admin"]["username"])
+    values = {f"admin-compliance-{name}.value": v for name, v in settings.items()}
+    values.update({"admin-compliance-save.n_clicks": 1, "admin-compliance-note.value": note})
+    before = row_counts(database)
+    key = next(k for k in app.callback_map if "admin-compliance-history.children" in k)
+    response, body = call(app, client, key, values, "admin-compliance-save.n_clicks")
+    check_answer(response, [note])
+    delta = changes(before, row_counts(database))
+    if "compliance_settings_versions" not in delta:
+        assert delta == {}, delta
+    else:
+        assert delta["compliance_settings_versions"] == 1
+    ran("dash admin compliance settings")
+
+
+@fuzz()
+@given(hours=st.fixed_dictionaries({key: st.one_of(numbers(), st.none()) for key in SLA_KEYS}))
+def test_kpi_sla_hours_save_whole_or_nothing(app, client, database, world, hours):
+    login_as(client, world["admin"]["username"])
+    values = {f"kpi-sla-{key}.value": v for key, v in hours.items()}
+    values.update({"kpi-sla-save.n_clicks": 1, "kpi-refresh.data": 0})
+    before = row_counts(database)
+    response, body = call(app, client, "..kpi-sla-alert.children", values, "kpi-sla-save.n_clicks")
+    check_answer(response, list(hours.values()))
+    if "kpi-refresh" not in body:
+        assert changes(before, row_counts(database)) == {}
+    ran("dash KPI SLA hours")
+
+
+@fuzz()
+@given(text=st.one_of(TEXT, st.just("")), semester=st.one_of(
+    st.just([2026, 1]), st.tuples(st.integers(-10, 10**5), st.integers(-3, 5)).map(list), st.none()))
+def test_survey_follow_up_plan_saves_whole_or_nothing(app, client, database, world, text, semester):
+    login_as(client, world["admin"]["username"])
+    values = {"survey-plan-save.n_clicks": 1, "survey-plan-text.value": text,
+              "survey-period.data": {"semester": semester, "from": "2026-01-01", "to": "2026-06-30"}}
+    before = row_counts(database)
+    response, body = call(app, client, "..survey-plan-alert.children", values, "survey-plan-save.n_clicks")
+    check_answer(response, [text])
+    if response.status_code != 200 or body.get("survey-plan-alert", {}).get("color") != "success":
+        assert changes(before, row_counts(database)) == {}
+    ran("dash survey follow-up plan")

@@ -1,0 +1,146 @@
+"""Shared by the hostile Dash form tests (tests/hostile/test_hostile_forms_*.py): how a form's save callback is
+called as the browser calls it, what a fair answer is, and the world the forms are filled in."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from sqlalchemy import inspect as sa_inspect
+
+from models import User
+from portal.services.accounts import current_user_from
+from portal.services.nnc import register as nnc_service
+from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user, section_id
+from support.hostile import callback_body, date_texts, fast_user, hostile_text, now, script_text, uploads
+from support.nnc_helpers import valid_nnc
+from support.portal_helpers import link_account
+
+TEXT = st.one_of(hostile_text(surrogates=True), script_text())
+
+
+def storable(value: Any) -> bool:
+    """Whether a value's text can be stored at all: no NUL, no lone surrogate (anywhere in it)."""
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def call(app, client, fragment: str, values: dict[str, Any], trigger: str):
+    """Post the callback whose output key contains `fragment`, every input and state from `values` ("id.prop")."""
+    keys = [k for k in app.callback_map if fragment in k]
+    assert len(keys) == 1, (fragment, keys)
+    cb = app.callback_map[keys[0]]
+    filled = {(s["id"], s["property"]): values.get(f"{s['id']}.{s['property']}") for s in cb["inputs"] + cb["state"]}
+    body = callback_body(keys[0], cb, filled, [trigger])
+    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    return response, (response.json or {}).get("response", {}) if response.status_code == 200 else {}
+
+
+def plausible_id(value: Any) -> bool:
+    """A value a select of records can hold in the browser: nothing, or one of the ids it was given."""
+    if value in (None, "", "none"):
+        return True
+    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) < 2**31
+
+
+def plausible_upload(content: Any) -> bool:
+    """What dcc.Upload sends: a data URL with valid base64."""
+    try:
+        header, encoded = content.split(",", 1)
+        base64.b64decode(encoded, validate=True)
+    except (AttributeError, ValueError, binascii.Error):
+        return False
+    return header.startswith("data:")
+
+
+def check_answer(response, typed: list, selects: list = (), files: list = ()) -> None:
+    """200, or 400 only when some typed text cannot be stored, a select held what no browser sends (an id that is
+    not a number), or an upload is not what dcc.Upload sends; never a 500."""
+    if response.status_code == 400:
+        assert not all(storable(v) for v in typed) or not all(plausible_id(v) for v in selects) or \
+            not all(plausible_upload(c) for c in files), ("400 for input a browser can send", typed, selects)
+    else:
+        assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:500])
+
+
+def strings(tree) -> list[str]:
+    """Every string in a callback's JSON answer: text children come back as strings, never as markup."""
+    if isinstance(tree, str):
+        return [tree]
+    if isinstance(tree, dict):
+        return [s for v in tree.values() for s in strings(v)]
+    if isinstance(tree, list):
+        return [s for v in tree for s in strings(v)]
+    return []
+
+
+def snapshot(database, model, record_id) -> dict | None:
+    with database.session() as s:
+        row = s.get(model, record_id)
+        return None if row is None else {c.key: getattr(row, c.key) for c in sa_inspect(model).column_attrs}
+
+
+def whole_or_nothing(delta: dict, saved: bool, anchor: str | None, context) -> None:
+    """Saved: the anchor table gained exactly one row (creates). Not saved: nothing changed anywhere."""
+    if not saved:
+        assert delta == {}, ("refused, yet written", delta, context)
+    elif anchor:
+        assert delta.get(anchor) == 1, ("saved without its record", delta, context)
+
+
+def clean(value) -> str | None:
+    return value.strip() or None if isinstance(value, str) else value
+
+
+@pytest.fixture
+def world(database):
+    """An admin (every officer form), a linked service user with an application and a draft, an NNC."""
+    admin = fast_user(database, "admin")
+    member = fast_user(database, "service_user", email="anggota@contoh.invalid")
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Bentuk Uji")
+        handler = gen_handler(s)
+        link_account(s, member["username"], company, now() - timedelta(days=3))
+        application = gen_application(s, company, submitted_at=now() - timedelta(hours=6))
+        draft = gen_certificate(s, application, issued_at=now() - timedelta(hours=3))
+        newer = gen_certificate(s, application, issued_at=now() - timedelta(hours=1))
+        actor = current_user_from(s.get(User, admin["id"]), "test")
+        existing = nnc_service.create_nnc(s, actor, valid_nnc(s, number="ADA/1", service_user=company))
+        base = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in valid_nnc(s, number="BARU/1", service_user=company).items()}
+        plant = section_id(s, "plant")
+    return {"admin": admin, "member": member, "company_id": company.id, "handler_id": handler.id,
+            "application_id": application.id, "application_number": application.number, "draft_id": draft.id,
+            "newer_id": newer.id, "nnc_id": existing["id"], "nnc_base": base, "plant": plant, "actor": actor}
+
+
+def ids(world) -> st.SearchStrategy:
+    """Ids a form may be pointed at: real ones, unknown ones, and ones past every integer column."""
+    real = [world["company_id"], world["handler_id"], world["application_id"], world["nnc_id"], world["plant"]]
+    return st.one_of(st.sampled_from(real), st.integers(-5, 10**6), st.sampled_from((2**31, 2**63, -(2**31) - 1)),
+                     st.sampled_from(real).map(str), st.sampled_from(("", "abc", "1.5", " 1 ")))
+
+
+def nnc_field(name: str, world) -> st.SearchStrategy:
+    if name in ("notice_date", "received_date"):
+        return date_texts()
+    if name in ("service_user_id", "handler_id"):
+        return st.one_of(st.none(), ids(world))
+    if name == "section_id":
+        return st.one_of(st.none(), ids(world), st.sampled_from(("1", "2", "3")))
+    choices = {"flow": nnc_service.FLOWS, "category": nnc_service.CATEGORIES,
+               "subcategory": nnc_service.DOCUMENT_PROBLEMS, "action_taken": nnc_service.ACTIONS}
+    if name in choices:
+        return st.one_of(st.sampled_from(choices[name]), TEXT, st.none())
+    return st.one_of(TEXT, st.just(""), st.none())
+
+
+# Files kept in the page by the upload callback; a crafted request can put anything there.
+STAGED = st.lists(st.builds(lambda name, content: {"name": name, "size": len(content or ""), "content": content},
+                            st.one_of(TEXT, st.just("surat.pdf")), uploads()), max_size=2)
+
