@@ -154,9 +154,9 @@ def write_report(runs: list[dict], examples: int) -> None:
              f"({platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}).", "",
              "What is fuzzed (tests/hostile/test_hostile_*.py, strategies in tests/support/hostile.py): every Dash "
              "callback with any JSON in every input and state, and broken request envelopes; each form's save "
-             "callback with browser-shaped hostile values (text of any content and length, markup, SQL, control characters, "
-             "lone surrogates, numbers at every edge, impossible dates, unknown choices, stale ids, bad uploads); "
-             "the server-rendered forms (/login, /pengaduan, /pengaduan/lacak, /account/…, /survey/…); the NNC "
+             "callback with browser-shaped hostile values (text of any content and length, markup, SQL, control "
+             "characters, lone surrogates, numbers at every edge, impossible dates, unknown choices, stale ids, "
+             "bad uploads); the server-rendered forms (/login, /pengaduan, /pengaduan/lacak, /account/…, /survey/…); the NNC "
              "import (service, Dash upload, `qcorner nnc import`) and the IQFast export import (service and "
              "/admin/sync/upload) with damaged files (cells, columns, rows, truncated, flipped and re-encoded "
              "bytes, garbage).", "",
