@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
-from support.compliance_data import AS_OF, build_office
+from support.compliance_data import AS_OF, build_office, clock_at_as_of
 from support.web import dash_callback
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -22,7 +20,7 @@ from portal.validation import Forbidden, InvalidInput
 @pytest.fixture(autouse=True)
 def _clock_at_as_of():
     """The pages rank over a window that ends "today": today is the day the fixture's data was built around."""
-    with time_machine.travel(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 5, 0, tzinfo=timezone.utc), tick=True):
+    with clock_at_as_of():
         yield
 
 

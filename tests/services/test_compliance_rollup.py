@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from support.compliance_data import AS_OF, build_office, gen_nnc
+from support.compliance_data import AS_OF, build_office, clock_at_as_of, gen_nnc
 from support.factories import gen_action, gen_application, gen_service_user
 from models import (Application, ApplicationCommodity, ComplianceMonthly, ComplianceStreak, Nnc, QuarantineAction)
 from portal.services.compliance import ranking as compliance
@@ -158,5 +158,6 @@ def test_refresh_with_no_service_users_does_nothing(session):
 def test_daily_recompute_runs_in_its_own_transaction(database, session):
     build_office(session)
     session.commit()
-    result = compliance_rollup.daily_recompute(database)
+    with clock_at_as_of():  # the recompute scores the window ending today; the data is built around AS_OF
+        result = compliance_rollup.daily_recompute(database)
     assert result["monthly_rows"] > 0 and result["scores"] > 0

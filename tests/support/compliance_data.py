@@ -4,12 +4,20 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta, timezone
 
+import time_machine
+
 from support.factories import gen_action, gen_application, gen_handler, gen_service_user, office_id, section_id
 from models import ApplicationCommodity, Commodity, Nnc
 
 UTC = timezone.utc
 AS_OF = date(2026, 6, 15)
 _numbers = itertools.count(1)
+
+
+def clock_at_as_of():
+    """The clock on AS_OF (noon in WIB), for code that works back from "today" (the pages, the daily recompute):
+    the fixture's data is built around AS_OF, so the test does not depend on the real date."""
+    return time_machine.travel(datetime(AS_OF.year, AS_OF.month, AS_OF.day, 5, 0, tzinfo=UTC), tick=True)
 
 
 def gen_nnc(session, service_user, *, notice_date: date, section: str = "plant", status: str = "received",
