@@ -207,7 +207,7 @@ def measure(args, database, rebuild: bool) -> None:
                "year": kpi.period("custom", today, today - timedelta(days=364), today)}
     results = {}
     for label, span in periods.items():
-        lower, upper = ikm_results.utc_bounds(span.start, span.end, "Asia/Jakarta")
+        lower, upper = day_bounds(span.start, span.end, "Asia/Jakarta")
 
         def server(span=span):
             with database.session() as session:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models import Application  # noqa: E402
 from portal.db import Database  # noqa: E402
-from portal.iqfast import mapping  # noqa: E402
+from portal.iqfast import codes, mapping  # noqa: E402
 from iqfast_sim.simulator import init_simulator, tick  # noqa: E402
 from portal.iqfast.sql_source import SqlSource  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
@@ -87,9 +87,9 @@ def orm_baseline(database: Database, sim_url: str, sample: int) -> float:
             if existing is None:
                 event = Event()
                 event.source_id, event.application_id = row[at["id_riwayat"]], application_id
-                event.stage = mapping.STAGES[row[at["kode_status"]]]
-                event.occurred_at = mapping.to_utc(row[at["waktu"]])
-                event.source_updated_at = mapping.to_utc(row[at["tgl_update"]])
+                event.stage = codes.STAGES[row[at["kode_status"]]]
+                event.occurred_at = codes.to_utc(row[at["waktu"]])
+                event.source_updated_at = codes.to_utc(row[at["tgl_update"]])
                 event.officer_name, event.officer_nip = row[at["nama_petugas"]], row[at["nip_petugas"]]
                 event.note, event.synced_at = row[at["keterangan"]], datetime.now().astimezone()
                 session.add(event)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from models import AuditLog
 
 
 def _request_ip() -> str | None:
-    from flask import has_request_context, request
-
     return request.remote_addr if has_request_context() else None
 
 

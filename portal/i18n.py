@@ -14,6 +14,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_decimal
+from flask import has_request_context, session
+from flask_login import current_user
+
+from portal.settings import DEFAULT_TIMEZONE, INDONESIAN_TIMEZONES
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -40,11 +44,6 @@ def catalog(language: str) -> dict[str, str]:
 
 def current_language() -> str:
     """The language of the person behind this request: their account's, else the session's."""
-    try:
-        from flask import has_request_context, session
-        from flask_login import current_user
-    except ImportError:  # pragma: no cover - flask is always installed
-        return DEFAULT_LANGUAGE
     if not has_request_context():
         return DEFAULT_LANGUAGE
     if getattr(current_user, "is_authenticated", False):
@@ -73,7 +72,7 @@ def format_number(value, language: str | None = None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=BABEL_LOCALE[language or current_language()])
 
 
-def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", language: str | None = None) -> str:
+def format_datetime(value: datetime | None, tz: str = DEFAULT_TIMEZONE, language: str | None = None) -> str:
     """A UTC time shown in the office's time zone, with its zone name (WIB, WITA, WIT)."""
     if value is None:
         return "–"
@@ -93,7 +92,7 @@ def format_date(value, language: str | None = None, tz: str | None = None) -> st
     if isinstance(value, str):
         value = date.fromisoformat(value)
     if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(tz or "Asia/Jakarta")).date()
+        value = value.astimezone(ZoneInfo(tz or DEFAULT_TIMEZONE)).date()
     return _babel_date(value, DATE_PATTERN, locale=BABEL_LOCALE[language or current_language()])
 
 
@@ -122,6 +121,7 @@ def format_duration(seconds: float | int | None, language: str | None = None) ->
 
 
 def zone_label(tz: str) -> str:
-    """Indonesia's own names for its three time zones."""
-    return {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(
-        tz, tz)
+    """Indonesia's own names for its three time zones (WIB, WITA, WIT: the tz database's abbreviations there);
+    any other zone by its name."""
+    name = datetime.now(ZoneInfo(tz)).tzname()
+    return name if name in INDONESIAN_TIMEZONES else tz

@@ -1,6 +1,7 @@
 """Settings from QCORNER_* environment variables and an optional .env file."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -10,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-insecure-secret-change-me"
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'qcorner.db'}"
+# The zone used where no office is known (WIB, the first station's); an office's own zone is on its row.
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+# Indonesia's three zones by the names IQFast and officers use (m_upt.zona_waktu).
+INDONESIAN_TIMEZONES = {"WIB": DEFAULT_TIMEZONE, "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
 class InsecureSettings(RuntimeError):
@@ -30,7 +35,7 @@ class Settings(BaseSettings):
     demo_password: str = "qcorner-demo"
     session_idle_hours: float = 8.0
     cookie_secure: bool = False
-    timezone: str = "Asia/Jakarta"
+    timezone: str = DEFAULT_TIMEZONE
     default_language: Literal["id", "en"] = "id"
     default_office: str = "0300"
     sync_interval_minutes: int = 5
@@ -78,3 +83,9 @@ class Settings(BaseSettings):
 def load_settings(**overrides) -> Settings:
     """Read settings from the environment, with explicit overrides (used by tests)."""
     return Settings(**overrides)
+
+
+@lru_cache(maxsize=1)
+def default_timezone() -> str:
+    """QCORNER_TIMEZONE: the zone for an office without one (read once per process)."""
+    return load_settings().timezone

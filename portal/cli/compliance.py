@@ -5,13 +5,18 @@ import json
 import sys
 
 import click
+from sqlalchemy import select
 
+from models import Office
+from portal.db import Database
+from portal.i18n import t
+from portal.services.compliance import ranking as service
+from portal.services.compliance.rollup import recompute_all
 from portal.settings import load_settings
+from portal.validation import InvalidInput
 
 
 def _database():
-    from portal.db import Database
-
     return Database(load_settings().effective_database_url)
 
 
@@ -30,13 +35,6 @@ def compliance():
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def rank(section, office_code, limit, direction, period_from, period_to, as_json):
     """Print the ranking (highest score first) of one office, from the rollups."""
-    from sqlalchemy import select
-
-    from models import Office
-    from portal.i18n import t
-    from portal.services.compliance import ranking as service
-    from portal.validation import InvalidInput
-
     settings = load_settings()
     with _database().session() as session:
         office_id = session.scalar(select(Office.id).where(Office.code == (office_code or settings.default_office)))
@@ -72,8 +70,6 @@ def rank(section, office_code, limit, direction, period_from, period_to, as_json
 @click.option("--json", "as_json", is_flag=True)
 def recompute(as_json):
     """Rebuild the monthly rollups, clean streaks and score snapshots from the raw tables."""
-    from portal.services.compliance.rollup import recompute_all
-
     with _database().session() as session:
         result = recompute_all(session)
     if as_json:

@@ -7,18 +7,20 @@ from decimal import Decimal
 
 import click
 
+from portal.db import Database
+from portal.services import ikm_results
+from portal.services.kpi import panel as kpi_service
+from portal.services.kpi.rollup import rebuild_kpi_rollups
+from portal.services.users import office_id_by_code
 from portal.settings import load_settings
+from portal.validation import Forbidden, InvalidInput
 
 
 def _database():
-    from portal.db import Database
-
     return Database(load_settings().effective_database_url)
 
 
 def _office_id(session, code: str | None) -> int:
-    from portal.services.users import office_id_by_code
-
     code = code or load_settings().default_office
     office_id = office_id_by_code(session, code)
     if office_id is None:
@@ -59,8 +61,6 @@ def kpi(ctx, date_from, date_to, section, direction, office_code, as_json):
         return
     if date_from is None or date_to is None:
         raise click.UsageError("give --from and --to (or the rebuild command)")
-    from portal.services.kpi import panel as kpi_service
-    from portal.validation import InvalidInput
 
     with _database().session() as session:
         try:
@@ -76,8 +76,6 @@ def kpi(ctx, date_from, date_to, section, direction, office_code, as_json):
 @kpi.command("rebuild")
 def kpi_rebuild():
     """Rebuild the KPI rollups from the synced data (the sync keeps them up to date incrementally)."""
-    from portal.services.kpi.rollup import rebuild_kpi_rollups
-
     with _database().session() as session:
         counts = rebuild_kpi_rollups(session)
         session.commit()
@@ -92,9 +90,6 @@ def kpi_rebuild():
 @click.option("--json", "as_json", is_flag=True)
 def ikm(date_from, date_to, section, office_code, as_json):
     """The satisfaction index (IKM, PermenPANRB 14/2017) of a period."""
-    from portal.services import ikm_results
-    from portal.validation import Forbidden
-
     if date_to < date_from:
         raise click.UsageError("--to is before --from")
     with _database().session() as session:

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
+from werkzeug.serving import run_simple
 
+from portal.db import Database
+from portal.i18n import t
+from portal.migrate import upgrade
 from portal.security.permissions import ROLES
-
+from portal.services import service_user_links
+from portal.services import users as user_service
 from portal.settings import load_settings
+from portal.validation import InvalidInput, NotFound
 
 
 def _database():
-    from portal.db import Database
-
     return Database(load_settings().effective_database_url)
 
 
@@ -31,8 +36,6 @@ def db():
 @click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision):
     """Apply every Alembic migration up to REVISION."""
-    from portal.migrate import upgrade
-
     settings = load_settings()
     _ensure_instance_dir(settings.effective_database_url)
     upgrade(settings.effective_database_url, revision)
@@ -42,8 +45,6 @@ def db_upgrade(revision):
 def _ensure_instance_dir(url: str) -> None:
     """The embedded SQLite file lives under instance/, which a fresh clone does not have."""
     if url.startswith("sqlite:///"):
-        from pathlib import Path
-
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -63,10 +64,6 @@ def users():
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 def users_create(username, role, section, office_code, service_user, full_name, email, password_stdin):
     """Create an account."""
-    from portal.services import users as user_service
-    from portal.validation import InvalidInput
-    from portal.i18n import t
-
     if not password_stdin:
         raise click.UsageError("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\n")
@@ -82,9 +79,6 @@ def users_create(username, role, section, office_code, service_user, full_name, 
                 "username": username, "role": role, "section_id": section_id, "office_id": office_id,
                 "password": password, "full_name": full_name, "email": email})
             if service_user:
-                from portal.services import service_user_links
-                from portal.validation import NotFound
-
                 try:
                     service_user_links.link_by_source_id(session, created["id"], service_user)
                 except (NotFound, ValueError):
@@ -102,8 +96,7 @@ def users_create(username, role, section, office_code, service_user, full_name, 
 @click.option("--port", default=8050, show_default=True, type=int)
 def serve(host, port):
     """Serve the portal with the built-in server (production: gunicorn wsgi:server)."""
-    from werkzeug.serving import run_simple
-
+    # The web app (Dash and every page) is loaded only to serve it: the other commands stay quick.
     from portal import create_app
 
     app = create_app()
@@ -117,8 +110,8 @@ def serve(host, port):
 @click.option("--json", "as_json", is_flag=True)
 def demo(days, accounts_only, as_json):
     """Build the demo: accounts for every role, simulated IQFast data synced in, NNCs, complaints, surveys."""
+    # The demo brings the IQFast simulator with it, which nothing else in a production install loads.
     from portal.demo.build import build_demo, create_demo_accounts
-    from portal.migrate import upgrade
 
     settings = load_settings()
     if accounts_only:

@@ -6,8 +6,16 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
+from models import User
+from portal.db import Database
+from portal.i18n import t
+from portal.services.accounts import current_user_from
+from portal.services.nnc import imports as nnc_import
+from portal.services.nnc import register as nnc_service
 from portal.settings import load_settings
+from portal.validation import Forbidden, InvalidInput
 
 
 @click.group()
@@ -27,16 +35,6 @@ def import_command(file: Path, as_json: bool, username: str | None, language: st
 
     Exit status: 0 every row loaded, 1 some rows refused, 2 the file or the user could not be used.
     """
-    from sqlalchemy import select
-
-    from models import User
-    from portal.db import Database
-    from portal.i18n import t
-    from portal.services.nnc import register as nnc_service
-    from portal.services.nnc import imports as nnc_import
-    from portal.services.accounts import current_user_from
-    from portal.validation import Forbidden, InvalidInput
-
     settings = load_settings()
     database = Database(settings.effective_database_url)
 

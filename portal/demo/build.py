@@ -1,11 +1,23 @@
 """The demo set-up `make run` builds: an account for every role, printed on screen."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import User
+from iqfast_sim.simulator import init_simulator
+from models import Application, User
+from portal.db import Database
+from portal.demo.complaints import build_demo_complaints
+from portal.demo.nnc import build_demo_nncs
+from portal.demo.service_portal import build_demo_service_user, simulate_survey_answers
+from portal.migrate import upgrade
 from portal.services import users
+from portal.services.compliance.rollup import recompute_all
+from portal.services.kpi.rollup import rebuild_kpi_rollups
+from portal.services.sync import runs as sync
+from portal.settings import PROJECT_ROOT
 
 DEMO_ACCOUNTS = (
     # username, role, section, full name
@@ -39,29 +51,12 @@ def create_demo_accounts(session: Session, password: str, office_code: str = "03
 
 def demo_iqfast_url(settings) -> str:
     """The demo's IQFast: the configured one, else the simulator's SQLite file under instance/."""
-    from portal.settings import PROJECT_ROOT
-
     return settings.iqfast_url or f"sqlite:///{PROJECT_ROOT / 'instance' / 'iqfast-sim.db'}"
 
 
 def build_demo(settings, days: int = 90, seed: int = 1, say=print) -> dict:
     """Everything `make run` shows: accounts, a simulated IQFast synced in, NNCs, complaints, a service user's
     portal with notifications and surveys, compliance scores and KPI rollups. Safe to run again."""
-    from pathlib import Path
-
-    from sqlalchemy import select
-
-    from models import Application
-    from portal.db import Database
-    from portal.demo.complaints import build_demo_complaints
-    from portal.demo.nnc import build_demo_nncs
-    from portal.demo.service_portal import build_demo_service_user, simulate_survey_answers
-    from iqfast_sim.simulator import init_simulator
-    from portal.migrate import upgrade
-    from portal.services.sync import runs as sync
-    from portal.services.compliance.rollup import recompute_all
-    from portal.services.kpi.rollup import rebuild_kpi_rollups
-
     url = settings.effective_database_url
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import (Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser,
-                    User)
-from portal.services.nnc import register as nnc
+from models import Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser, User
 from portal.services.accounts import current_user_from
+from portal.services.nnc import register as nnc
 
 
 @dataclass(frozen=True)
@@ -287,9 +288,6 @@ def _files(scenario: Scenario, number: str, notice: date) -> list[tuple[str, byt
 
 def letter_pdf(number: str, notice: date, scenario: Scenario) -> bytes:
     """A one-page scanned-looking notice, made with reportlab."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     width, height = A4

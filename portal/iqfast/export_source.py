@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, Integer, Numeric, SmallInteger, BigInteger, String, Text
+from openpyxl import load_workbook
+from sqlalchemy import BigInteger, Date, DateTime, Integer, Numeric, SmallInteger, String, Text
 
 from portal.iqfast import mapping
 
@@ -94,8 +94,6 @@ def _csv_rows(path: str) -> list[list]:
 
 
 def _xlsx_sheets(path: str, filename: str) -> list[Sheet]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:

@@ -16,6 +16,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,10 +71,6 @@ def _xlsx_value(value: Any) -> Any:
 
 def xlsx_bytes(columns: Columns, rows: Iterable[dict], sheet: str = "Data") -> bytes:
     """An XLSX workbook with one sheet: bold headers, frozen header row, sensible column widths."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31] or "Data")
     widths = [min(max(len(header), 10), 60) for _key, header in columns]
@@ -99,6 +100,4 @@ def xlsx_bytes(columns: Columns, rows: Iterable[dict], sheet: str = "Data") -> b
 
 
 def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(index + 1)

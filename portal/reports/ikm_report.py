@@ -10,9 +10,20 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
 from portal import i18n
-from portal.reports.exports import neutralise
 from portal.i18n import t
+from portal.reports.exports import neutralise
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 
@@ -61,9 +72,6 @@ def _summary_lines(report: dict, language: str) -> list[tuple[str, object]]:
 
 def report_xlsx(report: dict, language: str = "id") -> bytes:
     """One workbook: summary with the element averages, respondents, comments, follow-up plan."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     workbook = Workbook()
     bold = Font(bold=True)
     sheet = workbook.active
@@ -131,9 +139,6 @@ def report_xlsx(report: dict, language: str = "id") -> bytes:
 
 def _fonts() -> tuple[str, str]:
     """DejaVu Sans when installed (it has ≥, Σ, –), else the built-in Helvetica."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     for folder in FONT_DIRS:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.exists() and bold.exists():
@@ -146,9 +151,6 @@ def _fonts() -> tuple[str, str]:
 
 def _bar_chart(elements: list[dict], width: float, height: float, font: str, language: str = "id"):
     """The nine element averages as bars over the grade bands of the 1–4 scale."""
-    from reportlab.graphics.shapes import Drawing, Line, Rect, String
-    from reportlab.lib import colors
-
     drawing = Drawing(width, height)
     left, bottom, top = 34, 28, height - 8
     plot_w = width - left - 40
@@ -182,12 +184,6 @@ def _bar_chart(elements: list[dict], width: float, height: float, font: str, lan
 
 def report_pdf(report: dict, language: str = "id") -> bytes:
     """A4 portrait: heading, summary, chart and table of element averages, respondents, comments, plan."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     regular, bold = _fonts()
     styles = getSampleStyleSheet()
     body = styles["BodyText"].clone("qc-body", fontName=regular, fontSize=9.5, leading=12.5)

@@ -15,6 +15,7 @@ from models.base import utcnow
 from portal import audit
 from portal.security.access import CurrentUser
 from portal.security.permissions import is_company_role
+from portal.services import service_user_links
 
 # Checked against when the username is unknown, so a wrong username costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -117,8 +118,6 @@ def _note_activity(session: Session, row: UserSession, now: datetime) -> None:
 
 def _linked_service_users(session: Session, user: User) -> tuple[int, ...]:
     """The companies a service-user account may see; officers are scoped by role, not by company."""
-    from portal.services import service_user_links
-
     return service_user_links.linked_ids(session, user.id) if is_company_role(user.role) else ()
 
 

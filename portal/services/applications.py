@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler,
                     QuarantineAction, Section, ServiceUser, StageEvent)
 from models.application import DIRECTIONS, STAGES
+from portal.domain.periods import day_bounds
 from portal.security.scope import Scope, scope_of
-from portal.services.audit_log import local_day_bounds
+from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
 
 PAGE_SIZE = 50
@@ -139,15 +140,15 @@ def _filtered(query, filters: dict[str, Any], tz: str):
     if filters["direction"]:
         query = query.where(Application.direction == filters["direction"])
     if filters["date_from"]:
-        query = query.where(Application.submitted_at >= local_day_bounds(filters["date_from"], tz)[0])
+        query = query.where(Application.submitted_at >= day_bounds(filters["date_from"], filters["date_from"], tz)[0])
     if filters["date_to"]:
-        query = query.where(Application.submitted_at < local_day_bounds(filters["date_to"], tz)[1])
+        query = query.where(Application.submitted_at < day_bounds(filters["date_to"], filters["date_to"], tz)[1])
     return query
 
 
 def search_applications(session: Session, filters: dict[str, Any] | None = None, page: int = 0,
                         sort: str | None = None, *, office_id: int | None = None, section_scope: str | None = None,
-                        include_deleted: bool = False, tz: str = "Asia/Jakarta",
+                        include_deleted: bool = False, tz: str = DEFAULT_TIMEZONE,
                         page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of applications matching `filters`, within the caller's scope, sorted in the database.
 

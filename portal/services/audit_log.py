@@ -1,26 +1,21 @@
 """Reading the audit log: filtered and paged in the database (it only ever grows)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import AuditLog
+from portal.domain.periods import day_bounds
+from portal.settings import DEFAULT_TIMEZONE
 
 PAGE_SIZE = 50
 
 
-def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
-    """The UTC instants where a calendar day in the office's time zone starts and ends."""
-    start = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
-    return start, start + timedelta(days=1)
-
-
 def search(session: Session, *, username: str | None = None, action: str | None = None,
-           date_from: date | None = None, date_to: date | None = None, tz: str = "Asia/Jakarta",
+           date_from: date | None = None, date_to: date | None = None, tz: str = DEFAULT_TIMEZONE,
            page: int = 0, page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of entries, newest first, with the total that match."""
     query = select(AuditLog)
@@ -29,9 +24,9 @@ def search(session: Session, *, username: str | None = None, action: str | None 
     if action:
         query = query.where(AuditLog.action == action)
     if date_from:
-        query = query.where(AuditLog.at >= local_day_bounds(date_from, tz)[0])
+        query = query.where(AuditLog.at >= day_bounds(date_from, date_from, tz)[0])
     if date_to:
-        query = query.where(AuditLog.at < local_day_bounds(date_to, tz)[1])
+        query = query.where(AuditLog.at < day_bounds(date_to, date_to, tz)[1])
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
                            .offset(max(page, 0) * page_size).limit(page_size))

@@ -24,6 +24,7 @@ from portal.domain.working_days import add_working_days
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
 from portal.services import attachments
+from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
 LIMITS = {"subject": 200, "text": 5000, "reporter_name": 120, "reporter_contact": 200, "reporter_email": 254,
@@ -255,7 +256,7 @@ def is_overdue(status: str, due: date, today: date) -> bool:
 
 def search(session: Session, viewer, *, status: str | None = None, channel: str | None = None,
            category: str | None = None, text: str | None = None, overdue_only: bool = False,
-           page: int = 0, page_size: int = PAGE_SIZE, tz: str = "Asia/Jakarta") -> dict[str, Any]:
+           page: int = 0, page_size: int = PAGE_SIZE, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     """A page of complaints the viewer may see, newest first, with counts per status."""
     reach = scope_of(viewer)
     if not reach.can("complaints.view") and not reach.company_scoped:
@@ -302,7 +303,7 @@ def _row(complaint: Complaint, today: date) -> dict[str, Any]:
             "reporter_name": complaint.reporter_name}
 
 
-def detail(session: Session, viewer, complaint_id: int, tz: str = "Asia/Jakarta") -> dict[str, Any]:
+def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     """Everything about one complaint the viewer may see (service users: their own, without officer details)."""
     complaint = _get_for(session, viewer, complaint_id)
     today = office_today(tz)
@@ -344,7 +345,7 @@ def attachment_for(session: Session, viewer, attachment_id: int) -> tuple[str, a
     return link.filename, attachments.fetch(session, link.blob_hash)
 
 
-def public_status(session: Session, tracking_code: str, tz: str = "Asia/Jakarta") -> dict[str, Any]:
+def public_status(session: Session, tracking_code: str, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     """What a reporter holding the tracking code may read: status and answer, nothing about officers."""
     code = (tracking_code or "").strip().upper()
     complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == code)) if code else None

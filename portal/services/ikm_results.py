@@ -7,9 +7,8 @@ Every aggregate is computed in the database (sums and counts per element); the f
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +19,8 @@ from models.kpi import IkmFollowUpPlan, KpiDaily
 from models.service_portal import SurveyResponse
 from portal import audit
 from portal.domain import ikm
+from portal.domain.periods import add_months, month_start
+from portal.services.offices import zone_of
 from portal.services.surveys import PROFILE_CHOICES
 from portal.validation import ErrorCollector, Forbidden
 
@@ -56,15 +57,6 @@ def _section_filter(session: Session, section: str | None):
     return [SurveyResponse.section_id == sid]
 
 
-def utc_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
-    """Calendar dates (inclusive) in the office's zone → [start, end + 1 day) in UTC."""
-    zone = ZoneInfo(tz)
-    return (datetime.combine(start, time.min, tzinfo=zone), datetime.combine(end + timedelta(days=1), time.min,
-                                                                              tzinfo=zone))
-
-
-def office_zone(session: Session, office_id: int) -> str:
-    return session.scalar(select(Office.timezone).where(Office.id == office_id)) or "Asia/Jakarta"
 
 
 # --- the index ------------------------------------------------------------------------------------------------
@@ -121,15 +113,6 @@ def summary(session: Session, office_id: int, start: date, end: date, section: s
 
 # --- trends and splits ----------------------------------------------------------------------------------------
 
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _daily_totals(session: Session, office_id: int, first: date, last: date, section: str | None):
     """Per answer day: responses and the nine sums (a few hundred rows a year), to group by month or semester."""
     rows = session.execute(
@@ -146,8 +129,8 @@ def trend(session: Session, office_id: int, end: date, section: str | None = Non
     """IKM per month (the last `months` up to `end`) and per semester (the last `semesters`)."""
     section = effective_section(section, section_scope)
     last_semester_start = date(end.year, 1 if end.month <= 6 else 7, 1)
-    first_semester = _add_months(last_semester_start, -6 * (semesters - 1))
-    first_month = _add_months(_month_start(end), -(months - 1))
+    first_semester = add_months(last_semester_start, -6 * (semesters - 1))
+    first_month = add_months(month_start(end), -(months - 1))
     rows = _daily_totals(session, office_id, min(first_month, first_semester), end, section)
 
     def bucket(keys, key_of):
@@ -164,10 +147,10 @@ def trend(session: Session, office_id: int, end: date, section: str | None = Non
             out.append({"period": key, "responses": n, "ikm": summary_["ikm"], "grade": summary_["grade"]})
         return out
 
-    month_keys = [_add_months(first_month, i).strftime("%Y-%m") for i in range(months)]
+    month_keys = [add_months(first_month, i).strftime("%Y-%m") for i in range(months)]
     semester_keys = []
     for i in range(semesters):
-        start = _add_months(first_semester, 6 * i)
+        start = add_months(first_semester, 6 * i)
         semester_keys.append(f"{start.year}-S{1 if start.month == 1 else 2}")
     return {"months": bucket(month_keys, lambda d: d.strftime("%Y-%m")),
             "semesters": bucket(semester_keys, lambda d: f"{d.year}-S{1 if d.month <= 6 else 2}")}
@@ -311,7 +294,7 @@ def semester_report(session: Session, office_id: int, start: date, end: date, se
             "profile": respondent_profile(session, office_id, start, end, section),
             "comments": all_comments(session, office_id, start, end, section),
             "weakest": weakest_elements(result["elements"]), "semester": semester, "plan": plan,
-            "generated_at": utcnow(), "timezone": office.timezone if office else "Asia/Jakarta"}
+            "generated_at": utcnow(), "timezone": zone_of(office)}
 
 
 def matching_sections(session: Session, section_scope: str | None) -> list[str]:
@@ -322,4 +305,4 @@ def matching_sections(session: Session, section_scope: str | None) -> list[str]:
 
 
 __all__ = ["summary", "trend", "by_section", "respondent_profile", "comments", "semester_report",
-           "follow_up_plan", "save_follow_up_plan", "effective_section", "utc_bounds", "semester_of"]
+           "follow_up_plan", "save_follow_up_plan", "effective_section", "semester_of"]

@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler,
-                    QuarantineAction, Section, ServiceUser, StageEvent)
+from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler, QuarantineAction,
+                    Section, ServiceUser, StageEvent)
+from models.base import utcnow
 from models.service_portal import CorrectionRequest, SurveyInvitation
-from portal.services.audit_log import local_day_bounds
+from portal.domain.periods import day_bounds
 from portal.security.scope import scope_of
 from portal.services.service_user_links import linked_ids
+from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import Forbidden, NotFound
 
 PAGE_SIZE = 10
@@ -80,7 +82,7 @@ def _problem_clause():
 
 def list_applications(session: Session, viewer, *, service_user_id: int | None = None,
                       date_from: date | None = None, date_to: date | None = None, section: str | None = None,
-                      status: str | None = None, tz: str = "Asia/Jakarta", page: int = 0,
+                      status: str | None = None, tz: str = DEFAULT_TIMEZONE, page: int = 0,
                       page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of the viewer's companies' applications, newest first, filtered in the database."""
     allowed = company_ids(session, viewer)
@@ -92,9 +94,9 @@ def list_applications(session: Session, viewer, *, service_user_id: int | None =
         return {"total": 0, "page": 0, "page_size": page_size, "rows": []}
     query = select(Application.id).where(Application.service_user_id.in_(allowed), Application.deleted_at.is_(None))
     if date_from:
-        query = query.where(Application.submitted_at >= local_day_bounds(date_from, tz)[0])
+        query = query.where(Application.submitted_at >= day_bounds(date_from, date_from, tz)[0])
     if date_to:
-        query = query.where(Application.submitted_at < local_day_bounds(date_to, tz)[1])
+        query = query.where(Application.submitted_at < day_bounds(date_to, date_to, tz)[1])
     if section:
         query = query.where(Application.section_id == select(Section.id).where(Section.code == section)
                             .scalar_subquery())
@@ -245,8 +247,6 @@ def form_name(session: Session, code: str, language: str = "id") -> str | None:
 
 def open_surveys(session: Session, viewer, now=None) -> list[dict[str, Any]]:
     """Survey invitations of the viewer's companies still waiting for an answer."""
-    from models.base import utcnow
-
     ids = company_ids(session, viewer)
     if not ids:
         return []

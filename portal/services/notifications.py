@@ -30,6 +30,7 @@ from models.service_portal import AccessToken, NotificationOutbox, NotificationP
 from portal.i18n import format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
+from portal.services.offices import zone_of
 from portal.validation import ErrorCollector
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,7 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
 
     user = session.get(User, row.recipient_user_id) if row.recipient_user_id else None
     language = language or (user.language if user else "id")
-    tz = user.office.timezone if user else "Asia/Jakarta"
+    tz = zone_of(user.office if user else None)
     params = dict(row.params or {})
     application = session.get(Application, row.application_id) if row.application_id else None
     values: dict[str, Any] = {"number": application.number if application else "",

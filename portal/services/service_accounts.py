@@ -18,11 +18,12 @@ from models import Office, ServiceUser, ServiceUserLink, User
 from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox
 from portal import audit
+from portal.i18n import t
+from portal.mailer import Mailer
 from portal.security.permissions import COMPANY_ROLE, is_company_role
 from portal.security.scope import scope_of
 from portal.services import service_user_links
 from portal.services.accounts import end_all_sessions, hash_password
-from portal.mailer import Mailer
 from portal.services.notifications import hash_token
 from portal.services.users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, USERNAME_PATTERN, check_full_name
 from portal.validation import ErrorCollector, NotFound
@@ -33,7 +34,6 @@ COOLDOWN = timedelta(minutes=5)
 
 class TokenInvalid(Exception):
     """The link is unknown, used or expired (`reason`)."""
-
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
@@ -330,8 +330,6 @@ def send_account_email(database, settings, *, to: str, template: str, values: di
 
     Returns the outcome: sent, failed or skipped (no SMTP configured). The link itself is never stored.
     """
-    from portal.i18n import t
-
     now = now or utcnow()
     status, error = "sent", None
     if not settings.smtp_url:

@@ -8,23 +8,24 @@ portal/services/kpi_rollup.py for how the rollups are kept; nothing here reads t
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models import Nnc, Setting
+from models import Nnc
 from models.application import DIRECTIONS
 from models.base import utcnow
 from models.compliance import ALL_SECTIONS, ComplianceScore
-from models.kpi import TIMED_STAGES, KpiApplicationTime, KpiDaily
-from portal import audit
+from models.kpi import TIMED_STAGES, KpiDaily
+from portal.domain.periods import add_months, day_bounds, today_in
 from portal.services import complaints as complaint_service
 from portal.services import ikm_results
+from portal.services.kpi.service_times import service_times
+from portal.services.kpi.sla import sla_hours
+from portal.services.offices import office_zone
 from portal.services.sync.run_log import last_successful_sync
 from portal.validation import ErrorCollector
 
@@ -33,11 +34,6 @@ PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_sem
 _UNIT_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
 MAX_PERIOD_DAYS = 3 * 366
 
-SLA_SETTING_KEY = "kpi.sla_hours"
-# Calendar hours (the airport station works around the clock). "service" is submitted → certified.
-DEFAULT_SLA_HOURS: dict[str, float] = {"service": 24.0, "verified": 2.0, "inspected": 4.0, "treated": 24.0,
-                                       "draft_certificate": 2.0, "billed": 1.0, "paid": 8.0, "certified": 2.0,
-                                       "handed_over": 24.0}
 # An NNC carries no direction: one received from an importing country is about our export, one we issue is
 # about an import. Domestic traffic has no NNCs.
 NNC_FLOW_FOR_DIRECTION = {"export": "received", "import": "issued"}
@@ -57,11 +53,6 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _unit_start(day: date, months: int) -> date:
@@ -97,66 +88,15 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
     current = _unit_start(today, months)
     if kind == "this":
         start, end = current, today
-        previous_start = _add_months(start, -months)
+        previous_start = add_months(start, -months)
         previous_end = min(previous_start + (end - start), start - timedelta(days=1))
     else:
-        start, end = _add_months(current, -months), current - timedelta(days=1)
-        previous_start, previous_end = _add_months(start, -months), start - timedelta(days=1)
+        start, end = add_months(current, -months), current - timedelta(days=1)
+        previous_start, previous_end = add_months(start, -months), start - timedelta(days=1)
     return Period(start, end, previous_start, previous_end, preset)
 
 
-# --- SLA settings ---------------------------------------------------------------------------------------------
-
-def sla_hours(session: Session) -> dict[str, float]:
-    """The SLA per stage in calendar hours: the admin's values over the defaults."""
-    stored = session.get(Setting, SLA_SETTING_KEY)
-    values = dict(DEFAULT_SLA_HOURS)
-    if stored is not None and isinstance(stored.value, dict):
-        values.update({k: float(v) for k, v in stored.value.items() if k in DEFAULT_SLA_HOURS})
-    return values
-
-
-def save_sla_hours(session: Session, actor_id: int | None, actor_username: str | None,
-                   values: dict[str, Any]) -> dict[str, float]:
-    """Validate and store the SLA hours (every stage, 0 < hours ≤ 2160); audited before/after."""
-    errors = ErrorCollector()
-    cleaned: dict[str, float] = {}
-    for key in DEFAULT_SLA_HOURS:
-        raw = values.get(key)
-        try:
-            number = float(str(raw).replace(",", "."))
-        except (TypeError, ValueError):
-            errors.add(key, "kpi.error.sla_number")
-            continue
-        if not math.isfinite(number) or not 0 < number <= 2160:
-            errors.add(key, "kpi.error.sla_range", max=2160)
-            continue
-        cleaned[key] = round(number, 2)
-    errors.raise_if_any()
-    before = sla_hours(session)
-    stored = session.get(Setting, SLA_SETTING_KEY)
-    if stored is None:
-        stored = Setting(key=SLA_SETTING_KEY, value=cleaned)
-        session.add(stored)
-    stored.value, stored.updated_by_id, stored.updated_at = cleaned, actor_id, utcnow()
-    changed_before, changed_after = audit.changed_fields(before, cleaned)
-    audit.record(session, actor_id, actor_username, "kpi_sla_saved", "setting", SLA_SETTING_KEY,
-                 changed_before, changed_after)
-    session.flush()
-    return cleaned
-
-
 # --- figures --------------------------------------------------------------------------------------------------
-
-def percentile_cont(values: list[float], fraction: float) -> float | None:
-    """Exact continuous percentile of sorted values (linear interpolation, as PostgreSQL's percentile_cont)."""
-    if not values:
-        return None
-    position = fraction * (len(values) - 1)
-    lower = math.floor(position)
-    upper = min(lower + 1, len(values) - 1)
-    return values[lower] + (values[upper] - values[lower]) * (position - lower)
-
 
 def _round(value, places: int = 2):
     return None if value is None else round(float(value), places)
@@ -217,76 +157,6 @@ def _in_progress(session: Session, conditions, ends: list[date]) -> list[int]:
     return [int(value) for value in row]
 
 
-_TIME_COLUMNS = ("service_hours",) + tuple(f"h_{stage}" for stage in TIMED_STAGES)
-
-
-def _time_conditions(office_id: int, section_id: int | None, direction: str | None, lower: datetime,
-                     upper: datetime):
-    conditions = [KpiApplicationTime.office_id == office_id, KpiApplicationTime.completed_at >= lower,
-                  KpiApplicationTime.completed_at < upper]
-    if section_id is not None:
-        conditions.append(KpiApplicationTime.section_id == section_id)
-    if direction:
-        conditions.append(KpiApplicationTime.direction == direction)
-    return conditions
-
-
-def service_times(session: Session, office_id: int, windows: list[tuple[datetime, datetime]],
-                  section_id: int | None, direction: str | None, sla: dict[str, float],
-                  stages_for: int = 1) -> list[dict[str, Any]]:
-    """For each [lower, upper) window: median, 90th percentile, count and share within the SLA, for
-    submitted→certified, and for each stage in the first `stages_for` windows — exact continuous percentiles,
-    every window in one query. (Each percentile is a sort of the window's values: the previous period, shown
-    only for its total service time, does not pay for nine more.)"""
-    lower, upper = min(w[0] for w in windows), max(w[1] for w in windows)
-    conditions = _time_conditions(office_id, section_id, direction, lower, upper)
-    sla_of = {"service_hours": sla["service"], **{f"h_{stage}": sla[stage] for stage in TIMED_STAGES}}
-    out: list[dict[str, Any]] = [{} for _ in windows]
-    completed = KpiApplicationTime.completed_at
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import Float, literal_column
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        fractions = literal_column("ARRAY[0.5, 0.9]", ARRAY(Float))
-        # Each percentile sorts its period's values (≈ 110,000 a year at the busiest station): keep the sorts in
-        # memory rather than spilling to disk at the default 4 MB. LOCAL: only this transaction.
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-        selects, layout = [], []
-        for w, (window_lower, window_upper) in enumerate(windows):
-            inside = and_(completed >= window_lower, completed < window_upper)
-            names = _TIME_COLUMNS if w < stages_for else _TIME_COLUMNS[:1]
-            layout.append(names)
-            for name in names:
-                column = getattr(KpiApplicationTime, name)
-                selects += [func.percentile_cont(fractions).within_group(column).filter(inside),
-                            func.count(column).filter(inside),
-                            func.count(case((column <= sla_of[name], 1))).filter(inside)]
-        row = list(session.execute(select(*selects).where(*conditions)).one())
-        for w, names in enumerate(layout):
-            for name in names:
-                (quantiles, count, within), row = row[:3], row[3:]
-                median, p90 = (quantiles or [None, None])
-                out[w][name] = _time_figure(median, p90, count, within, sla_of[name])
-        return out
-    # SQLite (the zero-set-up demo): the windows' rows of one office, sorted here.
-    columns = [getattr(KpiApplicationTime, name) for name in _TIME_COLUMNS]
-    rows = session.execute(select(completed, *columns).where(*conditions)).all()
-    for w, (window_lower, window_upper) in enumerate(windows):
-        inside = [row[1:] for row in rows if window_lower <= row[0] < window_upper]
-        for index, name in enumerate(_TIME_COLUMNS if w < stages_for else _TIME_COLUMNS[:1]):
-            values = sorted(row[index] for row in inside if row[index] is not None)
-            within = sum(1 for v in values if v <= sla_of[name])
-            out[w][name] = _time_figure(percentile_cont(values, 0.5), percentile_cont(values, 0.9), len(values),
-                                        within, sla_of[name])
-    return out
-
-
-def _time_figure(median, p90, count, within, sla) -> dict[str, Any]:
-    count = int(count or 0)
-    return {"count": count, "median_hours": _round(median), "p90_hours": _round(p90), "sla_hours": sla,
-            "within_sla": int(within or 0), "within_sla_share": _round(within / count, 4) if count else None}
-
-
 def _nnc_conditions(office_id: int, section_id: int | None, direction: str | None):
     conditions = [Nnc.office_id == office_id, Nnc.status != VOID]
     if section_id is not None:
@@ -321,7 +191,7 @@ def _monthly(daily, nnc_rows, first: date, last: date) -> list[dict[str, Any]]:
     months, cursor = [], first.replace(day=1)
     while cursor <= last:
         months.append(cursor.strftime("%Y-%m"))
-        cursor = _add_months(cursor, 1)
+        cursor = add_months(cursor, 1)
     table = {m: {"month": m, "detention": 0, "refusal": 0, "destruction": 0, "nnc_received": 0, "nnc_issued": 0}
              for m in months}
     for day, values in daily:
@@ -347,16 +217,16 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
     """
     direction = _check_direction(direction)
     section_id = _section_id(session, section)
-    tz = tz or ikm_results.office_zone(session, office_id)
+    tz = tz or office_zone(session, office_id)
     sla = sla or sla_hours(session)
     conditions = _daily_filters(office_id, section_id, direction)
-    chart_first = min(periods[0][0], _add_months(periods[0][1].replace(day=1), -5))
+    chart_first = min(periods[0][0], add_months(periods[0][1].replace(day=1), -5))
     first = min([chart_first] + [start for start, _end in periods])
     last = max(end for _start, end in periods)
     daily = _daily_rows(session, conditions, first, last)
     nnc_rows = _nnc_rows(session, _nnc_conditions(office_id, section_id, direction), first, last)
     in_progress = _in_progress(session, conditions, [end for _start, end in periods])
-    times = service_times(session, office_id, [ikm_results.utc_bounds(s, e, tz) for s, e in periods], section_id,
+    times = service_times(session, office_id, [day_bounds(s, e, tz) for s, e in periods], section_id,
                           direction, sla)
     results = []
     for index, (start, end) in enumerate(periods):
@@ -433,14 +303,14 @@ def change(current, previous) -> dict[str, Any] | None:
 def panel(session: Session, office_id: int, span: Period, section: str | None = None, direction: str | None = None,
           today: date | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The whole panel: the period's figures, the previous period's, and the figures of 'now'."""
-    tz = ikm_results.office_zone(session, office_id)
+    tz = office_zone(session, office_id)
     sla = sla_hours(session)
     current, previous = figures_for(session, office_id, [(span.start, span.end),
                                                           (span.previous_start, span.previous_end)],
                                     section, direction, sla, tz)
-    lower, upper = ikm_results.utc_bounds(span.start, span.end, tz)
+    lower, upper = day_bounds(span.start, span.end, tz)
     # Open and overdue are "now" figures; the median answer time is of the complaints received in the period.
-    today = today or datetime.now(ZoneInfo(tz)).date()
+    today = today or today_in(tz)
     complaints_now = complaint_service.kpi_figures(session, office_id, lower, upper, today)
     return {"period": {"preset": span.preset, "from": span.start.isoformat(), "to": span.end.isoformat(),
                        "previous_from": span.previous_start.isoformat(),

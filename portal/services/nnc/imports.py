@@ -19,6 +19,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -161,8 +162,6 @@ def _present(value: Any) -> bool:
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any broken workbook is the same problem for the user

@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 
 from portal.iqfast import mapping
-from portal.iqfast.mapping import Lookups, Rejected, TableMapping
+from portal.iqfast.fields import Lookups, Rejected
+from portal.iqfast.mapping import TableMapping
 from portal.services.sync.run_log import RunLog
 from portal.services.sync.store import Writer
 

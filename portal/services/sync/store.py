@@ -28,8 +28,9 @@ from sqlalchemy.schema import CreateTable
 import models
 from models.application import COMPLETING_STAGES
 from models.base import utcnow
-from portal.iqfast import mapping as iqfast_mapping
-from portal.iqfast.mapping import Lookups, TableMapping
+from portal.iqfast import codes as iqfast_codes
+from portal.iqfast.fields import Lookups
+from portal.iqfast.mapping import TableMapping
 
 ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
 
@@ -189,7 +190,7 @@ class Writer:
             for position, row in zip(positions, rows):
                 values = [position, *row]
                 for i in times:
-                    values[i] = iqfast_mapping.to_utc(values[i])
+                    values[i] = iqfast_codes.to_utc(values[i])
                 payload.append(dict(zip(names, values)))
             self.conn.execute(staging.insert(), payload)
         return staging
@@ -242,7 +243,7 @@ class Writer:
         target = table(spec.target)
         names, values = [], []
         source = staging
-        offset = iqfast_mapping.SOURCE_UTC_OFFSET
+        offset = iqfast_codes.SOURCE_UTC_OFFSET
         for column_name in spec.columns:
             names.append(column_name)
             if self.dialect == "postgresql" and column_name in spec.time_columns:

@@ -1,0 +1,361 @@
+"""How one column of ours is made from an IQFast row: the field kinds the table mappings (mapping.py) are declared
+with, each compiled to a careful per-row function (it says what is wrong) and a fast expression."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from portal.iqfast.codes import SECTIONS
+
+
+class Rejected(ValueError):
+    """A source row that cannot be mapped; the message says why, in Indonesian."""
+
+
+@dataclass
+class Lookups:
+    """The small reference data a mapping needs, loaded once per batch from our database."""
+
+    sections: dict[str, int] = field(default_factory=dict)                 # sections.code → id
+    offices: dict[int, int] = field(default_factory=dict)                  # m_upt.id_upt → offices.id
+    commodities: dict[int, int] = field(default_factory=dict)              # m_komoditas.id → commodities.id
+    latin_names: dict[int, str] = field(default_factory=dict)              # m_komoditas.id → scientific name
+    codes: dict[tuple[str, int], str] = field(default_factory=dict)        # (m_table, id) → code
+    names_by_id: dict[tuple[str, int], str] = field(default_factory=dict)  # (m_table, id) → name
+    names_by_code: dict[tuple[str, str], str] = field(default_factory=dict)  # (m_table, code) → name
+
+
+class Field:
+    """How one of our columns is made from a source row; ``compile`` returns a fast per-row function."""
+
+    sources: tuple[str, ...] = ()
+
+    def compile(self, index: dict[str, int], lookups: Lookups) -> Callable[[tuple], Any]:
+        """The careful version: checks everything and says what is wrong."""
+        raise NotImplementedError
+
+    def expr(self, index: dict[str, int], env: dict, lookups: Lookups) -> str:
+        """The fast version, as a Python expression over ``row``: any failure falls back to ``compile``."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+def _name(env: dict, value: Any) -> str:
+    """Put a value into the generated function's namespace; returns the name to use."""
+    name = f"_v{len(env)}"
+    env[name] = value
+    return name
+
+
+def nonnull(expression: str) -> str:
+    """A fast-mapper expression that fails (falls back to the careful mapper) when the value is missing."""
+    return f"({expression} if {expression} is not None else fail_required())"
+
+
+@dataclass(frozen=True)
+class Copy(Field):
+    """The source value as it is (an empty text as NULL: IQFast's forms save both for "nothing")."""
+
+    column: str
+    required: bool = False
+    text: bool = False  # set by TableMapping for IQFast's VARCHAR/TEXT columns
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, column, required = index[self.column], self.column, self.required
+
+        text = self.text
+
+        def get(row):  # the same as compile_fast's expression, with the reason when it fails
+            value = row[i]
+            if text and value == "":
+                value = None
+            if value is None and required:
+                raise Rejected(f"kolom {column} wajib diisi")
+            return value
+        return get
+
+    def expr(self, index, env, lookups):
+        value = f"row[{index[self.column]}]"
+        if self.text:
+            value = f"({value} or None)"
+        return nonnull(value) if self.required else value
+
+    def describe(self):
+        return self.column
+
+
+@dataclass(frozen=True)
+class Const(Field):
+    value: Any
+
+    def compile(self, index, lookups):
+        value = self.value
+        return lambda row: value
+
+    def expr(self, index, env, lookups):
+        return _name(env, self.value)
+
+    def describe(self):
+        return repr(self.value)
+
+
+@dataclass(frozen=True)
+class Time(Field):
+    """A naive WIB DATETIME. It stays naive in the mapped row (attaching a zone to a million datetimes in
+    Python costs more than the rest of the mapping); the writer stores it as the instant it is in
+    SOURCE_TIMEZONE, with ``codes.to_utc`` or ``codes.source_time_text``. ``TableMapping.time_columns`` lists them."""
+
+    column: str
+    required: bool = True
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, column, required = index[self.column], self.column, self.required
+
+        def get(row):
+            value = row[i]
+            if value is None and required:
+                raise Rejected(f"kolom {column} (waktu) wajib diisi")
+            return value
+        return get
+
+    def expr(self, index, env, lookups):
+        value = f"row[{index[self.column]}]"
+        return nonnull(value) if self.required else value
+
+    def describe(self):
+        return f"{self.column} (WIB → UTC)"
+
+
+@dataclass(frozen=True)
+class Flag(Field):
+    """0/1 → False/True."""
+
+    column: str
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, column = index[self.column], self.column
+
+        def get(row):
+            value = row[i]
+            if value in (0, 1, True, False):
+                return bool(value)
+            raise Rejected(f"kolom {column} harus 0 atau 1, bukan {value!r}")
+        return get
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, {0: False, 1: True})}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} (0/1)"
+
+
+@dataclass(frozen=True)
+class Code(Field):
+    """A code translated through one of the tables above; an unknown code rejects the row."""
+
+    column: str
+    table: dict
+    label: str
+    required: bool = True
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, table, label, required, column = index[self.column], self.table, self.label, self.required, self.column
+
+        def get(row):
+            value = row[i]
+            if value is None:
+                if required:
+                    raise Rejected(f"kolom {column} wajib diisi")
+                return None
+            try:
+                return table[value]
+            except KeyError:
+                known = ", ".join(str(k) for k in table)
+                raise Rejected(f"{label} {value!r} tidak dikenal (yang dikenal: {known})") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        table = _name(env, self.table if self.required else {**self.table, None: None})
+        return f"{table}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} via {self.label}"
+
+
+@dataclass(frozen=True)
+class Section(Field):
+    """jenis_karantina H/T → sections.id."""
+
+    column: str = "jenis_karantina"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, sections = index[self.column], lookups.sections
+
+        def get(row):
+            code = SECTIONS.get(row[i])
+            if code is None or code not in sections:
+                raise Rejected(f"jenis karantina {row[i]!r} tidak dikenal (H = hewan, T = tumbuhan)")
+            return sections[code]
+        return get
+
+    def expr(self, index, env, lookups):
+        by_letter = {letter: lookups.sections[code] for letter, code in SECTIONS.items() if code in lookups.sections}
+        return f"{_name(env, by_letter)}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} (H → animal, T → plant)"
+
+
+@dataclass(frozen=True)
+class Office(Field):
+    """id_upt → offices.id, through m_upt's kode_upt."""
+
+    column: str = "id_upt"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, offices = index[self.column], lookups.offices
+
+        def get(row):
+            try:
+                return offices[row[i]]
+            except KeyError:
+                raise Rejected(f"UPT dengan id_upt {row[i]!r} belum dikenal: sinkronkan/unggah m_upt dahulu") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, lookups.offices)}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} → m_upt.kode_upt → offices.code"
+
+
+@dataclass(frozen=True)
+class CommodityRef(Field):
+    """id_komoditas → commodities.id, through m_komoditas's kode_komoditas (NULL if unknown)."""
+
+    column: str = "id_komoditas"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, commodities = index[self.column], lookups.commodities
+
+        def get(row):
+            value = row[i]
+            if value is None:
+                return None
+            try:
+                return commodities[value]
+            except KeyError:
+                raise Rejected(f"komoditas id {value!r} belum dikenal: sinkronkan/unggah m_komoditas dahulu") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, {**lookups.commodities, None: None})}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} → m_komoditas.kode_komoditas → commodities.code"
+
+
+@dataclass(frozen=True)
+class LatinName(Field):
+    """id_komoditas → the commodity's scientific name (from our commodities table)."""
+
+    column: str = "id_komoditas"
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, names = index[self.column], lookups.latin_names
+        return lambda row: names.get(row[i])
+
+    def expr(self, index, env, lookups):
+        return f"{_name(env, lookups.latin_names)}.get(row[{index[self.column]}])"
+
+    def describe(self):
+        return f"{self.column} → commodities.scientific_name"
+
+
+@dataclass(frozen=True)
+class LookupName(Field):
+    """A code or id → its name in one of IQFast's m_* lists (kept in source_lookups)."""
+
+    column: str
+    table: str
+    by: str = "code"  # "code" or "id"
+    required: bool = False
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def compile(self, index, lookups):
+        i, table, required, column = index[self.column], self.table, self.required, self.column
+        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
+
+        def get(row):
+            value = row[i]
+            if value is None:
+                if required:
+                    raise Rejected(f"kolom {column} wajib diisi")
+                return None
+            try:
+                return names[(table, value)]
+            except KeyError:
+                raise Rejected(f"{column} {value!r} tidak ada di {table}: sinkronkan/unggah {table} dahulu") from None
+        return get
+
+    def expr(self, index, env, lookups):
+        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
+        own = {key: name for (table, key), name in names.items() if table == self.table}
+        if not self.required:
+            own[None] = None
+        return f"{_name(env, own)}[row[{index[self.column]}]]"
+
+    def describe(self):
+        return f"{self.column} → {self.table} name"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another synced record by its IQFast id; resolved set-based by the writer."""
+
+    column: str           # the source column holding the parent's IQFast id
+    parent: str           # our table holding the parent (by source_id)
+    required: bool = True  # a NULL source value is allowed when False; an unknown id never is
+    label: str = ""
+
+
+def fail_required():
+    """A required value is missing (the fast mappers call it from their expressions)."""
+    raise Rejected("nilai wajib kosong")

@@ -1,0 +1,57 @@
+"""The KPI panel's service levels: the target hours per certification stage, set by an admin."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import Setting
+from models.base import utcnow
+from portal import audit
+from portal.validation import ErrorCollector
+
+SLA_SETTING_KEY = "kpi.sla_hours"
+# Calendar hours (the airport station works around the clock). "service" is submitted → certified.
+DEFAULT_SLA_HOURS: dict[str, float] = {"service": 24.0, "verified": 2.0, "inspected": 4.0, "treated": 24.0,
+                                       "draft_certificate": 2.0, "billed": 1.0, "paid": 8.0, "certified": 2.0,
+                                       "handed_over": 24.0}
+
+
+def sla_hours(session: Session) -> dict[str, float]:
+    """The SLA per stage in calendar hours: the admin's values over the defaults."""
+    stored = session.get(Setting, SLA_SETTING_KEY)
+    values = dict(DEFAULT_SLA_HOURS)
+    if stored is not None and isinstance(stored.value, dict):
+        values.update({k: float(v) for k, v in stored.value.items() if k in DEFAULT_SLA_HOURS})
+    return values
+
+
+def save_sla_hours(session: Session, actor_id: int | None, actor_username: str | None,
+                   values: dict[str, Any]) -> dict[str, float]:
+    """Validate and store the SLA hours (every stage, 0 < hours ≤ 2160); audited before/after."""
+    errors = ErrorCollector()
+    cleaned: dict[str, float] = {}
+    for key in DEFAULT_SLA_HOURS:
+        raw = values.get(key)
+        try:
+            number = float(str(raw).replace(",", "."))
+        except (TypeError, ValueError):
+            errors.add(key, "kpi.error.sla_number")
+            continue
+        if not math.isfinite(number) or not 0 < number <= 2160:
+            errors.add(key, "kpi.error.sla_range", max=2160)
+            continue
+        cleaned[key] = round(number, 2)
+    errors.raise_if_any()
+    before = sla_hours(session)
+    stored = session.get(Setting, SLA_SETTING_KEY)
+    if stored is None:
+        stored = Setting(key=SLA_SETTING_KEY, value=cleaned)
+        session.add(stored)
+    stored.value, stored.updated_by_id, stored.updated_at = cleaned, actor_id, utcnow()
+    changed_before, changed_after = audit.changed_fields(before, cleaned)
+    audit.record(session, actor_id, actor_username, "kpi_sla_saved", "setting", SLA_SETTING_KEY,
+                 changed_before, changed_after)
+    session.flush()
+    return cleaned
