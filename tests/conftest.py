@@ -83,8 +83,14 @@ def _reference_snapshot(database):
 
 
 @pytest.fixture(autouse=True)
-def clean_database(request, _reference_snapshot, database):
-    """After each test, put every table back to its freshly migrated content."""
+def clean_database(request):
+    """After each test that reaches the database, put every table back to its freshly migrated content. A test that
+    never asks for it (directly or through `app`, `client`, `session`, `settings`…) costs no reset and no database."""
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    _reference_snapshot = request.getfixturevalue("_reference_snapshot")  # taken before the first test writes
+    database = request.getfixturevalue("database")
     yield
     metadata, snapshot = _reference_snapshot
     tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
@@ -201,23 +207,27 @@ def browser():
         chromium.close()
 
 
+def _fresh_tab(browser, live_server, options: dict):
+    """A browser context of its own (no cookies) with one tab on the live server; closed by the caller."""
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **options)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    return context, tab
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on a desktop-sized screen."""
-    context = browser.new_context(base_url=live_server, bypass_csp=True, **PAGE_OPTIONS)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
+    context, tab = _fresh_tab(browser, live_server, PAGE_OPTIONS)
+    yield tab
     context.close()
 
 
 @pytest.fixture
 def phone(browser, live_server):
     """A fresh browser context the size of a phone (390×844)."""
-    context = browser.new_context(base_url=live_server, bypass_csp=True, **PHONE_OPTIONS)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
+    context, tab = _fresh_tab(browser, live_server, PHONE_OPTIONS)
+    yield tab
     context.close()
 
 

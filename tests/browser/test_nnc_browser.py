@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, fill, screenshot
 from support.factories import gen_service_user
 from models import Nnc
 from support.nnc_helpers import EXE, PDF
@@ -33,11 +33,13 @@ def test_operator_records_an_nnc_with_its_letter_finds_it_and_opens_the_letter(p
     page.wait_for_url("**/nnc")
     page.click("#nnc-new")
     page.wait_for_url("**/nnc/new")
-    page.fill("#nnc-form-number", "GACC/NNC/2025/0173")
-    page.fill("#nnc-form-notice_date", "2025-05-14")
-    page.fill("#nnc-form-received_date", "2025-05-16")
-    page.fill("#nnc-form-notifying_authority", "General Administration of Customs of China (GACC)")
-    page.fill("#nnc-form-notifying_country", "Tiongkok")
+    fill(page, {
+        "#nnc-form-number": "GACC/NNC/2025/0173",
+        "#nnc-form-notice_date": "2025-05-14",
+        "#nnc-form-received_date": "2025-05-16",
+        "#nnc-form-notifying_authority": "General Administration of Customs of China (GACC)",
+        "#nnc-form-notifying_country": "Tiongkok",
+    })
     page.select_option("#nnc-form-section_id", label="Karantina Tumbuhan")
     _pick_company(page, "Buah Tropis", "PT Buah Tropis Nusantara")
     page.fill("#nnc-form-commodity", "Manggis")
@@ -74,10 +76,12 @@ def test_a_wrong_form_shows_each_message_in_indonesian_and_keeps_what_was_typed(
     browser_login(page, "petugas_nnc")
     page.wait_for_url("**/nnc")
     page.goto("/nnc/new")
-    page.fill("#nnc-form-number", "NNC/UJI/9")
-    page.fill("#nnc-form-notice_date", "2099-01-01")
-    page.fill("#nnc-form-received_date", "2098-12-01")
-    page.fill("#nnc-form-commodity", "Manggis")
+    fill(page, {
+        "#nnc-form-number": "NNC/UJI/9",
+        "#nnc-form-notice_date": "2099-01-01",
+        "#nnc-form-received_date": "2098-12-01",
+        "#nnc-form-commodity": "Manggis",
+    })
     page.select_option("#nnc-form-category", "documentation")
     page.fill("#nnc-form-internal_notes", "Eksportir ini sering terlambat mengirim dokumen.")
     page.set_input_files("#nnc-form-upload input[type=file]", files=[

@@ -161,17 +161,22 @@ def test_invitation_link_sets_a_password_whole_or_nothing(client, database, toke
         invited = service_accounts.invite(s, None, service_user_id=company["id"],
                                           email=f"u{uuid.uuid4().hex[:12]}@contoh.invalid",
                                           full_name="Undangan")
-    confirm = password if confirm is None else confirm
+    _set_password_whole_or_nothing(client, database, f"/account/invite/{invited['token']}", {
+        "password": password, "password_confirm": password if confirm is None else confirm, "full_name": full_name,
+        "csrf_token": token})
+    ran("page /account/invite")
+
+
+def _set_password_whole_or_nothing(client, database, path: str, form: dict) -> None:
+    """Post a set-a-password form (invitation, reset link): 200 with one audit row, or 400 with nothing written."""
     before = row_counts(database)
-    response = client.post(f"/account/invite/{invited['token']}", data={
-        "password": password, "password_confirm": confirm, "full_name": full_name, "csrf_token": token})
+    response = client.post(path, data=form)
     assert response.status_code in (200, 400), response.status_code
     delta = changes(before, row_counts(database))
     if response.status_code == 200:
-        assert_whole_or_nothing(delta, {"audit_log": 1}, context=password)
+        assert_whole_or_nothing(delta, {"audit_log": 1}, context=form["password"])
     else:
         assert delta == {}
-    ran("page /account/invite")
 
 
 @fuzz()
@@ -193,15 +198,8 @@ def test_reset_link_sets_a_password_whole_or_nothing(client, database, token, pa
     account = fast_user(database, "service_user", email=f"r{uuid.uuid4().hex[:12]}@contoh.invalid")
     with database.session() as s:
         _user_id, _email, link = service_accounts.request_reset(s, account["username"])
-    before = row_counts(database)
-    response = client.post(f"/account/reset/{link}", data={
+    _set_password_whole_or_nothing(client, database, f"/account/reset/{link}", {
         "password": password, "password_confirm": password if confirm is None else confirm, "csrf_token": token})
-    assert response.status_code in (200, 400), response.status_code
-    delta = changes(before, row_counts(database))
-    if response.status_code == 200:
-        assert_whole_or_nothing(delta, {"audit_log": 1}, context=password)
-    else:
-        assert delta == {}
     ran("page /account/reset")
 
 

@@ -19,6 +19,14 @@ HAPPY_PATH = ("submitted", "verified", "inspected", "draft_certificate", "billed
               "handed_over")
 
 
+def _added(session, model, values: dict, overrides: dict):
+    """One row of `model` from the defaults with the test's overrides on top, flushed so it has its id."""
+    record = model(**{**values, **overrides})
+    session.add(record)
+    session.flush()
+    return record
+
+
 def office_id(session, code: str = "0300") -> int:
     return session.scalar(select(Office.id).where(Office.code == code))
 
@@ -32,21 +40,13 @@ def gen_service_user(session, **overrides) -> ServiceUser:
     values = {"source_id": n, "office_id": office_id(session), "name": f"PT Contoh Ekspor {n}",
               "tax_id": f"01.234.567.8-{n % 1000:03d}.000", "email": f"ekspor{n}@contoh.invalid",
               "phone": "0812000000", "address": "Jl. Raya Bandara No. 1, Tangerang", "city": "Tangerang"}
-    values.update(overrides)
-    record = ServiceUser(**values)
-    session.add(record)
-    session.flush()
-    return record
+    return _added(session, ServiceUser, values, overrides)
 
 
 def gen_handler(session, **overrides) -> Handler:
     n = next(_ids)
     values = {"source_id": n, "office_id": office_id(session), "name": f"PPJK Cepat Urus {n}"}
-    values.update(overrides)
-    record = Handler(**values)
-    session.add(record)
-    session.flush()
-    return record
+    return _added(session, Handler, values, overrides)
 
 
 def gen_application(session, service_user: ServiceUser, *, section: str = "plant", direction: str = "export",
@@ -85,29 +85,17 @@ def gen_action(session, application: Application, kind: str = "detention", actio
               "service_user_id": application.service_user_id, "office_id": application.office_id,
               "section_id": application.section_id, "action_at": action_at or application.submitted_at,
               "reason": "Dokumen tidak lengkap"}
-    values.update(overrides)
-    record = QuarantineAction(**values)
-    session.add(record)
-    session.flush()
-    return record
+    return _added(session, QuarantineAction, values, overrides)
 
 
 def gen_bill(session, application: Application, **overrides) -> Bill:
     values = {"source_id": next(_ids), "application_id": application.id, "receipt_number": "KW-0300-000001",
               "billing_code": "820260000012345", "amount": Decimal("175000"),
               "issued_at": application.submitted_at + timedelta(hours=12)}
-    values.update(overrides)
-    record = Bill(**values)
-    session.add(record)
-    session.flush()
-    return record
+    return _added(session, Bill, values, overrides)
 
 
 def gen_certificate(session, application: Application, **overrides) -> Certificate:
     values = {"source_id": next(_ids), "application_id": application.id, "form_code": "KT-1", "is_draft": True,
               "issued_at": application.submitted_at + timedelta(hours=9)}
-    values.update(overrides)
-    record = Certificate(**values)
-    session.add(record)
-    session.flush()
-    return record
+    return _added(session, Certificate, values, overrides)
