@@ -131,12 +131,21 @@ def test_every_non_public_flask_route_has_an_expected_access_row(app):
     assert {rule.endpoint for rule in routes.values()} == set(listed.values())
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_uses_exactly_its_flask_routes(role, app, logged_in):
-    """Every non-public route, called as this role: allowed ones pass the guard, the others get 403.
+def _refused_by_the_guard(database, path: str) -> bool:
+    """Whether the guard refused this path (it logs each refusal); a 403 from the record check is the service's."""
+    from sqlalchemy import func, select
 
-    /logout is called last: it ends the session the other calls need.
-    """
+    from models import AuditLog
+
+    with database.session() as db:
+        return bool(db.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "access_denied", AuditLog.object_type == "route", AuditLog.object_id == path[:64])))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_uses_exactly_its_flask_routes(role, app, logged_in, database):
+    """Every non-public route, called as this role: the guard lets allowed ones through and refuses the others
+    with 403. /logout is called last: it ends the session the other calls need."""
     client = logged_in(role)
     endpoints = app.server.url_map.bind("localhost")
     for path, (method, allowed) in sorted(EXPECTED_ROUTE_ACCESS.items(), key=lambda item: item[0] == "/logout"):
@@ -147,13 +156,18 @@ def test_each_role_uses_exactly_its_flask_routes(role, app, logged_in):
         else:
             response = client.get(path)
         if role in allowed:
-            assert response.status_code != 403, (role, path, response.status_code)
+            assert not _refused_by_the_guard(database, path), (role, path, response.status_code)
         else:
-            assert response.status_code == 403, (role, path, response.status_code)
+            assert response.status_code == 403 and _refused_by_the_guard(database, path), \
+                (role, path, response.status_code)
 
 
-def test_a_route_that_declares_no_permission_is_refused(app, logged_in, make_user):
+def test_a_route_that_declares_no_permission_is_refused(settings, make_user):
     """Closed by default: a Flask route added without @requires answers 403 even to an admin."""
+    from portal import create_app
+
+    app = create_app(settings)  # a fresh app: routes can be added only before its first request
+
     @app.server.route("/undeclared-test-route")
     def undeclared():
         return "open"
@@ -163,13 +177,12 @@ def test_a_route_that_declares_no_permission_is_refused(app, logged_in, make_use
     def declared():
         return "open"
 
-    client = logged_in("admin")
-    assert client.get("/undeclared-test-route").status_code == 403
-    assert client.get("/declared-test-route").status_code == 200
-    operator = app.server.test_client()
-    make_user("route_operator", "operator")
-    assert login(operator, "route_operator").status_code == 302
-    assert operator.get("/declared-test-route").status_code == 403
+    for role, undeclared_status, declared_status in (("admin", 403, 200), ("operator", 403, 403)):
+        client = app.server.test_client()
+        make_user(f"route_{role}", role)
+        assert login(client, f"route_{role}").status_code == 302
+        assert client.get("/undeclared-test-route").status_code == undeclared_status
+        assert client.get("/declared-test-route").status_code == declared_status
 
 
 def test_requires_refuses_an_unknown_permission():
