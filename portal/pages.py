@@ -22,7 +22,7 @@ class Page:
     title_key: str
     icon: str = "bi-circle"
     in_menu: bool = True
-    group: str | None = None  # pages of one group share a drop-down menu (e.g. "admin")
+    group: str | None = None  # pages of one group share a drop-down menu (e.g. ADMINISTRATION)
 
     def render(self, user, **arguments):
         module_name, function_name = self.layout.split(":")
@@ -30,15 +30,20 @@ class Page:
         return function(user, page=self, **arguments)
 
 
+# Menu groups: the key names the drop-down's element id (shell-nav-group-<key>) and its label (nav.group.<key>).
+# A group of pages, not a role: who sees each page is its permission.
+ADMINISTRATION = "admin"
+COMPLIANCE = "compliance"
+
 PAGES: tuple[Page, ...] = (
     Page("kpi", "/kpi", "kpi.view", "layouts.kpi:layout", "page.kpi", "bi-speedometer2"),
-    Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group="compliance"),
+    Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group=COMPLIANCE),
     Page("profile", "/profile/<int:service_user_id>", "rankings.view", "layouts.profile:layout", "page.profile",
          "bi-building", in_menu=False),
     Page("handler", "/handlers/<int:handler_id>", "rankings.view", "layouts.handler:layout", "page.handler",
          "bi-person-badge", in_menu=False),
-    Page("priority", "/priority", "rankings.view", "layouts.priority:layout", "page.priority", "bi-award", group="compliance"),
-    Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group="compliance"),
+    Page("priority", "/priority", "rankings.view", "layouts.priority:layout", "page.priority", "bi-award", group=COMPLIANCE),
+    Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE),
     Page("applications", "/applications", "applications.view", "layouts.applications:layout", "page.applications",
          "bi-file-earmark-text"),
     Page("application-detail", "/applications/<int:application_id>", "applications.view",
@@ -70,15 +75,15 @@ PAGES: tuple[Page, ...] = (
     Page("corrections", "/corrections", "corrections.handle", "layouts.corrections:layout", "page.corrections",
          "bi-pencil-square"),
     Page("admin-users", "/admin/users", "admin.users", "layouts.admin_users:layout", "page.admin_users",
-         "bi-people", group="admin"),
+         "bi-people", group=ADMINISTRATION),
     Page("admin-audit", "/admin/audit", "admin.audit", "layouts.admin_audit:layout", "page.admin_audit",
-         "bi-journal-text", group="admin"),
+         "bi-journal-text", group=ADMINISTRATION),
     Page("admin-service-users", "/admin/service-users", "admin.users", "layouts.admin_service_users:layout",
-         "page.admin_service_users", "bi-building", group="admin"),
+         "page.admin_service_users", "bi-building", group=ADMINISTRATION),
     Page("admin-sync", "/admin/sync", "admin.settings", "layouts.admin_sync:layout", "page.admin_sync",
-         "bi-arrow-repeat", group="admin"),
+         "bi-arrow-repeat", group=ADMINISTRATION),
     Page("admin-compliance", "/admin/compliance", "admin.settings", "layouts.admin_compliance:layout",
-         "page.admin_compliance", "bi-sliders", group="admin"),
+         "page.admin_compliance", "bi-sliders", group=ADMINISTRATION),
     Page("help", "/help", "help.view", "layouts.help:layout", "page.help", "bi-question-circle",
          in_menu=False),
 )
