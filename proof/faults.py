@@ -36,10 +36,11 @@ import threading
 import time
 import traceback
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import requests
 from sqlalchemy import create_engine, text
@@ -302,13 +303,21 @@ def error_window(samples: list[Sample], since: float, up_at: float) -> dict[str,
     }
 
 
-def count_rows(database_url: str, tables: tuple[str, ...]) -> dict[str, int]:
+@contextmanager
+def connected(database_url: str) -> Iterator:
+    """A connection on an engine of its own, disposed afterwards: the proofs look into databases that other
+    processes (the portal, the scheduler) write, and keep no pool open between looks."""
     engine = create_engine(database_url)
     try:
-        with engine.connect() as c:
-            return {t: c.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar() for t in tables}
+        with engine.connect() as connection:
+            yield connection
     finally:
         engine.dispose()
+
+
+def count_rows(database_url: str, tables: tuple[str, ...]) -> dict[str, int]:
+    with connected(database_url) as c:
+        return {t: c.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar() for t in tables}
 
 
 # ====================================================================================== 1. PostgreSQL restarted
@@ -548,30 +557,22 @@ def scenario_refused_write(outcome: Outcome, workdir: Path) -> None:
 
 
 def audit_actions(database_url: str) -> dict[str, int]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            return dict(c.execute(text("SELECT action, COUNT(*) FROM audit_log WHERE action LIKE 'nnc%' "
-                                       "GROUP BY action")).all())
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        return dict(c.execute(text("SELECT action, COUNT(*) FROM audit_log WHERE action LIKE 'nnc%' "
+                                   "GROUP BY action")).all())
 
 
 def orphan_blobs(database_url: str) -> int:
     """Blobs no record links to, plus NNCs created with files in the audit but without attachment rows."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            links = [r[0] for r in c.execute(text(
-                "SELECT table_name FROM information_schema.columns WHERE column_name = 'blob_hash' "
-                "AND table_schema = 'public'"))]
-            unlinked = " AND ".join(f'NOT EXISTS (SELECT 1 FROM "{t}" l WHERE l.blob_hash = b.hash)' for t in links)
-            blobs = c.execute(text(f"SELECT COUNT(*) FROM attachment_blobs b WHERE {unlinked}")).scalar()
-            bare = c.execute(text("SELECT COUNT(*) FROM nncs n WHERE NOT EXISTS "
-                                  "(SELECT 1 FROM nnc_attachments a WHERE a.nnc_id = n.id)")).scalar()
-            return blobs + bare
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        links = [r[0] for r in c.execute(text(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'blob_hash' "
+            "AND table_schema = 'public'"))]
+        unlinked = " AND ".join(f'NOT EXISTS (SELECT 1 FROM "{t}" l WHERE l.blob_hash = b.hash)' for t in links)
+        blobs = c.execute(text(f"SELECT COUNT(*) FROM attachment_blobs b WHERE {unlinked}")).scalar()
+        bare = c.execute(text("SELECT COUNT(*) FROM nncs n WHERE NOT EXISTS "
+                              "(SELECT 1 FROM nnc_attachments a WHERE a.nnc_id = n.id)")).scalar()
+        return blobs + bare
 
 
 # ====================================================================================== 2. IQFast unreachable
@@ -683,13 +684,9 @@ def stop_process(process: subprocess.Popen | None, sig: int = signal.SIGTERM) ->
 
 
 def sync_runs(database_url: str) -> list[dict]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            return [dict(r._mapping) for r in c.execute(text(
-                "SELECT id, kind, status, started_at, finished_at, triggered_by, error FROM sync_runs ORDER BY id"))]
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        return [dict(r._mapping) for r in c.execute(text(
+            "SELECT id, kind, status, started_at, finished_at, triggered_by, error FROM sync_runs ORDER BY id"))]
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, poll: float = 0.5, what: str = "condition") -> Any:
@@ -935,36 +932,24 @@ ROLLUP_TABLES = ("kpi_application_times", "kpi_daily_facts", "kpi_daily", "compl
 def _committed_rows(database_url: str) -> int:
     from support.sync_helpers import SYNCED_TABLES
 
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            return sum(c.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in SYNCED_TABLES)
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        return sum(c.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in SYNCED_TABLES)
 
 
 def _duplicates(database_url: str) -> dict[str, int]:
     """Rows sharing IQFast's key (there must be none)."""
     from support.sync_helpers import SYNCED_TABLES
 
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            return {t: c.execute(text(f"SELECT COUNT(*) - COUNT(DISTINCT {key}) FROM {t}")).scalar()
-                    for t in SYNCED_TABLES
-                    for key in (["(kind, source_id)"] if t == "quarantine_actions" else ["source_id"])}
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        return {t: c.execute(text(f"SELECT COUNT(*) - COUNT(DISTINCT {key}) FROM {t}")).scalar()
+                for t in SYNCED_TABLES
+                for key in (["(kind, source_id)"] if t == "quarantine_actions" else ["source_id"])}
 
 
 def _cursors(database_url: str) -> list[tuple]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(
-                "SELECT source_table, updated_at, last_id FROM sync_cursors ORDER BY source_table"))]
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        return [tuple(r) for r in c.execute(text(
+            "SELECT source_table, updated_at, last_id FROM sync_cursors ORDER BY source_table"))]
 
 
 def _rollups(database_url: str) -> dict[str, tuple[int, str]]:
@@ -972,20 +957,16 @@ def _rollups(database_url: str) -> dict[str, tuple[int, str]]:
     compared by count, their keys being our own ids)."""
     import hashlib
 
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as c:
-            result = {}
-            for table in ROLLUP_TABLES:
-                count = c.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
-                digest = ""
-                if table == "kpi_daily":
-                    rows = sorted(repr(tuple(r)) for r in c.execute(text(f"SELECT * FROM {table}")))
-                    digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
-                result[table] = (count, digest)
-            return result
-    finally:
-        engine.dispose()
+    with connected(database_url) as c:
+        result = {}
+        for table in ROLLUP_TABLES:
+            count = c.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+            digest = ""
+            if table == "kpi_daily":
+                rows = sorted(repr(tuple(r)) for r in c.execute(text(f"SELECT * FROM {table}")))
+                digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
+            result[table] = (count, digest)
+        return result
 
 
 def scenario_scheduler_kill(outcome: Outcome, workdir: Path) -> None:

@@ -1,14 +1,7 @@
 """The admin Dash forms under hostile input: accounts, invitations, scoring settings, SLA hours, IKM plan.
 
-Each form is called as the browser calls its save callback.
-
-Each property starts from a valid form and replaces some fields with hostile values of the type the component
-sends (text of any content and length, numbers at every edge, impossible dates, unknown choices, stale ids):
-- the answer is 200 with the problems beside their fields — or 400 when the text cannot be stored at all
-  (a NUL character, a lone surrogate), never a 500;
-- the record is written whole or not at all (row counts of every table, and the edited row, before and after);
-- what was saved is the text typed, markup included, exactly (stripped of surrounding spaces).
-Dash renders strings as text by construction; test_hostile_input.py checks no component renders raw HTML.
+Each form is called as the browser calls its save callback; the properties every form keeps are listed in
+support/hostile_forms.py.
 """
 from __future__ import annotations
 

@@ -240,15 +240,11 @@ def _sleeping_in_certificates(cluster) -> bool:
 
 
 def _committed(url: str) -> int:
-    from sqlalchemy import create_engine
+    from proof.faults import connected
 
-    engine = create_engine(url)
-    try:
-        with engine.connect() as c:
-            return c.execute(text("SELECT (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM stage_events)"
-                                  " + (SELECT COUNT(*) FROM certificates)")).scalar()
-    finally:
-        engine.dispose()
+    with connected(url) as c:
+        return c.execute(text("SELECT (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM stage_events)"
+                              " + (SELECT COUNT(*) FROM certificates)")).scalar()
 
 
 # ------------------------------------------------------------------------------ 2. IQFast goes silent
