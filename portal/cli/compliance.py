@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 from sqlalchemy import select
 
 from models import Office
 from portal.db import Database
-from portal.i18n import t
 from portal.services.compliance import ranking as service
 from portal.services.compliance.rollup import recompute_all
 from portal.settings import load_settings
+from portal.cli.errors import refuse
 from portal.validation import InvalidInput
 
 
@@ -46,9 +45,7 @@ def rank(section, office_code, limit, direction, period_from, period_to, as_json
                                               "direction": direction, "period_from": period_from,
                                               "period_to": period_to})
         except InvalidInput as error:
-            for field, message in error.messages(lambda key, **p: t(key, language="en", **p)).items():
-                click.echo(f"{field}: {message}", err=True)
-            sys.exit(2)
+            refuse(error)
     keys = ("rank", "service_user_id", "name", "tax_id", "score", "tier", "consignments", "detentions", "refusals",
             "destructions", "nncs", "clean_streak", "months_since_last_violation", "intervention")
     rows = [{key: row[key] for key in keys} for row in result["rows"]]

@@ -13,6 +13,7 @@ from portal.services.kpi import panel as kpi_service
 from portal.services.kpi.rollup import rebuild_kpi_rollups
 from portal.services.users import office_id_by_code
 from portal.settings import load_settings
+from portal.cli.errors import refuse
 from portal.validation import Forbidden, InvalidInput
 
 
@@ -67,7 +68,7 @@ def kpi(ctx, date_from, date_to, section, direction, office_code, as_json):
             span = kpi_service.period("custom", date.today(), date_from.date(), date_to.date())
             result = kpi_service.panel(session, _office_id(session, office_code), span, section, direction)
         except InvalidInput as error:
-            raise click.UsageError("; ".join(f"{field}: {key}" for field, (key, _p) in error.errors.items()))
+            refuse(error)
         except ValueError as error:
             raise click.UsageError(str(error))
     _echo(result, as_json)

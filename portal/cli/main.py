@@ -9,12 +9,12 @@ import click
 from werkzeug.serving import run_simple
 
 from portal.db import Database
-from portal.i18n import t
 from portal.migrate import upgrade
 from portal.security.permissions import ROLES
 from portal.services import service_user_links
 from portal.services import users as user_service
 from portal.settings import load_settings
+from portal.cli.errors import refuse
 from portal.validation import InvalidInput, NotFound
 
 
@@ -85,9 +85,7 @@ def users_create(username, role, section, office_code, service_user, full_name, 
                     raise click.BadParameter(f"no synced service user with source id {service_user!r}",
                                              param_hint="--service-user")
     except InvalidInput as error:
-        for field, message in error.messages(lambda key, **p: t(key, language="en", **p)).items():
-            click.echo(f"{field}: {message}", err=True)
-        sys.exit(2)
+        refuse(error)
     click.echo(f"created {created['username']} ({created['role']})")
 
 

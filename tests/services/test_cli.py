@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from models import User
 from portal.cli.main import main
+from portal.i18n import t
 
 
 def _env(database_url):
@@ -47,3 +48,12 @@ def test_users_create_explains_what_is_wrong(database_url):
                                        "--password-stdin"], input="pendek\n", env=_env(database_url))
     assert result.exit_code == 2
     assert "section" in result.output and "password" in result.output
+
+
+def test_refused_input_is_printed_in_words_not_as_a_key(database_url):
+    """`qcorner kpi` over a century: the same Indonesian message the page shows, not `kpi.error.too_long`."""
+    result = CliRunner().invoke(main, ["kpi", "--from", "2000-01-01", "--to", "2100-12-31"], env=_env(database_url))
+    assert result.exit_code == 2
+    assert "kpi.error" not in result.output
+    assert result.output.startswith("Kesalahan: to: ")
+    assert t("kpi.error.too_long", "id").split("{")[0].strip() in result.output
