@@ -153,6 +153,7 @@ def profile_block(profile: dict):
 
 def _scope_and_period(preset, date_from, date_to, section):
     current = user()
+    current.scope.require_section()  # a section-scoped account without a section sees nothing (Forbidden)
     preset = preset if preset in kpi.PRESETS else "this_semester"
     span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
     section = ikm_results.effective_section(chosen(section), current.section_scope)
