@@ -4,9 +4,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
+from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
-from portal.i18n import format_datetime, t
+from portal.i18n import t
 from portal.services import service_accounts
 from portal.validation import InvalidInput, NotFound
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from layouts.admin_sync import RUN_TONE, human_duration
-from portal import i18n
+from layouts.admin_sync import RUN_TONE
+from layouts.components.formatting import format_datetime, format_duration, format_number
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -25,7 +25,7 @@ def _counts(values: dict) -> str:
     """{'applications': 120, 'stage_events': 800} → 'applications 120 · stage_events 800'."""
     if not values:
         return "–"
-    return " · ".join(f"{table} {i18n.format_number(count) if isinstance(count, (int, float)) else count}"
+    return " · ".join(f"{table} {format_number(count) if isinstance(count, (int, float)) else count}"
                       for table, count in values.items())
 
 
@@ -39,7 +39,7 @@ def _count_lines(values: dict):
     if not values:
         return "–"
     return [html.Div([html.Span(table, className="text-muted"), " ",
-                      i18n.format_number(count) if isinstance(count, (int, float)) else str(count)])
+                      format_number(count) if isinstance(count, (int, float)) else str(count)])
             for table, count in values.items()]
 
 
@@ -51,10 +51,10 @@ def runs_table(runs: list[dict], tz: str):
     rows = []
     for run in runs:
         badge = dbc.Badge(t(f"admin_sync.status.{run['status']}"), color=RUN_TONE.get(run["status"], "secondary"))
-        cells = [html.Span(i18n.format_datetime(run["started_at"], tz), className="qca-nowrap"),
-                 html.Span(i18n.format_datetime(run["finished_at"], tz), className="qca-nowrap")
+        cells = [html.Span(format_datetime(run["started_at"], tz), className="qca-nowrap"),
+                 html.Span(format_datetime(run["finished_at"], tz), className="qca-nowrap")
                  if run["finished_at"] else "–",
-                 human_duration(run["duration_seconds"]), badge, t(f"admin_sync.kind.{run['kind']}"),
+                 format_duration(run["duration_seconds"]), badge, t(f"admin_sync.kind.{run['kind']}"),
                  _count_lines(run["rows_read"]), _count_lines(run["rows_written"]),
                  run["triggered_by"] or t("admin_sync.scheduler")]
         rows.append(html.Tr([html.Td(html.Div(cell), **{"data-label": label})
@@ -125,10 +125,10 @@ def register(app) -> None:
         colour, icon = STATE_STYLE[state]
         mark = dbc.Spinner(size="sm") if state == "running" else html.I(className=f"bi {icon}")
         text = [html.Strong(t(f"admin_sync.request.{state}")), " ",
-                t("admin_sync.request.asked_at", at=i18n.format_datetime(status["requested_at"], tz))]
+                t("admin_sync.request.asked_at", at=format_datetime(status["requested_at"], tz))]
         if state == "pending" and status["waiting_seconds"] > SCHEDULER_HINT_AFTER_SECONDS:
             text += [html.Br(), t("admin_sync.request.scheduler_hint",
-                                  waited=human_duration(status["waiting_seconds"]))]
+                                  waited=format_duration(status["waiting_seconds"]))]
         if state == "failed" and status["error"]:
             text += [html.Br(), html.Code(status["error"][:500])]
         if state == "failed" and status["reason"] == "no_run":
@@ -165,12 +165,12 @@ def register(app) -> None:
         else:
             badge = dbc.Badge(t("admin_sync.stale" if fresh["stale"] else "admin_sync.fresh"),
                               color="danger" if fresh["stale"] else "success", className="ms-2 align-middle")
-            lag = [html.Div([human_duration(fresh["age_seconds"]), badge], className="qca-lag-value",
+            lag = [html.Div([format_duration(fresh["age_seconds"]), badge], className="qca-lag-value",
                             id="admin-sync-lag-value"),
-                   html.P(t("admin_sync.last_success", at=i18n.format_datetime(fresh["last_success_at"], tz)),
+                   html.P(t("admin_sync.last_success", at=format_datetime(fresh["last_success_at"], tz)),
                           className="mb-1"),
                    html.P(t("admin_sync.interval_help", minutes=interval,
-                            stale=human_duration(fresh["stale_after_seconds"])), className="text-muted small mb-0")]
+                            stale=format_duration(fresh["stale_after_seconds"])), className="text-muted small mb-0")]
         cursor = _cursor_view(last["cursor"] if last else None, saved)
         if last and last["source"]:
             cursor.append(html.P(t("admin_sync.source", source=last["source"]), className="text-muted small mt-2 mb-0"))

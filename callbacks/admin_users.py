@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, State, ctx, no_update
 
 from layouts.admin_users import FORM_FIELDS
+from layouts.components.formatting import format_datetime
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.security.permissions import DEFAULT_NEW_ROLE
@@ -23,7 +24,7 @@ def _grid_row(row: dict, tz: str) -> dict:
         "role_label": t(f"role.{row['role']}"),
         "section_label": t(f"section.{row['section_code']}") if row["section_code"] else "",
         "office_code": row["office_code"], "status_label": t(f"status.user.{status}"),
-        "last_login": i18n.format_datetime(row["last_login_at"], tz) if row["last_login_at"] else "",
+        "last_login": format_datetime(row["last_login_at"], tz) if row["last_login_at"] else "",
     }
 
 
@@ -89,7 +90,7 @@ def register(app) -> None:
             return [True, t("admin_users.new"), None, False, True, False, "", False, True] + values + cleared
         with database().session() as db:
             row = users.get_user(db, int(cell["rowId"]))
-        lock_text = t("admin_users.locked_until", until=i18n.format_datetime(row["locked_until"],
+        lock_text = t("admin_users.locked_until", until=format_datetime(row["locked_until"],
                                                                              user().office_timezone)) \
             if users.is_locked(row) else t("admin_users.not_locked")
         values = [row["username"], row["full_name"], row["email"] or "", row["role"],

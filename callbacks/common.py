@@ -90,7 +90,8 @@ def _emptied(output: dict) -> dict:
 
 
 def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict, state: dict | None = None,
-                   count_id: str | None = None, store_id: str | None = None, with_count: bool = True, **kwargs):
+                   count_id: str | None = None, store_id: str | None = None, with_count: bool = True,
+                   blank_when_empty: bool = False, forbidden_key: str | None = None, **kwargs):
     """Register a paged list: the decorated `load(page, **values)` returns (its outputs, Page).
 
     The factory adds the pager's outputs and buttons, works out the page asked for, and fills the pager.
@@ -102,11 +103,11 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
                             inputs={**inputs, "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),
                                     "next_clicks": Input(f"{prefix}-next", "n_clicks")},
                             state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data")},
-                            on_error=shown_in(outputs, **_emptied(output)),
+                            on_error=shown_in(outputs, forbidden_key=forbidden_key, **_emptied(output)),
                             **kwargs)
         def paged(prev_clicks=None, next_clicks=None, page=None, **values):
             values_out, where = load(page_asked(prefix, page), **values)
-            pager = pager_values(where)
+            pager = pager_values(where, blank_when_empty)
             return {**values_out, **{key: pager[key] for key in pager_outputs(prefix, with_count=with_count)}}
 
         paged.load = load  # the undecorated function, for tests
@@ -152,9 +153,12 @@ def register_open_row(app, permission: str, grid_id: str, location_id: str, path
     return open_row
 
 
-def register_picker_search(app, permission: str, picker_id: str, search):
-    """Search-as-you-type for a company picker: `search(session, current_user, text)` lists matches (≤ 20)."""
-    @protected_callback(app, permission, Output(picker_id, "options"),
+def register_picker_search(app, permission: str, picker_id: str, search, allow_duplicate: bool = False):
+    """Search-as-you-type for a company picker: `search(session, current_user, text)` lists matches (≤ 20).
+
+    `allow_duplicate` where another callback also sets the options (a form loading a saved record).
+    """
+    @protected_callback(app, permission, Output(picker_id, "options", allow_duplicate=allow_duplicate),
                         Input(picker_id, "search_value"), State(picker_id, "value"), State(picker_id, "options"),
                         prevent_initial_call=True)
     def search_picker(search_value, value, current_options):
@@ -217,11 +221,16 @@ def on_error(error: Exception):
     return None  # every output: no_update
 
 
-def shown_in(outputs: dict, alert: str = "error", **cleared):
+def shown_in(outputs: dict, alert: str = "error", forbidden_key: str | None = None, **cleared):
     """A callback's own on_error: the message in the page's alert if the callback fills one (outputs `alert` and
-    `alert + "_open"`), else the shell's; outputs named in `cleared` get those values, the rest stay."""
+    `alert + "_open"`), else the shell's; outputs named in `cleared` get those values, the rest stay.
+
+    `forbidden_key` words a refusal the way the page can explain it ("only your own section").
+    """
     def handle(error: Exception):
         title, message, colour = _known(error)
+        if forbidden_key and isinstance(error, Forbidden):
+            message = t(forbidden_key)
         values = {key: no_update for key in outputs}
         values.update({key: value for key, value in cleared.items() if key in outputs})
         if alert in outputs and f"{alert}_open" in outputs:

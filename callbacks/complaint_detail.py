@@ -7,8 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
-from layouts.common import forbidden, not_found
-from portal import i18n
+from layouts.components.empty import forbidden, not_found
+from layouts.components.formatting import format_date, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -37,8 +37,8 @@ def _body(detail: dict, tz: str):
         html.Table(html.Tbody([
             row(t("complaints.field.channel"), t(f"complaints.channel.{detail['channel']}")),
             row(t("complaints.field.category"), t(f"complaints.category.{detail['category']}")),
-            row(t("complaints.field.received_at"), i18n.format_datetime(detail["received_at"], tz)),
-            row(t("complaints.field.due_date"), html.Span(i18n.format_date(detail["due_date"]),
+            row(t("complaints.field.received_at"), format_datetime(detail["received_at"], tz)),
+            row(t("complaints.field.due_date"), html.Span(format_date(detail["due_date"]),
                                                          className="qc-overdue" if detail["overdue"] else "")),
             row(t("complaints.field.reporter_name"), reporter),
             row(t("complaints.field.reporter_contact"), detail["reporter_contact"] or "–"),
@@ -50,7 +50,7 @@ def _body(detail: dict, tz: str):
         ]), className="table table-sm mb-0"),
         html.Div([html.Hr(), html.H3(t("complaints.field.answer"), className="h6"),
                   html.P(detail["answer"], style={"whiteSpace": "pre-wrap"}, id="complaint-answer-text"),
-                  html.Small(t("complaints.answer_emailed", at=i18n.format_datetime(detail["answer_emailed_at"], tz)),
+                  html.Small(t("complaints.answer_emailed", at=format_datetime(detail["answer_emailed_at"], tz)),
                              className="text-muted") if detail["answer_emailed_at"] else None])
         if detail["answer"] else None,
     ]), className="shadow-sm")
@@ -62,7 +62,7 @@ def _history(detail: dict, tz: str):
     return dbc.Table([html.Thead(html.Tr([html.Th(t("field.time")), html.Th(t("field.username")),
                                           html.Th(t("field.action")), html.Th(t("field.before")),
                                           html.Th(t("field.after"))])),
-                      html.Tbody([html.Tr([html.Td(i18n.format_datetime(e["at"], tz)), html.Td(e["username"] or "—"),
+                      html.Tbody([html.Tr([html.Td(format_datetime(e["at"], tz)), html.Td(e["username"] or "—"),
                                            html.Td(t(f"complaints.event.{e['action']}")),
                                            html.Td(_compact(e["before"]), className="small"),
                                            html.Td(_compact(e["after"]), className="small")])

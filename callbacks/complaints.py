@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
+from callbacks.common import page_of, paged_callback, register_open_row
 from layouts.complaints import NEW_FIELDS
-from portal import i18n
+from layouts.components.formatting import format_date, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -34,10 +35,10 @@ def decode_uploads(contents, filenames) -> list[tuple[str, bytes]]:
 
 def grid_row(row: dict, tz: str) -> dict:
     return {"id": row["id"], "tracking_code": row["tracking_code"],
-            "received": i18n.format_datetime(row["received_at"], tz),
+            "received": format_datetime(row["received_at"], tz),
             "channel": t(f"complaints.channel.{row['channel']}"), "category": t(f"complaints.category.{row['category']}"),
             "subject": row["subject"], "status": t(f"complaints.status.{row['status']}"),
-            "due": i18n.format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"]}
+            "due": format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"]}
 
 
 def status_badges(counts: dict, overdue: int):
@@ -58,36 +59,23 @@ def received_at(value: str | None, tz: str) -> datetime | None:
 
 
 def register(app) -> None:
-    @protected_callback(
-        app, "complaints.view",
-        [Output("complaints-grid", "rowData"), Output("complaints-counts", "children"),
-         Output("complaints-count", "children"), Output("complaints-page", "data"),
-         Output("complaints-prev", "disabled"), Output("complaints-next", "disabled")],
-        Input("complaints-text", "value"), Input("complaints-status", "value"), Input("complaints-channel", "value"),
-        Input("complaints-category", "value"), Input("complaints-overdue", "value"),
-        Input("complaints-prev", "n_clicks"), Input("complaints-next", "n_clicks"),
-        Input("complaints-refresh", "data"), State("complaints-page", "data"))
-    def load(text, status, channel, category, overdue, _prev, _next, _refresh, page):
-        page = page or 0
-        page = page + 1 if ctx.triggered_id == "complaints-next" else (
-            max(page - 1, 0) if ctx.triggered_id == "complaints-prev" else 0)
+    @paged_callback(
+        app, "complaints.view", "complaints",
+        output={"rows": Output("complaints-grid", "rowData"), "counts": Output("complaints-counts", "children")},
+        inputs={"text": Input("complaints-text", "value"), "status": Input("complaints-status", "value"),
+                "channel": Input("complaints-channel", "value"), "category": Input("complaints-category", "value"),
+                "overdue": Input("complaints-overdue", "value"), "_refresh": Input("complaints-refresh", "data")})
+    def load(page, text, status, channel, category, overdue, _refresh):
+        """A page of complaints under the filters, with the count per status."""
         current = user()
         with database().session() as session:
             result = complaints.search(session, current, status=_chosen(status), channel=_chosen(channel),
                                        category=_chosen(category), text=text, overdue_only=bool(overdue),
                                        page=page, tz=current.office_timezone)
-        rows = [grid_row(row, current.office_timezone) for row in result["rows"]]
-        first, last = page * result["page_size"] + (1 if rows else 0), page * result["page_size"] + len(rows)
-        return (rows, status_badges(result["counts"], result["overdue"]),
-                t("pager.showing", first=first, last=last, total=result["total"]), page, page == 0,
-                last >= result["total"])
+        return {"rows": [grid_row(row, current.office_timezone) for row in result["rows"]],
+                "counts": status_badges(result["counts"], result["overdue"])}, page_of(result, page)
 
-    @protected_callback(app, "complaints.view", Output("complaints-go", "pathname"),
-                        Input("complaints-grid", "cellClicked"), prevent_initial_call=True)
-    def open_complaint(cell):
-        if not cell or cell.get("rowId") in (None, ""):
-            return no_update
-        return f"/complaints/{int(cell['rowId'])}"
+    register_open_row(app, "complaints.view", "complaints-grid", "complaints-go", "/complaints/")
 
     @protected_callback(app, "complaints.edit", Output("complaints-new-files", "children"),
                         Input("complaints-new-upload", "filename"), prevent_initial_call=True)
@@ -131,5 +119,5 @@ def register(app) -> None:
             return [True, t("form.has_errors"), True, no_update, no_update, no_update, no_update,
                     messages.get("attachments", "")] + \
                 [name in messages for name in NEW_FIELDS] + [messages.get(name, "") for name in NEW_FIELDS]
-        message = t("complaints.saved", code=created["tracking_code"], due=i18n.format_date(created["due_date"]))
+        message = t("complaints.saved", code=created["tracking_code"], due=format_date(created["due_date"]))
         return [False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared

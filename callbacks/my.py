@@ -4,12 +4,14 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, html
+from dash import Input, Output, html
 
+from callbacks.common import page_of, paged_callback
 from layouts.my import application_card
+from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import format_datetime, t
+from portal.i18n import t
 from portal.services import my_applications
 from portal.validation import Forbidden
 
@@ -36,24 +38,16 @@ def survey_alerts(surveys: list[dict], tz: str):
 
 
 def register(app) -> None:
-    @protected_callback(
-        app, PERMISSION,
-        [Output("my-list", "children"), Output("my-count", "children"), Output("my-page", "data"),
-         Output("my-prev", "disabled"), Output("my-next", "disabled"), Output("my-company", "options"),
-         Output("my-company-col", "style")],
-        Input("my-status", "value"), Input("my-company", "value"), Input("my-section", "value"),
-        Input("my-from", "value"), Input("my-to", "value"), Input("my-prev", "n_clicks"),
-        Input("my-next", "n_clicks"), State("my-page", "data"))
-    def load_list(status, company, section, date_from, date_to, _prev, _next, page):
+    @paged_callback(
+        app, PERMISSION, "my", blank_when_empty=True,
+        output={"cards": Output("my-list", "children"), "companies": Output("my-company", "options"),
+                "company_style": Output("my-company-col", "style")},
+        inputs={"status": Input("my-status", "value"), "company": Input("my-company", "value"),
+                "section": Input("my-section", "value"), "date_from": Input("my-from", "value"),
+                "date_to": Input("my-to", "value")})
+    def load_list(page, status, company, section, date_from, date_to):
         """The page of applications for the filters; a changed filter starts again at page one."""
         current = user()
-        page = page or 0
-        if ctx.triggered_id == "my-prev":
-            page = max(0, page - 1)
-        elif ctx.triggered_id == "my-next":
-            page += 1
-        else:
-            page = 0
         try:
             company_id = int(company) if company not in (None, "", "all") else None
         except ValueError:
@@ -65,7 +59,7 @@ def register(app) -> None:
                     db, current, service_user_id=company_id, date_from=_date(date_from), date_to=_date(date_to),
                     section=None if section in (None, "", "all") else section,
                     status=None if status in (None, "", "all") else status, tz=current.office_timezone, page=page)
-            except Forbidden:
+            except Forbidden:  # a company not theirs (a crafted request): an empty list, as for no match
                 result = {"total": 0, "page": 0, "page_size": my_applications.PAGE_SIZE, "rows": []}
         several = len(companies) > 1
         cards = [application_card(row, current.office_timezone, several) for row in result["rows"]]
@@ -73,13 +67,10 @@ def register(app) -> None:
             cards = [dbc.Alert(t("my.no_company"), color="warning", id="my-empty")]
         elif not cards:
             cards = [dbc.Alert(t("my.no_applications"), color="light", id="my-empty")]
-        total, size, page = result["total"], result["page_size"], result["page"]
-        count = t("pager.showing", first=page * size + 1, last=page * size + len(result["rows"]), total=total) \
-            if total else ""
         options = [{"label": t("my.all_companies"), "value": "all"}] + [
             {"label": c["name"], "value": str(c["id"])} for c in companies]
-        return (cards, count, page, page == 0, (page + 1) * size >= total, options,
-                {} if several else {"display": "none"})
+        return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"}}, \
+            page_of(result, result["page"])
 
     @protected_callback(app, PERMISSION, Output("my-surveys", "children"), Input("my-page", "id"))
     def load_surveys(_):

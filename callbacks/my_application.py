@@ -5,11 +5,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
-from layouts.common import forbidden
+from layouts.components.empty import forbidden
 from layouts.my import progress, stage_badge, stage_label
+from layouts.components.formatting import format_datetime, format_idr, format_number
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import format_datetime, format_idr, format_number, t
+from portal.i18n import t
 from portal.services import corrections, my_applications
 from portal.validation import Forbidden, InvalidInput, NotFound
 

@@ -6,7 +6,7 @@ from dash import Input, Output, State, html, no_update
 
 from callbacks.complaints import STATUS_COLOURS
 from layouts.my_complaints import FIELDS
-from portal import i18n
+from layouts.components.formatting import format_date, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -19,12 +19,12 @@ def _card(detail: dict, tz: str):
         html.Div([dbc.Badge(t(f"complaints.status.{detail['status']}"), color=STATUS_COLOURS[detail["status"]],
                             className="me-2"), html.Code(detail["tracking_code"], className="small")]),
         html.H3(detail["subject"], className="h6 mt-2 mb-1"),
-        html.Small(f"{t('complaints.field.received_at')}: {i18n.format_datetime(detail['received_at'], tz)}",
+        html.Small(f"{t('complaints.field.received_at')}: {format_datetime(detail['received_at'], tz)}",
                    className="text-muted d-block"),
         html.Div([html.Hr(className="my-2"), html.Strong(t("complaints.field.answer")),
                   html.P(detail["answer"], style={"whiteSpace": "pre-wrap"}, className="mb-0")])
         if detail["answer"] and detail["status"] in ("answered", "closed") else
-        html.Small(t("my_complaints.waiting", due=i18n.format_date(detail["due_date"])), className="text-muted"),
+        html.Small(t("my_complaints.waiting", due=format_date(detail["due_date"])), className="text-muted"),
     ]), className="mb-2 shadow-sm")
 
 

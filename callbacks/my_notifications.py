@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, html
+from dash import Input, Output, State, html
 
+from callbacks.common import page_of, paged_callback
+from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import format_datetime, t
+from portal.i18n import t
 from portal.services import notifications
 from portal.validation import InvalidInput
 
@@ -26,21 +28,13 @@ def _message(row: dict, tz: str):
 
 
 def register(app) -> None:
-    @protected_callback(
-        app, PERMISSION,
-        [Output("my-notifications-list", "children"), Output("my-notifications-page", "data"),
-         Output("my-notifications-prev", "disabled"), Output("my-notifications-next", "disabled"),
-         Output("shell-bell-count", "children", allow_duplicate=True)],
-        Input("my-notifications-prev", "n_clicks"), Input("my-notifications-next", "n_clicks"),
-        State("my-notifications-page", "data"), prevent_initial_call="initial_duplicate")
-    def load_inbox(_prev, _next, page):
+    @paged_callback(
+        app, PERMISSION, "my-notifications", with_count=False, prevent_initial_call="initial_duplicate",
+        output={"items": Output("my-notifications-list", "children"),
+                "bell": Output("shell-bell-count", "children", allow_duplicate=True)}, inputs={})
+    def load_inbox(page):
         """A page of messages; what is shown counts as read."""
         current = user()
-        page = page or 0
-        if ctx.triggered_id == "my-notifications-prev":
-            page = max(0, page - 1)
-        elif ctx.triggered_id == "my-notifications-next":
-            page += 1
         with database().session() as db:
             box = notifications.inbox(db, current.id, page)
             notifications.mark_read(db, current.id, [row["id"] for row in box["rows"]])
@@ -48,8 +42,7 @@ def register(app) -> None:
         items = [_message(row, current.office_timezone) for row in box["rows"]]
         content = dbc.ListGroup(items, className="shadow-sm", id="my-notifications-items") if items else \
             dbc.Alert(t("my_notifications.empty"), color="light", id="my-notifications-empty")
-        last = (page + 1) * box["page_size"] >= box["total"]
-        return content, page, page == 0, last, str(unread) if unread else ""
+        return {"items": content, "bell": str(unread) if unread else ""}, page_of(box, page)
 
     @protected_callback(
         app, PERMISSION,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, dcc, html
 
-from layouts.admin_sync import human_duration
-from layouts.common import forbidden, not_found
+from layouts.components.empty import forbidden, not_found
+from layouts.components.formatting import format_datetime, format_duration
 from portal import pages
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
-from portal.i18n import format_datetime, t
+from portal.i18n import t
 from portal.security.permissions import AUTHENTICATED
 from portal.services.sync import status as sync_status
 
@@ -26,7 +26,7 @@ def stale_data_notice(current) -> tuple:
             else t("shell.sync.user_not_updated")
         return [html.I(className="bi bi-info-circle me-2"), text], True, "info"
     text = t("shell.sync.stale", at=format_datetime(last, current.office_timezone),
-             age=human_duration(fresh["age_seconds"]), minutes=settings().sync_interval_minutes) if last \
+             age=format_duration(fresh["age_seconds"]), minutes=settings().sync_interval_minutes) if last \
         else t("shell.sync.never")
     children = [html.I(className="bi bi-exclamation-triangle-fill me-2"), text]
     if current.can("admin.settings"):

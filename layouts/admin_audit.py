@@ -1,10 +1,11 @@
 """Admin › Audit log: who changed what and when, filtered by user, action and date."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
+from layouts.components.grid import grid
 from layouts.common import page_header
 from portal.i18n import t
 
@@ -22,9 +23,8 @@ def layout(user, **_):
             dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.to")),
                                     dbc.Input(id="admin-audit-to", type="date")]), md=3, className="mb-2"),
         ]),
-        dag.AgGrid(
-            id="admin-audit-grid", className="ag-theme-alpine qc-grid", style={"height": "60vh"},
-            columnDefs=[
+        grid(
+            "admin-audit-grid", min_height=None, row_id=False, columns=[
                 {"field": "at", "headerName": t("field.time"), "minWidth": 170},
                 {"field": "username", "headerName": t("field.username"), "minWidth": 120},
                 {"field": "action_label", "headerName": t("field.action"), "minWidth": 170},
@@ -33,17 +33,7 @@ def layout(user, **_):
                 {"field": "after", "headerName": t("field.after"), "flex": 1, "minWidth": 200},
                 {"field": "ip", "headerName": "IP", "maxWidth": 130},
             ],
-            defaultColDef={"resizable": True, "sortable": False, "wrapText": True, "autoHeight": True},
-            dashGridOptions={"overlayNoRowsTemplate": t("grid.no_rows")}, rowData=[],
+            default_col={"wrapText": True, "autoHeight": True, "suppressMovable": False},
         ),
-        dbc.Row([
-            dbc.Col(html.Div(id="admin-audit-count", className="text-muted small pt-2"), md=6),
-            dbc.Col(dbc.ButtonGroup([
-                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="admin-audit-prev",
-                           color="secondary", outline=True, size="sm"),
-                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="admin-audit-next",
-                           color="secondary", outline=True, size="sm"),
-            ]), md=6, className="text-md-end mt-2"),
-        ]),
-        dcc.Store(id="admin-audit-page", data=0),
+        pager("admin-audit"),
     ])

@@ -13,25 +13,6 @@ POLL_MS = 2000
 RUN_TONE = {"success": "success", "failed": "danger", "running": "info"}
 
 
-def human_duration(seconds: float | int | None) -> str:
-    """A span of time the way people say it: '45 detik', '12 menit', '3 jam 5 menit', '2 hari 4 jam'."""
-    if seconds is None:
-        return "–"
-    seconds = int(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        parts = [t("duration.days", n=days)] + ([t("duration.hours", n=hours)] if hours else [])
-    elif hours:
-        parts = [t("duration.hours", n=hours)] + ([t("duration.minutes", n=minutes)] if minutes else [])
-    elif minutes:
-        parts = [t("duration.minutes", n=minutes)] + ([t("duration.seconds", n=secs)] if secs and minutes < 5 else [])
-    else:
-        parts = [t("duration.seconds", n=secs)]
-    return " ".join(parts)
-
-
 def upload_form():
     """A plain browser form (not dcc.Upload): a year's export is too large to send as base64 through Dash."""
     # dash.html has no <input>; dbc.Input renders a plain one, and its `name` is what the browser posts.

@@ -1,10 +1,10 @@
 """Admin › Users: list accounts; create, edit, deactivate, reset a password, unlock."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.grid import grid
 from layouts.common import field, page_header
 from portal.i18n import t
 from portal.security.permissions import ROLES
@@ -31,9 +31,10 @@ def layout(user, **_):
                     md=3, className="mb-2"),
         ]),
         dbc.Alert(id="admin-users-alert", is_open=False, dismissable=True, duration=8000),
-        dag.AgGrid(
-            id="admin-users-grid", className="ag-theme-alpine qc-grid", style={"height": "60vh"},
-            columnDefs=[
+        grid(
+            "admin-users-grid", min_height=None, sortable=True, default_col={"filter": False, "suppressMovable": False},
+            options={"rowSelection": {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False}},
+            columns=[
                 {"field": "username", "headerName": t("field.username"), "pinned": "left", "minWidth": 150},
                 {"field": "full_name", "headerName": t("field.full_name"), "flex": 2, "minWidth": 160},
                 {"field": "role_label", "headerName": t("field.role"), "minWidth": 140},
@@ -42,10 +43,6 @@ def layout(user, **_):
                 {"field": "status_label", "headerName": t("field.status"), "minWidth": 120},
                 {"field": "last_login", "headerName": t("field.last_login"), "minWidth": 170},
             ],
-            defaultColDef={"sortable": True, "resizable": True, "filter": False},
-            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False},
-                             "overlayNoRowsTemplate": t("grid.no_rows")},
-            getRowId="params.data.id", rowData=[],
         ),
         dcc.Store(id="admin-users-selected"),
         dcc.Store(id="admin-users-refresh", data=0),

@@ -17,8 +17,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.applications import stage_tone
+from layouts.components.formatting import format_datetime, format_idr, format_number
 from models.application import STAGES
-from portal.i18n import current_language, format_datetime, format_idr, format_number, t
+from portal.i18n import current_language, t
 
 
 def layout(user, page=None, application_id: int | None = None, **_):

@@ -1,13 +1,15 @@
 """Applications: search every application the officer may see, a page at a time; a row opens its page."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
+from layouts.components.grid import grid
 from layouts.common import page_header
+from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
-from portal.i18n import t, zone_label
+from portal.i18n import t
 
 ALL = "all"  # the "every …" choice of a drop-down filter (a Select shows no option whose value is "")
 SORT_KEYS = ("submitted_desc", "submitted_asc", "number", "service_user", "stage_changed_desc", "completed_desc")
@@ -106,27 +108,11 @@ def layout(user, **_):
                     className="mb-2 text-md-end"),
         ]),
         dbc.Alert(id="applications-error", color="warning", is_open=False),
-        dag.AgGrid(
-            id="applications-grid", className="ag-theme-alpine qc-grid qca-grid",
-            style={"height": "62vh", "minHeight": "360px"},
-            columnDefs=grid_columns(user),
-            # Sorting happens in the database (the sort menu), so clicking a header must not re-sort one page.
-            defaultColDef={"sortable": False, "resizable": True, "filter": False, "suppressMovable": True},
-            dashGridOptions={"overlayNoRowsTemplate": t("applications.no_rows"), "tooltipShowDelay": 400,
-                             "rowClassRules": {"qca-row-deleted": "params.data.deleted"},
-                             "suppressCellFocus": False},
-            getRowId="params.data.id", rowData=[],
-        ),
-        dbc.Row([
-            dbc.Col(html.Div(id="applications-count", className="text-muted small pt-2", role="status"), md=6),
-            dbc.Col(dbc.ButtonGroup([
-                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="applications-prev",
-                           color="secondary", outline=True, size="sm"),
-                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="applications-next",
-                           color="secondary", outline=True, size="sm"),
-            ]), md=6, className="text-md-end mt-2"),
-        ]),
+        # Sorting happens in the database (the sort menu), so clicking a header must not re-sort one page.
+        grid("applications-grid", grid_columns(user), t("applications.no_rows"), class_name="qca-grid",
+             height="62vh", default_col={"filter": False},
+             options={"rowClassRules": {"qca-row-deleted": "params.data.deleted"}, "suppressCellFocus": False}),
+        pager("applications"),
         html.P(t("applications.open_hint"), className="text-muted small mt-2"),
-        dcc.Store(id="applications-page", data=0),
         dcc.Location(id="applications-go", refresh="callback-nav"),
     ])

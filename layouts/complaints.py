@@ -1,10 +1,11 @@
 """Pengaduan: one register for complaints and information requests from every channel."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
+from layouts.components.grid import grid
 from layouts.common import field, page_header
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal.i18n import t
@@ -40,9 +41,9 @@ def layout(user, **_):
                     md=2, className="mb-2 pt-2"),
         ]),
         dbc.Alert(id="complaints-alert", is_open=False, dismissable=True, duration=10000),
-        dag.AgGrid(
-            id="complaints-grid", className="ag-theme-alpine qc-grid", style={"height": "58vh"},
-            columnDefs=[
+        grid(
+            "complaints-grid", height="58vh", min_height=None, default_col={"suppressMovable": False},
+            columns=[
                 {"field": "tracking_code", "headerName": t("complaints.field.tracking_code"), "minWidth": 150,
                  "pinned": "left"},
                 {"field": "received", "headerName": t("complaints.field.received_at"), "minWidth": 160},
@@ -53,21 +54,9 @@ def layout(user, **_):
                 {"field": "due", "headerName": t("complaints.field.due_date"), "minWidth": 130,
                  "cellClassRules": {"qc-overdue": "params.data.overdue"}},
             ],
-            defaultColDef={"resizable": True, "sortable": False},
-            dashGridOptions={"overlayNoRowsTemplate": t("grid.no_rows"), "rowSelection": {"mode": "singleRow",
-                             "checkboxes": False, "enableClickSelection": True}},
-            getRowId="params.data.id", rowData=[],
+            options={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
         ),
-        dbc.Row([
-            dbc.Col(html.Div(id="complaints-count", className="text-muted small pt-2"), md=6),
-            dbc.Col(dbc.ButtonGroup([
-                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="complaints-prev",
-                           color="secondary", outline=True, size="sm"),
-                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="complaints-next",
-                           color="secondary", outline=True, size="sm"),
-            ]), md=6, className="text-md-end mt-2"),
-        ]),
-        dcc.Store(id="complaints-page", data=0),
+        pager("complaints"),
         dcc.Store(id="complaints-refresh", data=0),
         dcc.Location(id="complaints-go", refresh="callback-nav"),
         _new_form() if can_edit else None,

@@ -1,10 +1,10 @@
 """Guidance (pembinaan): the tier-D service users who need it, recording it, and whether it worked."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.grid import grid
 from layouts.common import field, page_header
 from layouts.compliance_common import labelled, section_select, tier_cell_rules
 from models.compliance import GUIDANCE_KINDS
@@ -49,10 +49,9 @@ def layout(user, **_):
             dbc.CardHeader([html.H2([html.I(className="bi bi-exclamation-octagon me-2"), t("guidance.list_title")],
                                     className="h6 mb-0"),
                             html.Small(t("guidance.effect_help"), className="text-muted")]),
-            dbc.CardBody(dag.AgGrid(
-                id="guidance-grid", className="ag-theme-alpine qc-grid qc-compliance-grid",
-                style={"height": "45vh", "minHeight": "300px"},
-                columnDefs=[
+            dbc.CardBody(grid(
+                "guidance-grid", class_name="qc-compliance-grid", height="45vh", min_height="300px", sortable=True,
+                no_rows=t("guidance.no_rows"), columns=[
                     {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220,
                      "cellClass": "qc-link-cell"},
                     {"field": "score_text", "headerName": t("compliance.col.score"), "maxWidth": 100,
@@ -67,9 +66,7 @@ def layout(user, **_):
                     {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 280,
                      "wrapText": True, "autoHeight": True},
                 ],
-                defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
-                dashGridOptions={"overlayNoRowsTemplate": t("guidance.no_rows")},
-                getRowId="params.data.id", rowData=[]), className="p-0"),
+            ), className="p-0"),
         ], className="mb-3 shadow-sm"),
         _form(user) if user.can("guidance.edit") else None,
         dbc.Card([

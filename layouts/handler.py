@@ -4,7 +4,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.compliance_common import back_link, fmt_date, fmt_number, tier_badge
+from layouts.compliance_common import back_link, tier_badge
+from layouts.components.formatting import format_count, format_date
 from portal.i18n import t
 
 
@@ -28,9 +29,9 @@ def render(detail: dict, user):
         html.Td(dcc.Link(c["name"], href=f"/profile/{c['service_user_id']}"), **{"data-label": t("handler.col.company")}),
         html.Td(c["tax_id"] or "–", **{"data-label": t("compliance.col.tax_id")}),
         html.Td(tier_badge(c["tier"]), **{"data-label": t("compliance.col.tier")}),
-        html.Td(fmt_number(c["applications"]), **{"data-label": t("handler.col.applications")}),
-        html.Td(fmt_date(c["first"], tz), **{"data-label": t("handler.col.first")}),
-        html.Td(fmt_date(c["last"], tz), **{"data-label": t("handler.col.last")}),
+        html.Td(format_count(c["applications"]), **{"data-label": t("handler.col.applications")}),
+        html.Td(format_date(c["first"], tz=tz), **{"data-label": t("handler.col.first")}),
+        html.Td(format_date(c["last"], tz=tz), **{"data-label": t("handler.col.last")}),
     ]) for c in detail["companies"]]
     headers = [t("handler.col.company"), t("compliance.col.tax_id"), t("compliance.col.tier"),
                t("handler.col.applications"), t("handler.col.first"), t("handler.col.last")]

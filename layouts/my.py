@@ -8,8 +8,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
 from layouts.common import page_header
-from portal.i18n import format_datetime, t
+from layouts.components.formatting import format_datetime
+from portal.i18n import t
 
 STAGE_COLORS = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
                 "destroyed": "danger", "released": "warning", "draft_certificate": "info", "billed": "warning",
@@ -102,11 +104,5 @@ def layout(user, page, **_):
         ], className="mb-2"),
         html.Div(id="my-count", className="small text-muted mb-2"),
         dcc.Loading(html.Div(id="my-list"), type="dot", color="#0b6e4f"),
-        dbc.Row([
-            dbc.Col(dbc.Button([html.I(className="bi bi-chevron-left me-1"), t("pager.previous")], id="my-prev",
-                               color="secondary", outline=True, className="w-100 qc-tap"), width=6),
-            dbc.Col(dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right ms-1")], id="my-next",
-                               color="secondary", outline=True, className="w-100 qc-tap"), width=6),
-        ], className="mt-2 g-2"),
-        dcc.Store(id="my-page", data=0),
+        pager("my", phone=True),
     ])

@@ -4,8 +4,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
 from layouts.common import page_header
-from layouts.nnc_common import format_date, nature_text, status_badge
+from layouts.nnc_common import nature_text, status_badge
+from layouts.components.formatting import format_date
 from portal.i18n import t
 
 
@@ -13,18 +15,8 @@ def layout(user, page, **_):
     return html.Div([
         page_header(t("page.my_nnc"), t("my_nnc.subtitle")),
         dcc.Loading(html.Div(id="my-nnc-list"), type="dot", color="#0b6e4f"),
-        dbc.Row([
-            dbc.Col(html.Div(id="my-nnc-pager-text", className="text-muted small pt-2", role="status"), xs=12,
-                    md=6),
-            dbc.Col(dbc.ButtonGroup([
-                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="my-nnc-prev",
-                           color="secondary", outline=True, size="sm"),
-                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="my-nnc-next",
-                           color="secondary", outline=True, size="sm"),
-            ]), xs=12, md=6, className="text-md-end mt-2"),
-        ]),
+        pager("my-nnc", count_id="my-nnc-pager-text"),
         html.P(t("my_nnc.help"), className="text-muted small mt-3"),
-        dcc.Store(id="my-nnc-page", data=0),
     ])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
 from layouts.common import field, page_header
 from portal.i18n import t
 
@@ -12,14 +13,7 @@ def layout(user, page, **_):
     return html.Div([
         page_header(t("page.my_notifications"), t("my_notifications.subtitle")),
         dcc.Loading(html.Div(id="my-notifications-list"), type="dot", color="#0b6e4f"),
-        dbc.Row([
-            dbc.Col(dbc.Button([html.I(className="bi bi-chevron-left me-1"), t("pager.previous")],
-                               id="my-notifications-prev", color="secondary", outline=True, className="w-100 qc-tap"),
-                    width=6),
-            dbc.Col(dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right ms-1")],
-                               id="my-notifications-next", color="secondary", outline=True, className="w-100 qc-tap"),
-                    width=6),
-        ], className="mt-2 mb-4 g-2"),
+        pager("my-notifications", phone=True, class_name="mt-2 mb-4 g-2"),
         dbc.Card([
             dbc.CardHeader(html.H2([html.I(className="bi bi-sliders me-2"), t("my_notifications.channels")],
                                    className="h6 mb-0")),
@@ -38,5 +32,4 @@ def layout(user, page, **_):
                            className="w-100"),
             ]),
         ], className="shadow-sm mb-3"),
-        dcc.Store(id="my-notifications-page", data=0),
     ])

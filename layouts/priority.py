@@ -1,10 +1,10 @@
 """Priority service (Layanan Prioritas): tier-A service users with the evidence behind each, to print or export."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.grid import grid
 from layouts.common import page_header
 from layouts.compliance_common import labelled, section_select
 from portal.i18n import t
@@ -25,10 +25,9 @@ def layout(user, **_):
         html.P(id="priority-criteria", className="small"),
         html.P(id="priority-window", className="small text-muted"),
         dbc.Alert(id="priority-error", color="warning", is_open=False),
-        dag.AgGrid(
-            id="priority-grid", className="ag-theme-alpine qc-grid qc-compliance-grid",
-            style={"height": "60vh", "minHeight": "320px"},
-            columnDefs=[
+        grid(
+            "priority-grid", class_name="qc-compliance-grid", min_height="320px", sortable=True,
+            no_rows=t("priority.no_rows"), options={"domLayout": "normal"}, columns=[
                 {"field": "rank", "headerName": t("compliance.col.rank"), "maxWidth": 95, "type": "numericColumn"},
                 {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220,
                  "cellClass": "qc-link-cell"},
@@ -41,9 +40,7 @@ def layout(user, **_):
                 {"field": "score_text", "headerName": t("compliance.col.score"), "maxWidth": 100,
                  "type": "numericColumn"},
             ],
-            defaultColDef={"sortable": True, "resizable": True, "suppressMovable": True},
-            dashGridOptions={"overlayNoRowsTemplate": t("priority.no_rows"), "domLayout": "normal"},
-            getRowId="params.data.id", rowData=[]),
+        ),
         html.Div(id="priority-count", className="text-muted small pt-2", role="status"),
         dcc.Download(id="priority-download"),
         dcc.Location(id="priority-go", refresh="callback-nav"),

@@ -5,10 +5,11 @@ page of the ranked result; a row opens the service user's profile.
 """
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
+from layouts.components.grid import grid
 from layouts.common import page_header
 from layouts.compliance_common import ALL, direction_options, labelled, section_select, tier_cell_rules, tier_options
 from portal.i18n import t
@@ -87,25 +88,11 @@ def layout(user, **_):
                            color="secondary", outline=True, size="sm"),
             ], md=7, className="text-md-end mb-2"),
         ]),
-        dag.AgGrid(
-            id="rankings-grid", className="ag-theme-alpine qc-grid qc-compliance-grid",
-            style={"height": "60vh", "minHeight": "360px"}, columnDefs=grid_columns(),
-            # Sorting happens over the whole ranked result (the sort menu), never over one page.
-            defaultColDef={"sortable": False, "resizable": True, "suppressMovable": True},
-            dashGridOptions={"overlayNoRowsTemplate": t("rankings.no_rows"), "tooltipShowDelay": 300},
-            getRowId="params.data.id", rowData=[],
-        ),
-        dbc.Row([
-            dbc.Col(html.Div(id="rankings-count", className="text-muted small pt-2", role="status"), md=6),
-            dbc.Col(dbc.ButtonGroup([
-                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="rankings-prev",
-                           color="secondary", outline=True, size="sm"),
-                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="rankings-next",
-                           color="secondary", outline=True, size="sm"),
-            ]), md=6, className="text-md-end mt-2"),
-        ]),
+        # Sorting happens over the whole ranked result (the sort menu), never over one page.
+        grid("rankings-grid", grid_columns(), t("rankings.no_rows"), class_name="qc-compliance-grid",
+             options={"tooltipShowDelay": 300}),
+        pager("rankings"),
         html.P(t("rankings.open_hint"), className="text-muted small mt-2"),
-        dcc.Store(id="rankings-page", data=0),
         dcc.Download(id="rankings-download"),
         dcc.Location(id="rankings-go", refresh="callback-nav"),
     ])

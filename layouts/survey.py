@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
 from layouts.common import page_header
 from layouts.kpi import SECTIONS, period_controls
 from portal.i18n import t
@@ -69,17 +70,8 @@ def layout(user, **_):
                      dbc.Col(dbc.Input(id="survey-comment-text", type="search", debounce=True,
                                        placeholder=t("survey.comments.search")), md=6)], className="mb-2"),
             html.Div(id="survey-comments"),
-            dbc.Row([
-                dbc.Col(html.Div(id="survey-comments-count", className="text-muted small pt-2"), md=6),
-                dbc.Col(dbc.ButtonGroup([
-                    dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="survey-prev",
-                               color="secondary", outline=True, size="sm"),
-                    dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="survey-next",
-                               color="secondary", outline=True, size="sm"),
-                ]), md=6, className="text-md-end mt-2"),
-            ]),
+            pager("survey", count_id="survey-comments-count", store_id="survey-comments-page"),
         ]), className="mb-3"),
         dcc.Store(id="survey-period"),
-        dcc.Store(id="survey-comments-page", data=0),
         dcc.Download(id="survey-download"),
     ], className="qc-survey")
