@@ -311,7 +311,10 @@ def main() -> None:
     from models import Commodity, Office, Section
     from portal.db import Database
     from portal.migrate import upgrade
+    from portal.domain import periods
+    from portal.services.compliance import filters as compliance_filters
     from portal.services.compliance import ranking as compliance
+    from portal.services.compliance import scoring_settings as compliance_settings
     from portal.services.compliance import rollup as compliance_rollup
 
     name = f"qcorner_bench_{uuid.uuid4().hex[:8]}"
@@ -336,11 +339,11 @@ def main() -> None:
             office_id = session.scalar(select(Office.id).where(Office.code == "0300"))
             plant = session.scalar(select(Section.id).where(Section.code == "plant"))
             commodity = session.scalar(select(Commodity.id).where(Commodity.section_id == plant).order_by(Commodity.id))
-            version, scoring = compliance.current_settings(session)
+            version, scoring = compliance_settings.current_settings(session)
             today = date.today()
-            first, last = compliance.window(today, scoring)
-            c_from, c_to = compliance.add_months(first, -6), compliance.add_months(first, 5)
-            c_last_day = compliance.month_end(c_to)
+            first, last = compliance_filters.window(today, scoring)
+            c_from, c_to = periods.add_months(first, -6), periods.add_months(first, 5)
+            c_last_day = periods.month_end(c_to)
             monthly_rows_office = session.execute(text(
                 "SELECT count(*) FROM compliance_monthly WHERE office_id = :o"), {"o": office_id}).scalar()
             apps_office = session.execute(text(

@@ -2,27 +2,36 @@
 from __future__ import annotations
 
 import logging
+import pkgutil
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import dash
-from flask import Flask, current_app, jsonify, redirect
+from flask import Flask, current_app, jsonify, redirect, request
 from flask_login import current_user, login_user
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+import callbacks
 from callbacks.common import on_error as callback_error
-from portal.web import bad_requests
-from portal.security import guard
-from portal.security.permissions import ROLES, needs_section
-from portal.web import outage
-from portal.web.auth import bp as auth_bp, login_manager
+from layouts import shell
 from portal.db import Database
+from portal.manual import bp as manual_bp
 from portal.pages import PAGES
+from portal.security import guard
+from portal.security import headers as content_security
 from portal.security.access import CurrentUser
-from portal.security.permissions import home_page
+from portal.security.permissions import ROLES, home_page, needs_section
+from portal.services.sync import status as sync_status
 from portal.settings import PROJECT_ROOT, Settings, load_settings
+from portal.web import bad_requests, outage, public_complaints
+from portal.web.auth import bp as auth_bp
+from portal.web.auth import login_manager
+from portal.web.complaint_archive import bp as complaint_archive_bp
+from portal.web.nnc_archive import bp as nnc_archive_bp
+from portal.web.service_portal import bp as service_portal_bp
 from portal.web.sync_upload import bp as sync_upload_bp
-
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -41,8 +50,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     if settings.trusted_proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,
                                    x_proto=settings.trusted_proxies)
     server.extensions["qcorner_settings"] = settings
@@ -52,20 +59,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     login_manager.init_app(server)
     login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
     server.register_blueprint(auth_bp)
-    from portal.web.service_portal import bp as service_portal_bp
-
     server.register_blueprint(service_portal_bp)  # documents, survey and account links (issue 6)
     server.register_blueprint(sync_upload_bp)
-    from portal.web.nnc_archive import bp as nnc_archive_bp
-
     server.register_blueprint(nnc_archive_bp)
-    from portal.web import public_complaints
-    from portal.web.complaint_archive import bp as complaint_archive_bp
-
     public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
     server.register_blueprint(complaint_archive_bp)
-    from portal.manual import bp as manual_bp
-
     server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)
     guard.install(server)
     bad_requests.install(server)  # a callback request the portal cannot use: 4xx, never a 500
@@ -78,14 +76,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         on_error=callback_error,  # a service's refusal becomes the shell's translated alert (callbacks/common.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    from layouts import shell
-
     app.validation_layout = _every_page(server, shell)
     app.layout = shell.layout
     for module in _callback_modules():
         module.register(app)
-    from portal.security import headers as content_security
-
     # After the callbacks: the policy allows Dash's inline scripts by their hashes.
     content_security.install(app, https=settings.cookie_secure)
     return app
@@ -113,19 +107,12 @@ def _every_page(server: Flask, shell) -> "dash.html.Div":
 
 def _callback_modules():
     """Every module in callbacks/ registers its page's callbacks; a new page needs no edit here."""
-    import pkgutil
-    from importlib import import_module
-
-    import callbacks
-
     for info in sorted(pkgutil.iter_modules(callbacks.__path__), key=lambda i: i.name):
         yield import_module(f"callbacks.{info.name}")
 
 
 def _sync_health(database: Database, db_ok: bool) -> dict:
     """Seconds since the last successful IQFast sync (null if never) and whether that is stale."""
-    from portal.services.sync import status as sync_status
-
     if not db_ok:  # freshness unknown: count it as stale
         return {"last_sync_age_seconds": None, "sync_stale": True}
     interval = current_app.extensions["qcorner_settings"].sync_interval_minutes
@@ -156,8 +143,6 @@ def _add_routes(server: Flask) -> None:
     @server.before_request
     def _home():
         """`/` sends each role to its own home page."""
-        from flask import request
-
         if request.path == "/" and current_user.is_authenticated:
             return redirect(home_page(current_user.role))
         return None

@@ -13,8 +13,9 @@ from portal.db import Database
 from portal.i18n import t
 from portal.services.accounts import current_user_from
 from portal.services.nnc import imports as nnc_import
-from portal.services.nnc import register as nnc_service
+from portal.services.nnc import rules as nnc_rules
 from portal.settings import load_settings
+from portal.cli.errors import refuse
 from portal.validation import Forbidden, InvalidInput
 
 
@@ -49,15 +50,13 @@ def import_command(file: Path, as_json: bool, username: str | None, language: st
                     raise click.BadParameter(f"no active account {username!r}", param_hint="--user")
                 actor = current_user_from(account, "cli")
             else:
-                actor = nnc_service.system_actor(session, settings.default_office)
+                actor = nnc_rules.system_actor(session, settings.default_office)
             report = nnc_import.import_file(session, actor, file.name, file.read_bytes())
     except Forbidden:
         click.echo(f"{username} may not record NNCs (admin or operator only)", err=True)
         sys.exit(2)
     except InvalidInput as error:
-        for message in error.messages(say).values():
-            click.echo(message, err=True)
-        sys.exit(2)
+        refuse(error, language)
     finally:
         database.dispose()
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from models import Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser, User
 from portal.services.accounts import current_user_from
 from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
 
 
 @dataclass(frozen=True)
@@ -113,27 +114,27 @@ SCENARIOS = (
              findings="Penundaan penerbangan 9 jam tanpa ventilasi memadai.",
              corrective="Eksportir memakai kotak berventilasi dan memilih penerbangan langsung.",
              guidance="Pembinaan kesejahteraan hewan dalam pengangkutan."),
-    Scenario(7, "issued", "plant", "Tiongkok", nnc.HOME_AUTHORITY, "Bawang putih", "Allium sativum", "0703.20.90",
+    Scenario(7, "issued", "plant", "Tiongkok", nnc_rules.HOME_AUTHORITY, "Bawang putih", "Allium sativum", "0703.20.90",
              "pest", "treatment", "under_investigation", "Ditemukan tungau bawang pada 3 dari 20 sampel.",
              organism="Rhizoglyphus robini", foreign_party="Jinxiang Golden Garlic Trading Co., Ltd.",
              attach="pdf+png"),
-    Scenario(28, "issued", "plant", "Amerika Serikat", nnc.HOME_AUTHORITY, "Apel segar", "Malus domestica",
+    Scenario(28, "issued", "plant", "Amerika Serikat", nnc_rules.HOME_AUTHORITY, "Apel segar", "Malus domestica",
              "0808.10.00", "documentation", "detention", "clarified",
              "Deklarasi tambahan untuk Cydia pomonella tidak dicantumkan.", subcategory="incomplete",
              findings="NPPO AS mengirim sertifikat pengganti dengan deklarasi tambahan.",
              foreign_party="Pacific Orchards Export LLC"),
-    Scenario(56, "issued", "animal", "Australia", nnc.HOME_AUTHORITY, "Daging sapi beku", "Bos taurus",
+    Scenario(56, "issued", "animal", "Australia", nnc_rules.HOME_AUTHORITY, "Daging sapi beku", "Bos taurus",
              "0202.30.00", "food_safety", "refusal_reexport", "closed", "Suhu inti kiriman -9 °C, di atas -18 °C.",
              findings="Rantai dingin terputus saat transit.",
              corrective="Otoritas Australia mewajibkan pencatat suhu pada setiap kontainer.",
              foreign_party="Southern Cross Meat Exports Pty Ltd"),
-    Scenario(130, "issued", "plant", "Thailand", nnc.HOME_AUTHORITY, "Benih jagung hibrida", "Zea mays",
+    Scenario(130, "issued", "plant", "Thailand", nnc_rules.HOME_AUTHORITY, "Benih jagung hibrida", "Zea mays",
              "1005.10.00", "prohibited", "destruction", "closed",
              "Benih transgenik tanpa izin pemasukan.",
              findings="Varietas belum terdaftar di Indonesia.", corrective="Kiriman dimusnahkan; importir dibina.",
              guidance="Pembinaan importir tentang izin pemasukan benih.",
              foreign_party="Siam Seeds International Co., Ltd."),
-    Scenario(250, "issued", "animal", "Belanda", nnc.HOME_AUTHORITY, "Keju", "Bos taurus", "0406.90.00",
+    Scenario(250, "issued", "animal", "Belanda", nnc_rules.HOME_AUTHORITY, "Keju", "Bos taurus", "0406.90.00",
              "other_sps", "none", "void", "Label negara asal tidak sesuai.",
              foreign_party="Hollandse Kaas Export B.V.", void_reason="Salah catat: ternyata bukan ketidaksesuaian."),
 )
@@ -146,7 +147,7 @@ def _actor(session: Session, username: str, role: str, office_id: int, section: 
     if account is not None and account.role == role:
         return current_user_from(account, "demo")
     section_id = session.scalar(select(Section.id).where(Section.code == section)) if section else None
-    return nnc.Actor(id=None, username=username, role=role, office_id=office_id, section_id=section_id,
+    return nnc_rules.Actor(id=None, username=username, role=role, office_id=office_id, section_id=section_id,
                      section_code=section)
 
 
@@ -225,9 +226,9 @@ def _data(session: Session, scenario: Scenario, notice: date, today: date, numbe
     }
     if scenario.flow == "received":
         data.update(notifying_authority=scenario.authority, notifying_country=scenario.country,
-                    notified_authority=nnc.HOME_AUTHORITY, notified_country=nnc.HOME_COUNTRY)
+                    notified_authority=nnc_rules.HOME_AUTHORITY, notified_country=nnc_rules.HOME_COUNTRY)
     else:
-        data.update(notifying_authority=nnc.HOME_AUTHORITY, notifying_country=nnc.HOME_COUNTRY,
+        data.update(notifying_authority=nnc_rules.HOME_AUTHORITY, notifying_country=nnc_rules.HOME_COUNTRY,
                     notified_authority=f"National Plant/Animal Protection Organisation, {scenario.country}",
                     notified_country=scenario.country)
     company_id = companies[index % len(companies)] if companies and scenario.flow == "received" else None
@@ -245,7 +246,7 @@ def _data(session: Session, scenario: Scenario, notice: date, today: date, numbe
                 data["handler_id"] = None
     else:
         data["party_name"] = scenario.foreign_party or f"CV Contoh Ekspor {index + 1}"
-        data["party_country"] = scenario.country if scenario.foreign_party else nnc.HOME_COUNTRY
+        data["party_country"] = scenario.country if scenario.foreign_party else nnc_rules.HOME_COUNTRY
     if scenario.flow == "received" and scenario.status in ("under_investigation", "clarified"):
         data["internal_notes"] = "Eksportir sudah dihubungi melalui telepon; menunggu jawaban tertulis."
     return data
@@ -293,7 +294,7 @@ def letter_pdf(number: str, notice: date, scenario: Scenario) -> bytes:
     width, height = A4
     page.setTitle(f"Notification of non-compliance {number}")
     page.setFont("Helvetica-Bold", 14)
-    sender = scenario.authority if scenario.flow == "received" else nnc.HOME_AUTHORITY
+    sender = scenario.authority if scenario.flow == "received" else nnc_rules.HOME_AUTHORITY
     page.drawString(60, height - 70, sender[:70])
     page.setFont("Helvetica", 10)
     page.drawString(60, height - 88, "NOTIFICATION OF NON-COMPLIANCE (ISPM 13)")

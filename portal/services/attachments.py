@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import AttachmentBlob
@@ -96,9 +97,9 @@ def _insert_once(session: Session, key: str, data: bytes) -> None:
               "created_at": utcnow()}
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql.insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite.insert
     else:  # pragma: no cover - the portal runs on PostgreSQL or SQLite
         session.add(AttachmentBlob(**values))
         session.flush()

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Application, ServiceUser, ServiceUserLink, User
@@ -30,7 +31,9 @@ from models.service_portal import AccessToken, NotificationOutbox, NotificationP
 from portal.i18n import format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
+from portal.services.my_applications import latest_bill
 from portal.services.offices import zone_of
+from portal.settings import load_settings
 from portal.validation import ErrorCollector
 
 log = logging.getLogger(__name__)
@@ -64,9 +67,9 @@ def _insert_ignoring_duplicates(session: Session, model, rows: list[dict]) -> in
         return 0
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql.insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite.insert
     else:  # pragma: no cover - Q-Corner's own database is PostgreSQL or SQLite
         raise NotImplementedError(dialect)
     inserted = 0
@@ -250,8 +253,6 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
     For email and WhatsApp delivery (`for_delivery`) a survey invitation gets a fresh tokenised public link;
     the inbox links to the logged-in pages.
     """
-    from portal.services.my_applications import latest_bill
-
     user = session.get(User, row.recipient_user_id) if row.recipient_user_id else None
     language = language or (user.language if user else "id")
     tz = zone_of(user.office if user else None)
@@ -343,8 +344,6 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
     configured". A row that fails is retried after an exponential backoff, up to MAX_ATTEMPTS, each error
     recorded. Rows are leased before sending, so a crash or a second deliverer cannot send a row twice at once.
     """
-    from portal.settings import load_settings
-
     settings = settings or load_settings()
     smtp_url = settings.smtp_url if smtp_url is None else smtp_url
     webhook_url = settings.webhook_url if webhook_url is None else webhook_url

@@ -119,7 +119,7 @@ def test_a_wrong_form_shows_each_message_in_indonesian_and_keeps_what_was_typed(
 def test_the_register_is_usable_on_a_phone(phone, officer, database):
     from support.nnc_helpers import valid_nnc
     from portal.services.nnc import register as nnc
-    from portal.services.nnc.register import system_actor
+    from portal.services.nnc.rules import system_actor
 
     with database.session() as s:
         actor = system_actor(s, "0300", role="operator")

@@ -17,7 +17,7 @@ from layouts.nnc_form import FORM_FIELDS
 from models import Complaint, GuidanceRecord, Nnc
 from models.compliance import GUIDANCE_KINDS
 from portal.services import complaints as complaint_service
-from portal.services.nnc import register as nnc_service
+from portal.services.nnc import rules as nnc_rules
 from support.factories import section_id
 from support.hostile import PDF, changes, data_url, date_texts, emails, fuzz, login_as, now, ran, row_counts, uploads
 from support.hostile_forms import (STAGED, TEXT, call, check_answer, clean, ids, nnc_field, snapshot, strings,
@@ -63,7 +63,7 @@ def test_nnc_form_saves_whole_or_nothing(app, client, database, world, data, edi
 
 
 @fuzz()
-@given(status=st.one_of(st.sampled_from(nnc_service.STATUSES + ("keep", "")), TEXT, st.none()),
+@given(status=st.one_of(st.sampled_from(nnc_rules.STATUSES + ("keep", "")), TEXT, st.none()),
        note=st.one_of(TEXT, st.just("")), texts=st.lists(st.one_of(TEXT, st.just("")), min_size=3, max_size=3))
 def test_nnc_follow_up_saves_whole_or_nothing(app, client, database, world, status, note, texts):
     login_as(client, world["admin"]["username"])

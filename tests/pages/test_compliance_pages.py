@@ -11,7 +11,9 @@ from support.compliance_data import AS_OF, build_office, clock_at_as_of
 from support.web import dash_callback
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
+from portal.services.compliance import profile as compliance_profile
 from portal.services.compliance import ranking as compliance
+from portal.services.compliance import scoring_settings as compliance_settings
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.compliance import guidance
 from portal.validation import Forbidden, InvalidInput
@@ -84,7 +86,7 @@ def test_coordinator_asking_for_another_section_is_refused_by_the_service(sessio
 
 def test_coordinator_cannot_open_a_profile_outside_their_section(session, office, app, logged_in):
     with pytest.raises(Forbidden):
-        compliance.profile(session, office["delta"].id, office_id=office["office_id"], section_scope="plant")
+        compliance_profile.profile(session, office["delta"].id, office_id=office["office_id"], section_scope="plant")
     client = logged_in("coordinator", section="plant")
     key = _key(app, "profile-body.children")
     body = dash_callback(client, key, inputs=[
@@ -134,7 +136,7 @@ def test_enforcement_sees_every_section_and_filters_change_the_chart(office, app
 
 def test_handler_page_for_a_coordinator_of_another_section_is_refused(session, office):
     with pytest.raises(Forbidden):
-        compliance.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+        compliance_profile.handler_profile(session, office["handler"].id, office_id=office["office_id"],
                                    section_scope="animal")
 
 
@@ -226,8 +228,8 @@ def test_head_may_read_guidance_but_not_record_it(office, app, logged_in):
 
 # ------------------------------------------------------------------------------------------------ settings
 def test_admin_saves_a_new_settings_version_audited_and_scores_name_it(session, office):
-    values = compliance.current_settings(session)[1].to_dict() | {"weight_nnc": "4", "prior_m": "10"}
-    saved = compliance.save_settings(session, None, "admin", values, note="SK Kepala 12/2026")
+    values = compliance_settings.current_settings(session)[1].to_dict() | {"weight_nnc": "4", "prior_m": "10"}
+    saved = compliance_settings.save_settings(session, None, "admin", values, note="SK Kepala 12/2026")
     assert saved == {"version": 2, "changed": True}
     entry = session.scalar(select(AuditLog).where(AuditLog.action == "compliance_settings_changed"))
     assert entry.before == {"weight_nnc": 3, "prior_m": 20} and entry.after == {"weight_nnc": 4, "prior_m": 10}
@@ -243,12 +245,12 @@ def test_admin_saves_a_new_settings_version_audited_and_scores_name_it(session, 
 
 
 def test_invalid_settings_are_refused_with_every_problem(session):
-    values = compliance.current_settings(session)[1].to_dict() | {
+    values = compliance_settings.current_settings(session)[1].to_dict() | {
         "window_months": "1,5", "prior_m": "0", "weight_refusal": "dua", "tier_b_min_score": "120"}
     with pytest.raises(InvalidInput) as error:
-        compliance.save_settings(session, None, "admin", values)
+        compliance_settings.save_settings(session, None, "admin", values)
     assert set(error.value.errors) == {"window_months", "prior_m", "weight_refusal", "tier_b_min_score"}
-    assert compliance.current_settings(session)[0] == 1
+    assert compliance_settings.current_settings(session)[0] == 1
 
 
 def test_settings_page_loads_for_admin_only(app, logged_in):

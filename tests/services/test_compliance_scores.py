@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from support.compliance_data import AS_OF, build_office
+from portal.services.compliance import profile as compliance_profile
 from portal.services.compliance import ranking as compliance
 from portal.services.compliance import rollup as compliance_rollup
 
@@ -110,14 +111,14 @@ def test_snapshot_records_the_settings_version_and_tier_history(session, office)
 
 
 def test_explanation_shows_the_working_and_the_events_behind_it(session, office):
-    working = compliance.explanation(session, office["beta"].id, office_id=office["office_id"],
+    working = compliance_profile.explanation(session, office["beta"].id, office_id=office["office_id"],
                                      section_id=None, as_of=AS_OF)
     assert working["counts"] == {"detention": 1, "refusal": 1, "destruction": 0, "nnc": 0}
     assert (working["V"], working["n"], working["office_n"], working["prior_m"]) == (3, 10, 44, 20)
     assert working["p0"] == pytest.approx(6 / 44) and working["score"] == 80.9
     assert sorted(e["type"] for e in working["events"]) == ["detention", "refusal"]
     assert working["window_months"] == 12 and working["settings_version"] == 1
-    gamma = compliance.explanation(session, office["gamma"].id, office_id=office["office_id"], section_id=None,
+    gamma = compliance_profile.explanation(session, office["gamma"].id, office_id=office["office_id"], section_id=None,
                                    as_of=AS_OF)
     assert [e["type"] for e in gamma["events"]] == ["nnc"]  # the void NNC is not among them
 
@@ -137,12 +138,12 @@ def test_handler_serving_three_tier_d_companies_is_flagged(session, office):
         gen_action(session, app, "refusal")
     compliance_rollup.refresh_rollups(session, scores=False)
     compliance.refresh_scores(session, as_of=AS_OF)
-    detail = compliance.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+    detail = compliance_profile.handler_profile(session, office["handler"].id, office_id=office["office_id"],
                                         section_scope=None)
     assert detail["tier_d_companies"] == 3 and detail["flagged"] is True
     names = {c["name"]: c for c in detail["companies"]}
     assert names["PT Beta Tani"]["applications"] == 10
-    handlers = compliance.handlers_of(session, office["beta"].id, office_id=office["office_id"], section_id=None)
+    handlers = compliance_profile.handlers_of(session, office["beta"].id, office_id=office["office_id"], section_id=None)
     assert handlers["handlers"][0]["flagged"] is True and handlers["changes"] == 0
 
 

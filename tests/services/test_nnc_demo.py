@@ -9,7 +9,7 @@ from support.factories import gen_action, gen_application, gen_service_user
 from models import AttachmentBlob, Nnc
 from portal.demo.nnc import build_demo_nncs
 from portal.services import attachments
-from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
 
 
 def test_demo_nncs_cover_every_kind_and_name_the_worst_offenders(database):
@@ -27,11 +27,11 @@ def test_demo_nncs_cover_every_kind_and_name_the_worst_offenders(database):
     with database.session() as s:
         assert build_demo_nncs(s, "0300") == {"created": 0, "skipped": len(_all(s))}  # idempotent
         rows = _all(s)
-        assert {r.flow for r in rows} == set(nnc.FLOWS)
-        assert {r.category for r in rows} == set(nnc.CATEGORIES)
-        assert {r.subcategory for r in rows if r.subcategory} == set(nnc.DOCUMENT_PROBLEMS)
-        assert {r.action_taken for r in rows} == set(nnc.ACTIONS)
-        assert {r.status for r in rows} == set(nnc.STATUSES)
+        assert {r.flow for r in rows} == set(nnc_rules.FLOWS)
+        assert {r.category for r in rows} == set(nnc_rules.CATEGORIES)
+        assert {r.subcategory for r in rows if r.subcategory} == set(nnc_rules.DOCUMENT_PROBLEMS)
+        assert {r.action_taken for r in rows} == set(nnc_rules.ACTIONS)
+        assert {r.status for r in rows} == set(nnc_rules.STATUSES)
         named = Counter(r.service_user_id for r in rows if r.service_user_id)
         assert set(named) <= set(offenders) and sum(named.values()) > len(rows) / 2
         assert s.scalar(select(func.count()).select_from(AttachmentBlob)) >= 3

@@ -10,7 +10,12 @@ from support.factories import gen_application, gen_certificate, gen_service_user
 from models import AttachmentBlob, AuditLog, Nnc, NncAttachment, NncStatusChange
 from support.nnc_helpers import EXE, PDF, PNG, actor, valid_nnc
 from portal.services import attachments
+from portal.services.nnc import detail as nnc_detail
+from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
+from portal.services.nnc import search as nnc_search
+from portal.services.nnc import validation as nnc_validation
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 
@@ -33,7 +38,7 @@ def test_operator_records_an_nnc_with_its_letter(session, operator):
     session.commit()
     assert saved["status"] == "received" and saved["party"].startswith("PT Contoh")
     assert saved["created_by"] == "petugas_nnc"
-    files = nnc.attachments_of(session, saved["id"], operator)
+    files = nnc_detail.attachments_of(session, saved["id"], operator)
     assert [(f["filename"], f["mime_type"]) for f in files] == [("surat.pdf", "application/pdf")]
     history = session.scalars(select(NncStatusChange).where(NncStatusChange.nnc_id == saved["id"])).all()
     assert [(h.from_status, h.to_status, h.username) for h in history] == [(None, "received", "petugas_nnc")]
@@ -108,7 +113,7 @@ def test_same_file_is_stored_once_however_often_it_is_attached(session, operator
     assert _count(session, NncAttachment) == 2  # kept once per NNC, however often it was picked
     blob = attachments.fetch(session, attachments.digest(PNG))
     assert blob.mime_type == "image/png" and blob.content == PNG
-    assert nnc.attachments_of(session, first["id"], operator)[0]["filename"] == "a.png"
+    assert nnc_detail.attachments_of(session, first["id"], operator)[0]["filename"] == "a.png"
 
 
 def test_attachment_service_detects_type_from_content():
@@ -153,18 +158,18 @@ def test_related_application_and_certificate_are_linked_when_found(session, oper
     assert saved["application_id"] == application.id and saved["certificate_id"] is not None
     other = nnc.create_nnc(session, operator, valid_nnc(session, number="X/2", application_number="2025.NOPE"))
     assert other["application_id"] is None and other["application_number"] == "2025.NOPE"
-    found = nnc.lookup_application(session, operator, application.number)
+    found = nnc_lookups.lookup_application(session, operator, application.number)
     assert found["service_user_id"] == company.id and found["commodity"] == "Manggis"
-    assert nnc.lookup_application(session, operator, "2025.NOPE") is None
+    assert nnc_lookups.lookup_application(session, operator, "2025.NOPE") is None
 
 
 def test_search_as_you_type_finds_companies_by_name_or_tax_id(session, operator):
     gen_service_user(session, name="PT Walet Jaya Abadi", tax_id="01.111.222.3-444.000")
     for n in range(25):
         gen_service_user(session, name=f"CV Walet Nusantara {n:02d}")
-    assert [c["name"] for c in nnc.search_service_users(session, operator, "jaya abadi")] == ["PT Walet Jaya Abadi"]
-    assert [c["name"] for c in nnc.search_service_users(session, operator, "011112223")] == ["PT Walet Jaya Abadi"]
-    assert len(nnc.search_service_users(session, operator, "walet")) == 20
+    assert [c["name"] for c in nnc_lookups.search_service_users(session, operator, "jaya abadi")] == ["PT Walet Jaya Abadi"]
+    assert [c["name"] for c in nnc_lookups.search_service_users(session, operator, "011112223")] == ["PT Walet Jaya Abadi"]
+    assert len(nnc_lookups.search_service_users(session, operator, "walet")) == 20
 
 
 # --- workflow ----------------------------------------------------------------------------------------------
@@ -211,7 +216,7 @@ def test_void_needs_a_reason_and_stops_counting(session, operator, recorded):
     assert caught.value.errors == {"note": ("nnc.error.void_reason_required", {})}
     voided = nnc.change_status(session, operator, recorded["id"], "void", "Duplikat dari NNC lain")
     assert voided["status"] == "void" and voided["void_reason"] == "Duplikat dari NNC lain"
-    counted = session.scalar(select(func.count(Nnc.id)).where(nnc.counts_against_compliance()))
+    counted = session.scalar(select(func.count(Nnc.id)).where(nnc_rules.counts_against_compliance()))
     assert counted == 0
     with pytest.raises(InvalidInput):  # only an admin restores a void NNC
         nnc.change_status(session, operator, recorded["id"], "received")
@@ -244,7 +249,7 @@ def test_changes_are_audited_with_before_and_after(session, operator, recorded):
     assert entries["nnc_follow_up"].before == {"investigation_findings": None}
     assert entries["nnc_status_changed"].before == {"status": "received"}
     assert entries["nnc_status_changed"].after == {"status": "under_investigation", "note": "Mulai investigasi"}
-    history = nnc.history(session, recorded["id"], operator)
+    history = nnc_detail.history(session, recorded["id"], operator)
     assert [c["action"] for c in history["changes"]][-1] == "nnc_created"
     assert history["changes"][-1]["after"]["service_user_id"].startswith("PT Contoh")  # names, not ids
 
@@ -258,7 +263,7 @@ def test_coordinator_plant_cannot_edit_or_follow_up_an_animal_nnc(session, datab
     animal = nnc.create_nnc(session, operator, valid_nnc(session, number="KH/1", section="animal"))
     session.commit()
     with pytest.raises(Forbidden):
-        nnc.nnc_for_viewer(session, animal["id"], coordinator)
+        nnc_detail.nnc_for_viewer(session, animal["id"], coordinator)
     with pytest.raises(Forbidden):
         nnc.update_nnc(session, coordinator, animal["id"], {"commodity": "Sapi"})
     with pytest.raises(Forbidden):
@@ -266,14 +271,14 @@ def test_coordinator_plant_cannot_edit_or_follow_up_an_animal_nnc(session, datab
                              "under_investigation")
     with pytest.raises(Forbidden):
         nnc.create_nnc(session, coordinator, valid_nnc(session, number="KT/9"))
-    assert nnc.search_nncs(session, coordinator)["total"] == 0
-    assert nnc.search_nncs(session, animal_coordinator)["total"] == 1
+    assert nnc_search.search_nncs(session, coordinator)["total"] == 0
+    assert nnc_search.search_nncs(session, animal_coordinator)["total"] == 1
 
 
 def test_head_reads_everything_and_changes_nothing(session, database, make_user, operator, recorded):
     head = actor(database, make_user, "head")
-    assert nnc.nnc_for_viewer(session, recorded["id"], head)["internal_notes"] is None
-    assert nnc.permissions_for(head, nnc.nnc_for_viewer(session, recorded["id"], head)) == {
+    assert nnc_detail.nnc_for_viewer(session, recorded["id"], head)["internal_notes"] is None
+    assert nnc_rules.permissions_for(head, nnc_detail.nnc_for_viewer(session, recorded["id"], head)) == {
         "edit": False, "follow_up": False, "transitions": [], "internal": True}
     for attempt in (lambda: nnc.update_nnc(session, head, recorded["id"], {"commodity": "x"}),
                     lambda: nnc.change_status(session, head, recorded["id"], "under_investigation"),
@@ -289,27 +294,27 @@ def test_service_user_sees_only_their_companys_nncs_without_internal_notes(sessi
     other = nnc.create_nnc(session, operator, valid_nnc(session, number="M/2", service_user=theirs))
     session.commit()
     company = actor(database, make_user, "service_user", service_user_ids=(mine.id,))
-    seen = nnc.nnc_for_viewer(session, own["id"], company)
+    seen = nnc_detail.nnc_for_viewer(session, own["id"], company)
     assert seen["number"] == "M/1" and "internal_notes" not in seen and "created_by" not in seen
     for nnc_id in (other["id"], 999999):
         with pytest.raises(Forbidden):
-            nnc.nnc_for_viewer(session, nnc_id, company)
-    assert [r["number"] for r in nnc.search_nncs(session, company)["rows"]] == ["M/1"]
-    assert nnc.history(session, own["id"], company)["changes"] == []
+            nnc_detail.nnc_for_viewer(session, nnc_id, company)
+    assert [r["number"] for r in nnc_search.search_nncs(session, company)["rows"]] == ["M/1"]
+    assert nnc_detail.history(session, own["id"], company)["changes"] == []
     nnc.change_status(session, operator, own["id"], "void", "Salah catat")
     session.commit()
     with pytest.raises(Forbidden):
-        nnc.nnc_for_viewer(session, own["id"], company)
+        nnc_detail.nnc_for_viewer(session, own["id"], company)
 
 
 def test_officers_see_their_own_office_only(session, database, make_user, operator, recorded):
-    from portal.services.nnc.register import Actor
+    from portal.services.nnc.rules import Actor
 
     elsewhere = Actor(id=None, username="x", role="operator", office_id=recorded["office_id"] + 1000)
     with pytest.raises(Forbidden):
-        nnc.nnc_for_viewer(session, recorded["id"], elsewhere)
+        nnc_detail.nnc_for_viewer(session, recorded["id"], elsewhere)
     with pytest.raises(NotFound):
-        nnc.nnc_for_viewer(session, 424242, operator)
+        nnc_detail.nnc_for_viewer(session, 424242, operator)
 
 
 # --- the list ---------------------------------------------------------------------------------------------
@@ -324,31 +329,31 @@ def test_list_is_filtered_sorted_paged_and_counted_in_the_database(session, oper
             section="animal" if n % 2 else "plant", category="food_safety" if n % 5 == 0 else "pest",
             notifying_country="Jepang" if n % 4 == 0 else "Tiongkok"))
     session.commit()
-    page = nnc.search_nncs(session, operator, {}, [("notice_date", "desc")], page=1, page_size=10)
+    page = nnc_search.search_nncs(session, operator, {}, [("notice_date", "desc")], page=1, page_size=10)
     assert page["total"] == 30 and [r["number"] for r in page["rows"]][:2] == ["L/19", "L/18"]
-    only = nnc.search_nncs(session, operator, {"section": "plant", "category": "food_safety", "country": "jepang",
+    only = nnc_search.search_nncs(session, operator, {"section": "plant", "category": "food_safety", "country": "jepang",
                                                "date_from": "2025-01-01", "date_to": "2025-01-31"})
     assert [r["number"] for r in only["rows"]] == ["L/20", "L/00"]
-    assert nnc.search_nncs(session, operator, {"service_user_id": exporter.id})["total"] == 10
-    assert nnc.search_nncs(session, operator, {"text": "l/2"})["total"] == 10  # L/20…L/29
+    assert nnc_search.search_nncs(session, operator, {"service_user_id": exporter.id})["total"] == 10
+    assert nnc_search.search_nncs(session, operator, {"text": "l/2"})["total"] == 10  # L/20…L/29
     nnc.change_status(session, operator, page["rows"][0]["id"], "void", "duplikat")
-    counts = nnc.status_counts(session, operator, {"status": "void"})  # the counts ignore the status filter
+    counts = nnc_search.status_counts(session, operator, {"status": "void"})  # the counts ignore the status filter
     assert counts["received"] == 29 and counts["void"] == 1
-    assert nnc.countries(session, operator) == ["Jepang", "Tiongkok"]
+    assert nnc_search.countries(session, operator) == ["Jepang", "Tiongkok"]
 
 
 def test_number_taken_meanwhile_by_someone_else_gets_the_same_message(session, operator, monkeypatch):
     """Two officers saving the same number at once: the database constraint answers like the form check."""
     nnc.create_nnc(session, operator, valid_nnc(session, number="RACE/1"))
     session.commit()
-    real_owner = nnc._number_owner
+    real_owner = nnc_validation.number_owner
     calls = []
 
     def not_seen_yet(*args):
         calls.append(args)
         return None if len(calls) == 1 else real_owner(*args)
 
-    monkeypatch.setattr(nnc, "_number_owner", not_seen_yet)
+    monkeypatch.setattr(nnc, "number_owner", not_seen_yet)
     with pytest.raises(InvalidInput) as caught:
         nnc.create_nnc(session, operator, valid_nnc(session, number="RACE/1"))
     assert caught.value.errors["number"][0] == "nnc.error.number_taken"

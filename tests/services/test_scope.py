@@ -18,8 +18,10 @@ from models.service_portal import SurveyResponse
 from portal.security.permissions import ROLES
 from portal.security.scope import Scope, scope_of, system_scope
 from portal.services import applications, complaints, my_applications
-from portal.services.compliance import ranking as compliance
+from portal.services.compliance import filters as compliance_filters
+from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
+from portal.services.nnc import search as nnc_search
 from portal.validation import Forbidden, NotFound
 from support.factories import gen_application, gen_service_user, section_id
 from support.nnc_helpers import PDF, valid_nnc
@@ -102,7 +104,7 @@ def scene(session, make_user):
                                                              service_user=companies[company]),
                                  files=[(f"surat-{n}.pdf", PDF)])
         ids["nnc"][key] = created["id"]
-        ids["attachment"][key] = nnc.attachments_of(session, created["id"], creator)[0]["id"]
+        ids["attachment"][key] = nnc_detail.attachments_of(session, created["id"], creator)[0]["id"]
         if company != "other":  # survey answers are anonymous: one per office and section
             response = SurveyResponse(office_id=offices[office], section_id=section_id(session, section),
                                       submitted_on=date(2026, 3, 2), **{f"element_{i}": 4 for i in range(1, 10)})
@@ -171,9 +173,9 @@ def test_nnc(who, session, scene):
     ids, viewer = scene["ids"]["nnc"], scene["viewer"](who)
     scope = scope_of(viewer)
     assert _named(ids, session.scalars(scope.visible(select(Nnc.id), Nnc))) == SEES_RECORDS[who]
-    found = nnc.search_nncs(session, viewer, {}, page_size=100)
+    found = nnc_search.search_nncs(session, viewer, {}, page_size=100)
     assert _named(ids, (row["id"] for row in found["rows"])) == SEES_RECORDS[who]
-    opened = {key for key, nnc_id in ids.items() if _allowed(lambda: nnc.nnc_for_viewer(session, nnc_id, viewer))}
+    opened = {key for key, nnc_id in ids.items() if _allowed(lambda: nnc_detail.nnc_for_viewer(session, nnc_id, viewer))}
     assert opened == SEES_RECORDS[who]
 
 
@@ -201,12 +203,12 @@ def test_company_profile(who, session, scene):
     if not scope.can("rankings.view"):
         return
     # Rankings for the home office; a scope seeing every office reads a company against its own office.
-    assert compliance.reach(scope)["office_id"] == offices["home"]
-    assert compliance.reach(scope)["section_scope"] == (who.partition("_")[2] or None)
-    far = compliance.company_reach(session, scope, ids["far"])["office_id"]
+    assert compliance_filters.reach(scope)["office_id"] == offices["home"]
+    assert compliance_filters.reach(scope)["section_scope"] == (who.partition("_")[2] or None)
+    far = compliance_filters.company_reach(session, scope, ids["far"])["office_id"]
     assert far == (offices["far"] if who == "admin" else offices["home"])
-    assert compliance.company_reach(session, scope, ids["mine"])["office_id"] == offices["home"]
-    assert compliance.handler_reach(scope)["office_id"] == (None if who == "admin" else offices["home"])
+    assert compliance_filters.company_reach(session, scope, ids["mine"])["office_id"] == offices["home"]
+    assert compliance_filters.handler_reach(scope)["office_id"] == (None if who == "admin" else offices["home"])
 
 
 @pytest.mark.parametrize("who", VIEWERS)
@@ -223,14 +225,14 @@ def test_survey_result(who, session, scene):
 def test_attachment(who, session, scene):
     ids, viewer = scene["ids"]["attachment"], scene["viewer"](who)
     opened = {key for key, attachment_id in ids.items()
-              if _allowed(lambda: nnc.attachment_for_download(session, viewer, attachment_id))}
+              if _allowed(lambda: nnc_detail.attachment_for_download(session, viewer, attachment_id))}
     assert opened == SEES_RECORDS[who]
 
 
 @pytest.mark.parametrize("who", VIEWERS)
 def test_export(who, session, scene):
     ids, viewer = scene["ids"]["nnc"], scene["viewer"](who)
-    rows = nnc.export_nncs(session, viewer, {})
+    rows = nnc_search.export_nncs(session, viewer, {})
     numbers = {f"SCOPE/{n}": key for n, key in enumerate(RECORDS)}
     assert {numbers[row["number"]] for row in rows} == SEES_RECORDS[who]
 
@@ -239,12 +241,12 @@ def test_a_section_scoped_user_without_a_section_sees_nothing(session, scene):
     """A coordinator with no section: Forbidden where the page asks for a reach, nothing in any list."""
     viewer = Viewer(None, "koordinator", "coordinator", scene["offices"]["home"])
     scope = scope_of(viewer)
-    for reach in (applications.reach, compliance.reach):
+    for reach in (applications.reach, compliance_filters.reach):
         with pytest.raises(Forbidden):
             reach(scope)
     assert not session.scalars(scope.visible(select(Nnc.id), Nnc)).all()
     assert not session.scalars(scope.visible(select(Application.id), Application)).all()
-    assert nnc.search_nncs(session, viewer, {})["total"] == 0
+    assert nnc_search.search_nncs(session, viewer, {})["total"] == 0
 
 
 def test_an_unknown_role_holds_nothing_and_sees_nothing(session, scene):

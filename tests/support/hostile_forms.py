@@ -24,6 +24,7 @@ from sqlalchemy import inspect as sa_inspect
 from models import User
 from portal.services.accounts import current_user_from
 from portal.services.nnc import register as nnc_service
+from portal.services.nnc import rules as nnc_rules
 from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user, section_id
 from support.hostile import callback_body, date_texts, fast_user, hostile_text, now, script_text, uploads
 from support.nnc_helpers import valid_nnc
@@ -142,8 +143,8 @@ def nnc_field(name: str, world) -> st.SearchStrategy:
         return st.one_of(st.none(), ids(world))
     if name == "section_id":
         return st.one_of(st.none(), ids(world), st.sampled_from(("1", "2", "3")))
-    choices = {"flow": nnc_service.FLOWS, "category": nnc_service.CATEGORIES,
-               "subcategory": nnc_service.DOCUMENT_PROBLEMS, "action_taken": nnc_service.ACTIONS}
+    choices = {"flow": nnc_rules.FLOWS, "category": nnc_rules.CATEGORIES,
+               "subcategory": nnc_rules.DOCUMENT_PROBLEMS, "action_taken": nnc_rules.ACTIONS}
     if name in choices:
         return st.one_of(st.sampled_from(choices[name]), TEXT, st.none())
     return st.one_of(TEXT, st.just(""), st.none())

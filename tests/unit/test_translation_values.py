@@ -17,7 +17,7 @@ from portal.security import permissions
 from portal.services import corrections, my_applications, notifications, service_accounts, surveys
 from portal.services.compliance import ranking
 from portal.services.kpi import panel
-from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 # Sections are rows the first migration seeds, not a constant: these two codes are the ones it writes.
@@ -47,14 +47,14 @@ COMPLAINT_EVENTS = _literal_arguments("_history", 3, "action")
 # (key pattern, the values it is built with)
 VALUE_KEYS: list[tuple[str, tuple]] = [
     # NNC register
-    ("nnc.status.{}", nnc.STATUSES),
-    ("nnc.follow_up.to.{}", nnc.STATUSES),
-    ("nnc.flow.{}", nnc.FLOWS),
-    ("nnc.category.{}", nnc.CATEGORIES),
-    ("nnc.category_short.{}", nnc.CATEGORIES),
-    ("nnc.subcategory.{}", nnc.DOCUMENT_PROBLEMS),
-    ("nnc.action.{}", nnc.ACTIONS),
-    ("nnc.field.{}", nnc.EDITABLE_FIELDS),
+    ("nnc.status.{}", nnc_rules.STATUSES),
+    ("nnc.follow_up.to.{}", nnc_rules.STATUSES),
+    ("nnc.flow.{}", nnc_rules.FLOWS),
+    ("nnc.category.{}", nnc_rules.CATEGORIES),
+    ("nnc.category_short.{}", nnc_rules.CATEGORIES),
+    ("nnc.subcategory.{}", nnc_rules.DOCUMENT_PROBLEMS),
+    ("nnc.action.{}", nnc_rules.ACTIONS),
+    ("nnc.field.{}", nnc_rules.EDITABLE_FIELDS),
     ("nnc.section_short.{}", SECTIONS),
     ("section.{}", SECTIONS),
     # applications, stages and 3P actions

@@ -15,7 +15,11 @@ from models import Application, Nnc, QuarantineAction, Section, ServiceUser
 from models.compliance import GUIDANCE_KINDS, GuidanceRecord
 from portal import audit
 from portal.domain import compliance as model
-from portal.services.compliance import ranking as compliance
+from portal.domain.periods import add_months, local_midnight, today_in
+from portal.services.compliance.filters import check_profile_access
+from portal.services.compliance.ranking import ranking
+from portal.services.compliance.scoring_settings import current_settings
+from portal.services.offices import office_zone
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
 EFFECT_MONTHS = 6
@@ -42,8 +46,8 @@ def record_guidance(session: Session, actor_id: int | None, actor_username: str 
                     section_scope: str | None, values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     """Record one guidance session; every field checked at once, nothing written on an error; audited."""
     errors = ErrorCollector()
-    tz = compliance.office_zone(session, office_id)
-    today = today or compliance.today_in(tz)
+    tz = office_zone(session, office_id)
+    today = today or today_in(tz)
     service_user_id = values.get("service_user_id")
     try:
         service_user_id = int(service_user_id)
@@ -88,7 +92,7 @@ def record_guidance(session: Session, actor_id: int | None, actor_username: str 
         errors.add("section", "compliance.error.section")
     errors.raise_if_any()
     try:
-        compliance.check_profile_access(session, service_user_id, office_id=office_id, section_scope=section_scope)
+        check_profile_access(session, service_user_id, office_id=office_id, section_scope=section_scope)
     except NotFound:
         errors.add("service_user_id", "guidance.error.service_user")
         errors.raise_if_any()
@@ -107,8 +111,7 @@ def record_guidance(session: Session, actor_id: int | None, actor_username: str 
 def _counts(session: Session, service_user_id: int, section_id: int | None, start: date, end: date,
             tz: str) -> tuple[int, int, int, int, int]:
     """n, d, r, x, k of one service user for local dates start ≤ day < end, from the raw records."""
-    lower, _ = compliance._local_bounds(start, start, tz)
-    upper, _ = compliance._local_bounds(end, end, tz)
+    lower, upper = local_midnight(start, tz), local_midnight(end, tz)
     a, q = Application, QuarantineAction
     apps = select(func.count()).select_from(a).where(
         a.service_user_id == service_user_id, a.deleted_at.is_(None), a.completed_at >= lower,
@@ -126,17 +129,11 @@ def _counts(session: Session, service_user_id: int, section_id: int | None, star
             int(kinds.get("destruction", 0)), int(session.scalar(nncs) or 0))
 
 
-def _shift_months(day: date, months: int) -> date:
-    first = compliance.add_months(day.replace(day=1), months)
-    last_day = (compliance.add_months(first, 1) - timedelta(days=1)).day
-    return first.replace(day=min(day.day, last_day))
-
-
 def effect(session: Session, service_user_id: int, given_on: date, *, section_id: int | None, tz: str,
            settings: model.ScoringSettings, today: date) -> dict[str, Any]:
     """Weighted violations per 100 consignments in the 6 months before the guidance date and the 6 after."""
-    before_start = _shift_months(given_on, -EFFECT_MONTHS)
-    after_end = _shift_months(given_on, EFFECT_MONTHS)
+    before_start = add_months(given_on, -EFFECT_MONTHS)
+    after_end = add_months(given_on, EFFECT_MONTHS)
 
     def side(start, end):
         n, d, r, x, k = _counts(session, service_user_id, section_id, start, end, tz)
@@ -162,10 +159,10 @@ def effect(session: Session, service_user_id: int, given_on: date, *, section_id
 def guidance_list(session: Session, *, office_id: int, section_scope: str | None,
                   filters: dict[str, Any] | None = None, as_of: date | None = None) -> dict[str, Any]:
     """Tier-D service users (those who need guidance), each with its latest guidance and whether it worked."""
-    result = compliance.ranking(session, office_id=office_id, section_scope=section_scope,
+    result = ranking(session, office_id=office_id, section_scope=section_scope,
                                 filters={**(filters or {}), "tier": "D"}, as_of=as_of, sort="score_asc",
                                 page_size=None)
-    version, settings = compliance.current_settings(session)
+    version, settings = current_settings(session)
     section_id = result["filters"]["section_id"]
     tz, today = result["timezone"], result["as_of"]
     ids = [row["service_user_id"] for row in result["rows"]]
@@ -197,9 +194,9 @@ def recent_records(session: Session, *, office_id: int, section_scope: str | Non
     if section_scope is not None:
         section_id = session.scalar(select(Section.id).where(Section.code == section_scope))
         query = query.where(g.section_id == section_id)
-    tz = compliance.office_zone(session, office_id)
-    today = as_of or compliance.today_in(tz)
-    _version, settings = compliance.current_settings(session)
+    tz = office_zone(session, office_id)
+    today = as_of or today_in(tz)
+    _version, settings = current_settings(session)
     return [{"id": r.id, "service_user_id": r.service_user_id, "name": name, "given_on": r.given_on,
              "kind": r.kind, "notes": r.notes, "officer_name": r.officer_name, "section": code,
              "effect": effect(session, r.service_user_id, r.given_on, section_id=r.section_id, tz=tz,

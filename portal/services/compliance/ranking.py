@@ -1,4 +1,4 @@
-"""Compliance profiling: scoring settings, rankings, profiles, handlers, score snapshots (DOMAIN: compliance).
+"""Compliance rankings and the score snapshots (DOMAIN: compliance); settings, filters and profiles live beside it.
 
 Every score is computed with portal.domain.compliance from counts the rollups hold (compliance_monthly,
 compliance_streaks), in SQL for the sums and in Python for the per-service-user working. Filters choose which
@@ -20,246 +20,22 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
-from models import (Application, Commodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser)
-from models.application import DIRECTIONS
-from models.compliance import (ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceSettingsVersion,
-                               ComplianceStreak, ComplianceTierHistory)
-from portal import audit
+from models import Commodity, Office, Section, ServiceUser
+from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS, ScoringSettings
-from portal.security.scope import Scope, scope_of
-from portal.validation import ErrorCollector, Forbidden, NotFound
+from portal.domain.periods import month_end, months_between, today_in
+from portal.services.compliance.bulk import bulk_insert
+from portal.services.compliance.filters import clean_filters, sections_by_code, window
+from portal.services.compliance.scoring_settings import current_settings
+from portal.services.offices import office_zone
+from portal.settings import default_timezone
 
 UTC = timezone.utc
 SORTS = ("rank", "score_asc", "consignments", "violations", "name")
-MAX_PERIOD_MONTHS = 120
-TIMELINE_LIMIT = 500
-
-
-# ------------------------------------------------------------------------------------------------ scope
-def reach(scope: Scope) -> dict[str, Any]:
-    """The caller's reach as keyword arguments: the home office, and a section-scoped user's one section
-    (Forbidden for a section-scoped user without one)."""
-    scope = scope_of(scope)
-    scope.require_section()
-    return {"office_id": scope.office_id, "section_scope": scope.section_scope}
-
-
-def company_reach(session: Session, scope: Scope, service_user_id: int) -> dict[str, Any]:
-    """`reach`, except that a scope seeing every office reads a company against its own office's figures."""
-    scope = scope_of(scope)
-    found = reach(scope)
-    if scope.every_office:
-        office_id = session.scalar(select(ServiceUser.office_id).where(ServiceUser.id == service_user_id))
-        found["office_id"] = scope.reading_office(office_id)
-    return found
-
-
-def handler_reach(scope: Scope) -> dict[str, Any]:
-    """`reach`, except that a scope seeing every office sees the handlers of every office."""
-    scope = scope_of(scope)
-    found = reach(scope)
-    if scope.every_office:
-        found["office_id"] = None
-    return found
-
-
-def _sections(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Section.code, Section.id)).all())
-
-
-def _resolve_section(session: Session, section: str | None, section_scope: str | None) -> tuple[str | None, int | None]:
-    """(code, id) of the section asked for; None for all sections. A coordinator may ask only for their own."""
-    section = (section or "").strip() or None
-    if section in ("all",):
-        section = None
-    if section_scope is not None:
-        if section is not None and section != section_scope:
-            raise Forbidden(f"section {section} is outside the coordinator's section")
-        section = section_scope
-    if section is None:
-        return None, None
-    ids = _sections(session)
-    if section not in ids:
-        errors = ErrorCollector()
-        errors.add("section", "compliance.error.section")
-        errors.raise_if_any()
-    return section, ids[section]
-
-
-def office_zone(session: Session, office_id: int) -> str:
-    return session.scalar(select(Office.timezone).where(Office.id == office_id)) or "Asia/Jakarta"
-
-
-def today_in(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
-
-
-# --------------------------------------------------------------------------------------------- settings
-def current_settings(session: Session) -> tuple[int, ScoringSettings]:
-    """The latest saved settings version and its values (the built-in defaults as version 0 if none)."""
-    row = session.execute(select(ComplianceSettingsVersion).order_by(
-        ComplianceSettingsVersion.version.desc()).limit(1)).scalar_one_or_none()
-    if row is None:
-        return 0, model.DEFAULT_SETTINGS
-    return row.version, ScoringSettings.from_dict(row.values)
-
-
-def settings_history(session: Session, limit: int = 20) -> list[dict[str, Any]]:
-    rows = session.scalars(select(ComplianceSettingsVersion).order_by(
-        ComplianceSettingsVersion.version.desc()).limit(limit))
-    return [{"version": r.version, "values": r.values, "created_by": r.created_by, "created_at": r.created_at,
-             "note": r.note} for r in rows]
-
-
-# Which settings are whole numbers, and the sensible range of each (the domain model only refuses negatives).
-SETTING_RULES: dict[str, tuple[type, float, float]] = {
-    "weight_detention": (float, 0, 100), "weight_refusal": (float, 0, 100), "weight_destruction": (float, 0, 100),
-    "weight_nnc": (float, 0, 100), "window_months": (int, 1, 60), "prior_m": (float, 0.1, 10000),
-    "tier_a_min_clean_streak": (int, 0, 100000), "tier_a_clean_months": (int, 0, 240),
-    "tier_a_min_n": (int, 0, 100000), "tier_d_min_violation_records": (int, 1, 100000),
-    "tier_d_score_below": (float, 0, 100), "tier_b_min_score": (float, 0, 100),
-    "tightened_percent": (float, 0, 100), "normal_percent": (float, 0, 100), "reduced_percent": (float, 0, 100),
-    "normal_after_clean": (int, 0, 100000), "reduced_after_more_clean": (int, 0, 100000),
-}
-
-
-def _number(value: Any, kind: type) -> int | float | None:
-    if value is None or (isinstance(value, str) and not value.strip()) or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except Exception:  # noqa: BLE001 - any unparsable text is "not a number"
-        return None
-    if not number.is_finite():
-        return None
-    if kind is int:
-        return int(number) if number == number.to_integral_value() else None
-    as_int = int(number)
-    return as_int if number == as_int else float(number)
-
-
-def clean_settings(values: dict[str, Any]) -> ScoringSettings:
-    """Validate a settings form: every field at once, with a message naming the allowed range."""
-    errors = ErrorCollector()
-    cleaned: dict[str, Any] = {}
-    for name, (kind, low, high) in SETTING_RULES.items():
-        number = _number(values.get(name), kind)
-        if number is None:
-            errors.add(name, "compliance.error.whole_number" if kind is int else "compliance.error.number")
-        elif not low <= number <= high:
-            errors.add(name, "compliance.error.range", low=low, high=high)
-        else:
-            cleaned[name] = number
-    if not errors.errors and cleaned["tier_b_min_score"] < cleaned["tier_d_score_below"]:
-        errors.add("tier_b_min_score", "compliance.error.b_below_d")
-    if not errors.errors and not (cleaned["tightened_percent"] >= cleaned["normal_percent"]
-                                  >= cleaned["reduced_percent"]):
-        errors.add("normal_percent", "compliance.error.sampling_order")
-    errors.raise_if_any()
-    return ScoringSettings(**cleaned)
-
-
-def save_settings(session: Session, actor_id: int | None, actor_username: str | None, values: dict[str, Any],
-                  note: str | None = None) -> dict[str, Any]:
-    """Store the settings as a new version (audited); scores computed afterwards name it."""
-    settings = clean_settings(values)
-    version, before = current_settings(session)
-    if settings == before and version:
-        return {"version": version, "changed": False}
-    new_version = version + 1
-    session.add(ComplianceSettingsVersion(version=new_version, values=settings.to_dict(), created_by_id=actor_id,
-                                          created_by=actor_username, note=(note or "").strip()[:300] or None))
-    changed_before, changed_after = audit.changed_fields(before.to_dict(), settings.to_dict())
-    audit.record(session, actor_id, actor_username, "compliance_settings_changed", "compliance_settings",
-                 new_version, changed_before, changed_after)
-    session.flush()
-    return {"version": new_version, "changed": True}
-
-
-# ------------------------------------------------------------------------------------------------ window
-def add_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 + months
-    return date(total // 12, total % 12 + 1, 1)
-
-
-def month_end(first: date) -> date:
-    from datetime import timedelta
-
-    return add_months(first, 1) - timedelta(days=1)
-
-
-def window(as_of: date, settings: ScoringSettings, period_from: date | None = None,
-           period_to: date | None = None) -> tuple[date, date]:
-    """(first month, last month) counted: the default window, or the months of a custom period."""
-    if period_from is None and period_to is None:
-        last = as_of.replace(day=1)
-        return add_months(last, -(int(settings.window_months) - 1)), last
-    first = (period_from or add_months(as_of.replace(day=1), -(int(settings.window_months) - 1))).replace(day=1)
-    last = (period_to or as_of).replace(day=1)
-    return first, last
-
-
-def months_between(earlier: date, later: date) -> int:
-    """Whole months elapsed from `earlier` to `later` (0 when later is earlier)."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month - (1 if later.day < earlier.day else 0)
-    return max(months, 0)
-
-
-def _parse_date(value: Any, field: str, errors: ErrorCollector) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        errors.add(field, "compliance.error.date")
-        return None
-
-
-def _choice(value: Any) -> Any:
-    """A filter value, or None for "every …" (empty, or the selects' "all")."""
-    if isinstance(value, str):
-        value = value.strip()
-        return None if value in ("", "all") else value
-    return value
-
-
-def clean_filters(session: Session, filters: dict[str, Any] | None, section_scope: str | None) -> dict[str, Any]:
-    """The ranking filters as the query uses them; problems reported together (InvalidInput)."""
-    filters = filters or {}
-    errors = ErrorCollector()
-    direction = _choice(filters.get("direction"))
-    if direction and direction not in DIRECTIONS:
-        errors.add("direction", "compliance.error.direction")
-    commodity_id = _choice(filters.get("commodity_id"))
-    if commodity_id is None:
-        commodity_id = None
-    else:
-        try:
-            commodity_id = int(commodity_id)
-        except (TypeError, ValueError):
-            errors.add("commodity_id", "compliance.error.commodity")
-            commodity_id = None
-    tier = _choice(filters.get("tier"))
-    tier = tier.upper() if tier else None
-    if tier and tier not in TIERS:
-        errors.add("tier", "compliance.error.tier")
-    period_from = _parse_date(filters.get("period_from"), "period_from", errors)
-    period_to = _parse_date(filters.get("period_to"), "period_to", errors)
-    if period_from and period_to:
-        if period_from > period_to:
-            errors.add("period_to", "compliance.error.period_order")
-        elif (period_to.year - period_from.year) * 12 + period_to.month - period_from.month >= MAX_PERIOD_MONTHS:
-            errors.add("period_to", "compliance.error.period_long", months=MAX_PERIOD_MONTHS)
-    errors.raise_if_any()
-    section, section_id = _resolve_section(session, filters.get("section"), section_scope)
-    return {"section": section, "section_id": section_id, "direction": direction, "commodity_id": commodity_id,
-            "tier": tier, "period_from": period_from, "period_to": period_to}
 
 
 # ------------------------------------------------------------------------------------------------ engine
@@ -337,9 +113,9 @@ class _Model:
         return found
 
 
-def _aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
-               direction: str | None = None, commodity_id: int | None = None,
-               service_user_ids: list[int] | None = None):
+def aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
+              direction: str | None = None, commodity_id: int | None = None,
+              service_user_ids: list[int] | None = None):
     """One row per service user: n, d, r, x, k over the filtered months, with streak and identity."""
     m = ComplianceMonthly
     conditions = [m.office_id == office_id, m.month >= first, m.month <= last]
@@ -363,8 +139,9 @@ def _aggregate(session: Session, office_id: int, section_id: int | None, first: 
     return session.execute(query).all()
 
 
-def _office_totals(session: Session, office_id: int, section_id: int | None, first: date, last: date,
-                   direction: str | None, commodity_id: int | None, settings: ScoringSettings) -> tuple[Any, int]:
+def office_totals(session: Session, office_id: int, section_id: int | None, first: date, last: date,
+                  direction: str | None, commodity_id: int | None, settings: ScoringSettings) -> tuple[Any, int]:
+    """Office-wide weighted violations V and consignments n over the filtered months (for the office rate p0)."""
     m = ComplianceMonthly
     conditions = [m.office_id == office_id, m.month >= first, m.month <= last]
     if section_id is not None:
@@ -385,14 +162,14 @@ def score_rows(session: Session, office_id: int, *, section_id: int | None = Non
                tz: str | None = None) -> dict[str, Any]:
     """Score every service user with activity in the filtered window; ranked by score, then consignments."""
     tz = tz or office_zone(session, office_id)
-    raw = _aggregate(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids)
+    raw = aggregate(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids)
     if service_user_ids is None:
         office_v = model.weighted_violations(sum(int(r.d) for r in raw), sum(int(r.r) for r in raw),
                                              sum(int(r.x) for r in raw), sum(int(r.k) for r in raw), settings)
         office_n = sum(int(r.n) for r in raw)
     else:
-        office_v, office_n = _office_totals(session, office_id, section_id, first, last, direction, commodity_id,
-                                            settings)
+        office_v, office_n = office_totals(session, office_id, section_id, first, last, direction, commodity_id,
+                                           settings)
     p0 = model.office_rate(office_v, office_n)
     zone = ZoneInfo(tz)
     decide = _Model(settings)
@@ -503,7 +280,9 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
                   func.sum(m.k).label("k")).where(*conditions).group_by(m.office_id, m.service_user_id).subquery()
     query = select(sums, s.clean_streak, s.last_violation_at).outerjoin(s, and_(
         s.service_user_id == sums.c.su, s.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
-    zones = {office: ZoneInfo(tz) for office, tz in session.execute(select(Office.id, Office.timezone))}
+    default_zone = ZoneInfo(default_timezone())
+    zones = {office: ZoneInfo(tz) if tz else default_zone
+             for office, tz in session.execute(select(Office.id, Office.timezone))}
     decide = _Model(settings)
     rows = []
     for r in session.execute(query):
@@ -512,7 +291,7 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
         score_value = decide.score(v, n, totals.get(r.office, Fraction(0)))
         streak = int(r.clean_streak or 0)
         months_since = None if r.last_violation_at is None else months_between(
-            r.last_violation_at.astimezone(zones.get(r.office, ZoneInfo("Asia/Jakarta"))).date(), as_of)
+            r.last_violation_at.astimezone(zones.get(r.office, default_zone)).date(), as_of)
         rows.append({"office_id": r.office, "service_user_id": r.su, "n": n, "d": d, "r": rr, "x": x, "k": k,
                      "score": score_value, "tier": decide.tier(score_value, d + rr + x + k, streak, months_since, n),
                      "intervention": decide.level(streak).name, "clean_streak": streak,
@@ -529,7 +308,7 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
     version, scoring = current_settings(session)
     if version == 0:
         return {"scores": 0}
-    as_of = as_of or today_in("Asia/Jakarta")
+    as_of = as_of or today_in(default_timezone())
     first, last = window(as_of, scoring)
     offices = None if office_id is None else [office_id]
     if offices is None and service_user_ids is not None:  # p0 only of the offices the touched users are in
@@ -537,7 +316,7 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
             ComplianceMonthly.service_user_id.in_(service_user_ids)).distinct())))
     now, last_day = datetime.now(UTC), month_end(last)
     snapshot_rows = []
-    for section_id in [None] + list(_sections(session).values()):
+    for section_id in [None] + list(sections_by_code(session).values()):
         for row in _score_offices(session, offices, section_id, first, last, as_of, scoring, service_user_ids):
             row.update(section_id=ALL_SECTIONS if section_id is None else section_id, as_of=as_of,
                        window_from=first, window_to=last_day, settings_version=version, computed_at=now)
@@ -558,241 +337,6 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
                                                       "score", "settings_version")} | {"recorded_at": now})
         if row["section_id"] == ALL_SECTIONS:
             tiers[row["tier"]] += 1
-    from portal.services.compliance.rollup import bulk_insert
-
     bulk_insert(session, s, snapshot_rows)
     bulk_insert(session, ComplianceTierHistory, history)
     return {"scores": len(snapshot_rows), "tiers": tiers, "settings_version": version}
-
-
-# ------------------------------------------------------------------------------------------------ access
-def _service_user(session: Session, service_user_id: int, office_id: int | None) -> ServiceUser:
-    found = session.get(ServiceUser, service_user_id)
-    if found is None or (office_id is not None and found.office_id != office_id):
-        raise NotFound(service_user_id)
-    return found
-
-
-def active_in_section(session: Session, service_user_id: int, section_id: int) -> bool:
-    """Whether a service user has any application or NNC in the section (what lets its coordinator look)."""
-    application = session.scalar(select(Application.id).where(
-        Application.service_user_id == service_user_id, Application.section_id == section_id,
-        Application.deleted_at.is_(None)).limit(1))
-    if application is not None:
-        return True
-    return session.scalar(select(Nnc.id).where(Nnc.service_user_id == service_user_id,
-                                               Nnc.section_id == section_id).limit(1)) is not None
-
-
-def check_profile_access(session: Session, service_user_id: int, *, office_id: int | None,
-                         section_scope: str | None) -> tuple[ServiceUser, int | None]:
-    """The service user and the caller's section id; NotFound / Forbidden as the caller's reach says."""
-    found = _service_user(session, service_user_id, office_id)
-    if section_scope is None:
-        return found, None
-    section_id = _sections(session).get(section_scope)
-    if section_id is None or not active_in_section(session, service_user_id, section_id):
-        raise Forbidden(service_user_id)
-    return found, section_id
-
-
-# ------------------------------------------------------------------------------------------------ profile
-def explanation(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
-                as_of: date | None = None, settings: tuple[int, ScoringSettings] | None = None) -> dict[str, Any]:
-    """The full working of one service user's current score: counts, weights, prior, p0, window, events."""
-    version, scoring = settings or current_settings(session)
-    tz = office_zone(session, office_id)
-    as_of = as_of or today_in(tz)
-    first, last = window(as_of, scoring)
-    office_v, office_n = _office_totals(session, office_id, section_id, first, last, None, None, scoring)
-    own = _aggregate(session, office_id, section_id, first, last, service_user_ids=[service_user_id])
-    n = d = r = x = k = 0
-    streak, last_violation = None, None
-    if own:
-        row = own[0]
-        n, d, r, x, k = int(row.n), int(row.d), int(row.r), int(row.x), int(row.k)
-        streak, last_violation = row.clean_streak, row.last_violation_at
-    if streak is None:
-        found = session.get(ComplianceStreak, (service_user_id, section_id or ALL_SECTIONS))
-        streak = found.clean_streak if found else 0
-        last_violation = found.last_violation_at if found else None
-    months_since = None if last_violation is None else months_between(
-        last_violation.astimezone(ZoneInfo(tz)).date(), as_of)
-    working = model.explain(d=d, r=r, x=x, k=k, n=n, office_v=office_v, office_n=office_n,
-                            clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring)
-    window_to = min(month_end(last), as_of)
-    events = violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
-                              date_from=first, date_to=window_to, tz=tz)
-    monthly = consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
-                                    first=first, last=last)
-    return {**working, "settings_version": version, "window_from": first, "window_to": window_to,
-            "last_violation_at": last_violation, "events": events, "consignments_by_month": monthly,
-            "timezone": tz}
-
-
-def _local_bounds(day_from: date, day_to: date, tz: str) -> tuple[datetime, datetime]:
-    from datetime import time, timedelta
-
-    zone = ZoneInfo(tz)
-    return (datetime.combine(day_from, time(0), zone).astimezone(UTC),
-            datetime.combine(day_to + timedelta(days=1), time(0), zone).astimezone(UTC))
-
-
-def violation_events(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
-                     date_from: date | None = None, date_to: date | None = None, tz: str = "Asia/Jakarta",
-                     limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
-    """Every 3P action and non-void NNC of a service user (optionally in a date range), newest first."""
-    q = QuarantineAction
-    actions = (select(q.id, q.kind, q.action_at, q.reason, q.application_id, Application.number, Section.code)
-               .join(Application, Application.id == q.application_id).join(Section, Section.id == q.section_id)
-               .where(q.service_user_id == service_user_id, q.deleted_at.is_(None)))
-    nncs = (select(Nnc.id, Nnc.number, Nnc.notice_date, Nnc.status, Nnc.category, Nnc.application_id,
-                   Nnc.commodity, Section.code).join(Section, Section.id == Nnc.section_id)
-            .where(Nnc.service_user_id == service_user_id, Nnc.status != "void"))
-    if office_id is not None:
-        actions, nncs = actions.where(q.office_id == office_id), nncs.where(Nnc.office_id == office_id)
-    if section_id is not None:
-        actions, nncs = actions.where(q.section_id == section_id), nncs.where(Nnc.section_id == section_id)
-    if date_from is not None and date_to is not None:
-        start, end = _local_bounds(date_from, date_to, tz)
-        actions = actions.where(q.action_at >= start, q.action_at < end)
-        nncs = nncs.where(Nnc.notice_date >= date_from, Nnc.notice_date <= date_to)
-    events = []
-    for aid, kind, at, reason, app_id, number, section in session.execute(
-            actions.order_by(q.action_at.desc()).limit(limit)):
-        events.append({"type": kind, "id": aid, "at": at, "date": at.astimezone(ZoneInfo(tz)).date(),
-                       "detail": reason, "application_id": app_id, "application_number": number,
-                       "nnc_id": None, "section": section})
-    for nid, number, notice, status, category, app_id, commodity, section in session.execute(
-            nncs.order_by(Nnc.notice_date.desc()).limit(limit)):
-        events.append({"type": "nnc", "id": nid, "at": None, "date": notice, "detail": commodity,
-                       "category": category, "status": status, "application_id": app_id, "nnc_number": number,
-                       "nnc_id": nid, "section": section})
-    events.sort(key=lambda e: (e["date"], e["at"] or datetime.min.replace(tzinfo=UTC)), reverse=True)
-    return events[:limit]
-
-
-def consignments_by_month(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
-                          first: date, last: date) -> list[dict[str, Any]]:
-    """n and the violation records per month, from the rollup; months without activity included as zeros."""
-    m = ComplianceMonthly
-    query = select(m.month, func.sum(m.n), func.sum(m.d + m.r + m.x + m.k)).where(
-        m.service_user_id == service_user_id, m.office_id == office_id, m.month >= first, m.month <= last)
-    if section_id is not None:
-        query = query.where(m.section_id == section_id)
-    found = {}
-    for month, n, v in session.execute(query.group_by(m.month)):
-        month = month if isinstance(month, date) else date.fromisoformat(str(month))
-        found[month] = (int(n), int(v))
-    result, month = [], first
-    while month <= last:
-        n, v = found.get(month, (0, 0))
-        result.append({"month": month, "consignments": n, "violations": v})
-        month = add_months(month, 1)
-    return result
-
-
-def handlers_of(session: Session, service_user_id: int, *, office_id: int | None,
-                section_id: int | None) -> dict[str, Any]:
-    """The handlers a service user used: per handler first / last application and count; how often it changed."""
-    a = Application
-    conditions = [a.service_user_id == service_user_id, a.deleted_at.is_(None)]
-    if office_id is not None:
-        conditions.append(a.office_id == office_id)
-    if section_id is not None:
-        conditions.append(a.section_id == section_id)
-    per_handler = session.execute(
-        select(a.handler_id, Handler.name, func.count(), func.min(a.submitted_at), func.max(a.submitted_at))
-        .outerjoin(Handler, Handler.id == a.handler_id).where(*conditions)
-        .group_by(a.handler_id, Handler.name).order_by(func.min(a.submitted_at))).all()
-    ordered = select(a.handler_id.label("h"), func.lag(a.handler_id).over(
-        order_by=(a.submitted_at, a.id)).label("previous"), func.row_number().over(
-        order_by=(a.submitted_at, a.id)).label("position")).where(*conditions).subquery()
-    changes = session.scalar(select(func.count()).select_from(ordered).where(
-        ordered.c.position > 1, or_(
-            and_(ordered.c.h.is_(None), ordered.c.previous.is_not(None)),
-            and_(ordered.c.h.is_not(None), ordered.c.previous.is_(None)),
-            ordered.c.h != ordered.c.previous))) or 0
-    handler_ids = [row[0] for row in per_handler if row[0] is not None]
-    tier_d = tier_d_companies_per_handler(session, handler_ids)
-    handlers = [{"handler_id": hid, "name": name, "applications": count, "first": first, "last": last,
-                 "tier_d_companies": tier_d.get(hid, 0), "flagged": tier_d.get(hid, 0) >= 3}
-                for hid, name, count, first, last in per_handler]
-    return {"handlers": handlers, "changes": int(changes)}
-
-
-def tier_d_companies_per_handler(session: Session, handler_ids: list[int]) -> dict[int, int]:
-    """handler id → how many distinct companies it has served that are now tier D (overall score)."""
-    if not handler_ids:
-        return {}
-    a, s = Application, ComplianceScore
-    pairs = select(a.handler_id.label("h"), a.service_user_id.label("su")).where(
-        a.handler_id.in_(handler_ids), a.deleted_at.is_(None)).distinct().subquery()
-    query = (select(pairs.c.h, func.count()).join(s, and_(s.service_user_id == pairs.c.su,
-                                                          s.section_id == ALL_SECTIONS, s.tier == "D"))
-             .group_by(pairs.c.h))
-    return {h: int(count) for h, count in session.execute(query)}
-
-
-def tier_history(session: Session, service_user_id: int, section_id: int | None) -> list[dict[str, Any]]:
-    h = ComplianceTierHistory
-    rows = session.execute(select(h.as_of, h.tier, h.score, h.settings_version).where(
-        h.service_user_id == service_user_id, h.section_id == (section_id or ALL_SECTIONS)).order_by(
-        h.as_of.desc(), h.id.desc()).limit(100))
-    return [{"as_of": as_of, "tier": tier, "score": float(score), "settings_version": version}
-            for as_of, tier, score, version in rows]
-
-
-def profile(session: Session, service_user_id: int, *, office_id: int, section_scope: str | None,
-            section: str | None = None, as_of: date | None = None) -> dict[str, Any]:
-    """A service user's track record: identity, score and its working, timeline, handlers, tiers, guidance."""
-    found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
-                                                   section_scope=section_scope)
-    _code, section_id = _resolve_section(session, section, section_scope)
-    tz = office_zone(session, office_id)
-    working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of)
-    from portal.services.compliance import guidance
-
-    return {
-        "service_user": {"id": found.id, "name": found.name, "tax_id": found.tax_id, "address": found.address,
-                         "city": found.city, "email": found.email, "phone": found.phone,
-                         "blocked": found.blocked},
-        "section": _code, "section_id": section_id, "timezone": tz, "explanation": working,
-        "timeline": violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz),
-        "handlers": handlers_of(session, service_user_id, office_id=office_id, section_id=section_id),
-        "tier_history": tier_history(session, service_user_id, section_id),
-        "guidance": guidance.records_for(session, service_user_id, section_id=scope_section_id),
-        "sections": [code for code, sid in _sections(session).items()
-                     if section_scope is None and active_in_section(session, service_user_id, sid)],
-    }
-
-
-# ------------------------------------------------------------------------------------------------ handler
-def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
-                    section_scope: str | None) -> dict[str, Any]:
-    """The companies a handler has served, each with its current tier and first / last application with it."""
-    handler = session.get(Handler, handler_id)
-    if handler is None or (office_id is not None and handler.office_id != office_id):
-        raise NotFound(handler_id)
-    a, s = Application, ComplianceScore
-    conditions = [a.handler_id == handler_id, a.deleted_at.is_(None)]
-    if section_scope is not None:
-        section_id = _sections(session).get(section_scope)
-        conditions.append(a.section_id == section_id)
-    rows = session.execute(
-        select(a.service_user_id, ServiceUser.name, ServiceUser.tax_id, func.count(), func.min(a.submitted_at),
-               func.max(a.submitted_at))
-        .join(ServiceUser, ServiceUser.id == a.service_user_id).where(*conditions)
-        .group_by(a.service_user_id, ServiceUser.name, ServiceUser.tax_id)
-        .order_by(func.max(a.submitted_at).desc())).all()
-    if section_scope is not None and not rows:
-        raise Forbidden(handler_id)
-    tiers = dict(session.execute(select(s.service_user_id, s.tier).where(
-        s.service_user_id.in_([r[0] for r in rows]), s.section_id == ALL_SECTIONS)).all()) if rows else {}
-    companies = [{"service_user_id": su, "name": name, "tax_id": tax, "applications": count, "first": first,
-                  "last": last, "tier": tiers.get(su)} for su, name, tax, count, first, last in rows]
-    tier_d = sum(1 for c in companies if c["tier"] == "D")
-    return {"handler": {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id,
-                        "address": handler.address, "phone": handler.phone, "email": handler.email},
-            "companies": companies, "tier_d_companies": tier_d, "flagged": tier_d >= 3,
-            "timezone": office_zone(session, handler.office_id)}

@@ -27,6 +27,7 @@ from models import Handler, Section, ServiceUser
 from portal import audit
 from portal.i18n import catalog
 from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
 from portal.validation import ErrorCollector, Forbidden, InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -93,8 +94,8 @@ VALUE_ALIASES = {
                "dalam investigasi": "under_investigation", "terklarifikasi": "clarified", "klarifikasi": "clarified",
                "selesai": "closed", "ditutup": "closed", "batal": "void", "dibatalkan": "void"},
 }
-CHOICES = {"flow": nnc.FLOWS, "category": nnc.CATEGORIES, "subcategory": nnc.DOCUMENT_PROBLEMS,
-           "action_taken": nnc.ACTIONS, "status": nnc.STATUSES}
+CHOICES = {"flow": nnc_rules.FLOWS, "category": nnc_rules.CATEGORIES, "subcategory": nnc_rules.DOCUMENT_PROBLEMS,
+           "action_taken": nnc_rules.ACTIONS, "status": nnc_rules.STATUSES}
 LABEL_PREFIX = {"flow": "nnc.flow.", "category": "nnc.category.", "subcategory": "nnc.subcategory.",
                 "action_taken": "nnc.action.", "status": "nnc.status.", "section": "section."}
 
@@ -285,7 +286,7 @@ def import_file(session: Session, actor, filename: str, data: bytes, *, today: d
 
     Raises InvalidInput({"file": …}) when the file itself cannot be read (nothing is loaded then).
     """
-    if not nnc.can_edit(actor):
+    if not nnc_rules.can_edit(actor):
         raise Forbidden("nnc.import")
     try:
         rows = read_rows(filename, data)

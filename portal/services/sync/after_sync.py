@@ -9,6 +9,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models import Application, Bill, Certificate, QuarantineAction, StageEvent, SyncRun
+from portal.services import notifications
+from portal.services.compliance import rollup as compliance_rollup
+from portal.services.kpi import rollup as kpi_rollup
 
 ID_CHUNK = 5000
 # Past this many changed applications (a first backfill), one full rebuild beats incremental refreshes.
@@ -22,8 +25,6 @@ def enqueue_notifications(connection: Connection, target: str, written_ids: Iter
     Runs on the batch's connection, inside its transaction: the outbox rows commit or roll back with the
     synced rows, so a crash can neither lose a notification nor send one for data that was never saved.
     """
-    from portal.services import notifications
-
     ids = sorted(written_ids)
     if not ids or target not in ("stage_events", "quarantine_actions"):
         return 0
@@ -80,9 +81,6 @@ def changed_applications(session: Session, since: datetime) -> list[int]:
 
 def refresh_rollups(session: Session, since: datetime) -> dict:
     """Bring the compliance and KPI rollups up to date with what a sync run changed."""
-    from portal.services.compliance import rollup as compliance_rollup
-    from portal.services.kpi import rollup as kpi_rollup
-
     application_ids = changed_applications(session, since)
     if not application_ids:
         return {"applications": 0}

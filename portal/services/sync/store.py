@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import (BigInteger, Connection, Integer, Interval, MetaData, Table, and_, bindparam, delete, func,
-                        literal, null, or_, select, text, update)
+from sqlalchemy import BigInteger
 from sqlalchemy import Column as SAColumn
+from sqlalchemy import (Connection, Integer, Interval, MetaData, Table, and_, bindparam, delete, func, literal, null,
+                        or_, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
@@ -31,6 +32,7 @@ from models.base import utcnow
 from portal.iqfast import codes as iqfast_codes
 from portal.iqfast.fields import Lookups
 from portal.iqfast.mapping import TableMapping
+from portal.services.sync.after_sync import enqueue_notifications
 
 ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
 
@@ -126,8 +128,6 @@ class Writer:
         self._timed("derived", started)
         started = time.perf_counter()
         if spec.target in ("stage_events", "quarantine_actions"):
-            from portal.services.sync.after_sync import enqueue_notifications
-
             enqueue_notifications(self.conn, spec.target, [row[0] for row in returned])
         self._timed("notifications", started)
         return result

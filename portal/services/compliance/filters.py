@@ -1,0 +1,159 @@
+"""What a compliance page asks for, made safe: the caller's reach (office and section, from its scope), the
+ranking filters checked together, and the window of months they cover."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Application, Nnc, Section, ServiceUser
+from models.application import DIRECTIONS
+from portal.domain.compliance import TIERS, ScoringSettings
+from portal.domain.periods import month_window
+from portal.security.scope import Scope, scope_of
+from portal.validation import ErrorCollector, Forbidden, NotFound
+
+MAX_PERIOD_MONTHS = 120
+
+
+def reach(scope: Scope) -> dict[str, Any]:
+    """The caller's reach as keyword arguments: the home office, and a section-scoped user's one section
+    (Forbidden for a section-scoped user without one)."""
+    scope = scope_of(scope)
+    scope.require_section()
+    return {"office_id": scope.office_id, "section_scope": scope.section_scope}
+
+
+def company_reach(session: Session, scope: Scope, service_user_id: int) -> dict[str, Any]:
+    """`reach`, except that a scope seeing every office reads a company against its own office's figures."""
+    scope = scope_of(scope)
+    found = reach(scope)
+    if scope.every_office:
+        office_id = session.scalar(select(ServiceUser.office_id).where(ServiceUser.id == service_user_id))
+        found["office_id"] = scope.reading_office(office_id)
+    return found
+
+
+def handler_reach(scope: Scope) -> dict[str, Any]:
+    """`reach`, except that a scope seeing every office sees the handlers of every office."""
+    scope = scope_of(scope)
+    found = reach(scope)
+    if scope.every_office:
+        found["office_id"] = None
+    return found
+
+
+def sections_by_code(session: Session) -> dict[str, int]:
+    """Section code → id (animal, plant, …)."""
+    return dict(session.execute(select(Section.code, Section.id)).all())
+
+
+def resolve_section(session: Session, section: str | None, section_scope: str | None) -> tuple[str | None, int | None]:
+    """(code, id) of the section asked for; None for all sections. A coordinator may ask only for their own."""
+    section = (section or "").strip() or None
+    if section in ("all",):
+        section = None
+    if section_scope is not None:
+        if section is not None and section != section_scope:
+            raise Forbidden(f"section {section} is outside the coordinator's section")
+        section = section_scope
+    if section is None:
+        return None, None
+    ids = sections_by_code(session)
+    if section not in ids:
+        errors = ErrorCollector()
+        errors.add("section", "compliance.error.section")
+        errors.raise_if_any()
+    return section, ids[section]
+
+
+def window(as_of: date, settings: ScoringSettings, period_from: date | None = None,
+           period_to: date | None = None) -> tuple[date, date]:
+    """(first month, last month) counted: the default window, or the months of a custom period."""
+    return month_window(as_of, int(settings.window_months), period_from, period_to)
+
+
+def _parse_date(value: Any, field: str, errors: ErrorCollector) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        errors.add(field, "compliance.error.date")
+        return None
+
+
+def _choice(value: Any) -> Any:
+    """A filter value, or None for "every …" (empty, or the selects' "all")."""
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value in ("", "all") else value
+    return value
+
+
+def clean_filters(session: Session, filters: dict[str, Any] | None, section_scope: str | None) -> dict[str, Any]:
+    """The ranking filters as the query uses them; problems reported together (InvalidInput)."""
+    filters = filters or {}
+    errors = ErrorCollector()
+    direction = _choice(filters.get("direction"))
+    if direction and direction not in DIRECTIONS:
+        errors.add("direction", "compliance.error.direction")
+    commodity_id = _choice(filters.get("commodity_id"))
+    if commodity_id is None:
+        commodity_id = None
+    else:
+        try:
+            commodity_id = int(commodity_id)
+        except (TypeError, ValueError):
+            errors.add("commodity_id", "compliance.error.commodity")
+            commodity_id = None
+    tier = _choice(filters.get("tier"))
+    tier = tier.upper() if tier else None
+    if tier and tier not in TIERS:
+        errors.add("tier", "compliance.error.tier")
+    period_from = _parse_date(filters.get("period_from"), "period_from", errors)
+    period_to = _parse_date(filters.get("period_to"), "period_to", errors)
+    if period_from and period_to:
+        if period_from > period_to:
+            errors.add("period_to", "compliance.error.period_order")
+        elif (period_to.year - period_from.year) * 12 + period_to.month - period_from.month >= MAX_PERIOD_MONTHS:
+            errors.add("period_to", "compliance.error.period_long", months=MAX_PERIOD_MONTHS)
+    errors.raise_if_any()
+    section, section_id = resolve_section(session, filters.get("section"), section_scope)
+    return {"section": section, "section_id": section_id, "direction": direction, "commodity_id": commodity_id,
+            "tier": tier, "period_from": period_from, "period_to": period_to}
+
+
+# ------------------------------------------------------------------------------------------------ access
+def _service_user(session: Session, service_user_id: int, office_id: int | None) -> ServiceUser:
+    found = session.get(ServiceUser, service_user_id)
+    if found is None or (office_id is not None and found.office_id != office_id):
+        raise NotFound(service_user_id)
+    return found
+
+
+def active_in_section(session: Session, service_user_id: int, section_id: int) -> bool:
+    """Whether a service user has any application or NNC in the section (what lets its coordinator look)."""
+    application = session.scalar(select(Application.id).where(
+        Application.service_user_id == service_user_id, Application.section_id == section_id,
+        Application.deleted_at.is_(None)).limit(1))
+    if application is not None:
+        return True
+    return session.scalar(select(Nnc.id).where(Nnc.service_user_id == service_user_id,
+                                               Nnc.section_id == section_id).limit(1)) is not None
+
+
+def check_profile_access(session: Session, service_user_id: int, *, office_id: int | None,
+                         section_scope: str | None) -> tuple[ServiceUser, int | None]:
+    """The service user and the caller's section id; NotFound / Forbidden as the caller's reach says."""
+    found = _service_user(session, service_user_id, office_id)
+    if section_scope is None:
+        return found, None
+    section_id = sections_by_code(session).get(section_scope)
+    if section_id is None or not active_in_section(session, service_user_id, section_id):
+        raise Forbidden(service_user_id)
+    return found, section_id

@@ -1,0 +1,219 @@
+"""A service user's and a handler's compliance profile: the score's working, the timeline of violations, handlers,
+tier history and guidance, for those the caller may see (DOMAIN: compliance profile)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from models import Application, Handler, Nnc, QuarantineAction, Section, ServiceUser
+from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
+from portal.domain import compliance as model
+from portal.domain.compliance import ScoringSettings
+from portal.domain.periods import add_months, day_bounds, month_end, months_between, today_in
+from portal.services.compliance import guidance
+from portal.services.compliance.filters import (active_in_section, check_profile_access, resolve_section,
+                                                sections_by_code, window)
+from portal.services.compliance.ranking import aggregate, office_totals
+from portal.services.compliance.scoring_settings import current_settings
+from portal.services.offices import office_zone
+from portal.settings import DEFAULT_TIMEZONE
+from portal.validation import Forbidden, NotFound
+
+UTC = timezone.utc
+TIMELINE_LIMIT = 500
+
+
+# ------------------------------------------------------------------------------------------------ profile
+def explanation(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
+                as_of: date | None = None, settings: tuple[int, ScoringSettings] | None = None) -> dict[str, Any]:
+    """The full working of one service user's current score: counts, weights, prior, p0, window, events."""
+    version, scoring = settings or current_settings(session)
+    tz = office_zone(session, office_id)
+    as_of = as_of or today_in(tz)
+    first, last = window(as_of, scoring)
+    office_v, office_n = office_totals(session, office_id, section_id, first, last, None, None, scoring)
+    own = aggregate(session, office_id, section_id, first, last, service_user_ids=[service_user_id])
+    n = d = r = x = k = 0
+    streak, last_violation = None, None
+    if own:
+        row = own[0]
+        n, d, r, x, k = int(row.n), int(row.d), int(row.r), int(row.x), int(row.k)
+        streak, last_violation = row.clean_streak, row.last_violation_at
+    if streak is None:
+        found = session.get(ComplianceStreak, (service_user_id, section_id or ALL_SECTIONS))
+        streak = found.clean_streak if found else 0
+        last_violation = found.last_violation_at if found else None
+    months_since = None if last_violation is None else months_between(
+        last_violation.astimezone(ZoneInfo(tz)).date(), as_of)
+    working = model.explain(d=d, r=r, x=x, k=k, n=n, office_v=office_v, office_n=office_n,
+                            clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring)
+    window_to = min(month_end(last), as_of)
+    events = violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
+                              date_from=first, date_to=window_to, tz=tz)
+    monthly = consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
+                                    first=first, last=last)
+    return {**working, "settings_version": version, "window_from": first, "window_to": window_to,
+            "last_violation_at": last_violation, "events": events, "consignments_by_month": monthly,
+            "timezone": tz}
+
+
+def violation_events(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
+                     date_from: date | None = None, date_to: date | None = None, tz: str = DEFAULT_TIMEZONE,
+                     limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
+    """Every 3P action and non-void NNC of a service user (optionally in a date range), newest first."""
+    q = QuarantineAction
+    actions = (select(q.id, q.kind, q.action_at, q.reason, q.application_id, Application.number, Section.code)
+               .join(Application, Application.id == q.application_id).join(Section, Section.id == q.section_id)
+               .where(q.service_user_id == service_user_id, q.deleted_at.is_(None)))
+    nncs = (select(Nnc.id, Nnc.number, Nnc.notice_date, Nnc.status, Nnc.category, Nnc.application_id,
+                   Nnc.commodity, Section.code).join(Section, Section.id == Nnc.section_id)
+            .where(Nnc.service_user_id == service_user_id, Nnc.status != "void"))
+    if office_id is not None:
+        actions, nncs = actions.where(q.office_id == office_id), nncs.where(Nnc.office_id == office_id)
+    if section_id is not None:
+        actions, nncs = actions.where(q.section_id == section_id), nncs.where(Nnc.section_id == section_id)
+    if date_from is not None and date_to is not None:
+        start, end = day_bounds(date_from, date_to, tz)
+        actions = actions.where(q.action_at >= start, q.action_at < end)
+        nncs = nncs.where(Nnc.notice_date >= date_from, Nnc.notice_date <= date_to)
+    events = []
+    for aid, kind, at, reason, app_id, number, section in session.execute(
+            actions.order_by(q.action_at.desc()).limit(limit)):
+        events.append({"type": kind, "id": aid, "at": at, "date": at.astimezone(ZoneInfo(tz)).date(),
+                       "detail": reason, "application_id": app_id, "application_number": number,
+                       "nnc_id": None, "section": section})
+    for nid, number, notice, status, category, app_id, commodity, section in session.execute(
+            nncs.order_by(Nnc.notice_date.desc()).limit(limit)):
+        events.append({"type": "nnc", "id": nid, "at": None, "date": notice, "detail": commodity,
+                       "category": category, "status": status, "application_id": app_id, "nnc_number": number,
+                       "nnc_id": nid, "section": section})
+    events.sort(key=lambda e: (e["date"], e["at"] or datetime.min.replace(tzinfo=UTC)), reverse=True)
+    return events[:limit]
+
+
+def consignments_by_month(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
+                          first: date, last: date) -> list[dict[str, Any]]:
+    """n and the violation records per month, from the rollup; months without activity included as zeros."""
+    m = ComplianceMonthly
+    query = select(m.month, func.sum(m.n), func.sum(m.d + m.r + m.x + m.k)).where(
+        m.service_user_id == service_user_id, m.office_id == office_id, m.month >= first, m.month <= last)
+    if section_id is not None:
+        query = query.where(m.section_id == section_id)
+    found = {}
+    for month, n, v in session.execute(query.group_by(m.month)):
+        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        found[month] = (int(n), int(v))
+    result, month = [], first
+    while month <= last:
+        n, v = found.get(month, (0, 0))
+        result.append({"month": month, "consignments": n, "violations": v})
+        month = add_months(month, 1)
+    return result
+
+
+def handlers_of(session: Session, service_user_id: int, *, office_id: int | None,
+                section_id: int | None) -> dict[str, Any]:
+    """The handlers a service user used: per handler first / last application and count; how often it changed."""
+    a = Application
+    conditions = [a.service_user_id == service_user_id, a.deleted_at.is_(None)]
+    if office_id is not None:
+        conditions.append(a.office_id == office_id)
+    if section_id is not None:
+        conditions.append(a.section_id == section_id)
+    per_handler = session.execute(
+        select(a.handler_id, Handler.name, func.count(), func.min(a.submitted_at), func.max(a.submitted_at))
+        .outerjoin(Handler, Handler.id == a.handler_id).where(*conditions)
+        .group_by(a.handler_id, Handler.name).order_by(func.min(a.submitted_at))).all()
+    ordered = select(a.handler_id.label("h"), func.lag(a.handler_id).over(
+        order_by=(a.submitted_at, a.id)).label("previous"), func.row_number().over(
+        order_by=(a.submitted_at, a.id)).label("position")).where(*conditions).subquery()
+    changes = session.scalar(select(func.count()).select_from(ordered).where(
+        ordered.c.position > 1, or_(
+            and_(ordered.c.h.is_(None), ordered.c.previous.is_not(None)),
+            and_(ordered.c.h.is_not(None), ordered.c.previous.is_(None)),
+            ordered.c.h != ordered.c.previous))) or 0
+    handler_ids = [row[0] for row in per_handler if row[0] is not None]
+    tier_d = tier_d_companies_per_handler(session, handler_ids)
+    handlers = [{"handler_id": hid, "name": name, "applications": count, "first": first, "last": last,
+                 "tier_d_companies": tier_d.get(hid, 0), "flagged": tier_d.get(hid, 0) >= 3}
+                for hid, name, count, first, last in per_handler]
+    return {"handlers": handlers, "changes": int(changes)}
+
+
+def tier_d_companies_per_handler(session: Session, handler_ids: list[int]) -> dict[int, int]:
+    """handler id → how many distinct companies it has served that are now tier D (overall score)."""
+    if not handler_ids:
+        return {}
+    a, s = Application, ComplianceScore
+    pairs = select(a.handler_id.label("h"), a.service_user_id.label("su")).where(
+        a.handler_id.in_(handler_ids), a.deleted_at.is_(None)).distinct().subquery()
+    query = (select(pairs.c.h, func.count()).join(s, and_(s.service_user_id == pairs.c.su,
+                                                          s.section_id == ALL_SECTIONS, s.tier == "D"))
+             .group_by(pairs.c.h))
+    return {h: int(count) for h, count in session.execute(query)}
+
+
+def tier_history(session: Session, service_user_id: int, section_id: int | None) -> list[dict[str, Any]]:
+    h = ComplianceTierHistory
+    rows = session.execute(select(h.as_of, h.tier, h.score, h.settings_version).where(
+        h.service_user_id == service_user_id, h.section_id == (section_id or ALL_SECTIONS)).order_by(
+        h.as_of.desc(), h.id.desc()).limit(100))
+    return [{"as_of": as_of, "tier": tier, "score": float(score), "settings_version": version}
+            for as_of, tier, score, version in rows]
+
+
+def profile(session: Session, service_user_id: int, *, office_id: int, section_scope: str | None,
+            section: str | None = None, as_of: date | None = None) -> dict[str, Any]:
+    """A service user's track record: identity, score and its working, timeline, handlers, tiers, guidance."""
+    found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
+                                                   section_scope=section_scope)
+    _code, section_id = resolve_section(session, section, section_scope)
+    tz = office_zone(session, office_id)
+    working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of)
+    return {
+        "service_user": {"id": found.id, "name": found.name, "tax_id": found.tax_id, "address": found.address,
+                         "city": found.city, "email": found.email, "phone": found.phone,
+                         "blocked": found.blocked},
+        "section": _code, "section_id": section_id, "timezone": tz, "explanation": working,
+        "timeline": violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz),
+        "handlers": handlers_of(session, service_user_id, office_id=office_id, section_id=section_id),
+        "tier_history": tier_history(session, service_user_id, section_id),
+        "guidance": guidance.records_for(session, service_user_id, section_id=scope_section_id),
+        "sections": [code for code, sid in sections_by_code(session).items()
+                     if section_scope is None and active_in_section(session, service_user_id, sid)],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ handler
+def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
+                    section_scope: str | None) -> dict[str, Any]:
+    """The companies a handler has served, each with its current tier and first / last application with it."""
+    handler = session.get(Handler, handler_id)
+    if handler is None or (office_id is not None and handler.office_id != office_id):
+        raise NotFound(handler_id)
+    a, s = Application, ComplianceScore
+    conditions = [a.handler_id == handler_id, a.deleted_at.is_(None)]
+    if section_scope is not None:
+        section_id = sections_by_code(session).get(section_scope)
+        conditions.append(a.section_id == section_id)
+    rows = session.execute(
+        select(a.service_user_id, ServiceUser.name, ServiceUser.tax_id, func.count(), func.min(a.submitted_at),
+               func.max(a.submitted_at))
+        .join(ServiceUser, ServiceUser.id == a.service_user_id).where(*conditions)
+        .group_by(a.service_user_id, ServiceUser.name, ServiceUser.tax_id)
+        .order_by(func.max(a.submitted_at).desc())).all()
+    if section_scope is not None and not rows:
+        raise Forbidden(handler_id)
+    tiers = dict(session.execute(select(s.service_user_id, s.tier).where(
+        s.service_user_id.in_([r[0] for r in rows]), s.section_id == ALL_SECTIONS)).all()) if rows else {}
+    companies = [{"service_user_id": su, "name": name, "tax_id": tax, "applications": count, "first": first,
+                  "last": last, "tier": tiers.get(su)} for su, name, tax, count, first, last in rows]
+    tier_d = sum(1 for c in companies if c["tier"] == "D")
+    return {"handler": {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id,
+                        "address": handler.address, "phone": handler.phone, "email": handler.email},
+            "companies": companies, "tier_d_companies": tier_d, "flagged": tier_d >= 3,
+            "timezone": office_zone(session, handler.office_id)}

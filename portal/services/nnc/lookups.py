@@ -1,0 +1,88 @@
+"""Look-ups for the NNC form: companies, handlers, applications and certificates as the officer types."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models import Application, ApplicationCommodity, Handler, Section, ServiceUser
+from portal.security.scope import scope_of
+from portal.services.nnc.rules import SUGGESTION_LIMIT
+from portal.services.nnc.search import like
+from portal.services.nnc.validation import certificate_id, clean_text, spellings
+
+
+def search_service_users(session: Session, viewer, text: str | None, limit: int = SUGGESTION_LIMIT
+                         ) -> list[dict[str, Any]]:
+    """Companies of the viewer's office whose name or tax id (NPWP) contains the text; at most `limit`."""
+    text = clean_text(text)
+    if not text:
+        return []
+    pattern = like(text)
+    digits = re.sub(r"\D", "", text)
+    conditions = [func.lower(ServiceUser.name).like(pattern, escape="\\"),
+                  func.lower(ServiceUser.tax_id).like(pattern, escape="\\")]
+    if len(digits) >= 4:
+        stripped = func.replace(func.replace(ServiceUser.tax_id, ".", ""), "-", "")
+        conditions.append(stripped.like(f"%{digits}%"))
+    query = scope_of(viewer).visible(select(ServiceUser).where(or_(*conditions), ServiceUser.deleted_at.is_(None)),
+                                     ServiceUser)
+    return [_company(c) for c in session.scalars(query.order_by(ServiceUser.name).limit(limit))]
+
+
+def _company(company: ServiceUser) -> dict[str, Any]:
+    return {"id": company.id, "name": company.name, "tax_id": company.tax_id, "city": company.city}
+
+
+def service_user_choice(session: Session, service_user_id: int | None) -> dict[str, Any] | None:
+    """The chosen company as the form shows it (so a selection keeps its label)."""
+    company = session.get(ServiceUser, service_user_id) if service_user_id else None
+    return _company(company) if company else None
+
+
+def search_handlers(session: Session, viewer, text: str | None, limit: int = SUGGESTION_LIMIT
+                    ) -> list[dict[str, Any]]:
+    """Handlers (PPJK) of the viewer's office whose name or tax id contains the text."""
+    text = clean_text(text)
+    if not text:
+        return []
+    pattern = like(text)
+    query = select(Handler).where(or_(func.lower(Handler.name).like(pattern, escape="\\"),
+                                      func.lower(func.coalesce(Handler.tax_id, "")).like(pattern, escape="\\")),
+                                  Handler.deleted_at.is_(None))
+    query = scope_of(viewer).visible(query, Handler)
+    return [{"id": h.id, "name": h.name, "tax_id": h.tax_id} for h in
+            session.scalars(query.order_by(Handler.name).limit(limit))]
+
+
+def handler_choice(session: Session, handler_id: int | None) -> dict[str, Any] | None:
+    handler = session.get(Handler, handler_id) if handler_id else None
+    return {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id} if handler else None
+
+
+def lookup_application(session: Session, viewer, number: str | None) -> dict[str, Any] | None:
+    """The synced application with this number (and what the form can take from it), or None."""
+    number = clean_text(number)
+    if not number:
+        return None
+    application = session.scalars(select(Application).where(Application.number.in_(spellings(number)))
+                                  .limit(1)).first()
+    if application is None or not scope_of(viewer).sees_office(application.office_id):
+        return None
+    company = session.get(ServiceUser, application.service_user_id)
+    line = session.scalars(select(ApplicationCommodity).where(ApplicationCommodity.application_id == application.id)
+                           .order_by(ApplicationCommodity.line_no).limit(1)).first()
+    section = session.get(Section, application.section_id)
+    return {"id": application.id, "number": application.number, "service_user_id": application.service_user_id,
+            "service_user_name": company.name if company else None, "handler_id": application.handler_id,
+            "section_id": application.section_id, "section_code": section.code if section else None,
+            "direction": application.direction, "commodity": line.commodity_name if line else None,
+            "scientific_name": line.scientific_name if line else None, "hs_code": line.hs_code if line else None,
+            "submitted_at": application.submitted_at}
+
+
+def lookup_certificate(session: Session, number: str | None) -> bool:
+    """Whether a synced certificate carries this number."""
+    return certificate_id(session, clean_text(number)) is not None
