@@ -5,12 +5,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html
 
 from layouts.admin_compliance import SETTING_NAMES
-from layouts.compliance_common import fmt_date
+from layouts.components.formatting import format_date, format_datetime
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.services.compliance import ranking as compliance
+from portal.services.compliance import scoring_settings as compliance_settings
 from portal.validation import InvalidInput
 
 PERMISSION = "admin.settings"
@@ -25,7 +26,7 @@ def _text(value) -> str:
 def history_table(history: list[dict], tz: str):
     headers = [t("admin_compliance.col.version"), t("admin_compliance.col.when"), t("admin_compliance.col.who"),
                t("admin_compliance.col.note"), t("admin_compliance.col.values")]
-    rows = [html.Tr([html.Td(str(h["version"])), html.Td(i18n.format_datetime(h["created_at"], tz)),
+    rows = [html.Tr([html.Td(str(h["version"])), html.Td(format_datetime(h["created_at"], tz)),
                      html.Td(h["created_by"] or "–"), html.Td(h["note"] or "–"),
                      html.Td(", ".join(f"{k}={_text(v)}" for k, v in h["values"].items()), className="small")])
             for h in history]
@@ -54,7 +55,7 @@ def register(app) -> None:
         if ctx.triggered_id == "admin-compliance-save":
             try:
                 with database().session() as db:
-                    saved = compliance.save_settings(db, current.id, current.username, submitted, note)
+                    saved = compliance_settings.save_settings(db, current.id, current.username, submitted, note)
                     if saved["changed"]:
                         compliance.refresh_scores(db)
                 message = (t("admin_compliance.saved", version=saved["version"]) if saved["changed"]
@@ -63,12 +64,12 @@ def register(app) -> None:
                 errors = error.messages(t)
                 message, colour = t("admin_compliance.not_saved"), "danger"
         with database().session() as db:
-            version, settings = compliance.current_settings(db)
-            history = compliance.settings_history(db)
+            version, settings = compliance_settings.current_settings(db)
+            history = compliance_settings.settings_history(db)
         shown = settings.to_dict()
         form_values = [submitted[name] if errors else _text(shown[name]) for name in SETTING_NAMES]
         return (form_values + [name in errors for name in SETTING_NAMES]
                 + [errors.get(name, "") for name in SETTING_NAMES]
                 + [t("admin_compliance.current", version=version,
-                     date=fmt_date(history[0]["created_at"], current.office_timezone) if history else "–"),
+                     date=format_date(history[0]["created_at"], tz=current.office_timezone) if history else "–"),
                    history_table(history, current.office_timezone), message, bool(message), colour])

@@ -91,10 +91,12 @@ def _emptied(output: dict) -> dict:
 
 def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict, state: dict | None = None,
                    count_id: str | None = None, store_id: str | None = None, with_count: bool = True,
-                   blank_when_empty: bool = False, forbidden_key: str | None = None, **kwargs):
+                   blank_when_empty: bool = False, forbidden_key: str | None = None, cleared: dict | None = None,
+                   **kwargs):
     """Register a paged list: the decorated `load(page, **values)` returns (its outputs, Page).
 
-    The factory adds the pager's outputs and buttons, works out the page asked for, and fills the pager.
+    The factory adds the pager's outputs and buttons, works out the page asked for, and fills the pager. When the
+    service refuses, the list empties and the message shows (see `shown_in`); `cleared` empties more outputs.
     """
     def decorator(load):
         outputs = {**output, **pager_outputs(prefix, count_id, store_id, with_count)}
@@ -103,7 +105,7 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
                             inputs={**inputs, "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),
                                     "next_clicks": Input(f"{prefix}-next", "n_clicks")},
                             state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data")},
-                            on_error=shown_in(outputs, forbidden_key=forbidden_key, **_emptied(output)),
+                            on_error=shown_in(outputs, forbidden_key=forbidden_key, **_emptied(output), **(cleared or {})),
                             **kwargs)
         def paged(prev_clicks=None, next_clicks=None, page=None, **values):
             values_out, where = load(page_asked(prefix, page), **values)
@@ -232,7 +234,9 @@ def shown_in(outputs: dict, alert: str = "error", forbidden_key: str | None = No
         if forbidden_key and isinstance(error, Forbidden):
             message = t(forbidden_key)
         values = {key: no_update for key in outputs}
-        values.update({key: value for key, value in cleared.items() if key in outputs})
+        # A value may be a function: text in the reader's language is only known while answering.
+        values.update({key: value() if callable(value) else value for key, value in cleared.items()
+                       if key in outputs})
         if alert in outputs and f"{alert}_open" in outputs:
             values[alert], values[f"{alert}_open"] = message, True
         else:

@@ -4,12 +4,15 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
-from layouts.compliance_common import fmt_date, fmt_number, grid_row, section_options, window_text
+from callbacks.common import register_open_row, register_section_loader, shown_in
+from callbacks.rankings import compliance_sections
+from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
+from layouts.components.formatting import format_count, format_date, format_number
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import format_number, t
-from portal.services.compliance import ranking as compliance
+from portal.i18n import t
+from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import guidance
 from portal.validation import Forbidden, InvalidInput
 
@@ -25,51 +28,40 @@ def effect_text(effect: dict | None) -> str:
         return "–" if side["rate_per_100"] is None else format_number(side["rate_per_100"], decimals=2)
 
     text = t("guidance.effect.text", before=rate(effect["before"]), after=rate(effect["after"]),
-             n_before=fmt_number(effect["before"]["n"]), n_after=fmt_number(effect["after"]["n"]),
+             n_before=format_count(effect["before"]["n"]), n_after=format_count(effect["after"]["n"]),
              verdict=t(f"guidance.verdict.{effect['verdict']}"))
     return text if effect["after_complete"] else f"{text} · {t('guidance.effect.incomplete')}"
 
 
 def register(app) -> None:
-    @protected_callback(app, PERMISSION, Output("guidance-section", "options"), Input("guidance-version", "id"))
-    def load_sections(_):
-        current = user()
-        if current.section_scope:
-            return no_update
-        with database().session() as db:
-            return section_options(compliance.filter_options(db, None)["sections"])
+    register_section_loader(app, PERMISSION, "guidance-section", Input("guidance-version", "id"), compliance_sections)
+    outputs = {"rows": Output("guidance-grid", "rowData"), "recent": Output("guidance-recent", "children"),
+               "window": Output("guidance-window", "children"), "error": Output("guidance-error", "children"),
+               "error_open": Output("guidance-error", "is_open")}
 
-    @protected_callback(
-        app, PERMISSION,
-        [Output("guidance-grid", "rowData"), Output("guidance-recent", "children"),
-         Output("guidance-window", "children"), Output("guidance-error", "children"),
-         Output("guidance-error", "is_open")],
-        Input("guidance-section", "value"), Input("guidance-version", "data"))
+    @protected_callback(app, PERMISSION, output=outputs,
+                        inputs={"section": Input("guidance-section", "value"),
+                                "_version": Input("guidance-version", "data")},
+                        on_error=shown_in(outputs, forbidden_key="compliance.forbidden", rows=[], recent="",
+                                          window=""))
     def load(section, _version):
-        current = user()
-        try:
-            with database().session() as db:
-                scope = compliance.reach(current.scope)
-                result = guidance.guidance_list(db, **scope, filters={"section": section})
-                recent = guidance.recent_records(db, **scope)
-        except (InvalidInput, Forbidden):
-            return [], "", "", t("compliance.forbidden"), True
+        """The tier-D list with each company's last guidance and its effect, and the guidance recorded lately."""
+        with database().session() as db:
+            scope = compliance_filters.reach(user().scope)
+            result = guidance.guidance_list(db, **scope, filters={"section": section})
+            recent = guidance.recent_records(db, **scope)
         tz = result["timezone"]
         rows = []
         for row in result["rows"]:
             last = row["last_guidance"]
             rows.append({**grid_row(row, tz),
                          "last_guidance": "–" if last is None else
-                         f"{fmt_date(last['given_on'])} · {t('guidance.kind.' + last['kind'])}",
+                         f"{format_date(last['given_on'])} · {t('guidance.kind.' + last['kind'])}",
                          "effect": effect_text(None if last is None else last["effect"])})
-        return rows, recent_table(recent), window_text(result), "", False
+        return {"rows": rows, "recent": recent_table(recent), "window": window_text(result), "error": "",
+                "error_open": False}
 
-    @protected_callback(app, PERMISSION, Output("guidance-go", "pathname"),
-                        Input("guidance-grid", "cellClicked"), prevent_initial_call=True)
-    def open_profile(cell):
-        if not cell or cell.get("rowId") in (None, ""):
-            return no_update
-        return f"/profile/{int(cell['rowId'])}"
+    register_open_row(app, PERMISSION, "guidance-grid", "guidance-go", "/profile/")
 
     @protected_callback(app, "guidance.edit", Output("guidance-service_user_id", "options"),
                         Input("guidance-grid", "rowData"))
@@ -94,7 +86,7 @@ def register(app) -> None:
                   "officer_name": officer_name, "notes": notes, "section": section}
         try:
             with database().session() as db:
-                guidance.record_guidance(db, current.id, current.username, **compliance.reach(current.scope),
+                guidance.record_guidance(db, current.id, current.username, **compliance_filters.reach(current.scope),
                                          values=values)
         except InvalidInput as error:
             messages = error.messages(t)
@@ -112,7 +104,7 @@ def recent_table(records: list[dict]):
     headers = [t("profile.col.date"), t("compliance.col.name"), t("guidance.field.kind"), t("guidance.field.officer"),
                t("guidance.field.notes"), t("guidance.col.effect")]
     body = [html.Tr([html.Td(cell, **{"data-label": h}) for h, cell in zip(headers, [
-        fmt_date(r["given_on"]), dcc.Link(r["name"], href=f"/profile/{r['service_user_id']}"),
+        format_date(r["given_on"]), dcc.Link(r["name"], href=f"/profile/{r['service_user_id']}"),
         t(f"guidance.kind.{r['kind']}"), r["officer_name"], r["notes"], effect_text(r["effect"])])])
         for r in records]
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(body)], size="sm", hover=True,

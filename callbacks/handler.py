@@ -6,7 +6,8 @@ from dash import Input, Output
 from layouts import handler as page
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.services.compliance import ranking as compliance
+from portal.services.compliance import filters as compliance_filters
+from portal.services.compliance import profile as compliance_profile
 from portal.validation import Forbidden, NotFound
 
 PERMISSION = "rankings.view"
@@ -22,7 +23,8 @@ def register(app) -> None:
             return page.refused("not_found")
         try:
             with database().session() as db:
-                detail = compliance.handler_profile(db, handler_id, **compliance.handler_reach(current.scope))
+                reach = compliance_filters.handler_reach(current.scope)
+                detail = compliance_profile.handler_profile(db, handler_id, **reach)
         except NotFound:
             return page.refused("not_found")
         except Forbidden:

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from layouts.kpi import SLA_KEYS
-from portal import i18n
+from layouts.components.formatting import format_date, format_datetime, format_idr, format_number
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services.kpi import panel as kpi
+from portal.domain.periods import today_in
+from portal.services.kpi import panel as kpi, sla as kpi_sla
 from portal.validation import InvalidInput
 
 HIDDEN, SHOWN = {"display": "none"}, {}
@@ -22,10 +22,6 @@ GRADE_COLOURS = {"A": "#0b6e4f", "B": "#2f9e44", "C": "#e8a317", "D": "#c92a2a"}
 
 # --- formatting -----------------------------------------------------------------------------------------------
 
-def today_in(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
-
-
 def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -34,7 +30,7 @@ def parse_date(value) -> date | None:
 
 
 def number(value, decimals: int = 0) -> str:
-    return "–" if value is None else i18n.format_number(value, decimals=decimals)
+    return "–" if value is None else format_number(value, decimals=decimals)
 
 
 def hours(value) -> str:
@@ -55,7 +51,7 @@ def money_short(amount) -> str:
     for size, key in ((1e12, "kpi.money.trillion"), (1e9, "kpi.money.billion"), (1e6, "kpi.money.million")):
         if abs(amount) >= size:
             return f"Rp {number(amount / size, 2)} {t(key)}"
-    return i18n.format_idr(amount)
+    return format_idr(amount)
 
 
 def age(seconds: int | None) -> str:
@@ -71,7 +67,7 @@ def age(seconds: int | None) -> str:
 
 
 def percent(share) -> str:
-    return "–" if share is None else f"{i18n.format_number(share * 100, decimals=0)}%"
+    return "–" if share is None else f"{format_number(share * 100, decimals=0)}%"
 
 
 def trend(current, previous, better: str | None, shown) -> html.Div:
@@ -84,8 +80,8 @@ def trend(current, previous, better: str | None, shown) -> html.Div:
     arrow = "▲" if delta > 0 else "▼"
     good = (delta > 0) == (better == GOOD) if better else None
     tone = "text-muted" if good is None else ("qc-good" if good else "qc-bad")
-    size = f"{i18n.format_number(abs(delta) / abs(previous) * 100, decimals=0)}%" if previous else \
-        i18n.format_number(abs(delta), decimals=0 if float(delta).is_integer() else 1)
+    size = f"{format_number(abs(delta) / abs(previous) * 100, decimals=0)}%" if previous else \
+        format_number(abs(delta), decimals=0 if float(delta).is_integer() else 1)
     return html.Div([html.Span(f"{arrow} {size}", className=f"fw-semibold {tone}"), " ",
                      html.Span(t("kpi.versus_previous", value=shown), className="text-muted")],
                     className="qc-kpi-change")
@@ -126,9 +122,9 @@ def cards(panel: dict):
              trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"])),
              "/applications"),
         card("fees", t("kpi.card.fees"), money_short(now["fees"]["paid"]),
-             t("kpi.card.fees_sub", billed=i18n.format_idr(now["fees"]["billed"])),
+             t("kpi.card.fees_sub", billed=format_idr(now["fees"]["billed"])),
              trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"])),
-             "/applications", title=i18n.format_idr(now["fees"]["paid"])),
+             "/applications", title=format_idr(now["fees"]["paid"])),
         _ikm_card(survey, survey_before, panel["direction"]),
         card("violations", t("kpi.card.violations"), number(now["violations_per_1000"], 1),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
@@ -146,7 +142,7 @@ def cards(panel: dict):
 def freshness_badge(panel: dict, can_open_sync: bool):
     """Data freshness beside the title: how old the copy of the certification data is."""
     fresh = panel["freshness"]
-    when = i18n.format_datetime(datetime.fromisoformat(fresh["last_success_at"]), panel["period"]["timezone"]) \
+    when = format_datetime(datetime.fromisoformat(fresh["last_success_at"]), panel["period"]["timezone"]) \
         if fresh["last_success_at"] else ""
     stale = fresh["age_seconds"] is None or fresh["age_seconds"] > 6 * 3600
     body = html.Div([
@@ -188,14 +184,14 @@ def _compliance_card(compliance: dict):
                          className="qc-kpi-tiers")
     return card("compliance", t("kpi.card.compliance"), number(compliance["priority_eligible"]),
                 t("kpi.card.compliance_sub", total=number(compliance["service_users"])), breakdown, "/rankings",
-                note=t("kpi.tiers.as_of", date=i18n.format_date(date.fromisoformat(compliance["as_of"])))
+                note=t("kpi.tiers.as_of", date=format_date(date.fromisoformat(compliance["as_of"])))
                 if compliance["as_of"] else None)
 
 
 def month_label(month: str) -> str:
     """'2026-03' → 'Mar 26' (short enough for twelve bars side by side)."""
     day = date.fromisoformat(month + "-01")
-    return i18n.format_date(day).split(" ", 1)[1].replace(str(day.year), f"'{day.year % 100:02d}")
+    return format_date(day).split(" ", 1)[1].replace(str(day.year), f"'{day.year % 100:02d}")
 
 
 def monthly_figure(rows: list[dict]) -> dict:
@@ -276,9 +272,9 @@ def register(app) -> None:
                     messages.get("from", ""), "to" in messages, messages.get("to", ""))
         with database().session() as session:
             panel = kpi.panel(session, current.office_id, span, chosen(section), chosen(direction), today=today)
-        label = t("kpi.period_label", start=i18n.format_date(span.start), end=i18n.format_date(span.end),
-                  previous_start=i18n.format_date(span.previous_start),
-                  previous_end=i18n.format_date(span.previous_end))
+        label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
+                  previous_start=format_date(span.previous_start),
+                  previous_end=format_date(span.previous_end))
         return (cards(panel), freshness_badge(panel, current.can("admin.settings")),
                 monthly_figure(panel["current"]["monthly"]), stages_table(panel), label, custom, custom, False, "",
                 False, "")
@@ -299,11 +295,11 @@ def register(app) -> None:
         current = user()
         with database().session() as session:
             if ctx.triggered_id != "kpi-sla-save":
-                stored = kpi.sla_hours(session)
+                stored = kpi_sla.sla_hours(session)
                 return ["", False, "info", no_update] + [stored[k] for k in SLA_KEYS] + \
                     [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             try:
-                saved = kpi.save_sla_hours(session, current.id, current.username, dict(zip(SLA_KEYS, values[:-1])))
+                saved = kpi_sla.save_sla_hours(session, current.id, current.username, dict(zip(SLA_KEYS, values[:-1])))
                 session.commit()
             except InvalidInput as error:
                 messages = error.messages(t)

@@ -5,17 +5,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dash import Input, Output, State, ctx, dcc, no_update
-from dash.exceptions import PreventUpdate
 
 from layouts.nnc import ALL, DEFAULTS, FILTERS, SORTS
-from layouts.nnc_common import company_label, format_date, nature_text
-from portal import i18n
+from callbacks.common import (export_failed, page_of, paged_callback, register_open_row, register_picker_search,
+                              section_choices)
+from layouts.components.formatting import format_date, format_number
+from layouts.nnc_common import nature_text
 from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services.nnc import register as nnc
-from portal.services.nnc.register import STATUSES
+from portal.services.nnc import lookups as nnc_lookups
+from portal.services.nnc import search as nnc_search
+from portal.services.nnc.rules import STATUSES
 
 PERMISSION = "nnc.view"
 FILTER_IDS = [f"nnc-{name}" for name in FILTERS]
@@ -27,6 +29,11 @@ def filters_from(values) -> dict:
     text, date_from, date_to, service_user_id, section, flow, status, category, country = values
     return {"text": text, "date_from": date_from, "date_to": date_to, "service_user_id": service_user_id,
             "section": section, "flow": flow, "status": status, "category": category, "country": country}
+
+
+def _key(name: str) -> str:
+    """A filter's name as a Python argument (Dash passes dict inputs as keyword arguments)."""
+    return name.replace("-", "_")
 
 
 def sort_from(key: str | None) -> list[tuple[str, str]]:
@@ -91,56 +98,29 @@ def register(app) -> None:
             from portal.services import users
 
             sections = users.sections(db)
-            found = nnc.countries(db, current)
-        language = i18n.current_language()
-        section_options = no_update if current.section_scope else [
-            {"label": t("nnc.filter.all_sections"), "value": ALL}] + [
-            {"label": s["name_id"] if language == "id" else s["name_en"], "value": s["code"]} for s in sections]
+            found = nnc_search.countries(db, current)
+        section_options = no_update if current.section_scope else section_choices(sections, "nnc.filter.all_sections",
+                                                                                  ALL)
         return section_options, [{"label": t("nnc.filter.all_countries"), "value": ALL}] + [
             {"label": c, "value": c} for c in found]
 
-    @protected_callback(app, PERMISSION, Output("nnc-service-user", "options"),
-                        Input("nnc-service-user", "search_value"), State("nnc-service-user", "value"),
-                        State("nnc-service-user", "options"), prevent_initial_call=True)
-    def search_companies(search_value, value, current_options):
-        """Search-as-you-type over the synced companies (name or NPWP), at most 20 at a time."""
-        if not search_value or len(search_value.strip()) < 2:
-            raise PreventUpdate
-        with database().session() as db:
-            found = nnc.search_service_users(db, user(), search_value)
-        kept = [o for o in (current_options or []) if o["value"] == value]
-        return kept + [{"label": company_label(c), "value": c["id"]} for c in found if c["id"] != value]
+    register_picker_search(app, PERMISSION, "nnc-service-user", nnc_lookups.search_service_users)
 
-    @protected_callback(
-        app, PERMISSION,
-        [Output("nnc-grid", "rowData"), Output("nnc-pager-text", "children"), Output("nnc-page", "data"),
-         Output("nnc-prev", "disabled"), Output("nnc-next", "disabled"),
-         Output("nnc-count-all", "children")] + [Output(f"nnc-count-{status}", "children") for status in STATUSES],
-        [Input(component, "value") for component in FILTER_IDS]
-        + [Input("nnc-sort", "value"), Input("nnc-prev", "n_clicks"), Input("nnc-next", "n_clicks"),
-           State("nnc-page", "data")])
-    def load_page(*args):
+    @paged_callback(
+        app, PERMISSION, "nnc", count_id="nnc-pager-text",
+        output={"rows": Output("nnc-grid", "rowData"), "count_all": Output("nnc-count-all", "children"),
+                **{status: Output(f"nnc-count-{status}", "children") for status in STATUSES}},
+        inputs={**{_key(name): Input(component, "value") for name, component in zip(FILTERS, FILTER_IDS)},
+                "sort": Input("nnc-sort", "value")})
+    def load_page(page, sort=None, **values):
         """A page of NNCs; a changed filter or sort starts again from the first page."""
-        values, (sort, _prev, _next, page) = args[:len(FILTER_IDS)], args[len(FILTER_IDS):]
-        page = page or 0
-        if ctx.triggered_id == "nnc-next":
-            page += 1
-        elif ctx.triggered_id == "nnc-prev":
-            page = max(page - 1, 0)
-        else:
-            page = 0
-        filters = filters_from(values)
+        filters = filters_from([values[_key(name)] for name in FILTERS])
         current = user()
         with database().session() as db:
-            result = nnc.search_nncs(db, current, filters, sort_from(sort), page)
-            counts = nnc.status_counts(db, current, filters)
-        rows = [grid_row(row) for row in result["rows"]]
-        first = page * result["page_size"] + (1 if rows else 0)
-        last = page * result["page_size"] + len(rows)
-        text = t("pager.showing", first=i18n.format_number(first), last=i18n.format_number(last),
-                 total=i18n.format_number(result["total"]))
-        count_texts = [i18n.format_number(sum(counts.values()))] + [i18n.format_number(counts[s]) for s in STATUSES]
-        return [rows, text, page, page == 0, last >= result["total"]] + count_texts
+            result = nnc_search.search_nncs(db, current, filters, sort_from(sort), page)
+            counts = nnc_search.status_counts(db, current, filters)
+        return {"rows": [grid_row(row) for row in result["rows"]], "count_all": format_number(sum(counts.values())),
+                **{status: format_number(counts[status]) for status in STATUSES}}, page_of(result, page)
 
     @protected_callback(app, PERMISSION, Output("nnc-status", "value"),
                         [Input("nnc-chip-all", "n_clicks")] + [Input(f"nnc-chip-{s}", "n_clicks") for s in STATUSES],
@@ -167,25 +147,19 @@ def register(app) -> None:
         opened = "qc-open" in (class_name or "")
         return "qc-nnc-filters" if opened else "qc-nnc-filters qc-open"
 
-    @protected_callback(app, PERMISSION, Output("nnc-go", "href"), Input("nnc-grid", "cellClicked"),
-                        prevent_initial_call=True)
-    def open_nnc(cell):
-        """Clicking a row opens that NNC (its page checks the caller's reach again)."""
-        if not cell or cell.get("rowId") in (None, ""):
-            return no_update
-        return f"/nnc/{int(cell['rowId'])}"
+    register_open_row(app, PERMISSION, "nnc-grid", "nnc-go", "/nnc/", prop="href")
 
     @protected_callback(
         app, PERMISSION, Output("nnc-download", "data"),
         Input("nnc-export-csv", "n_clicks"), Input("nnc-export-xlsx", "n_clicks"),
         [State(component, "value") for component in FILTER_IDS] + [State("nnc-sort", "value")],
-        prevent_initial_call=True)
+        prevent_initial_call=True, on_error=export_failed)
     def export(_csv, _xlsx, *args):
         """Every NNC that matches the filters (not only this page), as CSV or XLSX; formulas neutralised."""
         values, sort = args[:len(FILTER_IDS)], args[len(FILTER_IDS)]
         current = user()
         with database().session() as db:
-            rows = nnc.export_nncs(db, current, filters_from(values), sort_from(sort))
+            rows = nnc_search.export_nncs(db, current, filters_from(values), sort_from(sort))
         columns = [(key, t(label)) for key, label in EXPORT_COLUMNS]
         shaped = [export_row(row, current.office_timezone) for row in rows]
         stamp = datetime.now(ZoneInfo(current.office_timezone)).date().isoformat()

@@ -4,13 +4,15 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
-from layouts.common import forbidden, not_found
-from layouts.nnc_common import (attachment_list, changes_table, detail_cards, format_date, status_badge,
-                                status_table)
+from layouts.components.empty import forbidden, not_found
+from layouts.nnc_common import attachment_list, changes_table, detail_cards, status_badge, status_table
+from layouts.components.formatting import format_date
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
+from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 FOLLOW_UP_TEXTS = ("investigation_findings", "corrective_action", "guidance_given")
@@ -31,15 +33,15 @@ def register(app) -> None:
         current = user()
         try:
             with database().session() as db:
-                found = nnc.nnc_for_viewer(db, int(nnc_id), current)
-                files = nnc.attachments_of(db, int(nnc_id), current)
-                past = nnc.history(db, int(nnc_id), current)
+                found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
+                files = nnc_detail.attachments_of(db, int(nnc_id), current)
+                past = nnc_detail.history(db, int(nnc_id), current)
         except Forbidden:
             return [t("page.nnc_detail"), "", None, forbidden(), None, None, None, "", False]
         except NotFound:
             return [t("page.nnc_detail"), "", None, not_found(), None, None, None, "", False]
         tz = current.office_timezone
-        allowed = nnc.permissions_for(current, found)
+        allowed = nnc_rules.permissions_for(current, found)
         actions = []
         if allowed["edit"]:
             actions.append(dbc.Button([html.I(className="bi bi-pencil me-1"), t("nnc.edit")],
@@ -68,16 +70,16 @@ def register(app) -> None:
         hidden = [{"display": "none"}, [], KEEP, ""] + [no_update] * 3 + [True] * 3
         try:
             with database().session() as db:
-                found = nnc.nnc_for_viewer(db, int(nnc_id), current)
+                found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
         except (Forbidden, NotFound):
             return hidden
-        allowed = nnc.permissions_for(current, found)
+        allowed = nnc_rules.permissions_for(current, found)
         if not allowed["follow_up"]:
             return hidden
         options = [{"label": t("nnc.follow_up.keep_status", status=t(f"nnc.status.{found['status']}")),
                     "value": KEEP}] + [{"label": t(f"nnc.follow_up.to.{status}"), "value": status}
                                      for status in allowed["transitions"]]
-        locked = found["status"] not in nnc.OPEN_STATUSES
+        locked = found["status"] not in nnc_rules.OPEN_STATUSES
         return [{}, options, KEEP, ""] + [found.get(name) or "" for name in FOLLOW_UP_TEXTS] + [locked] * 3
 
     @protected_callback(

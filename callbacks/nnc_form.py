@@ -10,14 +10,19 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
 
-from layouts.nnc_common import attachment_list, company_label
+from callbacks.common import register_picker_search
+from layouts.components.company_picker import company_option
+from layouts.nnc_common import attachment_list
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.services import attachments, users
+from portal.services.nnc import detail as nnc_detail
+from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import register as nnc
+from portal.services.nnc import rules as nnc_rules
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 PERMISSION = "nnc.edit"
@@ -102,47 +107,27 @@ def register(app) -> None:
             if nnc_id is None:
                 return [sections, [], [], None, "", False, False] + keep
             try:
-                found = nnc.nnc_for_viewer(db, int(nnc_id), current)
-                files = nnc.attachments_of(db, int(nnc_id), current)
-                company = nnc.service_user_choice(db, found["service_user_id"])
-                handler = nnc.handler_choice(db, found["handler_id"])
+                found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
+                files = nnc_detail.attachments_of(db, int(nnc_id), current)
+                company = nnc_lookups.service_user_choice(db, found["service_user_id"])
+                handler = nnc_lookups.handler_choice(db, found["handler_id"])
             except (Forbidden, NotFound):
                 return [sections, [], [], None, t("nnc.not_available"), True, True] + keep
-        permissions = nnc.permissions_for(current, found)
+        permissions = nnc_rules.permissions_for(current, found)
         alert, locked = "", False
         if not permissions["edit"]:
             alert, locked = t("nnc.form.locked", status=t(f"nnc.status.{found['status']}")), True
-        company_options = [{"label": company_label(company), "value": company["id"]}] if company else []
-        handler_options = [{"label": company_label(handler), "value": handler["id"]}] if handler else []
+        company_options = [company_option(company)] if company else []
+        handler_options = [company_option(handler)] if handler else []
         existing = html.Div([html.Div(t("nnc.form.archived_files"), className="small text-muted mb-1"),
                              attachment_list(files, "nnc-form", current.office_timezone)],
                             className="mb-3") if files else None
         return [sections, company_options, handler_options, existing, alert, bool(alert), locked] + \
             _form_values(found)
 
-    @protected_callback(app, PERMISSION, Output(_fid("service_user_id"), "options", allow_duplicate=True),
-                        Input(_fid("service_user_id"), "search_value"), State(_fid("service_user_id"), "value"),
-                        State(_fid("service_user_id"), "options"), prevent_initial_call=True)
-    def search_companies(search_value, value, current_options):
-        """Search-as-you-type over the synced service users (name or NPWP), at most 20 suggestions."""
-        if not search_value or len(search_value.strip()) < 2:
-            raise PreventUpdate
-        with database().session() as db:
-            found = nnc.search_service_users(db, user(), search_value)
-        kept = [o for o in (current_options or []) if o["value"] == value]
-        return kept + [{"label": company_label(c), "value": c["id"]} for c in found if c["id"] != value]
-
-    @protected_callback(app, PERMISSION, Output(_fid("handler_id"), "options", allow_duplicate=True),
-                        Input(_fid("handler_id"), "search_value"), State(_fid("handler_id"), "value"),
-                        State(_fid("handler_id"), "options"), prevent_initial_call=True)
-    def search_handlers(search_value, value, current_options):
-        """Search-as-you-type over the synced handlers (PPJK)."""
-        if not search_value or len(search_value.strip()) < 2:
-            raise PreventUpdate
-        with database().session() as db:
-            found = nnc.search_handlers(db, user(), search_value)
-        kept = [o for o in (current_options or []) if o["value"] == value]
-        return kept + [{"label": company_label(h), "value": h["id"]} for h in found if h["id"] != value]
+    register_picker_search(app, PERMISSION, _fid("service_user_id"), nnc_lookups.search_service_users,
+                           allow_duplicate=True)
+    register_picker_search(app, PERMISSION, _fid("handler_id"), nnc_lookups.search_handlers, allow_duplicate=True)
 
     @protected_callback(
         app, PERMISSION,
@@ -154,7 +139,7 @@ def register(app) -> None:
         if not (number or "").strip():
             return "", None, {"display": "none"}
         with database().session() as db:
-            found = nnc.lookup_application(db, user(), number)
+            found = nnc_lookups.lookup_application(db, user(), number)
         if found is None:
             return html.Span([html.I(className="bi bi-question-circle me-1"), t("nnc.lookup.application_missing")],
                              className="text-muted", id="nnc-form-application-missing"), None, {"display": "none"}
@@ -184,12 +169,12 @@ def register(app) -> None:
         if not found:
             raise PreventUpdate
         with database().session() as db:
-            company = nnc.service_user_choice(db, found["service_user_id"])
-            handler = nnc.handler_choice(db, found["handler_id"]) if not handler_id else None
-        return [found["service_user_id"], [{"label": company_label(company), "value": company["id"]}]
+            company = nnc_lookups.service_user_choice(db, found["service_user_id"])
+            handler = nnc_lookups.handler_choice(db, found["handler_id"]) if not handler_id else None
+        return [found["service_user_id"], [company_option(company)]
                 if company else [],
                 handler["id"] if handler else no_update,
-                [{"label": company_label(handler), "value": handler["id"]}] if handler else no_update,
+                [company_option(handler)] if handler else no_update,
                 str(found["section_id"]), commodity or found["commodity"] or "",
                 scientific_name or found["scientific_name"] or "", hs_code or found["hs_code"] or ""]
 
@@ -200,7 +185,7 @@ def register(app) -> None:
         if not (number or "").strip():
             return ""
         with database().session() as db:
-            found = nnc.lookup_certificate(db, number)
+            found = nnc_lookups.lookup_certificate(db, number)
         if found:
             return html.Span([html.I(className="bi bi-check-circle-fill me-1"), t("nnc.lookup.certificate_found")],
                              className="text-success")

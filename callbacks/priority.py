@@ -5,15 +5,16 @@ from datetime import datetime
 
 from dash import Input, Output, State, ctx, dcc, no_update
 
-from callbacks.rankings import download
-from layouts.compliance_common import (fmt_date, fmt_number, fmt_score, grid_row, months_since_text,
-                                       section_options, window_text)
+from callbacks.common import export_failed, register_open_row, register_section_loader, shown_in
+from callbacks.rankings import compliance_sections, download
+from layouts.compliance_common import grid_row, months_since_text, window_text
+from layouts.components.formatting import format_count, format_date, format_score
 from portal.reports import priority_list as compliance_print
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
+from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import ranking as compliance
-from portal.validation import Forbidden, InvalidInput
 
 PERMISSION = "rankings.view"
 
@@ -21,8 +22,8 @@ PERMISSION = "rankings.view"
 def _list(section):
     current = user()
     with database().session() as db:
-        return compliance.ranking(db, **compliance.reach(current.scope), filters={"section": section, "tier": "A"},
-                                  page_size=None)
+        return compliance.ranking(db, **compliance_filters.reach(current.scope),
+                                  filters={"section": section, "tier": "A"}, page_size=None)
 
 
 def criteria(settings: dict) -> str:
@@ -31,47 +32,33 @@ def criteria(settings: dict) -> str:
 
 
 def register(app) -> None:
-    @protected_callback(app, PERMISSION, Output("priority-section", "options"), Input("priority-grid", "id"))
-    def load_sections(_):
-        current = user()
-        if current.section_scope:
-            return no_update
-        with database().session() as db:
-            return section_options(compliance.filter_options(db, None)["sections"])
+    register_section_loader(app, PERMISSION, "priority-section", Input("priority-grid", "id"), compliance_sections)
+    outputs = {"rows": Output("priority-grid", "rowData"), "count": Output("priority-count", "children"),
+               "criteria": Output("priority-criteria", "children"), "window": Output("priority-window", "children"),
+               "error": Output("priority-error", "children"), "error_open": Output("priority-error", "is_open")}
 
-    @protected_callback(
-        app, PERMISSION,
-        [Output("priority-grid", "rowData"), Output("priority-count", "children"),
-         Output("priority-criteria", "children"), Output("priority-window", "children"),
-         Output("priority-error", "children"), Output("priority-error", "is_open")],
-        Input("priority-section", "value"))
+    @protected_callback(app, PERMISSION, output=outputs, inputs={"section": Input("priority-section", "value")},
+                        on_error=shown_in(outputs, forbidden_key="compliance.forbidden", rows=[], count="",
+                                          criteria="", window=""))
     def load(section):
-        try:
-            result = _list(section)
-        except (InvalidInput, Forbidden):
-            return [], "", "", "", t("compliance.forbidden"), True
-        rows = [{**grid_row(row, result["timezone"])} for row in result["rows"]]
-        count = t("priority.count", count=fmt_number(len(rows)), ranked=fmt_number(result["ranked"]))
-        return rows, count, criteria(result["settings"]), window_text(result), "", False
+        """Tier A of the current window, with the criteria it was chosen by."""
+        result = _list(section)
+        rows = [grid_row(row, result["timezone"]) for row in result["rows"]]
+        count = t("priority.count", count=format_count(len(rows)), ranked=format_count(result["ranked"]))
+        return {"rows": rows, "count": count, "criteria": criteria(result["settings"]), "window": window_text(result),
+                "error": "", "error_open": False}
 
-    @protected_callback(app, PERMISSION, Output("priority-go", "pathname"),
-                        Input("priority-grid", "cellClicked"), prevent_initial_call=True)
-    def open_profile(cell):
-        if not cell or cell.get("rowId") in (None, ""):
-            return no_update
-        return f"/profile/{int(cell['rowId'])}"
+    register_open_row(app, PERMISSION, "priority-grid", "priority-go", "/profile/")
 
     @protected_callback(
         app, PERMISSION, Output("priority-download", "data"),
         Input("priority-export-pdf", "n_clicks"), Input("priority-export-csv", "n_clicks"),
-        Input("priority-export-xlsx", "n_clicks"), State("priority-section", "value"), prevent_initial_call=True)
+        Input("priority-export-xlsx", "n_clicks"), State("priority-section", "value"), prevent_initial_call=True,
+        on_error=export_failed)
     def export(_pdf, _csv, _xlsx, section):
         if ctx.triggered_id not in ("priority-export-pdf", "priority-export-csv", "priority-export-xlsx"):
             return no_update
-        try:
-            result = _list(section)
-        except (InvalidInput, Forbidden):
-            return no_update
+        result = _list(section)
         if ctx.triggered_id == "priority-export-pdf":
             return dcc.send_bytes(priority_pdf(result), f"layanan-prioritas-{datetime.now():%Y%m%d}.pdf",
                                   type="application/pdf")
@@ -84,9 +71,9 @@ def priority_pdf(result: dict) -> bytes:
     headers = [t("compliance.col.rank"), t("compliance.col.name"), t("compliance.col.tax_id"),
                t("compliance.col.consignments"), t("compliance.col.clean_streak"), t("compliance.col.months_since"),
                t("compliance.col.score")]
-    rows = [[str(r["rank"]), r["name"], r["tax_id"], fmt_number(r["consignments"]), fmt_number(r["clean_streak"]),
-             months_since_text(r["months_since_last_violation"]), fmt_score(r["score"])] for r in result["rows"]]
+    rows = [[str(r["rank"]), r["name"], r["tax_id"], format_count(r["consignments"]), format_count(r["clean_streak"]),
+             months_since_text(r["months_since_last_violation"]), format_score(r["score"])] for r in result["rows"]]
     lines = [t(f"section.{section}") if section else t("compliance.all_sections"), criteria(result["settings"]),
              window_text(result)]
     return compliance_print.table_pdf(t("page.priority"), lines, headers, rows,
-                                      footer=t("priority.printed", date=fmt_date(result["as_of"])))
+                                      footer=t("priority.printed", date=format_date(result["as_of"])))

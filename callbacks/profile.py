@@ -1,28 +1,23 @@
 """The service-user profile's callbacks: load it within the caller's reach, draw it."""
 from __future__ import annotations
 
-from dash import Input, Output, no_update
+from dash import Input, Output
 
+from callbacks.common import register_section_loader
+from callbacks.rankings import compliance_sections
 from layouts import profile as page
-from layouts.compliance_common import section_options
 from portal import audit
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.services.compliance import ranking as compliance
+from portal.services.compliance import filters as compliance_filters
+from portal.services.compliance import profile as compliance_profile
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 PERMISSION = "rankings.view"
 
 
 def register(app) -> None:
-    @protected_callback(app, PERMISSION, Output("profile-section", "options"), Input("profile-id", "data"))
-    def load_sections(_):
-        """Every section for officers who see all of them; a coordinator's stays locked to their own."""
-        current = user()
-        if current.section_scope:
-            return no_update
-        with database().session() as db:
-            return section_options(compliance.filter_options(db, None)["sections"])
+    register_section_loader(app, PERMISSION, "profile-section", Input("profile-id", "data"), compliance_sections)
 
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))
@@ -35,8 +30,8 @@ def register(app) -> None:
             return page.refused("not_found")
         try:
             with database().session() as db:
-                scope = compliance.company_reach(db, current.scope, service_user_id)
-                detail = compliance.profile(db, service_user_id, **scope, section=section)
+                scope = compliance_filters.company_reach(db, current.scope, service_user_id)
+                detail = compliance_profile.profile(db, service_user_id, **scope, section=section)
         except (NotFound, InvalidInput):
             return page.refused("not_found")
         except Forbidden:

@@ -5,14 +5,15 @@ from datetime import datetime
 
 from dash import Input, Output, State, ctx, dcc, no_update
 
-from callbacks.common import export_failed, page_of, paged_callback, register_open_row
-from layouts.compliance_common import export_columns, export_row, grid_row, section_options, tier_chart, window_text
+from callbacks.common import export_failed, page_of, paged_callback, register_open_row, section_choices
+from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, window_text
 from layouts.components.empty import empty_figure
 from layouts.components.formatting import format_count
 from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
+from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import ranking as compliance
 
 PERMISSION = "rankings.view"
@@ -25,6 +26,11 @@ def filters_from(section, direction, commodity, tier, period_from, period_to) ->
     """The service's filters from the page's values."""
     return {"section": section, "direction": direction, "commodity_id": commodity, "tier": tier,
             "period_from": period_from, "period_to": period_to}
+
+
+def compliance_sections(session) -> list[dict]:
+    """The sections the compliance pages filter by."""
+    return compliance.filter_options(session, None)["sections"]
 
 
 def chart_answer(counts: dict) -> str:
@@ -40,13 +46,14 @@ def register(app) -> None:
         current = user()
         with database().session() as db:
             options = compliance.filter_options(db, current.section_scope)
-        sections = no_update if current.section_scope else section_options(options["sections"])
+        sections = no_update if current.section_scope else section_choices(options["sections"])
         commodities = [{"label": t("compliance.all_commodities"), "value": "all"}] + [
             {"label": c["name"], "value": str(c["id"])} for c in options["commodities"]]
         return sections, commodities
 
     @paged_callback(
-        app, PERMISSION, "rankings",
+        app, PERMISSION, "rankings", forbidden_key="compliance.forbidden",
+        cleared={"figure": lambda: empty_figure(t("rankings.no_rows")), "answer": "", "window": ""},
         output={"rows": Output("rankings-grid", "rowData"), "figure": Output("rankings-chart", "figure"),
                 "answer": Output("rankings-chart-answer", "children"),
                 "window": Output("rankings-window", "children"), "error": Output("rankings-error", "children"),
@@ -56,7 +63,7 @@ def register(app) -> None:
     def load_page(page, sort=None, **filters):
         """A page of the ranking; a changed filter or sort starts again from the first page."""
         with database().session() as db:
-            result = compliance.ranking(db, **compliance.reach(user().scope), sort=sort or "rank", page=page,
+            result = compliance.ranking(db, **compliance_filters.reach(user().scope), sort=sort or "rank", page=page,
                                         filters=filters_from(**filters))
         counts = result["tier_counts"]
         return {"rows": [grid_row(row, result["timezone"]) for row in result["rows"]],
@@ -76,7 +83,8 @@ def register(app) -> None:
         if ctx.triggered_id not in ("rankings-export-csv", "rankings-export-xlsx"):
             return no_update
         with database().session() as db:
-            result = compliance.ranking(db, **compliance.reach(user().scope), sort=sort or "rank", page_size=None,
+            reach = compliance_filters.reach(user().scope)
+            result = compliance.ranking(db, **reach, sort=sort or "rank", page_size=None,
                                         filters=filters_from(section, direction, commodity, tier, period_from,
                                                              period_to))
         return download(result, "peringkat-kepatuhan", ctx.triggered_id.endswith("xlsx"))

@@ -10,8 +10,12 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, month_label, number, parse_date, today_in
-from portal import i18n
+from dash.exceptions import PreventUpdate
+
+from callbacks.common import export_failed, page_of, paged_callback
+from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, month_label, number, parse_date
+from portal.domain.periods import today_in
+from layouts.components.formatting import format_date, format_datetime
 from portal.reports import ikm_report
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -198,10 +202,10 @@ def register(app) -> None:
             info = [t("survey.plan.for", semester=semester[1], year=semester[0], weakest=weakest)]
             if plan:
                 info += [html.Br(), t("survey.plan.updated", user=plan["updated_by"] or "–",
-                                      when=i18n.format_datetime(plan["updated_at"], current.office_timezone))]
+                                      when=format_datetime(plan["updated_at"], current.office_timezone))]
         else:
             info = t("survey.plan.choose_semester")
-        label = f"{i18n.format_date(span.start)} – {i18n.format_date(span.end)}"
+        label = f"{format_date(span.start)} – {format_date(span.end)}"
         return [summary_cards(summary), elements_figure(summary["elements"]),
                 trend_figure(trends["semesters" if unit == "semester" else "months"], unit),
                 sections_table(sections), profile_block(profile),
@@ -210,18 +214,14 @@ def register(app) -> None:
                 label, plan["text"] if plan else "", info, semester is None,
                 custom, custom, False, "", False, ""]
 
-    @protected_callback(
-        app, "survey_results.view",
-        [Output("survey-comments", "children"), Output("survey-comments-count", "children"),
-         Output("survey-comments-page", "data"), Output("survey-prev", "disabled"), Output("survey-next", "disabled")],
-        Input("survey-period", "data"), Input("survey-comment-text", "value"), Input("survey-prev", "n_clicks"),
-        Input("survey-next", "n_clicks"), State("survey-comments-page", "data"))
-    def load_comments(period, text, _prev, _next, page):
+    @paged_callback(
+        app, "survey_results.view", "survey", count_id="survey-comments-count", store_id="survey-comments-page",
+        output={"items": Output("survey-comments", "children")},
+        inputs={"period": Input("survey-period", "data"), "text": Input("survey-comment-text", "value")})
+    def load_comments(page, period, text):
+        """A page of the respondents' comments for the period shown, searchable."""
         if not period:
-            return no_update, no_update, no_update, no_update, no_update
-        page = page or 0
-        page = page + 1 if ctx.triggered_id == "survey-next" else (
-            max(page - 1, 0) if ctx.triggered_id == "survey-prev" else 0)
+            raise PreventUpdate
         current = user()
         with database().session() as session:
             result = ikm_results.comments(session, current.office_id, date.fromisoformat(period["from"]),
@@ -231,7 +231,7 @@ def register(app) -> None:
             items = html.P(t("survey.comments.none"), className="text-muted mb-0")
         else:
             items = html.Ul([html.Li([
-                html.Div([i18n.format_date(row["submitted_on"]), " · ",
+                html.Div([format_date(row["submitted_on"]), " · ",
                           t("survey.sections.none") if row["section"] == ikm_results.NO_SECTION
                           else t(f"section.{row['section']}"), " · ",
                           t("survey.comments.average", value=number(row["average"], 2))],
@@ -239,10 +239,7 @@ def register(app) -> None:
                 html.Div(row["comment"], className="qc-comment-text"),
             ], className="list-group-item") for row in result["rows"]], className="list-group list-group-flush",
                 id="survey-comments-list")
-        first = page * result["page_size"] + (1 if result["rows"] else 0)
-        last = page * result["page_size"] + len(result["rows"])
-        return (items, t("pager.showing", first=first, last=last, total=result["total"]), page, page == 0,
-                last >= result["total"])
+        return {"items": items}, page_of(result, page)
 
     @protected_callback(
         app, "admin.settings",
@@ -268,7 +265,7 @@ def register(app) -> None:
     @protected_callback(
         app, "survey_results.view", Output("survey-download", "data"),
         Input("survey-export-xlsx", "n_clicks"), Input("survey-export-pdf", "n_clicks"),
-        State("survey-period", "data"), prevent_initial_call=True)
+        State("survey-period", "data"), prevent_initial_call=True, on_error=export_failed)
     def export(_xlsx, _pdf, period):
         if not period or ctx.triggered_id not in ("survey-export-xlsx", "survey-export-pdf"):
             return no_update

@@ -24,11 +24,3 @@ def field(label: str, control, feedback_id: str | None = None, help_text: str | 
     if help_text:
         children.append(dbc.FormText(help_text))
     return dbc.Col(html.Div(children, className="mb-3"), md=width)
-
-
-def forbidden():
-    return dbc.Alert([html.H2(t("error.forbidden_title"), className="h5"), t("error.forbidden")], color="danger")
-
-
-def not_found():
-    return dbc.Alert([html.H2(t("error.not_found_title"), className="h5"), t("error.not_found")], color="warning")

@@ -1,47 +1,19 @@
 """Pieces the compliance pages (rankings, profile, handler, priority, guidance) draw the same way."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import dash_bootstrap_components as dbc
-from babel.dates import format_date as _babel_date
 from dash import html
 
+from layouts.components.formatting import format_count, format_date, format_number, format_rate, format_score
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
-from portal.i18n import BABEL_LOCALE, current_language, format_number, t
+from portal.i18n import current_language, t
 
 # Tier colours: A green, B blue, C amber, D red (the same in badges, grid cells and charts).
 TIER_COLOURS = {"A": "#198754", "B": "#0d6efd", "C": "#e0a800", "D": "#dc3545"}
 TIER_BADGE = {"A": "success", "B": "primary", "C": "warning", "D": "danger"}
 # The value of every "all …" choice (an empty value would show a blank select).
 ALL = "all"
-
-
-def fmt_date(value: date | datetime | None, tz: str | None = None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, datetime):
-        from zoneinfo import ZoneInfo
-
-        value = value.astimezone(ZoneInfo(tz or "Asia/Jakarta")).date()
-    return _babel_date(value, "d MMM yyyy", locale=BABEL_LOCALE[current_language()])
-
-
-def fmt_month(value: date) -> str:
-    return _babel_date(value, "MMM yyyy", locale=BABEL_LOCALE[current_language()])
-
-
-def fmt_score(value: float | None) -> str:
-    return "–" if value is None else format_number(value, decimals=1)
-
-
-def fmt_number(value) -> str:
-    return "–" if value is None else format_number(value)
-
-
-def fmt_rate(value: float | None, decimals: int = 3) -> str:
-    return "–" if value is None else format_number(value, decimals=decimals)
 
 
 def tier_label(tier: str | None) -> str:
@@ -81,12 +53,6 @@ def section_select(component_id: str, user):
     return dbc.Select(id=component_id, value=ALL, options=[{"label": t("compliance.all_sections"), "value": ALL}])
 
 
-def section_options(sections: list[dict]) -> list[dict]:
-    language = current_language()
-    return [{"label": t("compliance.all_sections"), "value": ALL}] + [
-        {"label": s["name_id"] if language == "id" else s["name_en"], "value": s["code"]} for s in sections]
-
-
 def labelled(label: str, control, md: int = 3, xs: int = 12):
     return dbc.Col([dbc.Label(label, html_for=getattr(control, "id", None), className="small text-muted mb-1"),
                     control], xs=xs, md=md, className="mb-2")
@@ -115,13 +81,6 @@ def tier_chart(counts: dict[str, int], title: str | None = None) -> dict:
             "layout": layout}
 
 
-def empty_figure(message: str) -> dict:
-    return {"data": [], "layout": {
-        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 280, "plot_bgcolor": "#fff",
-        "paper_bgcolor": "rgba(0,0,0,0)", "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "annotations": [{"text": message, "showarrow": False, "font": {"size": 14, "color": "#6c757d"}}]}}
-
-
 def tier_cell_rules() -> dict:
     return {f"qc-tier-cell qc-tier-{tier}": f"params.data.tier == '{tier}'" for tier in TIERS}
 
@@ -130,10 +89,10 @@ def grid_row(row: dict, tz: str) -> dict:
     """One ranked service user as the grids show it: numbers formatted for the reader."""
     return {
         "id": row["service_user_id"], "rank": row["rank"], "name": row["name"], "tax_id": row["tax_id"],
-        "score": row["score"], "score_text": fmt_score(row["score"]), "consignments": row["consignments"],
+        "score": row["score"], "score_text": format_score(row["score"]), "consignments": row["consignments"],
         "detentions": row["detentions"], "refusals": row["refusals"], "destructions": row["destructions"],
         "nncs": row["nncs"], "violations": row["violations"], "clean_streak": row["clean_streak"],
-        "last_violation": fmt_date(row["last_violation_at"], tz) if row["last_violation_at"] else t(
+        "last_violation": format_date(row["last_violation_at"], tz=tz) if row["last_violation_at"] else t(
             "compliance.never_violated"),
         "months_since": months_since_text(row["months_since_last_violation"]),
         "tier": row["tier"], "tier_label": f"{row['tier']} · {tier_label(row['tier'])}",
@@ -154,13 +113,13 @@ def export_columns() -> list[tuple[str, str]]:
 
 
 def export_row(row: dict, tz: str) -> dict:
-    return {**row, "last_violation": fmt_date(row["last_violation_at"], tz) if row["last_violation_at"] else "",
+    return {**row, "last_violation": format_date(row["last_violation_at"], tz=tz) if row["last_violation_at"] else "",
             "intervention": intervention_label(row["intervention"], row["sampling_percent"])}
 
 
 def window_text(result: dict) -> str:
-    return t("compliance.window_text", start=fmt_date(result["window_from"]), end=fmt_date(result["window_to"]),
-             p0=fmt_rate(result["p0"]), n=fmt_number(result["office_n"]), version=result["settings_version"])
+    return t("compliance.window_text", start=format_date(result["window_from"]), end=format_date(result["window_to"]),
+             p0=format_rate(result["p0"]), n=format_count(result["office_n"]), version=result["settings_version"])
 
 
 def back_link(href: str, text: str, component_id: str):

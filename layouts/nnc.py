@@ -2,15 +2,16 @@
 database; counts per status; CSV/XLSX export of the filtered rows; a row opens its NNC."""
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.pager import pager
+from layouts.components.grid import grid
 from layouts.common import page_header
-from layouts.nnc_common import (STATUS_COLOR, STATUS_ICON, category_options, dropdown_labels, flow_options,
-                                status_options)
+from layouts.components.company_picker import company_picker
+from layouts.nnc_common import STATUS_COLOR, STATUS_ICON, category_options, flow_options, status_options
 from portal.i18n import t
-from portal.services.nnc.register import STATUSES
+from portal.services.nnc.rules import STATUSES
 
 # Filter controls: `nnc-<name>`; their values are read together by the list callback.
 FILTERS = ("text", "date-from", "date-to", "service-user", "section", "flow", "status", "category", "country")
@@ -92,9 +93,7 @@ def layout(user, **_):
                          dbc.Input(id="nnc-text", type="search", placeholder=t("nnc.filter.text"), debounce=True,
                                    maxLength=100)], xs=12, md=6, xl=3, className="mb-2"),
                 dbc.Col([hidden_label(t("nnc.filter.service_user"), "nnc-service-user"),
-                         dcc.Dropdown(id="nnc-service-user", placeholder=t("nnc.filter.service_user"), options=[],
-                                      search_order="original", className="qc-nnc-dropdown",
-                                      labels=dropdown_labels())],
+                         company_picker("nnc-service-user", t("nnc.filter.service_user"))],
                         xs=12, md=6, xl=3, className="mb-2"),
                 dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("nnc.filter.from")),
                                         dbc.Input(id="nnc-date-from", type="date", debounce=True)]),
@@ -140,26 +139,10 @@ def layout(user, **_):
                            title=t("nnc.export_xlsx")),
             ], xl=4, className="text-xl-end"),
         ], className="mt-1 g-2"),
-        dag.AgGrid(
-            id="nnc-grid", className="ag-theme-alpine qc-grid qc-nnc-grid",
-            style={"height": "60vh", "minHeight": "360px"},
-            columnDefs=column_defs(),
-            defaultColDef={"sortable": False, "resizable": True, "filter": False, "suppressMovable": True},
-            dashGridOptions={"localeText": {"noRowsToShow": t("nnc.no_rows")}, "tooltipShowDelay": 400,
-                             "rowClassRules": {"qc-row-void": "params.data.status_code == 'void'"}},
-            getRowId="params.data.id", rowData=[],
-        ),
-        dbc.Row([
-            dbc.Col(html.Div(id="nnc-pager-text", className="text-muted small pt-2", role="status"), md=6),
-            dbc.Col(dbc.ButtonGroup([
-                dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id="nnc-prev",
-                           color="secondary", outline=True, size="sm"),
-                dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id="nnc-next",
-                           color="secondary", outline=True, size="sm"),
-            ]), md=6, className="text-md-end mt-2"),
-        ]),
+        grid("nnc-grid", column_defs(), t("nnc.no_rows"), class_name="qc-nnc-grid", default_col={"filter": False},
+             options={"rowClassRules": {"qc-row-void": "params.data.status_code == 'void'"}}),
+        pager("nnc", count_id="nnc-pager-text"),
         html.P(t("nnc.open_hint"), className="text-muted small mt-2"),
-        dcc.Store(id="nnc-page", data=0),
         dcc.Download(id="nnc-download"),
         dcc.Location(id="nnc-go", refresh="callback-nav"),
     ])

@@ -8,13 +8,12 @@ import json
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from babel.dates import format_date as _babel_date
 from dash import html
 
-from portal import i18n
+from layouts.components.formatting import format_date, format_datetime
 from portal.i18n import t
 from portal.services.attachments import size_label
-from portal.services.nnc.register import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
+from portal.services.nnc.rules import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
 
 # How a status reads at a glance: grey new, amber being looked into, blue explained, green done, dark void.
 STATUS_COLOR = {"received": "secondary", "under_investigation": "warning", "clarified": "info",
@@ -27,15 +26,6 @@ COUNTRY_SUGGESTIONS = ("Indonesia", "Tiongkok", "Hong Kong", "Singapura", "Jepan
                        "Amerika Serikat", "Australia", "Selandia Baru", "India", "Filipina", "Uni Eropa",
                        "Inggris", "Kanada", "Brasil", "Prancis", "Italia", "Spanyol", "Rusia", "Pakistan",
                        "Bangladesh", "Sri Lanka", "Mesir", "Turki")
-
-
-def format_date(value: date | None, language: str | None = None) -> str:
-    """A calendar date the way officers write it: 05 Mar 2026."""
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return _babel_date(value, "dd MMM yyyy", locale=i18n.BABEL_LOCALE[language or i18n.current_language()])
 
 
 def options(prefix: str, codes, empty_label: str | None = None) -> list[dict]:
@@ -77,19 +67,6 @@ def nature_text(nnc: dict, short: bool = False) -> str:
     if nnc.get("organism"):
         text += " · " + nnc["organism"]
     return text
-
-
-def dropdown_labels() -> dict:
-    """The search drop-down's own words, in the reader's language."""
-    return {"search": t("nnc.dropdown.search"), "no_options_found": t("nnc.dropdown.none"),
-            "clear_search": t("nnc.dropdown.clear_search"), "clear_selection": t("nnc.dropdown.clear")}
-
-
-def company_label(company: dict | None) -> str:
-    """A company as the search list shows it: name · NPWP · city."""
-    if not company:
-        return ""
-    return " · ".join(part for part in (company["name"], company.get("tax_id"), company.get("city")) if part)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -203,7 +180,7 @@ def attachment_list(files: list[dict], prefix: str, tz: str, show_uploader: bool
     items = []
     for f in files:
         icon = "bi-file-earmark-pdf text-danger" if f["mime_type"] == "application/pdf" else "bi-file-earmark-image"
-        meta = [f["size_label"], i18n.format_datetime(f["uploaded_at"], tz)]
+        meta = [f["size_label"], format_datetime(f["uploaded_at"], tz)]
         if show_uploader and f.get("uploaded_by"):
             meta.append(f["uploaded_by"])
         items.append(dbc.ListGroupItem([
@@ -276,7 +253,7 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
         if change["action"] == "nnc_created" and after.get("via") == "import":
             lines.append(html.Div(t("nnc.history.via_import"), className="text-muted"))
         body.append(html.Tr([
-            html.Td(i18n.format_datetime(change["at"], tz), className="text-nowrap"),
+            html.Td(format_datetime(change["at"], tz), className="text-nowrap"),
             html.Td(change["username"] or "–"),
             html.Td(t(f"audit.action.{change['action']}")),
             html.Td(lines or "–", className="small qc-nnc-change"),
@@ -301,7 +278,7 @@ def status_table(statuses: list[dict], tz: str, prefix: str, officer: bool = Tru
                   status_badge(s["to_status"])]
         if officer and s.get("note"):
             change.append(html.Div(s["note"], className="small text-muted mt-1", style={"whiteSpace": "pre-wrap"}))
-        cells = [html.Td(i18n.format_datetime(s["at"], tz), className="text-nowrap")]
+        cells = [html.Td(format_datetime(s["at"], tz), className="text-nowrap")]
         if officer:
             cells.append(html.Td(s["username"] or "–"))
         cells.append(html.Td(change))

@@ -10,11 +10,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header
-from layouts.nnc_common import (COUNTRY_SUGGESTIONS, action_options, category_options, dropdown_labels, flow_options,
-                                subcategory_options)
+from layouts.components.company_picker import company_picker
+from layouts.nnc_common import COUNTRY_SUGGESTIONS, action_options, category_options, flow_options, subcategory_options
 from portal.i18n import t
 from portal.services.attachments import MAX_BYTES
-from portal.services.nnc.register import EDITABLE_FIELDS, HOME_AUTHORITY, HOME_COUNTRY
+from portal.services.nnc.rules import EDITABLE_FIELDS, HOME_AUTHORITY, HOME_COUNTRY
 
 # Every form field, in the order the service knows them: the service's list itself, so a field added there
 # gets its input here and its value in callbacks/nnc_form.py without a second list to keep in step.
@@ -122,16 +122,12 @@ def _notice_card():
 
 def _parties_card():
     return _card(t("nnc.card.parties"), "bi-building", [
-        _group("service_user_id", dcc.Dropdown(id=_id("service_user_id"), options=[], search_order="original",
-                                               placeholder=t("nnc.form.service_user_placeholder"),
-                                               className="qc-nnc-dropdown", labels=dropdown_labels()),
+        _group("service_user_id", company_picker(_id("service_user_id"), t("nnc.form.service_user_placeholder")),
                t("nnc.form.service_user_help"), 12),
         dbc.Col(html.Div(t("nnc.form.or_party"), className="text-muted small mb-2 qc-nnc-or"), width=12),
         _group("party_name", _text("party_name", t("nnc.form.party_placeholder")), width=7),
         _group("party_country", _text("party_country", list="nnc-form-countries"), width=5),
-        _group("handler_id", dcc.Dropdown(id=_id("handler_id"), options=[], search_order="original",
-                                          placeholder=t("nnc.form.handler_placeholder"),
-                                          className="qc-nnc-dropdown", labels=dropdown_labels()), width=12),
+        _group("handler_id", company_picker(_id("handler_id"), t("nnc.form.handler_placeholder")), width=12),
         _group("application_number", html.Div([
             _text("application_number", t("nnc.form.application_placeholder"), debounce=True),
             html.Div(id="nnc-form-application-status", className="small mt-1", role="status"),

@@ -1,7 +1,7 @@
 """A service user's track record: identity, score and how it was computed, consignments per month, every 3P
 action and NNC, handlers over time, tier history and guidance given.
 
-The layout draws the frame; callbacks/profile.py loads the profile through portal.services.compliance.ranking.profile
+The layout draws the frame; callbacks/profile.py loads the profile through portal.services.compliance.profile.profile
 (which refuses a coordinator a company not active in their section) and draws it with `render`.
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.compliance_common import (back_link, fmt_date, fmt_month, fmt_number, fmt_rate, fmt_score,
-                                       intervention_label, months_since_text, tier_badge)
+from layouts.compliance_common import back_link, intervention_label, months_since_text, tier_badge
+from layouts.components.formatting import format_count, format_date, format_month, format_rate, format_score
 from portal.i18n import current_language, t
 
 
@@ -53,7 +53,7 @@ def refused(kind: str):
 
 def monthly_chart(months: list[dict]) -> dict:
     """Consignments per month (bars) and violations (crosses, right axis); a plain figure dict (see tier_chart)."""
-    x = [fmt_month(m["month"]) for m in months]
+    x = [format_month(m["month"]) for m in months]
     return {"data": [
         {"type": "bar", "x": x, "y": [m["consignments"] for m in months], "name": t("profile.chart.consignments"),
          "marker": {"color": "#0b6e4f"}, "hovertemplate": "%{x}: %{y}<extra></extra>"},
@@ -76,23 +76,23 @@ def monthly_chart(months: list[dict]) -> dict:
 def _explanation(working: dict, tz: str):
     """'How this score was computed': the counts, the weights, the prior, p0, the window and each event."""
     w, c = working["weights"], working["counts"]
-    v_terms = " + ".join(f"{fmt_number(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
+    v_terms = " + ".join(f"{format_count(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
                                                                           "nnc"))
-    p0_text = t("profile.how.p0_value", v=fmt_rate(working["office_V"], 0), n=fmt_number(working["office_n"]),
-                p0=fmt_rate(working["p0"]))
+    p0_text = t("profile.how.p0_value", v=format_rate(working["office_V"], 0), n=format_count(working["office_n"]),
+                p0=format_rate(working["p0"]))
     steps = [
-        (t("profile.how.window"), t("profile.how.window_value", start=fmt_date(working["window_from"]),
-                                    end=fmt_date(working["window_to"]), months=working["window_months"])),
-        (t("profile.how.n"), t("profile.how.n_value", n=fmt_number(working["n"]))),
+        (t("profile.how.window"), t("profile.how.window_value", start=format_date(working["window_from"]),
+                                    end=format_date(working["window_to"]), months=working["window_months"])),
+        (t("profile.how.n"), t("profile.how.n_value", n=format_count(working["n"]))),
         (t("profile.how.counts"), t("profile.how.counts_value", d=c["detention"], r=c["refusal"], x=c["destruction"],
                                     k=c["nnc"])),
-        (t("profile.how.v"), f"V = {v_terms} = {fmt_rate(working['V'], 0)}"),
+        (t("profile.how.v"), f"V = {v_terms} = {format_rate(working['V'], 0)}"),
         (t("profile.how.p0"), p0_text),
-        (t("profile.how.p"), t("profile.how.p_value", v=fmt_rate(working["V"], 0), m=fmt_number(working["prior_m"]),
-                               p0=fmt_rate(working["p0"]), n=fmt_number(working["n"]), p=fmt_rate(working["p"]))),
-        (t("profile.how.score"), t("profile.how.score_value", p=fmt_rate(working["p"]),
-                                   score=fmt_score(working["score"]))),
-        (t("profile.how.streak"), t("profile.how.streak_value", streak=fmt_number(working["clean_streak"]),
+        (t("profile.how.p"), t("profile.how.p_value", v=format_rate(working["V"], 0), m=format_count(working["prior_m"]),
+                               p0=format_rate(working["p0"]), n=format_count(working["n"]), p=format_rate(working["p"]))),
+        (t("profile.how.score"), t("profile.how.score_value", p=format_rate(working["p"]),
+                                   score=format_score(working["score"]))),
+        (t("profile.how.streak"), t("profile.how.streak_value", streak=format_count(working["clean_streak"]),
                                     since=months_since_text(working["months_since_last_violation"]))),
     ]
     checks = [html.Li([html.I(className="bi bi-check-circle-fill text-success me-1" if check["passed"]
@@ -102,7 +102,7 @@ def _explanation(working: dict, tz: str):
               for check in working["tier_checks"]]
     level = working["intervention"]
     events = working["events"]
-    event_rows = [[fmt_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e), e.get("detail") or "–"]
+    event_rows = [[format_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e), e.get("detail") or "–"]
                   for e in events]
     return html.Div([
         html.P(t("profile.how.intro"), className="small"),
@@ -127,17 +127,17 @@ def _rule_detail(rule: str, working: dict) -> str:
     s = working["settings"]
     months = working["months_since_last_violation"]
     if rule == "A_priority_service":
-        return t("compliance.rule_detail.A", streak=fmt_number(working["clean_streak"]),
+        return t("compliance.rule_detail.A", streak=format_count(working["clean_streak"]),
                  min_streak=s["tier_a_min_clean_streak"], since=months_since_text(months),
-                 clean_months=s["tier_a_clean_months"], n=fmt_number(working["n"]), min_n=s["tier_a_min_n"])
+                 clean_months=s["tier_a_clean_months"], n=format_count(working["n"]), min_n=s["tier_a_min_n"])
     if rule == "D_violation_records":
         return t("compliance.rule_detail.D_records", records=working["violation_records"],
                  min=s["tier_d_min_violation_records"])
     if rule == "D_low_score":
-        return t("compliance.rule_detail.D_score", score=fmt_score(working["score"]),
-                 below=fmt_score(s["tier_d_score_below"]))
+        return t("compliance.rule_detail.D_score", score=format_score(working["score"]),
+                 below=format_score(s["tier_d_score_below"]))
     if rule == "B_high_score":
-        return t("compliance.rule_detail.B", score=fmt_score(working["score"]), min=fmt_score(s["tier_b_min_score"]))
+        return t("compliance.rule_detail.B", score=format_score(working["score"]), min=format_score(s["tier_b_min_score"]))
     return t("compliance.rule_detail.C")
 
 
@@ -160,35 +160,35 @@ def render(detail: dict, user):
     ], className="mb-2")
     summary = dbc.Row([
         dbc.Col(html.Div([html.Div(t("compliance.col.score"), className="small text-muted"),
-                          html.Div(fmt_score(working["score"]), className="qc-big-number", id="profile-score")]),
+                          html.Div(format_score(working["score"]), className="qc-big-number", id="profile-score")]),
                 xs=6, md=2),
         dbc.Col(html.Div([html.Div(t("compliance.col.tier"), className="small text-muted"),
                           tier_badge(working["tier"], id="profile-tier")]), xs=6, md=3),
         dbc.Col(html.Div([html.Div(t("compliance.col.consignments"), className="small text-muted"),
-                          html.Div(fmt_number(working["n"]), className="qc-big-number")]), xs=6, md=2),
+                          html.Div(format_count(working["n"]), className="qc-big-number")]), xs=6, md=2),
         dbc.Col(html.Div([html.Div(t("compliance.col.clean_streak"), className="small text-muted"),
-                          html.Div(fmt_number(working["clean_streak"]), className="qc-big-number")]), xs=6, md=2),
+                          html.Div(format_count(working["clean_streak"]), className="qc-big-number")]), xs=6, md=2),
         dbc.Col(html.Div([html.Div(t("compliance.col.intervention"), className="small text-muted"),
                           html.Div(intervention_label(working["intervention"]["name"],
                                                       working["intervention"]["sampling_percent"]),
                                    className="fw-semibold")]), xs=12, md=3),
     ], className="mb-3 g-3")
-    timeline_rows = [[fmt_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e),
+    timeline_rows = [[format_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e),
                       t(f"section.{e['section']}"), e.get("detail") or "–"] for e in detail["timeline"]]
     handlers = detail["handlers"]
     handler_rows = [[dcc.Link(h["name"], href=f"/handlers/{h['handler_id']}") if h["handler_id"] else
-                     t("profile.no_handler"), fmt_number(h["applications"]), fmt_date(h["first"], tz),
-                     fmt_date(h["last"], tz),
+                     t("profile.no_handler"), format_count(h["applications"]), format_date(h["first"], tz=tz),
+                     format_date(h["last"], tz=tz),
                      dbc.Badge(t("profile.handler_flag", count=h["tier_d_companies"]), color="danger")
-                     if h["flagged"] else fmt_number(h["tier_d_companies"])] for h in handlers["handlers"]]
-    history_rows = [[fmt_date(h["as_of"]), tier_badge(h["tier"]), fmt_score(h["score"]),
+                     if h["flagged"] else format_count(h["tier_d_companies"])] for h in handlers["handlers"]]
+    history_rows = [[format_date(h["as_of"]), tier_badge(h["tier"]), format_score(h["score"]),
                      str(h["settings_version"])] for h in detail["tier_history"]]
-    guidance_rows = [[fmt_date(g["given_on"]), t(f"guidance.kind.{g['kind']}"), g["officer_name"], g["notes"]]
+    guidance_rows = [[format_date(g["given_on"]), t(f"guidance.kind.{g['kind']}"), g["officer_name"], g["notes"]]
                      for g in detail["guidance"]]
     return html.Div([
         identity,
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
-              t("profile.summary_window", start=fmt_date(working["window_from"]), end=fmt_date(working["window_to"]))),
+              t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz), "profile-how-card"),
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(
             id="profile-monthly-chart", figure=monthly_chart(working["consignments_by_month"]),

@@ -40,6 +40,8 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
         id=component_id, className=f"ag-theme-alpine qc-grid {class_name}".strip(), style=style,
         columnDefs=[_formatted(column) for column in columns],
         defaultColDef={"sortable": sortable, "resizable": True, "suppressMovable": True, **(default_col or {})},
-        dashGridOptions={"overlayNoRowsTemplate": no_rows, "localeText": locale_text(no_rows),
+        # localeText, not overlayNoRowsTemplate: dash-ag-grid refuses an HTML template string (XSS guard), and the
+        # grid then fell back to its English "No Rows To Show".
+        dashGridOptions={"localeText": locale_text(no_rows),
                          "tooltipShowDelay": 400, **(options or {})},
         rowData=[], **extra, **kwargs)
