@@ -26,7 +26,7 @@ from support.hostile import (changes, csv_bytes, fast_user, fuzz, hostile_text, 
                      row_counts, xlsx_bytes)
 from models import Nnc, User
 from portal.services.nnc import imports as nnc_import
-from portal.services.sync import export_files
+from portal.services.sync import export_files as sync_exports
 from portal.services.accounts import current_user_from
 from portal.validation import InvalidInput
 
@@ -189,7 +189,7 @@ def parents_loaded(database, export_source, tmp_path):
     for table in PARENTS:
         path = tmp_path / f"{table}.csv"
         path.write_bytes(csv_bytes(export_source[table]))
-        result = export_files.import_export_file(database, str(path), path.name, "setup")
+        result = sync_exports.import_export_file(database, str(path), path.name, "setup")
         assert result["status"] == "success", result
     return export_source
 
@@ -220,7 +220,7 @@ def test_export_import_loads_whole_rows_and_reports_the_rest_by_row(database, pa
     path = tmp_path_factory.mktemp("export") / f"upload{Path(name).suffix.lower()}"  # as the upload route saves it
     path.write_bytes(content)
     before = row_counts(database)
-    result = export_files.import_export_file(database, str(path), name, "fuzz")
+    result = sync_exports.import_export_file(database, str(path), name, "fuzz")
     delta = changes(before, row_counts(database))
     assert result["status"] in ("success", "partial", "failed"), result
     event(f"status {result['status']}" + (", rows loaded" if result["rows_loaded"] else ""))
@@ -270,7 +270,7 @@ def test_export_rows_with_numbers_or_dates_out_of_range_are_refused_by_row(datab
                                 [10**30, "X", "Besar", "2026-03-01 10:00:00"],
                                 [2, "T", "Ton", "0001-01-01 00:00:00"],
                                 [3, "L", "Li\x00ter", "2026-03-01 10:00:00"]]))
-    result = export_files.import_export_file(database, str(path), path.name, "test")
+    result = sync_exports.import_export_file(database, str(path), path.name, "test")
     assert (result["status"], result["rows_loaded"]) == ("partial", 1)
     reasons = {e["row"]: e["reason"] for e in result["errors"]}
     assert set(reasons) == {3, 4, 5}
@@ -282,7 +282,7 @@ def test_export_csv_that_is_not_text_or_has_a_giant_cell_is_refused_as_a_file(da
     for content in (b"id_satuan,kode_satuan\n\x81\x8d\x8f\n", b"id_satuan,kode_satuan\n" + b"x" * 200_000 + b"\n"):
         path = tmp_path / "m_satuan.csv"
         path.write_bytes(content)
-        result = export_files.import_export_file(database, str(path), path.name, "test")
+        result = sync_exports.import_export_file(database, str(path), path.name, "test")
         assert result["status"] == "failed" and result["errors"][0]["row"] == 0, result
 
 
@@ -296,7 +296,7 @@ def test_export_file_the_database_refuses_says_why_and_writes_nothing(database, 
     path = tmp_path / "ptk.csv"
     path.write_bytes(csv_bytes([header, first]))
     before = row_counts(database)
-    result = export_files.import_export_file(database, str(path), path.name, "test")
+    result = sync_exports.import_export_file(database, str(path), path.name, "test")
     assert result["status"] == "failed" and result["rows_loaded"] == 0
     assert result["errors"][0]["row"] == 0 and "tidak ada yang disimpan" in result["errors"][0]["reason"]
     assert changes(before, row_counts(database)) == {"sync_runs": 1}
