@@ -12,7 +12,7 @@ from portal.security.access import requires, user
 from portal.web.downloads import file_response
 from portal.extensions import database
 from portal.i18n import t
-from portal.services.nnc import register as nnc
+from portal.services.nnc import detail as nnc_detail
 from portal.validation import Forbidden, NotFound
 
 bp = Blueprint("nnc_archive", __name__)
@@ -25,7 +25,7 @@ def download(attachment_id: int):
     viewer = user()
     try:
         with database().session() as db:
-            found = nnc.attachment_for_download(db, viewer, attachment_id)
+            found = nnc_detail.attachment_for_download(db, viewer, attachment_id)
     except Forbidden:
         current_app.logger.warning("denied attachment %s to %s (%s)", attachment_id, viewer.username, viewer.role)
         with database().session() as db:

@@ -13,9 +13,9 @@ from portal import i18n
 from portal.domain.ikm import ELEMENTS
 from portal.extensions import database, settings
 from portal.i18n import t
-from portal.services import service_accounts, surveys
 from portal.reports import documents
-from portal.security.access import requires
+from portal.security.access import requires, user
+from portal.services import service_accounts, surveys
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 bp = Blueprint("service_portal", __name__)
@@ -32,8 +32,6 @@ def _message(title_key: str, message_key: str, status: int = 200, link: str | No
 
 
 def _current_viewer():
-    from portal.security.access import user
-
     return user()
 
 
