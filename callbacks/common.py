@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from layouts.components.company_picker import company_option
 from layouts.components.formatting import format_number
 from layouts.shell import ALERT_ID
+from portal import audit
 from portal.extensions import database
 from portal.i18n import current_language, t
 from portal.security.access import protected_callback, user
@@ -173,6 +174,29 @@ def register_picker_search(app, permission: str, picker_id: str, search, allow_d
         return kept + [company_option(item) for item in found if item["id"] != value]
 
     return search_picker
+
+
+def load_record(record_id, load, audit_as: str | None = None):
+    """A record page's content: (what `load(session, id)` returns, None), or (None, "not_found" | "forbidden").
+
+    An id that is not a number or names nothing is "not found"; one outside the reader's reach is "forbidden",
+    written to the audit log as `audit_as` like the guard's refusals, for the same review.
+    """
+    current = user()
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        return None, "not_found"
+    try:
+        with database().session() as db:
+            return load(db, record_id), None
+    except (NotFound, InvalidInput):
+        return None, "not_found"
+    except Forbidden:
+        if audit_as:
+            with database().session() as db:
+                audit.record(db, current.id, current.username, "access_denied", audit_as, record_id)
+        return None, "forbidden"
 
 
 # ---------------------------------------------------------------------------------------- the error path

@@ -6,8 +6,9 @@ import json
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
+from callbacks.common import load_record
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
-from layouts.components.empty import forbidden, not_found
+from layouts.components.empty import refused
 from layouts.components.formatting import format_date, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
@@ -81,13 +82,10 @@ def register(app) -> None:
         Input("complaint-id", "data"), Input("complaint-refresh", "data"))
     def show(complaint_id, _refresh):
         current = user()
-        try:
-            with database().session() as session:
-                detail = complaints.detail(session, current, int(complaint_id), tz=current.office_timezone)
-        except NotFound:
-            return not_found(), None, None
-        except Forbidden:
-            return forbidden(), None, None
+        detail, refusal = load_record(complaint_id, lambda session, found_id: complaints.detail(
+            session, current, found_id, tz=current.office_timezone))
+        if refusal:
+            return refused(refusal), None, None
         header = html.Div([
             html.H1([detail["subject"], " ", dbc.Badge(t(f"complaints.status.{detail['status']}"),
                                                        color=STATUS_COLOURS[detail["status"]], className="align-middle",

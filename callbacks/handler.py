@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from dash import Input, Output
 
+from callbacks.common import load_record
 from layouts import handler as page
 from portal.security.access import protected_callback, user
-from portal.extensions import database
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import profile as compliance_profile
-from portal.validation import Forbidden, NotFound
 
 PERMISSION = "rankings.view"
 
@@ -16,17 +15,10 @@ PERMISSION = "rankings.view"
 def register(app) -> None:
     @protected_callback(app, PERMISSION, Output("handler-body", "children"), Input("handler-id", "data"))
     def show(handler_id):
+        """The handler's page, or a refusal: none such, or not within the reader's reach."""
         current = user()
-        try:
-            handler_id = int(handler_id)
-        except (TypeError, ValueError):
-            return page.refused("not_found")
-        try:
-            with database().session() as db:
-                reach = compliance_filters.handler_reach(current.scope)
-                detail = compliance_profile.handler_profile(db, handler_id, **reach)
-        except NotFound:
-            return page.refused("not_found")
-        except Forbidden:
-            return page.refused("forbidden")
+        detail, refusal = load_record(handler_id, lambda db, found_id: compliance_profile.handler_profile(
+            db, found_id, **compliance_filters.handler_reach(current.scope)))
+        if refusal:
+            return page.refused(refusal)
         return page.render(detail, current)

@@ -4,16 +4,15 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
-from callbacks.common import Page, paged_callback
+from callbacks.common import Page, load_record, paged_callback
+from callbacks.nnc_detail import viewed_nnc
 from layouts.components.empty import forbidden
 from layouts.my_nnc import nnc_card
 from layouts.nnc_common import attachment_list, detail_cards, status_table
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import search as nnc_search
-from portal.validation import Forbidden, NotFound
 
 PERMISSION = "my.view"
 PAGE_SIZE = 10
@@ -36,13 +35,10 @@ def register(app) -> None:
     def show(nnc_id):
         """One NNC of the user's company: no internal notes, no officers' names; anything else is refused."""
         current = user()
-        try:
-            with database().session() as db:
-                found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
-                files = nnc_detail.attachments_of(db, int(nnc_id), current)
-                past = nnc_detail.history(db, int(nnc_id), current)
-        except (Forbidden, NotFound):
+        viewed, refusal = load_record(nnc_id, lambda db, found_id: viewed_nnc(db, found_id, current))
+        if refusal:  # another company's NNC or none: the same answer, so ids tell nothing
             return t("page.my_nnc_detail"), forbidden()
+        found, files, past = viewed
         tz = current.office_timezone
         return t("nnc.detail_title", number=found["number"]), [
             html.P(t("my_nnc.detail_help"), className="text-muted"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
-from layouts.components.empty import forbidden, not_found
+from callbacks.common import load_record
+from layouts.components.empty import refused
 from layouts.nnc_common import attachment_list, changes_table, detail_cards, status_badge, status_table
 from layouts.components.formatting import format_date
 from portal.security.access import protected_callback, user
@@ -19,6 +20,12 @@ FOLLOW_UP_TEXTS = ("investigation_findings", "corrective_action", "guidance_give
 KEEP = "keep"  # the status select's "no change" choice
 
 
+def viewed_nnc(db, nnc_id: int, viewer) -> tuple[dict, list[dict], dict]:
+    """One NNC as `viewer` may see it, with its files and history (Forbidden / NotFound otherwise)."""
+    return (nnc_detail.nnc_for_viewer(db, nnc_id, viewer), nnc_detail.attachments_of(db, nnc_id, viewer),
+            nnc_detail.history(db, nnc_id, viewer))
+
+
 def register(app) -> None:
     @protected_callback(
         app, "nnc.view",
@@ -31,15 +38,10 @@ def register(app) -> None:
     def show(nnc_id, _refresh):
         """The NNC with its files and history, if the viewer may see it."""
         current = user()
-        try:
-            with database().session() as db:
-                found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
-                files = nnc_detail.attachments_of(db, int(nnc_id), current)
-                past = nnc_detail.history(db, int(nnc_id), current)
-        except Forbidden:
-            return [t("page.nnc_detail"), "", None, forbidden(), None, None, None, "", False]
-        except NotFound:
-            return [t("page.nnc_detail"), "", None, not_found(), None, None, None, "", False]
+        viewed, refusal = load_record(nnc_id, lambda db, found_id: viewed_nnc(db, found_id, current))
+        if refusal:
+            return [t("page.nnc_detail"), "", None, refused(refusal), None, None, None, "", False]
+        found, files, past = viewed
         tz = current.office_timezone
         allowed = nnc_rules.permissions_for(current, found)
         actions = []

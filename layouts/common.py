@@ -4,7 +4,6 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from portal.i18n import t
 
 
 def page_header(title: str, subtitle: str | None = None, actions=None):

@@ -17,6 +17,11 @@ def not_found():
     return dbc.Alert([html.H2(t("error.not_found_title"), className="h5"), t("error.not_found")], color="warning")
 
 
+def refused(refusal: str):
+    """The alert for a refused record: "forbidden" or "not_found" (callbacks.common.load_record's words)."""
+    return forbidden() if refusal == "forbidden" else not_found()
+
+
 def nothing(text: str, component_id: str | None = None):
     """A quiet line where a list or table has no rows."""
     extra = {"id": component_id} if component_id else {}
