@@ -242,7 +242,13 @@ def show_alert(title: str, message: str, colour: str = "warning") -> None:
 
 
 def on_error(error: Exception):
-    """The app's one error handler: a known refusal becomes the shell's alert, the outputs stay as they were."""
+    """The app's one error handler: a known refusal becomes the shell's alert, the outputs stay as they were.
+
+    A callback pointed at a record that is not there stays a 404 (portal/web/bad_requests.py): only a crafted or
+    stale request gets there, since the pages that open records draw their own "not found" (load_record).
+    """
+    if isinstance(error, NotFound):
+        raise error
     show_alert(*_known(error))
     return None  # every output: no_update
 
