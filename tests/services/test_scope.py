@@ -86,6 +86,7 @@ class Viewer:
 @pytest.fixture
 def scene(session, make_user):
     """Offices, companies, and one record of each entity per row of RECORDS, plus a viewer per role."""
+    account = make_user("perusahaan_scope", "service_user")  # first: on SQLite, before this session writes
     home = session.scalar(select(Office.id).where(Office.code == "0300"))
     far_office = Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta")
     session.add(far_office)
@@ -93,7 +94,6 @@ def scene(session, make_user):
     offices = {"home": home, "far": far_office.id}
     companies = {"mine": gen_service_user(session), "other": gen_service_user(session),
                  "far": gen_service_user(session, office_id=far_office.id)}
-    account = make_user("perusahaan_scope", "service_user")
     session.add(ServiceUserLink(user_id=account["id"], service_user_id=companies["mine"].id))
 
     ids: dict[str, dict[str, int]] = {"application": {}, "nnc": {}, "attachment": {}, "survey": {}}
