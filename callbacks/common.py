@@ -106,7 +106,8 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
                             inputs={**inputs, "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),
                                     "next_clicks": Input(f"{prefix}-next", "n_clicks")},
                             state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data")},
-                            on_error=shown_in(outputs, forbidden_key=forbidden_key, **_emptied(output), **(cleared or {})),
+                            on_error=shown_in(outputs, forbidden_key=forbidden_key,
+                                              **{**_emptied(output), **(cleared or {})}),
                             **kwargs)
         def paged(prev_clicks=None, next_clicks=None, page=None, **values):
             values_out, where = load(page_asked(prefix, page), **values)

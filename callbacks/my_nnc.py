@@ -26,7 +26,8 @@ def register(app) -> None:
         with database().session() as db:
             result = nnc_search.search_nncs(db, user(), {}, None, page, PAGE_SIZE)
         if not result["rows"]:
-            return {"items": dbc.Alert(t("my_nnc.none"), color="success", id="my-nnc-none")}, Page(page, PAGE_SIZE, 0, 0)
+            return {"items": dbc.Alert(t("my_nnc.none"), color="success", id="my-nnc-none")}, \
+                Page(page, PAGE_SIZE, 0, 0)
         return {"items": [nnc_card(row) for row in result["rows"]]}, Page(page, PAGE_SIZE, len(result["rows"]),
                                                                           result["total"])
 

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
-from layouts.common import page_header
+from layouts.common import hidden_label, page_header, section_select
 from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
 from portal.i18n import t
@@ -34,20 +34,6 @@ def stage_options():
 def direction_options():
     return [{"label": t("applications.all_directions"), "value": ALL}] + [
         {"label": t(f"direction.{direction}"), "value": direction} for direction in DIRECTIONS]
-
-
-def hidden_label(text: str, control_id: str):
-    """A label screen readers announce; the placeholder or first option already shows it on screen."""
-    return dbc.Label(text, html_for=control_id, class_name="visually-hidden")
-
-
-def section_filter(user):
-    """Coordinators see their own section only: the filter shows it, locked (the service enforces it)."""
-    if user.section_scope:
-        return dbc.Select(id="applications-section", value=user.section_scope, disabled=True,
-                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
-    return dbc.Select(id="applications-section", value=ALL,
-                      options=[{"label": t("applications.all_sections"), "value": ALL}])
 
 
 def grid_columns(user) -> list[dict]:
@@ -88,7 +74,8 @@ def layout(user, **_):
             dbc.Col([hidden_label(t("applications.field.direction"), "applications-direction"),
                      dbc.Select(id="applications-direction", options=direction_options(), value=ALL)],
                     xs=6, md=4, xl=2, className="mb-2"),
-            dbc.Col([hidden_label(t("applications.field.section"), "applications-section"), section_filter(user)],
+            dbc.Col([hidden_label(t("applications.field.section"), "applications-section"),
+                     section_select("applications-section", user, t("applications.all_sections"), ALL)],
                     xs=12, md=4, xl=2, className="mb-2"),
             dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("applications.filter.submitted_from")),
                                     dbc.Input(id="applications-date-from", type="date")]), xs=12, md=6, xl=3,

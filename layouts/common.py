@@ -4,6 +4,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from portal.i18n import t
+
 
 
 def page_header(title: str, subtitle: str | None = None, actions=None):
@@ -23,3 +25,19 @@ def field(label: str, control, feedback_id: str | None = None, help_text: str | 
     if help_text:
         children.append(dbc.FormText(help_text))
     return dbc.Col(html.Div(children, className="mb-3"), md=width)
+
+
+def hidden_label(text: str, control_id: str):
+    """A label screen readers announce; the placeholder or first option already shows it on screen."""
+    return dbc.Label(text, html_for=control_id, class_name="visually-hidden")
+
+
+def section_select(component_id: str, user, all_label: str, all_value: str = "all"):
+    """Section-scoped users see their own section only: the select shows it, locked (the service enforces it).
+
+    Officers who see every section get "all" here; callbacks.common.register_section_loader adds the sections.
+    """
+    if user.section_scope:
+        return dbc.Select(id=component_id, value=user.section_scope, disabled=True,
+                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
+    return dbc.Select(id=component_id, value=all_value, options=[{"label": all_label, "value": all_value}])

@@ -45,14 +45,6 @@ def direction_options():
         {"label": t(f"direction.{d}"), "value": d} for d in DIRECTIONS]
 
 
-def section_select(component_id: str, user):
-    """Coordinators see their own section only: the select shows it, locked (the service enforces it)."""
-    if user.section_scope:
-        return dbc.Select(id=component_id, value=user.section_scope, disabled=True,
-                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
-    return dbc.Select(id=component_id, value=ALL, options=[{"label": t("compliance.all_sections"), "value": ALL}])
-
-
 def labelled(label: str, control, md: int = 3, xs: int = 12):
     return dbc.Col([dbc.Label(label, html_for=getattr(control, "id", None), className="small text-muted mb-1"),
                     control], xs=xs, md=md, className="mb-2")

@@ -5,8 +5,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.grid import grid
-from layouts.common import field, page_header
-from layouts.compliance_common import labelled, section_select, tier_cell_rules
+from layouts.common import field, page_header, section_select
+from layouts.compliance_common import labelled, tier_cell_rules
 from models.compliance import GUIDANCE_KINDS
 from portal.i18n import t
 
@@ -42,7 +42,8 @@ def _form(user):
 def layout(user, **_):
     return html.Div([
         page_header(t("page.guidance"), t("guidance.subtitle")),
-        dbc.Row([labelled(t("compliance.field.section"), section_select("guidance-section", user), md=3)]),
+        dbc.Row([labelled(t("compliance.field.section"),
+                          section_select("guidance-section", user, t("compliance.all_sections")), md=3)]),
         html.P(id="guidance-window", className="small text-muted"),
         dbc.Alert(id="guidance-error", color="warning", is_open=False),
         dbc.Card([

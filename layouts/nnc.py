@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
-from layouts.common import page_header
+from layouts.common import hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
 from layouts.nnc_common import STATUS_COLOR, STATUS_ICON, category_options, flow_options, status_options
 from portal.i18n import t
@@ -24,18 +24,6 @@ SORTS = {
     "status": [["status", "asc"], ["notice_date", "desc"]], "category": [["category", "asc"], ["notice_date", "desc"]],
 }
 ALL = "all"  # the "every …" choice of a filter (a Select cannot show an empty value)
-
-
-def hidden_label(text: str, control_id: str):
-    return dbc.Label(text, html_for=control_id, class_name="visually-hidden")
-
-
-def section_filter(user):
-    """A coordinator sees their own section only: the filter shows it, locked (the service enforces it)."""
-    if user.section_scope:
-        return dbc.Select(id="nnc-section", value=user.section_scope, disabled=True,
-                          options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
-    return dbc.Select(id="nnc-section", value=ALL, options=[{"label": t("nnc.filter.all_sections"), "value": ALL}])
 
 
 def _with_all(options: list[dict], label_key: str) -> list[dict]:
@@ -103,7 +91,8 @@ def layout(user, **_):
                         xs=12, sm=6, xl=3, className="mb-2"),
             ], className="g-2"),
             dbc.Row([
-                dbc.Col([hidden_label(t("nnc.field.section_id"), "nnc-section"), section_filter(user)],
+                dbc.Col([hidden_label(t("nnc.field.section_id"), "nnc-section"),
+                         section_select("nnc-section", user, t("nnc.filter.all_sections"), ALL)],
                         xs=6, md=4, xl=2, className="mb-2"),
                 dbc.Col([hidden_label(t("nnc.field.flow"), "nnc-flow"),
                          dbc.Select(id="nnc-flow", value=ALL, options=_with_all(flow_options(), "nnc.filter.all_flows"))],

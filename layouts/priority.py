@@ -5,8 +5,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.grid import grid
-from layouts.common import page_header
-from layouts.compliance_common import labelled, section_select
+from layouts.common import page_header, section_select
+from layouts.compliance_common import labelled
 from portal.i18n import t
 
 
@@ -20,7 +20,8 @@ def layout(user, **_):
             dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "XLSX"], id="priority-export-xlsx",
                        color="secondary", outline=True, size="sm"),
         ], className="qc-no-print")),
-        dbc.Row([labelled(t("compliance.field.section"), section_select("priority-section", user), md=3)],
+        dbc.Row([labelled(t("compliance.field.section"),
+                          section_select("priority-section", user, t("compliance.all_sections")), md=3)],
                 className="qc-no-print"),
         html.P(id="priority-criteria", className="small"),
         html.P(id="priority-window", className="small text-muted"),

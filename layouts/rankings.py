@@ -10,8 +10,8 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
-from layouts.common import page_header
-from layouts.compliance_common import ALL, direction_options, labelled, section_select, tier_cell_rules, tier_options
+from layouts.common import page_header, section_select
+from layouts.compliance_common import ALL, direction_options, labelled, tier_cell_rules, tier_options
 from portal.i18n import t
 from portal.services.compliance.ranking import SORTS
 
@@ -48,7 +48,8 @@ def layout(user, **_):
     return html.Div([
         page_header(t("page.rankings"), t("rankings.subtitle")),
         dbc.Row([
-            labelled(t("compliance.field.section"), section_select("rankings-section", user), md=2),
+            labelled(t("compliance.field.section"),
+                     section_select("rankings-section", user, t("compliance.all_sections")), md=2),
             labelled(t("compliance.field.direction"), dbc.Select(id="rankings-direction", value=ALL,
                                                                  options=direction_options()), md=2),
             labelled(t("compliance.field.commodity"), dbc.Select(id="rankings-commodity", value=ALL, options=[
