@@ -32,7 +32,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import date, datetime, timezone
@@ -43,15 +42,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import ranking  # noqa: E402 - benchmarks/ranking.py: the national data generator, reused as it is
+from proof.load_report import fmt_counts, render, stats, summarise, write_doc  # noqa: E402
+from proof.load_sampling import Sampler, children  # noqa: E402
 
 LOAD_DIR = ROOT / "benchmarks" / "load"
 LOCUSTFILE = LOAD_DIR / "locustfile.py"
 LOAD_VENV = ROOT / ".venv-load"
-DOC = ROOT / "docs" / "performance.md"
-BEGIN, END = "<!-- load:begin (proof/load.py writes this part) -->", "<!-- load:end -->"
 PASSWORD = "load-test-password-1"
-HZ = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 # Who works at once, in what share (the locust user classes carry the same weights).
 ROLE_WEIGHTS = {"service_user": 16, "operator": 8, "coordinator_plant": 6, "coordinator_animal": 6,
@@ -305,135 +302,6 @@ def stop(process: subprocess.Popen | None, timeout: float = 30) -> None:
         process.wait()
 
 
-# ------------------------------------------------------------------------------------------- /proc sampling
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def cpu_ticks(pid: int) -> int | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def status_kb(pid: int, field: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def postgres_pids() -> list[int]:
-    pids = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if Path(f"/proc/{entry.name}/comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
-
-
-def machine_ticks() -> tuple[int, int]:
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields[:8]), idle
-
-
-class Sampler(threading.Thread):
-    """Once a second: every gunicorn worker's RSS, and CPU ticks of workers, this database's PostgreSQL backends,
-    all other PostgreSQL processes, the scheduler and locust; the load average."""
-
-    def __init__(self, master: int, scheduler: int | None, database: str, locust: int | None = None):
-        super().__init__(daemon=True)
-        import psycopg2
-
-        self.master, self.scheduler, self.locust = master, scheduler, locust
-        self.connection = psycopg2.connect(ranking.ADMIN_DSN)
-        self.connection.autocommit = True
-        self.database = database
-        self.halt = threading.Event()
-        self.last: dict[int, int] = {}
-        self.cpu = {"gunicorn workers": 0, "postgres (this database)": 0, "postgres (other)": 0, "scheduler": 0,
-                    "locust": 0}
-        self.rss_peak: dict[int, int] = {}
-        self.rss_samples: dict[int, list[int]] = {}
-        self.loads: list[float] = []
-        self.started = time.monotonic()
-        self.machine_start = machine_ticks()
-
-    def _delta(self, pid: int) -> int:
-        ticks = cpu_ticks(pid)
-        if ticks is None:
-            return 0
-        previous = self.last.get(pid)
-        self.last[pid] = ticks
-        return 0 if previous is None else max(0, ticks - previous)
-
-    def sample(self) -> None:
-        workers = children(self.master)
-        for pid in workers:
-            self.cpu["gunicorn workers"] += self._delta(pid)
-            rss = status_kb(pid, "VmRSS")
-            if rss:
-                self.rss_peak[pid] = max(self.rss_peak.get(pid, 0), rss)
-                self.rss_samples.setdefault(pid, []).append(rss)
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                           (self.database,))
-            mine = {row[0] for row in cursor.fetchall()}
-        for pid in postgres_pids():
-            delta = self._delta(pid)
-            self.cpu["postgres (this database)" if pid in mine else "postgres (other)"] += delta
-        if self.scheduler:
-            self.cpu["scheduler"] += self._delta(self.scheduler)
-        if self.locust:
-            self.cpu["locust"] += self._delta(self.locust)
-        self.loads.append(float(Path("/proc/loadavg").read_text().split()[0]))
-
-    def run(self) -> None:
-        self.sample()
-        while not self.halt.wait(1.0):
-            try:
-                self.sample()
-            except Exception as error:  # noqa: BLE001 - a vanished pid must not end the sampling
-                print("sampler:", error, file=sys.stderr)
-
-    def finish(self) -> dict:
-        self.halt.set()
-        self.join(5)
-        wall = time.monotonic() - self.started
-        total, idle = machine_ticks()
-        busy = (total - self.machine_start[0]) - (idle - self.machine_start[1])
-        hwm = {pid: status_kb(pid, "VmHWM") for pid in children(self.master)}
-        self.connection.close()
-        cores = os.cpu_count() or 1
-        return {
-            "seconds": round(wall, 1),
-            "cpu_percent_of_one_core": {k: round(100 * v / HZ / wall, 1) for k, v in self.cpu.items()},
-            "machine_busy_percent_of_all_cores": round(100 * busy / max(total - self.machine_start[0], 1), 1),
-            "cores": cores,
-            "load_average": {"min": min(self.loads, default=0), "max": max(self.loads, default=0),
-                             "mean": round(sum(self.loads) / max(len(self.loads), 1), 2)},
-            "worker_rss_mb": {str(pid): {"peak_sampled": round(peak / 1024), "vm_hwm": round((hwm.get(pid) or 0)
-                                                                                               / 1024),
-                                         "median": round(sorted(self.rss_samples[pid])[len(self.rss_samples[pid])
-                                                                                        // 2] / 1024)}
-                              for pid, peak in self.rss_peak.items()},
-        }
-
-
 # ------------------------------------------------------------------------------------------- locust
 
 
@@ -466,50 +334,6 @@ def run_locust(host: str, users: int, seconds: int, accounts_path: Path, out_dir
             "server": server_times(out_dir / "gunicorn.log", began, time.time()), **summarise(raw, seconds)}
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = q * (len(ordered) - 1)
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def stats(values: list[float], errors: int = 0) -> dict:
-    return {"count": len(values), "errors": errors, "p50": round(percentile(values, 0.5)),
-            "p95": round(percentile(values, 0.95)), "p99": round(percentile(values, 0.99)),
-            "max": round(max(values, default=0))}
-
-
-def page_of(name: str) -> str:
-    """'/rankings | rankings-grid.rowData' and 'GET /rankings' → '/rankings'; Dash's own files → their name."""
-    if " | " in name:
-        return name.split(" | ")[0]
-    return name.removeprefix("GET ").removeprefix("POST ")
-
-
-def summarise(raw: dict, seconds: int) -> dict:
-    requests, errors = raw.get("requests", {}), raw.get("request_errors", {})
-    every = [v for values in requests.values() for v in values]
-    by_page: dict[str, list[float]] = {}
-    page_errors: dict[str, int] = {}
-    for name, values in requests.items():
-        by_page.setdefault(page_of(name), []).extend(values)
-        page_errors[page_of(name)] = page_errors.get(page_of(name), 0) + len(errors.get(name, []))
-    views = raw.get("views", {})
-    view_errors = raw.get("view_errors", {})
-    return {
-        "all": stats(every, sum(len(v) for v in errors.values())),
-        "requests_per_second": round(len(every) / seconds, 1),
-        "pages": {page: stats(values, page_errors.get(page, 0)) for page, values in by_page.items()},
-        "requests": {name: stats(values, len(errors.get(name, []))) for name, values in requests.items()},
-        "views": {name: stats(values, view_errors.get(name, 0)) for name, values in views.items()},
-        "all_views": stats([v for values in views.values() for v in values]),
-        "error_samples": {name: values[:3] for name, values in errors.items() if values},
-    }
-
-
 def sync_activity(url: str, since: datetime) -> dict:
     from sqlalchemy import text
 
@@ -527,125 +351,6 @@ def sync_activity(url: str, since: datetime) -> dict:
     durations = [r[2].total_seconds() for r in rows if r[2] is not None]
     return {"runs": len(rows), "failed": sum(1 for r in rows if r[0] == "failed"), "stage_events_written": events,
             "longest_seconds": round(max(durations, default=0), 1)}
-
-
-# ------------------------------------------------------------------------------------------- the report
-
-
-def render(report: dict) -> str:
-    """The generated part of the Load section of docs/performance.md."""
-    main, setup = report["main"], report["setup"]
-    lines = [BEGIN, "",
-             f"Last run: {report['date']}, `{report['command']}` — {report['elapsed_minutes']} min in all.",
-             "",
-             f"- **Data**: {fmt_counts(setup.get('counts', {}))}; database {setup.get('database_size', '?')}.",
-             f"- **Servers**: gunicorn {report['gunicorn']}, QCORNER_ENV=production; `qcorner scheduler "
-             f"--interval-seconds {report['sync_interval']}` against the simulator in demo mode: "
-             f"{main['sync']['runs']} sync runs during the main run ({main['sync']['failed']} failed), "
-             f"{main['sync']['stage_events_written']:,} new stage events written, the longest run "
-             f"{main['sync']['longest_seconds']} s.",
-             f"- **Machine during the main run**: load average {main['machine']['load_average']['mean']} "
-             f"(min {main['machine']['load_average']['min']}, max {main['machine']['load_average']['max']}) on "
-             f"{main['machine']['cores']} cores; all cores {main['machine']['machine_busy_percent_of_all_cores']} % "
-             f"busy.",
-             "",
-             f"**Main run: {main['users']} users for {main['seconds']} s** — {main['all']['count']:,} requests "
-             f"({main['requests_per_second']}/s), {main['all']['errors']} errors; every request p50 "
-             f"{main['all']['p50']} ms, p95 **{main['all']['p95']} ms**, p99 {main['all']['p99']} ms. Page views and "
-             f"actions (what a person waits for: all requests of one click, chained callbacks included): "
-             f"{main['all_views']['count']:,}, p50 {main['all_views']['p50']} ms, p95 {main['all_views']['p95']} ms, "
-             f"p99 {main['all_views']['p99']} ms. Time inside the gunicorn workers (their access log): p50 "
-             f"{main['server']['p50']} ms, p95 {main['server']['p95']} ms, p99 {main['server']['p99']} ms — the rest "
-             f"of each request's time is waiting for a free worker and for the CPU.",
-             "",
-             "CPU per request (main run, ms): " + ", ".join(f"{k} {v}" for k, v in cpu_per_request(main).items())
-             + f". At that cost two cores serve at most ≈ {ceiling(main)} requests/s; these 50 people asked for "
-             f"{main['requests_per_second']}/s ({main['requests_per_second'] / main['users']:.2f} per person).",
-             "",
-             "| page | requests | p50 | p95 | p99 | errors | page view (menu) p50 / p95 / p99 |",
-             "|---|---|---|---|---|---|---|"]
-    for page, value in sorted(main["pages"].items(), key=lambda item: -item[1]["count"]):
-        view = main["views"].get(f"view {page}")
-        view_text = f"{view['p50']} / {view['p95']} / {view['p99']} ms" if view else ""
-        lines.append(f"| `{page}` | {value['count']:,} | {value['p50']} ms | {value['p95']} ms | {value['p99']} ms | "
-                     f"{value['errors']} | {view_text} |")
-    lines += ["", "Slowest requests (p95), by page and callback:", "",
-              "| request | count | p50 | p95 | p99 |", "|---|---|---|---|---|"]
-    slowest = sorted(main["requests"].items(), key=lambda item: -item[1]["p95"])[:12]
-    for name, value in slowest:
-        lines.append(f"| `{cell(name)}` | {value['count']:,} | {value['p50']} ms | {value['p95']} ms | {value['p99']} ms |")
-    lines += ["", "Gunicorn workers' memory (RSS sampled every second from /proc; VmHWM is the kernel's peak):", "",
-              "| worker pid | median RSS | peak RSS (sampled) | VmHWM |", "|---|---|---|---|"]
-    for pid, value in main["machine"]["worker_rss_mb"].items():
-        lines.append(f"| {pid} | {value['median']} MB | {value['peak_sampled']} MB | {value['vm_hwm']} MB |")
-    lines += ["", "CPU during the main run, in % of one core (200 % = both cores):", "",
-              "| " + " | ".join(main["machine"]["cpu_percent_of_one_core"]) + " |",
-              "|" + "---|" * len(main["machine"]["cpu_percent_of_one_core"]),
-              "| " + " | ".join(f"{v} %" for v in main["machine"]["cpu_percent_of_one_core"].values()) + " |"]
-    if report.get("steps"):
-        lines += ["", f"**Step search** ({report['step_seconds']} s per step, the same servers; CPU in % of one "
-                      "core):", "",
-                  "| users | requests/s | p50 | p95 | p99 | errors | in the worker p50 / p95 | page views p95 | "
-                  "gunicorn workers CPU | PostgreSQL CPU (this db) | other PostgreSQL | locust CPU | machine busy | "
-                  "load average | CPU per request: workers / PostgreSQL |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for step in report["steps"]:
-            cpu, per_request = step["machine"]["cpu_percent_of_one_core"], cpu_per_request(step)
-            lines.append(
-                f"| {step['users']} | {step['requests_per_second']} | {step['all']['p50']} ms | "
-                f"{step['all']['p95']} ms | {step['all']['p99']} ms | {step['all']['errors']} | "
-                f"{step['server']['p50']} / {step['server']['p95']} ms | "
-                f"{step['all_views']['p95']} ms | {cpu['gunicorn workers']} % | "
-                f"{cpu['postgres (this database)']} % | {cpu['postgres (other)']} % | {cpu['locust']} % | "
-                f"{step['machine']['machine_busy_percent_of_all_cores']} % | "
-                f"{step['machine']['load_average']['mean']} | {per_request['gunicorn workers']} / "
-                f"{per_request['postgres (this database)']} ms |")
-        crossed = next((s["users"] for s in report["steps"] if s["all"]["p95"] > 1000), None)
-        lines += ["", f"p95 of all requests passes 1 s at **{crossed} users**." if crossed else
-                  "p95 stayed under 1 s at every step tried."]
-    if main.get("error_samples"):
-        lines += ["", "Errors seen: " + "; ".join(f"`{k}`: {v[0]}" for k, v in main["error_samples"].items())]
-    lines += ["", END]
-    return "\n".join(lines)
-
-
-def ceiling(run: dict) -> int:
-    """Requests per second two dedicated cores could serve at this run's CPU cost per request (locust aside)."""
-    cost = sum(v for k, v in cpu_per_request(run).items() if k != "locust" and k != "postgres (other)")
-    return round(2000 / cost) if cost else 0
-
-
-def cpu_per_request(run: dict) -> dict:
-    """CPU milliseconds each request cost, by consumer: unlike latency, nearly independent of the machine's load."""
-    cpu, wall = run["machine"]["cpu_percent_of_one_core"], run["machine"]["seconds"]
-    count = max(run["all"]["count"], 1)
-    return {name: round(percent / 100 * wall * 1000 / count, 1) for name, percent in cpu.items()}
-
-
-def cell(text: str) -> str:
-    """A request name inside a Markdown table: its own "|" must not split the cell."""
-    return text.replace("|", "\\|")
-
-
-def fmt_counts(counts: dict) -> str:
-    return ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items())
-
-
-SECTION_HEAD = """## Load (`benchmarks/load/`, `proof/load.py`)
-
-People of every role working at once on national-scale data while the scheduler syncs; how it runs: the docstring
-of `proof/load.py`. The script rewrites only what lies between the markers below.
-"""
-
-
-def write_doc(markdown: str) -> None:
-    text = DOC.read_text()
-    if BEGIN in text and END in text:
-        start, end = text.index(BEGIN), text.index(END) + len(END)
-        text = text[:start] + markdown + text[end:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + SECTION_HEAD + "\n" + markdown + "\n"
-    DOC.write_text(text)
 
 
 # ------------------------------------------------------------------------------------------- main
