@@ -54,34 +54,70 @@ def nonnull(expression: str) -> str:
     return f"({expression} if {expression} is not None else fail_required())"
 
 
+def taken(i: int, column: str, required: bool, *, text: bool = False, what: str = "") -> Callable[[tuple], Any]:
+    """The careful per-row function of a value taken as it is: a missing one is rejected when required.
+
+    ``text``: an empty text counts as missing (IQFast's forms save both for "nothing"); ``what`` follows the
+    column's name in the message (" (waktu)")."""
+    def get(row):  # the same as the fast expression, with the reason when it fails
+        value = row[i]
+        if text and value == "":
+            value = None
+        if value is None and required:
+            raise Rejected(f"kolom {column}{what} wajib diisi")
+        return value
+    return get
+
+
+def translated(i: int, table: dict, column: str, unknown: Callable[[Any], str], *, required: bool = True,
+               nullable: bool = True) -> Callable[[tuple], Any]:
+    """The careful per-row function of a value translated through ``table``; an unknown one is rejected with
+    ``unknown(value)``. A missing one is rejected when required, else NULL; with ``nullable`` off it is looked
+    up like any other value (and so rejected as unknown)."""
+    def get(row):
+        value = row[i]
+        if value is None and nullable:
+            if required:
+                raise Rejected(f"kolom {column} wajib diisi")
+            return None
+        try:
+            return table[value]
+        except KeyError:
+            raise Rejected(unknown(value)) from None
+    return get
+
+
+class ColumnField(Field):
+    """A field made from one source column, ``column`` (each dataclass below declares it)."""
+
+    column: str
+
+    @property
+    def sources(self):
+        return (self.column,)
+
+    def cell(self, index: dict[str, int]) -> str:
+        """The fast-mapper expression of this column's value in the row."""
+        return f"row[{index[self.column]}]"
+
+    def through(self, index: dict[str, int], env: dict, table: dict) -> str:
+        """The fast-mapper expression of this column's value translated through ``table`` (unknown: KeyError)."""
+        return f"{_name(env, table)}[{self.cell(index)}]"
+
+
 @dataclass(frozen=True)
-class Copy(Field):
+class Copy(ColumnField):
     """The source value as it is (an empty text as NULL: IQFast's forms save both for "nothing")."""
 
     column: str
     required: bool = False
     text: bool = False  # set by TableMapping for IQFast's VARCHAR/TEXT columns
 
-    @property
-    def sources(self):
-        return (self.column,)
-
     def compile(self, index, lookups):
-        i, column, required = index[self.column], self.column, self.required
-
-        text = self.text
-
-        def get(row):  # the same as compile_fast's expression, with the reason when it fails
-            value = row[i]
-            if text and value == "":
-                value = None
-            if value is None and required:
-                raise Rejected(f"kolom {column} wajib diisi")
-            return value
-        return get
+        return taken(index[self.column], self.column, self.required, text=self.text)
 
     def expr(self, index, env, lookups):
-        value = f"row[{index[self.column]}]"
+        value = self.cell(index)
         if self.text:
             value = f"({value} or None)"
         return nonnull(value) if self.required else value
@@ -106,7 +142,7 @@ class Const(Field):
 
 
 @dataclass(frozen=True)
-class Time(Field):
+class Time(ColumnField):
     """A naive WIB DATETIME. It stays naive in the mapped row (attaching a zone to a million datetimes in
     Python costs more than the rest of the mapping); the writer stores it as the instant it is in
     SOURCE_TIMEZONE, with ``codes.to_utc`` or ``codes.source_time_text``. ``TableMapping.time_columns`` lists them."""
@@ -114,37 +150,21 @@ class Time(Field):
     column: str
     required: bool = True
 
-    @property
-    def sources(self):
-        return (self.column,)
-
     def compile(self, index, lookups):
-        i, column, required = index[self.column], self.column, self.required
-
-        def get(row):
-            value = row[i]
-            if value is None and required:
-                raise Rejected(f"kolom {column} (waktu) wajib diisi")
-            return value
-        return get
+        return taken(index[self.column], self.column, self.required, what=" (waktu)")
 
     def expr(self, index, env, lookups):
-        value = f"row[{index[self.column]}]"
-        return nonnull(value) if self.required else value
+        return nonnull(self.cell(index)) if self.required else self.cell(index)
 
     def describe(self):
         return f"{self.column} (WIB → UTC)"
 
 
 @dataclass(frozen=True)
-class Flag(Field):
+class Flag(ColumnField):
     """0/1 → False/True."""
 
     column: str
-
-    @property
-    def sources(self):
-        return (self.column,)
 
     def compile(self, index, lookups):
         i, column = index[self.column], self.column
@@ -157,14 +177,14 @@ class Flag(Field):
         return get
 
     def expr(self, index, env, lookups):
-        return f"{_name(env, {0: False, 1: True})}[row[{index[self.column]}]]"
+        return self.through(index, env, {0: False, 1: True})
 
     def describe(self):
         return f"{self.column} (0/1)"
 
 
 @dataclass(frozen=True)
-class Code(Field):
+class Code(ColumnField):
     """A code translated through one of the tables above; an unknown code rejects the row."""
 
     column: str
@@ -172,43 +192,26 @@ class Code(Field):
     label: str
     required: bool = True
 
-    @property
-    def sources(self):
-        return (self.column,)
-
     def compile(self, index, lookups):
-        i, table, label, required, column = index[self.column], self.table, self.label, self.required, self.column
+        table, label = self.table, self.label
 
-        def get(row):
-            value = row[i]
-            if value is None:
-                if required:
-                    raise Rejected(f"kolom {column} wajib diisi")
-                return None
-            try:
-                return table[value]
-            except KeyError:
-                known = ", ".join(str(k) for k in table)
-                raise Rejected(f"{label} {value!r} tidak dikenal (yang dikenal: {known})") from None
-        return get
+        def unknown(value):
+            known = ", ".join(str(k) for k in table)
+            return f"{label} {value!r} tidak dikenal (yang dikenal: {known})"
+        return translated(index[self.column], table, self.column, unknown, required=self.required)
 
     def expr(self, index, env, lookups):
-        table = _name(env, self.table if self.required else {**self.table, None: None})
-        return f"{table}[row[{index[self.column]}]]"
+        return self.through(index, env, self.table if self.required else {**self.table, None: None})
 
     def describe(self):
         return f"{self.column} via {self.label}"
 
 
 @dataclass(frozen=True)
-class Section(Field):
+class Section(ColumnField):
     """jenis_karantina H/T → sections.id."""
 
     column: str = "jenis_karantina"
-
-    @property
-    def sources(self):
-        return (self.column,)
 
     def compile(self, index, lookups):
         i, sections = index[self.column], lookups.sections
@@ -222,92 +225,66 @@ class Section(Field):
 
     def expr(self, index, env, lookups):
         by_letter = {letter: lookups.sections[code] for letter, code in SECTIONS.items() if code in lookups.sections}
-        return f"{_name(env, by_letter)}[row[{index[self.column]}]]"
+        return self.through(index, env, by_letter)
 
     def describe(self):
         return f"{self.column} (H → animal, T → plant)"
 
 
 @dataclass(frozen=True)
-class Office(Field):
+class Office(ColumnField):
     """id_upt → offices.id, through m_upt's kode_upt."""
 
     column: str = "id_upt"
 
-    @property
-    def sources(self):
-        return (self.column,)
-
     def compile(self, index, lookups):
-        i, offices = index[self.column], lookups.offices
-
-        def get(row):
-            try:
-                return offices[row[i]]
-            except KeyError:
-                raise Rejected(f"UPT dengan id_upt {row[i]!r} belum dikenal: sinkronkan/unggah m_upt dahulu") from None
-        return get
+        # No NULL case: a missing id_upt is an unknown UPT like any other.
+        return translated(index[self.column], lookups.offices, self.column, nullable=False, unknown=lambda value: (
+            f"UPT dengan id_upt {value!r} belum dikenal: sinkronkan/unggah m_upt dahulu"))
 
     def expr(self, index, env, lookups):
-        return f"{_name(env, lookups.offices)}[row[{index[self.column]}]]"
+        return self.through(index, env, lookups.offices)
 
     def describe(self):
         return f"{self.column} → m_upt.kode_upt → offices.code"
 
 
 @dataclass(frozen=True)
-class CommodityRef(Field):
+class CommodityRef(ColumnField):
     """id_komoditas → commodities.id, through m_komoditas's kode_komoditas (NULL if unknown)."""
 
     column: str = "id_komoditas"
 
-    @property
-    def sources(self):
-        return (self.column,)
-
     def compile(self, index, lookups):
-        i, commodities = index[self.column], lookups.commodities
-
-        def get(row):
-            value = row[i]
-            if value is None:
-                return None
-            try:
-                return commodities[value]
-            except KeyError:
-                raise Rejected(f"komoditas id {value!r} belum dikenal: sinkronkan/unggah m_komoditas dahulu") from None
-        return get
+        return translated(index[self.column], lookups.commodities, self.column, required=False, unknown=lambda value: (
+            f"komoditas id {value!r} belum dikenal: sinkronkan/unggah m_komoditas dahulu"))
 
     def expr(self, index, env, lookups):
-        return f"{_name(env, {**lookups.commodities, None: None})}[row[{index[self.column]}]]"
+        return self.through(index, env, {**lookups.commodities, None: None})
 
     def describe(self):
         return f"{self.column} → m_komoditas.kode_komoditas → commodities.code"
 
 
 @dataclass(frozen=True)
-class LatinName(Field):
+class LatinName(ColumnField):
     """id_komoditas → the commodity's scientific name (from our commodities table)."""
 
     column: str = "id_komoditas"
-
-    @property
-    def sources(self):
-        return (self.column,)
 
     def compile(self, index, lookups):
         i, names = index[self.column], lookups.latin_names
         return lambda row: names.get(row[i])
 
     def expr(self, index, env, lookups):
-        return f"{_name(env, lookups.latin_names)}.get(row[{index[self.column]}])"
+        return f"{_name(env, lookups.latin_names)}.get({self.cell(index)})"
 
     def describe(self):
         return f"{self.column} → commodities.scientific_name"
 
 
 @dataclass(frozen=True)
-class LookupName(Field):
+class LookupName(ColumnField):
     """A code or id → its name in one of IQFast's m_* lists (kept in source_lookups)."""
 
     column: str
@@ -315,32 +292,21 @@ class LookupName(Field):
     by: str = "code"  # "code" or "id"
     required: bool = False
 
-    @property
-    def sources(self):
-        return (self.column,)
+    def names(self, lookups: Lookups) -> dict:
+        """This list's names by code (or id), out of every list's."""
+        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
+        return {key: name for (table, key), name in names.items() if table == self.table}
 
     def compile(self, index, lookups):
-        i, table, required, column = index[self.column], self.table, self.required, self.column
-        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
-
-        def get(row):
-            value = row[i]
-            if value is None:
-                if required:
-                    raise Rejected(f"kolom {column} wajib diisi")
-                return None
-            try:
-                return names[(table, value)]
-            except KeyError:
-                raise Rejected(f"{column} {value!r} tidak ada di {table}: sinkronkan/unggah {table} dahulu") from None
-        return get
+        table, column = self.table, self.column
+        return translated(index[column], self.names(lookups), column, required=self.required, unknown=lambda value: (
+            f"{column} {value!r} tidak ada di {table}: sinkronkan/unggah {table} dahulu"))
 
     def expr(self, index, env, lookups):
-        names = lookups.names_by_code if self.by == "code" else lookups.names_by_id
-        own = {key: name for (table, key), name in names.items() if table == self.table}
+        own = self.names(lookups)
         if not self.required:
             own[None] = None
-        return f"{_name(env, own)}[row[{index[self.column]}]]"
+        return self.through(index, env, own)
 
     def describe(self):
         return f"{self.column} → {self.table} name"

@@ -19,7 +19,7 @@ from sqlalchemy import String, Text
 from portal.iqfast import schema as iqfast
 from portal.iqfast.codes import DETENTION_OUTCOMES, DIRECTIONS, OFFICE_TIMEZONES, STAGES
 from portal.iqfast.fields import (Code, CommodityRef, Const, Copy, Field, Flag, LatinName, LookupName, Lookups, Office,
-                                  Ref, Rejected, Section, Time, fail_required, nonnull)
+                                  Ref, Section, Time, fail_required, nonnull, taken)
 
 
 # ---------------------------------------------------------------- table mappings
@@ -64,7 +64,7 @@ class TableMapping:
         index = {name: i for i, name in enumerate(source_columns)}
         getters = [f.compile(index, lookups) for f in self.columns.values()]
         for ref in self.refs.values():
-            getters.append(_ref_getter(index[ref.column], ref))
+            getters.append(taken(index[ref.column], ref.column, ref.required))
 
         def build(row):
             return tuple([get(row) for get in getters])
@@ -95,13 +95,6 @@ class TableMapping:
         return list(self.columns) + list(self.refs)
 
 
-def _ref_getter(i: int, ref: Ref):
-    def get(row):
-        value = row[i]
-        if value is None and ref.required:
-            raise Rejected(f"kolom {ref.column} wajib diisi")
-        return value
-    return get
 
 
 def _synced(key: str, **columns: Field) -> dict[str, Field]:
