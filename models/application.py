@@ -8,10 +8,8 @@ from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, N
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
-from models.party import SyncedMixin
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from models.base import Base, BigId, UTCDateTime
+from models.party import SyncedMixin, SyncStateMixin
 
 STAGES = ("submitted", "verified", "inspected", "treated", "draft_certificate", "billed", "paid", "certified",
           "handed_over", "detained", "released", "refused", "destroyed")
@@ -45,6 +43,22 @@ class CertificateForm(Base):
     section_code: Mapped[str] = mapped_column(String(32))
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class OfApplication(SyncedMixin):
+    """A synced record that belongs to one application and goes with it (a commodity line, a bill, a certificate)."""
+
+    # First in the table, as in every other one (a mixin's columns otherwise come after the class's own).
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-1)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True,
+                                                sort_order=-1)
+
+
+class Officer:
+    """The officer named on a stage or an action, as the certification system wrote them."""
+
+    officer_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    officer_nip: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class Application(SyncedMixin, Base):
@@ -94,13 +108,11 @@ class Application(SyncedMixin, Base):
     completion_stage: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
 
-class ApplicationCommodity(SyncedMixin, Base):
+class ApplicationCommodity(OfApplication, Base):
     """One commodity line of an application (an application may carry several)."""
 
     __tablename__ = "application_commodities"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     line_no: Mapped[int] = mapped_column(Integer)
     commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodities.id"), nullable=True, index=True)
     commodity_name: Mapped[str] = mapped_column(String(200))
@@ -112,7 +124,7 @@ class ApplicationCommodity(SyncedMixin, Base):
     packaging: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
-class StageEvent(SyncedMixin, Base):
+class StageEvent(Officer, SyncedMixin, Base):
     """One stage change of an application: the timeline is drawn from these."""
 
     __tablename__ = "stage_events"
@@ -123,12 +135,10 @@ class StageEvent(SyncedMixin, Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(24))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    officer_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    officer_nip: Mapped[str | None] = mapped_column(String(20), nullable=True)
     note: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
-class QuarantineAction(Base):
+class QuarantineAction(Officer, SyncStateMixin, Base):
     """A detention, refusal or destruction record (3P): what the compliance score counts."""
 
     __tablename__ = "quarantine_actions"
@@ -151,20 +161,13 @@ class QuarantineAction(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     follow_up: Mapped[str | None] = mapped_column(String(120), nullable=True)
     method: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    officer_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    officer_nip: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Bill(SyncedMixin, Base):
+class Bill(OfApplication, Base):
     """The receipt to pay (kuitansi): PNBP amount, billing code, payment reference (NTPN)."""
 
     __tablename__ = "bills"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     receipt_number: Mapped[str | None] = mapped_column(String(60), nullable=True)
     billing_code: Mapped[str | None] = mapped_column(String(30), nullable=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(15, 2))
@@ -174,13 +177,11 @@ class Bill(SyncedMixin, Base):
     payment_ref: Mapped[str | None] = mapped_column(String(30), nullable=True)
 
 
-class Certificate(SyncedMixin, Base):
+class Certificate(OfApplication, Base):
     """A draft or final certificate (HC, PC, KH-1, KT-1…), with what the certificate shows."""
 
     __tablename__ = "certificates"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     form_code: Mapped[str] = mapped_column(String(16))
     number: Mapped[str | None] = mapped_column(String(60), nullable=True)
     is_draft: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so Alembic migrations name the same things on PostgreSQL and SQLite.
 NAMING_CONVENTION = {
@@ -39,6 +39,9 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+# BIGINT ids for the tables that grow without end; SQLite auto-numbers only an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
 # JSONB on PostgreSQL (indexable), plain JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -46,6 +49,16 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(timezone.utc)
+
+
+class HistoryMixin:
+    """A row of one record's history (status changes, complaint events): its id, when, and who made the change
+    (the account, and its username as it was then, so the row reads the same after the account goes)."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-1)  # first, as in every other table
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Base(DeclarativeBase):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONType, UTCDateTime, utcnow
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from models.base import Base, HistoryMixin, JSONType, UTCDateTime, utcnow
+from models.nnc import AttachmentLinkMixin
 
 CHANNELS = ("web", "portal", "email", "whatsapp", "facebook", "twitter", "phone", "walk_in", "lapor")
 CATEGORIES = ("service", "officer_conduct", "tariff", "information_request", "other")
@@ -49,30 +48,24 @@ class Complaint(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ComplaintEvent(Base):
+class ComplaintEvent(HistoryMixin, Base):
     """The history of a complaint: every change, who, when, before and after."""
 
     __tablename__ = "complaint_events"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
     action: Mapped[str] = mapped_column(String(32))
     before: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
 
 
-class ComplaintAttachment(Base):
+class ComplaintAttachment(AttachmentLinkMixin, Base):
+    """Evidence attached to a complaint: the archive copy lives in attachment_blobs."""
+
     __tablename__ = "complaint_attachments"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
     blob_hash: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.hash"))
-    filename: Mapped[str] = mapped_column(String(255))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CollectiveLeaveDay(Base):

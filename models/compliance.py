@@ -13,12 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONType, UTCDateTime, utcnow
+from models.base import Base, BigId, JSONType, UTCDateTime, utcnow
 
-BigId = BigInteger().with_variant(Integer, "sqlite")
 ALL_SECTIONS = 0
 GUIDANCE_KINDS = ("visit", "letter", "meeting", "socialisation")
 
@@ -36,7 +35,17 @@ class ComplianceSettingsVersion(Base):
     note: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
-class ComplianceMonthly(Base):
+class ComplianceCounts:
+    """What a score is computed from: n applications; d / r / x detention / refusal / destruction records; k NNCs."""
+
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    d: Mapped[int] = mapped_column(Integer, default=0)
+    r: Mapped[int] = mapped_column(Integer, default=0)
+    x: Mapped[int] = mapped_column(Integer, default=0)
+    k: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplianceMonthly(ComplianceCounts, Base):
     """Counts per (office, service user, section, direction, primary commodity, local month).
 
     n = applications completed in the month; d / r / x = detention / refusal / destruction records; k = NNCs
@@ -56,11 +65,6 @@ class ComplianceMonthly(Base):
     direction: Mapped[str | None] = mapped_column(String(16), nullable=True)
     commodity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     month: Mapped[date] = mapped_column(Date)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    d: Mapped[int] = mapped_column(Integer, default=0)
-    r: Mapped[int] = mapped_column(Integer, default=0)
-    x: Mapped[int] = mapped_column(Integer, default=0)
-    k: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ComplianceStreak(Base):
@@ -76,7 +80,7 @@ class ComplianceStreak(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ComplianceScore(Base):
+class ComplianceScore(ComplianceCounts, Base):
     """The current score of a service user (default window, no filters), with the settings version it used."""
 
     __tablename__ = "compliance_scores"
@@ -88,11 +92,6 @@ class ComplianceScore(Base):
     as_of: Mapped[date] = mapped_column(Date)
     window_from: Mapped[date] = mapped_column(Date)
     window_to: Mapped[date] = mapped_column(Date)
-    n: Mapped[int] = mapped_column(Integer)
-    d: Mapped[int] = mapped_column(Integer)
-    r: Mapped[int] = mapped_column(Integer)
-    x: Mapped[int] = mapped_column(Integer)
-    k: Mapped[int] = mapped_column(Integer)
     score: Mapped[Decimal] = mapped_column(Numeric(4, 1))
     tier: Mapped[str] = mapped_column(String(1))
     intervention: Mapped[str] = mapped_column(String(12))

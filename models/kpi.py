@@ -18,13 +18,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, BigId, UTCDateTime, utcnow
 
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 # The happy path, each stage measured from the stage before it (treatment is optional: the draft certificate
 # is measured from the treatment when there was one, else from the inspection).

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.application import Certificate
-from models.base import Base, UTCDateTime, utcnow
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from models.base import Base, HistoryMixin, UTCDateTime, utcnow
 
 
 class AttachmentBlob(Base):
@@ -27,6 +25,15 @@ class AttachmentBlob(Base):
     size: Mapped[int] = mapped_column(Integer)
     mime_type: Mapped[str] = mapped_column(String(64))  # detected from the content, never from the name
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttachmentLinkMixin:
+    """A record's link to a file in attachment_blobs: the name it was uploaded under, who uploaded it and when."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)  # first, as in every other table
+    filename: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Nnc(Base):
@@ -90,33 +97,25 @@ class Nnc(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class NncStatusChange(Base):
+class NncStatusChange(HistoryMixin, Base):
     """Every status change of an NNC: who, when, from, to, and why."""
 
     __tablename__ = "nnc_status_changes"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     nnc_id: Mapped[int] = mapped_column(ForeignKey("nncs.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
     from_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
     to_status: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class NncAttachment(Base):
+class NncAttachment(AttachmentLinkMixin, Base):
     """A file attached to an NNC (the scanned letter, evidence): the archive copy lives in attachment_blobs."""
 
     __tablename__ = "nnc_attachments"
     __table_args__ = (UniqueConstraint("nnc_id", "blob_hash"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nnc_id: Mapped[int] = mapped_column(ForeignKey("nncs.id", ondelete="CASCADE"), index=True)
     blob_hash: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.hash"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # The NNC form links a certificate number to the synced certificate: that look-up needs an index.

@@ -9,14 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime, utcnow
 
 
-class SyncedMixin:
-    """Columns every synced record carries: where it came from and whether the source still has it."""
+class SyncStateMixin:
+    """When the source last changed a synced record, whether the source still has it, and when we copied it."""
 
-    source_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Set by the nightly reconciliation when the source no longer has the record: it stops counting.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncedMixin(SyncStateMixin):
+    """Columns every synced record carries: where it came from (its id there, one record per id) and its state."""
+
+    source_id: Mapped[int] = mapped_column(BigInteger, unique=True)
 
 
 class ServiceUser(SyncedMixin, Base):

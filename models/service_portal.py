@@ -4,13 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONType, UTCDateTime, utcnow
+from models.base import Base, BigId, JSONType, UTCDateTime, utcnow
 
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 TOKEN_PURPOSES = ("invite", "reset", "register", "survey")
 CHANNELS = ("inbox", "email", "whatsapp")
