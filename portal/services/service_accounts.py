@@ -221,16 +221,25 @@ def invitation_account(session: Session, token: str, now: datetime | None = None
 def use_invitation(session: Session, token: str, password: str | None, confirm: str | None,
                    now: datetime | None = None) -> str:
     """Set the invited account's first password; the link dies. Returns the username."""
+    return _password_from_link(session, token, "invite", password, confirm, now, "invitation_accepted")
+
+
+def _password_from_link(session: Session, token: str, purpose: str, password: str | None, confirm: str | None,
+                        now: datetime | None, action: str, *, unlock: bool = False) -> str:
+    """Set the password of the account a link of ``purpose`` was sent to: the link dies, every session of the account
+    ends, the audit log records ``action``. ``unlock`` also forgets failed logins. Returns the username."""
     now = now or utcnow()
-    row = check_token(session, token, "invite", now)
+    row = check_token(session, token, purpose, now)
     errors = ErrorCollector()
     _check_new_password(errors, password, confirm)
     errors.raise_if_any()
     user = session.get(User, row.user_id)
     user.password_hash = hash_password(password)
+    if unlock:
+        user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
     row.used_at = now
     end_all_sessions(session, user.id, now)
-    audit.record(session, user.id, user.username, "invitation_accepted", "user", user.id)
+    audit.record(session, user.id, user.username, action, "user", user.id)
     return user.username
 
 
@@ -251,19 +260,8 @@ def request_reset(session: Session, identifier: str | None, now: datetime | None
 
 def use_reset(session: Session, token: str, password: str | None, confirm: str | None,
               now: datetime | None = None) -> str:
-    """Set a new password from a reset link; every session of the account ends."""
-    now = now or utcnow()
-    row = check_token(session, token, "reset", now)
-    errors = ErrorCollector()
-    _check_new_password(errors, password, confirm)
-    errors.raise_if_any()
-    user = session.get(User, row.user_id)
-    user.password_hash = hash_password(password)
-    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
-    row.used_at = now
-    end_all_sessions(session, user.id, now)
-    audit.record(session, user.id, user.username, "password_reset_by_link", "user", user.id)
-    return user.username
+    """Set a new password from a reset link; every session of the account ends, and a lockout with them."""
+    return _password_from_link(session, token, "reset", password, confirm, now, "password_reset_by_link", unlock=True)
 
 
 def request_registration(session: Session, tax_id: str | None, email: str | None, now: datetime | None = None

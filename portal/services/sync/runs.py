@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 from datetime import datetime, timedelta
+from typing import Callable
 
 from portal.db import Database
 from portal.iqfast import mapping
@@ -47,18 +48,39 @@ def _checkpoint(where: str, source_table: str, batch: int) -> None:
 # ---------------------------------------------------------------- incremental sync from IQFast's database
 
 
-def run_sync(database: Database, url: str | None = None, *, source: SqlSource | None = None,
-             triggered_by: str | None = None, chunk_size: int = CHUNK_SIZE, overlap: timedelta = OVERLAP) -> dict:
-    """One incremental pass over every IQFast table; returns the run record (also when it failed)."""
+def _recorded_run(database: Database, kind: str, label: str, url: str | None, source: SqlSource | None,
+                  triggered_by: str | None, work: Callable[[SqlSource, RunLog], None]) -> dict:
+    """Open the source (unless one is given), record a run of ``kind``, do ``work`` and close what it opened.
+
+    An unreachable source ends the run as failed; so does any other error, which is then raised again (a bug must
+    not look like a quiet failure). Returns the run record."""
     own_source = source is None
     try:
         source = source or SqlSource(url or "")
     except SourceUnavailable as error:
-        run = start_run(database, "incremental", "", triggered_by)
+        run = start_run(database, kind, "", triggered_by)
         return finish_run(database, run, "failed", str(error))
-    run = start_run(database, "incremental", source.describe(), triggered_by)
+    run = start_run(database, kind, source.describe(), triggered_by)
     try:
         source.check()
+        work(source, run)
+    except SourceUnavailable as error:
+        log.warning("%s run %s failed: %s", label, run.id, error)
+        return finish_run(database, run, "failed", str(error))
+    except Exception as error:
+        log.exception("%s run %s failed", label, run.id)
+        finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        if own_source:
+            source.close()
+    return finish_run(database, run, "success")
+
+
+def run_sync(database: Database, url: str | None = None, *, source: SqlSource | None = None,
+             triggered_by: str | None = None, chunk_size: int = CHUNK_SIZE, overlap: timedelta = OVERLAP) -> dict:
+    """One incremental pass over every IQFast table; returns the run record (also when it failed)."""
+    def work(source: SqlSource, run: RunLog) -> None:
         # One connection for the run (its temporary staging tables are made once); a transaction per batch.
         with database.engine.connect() as connection:
             cursors = load_cursors(connection)
@@ -68,17 +90,7 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
                             connection)
             if connection.in_transaction():
                 _commit(connection, run)
-    except SourceUnavailable as error:
-        log.warning("sync run %s failed: %s", run.id, error)
-        return finish_run(database, run, "failed", str(error))
-    except Exception as error:  # recorded, then raised again: a bug must not look like a quiet failure
-        log.exception("sync run %s failed", run.id)
-        finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
-        raise
-    finally:
-        if own_source:
-            source.close()
-    return finish_run(database, run, "success")
+    return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
 
 
 def _timed_iter(chunks, run: RunLog):
@@ -182,30 +194,13 @@ def _commit(connection, run: RunLog) -> None:
 def run_reconcile(database: Database, url: str | None = None, *, source: SqlSource | None = None,
                   triggered_by: str | None = None) -> dict:
     """Compare every key with IQFast: mark what it deleted, fetch what we miss, restore what came back."""
-    own_source = source is None
-    try:
-        source = source or SqlSource(url or "")
-    except SourceUnavailable as error:
-        run = start_run(database, "reconcile", "", triggered_by)
-        return finish_run(database, run, "failed", str(error))
-    run = start_run(database, "reconcile", source.describe(), triggered_by)
-    try:
-        source.check()
+    def work(source: SqlSource, run: RunLog) -> None:
         for source_table in mapping.SOURCE_TABLES:
             if source_table in mapping.LOOKUP_TABLES:
                 _reread_whole(database, source, source_table, run)
             else:
                 _reconcile_table(database, source, source_table, run)
-    except SourceUnavailable as error:
-        return finish_run(database, run, "failed", str(error))
-    except Exception as error:
-        log.exception("reconcile run %s failed", run.id)
-        finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
-        raise
-    finally:
-        if own_source:
-            source.close()
-    return finish_run(database, run, "success")
+    return _recorded_run(database, "reconcile", "reconcile", url, source, triggered_by, work)
 
 
 def _reread_whole(database: Database, source: SqlSource, source_table: str, run: RunLog) -> None:
