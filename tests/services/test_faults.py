@@ -1,4 +1,4 @@
-"""Faults, quick versions of proof/faults.py: the database refusing writes, PostgreSQL restarting under the portal,
+"""Faults, quick versions of proof/faults/: the database refusing writes, PostgreSQL restarting under the portal,
 and a scheduler killed in the middle of a sync. The long runs (gunicorn under load, a 10-minute IQFast outage on a
 compressed clock, a full station's sync killed twice) are `python -m proof.faults`.
 
@@ -178,7 +178,7 @@ def test_rows_a_killed_run_committed_are_rolled_up_by_the_run_that_finishes_the_
 @pytest.mark.postgresql_only
 def test_a_scheduler_killed_mid_sync_is_replaced_by_the_waiting_one_and_the_copy_equals_iqfast(tmp_path):
     from portal.db import Database
-    from proof.faults import start_scheduler, stop_process, sync_runs, wait_for
+    from proof.faults.harness import start_scheduler, stop_process, sync_runs, wait_for
     from proof.pgcluster import PrivateCluster
 
     simulator = f"sqlite:///{tmp_path / 'iqfast.db'}"
@@ -240,7 +240,7 @@ def _sleeping_in_certificates(cluster) -> bool:
 
 
 def _committed(url: str) -> int:
-    from proof.faults import connected
+    from proof.faults.harness import connected
 
     with connected(url) as c:
         return c.execute(text("SELECT (SELECT COUNT(*) FROM applications) + (SELECT COUNT(*) FROM stage_events)"
@@ -252,24 +252,15 @@ def test_a_sync_whose_source_goes_silent_mid_query_fails_instead_of_hanging_and_
         database, monkeypatch):
     """Packets dropped, not refused: before READ_TIMEOUT_SECONDS this run (and every later one) hung forever."""
     import threading
-    import uuid
-
-    import pymysql
 
     import portal.iqfast.sql_source as sql_source
     from portal.services.sync import runs as sync
-    from proof.faults import MARIADB, TcpProxy, wait_for
+    from proof.faults.harness import wait_for
+    from proof.faults.iqfast_proxy import simulated_iqfast
 
-    name = f"qc_silent_{uuid.uuid4().hex[:8]}"
-    admin = pymysql.connect(**MARIADB, autocommit=True)
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    direct = f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
-    proxy = TcpProxy("127.0.0.1", 3306)
-    try:
+    with simulated_iqfast("qc_silent") as (direct, proxied, proxy):
         small_simulator(direct, days=1, seed=41)
         proxy.start()
-        proxied = f"mysql+pymysql://root@127.0.0.1:{proxy.port}/{name}?charset=utf8mb4"
         monkeypatch.setattr(sql_source, "READ_TIMEOUT_SECONDS", 2)
         result: dict = {}
         worker = threading.Thread(target=lambda: result.update(sync.run_sync(database, proxied, chunk_size=200)),
@@ -286,8 +277,3 @@ def test_a_sync_whose_source_goes_silent_mid_query_fails_instead_of_hanging_and_
         assert result["status"] == "failed" and "IQFast tidak dapat dibaca" in result["error"]
         assert sync.run_sync(database, proxied)["status"] == "success"
         assert checksums(our_rows(database)) == checksums(iqfast_rows(direct))
-    finally:
-        proxy.close()
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.close()
