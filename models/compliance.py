@@ -35,8 +35,12 @@ class ComplianceSettingsVersion(Base):
     note: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
+COUNTS = ("n", "d", "r", "x", "k")
+
+
 class ComplianceCounts:
-    """What a score is computed from: n applications; d / r / x detention / refusal / destruction records; k NNCs."""
+    """What a score is computed from (``COUNTS``): n applications; d / r / x detention / refusal / destruction
+    records; k NNCs."""
 
     n: Mapped[int] = mapped_column(Integer, default=0)
     d: Mapped[int] = mapped_column(Integer, default=0)

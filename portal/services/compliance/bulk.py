@@ -1,4 +1,5 @@
-"""Many rows into a table at once, the fastest way each database offers (the score snapshots and rollups)."""
+"""Many rows into a table at once, the fastest way each database offers (the score snapshots and rollups), and
+which of those rows a refresh replaces."""
 from __future__ import annotations
 
 import csv
@@ -7,6 +8,17 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
+
+
+def refreshed_rows(model, office_id: int | None, service_user_ids: list[int] | None) -> list:
+    """The conditions that pick the rows of a rollup or snapshot table a refresh replaces: one office's, some
+    service users', both, or (neither given) all."""
+    conditions = []
+    if office_id is not None:
+        conditions.append(model.office_id == office_id)
+    if service_user_ids is not None:
+        conditions.append(model.service_user_id.in_(service_user_ids))
+    return conditions
 
 
 def bulk_insert(session: Session, model, rows: list[dict[str, Any]]) -> None:

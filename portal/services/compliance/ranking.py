@@ -24,11 +24,11 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from models import Commodity, Office, Section, ServiceUser
-from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
+from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS, ScoringSettings
 from portal.domain.periods import month_end, months_between, today_in
-from portal.services.compliance.bulk import bulk_insert
+from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.filters import clean_filters, sections_by_code, window
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
@@ -113,10 +113,9 @@ class _Model:
         return found
 
 
-def aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
-              direction: str | None = None, commodity_id: int | None = None,
-              service_user_ids: list[int] | None = None):
-    """One row per service user: n, d, r, x, k over the filtered months, with streak and identity."""
+def _monthly_filter(office_id: int, section_id: int | None, first: date, last: date, direction: str | None,
+                    commodity_id: int | None) -> list:
+    """The rollup rows of one office in the months first..last, narrowed by the filters that are set."""
     m = ComplianceMonthly
     conditions = [m.office_id == office_id, m.month >= first, m.month <= last]
     if section_id is not None:
@@ -125,10 +124,18 @@ def aggregate(session: Session, office_id: int, section_id: int | None, first: d
         conditions.append(m.direction == direction)
     if commodity_id is not None:
         conditions.append(m.commodity_id == commodity_id)
+    return conditions
+
+
+def aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
+              direction: str | None = None, commodity_id: int | None = None,
+              service_user_ids: list[int] | None = None):
+    """One row per service user: n, d, r, x, k over the filtered months, with streak and identity."""
+    m = ComplianceMonthly
+    conditions = _monthly_filter(office_id, section_id, first, last, direction, commodity_id)
     if service_user_ids is not None:
         conditions.append(m.service_user_id.in_(service_user_ids))
-    sums = select(m.service_user_id.label("su"), func.sum(m.n).label("n"), func.sum(m.d).label("d"),
-                  func.sum(m.r).label("r"), func.sum(m.x).label("x"), func.sum(m.k).label("k")).where(
+    sums = select(m.service_user_id.label("su"), *(func.sum(getattr(m, c)).label(c) for c in COUNTS)).where(
         *conditions).group_by(m.service_user_id).subquery()
     s = ComplianceStreak
     query = (select(sums.c.su, sums.c.n, sums.c.d, sums.c.r, sums.c.x, sums.c.k, ServiceUser.name,
@@ -143,16 +150,8 @@ def office_totals(session: Session, office_id: int, section_id: int | None, firs
                   direction: str | None, commodity_id: int | None, settings: ScoringSettings) -> tuple[Any, int]:
     """Office-wide weighted violations V and consignments n over the filtered months (for the office rate p0)."""
     m = ComplianceMonthly
-    conditions = [m.office_id == office_id, m.month >= first, m.month <= last]
-    if section_id is not None:
-        conditions.append(m.section_id == section_id)
-    if direction is not None:
-        conditions.append(m.direction == direction)
-    if commodity_id is not None:
-        conditions.append(m.commodity_id == commodity_id)
-    n, d, r, x, k = session.execute(select(func.coalesce(func.sum(m.n), 0), func.coalesce(func.sum(m.d), 0),
-                                           func.coalesce(func.sum(m.r), 0), func.coalesce(func.sum(m.x), 0),
-                                           func.coalesce(func.sum(m.k), 0)).where(*conditions)).one()
+    n, d, r, x, k = session.execute(select(*(func.coalesce(func.sum(getattr(m, c)), 0) for c in COUNTS)).where(
+        *_monthly_filter(office_id, section_id, first, last, direction, commodity_id))).one()
     return model.weighted_violations(int(d), int(r), int(x), int(k), settings), int(n)
 
 
@@ -322,11 +321,7 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
                        window_from=first, window_to=last_day, settings_version=version, computed_at=now)
             snapshot_rows.append(row)
     s = ComplianceScore
-    condition = []
-    if office_id is not None:
-        condition.append(s.office_id == office_id)
-    if service_user_ids is not None:
-        condition.append(s.service_user_id.in_(service_user_ids))
+    condition = refreshed_rows(s, office_id, service_user_ids)
     previous = {(su, sec): (tier, ver) for su, sec, tier, ver in session.execute(
         select(s.service_user_id, s.section_id, s.tier, s.settings_version).where(*condition))}
     session.execute(delete(s).where(*condition))

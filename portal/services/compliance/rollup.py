@@ -18,10 +18,10 @@ from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, or
 from sqlalchemy.orm import Session
 
 from models import Application, ApplicationCommodity, Nnc, Office, QuarantineAction
-from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceStreak
+from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceStreak
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_midnight, month_start, utc_offset_hours
-from portal.services.compliance.bulk import bulk_insert
+from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.ranking import refresh_scores
 from portal.settings import default_timezone
 
@@ -118,9 +118,7 @@ def monthly_source(session: Session, *, office_id: int | None = None, service_us
     raw = union_all(app_rows, action_rows, nnc_rows).subquery("raw")
     keys = [raw.c.office_id, raw.c.service_user_id, raw.c.section_id, raw.c.direction, raw.c.commodity_id,
             raw.c.month]
-    grouped = select(*keys, func.sum(raw.c.n).label("n"), func.sum(raw.c.d).label("d"),
-                     func.sum(raw.c.r).label("r"), func.sum(raw.c.x).label("x"),
-                     func.sum(raw.c.k).label("k")).group_by(*keys)
+    grouped = select(*keys, *(func.sum(raw.c[c]).label(c) for c in COUNTS)).group_by(*keys)
     if since is not None:
         grouped = grouped.where(raw.c.month >= month_start(since))
     return grouped
@@ -128,18 +126,13 @@ def monthly_source(session: Session, *, office_id: int | None = None, service_us
 
 def _refresh_monthly(session: Session, office_id, service_user_ids, since, offsets) -> None:
     m = ComplianceMonthly
-    condition = []
-    if office_id is not None:
-        condition.append(m.office_id == office_id)
-    if service_user_ids is not None:
-        condition.append(m.service_user_id.in_(service_user_ids))
+    condition = refreshed_rows(m, office_id, service_user_ids)
     if since is not None:
         condition.append(m.month >= month_start(since))
     session.execute(delete(m).where(*condition))
     source = monthly_source(session, office_id=office_id, service_user_ids=service_user_ids, since=since,
                             offsets=offsets)
-    columns = ["office_id", "service_user_id", "section_id", "direction", "commodity_id", "month", "n", "d", "r",
-               "x", "k"]
+    columns = ["office_id", "service_user_id", "section_id", "direction", "commodity_id", "month", *COUNTS]
     session.execute(insert(m).from_select(columns, source))
 
 
@@ -169,13 +162,9 @@ def streak_source(session: Session, *, office_id: int | None = None,
     # far smaller than the applications.
     m = ComplianceMonthly
     apps = select(m.service_user_id, m.section_id, m.office_id).where(m.n > 0).distinct()
-    if office_id is not None:
-        actions, nncs, apps = (actions.where(q.office_id == office_id), nncs.where(nnc.office_id == office_id),
-                               apps.where(m.office_id == office_id))
-    if service_user_ids is not None:
-        actions = actions.where(q.service_user_id.in_(service_user_ids))
-        nncs = nncs.where(nnc.service_user_id.in_(service_user_ids))
-        apps = apps.where(m.service_user_id.in_(service_user_ids))
+    actions, nncs, apps = (actions.where(*refreshed_rows(q, office_id, service_user_ids)),
+                           nncs.where(*refreshed_rows(nnc, office_id, service_user_ids)),
+                           apps.where(*refreshed_rows(m, office_id, service_user_ids)))
     keys: set[tuple[int, int]] = set()
     for su, section, office, moment in session.execute(actions):
         keys |= {(su, section), (su, ALL_SECTIONS)}
@@ -198,11 +187,7 @@ def streak_source(session: Session, *, office_id: int | None = None,
 def _refresh_streaks(session: Session, office_id, service_user_ids) -> None:
     s, a = ComplianceStreak, Application
     rows = streak_source(session, office_id=office_id, service_user_ids=service_user_ids)
-    condition = []
-    if office_id is not None:
-        condition.append(s.office_id == office_id)
-    if service_user_ids is not None:
-        condition.append(s.service_user_id.in_(service_user_ids))
+    condition = refreshed_rows(s, office_id, service_user_ids)
     session.execute(delete(s).where(*condition))
     now = datetime.now(UTC)
     bulk_insert(session, s, [{"service_user_id": su, "section_id": section, **row, "updated_at": now}
