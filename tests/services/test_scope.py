@@ -6,7 +6,6 @@ records each role sees, and the test asserts what `scope.visible(...)` and the s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -22,6 +21,8 @@ from portal.services.compliance import filters as compliance_filters
 from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
 from portal.services.nnc import search as nnc_search
+# Shaped like the logged-in user (portal.security.access.CurrentUser), as far as the scope reads it.
+from portal.services.nnc.rules import Actor as Viewer
 from portal.validation import Forbidden, NotFound
 from support.factories import gen_application, gen_service_user, section_id
 from support.nnc_helpers import PDF, valid_nnc
@@ -68,19 +69,6 @@ SEES_COMPANIES = {
     "head": {"mine", "other"},
     "service_user": {"mine"},
 }
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Shaped like the logged-in user (portal.security.access.CurrentUser), as far as the scope reads it."""
-
-    id: int | None
-    username: str
-    role: str
-    office_id: int
-    section_id: int | None = None
-    section_code: str | None = None
-    service_user_ids: tuple[int, ...] = ()
 
 
 @pytest.fixture
