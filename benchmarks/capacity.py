@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import psycopg2
@@ -33,7 +32,7 @@ import psycopg2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ranking import ADMIN_DSN, URL_PREFIX, admin  # noqa: E402 - the same server as the other benchmarks
+from benchmarks.common import create_database, drop_database  # noqa: E402 - the same server as the other benchmarks
 
 STATIONS = 50
 
@@ -116,9 +115,7 @@ def main() -> None:
     from portal.services.compliance.rollup import recompute_all
     from portal.services.kpi.rollup import rebuild_kpi_rollups
 
-    name = f"qcorner_capacity_{uuid.uuid4().hex[:8]}"
-    admin(f'CREATE DATABASE "{name}"')
-    url = f"{URL_PREFIX}/{name}"
+    name, url = create_database("qcorner_capacity")
     dsn = url.replace("postgresql+psycopg2://", "postgresql://")
     workdir = tempfile.mkdtemp(prefix="qcorner-capacity-")
     database = None
@@ -181,7 +178,7 @@ def main() -> None:
     finally:
         if database is not None:
             database.dispose()
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(name)
         import shutil
 
         shutil.rmtree(workdir, ignore_errors=True)

@@ -22,7 +22,6 @@ import argparse
 import statistics
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -30,9 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ranking import ADMIN_DSN, URL_PREFIX, admin, generate, timed  # noqa: E402  (the shared generator)
-
-del ADMIN_DSN
+from benchmarks.common import create_database, drop_database  # noqa: E402
+from ranking import generate, timed  # noqa: E402  (the shared generator)
 
 EXTRA_STEPS = [
     # The biggest station: ten more offices' applications (and their 3P records and NNCs) move to office 0300.
@@ -91,20 +89,20 @@ def pandas_figures(engine, office_id: int, lower, upper) -> dict:
 
     params = {"office": office_id, "lower": lower, "upper": upper}
     with engine.connect() as connection:
-        apps = pd.read_sql("SELECT id, submitted_at, completed_at, completion_stage, section_id, direction "
-                           "FROM applications WHERE office_id = %(office)s AND deleted_at IS NULL "
-                           "AND completed_at >= %(lower)s AND completed_at < %(upper)s", connection, params=params)
-        events = pd.read_sql("SELECT e.application_id, e.stage, e.occurred_at FROM stage_events e "
-                             "JOIN applications a ON a.id = e.application_id WHERE a.office_id = %(office)s "
-                             "AND a.completed_at >= %(lower)s AND a.completed_at < %(upper)s", connection,
-                             params=params)
-        bills = pd.read_sql("SELECT b.amount, b.issued_at, b.paid, b.paid_at FROM bills b JOIN applications a "
-                            "ON a.id = b.application_id WHERE a.office_id = %(office)s "
-                            "AND b.issued_at >= %(lower)s AND b.issued_at < %(upper)s", connection, params=params)
-        certificates = pd.read_sql("SELECT c.id FROM certificates c JOIN applications a ON a.id = c.application_id "
-                                   "WHERE a.office_id = %(office)s AND NOT c.is_draft "
-                                   "AND c.issued_at >= %(lower)s AND c.issued_at < %(upper)s", connection,
-                                   params=params)
+        def load(sql: str):
+            return pd.read_sql(sql, connection, params=params)
+        apps = load("SELECT id, submitted_at, completed_at, completion_stage, section_id, direction "
+                    "FROM applications WHERE office_id = %(office)s AND deleted_at IS NULL "
+                    "AND completed_at >= %(lower)s AND completed_at < %(upper)s")
+        events = load("SELECT e.application_id, e.stage, e.occurred_at FROM stage_events e "
+                      "JOIN applications a ON a.id = e.application_id WHERE a.office_id = %(office)s "
+                      "AND a.completed_at >= %(lower)s AND a.completed_at < %(upper)s")
+        bills = load("SELECT b.amount, b.issued_at, b.paid, b.paid_at FROM bills b JOIN applications a "
+                     "ON a.id = b.application_id WHERE a.office_id = %(office)s "
+                     "AND b.issued_at >= %(lower)s AND b.issued_at < %(upper)s")
+        certificates = load("SELECT c.id FROM certificates c JOIN applications a ON a.id = c.application_id "
+                            "WHERE a.office_id = %(office)s AND NOT c.is_draft "
+                            "AND c.issued_at >= %(lower)s AND c.issued_at < %(upper)s")
     first = events.pivot_table(index="application_id", columns="stage", values="occurred_at", aggfunc="min")
     merged = apps.set_index("id").join(first, how="left")
     hours = (merged["certified"] - merged["submitted_at"]).dt.total_seconds() / 3600
@@ -134,10 +132,7 @@ def main() -> None:
     from portal.db import Database
     from portal.migrate import upgrade
 
-    name = args.database or f"kpi_bench_{uuid.uuid4().hex[:8]}"
-    if not args.database:
-        admin(f'CREATE DATABASE "{name}"')
-    url = f"{URL_PREFIX}/{name}"
+    name, url = create_database("kpi_bench", existing=args.database)
     database = None
     try:
         upgrade(url)
@@ -162,7 +157,7 @@ def main() -> None:
         if database is not None:
             database.dispose()
         if not args.keep and not args.database:
-            admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(name)
 
 
 def measure(args, database, rebuild: bool) -> None:

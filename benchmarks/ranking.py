@@ -9,33 +9,22 @@ builds the rollups, measures, prints, and drops the database (unless --keep).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
-
-import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ADMIN_DSN = os.environ.get("QCORNER_BENCH_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
-URL_PREFIX = os.environ.get("QCORNER_BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+# The server and its scratch databases (re-exported: kpi.py, capacity.py and proof/ take them from here).
+from benchmarks.common import ADMIN_DSN, URL_PREFIX, admin, create_database, drop_database  # noqa: E402,F401
+
 OFFICES = 50
 SERVICE_USERS = 50_000  # 1,000 per office
 HANDLERS_PER_OFFICE = 100
-
-
-def admin(sql: str) -> None:
-    connection = psycopg2.connect(ADMIN_DSN)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
 
 
 def generate(engine, applications: int) -> dict:
@@ -317,9 +306,7 @@ def main() -> None:
     from portal.services.compliance import scoring_settings as compliance_settings
     from portal.services.compliance import rollup as compliance_rollup
 
-    name = f"qcorner_bench_{uuid.uuid4().hex[:8]}"
-    admin(f'CREATE DATABASE "{name}"')
-    url = f"{URL_PREFIX}/{name}"
+    name, url = create_database("qcorner_bench")
     database = None
     try:
         upgrade(url)
@@ -401,7 +388,7 @@ def main() -> None:
         if database is not None:
             database.dispose()
         if not args.keep:
-            admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(name)
 
     print()
     print(f"data: {generated['counts']}")

@@ -12,7 +12,8 @@
 6. an incremental run after the simulator ticks ≈1,000 new events.
 
 Figures are printed as rates and as ratios against the baselines measured in the same run, so a busy
-machine moves all of them together. PostgreSQL: QCORNER_TEST_PG_DSN / QCORNER_TEST_PG_URL as the tests.
+machine moves all of them together. PostgreSQL: as the other benchmarks (benchmarks/common.py), QCORNER_TEST_PG_DSN /
+QCORNER_TEST_PG_URL as the tests when QCORNER_BENCH_PG_DSN / _URL are not set.
 """
 from __future__ import annotations
 
@@ -24,11 +25,9 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
-import psycopg2
 from sqlalchemy import BigInteger, Column, MetaData, Table, select, text
 from sqlalchemy.orm import Session, registry
 
@@ -41,18 +40,9 @@ from iqfast_sim.simulator import init_simulator, tick  # noqa: E402
 from portal.iqfast.sql_source import SqlSource  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.services.sync import runs as sync  # noqa: E402
+from benchmarks.common import create_database, drop_database  # noqa: E402
 
-PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
-PG_URL_PREFIX = os.environ.get("QCORNER_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
 END = datetime(2026, 3, 1, 12, 0)
-
-
-def admin(sql: str) -> None:
-    connection = psycopg2.connect(PG_ADMIN_DSN)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
 
 
 def machine() -> str:
@@ -135,7 +125,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="qcorner-bench-"))
     sim_path = work / "iqfast.db"
     sim_url = f"sqlite:///{sim_path}"
-    name = f"qcorner_syncbench_{uuid.uuid4().hex[:8]}"
+    name = None
     print(f"machine: {machine()}")
     try:
         if args.sim:
@@ -148,8 +138,7 @@ def main() -> None:
                   f"({counts['ptk']:,} PTK, {counts['riwayat_ptk']:,} stage events)")
             if args.keep_sim:
                 shutil.copy(sim_path, args.keep_sim)
-        admin(f'CREATE DATABASE "{name}"')
-        url = f"{PG_URL_PREFIX}/{name}"
+        name, url = create_database("qcorner_syncbench")
         upgrade(url)
         database = Database(url)
         with database.engine.connect() as c:
@@ -191,7 +180,8 @@ def main() -> None:
         print(f"\nmachine at the end: {machine()}")
         database.dispose()
     finally:
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name is not None:
+            drop_database(name)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -184,18 +184,8 @@ class Tab:
             if response.status_code == 204:  # PreventUpdate
                 response.success()
                 return None
-            if response.status_code != 200:
-                self.errors += 1
-                response.failure(f"HTTP {response.status_code}")
-                return None
-            try:
-                payload = json.loads(response.content)
-            except ValueError:
-                self.errors += 1
-                response.failure("not JSON")
-                return None
-            response.success()
-            return payload.get("response") or {}
+            payload = self._json_of(response)
+            return None if payload is None else payload.get("response") or {}
 
     def _apply(self, updates: dict) -> tuple[set[str], list[tuple[str, str]], str | None]:
         """Write a callback's answer into the tree; returns new components, changed props, a navigation."""
@@ -310,18 +300,23 @@ class Tab:
 
     def _get_json(self, path: str):
         with self.client.get(path, name=f"GET {path}", catch_response=True) as response:
-            if response.status_code != 200:
-                self.errors += 1
-                response.failure(f"HTTP {response.status_code}")
-                return None
-            try:
-                value = json.loads(response.content)
-            except ValueError:
-                self.errors += 1
-                response.failure("not JSON")
-                return None
-            response.success()
-            return value
+            return self._json_of(response)
+
+    def _json_of(self, response):
+        """The JSON body of a 200 answer (and the request counted a success); None, counted as an error and a
+        failure in Locust's statistics, for any other status or a body that is not JSON."""
+        if response.status_code != 200:
+            self.errors += 1
+            response.failure(f"HTTP {response.status_code}")
+            return None
+        try:
+            value = json.loads(response.content)
+        except ValueError:
+            self.errors += 1
+            response.failure("not JSON")
+            return None
+        response.success()
+        return value
 
     def _set_locations(self, path: str) -> list[tuple[str, str]]:
         pathname, _, search = path.partition("?")
