@@ -305,34 +305,34 @@ def test_tick_needs_an_initialised_database(tmp_path):
 # ---------------------------------------------------------------- other backends
 
 
-def test_mariadb_gives_the_same_data_as_sqlite(reference_run):
-    name = f"iqfast_sim_{uuid.uuid4().hex[:12]}"
-    server = pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
-    try:
-        with server.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
-        url = f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
-        init_simulator(url, days=2, seed=11, end=END)
-        tick(url, minutes=60)
-        assert table_checksums(url) == reference_run
-    finally:
-        with server.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
-        server.close()
-
-
-def test_postgresql_gives_the_same_data_as_sqlite(reference_run):
-    name = f"iqfast_sim_{uuid.uuid4().hex[:12]}"
+def _postgresql_server():
     server = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
     server.autocommit = True
+    return server
+
+
+# backend → (a connection to its server, CREATE DATABASE, the database's URL, DROP DATABASE), each with the name.
+SERVERS = {
+    "mariadb": (lambda: pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True),
+                "CREATE DATABASE {} CHARACTER SET utf8mb4", "mysql+pymysql://root@127.0.0.1:3306/{}?charset=utf8mb4",
+                "DROP DATABASE IF EXISTS {}"),
+    "postgresql": (_postgresql_server, "CREATE DATABASE {}", "postgresql+psycopg2://postgres@127.0.0.1:5432/{}",
+                   "DROP DATABASE IF EXISTS {} WITH (FORCE)"),
+}
+
+
+@pytest.mark.parametrize("backend", SERVERS)
+def test_other_backends_give_the_same_data_as_sqlite(reference_run, backend):
+    connect, create, url, drop = SERVERS[backend]
+    name = f"iqfast_sim_{uuid.uuid4().hex[:12]}"
+    server = connect()
     try:
         with server.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {name}")
-        url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-        init_simulator(url, days=2, seed=11, end=END)
-        tick(url, minutes=60)
-        assert table_checksums(url) == reference_run
+            cursor.execute(create.format(name))
+        init_simulator(url.format(name), days=2, seed=11, end=END)
+        tick(url.format(name), minutes=60)
+        assert table_checksums(url.format(name)) == reference_run
     finally:
         with server.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            cursor.execute(drop.format(name))
         server.close()
