@@ -139,7 +139,7 @@ def scenario_refused_write(outcome: Outcome, workdir: Path) -> None:
         "user writes last_seen_at; portal/services/accounts.py now does that write best-effort in a savepoint. "
         "(3) On SQLite (make run, and the SQLite test run) the NNC row was committed before its attachments: "
         "pysqlite never opens a transaction before SAVEPOINT, so the savepoint became the transaction and its "
-        "RELEASE committed; portal/db.py now opens the transaction first (tests/test_faults.py covers it).",
+        "RELEASE committed; portal/db.py now opens the transaction first (tests/services/test_faults.py covers it).",
         "Not covered here: the other save callbacks (NNC follow-up, complaints, admin pages) still fail without a "
         "message when the database refuses a write (a 503 while it is unreachable; a 500 when it is read-only).",
     ]
