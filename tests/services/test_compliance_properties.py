@@ -57,12 +57,19 @@ def _scores(session, office_id):
 
 
 @pytest.fixture
-def savepoint(session):
-    """Run one example inside a savepoint and roll it back, so examples never see each other's rows."""
-    def run(body):
+def around(session):
+    """``around(spec, target, change, check)``: build ``spec``'s offices, rank the office of one of its service users
+    before and after ``change(su)`` (the rollups refreshed for that user) and ``check(su, before, after)``, each a
+    (scores by user, ranking) pair — all in a savepoint rolled back after, so examples never see each other's rows."""
+    def run(spec, target, change, check):
         nested = session.begin_nested()
         try:
-            body()
+            users = _build(session, spec)
+            su = users[target % len(users)]
+            before = _scores(session, su.office_id)
+            change(su)
+            compliance_rollup.refresh_rollups(session, service_user_ids=[su.id], scores=False)
+            check(su, before, _scores(session, su.office_id))
         finally:
             nested.rollback()
     return run
@@ -70,50 +77,36 @@ def savepoint(session):
 
 @QUICK
 @given(spec=offices, target=st.integers(0, 3), kind=st.sampled_from(["detention", "refusal", "destruction", "nnc"]))
-def test_one_more_violation_never_raises_a_score(session, savepoint, spec, target, kind):
-    def body():
-        users = _build(session, spec)
-        su = users[target % len(users)]
-        before, _ = _scores(session, su.office_id)
+def test_one_more_violation_never_raises_a_score(session, around, spec, target, kind):
+    def violate(su):
         when = _when(60)
         if kind == "nnc":
             gen_nnc(session, su, notice_date=when.date())
         else:
             gen_action(session, gen_application(session, su, submitted_at=when, stages=SHORT), kind)
-        compliance_rollup.refresh_rollups(session, service_user_ids=[su.id], scores=False)
-        after, _ = _scores(session, su.office_id)
-        assert after[su.id] <= before.get(su.id, 100.0)
-    savepoint(body)
+
+    def check(su, before, after):
+        assert after[0][su.id] <= before[0].get(su.id, 100.0)
+    around(spec, target, violate, check)
 
 
 @QUICK
 @given(spec=offices, target=st.integers(0, 3))
-def test_one_more_clean_consignment_never_lowers_a_score(session, savepoint, spec, target):
-    def body():
-        users = _build(session, spec)
-        su = users[target % len(users)]
-        before, result = _scores(session, su.office_id)
-        gen_application(session, su, submitted_at=_when(61), stages=SHORT)
-        compliance_rollup.refresh_rollups(session, service_user_ids=[su.id], scores=False)
-        after, _ = _scores(session, su.office_id)
+def test_one_more_clean_consignment_never_lowers_a_score(session, around, spec, target):
+    def check(su, before, after):
         # See test_first_consignment_of_an_empty_office_is_the_exception: with Σn = 0 there is no p0 yet.
-        if su.id in before and result["office_n"] > 0:
-            assert after[su.id] >= before[su.id]
-    savepoint(body)
+        if su.id in before[0] and before[1]["office_n"] > 0:
+            assert after[0][su.id] >= before[0][su.id]
+    around(spec, target, lambda su: gen_application(session, su, submitted_at=_when(61), stages=SHORT), check)
 
 
 @QUICK
 @given(spec=offices, target=st.integers(0, 3))
-def test_a_void_nnc_changes_nothing(session, savepoint, spec, target):
-    def body():
-        users = _build(session, spec)
-        su = users[target % len(users)]
-        _, before = _scores(session, su.office_id)
-        gen_nnc(session, su, notice_date=date(2026, 3, 3), status="void", void_reason="keliru")
-        compliance_rollup.refresh_rollups(session, service_user_ids=[su.id], scores=False)
-        _, after = _scores(session, su.office_id)
-        assert after["rows"] == before["rows"] and after["p0"] == before["p0"]
-    savepoint(body)
+def test_a_void_nnc_changes_nothing(session, around, spec, target):
+    def check(_su, before, after):
+        assert after[1]["rows"] == before[1]["rows"] and after[1]["p0"] == before[1]["p0"]
+    around(spec, target, lambda su: gen_nnc(session, su, notice_date=date(2026, 3, 3), status="void",
+                                            void_reason="keliru"), check)
 
 
 def test_first_consignment_of_an_empty_office_is_the_exception():
