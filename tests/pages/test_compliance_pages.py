@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from support.compliance_data import AS_OF, build_office, clock_at_as_of
+from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
 from support.web import dash_callback
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -28,10 +28,7 @@ def _clock_at_as_of():
 
 @pytest.fixture
 def office(session):
-    data = build_office(session)
-    compliance_rollup.recompute_all(session)
-    session.commit()
-    return data
+    return build_ranked_office(session)
 
 
 def _key(app, *parts) -> str:

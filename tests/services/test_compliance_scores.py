@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from support.compliance_data import AS_OF, build_office
+from support.compliance_data import AS_OF, build_ranked_office
 from portal.services.compliance import profile as compliance_profile
 from portal.services.compliance import ranking as compliance
 from portal.services.compliance import rollup as compliance_rollup
@@ -17,10 +17,7 @@ def _by_name(result):
 
 @pytest.fixture
 def office(session):
-    data = build_office(session)
-    compliance_rollup.recompute_all(session)
-    session.commit()
-    return data
+    return build_ranked_office(session)
 
 
 def test_plant_section_scores_are_those_worked_by_hand(session, office):

@@ -8,6 +8,7 @@ import time_machine
 
 from support.factories import gen_action, gen_application, gen_handler, gen_service_user, office_id, section_id
 from models import ApplicationCommodity, Commodity, Nnc
+from portal.services.compliance import rollup as compliance_rollup
 
 UTC = timezone.utc
 AS_OF = date(2026, 6, 15)
@@ -46,6 +47,14 @@ def series(session, service_user, count: int, start: date, every_days: int, **kw
         result.append(gen_application(session, service_user, submitted_at=datetime(
             day.year, day.month, day.day, 1, 0, tzinfo=UTC), **kwargs))
     return result
+
+
+def build_ranked_office(session) -> dict:
+    """``build_office`` with its rollups and scores computed and committed, as the ranking pages read them."""
+    data = build_office(session)
+    compliance_rollup.recompute_all(session)
+    session.commit()
+    return data
 
 
 def build_office(session) -> dict:
