@@ -24,7 +24,8 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from models import Commodity, Office, Section, ServiceUser
-from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
+from models.compliance import (ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceScore, ComplianceStreak,
+                               ComplianceTierHistory)
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS, ScoringSettings
 from portal.domain.periods import month_end, months_between, today_in
