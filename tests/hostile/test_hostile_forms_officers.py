@@ -20,8 +20,8 @@ from portal.services import complaints as complaint_service
 from portal.services.nnc import rules as nnc_rules
 from support.factories import section_id
 from support.hostile import PDF, changes, data_url, date_texts, emails, fuzz, login_as, now, ran, row_counts, uploads
-from support.hostile_forms import (STAGED, TEXT, call, check_answer, clean, ids, nnc_field, snapshot, strings,
-                                   whole_or_nothing, world)  # noqa: F401 - world is a fixture
+from support.hostile_forms import (STAGED, TEXT, call, check_answer, clean, create_whole_or_nothing, ids, nnc_field,
+                                   snapshot, strings, whole_or_nothing, world)  # noqa: F401 - world is a fixture
 
 
 # ------------------------------------------------------------------------------------------------ NNC
@@ -107,13 +107,10 @@ def test_complaint_record_saves_whole_or_nothing(app, client, database, world, d
     values = {f"complaints-new-{name}.value": form[name] for name in NEW_FIELDS}
     values.update({"complaints-new-save.n_clicks": 1, "complaints-new-upload.contents": contents,
                    "complaints-new-upload.filename": names, "complaints-refresh.data": 0})
-    before = row_counts(database)
-    response, body = call(app, client, "..complaints-modal.is_open...complaints-form-alert", values,
-                          "complaints-new-save.n_clicks")
-    check_answer(response, list(form.values()) + names, files=contents or [])
-    saved = "complaints-refresh" in body
-    event("saved" if saved else "refused")
-    whole_or_nothing(changes(before, row_counts(database)), saved, "complaints", form)
+    saved, _ = create_whole_or_nothing(
+        app, client, database, "..complaints-modal.is_open...complaints-form-alert", values,
+        "complaints-new-save.n_clicks", typed=list(form.values()) + names, files=contents or [],
+        saved_when="complaints-refresh", anchor="complaints", context=form)
     if saved:
         with database.session() as s:
             stored = s.scalars(select(Complaint).order_by(Complaint.id.desc())).first()
@@ -162,12 +159,10 @@ def test_guidance_record_saves_whole_or_nothing(app, client, database, world, da
     section = data.draw(st.one_of(st.sampled_from((None, "all", "plant", "animal")), TEXT), label="section")
     values = {f"guidance-{name}.value": v for name, v in form.items()}
     values.update({"guidance-save.n_clicks": 1, "guidance-section.value": section, "guidance-version.data": 0})
-    before = row_counts(database)
-    response, body = call(app, client, "..guidance-service_user_id.invalid", values, "guidance-save.n_clicks")
-    check_answer(response, list(form.values()) + [section], [form["service_user_id"]])
-    saved = "guidance-version" in body
-    event("saved" if saved else "refused")
-    whole_or_nothing(changes(before, row_counts(database)), saved, "guidance_records", form)
+    saved, _ = create_whole_or_nothing(
+        app, client, database, "..guidance-service_user_id.invalid", values, "guidance-save.n_clicks",
+        typed=list(form.values()) + [section], selects=[form["service_user_id"]], saved_when="guidance-version",
+        anchor="guidance_records", context=form)
     if saved:
         with database.session() as s:
             stored = s.scalars(select(GuidanceRecord).order_by(GuidanceRecord.id.desc())).first()

@@ -5,14 +5,14 @@ support/hostile_forms.py.
 """
 from __future__ import annotations
 
-from hypothesis import event, given, strategies as st
+from hypothesis import given, strategies as st
 from sqlalchemy import select
 
 from models import CorrectionRequest, NotificationPreference, User
 from portal.services import complaints as complaint_service, corrections
 from portal.services.accounts import current_user_from
 from support.hostile import changes, fuzz, login_as, ran, row_counts
-from support.hostile_forms import (TEXT, call, check_answer, clean, snapshot, whole_or_nothing, world)  # noqa: F401 - world is a fixture
+from support.hostile_forms import (TEXT, call, check_answer, clean, create_whole_or_nothing, snapshot, world)  # noqa: F401 - world is a fixture
 
 
 # ------------------------------------------------------------------------------------------------ corrections
@@ -25,13 +25,10 @@ def test_correction_request_saves_whole_or_nothing(app, client, database, world,
               "my-application-refresh.data": 0, "my-application-correction-field.value": field,
               "my-application-correction-problem.value": problem,
               "my-application-correction-expected.value": expected}
-    before = row_counts(database)
-    response, body = call(app, client, "..my-application-correction-alert.children", values,
-                          "my-application-correction-submit.n_clicks")
-    check_answer(response, [field, problem, expected])
-    saved = "my-application-refresh" in body
-    event("saved" if saved else "refused")
-    whole_or_nothing(changes(before, row_counts(database)), saved, "correction_requests", (field, problem))
+    saved, _ = create_whole_or_nothing(
+        app, client, database, "..my-application-correction-alert.children", values,
+        "my-application-correction-submit.n_clicks", typed=[field, problem, expected],
+        saved_when="my-application-refresh", anchor="correction_requests", context=(field, problem))
     if saved:
         with database.session() as s:
             stored = s.scalars(select(CorrectionRequest).order_by(CorrectionRequest.id.desc())).first()
@@ -76,12 +73,9 @@ def test_service_user_complaint_saves_whole_or_nothing(app, client, database, wo
     values = {"my-complaints-submit.n_clicks": 1, "my-complaints-category.value": category,
               "my-complaints-subject.value": subject, "my-complaints-text.value": text,
               "my-complaints-application_number.value": number, "my-complaints-refresh.data": 0}
-    before = row_counts(database)
-    response, body = call(app, client, "..my-complaints-alert.children", values, "my-complaints-submit.n_clicks")
-    check_answer(response, [category, subject, text, number])
-    saved = "my-complaints-refresh" in body
-    event("saved" if saved else "refused")
-    whole_or_nothing(changes(before, row_counts(database)), saved, "complaints", (subject, text))
+    create_whole_or_nothing(app, client, database, "..my-complaints-alert.children", values,
+                            "my-complaints-submit.n_clicks", typed=[category, subject, text, number],
+                            saved_when="my-complaints-refresh", anchor="complaints", context=(subject, text))
     ran("dash service user complaint")
 
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import strategies as st
+from hypothesis import event, strategies as st
 from sqlalchemy import inspect as sa_inspect
 
 from models import User
@@ -26,7 +26,8 @@ from portal.services.accounts import current_user_from
 from portal.services.nnc import register as nnc_service
 from portal.services.nnc import rules as nnc_rules
 from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user, section_id
-from support.hostile import callback_body, date_texts, fast_user, hostile_text, now, script_text, uploads
+from support.hostile import (callback_body, changes, date_texts, fast_user, hostile_text, now, row_counts, script_text,
+                             uploads)
 from support.nnc_helpers import valid_nnc
 from support.portal_helpers import link_account
 
@@ -101,6 +102,21 @@ def whole_or_nothing(delta: dict, saved: bool, anchor: str | None, context) -> N
         assert delta == {}, ("refused, yet written", delta, context)
     elif anchor:
         assert delta.get(anchor) == 1, ("saved without its record", delta, context)
+
+
+def create_whole_or_nothing(app, client, database, fragment: str, values: dict[str, Any], trigger: str, *,
+                            typed: list, saved_when: str, anchor: str, context, selects: list = (),
+                            files: list = ()) -> tuple[bool, dict]:
+    """Send a create form's callback and judge it: a sane answer for what was typed (``check_answer``), then either
+    one new ``anchor`` row — saved, the answer carries ``saved_when`` — or nothing written anywhere.
+    Returns (saved, the answer's body)."""
+    before = row_counts(database)
+    response, body = call(app, client, fragment, values, trigger)
+    check_answer(response, typed, selects, files)
+    saved = saved_when in body
+    event("saved" if saved else "refused")
+    whole_or_nothing(changes(before, row_counts(database)), saved, anchor, context)
+    return saved, body
 
 
 def clean(value) -> str | None:
