@@ -291,24 +291,26 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def create_database(dsn: str, name: str) -> str:
-    """CREATE DATABASE name (from template0, as pg_restore expects) on the server of ``dsn``; its DSN."""
+def _on_server(dsn: str, statement: str, name: str) -> None:
+    """Run ``statement`` with the database ``name`` quoted into it, outside a transaction, on the server of ``dsn``
+    (through the database ``dsn`` names: CREATE/DROP DATABASE cannot run inside the one they act on)."""
     admin = connect(with_database(dsn, database_name(dsn)), autocommit=True)
     try:
         with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+            cursor.execute(sql.SQL(statement).format(sql.Identifier(name)))
     finally:
         admin.close()
+
+
+def create_database(dsn: str, name: str) -> str:
+    """CREATE DATABASE name (from template0, as pg_restore expects) on the server of ``dsn``; its DSN."""
+    _on_server(dsn, "CREATE DATABASE {} TEMPLATE template0", name)
     return with_database(dsn, name)
 
 
 def drop_database(dsn: str, name: str) -> None:
-    admin = connect(with_database(dsn, database_name(dsn)), autocommit=True)
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    finally:
-        admin.close()
+    """Drop the database ``name`` on the server of ``dsn``, even with connections still open."""
+    _on_server(dsn, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
 def restore(dump_file: str, target_dsn: str, jobs: int = 1) -> float:
