@@ -165,7 +165,7 @@ def measure(args, database, rebuild: bool) -> None:
 
     from callbacks import kpi as kpi_callbacks
     from models import Office
-    from portal.services import ikm_results
+    from portal.domain.periods import day_bounds
     from portal.services.kpi import panel as kpi
     from portal.services.kpi.rollup import rebuild_kpi_rollups, refresh_kpi_rollups
 
