@@ -14,7 +14,7 @@ import os
 import time
 from typing import Callable
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 

@@ -219,7 +219,7 @@ def test_attachment(who, session, scene):
 
 @pytest.mark.parametrize("who", VIEWERS)
 def test_export(who, session, scene):
-    ids, viewer = scene["ids"]["nnc"], scene["viewer"](who)
+    viewer = scene["viewer"](who)
     rows = nnc_search.export_nncs(session, viewer, {})
     numbers = {f"SCOPE/{n}": key for n, key in enumerate(RECORDS)}
     assert {numbers[row["number"]] for row in rows} == SEES_RECORDS[who]

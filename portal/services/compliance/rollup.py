@@ -144,7 +144,7 @@ def nnc_moment(notice_date: date, tz: str) -> datetime:
 def streak_source(session: Session, *, office_id: int | None = None,
                   service_user_ids: list[int] | None = None) -> dict[tuple[int, int], dict[str, Any]]:
     """(service user, section or 0) → office, last violation time and clean streak, from the raw tables."""
-    q, nnc, a = QuarantineAction, Nnc, Application
+    q, nnc = QuarantineAction, Nnc
     zones = dict(session.execute(select(Office.id, Office.timezone)).all())
     last: dict[tuple[int, int], datetime] = {}
     office_of: dict[int, int] = {}
