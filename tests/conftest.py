@@ -3,9 +3,9 @@ cleaned back to its migrated state after every test, the app, and logged-in clie
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg2
@@ -71,55 +71,69 @@ def database(database_url):
     db.dispose()
 
 
+@dataclass(frozen=True)
+class Reference:
+    """The freshly migrated content, and the two statements that put a used database back to it quickly."""
+
+    tables: list            # every table in dependency order (parents first), alembic_version left out
+    snapshot: dict          # table name → the rows the migrations seed (offices, sections, …)
+    probe: str              # one query naming the tables that hold any row
+    restart: str | None     # one statement that moves every id sequence back to where the migrations left it
+
+
 @pytest.fixture(scope="session")
 def _reference_snapshot(database):
-    """The rows the migrations seed (offices, sections…), restored after every test."""
+    """The rows the migrations seed, restored after every test, and what is needed to do it in a few statements
+    (a TRUNCATE of all 45 tables and a sequence look-up per table cost ~0.3 s a test on PostgreSQL)."""
     metadata = MetaData()
     metadata.reflect(database.engine)
-    with database.engine.connect() as connection:
-        snapshot = {table.name: [dict(row._mapping) for row in connection.execute(select(table))]
-                    for table in metadata.sorted_tables}
-    return metadata, snapshot
-
-
-@pytest.fixture(autouse=True)
-def clean_database(request):
-    """After each test that reaches the database, put every table back to its freshly migrated content. A test that
-    never asks for it (directly or through `app`, `client`, `session`, `settings`…) costs no reset and no database."""
-    if "database_url" not in request.fixturenames:
-        yield
-        return
-    _reference_snapshot = request.getfixturevalue("_reference_snapshot")  # taken before the first test writes
-    database = request.getfixturevalue("database")
-    yield
-    metadata, snapshot = _reference_snapshot
     tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
-    with database.engine.begin() as connection:
-        if database.is_postgresql:
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(delete(table))
-            connection.execute(text("DELETE FROM sqlite_sequence")) if connection.execute(
-                text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
-        for table in tables:
-            if snapshot.get(table.name):
-                connection.execute(insert(table), snapshot[table.name])
-        if database.is_postgresql:
-            _reset_sequences(connection, tables)
+    with database.engine.connect() as connection:
+        snapshot = {table.name: [dict(row._mapping) for row in connection.execute(select(table))] for table in tables}
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+        restart = _sequence_restart(connection, tables, snapshot) if database.is_postgresql else None
+    return Reference(tables, snapshot, probe, restart)
 
 
-def _reset_sequences(connection, tables) -> None:
-    """After re-seeding with explicit ids, move each id sequence past them."""
+def _sequence_restart(connection, tables, snapshot) -> str | None:
+    """`SELECT setval(…), …`: every id sequence back to just past the seeded ids (1 for an empty table)."""
+    calls = []
     for table in tables:
         for column in table.primary_key.columns:
             if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
                 seq = connection.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
                                          {"t": table.name, "c": column.name}).scalar()
                 if seq:
-                    connection.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX(\"{column.name}\") "
-                                            f"FROM \"{table.name}\"), 0) + 1, false)"))
+                    following = max((row[column.name] for row in snapshot[table.name]), default=0) + 1
+                    calls.append(f"setval('{seq}', {following}, false)")
+    return "SELECT " + ", ".join(calls) if calls else None
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request):
+    """After each test that reaches the database, put every table back to its freshly migrated content. A test that
+    never asks for it (directly or through `app`, `client`, `session`, `settings`…) costs no reset and no database.
+    Only the tables that hold rows are emptied (children first), the seeded ones refilled, and every id sequence
+    moved back, so ids start where they would in a fresh database."""
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    reference = request.getfixturevalue("_reference_snapshot")  # taken before the first test writes
+    database = request.getfixturevalue("database")
+    yield
+    with database.engine.begin() as connection:
+        used = {row[0] for row in connection.execute(text(reference.probe))}
+        for table in reversed(reference.tables):
+            if table.name in used:
+                connection.execute(delete(table))
+        if not database.is_postgresql and connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+            connection.execute(text("DELETE FROM sqlite_sequence"))
+        for table in reference.tables:
+            if reference.snapshot[table.name]:
+                connection.execute(insert(table), reference.snapshot[table.name])
+        if reference.restart:
+            connection.execute(text(reference.restart))
 
 
 @pytest.fixture(scope="session")
