@@ -33,3 +33,45 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     fill(page, {"#username": username, "#password": password})
     page.click("#login-submit")
+
+
+# --- long tasks (PerformanceObserver 'longtask': a task that held the main thread for more than 50 ms) -------------
+# Installed before any page script runs (page.add_init_script), buffered, so no task of a new document is missed.
+LONG_TASK_OBSERVER = """
+(() => {
+  window.__qcLongTasks = [];
+  if (!('PerformanceObserver' in window)) return;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      window.__qcLongTasks.push({start: Math.round(entry.startTime), duration: Math.round(entry.duration)});
+    }
+  }).observe({type: 'longtask', buffered: true});
+})();
+"""
+LONG_TASK_LIMIT_MS = 200  # issue #14: no browser task longer than this on any page
+
+
+def record_long_tasks(page) -> None:
+    """Watch every document this tab opens from now on for long tasks (call before the first page.goto)."""
+    page.add_init_script(LONG_TASK_OBSERVER)
+
+
+def forget_long_tasks(page) -> None:
+    """Start counting afresh: e.g. after the login, so the scripts' first parse does not count against a page
+    opened later from the menu (the menu navigates inside the same document)."""
+    page.evaluate("window.__qcLongTasksFrom = performance.now()")
+
+
+def long_tasks(page) -> list[dict]:
+    """The long tasks that began since the document opened or the last forget_long_tasks, as
+    [{'start': ms, 'duration': ms}] (by start time: an observer may hear of an earlier task only later)."""
+    return page.evaluate("window.__qcLongTasks.filter((task) => task.start >= (window.__qcLongTasksFrom || 0))")
+
+
+def settle(page, quiet_ms: int = 500) -> None:
+    """Wait until Dash has no callback in flight, then a moment more, so the tasks the page caused have ended and
+    been reported before long_tasks() reads them (an observer hears of a task only after it ends)."""
+    busy = "!document.querySelector('[data-dash-is-loading=\"true\"]')"
+    page.wait_for_function(busy)
+    page.wait_for_timeout(quiet_ms)
+    page.wait_for_function(busy)
