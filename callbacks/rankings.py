@@ -59,12 +59,12 @@ def register(app) -> None:
                 "window": Output("rankings-window", "children"), "error": Output("rankings-error", "children"),
                 "error_open": Output("rankings-error", "is_open")},
         inputs={**{name: Input(component, "value") for name, component in FILTERS.items()},
-                "sort": Input("rankings-sort", "value")})
-    def load_page(page, sort=None, **filters):
+                "sort": Input("rankings-sort", "value"), "search": Input("rankings-search", "value")})
+    def load_page(page, sort=None, search=None, **filters):
         """A page of the ranking; a changed filter or sort starts again from the first page."""
         with database().session() as db:
             result = compliance.ranking(db, **compliance_filters.reach(user().scope), sort=sort or "rank", page=page,
-                                        filters=filters_from(**filters))
+                                        filters=filters_from(**filters), search=search)
         counts = result["tier_counts"]
         return {"rows": [grid_row(row, result["timezone"]) for row in result["rows"]],
                 "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),
@@ -76,15 +76,16 @@ def register(app) -> None:
     @protected_callback(
         app, PERMISSION, Output("rankings-download", "data"),
         Input("rankings-export-csv", "n_clicks"), Input("rankings-export-xlsx", "n_clicks"),
-        [State(component, "value") for component in FILTERS.values()] + [State("rankings-sort", "value")],
+        [State(component, "value") for component in FILTERS.values()] + [State("rankings-sort", "value"),
+                                                                          State("rankings-search", "value")],
         prevent_initial_call=True, on_error=export_failed)
-    def export(_csv, _xlsx, section, direction, commodity, tier, period_from, period_to, sort):
+    def export(_csv, _xlsx, section, direction, commodity, tier, period_from, period_to, sort, search):
         """The whole ranking under the filters (not one page), with formula cells neutralised."""
         if ctx.triggered_id not in ("rankings-export-csv", "rankings-export-xlsx"):
             return no_update
         with database().session() as db:
             reach = compliance_filters.reach(user().scope)
-            result = compliance.ranking(db, **reach, sort=sort or "rank", page_size=None,
+            result = compliance.ranking(db, **reach, sort=sort or "rank", page_size=None, search=search,
                                         filters=filters_from(section, direction, commodity, tier, period_from,
                                                              period_to))
         return download(result, "peringkat-kepatuhan", ctx.triggered_id.endswith("xlsx"))

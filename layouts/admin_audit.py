@@ -6,6 +6,7 @@ from dash import html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
+from layouts.components.search_box import search_box
 from layouts.common import page_header
 from portal.i18n import t
 
@@ -14,8 +15,7 @@ def layout(user, **_):
     return html.Div([
         page_header(t("page.admin_audit"), t("admin_audit.subtitle")),
         dbc.Row([
-            dbc.Col(dbc.Input(id="admin-audit-user", type="search", placeholder=t("field.username"),
-                              debounce=True), md=3, className="mb-2"),
+            dbc.Col(search_box("admin-audit-user", t("field.username")), md=3, className="mb-2"),
             dbc.Col(dbc.Select(id="admin-audit-action", value="all",
                                options=[{"label": t("admin_audit.all_actions"), "value": "all"}]), md=3, className="mb-2"),
             dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.from")),

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import field, page_header
+from layouts.components.search_box import search_box
 from portal.i18n import t
 
 
@@ -13,8 +14,7 @@ def layout(user, page, **_):
         page_header(t("page.admin_service_users"), t("admin_service_users.subtitle")),
         dbc.Row([
             dbc.Col([
-                dbc.Input(id="admin-service-users-search", type="search", debounce=True,
-                          placeholder=t("admin_service_users.search"), className="mb-2"),
+                search_box("admin-service-users-search", t("admin_service_users.search"), class_name="mb-2"),
                 html.Div(id="admin-service-users-results"),
             ], md=5, className="mb-3"),
             dbc.Col([

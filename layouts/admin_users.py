@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.grid import grid
+from layouts.components.search_box import search_box
 from layouts.common import field, page_header
 from portal.i18n import t
 from portal.security.permissions import ROLES
@@ -23,8 +24,7 @@ def layout(user, **_):
                     dbc.Button([html.I(className="bi bi-person-plus me-1"), t("admin_users.new")],
                                id="admin-users-new", color="primary")),
         dbc.Row([
-            dbc.Col(dbc.Input(id="admin-users-search", type="search", placeholder=t("admin_users.search"),
-                              debounce=True), md=5, className="mb-2"),
+            dbc.Col(search_box("admin-users-search", t("admin_users.search")), md=5, className="mb-2"),
             dbc.Col(dbc.Select(id="admin-users-role-filter", options=[{"label": t("admin_users.all_roles"),
                                                                        "value": "all"}] + role_options(),
                                value="all"),

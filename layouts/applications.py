@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
+from layouts.components.search_box import search_box
 from layouts.common import hidden_label, page_header, section_select
 from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
@@ -60,9 +61,7 @@ def grid_columns(user) -> list[dict]:
 
 
 def layout(user, **_):
-    text_inputs = [dbc.Col([hidden_label(t(key), f"applications-{name}"),
-                            dbc.Input(id=f"applications-{name}", type="search", placeholder=t(key), debounce=True,
-                                      maxLength=100)], xs=12, md=6, xl=3, className="mb-2")
+    text_inputs = [dbc.Col(search_box(f"applications-{name}", t(key)), xs=12, md=6, xl=3, className="mb-2")
                    for name, key in TEXT_FILTERS]
     return html.Div([
         page_header(t("page.applications"), t("applications.subtitle")),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
+from layouts.components.search_box import search_box
 from layouts.common import field, page_header
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal.i18n import t
@@ -29,8 +30,7 @@ def layout(user, **_):
                             href="/pengaduan", target="_blank", className="btn btn-outline-secondary")]),
         html.Div(id="complaints-counts", className="mb-2"),
         dbc.Row([
-            dbc.Col(dbc.Input(id="complaints-text", type="search", placeholder=t("complaints.filter.text"),
-                              debounce=True), md=3, className="mb-2"),
+            dbc.Col(search_box("complaints-text", t("complaints.filter.text")), md=3, className="mb-2"),
             dbc.Col(dbc.Select(id="complaints-status", options=options("status", STATUSES, True), value="all"),
                     md=2, className="mb-2"),
             dbc.Col(dbc.Select(id="complaints-channel", options=options("channel", CHANNELS, True), value="all"),

@@ -9,6 +9,7 @@ from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.common import hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
+from layouts.components.search_box import search_box
 from layouts.nnc_common import STATUS_COLOR, STATUS_ICON, category_options, flow_options, status_options
 from portal.i18n import t
 from portal.services.nnc.rules import STATUSES
@@ -77,9 +78,7 @@ def layout(user, **_):
                    color="secondary", outline=True, size="sm", className="d-md-none mb-2 w-100"),
         html.Div([
             dbc.Row([
-                dbc.Col([hidden_label(t("nnc.filter.text"), "nnc-text"),
-                         dbc.Input(id="nnc-text", type="search", placeholder=t("nnc.filter.text"), debounce=True,
-                                   maxLength=100)], xs=12, md=6, xl=3, className="mb-2"),
+                dbc.Col(search_box("nnc-text", t("nnc.filter.text")), xs=12, md=6, xl=3, className="mb-2"),
                 dbc.Col([hidden_label(t("nnc.filter.service_user"), "nnc-service-user"),
                          company_picker("nnc-service-user", t("nnc.filter.service_user"))],
                         xs=12, md=6, xl=3, className="mb-2"),

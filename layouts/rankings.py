@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.grid import grid
+from layouts.components.search_box import search_box
 from layouts.common import page_header, section_select
 from layouts.compliance_common import ALL, direction_options, labelled, tier_cell_rules, tier_options
 from portal.i18n import t
@@ -77,17 +78,18 @@ def layout(user, **_):
             ]), className="shadow-sm h-100"), lg=8, className="mb-3"),
         ]),
         dbc.Row([
+            dbc.Col(search_box("rankings-search", t("rankings.search")), md=4, className="mb-2"),
             dbc.Col(dbc.InputGroup([
                 dbc.InputGroupText([html.I(className="bi bi-sort-down me-1"), t("compliance.sort")]),
                 dbc.Select(id="rankings-sort", value="rank",
                            options=[{"label": t(f"compliance.sort.{key}"), "value": key} for key in SORTS]),
-            ], size="sm"), md=5, className="mb-2"),
+            ], size="sm"), md=4, className="mb-2"),
             dbc.Col([
                 dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="rankings-export-csv",
                            color="secondary", outline=True, size="sm", className="me-2"),
                 dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "XLSX"], id="rankings-export-xlsx",
                            color="secondary", outline=True, size="sm"),
-            ], md=7, className="text-md-end mb-2"),
+            ], md=4, className="text-md-end mb-2"),
         ]),
         # Sorting happens over the whole ranked result (the sort menu), never over one page.
         grid("rankings-grid", grid_columns(), t("rankings.no_rows"), class_name="qc-compliance-grid",

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
+from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.kpi import SECTIONS, period_controls
 from portal.i18n import t
@@ -67,8 +68,7 @@ def layout(user, **_):
         ]), className="mb-3", id="survey-plan-card"),
         dbc.Card(dbc.CardBody([
             dbc.Row([dbc.Col(html.H2(t("survey.comments.title"), className="h5"), md=6),
-                     dbc.Col(dbc.Input(id="survey-comment-text", type="search", debounce=True,
-                                       placeholder=t("survey.comments.search")), md=6)], className="mb-2"),
+                     dbc.Col(search_box("survey-comment-text", t("survey.comments.search")), md=6)], className="mb-2"),
             html.Div(id="survey-comments"),
             pager("survey", count_id="survey-comments-count", store_id="survey-comments-page"),
         ]), className="mb-3"),

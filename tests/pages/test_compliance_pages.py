@@ -42,11 +42,12 @@ def _ids(key: str) -> list[str]:
     return [part.split("@")[0] for part in key.strip(".").split("...")]
 
 
-def _rank(client, app, section="", direction="", commodity="", tier="", date_from=None, date_to=None):
+def _rank(client, app, section="", direction="", commodity="", tier="", date_from=None, date_to=None, search=None):
     key = _key(app, "rankings-grid.rowData")
     inputs = [{"id": i, "property": "value", "value": v} for i, v in (
         ("rankings-section", section), ("rankings-direction", direction), ("rankings-commodity", commodity),
-        ("rankings-tier", tier), ("rankings-from", date_from), ("rankings-to", date_to), ("rankings-sort", "rank"))]
+        ("rankings-tier", tier), ("rankings-from", date_from), ("rankings-to", date_to), ("rankings-sort", "rank"),
+        ("rankings-search", search))]
     inputs += [{"id": "rankings-prev", "property": "n_clicks", "value": None},
                {"id": "rankings-next", "property": "n_clicks", "value": None}]
     response = dash_callback(client, key, inputs=inputs,
@@ -70,6 +71,22 @@ def test_plant_coordinator_ranking_holds_no_animal_only_service_user(session, of
     assert response.status_code == 200
     names = {row["name"] for row in _outputs(response, _key(app, "rankings-grid.rowData"))["rankings-grid.rowData"]}
     assert "PT Delta Satwa" not in names and "PT Alpha Buah Segar" in names
+
+
+def test_ranking_search_keeps_matching_companies_with_their_office_rank_and_counts(session, office, app, logged_in):
+    everyone = compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF)
+    rank = {row["name"]: row["rank"] for row in everyone["rows"]}
+    found = compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF,
+                               search="  gamma ")
+    assert [(row["name"], row["rank"]) for row in found["rows"]] == [("CV Gamma Agro", rank["CV Gamma Agro"])]
+    assert found["total"] == 1 and found["tier_counts"] == everyone["tier_counts"]
+    by_tax_id = compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF,
+                                   search="02.222")
+    assert [row["name"] for row in by_tax_id["rows"]] == ["PT Beta Tani"]
+    client = logged_in("enforcement")
+    response = _rank(client, app, search="Beta")
+    assert [row["name"] for row in _outputs(response, _key(app, "rankings-grid.rowData"))["rankings-grid.rowData"]] \
+        == ["PT Beta Tani"]
 
 
 def test_coordinator_asking_for_another_section_is_refused_by_the_service(session, office, app, logged_in):
@@ -147,7 +164,8 @@ def test_export_neutralises_formula_cells(session, office, app, logged_in):
     key = _key(app, "rankings-download.data")
     states = [{"id": i, "property": "value", "value": ""} for i in (
         "rankings-section", "rankings-direction", "rankings-commodity", "rankings-tier", "rankings-from",
-        "rankings-to")] + [{"id": "rankings-sort", "property": "value", "value": "rank"}]
+        "rankings-to")] + [{"id": "rankings-sort", "property": "value", "value": "rank"},
+                              {"id": "rankings-search", "property": "value", "value": None}]
     for button, marker in (("rankings-export-csv", b"'=HYPERLINK"), ("rankings-export-xlsx", None)):
         response = dash_callback(client, key, inputs=[
             {"id": "rankings-export-csv", "property": "n_clicks", "value": 1 if button.endswith("csv") else None},

@@ -212,11 +212,12 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 
 def ranking(session: Session, *, office_id: int, section_scope: str | None, filters: dict[str, Any] | None = None,
             as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
-            settings: tuple[int, ScoringSettings] | None = None) -> dict[str, Any]:
+            settings: tuple[int, ScoringSettings] | None = None, search: str | None = None) -> dict[str, Any]:
     """The ranking of one office (and section) under the filters: a page of rows, the tier counts, the working.
 
     A coordinator (`section_scope`) sees their own section only; asking for another is Forbidden.
-    `page_size=None` returns every row (exports, the priority and guidance lists).
+    `page_size=None` returns every row (exports, the priority and guidance lists). `search` keeps the companies
+    whose name or NPWP contains it; their rank and the tier counts stay those of the whole office.
     """
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = settings or current_settings(session)
@@ -232,6 +233,9 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
         tier_counts[row["tier"]] += 1
     if cleaned["tier"]:
         rows = [row for row in rows if row["tier"] == cleaned["tier"]]
+    needle = (search or "").strip().casefold()[:100]
+    if needle:
+        rows = [row for row in rows if needle in row["name"].casefold() or needle in (row["tax_id"] or "").casefold()]
     rows = _sorted(rows, sort if sort in SORTS else "rank")
     total = len(rows)
     page = max(int(page or 0), 0)
