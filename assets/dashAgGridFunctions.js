@@ -11,3 +11,8 @@ dagfuncs.qcNumber = function (value, language) {
     }
     return new Intl.NumberFormat(language === "en" ? "en-GB" : "id-ID").format(value);
 };
+
+// A row's id as AG Grid wants it: a string (a number id logs warning #25 for every row).
+dagfuncs.qcRowId = function (id) {
+    return id === null || id === undefined ? id : String(id);
+};

@@ -1,73 +1,171 @@
-"""Guidance callbacks: the tier-D list with the effect of the last guidance, and recording new guidance."""
+"""Guidance callbacks: the tier-D list with the effect of the last guidance, planning and recording guidance, and
+the records grid whose rows open their actions (mark done, cancel)."""
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import register_open_row, register_section_loader, shown_in
+from callbacks.common import describe, page_of, paged_callback, register_open_row, register_section_loader, shown_in
 from callbacks.rankings import compliance_sections
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
 from layouts.components.formatting import format_count, format_date, format_number
 from portal.security.access import protected_callback, user
 from portal.extensions import database
+from portal.domain.periods import today_in
 from portal.i18n import t
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import guidance
-from portal.validation import Forbidden, InvalidInput
+from portal.validation import Conflict, Forbidden, InvalidInput
 
 PERMISSION = "rankings.view"
 
 
 def effect_text(effect: dict | None) -> str:
-    """'3,00 → 0,00 per 100 consignments (improved)', with the before / after periods' consignments."""
+    """'3,00 → 0,00 per 100 consignments (improved)' once the 6 months after the guidance have passed; before
+    that, when it can be judged."""
     if effect is None:
         return t("guidance.effect.none")
+    if effect["verdict"] == "pending":
+        return t("guidance.effect.pending", date=format_date(effect["judged_from"]))
 
     def rate(side):
         return "–" if side["rate_per_100"] is None else format_number(side["rate_per_100"], decimals=2)
 
-    text = t("guidance.effect.text", before=rate(effect["before"]), after=rate(effect["after"]),
+    return t("guidance.effect.text", before=rate(effect["before"]), after=rate(effect["after"]),
              n_before=format_count(effect["before"]["n"]), n_after=format_count(effect["after"]["n"]),
              verdict=t(f"guidance.verdict.{effect['verdict']}"))
-    return text if effect["after_complete"] else f"{text} · {t('guidance.effect.incomplete')}"
+
+
+def record_row(record: dict) -> dict:
+    """One guidance record as the records grid shows it: a plan and a cancellation have no effect to show."""
+    if record["status"] == "cancelled":
+        result = t("guidance.effect.cancelled", reason=record["cancel_reason"] or "–")
+    elif record["status"] == "planned":
+        result = t("guidance.effect.planned")
+    else:
+        result = effect_text(record["effect"])
+    return {"id": record["id"], "date": format_date(record["given_on"]), "name": record["name"],
+            "status": record["status"], "status_text": t(f"guidance.status.{record['status']}"),
+            "kind": t(f"guidance.kind.{record['kind']}"), "officer_name": record["officer_name"],
+            "notes": record["notes"], "effect": result}
 
 
 def register(app) -> None:
     register_section_loader(app, PERMISSION, "guidance-section", Input("guidance-version", "id"), compliance_sections)
-    outputs = {"rows": Output("guidance-grid", "rowData"), "recent": Output("guidance-recent", "children"),
-               "window": Output("guidance-window", "children"), "error": Output("guidance-error", "children"),
-               "error_open": Output("guidance-error", "is_open")}
+    outputs = {"rows": Output("guidance-grid", "rowData"), "window": Output("guidance-window", "children"),
+               "error": Output("guidance-error", "children"), "error_open": Output("guidance-error", "is_open")}
 
     @protected_callback(app, PERMISSION, output=outputs,
                         inputs={"section": Input("guidance-section", "value"),
                                 "_version": Input("guidance-version", "data")},
-                        on_error=shown_in(outputs, forbidden_key="compliance.forbidden", rows=[], recent="",
-                                          window=""))
+                        on_error=shown_in(outputs, forbidden_key="compliance.forbidden", rows=[], window=""))
     def load(section, _version):
-        """The tier-D list with each company's last guidance and its effect, and the guidance recorded lately."""
+        """The tier-D list with each company's last guidance and its effect, and its next planned one."""
         with database().session() as db:
-            scope = compliance_filters.reach(user().scope)
-            result = guidance.guidance_list(db, **scope, filters={"section": section})
-            recent = guidance.recent_records(db, **scope)
+            result = guidance.guidance_list(db, **compliance_filters.reach(user().scope), filters={"section": section})
         tz = result["timezone"]
         rows = []
         for row in result["rows"]:
-            last = row["last_guidance"]
+            last, plan = row["last_guidance"], row["planned_guidance"]
             rows.append({**grid_row(row, tz),
                          "last_guidance": "–" if last is None else
                          f"{format_date(last['given_on'])} · {t('guidance.kind.' + last['kind'])}",
+                         "planned": "–" if plan is None else
+                         f"{format_date(plan['given_on'])} · {t('guidance.kind.' + plan['kind'])}",
                          "effect": effect_text(None if last is None else last["effect"])})
-        return {"rows": rows, "recent": recent_table(recent), "window": window_text(result), "error": "",
-                "error_open": False}
+        return {"rows": rows, "window": window_text(result), "error": "", "error_open": False}
 
     register_open_row(app, PERMISSION, "guidance-grid", "guidance-go", "/profile/")
 
     @protected_callback(app, "guidance.edit", Output("guidance-service_user_id", "options"),
                         Input("guidance-grid", "rowData"))
     def form_choices(rows):
-        """The service users to record guidance for: those on the list (tier D)."""
+        """The service users to record or plan guidance for: those on the list (tier D)."""
         return [{"label": f"{row['name']} · {row['tax_id']}", "value": str(row["id"])} for row in rows or []]
+
+    @paged_callback(app, PERMISSION, "guidance-records", output={"rows": Output("guidance-records-grid", "rowData")},
+                    inputs={"_version": Input("guidance-version", "data")}, forbidden_key="compliance.forbidden")
+    def records(page, _version):
+        """A page of the office's guidance records (planned, done, cancelled), newest day first."""
+        with database().session() as db:
+            result = guidance.records_page(db, **compliance_filters.reach(user().scope), page=page)
+        return {"rows": [record_row(record) for record in result["rows"]]}, page_of(result, page)
+
+    @protected_callback(app, PERMISSION,
+                        output={"open": Output("guidance-action-modal", "is_open"),
+                                "body": Output("guidance-action-body", "children"),
+                                "record": Output("guidance-action-record", "data")},
+                        inputs={"cell": Input("guidance-records-grid", "cellClicked")}, prevent_initial_call=True)
+    def open_record(cell):
+        """A clicked record opens with what may be done to it; the form keeps the version it loaded."""
+        if not cell or cell.get("rowId") in (None, ""):
+            return no_update
+        with database().session() as db:
+            record = guidance.record_detail(db, cell["rowId"], **compliance_filters.reach(user().scope))
+        return {"open": True, "body": record_summary(record),
+                "record": {"id": record["id"], "version": record["version"], "moves": list(record["moves"]),
+                           "given_on": record["given_on"].isoformat()}}
+
+    @protected_callback(app, "guidance.edit",
+                        output={"done_hidden": Output("guidance-action-done-part", "hidden"),
+                                "cancel_hidden": Output("guidance-action-cancel-part", "hidden"),
+                                "given_on": Output("guidance-action-given_on", "value"),
+                                "reason": Output("guidance-action-cancel_reason", "value"),
+                                "error_open": Output("guidance-action-error", "is_open", allow_duplicate=True)},
+                        inputs={"record": Input("guidance-action-record", "data")}, prevent_initial_call=True)
+    def show_moves(record):
+        """Only the moves the record's status allows; a plan for a day not yet come is marked done today."""
+        moves = (record or {}).get("moves", [])
+        planned_on = (record or {}).get("given_on")
+        today = today_in(user().office_timezone).isoformat()
+        return {"done_hidden": "done" not in moves, "cancel_hidden": "cancelled" not in moves,
+                "given_on": min(planned_on, today) if planned_on else None, "reason": "", "error_open": False}
+
+    action_outputs = {"open": Output("guidance-action-modal", "is_open", allow_duplicate=True),
+                      "version": Output("guidance-version", "data", allow_duplicate=True),
+                      "date_invalid": Output("guidance-action-given_on", "invalid"),
+                      "date_error": Output("guidance-action-given_on-error", "children"),
+                      "reason_invalid": Output("guidance-action-cancel_reason", "invalid"),
+                      "reason_error": Output("guidance-action-cancel_reason-error", "children"),
+                      "error": Output("guidance-action-error", "children"),
+                      "error_open": Output("guidance-action-error", "is_open", allow_duplicate=True)}
+
+    @protected_callback(app, "guidance.edit", output=action_outputs,
+                        inputs={"_done": Input("guidance-action-done", "n_clicks"),
+                                "_cancel": Input("guidance-action-cancel", "n_clicks")},
+                        state={"record": State("guidance-action-record", "data"),
+                               "given_on": State("guidance-action-given_on", "value"),
+                               "reason": State("guidance-action-cancel_reason", "value"),
+                               "version": State("guidance-version", "data")},
+                        prevent_initial_call=True)
+    def act(_done, _cancel, record, given_on, reason, version):
+        """Mark the record done or cancel it; a save since the dialog opened is refused, not overwritten."""
+        if not record or ctx.triggered_id not in ("guidance-action-done", "guidance-action-cancel"):
+            return no_update
+        current = user()
+        clear = {"date_invalid": False, "date_error": "", "reason_invalid": False, "reason_error": "", "error": "",
+                 "error_open": False}
+        try:
+            with database().session() as db:
+                reach = compliance_filters.reach(current.scope)
+                if ctx.triggered_id == "guidance-action-done":
+                    guidance.mark_done(db, current.id, current.username, **reach, guidance_id=record["id"],
+                                       version=record["version"], given_on=given_on)
+                else:
+                    guidance.cancel(db, current.id, current.username, **reach, guidance_id=record["id"],
+                                    version=record["version"], reason=reason)
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return {**clear, "open": no_update, "version": no_update,
+                    "date_invalid": "given_on" in messages, "date_error": messages.get("given_on", ""),
+                    "reason_invalid": "cancel_reason" in messages,
+                    "reason_error": messages.get("cancel_reason", ""),
+                    "error": messages.get("status", ""), "error_open": "status" in messages}
+        except (Conflict, Forbidden) as error:
+            title, text, _colour = describe(error)
+            return {**clear, "open": no_update, "version": no_update, "error": f"{title} {text}",
+                    "error_open": True}
+        return {**clear, "open": False, "version": (version or 0) + 1}
 
     @protected_callback(
         app, "guidance.edit",
@@ -77,35 +175,39 @@ def register(app) -> None:
            Output("guidance-version", "data"), Output("guidance-notes", "value")],
         Input("guidance-save", "n_clicks"),
         [State(f"guidance-{name}", "value") for name in FORM_FIELDS]
-        + [State("guidance-section", "value"), State("guidance-version", "data")],
+        + [State("guidance-section", "value"), State("guidance-version", "data"), State("guidance-status", "value")],
         prevent_initial_call=True)
-    def save(_clicks, service_user_id, given_on, kind, officer_name, notes, section, version):
-        """Validate and record; every field's problem shown under it; what was typed stays on an error."""
+    def save(_clicks, service_user_id, given_on, kind, officer_name, notes, section, version, status=None):
+        """Validate and record (given or planned); every field's problem shown under it; what was typed stays."""
         current = user()
         values = {"service_user_id": service_user_id, "given_on": given_on, "kind": kind,
-                  "officer_name": officer_name, "notes": notes, "section": section}
+                  "officer_name": officer_name, "notes": notes, "section": section, "status": status}
         try:
             with database().session() as db:
-                guidance.record_guidance(db, current.id, current.username, **compliance_filters.reach(current.scope),
-                                         values=values)
+                saved = guidance.record_guidance(db, current.id, current.username,
+                                                 **compliance_filters.reach(current.scope), values=values)
         except InvalidInput as error:
             messages = error.messages(t)
+            if "status" in messages:  # the select offers only valid statuses: a crafted value, told by the date
+                messages["given_on"] = " ".join(filter(None, (messages.get("given_on"), messages["status"])))
             return ([name in messages for name in FORM_FIELDS] + [messages.get(name, "") for name in FORM_FIELDS]
                     + ["", False, no_update, no_update])
         except Forbidden:
             return ([True] + [False] * 4 + [t("compliance.forbidden")] + [""] * 4 + ["", False, no_update,
                                                                                    no_update])
-        return [False] * 5 + [""] * 5 + [t("guidance.saved"), True, (version or 0) + 1, ""]
+        return [False] * 5 + [""] * 5 + [t(f"guidance.saved_{saved['status']}"), True, (version or 0) + 1, ""]
 
 
-def recent_table(records: list[dict]):
-    if not records:
-        return html.P(t("guidance.no_records"), className="text-muted mb-0")
-    headers = [t("profile.col.date"), t("compliance.col.name"), t("guidance.field.kind"), t("guidance.field.officer"),
-               t("guidance.field.notes"), t("guidance.col.effect")]
-    body = [html.Tr([html.Td(cell, **{"data-label": h}) for h, cell in zip(headers, [
-        format_date(r["given_on"]), dcc.Link(r["name"], href=f"/profile/{r['service_user_id']}"),
-        t(f"guidance.kind.{r['kind']}"), r["officer_name"], r["notes"], effect_text(r["effect"])])])
-        for r in records]
-    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(body)], size="sm", hover=True,
-                     responsive=True, className="mb-0 qc-stack-table", id="guidance-recent-table")
+def record_summary(record: dict):
+    """The record the dialog acts on, in a few lines."""
+    lines = [(t("compliance.col.name"), record["name"]), (t("guidance.field.status"),
+                                                           t(f"guidance.status.{record['status']}")),
+             (t("guidance.field.date"), format_date(record["given_on"])),
+             (t("guidance.field.kind"), t(f"guidance.kind.{record['kind']}")),
+             (t("guidance.field.officer"), record["officer_name"]), (t("guidance.field.notes"), record["notes"])]
+    if record["cancel_reason"]:
+        lines.append((t("guidance.action.reason"), record["cancel_reason"]))
+    if not record["moves"]:
+        lines.append(("", t("guidance.action.none")))
+    return html.Dl([part for label, value in lines for part in (html.Dt(label), html.Dd(value))],
+                   className="mb-0 qc-guidance-summary")

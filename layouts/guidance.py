@@ -1,10 +1,15 @@
-"""Guidance (pembinaan): the tier-D service users who need it, recording it, and whether it worked."""
+"""Guidance (pembinaan): the tier-D service users who need it, planning and recording it, and whether it worked.
+
+The records grid is paged in the database; a row opens its actions (mark done, cancel) in a dialog that keeps
+the version it loaded, so a save over a newer one is refused.
+"""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.grid import grid
+from layouts.components.pager import pager
 from layouts.common import field, page_header, section_select
 from layouts.compliance_common import labelled, tier_cell_rules
 from models.compliance import GUIDANCE_KINDS
@@ -22,13 +27,16 @@ def _form(user):
                 field(t("guidance.field.service_user"), dbc.Select(id="guidance-service_user_id", options=[],
                                                                 placeholder=t("guidance.choose")),
                       "guidance-service_user_id-error", width=6),
+                field(t("guidance.field.status"), dbc.Select(id="guidance-status", value="done", options=[
+                    {"label": t(f"guidance.status.{status}"), "value": status} for status in ("done", "planned")]),
+                      help_text=t("guidance.status_help"), width=3),
                 field(t("guidance.field.date"), dbc.Input(id="guidance-given_on", type="date"),
                       "guidance-given_on-error", width=3),
                 field(t("guidance.field.kind"), dbc.Select(id="guidance-kind", value="visit", options=[
                     {"label": t(f"guidance.kind.{kind}"), "value": kind} for kind in GUIDANCE_KINDS]),
                       "guidance-kind-error", width=3),
                 field(t("guidance.field.officer"), dbc.Input(id="guidance-officer_name", value=user.full_name,
-                                                             maxLength=100), "guidance-officer_name-error", width=6),
+                                                             maxLength=100), "guidance-officer_name-error", width=3),
                 field(t("guidance.field.notes"), dbc.Textarea(id="guidance-notes", rows=3, maxLength=2000),
                       "guidance-notes-error", help_text=t("guidance.notes_help"), width=12),
             ]),
@@ -55,26 +63,76 @@ def layout(user, **_):
                 no_rows=t("guidance.no_rows"), columns=[
                     {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220,
                      "cellClass": "qc-link-cell"},
-                    {"field": "score_text", "headerName": t("compliance.col.score"), "maxWidth": 100,
+                    {"field": "score_text", "headerName": t("compliance.col.score"), "width": 90,
                      "type": "numericColumn"},
-                    {"field": "tier_label", "headerName": t("compliance.col.tier"), "minWidth": 170,
+                    {"field": "tier_label", "headerName": t("compliance.col.tier"), "width": 170,
                      "cellClassRules": tier_cell_rules()},
-                    {"field": "violations", "headerName": t("guidance.col.violations"), "maxWidth": 140,
+                    {"field": "violations", "headerName": t("guidance.col.violations"), "width": 120,
                      "type": "numericColumn"},
-                    {"field": "consignments", "headerName": t("compliance.col.consignments"), "maxWidth": 130,
+                    {"field": "consignments", "headerName": t("compliance.col.consignments"), "width": 110,
                      "type": "numericColumn"},
-                    {"field": "last_guidance", "headerName": t("guidance.col.last"), "minWidth": 200},
-                    {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 280,
+                    {"field": "last_guidance", "headerName": t("guidance.col.last"), "width": 160},
+                    {"field": "planned", "headerName": t("guidance.col.planned"), "width": 160},
+                    {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 240,
                      "wrapText": True, "autoHeight": True},
                 ],
             ), className="p-0"),
         ], className="mb-3 shadow-sm"),
         _form(user) if user.can("guidance.edit") else None,
         dbc.Card([
-            dbc.CardHeader(html.H2([html.I(className="bi bi-clock-history me-2"), t("guidance.recent_title")],
-                                   className="h6 mb-0")),
-            dbc.CardBody(html.Div(id="guidance-recent")),
+            dbc.CardHeader([html.H2([html.I(className="bi bi-clock-history me-2"), t("guidance.recent_title")],
+                                    className="h6 mb-0"),
+                            html.Small(t("guidance.records_help"), className="text-muted")]),
+            dbc.CardBody([grid(
+                "guidance-records-grid", class_name="qc-compliance-grid", height="45vh", min_height="300px",
+                no_rows=t("guidance.no_records"), columns=[
+                    {"field": "date", "headerName": t("profile.col.date"), "width": 115},
+                    {"field": "name", "headerName": t("compliance.col.name"), "flex": 1, "minWidth": 180,
+                     "cellClass": "qc-link-cell"},
+                    {"field": "status_text", "headerName": t("guidance.field.status"), "width": 125,
+                     "cellClassRules": {f"qc-guidance-{s}": f"params.data.status == '{s}'"
+                                        for s in ("planned", "done", "cancelled")}},
+                    {"field": "kind", "headerName": t("guidance.field.kind"), "width": 120},
+                    {"field": "officer_name", "headerName": t("guidance.field.officer"), "flex": 1, "minWidth": 140},
+                    {"field": "notes", "headerName": t("guidance.field.notes"), "flex": 1, "minWidth": 160,
+                     "tooltipField": "notes"},
+                    {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 260,
+                     "wrapText": True, "autoHeight": True},
+                ]), pager("guidance-records")], className="p-2"),
         ], className="mb-3 shadow-sm"),
+        _actions(user),
         dcc.Store(id="guidance-version", data=0),
         dcc.Location(id="guidance-go", refresh="callback-nav"),
     ])
+
+
+def _actions(user):
+    """The dialog a records-grid row opens: the record, and for an editor the moves its status allows."""
+    edit = user.can("guidance.edit")
+    body = [html.Div(id="guidance-action-body"),
+            dcc.Store(id="guidance-action-record", data=None)]
+    if edit:
+        body += [
+            dbc.Alert(id="guidance-action-error", color="warning", is_open=False, className="mt-2"),
+            html.Div([
+                html.H3(t("guidance.action.done_title"), className="h6 mt-3"),
+                dbc.Row([
+                    field(t("guidance.action.done_date"), dbc.Input(id="guidance-action-given_on", type="date"),
+                          "guidance-action-given_on-error", width=6),
+                    dbc.Col(dbc.Button([html.I(className="bi bi-check2-circle me-1"), t("guidance.action.done")],
+                                       id="guidance-action-done", color="success", className="mt-md-4"), md=6),
+                ]),
+            ], id="guidance-action-done-part"),
+            html.Div([
+                html.H3(t("guidance.action.cancel_title"), className="h6 mt-3"),
+                field(t("guidance.action.reason"), dbc.Textarea(id="guidance-action-cancel_reason", rows=2,
+                                                                maxLength=300),
+                      "guidance-action-cancel_reason-error"),
+                dbc.Button([html.I(className="bi bi-x-circle me-1"), t("guidance.action.cancel")],
+                           id="guidance-action-cancel", color="danger", outline=True),
+            ], id="guidance-action-cancel-part"),
+        ]
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(t("guidance.action.title"))),
+        dbc.ModalBody(body),
+    ], id="guidance-action-modal", is_open=False, size="lg")

@@ -183,7 +183,9 @@ def render(detail: dict, user):
                      if h["flagged"] else format_count(h["tier_d_companies"])] for h in handlers["handlers"]]
     history_rows = [[format_date(h["as_of"]), tier_badge(h["tier"]), format_score(h["score"]),
                      str(h["settings_version"])] for h in detail["tier_history"]]
-    guidance_rows = [[format_date(g["given_on"]), t(f"guidance.kind.{g['kind']}"), g["officer_name"], g["notes"]]
+    # A plan or a cancelled guidance says so: only a done one was given.
+    guidance_rows = [[format_date(g["given_on"]), t(f"guidance.kind.{g['kind']}") + (
+        "" if g["status"] == "done" else f" · {t('guidance.status.' + g['status'])}"), g["officer_name"], g["notes"]]
                      for g in detail["guidance"]]
     return html.Div([
         identity,

@@ -20,6 +20,8 @@ from models.base import Base, BigId, JSONType, UTCDateTime, utcnow
 
 ALL_SECTIONS = 0
 GUIDANCE_KINDS = ("visit", "letter", "meeting", "socialisation")
+# planned → done, planned → cancelled, done → cancelled (recorded by mistake); never back to planned.
+GUIDANCE_STATUSES = ("planned", "done", "cancelled")
 
 
 class ComplianceSettingsVersion(Base):
@@ -123,7 +125,11 @@ class ComplianceTierHistory(Base):
 
 
 class GuidanceRecord(Base):
-    """Guidance (pembinaan) given to a service user: a visit, letter, meeting or socialisation."""
+    """Guidance (pembinaan) for a service user: a visit, letter, meeting or socialisation, planned or given.
+
+    `given_on` is the planned day while `planned` and the day it was given once `done`; only a done guidance has
+    an effect on the score. `version` goes up with every save (the forms send the one they loaded).
+    """
 
     __tablename__ = "guidance_records"
     __table_args__ = (Index("ix_guidance_records_service_user_date", "service_user_id", "given_on"),
@@ -140,3 +146,7 @@ class GuidanceRecord(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     recorded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="done")
+    cancel_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

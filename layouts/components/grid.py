@@ -35,7 +35,8 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     """A grid of `columns` with no rows yet (a callback fills rowData); `no_rows` is the empty state's text."""
     no_rows = no_rows or t("grid.no_rows")
     style = {"height": height, **({"minHeight": min_height} if min_height else {})}
-    extra = {"getRowId": "params.data.id"} if row_id else {}
+    # A string id: AG Grid warns (#25) on every row whose id is a number, on every grid page.
+    extra = {"getRowId": "qcRowId(params.data.id)"} if row_id else {}
     return dag.AgGrid(
         id=component_id, className=f"ag-theme-alpine qc-grid {class_name}".strip(), style=style,
         columnDefs=[_formatted(column) for column in columns],

@@ -199,8 +199,8 @@ def test_priority_list_has_the_evidence_and_prints(session, office):
 def test_guidance_is_validated_field_by_field_and_writes_nothing_on_error(session, office):
     with pytest.raises(InvalidInput) as error:
         guidance.record_guidance(session, None, "tester", office_id=office["office_id"], section_scope=None,
-                                 values={"service_user_id": "", "given_on": "2999-01-01", "kind": "party",
-                                         "notes": " ", "officer_name": ""}, today=AS_OF)
+                                 values={"service_user_id": "", "given_on": "2026-07-01", "kind": "party",
+                                         "notes": " ", "officer_name": "", "status": "done"}, today=AS_OF)
     assert set(error.value.errors) == {"service_user_id", "given_on", "kind", "notes", "officer_name"}
     assert error.value.errors["given_on"][0] == "guidance.error.date_future"
     assert session.scalar(select(GuidanceRecord)) is None

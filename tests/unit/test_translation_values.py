@@ -76,6 +76,7 @@ VALUE_KEYS: list[tuple[str, tuple]] = [
     ("compliance.intervention.{}", (scoring.TIGHTENED, scoring.NORMAL, scoring.REDUCED)),
     ("compliance.sort.{}", ranking.SORTS),
     ("guidance.kind.{}", compliance_models.GUIDANCE_KINDS),
+    ("guidance.status.{}", compliance_models.GUIDANCE_STATUSES),
     # complaints
     ("complaints.status.{}", complaint.STATUSES),
     ("complaints.channel.{}", complaint.CHANNELS),

@@ -1,17 +1,23 @@
-"""Guidance (pembinaan) for service users who comply poorly: recording it, and whether it worked.
+"""Guidance (pembinaan) for service users who comply poorly: planning it, recording it, and whether it worked.
+
+A guidance is `planned` (a day to come), `done` (given on a day not in the future) or `cancelled` (with a
+reason); planned → done, planned → cancelled and done → cancelled, never back to planned.
 
 "Worked" (DOMAIN): the weighted violation rate per 100 consignments in the 6 months after the guidance date
-against the 6 months before it, counted from the raw records of that one service user (a small query).
+against the 6 months before it, counted from the raw records of that one service user (a small query). Only a
+done guidance has an effect, and it is judged only once those 6 months have passed: before that the after side
+is a part of a window and a verdict on it would mislead ("18,13 → 0,00 … membaik" the day after a visit).
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import Application, Nnc, QuarantineAction, Section, ServiceUser
+from models.base import utcnow
 from models.compliance import GUIDANCE_KINDS, GuidanceRecord
 from portal import audit
 from portal.domain import compliance as model
@@ -20,10 +26,14 @@ from portal.services.compliance.filters import check_profile_access
 from portal.services.compliance.ranking import ranking
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
-from portal.validation import ErrorCollector, Forbidden, NotFound
+from portal.validation import Conflict, ErrorCollector, Forbidden, NotFound
 
 EFFECT_MONTHS = 6
 MAX_NOTES = 2000
+MAX_REASON = 300
+PAGE_SIZE = 25
+# The moves a guidance may make; a cancelled one stays cancelled, a done one never becomes planned again.
+TRANSITIONS = {"planned": ("done", "cancelled"), "done": ("cancelled",), "cancelled": ()}
 
 
 def records_for(session: Session, service_user_id: int, section_id: int | None = None) -> list[dict[str, Any]]:
@@ -34,7 +44,8 @@ def records_for(session: Session, service_user_id: int, section_id: int | None =
     if section_id is not None:
         query = query.where((g.section_id == section_id) | g.section_id.is_(None))
     return [{"id": r.id, "given_on": r.given_on, "kind": r.kind, "notes": r.notes, "officer_name": r.officer_name,
-             "section": code, "recorded_by": r.recorded_by, "created_at": r.created_at}
+             "section": code, "recorded_by": r.recorded_by, "created_at": r.created_at, "status": r.status,
+             "cancel_reason": r.cancel_reason}
             for r, code in session.execute(query)]
 
 
@@ -54,20 +65,18 @@ def record_guidance(session: Session, actor_id: int | None, actor_username: str 
     except (TypeError, ValueError):
         errors.add("service_user_id", "guidance.error.service_user")
         service_user_id = None
-    given_on = None
-    raw_date = _text(values.get("given_on"))
-    if not raw_date:
-        errors.add("given_on", "guidance.error.date_required")
-    else:
-        try:
-            given_on = date.fromisoformat(raw_date[:10])
-        except ValueError:
-            errors.add("given_on", "guidance.error.date")
-        else:
-            if given_on > today:
-                errors.add("given_on", "guidance.error.date_future")
-            elif given_on < date(2000, 1, 1):
-                errors.add("given_on", "guidance.error.date")
+    status = _text(values.get("status")) or None
+    if status not in (None, "planned", "done"):
+        errors.add("status", "guidance.error.status")
+        status = None
+    given_on = _date(errors, values.get("given_on"))
+    if given_on is not None:
+        # No status chosen: the date decides (a day to come is a plan, today or earlier was given).
+        status = status or ("planned" if given_on > today else "done")
+        if status == "done" and given_on > today:
+            errors.add("given_on", "guidance.error.date_future")
+        elif status == "planned" and given_on < today:
+            errors.add("given_on", "guidance.error.plan_past")
     kind = _text(values.get("kind"))
     if kind not in GUIDANCE_KINDS:
         errors.add("kind", "guidance.error.kind")
@@ -99,13 +108,104 @@ def record_guidance(session: Session, actor_id: int | None, actor_username: str 
     record = GuidanceRecord(office_id=office_id, service_user_id=service_user_id,
                             section_id=sections.get(section_code) if section_code else None, given_on=given_on,
                             kind=kind, notes=notes, officer_name=officer, recorded_by_id=actor_id,
-                            recorded_by=actor_username)
+                            recorded_by=actor_username, status=status, version=1)
     session.add(record)
     session.flush()
-    audit.record(session, actor_id, actor_username, "guidance_recorded", "guidance", record.id, None,
+    audit.record(session, actor_id, actor_username, "guidance_planned" if status == "planned" else "guidance_recorded",
+                 "guidance", record.id, None,
                  {"service_user_id": service_user_id, "given_on": given_on.isoformat(), "kind": kind,
-                  "section": section_code, "officer_name": officer, "notes": notes})
-    return {"id": record.id}
+                  "section": section_code, "officer_name": officer, "notes": notes, "status": status})
+    return {"id": record.id, "status": status}
+
+
+def _date(errors: ErrorCollector, value: Any) -> date | None:
+    """The guidance day typed (ISO), or None with the field's error noted."""
+    raw = _text(value)
+    if not raw:
+        errors.add("given_on", "guidance.error.date_required")
+        return None
+    try:
+        day = date.fromisoformat(raw[:10])
+    except ValueError:
+        errors.add("given_on", "guidance.error.date")
+        return None
+    if day < date(2000, 1, 1) or day > date(2100, 12, 31):
+        errors.add("given_on", "guidance.error.date")
+        return None
+    return day
+
+
+def _own_record(session: Session, guidance_id: Any, *, office_id: int, section_scope: str | None) -> GuidanceRecord:
+    """The guidance record if the actor reaches it: their office, and for a coordinator their section's."""
+    try:
+        record = session.get(GuidanceRecord, int(guidance_id))
+    except (TypeError, ValueError):
+        record = None
+    if record is None or record.office_id != office_id:
+        raise NotFound("guidance")
+    if section_scope is not None:
+        section_id = session.scalar(select(Section.id).where(Section.code == section_scope))
+        if record.section_id != section_id:
+            raise Forbidden("section")
+    return record
+
+
+def _move(session: Session, record: GuidanceRecord, version: Any, status: str, values: dict[str, Any]) -> None:
+    """Save the record's new status and values only if nobody saved it since `version` was read (else Conflict).
+
+    One UPDATE … WHERE version = loaded: two people saving at once cannot both pass the check.
+    """
+    if status not in TRANSITIONS[record.status]:
+        errors = ErrorCollector()
+        errors.add("status", "guidance.error.transition")
+        errors.raise_if_any()
+    try:
+        loaded = int(version)
+    except (TypeError, ValueError):
+        loaded = -1
+    result = session.execute(update(GuidanceRecord).where(GuidanceRecord.id == record.id,
+                                                           GuidanceRecord.version == loaded)
+                             .values(status=status, version=loaded + 1, updated_at=utcnow(), **values)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(("status",))
+    session.refresh(record)
+
+
+def mark_done(session: Session, actor_id: int | None, actor_username: str | None, *, office_id: int,
+              section_scope: str | None, guidance_id: Any, version: Any, given_on: Any,
+              today: date | None = None) -> dict[str, Any]:
+    """A planned guidance was given: on `given_on`, which may not be in the office's future; audited."""
+    record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope)
+    today = today or today_in(office_zone(session, office_id))
+    errors = ErrorCollector()
+    day = _date(errors, given_on)
+    if day is not None and day > today:
+        errors.add("given_on", "guidance.error.done_future")
+    errors.raise_if_any()
+    before = {"status": record.status, "given_on": record.given_on.isoformat()}
+    _move(session, record, version, "done", {"given_on": day})
+    audit.record(session, actor_id, actor_username, "guidance_done", "guidance", record.id, before,
+                 {"status": "done", "given_on": day.isoformat()})
+    return {"id": record.id, "status": record.status, "version": record.version}
+
+
+def cancel(session: Session, actor_id: int | None, actor_username: str | None, *, office_id: int,
+           section_scope: str | None, guidance_id: Any, version: Any, reason: Any) -> dict[str, Any]:
+    """A planned guidance that will not happen (or a done one recorded by mistake), with the reason; audited."""
+    record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope)
+    reason = _text(reason)
+    errors = ErrorCollector()
+    if not reason:
+        errors.add("cancel_reason", "guidance.error.reason_required")
+    elif len(reason) > MAX_REASON:
+        errors.add("cancel_reason", "guidance.error.reason_long", limit=MAX_REASON)
+    errors.raise_if_any()
+    before = {"status": record.status}
+    _move(session, record, version, "cancelled", {"cancel_reason": reason})
+    audit.record(session, actor_id, actor_username, "guidance_cancelled", "guidance", record.id, before,
+                 {"status": "cancelled", "cancel_reason": reason})
+    return {"id": record.id, "status": record.status, "version": record.version}
 
 
 def _counts(session: Session, service_user_id: int, section_id: int | None, start: date, end: date,
@@ -131,9 +231,16 @@ def _counts(session: Session, service_user_id: int, section_id: int | None, star
 
 def effect(session: Session, service_user_id: int, given_on: date, *, section_id: int | None, tz: str,
            settings: model.ScoringSettings, today: date) -> dict[str, Any]:
-    """Weighted violations per 100 consignments in the 6 months before the guidance date and the 6 after."""
+    """Weighted violations per 100 consignments in the 6 months before the guidance date and the 6 after.
+
+    Until the 6 months after have passed the verdict is `pending` (with the day it can be judged) and nothing is
+    counted: half a window after a visit says nothing about the visit.
+    """
     before_start = add_months(given_on, -EFFECT_MONTHS)
     after_end = add_months(given_on, EFFECT_MONTHS)
+    if after_end > today:
+        return {"verdict": "pending", "judged_from": after_end, "before": None, "after": None,
+                "change_per_100": None}
 
     def side(start, end):
         n, d, r, x, k = _counts(session, service_user_id, section_id, start, end, tz)
@@ -142,7 +249,6 @@ def effect(session: Session, service_user_id: int, given_on: date, *, section_id
                 "rate_per_100": None if n == 0 else round(100 * float(v) / n, 2)}
 
     before, after = side(before_start, given_on), side(given_on, after_end)
-    complete = after_end <= today
     if before["rate_per_100"] is None or after["rate_per_100"] is None:
         verdict = "not_enough_data"
     elif after["rate_per_100"] < before["rate_per_100"]:
@@ -151,14 +257,15 @@ def effect(session: Session, service_user_id: int, given_on: date, *, section_id
         verdict = "worse"
     else:
         verdict = "unchanged"
-    return {"before": before, "after": after, "after_complete": complete, "verdict": verdict,
+    return {"before": before, "after": after, "judged_from": after_end, "verdict": verdict,
             "change_per_100": None if verdict == "not_enough_data" else round(
                 after["rate_per_100"] - before["rate_per_100"], 2)}
 
 
 def guidance_list(session: Session, *, office_id: int, section_scope: str | None,
                   filters: dict[str, Any] | None = None, as_of: date | None = None) -> dict[str, Any]:
-    """Tier-D service users (those who need guidance), each with its latest guidance and whether it worked."""
+    """Tier-D service users (those who need guidance), each with its latest done guidance and whether it worked,
+    and the next planned one."""
     result = ranking(session, office_id=office_id, section_scope=section_scope,
                                 filters={**(filters or {}), "tier": "D"}, as_of=as_of, sort="score_asc",
                                 page_size=None)
@@ -167,38 +274,59 @@ def guidance_list(session: Session, *, office_id: int, section_scope: str | None
     tz, today = result["timezone"], result["as_of"]
     ids = [row["service_user_id"] for row in result["rows"]]
     latest: dict[int, GuidanceRecord] = {}
+    planned: dict[int, GuidanceRecord] = {}
     if ids:
         g = GuidanceRecord
-        query = select(g).where(g.service_user_id.in_(ids)).order_by(g.service_user_id, g.given_on, g.id)
+        query = (select(g).where(g.service_user_id.in_(ids), g.status.in_(("done", "planned")))
+                 .order_by(g.service_user_id, g.given_on, g.id))
         if section_id is not None:
             query = query.where((g.section_id == section_id) | g.section_id.is_(None))
         for record in session.scalars(query):
-            latest[record.service_user_id] = record
+            if record.status == "done":
+                latest[record.service_user_id] = record
+            else:
+                planned.setdefault(record.service_user_id, record)  # the earliest plan comes next
     for row in result["rows"]:
-        record = latest.get(row["service_user_id"])
+        record, plan = latest.get(row["service_user_id"]), planned.get(row["service_user_id"])
         row["last_guidance"] = None if record is None else {
             "id": record.id, "given_on": record.given_on, "kind": record.kind, "officer_name": record.officer_name,
             "effect": effect(session, record.service_user_id, record.given_on, section_id=section_id, tz=tz,
                              settings=settings, today=today)}
+        row["planned_guidance"] = None if plan is None else {"id": plan.id, "given_on": plan.given_on,
+                                                             "kind": plan.kind}
     return result
 
 
-def recent_records(session: Session, *, office_id: int, section_scope: str | None, limit: int = 100,
-                   as_of: date | None = None) -> list[dict[str, Any]]:
-    """The latest guidance records of the office (a coordinator: their section's), with their effect."""
+def records_page(session: Session, *, office_id: int, section_scope: str | None, page: int = 0,
+                 page_size: int = PAGE_SIZE, as_of: date | None = None) -> dict[str, Any]:
+    """One page of the office's guidance records (a coordinator: their section's), newest day first, with the
+    effect of the done ones; paged in the database (`rows`, `total`, `page_size`)."""
     g = GuidanceRecord
-    query = (select(g, ServiceUser.name, Section.code).join(ServiceUser, ServiceUser.id == g.service_user_id)
-             .outerjoin(Section, Section.id == g.section_id).where(g.office_id == office_id)
-             .order_by(g.given_on.desc(), g.id.desc()).limit(limit))
-    section_id = None
+    where = [g.office_id == office_id]
     if section_scope is not None:
-        section_id = session.scalar(select(Section.id).where(Section.code == section_scope))
-        query = query.where(g.section_id == section_id)
+        where.append(g.section_id == session.scalar(select(Section.id).where(Section.code == section_scope)))
+    total = session.scalar(select(func.count()).select_from(g).where(*where)) or 0
+    query = (select(g, ServiceUser.name, Section.code).join(ServiceUser, ServiceUser.id == g.service_user_id)
+             .outerjoin(Section, Section.id == g.section_id).where(*where)
+             .order_by(g.given_on.desc(), g.id.desc()).offset(max(page, 0) * page_size).limit(page_size))
     tz = office_zone(session, office_id)
     today = as_of or today_in(tz)
     _version, settings = current_settings(session)
-    return [{"id": r.id, "service_user_id": r.service_user_id, "name": name, "given_on": r.given_on,
+    rows = [{"id": r.id, "service_user_id": r.service_user_id, "name": name, "given_on": r.given_on,
              "kind": r.kind, "notes": r.notes, "officer_name": r.officer_name, "section": code,
-             "effect": effect(session, r.service_user_id, r.given_on, section_id=r.section_id, tz=tz,
-                              settings=settings, today=today)}
+             "status": r.status, "cancel_reason": r.cancel_reason, "version": r.version,
+             "effect": None if r.status != "done" else effect(
+                 session, r.service_user_id, r.given_on, section_id=r.section_id, tz=tz, settings=settings,
+                 today=today)}
             for r, name, code in session.execute(query)]
+    return {"rows": rows, "total": int(total), "page_size": page_size, "timezone": tz, "as_of": today}
+
+
+def record_detail(session: Session, guidance_id: Any, *, office_id: int, section_scope: str | None) -> dict[str, Any]:
+    """One guidance record as its action form loads it, with the version the form sends back."""
+    record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope)
+    return {"id": record.id, "service_user_id": record.service_user_id,
+            "name": session.scalar(select(ServiceUser.name).where(ServiceUser.id == record.service_user_id)),
+            "given_on": record.given_on, "kind": record.kind, "notes": record.notes,
+            "officer_name": record.officer_name, "status": record.status, "cancel_reason": record.cancel_reason,
+            "version": record.version, "moves": TRANSITIONS[record.status]}
