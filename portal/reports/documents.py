@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ApplicationCommodity, Office, ServiceUser
+from models import ApplicationCommodity, Office, ServiceUser, StageEvent
 from models.base import utcnow
 from portal.i18n import format_datetime, format_idr, format_number, t
 from portal.services.my_applications import form_name, latest_bill, latest_certificate, require_company_access
@@ -159,10 +159,31 @@ def _certificate_story(session: Session, application, certificate, kind: str, st
     return story
 
 
+def paid_at(session: Session, application, bill) -> datetime | None | bool:
+    """When a bill was paid: its own payment time, else the application's `paid` stage; False when unpaid.
+
+    The synced bill's flag can lag behind the stage (IQFAST records the payment stage first), so either counts.
+    """
+    if bill.paid_at is not None:
+        return bill.paid_at
+    stage_paid = session.scalar(select(StageEvent.occurred_at).where(
+        StageEvent.application_id == application.id, StageEvent.stage == "paid", StageEvent.deleted_at.is_(None))
+        .order_by(StageEvent.occurred_at).limit(1))
+    if stage_paid is not None:
+        return stage_paid
+    return None if bill.paid else False
+
+
 def _bill_story(session: Session, application, bill, styles) -> list:
+    """The bill; once paid it is a receipt: "Lunas" with the payment date, no amount due, no how-to-pay."""
     office = session.get(Office, application.office_id)
     company = session.get(ServiceUser, application.service_user_id)
-    status = t("pdf.bill_paid", "id") if bill.paid else t("pdf.bill_unpaid", "id")
+    paid = paid_at(session, application, bill)
+    if paid is False:
+        status = t("pdf.bill_unpaid", "id")
+    else:
+        status = t("pdf.bill_paid", "id") + (
+            " — " + t("pdf.paid_on", "id", when=format_datetime(paid, office.timezone, "id")) if paid else "")
     story = _header(office, styles) + [
         _p(_both("pdf.bill_title"), styles["title"]), Spacer(1, 4 * mm),
         _field_table([
@@ -177,11 +198,12 @@ def _bill_story(session: Session, application, bill, styles) -> list:
         _p(_both("pdf.billing_code"), styles["label"]),
         _p(bill.billing_code or "–", styles["big"]),
         Spacer(1, 2 * mm),
-        _p(_both("pdf.amount"), styles["label"]),
-        _p(format_idr(bill.amount), styles["big"]),
-        Spacer(1, 6 * mm),
-        _p(t("pdf.how_to_pay_title", "id"), styles["label"]),
     ]
+    if paid is not False:
+        return story + [_p(_both("pdf.amount_paid"), styles["label"]), _p(format_idr(bill.amount), styles["big"]),
+                        Spacer(1, 2 * mm), _p(_both("pdf.bill_paid_stamp"), styles["big"])]
+    story += [_p(_both("pdf.amount"), styles["label"]), _p(format_idr(bill.amount), styles["big"]),
+              Spacer(1, 6 * mm), _p(t("pdf.how_to_pay_title", "id"), styles["label"])]
     for n in range(1, 5):
         story.append(_p(f"{n}. " + t(f"pdf.how_to_pay_{n}", "id"), styles["cell"]))
     story += [Spacer(1, 3 * mm), _p(t("pdf.how_to_pay_title", "en"), styles["label"])]

@@ -144,10 +144,29 @@ def test_compressed_pdf_from_the_route_is_searchable_too(client, two_companies):
     assert "KONSEP / DRAFT" in pdf_text(content)
 
 
-def test_bill_pdf_shows_amount_billing_code_and_how_to_pay(session, two_companies):
+def test_unpaid_bill_pdf_shows_amount_due_billing_code_and_how_to_pay(session, two_companies):
     me = viewer(session, "pengguna_a")
-    text = pdf_text(documents.render_document(session, me, "bill", two_companies["app_a"].id, compress=False)[1])
-    assert "Rp 175.000" in text and "820261234567890" in text and "kode billing" in text.lower()
+    unpaid = gen_application(session, two_companies["a"], submitted_at=NOW - timedelta(hours=3),
+                             stages=("submitted", "verified", "inspected", "draft_certificate", "billed"))
+    gen_bill(session, unpaid, amount=90000, billing_code="820269999999999")
+    session.commit()
+    text = pdf_text(documents.render_document(session, me, "bill", unpaid.id, compress=False)[1])
+    assert "Rp 90.000" in text and "820269999999999" in text
+    assert "Jumlah yang harus dibayar" in text and "Cara membayar" in text and "Belum dibayar" in text
+    assert "Lunas" not in text
+
+
+def test_paid_bill_pdf_says_lunas_with_the_payment_date_and_no_payment_instructions(session, two_companies):
+    """app_a went through `paid`: the bill is a receipt now, dated in the office's time."""
+    me = viewer(session, "pengguna_a")
+    app_a = two_companies["app_a"]
+    paid_event = session.scalar(select(StageEvent).where(StageEvent.application_id == app_a.id,
+                                                         StageEvent.stage == "paid"))
+    text = pdf_text(documents.render_document(session, me, "bill", app_a.id, compress=False)[1])
+    paid_day = paid_event.occurred_at.astimezone(timezone(timedelta(hours=7)))
+    assert "Lunas" in text and "LUNAS" in text and "Rp 175.000" in text and "820261234567890" in text
+    assert f"dibayar {paid_day:%d} " in text and f"{paid_day:%Y %H:%M} WIB" in text
+    assert "Jumlah yang harus dibayar" not in text and "Cara membayar" not in text and "How to pay" not in text
 
 
 def test_certificate_preview_is_watermarked_pratinjau(session, two_companies):
