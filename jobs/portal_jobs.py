@@ -11,7 +11,7 @@ from datetime import datetime
 from jobs.context import JobContext
 from portal.services import complaints
 from portal.services.compliance.rollup import daily_recompute
-from portal.services.notifications import deliver_pending
+from portal.services.notifications import deliver_digests, deliver_pending
 from portal.services.sync import after_sync as after
 
 log = logging.getLogger("qcorner.scheduler")
@@ -32,10 +32,14 @@ def refresh_rollups_after_sync(context: JobContext, record: dict) -> None:
 
 
 def deliver_notifications(context: JobContext) -> None:
-    """Send what the outbox holds (email, WhatsApp…), with retries for what failed before."""
+    """Send what the outbox holds (email, WhatsApp…), with retries for what failed before, and the daily
+    digests of the office days that are over (each account that chose a digest gets one per day)."""
     counts = deliver_pending(context.database, settings=context.settings)
     if any(counts.values()):
         log.info("notifications: %s", counts)
+    digests = deliver_digests(context.database, settings=context.settings)
+    if any(digests.values()):
+        log.info("notification digests: %s", digests)
 
 
 def daily_compliance(context: JobContext) -> None:

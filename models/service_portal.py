@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, JSONType, UTCDateTime, utcnow
@@ -38,7 +38,11 @@ class AccessToken(Base):
 
 
 class NotificationPreference(Base):
-    """The channels an account wants besides the in-portal inbox (always on)."""
+    """What an account chooses beyond the mandatory messages and the inbox (always on): the channels, the
+    optional stages (`stages`, a list of stage codes) and a daily digest instead of one message each.
+
+    `push` is only a stored choice until the phone app exists (nothing is sent on it yet; the form says so).
+    """
 
     __tablename__ = "notification_preferences"
 
@@ -46,6 +50,9 @@ class NotificationPreference(Base):
     email: Mapped[bool] = mapped_column(Boolean, default=True)
     whatsapp: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    push: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stages: Mapped[Any] = mapped_column(JSONType, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -57,7 +64,10 @@ class NotificationOutbox(Base):
         # However often a sync reruns: one message per recipient, application, event and channel.
         UniqueConstraint("recipient_user_id", "application_id", "event_key", "channel", name="uq_notification_outbox_once"),
         Index("ix_notification_outbox_due", "status", "next_attempt_at"),
-        Index("ix_notification_outbox_inbox", "recipient_user_id", "channel", "read_at"),
+        # The bell (unread of the last 30 days) and the inbox (newest first) read only this index.
+        Index("ix_notification_outbox_inbox", "recipient_user_id", "channel", "read_at", "occurred_at"),
+        Index("ix_notification_outbox_inbox_time", "recipient_user_id", "channel", "occurred_at", "id"),
+        Index("ix_notification_outbox_digest", "status", "digest_day"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -76,6 +86,8 @@ class NotificationOutbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Held for the account's daily digest of this office day (email and WhatsApp rows only); None: sent alone.
+    digest_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

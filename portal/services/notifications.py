@@ -8,6 +8,10 @@
 - `deliver_pending` (run by the scheduler) sends due email and WhatsApp-gateway rows with retries and
   exponential backoff; the in-portal inbox needs no delivery. Without SMTP the email rows are marked
   `skipped` with the reason — never pretended sent.
+- Each account chooses (NotificationPreference) the optional stages besides the mandatory ones, its channels,
+  and a daily digest: its email and WhatsApp rows are then held with the office day they arrived on
+  (`digest_day`) and `deliver_digests` sends one message per account, channel and day once that day is over.
+  The inbox always gets every message at once.
 """
 from __future__ import annotations
 
@@ -18,28 +22,33 @@ import re
 import secrets
 import urllib.request
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models import Application, ServiceUser, ServiceUserLink, User
+from models import Application, Office, ServiceUser, ServiceUserLink, User
 from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox, NotificationPreference, SurveyInvitation
-from portal.i18n import format_datetime, format_idr, t
+from portal.i18n import format_date, format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
 from portal.services.my_applications import latest_bill
 from portal.services.offices import zone_of
-from portal.settings import load_settings
+from portal.settings import default_timezone, load_settings
 from portal.validation import ErrorCollector
 
 log = logging.getLogger(__name__)
 
 # Stage → the event key the service user is told about (3P records arrive as actions too: same key).
 NOTIFIED_STAGES = ("draft_certificate", "billed", "certified", "detained", "refused", "destroyed", "handed_over")
+# The other stages an account may choose to hear about too (DOMAIN.md: the original app notified at each one).
+OPTIONAL_STAGES = ("submitted", "verified", "inspected", "treated", "paid", "released")
+# The bell counts what arrived unread in this many days: older unread messages stay in the list, not the bell.
+BELL_DAYS = 30
 ACTION_EVENTS = {"detention": "detained", "refusal": "refused", "destruction": "destroyed"}
 SURVEY_VALID_DAYS = 30
 MAX_ATTEMPTS = 6
@@ -79,31 +88,50 @@ def _insert_ignoring_duplicates(session: Session, model, rows: list[dict]) -> in
     return inserted
 
 
+def _chosen_stages(pref: NotificationPreference | None) -> frozenset[str]:
+    return frozenset(s for s in ((pref.stages if pref is not None else None) or ()) if s in OPTIONAL_STAGES)
+
+
 def preferences(session: Session, user_id: int) -> dict[str, Any]:
-    """The account's channels (email on by default, WhatsApp off); the inbox is always on."""
+    """The account's choices: channels (email on by default, WhatsApp and push off; the inbox always on),
+    the optional stages (none by default) and the daily digest (off by default)."""
     row = session.get(NotificationPreference, user_id)
     user = session.get(User, user_id)
     return {"email": True if row is None else row.email, "whatsapp": False if row is None else row.whatsapp,
+            "push": bool(row and row.push), "digest": bool(row and row.digest),
+            "stages": [s for s in OPTIONAL_STAGES if s in _chosen_stages(row)],
             "phone": row.phone if row else None, "has_email": bool(user and user.email),
             "email_address": user.email if user else None}
 
 
-def save_preferences(session: Session, user_id: int, *, email: bool, whatsapp: bool, phone: str | None) -> dict:
-    """Change the channels; WhatsApp needs a phone number."""
+def save_preferences(session: Session, user_id: int, *, email: bool, whatsapp: bool, phone: str | None,
+                     push: bool = False, digest: bool = False, stages: Iterable[str] = ()) -> dict:
+    """Change the choices; WhatsApp needs a phone number; only the optional stages can be chosen (the
+    mandatory ones are always sent)."""
     phone = (phone or "").strip() or None
+    stages = list(stages or ())
     errors = ErrorCollector()
     if whatsapp and not phone:
         errors.add("phone", "notify.error.phone_required")
     if phone and not PHONE_PATTERN.match(phone):
         errors.add("phone", "notify.error.phone_format")
+    if any(stage not in OPTIONAL_STAGES for stage in stages):
+        errors.add("stages", "notify.error.stage_unknown")
     errors.raise_if_any()
     row = session.get(NotificationPreference, user_id)
     if row is None:
         row = NotificationPreference(user_id=user_id)
         session.add(row)
     row.email, row.whatsapp, row.phone, row.updated_at = bool(email), bool(whatsapp), phone, utcnow()
+    row.push, row.digest = bool(push), bool(digest)
+    row.stages = [s for s in OPTIONAL_STAGES if s in stages]
     session.flush()
     return preferences(session, user_id)
+
+
+def _office_day(moment: datetime, tz: str) -> date:
+    """The office's calendar day of a moment (the digest's day)."""
+    return moment.astimezone(ZoneInfo(tz)).date()
 
 
 def _recipient_channels(user_email: str | None, pref: NotificationPreference | None) -> list[tuple[str, str | None]]:
@@ -117,13 +145,20 @@ def _recipient_channels(user_email: str | None, pref: NotificationPreference | N
 
 
 def _outbox_row(user_id: int, address: str | None, channel: str, application_id: int | None, event_key: str,
-                template: str, params: dict, occurred_at: datetime | None, now: datetime) -> dict[str, Any]:
+                template: str, params: dict, occurred_at: datetime | None, now: datetime,
+                digest_day: date | None = None) -> dict[str, Any]:
+    """One outbox row; email and WhatsApp rows of a digest account wait (no next attempt) for their day's digest."""
     inbox = channel == "inbox"
+    held = None if inbox else digest_day
     return {"recipient_user_id": user_id, "recipient_address": address, "channel": channel,
             "application_id": application_id, "event_key": event_key, "template": template, "params": params,
-            "occurred_at": occurred_at, "status": "sent" if inbox else "pending", "attempts": 0,
-            "next_attempt_at": None if inbox else now, "sent_at": now if inbox else None, "last_error": None,
-            "read_at": None, "created_at": now}
+            "occurred_at": occurred_at or now, "status": "sent" if inbox else "pending", "attempts": 0,
+            "next_attempt_at": None if inbox or held else now, "sent_at": now if inbox else None,
+            "last_error": None, "read_at": None, "digest_day": held, "created_at": now}
+
+
+def _digest_day(pref: NotificationPreference | None, tz: str, now: datetime) -> date | None:
+    return _office_day(now, tz) if pref is not None and pref.digest else None
 
 
 def enqueue_for_synced_events(session: Session, stage_events: list[dict], actions: list[dict], *,
@@ -138,7 +173,7 @@ def enqueue_for_synced_events(session: Session, stage_events: list[dict], action
     now = now or utcnow()
     wanted: dict[tuple[int, str], datetime] = {}
     for event in stage_events:
-        if event.get("stage") in NOTIFIED_STAGES:
+        if event.get("stage") in NOTIFIED_STAGES or event.get("stage") in OPTIONAL_STAGES:
             key = (int(event["application_id"]), event["stage"])
             at = _aware(event["occurred_at"], "occurred_at")
             wanted[key] = min(at, wanted.get(key, at))
@@ -154,37 +189,52 @@ def enqueue_for_synced_events(session: Session, stage_events: list[dict], action
     # Who may hear about each application: active service-user accounts linked to its company.
     recipients: dict[int, list[tuple]] = defaultdict(list)
     company_of: dict[int, int] = {}
+    office_of: dict[int, int | None] = {}
     for chunk in _chunks(application_ids):
         for row in session.execute(
                 select(Application.id, Application.service_user_id, ServiceUserLink.user_id,
-                       ServiceUserLink.created_at, User.created_at, User.email)
+                       ServiceUserLink.created_at, User.created_at, User.email, User.office_id)
                 .join(ServiceUserLink, ServiceUserLink.service_user_id == Application.service_user_id)
                 .join(User, User.id == ServiceUserLink.user_id)
                 .where(Application.id.in_(chunk), User.active.is_(True), User.role.in_(roles_with("my.view")))):
-            application_id, company_id, user_id, linked_at, created_at, email = row
+            application_id, company_id, user_id, linked_at, created_at, email, office_id = row
             recipients[application_id].append((user_id, max(linked_at, created_at), email))
+            office_of[user_id] = office_id
             company_of[application_id] = company_id
     if not recipients:
         return 0
     user_ids = sorted({r[0] for rows in recipients.values() for r in rows})
     prefs = {p.user_id: p for chunk in _chunks(user_ids)
              for p in session.scalars(select(NotificationPreference).where(NotificationPreference.user_id.in_(chunk)))}
+    zones = _zones(session, {office for office in office_of.values() if office is not None})
     invitations = _open_invitations(session, wanted, recipients, company_of, survey_cooldown_days)
     rows = []
     for (application_id, stage), occurred_at in sorted(wanted.items(), key=lambda item: item[1]):
         if stage == "handed_over" and application_id not in invitations:
             continue  # the handover is announced with its survey; none is due for this company now
         params = {"stage": stage}
-        template = stage
+        # The mandatory stages each have their own words; a chosen optional stage shares one template.
+        template = stage if stage in NOTIFIED_STAGES else "stage"
         if stage == "handed_over":
             params["survey_invitation_id"] = invitations[application_id]
         for user_id, since, email in recipients.get(application_id, ()):
             if occurred_at <= since:
                 continue  # happened before the account could see it: history, not news
-            for channel, address in _recipient_channels(email, prefs.get(user_id)):
+            pref = prefs.get(user_id)
+            if stage in OPTIONAL_STAGES and stage not in _chosen_stages(pref):
+                continue
+            held = _digest_day(pref, zones.get(office_of.get(user_id)) or default_timezone(), now)
+            for channel, address in _recipient_channels(email, pref):
                 rows.append(_outbox_row(user_id, address, channel, application_id, stage, template, params,
-                                        occurred_at, now))
+                                        occurred_at, now, held))
     return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
+
+
+def _zones(session: Session, office_ids: set[int]) -> dict[int, str]:
+    """Office id → its time zone (the digest's day is the office's day)."""
+    if not office_ids:
+        return {}
+    return {office.id: zone_of(office) for office in session.scalars(select(Office).where(Office.id.in_(office_ids)))}
 
 
 def _open_invitations(session: Session, wanted: dict, recipients: dict, company_of: dict,
@@ -228,7 +278,8 @@ def notify_user(session: Session, user_id: int, application_id: int | None, even
     if user is None or not user.active:
         return 0
     pref = session.get(NotificationPreference, user_id)
-    rows = [_outbox_row(user_id, address, channel, application_id, event_key, template, params, now, now)
+    held = _digest_day(pref, zone_of(user.office), now)
+    rows = [_outbox_row(user_id, address, channel, application_id, event_key, template, params, now, now, held)
             for channel, address in _recipient_channels(user.email, pref)]
     return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
 
@@ -276,6 +327,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
             link = f"{base_url}/survey/{mint_survey_token(session, invitation)}"
         else:
             link = f"{base_url}/my/survey/{row.application_id}"
+    if row.template == "stage":
+        values["stage_label"] = t(f"my.stage.{params.get('stage')}", language)
     if row.template == "correction_answered":
         values["answer"] = params.get("answer") or t("notify.correction_new_draft", language)
     values["link"] = link if for_delivery else ""
@@ -289,13 +342,23 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
 
 
 # ------------------------------------------------------------------------------------------ the inbox
-def inbox(session: Session, user_id: int, page: int = 0, page_size: int = 20) -> dict[str, Any]:
-    """The account's in-portal messages, newest first."""
-    query = select(NotificationOutbox).where(NotificationOutbox.recipient_user_id == user_id,
-                                             NotificationOutbox.channel == "inbox")
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(NotificationOutbox.created_at.desc(), NotificationOutbox.id.desc())
-                           .offset(max(page, 0) * page_size).limit(page_size)).all()
+def _inbox_of(user_id: int):
+    return (NotificationOutbox.recipient_user_id == user_id, NotificationOutbox.channel == "inbox")
+
+
+def inbox(session: Session, user_id: int, page: int = 0, page_size: int = 20, *,
+          unread_only: bool = False) -> dict[str, Any]:
+    """The account's in-portal messages, newest event first, one page (read from the inbox index).
+
+    Showing a page marks nothing read: a message is read when it is opened (`open_message`) or with
+    "mark all read" (`mark_read`).
+    """
+    where = _inbox_of(user_id) + ((NotificationOutbox.read_at.is_(None),) if unread_only else ())
+    total = session.scalar(select(func.count()).select_from(NotificationOutbox).where(*where)) or 0
+    page = max(0, min(page, max(0, (total - 1) // page_size)))
+    rows = session.scalars(select(NotificationOutbox).where(*where)
+                           .order_by(NotificationOutbox.occurred_at.desc(), NotificationOutbox.id.desc())
+                           .offset(page * page_size).limit(page_size)).all()
     messages = []
     for row in rows:
         rendered = render(session, row)
@@ -305,20 +368,29 @@ def inbox(session: Session, user_id: int, page: int = 0, page_size: int = 20) ->
     return {"total": total, "page": page, "page_size": page_size, "rows": messages}
 
 
-def unread_count(session: Session, user_id: int) -> int:
+def unread_count(session: Session, user_id: int, now: datetime | None = None) -> int:
+    """The bell: unread messages of the last BELL_DAYS days — one range read of the inbox index."""
+    since = (now or utcnow()) - timedelta(days=BELL_DAYS)
     return session.scalar(select(func.count()).select_from(NotificationOutbox).where(
-        NotificationOutbox.recipient_user_id == user_id, NotificationOutbox.channel == "inbox",
-        NotificationOutbox.read_at.is_(None))) or 0
+        *_inbox_of(user_id), NotificationOutbox.read_at.is_(None), NotificationOutbox.occurred_at >= since)) or 0
 
 
-def mark_read(session: Session, user_id: int, message_ids: list[int] | None = None) -> None:
-    """Mark some (or all) of the account's own inbox messages read; other accounts' ids are ignored."""
-    statement = update(NotificationOutbox).where(NotificationOutbox.recipient_user_id == user_id,
-                                                 NotificationOutbox.channel == "inbox",
-                                                 NotificationOutbox.read_at.is_(None))
+def mark_read(session: Session, user_id: int, message_ids: list[int] | None = None) -> int:
+    """Mark some (or, without ids, all) of the account's own unread inbox messages read in ONE UPDATE; other
+    accounts' ids are ignored. Returns how many changed."""
+    statement = update(NotificationOutbox).where(*_inbox_of(user_id), NotificationOutbox.read_at.is_(None))
     if message_ids is not None:
         statement = statement.where(NotificationOutbox.id.in_(message_ids))
-    session.execute(statement.values(read_at=utcnow()))
+    return session.execute(statement.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+
+
+def open_message(session: Session, user_id: int, message_id: int) -> str | None:
+    """Opening a message reads it: marks it read and gives the page it is about (None if not the account's)."""
+    row = session.scalar(select(NotificationOutbox).where(*_inbox_of(user_id), NotificationOutbox.id == message_id))
+    if row is None:
+        return None
+    mark_read(session, user_id, [row.id])
+    return render(session, row)["link"]
 
 
 # ------------------------------------------------------------------------------------------ delivery
@@ -354,6 +426,7 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
     with database.session() as session:
         query = (select(NotificationOutbox.id).where(NotificationOutbox.status == "pending",
                                                      NotificationOutbox.channel != "inbox",
+                                                     NotificationOutbox.digest_day.is_(None),
                                                      NotificationOutbox.next_attempt_at <= now)
                  .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id).limit(limit))
         if database.is_postgresql:
@@ -410,6 +483,106 @@ def _deliver_one(session: Session, row: NotificationOutbox, now: datetime, maile
         return "retry"
     row.status, row.sent_at, row.last_error = "sent", now, None
     return "sent"
+
+
+def deliver_digests(database, now: datetime | None = None, smtp_url: str | None = None,
+                    webhook_url: str | None = None, webhook_token: str | None = None, *, settings=None) -> dict[str, int]:
+    """One message per account, channel and office day with that day's held rows, once the day is over.
+
+    Same arguments and outcomes as `deliver_pending`; a failed digest is retried as a whole with the same
+    backoff, and every row of it carries the attempt and the error.
+    """
+    settings = settings or load_settings()
+    smtp_url = settings.smtp_url if smtp_url is None else smtp_url
+    webhook_url = settings.webhook_url if webhook_url is None else webhook_url
+    webhook_token = settings.webhook_token if webhook_token is None else webhook_token
+    base_url = settings.public_base_url.rstrip("/")
+    now = now or utcnow()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    due = (NotificationOutbox.status == "pending", NotificationOutbox.digest_day.is_not(None),
+           NotificationOutbox.digest_day <= (now + timedelta(days=1)).date(),  # no zone is a day ahead of UTC+24
+           or_(NotificationOutbox.next_attempt_at.is_(None), NotificationOutbox.next_attempt_at <= now))
+    with database.session() as session:
+        groups = session.execute(select(NotificationOutbox.recipient_user_id, NotificationOutbox.channel,
+                                        NotificationOutbox.digest_day).where(*due).distinct()
+                                 .order_by(NotificationOutbox.digest_day)).all()
+    mailer = None
+    try:
+        for user_id, channel, day in groups:
+            with database.session() as session:
+                user = session.get(User, user_id)
+                if user is None or day >= _office_day(now, zone_of(user.office)):
+                    continue  # the account's office day is not over yet
+                query = select(NotificationOutbox).where(
+                    *due, NotificationOutbox.recipient_user_id == user_id, NotificationOutbox.channel == channel,
+                    NotificationOutbox.digest_day == day).order_by(NotificationOutbox.occurred_at,
+                                                                   NotificationOutbox.id)
+                if database.is_postgresql:
+                    query = query.with_for_update(skip_locked=True)
+                rows = list(session.scalars(query))
+                if not rows:
+                    continue
+                if channel == "email" and smtp_url and mailer is None:
+                    mailer = Mailer(smtp_url, settings.smtp_from)
+                outcome = _deliver_digest(session, user, channel, day, rows, now, mailer, webhook_url,
+                                          webhook_token, base_url)
+                counts[outcome] += 1
+    finally:
+        if mailer is not None:
+            mailer.close()
+    if any(counts.values()):
+        log.info("notification digests delivered: %s", counts)
+    return counts
+
+
+def _deliver_digest(session: Session, user: User, channel: str, day: date, rows: list[NotificationOutbox],
+                    now: datetime, mailer: Mailer | None, webhook_url: str, webhook_token: str, base_url: str) -> str:
+    def settle(status: str, error: str | None, next_attempt: datetime | None = None) -> str:
+        for row in rows:
+            row.status, row.last_error, row.next_attempt_at = status, error, next_attempt
+            if status == "sent":
+                row.sent_at = now
+        return status
+
+    if channel == "email" and mailer is None:
+        return settle("skipped", "SMTP not configured (QCORNER_SMTP_URL): kept in the outbox only")
+    if channel == "whatsapp" and not webhook_url:
+        return settle("skipped", "WhatsApp gateway not configured (QCORNER_WEBHOOK_URL)")
+    language = user.language or "id"
+    for row in rows:
+        row.attempts += 1
+    try:
+        with session.begin_nested():  # survey tokens minted for a failed digest are not kept
+            subject, text = digest_message(session, user, day, rows, base_url, language)
+            if channel == "email":
+                mailer.send(rows[0].recipient_address, subject, text)
+            elif channel == "whatsapp":
+                _post_webhook(webhook_url, webhook_token, {"recipient": rows[0].recipient_address,
+                                                           "template": "digest", "parameters": {"count": str(len(rows))},
+                                                           "text": subject + "\n\n" + text})
+            else:
+                raise ValueError(f"unknown channel {channel!r}")
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        message = f"{type(error).__name__}: {error}"[:1000]
+        if rows[0].attempts >= MAX_ATTEMPTS:
+            log.warning("digest for account %s failed for good: %s", user.id, message)
+            return settle("failed", message)
+        settle("pending", message, now + backoff(rows[0].attempts))
+        return "retry"
+    return settle("sent", None)
+
+
+def digest_message(session: Session, user: User, day: date, rows: list[NotificationOutbox], base_url: str,
+                   language: str) -> tuple[str, str]:
+    """The digest's subject and text: one line per message (its subject and link), oldest first."""
+    lines = []
+    for row in rows:
+        message = render(session, row, base_url, language, for_delivery=True)
+        lines.append(f"• {message['subject']}\n  {message['link']}")
+    subject = t("notify.digest.subject", language, day=format_date(day, language), count=len(rows))
+    text = t("notify.digest.body", language, day=format_date(day, language), count=len(rows)) + "\n\n" + \
+        "\n".join(lines) + "\n\n" + t("notify.signature", language)
+    return subject, text
 
 
 def officer_summary(session: Session) -> dict[str, int]:
