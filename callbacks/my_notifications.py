@@ -1,54 +1,56 @@
-"""My notifications: the inbox (read when shown), channel preferences, and the bell's unread count."""
+"""My notifications: the paged inbox (showing reads nothing; opening or "mark all read" does), the account's
+choices, and the bell's unread count (the last 30 days)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
+from dash import Input, Output, State, ctx
 
 from callbacks.common import page_of, paged_callback
-from layouts.components.formatting import format_datetime
+from layouts.my_notifications import message
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import t
+from portal.i18n import format_number, t
 from portal.services import notifications
 from portal.validation import InvalidInput
 
 PERMISSION = "my.view"
 
 
-def _message(row: dict, tz: str):
-    return dbc.ListGroupItem([
-        html.Div([html.Strong(row["subject"]),
-                  dbc.Badge(t("my_notifications.new"), color="success", className="ms-2") if not row["read"] else None]),
-        html.Div(format_datetime(row["at"], tz), className="small text-muted"),
-        html.Div(row["text"], className="small mt-1 qc-prewrap"),
-        html.A([t("my_notifications.open"), html.I(className="bi bi-chevron-right ms-1")], href=row["link"],
-               className="btn btn-outline-primary mt-2 qc-tap"),
-    ], className="qc-message" + ("" if row["read"] else " qc-unread"), id={"type": "my-notifications-item",
-                                                                        "index": row["id"]})
+def bell_text(unread: int) -> str:
+    return format_number(unread) if unread else ""
 
 
 def register(app) -> None:
     @paged_callback(
         app, PERMISSION, "my-notifications", with_count=False, prevent_initial_call="initial_duplicate",
         output={"items": Output("my-notifications-list", "children"),
-                "bell": Output("shell-bell-count", "children", allow_duplicate=True)}, inputs={})
-    def load_inbox(page):
-        """A page of messages; what is shown counts as read."""
+                "unread": Output("my-notifications-unread", "children"),
+                "mark_all_disabled": Output("my-notifications-mark-all", "disabled"),
+                "bell": Output("shell-bell-count", "children", allow_duplicate=True)},
+        inputs={"show": Input("my-notifications-show", "value"),
+                "mark_all": Input("my-notifications-mark-all", "n_clicks")})
+    def load_inbox(page, show, mark_all):
+        """A page of messages, newest first; "mark all read" first clears every unread one (one UPDATE)."""
         current = user()
         with database().session() as db:
-            box = notifications.inbox(db, current.id, page)
-            notifications.mark_read(db, current.id, [row["id"] for row in box["rows"]])
+            if ctx.triggered_id == "my-notifications-mark-all" and mark_all:
+                notifications.mark_read(db, current.id)
+            box = notifications.inbox(db, current.id, page, unread_only=show == "unread")
             unread = notifications.unread_count(db, current.id)
-        items = [_message(row, current.office_timezone) for row in box["rows"]]
+        items = [message(row, current.office_timezone) for row in box["rows"]]
+        empty = "my_notifications.empty_unread" if show == "unread" else "my_notifications.empty"
         content = dbc.ListGroup(items, className="shadow-sm", id="my-notifications-items") if items else \
-            dbc.Alert(t("my_notifications.empty"), color="light", id="my-notifications-empty")
-        return {"items": content, "bell": str(unread) if unread else ""}, page_of(box, page)
+            dbc.Alert(t(empty), color="light", id="my-notifications-empty")
+        return {"items": content, "bell": bell_text(unread), "mark_all_disabled": not unread,
+                "unread": t("my_notifications.unread_count", count=format_number(unread)) if unread else
+                t("my_notifications.all_read")}, page_of(box, box["page"])
 
     @protected_callback(
         app, PERMISSION,
         [Output("my-notifications-email", "value"), Output("my-notifications-whatsapp", "value"),
          Output("my-notifications-phone", "value"), Output("my-notifications-email-address", "children"),
-         Output("my-notifications-email", "disabled")],
+         Output("my-notifications-email", "disabled"), Output("my-notifications-push", "value"),
+         Output("my-notifications-stages", "value"), Output("my-notifications-digest", "value")],
         Input("my-notifications-page", "id"))
     def load_preferences(_):
         with database().session() as db:
@@ -56,7 +58,7 @@ def register(app) -> None:
         address = t("my_notifications.email_to", email=prefs["email_address"]) if prefs["has_email"] else \
             t("my_notifications.no_email")
         return prefs["email"] and prefs["has_email"], prefs["whatsapp"], prefs["phone"] or "", address, \
-            not prefs["has_email"]
+            not prefs["has_email"], prefs["push"], prefs["stages"], prefs["digest"]
 
     @protected_callback(
         app, PERMISSION,
@@ -65,20 +67,24 @@ def register(app) -> None:
          Output("my-notifications-phone-feedback", "children")],
         Input("my-notifications-save", "n_clicks"), State("my-notifications-email", "value"),
         State("my-notifications-whatsapp", "value"), State("my-notifications-phone", "value"),
+        State("my-notifications-push", "value"), State("my-notifications-stages", "value"),
+        State("my-notifications-digest", "value"),
         prevent_initial_call=True)
-    def save_preferences(_clicks, email, whatsapp, phone):
+    def save_preferences(_clicks, email, whatsapp, phone, push, stages, digest):
         try:
             with database().session() as db:
                 notifications.save_preferences(db, user().id, email=bool(email), whatsapp=bool(whatsapp),
-                                               phone=phone)
+                                               phone=phone, push=bool(push), digest=bool(digest),
+                                               stages=stages or [])
         except InvalidInput as error:
             messages = error.messages(t)
-            return t("form.has_errors"), True, "danger", "phone" in messages, messages.get("phone", "")
+            text = " ".join([t("form.has_errors")] + [messages[key] for key in ("stages",) if key in messages])
+            return text, True, "danger", "phone" in messages, messages.get("phone", "")
         return t("my_notifications.saved"), True, "success", False, ""
 
     @protected_callback(app, PERMISSION, Output("shell-bell-count", "children"), Input("shell-url", "pathname"))
     def bell(_pathname):
-        """The unread count beside the bell, refreshed on every page change."""
+        """The unread count of the last 30 days beside the bell, refreshed on every page change."""
         with database().session() as db:
             unread = notifications.unread_count(db, user().id)
-        return str(unread) if unread else ""
+        return bell_text(unread)

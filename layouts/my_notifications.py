@@ -1,35 +1,86 @@
-"""My notifications (service users): the in-portal inbox and the channels each account chooses."""
+"""My notifications (service users): the in-portal inbox, newest first, and what each account chooses to receive.
+
+Drawing only: `message` draws one notification (unread: a dot, bold, and the words "Belum dibaca" — never colour
+alone); the callbacks in callbacks/my_notifications.py fill the list and the choices.
+"""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
-from layouts.components.pager import pager
 from layouts.common import field, page_header
+from layouts.components.formatting import format_datetime
+from layouts.components.pager import pager
 from portal.i18n import t
+from portal.services.notifications import OPTIONAL_STAGES
+
+SHOW = ("all", "unread")
+
+
+def message(row: dict, tz: str):
+    """One notification; its button opens it (/my/notifications/<id>/open marks it read and leads on)."""
+    unread = not row["read"]
+    return dbc.ListGroupItem([
+        html.Div([
+            html.Span(className="qc-unread-dot", **{"aria-hidden": "true"}) if unread else None,
+            html.Span(row["subject"], className="fw-bold" if unread else "fw-normal"),
+        ], className="d-flex align-items-start gap-2 qc-message-subject"),
+        html.Div([html.Span(t("my_notifications.unread"), className="qc-unread-label me-2") if unread else None,
+                  format_datetime(row["at"], tz)], className="small text-muted"),
+        html.Div(row["text"], className="small mt-1 qc-prewrap qc-message-text"),
+        html.A([t("my_notifications.open"), html.I(className="bi bi-chevron-right ms-1")],
+               href=f"/my/notifications/{row['id']}/open", className="btn btn-outline-primary btn-sm mt-2 qc-tap",
+               id={"type": "my-notifications-open", "index": row["id"]}),
+    ], className="qc-message" + (" qc-unread" if unread else " qc-read"),
+        id={"type": "my-notifications-item", "index": row["id"]})
+
+
+def _choices_card():
+    stages = [{"label": t(f"my.stage.{stage}"), "value": stage} for stage in OPTIONAL_STAGES]
+    return dbc.Card([
+        dbc.CardHeader(html.H2([html.I(className="bi bi-sliders me-2"), t("my_notifications.channels")],
+                               className="h6 mb-0")),
+        dbc.CardBody([
+            dbc.Alert(id="my-notifications-alert", is_open=False),
+            html.P(t("my_notifications.inbox_always"), className="small text-muted"),
+            dbc.Switch(id="my-notifications-email", label=t("my_notifications.email"), value=True,
+                       className="mb-1 qc-switch"),
+            html.Div(id="my-notifications-email-address", className="small text-muted mb-3"),
+            dbc.Switch(id="my-notifications-whatsapp", label=t("my_notifications.whatsapp"), value=False,
+                       className="mb-2 qc-switch"),
+            field(t("my_notifications.phone"), dbc.Input(id="my-notifications-phone", type="tel",
+                                                         inputMode="tel", placeholder="+62 812 3456 7890"),
+                  "my-notifications-phone-feedback", t("my_notifications.phone_help")),
+            dbc.Switch(id="my-notifications-push", label=t("my_notifications.push"), value=False,
+                       className="mb-1 qc-switch"),
+            html.Div(t("my_notifications.push_later"), className="small text-muted mb-3"),
+            html.H3(t("my_notifications.stages"), className="h6 mt-3"),
+            html.P(t("my_notifications.stages_always"), className="small text-muted mb-2"),
+            dbc.Label(t("my_notifications.stages_choose"), html_for="my-notifications-stages", className="small"),
+            dbc.Checklist(id="my-notifications-stages", options=stages, value=[], className="mb-3 qc-checklist",
+                          inputClassName="qc-check"),
+            html.H3(t("my_notifications.digest_title"), className="h6 mt-3"),
+            dbc.Switch(id="my-notifications-digest", label=t("my_notifications.digest"), value=False,
+                       className="mb-1 qc-switch"),
+            html.Div(t("my_notifications.digest_help"), className="small text-muted mb-3"),
+            dbc.Button(t("action.save"), id="my-notifications-save", color="primary", size="lg", className="w-100"),
+        ]),
+    ], className="shadow-sm mb-3", id="my-notifications-choices")
 
 
 def layout(user, page, **_):
     return html.Div([
         page_header(t("page.my_notifications"), t("my_notifications.subtitle")),
-        dcc.Loading(html.Div(id="my-notifications-list"), type="dot", color="#0b6e4f"),
+        html.Div([
+            html.Div(id="my-notifications-unread", className="small fw-semibold", role="status"),
+            dbc.Button([html.I(className="bi bi-check2-all me-1"), t("my_notifications.mark_all")],
+                       id="my-notifications-mark-all", color="success", outline=True, className="qc-tap"),
+        ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-2"),
+        dbc.RadioItems(
+            id="my-notifications-show", value="all", inline=True, className="btn-group qc-segmented mb-2 w-100",
+            inputClassName="btn-check", labelClassName="btn btn-outline-success", labelCheckedClassName="active",
+            options=[{"label": t(f"my_notifications.show.{s}"), "value": s} for s in SHOW]),
+        html.Div(id="my-notifications-list"),
         pager("my-notifications", phone=True, class_name="mt-2 mb-4 g-2"),
-        dbc.Card([
-            dbc.CardHeader(html.H2([html.I(className="bi bi-sliders me-2"), t("my_notifications.channels")],
-                                   className="h6 mb-0")),
-            dbc.CardBody([
-                html.P(t("my_notifications.inbox_always"), className="small text-muted"),
-                dbc.Alert(id="my-notifications-alert", is_open=False),
-                dbc.Switch(id="my-notifications-email", label=t("my_notifications.email"), value=True,
-                           className="mb-1 qc-switch"),
-                html.Div(id="my-notifications-email-address", className="small text-muted mb-3"),
-                dbc.Switch(id="my-notifications-whatsapp", label=t("my_notifications.whatsapp"), value=False,
-                           className="mb-2 qc-switch"),
-                field(t("my_notifications.phone"), dbc.Input(id="my-notifications-phone", type="tel",
-                                                             inputMode="tel", placeholder="+62 812 3456 7890"),
-                      "my-notifications-phone-feedback", t("my_notifications.phone_help")),
-                dbc.Button(t("action.save"), id="my-notifications-save", color="primary", size="lg",
-                           className="w-100"),
-            ]),
-        ], className="shadow-sm mb-3"),
+        _choices_card(),
     ])

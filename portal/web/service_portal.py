@@ -15,7 +15,7 @@ from portal.extensions import database, settings
 from portal.i18n import t
 from portal.reports import documents
 from portal.security.access import requires, user
-from portal.services import service_accounts, surveys
+from portal.services import notifications, service_accounts, surveys
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 bp = Blueprint("service_portal", __name__)
@@ -54,6 +54,19 @@ def document(kind: str, application_id: int):
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# ------------------------------------------------------------------------------------------ notifications
+@bp.route("/my/notifications/<int:message_id>/open")
+@requires("my.view")
+def open_notification(message_id: int):
+    """Opening a notification reads it, then shows what it is about (its application, NNC or survey).
+
+    A plain link, so it also works opened in a new tab; someone else's message id leads back to the list.
+    """
+    with database().session() as db:
+        link = notifications.open_message(db, user().id, message_id)
+    return redirect(link or "/my/notifications")
 
 
 # ------------------------------------------------------------------------------------------ survey

@@ -98,6 +98,7 @@ EXPECTED_ROUTE_ACCESS = {
     "/complaints/attachments/1": ("GET", {"admin", "operator", "enforcement", "head"}),
     "/my/documents/certificate/1.pdf": ("GET", set(ROLES)),  # a company its own; officers within their scope
     "/my/survey/1": ("GET", {"service_user"}),
+    "/my/notifications/1/open": ("GET", {"service_user"}),  # the account's own message (else back to the list)
     "/admin/sync/upload": ("POST", {"admin"}),
 }
 # Arguments for a route's rule, so each route can be called by a concrete path.

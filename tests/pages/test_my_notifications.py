@@ -1,0 +1,130 @@
+"""The notifications page's callbacks and the open link: showing reads nothing, opening reads one, "mark all read"
+clears the bell, and the choices form stores stages, push and the digest."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import StageEvent
+from portal.services import notifications
+from support.factories import gen_application, gen_service_user
+from support.hostile import find_key
+from support.portal_helpers import link_account
+from support.web import dash_callback, login
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@pytest.fixture
+def inbox_of_three(client, session, make_user):
+    """`pengguna_n`, logged in, with three unread messages about one application of its company."""
+    user_id = make_user("pengguna_n", "service_user")["id"]
+    company = gen_service_user(session, name="PT Notifikasi Jaya")
+    link_account(session, "pengguna_n", company, NOW - timedelta(days=3))
+    application = gen_application(session, company, submitted_at=NOW - timedelta(hours=5), step=timedelta(minutes=20),
+                                  stages=("submitted", "verified", "inspected", "draft_certificate", "billed", "paid",
+                                          "certified"))
+    events = [{"application_id": e.application_id, "stage": e.stage, "occurred_at": e.occurred_at}
+              for e in session.scalars(select(StageEvent).where(StageEvent.application_id == application.id))]
+    notifications.enqueue_for_synced_events(session, events, [])
+    session.commit()
+    login(client, "pengguna_n")
+    return {"user_id": user_id, "application": application}
+
+
+def _load(app, client, show="all", mark_all=None):
+    changed = ["my-notifications-mark-all.n_clicks"] if mark_all else ["my-notifications-show.value"]
+    response = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
+        {"id": "my-notifications-show", "property": "value", "value": show},
+        {"id": "my-notifications-mark-all", "property": "n_clicks", "value": mark_all},
+        {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
+        {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
+        state=[{"id": "my-notifications-page", "property": "data", "value": 0}], changed=changed)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
+def test_showing_the_list_reads_nothing_and_draws_unread_with_words(app, client, session, inbox_of_three):
+    body = _load(app, client)
+    assert body["shell-bell-count"]["children"] == "3"
+    assert "3 belum dibaca" in body["my-notifications-unread"]["children"]
+    listing = json.dumps(body["my-notifications-list"])
+    assert listing.count("Belum dibaca") == 3 and listing.count("qc-unread-dot") == 3
+    assert listing.index("Sertifikat") < listing.index("Tagihan PNBP") < listing.index("Draf sertifikat")  # newest first
+    assert body["my-notifications-mark-all"]["disabled"] is False
+    assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3  # showing is not reading
+
+
+def test_mark_all_read_clears_the_bell_and_the_unread_look(app, client, session, inbox_of_three):
+    body = _load(app, client, mark_all=1)
+    assert body["shell-bell-count"]["children"] == ""
+    assert "Belum dibaca" not in json.dumps(body["my-notifications-list"])
+    assert body["my-notifications-unread"]["children"] == "Semua notifikasi 30 hari terakhir sudah dibaca."
+    assert body["my-notifications-mark-all"]["disabled"] is True
+    assert "Tidak ada notifikasi yang belum dibaca" in json.dumps(_load(app, client, show="unread"))
+
+
+def test_opening_a_notification_reads_it_and_leads_to_its_application(client, session, inbox_of_three):
+    me = inbox_of_three["user_id"]
+    first = notifications.inbox(session, me)["rows"][0]["id"]
+    response = client.get(f"/my/notifications/{first}/open")
+    assert response.status_code == 302 and response.location == f"/my/applications/{inbox_of_three['application'].id}"
+    session.expire_all()
+    assert notifications.unread_count(session, me) == 2
+    assert [m["read"] for m in notifications.inbox(session, me)["rows"]] == [True, False, False]
+
+
+def test_someone_elses_notification_cannot_be_opened_or_read(client, session, make_user, inbox_of_three):
+    theirs = notifications.inbox(session, inbox_of_three["user_id"])["rows"][0]["id"]
+    client.get("/logout")
+    make_user("pengguna_lain", "service_user")
+    login(client, "pengguna_lain")
+    response = client.get(f"/my/notifications/{theirs}/open")
+    assert response.status_code == 302 and response.location == "/my/notifications"
+    session.expire_all()
+    assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3
+
+
+def test_officers_cannot_open_service_users_notifications(client, logged_in, session, inbox_of_three):
+    theirs = notifications.inbox(session, inbox_of_three["user_id"])["rows"][0]["id"]
+    client.get("/logout")
+    response = logged_in("operator").get(f"/my/notifications/{theirs}/open")
+    assert response.status_code in (302, 403) and "/my/applications" not in (response.location or "")
+    assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3
+
+
+def test_the_choices_form_saves_stages_push_and_the_digest(app, client, session, inbox_of_three):
+    response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
+        {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
+        {"id": "my-notifications-email", "property": "value", "value": True},
+        {"id": "my-notifications-whatsapp", "property": "value", "value": False},
+        {"id": "my-notifications-phone", "property": "value", "value": ""},
+        {"id": "my-notifications-push", "property": "value", "value": True},
+        {"id": "my-notifications-stages", "property": "value", "value": ["paid", "inspected"]},
+        {"id": "my-notifications-digest", "property": "value", "value": True}],
+        changed=["my-notifications-save.n_clicks"])
+    assert response.json["response"]["my-notifications-alert"]["children"] == "Pilihan tersimpan."
+    prefs = notifications.preferences(session, inbox_of_three["user_id"])
+    assert (prefs["push"], prefs["digest"], prefs["stages"]) == (True, True, ["inspected", "paid"])
+    loaded = dash_callback(client, find_key(app, "my-notifications-stages.value"), inputs=[
+        {"id": "my-notifications-page", "property": "id", "value": "my-notifications-page"}]).json["response"]
+    assert loaded["my-notifications-stages"]["value"] == ["inspected", "paid"]
+    assert loaded["my-notifications-digest"]["value"] is True and loaded["my-notifications-push"]["value"] is True
+
+
+def test_a_crafted_stage_is_refused_with_a_message(app, client, session, inbox_of_three):
+    response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
+        {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
+        {"id": "my-notifications-email", "property": "value", "value": True},
+        {"id": "my-notifications-whatsapp", "property": "value", "value": False},
+        {"id": "my-notifications-phone", "property": "value", "value": ""},
+        {"id": "my-notifications-push", "property": "value", "value": False},
+        {"id": "my-notifications-stages", "property": "value", "value": ["handed_over"]},
+        {"id": "my-notifications-digest", "property": "value", "value": False}],
+        changed=["my-notifications-save.n_clicks"])
+    alert = response.json["response"]["my-notifications-alert"]
+    assert "Pilih tahap dari daftar." in alert["children"] and alert["color"] == "danger"
+    assert notifications.preferences(session, inbox_of_three["user_id"])["stages"] == []
