@@ -1,12 +1,15 @@
 """Admin › IQFast sync callbacks: ask for a sync (the scheduler runs it), follow it, list the runs."""
 from __future__ import annotations
 
+from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from layouts.admin_sync import RUN_TONE
-from layouts.components.formatting import format_datetime, format_duration, format_number
+from callbacks.common import page_of, paged_callback
+from layouts.admin_sync import ALL_STATUSES
+from layouts.components.formatting import (format_date, format_datetime, format_duration, format_local_time,
+                                           format_number)
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -17,6 +20,7 @@ from portal.validation import NotFound
 PERMISSION = "admin.settings"
 # A request nobody picked up after this long means the scheduler is probably not running.
 SCHEDULER_HINT_AFTER_SECONDS = 120
+ERROR_SHOWN = 800  # characters of a run's error shown on hover (it lists rejected rows)
 STATE_STYLE = {"pending": ("info", "bi-hourglass"), "running": ("info", None), "done": ("success", "bi-check-circle"),
                "failed": ("danger", "bi-x-circle")}
 
@@ -29,46 +33,17 @@ def _counts(values: dict) -> str:
                       for table, count in values.items())
 
 
-RUN_COLUMNS = ("admin_sync.field.started", "admin_sync.field.finished", "admin_sync.field.duration",
-               "field.status", "admin_sync.field.kind", "admin_sync.field.read", "admin_sync.field.written",
-               "admin_sync.field.triggered_by")
-ERROR_SHOWN = 800  # characters of a run's error shown in the table (it lists rejected rows)
-
-
-def _count_lines(values: dict):
-    if not values:
-        return "–"
-    return [html.Div([html.Span(table, className="text-muted"), " ",
-                      format_number(count) if isinstance(count, (int, float)) else str(count)])
-            for table, count in values.items()]
-
-
-def runs_table(runs: list[dict], tz: str):
-    """Recent runs, newest first; a failed run's error on a line of its own under it."""
-    if not runs:
-        return html.P(t("admin_sync.no_runs"), className="text-muted m-3", id="admin-sync-no-runs")
-    labels = [t(key) for key in RUN_COLUMNS]
-    rows = []
-    for run in runs:
-        badge = dbc.Badge(t(f"admin_sync.status.{run['status']}"), color=RUN_TONE.get(run["status"], "secondary"))
-        cells = [html.Span(format_datetime(run["started_at"], tz), className="qca-nowrap"),
-                 html.Span(format_datetime(run["finished_at"], tz), className="qca-nowrap")
-                 if run["finished_at"] else "–",
-                 format_duration(run["duration_seconds"]), badge, t(f"admin_sync.kind.{run['kind']}"),
-                 _count_lines(run["rows_read"]), _count_lines(run["rows_written"]),
-                 run["triggered_by"] or t("admin_sync.scheduler")]
-        rows.append(html.Tr([html.Td(html.Div(cell), **{"data-label": label})
-                             for label, cell in zip(labels, cells)],
-                            className="qca-run-failed" if run["status"] == "failed" else None,
-                            id=f"admin-sync-run-{run['id']}"))
-        if run["error"]:
-            text = run["error"] if len(run["error"]) <= ERROR_SHOWN else run["error"][:ERROR_SHOWN] + " …"
-            rows.append(html.Tr(html.Td([html.I(className="bi bi-exclamation-octagon me-1"), text],
-                                        colSpan=len(labels), className="qca-run-error"),
-                                className="qca-run-error-row"))
-    return html.Div(dbc.Table([html.Thead(html.Tr([html.Th(label, scope="col") for label in labels])),
-                               html.Tbody(rows)], size="sm", hover=True, className="qca-stack-table mb-0",
-                              id="admin-sync-runs-table"), className="qca-runs-scroll")
+def run_row(run: dict, tz: str) -> dict:
+    """One run as a grid row: times in the office's zone (named once, in the header), counts, the error's start."""
+    error = (run["error"] or "").strip()
+    return {"id": run["id"], "started": format_local_time(run["started_at"], tz),
+            "finished": format_local_time(run["finished_at"], tz) if run["finished_at"] else "–",
+            "duration": format_duration(run["duration_seconds"]), "status": run["status"],
+            "status_label": t(f"admin_sync.status.{run['status']}"), "kind": t(f"admin_sync.kind.{run['kind']}"),
+            "read": _counts(run["rows_read"]), "written": _counts(run["rows_written"]),
+            "triggered_by": run["triggered_by"] or t("admin_sync.scheduler"),
+            "error": error.splitlines()[0][:ERROR_SHOWN] if error else "",
+            "error_tip": error[:ERROR_SHOWN] + (" …" if len(error) > ERROR_SHOWN else "") if error else None}
 
 
 def _position(value) -> str:
@@ -79,7 +54,16 @@ def _position(value) -> str:
         updated, last_id = value
     else:
         return str(value)
-    return t("admin_sync.position", updated=updated or "–", last_id=last_id if last_id is not None else "–")
+    return t("admin_sync.position", updated=_source_time(updated), last_id=last_id if last_id is not None else "–")
+
+
+def _source_time(value) -> str:
+    """The source's own update time (IQFast's naive local time, kept as text) in the page's date format."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "–")
+    return f"{format_date(moment.date())} {moment:%H:%M:%S}"
 
 
 def _cursor_view(cursor, saved: list[dict]) -> list:
@@ -145,17 +129,23 @@ def register(app) -> None:
         """Once a requested sync is done, the shell's staleness warning checks again at once."""
         return (ticks or 0) + 1 if state == "done" else no_update
 
+    @paged_callback(app, PERMISSION, "admin-sync-runs", output={"rows": Output("admin-sync-runs-grid", "rowData")},
+                    inputs={"state": Input("admin-sync-state", "data"), "status": Input("admin-sync-status", "value")})
+    def load_runs(page, state=None, status=None):
+        """A page of the runs, newest first; again from the first page when a requested sync moves on."""
+        tz = user().office_timezone
+        with database().session() as db:
+            result = sync_status.runs_page(db, page, None if status in (None, ALL_STATUSES) else status)
+        return {"rows": [run_row(run, tz) for run in result["rows"]]}, page_of(result, page)
+
     @protected_callback(
-        app, PERMISSION,
-        [Output("admin-sync-runs", "children"), Output("admin-sync-lag", "children"),
-         Output("admin-sync-cursor", "children")],
+        app, PERMISSION, [Output("admin-sync-lag", "children"), Output("admin-sync-cursor", "children")],
         Input("admin-sync-state", "data"))
     def load_overview(_state):
-        """Recent runs, the lag behind the source and the cursor of the last good run (again on every poll)."""
+        """The lag behind the source and the cursor of the last good run (again on every poll)."""
         tz = user().office_timezone
         interval = settings().sync_interval_minutes
         with database().session() as db:
-            runs = sync_status.recent_runs(db)
             fresh = sync_status.freshness(db, interval)
             last = sync_status.last_success_run(db)
             saved = sync_status.saved_cursors(db)
@@ -172,6 +162,8 @@ def register(app) -> None:
                    html.P(t("admin_sync.interval_help", minutes=interval,
                             stale=format_duration(fresh["stale_after_seconds"])), className="text-muted small mb-0")]
         cursor = _cursor_view(last["cursor"] if last else None, saved)
-        if last and last["source"]:
-            cursor.append(html.P(t("admin_sync.source", source=last["source"]), className="text-muted small mt-2 mb-0"))
-        return runs_table(runs, tz), lag, cursor
+        source = sync_status.source_name(last["source"]) if last else ""
+        if source:
+            cursor.append(html.P(t("admin_sync.source", source=source), className="text-muted small mt-2 mb-0",
+                                 id="admin-sync-source"))
+        return lag, cursor

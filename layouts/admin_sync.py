@@ -6,11 +6,48 @@ from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
 from layouts.common import page_header
+from layouts.components.formatting import zone_label
+from layouts.components.grid import grid
+from layouts.components.pager import pager
 from portal.i18n import t
+from portal.services.sync.status import RUN_STATUSES
 from portal.web.sync_upload import UPLOAD_MAX_BYTES, UPLOAD_PATH
 
 POLL_MS = 2000
 RUN_TONE = {"success": "success", "failed": "danger", "running": "info"}
+ALL_STATUSES = "all"
+
+
+def run_columns(user) -> list[dict]:
+    """The runs grid: times in the office's zone (named once, in the header), the status as a coloured dot."""
+    zone = zone_label(user.office_timezone)
+    return [
+        {"field": "started", "headerName": f"{t('admin_sync.field.started')} ({zone})", "minWidth": 140,
+         "maxWidth": 160},
+        {"field": "finished", "headerName": f"{t('admin_sync.field.finished')} ({zone})", "minWidth": 140,
+         "maxWidth": 160},
+        {"field": "duration", "headerName": t("admin_sync.field.duration"), "minWidth": 95, "maxWidth": 110},
+        {"field": "status_label", "headerName": t("field.status"), "minWidth": 110, "maxWidth": 125,
+         "cellClass": "qca-dot-cell",
+         "cellClassRules": {f"qca-tone-{tone}": f"params.data.status == '{status}'"
+                            for status, tone in RUN_TONE.items()}},
+        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 110, "maxWidth": 130},
+        {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 150, "tooltipField": "read"},
+        {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 1, "minWidth": 150,
+         "tooltipField": "written"},
+        {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 110, "maxWidth": 140},
+        {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 140,
+         "tooltipField": "error_tip", "cellClass": "qca-run-error-cell"},
+    ]
+
+
+def status_filter():
+    """Which runs to list: all, or only the failed ones (what an admin looks for among a year of runs)."""
+    return html.Div([
+        dbc.Label(t("admin_sync.status_filter"), html_for="admin-sync-status", className="visually-hidden"),
+        dbc.Select(id="admin-sync-status", value=ALL_STATUSES, size="sm", className="qca-run-status",
+                   options=[{"label": t("admin_sync.all_statuses"), "value": ALL_STATUSES}] + [
+                       {"label": t(f"admin_sync.status.{status}"), "value": status} for status in RUN_STATUSES])])
 
 
 def upload_form():
@@ -45,10 +82,14 @@ def layout(user, **_):
                     lg=7, className="mb-3"),
         ]),
         dbc.Card([
-            dbc.CardHeader(html.H2([html.I(className="bi bi-list-check me-2"), t("admin_sync.runs")],
-                                   className="h6 mb-0")),
-            # A plain table, not a grid: 50 rows at most, and a failed run's error needs the whole width.
-            dbc.CardBody(html.Div(id="admin-sync-runs", className="qca-runs"), className="p-0"),
+            dbc.CardHeader(html.Div([html.H2([html.I(className="bi bi-list-check me-2"), t("admin_sync.runs")],
+                                             className="h6 mb-0"), status_filter()],
+                                    className="d-flex align-items-center justify-content-between gap-2")),
+            # A grid of one page of runs: a year holds ~105,000, paged in the database (a table of every run's
+            # cells as components froze the browser for seconds).
+            dbc.CardBody([grid("admin-sync-runs-grid", run_columns(user), t("admin_sync.no_runs"),
+                               height="auto", min_height=None, options={"domLayout": "autoHeight"}),
+                          pager("admin-sync-runs")], id="admin-sync-runs"),
         ], className="mb-3 shadow-sm"),
         dbc.Card([
             dbc.CardHeader(html.H2([html.I(className="bi bi-file-earmark-arrow-up me-2"), t("admin_sync.upload")],

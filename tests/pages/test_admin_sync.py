@@ -32,7 +32,7 @@ def _key(app, fragment: str) -> str:
 
 def _run(session, status="success", age=timedelta(minutes=1), kind="incremental", **values) -> SyncRun:
     finished = utcnow() - age
-    run = SyncRun(kind=kind, source="simulator", started_at=finished - timedelta(seconds=42),
+    run = SyncRun(kind=kind, source=values.pop("source", "simulator"), started_at=finished - timedelta(seconds=42),
                   finished_at=None if status == "running" else finished, status=status,
                   rows_read=values.pop("rows_read", {"ptk": 12}), rows_written=values.pop("rows_written", {"ptk": 12}),
                   cursor=values.pop("cursor", {"ptk": {"updated_at": "2026-03-02 08:00:00", "last_id": 77}}), **values)
@@ -133,22 +133,54 @@ def _texts(tree) -> list[str]:
     return [] if tree is None else [str(tree)]
 
 
+def _runs(app, client, page=0, status="all", clicked=None):
+    """The runs grid's callback as the browser calls it: its rows and the pager's outputs."""
+    response = dash_callback(client, _key(app, "admin-sync-runs-grid.rowData"), inputs=[
+        {"id": "admin-sync-state", "property": "data", "value": None},
+        {"id": "admin-sync-status", "property": "value", "value": status},
+        {"id": "admin-sync-runs-prev", "property": "n_clicks", "value": None},
+        {"id": "admin-sync-runs-next", "property": "n_clicks", "value": 1 if clicked == "next" else None}],
+        state=[{"id": "admin-sync-runs-page", "property": "data", "value": page}],
+        changed=["admin-sync-runs-next.n_clicks"] if clicked == "next" else [])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
 def test_the_page_lists_runs_lag_and_cursor(app, logged_in, session):
     _run(session, age=timedelta(minutes=3), rows_read={"ptk": 1200, "riwayat_ptk": 9600})
-    _run(session, status="failed", age=timedelta(minutes=1), error="koneksi ke IQFast terputus")
+    _run(session, status="failed", age=timedelta(minutes=1), error="koneksi ke IQFast terputus\nbaris 2: rusak")
     session.commit()
-    response = dash_callback(logged_in("admin"), _key(app, "admin-sync-runs.children"),
+    client = logged_in("admin")
+    rows = _runs(app, client)["admin-sync-runs-grid"]["rowData"]
+    assert [row["status_label"] for row in rows] == ["Gagal", "Berhasil"]  # newest first
+    failed, good = rows
+    assert failed["error"] == "koneksi ke IQFast terputus" and "baris 2: rusak" in failed["error_tip"]
+    assert good["duration"] == "42 detik" and good["read"] == "ptk 1.200 · riwayat_ptk 9.600"
+    assert re.fullmatch(r"\d{2} \w{3} \d{4} \d{2}:\d{2}", good["started"])  # Indonesian, the zone in the header
+    response = dash_callback(client, _key(app, "admin-sync-lag.children"),
                              inputs=[{"id": "admin-sync-state", "property": "data", "value": None}])
     body = response.json["response"]
-    runs = " ".join(" ".join(_texts(body["admin-sync-runs"]["children"])).split())
-    assert runs.index("Gagal") < runs.index("Berhasil")  # newest first
-    assert "koneksi ke IQFast terputus" in runs and "42 detik" in runs
-    assert "riwayat_ptk 9.600" in runs and "ptk 1.200" in runs
-    badges = [props for kind, props in _components(body["admin-sync-runs"]) if kind == "Badge"]
-    assert [b["color"] for b in badges] == ["danger", "success"]
     lag = " ".join(_texts(body["admin-sync-lag"]["children"]))
     assert "3 menit" in lag and "Mutakhir" in lag
-    assert "id terakhir 77" in " ".join(_texts(body["admin-sync-cursor"]["children"]))
+    cursor = " ".join(_texts(body["admin-sync-cursor"]["children"]))
+    assert "id terakhir 77" in cursor and "2 Mar 2026 08:00:00" in cursor and "2026-03-02" not in cursor
+
+
+def test_the_page_names_the_source_without_its_address(app, logged_in, session):
+    _run(session, source="mysql+pymysql://qcorner_ro@10.30.0.15:3306/iqfast")
+    session.commit()
+    response = dash_callback(logged_in("admin"), _key(app, "admin-sync-lag.children"),
+                             inputs=[{"id": "admin-sync-state", "property": "data", "value": None}])
+    cursor = " ".join(_texts(response.json["response"]["admin-sync-cursor"]["children"]))
+    assert "Sumber: MySQL · iqfast" in cursor
+    assert "10.30.0.15" not in cursor and "qcorner_ro" not in cursor and "://" not in cursor
+
+
+def test_source_names_hide_hosts_users_and_paths():
+    assert sync_status.source_name("postgresql+psycopg2://u:secret@db.internal:5432/iqfast") == "PostgreSQL · iqfast"
+    assert sync_status.source_name("sqlite:////srv/qcorner/instance/iqfast-sim.db") == "SQLite · iqfast-sim.db"
+    assert sync_status.source_name("ptk-2025.xlsx") == "ptk-2025.xlsx"  # an export file is named by its file
+    assert sync_status.source_name("") == ""
 
 
 def test_cursor_falls_back_to_the_saved_positions(app, logged_in, session):
@@ -157,17 +189,27 @@ def test_cursor_falls_back_to_the_saved_positions(app, logged_in, session):
     _run(session, kind="export", cursor={})
     session.add(SyncCursor(source_table="riwayat_ptk", updated_at="2026-03-09 14:00:02", last_id=388104))
     session.commit()
-    response = dash_callback(logged_in("admin"), _key(app, "admin-sync-runs.children"),
+    response = dash_callback(logged_in("admin"), _key(app, "admin-sync-lag.children"),
                              inputs=[{"id": "admin-sync-state", "property": "data", "value": None}])
     cursor = " ".join(_texts(response.json["response"]["admin-sync-cursor"]["children"]))
     assert "riwayat_ptk" in cursor and "388104" in cursor and "posisi baca yang tersimpan" in cursor
 
 
-def test_recent_runs_are_limited(session):
-    for _ in range(60):
-        _run(session)
+def test_runs_are_paged_in_the_database_and_filtered_by_status(app, logged_in, session):
+    for minutes in range(60):
+        _run(session, age=timedelta(minutes=minutes + 1), status="failed" if minutes % 20 == 0 else "success")
     session.commit()
-    assert len(sync_status.recent_runs(session)) == 50
+    first = sync_status.runs_page(session, 0)
+    assert first["total"] == 60 and len(first["rows"]) == sync_status.RUNS_PAGE_SIZE
+    last = sync_status.runs_page(session, 2)
+    assert len(last["rows"]) == 60 - 2 * sync_status.RUNS_PAGE_SIZE
+    assert first["rows"][0]["started_at"] > first["rows"][-1]["started_at"] > last["rows"][0]["started_at"]
+    client = logged_in("admin")
+    second = _runs(app, client, page=0, clicked="next")
+    assert second["admin-sync-runs-page"]["data"] == 1 and "26–50 dari 60" in second["admin-sync-runs-count"]["children"]
+    failed = _runs(app, client, status="failed")
+    assert [row["status"] for row in failed["admin-sync-runs-grid"]["rowData"]] == ["failed"] * 3
+    assert "dari 3" in failed["admin-sync-runs-count"]["children"]
 
 
 # ------------------------------------------------------------------------------------------ upload route

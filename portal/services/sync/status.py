@@ -8,17 +8,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models import Application, SyncCursor, SyncRun
 from models.base import utcnow
 from portal.services.sync.run_log import last_successful_sync  # the sync engine's own definition of "last success"
 
-RECENT_RUNS = 50
+# A year of runs every five minutes is ~105,000 rows: the page reads one page of them at a time.
+RUNS_PAGE_SIZE = 25
+RUN_STATUSES = ("success", "failed", "running")
+# How a source's database is named on the page (the URL itself, host and user, stays in sync_runs for the logs).
+SOURCE_KINDS = {"mysql": "MySQL", "mariadb": "MariaDB", "postgresql": "PostgreSQL", "sqlite": "SQLite",
+                "mssql": "SQL Server", "oracle": "Oracle"}
 # The data counts as stale when the last successful sync is older than this many sync intervals.
 STALE_AFTER_INTERVALS = 2
-__all__ = ["freshness", "last_success_run", "last_successful_sync", "recent_runs", "saved_cursors"]
+__all__ = ["freshness", "last_success_run", "last_successful_sync", "runs_page", "saved_cursors", "source_name"]
 
 
 def freshness(session: Session, interval_minutes: int, now: datetime | None = None) -> dict[str, Any]:
@@ -46,11 +52,32 @@ def _run_dict(run: SyncRun, now: datetime) -> dict[str, Any]:
             "error": run.error, "triggered_by": run.triggered_by}
 
 
-def recent_runs(session: Session, limit: int = RECENT_RUNS, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The latest sync runs, newest first (the table grows every few minutes: never read whole)."""
+def runs_page(session: Session, page: int = 0, status: str | None = None, page_size: int = RUNS_PAGE_SIZE,
+              now: datetime | None = None) -> dict[str, Any]:
+    """One page of the sync runs, newest first, optionally of one status, with how many there are in all (the
+    table grows every few minutes: paged in the database, never read whole)."""
     now = now or utcnow()
-    runs = session.scalars(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(limit))
-    return [_run_dict(run, now) for run in runs]
+    conditions = [SyncRun.status == status] if status else []
+    total = session.scalar(select(func.count()).select_from(SyncRun).where(*conditions))
+    runs = session.scalars(select(SyncRun).where(*conditions).order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+                           .offset(max(page, 0) * page_size).limit(page_size))
+    return {"rows": [_run_dict(run, now) for run in runs], "total": total, "page": page, "page_size": page_size}
+
+
+def source_name(source: str | None) -> str:
+    """What a run read, for the page: 'MySQL · iqfast' for a database (no host, user or port: the page is no
+    place for a connection string), the file's name for an export file."""
+    if not source:
+        return ""
+    if "://" not in source:
+        return source
+    try:
+        url = make_url(source)
+    except Exception:  # a malformed record shows as nothing rather than as itself
+        return ""
+    kind = SOURCE_KINDS.get(url.get_backend_name(), url.get_backend_name())
+    name = (url.database or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{kind} · {name}" if name else kind
 
 
 def last_success_run(session: Session, now: datetime | None = None) -> dict[str, Any] | None:
