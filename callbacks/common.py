@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dash import Input, Output, State, ctx, html, no_update, set_props
+from dash import Input, Output, State, ctx, dcc, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
@@ -19,6 +19,7 @@ from layouts.shell import ALERT_ID
 from portal import audit
 from portal.extensions import database
 from portal.i18n import current_language, t
+from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.security.permissions import AUTHENTICATED
 from portal.validation import Conflict, Forbidden, InvalidInput, NotFound
@@ -275,6 +276,16 @@ def shown_in(outputs: dict, alert: str = "error", forbidden_key: str | None = No
         return values
 
     return handle
+
+
+def table_download(columns, rows, stem: str, xlsx: bool, zone: str, sheet: str = "Data") -> dict:
+    """A dcc.Download payload of a list: XLSX, or CSV for an Indonesian spreadsheet (`;`, decimal comma), named
+    with the office's date."""
+    if xlsx:
+        return dcc.send_bytes(exports.xlsx_bytes(columns, rows, sheet=sheet), exports.filename(stem, "xlsx", zone),
+                              type=exports.XLSX_MIME)
+    return dcc.send_bytes(exports.csv_bytes(columns, rows), exports.filename(stem, "csv", zone),
+                          type=exports.CSV_MIME)
 
 
 def export_failed(error: Exception):

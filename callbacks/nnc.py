@@ -1,17 +1,15 @@
 """NNC register list: thin wrappers around portal.services.nnc.register (paging, sorting, filtering in the database)."""
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, no_update
 
 from layouts.nnc import ALL, DEFAULTS, FILTERS, SORTS
 from callbacks.common import (export_failed, page_of, paged_callback, register_open_row, register_picker_search,
-                              section_choices)
+                              section_choices, table_download)
 from layouts.components.formatting import format_date, format_number
 from layouts.nnc_common import nature_text
-from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -162,8 +160,5 @@ def register(app) -> None:
             rows = nnc_search.export_nncs(db, current, filters_from(values), sort_from(sort))
         columns = [(key, t(label)) for key, label in EXPORT_COLUMNS]
         shaped = [export_row(row, current.office_timezone) for row in rows]
-        stamp = datetime.now(ZoneInfo(current.office_timezone)).date().isoformat()
-        if ctx.triggered_id == "nnc-export-xlsx":
-            return dcc.send_bytes(exports.xlsx_bytes(columns, shaped, sheet="NNC"), f"nnc-{stamp}.xlsx",
-                                  type=exports.XLSX_MIME)
-        return dcc.send_bytes(exports.csv_bytes(columns, shaped), f"nnc-{stamp}.csv", type=exports.CSV_MIME)
+        return table_download(columns, shaped, "nnc", ctx.triggered_id == "nnc-export-xlsx",
+                              current.office_timezone, sheet="NNC")

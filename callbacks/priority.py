@@ -1,7 +1,6 @@
 """Priority-service list callbacks: tier-A service users of the current window, printable and exportable."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from dash import Input, Output, State, ctx, dcc, no_update
 
@@ -9,6 +8,7 @@ from callbacks.common import export_failed, register_open_row, register_section_
 from callbacks.rankings import compliance_sections, download
 from layouts.compliance_common import grid_row, months_since_text, window_text
 from layouts.components.formatting import format_count, format_date, format_score
+from portal.reports import exports
 from portal.reports import priority_list as compliance_print
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -60,7 +60,8 @@ def register(app) -> None:
             return no_update
         result = _list(section)
         if ctx.triggered_id == "priority-export-pdf":
-            return dcc.send_bytes(priority_pdf(result), f"layanan-prioritas-{datetime.now():%Y%m%d}.pdf",
+            return dcc.send_bytes(priority_pdf(result), exports.filename("layanan-prioritas", "pdf",
+                                                                         result["timezone"]),
                                   type="application/pdf")
         return download(result, "layanan-prioritas", ctx.triggered_id.endswith("xlsx"))
 

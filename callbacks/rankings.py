@@ -1,15 +1,14 @@
 """Compliance ranking callbacks: thin wrappers around portal.services.compliance.ranking.ranking."""
 from __future__ import annotations
 
-from datetime import datetime
 
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import export_failed, page_of, paged_callback, register_open_row, section_choices
+from callbacks.common import (export_failed, page_of, paged_callback, register_open_row, section_choices,
+                              table_download)
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, window_text
 from layouts.components.empty import empty_figure
 from layouts.components.formatting import format_count
-from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -95,8 +94,4 @@ def download(result: dict, stem: str, xlsx: bool) -> dict:
     """A dcc.Download payload of the rows of a ranking result."""
     tz = result["timezone"]
     rows = [export_row(row, tz) for row in result["rows"]]
-    stamp = datetime.now().strftime("%Y%m%d")
-    if xlsx:
-        return dcc.send_bytes(exports.xlsx_bytes(export_columns(), rows, sheet=t("page.rankings")),
-                              f"{stem}-{stamp}.xlsx", type=exports.XLSX_MIME)
-    return dcc.send_bytes(exports.csv_bytes(export_columns(), rows), f"{stem}-{stamp}.csv", type=exports.CSV_MIME)
+    return table_download(export_columns(), rows, stem, xlsx, tz, sheet=t("page.rankings"))

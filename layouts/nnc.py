@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
+from layouts.components.export_buttons import export_buttons
 from layouts.components.grid import grid
 from layouts.common import hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
@@ -119,12 +120,7 @@ def layout(user, **_):
             dbc.Col([
                 dbc.Button([html.I(className="bi bi-x-circle me-1"), t("nnc.filter.clear")], id="nnc-clear",
                            color="secondary", outline=True, size="sm", className="me-2 mb-2"),
-                dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="nnc-export-csv",
-                           color="secondary", outline=True, size="sm", className="me-2 mb-2",
-                           title=t("nnc.export_csv")),
-                dbc.Button([html.I(className="bi bi-file-earmark-spreadsheet me-1"), "XLSX"],
-                           id="nnc-export-xlsx", color="secondary", outline=True, size="sm", className="mb-2",
-                           title=t("nnc.export_xlsx")),
+                *export_buttons("nnc", "me-2 mb-2"),
             ], xl=4, className="text-xl-end"),
         ], className="mt-1 g-2"),
         grid("nnc-grid", column_defs(), t("nnc.no_rows"), class_name="qc-nnc-grid", default_col={"filter": False},

@@ -7,6 +7,7 @@ from dash import dcc, html
 from layouts.components.grid import grid
 from layouts.common import page_header, section_select
 from layouts.compliance_common import labelled
+from layouts.components.export_buttons import export_buttons
 from portal.i18n import t
 
 
@@ -15,10 +16,7 @@ def layout(user, **_):
         page_header(t("page.priority"), t("priority.subtitle"), actions=html.Div([
             dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("priority.pdf")], id="priority-export-pdf",
                        color="primary", size="sm", className="me-2"),
-            dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="priority-export-csv",
-                       color="secondary", outline=True, size="sm", className="me-2"),
-            dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "XLSX"], id="priority-export-xlsx",
-                       color="secondary", outline=True, size="sm"),
+            *export_buttons("priority"),
         ], className="qc-no-print")),
         dbc.Row([labelled(t("compliance.field.section"),
                           section_select("priority-section", user, t("compliance.all_sections")), md=3)],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.export_buttons import export_buttons
 from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
@@ -85,10 +86,7 @@ def layout(user, **_):
                            options=[{"label": t(f"compliance.sort.{key}"), "value": key} for key in SORTS]),
             ], size="sm"), md=4, className="mb-2"),
             dbc.Col([
-                dbc.Button([html.I(className="bi bi-filetype-csv me-1"), "CSV"], id="rankings-export-csv",
-                           color="secondary", outline=True, size="sm", className="me-2"),
-                dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), "XLSX"], id="rankings-export-xlsx",
-                           color="secondary", outline=True, size="sm"),
+                *export_buttons("rankings"),
             ], md=4, className="text-md-end mb-2"),
         ]),
         # Sorting happens over the whole ranked result (the sort menu), never over one page.

@@ -1,4 +1,8 @@
-"""CSV and XLSX exports that a spreadsheet cannot turn into formulas.
+"""CSV and XLSX exports that a spreadsheet cannot turn into formulas, for Indonesian spreadsheets.
+
+XLSX is the first choice (numbers and dates typed, whatever the PC's locale). The CSV is written the way a
+spreadsheet set to Indonesian reads it: `;` between fields and a decimal comma (65,9 — with `,` between fields and
+a decimal point, Excel in Indonesian puts each line in one cell or reads 65.9 as text).
 
 A cell that starts with = + - @ (or a tab or carriage return) would run as a formula when the file
 is opened in Excel or LibreOffice ("CSV injection"); such text gets a leading apostrophe. Numbers and
@@ -7,6 +11,7 @@ dates stay numbers and dates.
     columns = [("number", "Nomor"), ("notice_date", "Tanggal")]
     data = exports.csv_bytes(columns, rows)             # rows: dicts (or anything with .get)
     data = exports.xlsx_bytes(columns, rows, sheet="NNC")
+    name = exports.filename("nnc", "xlsx", "Asia/Jakarta")   # nnc-2026-12-04.xlsx: the office's date
 """
 from __future__ import annotations
 
@@ -21,8 +26,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from portal.domain.periods import today_in
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIME = "text/csv"
+CSV_DELIMITER = ";"
+CSV_DECIMAL = ","
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Columns = Sequence[tuple[str, str]]  # (key in the row, header shown)
@@ -35,7 +44,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any, decimal: str = CSV_DECIMAL) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -44,18 +53,23 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, (int, float, Decimal)):
-        return str(value)
+    if isinstance(value, int):
+        return str(value)  # no thousands separator: a spreadsheet reads 2284 as a number, "2.284" as 2,284
+    if isinstance(value, (float, Decimal)):
+        # The shortest text that reads back as the same number, never in exponent form (1e-07).
+        return format(Decimal(repr(value)) if isinstance(value, float) else value, "f").replace(".", decimal)
     return neutralise(str(value))
 
 
-def csv_bytes(columns: Columns, rows: Iterable[dict], delimiter: str = ",") -> bytes:
-    """UTF-8 CSV with a byte-order mark (so Excel reads Indonesian text right), headers first."""
+def csv_bytes(columns: Columns, rows: Iterable[dict], delimiter: str = CSV_DELIMITER,
+              decimal: str = CSV_DECIMAL) -> bytes:
+    """UTF-8 CSV with a byte-order mark (so Excel reads Indonesian text right), headers first; `;` and a
+    decimal comma unless told otherwise."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([neutralise(header) for _key, header in columns])
     for row in rows:
-        writer.writerow([_cell_text(row.get(key)) for key, _header in columns])
+        writer.writerow([_cell_text(row.get(key), decimal) for key, _header in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -97,6 +111,12 @@ def xlsx_bytes(columns: Columns, rows: Iterable[dict], sheet: str = "Data") -> b
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def filename(stem: str, extension: str, zone: str, now: datetime | None = None) -> str:
+    """`stem-YYYY-MM-DD.extension` with the office's date: at 00:30 WIB it is already the next day in Jakarta
+    while UTC still has the day before."""
+    return f"{stem}-{today_in(zone, now).isoformat()}.{extension}"
 
 
 def _column_letter(index: int) -> str:

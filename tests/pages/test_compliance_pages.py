@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
@@ -183,6 +185,33 @@ def test_export_neutralises_formula_cells(session, office, app, logged_in):
             sheet = load_workbook(io.BytesIO(content)).active
             names = [row[1].value for row in sheet.iter_rows(min_row=2)]
             assert "'=HYPERLINK(\"http://evil\")" in names
+
+
+def _export_rankings(client, app, button: str) -> dict:
+    states = [{"id": i, "property": "value", "value": ""} for i in (
+        "rankings-section", "rankings-direction", "rankings-commodity", "rankings-tier", "rankings-from",
+        "rankings-to")] + [{"id": "rankings-sort", "property": "value", "value": "rank"},
+                              {"id": "rankings-search", "property": "value", "value": None}]
+    response = dash_callback(client, _key(app, "rankings-download.data"), inputs=[
+        {"id": "rankings-export-csv", "property": "n_clicks", "value": 1 if button == "csv" else None},
+        {"id": "rankings-export-xlsx", "property": "n_clicks", "value": 1 if button == "xlsx" else None}],
+        state=states, changed=[f"rankings-export-{button}.n_clicks"])
+    return response.get_json()["response"]["rankings-download"]["data"]
+
+
+def test_ranking_export_just_after_midnight_wib_is_named_with_the_office_date_and_reads_in_indonesian(
+        office, app, logged_in):
+    """At 00:30 WIB on 15 June UTC still has 14 June: the file is named with Jakarta's date. The CSV has `;`
+    between fields and the page's decimal comma (61,7), so a spreadsheet set to Indonesian reads numbers."""
+    with time_machine.travel(datetime(2026, 6, 14, 17, 30, tzinfo=UTC), tick=False):
+        client = logged_in("enforcement")
+        csv_file, xlsx_file = _export_rankings(client, app, "csv"), _export_rankings(client, app, "xlsx")
+    assert (csv_file["filename"], xlsx_file["filename"]) == ("peringkat-kepatuhan-2026-06-15.csv",
+                                                            "peringkat-kepatuhan-2026-06-15.xlsx")
+    lines = base64.b64decode(csv_file["content"]).decode("utf-8-sig").splitlines()
+    header, gamma = lines[0].split(";"), next(line.split(";") for line in lines if "Gamma" in line)
+    score = gamma[header.index("Skor")]
+    assert "," in score and "." not in score and float(score.replace(",", ".")) > 0
 
 
 def test_priority_list_has_the_evidence_and_prints(session, office):

@@ -70,8 +70,8 @@ def test_csv_export_neutralises_formulas(app, logged_in, register):
     text = base64.b64decode(download["content"]).decode("utf-8-sig")
     assert download["filename"].endswith(".csv")
     assert "'=HYPERLINK" in text and "'+62 Salak" in text and "'@SUM(A1:A9)" in text
-    assert ",=HYPERLINK" not in text and ",+62" not in text and ",@SUM" not in text
-    assert text.splitlines()[0].startswith("ID,Nomor NNC,Tanggal NNC")
+    assert ";=HYPERLINK" not in text and ";+62" not in text and ";@SUM" not in text
+    assert text.splitlines()[0].startswith("ID;Nomor NNC;Tanggal NNC")  # `;` for an Indonesian spreadsheet
 
     response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-xlsx.n_clicks"])
     download = response.json["response"]["nnc-download"]["data"]
@@ -86,7 +86,7 @@ def test_exports_helper_neutralises_only_text():
     assert exports.neutralise("\tcmd") == "'\tcmd" and exports.neutralise("Manggis") == "Manggis"
     assert exports.neutralise(-2) == -2
     data = exports.csv_bytes([("a", "=Judul"), ("b", "B")], [{"a": "@x", "b": "+1"}, {"a": -5}, {"a": None}])
-    assert data.decode("utf-8-sig").splitlines() == ["'=Judul,B", "'@x,'+1", "-5,", ","]
+    assert data.decode("utf-8-sig").splitlines() == ["'=Judul;B", "'@x;'+1", "-5;", ";"]
 
 
 def test_form_with_several_errors_keeps_everything_and_writes_nothing(app, logged_in, session):

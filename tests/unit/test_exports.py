@@ -1,0 +1,30 @@
+"""Exports for Indonesian spreadsheets: CSV with `;` and a decimal comma, file names in the office's date."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from portal.reports import exports
+
+COLUMNS = [("name", "Nama"), ("score", "Skor"), ("count", "Konsinyasi"), ("day", "Tanggal")]
+
+
+def test_csv_separates_fields_with_a_semicolon_and_writes_a_decimal_comma():
+    rows = [{"name": "PT Maju; Jaya", "score": 61.7, "count": 2284, "day": date(2026, 6, 15)},
+            {"name": "CV Sari", "score": Decimal("18.13"), "count": 0, "day": None},
+            {"name": "UD Kecil", "score": 1e-7, "count": -3, "day": None}]
+    lines = exports.csv_bytes(COLUMNS, rows).decode("utf-8-sig").splitlines()
+    # A ; inside text is quoted; counts have no thousands separator (a spreadsheet would read 2.284 as 2,284).
+    assert lines == ["Nama;Skor;Konsinyasi;Tanggal", '"PT Maju; Jaya";61,7;2284;2026-06-15', "CV Sari;18,13;0;",
+                     "UD Kecil;0,0000001;-3;"]
+
+
+def test_csv_starts_with_a_byte_order_mark_so_excel_reads_utf8():
+    assert exports.csv_bytes([("a", "Ä")], []).startswith("\ufeff".encode("utf-8"))
+
+
+def test_the_file_name_at_half_past_midnight_wib_has_jakartas_date_not_utcs():
+    just_after_midnight = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)  # 4 Dec 00:30 WIB
+    assert exports.filename("nnc", "xlsx", "Asia/Jakarta", just_after_midnight) == "nnc-2026-12-04.xlsx"
+    assert exports.filename("nnc", "csv", "Asia/Jayapura", datetime(2026, 12, 3, 14, 59, tzinfo=UTC)) == \
+        "nnc-2026-12-03.csv"  # 23:59 WIT: still the 3rd in Jayapura
