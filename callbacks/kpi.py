@@ -70,9 +70,14 @@ def percent(share) -> str:
     return "–" if share is None else f"{format_number(share * 100, decimals=0)}%"
 
 
-def trend(current, previous, better: str | None, shown) -> html.Div:
-    """▲/▼ against the previous period, green when the change is good for this figure, red when bad."""
-    if current is None or previous is None:
+def trend(current, previous, better: str | None, shown, comparable: bool = True, amount=None) -> html.Div:
+    """▲/▼ against the previous period, green when the change is good for this figure, red when bad.
+
+    No comparison when either figure is missing or the previous period holds no data at all (`comparable`): its
+    zeros are not a baseline. `amount` formats the change itself (money in Rupiah, with the share when there is
+    one); without it the change is a share, or a plain number when the previous figure is 0.
+    """
+    if not comparable or current is None or previous is None:
         return html.Div(t("kpi.no_previous"), className="qc-kpi-change text-muted")
     delta = current - previous
     if abs(delta) < 1e-9:
@@ -80,8 +85,11 @@ def trend(current, previous, better: str | None, shown) -> html.Div:
     arrow = "▲" if delta > 0 else "▼"
     good = (delta > 0) == (better == GOOD) if better else None
     tone = "text-muted" if good is None else ("qc-good" if good else "qc-bad")
-    size = f"{format_number(abs(delta) / abs(previous) * 100, decimals=0)}%" if previous else \
-        format_number(abs(delta), decimals=0 if float(delta).is_integer() else 1)
+    share = f"{format_number(abs(delta) / abs(previous) * 100, decimals=0)}%" if previous else None
+    if amount is not None:
+        size = amount(abs(delta)) + (f" ({share})" if share else "")
+    else:
+        size = share or format_number(abs(delta), decimals=0 if float(delta).is_integer() else 1)
     return html.Div([html.Span(f"{arrow} {size}", className=f"fw-semibold {tone}"), " ",
                      html.Span(t("kpi.versus_previous", value=shown), className="text-muted")],
                     className="qc-kpi-change")
@@ -104,6 +112,7 @@ def card(key: str, label: str, value, sub=None, change=None, href: str | None = 
 
 def cards(panel: dict):
     now, before = panel["current"], panel["previous"]
+    comparable = before.get("has_data", True)
     service, service_before = now["service_time"], before["service_time"]
     survey, survey_before = now["ikm"], before["ikm"]
     complaints, compliance = panel["complaints"], panel["compliance"]
@@ -111,25 +120,27 @@ def cards(panel: dict):
         card("certificates", t("kpi.card.certificates"), number(now["certificates_issued"]),
              t("kpi.card.certificates_sub", completed=number(now["applications_completed"])),
              trend(now["certificates_issued"], before["certificates_issued"], GOOD,
-                   number(before["certificates_issued"])), "/applications"),
+                   number(before["certificates_issued"]), comparable), "/applications"),
         card("in-progress", t("kpi.card.in_progress"), number(now["applications_in_progress"]),
              t("kpi.card.in_progress_sub"),
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
-                   number(before["applications_in_progress"])), "/applications"),
+                   number(before["applications_in_progress"]), comparable), "/applications"),
         card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
              t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]), share=percent(service["within_sla_share"]),
                sla=number(service["sla_hours"], 0)),
-             trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"])),
+             trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"]),
+                   comparable),
              "/applications"),
         card("fees", t("kpi.card.fees"), money_short(now["fees"]["paid"]),
              t("kpi.card.fees_sub", billed=format_idr(now["fees"]["billed"])),
-             trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"])),
+             trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"]), comparable,
+                   amount=money_short),
              "/applications", title=format_idr(now["fees"]["paid"])),
         _ikm_card(survey, survey_before, panel["direction"]),
         card("violations", t("kpi.card.violations"), number(now["violations_per_1000"], 1),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
              trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
-                   number(before["violations_per_1000"], 1)), "/nnc"),
+                   number(before["violations_per_1000"], 1), comparable), "/nnc"),
         card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
              t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
                median=hours(complaints["median_hours_to_answer"])),

@@ -254,6 +254,10 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
             "violations": violations,
             "violations_per_1000": _round(violations * 1000 / sums["completed"], 2) if sums["completed"] else None,
         }
+        # Nothing recorded at all (before the station's data starts, or a filter with no traffic): its zeros are
+        # no figures to compare with, and the panel says so instead of "▲ 26.029 vs 0".
+        # (The IKM has its own "no answers": its figure is None.)
+        result["has_data"] = nncs["total"] > 0 or any(start <= day <= end for day, _values in daily)
         if chart and index == 0:
             result["monthly"] = _monthly(daily, nnc_rows, chart_first, end)
         results.append(result)
@@ -292,9 +296,10 @@ def freshness(session: Session, now: datetime | None = None) -> dict[str, Any]:
             "age_seconds": int(max((now - last).total_seconds(), 0)) if last else None}
 
 
-def change(current, previous) -> dict[str, Any] | None:
-    """The difference against the previous period: absolute and relative (None when there is nothing to compare)."""
-    if current is None or previous is None:
+def change(current, previous, comparable: bool = True) -> dict[str, Any] | None:
+    """The difference against the previous period: absolute and relative (None when there is nothing to compare:
+    no figure, or a previous period without any data — `comparable` False)."""
+    if not comparable or current is None or previous is None:
         return None
     delta = current - previous
     return {"delta": _round(delta, 4), "ratio": _round(delta / previous, 4) if previous else None}

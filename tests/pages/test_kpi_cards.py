@@ -1,0 +1,76 @@
+"""The KPI panel's cards against the previous period: an empty previous period is "no comparison" on every card
+(never "▲ 26.029 vs 0"), and money changes are written in Rupiah."""
+from __future__ import annotations
+
+import pytest
+
+from support.kpi_data import build
+from support.web import dash_callback
+from portal.services.kpi.rollup import refresh_kpi_rollups
+
+
+@pytest.fixture
+def data(session):
+    built = build(session)
+    refresh_kpi_rollups(session)
+    session.commit()
+    return built
+
+
+def _key(app) -> str:
+    found = [key for key in app.callback_map if "kpi-cards.children" in key]
+    assert len(found) == 1
+    return found[0]
+
+
+def _text(component) -> str:
+    """The visible text of a Dash component tree as JSON."""
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(part) for part in component)
+    if isinstance(component, dict):
+        return _text(component.get("props", {}).get("children"))
+    return "" if component is None else str(component)
+
+
+def _cards(app, client, date_from: str, date_to: str) -> dict[str, str]:
+    """Each card's text by its id (kpi-card-<key>), for a custom period."""
+    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
+              {"id": "kpi-from", "property": "value", "value": date_from},
+              {"id": "kpi-to", "property": "value", "value": date_to},
+              {"id": "kpi-section", "property": "value", "value": "all"},
+              {"id": "kpi-direction", "property": "value", "value": "all"},
+              {"id": "kpi-refresh", "property": "data", "value": 0}]
+    response = dash_callback(client, _key(app), inputs)
+    assert response.status_code == 200
+    cards = response.get_json()["response"]["kpi-cards"]["children"]
+    return {card["props"]["id"].removeprefix("kpi-card-"): _text(card) for card in cards}
+
+
+def test_a_previous_period_without_any_data_gives_no_comparison_on_any_card(app, logged_in, data):
+    # 10 Feb – 31 Mar 2026 holds every application; the 50 days before it hold nothing.
+    cards = _cards(app, logged_in("head"), "2026-02-10", "2026-03-31")
+    assert "4" in cards["certificates"]
+    for key in ("certificates", "in-progress", "service-time", "fees", "violations", "ikm"):
+        assert "tidak ada pembanding" in cards[key], (key, cards[key])
+        assert "▲" not in cards[key] and "▼" not in cards[key] and "vs" not in cards[key], (key, cards[key])
+
+
+def test_a_previous_period_with_data_is_compared_and_money_changes_in_rupiah(app, logged_in, data):
+    # March against 29 Jan – 28 Feb: paid Rp 425.000 against Rp 100.000, certificates 3 against 1.
+    cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
+    assert "▲ Rp 325.000 (325%)" in cards["fees"] and "vs Rp 100.000 periode sebelumnya" in cards["fees"]
+    assert "▲ 200%" in cards["certificates"] and "vs 1 periode sebelumnya" in cards["certificates"]
+    assert "tidak ada pembanding" not in cards["certificates"]
+
+
+def test_the_service_marks_which_periods_hold_data(session, data):
+    from datetime import date
+
+    from support.factories import office_id
+    from portal.services.kpi import panel as kpi
+
+    span = kpi.period("custom", date(2026, 3, 31), date(2026, 2, 10), date(2026, 3, 31))
+    figures = kpi.panel(session, office_id(session), span, today=date(2026, 3, 31))
+    assert figures["current"]["has_data"] is True and figures["previous"]["has_data"] is False
+    assert kpi.change(figures["current"]["certificates_issued"], figures["previous"]["certificates_issued"],
+                      figures["previous"]["has_data"]) is None
