@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from layouts.components.formatting import format_datetime
+from layouts.components.formatting import format_count, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -65,7 +65,7 @@ def register(app) -> None:
                          html.Td(t("admin_service_users.pending") if a["invitation_pending"] else (
                              format_datetime(a["last_login_at"], tz) if a["last_login_at"] else
                              t("admin_service_users.never"))),
-                         html.Td(str(a["companies"]))]) for a in accounts]
+                         html.Td(format_count(a["companies"]))]) for a in accounts]
         table = dbc.Table([html.Thead(html.Tr([html.Th(t("field.username")), html.Th(t("field.full_name")),
                                                html.Th(t("field.email")), html.Th(t("field.last_login")),
                                                html.Th(t("admin_service_users.companies"))])),

@@ -10,7 +10,7 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import page_of, paged_callback, register_open_row
 from layouts.complaints import NEW_FIELDS
-from layouts.components.formatting import format_date, format_datetime
+from layouts.components.formatting import format_count, format_date, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -42,7 +42,7 @@ def grid_row(row: dict, tz: str) -> dict:
 
 
 def status_badges(counts: dict, overdue: int):
-    badges = [dbc.Badge(f"{t('complaints.status.' + status)}: {counts.get(status, 0)}",
+    badges = [dbc.Badge(f"{t('complaints.status.' + status)}: {format_count(counts.get(status, 0))}",
                         color=STATUS_COLOURS[status], className="me-2 p-2")
               for status in ("new", "in_progress", "answered", "closed")]
     badges.append(dbc.Badge(f"{t('complaints.overdue')}: {overdue}", color="danger" if overdue else "light",

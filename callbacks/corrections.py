@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from layouts.components.formatting import format_datetime
+from layouts.components.formatting import format_count, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -47,7 +47,7 @@ def register(app) -> None:
             open_count = corrections.open_count(db, current)
         cards = [_card(row, current.office_timezone) for row in result["rows"]] or [
             dbc.Alert(t("corrections.none"), color="light", id="corrections-empty")]
-        counts = html.Div([dbc.Badge(str(open_count), color="warning" if open_count else "success",
+        counts = html.Div([dbc.Badge(format_count(open_count), color="warning" if open_count else "success",
                                      className="me-2 fs-6", id="corrections-open-count"),
                            t("corrections.open_count")])
         return cards, counts
@@ -108,4 +108,4 @@ def register(app) -> None:
         """Open requests, beside the menu item."""
         with database().session() as db:
             count = corrections.open_count(db, user())
-        return str(count) if count else ""
+        return format_count(count) if count else ""

@@ -74,7 +74,7 @@ def facts(items: list[tuple[str, object]], id: str | None = None):
 def card(title: str, icon: str, body, id: str, count: int | None = None):
     heading = [html.I(className=f"bi {icon} me-2"), title]
     if count is not None:
-        heading.append(dbc.Badge(str(count), color="light", text_color="dark", pill=True, className="ms-2"))
+        heading.append(dbc.Badge(format_number(count), color="light", text_color="dark", pill=True, className="ms-2"))
     return dbc.Card([dbc.CardHeader(html.H2(heading, className="h6 mb-0")), dbc.CardBody(body)],
                     className="mb-3 shadow-sm", id=id)
 
@@ -204,7 +204,7 @@ def _place(country, place, port):
 def consignment(detail, user):
     c = detail["consignment"]
     conveyance = " · ".join(part for part in (c["conveyance"], c["conveyance_name"], c["voyage_number"]) if part)
-    packaging = " ".join(part for part in (str(c["package_count"]) if c["package_count"] else "",
+    packaging = " ".join(part for part in (format_number(c["package_count"]) if c["package_count"] else "",
                                            c["packaging"] or "") if part)
     items = [
         (t("application_detail.consignor"), _party(c["consignor_name"], c["consignor_address"])),
