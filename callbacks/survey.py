@@ -53,31 +53,39 @@ def _side_label(text: str, y: float, inside: bool, size: int | None = None) -> d
     return label
 
 
-def elements_figure(elements: list[dict], language: str | None = None) -> dict:
-    """The nine elements' NRR against the grade bands.
+def element_label(number: int) -> str:
+    """'U3 Waktu': the element's number and its short name (the full name is in the hover and the report)."""
+    return f"U{number} {t(f'skm.element.{number}.short')}"
 
-    A plain figure dict, like the KPI panel's: plotly's graph objects (add_hrect, add_hline) cost ≈ 25 ms a shape
-    on the server, more than the whole rest of the callback.
+
+def elements_figure(elements: list[dict], language: str | None = None) -> dict:
+    """The nine elements' NRR against the grade bands, one named bar a row (U1 at the top).
+
+    Horizontal, so each bar carries its element's name and stays readable on a phone (nine names under vertical
+    bars would not fit 390 px). A plain figure dict, like the KPI panel's: plotly's graph objects (add_hrect,
+    add_hline) cost ≈ 25 ms a shape on the server, more than the whole rest of the callback.
     """
-    names = [f"U{e['element']}" for e in elements]
+    names = [element_label(e["element"]) for e in elements]
     hover = [t(f"skm.element.{e['element']}.name") for e in elements]
     values = [e["nrr"] for e in elements]
-    shapes = [{"type": "rect", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": low, "y1": high,
+    shapes = [{"type": "rect", "xref": "x", "yref": "y domain", "x0": low, "x1": high, "y0": 0, "y1": 1,
                "fillcolor": BAND_FILL[letter], "line": {"width": 0}, "layer": "below"} for low, high, letter in BANDS]
-    shapes += [_hline(low) for low, _high, _letter in BANDS[1:]]
-    return {"data": [{"type": "bar", "x": names, "y": values,
+    shapes += [{"type": "line", "xref": "x", "yref": "y domain", "x0": low, "x1": low, "y0": 0, "y1": 1,
+                "line": {"color": "#868e96", "dash": "dot", "width": 1}} for low, _high, _letter in BANDS[1:]]
+    grades = [{"text": f"<b>{letter}</b>", "showarrow": False, "xref": "x", "yref": "y domain", "x": (low + high) / 2,
+               "y": 1, "yanchor": "bottom", "font": {"size": 13}} for low, high, letter in BANDS]
+    return {"data": [{"type": "bar", "orientation": "h", "y": names, "x": values,
                       "text": [number(v, 2) if v is not None else "" for v in values], "textposition": "outside",
                       "marker": {"color": [GRADE_COLOURS.get(_band(v), "#adb5bd") for v in values]},
-                      "hovertext": hover, "hovertemplate": "%{hovertext}<br>NRR %{y:.3f}<extra></extra>",
+                      "hovertext": hover, "hovertemplate": "%{hovertext}<br>NRR %{x:.3f}<extra></extra>",
                       "cliponaxis": False}],
-            "layout": {"shapes": shapes,
-                       "annotations": [_side_label(letter, (low + high) / 2, True, 13) for low, high, letter in BANDS],
-                       "margin": {"l": 50, "r": 40, "t": 20, "b": 40}, "font": {"size": 14}, "showlegend": False,
-                       "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "yaxis": {"range": [1, 4.15], "title": {"text": t("survey.elements.axis")},
+            "layout": {"shapes": shapes, "annotations": grades,
+                       "margin": {"l": 10, "r": 30, "t": 26, "b": 40}, "font": {"size": 13}, "showlegend": False,
+                       "plot_bgcolor": "white", "paper_bgcolor": "white", "bargap": 0.3,
+                       "xaxis": {"range": [1, 4.35], "title": {"text": t("survey.elements.axis")},
                                  "gridcolor": "#f1f3f5", "tickvals": [1, 2, 2.6, 3.0644, 3.5324, 4],
                                  "ticktext": ["1", "2", "2,60", "3,06", "3,53", "4"]},
-                       "xaxis": {"tickfont": {"size": 14}}}}
+                       "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}}}}
 
 
 def trend_figure(points: list[dict], unit: str) -> dict:
@@ -196,7 +204,7 @@ def register(app) -> None:
             profile = ikm_results.respondent_profile(session, office, span.start, span.end, section, scope)
             semester = ikm_results.semester_of(span.start, span.end)
             plan = ikm_results.follow_up_plan(session, office, *semester) if semester else None
-        weakest = ", ".join(f"U{e['element']} ({number(e['nrr'], 2)})"
+        weakest = ", ".join(f"{element_label(e['element'])} ({number(e['nrr'], 2)})"
                             for e in ikm_results.weakest_elements(summary["elements"])) or "–"
         if semester:
             info = [t("survey.plan.for", semester=semester[1], year=semester[0], weakest=weakest)]

@@ -152,7 +152,7 @@ def _fonts() -> tuple[str, str]:
 def _bar_chart(elements: list[dict], width: float, height: float, font: str, language: str = "id"):
     """The nine element averages as bars over the grade bands of the 1–4 scale."""
     drawing = Drawing(width, height)
-    left, bottom, top = 34, 28, height - 8
+    left, bottom, top = 34, 30, height - 8
     plot_w = width - left - 40
     scale = (top - bottom) / 3.0  # 1 → 4
 
@@ -177,8 +177,11 @@ def _bar_chart(elements: list[dict], width: float, height: float, font: str, lan
                              strokeColor=None))
             drawing.add(String(x + slot * 0.3, y(nrr) + 3, i18n.format_number(nrr, language, 2), fontName=font, fontSize=7,
                                textAnchor="middle"))
-        drawing.add(String(x + slot * 0.3, bottom - 12, f"U{element['element']}", fontName=font, fontSize=8,
+        # The element's number and its short name under the bar (U1 alone said nothing to a reader).
+        drawing.add(String(x + slot * 0.3, bottom - 11, f"U{element['element']}", fontName=font, fontSize=8,
                            textAnchor="middle"))
+        drawing.add(String(x + slot * 0.3, bottom - 21, t(f"skm.element.{element['element']}.short", language),
+                           fontName=font, fontSize=6, textAnchor="middle"))
     return drawing
 
 

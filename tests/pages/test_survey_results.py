@@ -196,3 +196,19 @@ def test_a_service_user_cannot_open_either_page(app, logged_in, path):
     assert len(outputs) >= 2
     for output in outputs:
         assert dash_callback(client, output).status_code == 403, output
+
+
+def test_the_nrr_chart_names_every_element_on_the_page_and_in_the_report():
+    """U1–U9 alone said nothing: each bar carries its element's name (horizontal bars, so a phone has room)."""
+    from callbacks.survey import elements_figure
+    from portal.reports import ikm_report
+
+    elements = [{"element": n, "nrr": 2.5 + n / 10} for n in range(1, 10)]
+    bars = elements_figure(elements)["data"][0]
+    assert bars["orientation"] == "h" and bars["x"] == [e["nrr"] for e in elements]
+    assert bars["y"] == ["U1 Persyaratan", "U2 Prosedur", "U3 Waktu", "U4 Biaya/tarif", "U5 Produk layanan",
+                         "U6 Kompetensi", "U7 Perilaku", "U8 Pengaduan", "U9 Sarana"]
+    assert bars["hovertext"][7] == "Penanganan pengaduan, saran dan masukan"  # the full name on hover
+    drawing = ikm_report._bar_chart(elements, 480, 150, "Helvetica", "id")
+    texts = {getattr(shape, "text", None) for shape in drawing.contents}
+    assert {"U1", "Persyaratan", "U9", "Sarana"} <= texts

@@ -86,6 +86,7 @@ VALUE_KEYS: list[tuple[str, tuple]] = [
     ("kpi.preset.{}", panel.PRESETS),
     ("ikm.grade.{}", tuple(ikm.GRADE_LABELS)),
     ("skm.element.{}.name", tuple(element.number for element in ikm.ELEMENTS)),
+    ("skm.element.{}.short", tuple(element.number for element in ikm.ELEMENTS)),
     ("skm.profile.{}", tuple(surveys.PROFILE_CHOICES)),
     *[(f"skm.profile.{field}.{{}}", choices) for field, choices in surveys.PROFILE_CHOICES.items()],
     # accounts, roles, audit, notifications, menu
