@@ -267,6 +267,9 @@ def register(app) -> None:
         index = ctx.triggered_id["index"]
         return [f for i, f in enumerate(files or []) if i != index]
 
+    for name in FORM_FIELDS:
+        register_clear_message(app, name)
+
     @protected_callback(
         app, PERMISSION,
         [Output("nnc-form-alert", "children", allow_duplicate=True),
@@ -307,3 +310,19 @@ def register(app) -> None:
             current_app.logger.exception("NNC not saved: the database refused the write")
             return [t("nnc.error.database"), True, no_update, no_update] + feedback_values({})
         return [no_update, False, "", f"/nnc/{saved['id']}"] + feedback_values({})
+
+
+def register_clear_message(app, name: str) -> None:
+    """A field's message ("Wajib diisi.") and red border go as soon as its value changes: the reader sees which
+    fields still need them, instead of every message of the last save staying red over corrected fields. The
+    save checks everything again. Nothing is sent back while the field has no message."""
+    outputs = [Output(f"{_fid(name)}-feedback", "children", allow_duplicate=True)]
+    if name in INVALID_CAPABLE:
+        outputs.append(Output(_fid(name), "invalid", allow_duplicate=True))
+
+    @protected_callback(app, PERMISSION, outputs, Input(_fid(name), "value"),
+                        State(f"{_fid(name)}-feedback", "children"), prevent_initial_call=True)
+    def clear_message(_value, message):
+        if not message:
+            raise PreventUpdate
+        return ["", False] if name in INVALID_CAPABLE else [""]

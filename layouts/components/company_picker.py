@@ -30,4 +30,4 @@ def company_option(company: dict) -> dict:
 def company_picker(component_id: str, placeholder: str, **kwargs):
     """An empty search-as-you-type drop-down (options arrive while typing)."""
     return dcc.Dropdown(id=component_id, options=[], search_order="original", placeholder=placeholder,
-                        className="qc-nnc-dropdown", labels=dropdown_labels(), **kwargs)
+                        className="qc-nnc-dropdown qc-picker", labels=dropdown_labels(), **kwargs)
