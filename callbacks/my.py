@@ -11,7 +11,7 @@ from layouts.my import application_card
 from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import t
+from portal.i18n import format_number, t
 from portal.services import my_applications
 from portal.validation import Forbidden
 
@@ -25,16 +25,30 @@ def _date(value) -> date | None:
         return None
 
 
-def survey_alerts(surveys: list[dict], tz: str):
-    """Open surveys, each with a big button: answering takes two minutes."""
-    return [dbc.Alert([
-        html.Div([html.I(className="bi bi-emoji-smile me-2"), html.Strong(t("my.survey_open_title"))]),
-        html.Div(t("my.survey_open_text", number=s["number"], until=format_datetime(s["expires_at"], tz)),
-                 className="small mb-2"),
-        dbc.Button(t("my.survey_answer"), href=f"/my/survey/{s['application_id']}", external_link=True,
-                   color="success", className="w-100 qc-tap", id={"type": "my-survey-link",
-                                                                   "index": s["application_id"]}),
-    ], color="success", className="mb-2 qc-survey-alert") for s in surveys]
+def _survey_link(survey: dict, tz: str):
+    return html.Li(html.A([html.Span(survey["number"], className="fw-semibold qc-number"),
+                           html.Span(t("my.survey_until", until=format_datetime(survey["expires_at"], tz)),
+                                     className="small text-muted d-block")],
+                          href=f"/my/survey/{survey['application_id']}", className="qc-survey-link",
+                          id={"type": "my-survey-link", "index": survey["application_id"]}))
+
+
+def survey_alerts(surveys: dict, tz: str):
+    """One compact banner however many surveys wait: "N survei menunggu", the list folded under it (answering
+    one takes two minutes). Five full banners used to fill a phone's first screen."""
+    total, rows = surveys["total"], surveys["rows"]
+    if not total:
+        return None
+    return dbc.Alert(html.Details([
+        html.Summary([html.I(className="bi bi-emoji-smile me-2", **{"aria-hidden": "true"}),
+                      html.Strong(t("my.surveys_waiting", count=format_number(total))),
+                      html.Span(t("my.surveys_show"), className="ms-auto small text-decoration-underline")],
+                     className="qc-survey-summary", id="my-surveys-summary"),
+        html.P(t("my.surveys_why"), className="small mb-1"),
+        html.Ul([_survey_link(s, tz) for s in rows], className="list-unstyled mb-0 qc-survey-list"),
+        html.P(t("my.surveys_more", shown=format_number(len(rows)), total=format_number(total)),
+               className="small text-muted mb-0 mt-1") if total > len(rows) else None,
+    ]), color="success", className="mb-2 py-1 qc-survey-alert", id="my-surveys-banner")
 
 
 def register(app) -> None:
@@ -42,10 +56,11 @@ def register(app) -> None:
         app, PERMISSION, "my", blank_when_empty=True,
         output={"cards": Output("my-list", "children"), "companies": Output("my-company", "options"),
                 "company_style": Output("my-company-col", "style")},
-        inputs={"status": Input("my-status", "value"), "company": Input("my-company", "value"),
+        inputs={"search": Input("my-search", "value"), "status": Input("my-status", "value"),
+                "stage": Input("my-stage", "value"), "company": Input("my-company", "value"),
                 "section": Input("my-section", "value"), "date_from": Input("my-from", "value"),
                 "date_to": Input("my-to", "value")})
-    def load_list(page, status, company, section, date_from, date_to):
+    def load_list(page, search, status, stage, company, section, date_from, date_to):
         """The page of applications for the filters; a changed filter starts again at page one."""
         current = user()
         try:
@@ -58,7 +73,9 @@ def register(app) -> None:
                 result = my_applications.list_applications(
                     db, current, service_user_id=company_id, date_from=_date(date_from), date_to=_date(date_to),
                     section=None if section in (None, "", "all") else section,
-                    status=None if status in (None, "", "all") else status, tz=current.office_timezone, page=page)
+                    status=None if status in (None, "", "all") else status,
+                    stage=None if stage in (None, "", "all") else stage, search=search,
+                    tz=current.office_timezone, page=page)
             except Forbidden:  # a company not theirs (a crafted request): an empty list, as for no match
                 result = {"total": 0, "page": 0, "page_size": my_applications.PAGE_SIZE, "rows": []}
         several = len(companies) > 1
@@ -66,7 +83,8 @@ def register(app) -> None:
         if not companies:
             cards = [dbc.Alert(t("my.no_company"), color="warning", id="my-empty")]
         elif not cards:
-            cards = [dbc.Alert(t("my.no_applications"), color="light", id="my-empty")]
+            empty = t("my.no_match", text=search.strip()) if (search or "").strip() else t("my.no_applications")
+            cards = [dbc.Alert(empty, color="light", id="my-empty")]
         options = [{"label": t("my.all_companies"), "value": "all"}] + [
             {"label": c["name"], "value": str(c["id"])} for c in companies]
         return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"}}, \

@@ -9,9 +9,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
+from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.formatting import format_datetime
 from portal.i18n import t
+from portal.services.my_applications import STAGE_FILTERS
 
 STAGE_COLORS = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
                 "destroyed": "danger", "released": "warning", "draft_certificate": "info", "billed": "warning",
@@ -78,6 +80,7 @@ def layout(user, page, **_):
     return html.Div([
         page_header(t("page.my"), t("my.subtitle")),
         html.Div(id="my-surveys"),
+        search_box("my-search", t("my.search_placeholder"), t("my.search_label"), class_name="mb-2"),
         dbc.RadioItems(
             id="my-status", value="all", inline=True, className="btn-group qc-segmented mb-2 w-100",
             inputClassName="btn-check", labelClassName="btn btn-outline-success",
@@ -96,6 +99,10 @@ def layout(user, page, **_):
                              {"label": t("my.all_sections"), "value": "all"},
                              {"label": t("section.plant"), "value": "plant"},
                              {"label": t("section.animal"), "value": "animal"}])], xs=12, md=4, className="mb-2"),
+                dbc.Col([dbc.Label(t("my.stage_filter"), html_for="my-stage"),
+                         dbc.Select(id="my-stage", value="all", options=[{"label": t("my.all_stages"), "value": "all"}] + [
+                             {"label": stage_label(stage), "value": stage} for stage in STAGE_FILTERS])],
+                        xs=12, md=4, className="mb-2"),
                 dbc.Col([dbc.Label(t("my.submitted_from"), html_for="my-from"), dbc.Input(id="my-from", type="date")],
                         xs=6, md=2, className="mb-2"),
                 dbc.Col([dbc.Label(t("my.submitted_to"), html_for="my-to"), dbc.Input(id="my-to", type="date")],

@@ -119,6 +119,16 @@ def _scoped(query, *, office_id: int | None, section_scope: str | None, include_
     return query
 
 
+def commodity_clause(text: str):
+    """An application with a commodity line whose name (common or scientific) contains `text`, or whose HS code
+    starts with it (any case; % and _ taken literally). Also the service users' search (my_applications)."""
+    return exists(select(ApplicationCommodity.id).where(
+        ApplicationCommodity.application_id == Application.id,
+        or_(ApplicationCommodity.commodity_name.icontains(text, autoescape=True),
+            ApplicationCommodity.scientific_name.icontains(text, autoescape=True),
+            ApplicationCommodity.hs_code.startswith(text, autoescape=True))))
+
+
 def _filtered(query, filters: dict[str, Any], tz: str):
     if filters["number"]:
         query = query.where(Application.number.icontains(filters["number"], autoescape=True))
@@ -127,12 +137,7 @@ def _filtered(query, filters: dict[str, Any], tz: str):
     if filters["handler"]:
         query = query.where(_party_condition(Handler.name, Handler.tax_id, filters["handler"]))
     if filters["commodity"]:
-        text = filters["commodity"]
-        query = query.where(exists(select(ApplicationCommodity.id).where(
-            ApplicationCommodity.application_id == Application.id,
-            or_(ApplicationCommodity.commodity_name.icontains(text, autoescape=True),
-                ApplicationCommodity.scientific_name.icontains(text, autoescape=True),
-                ApplicationCommodity.hs_code.startswith(text, autoescape=True)))))
+        query = query.where(commodity_clause(filters["commodity"]))
     if filters["stage"]:
         query = query.where(Application.current_stage == filters["stage"])
     if filters["section"]:

@@ -16,6 +16,7 @@ from models import (Application, ApplicationCommodity, Bill, Certificate, Certif
 from models.base import utcnow
 from models.service_portal import CorrectionRequest, SurveyInvitation
 from portal.domain.periods import day_bounds
+from portal.services.applications import commodity_clause
 from portal.security.scope import scope_of
 from portal.services.service_user_links import linked_ids
 from portal.settings import DEFAULT_TIMEZONE
@@ -27,6 +28,9 @@ MAIN_PATH = ("submitted", "verified", "inspected", "treated", "draft_certificate
              "handed_over")
 PROBLEM_STAGES = ("detained", "refused", "destroyed")
 STATUSES = ("in_progress", "completed", "problem")
+# The stages the list's stage filter offers, in the order a consignment meets them.
+STAGE_FILTERS = MAIN_PATH + ("released",) + PROBLEM_STAGES
+MAX_SEARCH = 100
 
 
 def _is_service_user(viewer) -> bool:
@@ -80,11 +84,20 @@ def _problem_clause():
                               QuarantineAction.deleted_at.is_(None)))
 
 
+def search_clause(text: str):
+    """Application number or a commodity (name, scientific name, HS code) containing `text`, any case."""
+    return or_(Application.number.icontains(text, autoescape=True), commodity_clause(text))
+
+
 def list_applications(session: Session, viewer, *, service_user_id: int | None = None,
                       date_from: date | None = None, date_to: date | None = None, section: str | None = None,
-                      status: str | None = None, tz: str = DEFAULT_TIMEZONE, page: int = 0,
-                      page_size: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of the viewer's companies' applications, newest first, filtered in the database."""
+                      status: str | None = None, stage: str | None = None, search: str | None = None,
+                      tz: str = DEFAULT_TIMEZONE, page: int = 0, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of the viewer's companies' applications, newest first, filtered in the database.
+
+    `search` finds an application by (part of) its number or a commodity; `stage` is the current stage;
+    `status` in progress / completed / with a problem.
+    """
     allowed = company_ids(session, viewer)
     if service_user_id is not None:
         if service_user_id not in allowed:
@@ -106,6 +119,11 @@ def list_applications(session: Session, viewer, *, service_user_id: int | None =
         query = query.where(Application.completed_at.is_not(None))
     elif status == "problem":
         query = query.where(_problem_clause())
+    if stage:
+        query = query.where(Application.current_stage == stage)
+    search = (search or "").strip()[:MAX_SEARCH]
+    if search:
+        query = query.where(search_clause(search))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(0, min(page, max(0, (total - 1) // page_size)))
     ids = list(session.scalars(query.order_by(Application.submitted_at.desc(), Application.id.desc())
@@ -245,16 +263,18 @@ def form_name(session: Session, code: str, language: str = "id") -> str | None:
     return form.name_id if language == "id" else form.name_en
 
 
-def open_surveys(session: Session, viewer, now=None) -> list[dict[str, Any]]:
-    """Survey invitations of the viewer's companies still waiting for an answer."""
+def open_surveys(session: Session, viewer, now=None, limit: int = 20) -> dict[str, Any]:
+    """Survey invitations of the viewer's companies still waiting for an answer: how many, and the newest
+    `limit` of them (the page shows one compact banner with the count, the list folded under it)."""
     ids = company_ids(session, viewer)
     if not ids:
-        return []
+        return {"total": 0, "rows": []}
+    waiting = (SurveyInvitation.service_user_id.in_(ids), SurveyInvitation.responded_at.is_(None),
+               SurveyInvitation.expires_at > (now or utcnow()))
+    total = session.scalar(select(func.count()).select_from(SurveyInvitation).where(*waiting)) or 0
     rows = session.execute(
         select(SurveyInvitation, Application.number).join(Application, Application.id == SurveyInvitation.application_id)
-        .where(SurveyInvitation.service_user_id.in_(ids), SurveyInvitation.responded_at.is_(None),
-               SurveyInvitation.expires_at > (now or utcnow()))
-        .order_by(SurveyInvitation.invited_at.desc()).limit(20)).all()
-    return [{"application_id": i.application_id, "number": number, "invited_at": i.invited_at,
-             "expires_at": i.expires_at} for i, number in rows]
+        .where(*waiting).order_by(SurveyInvitation.invited_at.desc()).limit(limit)).all() if total else []
+    return {"total": total, "rows": [{"application_id": i.application_id, "number": number,
+                                      "invited_at": i.invited_at, "expires_at": i.expires_at} for i, number in rows]}
 

@@ -1,0 +1,77 @@
+"""The service user's applications page: the search box and stage filter reach the paged list, a search that
+finds nothing says what was searched, and the open surveys are one compact banner however many there are."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from models.service_portal import SurveyInvitation
+from support.factories import gen_application, gen_service_user
+from support.hostile import find_key
+from support.portal_helpers import link_account
+from support.web import dash_callback, login
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@pytest.fixture
+def forwarder(client, session, make_user):
+    make_user("ekspedisi_p", "service_user")
+    company = gen_service_user(session, name="PT Ekspedisi Halaman")
+    link_account(session, "ekspedisi_p", company)
+    apps = [gen_application(session, company, submitted_at=NOW - timedelta(days=n + 1), commodity=commodity)
+            for n, commodity in enumerate(("Kopi arabika", "Manggis", "Vanili", "Lada putih", "Pala", "Cengkih"))]
+    session.commit()
+    login(client, "ekspedisi_p")
+    return {"company": company, "apps": apps}
+
+
+def _list(app, client, search=None, stage="all"):
+    values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
+              "my-company.value": "all", "my-section.value": "all", "my-from.value": None, "my-to.value": None,
+              "my-prev.n_clicks": None, "my-next.n_clicks": None}
+    response = dash_callback(client, find_key(app, "my-list.children"), inputs=[
+        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
+        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": 0}],
+        changed=["my-search.value"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
+def test_typing_a_number_or_commodity_narrows_the_list(app, client, forwarder):
+    apps = forwarder["apps"]
+    everything = json.dumps(_list(app, client)["my-list"])
+    assert all(a.number in everything for a in apps)
+    by_number = json.dumps(_list(app, client, search=apps[4].number[-6:])["my-list"])
+    assert apps[4].number in by_number and apps[0].number not in by_number
+    by_commodity = _list(app, client, search="vanili")
+    assert apps[2].number in json.dumps(by_commodity["my-list"]) and apps[1].number not in json.dumps(
+        by_commodity["my-list"])
+    assert by_commodity["my-count"]["children"] == "Menampilkan 1–1 dari 1"
+
+
+def test_a_search_without_match_says_what_was_searched(app, client, forwarder):
+    body = _list(app, client, search="durian montong")
+    assert body["my-list"]["children"][0]["props"]["children"] == \
+        'Tidak ada permohonan dengan nomor atau komoditas "durian montong" pada filter ini.'
+
+
+def test_the_stage_filter_reaches_the_list(app, client, forwarder):
+    body = json.dumps(_list(app, client, stage="submitted")["my-list"])
+    assert "Tidak ada permohonan" in body  # every application went on to handed_over
+    assert forwarder["apps"][0].number in json.dumps(_list(app, client, stage="handed_over")["my-list"])
+
+
+def test_five_open_surveys_are_one_compact_banner(app, client, session, forwarder):
+    for n, application in enumerate(forwarder["apps"][:5]):
+        session.add(SurveyInvitation(application_id=application.id, service_user_id=forwarder["company"].id,
+                                     invited_at=NOW - timedelta(hours=n), expires_at=NOW + timedelta(days=25)))
+    session.commit()
+    body = dash_callback(client, find_key(app, "my-surveys.children"), inputs=[
+        {"id": "my-page", "property": "id", "value": "my-page"}]).json["response"]
+    banner = body["my-surveys"]["children"]
+    assert banner["type"] == "Alert" and banner["props"]["id"] == "my-surveys-banner"  # one, not five
+    text = json.dumps(banner)
+    assert "5 survei menunggu" in text and text.count("/my/survey/") == 5

@@ -1,0 +1,91 @@
+"""A service user finds an application by its number, by commodity or by stage, in the database, among only their
+own companies' applications; the open surveys come as a count and the newest few."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import User
+from models.service_portal import SurveyInvitation
+from portal.services import my_applications
+from portal.services.accounts import current_user_from
+from portal.services.service_user_links import linked_ids
+from support.factories import gen_application, gen_service_user
+from support.portal_helpers import link_account
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _viewer(session, username):
+    user = session.scalar(select(User).where(User.username == username))
+    return current_user_from(user, "test", linked_ids(session, user.id))
+
+
+@pytest.fixture
+def forwarder(session, make_user):
+    """`ekspedisi` with a company of six applications of three commodities; another company's mango exists too."""
+    make_user("ekspedisi", "service_user")
+    mine = gen_service_user(session, name="PT Ekspedisi Nusantara")
+    other = gen_service_user(session, name="PT Lain Sendiri")
+    link_account(session, "ekspedisi", mine)
+    apps = {}
+    for n, commodity in enumerate(("Manggis", "Manggis", "Kopi arabika", "Kopi robusta", "Sarang burung walet",
+                                   "Salak_pondoh 100%")):
+        stages = ("submitted", "verified") if n % 2 else ("submitted", "verified", "inspected", "draft_certificate",
+                                                          "billed")
+        apps[n] = gen_application(session, mine, submitted_at=NOW - timedelta(days=n + 1), commodity=commodity,
+                                  stages=stages)
+    apps["other"] = gen_application(session, other, submitted_at=NOW - timedelta(days=1), commodity="Manggis")
+    session.commit()
+    return {"me": _viewer(session, "ekspedisi"), "apps": apps}
+
+
+def _found(session, me, **filters) -> list[int]:
+    return [row["id"] for row in my_applications.list_applications(session, me, page_size=50, **filters)["rows"]]
+
+
+def test_search_finds_by_part_of_the_number_any_case_only_in_own_companies(session, forwarder):
+    me, apps = forwarder["me"], forwarder["apps"]
+    target = apps[3]
+    assert _found(session, me, search=target.number[-6:]) == [target.id]
+    assert _found(session, me, search=f"  {target.number}  ") == [target.id]
+    assert _found(session, me, search=apps["other"].number) == []  # another company's: not theirs to find
+
+
+def test_search_finds_by_commodity_name_case_insensitive(session, forwarder):
+    me, apps = forwarder["me"], forwarder["apps"]
+    assert _found(session, me, search="kopi") == [apps[2].id, apps[3].id]
+    assert _found(session, me, search="MANGGIS") == [apps[0].id, apps[1].id]
+    assert _found(session, me, search="mangostana") == [apps[n].id for n in range(6)]  # the scientific name
+    assert _found(session, me, search="0804") == [apps[n].id for n in range(6)]  # an HS code's start
+
+
+def test_search_takes_percent_and_underscore_literally(session, forwarder):
+    me, apps = forwarder["me"], forwarder["apps"]
+    assert _found(session, me, search="_pondoh 100%") == [apps[5].id]
+    assert _found(session, me, search="%") == [apps[5].id]
+    assert _found(session, me, search="k_pi") == []
+
+
+def test_search_combines_with_the_stage_and_status_filters_and_counts_in_the_database(session, forwarder):
+    me, apps = forwarder["me"], forwarder["apps"]
+    assert _found(session, me, search="kopi", stage="billed") == [apps[2].id]
+    assert _found(session, me, stage="verified") == [apps[1].id, apps[3].id, apps[5].id]
+    result = my_applications.list_applications(session, me, search="manggis", status="in_progress", page_size=1)
+    assert result["total"] == 2 and len(result["rows"]) == 1
+
+
+def test_open_surveys_are_a_count_and_the_newest_few(session, forwarder):
+    me, apps = forwarder["me"], forwarder["apps"]
+    company = apps[0].service_user_id
+    for n in range(5):
+        session.add(SurveyInvitation(application_id=apps[n].id, service_user_id=company,
+                                     invited_at=NOW - timedelta(days=n), expires_at=NOW + timedelta(days=20 - n)))
+    session.add(SurveyInvitation(application_id=apps[5].id, service_user_id=company, invited_at=NOW - timedelta(days=40),
+                                 expires_at=NOW - timedelta(days=10)))  # expired: not waiting
+    session.commit()
+    surveys = my_applications.open_surveys(session, me, limit=3)
+    assert surveys["total"] == 5
+    assert [s["application_id"] for s in surveys["rows"]] == [apps[0].id, apps[1].id, apps[2].id]
