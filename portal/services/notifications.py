@@ -22,6 +22,7 @@ import re
 import secrets
 import urllib.request
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
@@ -416,11 +417,7 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
     configured". A row that fails is retried after an exponential backoff, up to MAX_ATTEMPTS, each error
     recorded. Rows are leased before sending, so a crash or a second deliverer cannot send a row twice at once.
     """
-    settings = settings or load_settings()
-    smtp_url = settings.smtp_url if smtp_url is None else smtp_url
-    webhook_url = settings.webhook_url if webhook_url is None else webhook_url
-    webhook_token = settings.webhook_token if webhook_token is None else webhook_token
-    base_url = settings.public_base_url.rstrip("/")
+    delivery = _Delivery.of(settings, smtp_url, webhook_url, webhook_token)
     now = now or utcnow()
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     with database.session() as session:
@@ -437,12 +434,12 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
                             .values(next_attempt_at=now + LEASE))
     if not ids:
         return counts
-    mailer = Mailer(smtp_url, settings.smtp_from) if smtp_url else None
+    mailer = Mailer(delivery.smtp_url, delivery.smtp_from) if delivery.smtp_url else None
     try:
         for outbox_id in ids:
             with database.session() as session:
                 row = session.get(NotificationOutbox, outbox_id)
-                outcome = _deliver_one(session, row, now, mailer, webhook_url, webhook_token, base_url)
+                outcome = _deliver_one(session, row, now, mailer, delivery)
                 counts[outcome] += 1
     finally:
         if mailer is not None:
@@ -452,36 +449,78 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
     return counts
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """Where messages go: the settings' SMTP and WhatsApp gateway unless a call names others ("" = none)."""
+
+    smtp_url: str
+    smtp_from: str
+    webhook_url: str
+    webhook_token: str
+    base_url: str
+
+    @classmethod
+    def of(cls, settings, smtp_url: str | None, webhook_url: str | None, webhook_token: str | None) -> "_Delivery":
+        settings = settings or load_settings()
+        return cls(settings.smtp_url if smtp_url is None else smtp_url, settings.smtp_from,
+                   settings.webhook_url if webhook_url is None else webhook_url,
+                   settings.webhook_token if webhook_token is None else webhook_token,
+                   settings.public_base_url.rstrip("/"))
+
+
 def _deliver_one(session: Session, row: NotificationOutbox, now: datetime, mailer: Mailer | None,
-                 webhook_url: str, webhook_token: str, base_url: str) -> str:
-    if row.channel == "email" and mailer is None:
-        row.status, row.last_error = "skipped", "SMTP not configured (QCORNER_SMTP_URL): kept in the outbox only"
+                 delivery: _Delivery) -> str:
+    def compose():
+        message = render(session, row, delivery.base_url, for_delivery=True)
+        return message["subject"], message["text"], row.template, message["values"]
+
+    return _send(session, [row], row.channel, now, mailer, delivery, compose, f"notification {row.id}")
+
+
+def _send(session: Session, rows: list[NotificationOutbox], channel: str, now: datetime, mailer: Mailer | None,
+          delivery: _Delivery, compose, what: str) -> str:
+    """Send one message standing for `rows` (one row, or a digest's) on `channel`; every row gets the outcome.
+
+    `compose()` gives (subject, text, template, parameters). A failure is recorded on every row and retried
+    after the backoff, up to MAX_ATTEMPTS; a channel that is not configured marks the rows skipped.
+    """
+    def settle(status: str, error: str | None, next_attempt: datetime | None = None) -> None:
+        for row in rows:
+            row.status, row.last_error = status, error
+            if next_attempt is not None:
+                row.next_attempt_at = next_attempt
+            if status == "sent":
+                row.sent_at = now
+
+    if channel == "email" and mailer is None:
+        settle("skipped", "SMTP not configured (QCORNER_SMTP_URL): kept in the outbox only")
         return "skipped"
-    if row.channel == "whatsapp" and not webhook_url:
-        row.status, row.last_error = "skipped", "WhatsApp gateway not configured (QCORNER_WEBHOOK_URL)"
+    if channel == "whatsapp" and not delivery.webhook_url:
+        settle("skipped", "WhatsApp gateway not configured (QCORNER_WEBHOOK_URL)")
         return "skipped"
-    row.attempts += 1
+    for row in rows:
+        row.attempts += 1
+    address = rows[0].recipient_address
     try:
         with session.begin_nested():  # a survey token minted for a failed send is not kept
-            message = render(session, row, base_url, for_delivery=True)
-            if row.channel == "email":
-                mailer.send(row.recipient_address, message["subject"], message["text"])
-            elif row.channel == "whatsapp":
-                _post_webhook(webhook_url, webhook_token, {
-                    "recipient": row.recipient_address, "template": row.template,
-                    "parameters": {k: str(v) for k, v in message["values"].items()},
-                    "text": message["subject"] + "\n\n" + message["text"]})
+            subject, text, template, parameters = compose()
+            if channel == "email":
+                mailer.send(address, subject, text)
+            elif channel == "whatsapp":
+                _post_webhook(delivery.webhook_url, delivery.webhook_token, {
+                    "recipient": address, "template": template,
+                    "parameters": {k: str(v) for k, v in parameters.items()}, "text": subject + "\n\n" + text})
             else:
-                raise ValueError(f"unknown channel {row.channel!r}")
+                raise ValueError(f"unknown channel {channel!r}")
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-        row.last_error = f"{type(error).__name__}: {error}"[:1000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
-            log.warning("notification %s failed for good: %s", row.id, row.last_error)
+        message = f"{type(error).__name__}: {error}"[:1000]
+        if rows[0].attempts >= MAX_ATTEMPTS:
+            log.warning("%s failed for good: %s", what, message)
+            settle("failed", message)
             return "failed"
-        row.next_attempt_at = now + backoff(row.attempts)
+        settle("pending", message, now + backoff(rows[0].attempts))
         return "retry"
-    row.status, row.sent_at, row.last_error = "sent", now, None
+    settle("sent", None)
     return "sent"
 
 
@@ -492,11 +531,7 @@ def deliver_digests(database, now: datetime | None = None, smtp_url: str | None 
     Same arguments and outcomes as `deliver_pending`; a failed digest is retried as a whole with the same
     backoff, and every row of it carries the attempt and the error.
     """
-    settings = settings or load_settings()
-    smtp_url = settings.smtp_url if smtp_url is None else smtp_url
-    webhook_url = settings.webhook_url if webhook_url is None else webhook_url
-    webhook_token = settings.webhook_token if webhook_token is None else webhook_token
-    base_url = settings.public_base_url.rstrip("/")
+    delivery = _Delivery.of(settings, smtp_url, webhook_url, webhook_token)
     now = now or utcnow()
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     due = (NotificationOutbox.status == "pending", NotificationOutbox.digest_day.is_not(None),
@@ -522,54 +557,21 @@ def deliver_digests(database, now: datetime | None = None, smtp_url: str | None 
                 rows = list(session.scalars(query))
                 if not rows:
                     continue
-                if channel == "email" and smtp_url and mailer is None:
-                    mailer = Mailer(smtp_url, settings.smtp_from)
-                outcome = _deliver_digest(session, user, channel, day, rows, now, mailer, webhook_url,
-                                          webhook_token, base_url)
-                counts[outcome] += 1
+                if channel == "email" and delivery.smtp_url and mailer is None:
+                    mailer = Mailer(delivery.smtp_url, delivery.smtp_from)
+                language = user.language or "id"
+
+                def compose(user=user, day=day, rows=rows, language=language):
+                    subject, text = digest_message(session, user, day, rows, delivery.base_url, language)
+                    return subject, text, "digest", {"count": len(rows)}
+
+                counts[_send(session, rows, channel, now, mailer, delivery, compose, f"digest for account {user_id}")] += 1
     finally:
         if mailer is not None:
             mailer.close()
     if any(counts.values()):
         log.info("notification digests delivered: %s", counts)
     return counts
-
-
-def _deliver_digest(session: Session, user: User, channel: str, day: date, rows: list[NotificationOutbox],
-                    now: datetime, mailer: Mailer | None, webhook_url: str, webhook_token: str, base_url: str) -> str:
-    def settle(status: str, error: str | None, next_attempt: datetime | None = None) -> str:
-        for row in rows:
-            row.status, row.last_error, row.next_attempt_at = status, error, next_attempt
-            if status == "sent":
-                row.sent_at = now
-        return status
-
-    if channel == "email" and mailer is None:
-        return settle("skipped", "SMTP not configured (QCORNER_SMTP_URL): kept in the outbox only")
-    if channel == "whatsapp" and not webhook_url:
-        return settle("skipped", "WhatsApp gateway not configured (QCORNER_WEBHOOK_URL)")
-    language = user.language or "id"
-    for row in rows:
-        row.attempts += 1
-    try:
-        with session.begin_nested():  # survey tokens minted for a failed digest are not kept
-            subject, text = digest_message(session, user, day, rows, base_url, language)
-            if channel == "email":
-                mailer.send(rows[0].recipient_address, subject, text)
-            elif channel == "whatsapp":
-                _post_webhook(webhook_url, webhook_token, {"recipient": rows[0].recipient_address,
-                                                           "template": "digest", "parameters": {"count": str(len(rows))},
-                                                           "text": subject + "\n\n" + text})
-            else:
-                raise ValueError(f"unknown channel {channel!r}")
-    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-        message = f"{type(error).__name__}: {error}"[:1000]
-        if rows[0].attempts >= MAX_ATTEMPTS:
-            log.warning("digest for account %s failed for good: %s", user.id, message)
-            return settle("failed", message)
-        settle("pending", message, now + backoff(rows[0].attempts))
-        return "retry"
-    return settle("sent", None)
 
 
 def digest_message(session: Session, user: User, day: date, rows: list[NotificationOutbox], base_url: str,

@@ -96,17 +96,23 @@ def test_officers_cannot_open_service_users_notifications(client, logged_in, ses
     assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3
 
 
-def test_the_choices_form_saves_stages_push_and_the_digest(app, client, session, inbox_of_three):
+def _save_choices(app, client, stages, push=False, digest=False):
+    """Press "Simpan" on the choices form with email on, WhatsApp off and these values."""
     response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
         {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
         {"id": "my-notifications-email", "property": "value", "value": True},
         {"id": "my-notifications-whatsapp", "property": "value", "value": False},
         {"id": "my-notifications-phone", "property": "value", "value": ""},
-        {"id": "my-notifications-push", "property": "value", "value": True},
-        {"id": "my-notifications-stages", "property": "value", "value": ["paid", "inspected"]},
-        {"id": "my-notifications-digest", "property": "value", "value": True}],
+        {"id": "my-notifications-push", "property": "value", "value": push},
+        {"id": "my-notifications-stages", "property": "value", "value": stages},
+        {"id": "my-notifications-digest", "property": "value", "value": digest}],
         changed=["my-notifications-save.n_clicks"])
-    assert response.json["response"]["my-notifications-alert"]["children"] == "Pilihan tersimpan."
+    return response.json["response"]["my-notifications-alert"]
+
+
+def test_the_choices_form_saves_stages_push_and_the_digest(app, client, session, inbox_of_three):
+    assert _save_choices(app, client, ["paid", "inspected"], push=True, digest=True)["children"] == \
+        "Pilihan tersimpan."
     prefs = notifications.preferences(session, inbox_of_three["user_id"])
     assert (prefs["push"], prefs["digest"], prefs["stages"]) == (True, True, ["inspected", "paid"])
     loaded = dash_callback(client, find_key(app, "my-notifications-stages.value"), inputs=[
@@ -116,15 +122,6 @@ def test_the_choices_form_saves_stages_push_and_the_digest(app, client, session,
 
 
 def test_a_crafted_stage_is_refused_with_a_message(app, client, session, inbox_of_three):
-    response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
-        {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
-        {"id": "my-notifications-email", "property": "value", "value": True},
-        {"id": "my-notifications-whatsapp", "property": "value", "value": False},
-        {"id": "my-notifications-phone", "property": "value", "value": ""},
-        {"id": "my-notifications-push", "property": "value", "value": False},
-        {"id": "my-notifications-stages", "property": "value", "value": ["handed_over"]},
-        {"id": "my-notifications-digest", "property": "value", "value": False}],
-        changed=["my-notifications-save.n_clicks"])
-    alert = response.json["response"]["my-notifications-alert"]
+    alert = _save_choices(app, client, ["handed_over"])
     assert "Pilih tahap dari daftar." in alert["children"] and alert["color"] == "danger"
     assert notifications.preferences(session, inbox_of_three["user_id"])["stages"] == []

@@ -14,7 +14,7 @@ from models.service_portal import NotificationOutbox, NotificationPreference
 from portal.services import notifications
 from portal.validation import InvalidInput
 from support.factories import gen_application, gen_service_user
-from support.portal_helpers import SmtpSink, link_account
+from support.portal_helpers import SmtpSink, WebhookReceiver, link_account
 
 UTC = timezone.utc
 # A fixed office day: 10 March 2026 in Jakarta (UTC+7) runs from 9 March 17:00 to 10 March 17:00 UTC.
@@ -244,3 +244,21 @@ def test_choosing_the_digest_holds_only_new_messages(session, database, settings
     assert session.get(NotificationPreference, company["forwarder"]).digest is True
     counts = notifications.deliver_pending(database, now=MORNING, smtp_url="", webhook_url="", settings=settings)
     assert counts["skipped"] == 2  # both accounts' single emails, not held
+
+
+def test_a_whatsapp_digest_is_one_gateway_call_with_every_update(session, database, settings, company):
+    notifications.save_preferences(session, company["forwarder"], email=False, whatsapp=True,
+                                   phone="+62 812 5555 0000", digest=True)
+    session.commit()
+    application, _ = _notify(session, company["firm"], MORNING - timedelta(hours=1), now=MORNING,
+                             stages=("draft_certificate", "billed", "certified"))
+    receiver = WebhookReceiver().start()
+    try:
+        counts = notifications.deliver_digests(database, now=NEXT_DAY, smtp_url="", webhook_url=receiver.url,
+                                               webhook_token="rahasia", settings=settings)
+    finally:
+        receiver.stop()
+    assert counts["sent"] == 1 and len(receiver.calls) == 1
+    call = receiver.calls[0]["body"]
+    assert call["recipient"] == "+62 812 5555 0000" and call["template"] == "digest"
+    assert call["parameters"] == {"count": "3"} and call["text"].count(application.number) >= 3
