@@ -1,16 +1,33 @@
-"""The service-user profile's callbacks: load it within the caller's reach, draw it."""
+"""The service-user profile's callbacks: load it within the caller's reach, draw it; each long section is read
+when it is first opened, the timeline and the handlers a page at a time."""
 from __future__ import annotations
 
-from dash import Input, Output
+import re
 
-from callbacks.common import load_record, register_section_loader
+from dash import Input, Output, State, no_update
+
+from callbacks.common import load_record, page_of, paged_callback, register_section_loader
 from callbacks.rankings import compliance_sections
 from layouts import profile as page
+from portal.extensions import database
+from portal.i18n import t
 from portal.security.access import protected_callback, user
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import profile as compliance_profile
 
 PERMISSION = "rankings.view"
+# The pages a profile's rows open (a row's id is its page); anything else is not followed.
+OPENS = re.compile(r"^/(applications|nnc|handlers)/\d+$")
+BODIES = {name: f"profile-{name.replace('_', '-')}-body" for name, _title, _icon in page.SECTIONS}
+
+
+def _section(service_user_id, name: str, section, number: int = 0) -> dict:
+    """One section of the profile within the caller's reach (the service refuses what the profile would)."""
+    current = user()
+    with database().session() as db:
+        reach = compliance_filters.company_reach(db, current.scope, int(service_user_id))
+        return compliance_profile.profile_section(db, int(service_user_id), name, **reach, section=section,
+                                                  page=number)
 
 
 def register(app) -> None:
@@ -19,7 +36,8 @@ def register(app) -> None:
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))
     def show(service_user_id, section):
-        """The whole profile, or a refusal: a company outside a coordinator's section, or none at all."""
+        """The profile's top (score, working, chart), or a refusal: a company outside a coordinator's section,
+        or none at all. The long sections stay closed."""
         current = user()
 
         def load(db, found_id):
@@ -30,3 +48,63 @@ def register(app) -> None:
         if refusal:
             return page.refused(refusal)
         return page.render(detail, current)
+
+    @protected_callback(app, PERMISSION, output={name: Output(body, "children") for name, body in BODIES.items()},
+                        inputs={"opened": Input("profile-sections", "active_item")},
+                        state={"service_user_id": State("profile-id", "data"),
+                               "section": State("profile-section", "value"),
+                               **{f"{name}_drawn": State(body, "children") for name, body in BODIES.items()}},
+                        prevent_initial_call=True)
+    def open_section(opened, service_user_id, section, **drawn):
+        """A section opened for the first time is drawn: the lists' frames (their rows come a page at a time),
+        the tier history and guidance whole. One drawn before stays as it is."""
+        opened = opened if isinstance(opened, list) else [opened] if opened else []
+        values = {name: no_update for name in BODIES}
+        for name in opened:
+            if name not in BODIES or drawn.get(f"{name}_drawn"):
+                continue
+            if name in ("timeline", "handlers"):
+                values[name] = page.section_frame(name)
+            elif name == "tier_history":
+                values[name] = page.tier_history_section(_section(service_user_id, name, section)["rows"])
+            else:
+                values[name] = page.guidance_section(_section(service_user_id, name, section)["rows"])
+        return values
+
+    @paged_callback(app, PERMISSION, "profile-timeline", output={"rows": Output("profile-timeline-grid", "rowData")},
+                    inputs={"service_user_id": Input("profile-id", "data"),
+                            "section": Input("profile-section", "value")})
+    def timeline(number, service_user_id=None, section=None):
+        """A page of the timeline, newest first."""
+        result = _section(service_user_id, "timeline", section, number)
+        return {"rows": [page.timeline_row(event) for event in result["rows"]]}, page_of(result, number)
+
+    @paged_callback(app, PERMISSION, "profile-handlers",
+                    output={"rows": Output("profile-handlers-grid", "rowData"),
+                            "changes": Output("profile-handler-changes", "children")},
+                    inputs={"service_user_id": Input("profile-id", "data"),
+                            "section": Input("profile-section", "value")})
+    def handlers(number, service_user_id=None, section=None):
+        """A page of the handlers, in the order the company came to them, and how often it changed."""
+        result = _section(service_user_id, "handlers", section, number)
+        return {"rows": [page.handler_row(row, result["timezone"]) for row in result["rows"]],
+                "changes": t("profile.handler_changes", changes=result["changes"], handlers=result["total"])
+                }, page_of(result, number)
+
+    @protected_callback(app, PERMISSION, Output("profile-monthly-chart", "figure"),
+                        Input("profile-id", "data"), Input("profile-section", "value"))
+    def monthly(service_user_id, section):
+        """Consignments and violations per month of the score's window, once the profile is drawn."""
+        return page.monthly_chart(_section(service_user_id, "monthly", section)["rows"])
+
+    for grid_id in ("profile-timeline-grid", "profile-handlers-grid"):
+        _register_open(app, grid_id)
+
+
+def _register_open(app, grid_id: str) -> None:
+    @protected_callback(app, PERMISSION, Output("profile-go", "pathname", allow_duplicate=True),
+                        Input(grid_id, "cellClicked"), prevent_initial_call=True)
+    def open_row(cell):
+        """A click on a row opens what it names (that page checks the reader's reach again)."""
+        target = (cell or {}).get("rowId") or ""
+        return target if OPENS.match(target) else no_update

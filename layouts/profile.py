@@ -2,16 +2,28 @@
 action and NNC, handlers over time, tier history and guidance given.
 
 The layout draws the frame; callbacks/profile.py loads the profile through portal.services.compliance.profile.profile
-(which refuses a coordinator a company not active in their section) and draws it with `render`.
+(which refuses a coordinator a company not active in their section) and draws it with `render`. The long sections
+(timeline, handlers, tier history, guidance) are closed at first and read when opened, the lists a page at a time:
+the largest company's profile, drawn whole, was 5,478 px tall and froze the browser for 8 s.
 """
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.compliance_common import back_link, intervention_label, months_since_text, tier_badge
+from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
+                                       tier_label)
 from layouts.components.formatting import format_count, format_date, format_month, format_rate, format_score
+from layouts.components.grid import NUMERIC, grid
+from layouts.components.pager import pager
 from portal.i18n import current_language, t
+
+CHART_HEIGHT = 260
+# The sections read when opened: (name, title key, icon).
+SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
+            ("handlers", "profile.handlers_title", "bi-person-badge"),
+            ("tier_history", "profile.tier_history_title", "bi-graph-up"),
+            ("guidance", "profile.guidance_title", "bi-people"))
 
 
 def layout(user, page=None, service_user_id: int | None = None, **_):
@@ -25,7 +37,10 @@ def layout(user, page=None, service_user_id: int | None = None, **_):
         dcc.Store(id="profile-id", data=service_user_id),
         dbc.Row([dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("profile.score_for")), *section], size="sm"),
                          md=5, lg=4)], className="mb-3 qc-no-print"),
-        dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300),
+        # Only the profile itself shows the spinner: a section or page loading inside it must not redraw it all.
+        dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300,
+                    target_components={"profile-body": "children"}),
+        dcc.Location(id="profile-go", refresh="callback-nav"),
     ])
 
 
@@ -62,7 +77,7 @@ def monthly_chart(months: list[dict]) -> dict:
          "text": [str(m["violations"]) if m["violations"] else "" for m in months], "textposition": "top center",
          "marker": {"color": "#dc3545", "size": 12, "symbol": "x"}, "yaxis": "y2",
          "hovertemplate": "%{x}: %{y}<extra></extra>"}],
-        "layout": {"height": 260, "margin": {"l": 40, "r": 40, "t": 10, "b": 40}, "plot_bgcolor": "#fff",
+        "layout": {"height": CHART_HEIGHT, "margin": {"l": 40, "r": 40, "t": 10, "b": 40}, "plot_bgcolor": "#fff",
                    "paper_bgcolor": "rgba(0,0,0,0)", "legend": {"orientation": "h", "y": -0.25},
                    "yaxis": {"title": {"text": t("profile.chart.consignments")}, "gridcolor": "#e9ecef",
                              "rangemode": "tozero", "tickformat": ",d",
@@ -101,7 +116,7 @@ def _explanation(working: dict, tz: str):
                                                                         className="text-muted small")])
               for check in working["tier_checks"]]
     level = working["intervention"]
-    events = working["events"]
+    events, total = working["events"], working.get("events_total", len(working["events"]))
     event_rows = [[format_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e), e.get("detail") or "–"]
                   for e in events]
     return html.Div([
@@ -115,9 +130,11 @@ def _explanation(working: dict, tz: str):
                  more=level["clean_to_next_level"] if level["clean_to_next_level"] is not None else "–"),
                className="small"),
         html.P(t("profile.how.nnc_date"), className="small text-muted"),
-        html.H3(t("profile.how.events", count=len(events)), className="h6 mt-3"),
+        html.H3(t("profile.how.events", count=format_count(total)), className="h6 mt-3"),
         _table([t("profile.col.date"), t("profile.col.event"), t("profile.col.reference"), t("profile.col.detail")],
                event_rows, "profile-how-events", t("profile.how.no_events")),
+        html.P(t("profile.how.events_more", shown=len(events), total=format_count(total)),
+               className="small text-muted mt-1 mb-0", id="profile-how-events-more") if total > len(events) else None,
         html.P(t("profile.how.settings", version=working["settings_version"]), className="small text-muted mt-2"),
     ])
 
@@ -173,46 +190,119 @@ def render(detail: dict, user):
                                                       working["intervention"]["sampling_percent"]),
                                    className="fw-semibold")]), xs=12, md=3),
     ], className="mb-3 g-3")
-    timeline_rows = [[format_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e),
-                      t(f"section.{e['section']}"), e.get("detail") or "–"] for e in detail["timeline"]]
-    handlers = detail["handlers"]
-    handler_rows = [[dcc.Link(h["name"], href=f"/handlers/{h['handler_id']}") if h["handler_id"] else
-                     t("profile.no_handler"), format_count(h["applications"]), format_date(h["first"], tz=tz),
-                     format_date(h["last"], tz=tz),
-                     dbc.Badge(t("profile.handler_flag", count=h["tier_d_companies"]), color="danger")
-                     if h["flagged"] else format_count(h["tier_d_companies"])] for h in handlers["handlers"]]
-    history_rows = [[format_date(h["as_of"]), tier_badge(h["tier"]), format_score(h["score"]),
-                     str(h["settings_version"])] for h in detail["tier_history"]]
-    # A plan or a cancelled guidance says so: only a done one was given.
-    guidance_rows = [[format_date(g["given_on"]), t(f"guidance.kind.{g['kind']}") + (
-        "" if g["status"] == "done" else f" · {t('guidance.status.' + g['status'])}"), g["officer_name"], g["notes"]]
-                     for g in detail["guidance"]]
     return html.Div([
         identity,
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz), "profile-how-card"),
+        # The chart is drawn by its own callback once the rest is on screen: one task less in the first one.
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(
-            id="profile-monthly-chart", figure=monthly_chart(working["consignments_by_month"]),
-            config={"displayModeBar": False}), "profile-monthly-card"),
-        _card(t("profile.timeline_title"), "bi-clock-history", _table(
-            [t("profile.col.date"), t("profile.col.event"), t("profile.col.reference"), t("compliance.field.section"),
-             t("profile.col.detail")], timeline_rows, "profile-timeline", t("profile.no_events")),
-              "profile-timeline-card", t("profile.timeline_hint")),
-        _card(t("profile.handlers_title"), "bi-person-badge", [
-            html.P(t("profile.handler_changes", changes=handlers["changes"], handlers=len(handlers["handlers"])),
-                   className="small", id="profile-handler-changes"),
-            _table([t("handler.col.name"), t("handler.col.applications"), t("handler.col.first"),
-                    t("handler.col.last"), t("handler.col.tier_d")], handler_rows, "profile-handlers",
-                   t("profile.no_handlers"))], "profile-handlers-card"),
-        dbc.Row([
-            dbc.Col(_card(t("profile.tier_history_title"), "bi-graph-up", _table(
-                [t("profile.col.as_of"), t("compliance.col.tier"), t("compliance.col.score"),
-                 t("profile.col.settings_version")], history_rows, "profile-tier-history", t("profile.no_history")),
-                "profile-tier-history-card"), lg=5),
-            dbc.Col(_card(t("profile.guidance_title"), "bi-people", _table(
-                [t("profile.col.date"), t("guidance.field.kind"), t("guidance.field.officer"),
-                 t("guidance.field.notes")], guidance_rows, "profile-guidance", t("profile.no_guidance")),
-                "profile-guidance-card"), lg=7),
-        ]),
+            id="profile-monthly-chart", figure={"data": [], "layout": {"height": CHART_HEIGHT}},
+            style={"minHeight": f"{CHART_HEIGHT}px"}, config={"displayModeBar": False}), "profile-monthly-card"),
+        sections(detail),
     ])
+
+
+# ------------------------------------------------------------------------------------- sections read when opened
+def sections(detail: dict):
+    """The long sections, closed: each body is drawn by callbacks/profile.py the first time it is opened."""
+    titles = {"timeline": t("profile.timeline_count", count=format_count(detail["sizes"]["timeline"]))}
+    return dbc.Accordion([
+        dbc.AccordionItem(html.Div(id=f"profile-{name.replace('_', '-')}-body"), item_id=name,
+                          title=html.Span([html.I(className=f"bi {icon} me-2"), t(title_key),
+                                           html.Span(titles.get(name, ""), className="text-muted ms-2 fw-normal")]))
+        for name, title_key, icon in SECTIONS],
+        id="profile-sections", always_open=True, start_collapsed=True, active_item=[], className="mb-3 shadow-sm")
+
+
+def timeline_columns() -> list[dict]:
+    return [
+        {"field": "date", "headerName": t("profile.col.date"), "minWidth": 120, "maxWidth": 140},
+        {"field": "event", "headerName": t("profile.col.event"), "minWidth": 130, "maxWidth": 170},
+        {"field": "reference", "headerName": t("profile.col.reference"), "minWidth": 260, "cellClass": "qc-link-cell"},
+        {"field": "section", "headerName": t("compliance.field.section"), "minWidth": 130, "maxWidth": 170},
+        {"field": "detail", "headerName": t("profile.col.detail"), "flex": 1, "minWidth": 180, "tooltipField": "detail"},
+    ]
+
+
+def timeline_row(event: dict) -> dict:
+    """One event as a grid row: its id is the page it opens (the application, or the NNC)."""
+    if event["type"] == "nnc":
+        href, reference = f"/nnc/{event['nnc_id']}", event["nnc_number"]
+    else:
+        href = f"/applications/{event['application_id']}" if event.get("application_id") else f"none-{event['id']}"
+        reference = event.get("application_number") or "–"
+    return {"id": href, "date": format_date(event["date"]), "event": t(f"compliance.event.{event['type']}"),
+            "reference": reference, "section": t(f"section.{event['section']}"), "detail": event.get("detail") or "–"}
+
+
+def handler_columns() -> list[dict]:
+    return [
+        {"field": "name", "headerName": t("handler.col.name"), "flex": 1, "minWidth": 200, "cellClass": "qc-link-cell",
+         "tooltipField": "name"},
+        {"field": "applications", "headerName": t("handler.col.applications"), "type": NUMERIC, "minWidth": 110,
+         "maxWidth": 140},
+        {"field": "first", "headerName": t("handler.col.first"), "minWidth": 120, "maxWidth": 150},
+        {"field": "last", "headerName": t("handler.col.last"), "minWidth": 120, "maxWidth": 150},
+        {"field": "tier_d", "headerName": t("handler.col.tier_d"), "minWidth": 210,
+         "cellClassRules": {"qc-flagged-cell": "params.data.flagged"}},
+    ]
+
+
+def handler_row(handler: dict, tz: str) -> dict:
+    """One handler as a grid row: its id is the handler's page ("none" for applications without a handler)."""
+    return {"id": f"/handlers/{handler['handler_id']}" if handler["handler_id"] else "none",
+            "name": handler["name"] if handler["handler_id"] else t("profile.no_handler"),
+            "applications": handler["applications"], "first": format_date(handler["first"], tz=tz),
+            "last": format_date(handler["last"], tz=tz), "flagged": handler["flagged"],
+            "tier_d": t("profile.handler_flag", count=handler["tier_d_companies"]) if handler["flagged"]
+            else format_count(handler["tier_d_companies"])}
+
+
+def paged_section(name: str, columns: list[dict], no_rows: str, intro=None):
+    """A section's frame: a grid of one page and its pager (callbacks/profile.py fills them)."""
+    prefix = f"profile-{name}"
+    return html.Div([intro, grid(f"{prefix}-grid", columns, no_rows, height="auto", min_height=None,
+                                 class_name="qc-compliance-grid",
+                                 options={"domLayout": "autoHeight"}), pager(prefix)])
+
+
+def section_frame(name: str):
+    """What an opened section shows before its rows arrive."""
+    if name == "timeline":
+        return paged_section("timeline", timeline_columns(), t("profile.no_events"),
+                             html.P(t("profile.timeline_hint"), className="small text-muted"))
+    return paged_section("handlers", handler_columns(), t("profile.no_handlers"),
+                         html.P(id="profile-handler-changes", className="small"))
+
+
+def tier_history_section(rows: list[dict]):
+    """At most 100 changes of tier, in a grid of its own height (the grid draws only the rows in view)."""
+    if not rows:
+        return html.P(t("profile.no_history"), className="text-muted mb-0", id="profile-tier-history")
+    data = [{"id": str(index), "as_of": format_date(h["as_of"]), "tier": h["tier"],
+             "tier_text": f"{h['tier']} · {tier_label(h['tier'])}", "score": format_score(h["score"]), "version": str(h["settings_version"])}
+            for index, h in enumerate(rows)]
+    columns = [{"field": "as_of", "headerName": t("profile.col.as_of"), "flex": 1},
+               {"field": "tier_text", "headerName": t("compliance.col.tier"), "flex": 1,
+                "cellClassRules": tier_cell_rules()},
+               {"field": "score", "headerName": t("compliance.col.score"), "flex": 1},
+               {"field": "version", "headerName": t("profile.col.settings_version"), "flex": 1}]
+    return grid("profile-tier-history", columns, height="320px", min_height=None, rowData=data,
+                class_name="qc-compliance-grid")
+
+
+def guidance_section(rows: list[dict]):
+    return _table([t("profile.col.date"), t("guidance.field.kind"), t("guidance.field.officer"),
+                   t("guidance.field.notes")],
+                  [[format_date(g["given_on"]), t(f"guidance.kind.{g['kind']}"), g["officer_name"], g["notes"]]
+                   for g in rows], "profile-guidance", t("profile.no_guidance"))
+
+
+def drawn_later(user):
+    """The profile and its opened sections, as callbacks/profile.py draws them into the page (for the app's
+    validation layout: every id a callback names is drawn somewhere)."""
+    detail = {"service_user": {"name": "", "tax_id": "", "address": "", "city": ""}, "section": None,
+              "timezone": "UTC", "sizes": {"timeline": 0}, "explanation": None}
+    return html.Div([sections(detail), section_frame("timeline"), section_frame("handlers"),
+                     dcc.Graph(id="profile-monthly-chart")])

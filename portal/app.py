@@ -101,8 +101,10 @@ def _every_page(server: Flask, shell) -> "dash.html.Div":
         with server.test_request_context("/"):
             login_user(user)
             drawn.append(shell.layout())
-            drawn += [page.render(user, **{name: 1 for name in re.findall(r"<int:(\w+)>", page.path)})
-                      for page in PAGES if user.can(page.permission)]
+            for page in PAGES:
+                if user.can(page.permission):
+                    drawn += [page.render(user, **{name: 1 for name in re.findall(r"<int:(\w+)>", page.path)}),
+                              page.drawn_later(user)]
     return dash.html.Div(drawn)
 
 

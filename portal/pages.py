@@ -29,6 +29,12 @@ class Page:
         function: Callable = getattr(import_module(module_name), function_name)
         return function(user, page=self, **arguments)
 
+    def drawn_later(self, user):
+        """What the page's callbacks draw into it later (a section opened), for the app's validation layout: a
+        layout module's `drawn_later(user)`, or None."""
+        function = getattr(import_module(self.layout.split(":")[0]), "drawn_later", None)
+        return function(user) if function else None
+
 
 # Menu groups: the key names the drop-down's element id (shell-nav-group-<key>) and its label (nav.group.<key>).
 # A group of pages, not a role: who sees each page is its permission.

@@ -56,7 +56,7 @@ def _drawn_for(app, role: str) -> set[str]:
         for page in PAGES:
             if user.can(page.permission):
                 arguments = {name: 1 for name in re.findall(r"<int:(\w+)>", page.path)}
-                ids |= _ids(page.render(user, **arguments))
+                ids |= _ids(page.render(user, **arguments)) | _ids(page.drawn_later(user))
     return ids
 
 

@@ -25,6 +25,12 @@ from portal.validation import Forbidden, NotFound
 
 UTC = timezone.utc
 TIMELINE_LIMIT = 500
+# The profile's long lists are read a page at a time, when their section is opened: the largest company has
+# hundreds of violations and more than a hundred handlers (drawn whole, its profile froze the browser for 8 s).
+TIMELINE_PAGE_SIZE = 20
+HANDLERS_PAGE_SIZE = 20
+EXPLANATION_EVENTS = 10  # the events shown beside a score's working; all of them are in the timeline
+PROFILE_SECTIONS = ("timeline", "handlers", "tier_history", "guidance", "monthly")
 
 
 # ------------------------------------------------------------------------------------------------ profile
@@ -53,18 +59,20 @@ def explanation(session: Session, service_user_id: int, *, office_id: int, secti
                             clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring)
     window_to = min(month_end(last), as_of)
     events = violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
-                              date_from=first, date_to=window_to, tz=tz)
+                              date_from=first, date_to=window_to, tz=tz, limit=EXPLANATION_EVENTS)
+    events_total = count_violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
+                                          date_from=first, date_to=window_to, tz=tz)
     monthly = consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
                                     first=first, last=last)
     return {**working, "settings_version": version, "window_from": first, "window_to": window_to,
-            "last_violation_at": last_violation, "events": events, "consignments_by_month": monthly,
+            "last_violation_at": last_violation, "events": events, "events_total": events_total,
+            "consignments_by_month": monthly,
             "timezone": tz}
 
 
-def violation_events(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
-                     date_from: date | None = None, date_to: date | None = None, tz: str = DEFAULT_TIMEZONE,
-                     limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
-    """Every 3P action and non-void NNC of a service user (optionally in a date range), newest first."""
+def _violation_queries(service_user_id: int, *, office_id: int | None, section_id: int | None,
+                       date_from: date | None, date_to: date | None, tz: str):
+    """(3P actions, non-void NNCs) of a service user as two selects, optionally within a date range."""
     q = QuarantineAction
     actions = (select(q.id, q.kind, q.action_at, q.reason, q.application_id, Application.number, Section.code)
                .join(Application, Application.id == q.application_id).join(Section, Section.id == q.section_id)
@@ -80,19 +88,50 @@ def violation_events(session: Session, service_user_id: int, *, office_id: int |
         start, end = day_bounds(date_from, date_to, tz)
         actions = actions.where(q.action_at >= start, q.action_at < end)
         nncs = nncs.where(Nnc.notice_date >= date_from, Nnc.notice_date <= date_to)
+    return actions, nncs
+
+
+def violation_events(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
+                     date_from: date | None = None, date_to: date | None = None, tz: str = DEFAULT_TIMEZONE,
+                     limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
+    """The newest `limit` 3P actions and non-void NNCs of a service user (optionally in a date range), newest
+    first: each kind read newest first up to `limit` in the database, the two merged here."""
+    actions, nncs = _violation_queries(service_user_id, office_id=office_id, section_id=section_id,
+                                       date_from=date_from, date_to=date_to, tz=tz)
+    q = QuarantineAction
     events = []
     for aid, kind, at, reason, app_id, number, section in session.execute(
-            actions.order_by(q.action_at.desc()).limit(limit)):
+            actions.order_by(q.action_at.desc(), q.id.desc()).limit(limit)):
         events.append({"type": kind, "id": aid, "at": at, "date": at.astimezone(ZoneInfo(tz)).date(),
                        "detail": reason, "application_id": app_id, "application_number": number,
                        "nnc_id": None, "section": section})
     for nid, number, notice, status, category, app_id, commodity, section in session.execute(
-            nncs.order_by(Nnc.notice_date.desc()).limit(limit)):
+            nncs.order_by(Nnc.notice_date.desc(), Nnc.id.desc()).limit(limit)):
         events.append({"type": "nnc", "id": nid, "at": None, "date": notice, "detail": commodity,
                        "category": category, "status": status, "application_id": app_id, "nnc_number": number,
                        "nnc_id": nid, "section": section})
     events.sort(key=lambda e: (e["date"], e["at"] or datetime.min.replace(tzinfo=UTC)), reverse=True)
     return events[:limit]
+
+
+def count_violation_events(session: Session, service_user_id: int, *, office_id: int | None,
+                           section_id: int | None, date_from: date | None = None, date_to: date | None = None,
+                           tz: str = DEFAULT_TIMEZONE) -> int:
+    """How many events violation_events would list without a limit."""
+    actions, nncs = _violation_queries(service_user_id, office_id=office_id, section_id=section_id,
+                                       date_from=date_from, date_to=date_to, tz=tz)
+    return sum(session.scalar(select(func.count()).select_from(query.subquery())) or 0 for query in (actions, nncs))
+
+
+def timeline_page(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
+                  tz: str = DEFAULT_TIMEZONE, page: int = 0, page_size: int = TIMELINE_PAGE_SIZE) -> dict[str, Any]:
+    """One page of the timeline, newest first, and how many events there are in all. Actions and NNCs live in
+    two tables: each is read newest first only as far as this page reaches, and the two are merged."""
+    page = max(page, 0)
+    reached = violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz,
+                               limit=(page + 1) * page_size)
+    total = count_violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz)
+    return {"rows": reached[page * page_size:], "total": total, "page": page, "page_size": page_size}
 
 
 def consignments_by_month(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
@@ -115,19 +154,24 @@ def consignments_by_month(session: Session, service_user_id: int, *, office_id: 
     return result
 
 
-def handlers_of(session: Session, service_user_id: int, *, office_id: int | None,
-                section_id: int | None) -> dict[str, Any]:
-    """The handlers a service user used: per handler first / last application and count; how often it changed."""
+def handlers_of(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
+                page: int = 0, page_size: int | None = None) -> dict[str, Any]:
+    """The handlers a service user used, in the order it came to them: per handler first / last application and
+    count (a page of them when `page_size` is given, read as such from the database); how often it changed."""
     a = Application
     conditions = [a.service_user_id == service_user_id, a.deleted_at.is_(None)]
     if office_id is not None:
         conditions.append(a.office_id == office_id)
     if section_id is not None:
         conditions.append(a.section_id == section_id)
-    per_handler = session.execute(
-        select(a.handler_id, Handler.name, func.count(), func.min(a.submitted_at), func.max(a.submitted_at))
-        .outerjoin(Handler, Handler.id == a.handler_id).where(*conditions)
-        .group_by(a.handler_id, Handler.name).order_by(func.min(a.submitted_at))).all()
+    query = (select(a.handler_id, Handler.name, func.count(), func.min(a.submitted_at), func.max(a.submitted_at))
+             .outerjoin(Handler, Handler.id == a.handler_id).where(*conditions)
+             .group_by(a.handler_id, Handler.name).order_by(func.min(a.submitted_at), a.handler_id))
+    if page_size is not None:
+        query = query.offset(max(page, 0) * page_size).limit(page_size)
+    per_handler = session.execute(query).all()
+    total = session.scalar(select(func.count()).select_from(
+        select(a.handler_id).where(*conditions).group_by(a.handler_id).subquery())) or 0
     ordered = select(a.handler_id.label("h"), func.lag(a.handler_id).over(
         order_by=(a.submitted_at, a.id)).label("previous"), func.row_number().over(
         order_by=(a.submitted_at, a.id)).label("position")).where(*conditions).subquery()
@@ -141,7 +185,8 @@ def handlers_of(session: Session, service_user_id: int, *, office_id: int | None
     handlers = [{"handler_id": hid, "name": name, "applications": count, "first": first, "last": last,
                  "tier_d_companies": tier_d.get(hid, 0), "flagged": tier_d.get(hid, 0) >= 3}
                 for hid, name, count, first, last in per_handler]
-    return {"handlers": handlers, "changes": int(changes)}
+    return {"handlers": handlers, "changes": int(changes), "total": int(total), "page": page,
+            "page_size": page_size or len(handlers)}
 
 
 def tier_d_companies_per_handler(session: Session, handler_ids: list[int]) -> dict[int, int]:
@@ -168,7 +213,8 @@ def tier_history(session: Session, service_user_id: int, section_id: int | None)
 
 def profile(session: Session, service_user_id: int, *, office_id: int, section_scope: str | None,
             section: str | None = None, as_of: date | None = None) -> dict[str, Any]:
-    """A service user's track record: identity, score and its working, timeline, handlers, tiers, guidance."""
+    """A service user's track record: identity, score and its working, and how long each of the sections read
+    when opened (profile_section) is: the timeline, the handlers, the tier history, the guidance."""
     found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
                                                    section_scope=section_scope)
     _code, section_id = resolve_section(session, section, section_scope)
@@ -179,13 +225,39 @@ def profile(session: Session, service_user_id: int, *, office_id: int, section_s
                          "city": found.city, "email": found.email, "phone": found.phone,
                          "blocked": found.blocked},
         "section": _code, "section_id": section_id, "timezone": tz, "explanation": working,
-        "timeline": violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz),
-        "handlers": handlers_of(session, service_user_id, office_id=office_id, section_id=section_id),
-        "tier_history": tier_history(session, service_user_id, section_id),
-        "guidance": guidance.records_for(session, service_user_id, section_id=scope_section_id),
+        "sizes": {"timeline": count_violation_events(session, service_user_id, office_id=office_id,
+                                                     section_id=section_id, tz=tz)},
         "sections": [code for code, sid in sections_by_code(session).items()
                      if section_scope is None and active_in_section(session, service_user_id, sid)],
     }
+
+
+def profile_section(session: Session, service_user_id: int, name: str, *, office_id: int, section_scope: str | None,
+                    section: str | None = None, page: int = 0) -> dict[str, Any]:
+    """One section of a profile, read when its reader opens it (the same reach as the profile's):
+    `timeline` and `handlers` a page at a time ({rows, total, page, page_size}), `tier_history`, `guidance` and
+    the score window's `monthly` consignments whole ({rows})."""
+    if name not in PROFILE_SECTIONS:
+        raise NotFound(name)
+    _found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
+                                                    section_scope=section_scope)
+    _code, section_id = resolve_section(session, section, section_scope)
+    tz = office_zone(session, office_id)
+    if name == "timeline":
+        return {**timeline_page(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz,
+                                page=page), "timezone": tz}
+    if name == "handlers":
+        found = handlers_of(session, service_user_id, office_id=office_id, section_id=section_id, page=page,
+                            page_size=HANDLERS_PAGE_SIZE)
+        return {"rows": found["handlers"], "total": found["total"], "page": page, "page_size": HANDLERS_PAGE_SIZE,
+                "changes": found["changes"], "timezone": tz}
+    if name == "tier_history":
+        return {"rows": tier_history(session, service_user_id, section_id), "timezone": tz}
+    if name == "monthly":
+        first, last = window(today_in(tz), current_settings(session)[1])
+        return {"rows": consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
+                                              first=first, last=last), "timezone": tz}
+    return {"rows": guidance.records_for(session, service_user_id, section_id=scope_section_id), "timezone": tz}
 
 
 # ------------------------------------------------------------------------------------------------ handler

@@ -1,0 +1,145 @@
+"""The heaviest pages stay responsive in real Chromium: the profile of a company with 5,000 applications and 108
+handlers (its timeline and handler sections opened, and a next page), and the sync page after a year of runs every
+five minutes (~105,000 runs).
+
+Each page is opened from the menu after the login, as a person does (the profile from the ranking, where the menu
+leads); the long tasks (PerformanceObserver 'longtask', installed before any script runs) are counted from that
+click on, so the scripts' first parse at the login does not count.
+
+The bound: every task at most 200 ms (issue #14) — or, when the shared two-core machine is slow at that moment, at
+most 1.5 times the longest task of the same step on the small company's page (or the sync page with an hour of
+runs), taken in the same browser just before: a RATIO, because 200 ms alone was flaky here (a load average of 8 on
+two cores stretches drawing a page's first grid to 100–400 ms, whatever its rows). A heavy page that costs more than
+the light one fails either way. A step past both bounds is taken once more and the shorter try counts.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from support.browser import (LONG_TASK_LIMIT_MS, browser_login, forget_long_tasks, long_tasks, record_long_tasks,
+                             screenshot, settle)
+from support.heavy_data import build_heavy_company, build_sync_year
+from portal.services.compliance import rollup as compliance_rollup
+
+pytestmark = pytest.mark.browser
+HEAVY_APPLICATIONS = 5000
+RATIO = 1.5
+
+
+def _longest(tasks: list[dict]) -> int:
+    return max((task["duration"] for task in tasks), default=0)
+
+
+def _open(page, click, ready: str) -> int:
+    """Forget the tasks so far, do what opens the page or section, wait until it is drawn and quiet; the longest
+    task since the click (0 when none passed 50 ms)."""
+    settle(page)
+    forget_long_tasks(page)
+    click()
+    page.wait_for_selector(ready)
+    settle(page)
+    return _longest(long_tasks(page))
+
+
+def _too_long(heavy: dict[str, int], light: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The steps past both bounds: (heavy, light) longest task in ms."""
+    return {step: (heavy[step], light[step]) for step in heavy
+            if heavy[step] > LONG_TASK_LIMIT_MS and heavy[step] > RATIO * light[step]}
+
+
+def _assert_light(measure, light: dict[str, int]) -> None:
+    """`measure()` takes the heavy page's steps; a step past the bounds is taken once more and the shorter try
+    counts (a spike of the shared machine lengthens one try, a heavy page both)."""
+    heavy = measure()
+    if _too_long(heavy, light):
+        again = measure()
+        heavy = {step: min(heavy[step], again[step]) for step in heavy}
+    slow = _too_long(heavy, light)
+    assert not slow, f"longest task (heavy, light) in ms: {slow}; all heavy {heavy}, light {light}"
+
+
+@pytest.fixture
+def companies(database, make_user):
+    with database.session() as s:
+        heavy = build_heavy_company(s, applications=HEAVY_APPLICATIONS, handlers=108)
+        small = build_heavy_company(s, applications=40, handlers=3, name="CV Kecil Makmur", seed=3, nncs=1)
+        compliance_rollup.recompute_all(s)
+    make_user("koordinator_kt", "coordinator", "plant", full_name="Ir. Ratna Dewi")
+    return heavy, small
+
+
+def test_the_largest_company_profile_and_its_sections_open_without_a_long_task(page, companies):
+    heavy, small = companies
+    record_long_tasks(page)
+    browser_login(page, "koordinator_kt")
+    page.wait_for_selector("#rankings-grid .ag-row")
+
+    def visit(company, handler_pages: str) -> dict[str, int]:
+        steps = {"profile": _open(page, lambda: page.click(
+            f"#rankings-grid .ag-row:has-text('{company.name}') [col-id='name']"), "#profile-name")}
+        for step, title, ready in (("timeline", "Riwayat tindakan 3P", "#profile-timeline-grid .ag-row"),
+                                   ("handlers", "Pengurus dokumen", "#profile-handlers-grid .ag-row")):
+            steps[step] = _open(page, lambda: page.click(f"#profile-sections .accordion-button:has-text('{title}')"),
+                                ready)
+        if handler_pages:
+            steps["next_page"] = _open(page, lambda: page.click("#profile-handlers-next"), handler_pages)
+        return steps
+
+    def back_to_ranking():
+        page.click("#profile-back")
+        page.wait_for_selector("#rankings-grid .ag-row")
+
+    light = visit(small, "")
+    light["next_page"] = light["handlers"]  # the small company has one page of handlers: its first page compares
+
+    def measure():
+        back_to_ranking()
+        return visit(heavy, "text=21–40 dari 109")  # 108 handlers and the line of applications without one
+
+    _assert_light(measure, light)
+    assert page.locator("#profile-handlers-grid .ag-row").count() == 20
+    screenshot(page, "long-tasks-largest-profile-sections")
+
+
+def test_the_largest_profile_opens_short_with_its_long_sections_closed(page, companies):
+    heavy, _small = companies
+    browser_login(page, "koordinator_kt")
+    page.goto(f"/profile/{heavy.id}")
+    page.wait_for_selector("#profile-name")
+    settle(page)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    screenshot(page, "long-tasks-largest-profile")
+    assert height < 3000, f"the profile is {height} px tall: its long sections should be closed until opened"
+    assert page.locator("#profile-timeline-grid, #profile-handlers-grid").count() == 0  # nothing read yet
+    assert "kejadian" in page.inner_text("#profile-sections")
+
+
+def test_the_sync_page_after_a_year_of_runs_opens_from_the_menu_without_a_long_task(page, database, make_user):
+    now = datetime.now(timezone.utc)
+    with database.session() as s:  # a fresh install: an hour of runs
+        build_sync_year(s, now=now - timedelta(days=365), days=1 / 24)
+    make_user("admin_sync", "admin", full_name="Admin Sinkron")
+    record_long_tasks(page)
+    browser_login(page, "admin_sync")
+    page.wait_for_selector("#shell-nav-group-admin")
+
+    def open_from_menu(key: str, ready: str) -> int:
+        def click():
+            page.click("#shell-nav-group-admin")
+            page.click(f"#shell-nav-{key}")
+        return _open(page, click, ready)
+
+    light = {"sync": open_from_menu("admin-sync", "#admin-sync-runs-grid .ag-row")}
+    with database.session() as s:
+        runs = build_sync_year(s, now=now)
+    assert runs > 100_000
+
+    def measure():
+        open_from_menu("admin-users", "#admin-users-grid .ag-row")
+        return {"sync": open_from_menu("admin-sync", "#admin-sync-runs-grid .ag-row")}
+
+    _assert_light(measure, light)
+    assert "dari 105." in page.inner_text("#admin-sync-runs-count")
+    screenshot(page, "long-tasks-sync-year")
