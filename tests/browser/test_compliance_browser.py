@@ -8,6 +8,7 @@ import pytest
 from support.compliance_data import gen_nnc
 from support.browser import browser_login, screenshot
 from support.factories import gen_action, gen_application, gen_handler, gen_service_user
+from portal.domain.periods import today_in
 from portal.services.compliance import rollup as compliance_rollup
 
 pytestmark = pytest.mark.browser
@@ -85,3 +86,40 @@ def test_coordinator_opens_the_guidance_page_and_sees_field_errors(page, station
     page.wait_for_selector("#guidance-notes.is-invalid")
     assert "Tulis catatan pembinaan." in page.inner_text("#guidance-form")
     screenshot(page, "compliance-guidance-errors")
+
+
+def test_coordinator_plans_guidance_then_cancels_it_from_the_records_grid(page, station):
+    """A future date saves as planned; its row opens the actions; 'done' refuses a future day; a cancel needs and
+    shows its reason."""
+    browser_login(page, "koordinator_kt")
+    page.wait_for_url("**/rankings")
+    page.goto("/guidance")
+    page.wait_for_selector(f"#guidance-service_user_id option[value='{station['beta']}']", state="attached")
+    planned_on = date.today() + timedelta(days=20)
+    page.select_option("#guidance-service_user_id", str(station["beta"]))
+    page.select_option("#guidance-status", "planned")
+    page.fill("#guidance-given_on", planned_on.isoformat())
+    page.fill("#guidance-notes", "Kunjungan ke gudang untuk membahas dokumen.")
+    page.click("#guidance-save")
+    page.wait_for_selector("#guidance-saved:has-text('Rencana pembinaan tersimpan')")
+    row = page.locator("#guidance-records-grid .ag-row:has-text('PT Beta Tani')")
+    row.wait_for()
+    assert "Direncanakan" in row.inner_text()
+    page.wait_for_selector("#guidance-grid .ag-row:has-text('PT Beta Tani') [col-id='planned']:has-text('Kunjungan')")
+
+    row.locator("[col-id='name']").click()
+    page.wait_for_selector("#guidance-action-modal", state="visible")
+    # The dialog proposes today for a plan still to come; wait for it before typing over it.
+    today = today_in("Asia/Jakarta")  # the office's day, not the test machine's
+    page.wait_for_function(f"document.querySelector('#guidance-action-given_on').value == '{today}'")
+    page.fill("#guidance-action-given_on", planned_on.isoformat())
+    page.click("#guidance-action-done")
+    page.wait_for_selector("#guidance-action-given_on.is-invalid")
+    assert "tidak boleh di masa depan" in page.inner_text("#guidance-action-modal")
+    page.click("#guidance-action-cancel")
+    page.wait_for_selector("#guidance-action-cancel_reason.is-invalid")
+    page.fill("#guidance-action-cancel_reason", "Perusahaan meminta jadwal ulang.")
+    page.click("#guidance-action-cancel")
+    page.wait_for_selector("#guidance-action-modal", state="hidden")
+    page.wait_for_selector("#guidance-records-grid .ag-row:has-text('Dibatalkan: Perusahaan meminta jadwal ulang.')")
+    screenshot(page, "compliance-guidance-cancelled")
