@@ -7,6 +7,7 @@ from dash import html
 from layouts.components.formatting import format_count, format_date, format_number, format_rate, format_score
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
+from portal.domain.periods import local_date
 from portal.i18n import current_language, t
 
 # Tier colours: A green, B blue, C amber, D red (the same in badges, grid cells and charts).
@@ -105,7 +106,9 @@ def export_columns() -> list[tuple[str, str]]:
 
 
 def export_row(row: dict, tz: str) -> dict:
-    return {**row, "last_violation": format_date(row["last_violation_at"], tz=tz) if row["last_violation_at"] else "",
+    """A ranked service user as the exports write it: the last violation as the office's date (a date cell in the
+    workbook, ISO in the CSV), not as text."""
+    return {**row, "last_violation": local_date(row["last_violation_at"], tz) if row["last_violation_at"] else None,
             "intervention": intervention_label(row["intervention"], row["sampling_percent"])}
 
 

@@ -28,3 +28,15 @@ def test_the_file_name_at_half_past_midnight_wib_has_jakartas_date_not_utcs():
     assert exports.filename("nnc", "xlsx", "Asia/Jakarta", just_after_midnight) == "nnc-2026-12-04.xlsx"
     assert exports.filename("nnc", "csv", "Asia/Jayapura", datetime(2026, 12, 3, 14, 59, tzinfo=UTC)) == \
         "nnc-2026-12-03.csv"  # 23:59 WIT: still the 3rd in Jayapura
+
+
+def test_the_workbook_keeps_numbers_and_dates_typed_with_thousands_separators():
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = [{"name": "PT Maju", "score": 61.7, "count": 2284, "day": date(2026, 6, 15)}]
+    sheet = load_workbook(io.BytesIO(exports.xlsx_bytes(COLUMNS, rows))).active
+    name, score, count, day = (cell for cell in next(sheet.iter_rows(min_row=2)))
+    assert (score.value, count.value, count.number_format) == (61.7, 2284, "#,##0")
+    assert day.value.date() == date(2026, 6, 15) and day.number_format == "yyyy-mm-dd"
