@@ -172,9 +172,12 @@ def enqueue_for_synced_events(session: Session, stage_events: list[dict], action
     also opens a survey invitation, at most one per company per `survey_cooldown_days`.
     """
     now = now or utcnow()
+    # The optional stages some account chose (one small table): the others cost a sync batch nothing.
+    chosen = {stage for stages in session.scalars(select(NotificationPreference.stages).where(
+        NotificationPreference.stages.is_not(None))) for stage in (stages or ()) if stage in OPTIONAL_STAGES}
     wanted: dict[tuple[int, str], datetime] = {}
     for event in stage_events:
-        if event.get("stage") in NOTIFIED_STAGES or event.get("stage") in OPTIONAL_STAGES:
+        if event.get("stage") in NOTIFIED_STAGES or event.get("stage") in chosen:
             key = (int(event["application_id"]), event["stage"])
             at = _aware(event["occurred_at"], "occurred_at")
             wanted[key] = min(at, wanted.get(key, at))
