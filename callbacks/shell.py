@@ -2,7 +2,7 @@
 and the warning that the IQFast data is stale."""
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from layouts.components.empty import forbidden, not_found
 from layouts.components.formatting import format_datetime, format_duration
@@ -56,8 +56,9 @@ def register(app) -> None:
         return stale_data_notice(user())
 
     @protected_callback(app, AUTHENTICATED, Output("shell-navbar-collapse", "is_open"),
-                        Input("shell-navbar-toggler", "n_clicks"), State("shell-navbar-collapse", "is_open"),
-                        prevent_initial_call=True)
-    def toggle_menu(_clicks, is_open):
-        """Open and close the menu on narrow screens."""
-        return not is_open
+                        Input("shell-navbar-toggler", "n_clicks"), Input("shell-url", "pathname"),
+                        State("shell-navbar-collapse", "is_open"), prevent_initial_call=True)
+    def toggle_menu(_clicks, _pathname, is_open):
+        """Open and close the menu on narrow screens; a page opened from it closes it (on a phone the open menu
+        otherwise covers the page just chosen)."""
+        return not is_open if ctx.triggered_id == "shell-navbar-toggler" else False
