@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
+from layouts.components import url_filters
 from layouts.components.company_picker import company_option
 from layouts.components.formatting import format_number
 from layouts.shell import ALERT_ID
@@ -176,6 +177,25 @@ def register_picker_search(app, permission: str, picker_id: str, search, allow_d
         return kept + [company_option(item) for item in found if item["id"] != value]
 
     return search_picker
+
+
+def register_url_filters(app, permission: str, prefix: str, fields) -> None:
+    """Write a list page's filters into its address as they change (layouts/components/url_filters.py reads them
+    when the page is drawn): `prefix`-url is the page's dcc.Location."""
+    ids = [field.component_id for field in fields]
+
+    @protected_callback(app, permission, Output(f"{prefix}-url", "search"),
+                        [Input(component_id, "value") for component_id in ids], State(f"{prefix}-url", "search"),
+                        prevent_initial_call=True)
+    def write_filters(*values):
+        """The filters' query string; nothing when the address already says it."""
+        *chosen, current = values
+        search = url_filters.query_string(dict(zip(ids, chosen)), fields)
+        if search == (current or ""):
+            raise PreventUpdate
+        return search
+
+    return write_filters
 
 
 def load_record(record_id, load, audit_as: str | None = None):

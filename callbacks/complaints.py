@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_open_row
+from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
 from layouts.complaints import NEW_FIELDS
 from layouts.components.formatting import format_count, format_date, format_datetime
+from layouts import complaints as complaints_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -59,6 +60,8 @@ def received_at(value: str | None, tz: str) -> datetime | None:
 
 
 def register(app) -> None:
+    register_url_filters(app, "complaints.view", "complaints", complaints_layout.URL_FIELDS)
+
     @paged_callback(
         app, "complaints.view", "complaints",
         output={"rows": Output("complaints-grid", "rowData"), "counts": Output("complaints-counts", "children")},

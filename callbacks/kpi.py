@@ -6,8 +6,10 @@ from datetime import date, datetime
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
+from callbacks.common import register_url_filters
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import format_date, format_datetime, format_idr, format_number
+from layouts import kpi as kpi_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -261,6 +263,8 @@ def chosen(value):
 # --- callbacks ------------------------------------------------------------------------------------------------
 
 def register(app) -> None:
+    register_url_filters(app, "kpi.view", "kpi", kpi_layout.URL_FIELDS)
+
     @protected_callback(
         app, "kpi.view",
         [Output("kpi-cards", "children"), Output("kpi-freshness", "children"), Output("kpi-monthly-chart", "figure"),

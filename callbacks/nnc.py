@@ -7,9 +7,10 @@ from dash import Input, Output, State, ctx, no_update
 
 from layouts.nnc import ALL, DEFAULTS, FILTERS, SORTS
 from callbacks.common import (export_failed, page_of, paged_callback, register_open_row, register_picker_search,
-                              section_choices, table_download)
+                              register_url_filters, section_choices, table_download)
 from layouts.components.formatting import format_date, format_number
 from layouts.nnc_common import nature_text
+from layouts import nnc as nnc_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -87,6 +88,8 @@ def export_row(row: dict, tz: str) -> dict:
 
 
 def register(app) -> None:
+    register_url_filters(app, PERMISSION, "nnc", nnc_layout.URL_FIELDS)
+
     @protected_callback(app, PERMISSION, Output("nnc-section", "options"), Output("nnc-country", "options"),
                         Input("nnc-page", "id"))
     def load_options(_):

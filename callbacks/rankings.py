@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import (export_failed, page_of, paged_callback, register_open_row, section_choices,
-                              table_download)
+from callbacks.common import (export_failed, page_of, paged_callback, register_open_row,
+                              register_url_filters, section_choices, table_download)
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, window_text
 from layouts.components.empty import empty_figure
 from layouts.components.formatting import format_count
+from layouts import rankings as rankings_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -38,6 +39,8 @@ def chart_answer(counts: dict) -> str:
 
 
 def register(app) -> None:
+    register_url_filters(app, PERMISSION, "rankings", rankings_layout.URL_FIELDS)
+
     @protected_callback(app, PERMISSION, [Output("rankings-section", "options"), Output("rankings-commodity",
                                                                                        "options")],
                         Input("rankings-page", "id"))

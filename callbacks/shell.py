@@ -35,8 +35,9 @@ def stale_data_notice(current) -> tuple:
 
 
 def register(app) -> None:
-    @protected_callback(app, AUTHENTICATED, Output("shell-content", "children"), Input("shell-url", "pathname"))
-    def show_page(pathname):
+    @protected_callback(app, AUTHENTICATED, Output("shell-content", "children"), Input("shell-url", "pathname"),
+                        State("shell-url", "search"))
+    def show_page(pathname, search=None):
         """The router: the page at this address, drawn only if the role may open it."""
         found = pages.match(pathname or "/")
         if found is None:
@@ -45,7 +46,9 @@ def register(app) -> None:
         current = user()
         if not current.can(page.permission):
             return forbidden()
-        return page.render(current, **arguments)
+        # The query string reaches the layout (a list draws its filters from it); it is a State: a page that
+        # writes its filters into the address is not drawn again for it.
+        return page.render(current, query=search or "", **arguments)
 
     @protected_callback(app, AUTHENTICATED,
                         [Output("shell-sync-warning", "children"), Output("shell-sync-warning", "is_open"),

@@ -7,6 +7,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.common import hidden_label, page_header, section_select
 from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
@@ -60,7 +61,7 @@ def grid_columns(user) -> list[dict]:
     ]
 
 
-def layout(user, **_):
+def _page(user):
     text_inputs = [dbc.Col(search_box(f"applications-{name}", t(key)), xs=12, md=6, xl=3, className="mb-2")
                    for name, key in TEXT_FILTERS]
     return html.Div([
@@ -102,3 +103,17 @@ def layout(user, **_):
         html.P(t("applications.open_hint"), className="text-muted small mt-2"),
         dcc.Location(id="applications-go", refresh="callback-nav"),
     ])
+
+
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
+URL_FIELDS = tuple(UrlField(name, f"applications-{name}") for name, _key in TEXT_FILTERS) + (
+    UrlField("stage", "applications-stage", CHOICE, ALL, STAGES),
+    UrlField("direction", "applications-direction", CHOICE, ALL, DIRECTIONS),
+    UrlField("section", "applications-section", CODE, ALL), UrlField("from", "applications-date-from", DAY),
+    UrlField("to", "applications-date-to", DAY), UrlField("sort", "applications-sort", CHOICE, SORT_KEYS[0], SORT_KEYS),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("applications")]), URL_FIELDS, query)

@@ -7,6 +7,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
+from layouts.components.url_filters import CHOICE, FLAG, UrlField, applied, location
 from layouts.common import field, page_header
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal.i18n import t
@@ -20,7 +21,7 @@ def options(kind: str, values, with_all: bool = False):
     return ([{"label": t("complaints.filter.all"), "value": "all"}] if with_all else []) + items
 
 
-def layout(user, **_):
+def _page(user):
     can_edit = user.can("complaints.edit")
     return html.Div([
         page_header(t("page.complaints"), t("complaints.subtitle"),
@@ -104,3 +105,17 @@ def _new_form():
         dbc.ModalFooter([dbc.Button(t("action.cancel"), id="complaints-new-cancel", color="secondary", outline=True),
                          dbc.Button(t("action.save"), id="complaints-new-save", color="primary")]),
     ], id="complaints-modal", is_open=False, size="lg", backdrop="static")
+
+
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
+URL_FIELDS = (
+    UrlField("q", "complaints-text"), UrlField("status", "complaints-status", CHOICE, "all", STATUSES),
+    UrlField("channel", "complaints-channel", CHOICE, "all", CHANNELS),
+    UrlField("category", "complaints-category", CHOICE, "all", CATEGORIES),
+    UrlField("overdue", "complaints-overdue", FLAG, False),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("complaints")]), URL_FIELDS, query)

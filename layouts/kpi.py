@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header
+from layouts.components.url_filters import CHOICE, DAY, UrlField, applied, location
 from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
 from portal.i18n import t
@@ -46,7 +47,7 @@ def period_controls(prefix: str, presets, default: str, sections, section_locked
     return dbc.Row(columns, className="qc-kpi-filters align-items-end g-2 mb-2")
 
 
-def layout(user, **_):
+def _page(user):
     can_set = user.can("admin.settings")
     return html.Div([
         page_header(t("page.kpi"), t("kpi.subtitle"), [html.Div(id="kpi-freshness")]),
@@ -92,3 +93,16 @@ def _sla_form():
 
 
 SLA_KEYS = ("service",) + TIMED_STAGES
+
+
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
+URL_FIELDS = (
+    UrlField("period", "kpi-preset", CHOICE, "this_month", KPI_PRESETS), UrlField("from", "kpi-from", DAY),
+    UrlField("to", "kpi-to", DAY), UrlField("section", "kpi-section", CHOICE, "all", SECTIONS),
+    UrlField("direction", "kpi-direction", CHOICE, "all", DIRECTIONS),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("kpi")]), URL_FIELDS, query)

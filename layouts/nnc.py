@@ -11,9 +11,10 @@ from layouts.components.grid import grid
 from layouts.common import hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
 from layouts.components.search_box import search_box
+from layouts.components.url_filters import CHOICE, CODE, DAY, TEXT, UrlField, applied, location
 from layouts.nnc_common import STATUS_COLOR, STATUS_ICON, category_options, flow_options, status_options
 from portal.i18n import t
-from portal.services.nnc.rules import STATUSES
+from portal.services.nnc.rules import CATEGORIES, FLOWS, STATUSES
 
 # Filter controls: `nnc-<name>`; their values are read together by the list callback.
 FILTERS = ("text", "date-from", "date-to", "service-user", "section", "flow", "status", "category", "country")
@@ -65,7 +66,7 @@ def column_defs():
     ]
 
 
-def layout(user, **_):
+def _page(user):
     editor = user.can("nnc.edit")
     actions = [
         dbc.Button([html.I(className="bi bi-plus-lg me-1"), t("nnc.new")], href="/nnc/new", color="primary",
@@ -130,3 +131,18 @@ def layout(user, **_):
         dcc.Download(id="nnc-download"),
         dcc.Location(id="nnc-go", refresh="callback-nav"),
     ])
+
+
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
+URL_FIELDS = (
+    UrlField("q", "nnc-text"), UrlField("from", "nnc-date-from", DAY), UrlField("to", "nnc-date-to", DAY),
+    UrlField("section", "nnc-section", CODE, ALL), UrlField("flow", "nnc-flow", CHOICE, ALL, FLOWS),
+    UrlField("status", "nnc-status", CHOICE, ALL, STATUSES),
+    UrlField("category", "nnc-category", CHOICE, ALL, CATEGORIES), UrlField("country", "nnc-country", TEXT, ALL),
+    UrlField("sort", "nnc-sort", CHOICE, "notice_desc", tuple(SORTS)),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("nnc")]), URL_FIELDS, query)

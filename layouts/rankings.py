@@ -12,8 +12,11 @@ from layouts.components.export_buttons import export_buttons
 from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.common import page_header, section_select
 from layouts.compliance_common import ALL, direction_options, labelled, tier_cell_rules, tier_options
+from models.application import DIRECTIONS
+from portal.domain.compliance import TIERS
 from portal.i18n import t
 from portal.services.compliance.ranking import SORTS
 
@@ -46,7 +49,7 @@ def grid_columns(with_rank: bool = True):
     return columns if with_rank else columns[1:]
 
 
-def layout(user, **_):
+def _page(user):
     return html.Div([
         page_header(t("page.rankings"), t("rankings.subtitle")),
         dbc.Row([
@@ -97,3 +100,17 @@ def layout(user, **_):
         dcc.Download(id="rankings-download"),
         dcc.Location(id="rankings-go", refresh="callback-nav"),
     ])
+
+
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
+URL_FIELDS = (
+    UrlField("section", "rankings-section", CODE, ALL), UrlField("direction", "rankings-direction", CHOICE, ALL, DIRECTIONS),
+    UrlField("commodity", "rankings-commodity", CODE, ALL), UrlField("tier", "rankings-tier", CHOICE, ALL, TIERS),
+    UrlField("from", "rankings-from", DAY), UrlField("to", "rankings-to", DAY),
+    UrlField("sort", "rankings-sort", CHOICE, "rank", SORTS), UrlField("q", "rankings-search"),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("rankings")]), URL_FIELDS, query)

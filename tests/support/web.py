@@ -20,6 +20,8 @@ def login(client, username: str, password: str = PASSWORD):
 def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,
                   changed: list[str] | None = None):
     """Call a Dash callback the way the browser does (a JSON POST), by its output key."""
+    if output == "shell-content.children" and not state:
+        state = [{"id": "shell-url", "property": "search", "value": ""}]  # the router's query string, as a browser sends it
     body = {"output": output, "outputs": _outputs_from_key(output), "inputs": inputs or [], "state": state or [],
             "changedPropIds": changed or []}
     return client.post("/_dash-update-component", json=body)

@@ -1,0 +1,102 @@
+"""Filters in the address: a list page is drawn with the filters its query string names, writes them back as they
+change, and ignores whatever in the address does not fit (never an error page)."""
+from __future__ import annotations
+
+import pytest
+
+from layouts import applications, complaints, kpi, nnc, rankings
+from layouts.components import url_filters
+from support.web import dash_callback
+
+PAGES = {"/nnc": ("operator", nnc), "/applications": ("operator", applications),
+         "/complaints": ("operator", complaints), "/rankings": ("enforcement", rankings), "/kpi": ("head", kpi)}
+
+
+def _components(node):
+    if isinstance(node, dict):
+        if "props" in node and "type" in node:
+            yield node["props"]
+        for value in node.values():
+            yield from _components(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _components(value)
+
+
+def _values(client, path: str, search: str) -> dict:
+    """The value of every filter of the page drawn for this address, by component id."""
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": path}],
+                             state=[{"id": "shell-url", "property": "search", "value": search}])
+    assert response.status_code == 200
+    return {props["id"]: props.get("value") for props in _components(response.json)
+            if isinstance(props.get("id"), str)}
+
+
+def test_parse_keeps_what_fits_and_drops_the_rest():
+    given = ("?q=%20MAFF%2FNNC%20&status=received&flow=sideways&from=2026-02-30&to=2026-03-31&sort=number"
+             "&section=plant;drop%20table&country=" + "x" * 101 + "&unknown=1&status=closed")
+    assert url_filters.parse(given, nnc.URL_FIELDS) == {
+        "nnc-text": "MAFF/NNC", "nnc-status": "closed", "nnc-date-to": "2026-03-31", "nnc-sort": "number"}
+    assert url_filters.parse("%%%&&=&?", nnc.URL_FIELDS) == {}
+    assert url_filters.parse(None, kpi.URL_FIELDS) == {}
+    assert url_filters.parse("?overdue=1", complaints.URL_FIELDS) == {"complaints-overdue": True}
+    assert url_filters.parse("?overdue=yes", complaints.URL_FIELDS) == {}
+
+
+def test_query_string_leaves_defaults_out_and_reads_back_the_same():
+    chosen = {"nnc-text": "GACC / 2026", "nnc-status": "received", "nnc-flow": "all", "nnc-date-from": "",
+              "nnc-sort": "notice_desc", "nnc-country": "Tiongkok"}
+    search = url_filters.query_string(chosen, nnc.URL_FIELDS)
+    assert search == "?q=GACC+%2F+2026&status=received&country=Tiongkok"
+    assert url_filters.parse(search, nnc.URL_FIELDS) == {
+        "nnc-text": "GACC / 2026", "nnc-status": "received", "nnc-country": "Tiongkok"}
+    assert url_filters.query_string({"nnc-status": "all"}, nnc.URL_FIELDS) == ""
+    assert url_filters.query_string({"complaints-overdue": False}, complaints.URL_FIELDS) == ""
+
+
+@pytest.mark.parametrize("path, search, expected", [
+    ("/nnc", "?q=MAFF&status=under_investigation&sort=number", {"nnc-text": "MAFF", "nnc-status": "under_investigation",
+                                                         "nnc-sort": "number", "nnc-flow": "all"}),
+    ("/applications", "?number=000123&stage=certified&from=2026-03-01",
+     {"applications-number": "000123", "applications-stage": "certified", "applications-date-from": "2026-03-01"}),
+    ("/complaints", "?q=kargo&status=new&overdue=1",
+     {"complaints-text": "kargo", "complaints-status": "new", "complaints-overdue": True}),
+    ("/rankings", "?tier=D&sort=name&q=Beta&from=2026-01-01",
+     {"rankings-tier": "D", "rankings-sort": "name", "rankings-search": "Beta", "rankings-from": "2026-01-01"}),
+    ("/kpi", "?period=custom&from=2026-03-01&to=2026-03-31&direction=export",
+     {"kpi-preset": "custom", "kpi-from": "2026-03-01", "kpi-to": "2026-03-31", "kpi-direction": "export"}),
+])
+def test_a_link_opens_the_page_with_its_filters(logged_in, path, search, expected):
+    values = _values(logged_in(PAGES[path][0]), path, search)
+    assert {key: values.get(key) for key in expected} == expected
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+def test_nonsense_in_the_address_draws_the_page_with_its_defaults(logged_in, path):
+    role, module = PAGES[path]
+    client = logged_in(role)
+    plain = _values(client, path, "")
+    odd = _values(client, path, "?" + "&".join(f"{field.param}=%3Cscript%3E{'x' * 120}" for field in module.URL_FIELDS)
+                  + "&status=%00&period=forever&from=31-12-2026")
+    assert odd == plain
+
+
+def test_a_coordinators_locked_section_stays_their_own(logged_in):
+    values = _values(logged_in("coordinator", "plant"), "/rankings", "?section=animal")
+    assert values["rankings-section"] == "plant"
+
+
+def test_changing_a_filter_writes_the_address_once(app, logged_in):
+    client = logged_in("operator")
+    key = next(k for k in app.callback_map if k.startswith("nnc-url.search"))
+    fields = nnc.URL_FIELDS
+    inputs = [{"id": f.component_id, "property": "value", "value": v} for f, v in zip(fields, (
+        "MAFF", "", "", "all", "all", "received", "all", "all", "notice_desc"))]
+    response = dash_callback(client, key, inputs=inputs, state=[{"id": "nnc-url", "property": "search", "value": ""}],
+                             changed=["nnc-status.value"])
+    assert response.get_json()["response"]["nnc-url"]["search"] == "?q=MAFF&status=received"
+    again = dash_callback(client, key, inputs=inputs,
+                          state=[{"id": "nnc-url", "property": "search", "value": "?q=MAFF&status=received"}],
+                          changed=["nnc-status.value"])
+    assert again.status_code == 204  # the address already says so: nothing to write
