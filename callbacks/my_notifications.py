@@ -20,13 +20,19 @@ def bell_text(unread: int) -> str:
     return format_number(unread) if unread else ""
 
 
+def bell_label(unread: int) -> str:
+    """The bell's name for screen readers: the page, and how many are unread (the badge alone is only a number)."""
+    return t("my_notifications.bell_unread", count=format_number(unread)) if unread else t("page.my_notifications")
+
+
 def register(app) -> None:
     @paged_callback(
         app, PERMISSION, "my-notifications", with_count=False, prevent_initial_call="initial_duplicate",
         output={"items": Output("my-notifications-list", "children"),
                 "unread": Output("my-notifications-unread", "children"),
                 "mark_all_disabled": Output("my-notifications-mark-all", "disabled"),
-                "bell": Output("shell-bell-count", "children", allow_duplicate=True)},
+                "bell": Output("shell-bell-count", "children", allow_duplicate=True),
+                "bell_label": Output("shell-bell", "aria-label", allow_duplicate=True)},
         inputs={"show": Input("my-notifications-show", "value"),
                 "mark_all": Input("my-notifications-mark-all", "n_clicks")})
     def load_inbox(page, show, mark_all):
@@ -41,7 +47,8 @@ def register(app) -> None:
         empty = "my_notifications.empty_unread" if show == "unread" else "my_notifications.empty"
         content = dbc.ListGroup(items, className="shadow-sm", id="my-notifications-items") if items else \
             dbc.Alert(t(empty), color="light", id="my-notifications-empty")
-        return {"items": content, "bell": bell_text(unread), "mark_all_disabled": not unread,
+        return {"items": content, "bell": bell_text(unread), "bell_label": bell_label(unread),
+                "mark_all_disabled": not unread,
                 "unread": t("my_notifications.unread_count", count=format_number(unread)) if unread else
                 t("my_notifications.all_read")}, page_of(box, box["page"])
 
@@ -82,9 +89,10 @@ def register(app) -> None:
             return text, True, "danger", "phone" in messages, messages.get("phone", "")
         return t("my_notifications.saved"), True, "success", False, ""
 
-    @protected_callback(app, PERMISSION, Output("shell-bell-count", "children"), Input("shell-url", "pathname"))
+    @protected_callback(app, PERMISSION, [Output("shell-bell-count", "children"), Output("shell-bell", "aria-label")],
+                        Input("shell-url", "pathname"))
     def bell(_pathname):
         """The unread count of the last 30 days beside the bell, refreshed on every page change."""
         with database().session() as db:
             unread = notifications.unread_count(db, user().id)
-        return bell_text(unread)
+        return bell_text(unread), bell_label(unread)

@@ -94,7 +94,7 @@ def _bell(user):
     """Service users' unread notifications, always visible, also on a phone (filled by callbacks/my_notifications.py)."""
     if not user.can("my.view"):
         return None
-    return html.A([html.I(className="bi bi-bell-fill"),
+    return html.A([html.I(className="bi bi-bell-fill", **{"aria-hidden": "true"}),
                    dbc.Badge(id="shell-bell-count", color="danger", pill=True, className="qc-bell-count")],
                   href="/my/notifications", id="shell-bell", className="qc-bell ms-auto me-2 order-lg-last",
                   title=t("page.my_notifications"), **{"aria-label": t("page.my_notifications")})

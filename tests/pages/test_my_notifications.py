@@ -50,6 +50,7 @@ def _load(app, client, show="all", mark_all=None):
 def test_showing_the_list_reads_nothing_and_draws_unread_with_words(app, client, session, inbox_of_three):
     body = _load(app, client)
     assert body["shell-bell-count"]["children"] == "3"
+    assert body["shell-bell"]["aria-label"] == "Notifikasi: 3 belum dibaca"  # not a bare number for a screen reader
     assert "3 belum dibaca" in body["my-notifications-unread"]["children"]
     listing = json.dumps(body["my-notifications-list"])
     assert listing.count("Belum dibaca") == 3 and listing.count("qc-unread-dot") == 3
