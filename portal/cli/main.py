@@ -9,6 +9,7 @@ import click
 from werkzeug.serving import run_simple
 
 from portal.db import Database
+from portal.demo import DEMO_DAYS  # the package's __init__ only: the simulator stays out of production imports
 from portal.migrate import upgrade
 from portal.security.permissions import ROLES
 from portal.services import service_user_links
@@ -103,7 +104,7 @@ def serve(host, port):
 
 
 @main.command()
-@click.option("--days", default=90, show_default=True, type=int, help="days of simulated IQFast history")
+@click.option("--days", default=DEMO_DAYS, show_default=True, type=int, help="days of simulated IQFast history")
 @click.option("--accounts-only", is_flag=True, help="only migrate and create the seven demo accounts")
 @click.option("--json", "as_json", is_flag=True)
 def demo(days, accounts_only, as_json):

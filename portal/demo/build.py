@@ -9,9 +9,12 @@ from sqlalchemy.orm import Session
 from iqfast_sim.simulator import init_simulator
 from models import Application, User
 from portal.db import Database
+from portal.demo import DEMO_DAYS
 from portal.demo.complaints import build_demo_complaints
 from portal.demo.nnc import build_demo_nncs
 from portal.demo.service_portal import build_demo_service_user, simulate_survey_answers
+from portal.demo.sync_history import build_sync_history
+from portal.iqfast.sql_source import safe_url
 from portal.migrate import upgrade
 from portal.services import users
 from portal.services.compliance.rollup import recompute_all
@@ -54,7 +57,7 @@ def demo_iqfast_url(settings) -> str:
     return settings.iqfast_url or f"sqlite:///{PROJECT_ROOT / 'instance' / 'iqfast-sim.db'}"
 
 
-def build_demo(settings, days: int = 90, seed: int = 1, say=print) -> dict:
+def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print) -> dict:
     """Everything `make run` shows: accounts, a simulated IQFast synced in, NNCs, complaints, a service user's
     portal with notifications and surveys, compliance scores and KPI rollups. Safe to run again."""
     url = settings.effective_database_url
@@ -76,6 +79,8 @@ def build_demo(settings, days: int = 90, seed: int = 1, say=print) -> dict:
             say("copying it into Q-Corner (sync) …")
         record = sync.run_sync(database, iqfast_url, triggered_by="demo")
         summary["sync"] = {k: record.get(k) for k in ("status", "events_written", "applications_written")}
+        with database.session() as session:
+            summary["sync_history"] = build_sync_history(session, safe_url(iqfast_url))
         with database.session() as session:
             summary["nncs"] = build_demo_nncs(session, settings.default_office)
         with database.session() as session:

@@ -16,12 +16,12 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from models import (Application, ApplicationCommodity, Bill, Certificate, Handler, Nnc, QuarantineAction, ServiceUser,
-                    StageEvent, SyncRun)
+                    StageEvent)
+from portal.demo.sync_history import EVERY as SYNC_EVERY, insert_sync_runs, sync_run_rows
 from support.factories import office_id as office_id_of, section_id as section_id_of
 
 UTC = timezone.utc
 HAPPY = ("submitted", "verified", "inspected", "draft_certificate", "billed", "paid", "certified", "handed_over")
-SYNC_EVERY = timedelta(minutes=5)  # the scheduler's default interval (QCORNER_SYNC_INTERVAL_MINUTES)
 COMMODITIES = (("Manggis", "Garcinia mangostana", "0804.50.30"), ("Kopi biji", "Coffea arabica", "0901.11.10"),
                ("Sarang burung walet", "Aerodramus fuciphagus", "0410.90.10"), ("Salak", "Salacca zalacca", "0810.90.99"),
                ("Benih jagung", "Zea mays", "1005.10.00"), ("Daging sapi beku", "Bos taurus", "0202.30.00"))
@@ -158,28 +158,9 @@ def build_heavy_company(session, *, applications: int = 5000, handlers: int = 10
     return HeavyCompany(company_id, name, applications, handler_ids, app_ids)
 
 
-def build_sync_year(session, *, now: datetime | None = None, days: int = 365, every: timedelta = SYNC_EVERY,
+def build_sync_year(session, *, now: datetime | None = None, days: float = 365, every: timedelta = SYNC_EVERY,
                     source: str = "mysql+pymysql://qcorner_ro@10.30.0.15:3306/iqfast", seed: int = 14) -> int:
-    """A year of the scheduler's runs before ``now``: an incremental run every ``every`` (a few rows each, more in
-    office hours), a nightly reconciliation, now and then a failed run with its error. Returns how many."""
-    rng = random.Random(seed)
+    """A year of the scheduler's runs before ``now`` (the demo's own generator, portal.demo.sync_history): an
+    incremental run every ``every``, a nightly reconciliation, now and then a failure. Returns how many."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    at, rows = now - timedelta(days=days), []
-    while at < now:
-        busy = 0 <= at.hour <= 9  # 07:00–16:00 WIB
-        read = {"ptk": rng.randint(0, 40 if busy else 3), "riwayat_ptk": rng.randint(0, 200 if busy else 10)}
-        failed = rng.random() < 0.004
-        rows.append({"kind": "incremental", "source": source, "started_at": at,
-                     "finished_at": at + timedelta(seconds=rng.randint(2, 40 if busy else 8)),
-                     "status": "failed" if failed else "success", "rows_read": read,
-                     "rows_written": {} if failed else {"applications": read["ptk"], "stage_events": read["riwayat_ptk"]},
-                     "cursor": {"ptk": [at.strftime("%Y-%m-%d %H:%M:%S"), rng.randint(1, 10**6)]},
-                     "error": "IQFast tidak dapat dihubungi: timed out" if failed else None, "triggered_by": None})
-        if at.hour == 18 and at.minute < every.total_seconds() / 60:  # 01:00 WIB
-            rows.append({"kind": "reconcile", "source": source, "started_at": at + timedelta(minutes=1),
-                         "finished_at": at + timedelta(minutes=4), "status": "success", "rows_read": {},
-                         "rows_written": {}, "cursor": {}, "error": None, "triggered_by": None})
-        at += every
-    _bulk(session, SyncRun, rows, batch=5000)
-    session.flush()
-    return len(rows)
+    return insert_sync_runs(session, sync_run_rows(now - timedelta(days=days), now, source, every, seed))
