@@ -98,7 +98,7 @@ def register(app) -> None:
                         inputs={"cell": Input("guidance-records-grid", "cellClicked")}, prevent_initial_call=True)
     def open_record(cell):
         """A clicked record opens with what may be done to it; the form keeps the version it loaded."""
-        if not cell or cell.get("rowId") in (None, ""):
+        if not isinstance(cell, dict) or cell.get("rowId") in (None, ""):
             return no_update
         with database().session() as db:
             record = guidance.record_detail(db, cell["rowId"], **compliance_filters.reach(user().scope))
@@ -115,11 +115,12 @@ def register(app) -> None:
                         inputs={"record": Input("guidance-action-record", "data")}, prevent_initial_call=True)
     def show_moves(record):
         """Only the moves the record's status allows; a plan for a day not yet come is marked done today."""
-        moves = (record or {}).get("moves", [])
-        planned_on = (record or {}).get("given_on")
+        record = record if isinstance(record, dict) else {}
+        moves, planned_on = record.get("moves") or [], record.get("given_on")
         today = today_in(user().office_timezone).isoformat()
         return {"done_hidden": "done" not in moves, "cancel_hidden": "cancelled" not in moves,
-                "given_on": min(planned_on, today) if planned_on else None, "reason": "", "error_open": False}
+                "given_on": min(planned_on, today) if isinstance(planned_on, str) else None, "reason": "",
+                "error_open": False}
 
     action_outputs = {"open": Output("guidance-action-modal", "is_open", allow_duplicate=True),
                       "version": Output("guidance-version", "data", allow_duplicate=True),
@@ -140,8 +141,8 @@ def register(app) -> None:
                         prevent_initial_call=True)
     def act(_done, _cancel, record, given_on, reason, version):
         """Mark the record done or cancel it; a save since the dialog opened is refused, not overwritten."""
-        if not record or ctx.triggered_id not in ("guidance-action-done", "guidance-action-cancel"):
-            return no_update
+        if not isinstance(record, dict) or ctx.triggered_id not in ("guidance-action-done", "guidance-action-cancel"):
+            return no_update  # the service checks the id and version it is given; anything else is no record
         current = user()
         clear = {"date_invalid": False, "date_error": "", "reason_invalid": False, "reason_error": "", "error": "",
                  "error_open": False}
@@ -149,11 +150,11 @@ def register(app) -> None:
             with database().session() as db:
                 reach = compliance_filters.reach(current.scope)
                 if ctx.triggered_id == "guidance-action-done":
-                    guidance.mark_done(db, current.id, current.username, **reach, guidance_id=record["id"],
-                                       version=record["version"], given_on=given_on)
+                    guidance.mark_done(db, current.id, current.username, **reach, guidance_id=record.get("id"),
+                                       version=record.get("version"), given_on=given_on)
                 else:
-                    guidance.cancel(db, current.id, current.username, **reach, guidance_id=record["id"],
-                                    version=record["version"], reason=reason)
+                    guidance.cancel(db, current.id, current.username, **reach, guidance_id=record.get("id"),
+                                    version=record.get("version"), reason=reason)
         except InvalidInput as error:
             messages = error.messages(t)
             return {**clear, "open": no_update, "version": no_update,

@@ -432,6 +432,22 @@ def test_the_dialog_refuses_a_stale_version_with_a_message(session, office, app,
     assert session.get(GuidanceRecord, plan["id"]).status == "done"
 
 
+@pytest.mark.parametrize("crafted", [[1, 2], "x", {"id": "x", "version": 1}, {"id": 10 ** 30, "version": 1},
+                                     {"id": None}, {"version": "new"}])
+def test_the_dialog_answers_a_crafted_record_without_a_server_error(session, office, app, logged_in, crafted):
+    client = logged_in("coordinator", "plant")
+    response = dash_callback(client, _key(app, "guidance-action-error.children"), inputs=[
+        {"id": "guidance-action-done", "property": "n_clicks", "value": 1},
+        {"id": "guidance-action-cancel", "property": "n_clicks", "value": None}],
+        state=[{"id": "guidance-action-record", "property": "data", "value": crafted},
+               {"id": "guidance-action-given_on", "property": "value", "value": AS_OF.isoformat()},
+               {"id": "guidance-action-cancel_reason", "property": "value", "value": ""},
+               {"id": "guidance-version", "property": "data", "value": 0}],
+        changed=["guidance-action-done.n_clicks"])
+    assert response.status_code in (200, 204, 404)
+    assert session.scalar(select(GuidanceRecord)) is None
+
+
 # ------------------------------------------------------------------------------------------------ settings
 def test_admin_saves_a_new_settings_version_audited_and_scores_name_it(session, office):
     values = compliance_settings.current_settings(session)[1].to_dict() | {"weight_nnc": "4", "prior_m": "10"}

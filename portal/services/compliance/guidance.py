@@ -138,9 +138,10 @@ def _date(errors: ErrorCollector, value: Any) -> date | None:
 def _own_record(session: Session, guidance_id: Any, *, office_id: int, section_scope: str | None) -> GuidanceRecord:
     """The guidance record if the actor reaches it: their office, and for a coordinator their section's."""
     try:
-        record = session.get(GuidanceRecord, int(guidance_id))
+        number = int(guidance_id)
     except (TypeError, ValueError):
-        record = None
+        number = 0
+    record = session.get(GuidanceRecord, number) if 0 < number < 2 ** 31 else None  # a column of INTEGER
     if record is None or record.office_id != office_id:
         raise NotFound("guidance")
     if section_scope is not None:
