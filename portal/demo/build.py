@@ -11,6 +11,7 @@ from models import Application, User
 from portal.db import Database
 from portal.demo import DEMO_DAYS
 from portal.demo.complaints import build_demo_complaints
+from portal.demo.guidance import build_demo_guidance
 from portal.demo.nnc import build_demo_nncs
 from portal.demo.service_portal import build_demo_service_user, simulate_survey_answers
 from portal.demo.sync_history import build_sync_history
@@ -93,6 +94,8 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print) -> dic
         say("computing compliance scores and KPI figures …")
         with database.session() as session:
             summary["compliance"] = recompute_all(session)
+        with database.session() as session:
+            summary["guidance"] = build_demo_guidance(session, settings.default_office)
         with database.session() as session:
             summary["kpi"] = rebuild_kpi_rollups(session)
     finally:

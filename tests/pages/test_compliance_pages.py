@@ -448,6 +448,15 @@ def test_the_dialog_answers_a_crafted_record_without_a_server_error(session, off
     assert session.scalar(select(GuidanceRecord)) is None
 
 
+def test_the_demo_shows_guidance_given_planned_and_cancelled_once(session, office):
+    from portal.demo.guidance import build_demo_guidance
+
+    made = build_demo_guidance(session)
+    statuses = session.scalars(select(GuidanceRecord.status).order_by(GuidanceRecord.id)).all()
+    assert made == len(statuses) > 0 and statuses[0] == "done"
+    assert build_demo_guidance(session) == 0  # run again: nothing added
+
+
 # ------------------------------------------------------------------------------------------------ settings
 def test_admin_saves_a_new_settings_version_audited_and_scores_name_it(session, office):
     values = compliance_settings.current_settings(session)[1].to_dict() | {"weight_nnc": "4", "prior_m": "10"}
