@@ -295,8 +295,15 @@ def tier_history_section(rows: list[dict]):
 def guidance_section(rows: list[dict]):
     return _table([t("profile.col.date"), t("guidance.field.kind"), t("guidance.field.officer"),
                    t("guidance.field.notes")],
-                  [[format_date(g["given_on"]), t(f"guidance.kind.{g['kind']}"), g["officer_name"], g["notes"]]
+                  [[format_date(g["given_on"]), _guidance_kind(g), g["officer_name"], g["notes"]]
                    for g in rows], "profile-guidance", t("profile.no_guidance"))
+
+
+def _guidance_kind(record: dict) -> str:
+    """'Kunjungan', or 'Kunjungan · Direncanakan' for a plan or a cancelled one: only a done guidance was given."""
+    kind = t(f"guidance.kind.{record['kind']}")
+    status = record.get("status", "done")
+    return kind if status == "done" else f"{kind} · {t('guidance.status.' + status)}"
 
 
 def drawn_later(user):

@@ -448,6 +448,15 @@ def test_the_dialog_answers_a_crafted_record_without_a_server_error(session, off
     assert session.scalar(select(GuidanceRecord)) is None
 
 
+def test_the_profile_says_which_guidance_is_only_planned(session, office):
+    from layouts.profile import guidance_section
+
+    _record(session, office, AS_OF + timedelta(days=3), status="planned")
+    _record(session, office, AS_OF - timedelta(days=3), status="done")
+    drawn = str(guidance_section(guidance.records_for(session, office["beta"].id)))
+    assert "'Kunjungan · Direncanakan'" in drawn and "'Kunjungan'" in drawn  # the plan, and the visit given
+
+
 def test_the_demo_shows_guidance_given_planned_and_cancelled_once(session, office):
     from portal.demo.guidance import build_demo_guidance
 
