@@ -8,7 +8,7 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import register_url_filters
 from layouts.kpi import SLA_KEYS
-from layouts.components.formatting import format_date, format_datetime, format_idr, format_number
+from layouts.components.formatting import chart_separators, format_date, format_datetime, format_idr, format_number
 from layouts import kpi as kpi_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -225,7 +225,8 @@ def monthly_figure(rows: list[dict]) -> dict:
     return {"data": traces,
             "layout": {"barmode": "group", "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"}}}
+                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"},
+                       "separators": chart_separators()}}
 
 
 def stages_table(panel: dict):

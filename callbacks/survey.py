@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from callbacks.common import export_failed, page_of, paged_callback
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, month_label, number, parse_date
 from portal.domain.periods import today_in
-from layouts.components.formatting import format_date, format_datetime
+from layouts.components.formatting import chart_separators, format_date, format_datetime
 from portal.reports import ikm_report
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -81,6 +81,7 @@ def elements_figure(elements: list[dict], language: str | None = None) -> dict:
                       "cliponaxis": False}],
             "layout": {"shapes": shapes, "annotations": grades,
                        "margin": {"l": 10, "r": 30, "t": 26, "b": 40}, "font": {"size": 13}, "showlegend": False,
+                       "separators": chart_separators(),
                        "plot_bgcolor": "white", "paper_bgcolor": "white", "bargap": 0.3,
                        "xaxis": {"range": [1, 4.35], "title": {"text": t("survey.elements.axis")},
                                  "gridcolor": "#f1f3f5", "tickvals": [1, 2, 2.6, 3.0644, 3.5324, 4],
@@ -102,6 +103,7 @@ def trend_figure(points: list[dict], unit: str) -> dict:
             "layout": {"shapes": [_hline(value) for value, _letter in IKM_THRESHOLDS],
                        "annotations": [_side_label(letter, value, False) for value, letter in IKM_THRESHOLDS],
                        "margin": {"l": 40, "r": 30, "t": 20, "b": 40}, "font": {"size": 13}, "showlegend": False,
+                       "separators": chart_separators(),
                        "plot_bgcolor": "white", "paper_bgcolor": "white",
                        "yaxis": {"range": [55, 102], "gridcolor": "#f1f3f5"}, "xaxis": {"tickangle": -45}}}
 

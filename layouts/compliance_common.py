@@ -4,11 +4,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from layouts.components.formatting import format_count, format_date, format_number, format_rate, format_score
+from layouts.components.formatting import (chart_separators, format_count, format_date, format_number, format_rate,
+                                           format_score)
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_date
-from portal.i18n import current_language, t
+from portal.i18n import t
 
 # Tier colours: A green, B blue, C amber, D red (the same in badges, grid cells and charts).
 TIER_COLOURS = {"A": "#198754", "B": "#0d6efd", "C": "#e0a800", "D": "#dc3545"}
@@ -62,15 +63,15 @@ def tier_chart(counts: dict[str, int], title: str | None = None) -> dict:
     layout = {"margin": {"l": 40, "r": 10, "t": 50 if title else 20, "b": 60}, "height": 280, "plot_bgcolor": "#fff",
               "paper_bgcolor": "rgba(0,0,0,0)",
               "yaxis": {"title": {"text": t("compliance.chart.service_users")}, "gridcolor": "#e9ecef",
-                        "rangemode": "tozero"},
-              "separators": ",." if current_language() == "id" else ".,", "showlegend": False,
+                        "rangemode": "tozero", "tickformat": ",d", "automargin": True},
+              "separators": chart_separators(), "showlegend": False,
               "xaxis": {"tickangle": 0, "automargin": True}}
     if title:
         layout["title"] = {"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"}
     return {"data": [{"type": "bar", "x": labels, "y": values, "marker": {"color": [TIER_COLOURS[tier]
                                                                                      for tier in TIERS]},
                       "text": [format_number(v) for v in values], "textposition": "outside", "cliponaxis": False,
-                      "hovertemplate": "%{y}<extra></extra>"}],
+                      "hovertemplate": "%{y:,d}<extra></extra>"}],
             "layout": layout}
 
 

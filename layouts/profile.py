@@ -13,10 +13,11 @@ from dash import dcc, html
 
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
-from layouts.components.formatting import format_count, format_date, format_month, format_rate, format_score
+from layouts.components.formatting import (chart_separators, format_count, format_date, format_month, format_rate,
+                                           format_score)
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.pager import pager
-from portal.i18n import current_language, t
+from portal.i18n import t
 
 CHART_HEIGHT = 260
 # The sections read when opened: (name, title key, icon).
@@ -85,7 +86,7 @@ def monthly_chart(months: list[dict]) -> dict:
                    "yaxis2": {"title": {"text": t("profile.chart.violations")}, "overlaying": "y", "side": "right",
                               "showgrid": False, "dtick": 1,
                               "range": [0, max([m["violations"] for m in months] + [1]) + 1]},
-                   "separators": ",." if current_language() == "id" else ".,"}}
+                   "separators": chart_separators()}}
 
 
 def _explanation(working: dict, tz: str):

@@ -5,11 +5,18 @@ pages import them from here only, with the few display rules a page adds ("–" 
 """
 from __future__ import annotations
 
-from portal.i18n import (DATE_PATTERN, format_date, format_datetime, format_duration, format_idr, format_month,
+from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
                          format_number, zone_label)
 
-__all__ = ["DATE_PATTERN", "format_count", "format_date", "format_datetime", "format_duration", "format_idr",
-           "format_local_time", "format_month", "format_number", "format_rate", "format_score", "zone_label"]
+__all__ = ["DATE_PATTERN", "chart_separators", "format_count", "format_date", "format_datetime", "format_duration",
+           "format_idr", "format_local_time", "format_month", "format_number", "format_rate", "format_score",
+           "zone_label"]
+
+
+def chart_separators() -> str:
+    """A plotly layout's `separators` (decimal, then thousands) in the reader's language: with an axis's
+    `tickformat: ",d"` the ticks read 2.000 next to the bars' 2.138, never 2000 (or 2,000 on an Indonesian page)."""
+    return ",." if current_language() == "id" else ".,"
 
 
 def format_count(value) -> str:

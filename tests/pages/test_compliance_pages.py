@@ -520,3 +520,15 @@ def test_cli_rank_prints_the_ranking_as_json(office, database_url, monkeypatch):
             "nncs"} <= set(rows[0])
     recompute = CliRunner().invoke(main, ["compliance", "recompute", "--json"])
     assert recompute.exit_code == 0 and json.loads(recompute.output)["monthly_rows"] > 0
+
+
+def test_charts_write_their_axis_numbers_like_the_page():
+    """The tier chart's axis read 2000 under a bar labelled 2.138: every chart takes the reader's separators."""
+    from callbacks.kpi import monthly_figure
+    from callbacks.survey import elements_figure, trend_figure
+    from layouts.compliance_common import tier_chart
+
+    tiers = tier_chart({"A": 123, "B": 2138, "C": 1, "D": 9})["layout"]
+    assert (tiers["separators"], tiers["yaxis"]["tickformat"]) == (",.", ",d")  # outside a request: Indonesian
+    for figure in (elements_figure([{"element": 1, "nrr": 3.42}]), trend_figure([], "month"), monthly_figure([])):
+        assert figure["layout"]["separators"] == ",."
