@@ -88,3 +88,15 @@ def test_cycle_finder_sees_a_cycle():
                                ("c.one", "c.two")]:
         graph.add_import(importer=importer, imported=imported)
     assert sorted(_cycles(graph)) == [["a.x", "a.y"], ["b.p", "b.q", "b.r"]]
+
+
+def test_every_grid_is_built_by_the_one_grid_factory():
+    """Only layouts/components/grid.py imports dash-ag-grid: a grid built elsewhere would miss the Indonesian empty
+    state, the string row ids and the number format (issue #14 found seven grids in English)."""
+    importers = set()
+    for folder in ROOT_PACKAGES:
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if "import dash_ag_grid" in text or "from dash_ag_grid" in text:
+                importers.add(path.relative_to(ROOT).as_posix())
+    assert importers == {"layouts/components/grid.py"}
