@@ -16,3 +16,15 @@ dagfuncs.qcNumber = function (value, language) {
 dagfuncs.qcRowId = function (id) {
     return id === null || id === undefined ? id : String(id);
 };
+
+// Enter (or Space) on a focused row opens it as a click does: the grid's own cellClicked prop is set, so the page's
+// open-row callback (callbacks/common.py register_open_row) answers keyboard and mouse alike (WCAG 2.1.1).
+dagfuncs.qcOpenOnEnter = function (params, setGridProps) {
+    var key = params.event && params.event.key;
+    if ((key !== "Enter" && key !== " ") || !params.node || params.node.id === undefined || params.node.id === null) {
+        return;
+    }
+    params.event.preventDefault();
+    setGridProps({cellClicked: {value: params.value, colId: params.column.getColId(), rowIndex: params.rowIndex,
+                                rowId: params.node.id, timestamp: Date.now()}});
+};

@@ -1,12 +1,12 @@
-"""Admin › Audit log callbacks."""
+"""Admin › Audit log callbacks: the filtered page of entries, and one entry's drawer."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from dash import Input, Output
+from dash import Input, Output, no_update
 
 from callbacks.common import page_of, paged_callback
+from layouts import admin_audit as view
 from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -23,17 +23,13 @@ def _parse_date(value):
         return None
 
 
-def _compact(value) -> str:
-    return "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, default=str)
-
-
 def register(app) -> None:
     @protected_callback(app, PERMISSION, Output("admin-audit-action", "options"), Input("admin-audit-page", "id"))
     def load_actions(_):
         with database().session() as db:
             names = audit_log.actions(db)
-        return [{"label": t("admin_audit.all_actions"), "value": "all"}] + [
-            {"label": t(f"audit.action.{name}"), "value": name} for name in names]
+        return [{"label": t("admin_audit.all_actions"), "value": "all"}] + sorted(
+            ({"label": view.action_label(name), "value": name} for name in names), key=lambda o: o["label"])
 
     @paged_callback(
         app, PERMISSION, "admin-audit", output={"rows": Output("admin-audit-grid", "rowData")},
@@ -46,9 +42,21 @@ def register(app) -> None:
             result = audit_log.search(db, username=username, action=None if action in (None, "", "all") else action,
                                       date_from=_parse_date(date_from), date_to=_parse_date(date_to),
                                       tz=current.office_timezone, page=page)
-        rows = [{"at": format_datetime(r["at"], current.office_timezone), "username": r["username"] or "—",
-                 "action_label": t(f"audit.action.{r['action']}"),
-                 "object": f"{r['object_type'] or ''} {r['object_id'] or ''}".strip(),
-                 "before": _compact(r["before"]), "after": _compact(r["after"]), "ip": r["ip"] or ""}
+        rows = [{"id": r["id"], "at": format_datetime(r["at"], current.office_timezone),
+                 "username": r["username"] or t("admin_audit.system"), "action_label": view.action_label(r["action"]),
+                 "record": view.record_markdown(r["object_type"], r["object_id"]),
+                 "changed": view.changes_summary(r["object_type"], r["changes"])}
                 for r in result["rows"]]
         return {"rows": rows}, page_of(result, page)
+
+    @protected_callback(app, PERMISSION, Output("admin-audit-detail", "children"),
+                        Output("admin-audit-drawer", "is_open"), Input("admin-audit-grid", "cellClicked"),
+                        prevent_initial_call=True)
+    def open_entry(cell):
+        """A row clicked (or Enter on it) opens its entry in the drawer."""
+        if not cell or cell.get("rowId") in (None, ""):
+            return no_update, no_update
+        current = user()
+        with database().session() as db:
+            entry = audit_log.entry(db, int(cell["rowId"]))
+        return view.detail(entry, current.office_timezone), True

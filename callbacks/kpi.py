@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import register_url_filters
+from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import chart_separators, format_date, format_datetime, format_idr, format_number
 from layouts import kpi as kpi_layout
@@ -253,8 +254,10 @@ def stages_table(panel: dict):
                                html.Th(t("kpi.stages.within"), className="text-end")]))
     body = [row(t("kpi.stages.service"), now["service_time"], strong=True)]
     body += [row(t(f"stage.{figure['stage']}"), figure) for figure in now["stages"]]
-    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, responsive=True, className="qc-kpi-table mb-1",
-                     id="kpi-stages-table")
+    # On a phone the SLA columns scroll inside the table's frame instead of being cut off at the screen's edge.
+    return scrolling_table(dbc.Table([head, html.Tbody(body)], size="sm", hover=True,
+                                     className="qc-kpi-table mb-1 text-nowrap", id="kpi-stages-table"),
+                           t("kpi.stages.title"))
 
 
 def chosen(value):

@@ -2,12 +2,13 @@
 and the warning that the IQFast data is stale."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 
 from layouts.components.empty import forbidden, not_found
 from layouts.components.formatting import format_datetime, format_duration
+from layouts.shell import TITLE_ID, document_title
 from portal import pages
-from portal.security.access import protected_callback, user
+from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
 from portal.security.permissions import AUTHENTICATED
@@ -49,6 +50,17 @@ def register(app) -> None:
         # The query string reaches the layout (a list draws its filters from it); it is a State: a page that
         # writes its filters into the address is not drawn again for it.
         return page.render(current, query=search or "", **arguments)
+
+    @protected_callback(app, AUTHENTICATED, Output(TITLE_ID, "data"), Input("shell-url", "pathname"),
+                        prevent_initial_call=True)
+    def page_title(pathname):
+        """The title of the page a link inside the portal opened (the first load has it in the index page)."""
+        found = pages.match(pathname or "/")
+        return document_title(pathname if found and user().can(found[0].permission) else None)
+
+    # The tab's title follows (assets/qc-shell.js: no inline script, so the Content-Security-Policy stays as it is).
+    protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "setTitle"),
+                                  Output(TITLE_ID, "id"), Input(TITLE_ID, "data"), prevent_initial_call=True)
 
     @protected_callback(app, AUTHENTICATED,
                         [Output("shell-sync-warning", "children"), Output("shell-sync-warning", "is_open"),

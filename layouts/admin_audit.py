@@ -1,14 +1,154 @@
-"""Admin › Audit log: who changed what and when, filtered by user, action and date."""
+"""Admin › Audit log: who did what, when and to which record, in words; a row opens the fields it changed.
+
+The list keeps one line per entry (the action in words, who, when in the office's time, the record as a link, the
+names of the fields that changed); the drawer shows those fields before and after, values formatted as the pages
+show them (dates, yes/no, statuses in words), long fingerprints shortened.
+"""
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-from dash import html
+import re
+from datetime import date, datetime, timezone
+from typing import Any
 
-from layouts.components.pager import pager
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import group_label, hidden_label, page_header
+from layouts.components.formatting import format_date, format_datetime, format_number
 from layouts.components.grid import grid
+from layouts.components.pager import pager
 from layouts.components.search_box import search_box
-from layouts.common import page_header
-from portal.i18n import t
+from portal.i18n import catalog, current_language, t
+
+# Where each kind of record lives in the portal; an id is added where the page shows one record.
+RECORD_PAGES = {"nnc": "/nnc/{}", "complaint": "/complaints/{}", "application": "/applications/{}",
+                "service_user": "/profile/{}", "user": "/admin/users", "guidance": "/guidance",
+                "correction_request": "/corrections", "compliance_settings": "/admin/compliance",
+                "setting": "/kpi", "ikm_follow_up_plan": "/survey-results", "sync_run": "/admin/sync",
+                "sync_request": "/admin/sync"}
+# Record kinds whose id is a long fingerprint or a path: shown shortened, never a link.
+NO_LINK = ("page", "route", "callback", "nnc_attachment")
+# The catalogues a field's or value's words may already be in, per record kind (first found wins).
+FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",)}
+VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction.status.{}"),
+              "role": ("role.{}",), "category": ("complaints.category.{}", "nnc.category.{}"),
+              "channel": ("complaints.channel.{}",), "flow": ("nnc.flow.{}",), "action_taken": ("nnc.action.{}",)}
+VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain value recorded a status
+LONG_ID = re.compile(r"^[0-9a-f]{24,}$")
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _known(key: str) -> bool:
+    return key in catalog(current_language()) or key in catalog("id")
+
+
+def action_label(action: str) -> str:
+    return t(f"audit.action.{action}")
+
+
+def object_label(object_type: str | None) -> str:
+    return t(f"audit.object.{object_type}") if object_type else ""
+
+
+def short(value: str, keep: int = 10) -> str:
+    """A fingerprint or token cut to its first characters: enough to tell two apart, not a wall of hex."""
+    return value[:keep] + "…" if len(value) > keep + 2 else value
+
+
+def record_text(object_type: str | None, object_id: str | None) -> str:
+    """"NNC 12", "Pengguna 7", "Halaman /admin/sync": the record in words."""
+    if not object_type:
+        return ""
+    shown = short(object_id) if object_id and LONG_ID.match(object_id) else (object_id or "")
+    return f"{object_label(object_type)} {shown}".strip()
+
+
+def record_path(object_type: str | None, object_id: str | None) -> str | None:
+    """The page of the record, or None when it has none (or the id is no number the page takes)."""
+    pattern = RECORD_PAGES.get(object_type or "")
+    if pattern is None or object_type in NO_LINK:
+        return None
+    if "{}" not in pattern:
+        return pattern
+    return pattern.format(object_id) if object_id and object_id.isdigit() else None
+
+
+def record_markdown(object_type: str | None, object_id: str | None) -> str:
+    """The record column's cell: a link where the record has a page (the grid draws it as markdown)."""
+    text = record_text(object_type, object_id).replace("[", "(").replace("]", ")")
+    path = record_path(object_type, object_id)
+    return f"[{text}]({path})" if path else text
+
+
+def field_label(object_type: str | None, field: str) -> str:
+    for pattern in FIELD_KEYS.get(object_type or "", ()) + ("audit.field.{}", "field.{}"):
+        if _known(pattern.format(field)):
+            return t(pattern.format(field))
+    return field.replace("_", " ").capitalize()
+
+
+def value_text(field: str, value: Any, tz: str) -> str:
+    """A recorded value the way the pages show it."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return t("audit.value.yes") if value else t("audit.value.no")
+    if isinstance(value, (int, float)):
+        return str(value) if field.endswith(("_id", "_ids")) else format_number(value)  # an id is no quantity
+    if isinstance(value, list):
+        return ", ".join(value_text(field, item, tz) for item in value) or "–"
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(None, key)}: {value_text(key, item, tz)}" for key, item in value.items()) \
+            or "–"
+    text = str(value)
+    for pattern in VALUE_KEYS.get(field, ()):
+        if _known(pattern.format(text)):
+            return t(pattern.format(text))
+    if ISO_TIME.match(text):
+        try:
+            moment = datetime.fromisoformat(text)
+            return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc), tz)
+        except ValueError:
+            return text
+    if ISO_DATE.match(text):
+        try:
+            return format_date(date.fromisoformat(text))
+        except ValueError:
+            return text
+    if LONG_ID.match(text):
+        return short(text)
+    return text
+
+
+def changes_summary(object_type: str | None, changes: list[dict]) -> str:
+    """The list's last column: which fields changed, by name."""
+    return ", ".join(field_label(object_type, change["field"]) for change in changes)
+
+
+def detail(entry: dict, tz: str):
+    """The drawer's body: when, who, what, which record, then the fields before and after."""
+    path = record_path(entry["object_type"], entry["object_id"])
+    record = record_text(entry["object_type"], entry["object_id"]) or "–"
+    facts = [(t("field.time"), format_datetime(entry["at"], tz)),
+             (t("field.username"), entry["username"] or t("admin_audit.system")),
+             (t("field.action"), action_label(entry["action"])),
+             (t("field.object"), dcc.Link(record, href=path, id="admin-audit-detail-link") if path else record),
+             ("IP", entry["ip"] or "–")]
+    summary = html.Dl([item for name, value in facts for item in (html.Dt(name, className="col-4"),
+                                                                  html.Dd(value, className="col-8 mb-1"))],
+                      className="row mb-3")
+    if not entry["changes"]:
+        return [summary, html.P(t("admin_audit.no_changes"), className="text-muted", id="admin-audit-no-changes")]
+    rows = [html.Tr([html.Th(field_label(entry["object_type"], c["field"]), scope="row"),
+                     html.Td(value_text(c["field"], c["before"], tz), className="qc-audit-before"),
+                     html.Td(value_text(c["field"], c["after"], tz), className="qc-audit-after")])
+            for c in entry["changes"]]
+    table = dbc.Table([html.Thead(html.Tr([html.Th(t("admin_audit.field"), scope="col"),
+                                           html.Th(t("field.before"), scope="col"),
+                                           html.Th(t("field.after"), scope="col")])), html.Tbody(rows)],
+                      size="sm", bordered=True, className="qc-audit-changes mb-0", id="admin-audit-changes")
+    return [summary, html.H2(t("admin_audit.changed_fields"), className="h6"), table]
 
 
 def layout(user, **_):
@@ -16,24 +156,28 @@ def layout(user, **_):
         page_header(t("page.admin_audit"), t("admin_audit.subtitle")),
         dbc.Row([
             dbc.Col(search_box("admin-audit-user", t("field.username")), md=3, className="mb-2"),
-            dbc.Col(dbc.Select(id="admin-audit-action", value="all",
-                               options=[{"label": t("admin_audit.all_actions"), "value": "all"}]), md=3, className="mb-2"),
-            dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.from")),
+            dbc.Col([hidden_label(t("field.action"), "admin-audit-action"),
+                     dbc.Select(id="admin-audit-action", value="all",
+                                options=[{"label": t("admin_audit.all_actions"), "value": "all"}])],
+                    md=3, className="mb-2"),
+            dbc.Col(dbc.InputGroup([group_label(t("filter.from"), "admin-audit-from"),
                                     dbc.Input(id="admin-audit-from", type="date")]), md=3, className="mb-2"),
-            dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.to")),
+            dbc.Col(dbc.InputGroup([group_label(t("filter.to"), "admin-audit-to"),
                                     dbc.Input(id="admin-audit-to", type="date")]), md=3, className="mb-2"),
         ]),
+        html.P(t("admin_audit.open_hint"), className="small text-muted mb-1"),
+        # One line per entry: what changed is in the drawer, so no row grows with its values.
         grid(
-            "admin-audit-grid", min_height=None, row_id=False, columns=[
-                {"field": "at", "headerName": t("field.time"), "minWidth": 170},
-                {"field": "username", "headerName": t("field.username"), "minWidth": 120},
-                {"field": "action_label", "headerName": t("field.action"), "minWidth": 170},
-                {"field": "object", "headerName": t("field.object"), "minWidth": 120},
-                {"field": "before", "headerName": t("field.before"), "flex": 1, "minWidth": 200},
-                {"field": "after", "headerName": t("field.after"), "flex": 1, "minWidth": 200},
-                {"field": "ip", "headerName": "IP", "maxWidth": 130},
+            "admin-audit-grid", min_height=None, class_name="qc-audit-grid", columns=[
+                {"field": "at", "headerName": t("field.time"), "minWidth": 170, "maxWidth": 200},
+                {"field": "action_label", "headerName": t("field.action"), "minWidth": 200, "flex": 1},
+                {"field": "username", "headerName": t("field.username"), "minWidth": 120, "maxWidth": 180},
+                {"field": "record", "headerName": t("field.object"), "minWidth": 160, "cellRenderer": "markdown"},
+                {"field": "changed", "headerName": t("admin_audit.changed_fields"), "flex": 1, "minWidth": 200,
+                 "tooltipField": "changed"},
             ],
-            default_col={"wrapText": True, "autoHeight": True, "suppressMovable": False},
         ),
         pager("admin-audit"),
+        dbc.Offcanvas(html.Div(id="admin-audit-detail"), id="admin-audit-drawer", title=t("admin_audit.detail"),
+                      placement="end", is_open=False, scrollable=True, className="qc-audit-drawer"),
     ])

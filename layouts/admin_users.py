@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
-from layouts.common import field, page_header
+from layouts.common import field, hidden_label, page_header
 from portal.i18n import t
 from portal.security.permissions import ROLES
 
@@ -25,9 +25,10 @@ def layout(user, **_):
                                id="admin-users-new", color="primary")),
         dbc.Row([
             dbc.Col(search_box("admin-users-search", t("admin_users.search")), md=5, className="mb-2"),
-            dbc.Col(dbc.Select(id="admin-users-role-filter", options=[{"label": t("admin_users.all_roles"),
-                                                                       "value": "all"}] + role_options(),
-                               value="all"),
+            dbc.Col([hidden_label(t("field.role"), "admin-users-role-filter"),
+                     dbc.Select(id="admin-users-role-filter", options=[{"label": t("admin_users.all_roles"),
+                                                                        "value": "all"}] + role_options(),
+                                value="all")],
                     md=3, className="mb-2"),
         ]),
         dbc.Alert(id="admin-users-alert", is_open=False, dismissable=True, duration=8000),

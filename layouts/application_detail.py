@@ -151,8 +151,13 @@ def timeline(detail, user):
                   html.Span(t("application_detail.progress.count", reached=progress["reached"],
                               total=progress["total"]), className="text-muted small")],
                  className="d-flex justify-content-between flex-wrap gap-2 mb-1"),
-        dbc.Progress(value=progress["percent"], color=PROGRESS_COLOUR[progress["state"]], className="mb-2",
-                     style={"height": "0.9rem"}, id="application-detail-progress"),
+        # Bootstrap's bar drawn by hand: dbc.Progress cannot carry the accessible name a progress bar needs.
+        html.Div(html.Div(className=f"progress-bar bg-{PROGRESS_COLOUR[progress['state']]}", role="progressbar",
+                          style={"width": f"{progress['percent']}%"},
+                          **{"aria-valuenow": progress["percent"], "aria-valuemin": 0, "aria-valuemax": 100,
+                             "aria-label": t("application_detail.progress.count", reached=progress["reached"],
+                                             total=progress["total"])}),
+                 className="progress mb-2", style={"height": "0.9rem"}, id="application-detail-progress"),
         steps,
     ], className="mb-3")
     events = []

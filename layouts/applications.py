@@ -8,7 +8,7 @@ from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
-from layouts.common import hidden_label, page_header, section_select
+from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
 from portal.i18n import t
@@ -77,16 +77,16 @@ def _page(user):
             dbc.Col([hidden_label(t("applications.field.section"), "applications-section"),
                      section_select("applications-section", user, t("applications.all_sections"), ALL)],
                     xs=12, md=4, xl=2, className="mb-2"),
-            dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("applications.filter.submitted_from")),
+            dbc.Col(dbc.InputGroup([group_label(t("applications.filter.submitted_from"), "applications-date-from"),
                                     dbc.Input(id="applications-date-from", type="date")]), xs=12, md=6, xl=3,
                     className="mb-2"),
-            dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.to")),
+            dbc.Col(dbc.InputGroup([group_label(t("filter.to"), "applications-date-to"),
                                     dbc.Input(id="applications-date-to", type="date")]), xs=12, md=6, xl=3,
                     className="mb-2"),
         ]),
         dbc.Row([
             dbc.Col(dbc.InputGroup([
-                dbc.InputGroupText([html.I(className="bi bi-sort-down me-1"), t("applications.sort")]),
+                group_label([html.I(className="bi bi-sort-down me-1"), t("applications.sort")], "applications-sort"),
                 dbc.Select(id="applications-sort", value=SORT_KEYS[0],
                            options=[{"label": t(f"applications.sort.{key}"), "value": key} for key in SORT_KEYS]),
             ]), xs=12, md=6, xl=4, className="mb-2"),

@@ -32,6 +32,19 @@ def hidden_label(text: str, control_id: str):
     return dbc.Label(text, html_for=control_id, class_name="visually-hidden")
 
 
+def group_label(children, control_id: str):
+    """The words at the front of an input group ("Dari", "Urutkan"), as the control's own label: seen on screen
+    and announced by a screen reader (a plain input-group text is neither tied to the control)."""
+    return dbc.Label(children, html_for=control_id, class_name="input-group-text mb-0")
+
+
+def scrolling_table(table, label: str, **kwargs):
+    """A wide table that scrolls sideways inside its own frame on a phone (the page itself never does); the frame
+    takes keyboard focus, so the arrow keys scroll it too (WCAG 2.1.1), and says what it holds."""
+    return html.Div(table, className="table-responsive qc-scroll-table", tabIndex="0", role="region",
+                    **{"aria-label": label}, **kwargs)
+
+
 def section_select(component_id: str, user, all_label: str, all_value: str = "all"):
     """Section-scoped users see their own section only: the select shows it, locked (the service enforces it).
 

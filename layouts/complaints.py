@@ -8,7 +8,7 @@ from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, FLAG, UrlField, applied, location
-from layouts.common import field, page_header
+from layouts.common import field, hidden_label, page_header
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal.i18n import t
 
@@ -32,12 +32,16 @@ def _page(user):
         html.Div(id="complaints-counts", className="mb-2"),
         dbc.Row([
             dbc.Col(search_box("complaints-text", t("complaints.filter.text")), md=3, className="mb-2"),
-            dbc.Col(dbc.Select(id="complaints-status", options=options("status", STATUSES, True), value="all"),
+            # Each "Semua" says which list it filters (a screen reader hears "Status, Semua").
+            dbc.Col([hidden_label(t("complaints.field.status"), "complaints-status"),
+                     dbc.Select(id="complaints-status", options=options("status", STATUSES, True), value="all")],
                     md=2, className="mb-2"),
-            dbc.Col(dbc.Select(id="complaints-channel", options=options("channel", CHANNELS, True), value="all"),
+            dbc.Col([hidden_label(t("complaints.field.channel"), "complaints-channel"),
+                     dbc.Select(id="complaints-channel", options=options("channel", CHANNELS, True), value="all")],
                     md=2, className="mb-2"),
-            dbc.Col(dbc.Select(id="complaints-category", options=options("category", CATEGORIES, True),
-                               value="all"), md=3, className="mb-2"),
+            dbc.Col([hidden_label(t("complaints.field.category"), "complaints-category"),
+                     dbc.Select(id="complaints-category", options=options("category", CATEGORIES, True),
+                                value="all")], md=3, className="mb-2"),
             dbc.Col(dbc.Switch(id="complaints-overdue", label=t("complaints.filter.overdue"), value=False),
                     md=2, className="mb-2 pt-2"),
         ]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import field, page_header
+from layouts.common import field, hidden_label, page_header
 from portal.i18n import t
 
 
@@ -13,10 +13,11 @@ def layout(user, page, **_):
         page_header(t("page.corrections"), t("corrections.subtitle")),
         dbc.Row([
             dbc.Col(html.Div(id="corrections-counts"), md=6, className="mb-2"),
-            dbc.Col(dbc.Select(id="corrections-status", value="open", options=[
-                {"label": t("corrections.filter.open"), "value": "open"},
-                {"label": t("corrections.filter.resolved"), "value": "resolved"},
-                {"label": t("corrections.filter.all"), "value": "all"}]), md=3, className="mb-2 ms-auto"),
+            dbc.Col([hidden_label(t("field.status"), "corrections-status"),
+                     dbc.Select(id="corrections-status", value="open", options=[
+                         {"label": t("corrections.filter.open"), "value": "open"},
+                         {"label": t("corrections.filter.resolved"), "value": "resolved"},
+                         {"label": t("corrections.filter.all"), "value": "all"}])], md=3, className="mb-2 ms-auto"),
         ]),
         dbc.Alert(id="corrections-alert", is_open=False, dismissable=True, duration=8000),
         html.Div(id="corrections-list"),

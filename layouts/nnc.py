@@ -8,7 +8,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.export_buttons import export_buttons
 from layouts.components.grid import grid
-from layouts.common import hidden_label, page_header, section_select
+from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, TEXT, UrlField, applied, location
@@ -84,10 +84,10 @@ def _page(user):
                 dbc.Col([hidden_label(t("nnc.filter.service_user"), "nnc-service-user"),
                          company_picker("nnc-service-user", t("nnc.filter.service_user"))],
                         xs=12, md=6, xl=3, className="mb-2"),
-                dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("nnc.filter.from")),
+                dbc.Col(dbc.InputGroup([group_label(t("nnc.filter.from"), "nnc-date-from"),
                                         dbc.Input(id="nnc-date-from", type="date", debounce=True)]),
                         xs=12, sm=6, xl=3, className="mb-2"),
-                dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("filter.to")),
+                dbc.Col(dbc.InputGroup([group_label(t("filter.to"), "nnc-date-to"),
                                         dbc.Input(id="nnc-date-to", type="date", debounce=True)]),
                         xs=12, sm=6, xl=3, className="mb-2"),
             ], className="g-2"),

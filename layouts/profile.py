@@ -11,6 +11,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.common import group_label
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
 from layouts.components.formatting import (chart_separators, format_count, format_date, format_month, format_rate,
@@ -36,7 +37,7 @@ def layout(user, page=None, service_user_id: int | None = None, **_):
     return html.Div([
         back_link("/rankings", t("profile.back"), "profile-back"),
         dcc.Store(id="profile-id", data=service_user_id),
-        dbc.Row([dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("profile.score_for")), *section], size="sm"),
+        dbc.Row([dbc.Col(dbc.InputGroup([group_label(t("profile.score_for"), "profile-section"), *section], size="sm"),
                          md=5, lg=4)], className="mb-3 qc-no-print"),
         # Only the profile itself shows the spinner: a section or page loading inside it must not redraw it all.
         dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300,

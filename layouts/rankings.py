@@ -13,7 +13,7 @@ from layouts.components.pager import pager
 from layouts.components.grid import grid
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
-from layouts.common import page_header, section_select
+from layouts.common import group_label, page_header, section_select
 from layouts.compliance_common import ALL, direction_options, labelled, tier_cell_rules, tier_options
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
@@ -84,7 +84,7 @@ def _page(user):
         dbc.Row([
             dbc.Col(search_box("rankings-search", t("rankings.search")), md=4, className="mb-2"),
             dbc.Col(dbc.InputGroup([
-                dbc.InputGroupText([html.I(className="bi bi-sort-down me-1"), t("compliance.sort")]),
+                group_label([html.I(className="bi bi-sort-down me-1"), t("compliance.sort")], "rankings-sort"),
                 dbc.Select(id="rankings-sort", value="rank",
                            options=[{"label": t(f"compliance.sort.{key}"), "value": key} for key in SORTS]),
             ], size="sm"), md=4, className="mb-2"),

@@ -8,11 +8,21 @@ from flask_login import current_user
 
 from portal.extensions import settings
 from portal.i18n import t
-from portal.pages import menu_for
+from portal.pages import match, menu_for
 
 SYNC_CHECK_MS = 3 * 60 * 1000  # how often an open page re-checks whether the IQFast data is stale
 # The alert callbacks.common.on_error opens when a service refuses what a page asked (one place for every page).
 ALERT_ID = "shell-alert"
+
+
+# The page's name in the browser's tab, history and a screen reader's first words (WCAG 2.4.2).
+TITLE_ID = "shell-title"
+
+
+def document_title(path: str | None) -> str:
+    """"<page> · Q-Corner" for the page at this address, "Q-Corner" where no page lives."""
+    found = match(path or "/")
+    return f"{t(found[0].title_key)} · Q-Corner" if found else "Q-Corner"
 
 
 def layout():
@@ -21,7 +31,11 @@ def layout():
         return html.Div([dcc.Location(id="shell-url"), html.Div(id="shell-content")])
     user = current_user
     return html.Div([
+        # The first thing a keyboard reaches: past the menu to the page itself (WCAG 2.4.1).
+        html.A(t("shell.skip_to_content"), href="#shell-main", id="shell-skip",
+               className="visually-hidden-focusable qc-skip-link"),
         dcc.Location(id="shell-url"),
+        dcc.Store(id=TITLE_ID),
         html.Div(t("demo.banner"), className="qc-demo-banner", id="shell-demo-banner")
         if settings().env == "demo" else None,
         navbar(user),
@@ -31,7 +45,8 @@ def layout():
         dcc.Interval(id="shell-sync-interval", interval=SYNC_CHECK_MS),
         dbc.Container(dbc.Alert(id=ALERT_ID, is_open=False, dismissable=True, color="warning",
                                 className="mt-3 mb-0 py-2"), fluid="xxl"),
-        dbc.Container(id="shell-content", fluid="xxl", className="qc-page"),
+        html.Main(dbc.Container(id="shell-content", fluid="xxl", className="qc-page"), id="shell-main",
+                  tabIndex="-1"),
     ])
 
 
@@ -78,7 +93,7 @@ def navbar(user):
             dbc.NavbarToggler(id="shell-navbar-toggler", className="border-light"),
             dbc.Collapse(dbc.Nav(links + [user_menu], navbar=True, className="ms-auto"),
                          id="shell-navbar-collapse", navbar=True, is_open=False),
-        ], fluid="xxl"),
+        ], fluid=True),  # the whole width: the admin's menu in English needs it (the page below stays at xxl)
         className="qc-navbar", dark=True, expand="lg",
     )
 

@@ -10,6 +10,7 @@ from importlib import import_module
 import dash
 from flask import Flask, current_app, jsonify, redirect, request
 from flask_login import current_user, login_user
+from markupsafe import escape
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,6 +18,7 @@ import callbacks
 from callbacks.common import on_error as callback_error
 from layouts import shell
 from portal.db import Database
+from portal.i18n import current_language
 from portal.manual import bp as manual_bp
 from portal.pages import PAGES
 from portal.security import guard
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.extensions["qcorner_db"] = Database(settings.effective_database_url)
     logging.basicConfig(level=logging.INFO)
 
+    # Every server-rendered page says its language (<html lang>), whichever route drew it.
+    server.context_processor(lambda: {"language": current_language()})
     login_manager.init_app(server)
     login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
     server.register_blueprint(auth_bp)
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         on_error=callback_error,  # a service's refusal becomes the shell's translated alert (callbacks/common.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    _name_each_document(app)
     app.validation_layout = _every_page(server, shell)
     app.layout = shell.layout
     for module in _callback_modules():
@@ -84,6 +89,19 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     # After the callbacks: the policy allows Dash's inline scripts by their hashes.
     content_security.install(app, https=settings.cookie_secure)
     return app
+
+
+def _name_each_document(app: dash.Dash) -> None:
+    """Dash's one index page carries the reader's language (<html lang>, for screen readers' pronunciation and
+    the browser's translation offer) and the page's own title, on the first load; the shell's router keeps the
+    title in step as the reader moves between pages (WCAG 3.1.1 and 2.4.2)."""
+    interpolate = app.interpolate_index
+
+    def named(**parts):
+        document = interpolate(**{**parts, "title": str(escape(shell.document_title(request.path)))})
+        return document.replace("<html>", f'<html lang="{current_language()}">', 1)
+
+    app.interpolate_index = named
 
 
 def _every_page(server: Flask, shell) -> "dash.html.Div":

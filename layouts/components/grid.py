@@ -45,4 +45,6 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
         # grid then fell back to its English "No Rows To Show".
         dashGridOptions={"localeText": locale_text(no_rows),
                          "tooltipShowDelay": 400, **(options or {})},
+        # A focused row opens with Enter as with a click (assets/dashAgGridFunctions.js qcOpenOnEnter).
+        eventListeners={"cellKeyDown": ["qcOpenOnEnter(params, setGridProps)"]},
         rowData=[], **extra, **kwargs)

@@ -84,6 +84,17 @@ def protected_callback(app, permission: str, *args, **kwargs):
     return decorator
 
 
+def protected_clientside_callback(app, permission: str, function, *args, **kwargs) -> None:
+    """Register a clientside callback (it runs in the browser and never reaches the server) under `permission`
+    too, so the list of callbacks and their permissions stays whole and the suite can check every entry."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    before = set(app.callback_map)
+    app.clientside_callback(function, *args, **kwargs)
+    for key in set(app.callback_map) - before:
+        callback_permissions(app)[key] = permission
+
+
 def requires(*permissions: str):
     """Declare the permissions a Flask route needs (any one of them is enough), for the guard to enforce.
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import AuditLog
 from portal.domain.periods import day_bounds
 from portal.settings import DEFAULT_TIMEZONE
+from portal.validation import NotFound
 
 PAGE_SIZE = 50
 
@@ -30,9 +31,34 @@ def search(session: Session, *, username: str | None = None, action: str | None 
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
                            .offset(max(page, 0) * page_size).limit(page_size))
-    return {"total": total, "page": page, "page_size": page_size, "rows": [
-        {"id": r.id, "at": r.at, "username": r.username, "action": r.action, "object_type": r.object_type,
-         "object_id": r.object_id, "before": r.before, "after": r.after, "ip": r.ip} for r in rows]}
+    return {"total": total, "page": page, "page_size": page_size, "rows": [_entry(r) for r in rows]}
+
+
+def entry(session: Session, entry_id: int) -> dict[str, Any]:
+    """One entry with the fields it changed, for the detail drawer."""
+    found = session.get(AuditLog, entry_id)
+    if found is None:
+        raise NotFound("audit entry")
+    return _entry(found)
+
+
+def _entry(row: AuditLog) -> dict[str, Any]:
+    return {"id": row.id, "at": row.at, "username": row.username, "action": row.action,
+            "object_type": row.object_type, "object_id": row.object_id, "ip": row.ip,
+            "changes": changes(row.before, row.after)}
+
+
+def changes(before: Any, after: Any) -> list[dict[str, Any]]:
+    """The entry's before and after as one row per field: {field, before, after}, in the order written.
+
+    Entries record dicts of the fields that changed (a few record one plain value, e.g. a status, which becomes the
+    field "value"); a field present on one side only was added or cleared. Values stay as recorded: the page
+    formats them."""
+    before = before if isinstance(before, dict) else ({} if before is None else {"value": before})
+    after = after if isinstance(after, dict) else ({} if after is None else {"value": after})
+    fields = list(before) + [name for name in after if name not in before]
+    return [{"field": name, "before": before.get(name), "after": after.get(name)} for name in fields
+            if before.get(name) != after.get(name) or name not in before or name not in after]
 
 
 def actions(session: Session) -> list[str]:

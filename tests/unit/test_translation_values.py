@@ -41,8 +41,16 @@ def _literal_arguments(function_name: str, position: int, keyword: str) -> set[s
     return found
 
 
-AUDIT_ACTIONS = _literal_arguments("record", 3, "action")
 COMPLAINT_EVENTS = _literal_arguments("_history", 3, "action")
+# Every action the audit log can hold: the literals given to audit.record, and those that reach it through the two
+# helpers that pass theirs on (complaint events are recorded as "complaint_<event>"; the password links name theirs).
+AUDIT_ACTIONS = (_literal_arguments("record", 3, "action") | {f"complaint_{event}" for event in COMPLAINT_EVENTS}
+                 | _literal_arguments("_password_from_link", 6, "action"))
+FORWARDED_ACTIONS = {("complaints.py", "_history"), ("service_accounts.py", "_password_from_link")}
+# The kinds of record an entry names: literals, the guard's kinds of refused request (portal.security.guard's
+# _log_denied), and the records a page refused to open (callbacks.common.load_record's audit_as).
+AUDIT_OBJECTS = (_literal_arguments("record", 4, "object_type") | _literal_arguments("_log_denied", 0, "kind")
+                 | _literal_arguments("load_record", 99, "audit_as"))
 
 # (key pattern, the values it is built with)
 VALUE_KEYS: list[tuple[str, tuple]] = [
@@ -92,6 +100,7 @@ VALUE_KEYS: list[tuple[str, tuple]] = [
     # accounts, roles, audit, notifications, menu
     ("role.{}", permissions.ROLES),
     ("audit.action.{}", tuple(AUDIT_ACTIONS)),
+    ("audit.object.{}", tuple(AUDIT_OBJECTS)),
     ("notify.{}.subject", notifications.NOTIFIED_STAGES + tuple(service_accounts.LIFETIME)),
     ("notify.{}.body", notifications.NOTIFIED_STAGES + tuple(service_accounts.LIFETIME)),
     ("nav.group.{}", tuple({page.group for page in PAGES if page.group})),
@@ -113,3 +122,24 @@ def test_the_code_writes_audit_actions_and_complaint_events_the_finder_sees():
     nothing, so it must still see the ones every install writes."""
     assert {"login", "logout", "nnc_created", "user_created"} <= AUDIT_ACTIONS
     assert {"created", "updated"} <= COMPLAINT_EVENTS
+
+
+def test_every_audit_action_is_written_where_the_finder_reads_it():
+    """An audit.record whose action is not a literal must sit in one of the helpers the finder follows, so no
+    action reaches the audit log page without its words ("audit.action.complaint_created" shown as a key)."""
+    hidden = []
+    for folder in ("portal", "callbacks", "jobs"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+                for node in ast.walk(function):
+                    if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "record"
+                            and getattr(node.func, "value", None) is not None
+                            and getattr(node.func.value, "id", None) == "audit"):
+                        continue
+                    action = node.args[3] if len(node.args) > 3 else next(
+                        (k.value for k in node.keywords if k.arg == "action"), None)
+                    if not isinstance(action, ast.Constant) and (path.name, function.name) not in FORWARDED_ACTIONS:
+                        hidden.append(f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}")
+    assert not hidden, f"audit actions the translation check cannot see: {hidden}"
+    assert {"complaint_created", "invitation_accepted", "password_reset_by_link"} <= AUDIT_ACTIONS

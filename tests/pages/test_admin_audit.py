@@ -1,0 +1,65 @@
+"""The audit log reads as words: the action, who, when, the record as a link, and a drawer with the fields that
+changed before and after (no JSON, no full fingerprints)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from support.web import dash_callback
+from layouts import admin_audit as view
+from portal import audit
+from portal.services import audit_log
+
+HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+DRAWER = "..admin-audit-detail.children...admin-audit-drawer.is_open.."
+
+
+@pytest.fixture
+def entries(session, make_user):
+    make_user("admin_baca", "admin")
+    audit.record(session, 1, "admin_baca", "user_updated", "user", 7,
+                 {"role": "operator", "active": True, "full_name": "Petugas"},
+                 {"role": "coordinator", "active": False, "full_name": "Petugas"})
+    audit.record(session, None, None, "complaint_created", "complaint", 12, None, {"status": "new", "channel": "email"})
+    audit.record(session, 1, "admin_baca", "nnc_attachment_added", "nnc", 3, None,
+                 {"attachment_id": 5, "filename": "foto.jpg", "sha256": HASH, "size": 12345})
+    audit.record(session, 1, "admin_baca", "account_locked", "user", 7, None,
+                 {"locked_until": datetime(2026, 3, 2, 3, 30, tzinfo=timezone.utc).isoformat()})
+    session.commit()
+    return {row["action"]: row for row in audit_log.search(session)["rows"]}
+
+
+def test_each_entry_names_its_action_record_and_changed_fields_in_words(entries):
+    updated, created, attached = entries["user_updated"], entries["complaint_created"], entries["nnc_attachment_added"]
+    assert view.action_label("complaint_created") == "Pengaduan dicatat"
+    assert view.record_markdown(created["object_type"], created["object_id"]) == "[Pengaduan 12](/complaints/12)"
+    assert view.record_markdown(attached["object_type"], attached["object_id"]) == "[NNC 3](/nnc/3)"
+    # unchanged fields (the name) are not listed; the ones that changed are, by their label
+    assert view.changes_summary("user", updated["changes"]) == "Peran, Akun aktif"
+    assert view.changes_summary("complaint", created["changes"]) == "Status, Kanal"
+    assert view.record_markdown("page", "/admin/sync") == "Halaman /admin/sync"  # a refused address is no link
+
+
+def test_a_row_opens_the_drawer_with_before_and_after_not_json(client, logged_in, entries):
+    logged_in("admin", username="admin_lihat")
+
+    def drawer(entry) -> str:
+        response = dash_callback(client, DRAWER, inputs=[{"id": "admin-audit-grid", "property": "cellClicked",
+                                                          "value": {"rowId": str(entry["id"]), "colId": "at"}}],
+                                 changed=["admin-audit-grid.cellClicked"])
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    body = drawer(entries["user_updated"])
+    assert '"admin-audit-drawer":{"is_open":true}' in body
+    for words in ("Pengguna diubah", "Petugas pelayanan", "Koordinator", "Ya", "Tidak", "Peran", "Sebelum", "Sesudah"):
+        assert words in body, words
+    assert '{\\"role' not in body and "user_updated" not in body
+
+    attached = drawer(entries["nnc_attachment_added"])
+    assert HASH not in attached and HASH[:10] + "…" in attached.encode().decode("unicode_escape")
+    assert "12.345" in attached and "foto.jpg" in attached
+
+    locked = drawer(entries["account_locked"])
+    assert "02 Mar 2026 10:30 WIB" in locked  # office time (WIB), Indonesian format, not an ISO string
