@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -26,6 +27,15 @@ def open_first_row(grid_id: str, wait_for: str) -> Callable:
         page.click(f"#{grid_id} .ag-row[row-index='0'] .ag-cell >> nth=1")
         page.wait_for_selector(wait_for, timeout=20000)
     return action
+
+
+def open_changed_entry(page):
+    """The audit log with the drawer of the newest entry that changed fields (a login changes none)."""
+    page.wait_for_selector("#admin-audit-grid .ag-row", timeout=20000)
+    changed = page.locator("#admin-audit-grid .ag-cell[col-id='changed']", has_text=re.compile(r"\w"))
+    changed.first.click()
+    page.wait_for_selector("#admin-audit-changes", timeout=20000)
+    page.wait_for_timeout(400)  # the drawer's slide-in
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ SHOTS = (
     Shot("admin-users", "admin", "/admin/users"),
     Shot("admin-sync", "admin", "/admin/sync"),
     Shot("admin-compliance", "admin", "/admin/compliance"),
-    Shot("admin-audit", "admin", "/admin/audit"),
+    Shot("admin-audit", "admin", "/admin/audit", action=open_changed_entry),
     Shot("help", "operator", "/help"),
 )
 

@@ -14,7 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
-from support.browser import browser_login
+from support.browser import browser_login, screenshot
 from support.compliance_data import gen_nnc
 from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user
 from support.kpi_data import gen_complaint
@@ -141,3 +141,35 @@ def test_no_serious_accessibility_violation_on_any_page(role, browser, live_serv
     finally:
         context.close()
     assert not found, "\n".join(found)
+
+
+def test_a_keyboard_user_skips_to_the_page_opens_a_row_with_enter_and_reads_each_page_title(page, make_user,
+                                                                                           database):
+    """The first Tab reaches the skip link; Enter on a focused grid row opens it (here the audit log's drawer, the
+    same prop a click sets on every grid); the tab's title and <html lang> name the page and the language."""
+    make_user("kunci_admin", "admin", full_name="Admin Papan Ketik")
+    make_user("petugas_lama", "operator")
+    browser_login(page, "kunci_admin")
+    page.wait_for_url("**/admin/users")
+    assert page.title() == "Pengguna · Q-Corner" and page.evaluate("document.documentElement.lang") == "id"
+
+    page.goto("/admin/audit")
+    page.wait_for_selector("#admin-audit-grid .ag-row")
+    assert page.title() == "Log audit · Q-Corner"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "shell-skip"
+    assert page.is_visible("#shell-skip")  # hidden until focused, then on screen
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "shell-main"
+
+    assert not page.is_visible("#admin-audit-drawer")
+    page.focus("#admin-audit-grid .ag-row[row-index='0'] .ag-cell")  # where Tab and the arrow keys bring a reader
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#admin-audit-drawer.show")
+    assert "Masuk" in page.inner_text("#admin-audit-detail")
+    screenshot(page, "audit-drawer-keyboard")
+
+    page.keyboard.press("Escape")
+    page.click("#shell-nav-group-admin")
+    page.click("#shell-nav-admin-sync")
+    page.wait_for_function("document.title.startsWith('Sinkronisasi')")
