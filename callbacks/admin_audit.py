@@ -44,7 +44,8 @@ def register(app) -> None:
                                       tz=current.office_timezone, page=page)
         rows = [{"id": r["id"], "at": format_datetime(r["at"], current.office_timezone),
                  "username": r["username"] or t("admin_audit.system"), "action_label": view.action_label(r["action"]),
-                 "record": view.record_markdown(r["object_type"], r["object_id"]),
+                 "record": view.record_text(r["object_type"], r["object_id"]),
+                 "record_path": view.record_path(r["object_type"], r["object_id"]),
                  "changed": view.changes_summary(r["object_type"], r["changes"])}
                 for r in result["rows"]]
         return {"rows": rows}, page_of(result, page)

@@ -74,13 +74,6 @@ def record_path(object_type: str | None, object_id: str | None) -> str | None:
     return pattern.format(object_id) if object_id and object_id.isdigit() else None
 
 
-def record_markdown(object_type: str | None, object_id: str | None) -> str:
-    """The record column's cell: a link where the record has a page (the grid draws it as markdown)."""
-    text = record_text(object_type, object_id).replace("[", "(").replace("]", ")")
-    path = record_path(object_type, object_id)
-    return f"[{text}]({path})" if path else text
-
-
 def field_label(object_type: str | None, field: str) -> str:
     for pattern in FIELD_KEYS.get(object_type or "", ()) + ("audit.field.{}", "field.{}"):
         if _known(pattern.format(field)):
@@ -172,7 +165,7 @@ def layout(user, **_):
                 {"field": "at", "headerName": t("field.time"), "minWidth": 170, "maxWidth": 200},
                 {"field": "action_label", "headerName": t("field.action"), "minWidth": 200, "flex": 1},
                 {"field": "username", "headerName": t("field.username"), "minWidth": 120, "maxWidth": 180},
-                {"field": "record", "headerName": t("field.object"), "minWidth": 160, "cellRenderer": "markdown"},
+                {"field": "record", "headerName": t("field.object"), "minWidth": 160, "cellRenderer": "QcLink"},
                 {"field": "changed", "headerName": t("admin_audit.changed_fields"), "flex": 1, "minWidth": 200,
                  "tooltipField": "changed"},
             ],

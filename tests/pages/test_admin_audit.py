@@ -33,12 +33,15 @@ def entries(session, make_user):
 def test_each_entry_names_its_action_record_and_changed_fields_in_words(entries):
     updated, created, attached = entries["user_updated"], entries["complaint_created"], entries["nnc_attachment_added"]
     assert view.action_label("complaint_created") == "Pengaduan dicatat"
-    assert view.record_markdown(created["object_type"], created["object_id"]) == "[Pengaduan 12](/complaints/12)"
-    assert view.record_markdown(attached["object_type"], attached["object_id"]) == "[NNC 3](/nnc/3)"
+    assert view.record_text(created["object_type"], created["object_id"]) == "Pengaduan 12"
+    assert view.record_path(created["object_type"], created["object_id"]) == "/complaints/12"
+    assert view.record_path(attached["object_type"], attached["object_id"]) == "/nnc/3"
     # unchanged fields (the name) are not listed; the ones that changed are, by their label
     assert view.changes_summary("user", updated["changes"]) == "Peran, Akun aktif"
     assert view.changes_summary("complaint", created["changes"]) == "Status, Kanal"
-    assert view.record_markdown("page", "/admin/sync") == "Halaman /admin/sync"  # a refused address is no link
+    # a refused address is named, never a link; a long fingerprint is shortened
+    assert view.record_text("page", "/admin/sync") == "Halaman /admin/sync" and view.record_path("page", "/x") is None
+    assert view.record_text("nnc_attachment", HASH) == "Lampiran NNC " + HASH[:10] + "…"
 
 
 def test_a_row_opens_the_drawer_with_before_and_after_not_json(client, logged_in, entries):
