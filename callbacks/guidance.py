@@ -208,7 +208,7 @@ def record_summary(record: dict):
              (t("guidance.field.officer"), record["officer_name"]), (t("guidance.field.notes"), record["notes"])]
     if record["cancel_reason"]:
         lines.append((t("guidance.action.reason"), record["cancel_reason"]))
-    if not record["moves"]:
-        lines.append(("", t("guidance.action.none")))
+    if not record["moves"]:  # cancelled for good, or a general one a coordinator only reads
+        lines.append(("", t("guidance.action.none" if record["status"] == "cancelled" else "guidance.action.general")))
     return html.Dl([part for label, value in lines for part in (html.Dt(label), html.Dd(value))],
                    className="mb-0 qc-guidance-summary")

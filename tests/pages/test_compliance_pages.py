@@ -361,6 +361,17 @@ def test_a_save_over_a_newer_save_is_refused(session, office):
     assert session.get(GuidanceRecord, plan["id"]).status == "done"
 
 
+def test_a_coordinator_sees_general_guidance_but_leaves_its_moves_to_others(session, office):
+    general = _record(session, office, AS_OF + timedelta(days=5), status="planned", section_scope=None)
+    rows = guidance.records_page(session, **_reach(office), as_of=AS_OF)["rows"]
+    assert [r["id"] for r in rows] == [general["id"]]
+    assert guidance.record_detail(session, general["id"], **_reach(office))["moves"] == ()
+    assert guidance.record_detail(session, general["id"], **_reach(office, None))["moves"] == ("done", "cancelled")
+    with pytest.raises(Forbidden):
+        guidance.mark_done(session, None, "c", **_reach(office), guidance_id=general["id"], version=1,
+                           given_on=AS_OF.isoformat(), today=AS_OF)
+
+
 def test_a_coordinator_cannot_move_another_sections_guidance(session, office):
     plan = _record(session, office, AS_OF + timedelta(days=5), status="planned", section_scope=None)
     animal = {**_reach(office, "animal")}

@@ -135,8 +135,10 @@ def _date(errors: ErrorCollector, value: Any) -> date | None:
     return day
 
 
-def _own_record(session: Session, guidance_id: Any, *, office_id: int, section_scope: str | None) -> GuidanceRecord:
-    """The guidance record if the actor reaches it: their office, and for a coordinator their section's."""
+def _own_record(session: Session, guidance_id: Any, *, office_id: int, section_scope: str | None,
+                writing: bool = True) -> GuidanceRecord:
+    """The guidance record if the actor reaches it: their office, and for a coordinator their section's — or, to
+    read, a general one (no section), which the coordinator sees but leaves to whoever gave it."""
     try:
         number = int(guidance_id)
     except (TypeError, ValueError):
@@ -146,7 +148,7 @@ def _own_record(session: Session, guidance_id: Any, *, office_id: int, section_s
         raise NotFound("guidance")
     if section_scope is not None:
         section_id = session.scalar(select(Section.id).where(Section.code == section_scope))
-        if record.section_id != section_id:
+        if record.section_id != section_id and (writing or record.section_id is not None):
             raise Forbidden("section")
     return record
 
@@ -300,12 +302,13 @@ def guidance_list(session: Session, *, office_id: int, section_scope: str | None
 
 def records_page(session: Session, *, office_id: int, section_scope: str | None, page: int = 0,
                  page_size: int = PAGE_SIZE, as_of: date | None = None) -> dict[str, Any]:
-    """One page of the office's guidance records (a coordinator: their section's), newest day first, with the
-    effect of the done ones; paged in the database (`rows`, `total`, `page_size`)."""
+    """One page of the office's guidance records (a coordinator: their section's and the general ones), newest day
+    first, with the effect of the done ones; paged in the database (`rows`, `total`, `page_size`)."""
     g = GuidanceRecord
     where = [g.office_id == office_id]
-    if section_scope is not None:
-        where.append(g.section_id == session.scalar(select(Section.id).where(Section.code == section_scope)))
+    if section_scope is not None:  # their section's and the general ones, as on the profile
+        section_id = session.scalar(select(Section.id).where(Section.code == section_scope))
+        where.append((g.section_id == section_id) | g.section_id.is_(None))
     total = session.scalar(select(func.count()).select_from(g).where(*where)) or 0
     query = (select(g, ServiceUser.name, Section.code).join(ServiceUser, ServiceUser.id == g.service_user_id)
              .outerjoin(Section, Section.id == g.section_id).where(*where)
@@ -324,10 +327,12 @@ def records_page(session: Session, *, office_id: int, section_scope: str | None,
 
 
 def record_detail(session: Session, guidance_id: Any, *, office_id: int, section_scope: str | None) -> dict[str, Any]:
-    """One guidance record as its action form loads it, with the version the form sends back."""
-    record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope)
+    """One guidance record as its action form loads it, with the version the form sends back and the moves this
+    actor may make (none on a general record for a coordinator)."""
+    record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope, writing=False)
+    writable = section_scope is None or record.section_id is not None
     return {"id": record.id, "service_user_id": record.service_user_id,
             "name": session.scalar(select(ServiceUser.name).where(ServiceUser.id == record.service_user_id)),
             "given_on": record.given_on, "kind": record.kind, "notes": record.notes,
             "officer_name": record.officer_name, "status": record.status, "cancel_reason": record.cancel_reason,
-            "version": record.version, "moves": TRANSITIONS[record.status]}
+            "version": record.version, "moves": TRANSITIONS[record.status] if writable else ()}
