@@ -146,8 +146,11 @@ def register_section_loader(app, permission: str, output_id: str, trigger: Input
     return load_sections
 
 
-def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "pathname"):
-    """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again."""
+def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "href"):
+    """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again.
+
+    The whole address (`href`), not the path: a list keeps its filters in its query string (url_filters), and a
+    new path would carry them to the row's page."""
     @protected_callback(app, permission, Output(location_id, prop), Input(grid_id, "cellClicked"),
                         prevent_initial_call=True)
     def open_row(cell):

@@ -148,7 +148,7 @@ def register(app) -> None:
         opened = "qc-open" in (class_name or "")
         return "qc-nnc-filters" if opened else "qc-nnc-filters qc-open"
 
-    register_open_row(app, PERMISSION, "nnc-grid", "nnc-go", "/nnc/", prop="href")
+    register_open_row(app, PERMISSION, "nnc-grid", "nnc-go", "/nnc/")
 
     @protected_callback(
         app, PERMISSION, Output("nnc-download", "data"),

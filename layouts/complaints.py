@@ -49,14 +49,17 @@ def _page(user):
         grid(
             "complaints-grid", height="58vh", min_height=None, default_col={"suppressMovable": False},
             columns=[
-                {"field": "tracking_code", "headerName": t("complaints.field.tracking_code"), "minWidth": 150,
+                # Set widths (a column with only a minimum takes AG Grid's 200 px): the subject takes the rest
+                # and "Batas jawab" stays on the page at 1440 px.
+                {"field": "tracking_code", "headerName": t("complaints.field.tracking_code"), "width": 168,
                  "pinned": "left"},
-                {"field": "received", "headerName": t("complaints.field.received_at"), "minWidth": 160},
-                {"field": "channel", "headerName": t("complaints.field.channel"), "minWidth": 110},
-                {"field": "category", "headerName": t("complaints.field.category"), "minWidth": 150},
-                {"field": "subject", "headerName": t("complaints.field.subject"), "flex": 2, "minWidth": 220},
-                {"field": "status", "headerName": t("complaints.field.status"), "minWidth": 120},
-                {"field": "due", "headerName": t("complaints.field.due_date"), "minWidth": 130,
+                {"field": "received", "headerName": t("complaints.field.received_at"), "width": 192},
+                {"field": "channel", "headerName": t("complaints.field.channel"), "width": 172},
+                {"field": "category", "headerName": t("complaints.field.category"), "width": 172},
+                {"field": "subject", "headerName": t("complaints.field.subject"), "flex": 2, "minWidth": 200,
+                 "tooltipField": "subject"},
+                {"field": "status", "headerName": t("complaints.field.status"), "width": 110},
+                {"field": "due", "headerName": t("complaints.field.due_date"), "width": 125, "minWidth": 120,
                  "cellClassRules": {"qc-overdue": "params.data.overdue"}},
             ],
             options={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},

@@ -22,28 +22,29 @@ from portal.services.compliance.ranking import SORTS
 
 
 def grid_columns(with_rank: bool = True):
+    # Widths that fit the page at 1440 px without a side scroll; long headers wrap ("Rentetan / bersih").
     columns = [
-        {"field": "rank", "headerName": t("compliance.col.rank"), "maxWidth": 95, "pinned": "left",
+        {"field": "rank", "headerName": t("compliance.col.rank"), "width": 90, "pinned": "left", "wrapHeaderText": False,
          "type": "numericColumn"},
-        {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220, "pinned": "left",
+        {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 160, "pinned": "left",
          "cellClass": "qc-link-cell", "tooltipField": "tax_id"},
-        {"field": "score_text", "headerName": t("compliance.col.score"), "maxWidth": 100, "type": "numericColumn",
+        {"field": "score_text", "headerName": t("compliance.col.score"), "width": 70, "type": "numericColumn",
          "cellClass": "fw-semibold"},
-        {"field": "tier_label", "headerName": t("compliance.col.tier"), "minWidth": 235,
+        {"field": "tier_label", "headerName": t("compliance.col.tier"), "width": 212,
          "cellClassRules": tier_cell_rules()},
-        {"field": "consignments", "headerName": t("compliance.col.consignments"), "maxWidth": 130,
+        {"field": "consignments", "headerName": t("compliance.col.consignments"), "width": 92,
          "type": "numericColumn"},
-        {"field": "detentions", "headerName": t("compliance.col.detentions_short"), "maxWidth": 105,
+        {"field": "detentions", "headerName": t("compliance.col.detentions_short"), "width": 70,
          "type": "numericColumn", "headerTooltip": t("compliance.col.detentions")},
-        {"field": "refusals", "headerName": t("compliance.col.refusals_short"), "maxWidth": 105,
+        {"field": "refusals", "headerName": t("compliance.col.refusals_short"), "width": 70,
          "type": "numericColumn", "headerTooltip": t("compliance.col.refusals")},
-        {"field": "destructions", "headerName": t("compliance.col.destructions_short"), "maxWidth": 115,
+        {"field": "destructions", "headerName": t("compliance.col.destructions_short"), "width": 74,
          "type": "numericColumn", "headerTooltip": t("compliance.col.destructions")},
-        {"field": "nncs", "headerName": t("compliance.col.nncs"), "maxWidth": 85, "type": "numericColumn"},
-        {"field": "clean_streak", "headerName": t("compliance.col.clean_streak"), "maxWidth": 135,
+        {"field": "nncs", "headerName": t("compliance.col.nncs"), "width": 58, "type": "numericColumn"},
+        {"field": "clean_streak", "headerName": t("compliance.col.clean_streak"), "width": 88,
          "type": "numericColumn", "headerTooltip": t("compliance.help.clean_streak")},
-        {"field": "last_violation", "headerName": t("compliance.col.last_violation"), "minWidth": 150},
-        {"field": "intervention", "headerName": t("compliance.col.intervention"), "minWidth": 170,
+        {"field": "last_violation", "headerName": t("compliance.col.last_violation"), "width": 110},
+        {"field": "intervention", "headerName": t("compliance.col.intervention"), "width": 140,
          "headerTooltip": t("compliance.help.intervention")},
     ]
     return columns if with_rank else columns[1:]
@@ -52,19 +53,24 @@ def grid_columns(with_rank: bool = True):
 def _page(user):
     return html.Div([
         page_header(t("page.rankings"), t("rankings.subtitle")),
+        # Four choices a row and the period under them with its hint: six filters in one row left each a sixth of
+        # the page, too narrow for "Karantina Tumbuhan".
         dbc.Row([
             labelled(t("compliance.field.section"),
-                     section_select("rankings-section", user, t("compliance.all_sections")), md=2),
+                     section_select("rankings-section", user, t("compliance.all_sections")), md=3),
             labelled(t("compliance.field.direction"), dbc.Select(id="rankings-direction", value=ALL,
-                                                                 options=direction_options()), md=2),
+                                                                 options=direction_options()), md=3),
             labelled(t("compliance.field.commodity"), dbc.Select(id="rankings-commodity", value=ALL, options=[
-                {"label": t("compliance.all_commodities"), "value": ALL}]), md=2),
+                {"label": t("compliance.all_commodities"), "value": ALL}]), md=3),
             labelled(t("compliance.field.tier"), dbc.Select(id="rankings-tier", value=ALL, options=tier_options()),
-                     md=2),
-            labelled(t("compliance.field.period_from"), dbc.Input(id="rankings-from", type="date"), md=2, xs=6),
-            labelled(t("compliance.field.period_to"), dbc.Input(id="rankings-to", type="date"), md=2, xs=6),
+                     md=3),
         ], className="g-2"),
-        html.P(t("rankings.period_hint"), className="small text-muted mb-2"),
+        dbc.Row([
+            labelled(t("compliance.field.period_from"), dbc.Input(id="rankings-from", type="date"), md=3, xs=6),
+            labelled(t("compliance.field.period_to"), dbc.Input(id="rankings-to", type="date"), md=3, xs=6),
+            dbc.Col(html.P(t("rankings.period_hint"), className="small text-muted mb-2"), md=6,
+                    className="align-self-end"),
+        ], className="g-2"),
         dbc.Alert(id="rankings-error", color="warning", is_open=False),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
@@ -93,8 +99,8 @@ def _page(user):
             ], md=4, className="text-md-end mb-2"),
         ]),
         # Sorting happens over the whole ranked result (the sort menu), never over one page.
-        grid("rankings-grid", grid_columns(), t("rankings.no_rows"), class_name="qc-compliance-grid",
-             options={"tooltipShowDelay": 300}),
+        grid("rankings-grid", grid_columns(), t("rankings.no_rows"), class_name="qc-compliance-grid qc-ranking-grid",
+             default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"tooltipShowDelay": 300}),
         pager("rankings"),
         html.P(t("rankings.open_hint"), className="text-muted small mt-2"),
         dcc.Download(id="rankings-download"),

@@ -91,8 +91,13 @@ def query_string(values: dict[str, object], fields) -> str:
 
 
 def location(prefix: str):
-    """The page's own view of the address, written without reloading (see register_url_filters)."""
-    return dcc.Location(id=f"{prefix}-url", refresh=False)
+    """The page's own view of the address, written without reloading (see register_url_filters).
+
+    "callback-nav", not False: after writing, it tells the page's other dcc.Location components the address
+    changed. Left stale, the one that opens a clicked row pushed its old address back instead of the row's page.
+    (The shell's router reads the query string as a State: the page is not drawn again.)
+    """
+    return dcc.Location(id=f"{prefix}-url", refresh="callback-nav")
 
 
 def applied(tree, fields, search: str | None):

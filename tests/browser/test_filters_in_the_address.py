@@ -52,6 +52,14 @@ def test_the_address_keeps_the_filters_for_a_reload_and_a_shared_link(page, brow
     expect(listed).not_to_contain_text("salah nama")
     screenshot(page, "complaints-filters-from-the-address")
 
+    # A row opens its own page (without the list's filters in its address), and Back finds the list as it was.
+    page.click("#complaints-grid .ag-row:has-text('Sertifikat terlambat dikirim') [col-id='subject']")
+    page.wait_for_url(re.compile(r"/complaints/\d+$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/complaints\?q=Sertifikat&status=new$"))
+    expect(page.locator("#complaints-status")).to_have_value("new")
+    expect(listed).not_to_contain_text("salah nama")
+
     colleague = browser.new_context(base_url=live_server, bypass_csp=True, **PAGE_OPTIONS)
     other = colleague.new_page()
     browser_login(other, "petugas_pengaduan")

@@ -278,11 +278,11 @@ def test_search_callback_reports_a_bad_date_range(app, logged_in, scene):
 
 
 def test_clicking_a_row_opens_its_page(logged_in, scene):
-    response = dash_callback(logged_in("operator"), "applications-go.pathname",
+    response = dash_callback(logged_in("operator"), "applications-go.href",
                              inputs=[{"id": "applications-grid", "property": "cellClicked",
                                       "value": {"rowId": str(scene["plant"].id), "colId": "number"}}],
                              changed=["applications-grid.cellClicked"])
-    assert response.json["response"]["applications-go"]["pathname"] == f"/applications/{scene['plant'].id}"
+    assert response.json["response"]["applications-go"]["href"] == f"/applications/{scene['plant'].id}"
 
 
 def test_application_pages_are_refused_to_service_users_by_the_guard(logged_in):

@@ -1,0 +1,78 @@
+"""At 1440×900 the ranking's and the complaints' columns all read: the last headers ("Rentetan bersih",
+"Rekomendasi intervensi", "Batas jawab") sit inside the grid, whole, and the ranking's section reads whole."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from models import Complaint
+from portal.services.compliance import rollup as compliance_rollup
+from support.browser import browser_login, screenshot
+from support.factories import gen_application, gen_service_user, office_id
+
+pytestmark = pytest.mark.browser
+DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "id-ID"}
+
+
+@pytest.fixture
+def wide(browser, live_server):
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **DESKTOP)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    yield tab
+    context.close()
+
+
+def _whole_and_inside(page, grid: str, column: str) -> dict:
+    return page.evaluate("""([grid, column]) => {
+        const box = document.querySelector(grid).getBoundingClientRect();
+        const cell = document.querySelector(`${grid} .ag-header-cell[col-id="${column}"]`);
+        const text = cell.querySelector('.ag-header-cell-text');
+        const at = cell.getBoundingClientRect();
+        return {inside: at.right <= box.right + 1 && at.left >= box.left - 1, right: at.right, gridRight: box.right, width: at.width,
+                whole: text.scrollWidth <= text.clientWidth + 1, label: text.textContent};
+    }""", [grid, column])
+
+
+def test_the_rankings_last_columns_and_section_read_whole_at_1440(wide, database, make_user):
+    with database.session() as s:
+        for name in ("PT Sinar Manggis Ekspor Nusantara Raya", "CV Anggrek Nusantara"):
+            company = gen_service_user(s, name=name)
+            for _ in range(4):
+                gen_application(s, company)
+        compliance_rollup.recompute_all(s)
+        s.commit()
+    make_user("koordinator_lebar", "coordinator", "plant")
+    browser_login(wide, "koordinator_lebar")
+    wide.wait_for_url("**/rankings")
+    expect(wide.locator("#rankings-grid .ag-header-cell[col-id=intervention]")).to_be_attached()
+    try:
+        for column in ("clean_streak", "last_violation", "intervention", "tier_label"):
+            found = _whole_and_inside(wide, "#rankings-grid", column)
+            assert found["inside"] and found["whole"], (column, found)
+        section = wide.locator("#rankings-section")
+        assert section.evaluate("el => el.scrollWidth <= el.clientWidth")
+        assert "Karantina Tumbuhan" in section.evaluate("el => el.options[el.selectedIndex].text")
+    finally:
+        screenshot(wide, "rankings-1440")
+
+
+def test_the_complaints_deadline_column_reads_whole_at_1440(wide, database, make_user):
+    with database.session() as s:
+        s.add(Complaint(office_id=office_id(s), tracking_code="PGD-LEBAR-01", channel="portal",
+                        category="information_request", subject="Syarat ekspor sarang burung walet ke Tiongkok",
+                        text="Mohon informasinya.", due_date=date.today() + timedelta(days=5)))
+        s.commit()
+    make_user("petugas_lebar", "operator")
+    browser_login(wide, "petugas_lebar")
+    wide.wait_for_url(lambda url: "/login" not in url)
+    wide.goto("/complaints")
+    expect(wide.locator("#complaints-grid .ag-body")).to_contain_text("PGD-LEBAR-01")
+    try:
+        for column in ("due", "status", "received", "tracking_code"):
+            found = _whole_and_inside(wide, "#complaints-grid", column)
+            assert found["inside"] and found["whole"], (column, found)
+    finally:
+        screenshot(wide, "complaints-1440")
