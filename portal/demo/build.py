@@ -58,9 +58,10 @@ def demo_iqfast_url(settings) -> str:
     return settings.iqfast_url or f"sqlite:///{PROJECT_ROOT / 'instance' / 'iqfast-sim.db'}"
 
 
-def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print) -> dict:
+def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print, sync_history_days: int = 365) -> dict:
     """Everything `make run` shows: accounts, a simulated IQFast synced in, NNCs, complaints, a service user's
-    portal with notifications and surveys, compliance scores and KPI rollups. Safe to run again."""
+    portal with notifications and surveys, compliance scores and KPI rollups, and `sync_history_days` of the
+    scheduler's sync runs before the first. Safe to run again."""
     url = settings.effective_database_url
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +82,7 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print) -> dic
         record = sync.run_sync(database, iqfast_url, triggered_by="demo")
         summary["sync"] = {k: record.get(k) for k in ("status", "events_written", "applications_written")}
         with database.session() as session:
-            summary["sync_history"] = build_sync_history(session, safe_url(iqfast_url))
+            summary["sync_history"] = build_sync_history(session, safe_url(iqfast_url), days=sync_history_days)
         with database.session() as session:
             summary["nncs"] = build_demo_nncs(session, settings.default_office)
         with database.session() as session:

@@ -44,10 +44,11 @@ backup_check = _load_script()
 
 @pytest.fixture
 def filled(settings, database, make_user, tmp_path):
-    """Two days of the demo station, plus a complaint with a photo attached."""
+    """Two days of the demo station (and a month of sync runs, not the demo's year: every row is compared),
+    plus a complaint with a photo attached."""
     demo = load_settings(**{**settings.model_dump(), "env": "demo",
                             "iqfast_url": f"sqlite:///{tmp_path / 'iqfast.db'}"})
-    build_demo(demo, days=2, say=lambda _text: None)
+    build_demo(demo, days=2, say=lambda _text: None, sync_history_days=30)
     operator = actor(database, make_user, "operator", username="petugas_cadangan")
     with database.session() as s:
         complaint_id = s.scalar(select(Complaint.id).order_by(Complaint.id))
