@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from support.browser import browser_login, screenshot
 from support.compliance_data import gen_nnc
-from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user
+from support.factories import HAPPY_PATH, gen_application, gen_certificate, gen_handler, gen_service_user
 from support.kpi_data import gen_complaint
 from support.portal_helpers import link_account
 from models import StageEvent
@@ -58,6 +58,9 @@ def small_office(database, make_user):
         application = gen_application(session, company, handler=handler, submitted_at=now - timedelta(days=3),
                                       step=timedelta(hours=4))
         gen_certificate(session, application, issued_at=now - timedelta(days=2))
+        # Applications waiting at the stages whose badges were yellow and cyan ("Draf sertifikat", "Ditagih").
+        for stages in (HAPPY_PATH[:4], HAPPY_PATH[:5]):
+            gen_application(session, company, handler=handler, submitted_at=now - timedelta(hours=20), stages=stages)
         nnc = gen_nnc(session, company, notice_date=date.today() - timedelta(days=10), application=application)
         complaint = gen_complaint(session, "ADU-A11Y-01", "received", now - timedelta(days=1),
                                   date.today() + timedelta(days=4))
