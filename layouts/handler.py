@@ -1,11 +1,17 @@
-"""A handler (PPJK): the companies it has served, their tiers, and when each came to it and left it."""
+"""A handler (PPJK): the companies it has served, their tiers, and when each came to it and left it.
+
+The layout draws the frame; callbacks/handler.py draws the header (name, the tier-D flag) and fills the companies'
+grid a page at a time from the database (a busy handler serves hundreds of companies).
+"""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.compliance_common import back_link, tier_badge
+from layouts.compliance_common import back_link, tier_cell_rules, tier_label
 from layouts.components.formatting import format_count, format_date
+from layouts.components.grid import NUMERIC, grid
+from layouts.components.pager import pager
 from portal.i18n import t
 
 
@@ -13,7 +19,10 @@ def layout(user, page=None, handler_id: int | None = None, **_):
     return html.Div([
         back_link("/rankings", t("profile.back"), "handler-back"),
         dcc.Store(id="handler-id", data=handler_id),
-        dcc.Loading(html.Div(id="handler-body"), type="default", delay_show=300),
+        # Only the handler itself shows the spinner: a page of its companies loading must not redraw it all.
+        dcc.Loading(html.Div(id="handler-body"), type="default", delay_show=300,
+                    target_components={"handler-body": "children"}),
+        dcc.Location(id="handler-go", refresh="callback-nav"),
     ])
 
 
@@ -23,18 +32,42 @@ def refused(kind: str):
                      id="handler-refused")
 
 
+def company_columns() -> list[dict]:
+    return [
+        {"field": "name", "headerName": t("handler.col.company"), "flex": 2, "minWidth": 220,
+         "cellClass": "qc-link-cell", "tooltipField": "name"},
+        {"field": "tax_id", "headerName": t("compliance.col.tax_id"), "minWidth": 170},
+        {"field": "tier_text", "headerName": t("compliance.col.tier"), "minWidth": 170,
+         "cellClassRules": tier_cell_rules()},
+        {"field": "applications", "headerName": t("handler.col.applications"), "type": NUMERIC, "minWidth": 110},
+        {"field": "first", "headerName": t("handler.col.first"), "minWidth": 120},
+        {"field": "last", "headerName": t("handler.col.last"), "minWidth": 120},
+    ]
+
+
+def company_row(company: dict, tz: str) -> dict:
+    """One company as a grid row: its id is the service user's (a click opens its profile)."""
+    tier = company["tier"]
+    return {"id": company["service_user_id"], "name": company["name"], "tax_id": company["tax_id"] or "–",
+            "tier": tier, "tier_text": f"{tier} · {tier_label(tier)}" if tier else t("compliance.tier.none"),
+            "applications": company["applications"], "first": format_date(company["first"], tz=tz),
+            "last": format_date(company["last"], tz=tz)}
+
+
+def companies_card(total: int):
+    return dbc.Card([dbc.CardHeader(html.H2([html.I(className="bi bi-building me-2"),
+                                             t("handler.companies_title", count=format_count(total))],
+                                            className="h6 mb-0")),
+                     dbc.CardBody([
+                         html.P(t("handler.companies_hint"), className="small text-muted"),
+                         grid("handler-companies-grid", company_columns(), t("handler.no_companies"), height="auto",
+                              min_height=None, class_name="qc-compliance-grid", options={"domLayout": "autoHeight"}),
+                         pager("handler-companies")])],
+                    className="shadow-sm")
+
+
 def render(detail: dict, user):
-    handler, tz = detail["handler"], detail["timezone"]
-    rows = [html.Tr([
-        html.Td(dcc.Link(c["name"], href=f"/profile/{c['service_user_id']}"), **{"data-label": t("handler.col.company")}),
-        html.Td(c["tax_id"] or "–", **{"data-label": t("compliance.col.tax_id")}),
-        html.Td(tier_badge(c["tier"]), **{"data-label": t("compliance.col.tier")}),
-        html.Td(format_count(c["applications"]), **{"data-label": t("handler.col.applications")}),
-        html.Td(format_date(c["first"], tz=tz), **{"data-label": t("handler.col.first")}),
-        html.Td(format_date(c["last"], tz=tz), **{"data-label": t("handler.col.last")}),
-    ]) for c in detail["companies"]]
-    headers = [t("handler.col.company"), t("compliance.col.tax_id"), t("compliance.col.tier"),
-               t("handler.col.applications"), t("handler.col.first"), t("handler.col.last")]
+    handler = detail["handler"]
     flag = (dbc.Alert([html.I(className="bi bi-flag-fill me-2"),
                        t("handler.flagged", count=detail["tier_d_companies"])], color="danger", id="handler-flag")
             if detail["flagged"] else
@@ -45,14 +78,10 @@ def render(detail: dict, user):
         html.P([t("profile.npwp"), " ", handler["tax_id"] or "–", " · ", handler["address"] or "–"],
                className="text-muted"),
         flag,
-        dbc.Card([dbc.CardHeader(html.H2([html.I(className="bi bi-building me-2"),
-                                          t("handler.companies_title", count=len(detail["companies"]))],
-                                         className="h6 mb-0")),
-                  dbc.CardBody([
-                      html.P(t("handler.companies_hint"), className="small text-muted"),
-                      dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)],
-                                size="sm", hover=True, responsive=True, className="mb-0 qc-stack-table",
-                                id="handler-companies") if rows else html.P(t("handler.no_companies"),
-                                                                            className="text-muted mb-0")])],
-                 className="shadow-sm"),
+        companies_card(detail["total"]),
     ])
+
+
+def drawn_later(user):
+    """The companies' card as callbacks/handler.py draws it into the page (for the app's validation layout)."""
+    return companies_card(0)

@@ -101,6 +101,9 @@ def test_the_largest_company_profile_and_its_sections_open_without_a_long_task(p
     _assert_light(measure, light)
     assert page.locator("#profile-handlers-grid .ag-row").count() == 20
     screenshot(page, "long-tasks-largest-profile-sections")
+    page.click("#profile-handlers-grid .ag-row [col-id='name']")  # a handler's row opens its page
+    page.wait_for_selector("#handler-companies-grid .ag-row:has-text('PT Sinar Jaya Ekspor Impor')")
+    assert "dari 1" in page.inner_text("#handler-companies-count")
 
 
 def test_the_largest_profile_opens_short_with_its_long_sections_closed(page, companies):

@@ -261,9 +261,11 @@ def profile_section(session: Session, service_user_id: int, name: str, *, office
 
 
 # ------------------------------------------------------------------------------------------------ handler
-def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
-                    section_scope: str | None) -> dict[str, Any]:
-    """The companies a handler has served, each with its current tier and first / last application with it."""
+def handler_profile(session: Session, handler_id: int, *, office_id: int | None, section_scope: str | None,
+                    page: int = 0, page_size: int | None = None) -> dict[str, Any]:
+    """The companies a handler has served, latest first, each with its current tier and first / last application
+    with it (a page of them when `page_size` is given, read as such from the database: a busy handler serves
+    hundreds), how many in all, and how many of them are tier D."""
     handler = session.get(Handler, handler_id)
     if handler is None or (office_id is not None and handler.office_id != office_id):
         raise NotFound(handler_id)
@@ -272,20 +274,26 @@ def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
     if section_scope is not None:
         section_id = sections_by_code(session).get(section_scope)
         conditions.append(a.section_id == section_id)
-    rows = session.execute(
-        select(a.service_user_id, ServiceUser.name, ServiceUser.tax_id, func.count(), func.min(a.submitted_at),
-               func.max(a.submitted_at))
-        .join(ServiceUser, ServiceUser.id == a.service_user_id).where(*conditions)
-        .group_by(a.service_user_id, ServiceUser.name, ServiceUser.tax_id)
-        .order_by(func.max(a.submitted_at).desc())).all()
-    if section_scope is not None and not rows:
+    served = select(a.service_user_id.label("su")).where(*conditions).distinct().subquery()
+    total = session.scalar(select(func.count()).select_from(served)) or 0
+    if section_scope is not None and not total:
         raise Forbidden(handler_id)
+    query = (select(a.service_user_id, ServiceUser.name, ServiceUser.tax_id, func.count(), func.min(a.submitted_at),
+                    func.max(a.submitted_at))
+             .join(ServiceUser, ServiceUser.id == a.service_user_id).where(*conditions)
+             .group_by(a.service_user_id, ServiceUser.name, ServiceUser.tax_id)
+             .order_by(func.max(a.submitted_at).desc(), a.service_user_id))
+    if page_size is not None:
+        query = query.offset(max(page, 0) * page_size).limit(page_size)
+    rows = session.execute(query).all()
     tiers = dict(session.execute(select(s.service_user_id, s.tier).where(
         s.service_user_id.in_([r[0] for r in rows]), s.section_id == ALL_SECTIONS)).all()) if rows else {}
     companies = [{"service_user_id": su, "name": name, "tax_id": tax, "applications": count, "first": first,
                   "last": last, "tier": tiers.get(su)} for su, name, tax, count, first, last in rows]
-    tier_d = sum(1 for c in companies if c["tier"] == "D")
+    tier_d = session.scalar(select(func.count()).select_from(served).join(s, and_(
+        s.service_user_id == served.c.su, s.section_id == ALL_SECTIONS, s.tier == "D"))) or 0
     return {"handler": {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id,
                         "address": handler.address, "phone": handler.phone, "email": handler.email},
-            "companies": companies, "tier_d_companies": tier_d, "flagged": tier_d >= 3,
+            "companies": companies, "total": int(total), "page": page, "page_size": page_size or len(companies),
+            "tier_d_companies": int(tier_d), "flagged": tier_d >= 3,
             "timezone": office_zone(session, handler.office_id)}
