@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from support.kpi_data import build
+from support.kpi_data import build_committed
 from support.web import dash_callback
-from portal.services.kpi.rollup import refresh_kpi_rollups
 
 
 @pytest.fixture
 def data(session):
-    built = build(session)
-    refresh_kpi_rollups(session)
-    session.commit()
-    return built
+    return build_committed(session)
 
 
 def _key(app) -> str:

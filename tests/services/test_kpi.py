@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from support.factories import office_id
-from support.kpi_data import build
+from support.kpi_data import build_committed
 from models.base import utcnow
 from portal.services.kpi import panel as kpi, service_times, sla
 from portal.services.kpi.rollup import refresh_kpi_rollups
@@ -20,10 +20,7 @@ NOW = datetime(2026, 3, 31, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def data(session):
-    built = build(session)
-    refresh_kpi_rollups(session)
-    session.commit()
-    return built
+    return build_committed(session)
 
 
 def _panel(session, **filters):

@@ -107,6 +107,16 @@ def build(session) -> dict:
     return {"a1": a1, "a2": a2, "a3": a3, "a4": a4, "a5": a5, "a6": a6, "a7": a7}
 
 
+def build_committed(session) -> dict:
+    """`build`, with the KPI rollups the panel reads refreshed and everything committed (what a page sees)."""
+    from portal.services.kpi.rollup import refresh_kpi_rollups
+
+    built = build(session)
+    refresh_kpi_rollups(session)
+    session.commit()
+    return built
+
+
 def build_recent(session, today: date, applications: int = 240, seed: int = 7) -> None:
     """A busier, realistic-looking year up to `today` (for the browser test and its screenshots)."""
     import random
