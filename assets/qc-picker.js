@@ -50,8 +50,10 @@
         typeInto(box, text);
     }
 
+    // A character to search for; Space keeps its own meaning on the button (open the list).
     function isLetter(event) {
-        return event.key && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
+        return event.key && event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey &&
+            !event.altKey;
     }
 
     document.addEventListener("keydown", function (event) {
