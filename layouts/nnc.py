@@ -11,7 +11,7 @@ from layouts.components.grid import grid
 from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
 from layouts.components.search_box import search_box
-from layouts.components.url_filters import CHOICE, CODE, DAY, TEXT, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, TEXT, UrlField, applied, location, parse
 from layouts.nnc_common import STATUS_COLOR, STATUS_ICON, category_options, flow_options, status_options
 from portal.i18n import t
 from portal.services.nnc.rules import CATEGORIES, FLOWS, STATUSES
@@ -144,5 +144,11 @@ URL_FIELDS = (
 
 
 def layout(user, query: str = "", **_):
-    """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user), location("nnc")]), URL_FIELDS, query)
+    """The page with its filters set from the address: a reload or a shared link opens the same view. On a
+    phone the filters a link sets are shown, not folded away under their button."""
+    page = _page(user)
+    if parse(query, URL_FIELDS):
+        for node in page._traverse():
+            if getattr(node, "id", None) == "nnc-filters":
+                node.className = "qc-nnc-filters qc-open"
+    return applied(html.Div([page, location("nnc")]), URL_FIELDS, query)

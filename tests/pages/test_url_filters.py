@@ -100,3 +100,17 @@ def test_changing_a_filter_writes_the_address_once(app, logged_in):
                           state=[{"id": "nnc-url", "property": "search", "value": "?q=MAFF&status=received"}],
                           changed=["nnc-status.value"])
     assert again.status_code == 204  # the address already says so: nothing to write
+
+
+def test_on_a_phone_the_nnc_filters_a_link_sets_are_shown_not_folded(logged_in):
+    client = logged_in("operator")
+
+    def filters_class(search: str) -> str:
+        response = dash_callback(client, "shell-content.children",
+                                 inputs=[{"id": "shell-url", "property": "pathname", "value": "/nnc"}],
+                                 state=[{"id": "shell-url", "property": "search", "value": search}])
+        return next(props.get("className") for props in _components(response.json)
+                    if props.get("id") == "nnc-filters")
+
+    assert "qc-open" in filters_class("?status=received")
+    assert "qc-open" not in filters_class("") and "qc-open" not in filters_class("?status=nonsense")
