@@ -9,8 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from models import Office
 from portal.i18n import t
 
-EMBLEM = "/assets/qc-emblem.svg"
-
 
 def station_name() -> str | None:
     """The name of the install's station (QCORNER_DEFAULT_OFFICE), read once per process; None while the
@@ -29,4 +27,4 @@ def station_name() -> str | None:
 def install(server: Flask) -> None:
     @server.context_processor
     def identity() -> dict:
-        return {"identity": {"agency": t("agency.name"), "station": station_name(), "emblem": EMBLEM}}
+        return {"identity": {"agency": t("agency.name"), "station": station_name()}}
