@@ -8,9 +8,11 @@ click on, so the scripts' first parse at the login does not count.
 
 The bound: every task at most 200 ms (issue #14) — or, when the shared two-core machine is slow at that moment, at
 most 1.5 times the longest task of the same step on the small company's page (or the sync page with an hour of
-runs), taken in the same browser just before: a RATIO, because 200 ms alone was flaky here (a load average of 8 on
-two cores stretches drawing a page's first grid to 100–400 ms, whatever its rows). A heavy page that costs more than
-the light one fails either way. A step past both bounds is taken once more and the shorter try counts.
+runs), taken in the same browser in the same round: a RATIO, because 200 ms alone was flaky here (a load average of
+8 on two cores stretches drawing a page's first grid to 100–400 ms, whatever its rows). A step fails only when it is
+past both bounds in each of three rounds (the profile's rounds take the light page again just before the heavy one,
+so both meet the same moment of the shared machine): a spike lengthens one round, a heavy page every round (the
+profile before issue #14 held the browser 3.7 s).
 """
 from __future__ import annotations
 
@@ -49,15 +51,17 @@ def _too_long(heavy: dict[str, int], light: dict[str, int]) -> dict[str, tuple[i
             if heavy[step] > LONG_TASK_LIMIT_MS and heavy[step] > RATIO * light[step]}
 
 
-def _assert_light(measure, light: dict[str, int]) -> None:
-    """`measure()` takes the heavy page's steps; a step past the bounds is taken once more and the shorter try
-    counts (a spike of the shared machine lengthens one try, a heavy page both)."""
-    heavy = measure()
-    if _too_long(heavy, light):
-        again = measure()
-        heavy = {step: min(heavy[step], again[step]) for step in heavy}
-    slow = _too_long(heavy, light)
-    assert not slow, f"longest task (heavy, light) in ms: {slow}; all heavy {heavy}, light {light}"
+def _assert_light(measure, rounds: int = 3) -> None:
+    """`measure()` takes one round: (heavy page's steps, light page's steps). A step fails when it is past both
+    bounds in every round."""
+    failing: dict[str, tuple[int, int]] | None = None
+    for _ in range(rounds):
+        heavy, light = measure()
+        slow = _too_long(heavy, light)
+        failing = slow if failing is None else {step: slow[step] for step in slow if step in failing}
+        if not failing:
+            return
+    assert not failing, f"longest task (heavy, light) in ms, last round: {failing}"
 
 
 @pytest.fixture
@@ -88,17 +92,18 @@ def test_the_largest_company_profile_and_its_sections_open_without_a_long_task(p
         return steps
 
     def back_to_ranking():
-        page.click("#profile-back")
+        if page.locator("#profile-back").count():
+            page.click("#profile-back")
         page.wait_for_selector("#rankings-grid .ag-row")
-
-    light = visit(small, "")
-    light["next_page"] = light["handlers"]  # the small company has one page of handlers: its first page compares
 
     def measure():
         back_to_ranking()
-        return visit(heavy, "text=21–40 dari 109")  # 108 handlers and the line of applications without one
+        light = visit(small, "")
+        light["next_page"] = light["handlers"]  # the small company has one page of handlers: its first compares
+        back_to_ranking()
+        return visit(heavy, "text=21–40 dari 109"), light  # 108 handlers and the applications without one
 
-    _assert_light(measure, light)
+    _assert_light(measure)
     assert page.locator("#profile-handlers-grid .ag-row").count() == 20
     screenshot(page, "long-tasks-largest-profile-sections")
     page.click("#profile-handlers-grid .ag-row [col-id='name']")  # a handler's row opens its page
@@ -141,8 +146,8 @@ def test_the_sync_page_after_a_year_of_runs_opens_from_the_menu_without_a_long_t
 
     def measure():
         open_from_menu("admin-users", "#admin-users-grid .ag-row")
-        return {"sync": open_from_menu("admin-sync", "#admin-sync-runs-grid .ag-row")}
+        return {"sync": open_from_menu("admin-sync", "#admin-sync-runs-grid .ag-row")}, light
 
-    _assert_light(measure, light)
+    _assert_light(measure)
     assert "dari 105." in page.inner_text("#admin-sync-runs-count")
     screenshot(page, "long-tasks-sync-year")
