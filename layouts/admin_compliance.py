@@ -10,9 +10,10 @@ from portal.i18n import t
 # Form groups: (title key, [setting names]); each input is `admin-compliance-<name>`.
 GROUPS = (
     ("admin_compliance.group.weights", ("weight_detention", "weight_refusal", "weight_destruction", "weight_nnc")),
-    ("admin_compliance.group.window", ("window_months", "prior_m")),
+    ("admin_compliance.group.window", ("window_months", "prior_m", "p0_min_consignments", "p0_fallback")),
     ("admin_compliance.group.tier_a", ("tier_a_min_clean_streak", "tier_a_clean_months", "tier_a_min_n")),
-    ("admin_compliance.group.tiers", ("tier_d_min_violation_records", "tier_d_score_below", "tier_b_min_score")),
+    ("admin_compliance.group.tiers", ("tier_d_min_violation_records", "tier_d_score_below", "tier_b_min_score",
+                                       "handler_flag_tier_d")),
     ("admin_compliance.group.intervention", ("tightened_percent", "normal_percent", "reduced_percent",
                                              "normal_after_clean", "reduced_after_more_clean")),
 )

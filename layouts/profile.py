@@ -95,8 +95,13 @@ def _explanation(working: dict, tz: str):
     w, c = working["weights"], working["counts"]
     v_terms = " + ".join(f"{format_count(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
                                                                           "nnc"))
-    p0_text = t("profile.how.p0_value", v=format_rate(working["office_V"], 0), n=format_count(working["office_n"]),
-                p0=format_rate(working["p0"]))
+    # p0 falls back when the office's window is small (DOMAIN: compliance): say which rate was used.
+    source = working.get("p0_source", "office")
+    p0_text = t(f"profile.how.p0_value_{source}" if source != "office" else "profile.how.p0_value",
+                v=format_rate(working["office_V"] if source == "office" else working["all_V"], 0),
+                n=format_count(working["office_n"] if source == "office" else working["all_n"]),
+                own_n=format_count(working["office_n"]), p0=format_rate(working["p0"]),
+                min_n=format_count(working["settings"]["p0_min_consignments"]))
     steps = [
         (t("profile.how.window"), t("profile.how.window_value", start=format_date(working["window_from"]),
                                     end=format_date(working["window_to"]), months=working["window_months"])),

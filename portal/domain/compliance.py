@@ -43,6 +43,12 @@ class ScoringSettings:
     # Clean consignments needed to leave tightened, then further ones to leave normal.
     normal_after_clean: int = 5
     reduced_after_more_clean: int = 20
+    # p0 is the office's own rate only when its window holds this many consignments (of the section); else every
+    # office's, and when those hold fewer too, `p0_fallback`, so a small or new office's scores do not swing.
+    p0_min_consignments: int = 1000
+    p0_fallback: Number = 0.005
+    # A handler serving this many tier-D companies (or more) is flagged.
+    handler_flag_tier_d: int = 3
 
     def __post_init__(self) -> None:
         """Reject settings that would break the model (negative weights, no prior…)."""
@@ -140,6 +146,32 @@ def office_rate(total_v: Number, total_n: int) -> Fraction:
     if total_n == 0:
         return Fraction(0)
     return v / total_n
+
+
+P0_OFFICE, P0_ALL_OFFICES, P0_SETTING = "office", "all_offices", "setting"
+
+
+def prior_source(office_n: int, all_n: int, settings: ScoringSettings = DEFAULT_SETTINGS) -> str:
+    """Where p0 comes from: the office when its window holds at least `p0_min_consignments` consignments,
+    else every office when those do, else the `p0_fallback` setting."""
+    _check_count("office_n", office_n)
+    _check_count("all_n", all_n)
+    floor = max(settings.p0_min_consignments, 1)
+    if office_n >= floor:
+        return P0_OFFICE
+    return P0_ALL_OFFICES if all_n >= floor else P0_SETTING
+
+
+def prior_rate(office_v: Number, office_n: int, all_v: Number, all_n: int,
+               settings: ScoringSettings = DEFAULT_SETTINGS) -> Fraction:
+    """The p0 a score shrinks toward (see prior_source), so a small or new office's scores do not swing and one
+    more clean consignment never lowers a score. `all_v, all_n`: every office's, same window, section, filters."""
+    source = prior_source(office_n, all_n, settings)
+    if source == P0_OFFICE:
+        return office_rate(office_v, office_n)
+    if source == P0_ALL_OFFICES:
+        return office_rate(all_v, all_n)
+    return _exact(settings.p0_fallback)
 
 
 def shrunk_rate(v: Number, n: int, p0: Number, m: Number) -> Fraction:
@@ -287,10 +319,16 @@ def explain(
     clean_streak: int,
     months_since_last_violation: Number | None,
     settings: ScoringSettings = DEFAULT_SETTINGS,
+    all_v: Number | None = None,
+    all_n: int | None = None,
 ) -> dict[str, Any]:
-    """The full working of a score, tier and intervention level as a plain dict."""
+    """The full working of a score, tier and intervention level as a plain dict.
+
+    `all_v, all_n`: every office's totals for the p0 fallback (default: the office's own)."""
     v = weighted_violations(d, r, x, k, settings)
-    p0 = office_rate(office_v, office_n)
+    all_v, all_n = (office_v, office_n) if all_n is None else (all_v, all_n)
+    p0_source = prior_source(office_n, all_n, settings)
+    p0 = prior_rate(office_v, office_n, all_v, all_n, settings)
     p = shrunk_rate(v, n, p0, settings.prior_m)
     s = score(v, n, p0, settings)
     records = d + r + x + k
@@ -310,6 +348,9 @@ def explain(
         "raw_rate": None if n == 0 else _plain(_exact(v) / n),
         "office_V": _plain(_exact(office_v)),
         "office_n": office_n,
+        "all_V": _plain(_exact(all_v)),
+        "all_n": all_n,
+        "p0_source": p0_source,
         "p0": _plain(p0),
         "prior_m": settings.prior_m,
         "p": _plain(p),

@@ -489,8 +489,9 @@ def test_admin_saves_a_new_settings_version_audited_and_scores_name_it(session, 
                                 filters={"section": "plant"}, as_of=AS_OF)
     assert result["settings_version"] == 2
     gamma = next(r for r in result["rows"] if r["name"] == "CV Gamma Agro")
-    # V = 4 (one NNC at weight 4); p0 = (3 + 4) / 40; p = (4 + 10·7/40) / (5 + 10) = 5.75 / 15 → 61.7.
-    assert gamma["score"] == 61.7
+    # V = 4 (one NNC at weight 4); p0 = 0.005, the setting (every office together holds fewer than 1,000
+    # consignments); p = (4 + 10·0.005) / (5 + 10) = 0.27 → 73.0.
+    assert gamma["score"] == 73.0
     assert session.scalar(select(ComplianceSettingsVersion.note).where(
         ComplianceSettingsVersion.version == 2)) == "SK Kepala 12/2026"
 

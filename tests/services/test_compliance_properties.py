@@ -1,11 +1,13 @@
 """Properties of the score through the database (rollups + ranking), each example rolled back.
 
-One more violation never raises a service user's score; one more clean consignment never lowers it; a void
-NNC changes nothing at all.
+One more violation never raises a service user's score; one more clean consignment never lowers it — also in a
+new office with no history, where p0 falls back to every office's rate, then to the setting; a void NNC changes
+nothing at all.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -94,10 +96,20 @@ def test_one_more_violation_never_raises_a_score(session, around, spec, target, 
 @given(spec=offices, target=st.integers(0, 3))
 def test_one_more_clean_consignment_never_lowers_a_score(session, around, spec, target):
     def check(su, before, after):
-        # See test_first_consignment_of_an_empty_office_is_the_exception: with Σn = 0 there is no p0 yet.
-        if su.id in before[0] and before[1]["office_n"] > 0:
-            assert after[0][su.id] >= before[0][su.id]
+        assert after[0][su.id] >= before[0].get(su.id, 0.0)
     around(spec, target, lambda su: gen_application(session, su, submitted_at=_when(61), stages=SHORT), check)
+
+
+@QUICK
+@given(k=st.integers(1, 3), clean=st.integers(0, 3))
+def test_a_new_offices_first_clean_consignments_never_lower_a_score(session, around, k, clean):
+    """A new office whose only service user has NNCs and nothing completed: p0 falls back (no office has 1,000
+    consignments here), so each clean consignment raises its score instead of sinking it to 0."""
+    def check(su, before, after):
+        assert before[1]["p0_source"] != "office"
+        assert after[0][su.id] >= before[0][su.id]
+    around([(clean, 0, 0, 0, k)], 0,
+           lambda su: gen_application(session, su, submitted_at=_when(61), stages=SHORT), check)
 
 
 @QUICK
@@ -109,9 +121,9 @@ def test_a_void_nnc_changes_nothing(session, around, spec, target):
                                             void_reason="keliru"), check)
 
 
-def test_first_consignment_of_an_empty_office_is_the_exception():
-    """The one case where a clean consignment lowers a score, in the model as DOMAIN.md defines it: an office
-    with no completed consignment has no office rate (p0 = 0, neutral), so a lone NNC scores 85.0; its first
-    clean consignment makes p0 = 3 / 1 and the shrunk rate 1 → 0.0. Recorded so nobody is surprised."""
-    assert model.score(3, 0, model.office_rate(3, 0)) == 85
-    assert model.score(3, 1, model.office_rate(3, 1)) == 0
+def test_an_empty_offices_first_clean_consignment_raises_a_lone_nncs_score():
+    """Once the exception: with p0 = ΣV/Σn of the office itself, a lone NNC scored 85.0 and its first clean
+    consignment made p0 = 3/1 and the score 0.0. With the fallback p0 (the setting, 0.005): 84.5, then 85.2."""
+    first = model.score(3, 0, model.prior_rate(3, 0, 3, 0))
+    second = model.score(3, 1, model.prior_rate(3, 1, 3, 1))
+    assert first == Decimal("84.5") and second == Decimal("85.2") and second > first

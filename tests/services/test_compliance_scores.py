@@ -1,7 +1,7 @@
 """Scores, tiers and streaks through the database, against figures worked out by hand (DOMAIN: compliance)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -9,6 +9,8 @@ from support.compliance_data import AS_OF, build_ranked_office
 from portal.services.compliance import profile as compliance_profile
 from portal.services.compliance import ranking as compliance
 from portal.services.compliance import rollup as compliance_rollup
+from portal.domain.compliance import DEFAULT_SETTINGS
+from portal.services.compliance.scoring_settings import save_settings
 
 
 def _by_name(result):
@@ -17,6 +19,9 @@ def _by_name(result):
 
 @pytest.fixture
 def office(session):
+    """The small office, with its own rate as p0 (settings version 2: p0_min_consignments 1), so the figures worked
+    by hand below are those of DOMAIN.md's office rate; the fallbacks have their own tests."""
+    save_settings(session, None, "test", {**DEFAULT_SETTINGS.to_dict(), "p0_min_consignments": 1})
     return build_ranked_office(session)
 
 
@@ -103,7 +108,7 @@ def test_snapshot_records_the_settings_version_and_tier_history(session, office)
     compliance.refresh_scores(session, as_of=AS_OF)
     scores = {(s.service_user_id, s.section_id): s for s in session.query(ComplianceScore)}
     overall = scores[(office["alpha"].id, 0)]
-    assert (overall.settings_version, overall.tier, float(overall.score)) == (1, "A", 93.9)
+    assert (overall.settings_version, overall.tier, float(overall.score)) == (2, "A", 93.9)
     assert session.query(ComplianceTierHistory).filter_by(service_user_id=office["beta"].id).count() >= 1
 
 
@@ -114,7 +119,7 @@ def test_explanation_shows_the_working_and_the_events_behind_it(session, office)
     assert (working["V"], working["n"], working["office_n"], working["prior_m"]) == (3, 10, 44, 20)
     assert working["p0"] == pytest.approx(6 / 44) and working["score"] == 80.9
     assert sorted(e["type"] for e in working["events"]) == ["detention", "refusal"]
-    assert working["window_months"] == 12 and working["settings_version"] == 1
+    assert working["window_months"] == 12 and working["settings_version"] == 2
     gamma = compliance_profile.explanation(session, office["gamma"].id, office_id=office["office_id"], section_id=None,
                                    as_of=AS_OF)
     assert [e["type"] for e in gamma["events"]] == ["nnc"]  # the void NNC is not among them
@@ -142,9 +147,49 @@ def test_handler_serving_three_tier_d_companies_is_flagged(session, office):
     assert names["PT Beta Tani"]["applications"] == 10
     handlers = compliance_profile.handlers_of(session, office["beta"].id, office_id=office["office_id"], section_id=None)
     assert handlers["handlers"][0]["flagged"] is True and handlers["changes"] == 0
+    # The threshold is a setting: at 4, three tier-D companies no longer flag the handler.
+    _settings(session, p0_min_consignments=1, handler_flag_tier_d=4)
+    compliance.refresh_scores(session, as_of=AS_OF)
+    detail = compliance_profile.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+                                                section_scope=None)
+    assert detail["tier_d_companies"] == 3 and detail["flagged"] is False
 
 
 def compliance_datetime(year, month, day):
     from datetime import datetime, timezone
 
     return datetime(year, month, day, 1, 0, tzinfo=timezone.utc)
+
+
+def _settings(session, **changes):
+    save_settings(session, None, "test", {**DEFAULT_SETTINGS.to_dict(), **changes})
+
+
+def test_a_small_offices_p0_falls_back_to_every_office_then_to_the_setting(session, office):
+    """Beta overall: V 3, n 10. Another office adds 20 clean consignments. Below 50 consignments an office's own
+    rate is not used: every office together has 44 + 20 = 64, so p0 = 6/64 and p = (3 + 20·6/64)/30 = 0.1625
+    → 83.8. Below 100, every office is too small as well: p0 = 0.005, p = (3 + 0.1)/30 → 89.7."""
+    from models import Office
+    from support.factories import gen_application, gen_service_user
+
+    makassar = Office(code="0900", name="BBKP Makassar", timezone="Asia/Makassar")
+    session.add(makassar)
+    session.flush()
+    far = gen_service_user(session, office_id=makassar.id, name="PT Jauh Timur")
+    for i in range(20):
+        gen_application(session, far, submitted_at=datetime(2026, 2, 1, 1, 0, tzinfo=timezone.utc) + timedelta(days=i),
+                        stages=("submitted", "handed_over"))
+    compliance_rollup.refresh_rollups(session, service_user_ids=[far.id])
+
+    _settings(session, p0_min_consignments=50)
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF)
+    assert (result["p0_source"], result["p0"]) == ("all_offices", pytest.approx(6 / 64))
+    assert _by_name(result)["PT Beta Tani"]["score"] == 83.8
+    working = compliance_profile.explanation(session, office["beta"].id, office_id=office["office_id"],
+                                             section_id=None, as_of=AS_OF)
+    assert (working["p0_source"], working["all_n"], working["score"]) == ("all_offices", 64, 83.8)
+
+    _settings(session, p0_min_consignments=100)
+    result = compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF)
+    assert (result["p0_source"], result["p0"]) == ("setting", pytest.approx(0.005))
+    assert _by_name(result)["PT Beta Tani"]["score"] == 89.7

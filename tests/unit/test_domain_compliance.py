@@ -265,7 +265,37 @@ def test_explain_with_no_consignments_has_no_raw_rate():
         d=0, r=0, x=0, k=0, n=0, office_v=0, office_n=0, clean_streak=0, months_since_last_violation=None
     )
     assert working["raw_rate"] is None
-    assert working["score"] == 100.0
+    # No office has any history: p0 is the setting (0.005), so p = 0.005 and the score 99.5.
+    assert working["p0_source"] == c.P0_SETTING
+    assert working["score"] == 99.5
+
+
+# --- p0 fallback ---------------------------------------------------------------------------------
+
+
+def test_p0_is_the_offices_own_rate_from_1000_consignments():
+    assert c.prior_source(1000, 5000) == c.P0_OFFICE
+    assert c.prior_rate(20, 1000, 300, 5000) == Fraction(1, 50)
+
+
+def test_p0_of_a_small_office_is_every_offices_rate():
+    assert c.prior_source(999, 5000) == c.P0_ALL_OFFICES
+    assert c.prior_rate(500, 999, 100, 5000) == Fraction(1, 50)
+
+
+def test_p0_is_the_setting_when_every_office_together_is_small():
+    assert c.prior_source(10, 999) == c.P0_SETTING
+    assert c.prior_rate(3, 10, 9, 999) == Fraction(1, 200)
+    custom = ScoringSettings(p0_min_consignments=5, p0_fallback=0.01)
+    assert c.prior_source(4, 4, custom) == c.P0_SETTING and c.prior_rate(4, 4, 4, 4, custom) == Fraction(1, 100)
+    assert c.prior_source(5, 5, custom) == c.P0_OFFICE
+
+
+def test_explain_shows_where_p0_came_from():
+    working = c.explain(d=0, r=0, x=0, k=1, n=10, office_v=3, office_n=10, clean_streak=0,
+                        months_since_last_violation=0, all_v=40, all_n=2000)
+    assert working["p0_source"] == c.P0_ALL_OFFICES and working["p0"] == pytest.approx(0.02)
+    assert working["all_n"] == 2000 and working["office_n"] == 10
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from portal.domain.periods import add_months, day_bounds, month_end, months_betw
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import (active_in_section, check_profile_access, resolve_section,
                                                 sections_by_code, window)
-from portal.services.compliance.ranking import aggregate, office_totals
+from portal.services.compliance.ranking import aggregate, prior
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
 from portal.settings import DEFAULT_TIMEZONE
@@ -41,7 +41,7 @@ def explanation(session: Session, service_user_id: int, *, office_id: int, secti
     tz = office_zone(session, office_id)
     as_of = as_of or today_in(tz)
     first, last = window(as_of, scoring)
-    office_v, office_n = office_totals(session, office_id, section_id, first, last, None, None, scoring)
+    base = prior(session, office_id, section_id, first, last, None, None, scoring)
     own = aggregate(session, office_id, section_id, first, last, service_user_ids=[service_user_id])
     n = d = r = x = k = 0
     streak, last_violation = None, None
@@ -55,8 +55,9 @@ def explanation(session: Session, service_user_id: int, *, office_id: int, secti
         last_violation = found.last_violation_at if found else None
     months_since = None if last_violation is None else months_between(
         last_violation.astimezone(ZoneInfo(tz)).date(), as_of)
-    working = model.explain(d=d, r=r, x=x, k=k, n=n, office_v=office_v, office_n=office_n,
-                            clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring)
+    working = model.explain(d=d, r=r, x=x, k=k, n=n, office_v=base["office_v"], office_n=base["office_n"],
+                            clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring,
+                            all_v=base["all_v"], all_n=base["all_n"])
     window_to = min(month_end(last), as_of)
     events = violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
                               date_from=first, date_to=window_to, tz=tz, limit=EXPLANATION_EVENTS)
@@ -182,11 +183,17 @@ def handlers_of(session: Session, service_user_id: int, *, office_id: int | None
             ordered.c.h != ordered.c.previous))) or 0
     handler_ids = [row[0] for row in per_handler if row[0] is not None]
     tier_d = tier_d_companies_per_handler(session, handler_ids)
+    threshold = handler_flag_threshold(session)
     handlers = [{"handler_id": hid, "name": name, "applications": count, "first": first, "last": last,
-                 "tier_d_companies": tier_d.get(hid, 0), "flagged": tier_d.get(hid, 0) >= 3}
+                 "tier_d_companies": tier_d.get(hid, 0), "flagged": tier_d.get(hid, 0) >= threshold}
                 for hid, name, count, first, last in per_handler]
     return {"handlers": handlers, "changes": int(changes), "total": int(total), "page": page,
             "page_size": page_size or len(handlers)}
+
+
+def handler_flag_threshold(session: Session) -> int:
+    """A handler serving this many tier-D companies or more is flagged (a scoring setting, default 3)."""
+    return int(current_settings(session)[1].handler_flag_tier_d)
 
 
 def tier_d_companies_per_handler(session: Session, handler_ids: list[int]) -> dict[int, int]:
@@ -295,5 +302,5 @@ def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
     return {"handler": {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id,
                         "address": handler.address, "phone": handler.phone, "email": handler.email},
             "companies": companies, "total": int(total), "page": page, "page_size": page_size or len(companies),
-            "tier_d_companies": int(tier_d), "flagged": tier_d >= 3,
+            "tier_d_companies": int(tier_d), "flagged": tier_d >= handler_flag_threshold(session),
             "timezone": office_zone(session, handler.office_id)}

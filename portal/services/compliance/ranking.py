@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -114,11 +113,13 @@ class _Model:
         return found
 
 
-def _monthly_filter(office_id: int, section_id: int | None, first: date, last: date, direction: str | None,
+def _monthly_filter(office_id: int | None, section_id: int | None, first: date, last: date, direction: str | None,
                     commodity_id: int | None) -> list:
-    """The rollup rows of one office in the months first..last, narrowed by the filters that are set."""
+    """The rollup rows of one office (None: every office) in the months first..last, narrowed by the filters."""
     m = ComplianceMonthly
-    conditions = [m.office_id == office_id, m.month >= first, m.month <= last]
+    conditions = [m.month >= first, m.month <= last]
+    if office_id is not None:
+        conditions.append(m.office_id == office_id)
     if section_id is not None:
         conditions.append(m.section_id == section_id)
     if direction is not None:
@@ -147,13 +148,28 @@ def aggregate(session: Session, office_id: int, section_id: int | None, first: d
     return session.execute(query).all()
 
 
-def office_totals(session: Session, office_id: int, section_id: int | None, first: date, last: date,
+def office_totals(session: Session, office_id: int | None, section_id: int | None, first: date, last: date,
                   direction: str | None, commodity_id: int | None, settings: ScoringSettings) -> tuple[Any, int]:
-    """Office-wide weighted violations V and consignments n over the filtered months (for the office rate p0)."""
+    """Office-wide (None: every office's) weighted violations V and consignments n over the filtered months."""
     m = ComplianceMonthly
     n, d, r, x, k = session.execute(select(*(func.coalesce(func.sum(getattr(m, c)), 0) for c in COUNTS)).where(
         *_monthly_filter(office_id, section_id, first, last, direction, commodity_id))).one()
     return model.weighted_violations(int(d), int(r), int(x), int(k), settings), int(n)
+
+
+def prior(session: Session, office_id: int, section_id: int | None, first: date, last: date,
+          direction: str | None, commodity_id: int | None, settings: ScoringSettings,
+          office: tuple[Any, int] | None = None) -> dict[str, Any]:
+    """The p0 a score shrinks toward and where it came from (model.prior_source): the office's own rate, every
+    office's, or the setting. `office`: the office's (V, n) when the caller already summed them."""
+    office_v, office_n = office or office_totals(session, office_id, section_id, first, last, direction,
+                                                 commodity_id, settings)
+    all_v, all_n = office_v, office_n
+    if office_n < settings.p0_min_consignments:  # every office's totals are read only when they are needed
+        all_v, all_n = office_totals(session, None, section_id, first, last, direction, commodity_id, settings)
+    return {"office_v": office_v, "office_n": office_n, "all_v": all_v, "all_n": all_n,
+            "p0": model.prior_rate(office_v, office_n, all_v, all_n, settings),
+            "p0_source": model.prior_source(office_n, all_n, settings)}
 
 
 def score_rows(session: Session, office_id: int, *, section_id: int | None = None, first: date, last: date,
@@ -163,14 +179,13 @@ def score_rows(session: Session, office_id: int, *, section_id: int | None = Non
     """Score every service user with activity in the filtered window; ranked by score, then consignments."""
     tz = tz or office_zone(session, office_id)
     raw = aggregate(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids)
+    office = None
     if service_user_ids is None:
-        office_v = model.weighted_violations(sum(int(r.d) for r in raw), sum(int(r.r) for r in raw),
-                                             sum(int(r.x) for r in raw), sum(int(r.k) for r in raw), settings)
-        office_n = sum(int(r.n) for r in raw)
-    else:
-        office_v, office_n = office_totals(session, office_id, section_id, first, last, direction, commodity_id,
-                                           settings)
-    p0 = model.office_rate(office_v, office_n)
+        office = (model.weighted_violations(sum(int(r.d) for r in raw), sum(int(r.r) for r in raw),
+                                            sum(int(r.x) for r in raw), sum(int(r.k) for r in raw), settings),
+                  sum(int(r.n) for r in raw))
+    base = prior(session, office_id, section_id, first, last, direction, commodity_id, settings, office)
+    office_v, office_n, p0 = base["office_v"], base["office_n"], base["p0"]
     zone = ZoneInfo(tz)
     decide = _Model(settings)
     rows = []
@@ -195,7 +210,8 @@ def score_rows(session: Session, office_id: int, *, section_id: int | None = Non
     rows.sort(key=lambda row: (-row["score"], -row["consignments"], row["name"]))
     for index, row in enumerate(rows, start=1):
         row["rank"] = index
-    return {"rows": rows, "office_v": float(office_v), "office_n": office_n, "p0": float(p0)}
+    return {"rows": rows, "office_v": float(office_v), "office_n": office_n, "p0": float(p0),
+            "p0_source": base["p0_source"]}
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
@@ -243,7 +259,7 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
         rows = rows[page * page_size:(page + 1) * page_size]
     return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
             "ranked": sum(tier_counts.values()), "office_v": result["office_v"], "office_n": result["office_n"],
-            "p0": result["p0"], "window_from": first, "window_to": min(month_end(last), as_of), "as_of": as_of,
+            "p0": result["p0"], "p0_source": result["p0_source"], "window_from": first, "window_to": min(month_end(last), as_of), "as_of": as_of,
             "settings_version": version, "settings": scoring.to_dict(), "filters": cleaned, "timezone": tz}
 
 
@@ -271,12 +287,13 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
         conditions.append(m.office_id.in_(office_ids))
     if section_id is not None:
         conditions.append(m.section_id == section_id)
-    totals = {}
-    for office, d, r, x, k, n in session.execute(
-            select(m.office_id, func.sum(m.d), func.sum(m.r), func.sum(m.x), func.sum(m.k), func.sum(m.n))
-            .where(*conditions).group_by(m.office_id)):
-        totals[office] = model.office_rate(model.weighted_violations(int(d), int(r), int(x), int(k), settings),
-                                           int(n))
+    per_office = {office: (model.weighted_violations(int(d), int(r), int(x), int(k), settings), int(n))
+                  for office, d, r, x, k, n in session.execute(
+                      select(m.office_id, func.sum(m.d), func.sum(m.r), func.sum(m.x), func.sum(m.k), func.sum(m.n))
+                      .where(*conditions).group_by(m.office_id))}
+    all_v, all_n = office_totals(session, None, section_id, first, last, None, None, settings)
+    fallback = model.prior_rate(0, 0, all_v, all_n, settings)  # an office with nothing in the window
+    totals = {office: model.prior_rate(v, n, all_v, all_n, settings) for office, (v, n) in per_office.items()}
     if service_user_ids is not None:
         conditions.append(m.service_user_id.in_(service_user_ids))
     sums = select(m.office_id.label("office"), m.service_user_id.label("su"), func.sum(m.n).label("n"),
@@ -292,7 +309,7 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
     for r in session.execute(query):
         n, d, rr, x, k = int(r.n), int(r.d), int(r.r), int(r.x), int(r.k)
         v = decide.weighted(d, rr, x, k)
-        score_value = decide.score(v, n, totals.get(r.office, Fraction(0)))
+        score_value = decide.score(v, n, totals.get(r.office, fallback))
         streak = int(r.clean_streak or 0)
         months_since = None if r.last_violation_at is None else months_between(
             r.last_violation_at.astimezone(zones.get(r.office, default_zone)).date(), as_of)

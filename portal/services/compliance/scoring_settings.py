@@ -39,6 +39,7 @@ SETTING_RULES: dict[str, tuple[type, float, float]] = {
     "tier_d_score_below": (float, 0, 100), "tier_b_min_score": (float, 0, 100),
     "tightened_percent": (float, 0, 100), "normal_percent": (float, 0, 100), "reduced_percent": (float, 0, 100),
     "normal_after_clean": (int, 0, 100000), "reduced_after_more_clean": (int, 0, 100000),
+    "p0_min_consignments": (int, 1, 10_000_000), "p0_fallback": (float, 0, 1), "handler_flag_tier_d": (int, 1, 100000),
 }
 
 
