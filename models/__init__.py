@@ -11,7 +11,7 @@ from models.sync import SourceLookup, SyncCursor, SyncRequest, SyncRun
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, NotificationPreference,
                                    SurveyInvitation, SurveyResponse)
 from models.nnc import AttachmentBlob, Nnc, NncAttachment, NncStatusChange
-from models.complaint import CollectiveLeaveDay, Complaint, ComplaintAttachment, ComplaintEvent
+from models.complaint import Complaint, ComplaintAttachment, ComplaintEvent
 
 __all__ = ["Base", "Office", "Section", "User", "UserSession", "Setting", "AuditLog", "Handler", "ServiceUser",
            "ServiceUserLink", "Application", "ApplicationCommodity", "Bill", "Certificate", "CertificateForm",
@@ -19,7 +19,10 @@ __all__ = ["Base", "Office", "Section", "User", "UserSession", "Setting", "Audit
 __all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "SurveyInvitation",
             "SurveyResponse"]
 __all__ += ["AttachmentBlob", "Nnc", "NncAttachment", "NncStatusChange"]
-__all__ += ["CollectiveLeaveDay", "Complaint", "ComplaintAttachment", "ComplaintEvent"]
+__all__ += ["Complaint", "ComplaintAttachment", "ComplaintEvent"]
+from models.calendar import OfficeCalendarDay  # noqa: E402
+
+__all__ += ["OfficeCalendarDay"]
 from models.compliance import (ComplianceMonthly, ComplianceScore, ComplianceSettingsVersion,  # noqa: E402
                                ComplianceStreak, ComplianceTierHistory, GuidanceRecord)
 

@@ -67,13 +67,3 @@ class ComplaintAttachment(AttachmentLinkMixin, Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
     blob_hash: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.hash"))
 
-
-class CollectiveLeaveDay(Base):
-    """Cuti bersama: days off decreed each year that the holidays package does not know."""
-
-    __tablename__ = "collective_leave_days"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    description: Mapped[str] = mapped_column(String(200))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ PERMISSIONS = {
     "admin.users": "create, edit, lock and unlock accounts",
     "admin.audit": "read the audit log",
     "admin.settings": "change settings and reference tables",
+    "admin.calendar": "edit the office's working-day calendar (days off added, listed holidays worked)",
     "applications.view": "search applications and open their timeline",
     "nnc.view": "read NNCs",
     "nnc.edit": "create and edit NNCs",

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import (Application, CollectiveLeaveDay, Complaint, ComplaintAttachment, ComplaintEvent, Office,
+from models import (Application, Complaint, ComplaintAttachment, ComplaintEvent, Office,
                     ServiceUser, User)
 from models.base import utcnow
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
@@ -24,6 +24,7 @@ from portal.domain.working_days import add_working_days
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
 from portal.services import attachments
+from portal.services.working_calendar import calendar_for
 from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -53,13 +54,10 @@ def office_today(tz: str, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(tz)).date()
 
 
-def collective_leave_days(session: Session) -> list[date]:
-    return list(session.scalars(select(CollectiveLeaveDay.day)))
-
-
-def due_date_for(session: Session, received: date, working_days: int = 5) -> date:
-    """The answer is due this many working days after the day received (weekends, holidays, cuti bersama skipped)."""
-    return add_working_days(received, working_days, collective_leave_days(session))
+def due_date_for(session: Session, received: date, working_days: int = 5, office_id: int | None = None) -> date:
+    """The answer is due this many working days after the day received: weekends, national holidays, cuti bersama
+    and the office's own calendar edits skipped (portal.services.working_calendar)."""
+    return add_working_days(received, working_days, calendar_for(session, office_id))
 
 
 def _clean(value: Any) -> str:
@@ -131,7 +129,8 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
         submitted_by_id=actor.id if source == "portal" else None,
         created_by_id=actor.id if source == "officer" and actor else None,
         status="new", received_at=data.get("received_at") or now,
-        due_date=due_date_for(session, office_today(office.timezone, data.get("received_at") or now), working_days),
+        due_date=due_date_for(session, office_today(office.timezone, data.get("received_at") or now), working_days,
+                              office.id),
         updated_at=now)
     session.add(complaint)
     session.flush()

@@ -1,0 +1,163 @@
+"""The office's working-day calendar: the national days off (holidays package) with the days an admin added or
+removed, listed per year, edited with a reason and audited. Due dates are counted against `calendar_for`."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from models import Complaint, Office, OfficeCalendarDay
+from portal import audit
+from portal.domain.working_days import SATURDAY, WorkingCalendar, listed_holidays
+from portal.security.scope import scope_of
+from portal.validation import ErrorCollector, Forbidden, NotFound
+
+PERMISSION = "admin.calendar"
+REASON_MAX = 200
+# The sources a listed day shows: a national holiday, a cuti bersama day, a day the office added, a listed
+# holiday the office works.
+SOURCES = ("public", "government", "added", "worked")
+OPEN_COMPLAINT_STATUSES = ("new", "in_progress")
+
+
+def calendar_for(session: Session, office_id: int | None) -> WorkingCalendar:
+    """The office's calendar, read once per request or job: a handful of rows per year."""
+    if office_id is None:
+        return WorkingCalendar()
+    rows = session.execute(select(OfficeCalendarDay.day, OfficeCalendarDay.working)
+                           .where(OfficeCalendarDay.office_id == office_id)).all()
+    return WorkingCalendar.of((d for d, working in rows if not working), (d for d, working in rows if working))
+
+
+def _office(session: Session, actor, office_id: int | None) -> Office:
+    scope = scope_of(actor)
+    scope.require(PERMISSION)
+    office = session.get(Office, office_id) if office_id is not None else None
+    if office is None:
+        raise NotFound("office")
+    if not scope.sees_office(office.id):
+        raise Forbidden("office")
+    return office
+
+
+def year_days(session: Session, actor, office_id: int, year: int, language: str = "id") -> list[dict[str, Any]]:
+    """Every non-working day of the year besides weekends, and every listed holiday the office works, by date."""
+    _office(session, actor, office_id)
+    listed = listed_holidays(year, "en_US" if language == "en" else "id")
+    edits = {row.day: row for row in session.scalars(
+        select(OfficeCalendarDay).where(OfficeCalendarDay.office_id == office_id,
+                                        OfficeCalendarDay.day >= date(year, 1, 1),
+                                        OfficeCalendarDay.day <= date(year, 12, 31)))}
+    days = []
+    for day in sorted(set(listed) | set(edits)):
+        category, name = listed.get(day, (None, None))
+        edit = edits.get(day)
+        source = ("worked" if edit.working else "added") if edit else category
+        days.append({"day": day, "weekend": day.weekday() >= SATURDAY, "source": source, "listed_as": category,
+                     "name": name, "working": bool(edit and edit.working),
+                     "reason": edit.reason if edit else None, "by": edit.created_by if edit else None,
+                     "at": edit.created_at if edit else None})
+    return days
+
+
+def _check(errors: ErrorCollector, day: date | None, reason: str) -> None:
+    if not isinstance(day, date):
+        errors.add("day", "calendar.error.day")
+    if not reason:
+        errors.add("reason", "calendar.error.reason")
+    elif len(reason) > REASON_MAX:
+        errors.add("reason", "calendar.error.reason_too_long", max=REASON_MAX, length=len(reason))
+
+
+def add_day(session: Session, actor, office_id: int, day: date, reason: str | None) -> dict[str, Any]:
+    """Make `day` a non-working day of the office: a day added with its reason, or a worked holiday given back."""
+    office = _office(session, actor, office_id)
+    reason = (reason or "").strip()
+    errors = ErrorCollector()
+    _check(errors, day, reason)
+    errors.raise_if_any()
+    if isinstance(day, datetime):
+        day = day.date()
+    before = calendar_for(session, office.id)
+    edit = _edit(session, office.id, day)
+    if not before.is_working_day(day):
+        errors.add("day", "calendar.error.already_off")
+    errors.raise_if_any()
+    if edit is not None:  # a listed holiday the office had worked: the national calendar applies again
+        session.execute(delete(OfficeCalendarDay).where(OfficeCalendarDay.id == edit.id))
+        change = "holiday_restored"
+    else:
+        session.add(OfficeCalendarDay(office_id=office.id, day=day, working=False, reason=reason,
+                                      created_by_id=scope_of(actor).user_id, created_by=scope_of(actor).username))
+        change = "added"
+    session.flush()
+    return _after_change(session, actor, office, day, before, "calendar_day_off", change, reason)
+
+
+def remove_day(session: Session, actor, office_id: int, day: date, reason: str | None) -> dict[str, Any]:
+    """Make `day` a working day of the office: a day the office added taken back, or a listed holiday worked."""
+    office = _office(session, actor, office_id)
+    reason = (reason or "").strip()
+    errors = ErrorCollector()
+    _check(errors, day, reason)
+    errors.raise_if_any()
+    if isinstance(day, datetime):
+        day = day.date()
+    before = calendar_for(session, office.id)
+    edit = _edit(session, office.id, day)
+    if day.weekday() >= SATURDAY:
+        errors.add("day", "calendar.error.weekend")
+    elif before.is_working_day(day):
+        errors.add("day", "calendar.error.already_working")
+    errors.raise_if_any()
+    if edit is not None:  # a day the office had added: taken back
+        session.execute(delete(OfficeCalendarDay).where(OfficeCalendarDay.id == edit.id))
+        change = "addition_withdrawn"
+    else:
+        session.add(OfficeCalendarDay(office_id=office.id, day=day, working=True, reason=reason,
+                                      created_by_id=scope_of(actor).user_id, created_by=scope_of(actor).username))
+        change = "worked"
+    session.flush()
+    return _after_change(session, actor, office, day, before, "calendar_day_working", change, reason)
+
+
+def _edit(session: Session, office_id: int, day: date) -> OfficeCalendarDay | None:
+    return session.scalar(select(OfficeCalendarDay).where(OfficeCalendarDay.office_id == office_id,
+                                                          OfficeCalendarDay.day == day))
+
+
+def _after_change(session: Session, actor, office: Office, day: date, before: WorkingCalendar, action: str,
+                  change: str, reason: str) -> dict[str, Any]:
+    """Open complaints whose answer period spans the day keep their count of working days (their due date moves),
+    and the change is audited with the complaints it moved."""
+    after = calendar_for(session, office.id)
+    moved = _move_due_dates(session, office, day, before, after)
+    scope = scope_of(actor)
+    audit.record(session, scope.user_id, scope.username, action, "office_calendar_day", f"{office.code}:{day}",
+                 before={"working": before.is_working_day(day)},
+                 after={"working": after.is_working_day(day), "change": change, "reason": reason,
+                        "complaints_moved": moved})
+    return {"office_id": office.id, "day": day, "working": after.is_working_day(day), "change": change,
+            "complaints_moved": len(moved)}
+
+
+def _move_due_dates(session: Session, office: Office, day: date, before: WorkingCalendar,
+                    after: WorkingCalendar) -> list[dict[str, Any]]:
+    zone = ZoneInfo(office.timezone)
+    # Received before the day ends anywhere (a day's margin for the zone), due on or after it: a small, indexed set.
+    candidates = session.scalars(select(Complaint).where(
+        Complaint.office_id == office.id, Complaint.status.in_(OPEN_COMPLAINT_STATUSES), Complaint.due_date >= day,
+        Complaint.received_at < datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)))
+    moved = []
+    for complaint in candidates:
+        received = complaint.received_at.astimezone(zone).date()
+        if received >= day:
+            continue
+        due = after.add_working_days(received, before.working_days_between(received, complaint.due_date))
+        if due != complaint.due_date:
+            moved.append({"id": complaint.id, "from": complaint.due_date.isoformat(), "to": due.isoformat()})
+            complaint.due_date = due
+    return moved
