@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from support.web import csrf_token, dash_callback
 from support.factories import gen_application, gen_service_user
-from models import AuditLog, CollectiveLeaveDay, Complaint, ComplaintEvent
+from models import AuditLog, Complaint, ComplaintEvent, OfficeCalendarDay
 from models.base import utcnow
 from portal.services import complaints
 from portal.validation import Forbidden, InvalidInput
@@ -48,13 +48,14 @@ def test_due_date_skips_the_weekend(session):
     assert complaints.due_date_for(session, date(2026, 11, 5)) == date(2026, 11, 12)
 
 
-def test_due_date_skips_a_public_holiday_and_collective_leave(session):
-    # Mon 14 Dec 2026 + 5 working days: 15, 16, 17, 18, 21 → 21 Dec. Christmas is later; add cuti bersama on 16 Dec.
-    session.add(CollectiveLeaveDay(day=date(2026, 12, 16), description="Cuti bersama (uji)"))
+def test_due_date_skips_a_public_holiday_cuti_bersama_and_the_office_s_own_day_off(session):
+    # Mon 14 Dec 2026 + 5 working days: 15, 16, 17, 18, 21 → 21 Dec; the office adds Wed 16 Dec → Tue 22 Dec.
+    assert complaints.due_date_for(session, date(2026, 12, 14), office_id=1) == date(2026, 12, 21)
+    session.add(OfficeCalendarDay(office_id=1, day=date(2026, 12, 16), working=False, reason="Hari jadi kota (uji)"))
     session.flush()
-    assert complaints.due_date_for(session, date(2026, 12, 14)) == date(2026, 12, 22)
-    # Tue 22 Dec 2026 + 5: 23, 24, (25 Christmas), 28, 29, 30 → 30 Dec.
-    assert complaints.due_date_for(session, date(2026, 12, 22)) == date(2026, 12, 30)
+    assert complaints.due_date_for(session, date(2026, 12, 14), office_id=1) == date(2026, 12, 22)
+    # Tue 22 Dec 2026 + 5: 23, (24 cuti bersama, 25 Christmas), 28, 29, 30, 31 → 31 Dec.
+    assert complaints.due_date_for(session, date(2026, 12, 22), office_id=1) == date(2026, 12, 31)
 
 
 # --- recording and workflow ----------------------------------------------------------------------
