@@ -90,6 +90,8 @@ PAGES: tuple[Page, ...] = (
          "bi-arrow-repeat", group=ADMINISTRATION),
     Page("admin-compliance", "/admin/compliance", "admin.settings", "layouts.admin_compliance:layout",
          "page.admin_compliance", "bi-sliders", group=ADMINISTRATION),
+    Page("admin-calendar", "/admin/calendar", "admin.calendar", "layouts.admin_calendar:layout",
+         "page.admin_calendar", "bi-calendar3", group=ADMINISTRATION),
     Page("help", "/help", "help.view", "layouts.help:layout", "page.help", "bi-question-circle",
          in_menu=False),
 )

@@ -149,3 +149,8 @@ _register_sync_commands(main)
 from portal.cli.kpi import register as _register_kpi_commands  # noqa: E402
 
 _register_kpi_commands(main)
+
+# The office's working-day calendar: `qcorner calendar list|add|remove`.
+from portal.cli.calendar import calendar as _calendar_commands  # noqa: E402
+
+main.add_command(_calendar_commands)

@@ -94,7 +94,7 @@ def add_day(session: Session, actor, office_id: int, day: date, reason: str | No
                                       created_by_id=scope_of(actor).user_id, created_by=scope_of(actor).username))
         change = "added"
     session.flush()
-    return _after_change(session, actor, office, day, before, "calendar_day_off", change, reason)
+    return _after_change(session, actor, office, day, before, change, reason)
 
 
 def remove_day(session: Session, actor, office_id: int, day: date, reason: str | None) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def remove_day(session: Session, actor, office_id: int, day: date, reason: str |
                                       created_by_id=scope_of(actor).user_id, created_by=scope_of(actor).username))
         change = "worked"
     session.flush()
-    return _after_change(session, actor, office, day, before, "calendar_day_working", change, reason)
+    return _after_change(session, actor, office, day, before, change, reason)
 
 
 def _edit(session: Session, office_id: int, day: date) -> OfficeCalendarDay | None:
@@ -129,14 +129,16 @@ def _edit(session: Session, office_id: int, day: date) -> OfficeCalendarDay | No
                                                           OfficeCalendarDay.day == day))
 
 
-def _after_change(session: Session, actor, office: Office, day: date, before: WorkingCalendar, action: str,
-                  change: str, reason: str) -> dict[str, Any]:
+def _after_change(session: Session, actor, office: Office, day: date, before: WorkingCalendar, change: str,
+                  reason: str) -> dict[str, Any]:
     """Open complaints whose answer period spans the day keep their count of working days (their due date moves),
     and the change is audited with the complaints it moved."""
     after = calendar_for(session, office.id)
     moved = _move_due_dates(session, office, day, before, after)
     scope = scope_of(actor)
-    audit.record(session, scope.user_id, scope.username, action, "office_calendar_day", f"{office.code}:{day}",
+    audit.record(session, scope.user_id, scope.username,
+                 "calendar_day_working" if after.is_working_day(day) else "calendar_day_off",
+                 "office_calendar_day", f"{office.code}:{day}",
                  before={"working": before.is_working_day(day)},
                  after={"working": after.is_working_day(day), "change": change, "reason": reason,
                         "complaints_moved": moved})
@@ -161,3 +163,12 @@ def _move_due_dates(session: Session, office: Office, day: date, before: Working
             moved.append({"id": complaint.id, "from": complaint.due_date.isoformat(), "to": due.isoformat()})
             complaint.due_date = due
     return moved
+
+
+def offices(session: Session, actor) -> list[dict[str, Any]]:
+    """The active offices whose calendar the actor may edit."""
+    scope = scope_of(actor)
+    scope.require(PERMISSION)
+    return [{"id": o.id, "code": o.code, "name": o.name}
+            for o in session.scalars(select(Office).where(Office.active).order_by(Office.code))
+            if scope.sees_office(o.id)]

@@ -40,6 +40,7 @@ EXPECTED_PAGE_ACCESS = {
     "/admin/audit": {"admin"},
     "/admin/sync": {"admin"},
     "/admin/compliance": {"admin"},
+    "/admin/calendar": {"admin"},
     "/help": set(ROLES),
 }
 

@@ -102,3 +102,41 @@ def test_edits_are_refused_without_a_reason_on_a_day_already_so_or_to_a_non_admi
     session.rollback()
     assert session.scalar(select(OfficeCalendarDay.id)) is None
     assert session.scalar(select(AuditLog.id).where(AuditLog.action.like("calendar_%"))) is None
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+def _cli(database_url, monkeypatch, *arguments):
+    from click.testing import CliRunner
+
+    from portal.cli.main import main
+
+    monkeypatch.setenv("QCORNER_DATABASE_URL", database_url)
+    return CliRunner().invoke(main, ["calendar", *arguments])
+
+
+def test_cli_lists_adds_and_removes_days_audited(database_url, monkeypatch, session):
+    listed = _cli(database_url, monkeypatch, "list", "--year", "2026")
+    assert listed.exit_code == 0, listed.output
+    assert "2026-03-23 Mon  government Eid al-Fitr Joint Holiday" in listed.output
+    added = _cli(database_url, monkeypatch, "add", "2026-05-18", "--reason", "Hari jadi kota", "--user", "ops")
+    assert added.exit_code == 0, added.output
+    assert "2026-05-18: non-working day (added)" in added.output
+    worked = _cli(database_url, monkeypatch, "remove", "2026-12-24", "--reason", "Layanan tetap buka")
+    assert worked.exit_code == 0, worked.output
+    import json
+
+    rows = {row["day"]: row for row in json.loads(_cli(database_url, monkeypatch, "list", "--year", "2026",
+                                                       "--json").output)}
+    assert (rows["2026-05-18"]["source"], rows["2026-05-18"]["by"]) == ("added", "ops")
+    assert (rows["2026-12-24"]["source"], rows["2026-12-24"]["listed_as"]) == ("worked", "government")
+    # Mon 21 Dec 2026 with Thu 24 Dec worked: Tue 22, Wed 23, Thu 24, Mon 28, Tue 29 (Fri 25 Christmas).
+    assert complaints.due_date_for(session, date(2026, 12, 21), office_id=OFFICE) == date(2026, 12, 29)
+    actions = session.scalars(select(AuditLog.action).where(AuditLog.object_type == "office_calendar_day")
+                              .order_by(AuditLog.id)).all()
+    assert actions == ["calendar_day_off", "calendar_day_working"]
+
+
+def test_cli_refuses_an_edit_without_effect_and_writes_nothing(database_url, monkeypatch, session):
+    refused = _cli(database_url, monkeypatch, "add", "2026-03-20", "--reason", "sudah libur")
+    assert refused.exit_code == 2 and "sudah hari libur" in refused.output
+    assert session.scalar(select(OfficeCalendarDay.id)) is None
