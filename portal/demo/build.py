@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from iqfast_sim.simulator import init_simulator
 from models import Application, User
@@ -46,8 +47,10 @@ def create_demo_accounts(session: Session, password: str, office_code: str = "03
                 "username": username, "role": role, "full_name": full_name, "office_id": office_id,
                 "section_id": users.section_id_by_code(session, section), "password": password,
                 "email": f"{username}@demo.qcorner.invalid"})
-        else:
+        elif not check_password_hash(existing.password_hash or "", password) or existing.locked_until:
+            # Only when it no longer opens with the demo password: a rerun audits no needless reset.
             users.reset_password(session, None, existing.id, password)
+        if existing is not None:
             existing.active = True
         created.append({"username": username, "role": role, "section": section or ""})
     return created
@@ -79,8 +82,11 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print, sync_h
                 say(f"building a simulated IQFast with {days} days of history …")
                 init_simulator(iqfast_url, days=days, seed=seed)
             say("copying it into Q-Corner (sync) …")
-        record = sync.run_sync(database, iqfast_url, triggered_by="demo")
-        summary["sync"] = {k: record.get(k) for k in ("status", "events_written", "applications_written")}
+            record = sync.run_sync(database, iqfast_url, triggered_by="demo")
+            summary["sync"] = {k: record.get(k) for k in ("status", "events_written", "applications_written")}
+        else:
+            # A rerun (`make run`) adds nothing: the scheduler's own syncs bring whatever IQFast has since.
+            summary["sync"] = {"status": "skipped"}
         with database.session() as session:
             summary["sync_history"] = build_sync_history(session, safe_url(iqfast_url), days=sync_history_days)
         with database.session() as session:
@@ -88,7 +94,8 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print, sync_h
         with database.session() as session:
             summary["complaints"] = build_demo_complaints(session, settings.default_office)
         with database.session() as session:
-            summary["service_user"] = build_demo_service_user(session, "service_user", settings.default_office)
+            summary["service_user"] = build_demo_service_user(session, "service_user", settings.default_office,
+                                                              cooldown_days=settings.survey_cooldown_days)
         with database.session() as session:
             summary["survey_answers"] = simulate_survey_answers(session, settings.default_office, seed=seed,
                                                                 cooldown_days=settings.survey_cooldown_days)

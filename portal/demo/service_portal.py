@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models import Application, Office, QuarantineAction, ServiceUser, ServiceUserLink, StageEvent, User
 from models.base import utcnow
 from models.service_portal import SurveyInvitation, SurveyResponse
-from portal.services import notifications
+from portal.services import notifications, survey_invitations
 from portal.services.surveys import AGE_GROUPS, EDUCATIONS, GENDERS, OCCUPATIONS
 from portal.validation import NotFound
 
@@ -76,7 +76,7 @@ def _pick_company(session: Session, office_id: int, now: datetime) -> int:
 
 
 def build_demo_service_user(session: Session, username: str = "service_user", office_code: str = "0300",
-                            now: datetime | None = None) -> dict[str, Any]:
+                            now: datetime | None = None, cooldown_days: int = 30) -> dict[str, Any]:
     """Link the demo account to the best-matching real company and give it notifications and surveys (idempotent)."""
     now = now or utcnow()
     office = session.scalar(select(Office).where(Office.code == office_code))
@@ -92,6 +92,28 @@ def build_demo_service_user(session: Session, username: str = "service_user", of
     user.created_at = min(user.created_at, linked_at)  # the demo account "existed" before the recent events
     session.flush()
 
+    # Surveys, by the sync's own rule (one per 30 days, whatever order): invited before the notifications are
+    # queued, so a rerun finds the same invitations and queues nothing new.
+    rng = random.Random(f"demo-portal:{company_id}")
+    handed_over = session.execute(
+        select(Application.id, Application.section_id, Application.completed_at)
+        .where(Application.service_user_id == company_id, Application.completion_stage == "handed_over",
+               Application.completed_at <= now, Application.deleted_at.is_(None))
+        .order_by(Application.completed_at.desc()).limit(50)).all()
+    survey_invitations.open_for_handovers(session, [(a.id, company_id, a.completed_at) for a in handed_over],
+                                          cooldown_days)
+    invitations = session.scalars(select(SurveyInvitation).where(SurveyInvitation.service_user_id == company_id)
+                                  .order_by(SurveyInvitation.invited_at.desc())).all()
+    # The newest stays open for the demo account to answer (no newer one exists to supersede it) …
+    if invitations and invitations[0].responded_at is None:
+        invitations[0].expires_at = max(invitations[0].expires_at, now + timedelta(days=30))
+    # … and an older one is shown answered.
+    if len(invitations) > 1 and all(i.responded_at is None for i in invitations):
+        older = invitations[1]
+        _respond(session, older, office.id, session.get(Application, older.application_id).section_id, min(now, older.invited_at + timedelta(hours=3)),
+                 office.timezone, rng)
+    session.flush()
+
     since = now - NOTIFY_WINDOW
     stage_events = [{"application_id": a, "stage": s, "occurred_at": at} for a, s, at in session.execute(
         select(StageEvent.application_id, StageEvent.stage, StageEvent.occurred_at)
@@ -102,39 +124,8 @@ def build_demo_service_user(session: Session, username: str = "service_user", of
         select(QuarantineAction.application_id, QuarantineAction.kind, QuarantineAction.action_at)
         .where(QuarantineAction.service_user_id == company_id, QuarantineAction.action_at >= since,
                QuarantineAction.action_at <= now, QuarantineAction.deleted_at.is_(None)))]
-    created = notifications.enqueue_for_synced_events(session, stage_events, actions, now=now)
-
-    # Surveys: the most recent handover stays open; an older one is shown answered.
-    rng = random.Random(f"demo-portal:{company_id}")
-    handed_over = session.execute(
-        select(Application.id, Application.section_id, Application.completed_at)
-        .where(Application.service_user_id == company_id, Application.completion_stage == "handed_over",
-               Application.completed_at <= now, Application.deleted_at.is_(None))
-        .order_by(Application.completed_at.desc()).limit(50)).all()
-    invited = set(session.scalars(select(SurveyInvitation.application_id).where(
-        SurveyInvitation.service_user_id == company_id)))
-    if handed_over and not session.scalar(select(func.count()).select_from(SurveyInvitation).where(
-            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_(None),
-            SurveyInvitation.expires_at > now)):
-        latest = handed_over[0]
-        if latest.id not in invited:
-            session.add(SurveyInvitation(application_id=latest.id, service_user_id=company_id,
-                                         invited_at=latest.completed_at, expires_at=now + timedelta(days=30)))
-            invited.add(latest.id)
-        else:
-            session.execute(SurveyInvitation.__table__.update().where(
-                SurveyInvitation.application_id == latest.id).values(expires_at=now + timedelta(days=30)))
-    if not session.scalar(select(func.count()).select_from(SurveyInvitation).where(
-            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_not(None))):
-        older = next((a for a in handed_over[1:] if a.id not in invited), None)
-        if older is not None:
-            invitation = SurveyInvitation(application_id=older.id, service_user_id=company_id,
-                                          invited_at=older.completed_at,
-                                          expires_at=older.completed_at + timedelta(days=30))
-            session.add(invitation)
-            session.flush()
-            _respond(session, invitation, office.id, older.section_id,
-                     min(now, older.completed_at + timedelta(hours=3)), office.timezone, rng)
+    created = notifications.enqueue_for_synced_events(session, stage_events, actions, now=now,
+                                                      survey_cooldown_days=cooldown_days)
     session.flush()
     company = session.get(ServiceUser, company_id)
     return {
@@ -143,7 +134,8 @@ def build_demo_service_user(session: Session, username: str = "service_user", of
             Application.service_user_id == company_id)),
         "notifications": created,
         "surveys_open": session.scalar(select(func.count()).select_from(SurveyInvitation).where(
-            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_(None))),
+            SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_(None),
+            SurveyInvitation.expires_at > now)),
         "surveys_answered": session.scalar(select(func.count()).select_from(SurveyInvitation).where(
             SurveyInvitation.service_user_id == company_id, SurveyInvitation.responded_at.is_not(None))),
     }
@@ -159,32 +151,22 @@ def simulate_survey_answers(session: Session, office_code: str = "0300", seed: i
     office = session.scalar(select(Office).where(Office.code == office_code))
     if office is None:
         raise NotFound(office_code)
-    last_invited = dict(session.execute(
-        select(SurveyInvitation.service_user_id, func.max(SurveyInvitation.invited_at))
-        .join(Application, Application.id == SurveyInvitation.application_id)
-        .where(Application.office_id == office.id).group_by(SurveyInvitation.service_user_id)).all())
     already = set(session.scalars(select(SurveyInvitation.application_id).join(
         Application, Application.id == SurveyInvitation.application_id).where(Application.office_id == office.id)))
-    cooldown = timedelta(days=cooldown_days)
-    answered = 0
     rows = session.execute(
         select(Application.id, Application.service_user_id, Application.section_id, Application.completed_at)
         .where(Application.office_id == office.id, Application.completion_stage == "handed_over",
                Application.completed_at <= now, Application.deleted_at.is_(None))
         .order_by(Application.completed_at, Application.id)).all()
-    for application_id, company_id, section_id, completed_at in rows:
-        if application_id in already:
-            continue
-        previous = last_invited.get(company_id)
-        if previous is not None and abs(completed_at - previous) < cooldown:
-            continue
-        last_invited[company_id] = completed_at
-        invitation = SurveyInvitation(application_id=application_id, service_user_id=company_id,
-                                      invited_at=completed_at, expires_at=completed_at + cooldown)
-        session.add(invitation)
+    opened = survey_invitations.open_for_handovers(session, [(a, company, at) for a, company, _, at in rows],
+                                                   cooldown_days)
+    answered = 0
+    for application_id, _company, section_id, completed_at in rows:
+        if application_id not in opened or application_id in already:
+            continue  # no survey for this handover, or a run before already answered it (or left it)
+        invitation = session.get(SurveyInvitation, opened[application_id])
         answer_at = completed_at + timedelta(hours=rng.uniform(0.5, 96))
-        if rng.random() < response_rate and answer_at <= now:
-            session.flush()
+        if rng.random() < response_rate and answer_at <= min(now, invitation.expires_at):
             _respond(session, invitation, office.id, section_id, answer_at, office.timezone, rng)
             answered += 1
     session.flush()

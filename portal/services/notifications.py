@@ -38,6 +38,7 @@ from portal.i18n import format_date, format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
 from portal.services.my_applications import latest_bill
+from portal.services import survey_invitations
 from portal.services.offices import zone_of
 from portal.settings import default_timezone, load_settings
 from portal.validation import ErrorCollector
@@ -51,7 +52,6 @@ OPTIONAL_STAGES = ("submitted", "verified", "inspected", "treated", "paid", "rel
 # The bell counts what arrived unread in this many days: older unread messages stay in the list, not the bell.
 BELL_DAYS = 30
 ACTION_EVENTS = {"detention": "detained", "refusal": "refused", "destruction": "destroyed"}
-SURVEY_VALID_DAYS = 30
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
@@ -243,35 +243,11 @@ def _zones(session: Session, office_ids: set[int]) -> dict[int, str]:
 
 def _open_invitations(session: Session, wanted: dict, recipients: dict, company_of: dict,
                       cooldown_days: int) -> dict[int, int]:
-    """Survey invitations for this batch's handovers (existing ones reused): application id → invitation id."""
-    handovers = sorted(((at, application_id) for (application_id, stage), at in wanted.items()
-                        if stage == "handed_over" and any(at > since for _, since, _ in recipients.get(application_id, ()))))
-    if not handovers:
-        return {}
-    application_ids = [application_id for _, application_id in handovers]
-    existing = dict(session.execute(select(SurveyInvitation.application_id, SurveyInvitation.id)
-                                    .where(SurveyInvitation.application_id.in_(application_ids))).all())
-    companies = sorted({company_of[a] for a in application_ids})
-    last_invited = dict(session.execute(
-        select(SurveyInvitation.service_user_id, func.max(SurveyInvitation.invited_at))
-        .where(SurveyInvitation.service_user_id.in_(companies)).group_by(SurveyInvitation.service_user_id)).all())
-    cooldown = timedelta(days=cooldown_days)
-    result = {}
-    for at, application_id in handovers:
-        if application_id in existing:
-            result[application_id] = existing[application_id]
-            continue
-        company = company_of[application_id]
-        previous = last_invited.get(company)
-        if previous is not None and abs(at - previous) < cooldown:
-            continue
-        invitation = SurveyInvitation(application_id=application_id, service_user_id=company, invited_at=at,
-                                      expires_at=at + timedelta(days=SURVEY_VALID_DAYS))
-        session.add(invitation)
-        session.flush()
-        result[application_id] = invitation.id
-        last_invited[company] = at
-    return result
+    """Survey invitations for this batch's handovers someone can hear of: application id → invitation id."""
+    return survey_invitations.open_for_handovers(
+        session, [(application_id, company_of[application_id], at) for (application_id, stage), at in wanted.items()
+                  if stage == "handed_over" and any(at > since for _, since, _ in recipients.get(application_id, ()))],
+        cooldown_days)
 
 
 def notify_user(session: Session, user_id: int, application_id: int | None, event_key: str, template: str,
