@@ -7,8 +7,10 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
+from models import NotificationOutbox, ServiceUserLink, User
 from models.service_portal import SurveyInvitation
-from portal.services import survey_invitations
+from portal.services import my_applications, notifications, survey_invitations
+from portal.services.accounts import current_user_from
 from support.factories import gen_application, gen_service_user
 
 UTC = timezone.utc
@@ -125,3 +127,22 @@ def _assert_spaced_open_prompts(standing):
     for earlier, later in zip(standing, standing[1:]):
         if earlier.responded_at is None:
             assert earlier.expires_at <= later.invited_at, "two prompts open at once"
+
+
+def test_the_sync_announces_no_survey_for_a_late_handover_and_the_portal_shows_one_prompt(session, make_user):
+    account = make_user("eksportir_survei", "service_user")
+    company, handovers = _company_with(session, [0, 40 * 24, 10 * 24])
+    session.add(ServiceUserLink(user_id=account["id"], service_user_id=company.id, created_at=START - timedelta(days=1)))
+    session.get(User, account["id"]).created_at = START - timedelta(days=1)
+    session.flush()
+    events = [{"application_id": a, "stage": "handed_over", "occurred_at": at} for a, _, at in handovers]
+    now = START + timedelta(days=45)
+    notifications.enqueue_for_synced_events(session, events[:2], [], now=now)
+    notifications.enqueue_for_synced_events(session, events[2:], [], now=now)  # synced a day late
+
+    announced = set(session.scalars(select(NotificationOutbox.application_id)
+                                    .where(NotificationOutbox.event_key == "handed_over")))
+    assert announced == {handovers[0][0], handovers[1][0]}
+    viewer = current_user_from(session.get(User, account["id"]), "test", (company.id,))
+    waiting = my_applications.open_surveys(session, viewer, now=now)
+    assert waiting["total"] == 1 and waiting["rows"][0]["application_id"] == handovers[1][0]
