@@ -1,34 +1,20 @@
-"""The portal's own scheduled work, beside the sync: rollups after each sync, notification delivery,
-the daily compliance recompute (the window slides) and the complaint-contact retention.
+"""The portal's own scheduled work, beside the sync: notification delivery, the daily compliance recompute (the
+window slides) and the complaint-contact retention. (Rollups and scores after each sync are part of the run:
+portal/services/sync/after_sync.bring_current.)
 
 Their schedules are in jobs/registry.py, the one list of jobs.
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from jobs.context import JobContext
 from portal.services import complaints
 from portal.services.compliance.rollup import daily_recompute
 from portal.services.notifications import deliver_digests, deliver_pending
-from portal.services.sync import after_sync as after
 
 log = logging.getLogger("qcorner.scheduler")
 DELIVERY_SECONDS = 30
-
-
-def refresh_rollups_after_sync(context: JobContext, record: dict) -> None:
-    """Compliance and KPI rollups for what this run changed, so pages read current small tables."""
-    started = record.get("started_at")
-    if isinstance(started, str):
-        started = datetime.fromisoformat(started)
-    if started is None:
-        return
-    with context.database.session() as session:
-        # Also what runs killed or failed since the last success committed (this run resumed after them).
-        result = after.refresh_rollups(session, after.rollups_since(session, record.get("run_id"), started))
-    log.info("rollups after sync: %s", result)
 
 
 def deliver_notifications(context: JobContext) -> None:

@@ -44,7 +44,9 @@ JOBS: list[JobSpec] = [
             lambda c: CronTrigger(timezone=c.settings.timezone, hour=3, minute=0)),
 ]
 
-AFTER_SYNC: list[Callable[[JobContext, dict], None]] = [portal_jobs.refresh_rollups_after_sync]
+# Empty: the rollups and scores a run changed are brought current inside the run (sync/after_sync.bring_current),
+# before it is recorded as a success.
+AFTER_SYNC: list[Callable[[JobContext, dict], None]] = []
 
 
 def after_sync(callback: Callable[[JobContext, dict], None]) -> Callable[[JobContext, dict], None]:

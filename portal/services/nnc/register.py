@@ -271,12 +271,13 @@ COUNTED_FIELDS = ("service_user_id", "notice_date", "section_id", "application_i
 
 
 def refresh_compliance(session: Session, service_user_ids: Iterable[int | None], since: date | None = None) -> None:
-    """Bring the compliance rollups of the companies an NNC change touched up to date, in this transaction."""
+    """Bring the compliance rollups, scores, tier history, handler flags and KPI tier counts of the companies an
+    NNC change touched up to date, in this transaction (DOMAIN: current after each NNC change)."""
     ids = sorted({i for i in service_user_ids if i})
     if not ids:
         return
     compliance_rollup.refresh_rollups(session, service_user_ids=ids,
-                                      since=since.replace(day=1) if since else None)
+                                      since=since.replace(day=1) if since else None, scores=True)
 
 
 def on_nnc_recorded(session: Session, nnc_id: int) -> None:

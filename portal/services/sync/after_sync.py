@@ -1,6 +1,8 @@
-"""What must follow a sync: notifications in the batch's own transaction, rollups right after the run."""
+"""What must follow a sync: notifications in the batch's own transaction; the rollups, scores, tier history,
+handler flags and KPI tier counts of what the run changed before the run is recorded as a success."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Iterable
 
@@ -12,6 +14,8 @@ from models import Application, Bill, Certificate, QuarantineAction, StageEvent,
 from portal.services import notifications
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.kpi import rollup as kpi_rollup
+
+log = logging.getLogger("qcorner.sync")
 
 ID_CHUNK = 5000
 # Past this many changed applications (a first backfill), one full rebuild beats incremental refreshes.
@@ -79,8 +83,21 @@ def changed_applications(session: Session, since: datetime) -> list[int]:
     return sorted(session.scalars(query))
 
 
+def bring_current(database, run_id: int) -> dict:
+    """Everything read from what run ``run_id`` wrote, current before it is recorded as a success (DOMAIN:
+    compliance): rollups, the touched service users' score snapshots, tier history, handler flags and the KPI
+    panel's tier counts (those three read the snapshots). One transaction; also covers what runs killed or
+    failed since the last success committed, since this run resumed after them."""
+    with database.session() as session:
+        started = session.get(SyncRun, run_id).started_at
+        result = refresh_rollups(session, rollups_since(session, run_id, started))
+    log.info("rollups after sync: %s", result)
+    return result
+
+
 def refresh_rollups(session: Session, since: datetime) -> dict:
-    """Bring the compliance and KPI rollups up to date with what a sync run changed."""
+    """Bring the compliance and KPI rollups and the touched service users' scores up to date with what a sync
+    run changed."""
     application_ids = changed_applications(session, since)
     if not application_ids:
         return {"applications": 0}
@@ -92,6 +109,6 @@ def refresh_rollups(session: Session, since: datetime) -> dict:
     for start in range(0, len(application_ids), ID_CHUNK):
         part = application_ids[start:start + ID_CHUNK]
         service_user_ids |= set(session.scalars(select(Application.service_user_id).where(Application.id.in_(part))))
-    compliance_rollup.refresh_rollups(session, service_user_ids=sorted(service_user_ids))
+    compliance_rollup.refresh_rollups(session, service_user_ids=sorted(service_user_ids), scores=True)
     kpi_rollup.refresh_kpi_rollups(session, application_ids=application_ids)
     return {"applications": len(application_ids), "service_users": len(service_user_ids)}

@@ -11,6 +11,7 @@ from portal.db import Database
 from portal.iqfast import mapping
 from portal.iqfast.export_source import EXPORT_SUFFIXES, ExportFileError, read_export_file, table_for_filename
 from portal.services.sync.batches import write_rows
+from portal.services.sync.after_sync import bring_current
 from portal.services.sync.run_log import RunLog, finish_run, start_run
 from portal.services.sync.store import Writer
 from models.base import utcnow
@@ -61,6 +62,13 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
         finish_run(database, run, "failed", reason)
         return _export_result("failed", 0, run)
     status = "success" if not run.rejected else ("partial" if loaded else "failed")
+    if status != "failed":
+        try:
+            bring_current(database, run.id)  # scores current before the file's run says success
+        except Exception as error:
+            log.exception("export import %s: the rollups after it failed", filename)
+            finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
+            raise
     finish_run(database, run, "failed" if status == "failed" else "success")
     return _export_result(status, loaded, run)
 

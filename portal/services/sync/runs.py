@@ -27,6 +27,7 @@ from typing import Callable
 from portal.db import Database
 from portal.iqfast import mapping
 from portal.iqfast.sql_source import Chunk, Position, SourceUnavailable, SqlSource, overlap_start
+from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import write_rows
 from portal.services.sync.export_files import import_export_dir
 from portal.services.sync.run_log import RunLog, finish_run, start_run
@@ -64,6 +65,7 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
     try:
         source.check()
         work(source, run)
+        bring_current(database, run.id)  # scores current before the run says success; an error fails the run
     except SourceUnavailable as error:
         log.warning("%s run %s failed: %s", label, run.id, error)
         return finish_run(database, run, "failed", str(error))
