@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from babel.dates import format_date as babel_date
-from dash import Input, Output, State, ctx, html
 from datetime import date
+
+from dash import Input, Output, State, ctx, html
 
 from layouts.components.formatting import format_date, format_datetime
 from portal import i18n
@@ -80,7 +81,8 @@ def register(app) -> None:
         if office_id is None or year is None:
             return [None, "", "", False, colour] + [False] * len(FIELDS) + [""] * len(FIELDS)
         if ctx.triggered_id in ("admin-calendar-add", "admin-calendar-remove"):
-            edit = working_calendar.add_day if ctx.triggered_id == "admin-calendar-add" else working_calendar.remove_day
+            adding = ctx.triggered_id == "admin-calendar-add"
+            edit = working_calendar.add_day if adding else working_calendar.remove_day
             try:
                 with database().session() as db:
                     result = edit(db, current, int(office_id), _parse_day(day), reason)

@@ -9,26 +9,10 @@ from sqlalchemy import select
 
 from models import User
 from portal.cli.errors import refuse
-from portal.db import Database
+from portal.cli.kpi import _DATE, _database, _office_id  # one way to open the database and read --office
 from portal.security.scope import system_scope
 from portal.services import working_calendar
-from portal.services.users import office_id_by_code
-from portal.settings import load_settings
 from portal.validation import InvalidInput
-
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _database():
-    return Database(load_settings().effective_database_url)
-
-
-def _office_id(session, code: str | None) -> int:
-    code = code or load_settings().default_office
-    office_id = office_id_by_code(session, code)
-    if office_id is None:
-        raise click.BadParameter(f"unknown office {code!r}", param_hint="--office")
-    return office_id
 
 
 def _actor(session, office_id: int, username: str):
@@ -75,21 +59,27 @@ def _edit(function, day, reason, office_code, username):
                f"({result['change']}); {moved} open complaint due date(s) moved")
 
 
-@calendar.command("add")
-@click.argument("day", type=_DATE, metavar="YYYY-MM-DD")
-@click.option("--reason", required=True, help="why the office does not work that day (audited)")
-@click.option("--office", "office_code", default=None, help="office code, default the configured office")
-@click.option("--user", "username", default="cli", show_default=True, help="who the audit log names")
+def _edit_command(name: str, reason_help: str):
+    """`calendar add` and `calendar remove` take the same arguments."""
+    def decorate(function):
+        for option in reversed((
+                click.argument("day", type=_DATE, metavar="YYYY-MM-DD"),
+                click.option("--reason", required=True, help=reason_help),
+                click.option("--office", "office_code", default=None,
+                             help="office code, default the configured office"),
+                click.option("--user", "username", default="cli", show_default=True, help="who the audit log names"))):
+            function = option(function)
+        return calendar.command(name)(function)
+    return decorate
+
+
+@_edit_command("add", "why the office does not work that day (audited)")
 def calendar_add(day, reason, office_code, username):
     """Make DAY a non-working day of the office (or give back a listed holiday the office worked)."""
     _edit(working_calendar.add_day, day, reason, office_code, username)
 
 
-@calendar.command("remove")
-@click.argument("day", type=_DATE, metavar="YYYY-MM-DD")
-@click.option("--reason", required=True, help="why the office works that day (audited)")
-@click.option("--office", "office_code", default=None, help="office code, default the configured office")
-@click.option("--user", "username", default="cli", show_default=True, help="who the audit log names")
+@_edit_command("remove", "why the office works that day (audited)")
 def calendar_remove(day, reason, office_code, username):
     """Make DAY a working day of the office: a listed holiday it works, or a day it had added taken back."""
     _edit(working_calendar.remove_day, day, reason, office_code, username)

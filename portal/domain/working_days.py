@@ -95,9 +95,6 @@ class WorkingCalendar:
         return count
 
 
-NATIONAL = WorkingCalendar()
-
-
 def is_working_day(d: date, extra_holidays: Iterable[date] = ()) -> bool:
     """Monday–Friday that is neither a national day off nor one of the extra days off."""
     return WorkingCalendar.of(extra_holidays).is_working_day(d)

@@ -17,9 +17,6 @@ from portal.validation import ErrorCollector, Forbidden, NotFound
 
 PERMISSION = "admin.calendar"
 REASON_MAX = 200
-# The sources a listed day shows: a national holiday, a cuti bersama day, a day the office added, a listed
-# holiday the office works.
-SOURCES = ("public", "government", "added", "worked")
 OPEN_COMPLAINT_STATUSES = ("new", "in_progress")
 
 
@@ -63,65 +60,47 @@ def year_days(session: Session, actor, office_id: int, year: int, language: str 
     return days
 
 
-def _check(errors: ErrorCollector, day: date | None, reason: str) -> None:
+def _set_day(session: Session, actor, office_id: int, day: date, reason: str | None, working: bool) -> dict[str, Any]:
+    """Make `day` a working day of the office or not. An existing edit of the day is undone (the national calendar
+    applies again); otherwise a new edit is kept with its reason. Refused whole when the day already is so."""
+    office = _office(session, actor, office_id)
+    reason = (reason or "").strip()
+    errors = ErrorCollector()
     if not isinstance(day, date):
         errors.add("day", "calendar.error.day")
     if not reason:
         errors.add("reason", "calendar.error.reason")
     elif len(reason) > REASON_MAX:
         errors.add("reason", "calendar.error.reason_too_long", max=REASON_MAX, length=len(reason))
+    errors.raise_if_any()
+    day = day.date() if isinstance(day, datetime) else day
+    before = calendar_for(session, office.id)
+    if working and day.weekday() >= SATURDAY:
+        errors.add("day", "calendar.error.weekend")
+    elif before.is_working_day(day) == working:
+        errors.add("day", "calendar.error.already_working" if working else "calendar.error.already_off")
+    errors.raise_if_any()
+    edit = _edit(session, office.id, day)
+    if edit is not None:
+        session.execute(delete(OfficeCalendarDay).where(OfficeCalendarDay.id == edit.id))
+        change = "addition_withdrawn" if working else "holiday_restored"
+    else:
+        scope = scope_of(actor)
+        session.add(OfficeCalendarDay(office_id=office.id, day=day, working=working, reason=reason,
+                                      created_by_id=scope.user_id, created_by=scope.username))
+        change = "worked" if working else "added"
+    session.flush()
+    return _after_change(session, actor, office, day, before, change, reason)
 
 
 def add_day(session: Session, actor, office_id: int, day: date, reason: str | None) -> dict[str, Any]:
     """Make `day` a non-working day of the office: a day added with its reason, or a worked holiday given back."""
-    office = _office(session, actor, office_id)
-    reason = (reason or "").strip()
-    errors = ErrorCollector()
-    _check(errors, day, reason)
-    errors.raise_if_any()
-    if isinstance(day, datetime):
-        day = day.date()
-    before = calendar_for(session, office.id)
-    edit = _edit(session, office.id, day)
-    if not before.is_working_day(day):
-        errors.add("day", "calendar.error.already_off")
-    errors.raise_if_any()
-    if edit is not None:  # a listed holiday the office had worked: the national calendar applies again
-        session.execute(delete(OfficeCalendarDay).where(OfficeCalendarDay.id == edit.id))
-        change = "holiday_restored"
-    else:
-        session.add(OfficeCalendarDay(office_id=office.id, day=day, working=False, reason=reason,
-                                      created_by_id=scope_of(actor).user_id, created_by=scope_of(actor).username))
-        change = "added"
-    session.flush()
-    return _after_change(session, actor, office, day, before, change, reason)
+    return _set_day(session, actor, office_id, day, reason, working=False)
 
 
 def remove_day(session: Session, actor, office_id: int, day: date, reason: str | None) -> dict[str, Any]:
     """Make `day` a working day of the office: a day the office added taken back, or a listed holiday worked."""
-    office = _office(session, actor, office_id)
-    reason = (reason or "").strip()
-    errors = ErrorCollector()
-    _check(errors, day, reason)
-    errors.raise_if_any()
-    if isinstance(day, datetime):
-        day = day.date()
-    before = calendar_for(session, office.id)
-    edit = _edit(session, office.id, day)
-    if day.weekday() >= SATURDAY:
-        errors.add("day", "calendar.error.weekend")
-    elif before.is_working_day(day):
-        errors.add("day", "calendar.error.already_working")
-    errors.raise_if_any()
-    if edit is not None:  # a day the office had added: taken back
-        session.execute(delete(OfficeCalendarDay).where(OfficeCalendarDay.id == edit.id))
-        change = "addition_withdrawn"
-    else:
-        session.add(OfficeCalendarDay(office_id=office.id, day=day, working=True, reason=reason,
-                                      created_by_id=scope_of(actor).user_id, created_by=scope_of(actor).username))
-        change = "worked"
-    session.flush()
-    return _after_change(session, actor, office, day, before, change, reason)
+    return _set_day(session, actor, office_id, day, reason, working=True)
 
 
 def _edit(session: Session, office_id: int, day: date) -> OfficeCalendarDay | None:
