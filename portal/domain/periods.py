@@ -61,13 +61,40 @@ def months_between(earlier: date, later: date) -> int:
     return max(months, 0)
 
 
-def month_window(as_of: date, months: int, period_from: date | None = None,
-                 period_to: date | None = None) -> tuple[date, date]:
-    """(first month, last month) counted: `months` whole months ending with `as_of`'s, or the months of a period."""
-    default_first = add_months(month_start(as_of), -(int(months) - 1))
+def year_window(as_of: date, months: int) -> tuple[date, date]:
+    """The last `months` months ending with `as_of`, in exact days (DOMAIN: compliance): from the day after the
+    same date `months` earlier through `as_of`, both inclusive. On 3 Dec 2026 with 12 months: 4 Dec 2025 – 3 Dec
+    2026; the next day it slides by one day (the same date clamps to a short month's end, as add_months does)."""
+    return add_months(as_of, -int(months)) + timedelta(days=1), as_of
+
+
+def day_window(as_of: date, months: int, period_from: date | None = None,
+               period_to: date | None = None) -> tuple[date, date]:
+    """(first day, last day) counted, both inclusive: the default window, or a custom period's exact days (an
+    open end falls back to the default window's end)."""
+    default_first, default_last = year_window(as_of, months)
     if period_from is None and period_to is None:
-        return default_first, month_start(as_of)
-    return month_start(period_from or default_first), month_start(period_to or as_of)
+        return default_first, default_last
+    return period_from or default_first, period_to or default_last
+
+
+def split_months(first: date, last: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The days first…last as the whole months inside them ((first month, last month), or None) and the partial
+    edge ranges left over (0–2 day ranges): rollups answer the whole months, the raw rows the edges."""
+    whole_from = first if first.day == 1 else add_months(month_start(first), 1)
+    after_whole = add_months(month_start(last), 1) if last == month_end(last) else month_start(last)
+    if first > last:
+        return None, []
+    if whole_from >= after_whole:  # no whole month: the days of one month, or the ends of two adjacent ones
+        if month_start(first) == month_start(last):
+            return None, [(first, last)]
+        return None, [(first, month_end(first)), (month_start(last), last)]
+    edges = []
+    if first < whole_from:
+        edges.append((first, whole_from - timedelta(days=1)))
+    if last >= after_whole:
+        edges.append((after_whole, last))
+    return (whole_from, add_months(after_whole, -1)), edges
 
 
 def _days_in(year: int, month: int) -> int:

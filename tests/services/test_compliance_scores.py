@@ -29,7 +29,7 @@ def test_plant_section_scores_are_those_worked_by_hand(session, office):
     """p0 = ΣV/Σn = (0 + 3 + 3) / (25 + 10 + 5) = 0.15; p = (V + 20·0.15) / (n + 20)."""
     result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
                                 filters={"section": "plant"}, as_of=AS_OF)
-    assert result["window_from"] == date(2025, 7, 1) and result["window_to"] == AS_OF
+    assert result["window_from"] == date(2025, 6, 16) and result["window_to"] == AS_OF
     assert result["office_n"] == 40 and result["office_v"] == 6 and result["p0"] == pytest.approx(0.15)
     rows = _by_name(result)
     assert set(rows) == {"PT Alpha Buah Segar", "PT Beta Tani", "CV Gamma Agro"}  # Delta is animal only

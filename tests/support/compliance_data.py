@@ -60,7 +60,7 @@ def build_ranked_office(session) -> dict:
 def build_office(session) -> dict:
     """Alpha (clean, big), Beta (detained then refused), Gamma (one NNC, one void NNC), Delta (animal only).
 
-    As of 15 June 2026 with the default 12-month window (July 2025 – June 2026):
+    As of 15 June 2026 with the default 12-month window (16 June 2025 – 15 June 2026):
     plant: Alpha n 25 V 0 · Beta n 10 d 1 r 1 V 3 · Gamma n 5 k 1 V 3; animal: Delta n 4 V 0.
     """
     handler = gen_handler(session, name="PPJK Satu Pintu")

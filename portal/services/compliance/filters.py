@@ -1,5 +1,5 @@
 """What a compliance page asks for, made safe: the caller's reach (office and section, from its scope), the
-ranking filters checked together, and the window of months they cover."""
+ranking filters checked together, and the window of days they cover."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import Application, Nnc, Section, ServiceUser
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS, ScoringSettings
-from portal.domain.periods import month_window
+from portal.domain.periods import day_window
 from portal.security.scope import Scope, scope_of
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -71,8 +71,9 @@ def resolve_section(session: Session, section: str | None, section_scope: str | 
 
 def window(as_of: date, settings: ScoringSettings, period_from: date | None = None,
            period_to: date | None = None) -> tuple[date, date]:
-    """(first month, last month) counted: the default window, or the months of a custom period."""
-    return month_window(as_of, int(settings.window_months), period_from, period_to)
+    """(first day, last day) counted, both inclusive: the default window sliding daily, or a custom period's
+    exact days."""
+    return day_window(as_of, int(settings.window_months), period_from, period_to)
 
 
 def _parse_date(value: Any, field: str, errors: ErrorCollector) -> date | None:

@@ -13,7 +13,7 @@ from models import Application, Handler, Nnc, QuarantineAction, Section, Service
 from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
 from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
-from portal.domain.periods import add_months, day_bounds, month_end, months_between, today_in
+from portal.domain.periods import add_months, day_bounds, month_start, months_between, today_in
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import (active_in_section, check_profile_access, resolve_section,
                                                 sections_by_code, window)
@@ -58,7 +58,7 @@ def explanation(session: Session, service_user_id: int, *, office_id: int, secti
     working = model.explain(d=d, r=r, x=x, k=k, n=n, office_v=base["office_v"], office_n=base["office_n"],
                             clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring,
                             all_v=base["all_v"], all_n=base["all_n"])
-    window_to = min(month_end(last), as_of)
+    window_to = min(last, as_of)
     events = violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
                               date_from=first, date_to=window_to, tz=tz, limit=EXPLANATION_EVENTS)
     events_total = count_violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
@@ -137,8 +137,10 @@ def timeline_page(session: Session, service_user_id: int, *, office_id: int | No
 
 def consignments_by_month(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
                           first: date, last: date) -> list[dict[str, Any]]:
-    """n and the violation records per month, from the rollup; months without activity included as zeros."""
+    """n and the violation records per calendar month the days first…last touch (the edge months whole: a
+    monthly chart), from the rollup; months without activity included as zeros."""
     m = ComplianceMonthly
+    first, last = month_start(first), month_start(last)
     query = select(m.month, func.sum(m.n), func.sum(m.d + m.r + m.x + m.k)).where(
         m.service_user_id == service_user_id, m.office_id == office_id, m.month >= first, m.month <= last)
     if section_id is not None:

@@ -5,8 +5,10 @@ compliance_streaks), in SQL for the sums and in Python for the per-service-user 
 consignments and events count (section, direction, primary commodity, period) and the office rate p0 is taken
 over the same filtered consignments, so a filter changes scores rather than hiding rows.
 
-The window is counted in whole local months: the default is the current month to date and the
-`window_months − 1` months before it; a custom period covers the months of its from and to dates.
+The window is counted in exact local days (DOMAIN): by default the last `window_months` months ending today,
+from the day after the same date then, sliding every day; a custom period counts its own days. The whole months
+inside it come from compliance_monthly and the partial edge months (at most two) from the raw rows of those days
+(portal.services.compliance.rollup.monthly_source), so it stays one aggregate over the rollup plus a few days.
 
 Scope: every function takes the caller's `office_id` and `section_scope` (a section-scoped user's section code,
 None for every section) and enforces them here, not in the page; `reach`, `company_reach` and `handler_reach`
@@ -19,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, union_all
 from sqlalchemy.orm import Session
 
 from models import Commodity, Office, Section, ServiceUser
@@ -27,9 +29,10 @@ from models.compliance import (ALL_SECTIONS, COUNTS, ComplianceMonthly, Complian
                                ComplianceTierHistory)
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS, ScoringSettings
-from portal.domain.periods import month_end, months_between, today_in
+from portal.domain.periods import months_between, split_months, today_in
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.filters import clean_filters, sections_by_code, window
+from portal.services.compliance.rollup import monthly_source
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
 from portal.settings import default_timezone
@@ -113,32 +116,46 @@ class _Model:
         return found
 
 
-def _monthly_filter(office_id: int | None, section_id: int | None, first: date, last: date, direction: str | None,
-                    commodity_id: int | None) -> list:
-    """The rollup rows of one office (None: every office) in the months first..last, narrowed by the filters."""
+def window_counts(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
+                  direction: str | None = None, commodity_id: int | None = None,
+                  service_user_ids: list[int] | None = None):
+    """Subquery of (office_id, service_user_id, n, d, r, x, k) rows whose sums are the counts of the local days
+    first…last (inclusive), narrowed by the filters that are set: the rollup's whole months plus the edge days
+    counted from the raw rows."""
     m = ComplianceMonthly
-    conditions = [m.month >= first, m.month <= last]
-    if office_id is not None:
-        conditions.append(m.office_id == office_id)
+    months, edges = split_months(first, last)
+    keys = ("office_id", "service_user_id", "section_id", "direction", "commodity_id", *COUNTS)
+    parts = []
+    if months is not None:
+        whole = select(*(getattr(m, key) for key in keys)).where(m.month >= months[0], m.month <= months[1])
+        if office_ids is not None:
+            whole = whole.where(m.office_id.in_(office_ids))
+        if service_user_ids is not None:
+            whole = whole.where(m.service_user_id.in_(service_user_ids))
+        parts.append(whole)
+    for days in edges:
+        raw = monthly_source(session, office_ids=office_ids, service_user_ids=service_user_ids, days=days).subquery()
+        parts.append(select(*(raw.c[key] for key in keys)))
+    if not parts:  # an empty period (cannot pass clean_filters, but keep the shape)
+        parts.append(select(*(getattr(m, key) for key in keys)).where(m.office_id.is_(None)))
+    rows = union_all(*parts).subquery("window_rows") if len(parts) > 1 else parts[0].subquery("window_rows")
+    query = select(rows.c.office_id, rows.c.service_user_id, *(rows.c[c] for c in COUNTS))
     if section_id is not None:
-        conditions.append(m.section_id == section_id)
+        query = query.where(rows.c.section_id == section_id)
     if direction is not None:
-        conditions.append(m.direction == direction)
+        query = query.where(rows.c.direction == direction)
     if commodity_id is not None:
-        conditions.append(m.commodity_id == commodity_id)
-    return conditions
+        query = query.where(rows.c.commodity_id == commodity_id)
+    return query.subquery("window_counts")
 
 
 def aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
               direction: str | None = None, commodity_id: int | None = None,
               service_user_ids: list[int] | None = None):
-    """One row per service user: n, d, r, x, k over the filtered months, with streak and identity."""
-    m = ComplianceMonthly
-    conditions = _monthly_filter(office_id, section_id, first, last, direction, commodity_id)
-    if service_user_ids is not None:
-        conditions.append(m.service_user_id.in_(service_user_ids))
-    sums = select(m.service_user_id.label("su"), *(func.sum(getattr(m, c)).label(c) for c in COUNTS)).where(
-        *conditions).group_by(m.service_user_id).subquery()
+    """One row per service user: n, d, r, x, k over the filtered days, with streak and identity."""
+    m = window_counts(session, [office_id], section_id, first, last, direction, commodity_id, service_user_ids)
+    sums = select(m.c.service_user_id.label("su"), *(func.sum(m.c[c]).label(c) for c in COUNTS)).group_by(
+        m.c.service_user_id).subquery()
     s = ComplianceStreak
     query = (select(sums.c.su, sums.c.n, sums.c.d, sums.c.r, sums.c.x, sums.c.k, ServiceUser.name,
                     ServiceUser.tax_id, s.clean_streak, s.last_violation_at)
@@ -150,10 +167,10 @@ def aggregate(session: Session, office_id: int, section_id: int | None, first: d
 
 def office_totals(session: Session, office_id: int | None, section_id: int | None, first: date, last: date,
                   direction: str | None, commodity_id: int | None, settings: ScoringSettings) -> tuple[Any, int]:
-    """Office-wide (None: every office's) weighted violations V and consignments n over the filtered months."""
-    m = ComplianceMonthly
-    n, d, r, x, k = session.execute(select(*(func.coalesce(func.sum(getattr(m, c)), 0) for c in COUNTS)).where(
-        *_monthly_filter(office_id, section_id, first, last, direction, commodity_id))).one()
+    """Office-wide (None: every office's) weighted violations V and consignments n over the filtered days."""
+    m = window_counts(session, None if office_id is None else [office_id], section_id, first, last, direction,
+                      commodity_id)
+    n, d, r, x, k = session.execute(select(*(func.coalesce(func.sum(m.c[c]), 0) for c in COUNTS))).one()
     return model.weighted_violations(int(d), int(r), int(x), int(k), settings), int(n)
 
 
@@ -259,7 +276,7 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
         rows = rows[page * page_size:(page + 1) * page_size]
     return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
             "ranked": sum(tier_counts.values()), "office_v": result["office_v"], "office_n": result["office_n"],
-            "p0": result["p0"], "p0_source": result["p0_source"], "window_from": first, "window_to": min(month_end(last), as_of), "as_of": as_of,
+            "p0": result["p0"], "p0_source": result["p0_source"], "window_from": first, "window_to": min(last, as_of), "as_of": as_of,
             "settings_version": version, "settings": scoring.to_dict(), "filters": cleaned, "timezone": tz}
 
 
@@ -281,24 +298,20 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
                    as_of: date, settings: ScoringSettings,
                    service_user_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Default-window scores of many offices in two queries (the snapshots): rows carry their office id."""
-    m, s = ComplianceMonthly, ComplianceStreak
-    conditions = [m.month >= first, m.month <= last]
-    if office_ids is not None:
-        conditions.append(m.office_id.in_(office_ids))
-    if section_id is not None:
-        conditions.append(m.section_id == section_id)
+    s = ComplianceStreak
+    m = window_counts(session, office_ids, section_id, first, last)
     per_office = {office: (model.weighted_violations(int(d), int(r), int(x), int(k), settings), int(n))
                   for office, d, r, x, k, n in session.execute(
-                      select(m.office_id, func.sum(m.d), func.sum(m.r), func.sum(m.x), func.sum(m.k), func.sum(m.n))
-                      .where(*conditions).group_by(m.office_id))}
+                      select(m.c.office_id, func.sum(m.c.d), func.sum(m.c.r), func.sum(m.c.x), func.sum(m.c.k),
+                             func.sum(m.c.n)).group_by(m.c.office_id))}
     all_v, all_n = office_totals(session, None, section_id, first, last, None, None, settings)
     fallback = model.prior_rate(0, 0, all_v, all_n, settings)  # an office with nothing in the window
     totals = {office: model.prior_rate(v, n, all_v, all_n, settings) for office, (v, n) in per_office.items()}
     if service_user_ids is not None:
-        conditions.append(m.service_user_id.in_(service_user_ids))
-    sums = select(m.office_id.label("office"), m.service_user_id.label("su"), func.sum(m.n).label("n"),
-                  func.sum(m.d).label("d"), func.sum(m.r).label("r"), func.sum(m.x).label("x"),
-                  func.sum(m.k).label("k")).where(*conditions).group_by(m.office_id, m.service_user_id).subquery()
+        m = window_counts(session, office_ids, section_id, first, last, service_user_ids=service_user_ids)
+    sums = select(m.c.office_id.label("office"), m.c.service_user_id.label("su"), func.sum(m.c.n).label("n"),
+                  func.sum(m.c.d).label("d"), func.sum(m.c.r).label("r"), func.sum(m.c.x).label("x"),
+                  func.sum(m.c.k).label("k")).group_by(m.c.office_id, m.c.service_user_id).subquery()
     query = select(sums, s.clean_streak, s.last_violation_at).outerjoin(s, and_(
         s.service_user_id == sums.c.su, s.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
     default_zone = ZoneInfo(default_timezone())
@@ -335,7 +348,7 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
     if offices is None and service_user_ids is not None:  # p0 only of the offices the touched users are in
         offices = sorted(set(session.scalars(select(ComplianceMonthly.office_id).where(
             ComplianceMonthly.service_user_id.in_(service_user_ids)).distinct())))
-    now, last_day = datetime.now(UTC), month_end(last)
+    now, last_day = datetime.now(UTC), last
     snapshot_rows = []
     for section_id in [None] + list(sections_by_code(session).values()):
         for row in _score_offices(session, offices, section_id, first, last, as_of, scoring, service_user_ids):

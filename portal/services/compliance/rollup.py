@@ -22,7 +22,6 @@ from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, Complianc
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_midnight, month_start, utc_offset_hours
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
-from portal.services.compliance.ranking import refresh_scores
 from portal.settings import default_timezone
 
 UTC = timezone.utc
@@ -73,9 +72,29 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start:start + CHUNK]
 
 
+def _in_local_days(office_column, moment_column, days: tuple[date, date], offsets: dict[int, int]):
+    """The moment falls in the office's local days first…last: one UTC range per zone offset, so the planner
+    can use the time column's index."""
+    first, last = days
+    start, end = datetime.combine(first, time(0), UTC), datetime.combine(last + timedelta(days=1), time(0), UTC)
+    by_offset: dict[int, list[int]] = {}
+    for office, hours in offsets.items():
+        by_offset.setdefault(hours, []).append(office)
+    ranges = [(hours, moment_column >= start - timedelta(hours=hours), moment_column < end - timedelta(hours=hours))
+              for hours in sorted(by_offset)]
+    if len(ranges) <= 1:
+        hours = ranges[0][0] if ranges else 7
+        return and_(moment_column >= start - timedelta(hours=hours), moment_column < end - timedelta(hours=hours))
+    return or_(*(and_(office_column.in_(by_offset[hours]), low, high) for hours, low, high in ranges))
+
+
 def monthly_source(session: Session, *, office_id: int | None = None, service_user_ids: list[int] | None = None,
-                   since: date | None = None, offsets: dict[int, int] | None = None):
-    """SELECT of the monthly rollup rows computed straight from the raw tables (also the tests' reference)."""
+                   since: date | None = None, offsets: dict[int, int] | None = None,
+                   office_ids: list[int] | None = None, days: tuple[date, date] | None = None):
+    """SELECT of the monthly rollup rows computed straight from the raw tables (also the tests' reference).
+
+    `days` (first, last, inclusive, local to each office) keeps only the events of those days: the partial edge
+    months of an exact window (portal.services.compliance.ranking) are counted this way."""
     offsets = offsets if offsets is not None else _offsets(session)
     a, q, nnc = Application, QuarantineAction, Nnc
     since_utc = datetime.combine(since - timedelta(days=1), time(0), UTC) if since else None
@@ -110,6 +129,14 @@ def monthly_source(session: Session, *, office_id: int | None = None, service_us
         app_rows = app_rows.where(a.service_user_id.in_(service_user_ids))
         action_rows = action_rows.where(q.service_user_id.in_(service_user_ids))
         nnc_rows = nnc_rows.where(nnc.service_user_id.in_(service_user_ids))
+    if office_ids is not None:
+        app_rows = app_rows.where(a.office_id.in_(office_ids))
+        action_rows = action_rows.where(q.office_id.in_(office_ids))
+        nnc_rows = nnc_rows.where(nnc.office_id.in_(office_ids))
+    if days is not None:
+        app_rows = app_rows.where(_in_local_days(a.office_id, a.completed_at, days, offsets))
+        action_rows = action_rows.where(_in_local_days(q.office_id, q.action_at, days, offsets))
+        nnc_rows = nnc_rows.where(nnc.notice_date >= days[0], nnc.notice_date <= days[1])
     if since is not None:
         app_rows = app_rows.where(a.completed_at >= since_utc)
         action_rows = action_rows.where(q.action_at >= since_utc)
@@ -227,6 +254,7 @@ def refresh_rollups(session: Session, office_id: int | None = None, service_user
         _refresh_streaks(session, office_id, batch)
     snapshot = {}
     if scores:
+        from portal.services.compliance.ranking import refresh_scores  # ranking reads this module's sources
         snapshot = refresh_scores(session, office_id=office_id, service_user_ids=ids)
     return {"service_users": len(ids) if ids is not None else None, "scores": snapshot.get("scores", 0),
             "seconds": round(_time.perf_counter() - started, 3)}
@@ -238,6 +266,7 @@ def recompute_all(session: Session) -> dict[str, Any]:
     offsets = _offsets(session)
     _refresh_monthly(session, None, None, None, offsets)
     _refresh_streaks(session, None, None)
+    from portal.services.compliance.ranking import refresh_scores  # ranking reads this module's sources
     snapshot = refresh_scores(session)
     return {"monthly_rows": session.scalar(select(func.count()).select_from(ComplianceMonthly)),
             "streaks": session.scalar(select(func.count()).select_from(ComplianceStreak)),
