@@ -210,7 +210,8 @@ def timed(function, calls: int) -> dict:
 
 
 def add_events(session, office_ids, count_apps: int) -> list[int]:
-    """A sync-like batch: `count_apps` new completed applications with 8 stage events each, a few 3P records."""
+    """A sync-like batch: `count_apps` new completed applications with 8 stage events each, a few 3P records.
+    (Source ids follow the largest one: g numbers every service user, so a clock-based offset collided.)"""
     from sqlalchemy import text
 
     touched = session.execute(text(f"""
@@ -220,7 +221,7 @@ def add_events(session, office_ids, count_apps: int) -> list[int]:
         inserted AS (
             INSERT INTO applications (source_id, number, office_id, service_user_id, section_id, direction,
                 submitted_at, current_stage, completed_at, completion_stage, synced_at)
-            SELECT 900000000 + g + (extract(epoch from now())::bigint % 100000) * 1000, 'NEW.' || g || '.' || random(),
+            SELECT (SELECT max(source_id) FROM applications) + g, 'NEW.' || g || '.' || random(),
                    office_id, id, (SELECT id FROM sections WHERE code = 'plant'), 'export', now() - interval '1 day',
                    'handed_over', now() - interval '2 hours', 'handed_over', now()
             FROM picked RETURNING id, service_user_id, office_id, section_id, submitted_at)
