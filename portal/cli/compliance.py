@@ -29,11 +29,16 @@ def compliance():
 @click.option("--office", "office_code", default=None, help="office code, default the configured office")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, None))
 @click.option("--direction", default=None, help="export, import, domestic_out, domestic_in")
-@click.option("--from", "period_from", default=None, help="custom period start, YYYY-MM-DD")
-@click.option("--to", "period_to", default=None, help="custom period end, YYYY-MM-DD")
+@click.option("--from", "period_from", default=None, help="custom period start, YYYY-MM-DD, counted from that day on "
+              "(default: the default window's start)")
+@click.option("--to", "period_to", default=None, help="custom period end, YYYY-MM-DD, counted through that day "
+              "(default: today)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def rank(section, office_code, limit, direction, period_from, period_to, as_json):
-    """Print the ranking (highest score first) of one office, from the rollups."""
+    """Print the ranking (highest score first) of one office, from the rollups.
+
+    Without --from/--to the window is the last 12 months (the scoring setting) through today, from the day after
+    the same date then; a period counts exactly its days. The first line says the dates used."""
     settings = load_settings()
     with _database().session() as session:
         office_id = session.scalar(select(Office.id).where(Office.code == (office_code or settings.default_office)))
