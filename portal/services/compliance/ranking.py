@@ -32,7 +32,7 @@ from portal.domain.compliance import TIERS, ScoringSettings
 from portal.domain.periods import months_between, split_months, today_in
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.filters import clean_filters, sections_by_code, window
-from portal.services.compliance.rollup import monthly_source
+from portal.services.compliance.sources import monthly_source
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
 from portal.settings import default_timezone

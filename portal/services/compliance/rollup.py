@@ -5,150 +5,34 @@ Pages read these small tables, never the millions of raw events. The sync calls
 with the one service user an NNC names, and the daily job `recompute_all` rebuilds everything (the window
 slides every day).
 
-Months are local months of the office (Indonesia keeps no daylight saving, so an office's zone is a fixed
-offset from UTC); NNCs count in the month of their notice date.
+The counts themselves come from the raw tables through portal.services.compliance.sources (months are the
+office's local months; NNCs count in the month of their notice date).
 """
 from __future__ import annotations
 
 import time as _time
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Application, ApplicationCommodity, Nnc, Office, QuarantineAction
+from models import Application, Nnc, Office, QuarantineAction
 from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceStreak
 from portal.domain.compliance import TIERS
-from portal.domain.periods import local_midnight, month_start, utc_offset_hours
+from portal.domain.periods import local_midnight, month_start
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
+from portal.services.compliance.ranking import refresh_scores
+from portal.services.compliance.sources import monthly_source, office_offsets
 from portal.settings import default_timezone
 
 UTC = timezone.utc
 CHUNK = 500  # service user ids per IN (…) list
 
 
-def _offsets(session: Session) -> dict[int, int]:
-    """office id → whole hours east of UTC (WIB 7, WITA 8, WIT 9)."""
-    return {office_id: utc_offset_hours(tz or default_timezone())
-            for office_id, tz in session.execute(select(Office.id, Office.timezone))}
-
-
-def _shift(office_column, offsets: dict[int, int]):
-    """The office's offset in hours, as an SQL expression on the row's office id."""
-    if not offsets:
-        return literal(7)
-    values = set(offsets.values())
-    if len(values) == 1:
-        return literal(values.pop())
-    return case(offsets, value=office_column, else_=7)
-
-
-def _local_month(session: Session, column, shift):
-    """First day of the local month of a UTC timestamp column."""
-    if session.get_bind().dialect.name == "postgresql":
-        local = func.timezone("UTC", column) + func.make_interval(0, 0, 0, 0, shift)
-        return cast(func.date_trunc("month", local), Date)
-    return func.date(column, func.printf("%+d hours", shift), "start of month")
-
-
-def _date_month(session: Session, column):
-    """First day of the month of a DATE column."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc("month", column), Date)
-    return func.date(column, "start of month")
-
-
-def _primary_commodity(application_id_column):
-    """The commodity of an application's first line (its primary commodity), or NULL."""
-    return (select(ApplicationCommodity.commodity_id)
-            .where(ApplicationCommodity.application_id == application_id_column,
-                   ApplicationCommodity.deleted_at.is_(None))
-            .order_by(ApplicationCommodity.line_no).limit(1).scalar_subquery())
-
-
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]
-
-
-def _in_local_days(office_column, moment_column, days: tuple[date, date], offsets: dict[int, int]):
-    """The moment falls in the office's local days first…last: one UTC range per zone offset, so the planner
-    can use the time column's index."""
-    first, last = days
-    start, end = datetime.combine(first, time(0), UTC), datetime.combine(last + timedelta(days=1), time(0), UTC)
-    by_offset: dict[int, list[int]] = {}
-    for office, hours in offsets.items():
-        by_offset.setdefault(hours, []).append(office)
-    ranges = [(hours, moment_column >= start - timedelta(hours=hours), moment_column < end - timedelta(hours=hours))
-              for hours in sorted(by_offset)]
-    if len(ranges) <= 1:
-        hours = ranges[0][0] if ranges else 7
-        return and_(moment_column >= start - timedelta(hours=hours), moment_column < end - timedelta(hours=hours))
-    return or_(*(and_(office_column.in_(by_offset[hours]), low, high) for hours, low, high in ranges))
-
-
-def monthly_source(session: Session, *, office_id: int | None = None, service_user_ids: list[int] | None = None,
-                   since: date | None = None, offsets: dict[int, int] | None = None,
-                   office_ids: list[int] | None = None, days: tuple[date, date] | None = None):
-    """SELECT of the monthly rollup rows computed straight from the raw tables (also the tests' reference).
-
-    `days` (first, last, inclusive, local to each office) keeps only the events of those days: the partial edge
-    months of an exact window (portal.services.compliance.ranking) are counted this way."""
-    offsets = offsets if offsets is not None else _offsets(session)
-    a, q, nnc = Application, QuarantineAction, Nnc
-    since_utc = datetime.combine(since - timedelta(days=1), time(0), UTC) if since else None
-
-    app_rows = select(
-        a.office_id.label("office_id"), a.service_user_id.label("service_user_id"),
-        a.section_id.label("section_id"), a.direction.label("direction"),
-        _primary_commodity(a.id).label("commodity_id"),
-        _local_month(session, a.completed_at, _shift(a.office_id, offsets)).label("month"),
-        literal(1).label("n"), literal(0).label("d"), literal(0).label("r"), literal(0).label("x"),
-        literal(0).label("k"),
-    ).where(a.completed_at.is_not(None), a.deleted_at.is_(None))
-    action_rows = select(
-        q.office_id, q.service_user_id, q.section_id, a.direction, _primary_commodity(a.id),
-        _local_month(session, q.action_at, _shift(q.office_id, offsets)),
-        literal(0), case((q.kind == "detention", 1), else_=0), case((q.kind == "refusal", 1), else_=0),
-        case((q.kind == "destruction", 1), else_=0), literal(0),
-    ).join(a, a.id == q.application_id).where(q.deleted_at.is_(None))
-    # An NNC names no direction of its own: its application's, else received → our export, issued → an import.
-    nnc_rows = select(
-        nnc.office_id, nnc.service_user_id, nnc.section_id,
-        func.coalesce(a.direction, case((nnc.flow == "received", "export"), else_="import")),
-        _primary_commodity(nnc.application_id), _date_month(session, nnc.notice_date),
-        literal(0), literal(0), literal(0), literal(0), literal(1),
-    ).outerjoin(a, a.id == nnc.application_id).where(nnc.status != "void", nnc.service_user_id.is_not(None))
-
-    if office_id is not None:
-        app_rows = app_rows.where(a.office_id == office_id)
-        action_rows = action_rows.where(q.office_id == office_id)
-        nnc_rows = nnc_rows.where(nnc.office_id == office_id)
-    if service_user_ids is not None:
-        app_rows = app_rows.where(a.service_user_id.in_(service_user_ids))
-        action_rows = action_rows.where(q.service_user_id.in_(service_user_ids))
-        nnc_rows = nnc_rows.where(nnc.service_user_id.in_(service_user_ids))
-    if office_ids is not None:
-        app_rows = app_rows.where(a.office_id.in_(office_ids))
-        action_rows = action_rows.where(q.office_id.in_(office_ids))
-        nnc_rows = nnc_rows.where(nnc.office_id.in_(office_ids))
-    if days is not None:
-        app_rows = app_rows.where(_in_local_days(a.office_id, a.completed_at, days, offsets))
-        action_rows = action_rows.where(_in_local_days(q.office_id, q.action_at, days, offsets))
-        nnc_rows = nnc_rows.where(nnc.notice_date >= days[0], nnc.notice_date <= days[1])
-    if since is not None:
-        app_rows = app_rows.where(a.completed_at >= since_utc)
-        action_rows = action_rows.where(q.action_at >= since_utc)
-        nnc_rows = nnc_rows.where(nnc.notice_date >= month_start(since))
-
-    raw = union_all(app_rows, action_rows, nnc_rows).subquery("raw")
-    keys = [raw.c.office_id, raw.c.service_user_id, raw.c.section_id, raw.c.direction, raw.c.commodity_id,
-            raw.c.month]
-    grouped = select(*keys, *(func.sum(raw.c[c]).label(c) for c in COUNTS)).group_by(*keys)
-    if since is not None:
-        grouped = grouped.where(raw.c.month >= month_start(since))
-    return grouped
 
 
 def _refresh_monthly(session: Session, office_id, service_user_ids, since, offsets) -> None:
@@ -244,7 +128,7 @@ def refresh_rollups(session: Session, office_id: int | None = None, service_user
     Runs in the caller's transaction; the caller commits.
     """
     started = _time.perf_counter()
-    offsets = _offsets(session)
+    offsets = office_offsets(session)
     ids = None if service_user_ids is None else sorted({int(i) for i in service_user_ids})
     if ids is not None and not ids:
         return {"service_users": 0, "seconds": 0.0}
@@ -254,7 +138,6 @@ def refresh_rollups(session: Session, office_id: int | None = None, service_user
         _refresh_streaks(session, office_id, batch)
     snapshot = {}
     if scores:
-        from portal.services.compliance.ranking import refresh_scores  # ranking reads this module's sources
         snapshot = refresh_scores(session, office_id=office_id, service_user_ids=ids)
     return {"service_users": len(ids) if ids is not None else None, "scores": snapshot.get("scores", 0),
             "seconds": round(_time.perf_counter() - started, 3)}
@@ -263,10 +146,9 @@ def refresh_rollups(session: Session, office_id: int | None = None, service_user
 def recompute_all(session: Session) -> dict[str, Any]:
     """Rebuild every rollup and score snapshot from the raw tables (the CLI and the daily job)."""
     started = _time.perf_counter()
-    offsets = _offsets(session)
+    offsets = office_offsets(session)
     _refresh_monthly(session, None, None, None, offsets)
     _refresh_streaks(session, None, None)
-    from portal.services.compliance.ranking import refresh_scores  # ranking reads this module's sources
     snapshot = refresh_scores(session)
     return {"monthly_rows": session.scalar(select(func.count()).select_from(ComplianceMonthly)),
             "streaks": session.scalar(select(func.count()).select_from(ComplianceStreak)),
