@@ -39,8 +39,12 @@ def _body(detail: dict, tz: str):
             row(t("complaints.field.channel"), t(f"complaints.channel.{detail['channel']}")),
             row(t("complaints.field.category"), t(f"complaints.category.{detail['category']}")),
             row(t("complaints.field.received_at"), format_datetime(detail["received_at"], tz)),
-            row(t("complaints.field.due_date"), html.Span(format_date(detail["due_date"]),
-                                                         className="qc-overdue" if detail["overdue"] else "")),
+            row(t("complaints.field.first_response_due"), _first_response(detail, tz)),
+            row(t("complaints.field.due_date"), [
+                html.Span(format_date(detail["due_date"]), className="qc-overdue" if detail["overdue"] else "",
+                          id="complaint-due-date"),
+                html.Small(" · " + t("complaints.field_check_marked"), className="text-muted")
+                if detail["needs_field_check"] else None]),
             row(t("complaints.field.reporter_name"), reporter),
             row(t("complaints.field.reporter_contact"), detail["reporter_contact"] or "–"),
             row(t("complaints.field.reporter_email"), detail["reporter_email"] or "–"),
@@ -55,6 +59,19 @@ def _body(detail: dict, tz: str):
                              className="text-muted") if detail["answer_emailed_at"] else None])
         if detail["answer"] else None,
     ]), className="shadow-sm")
+
+
+def _first_response(detail: dict, tz: str):
+    """The first-response due date, and when it was met (or that it was missed)."""
+    late = detail["first_response_late"]
+    if detail["first_response_at"]:
+        state = t("complaints.first_response_done", at=format_datetime(detail["first_response_at"], tz))
+    else:
+        state = t("complaints.first_response_waiting")
+    return [html.Span(format_date(detail["first_response_due"]), className="qc-overdue" if late else "",
+                      id="complaint-first-response-due"),
+            html.Small(" · " + state + (" · " + t("complaints.first_response_late") if late else ""),
+                       className="text-muted")]
 
 
 def _history(detail: dict, tz: str):
@@ -98,7 +115,8 @@ def register(app) -> None:
 
     @protected_callback(
         app, "complaints.edit",
-        [Output(f"complaint-{name}", "value") for name in EDIT_FIELDS] + [Output("complaint-assignee_id", "options")],
+        [Output(f"complaint-{name}", "value") for name in EDIT_FIELDS]
+        + [Output("complaint-assignee_id", "options"), Output("complaint-needs_field_check", "value")],
         Input("complaint-id", "data"))
     def fill_editor(complaint_id):
         current = user()
@@ -107,11 +125,11 @@ def register(app) -> None:
                 detail = complaints.detail(session, current, int(complaint_id), tz=current.office_timezone)
                 people = complaints.editors(session, current.office_id)
         except (NotFound, Forbidden):
-            return [no_update] * (len(EDIT_FIELDS) + 1)
+            return [no_update] * (len(EDIT_FIELDS) + 2)
         assignees = [{"label": t("complaints.unassigned"), "value": "none"}] + [
             {"label": p["name"], "value": str(p["id"])} for p in people]
         return [detail["status"], detail["category"], str(detail["assignee_id"] or "none"), detail["answer"] or "",
-                assignees]
+                assignees, detail["needs_field_check"]]
 
     @protected_callback(
         app, "complaints.edit",
@@ -123,9 +141,11 @@ def register(app) -> None:
         Input("complaint-save", "n_clicks"), Input("complaint-email", "n_clicks"),
         Input("complaint-upload", "contents"),
         [State(f"complaint-{name}", "value") for name in EDIT_FIELDS]
-        + [State("complaint-upload", "filename"), State("complaint-id", "data"), State("complaint-refresh", "data")],
+        + [State("complaint-needs_field_check", "value"), State("complaint-upload", "filename"),
+           State("complaint-id", "data"), State("complaint-refresh", "data")],
         prevent_initial_call=True)
-    def act(_save, _email, contents, status, category, assignee_id, answer, filenames, complaint_id, refresh):
+    def act(_save, _email, contents, status, category, assignee_id, answer, field_check, filenames, complaint_id,
+            refresh):
         """Save the handling, email the answer, or attach files; errors stay beside their fields."""
         current, complaint_id = user(), int(complaint_id)
         clear = [False] * len(EDIT_FIELDS) + [""] * len(EDIT_FIELDS)
@@ -139,7 +159,7 @@ def register(app) -> None:
                 else:
                     complaints.update(session, current, complaint_id, {
                         "status": status, "category": category, "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
-                        "answer": answer})
+                        "answer": answer, "needs_field_check": bool(field_check)}, settings=settings())
                     message = t("complaints.updated")
         except InvalidInput as error:
             messages = error.messages(t)

@@ -145,8 +145,10 @@ def cards(panel: dict):
              trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
                    number(before["violations_per_1000"], 1), comparable), "/nnc"),
         card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
-             t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
-               median=hours(complaints["median_hours_to_answer"])),
+             [t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
+                median=hours(complaints["median_hours_to_answer"])), html.Br(),
+              html.Span(t("kpi.card.complaints_first_response", on_time=number(complaints["first_response_on_time"]),
+                          late=number(complaints["first_response_late"])), id="kpi-complaints-first-response")],
              None, "/complaints", note=t("kpi.card.complaints_note")),
         _compliance_card(compliance),
     ]

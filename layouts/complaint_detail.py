@@ -7,6 +7,7 @@ from dash import dcc, html
 from layouts.common import field
 from models.complaint import CATEGORIES, STATUSES
 from layouts.complaints import options
+from portal.extensions import settings
 from portal.i18n import t
 
 
@@ -41,6 +42,11 @@ def _editor():
                   "complaint-category-feedback", width=6),
             field(t("complaints.field.assignee"), dbc.Select(id="complaint-assignee_id"),
                   "complaint-assignee_id-feedback"),
+            # Perlu cek lapangan: an officer must go and look, so the answer gets the longer deadline.
+            dbc.Col([dbc.Checkbox(id="complaint-needs_field_check", label=t("complaints.field.needs_field_check"),
+                                 value=False),
+                    dbc.FormText(t("complaints.field_check_help", days=settings().complaint_due_field_check))],
+                    width=12, className="mb-3"),
             field(t("complaints.field.answer"), dbc.Textarea(id="complaint-answer", rows=6),
                   "complaint-answer-feedback", t("complaints.answer_help")),
         ]),

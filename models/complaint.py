@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, HistoryMixin, JSONType, UTCDateTime, utcnow
@@ -41,7 +41,13 @@ class Complaint(Base):
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     answer_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The answer is due this many working days after receipt, by category (SP4N-LAPOR!'s tiers, settings).
     due_date: Mapped[date] = mapped_column(Date)
+    # The first response (taking the complaint up) is due sooner than the answer; met when it leaves `new`.
+    first_response_due: Mapped[date] = mapped_column(Date)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Perlu cek lapangan: an officer must go and look, so the answer gets the longer field-check deadline.
+    needs_field_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -54,7 +54,15 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto are believed, so rate limits and the session log see the citizen's address, not the proxy's.
     # 0 (no proxy) believes nothing: a visitor could otherwise pick any address by sending the header.
     trusted_proxies: int = 0
-    complaint_due_working_days: int = 5
+    # Complaint deadlines in working days, SP4N-LAPOR!'s tiers (DOMAIN.md): the first response, then the answer by
+    # category; a complaint that needs a field check gets the longest.
+    complaint_first_response_working_days: int = 3
+    complaint_due_information_request: int = 5
+    complaint_due_service: int = 5
+    complaint_due_tariff: int = 5
+    complaint_due_other: int = 5
+    complaint_due_officer_conduct: int = 14
+    complaint_due_field_check: int = 60
     complaint_contact_retention_days: int = 730
 
     @field_validator("database_url")

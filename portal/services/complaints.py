@@ -25,7 +25,7 @@ from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
 from portal.services import attachments
 from portal.services.working_calendar import calendar_for
-from portal.settings import DEFAULT_TIMEZONE
+from portal.settings import DEFAULT_TIMEZONE, Settings, load_settings
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
 LIMITS = {"subject": 200, "text": 5000, "reporter_name": 120, "reporter_contact": 200, "reporter_email": 254,
@@ -58,6 +58,32 @@ def due_date_for(session: Session, received: date, working_days: int = 5, office
     """The answer is due this many working days after the day received: weekends, national holidays, cuti bersama
     and the office's own calendar edits skipped (portal.services.working_calendar)."""
     return add_working_days(received, working_days, calendar_for(session, office_id))
+
+
+def answer_working_days(settings: Settings, category: str, needs_field_check: bool = False) -> int:
+    """SP4N-LAPOR!'s tier for the answer: by category, or the field-check deadline when an officer must go and look."""
+    if needs_field_check:
+        return settings.complaint_due_field_check
+    return getattr(settings, f"complaint_due_{category}")
+
+
+def deadlines(session: Session, received: date, category: str, needs_field_check: bool = False,
+              settings: Settings | None = None, office_id: int | None = None) -> dict[str, date]:
+    """The first-response and answer due dates of a complaint received on `received` (the office's calendar day),
+    on that office's working-day calendar."""
+    settings = settings or load_settings()
+    calendar = calendar_for(session, office_id)
+    return {"first_response_due": add_working_days(received, settings.complaint_first_response_working_days,
+                                                   calendar),
+            "due_date": add_working_days(received, answer_working_days(settings, category, needs_field_check),
+                                         calendar)}
+
+
+def first_response_late(complaint: Complaint, today: date, tz: str) -> bool:
+    """Taken up after its first-response due date, or still new past it."""
+    if complaint.first_response_at is not None:
+        return office_today(tz, complaint.first_response_at) > complaint.first_response_due
+    return complaint.status == "new" and today > complaint.first_response_due
 
 
 def _clean(value: Any) -> str:
@@ -118,7 +144,7 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
         select(Office.id).order_by(Office.id))
     office = session.get(Office, office_id)
     now = utcnow()
-    working_days = getattr(settings, "complaint_due_working_days", 5)
+    received_day = office_today(office.timezone, data.get("received_at") or now)
     complaint = Complaint(
         office_id=office_id, tracking_code=_unique_code(session), channel=channel, category=category,
         subject=_clean(data["subject"]), text=_clean(data["text"]),
@@ -129,15 +155,14 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
         submitted_by_id=actor.id if source == "portal" else None,
         created_by_id=actor.id if source == "officer" and actor else None,
         status="new", received_at=data.get("received_at") or now,
-        due_date=due_date_for(session, office_today(office.timezone, data.get("received_at") or now), working_days,
-                              office.id),
-        updated_at=now)
+        **deadlines(session, received_day, category, settings=settings, office_id=office.id), updated_at=now)
     session.add(complaint)
     session.flush()
     for filename, content in files or []:
         _attach(session, complaint, actor, filename, content)
     _history(session, complaint, actor, "created", None, {"status": "new", "channel": channel})
-    return {"id": complaint.id, "tracking_code": complaint.tracking_code, "due_date": complaint.due_date}
+    return {"id": complaint.id, "tracking_code": complaint.tracking_code, "due_date": complaint.due_date,
+            "first_response_due": complaint.first_response_due}
 
 
 def _unique_code(session: Session) -> str:
@@ -179,7 +204,10 @@ def _get_for(session: Session, viewer, complaint_id: int) -> Complaint:
 
 
 def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, settings=None) -> dict[str, Any]:
-    """Assign, categorise, link, answer or move the status along; only allowed transitions."""
+    """Assign, categorise, link, answer, flag for a field check or move the status along; only allowed transitions.
+
+    The category and the field-check flag decide the answer's due date, so changing either moves it (from the day
+    received); the first status change out of `new` is the first response."""
     if not scope_of(actor).can("complaints.edit"):
         raise Forbidden(complaint_id)
     complaint = _get_for(session, actor, complaint_id)
@@ -205,6 +233,9 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
     service_user_id, application_id = _resolve_links(session, errors, {
         "service_user_id": data.get("service_user_id", complaint.service_user_id),
         "application_number": data.get("application_number", "")})
+    field_check = data.get("needs_field_check", complaint.needs_field_check)
+    if not isinstance(field_check, bool):
+        errors.add("needs_field_check", "complaints.error.field_check")
     errors.raise_if_any()
 
     before = _snapshot(complaint)
@@ -221,6 +252,13 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
         complaint.answered_at = complaint.answered_at or now
     if status in OPEN_STATUSES:
         complaint.closed_at = None
+    if status != "new" and complaint.first_response_at is None:
+        complaint.first_response_at = now
+    if (category, field_check) != (before["category"], before["needs_field_check"]):
+        complaint.needs_field_check = field_check
+        office = session.get(Office, complaint.office_id)
+        complaint.due_date = deadlines(session, office_today(office.timezone, complaint.received_at), category,
+                                       field_check, settings, office.id)["due_date"]
     complaint.updated_at = now
     old, new = audit.changed_fields(before, _snapshot(complaint))
     if new:
@@ -246,7 +284,8 @@ def add_attachments(session: Session, actor, complaint_id: int, files: list[tupl
 def _snapshot(complaint: Complaint) -> dict[str, Any]:
     return {"status": complaint.status, "answer": complaint.answer, "category": complaint.category,
             "assignee_id": complaint.assignee_id, "service_user_id": complaint.service_user_id,
-            "application_id": complaint.application_id}
+            "application_id": complaint.application_id, "needs_field_check": complaint.needs_field_check,
+            "due_date": complaint.due_date.isoformat() if complaint.due_date else None}
 
 
 def is_overdue(status: str, due: date, today: date) -> bool:
@@ -285,7 +324,7 @@ def search(session: Session, viewer, *, status: str | None = None, channel: str 
     rows = session.scalars(query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
                            .offset(max(page, 0) * page_size).limit(page_size)).all()
     return {"total": total, "page": page, "page_size": page_size, "counts": counts, "overdue": overdue,
-            "rows": [_row(c, today) for c in rows]}
+            "rows": [_row(c, today, tz) for c in rows]}
 
 
 def _status_counts(session: Session, scope) -> dict[str, int]:
@@ -294,19 +333,21 @@ def _status_counts(session: Session, scope) -> dict[str, int]:
         select(sub.c.status, func.count()).group_by(sub.c.status)).all()}
 
 
-def _row(complaint: Complaint, today: date) -> dict[str, Any]:
+def _row(complaint: Complaint, today: date, tz: str) -> dict[str, Any]:
     return {"id": complaint.id, "tracking_code": complaint.tracking_code, "channel": complaint.channel,
             "category": complaint.category, "subject": complaint.subject, "status": complaint.status,
             "received_at": complaint.received_at, "due_date": complaint.due_date,
             "overdue": is_overdue(complaint.status, complaint.due_date, today),
-            "reporter_name": complaint.reporter_name}
+            "first_response_due": complaint.first_response_due, "first_response_at": complaint.first_response_at,
+            "first_response_late": first_response_late(complaint, today, tz),
+            "needs_field_check": complaint.needs_field_check, "reporter_name": complaint.reporter_name}
 
 
 def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     """Everything about one complaint the viewer may see (service users: their own, without officer details)."""
     complaint = _get_for(session, viewer, complaint_id)
     today = office_today(tz)
-    result = _row(complaint, today) | {
+    result = _row(complaint, today, tz) | {
         "text": complaint.text, "answer": complaint.answer, "answered_at": complaint.answered_at,
         "closed_at": complaint.closed_at, "reporter_contact": complaint.reporter_contact,
         "reporter_email": complaint.reporter_email, "contact_erased_at": complaint.contact_erased_at,
@@ -369,8 +410,10 @@ def mark_answer_emailed(session: Session, actor, complaint_id: int) -> None:
     _history(session, complaint, actor, "answer_emailed", None, {"to": complaint.reporter_email})
 
 
-def kpi_figures(session: Session, office_id: int, start: datetime, end: datetime, today: date) -> dict[str, Any]:
-    """For the KPI panel: open now, overdue now, and the median hours to answer those received in the period."""
+def kpi_figures(session: Session, office_id: int, start: datetime, end: datetime, today: date,
+                tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+    """For the KPI panel: open now, overdue now, and of those received in the period the median hours to answer
+    and how many first responses came on time or late (late includes those still new past their due date)."""
     open_now = session.scalar(select(func.count()).where(Complaint.office_id == office_id,
                                                          Complaint.status.in_(OPEN_STATUSES)))
     overdue = session.scalar(select(func.count()).where(Complaint.office_id == office_id,
@@ -381,10 +424,13 @@ def kpi_figures(session: Session, office_id: int, start: datetime, end: datetime
         Complaint.office_id == office_id, Complaint.received_at >= start, Complaint.received_at < end,
         Complaint.answered_at.is_not(None))).all()
     hours = [(answered - received).total_seconds() / 3600 for received, answered in pairs]
-    received = session.scalar(select(func.count()).where(Complaint.office_id == office_id,
-                                                         Complaint.received_at >= start, Complaint.received_at < end))
-    return {"open": open_now, "overdue": overdue, "received": received, "answered": len(hours),
-            "median_hours_to_answer": round(statistics.median(hours), 1) if hours else None}
+    received = session.scalars(select(Complaint).where(
+        Complaint.office_id == office_id, Complaint.received_at >= start, Complaint.received_at < end)).all()
+    late = sum(first_response_late(c, today, tz) for c in received)
+    on_time = sum(c.first_response_at is not None and not first_response_late(c, today, tz) for c in received)
+    return {"open": open_now, "overdue": overdue, "received": len(received), "answered": len(hours),
+            "median_hours_to_answer": round(statistics.median(hours), 1) if hours else None,
+            "first_response_on_time": on_time, "first_response_late": late}
 
 
 def erase_expired_contacts(session: Session, retention_days: int, now: datetime | None = None) -> int:

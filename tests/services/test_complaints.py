@@ -142,7 +142,8 @@ def test_kpi_figures_open_overdue_and_median_time_to_answer(session, operator):
     session.get(Complaint, late["id"]).due_date = date(2026, 10, 9)
     session.flush()
     figures = complaints.kpi_figures(session, 1, start, start + timedelta(days=31), date(2026, 11, 1))
-    assert figures == {"open": 1, "overdue": 1, "received": 4, "answered": 3, "median_hours_to_answer": 10.0}
+    assert figures == {"open": 1, "overdue": 1, "received": 4, "answered": 3, "median_hours_to_answer": 10.0,
+                       "first_response_on_time": 0, "first_response_late": 1}
 
 
 def test_contact_data_is_erased_after_retention(session, operator):

@@ -316,7 +316,7 @@ def panel(session: Session, office_id: int, span: Period, section: str | None = 
     lower, upper = day_bounds(span.start, span.end, tz)
     # Open and overdue are "now" figures; the median answer time is of the complaints received in the period.
     today = today or today_in(tz)
-    complaints_now = complaint_service.kpi_figures(session, office_id, lower, upper, today)
+    complaints_now = complaint_service.kpi_figures(session, office_id, lower, upper, today, tz)
     return {"period": {"preset": span.preset, "from": span.start.isoformat(), "to": span.end.isoformat(),
                        "previous_from": span.previous_start.isoformat(),
                        "previous_to": span.previous_end.isoformat(), "days": span.days, "timezone": tz},
