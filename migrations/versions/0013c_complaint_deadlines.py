@@ -54,10 +54,14 @@ def _first_status_change(rows) -> datetime | None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("complaints", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("first_response_due", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("first_response_at", models.base.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("needs_field_check", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMNs, never a batch table copy: on SQLite the copy drops `complaints`, and its ON DELETE CASCADE
+    # children (the history, the attachments) would go with it. So the new NOT NULL date starts from a placeholder
+    # default, every row is filled below, and PostgreSQL then drops the default (SQLite keeps it, never used).
+    op.add_column("complaints", sa.Column("first_response_due", sa.Date(), nullable=False,
+                                          server_default=sa.text("'2000-01-01'")))
+    op.add_column("complaints", sa.Column("first_response_at", models.base.UTCDateTime(timezone=True), nullable=True))
+    op.add_column("complaints", sa.Column("needs_field_check", sa.Boolean(), server_default=sa.false(),
+                                          nullable=False))
 
     bind = op.get_bind()
     zones = {office_id: zone or "Asia/Jakarta" for office_id, zone in bind.execute(
@@ -84,12 +88,11 @@ def upgrade() -> None:
             values["due_date"] = add_working_days(received, ANSWER_DAYS.get(category, DEFAULT_ANSWER_DAYS), calendar)
         bind.execute(complaints.update().where(complaints.c.id == complaint_id).values(**values))
 
-    with op.batch_alter_table("complaints", schema=None) as batch_op:
-        batch_op.alter_column("first_response_due", existing_type=sa.Date(), nullable=False)
+    if bind.dialect.name != "sqlite":
+        op.alter_column("complaints", "first_response_due", existing_type=sa.Date(), server_default=None)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("complaints", schema=None) as batch_op:
-        batch_op.drop_column("needs_field_check")
-        batch_op.drop_column("first_response_at")
-        batch_op.drop_column("first_response_due")
+    # SQLite (3.35+) drops a column in place, so again no table copy.
+    for column in ("needs_field_check", "first_response_at", "first_response_due"):
+        op.drop_column("complaints", column)

@@ -63,7 +63,8 @@ def test_the_complaints_deadline_column_reads_whole_at_1440(wide, database, make
     with database.session() as s:
         s.add(Complaint(office_id=office_id(s), tracking_code="PGD-LEBAR-01", channel="portal",
                         category="information_request", subject="Syarat ekspor sarang burung walet ke Tiongkok",
-                        text="Mohon informasinya.", due_date=date.today() + timedelta(days=5)))
+                        text="Mohon informasinya.", due_date=date.today() + timedelta(days=5),
+                        first_response_due=date.today() + timedelta(days=3)))
         s.commit()
     make_user("petugas_lebar", "operator")
     browser_login(wide, "petugas_lebar")

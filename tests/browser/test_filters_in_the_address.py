@@ -24,7 +24,8 @@ def complaints(database, make_user):
                                                ("Sertifikat salah nama", "closed"))):
             s.add(Complaint(office_id=office_id(s), tracking_code=f"PGD-URL-{n}", channel="web", category="service",
                             subject=subject, text="Mohon ditindaklanjuti.", status=status,
-                            due_date=date.today() + timedelta(days=5)))
+                            due_date=date.today() + timedelta(days=5),
+                            first_response_due=date.today() + timedelta(days=3)))
         s.commit()
 
 

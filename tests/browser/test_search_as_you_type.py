@@ -44,7 +44,8 @@ def _applications(s):
 def _complaints(s):
     for n, subject in enumerate(("Antrean pemeriksaan di gudang kargo", "Sertifikat terlambat dikirim")):
         s.add(Complaint(office_id=office_id(s), tracking_code=f"PGD-CARI-{n}", channel="web", category="service",
-                        subject=subject, text="Mohon ditindaklanjuti.", due_date=date.today() + timedelta(days=5)))
+                        subject=subject, text="Mohon ditindaklanjuti.", due_date=date.today() + timedelta(days=5),
+                        first_response_due=date.today() + timedelta(days=3)))
     return "Sertifikat", "Sertifikat terlambat dikirim", "Antrean pemeriksaan"
 
 

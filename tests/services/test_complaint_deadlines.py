@@ -165,3 +165,51 @@ def test_a_head_cannot_call_the_save_callback(app, database, logged_in, operator
     with database.session() as session:
         created = _record(session, operator)
     assert _act(logged_in("head"), app, created["id"], "in_progress", "", True).status_code == 403
+
+
+def test_the_migration_gives_existing_complaints_their_deadlines(tmp_path):
+    """On a scratch SQLite file: complaints recorded before 0013c get a first-response due date, a first response
+    when already taken up, and (while open) the answer due date of their category."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    import models.base
+    from portal.db import make_engine
+    from portal.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0012s")
+    engine = make_engine(url)
+    moment = models.base.UTCDateTime(timezone=True)
+    table = sa.table("complaints", *(sa.column(name) for name in (
+        "id", "office_id", "tracking_code", "channel", "category", "subject", "text", "status", "due_date")),
+        sa.column("received_at", moment), sa.column("updated_at", moment), sa.column("answered_at", moment))
+    events = sa.table("complaint_events", sa.column("id"), sa.column("complaint_id"), sa.column("action"),
+                      sa.column("at", moment), sa.column("after", sa.JSON))
+    received = datetime(2026, 11, 5, 10, 0, tzinfo=WIB)
+    taken_up = datetime(2026, 11, 6, 9, 0, tzinfo=WIB)
+    with engine.begin() as connection:
+        office = connection.execute(sa.text("SELECT id FROM offices")).scalar()
+        for number, (category, status) in enumerate((("officer_conduct", "new"), ("service", "answered")), 1):
+            connection.execute(table.insert().values(
+                id=number, office_id=office, tracking_code=f"PGD-MIGR-{number}", channel="lapor", category=category,
+                subject="Lama", text="Lama", status=status, due_date=date(2026, 11, 12), received_at=received,
+                updated_at=received + timedelta(days=3), answered_at=received + timedelta(days=2)
+                if status == "answered" else None))
+        connection.execute(events.insert().values(id=1, complaint_id=2, action="updated", at=taken_up,
+                                                  after={"status": "in_progress"}))
+    command.upgrade(config, "0013c")
+    rows = {row.id: row for row in engine.connect().execute(sa.select(
+        sa.table("complaints", sa.column("id"), sa.column("due_date", sa.Date), sa.column("first_response_due", sa.Date),
+                 sa.column("first_response_at", moment), sa.column("needs_field_check", sa.Boolean)))).all()}
+    # The history survives: a table copy on SQLite would have cascaded its rows away.
+    history = engine.connect().execute(sa.text("SELECT count(*) FROM complaint_events")).scalar()
+    engine.dispose()
+    assert history == 1
+    # Open officer-conduct complaint: 14 working days now (25 Nov); nothing answered, no first response yet.
+    assert (rows[1].due_date, rows[1].first_response_due, rows[1].first_response_at) == \
+        (date(2026, 11, 25), date(2026, 11, 10), None)
+    # Answered one keeps the date it was held to; its first response is its first status change.
+    assert (rows[2].due_date, rows[2].first_response_at, rows[2].needs_field_check) == \
+        (date(2026, 11, 12), taken_up, False)

@@ -104,7 +104,8 @@ def scene(session, make_user):
                                    ("other_office", "far", None)):
         complaint = Complaint(office_id=offices[office], tracking_code=f"PGD-SCOP-{len(ids['complaint'])}",
                               channel="web", category="service", subject="Layanan", text="Lama sekali",
-                              due_date=date(2026, 3, 9), submitted_by_id=submitter)
+                              due_date=date(2026, 3, 9), first_response_due=date(2026, 3, 5),
+                              submitted_by_id=submitter)
         session.add(complaint)
         session.flush()
         ids["complaint"][key] = complaint.id
