@@ -56,4 +56,8 @@ def build_demo_complaints(session, office_code: str = "0300", seed: int = 7, cou
             complaint.closed_at = complaint.answered_at + timedelta(days=1) if status == "closed" else None
         else:
             complaint.status = status
+        if status != "new":
+            # Taken up within a few hours to a few working days, so some first responses come late, as in real life.
+            taken_up = received + timedelta(hours=4 + (index * 7) % 100)
+            complaint.first_response_at = min(taken_up, complaint.answered_at or taken_up, now)
     return count
