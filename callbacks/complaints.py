@@ -35,13 +35,15 @@ def decode_uploads(contents, filenames) -> list[tuple[str, bytes]]:
 
 
 def grid_row(row: dict, tz: str) -> dict:
+    waiting_late = row["first_response_late"] and row["status"] == "new"
     return {"id": row["id"], "tracking_code": row["tracking_code"],
             "received": format_datetime(row["received_at"], tz),
             "channel": t(f"complaints.channel.{row['channel']}"), "category": t(f"complaints.category.{row['category']}"),
             "subject": row["subject"],
-            # A complaint still new past its first-response due date is marked where its status is read.
-            "status": t(f"complaints.status.{row['status']}") + (" ⚠" if row["first_response_late"] else ""),
-            "first_response_late": row["first_response_late"],
+            # A complaint still new past its first-response due date is marked where its status is read (one taken
+            # up late needs nothing more now; the KPI panel counts it).
+            "status": t(f"complaints.status.{row['status']}") + (" ⚠" if waiting_late else ""),
+            "first_response_late": waiting_late,
             "due": format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"]}
 
 
