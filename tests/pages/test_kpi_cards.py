@@ -70,3 +70,9 @@ def test_the_service_marks_which_periods_hold_data(session, data):
     assert figures["current"]["has_data"] is True and figures["previous"]["has_data"] is False
     assert kpi.change(figures["current"]["certificates_issued"], figures["previous"]["certificates_issued"],
                       figures["previous"]["has_data"]) is None
+
+
+def test_the_complaints_card_counts_first_responses_on_time_and_late(app, logged_in, data):
+    # March: PG-2 and PG-3 answered the day they came (due 11 and 12 Mar), PG-1 is still new past 10 Mar.
+    cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
+    assert "Tanggapan pertama: 2 tepat waktu · 1 terlambat" in cards["complaints"]

@@ -40,7 +40,7 @@ def gen_response(session, answers, submitted_on: date, section: str | None = "pl
 def gen_complaint(session, code: str, status: str, received_at: datetime, due: date, answered_at=None):
     record = Complaint(office_id=office_id(session), tracking_code=code, channel="email", category="service",
                        subject="Lama", text="Terlalu lama", status=status, received_at=received_at, due_date=due,
-                       first_response_due=due,
+                       first_response_due=due, first_response_at=answered_at if status != "new" else None,
                        answered_at=answered_at, updated_at=received_at)
     session.add(record)
     session.flush()
