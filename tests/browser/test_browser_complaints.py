@@ -52,3 +52,31 @@ def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(brow
     assert public.inner_text("#track-status") == "Dijawab"
     screenshot(public, "complaint-track-answered-phone")
     reporter.close()
+
+
+def test_a_field_check_is_kept_through_a_refused_save_then_moves_the_due_date(page, database, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    from models import User
+    from portal.services import complaints
+
+    make_user("petugas_lapangan", "operator")
+    with database.session() as session:
+        officer = session.query(User).filter_by(username="petugas_lapangan").one()
+        # Received Mon 6 Jul 2026 in WIB: answer due Mon 13 Jul; with a field check Wed 30 Sep.
+        created = complaints.create(session, officer, {
+            "channel": "lapor", "category": "service", "subject": "Gudang kargo kotor", "text": "Mohon dicek.",
+            "received_at": datetime(2026, 7, 6, 9, 0, tzinfo=timezone(timedelta(hours=7)))}, source="officer")
+    browser_login(page, "petugas_lapangan")
+    page.goto(f"/complaints/{created['id']}")
+    page.wait_for_selector("#complaint-due-date:has-text('13 Jul 2026')")
+    page.check("#complaint-needs_field_check")
+    page.select_option("#complaint-status", "answered")  # without an answer: refused
+    page.click("#complaint-save")
+    page.wait_for_selector("#complaint-answer.is-invalid")
+    assert page.is_checked("#complaint-needs_field_check")
+    assert page.input_value("#complaint-status") == "answered"
+    page.select_option("#complaint-status", "in_progress")
+    page.click("#complaint-save")
+    page.wait_for_selector("#complaint-due-date:has-text('30 Sep 2026')")
+    screenshot(page, "complaint-field-check")
