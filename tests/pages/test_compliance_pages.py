@@ -257,6 +257,20 @@ def test_guidance_is_recorded_audited_and_its_effect_measured(session, office):
     assert (effect["after"]["n"], effect["after"]["rate_per_100"], effect["verdict"]) == (3, 0.0, "improved")
 
 
+def test_the_effect_counts_the_guidance_records_own_section_not_the_pages_filter(session, office):
+    """Beta's consignments are all plant; guidance given in the animal section is judged on animal records only (none:
+    not enough data), whatever section the page shows (here: every section, which would count the plant ones)."""
+    saved = guidance.record_guidance(session, None, "admin", office_id=office["office_id"], section_scope=None,
+                                     values={"service_user_id": office["beta"].id, "given_on": "2025-12-01",
+                                             "kind": "visit", "notes": "Pembinaan karantina hewan.",
+                                             "officer_name": "Drh. Sari", "section": "animal"}, today=AS_OF)
+    result = guidance.guidance_list(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF)
+    row = next(r for r in result["rows"] if r["service_user_id"] == office["beta"].id)
+    assert row["last_guidance"]["id"] == saved["id"]
+    effect = row["last_guidance"]["effect"]
+    assert (effect["before"]["n"], effect["after"]["n"], effect["verdict"]) == (0, 0, "not_enough_data")
+
+
 def test_coordinator_cannot_record_guidance_for_another_section(session, office):
     with pytest.raises(Forbidden):
         guidance.record_guidance(session, None, "c", office_id=office["office_id"], section_scope="plant",

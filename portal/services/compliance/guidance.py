@@ -293,7 +293,7 @@ def guidance_list(session: Session, *, office_id: int, section_scope: str | None
         record, plan = latest.get(row["service_user_id"]), planned.get(row["service_user_id"])
         row["last_guidance"] = None if record is None else {
             "id": record.id, "given_on": record.given_on, "kind": record.kind, "officer_name": record.officer_name,
-            "effect": effect(session, record.service_user_id, record.given_on, section_id=section_id, tz=tz,
+            "effect": effect(session, record.service_user_id, record.given_on, section_id=record.section_id, tz=tz,
                              settings=settings, today=today)}
         row["planned_guidance"] = None if plan is None else {"id": plan.id, "given_on": plan.given_on,
                                                              "kind": plan.kind}
