@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import func, select
 
 from support.compliance_data import AS_OF, build_ranked_office
 from portal.services.compliance import profile as compliance_profile
@@ -193,3 +194,25 @@ def test_a_small_offices_p0_falls_back_to_every_office_then_to_the_setting(sessi
     result = compliance.ranking(session, office_id=office["office_id"], section_scope=None, as_of=AS_OF)
     assert (result["p0_source"], result["p0"]) == ("setting", pytest.approx(0.005))
     assert _by_name(result)["PT Beta Tani"]["score"] == 89.7
+
+
+def test_each_offices_snapshot_ends_on_its_own_today(session, office):
+    """At 23:30 WIB on 30 June it is already 1 July in Jayapura (WIT): that office's scores are as of 1 July, the
+    WIB office's as of 30 June (not Jakarta's day for every office)."""
+    import time_machine
+    from models import ComplianceScore, Office
+    from support.factories import gen_application, gen_service_user
+
+    jayapura = Office(code="0950", name="Karantina Papua", timezone="Asia/Jayapura")
+    session.add(jayapura)
+    session.flush()
+    far = gen_service_user(session, office_id=jayapura.id, name="PT Timur Jauh")
+    gen_application(session, far, submitted_at=datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc),
+                    stages=("submitted", "handed_over"))
+    compliance_rollup.refresh_rollups(session, service_user_ids=[far.id])
+    with time_machine.travel(datetime(2026, 6, 30, 16, 30, tzinfo=timezone.utc), tick=False):
+        compliance.refresh_scores(session)
+    as_of = dict(session.execute(select(ComplianceScore.office_id, func.max(ComplianceScore.as_of))
+                                 .group_by(ComplianceScore.office_id)).all())
+    assert as_of[jayapura.id] == date(2026, 7, 1)
+    assert as_of[office["office_id"]] == date(2026, 6, 30)

@@ -337,24 +337,31 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
                    as_of: date | None = None) -> dict[str, Any]:
     """Recompute the current-score snapshots (default window, overall and per section) and the tier history.
 
-    With `service_user_ids`, only their snapshots are rewritten (p0 is still the whole office's).
+    With `service_user_ids`, only their snapshots are rewritten (p0 is still the whole office's). Each office's
+    window ends on its own today (WIB, WITA or WIT), unless `as_of` is given.
     """
     version, scoring = current_settings(session)
     if version == 0:
         return {"scores": 0}
-    as_of = as_of or today_in(default_timezone())
-    first, last = window(as_of, scoring)
     offices = None if office_id is None else [office_id]
     if offices is None and service_user_ids is not None:  # p0 only of the offices the touched users are in
         offices = sorted(set(session.scalars(select(ComplianceMonthly.office_id).where(
             ComplianceMonthly.service_user_id.in_(service_user_ids)).distinct())))
-    now, last_day = datetime.now(UTC), last
+    by_zone: dict[str, list[int]] = {}
+    for office, tz in session.execute(select(Office.id, Office.timezone)):
+        if offices is None or office in offices:
+            by_zone.setdefault(tz or default_timezone(), []).append(office)
+    now = datetime.now(UTC)
     snapshot_rows = []
-    for section_id in [None] + list(sections_by_code(session).values()):
-        for row in _score_offices(session, offices, section_id, first, last, as_of, scoring, service_user_ids):
-            row.update(section_id=ALL_SECTIONS if section_id is None else section_id, as_of=as_of,
-                       window_from=first, window_to=last_day, settings_version=version, computed_at=now)
-            snapshot_rows.append(row)
+    for zone, zone_offices in sorted(by_zone.items()):
+        day = as_of or today_in(zone)
+        first, last = window(day, scoring)
+        for section_id in [None] + list(sections_by_code(session).values()):
+            for row in _score_offices(session, zone_offices, section_id, first, last, day, scoring,
+                                      service_user_ids):
+                row.update(section_id=ALL_SECTIONS if section_id is None else section_id, as_of=day,
+                           window_from=first, window_to=last, settings_version=version, computed_at=now)
+                snapshot_rows.append(row)
     s = ComplianceScore
     condition = refreshed_rows(s, office_id, service_user_ids)
     previous = {(su, sec): (tier, ver) for su, sec, tier, ver in session.execute(
