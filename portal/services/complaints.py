@@ -24,7 +24,7 @@ from portal.domain.working_days import add_working_days
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
 from portal.services import attachments
-from portal.services.working_calendar import calendar_for
+from portal.services.office_calendar import calendar_for
 from portal.settings import DEFAULT_TIMEZONE, Settings, load_settings
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -84,6 +84,35 @@ def first_response_late(complaint: Complaint, today: date, tz: str) -> bool:
     if complaint.first_response_at is not None:
         return office_today(tz, complaint.first_response_at) > complaint.first_response_due
     return complaint.status == "new" and today > complaint.first_response_due
+
+
+def follow_calendar(session: Session, actor, office: Office, day: date, before, after, reason: str) -> list[dict]:
+    """After the office's calendar changed on `day`: each open complaint whose answer period (or, not yet taken up,
+    first-response period) spans the day keeps its number of working days, so its due dates move; the move is kept
+    in the complaint's history."""
+    zone = ZoneInfo(office.timezone)
+    # Received before the day ends anywhere (a day's margin for the zone), due on or after it: a small, indexed set.
+    candidates = session.scalars(select(Complaint).where(
+        Complaint.office_id == office.id, Complaint.status.in_(OPEN_STATUSES), Complaint.due_date >= day,
+        Complaint.received_at < datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)))
+    moved = []
+    for complaint in candidates:
+        received = complaint.received_at.astimezone(zone).date()
+        if received >= day:
+            continue
+        fields = ("due_date", "first_response_due") if complaint.first_response_at is None else ("due_date",)
+        old = {name: getattr(complaint, name) for name in fields if getattr(complaint, name) is not None}
+        new = {name: after.add_working_days(received, before.working_days_between(received, value))
+               for name, value in old.items()}
+        changed = [name for name in old if new[name] != old[name]]
+        if changed:
+            moved.append({"id": complaint.id, **{name: new[name].isoformat() for name in changed}})
+            _history(session, complaint, actor, "due_date_moved", {name: old[name].isoformat() for name in changed},
+                     {**{name: new[name].isoformat() for name in changed}, "calendar_day": day.isoformat(),
+                      "reason": reason})
+            for name in changed:
+                setattr(complaint, name, new[name])
+    return moved
 
 
 def _clean(value: Any) -> str:

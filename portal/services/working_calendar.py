@@ -2,31 +2,22 @@
 removed, listed per year, edited with a reason and audited. Due dates are counted against `calendar_for`."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Complaint, Office, OfficeCalendarDay
+from models import Office, OfficeCalendarDay
 from portal import audit
 from portal.domain.working_days import SATURDAY, WorkingCalendar, listed_holidays
 from portal.security.scope import scope_of
+from portal.services import complaints
+from portal.services.office_calendar import calendar_for
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
 PERMISSION = "admin.calendar"
 REASON_MAX = 200
-OPEN_COMPLAINT_STATUSES = ("new", "in_progress")
-
-
-def calendar_for(session: Session, office_id: int | None) -> WorkingCalendar:
-    """The office's calendar, read once per request or job: a handful of rows per year."""
-    if office_id is None:
-        return WorkingCalendar()
-    rows = session.execute(select(OfficeCalendarDay.day, OfficeCalendarDay.working)
-                           .where(OfficeCalendarDay.office_id == office_id)).all()
-    return WorkingCalendar.of((d for d, working in rows if not working), (d for d, working in rows if working))
 
 
 def _office(session: Session, actor, office_id: int | None) -> Office:
@@ -113,7 +104,7 @@ def _after_change(session: Session, actor, office: Office, day: date, before: Wo
     """Open complaints whose answer period spans the day keep their count of working days (their due date moves),
     and the change is audited with the complaints it moved."""
     after = calendar_for(session, office.id)
-    moved = _move_due_dates(session, office, day, before, after)
+    moved = complaints.follow_calendar(session, actor, office, day, before, after, reason)
     scope = scope_of(actor)
     audit.record(session, scope.user_id, scope.username,
                  "calendar_day_working" if after.is_working_day(day) else "calendar_day_off",
@@ -123,25 +114,6 @@ def _after_change(session: Session, actor, office: Office, day: date, before: Wo
                         "complaints_moved": moved})
     return {"office_id": office.id, "day": day, "working": after.is_working_day(day), "change": change,
             "complaints_moved": len(moved)}
-
-
-def _move_due_dates(session: Session, office: Office, day: date, before: WorkingCalendar,
-                    after: WorkingCalendar) -> list[dict[str, Any]]:
-    zone = ZoneInfo(office.timezone)
-    # Received before the day ends anywhere (a day's margin for the zone), due on or after it: a small, indexed set.
-    candidates = session.scalars(select(Complaint).where(
-        Complaint.office_id == office.id, Complaint.status.in_(OPEN_COMPLAINT_STATUSES), Complaint.due_date >= day,
-        Complaint.received_at < datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)))
-    moved = []
-    for complaint in candidates:
-        received = complaint.received_at.astimezone(zone).date()
-        if received >= day:
-            continue
-        due = after.add_working_days(received, before.working_days_between(received, complaint.due_date))
-        if due != complaint.due_date:
-            moved.append({"id": complaint.id, "from": complaint.due_date.isoformat(), "to": due.isoformat()})
-            complaint.due_date = due
-    return moved
 
 
 def offices(session: Session, actor) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from models import AuditLog, Complaint, OfficeCalendarDay
+from models import AuditLog, Complaint, ComplaintEvent, OfficeCalendarDay
 from portal.services import complaints
 from portal.services import working_calendar as calendar
 from portal.validation import Forbidden, InvalidInput
@@ -81,6 +81,12 @@ def test_open_complaints_spanning_the_day_keep_their_count_of_working_days(sessi
     assert result["complaints_moved"] == 1
     assert (due_before, session.get(Complaint, created["id"]).due_date) == (date(2026, 5, 22), date(2026, 5, 25))
     assert session.get(Complaint, later["id"]).due_date == later_due
+    event = session.scalar(select(ComplaintEvent).where(ComplaintEvent.action == "due_date_moved"))
+    assert (event.complaint_id, event.username) == (created["id"], "admin_kalender")
+    # Its first response (3 working days: Mon 18, Tue 19, Wed 20 May) moves too: Tue 19, Wed 20, Thu 21 May.
+    assert event.before == {"due_date": "2026-05-22", "first_response_due": "2026-05-20"}
+    assert (event.after["due_date"], event.after["first_response_due"]) == ("2026-05-25", "2026-05-21")
+    assert session.get(Complaint, created["id"]).first_response_due == date(2026, 5, 21)
 
 
 def test_edits_are_refused_without_a_reason_on_a_day_already_so_or_to_a_non_admin(session, admin, make_user):
