@@ -216,3 +216,34 @@ def test_each_offices_snapshot_ends_on_its_own_today(session, office):
                                  .group_by(ComplianceScore.office_id)).all())
     assert as_of[jayapura.id] == date(2026, 7, 1)
     assert as_of[office["office_id"]] == date(2026, 6, 30)
+
+
+def test_a_direction_filter_gives_the_streak_tier_and_intervention_of_those_consignments(session):
+    """Five exports, an import detained, three exports: over everything the streak restarts at the detention
+    (tightened); over the exports alone nothing was ever detained, so all eight count (normal, no last violation)."""
+    from support.factories import gen_action, gen_application, gen_service_user
+
+    su = gen_service_user(session, name="PT Dua Arah")
+    when = lambda day: datetime(2026, 2, day, 1, 0, tzinfo=timezone.utc)  # noqa: E731
+    for day in range(1, 6):
+        gen_application(session, su, submitted_at=when(day), stages=("submitted", "handed_over"))
+    gen_action(session, gen_application(session, su, direction="import", submitted_at=when(10),
+                                        stages=("submitted", "handed_over")), "detention")
+    for day in range(15, 18):
+        gen_application(session, su, submitted_at=when(day), stages=("submitted", "handed_over"))
+    compliance_rollup.refresh_rollups(session, service_user_ids=[su.id])
+
+    def row(filters):
+        result = compliance.ranking(session, office_id=su.office_id, section_scope=None, filters=filters,
+                                    as_of=AS_OF)
+        return next(r for r in result["rows"] if r["service_user_id"] == su.id)
+
+    everything = row({})
+    assert everything["clean_streak"] < 5 and everything["intervention"] == "tightened"
+    assert everything["last_violation_at"] is not None
+    exports = row({"direction": "export"})
+    assert (exports["clean_streak"], exports["last_violation_at"], exports["months_since_last_violation"]) == (
+        8, None, None)
+    assert exports["intervention"] == "normal"
+    imports = row({"direction": "import"})
+    assert imports["last_violation_at"] is not None and imports["intervention"] == "tightened"

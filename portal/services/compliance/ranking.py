@@ -34,6 +34,7 @@ from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.filters import clean_filters, sections_by_code, window
 from portal.services.compliance.sources import monthly_source
 from portal.services.compliance.scoring_settings import current_settings
+from portal.services.compliance.streaks import filtered_streaks
 from portal.services.offices import office_zone
 from portal.settings import default_timezone
 
@@ -205,13 +206,18 @@ def score_rows(session: Session, office_id: int, *, section_id: int | None = Non
     office_v, office_n, p0 = base["office_v"], base["office_n"], base["p0"]
     zone = ZoneInfo(tz)
     decide = _Model(settings)
+    # Under a direction or commodity filter the streak and the last violation are those of the filtered
+    # consignments too (the stored streaks are per section only).
+    filtered = None if direction is None and commodity_id is None else filtered_streaks(
+        session, office_id, [r.su for r in raw], tz=tz, section_id=section_id, direction=direction,
+        commodity_id=commodity_id)
     rows = []
     for r in raw:
         n, d, rr, x, k = int(r.n), int(r.d), int(r.r), int(r.x), int(r.k)
         v = decide.weighted(d, rr, x, k)
         value = decide.score(v, n, p0)
-        streak = int(r.clean_streak or 0)
-        last_violation = r.last_violation_at
+        streak = int(r.clean_streak or 0) if filtered is None else filtered[r.su]["clean_streak"]
+        last_violation = r.last_violation_at if filtered is None else filtered[r.su]["last_violation_at"]
         months_since = None if last_violation is None else months_between(
             last_violation.astimezone(zone).date(), as_of)
         records = d + rr + x + k
