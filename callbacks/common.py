@@ -23,7 +23,8 @@ from portal.i18n import current_language, t
 from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.security.permissions import AUTHENTICATED
-from portal.validation import Conflict, Forbidden, InvalidInput, NotFound
+from portal.i18n import format_datetime
+from portal.validation import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit
 from portal.web import outage
 
 # The shortest search the company picker sends to the database (one letter matches half the registry).
@@ -242,6 +243,8 @@ def describe(error: Exception) -> tuple[str, str, str] | None:
         return t("error.forbidden_title"), t("error.record_forbidden"), "danger"
     if isinstance(error, NotFound):
         return t("error.not_found_title"), t("error.record_not_found"), "warning"
+    if isinstance(error, StaleEdit):
+        return t("edit.stale_title"), stale_message(error, lambda name: t(f"field.{name}")), "warning"
     if isinstance(error, Conflict):
         changed = [t(f"field.{name}") for name in error.changed]
         text = t("error.conflict") + (" " + t("error.conflict_changed", fields=", ".join(changed)) if changed else "")
@@ -249,6 +252,40 @@ def describe(error: Exception) -> tuple[str, str, str] | None:
     if isinstance(error, DBAPIError) and not is_outage(error):
         return t("error.database_title"), t("error.database"), "danger"
     return None
+
+
+# A long text (a description, an answer) is shown by its start: enough to recognise, short enough to read.
+STALE_VALUE_CHARS = 120
+
+
+def _stale_value(value) -> str:
+    if value is None or value == "":
+        return t("edit.empty")
+    if isinstance(value, bool):
+        return t("edit.yes") if value else t("edit.no")
+    text = str(value)
+    return text if len(text) <= STALE_VALUE_CHARS else text[:STALE_VALUE_CHARS] + "…"
+
+
+def stale_message(error: StaleEdit, label, shown=None, zone: str | None = None):
+    """What every edit form says when its save is refused as stale (portal/services/edit_versions.py): who saved
+    the record meanwhile and when, each field changed since the form opened (label: then → now), and that what
+    was typed is still in the form. `label(field)` names a field as the form does; `shown(field, value)` may word
+    a coded value (a status, a category) the way the form shows it."""
+    word = shown or (lambda _field, value: value)
+    zone = zone or getattr(user(), "office_timezone", None) or "Asia/Jakarta"
+    who = error.by or t("edit.someone")
+    saved = t("edit.stale_by", who=who, when=format_datetime(error.at, zone)) if error.at else \
+        t("edit.stale_by_someone")
+    items = [html.Li([html.Strong(label(field) + ": "), html.Span(_stale_value(word(field, then)), className="qc-then"),
+                      " → ", html.Span(_stale_value(word(field, now)), className="qc-now")])
+             for field, then, now in error.changes]
+    return html.Div([
+        html.Div(saved),
+        html.Div(t("edit.stale_changes"), className="mt-1") if items else None,
+        html.Ul(items, className="mb-1 qc-stale-changes") if items else None,
+        html.Div(t("edit.stale_kept")),
+    ], className="qc-stale-edit")
 
 
 def _known(error: Exception) -> tuple[str, str, str]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import load_record
+from callbacks.common import load_record, stale_message
 from layouts.components.empty import refused
-from layouts.nnc_common import attachment_list, changes_table, detail_cards, status_badge, status_table
+from layouts.nnc_common import (attachment_list, changes_table, detail_cards, nnc_field_label, nnc_value_label,
+                                status_badge, status_table)
 from layouts.components.formatting import format_date
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
+from portal.services import edit_versions
 from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
-from portal.validation import Forbidden, InvalidInput, NotFound
+from portal.validation import Forbidden, InvalidInput, NotFound, StaleEdit
 
 FOLLOW_UP_TEXTS = ("investigation_findings", "corrective_action", "guidance_given")
 KEEP = "keep"  # the status select's "no change" choice
@@ -62,14 +64,15 @@ def register(app) -> None:
     @protected_callback(
         app, "nnc.follow_up",
         [Output("nnc-detail-fu-card", "style"), Output("nnc-detail-fu-status", "options"),
-         Output("nnc-detail-fu-status", "value"), Output("nnc-detail-fu-note", "value")]
+         Output("nnc-detail-fu-status", "value"), Output("nnc-detail-fu-note", "value"),
+         Output("nnc-detail-fu-opened", "data")]
         + [Output(f"nnc-detail-fu-{name}", "value") for name in FOLLOW_UP_TEXTS]
         + [Output(f"nnc-detail-fu-{name}", "disabled") for name in FOLLOW_UP_TEXTS],
         Input("nnc-detail-fu-id", "data"), Input("nnc-detail-refresh", "data"))
     def fill_follow_up(nnc_id, _refresh):
         """Show the panel only when the viewer may follow this NNC up (coordinators: their own section)."""
         current = user()
-        hidden = [{"display": "none"}, [], KEEP, ""] + [no_update] * 3 + [True] * 3
+        hidden = [{"display": "none"}, [], KEEP, "", None] + [no_update] * 3 + [True] * 3
         try:
             with database().session() as db:
                 found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
@@ -82,7 +85,8 @@ def register(app) -> None:
                     "value": KEEP}] + [{"label": t(f"nnc.follow_up.to.{status}"), "value": status}
                                      for status in allowed["transitions"]]
         locked = found["status"] not in nnc_rules.OPEN_STATUSES
-        return [{}, options, KEEP, ""] + [found.get(name) or "" for name in FOLLOW_UP_TEXTS] + [locked] * 3
+        kept = edit_versions.opened(found["version"], {name: found.get(name) for name in FOLLOW_UP_TEXTS + ("status",)})
+        return [{}, options, KEEP, "", kept] + [found.get(name) or "" for name in FOLLOW_UP_TEXTS] + [locked] * 3
 
     @protected_callback(
         app, "nnc.follow_up",
@@ -95,15 +99,21 @@ def register(app) -> None:
         Input("nnc-detail-fu-save", "n_clicks"),
         [State("nnc-detail-fu-id", "data"), State("nnc-detail-fu-status", "value"), State("nnc-detail-fu-note", "value")]
         + [State(f"nnc-detail-fu-{name}", "value") for name in FOLLOW_UP_TEXTS]
-        + [State("nnc-detail-refresh", "data")],
+        + [State("nnc-detail-refresh", "data"), State("nnc-detail-fu-opened", "data")],
         prevent_initial_call=True)
-    def save_follow_up(_clicks, nnc_id, to_status, note, findings, corrective, guidance, refresh):
+    def save_follow_up(_clicks, nnc_id, to_status, note, findings, corrective, guidance, refresh, kept):
         """Record the follow-up and/or the status change; a refused one keeps what was typed."""
         data = dict(zip(FOLLOW_UP_TEXTS, (findings, corrective, guidance)))
+        version, opened = edit_versions.from_form(kept)
         try:
             with database().session() as db:
                 saved = nnc.record_follow_up(db, user(), int(nnc_id), data,
-                                             None if to_status in (None, "", KEEP) else to_status, note)
+                                             None if to_status in (None, "", KEEP) else to_status, note,
+                                             expected_version=version, opened=opened)
+        except StaleEdit as error:
+            alert = [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                     stale_message(error, nnc_field_label, nnc_value_label)]
+            return [no_update, alert, True, "warning", False, "", False, ""] + [False] * 3 + [""] * 3
         except InvalidInput as error:
             messages = error.messages(t)
             return [no_update, t("form.has_errors"), True, "danger", "status" in messages, messages.get("status", ""),

@@ -10,20 +10,20 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
 
-from callbacks.common import register_picker_search
+from callbacks.common import register_picker_search, stale_message
 from layouts.components.company_picker import company_option
-from layouts.nnc_common import attachment_list
+from layouts.nnc_common import attachment_list, nnc_field_label, nnc_value_label
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import attachments, users
+from portal.services import attachments, edit_versions, users
 from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
-from portal.validation import Forbidden, InvalidInput, NotFound
+from portal.validation import Forbidden, InvalidInput, NotFound, StaleEdit
 
 PERMISSION = "nnc.edit"
 
@@ -96,7 +96,8 @@ def register(app) -> None:
         [Output(_fid("section_id"), "options"), Output(_fid("service_user_id"), "options"),
          Output(_fid("handler_id"), "options"), Output("nnc-form-existing-files", "children"),
          Output("nnc-form-alert", "children"), Output("nnc-form-alert", "is_open"),
-         Output("nnc-form-save", "disabled")] + [Output(_fid(name), "value") for name in FORM_FIELDS],
+         Output("nnc-form-save", "disabled"), Output("nnc-form-opened", "data")]
+        + [Output(_fid(name), "value") for name in FORM_FIELDS],
         Input("nnc-form-id", "data"))
     def load(nnc_id):
         """A new form gets the section list; an edit form gets the NNC's values and its archived files."""
@@ -105,14 +106,14 @@ def register(app) -> None:
         with database().session() as db:
             sections = _section_options(db)
             if nnc_id is None:
-                return [sections, [], [], None, "", False, False] + keep
+                return [sections, [], [], None, "", False, False, None] + keep
             try:
                 found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
                 files = nnc_detail.attachments_of(db, int(nnc_id), current)
                 company = nnc_lookups.service_user_choice(db, found["service_user_id"])
                 handler = nnc_lookups.handler_choice(db, found["handler_id"])
             except (Forbidden, NotFound):
-                return [sections, [], [], None, t("nnc.not_available"), True, True] + keep
+                return [sections, [], [], None, t("nnc.not_available"), True, True, None] + keep
         permissions = nnc_rules.permissions_for(current, found)
         alert, locked = "", False
         if not permissions["edit"]:
@@ -122,7 +123,8 @@ def register(app) -> None:
         existing = html.Div([html.Div(t("nnc.form.archived_files"), className="small text-muted mb-1"),
                              attachment_list(files, "nnc-form", current.office_timezone)],
                             className="mb-3") if files else None
-        return [sections, company_options, handler_options, existing, alert, bool(alert), locked] + \
+        kept = edit_versions.opened(found["version"], {name: found.get(name) for name in FORM_FIELDS})
+        return [sections, company_options, handler_options, existing, alert, bool(alert), locked, kept] + \
             _form_values(found)
 
     register_picker_search(app, PERMISSION, _fid("service_user_id"), nnc_lookups.search_service_users,
@@ -278,11 +280,11 @@ def register(app) -> None:
          Output("nnc-form-go", "href")] + feedback_outputs(True),
         Input("nnc-form-save", "n_clicks"), Input("nnc-form-save-top", "n_clicks"),
         [State(_fid(name), "value") for name in FORM_FIELDS]
-        + [State("nnc-form-files", "data"), State("nnc-form-id", "data")],
+        + [State("nnc-form-files", "data"), State("nnc-form-id", "data"), State("nnc-form-opened", "data")],
         prevent_initial_call=True)
     def save(_clicks, _clicks_top, *values):
         """Create or update; on any error keep everything typed and attached, with each message by its field."""
-        fields, files, nnc_id = values[:len(FORM_FIELDS)], values[-2], values[-1]
+        fields, files, nnc_id, kept = values[:len(FORM_FIELDS)], values[-3], values[-2], values[-1]
         data = dict(zip(FORM_FIELDS, fields))
         current = user()
         try:
@@ -290,7 +292,14 @@ def register(app) -> None:
                 if nnc_id is None:
                     saved = nnc.create_nnc(db, current, data, staged_files(files))
                 else:
-                    saved = nnc.update_nnc(db, current, int(nnc_id), data, staged_files(files))
+                    version, opened = edit_versions.from_form(kept)
+                    saved = nnc.update_nnc(db, current, int(nnc_id), data, staged_files(files),
+                                           expected_version=version, opened=opened)
+        except StaleEdit as error:
+            # Nothing written; the typed values and staged files are not outputs here and stay in the form.
+            alert = [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                     stale_message(error, nnc_field_label, nnc_value_label)]
+            return [alert, True, no_update, no_update] + feedback_values({})
         except InvalidInput as error:
             messages = error.messages(t)
             in_form_order = sorted(messages, key=lambda n: FORM_FIELDS.index(n) if n in FORM_FIELDS else -1)

@@ -54,6 +54,21 @@ def status_options(empty_label=None, statuses=STATUSES):
     return options("nnc.status.", statuses, empty_label)
 
 
+# Coded fields, worded as the form's choices word them (a stale save's message lists them old → new).
+CODED = {"flow": "nnc.flow.", "category": "nnc.category.", "subcategory": "nnc.subcategory.",
+         "action_taken": "nnc.action.", "status": "nnc.status."}
+
+
+def nnc_field_label(name: str) -> str:
+    """A field's name as the NNC form and the follow-up panel label it."""
+    return t(f"nnc.field.{name}")
+
+
+def nnc_value_label(name: str, value):
+    """A field's value as the form shows it: a code by its label, anything else as it is."""
+    return t(CODED[name] + value) if name in CODED and value else value
+
+
 def status_badge(status: str, **kwargs):
     return dbc.Badge([html.I(className=f"bi {STATUS_ICON.get(status, 'bi-circle')} me-1"), t(f"nnc.status.{status}")],
                      color=STATUS_COLOR.get(status, "secondary"), className="qc-nnc-status", **kwargs)

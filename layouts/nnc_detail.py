@@ -72,4 +72,5 @@ def follow_up_panel(nnc_id: int):
                        color="primary"),
         ]),
         dcc.Store(id="nnc-detail-fu-id", data=nnc_id),
+        dcc.Store(id="nnc-detail-fu-opened", data=None),  # the version the panel opened (edit_versions)
     ], className="mb-3", id="nnc-detail-fu-card", style={"display": "none"})

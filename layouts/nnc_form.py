@@ -96,6 +96,9 @@ def layout(user, page, nnc_id: int | None = None, **_):
             html.Span(t("nnc.form.required_hint"), className="text-muted small ms-3 d-none d-md-inline"),
         ], className="qc-nnc-form-actions"),
         dcc.Store(id="nnc-form-id", data=nnc_id),
+        # The version and values the form opened (an edit only): the save names them, so it cannot silently
+        # overwrite a save someone made meanwhile (portal/services/edit_versions.py).
+        dcc.Store(id="nnc-form-opened", data=None),
         dcc.Store(id="nnc-form-files", data=[]),
         dcc.Store(id="nnc-form-application", data=None),
         dcc.Location(id="nnc-form-go", refresh="callback-nav"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -59,6 +59,14 @@ class HistoryMixin:
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     username: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EditVersion:
+    """A record people edit in a form: `version` goes up with every save through a form, and a save names the
+    version its form opened, so a save over someone else's newer one is refused (portal/services/edit_versions.py).
+    Only the edit services bump it: a login, a sync or a rollup writing the row never makes an open form stale."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class Base(DeclarativeBase):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, HistoryMixin, JSONType, UTCDateTime, utcnow
+from models.base import Base, EditVersion, HistoryMixin, JSONType, UTCDateTime, utcnow
 from models.nnc import AttachmentLinkMixin
 
 CHANNELS = ("web", "portal", "email", "whatsapp", "facebook", "twitter", "phone", "walk_in", "lapor")
@@ -14,7 +14,7 @@ CATEGORIES = ("service", "officer_conduct", "tariff", "information_request", "ot
 STATUSES = ("new", "in_progress", "answered", "closed")
 
 
-class Complaint(Base):
+class Complaint(EditVersion, Base):
     __tablename__ = "complaints"
     __table_args__ = (Index("ix_complaints_office_status_due", "office_id", "status", "due_date"),
                       Index("ix_complaints_office_received", "office_id", "received_at"))

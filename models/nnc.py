@@ -12,7 +12,7 @@ from sqlalchemy import (Date, ForeignKey, Index, Integer, LargeBinary, String, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.application import Certificate
-from models.base import Base, HistoryMixin, UTCDateTime, utcnow
+from models.base import Base, EditVersion, HistoryMixin, UTCDateTime, utcnow
 
 
 class AttachmentBlob(Base):
@@ -36,7 +36,7 @@ class AttachmentLinkMixin:
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Nnc(Base):
+class Nnc(EditVersion, Base):
     """One notification of non-compliance, received from an importing country or issued by us."""
 
     __tablename__ = "nncs"

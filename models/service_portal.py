@@ -8,7 +8,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger,
                         UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, JSONType, UTCDateTime, utcnow
+from models.base import Base, BigId, EditVersion, JSONType, UTCDateTime, utcnow
 
 
 TOKEN_PURPOSES = ("invite", "reset", "register", "survey")
@@ -138,7 +138,7 @@ class SurveyResponse(Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class CorrectionRequest(Base):
+class CorrectionRequest(EditVersion, Base):
     """A service user's report of a mistake in a draft certificate, and the officer's answer."""
 
     __tablename__ = "correction_requests"

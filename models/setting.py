@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, JSONType, UTCDateTime, utcnow
+from models.base import Base, EditVersion, JSONType, UTCDateTime, utcnow
 
 
-class Setting(Base):
+class Setting(EditVersion, Base):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, EditVersion, UTCDateTime, utcnow
 from models.office import Office, Section
 
 ROLES = ("admin", "operator", "coordinator", "enforcement", "head", "service_user")
 
 
-class User(Base):
+class User(EditVersion, Base):
     """A person who logs in; one role, one office, a section for coordinators."""
 
     __tablename__ = "users"

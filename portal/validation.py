@@ -33,6 +33,19 @@ class Conflict(Exception):
         self.changed = tuple(changed)
 
 
+class StaleEdit(Conflict):
+    """A save from a form opened on an older version of the record: refused whole, nothing written.
+
+    `changes` are (field, value when the form opened, value now) for each field saved since; `by` and `at` name
+    who saved last and when, when the record or the audit log knows. portal/services/edit_versions.py raises it.
+    """
+
+    def __init__(self, changes=(), by: str | None = None, at=None):
+        super().__init__(tuple(field for field, _then, _now in changes))
+        self.changes = tuple(changes)
+        self.by, self.at = by, at
+
+
 class ErrorCollector:
     """Gathers every field error of a form, so the person sees them all at once."""
 

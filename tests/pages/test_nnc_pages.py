@@ -167,7 +167,8 @@ def test_coordinator_follows_up_their_section_from_the_nnc_page(app, logged_in, 
              {"id": "nnc-detail-fu-investigation_findings", "property": "value", "value": "Kebun tanpa perangkap"},
              {"id": "nnc-detail-fu-corrective_action", "property": "value", "value": ""},
              {"id": "nnc-detail-fu-guidance_given", "property": "value", "value": ""},
-             {"id": "nnc-detail-refresh", "property": "data", "value": 0}]
+             {"id": "nnc-detail-refresh", "property": "data", "value": 0},
+             {"id": "nnc-detail-fu-opened", "property": "data", "value": {"version": 1, "values": {}}}]  # as loaded
     response = dash_callback(client, _key(app, "nnc-detail-refresh.data"),
                              [{"id": "nnc-detail-fu-save", "property": "n_clicks", "value": 1}], state,
                              ["nnc-detail-fu-save.n_clicks"])

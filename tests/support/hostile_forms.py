@@ -34,6 +34,22 @@ from support.portal_helpers import link_account
 TEXT = st.one_of(hostile_text(surrogates=True), script_text())
 
 
+def opened_versions(current: int):
+    """What a form's kept version may hold when it comes back: mostly the record's current version (so saves are
+    tried), else an older one, or anything a crafted request can put there (issue #16). Draws (kept, is_current)."""
+    junk = st.one_of(st.none(), TEXT, st.integers(), st.booleans(), st.lists(st.integers(), max_size=3),
+                     st.fixed_dictionaries({"version": st.one_of(st.none(), TEXT, st.floats(), st.booleans(),
+                                                                 st.integers(-2**63, 2**63)),
+                                            "values": st.one_of(st.none(), TEXT, st.dictionaries(TEXT, TEXT,
+                                                                                                 max_size=3))}))
+    return st.one_of(
+        st.just(({"version": current, "values": {}}, True)),
+        st.just(({"version": current, "values": {}}, True)),
+        st.just(({"version": current - 1, "values": {"description": "lama"}}, False)),
+        junk.map(lambda kept: (kept, isinstance(kept, dict) and kept.get("version") == current
+                               and type(kept.get("version")) is int)))
+
+
 def storable(value: Any) -> bool:
     """Whether a value's text can be stored at all: no NUL, no lone surrogate (anywhere in it)."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value

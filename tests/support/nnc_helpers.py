@@ -40,13 +40,15 @@ def valid_nnc(session, number: str = "GACC/NNC/2025/0001", section: str = "plant
     return data
 
 
-def form_state(values: dict, files=None, nnc_id=None) -> list[dict]:
-    """The NNC form's fields as the Dash save callback receives them (state), with staged uploads."""
+def form_state(values: dict, files=None, nnc_id=None, opened=None) -> list[dict]:
+    """The NNC form's fields as the Dash save callback receives them (state), with staged uploads and the version
+    the form opened (`opened`, what its load callback kept in nnc-form-opened)."""
     from layouts.nnc_form import FORM_FIELDS
 
     state = [{"id": f"nnc-form-{name}", "property": "value", "value": values.get(name)} for name in FORM_FIELDS]
     return state + [{"id": "nnc-form-files", "property": "data", "value": files or []},
-                    {"id": "nnc-form-id", "property": "data", "value": nnc_id}]
+                    {"id": "nnc-form-id", "property": "data", "value": nnc_id},
+                    {"id": "nnc-form-opened", "property": "data", "value": opened}]
 
 
 def upload(name: str, data: bytes, mime: str = "application/pdf") -> dict:

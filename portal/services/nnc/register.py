@@ -24,7 +24,7 @@ from models.base import utcnow
 from portal import audit
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
-from portal.services import attachments, notifications
+from portal.services import attachments, edit_versions, notifications
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.nnc.detail import nnc_dict, office_today
 from portal.services.nnc.rules import (EDITABLE_FIELDS, FOLLOW_UP_FIELDS, OPEN_STATUSES, STATUSES, TEXT_LIMITS,
@@ -46,6 +46,16 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
 
 def _snapshot(nnc: Nnc) -> dict[str, Any]:
     return {key: getattr(nnc, key) for key in EDITABLE_FIELDS + ("status", "void_reason", "application_id")}
+
+
+def _form_values(nnc: Nnc) -> dict[str, Any]:
+    """The NNC's values by field of the edit form, to say what changed under a stale form."""
+    return {key: getattr(nnc, key) for key in EDITABLE_FIELDS}
+
+
+def _follow_up_values(nnc: Nnc) -> dict[str, Any]:
+    """The NNC's values by field of the follow-up panel (its status too)."""
+    return {key: getattr(nnc, key) for key in FOLLOW_UP_FIELDS + ("status",)}
 
 
 def _flush_new(session: Session, nnc: Nnc, office_id: int) -> None:
@@ -131,8 +141,12 @@ def create_nnc(session: Session, actor, data: dict[str, Any], files: Sequence[tu
 
 
 def update_nnc(session: Session, actor, nnc_id: int, data: dict[str, Any],
-               files: Sequence[tuple[str, bytes]] = (), *, today: date | None = None) -> dict[str, Any]:
-    """Change the fields of an open NNC (admin, operator) and add files; audited with before and after."""
+               files: Sequence[tuple[str, bytes]] = (), *, today: date | None = None,
+               expected_version: int | None = None, opened: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Change the fields of an open NNC (admin, operator) and add files; audited with before and after.
+
+    `expected_version` and `opened` are the version and values the form opened: a save over a newer version is
+    refused with StaleEdit (portal/services/edit_versions.py)."""
     nnc = load(session, nnc_id, actor, for_update=True)
     if not may_edit(actor, nnc):
         raise Forbidden(nnc_id)
@@ -149,6 +163,9 @@ def update_nnc(session: Session, actor, nnc_id: int, data: dict[str, Any],
     check_files(files, errors)
     errors.raise_if_any()
 
+    if any(values.get(key) != before[key] for key in EDITABLE_FIELDS + ("application_id",)) \
+            or values["certificate_id"] != nnc.certificate_id:
+        edit_versions.claim(session, nnc, expected_version, opened, _form_values, "nnc")
     for key in EDITABLE_FIELDS:
         setattr(nnc, key, values.get(key))
     nnc.application_id, nnc.certificate_id = values["application_id"], values["certificate_id"]
@@ -173,11 +190,13 @@ def update_nnc(session: Session, actor, nnc_id: int, data: dict[str, Any],
 
 
 def record_follow_up(session: Session, actor, nnc_id: int, data: dict[str, Any] | None = None,
-                     to_status: str | None = None, note: str | None = None) -> dict[str, Any]:
+                     to_status: str | None = None, note: str | None = None, *,
+                     expected_version: int | None = None, opened: dict[str, Any] | None = None) -> dict[str, Any]:
     """Record investigation findings, corrective action and guidance, and/or move the NNC along its workflow.
 
     Coordinators only in their own section; the status change must be in TRANSITIONS for the actor's role;
     void needs a reason (`note`). Audited with before and after; every status change is kept in its history.
+    A save over a newer version than the form opened (`expected_version`, `opened`) is refused (StaleEdit).
     """
     nnc = load(session, nnc_id, actor, for_update=True)
     if not may_follow_up(actor, nnc):
@@ -209,6 +228,8 @@ def record_follow_up(session: Session, actor, nnc_id: int, data: dict[str, Any] 
         check_status_needs({**_snapshot(nnc), **changes}, to_status, errors)
     errors.raise_if_any()
 
+    if really_changed or to_status is not None:
+        edit_versions.claim(session, nnc, expected_version, opened, _follow_up_values, "nnc")
     actor_id, username = getattr(actor, "id", None), getattr(actor, "username", None)
     before = {key: getattr(nnc, key) for key in FOLLOW_UP_FIELDS}
     for key, value in changes.items():
