@@ -215,6 +215,11 @@ def live_server(app):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    from playwright.sync_api import expect
+
+    # An assertion waits as long as a page action (15 s), not Playwright's 5 s: a page that draws a Plotly chart
+    # beside its grid can take longer than 5 s to parse its scripts when two suites share two cores.
+    expect.set_options(timeout=15000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
