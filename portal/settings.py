@@ -64,6 +64,23 @@ class Settings(BaseSettings):
     complaint_due_officer_conduct: int = 14
     complaint_due_field_check: int = 60
     complaint_contact_retention_days: int = 730
+    # What one import file may hold (portal/spreadsheets.py checks each before the work, issue 16). The NNC import
+    # runs inside a page's request, one savepoint per row: 5,000 rows is about a minute. An IQFast export is a
+    # table of a station's year (the admin's upload takes 512 MB); its rows are held while they load.
+    nnc_import_max_bytes: int = 10 * 1024 * 1024
+    nnc_import_max_rows: int = 5_000
+    nnc_import_max_columns: int = 100
+    nnc_import_max_cells: int = 250_000
+    nnc_import_max_unzipped_bytes: int = 100 * 1024 * 1024
+    export_import_max_bytes: int = 512 * 1024 * 1024
+    export_import_max_rows: int = 1_000_000
+    export_import_max_columns: int = 200
+    export_import_max_cells: int = 30_000_000
+    export_import_max_unzipped_bytes: int = 2 * 1024 * 1024 * 1024
+    spreadsheet_max_sheets: int = 50
+    # An XLSX member unpacking to more than this many times its packed size (past 1 MB) is a zip bomb, not a sheet:
+    # real sheets pack 5-20 times.
+    spreadsheet_max_compression_ratio: int = 100
 
     @field_validator("database_url")
     @classmethod

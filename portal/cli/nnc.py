@@ -15,6 +15,7 @@ from portal.services.accounts import current_user_from
 from portal.services.nnc import imports as nnc_import
 from portal.services.nnc import rules as nnc_rules
 from portal.settings import load_settings
+from portal.spreadsheets import limits_for
 from portal.cli.errors import refuse
 from portal.validation import Forbidden, InvalidInput
 
@@ -51,7 +52,8 @@ def import_command(file: Path, as_json: bool, username: str | None, language: st
                 actor = current_user_from(account, "cli")
             else:
                 actor = nnc_rules.system_actor(session, settings.default_office)
-            report = nnc_import.import_file(session, actor, file.name, file.read_bytes())
+            report = nnc_import.import_file(session, actor, file.name, file.read_bytes(),
+                                            limits=limits_for("nnc_import", settings))
     except Forbidden:
         click.echo(f"{username} may not record NNCs (admin or operator only)", err=True)
         sys.exit(2)

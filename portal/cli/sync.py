@@ -18,6 +18,7 @@ from portal.services.sync.export_files import import_export_file
 from portal.services.sync.run_log import close_abandoned_runs
 from portal.services.sync.runs import run_reconcile, run_sync
 from portal.settings import load_settings
+from portal.spreadsheets import limits_for
 
 
 def _json_default(value):
@@ -57,7 +58,8 @@ def sync_command(once, reconcile, import_path, url, as_json):
     settings = load_settings()
     database = Database(settings.effective_database_url)
     if import_path:
-        record = import_export_file(database, import_path, Path(import_path).name, "cli")
+        record = import_export_file(database, import_path, Path(import_path).name, "cli",
+                                    limits_for("export_import", settings))
         _print_record(record, as_json)
         sys.exit(0 if record["status"] != "failed" else 1)
     url = url or settings.iqfast_url

@@ -11,16 +11,15 @@ row with a reason in Indonesian; the file as a whole is refused only when it can
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import load_workbook
 from sqlalchemy import BigInteger, Date, DateTime, Integer, Numeric, SmallInteger, String, Text
 
+from portal import spreadsheets
+from portal.i18n import t
 from portal.iqfast import mapping
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
@@ -53,17 +52,27 @@ def table_for_filename(filename: str) -> str | None:
     return None
 
 
-def read_export_file(path: str, filename: str) -> list[Sheet]:
-    """Every IQFast table in the file, with its rows typed and its bad rows explained."""
+def read_export_file(path: str, filename: str, limits: spreadsheets.Limits | None = None) -> list[Sheet]:
+    """Every IQFast table in the file, with its rows typed and its bad rows explained.
+
+    Read through portal.spreadsheets with the export import's limits (QCORNER_EXPORT_IMPORT_MAX_…): a file over
+    one is refused as a whole, with a message naming the limit, before the rows past it are read.
+    """
+    limits = limits or spreadsheets.limits_for("export_import")
     suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        table = table_for_filename(filename)
-        if table is None:
-            raise ExportFileError(_unknown_table(filename))
-        return [_sheet(table, _csv_rows(path))]
-    if suffix == ".xlsx":
-        return _xlsx_sheets(path, filename)
-    raise ExportFileError(f"berkas {filename} bukan CSV atau XLSX")
+    if suffix not in EXPORT_SUFFIXES:
+        raise ExportFileError(f"berkas {filename} bukan CSV atau XLSX")
+    try:
+        if suffix == ".csv":
+            table = table_for_filename(filename)
+            if table is None:
+                raise ExportFileError(_unknown_table(filename))
+            return [_sheet(table, spreadsheets.read_csv(path, limits))]
+        return _xlsx_sheets(path, filename, limits)
+    except spreadsheets.SpreadsheetError as error:
+        raise ExportFileError(t(error.key, language="id", **error.params)) from None
+    except OSError as error:
+        raise ExportFileError(f"berkas tidak dapat dibaca: {error}") from error
 
 
 def _unknown_table(name: str) -> str:
@@ -71,53 +80,31 @@ def _unknown_table(name: str) -> str:
             f"ptk.csv atau riwayat_ptk.xlsx (tabel yang dikenal: {', '.join(mapping.SOURCE_TABLES)})")
 
 
-def _csv_rows(path: str) -> list[list]:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise ExportFileError(f"berkas tidak dapat dibaca: {error}") from error
-    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252 unless told otherwise
-        try:
-            content = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # cp1252 leaves five bytes undefined: such a file is neither, most likely not text at all
-        raise ExportFileError("berkas CSV bukan teks (UTF-8 atau Windows-1252): ekspor ulang sebagai CSV")
-    first_line = content.split("\n", 1)[0]
-    # Excel with Indonesian regional settings separates with ";" (the comma is the decimal mark).
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    try:
-        return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
-    except csv.Error as error:  # e.g. a cell past the csv module's field size limit (128 KiB)
-        raise ExportFileError(f"berkas CSV tidak dapat dibaca: {error}") from error
+def _xlsx_sheets(path: str, filename: str, limits: spreadsheets.Limits) -> list[Sheet]:
+    tables: list[str] = []
+
+    def pick(worksheets):
+        """The sheets named after a table, or the only sheet when the file's name says its table."""
+        named = [ws for ws in worksheets if ws.title.strip().lower() in mapping.SOURCE_TABLES]
+        if named:
+            tables.extend(ws.title.strip().lower() for ws in named)
+            return named
+        table = table_for_filename(filename)
+        if table is None or len(worksheets) != 1:
+            raise ExportFileError(_unknown_table(filename if len(worksheets) == 1 else "sheet-sheet berkas ini"))
+        tables.append(table)
+        return worksheets
+
+    sheets = spreadsheets.read_xlsx(path, limits, pick=pick)
+    return [_sheet(table, rows) for table, (_title, rows) in zip(tables, sheets)]
 
 
-def _xlsx_sheets(path: str, filename: str) -> list[Sheet]:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:
-        raise ExportFileError(f"berkas XLSX tidak dapat dibuka: {error}") from error
-    try:
-        worksheets = workbook.worksheets
-        named = [(mapping.SOURCE_TABLES[mapping.SOURCE_TABLES.index(ws.title.strip().lower())], ws)
-                 for ws in worksheets if ws.title.strip().lower() in mapping.SOURCE_TABLES]
-        if not named:
-            table = table_for_filename(filename)
-            if table is None or len(worksheets) != 1:
-                raise ExportFileError(_unknown_table(filename if len(worksheets) == 1 else "sheet-sheet berkas ini"))
-            named = [(table, worksheets[0])]
-        return [_sheet(table, [list(row) for row in ws.iter_rows(values_only=True)]) for table, ws in named]
-    finally:
-        workbook.close()
-
-
-def _sheet(table: str, rows: list[list]) -> Sheet:
+def _sheet(table: str, rows: list[tuple[int, list]]) -> Sheet:
     columns = mapping.source_columns(table)
     sheet = Sheet(table, columns)
     if not rows:
         raise ExportFileError(f"{table}: berkas kosong (baris 1 harus berisi nama kolom)")
-    header = [str(value).strip().lower() if value is not None else "" for value in rows[0]]
+    header = [str(value).strip().lower() if value is not None else "" for value in rows[0][1]]
     missing = [name for name in columns if name not in header]
     if missing:
         raise ExportFileError(f"{table}: kolom {', '.join(missing)} tidak ada di baris judul (baris 1); "
@@ -125,7 +112,7 @@ def _sheet(table: str, rows: list[list]) -> Sheet:
     positions = [header.index(name) for name in columns]
     source = mapping.source_table(table)
     parsers = [_parser(source.c[name]) for name in columns]
-    for number, values in enumerate(rows[1:], start=2):
+    for number, values in rows[1:]:
         if not any(value not in (None, "") for value in values):
             continue  # blank lines at the end of a sheet
         typed, problems = [], []

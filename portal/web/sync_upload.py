@@ -16,7 +16,8 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal import audit
-from portal.extensions import database
+from portal.extensions import database, settings
+from portal.spreadsheets import limits_for
 from portal.security.access import requires
 from portal.services.sync.export_files import import_export_file
 from portal.i18n import current_language, format_number, t
@@ -33,7 +34,7 @@ COPY_CHUNK = 1024 * 1024
 
 
 def _importer():
-    """The sync engine's export importer: import_export_file(database, path, filename, triggered_by) -> report.
+    """The sync engine's export importer: import_export_file(database, path, filename, triggered_by, limits=…).
 
     A function (not the name itself) so a test can take the importer away and see the page say so.
     """
@@ -96,7 +97,8 @@ def upload():
             return _refuse("sync_upload.error.empty", filename=filename)
         current_app.logger.info("export upload %s (%d bytes) by %s", filename, os.path.getsize(path),
                                 current_user.username)
-        report = import_export_file(database(), path, filename, current_user.username)
+        report = import_export_file(database(), path, filename, current_user.username,
+                                    limits=limits_for("export_import", settings()))
     except Exception as error:  # noqa: BLE001 - a broken file must end in a page the admin can act on
         current_app.logger.exception("export import of %s failed", filename)
         return _refuse("sync_upload.error.crashed", 500, filename=filename, error=str(error)[:300])

@@ -12,26 +12,20 @@ Choice columns accept the code or its label in either language (e.g. `pest`, `OP
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Handler, Section, ServiceUser
-from portal import audit
+from portal import audit, spreadsheets
 from portal.i18n import catalog
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
 from portal.validation import ErrorCollector, Forbidden, InvalidInput
-
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 5000
 
 # field → (English header, Indonesian headers and other spellings). Required: see REQUIRED_COLUMNS.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -138,62 +132,35 @@ class UnreadableFile(Exception):
         self.key, self.params = key, params
 
 
-def read_rows(filename: str, data: bytes) -> list[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cells) for every non-empty row, the header row first."""
+def read_rows(filename: str, data: bytes, limits: spreadsheets.Limits | None = None) -> list[tuple[int, list[Any]]]:
+    """(spreadsheet row number, cells) for every non-empty row, the header row first.
+
+    Read through portal.spreadsheets with the NNC import's limits (QCORNER_NNC_IMPORT_MAX_…): a file over one is
+    refused with a message naming the limit, before the rows past it are read.
+    """
+    limits = limits or spreadsheets.limits_for("nnc_import")
     if not data:
         raise UnreadableFile("nnc_import.error.empty")
-    if len(data) > MAX_BYTES:
-        raise UnreadableFile("nnc_import.error.too_large", max="10 MB")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableFile("nnc_import.error.xls")
-    if data.startswith(b"PK\x03\x04"):
-        rows = _xlsx_rows(data)
-    elif (filename or "").lower().endswith((".xlsx", ".xlsm")):
-        raise UnreadableFile("nnc_import.error.format")
-    else:
-        rows = _csv_rows(data)
-    rows = [(number, cells) for number, cells in rows if any(_present(c) for c in cells)]
-    if len(rows) > MAX_ROWS + 1:
-        raise UnreadableFile("nnc_import.error.too_many_rows", max=MAX_ROWS)
-    return rows
+    try:
+        if data.startswith(b"PK\x03\x04"):
+            rows = spreadsheets.read_xlsx(data, limits, pick=lambda worksheets: worksheets[:1])[0][1]
+        elif (filename or "").lower().endswith((".xlsx", ".xlsm")):
+            raise UnreadableFile("nnc_import.error.format")
+        else:
+            rows = spreadsheets.read_csv(data, limits)
+    except spreadsheets.OverLimit as error:
+        raise UnreadableFile(error.key, **error.params) from None
+    except (spreadsheets.Unreadable, IndexError):  # IndexError: a workbook without a worksheet
+        raise UnreadableFile("nnc_import.error.format") from None
+    if any("\x00" in value for _number, cells in rows for value in cells if isinstance(value, str)):
+        raise UnreadableFile("nnc_import.error.format")  # PostgreSQL cannot store it; no spreadsheet has it
+    return [(number, cells) for number, cells in rows if any(_present(c) for c in cells)]
 
 
 def _present(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - any broken workbook is the same problem for the user
-        raise UnreadableFile("nnc_import.error.format") from error
-    try:
-        sheet = workbook.worksheets[0]
-        return [(index, list(row)) for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise UnreadableFile("nnc_import.error.format")
-    if "\x00" in text:
-        raise UnreadableFile("nnc_import.error.format")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    # newline="": the csv module splits the lines itself, so a line break inside a quoted cell (or a lone \r
-    # from an old Mac export) is data, not an error.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:  # a record's number, not its last physical line: a cell with line breaks is one spreadsheet row
-        return list(enumerate(reader, start=1))
-    except csv.Error as error:  # e.g. a cell past the csv module's field size limit
-        raise UnreadableFile("nnc_import.error.format") from error
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -280,8 +247,8 @@ def _resolve_party(session: Session, actor, raw: dict, data: dict, errors: Error
 # the import
 
 
-def import_file(session: Session, actor, filename: str, data: bytes, *, today: date | None = None
-                ) -> dict[str, Any]:
+def import_file(session: Session, actor, filename: str, data: bytes, *, today: date | None = None,
+                limits: spreadsheets.Limits | None = None) -> dict[str, Any]:
     """Load every good row of a spreadsheet as an NNC; report each bad row with its row number and reasons.
 
     Raises InvalidInput({"file": …}) when the file itself cannot be read (nothing is loaded then).
@@ -289,7 +256,7 @@ def import_file(session: Session, actor, filename: str, data: bytes, *, today: d
     if not nnc_rules.can_edit(actor):
         raise Forbidden("nnc.import")
     try:
-        rows = read_rows(filename, data)
+        rows = read_rows(filename, data, limits)
     except UnreadableFile as error:
         raise InvalidInput({"file": (error.key, error.params)}) from None
     if not rows:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from portal.db import Database
 from portal.iqfast import mapping
+from portal.spreadsheets import Limits
 from portal.iqfast.export_source import EXPORT_SUFFIXES, ExportFileError, read_export_file, table_for_filename
 from portal.services.sync.batches import write_rows
 from portal.services.sync.after_sync import bring_current
@@ -19,17 +20,19 @@ from models.base import utcnow
 log = logging.getLogger(__name__)
 
 
-def import_export_file(database: Database, path: str, filename: str, triggered_by: str | None) -> dict:
+def import_export_file(database: Database, path: str, filename: str, triggered_by: str | None,
+                       limits: Limits | None = None) -> dict:
     """Load one IQFast export file (CSV or XLSX, layout in docs/sync.md) in one transaction.
 
     Bad rows are reported by row number and reason (in Indonesian) and the good ones load; a row whose
     parent was rejected is rejected too, so nothing is half-written. Returns
     ``{"status", "rows_loaded", "rows_rejected", "errors": [{"row", "reason", "table"}], "run_id"}``
     with status ``success`` (every row loaded), ``partial`` (some rejected) or ``failed`` (none loaded).
+    A file over one of ``limits`` (default: the settings' QCORNER_EXPORT_IMPORT_MAX_…) fails as a whole, unread.
     """
     run = start_run(database, "export", filename, triggered_by)
     try:
-        sheets = read_export_file(path, filename)
+        sheets = read_export_file(path, filename, limits)
     except ExportFileError as error:
         run.reject(0, str(error))
         finish_run(database, run, "failed")
@@ -79,7 +82,7 @@ def _export_result(status: str, loaded: int, run: RunLog) -> dict:
 
 
 def import_export_dir(database: Database, directory: str, triggered_by: str | None = None,
-                      min_age_seconds: float = 10.0) -> list[dict]:
+                      min_age_seconds: float = 10.0, limits: Limits | None = None) -> list[dict]:
     """Load every export file dropped in ``directory`` (parents first) and move each to ``done/``.
 
     Files younger than ``min_age_seconds`` may still be being copied in, so they wait for the next pass.
@@ -100,7 +103,7 @@ def import_export_dir(database: Database, directory: str, triggered_by: str | No
 
     results = []
     for path in sorted(files, key=order):
-        result = import_export_file(database, str(path), path.name, triggered_by)
+        result = import_export_file(database, str(path), path.name, triggered_by, limits)
         result["filename"] = path.name
         results.append(result)
         if result["status"] == "failed" and result["rows_rejected"] == 0:

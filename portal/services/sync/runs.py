@@ -32,6 +32,7 @@ from portal.services.sync.batches import write_rows
 from portal.services.sync.export_files import import_export_dir
 from portal.services.sync.run_log import RunLog, finish_run, start_run
 from portal.services.sync.store import Writer, load_cursors, save_cursor
+from portal.spreadsheets import limits_for
 
 log = logging.getLogger(__name__)
 
@@ -254,5 +255,6 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
     if settings.iqfast_url:
         results.append(run_sync(database, settings.iqfast_url, triggered_by=triggered_by))
     if settings.iqfast_export_dir:
-        results += import_export_dir(database, settings.iqfast_export_dir, triggered_by)
+        results += import_export_dir(database, settings.iqfast_export_dir, triggered_by,
+                                     limits=limits_for("export_import", settings))
     return results
