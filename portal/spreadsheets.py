@@ -168,7 +168,7 @@ class _CellCount:
 
 
 def _sheet_rows(sheet, limits: Limits, cells: _CellCount) -> list[Row]:
-    """The sheet's rows, streamed; stops at the first row, column or cell past the limits."""
+    """The sheet's non-empty rows, streamed; stops at the first row, column or cell past the limits."""
     # The sheet's <dimension> is the file's claim, not its content: dropped, every bound below is ours.
     sheet.reset_dimensions()
     _guard(sheet, limits)
@@ -180,8 +180,10 @@ def _sheet_rows(sheet, limits: Limits, cells: _CellCount) -> list[Row]:
                                                     max_col=limits.max_columns, values_only=True), start=1):
         if number > last_row:
             raise OverLimit("spreadsheet.limit.rows", limit=limits.max_rows, sheet=sheet.title)
+        if values.count(None) == len(values):
+            continue  # an empty row (or one openpyxl made up for a missing row number): nothing to keep
         width = len(values)
-        while width and values[width - 1] is None:
+        while values[width - 1] is None:
             width -= 1  # openpyxl pads every row to max_col: an IQFast row of 28 columns would hold 200
         row = list(values[:width])
         cells.add(row, number)
@@ -216,7 +218,9 @@ def _guard(sheet, limits: Limits) -> None:
 class _SheetGuard:
     """The sheet XML as openpyxl reads it, counted on the way: at most TAGS_PER_COLUMN × max_columns tags from one
     <row> to the next (a cell is 4, a rich-text cell a few dozen), so no row, and nothing between rows, can make
-    the parser hold more than that. Counting is bytes.count and one regular expression per row: cheap."""
+    the parser hold more than that; and no row numbered past the row limit, refused as soon as its tag is read —
+    before openpyxl makes up the missing rows up to it (a lone cell at XFD1048576 would be a million of them).
+    Counting is bytes.count and one regular expression per row: cheap."""
 
     TAGS_PER_COLUMN = 64
     ROW = re.compile(rb'<(?:[A-Za-z_][\w.\-]{0,31}:)?row(?=[\s/>])(?:[^<>]{0,300}?\br="(\d{1,9})")?')
@@ -226,16 +230,22 @@ class _SheetGuard:
     def __init__(self, raw: BinaryIO, limits: Limits, title: str):
         self.raw, self.title, self.max_columns = raw, title, limits.max_columns
         self.budget = self.TAGS_PER_COLUMN * limits.max_columns + 64
+        self.max_rows, self.last_row = limits.max_rows, limits.max_rows + 1
         self.tail, self.tags, self.rows, self.row_number, self.in_rows, self.done = b"", 0, 0, None, False, False
 
     def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        if not self.done:
-            self._scan(self.tail + data, final=not data)
-        return data
+        """What the sheet holds, handed on only once counted: the last KEEP bytes wait for the next read."""
+        while True:
+            data = self.raw.read(size if size and size > 0 else 64 * 1024)
+            buffer, final = self.tail + data, not data
+            safe = len(buffer) if final else max(len(buffer) - self.KEEP, 0)
+            if not self.done:
+                self._scan(buffer, safe)
+            handed, self.tail = buffer[:safe], buffer[safe:]
+            if handed or final:
+                return handed
 
-    def _scan(self, buffer: bytes, final: bool) -> None:
-        safe = len(buffer) if final else max(len(buffer) - self.KEEP, 0)
+    def _scan(self, buffer: bytes, safe: int) -> None:
         end = self.END.search(buffer)
         if end is not None and end.start() < safe:
             safe, self.done = end.start(), True
@@ -247,8 +257,9 @@ class _SheetGuard:
             self.in_rows, self.tags, position = True, 0, match.start() + 1
             self.rows += 1
             self.row_number = int(match.group(1)) if match.group(1) else self.rows
+            if self.row_number > self.last_row:
+                raise OverLimit("spreadsheet.limit.rows", limit=self.max_rows, sheet=self.title)
         self._count(buffer, position, safe)
-        self.tail = b"" if self.done else buffer[safe:]
 
     def _count(self, buffer: bytes, start: int, end: int) -> None:
         if self.in_rows and end > start:

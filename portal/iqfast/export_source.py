@@ -104,7 +104,9 @@ def _sheet(table: str, rows: list[tuple[int, list]]) -> Sheet:
     sheet = Sheet(table, columns)
     if not rows:
         raise ExportFileError(f"{table}: berkas kosong (baris 1 harus berisi nama kolom)")
-    header = [str(value).strip().lower() if value is not None else "" for value in rows[0][1]]
+    # The header is row 1 (docs/sync.md); the reader keeps only rows with something in them.
+    header = [str(value).strip().lower() if value is not None else "" for value in rows[0][1]] \
+        if rows[0][0] == 1 else []
     missing = [name for name in columns if name not in header]
     if missing:
         raise ExportFileError(f"{table}: kolom {', '.join(missing)} tidak ada di baris judul (baris 1); "

@@ -1,6 +1,6 @@
 """Hostile workbooks built byte by byte (issue 16): what openpyxl would never write, an attacker can.
 
-    dimension_bomb()             4 KB: <dimension ref="A1:XFD1048576"/> and one real cell
+    dimension_bomb()             2 KB: <dimension ref="A1:XFD1048576"/> and one real cell, at XFD1048576
     declared_size_bomb()         a small sheet whose zip directory says it unpacks to ~4 GB
     packed_bomb(mb)              a sheet that really unpacks to `mb` MB of blanks (a ratio of ~1000)
     many_rows(n)                 a header and n real rows
@@ -67,9 +67,13 @@ def row_xml(number: int, values: list) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-def dimension_bomb(cell: str = "x", *, title: str = "Sheet1") -> bytes:
-    """The file of issue 16: a million rows of 16,384 columns claimed, one cell real."""
-    return xlsx(row_xml(1, [cell]), title=title, dimension="A1:XFD1048576")
+def dimension_bomb(cell: str = "x", *, title: str = "Sheet1", corner: bool = True) -> bytes:
+    """The file of issue 16: a million rows of 16,384 columns claimed, one cell real — in the claim's far corner
+    (XFD1048576: openpyxl used to make up every row before it, each 16,384 cells wide), or else in A1."""
+    if not corner:
+        return xlsx(row_xml(1, [cell]), title=title, dimension="A1:XFD1048576")
+    real = f'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>{escape(cell)}</t></is></c></row>'
+    return xlsx(real, title=title, dimension="A1:XFD1048576")
 
 
 def declared_size_bomb(header: list, *, title: str = "Sheet1", size: int = 0xFFFF0000) -> bytes:

@@ -46,8 +46,18 @@ def first_sheet(data: bytes, limits=LIMITS):
 
 
 def test_a_dimension_claiming_a_million_rows_of_16384_columns_costs_what_its_one_cell_costs():
-    outcome, cpu, peak = cost(lambda: first_sheet(workbooks.dimension_bomb("Nomor NNC")))
+    outcome, cpu, peak = cost(lambda: first_sheet(workbooks.dimension_bomb("Nomor NNC", corner=False)))
     assert outcome == [(1, ["Nomor NNC"])]
+    assert cpu < CPU_SECONDS and peak < PEAK_BYTES, (cpu, peak)
+
+
+@pytest.mark.parametrize("kind", spreadsheets.KINDS)
+def test_one_cell_at_xfd1048576_is_refused_before_the_rows_up_to_it_are_made_up(kind):
+    """With the import's own limits (the export's allow a million rows): refused when its row tag is read."""
+    limits = spreadsheets.limits_for(kind, load_settings())
+    outcome, cpu, peak = cost(lambda: first_sheet(workbooks.dimension_bomb("Nomor NNC"), limits))
+    assert isinstance(outcome, spreadsheets.OverLimit) and outcome.key == "spreadsheet.limit.rows", outcome
+    assert outcome.params["limit"] == limits.max_rows
     assert cpu < CPU_SECONDS and peak < PEAK_BYTES, (cpu, peak)
 
 
