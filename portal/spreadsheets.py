@@ -6,7 +6,8 @@ pad every row to 16,384 cells for a million rows, and a zip member can unpack to
 - the file's size (``max_bytes``) before anything is read;
 - for XLSX, the zip's own directory before a byte is unpacked: the declared unpacked size of all members together
   (``max_unzipped_bytes``) and each member's compression ratio (``max_ratio``). Python's zipfile never unpacks
-  more than a member declares (it stops there and fails the CRC), so the declared sizes bound the work;
+  more than a member declares (it stops there and fails the CRC), so the declared sizes bound the work; then the
+  shared strings, which openpyxl reads whole, are counted as a stream (no more than ``max_cells``);
 - the number of sheets (``max_sheets``);
 - then the rows, streamed by openpyxl in read-only mode with the sheet's own dimension claim dropped
   (``reset_dimensions``) and ``max_row``/``max_col`` bounds, stopping at the first row past ``max_rows``;
@@ -132,7 +133,13 @@ def read_xlsx(source: Source, limits: Limits, pick: Callable[[list], list] | Non
                 raise OverLimit("spreadsheet.limit.sheets", limit=limits.max_sheets, count=len(workbook.sheetnames))
             chosen = pick(worksheets) if pick else worksheets
             cells = _CellCount(limits)
-            return [(sheet.title, _sheet_rows(sheet, limits, cells)) for sheet in chosen]
+            try:
+                return [(sheet.title, _sheet_rows(sheet, limits, cells)) for sheet in chosen]
+            except SpreadsheetError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a sheet openpyxl cannot parse (bad XML, a CRC, a cell
+                # pointing at a shared string that is not there) is a broken file, not a crash of the import
+                raise Unreadable("spreadsheet.error.xlsx", detail=_detail(error)) from error
         finally:
             workbook.close()
 
@@ -153,6 +160,29 @@ def _check_zip(stream: BinaryIO, limits: Limits) -> None:
             if member.file_size > RATIO_FLOOR and member.file_size > limits.max_ratio * max(member.compress_size, 1):
                 raise OverLimit("spreadsheet.limit.ratio", member=member.filename[:100], limit=limits.max_ratio,
                                 ratio=member.file_size // max(member.compress_size, 1))
+        for member in archive.infolist():
+            if member.filename.lower().endswith("sharedstrings.xml"):
+                _count_shared_strings(archive, member, limits)
+
+
+SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,31}:)?si[\s/>]")
+
+
+def _count_shared_strings(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> None:
+    """openpyxl reads the shared strings whole, before any sheet: more of them than ``max_cells`` is refused first.
+
+    Streamed (a megabyte at a time) and counted with one regular expression: cheap next to what it prevents
+    (millions of tiny strings, each a Python object, from a few packed megabytes).
+    """
+    count, tail = 0, b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1024 * 1024):
+            buffer = tail + chunk
+            # A tag split between two chunks is counted once: matches lying wholly in the tail were counted before.
+            count += len(SHARED_STRING.findall(buffer)) - len(SHARED_STRING.findall(tail))
+            if count > limits.max_cells:
+                raise OverLimit("spreadsheet.limit.strings", limit=limits.max_cells)
+            tail = buffer[-48:]
 
 
 class _CellCount:

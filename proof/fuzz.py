@@ -27,7 +27,7 @@ REPORT = ROOT / "docs" / "proof" / "hostile-input.md"
 TEST_FILES = ("tests/hostile/test_hostile_input.py", "tests/hostile/test_hostile_callbacks.py",
               "tests/hostile/test_hostile_forms_pages.py", "tests/hostile/test_hostile_forms_officers.py",
               "tests/hostile/test_hostile_forms_admin.py", "tests/hostile/test_hostile_forms_service_users.py",
-              "tests/hostile/test_hostile_imports.py")
+              "tests/hostile/test_hostile_imports.py", "tests/hostile/test_hostile_workbooks.py")
 
 # What the fuzzing found while these tests were written, and the fix of each (the regression test pins it).
 FOUND_AND_FIXED = [
@@ -97,6 +97,38 @@ FOUND_AND_FIXED = [
      "portal/services/nnc_import.py reads CSV with newline='' and numbers records as spreadsheet rows; csv.Error "
      "is the file's format error.",
      "test_hostile_imports.py::test_nnc_csv_with_a_line_break_inside_a_cell_or_a_giant_cell"),
+]
+
+# Issue 16 (bounded imports): found by probing as an attacker, not by the fuzzing; written with its own heading.
+HOSTILE_WORKBOOKS = [
+    ("A 4.7 KB XLSX whose `<dimension>` claims A1:XFD1048576 with one real cell made `qcorner nnc import` and the NNC "
+     "import page allocate until MemoryError (3.5 s and 130 MB per 1,000 claimed rows); the IQFast export import "
+     "(the admin's 512 MB upload) did the same.",
+     "portal/spreadsheets.py, the one reader of every import: openpyxl read-only with reset_dimensions() and "
+     "max_row/max_col bounds; a guard on the sheet's XML refuses a row numbered past the row limit before openpyxl "
+     "makes up the rows up to it.",
+     "test_hostile_workbooks.py::test_hostile_workbook_is_refused_cheaply_by_qcorner_nnc_import[dimension], "
+     "…_by_the_nnc_import_page[dimension], …_by_qcorner_sync_import[dimension], "
+     "…_by_the_admin_export_upload[dimension]"),
+    ("A zip member may declare gigabytes unpacked, or unpack a thousand times its size; nothing looked before "
+     "unpacking.",
+     "The zip directory is read first: the declared unpacked size of all members (QCORNER_…_MAX_UNZIPPED_BYTES) and "
+     "each member's ratio (QCORNER_SPREADSHEET_MAX_COMPRESSION_RATIO, past 1 MB); zipfile never unpacks more than "
+     "a member declares.",
+     "…[declared_size] through the same four doors; test_spreadsheets.py::"
+     "test_a_sheet_that_packs_like_a_zip_bomb_is_refused_by_its_ratio"),
+    ("Rows were all read before the row limit was checked (NNC), or not limited at all (IQFast export); one row of "
+     "400,000 cells in a 5 MB file took 12 s and 290 MB (openpyxl builds the whole row first), and cells past the "
+     "last column read were dropped without a word.",
+     "Rows are streamed and reading stops at the first row past QCORNER_…_MAX_ROWS; the sheet guard bounds the tags "
+     "of each row; a cell past …_MAX_COLUMNS or more than …_MAX_CELLS filled cells refuse the file; CSV is read "
+     "line by line (1 MB a line at most).",
+     "…[rows] through the same four doors; test_spreadsheets.py::"
+     "test_one_row_of_400000_cells_is_refused_before_openpyxl_builds_it, …_a_cell_past_the_column_limit_is_refused_not_dropped"),
+]
+HOSTILE_WORKBOOK_LIMITS = [
+    "openpyxl reads a workbook's shared strings whole: bounded by the unpacked-size limit, not streamed.",
+    "The IQFast export import holds a file's rows while it loads them: bounded by its rows and cells limits.",
 ]
 
 KNOWN_LIMITS = [
@@ -178,11 +210,23 @@ def write_report(runs: list[dict], examples: int) -> None:
               "| # | what broke | fix | regression test |", "|---:|---|---|---|"]
     lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(FOUND_AND_FIXED, start=1)]
     lines += ["", "## Limits and notes", ""] + [f"- {note}" for note in KNOWN_LIMITS]
+    lines += _hostile_workbooks_section()
     lines += ["", "Rerun one property with more examples: `QCORNER_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest "
               "tests/hostile/test_hostile_forms_officers.py -k nnc_form -p no:cacheprovider`.", ""]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines), encoding="utf-8")
     print(f"report: {REPORT.relative_to(ROOT)}")
+
+
+def _hostile_workbooks_section() -> list[str]:
+    """Issue 16's hostile workbooks: what they broke, the fix, the test, and what is left."""
+    lines = ["", "## Hostile workbooks (issue 16): bounded imports", "",
+             "Every import reads through portal/spreadsheets.py with its kind's limits (docs/security.md); "
+             "tests/hostile/test_hostile_workbooks.py builds each file in the test and feeds it to both imports' CLI "
+             "and page: refused with the limit named, nothing written, under a second of CPU time and 64 MB traced.",
+             "", "| # | what broke | fix | regression test |", "|---:|---|---|---|"]
+    lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(HOSTILE_WORKBOOKS, start=1)]
+    return lines + [""] + [f"- {note}" for note in HOSTILE_WORKBOOK_LIMITS]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@
     packed_bomb(mb)              a sheet that really unpacks to `mb` MB of blanks (a ratio of ~1000)
     many_rows(n)                 a header and n real rows
     one_wide_row(cells)          one row of `cells` different cells
+    many_strings(n)              one cell, and n shared strings (openpyxl reads them all before any sheet)
 """
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ PACKAGE = "http://schemas.openxmlformats.org/package/2006"
 SHEET_PATH = "xl/worksheets/sheet1.xml"
 
 
-def _package(sheet_xml: bytes | str, title: str) -> dict[str, bytes | str]:
-    return {
+def _package(sheet_xml: bytes | str, title: str, shared_strings: str | None = None) -> dict[str, bytes | str]:
+    strings_type = ('<Override PartName="/xl/sharedStrings.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                    if shared_strings is not None else "")
+    files = {
         "[Content_Types].xml":
             f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{PACKAGE}/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -28,7 +32,8 @@ def _package(sheet_xml: bytes | str, title: str) -> dict[str, bytes | str]:
             '<Override PartName="/xl/workbook.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             f'<Override PartName="/{SHEET_PATH}" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+            f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>{strings_type}'
+            '</Types>',
         "_rels/.rels":
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PACKAGE}/relationships">'
             f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
@@ -40,15 +45,18 @@ def _package(sheet_xml: bytes | str, title: str) -> dict[str, bytes | str]:
             f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
         SHEET_PATH: sheet_xml,
     }
+    if shared_strings is not None:
+        files["xl/sharedStrings.xml"] = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{shared_strings}</sst>'
+    return files
 
 
-def xlsx(rows_xml: str, *, title: str = "Sheet1", dimension: str = "A1") -> bytes:
-    """A workbook of one sheet whose <sheetData> is `rows_xml`, with the <dimension> given."""
+def xlsx(rows_xml: str, *, title: str = "Sheet1", dimension: str = "A1", shared_strings: str | None = None) -> bytes:
+    """A workbook of one sheet whose <sheetData> is `rows_xml`, with the <dimension> given (and the <sst> given)."""
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/>'
              f"<sheetData>{rows_xml}</sheetData></worksheet>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in _package(sheet, title).items():
+        for name, content in _package(sheet, title, shared_strings).items():
             archive.writestr(name, content)
     return buffer.getvalue()
 
@@ -108,3 +116,9 @@ def one_wide_row(cells: int, *, title: str = "Sheet1") -> bytes:
     """One row of `cells` cells, each a different number (so it packs like a real sheet, not like a bomb)."""
     body = "".join(f'<c r="{column(1 + i % 16384)}1"><v>{i * 7919 % 1000003}</v></c>' for i in range(cells))
     return xlsx(f'<row r="1">{body}</row>', title=title)
+
+
+def many_strings(count: int, *, title: str = "Sheet1") -> bytes:
+    """One real cell and `count` different shared strings, most of them used by no cell."""
+    strings = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+    return xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', title=title, shared_strings=strings)

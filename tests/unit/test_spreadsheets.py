@@ -118,6 +118,14 @@ def test_filled_cells_past_the_limit_are_refused():
     assert refused.value.key == "spreadsheet.limit.cells" and refused.value.params["row"] == 51  # 1,020 cells
 
 
+def test_more_shared_strings_than_the_cell_limit_are_refused_before_openpyxl_reads_them():
+    assert first_sheet(workbooks.many_strings(1000)) == [(1, ["0"])]
+    outcome, cpu, peak = cost(lambda: first_sheet(workbooks.many_strings(300_000)))
+    assert isinstance(outcome, spreadsheets.OverLimit) and outcome.key == "spreadsheet.limit.strings", outcome
+    assert outcome.params == {"limit": 1000}
+    assert cpu < CPU_SECONDS and peak < PEAK_BYTES, (cpu, peak)
+
+
 def test_too_many_sheets_are_refused_and_only_the_picked_sheets_are_read():
     from io import BytesIO
 
@@ -147,10 +155,15 @@ def test_a_file_over_the_byte_limit_is_refused_unread(tmp_path):
         spreadsheets.read_xlsx(b"PK\x03\x04" + b"\x00" * 2000, small)
 
 
-def test_a_workbook_that_is_no_zip_is_unreadable():
+def test_a_workbook_that_is_no_zip_or_whose_sheet_cannot_be_parsed_is_unreadable():
     with pytest.raises(spreadsheets.Unreadable) as refused:
         first_sheet(b"PK\x03\x04 not really a zip")
     assert refused.value.key == "spreadsheet.error.xlsx"
+    for broken in (workbooks.xlsx('<row r="1"><c r="A1" t="s"><v>7</v></c></row>'),  # no shared string 7
+                   workbooks.xlsx('<row r="1"><c r="A1"><v>1</v></c>')):  # the XML stops short
+        with pytest.raises(spreadsheets.Unreadable) as refused:
+            first_sheet(broken)
+        assert refused.value.key == "spreadsheet.error.xlsx" and refused.value.params["detail"]
 
 
 def test_csv_rows_columns_lines_and_cells_stop_at_their_limits():
