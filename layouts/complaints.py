@@ -18,7 +18,8 @@ NEW_FIELDS = ("channel", "category", "received_date", "subject", "text", "report
 
 def options(kind: str, values, with_all: bool = False):
     items = [{"label": t(f"complaints.{kind}.{value}"), "value": value} for value in values]
-    return ([{"label": t("complaints.filter.all"), "value": "all"}] if with_all else []) + items
+    # "Semua status", "Semua kanal", … : three bare "Semua" side by side did not say which list each one filters.
+    return ([{"label": t(f"complaints.filter.all_{kind}"), "value": "all"}] if with_all else []) + items
 
 
 def _page(user):
@@ -56,11 +57,11 @@ def _page(user):
                 {"field": "received", "headerName": t("complaints.field.received_at"), "width": 192},
                 {"field": "channel", "headerName": t("complaints.field.channel"), "width": 172},
                 {"field": "category", "headerName": t("complaints.field.category"), "width": 172},
-                {"field": "subject", "headerName": t("complaints.field.subject"), "flex": 2, "minWidth": 200,
+                {"field": "subject", "headerName": t("complaints.field.subject"), "flex": 2, "minWidth": 185,
                  "tooltipField": "subject"},
                 {"field": "status", "headerName": t("complaints.field.status"), "width": 110,
                  "cellClassRules": {"qc-overdue": "params.data.first_response_late"}},
-                {"field": "due", "headerName": t("complaints.field.due_date"), "width": 125, "minWidth": 120,
+                {"field": "due", "headerName": t("complaints.field.due_date"), "width": 140, "minWidth": 140,
                  "cellClassRules": {"qc-overdue": "params.data.overdue"}},
             ],
             options={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
