@@ -29,11 +29,12 @@ install: $(VENV)/.installed
 demo: install
 	$(DEMO_ENV) $(QC) demo
 
-# The web server and the scheduler process side by side; Ctrl+C stops both.
+# The web server (gunicorn: two workers of eight threads, portal/demo/gunicorn_conf.py) and the scheduler process
+# side by side; Ctrl+C stops both. `qcorner serve` (one process) stays for development.
 run: demo
 	@echo "Q-Corner: http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	@bash -c '$(DEMO_ENV) $(QC) scheduler & scheduler=$$!; trap "kill $$scheduler 2>/dev/null" EXIT INT TERM; \
-	  $(DEMO_ENV) $(QC) serve --host $(HOST) --port $(PORT)'
+	  $(DEMO_ENV) HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c python:portal.demo.gunicorn_conf wsgi:server'
 
 # Regenerate the user manual's screenshots from a running `make run` (docs/manual/screenshots/).
 manual: install

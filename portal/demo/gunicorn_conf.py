@@ -1,0 +1,32 @@
+"""gunicorn's settings for `make run` (the demo on SQLite): `gunicorn -c python:portal.demo.gunicorn_conf wsgi:server`.
+
+`qcorner serve` is one process: ten people changing the KPI panel at once waited seconds for each other (issue #17).
+Here two workers (one per core: Python runs one thread at a time per process) each serve several requests at
+once on threads, so a request waiting on SQLite or on the network does not hold the others back. SQLite copes
+because every connection is in WAL mode with a busy timeout (portal/db.py): readers never wait for the writer (the
+scheduler's sync), and a second writer waits its turn instead of failing.
+
+The scheduler stays its own process (`qcorner scheduler`, started beside gunicorn by `make run`), never inside a
+worker: every worker would otherwise run the jobs.
+
+Production runs gunicorn with its own command line (docs/operations.md); this file is not read there.
+"""
+import os
+import secrets
+
+# Read in gunicorn's master before any worker is forked: every worker inherits the same key, so a session cookie
+# signed by one worker is accepted by the others. A key of its own per `make run` unless one is configured.
+os.environ.setdefault("QCORNER_SECRET_KEY", secrets.token_urlsafe(48))
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
+workers = int(os.environ.get("QCORNER_WEB_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("QCORNER_WEB_THREADS", "8"))
+# The demo's first requests build the KPI and ranking views of 110 days on a busy laptop: give them time.
+timeout = 120
+graceful_timeout = 10
+# No preload: each worker opens its own database connections after the fork (connections must not be shared
+# between processes).
+preload_app = False
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
