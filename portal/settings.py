@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     webhook_url: str = ""
     webhook_token: str = ""
     survey_cooldown_days: int = 30
+    # A sync's first load (a table never synced before) queues no notification for what happened longer ago than
+    # this: a year of history arriving at once is not news, and skipping it spares the first load most of the work.
+    notification_horizon_days: int = 30
     public_base_url: str = "http://127.0.0.1:8050"
     # Rate-limit storage shared by every web worker (redis://127.0.0.1:6379); memory:// only for one process.
     ratelimit_storage_url: str = "memory://"

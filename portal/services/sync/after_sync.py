@@ -23,8 +23,9 @@ FULL_REBUILD_AT = 20000
 
 
 def enqueue_notifications(connection: Connection, target: str, written_ids: Iterable[int],
-                          survey_cooldown_days: int = 30) -> int:
-    """Queue the service users' notifications for the stage events / 3P actions a batch just wrote.
+                          survey_cooldown_days: int = 30, since: datetime | None = None) -> int:
+    """Queue the service users' notifications for the stage events / 3P actions a batch just wrote (only those
+    that happened at or after ``since``, when given).
 
     Runs on the batch's connection, inside its transaction: the outbox rows commit or roll back with the
     synced rows, so a crash can neither lose a notification nor send one for data that was never saved.
@@ -38,16 +39,20 @@ def enqueue_notifications(connection: Connection, target: str, written_ids: Iter
         for start in range(0, len(ids), ID_CHUNK):
             part = ids[start:start + ID_CHUNK]
             if target == "stage_events":
-                rows = session.execute(select(StageEvent.application_id, StageEvent.stage, StageEvent.occurred_at)
-                                       .where(StageEvent.id.in_(part), StageEvent.deleted_at.is_(None))).all()
+                query = (select(StageEvent.application_id, StageEvent.stage, StageEvent.occurred_at)
+                         .where(StageEvent.id.in_(part), StageEvent.deleted_at.is_(None)))
+                if since is not None:
+                    query = query.where(StageEvent.occurred_at >= since)
+                rows = session.execute(query).all()
                 events = [{"application_id": a, "stage": s, "occurred_at": t} for a, s, t in rows]
                 created += notifications.enqueue_for_synced_events(session, events, [],
                                                                    survey_cooldown_days=survey_cooldown_days)
             else:
-                rows = session.execute(select(QuarantineAction.application_id, QuarantineAction.kind,
-                                              QuarantineAction.action_at)
-                                       .where(QuarantineAction.id.in_(part),
-                                              QuarantineAction.deleted_at.is_(None))).all()
+                query = (select(QuarantineAction.application_id, QuarantineAction.kind, QuarantineAction.action_at)
+                         .where(QuarantineAction.id.in_(part), QuarantineAction.deleted_at.is_(None)))
+                if since is not None:
+                    query = query.where(QuarantineAction.action_at >= since)
+                rows = session.execute(query).all()
                 actions = [{"application_id": a, "kind": k, "action_at": t} for a, k, t in rows]
                 created += notifications.enqueue_for_synced_events(session, [], actions,
                                                                    survey_cooldown_days=survey_cooldown_days)

@@ -41,6 +41,8 @@ CHUNK_SIZE = 20_000
 OVERLAP = timedelta(minutes=10)
 # A row whose parent is missing holds its table's cursor back while it is younger than this.
 ORPHAN_GRACE = timedelta(hours=1)
+# A first load notifies only what happened this recently (QCORNER_NOTIFICATION_HORIZON_DAYS).
+NOTIFICATION_HORIZON = timedelta(days=30)
 
 
 def _checkpoint(where: str, source_table: str, batch: int) -> None:
@@ -81,8 +83,12 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
 
 
 def run_sync(database: Database, url: str | None = None, *, source: SqlSource | None = None,
-             triggered_by: str | None = None, chunk_size: int = CHUNK_SIZE, overlap: timedelta = OVERLAP) -> dict:
-    """One incremental pass over every IQFast table; returns the run record (also when it failed)."""
+             triggered_by: str | None = None, chunk_size: int = CHUNK_SIZE, overlap: timedelta = OVERLAP,
+             notification_horizon: timedelta = NOTIFICATION_HORIZON) -> dict:
+    """One incremental pass over every IQFast table; returns the run record (also when it failed).
+
+    A table read for the first time (no cursor yet: an empty portal's first load) queues notifications only for
+    events younger than ``notification_horizon``; later runs notify whatever they bring."""
     def work(source: SqlSource, run: RunLog) -> None:
         # One connection for the run (its temporary staging tables are made once); a transaction per batch.
         with database.engine.connect() as connection:
@@ -90,7 +96,7 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
             connection.commit()
             for source_table in mapping.SOURCE_TABLES:
                 _sync_table(database, source, source_table, cursors.get(source_table), run, chunk_size, overlap,
-                            connection)
+                            connection, notification_horizon)
             if connection.in_transaction():
                 _commit(connection, run)
     return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
@@ -141,13 +147,17 @@ def _timed_iter(chunks, run: RunLog):
 
 
 def _sync_table(database: Database, source: SqlSource, source_table: str, saved: tuple[datetime, int] | None,
-                run: RunLog, chunk_size: int, overlap: timedelta, connection) -> None:
+                run: RunLog, chunk_size: int, overlap: timedelta, connection,
+                notification_horizon: timedelta = NOTIFICATION_HORIZON) -> None:
     """Read one table from its cursor on; each batch is written with the cursor in the same transaction."""
     cursor = Position(*saved) if saved else None
     hold: Position | None = None
     run.rows_read.setdefault(source_table, 0)
     key = mapping.source_table(source_table).primary_key.columns[0].name
     writer = Writer(connection, run.analysed, run.timings)
+    if saved is None:
+        # The table's first load: its history is not news (and most of it old).
+        writer.notify_from = writer.now - notification_horizon
     lookups = None
     chunks = _timed_iter(source.read_changes(source_table, overlap_start(cursor, overlap), chunk_size), run)
     for batch, chunk in enumerate(chunks):
@@ -253,7 +263,8 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
     """What one scheduled pass does with the configured sources: IQFast's database, then the export folder."""
     results = []
     if settings.iqfast_url:
-        results.append(run_sync(database, settings.iqfast_url, triggered_by=triggered_by))
+        results.append(run_sync(database, settings.iqfast_url, triggered_by=triggered_by,
+                                notification_horizon=timedelta(days=settings.notification_horizon_days)))
     if settings.iqfast_export_dir:
         results += import_export_dir(database, settings.iqfast_export_dir, triggered_by,
                                      limits=limits_for("export_import", settings))

@@ -62,6 +62,8 @@ class Writer:
         self.written = written if written is not None else {}
         # Seconds spent per step over the run (for the benchmark and slow-run diagnosis).
         self.timings = timings if timings is not None else {}
+        # Events before this are written but not notified (a first load's history); None notifies everything.
+        self.notify_from: datetime | None = None
 
     def _timed(self, step: str, started: float) -> None:
         self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
@@ -128,7 +130,7 @@ class Writer:
         self._timed("derived", started)
         started = time.perf_counter()
         if spec.target in ("stage_events", "quarantine_actions"):
-            enqueue_notifications(self.conn, spec.target, [row[0] for row in returned])
+            enqueue_notifications(self.conn, spec.target, [row[0] for row in returned], since=self.notify_from)
         self._timed("notifications", started)
         return result
 
