@@ -225,10 +225,17 @@ def test_forwarder_with_5000_applications_has_no_long_task_on_its_pages(phone, s
     """On a phone, the service user's screen: see the module's note for the rule (200 ms, or 2× a small company's
     same step when the machine is too busy for the small one to stay under 200 ms)."""
     record_long_tasks(phone)  # the scripts' first parse at each login is not measured: steps start after it
-    small = _login_and_measure(phone, "eksportir_kecil")
-    heavy = _login_and_measure(phone, "forwarder_besar")
-    too_long = {step: (ms, small[step]) for step, ms in heavy.items()
+    # A step fails only when it is past both bounds in each of three rounds: one spike of a shared machine is
+    # not the page, a page that really blocks the browser is slow every time.
+    too_long = None
+    for _round in range(3):
+        small = _login_and_measure(phone, "eksportir_kecil")
+        heavy = _login_and_measure(phone, "forwarder_besar")
+        slow = {step: (ms, small[step]) for step, ms in heavy.items()
                 if ms > LONG_TASK_LIMIT_MS and ms > RATIO * small[step]}
+        too_long = slow if too_long is None else {step: slow[step] for step in slow if step in too_long}
+        if not too_long:
+            break
     assert not too_long, f"forwarder's longest task (ms) vs the small company's: {too_long}; all: {heavy} vs {small}"
 
 
