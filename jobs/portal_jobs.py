@@ -1,5 +1,5 @@
 """The portal's own scheduled work, beside the sync: notification delivery, the daily compliance recompute (the
-window slides) and the complaint-contact retention. (Rollups and scores after each sync are part of the run:
+window slides), the complaint-contact retention and forgetting old failed-login counts. (Rollups and scores after each sync are part of the run:
 portal/services/sync/after_sync.bring_current.)
 
 Their schedules are in jobs/registry.py, the one list of jobs.
@@ -7,9 +7,10 @@ Their schedules are in jobs/registry.py, the one list of jobs.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from jobs.context import JobContext
-from portal.services import complaints
+from portal.services import accounts, complaints
 from portal.services.compliance.rollup import daily_recompute
 from portal.services.notifications import deliver_digests, deliver_pending
 
@@ -39,3 +40,11 @@ def complaint_retention(context: JobContext) -> None:
         erased = complaints.erase_expired_contacts(session, context.settings.complaint_contact_retention_days)
     if erased:
         log.info("complaint retention: erased the contact data of %d complaints", erased)
+
+
+def forget_old_login_failures(context: JobContext) -> None:
+    """Delete failed-login counts older than the hard-lock window: no lock decision reads them any more."""
+    with context.database.session() as session:
+        gone = accounts.forget_old_failures(session, timedelta(hours=context.settings.login_hard_lock_hours))
+    if gone:
+        log.info("login failures: forgot %d old counts", gone)

@@ -42,6 +42,8 @@ JOBS: list[JobSpec] = [
             lambda c: CronTrigger(timezone=c.settings.timezone, hour=1, minute=30)),
     JobSpec("complaint-retention", portal_jobs.complaint_retention,
             lambda c: CronTrigger(timezone=c.settings.timezone, hour=3, minute=0)),
+    JobSpec("login-failures", portal_jobs.forget_old_login_failures,
+            lambda c: CronTrigger(timezone=c.settings.timezone, minute=20)),
 ]
 
 # Empty: the rollups and scores a run changed are brought current inside the run (sync/after_sync.bring_current),

@@ -1,7 +1,7 @@
 """SQLAlchemy tables, one module per area. Importing this package registers every table."""
 from models.base import Base
 from models.office import Office, Section
-from models.user import User, UserSession
+from models.user import LoginFailure, User, UserSession
 from models.setting import Setting
 from models.audit import AuditLog
 from models.party import Handler, ServiceUser, ServiceUserLink
@@ -13,7 +13,7 @@ from models.service_portal import (AccessToken, CorrectionRequest, NotificationO
 from models.nnc import AttachmentBlob, Nnc, NncAttachment, NncStatusChange
 from models.complaint import Complaint, ComplaintAttachment, ComplaintEvent
 
-__all__ = ["Base", "Office", "Section", "User", "UserSession", "Setting", "AuditLog", "Handler", "ServiceUser",
+__all__ = ["Base", "Office", "Section", "User", "UserSession", "LoginFailure", "Setting", "AuditLog", "Handler", "ServiceUser",
            "ServiceUserLink", "Application", "ApplicationCommodity", "Bill", "Certificate", "CertificateForm",
            "Commodity", "QuarantineAction", "StageEvent", "SourceLookup", "SyncCursor", "SyncRequest", "SyncRun"]
 __all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "SurveyInvitation",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, EditVersion, UTCDateTime, utcnow
@@ -52,3 +52,22 @@ class UserSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class LoginFailure(Base):
+    """Failed logins for one typed name from one address: what the last-resort account lock counts.
+
+    The name is kept as a keyed digest, never as typed: people type passwords into the username field.
+    Unknown names are counted the same way as real ones, so the table tells no one which names exist."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("name_digest", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_digest: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    # The account the name belongs to, when it is one: the admin's unlock and a password reset clear its rows.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -27,7 +27,7 @@ from portal.security.access import CurrentUser
 from portal.security.permissions import ROLES, home_page, needs_section
 from portal.services.sync import status as sync_status
 from portal.settings import PROJECT_ROOT, Settings, load_settings
-from portal.web import bad_requests, identity, outage, public_complaints
+from portal.web import bad_requests, identity, login_throttle, outage, public_complaints
 from portal.web.auth import bp as auth_bp
 from portal.web.auth import login_manager
 from portal.web.complaint_archive import bp as complaint_archive_bp
@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(service_portal_bp)  # documents, survey and account links (issue 6)
     server.register_blueprint(sync_upload_bp)
     server.register_blueprint(nnc_archive_bp)
-    public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
+    limiter = public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
+    login_throttle.install(server, limiter, settings)  # failed logins per address and per name (issue 16)
     server.register_blueprint(complaint_archive_bp)
     server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)
     identity.install(server)  # the agency's and the station's name and the emblem on the public pages

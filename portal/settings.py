@@ -39,9 +39,16 @@ class Settings(BaseSettings):
     default_language: Literal["id", "en"] = "id"
     default_office: str = "0300"
     sync_interval_minutes: int = 5
-    login_max_failures: int = 5
-    login_failure_window_minutes: int = 15
-    login_lock_minutes: int = 15
+    # Login throttling (issue #16), counted per address and per (typed name, address) in the rate-limit storage, so
+    # one address's failures for a name never lock that name for anyone else. Flask-Limiter's notation; the tiers of
+    # the per-name limit are its backoff (5 → wait out 15 minutes, 10 → an hour, 20 → a day).
+    login_limit_per_address: str = "20 per 10 minutes; 100 per day"
+    login_limit_per_name: str = "5 per 15 minutes; 10 per hour; 20 per day"
+    # The last resort: a real account is locked (until an admin lifts it, or these hours pass) only when its name
+    # failed this many times from at least this many addresses within these hours: a spread attack, not a typo.
+    login_hard_lock_failures: int = 100
+    login_hard_lock_addresses: int = 10
+    login_hard_lock_hours: int = 24
     # Service users' portal (issue 6): email sender, WhatsApp gateway, survey spacing, links in messages.
     smtp_from: str = "Q-Corner <no-reply@qcorner.invalid>"
     webhook_url: str = ""

@@ -148,6 +148,15 @@ def app(settings):
     return create_app(settings)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request):
+    """Rate-limit counts (the complaint form's, the failed logins') start empty in every test that uses the app:
+    the app lives for the whole run, and one test's failed logins must not throttle the next one's."""
+    yield
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").server.extensions["qcorner_limiter"].reset()
+
+
 @pytest.fixture
 def client(app):
     return app.server.test_client()

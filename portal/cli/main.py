@@ -6,12 +6,15 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 from werkzeug.serving import run_simple
 
+from models import User
 from portal.db import Database
 from portal.demo import DEMO_DAYS  # the package's __init__ only: the simulator stays out of production imports
 from portal.migrate import upgrade
 from portal.security.permissions import ROLES
+from portal.security.scope import system_scope
 from portal.services import service_user_links
 from portal.services import users as user_service
 from portal.settings import load_settings
@@ -88,6 +91,23 @@ def users_create(username, role, section, office_code, service_user, full_name, 
     except InvalidInput as error:
         refuse(error)
     click.echo(f"created {created['username']} ({created['role']})")
+
+
+@users.command("unlock")
+@click.argument("username")
+@click.option("--user", "actor_name", default="cli", show_default=True, help="who the audit log names")
+def users_unlock(username, actor_name):
+    """Lift the lock of USERNAME's account and forget its failed logins (audited)."""
+    settings = load_settings()
+    with _database().session() as session:
+        try:
+            user_id = user_service.user_id_by_username(session, username)
+        except NotFound:
+            raise click.BadParameter(f"no account {username!r}", param_hint="USERNAME")
+        actor_id = session.scalar(select(User.id).where(User.username == actor_name))
+        office_id = user_service.office_id_by_code(session, settings.default_office)
+        user_service.unlock(session, system_scope(office_id, username=actor_name, user_id=actor_id), user_id)
+    click.echo(f"unlocked {username}")
 
 
 @main.command()

@@ -1,16 +1,19 @@
-"""Logging in and out: password checks, lockout, and server-side sessions that can be revoked."""
+"""Logging in and out: password checks, the last-resort account lock, and server-side sessions that can be revoked."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import User, UserSession
+from models import LoginFailure, User, UserSession
 from models.base import utcnow
 from portal import audit
 from portal.security.access import CurrentUser
@@ -18,25 +21,32 @@ from portal.security.permissions import is_company_role
 from portal.services import service_user_links
 
 # Checked against when the username is unknown, so a wrong username costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
 class LockoutPolicy:
-    max_failures: int = 5
-    window: timedelta = timedelta(minutes=15)
-    lock_for: timedelta = timedelta(minutes=15)
+    """The last-resort account lock: a real account is locked for `lock_for` when its name failed at least `failures`
+    times from at least `addresses` addresses within `window`. Throttling of ordinary guessing is not here: it is
+    per address and per (name, address) in the rate-limit storage (portal/web/login_throttle.py), so a name's
+    failures from one address never lock it for anyone else. `digest_key` keys the stored name digests."""
+
+    failures: int = 100
+    addresses: int = 10
+    window: timedelta = timedelta(hours=24)
+    lock_for: timedelta = timedelta(hours=24)
+    digest_key: str = ""
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Outcome of a login attempt: ok with a user id, or why not (`invalid`, `locked`, `inactive`)."""
+    """Outcome of a login attempt: ok with a user id, or why not (`invalid`, `locked`, `inactive`). The reason is
+    for the log and the tests only: every failure is answered the same way, so no one learns which names exist."""
 
     ok: bool
     user_id: int | None = None
     reason: str | None = None
-    locked_until: datetime | None = None
 
 
 def hash_password(password: str) -> str:
@@ -44,38 +54,91 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def authenticate(session: Session, username: str, password: str, policy: LockoutPolicy = LockoutPolicy(),
-                 now: datetime | None = None) -> LoginResult:
-    """Check a password, counting failures and locking the account after too many."""
+def normalised_name(username: str | None) -> str:
+    """The name as accounts store it (lower case, no surrounding spaces), cut to the column's length."""
+    return (username or "").strip().lower()[:64]
+
+
+def name_digest(username: str | None, key: str) -> str:
+    """A keyed digest of a typed name: counters and rows never hold what was typed (it may be a password)."""
+    return hmac.new(key.encode(), normalised_name(username).encode(), hashlib.sha256).hexdigest()
+
+
+def authenticate(session: Session, username: str, password: str, address: str | None = None,
+                 policy: LockoutPolicy = LockoutPolicy(), now: datetime | None = None) -> LoginResult:
+    """Check a password. Every failure (unknown name, wrong password, locked or inactive account) costs the same:
+    one password hash check (against a dummy hash for an unknown name), the same row written and read, one audit
+    entry; only the rare moment a spread attack crosses the hard-lock line writes more."""
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return LoginResult(ok=False, reason="invalid")
-    if user.locked_until and user.locked_until > now:
-        return LoginResult(ok=False, reason="locked", locked_until=user.locked_until)
-    if not check_password_hash(user.password_hash, password):
-        return _count_failure(session, user, policy, now)
-    if not user.active:
-        return LoginResult(ok=False, reason="inactive")
-    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
-    user.last_login_at = now
-    audit.record(session, user.id, user.username, "login")
-    return LoginResult(ok=True, user_id=user.id)
+    user = session.scalar(select(User).where(User.username == normalised_name(username)))
+    password_ok = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password)
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    if user is not None and password_ok and user.active and not locked:
+        clear_lock(session, user, address)
+        user.last_login_at = now
+        audit.record(session, user.id, user.username, "login")
+        return LoginResult(ok=True, user_id=user.id)
+    reason = "locked" if locked else ("inactive" if user is not None and password_ok else "invalid")
+    _count_failure(session, username, address, user, policy, now, reason)
+    return LoginResult(ok=False, reason=reason)
 
 
-def _count_failure(session: Session, user: User, policy: LockoutPolicy, now: datetime) -> LoginResult:
-    if user.first_failed_at is None or now - user.first_failed_at > policy.window:
-        user.failed_logins, user.first_failed_at = 0, now
-    user.failed_logins += 1
-    audit.record(session, user.id, user.username, "login_failed", "user", user.id,
-                 after={"failed_logins": user.failed_logins})
-    if user.failed_logins >= policy.max_failures:
+def _count_failure(session: Session, username: str, address: str | None, user: User | None, policy: LockoutPolicy,
+                   now: datetime, reason: str) -> None:
+    """Count one failure for (name, address), for known and unknown names alike, then lock a real account only
+    when the failures of its name are both many and spread over many addresses."""
+    digest, since = name_digest(username, policy.digest_key), now - policy.window
+    stale = LoginFailure.last_failed_at < since  # a count older than the window starts again
+    _upsert(session, LoginFailure, {"name_digest": digest, "address": (address or "unknown")[:64], "failures": 1,
+                                    "first_failed_at": now, "last_failed_at": now,
+                                    "user_id": user.id if user is not None else None},
+            ("name_digest", "address"),
+            {"failures": case((stale, 1), else_=LoginFailure.failures + 1),
+             "first_failed_at": case((stale, now), else_=LoginFailure.first_failed_at), "last_failed_at": now})
+    failures, addresses = session.execute(
+        select(func.coalesce(func.sum(LoginFailure.failures), 0), func.count())
+        .where(LoginFailure.name_digest == digest, LoginFailure.last_failed_at >= since)).one()
+    audit.record(session, user.id if user is not None else None, user.username if user is not None else None,
+                 "login_failed", "user", user.id if user is not None else None, after={"reason": reason})
+    if (user is not None and reason != "locked" and failures >= policy.failures
+            and addresses >= policy.addresses):
         user.locked_until = now + policy.lock_for
         audit.record(session, None, None, "account_locked", "user", user.id,
-                     after={"locked_until": user.locked_until.isoformat()})
-        return LoginResult(ok=False, reason="locked", locked_until=user.locked_until)
-    return LoginResult(ok=False, reason="invalid")
+                     after={"locked_until": user.locked_until.isoformat(), "failures": int(failures),
+                            "addresses": int(addresses)})
+
+
+def _upsert(session: Session, model, values: dict, conflict: tuple[str, ...], update_set: dict) -> None:
+    """INSERT … ON CONFLICT DO UPDATE on PostgreSQL and SQLite alike: concurrent failures never lose a count."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:  # pragma: no cover - Q-Corner's own database is PostgreSQL or SQLite
+        raise NotImplementedError(dialect)
+    session.execute(insert(model).values(**values).on_conflict_do_update(index_elements=list(conflict),
+                                                                          set_=update_set))
+
+
+def clear_lock(session: Session, user: User, address: str | None = None) -> None:
+    """Forget a user's lock and failed logins: all of them (an admin's unlock, a password reset), or only those from
+    `address` (the person just logged in from there; the failures from elsewhere still count)."""
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    forget = delete(LoginFailure).where(LoginFailure.user_id == user.id)
+    session.execute(forget.where(LoginFailure.address == (address or "unknown")[:64]) if address else forget)
+
+
+def failed_logins(session: Session, user_id: int, window: timedelta, now: datetime | None = None) -> dict[str, int]:
+    """The account's failed logins within `window`: how many, and from how many addresses (for the admin)."""
+    since = (now or utcnow()) - window
+    failures, addresses = session.execute(
+        select(func.coalesce(func.sum(LoginFailure.failures), 0), func.count())
+        .where(LoginFailure.user_id == user_id, LoginFailure.last_failed_at >= since)).one()
+    return {"failures": int(failures), "addresses": int(addresses)}
+
+
+def forget_old_failures(session: Session, window: timedelta, now: datetime | None = None) -> int:
+    """Delete the counts no lock decision can use any more (older than the window); returns how many went."""
+    return session.execute(delete(LoginFailure).where(
+        LoginFailure.last_failed_at < (now or utcnow()) - window)).rowcount or 0
 
 
 def start_session(session: Session, user_id: int, ip: str | None = None, user_agent: str | None = None) -> str:

@@ -56,6 +56,8 @@ MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
 LEASE = timedelta(minutes=10)
+# A password-reset link works this long after its mail is sent (minted at sending: the outbox never holds it).
+RESET_LINK_LIFETIME = timedelta(hours=1)
 CHUNK = 500
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{7,19}$")
 
@@ -269,6 +271,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def mint_reset_token(session: Session, user_id: int, now: datetime | None = None) -> str:
+    """A fresh single-use password-reset link token for an account; only its hash is stored."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    session.add(AccessToken(purpose="reset", token_hash=hash_token(token), user_id=user_id, created_at=now,
+                            expires_at=now + RESET_LINK_LIFETIME))
+    return token
+
+
 def mint_survey_token(session: Session, invitation: SurveyInvitation) -> str:
     """A fresh single-use link token for an invitation; only its hash is stored."""
     token = secrets.token_urlsafe(32)
@@ -307,6 +318,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
             link = f"{base_url}/survey/{mint_survey_token(session, invitation)}"
         else:
             link = f"{base_url}/my/survey/{row.application_id}"
+    if row.template == "reset":
+        link = f"{base_url}/account/reset/{mint_reset_token(session, row.recipient_user_id)}" if for_delivery else ""
     if row.template == "stage":
         values["stage_label"] = t(f"my.stage.{params.get('stage')}", language)
     if row.template == "correction_answered":
@@ -389,12 +402,13 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_pending(database, now: datetime | None = None, smtp_url: str | None = None,
                     webhook_url: str | None = None, webhook_token: str | None = None, *, settings=None,
-                    limit: int = 200) -> dict[str, int]:
+                    limit: int = 200, only: list[int] | None = None) -> dict[str, int]:
     """Send the due email and WhatsApp rows of the outbox; returns counts by outcome.
 
     `smtp_url`, `webhook_url`, `webhook_token` default (None) to the settings' values; pass "" for "not
-    configured". A row that fails is retried after an exponential backoff, up to MAX_ATTEMPTS, each error
-    recorded. Rows are leased before sending, so a crash or a second deliverer cannot send a row twice at once.
+    configured"; `only` limits the delivery to those outbox rows (a reset mail sent after its response). A row
+    that fails is retried after an exponential backoff, up to MAX_ATTEMPTS, each error recorded. Rows are leased
+    before sending, so a crash or a second deliverer cannot send a row twice at once.
     """
     delivery = _Delivery.of(settings, smtp_url, webhook_url, webhook_token)
     now = now or utcnow()
@@ -405,6 +419,8 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
                                                      NotificationOutbox.digest_day.is_(None),
                                                      NotificationOutbox.next_attempt_at <= now)
                  .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id).limit(limit))
+        if only is not None:
+            query = query.where(NotificationOutbox.id.in_(only))
         if database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
         ids = list(session.scalars(query))

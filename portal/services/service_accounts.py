@@ -23,12 +23,12 @@ from portal.mailer import Mailer
 from portal.security.permissions import COMPANY_ROLE, is_company_role
 from portal.security.scope import scope_of
 from portal.services import service_user_links
-from portal.services.accounts import end_all_sessions, hash_password
-from portal.services.notifications import hash_token
+from portal.services.accounts import clear_lock, end_all_sessions, hash_password
+from portal.services.notifications import RESET_LINK_LIFETIME, hash_token
 from portal.services.users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, USERNAME_PATTERN, check_full_name
 from portal.validation import ErrorCollector, NotFound
 
-LIFETIME = {"invite": timedelta(days=7), "reset": timedelta(hours=1), "register": timedelta(hours=24)}
+LIFETIME = {"invite": timedelta(days=7), "reset": RESET_LINK_LIFETIME, "register": timedelta(hours=24)}
 COOLDOWN = timedelta(minutes=5)
 
 
@@ -236,26 +236,35 @@ def _password_from_link(session: Session, token: str, purpose: str, password: st
     user = session.get(User, row.user_id)
     user.password_hash = hash_password(password)
     if unlock:
-        user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+        clear_lock(session, user)
     row.used_at = now
     end_all_sessions(session, user.id, now)
     audit.record(session, user.id, user.username, action, "user", user.id)
     return user.username
 
 
-def request_reset(session: Session, identifier: str | None, now: datetime | None = None
-                  ) -> tuple[int, str, str] | None:
-    """A reset link for the account with this username or email: (user id, email, token), or None when there
-    is no such account with an email, or a link was sent moments ago. The caller says the same either way."""
+def queue_reset(session: Session, identifier: str | None, now: datetime | None = None) -> int | None:
+    """Put a reset mail for the account with this username or email in the outbox; its link is minted when the mail
+    is sent (notifications.render), so no usable link is ever stored. Returns the outbox row's id, or None when
+    there is no such active account with an email, or one was asked for moments ago. Runs after the response
+    (portal/web/service_portal.py), so neither answer nor timing says which case it was."""
     now = now or utcnow()
     identifier = (identifier or "").strip().lower()
     if not identifier:
         return None
     user = session.scalar(select(User).where(or_(User.username == identifier, func.lower(User.email) == identifier))
                           .order_by(User.id).limit(1))
-    if user is None or not user.active or not user.email or _recent(session, "reset", now, user_id=user.id):
+    if user is None or not user.active or not user.email or session.scalar(
+            select(func.count()).select_from(NotificationOutbox).where(
+                NotificationOutbox.recipient_user_id == user.id, NotificationOutbox.template == "reset",
+                NotificationOutbox.created_at > now - COOLDOWN)):
         return None
-    return user.id, user.email, _mint(session, "reset", now, user_id=user.id)
+    row = NotificationOutbox(recipient_user_id=user.id, recipient_address=user.email, channel="email",
+                             application_id=None, event_key="reset", template="reset", params={}, occurred_at=now,
+                             status="pending", attempts=0, next_attempt_at=now, created_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
 
 
 def use_reset(session: Session, token: str, password: str | None, confirm: str | None,

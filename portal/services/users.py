@@ -11,7 +11,7 @@ from models import Office, Section, User
 from models.base import utcnow
 from portal import audit
 from portal.security.permissions import ROLES, needs_section, role_can
-from portal.services.accounts import end_all_sessions, hash_password
+from portal.services.accounts import clear_lock, end_all_sessions, hash_password
 from portal.validation import ErrorCollector, NotFound
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -170,22 +170,30 @@ def reset_password(session: Session, actor, user_id: int, new_password: str) -> 
     _check_password(errors, new_password, "new_password")
     errors.raise_if_any()
     user.password_hash = hash_password(new_password)
-    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    clear_lock(session, user)
     end_all_sessions(session, user.id)
     audit.record(session, actor.id if actor else None, actor.username if actor else None, "password_reset",
                  "user", user.id)
 
 
 def unlock(session: Session, actor, user_id: int) -> None:
-    """Lift a lockout early, for a person who proved who they are to the admin."""
+    """Lift a lock early (the last-resort lock of a spread attack), for a person who proved who they are to the
+    admin; the failed logins counted against the name are forgotten with it, so the next one does not relock."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(user_id)
-    before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None,
-              "failed_logins": user.failed_logins}
-    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None}
+    clear_lock(session, user)
     audit.record(session, actor.id if actor else None, actor.username if actor else None, "user_unlocked",
-                 "user", user.id, before=before, after={"locked_until": None, "failed_logins": 0})
+                 "user", user.id, before=before, after={"locked_until": None})
+
+
+def user_id_by_username(session: Session, username: str) -> int:
+    """The id of the account with this username; NotFound when there is none."""
+    user_id = session.scalar(select(User.id).where(User.username == (username or "").strip().lower()))
+    if user_id is None:
+        raise NotFound(username)
+    return user_id
 
 
 def is_locked(user: dict[str, Any]) -> bool:

@@ -1,6 +1,7 @@
 """Login, logout and the language switch: plain Flask routes with server-rendered forms."""
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from urllib.parse import urlparse
 
@@ -13,6 +14,7 @@ from portal.i18n import t
 from portal.security.access import requires
 from portal.security.permissions import AUTHENTICATED, home_page
 from portal.services import accounts
+from portal.web import login_throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -34,9 +36,9 @@ def _load_user(_user_id: str):
 
 def _lockout_policy() -> accounts.LockoutPolicy:
     s = settings()
-    return accounts.LockoutPolicy(max_failures=s.login_max_failures,
-                                  window=timedelta(minutes=s.login_failure_window_minutes),
-                                  lock_for=timedelta(minutes=s.login_lock_minutes))
+    return accounts.LockoutPolicy(failures=s.login_hard_lock_failures, addresses=s.login_hard_lock_addresses,
+                                  window=timedelta(hours=s.login_hard_lock_hours),
+                                  lock_for=timedelta(hours=s.login_hard_lock_hours), digest_key=s.secret_key)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -54,34 +56,42 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the login form; on POST check the password with lockout."""
+    """Show the login form; on POST check the password, throttled per address and per (name, address).
+
+    Every failure gets one answer (401, one message), whether the name exists, the password was wrong, or the
+    account is locked or inactive; a throttled client gets 429 with Retry-After before its password is looked at."""
     if current_user.is_authenticated:
         return redirect(home_page(current_user.role))
-    error, username, status = None, "", 200
-    if request.method == "POST":
-        username = (request.form.get("username") or "").strip()
-        password = request.form.get("password") or ""
-        with database().session() as db:
-            result = accounts.authenticate(db, username, password, _lockout_policy())
-            session_id = accounts.start_session(db, result.user_id, request.remote_addr,
-                                                request.headers.get("User-Agent")) if result.ok else None
-            user = accounts.load_session(db, session_id, timedelta(hours=settings().session_idle_hours)) \
-                if result.ok else None
-        if result.ok and user is not None:
-            session.clear()  # a fresh cookie on login: no fixation of an earlier session
-            session["sid"] = session_id
-            session.permanent = True
-            login_user(user)
-            current_app.logger.info("login ok: %s", username)
-            return redirect(_safe_next(request.args.get("next")) or home_page(user.role))
-        status = 401
-        if result.reason == "locked":
-            local = i18n.format_datetime(result.locked_until, settings().timezone)
-            error = t("login.error.locked", until=local, minutes=settings().login_lock_minutes)
-        else:
-            error = t("login.error.invalid")
-    return render_template("login.html", error=error, username=username, t=t,
-                           language=i18n.current_language(), demo=settings().env == "demo"), status
+    if request.method == "GET":
+        return _login_form()
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    address = request.remote_addr  # the visitor's, behind QCORNER_TRUSTED_PROXIES (ProxyFix in portal/app.py)
+    wait = login_throttle.throttle().retry_after(address, username)
+    if wait is not None:
+        return _login_form(t("login.error.throttled", minutes=math.ceil(wait / 60)), username, 429,
+                           {"Retry-After": str(wait)})
+    with database().session() as db:
+        result = accounts.authenticate(db, username, password, address, _lockout_policy())
+        session_id = accounts.start_session(db, result.user_id, address,
+                                            request.headers.get("User-Agent")) if result.ok else None
+        user = accounts.load_session(db, session_id, timedelta(hours=settings().session_idle_hours)) \
+            if result.ok else None
+    if result.ok and user is not None:
+        login_throttle.throttle().succeeded(address, username)
+        session.clear()  # a fresh cookie on login: no fixation of an earlier session
+        session["sid"] = session_id
+        session.permanent = True
+        login_user(user)
+        current_app.logger.info("login ok: %s", username)
+        return redirect(_safe_next(request.args.get("next")) or home_page(user.role))
+    login_throttle.throttle().failed(address, username)
+    return _login_form(t("login.error.invalid"), username, 401)
+
+
+def _login_form(error: str | None = None, username: str = "", status: int = 200, headers: dict | None = None):
+    return render_template("login.html", error=error, username=username, t=t, language=i18n.current_language(),
+                           demo=settings().env == "demo"), status, headers or {}
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -6,6 +6,8 @@ every POST). Behind login: the PDF documents and the logged-in survey form, each
 """
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, make_response, redirect, render_template, request
 from flask_login import current_user
 
@@ -17,6 +19,8 @@ from portal.reports import documents
 from portal.security.access import requires, user
 from portal.services import notifications, service_accounts, surveys
 from portal.validation import Forbidden, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("service_portal", __name__)
 
@@ -155,17 +159,26 @@ def accept_invitation(token: str):
 
 @bp.route("/account/forgot", methods=["GET", "POST"])
 def forgot_password():
-    """Ask for a reset link; the answer is the same whether or not the account exists."""
+    """Ask for a reset link. The answer is the same page, with the same work before it, whether or not the account
+    exists: the look-up, the outbox row and the mail all happen after the response has gone (call_on_close)."""
     if request.method == "POST":
-        identifier = request.form.get("identifier")
-        with database().session() as db:
-            found = service_accounts.request_reset(db, identifier)
-        if found is not None:
-            user_id, email, token = found
-            service_accounts.send_account_email(database(), settings(), to=email, template="reset", user_id=user_id,
-                                                values={"link": _link(f"/account/reset/{token}")})
-        return _message("account.forgot_sent_title", "account.forgot_sent")
+        response = make_response(_message("account.forgot_sent_title", "account.forgot_sent"))
+        identifier, db, config = request.form.get("identifier"), database(), settings()
+        response.call_on_close(lambda: _send_reset_link(db, config, identifier))
+        return response
     return _render("account_forgot.html")
+
+
+def _send_reset_link(db, config, identifier: str | None) -> None:
+    """After the response: put the reset mail in the outbox and deliver it now; the link is minted as it is sent.
+    If this process fails to send it, the scheduler's delivery retries it like any other outbox row."""
+    try:
+        with db.session() as session:
+            outbox_id = service_accounts.queue_reset(session, identifier)
+        if outbox_id is not None:
+            notifications.deliver_pending(db, settings=config, only=[outbox_id])
+    except Exception:  # noqa: BLE001 - the answer has gone; the person can ask again
+        log.exception("password reset mail could not be queued or sent")
 
 
 @bp.route("/account/reset/<token>", methods=["GET", "POST"])
