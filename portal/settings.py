@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # Login throttling (issue #16), counted per address and per (typed name, address) in the rate-limit storage, so
     # one address's failures for a name never lock that name for anyone else. Flask-Limiter's notation; the tiers of
     # the per-name limit are its backoff (5 → wait out 15 minutes, 10 → an hour, 20 → a day).
-    login_limit_per_address: str = "20 per 10 minutes; 100 per day"
+    login_limit_per_address: str = "20 per 10 minutes; 200 per day"
     login_limit_per_name: str = "5 per 15 minutes; 10 per hour; 20 per day"
     # The last resort: a real account is locked (until an admin lifts it, or these hours pass) only when its name
     # failed this many times from at least this many addresses within these hours: a spread attack, not a typo.

@@ -27,7 +27,8 @@ REPORT = ROOT / "docs" / "proof" / "hostile-input.md"
 TEST_FILES = ("tests/hostile/test_hostile_input.py", "tests/hostile/test_hostile_callbacks.py",
               "tests/hostile/test_hostile_forms_pages.py", "tests/hostile/test_hostile_forms_officers.py",
               "tests/hostile/test_hostile_forms_admin.py", "tests/hostile/test_hostile_forms_service_users.py",
-              "tests/hostile/test_hostile_imports.py", "tests/hostile/test_hostile_workbooks.py")
+              "tests/hostile/test_hostile_imports.py", "tests/hostile/test_hostile_workbooks.py",
+              "tests/hostile/test_hostile_login.py")
 
 # What the fuzzing found while these tests were written, and the fix of each (the regression test pins it).
 FOUND_AND_FIXED = [
@@ -141,6 +142,39 @@ KNOWN_LIMITS = [
 ]
 
 
+# Issue #16, login throttling and enumeration: what an attacker tried, what holds now, and the test that shows it.
+LOGIN_THROTTLING = [
+    ("Five anonymous POSTs with a victim's username locked the account for 15 minutes (repeated: for good).",
+     "Failures are counted per address and per (name, address) in the rate-limit storage; the victim logs in from "
+     "any other address. A hard lock needs 100 failures from 10 addresses in 24 hours, and an admin lifts it.",
+     "test_login_throttling.py::test_failures_from_one_address_for_a_name_do_not_stop_its_owner_logging_in_from_"
+     "another, …::test_a_name_failing_from_many_addresses_is_locked_until_an_admin_lifts_it"),
+    ("40 failed logins from one address in 5.7 s, no 429.",
+     "20 failures in 10 minutes from an address (200 a day), 5/10/20 for one name (15 minutes/hour/day): then 429 "
+     "with Retry-After, before the password is checked.",
+     "test_login_throttling.py::test_many_failures_from_one_address_get_429_with_retry_after_and_an_indonesian_"
+     "message, …::test_the_wait_grows_with_each_round_of_failures"),
+    ("After 5 failures only real accounts said 'Akun dikunci … sampai …', and a locked account answered in 8 ms "
+     "(no hash check): which names exist could be read off the answer and its timing.",
+     "One answer (401, one message) and one amount of work for every failure: one scrypt check (a dummy hash for "
+     "unknown names), the same SQL; unknown names are counted and throttled like real ones.",
+     "test_login_throttling.py::test_known_and_unknown_names_get_the_same_answer_after_any_number_of_failures[0,5,20]"
+     ", …::test_every_kind_of_failure_does_the_same_work; fuzzed: test_hostile_login.py"),
+    ("/account/forgot answered 5 ms faster for unknown names and sent the mail inside the request.",
+     "The same page is answered first; the look-up, the outbox row and the delivery run after the response.",
+     "test_login_throttling.py::test_forgot_password_answers_the_same_and_mails_through_the_outbox_after_the_"
+     "response"),
+]
+
+
+def login_throttling_section() -> list[str]:
+    """The report's section on issue #16's login cases."""
+    lines = ["## Login throttling and enumeration (issue #16)", "",
+             "| # | what an attacker could do | what holds now | test |", "|---:|---|---|---|"]
+    lines += [f"| {n} | {what} | {now} | {test} |" for n, (what, now, test) in enumerate(LOGIN_THROTTLING, start=1)]
+    return lines + [""]
+
+
 def run(backend: str, examples: int, extra: list[str]) -> dict:
     """One pytest run of the hostile tests on one backend: outcomes per test and examples per target."""
     with tempfile.TemporaryDirectory(prefix="qcorner-fuzz-") as folder:
@@ -206,6 +240,7 @@ def write_report(runs: list[dict], examples: int) -> None:
         if failed:
             lines += ["", "Failed: " + ", ".join(f"`{t['test']}`" for t in failed)]
         lines.append("")
+    lines += login_throttling_section()
     lines += ["## Found by the fuzzing and fixed", "",
               "| # | what broke | fix | regression test |", "|---:|---|---|---|"]
     lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(FOUND_AND_FIXED, start=1)]
