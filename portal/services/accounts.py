@@ -126,15 +126,6 @@ def clear_lock(session: Session, user: User, address: str | None = None) -> None
     session.execute(forget.where(LoginFailure.address == (address or "unknown")[:64]) if address else forget)
 
 
-def failed_logins(session: Session, user_id: int, window: timedelta, now: datetime | None = None) -> dict[str, int]:
-    """The account's failed logins within `window`: how many, and from how many addresses (for the admin)."""
-    since = (now or utcnow()) - window
-    failures, addresses = session.execute(
-        select(func.coalesce(func.sum(LoginFailure.failures), 0), func.count())
-        .where(LoginFailure.user_id == user_id, LoginFailure.last_failed_at >= since)).one()
-    return {"failures": int(failures), "addresses": int(addresses)}
-
-
 def forget_old_failures(session: Session, window: timedelta, now: datetime | None = None) -> int:
     """Delete the counts no lock decision can use any more (older than the window); returns how many went."""
     return session.execute(delete(LoginFailure).where(
