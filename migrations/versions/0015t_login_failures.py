@@ -4,7 +4,7 @@ Throttling itself lives in the rate-limit storage (Redis in production); this ta
 needs to see across addresses and what the admin's unlock clears. Names are stored as a keyed digest.
 
 Revision ID: 0015t
-Revises: 0014r
+Revises: 0016v
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.base
 
 revision = "0015t"
-down_revision = "0014r"
+down_revision = "0016v"
 branch_labels = None
 depends_on = None
 
