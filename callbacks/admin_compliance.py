@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, html
+from dash import Input, Output, State, ctx, html, no_update
 
+from callbacks.common import stale_message
 from layouts.admin_compliance import SETTING_NAMES
 from layouts.components.formatting import format_date, format_datetime
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
+from portal.services import edit_versions
 from portal.services.compliance import ranking as compliance
 from portal.services.compliance import scoring_settings as compliance_settings
-from portal.validation import InvalidInput
+from portal.validation import InvalidInput, StaleEdit
 
 PERMISSION = "admin.settings"
 
@@ -42,24 +44,30 @@ def register(app) -> None:
         + [Output(f"admin-compliance-{name}-error", "children") for name in SETTING_NAMES]
         + [Output("admin-compliance-current", "children"), Output("admin-compliance-history", "children"),
            Output("admin-compliance-result", "children"), Output("admin-compliance-result", "is_open"),
-           Output("admin-compliance-result", "color")],
+           Output("admin-compliance-result", "color"), Output("admin-compliance-opened", "data")],
         Input("admin-compliance-save", "n_clicks"),
         [State(f"admin-compliance-{name}", "value") for name in SETTING_NAMES]
-        + [State("admin-compliance-note", "value")])
+        + [State("admin-compliance-note", "value"), State("admin-compliance-opened", "data")])
     def load_or_save(_clicks, *values):
         """On load: the current version; on save: a new version (and scores recomputed with it)."""
         current = user()
-        *settings_values, note = values
-        message, colour, errors = "", "success", {}
+        *settings_values, note, kept = values
+        message, colour, errors, stale = "", "success", {}, False
         submitted = dict(zip(SETTING_NAMES, settings_values))
         if ctx.triggered_id == "admin-compliance-save":
             try:
+                version, opened = edit_versions.from_form(kept)
                 with database().session() as db:
-                    saved = compliance_settings.save_settings(db, current.id, current.username, submitted, note)
+                    saved = compliance_settings.save_settings(db, current.id, current.username, submitted, note,
+                                                              expected_version=version, opened=opened)
                     if saved["changed"]:
                         compliance.refresh_scores(db)
                 message = (t("admin_compliance.saved", version=saved["version"]) if saved["changed"]
                            else t("admin_compliance.unchanged"))
+            except StaleEdit as error:  # what the admin typed stays; the form keeps the version it opened
+                stale, colour = True, "warning"
+                message = [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                           stale_message(error, lambda name: t(f"admin_compliance.field.{name}"))]
             except InvalidInput as error:
                 errors = error.messages(t)
                 message, colour = t("admin_compliance.not_saved"), "danger"
@@ -67,9 +75,10 @@ def register(app) -> None:
             version, settings = compliance_settings.current_settings(db)
             history = compliance_settings.settings_history(db)
         shown = settings.to_dict()
-        form_values = [submitted[name] if errors else _text(shown[name]) for name in SETTING_NAMES]
+        form_values = [submitted[name] if errors or stale else _text(shown[name]) for name in SETTING_NAMES]
         return (form_values + [name in errors for name in SETTING_NAMES]
                 + [errors.get(name, "") for name in SETTING_NAMES]
                 + [t("admin_compliance.current", version=version,
                      date=format_date(history[0]["created_at"], tz=current.office_timezone) if history else "–"),
-                   history_table(history, current.office_timezone), message, bool(message), colour])
+                   history_table(history, current.office_timezone), message, bool(message), colour,
+                   no_update if stale else edit_versions.opened(version, shown)])

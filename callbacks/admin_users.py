@@ -1,8 +1,9 @@
 """Admin › Users callbacks: thin wrappers around portal.services.users."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
+from callbacks.common import stale_message
 from layouts.admin_users import FORM_FIELDS
 from layouts.components.formatting import format_datetime
 from portal import i18n
@@ -10,8 +11,8 @@ from portal.security.access import protected_callback, user
 from portal.security.permissions import DEFAULT_NEW_ROLE
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import users
-from portal.validation import InvalidInput
+from portal.services import edit_versions, users
+from portal.validation import InvalidInput, StaleEdit
 
 PERMISSION = "admin.users"
 
@@ -41,6 +42,16 @@ def _field_feedback(messages: dict[str, str]) -> list:
     for name in FORM_FIELDS:
         values.extend([name in messages, messages.get(name, "")])
     return values
+
+
+def _field_label(name: str) -> str:
+    return t(f"field.{name.removesuffix('_id')}")
+
+
+def _field_value(name: str, value):
+    if name == "role" and value:
+        return t(f"role.{value}")
+    return value
 
 
 def _to_int(value):
@@ -74,7 +85,7 @@ def register(app) -> None:
          Output("admin-users-selected", "data"), Output("admin-users-username", "disabled"),
          Output("admin-users-existing-tools", "hidden"), Output("admin-users-password", "disabled"),
          Output("admin-users-lock-status", "children"), Output("admin-users-modal-alert", "is_open"),
-         Output("admin-users-active", "value")]
+         Output("admin-users-active", "value"), Output("admin-users-opened", "data")]
         + [Output(f"admin-users-{name}", "value") for name in FORM_FIELDS] + _field_outputs(),
         Input("admin-users-new", "n_clicks"), Input("admin-users-grid", "cellClicked"),
         Input("admin-users-cancel", "n_clicks"), State("admin-users-office_id", "options"),
@@ -83,11 +94,11 @@ def register(app) -> None:
         """Open an empty form for a new account, or the clicked account's form."""
         cleared = _field_feedback({})
         if ctx.triggered_id == "admin-users-cancel":
-            return [False] + [no_update] * (8 + len(FORM_FIELDS)) + cleared
+            return [False] + [no_update] * (9 + len(FORM_FIELDS)) + cleared
         if ctx.triggered_id == "admin-users-new":
             default_office = office_options[0]["value"] if office_options else ""
             values = ["", "", "", DEFAULT_NEW_ROLE, "", default_office, ""]
-            return [True, t("admin_users.new"), None, False, True, False, "", False, True] + values + cleared
+            return [True, t("admin_users.new"), None, False, True, False, "", False, True, None] + values + cleared
         with database().session() as db:
             row = users.get_user(db, int(cell["rowId"]))
         lock_text = t("admin_users.locked_until", until=format_datetime(row["locked_until"],
@@ -95,8 +106,9 @@ def register(app) -> None:
             if users.is_locked(row) else t("admin_users.not_locked")
         values = [row["username"], row["full_name"], row["email"] or "", row["role"],
                   str(row["section_id"] or ""), str(row["office_id"]), ""]
+        kept = edit_versions.opened(row["version"], {name: row[name] for name in users.EDIT_FIELDS})
         return [True, t("admin_users.edit", username=row["username"]), row["id"], True, False, True, lock_text,
-                False, row["active"]] + values + cleared
+                False, row["active"], kept] + values + cleared
 
     @protected_callback(
         app, PERMISSION,
@@ -109,9 +121,10 @@ def register(app) -> None:
         Input("admin-users-save", "n_clicks"),
         [State(f"admin-users-{name}", "value") for name in FORM_FIELDS]
         + [State("admin-users-active", "value"), State("admin-users-selected", "data"),
-           State("admin-users-refresh", "data")],
+           State("admin-users-refresh", "data"), State("admin-users-opened", "data")],
         prevent_initial_call=True)
-    def save(_clicks, username, full_name, email, role, section_id, office_id, password, active, selected, refresh):
+    def save(_clicks, username, full_name, email, role, section_id, office_id, password, active, selected, refresh,
+             kept):
         """Create or update; on any error keep the form open with every message beside its field."""
         data = {"username": username, "full_name": full_name, "email": email, "role": role,
                 "section_id": _to_int(section_id), "office_id": _to_int(office_id), "password": password,
@@ -119,9 +132,15 @@ def register(app) -> None:
         try:
             with database().session() as db:
                 if selected:
-                    saved = users.update_user(db, user(), int(selected), data)
+                    version, opened = edit_versions.from_form(kept)
+                    saved = users.update_user(db, user(), int(selected), data, expected_version=version,
+                                              opened=opened)
                 else:
                     saved = users.create_user(db, user(), data)
+        except StaleEdit as error:  # the modal stays open with what was typed
+            return [True, no_update, no_update, False, no_update,
+                    [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                     stale_message(error, _field_label, _field_value)], True] + _field_feedback({})
         except InvalidInput as error:
             messages = error.messages(t)
             return [True, no_update, no_update, False, no_update, t("form.has_errors"), True] + \

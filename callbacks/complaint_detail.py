@@ -6,7 +6,7 @@ import json
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import load_record
+from callbacks.common import load_record, stale_message
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
 from layouts.components.empty import refused
 from layouts.components.formatting import format_date, format_datetime
@@ -14,8 +14,8 @@ from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
 from portal.mailer import send_one
-from portal.services import complaints
-from portal.validation import Forbidden, InvalidInput, NotFound
+from portal.services import complaints, edit_versions
+from portal.validation import Forbidden, InvalidInput, NotFound, StaleEdit
 
 EDIT_FIELDS = ("status", "category", "assignee_id", "answer")
 
@@ -116,7 +116,8 @@ def register(app) -> None:
     @protected_callback(
         app, "complaints.edit",
         [Output(f"complaint-{name}", "value") for name in EDIT_FIELDS]
-        + [Output("complaint-assignee_id", "options"), Output("complaint-needs_field_check", "value")],
+        + [Output("complaint-assignee_id", "options"), Output("complaint-needs_field_check", "value"),
+           Output("complaint-opened", "data")],
         Input("complaint-id", "data"))
     def fill_editor(complaint_id):
         current = user()
@@ -125,30 +126,32 @@ def register(app) -> None:
                 detail = complaints.detail(session, current, int(complaint_id), tz=current.office_timezone)
                 people = complaints.editors(session, current.office_id)
         except (NotFound, Forbidden):
-            return [no_update] * (len(EDIT_FIELDS) + 2)
+            return [no_update] * (len(EDIT_FIELDS) + 3)
         assignees = [{"label": t("complaints.unassigned"), "value": "none"}] + [
             {"label": p["name"], "value": str(p["id"])} for p in people]
         return [detail["status"], detail["category"], str(detail["assignee_id"] or "none"), detail["answer"] or "",
-                assignees, detail["needs_field_check"]]
+                assignees, detail["needs_field_check"], _opened(detail)]
 
     @protected_callback(
         app, "complaints.edit",
         [Output("complaint-refresh", "data"), Output("complaint-alert", "children"),
          Output("complaint-alert", "is_open"), Output("complaint-alert", "color"),
-         Output("complaint-upload-feedback", "children")]
+         Output("complaint-upload-feedback", "children"), Output("complaint-alert", "duration"),
+         Output("complaint-opened", "data")]
         + [Output(f"complaint-{name}", "invalid") for name in EDIT_FIELDS]
         + [Output(f"complaint-{name}-feedback", "children") for name in EDIT_FIELDS],
         Input("complaint-save", "n_clicks"), Input("complaint-email", "n_clicks"),
         Input("complaint-upload", "contents"),
         [State(f"complaint-{name}", "value") for name in EDIT_FIELDS]
         + [State("complaint-needs_field_check", "value"), State("complaint-upload", "filename"),
-           State("complaint-id", "data"), State("complaint-refresh", "data")],
+           State("complaint-id", "data"), State("complaint-refresh", "data"), State("complaint-opened", "data")],
         prevent_initial_call=True)
     def act(_save, _email, contents, status, category, assignee_id, answer, field_check, filenames, complaint_id,
-            refresh):
+            refresh, kept):
         """Save the handling, email the answer, or attach files; errors stay beside their fields."""
         current, complaint_id = user(), int(complaint_id)
         clear = [False] * len(EDIT_FIELDS) + [""] * len(EDIT_FIELDS)
+        reopened = no_update  # a save takes the next version: the form now stands on it
         try:
             with database().session() as session:
                 if ctx.triggered_id == "complaint-upload":
@@ -157,17 +160,42 @@ def register(app) -> None:
                 elif ctx.triggered_id == "complaint-email":
                     message = _email_answer(session, current, complaint_id)
                 else:
-                    complaints.update(session, current, complaint_id, {
-                        "status": status, "category": category, "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
-                        "answer": answer, "needs_field_check": bool(field_check)}, settings=settings())
-                    message = t("complaints.updated")
+                    version, opened = edit_versions.from_form(kept)
+                    saved = complaints.update(session, current, complaint_id, {
+                        "status": status, "category": category,
+                        "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
+                        "answer": answer, "needs_field_check": bool(field_check)}, settings=settings(),
+                        expected_version=version, opened=opened)
+                    message, reopened = t("complaints.updated"), _opened(saved)
+        except StaleEdit as error:
+            # Stays open until closed (no 10 s fade): the reader has a list to read; the typed handling stays.
+            return [no_update, [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                                stale_message(error, _complaint_label, _complaint_value)],
+                    True, "warning", "", None, no_update] + clear
         except InvalidInput as error:
             messages = error.messages(t)
-            return [no_update, t("form.has_errors"), True, "danger", messages.get("attachments", "")] + \
-                [name in messages for name in EDIT_FIELDS] + [messages.get(name, "") for name in EDIT_FIELDS]
+            return [no_update, t("form.has_errors"), True, "danger", messages.get("attachments", ""), 10000,
+                    no_update] + [name in messages for name in EDIT_FIELDS] + [messages.get(name, "")
+                                                                             for name in EDIT_FIELDS]
         except EmailNotSent as problem:
-            return [no_update, str(problem), True, "warning", ""] + clear
-        return [(refresh or 0) + 1, message, True, "success", ""] + clear
+            return [no_update, str(problem), True, "warning", "", 10000, no_update] + clear
+        return [(refresh or 0) + 1, message, True, "success", "", 10000, reopened] + clear
+
+
+def _opened(detail: dict) -> dict:
+    """What the handling form keeps of the complaint it shows: its version and values (edit_versions)."""
+    return edit_versions.opened(detail["version"], {name: detail.get(name) for name in complaints.EDIT_FIELDS})
+
+
+def _complaint_label(name: str) -> str:
+    return t("complaints.field.assignee") if name == "assignee_id" else t(f"complaints.field.{name}")
+
+
+def _complaint_value(name: str, value):
+    """A value of the handling form as the form words it (a status, a category; the assignee by their id)."""
+    if name in ("status", "category") and value:
+        return t(f"complaints.{name}.{value}")
+    return value
 
 
 class EmailNotSent(Exception):

@@ -4,12 +4,13 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
+from callbacks.common import stale_message
 from layouts.components.formatting import format_count, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import corrections
-from portal.validation import Forbidden, InvalidInput, NotFound
+from portal.services import corrections, edit_versions
+from portal.validation import Forbidden, InvalidInput, NotFound, StaleEdit
 
 PERMISSION = "corrections.handle"
 
@@ -36,6 +37,19 @@ def _card(row: dict, tz: str):
     ]), className="mb-2 shadow-sm", id=f"corrections-card-{row['id']}")
 
 
+def _answer_label(name: str) -> str:
+    """A field of the answer, as the officers' page names it."""
+    return t({"status": "field.status", "resolution": "corrections.answer", "resolution_note": "corrections.reason"}[name])
+
+
+def _answer_value(name: str, value):
+    if name == "status" and value:
+        return t(f"corrections.filter.{value}")
+    if name == "resolution" and value:
+        return t("corrections.answered_new_draft") if value == "new_draft" else t("corrections.reason")
+    return value
+
+
 def register(app) -> None:
     @protected_callback(app, PERMISSION,
                         [Output("corrections-list", "children"), Output("corrections-counts", "children")],
@@ -56,26 +70,28 @@ def register(app) -> None:
         app, PERMISSION,
         [Output("corrections-modal", "is_open"), Output("corrections-selected", "data"),
          Output("corrections-modal-summary", "children"), Output("corrections-certificate_id", "options"),
-         Output("corrections-certificate_id", "value"), Output("corrections-reason", "value")],
+         Output("corrections-certificate_id", "value"), Output("corrections-reason", "value"),
+         Output("corrections-opened", "data")],
         Input({"type": "corrections-answer", "index": ALL}, "n_clicks"), Input("corrections-cancel", "n_clicks"),
         prevent_initial_call=True)
     def open_answer(clicks, _cancel):
         """Open the answer form with the newer drafts synced since the request."""
         if ctx.triggered_id == "corrections-cancel" or not any(clicks or []):
-            return False, None, no_update, no_update, no_update, no_update
+            return False, None, no_update, no_update, no_update, no_update, None
         request_id = ctx.triggered_id["index"]
         current = user()
         try:
             with database().session() as db:
                 drafts = corrections.newer_drafts(db, current, request_id)
+                kept = corrections.opened_request(db, current, request_id)
         except (Forbidden, NotFound):
-            return False, None, no_update, no_update, no_update, no_update
+            return False, None, no_update, no_update, no_update, no_update, None
         options = [{"label": t("corrections.no_new_draft"), "value": ""}] + [
             {"label": f"{d['form_code']} {d['number'] or ''} · {format_datetime(d['issued_at'], current.office_timezone)}"
                       + ("" if d["is_draft"] else " · " + t("corrections.final")), "value": str(d["id"])}
             for d in drafts]
         summary = html.P(t("corrections.drafts_found", count=len(drafts)), className="small text-muted")
-        return True, request_id, summary, options, "", ""
+        return True, request_id, summary, options, "", "", kept
 
     @protected_callback(
         app, PERMISSION,
@@ -83,24 +99,31 @@ def register(app) -> None:
          Output("corrections-refresh", "data"), Output("corrections-alert", "children"),
          Output("corrections-alert", "is_open"), Output("corrections-certificate_id", "invalid"),
          Output("corrections-certificate_id-feedback", "children"), Output("corrections-reason", "invalid"),
-         Output("corrections-reason-feedback", "children")],
+         Output("corrections-reason-feedback", "children"), Output("corrections-modal-alert", "children"),
+         Output("corrections-modal-alert", "is_open")],
         Input("corrections-save", "n_clicks"), State("corrections-selected", "data"),
         State("corrections-certificate_id", "value"), State("corrections-reason", "value"),
-        State("corrections-refresh", "data"), prevent_initial_call=True)
-    def resolve(_clicks, request_id, certificate_id, reason, refresh):
+        State("corrections-refresh", "data"), State("corrections-opened", "data"), prevent_initial_call=True)
+    def resolve(_clicks, request_id, certificate_id, reason, refresh, kept):
         if not request_id:
-            return False, no_update, no_update, False, False, "", False, ""
+            return False, no_update, no_update, False, False, "", False, "", "", False
+        version, opened = edit_versions.from_form(kept)
         try:
             with database().session() as db:
                 corrections.resolve(db, user(), int(request_id),
-                                    certificate_id=int(certificate_id) if certificate_id else None, reason=reason)
+                                    certificate_id=int(certificate_id) if certificate_id else None, reason=reason,
+                                    expected_version=version, opened=opened)
+        except StaleEdit as error:  # the modal stays open with the typed reason, and says who answered and how
+            return (True, no_update, no_update, False, False, "", False, "",
+                    [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                     stale_message(error, _answer_label, _answer_value)], True)
         except InvalidInput as error:
             m = error.messages(t)
             return (True, no_update, no_update, False, "certificate_id" in m, m.get("certificate_id", ""),
-                    "reason" in m, m.get("reason", ""))
+                    "reason" in m, m.get("reason", ""), "", False)
         except (Forbidden, NotFound):
-            return False, no_update, t("error.forbidden"), True, False, "", False, ""
-        return False, (refresh or 0) + 1, t("corrections.resolved"), True, False, "", False, ""
+            return False, no_update, t("error.forbidden"), True, False, "", False, "", "", False
+        return False, (refresh or 0) + 1, t("corrections.resolved"), True, False, "", False, "", "", False
 
     @protected_callback(app, PERMISSION, Output("shell-badge-corrections", "children"),
                         Input("shell-url", "pathname"))

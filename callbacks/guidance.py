@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import describe, page_of, paged_callback, register_open_row, register_section_loader, shown_in
+from callbacks.common import (describe, page_of, paged_callback, register_open_row, register_section_loader, shown_in,
+                              stale_message)
 from callbacks.rankings import compliance_sections
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
@@ -14,8 +15,9 @@ from portal.extensions import database
 from portal.domain.periods import today_in
 from portal.i18n import t
 from portal.services.compliance import filters as compliance_filters
+from portal.services import edit_versions
 from portal.services.compliance import guidance
-from portal.validation import Conflict, Forbidden, InvalidInput
+from portal.validation import Conflict, Forbidden, InvalidInput, StaleEdit
 
 PERMISSION = "rankings.view"
 
@@ -48,6 +50,16 @@ def record_row(record: dict) -> dict:
             "status": record["status"], "status_text": t(f"guidance.status.{record['status']}"),
             "kind": t(f"guidance.kind.{record['kind']}"), "officer_name": record["officer_name"],
             "notes": record["notes"], "effect": result}
+
+
+def _action_label(name: str) -> str:
+    """A field of the action dialog as the guidance page names it."""
+    return t({"status": "guidance.field.status", "given_on": "guidance.field.date",
+              "cancel_reason": "guidance.action.reason"}[name])
+
+
+def _action_value(name: str, value):
+    return t(f"guidance.status.{value}") if name == "status" and value else value
 
 
 def register(app) -> None:
@@ -104,7 +116,9 @@ def register(app) -> None:
             record = guidance.record_detail(db, cell["rowId"], **compliance_filters.reach(user().scope))
         return {"open": True, "body": record_summary(record),
                 "record": {"id": record["id"], "version": record["version"], "moves": list(record["moves"]),
-                           "given_on": record["given_on"].isoformat()}}
+                           "given_on": record["given_on"].isoformat(),
+                           "values": edit_versions.opened(record["version"], {
+                               name: record[name] for name in guidance.ACTION_FIELDS})["values"]}}
 
     @protected_callback(app, "guidance.edit",
                         output={"done_hidden": Output("guidance-action-done-part", "hidden"),
@@ -146,15 +160,20 @@ def register(app) -> None:
         current = user()
         clear = {"date_invalid": False, "date_error": "", "reason_invalid": False, "reason_error": "", "error": "",
                  "error_open": False}
+        opened = record.get("values") if isinstance(record.get("values"), dict) else {}
         try:
             with database().session() as db:
                 reach = compliance_filters.reach(current.scope)
                 if ctx.triggered_id == "guidance-action-done":
                     guidance.mark_done(db, current.id, current.username, **reach, guidance_id=record.get("id"),
-                                       version=record.get("version"), given_on=given_on)
+                                       version=record.get("version"), given_on=given_on, opened=opened)
                 else:
                     guidance.cancel(db, current.id, current.username, **reach, guidance_id=record.get("id"),
-                                    version=record.get("version"), reason=reason)
+                                    version=record.get("version"), reason=reason, opened=opened)
+        except StaleEdit as error:  # the dialog stays open with the typed date or reason
+            return {**clear, "open": no_update, "version": no_update, "error_open": True,
+                    "error": [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                              stale_message(error, _action_label, _action_value)]}
         except InvalidInput as error:
             messages = error.messages(t)
             return {**clear, "open": no_update, "version": no_update,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import register_url_filters
+from callbacks.common import register_url_filters, stale_message
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import chart_separators, format_date, format_datetime, format_idr, format_number
@@ -15,8 +15,9 @@ from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.domain.periods import today_in
+from portal.services import edit_versions
 from portal.services.kpi import panel as kpi, sla as kpi_sla
-from portal.validation import InvalidInput
+from portal.validation import InvalidInput, StaleEdit
 
 HIDDEN, SHOWN = {"display": "none"}, {}
 GOOD, BAD = "up", "down"
@@ -307,24 +308,39 @@ def register(app) -> None:
     @protected_callback(
         app, "admin.settings",
         [Output("kpi-sla-alert", "children"), Output("kpi-sla-alert", "is_open"), Output("kpi-sla-alert", "color"),
-         Output("kpi-refresh", "data")] + outputs,
+         Output("kpi-refresh", "data"), Output("kpi-sla-opened", "data"), Output("kpi-sla-alert", "duration")]
+        + outputs,
         Input("kpi-sla-save", "n_clicks"), [State(f"kpi-sla-{key}", "value") for key in SLA_KEYS]
-        + [State("kpi-refresh", "data")])
+        + [State("kpi-refresh", "data"), State("kpi-sla-opened", "data")])
     def sla(_save, *values):
         """Show the SLA hours; on save, validate and store them (audited) and redraw the panel."""
-        refresh = values[-1] or 0
+        refresh, kept = values[-2] or 0, values[-1]
+        typed = dict(zip(SLA_KEYS, values[:-2]))
         current = user()
         with database().session() as session:
             if ctx.triggered_id != "kpi-sla-save":
                 stored = kpi_sla.sla_hours(session)
-                return ["", False, "info", no_update] + [stored[k] for k in SLA_KEYS] + \
-                    [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+                return ["", False, "info", no_update, edit_versions.opened(kpi_sla.sla_version(session), stored),
+                        6000] + [stored[k] for k in SLA_KEYS] + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             try:
-                saved = kpi_sla.save_sla_hours(session, current.id, current.username, dict(zip(SLA_KEYS, values[:-1])))
+                version, opened = edit_versions.from_form(kept)
+                saved = kpi_sla.save_sla_hours(session, current.id, current.username, typed,
+                                               expected_version=version, opened=opened)
                 session.commit()
+            except StaleEdit as error:  # the typed hours stay; the message stays until closed
+                return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
+                         stale_message(error, _sla_label)], True, "warning", no_update, no_update, None] + \
+                    [no_update] * len(SLA_KEYS) + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             except InvalidInput as error:
                 messages = error.messages(t)
-                return [t("form.has_errors"), True, "danger", no_update] + [no_update] * len(SLA_KEYS) + \
-                    [key in messages for key in SLA_KEYS] + [messages.get(key, "") for key in SLA_KEYS]
-        return [t("kpi.sla.saved"), True, "success", refresh + 1] + [saved[k] for k in SLA_KEYS] + \
+                return [t("form.has_errors"), True, "danger", no_update, no_update, 6000] + \
+                    [no_update] * len(SLA_KEYS) + [key in messages for key in SLA_KEYS] + \
+                    [messages.get(key, "") for key in SLA_KEYS]
+            reopened = edit_versions.opened(kpi_sla.sla_version(session), saved)
+        return [t("kpi.sla.saved"), True, "success", refresh + 1, reopened, 6000] + [saved[k] for k in SLA_KEYS] + \
             [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+
+
+def _sla_label(key: str) -> str:
+    """A stage's name as the SLA form labels it."""
+    return t("kpi.stages.service") if key == "service" else t(f"stage.{key}")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from layouts.common import field, page_header
 from portal.i18n import t
@@ -40,6 +40,7 @@ def layout(user, **_):
             dbc.Button([html.I(className="bi bi-save me-1"), t("admin_compliance.save")], id="admin-compliance-save",
                        color="primary"),
             dbc.Alert(id="admin-compliance-result", is_open=False, className="mt-3 mb-0"),
+            dcc.Store(id="admin-compliance-opened"),  # the settings version the form opened (edit_versions)
         ]), className="mb-3 shadow-sm"),
         dbc.Card([dbc.CardHeader(html.H2(t("admin_compliance.history_title"), className="h6 mb-0")),
                   dbc.CardBody(html.Div(id="admin-compliance-history"))], className="shadow-sm"),

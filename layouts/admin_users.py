@@ -46,6 +46,7 @@ def layout(user, **_):
             ],
         ),
         dcc.Store(id="admin-users-selected"),
+        dcc.Store(id="admin-users-opened"),  # the version and values the form opened (edit_versions)
         dcc.Store(id="admin-users-refresh", data=0),
         _editor(),
     ])

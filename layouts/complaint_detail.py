@@ -34,6 +34,8 @@ def layout(user, complaint_id: int, **_):
 def _editor():
     return dbc.Card(dbc.CardBody([
         html.H2(t("complaints.handle"), className="h5"),
+        # The version and values the form opened: a save over a newer one is refused (edit_versions).
+        dcc.Store(id="complaint-opened", data=None),
         dbc.Row([
             field(t("complaints.field.status"), dbc.Select(id="complaint-status", options=options("status", STATUSES)),
                   "complaint-status-feedback", width=6),

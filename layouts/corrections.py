@@ -23,9 +23,11 @@ def layout(user, page, **_):
         html.Div(id="corrections-list"),
         dcc.Store(id="corrections-refresh", data=0),
         dcc.Store(id="corrections-selected"),
+        dcc.Store(id="corrections-opened"),  # the version of the request the answer form opened (edit_versions)
         dbc.Modal([
             dbc.ModalHeader(dbc.ModalTitle(t("corrections.answer_title"))),
             dbc.ModalBody([
+                dbc.Alert(id="corrections-modal-alert", is_open=False, color="warning"),
                 html.Div(id="corrections-modal-summary", className="mb-3"),
                 field(t("corrections.new_draft"), dbc.Select(id="corrections-certificate_id"),
                       "corrections-certificate_id-feedback", t("corrections.new_draft_help")),

@@ -88,6 +88,7 @@ def _sla_form():
                         xs=6, md=4, lg=2, className="mb-2") for key in keys
             ]),
             dbc.Button(t("action.save"), id="kpi-sla-save", color="primary"),
+            dcc.Store(id="kpi-sla-opened"),  # the version and hours the form opened (edit_versions)
         ])),
     ], id="kpi-sla", className="mb-3")
 

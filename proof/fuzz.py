@@ -213,6 +213,29 @@ def _outcomes(junit_path: Path) -> list[dict]:
     return outcomes
 
 
+# Issue #16, no lost updates: the versions the edit forms send back are fuzzed too (tests/support/hostile_forms.py,
+# opened_versions). Its own section of the report, so other additions to the report stay apart from it.
+STALE_EDITS = [
+    "## Stale and forged versions (issue #16: no lost updates)",
+    "",
+    "Every edit form's save also sends the version it kept when it opened the record (`{version, values}` in a "
+    "hidden store). The form properties draw it too: mostly the record's current version (so saves are tried), "
+    "else an older one, or anything a crafted request can put there (nothing, text, numbers past 64 bits, floats, "
+    "booleans, lists, dicts with hostile values). Property: a save whose version is not the record's current one "
+    "never writes (the edited row and every table's row count unchanged) and is never a 500; the refusal names what "
+    "changed since. Forms: NNC edit and follow-up, complaint handling (test_hostile_forms_officers.py), account, "
+    "compliance scoring settings, KPI SLA hours (test_hostile_forms_admin.py), correction answer "
+    "(test_hostile_forms_service_users.py); the guidance dialog's record store, version included, gets any JSON "
+    "from test_hostile_callbacks.py. The two-session cases themselves are tests/services/test_stale_edits.py.",
+    "",
+]
+
+
+def stale_edit_lines() -> list[str]:
+    """The report's section on stale and forged versions (issue #16)."""
+    return list(STALE_EDITS)
+
+
 def write_report(runs: list[dict], examples: int) -> None:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Hostile input: property-based fuzzing", "",
@@ -241,6 +264,7 @@ def write_report(runs: list[dict], examples: int) -> None:
             lines += ["", "Failed: " + ", ".join(f"`{t['test']}`" for t in failed)]
         lines.append("")
     lines += login_throttling_section()
+    lines += stale_edit_lines()
     lines += ["## Found by the fuzzing and fixed", "",
               "| # | what broke | fix | regression test |", "|---:|---|---|---|"]
     lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(FOUND_AND_FIXED, start=1)]

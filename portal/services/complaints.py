@@ -23,7 +23,7 @@ from portal import audit
 from portal.domain.working_days import add_working_days
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
-from portal.services import attachments
+from portal.services import attachments, edit_versions
 from portal.services.office_calendar import calendar_for
 from portal.settings import DEFAULT_TIMEZONE, Settings, load_settings
 from portal.validation import ErrorCollector, Forbidden, NotFound
@@ -232,11 +232,22 @@ def _get_for(session: Session, viewer, complaint_id: int) -> Complaint:
     return complaint
 
 
-def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, settings=None) -> dict[str, Any]:
+# The fields of the complaint's handling form, to say what changed under a stale one (edit_versions).
+EDIT_FIELDS = ("status", "category", "assignee_id", "answer", "needs_field_check")
+
+
+def edit_values(complaint: Complaint) -> dict[str, Any]:
+    """The complaint's values by field of the handling form."""
+    return {name: getattr(complaint, name) for name in EDIT_FIELDS}
+
+
+def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, settings=None,
+           expected_version: int | None = None, opened: dict[str, Any] | None = None) -> dict[str, Any]:
     """Assign, categorise, link, answer, flag for a field check or move the status along; only allowed transitions.
 
     The category and the field-check flag decide the answer's due date, so changing either moves it (from the day
-    received); the first status change out of `new` is the first response."""
+    received); the first status change out of `new` is the first response. A save from a form opened on an older
+    version (`expected_version`, `opened`) is refused with StaleEdit."""
     if not scope_of(actor).can("complaints.edit"):
         raise Forbidden(complaint_id)
     complaint = _get_for(session, actor, complaint_id)
@@ -267,6 +278,13 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
         errors.add("needs_field_check", "complaints.error.field_check")
     errors.raise_if_any()
 
+    planned = {"status": status, "answer": answer or None, "category": category,
+               "assignee_id": int(assignee_id) if assignee_id else None, "service_user_id": service_user_id,
+               "needs_field_check": field_check}
+    if data.get("application_number") is not None:
+        planned["application_id"] = application_id
+    if any(getattr(complaint, name) != value for name, value in planned.items()):
+        edit_versions.claim(session, complaint, expected_version, opened, edit_values, "complaint")
     before = _snapshot(complaint)
     now = utcnow()
     complaint.status, complaint.answer, complaint.category = status, answer or None, category
@@ -288,9 +306,9 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
         office = session.get(Office, complaint.office_id)
         complaint.due_date = deadlines(session, office_today(office.timezone, complaint.received_at), category,
                                        field_check, settings, office.id)["due_date"]
-    complaint.updated_at = now
     old, new = audit.changed_fields(before, _snapshot(complaint))
-    if new:
+    if new:  # a save that changes nothing leaves the complaint as it was, its time included
+        complaint.updated_at = now
         _history(session, complaint, actor, "updated", old, new)
     return detail(session, actor, complaint_id)
 
@@ -382,6 +400,7 @@ def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZO
         "reporter_email": complaint.reporter_email, "contact_erased_at": complaint.contact_erased_at,
         "service_user_id": complaint.service_user_id, "application_id": complaint.application_id,
         "assignee_id": complaint.assignee_id, "answer_emailed_at": complaint.answer_emailed_at,
+        "version": complaint.version,
         "service_user_name": session.scalar(select(ServiceUser.name).where(
             ServiceUser.id == complaint.service_user_id)) if complaint.service_user_id else None,
         "application_number": session.scalar(select(Application.number).where(

@@ -12,6 +12,7 @@ from models.base import utcnow
 from models.service_portal import CorrectionRequest
 from portal import audit
 from portal.security.scope import scope_of
+from portal.services import edit_versions
 from portal.services.my_applications import latest_certificate, require_company_access
 from portal.services.notifications import notify_user
 from portal.validation import ErrorCollector, Forbidden, NotFound
@@ -111,12 +112,31 @@ def newer_drafts(session: Session, viewer, request_id: int) -> list[dict[str, An
              "issued_at": c.issued_at} for c in rows]
 
 
+# The fields of the answer form, to say what changed under a stale one (edit_versions).
+ANSWER_FIELDS = ("status", "resolution", "resolution_note")
+
+
+def answer_values(request: CorrectionRequest) -> dict[str, Any]:
+    """The request's values by field of the answer form."""
+    return {name: getattr(request, name) for name in ANSWER_FIELDS}
+
+
+def opened_request(session: Session, viewer, request_id: int) -> dict[str, Any]:
+    """What the answer form keeps when it opens a request: its version and values (edit_versions)."""
+    request = _request_for_officer(session, viewer, request_id)
+    return edit_versions.opened(request.version, answer_values(request))
+
+
 def resolve(session: Session, viewer, request_id: int, *, certificate_id: int | None = None,
-            reason: str | None = None) -> dict[str, Any]:
-    """Answer a request with a newer draft or a written reason; the service user is notified."""
+            reason: str | None = None, expected_version: int | None = None,
+            opened: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Answer a request with a newer draft or a written reason; the service user is notified.
+
+    Answered meanwhile by someone else, from a form opened before (`expected_version`, `opened`): StaleEdit, which
+    says who answered and how."""
     request = _request_for_officer(session, viewer, request_id)
     errors = ErrorCollector()
-    if request.status != "open":
+    if request.status != "open" and edit_versions.is_current(request.version, expected_version):
         errors.add("reason", "corrections.error.closed")
     reason = (reason or "").strip()
     if certificate_id:
@@ -127,6 +147,7 @@ def resolve(session: Session, viewer, request_id: int, *, certificate_id: int | 
     if len(reason) > MAX_TEXT:
         errors.add("reason", "corrections.error.too_long", max=MAX_TEXT)
     errors.raise_if_any()
+    edit_versions.claim(session, request, expected_version, opened, answer_values, "correction_request")
     before = {"status": request.status}
     request.status = "resolved"
     request.resolution = "new_draft" if certificate_id else "reason"

@@ -41,14 +41,17 @@ def opened(version: int | None, values: dict[str, Any]) -> dict[str, Any]:
     return {"version": version, "values": {key: plain(value) for key, value in values.items()}}
 
 
+def expected(version: Any) -> int:
+    """A version a form sent back, as a number: NO_VERSION for anything that is not a whole number."""
+    return NO_VERSION if isinstance(version, bool) or not isinstance(version, int) else version
+
+
 def from_form(kept: Any) -> tuple[int, dict[str, Any]]:
     """The version and values a form sent back with its save: (NO_VERSION, {}) for anything malformed."""
     if not isinstance(kept, dict):
         return NO_VERSION, {}
-    version, values = kept.get("version"), kept.get("values")
-    if isinstance(version, bool) or not isinstance(version, int):
-        version = NO_VERSION
-    return version, values if isinstance(values, dict) else {}
+    values = kept.get("values")
+    return expected(kept.get("version")), values if isinstance(values, dict) else {}
 
 
 def changes_since(then: dict[str, Any], now: dict[str, Any]) -> list[tuple[str, Any, Any]]:

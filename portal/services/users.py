@@ -11,6 +11,7 @@ from models import Office, Section, User
 from models.base import utcnow
 from portal import audit
 from portal.security.permissions import ROLES, needs_section, role_can
+from portal.services import edit_versions
 from portal.services.accounts import clear_lock, end_all_sessions, hash_password
 from portal.validation import ErrorCollector, NotFound
 
@@ -29,8 +30,17 @@ def user_dict(user: User) -> dict[str, Any]:
         "section_id": user.section_id, "section_code": user.section.code if user.section else None,
         "active": user.active, "language": user.language,
         "locked_until": user.locked_until, "failed_logins": user.failed_logins,
-        "last_login_at": user.last_login_at, "created_at": user.created_at,
+        "last_login_at": user.last_login_at, "created_at": user.created_at, "version": user.version,
     }
+
+
+# The fields of the account form, to say what changed under a stale one (edit_versions).
+EDIT_FIELDS = ("full_name", "email", "role", "office_id", "section_id", "active")
+
+
+def edit_values(user: User) -> dict[str, Any]:
+    """The account's values by field of the admin's form."""
+    return {name: getattr(user, name) for name in EDIT_FIELDS}
 
 
 def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
@@ -132,8 +142,12 @@ def create_user(session: Session, actor, data: dict[str, Any]) -> dict[str, Any]
     return user_dict(user)
 
 
-def update_user(session: Session, actor, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Change role, section, office, name, email or active flag; deactivating ends every session."""
+def update_user(session: Session, actor, user_id: int, data: dict[str, Any], *,
+                expected_version: int | None = None, opened: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Change role, section, office, name, email or active flag; deactivating ends every session.
+
+    A save from a form opened on an older version (`expected_version`, `opened`) is refused with StaleEdit; a login,
+    a lockout or a password reset does not move the version, only this form's saves do."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(user_id)
@@ -145,6 +159,11 @@ def update_user(session: Session, actor, user_id: int, data: dict[str, Any]) -> 
     if actor is not None and actor.id == user_id and (not role_can(merged["role"], "admin.users") or not merged["active"]):
         errors.add("role", "users.error.self_demote")
     errors.raise_if_any()
+    planned = {"full_name": (merged["full_name"] or "").strip(), "email": (merged["email"] or "").strip() or None,
+               "role": merged["role"], "office_id": merged["office_id"], "active": bool(merged["active"]),
+               "section_id": merged["section_id"] or None}
+    if any(getattr(user, name) != value for name, value in planned.items()):
+        edit_versions.claim(session, user, expected_version, opened, edit_values, "user")
     user.full_name = (merged["full_name"] or "").strip()
     user.email = (merged["email"] or "").strip() or None
     user.role, user.office_id, user.active = merged["role"], merged["office_id"], bool(merged["active"])

@@ -9,10 +9,13 @@ from hypothesis import event, given, strategies as st
 
 from layouts.admin_compliance import SETTING_NAMES
 from layouts.kpi import SLA_KEYS
-from models import User
+from models import Setting, User
+from portal.services.compliance.scoring_settings import current_settings
+from portal.services.kpi import sla
 from support.factories import section_id
 from support.hostile import changes, emails, fast_user, fuzz, login_as, now, numbers, ran, row_counts
-from support.hostile_forms import (TEXT, call, check_answer, ids, snapshot, whole_or_nothing, world)  # noqa: F401 - world is a fixture
+from support.hostile_forms import (TEXT, call, check_answer, ids, opened_versions, snapshot, whole_or_nothing,
+                                   world)  # noqa: F401 - world is a fixture
 
 
 # ------------------------------------------------------------------------------------------------ admin
@@ -33,18 +36,20 @@ def test_admin_user_form_saves_whole_or_nothing(app, client, database, world, da
         form[name] = data.draw(strategies.get(name, TEXT), label=name)
     active = data.draw(st.one_of(st.booleans(), st.none(), TEXT), label="active")
     target = fast_user(database, "operator") if edit else None
+    record = snapshot(database, User, target["id"]) if target else None
+    kept, current = data.draw(opened_versions(record["version"] if record else 1), label="opened")
     values = {f"admin-users-{name}.value": v for name, v in form.items()}
     values.update({"admin-users-save.n_clicks": 1, "admin-users-active.value": active,
-                   "admin-users-selected.data": target["id"] if target else None, "admin-users-refresh.data": 0})
+                   "admin-users-selected.data": target["id"] if target else None, "admin-users-refresh.data": 0,
+                   "admin-users-opened.data": kept if edit else None})
     before = row_counts(database)
-    record = snapshot(database, User, target["id"]) if target else None
     response, body = _admin_users_save(app, client, values)
-    check_answer(response, list(form.values()) + [active], [form["section_id"], form["office_id"]])
+    check_answer(response, list(form.values()) + [active, kept], [form["section_id"], form["office_id"]])
     saved = "admin-users-refresh" in body
     event("saved" if saved else "refused")
     delta = changes(before, row_counts(database))
     if edit:
-        if not saved:
+        if not saved or not current:  # a save from a stale (or forged) version never writes (issue #16)
             assert delta == {} and snapshot(database, User, target["id"]) == record
         else:
             assert snapshot(database, User, target["id"])["full_name"] == (form["full_name"] or "").strip()
@@ -103,34 +108,48 @@ def test_admin_invites_service_users_whole_or_nothing(app, client, database, wor
 
 @fuzz()
 @given(settings=st.fixed_dictionaries({name: st.one_of(numbers(), st.none()) for name in SETTING_NAMES}),
-       note=st.one_of(TEXT, st.none()))
-def test_admin_compliance_settings_save_whole_or_nothing(app, client, database, world, settings, note):
+       note=st.one_of(TEXT, st.none()), data=st.data())
+def test_admin_compliance_settings_save_whole_or_nothing(app, client, database, world, settings, note, data):
     login_as(client, world["admin"]["username"])
+    with database.session() as s:
+        version = current_settings(s)[0]
+    kept, current = data.draw(opened_versions(version), label="opened")
     values = {f"admin-compliance-{name}.value": v for name, v in settings.items()}
-    values.update({"admin-compliance-save.n_clicks": 1, "admin-compliance-note.value": note})
+    values.update({"admin-compliance-save.n_clicks": 1, "admin-compliance-note.value": note,
+                   "admin-compliance-opened.data": kept})
     before = row_counts(database)
     key = next(k for k in app.callback_map if "admin-compliance-history.children" in k)
     response, body = call(app, client, key, values, "admin-compliance-save.n_clicks")
-    check_answer(response, [note])
+    check_answer(response, [note, kept])
     delta = changes(before, row_counts(database))
     if "compliance_settings_versions" not in delta:
         assert delta == {}, delta
     else:
         assert delta["compliance_settings_versions"] == 1
+        assert current, "a save from a stale (or forged) version never writes (issue #16)"
     ran("dash admin compliance settings")
 
 
 @fuzz()
-@given(hours=st.fixed_dictionaries({key: st.one_of(numbers(), st.none()) for key in SLA_KEYS}))
-def test_kpi_sla_hours_save_whole_or_nothing(app, client, database, world, hours):
+@given(hours=st.fixed_dictionaries({key: st.one_of(numbers(), st.none()) for key in SLA_KEYS}), data=st.data())
+def test_kpi_sla_hours_save_whole_or_nothing(app, client, database, world, hours, data):
     login_as(client, world["admin"]["username"])
+    with database.session() as s:
+        stored, version = s.get(Setting, sla.SLA_SETTING_KEY), sla.sla_version(s)
+        record = (stored.value, stored.version) if stored else None
+    kept, current = data.draw(opened_versions(version), label="opened")
     values = {f"kpi-sla-{key}.value": v for key, v in hours.items()}
-    values.update({"kpi-sla-save.n_clicks": 1, "kpi-refresh.data": 0})
+    values.update({"kpi-sla-save.n_clicks": 1, "kpi-refresh.data": 0, "kpi-sla-opened.data": kept})
     before = row_counts(database)
     response, body = call(app, client, "..kpi-sla-alert.children", values, "kpi-sla-save.n_clicks")
-    check_answer(response, list(hours.values()))
+    check_answer(response, list(hours.values()) + [kept])
+    with database.session() as s:
+        stored = s.get(Setting, sla.SLA_SETTING_KEY)
+        after = (stored.value, stored.version) if stored else None
     if "kpi-refresh" not in body:
-        assert changes(before, row_counts(database)) == {}
+        assert changes(before, row_counts(database)) == {} and after == record
+    if not current:  # a save from a stale (or forged) version never writes (issue #16)
+        assert after == record
     ran("dash KPI SLA hours")
 
 

@@ -44,7 +44,7 @@ def test_nnc_form_saves_whole_or_nothing(app, client, database, world, data, edi
                    "nnc-form-opened.data": kept})
     before = row_counts(database)
     response, body = call(app, client, "nnc-form-go.href", values, "nnc-form-save.n_clicks")
-    check_answer(response, list(form.values()) + [f["name"] for f in files],
+    check_answer(response, list(form.values()) + [f["name"] for f in files] + [kept],
                  [form.get(n) for n in ("service_user_id", "handler_id", "section_id")], [f["content"] for f in files])
     saved = "nnc-form-go" in body
     event("saved" if saved else "refused")
@@ -81,7 +81,7 @@ def test_nnc_follow_up_saves_whole_or_nothing(app, client, database, world, stat
               "nnc-detail-fu-opened.data": kept}
     response, body = call(app, client, "..nnc-detail-refresh.data...nnc-detail-fu-alert", values,
                           "nnc-detail-fu-save.n_clicks")
-    check_answer(response, [status, note, *texts])
+    check_answer(response, [status, note, *texts, kept])
     saved = "nnc-detail-refresh" in body
     event("saved" if saved else "refused")
     after = snapshot(database, Nnc, world["nnc_id"])
@@ -132,20 +132,22 @@ def test_complaint_record_saves_whole_or_nothing(app, client, database, world, d
 @given(status=st.one_of(st.sampled_from(("new", "in_progress", "answered", "closed")), TEXT),
        category=st.one_of(st.sampled_from(complaint_service.CATEGORIES), TEXT),
        assignee=st.one_of(st.sampled_from(("none", "", "1")), st.integers(-5, 10**6).map(str), TEXT),
-       answer=st.one_of(TEXT, st.just("")))
-def test_complaint_answer_saves_whole_or_nothing(app, client, database, world, status, category, assignee, answer):
+       answer=st.one_of(TEXT, st.just("")), data=st.data())
+def test_complaint_answer_saves_whole_or_nothing(app, client, database, world, status, category, assignee, answer,
+                                                 data):
     login_as(client, world["admin"]["username"])
     with database.session() as s:
         created = complaint_service.create(s, world["actor"], {"channel": "phone", "category": "service",
                                                                "subject": "S", "text": "T"})
+    before, record = row_counts(database), snapshot(database, Complaint, created["id"])
+    kept, current = data.draw(opened_versions(record["version"]), label="opened")
     values = {"complaint-save.n_clicks": 1, "complaint-status.value": status, "complaint-category.value": category,
               "complaint-assignee_id.value": assignee, "complaint-answer.value": answer,
-              "complaint-id.data": created["id"], "complaint-refresh.data": 0}
-    before, record = row_counts(database), snapshot(database, Complaint, created["id"])
+              "complaint-id.data": created["id"], "complaint-refresh.data": 0, "complaint-opened.data": kept}
     response, body = call(app, client, "..complaint-refresh.data...complaint-alert", values, "complaint-save.n_clicks")
-    check_answer(response, [status, category, assignee, answer], [assignee])
+    check_answer(response, [status, category, assignee, answer, kept], [assignee])
     after = snapshot(database, Complaint, created["id"])
-    if "complaint-refresh" not in body:
+    if "complaint-refresh" not in body or not current:
         assert changes(before, row_counts(database)) == {} and after == record
     else:
         assert after["answer"] == clean(answer) and after["status"] == (status or record["status"])

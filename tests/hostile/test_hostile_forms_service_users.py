@@ -12,7 +12,8 @@ from models import CorrectionRequest, NotificationPreference, User
 from portal.services import complaints as complaint_service, corrections
 from portal.services.accounts import current_user_from
 from support.hostile import changes, fuzz, login_as, ran, row_counts
-from support.hostile_forms import (TEXT, call, check_answer, clean, create_whole_or_nothing, snapshot, world)  # noqa: F401 - world is a fixture
+from support.hostile_forms import (TEXT, call, check_answer, clean, create_whole_or_nothing, opened_versions, snapshot,
+                                   world)  # noqa: F401 - world is a fixture
 
 
 # ------------------------------------------------------------------------------------------------ corrections
@@ -38,20 +39,21 @@ def test_correction_request_saves_whole_or_nothing(app, client, database, world,
 
 @fuzz()
 @given(certificate=st.one_of(st.none(), st.just(""), st.sampled_from(("newer", "draft")), TEXT),
-       reason=st.one_of(TEXT, st.just(""), st.none()))
-def test_correction_answer_saves_whole_or_nothing(app, client, database, world, certificate, reason):
+       reason=st.one_of(TEXT, st.just(""), st.none()), data=st.data())
+def test_correction_answer_saves_whole_or_nothing(app, client, database, world, certificate, reason, data):
     login_as(client, world["admin"]["username"])
     with database.session() as s:
         member = current_user_from(s.get(User, world["member"]["id"]), "test", (world["company_id"],))
         request = corrections.create_request(s, member, world["application_id"], "commodity", "salah", "benar")
     certificate = {"newer": str(world["newer_id"]), "draft": str(world["draft_id"])}.get(certificate, certificate)
+    before, record = row_counts(database), snapshot(database, CorrectionRequest, request["id"])
+    kept, current = data.draw(opened_versions(record["version"]), label="opened")
     values = {"corrections-save.n_clicks": 1, "corrections-selected.data": request["id"],
               "corrections-certificate_id.value": certificate, "corrections-reason.value": reason,
-              "corrections-refresh.data": 0}
-    before, record = row_counts(database), snapshot(database, CorrectionRequest, request["id"])
+              "corrections-refresh.data": 0, "corrections-opened.data": kept}
     response, body = _corrections_save(app, client, values)
-    check_answer(response, [certificate, reason], [certificate])
-    if "corrections-refresh" not in body:
+    check_answer(response, [certificate, reason, kept], [certificate])
+    if "corrections-refresh" not in body or not current:
         assert changes(before, row_counts(database)) == {}
         assert snapshot(database, CorrectionRequest, request["id"]) == record
     ran("dash correction answer")

@@ -87,7 +87,8 @@ def _save_inputs(values: dict):
     state = [{"id": f"admin-users-{name}", "property": "value", "value": values.get(name)} for name in FIELDS]
     state += [{"id": "admin-users-active", "property": "value", "value": True},
               {"id": "admin-users-selected", "property": "data", "value": None},
-              {"id": "admin-users-refresh", "property": "data", "value": 0}]
+              {"id": "admin-users-refresh", "property": "data", "value": 0},
+              {"id": "admin-users-opened", "property": "data", "value": None}]  # a new account: nothing opened
     return [{"id": "admin-users-save", "property": "n_clicks", "value": 1}], state
 
 

@@ -452,7 +452,10 @@ def test_the_dialog_refuses_a_stale_version_with_a_message(session, office, app,
     assert act("done", 1)["guidance-action-modal"]["is_open"] is False
     stale = act("cancel", 1)
     assert stale["guidance-action-error"]["is_open"] is True
-    assert "diubah oleh pengguna lain" in stale["guidance-action-error"]["children"]
+    shown = json.dumps(stale["guidance-action-error"]["children"], ensure_ascii=False)
+    # What changed since the dialog opened (its kept values are those the page loaded), and who saved it.
+    assert "Tidak disimpan: data ini sudah diubah sejak Anda membukanya." in shown
+    assert "Isian Anda belum disimpan dan masih ada di formulir." in shown
     session.expire_all()
     assert session.get(GuidanceRecord, plan["id"]).status == "done"
 
@@ -526,6 +529,7 @@ def test_settings_page_loads_for_admin_only(app, logged_in):
 
     states = [{"id": f"admin-compliance-{name}", "property": "value", "value": None} for name in SETTING_NAMES]
     states.append({"id": "admin-compliance-note", "property": "value", "value": None})
+    states.append({"id": "admin-compliance-opened", "property": "data", "value": None})
     response = dash_callback(client, key, inputs=[{"id": "admin-compliance-save", "property": "n_clicks",
                                                    "value": None}], state=states)
     assert response.status_code == 200 and "Versi berlaku: 1" in response.get_data(as_text=True)

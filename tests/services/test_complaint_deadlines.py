@@ -133,7 +133,8 @@ def _act(client, app, complaint_id, status, answer, field_check):
     state += [{"id": "complaint-needs_field_check", "property": "value", "value": field_check},
               {"id": "complaint-upload", "property": "filename", "value": None},
               {"id": "complaint-id", "property": "data", "value": complaint_id},
-              {"id": "complaint-refresh", "property": "data", "value": 0}]
+              {"id": "complaint-refresh", "property": "data", "value": 0},
+              {"id": "complaint-opened", "property": "data", "value": {"version": 1, "values": {}}}]  # as recorded
     inputs = [{"id": "complaint-save", "property": "n_clicks", "value": 1},
               {"id": "complaint-email", "property": "n_clicks", "value": None},
               {"id": "complaint-upload", "property": "contents", "value": None}]

@@ -5,16 +5,28 @@ Each test opens a record twice (two people, two browser tabs), saves the first, 
 own transaction, as each callback is."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from models import Nnc
-from portal.services import edit_versions
+from models import Complaint, CorrectionRequest, GuidanceRecord, Nnc, User
+from models.base import utcnow
+from portal.domain.periods import today_in
+from portal.services import accounts, complaints, corrections, edit_versions, users
+from portal.services.accounts import current_user_from
+from portal.services.compliance import guidance
+from portal.services.compliance.scoring_settings import current_settings, save_settings
+from portal.services.kpi import sla
+from portal.services.offices import office_zone
 from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
 from portal.services.nnc.rules import EDITABLE_FIELDS, FOLLOW_UP_FIELDS
 from portal.validation import StaleEdit
+from support.factories import gen_application, gen_certificate, gen_service_user
 from support.nnc_helpers import actor, valid_nnc
+from support.portal_helpers import link_account
+from support.web import PASSWORD
 
 
 @pytest.fixture
@@ -164,3 +176,155 @@ def test_a_save_racing_past_the_check_is_refused_by_the_guarded_update(database,
         slow.rollback()
     assert caught.value.changes == (("commodity", "Manggis", "Durian"),)
     assert _saved(database, nnc_id).commodity == "Durian"
+
+
+# ------------------------------------------------------------------------------------------------ complaints
+def test_second_complaint_handling_save_is_refused_and_the_first_answer_is_kept(database, operators):
+    first, second = operators
+    with database.session() as s:
+        complaint_id = complaints.create(s, first, {"channel": "whatsapp", "category": "service",
+                                                    "subject": "Antrean lama", "text": "Menunggu 3 jam."})["id"]
+    opened = []
+    for _ in range(2):
+        with database.session() as s:
+            found = complaints.detail(s, first, complaint_id)
+        opened.append(edit_versions.opened(found["version"], {n: found[n] for n in complaints.EDIT_FIELDS}))
+    with database.session() as s:
+        complaints.update(s, first, complaint_id, {"status": "answered", "answer": "Sudah ditambah loket."},
+                          expected_version=opened[0]["version"], opened=opened[0]["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        complaints.update(s, second, complaint_id, {"status": "in_progress", "answer": "", "category": "tariff"},
+                          expected_version=opened[1]["version"], opened=opened[1]["values"])
+    assert set(caught.value.changes) == {("status", "new", "answered"), ("answer", None, "Sudah ditambah loket.")}
+    assert caught.value.by == "petugas_a"
+    with database.session() as s:
+        stored = s.get(Complaint, complaint_id)
+        assert (stored.status, stored.answer, stored.category) == ("answered", "Sudah ditambah loket.", "service")
+
+
+# ------------------------------------------------------------------------------------------------ accounts
+def test_second_account_save_is_refused_and_the_first_role_change_is_kept(database, make_user):
+    admins = [actor(database, make_user, "admin", username=name) for name in ("admin_satu", "admin_dua")]
+    target = make_user("petugas_target", "operator")
+    opened = []
+    for _ in admins:
+        with database.session() as s:
+            row = users.get_user(s, target["id"])
+        opened.append(edit_versions.opened(row["version"], {n: row[n] for n in users.EDIT_FIELDS}))
+    with database.session() as s:
+        users.update_user(s, admins[0], target["id"], {"role": "enforcement"},
+                          expected_version=opened[0]["version"], opened=opened[0]["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        users.update_user(s, admins[1], target["id"], {"role": "operator", "full_name": "Nama Baru"},
+                          expected_version=opened[1]["version"], opened=opened[1]["values"])
+    assert caught.value.changes == (("role", "operator", "enforcement"),) and caught.value.by == "admin_satu"
+    with database.session() as s:
+        assert (s.get(User, target["id"]).role, s.get(User, target["id"]).full_name) == ("enforcement",
+                                                                                        target["full_name"])
+
+
+def test_logging_in_does_not_make_the_admins_open_form_stale(database, make_user):
+    """Only the form's saves move an account's version: the account's own logins and lockouts do not."""
+    admin = actor(database, make_user, "admin", username="admin_login")
+    target = make_user("petugas_login", "operator")
+    with database.session() as s:
+        row = users.get_user(s, target["id"])
+    with database.session() as s:
+        accounts.authenticate(s, "petugas_login", "salah-sekali")
+        accounts.authenticate(s, "petugas_login", PASSWORD)
+    with database.session() as s:
+        users.update_user(s, admin, target["id"], {"full_name": "Petugas Masuk"}, expected_version=row["version"],
+                          opened={n: row[n] for n in users.EDIT_FIELDS})
+    with database.session() as s:
+        assert s.get(User, target["id"]).full_name == "Petugas Masuk"
+
+
+# ------------------------------------------------------------------------------------------------ settings
+def test_second_scoring_settings_save_is_refused_and_the_first_version_stays_current(database):
+    with database.session() as s:
+        version, settings = current_settings(s)
+    opened = edit_versions.opened(version, settings.to_dict())
+    with database.session() as s:
+        first = save_settings(s, None, "admin_satu", {**settings.to_dict(), "weight_nnc": settings.weight_nnc + 1},
+                              expected_version=opened["version"], opened=opened["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        save_settings(s, None, "admin_dua", {**settings.to_dict(), "prior_m": 50},
+                      expected_version=opened["version"], opened=opened["values"])
+    assert caught.value.changes == (("weight_nnc", settings.weight_nnc, settings.weight_nnc + 1),) and caught.value.by == "admin_satu"
+    with database.session() as s:
+        now_version, now = current_settings(s)
+    assert (now_version, now.weight_nnc, now.prior_m) == (first["version"], settings.weight_nnc + 1, settings.prior_m)
+
+
+def test_second_sla_hours_save_is_refused_and_the_first_hours_are_kept(database):
+    for _round in range(2):  # the first save creates the settings row, the second changes it
+        with database.session() as s:
+            opened = edit_versions.opened(sla.sla_version(s), sla.sla_hours(s))
+        hours = opened["values"]
+        with database.session() as s:
+            sla.save_sla_hours(s, None, "admin_satu", {**hours, "verified": hours["verified"] + 1},
+                               expected_version=opened["version"], opened=hours)
+        with pytest.raises(StaleEdit) as caught, database.session() as s:
+            sla.save_sla_hours(s, None, "admin_dua", {**hours, "paid": 12}, expected_version=opened["version"],
+                               opened=hours)
+        assert caught.value.changes == (("verified", hours["verified"], hours["verified"] + 1),)
+        with database.session() as s:
+            assert sla.sla_hours(s)["verified"] == hours["verified"] + 1 and sla.sla_hours(s)["paid"] == hours["paid"]
+
+
+# ------------------------------------------------------------------------------------------------ corrections
+def test_second_answer_to_a_correction_request_is_refused_and_names_the_first(database, make_user, operators):
+    make_user("pengguna_koreksi", "service_user")
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Koreksi")
+        link_account(s, "pengguna_koreksi", company, utcnow() - timedelta(days=1))
+        application = gen_application(s, company, submitted_at=utcnow() - timedelta(hours=5))
+        gen_certificate(s, application, issued_at=utcnow() - timedelta(hours=2))
+        member = current_user_from(s.scalar(select(User).where(User.username == "pengguna_koreksi")), "test",
+                                   (company.id,))
+        request_id = corrections.create_request(s, member, application.id, "commodity", "salah", "benar")["id"]
+    opened = []
+    for _ in operators:
+        with database.session() as s:
+            opened.append(corrections.opened_request(s, operators[0], request_id))
+    with database.session() as s:
+        corrections.resolve(s, operators[0], request_id, reason="Data di IQFast sudah benar.",
+                            expected_version=opened[0]["version"], opened=opened[0]["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        corrections.resolve(s, operators[1], request_id, reason="Akan diperbaiki.",
+                            expected_version=opened[1]["version"], opened=opened[1]["values"])
+    assert set(caught.value.changes) == {("status", "open", "resolved"), ("resolution", None, "reason"),
+                                         ("resolution_note", None, "Data di IQFast sudah benar.")}
+    assert caught.value.by == "petugas_a"
+    with database.session() as s:
+        assert s.get(CorrectionRequest, request_id).resolution_note == "Data di IQFast sudah benar."
+
+
+# ------------------------------------------------------------------------------------------------ guidance
+def test_second_guidance_move_is_refused_with_what_the_first_did(database, coordinators):
+    first, second = coordinators
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Binaan")
+        gen_application(s, company, section="plant")  # active in the coordinators' section
+        reach = {"office_id": first.office_id, "section_scope": "plant"}
+        today = today_in(office_zone(s, first.office_id))
+        plan = guidance.record_guidance(s, first.id, first.username, **reach, values={
+            "service_user_id": company.id, "given_on": (today + timedelta(days=3)).isoformat(), "kind": "visit",
+            "notes": "Kunjungan kebun", "officer_name": "Budi", "section": "plant"})
+    opened = []
+    for _ in coordinators:
+        with database.session() as s:
+            record = guidance.record_detail(s, plan["id"], **reach)
+        opened.append(edit_versions.opened(record["version"], {n: record[n] for n in guidance.ACTION_FIELDS}))
+    with database.session() as s:
+        guidance.mark_done(s, first.id, first.username, **reach, guidance_id=plan["id"],
+                           version=opened[0]["version"], given_on=today.isoformat(), opened=opened[0]["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        guidance.cancel(s, second.id, second.username, **reach, guidance_id=plan["id"],
+                        version=opened[1]["version"], reason="Perusahaan tutup.", opened=opened[1]["values"])
+    assert set(caught.value.changes) == {("status", "planned", "done"),
+                                         ("given_on", (today + timedelta(days=3)).isoformat(), today.isoformat())}
+    assert caught.value.by == "koordinator_a"
+    with database.session() as s:
+        assert (s.get(GuidanceRecord, plan["id"]).status, s.get(GuidanceRecord, plan["id"]).cancel_reason) == \
+            ("done", None)

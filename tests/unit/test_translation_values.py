@@ -14,7 +14,8 @@ from portal.i18n import LANGUAGES, catalog
 from portal.pages import PAGES
 from portal.reports import documents
 from portal.security import permissions
-from portal.services import corrections, my_applications, notifications, service_accounts, surveys
+from portal.services import complaints as complaints_service
+from portal.services import corrections, my_applications, notifications, service_accounts, surveys, users
 from portal.services.compliance import ranking
 from portal.services.kpi import panel
 from portal.services.nnc import rules as nnc_rules
@@ -74,6 +75,7 @@ VALUE_KEYS: list[tuple[str, tuple]] = [
     ("nnc.subcategory.{}", nnc_rules.DOCUMENT_PROBLEMS),
     ("nnc.action.{}", nnc_rules.ACTIONS),
     ("nnc.field.{}", nnc_rules.EDITABLE_FIELDS),
+    ("nnc.field.{}", nnc_rules.FOLLOW_UP_FIELDS + ("status",)),  # a stale follow-up names them
     ("nnc.section_short.{}", SECTIONS),
     ("section.{}", SECTIONS),
     # applications, stages and 3P actions
@@ -100,6 +102,8 @@ VALUE_KEYS: list[tuple[str, tuple]] = [
     ("complaints.status.{}", complaint.STATUSES),
     ("complaints.channel.{}", complaint.CHANNELS),
     ("complaints.category.{}", complaint.CATEGORIES),
+    ("complaints.field.{}", tuple(f for f in complaints_service.EDIT_FIELDS if f != "assignee_id")),  # stale saves
+    ("field.{}", tuple(f.removesuffix("_id") for f in users.EDIT_FIELDS)),  # a stale account form names them
     ("complaints.event.{}", tuple(COMPLAINT_EVENTS)),
     # KPI and survey (IKM)
     ("kpi.preset.{}", panel.PRESETS),

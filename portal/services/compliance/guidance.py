@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Nnc, QuarantineAction, Section, ServiceUser
@@ -25,8 +25,9 @@ from portal.domain.periods import add_months, local_midnight, today_in
 from portal.services.compliance.filters import check_profile_access
 from portal.services.compliance.ranking import ranking
 from portal.services.compliance.scoring_settings import current_settings
+from portal.services import edit_versions
 from portal.services.offices import office_zone
-from portal.validation import Conflict, ErrorCollector, Forbidden, NotFound
+from portal.validation import ErrorCollector, Forbidden, NotFound
 
 EFFECT_MONTHS = 6
 MAX_NOTES = 2000
@@ -153,31 +154,39 @@ def _own_record(session: Session, guidance_id: Any, *, office_id: int, section_s
     return record
 
 
-def _move(session: Session, record: GuidanceRecord, version: Any, status: str, values: dict[str, Any]) -> None:
-    """Save the record's new status and values only if nobody saved it since `version` was read (else Conflict).
+# The fields of the guidance action dialog, to say what changed under a stale one (edit_versions).
+ACTION_FIELDS = ("status", "given_on", "cancel_reason")
+
+
+def action_values(record: GuidanceRecord) -> dict[str, Any]:
+    """The record's values by field of the action dialog."""
+    return {name: getattr(record, name) for name in ACTION_FIELDS}
+
+
+def _move(session: Session, record: GuidanceRecord, version: Any, status: str, values: dict[str, Any],
+          opened: dict[str, Any] | None = None) -> None:
+    """Save the record's new status and values only if nobody saved it since `version` was read (else StaleEdit,
+    with what changed since: the shared check of every edit form, portal/services/edit_versions.py).
 
     One UPDATE … WHERE version = loaded: two people saving at once cannot both pass the check.
     """
+    version = edit_versions.expected(version)
+    if not edit_versions.is_current(record.version, version):  # before the move's own rule: say what happened
+        raise edit_versions.stale(session, opened or {}, action_values(record), "guidance", record.id)
     if status not in TRANSITIONS[record.status]:
         errors = ErrorCollector()
         errors.add("status", "guidance.error.transition")
         errors.raise_if_any()
-    try:
-        loaded = int(version)
-    except (TypeError, ValueError):
-        loaded = -1
-    result = session.execute(update(GuidanceRecord).where(GuidanceRecord.id == record.id,
-                                                           GuidanceRecord.version == loaded)
-                             .values(status=status, version=loaded + 1, updated_at=utcnow(), **values)
-                             .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise Conflict(("status",))
-    session.refresh(record)
+    edit_versions.claim(session, record, version, opened, action_values, "guidance")
+    record.status, record.updated_at = status, utcnow()
+    for name, value in values.items():
+        setattr(record, name, value)
+    session.flush()
 
 
 def mark_done(session: Session, actor_id: int | None, actor_username: str | None, *, office_id: int,
               section_scope: str | None, guidance_id: Any, version: Any, given_on: Any,
-              today: date | None = None) -> dict[str, Any]:
+              today: date | None = None, opened: dict[str, Any] | None = None) -> dict[str, Any]:
     """A planned guidance was given: on `given_on`, which may not be in the office's future; audited."""
     record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope)
     today = today or today_in(office_zone(session, office_id))
@@ -187,14 +196,15 @@ def mark_done(session: Session, actor_id: int | None, actor_username: str | None
         errors.add("given_on", "guidance.error.done_future")
     errors.raise_if_any()
     before = {"status": record.status, "given_on": record.given_on.isoformat()}
-    _move(session, record, version, "done", {"given_on": day})
+    _move(session, record, version, "done", {"given_on": day}, opened)
     audit.record(session, actor_id, actor_username, "guidance_done", "guidance", record.id, before,
                  {"status": "done", "given_on": day.isoformat()})
     return {"id": record.id, "status": record.status, "version": record.version}
 
 
 def cancel(session: Session, actor_id: int | None, actor_username: str | None, *, office_id: int,
-           section_scope: str | None, guidance_id: Any, version: Any, reason: Any) -> dict[str, Any]:
+           section_scope: str | None, guidance_id: Any, version: Any, reason: Any,
+           opened: dict[str, Any] | None = None) -> dict[str, Any]:
     """A planned guidance that will not happen (or a done one recorded by mistake), with the reason; audited."""
     record = _own_record(session, guidance_id, office_id=office_id, section_scope=section_scope)
     reason = _text(reason)
@@ -205,7 +215,7 @@ def cancel(session: Session, actor_id: int | None, actor_username: str | None, *
         errors.add("cancel_reason", "guidance.error.reason_long", limit=MAX_REASON)
     errors.raise_if_any()
     before = {"status": record.status}
-    _move(session, record, version, "cancelled", {"cancel_reason": reason})
+    _move(session, record, version, "cancelled", {"cancel_reason": reason}, opened)
     audit.record(session, actor_id, actor_username, "guidance_cancelled", "guidance", record.id, before,
                  {"status": "cancelled", "cancel_reason": reason})
     return {"id": record.id, "status": record.status, "version": record.version}

@@ -5,12 +5,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.compliance import ComplianceSettingsVersion
 from portal import audit
 from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
+from portal.services import edit_versions
 from portal.validation import ErrorCollector
 
 
@@ -80,15 +82,28 @@ def clean_settings(values: dict[str, Any]) -> ScoringSettings:
 
 
 def save_settings(session: Session, actor_id: int | None, actor_username: str | None, values: dict[str, Any],
-                  note: str | None = None) -> dict[str, Any]:
-    """Store the settings as a new version (audited); scores computed afterwards name it."""
+                  note: str | None = None, *, expected_version: int | None = None,
+                  opened: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Store the settings as a new version (audited); scores computed afterwards name it.
+
+    The versions are the settings' own rows: a save from a form opened on an older version than the latest
+    (`expected_version`, `opened`) is refused with StaleEdit, as every edit form's is (edit_versions)."""
     settings = clean_settings(values)
     version, before = current_settings(session)
     if settings == before and version:
         return {"version": version, "changed": False}
+    if not edit_versions.is_current(version, expected_version):
+        raise edit_versions.stale(session, opened or {}, before.to_dict(), "compliance_settings", version)
     new_version = version + 1
-    session.add(ComplianceSettingsVersion(version=new_version, values=settings.to_dict(), created_by_id=actor_id,
-                                          created_by=actor_username, note=(note or "").strip()[:300] or None))
+    try:
+        with session.begin_nested():  # two saves from the same version: the second finds its number taken
+            session.add(ComplianceSettingsVersion(version=new_version, values=settings.to_dict(),
+                                                  created_by_id=actor_id, created_by=actor_username,
+                                                  note=(note or "").strip()[:300] or None))
+    except IntegrityError:
+        version, now = current_settings(session)
+        raise edit_versions.stale(session, opened or before.to_dict(), now.to_dict(), "compliance_settings",
+                                  version) from None
     changed_before, changed_after = audit.changed_fields(before.to_dict(), settings.to_dict())
     audit.record(session, actor_id, actor_username, "compliance_settings_changed", "compliance_settings",
                  new_version, changed_before, changed_after)
