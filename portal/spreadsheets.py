@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import os
 import re
 import zipfile
@@ -236,8 +235,8 @@ def _guard(sheet, limits: Limits) -> None:
         return _SheetGuard(open_source(), limits, sheet.title)
 
     def checked_row(row, min_col=1, max_col=None, values_only=False):
-        for cell in row:
-            if cell["column"] > limits.max_columns:
+        for cell in row:  # an empty cell out there is formatting, not data: openpyxl drops it, so may we
+            if cell["column"] > limits.max_columns and cell["value"] not in (None, ""):
                 raise OverLimit("spreadsheet.limit.columns", limit=limits.max_columns, row=cell.get("row") or "?",
                                 sheet=sheet.title)
         return shape_row(row, min_col, max_col, values_only)
@@ -314,7 +313,8 @@ class _SheetGuard:
 def read_csv(source: Source, limits: Limits) -> list[Row]:
     """(record number, cells) of every record of a CSV file (UTF-8, else Windows-1252; ``;``, ``,`` or tab).
 
-    Records are numbered as a spreadsheet numbers rows (a cell with a line break is one row).
+    Records are numbered as a spreadsheet numbers rows (a cell with a line break is one row); a record ends at its
+    last filled cell.
     """
     check_size(_size_of(source), limits)
     with _binary(source) as stream:
@@ -322,10 +322,12 @@ def read_csv(source: Source, limits: Limits) -> list[Row]:
         stream.seek(0)
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         try:
-            first = _line(text)
-            # Excel with Indonesian regional settings separates with ";" (the comma is the decimal mark).
-            delimiter = max((";", ",", "\t"), key=first.split("\n", 1)[0].count)
-            lines = itertools.chain([first], iter(lambda: _line(text), ""))
+            # Excel with Indonesian regional settings separates with ";" (the comma is the decimal mark): the one
+            # found most often before the first line feed (a bounded look, then back to the start).
+            head = text.read(MAX_CSV_LINE)
+            delimiter = max((";", ",", "\t"), key=head.split("\n", 1)[0].count)
+            text.seek(0)
+            lines = iter(lambda: _line(text), "")
             # newline="": the csv module splits the lines itself, so a line break inside a quoted cell (or a lone
             # \r from an old Mac export) is data, not an error.
             rows: list[Row] = []
@@ -339,6 +341,8 @@ def read_csv(source: Source, limits: Limits) -> list[Row]:
                     width -= 1  # empty cells at the end of a line are no columns (Excel writes ;;; after a table)
                 if width > limits.max_columns:
                     raise OverLimit("spreadsheet.limit.columns", limit=limits.max_columns, row=number, sheet="")
+                # Kept without them too: a 512 MB export of lines like ";;;;…" would otherwise hold 500 million "".
+                record = record[:width]
                 cells.add(record, number)
                 rows.append((number, record))
             return rows

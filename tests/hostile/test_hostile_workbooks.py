@@ -17,14 +17,16 @@ import tracemalloc
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import event, given, strategies as st
 from sqlalchemy import select
 
 from models import SyncRun, User
 from portal.cli.main import main
+from portal import spreadsheets
 from portal.iqfast import mapping
 from portal.services.accounts import current_user_from
 from support import workbooks
-from support.hostile import changes, fast_user, login_as, row_counts
+from support.hostile import changes, fast_user, fuzz, login_as, ran, row_counts
 from support.web import csrf_token
 
 CPU_SECONDS = 1.0
@@ -153,3 +155,107 @@ def test_hostile_workbook_is_refused_cheaply_by_the_admin_export_upload(app, cli
         assert {run.status for run in runs} == {"failed"}
     print(f"{bomb}: {cpu:.3f} s CPU, {peak / 2**20:.1f} MB traced")
     assert cpu < CPU_SECONDS and peak < PEAK_BYTES, (cpu, peak)
+
+
+# ------------------------------------------------------------------------------------------------ the reader itself
+@st.composite
+def sheets(draw):
+    """(limits, the sheet's XML rows, what a reader must return, the limits the sheet passes)."""
+    limits = spreadsheets.Limits(max_bytes=10 * 1024 * 1024, max_rows=draw(st.integers(1, 40)),
+                                 max_columns=draw(st.integers(1, 8)), max_cells=draw(st.integers(1, 80)),
+                                 max_sheets=5, max_unzipped_bytes=50 * 1024 * 1024, max_ratio=100)
+    prefix = draw(st.sampled_from(("", "x:")))  # some writers spell every tag with a prefix
+    explicit = draw(st.booleans())  # r="…" on rows and cells, or numbered by position
+    number, parts, expected, passed = 0, [], [], set()
+    filled = 0
+    for _ in range(draw(st.integers(0, 16))):
+        number += draw(st.integers(1, 3)) if explicit else 1
+        # Now and then a row wider than the limit; mostly rows within it, so the reading is compared too.
+        width = draw(st.integers(0, limits.max_columns + (2 if draw(st.integers(0, 5)) == 0 else 0)))
+        values = [draw(st.one_of(st.none(), st.integers(-10**6, 10**6),
+                                 st.text("abcXYZ019 -", min_size=1, max_size=3000).map(str.strip).filter(bool)))
+                  for _ in range(width)]
+        cells = []
+        for column, value in enumerate(values, start=1):
+            if value is None and explicit:
+                continue
+            reference = f' r="{workbooks.column(column)}{number}"' if explicit else ""
+            if value is None:
+                cells.append(f"<{prefix}c{reference}/>")
+            elif isinstance(value, int):
+                cells.append(f"<{prefix}c{reference}><{prefix}v>{value}</{prefix}v></{prefix}c>")
+            else:
+                cells.append(f'<{prefix}c{reference} t="inlineStr"><{prefix}is><{prefix}t>{value}</{prefix}t>'
+                             f"</{prefix}is></{prefix}c>")
+        row_reference = f' r="{number}"' if explicit else ""
+        parts.append(f"<{prefix}row{row_reference}>{''.join(cells)}</{prefix}row>")
+        if number > limits.max_rows + 1:
+            passed.add("spreadsheet.limit.rows")
+        if any(value is not None for value in values[limits.max_columns:]):
+            passed.add("spreadsheet.limit.columns")
+        filled += sum(value is not None for value in values)
+        if any(value is not None for value in values):
+            last = max(i for i, value in enumerate(values) if value is not None)
+            expected.append((number, values[:last + 1]))
+    if filled > limits.max_cells:
+        passed.add("spreadsheet.limit.cells")
+    body = "".join(parts)
+    if prefix:
+        sheet = (f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{workbooks.MAIN}">'
+                 f'<x:dimension ref="A1:XFD1048576"/><x:sheetData>{body}</x:sheetData></x:worksheet>')
+    else:
+        sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{workbooks.MAIN}">'
+                 f'<dimension ref="A1:XFD1048576"/><sheetData>{body}</sheetData></worksheet>')
+    return limits, workbooks.package(sheet), expected, passed
+
+
+@fuzz(4)
+@given(case=sheets())
+def test_the_reader_returns_every_row_of_a_file_within_its_limits_and_refuses_one_past_them(case):
+    """Within the limits, exactly the rows openpyxl holds (the guard on the sheet's XML changes nothing, wherever
+    its reads cut the rows); past any limit, refused with one of the limits passed — never another exception."""
+    limits, data, expected, passed = case
+    try:
+        rows = spreadsheets.read_xlsx(data, limits)[0][1]
+    except spreadsheets.OverLimit as refused:
+        assert refused.key in passed, (refused.key, refused.params, passed)
+        event(f"refused: {refused.key}")
+    else:
+        assert not passed, passed
+        assert rows == expected
+        event("read")
+    ran("spreadsheet reader (limits)")
+
+
+@fuzz(4)
+@given(records=st.lists(st.lists(st.text(st.sampled_from('ab1 ;,"\t\r\n\u00e9'), max_size=12), max_size=6), max_size=14),
+       delimiter=st.sampled_from((";", ",", "\t")), encoding=st.sampled_from(("utf-8", "utf-8-sig", "cp1252")),
+       line_end=st.sampled_from(("\r\n", "\n", "\r")), max_rows=st.integers(1, 16), max_columns=st.integers(1, 7))
+def test_the_csv_reader_reads_what_the_csv_module_reads_within_the_limits(records, delimiter, encoding, line_end,
+                                                                          max_rows, max_columns):
+    """Line by line with a bounded line length, the records are the csv module's own reading of the whole text."""
+    import csv
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator=line_end).writerows(records)
+    data = buffer.getvalue().encode(encoding)
+    limits = spreadsheets.Limits(max_bytes=1024 * 1024, max_rows=max_rows, max_columns=max_columns, max_cells=10**6,
+                                 max_sheets=1, max_unzipped_bytes=1, max_ratio=1)
+    text = data.decode("utf-8-sig" if encoding.startswith("utf-8") else "cp1252")
+    sniffed = max((";", ",", "\t"), key=text.split("\n", 1)[0].count)
+    expected = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sniffed), start=1))
+
+    def width(record):
+        return max((i + 1 for i, cell in enumerate(record) if cell != ""), default=0)
+
+    passed = {"spreadsheet.limit.rows"} if len(expected) > max_rows + 1 else set()
+    passed |= {"spreadsheet.limit.columns"} if any(width(r) > max_columns for _n, r in expected) else set()
+    try:
+        rows = spreadsheets.read_csv(data, limits)
+    except spreadsheets.OverLimit as refused:
+        assert refused.key in passed, (refused.key, refused.params, passed)
+        event(f"refused: {refused.key}")
+    else:
+        assert not passed and rows == [(n, record[:width(record)]) for n, record in expected]
+        event("read")
+    ran("spreadsheet reader (CSV limits)")

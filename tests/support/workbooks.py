@@ -54,6 +54,11 @@ def xlsx(rows_xml: str, *, title: str = "Sheet1", dimension: str = "A1", shared_
     """A workbook of one sheet whose <sheetData> is `rows_xml`, with the <dimension> given (and the <sst> given)."""
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/>'
              f"<sheetData>{rows_xml}</sheetData></worksheet>")
+    return package(sheet, title=title, shared_strings=shared_strings)
+
+
+def package(sheet: str, *, title: str = "Sheet1", shared_strings: str | None = None) -> bytes:
+    """A workbook around one sheet's whole XML."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in _package(sheet, title, shared_strings).items():
