@@ -126,9 +126,17 @@ HOSTILE_WORKBOOKS = [
      "line by line (1 MB a line at most).",
      "…[rows] through the same four doors; test_spreadsheets.py::"
      "test_one_row_of_400000_cells_is_refused_before_openpyxl_builds_it, …_a_cell_past_the_column_limit_is_refused_not_dropped"),
+    ("In the new reader itself, found by its properties: an empty styled cell past the column limit refused the "
+     "file; an empty CSV read as one empty record; the CSV delimiter was guessed from the first physical line (a "
+     "lone carriage return ends one) instead of the text before the first line feed.",
+     "Only a cell with a value past the limit refuses (openpyxl drops empty ones); the CSV reader peeks a bounded "
+     "head for the delimiter and then reads line by line.",
+     "test_hostile_workbooks.py::test_the_reader_returns_every_row_of_a_file_within_its_limits_and_refuses_one_past_"
+     "them, …::test_the_csv_reader_reads_what_the_csv_module_reads_within_the_limits"),
 ]
 HOSTILE_WORKBOOK_LIMITS = [
-    "openpyxl reads a workbook's shared strings whole: bounded by the unpacked-size limit, not streamed.",
+    "openpyxl reads a workbook's shared strings whole: counted first (no more than the cell limit), their text "
+    "bounded by the unpacked-size limit, not streamed.",
     "The IQFast export import holds a file's rows while it loads them: bounded by its rows and cells limits.",
 ]
 
@@ -282,7 +290,10 @@ def _hostile_workbooks_section() -> list[str]:
     lines = ["", "## Hostile workbooks (issue 16): bounded imports", "",
              "Every import reads through portal/spreadsheets.py with its kind's limits (docs/security.md); "
              "tests/hostile/test_hostile_workbooks.py builds each file in the test and feeds it to both imports' CLI "
-             "and page: refused with the limit named, nothing written, under a second of CPU time and 64 MB traced.",
+             "and page: refused with the limit named, nothing written, under a second of CPU time and 64 MB traced. "
+             "Two properties there compare the readers, within random small limits, with openpyxl's and the csv "
+             "module's own reading (prefixed tags, rows without numbers, texts moving the guard's read boundaries, "
+             "line feeds and carriage returns in cells): the same rows, or a refusal naming a limit the file passes.",
              "", "| # | what broke | fix | regression test |", "|---:|---|---|---|"]
     lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(HOSTILE_WORKBOOKS, start=1)]
     return lines + [""] + [f"- {note}" for note in HOSTILE_WORKBOOK_LIMITS]
