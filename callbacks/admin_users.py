@@ -51,6 +51,8 @@ def _field_label(name: str) -> str:
 def _field_value(name: str, value):
     if name == "role" and value:
         return t(f"role.{value}")
+    if name == "section_id" and isinstance(value, str):  # the stale message names the section by its code
+        return t(f"section.{value}")
     return value
 
 

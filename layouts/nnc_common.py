@@ -66,6 +66,8 @@ def nnc_field_label(name: str) -> str:
 
 def nnc_value_label(name: str, value):
     """A field's value as the form shows it: a code by its label, anything else as it is."""
+    if name == "section_id" and isinstance(value, str):  # the stale message names the section by its code
+        return t(f"section.{value}")
     return t(CODED[name] + value) if name in CODED and value else value
 
 

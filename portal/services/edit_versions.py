@@ -20,7 +20,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models import AuditLog
+from models import AuditLog, Handler, Office, Section, ServiceUser, User
 from portal.validation import StaleEdit
 
 # A stale form sent no version (a crafted request, a page from before this release): never matches a record.
@@ -72,11 +72,33 @@ def last_saved(session: Session, object_type: str, object_id: Any) -> tuple[str 
     return (row[0], row[1]) if row else (None, None)
 
 
+# A field holding another record's id is shown by that record's name or code: "Pengguna jasa: PT A → PT B", not
+# "1 → 2". Field → (table, attribute); the forms' callbacks word a code (a section) in the reader's language.
+REFERENCES: dict[str, tuple[type, str]] = {
+    "service_user_id": (ServiceUser, "name"), "handler_id": (Handler, "name"), "section_id": (Section, "code"),
+    "office_id": (Office, "code"), "assignee_id": (User, "username"),
+}
+
+
+def _named(session: Session, field: str, value: Any) -> Any:
+    if field not in REFERENCES or value is None or isinstance(value, bool):
+        return value
+    table, attribute = REFERENCES[field]
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value
+    found = session.get(table, number) if 0 < number < 2 ** 31 else None
+    return getattr(found, attribute) if found is not None else value
+
+
 def stale(session: Session, then: dict[str, Any], now: dict[str, Any], object_type: str,
           object_id: Any) -> StaleEdit:
     """The refusal of a save over a newer version: what changed since, who saved it and when."""
     by, at = last_saved(session, object_type, object_id)
-    return StaleEdit(changes_since(then, now), by, at)
+    changes = [(field, _named(session, field, old), _named(session, field, new))
+               for field, old, new in changes_since(then, now)]
+    return StaleEdit(changes, by, at)
 
 
 def is_current(version: int, expected_version: Any) -> bool:

@@ -23,7 +23,7 @@ from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
 from portal.services.nnc.rules import EDITABLE_FIELDS, FOLLOW_UP_FIELDS
 from portal.validation import StaleEdit
-from support.factories import gen_application, gen_certificate, gen_service_user
+from support.factories import gen_application, gen_certificate, gen_service_user, section_id
 from support.nnc_helpers import actor, valid_nnc
 from support.portal_helpers import link_account
 from support.web import PASSWORD
@@ -328,3 +328,23 @@ def test_second_guidance_move_is_refused_with_what_the_first_did(database, coord
     with database.session() as s:
         assert (s.get(GuidanceRecord, plan["id"]).status, s.get(GuidanceRecord, plan["id"]).cancel_reason) == \
             ("done", None)
+
+
+def test_a_changed_reference_is_named_not_numbered(database, operators):
+    """The message says which company and section the NNC names now, not their ids."""
+    first, second = operators
+    nnc_id = _new_nnc(database, first)
+    values_a, kept_a = _open(database, first, nnc_id, EDITABLE_FIELDS)
+    values_b, kept_b = _open(database, second, nnc_id, EDITABLE_FIELDS)
+    with database.session() as s:
+        other = gen_service_user(s, name="PT Pengganti")
+        s.flush()
+        nnc.update_nnc(s, first, nnc_id, {**values_a, "service_user_id": other.id,
+                                          "section_id": section_id(s, "animal")},
+                       expected_version=kept_a["version"], opened=kept_a["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        nnc.update_nnc(s, second, nnc_id, {**values_b, "commodity": "Durian"},
+                       expected_version=kept_b["version"], opened=kept_b["values"])
+    changes = {field: (then, now) for field, then, now in caught.value.changes}
+    assert changes["section_id"] == ("plant", "animal")
+    assert changes["service_user_id"][1] == "PT Pengganti"
