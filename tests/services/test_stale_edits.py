@@ -61,24 +61,33 @@ def _saved(database, nnc_id: int) -> Nnc:
         return record
 
 
-def test_second_save_of_an_nnc_opened_before_the_first_is_refused_and_the_first_is_kept(database, operators):
-    first, second = operators
-    nnc_id = _new_nnc(database, first)
-    values_a, kept_a = _open(database, first, nnc_id, EDITABLE_FIELDS)
-    values_b, kept_b = _open(database, second, nnc_id, EDITABLE_FIELDS)
-
+def _both_edit(database, operators, nnc_id: int, first_change, second_change: dict) -> pytest.ExceptionInfo:
+    """Both operators open the NNC's form; the first saves `first_change(session)`, the second `second_change`,
+    which must be refused: what pytest caught of the refusal."""
+    (first, second), opened = operators, []
+    for person in operators:
+        opened.append(_open(database, person, nnc_id, EDITABLE_FIELDS))
     with database.session() as s:
-        nnc.update_nnc(s, first, nnc_id, {**values_a, "description": "Larva hidup di 3 dari 40 buah."},
-                       expected_version=kept_a["version"], opened=kept_a["values"])
+        values, kept = opened[0]
+        nnc.update_nnc(s, first, nnc_id, {**values, **first_change(s)}, expected_version=kept["version"],
+                       opened=kept["values"])
     with pytest.raises(StaleEdit) as caught, database.session() as s:
-        nnc.update_nnc(s, second, nnc_id, {**values_b, "commodity": "Durian"},
-                       expected_version=kept_b["version"], opened=kept_b["values"])
+        values, kept = opened[1]
+        nnc.update_nnc(s, second, nnc_id, {**values, **second_change}, expected_version=kept["version"],
+                       opened=kept["values"])
+    return caught
+
+
+def test_second_save_of_an_nnc_opened_before_the_first_is_refused_and_the_first_is_kept(database, operators):
+    nnc_id = _new_nnc(database, operators[0])
+    caught = _both_edit(database, operators, nnc_id, lambda _s: {"description": "Larva hidup di 3 dari 40 buah."},
+                        {"commodity": "Durian"})
 
     assert caught.value.changes == (("description", None, "Larva hidup di 3 dari 40 buah."),)
     assert caught.value.by == "petugas_a" and caught.value.at is not None
     record = _saved(database, nnc_id)
     assert (record.description, record.commodity) == ("Larva hidup di 3 dari 40 buah.", "Manggis")
-    assert record.version == kept_a["version"] + 1
+    assert record.version == 2  # created as 1, the first save took 2; the refused one took none
 
 
 def test_a_form_reopened_after_the_first_save_saves(database, operators):
@@ -332,19 +341,13 @@ def test_second_guidance_move_is_refused_with_what_the_first_did(database, coord
 
 def test_a_changed_reference_is_named_not_numbered(database, operators):
     """The message says which company and section the NNC names now, not their ids."""
-    first, second = operators
-    nnc_id = _new_nnc(database, first)
-    values_a, kept_a = _open(database, first, nnc_id, EDITABLE_FIELDS)
-    values_b, kept_b = _open(database, second, nnc_id, EDITABLE_FIELDS)
-    with database.session() as s:
-        other = gen_service_user(s, name="PT Pengganti")
-        s.flush()
-        nnc.update_nnc(s, first, nnc_id, {**values_a, "service_user_id": other.id,
-                                          "section_id": section_id(s, "animal")},
-                       expected_version=kept_a["version"], opened=kept_a["values"])
-    with pytest.raises(StaleEdit) as caught, database.session() as s:
-        nnc.update_nnc(s, second, nnc_id, {**values_b, "commodity": "Durian"},
-                       expected_version=kept_b["version"], opened=kept_b["values"])
+    nnc_id = _new_nnc(database, operators[0])
+
+    def move(s):
+        return {"service_user_id": gen_service_user(s, name="PT Pengganti").id,
+                "section_id": section_id(s, "animal")}
+
+    caught = _both_edit(database, operators, nnc_id, move, {"commodity": "Durian"})
     changes = {field: (then, now) for field, then, now in caught.value.changes}
     assert changes["section_id"] == ("plant", "animal")
     assert changes["service_user_id"][1] == "PT Pengganti"
