@@ -161,7 +161,12 @@ def _check_zip(stream: BinaryIO, limits: Limits) -> None:
                                 ratio=member.file_size // max(member.compress_size, 1))
         for member in archive.infolist():
             if member.filename.lower().endswith("sharedstrings.xml"):
-                _count_shared_strings(archive, member, limits)
+                try:
+                    _count_shared_strings(archive, member, limits)
+                except SpreadsheetError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - a damaged or encrypted member: a broken file
+                    raise Unreadable("spreadsheet.error.xlsx", detail=_detail(error)) from error
 
 
 SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,31}:)?si[\s/>]")

@@ -159,8 +159,12 @@ def test_a_workbook_that_is_no_zip_or_whose_sheet_cannot_be_parsed_is_unreadable
     with pytest.raises(spreadsheets.Unreadable) as refused:
         first_sheet(b"PK\x03\x04 not really a zip")
     assert refused.value.key == "spreadsheet.error.xlsx"
+    damaged = bytearray(workbooks.many_strings(2000))
+    start = damaged.find(b"xl/sharedStrings.xml") + len("xl/sharedStrings.xml")  # its packed bytes follow the name
+    damaged[start + 40:start + 60] = b"\xff" * 20
     for broken in (workbooks.xlsx('<row r="1"><c r="A1" t="s"><v>7</v></c></row>'),  # no shared string 7
-                   workbooks.xlsx('<row r="1"><c r="A1"><v>1</v></c>')):  # the XML stops short
+                   workbooks.xlsx('<row r="1"><c r="A1"><v>1</v></c>'),  # the XML stops short
+                   bytes(damaged)):  # the shared strings' packed bytes damaged
         with pytest.raises(spreadsheets.Unreadable) as refused:
             first_sheet(broken)
         assert refused.value.key == "spreadsheet.error.xlsx" and refused.value.params["detail"]
