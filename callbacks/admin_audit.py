@@ -43,7 +43,7 @@ def register(app) -> None:
                                       date_from=_parse_date(date_from), date_to=_parse_date(date_to),
                                       tz=current.office_timezone, page=page)
         rows = [{"id": r["id"], "at": format_datetime(r["at"], current.office_timezone),
-                 "username": r["username"] or t("admin_audit.system"), "action_label": view.action_label(r["action"]),
+                 "username": r["username"] or t("admin_audit.system"), "action_label": view.action_label(r["action"], r["occurrences"]),
                  "record": view.record_text(r["object_type"], r["object_id"]),
                  "record_path": view.record_path(r["object_type"], r["object_id"]),
                  "changed": view.changes_summary(r["object_type"], r["changes"])}

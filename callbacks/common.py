@@ -221,7 +221,7 @@ def load_record(record_id, load, audit_as: str | None = None):
     except Forbidden:
         if audit_as:
             with database().session() as db:
-                audit.record(db, current.id, current.username, "access_denied", audit_as, record_id)
+                audit.record_denied(db, current.id, current.username, current.session_id, audit_as, record_id)
         return None, "forbidden"
 
 

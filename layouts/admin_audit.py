@@ -43,8 +43,10 @@ def _known(key: str) -> bool:
     return key in catalog(current_language()) or key in catalog("id")
 
 
-def action_label(action: str) -> str:
-    return t(f"audit.action.{action}")
+def action_label(action: str, occurrences: int = 1) -> str:
+    """The action in words; a counted entry (access denials, per session and minute) says how many it stands for."""
+    label = t(f"audit.action.{action}")
+    return t("admin_audit.times", action=label, count=format_number(occurrences)) if occurrences > 1 else label
 
 
 def object_label(object_type: str | None) -> str:
@@ -125,7 +127,7 @@ def detail(entry: dict, tz: str):
     record = record_text(entry["object_type"], entry["object_id"]) or "–"
     facts = [(t("field.time"), format_datetime(entry["at"], tz)),
              (t("field.username"), entry["username"] or t("admin_audit.system")),
-             (t("field.action"), action_label(entry["action"])),
+             (t("field.action"), action_label(entry["action"], entry["occurrences"])),
              (t("field.object"), dcc.Link(record, href=path, id="admin-audit-detail-link") if path else record),
              ("IP", entry["ip"] or "–")]
     summary = html.Dl([item for name, value in facts for item in (html.Dt(name, className="col-4"),

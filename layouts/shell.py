@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import has_request_context
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal.extensions import settings
 from portal.i18n import t
@@ -79,8 +80,7 @@ def navbar(user):
                                  id="shell-nav-help"),
             dbc.DropdownMenuItem([html.I(className="bi bi-translate me-1"), t(f"language.switch_to.{other_language}")],
                                  href=f"/lang/{other_language}", external_link=True, id="shell-language"),
-            dbc.DropdownMenuItem([html.I(className="bi bi-box-arrow-right me-1"), t("nav.logout")],
-                                 href="/logout", external_link=True, id="shell-logout"),
+            _logout_form(),
         ],
         nav=True, in_navbar=True, align_end=True, color="link", toggle_class_name="text-white",
     )
@@ -96,6 +96,15 @@ def navbar(user):
         ], fluid=True),  # the whole width: the admin's menu in English needs it (the page below stays at xxl)
         className="qc-navbar", dark=True, expand="lg",
     )
+
+
+def _logout_form():
+    """Logout is a POST with the CSRF token (a GET of /logout only asks), drawn as the menu's last item."""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf(), id="shell-logout-token"),
+        html.Button([html.I(className="bi bi-box-arrow-right me-1"), t("nav.logout")], type="submit",
+                    className="dropdown-item", id="shell-logout"),
+    ], method="POST", action="/logout", className="m-0", id="shell-logout-form")
 
 
 def _count_badge(page_key: str):

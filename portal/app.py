@@ -23,7 +23,7 @@ from portal.manual import bp as manual_bp
 from portal.pages import PAGES
 from portal.security import guard
 from portal.security import headers as content_security
-from portal.security.access import CurrentUser
+from portal.security.access import CurrentUser, serve_dependencies_by_role
 from portal.security.permissions import ROLES, home_page, needs_section
 from portal.services.sync import status as sync_status
 from portal.settings import PROJECT_ROOT, Settings, load_settings
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = shell.layout
     for module in _callback_modules():
         module.register(app)
+    serve_dependencies_by_role(app)  # each role's browser learns only the callbacks it may call
     # After the callbacks: the policy allows Dash's inline scripts by their hashes.
     content_security.install(app, https=settings.cookie_secure)
     return app
@@ -147,6 +148,22 @@ def _sync_health(database: Database, db_ok: bool) -> dict:
     return {"last_sync_age_seconds": fresh["age_seconds"], "sync_stale": fresh["stale"]}
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def _may_see_health_detail() -> bool:
+    """The database backend and sync age are for monitoring on the host itself and for admins; anyone else learns
+    only whether the portal is up. A request that came through a proxy (it says whom it forwards) is not local,
+    even when the proxy is not trusted and so the address seen is the proxy's own loopback."""
+    local = request.remote_addr in LOOPBACK and "X-Forwarded-For" not in request.headers
+    if local:
+        return True
+    try:
+        return current_user.is_authenticated and current_user.can("admin.settings")
+    except outage.UNAVAILABLE:  # the database is down: no one can be known to be an admin
+        return False
+
+
 def _add_routes(server: Flask) -> None:
     @server.route("/healthz")
     def healthz():
@@ -158,8 +175,10 @@ def _add_routes(server: Flask) -> None:
             db_ok = True
         except Exception:  # noqa: BLE001 - any failure means "not reachable" here
             db_ok = False
-        body = {"status": "ok" if db_ok else "degraded", "database": "ok" if db_ok else "unreachable",
-                "database_backend": database.engine.dialect.name, **_sync_health(database, db_ok)}
+        body = {"status": "ok" if db_ok else "degraded"}
+        if _may_see_health_detail():
+            body |= {"database": "ok" if db_ok else "unreachable", "database_backend": database.engine.dialect.name,
+                     **_sync_health(database, db_ok)}
         return jsonify(body), 200 if db_ok else 503
 
     @server.before_request

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto are believed, so rate limits and the session log see the citizen's address, not the proxy's.
     # 0 (no proxy) believes nothing: a visitor could otherwise pick any address by sending the header.
     trusted_proxies: int = 0
+    # The most a Dash callback request may carry (MB), checked on the raw request before anything parses it; the
+    # callbacks that take a file (a dcc.Upload's contents, base64 in JSON) get the larger limit, and only for the
+    # roles that may call one of them.
+    callback_body_max_mb: float = 4.0
+    upload_callback_body_max_mb: float = 64.0
     # Complaint deadlines in working days, SP4N-LAPOR!'s tiers (DOMAIN.md): the first response, then the answer by
     # category; a complaint that needs a field check gets the longest.
     complaint_first_response_working_days: int = 3

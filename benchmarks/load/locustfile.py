@@ -173,7 +173,12 @@ class PortalUser(FastHttpUser):
     def relogin(self):
         """Now and then: log out (ends the server session) and log in again."""
         if random.random() < 0.3:
-            self.client.get("/logout", name="GET /logout", allow_redirects=False)
+            # Logout is a POST with the CSRF token; a GET of /logout only draws the button that asks.
+            asked = self.client.get("/logout", name="GET /logout", allow_redirects=False)
+            match = re.search(r'name="csrf_token" value="([^"]+)"', asked.text or "")
+            if match:
+                self.client.post("/logout", data={"csrf_token": match.group(1)}, name="POST /logout",
+                                 allow_redirects=False)
             self.login()
 
 

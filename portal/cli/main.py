@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from models import User
 from portal.db import Database
@@ -110,6 +110,14 @@ def users_unlock(username, actor_name):
     click.echo(f"unlocked {username}")
 
 
+class UnversionedRequestHandler(WSGIRequestHandler):
+    """The built-in server's `Server` header names no versions (Werkzeug's says "Werkzeug/3.1.9 Python/3.11.2",
+    a map to known holes); gunicorn's already says only "gunicorn"."""
+
+    def version_string(self) -> str:
+        return "Q-Corner"
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
@@ -120,7 +128,7 @@ def serve(host, port):
 
     app = create_app()
     click.echo(f"Q-Corner on http://{host}:{port}")
-    run_simple(host, port, app.server, threaded=True, use_reloader=False)
+    run_simple(host, port, app.server, threaded=True, use_reloader=False, request_handler=UnversionedRequestHandler)
 
 
 @main.command()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask_login import current_user
 
-from portal.security.permissions import PERMISSIONS, ROLE_PERMISSIONS, is_section_scoped, role_can
+from portal.security import bodies
+from portal.security.permissions import AUTHENTICATED, PERMISSIONS, ROLE_PERMISSIONS, is_section_scoped, role_can
 from portal.security.scope import Scope, scope_of
 
 CALLBACK_PERMISSIONS_KEY = "qcorner_callback_permissions"
@@ -77,8 +78,10 @@ def protected_callback(app, permission: str, *args, **kwargs):
     def decorator(function):
         before = set(app.callback_map)
         registered = app.callback(*args, **kwargs)(function)
-        for key in set(app.callback_map) - before:
+        added = set(app.callback_map) - before
+        for key in added:
             callback_permissions(app)[key] = permission
+        bodies.record_uploads(app.server, app.callback_map, added)  # a callback taking a file may carry more
         return registered
 
     return decorator
@@ -93,6 +96,25 @@ def protected_clientside_callback(app, permission: str, function, *args, **kwarg
     app.clientside_callback(function, *args, **kwargs)
     for key in set(app.callback_map) - before:
         callback_permissions(app)[key] = permission
+
+
+def callbacks_for(app, current) -> list[dict]:
+    """Dash's list of callbacks (what `/_dash-dependencies` sends the browser), cut to those `current` may call:
+    a role learns nothing of the callbacks of pages it cannot open, and its browser never asks for them."""
+    permissions = callback_permissions(app)
+    return [spec for spec in app._callback_list
+            if spec["output"] in permissions and current.can(permissions[spec["output"]])]
+
+
+def serve_dependencies_by_role(app) -> None:
+    """Answer `/_dash-dependencies` with the caller's own callbacks (call after every callback is registered)."""
+    endpoint = app.server.url_map.bind("localhost").match(f"{app.config.routes_pathname_prefix}_dash-dependencies")[0]
+
+    @requires(AUTHENTICATED)
+    def dependencies():
+        return jsonify(callbacks_for(app, current_user))
+
+    app.server.view_functions[endpoint] = dependencies
 
 
 def requires(*permissions: str):

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from portal import audit, pages
+from portal.security import bodies
 from portal.security.access import callback_permissions, declared_permissions
 from portal.extensions import database
 from portal.i18n import t
@@ -25,6 +26,8 @@ PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico",
 PUBLIC_PREFIXES = ("/assets/", "/lang/",
                    "/account/", "/survey/")  # emailed links: invitation, password reset, registration, survey
 
+# The same for everyone (the manual's screenshots too, behind the login): these may be cached.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/favicon.ico", "/help/screenshots/")
 DASH_PREFIX = "/_"  # Dash's own endpoints: /_dash-update-component, /_dash-layout, /_dash-component-suites/…
 CALLBACK_PATH = "/_dash-update-component"
 FRAMEWORK_PACKAGES = ("dash", "flask")
@@ -75,15 +78,25 @@ def _guard():
 
 
 def _check_callback():
-    """Refuse a callback the role may not call, or one that declared no permission at all."""
+    """Refuse a callback the role may not call, or one that declared no permission at all.
+
+    The body is bounded before it is parsed (portal.security.bodies). A request that names no callback is
+    malformed, not a denial: 400 and no audit row, so junk cannot bury real probing in the log."""
     if not request.is_json:
         return jsonify(error="JSON expected"), 415
-    body = request.get_json(silent=True) or {}
-    output = body.get("output", "")
-    permission = callback_permissions().get(output)
-    if permission is None or not current_user.can(permission):
+    permissions = callback_permissions()
+    raw = bodies.read_callback_body(may_upload=any(
+        current_user.can(permissions[key]) for key in bodies.upload_callbacks() if key in permissions))
+    body = request.get_json(silent=True)
+    output = body.get("output") if isinstance(body, dict) else None
+    if not isinstance(output, str) or output not in permissions:
+        current_app.logger.warning("refused a callback request naming no callback: %r",
+                                   output[:100] if isinstance(output, str) else type(output).__name__)
+        return jsonify(error="malformed request"), 400
+    if not current_user.can(permissions[output]):
         _log_denied("callback", output)
         return jsonify(error="forbidden"), 403
+    bodies.check_size(output, raw)
     return None
 
 
@@ -111,15 +124,20 @@ def _check_route():
 def _log_denied(kind: str, target: str) -> None:
     current_app.logger.warning("denied %s %s to %s (%s)", kind, target, current_user.username, current_user.role)
     with database().session() as db:
-        audit.record(db, current_user.id, current_user.username, "access_denied", kind, target[:64])
+        audit.record_denied(db, current_user.id, current_user.username, current_user.session_id, kind, target)
 
 
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype in ("text/html", "application/json") and _maybe_signed_in():
-        response.headers.setdefault("Cache-Control", "no-store")
+    # No page or answer is kept by a browser or proxy cache: a page whose address carries a token (invitation,
+    # password reset, survey) nor anything a signed-in person was sent (a download too). Only the static files
+    # (the same for everyone) may be cached.
+    if not request.path.startswith(STATIC_PREFIXES) and (
+            response.mimetype in ("text/html", "application/json") or _maybe_signed_in()):
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
     return response
 
 

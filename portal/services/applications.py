@@ -18,6 +18,7 @@ from models import (Application, ApplicationCommodity, Bill, Certificate, Certif
 from models.application import DIRECTIONS, STAGES
 from portal.domain.periods import day_bounds
 from portal.security.scope import Scope, scope_of
+from portal.services.text_search import contains, starts_with
 from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
 
@@ -101,10 +102,10 @@ def _tax_id_digits(column):
 
 
 def _party_condition(name_column, tax_column, text: str):
-    conditions = [name_column.icontains(text, autoescape=True), tax_column.icontains(text, autoescape=True)]
+    conditions = [contains(name_column, text), contains(tax_column, text)]
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 4:
-        conditions.append(_tax_id_digits(tax_column).contains(digits, autoescape=True))
+        conditions.append(contains(_tax_id_digits(tax_column), digits))
     return or_(*conditions)
 
 
@@ -124,14 +125,13 @@ def commodity_clause(text: str):
     starts with it (any case; % and _ taken literally). Also the service users' search (my_applications)."""
     return exists(select(ApplicationCommodity.id).where(
         ApplicationCommodity.application_id == Application.id,
-        or_(ApplicationCommodity.commodity_name.icontains(text, autoescape=True),
-            ApplicationCommodity.scientific_name.icontains(text, autoescape=True),
-            ApplicationCommodity.hs_code.startswith(text, autoescape=True))))
+        or_(contains(ApplicationCommodity.commodity_name, text), contains(ApplicationCommodity.scientific_name, text),
+            starts_with(ApplicationCommodity.hs_code, text))))
 
 
 def _filtered(query, filters: dict[str, Any], tz: str):
     if filters["number"]:
-        query = query.where(Application.number.icontains(filters["number"], autoescape=True))
+        query = query.where(contains(Application.number, filters["number"]))
     if filters["service_user"]:
         query = query.where(_party_condition(ServiceUser.name, ServiceUser.tax_id, filters["service_user"]))
     if filters["handler"]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import AuditLog
 from portal.domain.periods import day_bounds
+from portal.services.text_search import contains
 from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import NotFound
 
@@ -21,7 +22,7 @@ def search(session: Session, *, username: str | None = None, action: str | None 
     """One page of entries, newest first, with the total that match."""
     query = select(AuditLog)
     if username:
-        query = query.where(func.lower(AuditLog.username).like(f"%{username.strip().lower()}%"))
+        query = query.where(contains(AuditLog.username, username))
     if action:
         query = query.where(AuditLog.action == action)
     if date_from:
@@ -45,6 +46,7 @@ def entry(session: Session, entry_id: int) -> dict[str, Any]:
 def _entry(row: AuditLog) -> dict[str, Any]:
     return {"id": row.id, "at": row.at, "username": row.username, "action": row.action,
             "object_type": row.object_type, "object_id": row.object_id, "ip": row.ip,
+            "occurrences": row.occurrences or 1,  # access denials are counted per session and minute
             "changes": changes(row.before, row.after)}
 
 

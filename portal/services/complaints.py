@@ -25,6 +25,7 @@ from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
 from portal.services import attachments, edit_versions
 from portal.services.office_calendar import calendar_for
+from portal.services.text_search import contains
 from portal.settings import DEFAULT_TIMEZONE, Settings, load_settings
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -359,9 +360,8 @@ def search(session: Session, viewer, *, status: str | None = None, channel: str 
     if category:
         query = query.where(Complaint.category == category)
     if text:
-        like = f"%{text.strip().lower()}%"
-        query = query.where(or_(func.lower(Complaint.subject).like(like), func.lower(Complaint.text).like(like),
-                                func.lower(Complaint.tracking_code).like(like)))
+        query = query.where(or_(contains(Complaint.subject, text), contains(Complaint.text, text),
+                                contains(Complaint.tracking_code, text)))
     if overdue_only:
         query = query.where(Complaint.status.in_(OPEN_STATUSES), Complaint.due_date < today)
     total = session.scalar(select(func.count()).select_from(query.subquery()))

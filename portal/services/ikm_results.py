@@ -22,6 +22,7 @@ from portal.domain import ikm
 from portal.domain.periods import add_months, month_start
 from portal.services.offices import zone_of
 from portal.services.surveys import PROFILE_CHOICES
+from portal.services.text_search import contains
 from portal.validation import ErrorCollector, Forbidden
 
 ELEMENT_COLUMNS = tuple(getattr(SurveyResponse, f"element_{n}") for n in range(1, 10))
@@ -199,8 +200,7 @@ def comments(session: Session, office_id: int, start: date, end: date, section: 
                   SurveyResponse.submitted_on <= end, SurveyResponse.comment.is_not(None),
                   SurveyResponse.comment != "", *_section_filter(session, section)]
     if text and text.strip():
-        pattern = "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(func.lower(SurveyResponse.comment).like(pattern, escape="\\"))
+        conditions.append(contains(SurveyResponse.comment, text))
     total = int(session.scalar(select(func.count()).select_from(SurveyResponse).where(*conditions)) or 0)
     codes = {sid: code for code, sid in section_ids(session).items()}
     rows = session.execute(select(SurveyResponse.id, SurveyResponse.submitted_on, SurveyResponse.section_id,

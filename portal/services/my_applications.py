@@ -19,6 +19,7 @@ from portal.domain.periods import day_bounds
 from portal.services.applications import commodity_clause
 from portal.security.scope import scope_of
 from portal.services.service_user_links import linked_ids
+from portal.services.text_search import contains
 from portal.settings import DEFAULT_TIMEZONE
 from portal.validation import Forbidden, NotFound
 
@@ -86,7 +87,7 @@ def _problem_clause():
 
 def search_clause(text: str):
     """Application number or a commodity (name, scientific name, HS code) containing `text`, any case."""
-    return or_(Application.number.icontains(text, autoescape=True), commodity_clause(text))
+    return or_(contains(Application.number, text), commodity_clause(text))
 
 
 def list_applications(session: Session, viewer, *, service_user_id: int | None = None,

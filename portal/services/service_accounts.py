@@ -25,6 +25,7 @@ from portal.security.scope import scope_of
 from portal.services import service_user_links
 from portal.services.accounts import clear_lock, end_all_sessions, hash_password
 from portal.services.notifications import RESET_LINK_LIFETIME, hash_token
+from portal.services.text_search import contains
 from portal.services.users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, USERNAME_PATTERN, check_full_name
 from portal.validation import ErrorCollector, NotFound
 
@@ -90,9 +91,9 @@ def search_companies(session: Session, viewer, query: str | None, limit: int = 2
     text = (query or "").strip().lower()
     if text:
         digits = _normalised_tax_id(text)
-        conditions = [func.lower(ServiceUser.name).like(f"%{text}%")]
+        conditions = [contains(ServiceUser.name, text)]
         if len(digits) >= 4:
-            conditions.append(func.replace(func.replace(ServiceUser.tax_id, ".", ""), "-", "").like(f"%{digits}%"))
+            conditions.append(contains(func.replace(func.replace(ServiceUser.tax_id, ".", ""), "-", ""), digits))
         statement = statement.where(or_(*conditions))
     companies = session.scalars(statement.order_by(ServiceUser.name).limit(limit)).all()
     counts = dict(session.execute(select(ServiceUserLink.service_user_id, func.count())

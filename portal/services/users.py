@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Office, Section, User
@@ -13,6 +13,7 @@ from portal import audit
 from portal.security.permissions import ROLES, needs_section, role_can
 from portal.services import edit_versions
 from portal.services.accounts import clear_lock, end_all_sessions, hash_password
+from portal.services.text_search import contains
 from portal.validation import ErrorCollector, NotFound
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -54,9 +55,8 @@ def list_users(session: Session, search: str | None = None, role: str | None = N
     """Accounts filtered in the database (accounts are few: officers and company staff)."""
     query = select(User).order_by(User.username)
     if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like),
-                                func.lower(User.email).like(like)))
+        query = query.where(or_(contains(User.username, search), contains(User.full_name, search),
+                                contains(User.email, search)))
     if role:
         query = query.where(User.role == role)
     if office_id:

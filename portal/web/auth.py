@@ -97,7 +97,12 @@ def _login_form(error: str | None = None, username: str = "", status: int = 200,
 @bp.route("/logout", methods=["GET", "POST"])
 @requires(AUTHENTICATED)
 def logout():
-    """End the session on the server, so a copied cookie stops working too."""
+    """End the session on the server, so a copied cookie stops working too.
+
+    Only a POST with the CSRF token ends it (the guard checks the token); a GET — a bookmark, or an image or link
+    on another site — shows a button that asks."""
+    if request.method != "POST":
+        return render_template("logout.html", t=t)
     session_id = session.get("sid")
     if session_id:
         with database().session() as db:

@@ -19,9 +19,10 @@ from decimal import InvalidOperation
 from dash.exceptions import CallbackException, InvalidCallbackReturnValue, PreventUpdate
 from flask import current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DataError, ProgrammingError, StatementError
-from werkzeug.exceptions import Forbidden as ForbiddenPage, NotFound as NotFoundPage
+from werkzeug.exceptions import Forbidden as ForbiddenPage, NotFound as NotFoundPage, RequestEntityTooLarge
 
 from portal.i18n import t
+from portal.security import bodies
 from portal.validation import Forbidden, NotFound
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -36,13 +37,16 @@ def install(server) -> None:
     for error_class in (*MALFORMED, StatementError, CallbackException):
         server.register_error_handler(error_class, _malformed)
     server.register_error_handler(NotFound, _not_found)
+    server.register_error_handler(RequestEntityTooLarge, _too_large)
     server.register_error_handler(Forbidden, _forbidden)
 
 
 def _refuse_nul():
     callback = request.path.startswith(CALLBACK_PATH)  # the only route that reads JSON
-    if not _has_nul([request.path, request.args, request.form if request.method != "GET" else None,
-                     request.get_json(silent=True) if callback and request.is_json else None]):
+    # The callback's JSON is searched as raw bytes (the guard has already bounded them): walking the parsed tree
+    # of a large body took most of a worker's time.
+    if not (_has_nul([request.path, request.args, request.form if request.method != "GET" else None])
+            or callback and request.is_json and bodies.has_nul(request.get_data(cache=True))):
         return None
     current_app.logger.warning("refused a request with a NUL character: %s %s", request.method, request.path)
     if request.path.startswith("/_"):
@@ -102,6 +106,15 @@ def _outputs_as_declared() -> bool:
     declared = len(key.strip(".").split("...")) if key.startswith("..") else None
     outputs = body.get("outputs")
     return isinstance(outputs, dict) if declared is None else isinstance(outputs, list) and len(outputs) == declared
+
+
+def _too_large(error: RequestEntityTooLarge):
+    """A body past its limit (portal.security.bodies, MAX_CONTENT_LENGTH): 413, as JSON to Dash."""
+    current_app.logger.warning("refused a request body past its limit: %s %s (%s bytes)", request.method,
+                               request.path, request.content_length)
+    if request.path.startswith("/_"):
+        return jsonify(error="request too large"), 413
+    return error
 
 
 def _not_found(_error: NotFound):

@@ -29,7 +29,7 @@ def download(attachment_id: int):
     except Forbidden:
         current_app.logger.warning("denied attachment %s to %s (%s)", attachment_id, viewer.username, viewer.role)
         with database().session() as db:
-            audit.record(db, viewer.id, viewer.username, "access_denied", "nnc_attachment", attachment_id)
+            audit.record_denied(db, viewer.id, viewer.username, viewer.session_id, "nnc_attachment", attachment_id)
         return make_response(render_template("forbidden.html", t=t), 403)
     except NotFound:
         return make_response(render_template("message.html", t=t, title=t("error.not_found_title"),

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from models import ServiceUser, StageEvent
 from models.service_portal import NotificationOutbox
 from portal.services import notifications
-from support.browser import (LONG_TASK_LIMIT_MS, browser_login, forget_long_tasks, long_tasks, record_long_tasks,
-                             screenshot, settle)
+from support.browser import (LONG_TASK_LIMIT_MS, browser_login, browser_logout, forget_long_tasks, long_tasks,
+                             record_long_tasks, screenshot, settle)
 from support.factories import gen_application, gen_service_user
 from support.heavy_data import build_heavy_company
 from support.portal_helpers import link_account
@@ -217,7 +217,7 @@ def _login_and_measure(tab, username: str) -> dict[str, int]:
     tab.wait_for_url("**/my/applications")
     tab.wait_for_selector(".qc-app-card")
     steps = _measure_my_pages(tab, "kopi")
-    tab.goto("/logout")
+    browser_logout(tab)
     return steps
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 from sqlalchemy import select
 
-from support.web import csrf_token
+from support.web import csrf_token, logout
 from support.factories import gen_application, gen_service_user
 from support.hostile import (assert_whole_or_nothing, changes, emails, fast_user, fuzz, hostile_text, login_as, now, ran,
                      live_markup, row_counts, script_text, unescaped)
@@ -288,7 +288,7 @@ def test_survey_saves_the_whole_answer_or_nothing_and_echoes_text_escaped(client
         url = f"/my/survey/{application_id}"
         form_token = csrf_token(client, url)
     else:
-        client.get("/logout")
+        logout(client)
         url, form_token = f"/survey/{link}", csrf_token(client, f"/survey/{link}")
     before = row_counts(database)
     response = client.post(url, data={**form, "csrf_token": form_token})
@@ -327,7 +327,7 @@ def test_language_switch_and_login_redirect_only_within_the_portal(client, datab
     assert response.status_code == 302 and _same_site(response.headers.get("Location")), \
         (target, response.headers.get("Location"))
     account = fast_user(database, "operator")
-    client.get("/logout")
+    logout(client)
     response = client.post("/login", query_string={"next": target}, data={
         "username": account["username"], "password": "test-password-123", "csrf_token": csrf_token(client)})
     assert response.status_code == 302 and _same_site(response.headers.get("Location")), \
@@ -348,7 +348,7 @@ def test_routes_with_hostile_path_parts_never_answer_500(client, database, path,
     if role:
         login_as(client, fast_user(database, role)["username"])
     else:
-        client.get("/logout")
+        logout(client)
     before = row_counts(database)
     response = client.get(path.format(kind=quote(kind, safe=""), number=number))
     assert response.status_code < 500, (path, kind, number, response.status_code)

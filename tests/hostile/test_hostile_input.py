@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from support.web import csrf_token
+from support.web import csrf_token, logout
 from support.hostile import callback_body, fast_user, find_key, live_markup, login_as
 from models import Complaint, User
 from portal import manual
@@ -166,7 +166,7 @@ def test_an_id_in_a_path_past_64_bits_is_a_404_on_both_databases(client, databas
         assert client.get(path.format(n=2**63)).status_code == 404, path
     assert client.get("/nnc/attachments/9223372036854775807").status_code == 404  # the largest id: just unknown
     # The survey form is a service user's route (an admin is refused by the guard before any lookup).
-    client.get("/logout")
+    logout(client)
     login_as(client, fast_user(database, "service_user")["username"])
     assert client.get(f"/my/survey/{2**63}").status_code == 404
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from support.web import dash_callback
+from support.web import dash_callback, logout
 from models import AuditLog, OfficeCalendarDay
 from portal.security.access import callback_permissions
 
@@ -66,7 +66,7 @@ def test_the_offices_choice_starts_at_the_admin_s_office(app, logged_in):
 
 def test_every_other_role_is_refused_the_page_and_its_edits(app, client, logged_in, session):
     for role in ("operator", "head", "enforcement", "coordinator", "service_user"):
-        client.get("/logout")
+        logout(client)
         logged_in(role)
         assert client.get("/admin/calendar").status_code == 403
         assert _show(app, client, button="add", day="2026-05-18", reason="x").status_code == 403

@@ -11,7 +11,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from support.web import dash_callback
+from support.web import dash_callback, logout
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, SyncRequest, SyncRun
 from models.base import utcnow
@@ -22,7 +22,7 @@ from portal.services.sync import status as sync_status
 
 def _relogin(client, logged_in, role):
     """The same test client as another person: log out, then in with a fresh account of `role`."""
-    client.get("/logout")
+    logout(client)
     return logged_in(role)
 
 

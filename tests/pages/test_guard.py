@@ -1,10 +1,11 @@
 """The request guard: anonymous requests, public routes, Dash endpoints, security headers."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from support.web import dash_callback
+from support.web import dash_callback, logout
 from models import AuditLog
+from portal.audit import denied_targets
 
 
 def test_anonymous_post_to_dash_callback_is_401(client):
@@ -43,9 +44,47 @@ def test_unknown_route_is_closed_to_anonymous_users(client):
     assert client.get("/some/new/route").status_code == 302
 
 
-def test_callback_without_a_declared_permission_is_refused(logged_in):
+def test_a_callback_request_naming_no_callback_is_answered_400_without_an_audit_row(logged_in, session):
+    """Malformed, not a denial: junk must not bury real probing in the audit log."""
     client = logged_in("admin")
-    assert dash_callback(client, "made-up-output.children").status_code == 403
+    assert dash_callback(client, "made-up-output.children").status_code == 400
+    for body in ([], {"output": 7}, {"outputs": {}}, "x"):
+        assert client.post("/_dash-update-component", json=body).status_code == 400
+    assert client.post("/_dash-update-component", data=b"{not json", content_type="application/json").status_code == 400
+    assert session.scalar(select(func.count()).select_from(AuditLog)
+                          .where(AuditLog.action == "access_denied")) == 0
+
+
+def test_denials_are_counted_in_one_row_per_session_and_minute(logged_in, session):
+    """80 refused callbacks from one session in a minute: one row with a count, listing what was refused."""
+    client = logged_in("service_user", username="pengguna2")
+    for n in range(80):
+        output = "admin-users-grid.rowData" if n % 2 else "handler-body.children"
+        assert dash_callback(client, output).status_code == 403
+    rows = session.scalars(select(AuditLog).where(AuditLog.action == "access_denied")).all()
+    assert sum(row.occurrences for row in rows) == 80
+    assert len(rows) <= 2  # one, unless the minute turned during the burst
+    assert {"callback admin-users-grid.rowData", "callback handler-body.children"} <= {
+        target for row in rows for target in denied_targets(row)}
+    assert all(row.username == "pengguna2" and row.session_key for row in rows)
+
+
+def test_each_session_and_minute_gets_its_own_denial_row(database, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    from portal import audit
+
+    user = make_user("pengguna3", "service_user")
+    at = datetime(2026, 5, 4, 3, 2, 1, tzinfo=timezone.utc)
+    with database.session() as db:
+        for session_id, when in (("a", at), ("a", at + timedelta(seconds=30)), ("b", at),
+                                 ("a", at + timedelta(minutes=1))):
+            audit.record_denied(db, user["id"], "pengguna3", session_id, "route", "/admin/users", now=when)
+            db.flush()
+    with database.session() as db:
+        counts = sorted(row.occurrences for row in db.scalars(
+            select(AuditLog).where(AuditLog.action == "access_denied")))
+    assert counts == [1, 1, 2]
 
 
 def test_service_user_calling_an_admin_callback_is_refused_and_logged(logged_in, session):
@@ -75,3 +114,23 @@ def test_security_headers_are_set(client):
 
 def test_root_sends_each_role_home(logged_in):
     assert logged_in("coordinator").get("/").location == "/rankings"
+
+
+REMOTE = {"REMOTE_ADDR": "203.0.113.9"}
+
+
+def test_healthz_tells_an_anonymous_remote_caller_only_whether_it_is_up(client):
+    assert client.get("/healthz", environ_base=REMOTE).json == {"status": "ok"}
+    # Through a proxy that is not trusted, the address seen is the proxy's loopback: still not local.
+    forwarded = client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert forwarded.json == {"status": "ok"}
+
+
+def test_healthz_gives_its_detail_to_the_host_itself_and_to_admins(client, logged_in):
+    assert client.get("/healthz").json["database_backend"] in ("postgresql", "sqlite")  # from 127.0.0.1
+    operator = logged_in("operator")
+    assert "database_backend" not in operator.get("/healthz", environ_base=REMOTE).json
+    logout(operator)
+    admin = logged_in("admin")
+    detail = admin.get("/healthz", environ_base=REMOTE).json
+    assert detail["database"] == "ok" and "sync_stale" in detail

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from support.web import PASSWORD, csrf_token, login
+from support.web import PASSWORD, csrf_token, login, logout
 from models import User, UserSession
 from models.base import utcnow
 
@@ -52,7 +52,7 @@ def test_a_cookie_captured_before_logout_is_refused_after_it(app, make_user):
     login(client, "petugas")
     stolen = client.get_cookie("qcorner_session").value
     assert client.get("/nnc").status_code == 200
-    client.get("/logout")
+    logout(client)
     thief = app.server.test_client()
     thief.set_cookie("qcorner_session", stolen)
     response = thief.get("/nnc")
@@ -120,3 +120,36 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
     response = login(client, "petugas")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_get_logout_only_asks_and_a_post_without_the_token_ends_nothing(app, make_user):
+    """A link or an image on another site (GET /logout, or a POST without the token) cannot log anyone out."""
+    make_user("petugas", "operator")
+    client = app.server.test_client()
+    login(client, "petugas")
+    asked = client.get("/logout")
+    assert asked.status_code == 200 and 'id="logout-submit"' in asked.get_data(as_text=True)
+    assert client.post("/logout").status_code == 400
+    assert client.get("/nnc").status_code == 200  # still logged in
+    assert logout(client).status_code == 302
+    assert client.get("/nnc").status_code == 302
+
+
+def test_the_menus_logout_is_a_form_posting_the_csrf_token(logged_in):
+    client = logged_in("operator")
+    def components(node):
+        if isinstance(node, dict):
+            if "props" in node:
+                yield node
+            for value in node.values():
+                yield from components(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from components(value)
+
+    found = {c["props"].get("id"): c for c in components(client.get("/_dash-layout").json)}
+    form, token = found["shell-logout-form"]["props"], found["shell-logout-token"]["props"]
+    assert (form["action"], form["method"]) == ("/logout", "POST")
+    assert token["name"] == "csrf_token" and token["type"] == "hidden"
+    assert client.post("/logout", data={"csrf_token": token["value"]}).status_code == 302
+    assert client.get("/nnc").status_code == 302

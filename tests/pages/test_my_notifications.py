@@ -13,7 +13,7 @@ from portal.services import notifications
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
-from support.web import dash_callback, login
+from support.web import dash_callback, login, logout
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -80,7 +80,7 @@ def test_opening_a_notification_reads_it_and_leads_to_its_application(client, se
 
 def test_someone_elses_notification_cannot_be_opened_or_read(client, session, make_user, inbox_of_three):
     theirs = notifications.inbox(session, inbox_of_three["user_id"])["rows"][0]["id"]
-    client.get("/logout")
+    logout(client)
     make_user("pengguna_lain", "service_user")
     login(client, "pengguna_lain")
     response = client.get(f"/my/notifications/{theirs}/open")
@@ -91,7 +91,7 @@ def test_someone_elses_notification_cannot_be_opened_or_read(client, session, ma
 
 def test_officers_cannot_open_service_users_notifications(client, logged_in, session, inbox_of_three):
     theirs = notifications.inbox(session, inbox_of_three["user_id"])["rows"][0]["id"]
-    client.get("/logout")
+    logout(client)
     response = logged_in("operator").get(f"/my/notifications/{theirs}/open")
     assert response.status_code in (302, 403) and "/my/applications" not in (response.location or "")
     assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, inspect, select
 
-from support.web import csrf_token, dash_callback, login
+from support.web import csrf_token, dash_callback, login, logout
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
 from models import AuditLog, StageEvent, User
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, SurveyInvitation,
@@ -98,7 +98,7 @@ def test_coordinator_fetches_documents_of_their_section_only(client, make_user, 
     make_user("koord_hewan", "coordinator", section="animal")
     login(client, "koord_hewan")
     assert client.get(f"/my/documents/draft/{two_companies['app_a'].id}.pdf").status_code == 403  # plant
-    client.get("/logout")
+    logout(client)
     make_user("koord_tumbuhan", "coordinator", section="plant")
     login(client, "koord_tumbuhan")
     assert client.get(f"/my/documents/draft/{two_companies['app_a'].id}.pdf").status_code == 200

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from support.factories import gen_service_user
 from models import AuditLog, NncAttachment
+from portal.audit import denied_targets
 from support.nnc_helpers import PDF, PNG, actor, valid_nnc
 from portal.services import service_user_links
 from portal.services.nnc import register as nnc
@@ -64,9 +65,9 @@ def test_service_user_cannot_open_another_companys_nnc_or_attachment_by_guessing
     for guess in (archive["other_file"], 987654):
         response = client.get(f"/nnc/attachments/{guess}")
         assert response.status_code == 403 and PNG not in response.data
-    denied = session.scalars(select(AuditLog).where(AuditLog.action == "access_denied",
-                                                    AuditLog.object_type == "nnc_attachment")).all()
-    assert {d.object_id for d in denied} == {str(archive["other_file"]), "987654"}
+    denied = session.scalars(select(AuditLog).where(AuditLog.action == "access_denied")).all()
+    assert {target for d in denied for target in denied_targets(d)} == {
+        f"nnc_attachment {archive['other_file']}", "nnc_attachment 987654"}
     # the officers' pages are closed to them, and their own page refuses another company's NNC
     assert client.get(f"/nnc/{archive['other']}").status_code == 403
     from support.web import dash_callback

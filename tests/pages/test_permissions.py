@@ -135,13 +135,14 @@ def test_every_non_public_flask_route_has_an_expected_access_row(app):
 
 def _refused_by_the_guard(database, path: str) -> bool:
     """Whether the guard refused this path (it logs each refusal); a 403 from the record check is the service's."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from models import AuditLog
+    from portal.audit import denied_targets
 
-    with database.session() as db:
-        return bool(db.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "access_denied", AuditLog.object_type == "route", AuditLog.object_id == path[:64])))
+    with database.session() as db:  # denials are counted per session and minute: one row lists what was refused
+        return any(f"route {path}" in denied_targets(row)
+                   for row in db.scalars(select(AuditLog).where(AuditLog.action == "access_denied")))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -190,3 +191,24 @@ def test_a_route_that_declares_no_permission_is_refused(settings, make_user):
 def test_requires_refuses_an_unknown_permission():
     with pytest.raises(KeyError):
         requires("no.such.permission")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_told_only_of_the_callbacks_it_may_call(role, app, logged_in):
+    """`/_dash-dependencies` lists exactly the callbacks the role may call: a service user learns no admin callback's
+    name (and anonymous callers get nothing, test_guard.py)."""
+    from portal.security.permissions import role_can
+
+    client = logged_in(role)
+    response = client.get("/_dash-dependencies")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    listed = [spec["output"] for spec in response.json]
+    expected = {output for output, permission in callback_permissions(app).items() if role_can(role, permission)}
+    assert len(listed) == len(set(listed)) and set(listed) == expected
+    if role == "service_user":
+        assert not any(output.startswith("..admin") or output.startswith("admin") for output in listed)
+
+
+def test_every_callback_dash_knows_has_a_permission(app):
+    """A callback missing from the permission table would vanish from every role's dependency map."""
+    assert {spec["output"] for spec in app._callback_list} == set(callback_permissions(app))

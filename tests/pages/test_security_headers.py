@@ -97,3 +97,35 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_rate_limit(settings):
     many = [f"10.0.0.{n}" for n in range(35)]  # the tracking page allows 30 a minute per address
     assert 429 not in posts(behind_proxy, many)  # 35 visitors, each within their own limit
     assert 429 in posts(direct, many)  # no proxy trusted: the header is ignored, the one address is limited
+
+
+@pytest.mark.parametrize("path", ["/account/invite/tok3n-from-an-email", "/account/reset/tok3n-from-an-email",
+                                  "/account/register/tok3n-from-an-email", "/survey/tok3n-from-an-email"])
+def test_a_page_whose_address_carries_a_token_is_never_cached(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_everything_a_signed_in_person_is_sent_is_never_cached_but_static_files_are(logged_in):
+    client = logged_in("operator")
+    for path in ("/nnc", "/help", "/_dash-layout", "/_dash-dependencies", "/logout"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    assert "no-store" not in client.get("/assets/qcorner.css").headers.get("Cache-Control", "")
+
+
+def test_the_built_in_server_names_no_versions(app):
+    """`qcorner serve`'s server says "Q-Corner", not Werkzeug's and Python's versions (gunicorn's: test_scale_out)."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from portal.cli.main import UnversionedRequestHandler
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=UnversionedRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/login") as response:
+            assert response.headers["Server"] == "Q-Corner"
+    finally:
+        server.shutdown()

@@ -35,6 +35,13 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.click("#login-submit")
 
 
+def browser_logout(page) -> None:
+    """Log out through the user menu's form (a POST with the CSRF token), like a person does."""
+    page.click("#shell-user-name")
+    page.click("#shell-logout")
+    page.wait_for_url("**/login")
+
+
 # --- long tasks (PerformanceObserver 'longtask': a task that held the main thread for more than 50 ms) -------------
 # Installed before any page script runs (page.add_init_script), buffered, so no task of a new document is missed.
 LONG_TASK_OBSERVER = """

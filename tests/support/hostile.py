@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings, strategies as st
 from sqlalchemy import MetaData, select, text
 from werkzeug.security import generate_password_hash
 
-from support.web import PASSWORD, csrf_token
+from support.web import PASSWORD, csrf_token, logout
 
 EXAMPLES = int(os.environ.get("QCORNER_FUZZ_EXAMPLES", "5"))
 UTC = timezone.utc
@@ -326,7 +326,7 @@ def fast_user(database, role: str, section: str | None = None, user_id: int | No
 
 
 def login_as(client, username: str) -> None:
-    client.get("/logout")  # whoever was logged in before
+    logout(client)  # whoever was logged in before
     response = client.post("/login", data={"username": username, "password": PASSWORD,
                                            "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -11,6 +11,14 @@ def csrf_token(client, path: str = "/login") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
 
 
+def logout(client):
+    """Log out the way the menu does: a POST with the CSRF token (a GET of /logout only asks). Nobody logged in:
+    nothing to do."""
+    body = client.get("/logout").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', body)
+    return client.post("/logout", data={"csrf_token": found.group(1)}) if found else None
+
+
 def login(client, username: str, password: str = PASSWORD):
     """Log in through the real form, CSRF token and all."""
     return client.post("/login", data={"username": username, "password": password,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Application, ApplicationCommodity, Handler, Section, ServiceUser
 from portal.security.scope import scope_of
 from portal.services.nnc.rules import SUGGESTION_LIMIT
-from portal.services.nnc.search import like
+from portal.services.text_search import contains
 from portal.services.nnc.validation import certificate_id, clean_text, spellings
 
 
@@ -20,13 +20,10 @@ def search_service_users(session: Session, viewer, text: str | None, limit: int 
     text = clean_text(text)
     if not text:
         return []
-    pattern = like(text)
     digits = re.sub(r"\D", "", text)
-    conditions = [func.lower(ServiceUser.name).like(pattern, escape="\\"),
-                  func.lower(ServiceUser.tax_id).like(pattern, escape="\\")]
+    conditions = [contains(ServiceUser.name, text), contains(ServiceUser.tax_id, text)]
     if len(digits) >= 4:
-        stripped = func.replace(func.replace(ServiceUser.tax_id, ".", ""), "-", "")
-        conditions.append(stripped.like(f"%{digits}%"))
+        conditions.append(contains(func.replace(func.replace(ServiceUser.tax_id, ".", ""), "-", ""), digits))
     query = scope_of(viewer).visible(select(ServiceUser).where(or_(*conditions), ServiceUser.deleted_at.is_(None)),
                                      ServiceUser)
     return [_company(c) for c in session.scalars(query.order_by(ServiceUser.name).limit(limit))]
@@ -48,9 +45,7 @@ def search_handlers(session: Session, viewer, text: str | None, limit: int = SUG
     text = clean_text(text)
     if not text:
         return []
-    pattern = like(text)
-    query = select(Handler).where(or_(func.lower(Handler.name).like(pattern, escape="\\"),
-                                      func.lower(func.coalesce(Handler.tax_id, "")).like(pattern, escape="\\")),
+    query = select(Handler).where(or_(contains(Handler.name, text), contains(func.coalesce(Handler.tax_id, ""), text)),
                                   Handler.deleted_at.is_(None))
     query = scope_of(viewer).visible(query, Handler)
     return [{"id": h.id, "name": h.name, "tax_id": h.tax_id} for h in

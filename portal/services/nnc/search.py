@@ -10,6 +10,7 @@ from models import Handler, Nnc, Section, ServiceUser
 from portal import audit
 from portal.services.nnc.rules import CATEGORIES, EXPORT_LIMIT, FLOWS, PAGE_SIZE, STATUSES, scoped
 from portal.services.nnc.validation import as_int, clean_text, parse_date
+from portal.services.text_search import contains
 
 _PARTNER_COUNTRY = case((Nnc.flow == "received", Nnc.notifying_country), else_=Nnc.notified_country)
 SORTABLE = {
@@ -19,11 +20,6 @@ SORTABLE = {
     "country": _PARTNER_COUNTRY, "party": func.coalesce(ServiceUser.name, Nnc.party_name),
     "action_taken": Nnc.action_taken, "created_at": Nnc.created_at,
 }
-
-
-def like(text: str) -> str:
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _filtered(query, session: Session, viewer, filters: dict[str, Any] | None, *, with_status: bool = True):
@@ -53,11 +49,10 @@ def _filtered(query, session: Session, viewer, filters: dict[str, Any] | None, *
         query = query.where(Nnc.service_user_id == service_user_id)
     text = clean_text(filters.get("text"))
     if text:
-        pattern = like(text)
         columns = (Nnc.number, Nnc.commodity, Nnc.scientific_name, Nnc.party_name, ServiceUser.name, Nnc.organism,
                    Nnc.notifying_authority, Nnc.notified_authority, Nnc.lot_number, Nnc.container_number,
                    Nnc.air_waybill, Nnc.application_number, Nnc.certificate_number, Nnc.hs_code)
-        query = query.where(or_(*[func.lower(column).like(pattern, escape="\\") for column in columns]))
+        query = query.where(or_(*[contains(column, text) for column in columns]))
     return query
 
 
