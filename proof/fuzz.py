@@ -28,7 +28,7 @@ TEST_FILES = ("tests/hostile/test_hostile_input.py", "tests/hostile/test_hostile
               "tests/hostile/test_hostile_forms_pages.py", "tests/hostile/test_hostile_forms_officers.py",
               "tests/hostile/test_hostile_forms_admin.py", "tests/hostile/test_hostile_forms_service_users.py",
               "tests/hostile/test_hostile_imports.py", "tests/hostile/test_hostile_workbooks.py",
-              "tests/hostile/test_hostile_login.py")
+              "tests/hostile/test_hostile_login.py", "tests/hostile/test_bounded_bodies.py")
 
 # What the fuzzing found while these tests were written, and the fix of each (the regression test pins it).
 FOUND_AND_FIXED = [
@@ -138,6 +138,44 @@ HOSTILE_WORKBOOK_LIMITS = [
     "openpyxl reads a workbook's shared strings whole: counted first (no more than the cell limit), their text "
     "bounded by the unpacked-size limit, not streamed.",
     "The IQFast export import holds a file's rows while it loads them: bounded by its rows and cells limits.",
+]
+
+# Issue #16, as an attacker probed `make run`: bodies, the audit log, logout, the dependency map and small leaks.
+# (what held badly, the fix, the test that pins it)
+HOSTILE_USERS = [
+    ("A logged-in service user's 30 MB callback body to a callback it may call was answered 200 after 10–21 s and "
+     "grew the worker by ~80 MB (the recursive NUL check over the parsed JSON took most of it).",
+     "portal/security/bodies.py: the body is bounded on the raw request before parsing (4 MB; 64 MB only for the "
+     "callbacks taking a dcc.Upload's contents and only for roles that may call one) — a larger Content-Length is "
+     "refused 413 unread, a chunked body read to the limit and no further; the NUL check reads the raw bytes.",
+     "test_bounded_bodies.py::test_a_30_mb_callback_body_from_a_service_user_is_refused_before_it_is_read "
+     "(CPU time < 1 s, 0 bytes read), …::test_a_body_near_the_limit_is_refused_exactly_past_it_and_never_read_"
+     "further, …::test_the_raw_nul_check_agrees_with_the_parsed_json"),
+    ("Every malformed callback request wrote an access_denied audit row; 80 a second from one user buried real "
+     "probing.",
+     "A request naming no callback is 400 with no audit row; denials are one row per session and minute with a "
+     "count and the refused targets (migration 0017d, portal/audit.py:record_denied).",
+     "test_guard.py::test_a_callback_request_naming_no_callback_is_answered_400_without_an_audit_row, "
+     "…::test_denials_are_counted_in_one_row_per_session_and_minute"),
+    ("GET /logout ended a session without a token (an image on another site logged people out).",
+     "Logout is a POST with the CSRF token (the menu's form); GET /logout only asks.",
+     "test_login.py::test_get_logout_only_asks_and_a_post_without_the_token_ends_nothing"),
+    ("/_dash-dependencies gave a service user the names of every admin callback.",
+     "portal/security/access.py:serve_dependencies_by_role lists only the callbacks the role may call.",
+     "test_permissions.py::test_each_role_is_told_only_of_the_callbacks_it_may_call, "
+     "test_dependency_map_browser.py (every demo role in Chromium)"),
+    ("/healthz told anonymous callers the database backend.",
+     "Detail only to the host itself (loopback, no X-Forwarded-For) and to admins.",
+     "test_guard.py::test_healthz_tells_an_anonymous_remote_caller_only_whether_it_is_up"),
+    ("% and _ in the complaint and audit searches matched everything.",
+     "portal/services/text_search.py builds every search's LIKE with the wildcards escaped.",
+     "test_text_search.py"),
+    ("Invitation pages were sent without Cache-Control: no-store; the Server header named Werkzeug's and Python's "
+     "versions.",
+     "no-store on every page, JSON answer and signed-in response (static files excepted); `qcorner serve` says "
+     "Server: Q-Corner.",
+     "test_security_headers.py::test_a_page_whose_address_carries_a_token_is_never_cached, "
+     "…::test_the_built_in_server_names_no_versions"),
 ]
 
 KNOWN_LIMITS = [
@@ -276,6 +314,9 @@ def write_report(runs: list[dict], examples: int) -> None:
     lines += ["## Found by the fuzzing and fixed", "",
               "| # | what broke | fix | regression test |", "|---:|---|---|---|"]
     lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(FOUND_AND_FIXED, start=1)]
+    lines += ["", "## Hostile users (issue #16): bodies, the audit log, logout, the dependency map, small leaks", "",
+              "| # | what held badly | fix | test |", "|---:|---|---|---|"]
+    lines += [f"| {n} | {what} | {fix} | {test} |" for n, (what, fix, test) in enumerate(HOSTILE_USERS, start=1)]
     lines += ["", "## Limits and notes", ""] + [f"- {note}" for note in KNOWN_LIMITS]
     lines += _hostile_workbooks_section()
     lines += ["", "Rerun one property with more examples: `QCORNER_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest "
