@@ -36,3 +36,11 @@ def test_each_role_draws_its_pages_with_its_own_dependency_map(page, demo_accoun
     browser_logout(page)
     page.goto(home_page(role))
     page.wait_for_url("**/login**")  # the session really ended
+
+
+def test_logout_from_the_phone_menu_ends_the_session(phone, demo_accounts):
+    browser_login(phone, "service_user", "qcorner-demo")
+    phone.wait_for_url("**/my/applications")
+    browser_logout(phone)
+    phone.goto("/my/applications")
+    phone.wait_for_url("**/login**")

@@ -36,7 +36,12 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
 
 
 def browser_logout(page) -> None:
-    """Log out through the user menu's form (a POST with the CSRF token), like a person does."""
+    """Log out through the user menu's form (a POST with the CSRF token), like a person does; on a phone the menu
+    is behind the navbar's toggler first."""
+    page.wait_for_selector("#shell-user-name", state="attached")  # the shell is drawn (the toggler shows or not)
+    if page.locator("#shell-navbar-toggler").is_visible():
+        page.click("#shell-navbar-toggler")
+        page.wait_for_selector("#shell-navbar-collapse.show:not(.collapsing)")
     page.click("#shell-user-name")
     page.click("#shell-logout")
     page.wait_for_url("**/login")
