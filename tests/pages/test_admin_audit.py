@@ -2,6 +2,7 @@
 changed before and after (no JSON, no full fingerprints)."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -66,3 +67,21 @@ def test_a_row_opens_the_drawer_with_before_and_after_not_json(client, logged_in
 
     locked = drawer(entries["account_locked"])
     assert "02 Mar 2026 10:30 WIB" in locked  # office time (WIB), Indonesian format, not an ISO string
+
+
+def test_a_counted_denial_reads_with_its_count_and_what_was_refused(session, make_user, logged_in):
+    """Access denials are one row per session and minute: the list says how many, the drawer what was refused."""
+    refused = make_user("pengguna_coba", "service_user")
+    for target in ("/admin/users", "/admin/audit", "/admin/users"):
+        audit.record_denied(session, refused["id"], "pengguna_coba", "sesi-1", "route", target)
+        session.flush()
+    session.commit()
+    row = audit_log.search(session, action="access_denied")["rows"][0]
+    assert row["occurrences"] == 3
+    assert view.action_label(row["action"], row["occurrences"]) == "Akses ditolak (×3)"
+    assert view.action_label(row["action"], 1) == "Akses ditolak"
+    client = logged_in("admin")
+    drawer = dash_callback(client, DRAWER, inputs=[{"id": "admin-audit-grid", "property": "cellClicked",
+                                                    "value": {"rowId": str(row["id"]), "colId": "at"}}]).json
+    text = json.dumps(drawer, ensure_ascii=False)
+    assert "Akses ditolak (×3)" in text and "route /admin/users, route /admin/audit" in text
