@@ -6,7 +6,7 @@ in the log); now the first refusal of a session in a minute writes the row and t
 Plain ADD COLUMNs (no SQLite table copy); every earlier row counted once.
 
 Revision ID: 0017d
-Revises: 0016v
+Revises: 0015t
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017d"
-down_revision = "0016v"
+down_revision = "0015t"
 branch_labels = None
 depends_on = None
 
