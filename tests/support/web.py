@@ -19,6 +19,15 @@ def logout(client):
     return client.post("/logout", data={"csrf_token": found.group(1)}) if found else None
 
 
+def http_logout(http, url: str):
+    """The same against a running server (a requests.Session holding the login's cookie); returns the page that
+    asked, whose headers say which server answered."""
+    asked = http.get(f"{url}/logout", allow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', asked.text).group(1)
+    assert http.post(f"{url}/logout", data={"csrf_token": token}, allow_redirects=False).status_code == 302
+    return asked
+
+
 def login(client, username: str, password: str = PASSWORD):
     """Log in through the real form, CSRF token and all."""
     return client.post("/login", data={"username": username, "password": password,
