@@ -1,13 +1,14 @@
-"""No lost updates through the pages (issue #16): two people open one NNC, the first saves, the second's save is
-refused with what changed, who saved it and when, and keeps what the second typed (no value goes back to the form).
-"""
+"""No lost updates through the pages (issue #16): two people open one NNC (or complaint), the first saves, the second's
+save is refused with what changed, who saved it and when, and keeps what the second typed (no value goes back to the
+form)."""
 from __future__ import annotations
 
 import json
 
 from sqlalchemy import select
 
-from models import Nnc
+from models import Complaint, Nnc
+from portal.services import complaints
 from portal.services.nnc import register as nnc
 from support.nnc_helpers import actor, form_state, valid_nnc
 from support.web import dash_callback, login
@@ -98,3 +99,44 @@ def test_follow_up_through_the_nnc_page_over_a_newer_one_is_refused(app, databas
     assert "koordinator_satu" in alert and "Hasil investigasi" in alert and "Perangkap tidak dipasang" in alert
     session.expire_all()
     assert session.get(Nnc, nnc_id).investigation_findings == "Perangkap tidak dipasang"
+
+
+def test_second_complaint_answer_through_the_page_is_refused_and_stays_open(app, database, make_user, session):
+    """The complaint's handling form: the refusal stays on screen (no 10-second fade) and keeps the typed answer."""
+    first = actor(database, make_user, "operator", username="petugas_jawab")
+    actor(database, make_user, "operator", username="petugas_telat")
+    with database.session() as s:
+        complaint_id = complaints.create(s, first, {"channel": "phone", "category": "service", "subject": "Antrean",
+                                                    "text": "Lama sekali."})["id"]
+    opener = next(k for k in app.callback_map if "complaint-opened.data" in k and "complaint-assignee_id.options" in k)
+    saver = next(k for k in app.callback_map if "complaint-opened.data" in k and "complaint-alert.children" in k)
+    tabs = []
+    for name in ("petugas_jawab", "petugas_telat"):
+        tab = app.server.test_client()
+        login(tab, name)
+        opened = dash_callback(tab, opener, [{"id": "complaint-id", "property": "data", "value": complaint_id}])
+        tabs.append((tab, opened.json["response"]["complaint-opened"]["data"]))
+
+    def answer(tab, kept, status, text):
+        values = {"status": status, "category": "service", "assignee_id": "none", "answer": text}
+        state = [{"id": f"complaint-{name}", "property": "value", "value": value} for name, value in values.items()]
+        state += [{"id": "complaint-needs_field_check", "property": "value", "value": False},
+                  {"id": "complaint-upload", "property": "filename", "value": None},
+                  {"id": "complaint-id", "property": "data", "value": complaint_id},
+                  {"id": "complaint-refresh", "property": "data", "value": 0},
+                  {"id": "complaint-opened", "property": "data", "value": kept}]
+        inputs = [{"id": "complaint-save", "property": "n_clicks", "value": 1},
+                  {"id": "complaint-email", "property": "n_clicks", "value": None},
+                  {"id": "complaint-upload", "property": "contents", "value": None}]
+        return dash_callback(tab, saver, inputs, state, ["complaint-save.n_clicks"]).json["response"]
+
+    saved = answer(*tabs[0], "answered", "Loket ditambah mulai Senin.")
+    assert saved["complaint-refresh"]["data"] == 1 and saved["complaint-opened"]["data"]["version"] == 2
+    body = answer(*tabs[1], "in_progress", "Sedang kami periksa.")
+    alert = json.dumps(body["complaint-alert"]["children"], ensure_ascii=False)
+    assert "complaint-refresh" not in body and body["complaint-alert"]["duration"] is None
+    assert "petugas_jawab" in alert and "Jawaban" in alert and "Loket ditambah mulai Senin." in alert
+    assert not any("value" in props for props in body.values())  # the typed answer stays in the form
+    session.expire_all()
+    stored = session.get(Complaint, complaint_id)
+    assert (stored.status, stored.answer) == ("answered", "Loket ditambah mulai Senin.")
