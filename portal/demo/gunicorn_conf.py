@@ -24,6 +24,9 @@ worker_class = "gthread"
 threads = int(os.environ.get("QCORNER_WEB_THREADS", "8"))
 # The demo's first requests build the KPI and ranking views of 110 days on a busy laptop: give them time.
 timeout = 120
+# A browser keeps its connection open between clicks (seconds apart): closing it after gunicorn's default 2 s races
+# the next request sent on it, which then fails. Idle connections wait in the worker's poller, not on a thread.
+keepalive = 30
 graceful_timeout = 10
 # No preload: each worker opens its own database connections after the fork (connections must not be shared
 # between processes).
