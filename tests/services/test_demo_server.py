@@ -46,6 +46,8 @@ def test_the_demo_config_serves_on_several_threads_without_preloading(monkeypatc
     assert config["threads"] > 1
     assert config["workers"] >= 1
     assert config["preload_app"] is False  # each worker opens its own database connections
+    # Longer than a person pauses between clicks, so the next request never lands on a connection being closed.
+    assert config["keepalive"] > 3
 
 
 def test_every_worker_gets_the_one_key_the_master_chose_or_the_configured_one(monkeypatch):
