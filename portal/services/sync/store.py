@@ -35,6 +35,8 @@ from portal.iqfast.mapping import TableMapping
 from portal.services.sync.after_sync import enqueue_notifications
 
 ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
+# The tables whose new rows notify service users, and the column saying when each happened.
+NOTIFIED_TIMES = {"stage_events": "occurred_at", "quarantine_actions": "action_at"}
 
 
 @dataclass
@@ -129,8 +131,12 @@ class Writer:
             self.copy_to_actions({row[0] for row in returned})
         self._timed("derived", started)
         started = time.perf_counter()
-        if spec.target in ("stage_events", "quarantine_actions"):
-            enqueue_notifications(self.conn, spec.target, [row[0] for row in returned], since=self.notify_from)
+        if spec.target in NOTIFIED_TIMES:
+            # The upsert returned each row's time (last column): a first load's old history is left out here,
+            # without reading its rows back.
+            since = self.notify_from
+            ids = [row[0] for row in returned if since is None or (row[-1] is not None and row[-1] >= since)]
+            enqueue_notifications(self.conn, spec.target, ids, since=since)
         self._timed("notifications", started)
         return result
 
@@ -291,6 +297,8 @@ class Writer:
         returning = list(target.primary_key.columns)
         if spec.target == "stage_events":
             returning.append(target.c.application_id)
+        if spec.target in NOTIFIED_TIMES:
+            returning.append(target.c[NOTIFIED_TIMES[spec.target]])
         return statement.returning(*returning)
 
     # ------------------------------------------------------------ what depends on written rows
