@@ -29,7 +29,7 @@ install: $(VENV)/.installed
 demo: install
 	$(DEMO_ENV) $(QC) demo
 
-# The web server (gunicorn: two workers of eight threads, portal/demo/gunicorn_conf.py) and the scheduler process
+# The web server (gunicorn: four workers of four threads, portal/demo/gunicorn_conf.py) and the scheduler process
 # side by side; Ctrl+C stops both. `qcorner serve` (one process) stays for development.
 run: demo
 	@echo "Q-Corner: http://$(HOST):$(PORT)  (Ctrl+C stops it)"
