@@ -11,6 +11,7 @@ from datetime import datetime
 import psycopg2
 import pytest
 import time_machine
+from hypothesis import HealthCheck, settings as hypothesis_settings
 from sqlalchemy import MetaData, delete, insert, select, text
 
 from portal.db import Database
@@ -18,6 +19,12 @@ from portal.migrate import upgrade
 from portal.settings import load_settings
 from support.browser import PAGE_OPTIONS, PHONE_OPTIONS
 from support.web import PASSWORD, login
+
+# Hypothesis's deadline and "too slow" health check time the machine, not the code: on two shared cores they fail
+# property tests at random (the suite has no timed assertions). Tests that want other settings still set them.
+hypothesis_settings.register_profile("qcorner", deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+hypothesis_settings.load_profile("qcorner")
 
 BACKEND = os.environ.get("QCORNER_TEST_BACKEND", "postgresql")
 PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
