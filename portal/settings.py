@@ -1,6 +1,7 @@
 """Settings from QCORNER_* environment variables and an optional .env file."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -101,6 +102,11 @@ class Settings(BaseSettings):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @property
+    def notification_horizon(self) -> timedelta:
+        """How far back a sync's first load notifies (QCORNER_NOTIFICATION_HORIZON_DAYS)."""
+        return timedelta(days=self.notification_horizon_days)
 
     @property
     def effective_database_url(self) -> str:

@@ -73,7 +73,7 @@ def sync_command(once, reconcile, import_path, url, as_json):
         if reconcile:
             record = run_reconcile(database, url, triggered_by="cli")
         else:
-            record = run_sync(database, url, triggered_by="cli")
+            record = run_sync(database, url, triggered_by="cli", notification_horizon=settings.notification_horizon)
     finally:
         lock.release()
         database.dispose()

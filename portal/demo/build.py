@@ -82,7 +82,8 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print, sync_h
                 say(f"building a simulated IQFast with {days} days of history …")
                 init_simulator(iqfast_url, days=days, seed=seed)
             say("copying it into Q-Corner (sync) …")
-            record = sync.run_sync(database, iqfast_url, triggered_by="demo")
+            record = sync.run_sync(database, iqfast_url, triggered_by="demo",
+                                   notification_horizon=settings.notification_horizon)
             summary["sync"] = {k: record.get(k) for k in ("status", "events_written", "applications_written")}
         else:
             # A rerun (`make run`) adds nothing: the scheduler's own syncs bring whatever IQFast has since.

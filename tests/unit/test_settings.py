@@ -41,3 +41,12 @@ def test_settings_come_from_qcorner_environment_variables(monkeypatch):
     settings = load_settings()
     assert settings.session_idle_hours == 2.5
     assert settings.timezone == "Asia/Makassar"
+
+
+def test_the_notification_horizon_is_thirty_days_unless_set_in_the_environment(monkeypatch):
+    from datetime import timedelta
+
+    monkeypatch.delenv("QCORNER_NOTIFICATION_HORIZON_DAYS", raising=False)
+    assert load_settings().notification_horizon == timedelta(days=30)
+    monkeypatch.setenv("QCORNER_NOTIFICATION_HORIZON_DAYS", "7")
+    assert load_settings().notification_horizon == timedelta(days=7)

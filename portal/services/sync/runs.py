@@ -264,7 +264,7 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
     results = []
     if settings.iqfast_url:
         results.append(run_sync(database, settings.iqfast_url, triggered_by=triggered_by,
-                                notification_horizon=timedelta(days=settings.notification_horizon_days)))
+                                notification_horizon=settings.notification_horizon))
     if settings.iqfast_export_dir:
         results += import_export_dir(database, settings.iqfast_export_dir, triggered_by,
                                      limits=limits_for("export_import", settings))
