@@ -164,7 +164,10 @@ FUZZED = ("ptk", "riwayat_ptk", "ptk_komoditas", "pengguna_jasa", "billing", "se
 # What an export file's rows feed on our side; anything else changing is not the import's doing.
 SYNC_TABLES = {"sync_runs", "sync_cursors", "applications", "application_commodities", "stage_events",
                "quarantine_actions", "bills", "certificates", "service_users", "handlers", "source_lookups",
-               "commodities", "certificate_forms", "offices"}
+               "commodities", "certificate_forms", "offices",
+               # what a run brings current before it reports success (sync/after_sync.bring_current)
+               "compliance_monthly", "compliance_streaks", "compliance_scores", "compliance_tier_history",
+               "kpi_application_times", "kpi_daily_facts", "kpi_daily"}
 
 
 @pytest.fixture(scope="module")
