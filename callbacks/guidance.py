@@ -18,6 +18,7 @@ from portal.services.compliance import filters as compliance_filters
 from portal.services import edit_versions
 from portal.services.compliance import guidance
 from portal.validation import Conflict, Forbidden, InvalidInput, StaleEdit
+from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
 
@@ -74,7 +75,8 @@ def register(app) -> None:
     def load(section, _version):
         """The tier-D list with each company's last guidance and its effect, and its next planned one."""
         with database().session() as db:
-            result = guidance.guidance_list(db, **compliance_filters.reach(user().scope), filters={"section": section})
+            result = cached(db, guidance.guidance_list, **compliance_filters.reach(user().scope),
+                            filters={"section": section})
         tz = result["timezone"]
         rows = []
         for row in result["rows"]:
@@ -100,7 +102,7 @@ def register(app) -> None:
     def records(page, _version):
         """A page of the office's guidance records (planned, done, cancelled), newest day first."""
         with database().session() as db:
-            result = guidance.records_page(db, **compliance_filters.reach(user().scope), page=page)
+            result = cached(db, guidance.records_page, **compliance_filters.reach(user().scope), page=page)
         return {"rows": [record_row(record) for record in result["rows"]]}, page_of(result, page)
 
     @protected_callback(app, PERMISSION,

@@ -18,6 +18,7 @@ from portal.domain.periods import today_in
 from portal.services import edit_versions
 from portal.services.kpi import panel as kpi, sla as kpi_sla
 from portal.validation import InvalidInput, StaleEdit
+from portal.view_cache import cached
 
 HIDDEN, SHOWN = {"display": "none"}, {}
 GOOD, BAD = "up", "down"
@@ -293,7 +294,10 @@ def register(app) -> None:
             return (no_update, no_update, no_update, no_update, no_update, custom, custom, "from" in messages,
                     messages.get("from", ""), "to" in messages, messages.get("to", ""))
         with database().session() as session:
-            panel = kpi.panel(session, current.office_id, span, chosen(section), chosen(direction), today=today)
+            panel = cached(session, kpi.panel, current.office_id, span, chosen(section), chosen(direction),
+                           today=today)
+            # The age of the last sync moves by the second and a sync run alone is no data change: never cached.
+            panel = {**panel, "freshness": kpi.freshness(session)}
         label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
                   previous_start=format_date(span.previous_start),
                   previous_end=format_date(span.previous_end))

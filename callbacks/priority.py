@@ -15,6 +15,7 @@ from portal.extensions import database
 from portal.i18n import t
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import ranking as compliance
+from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
 
@@ -22,8 +23,8 @@ PERMISSION = "rankings.view"
 def _list(section):
     current = user()
     with database().session() as db:
-        return compliance.ranking(db, **compliance_filters.reach(current.scope),
-                                  filters={"section": section, "tier": "A"}, page_size=None)
+        return cached(db, compliance.ranking, **compliance_filters.reach(current.scope),
+                      filters={"section": section, "tier": "A"}, page_size=None)
 
 
 def criteria(settings: dict) -> str:

@@ -14,6 +14,7 @@ from portal.i18n import t
 from portal.security.access import protected_callback, user
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import profile as compliance_profile
+from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
 # The pages a profile's rows open (a row's id is its page); anything else is not followed.
@@ -42,7 +43,7 @@ def register(app) -> None:
 
         def load(db, found_id):
             reach = compliance_filters.company_reach(db, current.scope, found_id)
-            return compliance_profile.profile(db, found_id, **reach, section=section)
+            return cached(db, compliance_profile.profile, found_id, **reach, section=section)
 
         detail, refusal = load_record(service_user_id, load, audit_as="service_user")
         if refusal:

@@ -15,6 +15,7 @@ from portal.extensions import database
 from portal.i18n import t
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import ranking as compliance
+from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
 # Each filter's name → its component id.
@@ -65,8 +66,8 @@ def register(app) -> None:
     def load_page(page, sort=None, search=None, **filters):
         """A page of the ranking; a changed filter or sort starts again from the first page."""
         with database().session() as db:
-            result = compliance.ranking(db, **compliance_filters.reach(user().scope), sort=sort or "rank", page=page,
-                                        filters=filters_from(**filters), search=search)
+            result = cached(db, compliance.ranking, **compliance_filters.reach(user().scope), sort=sort or "rank",
+                            page=page, filters=filters_from(**filters), search=search)
         counts = result["tier_counts"]
         return {"rows": [grid_row(row, result["timezone"]) for row in result["rows"]],
                 "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),

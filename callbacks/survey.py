@@ -23,6 +23,7 @@ from portal.i18n import t
 from portal.services import ikm_results
 from portal.services.kpi import panel as kpi
 from portal.validation import Forbidden, InvalidInput
+from portal.view_cache import cached
 
 # The 2017 grade thresholds on the 1–4 scale of an element average, and on the IKM.
 BANDS = ((1.0, 2.60, "D"), (2.60, 3.0644, "C"), (3.0644, 3.5324, "B"), (3.5324, 4.0, "A"))
@@ -200,10 +201,8 @@ def register(app) -> None:
                 [custom, custom, False, "", False, ""]
         with database().session() as session:
             office, scope = current.office_id, current.section_scope
-            summary = ikm_results.summary(session, office, span.start, span.end, section, scope)
-            trends = ikm_results.trend(session, office, span.end, section, scope)
-            sections = ikm_results.by_section(session, office, span.start, span.end, section, scope)
-            profile = ikm_results.respondent_profile(session, office, span.start, span.end, section, scope)
+            found = cached(session, ikm_results.results, office, span.start, span.end, section, scope)
+            summary, trends, sections, profile = found["summary"], found["trend"], found["sections"], found["profile"]
             semester = ikm_results.semester_of(span.start, span.end)
             plan = ikm_results.follow_up_plan(session, office, *semester) if semester else None
         weakest = ", ".join(f"{element_label(e['element'])} ({number(e['nrr'], 2)})"

@@ -31,3 +31,6 @@ __all__ += ["ComplianceMonthly", "ComplianceScore", "ComplianceSettingsVersion",
 from models.kpi import IkmFollowUpPlan, KpiApplicationTime, KpiDaily, KpiDailyFact  # noqa: E402
 
 __all__ += ["IkmFollowUpPlan", "KpiApplicationTime", "KpiDaily", "KpiDailyFact"]
+from models.data_version import DataVersion  # noqa: E402
+
+__all__ += ["DataVersion"]

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import callbacks
 from callbacks.common import on_error as callback_error
 from layouts import shell
+from portal import view_cache
 from portal.db import Database
 from portal.i18n import current_language
 from portal.manual import bp as manual_bp
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(nnc_archive_bp)
     limiter = public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
     login_throttle.install(server, limiter, settings)  # failed logins per address and per name (issue 16)
+    view_cache.install(server, settings.ratelimit_storage_url)  # views computed once per data change (issue #17)
     server.register_blueprint(complaint_archive_bp)
     server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)
     identity.install(server)  # the agency's and the station's name and the emblem on the public pages

@@ -8,6 +8,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal import data_version
+
 
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine with the settings each backend needs to behave."""
@@ -53,6 +55,7 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
+        data_version.watch(self.engine)  # every write the cached views show bumps the data version (issue #17)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     @property

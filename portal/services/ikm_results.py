@@ -157,6 +157,15 @@ def trend(session: Session, office_id: int, end: date, section: str | None = Non
             "semesters": bucket(semester_keys, lambda d: f"{d.year}-S{1 if d.month <= 6 else 2}")}
 
 
+def results(session: Session, office_id: int, start: date, end: date, section: str | None = None,
+            section_scope: str | None = None) -> dict[str, Any]:
+    """What the survey results page shows of a period, in one answer (one cache entry: portal/view_cache.py)."""
+    return {"summary": summary(session, office_id, start, end, section, section_scope),
+            "trend": trend(session, office_id, end, section, section_scope),
+            "sections": by_section(session, office_id, start, end, section, section_scope),
+            "profile": respondent_profile(session, office_id, start, end, section, section_scope)}
+
+
 def by_section(session: Session, office_id: int, start: date, end: date, section: str | None = None,
                section_scope: str | None = None) -> list[dict[str, Any]]:
     """The IKM of each section (a coordinator gets only theirs); answers without a section are listed as such."""

@@ -562,3 +562,20 @@ def test_charts_write_their_axis_numbers_like_the_page():
     assert (tiers["separators"], tiers["yaxis"]["tickformat"]) == (",.", ",d")  # outside a request: Indonesian
     for figure in (elements_figure([{"element": 1, "nrr": 3.42}]), trend_figure([], "month"), monthly_figure([])):
         assert figure["layout"]["separators"] == ",."
+
+
+def test_a_coordinator_of_animal_after_one_of_plant_never_gets_plants_cached_ranking(office, app, make_user):
+    """Same filters, same data version, one after the other: the ranking is cached per scope (issue #17)."""
+    from support.web import login
+
+    key = _key(app, "rankings-grid.rowData")
+    names = {}
+    for section in ("plant", "animal"):
+        make_user(f"coordinator_{section}_cache", "coordinator", section)
+        client = app.server.test_client()
+        assert login(client, f"coordinator_{section}_cache").status_code == 302
+        response = _rank(client, app)
+        assert response.status_code == 200
+        names[section] = {row["name"] for row in _outputs(response, key)["rankings-grid.rowData"]}
+    assert "PT Alpha Buah Segar" in names["plant"] and "PT Delta Satwa" not in names["plant"]
+    assert names["animal"] == {"PT Delta Satwa"}

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from portal import data_version
+
 
 def refreshed_rows(model, office_id: int | None, service_user_ids: list[int] | None) -> list:
     """The conditions that pick the rows of a rollup or snapshot table a refresh replaces: one office's, some
@@ -37,7 +39,9 @@ def bulk_insert(session: Session, model, rows: list[dict[str, Any]]) -> None:
         writer.writerow([None if row[c] is None else (row[c].isoformat() if hasattr(row[c], "isoformat")
                                                       else row[c]) for c in columns])
     buffer.seek(0)
-    cursor = session.connection().connection.dbapi_connection.cursor()
+    connection = session.connection()
+    data_version.mark_changed(connection)  # COPY goes round SQLAlchemy, so its hook cannot see this write
+    cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.copy_expert(f'COPY {table.name} ({", ".join(columns)}) FROM STDIN WITH (FORMAT csv)', buffer)
     finally:

@@ -1,0 +1,94 @@
+"""Views computed once per data change (issue #17): a service's answer cached per (view, arguments, data stamp).
+
+Nothing the KPI panel, the rankings, the survey results, the priority and guidance lists or a profile show changes
+between two writes to the data (`portal/data_version.py` changes the stamp in the same transaction as each of
+them), so their services' answers are cached under a key made of the service, every argument it was called with —
+the caller's office, section and scope among them, so no one is ever answered from another scope — and the stamp.
+A new stamp makes every old key unreachable; old entries simply age out.
+
+The cache is Flask-Caching: Redis in production (the rate limits' `QCORNER_RATELIMIT_STORAGE_URL`, shared by every
+worker and host), an in-process dictionary otherwise (the demo, the tests, one process). Outside a Flask app (the
+CLI, the jobs, service tests) or when Redis does not answer, the service is simply called.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from datetime import date, datetime
+from typing import Any, Callable
+
+from flask import current_app, has_app_context
+from flask_caching import Cache
+
+from models.base import utcnow
+from portal import data_version
+
+log = logging.getLogger(__name__)
+cache = Cache()
+# A stamp lives until the next write: a day is long enough for a quiet office, short enough to free Redis.
+TIMEOUT_SECONDS = 24 * 3600
+
+
+def install(server, storage_url: str) -> None:
+    """Redis when the rate limits use it (one cache for every worker), else a dictionary in this process."""
+    if storage_url.startswith(("redis://", "rediss://")):
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": storage_url, "CACHE_KEY_PREFIX": "qcorner:view:"}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    cache.init_app(server, config={**config, "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS})
+
+
+def _normal(value: Any) -> Any:
+    """The same text for the same arguments in every process: sets sorted, dataclasses and dicts by field name
+    (a frozenset of strings iterates in a per-process order, which would split one key in two across workers)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, _normal(dataclasses.asdict(value)))
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _normal(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(_normal(v)) for v in value))
+    if isinstance(value, (list, tuple)):
+        return tuple(_normal(v) for v in value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def key_of(view: str, stamp: str, args: tuple, kwargs: dict) -> str:
+    digest = hashlib.sha256(repr(_normal((args, kwargs))).encode()).hexdigest()
+    return f"{view}:{stamp}:{digest}"
+
+
+def cached(session, service: Callable[..., Any], *args, **kwargs) -> Any:
+    """`service(session, *args, **kwargs)`, answered from the cache when the data has not changed since.
+
+    The stamp is read before the service runs, in the same session: an answer may be newer than its stamp (a
+    write committed in between), never older, so a cached answer is never staler than the key says.
+    """
+    if not has_app_context() or cache not in current_app.extensions.get("cache", {}):
+        return service(session, *args, **kwargs)
+    view = f"{service.__module__}.{service.__qualname__}"
+    # The hour too: a view's "today" (its window, what is overdue) moves at an office's midnight with no write.
+    # Every Indonesian zone is a whole number of hours from UTC, so the UTC hour fixes each office's date.
+    hour = utcnow().strftime("%Y-%m-%dT%H")
+    key = key_of(view, f"{data_version.current(session)}:{hour}", args, kwargs)
+    try:
+        found = cache.get(key)
+    except Exception:  # Redis down or slow: answer from the database, as before the cache existed
+        log.warning("view cache unreachable; computing %s", view, exc_info=True)
+        return service(session, *args, **kwargs)
+    if found is not None:
+        return found
+    answer = service(session, *args, **kwargs)
+    try:
+        cache.set(key, answer)
+    except Exception:
+        log.warning("view cache unreachable; %s not stored", view, exc_info=True)
+    return answer
+
+
+def clear() -> None:
+    """Forget every cached answer of this app (tests, and `qcorner` after a restore, though the stamp already
+    makes old answers unreachable)."""
+    cache.clear()

@@ -1,0 +1,75 @@
+"""The data version (issue #17): every write a cached view shows changes the stamp in its own transaction, and
+nothing else does (a login or an audit row must not empty every cache)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+
+from models import ComplianceMonthly, ServiceUser
+from portal import audit, data_version
+from portal.services.compliance.bulk import bulk_insert
+from support.factories import gen_service_user, office_id
+
+
+def _stamp(database) -> tuple[str, int]:
+    with database.engine.connect() as connection:
+        return data_version.current(connection), data_version.counter(connection)
+
+
+def test_the_statements_that_write_a_watched_table_are_told_from_the_rest():
+    assert data_version.writes_watched("INSERT INTO nncs (number) VALUES (%(number)s)")
+    assert data_version.writes_watched('UPDATE "complaints" SET status = ? WHERE id = ?')
+    assert data_version.writes_watched("DELETE FROM kpi_daily WHERE office_id = :office")
+    assert data_version.writes_watched("WITH moved AS (SELECT 1) INSERT INTO compliance_scores SELECT * FROM moved")
+    assert data_version.writes_watched("INSERT INTO stage_events (a) SELECT a FROM staging_stage_events "
+                                       "ON CONFLICT (source_id) DO UPDATE SET a = excluded.a")
+    assert not data_version.writes_watched("INSERT INTO user_sessions (id) VALUES (?)")
+    assert not data_version.writes_watched("INSERT INTO audit_log (action) VALUES (?)")
+    assert not data_version.writes_watched("INSERT INTO staging_stage_events (a) VALUES (?)")  # a sync's temp table
+    assert not data_version.writes_watched("SELECT id FROM notification_outbox FOR UPDATE SKIP LOCKED")
+    assert not data_version.writes_watched("SELECT id FROM nncs WHERE id = ? FOR UPDATE")
+
+
+def test_a_committed_write_to_a_watched_table_changes_the_stamp_in_its_own_transaction(database):
+    before, count = _stamp(database)
+    with database.session() as session:
+        gen_service_user(session, name="PT Versi Data")
+    after, count_after = _stamp(database)
+    assert after != before and count_after == count + 1
+
+
+def test_a_rolled_back_write_leaves_the_stamp(database):
+    before = _stamp(database)
+    with database.sessionmaker() as session:
+        gen_service_user(session, name="PT Batal")
+        session.rollback()
+    with database.sessionmaker() as session:
+        session.execute(text("UPDATE service_users SET name = name"))
+        session.rollback()
+    assert _stamp(database) == before
+
+
+def test_an_audit_row_alone_leaves_the_stamp(database):
+    before = _stamp(database)
+    with database.session() as session:
+        audit.record(session, None, "tester", "login", "user", "1", {})
+    assert _stamp(database) == before
+
+
+def test_a_plain_sql_write_and_a_bulk_copy_change_the_stamp(database):
+    with database.session() as session:
+        company = gen_service_user(session, name="PT Massal")
+        company_id, office = company.id, office_id(session)
+    before = _stamp(database)
+    with database.session() as session:
+        session.execute(text("UPDATE service_users SET city = 'Bogor' WHERE id = :id"), {"id": company_id})
+    middle = _stamp(database)
+    assert middle[0] != before[0]
+    with database.session() as session:  # COPY on PostgreSQL: round SQLAlchemy, marked by hand
+        bulk_insert(session, ComplianceMonthly, [{"service_user_id": company_id, "office_id": office,
+                                                  "section_id": 0, "direction": None, "commodity_id": None,
+                                                  "month": date(2026, 5, 1), "n": 1, "d": 0, "r": 0, "x": 0,
+                                                  "k": 0}])
+    assert _stamp(database)[0] != middle[0]
+    assert ServiceUser.__tablename__ in data_version.WATCHED

@@ -1,0 +1,149 @@
+"""Views computed once per data change (issue #17): the cache never answers from before a write that the view
+shows, and never answers one scope with another's result.
+
+Each view is read through the real cache (the app's, in-process here) before and after a change made by the code
+that makes it in the portal: a detention written as a sync writes it and brought current by the after-sync
+refresh, an NNC saved through the register, a guidance record, a scoring-settings change, a survey answer. After
+each, the cached answer must equal a fresh computation and differ from the answer before.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import Application
+from portal import view_cache
+from portal.domain.compliance import DEFAULT_SETTINGS
+from portal.services import ikm_results
+from portal.services.compliance import guidance, profile as compliance_profile, ranking as compliance
+from portal.services.compliance.scoring_settings import save_settings
+from portal.services.kpi import panel as kpi
+from portal.services.nnc import register as nnc
+from portal.services.sync import after_sync
+from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
+from support.kpi_data import gen_response
+from support.nnc_helpers import actor, valid_nnc
+from support.factories import gen_action
+
+WINDOW = (date(2025, 6, 16), AS_OF)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_as_of():
+    with clock_at_as_of():
+        yield
+
+
+@pytest.fixture
+def office(session):
+    return build_ranked_office(session)
+
+
+# Each view as its page asks for it: (service, positional arguments, keyword arguments) from the office's data.
+def _views(office: dict) -> dict:
+    reach = {"office_id": office["office_id"], "section_scope": None}
+    span = kpi.period("custom", AS_OF, *WINDOW)
+    return {
+        "kpi_panel": (kpi.panel, (office["office_id"], span, None, None), {"today": AS_OF}),
+        "ranking": (compliance.ranking, (), {**reach, "sort": "rank", "page": 0}),
+        "priority_list": (compliance.ranking, (), {**reach, "filters": {"tier": "A"}, "page_size": None}),
+        "guidance_list": (guidance.guidance_list, (), {**reach}),
+        "guidance_records": (guidance.records_page, (), {**reach, "page": 0}),
+        "profile": (compliance_profile.profile, (office["beta"].id,), {**reach}),
+        "survey_results": (ikm_results.results, (office["office_id"], *WINDOW), {}),
+    }
+
+
+def _comparable(view: str, answer):
+    # The KPI panel's freshness is read outside the cache (callbacks/kpi.py): the age of the last sync.
+    return {k: v for k, v in answer.items() if k != "freshness"} if view == "kpi_panel" else answer
+
+
+def _read(app, database, office, view: str, *, fresh: bool = False):
+    service, args, kwargs = _views(office)[view]
+    with app.server.app_context(), database.session() as session:
+        answer = service(session, *args, **kwargs) if fresh else view_cache.cached(session, service, *args, **kwargs)
+    return _comparable(view, answer)
+
+
+def _detention_synced(database, office, make_user):
+    """A detention of Beta's last consignment, written as the sync writes it, and the after-sync refresh."""
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    with database.session() as session:
+        app = session.get(Application, office["beta_apps"][-1].id)
+        gen_action(session, app, "detention", action_at=app.submitted_at + timedelta(hours=2), synced_at=since)
+        after_sync.refresh_rollups(session, since)
+
+
+def _nnc_saved(database, office, make_user):
+    operator = actor(database, make_user, "operator", username="petugas_cache")
+    with database.session() as session:
+        nnc.create_nnc(session, operator, valid_nnc(session, number="GACC/NNC/2026/0042",
+                                                    service_user=office["beta"], notice_date=date(2026, 5, 4),
+                                                    received_date=date(2026, 5, 6)), today=AS_OF)
+
+
+def _guidance_recorded(database, office, make_user):
+    with database.session() as session:
+        guidance.record_guidance(session, None, "coordinator_plant", office_id=office["office_id"],
+                                 section_scope=None, values={
+                                     "service_user_id": office["beta"].id, "given_on": "2026-06-01",
+                                     "kind": "visit", "notes": "Kunjungan ke gudang.", "officer_name": "Drh. Sari"},
+                                 today=AS_OF)
+
+
+def _settings_changed(database, office, make_user):
+    with database.session() as session:
+        save_settings(session, None, "admin", {**DEFAULT_SETTINGS.to_dict(), "tier_a_min_n": 30})
+
+
+def _survey_answered(database, office, make_user):
+    with database.session() as session:
+        gen_response(session, [1, 2, 1, 2, 1, 2, 1, 2, 1], date(2026, 6, 1))
+
+
+CHANGES = {"a sync adding a detention": _detention_synced, "an NNC save": _nnc_saved,
+           "a guidance record": _guidance_recorded, "a scoring-settings change": _settings_changed,
+           "a survey answer": _survey_answered}
+# Which change each view shows (a view that does not show a change must still answer as a fresh computation).
+SHOWN = {
+    "kpi_panel": ["a sync adding a detention", "an NNC save", "a survey answer"],
+    "ranking": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
+    "priority_list": ["a scoring-settings change"],
+    "guidance_list": ["a sync adding a detention", "a guidance record", "a scoring-settings change"],
+    "guidance_records": ["a guidance record"],
+    "profile": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
+    "survey_results": ["a survey answer"],
+}
+
+
+@pytest.mark.parametrize("view, change", [(view, change) for view, changes in SHOWN.items() for change in changes])
+def test_the_next_answer_of_a_cached_view_shows_the_change(view, change, app, database, office, make_user):
+    before = _read(app, database, office, view)
+    assert _read(app, database, office, view) == before  # the second read is the cache's
+    CHANGES[change](database, office, make_user)
+    after = _read(app, database, office, view)
+    assert after == _read(app, database, office, view, fresh=True)
+    assert after != before, f"{view} did not show {change}"
+
+
+def test_a_view_is_computed_once_until_the_data_changes(app, database, office, monkeypatch):
+    calls = []
+    real = compliance.ranking
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    counted.__module__, counted.__qualname__ = real.__module__, real.__qualname__
+    reach = {"office_id": office["office_id"], "section_scope": None}
+    for _ in range(3):
+        with app.server.app_context(), database.session() as session:
+            view_cache.cached(session, counted, **reach)
+    assert len(calls) == 1
+    _settings_changed(database, office, None)
+    with app.server.app_context(), database.session() as session:
+        view_cache.cached(session, counted, **reach)
+    assert len(calls) == 2
