@@ -247,3 +247,56 @@ def test_a_direction_filter_gives_the_streak_tier_and_intervention_of_those_cons
     assert exports["intervention"] == "normal"
     imports = row({"direction": "import"})
     assert imports["last_violation_at"] is not None and imports["intervention"] == "tightened"
+
+
+@pytest.fixture
+def on_as_of(session, office):
+    """The snapshots taken on AS_OF (they are of the day the refresh runs), and the clock kept there."""
+    from support.compliance_data import clock_at_as_of
+
+    with clock_at_as_of():
+        compliance_rollup.recompute_all(session)
+        yield office
+
+
+@pytest.mark.parametrize("section", [None, "plant", "animal"])
+def test_the_default_view_read_from_the_snapshots_is_the_live_computation(session, on_as_of, section):
+    """The ranking's unfiltered view comes from compliance_scores (issue #17): same rows, scores, tiers, p0, as
+    the aggregate over the rollup — also after a sync's refresh rewrote one company's snapshot and moved p0."""
+    from support.factories import gen_action
+    from portal.services.sync import after_sync
+
+    office = on_as_of
+
+    def both():
+        kwargs = {"office_id": office["office_id"], "section_scope": None, "filters": {"section": section},
+                  "as_of": AS_OF, "page_size": None}
+        return compliance.ranking(session, **kwargs), compliance.ranking(session, **kwargs, snapshots=False)
+
+    version, scoring = compliance.current_settings(session)
+    first, last = compliance.window(AS_OF, scoring)
+
+    def read_from_snapshots() -> bool:
+        return compliance.snapshot_score_rows(session, office["office_id"], section_id=None, first=first,
+                                              last=last, as_of=AS_OF, settings=scoring, tz="Asia/Jakarta") is not None
+
+    assert read_from_snapshots()
+    from_snapshots, live = both()
+    assert from_snapshots == live and live["rows"]
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    app = office["alpha_apps"][-1]
+    gen_action(session, app, "detention", action_at=app.submitted_at + timedelta(hours=1), synced_at=since)
+    after_sync.refresh_rollups(session, since)
+    assert read_from_snapshots()
+    from_snapshots, live = both()
+    assert from_snapshots == live
+    assert section == "animal" or next(r for r in live["rows"] if r["name"] == "PT Alpha Buah Segar")["detentions"] == 1
+
+
+def test_snapshots_of_another_day_are_not_read(session, on_as_of):
+    office = on_as_of
+    version, scoring = compliance.current_settings(session)
+    first, last = compliance.window(AS_OF + timedelta(days=1), scoring)
+    assert compliance.snapshot_score_rows(session, office["office_id"], section_id=None, first=first, last=last,
+                                          as_of=AS_OF + timedelta(days=1), settings=scoring,
+                                          tz="Asia/Jakarta") is None

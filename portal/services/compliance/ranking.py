@@ -197,8 +197,17 @@ def score_rows(session: Session, office_id: int, *, section_id: int | None = Non
     """Score every service user with activity in the filtered window; ranked by score, then consignments."""
     tz = tz or office_zone(session, office_id)
     raw = aggregate(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids)
+    return _scored(session, raw, office_id, section_id=section_id, first=first, last=last, as_of=as_of,
+                   settings=settings, direction=direction, commodity_id=commodity_id,
+                   whole_office=service_user_ids is None, tz=tz)
+
+
+def _scored(session: Session, raw, office_id: int, *, section_id: int | None, first: date, last: date, as_of: date,
+            settings: ScoringSettings, direction: str | None, commodity_id: int | None, whole_office: bool,
+            tz: str) -> dict[str, Any]:
+    """Score and rank the per-service-user counts `raw` (from the window's rollup, or from the snapshots)."""
     office = None
-    if service_user_ids is None:
+    if whole_office:
         office = (model.weighted_violations(sum(int(r.d) for r in raw), sum(int(r.r) for r in raw),
                                             sum(int(r.x) for r in raw), sum(int(r.k) for r in raw), settings),
                   sum(int(r.n) for r in raw))
@@ -237,6 +246,30 @@ def score_rows(session: Session, office_id: int, *, section_id: int | None = Non
             "p0_source": base["p0_source"]}
 
 
+def snapshot_score_rows(session: Session, office_id: int, *, section_id: int | None, first: date, last: date,
+                        as_of: date, settings: ScoringSettings, tz: str) -> dict[str, Any] | None:
+    """The unfiltered default view from the score snapshots (compliance_scores), or None when they are not current.
+
+    The snapshots hold each service user's counts of the default window, its streak and last violation, kept
+    current by the after-sync refresh and the daily job; read with one indexed query instead of the window's
+    aggregate over the rollup and its edge days. Scores are worked out again from those counts (as `score_rows`
+    does from the aggregate) because p0 moves with every company's counts while a refresh after a sync rewrites
+    only the touched companies' rows. Current means: every row of the office and section is of `as_of` and of
+    this window (a settings change of the window length, a new day before the daily job → None: computed live).
+    """
+    s = ComplianceScore
+    section = ALL_SECTIONS if section_id is None else section_id
+    raw = session.execute(
+        select(s.service_user_id.label("su"), s.n, s.d, s.r, s.x, s.k, ServiceUser.name, ServiceUser.tax_id,
+               s.clean_streak, s.last_violation_at, s.as_of, s.window_from, s.window_to)
+        .join(ServiceUser, ServiceUser.id == s.service_user_id)
+        .where(s.office_id == office_id, s.section_id == section)).all()
+    if not raw or any((r.as_of, r.window_from, r.window_to) != (as_of, first, last) for r in raw):
+        return None
+    return _scored(session, raw, office_id, section_id=section_id, first=first, last=last, as_of=as_of,
+                   settings=settings, direction=None, commodity_id=None, whole_office=True, tz=tz)
+
+
 def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     if sort == "score_asc":
         return sorted(rows, key=lambda r: -r["rank"])
@@ -251,19 +284,27 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 
 def ranking(session: Session, *, office_id: int, section_scope: str | None, filters: dict[str, Any] | None = None,
             as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
-            settings: tuple[int, ScoringSettings] | None = None, search: str | None = None) -> dict[str, Any]:
+            settings: tuple[int, ScoringSettings] | None = None, search: str | None = None,
+            snapshots: bool = True) -> dict[str, Any]:
     """The ranking of one office (and section) under the filters: a page of rows, the tier counts, the working.
 
     A coordinator (`section_scope`) sees their own section only; asking for another is Forbidden.
     `page_size=None` returns every row (exports, the priority and guidance lists). `search` keeps the companies
-    whose name or NPWP contains it; their rank and the tier counts stay those of the whole office.
+    whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. The default view
+    (no direction, commodity or period) is read from the score snapshots when they are current (`snapshots`
+    False: always from the rollup).
     """
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = settings or current_settings(session)
     tz = office_zone(session, office_id)
     as_of = as_of or today_in(tz)
     first, last = window(as_of, scoring, cleaned["period_from"], cleaned["period_to"])
-    result = score_rows(session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
+    default_view = not (cleaned["direction"] or cleaned["commodity_id"] or cleaned["period_from"]
+                        or cleaned["period_to"])
+    result = snapshots and default_view and snapshot_score_rows(
+        session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of, settings=scoring,
+        tz=tz)
+    result = result or score_rows(session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
                         settings=scoring, direction=cleaned["direction"], commodity_id=cleaned["commodity_id"],
                         tz=tz)
     rows = result["rows"]
