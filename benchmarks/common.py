@@ -34,6 +34,18 @@ def create_database(prefix: str, existing: str | None = None) -> tuple[str, str]
     return name, f"{URL_PREFIX}/{name}"
 
 
+def view_cache_server():
+    """A Flask app holding the portal's view cache in this process (issue #17), as the demo and one worker have it:
+    `with server.app_context(): view_cache.cached(session, service, …)` answers from it."""
+    from flask import Flask
+
+    from portal import view_cache
+
+    server = Flask("benchmark")
+    view_cache.install(server, "memory://")
+    return server
+
+
 def drop_database(name: str) -> None:
     """Drop a scratch database, even with connections still open."""
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -354,6 +354,8 @@ def main() -> None:
     from portal.services.compliance import ranking as compliance
     from portal.services.compliance import scoring_settings as compliance_settings
     from portal.services.compliance import rollup as compliance_rollup
+    from portal import view_cache
+    from benchmarks.common import view_cache_server
 
     name, url = create_database("qcorner_bench")
     database = None
@@ -405,8 +407,22 @@ def main() -> None:
             same_c = [(r["service_user_id"], r["score"]) for r in mine_c["rows"]] == [
                 (r.su, float(r.score)) for r in floor_c]
 
+            def live_default():
+                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters,
+                                          snapshots=False)
+
+            cache_server = view_cache_server()
+
+            def cached_default():
+                with cache_server.app_context():
+                    return view_cache.cached(session, compliance.ranking, office_id=office_id, section_scope="plant",
+                                             filters=default_filters)
+
+            same_live = live_default() == service_default()
             results = {
                 "default_service": timed(service_default, args.calls),
+                "default_live": timed(live_default, args.calls),
+                "default_cached": timed(cached_default, args.calls),
                 "default_sql": timed(lambda: floor_query(session, office_id, plant, first, last), args.calls),
                 "custom_service": timed(service_custom, args.calls),
                 "custom_sql": timed(lambda: floor_query(session, office_id, plant, c_from, c_last_day, "export", commodity),
@@ -443,7 +459,14 @@ def main() -> None:
     print(f"data: {generated['counts']}")
     print(f"office 0300: {apps_office:,} applications → {monthly_rows_office:,} monthly rollup rows; "
           f"rollup build {build_seconds:.1f} s")
-    print(f"same answer as hand-written SQL: default {same}, custom {same_c}")
+    print(f"same answer as hand-written SQL: default {same}, custom {same_c}; default from the snapshots = from "
+          f"the rollup: {same_live}")
+    sql_p95 = results["default_sql"]["p95_ms"]
+    for label, key in (("from the snapshots", "default_service"), ("from the rollup (before #17)", "default_live"),
+                       ("cached (the page's path)", "default_cached")):
+        r = results[key]
+        print(f"default view {label}: median {r['median_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms = "
+              f"{r['p95_ms'] / sql_p95:.2f}× the hand-written SQL's p95")
     print()
     print(f"{'view':<10}{'service median':>16}{'p95':>10}{'SQL median':>13}{'p95':>10}{'pandas median':>16}"
           f"{'svc/SQL p95':>13}{'pandas/svc':>12}")

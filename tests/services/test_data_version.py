@@ -2,11 +2,11 @@
 nothing else does (a login or an audit row must not empty every cache)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 
-from models import ComplianceMonthly, ServiceUser
+from models import ComplianceMonthly, ServiceUser, User
 from portal import audit, data_version
 from portal.services.compliance.bulk import bulk_insert
 from support.factories import gen_service_user, office_id
@@ -50,9 +50,12 @@ def test_a_rolled_back_write_leaves_the_stamp(database):
     assert _stamp(database) == before
 
 
-def test_an_audit_row_alone_leaves_the_stamp(database):
+def test_a_sign_in_and_its_audit_row_leave_the_stamp(database, make_user):
+    """A login writes the account's row, its session and the audit log: no view shows them, no cache empties."""
+    created = make_user("penanda_masuk", "operator")
     before = _stamp(database)
     with database.session() as session:
+        session.get(User, created["id"]).last_login_at = datetime.now(UTC)
         audit.record(session, None, "tester", "login", "user", "1", {})
     assert _stamp(database) == before
 
