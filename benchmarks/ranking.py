@@ -313,6 +313,7 @@ outputs = [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1))) for p i
 inputs = [{{"id": i, "property": "value", "value": ""}} for i in ("rankings-section", "rankings-direction",
           "rankings-commodity", "rankings-tier", "rankings-from", "rankings-to")]
 inputs += [{{"id": "rankings-sort", "property": "value", "value": "rank"}},
+           {{"id": "rankings-search", "property": "value", "value": None}},
            {{"id": "rankings-prev", "property": "n_clicks", "value": None}},
            {{"id": "rankings-next", "property": "n_clicks", "value": None}}]
 samples = []
