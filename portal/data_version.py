@@ -23,12 +23,12 @@ from sqlalchemy.engine import Connection, Engine
 from models import Base
 
 # Written by logins, requests, the scheduler and the outbox; no cached view reads them. The KPI panel's freshness
-# (the last sync run) is read outside the cache for that reason. `users` is here because every sign-in (and every
-# failed one) writes its row: watched, a stream of wrong passwords would empty every cache. A view that comes to
-# show accounts must not be cached, or `users` must leave this list.
+# (the last sync run) is read outside the cache for that reason. `users` and `login_failures` are here because every
+# sign-in (and every failed one) writes them: watched, a stream of wrong passwords would empty every cache. A view
+# that comes to show accounts must not be cached, or `users` must leave this list.
 UNWATCHED = frozenset({
-    "data_version", "user_sessions", "users", "audit_log", "notification_outbox", "access_tokens", "sync_runs",
-    "sync_cursors", "sync_requests", "alembic_version",
+    "data_version", "user_sessions", "users", "login_failures", "audit_log", "notification_outbox",
+    "access_tokens", "sync_runs", "sync_cursors", "sync_requests", "alembic_version",
 })
 
 WATCHED = frozenset(Base.metadata.tables) - UNWATCHED

@@ -1,7 +1,7 @@
 """The data version (issue #17): one row bumped in the same transaction as every write the cached views show.
 
 Revision ID: 0018c
-Revises: 0016v
+Revises: 0017d
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018c"
-down_revision = "0016v"
+down_revision = "0017d"
 branch_labels = None
 depends_on = None
 
