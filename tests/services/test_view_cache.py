@@ -30,15 +30,11 @@ from support.factories import gen_action
 WINDOW = (date(2025, 6, 16), AS_OF)
 
 
-@pytest.fixture(autouse=True)
-def _clock_at_as_of():
-    with clock_at_as_of():
-        yield
-
-
 @pytest.fixture
 def office(session):
-    return build_ranked_office(session)
+    """The ranked office, with the clock on the day its data was built around for the whole test."""
+    with clock_at_as_of():
+        yield build_ranked_office(session)
 
 
 # Each view as its page asks for it: (service, positional arguments, keyword arguments) from the office's data.

@@ -285,14 +285,15 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 def ranking(session: Session, *, office_id: int, section_scope: str | None, filters: dict[str, Any] | None = None,
             as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
             settings: tuple[int, ScoringSettings] | None = None, search: str | None = None,
-            snapshots: bool = True) -> dict[str, Any]:
+            snapshots: bool = False) -> dict[str, Any]:
     """The ranking of one office (and section) under the filters: a page of rows, the tier counts, the working.
 
     A coordinator (`section_scope`) sees their own section only; asking for another is Forbidden.
     `page_size=None` returns every row (exports, the priority and guidance lists). `search` keeps the companies
-    whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. The default view
-    (no direction, commodity or period) is read from the score snapshots when they are current (`snapshots`
-    False: always from the rollup).
+    whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. With
+    `snapshots`, the default view (no direction, commodity or period) is read from the score snapshots when they are
+    of today's window. Off by default: `refresh_rollups(scores=False)` moves the rollup without the snapshots, and
+    nothing yet tells such snapshots from current ones (the pages rely on the view cache instead).
     """
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = settings or current_settings(session)
