@@ -13,13 +13,11 @@ from support.web import dash_callback
 from support.factories import gen_service_user
 from layouts.nnc import FILTERS
 from models import AttachmentBlob, Nnc
-from support.nnc_helpers import EXE, PDF, actor, form_state, upload, valid_nnc
+from support.nnc_helpers import EXE, PDF, SAVE, actor, form_state, upload, valid_nnc
 from portal.reports import exports
 from portal.services.nnc import register as nnc
 
 FILTER_IDS = [f"nnc-{name}" for name in FILTERS]
-SAVE = [{"id": "nnc-form-save", "property": "n_clicks", "value": 1},
-        {"id": "nnc-form-save-top", "property": "n_clicks", "value": None}]
 
 
 def _key(app, fragment: str) -> str:

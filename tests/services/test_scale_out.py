@@ -24,8 +24,7 @@ from sqlalchemy import select, text
 from support.web import PASSWORD, _outputs_from_key, http_logout
 from jobs.locks import SCHEDULER_LOCK, lock_key
 from models import Nnc, NncAttachment
-from support.nnc_helpers import PDF, form_state, upload, valid_nnc
-from test_nnc_pages import SAVE
+from support.nnc_helpers import PDF, SAVE, form_state, upload, valid_nnc
 from test_scheduler import _runs_by, _start_scheduler, _wait_for, small_simulator  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.postgresql_only
@@ -110,7 +109,10 @@ def test_a_session_from_one_instance_works_on_the_other_and_logout_there_ends_it
     assert requests.get(f"{b}/admin/users", cookies=cookie, allow_redirects=False).status_code == 200
     assert requests.get(f"{b}/admin/users", allow_redirects=False).status_code == 302  # no cookie: login page
     with requests.Session() as browser:  # logout is a POST with the CSRF token from the page that asks
-        browser.cookies.update(cookie)
+        # Under the host the servers name, so the session cookie B sends back with the CSRF token replaces this one
+        # (a domain-less copy would stay beside it, and the old one might be the one sent with the POST).
+        for name, value in cookie.items():
+            browser.cookies.set(name, value, domain="127.0.0.1", path="/")
         assert "/" not in http_logout(browser, b).headers.get("Server", "")  # gunicorn's name, no version
     # The same cookie, replayed on A after the logout on B, no longer opens anything.
     after = requests.get(f"{a}/admin/users", cookies=cookie, allow_redirects=False)

@@ -52,7 +52,11 @@ def opened_versions(current: int):
 
 def storable(value: Any) -> bool:
     """Whether a value's text can be stored at all: no NUL, no lone surrogate (anywhere in it)."""
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    if isinstance(value, dict):  # json.dumps would write a NUL as the six characters \u0000: look inside
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(storable(v) for v in value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 

@@ -24,7 +24,8 @@ def http_logout(http, url: str):
     asked, whose headers say which server answered."""
     asked = http.get(f"{url}/logout", allow_redirects=False)
     token = re.search(r'name="csrf_token" value="([^"]+)"', asked.text).group(1)
-    assert http.post(f"{url}/logout", data={"csrf_token": token}, allow_redirects=False).status_code == 302
+    done = http.post(f"{url}/logout", data={"csrf_token": token}, allow_redirects=False)
+    assert done.status_code == 302, (done.status_code, done.text[:300])
     return asked
 
 
