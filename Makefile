@@ -57,7 +57,8 @@ CLOCKS ?= 2027-03-01T00:30:00+07:00 2026-12-31T23:30:00+07:00 2028-02-29T09:00:0
 test-dates: install
 	for clock in $(CLOCKS); do echo "clock at $$clock"; QCORNER_TEST_CLOCK=$$clock $(PY) -m pytest -n $(TEST_WORKERS) \
 	  --dist loadfile -q tests/unit tests/services --ignore tests/services/test_scale_out.py \
-	  --ignore tests/services/test_faults.py --ignore tests/services/test_backup_restore.py || exit 1; done
+	  --ignore tests/services/test_faults.py --ignore tests/services/test_backup_restore.py \
+	  --ignore tests/services/test_demo_server.py || exit 1; done
 
 # The same suite on the embedded SQLite default, except what needs a browser or PostgreSQL itself.
 test-sqlite: install
