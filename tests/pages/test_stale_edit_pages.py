@@ -11,7 +11,7 @@ from models import Complaint, Nnc
 from portal.services import complaints
 from portal.services.nnc import register as nnc
 from support.nnc_helpers import actor, form_state, valid_nnc
-from support.web import dash_callback, login
+from support.web import dash_callback, login, save_complaint
 
 SAVE = [{"id": "nnc-form-save", "property": "n_clicks", "value": 1},
         {"id": "nnc-form-save-top", "property": "n_clicks", "value": None}]
@@ -118,17 +118,7 @@ def test_second_complaint_answer_through_the_page_is_refused_and_stays_open(app,
         tabs.append((tab, opened.json["response"]["complaint-opened"]["data"]))
 
     def answer(tab, kept, status, text):
-        values = {"status": status, "category": "service", "assignee_id": "none", "answer": text}
-        state = [{"id": f"complaint-{name}", "property": "value", "value": value} for name, value in values.items()]
-        state += [{"id": "complaint-needs_field_check", "property": "value", "value": False},
-                  {"id": "complaint-upload", "property": "filename", "value": None},
-                  {"id": "complaint-id", "property": "data", "value": complaint_id},
-                  {"id": "complaint-refresh", "property": "data", "value": 0},
-                  {"id": "complaint-opened", "property": "data", "value": kept}]
-        inputs = [{"id": "complaint-save", "property": "n_clicks", "value": 1},
-                  {"id": "complaint-email", "property": "n_clicks", "value": None},
-                  {"id": "complaint-upload", "property": "contents", "value": None}]
-        return dash_callback(tab, saver, inputs, state, ["complaint-save.n_clicks"]).json["response"]
+        return save_complaint(tab, saver, complaint_id, status, text, opened=kept).json["response"]
 
     saved = answer(*tabs[0], "answered", "Loket ditambah mulai Senin.")
     assert saved["complaint-refresh"]["data"] == 1 and saved["complaint-opened"]["data"]["version"] == 2

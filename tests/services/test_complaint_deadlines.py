@@ -11,7 +11,7 @@ from models import AuditLog, Complaint, ComplaintEvent
 from portal.services import complaints
 from portal.settings import load_settings
 from portal.validation import Forbidden
-from support.web import dash_callback
+from support.web import save_complaint
 from test_complaints import Actor
 
 WIB = timezone(timedelta(hours=7))
@@ -128,17 +128,8 @@ def _act_key(app):
 
 
 def _act(client, app, complaint_id, status, answer, field_check):
-    values = {"status": status, "category": "service", "assignee_id": "none", "answer": answer}
-    state = [{"id": f"complaint-{name}", "property": "value", "value": value} for name, value in values.items()]
-    state += [{"id": "complaint-needs_field_check", "property": "value", "value": field_check},
-              {"id": "complaint-upload", "property": "filename", "value": None},
-              {"id": "complaint-id", "property": "data", "value": complaint_id},
-              {"id": "complaint-refresh", "property": "data", "value": 0},
-              {"id": "complaint-opened", "property": "data", "value": {"version": 1, "values": {}}}]  # as recorded
-    inputs = [{"id": "complaint-save", "property": "n_clicks", "value": 1},
-              {"id": "complaint-email", "property": "n_clicks", "value": None},
-              {"id": "complaint-upload", "property": "contents", "value": None}]
-    return dash_callback(client, _act_key(app), inputs, state, changed=["complaint-save.n_clicks"])
+    return save_complaint(client, _act_key(app), complaint_id, status, answer, field_check=field_check,
+                          opened={"version": 1, "values": {}})  # as recorded
 
 
 def test_a_refused_save_keeps_what_the_officer_typed_and_changes_nothing(app, database, logged_in, operator):
