@@ -34,3 +34,7 @@ __all__ += ["IkmFollowUpPlan", "KpiApplicationTime", "KpiDaily", "KpiDailyFact"]
 from models.data_version import DataVersion  # noqa: E402
 
 __all__ += ["DataVersion"]
+from models.targeting import (TargetingDecision, TargetingKey, TargetingPending,  # noqa: E402
+                              TargetingSettingsVersion)
+
+__all__ += ["TargetingDecision", "TargetingKey", "TargetingPending", "TargetingSettingsVersion"]

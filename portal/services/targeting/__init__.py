@@ -1,0 +1,1 @@
+"""Inspection targeting (DOMAIN: inspection targeting): keys, settings, decisions. See decisions.py."""
