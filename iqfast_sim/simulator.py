@@ -133,8 +133,15 @@ DIRECTION_WEIGHTS = {"EX": 55, "IM": 30, "DK": 9, "DM": 6}
 LINE_COUNT_WEIGHTS = (60, 28, 12)  # 1, 2 or 3 commodity lines
 OFFENDERS_PER_STATION = 8
 OFFENDER_RANKS = range(10, 100)  # busy enough to matter, not the station's top clients
-DETENTION_RISK = 0.0005
+DETENTION_RISK = 0.0005  # mean over a user's commodities (see _pair_risk)
 OFFENDER_DETENTION_RISK = 0.08
+# The hidden risk per (service user, main commodity): a few pairs are risky, the rest almost clean, so a
+# history of detentions predicts the next one as targeting assumes. The means stay the rates above.
+# user kind -> (share of its commodities that are risky, detention risk of a risky pair, of any other pair)
+PAIR_RISK = {
+    "offender": (0.3, 0.22, 0.02),  # 0.3 * 0.22 + 0.7 * 0.02 = 0.08
+    "other": (0.01, 0.03, 0.0002),  # 0.01 * 0.03 + 0.99 * 0.0002 = 0.0005
+}
 DETENTION_OUTCOMES = {RELEASED: 50, REFUSED: 35, DESTROYED: 15}  # relative weights
 STALL_AT_DRAFT = 0.01  # the service user never confirms the draft
 STALL_AT_BILLED = 0.015  # ... or never pays
@@ -804,6 +811,7 @@ class _App(NamedTuple):
     direction: str
     id_pengguna_jasa: int
     group: str  # kelompok of the first commodity line
+    commodity: str  # kode_komoditas of the first commodity line (its hidden risk with the user)
 
 
 def _arrival_times(rng: random.Random, station: _Station, start: datetime, end: datetime) -> list[datetime]:
@@ -916,7 +924,7 @@ def _new_application(rng: random.Random, station: _Station, state: _State, at: d
     running = state.next(f"ptk_number:{code}:{at.year}")
     section_digit = 1 if section == "H" else 2
     no_ptk = f"{at.year}.1.{code}.0.K{section_digit}1.{DIRECTION_LETTERS[direction]}.{running:06d}"
-    app = _App(state.next("id:ptk"), no_ptk, station.id_upt, at, section, direction, user.id, main.group)
+    app = _App(state.next("id:ptk"), no_ptk, station.id_upt, at, section, direction, user.id, main.group, main.code)
     weight = sum(float(line["netto_kg"]) for _, line in lines)
     row = {
         "id_ptk": app.id_ptk, "no_ptk": no_ptk, "id_upt": station.id_upt, "jenis_karantina": section,
@@ -947,6 +955,16 @@ def _arrivals(rng: random.Random, stations: list[_Station], state: _State,
 
 
 # ---------------------------------------------------------------- an application's lifecycle
+
+
+@lru_cache(maxsize=200_000)
+def _pair_risk(seed: int, user_id: int, commodity_code: str, offender: bool) -> float:
+    """The hidden chance that a consignment of this user with this main commodity is detained.
+
+    Drawn once per pair from its own stream, so it is the same at init and at every tick.
+    """
+    risky_share, risky, other = PAIR_RISK["offender" if offender else "other"]
+    return risky if random.Random(f"{seed}:risk:{user_id}:{commodity_code}").random() < risky_share else other
 
 
 class _Lifecycle:
@@ -984,7 +1002,8 @@ class _Lifecycle:
         """The stages this application will pass after submission, decided up front."""
         rng, app = self.rng, self.app
         path = [VERIFIED]
-        risk = OFFENDER_DETENTION_RISK if app.id_pengguna_jasa in self.station.offenders else DETENTION_RISK
+        risk = _pair_risk(self.station.seed, app.id_pengguna_jasa, app.commodity,
+                          app.id_pengguna_jasa in self.station.offenders)
         if rng.random() < risk:
             outcome = rng.choices(tuple(DETENTION_OUTCOMES), weights=tuple(DETENTION_OUTCOMES.values()))[0]
             path += [DETAINED, outcome]
@@ -1228,7 +1247,7 @@ def _open_plans(conn: Connection, stations: list[_Station], since: datetime) -> 
     p, line, commodity = schema.ptk, schema.ptk_komoditas, schema.m_komoditas
     query = (
         select(p.c.id_ptk, p.c.no_ptk, p.c.id_upt, p.c.tgl_pengajuan, p.c.jenis_karantina,
-               p.c.jenis_permohonan, p.c.id_pengguna_jasa, commodity.c.kelompok)
+               p.c.jenis_permohonan, p.c.id_pengguna_jasa, commodity.c.kelompok, commodity.c.kode_komoditas)
         .join(line, (line.c.id_ptk == p.c.id_ptk) & (line.c.urut == 1))
         .join(commodity, commodity.c.id_komoditas == line.c.id_komoditas)
         .where(p.c.tgl_pengajuan > since)
@@ -1399,6 +1418,20 @@ def simulator_clock(url: str) -> datetime:
             return _State.load(conn).clock
     finally:
         engine.dispose()
+
+
+def detention_risk(url: str, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], float]:
+    """The hidden detention risk of each (id_pengguna_jasa, kode_komoditas) pair: what the simulator
+    knows and Q-Corner must find out from the history."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            seed = _State.load(conn).seed
+            stations = _load_stations(conn, seed)
+    finally:
+        engine.dispose()
+    offenders = frozenset().union(*(station.offenders for station in stations))
+    return {(user, code): _pair_risk(seed, user, code, user in offenders) for user, code in pairs}
 
 
 def repeat_offenders(url: str) -> list[int]:

@@ -16,6 +16,7 @@ from portal.iqfast import schema
 from iqfast_sim.simulator import (
     NEXT_STAGES,
     STAGE_CODES,
+    detention_risk,
     init_simulator,
     repeat_offenders,
     simulator_clock,
@@ -216,6 +217,27 @@ def test_3p_records_match_their_stage_events_and_concentrate_in_repeat_offenders
     assert 3 <= len(offenders) <= 10
     assert detained_users
     assert sum(user in offenders for user in detained_users) / len(detained_users) >= 0.5
+
+
+def test_risky_user_and_commodity_pairs_are_detained_far_more_often_than_the_rest(fortnight):
+    """The hidden risk sits on (service user, main commodity) pairs, so history predicts the next 3P."""
+    url, _ = fortnight
+    p, line, commodity = schema.ptk, schema.ptk_komoditas, schema.m_komoditas
+    rows = query(url, select(p.c.id_ptk, p.c.id_pengguna_jasa, commodity.c.kode_komoditas)
+                 .join(line, (line.c.id_ptk == p.c.id_ptk) & (line.c.urut == 1))
+                 .join(commodity, commodity.c.id_komoditas == line.c.id_komoditas))
+    detained = {row.id_ptk for row in query(url, select(schema.penahanan.c.id_ptk))}
+    risk = detention_risk(url, sorted({(row.id_pengguna_jasa, row.kode_komoditas) for row in rows}))
+    counts = {"risky": [0, 0], "other": [0, 0]}  # [applications, detained]
+    for row in rows:
+        kind = "risky" if risk[(row.id_pengguna_jasa, row.kode_komoditas)] >= 0.03 else "other"
+        counts[kind][0] += 1
+        counts[kind][1] += row.id_ptk in detained
+
+    rate = {kind: detained_count / applications for kind, (applications, detained_count) in counts.items()}
+    assert counts["risky"][1] >= 5
+    assert rate["risky"] >= 10 * rate["other"]
+    assert counts["risky"][0] < 0.05 * (counts["risky"][0] + counts["other"][0])
 
 
 def test_more_offices_add_smaller_stations_in_other_time_zones(tmp_path):
