@@ -7,12 +7,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from callbacks.common import page_of, paged_callback
-from layouts.my import application_card
+from layouts.my import application_card, level_panel
 from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import format_number, t
 from portal.services import my_applications
+from portal.services.targeting.levels import my_levels
 from portal.validation import Forbidden
 
 PERMISSION = "my.view"
@@ -96,3 +97,11 @@ def register(app) -> None:
         with database().session() as db:
             surveys = my_applications.open_surveys(db, current)
         return survey_alerts(surveys, current.office_timezone)
+
+    @protected_callback(app, PERMISSION, Output("my-levels", "children"), Input("my-page", "id"))
+    def load_levels(_):
+        """Their inspection level per section and the clean consignments to the next: never a selection."""
+        current = user()
+        with database().session() as db:
+            rows = my_levels(db, current)
+        return level_panel(rows, len({row["company_id"] for row in rows}) > 1)

@@ -76,10 +76,48 @@ def application_card(row: dict, tz: str, show_company: bool):
     ]), className="mb-2 shadow-sm qc-app-card", id=f"my-card-{row['id']}")
 
 
+LEVEL_COLORS = {"tightened": "danger", "normal": "warning", "reduced": "success"}
+
+
+def _percent(value: float) -> str:
+    return f"{value:g} %"
+
+
+def level_panel(rows: list[dict], several: bool):
+    """The service user's inspection level per section and the way to the next one, folded under one line.
+
+    Only the level: which of their consignments were selected is never shown (DOMAIN: inspection targeting).
+    """
+    if not rows:
+        return None
+    items = []
+    for row in rows:
+        level = t(f"compliance.intervention.{row['level']}")
+        if row["next_level"]:
+            way = t("my_levels.to_next", count=row["clean_to_next"],
+                    level=t(f"compliance.intervention.{row['next_level']}"), percent=_percent(row["next_percent"]))
+        else:
+            way = t("my_levels.lowest")
+        items.append(html.Li([
+            html.Div([html.Span(t(f"section.{row['section']}"), className="fw-semibold me-2"),
+                      dbc.Badge(f"{level} · {_percent(row['percent'])}", color=LEVEL_COLORS[row["level"]],
+                                className="qc-level-badge")]),
+            html.Div(row["company"], className="small text-muted") if several else None,
+            html.Div(way, className="small"),
+        ], className="mb-2", id=f"my-level-{row['company_id']}-{row['section']}"))
+    return html.Details([
+        html.Summary([html.I(className="bi bi-shield-check me-2", **{"aria-hidden": "true"}),
+                      html.Strong(t("my_levels.title"))], id="my-levels-summary"),
+        html.P(t("my_levels.why"), className="small text-muted mt-2 mb-2"),
+        html.Ul(items, className="list-unstyled mb-0"),
+    ], className="mb-2 qc-my-levels border rounded px-2 py-1")
+
+
 def layout(user, page, **_):
     return html.Div([
         page_header(t("page.my"), t("my.subtitle")),
         html.Div(id="my-surveys"),
+        html.Div(id="my-levels"),
         search_box("my-search", t("my.search_placeholder"), t("my.search_label"), class_name="mb-2"),
         dbc.RadioItems(
             id="my-status", value="all", inline=True, className="btn-group qc-segmented mb-2 w-100",
