@@ -9,15 +9,15 @@ from models.application import (Application, ApplicationCommodity, Bill, Certifi
                                 QuarantineAction, StageEvent)
 from models.sync import SourceLookup, SyncCursor, SyncRequest, SyncRun
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, NotificationPreference,
-                                   SurveyInvitation, SurveyResponse)
+                                   PushDelivery, PushSubscription, SurveyInvitation, SurveyResponse)
 from models.nnc import AttachmentBlob, Nnc, NncAttachment, NncStatusChange
 from models.complaint import Complaint, ComplaintAttachment, ComplaintEvent
 
 __all__ = ["Base", "Office", "Section", "User", "UserSession", "LoginFailure", "Setting", "AuditLog", "Handler", "ServiceUser",
            "ServiceUserLink", "Application", "ApplicationCommodity", "Bill", "Certificate", "CertificateForm",
            "Commodity", "QuarantineAction", "StageEvent", "SourceLookup", "SyncCursor", "SyncRequest", "SyncRun"]
-__all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "SurveyInvitation",
-            "SurveyResponse"]
+__all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "PushDelivery",
+            "PushSubscription", "SurveyInvitation", "SurveyResponse"]
 __all__ += ["AttachmentBlob", "Nnc", "NncAttachment", "NncStatusChange"]
 __all__ += ["Complaint", "ComplaintAttachment", "ComplaintEvent"]
 from models.calendar import OfficeCalendarDay  # noqa: E402

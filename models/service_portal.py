@@ -12,7 +12,7 @@ from models.base import Base, BigId, EditVersion, JSONType, UTCDateTime, utcnow
 
 
 TOKEN_PURPOSES = ("invite", "reset", "register", "survey")
-CHANNELS = ("inbox", "email", "whatsapp")
+CHANNELS = ("inbox", "email", "whatsapp", "push")
 OUTBOX_STATUSES = ("pending", "sent", "failed", "skipped")
 
 
@@ -41,7 +41,7 @@ class NotificationPreference(Base):
     """What an account chooses beyond the mandatory messages and the inbox (always on): the channels, the
     optional stages (`stages`, a list of stage codes) and a daily digest instead of one message each.
 
-    `push` is only a stored choice until the phone app exists (nothing is sent on it yet; the form says so).
+    `push` sends each message to the account's subscribed devices too (PushSubscription, Web Push).
     """
 
     __tablename__ = "notification_preferences"
@@ -88,6 +88,50 @@ class NotificationOutbox(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Held for the account's daily digest of this office day (email and WhatsApp rows only); None: sent alone.
     digest_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushSubscription(Base):
+    """One device (a browser's PushSubscription) that receives an account's messages by Web Push.
+
+    The endpoint is the push service's URL for that browser: unique, so subscribing again from the same device
+    updates its row. Removed when the push service answers 404/410 (the browser dropped it) or the user removes it.
+    """
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))   # the browser's P-256 public key, base64url
+    auth: Mapped[str] = mapped_column(String(100))     # the browser's auth secret, base64url
+    device_label: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the browser's expirationTime
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # failed sends since the last success
+
+
+class PushDelivery(Base):
+    """One push of one message (an outbox row, or the first row of a digest) to one device: at most once.
+
+    `claimed` is committed before the request goes out and `sent` after it is answered; a claim whose lease ran
+    out was interrupted somewhere in between, so it is never sent again (`in_doubt`): nothing arrives twice.
+    """
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = (UniqueConstraint("outbox_id", "subscription_id", name="uq_push_deliveries_once"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("notification_outbox.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[Any] = mapped_column(JSONType)  # {title, body, url, tag}: fixed once, so a retry sends the same
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending claimed sent failed in_doubt
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

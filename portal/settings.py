@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     smtp_from: str = "Q-Corner <no-reply@qcorner.invalid>"
     webhook_url: str = ""
     webhook_token: str = ""
+    # Web Push (issue 20, RFC 8030/8291/8292): the phone's own notification, sent by the scheduler to the push
+    # service of the browser that subscribed. Off unless enabled; production refuses to start enabled without keys
+    # (make them with `qcorner push keys`); the demo and development keep a generated pair under instance/.
+    push_enabled: bool = False
+    vapid_public_key: str = ""    # base64url of the uncompressed P-256 point: the browser's applicationServerKey
+    vapid_private_key: str = ""   # base64url of the 32-byte P-256 private number
+    vapid_subject: str = ""       # mailto: of the station's operator, told to the push services in every request
     survey_cooldown_days: int = 30
     # A sync's first load (a table never synced before) queues no notification for what happened longer ago than
     # this: a year of history arriving at once is not news, and skipping it spares the first load most of the work.
@@ -122,6 +129,12 @@ class Settings(BaseSettings):
             problems.append("QCORNER_SECRET_KEY must be set to a random value of at least 32 characters")
         if not self.database_url:
             problems.append("QCORNER_DATABASE_URL must be set")
+        if self.push_enabled:
+            if not (self.vapid_public_key and self.vapid_private_key):
+                problems.append("QCORNER_PUSH_ENABLED needs QCORNER_VAPID_PUBLIC_KEY and QCORNER_VAPID_PRIVATE_KEY "
+                                "(make them with `qcorner push keys`)")
+            if not self.vapid_subject.startswith("mailto:"):
+                problems.append("QCORNER_PUSH_ENABLED needs QCORNER_VAPID_SUBJECT=mailto:<the operator's address>")
         if problems:
             raise InsecureSettings("Refusing to start in production: " + "; ".join(problems))
 

@@ -182,3 +182,8 @@ _register_kpi_commands(main)
 from portal.cli.calendar import calendar as _calendar_commands  # noqa: E402
 
 main.add_command(_calendar_commands)
+
+# Web Push keys: `qcorner push keys`.
+from portal.cli.push import push as _push_commands  # noqa: E402
+
+main.add_command(_push_commands)

@@ -5,8 +5,9 @@
   writes a row per recipient, application, event and channel — a rerun of the same events writes nothing.
 - Only events that happen after the account (and its link to the company) exist are notified, so the first
   backfill of years of history emails nobody.
-- `deliver_pending` (run by the scheduler) sends due email and WhatsApp-gateway rows with retries and
-  exponential backoff; the in-portal inbox needs no delivery. Without SMTP the email rows are marked
+- `deliver_pending` (run by the scheduler) sends due email, WhatsApp-gateway and Web Push rows with retries and
+  exponential backoff; the in-portal inbox needs no delivery. A push row goes to each of the account's devices
+  through portal/services/push.py (at most once per device, even across a scheduler killed mid-delivery). Without SMTP the email rows are marked
   `skipped` with the reason — never pretended sent.
 - Each account chooses (NotificationPreference) the optional stages besides the mandatory ones, its channels,
   and a daily digest: its email and WhatsApp rows are then held with the office day they arrived on
@@ -38,7 +39,7 @@ from portal.i18n import format_date, format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
 from portal.services.my_applications import latest_bill
-from portal.services import survey_invitations
+from portal.services import push, survey_invitations
 from portal.services.offices import zone_of
 from portal.settings import default_timezone, load_settings
 from portal.validation import ErrorCollector
@@ -137,13 +138,17 @@ def _office_day(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
-def _recipient_channels(user_email: str | None, pref: NotificationPreference | None) -> list[tuple[str, str | None]]:
-    """(channel, address) the account receives on: the inbox, then email and WhatsApp as chosen."""
+def _recipient_channels(user_email: str | None, pref: NotificationPreference | None,
+                        has_device: bool = False) -> list[tuple[str, str | None]]:
+    """(channel, address) the account receives on: the inbox, then email, WhatsApp and push as chosen (push only
+    with a subscribed device: a row nobody can receive is not written)."""
     channels: list[tuple[str, str | None]] = [("inbox", None)]
     if user_email and (pref is None or pref.email):
         channels.append(("email", user_email))
     if pref is not None and pref.whatsapp and pref.phone:
         channels.append(("whatsapp", pref.phone))
+    if pref is not None and pref.push and has_device:
+        channels.append(("push", None))
     return channels
 
 
@@ -213,6 +218,7 @@ def enqueue_for_synced_events(session: Session, stage_events: list[dict], action
     prefs = {p.user_id: p for chunk in _chunks(user_ids)
              for p in session.scalars(select(NotificationPreference).where(NotificationPreference.user_id.in_(chunk)))}
     zones = _zones(session, {office for office in office_of.values() if office is not None})
+    with_devices = push.users_with_devices(session, sorted(u for u, p in prefs.items() if p.push))
     invitations = _open_invitations(session, wanted, recipients, company_of, survey_cooldown_days)
     rows = []
     for (application_id, stage), occurred_at in sorted(wanted.items(), key=lambda item: item[1]):
@@ -230,7 +236,7 @@ def enqueue_for_synced_events(session: Session, stage_events: list[dict], action
             if stage in OPTIONAL_STAGES and stage not in _chosen_stages(pref):
                 continue
             held = _digest_day(pref, zones.get(office_of.get(user_id)) or default_timezone(), now)
-            for channel, address in _recipient_channels(email, pref):
+            for channel, address in _recipient_channels(email, pref, user_id in with_devices):
                 rows.append(_outbox_row(user_id, address, channel, application_id, stage, template, params,
                                         occurred_at, now, held))
     return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
@@ -262,7 +268,8 @@ def notify_user(session: Session, user_id: int, application_id: int | None, even
     pref = session.get(NotificationPreference, user_id)
     held = _digest_day(pref, zone_of(user.office), now)
     rows = [_outbox_row(user_id, address, channel, application_id, event_key, template, params, now, now, held)
-            for channel, address in _recipient_channels(user.email, pref)]
+            for channel, address in _recipient_channels(
+                user.email, pref, bool(pref and pref.push and push.users_with_devices(session, [user_id])))]
     return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
 
 
@@ -403,7 +410,7 @@ def backoff(attempts: int) -> timedelta:
 def deliver_pending(database, now: datetime | None = None, smtp_url: str | None = None,
                     webhook_url: str | None = None, webhook_token: str | None = None, *, settings=None,
                     limit: int = 200, only: list[int] | None = None) -> dict[str, int]:
-    """Send the due email and WhatsApp rows of the outbox; returns counts by outcome.
+    """Send the due email, WhatsApp and push rows of the outbox; returns counts by outcome.
 
     `smtp_url`, `webhook_url`, `webhook_token` default (None) to the settings' values; pass "" for "not
     configured"; `only` limits the delivery to those outbox rows (a reset mail sent after its response). A row
@@ -414,7 +421,7 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
     now = now or utcnow()
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     with database.session() as session:
-        query = (select(NotificationOutbox.id).where(NotificationOutbox.status == "pending",
+        query = (select(NotificationOutbox.id, NotificationOutbox.channel).where(NotificationOutbox.status == "pending",
                                                      NotificationOutbox.channel != "inbox",
                                                      NotificationOutbox.digest_day.is_(None),
                                                      NotificationOutbox.next_attempt_at <= now)
@@ -423,7 +430,8 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
             query = query.where(NotificationOutbox.id.in_(only))
         if database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
-        ids = list(session.scalars(query))
+        due = list(session.execute(query))
+        ids = [outbox_id for outbox_id, _ in due]
         if ids:  # the lease: nobody else picks these rows until it runs out
             session.execute(update(NotificationOutbox).where(NotificationOutbox.id.in_(ids))
                             .values(next_attempt_at=now + LEASE))
@@ -431,7 +439,10 @@ def deliver_pending(database, now: datetime | None = None, smtp_url: str | None 
         return counts
     mailer = Mailer(delivery.smtp_url, delivery.smtp_from) if delivery.smtp_url else None
     try:
-        for outbox_id in ids:
+        for outbox_id, channel in due:
+            if channel == "push":  # commits its own steps: the claim before the request, the mark after
+                counts[_push(database, [outbox_id], now, delivery, _push_payload)] += 1
+                continue
             with database.session() as session:
                 row = session.get(NotificationOutbox, outbox_id)
                 outcome = _deliver_one(session, row, now, mailer, delivery)
@@ -453,6 +464,7 @@ class _Delivery:
     webhook_url: str
     webhook_token: str
     base_url: str
+    push: push.PushConfig | None = None
 
     @classmethod
     def of(cls, settings, smtp_url: str | None, webhook_url: str | None, webhook_token: str | None) -> "_Delivery":
@@ -460,7 +472,28 @@ class _Delivery:
         return cls(settings.smtp_url if smtp_url is None else smtp_url, settings.smtp_from,
                    settings.webhook_url if webhook_url is None else webhook_url,
                    settings.webhook_token if webhook_token is None else webhook_token,
-                   settings.public_base_url.rstrip("/"))
+                   settings.public_base_url.rstrip("/"), push.config_of(settings))
+
+
+def _push(database, outbox_ids: list[int], now: datetime, delivery: _Delivery, payload_of) -> str:
+    return push.deliver(database, outbox_ids, payload_of, now, delivery.push, max_attempts=MAX_ATTEMPTS,
+                        backoff=backoff, backoff_cap=BACKOFF_CAP)
+
+
+def _push_payload(session: Session, rows: list[NotificationOutbox]) -> dict:
+    """One message as a push: its subject, its text without link or signature, and the page it is about (a path:
+    the service worker opens it on the portal's own origin)."""
+    message = render(session, rows[0])
+    return push.payload(message["subject"], message["text"], message["link"], f"qcorner-{rows[0].id}")
+
+
+def _push_digest_payload(user: User, day: date, language: str):
+    def payload_of(session: Session, rows: list[NotificationOutbox]) -> dict:
+        rows = sorted(rows, key=lambda row: (row.occurred_at, row.id))
+        lines = "\n".join("• " + render(session, row, "", language)["subject"] for row in rows)
+        title = t("notify.digest.subject", language, day=format_date(day, language), count=len(rows))
+        return push.payload(title, lines, "/my/notifications", f"qcorner-digest-{min(row.id for row in rows)}")
+    return payload_of
 
 
 def _deliver_one(session: Session, row: NotificationOutbox, now: datetime, mailer: Mailer | None,
@@ -539,6 +572,7 @@ def deliver_digests(database, now: datetime | None = None, smtp_url: str | None 
     mailer = None
     try:
         for user_id, channel, day in groups:
+            pushed = None
             with database.session() as session:
                 user = session.get(User, user_id)
                 if user is None or day >= _office_day(now, zone_of(user.office)):
@@ -552,15 +586,23 @@ def deliver_digests(database, now: datetime | None = None, smtp_url: str | None 
                 rows = list(session.scalars(query))
                 if not rows:
                     continue
-                if channel == "email" and delivery.smtp_url and mailer is None:
-                    mailer = Mailer(delivery.smtp_url, delivery.smtp_from)
                 language = user.language or "id"
+                if channel == "push":  # leased here, pushed after this transaction (its steps commit on their own)
+                    for row in rows:
+                        row.next_attempt_at = now + LEASE
+                    pushed = ([row.id for row in rows], _push_digest_payload(user, day, language))
+                else:
+                    if channel == "email" and delivery.smtp_url and mailer is None:
+                        mailer = Mailer(delivery.smtp_url, delivery.smtp_from)
 
-                def compose(user=user, day=day, rows=rows, language=language):
-                    subject, text = digest_message(session, user, day, rows, delivery.base_url, language)
-                    return subject, text, "digest", {"count": len(rows)}
+                    def compose(user=user, day=day, rows=rows, language=language):
+                        subject, text = digest_message(session, user, day, rows, delivery.base_url, language)
+                        return subject, text, "digest", {"count": len(rows)}
 
-                counts[_send(session, rows, channel, now, mailer, delivery, compose, f"digest for account {user_id}")] += 1
+                    counts[_send(session, rows, channel, now, mailer, delivery, compose,
+                                 f"digest for account {user_id}")] += 1
+            if pushed is not None:
+                counts[_push(database, pushed[0], now, delivery, pushed[1])] += 1
     finally:
         if mailer is not None:
             mailer.close()
