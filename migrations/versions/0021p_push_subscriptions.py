@@ -6,7 +6,7 @@
   twice when the scheduler is killed mid-delivery.
 
 Revision ID: 0021p
-Revises: 0018c
+Revises: 0019t
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import models.base
 
 revision = "0021p"
-down_revision = "0018c"
+down_revision = "0019t"
 branch_labels = None
 depends_on = None
 
