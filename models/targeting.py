@@ -25,7 +25,8 @@ class TargetingKey(Base):
     __table_args__ = (UniqueConstraint("office_id", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    # An office's keys go with it (offices are reference data; the sync's tests remove the ones they add).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     secret: Mapped[str] = mapped_column(String(128))  # hex; the key is its bytes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -159,25 +159,22 @@ def recent_nnc_flag(nncs: list[dict[str, Any]], days: int = 90) -> dict[str, Any
                                                "notice_date": str(n["notice_date"])} for n in listed])
 
 
-def quantity_outlier_flags(lines: Iterable[dict[str, Any]], prior: dict[tuple[int, str | None], list[float]],
-                           factor: float = 3.0) -> list[dict[str, Any]]:
-    """A flag per commodity line whose quantity is more than `factor` times the company's median quantity of that
-    commodity in the same unit before (lines: {commodity_id, commodity, quantity, unit}; prior: (commodity id,
-    unit) → earlier quantities)."""
-    flags = []
-    for line in lines:
-        quantity, commodity_id = line.get("quantity"), line.get("commodity_id")
-        if quantity is None or commodity_id is None:
-            continue
-        earlier = prior.get((commodity_id, line.get("unit"))) or []
-        if not earlier:
-            continue
-        middle = float(median(earlier))
-        if middle > 0 and float(quantity) > factor * middle:
-            flags.append(_flag(QUANTITY_OUTLIER, commodity_id=commodity_id, commodity=line.get("commodity"),
-                               quantity=float(quantity), unit=line.get("unit"), median=middle,
-                               factor=factor, prior_lines=len(earlier)))
-    return flags
+def quantity_outlier_flag(line: dict[str, Any], prior_median: float, prior_lines: int,
+                          factor: float = 3.0) -> dict[str, Any] | None:
+    """A commodity line ({commodity_id, commodity, quantity, unit}) whose quantity is more than `factor` times the
+    median quantity of the company's earlier lines of that commodity in the same unit."""
+    quantity = line.get("quantity")
+    if quantity is None or not prior_lines or prior_median <= 0:
+        return None
+    if float(quantity) > factor * float(prior_median):
+        return _flag(QUANTITY_OUTLIER, commodity_id=line.get("commodity_id"), commodity=line.get("commodity"),
+                     quantity=float(quantity), unit=line.get("unit"), median=float(prior_median),
+                     factor=float(factor), prior_lines=int(prior_lines))
+    return None
+
+
+def prior_median(earlier: list[float]) -> float:
+    return float(median(earlier))
 
 
 def as_of_text(value: datetime | date | None) -> str | None:

@@ -1,8 +1,10 @@
 """What must follow a sync: notifications in the batch's own transaction; the rollups, scores, tier history,
-handler flags and KPI tier counts of what the run changed before the run is recorded as a success."""
+handler flags and KPI tier counts of what the run changed, and the inspection decisions of the applications it
+inserted, before the run is recorded as a success."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from typing import Iterable
 
@@ -14,6 +16,7 @@ from models import Application, Bill, Certificate, QuarantineAction, StageEvent,
 from portal.services import notifications
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.kpi import rollup as kpi_rollup
+from portal.services.targeting import deciding as targeting
 
 log = logging.getLogger("qcorner.sync")
 
@@ -96,6 +99,11 @@ def bring_current(database, run_id: int) -> dict:
     with database.session() as session:
         started = session.get(SyncRun, run_id).started_at
         result = refresh_rollups(session, rollups_since(session, run_id, started))
+        # The applications this run (or a killed one before it) inserted get their inspection decision now that
+        # the levels they read are current; in this transaction, with the queue they leave.
+        started_at = time.perf_counter()
+        result["targeting_decided"] = targeting.decide_pending(session)
+        result["targeting_seconds"] = round(time.perf_counter() - started_at, 3)
     log.info("rollups after sync: %s", result)
     return result
 

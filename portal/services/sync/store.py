@@ -33,6 +33,7 @@ from portal.iqfast import codes as iqfast_codes
 from portal.iqfast.fields import Lookups
 from portal.iqfast.mapping import TableMapping
 from portal.services.sync.after_sync import enqueue_notifications
+from portal.services.targeting import deciding as targeting
 
 ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
 # The tables whose new rows notify service users, and the column saying when each happened.
@@ -117,6 +118,8 @@ class Writer:
         self._set_aside_orphans(spec, staging, result)
         self._timed("orphans", started)
         started = time.perf_counter()
+        # Ids only grow: what the upsert returns above the largest id before it was inserted, not updated.
+        newest_before = self._newest_id(spec.target) if spec.target == "applications" else None
         returned = self._upsert(spec, staging)
         result.written = len(returned)
         self._timed(f"upsert {spec.target}", started)
@@ -130,6 +133,11 @@ class Writer:
         elif spec.target == "applications":
             self.copy_to_actions({row[0] for row in returned})
         self._timed("derived", started)
+        if newest_before is not None:
+            started = time.perf_counter()
+            # New applications wait for their inspection decision, queued with them in this transaction.
+            targeting.queue_inserted(self.conn, [row[0] for row in returned if row[0] > newest_before])
+            self._timed("targeting", started)
         started = time.perf_counter()
         if spec.target in NOTIFIED_TIMES:
             # The upsert returned each row's time (last column): a first load's old history is left out here,
@@ -139,6 +147,9 @@ class Writer:
             enqueue_notifications(self.conn, spec.target, ids, since=since)
         self._timed("notifications", started)
         return result
+
+    def _newest_id(self, target: str) -> int:
+        return self.conn.execute(select(func.max(table(target).c.id))).scalar() or 0
 
     def _refresh_statistics(self, target: str, written: int) -> None:
         """ANALYZE a table when a run's writes to it pass 10,000, 100,000, 1,000,000… rows.

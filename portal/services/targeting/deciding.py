@@ -1,0 +1,344 @@
+"""Deciding, once, whether each new application is inspected (DOMAIN: inspection targeting).
+
+How a decision comes to be:
+- a sync that INSERTS an application queues it in ``targeting_pending`` in the batch's own transaction
+  (``queue_inserted``), so a new application can never be missed and one synced before targeting existed is
+  never taken for new (it has no queue row, so it never gets a decision);
+- once the run has brought the compliance scores current, every queued application is decided in one
+  transaction (``decide_pending``), set-based: a handful of queries for the whole queue, not per application.
+  Its level is its company's current intervention level in its section, so a first load (an empty portal)
+  decides with the levels its own history earned rather than "tightened" for everyone;
+- history-based flags read the company's history at this office **strictly before the application was
+  submitted**, so the same facts give the same flags whatever order the sync brought them in.
+A decision is inserted and never updated: later syncs, tier changes, settings changes and key rotations leave it.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from models import Application, ApplicationCommodity, Commodity, Handler, Nnc, Office
+from models.base import utcnow
+from models.compliance import ComplianceScore, ComplianceSettingsVersion
+from models.targeting import TargetingDecision, TargetingPending
+from portal.domain import compliance as compliance_model
+from portal.domain import targeting as rules
+from portal.domain.compliance import ScoringSettings
+from portal.services.compliance.profile import handler_flag_threshold, tier_d_companies_per_handler
+from portal.services.compliance.scoring_settings import current_settings as compliance_settings
+from portal.services.offices import zone_of
+from portal.services.targeting import keys
+from portal.services.targeting.settings import current_settings
+
+ID_CHUNK = 5000
+
+
+# ---------------------------------------------------------------- queueing (inside a sync batch)
+
+def queue_inserted(connection: Connection, application_ids: Iterable[int]) -> int:
+    """Queue applications a sync batch just inserted, on the batch's connection and in its transaction."""
+    ids = sorted(set(application_ids))
+    if not ids:
+        return 0
+    now = utcnow()
+    pending = TargetingPending.__table__
+    for start in range(0, len(ids), ID_CHUNK):
+        connection.execute(insert(pending), [{"application_id": i, "queued_at": now}
+                                             for i in ids[start:start + ID_CHUNK]])
+    return len(ids)
+
+
+# ---------------------------------------------------------------- deciding
+
+def decide_pending(session: Session) -> int:
+    """Decide every queued application (the caller commits: the decisions and the emptied queue go together)."""
+    pending = sorted(session.scalars(select(TargetingPending.application_id)))
+    if not pending:
+        return 0
+    decided = _decide(session, pending)
+    for start in range(0, len(pending), ID_CHUNK):
+        session.execute(delete(TargetingPending).where(
+            TargetingPending.application_id.in_(pending[start:start + ID_CHUNK])))
+    session.flush()
+    return decided
+
+
+def decide_new_applications(session: Session, application_ids: Iterable[int]) -> int:
+    """Decide the given applications that have no decision yet (those that have one keep it)."""
+    return _decide(session, sorted(set(application_ids)))
+
+
+def _in_chunks(column, ids: list[int]):
+    """`column IN ids` split for SQLite's parameter limit (an OR of IN lists)."""
+    from sqlalchemy import or_
+    parts = [column.in_(ids[start:start + ID_CHUNK]) for start in range(0, len(ids), ID_CHUNK)]
+    return parts[0] if len(parts) == 1 else or_(*parts)
+
+
+def _decide(session: Session, application_ids: list[int]) -> int:
+    if not application_ids:
+        return 0
+    a = Application
+    decided_already = set()
+    for start in range(0, len(application_ids), ID_CHUNK):
+        decided_already |= set(session.scalars(select(TargetingDecision.application_id).where(
+            TargetingDecision.application_id.in_(application_ids[start:start + ID_CHUNK]))))
+    apps = []
+    for start in range(0, len(application_ids), ID_CHUNK):
+        apps += session.execute(select(
+            a.id, a.source_id, a.office_id, a.section_id, a.service_user_id, a.handler_id, a.direction,
+            a.origin_country, a.destination_country, a.submitted_at).where(
+            a.id.in_(application_ids[start:start + ID_CHUNK]))).all()
+    apps = [row for row in apps if row.id not in decided_already]
+    if not apps:
+        return 0
+    history = _History(session, apps)
+    settings_version, settings = current_settings(session)
+    comp_version, comp_settings = compliance_settings(session)
+    comp_versions: dict[int, ScoringSettings] = {comp_version: comp_settings}
+    office_keys: dict[int, tuple[int, bytes]] = {}
+    zones = {o.id: ZoneInfo(zone_of(o)) for o in session.scalars(select(Office))}
+    now = utcnow()
+    rows = []
+    for app in apps:
+        if app.office_id not in office_keys:
+            office_keys[app.office_id] = keys.current_key(session, app.office_id)
+        key_version, key = office_keys[app.office_id]
+        level, basis = history.level(app, comp_version, comp_versions)
+        percents = _percents(comp_versions[basis["compliance_settings_version"]])
+        rate = rules.rate_for(level, percents)
+        u = rules.draw(key, int(app.source_id))
+        flags = history.flags(app, settings, zones.get(app.office_id, ZoneInfo("Asia/Jakarta")))
+        rows.append({"application_id": app.id, "office_id": app.office_id, "section_id": app.section_id,
+                     "service_user_id": app.service_user_id, "iqfast_id": int(app.source_id), "level": level,
+                     "rate": rate, "draw": u, "random_selected": rules.randomly_selected(u, rate), "flags": flags,
+                     "selected": rules.selected(u, rate, flags), "key_version": key_version,
+                     "settings_version": settings_version, "level_basis": basis, "decided_at": now})
+    for start in range(0, len(rows), ID_CHUNK):
+        session.execute(insert(TargetingDecision), rows[start:start + ID_CHUNK])
+    session.flush()
+    return len(rows)
+
+
+def _percents(settings: ScoringSettings) -> dict[str, Any]:
+    return {rules.TIGHTENED: settings.tightened_percent, rules.NORMAL: settings.normal_percent,
+            rules.REDUCED: settings.reduced_percent}
+
+
+def compliance_settings_of(session: Session, version: int) -> ScoringSettings:
+    if not version:
+        return compliance_model.DEFAULT_SETTINGS
+    row = session.get(ComplianceSettingsVersion, version)
+    return ScoringSettings.from_dict(row.values) if row else compliance_model.DEFAULT_SETTINGS
+
+
+def level_from_basis(session: Session, basis: dict[str, Any]) -> tuple[str, float]:
+    """(level, rate) recomputed from a decision's stored compliance snapshot (its clean streak under the
+    compliance settings version it names)."""
+    settings = compliance_settings_of(session, basis.get("compliance_settings_version") or 0)
+    level = compliance_model.intervention_level(int(basis.get("clean_streak") or 0), settings).name
+    return level, rules.rate_for(level, _percents(settings))
+
+
+class _History:
+    """What the flags and the level read, loaded set-based for all the applications being decided."""
+
+    def __init__(self, session: Session, apps: list):
+        self.session = session
+        a, line = Application, ApplicationCommodity
+        companies = sorted({app.service_user_id for app in apps})
+        self.app_ids = [app.id for app in apps]
+        of_companies = _in_chunks(a.service_user_id, companies)
+        live = (a.deleted_at.is_(None),)
+        # Consignments strictly before each application: its rank among its company's applications by submission
+        # time (rank counts the ones strictly earlier, ties share a rank).
+        ranked = select(a.id.label("id"), (func.rank().over(partition_by=a.service_user_id,
+                                                             order_by=a.submitted_at) - 1).label("prior")
+                        ).where(of_companies, *live).subquery()
+        wanted = set(self.app_ids)
+        query = select(ranked.c.id, ranked.c.prior)
+        if len(self.app_ids) <= ID_CHUNK:  # a usual run: only the new ones come back; a first load reads them all
+            query = query.where(ranked.c.id.in_(self.app_ids))
+        self.prior_count = {i: int(p) for i, p in session.execute(query) if i in wanted}
+        # First use of each commodity / country by each company.
+        self.first_commodity = {(su, c): first for su, c, first in session.execute(
+            select(a.service_user_id, line.commodity_id, func.min(a.submitted_at)).join(line, line.application_id == a.id)
+            .where(of_companies, *live, line.deleted_at.is_(None), line.commodity_id.is_not(None))
+            .group_by(a.service_user_id, line.commodity_id))}
+        self.first_country: dict[tuple[int, str, str], datetime] = {}
+        for su, direction, origin, destination, first in session.execute(
+                select(a.service_user_id, a.direction, a.origin_country, a.destination_country,
+                       func.min(a.submitted_at)).where(of_companies, *live)
+                .group_by(a.service_user_id, a.direction, a.origin_country, a.destination_country)):
+            role = rules.country_role(direction)
+            country = {"origin": origin, "destination": destination}.get(role or "")
+            if country and country.strip():
+                key = (su, role, rules.normal_country(country))
+                if key not in self.first_country or first < self.first_country[key]:
+                    self.first_country[key] = first
+        # The decided applications' own commodity lines.
+        self.lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for start in range(0, len(self.app_ids), ID_CHUNK):
+            for app_id, commodity_id, name, official, quantity, unit in session.execute(
+                    select(line.application_id, line.commodity_id, line.commodity_name, Commodity.name,
+                           line.quantity, line.unit).outerjoin(Commodity, Commodity.id == line.commodity_id)
+                    .where(line.application_id.in_(self.app_ids[start:start + ID_CHUNK]),
+                           line.deleted_at.is_(None)).order_by(line.application_id, line.line_no)):
+                self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
+                                           "quantity": None if quantity is None else float(quantity), "unit": unit})
+        self.medians = self._prior_medians(apps, of_companies)
+        # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
+        handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
+        self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
+        self.handler_threshold = handler_flag_threshold(session)
+        self.handler_names = {i: n for i, n in session.execute(select(Handler.id, Handler.name).where(
+            _in_chunks(Handler.id, handler_ids)))} if handler_ids else {}
+        # NNCs naming the companies (not void), from the earliest window on.
+        self.nncs: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
+        for su, nnc_id, number, notice in session.execute(
+                select(Nnc.service_user_id, Nnc.id, Nnc.number, Nnc.notice_date).where(
+                    _in_chunks(Nnc.service_user_id, companies), Nnc.status != "void")
+                .order_by(Nnc.notice_date, Nnc.id)):
+            self.nncs[su].append((notice, nnc_id, number))
+        # Levels: the companies' current snapshots in each section.
+        self.scores = {(s.service_user_id, s.section_id): s for s in session.scalars(
+            select(ComplianceScore).where(_in_chunks(ComplianceScore.service_user_id, companies)))}
+
+    def _prior_medians(self, apps: list, of_companies) -> dict[tuple[int, int, str | None], tuple[float, int]]:
+        """(application, commodity, unit) → (median quantity of the company's earlier lines of that commodity in
+        that unit, how many), for the decided applications' lines. One pass per (company, commodity, unit) in
+        time order with a sorted list; lines at the same instant do not see one another."""
+        a, line = Application, ApplicationCommodity
+        commodities = sorted({ln["commodity_id"] for lines in self.lines.values() for ln in lines
+                              if ln["commodity_id"] is not None and ln["quantity"] is not None})
+        if not commodities:
+            return {}
+        wanted = set(self.app_ids)
+        groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
+        for su, commodity_id, unit, submitted, app_id, quantity in self.session.execute(
+                select(a.service_user_id, line.commodity_id, line.unit, a.submitted_at, a.id, line.quantity)
+                .join(line, line.application_id == a.id)
+                .where(of_companies, a.deleted_at.is_(None), line.deleted_at.is_(None),
+                       _in_chunks(line.commodity_id, commodities), line.quantity.is_not(None))):
+            groups[(su, commodity_id, unit)].append((submitted, app_id, float(quantity)))
+        result = {}
+        for (su, commodity_id, unit), items in groups.items():
+            items.sort(key=lambda item: item[0])
+            seen: list[float] = []
+            i = 0
+            while i < len(items):
+                j = i
+                while j < len(items) and items[j][0] == items[i][0]:
+                    j += 1
+                for _at, app_id, _q in items[i:j]:
+                    if app_id in wanted and seen:
+                        n = len(seen)
+                        middle = seen[n // 2] if n % 2 else (seen[n // 2 - 1] + seen[n // 2]) / 2
+                        result[(app_id, commodity_id, unit)] = (middle, n)
+                for _at, _app, q in items[i:j]:
+                    bisect.insort(seen, q)
+                i = j
+        return result
+
+    def level(self, app, comp_version: int, comp_versions: dict[int, ScoringSettings]) -> tuple[str, dict]:
+        """The company's intervention level in the application's section now, and the snapshot it came from.
+        A company without a score yet has no clean consignments: the level of a clean streak of 0."""
+        score = self.scores.get((app.service_user_id, app.section_id))
+        if score is None:
+            settings = comp_versions[comp_version]
+            level = compliance_model.intervention_level(0, settings).name
+            return level, {"source": "no_score", "tier": None, "score": None, "clean_streak": 0,
+                           "compliance_settings_version": comp_version, "as_of": None}
+        version = score.settings_version
+        if version not in comp_versions:
+            comp_versions[version] = compliance_settings_of(self.session, version)
+        return score.intervention, {"source": "compliance_scores", "tier": score.tier, "score": float(score.score),
+                                    "clean_streak": int(score.clean_streak), "compliance_settings_version": version,
+                                    "as_of": score.as_of.isoformat()}
+
+    def flags(self, app, settings: rules.TargetingSettings, zone: ZoneInfo) -> list[dict[str, Any]]:
+        flags: list[dict[str, Any]] = []
+        su, submitted = app.service_user_id, app.submitted_at
+        lines = self.lines.get(app.id, [])
+        if settings.new_company:
+            flag = rules.new_company_flag(self.prior_count.get(app.id, 0), settings.new_company_below)
+            if flag:
+                flags.append(flag)
+        if settings.new_commodity:
+            used = {ln["commodity_id"] for ln in lines
+                    if self.first_commodity.get((su, ln["commodity_id"]), submitted) < submitted}
+            flags += rules.new_commodity_flags([(ln["commodity_id"], ln["commodity"]) for ln in lines], used)
+        if settings.new_country:
+            role = rules.country_role(app.direction)
+            country = {"origin": app.origin_country, "destination": app.destination_country}.get(role or "")
+            used = set()
+            if country and self.first_country.get((su, role, rules.normal_country(country)), submitted) < submitted:
+                used.add(rules.normal_country(country))
+            flag = rules.new_country_flag(app.direction, app.origin_country, app.destination_country, used)
+            if flag:
+                flags.append(flag)
+        if settings.handler_flagged and app.handler_id is not None:
+            flag = rules.handler_flag(app.handler_id, self.handler_names.get(app.handler_id),
+                                      self.tier_d.get(app.handler_id, 0), self.handler_threshold)
+            if flag:
+                flags.append(flag)
+        if settings.recent_nnc:
+            first_day, last_day = rules.nnc_window(submitted.astimezone(zone).date(), settings.recent_nnc_days)
+            notices = self.nncs.get(su, [])
+            low = bisect.bisect_left(notices, (first_day,))
+            found = [{"id": i, "number": n, "notice_date": d} for d, i, n in notices[low:] if d <= last_day]
+            flag = rules.recent_nnc_flag(found, settings.recent_nnc_days)
+            if flag:
+                flags.append(flag)
+        if settings.quantity_outlier:
+            for ln in lines:
+                found = self.medians.get((app.id, ln["commodity_id"], ln["unit"]))
+                if found and ln["quantity"] is not None:
+                    flag = rules.quantity_outlier_flag(ln, found[0], found[1], settings.quantity_factor)
+                    if flag:
+                        flags.append(flag)
+        return flags
+
+
+# ---------------------------------------------------------------- reading
+
+def _as_dict(d: TargetingDecision) -> dict[str, Any]:
+    return {"id": d.id, "application_id": d.application_id, "office_id": d.office_id, "section_id": d.section_id,
+            "service_user_id": d.service_user_id, "iqfast_id": d.iqfast_id, "level": d.level, "rate": d.rate,
+            "draw": d.draw, "random_selected": d.random_selected, "flags": list(d.flags or []),
+            "selected": d.selected, "key_version": d.key_version, "settings_version": d.settings_version,
+            "level_basis": dict(d.level_basis or {}), "decided_at": d.decided_at}
+
+
+def decision_for(session: Session, application_id: int) -> dict[str, Any] | None:
+    """The decision of one application as a plain dict, or None (synced before targeting, or still queued).
+    Officers only: never hand it to a service user's page."""
+    row = session.scalar(select(TargetingDecision).where(TargetingDecision.application_id == application_id))
+    return _as_dict(row) if row else None
+
+
+def decisions(session: Session, office_id: int | None, date_from: date, date_to: date, *,
+              section_id: int | None = None, page: int = 0, page_size: int | None = None) -> list[dict[str, Any]]:
+    """Decisions made from `date_from` to `date_to` (inclusive, UTC days) at an office (None: every office),
+    oldest first, a page of them when `page_size` is given."""
+    from datetime import time, timedelta, timezone
+    d = TargetingDecision
+    start = datetime.combine(date_from, time(0), timezone.utc)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), timezone.utc)
+    query = select(d, Application.number).join(Application, Application.id == d.application_id).where(
+        d.decided_at >= start, d.decided_at < end)
+    if office_id is not None:
+        query = query.where(d.office_id == office_id)
+    if section_id is not None:
+        query = query.where(d.section_id == section_id)
+    query = query.order_by(d.decided_at, d.id)
+    if page_size is not None:
+        query = query.offset(max(page, 0) * page_size).limit(page_size)
+    return [{**_as_dict(row), "application_number": number} for row, number in session.execute(query)]
