@@ -52,6 +52,8 @@ PAGES: tuple[Page, ...] = (
     Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE),
     Page("applications", "/applications", "applications.view", "layouts.applications:layout", "page.applications",
          "bi-file-earmark-text"),
+    Page("queue", "/targeting/queue", "targeting.queue", "layouts.targeting_queue:layout", "page.targeting_queue",
+         "bi-list-check"),
     Page("application-detail", "/applications/<int:application_id>", "applications.view",
          "layouts.application_detail:layout", "page.application_detail", "bi-file-earmark-text", in_menu=False),
     Page("nnc", "/nnc", "nnc.view", "layouts.nnc:layout", "page.nnc", "bi-exclamation-triangle"),

@@ -29,6 +29,8 @@ PERMISSIONS = {
     "my.view": "a service user's own applications, documents and survey",
     "corrections.handle": "read and answer service users' draft-correction requests",
     "help.view": "read the user manual",
+    "targeting.queue": "read the office's inspection queue (today's consignments, selected first, with reasons)",
+    "targeting.effect": "read whether inspection targeting finds more than chance (hits, hit rates, savings)",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -36,15 +38,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Operators record NNCs whole, follow-up included (DOMAIN.md: they change NNCs).
     "operator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.edit", "nnc.follow_up",
                            "nnc.internal", "complaints.view", "complaints.edit", "help.view",
-                           "corrections.handle"}),
+                           "corrections.handle", "targeting.queue"}),
     "coordinator": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "nnc.close",
                               "nnc.internal", "rankings.view", "guidance.edit", "survey_results.view",
-                              "help.view"}),
+                              "help.view", "targeting.queue", "targeting.effect"}),
     "enforcement": frozenset({AUTHENTICATED, "applications.view", "nnc.view", "nnc.follow_up", "nnc.close",
                               "nnc.reopen", "nnc.internal", "rankings.view", "guidance.edit",
-                              "survey_results.view", "complaints.view", "help.view"}),
+                              "survey_results.view", "complaints.view", "help.view", "targeting.effect"}),
     "head": frozenset({AUTHENTICATED, "kpi.view", "applications.view", "nnc.view", "nnc.internal",
-                       "rankings.view", "survey_results.view", "complaints.view", "help.view"}),
+                       "rankings.view", "survey_results.view", "complaints.view", "help.view",
+                       "targeting.effect"}),
     "service_user": frozenset({AUTHENTICATED, "my.view", "help.view"}),
 }
 

@@ -20,6 +20,7 @@ EXPECTED_PAGE_ACCESS = {
     "/guidance": {"admin", "coordinator", "enforcement", "head"},
     "/applications": {"admin", "operator", "coordinator", "enforcement", "head"},
     "/applications/1": {"admin", "operator", "coordinator", "enforcement", "head"},  # the guard checks before 404
+    "/targeting/queue": {"admin", "operator", "coordinator"},
     "/nnc": {"admin", "operator", "coordinator", "enforcement", "head"},
     "/nnc/1": {"admin", "operator", "coordinator", "enforcement", "head"},  # the NNC itself is checked per viewer
     "/nnc/new": {"admin", "operator"},

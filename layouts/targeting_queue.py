@@ -1,0 +1,104 @@
+"""Antrian pemeriksaan: today's new consignments of the office (a coordinator's section), selected first, with the
+level, the reasons and a link to each application. Paged and filtered in the database; filters in the address."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import group_label, hidden_label, page_header, section_select
+from layouts.components.formatting import zone_label
+from layouts.components.grid import grid
+from layouts.components.pager import pager
+from layouts.components.search_box import search_box
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
+from models.targeting import LEVELS
+from portal.domain.targeting import FLAG_CODES
+from portal.i18n import format_number, t
+
+ALL = "all"
+SELECTED_CHOICES = ("yes", "no")
+LEVEL_TONE = {"tightened": "danger", "normal": "warning", "reduced": "success"}
+
+
+def _options(all_key: str, values, label_key: str):
+    return [{"label": t(all_key), "value": ALL}] + [{"label": t(f"{label_key}.{v}"), "value": v} for v in values]
+
+
+def grid_columns(user) -> list[dict]:
+    """Selected first (the service sorts), then what the officer needs to act: number, company, what, reasons."""
+    zone = zone_label(user.office_timezone)
+    return [
+        {"field": "selected_label", "headerName": t("targeting_queue.field.selected"), "minWidth": 130,
+         "pinned": "left", "cellClass": "qca-dot-cell",
+         "cellClassRules": {"qca-tone-danger": "params.data.selected", "qca-tone-secondary": "!params.data.selected"}},
+        {"field": "number", "headerName": t("applications.field.number"), "minWidth": 235, "cellClass": "qca-link-cell"},
+        {"field": "level_label", "headerName": t("targeting_queue.field.level"), "minWidth": 150},
+        {"field": "reasons", "headerName": t("targeting_queue.field.reasons"), "flex": 2, "minWidth": 260,
+         "tooltipField": "reasons", "wrapText": True, "autoHeight": True},
+        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 200,
+         "tooltipField": "service_user"},
+        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 130,
+         "tooltipField": "commodity"},
+        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 140},
+        {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "minWidth": 140},
+        {"field": "stage_label", "headerName": t("applications.field.stage"), "minWidth": 150},
+    ]
+
+
+def _page(user):
+    return html.Div([
+        page_header(t("page.targeting_queue"), t("targeting_queue.subtitle")),
+        dbc.Row([
+            dbc.Col(search_box("queue-search", t("targeting_queue.search")), xs=12, md=6, xl=4, className="mb-2"),
+            dbc.Col(dbc.InputGroup([group_label(t("targeting_queue.day"), "queue-day"),
+                                    dbc.Input(id="queue-day", type="date")]), xs=12, md=6, xl=3, className="mb-2"),
+        ]),
+        dbc.Row([
+            dbc.Col([hidden_label(t("applications.field.section"), "queue-section"),
+                     section_select("queue-section", user, t("applications.all_sections"), ALL)],
+                    xs=6, md=3, className="mb-2"),
+            dbc.Col([hidden_label(t("targeting_queue.field.level"), "queue-level"),
+                     dbc.Select(id="queue-level", value=ALL,
+                                options=_options("targeting_queue.all_levels", LEVELS, "compliance.intervention"))],
+                    xs=6, md=3, className="mb-2"),
+            dbc.Col([hidden_label(t("targeting_queue.field.selected"), "queue-selected"),
+                     dbc.Select(id="queue-selected", value=ALL,
+                                options=_options("targeting_queue.all_selected", SELECTED_CHOICES,
+                                                 "targeting_queue.selected"))],
+                    xs=6, md=3, className="mb-2"),
+            dbc.Col([hidden_label(t("targeting_queue.flag"), "queue-flag"),
+                     dbc.Select(id="queue-flag", value=ALL,
+                                options=_options("targeting_queue.all_flags", FLAG_CODES, "targeting_queue.flag"))],
+                    xs=6, md=3, className="mb-2"),
+        ]),
+        html.Div(id="queue-summary", className="mb-2", role="status"),
+        dbc.Alert(id="queue-error", color="warning", is_open=False),
+        grid("queue-grid", grid_columns(user), t("targeting_queue.no_rows"), class_name="qca-grid", height="62vh",
+             default_col={"filter": False}, options={"suppressCellFocus": False}),
+        pager("queue"),
+        html.P(t("targeting_queue.open_hint"), className="text-muted small mt-2"),
+        dcc.Location(id="queue-go", refresh="callback-nav"),
+    ])
+
+
+URL_FIELDS = (
+    UrlField("q", "queue-search"),
+    UrlField("day", "queue-day", DAY),
+    UrlField("section", "queue-section", CODE, ALL),
+    UrlField("level", "queue-level", CHOICE, ALL, LEVELS),
+    UrlField("selected", "queue-selected", CHOICE, ALL, SELECTED_CHOICES),
+    UrlField("flag", "queue-flag", CHOICE, ALL, FLAG_CODES),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("queue")]), URL_FIELDS, query)
+
+
+def summary(total: int, selected: int, day_text: str):
+    """"12 konsinyasi baru pada 3 Des 2026 · 5 dipilih untuk diperiksa"."""
+    return html.Div([
+        html.Span(t("targeting_queue.summary_total", count=format_number(total), day=day_text), className="me-2"),
+        dbc.Badge(t("targeting_queue.summary_selected", count=format_number(selected)), color="danger" if selected else "secondary"),
+    ])
