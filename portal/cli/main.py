@@ -187,3 +187,8 @@ main.add_command(_calendar_commands)
 from portal.cli.push import push as _push_commands  # noqa: E402
 
 main.add_command(_push_commands)
+
+# The traceability dossier: `qcorner dossier verify FILE.pdf`.
+from portal.cli.dossier import dossier as _dossier_commands  # noqa: E402
+
+main.add_command(_dossier_commands)

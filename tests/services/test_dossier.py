@@ -1,0 +1,200 @@
+"""The traceability dossier (issue 19): its numbers are the profile's, `verify` accepts a printed copy and refuses
+one with a byte changed, who may print it, and that printing is audited."""
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
+from support.kpi_data import gen_complaint
+from support.portal_helpers import link_account, pdf_text
+from models import AttachmentBlob, AuditLog, NncAttachment
+from portal.reports import dossier
+from portal.security.scope import scope_of
+from portal.services import dossier as dossier_service
+from portal.services.compliance import profile as compliance_profile
+from portal.validation import Forbidden, InvalidInput, NotFound
+
+PRINTED_AT = datetime(2026, 6, 15, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_as_of():
+    with clock_at_as_of():
+        yield
+
+
+@pytest.fixture
+def office(session):
+    data = build_ranked_office(session)
+    blob = AttachmentBlob(hash="ab" * 32, content=b"%PDF-1.4 surat", size=14, mime_type="application/pdf")
+    session.add(blob)
+    session.flush()
+    nnc = session.scalar(select(dossier_service.Nnc).where(dossier_service.Nnc.service_user_id == data["gamma"].id,
+                                                           dossier_service.Nnc.status != "void"))
+    session.add(NncAttachment(nnc_id=nnc.id, filename="surat-gacc.pdf", blob_hash=blob.hash))
+    complaint = gen_complaint(session, "ADU-0001", "answered", datetime(2026, 2, 3, 2, 0, tzinfo=UTC),
+                              date(2026, 2, 10), answered_at=datetime(2026, 2, 5, 2, 0, tzinfo=UTC))
+    complaint.service_user_id = data["gamma"].id
+    session.commit()
+    return data
+
+
+class Viewer:
+    """A logged-in officer as the routes pass one (portal.security.access.CurrentUser's shape)."""
+
+    def __init__(self, session, role, section=None, service_user_ids=()):
+        from support.factories import office_id, section_id
+        self.id, self.username, self.full_name, self.role = None, f"{role}_x", f"Petugas {role.title()}", role
+        self.office_id = office_id(session)
+        self.section_code = section
+        self.section_id = section_id(session, section) if section else None
+        self.service_user_ids = tuple(service_user_ids)
+
+
+def _print(session, viewer, company, **kwargs):
+    return dossier.printed(session, viewer, company.id, now=PRINTED_AT, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------------ numbers
+def test_the_dossiers_score_working_is_the_profiles(session, office):
+    viewer = Viewer(session, "enforcement")
+    for company in (office["beta"], office["gamma"], office["alpha"]):
+        shown = compliance_profile.profile(session, company.id, office_id=office["office_id"], section_scope=None)
+        content = dossier_service.gather(session, viewer, company.id, now=PRINTED_AT)
+        working = content["offices"][0]["working"]
+        expected = dossier_service.plain(shown["explanation"])
+        for key in ("n", "V", "p0", "p", "score", "tier", "counts", "clean_streak", "window_from", "window_to",
+                    "intervention", "settings_version", "consignments_by_month"):
+            assert working[key] == expected[key], (company.name, key)
+    beta = dossier_service.gather(session, viewer, office["beta"].id, now=PRINTED_AT)
+    assert [a["kind"] for a in beta["offices"][0]["actions"]] == ["detention", "refusal"]
+    assert beta["period"] == {"from": "2025-06-16", "to": "2026-06-15"}
+
+
+def test_the_dossier_lists_nncs_with_their_evidence_complaints_and_handlers(session, office):
+    content = dossier_service.gather(session, Viewer(session, "enforcement"), office["gamma"].id, now=PRINTED_AT)
+    record = content["offices"][0]
+    assert [(n["status"], [e["filename"] for e in n["evidence"]]) for n in record["nncs"]] == [
+        ("received", ["surat-gacc.pdf"]), ("void", [])]
+    assert record["nncs"][0]["evidence"][0]["sha256"] == "ab" * 32
+    assert [c["tracking_code"] for c in record["complaints"]] == ["ADU-0001"]
+    beta = dossier_service.gather(session, Viewer(session, "enforcement"), office["beta"].id, now=PRINTED_AT)
+    assert [h["name"] for h in beta["offices"][0]["handlers"]["handlers"]] == ["PPJK Satu Pintu"]
+    assert beta["offices"][0]["handlers"]["changes_total"] == 0
+
+
+def test_a_period_is_checked_and_its_records_only_are_listed(session, office):
+    viewer = Viewer(session, "enforcement")
+    with pytest.raises(InvalidInput) as refused:
+        dossier_service.gather(session, viewer, office["beta"].id, "2026-05-01", "2026-01-01")
+    assert "period_to" in refused.value.errors
+    with pytest.raises(InvalidInput):
+        dossier_service.gather(session, viewer, office["beta"].id, "1-2-2026", "2026-01-01")
+    early = dossier_service.gather(session, viewer, office["beta"].id, "2025-08-01", "2025-09-30", now=PRINTED_AT)
+    assert early["offices"][0]["actions"] == []
+
+
+# ------------------------------------------------------------------------------------------------ the PDF and verify
+def test_the_pdf_has_a_cover_contents_page_numbers_printer_and_the_hash_on_every_page(session, office):
+    result = _print(session, Viewer(session, "enforcement"), office["beta"], compress=False)
+    text = pdf_text(result["pdf"])
+    assert "Dokumen Penelusuran" in text and "Daftar isi" in text and "PT Beta Tani" in text
+    assert f"Halaman 1 dari {result['pages']}" in text and f"Halaman {result['pages']} dari {result['pages']}" in text
+    assert text.count(f"SHA-256: {result['hash']}") == result["pages"]
+    assert "Petugas Enforcement" in text and "15 Jun 2026 11:00 WIB" in text  # printed at, in the office's zone
+
+
+def test_verify_accepts_the_printed_dossier(session, office):
+    result = _print(session, Viewer(session, "enforcement"), office["beta"])
+    session.commit()
+    checked = dossier.verify(result["pdf"], session)
+    assert checked["ok"], checked["problems"]
+    assert checked["hash"] == result["hash"] and checked["printing"]["service_user_id"] == office["beta"].id
+
+
+def test_verify_refuses_a_copy_with_one_byte_changed_in_a_table(session, office):
+    result = _print(session, Viewer(session, "enforcement"), office["gamma"], compress=False)
+    session.commit()
+    pdf = result["pdf"]
+    assert dossier.verify(pdf, session)["ok"]
+    # The NNC table's number cell "NNC/TEST/000nn": one digit changed.
+    found = re.search(rb"\(NNC/TEST/\d{4}(\d)", pdf)
+    assert found is not None
+    at = found.start(1)
+    changed = pdf[:at] + (b"7" if pdf[at:at + 1] != b"7" else b"8") + pdf[at + 1:]
+    checked = dossier.verify(changed, session)
+    assert not checked["ok"]
+    assert any(key == "dossier.verify.page_differs" for key, _ in checked["problems"])
+
+
+def test_verify_refuses_a_byte_changed_anywhere_in_a_compressed_page_or_the_carried_content(session, office):
+    result = _print(session, Viewer(session, "enforcement"), office["beta"])
+    session.commit()
+    pdf = result["pdf"]
+    streams = [m for m in re.finditer(rb"stream\r?\n", pdf)]
+    inside = streams[2].end() + 40
+    flipped = pdf[:inside] + bytes([pdf[inside] ^ 0x01]) + pdf[inside + 1:]
+    assert not dossier.verify(flipped, session)["ok"]
+    keywords = pdf.index(b"/Keywords (qcorner-dossier:") + 60
+    other = b"A" if pdf[keywords:keywords + 1] != b"A" else b"B"
+    assert not dossier.verify(pdf[:keywords] + other + pdf[keywords + 1:], session)["ok"]
+
+
+def test_verify_refuses_a_consistent_forgery_this_installation_never_printed(session, office):
+    content = dossier_service.gather(session, Viewer(session, "enforcement"), office["beta"].id, now=PRINTED_AT)
+    content["offices"][0]["working"]["score"] = 99.9
+    forged, _pages = dossier.render(content)
+    checked = dossier.verify(forged, session)
+    assert [key for key, _ in checked["problems"]] == ["dossier.verify.not_printed_here"]
+    assert dossier.verify(forged)["ok"]  # on its own the file is consistent: the audit log is what tells
+
+
+def test_the_verify_command_accepts_the_copy_and_refuses_a_changed_one(session, office, tmp_path):
+    from portal.cli.dossier import dossier as command
+
+    result = _print(session, Viewer(session, "enforcement"), office["beta"], compress=False)
+    good = tmp_path / "good.pdf"
+    good.write_bytes(result["pdf"])
+    accepted = CliRunner().invoke(command, ["verify", str(good), "--offline"])
+    assert accepted.exit_code == 0, accepted.output
+    assert result["hash"] in accepted.output
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(result["pdf"].replace(b"(PT Beta Tani) Tj", b"(PT Beta Tana) Tj", 1))
+    refused = CliRunner().invoke(command, ["verify", str(bad), "--offline"])
+    assert refused.exit_code == 1 and "DITOLAK" in refused.output
+
+
+# ------------------------------------------------------------------------------------------------ who may print
+def test_printing_is_audited_with_the_hash(session, office, make_user):
+    make_user("enf_print", "enforcement")
+    viewer = Viewer(session, "enforcement")
+    viewer.username = "enf_print"
+    result = _print(session, viewer, office["beta"])
+    session.commit()
+    row = session.scalar(select(AuditLog).where(AuditLog.action == "dossier_printed"))
+    assert row.object_id == result["hash"] and row.username == "enf_print"
+    assert row.after["service_user_id"] == office["beta"].id and row.after["pages"] == result["pages"]
+
+
+def test_a_coordinator_prints_only_companies_of_their_section_and_only_that_section(session, office):
+    plant = Viewer(session, "coordinator", section="plant")
+    with pytest.raises(Forbidden):
+        dossier_service.gather(session, plant, office["delta"].id)
+    content = dossier_service.gather(session, plant, office["beta"].id, now=PRINTED_AT)
+    assert content["section"] == "plant"
+
+
+def test_a_service_user_and_an_operator_cannot_print_a_dossier(session, office):
+    with pytest.raises(Forbidden):
+        dossier_service.gather(session, Viewer(session, "service_user", service_user_ids=[office["beta"].id]),
+                               office["beta"].id)
+    with pytest.raises(Forbidden):
+        dossier_service.gather(session, Viewer(session, "operator"), office["beta"].id)
+    with pytest.raises(NotFound):
+        dossier_service.gather(session, Viewer(session, "enforcement"), 10 ** 8)
