@@ -4,6 +4,7 @@ from models.office import Office, Section
 from models.user import LoginFailure, User, UserSession
 from models.setting import Setting
 from models.audit import AuditLog
+from models.company import Company, CompanyLinkChange
 from models.party import Handler, ServiceUser, ServiceUserLink
 from models.application import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Commodity,
                                 QuarantineAction, StageEvent)
@@ -13,7 +14,7 @@ from models.service_portal import (AccessToken, CorrectionRequest, NotificationO
 from models.nnc import AttachmentBlob, Nnc, NncAttachment, NncStatusChange
 from models.complaint import Complaint, ComplaintAttachment, ComplaintEvent
 
-__all__ = ["Base", "Office", "Section", "User", "UserSession", "LoginFailure", "Setting", "AuditLog", "Handler", "ServiceUser",
+__all__ = ["Base", "Office", "Section", "Company", "CompanyLinkChange", "User", "UserSession", "LoginFailure", "Setting", "AuditLog", "Handler", "ServiceUser",
            "ServiceUserLink", "Application", "ApplicationCommodity", "Bill", "Certificate", "CertificateForm",
            "Commodity", "QuarantineAction", "StageEvent", "SourceLookup", "SyncCursor", "SyncRequest", "SyncRun"]
 __all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "PushDelivery",

@@ -17,6 +17,9 @@ class Office(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The office's own IQFast database, when its records are not in the installation's configured source
+    # (settings.iqfast_url): the sync reads each distinct source once (docs/operations.md, "Adding a station").
+    iqfast_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class Section(Base):

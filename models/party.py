@@ -35,6 +35,8 @@ class ServiceUser(SyncedMixin, Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     name: Mapped[str] = mapped_column(String(200))
     tax_id: Mapped[str] = mapped_column(String(32))
+    # The company this office's record belongs to, matched by NPWP (portal/services/companies); set on insert.
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     business_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
     address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     city: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -142,7 +142,9 @@ MAPPINGS: tuple[TableMapping, ...] = (
     TableMapping("pengguna_jasa", "service_users", _synced(
         "id_pengguna_jasa", office_id=Office(), name=Copy("nama", required=True), tax_id=Copy("npwp", required=True),
         business_type=Copy("jenis_usaha"), address=Copy("alamat"), city=Copy("kota"), email=Copy("email"),
-        phone=Copy("telepon"), blocked=Flag("diblokir"), registered_at=Time("tgl_daftar", required=False))),
+        phone=Copy("telepon"), blocked=Flag("diblokir"), registered_at=Time("tgl_daftar", required=False),
+        # Not in IQFast: the writer fills it per batch, matching the NPWP to a company (portal/services/companies).
+        company_id=Const(None))),
     TableMapping("ppjk", "handlers", _synced(
         "id_ppjk", office_id=Office(), name=Copy("nama_ppjk", required=True), tax_id=Copy("npwp"),
         address=Copy("alamat"), email=Copy("email"), phone=Copy("telepon"))),

@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from models import (Application, ApplicationCommodity, Bill, Certificate, Handler, Nnc, QuarantineAction, ServiceUser,
-                    StageEvent)
+from models import (Application, ApplicationCommodity, Bill, Certificate, Company, Handler, Nnc, QuarantineAction,
+                    ServiceUser, StageEvent)
 from portal.demo.sync_history import EVERY as SYNC_EVERY, insert_sync_runs, sync_run_rows
+from portal.domain.npwp import normalize
 from support.factories import office_id as office_id_of, section_id as section_id_of
 
 UTC = timezone.utc
@@ -66,8 +67,11 @@ def build_heavy_company(session, *, applications: int = 5000, handlers: int = 10
     office_id = office_id_of(session, office)
     sections = {code: section_id_of(session, code) for code in ("plant", "animal")}
     source = _next_source_id(session)
+    tax_id = "01.777.555.3-014.000"
+    company = _bulk(session, Company, [{"npwp": normalize(tax_id), "name": name, "created_at": now, "version": 1}],
+                    returning=True)[0]
     company_id = _bulk(session, ServiceUser, [{
-        "source_id": source, "office_id": office_id, "name": name, "tax_id": "01.777.555.3-014.000",
+        "source_id": source, "office_id": office_id, "name": name, "tax_id": tax_id, "company_id": company,
         "email": "ekspor@sinarjaya.invalid", "phone": "021-5550140", "address": "Jl. Raya Perancis No. 14",
         "city": "Tangerang", "registered_at": now - timedelta(days=days + 400), "synced_at": now}], returning=True)[0]
     handler_ids = _bulk(session, Handler, [{

@@ -32,6 +32,7 @@ from models.base import utcnow
 from portal.iqfast import codes as iqfast_codes
 from portal.iqfast.fields import Lookups
 from portal.iqfast.mapping import TableMapping
+from portal.services.companies import matching as company_matching
 from portal.services.sync.after_sync import enqueue_notifications
 from portal.services.targeting import deciding as targeting
 
@@ -112,6 +113,9 @@ class Writer:
             return result
         started = time.perf_counter()
         positions, rows = self._dedupe(spec, rows, result)
+        moved: list[tuple[int, int, int]] = []
+        if spec.target == "service_users":
+            rows, moved = self._with_companies(spec, rows)
         staging = self._stage(spec, positions, rows)
         self._timed("stage", started)
         started = time.perf_counter()
@@ -132,6 +136,8 @@ class Writer:
             self.recompute_applications(result.touched_applications)
         elif spec.target == "applications":
             self.copy_to_actions({row[0] for row in returned})
+        elif moved:
+            company_matching.record_sync_moves(self.conn, moved, {row[0] for row in returned})
         self._timed("derived", started)
         if newest_before is not None:
             started = time.perf_counter()
@@ -150,6 +156,16 @@ class Writer:
 
     def _newest_id(self, target: str) -> int:
         return self.conn.execute(select(func.max(table(target).c.id))).scalar() or 0
+
+    def _with_companies(self, spec: TableMapping, rows: list[tuple]) -> tuple[list[tuple], list[tuple[int, int, int]]]:
+        """The batch's service users with their company filled in by NPWP (a few queries for the whole batch), and
+        the records whose changed NPWP moves them to another company."""
+        columns = spec.row_columns
+        source_at, npwp_at, name_at = columns.index("source_id"), columns.index("tax_id"), columns.index("name")
+        company_at = columns.index("company_id")
+        companies, moved = company_matching.assign_companies(
+            self.conn, [(row[source_at], row[npwp_at], row[name_at]) for row in rows])
+        return [row[:company_at] + (company,) + row[company_at + 1:] for row, company in zip(rows, companies)], moved
 
     def _refresh_statistics(self, target: str, written: int) -> None:
         """ANALYZE a table when a run's writes to it pass 10,000, 100,000, 1,000,000… rows.
