@@ -92,7 +92,7 @@ def _company(session: Session, company_id: Any) -> Company | None:
 
 
 def _relink(session: Session, actor_id: int | None, actor_username: str | None, record: ServiceUser,
-            target: Company, reason: str, action: str, undo_of: int | None = None) -> dict[str, Any]:
+            target: Company, reason: str, undo_of: int | None = None) -> dict[str, Any]:
     before = record.company_id
     record.company_id = target.id
     change = CompanyLinkChange(service_user_id=record.id, from_company_id=before, to_company_id=target.id,
@@ -100,10 +100,14 @@ def _relink(session: Session, actor_id: int | None, actor_username: str | None, 
                                at=utcnow())
     session.add(change)
     session.flush()
-    audit.record(session, actor_id, actor_username, action, "service_user", record.id,
-                 {"company_id": before}, {"company_id": target.id, "reason": reason, "change_id": change.id})
     return {"change_id": change.id, "service_user_id": record.id, "from_company_id": before,
             "to_company_id": target.id}
+
+
+def _audited(done: dict[str, Any], reason: str) -> tuple[dict, dict]:
+    """The audit entry's before and after of a relink."""
+    return ({"company_id": done["from_company_id"]},
+            {"company_id": done["to_company_id"], "reason": reason, "change_id": done["change_id"]})
 
 
 def _claim_both(session: Session, source: Company, source_version: Any, opened: dict | None,
@@ -130,7 +134,10 @@ def move_record(session: Session, actor_id: int | None, actor_username: str | No
     errors.raise_if_any()
     source = session.get(Company, record.company_id)
     _claim_both(session, source, version, opened, target)
-    return _relink(session, actor_id, actor_username, record, target, reason, "company_record_moved")
+    done = _relink(session, actor_id, actor_username, record, target, reason)
+    audit.record(session, actor_id, actor_username, "company_record_moved", "service_user", record.id,
+                 *_audited(done, reason))
+    return done
 
 
 def split_record(session: Session, actor_id: int | None, actor_username: str | None, *, service_user_id: Any,
@@ -150,7 +157,10 @@ def split_record(session: Session, actor_id: int | None, actor_username: str | N
     target = Company(npwp=None, name=record.name, created_at=utcnow())
     session.add(target)
     session.flush()
-    return _relink(session, actor_id, actor_username, record, target, reason, "company_record_split")
+    done = _relink(session, actor_id, actor_username, record, target, reason)
+    audit.record(session, actor_id, actor_username, "company_record_split", "service_user", record.id,
+                 *_audited(done, reason))
+    return done
 
 
 def undo_change(session: Session, actor_id: int | None, actor_username: str | None, *, change_id: Any,
@@ -178,8 +188,10 @@ def undo_change(session: Session, actor_id: int | None, actor_username: str | No
     source = session.get(Company, record.company_id)
     target = session.get(Company, change.from_company_id)
     _claim_both(session, source, version, opened, target)
-    return _relink(session, actor_id, actor_username, record, target, text, "company_change_undone",
-                   undo_of=change.id)
+    done = _relink(session, actor_id, actor_username, record, target, text, undo_of=change.id)
+    audit.record(session, actor_id, actor_username, "company_change_undone", "service_user", record.id,
+                 *_audited(done, text))
+    return done
 
 
 def history(session: Session, company_id: int, *, page: int = 0, page_size: int = PAGE_SIZE
