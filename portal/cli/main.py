@@ -192,3 +192,8 @@ main.add_command(_push_commands)
 from portal.cli.dossier import dossier as _dossier_commands  # noqa: E402
 
 main.add_command(_dossier_commands)
+
+# Inspection targeting: `qcorner targeting decisions|verify|rotate-key`.
+from portal.cli.targeting import targeting as _targeting_commands  # noqa: E402
+
+main.add_command(_targeting_commands)
