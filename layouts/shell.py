@@ -76,6 +76,7 @@ def navbar(user):
             dbc.DropdownMenuItem(role_label, header=True, id="shell-user-role"),
             dbc.DropdownMenuItem(user.office_name, header=True),
             dbc.DropdownMenuItem(divider=True),
+            *_install_items(user),
             dbc.DropdownMenuItem([html.I(className="bi bi-question-circle me-1"), t("page.help")], href="/help",
                                  id="shell-nav-help"),
             dbc.DropdownMenuItem([html.I(className="bi bi-translate me-1"), t(f"language.switch_to.{other_language}")],
@@ -96,6 +97,17 @@ def navbar(user):
         ], fluid=True),  # the whole width: the admin's menu in English needs it (the page below stays at xxl)
         className="qc-navbar", dark=True, expand="lg",
     )
+
+
+def _install_items(user):
+    """"Pasang aplikasi" for the service users (their pages are an installable app, portal/web/pwa.py): hidden
+    until assets/qc-pwa.js learns the browser can install it; on iOS, which has no prompt, a text hint instead."""
+    if not user.can("my.view"):
+        return []
+    return [dbc.DropdownMenuItem([html.I(className="bi bi-phone me-1"), t("pwa.install")], id="shell-install",
+                                 className="qc-install-item"),
+            html.Div([html.I(className="bi bi-box-arrow-up me-1"), t("pwa.install_ios")],
+                     className="dropdown-item-text small qc-install-ios", id="shell-install-ios")]
 
 
 def _logout_form():

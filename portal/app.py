@@ -28,7 +28,7 @@ from portal.security.access import CurrentUser, serve_dependencies_by_role
 from portal.security.permissions import ROLES, home_page, needs_section
 from portal.services.sync import status as sync_status
 from portal.settings import PROJECT_ROOT, Settings, load_settings
-from portal.web import bad_requests, identity, login_throttle, outage, public_complaints
+from portal.web import bad_requests, identity, login_throttle, outage, public_complaints, pwa
 from portal.web.auth import bp as auth_bp
 from portal.web.auth import login_manager
 from portal.web.complaint_archive import bp as complaint_archive_bp
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(service_portal_bp)  # documents, survey and account links (issue 6)
     server.register_blueprint(sync_upload_bp)
     server.register_blueprint(nnc_archive_bp)
+    server.register_blueprint(pwa.bp)  # the service users' installable app: manifest, service worker (issue 20)
     limiter = public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
     login_throttle.install(server, limiter, settings)  # failed logins per address and per name (issue 16)
     view_cache.install(server, settings.ratelimit_storage_url)  # views computed once per data change (issue #17)
@@ -103,6 +104,8 @@ def _name_each_document(app: dash.Dash) -> None:
 
     def named(**parts):
         document = interpolate(**{**parts, "title": str(escape(shell.document_title(request.path)))})
+        # The service users' pages are an installable app: its manifest and theme colour (portal/web/pwa.py).
+        document = document.replace("</head>", pwa.head_tags() + "</head>", 1)
         return document.replace("<html>", f'<html lang="{current_language()}">', 1)
 
     app.interpolate_index = named

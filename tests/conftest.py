@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, delete, insert, select, text
 from portal.db import Database
 from portal.migrate import upgrade
 from portal.settings import load_settings
-from support.browser import PAGE_OPTIONS, PHONE_OPTIONS
+from support.browser import CHROMIUM, CHROMIUM_ARGS, PAGE_OPTIONS, PHONE_OPTIONS
 from support.web import PASSWORD, login
 
 # Hypothesis's deadline and "too slow" health check time the machine, not the code: on two shared cores they fail
@@ -208,9 +208,6 @@ def logged_in(client, make_user):
 
 
 # --- real Chromium through Playwright -------------------------------------------------------------
-CHROMIUM = os.environ.get("QCORNER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,10 @@ from portal.web.outage import UNAVAILABLE
 
 # Pages open to the public: plain Flask routes with server-rendered forms and CSRF.
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico",
-                          "/pengaduan", "/pengaduan/lacak"})  # the public complaint form and its tracking page
+                          "/pengaduan", "/pengaduan/lacak",  # the public complaint form and its tracking page
+                          # The installable app (portal/web/pwa.py): static, no data. Browsers fetch the manifest
+                          # without cookies, and the worker shows /offline when there is no login to check.
+                          "/manifest.webmanifest", "/sw.js", "/offline"})
 PUBLIC_PREFIXES = ("/assets/", "/lang/",
                    "/account/", "/survey/")  # emailed links: invitation, password reset, registration, survey
 

@@ -102,6 +102,8 @@ EXPECTED_ROUTE_ACCESS = {
     "/my/documents/certificate/1.pdf": ("GET", set(ROLES)),  # a company its own; officers within their scope
     "/my/survey/1": ("GET", {"service_user"}),
     "/my/notifications/1/open": ("GET", {"service_user"}),  # the account's own message (else back to the list)
+    "/my/offline/applications": ("GET", {"service_user"}),  # the copies the app's worker keeps (issue 20)
+    "/my/offline/applications/1": ("GET", {"service_user"}),
     "/admin/sync/upload": ("POST", {"admin"}),
 }
 # Arguments for a route's rule, so each route can be called by a concrete path.

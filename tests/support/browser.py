@@ -7,6 +7,10 @@ from support.web import PASSWORD
 
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts", "screenshots")
 
+CHROMIUM = os.environ.get("QCORNER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
 # Playwright runs a string given to wait_for_function through eval, which the portal's Content-Security-Policy
 # forbids; test contexts bypass the policy, except test_security_headers.py, which checks the pages run under it.
 PAGE_OPTIONS = {"viewport": {"width": 1366, "height": 850}, "locale": "id-ID"}

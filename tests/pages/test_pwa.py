@@ -1,0 +1,83 @@
+"""The service users' installable app on the server side (issue 20): the manifest, the worker and the offline page
+are public and static; the read-only copies the worker keeps sit behind the login and show only the viewer's own
+company; only the service users' pages link the manifest."""
+from __future__ import annotations
+
+import pytest
+
+from support.factories import gen_application, gen_service_user
+from support.portal_helpers import link_account
+from support.web import login
+
+
+@pytest.fixture
+def exporter(client, session, make_user):
+    make_user("eksportir_pwa", "service_user")
+    mine, theirs = gen_service_user(session, name="PT Salak Ekspor"), gen_service_user(session, name="PT Lain")
+    link_account(session, "eksportir_pwa", mine)
+    own = gen_application(session, mine, commodity="Salak pondoh")
+    other = gen_application(session, theirs, commodity="Kopi luwak")
+    session.commit()
+    return {"own": own, "other": other}
+
+
+def test_the_manifest_is_public_and_names_the_app_in_indonesian(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200 and response.mimetype == "application/manifest+json"
+    manifest = response.json
+    assert manifest["name"] == "Q-Corner Karantina" and manifest["lang"] == "id"
+    assert manifest["start_url"] == "/my/applications" and manifest["display"] == "standalone"
+    sizes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        image = client.get(icon["src"])
+        assert image.status_code == 200 and image.mimetype == "image/png"
+
+
+def test_the_service_worker_is_served_from_the_root_and_never_cached_by_http(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert "no-store" in response.headers["Cache-Control"] or "no-cache" in response.headers["Cache-Control"]
+    assert "worker-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_offline_page_is_public_and_says_so_in_indonesian(client):
+    response = client.get("/offline")
+    assert response.status_code == 200
+    assert "Anda sedang luring" in response.get_data(as_text=True)
+
+
+def test_the_copies_need_a_login(client, exporter):
+    response = client.get(f"/my/offline/applications/{exporter['own'].id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_list_copy_shows_only_the_viewers_company(client, exporter):
+    login(client, "eksportir_pwa")
+    text = client.get("/my/offline/applications").get_data(as_text=True)
+    assert exporter["own"].number in text and exporter["other"].number not in text
+    assert "Anda sedang luring" in text
+
+
+def test_the_detail_copy_of_another_companys_application_is_refused(client, exporter):
+    login(client, "eksportir_pwa")
+    own = client.get(f"/my/offline/applications/{exporter['own'].id}")
+    assert own.status_code == 200 and exporter["own"].number in own.get_data(as_text=True)
+    assert own.headers["Cache-Control"] == "no-store"
+    assert client.get(f"/my/offline/applications/{exporter['other'].id}").status_code in (403, 404)
+
+
+def test_an_officer_cannot_open_the_copies(logged_in, exporter):
+    client = logged_in("operator")
+    assert client.get("/my/offline/applications").status_code == 403
+
+
+def test_the_service_users_pages_link_the_manifest(client, exporter):
+    login(client, "eksportir_pwa")
+    assert 'rel="manifest"' in client.get("/my/applications").get_data(as_text=True)
+
+
+def test_the_officers_pages_are_no_installable_app(logged_in):
+    officer = logged_in("operator")
+    assert 'rel="manifest"' not in officer.get("/applications").get_data(as_text=True)
