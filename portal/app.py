@@ -111,6 +111,13 @@ def _name_each_document(app: dash.Dash) -> None:
     app.interpolate_index = named
 
 
+# Dash asks `if self.validation_layout` while writing every full page's config, and a component's truth is its
+# len(): a walk of this whole tree (every page for every role), ≈ 10 ms of CPU per page load. It is always there,
+# so its truth is answered at once. Made in the module "builtins" so Dash's registry does not take it for a
+# component package of its own (it is never sent to a browser).
+_EveryPage = type("EveryPage", (dash.html.Div,), {"__module__": "builtins", "__bool__": lambda self: True})
+
+
 def _every_page(server: Flask, shell) -> "dash.html.Div":
     """The shell and every page, drawn for each role that may open it: every id a callback may use, in one tree
     (`app.validation_layout`; tests/pages/test_callback_ids.py checks each callback against it). Dash 4 reads it
@@ -130,7 +137,7 @@ def _every_page(server: Flask, shell) -> "dash.html.Div":
                 if user.can(page.permission):
                     drawn += [page.render(user, **{name: 1 for name in re.findall(r"<int:(\w+)>", page.path)}),
                               page.drawn_later(user)]
-    return dash.html.Div(drawn)
+    return _EveryPage(drawn)
 
 
 def _callback_modules():
