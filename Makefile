@@ -13,7 +13,8 @@ TEST_WORKERS ?= 2
 
 # The demo's stand-in for IQFast: the simulator's SQLite file (make run ticks it so the portal looks alive).
 IQFAST_SIM ?= sqlite:///$(CURDIR)/instance/iqfast-sim.db
-DEMO_ENV := QCORNER_ENV=demo QCORNER_IQFAST_URL=$(IQFAST_SIM)
+# Web Push on: the demo keeps a generated VAPID key pair in instance/push-keys.json.
+DEMO_ENV := QCORNER_ENV=demo QCORNER_IQFAST_URL=$(IQFAST_SIM) QCORNER_PUSH_ENABLED=1
 
 .PHONY: run test test-postgresql test-sqlite test-unit test-dates install demo manual clean audit proof
 

@@ -3,14 +3,14 @@ choices, and the bell's unread count (the last 30 days)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx
+from dash import ALL, Input, Output, State, ctx
 
 from callbacks.common import page_of, paged_callback
-from layouts.my_notifications import message
+from layouts.my_notifications import devices, message
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import format_number, t
-from portal.services import notifications
+from portal.services import notifications, push
 from portal.validation import InvalidInput
 
 PERMISSION = "my.view"
@@ -88,6 +88,21 @@ def register(app) -> None:
             text = " ".join([t("form.has_errors")] + [messages[key] for key in ("stages",) if key in messages])
             return text, True, "danger", "phone" in messages, messages.get("phone", "")
         return t("my_notifications.saved"), True, "success", False, ""
+
+    @protected_callback(
+        app, PERMISSION, Output("my-notifications-devices", "children"),
+        Input("my-notifications-page", "id"), Input("my-notifications-devices-refresh", "n_clicks"),
+        Input({"type": "my-notifications-device-remove", "index": ALL}, "n_clicks"))
+    def load_devices(_page, _refresh, removes):
+        """The account's push devices; a remove button forgets that device (only ever the account's own)."""
+        current = user()
+        with database().session() as db:
+            trigger = ctx.triggered_id
+            if isinstance(trigger, dict) and trigger.get("type") == "my-notifications-device-remove" and \
+                    any(removes or ()) and isinstance(trigger.get("index"), int):
+                push.unsubscribe(db, current.id, subscription_id=trigger["index"])
+            rows = push.devices(db, current.id)
+        return devices(rows, current.office_timezone)
 
     @protected_callback(app, PERMISSION, [Output("shell-bell-count", "children"), Output("shell-bell", "aria-label")],
                         Input("shell-url", "pathname"))

@@ -6,12 +6,13 @@ alone); the callbacks in callbacks/my_notifications.py fill the list and the cho
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
+from flask_wtf.csrf import generate_csrf
 
 from layouts.common import field, page_header
 from layouts.components.formatting import format_datetime
 from layouts.components.pager import pager
-from portal.i18n import t
+from portal.i18n import format_date, t
 from portal.services.notifications import OPTIONAL_STAGES
 
 SHOW = ("all", "unread")
@@ -35,6 +36,46 @@ def message(row: dict, tz: str):
         id={"type": "my-notifications-item", "index": row["id"]})
 
 
+def _push_devices():
+    """This device's "turn on" button (assets/qc-push.js asks the browser and sends its subscription) and the list
+    of the account's devices, each removable. The script's messages come from the data attributes, translated."""
+    words = {f"data-{key}": t(f"my_notifications.push_{key}") for key in (
+        "unsupported", "denied", "off", "enabling", "enabled", "failed", "disabled", "active")}
+    return html.Div([
+        html.Div([
+            dbc.Button([html.I(className="bi bi-bell me-1"), t("my_notifications.push_enable")],
+                       id="my-notifications-push-enable", color="success", outline=True, className="qc-tap"),
+            dbc.Button([html.I(className="bi bi-bell-slash me-1"), t("my_notifications.push_disable")],
+                       id="my-notifications-push-disable", color="secondary", outline=True,
+                       className="qc-tap d-none"),
+        ], className="d-flex flex-wrap gap-2"),
+        html.Div(id="my-notifications-push-status", role="status", className="small mt-1"),
+        dcc.Input(type="hidden", value=generate_csrf(), id="my-notifications-push-csrf"),
+        # Pressed by the script once a subscription is saved, so the device list below is drawn again.
+        html.Button(id="my-notifications-devices-refresh", n_clicks=0, hidden=True, tabIndex="-1",
+                    **{"aria-hidden": "true"}),
+        html.H3(t("my_notifications.devices"), className="h6 mt-3"),
+        html.Div(id="my-notifications-devices"),
+    ], id="my-notifications-push-device", className="mb-3", **words)
+
+
+def devices(rows: list[dict], tz: str):
+    """The account's devices that receive push: name, since when, last delivery, and a remove button."""
+    if not rows:
+        return html.Div(t("my_notifications.no_devices"), className="small text-muted",
+                        id="my-notifications-devices-empty")
+    return dbc.ListGroup([dbc.ListGroupItem([
+        html.Div([html.Span(row["label"] or t("my_notifications.device"), className="fw-semibold"),
+                  html.Div(t("my_notifications.device_since", date=format_date(row["created_at"], tz=tz)) +
+                           (" · " + t("my_notifications.device_last", time=format_datetime(row["last_success_at"], tz))
+                            if row["last_success_at"] else ""), className="small text-muted")]),
+        dbc.Button([html.I(className="bi bi-trash me-1"), t("my_notifications.device_remove")],
+                   id={"type": "my-notifications-device-remove", "index": row["id"]}, color="danger", outline=True,
+                   size="sm", className="qc-tap"),
+    ], className="d-flex justify-content-between align-items-center gap-2") for row in rows],
+        id="my-notifications-devices-list", className="mb-2")
+
+
 def _choices_card():
     stages = [{"label": t(f"my.stage.{stage}"), "value": stage} for stage in OPTIONAL_STAGES]
     return dbc.Card([
@@ -53,7 +94,8 @@ def _choices_card():
                   "my-notifications-phone-feedback", t("my_notifications.phone_help")),
             dbc.Switch(id="my-notifications-push", label=t("my_notifications.push"), value=False,
                        className="mb-1 qc-switch"),
-            html.Div(t("my_notifications.push_later"), className="small text-muted mb-3"),
+            html.Div(t("my_notifications.push_help"), className="small text-muted mb-2"),
+            _push_devices(),
             html.H3(t("my_notifications.stages"), className="h6 mt-3"),
             html.P(t("my_notifications.stages_always"), className="small text-muted mb-2"),
             dbc.Label(t("my_notifications.stages_choose"), html_for="my-notifications-stages", className="small"),

@@ -33,6 +33,7 @@ from portal.web.auth import bp as auth_bp
 from portal.web.auth import login_manager
 from portal.web.complaint_archive import bp as complaint_archive_bp
 from portal.web.nnc_archive import bp as nnc_archive_bp
+from portal.web.push import bp as push_bp
 from portal.web.service_portal import bp as service_portal_bp
 from portal.web.sync_upload import bp as sync_upload_bp
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
     server.register_blueprint(auth_bp)
     server.register_blueprint(service_portal_bp)  # documents, survey and account links (issue 6)
+    server.register_blueprint(push_bp)  # a device's Web Push subscription (issue 20)
     server.register_blueprint(sync_upload_bp)
     server.register_blueprint(nnc_archive_bp)
     server.register_blueprint(pwa.bp)  # the service users' installable app: manifest, service worker (issue 20)

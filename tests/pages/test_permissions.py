@@ -104,6 +104,9 @@ EXPECTED_ROUTE_ACCESS = {
     "/my/notifications/1/open": ("GET", {"service_user"}),  # the account's own message (else back to the list)
     "/my/offline/applications": ("GET", {"service_user"}),  # the copies the app's worker keeps (issue 20)
     "/my/offline/applications/1": ("GET", {"service_user"}),
+    "/my/push/key": ("GET", {"service_user"}),  # Web Push: the station's public key, a device's (un)subscription
+    "/my/push/subscribe": ("POST", {"service_user"}),
+    "/my/push/unsubscribe": ("POST", {"service_user"}),
     "/admin/sync/upload": ("POST", {"admin"}),
 }
 # Arguments for a route's rule, so each route can be called by a concrete path.

@@ -1,0 +1,103 @@
+"""Web Push on the notification settings page (issue 20): the routes the page's script calls (the key, subscribe,
+unsubscribe: login, permission and CSRF like every POST) and the device list with its remove buttons."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+
+import pytest
+from sqlalchemy import select
+
+from models.service_portal import PushSubscription
+from portal.services import push
+from support.hostile import find_key
+from support.web import dash_callback
+
+KEYS = push.generate_keys()
+P256DH = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+
+
+def _subscription(name: str = "phone") -> dict:
+    auth = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()
+    return {"endpoint": f"https://fcm.googleapis.com/fcm/send/{name}", "expirationTime": None,
+            "keys": {"p256dh": P256DH, "auth": auth}}
+
+
+@pytest.fixture
+def push_on(app, settings, monkeypatch):
+    monkeypatch.setitem(app.server.extensions, "qcorner_settings", settings.model_copy(update={
+        "push_enabled": True, "vapid_public_key": KEYS["public"], "vapid_private_key": KEYS["private"],
+        "vapid_subject": "mailto:operator@karantina.invalid"}))
+
+
+def _token(client) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/logout").get_data(as_text=True)).group(1)
+
+
+def _post(client, path: str, body: dict, token: str | None):
+    headers = {"X-CSRFToken": token} if token else {}
+    return client.post(path, json=body, headers={**headers, "User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131"})
+
+
+def _devices(app, client, removes: list[tuple[int, int | None]] = (), removed: int | None = None):
+    changed = [json.dumps({"index": removed, "type": "my-notifications-device-remove"}, separators=(",", ":")) +
+               ".n_clicks"] if removed else ["my-notifications-page.id"]
+    response = dash_callback(client, find_key(app, "my-notifications-devices.children"), inputs=[
+        {"id": "my-notifications-page", "property": "id", "value": "my-notifications-page"},
+        {"id": "my-notifications-devices-refresh", "property": "n_clicks", "value": 0},
+        [{"id": {"type": "my-notifications-device-remove", "index": index}, "property": "n_clicks", "value": clicks}
+         for index, clicks in removes]], changed=changed)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.dumps(response.json["response"]["my-notifications-devices"]["children"], ensure_ascii=False)
+
+
+def test_a_service_user_turns_push_on_for_this_device_sees_it_listed_and_removes_it(
+        app, client, session, logged_in, push_on):
+    logged_in("service_user", username="pengguna_push")
+    assert client.get("/my/push/key").json == {"publicKey": KEYS["public"]}
+    assert _post(client, "/my/push/subscribe", {"subscription": _subscription()}, None).status_code == 400  # no CSRF
+    token = _token(client)
+    answer = _post(client, "/my/push/subscribe", {"subscription": _subscription()}, token)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert answer.json["device"]["label"] == "Chrome · Android"
+    listing = _devices(app, client)
+    assert "Chrome · Android" in listing and "Hapus" in listing
+    device_id = answer.json["device"]["id"]
+    assert "Belum ada perangkat" in _devices(app, client, removes=[(device_id, 1)], removed=device_id)
+    assert session.scalars(select(PushSubscription)).all() == []
+
+
+def test_a_bad_subscription_is_refused_with_a_message_and_stores_nothing(app, client, session, logged_in, push_on):
+    logged_in("service_user")
+    token = _token(client)
+    bad = {**_subscription(), "endpoint": "https://192.168.1.10/push"}
+    answer = _post(client, "/my/push/subscribe", {"subscription": bad}, token)
+    assert answer.status_code == 400 and "endpoint" in answer.json["errors"]
+    assert _post(client, "/my/push/subscribe", {"subscription": "nonsense"}, token).status_code == 400
+    assert session.scalars(select(PushSubscription)).all() == []
+
+
+def test_one_account_cannot_remove_another_accounts_device(app, client, session, logged_in, make_user, push_on):
+    other = make_user("lain", "service_user")
+    theirs = push.subscribe(session, other["id"], _subscription("theirs"))
+    session.commit()
+    logged_in("service_user")
+    token = _token(client)
+    assert _post(client, "/my/push/unsubscribe", {"endpoint": _subscription("theirs")["endpoint"]},
+                 token).json == {"removed": 0}
+    _devices(app, client, removes=[(theirs["id"], 1)], removed=theirs["id"])
+    assert len(session.scalars(select(PushSubscription)).all()) == 1
+
+
+def test_officers_may_not_use_the_push_routes(client, logged_in, push_on):
+    logged_in("operator")
+    assert client.get("/my/push/key").status_code == 403
+    assert _post(client, "/my/push/subscribe", {"subscription": _subscription()}, _token(client)).status_code == 403
+
+
+def test_with_push_off_the_page_gets_no_key_and_subscribing_is_refused(client, logged_in):
+    logged_in("service_user")
+    assert client.get("/my/push/key").json == {"publicKey": None}
+    assert _post(client, "/my/push/subscribe", {"subscription": _subscription()}, _token(client)).status_code == 409
