@@ -6,7 +6,7 @@ from dash import Input, Output
 from callbacks.common import load_record
 from layouts import application_detail as page
 from portal.security.access import protected_callback, user
-from portal.services import applications
+from portal.services import applications, targeting
 
 PERMISSION = "applications.view"
 
@@ -17,8 +17,9 @@ def register(app) -> None:
     def show(application_id):
         """The whole page, or a refusal: another section's application (coordinators) or none at all."""
         current = user()
-        detail, refusal = load_record(application_id, lambda db, found_id: applications.application_detail(
-            db, found_id, **applications.reach(current.scope)), audit_as="application")
+        detail, refusal = load_record(application_id, lambda db, found_id: {
+            **applications.application_detail(db, found_id, **applications.reach(current.scope)),
+            "targeting": targeting.decision_for(db, found_id)}, audit_as="application")
         if refusal:
             return page.refused(refusal)
         return page.render(detail, current)

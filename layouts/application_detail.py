@@ -18,6 +18,7 @@ from dash import dcc, html
 
 from layouts.applications import stage_tone
 from layouts.components.formatting import format_datetime, format_idr, format_number
+from layouts.targeting_decision import decision_card
 from models.application import STAGES
 from portal.i18n import current_language, t
 
@@ -303,7 +304,14 @@ def actions(detail, user):
 # The page's sections, in order: functions (detail, user) -> component or None. Later issues add theirs here
 # (NNCs, notifications, correction requests). Sections in HALF_WIDTH that follow each other share a row on
 # wide screens; every other section spans the page.
-SECTIONS: list[Callable] = [header, timeline, commodities, consignment, bill, documents, actions]
+def targeting(detail, user):
+    """The inspection decision and its working (staff page only: the service user's pages never show it)."""
+    if "targeting" not in detail:
+        return None
+    return decision_card(detail["targeting"], user, card)
+
+
+SECTIONS: list[Callable] = [header, targeting, timeline, commodities, consignment, bill, documents, actions]
 HALF_WIDTH: set[Callable] = {consignment, bill}
 
 

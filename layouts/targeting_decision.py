@@ -1,0 +1,99 @@
+"""How an inspection decision is drawn for officers: level, draw, rate, flags with their evidence, the outcome and
+how it was reached (the "show the working" rule). Never used on a service user's page."""
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from layouts.components.formatting import format_date, format_datetime, format_number
+from portal.i18n import t
+
+
+def _number(value: Any, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    return format_number(value, decimals=0 if value == int(value) and not decimals else decimals)
+
+
+def _percent(rate: float) -> str:
+    value = rate * 100
+    return format_number(value, decimals=0 if value == int(value) else 1) + " %"
+
+
+def flag_text(flag: dict[str, Any]) -> str:
+    """One risk flag and its evidence, as a sentence."""
+    code, e = flag.get("code"), flag.get("evidence") or {}
+    if code == "new_company":
+        return t("targeting.flag.new_company", prior=_number(e.get("prior_consignments")),
+                 threshold=_number(e.get("threshold")))
+    if code == "new_commodity":
+        return t("targeting.flag.new_commodity", commodity=e.get("commodity") or "–")
+    if code == "new_country":
+        return t(f"targeting.flag.new_country_{e.get('role', 'origin')}", country=e.get("country") or "–")
+    if code == "handler_flagged":
+        return t("targeting.flag.handler_flagged", handler=e.get("handler") or "–",
+                 count=_number(e.get("tier_d_companies")), threshold=_number(e.get("threshold")))
+    if code == "recent_nnc":
+        numbers = ", ".join(f"{n.get('number') or n.get('id')} ({format_date(_day(n.get('notice_date')))})"
+                            for n in e.get("nncs") or [])
+        return t("targeting.flag.recent_nnc", days=_number(e.get("days")), nncs=numbers)
+    if code == "quantity_outlier":
+        return t("targeting.flag.quantity_outlier", commodity=e.get("commodity") or "–",
+                 quantity=_number(e.get("quantity"), 3 if e.get("quantity") != int(e.get("quantity") or 0) else 0),
+                 unit=e.get("unit") or "", factor=_number(e.get("factor")), median=_number(e.get("median"), 0),
+                 lines=_number(e.get("prior_lines")))
+    return str(code)
+
+
+def _day(value):
+    from datetime import date
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return value
+
+
+def level_label(level: str) -> str:
+    return t(f"compliance.intervention.{level}")
+
+
+def decision_card(decision: dict[str, Any] | None, user, card) -> Any:
+    """The "Keputusan pemeriksaan" card (`card` is the page's card helper)."""
+    if decision is None:
+        body = html.P(t("targeting.none"), className="text-muted mb-0", id="application-detail-targeting-none")
+        return card(t("targeting.card_title"), "bi-bullseye", body, "application-detail-targeting")
+    selected = decision["selected"]
+    outcome = dbc.Badge(t("targeting.selected" if selected else "targeting.not_selected"),
+                        color="danger" if selected else "secondary", id="application-detail-targeting-outcome")
+    basis = decision.get("level_basis") or {}
+    if basis.get("source") == "compliance_scores":
+        basis_text = t("targeting.basis_score", tier=basis.get("tier") or "–", streak=_number(basis.get("clean_streak")),
+                       version=basis.get("compliance_settings_version"))
+    else:
+        basis_text = t("targeting.basis_none")
+    u, rate = decision["draw"], decision["rate"]
+    working = t("targeting.working_under" if decision["random_selected"] else "targeting.working_over",
+                draw=format_number(u, decimals=6), rate=format_number(rate, decimals=2))
+    flags = decision["flags"]
+    flag_list = (html.Ul([html.Li(flag_text(f)) for f in flags], className="mb-0", id="application-detail-targeting-flags")
+                 if flags else html.Span(t("targeting.no_flags"), className="text-muted"))
+    rows = []
+    for label, value in [
+        (t("targeting.outcome"), outcome),
+        (t("targeting.level"), [level_label(decision["level"]), html.Br(),
+                                html.Span(basis_text, className="small text-muted")]),
+        (t("targeting.rate"), _percent(rate)),
+        (t("targeting.draw"), [format_number(u, decimals=6), html.Br(),
+                               html.Span(working, className="small text-muted")]),
+        (t("targeting.flags"), flag_list),
+        (t("targeting.decided_at"), format_datetime(decision["decided_at"], user.office_timezone)),
+        (t("targeting.versions"), t("targeting.versions_value", key_version=decision["key_version"],
+                                    settings=decision["settings_version"])),
+    ]:
+        rows += [html.Dt(label, className="col-sm-4 col-lg-3"), html.Dd(value, className="col-sm-8 col-lg-9")]
+    body = [html.Dl(rows, className="row qca-facts mb-2"),
+            html.P(t("targeting.rule"), className="small text-muted mb-0")]
+    return card(t("targeting.card_title"), "bi-bullseye", body, "application-detail-targeting")

@@ -1,0 +1,34 @@
+"""The application page shows officers the inspection decision and how it was reached, or why there is none."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from support.factories import gen_application, gen_service_user
+from support.web import dash_callback
+from portal.services.targeting import decide_new_applications, decision_for
+
+UTC = timezone.utc
+
+
+def _detail(client, application_id):
+    return dash_callback(client, "application-detail-body.children",
+                         inputs=[{"id": "application-detail-id", "property": "data", "value": application_id}])
+
+
+def test_the_page_shows_the_decision_with_its_level_draw_rate_and_flags(logged_in, session):
+    company = gen_service_user(session)
+    application = gen_application(session, company, submitted_at=datetime(2026, 3, 2, 1, tzinfo=UTC))
+    decide_new_applications(session, [application.id])
+    session.commit()
+    decision = decision_for(session, application.id)
+    body = _detail(logged_in("operator"), application.id).get_data(as_text=True)
+    for text in ("Keputusan pemeriksaan", "Dipilih untuk diperiksa", "Diperketat", "100 %", "Perusahaan baru",
+                 f"{decision['draw']:.6f}".replace(".", ","), "kunci v1"):
+        assert text in body, text
+
+
+def test_an_application_synced_before_targeting_says_it_has_no_decision(logged_in, session):
+    application = gen_application(session, gen_service_user(session))
+    session.commit()
+    body = _detail(logged_in("coordinator", "plant"), application.id).get_data(as_text=True)
+    assert "Tidak ada keputusan: aplikasi ini disinkronkan sebelum penargetan berlaku" in body
