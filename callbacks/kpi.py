@@ -153,8 +153,20 @@ def cards(panel: dict):
                           late=number(complaints["first_response_late"])), id="kpi-complaints-first-response")],
              None, "/complaints", note=t("kpi.card.complaints_note")),
         _compliance_card(compliance),
+        _targeting_card(panel["targeting"]),
     ]
     return items
+
+
+def _targeting_card(figures: dict):
+    """Does targeting find more than chance (hit-rate ratio), and what share of consignments was inspected."""
+    ratio = figures["ratio"]
+    value = html.Span(t("kpi.no_data"), className="qc-kpi-empty") if ratio is None else \
+        f"{format_number(ratio, decimals=1)}×"
+    return card("targeting", t("kpi.card.targeting"), value,
+                t("kpi.card.targeting_sub", share=percent(figures["inspected_share"]),
+                  inspected=number(figures["inspected"]), decisions=number(figures["decisions"])),
+                None, "/targeting/effectiveness")
 
 
 def freshness_badge(panel: dict, can_open_sync: bool):

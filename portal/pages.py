@@ -50,6 +50,8 @@ PAGES: tuple[Page, ...] = (
          "bi-person-badge", in_menu=False),
     Page("priority", "/priority", "rankings.view", "layouts.priority:layout", "page.priority", "bi-award", group=COMPLIANCE),
     Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE),
+    Page("effect", "/targeting/effectiveness", "targeting.effect", "layouts.targeting_effect:layout",
+         "page.targeting_effect", "bi-bullseye", group=COMPLIANCE),
     Page("applications", "/applications", "applications.view", "layouts.applications:layout", "page.applications",
          "bi-file-earmark-text"),
     Page("queue", "/targeting/queue", "targeting.queue", "layouts.targeting_queue:layout", "page.targeting_queue",

@@ -21,6 +21,7 @@ EXPECTED_PAGE_ACCESS = {
     "/applications": {"admin", "operator", "coordinator", "enforcement", "head"},
     "/applications/1": {"admin", "operator", "coordinator", "enforcement", "head"},  # the guard checks before 404
     "/targeting/queue": {"admin", "operator", "coordinator"},
+    "/targeting/effectiveness": {"admin", "coordinator", "enforcement", "head"},
     "/nnc": {"admin", "operator", "coordinator", "enforcement", "head"},
     "/nnc/1": {"admin", "operator", "coordinator", "enforcement", "head"},  # the NNC itself is checked per viewer
     "/nnc/new": {"admin", "operator"},

@@ -27,6 +27,7 @@ from portal.services.kpi.service_times import service_times
 from portal.services.kpi.sla import sla_hours
 from portal.services.offices import office_zone
 from portal.services.sync.run_log import last_successful_sync
+from portal.services.targeting import effectiveness as targeting_effect
 from portal.validation import ErrorCollector
 
 PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_semester", "last_semester",
@@ -323,4 +324,5 @@ def panel(session: Session, office_id: int, span: Period, section: str | None = 
             "section": section, "direction": direction, "sla_hours": sla,
             "current": current, "previous": previous,
             "compliance": compliance_tiers(session, office_id, section),
+            "targeting": targeting_effect.kpi_figures(session, office_id, span.start, span.end, tz, section, direction),
             "complaints": complaints_now, "freshness": freshness(session, now)}

@@ -1,0 +1,174 @@
+"""Efektivitas penargetan: does targeting find more than chance? Per month and section: inspections, hits, the hit
+rate of flag-selected consignments against the random share's, their ratio, and the inspections saved at reduced
+companies. The drawing helpers are pure functions of the service's plain values, called by the callbacks."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.common import page_header, scrolling_table
+from layouts.components.formatting import chart_separators, format_count
+from layouts.components.grid import NUMERIC, grid
+from layouts.components.url_filters import CHOICE, CODE, UrlField, applied, location
+from portal.i18n import format_number, t
+
+ALL = "all"
+SECTIONS = ("animal", "plant")
+TARGETED_COLOUR, RANDOM_COLOUR = "#c92a2a", "#868e96"
+
+
+def rate_text(rate) -> str:
+    return "–" if rate is None else f"{format_number(rate * 100, decimals=1)} %"
+
+
+def ratio_text(ratio) -> str:
+    return "–" if ratio is None else f"{format_number(ratio, decimals=1)}×"
+
+
+def _filters(user):
+    locked = user.section_scope
+    options = ([] if locked else [{"label": t("applications.all_sections"), "value": ALL}]) + \
+        [{"label": t(f"section.{code}"), "value": code} for code in SECTIONS]
+    return dbc.Row([
+        dbc.Col([dbc.Label(t("targeting_effect.from"), html_for="effect-from", className="small mb-0"),
+                 dbc.Input(id="effect-from", type="month", debounce=True),
+                 dbc.FormFeedback(id="effect-from-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
+        dbc.Col([dbc.Label(t("targeting_effect.to"), html_for="effect-to", className="small mb-0"),
+                 dbc.Input(id="effect-to", type="month", debounce=True),
+                 dbc.FormFeedback(id="effect-to-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
+        dbc.Col([dbc.Label(t("applications.field.section"), html_for="effect-section", className="small mb-0"),
+                 dbc.Select(id="effect-section", options=options, value=locked or ALL, disabled=bool(locked))],
+                xs=12, md=3, lg=2, className="mb-2"),
+    ], className="align-items-end g-2 mb-2")
+
+
+def grid_columns() -> list[dict]:
+    number = {"type": NUMERIC, "minWidth": 110}
+    return [
+        {"field": "month_label", "headerName": t("targeting_effect.field.month"), "minWidth": 110, "pinned": "left"},
+        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 150},
+        {"field": "decisions", "headerName": t("targeting_effect.field.decisions"), **number},
+        {"field": "inspected", "headerName": t("targeting_effect.field.inspected"), **number},
+        {"field": "hits", "headerName": t("targeting_effect.field.hits"), **number},
+        {"field": "targeted_rate_text", "headerName": t("targeting_effect.field.targeted_rate"), "minWidth": 150,
+         "tooltipField": "targeted_tip"},
+        {"field": "random_rate_text", "headerName": t("targeting_effect.field.random_rate"), "minWidth": 150,
+         "tooltipField": "random_tip"},
+        {"field": "ratio_text", "headerName": t("targeting_effect.field.ratio"), "minWidth": 100},
+        {"field": "saved", "headerName": t("targeting_effect.field.saved"), **number},
+        {"field": "pending", "headerName": t("targeting_effect.field.pending"), **number},
+    ]
+
+
+def _page(user):
+    return html.Div([
+        page_header(t("page.targeting_effect"), t("targeting_effect.subtitle")),
+        _filters(user),
+        dcc.Loading(html.Div(id="effect-cards", className="qc-kpi-grid mb-3"), type="dot", delay_show=400),
+        dbc.Card(dbc.CardBody([
+            html.H2(t("targeting_effect.chart.title"), className="h5"),
+            dcc.Graph(id="effect-chart", config={"displayModeBar": False, "responsive": True},
+                      style={"height": "320px"}),
+            html.Div(t("targeting_effect.chart.note"), className="small text-muted"),
+        ]), className="mb-3"),
+        html.H2(t("targeting_effect.table.title"), className="h5"),
+        grid("effect-grid", grid_columns(), t("targeting_effect.no_rows"), height="45vh", min_height="240px",
+             sortable=True),
+        html.H2(t("targeting_effect.flags.title"), className="h5 mt-3"),
+        html.Div(id="effect-flags"),
+        html.P(t("targeting_effect.reading_note"), className="small text-muted mt-2"),
+    ], className="qc-kpi")
+
+
+URL_FIELDS = (
+    UrlField("from", "effect-from", CODE), UrlField("to", "effect-to", CODE),
+    UrlField("section", "effect-section", CHOICE, ALL, SECTIONS),
+)
+
+
+def layout(user, query: str = "", **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user), location("effect")]), URL_FIELDS, query)
+
+
+def _card(key: str, label: str, value, sub=None):
+    return html.Div(dbc.Card(dbc.CardBody([
+        html.Div(label, className="qc-kpi-label"),
+        html.Div(value, className="qc-kpi-value", id=f"effect-value-{key}"),
+        html.Div(sub, className="qc-kpi-sub") if sub else None,
+    ]), className="qc-kpi-card h-100"), className="qc-kpi-link", id=f"effect-card-{key}")
+
+
+def cards(total: dict):
+    """The period at a glance: the ratio first (the answer), then what it is made of."""
+    verdict = ("targeting_effect.verdict.none" if total["ratio"] is None else
+               "targeting_effect.verdict.more" if total["ratio"] > 1 else "targeting_effect.verdict.not_more")
+    return [
+        _card("ratio", t("targeting_effect.card.ratio"), ratio_text(total["ratio"]), t(verdict)),
+        _card("targeted", t("targeting_effect.card.targeted"), rate_text(total["targeted_rate"]),
+              t("targeting_effect.card.of", hits=format_count(total["targeted_hits"]),
+                known=format_count(total["targeted_known"]))),
+        _card("random", t("targeting_effect.card.random"), rate_text(total["random_rate"]),
+              t("targeting_effect.card.of", hits=format_count(total["random_hits"]),
+                known=format_count(total["random_known"]))),
+        _card("inspected", t("targeting_effect.card.inspected"), format_count(total["inspected"]),
+              t("targeting_effect.card.inspected_sub", share=rate_text(total["inspected_share"]),
+                decisions=format_count(total["decisions"]), hits=format_count(total["hits"]))),
+        _card("saved", t("targeting_effect.card.saved"), format_count(total["saved"]),
+              t("targeting_effect.card.saved_sub")),
+    ]
+
+
+def month_label(month: str) -> str:
+    return month  # "2026-03": sorts and reads the same in both languages
+
+
+def chart(monthly: list[dict]) -> dict:
+    """Per month, the hit rate of flag-selected consignments beside the random share's: a red bar taller than the
+    grey one is targeting finding more than chance. Counts in the hover, since small months swing.
+
+    A plain figure dict: plotly's graph objects validate every property and cost more than the figure does.
+    """
+    months = [month_label(row["month"]) for row in monthly]
+    traces = []
+    for key, colour, name in (("targeted", TARGETED_COLOUR, t("targeting_effect.chart.targeted")),
+                              ("random", RANDOM_COLOUR, t("targeting_effect.chart.random"))):
+        traces.append({
+            "type": "bar", "x": months, "name": name, "marker": {"color": colour},
+            "y": [None if row[f"{key}_rate"] is None else round(row[f"{key}_rate"] * 100, 2) for row in monthly],
+            "customdata": [[row[f"{key}_hits"], row[f"{key}_known"]] for row in monthly],
+            "hovertemplate": t("targeting_effect.chart.hover") + "<extra></extra>",
+        })
+    return {"data": traces,
+            "layout": {"barmode": "group", "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
+                       "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
+                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": " %",
+                                 "title": {"text": t("targeting_effect.chart.axis")}},
+                       "separators": chart_separators()}}
+
+
+def grid_rows(rows: list[dict]) -> list[dict]:
+    return [{**row, "id": f"{row['month']}-{row['section']}", "month_label": month_label(row["month"]),
+             "section_label": t(f"section.{row['section']}"),
+             "targeted_rate_text": rate_text(row["targeted_rate"]), "random_rate_text": rate_text(row["random_rate"]),
+             "targeted_tip": t("targeting_effect.card.of", hits=row["targeted_hits"], known=row["targeted_known"]),
+             "random_tip": t("targeting_effect.card.of", hits=row["random_hits"], known=row["random_known"]),
+             "ratio_text": ratio_text(row["ratio"])} for row in rows]
+
+
+def flags_table(flags: list[dict]):
+    """Each risk flag over the period: how often it fired, how many of those are decided, and the hits."""
+    head = html.Thead(html.Tr([html.Th(t("targeting_queue.flag")),
+                               html.Th(t("targeting_effect.field.decisions"), className="text-end"),
+                               html.Th(t("targeting_effect.field.known"), className="text-end"),
+                               html.Th(t("targeting_effect.field.hits"), className="text-end"),
+                               html.Th(t("targeting_effect.field.rate"), className="text-end")]))
+    body = html.Tbody([html.Tr([
+        html.Td(t(f"targeting_queue.flag.{flag['code']}")),
+        html.Td(format_count(flag["decisions"]), className="text-end"),
+        html.Td(format_count(flag["known"]), className="text-end"),
+        html.Td(format_count(flag["hits"]), className="text-end"),
+        html.Td(rate_text(flag["rate"]), className="text-end"),
+    ]) for flag in flags])
+    return scrolling_table(dbc.Table([head, body], size="sm", hover=True, className="mb-1 text-nowrap",
+                                     id="effect-flags-table"), t("targeting_effect.flags.title"))

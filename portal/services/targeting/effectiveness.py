@@ -1,0 +1,197 @@
+"""Does targeting find more than chance? Hits of the decisions, per month and section (DOMAIN: inspection
+targeting, "outcome" and "effectiveness").
+
+Each decision's outcome follows portal.domain.targeting_outcome (hit: a detention, refusal or destruction — stage
+event or 3P record; clean: released or certified without one; else pending), computed in the database with EXISTS
+so a station-year is counted without loading a row per consignment. Rates count decided outcomes only (hit or
+clean): a consignment still moving is neither.
+
+- inspections: selected decisions; hits: selected decisions that were hits;
+- targeted: selected by a risk flag; random share: selected by the draw alone (no flag) — what random inspection
+  at the same levels finds. The ratio is targeted hit rate ÷ random hit rate (None when chance found nothing);
+- saved: consignments at the reduced level not selected, i.e. inspections not done.
+Months are the office's local months of the decision time.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Text, and_, case, cast, exists, func, literal, not_, select, text
+from sqlalchemy.orm import Session
+
+from models import Application, QuarantineAction, Section, StageEvent
+from models.targeting import TargetingDecision
+from portal.domain.periods import add_months, day_bounds, local_midnight, month_start
+from portal.domain.targeting import FLAG_CODES
+from portal.domain.targeting_outcome import CLEAN_STAGES, HIT_STAGES, hit_rate, hit_rate_ratio
+from portal.security.scope import scope_of
+from portal.services.targeting.queue import flag_clause
+from portal.validation import ErrorCollector
+
+PERMISSION = "targeting.effect"
+MAX_MONTHS = 24
+COUNTS = ("decisions", "inspected", "hits", "hits_all", "known", "targeted", "targeted_known", "targeted_hits",
+          "random", "random_known", "random_hits", "saved", "pending")
+
+
+def _hit():
+    d = TargetingDecision
+    stage = exists(select(StageEvent.id).where(StageEvent.application_id == d.application_id,
+                                               StageEvent.stage.in_(HIT_STAGES), StageEvent.deleted_at.is_(None)))
+    action = exists(select(QuarantineAction.id).where(QuarantineAction.application_id == d.application_id,
+                                                      QuarantineAction.deleted_at.is_(None)))
+    return stage | action
+
+
+def _clean():
+    d = TargetingDecision
+    return exists(select(StageEvent.id).where(StageEvent.application_id == d.application_id,
+                                              StageEvent.stage.in_(CLEAN_STAGES), StageEvent.deleted_at.is_(None)))
+
+
+def _has_flags():
+    return cast(TargetingDecision.flags, Text).like('%"code"%')
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _measures(hit, known):
+    d = TargetingDecision
+    flagged = _has_flags()
+    random_only = and_(d.random_selected.is_(True), not_(flagged))
+    return [
+        func.count(d.id).label("decisions"),
+        _count(d.selected.is_(True)).label("inspected"),
+        _count(and_(d.selected.is_(True), hit)).label("hits"),
+        _count(hit).label("hits_all"),
+        _count(known).label("known"),
+        _count(flagged).label("targeted"),
+        _count(and_(flagged, known)).label("targeted_known"),
+        _count(and_(flagged, hit)).label("targeted_hits"),
+        _count(random_only).label("random"),
+        _count(and_(random_only, known)).label("random_known"),
+        _count(and_(random_only, hit)).label("random_hits"),
+        _count(and_(d.level == "reduced", d.selected.is_(False))).label("saved"),
+        _count(not_(known)).label("pending"),
+    ]
+
+
+def _conditions(office_id: int, start: datetime, end: datetime, section: str | None, direction: str | None = None):
+    d = TargetingDecision
+    conditions = [d.office_id == office_id, d.decided_at >= start, d.decided_at < end]
+    if section:
+        conditions.append(d.section_id == select(Section.id).where(Section.code == section).scalar_subquery())
+    if direction:
+        conditions.append(exists(select(Application.id).where(Application.id == d.application_id,
+                                                              Application.direction == direction)))
+    return conditions
+
+
+def _derived(counts: dict[str, int]) -> dict[str, Any]:
+    """Rates and the ratio from the counts (None where there is nothing to divide by)."""
+    row = {key: int(counts.get(key) or 0) for key in COUNTS}
+    row["inspected_share"] = row["inspected"] / row["decisions"] if row["decisions"] else None
+    row["targeted_rate"] = hit_rate(row["targeted_hits"], row["targeted_known"])
+    row["random_rate"] = hit_rate(row["random_hits"], row["random_known"])
+    row["ratio"] = hit_rate_ratio(row["targeted_rate"], row["random_rate"])
+    return row
+
+
+def clean_months(first: date | str | None, last: date | str | None, today: date) -> tuple[date, date]:
+    """The months asked for (first days), default the last six months through this one; at most 24."""
+    errors = ErrorCollector()
+
+    def month(value, field):
+        if value in (None, ""):
+            return None
+        try:
+            return month_start(value if isinstance(value, date) else date.fromisoformat(f"{str(value)[:7]}-01"))
+        except ValueError:
+            errors.add(field, "targeting_effect.error.month")
+            return None
+
+    last_month = month(last, "to") or month_start(today)
+    first_month = month(first, "from") or add_months(last_month, -5)
+    if first_month > last_month:
+        errors.add("to", "targeting_effect.error.order")
+    elif (last_month.year - first_month.year) * 12 + last_month.month - first_month.month >= MAX_MONTHS:
+        errors.add("to", "targeting_effect.error.too_long", months=MAX_MONTHS)
+    errors.raise_if_any()
+    return first_month, last_month
+
+
+def effectiveness(session: Session, scope, first_month: date, last_month: date, *, tz: str,
+                  section: str | None = None) -> dict[str, Any]:
+    """Per month and section, and for the whole period per section, per flag and overall.
+
+    `scope` decides the office (its home office) and, for a coordinator, the section whatever `section` says.
+    """
+    scope = scope_of(scope)
+    scope.require(PERMISSION)
+    scope.require_section()
+    section = scope.section_scope or section
+    office_id = scope.office_id
+    months = []
+    cursor = first_month
+    while cursor <= last_month:
+        months.append(cursor)
+        cursor = add_months(cursor, 1)
+    start = local_midnight(months[0], tz)
+    end = local_midnight(add_months(months[-1], 1), tz)
+    d = TargetingDecision
+    # The office's local month of each decision: a CASE over the months' UTC starts, portable to both backends.
+    last_label = literal(months[-1].isoformat()[:7])
+    month_of = case(*[(d.decided_at < local_midnight(add_months(m, 1), tz), literal(m.isoformat()[:7]))
+                      for m in months[:-1]], else_=last_label) if len(months) > 1 else last_label
+    hit = _hit()
+    known = hit | _clean()
+    conditions = _conditions(office_id, start, end, section)
+    grouped = session.execute(
+        select(month_of.label("decision_month"), Section.code.label("section"), *_measures(hit, known))
+        .join(Section, Section.id == d.section_id).where(*conditions)
+        # By the output column's name: PostgreSQL takes the CASE's bound times in GROUP BY for other values.
+        .group_by(text("decision_month"), Section.code).order_by(text("decision_month"), Section.code)).all()
+    rows = [{"month": row.decision_month, "section": row.section, **_derived(row._mapping)} for row in grouped]
+    by_section: dict[str, dict[str, int]] = {}
+    total: dict[str, int] = {key: 0 for key in COUNTS}
+    for row in rows:
+        bucket = by_section.setdefault(row["section"], {key: 0 for key in COUNTS})
+        for key in COUNTS:
+            bucket[key] += row[key]
+            total[key] += row[key]
+    per_flag = session.execute(select(*[
+        expression for code in FLAG_CODES for expression in (
+            _count(flag_clause(code)).label(f"{code}__n"), _count(and_(flag_clause(code), known)).label(f"{code}__known"),
+            _count(and_(flag_clause(code), hit)).label(f"{code}__hits"))]).where(*conditions)).one()._mapping
+    flags = []
+    for code in FLAG_CODES:
+        known_count, hits = int(per_flag[f"{code}__known"] or 0), int(per_flag[f"{code}__hits"] or 0)
+        flags.append({"code": code, "decisions": int(per_flag[f"{code}__n"] or 0), "known": known_count,
+                      "hits": hits, "rate": hit_rate(hits, known_count)})
+    monthly_total = {}
+    for row in rows:
+        bucket = monthly_total.setdefault(row["month"], {key: 0 for key in COUNTS})
+        for key in COUNTS:
+            bucket[key] += row[key]
+    return {
+        "months": [m.isoformat()[:7] for m in months], "section": section, "office_id": office_id,
+        "rows": rows,
+        "monthly": [{"month": m.isoformat()[:7], **_derived(monthly_total.get(m.isoformat()[:7], {}))}
+                    for m in months],
+        "sections": [{"section": code, **_derived(counts)} for code, counts in sorted(by_section.items())],
+        "total": _derived(total), "flags": flags,
+    }
+
+
+def kpi_figures(session: Session, office_id: int, start: date, end: date, tz: str, section: str | None = None,
+                direction: str | None = None) -> dict[str, Any]:
+    """For the KPI panel: the share of consignments inspected and the hit-rate ratio over the days start…end."""
+    lower, upper = day_bounds(start, end, tz)
+    hit = _hit()
+    known = hit | _clean()
+    counts = session.execute(select(*_measures(hit, known)).where(
+        *_conditions(office_id, lower, upper, section, direction))).one()._mapping
+    return _derived(counts)

@@ -1,0 +1,67 @@
+"""The targeting effectiveness page and the KPI card draw the service's figures for the roles that may read them."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+from support.factories import gen_application, gen_service_user
+from support.hostile import find_key
+from support.targeting_data import gen_decision
+from support.web import dash_callback
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _arrange(session):
+    """Just now: two flagged decisions (one detained), two by the draw alone (both certified), one not
+    selected (certified)."""
+    company = gen_service_user(session, name="PT Panel Efektif")
+    at = NOW - timedelta(minutes=5)
+    for stages, flags, draw in ((("submitted", "verified", "detained"), ("new_company",), 0.9),
+                                (("submitted", "certified"), ("new_company",), 0.9),
+                                (("submitted", "certified"), (), 0.1), (("submitted", "certified"), (), 0.1),
+                                (("submitted", "certified"), (), 0.6)):
+        application = gen_application(session, company, submitted_at=at, stages=stages)
+        gen_decision(session, application, draw=draw, flags=flags, decided_at=at)
+    session.commit()
+
+
+def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
+    _arrange(session)
+    client = logged_in("head")
+    months = [(date.today() - timedelta(days=40)).isoformat()[:7], (date.today() + timedelta(days=1)).isoformat()[:7]]
+    response = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-from", "property": "value", "value": months[0]},
+        {"id": "effect-to", "property": "value", "value": months[1]},
+        {"id": "effect-section", "property": "value", "value": "all"}])
+    body = response.json["response"]
+    text = json.dumps(body["effect-cards"])
+
+    assert "50,0 %" in text  # targeted: 1 hit of 2
+    assert "Belum dapat dibandingkan" in text  # the random share found nothing: no ratio
+    assert [row["decisions"] for row in body["effect-grid"]["rowData"]] == [5]
+    assert [[y for y in trace["y"] if y is not None] for trace in body["effect-chart"]["figure"]["data"]] == \
+        [[50.0], [0.0]]
+
+
+def test_a_wrong_month_says_which_field_is_wrong(app, logged_in):
+    client = logged_in("coordinator", "plant")
+    response = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-from", "property": "value", "value": "2026-05"},
+        {"id": "effect-to", "property": "value", "value": "2026-01"},
+        {"id": "effect-section", "property": "value", "value": "plant"}])
+    body = response.json["response"]
+    assert body["effect-to"]["invalid"] is True and "sesudah" in body["effect-to-feedback"]["children"]
+
+
+def test_kpi_panel_shows_the_share_inspected(app, logged_in, session):
+    _arrange(session)
+    client = logged_in("head")
+    response = dash_callback(client, find_key(app, "kpi-cards.children"), inputs=[
+        {"id": "kpi-preset", "property": "value", "value": "this_year"},
+        {"id": "kpi-from", "property": "value", "value": None}, {"id": "kpi-to", "property": "value", "value": None},
+        {"id": "kpi-section", "property": "value", "value": "all"},
+        {"id": "kpi-direction", "property": "value", "value": "all"},
+        {"id": "kpi-refresh", "property": "data", "value": 0}])
+    text = json.dumps(response.json["response"]["kpi-cards"])
+    assert "kpi-card-targeting" in text and "80% konsinyasi diperiksa (4 dari 5)" in text
