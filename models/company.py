@@ -13,9 +13,10 @@ from models.base import Base, EditVersion, HistoryMixin, UTCDateTime, utcnow
 class Company(EditVersion, Base):
     """A company as the whole agency knows it; its per-office records are the service_users rows linking here.
 
-    `npwp` holds the digits only (portal/domain/npwp.py) and is unique; a record whose NPWP is not valid gets a
-    company of its own with no NPWP (NULLs never collide), so it is never matched across offices. `version` goes
-    up with every merge/split touching the company, so an admin form opened before is refused (EditVersion).
+    `npwp` holds the 16-digit key (portal/domain/npwp.py: a 15-digit NPWP as 0 + its digits) and is unique; a
+    record whose NPWP is not valid gets a company of its own with no NPWP (NULLs never collide), so it is never
+    matched across offices. `version` goes up with every merge/split touching the company, so an admin form opened
+    before is refused (EditVersion).
     """
 
     __tablename__ = "companies"

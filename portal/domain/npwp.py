@@ -1,21 +1,22 @@
 """The tax number (NPWP) that makes one company of the records several offices hold (DOMAIN.md, "One company
 across stations").
 
-An NPWP is 15 digits (the old form, usually written `01.234.567.8-901.000`) or 16 digits (the new form, the
-owner's NIK for a person); offices type it with dots, dashes, spaces or none. Two records are the same company
-when their digits are the same. Anything else (14 digits, 17, letters in place of a digit) is not an NPWP: it
-matches nothing, not even the same text at another office, because a typo would join two companies' histories.
-A 15-digit NPWP is never taken for the 16-digit one with a leading zero: the rule compares digits as written.
+An NPWP is 15 digits (the old form, usually written `01.234.567.8-901.000`) or 16 digits (the form since 2024:
+for a company `0` followed by its 15 digits, for a person their NIK, which never starts with 0); offices type it
+with dots, dashes, spaces or none. So the 16-digit form is the key: a 15-digit NPWP is compared as `0` + its
+digits, and two records are the same company when their keys are equal. Anything else (14 digits, 17, a letter in
+place of a digit, 16 digits that are not `0` + the 15) is not that NPWP: an invalid one matches nothing, not even
+the same text at another office, because a typo would join two companies' histories.
 """
 from __future__ import annotations
 
-VALID_LENGTHS = (15, 16)
 # What offices put between the digits; any other character makes the text not an NPWP.
 SEPARATORS = frozenset(" .-/\t")
 
 
 def normalize(npwp: str | None) -> str | None:
-    """The NPWP's digits, or None when the text is no valid NPWP (wrong length, other characters, empty)."""
+    """The NPWP's 16-digit key (a 15-digit one with a leading 0), or None when the text is no valid NPWP (wrong
+    length, other characters, empty)."""
     if not npwp:
         return None
     digits = []
@@ -25,7 +26,9 @@ def normalize(npwp: str | None) -> str | None:
         elif character not in SEPARATORS:
             return None
     found = "".join(digits)
-    return found if len(found) in VALID_LENGTHS else None
+    if len(found) == 15:
+        return "0" + found
+    return found if len(found) == 16 else None
 
 
 def same_company(a: str | None, b: str | None) -> bool:
@@ -35,10 +38,12 @@ def same_company(a: str | None, b: str | None) -> bool:
 
 
 def formatted(npwp: str | None) -> str:
-    """The digits as people read them: 15 digits dotted (01.234.567.8-901.000), 16 in groups of four."""
-    digits = normalize(npwp)
-    if digits is None:
+    """The key as people read it: a company's dotted as the old form (01.234.567.8-901.000), a NIK in groups of
+    four; an invalid text as it was written."""
+    key = normalize(npwp)
+    if key is None:
         return npwp or ""
-    if len(digits) == 15:
-        return f"{digits[:2]}.{digits[2:5]}.{digits[5:8]}.{digits[8]}-{digits[9:12]}.{digits[12:]}"
-    return " ".join(digits[i:i + 4] for i in range(0, 16, 4))
+    if key.startswith("0"):
+        d = key[1:]
+        return f"{d[:2]}.{d[2:5]}.{d[5:8]}.{d[8]}-{d[9:12]}.{d[12:]}"
+    return " ".join(key[i:i + 4] for i in range(0, 16, 4))

@@ -65,7 +65,7 @@ def test_sync_links_a_batch_by_npwp_and_relinks_when_the_npwp_changes(session):
                            (503, denpasar, "CV Lain", "3201234567890123")])
     by_source = {u.source_id: u for u in session.scalars(select(ServiceUser))}
     assert by_source[501].company_id == by_source[502].company_id != by_source[503].company_id
-    assert session.get(Company, by_source[501].company_id).npwp == "012345678901000"
+    assert session.get(Company, by_source[501].company_id).npwp == "0012345678901000"
 
     _write_users(session, [(502, denpasar, "PT SARI BUAH", "3201.2345.6789.0123")])  # corrected in IQFast
     assert session.get(ServiceUser, by_source[502].id).company_id == by_source[503].company_id
@@ -169,7 +169,7 @@ def test_migration_backfills_one_company_per_npwp(tmp_path):
         company = dict(c.execute(text("SELECT source_id, company_id FROM service_users")).all())
         npwps = dict(c.execute(text("SELECT id, npwp FROM companies")).all())
         nullable = {row[1]: row[3] for row in c.execute(text("PRAGMA table_info(service_users)"))}
-    assert company[1] == company[2] and npwps[company[1]] == "012345678901000"
+    assert company[1] == company[2] and npwps[company[1]] == "0012345678901000"
     assert len({company[1], company[3], company[4], company[5]}) == 4
     assert npwps[company[4]] is None and npwps[company[5]] is None
     assert nullable["company_id"] == 1  # NOT NULL after the backfill
