@@ -127,6 +127,9 @@ HANDLERS_PER_STATION = 300
 OFFICERS_PER_STATION = 40
 ZIPF_EXPONENT = 1.1  # top 10 users make ~45 % of applications
 BLOCKED_SHARE = 0.01
+# Of each later station's registered companies, the share that are the first station's companies too: one company,
+# a record at each station, its NPWP typed the way that station's staff type it (one of them with a digit lost).
+SHARED_COMPANY_SHARE = 0.15
 SELF_HANDLED_SHARE = 0.10  # users that file without a PPJK
 ANIMAL_SHARE = 0.40
 DIRECTION_WEIGHTS = {"EX": 55, "IM": 30, "DK": 9, "DM": 6}
@@ -518,6 +521,28 @@ def _npwp(rng: random.Random, registered: datetime, person: bool) -> str:
     if person:
         return f"{rng.choice((31, 32, 36))}{rng.randint(0, 10**14 - 1):014d}"
     return "0" + digits[:15]
+
+
+def _npwp_as_typed(rng: random.Random, npwp: str) -> str:
+    """The same NPWP as another station's staff wrote it: plain, with spaces, or in its 16-digit form (0 + the 15
+    digits), grouped by four or not."""
+    digits = "".join(ch for ch in npwp if ch.isdigit())
+    if len(digits) == 15:
+        return rng.choice((digits, f"{digits[:2]} {digits[2:5]} {digits[5:8]} {digits[8]} {digits[9:12]} {digits[12:]}",
+                           "0" + digits, " ".join(("0" + digits)[i:i + 4] for i in range(0, 16, 4))))
+    return rng.choice((" ".join(digits[i:i + 4] for i in range(0, 16, 4)),
+                       ".".join(digits[i:i + 4] for i in range(0, 16, 4)), f" {digits} "))
+
+
+def _share_companies(seed: int, office: Office, rows: list[dict], first_rows: list[dict]) -> None:
+    """Make SHARED_COMPANY_SHARE of a later station's companies the first station's (name, kind and NPWP as typed
+    there); the first of them has a digit lost from its NPWP, a wrong split for the admin to merge."""
+    rng = random.Random(f"{seed}:shared:{office.code}")
+    companies = [row for row in first_rows if row["jenis_usaha"] != "PERORANGAN"]
+    count = min(len(companies), round(len(rows) * SHARED_COMPANY_SHARE))
+    for number, (row, source) in enumerate(zip(rng.sample(rows, count), rng.sample(companies, count))):
+        row["nama"], row["jenis_usaha"] = source["nama"], source["jenis_usaha"]
+        row["npwp"] = _npwp_as_typed(rng, source["npwp"]) if number else source["npwp"][:-1]
 
 
 def _document_number(no_ptk: str, kind: str) -> str:
@@ -1174,8 +1199,14 @@ def init_simulator(url: str, days: int = 90, seed: int = 1, offices: int = 1, en
 def _write_parties(writer: _Writer, seed: int, offices: int, start: datetime) -> list[_Station]:
     """Service users and PPJK of every station, ids running on across stations."""
     all_users, all_handlers = [], []
+    first_station: list[dict] = []
     for id_upt in range(1, offices + 1):
-        all_users += _user_rows(seed, id_upt, len(all_users) + 1, start)
+        rows = _user_rows(seed, id_upt, len(all_users) + 1, start)
+        if id_upt == 1:
+            first_station = rows
+        else:
+            _share_companies(seed, OFFICES[id_upt - 1], rows, first_station)
+        all_users += rows
         all_handlers += _handler_rows(seed, id_upt, len(all_handlers) + 1, start)
     for row in all_users:
         writer.add("pengguna_jasa", row)

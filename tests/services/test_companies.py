@@ -178,3 +178,25 @@ def test_migration_backfills_one_company_per_npwp(tmp_path):
         columns = {row[1] for row in c.execute(text("PRAGMA table_info(service_users)"))}
     assert "company_id" not in columns
     engine.dispose()
+
+
+def test_sync_of_two_simulated_stations_links_their_shared_companies(database, tmp_path):
+    from iqfast_sim.simulator import SHARED_COMPANY_SHARE
+    from portal.services.sync import runs as sync
+    from support.sync_helpers import small_simulator
+
+    url = f"sqlite:///{tmp_path / 'iqfast.db'}"
+    small_simulator(url, days=1, seed=7, offices=2)
+    assert sync.run_sync(database, url)["status"] == "success"
+    with database.engine.connect() as c:
+        at_both = c.execute(text(
+            "SELECT c.npwp, count(*) FROM companies c JOIN service_users u ON u.company_id = c.id "
+            "JOIN offices o ON o.id = u.office_id GROUP BY c.id, c.npwp HAVING count(DISTINCT o.code) = 2")).all()
+        second = c.execute(text("SELECT count(*) FROM service_users u JOIN offices o ON o.id = u.office_id "
+                                "WHERE o.code = '2000'")).scalar()
+        typed = c.execute(text("SELECT u.tax_id FROM service_users u JOIN companies c ON c.id = u.company_id "
+                               "JOIN offices o ON o.id = u.office_id WHERE o.code = '2000'")).scalars().all()
+    shared = round(second * SHARED_COMPANY_SHARE)
+    assert len(at_both) == shared - 1  # one was typed with a digit lost: left for an admin to merge
+    assert all(len(npwp) == 16 for npwp, _count in at_both)
+    assert any(" " in npwp for npwp in typed) and any("." in npwp for npwp in typed)

@@ -157,7 +157,8 @@ class Writer:
     def _newest_id(self, target: str) -> int:
         return self.conn.execute(select(func.max(table(target).c.id))).scalar() or 0
 
-    def _with_companies(self, spec: TableMapping, rows: list[tuple]) -> tuple[list[tuple], list[tuple[int, int, int]]]:
+    def _with_companies(self, spec: TableMapping, rows: list[tuple]
+                        ) -> tuple[list[tuple], list[tuple[int, int, int]]]:
         """The batch's service users with their company filled in by NPWP (a few queries for the whole batch), and
         the records whose changed NPWP moves them to another company."""
         columns = spec.row_columns
