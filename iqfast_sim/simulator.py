@@ -1230,6 +1230,43 @@ def _write_history(writer: _Writer, state: _State, stations: list[_Station], sta
         _emit(pending.pop(day), end, state, writer)
 
 
+def add_station(url: str) -> dict:
+    """A station joins the simulated IQFast: the next of OFFICES, with its service users (a share of them the first
+    station's companies) and PPJK registered at the simulator's clock, so an incremental sync reads them; its
+    applications start with the next tick. Returns the station's code and the rows added per table."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            state = _State.load(conn)
+            if state.offices >= len(OFFICES):
+                raise ValueError(f"the simulator has all {len(OFFICES)} stations already")
+            id_upt = state.offices + 1
+            office = OFFICES[id_upt - 1]
+            users, handlers = schema.pengguna_jasa, schema.ppjk
+            first_user = (conn.execute(select(func.max(users.c.id_pengguna_jasa))).scalar() or 0) + 1
+            first_handler = (conn.execute(select(func.max(handlers.c.id_ppjk))).scalar() or 0) + 1
+            first_station = [dict(row) for row in conn.execute(
+                select(users.c.nama, users.c.jenis_usaha, users.c.npwp).where(users.c.id_upt == 1)).mappings()]
+            user_rows = _user_rows(state.seed, id_upt, first_user, state.clock)
+            _share_companies(state.seed, office, user_rows, first_station)
+            handler_rows = _handler_rows(state.seed, id_upt, first_handler, state.clock)
+            for row in user_rows + handler_rows:
+                row["tgl_update"] = state.clock  # entered into IQFast now, whenever they registered
+            office_row = _reference_rows(id_upt, state.clock)["m_upt"][-1]
+            writer = _Writer(conn)
+            writer.add("m_upt", office_row)
+            for row in user_rows:
+                writer.add("pengguna_jasa", row)
+            for row in handler_rows:
+                writer.add("ppjk", row)
+            writer.close()
+            state.offices = id_upt
+            state.save(conn)
+        return {"code": office.code, "inserted": dict(writer.counts)}
+    finally:
+        engine.dispose()
+
+
 # ---------------------------------------------------------------- tick
 
 

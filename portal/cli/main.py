@@ -197,3 +197,8 @@ main.add_command(_dossier_commands)
 from portal.cli.targeting import targeting as _targeting_commands  # noqa: E402
 
 main.add_command(_targeting_commands)
+
+# The stations: `qcorner offices list|add`.
+from portal.cli.offices import offices as _offices_commands  # noqa: E402
+
+main.add_command(_offices_commands)

@@ -27,6 +27,7 @@ from typing import Callable
 from portal.db import Database
 from portal.iqfast import mapping
 from portal.iqfast.sql_source import Chunk, Position, SourceUnavailable, SqlSource, overlap_start
+from portal.services.offices import own_sources
 from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import write_rows
 from portal.services.sync.export_files import import_export_dir
@@ -84,19 +85,20 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
 
 def run_sync(database: Database, url: str | None = None, *, source: SqlSource | None = None,
              triggered_by: str | None = None, chunk_size: int = CHUNK_SIZE, overlap: timedelta = OVERLAP,
-             notification_horizon: timedelta = NOTIFICATION_HORIZON) -> dict:
+             notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "") -> dict:
     """One incremental pass over every IQFast table; returns the run record (also when it failed).
 
     A table read for the first time (no cursor yet: an empty portal's first load) queues notifications only for
-    events younger than ``notification_horizon``; later runs notify whatever they bring."""
+    events younger than ``notification_horizon``; later runs notify whatever they bring. ``cursor_scope`` keeps
+    the cursors of an office's own IQFast source apart from the configured source's ("<code>:" + table)."""
     def work(source: SqlSource, run: RunLog) -> None:
         # One connection for the run (its temporary staging tables are made once); a transaction per batch.
         with database.engine.connect() as connection:
             cursors = load_cursors(connection)
             connection.commit()
             for source_table in mapping.SOURCE_TABLES:
-                _sync_table(database, source, source_table, cursors.get(source_table), run, chunk_size, overlap,
-                            connection, notification_horizon)
+                _sync_table(database, source, source_table, cursors.get(cursor_scope + source_table), run,
+                            chunk_size, overlap, connection, notification_horizon, cursor_scope)
             if connection.in_transaction():
                 _commit(connection, run)
     return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
@@ -148,7 +150,7 @@ def _timed_iter(chunks, run: RunLog):
 
 def _sync_table(database: Database, source: SqlSource, source_table: str, saved: tuple[datetime, int] | None,
                 run: RunLog, chunk_size: int, overlap: timedelta, connection,
-                notification_horizon: timedelta = NOTIFICATION_HORIZON) -> None:
+                notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "") -> None:
     """Read one table from its cursor on; each batch is written with the cursor in the same transaction."""
     cursor = Position(*saved) if saved else None
     hold: Position | None = None
@@ -181,7 +183,7 @@ def _sync_table(database: Database, source: SqlSource, source_table: str, saved:
             cursor = min(hold, cursor) if cursor else hold
         else:
             cursor = max(cursor, chunk.last) if cursor else chunk.last
-        save_cursor(connection, source_table, cursor.updated_at, cursor.last_id)
+        save_cursor(connection, cursor_scope + source_table, cursor.updated_at, cursor.last_id)
         run.cursor[source_table] = [cursor.updated_at.isoformat(sep=" "), cursor.last_id]
         run.save(connection)
         _checkpoint("in_batch", source_table, batch)
@@ -264,6 +266,12 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
     results = []
     if settings.iqfast_url:
         results.append(run_sync(database, settings.iqfast_url, triggered_by=triggered_by,
+                                notification_horizon=settings.notification_horizon))
+    # Offices with their own IQFast database (offices.iqfast_url): each read once, with its own cursors.
+    with database.session() as session:
+        own = [(code, url) for code, url in own_sources(session) if url != settings.iqfast_url]
+    for code, url in own:
+        results.append(run_sync(database, url, triggered_by=triggered_by, cursor_scope=f"{code}:",
                                 notification_horizon=settings.notification_horizon))
     if settings.iqfast_export_dir:
         results += import_export_dir(database, settings.iqfast_export_dir, triggered_by,
