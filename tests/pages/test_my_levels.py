@@ -1,5 +1,5 @@
 """The service user sees their inspection level per section and how many clean consignments move them to the
-next one — read from the clean streaks, for their own companies only."""
+next one — read from the compliance snapshot the decisions take their level from, for their own companies only."""
 from __future__ import annotations
 
 import json
@@ -38,7 +38,7 @@ def _arrange(session, make_user):
     gen_action(session, detained, "refusal", action_at=detained.completed_at)
     for n in range(30):
         gen_application(session, other, submitted_at=NOW - timedelta(days=40 - n))
-    refresh_rollups(session, service_user_ids=[mine.id, other.id])
+    refresh_rollups(session, service_user_ids=[mine.id, other.id], scores=True)
     session.commit()
     return mine
 
