@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import group_label
+from layouts.common import group_label, hidden_label
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
 from layouts.components.formatting import (chart_separators, format_count, format_date, format_month, format_rate,
@@ -199,6 +199,7 @@ def render(detail: dict, user):
     ], className="mb-3 g-3")
     return html.Div([
         identity,
+        dossier_form(su.get("id"), working),
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz), "profile-how-card"),
@@ -208,6 +209,26 @@ def render(detail: dict, user):
             style={"minHeight": f"{CHART_HEIGHT}px"}, config={"displayModeBar": False}), "profile-monthly-card"),
         sections(detail),
     ])
+
+
+def dossier_form(service_user_id, working: dict):
+    """'Cetak dokumen penelusuran' for a period (default the score's window, the last 12 months): a plain form
+    the browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it."""
+    if service_user_id is None:
+        return None
+    return html.Form([
+        dbc.InputGroup([
+            group_label(t("dossier.period_label"), "profile-dossier-from"),
+            dbc.Input(id="profile-dossier-from", name="from", type="date", value=str(working["window_from"])),
+            hidden_label(t("dossier.period_to"), "profile-dossier-to"),
+            dbc.InputGroupText("–"),
+            dbc.Input(id="profile-dossier-to", name="to", type="date", value=str(working["window_to"])),
+            dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("dossier.button")], type="submit",
+                       id="profile-dossier-print", color="secondary", outline=True),
+        ], size="sm", className="mb-1"),
+        html.Small(t("dossier.period_hint"), className="text-muted"),
+    ], action=f"/dossier/{int(service_user_id)}.pdf", method="GET", target="_blank", id="profile-dossier-form",
+        className="mb-3 qc-no-print", style={"maxWidth": "44rem"})
 
 
 # ------------------------------------------------------------------------------------- sections read when opened

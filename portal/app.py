@@ -32,6 +32,7 @@ from portal.web import bad_requests, identity, login_throttle, outage, public_co
 from portal.web.auth import bp as auth_bp
 from portal.web.auth import login_manager
 from portal.web.complaint_archive import bp as complaint_archive_bp
+from portal.web.dossier import bp as dossier_bp
 from portal.web.nnc_archive import bp as nnc_archive_bp
 from portal.web.push import bp as push_bp
 from portal.web.service_portal import bp as service_portal_bp
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     login_throttle.install(server, limiter, settings)  # failed logins per address and per name (issue 16)
     view_cache.install(server, settings.ratelimit_storage_url)  # views computed once per data change (issue #17)
     server.register_blueprint(complaint_archive_bp)
+    server.register_blueprint(dossier_bp)  # the traceability dossier's PDF, audited (issue 19)
     server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)
     identity.install(server)  # the agency's and the station's name and the emblem on the public pages
     guard.install(server)

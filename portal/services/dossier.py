@@ -34,7 +34,7 @@ from portal.validation import ErrorCollector
 
 FORMAT = 1
 PERMISSION = "rankings.view"  # the profile's: whoever may open the company's profile may print its dossier
-AUDIT_ACTION = "dossier_printed"
+AUDIT_ACTION = "dossier_printed"  # written as a literal below, where the translation check finds it
 MAX_PERIOD_DAYS = 3 * 366  # a dossier covers at most three years: longer ones are several documents
 HANDLER_CHANGES_LISTED = 300  # beyond this the per-handler table says it (a forwarder changes agents daily)
 UTC = timezone.utc
@@ -253,7 +253,7 @@ def record_printing(session: Session, viewer, service_user_id: int, digest: str,
     """The audit row of one printing (in the caller's transaction): it carries the hash, so `verify` can tell which
     printing a copy comes from."""
     scope = scope_of(viewer)
-    audit.record(session, scope.user_id, scope.username, AUDIT_ACTION, "dossier", digest,
+    audit.record(session, scope.user_id, scope.username, "dossier_printed", "dossier", digest,
                  after={"service_user_id": int(service_user_id), "period_from": content["period"]["from"],
                         "period_to": content["period"]["to"], "pages": pages, "section": content["section"]})
 

@@ -8,7 +8,7 @@ from support.web import csrf_token, dash_callback, login
 from portal.security.access import callback_permissions, declared_permissions, requires, route_permissions
 from portal.security.guard import is_framework_route, is_public
 from portal.pages import PAGES, match
-from portal.security.permissions import PERMISSIONS, ROLES, role_can
+from portal.security.permissions import PERMISSIONS, ROLES, role_can, roles_with
 
 # Written by hand from DOMAIN.md's "Users and what each comes for": page → roles that may open it.
 EXPECTED_PAGE_ACCESS = {
@@ -101,6 +101,7 @@ EXPECTED_ROUTE_ACCESS = {
     "/nnc/attachments/1": ("GET", set(ROLES)),  # officers with nnc.view; a company its own NNCs' files
     "/complaints/attachments/1": ("GET", {"admin", "operator", "enforcement", "head"}),
     "/my/documents/certificate/1.pdf": ("GET", set(ROLES)),  # a company its own; officers within their scope
+    "/dossier/1.pdf": ("GET", set(roles_with("rankings.view"))),  # whoever may open the company's profile
     "/my/survey/1": ("GET", {"service_user"}),
     "/my/notifications/1/open": ("GET", {"service_user"}),  # the account's own message (else back to the list)
     "/my/offline/applications": ("GET", {"service_user"}),  # the copies the app's worker keeps (issue 20)
