@@ -126,3 +126,40 @@ async function remember(path) {
 }
 
 /* ---- Web Push (p2) below this line ---- */
+/* A push message (portal/services/push.py sends {title, body, url, tag}, encrypted for this browser) becomes a
+   notification; a click opens the page it is about. The tag makes a second copy of one message replace the first
+   rather than ring twice. Only a path on this site is ever opened: a push cannot send the user elsewhere. */
+const PUSH_ICON = "/assets/icons/qc-192.png";
+const PUSH_FALLBACK_URL = "/my/notifications";
+
+function ownPage(url) {
+  try {
+    const target = new URL(url || PUSH_FALLBACK_URL, self.location.origin);
+    return target.origin === self.location.origin ? target.href : new URL(PUSH_FALLBACK_URL, self.location.origin).href;
+  } catch (error) {
+    return new URL(PUSH_FALLBACK_URL, self.location.origin).href;
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = {body: event.data ? event.data.text() : ""};
+  }
+  const options = {body: message.body || "", icon: PUSH_ICON, badge: PUSH_ICON, lang: "id",
+    data: {url: ownPage(message.url)}};
+  if (message.tag) options.tag = String(message.tag);
+  event.waitUntil(self.registration.showNotification(message.title || "Q-Corner", options));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = ownPage(event.notification.data && event.notification.data.url);
+  event.waitUntil(self.clients.matchAll({type: "window", includeUncontrolled: true}).then((windows) => {
+    const open = windows.find((client) => client.url === url);
+    if (open && "focus" in open) return open.focus();
+    return self.clients.openWindow(url);
+  }));
+});

@@ -1,0 +1,69 @@
+"""Web Push in real Chromium (issue 20): the app's service worker turns a push message into a notification that
+carries the page to open, and the settings page's button says so when the station has push switched off. (A real
+subscription needs the browser vendor's push service, out of reach here: the delivery side is tested against a
+local push service in tests/services/test_push_delivery.py.)"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from support.browser import browser_login
+
+pytestmark = pytest.mark.browser
+
+NOTIFICATIONS = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  return (await registration.getNotifications()).map((n) => ({title: n.title, body: n.body, tag: n.tag,
+                                                              url: n.data && n.data.url}));
+}"""
+
+
+@pytest.fixture
+def service_phone(phone, make_user, live_server):
+    make_user("dewi_push", "service_user", full_name="Dewi Lestari")
+    phone.context.grant_permissions(["notifications"], origin=live_server)
+    browser_login(phone, "dewi_push")
+    phone.wait_for_url("**/my/applications")
+    phone.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)")
+    return phone
+
+
+def _registration_id(cdp) -> str:
+    found = {}
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: found.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if found:
+            break
+        cdp.send("Runtime.evaluate", {"expression": "1"})  # lets the events arrive
+    return next(iter(found.values()))
+
+
+def test_a_push_message_shows_a_notification_that_opens_its_application(service_phone, live_server):
+    phone = service_phone
+    cdp = phone.context.new_cdp_session(phone)
+    registration = _registration_id(cdp)
+    message = {"title": "2026.1.0300.0.K11.E.000001: Draf sertifikat siap", "body": "Silakan periksa drafnya.",
+               "url": "/my/applications/41", "tag": "qcorner-7"}
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
+                                                  "data": json.dumps(message)})
+    phone.wait_for_function("async () => (await (await navigator.serviceWorker.ready).getNotifications()).length")
+    [shown] = phone.evaluate(NOTIFICATIONS)
+    assert shown == {"title": message["title"], "body": message["body"], "tag": "qcorner-7",
+                     "url": f"{live_server}/my/applications/41"}
+    # The same message again (a push service that delivered twice) replaces the first: one notification.
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
+                                                  "data": json.dumps({**message, "url": "https://elsewhere.example/"})})
+    phone.wait_for_function("async () => { const n = await (await navigator.serviceWorker.ready).getNotifications();"
+                            " return n.length === 1 && n[0].data.url.endsWith('/my/notifications'); }")
+
+
+def test_the_button_says_push_is_off_when_the_station_has_not_switched_it_on(service_phone):
+    phone = service_phone
+    phone.goto("/my/notifications")
+    phone.get_by_role("button", name="Aktifkan notifikasi di perangkat ini").click()
+    expect(phone.locator("#my-notifications-push-status")).to_contain_text("belum diaktifkan di stasiun ini")
+    expect(phone.locator("#my-notifications-devices")).to_contain_text("Belum ada perangkat")
