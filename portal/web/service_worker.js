@@ -76,19 +76,35 @@ async function navigate(request, url) {
 }
 
 async function staticFile(request) {
-  // Dash's bundles and assets carry their version in the query (?v=…, ?m=…): a stored one is still right.
+  // Dash's bundles and the assets Dash links carry their version in the query (?v=…, ?m=…): a stored copy of that
+  // address is still right, so it is served without asking the network (nothing to wait for on a weak line).
+  // An address without a version (the server-rendered pages' CSS) asks the network first, then falls back.
   const cache = await caches.open(SHELL);
-  const stored = await cache.match(request) || await cache.match(request, {ignoreSearch: true});
-  if (stored) {
-    fetchAndStore(cache, request).catch(() => undefined);  // refresh in the background
-    return stored;
+  const versioned = new URL(request.url).search !== "";
+  if (versioned) {
+    const stored = await cache.match(request);
+    if (stored) return stored;
   }
-  return fetchAndStore(cache, request);
+  try {
+    return await fetchAndStore(cache, request, versioned);
+  } catch (error) {
+    const stored = await cache.match(request, {ignoreSearch: true});
+    if (stored) return stored;
+    throw error;
+  }
 }
 
-async function fetchAndStore(cache, request) {
+async function fetchAndStore(cache, request, versioned) {
   const response = await fetch(request);
-  if (response.ok && response.type === "basic") await cache.put(request, response.clone());
+  if (response.ok && response.type === "basic" && !response.headers.has("Set-Cookie")) {
+    if (versioned) {  // the file's older versions go: the cache holds one copy per file
+      const pathname = new URL(request.url).pathname;
+      const older = (await cache.keys(request, {ignoreSearch: true}))
+        .filter((key) => key.url !== request.url && new URL(key.url).pathname === pathname);
+      await Promise.all(older.map((key) => cache.delete(key)));
+    }
+    await cache.put(request, response.clone());
+  }
   return response;
 }
 

@@ -51,6 +51,14 @@ def installable_phone(browser, live_server, tmp_path):
     context.close()
 
 
+def _open_user_menu(tab) -> None:
+    tab.wait_for_selector("#shell-user-name", state="attached")  # the shell is drawn (the toggler shows or not)
+    if tab.locator("#shell-navbar-toggler").is_visible():
+        tab.click("#shell-navbar-toggler")
+        tab.wait_for_selector("#shell-navbar-collapse.show:not(.collapsing)")
+    tab.click("#shell-user-name")
+
+
 def _kept(tab, path: str) -> None:
     """Wait until the worker says it keeps the copy of the page at `path` (assets/qc-pwa.js marks <html>)."""
     tab.wait_for_selector(f'html[data-qc-kept="{path}"]', state="attached")
@@ -65,6 +73,10 @@ def test_the_app_installs_and_shows_the_last_seen_application_offline(installabl
     cdp = phone.context.new_cdp_session(phone)
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
     assert phone.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
+    phone.wait_for_selector("html.qc-can-install", state="attached")  # Chromium offered the install
+    _open_user_menu(phone)
+    expect(phone.locator("#shell-install")).to_contain_text("Pasang aplikasi")
+    screenshot(phone, "pwa-install-menu")
 
     phone.goto(f"/my/applications/{application_id}")
     expect(phone.locator("#my-application-number")).to_have_text(number)
@@ -103,3 +115,21 @@ def test_officers_pages_are_never_in_the_service_workers_cache(page, exporter, m
     kept_data = [p for p in cached if not p.startswith(("/assets/", "/_dash-component-suites/"))
                  and p not in ("/offline", "/manifest.webmanifest")]
     assert kept_data == []
+
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/17.5 Mobile/15E148 Safari/604.1")
+
+
+def test_on_an_iphone_the_menu_says_how_to_add_the_app_to_the_home_screen(browser, live_server, exporter):
+    context = browser.new_context(base_url=live_server, user_agent=IPHONE, **PHONE_OPTIONS)
+    try:
+        tab = context.new_page()
+        browser_login(tab, "sari_pwa")
+        tab.wait_for_url("**/my/applications")
+        _open_user_menu(tab)
+        expect(tab.locator("#shell-install-ios")).to_contain_text("Tambah ke Layar Utama")
+        expect(tab.locator("#shell-install")).to_be_hidden()  # Safari has no install prompt to offer
+        screenshot(tab, "pwa-install-hint-iphone")
+    finally:
+        context.close()
