@@ -29,6 +29,8 @@ from models import Base
 UNWATCHED = frozenset({
     "data_version", "user_sessions", "users", "login_failures", "audit_log", "notification_outbox",
     "access_tokens", "sync_runs", "sync_cursors", "sync_requests", "alembic_version",
+    # Web Push (issue 20): the outbox's deliveries every 30 s and the devices' subscriptions; no view shows them.
+    "push_deliveries", "push_subscriptions",
 })
 
 WATCHED = frozenset(Base.metadata.tables) - UNWATCHED
