@@ -24,6 +24,7 @@ from models import (Application, AttachmentBlob, AuditLog, Complaint, ComplaintA
 from models.base import utcnow
 from portal import audit
 from portal.domain.periods import day_bounds, today_in
+from portal.services import companies
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import check_profile_access, company_reach, resolve_section, window
 from portal.services.compliance.profile import explanation
@@ -205,18 +206,11 @@ def office_record(session: Session, service_user_id: int, *, office_id: int, sec
     }
 
 
-def other_offices(session: Session, found: ServiceUser) -> list[ServiceUser]:
-    """The same company's records at the other offices (matched by NPWP, see portal.services.companies), when
-    that matching exists; else none."""
-    try:
-        from portal.services import companies  # lands with issue 19's company matching
-    except ImportError:
-        return []
-    company_id = getattr(found, "company_id", None)
-    if company_id is None:
-        return []
-    rows = companies.records_of(session, company_id)
-    return [row for row in rows if getattr(row, "id", None) != found.id]
+def other_offices(session: Session, found: ServiceUser) -> list[Any]:
+    """The same company's records at the other offices (matched by NPWP: portal.services.companies), one per
+    office: each office's officers score on their own evidence, so each is read against its own office."""
+    return [record for record in companies.records_of(session, companies.company_of(session, found.id))
+            if record.office_id != found.office_id]
 
 
 def gather(session: Session, viewer, service_user_id: int, period_from: Any = None, period_to: Any = None,
@@ -236,7 +230,7 @@ def gather(session: Session, viewer, service_user_id: int, period_from: Any = No
     offices = [office_record(session, found.id, office_id=found.office_id, section_id=section_id, first=first,
                              last=last, as_of=as_of)]
     for record in other_offices(session, found):
-        offices.append(office_record(session, record.id, office_id=record.office_id, section_id=section_id,
+        offices.append(office_record(session, record.service_user_id, office_id=record.office_id, section_id=section_id,
                                      first=first, last=last, as_of=as_of))
     printer = getattr(viewer, "full_name", None) or scope.username
     return plain({

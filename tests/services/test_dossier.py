@@ -198,3 +198,26 @@ def test_a_service_user_and_an_operator_cannot_print_a_dossier(session, office):
         dossier_service.gather(session, Viewer(session, "operator"), office["beta"].id)
     with pytest.raises(NotFound):
         dossier_service.gather(session, Viewer(session, "enforcement"), 10 ** 8)
+
+
+def test_the_dossier_adds_the_companys_record_at_every_other_office_each_scored_there(session, office):
+    from models import Office
+    from support.factories import gen_action, gen_application, gen_service_user
+
+    denpasar = Office(code="2000", name="Balai Besar Karantina Pertanian Denpasar", timezone="Asia/Makassar")
+    session.add(denpasar)
+    session.flush()
+    bali = gen_service_user(session, name="PT Beta Tani Bali", tax_id="022222222222000", office_id=denpasar.id)
+    shipped = gen_application(session, bali, submitted_at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    gen_action(session, shipped, "destruction", action_at=datetime(2026, 3, 3, 1, 0, tzinfo=UTC))
+    session.commit()
+    content = dossier_service.gather(session, Viewer(session, "enforcement"), office["beta"].id, now=PRINTED_AT)
+    assert [o["office"]["code"] for o in content["offices"]] == ["0300", "2000"]
+    there = content["offices"][1]
+    assert there["office"]["timezone"] == "Asia/Makassar"
+    assert [a["kind"] for a in there["actions"]] == ["destruction"]
+    shown = compliance_profile.explanation(session, bali.id, office_id=denpasar.id, section_id=None, as_of=AS_OF)
+    assert there["working"]["score"] == shown["score"] and there["working"]["n"] == shown["n"]
+    pdf, _pages = dossier.render(content, compress=False)
+    text = pdf_text(pdf)
+    assert "2.2 Balai Besar Karantina Pertanian Denpasar (2000)" in text
