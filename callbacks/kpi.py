@@ -16,7 +16,8 @@ from portal.extensions import database
 from portal.i18n import t
 from portal.domain.periods import today_in
 from portal.services import edit_versions
-from portal.services.kpi import panel as kpi, sla as kpi_sla
+from portal.services.kpi import offices as kpi_offices, panel as kpi, sla as kpi_sla
+from portal.services.offices import office_zone
 from portal.validation import InvalidInput, StaleEdit
 from portal.view_cache import cached
 
@@ -293,12 +294,16 @@ def register(app) -> None:
          Output("kpi-from", "invalid"), Output("kpi-from-feedback", "children"), Output("kpi-to", "invalid"),
          Output("kpi-to-feedback", "children")],
         Input("kpi-preset", "value"), Input("kpi-from", "value"), Input("kpi-to", "value"),
-        Input("kpi-section", "value"), Input("kpi-direction", "value"), Input("kpi-refresh", "data"))
-    def load(preset, date_from, date_to, section, direction, _refresh):
+        Input("kpi-section", "value"), Input("kpi-direction", "value"), Input("kpi-refresh", "data"),
+        Input("kpi-office", "value"))
+    def load(preset, date_from, date_to, section, direction, _refresh, office=None):
         current = user()
+        # The home office, or the office a national reader chose (Forbidden for anyone else asking for another).
+        office_id = current.scope.figures_office(office)
         preset = preset if preset in kpi.PRESETS else "this_month"
         custom = SHOWN if preset == "custom" else HIDDEN
-        today = today_in(current.office_timezone)
+        with database().session() as session:
+            today = today_in(office_zone(session, office_id))
         try:
             span = kpi.period(preset, today, parse_date(date_from), parse_date(date_to))
         except InvalidInput as error:
@@ -306,7 +311,7 @@ def register(app) -> None:
             return (no_update, no_update, no_update, no_update, no_update, custom, custom, "from" in messages,
                     messages.get("from", ""), "to" in messages, messages.get("to", ""))
         with database().session() as session:
-            panel = cached(session, kpi.panel, current.office_id, span, chosen(section), chosen(direction),
+            panel = cached(session, kpi.panel, office_id, span, chosen(section), chosen(direction),
                            today=today)
             # The age of the last sync moves by the second and a sync run alone is no data change: never cached.
             panel = {**panel, "freshness": kpi.freshness(session)}
@@ -316,6 +321,16 @@ def register(app) -> None:
         return (cards(panel), freshness_badge(panel, current.can("admin.settings")),
                 monthly_figure(panel["current"]["monthly"]), stages_table(panel), label, custom, custom, False, "",
                 False, "")
+
+    @protected_callback(app, "kpi.view", Output("kpi-office", "options"), Input("kpi-office", "id"))
+    def load_offices(_):
+        """The offices a national reader may choose; the home office alone for everyone else."""
+        current = user()
+        with database().session() as session:
+            offices = kpi_offices.office_choices(session, current.scope)
+        return [{"label": t("kpi.office.home_named", name=current.office_name), "value": "home"}] + [
+            {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
+            for office in offices if office["id"] != current.office_id]
 
     outputs = [Output(f"kpi-sla-{key}", "value") for key in SLA_KEYS] + \
               [Output(f"kpi-sla-{key}", "invalid") for key in SLA_KEYS] + \

@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header
-from layouts.components.url_filters import CHOICE, DAY, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
 from portal.i18n import t
@@ -47,10 +47,23 @@ def period_controls(prefix: str, presets, default: str, sections, section_locked
     return dbc.Row(columns, className="qc-kpi-filters align-items-end g-2 mb-2")
 
 
+def office_chooser(user):
+    """Which office's panel: shown only to a scope that reads several offices (the national role); for everyone
+    else it stays hidden on the home office, so the panel's callback has the same inputs for every reader. Its
+    choices are filled by a callback (a layout reads no database)."""
+    several = user.scope.several_offices
+    return html.Div(dbc.Row(dbc.Col([
+        dbc.Label(t("kpi.filter.office"), html_for="kpi-office", className="small mb-0"),
+        dbc.Select(id="kpi-office", value="home", options=[{"label": user.office_name or t("kpi.office.home"),
+                                                            "value": "home"}]),
+    ], xs=12, md=6, lg=4), className="g-2 mb-2"), id="kpi-office-row", style=None if several else {"display": "none"})
+
+
 def _page(user):
     can_set = user.can("admin.settings")
     return html.Div([
         page_header(t("page.kpi"), t("kpi.subtitle"), [html.Div(id="kpi-freshness")]),
+        office_chooser(user),
         period_controls("kpi", KPI_PRESETS, "this_month", SECTIONS, None, directions=True),
         html.Div(id="kpi-period-label", className="qc-kpi-period mb-3"),
         dcc.Loading(html.Div(id="kpi-cards", className="qc-kpi-grid mb-3"), type="dot", delay_show=400),
@@ -98,6 +111,7 @@ SLA_KEYS = ("service",) + TIMED_STAGES
 
 # The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
 URL_FIELDS = (
+    UrlField("office", "kpi-office", CODE, "home"),
     UrlField("period", "kpi-preset", CHOICE, "this_month", KPI_PRESETS), UrlField("from", "kpi-from", DAY),
     UrlField("to", "kpi-to", DAY), UrlField("section", "kpi-section", CHOICE, "all", SECTIONS),
     UrlField("direction", "kpi-direction", CHOICE, "all", DIRECTIONS),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, EditVersion, UTCDateTime, utcnow
 from models.office import Office, Section
 
-ROLES = ("admin", "operator", "coordinator", "enforcement", "head", "service_user")
+ROLES = ("admin", "operator", "coordinator", "enforcement", "head", "national", "service_user")
 
 
 class User(EditVersion, Base):

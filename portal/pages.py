@@ -43,6 +43,7 @@ COMPLIANCE = "compliance"
 
 PAGES: tuple[Page, ...] = (
     Page("kpi", "/kpi", "kpi.view", "layouts.kpi:layout", "page.kpi", "bi-speedometer2"),
+    Page("offices", "/offices", "offices.compare", "layouts.offices:layout", "page.offices", "bi-buildings"),
     Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group=COMPLIANCE),
     Page("profile", "/profile/<int:service_user_id>", "rankings.view", "layouts.profile:layout", "page.profile",
          "bi-building", in_menu=False),

@@ -32,12 +32,13 @@ DEMO_ACCOUNTS = (
     ("coordinator_plant", "coordinator", "plant", "Ir. Dewi Lestari (Koordinator KT)"),
     ("enforcement", "enforcement", None, "Agus Salim (Koordinator Wasdak)"),
     ("head", "head", None, "Dr. Hendra Wijaya (Kepala Balai)"),
+    ("national", "national", None, "Ir. Sri Wahyuni (Badan Karantina Pusat)"),
     ("service_user", "service_user", None, "Rudi Hartono (Pengguna Jasa)"),
 )
 
 
 def create_demo_accounts(session: Session, password: str, office_code: str = "0300") -> list[dict]:
-    """Create the seven demo accounts, or reset their passwords if they exist (idempotent)."""
+    """Create the demo accounts (one per role, two coordinators), or reset their passwords if they exist (idempotent)."""
     office_id = users.office_id_by_code(session, office_code)
     created = []
     for username, role, section, full_name in DEMO_ACCOUNTS:

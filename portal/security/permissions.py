@@ -1,7 +1,7 @@
 """Roles and what each may do: the one permission table of the portal (see DOMAIN.md, "Users")."""
 from __future__ import annotations
 
-ROLES = ("admin", "operator", "coordinator", "enforcement", "head", "service_user")
+ROLES = ("admin", "operator", "coordinator", "enforcement", "head", "national", "service_user")
 
 # Any logged-in user: the shell (navigation, language, notifications bell).
 AUTHENTICATED = "authenticated"
@@ -26,6 +26,7 @@ PERMISSIONS = {
     "complaints.view": "read the complaints register",
     "complaints.edit": "record and answer complaints",
     "kpi.view": "read the KPI panel",
+    "offices.compare": "read every office's figures side by side",
     "my.view": "a service user's own applications, documents and survey",
     "corrections.handle": "read and answer service users' draft-correction requests",
     "help.view": "read the user manual",
@@ -48,11 +49,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "head": frozenset({AUTHENTICATED, "kpi.view", "applications.view", "nnc.view", "nnc.internal",
                        "rankings.view", "survey_results.view", "complaints.view", "help.view",
                        "targeting.effect"}),
+    # The agency's headquarters (DOMAIN.md, "One company across stations"): every office, read only. It holds no
+    # permission that writes (tests/pages/test_national_read_only.py walks every callback and route to prove it).
+    "national": frozenset({AUTHENTICATED, "kpi.view", "offices.compare", "applications.view", "nnc.view",
+                           "nnc.internal", "rankings.view", "survey_results.view", "complaints.view", "help.view",
+                           "targeting.effect"}),
     "service_user": frozenset({AUTHENTICATED, "my.view", "help.view"}),
 }
 
 # How far each role reaches (portal.security.scope turns this into a Scope):
 # "every_office" — every office, records deleted at the source included; rankings still for the home office;
+# "national" — every office, read only, without the records deleted at the source; rankings and KPIs of any office
+# (the home office until another is chosen) and the national ranking;
 # "office" — the home office; "section" — the home office, one section (none without a section);
 # "company" — only the companies linked to the account, in any office.
 REACH = {
@@ -61,6 +69,7 @@ REACH = {
     "coordinator": "section",
     "enforcement": "office",
     "head": "office",
+    "national": "national",
     "service_user": "company",
 }
 
@@ -75,12 +84,13 @@ HOME_PAGE = {
     "coordinator": "/rankings",
     "enforcement": "/rankings",
     "head": "/kpi",
+    "national": "/offices",
     "service_user": "/my/applications",
 }
 
 
 # The user manual: one chapter per role (docs/manual/<language>/<chapter>.md), in the order the Help page lists them.
-MANUAL_CHAPTERS = ("service_user", "operator", "coordinator", "enforcement", "head", "admin")
+MANUAL_CHAPTERS = ("service_user", "operator", "coordinator", "enforcement", "head", "national", "admin")
 
 
 def home_page(role: str | None) -> str:

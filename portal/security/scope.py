@@ -7,6 +7,8 @@ A `Scope` is a plain frozen value built from the logged-in user (`scope_of`) or 
 The rule for every entity (see permissions.REACH):
 - an admin sees every office (office_ids=None), records deleted at the source included, and reads a company or a
   handler against that company's own office; rankings and KPIs are computed for the home office (`office_id`);
+- a national user (headquarters) sees every office read-only, without records deleted at the source; the KPI panel
+  and the rankings of any office it chooses (`figures_office`), and the national ranking (`several_offices`);
 - an operator, enforcement officer or head sees their home office;
 - a coordinator sees their home office and their one section; a coordinator without a section sees nothing;
 - a service user sees only the companies linked to the account (in whichever office), nothing else;
@@ -65,6 +67,27 @@ class Scope:
     def every_office(self) -> bool:
         """Whether records of every office are visible."""
         return self.office_ids is None
+
+    @property
+    def several_offices(self) -> bool:
+        """Whether the KPI panel and the rankings may be of an office other than the home one (an office chooser,
+        the offices side by side, the national ranking): a scope that sees every office and is not a company's."""
+        return self.office_ids is None and self.service_user_ids is None
+
+    def figures_office(self, requested: Any = None) -> int | None:
+        """The office whose KPI panel or ranking is computed: the one asked for when the scope may choose, else the
+        home office. Asking for another office without that reach is Forbidden (never silently the home one)."""
+        if requested in (None, "", "home"):
+            return self.office_id
+        try:
+            office_id = int(requested)
+        except (TypeError, ValueError):
+            raise Forbidden(f"office {requested!r}") from None
+        if office_id == self.office_id:
+            return office_id
+        if not self.several_offices:
+            raise Forbidden(f"office {office_id} is outside the caller's reach")
+        return office_id
 
     @property
     def section_scope(self) -> str | None:
@@ -149,7 +172,7 @@ def scope_of(user) -> Scope:
     role = getattr(user, "role", None) or ""
     reach = REACH.get(role)
     office_id = getattr(user, "office_id", None)
-    if reach in ("every_office", "company"):
+    if reach in ("every_office", "national", "company"):
         office_ids = None
     elif reach in ("office", "section") and office_id is not None:
         office_ids = frozenset({office_id})

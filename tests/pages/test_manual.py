@@ -22,7 +22,7 @@ def _script():
 def test_every_manual_chapter_exists_in_both_languages():
     from portal.manual import MANUAL_DIR
 
-    for role in ("service_user", "operator", "coordinator", "enforcement", "head", "admin"):
+    for role in ("service_user", "operator", "coordinator", "enforcement", "head", "national", "admin"):
         for language in ("id", "en"):
             assert (MANUAL_DIR / language / f"{role}.md").read_text(encoding="utf-8").startswith("# "), (role, language)
 

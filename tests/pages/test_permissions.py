@@ -12,27 +12,28 @@ from portal.security.permissions import PERMISSIONS, ROLES, role_can, roles_with
 
 # Written by hand from DOMAIN.md's "Users and what each comes for": page → roles that may open it.
 EXPECTED_PAGE_ACCESS = {
-    "/kpi": {"admin", "head"},
-    "/rankings": {"admin", "coordinator", "enforcement", "head"},
-    "/profile/1": {"admin", "coordinator", "enforcement", "head"},  # the guard checks before 404
-    "/handlers/1": {"admin", "coordinator", "enforcement", "head"},
-    "/priority": {"admin", "coordinator", "enforcement", "head"},
-    "/guidance": {"admin", "coordinator", "enforcement", "head"},
-    "/applications": {"admin", "operator", "coordinator", "enforcement", "head"},
-    "/applications/1": {"admin", "operator", "coordinator", "enforcement", "head"},  # the guard checks before 404
+    "/kpi": {"admin", "head", "national"},
+    "/offices": {"admin", "national"},
+    "/rankings": {"admin", "coordinator", "enforcement", "head", "national"},
+    "/profile/1": {"admin", "coordinator", "enforcement", "head", "national"},  # the guard checks before 404
+    "/handlers/1": {"admin", "coordinator", "enforcement", "head", "national"},
+    "/priority": {"admin", "coordinator", "enforcement", "head", "national"},
+    "/guidance": {"admin", "coordinator", "enforcement", "head", "national"},
+    "/applications": {"admin", "operator", "coordinator", "enforcement", "head", "national"},
+    "/applications/1": {"admin", "operator", "coordinator", "enforcement", "head", "national"},  # the guard checks before 404
     "/targeting/queue": {"admin", "operator", "coordinator"},
-    "/targeting/effectiveness": {"admin", "coordinator", "enforcement", "head"},
-    "/nnc": {"admin", "operator", "coordinator", "enforcement", "head"},
-    "/nnc/1": {"admin", "operator", "coordinator", "enforcement", "head"},  # the NNC itself is checked per viewer
+    "/targeting/effectiveness": {"admin", "coordinator", "enforcement", "head", "national"},
+    "/nnc": {"admin", "operator", "coordinator", "enforcement", "head", "national"},
+    "/nnc/1": {"admin", "operator", "coordinator", "enforcement", "head", "national"},  # the NNC itself is checked per viewer
     "/nnc/new": {"admin", "operator"},
     "/nnc/1/edit": {"admin", "operator"},
     "/nnc/import": {"admin", "operator"},
     "/my/nnc": {"service_user"},
     "/my/nnc/1": {"service_user"},  # only the NNCs naming their company: checked by the service
-    "/complaints": {"admin", "operator", "enforcement", "head"},
-    "/complaints/1": {"admin", "operator", "enforcement", "head"},  # the complaint itself is checked per viewer
+    "/complaints": {"admin", "operator", "enforcement", "head", "national"},
+    "/complaints/1": {"admin", "operator", "enforcement", "head", "national"},  # the complaint itself is checked per viewer
     "/my/complaints": {"service_user"},
-    "/survey-results": {"admin", "coordinator", "enforcement", "head"},
+    "/survey-results": {"admin", "coordinator", "enforcement", "head", "national"},
     "/my/applications": {"service_user"},
     "/my/applications/1": {"service_user"},  # the page opens; the application itself is checked per company
     "/my/notifications": {"service_user"},
@@ -99,7 +100,7 @@ EXPECTED_ROUTE_ACCESS = {
     "/_dash-dependencies": ("GET", set(ROLES)),  # Dash's, answered by us: each role's own callbacks
     "/help/screenshots/none.png": ("GET", set(ROLES)),
     "/nnc/attachments/1": ("GET", set(ROLES)),  # officers with nnc.view; a company its own NNCs' files
-    "/complaints/attachments/1": ("GET", {"admin", "operator", "enforcement", "head"}),
+    "/complaints/attachments/1": ("GET", {"admin", "operator", "enforcement", "head", "national"}),
     "/my/documents/certificate/1.pdf": ("GET", set(ROLES)),  # a company its own; officers within their scope
     "/dossier/1.pdf": ("GET", set(roles_with("rankings.view"))),  # whoever may open the company's profile
     "/my/survey/1": ("GET", {"service_user"}),

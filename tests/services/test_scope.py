@@ -43,6 +43,7 @@ SEES_RECORDS = {
     "coordinator_animal": {"mine_animal"},
     "enforcement": OFFICE_WIDE,
     "head": OFFICE_WIDE,
+    "national": set(RECORDS),
     "service_user": {"mine_plant", "mine_animal"},
 }
 VIEWERS = tuple(SEES_RECORDS)
@@ -54,6 +55,7 @@ SEES_COMPLAINTS = {
     "coordinator_animal": None,
     "enforcement": {"submitted_by_me", "home_office"},
     "head": {"submitted_by_me", "home_office"},
+    "national": {"submitted_by_me", "home_office", "other_office"},
     "service_user": {"submitted_by_me"},
 }
 # Survey results carry office and section, no company: a service user sees none.
@@ -67,6 +69,7 @@ SEES_COMPANIES = {
     "coordinator_animal": {"mine", "other"},
     "enforcement": {"mine", "other"},
     "head": {"mine", "other"},
+    "national": {"mine", "other", "far"},
     "service_user": {"mine"},
 }
 
@@ -195,9 +198,17 @@ def test_company_profile(who, session, scene):
     assert compliance_filters.reach(scope)["office_id"] == offices["home"]
     assert compliance_filters.reach(scope)["section_scope"] == (who.partition("_")[2] or None)
     far = compliance_filters.company_reach(session, scope, ids["far"])["office_id"]
-    assert far == (offices["far"] if who == "admin" else offices["home"])
+    assert far == (offices["far"] if who in ("admin", "national") else offices["home"])
     assert compliance_filters.company_reach(session, scope, ids["mine"])["office_id"] == offices["home"]
-    assert compliance_filters.handler_reach(scope)["office_id"] == (None if who == "admin" else offices["home"])
+    assert compliance_filters.handler_reach(scope)["office_id"] == (None if who in ("admin", "national")
+                                                                     else offices["home"])
+    # The office whose rankings and KPI panel are read: another office's only for a scope reaching several.
+    assert scope.figures_office(None) == offices["home"]
+    if who in ("admin", "national"):
+        assert scope.figures_office(offices["far"]) == offices["far"]
+    else:
+        with pytest.raises(Forbidden):
+            scope.figures_office(offices["far"])
 
 
 @pytest.mark.parametrize("who", VIEWERS)

@@ -1,0 +1,116 @@
+"""Offices side by side: read the period, ask portal.services.kpi.offices (the KPI panel's own figures per office),
+draw the table and the chart."""
+from __future__ import annotations
+
+from dash import Input, Output, no_update
+
+from callbacks.common import register_open_row, register_url_filters
+from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, percent
+from layouts import offices as offices_layout
+from layouts.components.empty import empty_figure
+from layouts.components.formatting import chart_separators, format_date
+from portal.domain.periods import today_in
+from portal.extensions import database
+from portal.i18n import t
+from portal.security.access import protected_callback, user
+from portal.services.kpi import offices as offices_service
+from portal.services.kpi import panel as kpi
+from portal.validation import InvalidInput
+from portal.view_cache import cached
+
+PERMISSION = "offices.compare"
+GOOD, FAIR, POOR = "#2f9e44", "#e8a317", "#c92a2a"
+
+
+def grid_row(row: dict) -> dict:
+    """One office as the grid shows it: raw numbers to sort by, text to read."""
+    tiers = row["tiers"] or {}
+    ikm = row["ikm"]
+    return {"id": row["office_id"], "office": f"{row['code']} · {row['name']}",
+            "completed": row["applications_completed"],
+            "median": row["median_hours"], "median_text": hours(row["median_hours"]),
+            "p90": row["p90_hours"], "p90_text": hours(row["p90_hours"]),
+            "sla": row["sla_share"], "sla_text": percent(row["sla_share"]),
+            "ikm": ikm, "ikm_text": "–" if ikm is None else f"{number(ikm, 2)} ({row['ikm_grade']})",
+            "violations_per_1000": row["violations_per_1000"],
+            "rate_text": number(row["violations_per_1000"], 2),
+            **{f"tier_{name}": tiers.get(name) for name in ("A", "B", "C", "D")}}
+
+
+def _value_text(metric: str, value) -> str:
+    if metric == "sla_share":
+        return percent(value)
+    if metric == "median_hours":
+        return hours(value)
+    return number(value, 2)
+
+
+def _colour(metric: str, value, rows: list[dict]) -> str:
+    """Green, amber or red: the SLA share against 90 % / 75 % (the KPI panel's bands), the others by thirds."""
+    if metric == "sla_share":
+        return GOOD if value >= 0.9 else FAIR if value >= 0.75 else POOR
+    values = sorted(row[metric] for row in rows)
+    rank = values.index(value) / max(len(values) - 1, 1)
+    better_high = offices_service.CHART_METRICS[metric]
+    good = rank if better_high else 1 - rank
+    return GOOD if good >= 2 / 3 else FAIR if good >= 1 / 3 else POOR
+
+
+def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
+    """Offices sorted by the chosen figure, best at the top, and the sentence the chart answers."""
+    shown = offices_service.chart_order(rows, metric)
+    if not shown:
+        return empty_figure(t("offices.no_figures")), t("offices.no_figures")
+    labels = [f"{row['code']} · {row['name']}" for row in shown][::-1]
+    values = [row[metric] * 100 if metric == "sla_share" else row[metric] for row in shown][::-1]
+    figure = {"data": [{"type": "bar", "orientation": "h", "y": labels, "x": values,
+                        "marker": {"color": [_colour(metric, row[metric], shown) for row in shown][::-1]},
+                        "text": [_value_text(metric, row[metric]) for row in shown][::-1],
+                        "textposition": "outside", "cliponaxis": False,
+                        "hovertemplate": "%{y}: %{text}<extra></extra>"}],
+              "layout": {"margin": {"l": 10, "r": 40, "t": 10, "b": 30}, "height": max(240, 28 * len(shown) + 60),
+                         "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
+                         "xaxis": {"title": {"text": t(f"offices.metric.{metric}")}, "gridcolor": "#e9ecef",
+                                   "rangemode": "tozero", "automargin": True},
+                         "yaxis": {"automargin": True}, "separators": chart_separators()}}
+    best, worst = shown[0], shown[-1]
+    answer = t("offices.chart_answer", metric=t(f"offices.metric.{metric}"),
+               best=f"{best['code']} · {best['name']}", best_value=_value_text(metric, best[metric]),
+               worst=f"{worst['code']} · {worst['name']}", worst_value=_value_text(metric, worst[metric]))
+    return figure, answer
+
+
+def register(app) -> None:
+    register_url_filters(app, PERMISSION, "offices", offices_layout.URL_FIELDS)
+
+    @protected_callback(
+        app, PERMISSION,
+        [Output("offices-grid", "rowData"), Output("offices-chart", "figure"),
+         Output("offices-chart-answer", "children"), Output("offices-period-label", "children"),
+         Output("offices-from-col", "style"), Output("offices-to-col", "style"),
+         Output("offices-from", "invalid"), Output("offices-from-feedback", "children"),
+         Output("offices-to", "invalid"), Output("offices-to-feedback", "children")],
+        Input("offices-preset", "value"), Input("offices-from", "value"), Input("offices-to", "value"),
+        Input("offices-section", "value"), Input("offices-metric", "value"))
+    def load(preset, date_from, date_to, section, metric):
+        """Every office's figures over the period, and the chart of the chosen one."""
+        current = user()
+        preset = preset if preset in kpi.PRESETS else "this_month"
+        metric = metric if metric in offices_service.CHART_METRICS else "sla_share"
+        section = section if section in offices_layout.SECTIONS else None
+        custom = SHOWN if preset == "custom" else HIDDEN
+        try:
+            span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
+        except InvalidInput as error:
+            messages = error.messages(t)
+            return (no_update,) * 4 + (custom, custom, "from" in messages, messages.get("from", ""),
+                                       "to" in messages, messages.get("to", ""))
+        with database().session() as session:
+            result = cached(session, offices_service.side_by_side, current.scope, span, section)
+        figure, answer = chart(result["rows"], metric)
+        label = t("offices.period_label", start=format_date(span.start), end=format_date(span.end),
+                  offices=number(len(result["rows"])))
+        return ([grid_row(row) for row in result["rows"]], figure, answer, label, custom, custom, False, "", False,
+                "")
+
+    register_open_row(app, PERMISSION, "offices-grid", "offices-go", "/kpi?office=")

@@ -1,0 +1,102 @@
+"""The national view of the KPI: the offices side by side (each row the office's own KPI panel figures) and an
+office chooser on the KPI panel that only a scope reading several offices may use."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models import Office
+from portal.services.kpi import offices as offices_service, panel as kpi
+from portal.security.scope import system_scope
+from support.factories import office_id
+from support.kpi_data import build_committed
+from support.web import dash_callback
+
+MARCH = [{"id": "offices-preset", "property": "value", "value": "custom"},
+         {"id": "offices-from", "property": "value", "value": "2026-03-01"},
+         {"id": "offices-to", "property": "value", "value": "2026-03-31"},
+         {"id": "offices-section", "property": "value", "value": "all"},
+         {"id": "offices-metric", "property": "value", "value": "sla_share"}]
+
+
+@pytest.fixture
+def data(session):
+    """The KPI scene (March 2026 in office 0300) and a second office with no traffic."""
+    built = build_committed(session)
+    session.add(Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta"))
+    session.commit()
+    return built
+
+
+def _key(app, fragment: str) -> str:
+    found = [key for key in app.callback_map if fragment in key]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _kpi_inputs(office) -> list[dict]:
+    return [{"id": "kpi-preset", "property": "value", "value": "custom"},
+            {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
+            {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
+            {"id": "kpi-section", "property": "value", "value": "all"},
+            {"id": "kpi-direction", "property": "value", "value": "all"},
+            {"id": "kpi-refresh", "property": "data", "value": 0},
+            {"id": "kpi-office", "property": "value", "value": office}]
+
+
+def test_each_office_row_holds_the_figures_of_its_own_kpi_panel(session, data):
+    span = kpi.period("custom", date(2026, 3, 31), date(2026, 3, 1), date(2026, 3, 31))
+    rows = {row["code"]: row for row in offices_service.side_by_side(session, system_scope(), span)["rows"]}
+    assert set(rows) == {"0300", "0400"}
+    own = kpi.figures(session, office_id(session), span.start, span.end, with_monthly=False)
+    home = rows["0300"]
+    assert home["applications_completed"] == own["applications_completed"] == 4
+    assert home["median_hours"] == own["service_time"]["median_hours"]
+    assert home["p90_hours"] == own["service_time"]["p90_hours"]
+    assert home["sla_share"] == own["service_time"]["within_sla_share"]
+    assert home["violations_per_1000"] == own["violations_per_1000"]
+    assert home["ikm"] == own["ikm"]["ikm"]
+    empty = rows["0400"]
+    assert empty["applications_completed"] == 0 and empty["median_hours"] is None and not empty["has_data"]
+
+
+def test_the_chart_leaves_out_offices_without_a_figure_and_puts_the_best_first():
+    rows = [{"code": "0300", "sla_share": 0.5}, {"code": "0400", "sla_share": None}, {"code": "0500", "sla_share": 0.9}]
+    assert [row["code"] for row in offices_service.chart_order(rows, "sla_share")] == ["0500", "0300"]
+    rows = [{"code": "0300", "median_hours": 30.0}, {"code": "0500", "median_hours": 6.0}]
+    assert [row["code"] for row in offices_service.chart_order(rows, "median_hours")] == ["0500", "0300"]
+
+
+def test_a_national_reader_sees_every_office_side_by_side(app, logged_in, data):
+    response = dash_callback(logged_in("national"), _key(app, "offices-grid.rowData"), MARCH)
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert [row["office"][:4] for row in body["offices-grid"]["rowData"]] == ["0300", "0400"]
+    assert "0300" in body["offices-chart-answer"]["children"]
+
+
+def test_an_office_reader_cannot_open_the_offices_side_by_side(app, logged_in, data):
+    assert dash_callback(logged_in("head"), _key(app, "offices-grid.rowData"), MARCH).status_code == 403
+
+
+def test_a_national_reader_opens_the_kpi_panel_of_another_office(app, logged_in, session, data):
+    client = logged_in("national")
+    other = office_id(session, "0400")
+    options = dash_callback(client, _key(app, "kpi-office.options"),
+                            [{"id": "kpi-office", "property": "id", "value": "kpi-office"}])
+    assert str(other) in {option["value"] for option in options.get_json()["response"]["kpi-office"]["options"]}
+    home = dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs("home")).get_json()
+    away = dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs(str(other))).get_json()
+    assert "kpi-cards" in home["response"] and "kpi-cards" in away["response"]
+    assert home["response"]["kpi-cards"] != away["response"]["kpi-cards"]
+
+
+def test_a_head_of_office_cannot_open_another_offices_kpi_panel(app, logged_in, session, data):
+    client = logged_in("head")
+    other = office_id(session, "0400")
+    options = dash_callback(client, _key(app, "kpi-office.options"),
+                            [{"id": "kpi-office", "property": "id", "value": "kpi-office"}])
+    assert [option["value"] for option in options.get_json()["response"]["kpi-office"]["options"]] == ["home"]
+    refused = dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs(str(other)))
+    assert "kpi-cards" not in (refused.get_json() or {}).get("response", {})
