@@ -35,7 +35,8 @@ def _cards(app, client, date_from: str, date_to: str) -> dict[str, str]:
               {"id": "kpi-to", "property": "value", "value": date_to},
               {"id": "kpi-section", "property": "value", "value": "all"},
               {"id": "kpi-direction", "property": "value", "value": "all"},
-              {"id": "kpi-refresh", "property": "data", "value": 0}]
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
     response = dash_callback(client, _key(app), inputs)
     assert response.status_code == 200
     cards = response.get_json()["response"]["kpi-cards"]["children"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from layouts import applications, complaints, kpi, nnc, rankings
+from layouts import applications, complaints, kpi, nnc, offices, rankings
 from layouts.components import url_filters
 from support.web import dash_callback
 
 PAGES = {"/nnc": ("operator", nnc), "/applications": ("operator", applications),
-         "/complaints": ("operator", complaints), "/rankings": ("enforcement", rankings), "/kpi": ("head", kpi)}
+         "/complaints": ("operator", complaints), "/rankings": ("enforcement", rankings), "/kpi": ("head", kpi),
+         "/offices": ("national", offices)}
 
 
 def _components(node):
@@ -66,6 +67,8 @@ def test_query_string_leaves_defaults_out_and_reads_back_the_same():
      {"rankings-tier": "D", "rankings-sort": "name", "rankings-search": "Beta", "rankings-from": "2026-01-01"}),
     ("/kpi", "?period=custom&from=2026-03-01&to=2026-03-31&direction=export",
      {"kpi-preset": "custom", "kpi-from": "2026-03-01", "kpi-to": "2026-03-31", "kpi-direction": "export"}),
+    ("/offices", "?period=last_month&section=plant&chart=ikm",
+     {"offices-preset": "last_month", "offices-section": "plant", "offices-metric": "ikm"}),
 ])
 def test_a_link_opens_the_page_with_its_filters(logged_in, path, search, expected):
     values = _values(logged_in(PAGES[path][0]), path, search)
