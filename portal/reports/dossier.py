@@ -88,9 +88,13 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cover_title": ParagraphStyle("d-cover", parent=sheet["Title"], fontSize=24, leading=30, spaceAfter=6),
         "cover_sub": ParagraphStyle("d-cover-sub", parent=sheet["Normal"], alignment=1, fontSize=10, leading=13,
                                     textColor=colors.HexColor("#444444")),
+        # Headings and the notes under them keep with what follows: no heading alone at the foot of a page.
         "h1": ParagraphStyle("d-h1", parent=sheet["Heading1"], fontSize=14, leading=18, spaceBefore=4, spaceAfter=6,
-                             textColor=colors.HexColor("#0b6e4f")),
-        "h2": ParagraphStyle("d-h2", parent=sheet["Heading2"], fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
+                             textColor=colors.HexColor("#0b6e4f"), keepWithNext=1),
+        "h2": ParagraphStyle("d-h2", parent=sheet["Heading2"], fontSize=11, leading=14, spaceBefore=8, spaceAfter=4,
+                             keepWithNext=1),
+        "lead": ParagraphStyle("d-lead", parent=sheet["Normal"], fontSize=7.5, leading=9.5, keepWithNext=1,
+                               textColor=colors.HexColor("#555555")),
         "body": ParagraphStyle("d-body", parent=sheet["Normal"], fontSize=9, leading=12),
         "small": ParagraphStyle("d-small", parent=sheet["Normal"], fontSize=7.5, leading=9.5,
                                 textColor=colors.HexColor("#555555")),
@@ -276,7 +280,7 @@ def _story(content: dict, digest: str, styles) -> list:
         if several:
             story.append(_Heading(f"{number}.{index + 1} {_office_title(record)}", styles["h2"], 1))
         else:
-            story.append(_p(_office_title(record), styles["small"]))
+            story.append(_p(_office_title(record), styles["lead"]))
 
     chapter(1, "dossier.chapter.identity")
     story.append(_facts([
@@ -288,7 +292,7 @@ def _story(content: dict, digest: str, styles) -> list:
     ], styles))
 
     chapter(2, "dossier.chapter.working")
-    story.append(_p(_tr("dossier.working.intro", as_of=_day(content["score_as_of"])), styles["small"]))
+    story.append(_p(_tr("dossier.working.intro", as_of=_day(content["score_as_of"])), styles["lead"]))
     for index, record in enumerate(offices):
         office_heading(2, index, record)
         story.append(_facts(_working_rows(record["working"]), styles))
@@ -312,7 +316,7 @@ def _story(content: dict, digest: str, styles) -> list:
                      if rows else _none("dossier.none.actions", styles))
 
     chapter(4, "dossier.chapter.nncs")
-    story.append(_p(_tr("dossier.nnc_note"), styles["small"]))
+    story.append(_p(_tr("dossier.nnc_note"), styles["lead"]))
     for index, record in enumerate(offices):
         office_heading(4, index, record)
         rows, evidence_rows = [], []
@@ -385,6 +389,23 @@ def _story(content: dict, digest: str, styles) -> list:
             if found["changes_total"] > len(found["changes"]):
                 story.append(_p(_tr("dossier.handlers.changes_more", shown=_num(len(found["changes"])),
                                     total=_num(found["changes_total"])), styles["small"]))
+    chapter(8, "dossier.chapter.targeting")
+    story.append(_p(_tr("dossier.targeting.note"), styles["lead"]))
+    for index, record in enumerate(offices):
+        office_heading(8, index, record)
+        found = record.get("targeting") or {"levels": [], "flags": []}
+        if not found["levels"]:
+            story.append(_none("dossier.none.targeting", styles))
+            continue
+        story.append(_table([_tr("dossier.col.level"), _tr("dossier.col.decisions"), _tr("dossier.col.selected"),
+                             _tr("dossier.col.by_draw"), _tr("dossier.col.by_flag")],
+                            [[_tr(f"compliance.intervention.{r['level']}"), _num(r["decisions"]), _num(r["selected"]),
+                              _num(r["by_draw"]), _num(r["by_flag"])] for r in found["levels"]],
+                            [40, 35, 35, 35, 35], styles))
+        if found["flags"]:
+            story += [Spacer(1, 2 * mm), _table(
+                [_tr("dossier.col.flag"), _tr("dossier.col.raised")],
+                [[_tr(f"dossier.flag.{f['code']}"), _num(f["count"])] for f in found["flags"]], [140, 40], styles)]
     return story
 
 

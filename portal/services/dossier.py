@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from models import (Application, AttachmentBlob, AuditLog, Complaint, ComplaintAttachment, Handler, Nnc,
                     NncAttachment, Office, QuarantineAction, Section, ServiceUser)
 from models.base import utcnow
+from models.targeting import TargetingDecision
 from portal import audit
 from portal.domain.periods import day_bounds, today_in
 from portal.services import companies
@@ -185,6 +186,30 @@ def _handlers(session: Session, service_user_id: int, office_id: int, section_id
             "changes": changes[:HANDLER_CHANGES_LISTED], "applications": count}
 
 
+def _targeting(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end):
+    """The inspection decisions (issue 18) of the company's applications decided in the period, per level: how many,
+    how many selected, by the draw and by a risk flag alone; and how often each risk flag was raised."""
+    d = TargetingDecision
+    query = select(d.level, d.selected, d.random_selected, d.flags).where(
+        d.service_user_id == service_user_id, d.office_id == office_id, d.decided_at >= start, d.decided_at < end)
+    if section_id is not None:
+        query = query.where(d.section_id == section_id)
+    levels: dict[str, dict[str, int]] = {}
+    flags: dict[str, int] = {}
+    for level, selected, by_draw, raised in session.execute(query):
+        row = levels.setdefault(level, {"level": level, "decisions": 0, "selected": 0, "by_draw": 0, "by_flag": 0})
+        row["decisions"] += 1
+        row["selected"] += int(bool(selected))
+        row["by_draw"] += int(bool(by_draw))
+        row["by_flag"] += int(bool(selected) and not by_draw)
+        for flag in raised or []:
+            code = flag.get("code") if isinstance(flag, dict) else str(flag)
+            flags[code] = flags.get(code, 0) + 1
+    order = {"tightened": 0, "normal": 1, "reduced": 2}
+    return {"levels": sorted(levels.values(), key=lambda r: (order.get(r["level"], 9), r["level"])),
+            "flags": [{"code": code, "count": count} for code, count in sorted(flags.items())]}
+
+
 def office_record(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
                   first: date, last: date, as_of: date) -> dict[str, Any]:
     """One office's part of the dossier: the score's working (the profile's explanation at `as_of`) and the
@@ -203,6 +228,7 @@ def office_record(session: Session, service_user_id: int, *, office_id: int, sec
         "guidance": _guidance(session, service_user_id, section_id, first, last),
         "complaints": _complaints(session, service_user_id, office_id, start, end) if section_id is None else [],
         "handlers": _handlers(session, service_user_id, office_id, section_id, start, end),
+        "targeting": _targeting(session, service_user_id, office_id, section_id, start, end),
     }
 
 

@@ -221,3 +221,23 @@ def test_the_dossier_adds_the_companys_record_at_every_other_office_each_scored_
     pdf, _pages = dossier.render(content, compress=False)
     text = pdf_text(pdf)
     assert "2.2 Balai Besar Karantina Pertanian Denpasar (2000)" in text
+
+
+def test_the_dossier_counts_the_targeting_decisions_of_the_period(session, office):
+    from models.targeting import TargetingDecision
+
+    for index, (selected, by_draw, flags) in enumerate([(True, True, []), (True, False, [{"code": "recent_nnc"}]),
+                                                        (False, False, [])]):
+        application = office["beta_apps"][index]
+        session.add(TargetingDecision(
+            application_id=application.id, office_id=application.office_id, section_id=application.section_id,
+            service_user_id=office["beta"].id, iqfast_id=application.source_id, level="normal", rate=0.25,
+            draw=0.1 if by_draw else 0.9, random_selected=by_draw, flags=flags, selected=selected, key_version=1,
+            settings_version=1, level_basis={}, decided_at=application.submitted_at))
+    session.commit()
+    content = dossier_service.gather(session, Viewer(session, "enforcement"), office["beta"].id, now=PRINTED_AT)
+    assert content["offices"][0]["targeting"] == {
+        "levels": [{"level": "normal", "decisions": 3, "selected": 2, "by_draw": 1, "by_flag": 1}],
+        "flags": [{"code": "recent_nnc", "count": 1}]}
+    text = pdf_text(dossier.render(content, compress=False)[0])
+    assert "8. Keputusan penargetan pemeriksaan" in text and "NNC dalam 90 hari terakhir" in text
