@@ -18,6 +18,7 @@ const SHELL_FILES = [OFFLINE_URL, "/assets/00_bootstrap.min.css", "/assets/01_bo
 // The service user's pages a copy is kept of; every other address is never stored in PAGES.
 const KEPT_PAGE = /^\/my\/applications(\/\d+)?$/;
 const STATIC = /^\/(assets\/|_dash-component-suites\/)/;
+const KEPT_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"];
 const MAX_DETAILS = 20;  // the last 20 applications opened, besides the list
 // On a weak connection a service user's page falls back to its copy after this long without an answer.
 const NETWORK_TIMEOUT_MS = 10000;
@@ -131,9 +132,13 @@ async function remember(path) {
   }
   // Only a real copy for a signed-in reader: a refusal or the login page is never kept.
   if (!response.ok || !(response.headers.get("Content-Type") || "").startsWith("text/html")) return false;
-  // Stored without the answer's own headers (a Set-Cookie, a CSP nonce): only the text and its type.
-  const copy = new Response(await response.text(), {headers: {"Content-Type": "text/html; charset=utf-8",
-    "X-QC-Copy": "1"}});
+  // Stored with its text, its type and the security headers it came with (the copy runs under the same policy),
+  // nothing else: no cookie, no caching instruction meant for the live page.
+  const headers = {"Content-Type": "text/html; charset=utf-8", "X-QC-Copy": "1"};
+  for (const name of KEPT_HEADERS) {
+    if (response.headers.has(name)) headers[name] = response.headers.get(name);
+  }
+  const copy = new Response(await response.text(), {headers: headers});
   const cache = await caches.open(PAGES);
   await cache.put(path, copy);
   const details = (await cache.keys()).filter((key) => new URL(key.url).pathname !== "/my/applications");

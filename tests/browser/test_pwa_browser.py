@@ -86,6 +86,9 @@ def test_the_app_installs_and_shows_the_last_seen_application_offline(installabl
     phone.goto(f"/my/applications/{application_id}")
     expect(phone.locator("#pwa-copy-number")).to_have_text(number)
     expect(phone.locator("#pwa-copy-banner")).to_contain_text("Anda sedang luring")
+    assert "default-src 'self'" in phone.evaluate(
+        f"caches.open('qc-pages').then(c => c.match('/my/applications/{application_id}'))"
+        ".then(r => r.headers.get('Content-Security-Policy'))"), "the copy lost the portal's policy"
     screenshot(phone, "pwa-offline-application")
     phone.goto("/my/applications")
     expect(phone.locator(f"#pwa-copy-card-{application_id}")).to_contain_text(number)
