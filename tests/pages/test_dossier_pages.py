@@ -73,3 +73,20 @@ def test_the_profile_offers_the_dossier_for_the_last_12_months(office, app, logg
         {"id": "profile-section", "property": "value", "value": "all"}]).get_data(as_text=True).replace("\\u002f", "/")
     assert "Cetak dokumen penelusuran" in body and f"/dossier/{office['beta'].id}.pdf" in body
     assert '"value":"2025-06-16"' in body.replace(" ", "") and '"value":"2026-06-15"' in body.replace(" ", "")
+
+
+def test_the_national_role_prints_a_company_of_any_office_read_only(session, office, logged_in):
+    from models import Office
+    from support.factories import gen_service_user
+
+    denpasar = Office(code="2000", name="Balai Besar Karantina Pertanian Denpasar", timezone="Asia/Makassar")
+    session.add(denpasar)
+    session.flush()
+    bali = gen_service_user(session, name="PT Bali Segar", tax_id="05.555.555.5-555.000", office_id=denpasar.id)
+    session.commit()
+    client = logged_in("national", username="hq_dossier")
+    response = client.get(f"/dossier/{bali.id}.pdf")
+    assert response.status_code == 200
+    content = dossier.content_of(response.data)[0]
+    assert [o["office"]["code"] for o in content["offices"]] == ["2000"] and content["timezone"] == "Asia/Makassar"
+    assert session.scalar(select(AuditLog.username).where(AuditLog.action == "dossier_printed")) == "hq_dossier"

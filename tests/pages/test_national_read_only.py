@@ -87,7 +87,8 @@ def _stamp(database) -> str:
 
 # Audit entries that record a reading, not a change: the guard's refusals, and the exports and downloads the log
 # keeps so a leak can be traced.
-READS_AUDITED = {"access_denied", "nnc_exported", "nnc_attachment_downloaded", "complaint_attachment_downloaded"}
+READS_AUDITED = {"access_denied", "nnc_exported", "nnc_attachment_downloaded", "complaint_attachment_downloaded",
+                 "dossier_printed"}
 
 
 def _only_refusals(database, since: int) -> list[str]:
