@@ -35,7 +35,7 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 BLOCKING = ("serious", "critical")
 # Public routes that are no page a person reads: a health check, the icon, the files of the pages themselves,
 # and the language switch, which only redirects.
-NOT_PAGES = ("/healthz", "/favicon.ico", "/assets/", "/lang/")
+NOT_PAGES = ("/healthz", "/favicon.ico", "/assets/", "/lang/", "/manifest.webmanifest", "/sw.js")  # no HTML
 # Dash 4's dcc.Dropdown puts an invisible, aria-hidden <input> before its button whose only job is to pass the
 # focus on to that (labelled) button the moment it arrives; axe reports it as a focusable hidden element. It is
 # Dash's own markup (dash/dcc/async-dropdown.js), not a control anyone reaches, so it is left out of the check.
