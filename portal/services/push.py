@@ -24,6 +24,7 @@ import ipaddress
 import json
 import logging
 import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -80,6 +81,7 @@ class PushConfig:
     private_key: str
     subject: str
     timeout: float = REQUEST_TIMEOUT_SECONDS
+    allow_loopback: bool = False  # outside production: a push service on this machine (the tests' own)
 
 
 def config_of(settings) -> PushConfig | None:
@@ -94,7 +96,8 @@ def config_of(settings) -> PushConfig | None:
         kept = kept_keys(Path(settings.effective_database_url.removeprefix("sqlite:///")).parent
                          if settings.effective_database_url.startswith("sqlite:///") else None)
         public, private = kept["public"], kept["private"]
-    return PushConfig(public, private, settings.vapid_subject or "mailto:admin@qcorner.invalid")
+    return PushConfig(public, private, settings.vapid_subject or "mailto:admin@qcorner.invalid",
+                      allow_loopback=settings.env != "production")
 
 
 def kept_keys(folder: Path | None = None) -> dict[str, str]:
@@ -147,6 +150,21 @@ def _endpoint_allowed(endpoint: str, allow_loopback: bool) -> bool:
     return address is None or address.is_global
 
 
+def _resolves_outside(endpoint: str, allow_loopback: bool) -> bool:
+    """Checked again just before sending: the endpoint's host name resolves only to public addresses (a name
+    registered to point inside the station's network is not posted to)."""
+    host = urlparse(endpoint).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return True  # not resolvable now: the request fails to connect and is retried like any other
+    for text in addresses:
+        address = ipaddress.ip_address(text.split("%")[0])
+        if not (address.is_global or (allow_loopback and address.is_loopback)):
+            return False
+    return True
+
+
 def subscribe(session: Session, user_id: int, subscription: Any, device_label: str | None = None, *,
               now: datetime | None = None, allow_loopback: bool = False) -> dict:
     """Keep a browser's PushSubscription (its toJSON(): endpoint, keys.p256dh, keys.auth, expirationTime) for the
@@ -169,8 +187,12 @@ def subscribe(session: Session, user_id: int, subscription: Any, device_label: s
         errors.add("keys", "push.error.keys")
     errors.raise_if_any()
     expires = data.get("expirationTime")
-    expires_at = (datetime.fromtimestamp(expires / 1000, tz=now.tzinfo) if isinstance(expires, (int, float))
-                  and not isinstance(expires, bool) else None)
+    expires_at = None
+    if isinstance(expires, (int, float)) and not isinstance(expires, bool):
+        try:
+            expires_at = datetime.fromtimestamp(expires / 1000, tz=now.tzinfo)
+        except (OverflowError, OSError, ValueError):
+            expires_at = None  # no sensible expiry given: the push service's 404/410 will say when it ends
     label = (device_label or "").strip()[:120] or None
     row = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     if row is None:
@@ -251,6 +273,10 @@ def _retry_after(value: str | None, now: datetime) -> timedelta:
         return max(parsedate_to_datetime(value) - now, timedelta(0))
     except (TypeError, ValueError):
         return timedelta(0)
+
+
+class _Refused(Exception):
+    """A request the portal will not make (nothing left: sending again cannot duplicate it)."""
 
 
 def _could_not_connect(error: Exception) -> bool:
@@ -350,6 +376,9 @@ def _deliver_one(database, delivery_id: int, now: datetime, config: PushConfig, 
     status = None
     retry_after = timedelta(0)
     try:
+        if not (_endpoint_allowed(subscription.endpoint, config.allow_loopback)
+                and _resolves_outside(subscription.endpoint, config.allow_loopback)):
+            raise _Refused("the endpoint's host is inside the station's network: not sent")
         response = _post(config, subscription, content)
         status = response.status_code
         retry_after = _retry_after(response.headers.get("Retry-After"), now)
@@ -358,7 +387,8 @@ def _deliver_one(database, delivery_id: int, now: datetime, config: PushConfig, 
             "retry" if status == 429 or status >= 500 else "failed"
     except Exception as failure:  # noqa: BLE001 - every failure is recorded
         error = f"{type(failure).__name__}: {failure}"[:1000]
-        outcome = "retry" if _could_not_connect(failure) else "in_doubt"
+        outcome = "failed" if isinstance(failure, _Refused) else "retry" if _could_not_connect(failure) else \
+            "in_doubt"
     if outcome == "retry" and attempts >= max_attempts:
         outcome = "failed"
     with database.session() as session:  # the mark

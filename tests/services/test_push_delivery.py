@@ -337,6 +337,10 @@ def test_subscribing_keeps_one_row_per_device_turns_push_on_and_refuses_internal
         push.subscribe(session, forwarder["user_id"], {**phone.subscription(), "keys": {"p256dh": "AAAA", "auth": 1}},
                        allow_loopback=True)
     assert "keys" in error.value.errors
+    # An expiry no clock can hold (a hostile body) is ignored rather than a server error.
+    assert push.subscribe(session, forwarder["user_id"], {**phone.subscription(), "expirationTime": 1e300},
+                          allow_loopback=True)["id"]
+    session.commit()
     other = make_user("other", "service_user")
     assert push.unsubscribe(session, other["id"], endpoint=phone.endpoint) == 0  # not theirs
     [device] = push.devices(session, forwarder["user_id"])
@@ -369,3 +373,16 @@ def test_push_keys_prints_a_pair_that_signs_and_verifies():
         {"sub": SUBJECT, "aud": "https://push.example.com", "exp": int(time.time()) + 60})
     assert f"k={lines['QCORNER_VAPID_PUBLIC_KEY']}" in headers["Authorization"]
     assert Vapid02.verify(headers["Authorization"])
+
+
+def test_a_device_whose_endpoint_points_inside_the_station_is_never_posted_to(
+        session, database, push_settings, forwarder, push_service):
+    """Subscribed while the portal allowed it (here: the tests' loopback), sent by a production station: the
+    address is checked again at sending, and an inside address fails that message without a request."""
+    phone = Device(push_service, "phone")
+    _subscribe(session, forwarder, phone)
+    _notify(session, forwarder)
+    production = push_settings.model_copy(update={"env": "production"})
+    assert _deliver(database, production, MORNING + timedelta(hours=1))["failed"] == 1
+    assert push_service.received == []
+    assert "inside the station's network" in _push_rows(session)[0].last_error
