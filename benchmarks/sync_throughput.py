@@ -9,7 +9,9 @@
 4. the row-at-a-time ORM baseline on a sample: per event, look its application up, look for an
    existing copy, add it and flush — into a scratch table shaped and indexed like stage_events;
 5. the ceiling: a plain ``COPY`` of the same stage events into the same indexed table (emptied first);
-6. an incremental run after the simulator ticks ≈1,000 new events.
+6. an incremental run after the simulator ticks ≈1,000 new events;
+7. inspection targeting's cost (issue #18): the full load and the incremental run again into a second database
+   with targeting switched off (nothing queued, nothing decided), so each pair differs only by the decisions.
 
 Figures are printed as rates and as ratios against the baselines measured in the same run, so a busy
 machine moves all of them together. PostgreSQL: as the other benchmarks (benchmarks/common.py), QCORNER_TEST_PG_DSN /
@@ -40,6 +42,7 @@ from iqfast_sim.simulator import init_simulator, tick  # noqa: E402
 from portal.iqfast.sql_source import SqlSource  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.services.sync import runs as sync  # noqa: E402
+from portal.services.targeting import deciding  # noqa: E402
 from benchmarks.common import create_database, drop_database  # noqa: E402
 
 END = datetime(2026, 3, 1, 12, 0)
@@ -113,6 +116,41 @@ def copy_ceiling(database: Database) -> tuple[int, float]:
     return rows, rows / elapsed
 
 
+class TargetingOff:
+    """Within it, a sync queues and decides nothing (the run as it was before targeting)."""
+
+    def __enter__(self):
+        self.saved = deciding.queue_inserted, deciding.decide_pending
+        deciding.queue_inserted = lambda connection, ids: 0
+        deciding.decide_pending = lambda session: 0
+
+    def __exit__(self, *exc):
+        deciding.queue_inserted, deciding.decide_pending = self.saved
+
+
+class DecideTimer:
+    """Adds up the seconds the after-sync step spends deciding (the queueing is in the run's timings)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.decided = 0
+
+    def __enter__(self):
+        self.saved = deciding.decide_pending
+
+        def timed(session):
+            started = time.perf_counter()
+            count = self.saved(session)
+            self.seconds += time.perf_counter() - started
+            self.decided += count
+            return count
+        deciding.decide_pending = timed
+        return self
+
+    def __exit__(self, *exc):
+        deciding.decide_pending = self.saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=365)
@@ -120,12 +158,14 @@ def main() -> None:
     parser.add_argument("--keep-sim", help="save the simulator built here to this path for later runs")
     parser.add_argument("--orm-sample", type=int, default=20_000)
     parser.add_argument("--chunk-size", type=int, default=50_000)
+    parser.add_argument("--no-targeting-comparison", action="store_true",
+                        help="skip step 7 (the second database without inspection targeting)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="qcorner-bench-"))
     sim_path = work / "iqfast.db"
     sim_url = f"sqlite:///{sim_path}"
-    name = None
+    name = bare_name = None
     print(f"machine: {machine()}")
     try:
         if args.sim:
@@ -146,7 +186,8 @@ def main() -> None:
         print(f"PostgreSQL {version}, database {name} with every migration and index\n")
 
         started = time.perf_counter()
-        run = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
+        with DecideTimer() as first_decisions:
+            run = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
         elapsed = time.perf_counter() - started
         assert run["status"] == "success", run["error"]
         events, applications = run["events_written"], run["applications_written"]
@@ -164,6 +205,21 @@ def main() -> None:
         print(f"                 the sync's own steps {steps:.1f} s ({events / steps:,.0f} events/s); "
               f"the rest (mostly the after-sync rollups and scores) {elapsed - steps:.1f} s")
 
+        print(f"                 of which inspection targeting: queueing {run['timings'].get('targeting', 0):.2f} s, "
+              f"deciding {first_decisions.decided:,} applications {first_decisions.seconds:.1f} s")
+        bare = None
+        if not args.no_targeting_comparison:
+            bare_name, bare_url = create_database("qcorner_syncbench_bare")
+            upgrade(bare_url)
+            bare = Database(bare_url)
+            started = time.perf_counter()
+            with TargetingOff():
+                bare_run = sync.run_sync(bare, sim_url, chunk_size=args.chunk_size)
+            bare_elapsed = time.perf_counter() - started
+            assert bare_run["status"] == "success", bare_run["error"]
+            print(f"without targeting: the same full load in {bare_elapsed:.1f} s -> targeting adds "
+                  f"{(elapsed - bare_elapsed) / bare_elapsed:+.1%} (aim: at most +10 %)")
+
         orm = orm_baseline(database, sim_url, args.orm_sample)
         print(f"ORM baseline   : {orm:,.0f} events/s (row at a time, {args.orm_sample:,} events)"
               f"  -> ours is {ours / orm:.1f}x")
@@ -173,8 +229,16 @@ def main() -> None:
               f"  -> ours is {ours / ceiling:.2f} of COPY ({events / steps / ceiling:.2f} for the sync's own steps)")
 
         changes = tick(sim_url, 750)  # about 1,000 new stage events at a full-size station
+        if bare is not None:
+            # The same changes into the database without targeting first (its cursors stand where ours do).
+            started = time.perf_counter()
+            with TargetingOff():
+                bare_incremental = sync.run_sync(bare, sim_url, chunk_size=args.chunk_size)
+            bare_took = time.perf_counter() - started
+            assert bare_incremental["status"] == "success", bare_incremental["error"]
         started = time.perf_counter()
-        incremental = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
+        with DecideTimer() as later_decisions:
+            incremental = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
         took = time.perf_counter() - started
         print(f"incremental    : {changes['inserted'].get('riwayat_ptk', 0):,} new events in the source; "
               f"{incremental['events_written']:,} events and {sum(incremental['rows_written'].values()):,} rows "
@@ -183,11 +247,19 @@ def main() -> None:
         print("                 seconds by step: " + ", ".join(f"{step} {seconds:.2f}" for step, seconds in
                                                           sorted(incremental["timings"].items(), key=lambda i: -i[1])
                                                           if seconds >= 0.05))
+        print(f"                 inspection targeting: deciding {later_decisions.decided:,} new applications "
+              f"{later_decisions.seconds:.2f} s, queueing {incremental['timings'].get('targeting', 0):.2f} s")
+        if bare is not None:
+            print(f"without targeting: the same incremental run in {bare_took:.2f} s -> targeting adds "
+                  f"{(took - bare_took) / bare_took:+.1%} (aim: at most +10 %)")
+            bare.dispose()
         print(f"\nmachine at the end: {machine()}")
         database.dispose()
     finally:
         if name is not None:
             drop_database(name)
+        if bare_name is not None:
+            drop_database(bare_name)
         shutil.rmtree(work, ignore_errors=True)
 
 

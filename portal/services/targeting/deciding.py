@@ -15,12 +15,15 @@ A decision is inserted and never updated: later syncs, tier changes, settings ch
 from __future__ import annotations
 
 import bisect
+import csv
+import io
+import json
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -59,44 +62,36 @@ def queue_inserted(connection: Connection, application_ids: Iterable[int]) -> in
 
 def decide_pending(session: Session) -> int:
     """Decide every queued application (the caller commits: the decisions and the emptied queue go together)."""
-    pending = sorted(session.scalars(select(TargetingPending.application_id)))
-    if not pending:
-        return 0
-    decided = _decide(session, pending)
-    for start in range(0, len(pending), ID_CHUNK):
-        session.execute(delete(TargetingPending).where(
-            TargetingPending.application_id.in_(pending[start:start + ID_CHUNK])))
-    session.flush()
+    a, queue, d = Application, TargetingPending, TargetingDecision
+    apps = session.execute(_APP_COLUMNS.join(queue, queue.application_id == a.id)
+                           .outerjoin(d, d.application_id == a.id).where(d.id.is_(None))).all()
+    decided = _decide(session, apps)
+    session.execute(delete(queue))
     return decided
 
 
 def decide_new_applications(session: Session, application_ids: Iterable[int]) -> int:
     """Decide the given applications that have no decision yet (those that have one keep it)."""
-    return _decide(session, sorted(set(application_ids)))
+    ids, apps = sorted(set(application_ids)), []
+    a, d = Application, TargetingDecision
+    for start in range(0, len(ids), ID_CHUNK):
+        apps += session.execute(_APP_COLUMNS.outerjoin(d, d.application_id == a.id).where(
+            d.id.is_(None), a.id.in_(ids[start:start + ID_CHUNK]))).all()
+    return _decide(session, apps)
+
+
+_APP_COLUMNS = select(Application.id, Application.source_id, Application.office_id, Application.section_id,
+                      Application.service_user_id, Application.handler_id, Application.direction,
+                      Application.origin_country, Application.destination_country, Application.submitted_at)
 
 
 def _in_chunks(column, ids: list[int]):
     """`column IN ids` split for SQLite's parameter limit (an OR of IN lists)."""
-    from sqlalchemy import or_
     parts = [column.in_(ids[start:start + ID_CHUNK]) for start in range(0, len(ids), ID_CHUNK)]
     return parts[0] if len(parts) == 1 else or_(*parts)
 
 
-def _decide(session: Session, application_ids: list[int]) -> int:
-    if not application_ids:
-        return 0
-    a = Application
-    decided_already = set()
-    for start in range(0, len(application_ids), ID_CHUNK):
-        decided_already |= set(session.scalars(select(TargetingDecision.application_id).where(
-            TargetingDecision.application_id.in_(application_ids[start:start + ID_CHUNK]))))
-    apps = []
-    for start in range(0, len(application_ids), ID_CHUNK):
-        apps += session.execute(select(
-            a.id, a.source_id, a.office_id, a.section_id, a.service_user_id, a.handler_id, a.direction,
-            a.origin_country, a.destination_country, a.submitted_at).where(
-            a.id.in_(application_ids[start:start + ID_CHUNK]))).all()
-    apps = [row for row in apps if row.id not in decided_already]
+def _decide(session: Session, apps: list) -> int:
     if not apps:
         return 0
     history = _History(session, apps)
@@ -106,25 +101,60 @@ def _decide(session: Session, application_ids: list[int]) -> int:
     office_keys: dict[int, tuple[int, bytes]] = {}
     zones = {o.id: ZoneInfo(zone_of(o)) for o in session.scalars(select(Office))}
     now = utcnow()
+    # Most decisions share their JSON (no flags; one basis per company and section): encode each once.
+    encoded: dict[int, str] = {}
+
+    def as_json(value) -> str:
+        key = id(value)
+        if key not in encoded:
+            encoded[key] = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+        return encoded[key]
+
+    no_flags: list = []
     rows = []
     for app in apps:
         if app.office_id not in office_keys:
             office_keys[app.office_id] = keys.current_key(session, app.office_id)
         key_version, key = office_keys[app.office_id]
         level, basis = history.level(app, comp_version, comp_versions)
-        percents = _percents(comp_versions[basis["compliance_settings_version"]])
-        rate = rules.rate_for(level, percents)
+        rate = rules.rate_for(level, _percents(comp_versions[basis["compliance_settings_version"]]))
         u = rules.draw(key, int(app.source_id))
-        flags = history.flags(app, settings, zones.get(app.office_id, ZoneInfo("Asia/Jakarta")))
-        rows.append({"application_id": app.id, "office_id": app.office_id, "section_id": app.section_id,
-                     "service_user_id": app.service_user_id, "iqfast_id": int(app.source_id), "level": level,
-                     "rate": rate, "draw": u, "random_selected": rules.randomly_selected(u, rate), "flags": flags,
-                     "selected": rules.selected(u, rate, flags), "key_version": key_version,
-                     "settings_version": settings_version, "level_basis": basis, "decided_at": now})
-    for start in range(0, len(rows), ID_CHUNK):
-        session.execute(insert(TargetingDecision), rows[start:start + ID_CHUNK])
-    session.flush()
+        flags = history.flags(app, settings, zones.get(app.office_id) or ZoneInfo("Asia/Jakarta")) or no_flags
+        rows.append((app.id, app.office_id, app.section_id, app.service_user_id, int(app.source_id), level, rate, u,
+                     rules.randomly_selected(u, rate), as_json(flags), rules.selected(u, rate, flags), key_version,
+                     settings_version, as_json(basis), now))
+        if flags is not no_flags:
+            encoded.pop(id(flags), None)  # its id may be reused by the next application's list
+    _write(session, rows)
     return len(rows)
+
+
+_COLUMNS = ("application_id", "office_id", "section_id", "service_user_id", "iqfast_id", "level", "rate", "draw",
+            "random_selected", "flags", "selected", "key_version", "settings_version", "level_basis", "decided_at")
+
+
+def _write(session: Session, rows: list[tuple]) -> None:
+    """Insert the decisions: COPY on PostgreSQL (a first load decides a year at once), executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            (*row[:8], "t" if row[8] else "f", row[9], "t" if row[10] else "f", *row[11:14], row[14].isoformat())
+            for row in rows)
+        buffer.seek(0)
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.copy_expert(f"COPY targeting_decisions ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+                               buffer)
+        finally:
+            cursor.close()
+        return
+    table = TargetingDecision.__table__
+    payload = [dict(zip(_COLUMNS, row)) for row in rows]
+    for item in payload:
+        item["flags"], item["level_basis"] = json.loads(item["flags"]), json.loads(item["level_basis"])
+    for start in range(0, len(payload), ID_CHUNK):
+        connection.execute(insert(table), payload[start:start + ID_CHUNK])
 
 
 def _percents(settings: ScoringSettings) -> dict[str, Any]:
@@ -155,120 +185,100 @@ class _History:
         a, line = Application, ApplicationCommodity
         companies = sorted({app.service_user_id for app in apps})
         self.app_ids = [app.id for app in apps]
-        of_companies = _in_chunks(a.service_user_id, companies)
-        live = (a.deleted_at.is_(None),)
-        # Consignments strictly before each application: its rank among its company's applications by submission
-        # time (rank counts the ones strictly earlier, ties share a rank).
-        ranked = select(a.id.label("id"), (func.rank().over(partition_by=a.service_user_id,
-                                                             order_by=a.submitted_at) - 1).label("prior")
-                        ).where(of_companies, *live).subquery()
         wanted = set(self.app_ids)
-        query = select(ranked.c.id, ranked.c.prior)
-        if len(self.app_ids) <= ID_CHUNK:  # a usual run: only the new ones come back; a first load reads them all
-            query = query.where(ranked.c.id.in_(self.app_ids))
-        self.prior_count = {i: int(p) for i, p in session.execute(query) if i in wanted}
-        # First use of each commodity / country by each company.
-        self.first_commodity = {(su, c): first for su, c, first in session.execute(
-            select(a.service_user_id, line.commodity_id, func.min(a.submitted_at)).join(line, line.application_id == a.id)
-            .where(of_companies, *live, line.deleted_at.is_(None), line.commodity_id.is_not(None))
-            .group_by(a.service_user_id, line.commodity_id))}
+        of_companies = _in_chunks(a.service_user_id, companies)
+        # 1. The companies' applications: earlier consignments (a sorted list of submission times per company)
+        #    and the first use of each country per role.
+        times: dict[int, list[datetime]] = defaultdict(list)
         self.first_country: dict[tuple[int, str, str], datetime] = {}
-        for su, direction, origin, destination, first in session.execute(
-                select(a.service_user_id, a.direction, a.origin_country, a.destination_country,
-                       func.min(a.submitted_at)).where(of_companies, *live)
-                .group_by(a.service_user_id, a.direction, a.origin_country, a.destination_country)):
-            role = rules.country_role(direction)
-            country = {"origin": origin, "destination": destination}.get(role or "")
-            if country and country.strip():
+        for su, submitted, direction, origin, destination in session.execute(
+                select(a.service_user_id, a.submitted_at, a.direction, a.origin_country, a.destination_country)
+                .where(of_companies, a.deleted_at.is_(None))):
+            times[su].append(submitted)
+            role = _ROLE.get(direction)
+            country = origin if role == "origin" else destination if role else None
+            if country:
                 key = (su, role, rules.normal_country(country))
-                if key not in self.first_country or first < self.first_country[key]:
-                    self.first_country[key] = first
-        # The decided applications' own commodity lines.
+                first = self.first_country.get(key)
+                if first is None or submitted < first:
+                    self.first_country[key] = submitted
+        for values in times.values():
+            values.sort()
+        self.times = times
+        # 2. The companies' commodity lines: first use of each commodity, and the running medians of quantities.
+        self.first_commodity: dict[tuple[int, int], datetime] = {}
+        groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
         self.lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for start in range(0, len(self.app_ids), ID_CHUNK):
-            for app_id, commodity_id, name, official, quantity, unit in session.execute(
-                    select(line.application_id, line.commodity_id, line.commodity_name, Commodity.name,
-                           line.quantity, line.unit).outerjoin(Commodity, Commodity.id == line.commodity_id)
-                    .where(line.application_id.in_(self.app_ids[start:start + ID_CHUNK]),
-                           line.deleted_at.is_(None)).order_by(line.application_id, line.line_no)):
-                self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
+        for su, app_id, submitted, commodity_id, name, quantity, unit in session.execute(
+                select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.commodity_name,
+                       line.quantity, line.unit).join(line, line.application_id == a.id)
+                .where(of_companies, a.deleted_at.is_(None), line.deleted_at.is_(None))
+                .order_by(a.id, line.line_no)):
+            if app_id in wanted:
+                self.lines[app_id].append({"commodity_id": commodity_id, "commodity": name,
                                            "quantity": None if quantity is None else float(quantity), "unit": unit})
-        self.medians = self._prior_medians(apps, of_companies)
+            if commodity_id is None:
+                continue
+            key = (su, commodity_id)
+            first = self.first_commodity.get(key)
+            if first is None or submitted < first:
+                self.first_commodity[key] = submitted
+            if quantity is not None:
+                groups[(su, commodity_id, unit)].append((submitted, app_id, float(quantity)))
+        used = sorted({ln["commodity_id"] for ls in self.lines.values() for ln in ls if ln["commodity_id"] is not None})
+        names = {c: n for c, n in session.execute(select(Commodity.id, Commodity.name).where(
+            _in_chunks(Commodity.id, used)))} if used else {}
+        for ls in self.lines.values():
+            for ln in ls:
+                ln["commodity"] = names.get(ln["commodity_id"]) or ln["commodity"]
+        self.medians = _prior_medians(groups, wanted)
         # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
         handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
         self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
         self.handler_threshold = handler_flag_threshold(session)
         self.handler_names = {i: n for i, n in session.execute(select(Handler.id, Handler.name).where(
             _in_chunks(Handler.id, handler_ids)))} if handler_ids else {}
-        # NNCs naming the companies (not void), from the earliest window on.
+        # NNCs naming the companies (not void).
         self.nncs: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
         for su, nnc_id, number, notice in session.execute(
                 select(Nnc.service_user_id, Nnc.id, Nnc.number, Nnc.notice_date).where(
                     _in_chunks(Nnc.service_user_id, companies), Nnc.status != "void")
                 .order_by(Nnc.notice_date, Nnc.id)):
             self.nncs[su].append((notice, nnc_id, number))
-        # Levels: the companies' current snapshots in each section.
-        self.scores = {(s.service_user_id, s.section_id): s for s in session.scalars(
-            select(ComplianceScore).where(_in_chunks(ComplianceScore.service_user_id, companies)))}
-
-    def _prior_medians(self, apps: list, of_companies) -> dict[tuple[int, int, str | None], tuple[float, int]]:
-        """(application, commodity, unit) → (median quantity of the company's earlier lines of that commodity in
-        that unit, how many), for the decided applications' lines. One pass per (company, commodity, unit) in
-        time order with a sorted list; lines at the same instant do not see one another."""
-        a, line = Application, ApplicationCommodity
-        commodities = sorted({ln["commodity_id"] for lines in self.lines.values() for ln in lines
-                              if ln["commodity_id"] is not None and ln["quantity"] is not None})
-        if not commodities:
-            return {}
-        wanted = set(self.app_ids)
-        groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
-        for su, commodity_id, unit, submitted, app_id, quantity in self.session.execute(
-                select(a.service_user_id, line.commodity_id, line.unit, a.submitted_at, a.id, line.quantity)
-                .join(line, line.application_id == a.id)
-                .where(of_companies, a.deleted_at.is_(None), line.deleted_at.is_(None),
-                       _in_chunks(line.commodity_id, commodities), line.quantity.is_not(None))):
-            groups[(su, commodity_id, unit)].append((submitted, app_id, float(quantity)))
-        result = {}
-        for (su, commodity_id, unit), items in groups.items():
-            items.sort(key=lambda item: item[0])
-            seen: list[float] = []
-            i = 0
-            while i < len(items):
-                j = i
-                while j < len(items) and items[j][0] == items[i][0]:
-                    j += 1
-                for _at, app_id, _q in items[i:j]:
-                    if app_id in wanted and seen:
-                        n = len(seen)
-                        middle = seen[n // 2] if n % 2 else (seen[n // 2 - 1] + seen[n // 2]) / 2
-                        result[(app_id, commodity_id, unit)] = (middle, n)
-                for _at, _app, q in items[i:j]:
-                    bisect.insort(seen, q)
-                i = j
-        return result
+        # Levels: the companies' current snapshots in each section, one basis dict per snapshot.
+        s = ComplianceScore
+        self.scores: dict[tuple[int, int], tuple[str, dict]] = {}
+        for su, section, tier, score, intervention, streak, version, as_of in session.execute(
+                select(s.service_user_id, s.section_id, s.tier, s.score, s.intervention, s.clean_streak,
+                       s.settings_version, s.as_of).where(_in_chunks(s.service_user_id, companies))):
+            self.scores[(su, section)] = (intervention, {
+                "source": "compliance_scores", "tier": tier, "score": float(score), "clean_streak": int(streak),
+                "compliance_settings_version": version, "as_of": as_of.isoformat()})
+        self.no_score: dict[int, tuple[str, dict]] = {}
 
     def level(self, app, comp_version: int, comp_versions: dict[int, ScoringSettings]) -> tuple[str, dict]:
         """The company's intervention level in the application's section now, and the snapshot it came from.
         A company without a score yet has no clean consignments: the level of a clean streak of 0."""
-        score = self.scores.get((app.service_user_id, app.section_id))
-        if score is None:
-            settings = comp_versions[comp_version]
-            level = compliance_model.intervention_level(0, settings).name
-            return level, {"source": "no_score", "tier": None, "score": None, "clean_streak": 0,
-                           "compliance_settings_version": comp_version, "as_of": None}
-        version = score.settings_version
+        found = self.scores.get((app.service_user_id, app.section_id))
+        if found is None:
+            if comp_version not in self.no_score:
+                level = compliance_model.intervention_level(0, comp_versions[comp_version]).name
+                self.no_score[comp_version] = (level, {
+                    "source": "no_score", "tier": None, "score": None, "clean_streak": 0,
+                    "compliance_settings_version": comp_version, "as_of": None})
+            return self.no_score[comp_version]
+        version = found[1]["compliance_settings_version"]
         if version not in comp_versions:
             comp_versions[version] = compliance_settings_of(self.session, version)
-        return score.intervention, {"source": "compliance_scores", "tier": score.tier, "score": float(score.score),
-                                    "clean_streak": int(score.clean_streak), "compliance_settings_version": version,
-                                    "as_of": score.as_of.isoformat()}
+        return found
 
     def flags(self, app, settings: rules.TargetingSettings, zone: ZoneInfo) -> list[dict[str, Any]]:
         flags: list[dict[str, Any]] = []
         su, submitted = app.service_user_id, app.submitted_at
         lines = self.lines.get(app.id, [])
         if settings.new_company:
-            flag = rules.new_company_flag(self.prior_count.get(app.id, 0), settings.new_company_below)
+            prior = bisect.bisect_left(self.times.get(su, ()), submitted)  # strictly earlier submissions
+            flag = rules.new_company_flag(prior, settings.new_company_below)
             if flag:
                 flags.append(flag)
         if settings.new_commodity:
@@ -276,8 +286,8 @@ class _History:
                     if self.first_commodity.get((su, ln["commodity_id"]), submitted) < submitted}
             flags += rules.new_commodity_flags([(ln["commodity_id"], ln["commodity"]) for ln in lines], used)
         if settings.new_country:
-            role = rules.country_role(app.direction)
-            country = {"origin": app.origin_country, "destination": app.destination_country}.get(role or "")
+            role = _ROLE.get(app.direction)
+            country = app.origin_country if role == "origin" else app.destination_country if role else None
             used = set()
             if country and self.first_country.get((su, role, rules.normal_country(country)), submitted) < submitted:
                 used.add(rules.normal_country(country))
@@ -305,6 +315,37 @@ class _History:
                     if flag:
                         flags.append(flag)
         return flags
+
+
+_ROLE = {"import": "origin", "export": "destination"}  # rules.country_role, looked up once per row
+
+
+def _prior_medians(groups: dict[tuple, list[tuple[datetime, int, float]]], wanted: set[int]
+                   ) -> dict[tuple[int, int, str | None], tuple[float, int]]:
+    """(application, commodity, unit) → (median quantity of the company's earlier lines of that commodity in that
+    unit, how many) for the applications decided. One pass per (company, commodity, unit) in time order over a
+    sorted list; lines submitted at the same instant do not see one another."""
+    result = {}
+    for (_su, commodity_id, unit), items in groups.items():
+        if not any(app_id in wanted for _at, app_id, _q in items):
+            continue
+        items.sort(key=lambda item: item[0])
+        seen: list[float] = []
+        i = 0
+        while i < len(items):
+            j = i
+            while j < len(items) and items[j][0] == items[i][0]:
+                j += 1
+            if seen:
+                n = len(seen)
+                middle = seen[n // 2] if n % 2 else (seen[n // 2 - 1] + seen[n // 2]) / 2
+                for _at, app_id, _q in items[i:j]:
+                    if app_id in wanted:
+                        result[(app_id, commodity_id, unit)] = (middle, n)
+            for _at, _app, q in items[i:j]:
+                bisect.insort(seen, q)
+            i = j
+    return result
 
 
 # ---------------------------------------------------------------- reading
