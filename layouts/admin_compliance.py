@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts import admin_targeting
 from layouts.common import field, page_header
 from portal.i18n import t
 
@@ -42,6 +43,7 @@ def layout(user, **_):
             dbc.Alert(id="admin-compliance-result", is_open=False, className="mt-3 mb-0"),
             dcc.Store(id="admin-compliance-opened"),  # the settings version the form opened (edit_versions)
         ]), className="mb-3 shadow-sm"),
+        admin_targeting.card(),  # inspection targeting's flags and key (issue #18): callbacks/admin_targeting.py
         dbc.Card([dbc.CardHeader(html.H2(t("admin_compliance.history_title"), className="h6 mb-0")),
                   dbc.CardBody(html.Div(id="admin-compliance-history"))], className="shadow-sm"),
     ])
