@@ -216,15 +216,15 @@ def measure(args, database, rebuild: bool) -> None:
             return panel
 
         def cached_server(span=span):
-            """What callbacks/kpi.py does with the view cache: the panel from the cache (the data has not changed
-            between calls), the age of the last sync read fresh, then the same drawing."""
+            """What callbacks/kpi.py does with the view cache: the drawn panel (cards, chart, stage table, label)
+            from the cache (the data has not changed between calls), the age of the last sync read fresh and its
+            badge drawn."""
             with cache_server.app_context(), database.session() as session:
-                panel = {**view_cache.cached(session, kpi.panel, office, span), "freshness": kpi.freshness(session)}
-            kpi_callbacks.cards(panel)
-            kpi_callbacks.freshness_badge(panel, True)
-            kpi_callbacks.monthly_figure(panel["current"]["monthly"])
-            kpi_callbacks.stages_table(panel)
-            return panel
+                drawn = view_cache.cached(session, kpi_callbacks.drawn_panel, office, span, None, None, today=today,
+                                          language="id")
+                fresh = {"freshness": kpi.freshness(session), "period": {"timezone": drawn["timezone"]}}
+            kpi_callbacks.freshness_badge(fresh, True)
+            return drawn
 
         def service_only(span=span):
             with database.session() as session:

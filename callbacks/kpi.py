@@ -6,14 +6,14 @@ from datetime import date, datetime
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import register_url_filters, stale_message
+from callbacks.common import plain, register_url_filters, stale_message
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import chart_separators, format_date, format_datetime, format_idr, format_number
 from layouts import kpi as kpi_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import t
+from portal.i18n import current_language, t
 from portal.domain.periods import today_in
 from portal.services import edit_versions
 from portal.services.kpi import offices as kpi_offices, panel as kpi, sla as kpi_sla
@@ -277,6 +277,19 @@ def stages_table(panel: dict):
                            t("kpi.stages.title"))
 
 
+def drawn_panel(session, office_id: int, span, section: str | None, direction: str | None, *, today: date,
+                language: str) -> dict:
+    """The panel drawn (cards, chart, stage table, period label) as plain values, for the view cache: per (office,
+    period, filters, data stamp, language), so a repeat view neither computes nor draws. `language` is the one
+    `t()` draws in (the caller passes current_language()); it is an argument so that it is part of the key. What
+    depends on the person (the freshness badge's link) is drawn outside."""
+    panel = cached(session, kpi.panel, office_id, span, section, direction, today=today)
+    label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
+              previous_start=format_date(span.previous_start), previous_end=format_date(span.previous_end))
+    return {"cards": plain(cards(panel)), "chart": monthly_figure(panel["current"]["monthly"]),
+            "stages": plain(stages_table(panel)), "label": label, "timezone": panel["period"]["timezone"]}
+
+
 def chosen(value):
     return None if value in (None, "", "all") else value
 
@@ -311,16 +324,12 @@ def register(app) -> None:
             return (no_update, no_update, no_update, no_update, no_update, custom, custom, "from" in messages,
                     messages.get("from", ""), "to" in messages, messages.get("to", ""))
         with database().session() as session:
-            panel = cached(session, kpi.panel, office_id, span, chosen(section), chosen(direction),
-                           today=today)
+            drawn = cached(session, drawn_panel, office_id, span, chosen(section), chosen(direction),
+                           today=today, language=current_language())
             # The age of the last sync moves by the second and a sync run alone is no data change: never cached.
-            panel = {**panel, "freshness": kpi.freshness(session)}
-        label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
-                  previous_start=format_date(span.previous_start),
-                  previous_end=format_date(span.previous_end))
-        return (cards(panel), freshness_badge(panel, current.can("admin.settings")),
-                monthly_figure(panel["current"]["monthly"]), stages_table(panel), label, custom, custom, False, "",
-                False, "")
+            fresh = {"freshness": kpi.freshness(session), "period": {"timezone": drawn["timezone"]}}
+        return (drawn["cards"], freshness_badge(fresh, current.can("admin.settings")), drawn["chart"],
+                drawn["stages"], drawn["label"], custom, custom, False, "", False, "")
 
     @protected_callback(app, "kpi.view", Output("kpi-office", "options"), Input("kpi-office", "id"))
     def load_offices(_):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import (export_failed, page_of, paged_callback, register_open_row,
+from callbacks.common import (export_failed, page_of, paged_callback, plain, register_open_row,
                               register_url_filters, section_choices, table_download)
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, window_text
 from layouts.components.empty import empty_figure
@@ -12,7 +12,7 @@ from layouts.components.formatting import format_count
 from layouts import rankings as rankings_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import t
+from portal.i18n import current_language, t
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import ranking as compliance
 from portal.view_cache import cached
@@ -37,6 +37,19 @@ def compliance_sections(session) -> list[dict]:
 def chart_answer(counts: dict) -> str:
     return t("rankings.chart_answer", d=format_count(counts.get("D", 0)), a=format_count(counts.get("A", 0)),
              total=format_count(sum(counts.values())))
+
+
+def drawn_page(session, *, language: str, **asked) -> dict:
+    """A page of the ranking drawn (grid rows, tier chart, its spoken answer, the window) as plain values, for the
+    view cache per (the caller's office and section scope, filters, sort, page, search, data stamp, language): a
+    repeat view neither ranks nor draws. `language` is the one `t()` draws in (the caller's current_language()),
+    an argument so that it is part of the key."""
+    result = compliance.ranking(session, **asked)
+    counts = result["tier_counts"]
+    return {"outputs": {"rows": [grid_row(row, result["timezone"]) for row in result["rows"]],
+                        "figure": plain(tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows"))),
+                        "answer": plain(chart_answer(counts)), "window": plain(window_text(result))},
+            "page": page_of(result, asked["page"])}
 
 
 def register(app) -> None:
@@ -66,13 +79,9 @@ def register(app) -> None:
     def load_page(page, sort=None, search=None, **filters):
         """A page of the ranking; a changed filter or sort starts again from the first page."""
         with database().session() as db:
-            result = cached(db, compliance.ranking, **compliance_filters.reach(user().scope), sort=sort or "rank",
-                            page=page, filters=filters_from(**filters), search=search)
-        counts = result["tier_counts"]
-        return {"rows": [grid_row(row, result["timezone"]) for row in result["rows"]],
-                "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),
-                "answer": chart_answer(counts), "window": window_text(result), "error": "",
-                "error_open": False}, page_of(result, page)
+            drawn = cached(db, drawn_page, **compliance_filters.reach(user().scope), sort=sort or "rank",
+                           page=page, filters=filters_from(**filters), search=search, language=current_language())
+        return {**drawn["outputs"], "error": "", "error_open": False}, drawn["page"]
 
     register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/")
 
