@@ -394,8 +394,9 @@ def main() -> None:
             custom_filters = {"section": "plant", "direction": "export", "commodity_id": commodity,
                               "period_from": c_from.isoformat(), "period_to": c_last_day.isoformat()}
 
-            def service_default():
-                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters)
+            def service_default():  # the live computation over the rollup (what a filtered view does)
+                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters,
+                                          snapshots=False)
 
             def service_custom():
                 return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=custom_filters)
@@ -409,6 +410,13 @@ def main() -> None:
             floor_c = floor_query(session, office_id, plant, c_from, c_last_day, "export", commodity)
             same_c = [(r["service_user_id"], r["score"]) for r in mine_c["rows"]] == [
                 (r.su, float(r.score)) for r in floor_c]
+            if not same_c:  # say where they part, and where the service's p0 came from
+                parted = next((i for i, (a, b) in enumerate(zip(mine_c["rows"], floor_c))
+                               if (a["service_user_id"], a["score"]) != (b.su, float(b.score))), None)
+                print(f"custom view: service p0 {mine_c['p0']:.6f} ({mine_c['p0_source']}, office n "
+                      f"{mine_c['office_n']}), rows {len(mine_c['rows'])} vs SQL {len(floor_c)}, first difference at "
+                      f"{parted}: " + (f"{mine_c['rows'][parted]} vs {floor_c[parted]}" if parted is not None else ""),
+                      flush=True)
 
             def snapshot_default():
                 return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters,

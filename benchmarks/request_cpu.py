@@ -201,6 +201,9 @@ def main() -> None:
     url = args.url or build_database(args.keep)
     try:
         from portal import create_app
+        from portal.migrate import upgrade
+
+        upgrade(url)  # a kept database follows the code's migrations
         from portal.settings import load_settings
 
         # Production's code paths (no debug, no dev tools) over plain HTTP: secure cookies off for the test client.

@@ -22,9 +22,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Commodity, Office, Section, ServiceUser
+from models import Commodity, Office, Section, ServiceUser, Setting
 from models.compliance import (ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceScore, ComplianceStreak,
                                ComplianceTierHistory)
 from portal.domain import compliance as model
@@ -257,6 +258,8 @@ def snapshot_score_rows(session: Session, office_id: int, *, section_id: int | N
     only the touched companies' rows. Current means: every row of the office and section is of `as_of` and of
     this window (a settings change of the window length, a new day before the daily job → None: computed live).
     """
+    if not snapshots_current(session):
+        return None
     s = ComplianceScore
     section = ALL_SECTIONS if section_id is None else section_id
     raw = session.execute(
@@ -268,6 +271,34 @@ def snapshot_score_rows(session: Session, office_id: int, *, section_id: int | N
         return None
     return _scored(session, raw, office_id, section_id=section_id, first=first, last=last, as_of=as_of,
                    settings=settings, direction=None, commodity_id=None, whole_office=True, tz=tz)
+
+
+# Whether the score snapshots hold the rollup's counts (issue #17). A rollup refresh without its snapshots
+# (`refresh_rollups(scores=False)`) makes them lag: it writes False; only a rebuild of every snapshot from the rollup
+# (`recompute_all`: the CLI, the daily job) writes True again. A refresh with its snapshots keeps what was there:
+# current stays current, behind stays behind. No row (an install from before) counts as behind.
+SNAPSHOTS_CURRENT_KEY = "compliance.snapshots_current"
+
+
+def snapshots_current(session: Session) -> bool:
+    stored = session.get(Setting, SNAPSHOTS_CURRENT_KEY)
+    return stored is not None and stored.value is True
+
+
+def mark_snapshots(session: Session, current: bool) -> None:
+    """Say whether the snapshots hold the rollup's counts, in the caller's transaction. The row is locked (on
+    PostgreSQL) from here to the commit, so a rebuild that marks them current first, then recomputes, cannot
+    overwrite a lag another transaction records meanwhile: that one waits for the rebuild and writes after it."""
+    stored = session.get(Setting, SNAPSHOTS_CURRENT_KEY, with_for_update=True)
+    if stored is None:
+        try:
+            with session.begin_nested():  # two first writers at once: the second finds the row
+                session.add(Setting(key=SNAPSHOTS_CURRENT_KEY, value=current, version=1))
+            return
+        except IntegrityError:
+            stored = session.get(Setting, SNAPSHOTS_CURRENT_KEY, with_for_update=True, populate_existing=True)
+    if stored.value is not current:
+        stored.value = current
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
@@ -285,15 +316,14 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 def ranking(session: Session, *, office_id: int, section_scope: str | None, filters: dict[str, Any] | None = None,
             as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
             settings: tuple[int, ScoringSettings] | None = None, search: str | None = None,
-            snapshots: bool = False) -> dict[str, Any]:
+            snapshots: bool = True) -> dict[str, Any]:
     """The ranking of one office (and section) under the filters: a page of rows, the tier counts, the working.
 
     A coordinator (`section_scope`) sees their own section only; asking for another is Forbidden.
     `page_size=None` returns every row (exports, the priority and guidance lists). `search` keeps the companies
     whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. With
-    `snapshots`, the default view (no direction, commodity or period) is read from the score snapshots when they are
-    of today's window. Off by default: `refresh_rollups(scores=False)` moves the rollup without the snapshots, and
-    nothing yet tells such snapshots from current ones (the pages rely on the view cache instead).
+    `snapshots` (the default), the default view (no direction, commodity or period) is read from the score snapshots
+    when they hold the rollup's counts (`snapshots_current`) and are of today's window; otherwise from the rollup.
     """
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = settings or current_settings(session)

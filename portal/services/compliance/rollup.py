@@ -22,7 +22,7 @@ from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, Complianc
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_midnight, month_start
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
-from portal.services.compliance.ranking import refresh_scores
+from portal.services.compliance.ranking import mark_snapshots, refresh_scores
 from portal.services.compliance.sources import monthly_source, office_offsets
 from portal.settings import default_timezone
 
@@ -139,6 +139,8 @@ def refresh_rollups(session: Session, office_id: int | None = None, service_user
     snapshot = {}
     if scores:
         snapshot = refresh_scores(session, office_id=office_id, service_user_ids=ids)
+    else:  # the snapshots no longer hold these counts: the ranking reads the rollup until the next rebuild
+        mark_snapshots(session, False)
     return {"service_users": len(ids) if ids is not None else None, "scores": snapshot.get("scores", 0),
             "seconds": round(_time.perf_counter() - started, 3)}
 
@@ -146,6 +148,7 @@ def refresh_rollups(session: Session, office_id: int | None = None, service_user
 def recompute_all(session: Session) -> dict[str, Any]:
     """Rebuild every rollup and score snapshot from the raw tables (the CLI and the daily job)."""
     started = _time.perf_counter()
+    mark_snapshots(session, True)  # first: holds the flag's row lock while everything is rebuilt (see there)
     offsets = office_offsets(session)
     _refresh_monthly(session, None, None, None, offsets)
     _refresh_streaks(session, None, None)
