@@ -60,7 +60,8 @@ def _kpi(app, client) -> dict:
               {"id": "kpi-to", "property": "value", "value": WINDOW[1]},
               {"id": "kpi-section", "property": "value", "value": "all"},
               {"id": "kpi-direction", "property": "value", "value": "all"},
-              {"id": "kpi-refresh", "property": "data", "value": 0}]
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
     response = dash_callback(client, _key(app, "kpi-cards.children"), inputs)
     assert response.status_code == 200
     body = response.get_json()["response"]
