@@ -97,6 +97,8 @@ PAGES: tuple[Page, ...] = (
          "page.admin_compliance", "bi-sliders", group=ADMINISTRATION),
     Page("admin-calendar", "/admin/calendar", "admin.calendar", "layouts.admin_calendar:layout",
          "page.admin_calendar", "bi-calendar3", group=ADMINISTRATION),
+    Page("admin-companies", "/admin/companies", "admin.settings", "layouts.admin_companies:layout",
+         "page.admin_companies", "bi-diagram-3", group=ADMINISTRATION),
     Page("help", "/help", "help.view", "layouts.help:layout", "page.help", "bi-question-circle",
          in_menu=False),
 )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models import Company, CompanyLinkChange, Office, ServiceUser
 from models.base import utcnow
 from portal import audit
-from portal.domain.npwp import normalize
+from portal.domain.npwp import formatted, normalize
 from portal.services import edit_versions  # noqa: I001
 from portal.validation import ErrorCollector, NotFound
 
@@ -34,6 +34,12 @@ class LinkChange:
     reason: str
     undo_of: int | None
     undone: bool
+
+
+def pick_companies(session: Session, text: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """At most `limit` companies for a search-as-you-type picker: id, name, NPWP as people read it."""
+    rows, _total = search_companies(session, text, page_size=limit)
+    return [{"id": r["id"], "name": r["name"], "tax_id": formatted(r["npwp"]) if r["npwp"] else None} for r in rows]
 
 
 def search_companies(session: Session, text: Any, *, page: int = 0, page_size: int = PAGE_SIZE
@@ -57,7 +63,8 @@ def search_companies(session: Session, text: Any, *, page: int = 0, page_size: i
         .outerjoin(counts, counts.c.company_id == Company.id)
         .where(Company.id.in_(query)).order_by(Company.name, Company.id)
         .offset(max(int(page), 0) * page_size).limit(page_size)).all()
-    return [{"id": r[0], "name": r[1], "npwp": r[2], "version": r[3], "records": r[4]} for r in rows], total
+    return [{"id": r[0], "name": r[1], "npwp": r[2], "npwp_text": formatted(r[2]) if r[2] else "", "version": r[3],
+             "records": r[4]} for r in rows], total
 
 
 def _company_values(company: Company) -> dict[str, Any]:
@@ -164,9 +171,11 @@ def split_record(session: Session, actor_id: int | None, actor_username: str | N
 
 
 def undo_change(session: Session, actor_id: int | None, actor_username: str | None, *, change_id: Any,
-                version: Any, reason: Any = None, opened: dict | None = None) -> dict[str, Any]:
+                version: Any, reason: Any = None, opened: dict | None = None,
+                company_id: Any = None) -> dict[str, Any]:
     """Put the record of a change back where it was before it; refused when the record has moved since (undo the
-    later change first). `version` is the version of the record's current company as the form showed it."""
+    later change first). `version` is the version of the company the page showed (`company_id`, one of the two the
+    change names; default the record's current company)."""
     try:
         change = session.get(CompanyLinkChange, int(change_id))
     except (TypeError, ValueError):
@@ -184,10 +193,17 @@ def undo_change(session: Session, actor_id: int | None, actor_username: str | No
     text = reason.strip() if isinstance(reason, str) and reason.strip() else f"undo #{change.id}"
     if len(text) > MAX_REASON:
         errors.add("reason", "companies.error.reason_long", limit=MAX_REASON)
+    shown = _company(session, company_id) if company_id is not None else None
+    if company_id is not None and (shown is None or shown.id not in (change.from_company_id, change.to_company_id)):
+        errors.add("change", "companies.error.not_undoable")
     errors.raise_if_any()
     source = session.get(Company, record.company_id)
     target = session.get(Company, change.from_company_id)
-    _claim_both(session, source, version, opened, target)
+    if shown is not None and shown.id != source.id:
+        _claim_both(session, shown, version, opened, source)
+        edit_versions.claim(session, target, None, None, _company_values, "company")
+    else:
+        _claim_both(session, source, version, opened, target)
     done = _relink(session, actor_id, actor_username, record, target, text, undo_of=change.id)
     audit.record(session, actor_id, actor_username, "company_change_undone", "service_user", record.id,
                  *_audited(done, text))
