@@ -44,6 +44,7 @@ EXPECTED_PAGE_ACCESS = {
     "/admin/sync": {"admin"},
     "/admin/compliance": {"admin"},
     "/admin/calendar": {"admin"},
+    "/admin/companies": {"admin"},
     "/help": set(ROLES),
 }
 
