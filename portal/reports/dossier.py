@@ -31,10 +31,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle)
-from reportlab.platypus.tableofcontents import TableOfContents
 from sqlalchemy.orm import Session
 
 from portal.i18n import format_date, format_datetime, format_month, format_number, t
@@ -46,6 +46,7 @@ MAX_CONTENT_BYTES = 64 * 1024 * 1024
 # Helvetica (a PDF standard font) draws Windows-1252 only: the few signs the working uses outside it, spelled out.
 SIGNS = {"Σ": "jumlah ", "−": "-", "≥": ">=", "≤": "<=", "→": "->", "\u2009": " "}
 PAGE_WIDTH, PAGE_HEIGHT = A4
+CHAPTERS = 8
 MARGIN = 15 * mm
 
 
@@ -101,10 +102,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("d-cell", parent=sheet["Normal"], fontSize=7.5, leading=9.2),
         "head": ParagraphStyle("d-head", parent=sheet["Normal"], fontSize=7.5, leading=9.2,
                                fontName="Helvetica-Bold"),
-        "toc1": ParagraphStyle("d-toc1", parent=sheet["Normal"], fontSize=10, leading=15, leftIndent=4 * mm,
-                               firstLineIndent=-4 * mm),
-        "toc2": ParagraphStyle("d-toc2", parent=sheet["Normal"], fontSize=9, leading=13, leftIndent=10 * mm,
-                               firstLineIndent=-4 * mm, textColor=colors.HexColor("#333333")),
     }
 
 
@@ -112,11 +109,30 @@ def _p(text: Any, style) -> Paragraph:
     return Paragraph(escape(_signs("–" if text in (None, "") else str(text))).replace("\n", "<br/>"), style)
 
 
+CELL_PADDING = 8  # points: a cell's left and right padding (3 each) plus a little air
+
+
+def _cell(value: Any, width: float, style) -> Any:
+    """A cell's content: the plain text when it fits its column on one line, else a paragraph that wraps.
+
+    Wrapping every cell as a paragraph made the busiest company's dossier (thousands of rows) take seconds: most
+    cells are dates, numbers and codes that fit, and a plain string costs one width measurement."""
+    text = _signs("–" if value in (None, "") else str(value))
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING:
+        return text
+    return _p(text, style)
+
+
 def _table(headers: list[str], rows: list[list[Any]], widths: list[float], styles) -> Table:
-    """A table with a repeated header row; every cell a paragraph so long text wraps."""
-    data = [[_p(h, styles["head"]) for h in headers]] + [[_p(v, styles["cell"]) for v in row] for row in rows]
-    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+    """A table with a repeated header row; long text wraps inside its cell."""
+    points = [w * mm for w in widths]
+    cell = styles["cell"]
+    data = [[_p(h, styles["head"]) for h in headers]] + [
+        [_cell(v, width, cell) for v, width in zip(row, points)] for row in rows]
+    table = Table(data, colWidths=points, repeatRows=1)
     table.setStyle(TableStyle([
+        ("FONT", (0, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#adb5bd")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#d1e7dd")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -158,18 +174,34 @@ class _Dossier(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
 
+        self.headings: list[tuple[int, str, int]] = []
+
     def afterFlowable(self, flowable):
         if isinstance(flowable, _Heading):
-            self.notify("TOCEntry", (flowable.toc_level, flowable.toc_text, self.page))
+            self.headings.append((flowable.toc_level, flowable.toc_text, self.page))
 
 
 def _payload(content: dict) -> str:
     return base64.b64encode(zlib.compress(service.canonical(content), 9)).decode("ascii")
 
 
-def _canvas_maker(content: dict, digest: str):
+TOC_FIRST_PAGE = 2
+TOC_LINES_PER_PAGE = 40
+
+
+def toc_pages(content: dict) -> int:
+    """How many pages the table of contents takes: its entries are known before drawing (8 chapters, and each
+    office under each chapter when there are several)."""
+    offices = len(content["offices"])
+    entries = CHAPTERS * (1 + (offices if offices > 1 else 0))
+    return max(1, -(-entries // TOC_LINES_PER_PAGE))
+
+
+def _canvas_maker(content: dict, digest: str, headings: list):
     """A canvas that holds each page until the end, to print "Halaman X dari Y", who printed the dossier, when,
-    and the content's hash on every page."""
+    and the content's hash on every page; and the table of contents on its reserved pages, once every heading's
+    page is known (one pass: reportlab's own contents flowable draws the whole document twice)."""
+    contents_pages = toc_pages(content)
     tz = content["timezone"]
     printed = _tr("dossier.footer.printed", who=content["printed_by"]["name"] or "–",
                   username=content["printed_by"]["username"] or "–", when=_moment(content["printed_at"], tz))
@@ -189,8 +221,38 @@ def _canvas_maker(content: dict, digest: str):
             for state in self._pages:
                 self.__dict__.update(state)
                 self._decorate(total)
+                if TOC_FIRST_PAGE <= self._pageNumber < TOC_FIRST_PAGE + contents_pages:
+                    self._contents(self._pageNumber - TOC_FIRST_PAGE)
                 super().showPage()
             super().save()
+
+        def _contents(self, index: int):
+            """One page of the table of contents: the headings, dot leaders, the page each starts on."""
+            entries = headings[index * TOC_LINES_PER_PAGE:(index + 1) * TOC_LINES_PER_PAGE]
+            self.saveState()
+            top = PAGE_HEIGHT - 18 * mm
+            if index == 0:
+                self.setFont("Helvetica-Bold", 14)
+                self.setFillColor(colors.HexColor("#0b6e4f"))
+                self.drawString(MARGIN, top - 14, _tr("dossier.toc"))
+            self.setFillColor(colors.black)
+            y = top - 40
+            right = PAGE_WIDTH - MARGIN
+            for level, text, page in entries:
+                font, size, indent = ("Helvetica", 10, 0) if level == 0 else ("Helvetica", 9, 8 * mm)
+                self.setFont(font, size)
+                number = str(page)
+                room = right - MARGIN - indent - stringWidth(number, font, size) - 12
+                while text and stringWidth(text, font, size) > room:
+                    text = text[:-1]
+                self.drawString(MARGIN + indent, y, text)
+                self.drawRightString(right, y, number)
+                start = MARGIN + indent + stringWidth(text, font, size) + 4
+                end = right - stringWidth(number, font, size) - 4
+                dots = max(0, int((end - start) // stringWidth(" .", font, size)))
+                self.drawRightString(end, y, " ." * dots)
+                y -= 17 if level == 0 else 14
+            self.restoreState()
 
         def _decorate(self, total: int):
             self.saveState()
@@ -268,8 +330,9 @@ def _evidence(items: list[dict]) -> str:
 
 def _story(content: dict, digest: str, styles) -> list:
     story = _cover(content, digest, styles)
-    toc = TableOfContents(levelStyles=[styles["toc1"], styles["toc2"]], dotsMinLevel=0)
-    story += [_p(_tr("dossier.toc"), styles["h1"]), toc, PageBreak()]
+    # The contents' pages are left blank here and drawn by the canvas once every heading's page is known.
+    for _page in range(toc_pages(content)):
+        story += [Spacer(1, 1), PageBreak()]
     company, offices, tz = content["company"], content["offices"], content["timezone"]
     several = len(offices) > 1
 
@@ -306,13 +369,13 @@ def _story(content: dict, digest: str, styles) -> list:
     chapter(3, "dossier.chapter.actions")
     for index, record in enumerate(offices):
         office_heading(3, index, record)
-        rows = [[_moment(a["at"], record["office"]["timezone"]), _tr(f"compliance.event.{a['kind']}"), a["number"],
-                 a["application"], _tr(f"section.{a['section']}"), a["reason"],
-                 " · ".join(x for x in (a["method"], a["outcome"], a["follow_up"]) if x) or "–"]
+        rows = [[_moment(a["at"], record["office"]["timezone"]), _tr(f"compliance.event.{a['kind']}"), a["application"],
+                 _tr(f"section.{a['section']}"), a["number"],
+                 " · ".join(x for x in (a["reason"], a["method"], a["outcome"], a["follow_up"]) if x) or "–"]
                 for a in record["actions"]]
-        story.append(_table([_tr("dossier.col.when"), _tr("dossier.col.action"), _tr("dossier.col.number"),
-                             _tr("dossier.col.application"), _tr("dossier.col.section"), _tr("dossier.col.reason"),
-                             _tr("dossier.col.outcome")], rows, [25, 17, 22, 34, 20, 36, 26], styles)
+        story.append(_table([_tr("dossier.col.when"), _tr("dossier.col.action"), _tr("dossier.col.application"),
+                             _tr("dossier.col.section"), _tr("dossier.col.number"), _tr("dossier.col.reason")],
+                            rows, [32, 19, 41, 28, 20, 40], styles)
                      if rows else _none("dossier.none.actions", styles))
 
     chapter(4, "dossier.chapter.nncs")
@@ -385,7 +448,7 @@ def _story(content: dict, digest: str, styles) -> list:
                 [_tr("dossier.col.when"), _tr("dossier.col.application"), _tr("dossier.col.from"),
                  _tr("dossier.col.to")],
                 [[_moment(c["at"], zone), c["application"], c["from"] or _tr("dossier.handlers.none"),
-                  c["to"] or _tr("dossier.handlers.none")] for c in found["changes"]], [32, 38, 55, 55], styles)]
+                  c["to"] or _tr("dossier.handlers.none")] for c in found["changes"]], [32, 41, 53.5, 53.5], styles)]
             if found["changes_total"] > len(found["changes"]):
                 story.append(_p(_tr("dossier.handlers.changes_more", shown=_num(len(found["changes"])),
                                     total=_num(found["changes_total"])), styles["small"]))
@@ -414,7 +477,7 @@ def render(content: dict, *, compress: bool = True) -> tuple[bytes, int]:
     digest = service.content_hash(content)
     buffer = io.BytesIO()
     document = _Dossier(buffer, content, compress)
-    document.multiBuild(_story(content, digest, _styles()), canvasmaker=_canvas_maker(content, digest))
+    document.build(_story(content, digest, _styles()), canvasmaker=_canvas_maker(content, digest, document.headings))
     pdf = buffer.getvalue()
     return pdf, len(_page_streams(pdf))
 
