@@ -126,7 +126,7 @@ def new_country_flag(direction: str, origin_country: str | None, destination_cou
     """The origin (import) or destination (export) country the company never used before in that role."""
     role = country_role(direction)
     country = {"origin": origin_country, "destination": destination_country}.get(role or "")
-    if not country or not country.strip():
+    if not country or not normal_country(country):
         return None
     if normal_country(country) in used_before:
         return None
@@ -134,7 +134,8 @@ def new_country_flag(direction: str, origin_country: str | None, destination_cou
 
 
 def normal_country(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """How countries are compared: without surrounding spaces, in lower case (as SQL's lower(btrim(…)))."""
+    return name.strip(" ").lower()
 
 
 def handler_flag(handler_id: int | None, handler_name: str | None, tier_d_companies: int,

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select, update
 
 from models import ApplicationCommodity, Commodity, ComplianceScore, TargetingDecision
 from models.compliance import ALL_SECTIONS
 from portal.services.targeting import decide_new_applications, decision_for
-from portal.services.targeting import settings as targeting_settings
+from portal.services.targeting import deciding, settings as targeting_settings
 from support.compliance_data import gen_nnc
 from support.factories import gen_application, gen_handler, gen_service_user
 
@@ -40,13 +41,23 @@ def _codes(session, application) -> list[str]:
     return sorted(f["code"] for f in decision_for(session, application.id)["flags"])
 
 
-def test_each_flag_fires_on_its_own_evidence_and_a_familiar_consignment_raises_none(session):
+@pytest.fixture(params=["per_application", "whole_histories"])
+def history_path(request, monkeypatch):
+    """Both ways of reading the history give the same flags: PostgreSQL's per-application questions (a usual
+    run) and the whole histories walked in Python (a first load; always on SQLite)."""
+    if request.param == "whole_histories":
+        monkeypatch.setattr(deciding, "SMALL_BATCH", 0)
+    return request.param
+
+
+def test_each_flag_fires_on_its_own_evidence_and_a_familiar_consignment_raises_none(session, history_path):
     manggis, salak = _commodity(session, "T-MGS", "Manggis"), _commodity(session, "T-SLK", "Salak")
     known = gen_service_user(session)
     _history(session, known, manggis)
     plain = _app(session, known, date(2026, 3, 20), manggis)
     new_commodity = _app(session, known, date(2026, 3, 21), salak)
     new_country = _app(session, known, date(2026, 3, 22), manggis, destination_country="Jepang")
+    same_country = _app(session, known, date(2026, 3, 22), manggis, destination_country=" china")
     outlier = _app(session, known, date(2026, 3, 23), manggis, quantity=3500)
     at_three = _app(session, known, date(2026, 3, 24), manggis, quantity=3000)
     newcomer = gen_service_user(session)
@@ -66,13 +77,14 @@ def test_each_flag_fires_on_its_own_evidence_and_a_familiar_consignment_raises_n
                                     score=Decimal("50"), tier="D", intervention="tightened", clean_streak=0,
                                     settings_version=1))
     handled = _app(session, known, date(2026, 3, 25), manggis, handler=handler)
-    decided = [plain, new_commodity, new_country, outlier, at_three, new_company, recent, long_after, handled]
+    decided = [plain, new_commodity, new_country, same_country, outlier, at_three, new_company, recent, long_after, handled]
     assert decide_new_applications(session, [a.id for a in decided]) == len(decided)
 
     assert _codes(session, plain) == []
     assert _codes(session, new_commodity) == ["new_commodity"]
     assert decision_for(session, new_commodity.id)["flags"][0]["evidence"]["commodity"] == "Salak"
     assert _codes(session, new_country) == ["new_country"]
+    assert _codes(session, same_country) == []
     assert _codes(session, outlier) == ["quantity_outlier"]
     assert decision_for(session, outlier.id)["flags"][0]["evidence"]["median"] == 1000.0
     assert _codes(session, at_three) == []

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,9 @@ from portal.services.targeting import keys
 from portal.services.targeting.settings import current_settings
 
 ID_CHUNK = 5000
+# Up to this many applications at once (a usual run's), PostgreSQL answers each one's history questions with
+# index probes and aggregates; more (a first load) read the companies' whole histories once instead.
+SMALL_BATCH = 2000
 
 
 # ---------------------------------------------------------------- queueing (inside a sync batch)
@@ -94,8 +97,8 @@ def _in_chunks(column, ids: list[int]):
 def _decide(session: Session, apps: list) -> int:
     if not apps:
         return 0
-    history = _History(session, apps)
     settings_version, settings = current_settings(session)
+    history = _History(session, apps, int(settings.new_company_below))
     comp_version, comp_settings = compliance_settings(session)
     comp_versions: dict[int, ScoringSettings] = {comp_version: comp_settings}
     office_keys: dict[int, tuple[int, bytes]] = {}
@@ -180,58 +183,22 @@ def level_from_basis(session: Session, basis: dict[str, Any]) -> tuple[str, floa
 class _History:
     """What the flags and the level read, loaded set-based for all the applications being decided."""
 
-    def __init__(self, session: Session, apps: list):
+    def __init__(self, session: Session, apps: list, cap: int):
         self.session = session
-        a, line = Application, ApplicationCommodity
         companies = sorted({app.service_user_id for app in apps})
         self.app_ids = [app.id for app in apps]
-        wanted = set(self.app_ids)
-        of_companies = _in_chunks(a.service_user_id, companies)
-        # 1. The companies' applications: earlier consignments (a sorted list of submission times per company)
-        #    and the first use of each country per role.
-        times: dict[int, list[datetime]] = defaultdict(list)
-        self.first_country: dict[tuple[int, str, str], datetime] = {}
-        for su, submitted, direction, origin, destination in session.execute(
-                select(a.service_user_id, a.submitted_at, a.direction, a.origin_country, a.destination_country)
-                .where(of_companies, a.deleted_at.is_(None))):
-            times[su].append(submitted)
-            role = _ROLE.get(direction)
-            country = origin if role == "origin" else destination if role else None
-            if country:
-                key = (su, role, rules.normal_country(country))
-                first = self.first_country.get(key)
-                if first is None or submitted < first:
-                    self.first_country[key] = submitted
-        for values in times.values():
-            values.sort()
-        self.times = times
-        # 2. The companies' commodity lines: first use of each commodity, and the running medians of quantities.
-        self.first_commodity: dict[tuple[int, int], datetime] = {}
-        groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
+        # Per decided application: earlier consignments (counted up to `cap`, all the rule needs), the
+        # commodities and the country it used before, and per commodity line the median of earlier quantities.
+        self.prior: dict[int, int] = {}
+        self.commodity_used: set[tuple[int, int]] = set()
+        self.country_used: set[int] = set()
+        self.medians: dict[tuple[int, int, str | None], tuple[float, int]] = {}
         self.lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for su, app_id, submitted, commodity_id, name, quantity, unit in session.execute(
-                select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.commodity_name,
-                       line.quantity, line.unit).join(line, line.application_id == a.id)
-                .where(of_companies, a.deleted_at.is_(None), line.deleted_at.is_(None))
-                .order_by(a.id, line.line_no)):
-            if app_id in wanted:
-                self.lines[app_id].append({"commodity_id": commodity_id, "commodity": name,
-                                           "quantity": None if quantity is None else float(quantity), "unit": unit})
-            if commodity_id is None:
-                continue
-            key = (su, commodity_id)
-            first = self.first_commodity.get(key)
-            if first is None or submitted < first:
-                self.first_commodity[key] = submitted
-            if quantity is not None:
-                groups[(su, commodity_id, unit)].append((submitted, app_id, float(quantity)))
-        used = sorted({ln["commodity_id"] for ls in self.lines.values() for ln in ls if ln["commodity_id"] is not None})
-        names = {c: n for c, n in session.execute(select(Commodity.id, Commodity.name).where(
-            _in_chunks(Commodity.id, used)))} if used else {}
-        for ls in self.lines.values():
-            for ln in ls:
-                ln["commodity"] = names.get(ln["commodity_id"]) or ln["commodity"]
-        self.medians = _prior_medians(groups, wanted)
+        if session.get_bind().dialect.name == "postgresql" and len(apps) <= SMALL_BATCH:
+            self._per_application(cap)
+        else:
+            self._whole_histories(apps, companies)
+        self._commodities(apps, companies)
         # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
         handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
         self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
@@ -256,6 +223,84 @@ class _History:
                 "compliance_settings_version": version, "as_of": as_of.isoformat()})
         self.no_score: dict[int, tuple[str, dict]] = {}
 
+    def _whole_histories(self, apps: list, companies: list[int]) -> None:
+        """Earlier consignments and countries from the companies' whole histories, read once and walked in Python
+        (a first load: every application of a company is being decided, so there is nothing to skip)."""
+        a = Application
+        times: dict[int, list[datetime]] = defaultdict(list)
+        first_country: dict[tuple[int, str, str], datetime] = {}
+        for su, submitted, direction, origin, destination in self.session.execute(
+                select(a.service_user_id, a.submitted_at, a.direction, a.origin_country, a.destination_country)
+                .where(_in_chunks(a.service_user_id, companies), a.deleted_at.is_(None))):
+            times[su].append(submitted)
+            role = _ROLE.get(direction)
+            country = rules.normal_country((origin if role == "origin" else destination) or "") if role else ""
+            if country:
+                key = (su, role, country)
+                first = first_country.get(key)
+                if first is None or submitted < first:
+                    first_country[key] = submitted
+        for values in times.values():
+            values.sort()
+        for app in apps:
+            su, submitted = app.service_user_id, app.submitted_at
+            self.prior[app.id] = bisect.bisect_left(times.get(su, ()), submitted)  # strictly earlier ones
+            role = _ROLE.get(app.direction)
+            if role:
+                country = rules.normal_country((app.origin_country if role == "origin" else
+                                                app.destination_country) or "")
+                if country and first_country.get((su, role, country), submitted) < submitted:
+                    self.country_used.add(app.id)
+
+    def _per_application(self, cap: int) -> None:
+        """Earlier consignments and countries asked per decided application in PostgreSQL (a usual run: a few
+        hundred new applications of companies whose histories may hold thousands): the count stops at `cap`,
+        "used before" at the first earlier use."""
+        for app_id, prior, country_used in self.session.execute(_SMALL_APPLICATIONS, {"ids": self.app_ids,
+                                                                                     "cap": cap}):
+            self.prior[app_id] = int(prior)
+            if country_used:
+                self.country_used.add(app_id)
+
+    def _commodities(self, apps: list, companies: list[int]) -> None:
+        """The decided applications' commodity lines, and the companies' earlier lines of those commodities only:
+        first use of each, and the running medians of their quantities."""
+        a, line = Application, ApplicationCommodity
+        for start in range(0, len(self.app_ids), ID_CHUNK):
+            for app_id, commodity_id, name, official, quantity, unit in self.session.execute(
+                    select(line.application_id, line.commodity_id, line.commodity_name, Commodity.name,
+                           line.quantity, line.unit).outerjoin(Commodity, Commodity.id == line.commodity_id)
+                    .where(line.application_id.in_(self.app_ids[start:start + ID_CHUNK]),
+                           line.deleted_at.is_(None)).order_by(line.application_id, line.line_no)):
+                self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
+                                           "quantity": None if quantity is None else float(quantity), "unit": unit})
+        wanted_pairs = {(app.service_user_id, ln["commodity_id"]) for app in apps
+                        for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None}
+        if not wanted_pairs:
+            return
+        commodities = sorted({c for _su, c in wanted_pairs})
+        first_commodity: dict[tuple[int, int], datetime] = {}
+        groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
+        for su, app_id, submitted, commodity_id, quantity, unit in self.session.execute(
+                select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.quantity, line.unit)
+                .join(line, line.application_id == a.id)
+                .where(_in_chunks(a.service_user_id, companies), _in_chunks(line.commodity_id, commodities),
+                       a.deleted_at.is_(None), line.deleted_at.is_(None))):
+            key = (su, commodity_id)
+            if key not in wanted_pairs:
+                continue
+            first = first_commodity.get(key)
+            if first is None or submitted < first:
+                first_commodity[key] = submitted
+            if quantity is not None:
+                groups[(su, commodity_id, unit)].append((submitted, app_id, float(quantity)))
+        for app in apps:
+            su, submitted = app.service_user_id, app.submitted_at
+            for ln in self.lines.get(app.id, ()):
+                if first_commodity.get((su, ln["commodity_id"]), submitted) < submitted:
+                    self.commodity_used.add((app.id, ln["commodity_id"]))
+        self.medians = _prior_medians(groups, set(self.app_ids))
+
     def level(self, app, comp_version: int, comp_versions: dict[int, ScoringSettings]) -> tuple[str, dict]:
         """The company's intervention level in the application's section now, and the snapshot it came from.
         A company without a score yet has no clean consignments: the level of a clean streak of 0."""
@@ -277,20 +322,16 @@ class _History:
         su, submitted = app.service_user_id, app.submitted_at
         lines = self.lines.get(app.id, [])
         if settings.new_company:
-            prior = bisect.bisect_left(self.times.get(su, ()), submitted)  # strictly earlier submissions
-            flag = rules.new_company_flag(prior, settings.new_company_below)
+            flag = rules.new_company_flag(self.prior.get(app.id, 0), settings.new_company_below)
             if flag:
                 flags.append(flag)
         if settings.new_commodity:
-            used = {ln["commodity_id"] for ln in lines
-                    if self.first_commodity.get((su, ln["commodity_id"]), submitted) < submitted}
+            used = {ln["commodity_id"] for ln in lines if (app.id, ln["commodity_id"]) in self.commodity_used}
             flags += rules.new_commodity_flags([(ln["commodity_id"], ln["commodity"]) for ln in lines], used)
         if settings.new_country:
             role = _ROLE.get(app.direction)
             country = app.origin_country if role == "origin" else app.destination_country if role else None
-            used = set()
-            if country and self.first_country.get((su, role, rules.normal_country(country)), submitted) < submitted:
-                used.add(rules.normal_country(country))
+            used = {rules.normal_country(country)} if country and app.id in self.country_used else set()
             flag = rules.new_country_flag(app.direction, app.origin_country, app.destination_country, used)
             if flag:
                 flags.append(flag)
@@ -383,3 +424,18 @@ def decisions(session: Session, office_id: int | None, date_from: date, date_to:
     if page_size is not None:
         query = query.offset(max(page, 0) * page_size).limit(page_size)
     return [{**_as_dict(row), "application_number": number} for row, number in session.execute(query)]
+
+
+# The per-application history questions on PostgreSQL (see _History._per_application). "Earlier" is strictly
+# earlier by submission time, the same company, live records only, as in _whole_histories.
+_EARLIER = ("h.service_user_id = d.service_user_id AND h.submitted_at < d.submitted_at AND h.deleted_at IS NULL")
+_COUNTRY = ("lower(btrim(CASE {t}.direction WHEN 'import' THEN {t}.origin_country "
+            "WHEN 'export' THEN {t}.destination_country END))")
+_SMALL_APPLICATIONS = text(f"""
+SELECT d.id,
+       (SELECT count(*) FROM (SELECT 1 FROM applications h WHERE {_EARLIER} LIMIT :cap) x) AS prior,
+       COALESCE({_COUNTRY.format(t="d")}, '') <> '' AND EXISTS (
+           SELECT 1 FROM applications h WHERE {_EARLIER} AND h.direction = d.direction
+             AND {_COUNTRY.format(t="h")} = {_COUNTRY.format(t="d")}) AS country_used
+FROM applications d WHERE d.id = ANY(CAST(:ids AS bigint[]))
+""")
