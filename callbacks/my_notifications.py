@@ -104,6 +104,13 @@ def register(app) -> None:
             rows = push.devices(db, current.id)
         return devices(rows, current.office_timezone)
 
+    @protected_callback(app, PERMISSION, Output("my-notifications-push", "value", allow_duplicate=True),
+                        Input("my-notifications-devices-refresh", "n_clicks"), prevent_initial_call=True)
+    def push_switch_follows_the_device(_refresh):
+        """Turning a device on turns the push channel on: the switch shows it, so a later Simpan keeps it on."""
+        with database().session() as db:
+            return notifications.preferences(db, user().id)["push"]
+
     @protected_callback(app, PERMISSION, [Output("shell-bell-count", "children"), Output("shell-bell", "aria-label")],
                         Input("shell-url", "pathname"))
     def bell(_pathname):

@@ -64,6 +64,11 @@ def test_a_service_user_turns_push_on_for_this_device_sees_it_listed_and_removes
     assert answer.json["device"]["label"] == "Chrome · Android"
     listing = _devices(app, client)
     assert "Chrome · Android" in listing and "Hapus" in listing
+    # The channel switch follows: a later Simpan of the choices keeps push on.
+    switch = dash_callback(client, next(k for k in app.callback_map if k.startswith("my-notifications-push.value@")), inputs=[
+        {"id": "my-notifications-devices-refresh", "property": "n_clicks", "value": 1}],
+        changed=["my-notifications-devices-refresh.n_clicks"])
+    assert switch.json["response"]["my-notifications-push"]["value"] is True
     device_id = answer.json["device"]["id"]
     assert "Belum ada perangkat" in _devices(app, client, removes=[(device_id, 1)], removed=device_id)
     assert session.scalars(select(PushSubscription)).all() == []
