@@ -38,6 +38,18 @@ def open_changed_entry(page):
     page.wait_for_timeout(400)  # the drawer's slide-in
 
 
+def open_install_item(page):
+    """The user menu with "Pasang aplikasi" (assets/qc-pwa.js shows it when the browser offers the install; a fresh
+    screenshot context is incognito, where Chromium offers none, so the offer is announced here)."""
+    page.wait_for_selector("#shell-user-name", state="attached")
+    page.evaluate("window.dispatchEvent(new Event('beforeinstallprompt'))")
+    if page.locator("#shell-navbar-toggler").is_visible():
+        page.click("#shell-navbar-toggler")
+        page.wait_for_selector("#shell-navbar-collapse.show:not(.collapsing)")
+    page.click("#shell-user-name")
+    page.wait_for_selector("#shell-install", state="visible")
+
+
 @dataclass(frozen=True)
 class Shot:
     name: str
@@ -58,6 +70,8 @@ SHOTS = (
                               page.wait_for_selector("#shell-content h1"))),
     Shot("my-notifications", "service_user", "/my/notifications", phone=True),
     Shot("my-complaints", "service_user", "/my/complaints", phone=True),
+    Shot("my-install", "service_user", "/my/applications", phone=True, action=open_install_item),
+    Shot("my-offline", "service_user", "/offline", "#pwa-offline", phone=True),
     Shot("nnc-list", "operator", "/nnc"),
     Shot("nnc-form", "operator", "/nnc/new"),
     Shot("applications", "operator", "/applications"),
