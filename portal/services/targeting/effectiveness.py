@@ -10,7 +10,8 @@ clean): a consignment still moving is neither.
 - targeted: selected by a risk flag; random share: selected by the draw alone (no flag) — what random inspection
   at the same levels finds. The ratio is targeted hit rate ÷ random hit rate (None when chance found nothing);
 - saved: consignments at the reduced level not selected, i.e. inspections not done.
-Months are the office's local months of the decision time.
+Months are the office's local months of the consignment's submission (a first sync after an outage decides older
+consignments late; they still count where they arrived).
 """
 from __future__ import annotations
 
@@ -79,14 +80,20 @@ def _measures(hit, known):
     ]
 
 
+def _decisions():
+    """Decisions with their applications: the period is the applications' (office, submitted) index range."""
+    return select().select_from(Application).join(TargetingDecision,
+                                                 TargetingDecision.application_id == Application.id)
+
+
 def _conditions(office_id: int, start: datetime, end: datetime, section: str | None, direction: str | None = None):
-    d = TargetingDecision
-    conditions = [d.office_id == office_id, d.decided_at >= start, d.decided_at < end]
+    a = Application
+    conditions = [a.office_id == office_id, a.submitted_at >= start, a.submitted_at < end, a.deleted_at.is_(None)]
     if section:
-        conditions.append(d.section_id == select(Section.id).where(Section.code == section).scalar_subquery())
+        conditions.append(TargetingDecision.section_id ==
+                          select(Section.id).where(Section.code == section).scalar_subquery())
     if direction:
-        conditions.append(exists(select(Application.id).where(Application.id == d.application_id,
-                                                              Application.direction == direction)))
+        conditions.append(a.direction == direction)
     return conditions
 
 
@@ -144,13 +151,14 @@ def effectiveness(session: Session, scope, first_month: date, last_month: date, 
     d = TargetingDecision
     # The office's local month of each decision: a CASE over the months' UTC starts, portable to both backends.
     last_label = literal(months[-1].isoformat()[:7])
-    month_of = case(*[(d.decided_at < local_midnight(add_months(m, 1), tz), literal(m.isoformat()[:7]))
+    month_of = case(*[(Application.submitted_at < local_midnight(add_months(m, 1), tz), literal(m.isoformat()[:7]))
                       for m in months[:-1]], else_=last_label) if len(months) > 1 else last_label
     hit = _hit()
     known = hit | _clean()
     conditions = _conditions(office_id, start, end, section)
     grouped = session.execute(
-        select(month_of.label("decision_month"), Section.code.label("section"), *_measures(hit, known))
+        _decisions().add_columns(month_of.label("decision_month"), Section.code.label("section"),
+                                 *_measures(hit, known))
         .join(Section, Section.id == d.section_id).where(*conditions)
         # By the output column's name: PostgreSQL takes the CASE's bound times in GROUP BY for other values.
         .group_by(text("decision_month"), Section.code).order_by(text("decision_month"), Section.code)).all()
@@ -162,7 +170,7 @@ def effectiveness(session: Session, scope, first_month: date, last_month: date, 
         for key in COUNTS:
             bucket[key] += row[key]
             total[key] += row[key]
-    per_flag = session.execute(select(*[
+    per_flag = session.execute(_decisions().add_columns(*[
         expression for code in FLAG_CODES for expression in (
             _count(flag_clause(code)).label(f"{code}__n"), _count(and_(flag_clause(code), known)).label(f"{code}__known"),
             _count(and_(flag_clause(code), hit)).label(f"{code}__hits"))]).where(*conditions)).one()._mapping
@@ -192,6 +200,6 @@ def kpi_figures(session: Session, office_id: int, start: date, end: date, tz: st
     lower, upper = day_bounds(start, end, tz)
     hit = _hit()
     known = hit | _clean()
-    counts = session.execute(select(*_measures(hit, known)).where(
+    counts = session.execute(_decisions().add_columns(*_measures(hit, known)).where(
         *_conditions(office_id, lower, upper, section, direction))).one()._mapping
     return _derived(counts)

@@ -61,12 +61,15 @@ def flag_clause(code: str):
 def _base(scope: Scope, filters: dict[str, Any], tz: str):
     d, a = TargetingDecision, Application
     start, end = day_bounds(filters["day"], filters["day"], tz)
+    # The day's new consignments are those submitted that day (by applications(office_id, submitted_at)), not
+    # those decided that day: a first sync after an outage, or the demo's, decides older ones too.
     query = (select(d.id)
-             .join(a, a.id == d.application_id)
+             .select_from(a)
+             .join(d, d.application_id == a.id)
              .join(ServiceUser, ServiceUser.id == a.service_user_id)
              .join(Section, Section.id == d.section_id)
              # The queue is the office's own work list: an admin's is their home office's.
-             .where(d.office_id == scope.office_id, d.decided_at >= start, d.decided_at < end))
+             .where(a.office_id == scope.office_id, a.submitted_at >= start, a.submitted_at < end))
     if not scope.include_deleted:
         query = query.where(a.deleted_at.is_(None))
     section = scope.section_scope or filters["section"]
@@ -86,7 +89,8 @@ def _base(scope: Scope, filters: dict[str, Any], tz: str):
 
 def queue_page(session: Session, scope, filters: dict[str, Any] | None = None, page: int = 0, *,
                tz: str = DEFAULT_TIMEZONE, now: datetime | None = None, page_size: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of the day's decisions (default today in the office's zone), selected first, then newest.
+    """One page of the decisions of the consignments submitted on the day (default today in the office's zone),
+    selected first, then newest.
 
     Returns rows, total, selected (how many of the filtered ones are selected), page, page_size and the day.
     """
@@ -104,7 +108,7 @@ def queue_page(session: Session, scope, filters: dict[str, Any] | None = None, p
         d.application_id, a.number, a.submitted_at, a.current_stage, d.decided_at, d.level, d.rate, d.draw,
         d.random_selected, d.selected, d.flags, ServiceUser.name.label("service_user"),
         Section.code.label("section"), maintain_column_froms=True,
-    ).order_by(d.selected.desc(), d.decided_at.desc(), d.id.desc()).offset(page * page_size).limit(page_size)
+    ).order_by(d.selected.desc(), a.submitted_at.desc(), d.id.desc()).offset(page * page_size).limit(page_size)
     rows = []
     for row in session.execute(rows_query):
         item = dict(row._mapping)
