@@ -1,10 +1,10 @@
 """The inspection queue at a busy station against a plain paged list of the same applications, in one run.
 
-    .venv/bin/python benchmarks/targeting_queue.py [--applications 30000] [--days 100] [--calls 30] [--keep]
+    .venv/bin/python benchmarks/targeting_queue.py [--applications 110000] [--days 365] [--calls 30] [--keep]
 
 Creates a PostgreSQL database (benchmarks/common.py), builds with the tests' bulk builder
-(tests/support/heavy_data.py) a station whose day holds ≈ 300 new applications (30,000 over 100 days: the volume
-of Soekarno-Hatta, 110,000 a year), each with every stage event, commodity line, 3P record, bill and certificate
+(tests/support/heavy_data.py) a station-year of Soekarno-Hatta: 110,000 applications over 365 days (≈ 300 new ones a
+day), each with every stage event, commodity line, 3P record, bill and certificate
 the builder writes, and one targeting decision per application (level, draw, rate, ~12 % with a risk flag),
 decided three minutes after submission.
 
@@ -127,8 +127,8 @@ def measure(url: str, calls: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--applications", type=int, default=30_000)
-    parser.add_argument("--days", type=int, default=100)
+    parser.add_argument("--applications", type=int, default=110_000)
+    parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="reuse a database built by an earlier --keep run")

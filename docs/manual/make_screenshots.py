@@ -77,6 +77,8 @@ SHOTS = (
     Shot("applications", "operator", "/applications"),
     Shot("application-detail", "operator", "/applications",
          action=open_first_row("applications-grid", "#shell-content h1")),
+    Shot("targeting-queue", "coordinator_plant", "/targeting/queue"),
+    Shot("targeting-effect", "head", "/targeting/effectiveness"),
     Shot("complaints", "operator", "/complaints"),
     Shot("corrections", "operator", "/corrections"),
     Shot("rankings", "coordinator_plant", "/rankings"),
