@@ -62,6 +62,6 @@ def test_kpi_panel_shows_the_share_inspected(app, logged_in, session):
         {"id": "kpi-from", "property": "value", "value": None}, {"id": "kpi-to", "property": "value", "value": None},
         {"id": "kpi-section", "property": "value", "value": "all"},
         {"id": "kpi-direction", "property": "value", "value": "all"},
-        {"id": "kpi-refresh", "property": "data", "value": 0}])
+        {"id": "kpi-refresh", "property": "data", "value": 0}, {"id": "kpi-office", "property": "value", "value": None}])
     text = json.dumps(response.json["response"]["kpi-cards"])
     assert "kpi-card-targeting" in text and "80% konsinyasi diperiksa (4 dari 5)" in text
