@@ -61,7 +61,7 @@ def _companies_tab():
 
 def _offices_tab():
     return html.Div([
-        html.P(t("admin_companies.offices_help"), className="text-muted small mt-3"),
+        html.P(t("admin_companies.offices_help"), className="text-muted small"),
         html.Div(id="admin-companies-offices", className="mb-3"),
         dbc.Card([
             dbc.CardHeader(html.H2(t("admin_companies.office_add_title"), className="h6 mb-0")),
@@ -93,11 +93,11 @@ def _offices_tab():
 def layout(user, page=None, **_):
     return html.Div([
         page_header(t("page.admin_companies"), t("admin_companies.subtitle")),
-        dbc.Tabs([
-            dbc.Tab(_companies_tab(), label=t("admin_companies.tab.companies"), tab_id="companies",
-                    class_name="pt-3"),
-            dbc.Tab(_offices_tab(), label=t("admin_companies.tab.offices"), tab_id="offices"),
-        ], id="admin-companies-tabs", active_tab="companies"),
+        # Two sections one under the other (no tabs: Bootstrap's tab markup points at panes Dash never draws).
+        html.H2(t("admin_companies.tab.companies"), className="h5"),
+        _companies_tab(),
+        html.H2(t("admin_companies.tab.offices"), className="h5 mt-4", id="admin-companies-offices-title"),
+        _offices_tab(),
         dcc.Store(id="admin-companies-selected"),
         dcc.Store(id="admin-companies-opened"),
         dcc.Store(id="admin-companies-refresh", data=0),
