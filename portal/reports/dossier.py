@@ -521,7 +521,13 @@ def _decoded(header: bytes, data: bytes) -> bytes:
         data = data.strip()
         data = base64.a85decode(data if data.startswith(b"<~") else b"<~" + data, adobe=True)
     if b"FlateDecode" in header:
-        data = zlib.decompress(data)  # a changed byte fails the stream's checksum
+        # A changed byte fails the stream's checksum; a stream that inflates beyond any page of ours is refused
+        # before it can fill the memory (a hostile file checked by the command line).
+        inflater = zlib.decompressobj()
+        inflated = inflater.decompress(data, MAX_CONTENT_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError("a stream too large or cut short")
+        data = inflated
     return data
 
 
@@ -536,7 +542,10 @@ def content_of(pdf: bytes) -> tuple[dict, bytes]:
     if found is None:
         raise ValueError("dossier.verify.no_content")
     try:
-        carried = zlib.decompressobj().decompress(base64.b64decode(found.group(1), validate=True), MAX_CONTENT_BYTES)
+        inflater = zlib.decompressobj()
+        carried = inflater.decompress(base64.b64decode(found.group(1), validate=True), MAX_CONTENT_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError("dossier.verify.damaged_content")
         content = json.loads(carried.decode("utf-8"))
     except (ValueError, zlib.error, UnicodeDecodeError):
         raise ValueError("dossier.verify.damaged_content") from None

@@ -241,3 +241,13 @@ def test_the_dossier_counts_the_targeting_decisions_of_the_period(session, offic
         "flags": [{"code": "recent_nnc", "count": 1}]}
     text = pdf_text(dossier.render(content, compress=False)[0])
     assert "8. Keputusan penargetan pemeriksaan" in text and "NNC dalam 90 hari terakhir" in text
+
+
+def test_verify_refuses_files_that_are_no_dossier_without_reading_them_whole(monkeypatch):
+    assert [key for key, _ in dossier.verify(b"GIF89a")["problems"]] == ["dossier.verify.not_pdf"]
+    assert [key for key, _ in dossier.verify(b"%PDF-1.4\n%%EOF")["problems"]] == ["dossier.verify.no_content"]
+    monkeypatch.setattr(dossier, "MAX_CONTENT_BYTES", 1000)  # the limit's behaviour, without 64 MB of zeros
+    bomb = zlib.compress(b"\0" * 1001)
+    import base64
+    forged = (b"%PDF-1.4\n1 0 obj\n<< /Keywords (qcorner-dossier:" + base64.b64encode(bomb) + b") >>\nendobj\n")
+    assert [key for key, _ in dossier.verify(forged)["problems"]] == ["dossier.verify.damaged_content"]
