@@ -166,3 +166,43 @@ def test_survey_follow_up_plan_saves_whole_or_nothing(app, client, database, wor
     if response.status_code != 200 or body.get("survey-plan-alert", {}).get("color") != "success":
         assert changes(before, row_counts(database)) == {}
     ran("dash survey follow-up plan")
+
+
+# ------------------------------------------------------------------------------------------------ companies, UPT
+@fuzz()
+@given(code=st.one_of(TEXT, st.just("7100")), name=TEXT, zone=st.one_of(TEXT, st.just("Asia/Jayapura"), st.none()),
+       url=st.one_of(TEXT, st.just(""), st.just("sqlite:///x.db")))
+def test_adding_a_station_saves_whole_or_nothing(app, client, database, world, code, name, zone, url):
+    login_as(client, world["admin"]["username"])
+    values = {"admin-companies-office-code.value": code, "admin-companies-office-name.value": name,
+              "admin-companies-office-timezone.value": zone, "admin-companies-office-iqfast_url.value": url,
+              "admin-companies-office-add.n_clicks": 1, "admin-companies-office-refresh.data": 0}
+    before = row_counts(database)
+    response, body = call(app, client, "admin-companies-office-alert.children", values,
+                          "admin-companies-office-add.n_clicks")
+    check_answer(response, [code, name, zone, url])
+    if "admin-companies-office-refresh" not in body:
+        assert changes(before, row_counts(database)) == {}
+    ran("dash admin add station")
+
+
+@fuzz()
+@given(record=st.one_of(TEXT, st.integers(-2, 2**40), st.none()), target=st.one_of(TEXT, st.integers(-2, 2**40)),
+       reason=st.one_of(TEXT, st.just("")), action=st.one_of(st.just("move"), st.just("split"), TEXT),
+       data=st.data())
+def test_moving_a_company_record_saves_whole_or_nothing(app, client, database, world, record, target, reason,
+                                                        action, data):
+    login_as(client, world["admin"]["username"])
+    kept, _current = data.draw(opened_versions(1), label="opened")
+    values = {"admin-companies-record.value": record, "admin-companies-target.value": target,
+              "admin-companies-reason.value": reason, "admin-companies-action.value": action,
+              "admin-companies-opened.data": kept, "admin-companies-refresh.data": 0,
+              "admin-companies-save.n_clicks": 1}
+    before = row_counts(database)
+    response, body = call(app, client, "admin-companies-reason-feedback.children", values,
+                          "admin-companies-save.n_clicks")
+    check_answer(response, [reason, action] + ([record] if isinstance(record, str) else [])
+                 + ([target] if isinstance(target, str) else []), selects=[record, target])
+    if "admin-companies-refresh" not in body:
+        assert changes(before, row_counts(database)) == {}
+    ran("dash admin company move")

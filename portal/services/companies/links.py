@@ -80,22 +80,28 @@ def _reason(errors: ErrorCollector, reason: Any) -> str:
     return reason
 
 
-def _record(session: Session, service_user_id: Any) -> ServiceUser:
+def _number(value: Any) -> int | None:
+    """A record id a form sent, or None for anything that is no id (text, a bool, out of the column's range)."""
+    if isinstance(value, bool):
+        return None
     try:
-        record = session.get(ServiceUser, int(service_user_id), with_for_update=True)
+        number = int(value)
     except (TypeError, ValueError):
-        record = None
+        return None
+    return number if 0 < number < 2 ** 31 else None
+
+
+def _record(session: Session, service_user_id: Any) -> ServiceUser:
+    number = _number(service_user_id)
+    record = session.get(ServiceUser, number, with_for_update=True) if number is not None else None
     if record is None:
         raise NotFound(service_user_id)
     return record
 
 
 def _company(session: Session, company_id: Any) -> Company | None:
-    try:
-        number = int(company_id)
-    except (TypeError, ValueError):
-        return None
-    return session.get(Company, number) if 0 < number < 2 ** 31 else None
+    number = _number(company_id)
+    return session.get(Company, number) if number is not None else None
 
 
 def _relink(session: Session, actor_id: int | None, actor_username: str | None, record: ServiceUser,
@@ -176,10 +182,8 @@ def undo_change(session: Session, actor_id: int | None, actor_username: str | No
     """Put the record of a change back where it was before it; refused when the record has moved since (undo the
     later change first). `version` is the version of the company the page showed (`company_id`, one of the two the
     change names; default the record's current company)."""
-    try:
-        change = session.get(CompanyLinkChange, int(change_id))
-    except (TypeError, ValueError):
-        change = None
+    number = _number(change_id)
+    change = session.get(CompanyLinkChange, number) if number is not None else None
     if change is None:
         raise NotFound(change_id)
     record = _record(session, change.service_user_id)
