@@ -42,11 +42,12 @@ def generate(engine, applications: int) -> dict:
         "ELSE (SELECT id FROM sections WHERE code = 'animal') END FROM generate_series(1, 40) g",
         "CREATE TEMP TABLE bc AS SELECT id, section_id, (row_number() OVER (PARTITION BY section_id ORDER BY id) - 1)::int "
         "AS idx FROM commodities",
-        f"INSERT INTO companies (npwp, name, created_at, version) SELECT lpad(g::text, 15, '0'), 'PT Uji ' || g, "
-        f"now(), 1 FROM generate_series(1, {SERVICE_USERS}) g",
+        # One company per generated NPWP, keyed as portal/domain/npwp.py keys a 15-digit one (0 + its digits).
+        f"INSERT INTO companies (npwp, name, created_at, version) SELECT '0' || lpad(g::text, 15, '0'), "
+        f"'PT Uji ' || g, now(), 1 FROM generate_series(1, {SERVICE_USERS}) g",
         f"INSERT INTO service_users (source_id, office_id, name, tax_id, company_id, blocked, synced_at) SELECT g, "
         f"bo.id, 'PT Uji ' || g, lpad(g::text, 15, '0'), c.id, false, now() FROM generate_series(1, {SERVICE_USERS}) g "
-        f"JOIN bo ON bo.idx = (g - 1) % {OFFICES} JOIN companies c ON c.npwp = lpad(g::text, 15, '0')",
+        f"JOIN bo ON bo.idx = (g - 1) % {OFFICES} JOIN companies c ON c.npwp = '0' || lpad(g::text, 15, '0')",
         "CREATE TEMP TABLE bsu AS SELECT id, office_id, (row_number() OVER (PARTITION BY office_id ORDER BY id) - 1)::int "
         "AS j FROM service_users",
         "CREATE INDEX ON bsu (office_id, j)",
