@@ -114,13 +114,17 @@ def _decide(session: Session, apps: list) -> int:
         return encoded[key]
 
     no_flags: list = []
+    percents: dict[int, dict[str, Any]] = {}
     rows = []
     for app in apps:
         if app.office_id not in office_keys:
             office_keys[app.office_id] = keys.current_key(session, app.office_id)
         key_version, key = office_keys[app.office_id]
         level, basis = history.level(app, comp_version, comp_versions)
-        rate = rules.rate_for(level, _percents(comp_versions[basis["compliance_settings_version"]]))
+        version = basis["compliance_settings_version"]
+        if version not in percents:
+            percents[version] = _percents(comp_versions[version])
+        rate = rules.rate_for(level, percents[version])
         u = rules.draw(key, int(app.source_id))
         flags = history.flags(app, settings, zones.get(app.office_id) or ZoneInfo("Asia/Jakarta")) or no_flags
         rows.append((app.id, app.office_id, app.section_id, app.service_user_id, int(app.source_id), level, rate, u,
@@ -335,12 +339,12 @@ class _History:
             flag = rules.new_country_flag(app.direction, app.origin_country, app.destination_country, used)
             if flag:
                 flags.append(flag)
-        if settings.handler_flagged and app.handler_id is not None:
+        if settings.handler_flagged and self.tier_d.get(app.handler_id, 0) >= self.handler_threshold:
             flag = rules.handler_flag(app.handler_id, self.handler_names.get(app.handler_id),
                                       self.tier_d.get(app.handler_id, 0), self.handler_threshold)
             if flag:
                 flags.append(flag)
-        if settings.recent_nnc:
+        if settings.recent_nnc and su in self.nncs:  # most companies have none: no date arithmetic for them
             first_day, last_day = rules.nnc_window(submitted.astimezone(zone).date(), settings.recent_nnc_days)
             notices = self.nncs.get(su, [])
             low = bisect.bisect_left(notices, (first_day,))
@@ -348,7 +352,7 @@ class _History:
             flag = rules.recent_nnc_flag(found, settings.recent_nnc_days)
             if flag:
                 flags.append(flag)
-        if settings.quantity_outlier:
+        if settings.quantity_outlier and self.medians:
             for ln in lines:
                 found = self.medians.get((app.id, ln["commodity_id"], ln["unit"]))
                 if found and ln["quantity"] is not None:
