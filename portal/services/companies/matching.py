@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from sqlalchemy import Connection, event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Company, CompanyLinkChange, ServiceUser
@@ -35,8 +36,11 @@ def _companies_for_npwps(connection: Connection, wanted: dict[str, str]) -> dict
     missing = [key for key in keys if key not in found]
     if missing:
         now = utcnow()
-        connection.execute(insert(table), [{"npwp": key, "name": wanted[key][:200], "created_at": now, "version": 1}
-                                           for key in missing])
+        # DO NOTHING on a clash: another writer (an export import beside the sync) may add the same NPWP meanwhile.
+        dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["npwp"]),
+                           [{"npwp": key, "name": wanted[key][:200], "created_at": now, "version": 1}
+                            for key in missing])
         for part in _chunks(missing):
             found.update(connection.execute(select(table.c.npwp, table.c.id).where(table.c.npwp.in_(part))).all())
     return found
