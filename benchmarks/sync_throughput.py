@@ -120,12 +120,12 @@ class TargetingOff:
     """Within it, a sync queues and decides nothing (the run as it was before targeting)."""
 
     def __enter__(self):
-        self.saved = deciding.queue_inserted, deciding.decide_pending
-        deciding.queue_inserted = lambda connection, ids: 0
+        self.saved = deciding.queue_newer_than, deciding.decide_pending
+        deciding.queue_newer_than = lambda connection, newest_before: None
         deciding.decide_pending = lambda session: 0
 
     def __exit__(self, *exc):
-        deciding.queue_inserted, deciding.decide_pending = self.saved
+        deciding.queue_newer_than, deciding.decide_pending = self.saved
 
 
 class DecideTimer:

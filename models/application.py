@@ -68,6 +68,8 @@ class Application(SyncedMixin, Base):
     __table_args__ = (
         Index("ix_applications_office_completed", "office_id", "completed_at"),
         Index("ix_applications_service_user_completed", "service_user_id", "completed_at"),
+        # Inspection targeting's earlier consignments of a company (portal/services/targeting/deciding.py).
+        Index("ix_applications_service_user_submitted", "service_user_id", "submitted_at"),
         Index("ix_applications_section_completed", "section_id", "completed_at"),
         Index("ix_applications_office_submitted", "office_id", "submitted_at"),
         Index("ix_applications_handler", "handler_id", "submitted_at"),

@@ -142,7 +142,7 @@ class Writer:
         if newest_before is not None:
             started = time.perf_counter()
             # New applications wait for their inspection decision, queued with them in this transaction.
-            targeting.queue_inserted(self.conn, [row[0] for row in returned if row[0] > newest_before])
+            targeting.queue_newer_than(self.conn, newest_before)
             self._timed("targeting", started)
         started = time.perf_counter()
         if spec.target in NOTIFIED_TIMES:

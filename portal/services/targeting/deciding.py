@@ -2,7 +2,7 @@
 
 How a decision comes to be:
 - a sync that INSERTS an application queues it in ``targeting_pending`` in the batch's own transaction
-  (``queue_inserted``), so a new application can never be missed and one synced before targeting existed is
+  (``queue_newer_than``), so a new application can never be missed and one synced before targeting existed is
   never taken for new (it has no queue row, so it never gets a decision);
 - once the run has brought the compliance scores current, every queued application is decided in one
   transaction (``decide_pending``), set-based: a handful of queries for the whole queue, not per application.
@@ -23,12 +23,12 @@ from datetime import date, datetime
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, or_, select, text
+from sqlalchemy import delete, insert, literal, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models import Application, ApplicationCommodity, Commodity, Handler, Nnc, Office
-from models.base import utcnow
+from models.base import UTCDateTime, utcnow
 from models.compliance import ComplianceScore, ComplianceSettingsVersion
 from models.targeting import TargetingDecision, TargetingPending
 from portal.domain import compliance as compliance_model
@@ -48,17 +48,13 @@ SMALL_BATCH = 2000
 
 # ---------------------------------------------------------------- queueing (inside a sync batch)
 
-def queue_inserted(connection: Connection, application_ids: Iterable[int]) -> int:
-    """Queue applications a sync batch just inserted, on the batch's connection and in its transaction."""
-    ids = sorted(set(application_ids))
-    if not ids:
-        return 0
-    now = utcnow()
-    pending = TargetingPending.__table__
-    for start in range(0, len(ids), ID_CHUNK):
-        connection.execute(insert(pending), [{"application_id": i, "queued_at": now}
-                                             for i in ids[start:start + ID_CHUNK]])
-    return len(ids)
+def queue_newer_than(connection: Connection, newest_before: int) -> None:
+    """Queue every application above the id that was the largest before a batch's upsert: exactly the ones it
+    inserted (ids only grow; a sync is the only writer of applications). One statement, whatever the batch size."""
+    pending, applications = TargetingPending.__table__, Application.__table__
+    connection.execute(insert(pending).from_select(
+        ["application_id", "queued_at"],
+        select(applications.c.id, literal(utcnow(), UTCDateTime())).where(applications.c.id > newest_before)))
 
 
 # ---------------------------------------------------------------- deciding
