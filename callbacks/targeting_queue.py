@@ -8,7 +8,7 @@ from layouts import targeting_queue as queue_layout
 from layouts.components.formatting import format_local_time
 from layouts.targeting_queue import ALL, summary
 from portal.extensions import database
-from portal.i18n import format_date, t
+from portal.i18n import format_date, format_number, t
 from portal.security.access import user
 from portal.services import applications
 from portal.services.targeting import queue
@@ -21,13 +21,13 @@ def _choice(value):
 
 
 def _percent(rate: float) -> str:
-    return f"{rate * 100:g} %"
+    return f"{format_number(rate * 100, decimals=0 if float(rate * 100).is_integer() else 1)} %"
 
 
 def reasons(row: dict) -> str:
     """Why the consignment is (not) selected: each raised flag, then the draw against the level's rate."""
     parts = [t(f"targeting_queue.flag.{code}") for code in row["flag_codes"]]
-    draw = f"{row['draw']:.3f}"
+    draw = format_number(row["draw"], decimals=3)
     if row["random_selected"]:
         parts.append(t("targeting_queue.reason.draw_under", draw=draw, rate=_percent(row["rate"])))
     elif not parts:

@@ -116,5 +116,5 @@ def test_queue_page_lists_the_coordinators_section_with_reasons(app, logged_in, 
 
     assert [row["number"] for row in rows] == [queue_day["plant_flag"].number, queue_day["plant_clean"].number]
     assert rows[0]["reasons"] == "Komoditas baru bagi perusahaan" and rows[0]["selected_label"] == "Periksa"
-    assert "Undian 0.800 ≥ 25 %" in rows[1]["reasons"]
+    assert "Undian 0,800 ≥ 25 %" in rows[1]["reasons"]
     assert "1 dipilih untuk diperiksa" in json.dumps(body["queue-summary"])
