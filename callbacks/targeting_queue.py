@@ -26,7 +26,11 @@ def _percent(rate: float) -> str:
 
 def reasons(row: dict) -> str:
     """Why the consignment is (not) selected: each raised flag, then the draw against the level's rate."""
-    parts = [t(f"targeting_queue.flag.{code}") for code in row["flag_codes"]]
+    # A flag raised for two commodity lines reads once, with its count.
+    counts: dict[str, int] = {}
+    for code in row["flag_codes"]:
+        counts[code] = counts.get(code, 0) + 1
+    parts = [t(f"targeting_queue.flag.{code}") + (f" ({count})" if count > 1 else "") for code, count in counts.items()]
     draw = format_number(row["draw"], decimals=3)
     if row["random_selected"]:
         parts.append(t("targeting_queue.reason.draw_under", draw=draw, rate=_percent(row["rate"])))

@@ -10,6 +10,7 @@ from layouts.common import page_header, scrolling_table
 from layouts.components.formatting import chart_separators, format_count
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.url_filters import CHOICE, CODE, UrlField, applied, location
+from portal.domain.periods import add_months, month_start, today_in
 from portal.i18n import format_number, t
 
 ALL = "all"
@@ -26,15 +27,18 @@ def ratio_text(ratio) -> str:
 
 
 def _filters(user):
+    """Month pickers filled with the default six months (the office's today: no query), so they never read blank."""
+    last = month_start(today_in(user.office_timezone))
+    first = add_months(last, -5)
     locked = user.section_scope
     options = ([] if locked else [{"label": t("applications.all_sections"), "value": ALL}]) + \
         [{"label": t(f"section.{code}"), "value": code} for code in SECTIONS]
     return dbc.Row([
         dbc.Col([dbc.Label(t("targeting_effect.from"), html_for="effect-from", className="small mb-0"),
-                 dbc.Input(id="effect-from", type="month", debounce=True),
+                 dbc.Input(id="effect-from", type="month", debounce=True, value=first.isoformat()[:7]),
                  dbc.FormFeedback(id="effect-from-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("targeting_effect.to"), html_for="effect-to", className="small mb-0"),
-                 dbc.Input(id="effect-to", type="month", debounce=True),
+                 dbc.Input(id="effect-to", type="month", debounce=True, value=last.isoformat()[:7]),
                  dbc.FormFeedback(id="effect-to-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("applications.field.section"), html_for="effect-section", className="small mb-0"),
                  dbc.Select(id="effect-section", options=options, value=locked or ALL, disabled=bool(locked))],

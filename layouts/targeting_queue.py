@@ -29,12 +29,13 @@ def grid_columns(user) -> list[dict]:
     zone = zone_label(user.office_timezone)
     return [
         {"field": "selected_label", "headerName": t("targeting_queue.field.selected"), "minWidth": 130,
-         "pinned": "left", "cellClass": "qca-dot-cell",
+         "maxWidth": 150, "pinned": "left", "cellClass": "qca-dot-cell",
          "cellClassRules": {"qca-tone-danger": "params.data.selected", "qca-tone-secondary": "!params.data.selected"}},
         {"field": "number", "headerName": t("applications.field.number"), "minWidth": 235, "cellClass": "qca-link-cell"},
         {"field": "level_label", "headerName": t("targeting_queue.field.level"), "minWidth": 150},
         {"field": "reasons", "headerName": t("targeting_queue.field.reasons"), "flex": 2, "minWidth": 260,
-         "tooltipField": "reasons", "wrapText": True, "autoHeight": True},
+         "tooltipField": "reasons", "wrapText": True, "autoHeight": True,
+         "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}},
         {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 200,
          "tooltipField": "service_user"},
         {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 130,

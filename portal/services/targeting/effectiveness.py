@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, exists, func, literal, not_, select, text
+from sqlalchemy import Text, and_, case, cast, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from models import Application, QuarantineAction, Section, StageEvent
@@ -27,7 +27,6 @@ from portal.domain.periods import add_months, day_bounds, local_midnight, month_
 from portal.domain.targeting import FLAG_CODES
 from portal.domain.targeting_outcome import CLEAN_STAGES, HIT_STAGES, hit_rate, hit_rate_ratio
 from portal.security.scope import scope_of
-from portal.services.targeting.queue import flag_clause
 from portal.validation import ErrorCollector
 
 PERMISSION = "targeting.effect"
@@ -51,6 +50,11 @@ def _clean():
                                               StageEvent.stage.in_(CLEAN_STAGES), StageEvent.deleted_at.is_(None)))
 
 
+def _flag_in(row, code: str):
+    """The decision row raises the flag `code` (see queue.flag_clause)."""
+    return row.c.flags_text.like(f'%"code": "{code}"%')
+
+
 def _has_flags():
     return cast(TargetingDecision.flags, Text).like('%"code"%')
 
@@ -59,14 +63,26 @@ def _count(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _measures(hit, known):
+def _per_decision(conditions, *columns):
+    """One row per decision with its outcome evaluated once: a MATERIALIZED CTE, so neither PostgreSQL nor SQLite
+    inlines the EXISTS into every measure that reads it (it did, and ran them a dozen times a row)."""
     d = TargetingDecision
-    flagged = _has_flags()
-    random_only = and_(d.random_selected.is_(True), not_(flagged))
+    return _decisions().add_columns(
+        d.selected.label("selected"), d.random_selected.label("random_selected"), d.level.label("level"),
+        _has_flags().label("flagged"), cast(d.flags, Text).label("flags_text"), _hit().label("hit"),
+        _clean().label("clean"), *columns).where(*conditions).cte("decided").prefix_with("MATERIALIZED")
+
+
+def _measures(row):
+    """The counts of COUNTS over `_per_decision` rows."""
+    hit, known = row.c.hit.is_(True), or_(row.c.hit.is_(True), row.c.clean.is_(True))
+    flagged = row.c.flagged.is_(True)
+    random_only = and_(row.c.random_selected.is_(True), not_(flagged))
+    selected = row.c.selected.is_(True)
     return [
-        func.count(d.id).label("decisions"),
-        _count(d.selected.is_(True)).label("inspected"),
-        _count(and_(d.selected.is_(True), hit)).label("hits"),
+        func.count().label("decisions"),
+        _count(selected).label("inspected"),
+        _count(and_(selected, hit)).label("hits"),
         _count(hit).label("hits_all"),
         _count(known).label("known"),
         _count(flagged).label("targeted"),
@@ -75,23 +91,23 @@ def _measures(hit, known):
         _count(random_only).label("random"),
         _count(and_(random_only, known)).label("random_known"),
         _count(and_(random_only, hit)).label("random_hits"),
-        _count(and_(d.level == "reduced", d.selected.is_(False))).label("saved"),
+        _count(and_(row.c.level == "reduced", not_(selected))).label("saved"),
         _count(not_(known)).label("pending"),
     ]
 
 
 def _decisions():
     """Decisions with their applications: the period is the applications' (office, submitted) index range."""
-    return select().select_from(Application).join(TargetingDecision,
-                                                 TargetingDecision.application_id == Application.id)
+    return (select().select_from(Application)
+            .join(TargetingDecision, TargetingDecision.application_id == Application.id)
+            .join(Section, Section.id == TargetingDecision.section_id))
 
 
 def _conditions(office_id: int, start: datetime, end: datetime, section: str | None, direction: str | None = None):
     a = Application
     conditions = [a.office_id == office_id, a.submitted_at >= start, a.submitted_at < end, a.deleted_at.is_(None)]
     if section:
-        conditions.append(TargetingDecision.section_id ==
-                          select(Section.id).where(Section.code == section).scalar_subquery())
+        conditions.append(Section.code == section)
     if direction:
         conditions.append(a.direction == direction)
     return conditions
@@ -148,42 +164,41 @@ def effectiveness(session: Session, scope, first_month: date, last_month: date, 
         cursor = add_months(cursor, 1)
     start = local_midnight(months[0], tz)
     end = local_midnight(add_months(months[-1], 1), tz)
-    d = TargetingDecision
     # The office's local month of each decision: a CASE over the months' UTC starts, portable to both backends.
     last_label = literal(months[-1].isoformat()[:7])
     month_of = case(*[(Application.submitted_at < local_midnight(add_months(m, 1), tz), literal(m.isoformat()[:7]))
                       for m in months[:-1]], else_=last_label) if len(months) > 1 else last_label
-    hit = _hit()
-    known = hit | _clean()
-    conditions = _conditions(office_id, start, end, section)
+    row = _per_decision(_conditions(office_id, start, end, section), month_of.label("decision_month"),
+                        Section.code.label("section_code"))
+    known = or_(row.c.hit.is_(True), row.c.clean.is_(True))
+    per_flag = [expression for code in FLAG_CODES for expression in (
+        _count(_flag_in(row, code)).label(f"{code}__n"),
+        _count(and_(_flag_in(row, code), known)).label(f"{code}__known"),
+        _count(and_(_flag_in(row, code), row.c.hit.is_(True))).label(f"{code}__hits"))]
+    # One pass: the months and sections, with each flag's counts alongside (summed over the groups below).
     grouped = session.execute(
-        _decisions().add_columns(month_of.label("decision_month"), Section.code.label("section"),
-                                 *_measures(hit, known))
-        .join(Section, Section.id == d.section_id).where(*conditions)
-        # By the output column's name: PostgreSQL takes the CASE's bound times in GROUP BY for other values.
-        .group_by(text("decision_month"), Section.code).order_by(text("decision_month"), Section.code)).all()
-    rows = [{"month": row.decision_month, "section": row.section, **_derived(row._mapping)} for row in grouped]
+        select(row.c.decision_month, row.c.section_code, *_measures(row), *per_flag)
+        .group_by(row.c.decision_month, row.c.section_code)
+        .order_by(row.c.decision_month, row.c.section_code)).all()
+    rows = [{"month": r.decision_month, "section": r.section_code, **_derived(r._mapping)} for r in grouped]
     by_section: dict[str, dict[str, int]] = {}
     total: dict[str, int] = {key: 0 for key in COUNTS}
-    for row in rows:
-        bucket = by_section.setdefault(row["section"], {key: 0 for key in COUNTS})
+    for item in rows:
+        bucket = by_section.setdefault(item["section"], {key: 0 for key in COUNTS})
         for key in COUNTS:
-            bucket[key] += row[key]
-            total[key] += row[key]
-    per_flag = session.execute(_decisions().add_columns(*[
-        expression for code in FLAG_CODES for expression in (
-            _count(flag_clause(code)).label(f"{code}__n"), _count(and_(flag_clause(code), known)).label(f"{code}__known"),
-            _count(and_(flag_clause(code), hit)).label(f"{code}__hits"))]).where(*conditions)).one()._mapping
+            bucket[key] += item[key]
+            total[key] += item[key]
+    per_flag = {column.name: sum(int(r._mapping[column.name] or 0) for r in grouped) for column in per_flag}
     flags = []
     for code in FLAG_CODES:
         known_count, hits = int(per_flag[f"{code}__known"] or 0), int(per_flag[f"{code}__hits"] or 0)
         flags.append({"code": code, "decisions": int(per_flag[f"{code}__n"] or 0), "known": known_count,
                       "hits": hits, "rate": hit_rate(hits, known_count)})
-    monthly_total = {}
-    for row in rows:
-        bucket = monthly_total.setdefault(row["month"], {key: 0 for key in COUNTS})
+    monthly_total: dict[str, dict[str, int]] = {}
+    for item in rows:
+        bucket = monthly_total.setdefault(item["month"], {key: 0 for key in COUNTS})
         for key in COUNTS:
-            bucket[key] += row[key]
+            bucket[key] += item[key]
     return {
         "months": [m.isoformat()[:7] for m in months], "section": section, "office_id": office_id,
         "rows": rows,
@@ -198,8 +213,6 @@ def kpi_figures(session: Session, office_id: int, start: date, end: date, tz: st
                 direction: str | None = None) -> dict[str, Any]:
     """For the KPI panel: the share of consignments inspected and the hit-rate ratio over the days start…end."""
     lower, upper = day_bounds(start, end, tz)
-    hit = _hit()
-    known = hit | _clean()
-    counts = session.execute(_decisions().add_columns(*_measures(hit, known)).where(
-        *_conditions(office_id, lower, upper, section, direction))).one()._mapping
+    row = _per_decision(_conditions(office_id, lower, upper, section, direction))
+    counts = session.execute(select(*_measures(row)).select_from(row)).one()._mapping
     return _derived(counts)
