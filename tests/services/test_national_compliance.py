@@ -1,0 +1,101 @@
+"""One company across offices in the compliance figures: the national ranking (per-office scores as each office's
+ranking gives them, and a national score over the pooled events), the profile's other offices, and the ranking's
+mark for violations at another office."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from models import Office
+from portal.domain import compliance as model
+from portal.domain.periods import today_in
+from portal.services.compliance import national, ranking
+from portal.services.compliance import rollup as compliance_rollup
+from portal.services.compliance.scoring_settings import current_settings
+from portal.validation import Forbidden
+from support.compliance_data import series
+from support.factories import gen_action, gen_service_user, office_id
+
+UTC = timezone.utc
+
+
+@pytest.fixture
+def offices(session):
+    """Exporter X ships from Soekarno-Hatta (10 clean) and Surabaya (10, two detained), its NPWP written two ways;
+    Y ships from Soekarno-Hatta only (10 clean), Z from Surabaya only (20 clean). All within the last months."""
+    far = Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta")
+    session.add(far)
+    session.flush()
+    start = today_in("Asia/Jakarta") - timedelta(days=200)
+    x_home = gen_service_user(session, name="PT Xenia Ekspor", tax_id="01.234.567.8-901.000")
+    x_far = gen_service_user(session, name="PT XENIA EKSPOR", tax_id="012345678901000", office_id=far.id)
+    y = gen_service_user(session, name="PT Yasa Tani", tax_id="09.876.543.2-100.000")
+    z = gen_service_user(session, name="PT Zamrud Laut", tax_id="05.555.555.5-555.000", office_id=far.id)
+    series(session, x_home, 10, start, 9)
+    detained = series(session, x_far, 10, start, 9)
+    for app in detained[2:4]:
+        gen_action(session, app, "detention", action_at=app.submitted_at + timedelta(hours=2))
+    series(session, y, 10, start, 9)
+    series(session, z, 20, start, 5)
+    compliance_rollup.recompute_all(session)
+    session.commit()
+    assert x_home.company_id == x_far.company_id != y.company_id
+    return {"home": office_id(session), "far": far.id, "x_home": x_home.id, "x_far": x_far.id, "y": y.id,
+            "z": z.id, "x": x_home.company_id}
+
+
+def test_the_national_ranking_scores_each_company_per_office_and_over_every_office_pooled(session, offices):
+    result = national.national_ranking(session, section_scope=None)
+    rows = {row["company_id"]: row for row in result["rows"]}
+    x = rows[offices["x"]]
+    assert (x["consignments"], x["detentions"]) == (20, 2) and len(rows) == 3
+    # Per office: exactly the office's own ranking.
+    for row in x["offices"]:
+        own = ranking.ranking(session, office_id=row["office_id"], section_scope=None, page_size=None,
+                              as_of=result["as_of"])
+        mine = next(r for r in own["rows"] if r["service_user_id"] == row["service_user_id"])
+        assert (row["score"], row["tier"], row["consignments"]) == (mine["score"], mine["tier"],
+                                                                    mine["consignments"])
+    # National: the same formula over the pooled counts, shrunk toward every office's rate (2 detentions in 50).
+    _version, settings = current_settings(session)
+    p0 = model.prior_rate(2, 50, 2, 50, settings)
+    assert x["score"] == float(model.score(model.weighted_violations(2, 0, 0, 0, settings), 20, p0, settings))
+    assert [row["office_code"] for row in x["offices"]] == ["0300", "0400"]
+
+
+def test_the_national_ranking_pools_the_clean_run_after_the_last_violation_anywhere(session, offices):
+    x = next(row for row in national.national_ranking(session, section_scope=None)["rows"]
+             if row["company_id"] == offices["x"])
+    # The last violation is the detention of Surabaya's 4th consignment; completed after it (as the office streaks
+    # count): that consignment and the 6 after it there, and the 7 Soekarno-Hatta completed from the same day on
+    # (the two series run on the same days). Surabaya's own streak is its 7 alone.
+    far = ranking.ranking(session, office_id=offices["far"], section_scope=None, page_size=None)["rows"]
+    assert next(r for r in far if r["service_user_id"] == offices["x_far"])["clean_streak"] == 7
+    assert x["clean_streak"] == 7 + 7
+
+
+def test_a_coordinator_asks_for_their_own_section_only_in_the_national_ranking(session, offices):
+    with pytest.raises(Forbidden):
+        national.national_ranking(session, section_scope="plant", filters={"section": "animal"})
+
+
+def test_the_profile_shows_the_company_at_every_other_office_scored_there(session, offices):
+    others = national.other_offices(session, offices["x_home"], office_id=offices["home"], section_scope=None)
+    assert [row["office_code"] for row in others] == ["0400"]
+    far = others[0]
+    assert (far["consignments"], far["actions_3p"], far["nncs"]) == (10, 2, 0)
+    own = ranking.ranking(session, office_id=offices["far"], section_scope=None, page_size=None)
+    mine = next(r for r in own["rows"] if r["service_user_id"] == offices["x_far"])
+    assert (far["score"], far["tier"]) == (mine["score"], mine["tier"])
+    assert national.other_offices(session, offices["y"], office_id=offices["home"], section_scope=None) == []
+
+
+def test_the_ranking_marks_companies_with_violations_at_another_office(session, offices):
+    today = today_in("Asia/Jakarta")
+    marks = national.violations_elsewhere(session, offices["home"], [offices["x_home"], offices["y"]],
+                                          first=today - timedelta(days=365), last=today)
+    assert marks == {offices["x_home"]: 2}
+    # Seen from Surabaya, Soekarno-Hatta holds no violation of X.
+    assert national.violations_elsewhere(session, offices["far"], [offices["x_far"]],
+                                         first=today - timedelta(days=365), last=today) == {}
