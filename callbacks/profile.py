@@ -13,6 +13,7 @@ from portal.extensions import database
 from portal.i18n import t
 from portal.security.access import protected_callback, user
 from portal.services.compliance import filters as compliance_filters
+from portal.services.compliance import national
 from portal.services.compliance import profile as compliance_profile
 from portal.view_cache import cached
 
@@ -97,6 +98,16 @@ def register(app) -> None:
     def monthly(service_user_id, section):
         """Consignments and violations per month of the score's window, once the profile is drawn."""
         return page.monthly_chart(_section(service_user_id, "monthly", section)["rows"])
+
+    @protected_callback(app, PERMISSION, Output("profile-other-offices", "children"),
+                        Input("profile-id", "data"), Input("profile-section", "value"))
+    def other_offices(service_user_id, section):
+        """The company at every other office (the same reach as the profile: whoever may open it)."""
+        current = user()
+        with database().session() as db:
+            reach = compliance_filters.company_reach(db, current.scope, int(service_user_id))
+            rows = cached(db, national.other_offices, int(service_user_id), **reach, section=section)
+        return page.other_offices_table(rows)
 
     for grid_id in ("profile-timeline-grid", "profile-handlers-grid"):
         _register_open(app, grid_id)

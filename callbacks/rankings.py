@@ -6,15 +6,18 @@ from dash import Input, Output, State, ctx, no_update
 
 from callbacks.common import (export_failed, page_of, paged_callback, plain, register_open_row,
                               register_url_filters, section_choices, table_download)
-from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, window_text
+from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, tier_label, window_text
 from layouts.components.empty import empty_figure
-from layouts.components.formatting import format_count
+from layouts.components.formatting import format_count, format_date, format_rate, format_score
 from layouts import rankings as rankings_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import current_language, t
 from portal.services.compliance import filters as compliance_filters
+from portal.services.compliance import national
 from portal.services.compliance import ranking as compliance
+from portal.services.kpi.offices import office_choices
+from portal.validation import Forbidden
 from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
@@ -46,14 +49,73 @@ def drawn_page(session, *, language: str, **asked) -> dict:
     an argument so that it is part of the key."""
     result = compliance.ranking(session, **asked)
     counts = result["tier_counts"]
-    return {"outputs": {"rows": [grid_row(row, result["timezone"]) for row in result["rows"]],
+    # The mark for companies with violations at another office (never the other office's figures).
+    marks = national.violations_elsewhere(
+        session, asked["office_id"], [row["service_user_id"] for row in result["rows"]],
+        first=result["window_from"], last=result["window_to"], section_id=result["filters"]["section_id"])
+    rows = [grid_row(row, result["timezone"]) for row in result["rows"]]
+    for row in rows:
+        if row["id"] in marks:
+            row["elsewhere"], row["elsewhere_help"] = t("rankings.elsewhere_mark"), t("rankings.elsewhere_help")
+    return {"outputs": {"rows": rows,
                         "figure": plain(tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows"))),
-                        "answer": plain(chart_answer(counts)), "window": plain(window_text(result))},
+                        "answer": plain(chart_answer(counts)), "window": plain(window_text(result)),
+                        "columns": rankings_layout.grid_columns(elsewhere=True)},
             "page": page_of(result, asked["page"])}
+
+
+NATIONAL = "national"
+
+
+def office_reach(scope, office) -> dict:
+    """The reach of an office's ranking: the home office's, or another office a scope reading several chose
+    (Forbidden for anyone else: a coordinator never sees another office's ranking)."""
+    reach = compliance_filters.reach(scope)
+    reach["office_id"] = scope.figures_office(office)
+    return reach
+
+
+def national_reach(scope) -> dict:
+    """The national ranking's reach: only a scope reading several offices (Forbidden otherwise)."""
+    if not scope.several_offices:
+        raise Forbidden("national ranking")
+    return {"section_scope": compliance_filters.reach(scope)["section_scope"]}
+
+
+def national_row(row: dict, tz: str) -> dict:
+    """A company of the national ranking as the grid shows it: its national figures and each office's score."""
+    return {"id": row["service_user_id"], "rank": row["rank"], "name": row["name"], "tax_id": row["tax_id"],
+            "score": row["score"], "score_text": format_score(row["score"]), "consignments": row["consignments"],
+            "detentions": row["detentions"], "refusals": row["refusals"], "destructions": row["destructions"],
+            "nncs": row["nncs"], "violations": row["violations"], "clean_streak": row["clean_streak"],
+            "last_violation": format_date(row["last_violation_at"], tz=tz) if row["last_violation_at"] else t(
+                "compliance.never_violated"),
+            "tier": row["tier"], "tier_label": f"{row['tier']} · {tier_label(row['tier'])}",
+            "offices_text": " · ".join(f"{office['office_code']}: {format_score(office['score'])} ({office['tier']})"
+                                       for office in row["offices"])}
+
+
+def national_window(result: dict) -> str:
+    return t("rankings.national_window", start=format_date(result["window_from"]),
+             end=format_date(result["window_to"]), p0=format_rate(result["p0"]), n=format_count(result["all_n"]),
+             version=result["settings_version"])
 
 
 def register(app) -> None:
     register_url_filters(app, PERMISSION, "rankings", rankings_layout.URL_FIELDS)
+
+    @protected_callback(app, PERMISSION, Output("rankings-office", "options"), Input("rankings-office", "id"))
+    def load_offices(_):
+        """The home office; for a scope reading several, the national ranking and every other office too."""
+        current = user()
+        choices = [{"label": t("kpi.office.home_named", name=current.office_name), "value": "home"}]
+        if not current.scope.several_offices:
+            return choices
+        with database().session() as db:
+            offices = office_choices(db, current.scope)
+        return choices + [{"label": t("rankings.office.national"), "value": NATIONAL}] + [
+            {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
+            for office in offices if office["id"] != current.office_id]
 
     @protected_callback(app, PERMISSION, [Output("rankings-section", "options"), Output("rankings-commodity",
                                                                                        "options")],
@@ -73,13 +135,26 @@ def register(app) -> None:
         output={"rows": Output("rankings-grid", "rowData"), "figure": Output("rankings-chart", "figure"),
                 "answer": Output("rankings-chart-answer", "children"),
                 "window": Output("rankings-window", "children"), "error": Output("rankings-error", "children"),
-                "error_open": Output("rankings-error", "is_open")},
+                "error_open": Output("rankings-error", "is_open"), "columns": Output("rankings-grid", "columnDefs")},
         inputs={**{name: Input(component, "value") for name, component in FILTERS.items()},
-                "sort": Input("rankings-sort", "value"), "search": Input("rankings-search", "value")})
-    def load_page(page, sort=None, search=None, **filters):
-        """A page of the ranking; a changed filter or sort starts again from the first page."""
+                "sort": Input("rankings-sort", "value"), "search": Input("rankings-search", "value"),
+                "office": Input("rankings-office", "value")})
+    def load_page(page, sort=None, search=None, office=None, **filters):
+        """A page of the ranking (the home office's, another office's or the national one); a changed filter or
+        sort starts again from the first page."""
+        current = user()
+        if office == NATIONAL:
+            with database().session() as db:
+                result = cached(db, national.national_ranking, **national_reach(current.scope),
+                                sort=sort or "rank", page=page, filters=filters_from(**filters), search=search,
+                                tz=current.office_timezone)
+            counts = result["tier_counts"]
+            return {"rows": [national_row(row, result["timezone"]) for row in result["rows"]],
+                    "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),
+                    "answer": chart_answer(counts), "window": national_window(result), "error": "",
+                    "error_open": False, "columns": rankings_layout.national_columns()}, page_of(result, page)
         with database().session() as db:
-            drawn = cached(db, drawn_page, **compliance_filters.reach(user().scope), sort=sort or "rank",
+            drawn = cached(db, drawn_page, **office_reach(current.scope, office), sort=sort or "rank",
                            page=page, filters=filters_from(**filters), search=search, language=current_language())
         return {**drawn["outputs"], "error": "", "error_open": False}, drawn["page"]
 
@@ -89,18 +164,43 @@ def register(app) -> None:
         app, PERMISSION, Output("rankings-download", "data"),
         Input("rankings-export-csv", "n_clicks"), Input("rankings-export-xlsx", "n_clicks"),
         [State(component, "value") for component in FILTERS.values()] + [State("rankings-sort", "value"),
-                                                                          State("rankings-search", "value")],
+                                                                          State("rankings-search", "value"),
+                                                                          State("rankings-office", "value")],
         prevent_initial_call=True, on_error=export_failed)
-    def export(_csv, _xlsx, section, direction, commodity, tier, period_from, period_to, sort, search):
+    def export(_csv, _xlsx, section, direction, commodity, tier, period_from, period_to, sort, search, office=None):
         """The whole ranking under the filters (not one page), with formula cells neutralised."""
         if ctx.triggered_id not in ("rankings-export-csv", "rankings-export-xlsx"):
             return no_update
+        current = user()
+        chosen = filters_from(section, direction, commodity, tier, period_from, period_to)
+        xlsx = ctx.triggered_id.endswith("xlsx")
+        if office == NATIONAL:
+            with database().session() as db:
+                result = national.national_ranking(db, **national_reach(current.scope), sort=sort or "rank",
+                                                   page_size=None, search=search, filters=chosen,
+                                                   tz=current.office_timezone)
+            return national_download(result, xlsx)
         with database().session() as db:
-            reach = compliance_filters.reach(user().scope)
+            reach = office_reach(current.scope, office)
             result = compliance.ranking(db, **reach, sort=sort or "rank", page_size=None, search=search,
                                         filters=filters_from(section, direction, commodity, tier, period_from,
                                                              period_to))
         return download(result, "peringkat-kepatuhan", ctx.triggered_id.endswith("xlsx"))
+
+
+def national_download(result: dict, xlsx: bool) -> dict:
+    """The national ranking's rows: national figures, then each office's score and tier."""
+    columns = [("rank", t("compliance.col.rank")), ("name", t("compliance.col.name")),
+               ("tax_id", t("compliance.col.tax_id")), ("score", t("rankings.col.national_score")),
+               ("tier", t("rankings.col.national_tier")), ("consignments", t("compliance.col.consignments")),
+               ("detentions", t("compliance.col.detentions")), ("refusals", t("compliance.col.refusals")),
+               ("destructions", t("compliance.col.destructions")), ("nncs", t("compliance.col.nncs")),
+               ("clean_streak", t("compliance.col.clean_streak")), ("offices", t("rankings.col.per_office"))]
+    rows = [{**{key: row[key] for key, _label in columns if key != "offices"},
+             "offices": " · ".join(f"{o['office_code']}: {o['score']} ({o['tier']})" for o in row["offices"])}
+            for row in result["rows"]]
+    return table_download(columns, rows, "peringkat-kepatuhan-nasional", xlsx, result["timezone"],
+                          sheet=t("page.rankings"))
 
 
 def download(result: dict, stem: str, xlsx: bool) -> dict:

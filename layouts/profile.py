@@ -202,6 +202,7 @@ def render(detail: dict, user):
         dossier_form(su.get("id"), working),
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
+        other_offices_card(),
         _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz), "profile-how-card"),
         # The chart is drawn by its own callback once the rest is on screen: one task less in the first one.
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(
@@ -340,4 +341,25 @@ def drawn_later(user):
     detail = {"service_user": {"name": "", "tax_id": "", "address": "", "city": ""}, "section": None,
               "timezone": "UTC", "sizes": {"timeline": 0}, "explanation": None}
     return html.Div([sections(detail), section_frame("timeline"), section_frame("handlers"),
-                     dcc.Graph(id="profile-monthly-chart")])
+                     dcc.Graph(id="profile-monthly-chart"), other_offices_card()])
+
+
+def other_offices_card():
+    """The company's record at every other office; its rows come from their own callback once the profile is
+    drawn (one office's ranking read per other office: the profile's first answer does not wait for them)."""
+    return _card(t("profile.other_offices.title"), "bi-buildings",
+                 html.Div(html.P("…", className="text-muted mb-0"), id="profile-other-offices"),
+                 "profile-other-offices-card", t("profile.other_offices.subtitle"))
+
+
+def other_offices_table(rows: list[dict]):
+    """One row per other office: consignments, 3P actions and NNCs over that office's window, score and tier."""
+    headers = [t("profile.other_offices.office"), t("compliance.col.consignments"),
+               t("profile.other_offices.actions_3p"), t("compliance.col.nncs"), t("compliance.col.score"),
+               t("compliance.col.tier"), t("profile.other_offices.window")]
+    body = [[f"{row['office_code']} · {row['office_name']}", format_count(row["consignments"]),
+             format_count(row["actions_3p"]), format_count(row["nncs"]),
+             format_score(row["score"]) if row["score"] is not None else "–",
+             tier_badge(row["tier"]) if row["tier"] else "–",
+             f"{format_date(row['window_from'])} – {format_date(row['window_to'])}"] for row in rows]
+    return _table(headers, body, "profile-other-offices-table", t("profile.other_offices.none"))

@@ -21,7 +21,7 @@ from portal.i18n import t
 from portal.services.compliance.ranking import SORTS
 
 
-def grid_columns(with_rank: bool = True):
+def grid_columns(with_rank: bool = True, elsewhere: bool = False):
     # Widths that fit the page at 1440 px without a side scroll; long headers wrap ("Rentetan / bersih").
     columns = [
         {"field": "rank", "headerName": t("compliance.col.rank"), "width": 90, "pinned": "left", "wrapHeaderText": False,
@@ -47,12 +47,39 @@ def grid_columns(with_rank: bool = True):
         {"field": "intervention", "headerName": t("compliance.col.intervention"), "width": 140,
          "headerTooltip": t("compliance.help.intervention")},
     ]
+    if elsewhere:
+        # A mark, not a figure: another office's numbers are read on the profile only.
+        columns.insert(4, {"field": "elsewhere", "headerName": t("rankings.col.elsewhere_short"), "width": 96,
+                           "headerTooltip": t("rankings.col.elsewhere"), "tooltipField": "elsewhere_help",
+                           "cellClass": "qc-elsewhere-cell"})
     return columns if with_rank else columns[1:]
+
+
+def national_columns():
+    """The national ranking: each company's national score and tier (every office's events pooled), its
+    counts over every office, and its score and tier at each office beside them."""
+    columns = grid_columns()[:-1]
+    columns.insert(4, {"field": "offices_text", "headerName": t("rankings.col.per_office"), "minWidth": 220,
+                       "flex": 2, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_text"})
+    columns[2] = {**columns[2], "headerName": t("rankings.col.national_score"), "width": 86}
+    columns[3] = {**columns[3], "headerName": t("rankings.col.national_tier")}
+    return columns
+
+
+def office_chooser(user):
+    """Which ranking: the home office's, another office's or the national one — shown only to a scope reading
+    several offices; for everyone else it stays hidden on the home office (the same callback inputs for all)."""
+    several = user.scope.several_offices
+    return html.Div(dbc.Row(labelled(t("rankings.field.office"), dbc.Select(
+        id="rankings-office", value="home",
+        options=[{"label": user.office_name or t("kpi.office.home"), "value": "home"}]), md=6), className="g-2"),
+        id="rankings-office-row", style=None if several else {"display": "none"})
 
 
 def _page(user):
     return html.Div([
         page_header(t("page.rankings"), t("rankings.subtitle")),
+        office_chooser(user),
         # Four choices a row and the period under them with its hint: six filters in one row left each a sixth of
         # the page, too narrow for "Karantina Tumbuhan".
         dbc.Row([
@@ -99,7 +126,7 @@ def _page(user):
             ], md=4, className="text-md-end mb-2"),
         ]),
         # Sorting happens over the whole ranked result (the sort menu), never over one page.
-        grid("rankings-grid", grid_columns(), t("rankings.no_rows"), class_name="qc-compliance-grid qc-ranking-grid",
+        grid("rankings-grid", grid_columns(elsewhere=True), t("rankings.no_rows"), class_name="qc-compliance-grid qc-ranking-grid",
              default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"tooltipShowDelay": 300}),
         pager("rankings"),
         html.P(t("rankings.open_hint"), className="text-muted small mt-2"),
@@ -110,6 +137,7 @@ def _page(user):
 
 # The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
 URL_FIELDS = (
+    UrlField("office", "rankings-office", CODE, "home"),
     UrlField("section", "rankings-section", CODE, ALL), UrlField("direction", "rankings-direction", CHOICE, ALL, DIRECTIONS),
     UrlField("commodity", "rankings-commodity", CODE, ALL), UrlField("tier", "rankings-tier", CHOICE, ALL, TIERS),
     UrlField("from", "rankings-from", DAY), UrlField("to", "rankings-to", DAY),

@@ -51,7 +51,7 @@ def _rank(client, app, section="", direction="", commodity="", tier="", date_fro
     inputs = [{"id": i, "property": "value", "value": v} for i, v in (
         ("rankings-section", section), ("rankings-direction", direction), ("rankings-commodity", commodity),
         ("rankings-tier", tier), ("rankings-from", date_from), ("rankings-to", date_to), ("rankings-sort", "rank"),
-        ("rankings-search", search))]
+        ("rankings-search", search), ("rankings-office", "home"))]
     inputs += [{"id": "rankings-prev", "property": "n_clicks", "value": None},
                {"id": "rankings-next", "property": "n_clicks", "value": None}]
     response = dash_callback(client, key, inputs=inputs,
@@ -169,7 +169,8 @@ def test_export_neutralises_formula_cells(session, office, app, logged_in):
     states = [{"id": i, "property": "value", "value": ""} for i in (
         "rankings-section", "rankings-direction", "rankings-commodity", "rankings-tier", "rankings-from",
         "rankings-to")] + [{"id": "rankings-sort", "property": "value", "value": "rank"},
-                              {"id": "rankings-search", "property": "value", "value": None}]
+                              {"id": "rankings-search", "property": "value", "value": None},
+                              {"id": "rankings-office", "property": "value", "value": "home"}]
     for button, marker in (("rankings-export-csv", b"'=HYPERLINK"), ("rankings-export-xlsx", None)):
         response = dash_callback(client, key, inputs=[
             {"id": "rankings-export-csv", "property": "n_clicks", "value": 1 if button.endswith("csv") else None},
@@ -193,7 +194,8 @@ def _export_rankings(client, app, button: str) -> dict:
     states = [{"id": i, "property": "value", "value": ""} for i in (
         "rankings-section", "rankings-direction", "rankings-commodity", "rankings-tier", "rankings-from",
         "rankings-to")] + [{"id": "rankings-sort", "property": "value", "value": "rank"},
-                              {"id": "rankings-search", "property": "value", "value": None}]
+                              {"id": "rankings-search", "property": "value", "value": None},
+                              {"id": "rankings-office", "property": "value", "value": "home"}]
     response = dash_callback(client, _key(app, "rankings-download.data"), inputs=[
         {"id": "rankings-export-csv", "property": "n_clicks", "value": 1 if button == "csv" else None},
         {"id": "rankings-export-xlsx", "property": "n_clicks", "value": 1 if button == "xlsx" else None}],

@@ -65,7 +65,7 @@ def test_an_export_that_is_refused_says_so_in_the_shells_alert(session, app, log
     states = [{"id": i, "property": "value", "value": v} for i, v in (
         ("rankings-section", "all"), ("rankings-direction", "all"), ("rankings-commodity", "all"),
         ("rankings-tier", "all"), ("rankings-from", "2026-06-01"), ("rankings-to", "2026-01-01"),
-        ("rankings-sort", "rank"), ("rankings-search", ""))]
+        ("rankings-sort", "rank"), ("rankings-search", ""), ("rankings-office", "home"))]
     response = dash_callback(client, _key(app, "rankings-download.data"),
                              inputs=[{"id": "rankings-export-csv", "property": "n_clicks", "value": 1},
                                      {"id": "rankings-export-xlsx", "property": "n_clicks", "value": None}],

@@ -1,0 +1,85 @@
+"""The rankings page across offices, called as a browser would: the national mode for a scope reading every office,
+never another office's ranking for an office's coordinator, the mark for violations elsewhere, and the profile's
+other offices (the one place an office's officers see another office's figures for their companies)."""
+from __future__ import annotations
+
+import pytest
+
+from support.national_data import build_two_offices
+from support.web import dash_callback
+
+
+@pytest.fixture
+def offices(session):
+    return build_two_offices(session)
+
+
+def _key(app, fragment: str) -> str:
+    found = [key for key in app.callback_map if fragment in key]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _rank(client, app, office):
+    inputs = [{"id": i, "property": "value", "value": v} for i, v in (
+        ("rankings-section", "all"), ("rankings-direction", "all"), ("rankings-commodity", "all"),
+        ("rankings-tier", "all"), ("rankings-from", None), ("rankings-to", None), ("rankings-sort", "rank"),
+        ("rankings-search", None), ("rankings-office", office))]
+    inputs += [{"id": "rankings-prev", "property": "n_clicks", "value": None},
+               {"id": "rankings-next", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, _key(app, "rankings-grid.rowData"), inputs=inputs,
+                             state=[{"id": "rankings-page", "property": "data", "value": 0}])
+    assert response.status_code == 200
+    return response.get_json()["response"]
+
+
+def _names(body) -> set[str]:
+    return {row["name"] for row in body["rankings-grid"]["rowData"]}
+
+
+def test_a_national_reader_ranks_companies_over_every_office_with_each_offices_score(app, logged_in, offices):
+    body = _rank(logged_in("national"), app, "national")
+    rows = {row["name"]: row for row in body["rankings-grid"]["rowData"]}
+    assert set(rows) == {"PT Xenia Ekspor", "PT Yasa Tani", "PT Zamrud Laut"}
+    assert rows["PT Xenia Ekspor"]["consignments"] == 20
+    assert rows["PT Xenia Ekspor"]["offices_text"].startswith("0300: ") and "0400: " in rows["PT Xenia Ekspor"][
+        "offices_text"]
+    assert any(column.get("field") == "offices_text" for column in body["rankings-grid"]["columnDefs"])
+
+
+def test_a_national_reader_opens_another_offices_ranking(app, logged_in, session, offices):
+    body = _rank(logged_in("national"), app, str(offices["far"]))
+    assert _names(body) == {"PT XENIA EKSPOR", "PT Zamrud Laut"}
+
+
+@pytest.mark.parametrize("asked", ["national", "far"])
+def test_an_offices_coordinator_never_sees_another_offices_ranking(app, logged_in, offices, asked):
+    office = "national" if asked == "national" else str(offices["far"])
+    body = _rank(logged_in("coordinator", "plant"), app, office)
+    assert body["rankings-grid"]["rowData"] == [] and body["rankings-error"]["is_open"] is True
+
+
+def test_the_office_ranking_marks_a_company_with_violations_at_another_office(app, logged_in, offices):
+    body = _rank(logged_in("coordinator", "plant"), app, "home")
+    marks = {row["name"]: row.get("elsewhere") for row in body["rankings-grid"]["rowData"]}
+    assert marks["PT Xenia Ekspor"] and not marks["PT Yasa Tani"]
+    # A mark only: no other office's figure travels with the office's ranking.
+    assert not any("0400" in str(value) for row in body["rankings-grid"]["rowData"] for value in row.values())
+
+
+def test_a_coordinator_sees_their_companys_figures_at_other_offices_on_its_profile(app, logged_in, offices):
+    client = logged_in("coordinator", "plant")
+    response = dash_callback(client, _key(app, "profile-other-offices.children"), inputs=[
+        {"id": "profile-id", "property": "data", "value": offices["x_home"]},
+        {"id": "profile-section", "property": "value", "value": "plant"}])
+    assert response.status_code == 200
+    text = str(response.get_json()["response"]["profile-other-offices"]["children"])
+    assert "0400" in text and "BBKP Surabaya" in text
+
+
+def test_no_profile_of_another_office_opens_for_an_offices_coordinator(app, logged_in, offices):
+    client = logged_in("coordinator", "plant")
+    response = dash_callback(client, _key(app, "profile-other-offices.children"), inputs=[
+        {"id": "profile-id", "property": "data", "value": offices["x_far"]},
+        {"id": "profile-section", "property": "value", "value": "plant"}])
+    assert "profile-other-offices" not in (response.get_json() or {}).get("response", {})
