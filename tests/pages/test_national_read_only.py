@@ -85,8 +85,8 @@ def _stamp(database) -> str:
         return data_version.current(s)
 
 
-# Audit entries that record a reading, not a change: the guard's refusals, and the exports and downloads the log
-# keeps so a leak can be traced.
+# Audit entries that record a reading, not a change: the guard's refusals, and the exports, downloads and printed
+# dossiers the log keeps so a leak can be traced (and a dossier's hash checked).
 READS_AUDITED = {"access_denied", "nnc_exported", "nnc_attachment_downloaded", "complaint_attachment_downloaded",
                  "dossier_printed"}
 

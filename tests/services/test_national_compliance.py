@@ -75,3 +75,15 @@ def test_the_ranking_marks_companies_with_violations_at_another_office(session, 
     # Seen from Surabaya, Soekarno-Hatta holds no violation of X.
     assert national.violations_elsewhere(session, offices["far"], [offices["x_far"]],
                                          first=today - timedelta(days=365), last=today) == {}
+
+
+def test_the_national_ranking_reads_the_same_from_the_snapshots_as_computed_live(session, offices):
+    version, settings = current_settings(session)
+    today = today_in("Asia/Jakarta")
+    first, last = national.window(today, settings)
+    snapshots = national.current_snapshots(session, None, version, settings)
+    assert snapshots is not None
+    live = national.national_scores(session, section_id=None, first=first, last=last, as_of=today, settings=settings)
+    read = national.national_scores(session, section_id=None, first=first, last=last, as_of=today, settings=settings,
+                                    snapshot_rows=snapshots)
+    assert live["rows"] == read["rows"] and live["p0"] == read["p0"]

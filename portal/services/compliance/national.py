@@ -15,15 +15,15 @@ consignments, which no rollup keeps): the national figures are the default view'
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Company, Office, ServiceUser
-from models.compliance import ALL_SECTIONS, ComplianceStreak
+from models.compliance import ALL_SECTIONS, ComplianceScore, ComplianceStreak
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS
 from portal.domain.periods import months_between, today_in
@@ -35,7 +35,6 @@ from portal.services.offices import office_zone
 from portal.settings import default_timezone
 
 UTC = timezone.utc
-NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 SORTS = ("rank", "score_asc", "consignments", "violations", "name")
 CHUNK = 1000
 
@@ -52,14 +51,26 @@ def other_offices(session: Session, service_user_id: int, *, office_id: int, sec
     version, scoring = current_settings(session)
     records = [record for record in companies.records_of(session, companies.company_of(session, found.id))
                if record.office_id != found.office_id]
+    # The snapshots when current (each office's last refresh: one indexed read), else each office scored live.
+    snapshots = current_snapshots(session, section_id, version, scoring,
+                                  [record.service_user_id for record in records]) if records else None
+    by_record = {row.su: row for row in snapshots or ()}
     result = []
     for record in records:
         tz = office_zone(session, record.office_id)
         as_of = today_in(tz)
         first, last = window(as_of, scoring)
-        scored = score_rows(session, record.office_id, section_id=section_id, first=first, last=last, as_of=as_of,
-                            settings=scoring, service_user_ids=[record.service_user_id], tz=tz)["rows"]
-        row = scored[0] if scored else None
+        if snapshots is not None:
+            found = by_record.get(record.service_user_id)
+            row = None if found is None else {
+                "consignments": found.n, "detentions": found.d, "refusals": found.r, "destructions": found.x,
+                "nncs": found.k, "violations": found.d + found.r + found.x + found.k, "score": float(found.score),
+                "tier": found.tier}
+        else:
+            scored = score_rows(session, record.office_id, section_id=section_id, first=first, last=last,
+                                as_of=as_of, settings=scoring, service_user_ids=[record.service_user_id],
+                                tz=tz)["rows"]
+            row = scored[0] if scored else None
         result.append({
             "office_id": record.office_id, "office_code": record.office_code, "office_name": record.office_name,
             "service_user_id": record.service_user_id, "name": record.name, "blocked": record.blocked,
@@ -98,34 +109,64 @@ def violations_elsewhere(session: Session, office_id: int, service_user_ids: lis
 
 
 # ------------------------------------------------------------------------------------------ the national ranking
-def _pooled_streaks(session: Session, wanted: dict[int, tuple[list[int], datetime]],
-                    section_id: int | None) -> dict[int, int]:
-    """company → consignments completed after its last violation at any office, for companies with records at
-    several offices and a violation on record (for the others the stored streaks already are the pooled ones)."""
-    a = Application
-    by_record = {su: moment for _company, (records, moment) in wanted.items() for su in records}
-    company_of = {su: company for company, (records, _moment) in wanted.items() for su in records}
-    result: dict[int, int] = defaultdict(int)
-    ids = sorted(by_record)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        after = type_coerce(case({su: by_record[su] for su in chunk}, value=a.service_user_id, else_=NEVER),
-                            a.completed_at.type)
-        query = (select(a.service_user_id, func.count(a.id))
-                 .where(a.service_user_id.in_(chunk), a.completed_at.is_not(None), a.deleted_at.is_(None),
-                        a.completed_at > after).group_by(a.service_user_id))
+def _pooled_streaks(session: Session, company_ids: list[int], section_id: int | None) -> dict[int, int]:
+    """company → consignments completed after its last violation at any office (the stored streaks' rule: completed
+    after it), for companies with records at several offices and a violation on record; for the others the stored
+    streaks already are the pooled ones. One grouped query per chunk, the moments read in the database."""
+    a, s = Application, ComplianceStreak
+    result: dict[int, int] = {}
+    for start in range(0, len(company_ids), CHUNK):
+        chunk = company_ids[start:start + CHUNK]
+        last = (select(ServiceUser.company_id.label("company"), func.max(s.last_violation_at).label("moment"))
+                .join(s, s.service_user_id == ServiceUser.id)
+                .where(ServiceUser.company_id.in_(chunk),
+                       s.section_id == (section_id if section_id is not None else ALL_SECTIONS))
+                .group_by(ServiceUser.company_id).subquery())
+        query = (select(last.c.company, func.count(a.id))
+                 .join(ServiceUser, ServiceUser.company_id == last.c.company)
+                 .join(a, a.service_user_id == ServiceUser.id)
+                 .where(a.completed_at.is_not(None), a.deleted_at.is_(None), a.completed_at > last.c.moment)
+                 .group_by(last.c.company))
         if section_id is not None:
             query = query.where(a.section_id == section_id)
-        for su, count in session.execute(query):
-            result[company_of[su]] += int(count)
+        result.update({company: int(count) for company, count in session.execute(query)})
     return result
 
 
+def current_snapshots(session: Session, section_id: int | None, version: int, settings,
+                      service_user_ids: list[int] | None = None) -> list | None:
+    """The score snapshots (compliance_scores: each record's default-window counts, score and tier as its office's
+    ranking computed them at the last refresh) of a section, when every one is of its office's today and window
+    and of the current settings; else None (the caller computes live). One indexed read instead of the window's
+    aggregate over every office's rollup."""
+    c = ComplianceScore
+    query = (select(c.office_id.label("office"), c.service_user_id.label("su"), c.n, c.d, c.r, c.x, c.k, c.score,
+                    c.tier, c.clean_streak, c.last_violation_at, c.as_of, c.window_from, c.window_to,
+                    c.settings_version, ServiceUser.company_id, ServiceUser.name, ServiceUser.tax_id)
+             .join(ServiceUser, ServiceUser.id == c.service_user_id)
+             .where(c.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
+    if service_user_ids is not None:
+        query = query.where(c.service_user_id.in_(service_user_ids))
+    rows = session.execute(query).all()
+    zones = dict(session.execute(select(Office.id, Office.timezone)).all())
+    expected: dict[int, tuple] = {}
+    for row in rows:
+        if row.office not in expected:
+            today = today_in(zones.get(row.office) or default_timezone())
+            expected[row.office] = (today, *window(today, settings), version)
+        if (row.as_of, row.window_from, row.window_to, row.settings_version) != expected[row.office]:
+            return None
+    return rows
+
+
 def national_scores(session: Session, *, section_id: int | None, first: date, last: date, as_of: date,
-                    settings) -> dict[str, Any]:
+                    settings, snapshot_rows: list | None = None) -> dict[str, Any]:
     """Every company with activity in the window at any office: its per-office scores (each against its office's
     p0, as that office's ranking scores it) and its national score over the pooled counts (against every office's
-    rate), ranked by the national score, then consignments."""
+    rate), ranked by the national score, then consignments. With `snapshot_rows` (current_snapshots) the per-office
+    scores and counts are the snapshots' and nothing is aggregated again."""
+    if snapshot_rows is not None:
+        return _national(session, snapshot_rows, section_id=section_id, as_of=as_of, settings=settings)
     m = window_counts(session, None, section_id, first, last)
     sums = select(m.c.office_id.label("office"), m.c.service_user_id.label("su"),
                   *(func.sum(m.c[c]).label(c) for c in ("n", "d", "r", "x", "k"))).group_by(
@@ -136,7 +177,12 @@ def national_scores(session: Session, *, section_id: int | None, first: date, la
              .join(ServiceUser, ServiceUser.id == sums.c.su)
              .outerjoin(s, and_(s.service_user_id == sums.c.su,
                                 s.section_id == (section_id if section_id is not None else ALL_SECTIONS))))
-    raw = session.execute(query).all()
+    return _national(session, session.execute(query).all(), section_id=section_id, as_of=as_of, settings=settings)
+
+
+def _national(session: Session, raw, *, section_id: int | None, as_of: date, settings) -> dict[str, Any]:
+    """Score the per-(office, record) counts `raw` per office (or take the snapshot's score and tier) and pooled
+    per company."""
     decide = _Model(settings)
     per_office: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for r in raw:
@@ -157,36 +203,56 @@ def national_scores(session: Session, *, section_id: int | None, first: date, la
     grouped: dict[int, list] = defaultdict(list)
     for r in raw:
         grouped[r.company_id].append(r)
-    # The pooled streak: for a company at one office, or with no violation on record, the stored streaks say it
-    # (their sum: every consignment of a record without a violation is clean); else it is counted after the last
-    # violation at any office.
-    wanted = {}
-    for company, rows in grouped.items():
-        moments = [r.last_violation_at for r in rows if r.last_violation_at is not None]
-        if len(rows) > 1 and moments:
-            wanted[company] = ([r.su for r in rows], max(moments))
+    # The pooled streak: for a company at one office, or with no violation on record, the stored streaks say it;
+    # else it is counted after the last violation at any office.
+    wanted = sorted(company for company, rows in grouped.items()
+                    if len(rows) > 1 and any(r.last_violation_at is not None for r in rows))
     pooled = _pooled_streaks(session, wanted, section_id) if wanted else {}
+    several = set(wanted)
+    zones = {office: ZoneInfo(tz or default_timezone()) for office, (_code, tz) in offices.items()}
+    codes = {office: code for office, (code, _tz) in offices.items()}
+
+    # Scores memoised per office by (V, n): the office's p0 is a Fraction, slow to compare as a memo key.
+    memo: dict[tuple, Any] = {}
+
+    def _office_score(v, n: int, office: int):
+        key = (v, n, office)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = model.score(v, n, p0[office], settings)
+        return found
 
     result = []
     for company, rows in grouped.items():
         office_rows = []
-        for r in sorted(rows, key=lambda r: offices.get(r.office, ("", None))[0]):
+        if len(rows) > 1:
+            rows.sort(key=lambda r: codes.get(r.office, ""))
+        for r in rows:
             n, d, rr, x, k = int(r.n), int(r.d), int(r.r), int(r.x), int(r.k)
-            value = decide.score(decide.weighted(d, rr, x, k), n, p0[r.office])
-            tz = ZoneInfo(offices.get(r.office, ("", None))[1] or default_timezone())
-            since = None if r.last_violation_at is None else months_between(
-                r.last_violation_at.astimezone(tz).date(), as_of)
-            office_rows.append({"office_id": r.office, "office_code": offices.get(r.office, ("?", None))[0],
+            snapshot = getattr(r, "tier", None)
+            if snapshot is not None:
+                value, tier = r.score, snapshot
+            else:
+                value = _office_score(decide.weighted(d, rr, x, k), n, r.office)
+                since = None if r.last_violation_at is None else months_between(
+                    r.last_violation_at.astimezone(zones.get(r.office, zone)).date(), as_of)
+                tier = decide.tier(value, d + rr + x + k, int(r.clean_streak or 0), since, n)
+            office_rows.append({"office_id": r.office, "office_code": codes.get(r.office, "?"),
                                 "service_user_id": r.su, "consignments": n, "violations": d + rr + x + k,
-                                "score": float(value),
-                                "tier": decide.tier(value, d + rr + x + k, int(r.clean_streak or 0), since, n)})
-        n, d, rr, x, k = (sum(int(getattr(r, c)) for r in rows) for c in ("n", "d", "r", "x", "k"))
+                                "score": float(value), "tier": tier})
+        if len(rows) == 1:
+            # One office: the national figures are that record's counts against every office's rate.
+            only = office_rows[0]
+            n, d, rr, x, k = only["consignments"], int(rows[0].d), int(rows[0].r), int(rows[0].x), int(rows[0].k)
+            last_violation, streak = rows[0].last_violation_at, int(rows[0].clean_streak or 0)
+        else:
+            n, d, rr, x, k = (sum(int(getattr(r, c)) for r in rows) for c in ("n", "d", "r", "x", "k"))
+            moments = [r.last_violation_at for r in rows if r.last_violation_at is not None]
+            last_violation = max(moments) if moments else None
+            # Without a violation anywhere every consignment is clean: the records' streaks add up.
+            streak = pooled.get(company, 0) if company in several else sum(int(r.clean_streak or 0) for r in rows)
         v = decide.weighted(d, rr, x, k)
         value = decide.score(v, n, national_p0)
-        moments = [r.last_violation_at for r in rows if r.last_violation_at is not None]
-        last_violation = max(moments) if moments else None
-        streak = pooled.get(company, 0) if company in wanted else (
-            sum(int(r.clean_streak or 0) for r in rows) if not moments else int(rows[0].clean_streak or 0))
         since = None if last_violation is None else months_between(last_violation.astimezone(zone).date(), as_of)
         records = d + rr + x + k
         result.append({"company_id": company, "name": names.get(company) or rows[0].name, "tax_id": rows[0].tax_id,
@@ -223,8 +289,10 @@ def national_ranking(session: Session, *, section_scope: str | None, filters: di
     tz = tz or default_timezone()
     as_of = as_of or today_in(tz)
     first, last = window(as_of, scoring, cleaned["period_from"], cleaned["period_to"])
+    default_view = not (cleaned["period_from"] or cleaned["period_to"])
+    snapshot_rows = current_snapshots(session, cleaned["section_id"], version, scoring) if default_view else None
     result = national_scores(session, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
-                             settings=scoring)
+                             settings=scoring, snapshot_rows=snapshot_rows)
     rows = result["rows"]
     tier_counts = {tier: 0 for tier in TIERS}
     for row in rows:
@@ -241,5 +309,6 @@ def national_ranking(session: Session, *, section_scope: str | None, filters: di
         rows = rows[page * page_size:(page + 1) * page_size]
     return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
             "ranked": sum(tier_counts.values()), "p0": result["p0"], "all_n": result["all_n"],
+            "from_snapshots": snapshot_rows is not None,
             "window_from": first, "window_to": min(last, as_of), "as_of": as_of, "settings_version": version,
             "filters": cleaned, "timezone": tz}

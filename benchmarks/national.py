@@ -1,0 +1,138 @@
+"""One company across offices at national scale: the national ranking against one office's, the profile with the
+company's other offices against without.
+
+    .venv/bin/python benchmarks/national.py [--applications 1000000] [--offices 50] [--shared 200] [--calls 5]
+
+Creates a PostgreSQL database (QCORNER_BENCH_PG, default postgres@127.0.0.1:5432) and fills it with the load
+proof's generator (`benchmarks/ranking.py: generate`: 50 offices, 1,000 service users each, 1,000,000
+applications, 3P actions and NNCs); then the `--shared` busiest service users of every office are made one company
+across all offices (the same company as the record of the same rank at the first office: the busiest exporters ship
+through every station), and the rollups are built. Measured, each the median of `--calls` calls, straight on the
+services (no view cache: the cost of a data change):
+- the ranking of the busiest office (0300) per section, and the national ranking of the same section;
+- the profile of the busiest shared company at 0300, without and with its record at every other office.
+Prints the figures and the two ratios (targets: ≤ 3× and ≤ 1.5×) and drops the database (unless --keep).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import ranking as ranking_bench  # noqa: E402 - the load proof's data generator
+from benchmarks.common import create_database, drop_database  # noqa: E402
+
+SHARE_SQL = """
+WITH ranked AS (
+    SELECT id, office_id, company_id,
+           row_number() OVER (PARTITION BY office_id ORDER BY id) - 1 AS j FROM service_users),
+first AS (
+    SELECT j, company_id FROM ranked WHERE office_id = (SELECT min(id) FROM offices))
+UPDATE service_users s SET company_id = f.company_id
+FROM ranked r JOIN first f ON f.j = r.j
+WHERE s.id = r.id AND r.j < :shared AND s.company_id <> f.company_id
+"""
+
+
+def timed(function, calls: int) -> tuple[float, object]:
+    """Median seconds of `calls` calls, and the last answer."""
+    seconds, answer = [], None
+    for _ in range(calls):
+        started = time.perf_counter()
+        answer = function()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), answer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=1_000_000)
+    parser.add_argument("--offices", type=int, default=50, help="offices (1,000 service users each)")
+    parser.add_argument("--shared", type=int, default=200, help="busiest service users of each office made one "
+                                                                 "company across every office")
+    parser.add_argument("--calls", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    ranking_bench.OFFICES, ranking_bench.SERVICE_USERS = args.offices, args.offices * 1000
+
+    from sqlalchemy import func, select, text
+
+    from models import Application, Office, ServiceUser
+    from portal import view_cache
+    from benchmarks.common import view_cache_server
+    from portal.db import Database
+    from portal.migrate import upgrade
+    from portal.services.compliance import national, profile as compliance_profile, ranking, rollup
+
+    name, url = create_database("qcorner_bench_national")
+    database = None
+    try:
+        upgrade(url)
+        database = Database(url)
+        started = time.perf_counter()
+        generated = ranking_bench.generate(database.engine, args.applications)
+        with database.engine.begin() as connection:
+            shared = connection.execute(text(SHARE_SQL), {"shared": args.shared}).rowcount
+        print(f"generated in {time.perf_counter() - started:.0f} s: {generated['counts']}; {shared:,} records joined "
+              f"to a company at another office", flush=True)
+        started = time.perf_counter()
+        with database.session() as session:
+            rollup.recompute_all(session)
+        print(f"rollups in {time.perf_counter() - started:.0f} s", flush=True)
+
+        with database.session() as session:
+            office_id = session.scalar(select(Office.id).where(Office.code == "0300"))
+            busiest = session.execute(
+                select(ServiceUser.id, func.count(Application.id)).join(Application,
+                                                                      Application.service_user_id == ServiceUser.id)
+                .where(ServiceUser.office_id == office_id)
+                .where(ServiceUser.company_id.in_(select(ServiceUser.company_id).group_by(ServiceUser.company_id)
+                                                  .having(func.count() > 1)))
+                .group_by(ServiceUser.id).order_by(func.count(Application.id).desc()).limit(1)).one()
+            results = {}
+            for section in ("plant", "animal"):
+                filters = {"section": section}
+                one, office_answer = timed(lambda: ranking.ranking(session, office_id=office_id, section_scope=None,
+                                                                   filters=filters), args.calls)
+                every, national_answer = timed(lambda: national.national_ranking(session, section_scope=None,
+                                                                                 filters=filters), args.calls)
+                cache_server = view_cache_server()
+
+                def cached(service, **kwargs):
+                    with cache_server.app_context():
+                        return view_cache.cached(session, service, **kwargs)
+
+                cached(national.national_ranking, section_scope=None, filters=filters)  # the first reader's
+                again, _ = timed(lambda: cached(national.national_ranking, section_scope=None, filters=filters),
+                                 args.calls)
+                results[section] = (one, every, office_answer["total"], national_answer["total"])
+                print(f"ranking {section}: one office {one * 1000:.0f} ms ({office_answer['total']:,} companies), "
+                      f"national {every * 1000:.0f} ms ({national_answer['total']:,} companies): "
+                      f"{every / one:.2f}×; national from the view cache {again * 1000:.1f} ms", flush=True)
+
+            def plain_profile():
+                return compliance_profile.profile(session, busiest[0], office_id=office_id, section_scope=None)
+
+            def with_others():
+                return plain_profile(), national.other_offices(session, busiest[0], office_id=office_id,
+                                                               section_scope=None)
+
+            without, _ = timed(plain_profile, args.calls)
+            both, (_profile, others) = timed(with_others, args.calls)
+            print(f"profile of the busiest shared company ({busiest[1]:,} applications at 0300, "
+                  f"{len(others)} other offices): {without * 1000:.0f} ms without, {both * 1000:.0f} ms with its "
+                  f"other offices: {both / without:.2f}×", flush=True)
+    finally:
+        if database is not None:
+            database.engine.dispose()
+        if not args.keep:
+            drop_database(name)
+
+
+if __name__ == "__main__":
+    main()
