@@ -16,12 +16,12 @@ from portal.services.kpi.offices import CHART_METRICS
 def grid_columns():
     """Office, service time, SLA share, IKM, violations per 1,000 and tier counts; the whole short list is in the
     grid, so a header click sorts it."""
-    tier = [{"field": f"tier_{name}", "headerName": name, "width": 64, "type": NUMERIC,
+    tier = [{"field": f"tier_{name}", "headerName": name, "width": 84, "type": NUMERIC,
              "headerTooltip": t(f"compliance.tier.{name}")} for name in ("A", "B", "C", "D")]
     return [
-        {"field": "office", "headerName": t("offices.col.office"), "flex": 2, "minWidth": 200, "pinned": "left",
-         "cellClass": "qc-link-cell"},
-        {"field": "completed", "headerName": t("offices.col.completed"), "width": 110, "type": NUMERIC},
+        {"field": "office", "headerName": t("offices.col.office"), "flex": 2, "minWidth": 300, "pinned": "left",
+         "cellClass": "qc-link-cell", "tooltipField": "office"},
+        {"field": "completed", "headerName": t("offices.col.completed"), "width": 120, "type": NUMERIC},
         {"field": "median", "headerName": t("offices.col.median"), "width": 110, "type": NUMERIC,
          "valueFormatter": {"function": "params.data.median_text"}},
         {"field": "p90", "headerName": t("offices.col.p90"), "width": 100, "type": NUMERIC,
@@ -30,7 +30,7 @@ def grid_columns():
          "valueFormatter": {"function": "params.data.sla_text"}},
         {"field": "ikm", "headerName": t("offices.col.ikm"), "width": 100, "type": NUMERIC,
          "valueFormatter": {"function": "params.data.ikm_text"}},
-        {"field": "violations_per_1000", "headerName": t("offices.col.violation_rate"), "width": 130,
+        {"field": "violations_per_1000", "headerName": t("offices.col.violation_rate"), "width": 120,
          "type": NUMERIC, "valueFormatter": {"function": "params.data.rate_text"},
          "headerTooltip": t("offices.help.violation_rate")},
         *tier,
@@ -56,7 +56,7 @@ def _page(user):
         ]), className="shadow-sm mb-3"),
         # A few dozen offices: the whole list is in the grid, sortable by a header click.
         grid("offices-grid", grid_columns(), t("offices.no_rows"), sortable=True, height="auto", min_height=None,
-             options={"domLayout": "autoHeight"}),
+             default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"domLayout": "autoHeight"}),
         html.P(t("offices.open_hint"), className="text-muted small mt-2"),
         dcc.Location(id="offices-go", refresh="callback-nav"),
     ], className="qc-offices")

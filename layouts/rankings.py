@@ -59,10 +59,12 @@ def national_columns():
     """The national ranking: each company's national score and tier (every office's events pooled), its
     counts over every office, and its score and tier at each office beside them."""
     columns = grid_columns()[:-1]
-    columns.insert(4, {"field": "offices_text", "headerName": t("rankings.col.per_office"), "minWidth": 220,
-                       "flex": 2, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_text"})
+    columns.insert(4, {"field": "offices_text", "headerName": t("rankings.col.per_office"), "minWidth": 170,
+                       "flex": 1, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_text"})
     columns[2] = {**columns[2], "headerName": t("rankings.col.national_score"), "width": 86}
-    columns[3] = {**columns[3], "headerName": t("rankings.col.national_tier")}
+    # The tier's letter and colour carry it; its words are in the tooltip (the per-office column needs the room).
+    columns[3] = {**columns[3], "headerName": t("rankings.col.national_tier"), "width": 150,
+                  "tooltipField": "tier_label"}
     return columns
 
 

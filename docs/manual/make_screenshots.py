@@ -89,6 +89,7 @@ SHOTS = (
     Shot("survey-results", "head", "/survey-results"),
     Shot("kpi", "head", "/kpi"),
     Shot("offices", "national", "/offices", "#offices-grid .ag-row"),
+    Shot("rankings-national", "national", "/rankings?office=national", "#rankings-grid .ag-row"),
     Shot("admin-users", "admin", "/admin/users"),
     Shot("admin-sync", "admin", "/admin/sync"),
     Shot("admin-compliance", "admin", "/admin/compliance"),

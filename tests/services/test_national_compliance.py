@@ -87,3 +87,11 @@ def test_the_national_ranking_reads_the_same_from_the_snapshots_as_computed_live
     read = national.national_scores(session, section_id=None, first=first, last=last, as_of=today, settings=settings,
                                     snapshot_rows=snapshots)
     assert live["rows"] == read["rows"] and live["p0"] == read["p0"]
+
+
+def test_snapshots_marked_behind_are_not_read_and_the_ranking_is_computed_live(session, offices):
+    read = national.national_ranking(session, section_scope=None)
+    assert read["from_snapshots"] is True
+    ranking.mark_snapshots(session, False)
+    live = national.national_ranking(session, section_scope=None)
+    assert live["from_snapshots"] is False and live["rows"] == read["rows"]

@@ -29,7 +29,7 @@ from portal.domain.compliance import TIERS
 from portal.domain.periods import months_between, today_in
 from portal.services import companies
 from portal.services.compliance.filters import check_profile_access, clean_filters, resolve_section, window
-from portal.services.compliance.ranking import _Model, score_rows, window_counts
+from portal.services.compliance.ranking import _Model, score_rows, snapshots_current, window_counts
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
 from portal.settings import default_timezone
@@ -136,9 +136,11 @@ def _pooled_streaks(session: Session, company_ids: list[int], section_id: int | 
 def current_snapshots(session: Session, section_id: int | None, version: int, settings,
                       service_user_ids: list[int] | None = None) -> list | None:
     """The score snapshots (compliance_scores: each record's default-window counts, score and tier as its office's
-    ranking computed them at the last refresh) of a section, when every one is of its office's today and window
-    and of the current settings; else None (the caller computes live). One indexed read instead of the window's
+    ranking computed them at the last refresh) of a section, when they hold the rollup's counts (snapshots_current)
+    and every one is of its office's today and window and of the current settings; else None (computed live). One indexed read instead of the window's
     aggregate over every office's rollup."""
+    if not snapshots_current(session):  # a rollup refreshed without its snapshots: they may lack a company
+        return None
     c = ComplianceScore
     query = (select(c.office_id.label("office"), c.service_user_id.label("su"), c.n, c.d, c.r, c.x, c.k, c.score,
                     c.tier, c.clean_streak, c.last_violation_at, c.as_of, c.window_from, c.window_to,
