@@ -8,6 +8,7 @@ from models import Application, ComplianceScore, TargetingDecision, TargetingPen
 from portal.services.compliance import scoring_settings
 from portal.services.sync import runs as sync
 from portal.services.targeting import deciding as decisions, keys, settings as targeting_settings
+from portal.services.targeting.verify import verify
 from support.sync_helpers import small_simulator
 
 
@@ -45,6 +46,8 @@ def test_a_first_load_decides_every_application_and_later_changes_never_touch_a_
         new = set(after) - set(first)
         assert new, "the tick brought new applications, each decided"
         assert len(after) == session.scalar(select(func.count(Application.id)))
+        # Every decision, old and new, still verifies from its stored key version and snapshot.
+        assert all(verify(session, i)["match"] for i in sorted(after)[:: max(1, len(after) // 25)])
         # The new ones were drawn under the rotated key and the new settings; the old ones keep theirs.
         assert {after[i][4] for i in new} == {2} and {first[i][4] for i in first} == {1}
         assert {after[i][5] for i in new} == {1} and {first[i][5] for i in first} == {0}

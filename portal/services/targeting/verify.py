@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Application
+from models.compliance import ComplianceTierHistory
 from models.targeting import TargetingDecision
 from portal.domain import targeting as rules
 from portal.services.targeting.deciding import level_from_basis
@@ -46,8 +47,17 @@ def verify(session: Session, application_id: int) -> dict[str, Any]:
     key = key_of(session, decision.office_id, decision.key_version)
     u = rules.draw(key, int(decision.iqfast_id)) if key is not None else None
     check("draw", decision.draw, u, u is not None and abs(u - decision.draw) <= TOLERANCE)
-    level, rate = level_from_basis(session, dict(decision.level_basis or {}))
+    basis = dict(decision.level_basis or {})
+    level, rate = level_from_basis(session, basis)
     check("level", decision.level, level)
+    if basis.get("source") == "compliance_scores":
+        # The snapshot's tier against the tier history as it stood when the decision was made.
+        h = ComplianceTierHistory
+        recorded = session.scalar(select(h.tier).where(
+            h.service_user_id == decision.service_user_id, h.section_id == decision.section_id,
+            h.recorded_at <= decision.decided_at).order_by(h.recorded_at.desc(), h.id.desc()).limit(1))
+        if recorded is not None:
+            check("tier_at_decision", basis.get("tier"), recorded)
     check("rate", decision.rate, rate, abs(rate - decision.rate) <= TOLERANCE)
     random_selected = u is not None and rules.randomly_selected(u, rate)
     check("random_selected", decision.random_selected, random_selected)
