@@ -28,7 +28,7 @@ from portal.security.access import CurrentUser, serve_dependencies_by_role
 from portal.security.permissions import ROLES, home_page, needs_section
 from portal.services.sync import status as sync_status
 from portal.settings import PROJECT_ROOT, Settings, load_settings
-from portal.web import bad_requests, identity, login_throttle, outage, public_complaints, pwa
+from portal.web import bad_requests, identity, login_throttle, outage, public_complaints, session_cookie, pwa
 from portal.web.auth import bp as auth_bp
 from portal.web.auth import login_manager
 from portal.web.complaint_archive import bp as complaint_archive_bp
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     # Every server-rendered page says its language (<html lang>), whichever route drew it.
     server.context_processor(lambda: {"language": current_language()})
+    session_cookie.install(server)  # the cookie signed again when due, not on every response (issue #17)
     login_manager.init_app(server)
     login_manager.session_protection = None  # our server-side sessions do this job, and survive IP changes
     server.register_blueprint(auth_bp)
