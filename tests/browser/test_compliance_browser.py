@@ -123,3 +123,27 @@ def test_coordinator_plans_guidance_then_cancels_it_from_the_records_grid(page, 
     page.wait_for_selector("#guidance-action-modal", state="hidden")
     page.wait_for_selector("#guidance-records-grid .ag-row:has-text('Dibatalkan: Perusahaan meminta jadwal ulang.')")
     screenshot(page, "compliance-guidance-cancelled")
+
+
+def test_coordinator_prints_the_traceability_dossier_from_the_profile(page, station):
+    from portal.reports import dossier
+
+    browser_login(page, "koordinator_kt")
+    page.wait_for_url("**/rankings")
+    page.goto(page.url.replace("/rankings", f"/profile/{station['beta']}"))
+    page.wait_for_selector("#profile-dossier-print")
+    assert page.input_value("#profile-dossier-to") == today_in("Asia/Jakarta").isoformat()
+    downloads = []
+    # The form opens a new tab whose answer is the PDF as a download; Chromium reports it on the profile's page.
+    page.on("download", lambda download: downloads.append(download))
+    page.context.on("page", lambda opened: opened.on("download", lambda download: downloads.append(download)))
+    page.click("#profile-dossier-print")
+    for _ in range(200):
+        if downloads:
+            break
+        page.wait_for_timeout(100)
+    assert downloads, "no dossier was downloaded"
+    assert downloads[0].suggested_filename.startswith("dokumen-penelusuran-")
+    with open(downloads[0].path(), "rb") as handle:
+        found = dossier.content_of(handle.read())[0]
+    assert found["company"]["name"] == "PT Beta Tani" and found["section"] == "plant"
