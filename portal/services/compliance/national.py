@@ -219,11 +219,12 @@ def _national(session: Session, raw, *, section_id: int | None, as_of: date, set
     # Scores memoised per office by (V, n): the office's p0 is a Fraction, slow to compare as a memo key.
     memo: dict[tuple, Any] = {}
 
-    def _office_score(v, n: int, office: int):
+    def _office_score(v, n: int, office: int | None):
+        """The score against an office's p0, or against every office's (office None: the national score)."""
         key = (v, n, office)
         found = memo.get(key)
         if found is None:
-            found = memo[key] = model.score(v, n, p0[office], settings)
+            found = memo[key] = model.score(v, n, national_p0 if office is None else p0[office], settings)
         return found
 
     result = []
@@ -256,7 +257,7 @@ def _national(session: Session, raw, *, section_id: int | None, as_of: date, set
             # Without a violation anywhere every consignment is clean: the records' streaks add up.
             streak = pooled.get(company, 0) if company in several else sum(int(r.clean_streak or 0) for r in rows)
         v = decide.weighted(d, rr, x, k)
-        value = decide.score(v, n, national_p0)
+        value = _office_score(v, n, None)
         since = None if last_violation is None else months_between(last_violation.astimezone(zone).date(), as_of)
         records = d + rr + x + k
         result.append({"company_id": company, "name": names.get(company) or rows[0].name, "tax_id": rows[0].tax_id,
