@@ -42,7 +42,8 @@ def _key(app, part: str) -> str:
 def _ranking_rows(app, client) -> list[dict]:
     inputs = [{"id": i, "property": "value", "value": v} for i, v in (
         ("rankings-section", ""), ("rankings-direction", ""), ("rankings-commodity", ""), ("rankings-tier", ""),
-        ("rankings-from", None), ("rankings-to", None), ("rankings-sort", "rank"), ("rankings-search", None))]
+        ("rankings-from", None), ("rankings-to", None), ("rankings-sort", "rank"), ("rankings-search", None),
+        ("rankings-office", "home"))]
     inputs += [{"id": b, "property": "n_clicks", "value": None} for b in ("rankings-prev", "rankings-next")]
     response = dash_callback(client, _key(app, "rankings-grid.rowData"), inputs=inputs,
                              state=[{"id": "rankings-page", "property": "data", "value": 0}])
