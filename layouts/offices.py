@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import page_header
+from layouts.common import hidden_label, page_header
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.url_filters import CHOICE, DAY, UrlField, applied, location
 from layouts.kpi import KPI_PRESETS, SECTIONS, period_controls
@@ -46,9 +46,10 @@ def _page(user):
         dbc.Card(dbc.CardBody([
             dbc.Row([
                 dbc.Col(html.H2(t("offices.chart_title"), className="h6 mb-1"), md=8),
-                dbc.Col(dbc.Select(id="offices-metric", value="sla_share", size="sm",
-                                   options=[{"label": t(f"offices.metric.{key}"), "value": key}
-                                            for key in CHART_METRICS]), md=4),
+                dbc.Col([hidden_label(t("offices.metric_label"), "offices-metric"),
+                         dbc.Select(id="offices-metric", value="sla_share", size="sm",
+                                    options=[{"label": t(f"offices.metric.{key}"), "value": key}
+                                             for key in CHART_METRICS])], md=4),
             ], className="g-2 align-items-center"),
             html.P(id="offices-chart-answer", className="mb-1 fw-semibold", role="status"),
             dcc.Loading(dcc.Graph(id="offices-chart", config={"displayModeBar": False, "responsive": True},

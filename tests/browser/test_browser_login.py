@@ -9,7 +9,7 @@ from portal.demo.build import DEMO_ACCOUNTS, create_demo_accounts
 pytestmark = pytest.mark.browser
 
 HOME = {"admin": "/admin/users", "operator": "/nnc", "coordinator": "/rankings", "enforcement": "/rankings",
-        "head": "/kpi", "service_user": "/my/applications"}
+        "head": "/kpi", "national": "/offices", "service_user": "/my/applications"}
 # What each role's menu must show, and one item it must not (checked by link id).
 MENU = {
     "admin": (["admin-users", "admin-audit", "nnc", "kpi"], "my"),
@@ -17,6 +17,7 @@ MENU = {
     "coordinator": (["rankings", "nnc", "survey"], "kpi"),
     "enforcement": (["rankings", "complaints"], "admin-users"),
     "head": (["kpi", "rankings"], "admin-users"),
+    "national": (["offices", "kpi", "rankings"], "admin-users"),
     "service_user": (["my"], "nnc"),
 }
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 # A page with callbacks of its own besides the home page, for each role.
 SECOND_PAGE = {"admin": "/admin/audit", "operator": "/complaints", "coordinator": "/nnc", "enforcement": "/complaints",
-               "head": "/rankings", "service_user": "/my/complaints"}
+               "head": "/rankings", "national": "/kpi", "service_user": "/my/complaints"}
 
 
 @pytest.mark.parametrize("username,role,_section,_name", DEMO_ACCOUNTS)
