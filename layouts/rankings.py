@@ -48,10 +48,12 @@ def grid_columns(with_rank: bool = True, elsewhere: bool = False):
          "headerTooltip": t("compliance.help.intervention")},
     ]
     if elsewhere:
-        # A mark, not a figure: another office's numbers are read on the profile only.
-        columns.insert(4, {"field": "elsewhere", "headerName": t("rankings.col.elsewhere_short"), "width": 96,
+        # A mark, not a figure: another office's numbers are read on the profile only. Narrow (a flag, its words in
+        # the tooltips) and the tier a little narrower, so the grid still fits 1440 px (test_columns_fit).
+        columns.insert(4, {"field": "elsewhere", "headerName": "⚑", "width": 52,
                            "headerTooltip": t("rankings.col.elsewhere"), "tooltipField": "elsewhere_help",
-                           "cellClass": "qc-elsewhere-cell"})
+                           "cellClass": "qc-elsewhere-cell text-danger"})
+        columns[3] = {**columns[3], "width": 180, "tooltipField": "tier_label"}
     return columns if with_rank else columns[1:]
 
 
