@@ -27,8 +27,8 @@ def _scope(session, role, section=None):
 
 @pytest.fixture
 def decided(session):
-    """March, plant: A B I flagged (hit, clean, pending), C D E F by the draw alone (one hit), G reduced and not
-    selected (clean), H normal not selected (pending). March, animal: J by the draw, a 3P record only (hit).
+    """March, plant: A B I flagged (hit, clean, pending), C D E F in the random sample (draw under 5 %, the lowest
+    rate in use: one hit), G reduced and not selected (clean), H normal not selected (pending). March, animal: J by the draw, a 3P record only (hit).
     February 28, 23:30 WIB, plant: K by the draw, a hit (local month February though UTC says the 28th too)."""
     company = gen_service_user(session, name="PT Efektif")
 
@@ -40,14 +40,14 @@ def decided(session):
     one(HIT, draw=0.9, flags=("recent_nnc",))                       # A
     one(CERTIFIED, draw=0.9, flags=("new_company",))                # B
     one(PENDING, draw=0.9, flags=("recent_nnc", "new_country"))     # I
-    one(HIT, draw=0.1)                                              # C
+    one(HIT, draw=0.01)                                              # C
     for _ in range(3):
-        one(CERTIFIED, draw=0.1)                                    # D E F
+        one(CERTIFIED, draw=0.01)                                    # D E F
     one(CERTIFIED, level="reduced", draw=0.5)                       # G
     one(PENDING, draw=0.9)                                          # H
-    j = one(PENDING, section="animal", draw=0.1)                    # J
+    j = one(PENDING, section="animal", draw=0.01)                    # J
     gen_action(session, j, "detention")
-    one(HIT, draw=0.1, at=datetime(2026, 2, 28, 16, 25, tzinfo=UTC))  # K: 23:30 WIB on 28 February
+    one(HIT, draw=0.01, at=datetime(2026, 2, 28, 16, 25, tzinfo=UTC))  # K: 23:30 WIB on 28 February
     session.commit()
 
 
@@ -65,6 +65,31 @@ def test_plant_march_counts_rates_ratio_and_savings_as_worked_by_hand(session, d
     assert result["total"]["decisions"] == 11 and result["months"] == ["2026-02", "2026-03"]
     flags = {flag["code"]: flag for flag in result["flags"]}
     assert (flags["recent_nnc"]["decisions"], flags["recent_nnc"]["known"], flags["recent_nnc"]["hits"]) == (2, 1, 1)
+
+
+def test_the_random_share_is_the_draws_under_the_lowest_rate_not_every_consignment_the_draw_selected(session):
+    """A tightened company's consignments are all selected by the draw (rate 100 %) and a normal one's under 25 %:
+    counting those as "chance" would measure the tightened companies. Only draws under every rate in use (here the
+    reduced 5 %) are a uniform sample, inspected whatever the level."""
+    company = gen_service_user(session, name="PT Sampel")
+
+    def one(stages, **decision):
+        application = gen_application(session, company, section="plant", submitted_at=MARCH, stages=stages)
+        gen_decision(session, application, decided_at=MARCH + timedelta(minutes=5), **decision)
+
+    for _ in range(3):
+        one(HIT, level="tightened", draw=0.6)      # selected by the draw at 100 %: not the sample
+    one(HIT, level="normal", draw=0.2)             # selected by the draw at 25 %: not the sample either
+    one(CERTIFIED, level="tightened", draw=0.03)   # under 5 %: the sample
+    one(CERTIFIED, level="normal", draw=0.04)      # the sample
+    one(HIT, level="reduced", draw=0.02)           # the sample
+    one(CERTIFIED, level="reduced", draw=0.5)      # not selected: the lowest rate in use is 5 %
+    session.commit()
+
+    total = effectiveness(session, _scope(session, "enforcement"), date(2026, 3, 1), date(2026, 3, 1), tz=TZ)["total"]
+
+    assert (total["random"], total["random_known"], total["random_hits"]) == (3, 3, 1)
+    assert total["random_rate"] == pytest.approx(1 / 3)
 
 
 def test_a_coordinator_sees_only_their_section_and_others_are_refused(session, decided):

@@ -7,8 +7,12 @@ so a station-year is counted without loading a row per consignment. Rates count 
 clean): a consignment still moving is neither.
 
 - inspections: selected decisions; hits: selected decisions that were hits;
-- targeted: selected by a risk flag; random share: selected by the draw alone (no flag) — what random inspection
-  at the same levels finds. The ratio is targeted hit rate ÷ random hit rate (None when chance found nothing);
+- targeted: selected by a risk flag; random share: the decisions whose draw lies below the lowest rate in use in
+  the period. Those are inspected whatever the company's level or flags, and the draw is independent of everything
+  else, so they are a uniform sample of all consignments: what random inspection would have found. (Counting
+  "selected by the draw, no flag" instead mixes in every tightened consignment — rate 100 % — and so measures the
+  tightened companies, not chance.) The ratio is targeted hit rate ÷ random hit rate (None when chance found
+  nothing);
 - saved: consignments at the reduced level not selected, i.e. inspections not done.
 Months are the office's local months of the consignment's submission (a first sync after an outage decides older
 consignments late; they still count where they arrived).
@@ -69,6 +73,7 @@ def _per_decision(conditions, *columns):
     d = TargetingDecision
     return _decisions().add_columns(
         d.selected.label("selected"), d.random_selected.label("random_selected"), d.level.label("level"),
+        d.draw.label("draw"), d.rate.label("rate"),
         _has_flags().label("flagged"), cast(d.flags, Text).label("flags_text"), _hit().label("hit"),
         _clean().label("clean"), *columns).where(*conditions).cte("decided").prefix_with("MATERIALIZED")
 
@@ -77,7 +82,8 @@ def _measures(row):
     """The counts of COUNTS over `_per_decision` rows."""
     hit, known = row.c.hit.is_(True), or_(row.c.hit.is_(True), row.c.clean.is_(True))
     flagged = row.c.flagged.is_(True)
-    random_only = and_(row.c.random_selected.is_(True), not_(flagged))
+    # The uniform sample (see the module's docstring): below every rate in use, so inspected at any level.
+    random_only = row.c.draw < select(func.min(row.c.rate)).scalar_subquery()
     selected = row.c.selected.is_(True)
     return [
         func.count().label("decisions"),
