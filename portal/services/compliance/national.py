@@ -25,16 +25,14 @@ from sqlalchemy.orm import Session
 from models import Application, Company, Office, ServiceUser
 from models.compliance import ALL_SECTIONS, ComplianceScore, ComplianceStreak
 from portal.domain import compliance as model
-from portal.domain.compliance import TIERS
 from portal.domain.periods import months_between, today_in
 from portal.services import companies
 from portal.services.compliance.filters import check_profile_access, clean_filters, resolve_section, window
-from portal.services.compliance.ranking import _Model, score_rows, snapshots_current, window_counts
+from portal.services.compliance.ranking import _Model, page_of_ranked, score_rows, snapshots_current, window_counts
 from portal.services.compliance.scoring_settings import current_settings
 from portal.settings import default_timezone
 
 UTC = timezone.utc
-SORTS = ("rank", "score_asc", "consignments", "violations", "name")
 CHUNK = 1000
 
 
@@ -272,18 +270,6 @@ def _national(session: Session, raw, *, section_id: int | None, as_of: date, set
     return {"rows": result, "all_v": float(all_v), "all_n": all_n, "p0": float(national_p0)}
 
 
-def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    if sort == "score_asc":
-        return sorted(rows, key=lambda r: -r["rank"])
-    if sort == "consignments":
-        return sorted(rows, key=lambda r: (-r["consignments"], r["rank"]))
-    if sort == "violations":
-        return sorted(rows, key=lambda r: (-r["weighted_violations"], -r["violations"], r["rank"]))
-    if sort == "name":
-        return sorted(rows, key=lambda r: (r["name"].casefold(), r["rank"]))
-    return rows
-
-
 def national_ranking(session: Session, *, section_scope: str | None, filters: dict[str, Any] | None = None,
                      as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
                      search: str | None = None, tz: str | None = None) -> dict[str, Any]:
@@ -298,22 +284,9 @@ def national_ranking(session: Session, *, section_scope: str | None, filters: di
     snapshot_rows = current_snapshots(session, cleaned["section_id"], version, scoring) if default_view else None
     result = national_scores(session, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
                              settings=scoring, snapshot_rows=snapshot_rows)
-    rows = result["rows"]
-    tier_counts = {tier: 0 for tier in TIERS}
-    for row in rows:
-        tier_counts[row["tier"]] += 1
-    if cleaned["tier"]:
-        rows = [row for row in rows if row["tier"] == cleaned["tier"]]
-    needle = (search or "").strip().casefold()[:100]
-    if needle:
-        rows = [row for row in rows if needle in row["name"].casefold() or needle in (row["tax_id"] or "").casefold()]
-    rows = _sorted(rows, sort if sort in SORTS else "rank")
-    total = len(rows)
-    page = max(int(page or 0), 0)
-    if page_size:
-        rows = rows[page * page_size:(page + 1) * page_size]
-    return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
-            "ranked": sum(tier_counts.values()), "p0": result["p0"], "all_n": result["all_n"],
+    listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
+                            page_size=page_size)
+    return {**listed, "p0": result["p0"], "all_n": result["all_n"],
             "from_snapshots": snapshot_rows is not None,
             "window_from": first, "window_to": min(last, as_of), "as_of": as_of, "settings_version": version,
             "filters": cleaned, "timezone": tz}

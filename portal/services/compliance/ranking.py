@@ -301,6 +301,27 @@ def mark_snapshots(session: Session, current: bool) -> None:
         stored.value = current
 
 
+def page_of_ranked(rows: list[dict[str, Any]], *, tier: str | None, search: str | None, sort: str, page: int,
+                   page_size: int | None) -> dict[str, Any]:
+    """The tier counts of every ranked row, then the tier filter, the search (name or NPWP), the order and the page:
+    one place for the office ranking and the national one, so the two lists never filter differently."""
+    tier_counts = {name: 0 for name in TIERS}
+    for row in rows:
+        tier_counts[row["tier"]] += 1
+    if tier:
+        rows = [row for row in rows if row["tier"] == tier]
+    needle = (search or "").strip().casefold()[:100]
+    if needle:
+        rows = [row for row in rows if needle in row["name"].casefold() or needle in (row["tax_id"] or "").casefold()]
+    rows = _sorted(rows, sort if sort in SORTS else "rank")
+    total = len(rows)
+    page = max(int(page or 0), 0)
+    if page_size:
+        rows = rows[page * page_size:(page + 1) * page_size]
+    return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
+            "ranked": sum(tier_counts.values())}
+
+
 def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     if sort == "score_asc":
         return sorted(rows, key=lambda r: -r["rank"])
@@ -338,22 +359,9 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
     result = result or score_rows(session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
                         settings=scoring, direction=cleaned["direction"], commodity_id=cleaned["commodity_id"],
                         tz=tz)
-    rows = result["rows"]
-    tier_counts = {tier: 0 for tier in TIERS}
-    for row in rows:
-        tier_counts[row["tier"]] += 1
-    if cleaned["tier"]:
-        rows = [row for row in rows if row["tier"] == cleaned["tier"]]
-    needle = (search or "").strip().casefold()[:100]
-    if needle:
-        rows = [row for row in rows if needle in row["name"].casefold() or needle in (row["tax_id"] or "").casefold()]
-    rows = _sorted(rows, sort if sort in SORTS else "rank")
-    total = len(rows)
-    page = max(int(page or 0), 0)
-    if page_size:
-        rows = rows[page * page_size:(page + 1) * page_size]
-    return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
-            "ranked": sum(tier_counts.values()), "office_v": result["office_v"], "office_n": result["office_n"],
+    listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
+                            page_size=page_size)
+    return {**listed, "office_v": result["office_v"], "office_n": result["office_n"],
             "p0": result["p0"], "p0_source": result["p0_source"], "window_from": first, "window_to": min(last, as_of), "as_of": as_of,
             "settings_version": version, "settings": scoring.to_dict(), "filters": cleaned, "timezone": tz}
 
