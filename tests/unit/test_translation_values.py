@@ -55,14 +55,17 @@ def _literal_arguments(function_name: str, position: int, keyword: str) -> set[s
 
 COMPLAINT_EVENTS = _literal_arguments("_history", 3, "action")
 # Every action the audit log can hold: the literals given to audit.record, and those that reach it through the two
-# helpers that pass theirs on (complaint events are recorded as "complaint_<event>"; the password links name theirs).
+# helpers that pass theirs on (complaint events are recorded as "complaint_<event>"; the password links and the
+# versioned settings' save name theirs).
 AUDIT_ACTIONS = (_literal_arguments("record", 3, "action") | {f"complaint_{event}" for event in COMPLAINT_EVENTS}
-                 | _literal_arguments("_password_from_link", 6, "action"))
-FORWARDED_ACTIONS = {("complaints.py", "_history"), ("service_accounts.py", "_password_from_link")}
+                 | _literal_arguments("_password_from_link", 6, "action")
+                 | _literal_arguments("save_version", 99, "action"))
+FORWARDED_ACTIONS = {("complaints.py", "_history"), ("service_accounts.py", "_password_from_link"),
+                     ("settings_versions.py", "save_version")}
 # The kinds of record an entry names: literals, the guard's kinds of refused request (portal.security.guard's
 # _log_denied), and the records a page refused to open (callbacks.common.load_record's audit_as).
 AUDIT_OBJECTS = (_literal_arguments("record", 4, "object_type") | _literal_arguments("_log_denied", 0, "kind")
-                 | _literal_arguments("load_record", 99, "audit_as"))
+                 | _literal_arguments("load_record", 99, "audit_as") | _literal_arguments("save_version", 99, "kind"))
 
 # (key pattern, the values it is built with)
 VALUE_KEYS: list[tuple[str, tuple]] = [

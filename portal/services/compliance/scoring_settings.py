@@ -5,14 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.compliance import ComplianceSettingsVersion
-from portal import audit
 from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
-from portal.services import edit_versions
+from portal.services import settings_versions
 from portal.validation import ErrorCollector
 
 
@@ -88,24 +86,8 @@ def save_settings(session: Session, actor_id: int | None, actor_username: str | 
 
     The versions are the settings' own rows: a save from a form opened on an older version than the latest
     (`expected_version`, `opened`) is refused with StaleEdit, as every edit form's is (edit_versions)."""
-    settings = clean_settings(values)
-    version, before = current_settings(session)
-    if settings == before and version:
-        return {"version": version, "changed": False}
-    if not edit_versions.is_current(version, expected_version):
-        raise edit_versions.stale(session, opened or {}, before.to_dict(), "compliance_settings", version)
-    new_version = version + 1
-    try:
-        with session.begin_nested():  # two saves from the same version: the second finds its number taken
-            session.add(ComplianceSettingsVersion(version=new_version, values=settings.to_dict(),
-                                                  created_by_id=actor_id, created_by=actor_username,
-                                                  note=(note or "").strip()[:300] or None))
-    except IntegrityError:
-        version, now = current_settings(session)
-        raise edit_versions.stale(session, opened or before.to_dict(), now.to_dict(), "compliance_settings",
-                                  version) from None
-    changed_before, changed_after = audit.changed_fields(before.to_dict(), settings.to_dict())
-    audit.record(session, actor_id, actor_username, "compliance_settings_changed", "compliance_settings",
-                 new_version, changed_before, changed_after)
-    session.flush()
-    return {"version": new_version, "changed": True}
+    return settings_versions.save_version(session, model=ComplianceSettingsVersion, kind="compliance_settings",
+                                          action="compliance_settings_changed", current=current_settings,
+                                          settings=clean_settings(values), actor_id=actor_id,
+                                          actor_username=actor_username, note=note,
+                                          expected_version=expected_version, opened=opened)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.targeting import TargetingSettingsVersion
-from portal import audit
 from portal.domain import targeting as rules
 from portal.domain.targeting import TargetingSettings
-from portal.services import edit_versions
+from portal.services import settings_versions
 from portal.validation import ErrorCollector
 
 # Thresholds: (kind, lowest, highest).
@@ -62,24 +60,8 @@ def save_settings(session: Session, actor_id: int | None, actor_username: str | 
                   opened: dict[str, Any] | None = None) -> dict[str, Any]:
     """Store the settings as a new version (audited); decisions made afterwards name it. Past decisions keep
     theirs: a settings change never touches a decision."""
-    settings = clean_settings(values)
-    version, before = current_settings(session)
-    if settings == before and version:
-        return {"version": version, "changed": False}
-    if not edit_versions.is_current(version, expected_version):
-        raise edit_versions.stale(session, opened or {}, before.to_dict(), "targeting_settings", version)
-    new_version = version + 1
-    try:
-        with session.begin_nested():
-            session.add(TargetingSettingsVersion(version=new_version, values=settings.to_dict(),
-                                                 created_by_id=actor_id, created_by=actor_username,
-                                                 note=(note or "").strip()[:300] or None))
-    except IntegrityError:
-        version, now = current_settings(session)
-        raise edit_versions.stale(session, opened or before.to_dict(), now.to_dict(), "targeting_settings",
-                                  version) from None
-    changed_before, changed_after = audit.changed_fields(before.to_dict(), settings.to_dict())
-    audit.record(session, actor_id, actor_username, "targeting_settings_changed", "targeting_settings",
-                 new_version, changed_before, changed_after)
-    session.flush()
-    return {"version": new_version, "changed": True}
+    return settings_versions.save_version(session, model=TargetingSettingsVersion, kind="targeting_settings",
+                                          action="targeting_settings_changed", current=current_settings,
+                                          settings=clean_settings(values), actor_id=actor_id,
+                                          actor_username=actor_username, note=note,
+                                          expected_version=expected_version, opened=opened)
