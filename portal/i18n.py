@@ -82,7 +82,7 @@ def format_datetime(value: datetime | None, tz: str = DEFAULT_TIMEZONE, language
     if value is None:
         return "–"
     local = value.astimezone(ZoneInfo(tz))
-    return _babel_datetime(local, "dd MMM yyyy HH:mm", locale=BABEL_LOCALE[language or current_language()]) + \
+    return _babel_datetime(local, f"{DATE_PATTERN} HH:mm", locale=BABEL_LOCALE[language or current_language()]) + \
         " " + zone_label(tz)
 
 

@@ -266,7 +266,7 @@ def test_search_callback_shows_labels_and_marks_deleted_rows_for_admins(app, log
     assert "PTK-PLANT-DEL · dihapus di sumber" in rows and rows["PTK-PLANT-DEL · dihapus di sumber"]["deleted"]
     animal = rows["PTK-ANIMAL-0001"]
     assert animal["stage_label"] == "Ditahan" and animal["stage_tone"] == "warning"
-    assert animal["direction_label"] == "Impor" and animal["submitted"] == "06 Mar 2026 03:00"
+    assert animal["direction_label"] == "Impor" and animal["submitted"] == "6 Mar 2026 03:00"
     assert body["applications-count"]["children"] == "Menampilkan 1–3 dari 3"
 
 
