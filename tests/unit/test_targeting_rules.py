@@ -20,6 +20,16 @@ def test_the_draw_is_the_hmac_of_the_decimal_id_read_as_a_fraction_of_two_to_the
     assert 0 <= expected < 1
 
 
+def test_the_drawer_prepared_once_for_a_key_draws_what_the_rule_says_for_every_id():
+    key = bytes.fromhex("00112233445566778899aabbccddeeff")
+    draw = rules.drawer(key)
+    for iqfast_id in (0, 4711, 4712, 10 ** 12):
+        digest = hmac.new(key, str(iqfast_id).encode("ascii"), hashlib.sha256).hexdigest()
+        assert draw(iqfast_id) == int(digest[:16], 16) / 18446744073709551616
+    with pytest.raises(ValueError):
+        draw(-1)
+
+
 def test_the_same_id_under_another_key_draws_differently_and_a_negative_id_is_refused():
     assert rules.draw(b"key-one", 1) != rules.draw(b"key-two", 1)
     with pytest.raises(ValueError):

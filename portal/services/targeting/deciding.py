@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, literal, or_, select, text
+from sqlalchemy import delete, insert, literal, or_, select, text, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -97,7 +97,7 @@ def _decide(session: Session, apps: list) -> int:
     history = _History(session, apps, int(settings.new_company_below))
     comp_version, comp_settings = compliance_settings(session)
     comp_versions: dict[int, ScoringSettings] = {comp_version: comp_settings}
-    office_keys: dict[int, tuple[int, bytes]] = {}
+    office_keys: dict[int, tuple[int, Any]] = {}  # office → (key version, its drawer: the key prepared once)
     zones = {o.id: ZoneInfo(zone_of(o)) for o in session.scalars(select(Office))}
     now = utcnow()
     # Most decisions share their JSON (no flags; one basis per company and section): encode each once.
@@ -114,14 +114,15 @@ def _decide(session: Session, apps: list) -> int:
     rows = []
     for app in apps:
         if app.office_id not in office_keys:
-            office_keys[app.office_id] = keys.current_key(session, app.office_id)
-        key_version, key = office_keys[app.office_id]
+            key_version, key = keys.current_key(session, app.office_id)
+            office_keys[app.office_id] = (key_version, rules.drawer(key))
+        key_version, draw = office_keys[app.office_id]
         level, basis = history.level(app, comp_version, comp_versions)
         version = basis["compliance_settings_version"]
         if version not in percents:
             percents[version] = _percents(comp_versions[version])
         rate = rules.rate_for(level, percents[version])
-        u = rules.draw(key, int(app.source_id))
+        u = draw(int(app.source_id))
         flags = history.flags(app, settings, zones.get(app.office_id) or ZoneInfo("Asia/Jakarta")) or no_flags
         rows.append((app.id, app.office_id, app.section_id, app.service_user_id, int(app.source_id), level, rate, u,
                      rules.randomly_selected(u, rate), as_json(flags), rules.selected(u, rate, flags), key_version,
@@ -141,8 +142,10 @@ def _write(session: Session, rows: list[tuple]) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         buffer = io.StringIO()
+        stamps: dict[datetime, str] = {}  # one decided_at per run: formatted once, not per row
         csv.writer(buffer, lineterminator="\n").writerows(
-            (*row[:8], "t" if row[8] else "f", row[9], "t" if row[10] else "f", *row[11:14], row[14].isoformat())
+            (*row[:8], "t" if row[8] else "f", row[9], "t" if row[10] else "f", *row[11:14],
+             stamps.get(row[14]) or stamps.setdefault(row[14], row[14].isoformat()))
             for row in rows)
         buffer.seek(0)
         cursor = connection.connection.driver_connection.cursor()
@@ -194,11 +197,12 @@ class _History:
         self.country_used: set[int] = set()
         self.medians: dict[tuple[int, int, str | None], tuple[float, int]] = {}
         self.lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        if session.get_bind().dialect.name == "postgresql" and len(apps) <= SMALL_BATCH:
+        small = session.get_bind().dialect.name == "postgresql" and len(apps) <= SMALL_BATCH
+        if small:
             self._per_application(cap)
         else:
             self._whole_histories(apps, companies)
-        self._commodities(apps, companies)
+        self._commodities(apps, companies, small)
         # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
         handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
         self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
@@ -262,7 +266,7 @@ class _History:
             if country_used:
                 self.country_used.add(app_id)
 
-    def _commodities(self, apps: list, companies: list[int]) -> None:
+    def _commodities(self, apps: list, companies: list[int], small: bool) -> None:
         """The decided applications' commodity lines, and the companies' earlier lines of those commodities only:
         first use of each, and the running medians of their quantities."""
         a, line = Application, ApplicationCommodity
@@ -279,13 +283,17 @@ class _History:
         if not wanted_pairs:
             return
         commodities = sorted({c for _su, c in wanted_pairs})
+        # A usual run asks for its (company, commodity) pairs only: the cross product of its companies and its
+        # commodities is most of a big company's history, rows the loop below would read and drop. A first load
+        # wants nearly every pair, and SQLite's parameter limit suits the two IN lists.
+        pairs = ((tuple_(a.service_user_id, line.commodity_id).in_(sorted(wanted_pairs)),) if small else
+                 (_in_chunks(a.service_user_id, companies), _in_chunks(line.commodity_id, commodities)))
         first_commodity: dict[tuple[int, int], datetime] = {}
         groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
         for su, app_id, submitted, commodity_id, quantity, unit in self.session.execute(
                 select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.quantity, line.unit)
                 .join(line, line.application_id == a.id)
-                .where(_in_chunks(a.service_user_id, companies), _in_chunks(line.commodity_id, commodities),
-                       a.deleted_at.is_(None), line.deleted_at.is_(None))):
+                .where(*pairs, a.deleted_at.is_(None), line.deleted_at.is_(None))):
             key = (su, commodity_id)
             if key not in wanted_pairs:
                 continue
@@ -439,3 +447,4 @@ SELECT d.id,
              AND {_COUNTRY.format(t="h")} = {_COUNTRY.format(t="d")}) AS country_used
 FROM applications d WHERE d.id = ANY(CAST(:ids AS bigint[]))
 """)
+
