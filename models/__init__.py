@@ -24,10 +24,12 @@ __all__ += ["Complaint", "ComplaintAttachment", "ComplaintEvent"]
 from models.calendar import OfficeCalendarDay  # noqa: E402
 
 __all__ += ["OfficeCalendarDay"]
-from models.compliance import (ComplianceMonthly, ComplianceScore, ComplianceSettingsVersion,  # noqa: E402
-                               ComplianceStreak, ComplianceTierHistory, GuidanceRecord)
+from models.compliance import (ComplianceMonthly, ComplianceNationalRun, ComplianceNationalScore,  # noqa: E402
+                               ComplianceScore, ComplianceSettingsVersion, ComplianceStreak, ComplianceTierHistory,
+                               GuidanceRecord)
 
-__all__ += ["ComplianceMonthly", "ComplianceScore", "ComplianceSettingsVersion", "ComplianceStreak",
+__all__ += ["ComplianceMonthly", "ComplianceNationalRun", "ComplianceNationalScore", "ComplianceScore",
+            "ComplianceSettingsVersion", "ComplianceStreak",
             "ComplianceTierHistory", "GuidanceRecord"]
 from models.kpi import IkmFollowUpPlan, KpiApplicationTime, KpiDaily, KpiDailyFact  # noqa: E402
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, JSONType, UTCDateTime, utcnow
@@ -150,3 +150,46 @@ class GuidanceRecord(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ComplianceNationalScore(ComplianceCounts, Base):
+    """A company's national figures of a section's default view, as `national.national_scores` computed them from
+    the score snapshots at their last refresh (issue #19: the national ranking read, not recomputed, on every view).
+    `offices` holds its per-office rows (office, record, consignments, violations, score, tier)."""
+
+    __tablename__ = "compliance_national_scores"
+    __table_args__ = (Index("ix_compliance_national_scores_section_rank", "section_id", "rank"),)
+
+    section_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    company_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rank: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    tax_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    service_user_id: Mapped[int] = mapped_column(Integer)
+    violations: Mapped[int] = mapped_column(Integer)
+    weighted_violations: Mapped[float] = mapped_column(Float)
+    score: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    tier: Mapped[str] = mapped_column(String(1))
+    clean_streak: Mapped[int] = mapped_column(Integer)
+    last_violation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    offices: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+
+
+class ComplianceNationalRun(Base):
+    """What a section's stored national rows were computed from: the day and window, the settings version, each
+    office's day of the snapshots read, the company links (a fingerprint) and the totals. The rows are served only
+    while all of these are still today's (portal/services/compliance/national.py: stored_national)."""
+
+    __tablename__ = "compliance_national_runs"
+
+    section_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    as_of: Mapped[date] = mapped_column(Date)
+    window_from: Mapped[date] = mapped_column(Date)
+    window_to: Mapped[date] = mapped_column(Date)
+    settings_version: Mapped[int] = mapped_column(Integer)
+    office_days: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    links: Mapped[str] = mapped_column(String(80))
+    all_v: Mapped[float] = mapped_column(Float)
+    all_n: Mapped[int] = mapped_column(Integer)
+    p0: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -95,3 +95,75 @@ def test_snapshots_marked_behind_are_not_read_and_the_ranking_is_computed_live(s
     ranking.mark_snapshots(session, False)
     live = national.national_ranking(session, section_scope=None)
     assert live["from_snapshots"] is False and live["rows"] == read["rows"]
+
+
+def _live(session, **kwargs):
+    """The national ranking computed again (from the snapshots, or the rollup), never from the stored rows."""
+    answer = national.national_ranking(session, section_scope=None, stored=False, **kwargs)
+    assert answer["stored"] is False
+    return answer
+
+
+def _same(read, live) -> bool:
+    return {k: v for k, v in read.items() if k != "stored"} == {k: v for k, v in live.items() if k != "stored"}
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"filters": {"section": "plant"}}, {"sort": "name"}, {"sort": "score_asc", "page_size": 1, "page": 1},
+    {"sort": "violations"}, {"sort": "consignments"}, {"search": "xenia"}, {"filters": {"tier": "A"}}])
+def test_the_stored_national_ranking_is_the_live_computation(session, offices, query):
+    read = national.national_ranking(session, section_scope=None, **query)
+    assert read["stored"] is True and read["rows"]
+    assert _same(read, _live(session, **query))
+
+
+def test_a_sync_adding_a_detention_at_one_office_changes_the_stored_national_ranking(session, offices):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from models import Application
+    from portal.services.sync import after_sync
+    from support.factories import gen_action
+
+    before = national.national_ranking(session, section_scope=None)
+    y_before = next(row for row in before["rows"] if row["service_user_id"] == offices["y"])
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    app = session.scalars(select(Application).where(Application.service_user_id == offices["y"])
+                          .order_by(Application.id.desc())).first()
+    gen_action(session, app, "detention", action_at=app.submitted_at + timedelta(hours=1), synced_at=since)
+    after_sync.refresh_rollups(session, since)
+    after = national.national_ranking(session, section_scope=None)
+    y_after = next(row for row in after["rows"] if row["service_user_id"] == offices["y"])
+    assert after["stored"] is True and _same(after, _live(session))
+    assert (y_before["detentions"], y_after["detentions"]) == (0, 1) and y_after["score"] < y_before["score"]
+
+
+def test_stale_stored_national_rows_are_never_served(session, offices):
+    from models import ServiceUser
+
+    assert national.national_ranking(session, section_scope=None)["stored"] is True
+    # A snapshot refresh of some records (an NNC change): the stored rows were computed from the old snapshots.
+    compliance_rollup.refresh_rollups(session, service_user_ids=[offices["x_home"]], scores=True)
+    assert national.national_ranking(session, section_scope=None)["stored"] is False
+    national.refresh_national(session)
+    assert national.national_ranking(session, section_scope=None)["stored"] is True
+    # Snapshots behind the rollup.
+    ranking.mark_snapshots(session, False)
+    assert national.national_ranking(session, section_scope=None)["stored"] is False
+    compliance_rollup.recompute_all(session)
+    # A record moved to another company (a merge, a rematched NPWP): Y now pools with X.
+    session.get(ServiceUser, offices["y"]).company_id = offices["x"]
+    session.flush()
+    moved = national.national_ranking(session, section_scope=None)
+    assert moved["stored"] is False and _same(moved, _live(session))
+    assert len(next(row for row in moved["rows"] if row["company_id"] == offices["x"])["offices"]) == 3
+    # Another day (the window slid) or another settings version.
+    version, settings = current_settings(session)
+    today = today_in("Asia/Jakarta")
+    first, last = national.window(today, settings)
+    national.refresh_national(session)
+    assert national.stored_run(session, None, version, today, first, last) is not None
+    tomorrow = today + timedelta(days=1)
+    assert national.stored_run(session, None, version, tomorrow, *national.window(tomorrow, settings)) is None
+    assert national.stored_run(session, None, version + 1, today, first, last) is None

@@ -19,16 +19,20 @@ from datetime import date, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BigInteger, and_, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from models import Application, Company, Office, ServiceUser
-from models.compliance import ALL_SECTIONS, ComplianceScore, ComplianceStreak
+from models import Application, Company, CompanyLinkChange, Office, ServiceUser
+from models.compliance import (ALL_SECTIONS, ComplianceNationalRun, ComplianceNationalScore, ComplianceScore,
+                               ComplianceStreak)
+from portal.domain.compliance import TIERS
 from portal.domain import compliance as model
 from portal.domain.periods import months_between, today_in
 from portal.services import companies
-from portal.services.compliance.filters import check_profile_access, clean_filters, resolve_section, window
-from portal.services.compliance.ranking import _Model, page_of_ranked, score_rows, snapshots_current, window_counts
+from portal.services.compliance.filters import (check_profile_access, clean_filters, resolve_section,
+                                                sections_by_code, window)
+from portal.services.compliance.ranking import (SORTS, _Model, page_of_ranked, score_rows, snapshots_current,
+                                                window_counts)
 from portal.services.compliance.scoring_settings import current_settings
 from portal.settings import default_timezone
 
@@ -272,21 +276,140 @@ def _national(session: Session, raw, *, section_id: int | None, as_of: date, set
 
 def national_ranking(session: Session, *, section_scope: str | None, filters: dict[str, Any] | None = None,
                      as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
-                     search: str | None = None, tz: str | None = None) -> dict[str, Any]:
+                     search: str | None = None, tz: str | None = None, stored: bool = True) -> dict[str, Any]:
     """The national ranking per section: a page of companies with their national and per-office scores, the tier
-    counts of the national tiers. Callers check that their scope reads several offices (scope.several_offices)."""
+    counts of the national tiers. Callers check that their scope reads several offices (scope.several_offices).
+    The default view is read from the stored national rows while they are current (`stored`, see stored_run), else
+    from the score snapshots while current, else computed from the rollup."""
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = current_settings(session)
     tz = tz or default_timezone()
     as_of = as_of or today_in(tz)
     first, last = window(as_of, scoring, cleaned["period_from"], cleaned["period_to"])
     default_view = not (cleaned["period_from"] or cleaned["period_to"])
+    # The stored national rows when still those of today's snapshots: a page read, no company scored.
+    run = stored_run(session, cleaned["section_id"], version, as_of, first, last) if stored and default_view else None
+    if run is not None:
+        listed = _stored_page(session, run.section_id, tier=cleaned["tier"], search=search, sort=sort, page=page,
+                              page_size=page_size)
+        return {**listed, "p0": float(run.p0), "all_n": run.all_n, "from_snapshots": True, "stored": True,
+                "window_from": first, "window_to": min(last, as_of), "as_of": as_of, "settings_version": version,
+                "filters": cleaned, "timezone": tz}
     snapshot_rows = current_snapshots(session, cleaned["section_id"], version, scoring) if default_view else None
     result = national_scores(session, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
                              settings=scoring, snapshot_rows=snapshot_rows)
     listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
                             page_size=page_size)
     return {**listed, "p0": result["p0"], "all_n": result["all_n"],
-            "from_snapshots": snapshot_rows is not None,
+            "from_snapshots": snapshot_rows is not None, "stored": False,
             "window_from": first, "window_to": min(last, as_of), "as_of": as_of, "settings_version": version,
             "filters": cleaned, "timezone": tz}
+
+
+# ------------------------------------------------------------------------------------ the stored national ranking
+# Scoring every company of every office on each view costs seconds at fifty offices (docs/performance.md), so the
+# default view's national rows are stored, like the per-office snapshots: rebuilt from the snapshots after a sync
+# and at the daily rebuild (refresh_national), dropped whenever a snapshot is rewritten (ranking.refresh_scores: an
+# NNC change, a refresh of some records) and served only while everything they were computed from is unchanged
+# (stored_run); otherwise the ranking is computed live from the snapshots or the rollup as before.
+def _links(session: Session) -> str:
+    """A fingerprint of which record belongs to which company: a merge, a split or a rematched NPWP changes it."""
+    count, total = session.execute(select(func.count(ServiceUser.id), func.coalesce(
+        func.sum(cast(ServiceUser.id, BigInteger) * ServiceUser.company_id), 0))).one()
+    last_change = session.scalar(select(func.max(CompanyLinkChange.id)))
+    return f"{count}:{total}:{last_change or 0}"
+
+
+def _office_days(session: Session) -> dict[str, str]:
+    """Each office's today (its own zone): the day its snapshots must be of."""
+    return {str(office): today_in(tz or default_timezone()).isoformat()
+            for office, tz in session.execute(select(Office.id, Office.timezone))}
+
+
+def refresh_national(session: Session) -> dict[str, Any]:
+    """Store every section's national ranking (default view) from the current snapshots; a section whose
+    snapshots are not current gets none (it is computed live). Runs in the caller's transaction."""
+    session.execute(delete(ComplianceNationalRun))
+    session.execute(delete(ComplianceNationalScore))
+    version, scoring = current_settings(session)
+    if version == 0 or not snapshots_current(session):
+        return {"national": 0}
+    as_of = today_in(default_timezone())
+    first, last = window(as_of, scoring)
+    days, links, stored = _office_days(session), _links(session), 0
+    for section_id in [None] + list(sections_by_code(session).values()):
+        snapshots = current_snapshots(session, section_id, version, scoring)
+        if snapshots is None:
+            continue
+        result = national_scores(session, section_id=section_id, first=first, last=last, as_of=as_of,
+                                 settings=scoring, snapshot_rows=snapshots)
+        section = ALL_SECTIONS if section_id is None else section_id
+        rows = [{"section_id": section, "company_id": row["company_id"], "rank": row["rank"], "name": row["name"],
+                 "tax_id": row["tax_id"], "service_user_id": row["service_user_id"], "n": row["consignments"],
+                 "d": row["detentions"], "r": row["refusals"], "x": row["destructions"], "k": row["nncs"],
+                 "violations": row["violations"], "weighted_violations": row["weighted_violations"],
+                 "score": row["score"], "tier": row["tier"], "clean_streak": row["clean_streak"],
+                 "last_violation_at": row["last_violation_at"], "offices": row["offices"]}
+                for row in result["rows"]]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(ComplianceNationalScore), rows[start:start + 5000])
+        session.add(ComplianceNationalRun(section_id=section, as_of=as_of, window_from=first, window_to=last,
+                                          settings_version=version, office_days=days, links=links,
+                                          all_v=result["all_v"], all_n=result["all_n"], p0=result["p0"]))
+        stored += len(rows)
+    session.flush()
+    return {"national": stored}
+
+
+def stored_run(session: Session, section_id: int | None, version: int, as_of: date, first: date,
+               last: date) -> ComplianceNationalRun | None:
+    """The section's stored national rows' run when they may be served: the snapshots hold the rollup's counts,
+    and the day, window, settings version, every office's day and the company links are those they were computed
+    with. Else None (stale rows are never served)."""
+    if not snapshots_current(session):
+        return None
+    run = session.get(ComplianceNationalRun, ALL_SECTIONS if section_id is None else section_id)
+    if run is None or (run.as_of, run.window_from, run.window_to, run.settings_version) != (as_of, first, last,
+                                                                                            version):
+        return None
+    if run.office_days != _office_days(session) or run.links != _links(session):
+        return None
+    return run
+
+
+_STORED_ORDER = {
+    "rank": lambda n: (n.rank,),
+    "score_asc": lambda n: (n.rank.desc(),),
+    "consignments": lambda n: (n.n.desc(), n.rank),
+    "violations": lambda n: (n.weighted_violations.desc(), n.violations.desc(), n.rank),
+    "name": lambda n: (func.lower(n.name), n.rank),
+}
+
+
+def _stored_page(session: Session, section: int, *, tier: str | None, search: str | None, sort: str, page: int,
+                 page_size: int | None) -> dict[str, Any]:
+    """page_of_ranked's answer over the stored rows, filtered, ordered and paged in the database."""
+    n = ComplianceNationalScore
+    tier_counts = {name: 0 for name in TIERS}
+    tier_counts.update({t: int(c) for t, c in session.execute(
+        select(n.tier, func.count()).where(n.section_id == section).group_by(n.tier))})
+    conditions = [n.section_id == section]
+    if tier:
+        conditions.append(n.tier == tier)
+    needle = (search or "").strip().casefold()[:100]
+    if needle:
+        conditions.append(func.lower(n.name).contains(needle, autoescape=True)
+                          | func.lower(func.coalesce(n.tax_id, "")).contains(needle, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(n).where(*conditions))
+    page = max(int(page or 0), 0)
+    query = select(n).where(*conditions).order_by(*_STORED_ORDER[sort if sort in SORTS else "rank"](n))
+    if page_size:
+        query = query.offset(page * page_size).limit(page_size)
+    rows = [{"company_id": r.company_id, "name": r.name, "tax_id": r.tax_id, "service_user_id": r.service_user_id,
+             "consignments": r.n, "detentions": r.d, "refusals": r.r, "destructions": r.x, "nncs": r.k,
+             "violations": r.violations, "weighted_violations": float(r.weighted_violations),
+             "score": float(r.score), "tier": r.tier, "clean_streak": r.clean_streak,
+             "last_violation_at": r.last_violation_at, "offices": r.offices, "rank": r.rank}
+            for r in session.scalars(query)]
+    return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
+            "ranked": sum(tier_counts.values())}

@@ -26,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Commodity, Office, Section, ServiceUser, Setting
-from models.compliance import (ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceScore, ComplianceStreak,
-                               ComplianceTierHistory)
+from models.compliance import (ALL_SECTIONS, COUNTS, ComplianceMonthly, ComplianceNationalRun, ComplianceScore,
+                               ComplianceStreak, ComplianceTierHistory)
 from portal.domain import compliance as model
 from portal.domain.compliance import TIERS, ScoringSettings
 from portal.domain.periods import months_between, split_months, today_in
@@ -449,6 +449,9 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
                            window_from=first, window_to=last, settings_version=version, computed_at=now)
                 snapshot_rows.append(row)
     s = ComplianceScore
+    # The stored national ranking was computed from the snapshots rewritten here: it is no longer served until
+    # national.refresh_national stores it again (after a sync, at the rebuild); the national ranking is live till then.
+    session.execute(delete(ComplianceNationalRun))
     condition = refreshed_rows(s, office_id, service_user_ids)
     previous = {(su, sec): (tier, ver) for su, sec, tier, ver in session.execute(
         select(s.service_user_id, s.section_id, s.tier, s.settings_version).where(*condition))}

@@ -22,6 +22,7 @@ from models.compliance import ALL_SECTIONS, COUNTS, ComplianceMonthly, Complianc
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_midnight, month_start
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
+from portal.services.compliance import national
 from portal.services.compliance.ranking import mark_snapshots, refresh_scores
 from portal.services.compliance.sources import monthly_source, office_offsets
 from portal.settings import default_timezone
@@ -153,6 +154,7 @@ def recompute_all(session: Session) -> dict[str, Any]:
     _refresh_monthly(session, None, None, None, offsets)
     _refresh_streaks(session, None, None)
     snapshot = refresh_scores(session)
+    national.refresh_national(session)
     return {"monthly_rows": session.scalar(select(func.count()).select_from(ComplianceMonthly)),
             "streaks": session.scalar(select(func.count()).select_from(ComplianceStreak)),
             "scores": snapshot.get("scores", 0), "tiers": snapshot.get("tiers", {t: 0 for t in TIERS}),

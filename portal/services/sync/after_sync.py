@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Application, Bill, Certificate, QuarantineAction, StageEvent, SyncRun
 from portal.services import notifications
+from portal.services.compliance import national as compliance_national
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.kpi import rollup as kpi_rollup
 from portal.services.targeting import deciding as targeting
@@ -123,5 +124,7 @@ def refresh_rollups(session: Session, since: datetime) -> dict:
         part = application_ids[start:start + ID_CHUNK]
         service_user_ids |= set(session.scalars(select(Application.service_user_id).where(Application.id.in_(part))))
     compliance_rollup.refresh_rollups(session, service_user_ids=sorted(service_user_ids), scores=True)
+    # The national ranking from the refreshed snapshots, stored (else every national view scores every company).
+    compliance_national.refresh_national(session)
     kpi_rollup.refresh_kpi_rollups(session, application_ids=application_ids)
     return {"applications": len(application_ids), "service_users": len(service_user_ids)}
