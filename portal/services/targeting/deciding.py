@@ -269,31 +269,18 @@ class _History:
     def _commodities(self, apps: list, companies: list[int], small: bool) -> None:
         """The decided applications' commodity lines, and the companies' earlier lines of those commodities only:
         first use of each, and the running medians of their quantities."""
-        a, line = Application, ApplicationCommodity
-        for start in range(0, len(self.app_ids), ID_CHUNK):
-            for app_id, commodity_id, name, official, quantity, unit in self.session.execute(
-                    select(line.application_id, line.commodity_id, line.commodity_name, Commodity.name,
-                           line.quantity, line.unit).outerjoin(Commodity, Commodity.id == line.commodity_id)
-                    .where(line.application_id.in_(self.app_ids[start:start + ID_CHUNK]),
-                           line.deleted_at.is_(None)).order_by(line.application_id, line.line_no)):
-                self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
-                                           "quantity": None if quantity is None else float(quantity), "unit": unit})
+        if small:
+            self._decided_lines()
+            history = self._earlier_lines(apps)
+        else:
+            history = self._all_lines(companies)
         wanted_pairs = {(app.service_user_id, ln["commodity_id"]) for app in apps
                         for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None}
         if not wanted_pairs:
             return
-        commodities = sorted({c for _su, c in wanted_pairs})
-        # A usual run asks for its (company, commodity) pairs only: the cross product of its companies and its
-        # commodities is most of a big company's history, rows the loop below would read and drop. A first load
-        # wants nearly every pair, and SQLite's parameter limit suits the two IN lists.
-        pairs = ((tuple_(a.service_user_id, line.commodity_id).in_(sorted(wanted_pairs)),) if small else
-                 (_in_chunks(a.service_user_id, companies), _in_chunks(line.commodity_id, commodities)))
         first_commodity: dict[tuple[int, int], datetime] = {}
         groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
-        for su, app_id, submitted, commodity_id, quantity, unit in self.session.execute(
-                select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.quantity, line.unit)
-                .join(line, line.application_id == a.id)
-                .where(*pairs, a.deleted_at.is_(None), line.deleted_at.is_(None))):
+        for su, app_id, submitted, commodity_id, quantity, unit in history:
             key = (su, commodity_id)
             if key not in wanted_pairs:
                 continue
@@ -301,13 +288,64 @@ class _History:
             if first is None or submitted < first:
                 first_commodity[key] = submitted
             if quantity is not None:
-                groups[(su, commodity_id, unit)].append((submitted, app_id, float(quantity)))
+                groups[(su, commodity_id, unit)].append((submitted, app_id, quantity))
         for app in apps:
             su, submitted = app.service_user_id, app.submitted_at
             for ln in self.lines.get(app.id, ()):
                 if first_commodity.get((su, ln["commodity_id"]), submitted) < submitted:
                     self.commodity_used.add((app.id, ln["commodity_id"]))
         self.medians = _prior_medians(groups, set(self.app_ids))
+
+    def _line(self, app_id: int, commodity_id, name, official, quantity, unit) -> None:
+        self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
+                                   "quantity": None if quantity is None else float(quantity), "unit": unit})
+
+    def _decided_lines(self) -> None:
+        """The decided applications' live commodity lines, in line order."""
+        line = ApplicationCommodity
+        for start in range(0, len(self.app_ids), ID_CHUNK):
+            for row in self.session.execute(
+                    select(line.application_id, line.commodity_id, line.commodity_name, Commodity.name,
+                           line.quantity, line.unit).outerjoin(Commodity, Commodity.id == line.commodity_id)
+                    .where(line.application_id.in_(self.app_ids[start:start + ID_CHUNK]),
+                           line.deleted_at.is_(None)).order_by(line.application_id, line.line_no)):
+                self._line(*row)
+
+    def _earlier_lines(self, apps: list) -> list[tuple]:
+        """The companies' live lines of the commodities the decided applications carry:
+        (company, application, submitted, commodity, quantity as float or None, unit)."""
+        a, line = Application, ApplicationCommodity
+        wanted_pairs = sorted({(app.service_user_id, ln["commodity_id"]) for app in apps
+                               for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None})
+        if not wanted_pairs:
+            return []
+        # A usual run asks for its (company, commodity) pairs only: the cross product of its companies and its
+        # commodities is most of a big company's history, rows the caller would read and drop.
+        return [(su, app_id, submitted, commodity_id, None if quantity is None else float(quantity), unit)
+                for su, app_id, submitted, commodity_id, quantity, unit in self.session.execute(
+                    select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.quantity, line.unit)
+                    .join(line, line.application_id == a.id)
+                    .where(tuple_(a.service_user_id, line.commodity_id).in_(wanted_pairs),
+                           a.deleted_at.is_(None), line.deleted_at.is_(None)))]
+
+    def _all_lines(self, companies: list[int]) -> list[tuple]:
+        """A first load (or SQLite): the companies' lines read once, in one statement, for both uses — the decided
+        applications' own lines (as _decided_lines) and the live history the caller walks (as _earlier_lines; the
+        caller drops the pairs no decided line carries). Two reads of the same rows cost a first load seconds."""
+        a, line = Application, ApplicationCommodity
+        wanted, history = set(self.app_ids), []
+        for su, app_id, submitted, deleted, commodity_id, name, official, quantity, unit in self.session.execute(
+                select(a.service_user_id, a.id, a.submitted_at, a.deleted_at, line.commodity_id,
+                       line.commodity_name, Commodity.name, line.quantity, line.unit)
+                .join(line, line.application_id == a.id).outerjoin(Commodity, Commodity.id == line.commodity_id)
+                .where(_in_chunks(a.service_user_id, companies), line.deleted_at.is_(None))
+                .order_by(line.application_id, line.line_no)):
+            if app_id in wanted:
+                self._line(app_id, commodity_id, name, official, quantity, unit)
+            if deleted is None and commodity_id is not None:
+                history.append((su, app_id, submitted, commodity_id, None if quantity is None else float(quantity),
+                                unit))
+        return history
 
     def level(self, app, comp_version: int, comp_versions: dict[int, ScoringSettings]) -> tuple[str, dict]:
         """The company's intervention level in the application's section now, and the snapshot it came from.
