@@ -12,13 +12,38 @@
   var KEPT = /^\/my\/applications(\/\d+)?\/?$/;
 
   document.addEventListener("submit", function (event) {
-    if (event.target && event.target.id === "shell-logout-form" && window.caches) {
+    var form = event.target;
+    if (!form || form.id !== "shell-logout-form") return;
+    if (window.caches) {
       // The worker clears them too when it sees the logout; this covers a page no worker controls yet.
       caches.delete(PAGES);
       if (navigator.serviceWorker && navigator.serviceWorker.controller) {
         navigator.serviceWorker.controller.postMessage({type: "forget"});
       }
     }
+    // This device stops receiving the account's pushes: the browser drops its subscription and the logout tells
+    // the server which one it was (portal/web/auth.logout). Never holds the logout more than two seconds.
+    if (form.getAttribute("data-qc-push-checked") || !navigator.serviceWorker || !window.PushManager) return;
+    event.preventDefault();
+    form.setAttribute("data-qc-push-checked", "1");
+    var sent = false;
+    function send() {
+      if (sent) return;
+      sent = true;
+      form.submit();
+    }
+    setTimeout(send, 2000);
+    navigator.serviceWorker.getRegistration("/").then(function (registration) {
+      return registration && registration.pushManager.getSubscription();
+    }).then(function (subscription) {
+      if (!subscription) return null;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "push_endpoint";
+      input.value = subscription.endpoint;
+      form.appendChild(input);
+      return subscription.unsubscribe();
+    }).catch(function () { /* the logout goes on regardless */ }).then(send);
   }, true);
 
   if (!("serviceWorker" in navigator) || !document.querySelector('link[rel="manifest"]')) return;

@@ -13,7 +13,7 @@ from portal.extensions import database, settings
 from portal.i18n import t
 from portal.security.access import requires
 from portal.security.permissions import AUTHENTICATED, home_page
-from portal.services import accounts
+from portal.services import accounts, push
 from portal.web import login_throttle
 
 bp = Blueprint("auth", __name__)
@@ -104,9 +104,15 @@ def logout():
     if request.method != "POST":
         return render_template("logout.html", t=t)
     session_id = session.get("sid")
-    if session_id:
+    # The page's script sends this device's push endpoint (assets/qc-pwa.js): a phone shared at the cargo area
+    # must not keep receiving the last person's notifications once they have logged out.
+    endpoint = request.form.get("push_endpoint", "")
+    if session_id or (endpoint and current_user.is_authenticated):
         with database().session() as db:
-            accounts.end_session(db, session_id)
+            if endpoint and current_user.is_authenticated and len(endpoint) <= push.ENDPOINT_MAX:
+                push.unsubscribe(db, current_user.id, endpoint=endpoint)
+            if session_id:
+                accounts.end_session(db, session_id)
     logout_user()
     language = session.get("lang")
     session.clear()

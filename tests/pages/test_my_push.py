@@ -96,6 +96,37 @@ def test_one_account_cannot_remove_another_accounts_device(app, client, session,
     assert len(session.scalars(select(PushSubscription)).all()) == 1
 
 
+def test_logging_out_forgets_this_devices_push_but_never_another_accounts(app, client, session, logged_in,
+                                                                         make_user, push_on):
+    """A phone shared at the cargo area: after a logout it must not receive the last person's notifications."""
+    other = make_user("lain", "service_user")
+    push.subscribe(session, other["id"], _subscription("theirs"))
+    session.commit()
+    logged_in("service_user", username="pengguna_keluar")
+    token = _token(client)
+    assert _post(client, "/my/push/subscribe", {"subscription": _subscription("mine")}, token).status_code == 201
+    assert _post(client, "/my/push/subscribe", {"subscription": _subscription("tablet")}, token).status_code == 201
+
+    answer = client.post("/logout", data={"csrf_token": token, "push_endpoint": _subscription("mine")["endpoint"]})
+
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/login")
+    session.expire_all()
+    left = {row.endpoint.rsplit("/", 1)[1] for row in session.scalars(select(PushSubscription))}
+    assert left == {"theirs", "tablet"}  # only the device that logged out; the account's tablet keeps its pushes
+    assert client.get("/my/notifications").status_code in (302, 401)  # and the session is over
+
+
+def test_a_logout_naming_another_accounts_device_removes_nothing(app, client, session, logged_in, make_user,
+                                                                  push_on):
+    other = make_user("lain", "service_user")
+    push.subscribe(session, other["id"], _subscription("theirs"))
+    session.commit()
+    logged_in("service_user")
+    client.post("/logout", data={"csrf_token": _token(client), "push_endpoint": _subscription("theirs")["endpoint"]})
+    session.expire_all()
+    assert len(session.scalars(select(PushSubscription)).all()) == 1
+
+
 def test_officers_may_not_use_the_push_routes(client, logged_in, push_on):
     logged_in("operator")
     assert client.get("/my/push/key").status_code == 403
