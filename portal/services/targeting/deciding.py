@@ -34,7 +34,7 @@ from models.targeting import TargetingDecision, TargetingPending
 from portal.domain import compliance as compliance_model
 from portal.domain import targeting as rules
 from portal.domain.compliance import ScoringSettings
-from portal.services.compliance.profile import handler_flag_threshold, tier_d_companies_per_handler
+from portal.services.compliance.profile import tier_d_companies_per_handler
 from portal.services.compliance.scoring_settings import current_settings as compliance_settings
 from portal.services.offices import zone_of
 from portal.services.targeting import keys
@@ -94,8 +94,8 @@ def _decide(session: Session, apps: list) -> int:
     if not apps:
         return 0
     settings_version, settings = current_settings(session)
-    history = _History(session, apps, int(settings.new_company_below))
     comp_version, comp_settings = compliance_settings(session)
+    history = _History(session, apps, int(settings.new_company_below), comp_settings)
     comp_versions: dict[int, ScoringSettings] = {comp_version: comp_settings}
     office_keys: dict[int, tuple[int, Any]] = {}  # office → (key version, its drawer: the key prepared once)
     zones = {o.id: ZoneInfo(zone_of(o)) for o in session.scalars(select(Office))}
@@ -111,6 +111,7 @@ def _decide(session: Session, apps: list) -> int:
 
     no_flags: list = []
     percents: dict[int, dict[str, Any]] = {}
+    rates: dict[tuple[int, str], float] = {}
     rows = []
     for app in apps:
         if app.office_id not in office_keys:
@@ -119,9 +120,11 @@ def _decide(session: Session, apps: list) -> int:
         key_version, draw = office_keys[app.office_id]
         level, basis = history.level(app, comp_version, comp_versions)
         version = basis["compliance_settings_version"]
-        if version not in percents:
-            percents[version] = _percents(comp_versions[version])
-        rate = rules.rate_for(level, percents[version])
+        rate = rates.get((version, level))
+        if rate is None:  # a handful of (settings version, level) pairs per run: their Decimal arithmetic once
+            if version not in percents:
+                percents[version] = _percents(comp_versions[version])
+            rate = rates[(version, level)] = rules.rate_for(level, percents[version])
         u = draw(int(app.source_id))
         flags = history.flags(app, settings, zones.get(app.office_id) or ZoneInfo("Asia/Jakarta")) or no_flags
         rows.append((app.id, app.office_id, app.section_id, app.service_user_id, int(app.source_id), level, rate, u,
@@ -186,7 +189,7 @@ def level_from_basis(session: Session, basis: dict[str, Any]) -> tuple[str, floa
 class _History:
     """What the flags and the level read, loaded set-based for all the applications being decided."""
 
-    def __init__(self, session: Session, apps: list, cap: int):
+    def __init__(self, session: Session, apps: list, cap: int, comp_settings: ScoringSettings):
         self.session = session
         companies = sorted({app.service_user_id for app in apps})
         self.app_ids = [app.id for app in apps]
@@ -206,7 +209,8 @@ class _History:
         # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
         handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
         self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
-        self.handler_threshold = handler_flag_threshold(session)
+        # handler_flag_threshold's value, from the compliance settings the caller read (one query fewer)
+        self.handler_threshold = int(comp_settings.handler_flag_tier_d)
         self.handler_names = {i: n for i, n in session.execute(select(Handler.id, Handler.name).where(
             _in_chunks(Handler.id, handler_ids)))} if handler_ids else {}
         # NNCs naming the companies (not void).
