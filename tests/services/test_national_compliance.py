@@ -167,3 +167,15 @@ def test_stale_stored_national_rows_are_never_served(session, offices):
     tomorrow = today + timedelta(days=1)
     assert national.stored_run(session, None, version, tomorrow, *national.window(tomorrow, settings)) is None
     assert national.stored_run(session, None, version + 1, today, first, last) is None
+
+
+def test_a_sync_with_nothing_new_stores_the_national_rankings_an_nnc_change_dropped(session, offices):
+    from datetime import datetime, timezone
+
+    from portal.services.sync import after_sync
+
+    compliance_rollup.refresh_rollups(session, service_user_ids=[offices["x_far"]], scores=True)  # as an NNC does
+    assert not national.stored_any(session)
+    assert after_sync.refresh_rollups(session, datetime.now(timezone.utc)) == {"applications": 0}
+    read = national.national_ranking(session, section_scope=None)
+    assert read["stored"] is True and _same(read, _live(session))

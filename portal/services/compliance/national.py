@@ -361,6 +361,11 @@ def refresh_national(session: Session) -> dict[str, Any]:
     return {"national": stored}
 
 
+def stored_any(session: Session) -> bool:
+    """Whether any section's national ranking is stored (dropped by every rewrite of a snapshot)."""
+    return session.scalar(select(func.count()).select_from(ComplianceNationalRun)) > 0
+
+
 def stored_run(session: Session, section_id: int | None, version: int, as_of: date, first: date,
                last: date) -> ComplianceNationalRun | None:
     """The section's stored national rows' run when they may be served: the snapshots hold the rollup's counts,

@@ -114,6 +114,10 @@ def refresh_rollups(session: Session, since: datetime) -> dict:
     run changed."""
     application_ids = changed_applications(session, since)
     if not application_ids:
+        # An NNC change since the last run dropped the stored national rankings (their snapshots were rewritten):
+        # a quiet run stores them again rather than leave every national view computed live till the next change.
+        if not compliance_national.stored_any(session):
+            compliance_national.refresh_national(session)
         return {"applications": 0}
     if len(application_ids) > FULL_REBUILD_AT:
         compliance_rollup.recompute_all(session)
