@@ -2,6 +2,7 @@
 company's other offices against without.
 
     .venv/bin/python benchmarks/national.py [--applications 1000000] [--offices 50] [--shared 200] [--calls 5]
+        [--keep | --database NAME]
 
 Creates a PostgreSQL database (QCORNER_BENCH_PG, default postgres@127.0.0.1:5432) and fills it with the load
 proof's generator (`benchmarks/ranking.py: generate`: 50 offices, 1,000 service users each, 1,000,000
@@ -59,6 +60,7 @@ def main() -> None:
                                                                  "company across every office")
     parser.add_argument("--calls", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", help="measure a database a --keep run left (kept again), not a new one")
     args = parser.parse_args()
     ranking_bench.OFFICES, ranking_bench.SERVICE_USERS = args.offices, args.offices * 1000
 
@@ -71,21 +73,22 @@ def main() -> None:
     from portal.migrate import upgrade
     from portal.services.compliance import national, profile as compliance_profile, ranking, rollup
 
-    name, url = create_database("qcorner_bench_national")
+    name, url = create_database("qcorner_bench_national", args.database)
     database = None
     try:
         upgrade(url)
         database = Database(url)
-        started = time.perf_counter()
-        generated = ranking_bench.generate(database.engine, args.applications)
-        with database.engine.begin() as connection:
-            shared = connection.execute(text(SHARE_SQL), {"shared": args.shared}).rowcount
-        print(f"generated in {time.perf_counter() - started:.0f} s: {generated['counts']}; {shared:,} records joined "
-              f"to a company at another office", flush=True)
-        started = time.perf_counter()
-        with database.session() as session:
-            rollup.recompute_all(session)
-        print(f"rollups in {time.perf_counter() - started:.0f} s", flush=True)
+        if not args.database:
+            started = time.perf_counter()
+            generated = ranking_bench.generate(database.engine, args.applications)
+            with database.engine.begin() as connection:
+                shared = connection.execute(text(SHARE_SQL), {"shared": args.shared}).rowcount
+            print(f"generated in {time.perf_counter() - started:.0f} s: {generated['counts']}; {shared:,} records "
+                  f"joined to a company at another office", flush=True)
+            started = time.perf_counter()
+            with database.session() as session:
+                rollup.recompute_all(session)
+            print(f"rollups in {time.perf_counter() - started:.0f} s", flush=True)
         # What storing the national rankings adds to every sync's refresh (after_sync.refresh_rollups).
         with database.session() as session:
             stored, _ = timed(lambda: national.refresh_national(session), 1)
@@ -147,7 +150,7 @@ def main() -> None:
     finally:
         if database is not None:
             database.engine.dispose()
-        if not args.keep:
+        if not (args.keep or args.database):
             drop_database(name)
 
 

@@ -14,12 +14,13 @@ consignments, which no rollup keeps): the national figures are the default view'
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, cast, delete, func, insert, select
+from sqlalchemy import BigInteger, and_, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Company, CompanyLinkChange, Office, ServiceUser
@@ -29,6 +30,7 @@ from portal.domain.compliance import TIERS
 from portal.domain import compliance as model
 from portal.domain.periods import months_between, today_in
 from portal.services import companies
+from portal.services.compliance.bulk import bulk_insert
 from portal.services.compliance.filters import (check_profile_access, clean_filters, resolve_section,
                                                 sections_by_code, window)
 from portal.services.compliance.ranking import (SORTS, _Model, page_of_ranked, score_rows, snapshots_current,
@@ -337,6 +339,7 @@ def refresh_national(session: Session) -> dict[str, Any]:
     as_of = today_in(default_timezone())
     first, last = window(as_of, scoring)
     days, links, stored = _office_days(session), _links(session), 0
+    postgres = session.get_bind().dialect.name == "postgresql"
     for section_id in [None] + list(sections_by_code(session).values()):
         snapshots = current_snapshots(session, section_id, version, scoring)
         if snapshots is None:
@@ -351,8 +354,10 @@ def refresh_national(session: Session) -> dict[str, Any]:
                  "score": row["score"], "tier": row["tier"], "clean_streak": row["clean_streak"],
                  "last_violation_at": row["last_violation_at"], "offices": row["offices"]}
                 for row in result["rows"]]
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(ComplianceNationalScore), rows[start:start + 5000])
+        if postgres:  # COPY (bulk_insert) takes the per-office rows as JSON text
+            for row in rows:
+                row["offices"] = json.dumps(row["offices"])
+        bulk_insert(session, ComplianceNationalScore, rows)
         session.add(ComplianceNationalRun(section_id=section, as_of=as_of, window_from=first, window_to=last,
                                           settings_version=version, office_days=days, links=links,
                                           all_v=result["all_v"], all_n=result["all_n"], p0=result["p0"]))
@@ -405,7 +410,9 @@ def _stored_page(session: Session, section: int, *, tier: str | None, search: st
     if needle:
         conditions.append(func.lower(n.name).contains(needle, autoescape=True)
                           | func.lower(func.coalesce(n.tax_id, "")).contains(needle, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(n).where(*conditions))
+    # Without a search the tier counts already say how many rows there are.
+    total = (session.scalar(select(func.count()).select_from(n).where(*conditions)) if needle
+             else tier_counts.get(tier, 0) if tier else sum(tier_counts.values()))
     page = max(int(page or 0), 0)
     query = select(n).where(*conditions).order_by(*_STORED_ORDER[sort if sort in SORTS else "rank"](n))
     if page_size:
