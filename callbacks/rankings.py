@@ -8,6 +8,7 @@ from callbacks.common import (export_failed, page_of, paged_callback, plain, reg
                               register_url_filters, section_choices, table_download)
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, tier_label, window_text
 from layouts.components.empty import empty_figure
+from layouts.components.grid import formatted_columns
 from layouts.components.formatting import format_count, format_date, format_rate, format_score
 from layouts import rankings as rankings_layout
 from portal.security.access import protected_callback, user
@@ -60,7 +61,7 @@ def drawn_page(session, *, language: str, **asked) -> dict:
     return {"outputs": {"rows": rows,
                         "figure": plain(tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows"))),
                         "answer": plain(chart_answer(counts)), "window": plain(window_text(result)),
-                        "columns": rankings_layout.grid_columns(elsewhere=True)},
+                        "columns": formatted_columns(rankings_layout.grid_columns(elsewhere=True))},
             "page": page_of(result, asked["page"])}
 
 
@@ -152,7 +153,8 @@ def register(app) -> None:
             return {"rows": [national_row(row, result["timezone"]) for row in result["rows"]],
                     "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),
                     "answer": chart_answer(counts), "window": national_window(result), "error": "",
-                    "error_open": False, "columns": rankings_layout.national_columns()}, page_of(result, page)
+                    "error_open": False,
+                    "columns": formatted_columns(rankings_layout.national_columns())}, page_of(result, page)
         with database().session() as db:
             drawn = cached(db, drawn_page, **office_reach(current.scope, office), sort=sort or "rank",
                            page=page, filters=filters_from(**filters), search=search, language=current_language())

@@ -67,7 +67,7 @@ def build_heavy_company(session, *, applications: int = 5000, handlers: int = 10
     office_id = office_id_of(session, office)
     sections = {code: section_id_of(session, code) for code in ("plant", "animal")}
     source = _next_source_id(session)
-    tax_id = "01.777.555.3-014.000"
+    tax_id = f"01.777.555.3-{seed:03d}.000"  # one NPWP per company built: a shared one would make them one company
     company = _bulk(session, Company, [{"npwp": normalize(tax_id), "name": name, "created_at": now, "version": 1}],
                     returning=True)[0]
     company_id = _bulk(session, ServiceUser, [{
