@@ -155,7 +155,8 @@ class GuidanceRecord(Base):
 class ComplianceNationalScore(ComplianceCounts, Base):
     """A company's national figures of a section's default view, as `national.national_scores` computed them from
     the score snapshots at their last refresh (issue #19: the national ranking read, not recomputed, on every view).
-    `offices` holds its per-office rows (office, record, consignments, violations, score, tier)."""
+    `offices` holds its per-office rows (office, record, consignments, violations, score, tier); `name` and `tax_id`
+    are those at the refresh (the page shows the company's current ones, joined)."""
 
     __tablename__ = "compliance_national_scores"
     __table_args__ = (Index("ix_compliance_national_scores_section_rank", "section_id", "rank"),)

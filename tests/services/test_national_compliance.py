@@ -179,3 +179,13 @@ def test_a_sync_with_nothing_new_stores_the_national_rankings_an_nnc_change_drop
     assert after_sync.refresh_rollups(session, datetime.now(timezone.utc)) == {"applications": 0}
     read = national.national_ranking(session, section_scope=None)
     assert read["stored"] is True and _same(read, _live(session))
+
+
+def test_the_stored_national_ranking_shows_a_company_renamed_since_it_was_stored(session, offices):
+    from models import Company
+
+    session.get(Company, offices["x"]).name = "PT Xenia Nusantara"
+    session.flush()
+    read = national.national_ranking(session, section_scope=None, search="nusantara")
+    assert read["stored"] is True and [row["company_id"] for row in read["rows"]] == [offices["x"]]
+    assert _same(read, _live(session, search="nusantara"))

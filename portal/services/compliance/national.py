@@ -388,19 +388,22 @@ def stored_run(session: Session, section_id: int | None, version: int, as_of: da
 
 
 _STORED_ORDER = {
-    "rank": lambda n: (n.rank,),
-    "score_asc": lambda n: (n.rank.desc(),),
-    "consignments": lambda n: (n.n.desc(), n.rank),
-    "violations": lambda n: (n.weighted_violations.desc(), n.violations.desc(), n.rank),
-    "name": lambda n: (func.lower(n.name), n.rank),
+    "rank": lambda n, name: (n.rank,),
+    "score_asc": lambda n, name: (n.rank.desc(),),
+    "consignments": lambda n, name: (n.n.desc(), n.rank),
+    "violations": lambda n, name: (n.weighted_violations.desc(), n.violations.desc(), n.rank),
+    "name": lambda n, name: (func.lower(name), n.rank),
 }
 
 
 def _stored_page(session: Session, section: int, *, tier: str | None, search: str | None, sort: str, page: int,
                  page_size: int | None) -> dict[str, Any]:
-    """page_of_ranked's answer over the stored rows, filtered, ordered and paged in the database."""
-    n = ComplianceNationalScore
-    tier_counts = {name: 0 for name in TIERS}
+    """page_of_ranked's answer over the stored rows, filtered, ordered and paged in the database. Name and NPWP are
+    read from the company and its first record as they are now (the live ranking's `names.get(company) or
+    rows[0].name`), not as stored: a sync may rename a company without changing any score."""
+    n, record = ComplianceNationalScore, ServiceUser
+    name = func.coalesce(func.nullif(Company.name, ""), record.name)
+    tier_counts = {value: 0 for value in TIERS}
     tier_counts.update({t: int(c) for t, c in session.execute(
         select(n.tier, func.count()).where(n.section_id == section).group_by(n.tier))})
     conditions = [n.section_id == section]
@@ -408,20 +411,23 @@ def _stored_page(session: Session, section: int, *, tier: str | None, search: st
         conditions.append(n.tier == tier)
     needle = (search or "").strip().casefold()[:100]
     if needle:
-        conditions.append(func.lower(n.name).contains(needle, autoescape=True)
-                          | func.lower(func.coalesce(n.tax_id, "")).contains(needle, autoescape=True))
+        conditions.append(func.lower(name).contains(needle, autoescape=True)
+                          | func.lower(func.coalesce(record.tax_id, "")).contains(needle, autoescape=True))
+    joined = (select(n, name.label("current_name"), record.tax_id.label("current_tax_id"))
+              .join(record, record.id == n.service_user_id).outerjoin(Company, Company.id == n.company_id))
     # Without a search the tier counts already say how many rows there are.
-    total = (session.scalar(select(func.count()).select_from(n).where(*conditions)) if needle
+    total = (session.scalar(select(func.count()).select_from(joined.where(*conditions).subquery())) if needle
              else tier_counts.get(tier, 0) if tier else sum(tier_counts.values()))
     page = max(int(page or 0), 0)
-    query = select(n).where(*conditions).order_by(*_STORED_ORDER[sort if sort in SORTS else "rank"](n))
+    query = joined.where(*conditions).order_by(*_STORED_ORDER[sort if sort in SORTS else "rank"](n, name))
     if page_size:
         query = query.offset(page * page_size).limit(page_size)
-    rows = [{"company_id": r.company_id, "name": r.name, "tax_id": r.tax_id, "service_user_id": r.service_user_id,
-             "consignments": r.n, "detentions": r.d, "refusals": r.r, "destructions": r.x, "nncs": r.k,
-             "violations": r.violations, "weighted_violations": float(r.weighted_violations),
-             "score": float(r.score), "tier": r.tier, "clean_streak": r.clean_streak,
-             "last_violation_at": r.last_violation_at, "offices": r.offices, "rank": r.rank}
-            for r in session.scalars(query)]
+    rows = [{"company_id": r.company_id, "name": current_name, "tax_id": current_tax_id,
+             "service_user_id": r.service_user_id, "consignments": r.n, "detentions": r.d, "refusals": r.r,
+             "destructions": r.x, "nncs": r.k, "violations": r.violations,
+             "weighted_violations": float(r.weighted_violations), "score": float(r.score), "tier": r.tier,
+             "clean_streak": r.clean_streak, "last_violation_at": r.last_violation_at, "offices": r.offices,
+             "rank": r.rank}
+            for r, current_name, current_tax_id in session.execute(query)]
     return {"rows": rows, "total": total, "page": page, "page_size": page_size, "tier_counts": tier_counts,
             "ranked": sum(tier_counts.values())}
