@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from models import ApplicationCommodity, Commodity, ComplianceScore, TargetingDecision
 from models.compliance import ALL_SECTIONS
@@ -119,3 +119,14 @@ def test_deciding_again_never_changes_a_decision(session):
     assert decide_new_applications(session, [application.id]) == 0
     assert decision_for(session, application.id) == first
     assert session.scalar(select(TargetingDecision.id).where(TargetingDecision.application_id == application.id))
+
+
+def test_deciding_leaves_the_transactions_planner_settings_as_it_found_them(session):
+    # A usual run's history questions switch bitmap scans off for their one statement (deciding.py); the rest of
+    # the sync's transaction must plan as before.
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    application = _app(session, gen_service_user(session), date(2026, 3, 20), _commodity(session, "T-MGS4", "Manggis"))
+    before = session.scalar(text("SELECT current_setting('enable_bitmapscan')"))
+    assert decide_new_applications(session, [application.id]) == 1
+    assert session.scalar(text("SELECT current_setting('enable_bitmapscan')")) == before

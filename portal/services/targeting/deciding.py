@@ -264,8 +264,16 @@ class _History:
         """Earlier consignments and countries asked per decided application in PostgreSQL (a usual run: a few
         hundred new applications of companies whose histories may hold thousands): the count stops at `cap`,
         "used before" at the first earlier use."""
-        for app_id, prior, country_used in self.session.execute(_SMALL_APPLICATIONS, {"ids": self.app_ids,
-                                                                                     "cap": cap}):
+        # PostgreSQL estimates a company's earlier applications at a few rows and answers each question with a
+        # bitmap scan that visits the whole earlier history (≈1,500 rows for a big company); an index scan stops at
+        # the cap or the first use (115 → 22 ms for a hundred applications). Off for this statement only: the
+        # transaction's previous setting is put back.
+        previous = self.session.execute(text("SELECT current_setting('enable_bitmapscan')")).scalar()
+        self.session.execute(text("SELECT set_config('enable_bitmapscan', 'off', true)"))
+        rows = self.session.execute(_SMALL_APPLICATIONS, {"ids": self.app_ids, "cap": cap}).all()
+        # (a failed statement aborts the transaction, whose rollback drops the local setting anyway)
+        self.session.execute(text("SELECT set_config('enable_bitmapscan', :value, true)"), {"value": previous})
+        for app_id, prior, country_used in rows:
             self.prior[app_id] = int(prior)
             if country_used:
                 self.country_used.add(app_id)
