@@ -118,6 +118,15 @@ def register(app) -> None:
             {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
             for office in offices if office["id"] != current.office_id]
 
+    @protected_callback(app, PERMISSION, [Output("rankings-direction", "disabled"),
+                                          Output("rankings-commodity", "disabled")],
+                        Input("rankings-office", "value"))
+    def national_filters(office):
+        """The national ranking pools each company's offices from the stored scores: no rollup keeps pooled
+        streaks per direction or commodity, so those two filters do not apply there and are shown switched off."""
+        national = office == NATIONAL
+        return national, national
+
     @protected_callback(app, PERMISSION, [Output("rankings-section", "options"), Output("rankings-commodity",
                                                                                        "options")],
                         Input("rankings-page", "id"))

@@ -37,6 +37,16 @@ def _names(body) -> set[str]:
     return {row["name"] for row in body["rankings-grid"]["rowData"]}
 
 
+def test_direction_and_commodity_are_switched_off_in_the_national_mode_only(app, logged_in, offices):
+    client = logged_in("national")
+    key = _key(app, "rankings-direction.disabled")
+    for office, disabled in (("national", True), ("home", False)):
+        response = dash_callback(client, key, inputs=[{"id": "rankings-office", "property": "value", "value": office}])
+        assert response.status_code == 200
+        body = response.get_json()["response"]
+        assert body["rankings-direction"]["disabled"] is disabled and body["rankings-commodity"]["disabled"] is disabled
+
+
 def test_a_national_reader_ranks_companies_over_every_office_with_each_offices_score(app, logged_in, offices):
     body = _rank(logged_in("national"), app, "national")
     rows = {row["name"]: row for row in body["rankings-grid"]["rowData"]}
