@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(pwa.bp)  # the service users' installable app: manifest, service worker (issue 20)
     limiter = public_complaints.register(server, settings.ratelimit_storage_url)  # the public form (issue 8)
     login_throttle.install(server, limiter, settings)  # failed logins per address and per name (issue 16)
-    view_cache.install(server, settings.ratelimit_storage_url)  # views computed once per data change (issue #17)
+    view_cache.install(server, settings.ratelimit_storage_url, settings.view_cache_dir)  # views computed once per data change (issue #17)
     server.register_blueprint(complaint_archive_bp)
     server.register_blueprint(dossier_bp)  # the traceability dossier's PDF, audited (issue 19)
     server.register_blueprint(manual_bp)  # the manual's screenshots on the Help page  # NNC attachments, checked per NNC and audited (issue 4)

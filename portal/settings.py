@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8050"
     # Rate-limit storage shared by every web worker (redis://127.0.0.1:6379); memory:// only for one process.
     ratelimit_storage_url: str = "memory://"
+    # Without Redis, a directory the view cache keeps its answers in, shared by every worker of one server (the demo's
+    # gunicorn sets one per start); empty: each process keeps its own answers in memory (one process, the tests).
+    view_cache_dir: str = ""
     # How many reverse proxies (nginx, a load balancer) stand in front of the portal: their X-Forwarded-For and
     # X-Forwarded-Proto are believed, so rate limits and the session log see the citizen's address, not the proxy's.
     # 0 (no proxy) believes nothing: a visitor could otherwise pick any address by sending the header.

@@ -7,14 +7,19 @@ the caller's office, section and scope among them, so no one is ever answered fr
 A new stamp makes every old key unreachable; old entries simply age out.
 
 The cache is Flask-Caching: Redis in production (the rate limits' `QCORNER_RATELIMIT_STORAGE_URL`, shared by every
-worker and host), an in-process dictionary otherwise (the demo, the tests, one process). Outside a Flask app (the
-CLI, the jobs, service tests) or when Redis does not answer, the service is simply called.
+worker and host); without Redis, files in `QCORNER_VIEW_CACHE_DIR` shared by the workers of one server (the demo's
+gunicorn: four workers each computing every view once was most of what 20 people waited for); else an in-process
+dictionary (one process, the tests). Outside a Flask app (the CLI, the jobs, service tests) or when Redis does not
+answer, the service is simply called. Within a process, people asking for the same view at once wait for one
+computation instead of each starting their own (a new stamp after a sync would otherwise set every thread computing
+the same panel).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import logging
+import threading
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -30,10 +35,13 @@ cache = Cache()
 TIMEOUT_SECONDS = 24 * 3600
 
 
-def install(server, storage_url: str) -> None:
-    """Redis when the rate limits use it (one cache for every worker), else a dictionary in this process."""
+def install(server, storage_url: str, directory: str = "") -> None:
+    """Redis when the rate limits use it (one cache for every worker), else files in ``directory`` when given (the
+    workers of one server), else a dictionary in this process."""
     if storage_url.startswith(("redis://", "rediss://")):
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": storage_url, "CACHE_KEY_PREFIX": "qcorner:view:"}
+    elif directory:
+        config = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": directory, "CACHE_THRESHOLD": 5000}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(server, config={**config, "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS})
@@ -80,12 +88,50 @@ def cached(session, service: Callable[..., Any], *args, **kwargs) -> Any:
         return service(session, *args, **kwargs)
     if found is not None:
         return found
-    answer = service(session, *args, **kwargs)
-    try:
-        cache.set(key, answer)
-    except Exception:
-        log.warning("view cache unreachable; %s not stored", view, exc_info=True)
+    with _computing(key):
+        # Someone may have computed it while this thread waited for the key.
+        found = _get(key)
+        if found is not None:
+            return found
+        answer = service(session, *args, **kwargs)
+        try:
+            cache.set(key, answer)
+        except Exception:
+            log.warning("view cache unreachable; %s not stored", view, exc_info=True)
     return answer
+
+
+# Per key being computed: its lock and how many threads hold or wait for it (the entry goes when none do).
+_locks: dict[str, list] = {}
+_locks_guard = threading.Lock()
+
+
+class _computing:
+    """Held while one thread computes a key; the others asking for it wait, then read what it stored."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __enter__(self):
+        with _locks_guard:
+            entry = _locks.setdefault(self.key, [threading.Lock(), 0])
+            entry[1] += 1
+        self.entry = entry
+        entry[0].acquire()
+
+    def __exit__(self, *exc):
+        self.entry[0].release()
+        with _locks_guard:
+            self.entry[1] -= 1
+            if not self.entry[1]:
+                _locks.pop(self.key, None)
+
+
+def _get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:
+        return None
 
 
 def clear() -> None:

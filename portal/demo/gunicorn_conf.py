@@ -15,10 +15,19 @@ Production runs gunicorn with its own command line (docs/operations.md); this fi
 """
 import os
 import secrets
+import shutil
+import tempfile
 
 # Read in gunicorn's master before any worker is forked: every worker inherits the same key, so a session cookie
 # signed by one worker is accepted by the others. A key of its own per `make run` unless one is configured.
 os.environ.setdefault("QCORNER_SECRET_KEY", secrets.token_urlsafe(48))
+# One view cache for every worker (files; production shares Redis instead): with a cache per worker each of the four
+# computed every KPI and ranking view once more, and 20 people waited for those repeats (docs/performance.md). A new
+# directory per start, removed at exit: nothing of an earlier demo database can be answered from it.
+_VIEW_CACHE_DIR = None
+if not os.environ.get("QCORNER_VIEW_CACHE_DIR"):
+    _VIEW_CACHE_DIR = tempfile.mkdtemp(prefix="qcorner-views-")
+    os.environ["QCORNER_VIEW_CACHE_DIR"] = _VIEW_CACHE_DIR
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
 workers = int(os.environ.get("QCORNER_WEB_WORKERS", "4"))
@@ -35,3 +44,8 @@ graceful_timeout = 10
 preload_app = False
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def on_exit(server):
+    if _VIEW_CACHE_DIR:
+        shutil.rmtree(_VIEW_CACHE_DIR, ignore_errors=True)

@@ -144,3 +144,66 @@ def test_a_view_is_computed_once_until_the_data_changes(view, app, database, off
     with app.server.app_context(), database.session() as session:
         view_cache.cached(session, counted, *args, **kwargs)
     assert len(calls) == 2
+
+
+def _bare_app(directory: str = ""):
+    from flask import Flask
+
+    server = Flask("view-cache-test")
+    view_cache.install(server, "memory://", directory)
+    return server
+
+
+def _answer(session, office_id):
+    return {"office": office_id, "computed": True}
+
+
+def test_the_workers_of_one_server_share_answers_through_the_cache_directory(database, tmp_path):
+    """Two workers (two apps, as gunicorn forks them) given one directory: what one computed, the other reads."""
+    calls = []
+
+    def counted(session, office_id):
+        calls.append(office_id)
+        return _answer(session, office_id)
+
+    counted.__module__, counted.__qualname__ = _answer.__module__, _answer.__qualname__
+    first, second = _bare_app(str(tmp_path)), _bare_app(str(tmp_path))
+    for server in (first, second, first):
+        with server.app_context(), database.session() as session:
+            assert view_cache.cached(session, counted, 7) == {"office": 7, "computed": True}
+    assert calls == [7]
+    with second.app_context(), database.session() as session:
+        view_cache.cached(session, counted, 8)  # another argument is another answer
+    assert calls == [7, 8]
+
+
+def test_people_asking_for_one_view_at_once_wait_for_a_single_computation(database):
+    import threading
+
+    server = _bare_app()
+    started, release = threading.Event(), threading.Event()
+    calls, answers = [], []
+
+    def slow(session, office_id):
+        calls.append(office_id)
+        started.set()
+        release.wait(10)
+        return _answer(session, office_id)
+
+    slow.__module__, slow.__qualname__ = _answer.__module__, "slow_answer"
+
+    def ask():
+        with server.app_context(), database.session() as session:
+            answers.append(view_cache.cached(session, slow, 3))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    threads[0].start()
+    assert started.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+    # The others are now queued behind the first computation (or about to be); let it finish.
+    threading.Timer(0.3, release.set).start()
+    for thread in threads:
+        thread.join(20)
+    assert calls == [3]
+    assert answers == [{"office": 3, "computed": True}] * 3
