@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from layouts.common import field, page_header
 from layouts.components.formatting import format_datetime
 from layouts.components.pager import pager
+from portal.extensions import settings
 from portal.i18n import format_date, t
 from portal.services.notifications import OPTIONAL_STAGES
 
@@ -78,6 +79,7 @@ def devices(rows: list[dict], tz: str):
 
 def _choices_card():
     stages = [{"label": t(f"my.stage.{stage}"), "value": stage} for stage in OPTIONAL_STAGES]
+    push_on = settings().push_enabled
     return dbc.Card([
         dbc.CardHeader(html.H2([html.I(className="bi bi-sliders me-2"), t("my_notifications.channels")],
                                className="h6 mb-0")),
@@ -92,10 +94,13 @@ def _choices_card():
             field(t("my_notifications.phone"), dbc.Input(id="my-notifications-phone", type="tel",
                                                          inputMode="tel", placeholder="+62 812 3456 7890"),
                   "my-notifications-phone-feedback", t("my_notifications.phone_help")),
+            # Greyed out, with the reason, when the station has push off: a switch that can be turned on but
+            # never delivers would promise what the station does not send.
             dbc.Switch(id="my-notifications-push", label=t("my_notifications.push"), value=False,
-                       className="mb-1 qc-switch"),
-            html.Div(t("my_notifications.push_help"), className="small text-muted mb-2"),
-            _push_devices(),
+                       disabled=not push_on, className="mb-1 qc-switch"),
+            html.Div(t("my_notifications.push_help" if push_on else "my_notifications.push_off"),
+                     className="small text-muted mb-2", id="my-notifications-push-help"),
+            html.Div(_push_devices(), hidden=not push_on),
             html.H3(t("my_notifications.stages"), className="h6 mt-3"),
             html.P(t("my_notifications.stages_always"), className="small text-muted mb-2"),
             dbc.Label(t("my_notifications.stages_choose"), html_for="my-notifications-stages", className="small"),

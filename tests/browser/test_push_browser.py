@@ -61,9 +61,9 @@ def test_a_push_message_shows_a_notification_that_opens_its_application(service_
                             " return n.length === 1 && n[0].data.url.endsWith('/my/notifications'); }")
 
 
-def test_the_button_says_push_is_off_when_the_station_has_not_switched_it_on(service_phone):
+def test_the_push_switch_is_greyed_out_and_says_why_when_the_station_has_not_switched_it_on(service_phone):
     phone = service_phone
     phone.goto("/my/notifications")
-    phone.get_by_role("button", name="Aktifkan notifikasi di perangkat ini").click()
-    expect(phone.locator("#my-notifications-push-status")).to_contain_text("belum diaktifkan di stasiun ini")
-    expect(phone.locator("#my-notifications-devices")).to_contain_text("Belum ada perangkat")
+    expect(phone.locator("#my-notifications-push-help")).to_contain_text("belum diaktifkan di stasiun ini")
+    expect(phone.locator("#my-notifications-push")).to_be_disabled()
+    expect(phone.get_by_role("button", name="Aktifkan notifikasi di perangkat ini")).to_be_hidden()

@@ -137,3 +137,34 @@ def test_with_push_off_the_page_gets_no_key_and_subscribing_is_refused(client, l
     logged_in("service_user")
     assert client.get("/my/push/key").json == {"publicKey": None}
     assert _post(client, "/my/push/subscribe", {"subscription": _subscription()}, _token(client)).status_code == 409
+
+
+def _drawn_push_switch(app):
+    from layouts import my_notifications
+
+    with app.server.test_request_context("/my/notifications"):
+        card = my_notifications._choices_card()
+        found = {}
+
+        def walk(component):
+            if getattr(component, "id", None) in ("my-notifications-push", "my-notifications-push-help"):
+                found[component.id] = component
+            children = getattr(component, "children", None)
+            for child in children if isinstance(children, list) else [children]:
+                if hasattr(child, "to_plotly_json"):
+                    walk(child)
+
+        walk(card)
+        return found["my-notifications-push"], str(found["my-notifications-push-help"].children)
+
+
+def test_with_push_off_at_the_station_the_push_switch_is_greyed_out_and_says_why(app):
+    switch, help_text = _drawn_push_switch(app)
+    assert switch.disabled is True
+    assert "belum diaktifkan" in help_text
+
+
+def test_with_push_on_the_push_switch_can_be_used(app, push_on):
+    switch, help_text = _drawn_push_switch(app)
+    assert switch.disabled is False
+    assert "belum diaktifkan" not in help_text
