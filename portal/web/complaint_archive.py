@@ -1,12 +1,11 @@
 """Complaint evidence: served only to officers who may see the complaint, every download audited."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint
 
-from portal.security.access import requires, user
 from portal.extensions import database
-from portal.i18n import t
-from portal.web.downloads import file_response
+from portal.security.access import requires, user
+from portal.web.downloads import file_response, missing, refused
 from portal.services import complaints
 from portal.validation import Forbidden, NotFound
 
@@ -22,8 +21,7 @@ def download(attachment_id: int):
         with database().session() as session:
             filename, blob = complaints.attachment_for(session, viewer, attachment_id)
     except Forbidden:
-        return make_response(render_template("forbidden.html", t=t), 403)
+        return refused(viewer, "complaint_attachment", attachment_id)
     except NotFound:
-        return make_response(render_template("message.html", t=t, title=t("error.not_found_title"),
-                                             message=t("error.not_found")), 404)
+        return missing()
     return file_response(blob.content, blob.mime_type, filename)

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 
-from portal import audit
 from portal.extensions import database
 from portal.i18n import t
 from portal.reports import dossier as drawing
 from portal.security.access import requires, user
 from portal.services.dossier import PERMISSION
 from portal.validation import Forbidden, InvalidInput, NotFound
+from portal.web.downloads import missing, refused
 
 bp = Blueprint("dossier", __name__)
 
@@ -29,13 +29,9 @@ def download(service_user_id: int):
         with database().session() as db:
             found = drawing.printed(db, viewer, service_user_id, request.args.get("from"), request.args.get("to"))
     except Forbidden:
-        current_app.logger.warning("denied dossier %s to %s (%s)", service_user_id, viewer.username, viewer.role)
-        with database().session() as db:
-            audit.record_denied(db, viewer.id, viewer.username, viewer.session_id, "dossier", service_user_id)
-        return make_response(render_template("forbidden.html", t=t), 403)
+        return refused(viewer, "dossier", service_user_id)
     except NotFound:
-        return make_response(render_template("message.html", t=t, title=t("error.not_found_title"),
-                                             message=t("error.not_found")), 404)
+        return missing()
     except InvalidInput as error:
         messages = error.messages(lambda key, **params: t(key, **params))
         return make_response(render_template("message.html", t=t, title=t("dossier.title"),

@@ -1,11 +1,30 @@
-"""Sending stored attachments (NNC letters, complaint evidence) back to the browser."""
+"""Sending stored files (NNC letters, complaint evidence, dossiers, application PDFs) back to the browser, and the
+one way every download route refuses: what the viewer may not have is logged and audited as a denial (someone
+trying ids is worth seeing, whichever download they try), what does not exist is a plain 404 page."""
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, current_app, make_response, render_template
 
+from portal import audit
+from portal.extensions import database
+from portal.i18n import t
 from portal.services import attachments
+
+
+def refused(viewer, kind: str, record_id) -> Response:
+    """403 for a record the viewer may not download, logged and counted in the audit log."""
+    current_app.logger.warning("denied %s %s to %s (%s)", kind, record_id, viewer.username, viewer.role)
+    with database().session() as db:
+        audit.record_denied(db, viewer.id, viewer.username, viewer.session_id, kind, record_id)
+    return make_response(render_template("forbidden.html", t=t), 403)
+
+
+def missing(message_key: str = "error.not_found") -> Response:
+    """404 with the portal's message page."""
+    return make_response(render_template("message.html", t=t, title=t("error.not_found_title"),
+                                         message=t(message_key)), 404)
 
 
 def file_response(content: bytes, mime_type: str, filename: str) -> Response:

@@ -5,13 +5,11 @@ A plain Flask route (not a Dash page): the guard has already required a login; t
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint
 
-from portal import audit
-from portal.security.access import requires, user
-from portal.web.downloads import file_response
 from portal.extensions import database
-from portal.i18n import t
+from portal.security.access import requires, user
+from portal.web.downloads import file_response, missing, refused
 from portal.services.nnc import detail as nnc_detail
 from portal.validation import Forbidden, NotFound
 
@@ -27,11 +25,7 @@ def download(attachment_id: int):
         with database().session() as db:
             found = nnc_detail.attachment_for_download(db, viewer, attachment_id)
     except Forbidden:
-        current_app.logger.warning("denied attachment %s to %s (%s)", attachment_id, viewer.username, viewer.role)
-        with database().session() as db:
-            audit.record_denied(db, viewer.id, viewer.username, viewer.session_id, "nnc_attachment", attachment_id)
-        return make_response(render_template("forbidden.html", t=t), 403)
+        return refused(viewer, "nnc_attachment", attachment_id)
     except NotFound:
-        return make_response(render_template("message.html", t=t, title=t("error.not_found_title"),
-                                             message=t("nnc.attachment_missing")), 404)
+        return missing("nnc.attachment_missing")
     return file_response(found["content"], found["mime_type"], found["filename"])

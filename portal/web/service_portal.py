@@ -19,6 +19,7 @@ from portal.reports import documents
 from portal.security.access import requires, user
 from portal.services import notifications, service_accounts, surveys
 from portal.validation import Forbidden, InvalidInput, NotFound
+from portal.web.downloads import refused
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def document(kind: str, application_id: int):
         with database().session() as db:
             filename, content = documents.render_document(db, viewer, kind, application_id)
     except Forbidden:
-        return make_response(render_template("forbidden.html", t=t), 403)
+        return refused(viewer, "document", application_id)
     except NotFound:
         abort(404)
     response = make_response(content)

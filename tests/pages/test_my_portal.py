@@ -77,6 +77,10 @@ def test_changing_the_id_to_another_company_is_refused_everywhere(logged_in, cli
         my_applications.require_company_access(session, me, 987654321)  # nonexistent: same answer
     for kind in documents.KINDS:
         assert client.get(f"/my/documents/{kind}/{other}.pdf").status_code == 403
+    # Trying another company's documents is audited, as every refused download is.
+    denied = session.scalar(select(AuditLog).where(AuditLog.action == "access_denied", AuditLog.object_type == "document",
+                                                   AuditLog.username == "pengguna_a"))
+    assert denied is not None and denied.object_id == str(other)
     assert client.get(f"/my/documents/draft/{two_companies['app_a'].id}.pdf").status_code == 200
     body = dash_callback(client, "..my-application-body.children...my-application-correction-card.style..."
                                  "my-application-corrections.children..",

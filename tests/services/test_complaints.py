@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from support.web import csrf_token, dash_callback
+from support.web import csrf_token, dash_callback, login
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, Complaint, ComplaintEvent, OfficeCalendarDay
 from models.base import utcnow
@@ -251,3 +251,26 @@ def test_complaint_attachment_is_served_to_officers_only(app, database, operator
     make_user("eksportir3", "service_user")
     login(outsider, "eksportir3")
     assert outsider.get(f"/complaints/attachments/{attachment_id}").status_code == 403
+
+
+def test_an_officer_of_another_office_is_refused_complaint_evidence_and_the_attempt_is_audited(
+        app, database, operator, make_user):
+    from models import Office
+
+    with database.session() as session:
+        created = _complaint(session, operator)
+        complaints.add_attachments(session, operator, created["id"], [("bukti.pdf", PDF)])
+        attachment_id = complaints.detail(session, operator, created["id"])["attachments"][0]["id"]
+        far = Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta")
+        session.add(far)
+        session.flush()
+        far_id = far.id
+    make_user("petugas_surabaya", "operator", office_id=far_id)
+    officer = app.server.test_client()
+    login(officer, "petugas_surabaya")
+    assert officer.get(f"/complaints/attachments/{attachment_id}").status_code == 403
+    with database.session() as session:
+        denied = session.scalar(select(AuditLog).where(AuditLog.action == "access_denied",
+                                                       AuditLog.username == "petugas_surabaya"))
+    assert denied is not None and (denied.object_type, denied.object_id) == ("complaint_attachment",
+                                                                              str(attachment_id))
