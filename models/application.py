@@ -114,6 +114,8 @@ class ApplicationCommodity(OfApplication, Base):
     """One commodity line of an application (an application may carry several)."""
 
     __tablename__ = "application_commodities"
+    # Inspection targeting's earlier lines of a (company, commodity), read by key (portal/services/targeting).
+    __table_args__ = (Index("ix_application_commodities_history", "service_user_id", "commodity_id", "submitted_at"),)
 
     line_no: Mapped[int] = mapped_column(Integer)
     commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodities.id"), nullable=True, index=True)
@@ -124,6 +126,11 @@ class ApplicationCommodity(OfApplication, Base):
     unit: Mapped[str | None] = mapped_column(String(30), nullable=True)
     net_weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(16, 3), nullable=True)
     packaging: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # Copies of the application's, kept equal by the sync (Writer.copy_to_children), so a company's lines of a
+    # commodity before a time are one index range: inspection targeting's history.
+    service_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    application_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class StageEvent(Officer, SyncedMixin, Base):

@@ -38,7 +38,9 @@ class TableMapping:
     update: tuple[str, ...] | None = None
     synced: bool = True            # the target carries SyncedMixin's columns (deleted_at, synced_at…)
     kind: str | None = None        # quarantine_actions: detention / refusal / destruction
-    copy_from_application: tuple[str, ...] = ()  # quarantine_actions: columns copied from the application
+    # Columns copied from the row's application, each a name or (our column, the application's column):
+    # quarantine actions' service user, office and section; commodity lines' history keys (inspection targeting).
+    copy_from_application: tuple[str | tuple[str, str], ...] = ()
 
     def __post_init__(self):
         source = iqfast.metadata.tables[self.source]
@@ -172,7 +174,8 @@ MAPPINGS: tuple[TableMapping, ...] = (
         scientific_name=LatinName(),
         hs_code=Copy("kode_hs"), quantity=Copy("jumlah"), unit=LookupName("kode_satuan", "m_satuan"),
         net_weight_kg=Copy("netto_kg"), packaging=Copy("kemasan")),
-        refs={"application_id": Ref("id_ptk", "applications", label="PTK")}),
+        refs={"application_id": Ref("id_ptk", "applications", label="PTK")},
+        copy_from_application=("service_user_id", "submitted_at", ("application_deleted_at", "deleted_at"))),
     TableMapping("riwayat_ptk", "stage_events", _synced(
         "id_riwayat", stage=Code("kode_status", STAGES, "kode status"), occurred_at=Time("waktu"),
         officer_name=Copy("nama_petugas"), officer_nip=Copy("nip_petugas"), note=Copy("keterangan")),

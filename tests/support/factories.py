@@ -66,7 +66,11 @@ def gen_application(session, service_user: ServiceUser, *, section: str = "plant
     session.flush()
     session.add(ApplicationCommodity(source_id=n, application_id=application.id, line_no=1, commodity_name=commodity,
                                      scientific_name="Garcinia mangostana", hs_code="0804.50.30",
-                                     quantity=Decimal("1200"), unit="kg", net_weight_kg=Decimal("1200")))
+                                     quantity=Decimal("1200"), unit="kg", net_weight_kg=Decimal("1200"),
+                                     # the copies the sync keeps of the application's (inspection targeting)
+                                     service_user_id=application.service_user_id,
+                                     submitted_at=application.submitted_at,
+                                     application_deleted_at=application.deleted_at))
     when = submitted_at
     for stage in stages:
         session.add(StageEvent(source_id=next(_ids), application_id=application.id, stage=stage, occurred_at=when,

@@ -118,11 +118,13 @@ def build_heavy_company(session, *, applications: int = 5000, handlers: int = 10
     source += applications
 
     events, lines, actions, bills, certificates = [], [], [], [], []
-    for app_id, (submitted, stages, step, section) in zip(app_ids, plans):
+    for app_id, (submitted, stages, step, section), app_row in zip(app_ids, plans, app_rows):
         commodity = rng.choice(COMMODITIES)
         lines.append({"source_id": source, "application_id": app_id, "line_no": 1, "commodity_name": commodity[0],
                       "scientific_name": commodity[1], "hs_code": commodity[2], "quantity": Decimal("1200"),
-                      "unit": "kg", "net_weight_kg": Decimal("1200"), "synced_at": now})
+                      "unit": "kg", "net_weight_kg": Decimal("1200"), "synced_at": now,
+                      # the copies the sync keeps of the application's (inspection targeting's history)
+                      "service_user_id": app_row["service_user_id"], "submitted_at": submitted})
         source += 1
         for position, stage in enumerate(stages):
             at = submitted + step * position

@@ -203,11 +203,11 @@ def tier_d_companies_per_handler(session: Session, handler_ids: list[int]) -> di
     if not handler_ids:
         return {}
     a, s = Application, ComplianceScore
-    pairs = select(a.handler_id.label("h"), a.service_user_id.label("su")).where(
-        a.handler_id.in_(handler_ids), a.deleted_at.is_(None)).distinct().subquery()
-    query = (select(pairs.c.h, func.count()).join(s, and_(s.service_user_id == pairs.c.su,
-                                                          s.section_id == ALL_SECTIONS, s.tier == "D"))
-             .group_by(pairs.c.h))
+    # From the tier-D companies' applications (a handful of companies) rather than every application of the
+    # handlers (most of a station's): the same pairs, a few index ranges instead of a scan.
+    query = (select(a.handler_id, func.count(func.distinct(a.service_user_id)))
+             .join(s, and_(s.service_user_id == a.service_user_id, s.section_id == ALL_SECTIONS, s.tier == "D"))
+             .where(a.handler_id.in_(handler_ids), a.deleted_at.is_(None)).group_by(a.handler_id))
     return {h: int(count) for h, count in session.execute(query)}
 
 

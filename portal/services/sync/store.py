@@ -31,7 +31,7 @@ from models.application import COMPLETING_STAGES
 from models.base import utcnow
 from portal.iqfast import codes as iqfast_codes
 from portal.iqfast.fields import Lookups
-from portal.iqfast.mapping import TableMapping
+from portal.iqfast.mapping import MAPPINGS, TableMapping
 from portal.services.companies import matching as company_matching
 from portal.services.sync.after_sync import enqueue_notifications
 from portal.services.targeting import deciding as targeting
@@ -39,6 +39,15 @@ from portal.services.targeting import deciding as targeting
 ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
 # The tables whose new rows notify service users, and the column saying when each happened.
 NOTIFIED_TIMES = {"stage_events": "occurred_at", "quarantine_actions": "action_at"}
+
+
+def copied_pairs(spec: TableMapping) -> list[tuple[str, str]]:
+    """(our column, the application's column) of each column a mapping copies from its application."""
+    return [(c, c) if isinstance(c, str) else c for c in spec.copy_from_application]
+
+
+# target table → the columns its rows copy from their application (several mappings may share a target)
+COPIED_FROM_APPLICATION = {spec.target: copied_pairs(spec) for spec in MAPPINGS if spec.copy_from_application}
 
 
 @dataclass
@@ -135,7 +144,7 @@ class Writer:
             result.touched_applications = {row[1] for row in returned}
             self.recompute_applications(result.touched_applications)
         elif spec.target == "applications":
-            self.copy_to_actions({row[0] for row in returned})
+            self.copy_to_children({row[0] for row in returned})
         elif moved:
             company_matching.record_sync_moves(self.conn, moved, {row[0] for row in returned})
         self._timed("derived", started)
@@ -294,9 +303,9 @@ class Writer:
             names.append(column_name)
             values.append(parent.c.id)
             if column_name == "application_id" and spec.copy_from_application:
-                for copied in spec.copy_from_application:
-                    names.append(copied)
-                    values.append(parent.c[copied])
+                for ours, theirs in copied_pairs(spec):
+                    names.append(ours)
+                    values.append(parent.c[theirs])
         if "synced_at" in target.c:
             names.append("synced_at")
             values.append(bindparam("synced_now", type_=target.c.synced_at.type))
@@ -373,25 +382,27 @@ class Writer:
                        or_(*[applications.c[n].is_distinct_from(wanted.c[n]) for n in derived]))
                 .values({n: wanted.c[n] for n in derived}))
 
-    def copy_to_actions(self, application_ids: Iterable[int]) -> None:
-        """Quarantine actions copy their application's service user, office and section: keep them equal."""
+    def copy_to_children(self, application_ids: Iterable[int]) -> None:
+        """The rows that copy columns of their application (quarantine actions: service user, office, section;
+        commodity lines: service user, submission time, deletion): keep them equal when the application changes."""
         ids = sorted(application_ids)
-        applications, actions = table("applications"), table("quarantine_actions")
-        copied = ("service_user_id", "office_id", "section_id")
-        for start in range(0, len(ids), ID_CHUNK):
-            self.conn.execute(
-                update(actions)
-                .where(actions.c.application_id == applications.c.id,
-                       applications.c.id.in_(ids[start:start + ID_CHUNK]),
-                       or_(*[actions.c[n].is_distinct_from(applications.c[n]) for n in copied]))
-                .values({n: applications.c[n] for n in copied}))
+        applications = table("applications")
+        for target, pairs in COPIED_FROM_APPLICATION.items():
+            children = table(target)
+            for start in range(0, len(ids), ID_CHUNK):
+                self.conn.execute(
+                    update(children)
+                    .where(children.c.application_id == applications.c.id,
+                           applications.c.id.in_(ids[start:start + ID_CHUNK]),
+                           or_(*[children.c[ours].is_distinct_from(applications.c[theirs]) for ours, theirs in pairs]))
+                    .values({ours: applications.c[theirs] for ours, theirs in pairs}))
 
     # ------------------------------------------------------------ reconciliation
 
     def mark_deleted(self, spec: TableMapping, source_ids: list[int]) -> int:
         """Mark records the source no longer has: they stop counting but stay for the record."""
         target = table(spec.target)
-        marked, touched = 0, set()
+        marked, touched, gone = 0, set(), set()
         for start in range(0, len(source_ids), ID_CHUNK):
             condition = [target.c.source_id.in_(source_ids[start:start + ID_CHUNK]), target.c.deleted_at.is_(None)]
             if spec.kind:
@@ -401,7 +412,10 @@ class Writer:
                                      .returning(*returning)).all()
             marked += len(rows)
             touched.update(row[1] for row in rows if len(row) > 1)
+            if spec.target == "applications":
+                gone.update(row[0] for row in rows)
         self.recompute_applications(touched)
+        self.copy_to_children(gone)  # their lines' copied deletion: out of the targeting history
         return marked
 
     def our_keys(self, spec: TableMapping) -> tuple[set[int], set[int]]:

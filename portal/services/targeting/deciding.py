@@ -20,10 +20,11 @@ import io
 import json
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, literal, or_, select, text, tuple_
+from sqlalchemy import (BigInteger, DateTime, Integer, Numeric, String, delete, insert, literal, or_, select,
+                        text, type_coerce)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -106,18 +107,39 @@ def _decide(session: Session, apps: list) -> int:
     def as_json(value) -> str:
         key = id(value)
         if key not in encoded:
-            encoded[key] = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+            encoded[key] = _dumps(value)
         return encoded[key]
 
-    no_flags: list = []
+    # Most raised flags repeat (a new company's count, a commodity or country first used, a handler): each distinct
+    # flag is encoded once and a list's JSON joined from its flags' (what json.dumps of the list writes).
+    flag_json: dict[tuple, str] = {}
+
+    def flags_json(flags: list[dict[str, Any]]) -> str:
+        if not flags:
+            return "[]"
+        parts = []
+        for flag in flags:
+            try:  # the value's type is in the key: 3 and 3.0 are equal keys but not the same JSON
+                key = (flag["code"], *((name, value.__class__, value) for name, value in flag["evidence"].items()))
+                part = flag_json.get(key)
+                if part is None:
+                    part = flag_json[key] = _dumps(flag)
+            except TypeError:  # evidence holding a list (the NNCs): not a key, encoded as it is
+                part = _dumps(flag)
+            parts.append(part)
+        return "[" + ",".join(parts) + "]"
+
+    flags_of, jakarta = history.flagger(settings), ZoneInfo("Asia/Jakarta")
     percents: dict[int, dict[str, Any]] = {}
     rates: dict[tuple[int, str], float] = {}
     rows = []
+    append = rows.append
     for app in apps:
-        if app.office_id not in office_keys:
-            key_version, key = keys.current_key(session, app.office_id)
-            office_keys[app.office_id] = (key_version, rules.drawer(key))
-        key_version, draw = office_keys[app.office_id]
+        office_id = app.office_id
+        if office_id not in office_keys:
+            key_version, key = keys.current_key(session, office_id)
+            office_keys[office_id] = (key_version, rules.drawer(key))
+        key_version, draw = office_keys[office_id]
         level, basis = history.level(app, comp_version, comp_versions)
         version = basis["compliance_settings_version"]
         rate = rates.get((version, level))
@@ -125,15 +147,18 @@ def _decide(session: Session, apps: list) -> int:
             if version not in percents:
                 percents[version] = _percents(comp_versions[version])
             rate = rates[(version, level)] = rules.rate_for(level, percents[version])
-        u = draw(int(app.source_id))
-        flags = history.flags(app, settings, zones.get(app.office_id) or ZoneInfo("Asia/Jakarta")) or no_flags
-        rows.append((app.id, app.office_id, app.section_id, app.service_user_id, int(app.source_id), level, rate, u,
-                     rules.randomly_selected(u, rate), as_json(flags), rules.selected(u, rate, flags), key_version,
-                     settings_version, as_json(basis), now))
-        if flags is not no_flags:
-            encoded.pop(id(flags), None)  # its id may be reused by the next application's list
+        source_id = int(app.source_id)
+        u = draw(source_id)
+        flags = flags_of(app, zones.get(office_id) or jakarta)
+        append((app.id, office_id, app.section_id, app.service_user_id, source_id, level, rate, u,
+                rules.randomly_selected(u, rate), flags_json(flags), rules.selected(u, rate, flags), key_version,
+                settings_version, as_json(basis), now))
     _write(session, rows)
     return len(rows)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 _COLUMNS = ("application_id", "office_id", "section_id", "service_user_id", "iqfast_id", "level", "rate", "draw",
@@ -238,7 +263,8 @@ class _History:
         times: dict[int, list[datetime]] = defaultdict(list)
         first_country: dict[tuple[int, str, str], datetime] = {}
         for su, submitted, direction, origin, destination in self.session.execute(
-                select(a.service_user_id, a.submitted_at, a.direction, a.origin_country, a.destination_country)
+                select(a.service_user_id, _instant(self.session, a.submitted_at), a.direction, a.origin_country,
+                       a.destination_country)
                 .where(_in_chunks(a.service_user_id, companies), a.deleted_at.is_(None))):
             times[su].append(submitted)
             role = _ROLE.get(direction)
@@ -326,37 +352,37 @@ class _History:
     def _earlier_lines(self, apps: list) -> list[tuple]:
         """The companies' live lines of the commodities the decided applications carry:
         (company, application, submitted, commodity, quantity as float or None, unit)."""
-        a, line = Application, ApplicationCommodity
         wanted_pairs = sorted({(app.service_user_id, ln["commodity_id"]) for app in apps
                                for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None})
         if not wanted_pairs:
             return []
-        # A usual run asks for its (company, commodity) pairs only: the cross product of its companies and its
-        # commodities is most of a big company's history, rows the caller would read and drop.
+        # A usual run asks for its (company, commodity) pairs only, each an index range over the lines' copies of
+        # their application's company, submission time and deletion (kept by the sync): a join of the lines to
+        # the applications took a hash join over every line of every company in the run.
+        rows = self.session.execute(_PAIR_LINES, {"companies": [su for su, _c in wanted_pairs],
+                                                  "commodities": [c for _su, c in wanted_pairs]})
         return [(su, app_id, submitted, commodity_id, None if quantity is None else float(quantity), unit)
-                for su, app_id, submitted, commodity_id, quantity, unit in self.session.execute(
-                    select(a.service_user_id, a.id, a.submitted_at, line.commodity_id, line.quantity, line.unit)
-                    .join(line, line.application_id == a.id)
-                    .where(tuple_(a.service_user_id, line.commodity_id).in_(wanted_pairs),
-                           a.deleted_at.is_(None), line.deleted_at.is_(None)))]
+                for su, app_id, submitted, commodity_id, quantity, unit in rows]
 
     def _all_lines(self, companies: list[int]) -> list[tuple]:
         """A first load (or SQLite): the companies' lines read once, in one statement, for both uses — the decided
         applications' own lines (as _decided_lines) and the live history the caller walks (as _earlier_lines; the
         caller drops the pairs no decided line carries). Two reads of the same rows cost a first load seconds."""
         a, line = Application, ApplicationCommodity
-        wanted, history = set(self.app_ids), []
-        for su, app_id, submitted, deleted, commodity_id, name, official, quantity, unit in self.session.execute(
-                select(a.service_user_id, a.id, a.submitted_at, a.deleted_at, line.commodity_id,
-                       line.commodity_name, Commodity.name, line.quantity, line.unit)
+        wanted, history, lines = set(self.app_ids), [], self.lines
+        keep = history.append
+        for su, app_id, submitted, live, commodity_id, name, official, quantity, unit in self.session.execute(
+                select(a.service_user_id, a.id, _instant(self.session, a.submitted_at), a.deleted_at.is_(None),
+                       line.commodity_id, line.commodity_name, Commodity.name, line.quantity, line.unit)
                 .join(line, line.application_id == a.id).outerjoin(Commodity, Commodity.id == line.commodity_id)
                 .where(_in_chunks(a.service_user_id, companies), line.deleted_at.is_(None))
                 .order_by(line.application_id, line.line_no)):
-            if app_id in wanted:
-                self._line(app_id, commodity_id, name, official, quantity, unit)
-            if deleted is None and commodity_id is not None:
-                history.append((su, app_id, submitted, commodity_id, None if quantity is None else float(quantity),
-                                unit))
+            amount = None if quantity is None else float(quantity)
+            if app_id in wanted:  # as _line, inline: a first load has a line per application or more
+                lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
+                                      "quantity": amount, "unit": unit})
+            if live and commodity_id is not None:
+                keep((su, app_id, submitted, commodity_id, amount, unit))
         return history
 
     def level(self, app, comp_version: int, comp_versions: dict[int, ScoringSettings]) -> tuple[str, dict]:
@@ -375,45 +401,71 @@ class _History:
             comp_versions[version] = compliance_settings_of(self.session, version)
         return found
 
-    def flags(self, app, settings: rules.TargetingSettings, zone: ZoneInfo) -> list[dict[str, Any]]:
-        flags: list[dict[str, Any]] = []
-        su, submitted = app.service_user_id, app.submitted_at
-        lines = self.lines.get(app.id, [])
-        if settings.new_company:
-            flag = rules.new_company_flag(self.prior.get(app.id, 0), settings.new_company_below)
-            if flag:
-                flags.append(flag)
-        if settings.new_commodity:
-            used = {ln["commodity_id"] for ln in lines if (app.id, ln["commodity_id"]) in self.commodity_used}
-            flags += rules.new_commodity_flags([(ln["commodity_id"], ln["commodity"]) for ln in lines], used)
-        if settings.new_country:
-            role = _ROLE.get(app.direction)
-            country = app.origin_country if role == "origin" else app.destination_country if role else None
-            used = {rules.normal_country(country)} if country and app.id in self.country_used else set()
-            flag = rules.new_country_flag(app.direction, app.origin_country, app.destination_country, used)
-            if flag:
-                flags.append(flag)
-        if settings.handler_flagged and self.tier_d.get(app.handler_id, 0) >= self.handler_threshold:
-            flag = rules.handler_flag(app.handler_id, self.handler_names.get(app.handler_id),
-                                      self.tier_d.get(app.handler_id, 0), self.handler_threshold)
-            if flag:
-                flags.append(flag)
-        if settings.recent_nnc and su in self.nncs:  # most companies have none: no date arithmetic for them
-            first_day, last_day = rules.nnc_window(submitted.astimezone(zone).date(), settings.recent_nnc_days)
-            notices = self.nncs.get(su, [])
-            low = bisect.bisect_left(notices, (first_day,))
-            found = [{"id": i, "number": n, "notice_date": d} for d, i, n in notices[low:] if d <= last_day]
-            flag = rules.recent_nnc_flag(found, settings.recent_nnc_days)
-            if flag:
-                flags.append(flag)
-        if settings.quantity_outlier and self.medians:
-            for ln in lines:
-                found = self.medians.get((app.id, ln["commodity_id"], ln["unit"]))
-                if found and ln["quantity"] is not None:
-                    flag = rules.quantity_outlier_flag(ln, found[0], found[1], settings.quantity_factor)
+    def flagger(self, settings: rules.TargetingSettings) -> Callable[[Any, ZoneInfo], list[dict[str, Any]]]:
+        """flags(app, office zone) under this run's settings: the switches, thresholds and tables bound once, since a
+        first load asks for every application of a station-year (the rules build each flag raised)."""
+        prior, lines_of, commodity_used, country_used = self.prior, self.lines, self.commodity_used, self.country_used
+        tier_d, threshold, handler_names, nncs, medians = (self.tier_d, self.handler_threshold, self.handler_names,
+                                                           self.nncs, self.medians)
+        new_company, below = settings.new_company, settings.new_company_below
+        new_commodity, new_country, handler_flagged = settings.new_commodity, settings.new_country, settings.handler_flagged
+        recent_nnc, days = settings.recent_nnc, settings.recent_nnc_days
+        outliers, factor = settings.quantity_outlier and bool(medians), settings.quantity_factor
+        normal_country = rules.normal_country
+
+        def flags(app, zone: ZoneInfo) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = []
+            app_id, su = app.id, app.service_user_id
+            lines = lines_of.get(app_id, ())
+            if new_company:
+                count = prior.get(app_id, 0)
+                if count < below:  # the rule's own test, asked first so most applications build nothing
+                    flag = rules.new_company_flag(count, below)
                     if flag:
-                        flags.append(flag)
+                        found.append(flag)
+            if new_commodity and lines:
+                used = {ln["commodity_id"] for ln in lines if (app_id, ln["commodity_id"]) in commodity_used}
+                found += rules.new_commodity_flags([(ln["commodity_id"], ln["commodity"]) for ln in lines], used)
+            if new_country and app_id not in country_used:
+                # Used before (country_used) raises nothing; otherwise the rule decides (domestic, blank: none).
+                role = _ROLE.get(app.direction)
+                country = app.origin_country if role == "origin" else app.destination_country if role else None
+                if country and normal_country(country):
+                    flag = rules.new_country_flag(app.direction, app.origin_country, app.destination_country, set())
+                    if flag:
+                        found.append(flag)
+            if handler_flagged:
+                served = tier_d.get(app.handler_id, 0)
+                if served >= threshold:
+                    flag = rules.handler_flag(app.handler_id, handler_names.get(app.handler_id), served, threshold)
+                    if flag:
+                        found.append(flag)
+            if recent_nnc and su in nncs:  # most companies have none: no date arithmetic for them
+                first_day, last_day = rules.nnc_window(app.submitted_at.astimezone(zone).date(), days)
+                notices = nncs[su]
+                low = bisect.bisect_left(notices, (first_day,))
+                listed = [{"id": i, "number": n, "notice_date": d} for d, i, n in notices[low:] if d <= last_day]
+                flag = rules.recent_nnc_flag(listed, days)
+                if flag:
+                    found.append(flag)
+            if outliers:
+                for ln in lines:
+                    median = medians.get((app_id, ln["commodity_id"], ln["unit"]))
+                    if median and ln["quantity"] is not None:
+                        flag = rules.quantity_outlier_flag(ln, median[0], median[1], factor)
+                        if flag:
+                            found.append(flag)
+            return found
         return flags
+
+
+def _instant(session: Session, column):
+    """A timestamp column as the driver returns it on PostgreSQL (already an aware datetime: what UTCDateTime would
+    make of it, compared by instant the same), sparing the type's per-value work on the rows of a whole history;
+    SQLite keeps the type, which attaches the zone its text lacks."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(column, DateTime(timezone=True))
+    return column
 
 
 _ROLE = {"import": "origin", "export": "destination"}  # rules.country_role, looked up once per row
@@ -497,4 +549,16 @@ SELECT d.id,
              AND {_COUNTRY.format(t="h")} = {_COUNTRY.format(t="d")}) AS country_used
 FROM applications d WHERE d.id = ANY(CAST(:ids AS bigint[]))
 """)
+# The live lines of live applications of each (company, commodity) pair, per pair an index range
+# (ix_application_commodities_history): what _History._earlier_lines returns.
+_PAIR_LINES = text("""
+SELECT l.service_user_id, l.application_id, l.submitted_at, l.commodity_id, l.quantity, l.unit
+FROM unnest(CAST(:companies AS integer[]), CAST(:commodities AS integer[])) AS p(service_user_id, commodity_id)
+CROSS JOIN LATERAL (
+    SELECT h.service_user_id, h.application_id, h.submitted_at, h.commodity_id, h.quantity, h.unit
+    FROM application_commodities h
+    WHERE h.service_user_id = p.service_user_id AND h.commodity_id = p.commodity_id
+      AND h.deleted_at IS NULL AND h.application_deleted_at IS NULL) l
+""").columns(service_user_id=Integer, application_id=BigInteger, submitted_at=UTCDateTime(),
+             commodity_id=Integer, quantity=Numeric(16, 3), unit=String)
 
