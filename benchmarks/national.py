@@ -42,6 +42,62 @@ WHERE s.id = r.id AND r.j < :shared AND s.company_id <> f.company_id
 """
 
 
+TOUCH_SQL = """
+WITH latest AS (
+    SELECT a.id FROM applications a JOIN offices o ON o.id = a.office_id
+    WHERE o.code = :office AND a.deleted_at IS NULL ORDER BY a.submitted_at DESC LIMIT :touched)
+UPDATE applications a SET synced_at = now() FROM latest WHERE a.id = latest.id
+"""
+DETAIN_SQL = """
+INSERT INTO quarantine_actions (kind, source_id, action_at, application_id, service_user_id, office_id, section_id,
+                                synced_at)
+SELECT 'detention', 900000000 + a.id, a.completed_at - interval '1 hour', a.id, a.service_user_id, a.office_id,
+       a.section_id, now()
+FROM applications a JOIN offices o ON o.id = a.office_id
+WHERE o.code = :office AND a.completed_at IS NOT NULL AND a.deleted_at IS NULL
+ORDER BY a.submitted_at DESC LIMIT :detained
+"""
+
+
+def sync_refresh(database, touched: int = 1000, detained: int = 5, office: str = "0300") -> dict:
+    """What a sync run's refresh costs at this scale: the latest `touched` applications of one office marked written
+    by a sync (their companies' rollups, snapshots and national rows are brought current) and `detained` of them
+    given a detention (so the counts, the office's and the national rate move), then after_sync.refresh_rollups
+    timed, wall and CPU (this process's and its PostgreSQL backend's, read from /proc), and a full store of the
+    national rankings timed after it (what each sync paid before the store was incremental). The stored rows after
+    the refresh are compared with the full store's."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select, text
+
+    from benchmarks.sync_throughput import backend_cpu
+    from models.compliance import ComplianceNationalScore
+    from portal.services.compliance import national
+    from portal.services.sync import after_sync
+
+    def stored(session):
+        n = ComplianceNationalScore
+        return sorted(tuple(row) for row in session.execute(select(*n.__table__.columns)))
+
+    def measured(session, work):
+        pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        started, cpu, server = time.perf_counter(), time.process_time(), backend_cpu([pid])
+        answer = work()
+        return (time.perf_counter() - started, time.process_time() - cpu, backend_cpu([pid]) - server), answer
+
+    with database.session() as session:
+        since = datetime.now(timezone.utc) - timedelta(seconds=1)
+        session.execute(text(TOUCH_SQL), {"office": office, "touched": touched})
+        session.execute(text(DETAIN_SQL), {"office": office, "detained": detained})
+        (wall, ours, server), result = measured(session, lambda: after_sync.refresh_rollups(session, since))
+        incremental = stored(session)
+        (full_wall, full_ours, full_server), _ = measured(session, lambda: national.refresh_national(session))
+        same = stored(session) == incremental
+        session.rollback()  # the kept database stays as it was
+    return {"result": result, "wall": wall, "cpu": ours + server, "cpu_ours": ours, "cpu_server": server,
+            "full_store_wall": full_wall, "full_store_cpu": full_ours + full_server, "same_as_full_store": same}
+
+
 def timed(function, calls: int) -> tuple[float, object]:
     """Median seconds of `calls` calls, and the last answer."""
     seconds, answer = [], None

@@ -20,7 +20,7 @@ from datetime import date, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, cast, delete, func, select
+from sqlalchemy import BigInteger, and_, bindparam, cast, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from models import Application, Company, CompanyLinkChange, Office, ServiceUser
@@ -140,7 +140,7 @@ def _pooled_streaks(session: Session, company_ids: list[int], section_id: int | 
 
 
 def current_snapshots(session: Session, section_id: int | None, version: int, settings,
-                      service_user_ids: list[int] | None = None) -> list | None:
+                      service_user_ids: list[int] | None = None, company_ids: list[int] | None = None) -> list | None:
     """The score snapshots (compliance_scores: each record's default-window counts, score and tier as its office's
     ranking computed them at the last refresh) of a section, when they hold the rollup's counts (snapshots_current)
     and every one is of its office's today and window and of the current settings; else None (computed live). One indexed read instead of the window's
@@ -155,6 +155,8 @@ def current_snapshots(session: Session, section_id: int | None, version: int, se
              .where(c.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
     if service_user_ids is not None:
         query = query.where(c.service_user_id.in_(service_user_ids))
+    if company_ids is not None:
+        query = query.where(ServiceUser.company_id.in_(company_ids))
     rows = session.execute(query).all()
     zones = dict(session.execute(select(Office.id, Office.timezone)).all())
     expected: dict[int, tuple] = {}
@@ -188,9 +190,11 @@ def national_scores(session: Session, *, section_id: int | None, first: date, la
     return _national(session, session.execute(query).all(), section_id=section_id, as_of=as_of, settings=settings)
 
 
-def _national(session: Session, raw, *, section_id: int | None, as_of: date, settings) -> dict[str, Any]:
+def _national(session: Session, raw, *, section_id: int | None, as_of: date, settings,
+              everywhere: list[int] | None = None) -> dict[str, Any]:
     """Score the per-(office, record) counts `raw` per office (or take the snapshot's score and tier) and pooled
-    per company."""
+    per company. `everywhere`: [n, d, r, x, k] of every office when `raw` holds only some companies' snapshot rows
+    (the incremental store); the national rate is taken from those."""
     decide = _Model(settings)
     per_office: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for r in raw:
@@ -200,6 +204,8 @@ def _national(session: Session, raw, *, section_id: int | None, as_of: date, set
     all_n = sum(t[0] for t in per_office.values())
     all_v = model.weighted_violations(*(sum(t[i] for t in per_office.values()) for i in (1, 2, 3, 4)),
                                       settings=settings)
+    if everywhere is not None:  # the offices' own p0 below serve only rows scored live, never snapshot rows
+        all_n, all_v = everywhere[0], model.weighted_violations(*everywhere[1:], settings=settings)
     p0 = {office: model.prior_rate(model.weighted_violations(d, r, x, k, settings), n, all_v, all_n, settings)
           for office, (n, d, r, x, k) in per_office.items()}
     national_p0 = model.prior_rate(all_v, all_n, all_v, all_n, settings)
@@ -270,10 +276,18 @@ def _national(session: Session, raw, *, section_id: int | None, as_of: date, set
                        "weighted_violations": float(v), "score": float(value),
                        "tier": decide.tier(value, records, streak, since, n), "clean_streak": streak,
                        "last_violation_at": last_violation, "offices": office_rows})
-    result.sort(key=lambda row: (-row["score"], -row["consignments"], row["name"]))
+    result.sort(key=national_order)
     for index, row in enumerate(result, start=1):
         row["rank"] = index
-    return {"rows": result, "all_v": float(all_v), "all_n": all_n, "p0": float(national_p0)}
+    return {"rows": result, "all_v": float(all_v), "all_n": all_n, "p0": float(national_p0),
+            "exact_p0": national_p0}
+
+
+def national_order(row: dict[str, Any]) -> tuple:
+    """The national ranking's order: score, then consignments (descending), then name; the company id last, so
+    two companies of one name and figures always rank the same way (the stored rows, refreshed in part, and a full
+    computation agree)."""
+    return -row["score"], -row["consignments"], row["name"], row["company_id"]
 
 
 def national_ranking(session: Session, *, section_scope: str | None, filters: dict[str, Any] | None = None,
@@ -328,42 +342,165 @@ def _office_days(session: Session) -> dict[str, str]:
             for office, tz in session.execute(select(Office.id, Office.timezone))}
 
 
-def refresh_national(session: Session) -> dict[str, Any]:
+def stored_runs(session: Session) -> dict[int, ComplianceNationalRun]:
+    """Section → the run its stored national rows were computed in (read before a snapshot refresh drops them)."""
+    runs = session.scalars(select(ComplianceNationalRun)).all()
+    for run in runs:
+        session.expunge(run)  # kept as plain values: the refresh deletes the rows
+    return {run.section_id: run for run in runs}
+
+
+def _stored_rows(result: dict[str, Any], section: int, postgres: bool) -> list[dict[str, Any]]:
+    """national_scores' rows as compliance_national_scores rows."""
+    rows = [{"section_id": section, "company_id": row["company_id"], "rank": row["rank"], "name": row["name"],
+             "tax_id": row["tax_id"], "service_user_id": row["service_user_id"], "n": row["consignments"],
+             "d": row["detentions"], "r": row["refusals"], "x": row["destructions"], "k": row["nncs"],
+             "violations": row["violations"], "weighted_violations": row["weighted_violations"],
+             "score": row["score"], "tier": row["tier"], "clean_streak": row["clean_streak"],
+             "last_violation_at": row["last_violation_at"], "offices": row["offices"]}
+            for row in result["rows"]]
+    if postgres:  # COPY (bulk_insert) takes the per-office rows as JSON text
+        for row in rows:
+            row["offices"] = json.dumps(row["offices"])
+    return rows
+
+
+def refresh_national(session: Session, *, previous: dict[int, ComplianceNationalRun] | None = None,
+                     service_user_ids: list[int] | None = None) -> dict[str, Any]:
     """Store every section's national ranking (default view) from the current snapshots; a section whose
-    snapshots are not current gets none (it is computed live). Runs in the caller's transaction."""
-    session.execute(delete(ComplianceNationalRun))
-    session.execute(delete(ComplianceNationalScore))
+    snapshots are not current gets none (it is computed live). Runs in the caller's transaction.
+
+    After a refresh of the snapshots of `service_user_ids` alone (a sync's), with `previous` (stored_runs, read
+    before that refresh): a section whose stored rows were of this day, window, settings, offices' days and
+    company links is brought up to date in place — the touched records' companies computed again from the
+    snapshots, every other company's row rescored from its stored counts against the new national rate (which
+    moves with every consignment anywhere: the other companies' snapshots did not change, their national score
+    may), and only the rows that changed written. The result equals a full store (tests compare them)."""
     version, scoring = current_settings(session)
-    if version == 0 or not snapshots_current(session):
-        return {"national": 0}
     as_of = today_in(default_timezone())
     first, last = window(as_of, scoring)
-    days, links, stored = _office_days(session), _links(session), 0
+    days, links = _office_days(session), _links(session)
+    sections = [None] + list(sections_by_code(session).values())
+    incremental = set()
+    if previous and service_user_ids is not None and version and snapshots_current(session):
+        incremental = {section for section, run in previous.items()
+                       if (run.as_of, run.window_from, run.window_to, run.settings_version, run.office_days,
+                           run.links) == (as_of, first, last, version, days, links)}
+    session.execute(delete(ComplianceNationalRun))
+    session.execute(delete(ComplianceNationalScore).where(
+        ComplianceNationalScore.section_id.not_in(incremental or [-1])))
+    if version == 0 or not snapshots_current(session):
+        return {"national": 0}
+    stored, rewritten = 0, 0
     postgres = session.get_bind().dialect.name == "postgresql"
-    for section_id in [None] + list(sections_by_code(session).values()):
-        snapshots = current_snapshots(session, section_id, version, scoring)
-        if snapshots is None:
-            continue
-        result = national_scores(session, section_id=section_id, first=first, last=last, as_of=as_of,
-                                 settings=scoring, snapshot_rows=snapshots)
+    companies_touched = sorted(set(session.scalars(select(ServiceUser.company_id).where(
+        ServiceUser.id.in_(service_user_ids))))) if incremental else []
+    for section_id in sections:
         section = ALL_SECTIONS if section_id is None else section_id
-        rows = [{"section_id": section, "company_id": row["company_id"], "rank": row["rank"], "name": row["name"],
-                 "tax_id": row["tax_id"], "service_user_id": row["service_user_id"], "n": row["consignments"],
-                 "d": row["detentions"], "r": row["refusals"], "x": row["destructions"], "k": row["nncs"],
-                 "violations": row["violations"], "weighted_violations": row["weighted_violations"],
-                 "score": row["score"], "tier": row["tier"], "clean_streak": row["clean_streak"],
-                 "last_violation_at": row["last_violation_at"], "offices": row["offices"]}
-                for row in result["rows"]]
-        if postgres:  # COPY (bulk_insert) takes the per-office rows as JSON text
-            for row in rows:
-                row["offices"] = json.dumps(row["offices"])
-        bulk_insert(session, ComplianceNationalScore, rows)
+        done = _refresh_section(session, section_id, companies_touched, version=version, settings=scoring,
+                                as_of=as_of, postgres=postgres) if section in incremental else None
+        if done is not None:
+            result, count, written = done
+        else:
+            if section in incremental:  # the touched companies' snapshots not current: stored as a full store would
+                session.execute(delete(ComplianceNationalScore).where(ComplianceNationalScore.section_id == section))
+            snapshots = current_snapshots(session, section_id, version, scoring)
+            if snapshots is None:
+                continue
+            result = national_scores(session, section_id=section_id, first=first, last=last, as_of=as_of,
+                                     settings=scoring, snapshot_rows=snapshots)
+            rows = _stored_rows(result, section, postgres)
+            bulk_insert(session, ComplianceNationalScore, rows)
+            count = written = len(rows)
+        rewritten += written
         session.add(ComplianceNationalRun(section_id=section, as_of=as_of, window_from=first, window_to=last,
                                           settings_version=version, office_days=days, links=links,
                                           all_v=result["all_v"], all_n=result["all_n"], p0=result["p0"]))
-        stored += len(rows)
+        stored += count
     session.flush()
-    return {"national": stored}
+    return {"national": stored, "rewritten": rewritten}
+
+
+def _refresh_section(session: Session, section_id: int | None, company_ids: list[int], *, version: int, settings,
+                     as_of: date, postgres: bool) -> tuple[dict[str, Any], int, int] | None:
+    """One section's stored national rows brought up to date after the snapshots of `company_ids`' records were
+    rewritten (refresh_national): (the national figures, rows stored, rows written), or None when those snapshots
+    are not current (then the section is stored from scratch)."""
+    section = ALL_SECTIONS if section_id is None else section_id
+    c, n = ComplianceScore, ComplianceNationalScore
+    everywhere = [int(value or 0) for value in session.execute(
+        select(func.sum(c.n), func.sum(c.d), func.sum(c.r), func.sum(c.x), func.sum(c.k)).where(
+            c.section_id == section)).one()]
+    snapshots = current_snapshots(session, section_id, version, settings, company_ids=company_ids) \
+        if company_ids else []
+    if snapshots is None:
+        return None
+    fresh = _national(session, snapshots, section_id=section_id, as_of=as_of, settings=settings,
+                      everywhere=everywhere)
+    national_p0 = fresh["exact_p0"]
+    # Every other company's stored row rescored against the new national rate; the name as a full store reads it
+    # (the company's name, else its first record's), since a company may be renamed without a score changing.
+    record = ServiceUser
+    name = func.coalesce(func.nullif(Company.name, ""), record.name)
+    query = (select(n.company_id, n.rank, n.n, n.d, n.r, n.x, n.k, n.score, n.tier, n.clean_streak,
+                    n.last_violation_at, n.name, n.tax_id, name.label("current_name"),
+                    record.tax_id.label("current_tax_id"))
+             .join(record, record.id == n.service_user_id).outerjoin(Company, Company.id == n.company_id)
+             .where(n.section_id == section))
+    decide = _Model(settings)
+    zone = ZoneInfo(default_timezone())
+    memo: dict[tuple, Any] = {}
+    touched = set(company_ids)
+    kept, gone = [], []
+    for r in session.execute(query):
+        if r.company_id in touched:
+            gone.append(r.company_id)
+            continue
+        v = decide.weighted(r.d, r.r, r.x, r.k)
+        value = memo.get((v, r.n))
+        if value is None:
+            value = memo[(v, r.n)] = model.score(v, r.n, national_p0, settings)
+        since = None if r.last_violation_at is None else months_between(
+            r.last_violation_at.astimezone(zone).date(), as_of)
+        tier = decide.tier(value, r.d + r.r + r.x + r.k, r.clean_streak, since, r.n)
+        kept.append({"company_id": r.company_id, "score": float(value), "consignments": r.n,
+                     "name": r.current_name, "tier": tier, "tax_id": r.current_tax_id,
+                     "before": (r.rank, float(r.score), r.tier, r.name, r.tax_id)})
+    added = fresh["rows"]
+    merged = sorted(kept + added, key=national_order)
+    changed = []
+    for index, row in enumerate(merged, start=1):
+        row["rank"] = index
+        if "before" in row and row["before"] != (index, row["score"], row["tier"], row["name"], row["tax_id"]):
+            changed.append({"s": section, "c": row["company_id"], "rank": index, "score": row["score"],
+                            "tier": row["tier"], "name": row["name"], "tax_id": row["tax_id"]})
+    if gone:
+        session.execute(delete(n).where(n.section_id == section, n.company_id.in_(gone)))
+    _update_changed(session, section, changed, postgres)
+    bulk_insert(session, n, _stored_rows(fresh, section, postgres))
+    return fresh, len(merged), len(changed) + len(added)
+
+
+def _update_changed(session: Session, section: int, changed: list[dict[str, Any]], postgres: bool) -> None:
+    """Write the new rank, score, tier, name and NPWP of stored national rows. One company's move shifts the
+    ranks of every company between its old and new place: thousands of rows on PostgreSQL in one statement over
+    arrays (an executemany of as many UPDATEs took seconds)."""
+    if not changed:
+        return
+    if postgres:
+        session.execute(text(
+            "UPDATE compliance_national_scores n SET rank = v.rank, score = v.score, tier = v.tier, name = v.name, "
+            "tax_id = v.tax_id FROM unnest(CAST(:c AS integer[]), CAST(:rank AS integer[]), "
+            "CAST(:score AS numeric[]), CAST(:tier AS text[]), CAST(:name AS text[]), CAST(:tax_id AS text[])) "
+            "AS v(company_id, rank, score, tier, name, tax_id) "
+            "WHERE n.section_id = :section AND n.company_id = v.company_id"),
+            {"section": section, **{key: [row[key] for row in changed]
+                                    for key in ("c", "rank", "score", "tier", "name", "tax_id")}})
+        return
+    table = ComplianceNationalScore.__table__
+    session.execute(update(table).where(table.c.section_id == bindparam("s"), table.c.company_id == bindparam("c"))
+                    .values(rank=bindparam("rank"), score=bindparam("score"), tier=bindparam("tier"),
+                            name=bindparam("name"), tax_id=bindparam("tax_id")), changed)
 
 
 def stored_any(session: Session) -> bool:

@@ -381,31 +381,49 @@ def filter_options(session: Session, section_scope: str | None) -> dict[str, Any
 
 # --------------------------------------------------------------------------------------------- snapshots
 def _score_offices(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
-                   as_of: date, settings: ScoringSettings,
-                   service_user_ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Default-window scores of many offices in two queries (the snapshots): rows carry their office id."""
+                   as_of: date, settings: ScoringSettings, service_user_ids: list[int] | None = None,
+                   untouched: dict[int, list[int]] | None = None) -> list[dict[str, Any]]:
+    """Default-window scores of many offices (the snapshots): rows carry their office id.
+
+    `untouched`: office → [n, d, r, x, k] summed over the stored snapshots of every service user but
+    `service_user_ids` (untouched_totals), every office's; then each office's p0 is those plus the touched users'
+    fresh counts, and the window's aggregate over whole offices is not read again (a sync touches a few hundred
+    companies; the offices hold tens of thousands)."""
     s = ComplianceStreak
-    m = window_counts(session, office_ids, section_id, first, last)
-    per_office = {office: (model.weighted_violations(int(d), int(r), int(x), int(k), settings), int(n))
-                  for office, d, r, x, k, n in session.execute(
-                      select(m.c.office_id, func.sum(m.c.d), func.sum(m.c.r), func.sum(m.c.x), func.sum(m.c.k),
-                             func.sum(m.c.n)).group_by(m.c.office_id))}
-    all_v, all_n = office_totals(session, None, section_id, first, last, None, None, settings)
-    fallback = model.prior_rate(0, 0, all_v, all_n, settings)  # an office with nothing in the window
-    totals = {office: model.prior_rate(v, n, all_v, all_n, settings) for office, (v, n) in per_office.items()}
-    if service_user_ids is not None:
-        m = window_counts(session, office_ids, section_id, first, last, service_user_ids=service_user_ids)
-    sums = select(m.c.office_id.label("office"), m.c.service_user_id.label("su"), func.sum(m.c.n).label("n"),
-                  func.sum(m.c.d).label("d"), func.sum(m.c.r).label("r"), func.sum(m.c.x).label("x"),
-                  func.sum(m.c.k).label("k")).group_by(m.c.office_id, m.c.service_user_id).subquery()
+    touched = window_counts(session, office_ids, section_id, first, last, service_user_ids=service_user_ids)
+    sums = select(touched.c.office_id.label("office"), touched.c.service_user_id.label("su"),
+                  func.sum(touched.c.n).label("n"), func.sum(touched.c.d).label("d"), func.sum(touched.c.r).label("r"),
+                  func.sum(touched.c.x).label("x"), func.sum(touched.c.k).label("k")).group_by(
+        touched.c.office_id, touched.c.service_user_id).subquery()
     query = select(sums, s.clean_streak, s.last_violation_at).outerjoin(s, and_(
         s.service_user_id == sums.c.su, s.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
+    found = session.execute(query).all()
+    if untouched is None:
+        m = window_counts(session, office_ids, section_id, first, last)
+        counts = {office: [int(n), int(d), int(r), int(x), int(k)] for office, n, d, r, x, k in session.execute(
+            select(m.c.office_id, func.sum(m.c.n), func.sum(m.c.d), func.sum(m.c.r), func.sum(m.c.x),
+                   func.sum(m.c.k)).group_by(m.c.office_id))}
+        all_v, all_n = office_totals(session, None, section_id, first, last, None, None, settings)
+    else:
+        counts = {office: list(values) for office, values in untouched.items()}
+        for r in found:
+            values = counts.setdefault(r.office, [0, 0, 0, 0, 0])
+            for index, value in enumerate((r.n, r.d, r.r, r.x, r.k)):
+                values[index] += int(value)
+        everywhere = [sum(values[index] for values in counts.values()) for index in range(5)]
+        all_v, all_n = model.weighted_violations(*everywhere[1:], settings), everywhere[0]
+        if office_ids is not None:
+            counts = {office: values for office, values in counts.items() if office in office_ids}
+    per_office = {office: (model.weighted_violations(d, r, x, k, settings), n)
+                  for office, (n, d, r, x, k) in counts.items()}
+    fallback = model.prior_rate(0, 0, all_v, all_n, settings)  # an office with nothing in the window
+    totals = {office: model.prior_rate(v, n, all_v, all_n, settings) for office, (v, n) in per_office.items()}
     default_zone = ZoneInfo(default_timezone())
     zones = {office: ZoneInfo(tz) if tz else default_zone
              for office, tz in session.execute(select(Office.id, Office.timezone))}
     decide = _Model(settings)
     rows = []
-    for r in session.execute(query):
+    for r in found:
         n, d, rr, x, k = int(r.n), int(r.d), int(r.r), int(r.x), int(r.k)
         v = decide.weighted(d, rr, x, k)
         score_value = decide.score(v, n, totals.get(r.office, fallback))
@@ -417,6 +435,27 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
                      "intervention": decide.level(streak).name, "clean_streak": streak,
                      "last_violation_at": r.last_violation_at})
     return rows
+
+
+def untouched_totals(session: Session, service_user_ids: list[int], day: date, first: date,
+                     last: date) -> dict[int, dict[int, list[int]]] | None:
+    """Section → office → [n, d, r, x, k] summed over the stored snapshots of every service user not in
+    `service_user_ids`, when those snapshots hold the window first…last of `day` (snapshots_current, and each of
+    them of that day and window: their counts are then the window's, since only the touched users' rows changed);
+    else None (the offices' p0 are aggregated from the rollup again)."""
+    if not snapshots_current(session):
+        return None
+    c = ComplianceScore
+    this_window = and_(c.as_of == day, c.window_from == first, c.window_to == last)
+    query = (select(c.section_id, c.office_id, func.sum(c.n), func.sum(c.d), func.sum(c.r), func.sum(c.x),
+                    func.sum(c.k), func.count(), func.count().filter(this_window))
+             .where(c.service_user_id.not_in(service_user_ids)).group_by(c.section_id, c.office_id))
+    result: dict[int, dict[int, list[int]]] = {}
+    for section, office, n, d, r, x, k, rows, current in session.execute(query):
+        if rows != current:
+            return None
+        result.setdefault(section, {})[office] = [int(n), int(d), int(r), int(x), int(k)]
+    return result
 
 
 def refresh_scores(session: Session, office_id: int | None = None, service_user_ids: list[int] | None = None,
@@ -438,13 +477,21 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
         if offices is None or office in offices:
             by_zone.setdefault(tz or default_timezone(), []).append(office)
     now = datetime.now(UTC)
+    # Every office on the same day (all but an hour or two a day): the offices' p0 from the untouched snapshots.
+    days = {as_of or today_in(tz or default_timezone()) for tz in session.scalars(select(Office.timezone))}
+    untouched = None
+    if office_id is None and service_user_ids is not None and len(days) == 1:
+        day = days.pop()
+        untouched = untouched_totals(session, service_user_ids, day, *window(day, scoring))
     snapshot_rows = []
     for zone, zone_offices in sorted(by_zone.items()):
         day = as_of or today_in(zone)
         first, last = window(day, scoring)
         for section_id in [None] + list(sections_by_code(session).values()):
+            section_totals = None if untouched is None else untouched.get(
+                ALL_SECTIONS if section_id is None else section_id, {})
             for row in _score_offices(session, zone_offices, section_id, first, last, day, scoring,
-                                      service_user_ids):
+                                      service_user_ids, section_totals):
                 row.update(section_id=ALL_SECTIONS if section_id is None else section_id, as_of=day,
                            window_from=first, window_to=last, settings_version=version, computed_at=now)
                 snapshot_rows.append(row)

@@ -104,13 +104,20 @@ def _refresh_streaks(session: Session, office_id, service_user_ids) -> None:
     now = datetime.now(UTC)
     bulk_insert(session, s, [{"service_user_id": su, "section_id": section, **row, "updated_at": now}
                              for (su, section), row in rows.items()])
-    # Consignments completed after the last violation (all of them when there was none): one grouped query
-    # joined back in one UPDATE … FROM (PostgreSQL, SQLite ≥ 3.33), not one subquery per row.
-    joined = [a.service_user_id == s.service_user_id, a.completed_at.is_not(None), a.deleted_at.is_(None),
-              or_(s.section_id == ALL_SECTIONS, a.section_id == s.section_id),
-              or_(s.last_violation_at.is_(None), a.completed_at > s.last_violation_at)]
-    if service_user_ids is not None:  # lets the planner read only their applications, by index
-        joined.append(a.service_user_id.in_(service_user_ids))
+    after_last = [a.service_user_id == s.service_user_id, a.completed_at.is_not(None), a.deleted_at.is_(None),
+                  or_(s.section_id == ALL_SECTIONS, a.section_id == s.section_id),
+                  or_(s.last_violation_at.is_(None), a.completed_at > s.last_violation_at)]
+    if service_user_ids is not None:
+        # A few service users (a sync's, an NNC's): one count per streak row, each an index range over the
+        # service user's completions after the last violation. The grouped join below planned a nested loop from
+        # every application of theirs into the freshly written streaks (0.6 s for a sync's 250 busy companies).
+        counted = select(func.count(a.id)).where(*after_last).scalar_subquery()
+        session.execute(update(s).where(*condition).values(clean_streak=counted)
+                        .execution_options(synchronize_session=False))
+        return
+    # Everything (the rebuild): one grouped query joined back in one UPDATE … FROM (PostgreSQL, SQLite ≥ 3.33),
+    # not one subquery per row.
+    joined = after_last
     counted = (select(s.service_user_id.label("su"), s.section_id.label("sec"), func.count(a.id).label("cnt"))
                .join(a, and_(*joined)).where(*condition).group_by(s.service_user_id, s.section_id).subquery())
     session.execute(update(s).where(s.service_user_id == counted.c.su, s.section_id == counted.c.sec)

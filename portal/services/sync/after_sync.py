@@ -127,8 +127,13 @@ def refresh_rollups(session: Session, since: datetime) -> dict:
     for start in range(0, len(application_ids), ID_CHUNK):
         part = application_ids[start:start + ID_CHUNK]
         service_user_ids |= set(session.scalars(select(Application.service_user_id).where(Application.id.in_(part))))
-    compliance_rollup.refresh_rollups(session, service_user_ids=sorted(service_user_ids), scores=True)
+    touched = sorted(service_user_ids)
+    # The stored national rankings' runs, read before the snapshot refresh drops them: while still of today's window,
+    # settings and company links, only the touched companies are scored again (else every company, every run).
+    previous = compliance_national.stored_runs(session)
+    compliance_rollup.refresh_rollups(session, service_user_ids=touched, scores=True)
     # The national ranking from the refreshed snapshots, stored (else every national view scores every company).
-    compliance_national.refresh_national(session)
+    national = compliance_national.refresh_national(session, previous=previous, service_user_ids=touched)
     kpi_rollup.refresh_kpi_rollups(session, application_ids=application_ids)
-    return {"applications": len(application_ids), "service_users": len(service_user_ids)}
+    return {"applications": len(application_ids), "service_users": len(service_user_ids),
+            "national_rows_written": national.get("rewritten", 0)}
