@@ -20,7 +20,7 @@ from datetime import date, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, and_, bindparam, cast, delete, func, select, text, update
+from sqlalchemy import BigInteger, and_, bindparam, cast, delete, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from models import Application, Company, CompanyLinkChange, Office, ServiceUser
@@ -425,7 +425,12 @@ def _refresh_section(session: Session, section_id: int | None, company_ids: list
                      as_of: date, postgres: bool) -> tuple[dict[str, Any], int, int] | None:
     """One section's stored national rows brought up to date after the snapshots of `company_ids`' records were
     rewritten (refresh_national): (the national figures, rows stored, rows written), or None when those snapshots
-    are not current (then the section is stored from scratch)."""
+    are not current (then the section is stored from scratch).
+
+    The other companies' rows keep their counts, streaks and per-office figures; their score moves only with the
+    national rate, and alike for every row of the same counts: it is worked out once per distinct (counts, stored
+    score) — a few thousand at fifty offices, not every row — and the tier again only for the rows whose score
+    moved. Names and ranks are set in SQL, writing only the rows whose value differs."""
     section = ALL_SECTIONS if section_id is None else section_id
     c, n = ComplianceScore, ComplianceNationalScore
     everywhere = [int(value or 0) for value in session.execute(
@@ -438,69 +443,79 @@ def _refresh_section(session: Session, section_id: int | None, company_ids: list
     fresh = _national(session, snapshots, section_id=section_id, as_of=as_of, settings=settings,
                       everywhere=everywhere)
     national_p0 = fresh["exact_p0"]
-    # Every other company's stored row rescored against the new national rate; the name as a full store reads it
-    # (the company's name, else its first record's), since a company may be renamed without a score changing.
-    record = ServiceUser
-    name = func.coalesce(func.nullif(Company.name, ""), record.name)
-    query = (select(n.company_id, n.rank, n.n, n.d, n.r, n.x, n.k, n.score, n.tier, n.clean_streak,
-                    n.last_violation_at, n.name, n.tax_id, name.label("current_name"),
-                    record.tax_id.label("current_tax_id"))
-             .join(record, record.id == n.service_user_id).outerjoin(Company, Company.id == n.company_id)
-             .where(n.section_id == section))
+    for start in range(0, len(company_ids), CHUNK):
+        session.execute(delete(n).where(n.section_id == section, n.company_id.in_(company_ids[start:start + CHUNK])))
+    # The other companies, rescored per distinct counts against the new national rate.
     decide = _Model(settings)
-    zone = ZoneInfo(default_timezone())
-    memo: dict[tuple, Any] = {}
-    touched = set(company_ids)
-    kept, gone = [], []
-    for r in session.execute(query):
-        if r.company_id in touched:
-            gone.append(r.company_id)
-            continue
-        v = decide.weighted(r.d, r.r, r.x, r.k)
-        value = memo.get((v, r.n))
-        if value is None:
-            value = memo[(v, r.n)] = model.score(v, r.n, national_p0, settings)
-        since = None if r.last_violation_at is None else months_between(
-            r.last_violation_at.astimezone(zone).date(), as_of)
-        tier = decide.tier(value, r.d + r.r + r.x + r.k, r.clean_streak, since, r.n)
-        kept.append({"company_id": r.company_id, "score": float(value), "consignments": r.n,
-                     "name": r.current_name, "tier": tier, "tax_id": r.current_tax_id,
-                     "before": (r.rank, float(r.score), r.tier, r.name, r.tax_id)})
-    added = fresh["rows"]
-    merged = sorted(kept + added, key=national_order)
+    counts = (n.d, n.r, n.x, n.k, n.n)
+    moved = {}
+    for d, r, x, k, consignments, score in session.execute(
+            select(*counts, n.score).where(n.section_id == section).group_by(*counts, n.score)):
+        value = model.score(decide.weighted(d, r, x, k), consignments, national_p0, settings)
+        if value != score:
+            moved[(d, r, x, k, consignments)] = value
     changed = []
-    for index, row in enumerate(merged, start=1):
-        row["rank"] = index
-        if "before" in row and row["before"] != (index, row["score"], row["tier"], row["name"], row["tax_id"]):
-            changed.append({"s": section, "c": row["company_id"], "rank": index, "score": row["score"],
-                            "tier": row["tier"], "name": row["name"], "tax_id": row["tax_id"]})
-    if gone:
-        session.execute(delete(n).where(n.section_id == section, n.company_id.in_(gone)))
-    _update_changed(session, section, changed, postgres)
+    if moved:
+        zone = ZoneInfo(default_timezone())
+        keys = sorted(moved)
+        for start in range(0, len(keys), CHUNK):
+            rows = session.execute(select(n.company_id, *counts, n.clean_streak, n.last_violation_at).where(
+                n.section_id == section, tuple_(*counts).in_(keys[start:start + CHUNK])))
+            for company, d, r, x, k, consignments, streak, last_violation in rows:
+                value = moved[(d, r, x, k, consignments)]
+                since = None if last_violation is None else months_between(
+                    last_violation.astimezone(zone).date(), as_of)
+                changed.append({"c": company, "score": float(value),
+                                "tier": decide.tier(value, d + r + x + k, streak, since, consignments)})
+    _update_scores(session, section, changed, postgres)
     bulk_insert(session, n, _stored_rows(fresh, section, postgres))
-    return fresh, len(merged), len(changed) + len(added)
+    written = {row["c"] for row in changed} | {row["company_id"] for row in fresh["rows"]}
+    written |= _update_names_and_ranks(session, section, postgres)
+    stored = session.scalar(select(func.count()).select_from(n).where(n.section_id == section))
+    return fresh, stored, len(written)
 
 
-def _update_changed(session: Session, section: int, changed: list[dict[str, Any]], postgres: bool) -> None:
-    """Write the new rank, score, tier, name and NPWP of stored national rows. One company's move shifts the
-    ranks of every company between its old and new place: thousands of rows on PostgreSQL in one statement over
-    arrays (an executemany of as many UPDATEs took seconds)."""
+def _update_names_and_ranks(session: Session, section: int, postgres: bool) -> set[int]:
+    """Each stored row's name and NPWP as a full store reads them (the company's name, else its first record's; the
+    record's NPWP: a company may be renamed without a score changing), then its rank in national_order (in the
+    database: names compared by code point, as Python compares them). Writes only the rows that differ; returns
+    their companies."""
+    collate = ' COLLATE "C"' if postgres else ""
+    names = session.execute(text(
+        "UPDATE compliance_national_scores SET name = w.name, tax_id = w.tax_id FROM ("
+        "  SELECT s.company_id, COALESCE(NULLIF(c.name, ''), u.name) AS name, u.tax_id"
+        "  FROM compliance_national_scores s JOIN service_users u ON u.id = s.service_user_id"
+        "  LEFT JOIN companies c ON c.id = s.company_id WHERE s.section_id = :section) w "
+        "WHERE compliance_national_scores.section_id = :section AND compliance_national_scores.company_id = w.company_id"
+        "  AND (compliance_national_scores.name <> w.name OR compliance_national_scores.tax_id IS NULL AND"
+        "       w.tax_id IS NOT NULL OR compliance_national_scores.tax_id IS NOT NULL AND w.tax_id IS NULL OR"
+        "       compliance_national_scores.tax_id <> w.tax_id) RETURNING compliance_national_scores.company_id"),
+        {"section": section}).scalars().all()
+    ranks = session.execute(text(
+        "UPDATE compliance_national_scores SET rank = w.position FROM ("
+        "  SELECT company_id, row_number() OVER (ORDER BY score DESC, n DESC, name" + collate + ", company_id)"
+        "  AS position FROM compliance_national_scores WHERE section_id = :section) w "
+        "WHERE compliance_national_scores.section_id = :section AND compliance_national_scores.company_id = w.company_id"
+        "  AND compliance_national_scores.rank <> w.position RETURNING compliance_national_scores.company_id"),
+        {"section": section}).scalars().all()
+    return set(names) | set(ranks)
+
+
+def _update_scores(session: Session, section: int, changed: list[dict[str, Any]], postgres: bool) -> None:
+    """Write the new score and tier of stored national rows: on PostgreSQL in one statement over arrays (an
+    executemany of as many UPDATEs took seconds for a few thousand rows)."""
     if not changed:
         return
     if postgres:
         session.execute(text(
-            "UPDATE compliance_national_scores n SET rank = v.rank, score = v.score, tier = v.tier, name = v.name, "
-            "tax_id = v.tax_id FROM unnest(CAST(:c AS integer[]), CAST(:rank AS integer[]), "
-            "CAST(:score AS numeric[]), CAST(:tier AS text[]), CAST(:name AS text[]), CAST(:tax_id AS text[])) "
-            "AS v(company_id, rank, score, tier, name, tax_id) "
-            "WHERE n.section_id = :section AND n.company_id = v.company_id"),
-            {"section": section, **{key: [row[key] for row in changed]
-                                    for key in ("c", "rank", "score", "tier", "name", "tax_id")}})
+            "UPDATE compliance_national_scores n SET score = v.score, tier = v.tier "
+            "FROM unnest(CAST(:c AS integer[]), CAST(:score AS numeric[]), CAST(:tier AS text[])) "
+            "AS v(company_id, score, tier) WHERE n.section_id = :section AND n.company_id = v.company_id"),
+            {"section": section, **{key: [row[key] for row in changed] for key in ("c", "score", "tier")}})
         return
     table = ComplianceNationalScore.__table__
-    session.execute(update(table).where(table.c.section_id == bindparam("s"), table.c.company_id == bindparam("c"))
-                    .values(rank=bindparam("rank"), score=bindparam("score"), tier=bindparam("tier"),
-                            name=bindparam("name"), tax_id=bindparam("tax_id")), changed)
+    session.execute(update(table).where(table.c.section_id == section, table.c.company_id == bindparam("c"))
+                    .values(score=bindparam("score"), tier=bindparam("tier")), changed)
 
 
 def stored_any(session: Session) -> bool:
