@@ -343,8 +343,10 @@ def _office_days(session: Session) -> dict[str, str]:
 
 
 def stored_runs(session: Session) -> dict[int, ComplianceNationalRun]:
-    """Section → the run its stored national rows were computed in (read before a snapshot refresh drops them)."""
-    runs = session.scalars(select(ComplianceNationalRun)).all()
+    """Section → the run its stored national rows were computed in (read before a snapshot refresh drops them).
+    Locked to the caller's commit: an NNC change's snapshot refresh, which drops the runs, waits instead of committing
+    between this read and the store (the store would then take that company's old row for current)."""
+    runs = session.scalars(select(ComplianceNationalRun).with_for_update()).all()
     for run in runs:
         session.expunge(run)  # kept as plain values: the refresh deletes the rows
     return {run.section_id: run for run in runs}
