@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import data_version
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine with the settings each backend needs to behave."""
+def make_engine(url: str, *, jit: bool = True, **kwargs) -> Engine:
+    """Create an engine with the settings each backend needs to behave; `jit=False` turns PostgreSQL's JIT
+    compilation off for its connections (the web's: see portal/app.py)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -35,8 +36,9 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     # pre_ping: after a PostgreSQL restart the pool reconnects instead of failing a request.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                         connect_args=POSTGRESQL_KEEPALIVES, **kwargs)
+    connect_args = POSTGRESQL_KEEPALIVES if jit else {
+        **POSTGRESQL_KEEPALIVES, "options": POSTGRESQL_KEEPALIVES["options"] + " -c jit=off"}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args, **kwargs)
 
 
 # TCP keepalives on both ends: a peer that vanishes without closing (a host powered off, a dropped network) is
@@ -52,9 +54,9 @@ POSTGRESQL_KEEPALIVES = {
 class Database:
     """Holds the engine and the session factory of one process."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, jit: bool = True):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, jit=jit)
         data_version.watch(self.engine)  # every write the cached views show bumps the data version (issue #17)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
