@@ -145,3 +145,24 @@ def test_account_links_are_public_but_documents_are_not(client):
     assert client.get("/account/register").status_code == 200
     assert client.get("/account/invite/nothing").status_code == 410
     assert client.get("/my/survey/1").status_code == 302
+
+
+def test_a_sessions_user_carries_every_linked_company_and_an_unlink_counts_on_the_next_request(session, make_user):
+    """The linked companies are read with the session on every request: a company unlinked by an admin is gone
+    from the very next request, and an officer carries none."""
+    from portal.services import accounts
+
+    first, second = gen_service_user(session, name="PT Satu"), gen_service_user(session, name="PT Dua")
+    account_id = make_user("pj_dua_perusahaan", "service_user")["id"]
+    officer_id = make_user("petugas_tanpa_perusahaan", "operator")["id"]
+    session.add_all([ServiceUserLink(user_id=account_id, service_user_id=second.id),
+                     ServiceUserLink(user_id=account_id, service_user_id=first.id)])
+    session.commit()
+    sid, officer_sid = accounts.start_session(session, account_id), accounts.start_session(session, officer_id)
+    session.commit()
+    idle = timedelta(hours=8)
+    assert accounts.load_session(session, sid, idle).service_user_ids == tuple(sorted((first.id, second.id)))
+    assert accounts.load_session(session, officer_sid, idle).service_user_ids == ()
+    service_accounts.unlink(session, None, account_id, first.id)
+    session.commit()
+    assert accounts.load_session(session, sid, idle).service_user_ids == (second.id,)
