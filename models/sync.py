@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JSONType, UTCDateTime, utcnow
@@ -14,13 +14,17 @@ class SyncRun(Base):
     """One pass of the sync: when, how it ended, what it read and wrote, where its cursor stood."""
 
     __tablename__ = "sync_runs"
+    # Every page's sync warning and the KPI panel ask when the last successful run finished: by this index it is
+    # one entry, not all of a year's ≈ 105,000 runs (3.5 ms of PostgreSQL CPU a page at 30 days, 12 × that at a
+    # year). It serves the look-ups by status alone too.
+    __table_args__ = (Index("ix_sync_runs_status_finished", "status", "finished_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default="incremental")  # incremental, export, reconcile
     source: Mapped[str] = mapped_column(String(200), default="")          # the source, without credentials
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="running", index=True)  # running, success, failed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, success, failed
     rows_read: Mapped[Any] = mapped_column(JSONType, default=dict)
     rows_written: Mapped[Any] = mapped_column(JSONType, default=dict)
     cursor: Mapped[Any] = mapped_column(JSONType, default=dict)
