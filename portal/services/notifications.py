@@ -310,8 +310,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
     values: dict[str, Any] = {"number": application.number if application else "",
                               "time": format_datetime(row.occurred_at, tz, language) if row.occurred_at else ""}
     if application is not None:
-        values["company"] = session.scalar(select(ServiceUser.name).where(
-            ServiceUser.id == application.service_user_id)) or ""
+        company = session.get(ServiceUser, application.service_user_id)
+        values["company"] = (company.name if company else "") or ""
     link = f"{base_url}/my/applications/{row.application_id}" if row.application_id else f"{base_url}/my/notifications"
     if row.template == "nnc":
         link = f"{base_url}/my/nnc/{params.get('nnc_id')}"
@@ -359,13 +359,31 @@ def inbox(session: Session, user_id: int, page: int = 0, page_size: int = 20, *,
     rows = session.scalars(select(NotificationOutbox).where(*where)
                            .order_by(NotificationOutbox.occurred_at.desc(), NotificationOutbox.id.desc())
                            .offset(page * page_size).limit(page_size)).all()
+    # What `render` looks up by key for each row, read once for the page: the session's identity map then answers
+    # its `get`s. The map holds an object only while something refers to it, hence `held` until the page is drawn;
+    # row by row it was four statements a message, ≈ 70 a page.
+    held = _page_records(session, user_id, rows)
     messages = []
     for row in rows:
         rendered = render(session, row)
         messages.append({"id": row.id, "at": row.occurred_at or row.created_at, "read": row.read_at is not None,
                          "subject": rendered["subject"], "text": rendered["text"], "link": rendered["link"],
                          "event": row.event_key, "application_id": row.application_id})
+    del held  # every row is drawn
     return {"total": total, "page": page, "page_size": page_size, "rows": messages}
+
+
+def _page_records(session: Session, user_id: int, rows: list[NotificationOutbox]) -> list:
+    """The recipient with its office, and the page's applications with their companies, in three statements."""
+    recipient = session.get(User, user_id)
+    records: list = [recipient, recipient.office if recipient is not None else None]
+    application_ids = {row.application_id for row in rows if row.application_id}
+    if application_ids:
+        applications = session.scalars(select(Application).where(Application.id.in_(application_ids))).all()
+        records += applications
+        records += session.scalars(select(ServiceUser).where(
+            ServiceUser.id.in_({a.service_user_id for a in applications}))).all()
+    return records
 
 
 def unread_count(session: Session, user_id: int, now: datetime | None = None) -> int:
