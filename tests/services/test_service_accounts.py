@@ -152,9 +152,9 @@ def test_a_sessions_user_carries_every_linked_company_and_an_unlink_counts_on_th
     from the very next request, and an officer carries none."""
     from portal.services import accounts
 
-    first, second = gen_service_user(session, name="PT Satu"), gen_service_user(session, name="PT Dua")
     account_id = make_user("pj_dua_perusahaan", "service_user")["id"]
     officer_id = make_user("petugas_tanpa_perusahaan", "operator")["id"]
+    first, second = gen_service_user(session, name="PT Satu"), gen_service_user(session, name="PT Dua")
     session.add_all([ServiceUserLink(user_id=account_id, service_user_id=second.id),
                      ServiceUserLink(user_id=account_id, service_user_id=first.id)])
     session.commit()
