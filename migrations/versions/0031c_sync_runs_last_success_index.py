@@ -5,14 +5,14 @@ every successful run (a year of a 5-minute interval is ≈ 105,000). The new ind
 serves the look-ups by status alone as well.
 
 Revision ID: 0031c
-Revises: 0027n
+Revises: 0028s
 """
 from __future__ import annotations
 
 from alembic import op
 
 revision = "0031c"
-down_revision = "0027n"
+down_revision = "0028s"
 branch_labels = None
 depends_on = None
 
