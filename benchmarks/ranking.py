@@ -111,56 +111,117 @@ def generate(engine, applications: int) -> dict:
     return {"counts": counts, "seconds": round(sum(timings.values()), 1)}
 
 
-# The exact window: whole months from the rollup, the edge days (e1, e2: UTC ranges; NNCs by notice date) from
-# the raw rows; the benchmark's offices all keep Asia/Jakarta.
-FLOOR_SQL = """
-WITH counted AS (
+# The exact window's rows of one office (or of every office, `{office_x}` empty): whole months from the rollup, the
+# edge days (e1, e2: UTC ranges; NNCs by notice date) from the raw rows; the benchmark's offices all keep Asia/Jakarta.
+COUNTED_SQL = """
     SELECT m.service_user_id AS su, m.n, m.d, m.r, m.x, m.k
     FROM compliance_monthly m
-    WHERE m.office_id = :office AND m.month BETWEEN :whole_first AND :whole_last {extra_m}
+    WHERE {office_m} m.month BETWEEN :whole_first AND :whole_last {extra_m}
   UNION ALL
     SELECT a.service_user_id, 1, 0, 0, 0, 0 FROM applications a
-    WHERE a.office_id = :office AND a.deleted_at IS NULL AND a.completed_at IS NOT NULL
+    WHERE {office_a} a.deleted_at IS NULL AND a.completed_at IS NOT NULL
       AND ((a.completed_at >= :e1_from AND a.completed_at < :e1_to) OR (a.completed_at >= :e2_from AND a.completed_at < :e2_to))
       {extra_a}
   UNION ALL
     SELECT q.service_user_id, 0, (q.kind = 'detention')::int, (q.kind = 'refusal')::int,
            (q.kind = 'destruction')::int, 0
     FROM quarantine_actions q JOIN applications a ON a.id = q.application_id
-    WHERE q.office_id = :office AND q.deleted_at IS NULL
+    WHERE {office_q} q.deleted_at IS NULL
       AND ((q.action_at >= :e1_from AND q.action_at < :e1_to) OR (q.action_at >= :e2_from AND q.action_at < :e2_to))
       {extra_q}
   UNION ALL
     SELECT nn.service_user_id, 0, 0, 0, 0, 1 FROM nncs nn LEFT JOIN applications a ON a.id = nn.application_id
-    WHERE nn.office_id = :office AND nn.status <> 'void' AND nn.service_user_id IS NOT NULL
-      AND (nn.notice_date BETWEEN :d1_from AND :d1_to OR nn.notice_date BETWEEN :d2_from AND :d2_to) {extra_nnc}),
-agg AS (
-    SELECT su, sum(n) AS n, sum(d) AS d, sum(r) AS r, sum(x) AS x, sum(k) AS k FROM counted GROUP BY su),
+    WHERE {office_nnc} nn.status <> 'void' AND nn.service_user_id IS NOT NULL
+      AND (nn.notice_date BETWEEN :d1_from AND :d1_to OR nn.notice_date BETWEEN :d2_from AND :d2_to) {extra_nnc}"""
+
+# The streak and last violation: the stored ones of the section, or under a direction or commodity filter those of
+# the filtered consignments over all history (the last filtered 3P action or NNC, from its local midnight; the filtered
+# consignments completed after it).
+STORED_STREAKS_SQL = """
+streaks AS (
+    SELECT agg.su, coalesce(st.clean_streak, 0) AS clean_streak, st.last_violation_at
+    FROM agg LEFT JOIN compliance_streaks st ON st.service_user_id = agg.su AND st.section_id = :scope)"""
+FILTERED_STREAKS_SQL = """
+last_action AS (
+    SELECT q.service_user_id AS su, max(q.action_at) AS at
+    FROM quarantine_actions q JOIN applications a ON a.id = q.application_id
+    WHERE q.office_id = :office AND q.deleted_at IS NULL AND q.service_user_id IN (SELECT su FROM agg) {extra_q}
+    GROUP BY q.service_user_id),
+last_nnc AS (
+    SELECT nn.service_user_id AS su, max(nn.notice_date) AS day
+    FROM nncs nn LEFT JOIN applications a ON a.id = nn.application_id
+    WHERE nn.office_id = :office AND nn.status <> 'void' AND nn.service_user_id IN (SELECT su FROM agg) {extra_nnc}
+    GROUP BY nn.service_user_id),
+last_violation AS (
+    SELECT agg.su, greatest(la.at, ln.day::timestamp AT TIME ZONE :tz) AS at
+    FROM agg LEFT JOIN last_action la ON la.su = agg.su LEFT JOIN last_nnc ln ON ln.su = agg.su),
+streaks AS (
+    SELECT lv.su, count(a.id) AS clean_streak, lv.at AS last_violation_at
+    FROM last_violation lv LEFT JOIN applications a
+      ON a.service_user_id = lv.su AND a.office_id = :office AND a.completed_at IS NOT NULL AND a.deleted_at IS NULL
+         AND (lv.at IS NULL OR a.completed_at > lv.at) {extra_a}
+    GROUP BY lv.su, lv.at)"""
+
+# The domain rule (portal.domain.compliance) in one statement: V weighted, p0 from the office when its window holds
+# p0_min consignments, else from every office (read only then), else the fallback; the score 100·(1 − min(1, p)) to
+# 0.1 half up, exactly (integer division of exact numerics, as the model rounds its Fraction); the tier in the order
+# A, D, B, C; ranked by score, consignments, then name (code-point order, as Python sorts); the tier counts; a page.
+FLOOR_SQL = """
+WITH agg AS (
+    SELECT su, sum(n) AS n, sum(d) AS d, sum(r) AS r, sum(x) AS x, sum(k) AS k,
+           sum(:wd * d + :wr * r + :wx * x + :wk * k) AS v
+    FROM ({office_counted}) c GROUP BY su),
+office AS (SELECT coalesce(sum(v), 0) AS v0, coalesce(sum(n), 0) AS n0 FROM agg),
+every_office AS (
+    SELECT coalesce(sum(:wd * d + :wr * r + :wx * x + :wk * k), 0) AS v0, coalesce(sum(n), 0) AS n0
+    FROM ({all_counted}) c),
+prior AS (
+    SELECT CASE WHEN o.n0 >= :p0_min THEN 'office' WHEN e.n0 >= :p0_min THEN 'all_offices' ELSE 'setting' END AS source,
+           CASE WHEN o.n0 >= :p0_min THEN o.v0 WHEN e.n0 >= :p0_min THEN e.v0 ELSE :fallback END AS pv,
+           CASE WHEN o.n0 >= :p0_min THEN o.n0 WHEN e.n0 >= :p0_min THEN e.n0 ELSE 1 END AS pn
+    FROM office o LEFT JOIN LATERAL (SELECT * FROM every_office WHERE o.n0 < :p0_min) e ON true),
 scored AS (
-    SELECT agg.*, (1 * d + 2 * r + 3 * x + 3 * k) AS v,
-           sum(1 * d + 2 * r + 3 * x + 3 * k) OVER () AS v0, sum(n) OVER () AS n0
-    FROM agg),
-final AS (
-    SELECT su, n, d, r, x, k, v,
-           round(100 * (1 - least(1, (v + 20 * (CASE WHEN n0 = 0 THEN 0 ELSE v0::numeric / n0 END)) / (n + 20))), 1)
-               AS score
-    FROM scored),
+    SELECT agg.*, CASE WHEN f.num <= 0 THEN 0 ELSE div(2000 * f.num + f.den, 2 * f.den) END / 10.0 AS score
+    FROM agg CROSS JOIN prior p
+    CROSS JOIN LATERAL (SELECT (agg.n + :m) * p.pn - agg.v * p.pn - :m * p.pv AS num, (agg.n + :m) * p.pn AS den) f),
+{streaks},
 tiered AS (
-    SELECT f.*, st.clean_streak, st.last_violation_at,
-           CASE WHEN coalesce(st.clean_streak, 0) >= 20 AND f.n >= 10
-                     AND (st.last_violation_at IS NULL OR st.last_violation_at <= now() - interval '24 months') THEN 'A'
-                WHEN f.d + f.r + f.x + f.k >= 2 OR f.score < 90 THEN 'D'
-                WHEN f.score >= 97 THEN 'B' ELSE 'C' END AS tier
-    FROM final f LEFT JOIN compliance_streaks st ON st.service_user_id = f.su AND st.section_id = :scope)
-SELECT t.su, s.name, t.n, t.d, t.r, t.x, t.k, t.score, t.tier, t.clean_streak, t.last_violation_at,
-       count(*) FILTER (WHERE t.tier = 'A') OVER () AS a_count, count(*) FILTER (WHERE t.tier = 'D') OVER () AS d_count
-FROM tiered t JOIN service_users s ON s.id = t.su
-ORDER BY t.score DESC, t.n DESC, s.name
+    SELECT s.*, st.clean_streak, st.last_violation_at, l.months_since,
+           CASE WHEN st.clean_streak >= :a_streak AND (l.months_since IS NULL OR l.months_since >= :a_months)
+                     AND s.n >= :a_n THEN 'A'
+                WHEN s.d + s.r + s.x + s.k >= :d_records OR s.score < :d_below THEN 'D'
+                WHEN s.score >= :b_min THEN 'B' ELSE 'C' END AS tier,
+           CASE WHEN st.clean_streak < :to_normal THEN 'tightened' WHEN st.clean_streak < :to_reduced THEN 'normal'
+                ELSE 'reduced' END AS intervention
+    FROM scored s JOIN streaks st ON st.su = s.su
+    CROSS JOIN LATERAL (SELECT (st.last_violation_at AT TIME ZONE :tz)::date AS day) lv
+    CROSS JOIN LATERAL (SELECT CASE WHEN lv.day IS NOT NULL THEN  -- greatest() would turn NULL (none) into 0
+                                   greatest(0, (extract(year FROM :as_of) - extract(year FROM lv.day)) * 12
+                                               + extract(month FROM :as_of) - extract(month FROM lv.day)
+                                               - (extract(day FROM :as_of) < extract(day FROM lv.day))::int)::int
+                               END AS months_since) l)
+SELECT t.su, s.name, s.tax_id, t.n, t.d, t.r, t.x, t.k, t.v, t.score, t.tier, t.clean_streak, t.last_violation_at,
+       t.months_since, t.intervention,
+       row_number() OVER (ORDER BY t.score DESC, t.n DESC, s.name COLLATE "C") AS rank,
+       count(*) FILTER (WHERE t.tier = 'A') OVER () AS a_count, count(*) FILTER (WHERE t.tier = 'B') OVER () AS b_count,
+       count(*) FILTER (WHERE t.tier = 'C') OVER () AS c_count, count(*) FILTER (WHERE t.tier = 'D') OVER () AS d_count,
+       p.source, p.pv, p.pn
+FROM tiered t JOIN service_users s ON s.id = t.su CROSS JOIN prior p
+ORDER BY rank
 LIMIT 50
 """
 
 
-def floor_query(session, office_id, section_id, first, last, direction=None, commodity_id=None):
+def _exact(value):
+    """A setting as an exact numeric parameter."""
+    from decimal import Decimal
+
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def floor_query(session, office_id, section_id, first, last, settings, as_of, direction=None, commodity_id=None,
+                tz="Asia/Jakarta"):
+    """The best hand-written SQL for the service's first page: the same counts, p0, score, tier, streaks, order."""
     from datetime import datetime, time as clock, timedelta, timezone
 
     from sqlalchemy import text
@@ -176,7 +237,15 @@ def floor_query(session, office_id, section_id, first, last, direction=None, com
     def moment(day):
         return datetime.combine(day, clock(0), wib)
 
-    params = {"office": office_id, "whole_first": whole[0], "whole_last": whole[1], "scope": section_id or 0}
+    s = settings
+    params = {"office": office_id, "whole_first": whole[0], "whole_last": whole[1], "scope": section_id or 0,
+              "tz": tz, "as_of": as_of, "wd": _exact(s.weight_detention), "wr": _exact(s.weight_refusal),
+              "wx": _exact(s.weight_destruction), "wk": _exact(s.weight_nnc), "m": _exact(s.prior_m),
+              "p0_min": max(int(s.p0_min_consignments), 1), "fallback": _exact(s.p0_fallback),
+              "a_streak": s.tier_a_min_clean_streak, "a_months": s.tier_a_clean_months, "a_n": s.tier_a_min_n,
+              "d_records": s.tier_d_min_violation_records, "d_below": _exact(s.tier_d_score_below),
+              "b_min": _exact(s.tier_b_min_score), "to_normal": s.normal_after_clean,
+              "to_reduced": s.normal_after_clean + s.reduced_after_more_clean}
     for i, (start, end) in enumerate(edges, start=1):
         params.update({f"e{i}_from": moment(start), f"e{i}_to": moment(end + timedelta(days=1)),
                        f"d{i}_from": start, f"d{i}_to": end})
@@ -200,7 +269,44 @@ def floor_query(session, office_id, section_id, first, last, direction=None, com
         extra["q"] += " AND " + primary.format(app="a.id") + " = :commodity"
         extra["nnc"] += " AND " + primary.format(app="nn.application_id") + " = :commodity"
         params["commodity"] = commodity_id
-    return session.execute(text(FLOOR_SQL.format(**{f"extra_{k}": v for k, v in extra.items()})), params).all()
+    extras = {f"extra_{k}": v for k, v in extra.items()}
+    office = {f"office_{k}": f"{column}.office_id = :office AND"
+              for k, column in (("m", "m"), ("a", "a"), ("q", "q"), ("nnc", "nn"))}
+    streaks = FILTERED_STREAKS_SQL if direction or commodity_id else STORED_STREAKS_SQL
+    sql = FLOOR_SQL.format(office_counted=COUNTED_SQL.format(**office, **extras),
+                           all_counted=COUNTED_SQL.format(**{k: "" for k in office}, **extras),
+                           streaks=streaks.format(**extras))
+    return session.execute(text(sql), params).all()
+
+
+PAGE_KEYS = ("service_user_id", "name", "tax_id", "consignments", "detentions", "refusals", "destructions", "nncs",
+             "weighted_violations", "score", "tier", "clean_streak", "last_violation_at",
+             "months_since_last_violation", "intervention", "rank")
+
+
+def same_page(answer: dict, floor_rows) -> tuple[bool, str]:
+    """Whether the service's first page is the hand-written SQL's, row by row and column by column, with the same
+    p0 (and its source) and tier counts; else where they first part."""
+    from fractions import Fraction
+
+    theirs = [dict(zip(PAGE_KEYS, (r.su, r.name, r.tax_id, r.n, r.d, r.r, r.x, r.k, float(r.v), float(r.score),
+                                   r.tier, r.clean_streak, r.last_violation_at, r.months_since, r.intervention,
+                                   r.rank))) for r in floor_rows]
+    mine = [{key: row[key] for key in PAGE_KEYS} for row in answer["rows"]]
+    if floor_rows:
+        top = floor_rows[0]
+        prior = (top.source, float(Fraction(top.pv) / Fraction(top.pn)))
+        counts = dict(zip("ABCD", (top.a_count, top.b_count, top.c_count, top.d_count)))
+        if prior != (answer["p0_source"], answer["p0"]):
+            return False, f"p0: service {answer['p0']} ({answer['p0_source']}), SQL {prior[1]} ({prior[0]})"
+        if counts != answer["tier_counts"]:
+            return False, f"tier counts: service {answer['tier_counts']}, SQL {counts}"
+    if len(mine) != len(theirs):
+        return False, f"rows: service {len(mine)}, SQL {len(theirs)}"
+    for index, (a, b) in enumerate(zip(mine, theirs)):
+        if a != b:
+            return False, f"row {index}: service {a} vs SQL {b}"
+    return True, ""
 
 
 def pandas_naive(engine, office_id, section_id, first_day, last_day, direction=None, commodity_id=None):
@@ -402,22 +508,19 @@ def main() -> None:
             def service_custom():
                 return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=custom_filters)
 
-            # Same answer check: the hand-written SQL's top 50 = the service's first page.
+            # Same answer check: the hand-written SQL's page = the service's first page, every column.
             mine = service_default()
-            floor_rows = floor_query(session, office_id, plant, first, last)
-            same = [(r["service_user_id"], r["score"], r["tier"]) for r in mine["rows"]] == [
-                (r.su, float(r.score), r.tier) for r in floor_rows]
+            as_of = mine["as_of"]
+            same, parted = same_page(mine, floor_query(session, office_id, plant, first, last, scoring, as_of))
+            if not same:
+                print(f"default view differs: {parted}", flush=True)
             mine_c = service_custom()
-            floor_c = floor_query(session, office_id, plant, c_from, c_last_day, "export", commodity)
-            same_c = [(r["service_user_id"], r["score"]) for r in mine_c["rows"]] == [
-                (r.su, float(r.score)) for r in floor_c]
-            if not same_c:  # say where they part, and where the service's p0 came from
-                parted = next((i for i, (a, b) in enumerate(zip(mine_c["rows"], floor_c))
-                               if (a["service_user_id"], a["score"]) != (b.su, float(b.score))), None)
-                print(f"custom view: service p0 {mine_c['p0']:.6f} ({mine_c['p0_source']}, office n "
-                      f"{mine_c['office_n']}), rows {len(mine_c['rows'])} vs SQL {len(floor_c)}, first difference at "
-                      f"{parted}: " + (f"{mine_c['rows'][parted]} vs {floor_c[parted]}" if parted is not None else ""),
-                      flush=True)
+            same_c, parted = same_page(mine_c, floor_query(session, office_id, plant, c_from, c_last_day, scoring,
+                                                           as_of, "export", commodity))
+            print(f"custom view: p0 {mine_c['p0']:.6f} from {mine_c['p0_source']} (office n {mine_c['office_n']}), "
+                  f"{mine_c['ranked']} ranked", flush=True)
+            if not same_c:
+                print(f"custom view differs: {parted}", flush=True)
 
             def snapshot_default():
                 return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters,
@@ -435,10 +538,11 @@ def main() -> None:
                 "default_service": timed(service_default, args.calls),
                 "default_snapshots": timed(snapshot_default, args.calls),
                 "default_cached": timed(cached_default, args.calls),
-                "default_sql": timed(lambda: floor_query(session, office_id, plant, first, last), args.calls),
+                "default_sql": timed(lambda: floor_query(session, office_id, plant, first, last, scoring, as_of),
+                                     args.calls),
                 "custom_service": timed(service_custom, args.calls),
-                "custom_sql": timed(lambda: floor_query(session, office_id, plant, c_from, c_last_day, "export", commodity),
-                                    args.calls),
+                "custom_sql": timed(lambda: floor_query(session, office_id, plant, c_from, c_last_day, scoring, as_of,
+                                                        "export", commodity), args.calls),
             }
         first_day, last_day = first, today
         results["default_pandas"] = timed(lambda: pandas_naive(database.engine, office_id, plant, first_day,
