@@ -175,11 +175,14 @@ office AS (SELECT coalesce(sum(v), 0) AS v0, coalesce(sum(n), 0) AS n0 FROM agg)
 every_office AS (
     SELECT coalesce(sum(:wd * d + :wr * r + :wx * x + :wk * k), 0) AS v0, coalesce(sum(n), 0) AS n0
     FROM ({all_counted}) c),
-prior AS (
-    SELECT CASE WHEN o.n0 >= :p0_min THEN 'office' WHEN e.n0 >= :p0_min THEN 'all_offices' ELSE 'setting' END AS source,
-           CASE WHEN o.n0 >= :p0_min THEN o.v0 WHEN e.n0 >= :p0_min THEN e.v0 ELSE :fallback END AS pv,
-           CASE WHEN o.n0 >= :p0_min THEN o.n0 WHEN e.n0 >= :p0_min THEN e.n0 ELSE 1 END AS pn
-    FROM office o LEFT JOIN LATERAL (SELECT * FROM every_office WHERE o.n0 < :p0_min) e ON true),
+prior AS (  -- every_office is read only in the branches taken below p0_min (a lazy CTE scan)
+    SELECT CASE WHEN o.n0 >= :p0_min THEN 'office' ELSE (
+               SELECT CASE WHEN e.n0 >= :p0_min THEN 'all_offices' ELSE 'setting' END FROM every_office e) END AS source,
+           CASE WHEN o.n0 >= :p0_min THEN o.v0 ELSE (
+               SELECT CASE WHEN e.n0 >= :p0_min THEN e.v0 ELSE :fallback END FROM every_office e) END AS pv,
+           CASE WHEN o.n0 >= :p0_min THEN o.n0 ELSE (
+               SELECT CASE WHEN e.n0 >= :p0_min THEN e.n0 ELSE 1 END FROM every_office e) END AS pn
+    FROM office o),
 scored AS (
     SELECT agg.*, CASE WHEN f.num <= 0 THEN 0 ELSE div(2000 * f.num + f.den, 2 * f.den) END / 10.0 AS score
     FROM agg CROSS JOIN prior p
