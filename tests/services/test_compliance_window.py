@@ -111,7 +111,7 @@ def test_rollup_months_plus_edge_days_equal_the_raw_rows_of_the_window(session, 
     mine = {su: tuple(int(v) for v in values) for su, *values in session.execute(
         select(counted.c.service_user_id, *(func.sum(counted.c[c]) for c in ("n", "d", "r", "x", "k")))
         .group_by(counted.c.service_user_id))}
-    raw = compliance_rollup.monthly_source(session, days=(first, last)).subquery()
+    raw = compliance_rollup.monthly_source(session, days=[(first, last)]).subquery()
     reference = {su: tuple(int(v) for v in values) for su, *values in session.execute(
         select(raw.c.service_user_id, *(func.sum(raw.c[c]) for c in ("n", "d", "r", "x", "k")))
         .group_by(raw.c.service_user_id))}

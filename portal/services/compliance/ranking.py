@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, select, union_all
+from sqlalchemy import and_, delete, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,9 +33,10 @@ from portal.domain.compliance import TIERS, ScoringSettings
 from portal.domain.periods import months_between, split_months, today_in
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.filters import clean_filters, sections_by_code, window
-from portal.services.compliance.sources import monthly_source
+from portal.services.compliance import ranked_sql
+from portal.services.compliance.sources import monthly_source, office_offsets
 from portal.services.compliance.scoring_settings import current_settings
-from portal.services.compliance.streaks import filtered_streaks
+from portal.services.compliance.streaks import filtered_streaks, filtered_streaks_query
 from portal.services.offices import office_zone
 from portal.settings import default_timezone
 
@@ -120,10 +121,10 @@ class _Model:
 
 def window_counts(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
                   direction: str | None = None, commodity_id: int | None = None,
-                  service_user_ids: list[int] | None = None):
+                  service_user_ids: list[int] | None = None, offsets: dict[int, int] | None = None):
     """Subquery of (office_id, service_user_id, n, d, r, x, k) rows whose sums are the counts of the local days
     first…last (inclusive), narrowed by the filters that are set: the rollup's whole months plus the edge days
-    counted from the raw rows."""
+    counted from the raw rows. `offsets`: sources.office_offsets when the caller already read them."""
     m = ComplianceMonthly
     months, edges = split_months(first, last)
     keys = ("office_id", "service_user_id", "section_id", "direction", "commodity_id", *COUNTS)
@@ -135,8 +136,9 @@ def window_counts(session: Session, office_ids: list[int] | None, section_id: in
         if service_user_ids is not None:
             whole = whole.where(m.service_user_id.in_(service_user_ids))
         parts.append(whole)
-    for days in edges:
-        raw = monthly_source(session, office_ids=office_ids, service_user_ids=service_user_ids, days=days).subquery()
+    if edges:
+        raw = monthly_source(session, office_ids=office_ids, service_user_ids=service_user_ids, days=edges,
+                             offsets=offsets).subquery()
         parts.append(select(*(raw.c[key] for key in keys)))
     if not parts:  # an empty period (cannot pass clean_filters, but keep the shape)
         parts.append(select(*(getattr(m, key) for key in keys)).where(m.office_id.is_(None)))
@@ -151,19 +153,32 @@ def window_counts(session: Session, office_ids: list[int] | None, section_id: in
     return query.subquery("window_counts")
 
 
+def _sums(session: Session, office_id: int, section_id: int | None, first: date, last: date,
+          direction: str | None = None, commodity_id: int | None = None, service_user_ids: list[int] | None = None,
+          offsets: dict[int, int] | None = None):
+    """Subquery of one row per service user of the office: su, n, d, r, x, k over the filtered days."""
+    m = window_counts(session, [office_id], section_id, first, last, direction, commodity_id, service_user_ids,
+                      offsets)
+    return select(m.c.service_user_id.label("su"), *(func.sum(m.c[c]).label(c) for c in COUNTS)).group_by(
+        m.c.service_user_id).subquery("sums")
+
+
+def _stored_streak(sums, section_id: int | None):
+    """The stored streak row of each service user in `sums` for the section (or every section), to outer-join."""
+    s = ComplianceStreak
+    return s, and_(s.service_user_id == sums.c.su,
+                   s.section_id == (section_id if section_id is not None else ALL_SECTIONS))
+
+
 def aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
               direction: str | None = None, commodity_id: int | None = None,
               service_user_ids: list[int] | None = None):
     """One row per service user: n, d, r, x, k over the filtered days, with streak and identity."""
-    m = window_counts(session, [office_id], section_id, first, last, direction, commodity_id, service_user_ids)
-    sums = select(m.c.service_user_id.label("su"), *(func.sum(m.c[c]).label(c) for c in COUNTS)).group_by(
-        m.c.service_user_id).subquery()
-    s = ComplianceStreak
+    sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids)
+    s, joined = _stored_streak(sums, section_id)
     query = (select(sums.c.su, sums.c.n, sums.c.d, sums.c.r, sums.c.x, sums.c.k, ServiceUser.name,
                     ServiceUser.tax_id, s.clean_streak, s.last_violation_at)
-             .join(ServiceUser, ServiceUser.id == sums.c.su)
-             .outerjoin(s, and_(s.service_user_id == sums.c.su,
-                                s.section_id == (section_id if section_id is not None else ALL_SECTIONS))))
+             .join(ServiceUser, ServiceUser.id == sums.c.su).outerjoin(s, joined))
     return session.execute(query).all()
 
 
@@ -240,7 +255,7 @@ def _scored(session: Session, raw, office_id: int, *, section_id: int | None, fi
                      "months_since_last_violation": months_since, "intervention": level.name,
                      "sampling_percent": float(level.sampling_percent)})
     # model.rank_key's order (score, then n, descending); scores are tenths, so floats order them exactly.
-    rows.sort(key=lambda row: (-row["score"], -row["consignments"], row["name"]))
+    rows.sort(key=lambda row: (-row["score"], -row["consignments"], row["name"], row["service_user_id"]))
     for index, row in enumerate(rows, start=1):
         row["rank"] = index
     return {"rows": rows, "office_v": float(office_v), "office_n": office_n, "p0": float(p0),
@@ -258,19 +273,29 @@ def snapshot_score_rows(session: Session, office_id: int, *, section_id: int | N
     only the touched companies' rows. Current means: every row of the office and section is of `as_of` and of
     this window (a settings change of the window length, a new day before the daily job → None: computed live).
     """
+    counts = _snapshot_counts(session, office_id, section_id, first, last, as_of)
+    if counts is None:
+        return None
+    counts = counts.subquery()
+    raw = session.execute(select(counts, ServiceUser.name, ServiceUser.tax_id)
+                          .join(ServiceUser, ServiceUser.id == counts.c.su)).all()
+    return _scored(session, raw, office_id, section_id=section_id, first=first, last=last, as_of=as_of,
+                   settings=settings, direction=None, commodity_id=None, whole_office=True, tz=tz)
+
+
+def _snapshot_counts(session: Session, office_id: int, section_id: int | None, first: date, last: date, as_of: date):
+    """The snapshots' rows of the office and section as a select (su, n, d, r, x, k, clean_streak,
+    last_violation_at), or None when they are not current (see snapshot_score_rows)."""
     if not snapshots_current(session):
         return None
     s = ComplianceScore
-    section = ALL_SECTIONS if section_id is None else section_id
-    raw = session.execute(
-        select(s.service_user_id.label("su"), s.n, s.d, s.r, s.x, s.k, ServiceUser.name, ServiceUser.tax_id,
-               s.clean_streak, s.last_violation_at, s.as_of, s.window_from, s.window_to)
-        .join(ServiceUser, ServiceUser.id == s.service_user_id)
-        .where(s.office_id == office_id, s.section_id == section)).all()
-    if not raw or any((r.as_of, r.window_from, r.window_to) != (as_of, first, last) for r in raw):
+    mine = (s.office_id == office_id, s.section_id == (ALL_SECTIONS if section_id is None else section_id))
+    rows, other_window = session.execute(select(func.count(), func.count().filter(or_(
+        s.as_of != as_of, s.window_from != first, s.window_to != last))).where(*mine)).one()
+    if not rows or other_window:
         return None
-    return _scored(session, raw, office_id, section_id=section_id, first=first, last=last, as_of=as_of,
-                   settings=settings, direction=None, commodity_id=None, whole_office=True, tz=tz)
+    return select(s.service_user_id.label("su"), s.n, s.d, s.r, s.x, s.k, s.clean_streak,
+                  s.last_violation_at).where(*mine)
 
 
 # Whether the score snapshots hold the rollup's counts (issue #17). A rollup refresh without its snapshots
@@ -337,7 +362,7 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 def ranking(session: Session, *, office_id: int, section_scope: str | None, filters: dict[str, Any] | None = None,
             as_of: date | None = None, sort: str = "rank", page: int = 0, page_size: int | None = 50,
             settings: tuple[int, ScoringSettings] | None = None, search: str | None = None,
-            snapshots: bool = True) -> dict[str, Any]:
+            snapshots: bool = True, in_sql: bool = True) -> dict[str, Any]:
     """The ranking of one office (and section) under the filters: a page of rows, the tier counts, the working.
 
     A coordinator (`section_scope`) sees their own section only; asking for another is Forbidden.
@@ -345,6 +370,8 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
     whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. With
     `snapshots` (the default), the default view (no direction, commodity or period) is read from the score snapshots
     when they hold the rollup's counts (`snapshots_current`) and are of today's window; otherwise from the rollup.
+    With `in_sql` (the default), a page PostgreSQL can answer exactly is scored, ranked and paged there
+    (portal.services.compliance.ranked_sql); `in_sql=False` always takes the Python rule, the reference.
     """
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = settings or current_settings(session)
@@ -353,17 +380,47 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
     first, last = window(as_of, scoring, cleaned["period_from"], cleaned["period_to"])
     default_view = not (cleaned["direction"] or cleaned["commodity_id"] or cleaned["period_from"]
                         or cleaned["period_to"])
-    result = snapshots and default_view and snapshot_score_rows(
-        session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of, settings=scoring,
-        tz=tz)
-    result = result or score_rows(session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
-                        settings=scoring, direction=cleaned["direction"], commodity_id=cleaned["commodity_id"],
-                        tz=tz)
-    listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
-                            page_size=page_size)
-    return {**listed, "office_v": result["office_v"], "office_n": result["office_n"],
-            "p0": result["p0"], "p0_source": result["p0_source"], "window_from": first, "window_to": min(last, as_of), "as_of": as_of,
+    listed = None
+    if in_sql and ranked_sql.usable(session, scoring, search=search, sort=sort, page_size=page_size):
+        listed = _ranked_in_sql(session, office_id, cleaned, first=first, last=last, as_of=as_of, settings=scoring,
+                                tz=tz, snapshots=snapshots and default_view, sort=sort, page=page,
+                                page_size=page_size)
+    if listed is None:
+        result = snapshots and default_view and snapshot_score_rows(
+            session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
+            settings=scoring, tz=tz)
+        result = result or score_rows(session, office_id, section_id=cleaned["section_id"], first=first, last=last,
+                                      as_of=as_of, settings=scoring, direction=cleaned["direction"],
+                                      commodity_id=cleaned["commodity_id"], tz=tz)
+        listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
+                                page_size=page_size)
+        listed.update({key: result[key] for key in ("office_v", "office_n", "p0", "p0_source")})
+    return {**listed, "window_from": first, "window_to": min(last, as_of), "as_of": as_of,
             "settings_version": version, "settings": scoring.to_dict(), "filters": cleaned, "timezone": tz}
+
+
+def _ranked_in_sql(session: Session, office_id: int, cleaned: dict[str, Any], *, first: date, last: date, as_of: date,
+                   settings: ScoringSettings, tz: str, snapshots: bool, sort: str, page: int,
+                   page_size: int) -> dict[str, Any] | None:
+    """The page from one PostgreSQL statement over the snapshots (when asked and current) or the window's rollup;
+    None when that page is empty (the Python path answers it)."""
+    section_id, direction, commodity_id = cleaned["section_id"], cleaned["direction"], cleaned["commodity_id"]
+    offsets = office_offsets(session)
+    counts = _snapshot_counts(session, office_id, section_id, first, last, as_of) if snapshots else None
+    if counts is None:
+        sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, offsets=offsets)
+        if direction is None and commodity_id is None:
+            s, joined = _stored_streak(sums, section_id)
+            counts = select(sums, func.coalesce(s.clean_streak, 0).label("clean_streak"),
+                            s.last_violation_at).outerjoin(s, joined)
+        else:  # the streak and last violation of the filtered consignments (see _scored)
+            streaks = filtered_streaks_query(sums, office_id, tz=tz, section_id=section_id, direction=direction,
+                                             commodity_id=commodity_id)
+            counts = select(sums, streaks.c.clean_streak, streaks.c.last_violation_at).join(
+                streaks, streaks.c.su == sums.c.su)
+    every_office = window_counts(session, None, section_id, first, last, direction, commodity_id, offsets=offsets)
+    return ranked_sql.ranked_page(session, counts.subquery("counts"), every_office, settings=settings, as_of=as_of,
+                                  tz=tz, tier=cleaned["tier"], sort=sort, page=page, page_size=page_size)
 
 
 def filter_options(session: Session, section_scope: str | None) -> dict[str, Any]:

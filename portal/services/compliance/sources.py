@@ -60,29 +60,34 @@ def _primary_commodity(application_id_column):
             .order_by(ApplicationCommodity.line_no).limit(1).scalar_subquery())
 
 
-def _in_local_days(office_column, moment_column, days: tuple[date, date], offsets: dict[int, int]):
-    """The moment falls in the office's local days first…last: one UTC range per zone offset, so the planner
-    can use the time column's index."""
-    first, last = days
-    start, end = datetime.combine(first, time(0), UTC), datetime.combine(last + timedelta(days=1), time(0), UTC)
+def _in_local_days(office_column, moment_column, days: list[tuple[date, date]], offsets: dict[int, int]):
+    """The moment falls in one of the office's local day ranges (first, last inclusive): one UTC range per range and
+    zone offset, so the planner can use the time column's index."""
     by_offset: dict[int, list[int]] = {}
     for office, hours in offsets.items():
         by_offset.setdefault(hours, []).append(office)
-    ranges = [(hours, moment_column >= start - timedelta(hours=hours), moment_column < end - timedelta(hours=hours))
-              for hours in sorted(by_offset)]
-    if len(ranges) <= 1:
-        hours = ranges[0][0] if ranges else 7
-        return and_(moment_column >= start - timedelta(hours=hours), moment_column < end - timedelta(hours=hours))
-    return or_(*(and_(office_column.in_(by_offset[hours]), low, high) for hours, low, high in ranges))
+
+    def within(hours: int):
+        spans = []
+        for first, last in days:
+            start = datetime.combine(first, time(0), UTC) - timedelta(hours=hours)
+            end = datetime.combine(last + timedelta(days=1), time(0), UTC) - timedelta(hours=hours)
+            spans.append(and_(moment_column >= start, moment_column < end))
+        return or_(*spans) if len(spans) > 1 else spans[0]
+
+    if len(by_offset) <= 1:
+        return within(next(iter(by_offset), 7))
+    return or_(*(and_(office_column.in_(by_offset[hours]), within(hours)) for hours in sorted(by_offset)))
 
 
 def monthly_source(session: Session, *, office_id: int | None = None, service_user_ids: list[int] | None = None,
                    since: date | None = None, offsets: dict[int, int] | None = None,
-                   office_ids: list[int] | None = None, days: tuple[date, date] | None = None):
+                   office_ids: list[int] | None = None, days: list[tuple[date, date]] | None = None):
     """SELECT of the monthly rollup rows computed straight from the raw tables (also the tests' reference).
 
-    `days` (first, last, inclusive, local to each office) keeps only the events of those days: the partial edge
-    months of an exact window (portal.services.compliance.ranking) are counted this way."""
+    `days`, ranges of (first, last, inclusive, local to each office), keeps only the events of those days: the
+    partial edge months of an exact window (portal.services.compliance.ranking) are counted this way, both edges in
+    one pass over the raw rows."""
     offsets = offsets if offsets is not None else office_offsets(session)
     a, q, nnc = Application, QuarantineAction, Nnc
     since_utc = datetime.combine(since - timedelta(days=1), time(0), UTC) if since else None
@@ -124,7 +129,8 @@ def monthly_source(session: Session, *, office_id: int | None = None, service_us
     if days is not None:
         app_rows = app_rows.where(_in_local_days(a.office_id, a.completed_at, days, offsets))
         action_rows = action_rows.where(_in_local_days(q.office_id, q.action_at, days, offsets))
-        nnc_rows = nnc_rows.where(nnc.notice_date >= days[0], nnc.notice_date <= days[1])
+        nnc_rows = nnc_rows.where(or_(*(and_(nnc.notice_date >= first, nnc.notice_date <= last)
+                                        for first, last in days)))
     if since is not None:
         app_rows = app_rows.where(a.completed_at >= since_utc)
         action_rows = action_rows.where(q.action_at >= since_utc)

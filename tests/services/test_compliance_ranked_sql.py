@@ -1,0 +1,112 @@
+"""The ranking scored in PostgreSQL (portal.services.compliance.ranked_sql) gives the Python rule's answer, the
+reference: the same page, ranks, tiers, streaks, p0 and its source, tier counts and totals, over random rollups,
+filters, orders, tiers and pages. SQLite keeps the Python path (no exact numeric division, no time zones)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from sqlalchemy import select
+
+from models import ApplicationCommodity, Commodity, Office
+from portal.domain.compliance import ScoringSettings
+from portal.services.compliance import ranked_sql
+from portal.services.compliance import ranking as compliance
+from portal.services.compliance import rollup as compliance_rollup
+from portal.services.compliance.scoring_settings import current_settings
+from support.compliance_data import AS_OF, gen_nnc
+from support.factories import gen_action, gen_application, gen_service_user
+
+UTC = timezone.utc
+EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SHORT = ("submitted", "handed_over")
+
+# One consignment: section, direction, commodity, days before AS_OF (some before the window, some in its edge
+# months), and what befell it (nothing, a 3P action, an NNC on its day).
+consignment = st.tuples(st.sampled_from(["plant", "animal"]), st.sampled_from(["export", "import"]),
+                        st.sampled_from(["Manggis", "Kopi"]), st.integers(0, 500),
+                        st.sampled_from([None, None, None, "detention", "refusal", "destruction", "nnc"]))
+company = st.tuples(st.booleans(), st.lists(consignment, min_size=0, max_size=8))  # (in the far office, …)
+views = st.fixed_dictionaries({
+    "filters": st.sampled_from([{}, {"section": "plant"}, {"direction": "export"},
+                                {"section": "plant", "commodity": "Kopi"},
+                                {"period_from": "2025-09-10", "period_to": "2026-05-20"},
+                                {"section": "animal", "direction": "import", "period_from": "2026-01-01"}]),
+    "sort": st.sampled_from(ranked_sql.SORTS_IN_SQL),
+    "tier": st.sampled_from([None, "A", "B", "C", "D"]),
+    "page": st.integers(0, 2),
+    "p0_min": st.sampled_from([1, 8, 1000]),  # p0 from the office, from every office, from the setting
+})
+
+
+@pytest.fixture
+def postgresql_only(session):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("scoring in SQL is PostgreSQL's; SQLite ranks through the Python rule")
+
+
+def _build(session, companies) -> int:
+    """The companies' consignments (the home office's, and a far office's in another zone), the rollups and
+    snapshots rebuilt; the home office's id (None when every company is far)."""
+    far = Office(code="0951", name="Karantina Uji Jauh", timezone="Asia/Makassar")
+    kinds = {name: Commodity(code=f"T-{name.upper()}", name=name) for name in ("Manggis", "Kopi")}
+    session.add_all([far, *kinds.values()])
+    session.flush()
+    home = None
+    for index, (in_far, consignments) in enumerate(companies):
+        su = gen_service_user(session, name=f"PT Acak {index % 3}{index}",
+                              **({"office_id": far.id} if in_far else {}))
+        home = home if in_far else su.office_id
+        for section, direction, commodity, days_before, befell in consignments:
+            when = datetime.combine(AS_OF, datetime.min.time(), UTC) - timedelta(days=days_before, hours=-3)
+            if befell == "nnc":
+                gen_nnc(session, su, notice_date=when.date(), section=section)
+                continue
+            app = gen_application(session, su, section=section, direction=direction, commodity=commodity,
+                                  submitted_at=when, stages=SHORT)
+            session.scalar(select(ApplicationCommodity).where(ApplicationCommodity.application_id == app.id)
+                           ).commodity_id = kinds[commodity].id
+            if befell:
+                gen_action(session, app, befell)
+    compliance_rollup.recompute_all(session)
+    return home
+
+
+def _commodity_id(session, name):
+    return session.scalar(select(Commodity.id).where(Commodity.code == f"T-{name.upper()}"))
+
+
+@EXAMPLES
+@given(companies=st.lists(company, min_size=1, max_size=7), view=views)
+def test_the_ranking_scored_in_sql_is_the_python_rules_ranking(session, postgresql_only, companies, view):
+    nested = session.begin_nested()
+    try:
+        home = _build(session, companies)
+        if home is None:
+            return  # every company in the far office: nothing to rank at home
+        filters = dict(view["filters"])
+        if "commodity" in filters:
+            filters["commodity_id"] = _commodity_id(session, filters.pop("commodity"))
+        version, _ = current_settings(session)
+        scoring = (version, ScoringSettings(p0_min_consignments=view["p0_min"]))
+        asked = dict(office_id=home, section_scope=None, filters={**filters, "tier": view["tier"]}, as_of=AS_OF,
+                     sort=view["sort"], page=view["page"], page_size=2, settings=scoring)
+        for snapshots in (True, False):
+            assert (compliance.ranking(session, **asked, snapshots=snapshots)
+                    == compliance.ranking(session, **asked, snapshots=snapshots, in_sql=False))
+    finally:
+        nested.rollback()
+
+
+def test_a_page_in_sql_shows_the_same_working_as_the_python_rule(session, postgresql_only):
+    """A fixed case the property above also covers, to read: a small office takes p0 from every office."""
+    home = _build(session, [(False, [("plant", "export", "Manggis", 40, None), ("plant", "export", "Manggis", 50,
+                                                                                   "detention")]),
+                            (True, [("plant", "export", "Manggis", 20, None)] * 3)])
+    asked = dict(office_id=home, section_scope=None, as_of=AS_OF, page_size=10,
+                 settings=(current_settings(session)[0], ScoringSettings(p0_min_consignments=3)))
+    sql, python = compliance.ranking(session, **asked), compliance.ranking(session, **asked, in_sql=False)
+    assert sql == python
+    assert sql["p0_source"] == "all_offices" and sql["p0"] == 1 / 5 and sql["rows"][0]["rank"] == 1
