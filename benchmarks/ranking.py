@@ -508,8 +508,9 @@ def main() -> None:
                 return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters,
                                           snapshots=False)
 
-            def service_custom():
-                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=custom_filters)
+            def service_custom(in_sql=True):
+                return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=custom_filters,
+                                          in_sql=in_sql)
 
             # Same answer check: the hand-written SQL's page = the service's first page, every column.
             mine = service_default()
@@ -525,9 +526,9 @@ def main() -> None:
             if not same_c:
                 print(f"custom view differs: {parted}", flush=True)
 
-            def snapshot_default():
+            def snapshot_default(in_sql=True):
                 return compliance.ranking(session, office_id=office_id, section_scope="plant", filters=default_filters,
-                                          snapshots=True)
+                                          snapshots=True, in_sql=in_sql)
 
             cache_server = view_cache_server()
 
@@ -544,6 +545,9 @@ def main() -> None:
                 "default_sql": timed(lambda: floor_query(session, office_id, plant, first, last, scoring, as_of),
                                      args.calls),
                 "custom_service": timed(service_custom, args.calls),
+                # the Python rule (the reference, and the path before the scoring moved into SQL), same session
+                "custom_python": timed(lambda: service_custom(in_sql=False), args.calls),
+                "default_snapshots_python": timed(lambda: snapshot_default(in_sql=False), args.calls),
                 "custom_sql": timed(lambda: floor_query(session, office_id, plant, c_from, c_last_day, scoring, as_of,
                                                         "export", commodity), args.calls),
             }
@@ -582,10 +586,14 @@ def main() -> None:
           f"the rollup: {same_live}")
     sql_p95 = results["default_sql"]["p95_ms"]
     for label, key in (("from the snapshots", "default_snapshots"), ("from the rollup", "default_service"),
-                       ("cached (the page's path)", "default_cached")):
+                       ("cached (the page's path)", "default_cached"),
+                       ("from the snapshots, Python rule", "default_snapshots_python")):
         r = results[key]
         print(f"default view {label}: median {r['median_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms = "
               f"{r['p95_ms'] / sql_p95:.2f}× the hand-written SQL's p95")
+    r, q = results["custom_python"], results["custom_sql"]
+    print(f"custom view, Python rule (in_sql=False): median {r['median_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms = "
+          f"{r['p95_ms'] / q['p95_ms']:.2f}× the hand-written SQL's p95")
     print()
     print(f"{'view':<10}{'service median':>16}{'p95':>10}{'SQL median':>13}{'p95':>10}{'pandas median':>16}"
           f"{'svc/SQL p95':>13}{'pandas/svc':>12}")
