@@ -356,15 +356,24 @@ def pandas_naive(engine, office_id, section_id, first_day, last_day, direction=N
     return table.sort_values(["score", "n"], ascending=False).head(50)
 
 
+BACKENDS: list[int] = []  # the PostgreSQL backend the timed calls run on (set once the session has a connection)
+
+
 def timed(function, calls: int) -> dict:
+    """Wall time per call (median, p95) and the mean CPU per call: this process's and the PostgreSQL backend's,
+    which a loaded machine stretches far less than wall time."""
+    from benchmarks.sync_throughput import backend_cpu
+
     samples = []
+    cpu_started, backend_started = time.process_time(), backend_cpu(BACKENDS)
     for _ in range(calls):
         started = time.perf_counter()
         function()
         samples.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (time.process_time() - cpu_started + backend_cpu(BACKENDS) - backend_started) * 1000 / calls
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
-    return {"median_ms": statistics.median(samples), "p95_ms": p95, "calls": calls}
+    return {"median_ms": statistics.median(samples), "p95_ms": p95, "calls": calls, "cpu_ms": cpu_ms}
 
 
 def add_events(session, office_ids, count_apps: int) -> list[int]:
@@ -500,6 +509,7 @@ def main() -> None:
             apps_office = session.execute(text(
                 "SELECT count(*) FROM applications WHERE office_id = :o"), {"o": office_id}).scalar()
 
+            BACKENDS[:] = [session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()]
             default_filters = {"section": "plant"}
             custom_filters = {"section": "plant", "direction": "export", "commodity_id": commodity,
                               "period_from": c_from.isoformat(), "period_to": c_last_day.isoformat()}
@@ -591,10 +601,16 @@ def main() -> None:
         r = results[key]
         print(f"default view {label}: median {r['median_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms = "
               f"{r['p95_ms'] / sql_p95:.2f}× the hand-written SQL's p95")
+    print("CPU per call (this process + its PostgreSQL backend, mean): " + ", ".join(
+        f"{key} {value['cpu_ms']:.1f} ms" for key, value in results.items() if not key.endswith("pandas")))
+    for view, service in (("default", "default_snapshots"), ("custom", "custom_service"), ("custom", "custom_python")):
+        print(f"  {service} ÷ {view} hand-written SQL in CPU: "
+              f"{results[service]['cpu_ms'] / results[view + '_sql']['cpu_ms']:.2f}×")
     r, q = results["custom_python"], results["custom_sql"]
     print(f"custom view, Python rule (in_sql=False): median {r['median_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms = "
           f"{r['p95_ms'] / q['p95_ms']:.2f}× the hand-written SQL's p95")
     print()
+    print(f"load average at the end: {open('/proc/loadavg').read().split()[:3]}")
     print(f"{'view':<10}{'service median':>16}{'p95':>10}{'SQL median':>13}{'p95':>10}{'pandas median':>16}"
           f"{'svc/SQL p95':>13}{'pandas/svc':>12}")
     for view in ("default", "custom"):
