@@ -50,6 +50,11 @@ def usable(session: Session, settings: ScoringSettings, *, search: str | None, s
             and all(_decimal(getattr(settings, name)) is not None for name in _NUMBERS))
 
 
+def p0_floor(settings: ScoringSettings) -> int:
+    """The office's consignments from which p0 is its own rate (model.prior_source's floor)."""
+    return max(int(settings.p0_min_consignments), 1)
+
+
 def _number(value) -> Any:
     return literal(_decimal(value), Numeric())
 
@@ -60,12 +65,13 @@ def ranked_page(session: Session, counts, every_office, *, settings: ScoringSett
     caller's Python path then says the totals of an office with no rows, or of a page past the end).
 
     `counts`: a subquery of one row per service user (su, n, d, r, x, k, clean_streak, last_violation_at);
-    `every_office`: a subquery of (n, d, r, x, k) rows whose sums are every office's counts under the same filters.
+    `every_office`: a subquery of (n, d, r, x, k) rows whose sums are every office's counts under the same filters,
+    or None when the caller knows the office holds at least p0_floor consignments (p0 is then the office's own).
     """
     s = settings
     wd, wr, wx, wk, m = (_number(s.weight_detention), _number(s.weight_refusal), _number(s.weight_destruction),
                          _number(s.weight_nnc), _number(s.prior_m))
-    floor = max(int(s.p0_min_consignments), 1)  # model.prior_source's floor
+    floor = p0_floor(s)
 
     def weighted(c):
         return wd * c.d + wr * c.r + wx * c.x + wk * c.k
@@ -79,7 +85,8 @@ def ranked_page(session: Session, counts, every_office, *, settings: ScoringSett
     c = counts.c
     office = step(select(func.coalesce(func.sum(weighted(c)), 0).label("v0"),
                          func.coalesce(func.sum(c.n), 0).label("n0")), "office")
-    every = step(select(func.coalesce(func.sum(weighted(every_office.c)), 0).label("v0"),
+    every = step(select(literal(0).label("v0"), literal(0).label("n0")) if every_office is None else
+                 select(func.coalesce(func.sum(weighted(every_office.c)), 0).label("v0"),
                         func.coalesce(func.sum(every_office.c.n), 0).label("n0")), "every_office")
     own = office.c.n0 >= floor
 

@@ -156,11 +156,11 @@ def window_counts(session: Session, office_ids: list[int] | None, section_id: in
 def _sums(session: Session, office_id: int, section_id: int | None, first: date, last: date,
           direction: str | None = None, commodity_id: int | None = None, service_user_ids: list[int] | None = None,
           offsets: dict[int, int] | None = None):
-    """Subquery of one row per service user of the office: su, n, d, r, x, k over the filtered days."""
+    """Select of one row per service user of the office: su, n, d, r, x, k over the filtered days."""
     m = window_counts(session, [office_id], section_id, first, last, direction, commodity_id, service_user_ids,
                       offsets)
     return select(m.c.service_user_id.label("su"), *(func.sum(m.c[c]).label(c) for c in COUNTS)).group_by(
-        m.c.service_user_id).subquery("sums")
+        m.c.service_user_id)
 
 
 def _stored_streak(sums, section_id: int | None):
@@ -174,7 +174,7 @@ def aggregate(session: Session, office_id: int, section_id: int | None, first: d
               direction: str | None = None, commodity_id: int | None = None,
               service_user_ids: list[int] | None = None):
     """One row per service user: n, d, r, x, k over the filtered days, with streak and identity."""
-    sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids)
+    sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids).subquery()
     s, joined = _stored_streak(sums, section_id)
     query = (select(sums.c.su, sums.c.n, sums.c.d, sums.c.r, sums.c.x, sums.c.k, ServiceUser.name,
                     ServiceUser.tax_id, s.clean_streak, s.last_violation_at)
@@ -273,10 +273,10 @@ def snapshot_score_rows(session: Session, office_id: int, *, section_id: int | N
     only the touched companies' rows. Current means: every row of the office and section is of `as_of` and of
     this window (a settings change of the window length, a new day before the daily job → None: computed live).
     """
-    counts = _snapshot_counts(session, office_id, section_id, first, last, as_of)
-    if counts is None:
+    found = _snapshot_counts(session, office_id, section_id, first, last, as_of)
+    if found is None:
         return None
-    counts = counts.subquery()
+    counts = found[0].subquery()
     raw = session.execute(select(counts, ServiceUser.name, ServiceUser.tax_id)
                           .join(ServiceUser, ServiceUser.id == counts.c.su)).all()
     return _scored(session, raw, office_id, section_id=section_id, first=first, last=last, as_of=as_of,
@@ -285,17 +285,19 @@ def snapshot_score_rows(session: Session, office_id: int, *, section_id: int | N
 
 def _snapshot_counts(session: Session, office_id: int, section_id: int | None, first: date, last: date, as_of: date):
     """The snapshots' rows of the office and section as a select (su, n, d, r, x, k, clean_streak,
-    last_violation_at), or None when they are not current (see snapshot_score_rows)."""
+    last_violation_at) and the office's consignments in them; None when they are not current (see
+    snapshot_score_rows)."""
     if not snapshots_current(session):
         return None
     s = ComplianceScore
     mine = (s.office_id == office_id, s.section_id == (ALL_SECTIONS if section_id is None else section_id))
-    rows, other_window = session.execute(select(func.count(), func.count().filter(or_(
-        s.as_of != as_of, s.window_from != first, s.window_to != last))).where(*mine)).one()
+    rows, other_window, office_n = session.execute(select(func.count(), func.count().filter(or_(
+        s.as_of != as_of, s.window_from != first, s.window_to != last)), func.coalesce(func.sum(s.n), 0))
+        .where(*mine)).one()
     if not rows or other_window:
         return None
     return select(s.service_user_id.label("su"), s.n, s.d, s.r, s.x, s.k, s.clean_streak,
-                  s.last_violation_at).where(*mine)
+                  s.last_violation_at).where(*mine), int(office_n)
 
 
 # Whether the score snapshots hold the rollup's counts (issue #17). A rollup refresh without its snapshots
@@ -406,9 +408,12 @@ def _ranked_in_sql(session: Session, office_id: int, cleaned: dict[str, Any], *,
     None when that page is empty (the Python path answers it)."""
     section_id, direction, commodity_id = cleaned["section_id"], cleaned["direction"], cleaned["commodity_id"]
     offsets = office_offsets(session)
-    counts = _snapshot_counts(session, office_id, section_id, first, last, as_of) if snapshots else None
+    found = _snapshot_counts(session, office_id, section_id, first, last, as_of) if snapshots else None
+    counts, office_n = found or (None, 0)
     if counts is None:
-        sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, offsets=offsets)
+        # Materialized: the filtered streaks name these service users again (PostgreSQL would aggregate twice).
+        sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, offsets=offsets).cte(
+            "sums").prefix_with("MATERIALIZED")
         if direction is None and commodity_id is None:
             s, joined = _stored_streak(sums, section_id)
             counts = select(sums, func.coalesce(s.clean_streak, 0).label("clean_streak"),
@@ -418,7 +423,9 @@ def _ranked_in_sql(session: Session, office_id: int, cleaned: dict[str, Any], *,
                                              commodity_id=commodity_id)
             counts = select(sums, streaks.c.clean_streak, streaks.c.last_violation_at).join(
                 streaks, streaks.c.su == sums.c.su)
-    every_office = window_counts(session, None, section_id, first, last, direction, commodity_id, offsets=offsets)
+    # Every office's counts are built only when p0 may need them (the snapshots say the office's n beforehand).
+    every_office = None if office_n >= ranked_sql.p0_floor(settings) else window_counts(
+        session, None, section_id, first, last, direction, commodity_id, offsets=offsets)
     return ranked_sql.ranked_page(session, counts.subquery("counts"), every_office, settings=settings, as_of=as_of,
                                   tz=tz, tier=cleaned["tier"], sort=sort, page=page, page_size=page_size)
 
