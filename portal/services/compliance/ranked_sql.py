@@ -1,5 +1,5 @@
-"""The ranking scored, tiered, ranked and paged by PostgreSQL in one statement (issue #17): only the page's rows come
-back to Python.
+"""The ranking's default view scored, tiered, ranked and paged by PostgreSQL in one statement over the score snapshots
+(issue #17): only the page's rows come back to Python.
 
 The rule is portal.domain.compliance's, which stays the reference (tests compare the two over random rollups): V
 weighted; p0 from the office when its filtered window holds p0_min_consignments, else from every office (read only
@@ -8,7 +8,8 @@ setting; the score 100·(1 − min(1, p)) to 0.1 half up, exactly (integer divis
 rounds its Fraction); the tier in the order A, D, B, C; ranked by score, consignments, then name in code-point order
 (as Python sorts strings) and service user; the tier counts of the whole ranking; then the tier filter, the order and
 the page. Used for a page on PostgreSQL without a search or a name order (Python's casefold has no SQL twin) and with
-settings that are exact decimals; everything else goes through ranking._scored and page_of_ranked.
+settings that are exact decimals; everything else goes through ranking._scored and page_of_ranked. Filtered views
+stay there too: over the window's rollup the Python rule with its memos measured less CPU (docs/performance.md).
 """
 from __future__ import annotations
 

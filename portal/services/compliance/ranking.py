@@ -34,9 +34,9 @@ from portal.domain.periods import months_between, split_months, today_in
 from portal.services.compliance.bulk import bulk_insert, refreshed_rows
 from portal.services.compliance.filters import clean_filters, sections_by_code, window
 from portal.services.compliance import ranked_sql
-from portal.services.compliance.sources import monthly_source, office_offsets
+from portal.services.compliance.sources import monthly_source
 from portal.services.compliance.scoring_settings import current_settings
-from portal.services.compliance.streaks import filtered_streaks, filtered_streaks_query
+from portal.services.compliance.streaks import filtered_streaks
 from portal.services.offices import office_zone
 from portal.settings import default_timezone
 
@@ -121,10 +121,10 @@ class _Model:
 
 def window_counts(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
                   direction: str | None = None, commodity_id: int | None = None,
-                  service_user_ids: list[int] | None = None, offsets: dict[int, int] | None = None):
+                  service_user_ids: list[int] | None = None):
     """Subquery of (office_id, service_user_id, n, d, r, x, k) rows whose sums are the counts of the local days
     first…last (inclusive), narrowed by the filters that are set: the rollup's whole months plus the edge days
-    counted from the raw rows. `offsets`: sources.office_offsets when the caller already read them."""
+    counted from the raw rows."""
     m = ComplianceMonthly
     months, edges = split_months(first, last)
     keys = ("office_id", "service_user_id", "section_id", "direction", "commodity_id", *COUNTS)
@@ -136,9 +136,8 @@ def window_counts(session: Session, office_ids: list[int] | None, section_id: in
         if service_user_ids is not None:
             whole = whole.where(m.service_user_id.in_(service_user_ids))
         parts.append(whole)
-    if edges:
-        raw = monthly_source(session, office_ids=office_ids, service_user_ids=service_user_ids, days=edges,
-                             offsets=offsets).subquery()
+    if edges:  # both edge months in one pass over the raw rows
+        raw = monthly_source(session, office_ids=office_ids, service_user_ids=service_user_ids, days=edges).subquery()
         parts.append(select(*(raw.c[key] for key in keys)))
     if not parts:  # an empty period (cannot pass clean_filters, but keep the shape)
         parts.append(select(*(getattr(m, key) for key in keys)).where(m.office_id.is_(None)))
@@ -153,32 +152,19 @@ def window_counts(session: Session, office_ids: list[int] | None, section_id: in
     return query.subquery("window_counts")
 
 
-def _sums(session: Session, office_id: int, section_id: int | None, first: date, last: date,
-          direction: str | None = None, commodity_id: int | None = None, service_user_ids: list[int] | None = None,
-          offsets: dict[int, int] | None = None):
-    """Select of one row per service user of the office: su, n, d, r, x, k over the filtered days."""
-    m = window_counts(session, [office_id], section_id, first, last, direction, commodity_id, service_user_ids,
-                      offsets)
-    return select(m.c.service_user_id.label("su"), *(func.sum(m.c[c]).label(c) for c in COUNTS)).group_by(
-        m.c.service_user_id)
-
-
-def _stored_streak(sums, section_id: int | None):
-    """The stored streak row of each service user in `sums` for the section (or every section), to outer-join."""
-    s = ComplianceStreak
-    return s, and_(s.service_user_id == sums.c.su,
-                   s.section_id == (section_id if section_id is not None else ALL_SECTIONS))
-
-
 def aggregate(session: Session, office_id: int, section_id: int | None, first: date, last: date,
               direction: str | None = None, commodity_id: int | None = None,
               service_user_ids: list[int] | None = None):
     """One row per service user: n, d, r, x, k over the filtered days, with streak and identity."""
-    sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, service_user_ids).subquery()
-    s, joined = _stored_streak(sums, section_id)
+    m = window_counts(session, [office_id], section_id, first, last, direction, commodity_id, service_user_ids)
+    sums = select(m.c.service_user_id.label("su"), *(func.sum(m.c[c]).label(c) for c in COUNTS)).group_by(
+        m.c.service_user_id).subquery()
+    s = ComplianceStreak
     query = (select(sums.c.su, sums.c.n, sums.c.d, sums.c.r, sums.c.x, sums.c.k, ServiceUser.name,
                     ServiceUser.tax_id, s.clean_streak, s.last_violation_at)
-             .join(ServiceUser, ServiceUser.id == sums.c.su).outerjoin(s, joined))
+             .join(ServiceUser, ServiceUser.id == sums.c.su)
+             .outerjoin(s, and_(s.service_user_id == sums.c.su,
+                                s.section_id == (section_id if section_id is not None else ALL_SECTIONS))))
     return session.execute(query).all()
 
 
@@ -372,8 +358,8 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
     whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. With
     `snapshots` (the default), the default view (no direction, commodity or period) is read from the score snapshots
     when they hold the rollup's counts (`snapshots_current`) and are of today's window; otherwise from the rollup.
-    With `in_sql` (the default), a page PostgreSQL can answer exactly is scored, ranked and paged there
-    (portal.services.compliance.ranked_sql); `in_sql=False` always takes the Python rule, the reference.
+    With `in_sql` (the default), a page of that snapshot read PostgreSQL can answer exactly is scored, ranked and
+    paged there (portal.services.compliance.ranked_sql); `in_sql=False` always takes the Python rule, the reference.
     """
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = settings or current_settings(session)
@@ -383,10 +369,12 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
     default_view = not (cleaned["direction"] or cleaned["commodity_id"] or cleaned["period_from"]
                         or cleaned["period_to"])
     listed = None
-    if in_sql and ranked_sql.usable(session, scoring, search=search, sort=sort, page_size=page_size):
+    # Measured (docs/performance.md, issue #17): scoring in SQL pays for the default view read from the snapshots;
+    # over the window's rollup (filtered views) the Python rule with its memos cost less CPU.
+    if (in_sql and snapshots and default_view
+            and ranked_sql.usable(session, scoring, search=search, sort=sort, page_size=page_size)):
         listed = _ranked_in_sql(session, office_id, cleaned, first=first, last=last, as_of=as_of, settings=scoring,
-                                tz=tz, snapshots=snapshots and default_view, sort=sort, page=page,
-                                page_size=page_size)
+                                tz=tz, sort=sort, page=page, page_size=page_size)
     if listed is None:
         result = snapshots and default_view and snapshot_score_rows(
             session, office_id, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
@@ -402,30 +390,17 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
 
 
 def _ranked_in_sql(session: Session, office_id: int, cleaned: dict[str, Any], *, first: date, last: date, as_of: date,
-                   settings: ScoringSettings, tz: str, snapshots: bool, sort: str, page: int,
-                   page_size: int) -> dict[str, Any] | None:
-    """The page from one PostgreSQL statement over the snapshots (when asked and current) or the window's rollup;
-    None when that page is empty (the Python path answers it)."""
-    section_id, direction, commodity_id = cleaned["section_id"], cleaned["direction"], cleaned["commodity_id"]
-    offsets = office_offsets(session)
-    found = _snapshot_counts(session, office_id, section_id, first, last, as_of) if snapshots else None
-    counts, office_n = found or (None, 0)
-    if counts is None:
-        # Materialized: the filtered streaks name these service users again (PostgreSQL would aggregate twice).
-        sums = _sums(session, office_id, section_id, first, last, direction, commodity_id, offsets=offsets).cte(
-            "sums").prefix_with("MATERIALIZED")
-        if direction is None and commodity_id is None:
-            s, joined = _stored_streak(sums, section_id)
-            counts = select(sums, func.coalesce(s.clean_streak, 0).label("clean_streak"),
-                            s.last_violation_at).outerjoin(s, joined)
-        else:  # the streak and last violation of the filtered consignments (see _scored)
-            streaks = filtered_streaks_query(sums, office_id, tz=tz, section_id=section_id, direction=direction,
-                                             commodity_id=commodity_id)
-            counts = select(sums, streaks.c.clean_streak, streaks.c.last_violation_at).join(
-                streaks, streaks.c.su == sums.c.su)
+                   settings: ScoringSettings, tz: str, sort: str, page: int, page_size: int) -> dict[str, Any] | None:
+    """The default view's page from one PostgreSQL statement over the score snapshots; None when they are not
+    current or the page is empty (the Python path answers then)."""
+    section_id = cleaned["section_id"]
+    found = _snapshot_counts(session, office_id, section_id, first, last, as_of)
+    if found is None:
+        return None
+    counts, office_n = found
     # Every office's counts are built only when p0 may need them (the snapshots say the office's n beforehand).
     every_office = None if office_n >= ranked_sql.p0_floor(settings) else window_counts(
-        session, None, section_id, first, last, direction, commodity_id, offsets=offsets)
+        session, None, section_id, first, last)
     return ranked_sql.ranked_page(session, counts.subquery("counts"), every_office, settings=settings, as_of=as_of,
                                   tz=tz, tier=cleaned["tier"], sort=sort, page=page, page_size=page_size)
 

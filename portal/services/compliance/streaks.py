@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, case, cast, func, or_, select, type_coerce
+from sqlalchemy import case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from models import Application, Nnc, QuarantineAction
@@ -22,68 +22,41 @@ CHUNK = 1000  # service users per query (an IN list and a CASE of as many moment
 NEVER = datetime(1900, 1, 1, tzinfo=timezone.utc)
 
 
-def _filtered(office_id: int, *, section_id: int | None, direction: str | None, commodity_id: int | None):
-    """The last filtered 3P action and NNC per service user (grouped selects, to be narrowed to some service users)
-    and the conditions of a filtered completed consignment (without its service user and time)."""
-    a, q = Application, QuarantineAction
-    actions = (select(q.service_user_id.label("su"), func.max(q.action_at).label("at")).join(a, a.id == q.application_id)
-               .where(q.office_id == office_id, q.deleted_at.is_(None)).group_by(q.service_user_id))
-    nnc_direction = func.coalesce(a.direction, case((Nnc.flow == "received", "export"), else_="import"))
-    nncs = (select(Nnc.service_user_id.label("su"), func.max(Nnc.notice_date).label("day"))
-            .outerjoin(a, a.id == Nnc.application_id)
-            .where(Nnc.office_id == office_id, Nnc.status != "void").group_by(Nnc.service_user_id))
-    apps = [a.office_id == office_id, a.completed_at.is_not(None), a.deleted_at.is_(None)]
-    if section_id is not None:
-        actions, nncs = actions.where(q.section_id == section_id), nncs.where(Nnc.section_id == section_id)
-        apps.append(a.section_id == section_id)
-    if direction is not None:
-        actions, nncs = actions.where(a.direction == direction), nncs.where(nnc_direction == direction)
-        apps.append(a.direction == direction)
-    if commodity_id is not None:
-        actions = actions.where(_primary_commodity(a.id) == commodity_id)
-        nncs = nncs.where(_primary_commodity(Nnc.application_id) == commodity_id)
-        apps.append(_primary_commodity(a.id) == commodity_id)
-    return actions, nncs, apps
-
-
 def filtered_streaks(session: Session, office_id: int, service_user_ids: list[int], *, tz: str,
                      section_id: int | None, direction: str | None, commodity_id: int | None) -> dict[int, dict[str, Any]]:
     """service user → {"clean_streak", "last_violation_at"} over the consignments the filters choose."""
     a, q = Application, QuarantineAction
-    actions, nncs, apps = _filtered(office_id, section_id=section_id, direction=direction, commodity_id=commodity_id)
     result: dict[int, dict[str, Any]] = {}
     for start in range(0, len(service_user_ids), CHUNK):
         ids = service_user_ids[start:start + CHUNK]
-        last: dict[int, datetime] = dict(session.execute(actions.where(q.service_user_id.in_(ids))).all())
-        for su, notice in session.execute(nncs.where(Nnc.service_user_id.in_(ids))):
+        actions = (select(q.service_user_id, func.max(q.action_at)).join(a, a.id == q.application_id)
+                   .where(q.office_id == office_id, q.deleted_at.is_(None), q.service_user_id.in_(ids))
+                   .group_by(q.service_user_id))
+        nnc_direction = func.coalesce(a.direction, case((Nnc.flow == "received", "export"), else_="import"))
+        nncs = (select(Nnc.service_user_id, func.max(Nnc.notice_date)).outerjoin(a, a.id == Nnc.application_id)
+                .where(Nnc.office_id == office_id, Nnc.status != "void", Nnc.service_user_id.in_(ids))
+                .group_by(Nnc.service_user_id))
+        apps = [a.office_id == office_id, a.completed_at.is_not(None), a.deleted_at.is_(None),
+                a.service_user_id.in_(ids)]
+        if section_id is not None:
+            actions, nncs = actions.where(q.section_id == section_id), nncs.where(Nnc.section_id == section_id)
+            apps.append(a.section_id == section_id)
+        if direction is not None:
+            actions, nncs = actions.where(a.direction == direction), nncs.where(nnc_direction == direction)
+            apps.append(a.direction == direction)
+        if commodity_id is not None:
+            actions = actions.where(_primary_commodity(a.id) == commodity_id)
+            nncs = nncs.where(_primary_commodity(Nnc.application_id) == commodity_id)
+            apps.append(_primary_commodity(a.id) == commodity_id)
+        last: dict[int, datetime] = dict(session.execute(actions).all())
+        for su, notice in session.execute(nncs):
             moment = local_midnight(notice, tz)  # an NNC counts from the start of its notice date
             if su not in last or moment > last[su]:
                 last[su] = moment
         after = type_coerce(case(last, value=a.service_user_id, else_=NEVER) if last else NEVER,
                             a.completed_at.type)
         counts = dict(session.execute(select(a.service_user_id, func.count(a.id))
-                                      .where(*apps, a.service_user_id.in_(ids), a.completed_at > after)
-                                      .group_by(a.service_user_id)).all())
+                                      .where(*apps, a.completed_at > after).group_by(a.service_user_id)).all())
         for su in ids:
             result[su] = {"clean_streak": int(counts.get(su, 0)), "last_violation_at": last.get(su)}
     return result
-
-
-def filtered_streaks_query(service_users, office_id: int, *, tz: str, section_id: int | None,
-                           direction: str | None, commodity_id: int | None):
-    """`filtered_streaks` as one PostgreSQL subquery (su, clean_streak, last_violation_at) for the service users of
-    the selectable `service_users` (its column `su`), so a ranking can join it instead of asking per chunk."""
-    a, q = Application, QuarantineAction
-    actions, nncs, apps = _filtered(office_id, section_id=section_id, direction=direction, commodity_id=commodity_id)
-    ids = select(service_users.c.su)
-    actions = actions.where(q.service_user_id.in_(ids)).subquery("last_action")
-    nncs = nncs.where(Nnc.service_user_id.in_(ids)).subquery("last_nnc")
-    # greatest() skips NULLs; an NNC counts from its local midnight (timezone(zone, timestamp) is that moment).
-    last = (select(service_users.c.su, func.greatest(actions.c.at, func.timezone(tz, cast(nncs.c.day, DateTime)))
-                   .label("at"))
-            .outerjoin(actions, actions.c.su == service_users.c.su).outerjoin(nncs, nncs.c.su == service_users.c.su)
-            .subquery("last_violation"))
-    clean = (select(func.count(a.id)).where(*apps, a.service_user_id == last.c.su,
-                                            or_(last.c.at.is_(None), a.completed_at > last.c.at))
-             .scalar_subquery())
-    return select(last.c.su, clean.label("clean_streak"), last.c.at.label("last_violation_at")).subquery("streaks")
