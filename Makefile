@@ -45,7 +45,7 @@ test: test-postgresql test-sqlite
 
 # The whole suite against a fresh PostgreSQL database (created and dropped by the tests) and real Chromium.
 test-postgresql: install
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q --durations=25
 
 # The pure rules alone: no database, seconds.
 test-unit: install
@@ -63,7 +63,7 @@ test-dates: install
 
 # The same suite on the embedded SQLite default, except what needs a browser or PostgreSQL itself.
 test-sqlite: install
-	QCORNER_TEST_BACKEND=sqlite $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "not browser and not postgresql_only"
+	QCORNER_TEST_BACKEND=sqlite $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q --durations=15 -m "not browser and not postgresql_only"
 
 # The long proofs of issue #9, each writing its results into docs/ (about an hour on 2 cores; run on a quiet machine):
 # hostile input with many examples, the fault scenarios on a private PostgreSQL cluster, a verified backup and

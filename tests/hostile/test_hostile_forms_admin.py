@@ -201,7 +201,7 @@ def test_moving_a_company_record_saves_whole_or_nothing(app, client, database, w
     before = row_counts(database)
     response, body = call(app, client, "admin-companies-reason-feedback.children", values,
                           "admin-companies-save.n_clicks")
-    check_answer(response, [reason, action] + ([record] if isinstance(record, str) else [])
+    check_answer(response, [reason, action, kept] + ([record] if isinstance(record, str) else [])
                  + ([target] if isinstance(target, str) else []), selects=[record, target])
     if "admin-companies-refresh" not in body:
         assert changes(before, row_counts(database)) == {}
