@@ -45,8 +45,7 @@ def _open_from_menu(tab, item_id: str) -> None:
         expect(tab.locator(f"#{item_id}")).to_be_hidden()
 
 
-# Five: with the suite's two workers busy, three tries of the heavy search all caught a scheduling stall once (CI).
-TRIES = 5
+TRIES = 3
 RATIO = 2.0
 
 

@@ -50,8 +50,9 @@ def test_a_push_message_shows_a_notification_that_opens_its_application(service_
                "url": "/my/applications/41", "tag": "qcorner-7"}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
                                                   "data": json.dumps(message)})
-    phone.wait_for_function("async () => (await (await navigator.serviceWorker.ready).getNotifications()).length")
-    [shown] = phone.evaluate(NOTIFICATIONS)
+    # The list read in the same wait that sees it: a second read raced the worker once (CI) and found none.
+    listed = phone.wait_for_function(f"async () => {{ const n = await ({NOTIFICATIONS})(); return n.length ? n : null; }}")
+    [shown] = listed.json_value()
     assert shown == {"title": message["title"], "body": message["body"], "tag": "qcorner-7",
                      "url": f"{live_server}/my/applications/41"}
     # The same message again (a push service that delivered twice) replaces the first: one notification.
