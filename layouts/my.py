@@ -28,7 +28,30 @@ def stage_label(stage: str | None) -> str:
 def stage_badge(stage: str | None, problem: bool = False):
     color = "danger" if problem and stage not in ("handed_over",) and stage in (
         "detained", "refused", "destroyed") else STAGE_COLORS.get(stage or "", "secondary")
-    return dbc.Badge(stage_label(stage), color=color, className="qc-stage-badge text-wrap")
+    # Bootstrap's badge classes on a plain span: what dbc.Badge draws, one light component fewer per card.
+    return html.Span(stage_label(stage), className=f"badge bg-{color} qc-stage-badge text-wrap")
+
+
+STEP_COLOURS = {"done": "#0b6e4f", "current": "#23a36f", "problem": "#c0392b", "todo": "#dfe5e2"}
+STEP_GAP = "3px"
+
+
+def steps_gradient(steps: list[dict]) -> str:
+    """The progress bar's segments as one CSS gradient: a segment per step coloured by its state, a gap between.
+
+    One element instead of one per step: each Dash component on the page is re-checked at every store update, so a
+    page of ten cards drew ~90 segment components and its search took a long task on a phone (issue #17)."""
+    if not steps:
+        return "none"
+    n = len(steps)
+    stops = []
+    for k, step in enumerate(steps):
+        start = f"calc((100% + {STEP_GAP}) * {k} / {n})"
+        end = f"calc((100% + {STEP_GAP}) * {k + 1} / {n} - {STEP_GAP})"
+        stops.append(f"{STEP_COLOURS[step['state']]} {start} {end}")
+        if k < n - 1:
+            stops.append(f"transparent {end} calc((100% + {STEP_GAP}) * {k + 1} / {n})")
+    return f"linear-gradient(to right, {', '.join(stops)})"
 
 
 def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
@@ -36,11 +59,10 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
     main = [s for s in steps if s["state"] != "problem"]
     done = sum(1 for s in main if s["state"] in ("done", "current"))
     problem = next((s for s in steps if s["state"] == "problem"), None)
-    segments = [html.Span(className=f"qc-step qc-step-{s['state']}", title=stage_label(s["stage"])) for s in steps]
     current = next((s for s in reversed(steps) if s["state"] in ("current", "problem")), None)
     caption = t("my.progress", done=done, total=len(main),
                 stage=stage_label(current["stage"]) if current else stage_label(None))
-    children = [html.Div(segments, className="qc-steps", role="progressbar",
+    children = [html.Div(className="qc-steps", role="progressbar", style={"backgroundImage": steps_gradient(steps)},
                          **{"aria-valuenow": done, "aria-valuemin": 0, "aria-valuemax": len(main),
                             "aria-label": caption}),
                 html.Div(caption, className="small mt-1 " + ("text-danger fw-semibold" if problem else "text-muted"))]
@@ -60,20 +82,22 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
 def application_card(row: dict, tz: str, show_company: bool):
     """One application in the list: number, stage, progress, what and where, last change."""
     what = " → ".join(x for x in (row.get("commodity"), row.get("destination")) if x)
-    return dbc.Card(dbc.CardBody([
+    # Plain html components with Bootstrap's card classes, as few as the card needs: the renderer's work per store
+    # update grows with the components on the page (ten cards were ~300 components; now ~100).
+    return html.Div(html.Div([
         html.Div([html.Span(row["number"], className="fw-semibold qc-number"),
                   stage_badge(row["current_stage"], row["problem"])],
                  className="d-flex justify-content-between align-items-start gap-2 mb-1"),
         html.Div(row["company"], className="small text-muted") if show_company else None,
         html.Div(what, className="mb-2") if what else None,
         progress(row["steps"]),
-        html.Div([html.I(className="bi bi-exclamation-triangle-fill text-danger me-1"), t("my.problem_flag")],
-                 className="small text-danger mt-1") if row["problem"] else None,
+        html.Div(t("my.problem_flag"), className="bi bi-exclamation-triangle-fill qc-flag small text-danger mt-1")
+        if row["problem"] else None,
         html.Div(t("my.last_change", when=format_datetime(row["current_stage_at"] or row["submitted_at"], tz)),
                  className="small text-muted mt-1"),
-        html.A(t("my.open_application"), href=f"/my/applications/{row['id']}", className="stretched-link small fw-semibold d-inline-block mt-1",
-               id={"type": "my-card-link", "index": row["id"]}),
-    ]), className="mb-2 shadow-sm qc-app-card", id=f"my-card-{row['id']}")
+        html.A(t("my.open_application"), href=f"/my/applications/{row['id']}",
+               className="stretched-link small fw-semibold d-inline-block mt-1"),
+    ], className="card-body"), className="card mb-2 shadow-sm qc-app-card", id=f"my-card-{row['id']}")
 
 
 LEVEL_COLORS = {"tightened": "danger", "normal": "warning", "reduced": "success"}

@@ -201,14 +201,15 @@ def forwarder(database, make_user):
 
 @pytest.fixture
 def small_company(database, make_user):
-    """`eksportir_kecil`: 12 applications (some coffee), with their notifications — the yardstick."""
+    """`eksportir_kecil`: 12 applications, 11 of them coffee, with their notifications — the yardstick. Its search
+    for "kopi" fills a page as the forwarder's does, so the two draw the same number of cards."""
     now = datetime.now(UTC).replace(microsecond=0)
     make_user("eksportir_kecil", "service_user")
     with database.session() as session:
         company = gen_service_user(session, name="CV Kecil Mandiri")
         link_account(session, "eksportir_kecil", company, now - timedelta(days=400))
         ids = [gen_application(session, company, submitted_at=now - timedelta(days=3 * n + 1),
-                               commodity="Kopi biji" if n % 3 == 0 else "Manggis").id for n in range(12)]
+                               commodity="Manggis" if n == 11 else "Kopi biji").id for n in range(12)]
         notifications.enqueue_for_synced_events(session, _events(session, ids), [], now=now)
 
 

@@ -4,8 +4,10 @@ upload callback, `qcorner sync --import` and the admin's export upload (/admin/s
 The files are built in the test (tests/support/workbooks.py): the 4 KB workbook whose <dimension> claims
 A1:XFD1048576 with one real cell (it used to allocate until MemoryError: 3.5 s and 130 MB per 1,000 claimed rows),
 a sheet whose zip directory declares ~4 GB unpacked, and a sheet with more real rows than the import's limit.
-Each is refused (the file as a whole, with the reason, nothing of it written) within a second of CPU time and in
-bounded traced memory; the bounds are generous — the point is that the cost no longer grows with the claim.
+Each is refused (the file as a whole, with the reason, nothing of it written) within a few seconds of CPU time and in
+bounded traced memory; the bounds are generous — the point is that the cost no longer grows with the claim (the
+dimension bomb alone used to cost about an hour of CPU; reading the rows bomb's 5,001 real rows up to the limit takes
+0.5–1.3 s of CPU depending on how busy the shared machine is, so the bound is 3 s, not 1).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from support import workbooks
 from support.hostile import changes, fast_user, fuzz, login_as, ran, row_counts
 from support.web import csrf_token
 
-CPU_SECONDS = 1.0
+CPU_SECONDS = 3.0
 PEAK_BYTES = 64 * 1024 * 1024
 NNC_HEADER = ["Nomor NNC", "Tanggal NNC", "Arah"]
 EXPORT_TABLE = "m_satuan"
