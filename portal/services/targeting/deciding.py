@@ -15,16 +15,16 @@ A decision is inserted and never updated: later syncs, tier changes, settings ch
 from __future__ import annotations
 
 import bisect
-import csv
 import io
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (BigInteger, DateTime, Integer, Numeric, String, delete, insert, literal, or_, select,
-                        text, type_coerce)
+from sqlalchemy import (BigInteger, DateTime, Float, Integer, Numeric, String, any_, cast, delete, func, insert,
+                        literal, or_, select, text, type_coerce)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -63,8 +63,9 @@ def queue_newer_than(connection: Connection, newest_before: int) -> None:
 def decide_pending(session: Session) -> int:
     """Decide every queued application (the caller commits: the decisions and the emptied queue go together)."""
     a, queue, d = Application, TargetingPending, TargetingDecision
-    apps = session.execute(_APP_COLUMNS.join(queue, queue.application_id == a.id)
-                           .outerjoin(d, d.application_id == a.id).where(d.id.is_(None))).all()
+    apps = [_App._make(row) for row in session.execute(
+        _app_columns(session).join(queue, queue.application_id == a.id)
+        .outerjoin(d, d.application_id == a.id).where(d.id.is_(None)))]
     decided = _decide(session, apps)
     session.execute(delete(queue))
     return decided
@@ -75,18 +76,29 @@ def decide_new_applications(session: Session, application_ids: Iterable[int]) ->
     ids, apps = sorted(set(application_ids)), []
     a, d = Application, TargetingDecision
     for start in range(0, len(ids), ID_CHUNK):
-        apps += session.execute(_APP_COLUMNS.outerjoin(d, d.application_id == a.id).where(
-            d.id.is_(None), a.id.in_(ids[start:start + ID_CHUNK]))).all()
+        apps += [_App._make(row) for row in session.execute(_app_columns(session).outerjoin(
+            d, d.application_id == a.id).where(d.id.is_(None), a.id.in_(ids[start:start + ID_CHUNK])))]
     return _decide(session, apps)
 
 
-_APP_COLUMNS = select(Application.id, Application.source_id, Application.office_id, Application.section_id,
-                      Application.service_user_id, Application.handler_id, Application.direction,
-                      Application.origin_country, Application.destination_country, Application.submitted_at)
+# An application being decided, as a plain named tuple: a first load reads each one's fields a dozen times, and a
+# named tuple's are several times quicker to read than a result row's. `live`: not deleted.
+_App = namedtuple("_App", ("id", "source_id", "office_id", "section_id", "service_user_id", "handler_id",
+                           "direction", "origin_country", "destination_country", "submitted_at", "live"))
 
 
-def _in_chunks(column, ids: list[int]):
-    """`column IN ids` split for SQLite's parameter limit (an OR of IN lists)."""
+def _app_columns(session: Session):
+    a = Application
+    return select(a.id, a.source_id, a.office_id, a.section_id, a.service_user_id, a.handler_id, a.direction,
+                  a.origin_country, a.destination_country, _instant(session, a.submitted_at), a.deleted_at.is_(None))
+
+
+def _in_chunks(session: Session, column, ids: list[int]):
+    """`column IN ids`: on PostgreSQL `= ANY` of one array (what PostgreSQL makes of an IN list; a first load's
+    thousands of companies as thousands of bound parameters cost SQLAlchemy a compile per statement), elsewhere split
+    for SQLite's parameter limit (an OR of IN lists)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(column.type)))
     parts = [column.in_(ids[start:start + ID_CHUNK]) for start in range(0, len(ids), ID_CHUNK)]
     return parts[0] if len(parts) == 1 else or_(*parts)
 
@@ -98,67 +110,56 @@ def _decide(session: Session, apps: list) -> int:
     comp_version, comp_settings = compliance_settings(session)
     history = _History(session, apps, int(settings.new_company_below), comp_settings)
     comp_versions: dict[int, ScoringSettings] = {comp_version: comp_settings}
-    office_keys: dict[int, tuple[int, Any]] = {}  # office → (key version, its drawer: the key prepared once)
+    # office → (key version, its drawer: the key prepared once, its zone)
+    offices: dict[int, tuple[int, Callable[[int], float], ZoneInfo]] = {}
     zones = {o.id: ZoneInfo(zone_of(o)) for o in session.scalars(select(Office))}
-    now = utcnow()
-    # Most decisions share their JSON (no flags; one basis per company and section): encode each once.
-    encoded: dict[int, str] = {}
-
-    def as_json(value) -> str:
-        key = id(value)
-        if key not in encoded:
-            encoded[key] = _dumps(value)
-        return encoded[key]
-
-    # Most raised flags repeat (a new company's count, a commodity or country first used, a handler): each distinct
-    # flag is encoded once and a list's JSON joined from its flags' (what json.dumps of the list writes).
-    flag_json: dict[tuple, str] = {}
-
-    def flags_json(flags: list[dict[str, Any]]) -> str:
-        if not flags:
-            return "[]"
-        parts = []
-        for flag in flags:
-            try:  # the value's type is in the key: 3 and 3.0 are equal keys but not the same JSON
-                key = (flag["code"], *((name, value.__class__, value) for name, value in flag["evidence"].items()))
-                part = flag_json.get(key)
-                if part is None:
-                    part = flag_json[key] = _dumps(flag)
-            except TypeError:  # evidence holding a list (the NNCs): not a key, encoded as it is
-                part = _dumps(flag)
-            parts.append(part)
-        return "[" + ",".join(parts) + "]"
-
-    flags_of, jakarta = history.flagger(settings), ZoneInfo("Asia/Jakarta")
+    jakarta, now = ZoneInfo("Asia/Jakarta"), utcnow()
+    # (company, section) → (level, rate, the basis's JSON): the level is the company's in the section, whichever
+    # application asks; the rate's Decimal arithmetic is done once per (settings version, level) and each basis
+    # encoded once (most companies without a score share one).
+    levels: dict[tuple[int, int], tuple[str, float, str]] = {}
     percents: dict[int, dict[str, Any]] = {}
     rates: dict[tuple[int, str], float] = {}
+    encoded: dict[int, str] = {}
+    flags_of = history.flagger(settings)
     rows = []
     append = rows.append
     for app in apps:
         office_id = app.office_id
-        if office_id not in office_keys:
+        office = offices.get(office_id)
+        if office is None:
             key_version, key = keys.current_key(session, office_id)
-            office_keys[office_id] = (key_version, rules.drawer(key))
-        key_version, draw = office_keys[office_id]
-        level, basis = history.level(app, comp_version, comp_versions)
-        version = basis["compliance_settings_version"]
-        rate = rates.get((version, level))
-        if rate is None:  # a handful of (settings version, level) pairs per run: their Decimal arithmetic once
-            if version not in percents:
-                percents[version] = _percents(comp_versions[version])
-            rate = rates[(version, level)] = rules.rate_for(level, percents[version])
+            office = offices[office_id] = (key_version, rules.drawer(key), zones.get(office_id) or jakarta)
+        key_version, draw, zone = office
+        known = levels.get((app.service_user_id, app.section_id))
+        if known is None:
+            level, basis = history.level(app, comp_version, comp_versions)
+            version = basis["compliance_settings_version"]
+            rate = rates.get((version, level))
+            if rate is None:
+                if version not in percents:
+                    percents[version] = _percents(comp_versions[version])
+                rate = rates[(version, level)] = rules.rate_for(level, percents[version])
+            if id(basis) not in encoded:
+                encoded[id(basis)] = _dumps(basis)
+            known = levels[(app.service_user_id, app.section_id)] = (level, rate, encoded[id(basis)])
+        level, rate, basis_json = known
         source_id = int(app.source_id)
         u = draw(source_id)
-        flags = flags_of(app, zones.get(office_id) or jakarta)
+        flags = flags_of(app, zone)
         append((app.id, office_id, app.section_id, app.service_user_id, source_id, level, rate, u,
-                rules.randomly_selected(u, rate), flags_json(flags), rules.selected(u, rate, flags), key_version,
-                settings_version, as_json(basis), now))
+                rules.randomly_selected(u, rate), "[" + ",".join(flags) + "]" if flags else "[]",
+                rules.selected(u, rate, flags), key_version, settings_version, basis_json, now))
     _write(session, rows)
     return len(rows)
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
+
+
+# json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str), its encoder made once
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 _COLUMNS = ("application_id", "office_id", "section_id", "service_user_id", "iqfast_id", "level", "rate", "draw",
@@ -169,13 +170,23 @@ def _write(session: Session, rows: list[tuple]) -> None:
     """Insert the decisions: COPY on PostgreSQL (a first load decides a year at once), executemany elsewhere."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        buffer = io.StringIO()
-        stamps: dict[datetime, str] = {}  # one decided_at per run: formatted once, not per row
-        csv.writer(buffer, lineterminator="\n").writerows(
-            (*row[:8], "t" if row[8] else "f", row[9], "t" if row[10] else "f", *row[11:14],
-             stamps.get(row[14]) or stamps.setdefault(row[14], row[14].isoformat()))
-            for row in rows)
-        buffer.seek(0)
+        # CSV lines formatted here rather than by the csv module, which scanned each row's JSON to quote it (a third
+        # of a first load's Python after the flags): the two JSON fields are quoted once per distinct text (most
+        # repeat), the run's one decided_at formatted once, floats as their repr (as the csv module writes them).
+        # No column is NULL, and the level is one of three words.
+        quoted: dict[str, str] = {}
+
+        def quote(value: str) -> str:
+            found = quoted.get(value)
+            if found is None:
+                found = quoted[value] = '"' + value.replace('"', '""') + '"'
+            return found
+
+        stamps: dict[datetime, str] = {}
+        buffer = io.StringIO("".join([
+            f"{row[0]},{row[1]},{row[2]},{row[3]},{row[4]},{row[5]},{row[6]!r},{row[7]!r},{'t' if row[8] else 'f'},"
+            f"{quote(row[9])},{'t' if row[10] else 'f'},{row[11]},{row[12]},{quote(row[13])},"
+            f"{stamps.get(row[14]) or stamps.setdefault(row[14], row[14].isoformat())}\n" for row in rows]))
         cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.copy_expert(f"COPY targeting_decisions ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
@@ -216,7 +227,7 @@ class _History:
 
     def __init__(self, session: Session, apps: list, cap: int, comp_settings: ScoringSettings):
         self.session = session
-        companies = sorted({app.service_user_id for app in apps})
+        companies = self.companies = sorted({app.service_user_id for app in apps})
         self.app_ids = [app.id for app in apps]
         # Per decided application: earlier consignments (counted up to `cap`, all the rule needs), the
         # commodities and the country it used before, and per commodity line the median of earlier quantities.
@@ -226,23 +237,30 @@ class _History:
         self.medians: dict[tuple[int, int, str | None], tuple[float, int]] = {}
         self.lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
         small = session.get_bind().dialect.name == "postgresql" and len(apps) <= SMALL_BATCH
+        live = [app for app in apps if app.live]
+        # A first load decides every application the companies have: their whole live history is then the live
+        # applications in hand, and reading it again cost a first load a second statement over the same rows. Any
+        # live application not being decided (synced before targeting, decided already) makes the counts differ.
+        complete = not small and len(live) == session.scalar(
+            select(func.count()).select_from(Application).where(
+                _in_chunks(session, Application.service_user_id, companies), Application.deleted_at.is_(None)))
         if small:
             self._per_application(cap)
         else:
-            self._whole_histories(apps, companies)
-        self._commodities(apps, companies, small)
+            self._whole_histories(apps, companies, live if complete else None)
+        self._commodities(apps, companies, small, live if complete else None)
         # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
         handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
         self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
         # handler_flag_threshold's value, from the compliance settings the caller read (one query fewer)
         self.handler_threshold = int(comp_settings.handler_flag_tier_d)
         self.handler_names = {i: n for i, n in session.execute(select(Handler.id, Handler.name).where(
-            _in_chunks(Handler.id, handler_ids)))} if handler_ids else {}
+            _in_chunks(session, Handler.id, handler_ids)))} if handler_ids else {}
         # NNCs naming the companies (not void).
         self.nncs: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
         for su, nnc_id, number, notice in session.execute(
                 select(Nnc.service_user_id, Nnc.id, Nnc.number, Nnc.notice_date).where(
-                    _in_chunks(Nnc.service_user_id, companies), Nnc.status != "void")
+                    _in_chunks(session, Nnc.service_user_id, companies), Nnc.status != "void")
                 .order_by(Nnc.notice_date, Nnc.id)):
             self.nncs[su].append((notice, nnc_id, number))
         # Levels: the companies' current snapshots in each section, one basis dict per snapshot.
@@ -250,22 +268,28 @@ class _History:
         self.scores: dict[tuple[int, int], tuple[str, dict]] = {}
         for su, section, tier, score, intervention, streak, version, as_of in session.execute(
                 select(s.service_user_id, s.section_id, s.tier, s.score, s.intervention, s.clean_streak,
-                       s.settings_version, s.as_of).where(_in_chunks(s.service_user_id, companies))):
+                       s.settings_version, s.as_of).where(_in_chunks(session, s.service_user_id, companies))):
             self.scores[(su, section)] = (intervention, {
                 "source": "compliance_scores", "tier": tier, "score": float(score), "clean_streak": int(streak),
                 "compliance_settings_version": version, "as_of": as_of.isoformat()})
         self.no_score: dict[int, tuple[str, dict]] = {}
 
-    def _whole_histories(self, apps: list, companies: list[int]) -> None:
+    def _whole_histories(self, apps: list, companies: list[int], live: list | None) -> None:
         """Earlier consignments and countries from the companies' whole histories, read once and walked in Python
-        (a first load: every application of a company is being decided, so there is nothing to skip)."""
+        (a first load: every application of a company is being decided, so there is nothing to skip). `live`: the
+        decided applications that are live, when they are the whole live history (not read again)."""
         a = Application
         times: dict[int, list[datetime]] = defaultdict(list)
         first_country: dict[tuple[int, str, str], datetime] = {}
-        for su, submitted, direction, origin, destination in self.session.execute(
+        if live is None:
+            history = self.session.execute(
                 select(a.service_user_id, _instant(self.session, a.submitted_at), a.direction, a.origin_country,
                        a.destination_country)
-                .where(_in_chunks(a.service_user_id, companies), a.deleted_at.is_(None))):
+                .where(_in_chunks(self.session, a.service_user_id, companies), a.deleted_at.is_(None)))
+        else:
+            history = ((app.service_user_id, app.submitted_at, app.direction, app.origin_country,
+                        app.destination_country) for app in live)
+        for su, submitted, direction, origin, destination in history:
             times[su].append(submitted)
             role = _ROLE.get(direction)
             country = rules.normal_country((origin if role == "origin" else destination) or "") if role else ""
@@ -304,23 +328,28 @@ class _History:
             if country_used:
                 self.country_used.add(app_id)
 
-    def _commodities(self, apps: list, companies: list[int], small: bool) -> None:
+    def _commodities(self, apps: list, companies: list[int], small: bool, live: list | None) -> None:
         """The decided applications' commodity lines, and the companies' earlier lines of those commodities only:
-        first use of each, and the running medians of their quantities."""
+        first use of each, and the running medians of their quantities. `live` as in _whole_histories."""
         if small:
             self._decided_lines()
             history = self._earlier_lines(apps)
+        elif live is not None:
+            history = self._own_lines(live)
         else:
             history = self._all_lines(companies)
-        wanted_pairs = {(app.service_user_id, ln["commodity_id"]) for app in apps
-                        for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None}
-        if not wanted_pairs:
-            return
+        if live is not None:  # every history line is a decided application's own: each pair is wanted
+            wanted_pairs = None
+        else:
+            wanted_pairs = {(app.service_user_id, ln["commodity_id"]) for app in apps
+                            for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None}
+            if not wanted_pairs:
+                return
         first_commodity: dict[tuple[int, int], datetime] = {}
         groups: dict[tuple, list[tuple[datetime, int, float]]] = defaultdict(list)
         for su, app_id, submitted, commodity_id, quantity, unit in history:
             key = (su, commodity_id)
-            if key not in wanted_pairs:
+            if wanted_pairs is not None and key not in wanted_pairs:
                 continue
             first = first_commodity.get(key)
             if first is None or submitted < first:
@@ -375,7 +404,7 @@ class _History:
                 select(a.service_user_id, a.id, _instant(self.session, a.submitted_at), a.deleted_at.is_(None),
                        line.commodity_id, line.commodity_name, Commodity.name, line.quantity, line.unit)
                 .join(line, line.application_id == a.id).outerjoin(Commodity, Commodity.id == line.commodity_id)
-                .where(_in_chunks(a.service_user_id, companies), line.deleted_at.is_(None))
+                .where(_in_chunks(self.session, a.service_user_id, companies), line.deleted_at.is_(None))
                 .order_by(line.application_id, line.line_no)):
             amount = None if quantity is None else float(quantity)
             if app_id in wanted:  # as _line, inline: a first load has a line per application or more
@@ -383,6 +412,35 @@ class _History:
                                       "quantity": amount, "unit": unit})
             if live and commodity_id is not None:
                 keep((su, app_id, submitted, commodity_id, amount, unit))
+        return history
+
+    def _own_lines(self, live: list) -> list[tuple]:
+        """A first load whose decided applications are the companies' whole live history (see __init__): their
+        lines read once, as _all_lines but with company and time taken from the decided rows, the commodities'
+        names from one read of the (small) commodity table, and the quantities converted by PostgreSQL (numeric to
+        float8 rounds the same decimal text to the nearest double as Python's float of a Decimal)."""
+        a, line, lines = Application, ApplicationCommodity, self.lines
+        amount = (cast(line.quantity, Float) if self.session.get_bind().dialect.name == "postgresql"
+                  else line.quantity)
+        names = {i: n for i, n in self.session.execute(select(Commodity.id, Commodity.name))}
+        decided = set(self.app_ids)
+        of = {app.id: (app.service_user_id, app.submitted_at) for app in live}
+        history = []
+        keep = history.append
+        for app_id, commodity_id, name, quantity, unit in self.session.execute(
+                select(line.application_id, line.commodity_id, line.commodity_name, amount, line.unit)
+                .join(a, a.id == line.application_id)
+                .where(_in_chunks(self.session, a.service_user_id, self.companies), line.deleted_at.is_(None))
+                .order_by(line.application_id, line.line_no)):
+            if app_id not in decided:  # a deleted application's, not being decided
+                continue
+            if quantity is not None and not isinstance(quantity, float):
+                quantity = float(quantity)
+            lines[app_id].append({"commodity_id": commodity_id, "commodity": names.get(commodity_id) or name,
+                                  "quantity": quantity, "unit": unit})
+            if commodity_id is not None and app_id in of:
+                su, submitted = of[app_id]
+                keep((su, app_id, submitted, commodity_id, quantity, unit))
         return history
 
     def level(self, app, comp_version: int, comp_versions: dict[int, ScoringSettings]) -> tuple[str, dict]:
@@ -401,9 +459,12 @@ class _History:
             comp_versions[version] = compliance_settings_of(self.session, version)
         return found
 
-    def flagger(self, settings: rules.TargetingSettings) -> Callable[[Any, ZoneInfo], list[dict[str, Any]]]:
-        """flags(app, office zone) under this run's settings: the switches, thresholds and tables bound once, since a
-        first load asks for every application of a station-year (the rules build each flag raised)."""
+    def flagger(self, settings: rules.TargetingSettings) -> Callable[[Any, ZoneInfo], list[str]]:
+        """flags(app, office zone) under this run's settings, as the JSON of each flag raised, in the rules' order (a
+        decision stores the list). The switches, thresholds and tables are bound once, and each distinct flag is
+        built by its rule and encoded once, keyed by all that the rule reads: a first load asks for every
+        application of a station-year, and a new company's count, a commodity or country first used, a handler and
+        a company's recent NNCs on a day repeat thousands of times."""
         prior, lines_of, commodity_used, country_used = self.prior, self.lines, self.commodity_used, self.country_used
         tier_d, threshold, handler_names, nncs, medians = (self.tier_d, self.handler_threshold, self.handler_names,
                                                            self.nncs, self.medians)
@@ -411,52 +472,81 @@ class _History:
         new_commodity, new_country, handler_flagged = settings.new_commodity, settings.new_country, settings.handler_flagged
         recent_nnc, days = settings.recent_nnc, settings.recent_nnc_days
         outliers, factor = settings.quantity_outlier and bool(medians), settings.quantity_factor
-        normal_country = rules.normal_country
+        # The rule's inputs → the flag's JSON, or None when the rule raises nothing.
+        by_count: dict[int, str | None] = {}
+        by_commodity: dict[tuple, str] = {}
+        by_countries: dict[tuple, str | None] = {}
+        by_handler: dict[Any, str | None] = {}
+        by_nnc_day: dict[tuple[int, date], str | None] = {}
 
-        def flags(app, zone: ZoneInfo) -> list[dict[str, Any]]:
-            found: list[dict[str, Any]] = []
+        def encoded(flag: dict[str, Any] | None) -> str | None:
+            return None if flag is None else _dumps(flag)
+
+        def flags(app, zone: ZoneInfo) -> list[str]:
+            found: list[str] = []
             app_id, su = app.id, app.service_user_id
             lines = lines_of.get(app_id, ())
             if new_company:
                 count = prior.get(app_id, 0)
-                if count < below:  # the rule's own test, asked first so most applications build nothing
-                    flag = rules.new_company_flag(count, below)
-                    if flag:
-                        found.append(flag)
+                if count < below:  # the rule's own test, asked first so most applications look nothing up
+                    part = by_count.get(count, _UNSET)
+                    if part is _UNSET:
+                        part = by_count[count] = encoded(rules.new_company_flag(count, below))
+                    if part:
+                        found.append(part)
             if new_commodity and lines:
-                used = {ln["commodity_id"] for ln in lines if (app_id, ln["commodity_id"]) in commodity_used}
-                found += rules.new_commodity_flags([(ln["commodity_id"], ln["commodity"]) for ln in lines], used)
-            if new_country and app_id not in country_used:
-                # Used before (country_used) raises nothing; otherwise the rule decides (domestic, blank: none).
-                role = _ROLE.get(app.direction)
-                country = app.origin_country if role == "origin" else app.destination_country if role else None
-                if country and normal_country(country):
-                    flag = rules.new_country_flag(app.direction, app.origin_country, app.destination_country, set())
-                    if flag:
-                        found.append(flag)
+                # The lines of commodities not used before (a commodity's lines are all used or none is): the rule
+                # over these alone flags what it flags over all the lines with the used ones named.
+                fresh = tuple([(ln["commodity_id"], ln["commodity"]) for ln in lines
+                               if (app_id, ln["commodity_id"]) not in commodity_used])
+                for flag in rules.new_commodity_flags(fresh, set()) if fresh else ():
+                    evidence = flag["evidence"]  # the key: all of it (its values' types too: 3 and 3.0 are equal)
+                    key = tuple((name, value.__class__, value) for name, value in evidence.items())
+                    part = by_commodity.get(key)
+                    if part is None:
+                        part = by_commodity[key] = _dumps(flag)
+                    found.append(part)
+            if new_country and app_id not in country_used:  # used before (country_used) raises nothing
+                key = (app.direction, app.origin_country, app.destination_country)
+                part = by_countries.get(key, _UNSET)
+                if part is _UNSET:  # the rule decides (domestic, blank: none)
+                    part = by_countries[key] = encoded(rules.new_country_flag(*key, set()))
+                if part:
+                    found.append(part)
             if handler_flagged:
-                served = tier_d.get(app.handler_id, 0)
-                if served >= threshold:
-                    flag = rules.handler_flag(app.handler_id, handler_names.get(app.handler_id), served, threshold)
-                    if flag:
-                        found.append(flag)
+                handler_id = app.handler_id
+                part = by_handler.get(handler_id, _UNSET)
+                if part is _UNSET:
+                    served = tier_d.get(handler_id, 0)
+                    part = by_handler[handler_id] = encoded(rules.handler_flag(
+                        handler_id, handler_names.get(handler_id), served, threshold)) if served >= threshold else None
+                if part:
+                    found.append(part)
             if recent_nnc and su in nncs:  # most companies have none: no date arithmetic for them
-                first_day, last_day = rules.nnc_window(app.submitted_at.astimezone(zone).date(), days)
-                notices = nncs[su]
-                low = bisect.bisect_left(notices, (first_day,))
-                listed = [{"id": i, "number": n, "notice_date": d} for d, i, n in notices[low:] if d <= last_day]
-                flag = rules.recent_nnc_flag(listed, days)
-                if flag:
-                    found.append(flag)
+                day = app.submitted_at.astimezone(zone).date()
+                part = by_nnc_day.get((su, day), _UNSET)
+                if part is _UNSET:
+                    first_day, last_day = rules.nnc_window(day, days)
+                    notices = nncs[su]
+                    low = bisect.bisect_left(notices, (first_day,))
+                    listed = [{"id": i, "number": n, "notice_date": d} for d, i, n in notices[low:] if d <= last_day]
+                    part = by_nnc_day[(su, day)] = encoded(rules.recent_nnc_flag(listed, days))
+                if part:
+                    found.append(part)
             if outliers:
                 for ln in lines:
                     median = medians.get((app_id, ln["commodity_id"], ln["unit"]))
-                    if median and ln["quantity"] is not None:
+                    quantity = ln["quantity"]
+                    # the rule's own comparison (both floats), asked first: most lines are not outliers
+                    if median and quantity is not None and quantity > factor * median[0]:
                         flag = rules.quantity_outlier_flag(ln, median[0], median[1], factor)
                         if flag:
-                            found.append(flag)
+                            found.append(_dumps(flag))
             return found
         return flags
+
+
+_UNSET = object()  # a memo's "not computed yet" (None is a computed "no flag")
 
 
 def _instant(session: Session, column):
