@@ -31,7 +31,20 @@ PG_ADMIN_DSN = os.environ.get("QCORNER_TEST_PG_DSN", "host=127.0.0.1 port=5432 u
 PG_URL_PREFIX = os.environ.get("QCORNER_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
 
 
+# The suite makes thousands of accounts and logs in as many times: full-cost scrypt (~0.1 s a hash, and as much a
+# check) was a fifth of a page test's time. Accounts made here use a cheaper scrypt; production's cost is checked
+# in tests/pages/test_login.py. Servers the tests start as other processes keep production's.
+CHEAP_HASH_METHOD = "scrypt:1024:8:1"
+
+
 def pytest_configure(config):
+    from portal.services import accounts
+
+    accounts.HASH_METHOD = CHEAP_HASH_METHOD
+    _travel_if_asked(config)
+
+
+def _travel_if_asked(config):
     """`QCORNER_TEST_CLOCK=2028-02-29T09:00:00+07:00` runs the suite with the clock there (`make test-dates`), so a
     test that silently depends on the real date is found before the calendar finds it."""
     clock = os.environ.get("QCORNER_TEST_CLOCK")

@@ -152,7 +152,13 @@ def _take(context, shot: Shot, out_dir: Path) -> Path:
         page.wait_for_selector(shot.wait_for)
         if shot.action:
             shot.action(page)
-        page.wait_for_timeout(1000)  # let the page's callbacks fill tables and charts
+        # Let the page's callbacks fill tables and charts: none in flight, then a moment for the last one to draw
+        # (a fixed second was both too long on a quiet machine and too short on a busy one).
+        # A selector, not a script: the portal's CSP forbids evaluating strings.
+        loading = '[data-dash-is-loading="true"]'
+        page.wait_for_selector(loading, state="detached")
+        page.wait_for_timeout(300)
+        page.wait_for_selector(loading, state="detached")
         path = out_dir / f"{shot.name}.png"
         page.screenshot(path=str(path), full_page=not shot.phone)
         return path

@@ -20,8 +20,12 @@ from portal.security.access import CurrentUser
 from portal.security.permissions import is_company_role
 from portal.services import service_user_links
 
-# Checked against when the username is unknown, so a wrong username costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+# Werkzeug's scrypt (N=2^15, r=8, p=1): about 0.1 s of CPU a hash, on purpose. The parameters are stored in each
+# hash, so a check always costs what the hash was made with. The test suite lowers HASH_METHOD for the thousands of
+# accounts it makes (tests/conftest.py); a test checks that production hashes are made with PASSWORD_HASH_METHOD.
+PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+HASH_METHOD = PASSWORD_HASH_METHOD
+_dummy_hashes: dict[str, str] = {}
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
@@ -50,8 +54,16 @@ class LoginResult:
 
 
 def hash_password(password: str) -> str:
-    """A salted scrypt hash (Werkzeug's default)."""
-    return generate_password_hash(password, method="scrypt")
+    """A salted scrypt hash (Werkzeug's default parameters)."""
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so a wrong username costs as long as a wrong password: made
+    with the same method as real hashes, once per process."""
+    if HASH_METHOD not in _dummy_hashes:
+        _dummy_hashes[HASH_METHOD] = generate_password_hash("not-a-real-password", method=HASH_METHOD)
+    return _dummy_hashes[HASH_METHOD]
 
 
 def normalised_name(username: str | None) -> str:
@@ -71,7 +83,7 @@ def authenticate(session: Session, username: str, password: str, address: str | 
     entry; only the rare moment a spread attack crosses the hard-lock line writes more."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.username == normalised_name(username)))
-    password_ok = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password)
+    password_ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
     locked = user is not None and user.locked_until is not None and user.locked_until > now
     if user is not None and password_ok and user.active and not locked:
         clear_lock(session, user, address)

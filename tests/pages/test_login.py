@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from support.web import PASSWORD, csrf_token, login, logout
 from models import User, UserSession
 from models.base import utcnow
+from portal.services import accounts
 
 
 def test_login_with_the_right_password_goes_to_the_role_home_page(client, make_user):
@@ -109,10 +110,13 @@ def test_login_does_not_redirect_to_another_site(client, make_user):
     assert response.location == "/nnc"
 
 
-def test_passwords_are_stored_hashed(make_user, session):
+def test_passwords_are_stored_hashed_with_full_cost_scrypt(make_user, session, monkeypatch):
+    # The suite makes its accounts with a cheaper scrypt (tests/conftest.py); here, what production uses.
+    monkeypatch.setattr(accounts, "HASH_METHOD", accounts.PASSWORD_HASH_METHOD)
     make_user("petugas", "operator")
     stored = session.scalar(select(User.password_hash).where(User.username == "petugas"))
-    assert PASSWORD not in stored and stored.startswith("scrypt:")
+    assert PASSWORD not in stored and stored.startswith("scrypt:32768:8:1$")
+    assert accounts.PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
