@@ -59,7 +59,9 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
     main = [s for s in steps if s["state"] != "problem"]
     done = sum(1 for s in main if s["state"] in ("done", "current"))
     problem = next((s for s in steps if s["state"] == "problem"), None)
-    current = next((s for s in reversed(steps) if s["state"] in ("current", "problem")), None)
+    # The step it is at; once every step is done (handed over), the last one, not "no stage yet".
+    current = next((s for s in reversed(steps) if s["state"] in ("current", "problem")), None) or next(
+        (s for s in reversed(steps) if s["state"] == "done"), None)
     caption = t("my.progress", done=done, total=len(main),
                 stage=stage_label(current["stage"]) if current else stage_label(None))
     children = [html.Div(className="qc-steps", role="progressbar", style={"backgroundImage": steps_gradient(steps)},
