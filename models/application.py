@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime
@@ -114,8 +114,12 @@ class ApplicationCommodity(OfApplication, Base):
     """One commodity line of an application (an application may carry several)."""
 
     __tablename__ = "application_commodities"
-    # Inspection targeting's earlier lines of a (company, commodity), read by key (portal/services/targeting).
-    __table_args__ = (Index("ix_application_commodities_history", "service_user_id", "commodity_id", "submitted_at"),)
+    # Inspection targeting's earlier lines of a (company, commodity), read by key (portal/services/targeting). On
+    # PostgreSQL only the live lines of live applications, with the quantity and unit the medians read, so the read
+    # is index-only where the visibility map is current (autovacuum); SQLite keeps the plain index (migration 0032t).
+    __table_args__ = (Index("ix_application_commodities_history", "service_user_id", "commodity_id", "submitted_at",
+                            postgresql_include=["quantity", "unit"],
+                            postgresql_where=text("deleted_at IS NULL AND application_deleted_at IS NULL")),)
 
     line_no: Mapped[int] = mapped_column(Integer)
     commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodities.id"), nullable=True, index=True)

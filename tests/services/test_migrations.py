@@ -1,6 +1,7 @@
 """The schema comes only from Alembic migrations, which run forward and back on this backend."""
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -38,3 +39,65 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path):
     command.upgrade(config, "heads")
     assert "users" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def _commodity_history_index(connection) -> dict:
+    """ix_application_commodities_history as the database holds it: its key columns, and on PostgreSQL its
+    definition (INCLUDE and WHERE)."""
+    found = {ix["name"]: ix for ix in inspect(connection).get_indexes("application_commodities")}
+    index = found["ix_application_commodities_history"]
+    definition = None
+    if connection.dialect.name == "postgresql":
+        definition = connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_application_commodities_history'")).scalar()
+    return {"columns": index["column_names"], "definition": definition}
+
+
+def test_the_commodity_history_index_covers_a_usual_runs_history_read_on_postgresql_and_is_plain_on_sqlite(
+        database):
+    with database.engine.connect() as connection:
+        index = _commodity_history_index(connection)
+    assert index["columns"] == ["service_user_id", "commodity_id", "submitted_at"]
+    if database.engine.dialect.name == "postgresql":
+        assert "INCLUDE (quantity, unit)" in index["definition"]
+        assert "WHERE ((deleted_at IS NULL) AND (application_deleted_at IS NULL))" in index["definition"]
+
+
+def test_the_covering_history_index_downgrades_to_the_plain_one_and_back_on_postgresql(database):
+    """On a scratch PostgreSQL database (SQLite's whole chain runs in the test above, where 0032t changes nothing)."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the covering index is PostgreSQL's; SQLite keeps the plain one")
+    import uuid
+
+    import psycopg2
+
+    from portal.db import make_engine
+
+    here = database.engine.url
+    admin = psycopg2.connect(host=here.host, port=here.port or 5432, user=here.username, password=here.password,
+                             dbname="postgres")
+    admin.autocommit = True
+    name = f"qcorner_migration_{uuid.uuid4().hex[:8]}"
+    url = here.set(database=name).render_as_string(hide_password=False)
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        config = alembic_config(url)
+        command.upgrade(config, "heads")
+        command.downgrade(config, "0031c")
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            plain = _commodity_history_index(connection)
+        engine.dispose()
+        assert plain["columns"] == ["service_user_id", "commodity_id", "submitted_at"]
+        assert "INCLUDE" not in plain["definition"] and "WHERE" not in plain["definition"]
+        command.upgrade(config, "heads")
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            covering = _commodity_history_index(connection)
+        engine.dispose()
+        assert "INCLUDE (quantity, unit)" in covering["definition"]
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

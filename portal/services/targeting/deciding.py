@@ -246,9 +246,10 @@ class _History:
                 _in_chunks(session, Application.service_user_id, companies), Application.deleted_at.is_(None)))
         if small:
             self._per_application(cap)
+            self._per_line()
         else:
             self._whole_histories(apps, companies, live if complete else None)
-        self._commodities(apps, companies, small, live if complete else None)
+            self._commodities(apps, companies, live if complete else None)
         # Handlers: the existing handler flag (tier-D companies served, threshold in the compliance settings).
         handler_ids = sorted({app.handler_id for app in apps if app.handler_id is not None})
         self.tier_d = tier_d_companies_per_handler(session, handler_ids) if handler_ids else {}
@@ -328,16 +329,25 @@ class _History:
             if country_used:
                 self.country_used.add(app_id)
 
-    def _commodities(self, apps: list, companies: list[int], small: bool, live: list | None) -> None:
-        """The decided applications' commodity lines, and the companies' earlier lines of those commodities only:
-        first use of each, and the running medians of their quantities. `live` as in _whole_histories."""
-        if small:
-            self._decided_lines()
-            history = self._earlier_lines(apps)
-        elif live is not None:
-            history = self._own_lines(live)
-        else:
-            history = self._all_lines(companies)
+    def _per_line(self) -> None:
+        """The decided applications' live commodity lines, each with its history answered by PostgreSQL (a usual
+        run): whether the company used the commodity before, and the count and middle quantities of its earlier
+        lines of the commodity in the line's unit, from which the median is taken here as _prior_medians takes it.
+        The earlier lines stay in PostgreSQL (≈ 7,500 rows for a usual run's hundred applications on the 110-day
+        simulator: reading them into Python and walking them there was most of a usual run's deciding)."""
+        for (app_id, commodity_id, name, official, quantity, unit, used, count, low, high) in self.session.execute(
+                _SMALL_LINES, {"ids": self.app_ids}):
+            self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
+                                       "quantity": None if quantity is None else float(quantity), "unit": unit})
+            if used:
+                self.commodity_used.add((app_id, commodity_id))
+            if count:  # the median of the sorted earlier quantities, as _prior_medians computes it
+                self.medians[(app_id, commodity_id, unit)] = (low if count % 2 else (low + high) / 2, count)
+
+    def _commodities(self, apps: list, companies: list[int], live: list | None) -> None:
+        """A first load's (or SQLite's) commodity lines and the companies' history of them, read once: first use of
+        each commodity, and the running medians of their quantities. `live` as in _whole_histories."""
+        history = self._all_lines(companies) if live is None else self._own_lines(live)
         if live is not None:  # every history line is a decided application's own: each pair is wanted
             wanted_pairs = None
         else:
@@ -363,40 +373,10 @@ class _History:
                     self.commodity_used.add((app.id, ln["commodity_id"]))
         self.medians = _prior_medians(groups, set(self.app_ids))
 
-    def _line(self, app_id: int, commodity_id, name, official, quantity, unit) -> None:
-        self.lines[app_id].append({"commodity_id": commodity_id, "commodity": official or name,
-                                   "quantity": None if quantity is None else float(quantity), "unit": unit})
-
-    def _decided_lines(self) -> None:
-        """The decided applications' live commodity lines, in line order."""
-        line = ApplicationCommodity
-        for start in range(0, len(self.app_ids), ID_CHUNK):
-            for row in self.session.execute(
-                    select(line.application_id, line.commodity_id, line.commodity_name, Commodity.name,
-                           line.quantity, line.unit).outerjoin(Commodity, Commodity.id == line.commodity_id)
-                    .where(line.application_id.in_(self.app_ids[start:start + ID_CHUNK]),
-                           line.deleted_at.is_(None)).order_by(line.application_id, line.line_no)):
-                self._line(*row)
-
-    def _earlier_lines(self, apps: list) -> list[tuple]:
-        """The companies' live lines of the commodities the decided applications carry:
-        (company, application, submitted, commodity, quantity as float or None, unit)."""
-        wanted_pairs = sorted({(app.service_user_id, ln["commodity_id"]) for app in apps
-                               for ln in self.lines.get(app.id, ()) if ln["commodity_id"] is not None})
-        if not wanted_pairs:
-            return []
-        # A usual run asks for its (company, commodity) pairs only, each an index range over the lines' copies of
-        # their application's company, submission time and deletion (kept by the sync): a join of the lines to
-        # the applications took a hash join over every line of every company in the run.
-        rows = self.session.execute(_PAIR_LINES, {"companies": [su for su, _c in wanted_pairs],
-                                                  "commodities": [c for _su, c in wanted_pairs]})
-        return [(su, app_id, submitted, commodity_id, None if quantity is None else float(quantity), unit)
-                for su, app_id, submitted, commodity_id, quantity, unit in rows]
-
     def _all_lines(self, companies: list[int]) -> list[tuple]:
         """A first load (or SQLite): the companies' lines read once, in one statement, for both uses — the decided
-        applications' own lines (as _decided_lines) and the live history the caller walks (as _earlier_lines; the
-        caller drops the pairs no decided line carries). Two reads of the same rows cost a first load seconds."""
+        applications' own lines and the live history the caller walks (the caller drops the pairs no decided line
+        carries). Two reads of the same rows cost a first load seconds."""
         a, line = Application, ApplicationCommodity
         wanted, history, lines = set(self.app_ids), [], self.lines
         keep = history.append
@@ -639,16 +619,31 @@ SELECT d.id,
              AND {_COUNTRY.format(t="h")} = {_COUNTRY.format(t="d")}) AS country_used
 FROM applications d WHERE d.id = ANY(CAST(:ids AS bigint[]))
 """)
-# The live lines of live applications of each (company, commodity) pair, per pair an index range
-# (ix_application_commodities_history): what _History._earlier_lines returns.
-_PAIR_LINES = text("""
-SELECT l.service_user_id, l.application_id, l.submitted_at, l.commodity_id, l.quantity, l.unit
-FROM unnest(CAST(:companies AS integer[]), CAST(:commodities AS integer[])) AS p(service_user_id, commodity_id)
-CROSS JOIN LATERAL (
-    SELECT h.service_user_id, h.application_id, h.submitted_at, h.commodity_id, h.quantity, h.unit
-    FROM application_commodities h
-    WHERE h.service_user_id = p.service_user_id AND h.commodity_id = p.commodity_id
-      AND h.deleted_at IS NULL AND h.application_deleted_at IS NULL) l
-""").columns(service_user_id=Integer, application_id=BigInteger, submitted_at=UTCDateTime(),
-             commodity_id=Integer, quantity=Numeric(16, 3), unit=String)
-
+# The decided applications' live lines, in line order, each with its history (see _History._per_line): `used`, a
+# live line of a live application of the same company and commodity submitted strictly before the application (any
+# unit or quantity; as the whole-history walk's first use); `n`, `low`, `high`, for a line of a live application
+# with a quantity, the number of such earlier lines in its unit with a quantity and the two middle values of their
+# quantities sorted as float8 (the same one for an odd count): numeric to float8 rounds the decimal text to the
+# nearest double, as Python's float of a Decimal. The line's own copies place it, as the walk groups it (the sync
+# keeps them equal to its application's). Each history question is an index range (ix_application_commodities_history).
+_LINE_EARLIER = ("h.service_user_id = {su} AND h.commodity_id = l.commodity_id AND h.submitted_at < {at} "
+                 "AND h.deleted_at IS NULL AND h.application_deleted_at IS NULL")
+_SMALL_LINES = text(f"""
+SELECT l.application_id, l.commodity_id, l.commodity_name, c.name, l.quantity, l.unit,
+       EXISTS (SELECT 1 FROM application_commodities h
+               WHERE {_LINE_EARLIER.format(su="d.service_user_id", at="d.submitted_at")}) AS used,
+       m.n, m.q[(m.n + 1) / 2] AS low, m.q[m.n / 2 + 1] AS high
+FROM application_commodities l
+JOIN applications d ON d.id = l.application_id
+LEFT JOIN commodities c ON c.id = l.commodity_id
+LEFT JOIN LATERAL (
+    SELECT cardinality(x.q) AS n, x.q FROM (
+        SELECT array_agg(CAST(h.quantity AS float8) ORDER BY CAST(h.quantity AS float8)) AS q
+        FROM application_commodities h
+        WHERE {_LINE_EARLIER.format(su="l.service_user_id", at="l.submitted_at")}
+          AND h.unit IS NOT DISTINCT FROM l.unit AND h.quantity IS NOT NULL) x
+) m ON l.application_deleted_at IS NULL AND l.quantity IS NOT NULL AND l.service_user_id = d.service_user_id
+WHERE l.application_id = ANY(CAST(:ids AS bigint[])) AND l.deleted_at IS NULL
+ORDER BY l.application_id, l.line_no
+""").columns(application_id=BigInteger, commodity_id=Integer, commodity_name=String, name=String,
+             quantity=Numeric(16, 3), unit=String)
