@@ -99,6 +99,39 @@ def test_each_flag_fires_on_its_own_evidence_and_a_familiar_consignment_raises_n
     assert decision_for(session, plain.id)["level"] == "tightened"
 
 
+def _line(session, application, **values) -> None:
+    session.execute(update(ApplicationCommodity).where(ApplicationCommodity.application_id == application.id)
+                    .values(**values))
+
+
+def test_the_outlier_median_is_of_the_earlier_live_quantities_in_the_lines_unit_odd_or_even(session, history_path):
+    """Both paths take the same median: PostgreSQL's middle values of a usual run and the whole-history walk."""
+    durian = _commodity(session, "T-DRN", "Durian")
+    company = gen_service_user(session)
+    for day, quantity in ((1, 100), (2, 300), (3, 200)):
+        _app(session, company, date(2026, 3, day), durian, quantity=quantity)
+    _line(session, _app(session, company, date(2026, 3, 4), durian, quantity=1), unit="ton")  # another unit
+    _line(session, _app(session, company, date(2026, 3, 5), durian), quantity=None)  # no quantity
+    _line(session, _app(session, company, date(2026, 3, 6), durian, quantity=5),  # a deleted line
+          deleted_at=datetime(2026, 3, 7, tzinfo=UTC))
+    # Three earlier kg lines (100, 200, 300): the median 200; the line at the same instant does not count.
+    odd = _app(session, company, date(2026, 3, 10), durian, quantity=700)
+    same_instant = _app(session, company, date(2026, 3, 10), durian, quantity=650)
+    # Five earlier (the two above too): 100, 200, 300, 650, 700 → 300; then six → (300 + 650) / 2.
+    after_two = _app(session, company, date(2026, 3, 11), durian, quantity=901)
+    even = _app(session, company, date(2026, 3, 12), durian, quantity=1426)
+    assert decide_new_applications(session, [a.id for a in (odd, same_instant, after_two, even)]) == 4
+
+    def outlier(application):
+        flags = [f for f in decision_for(session, application.id)["flags"] if f["code"] == "quantity_outlier"]
+        return (flags[0]["evidence"]["median"], flags[0]["evidence"]["prior_lines"]) if flags else None
+
+    assert outlier(odd) == (200.0, 3)
+    assert outlier(same_instant) == (200.0, 3)
+    assert outlier(after_two) == (300.0, 5)
+    assert outlier(even) == (475.0, 6)
+
+
 def test_a_switched_off_flag_is_not_raised_and_the_decision_names_the_settings_version(session):
     manggis = _commodity(session, "T-MGS2", "Manggis")
     newcomer = gen_service_user(session)
