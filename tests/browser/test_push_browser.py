@@ -5,6 +5,7 @@ local push service in tests/services/test_push_delivery.py.)"""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -42,6 +43,18 @@ def _registration_id(cdp) -> str:
     return next(iter(found.values()))
 
 
+def _shown_notifications(phone, seconds: float = 15.0) -> list[dict]:
+    """The notifications once there is one, read by page.evaluate, which awaits the page's promise. (A wait_for_function
+    on an async predicate sees the promise itself, which is truthy, and may return before the worker has shown
+    anything: CI read null that way.)"""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = phone.evaluate(NOTIFICATIONS)
+        if shown or time.monotonic() > deadline:
+            return shown
+        phone.wait_for_timeout(100)
+
+
 def test_a_push_message_shows_a_notification_that_opens_its_application(service_phone, live_server):
     phone = service_phone
     cdp = phone.context.new_cdp_session(phone)
@@ -50,16 +63,19 @@ def test_a_push_message_shows_a_notification_that_opens_its_application(service_
                "url": "/my/applications/41", "tag": "qcorner-7"}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
                                                   "data": json.dumps(message)})
-    # The list read in the same wait that sees it: a second read raced the worker once (CI) and found none.
-    listed = phone.wait_for_function(f"async () => {{ const n = await ({NOTIFICATIONS})(); return n.length ? n : null; }}")
-    [shown] = listed.json_value()
+    [shown] = _shown_notifications(phone)
     assert shown == {"title": message["title"], "body": message["body"], "tag": "qcorner-7",
                      "url": f"{live_server}/my/applications/41"}
     # The same message again (a push service that delivered twice) replaces the first: one notification.
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
                                                   "data": json.dumps({**message, "url": "https://elsewhere.example/"})})
-    phone.wait_for_function("async () => { const n = await (await navigator.serviceWorker.ready).getNotifications();"
-                            " return n.length === 1 && n[0].data.url.endsWith('/my/notifications'); }")
+    deadline = time.monotonic() + 15
+    while True:
+        shown = phone.evaluate(NOTIFICATIONS)
+        if (len(shown) == 1 and shown[0]["url"].endswith("/my/notifications")) or time.monotonic() > deadline:
+            break
+        phone.wait_for_timeout(100)
+    assert len(shown) == 1 and shown[0]["url"] == f"{live_server}/my/notifications", shown
 
 
 def test_the_push_switch_is_greyed_out_and_says_why_when_the_station_has_not_switched_it_on(service_phone):
