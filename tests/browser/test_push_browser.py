@@ -43,14 +43,14 @@ def _registration_id(cdp) -> str:
     return next(iter(found.values()))
 
 
-def _shown_notifications(phone, seconds: float = 15.0) -> list[dict]:
-    """The notifications once there is one, read by page.evaluate, which awaits the page's promise. (A wait_for_function
-    on an async predicate sees the promise itself, which is truthy, and may return before the worker has shown
-    anything: CI read null that way.)"""
+def _notifications_when(phone, done, seconds: float = 15.0) -> list[dict]:
+    """The shown notifications once `done(them)` holds (or the time is up), read by page.evaluate, which awaits the
+    page's promise. (A wait_for_function on an async predicate sees the promise itself, which is truthy, and may
+    return before the worker has shown anything: CI read null that way.)"""
     deadline = time.monotonic() + seconds
     while True:
         shown = phone.evaluate(NOTIFICATIONS)
-        if shown or time.monotonic() > deadline:
+        if done(shown) or time.monotonic() > deadline:
             return shown
         phone.wait_for_timeout(100)
 
@@ -63,18 +63,13 @@ def test_a_push_message_shows_a_notification_that_opens_its_application(service_
                "url": "/my/applications/41", "tag": "qcorner-7"}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
                                                   "data": json.dumps(message)})
-    [shown] = _shown_notifications(phone)
+    [shown] = _notifications_when(phone, bool)
     assert shown == {"title": message["title"], "body": message["body"], "tag": "qcorner-7",
                      "url": f"{live_server}/my/applications/41"}
     # The same message again (a push service that delivered twice) replaces the first: one notification.
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId": registration,
                                                   "data": json.dumps({**message, "url": "https://elsewhere.example/"})})
-    deadline = time.monotonic() + 15
-    while True:
-        shown = phone.evaluate(NOTIFICATIONS)
-        if (len(shown) == 1 and shown[0]["url"].endswith("/my/notifications")) or time.monotonic() > deadline:
-            break
-        phone.wait_for_timeout(100)
+    shown = _notifications_when(phone, lambda n: len(n) == 1 and n[0]["url"].endswith("/my/notifications"))
     assert len(shown) == 1 and shown[0]["url"] == f"{live_server}/my/notifications", shown
 
 
