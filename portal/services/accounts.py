@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import LoginFailure, Office, Section, User, UserSession
+from models import LoginFailure, Office, Section, ServiceUserLink, User, UserSession
 from models.base import utcnow
 from portal import audit
 from portal.security.access import CurrentUser
@@ -172,7 +172,8 @@ def load_session(session: Session, session_id: str, idle: timedelta, now: dateti
         # throttled: one write a minute, not one per request
         _note_activity(session, session.get(UserSession, session_id), now)
     # The companies a service-user account may see; officers are scoped by role, not by company.
-    linked = service_user_links.linked_ids(session, found.id) if is_company_role(found.role) else ()
+    linked = () if not is_company_role(found.role) else tuple(found.linked_ids or ()) \
+        if "linked_ids" in found._fields else service_user_links.linked_ids(session, found.id)
     return CurrentUser(
         id=found.id, username=found.username, full_name=found.full_name or found.username, role=found.role,
         office_id=found.office_id, office_code=found.office_code, office_name=found.office_name,
@@ -199,19 +200,27 @@ _SESSION_USER = (
 # ≈ 0.3 ms on every request, five times what running it costs (issue #17). A prepared statement lives as long as
 # its connection (a rollback keeps it), so the pool's record of the connection remembers it was made; a new
 # connection (after a restart, say) prepares it again.
-_PREPARED = "qcorner_session_user"
-_EXECUTE_PREPARED = text(f"EXECUTE {_PREPARED}(:session_id)").columns(*_SESSION_USER.selected_columns)
+# The prepared statement also reads the account's linked companies (a service user's, on most of its requests):
+# once planned, a correlated sub-select costs the server less than a second statement (≈ 0.15 ms). Unprepared, the
+# wider statement planned slower than two (docs/performance.md), so SQLite keeps the two.
+_PREPARED = "qcorner_session_user_links"
+_SESSION_USER_LINKS = _SESSION_USER.add_columns(
+    select(postgresql.array_agg(postgresql.aggregate_order_by(ServiceUserLink.service_user_id,
+                                                              ServiceUserLink.service_user_id)))
+    .where(ServiceUserLink.user_id == User.id).scalar_subquery().label("linked_ids"))
+_EXECUTE_PREPARED = text(f"EXECUTE {_PREPARED}(:session_id)").columns(*_SESSION_USER_LINKS.selected_columns)
 
 
 def _session_user(session: Session, session_id: str):
-    """The joined row of `_SESSION_USER` for this session id, or None (through the session, so a session row
-    added just now is flushed first: the login reads the one it has just started)."""
+    """The joined row of `_SESSION_USER` for this session id (on PostgreSQL with its linked companies), or None
+    (through the session, so a session row added just now is flushed first: the login reads the one it has just
+    started)."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return session.execute(_SESSION_USER, {"session_id": session_id}).one_or_none()
     pooled = connection.connection
     if not pooled.info.get(_PREPARED):
-        sql = str(_SESSION_USER.compile(dialect=connection.dialect)).replace("%(session_id)s", "$1")
+        sql = str(_SESSION_USER_LINKS.compile(dialect=connection.dialect)).replace("%(session_id)s", "$1")
         connection.exec_driver_sql(f"PREPARE {_PREPARED} (text) AS {sql}")
         pooled.info[_PREPARED] = True
     return session.execute(_EXECUTE_PREPARED, {"session_id": session_id}).one_or_none()
