@@ -11,6 +11,7 @@ from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.services import applications
+from portal.view_cache import cached
 
 PERMISSION = "applications.view"
 # The service's filter names and their components' ids, in the same order.
@@ -66,9 +67,12 @@ def register(app) -> None:
         """A page of applications; a changed filter or sort starts again from the first page."""
         current = user()
         filters = {name: _choice(value) if name in CHOICES else value for name, value in values.items()}
+        reach = applications.reach(current.scope)
         with database().session() as db:
+            # The total is kept per scope, filters and data stamp: a page turn does not count the matches again.
+            total = cached(db, applications.count_applications, filters, tz=current.office_timezone, **reach)
             result = applications.search_applications(db, filters, page, sort, tz=current.office_timezone,
-                                                      **applications.reach(current.scope))
+                                                      total=total, **reach)
         return {"rows": [grid_row(row, current.office_timezone) for row in result["rows"]], "error": "",
                 "error_open": False}, page_of(result, page)
 

@@ -1,10 +1,10 @@
 """Views computed once per data change (issue #17): a service's answer cached per (view, arguments, data stamp).
 
-Nothing the KPI panel, the rankings, the survey results, the priority and guidance lists or a profile show changes
-between two writes to the data (`portal/data_version.py` changes the stamp in the same transaction as each of
-them), so their services' answers are cached under a key made of the service, every argument it was called with —
-the caller's office, section and scope among them, so no one is ever answered from another scope — and the stamp.
-A new stamp makes every old key unreachable; old entries simply age out.
+Nothing the KPI panel, the rankings, the survey results, the priority and guidance lists, a profile (and the office's
+p0 in it) or the applications list's total show changes between two writes to the data (`portal/data_version.py`
+changes the stamp in the same transaction as each of them), so their services' answers are cached under a key made of
+the service, every argument it was called with — the caller's office, section and scope among them, so no one is ever
+answered from another scope — and the stamp. A new stamp makes every old key unreachable; old entries simply age out.
 
 The cache is Flask-Caching: Redis in production (the rate limits' `QCORNER_RATELIMIT_STORAGE_URL`, shared by every
 worker and host); without Redis, files in `QCORNER_VIEW_CACHE_DIR` shared by the workers of one server (the demo's

@@ -166,3 +166,6 @@ def test_a_sessions_user_carries_every_linked_company_and_an_unlink_counts_on_th
     service_accounts.unlink(session, None, account_id, first.id)
     session.commit()
     assert accounts.load_session(session, sid, idle).service_user_ids == (second.id,)
+    service_accounts.unlink(session, None, account_id, second.id)
+    session.commit()
+    assert accounts.load_session(session, sid, idle).service_user_ids == ()

@@ -48,6 +48,8 @@ def _views(office: dict) -> dict:
         "guidance_list": (guidance.guidance_list, (), {**reach}),
         "guidance_records": (guidance.records_page, (), {**reach, "page": 0}),
         "profile": (compliance_profile.profile, (office["beta"].id,), {**reach}),
+        # Another company's profile: its p0 is the office's, cached apart from the profile (profile.explanation).
+        "other_profile": (compliance_profile.profile, (office["alpha"].id,), {**reach}),
         "survey_results": (ikm_results.results, (office["office_id"], *WINDOW), {}),
     }
 
@@ -111,6 +113,7 @@ SHOWN = {
     "guidance_list": ["a sync adding a detention", "a guidance record", "a scoring-settings change"],
     "guidance_records": ["a guidance record"],
     "profile": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
+    "other_profile": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
     "survey_results": ["a survey answer"],
 }
 

@@ -41,8 +41,8 @@ def test_the_per_request_session_read_is_planned_once_per_connection_and_still_s
         with Session(bind=connection) as session:
             assert accounts.load_session(session, session_id, idle).id == user_id
             assert accounts.load_session(session, session_id, idle).id == user_id
-            prepared = session.execute(text(
-                "SELECT count(*) FROM pg_prepared_statements WHERE name = 'qcorner_session_user'")).scalar()
+            prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements WHERE name = :name"),
+                                       {"name": accounts._PREPARED}).scalar()
             assert prepared == 1
             accounts.end_session(session, session_id)
             assert accounts.load_session(session, session_id, idle) is None
