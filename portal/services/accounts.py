@@ -171,9 +171,14 @@ def load_session(session: Session, session_id: str, idle: timedelta, now: dateti
     if now - found.last_seen_at > LAST_SEEN_RESOLUTION:
         # throttled: one write a minute, not one per request
         _note_activity(session, session.get(UserSession, session_id), now)
-    # The companies a service-user account may see; officers are scoped by role, not by company.
-    linked = () if not is_company_role(found.role) else tuple(found.linked_ids or ()) \
-        if "linked_ids" in found._fields else service_user_links.linked_ids(session, found.id)
+    # The companies a service-user account may see; officers are scoped by role, not by company. PostgreSQL's
+    # prepared read brings them along; SQLite's reads them in a second statement.
+    if not is_company_role(found.role):
+        linked = ()
+    elif "linked_ids" in found._fields:
+        linked = tuple(found.linked_ids or ())
+    else:
+        linked = service_user_links.linked_ids(session, found.id)
     return CurrentUser(
         id=found.id, username=found.username, full_name=found.full_name or found.username, role=found.role,
         office_id=found.office_id, office_code=found.office_code, office_name=found.office_name,
