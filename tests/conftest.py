@@ -53,6 +53,17 @@ def _travel_if_asked(config):
         config._qcorner_clock.start()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql_only` are skipped on SQLite however they are picked (`make test-sqlite` also
+    deselects them with `-m`; a file or test named directly would otherwise run and fail for the wrong reason)."""
+    if BACKEND != "sqlite":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (QCORNER_TEST_BACKEND=sqlite)")
+    for item in items:
+        if item.get_closest_marker("postgresql_only"):
+            item.add_marker(skip)
+
+
 def pytest_unconfigure(config):
     if getattr(config, "_qcorner_clock", None):
         config._qcorner_clock.stop()
