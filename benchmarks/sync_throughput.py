@@ -35,7 +35,8 @@ from pathlib import Path
 from sqlalchemy import BigInteger, Column, MetaData, Table, event, select, text
 from sqlalchemy.orm import Session, registry
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The code measured: this checkout's, or (an --incremental run's baseline process) the one named in QCORNER_BENCH_CODE.
+sys.path.insert(0, os.environ.get("QCORNER_BENCH_CODE") or str(Path(__file__).resolve().parent.parent))
 
 from models import Application  # noqa: E402
 from portal.db import Database  # noqa: E402
@@ -196,7 +197,159 @@ class DecideTimer:
         deciding.decide_pending = self.saved
 
 
+class StepCPU:
+    """CPU (ours + the session's PostgreSQL backend) and wall seconds per after-sync step, by wrapping the functions
+    the after-sync calls (whichever of them the measured revision has)."""
+
+    STEPS = [("changed applications", "portal.services.sync.after_sync", "changed_applications"),
+             ("monthly rollup", "portal.services.compliance.rollup", "_refresh_monthly"),
+             ("clean streaks", "portal.services.compliance.rollup", "_refresh_streaks"),
+             ("score snapshots", "portal.services.compliance.rollup", "refresh_scores"),
+             ("national store", "portal.services.sync.after_sync", "compliance_national.refresh_national"),
+             ("KPI rollups", "portal.services.sync.after_sync", "kpi_rollup.refresh_kpi_rollups"),
+             ("targeting decisions", "portal.services.sync.after_sync", "targeting.decide_pending")]
+
+    def __init__(self):
+        self.cpu: dict[str, float] = {}
+        self.wall: dict[str, float] = {}
+        self.saved = []
+
+    def __enter__(self):
+        import importlib
+
+        for label, module_name, path in self.STEPS:
+            owner = importlib.import_module(module_name)
+            *parents, attribute = path.split(".")
+            for parent in parents:
+                owner = getattr(owner, parent)
+            original = getattr(owner, attribute, None)
+            if original is None:
+                continue
+            self.saved.append((owner, attribute, original))
+            setattr(owner, attribute, self._timed(label, original))
+        return self
+
+    def _timed(self, label, original):
+        def timed(session, *args, **kwargs):
+            pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            started, cpu, server = time.perf_counter(), time.process_time(), backend_cpu([pid])
+            try:
+                return original(session, *args, **kwargs)
+            finally:
+                self.wall[label] = self.wall.get(label, 0.0) + time.perf_counter() - started
+                self.cpu[label] = (self.cpu.get(label, 0.0) + time.process_time() - cpu
+                                   + backend_cpu([pid]) - server)
+        return timed
+
+    def __exit__(self, *exc):
+        for owner, attribute, original in reversed(self.saved):
+            setattr(owner, attribute, original)
+
+
+def measure_incremental(warm_url: str, url: str, sim_url: str, chunk_size: int) -> dict:
+    """One process's measurement (``--measure``): an incremental run on ``warm_url`` to fill the statement caches,
+    then the same run on ``url`` (a copy of the same database), measured."""
+    warm = Database(warm_url)
+    run = sync.run_sync(warm, sim_url, chunk_size=chunk_size)
+    assert run["status"] == "success", run["error"]
+    warm.dispose()
+    database = Database(url)
+    run_cpu = RunCPU(database.engine)
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    with run_cpu, StepCPU() as steps:
+        run = sync.run_sync(database, sim_url, chunk_size=chunk_size)
+    wall = time.perf_counter() - started
+    assert run["status"] == "success", run["error"]
+    database.dispose()
+    return {"cpu": run_cpu.total, "ours": run_cpu.client, "server": run_cpu.server, "wall": wall,
+            "events": run["events_written"], "rows": sum(run["rows_written"].values()),
+            "sync_steps": sum(run["timings"].values()), "step_cpu": steps.cpu, "step_wall": steps.wall,
+            "load": (load + os.getloadavg()[0]) / 2}
+
+
+def incremental_comparison(args) -> None:
+    """--incremental: load once, tick once, then measured processes on fresh copies (see the module's doc)."""
+    import json
+    import subprocess
+
+    from benchmarks.common import admin
+
+    work = Path(tempfile.mkdtemp(prefix="qcorner-bench-"))
+    sim_path = work / "iqfast.db"
+    sim_url = f"sqlite:///{sim_path}"
+    created: list[str] = []
+    print(f"machine: {machine()}")
+    try:
+        if args.sim:
+            shutil.copy(args.sim, sim_path)
+            print(f"simulator: copied from {args.sim}")
+        else:
+            counts = init_simulator(sim_url, days=args.days, seed=1, offices=1, end=END)
+            print(f"simulator: {args.days} days ({counts['ptk']:,} PTK, {counts['riwayat_ptk']:,} stage events)")
+            if args.keep_sim:
+                shutil.copy(sim_path, args.keep_sim)
+        name, url = create_database("qcorner_incbench")
+        created.append(name)
+        upgrade(url)
+        database = Database(url)
+        started = time.perf_counter()
+        run = sync.run_sync(database, sim_url, chunk_size=args.chunk_size)
+        assert run["status"] == "success", run["error"]
+        print(f"first load: {run['applications_written']:,} applications, {run['events_written']:,} events in "
+              f"{time.perf_counter() - started:.0f} s")
+        database.dispose()
+        changes = tick(sim_url, 750)
+        print(f"tick: {changes['inserted'].get('riwayat_ptk', 0):,} new stage events, corrections "
+              f"{changes.get('corrections', {})}")
+        here = str(Path(__file__).resolve().parent.parent)
+        codes_ = [("after", here)]
+        if args.baseline_code:
+            codes_ = [("before", str(Path(args.baseline_code).resolve())), ("after", here)]
+        results: dict[str, list[dict]] = {label: [] for label, _ in codes_}
+        for repeat in range(args.repeats):
+            for label, root in (codes_ if repeat % 2 == 0 else codes_[::-1]):
+                copies = []
+                for _ in range(2):
+                    copy, copy_url = create_database("qcorner_incbench_copy")
+                    created.append(copy)
+                    admin(f'DROP DATABASE "{copy}"')
+                    admin(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+                    copies.append(copy_url)
+                env = dict(os.environ, QCORNER_BENCH_CODE=root, PYTHONPATH=root)
+                output = subprocess.run([sys.executable, __file__, "--measure", *copies, sim_url,
+                                         "--chunk-size", str(args.chunk_size)],
+                                        env=env, check=True, capture_output=True, text=True).stdout
+                result = json.loads(output.strip().splitlines()[-1])
+                results[label].append(result)
+                for copy in created[-2:]:
+                    drop_database(copy)
+                del created[-2:]
+                print(f"{label:6} (load {result['load']:.1f}): CPU {result['cpu']:.2f} s ({result['ours']:.2f} ours + "
+                      f"{result['server']:.2f} PostgreSQL), wall {result['wall']:.2f} s; {result['events']:,} events, "
+                      f"{result['rows']:,} rows; sync steps {result['sync_steps']:.2f} s wall")
+                print("         after-sync CPU by step: " + ", ".join(
+                    f"{step} {result['step_cpu'][step]:.2f}" for step in result["step_cpu"]))
+        for label, runs in results.items():
+            cpus = sorted(r["cpu"] for r in runs)
+            print(f"{label}: CPU per run {', '.join(f'{c:.2f}' for c in cpus)} s (median {cpus[len(cpus) // 2]:.2f})")
+        print(f"\nmachine at the end: {machine()}")
+    finally:
+        for name in created:
+            drop_database(name)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--measure":
+        import json
+
+        measure = argparse.ArgumentParser()
+        measure.add_argument("--measure", nargs=3, metavar=("WARM_URL", "URL", "SIM_URL"))
+        measure.add_argument("--chunk-size", type=int, default=50_000)
+        options = measure.parse_args()
+        print(json.dumps(measure_incremental(*options.measure, options.chunk_size)))
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--sim", help="an existing simulator SQLite file to copy instead of building one")
@@ -205,7 +358,14 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=50_000)
     parser.add_argument("--no-targeting-comparison", action="store_true",
                         help="skip step 7 (the second database without inspection targeting)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="measure only the incremental run's CPU, on fresh copies of one loaded database")
+    parser.add_argument("--baseline-code", help="with --incremental: a checkout whose code the 'before' runs use")
+    parser.add_argument("--repeats", type=int, default=2, help="with --incremental: measured runs per code")
     args = parser.parse_args()
+    if args.incremental:
+        incremental_comparison(args)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="qcorner-bench-"))
     sim_path = work / "iqfast.db"

@@ -90,7 +90,9 @@ def monthly_source(session: Session, *, office_id: int | None = None, service_us
     one pass over the raw rows."""
     offsets = offsets if offsets is not None else office_offsets(session)
     a, q, nnc = Application, QuarantineAction, Nnc
-    since_utc = datetime.combine(since - timedelta(days=1), time(0), UTC) if since else None
+    # Whole months from `since`'s on (the rows kept are months >= month_start(since)): a day before the month's first
+    # in UTC covers every office's local midnight (zones east of UTC).
+    since_utc = datetime.combine(month_start(since) - timedelta(days=1), time(0), UTC) if since else None
 
     app_rows = select(
         a.office_id.label("office_id"), a.service_user_id.label("service_user_id"),

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import Iterable
 
 from sqlalchemy import func, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from models import Application, Bill, Certificate, QuarantineAction, StageEvent, SyncRun
+from models import Application, Bill, Certificate, Nnc, QuarantineAction, StageEvent, SyncRun
 from portal.services import notifications
 from portal.services.compliance import national as compliance_national
 from portal.services.compliance import rollup as compliance_rollup
@@ -92,14 +92,40 @@ def changed_applications(session: Session, since: datetime) -> list[int]:
     return sorted(session.scalars(query))
 
 
-def bring_current(database, run_id: int) -> dict:
+def months_reached(session: Session, application_ids: list[int], old: datetime | None) -> date:
+    """The first day from which the monthly rollup of the changed applications' companies can differ: the earliest of
+    their completion times, their 3P actions' times (deleted ones too) and their NNCs' notice dates — where each of
+    their counts sits now, and where a changed direction, section or primary commodity moves it from — and ``old``,
+    the earliest old completion / action time the run's writes overwrote (run_log.Reach). A UTC day: the rollup's
+    months are the offices' local months, which start no earlier (zones east of UTC)."""
+    moments = [old]
+    for start in range(0, len(application_ids), ID_CHUNK):
+        part = application_ids[start:start + ID_CHUNK]
+        moments.append(session.scalar(select(func.min(Application.completed_at)).where(Application.id.in_(part))))
+        moments.append(session.scalar(select(func.min(QuarantineAction.action_at))
+                                      .where(QuarantineAction.application_id.in_(part))))
+        notice = session.scalar(select(func.min(Nnc.notice_date)).where(Nnc.application_id.in_(part)))
+        moments.append(None if notice is None else datetime.combine(notice, datetime.min.time(), timezone.utc))
+    days = [(m if m.tzinfo else m.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).date()
+            for m in moments if m is not None]
+    # Nothing counted, before or after: no month moves; the current one is refreshed all the same.
+    return min(days) if days else datetime.now(timezone.utc).date()
+
+
+def bring_current(database, run_id: int, reach=None) -> dict:
     """Everything read from what run ``run_id`` wrote, current before it is recorded as a success (DOMAIN:
     compliance): rollups, the touched service users' score snapshots, tier history, handler flags and the KPI
     panel's tier counts (those three read the snapshots). One transaction; also covers what runs killed or
-    failed since the last success committed, since this run resumed after them."""
+    failed since the last success committed, since this run resumed after them.
+
+    ``reach`` (run_log.Reach): the old times the run's writes overwrote; with it the monthly rollups are rebuilt
+    from the earliest month the run can have moved a count in, else (and when killed runs' writes are included,
+    whose old times nobody noted) over the touched companies' whole history."""
     with database.session() as session:
         started = session.get(SyncRun, run_id).started_at
-        result = refresh_rollups(session, rollups_since(session, run_id, started))
+        since = rollups_since(session, run_id, started)
+        bounded = reach is not None and since == started
+        result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded)
         # The applications this run (or a killed one before it) inserted get their inspection decision now that
         # the levels they read are current; in this transaction, with the queue they leave.
         started_at = time.perf_counter()
@@ -109,9 +135,14 @@ def bring_current(database, run_id: int) -> dict:
     return result
 
 
-def refresh_rollups(session: Session, since: datetime) -> dict:
+def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | None = None,
+                    bounded: bool = False) -> dict:
     """Bring the compliance and KPI rollups and the touched service users' scores up to date with what a sync
-    run changed."""
+    run changed.
+
+    ``bounded``: the caller knows the earliest old time the writes overwrote (``old_times``, None for none), so the
+    monthly rollup is rebuilt from the first month they or the changed applications' times reach; else over the
+    touched companies' whole history (a correction may reach any month)."""
     application_ids = changed_applications(session, since)
     if not application_ids:
         # An NNC change since the last run dropped the stored national rankings (their snapshots were rewritten):
@@ -131,9 +162,11 @@ def refresh_rollups(session: Session, since: datetime) -> dict:
     # The stored national rankings' runs, read before the snapshot refresh drops them: while still of today's window,
     # settings and company links, only the touched companies are scored again (else every company, every run).
     previous = compliance_national.stored_runs(session)
-    compliance_rollup.refresh_rollups(session, service_user_ids=touched, scores=True)
+    months_from = months_reached(session, application_ids, old_times) if bounded else None
+    compliance_rollup.refresh_rollups(session, service_user_ids=touched, scores=True, since=months_from)
     # The national ranking from the refreshed snapshots, stored (else every national view scores every company).
     national = compliance_national.refresh_national(session, previous=previous, service_user_ids=touched)
     kpi_rollup.refresh_kpi_rollups(session, application_ids=application_ids)
     return {"applications": len(application_ids), "service_users": len(service_user_ids),
+            "months_from": months_from.isoformat() if months_from else None,
             "national_rows_written": national.get("rewritten", 0)}

@@ -22,6 +22,20 @@ MAX_REPORTED_ERRORS = 500
 EVENTS, APPLICATIONS = "stage_events", "applications"
 
 
+class Reach:
+    """The earliest moment a run's writes moved a compliance count away from: the old completion times and 3P action
+    times its upserts overwrote, read just before they were. The after-sync refresh rebuilds the touched companies'
+    monthly rollup from the earliest month these and the changed applications' current times reach, not over their
+    whole history (after_sync.months_reached)."""
+
+    def __init__(self):
+        self.earliest: datetime | None = None
+
+    def note(self, moment: datetime | None) -> None:
+        if moment is not None and (self.earliest is None or moment < self.earliest):
+            self.earliest = moment
+
+
 @dataclass
 class RunLog:
     """One run's progress while it runs: counters, cursors, rejected rows and timings."""
@@ -36,6 +50,7 @@ class RunLog:
     analysed: dict[str, int] = field(default_factory=dict)  # for Writer: rows written since the last ANALYZE
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step (Writer's, plus read and map)
     uncommitted: int = 0  # rows read into the open transaction
+    reach: Reach = field(default_factory=Reach)  # for Writer: the old times its writes overwrote
 
     def read(self, name: str, count: int) -> None:
         self.rows_read[name] = self.rows_read.get(name, 0) + count

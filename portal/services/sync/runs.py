@@ -69,7 +69,9 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
     try:
         source.check()
         work(source, run)
-        bring_current(database, run.id)  # scores current before the run says success; an error fails the run
+        # Scores current before the run says success; an error fails the run. An incremental run's writers noted
+        # the old times they overwrote, so its monthly rollups are rebuilt from the earliest month reached only.
+        bring_current(database, run.id, reach=run.reach if kind == "incremental" else None)
     except SourceUnavailable as error:
         log.warning("%s run %s failed: %s", label, run.id, error)
         return finish_run(database, run, "failed", str(error))
@@ -156,7 +158,7 @@ def _sync_table(database: Database, source: SqlSource, source_table: str, saved:
     hold: Position | None = None
     run.rows_read.setdefault(source_table, 0)
     key = mapping.source_table(source_table).primary_key.columns[0].name
-    writer = Writer(connection, run.analysed, run.timings)
+    writer = Writer(connection, run.analysed, run.timings, run.reach)
     if saved is None:
         # The table's first load: its history is not news (and most of it old).
         writer.notify_from = writer.now - notification_horizon

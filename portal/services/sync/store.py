@@ -16,7 +16,7 @@ import csv
 import io
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import BigInteger
@@ -67,7 +67,7 @@ class Writer:
     """Writes batches into our database on one connection (the caller owns the transaction)."""
 
     def __init__(self, connection: Connection, written: dict[str, int] | None = None,
-                 timings: dict[str, float] | None = None):
+                 timings: dict[str, float] | None = None, reach=None):
         self.conn = connection
         self.dialect = connection.dialect.name
         self.now = utcnow()
@@ -77,6 +77,8 @@ class Writer:
         self.timings = timings if timings is not None else {}
         # Events before this are written but not notified (a first load's history); None notifies everything.
         self.notify_from: datetime | None = None
+        # Told the old completion and 3P action times about to be overwritten (run_log.Reach), when given.
+        self.reach = reach
 
     def _timed(self, step: str, started: float) -> None:
         self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
@@ -133,6 +135,8 @@ class Writer:
         started = time.perf_counter()
         # Ids only grow: what the upsert returns above the largest id before it was inserted, not updated.
         newest_before = self._newest_id(spec.target) if spec.target == "applications" else None
+        if spec.target == "quarantine_actions" and self.reach is not None:
+            self._note_old_action_times(spec, staging)
         returned = self._upsert(spec, staging)
         result.written = len(returned)
         self._timed(f"upsert {spec.target}", started)
@@ -162,6 +166,16 @@ class Writer:
             enqueue_notifications(self.conn, spec.target, ids, since=since)
         self._timed("notifications", started)
         return result
+
+    def _note_old_action_times(self, spec: TableMapping, staging: Table) -> None:
+        """The earliest time of the 3P actions the upsert may rewrite, before it does: a corrected time or kind
+        takes the action's count out of its old month (an action moved to another application too)."""
+        actions = table(spec.target)
+        query = _statement(("old action times", self.dialect, spec.name), lambda: (
+            select(func.min(actions.c.action_at))
+            .join(staging, staging.c.source_id == actions.c.source_id)
+            .where(actions.c.kind == spec.kind)))
+        self.reach.note(_aware(self.conn.execute(query).scalar()))
 
     def _newest_id(self, target: str) -> int:
         return self.conn.execute(select(func.max(table(target).c.id))).scalar() or 0
@@ -349,6 +363,14 @@ class Writer:
         ids = sorted(application_ids)
         if not ids:
             return
+        if self.reach is not None:
+            # The completion times about to be recomputed: a corrected or deleted event can take an application's
+            # completion out of an old month. (The unchanged ones are among the changed applications' own times.)
+            applications = table("applications")
+            for start in range(0, len(ids), ID_CHUNK):
+                self.reach.note(_aware(self.conn.execute(
+                    select(func.min(applications.c.completed_at))
+                    .where(applications.c.id.in_(ids[start:start + ID_CHUNK]))).scalar()))
         if self.dialect == "postgresql":
             # Two index probes per application (ix_stage_events_application_time), a third faster
             # than the window query below on a year of events.
@@ -428,6 +450,13 @@ class Writer:
         for source_id, is_deleted in self.conn.execute(query):
             (deleted if is_deleted else live).add(source_id)
         return live, deleted
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns our UTC times naive."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 _RECOMPUTE_PG = text("""
