@@ -16,6 +16,8 @@ derive them from the caller's portal.security.scope.Scope (rankings are computed
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -121,10 +123,10 @@ class _Model:
 
 def window_counts(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
                   direction: str | None = None, commodity_id: int | None = None,
-                  service_user_ids: list[int] | None = None):
+                  service_user_ids: list[int] | None = None, with_section: bool = False):
     """Subquery of (office_id, service_user_id, n, d, r, x, k) rows whose sums are the counts of the local days
     first…last (inclusive), narrowed by the filters that are set: the rollup's whole months plus the edge days
-    counted from the raw rows."""
+    counted from the raw rows. ``with_section``: a section_id column too (every section's rows in one pass)."""
     m = ComplianceMonthly
     months, edges = split_months(first, last)
     keys = ("office_id", "service_user_id", "section_id", "direction", "commodity_id", *COUNTS)
@@ -142,7 +144,8 @@ def window_counts(session: Session, office_ids: list[int] | None, section_id: in
     if not parts:  # an empty period (cannot pass clean_filters, but keep the shape)
         parts.append(select(*(getattr(m, key) for key in keys)).where(m.office_id.is_(None)))
     rows = union_all(*parts).subquery("window_rows") if len(parts) > 1 else parts[0].subquery("window_rows")
-    query = select(rows.c.office_id, rows.c.service_user_id, *(rows.c[c] for c in COUNTS))
+    query = select(rows.c.office_id, rows.c.service_user_id, *(rows.c[c] for c in COUNTS),
+                   *([rows.c.section_id] if with_section else []))
     if section_id is not None:
         query = query.where(rows.c.section_id == section_id)
     if direction is not None:
@@ -421,22 +424,18 @@ def filter_options(session: Session, section_scope: str | None) -> dict[str, Any
 # --------------------------------------------------------------------------------------------- snapshots
 def _score_offices(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
                    as_of: date, settings: ScoringSettings, service_user_ids: list[int] | None = None,
-                   untouched: dict[int, list[int]] | None = None) -> list[dict[str, Any]]:
+                   untouched: dict[int, list[int]] | None = None, found: list | None = None) -> list[dict[str, Any]]:
     """Default-window scores of many offices (the snapshots): rows carry their office id.
+
+    `found`: the scored users' counts and streaks as _touched_counts returns them, when read already (a sync's
+    touched users: every section's at once, _touched_counts_by_section).
 
     `untouched`: office → [n, d, r, x, k] summed over the stored snapshots of every service user but
     `service_user_ids` (untouched_totals), every office's; then each office's p0 is those plus the touched users'
     fresh counts, and the window's aggregate over whole offices is not read again (a sync touches a few hundred
     companies; the offices hold tens of thousands)."""
-    s = ComplianceStreak
-    touched = window_counts(session, office_ids, section_id, first, last, service_user_ids=service_user_ids)
-    sums = select(touched.c.office_id.label("office"), touched.c.service_user_id.label("su"),
-                  func.sum(touched.c.n).label("n"), func.sum(touched.c.d).label("d"), func.sum(touched.c.r).label("r"),
-                  func.sum(touched.c.x).label("x"), func.sum(touched.c.k).label("k")).group_by(
-        touched.c.office_id, touched.c.service_user_id).subquery()
-    query = select(sums, s.clean_streak, s.last_violation_at).outerjoin(s, and_(
-        s.service_user_id == sums.c.su, s.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
-    found = session.execute(query).all()
+    if found is None:
+        found = _touched_counts(session, office_ids, section_id, first, last, service_user_ids)
     if untouched is None:
         m = window_counts(session, office_ids, section_id, first, last)
         counts = {office: [int(n), int(d), int(r), int(x), int(k)] for office, n, d, r, x, k in session.execute(
@@ -474,6 +473,49 @@ def _score_offices(session: Session, office_ids: list[int] | None, section_id: i
                      "intervention": decide.level(streak).name, "clean_streak": streak,
                      "last_violation_at": r.last_violation_at})
     return rows
+
+
+_Counted = namedtuple("_Counted", "office su n d r x k clean_streak last_violation_at")
+
+
+def _touched_counts(session: Session, office_ids: list[int] | None, section_id: int | None, first: date, last: date,
+                    service_user_ids: list[int] | None) -> list:
+    """(office, su, n, d, r, x, k, clean streak, last violation) of the users with counts in one section's window."""
+    s = ComplianceStreak
+    touched = window_counts(session, office_ids, section_id, first, last, service_user_ids=service_user_ids)
+    sums = select(touched.c.office_id.label("office"), touched.c.service_user_id.label("su"),
+                  func.sum(touched.c.n).label("n"), func.sum(touched.c.d).label("d"), func.sum(touched.c.r).label("r"),
+                  func.sum(touched.c.x).label("x"), func.sum(touched.c.k).label("k")).group_by(
+        touched.c.office_id, touched.c.service_user_id).subquery()
+    query = select(sums, s.clean_streak, s.last_violation_at).outerjoin(s, and_(
+        s.service_user_id == sums.c.su, s.section_id == (section_id if section_id is not None else ALL_SECTIONS)))
+    return session.execute(query).all()
+
+
+def _touched_counts_by_section(session: Session, office_ids: list[int] | None, first: date, last: date,
+                               service_user_ids: list[int], sections: list[int]) -> dict[int, list]:
+    """_touched_counts of every section (ALL_SECTIONS the sum of the others) from one read of the window: the edge
+    months' raw rows are counted once, not once per section."""
+    s = ComplianceStreak
+    touched = window_counts(session, office_ids, None, first, last, service_user_ids=service_user_ids,
+                            with_section=True)
+    sums: dict[int, dict[tuple[int, int], list[int]]] = {}
+    for office, su, section, n, d, r, x, k in session.execute(
+            select(touched.c.office_id, touched.c.service_user_id, touched.c.section_id,
+                   *(func.sum(touched.c[c]) for c in COUNTS))
+            .group_by(touched.c.office_id, touched.c.service_user_id, touched.c.section_id)):
+        for key in (ALL_SECTIONS, section):
+            values = sums.setdefault(key, {}).setdefault((office, su), [0, 0, 0, 0, 0])
+            for index, value in enumerate((n, d, r, x, k)):
+                values[index] += int(value)
+    streaks = {}
+    for start in range(0, len(service_user_ids), 5000):
+        streaks.update({(su, section): (streak, last_at) for su, section, streak, last_at in session.execute(
+            select(s.service_user_id, s.section_id, s.clean_streak, s.last_violation_at)
+            .where(s.service_user_id.in_(service_user_ids[start:start + 5000])))})
+    return {section: [_Counted(office, su, *values, *streaks.get((su, section), (None, None)))
+                      for (office, su), values in sums.get(section, {}).items()]
+            for section in [ALL_SECTIONS, *sections]}
 
 
 def untouched_totals(session: Session, service_user_ids: list[int], day: date, first: date,
@@ -526,11 +568,16 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
     for zone, zone_offices in sorted(by_zone.items()):
         day = as_of or today_in(zone)
         first, last = window(day, scoring)
-        for section_id in [None] + list(sections_by_code(session).values()):
+        sections = list(sections_by_code(session).values())
+        # A few touched users: their window counts of every section in one pass (the edge months from the raw rows).
+        counted = None if service_user_ids is None else _touched_counts_by_section(
+            session, zone_offices, first, last, service_user_ids, sections)
+        for section_id in [None] + sections:
             section_totals = None if untouched is None else untouched.get(
                 ALL_SECTIONS if section_id is None else section_id, {})
             for row in _score_offices(session, zone_offices, section_id, first, last, day, scoring,
-                                      service_user_ids, section_totals):
+                                      service_user_ids, section_totals,
+                                      None if counted is None else counted[section_id or ALL_SECTIONS]):
                 row.update(section_id=ALL_SECTIONS if section_id is None else section_id, as_of=day,
                            window_from=first, window_to=last, settings_version=version, computed_at=now)
                 snapshot_rows.append(row)
