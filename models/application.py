@@ -74,6 +74,8 @@ class Application(SyncedMixin, Base):
         Index("ix_applications_office_submitted", "office_id", "submitted_at"),
         Index("ix_applications_handler", "handler_id", "submitted_at"),
         Index("ix_applications_stage", "office_id", "current_stage"),
+        # What a sync run wrote (after_sync.changed_applications), as in the four tables below.
+        Index("ix_applications_synced_at", "synced_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -142,7 +144,8 @@ class StageEvent(Officer, SyncedMixin, Base):
 
     __tablename__ = "stage_events"
     __table_args__ = (Index("ix_stage_events_application_time", "application_id", "occurred_at"),
-                      Index("ix_stage_events_stage_time", "stage", "occurred_at"))
+                      Index("ix_stage_events_stage_time", "stage", "occurred_at"),
+                      Index("ix_stage_events_synced_at", "synced_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
@@ -157,7 +160,8 @@ class QuarantineAction(Officer, SyncStateMixin, Base):
     __tablename__ = "quarantine_actions"
     __table_args__ = (UniqueConstraint("kind", "source_id"),
                       Index("ix_quarantine_actions_service_user_time", "service_user_id", "action_at"),
-                      Index("ix_quarantine_actions_office_time", "office_id", "action_at"))
+                      Index("ix_quarantine_actions_office_time", "office_id", "action_at"),
+                      Index("ix_quarantine_actions_synced_at", "synced_at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -180,6 +184,7 @@ class Bill(OfApplication, Base):
     """The receipt to pay (kuitansi): PNBP amount, billing code, payment reference (NTPN)."""
 
     __tablename__ = "bills"
+    __table_args__ = (Index("ix_bills_synced_at", "synced_at"),)
 
     receipt_number: Mapped[str | None] = mapped_column(String(60), nullable=True)
     billing_code: Mapped[str | None] = mapped_column(String(30), nullable=True)
@@ -194,6 +199,7 @@ class Certificate(OfApplication, Base):
     """A draft or final certificate (HC, PC, KH-1, KT-1…), with what the certificate shows."""
 
     __tablename__ = "certificates"
+    __table_args__ = (Index("ix_certificates_synced_at", "synced_at"),)
 
     form_code: Mapped[str] = mapped_column(String(16))
     number: Mapped[str | None] = mapped_column(String(60), nullable=True)

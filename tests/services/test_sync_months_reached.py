@@ -4,7 +4,7 @@ new (issue #17, docs/performance.md) — and still ends where a rebuild of the w
 moves an old completion, or an old detention, into the current month."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import time_machine
 from sqlalchemy import create_engine, insert, select, update
@@ -27,17 +27,22 @@ YESTERDAY = END - timedelta(days=1)
 CORRECTED = END + timedelta(minutes=5)  # the corrections' tgl_update: after everything the first sync read
 
 
+def _values(row) -> tuple:
+    """A rollup row's values, its month a date (SQLite's raw query returns it as text)."""
+    return (*row[:5], date.fromisoformat(str(row[5])[:10]), *row[6:])
+
+
 def _stored(session) -> dict[tuple, int]:
     """Each monthly rollup row's values → its id (a rewritten row gets a new one)."""
     m = ComplianceMonthly
-    return {tuple(row[:-1]): row[-1] for row in session.execute(select(*(getattr(m, c) for c in KEY), m.id))}
+    return {_values(row[:-1]): row[-1] for row in session.execute(select(*(getattr(m, c) for c in KEY), m.id))}
 
 
 def _as_a_rebuild_and_only_from(session, before: dict[tuple, int], first: datetime) -> None:
     """Every stored row is what a rebuild of the whole history computes, and the rows of the months before the one
     of ``first`` (the earliest old time the correction moved a count from) were not rewritten."""
     after = _stored(session)
-    assert set(after) == {tuple(row) for row in session.execute(monthly_source(session))}
+    assert set(after) == {_values(row) for row in session.execute(monthly_source(session))}
     assert set(after) != set(before)
     earlier = {key: row_id for key, row_id in before.items() if key[5] < first.date().replace(day=1)}
     assert earlier and all(after.get(key) == row_id for key, row_id in earlier.items())
