@@ -17,7 +17,6 @@ derive them from the caller's portal.security.scope.Scope (rankings are computed
 from __future__ import annotations
 
 from collections import namedtuple
-
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
