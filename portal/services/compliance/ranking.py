@@ -171,9 +171,9 @@ def aggregate(session: Session, office_id: int, section_id: int | None, first: d
 
 def office_and_everywhere(session: Session, office_id: int, section_id: int | None, first: date, last: date,
                           direction: str | None, commodity_id: int | None, settings: ScoringSettings):
-    """`aggregate`'s rows of the office and, in the same statement, every office's (n, d, r, x, k) summed over the
-    same filtered days — read only when the office's own consignments there fall below p0's floor, the one case
-    p0 needs them (model.prior_source); else None.
+    """`aggregate`'s rows of the office and, from the same statement, every office's (V, n) over the same filtered
+    days — read only when the office's own consignments there fall below p0's floor, the one case p0 needs them
+    (model.prior_source); else None.
 
     One window_counts built for both (a filtered view paid ≈ 10 ms of statement building per window_counts and a
     second round trip): the office's rows are that subquery narrowed to the office (PostgreSQL pushes the office
