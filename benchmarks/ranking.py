@@ -500,7 +500,7 @@ def main() -> None:
             plant = session.scalar(select(Section.id).where(Section.code == "plant"))
             commodity = session.scalar(select(Commodity.id).where(Commodity.section_id == plant).order_by(Commodity.id))
             version, scoring = compliance_settings.current_settings(session)
-            today = date.today()
+            today = periods.today_in("Asia/Jakarta")  # the offices' day (the service's as_of), not UTC's
             first, last = compliance_filters.window(today, scoring)
             c_from, c_to = periods.add_months(first, -6), periods.add_months(first, 5)
             c_last_day = periods.month_end(c_to)

@@ -62,6 +62,9 @@ class ComplianceMonthly(ComplianceCounts, Base):
     __table_args__ = (
         Index("ix_compliance_monthly_office_month", "office_id", "month", "section_id"),
         Index("ix_compliance_monthly_service_user_month", "service_user_id", "month"),
+        # A commodity-filtered window: every office's (p0 of an office below p0_min_consignments) and the office's.
+        Index("ix_compliance_monthly_section_commodity", "section_id", "commodity_id", "direction", "month",
+              "office_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -4,26 +4,17 @@ random rollups, sections, orders, tiers and pages. SQLite keeps the Python path 
 zones)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from sqlalchemy import select
-
-from models import ApplicationCommodity, Commodity, Office
 from portal.domain.compliance import ScoringSettings
 from portal.services.compliance import ranked_sql
 from portal.services.compliance import ranking as compliance
-from portal.services.compliance import rollup as compliance_rollup
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.compliance.filters import sections_by_code
-from support.compliance_data import AS_OF, clock_at_as_of, gen_nnc
-from support.factories import gen_action, gen_application, gen_service_user
+from support.compliance_data import AS_OF, build_random_companies
 
-UTC = timezone.utc
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-SHORT = ("submitted", "handed_over")
 
 # One consignment: section, direction, commodity, days before AS_OF (some before the window, some in its edge
 # months), and what befell it (nothing, a 3P action, an NNC on its day).
@@ -46,40 +37,12 @@ def postgresql_only(session):
         pytest.skip("scoring in SQL is PostgreSQL's; SQLite ranks through the Python rule")
 
 
-def _build(session, companies) -> int:
-    """The companies' consignments (the home office's, and a far office's in another zone), the rollups and
-    snapshots rebuilt; the home office's id (None when every company is far)."""
-    far = Office(code="0951", name="Karantina Uji Jauh", timezone="Asia/Makassar")
-    kinds = {name: Commodity(code=f"T-{name.upper()}", name=name) for name in ("Manggis", "Kopi")}
-    session.add_all([far, *kinds.values()])
-    session.flush()
-    home = None
-    for index, (in_far, consignments) in enumerate(companies):
-        su = gen_service_user(session, name=f"PT Acak {index % 3}{index}",
-                              **({"office_id": far.id} if in_far else {}))
-        home = home if in_far else su.office_id
-        for section, direction, commodity, days_before, befell in consignments:
-            when = datetime.combine(AS_OF, datetime.min.time(), UTC) - timedelta(days=days_before, hours=-3)
-            if befell == "nnc":
-                gen_nnc(session, su, notice_date=when.date(), section=section)
-                continue
-            app = gen_application(session, su, section=section, direction=direction, commodity=commodity,
-                                  submitted_at=when, stages=SHORT)
-            session.scalar(select(ApplicationCommodity).where(ApplicationCommodity.application_id == app.id)
-                           ).commodity_id = kinds[commodity].id
-            if befell:
-                gen_action(session, app, befell)
-    with clock_at_as_of():  # the snapshots are of the day they are taken: AS_OF, the day ranked
-        compliance_rollup.recompute_all(session)
-    return home
-
-
 @EXAMPLES
 @given(companies=st.lists(company, min_size=1, max_size=7), view=views)
 def test_the_ranking_scored_in_sql_is_the_python_rules_ranking(session, postgresql_only, companies, view):
     nested = session.begin_nested()
     try:
-        home = _build(session, companies)
+        home = build_random_companies(session, companies)
         if home is None:
             return  # every company in the far office: nothing to rank at home
         filters = dict(view["filters"])
@@ -98,7 +61,7 @@ def test_the_ranking_scored_in_sql_is_the_python_rules_ranking(session, postgres
 
 def test_a_page_in_sql_shows_the_same_working_as_the_python_rule(session, postgresql_only):
     """A fixed case the property above also covers, to read: a small office takes p0 from every office."""
-    home = _build(session, [(False, [("plant", "export", "Manggis", 40, None), ("plant", "export", "Manggis", 50,
+    home = build_random_companies(session, [(False, [("plant", "export", "Manggis", 40, None), ("plant", "export", "Manggis", 50,
                                                                                    "detention")]),
                             (True, [("plant", "export", "Manggis", 20, None)] * 3)])
     asked = dict(office_id=home, section_scope=None, as_of=AS_OF, page_size=10,

@@ -6,12 +6,15 @@ from datetime import date, datetime, timedelta, timezone
 
 import time_machine
 
+from sqlalchemy import select
+
 from support.factories import gen_action, gen_application, gen_handler, gen_service_user, office_id, section_id
-from models import ApplicationCommodity, Commodity, Nnc
+from models import ApplicationCommodity, Commodity, Nnc, Office
 from portal.services.compliance import rollup as compliance_rollup
 
 UTC = timezone.utc
 AS_OF = date(2026, 6, 15)
+SHORT = ("submitted", "handed_over")  # a consignment's stages, for the random companies
 _numbers = itertools.count(1)
 
 
@@ -111,3 +114,32 @@ def build_office(session) -> dict:
     return {"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta, "handler": handler,
             "alpha_apps": alpha_apps, "beta_apps": beta_apps, "gamma_apps": gamma_apps, "delta_apps": delta_apps,
             "void_nnc": void, "office_id": office_id(session), "mangosteen": mangosteen}
+
+
+def build_random_companies(session, companies) -> int | None:
+    """The companies' consignments (the home office's, and a far office's in another zone), the rollups and
+    snapshots rebuilt; the home office's id (None when every company is far). `companies`: (in the far office,
+    [(section, direction, "Manggis" or "Kopi", days before AS_OF, None or a 3P action's kind or "nnc")])."""
+    far = Office(code="0951", name="Karantina Uji Jauh", timezone="Asia/Makassar")
+    kinds = {name: Commodity(code=f"T-{name.upper()}", name=name) for name in ("Manggis", "Kopi")}
+    session.add_all([far, *kinds.values()])
+    session.flush()
+    home = None
+    for index, (in_far, consignments) in enumerate(companies):
+        su = gen_service_user(session, name=f"PT Acak {index % 3}{index}",
+                              **({"office_id": far.id} if in_far else {}))
+        home = home if in_far else su.office_id
+        for section, direction, commodity, days_before, befell in consignments:
+            when = datetime.combine(AS_OF, datetime.min.time(), UTC) - timedelta(days=days_before, hours=-3)
+            if befell == "nnc":
+                gen_nnc(session, su, notice_date=when.date(), section=section)
+                continue
+            app = gen_application(session, su, section=section, direction=direction, commodity=commodity,
+                                  submitted_at=when, stages=SHORT)
+            session.scalar(select(ApplicationCommodity).where(ApplicationCommodity.application_id == app.id)
+                           ).commodity_id = kinds[commodity].id
+            if befell:
+                gen_action(session, app, befell)
+    with clock_at_as_of():  # the snapshots are of the day they are taken: AS_OF, the day ranked
+        compliance_rollup.recompute_all(session)
+    return home
