@@ -152,6 +152,12 @@ def clean_database(request):
     reference = request.getfixturevalue("_reference_snapshot")  # taken before the first test writes
     database = request.getfixturevalue("database")
     yield
+    reset_database(database, reference)
+
+
+def reset_database(database, reference: Reference) -> None:
+    """Every table back to its freshly migrated content: what `clean_database` does after each test, and what a
+    module sharing data built once among its tests does after its last test."""
     with database.engine.begin() as connection:
         used = {row[0] for row in connection.execute(text(reference.probe))}
         for table in reversed(reference.tables):
@@ -165,6 +171,15 @@ def clean_database(request):
                 connection.execute(insert(table), reference.snapshot[table.name])
         if reference.restart:
             connection.execute(text(reference.restart))
+
+
+@pytest.fixture(scope="session")
+def reset_to_migrated(database, _reference_snapshot):
+    """`reset_to_migrated()` puts the database back to its migrated content. For a module that builds data once,
+    commits it, and shares it among its tests (overriding `clean_database`, which would empty it after each one):
+    its module-scoped fixture asks for this before writing (so the reference is taken from a clean database) and
+    calls it after the module's last test."""
+    return lambda: reset_database(database, _reference_snapshot)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ records each role sees, and the test asserts what `scope.visible(...)` and the s
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from models.party import ServiceUserLink
 from models.service_portal import SurveyResponse
 from portal.security.permissions import ROLES
 from portal.security.scope import Scope, scope_of, system_scope
-from portal.services import applications, complaints, my_applications
+from portal.services import applications, complaints, my_applications, users
 from portal.services.compliance import filters as compliance_filters
 from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
@@ -26,6 +26,7 @@ from portal.services.nnc.rules import Actor as Viewer
 from portal.validation import Forbidden, NotFound
 from support.factories import gen_application, gen_service_user, section_id
 from support.nnc_helpers import PDF, valid_nnc
+from support.web import PASSWORD
 
 # The records of every office-scoped entity: (office, section, company).
 RECORDS = {
@@ -74,56 +75,83 @@ SEES_COMPANIES = {
 }
 
 
-@pytest.fixture
-def scene(session, make_user):
-    """Offices, companies, and one record of each entity per row of RECORDS, plus a viewer per role."""
-    account = make_user("perusahaan_scope", "service_user")  # first: on SQLite, before this session writes
-    home = session.scalar(select(Office.id).where(Office.code == "0300"))
-    far_office = Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta")
-    session.add(far_office)
-    session.flush()
-    offices = {"home": home, "far": far_office.id}
-    companies = {"mine": gen_service_user(session), "other": gen_service_user(session),
-                 "far": gen_service_user(session, office_id=far_office.id)}
-    session.add(ServiceUserLink(user_id=account["id"], service_user_id=companies["mine"].id))
+@pytest.fixture(scope="module")
+def scene(database, reset_to_migrated):
+    """Offices, companies, and one record of each entity per row of RECORDS, plus a viewer per role.
 
-    ids: dict[str, dict[str, int]] = {"application": {}, "nnc": {}, "attachment": {}, "survey": {}}
-    for n, (key, (office, section, company)) in enumerate(RECORDS.items()):
-        ids["application"][key] = gen_application(session, companies[company], section=section).id
-        creator = system_scope(offices[office])
-        created = nnc.create_nnc(session, creator, valid_nnc(session, number=f"SCOPE/{n}", section=section,
-                                                             service_user=companies[company]),
-                                 files=[(f"surat-{n}.pdf", PDF)])
-        ids["nnc"][key] = created["id"]
-        ids["attachment"][key] = nnc_detail.attachments_of(session, created["id"], creator)[0]["id"]
-        if company != "other":  # survey answers are anonymous: one per office and section
-            response = SurveyResponse(office_id=offices[office], section_id=section_id(session, section),
-                                      submitted_on=date(2026, 3, 2), **{f"element_{i}": 4 for i in range(1, 10)})
-            session.add(response)
-            session.flush()
-            ids["survey"][key] = response.id
-    ids["complaint"] = {}
-    for key, office, submitter in (("submitted_by_me", "home", account["id"]), ("home_office", "home", None),
-                                   ("other_office", "far", None)):
-        complaint = Complaint(office_id=offices[office], tracking_code=f"PGD-SCOP-{len(ids['complaint'])}",
-                              channel="web", category="service", subject="Layanan", text="Lama sekali",
-                              due_date=date(2026, 3, 9), first_response_due=date(2026, 3, 5),
-                              submitted_by_id=submitter)
-        session.add(complaint)
+    Built and committed once for the module (creating the NNCs, with their compliance refreshes, was two thirds of a
+    second, and the 60-odd tests only read it): every test reads it through a `session` rolled back afterwards, and
+    the database goes back to its migrated content after the module's last test."""
+    with database.session() as session:
+        home = session.scalar(select(Office.id).where(Office.code == "0300"))
+        account = users.create_user(session, None, {
+            "username": "perusahaan_scope", "role": "service_user", "password": PASSWORD,
+            "full_name": "Perusahaan Scope", "office_id": home, "section_id": None})
+        far_office = Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta")
+        session.add(far_office)
         session.flush()
-        ids["complaint"][key] = complaint.id
-    ids["company"] = {key: company.id for key, company in companies.items()}
+        offices = {"home": home, "far": far_office.id}
+        sections = {code: section_id(session, code) for code in ("plant", "animal")}
+        companies = {"mine": gen_service_user(session), "other": gen_service_user(session),
+                     "far": gen_service_user(session, office_id=far_office.id)}
+        session.add(ServiceUserLink(user_id=account["id"], service_user_id=companies["mine"].id))
+
+        ids: dict[str, dict[str, int]] = {"application": {}, "nnc": {}, "attachment": {}, "survey": {}}
+        for n, (key, (office, section, company)) in enumerate(RECORDS.items()):
+            ids["application"][key] = gen_application(session, companies[company], section=section).id
+            creator = system_scope(offices[office])
+            created = nnc.create_nnc(session, creator, valid_nnc(session, number=f"SCOPE/{n}", section=section,
+                                                                 service_user=companies[company]),
+                                     files=[(f"surat-{n}.pdf", PDF)])
+            ids["nnc"][key] = created["id"]
+            ids["attachment"][key] = nnc_detail.attachments_of(session, created["id"], creator)[0]["id"]
+            if company != "other":  # survey answers are anonymous: one per office and section
+                response = SurveyResponse(office_id=offices[office], section_id=sections[section],
+                                          submitted_on=date(2026, 3, 2), **{f"element_{i}": 4 for i in range(1, 10)})
+                session.add(response)
+                session.flush()
+                ids["survey"][key] = response.id
+        ids["complaint"] = {}
+        for key, office, submitter in (("submitted_by_me", "home", account["id"]), ("home_office", "home", None),
+                                       ("other_office", "far", None)):
+            complaint = Complaint(office_id=offices[office], tracking_code=f"PGD-SCOP-{len(ids['complaint'])}",
+                                  channel="web", category="service", subject="Layanan", text="Lama sekali",
+                                  due_date=date(2026, 3, 9), first_response_due=date(2026, 3, 5),
+                                  submitted_by_id=submitter)
+            session.add(complaint)
+            session.flush()
+            ids["complaint"][key] = complaint.id
+        ids["company"] = {key: company.id for key, company in companies.items()}
+        mine = companies["mine"].id
 
     def viewer(name: str) -> Viewer:
         role, _, section = name.partition("_")
         if name == "service_user":
-            return Viewer(account["id"], "perusahaan_scope", "service_user", home,
-                          service_user_ids=(companies["mine"].id,))
+            return Viewer(account["id"], "perusahaan_scope", "service_user", home, service_user_ids=(mine,))
         if role == "coordinator":
-            return Viewer(None, name, role, home, section_id(session, section), section)
+            return Viewer(None, name, role, home, sections[section], section)
         return Viewer(None, name, role, home)
 
-    return {"ids": ids, "offices": offices, "viewer": viewer}
+    yield {"ids": ids, "offices": offices, "viewer": viewer}
+    reset_to_migrated()
+
+
+@pytest.fixture
+def session(database):
+    """This module's reading session: inside a transaction rolled back after the test, which a commit only ends a
+    savepoint of, so nothing a test writes (an audited download, say) reaches the next one."""
+    with database.engine.connect() as connection:
+        outer = connection.begin()
+        with database.sessionmaker(bind=connection, join_transaction_mode="create_savepoint") as s:
+            yield s
+        outer.rollback()
+
+
+@pytest.fixture(autouse=True)
+def clean_database():
+    """Overrides the suite's reset after every test: it would empty the shared scene, and nothing a test writes
+    outlives its `session` (above); `scene` resets the database after the module's last test."""
+    yield
 
 
 def _named(ids: dict[str, int], found) -> set[str]:
