@@ -215,9 +215,10 @@ def session(database):
         yield s
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_user(database):
-    """Create an account with the services the admin page uses: make_user('op1', 'operator')."""
+    """Create an account with the services the admin page uses: make_user('op1', 'operator'). Session-scoped (it
+    holds nothing of a test's) so that a module building its data once can make accounts too."""
     from portal.services import users
 
     def _make(username: str, role: str, section: str | None = None, password: str = PASSWORD, **extra):

@@ -51,6 +51,18 @@ def browser_logout(page) -> None:
     page.wait_for_url("**/login")
 
 
+def open_from_menu(tab, item_id: str) -> None:
+    """Open a page from the menu as a person does (on a phone, through the collapsed menu first)."""
+    from playwright.sync_api import expect
+
+    through_toggler = not tab.locator(f"#{item_id}").is_visible()
+    if through_toggler:
+        tab.click("#shell-navbar-toggler")
+    tab.click(f"#{item_id}")
+    if through_toggler:  # the chosen page is not left under the open menu
+        expect(tab.locator(f"#{item_id}")).to_be_hidden()
+
+
 # --- long tasks (PerformanceObserver 'longtask': a task that held the main thread for more than 50 ms) -------------
 # Installed before any page script runs (page.add_init_script), buffered, so no task of a new document is missed.
 LONG_TASK_OBSERVER = """

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from sqlalchemy import select
 
-from models import ServiceUserLink, User
+from models import ServiceUserLink, StageEvent, User
 
 UTC = timezone.utc
 
@@ -32,6 +32,14 @@ def link_account(session, username: str, service_user, linked_at: datetime | Non
         user.created_at = linked_at
     session.flush()
     return user.id
+
+
+def synced_events(session, application_ids=None) -> list[dict]:
+    """The stage events (of these applications, or all) as the sync hands them to the notifications."""
+    query = select(StageEvent.application_id, StageEvent.stage, StageEvent.occurred_at)
+    if application_ids is not None:
+        query = query.where(StageEvent.application_id.in_(application_ids))
+    return [{"application_id": a, "stage": s, "occurred_at": at} for a, s, at in session.execute(query)]
 
 
 def pdf_text(content: bytes) -> str:
