@@ -186,6 +186,7 @@ def build_demo_nncs(session: Session, office_code: str = "0300", today: date | N
     companies = _top_offenders(session, office.id)
     sections = dict(session.execute(select(Section.code, Section.id)).all())
     created = skipped = 0
+    named, earliest = set(), None
     for index, scenario in enumerate(SCENARIOS):
         notice = today - timedelta(days=scenario.days_ago)
         number = _number(scenario, notice, index)
@@ -194,10 +195,14 @@ def build_demo_nncs(session: Session, office_code: str = "0300", today: date | N
             continue
         data = _data(session, scenario, notice, today, number, sections[scenario.section], companies, index)
         files = _files(scenario, number, notice)
-        saved = nnc.create_nnc(session, operator, data, files, today=today)
+        # The compliance rollups once for all the NNCs below, not once per NNC (~0.2 s each): the same figures.
+        saved = nnc.create_nnc(session, operator, data, files, today=today, refresh=False)
         _walk(session, saved["id"], scenario, operator, coordinators[scenario.section], enforcement)
+        named.add(saved["service_user_id"])
+        earliest = min(notice, earliest or notice)
         created += 1
     session.flush()
+    nnc.refresh_compliance(session, named, earliest)
     return {"created": created, "skipped": skipped}
 
 
