@@ -6,18 +6,19 @@ demo's first real run, once.
 """
 from __future__ import annotations
 
+import io
+import json
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import SyncRun
 from models.base import utcnow
 
 EVERY = timedelta(minutes=5)  # the scheduler's default interval (QCORNER_SYNC_INTERVAL_MINUTES)
-BATCH = 5000
 RECONCILE_HOUR_UTC = 18  # the nightly reconciliation, 01:00 WIB
 FAILURE_RATE = 0.004
 FAILURE = "IQFast tidak dapat dihubungi: timed out"
@@ -48,12 +49,60 @@ def sync_run_rows(start: datetime, end: datetime, source: str, every: timedelta 
     return rows
 
 
+COLUMNS = ("kind", "source", "started_at", "finished_at", "status", "rows_read", "rows_written", "cursor", "error",
+           "triggered_by")
+JSON_COLUMNS = frozenset({"rows_read", "rows_written", "cursor"})
+
+
 def insert_sync_runs(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert runs in batches (a year's ~105,000 rows in a few seconds); returns how many."""
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(SyncRun.__table__), rows[start:start + BATCH])
+    """Insert runs through the driver's own bulk path, in the session's transaction; returns how many.
+
+    A year's ~105,000 rows went through SQLAlchemy's insertmany in 7–13 s (each of the three JSON values encoded
+    through its type, 1,000-row statements of 11,000 parameters for the server to parse): PostgreSQL takes them
+    by COPY, SQLite by the sqlite3 module's executemany. The values are the ones SQLAlchemy would store (see
+    `_stored`; tests/services/test_demo_sync_history.py compares the two paths row by row). sync_runs is not a
+    table the data version watches (portal/data_version.py), so going round the engine's hook misses nothing."""
+    if not rows:
+        return 0
     session.flush()
+    connection = session.connection()
+    cursor = connection.connection.driver_connection.cursor()
+    table, names = SyncRun.__tablename__, ", ".join(COLUMNS)
+    try:
+        if connection.dialect.name == "postgresql":
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN",
+                               io.StringIO("".join(_copy_line(row) for row in rows)))
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                               [tuple(_stored(name, row[name], sqlite=True) for name in COLUMNS) for row in rows])
+    finally:
+        cursor.close()
     return len(rows)
+
+
+def _stored(name: str, value: Any, *, sqlite: bool) -> Any:
+    """A value as SQLAlchemy would send it: JSON as json.dumps text; a time in UTC (models.base.UTCDateTime), on
+    SQLite as the naive text its DateTime writes."""
+    if value is None:
+        return None
+    if name in JSON_COLUMNS:
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; attach a time zone first")
+        value = value.astimezone(timezone.utc)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value.isoformat()
+    return value
+
+
+def _copy_line(row: dict[str, Any]) -> str:
+    """One row in COPY's text format: tab-separated, \\N for NULL, backslash, tab and line breaks escaped."""
+    fields = []
+    for name in COLUMNS:
+        value = _stored(name, row[name], sqlite=False)
+        fields.append("\\N" if value is None else str(value).replace("\\", "\\\\").replace("\t", "\\t")
+                      .replace("\n", "\\n").replace("\r", "\\r"))
+    return "\t".join(fields) + "\n"
 
 
 def build_sync_history(session: Session, source: str, days: int = 365, now: datetime | None = None) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, text
 
 from models import SyncRun
-from portal.demo.sync_history import build_sync_history
+from portal.demo.sync_history import COLUMNS, build_sync_history, insert_sync_runs, sync_run_rows
 
 NOW = datetime(2026, 12, 3, 5, 0, tzinfo=timezone.utc)
 
@@ -28,3 +28,21 @@ def test_the_history_fills_the_days_before_the_first_run_once(session):
     assert failed and all(run.error for run in failed) and len(failed) < added / 100
     assert build_sync_history(session, "sqlite:////srv/instance/iqfast-sim.db", days=60, now=NOW) == 0
     assert session.scalar(select(func.count()).select_from(SyncRun)) == added + 1
+
+
+def test_the_bulk_path_stores_exactly_what_sqlalchemys_insert_stores(session):
+    """insert_sync_runs goes round SQLAlchemy (COPY, or sqlite3's executemany): the stored values, read back raw,
+    are the ones SQLAlchemy's own insert leaves, including NULLs, JSON and text that COPY must escape."""
+    rows = sync_run_rows(NOW - timedelta(days=2), NOW, "mysql+pymysql://qcorner_ro@10.30.0.15:3306/iqfast")
+    rows.append({"kind": "export", "source": "C:\\impor\\ekspor.xlsx", "started_at": NOW,
+                 "finished_at": None, "status": "failed", "rows_read": {"ptk": 0}, "rows_written": {},
+                 "cursor": {"note": "tab\tnewline\nbackslash\\ \u00e9"}, "error": "baris 1:\tkolom\r\nsalah \\N",
+                 "triggered_by": "admin"})
+    raw = text(f"SELECT {', '.join(COLUMNS)} FROM sync_runs ORDER BY id")
+
+    assert insert_sync_runs(session, rows) == len(rows)
+    bulk = session.execute(raw).all()
+    session.execute(delete(SyncRun))
+    session.execute(insert(SyncRun.__table__), rows)
+    assert bulk == session.execute(raw).all()
+    assert len(bulk) == len(rows) and any(row.status == "failed" for row in bulk)
