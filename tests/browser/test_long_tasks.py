@@ -64,14 +64,37 @@ def _assert_light(measure, rounds: int = 3) -> None:
     assert not failing, f"longest task (heavy, light) in ms, last round: {failing}"
 
 
+@pytest.fixture(scope="module")
+def _built(reset_to_migrated):
+    """What of `companies` is in the database now; the database is reset after the module."""
+    built: dict = {}
+    yield built
+    reset_to_migrated()
+
+
 @pytest.fixture
-def companies(database, make_user):
-    with database.session() as s:
-        heavy = build_heavy_company(s, applications=HEAVY_APPLICATIONS, handlers=108)
-        small = build_heavy_company(s, applications=40, handlers=3, name="CV Kecil Makmur", seed=3, nncs=1)
-        compliance_rollup.recompute_all(s)
-    make_user("koordinator_kt", "coordinator", "plant", full_name="Ir. Ratna Dewi")
-    return heavy, small
+def companies(database, make_user, _built):
+    """The 5,000-application company and the small one, scored, and a coordinator to look at them. Built once for
+    the tests that only read them (logging in and opening pages); the test without them resets the database after
+    itself (`clean_database` below) and the next test asking for them builds them again."""
+    if "companies" not in _built:
+        with database.session() as s:
+            heavy = build_heavy_company(s, applications=HEAVY_APPLICATIONS, handlers=108)
+            small = build_heavy_company(s, applications=40, handlers=3, name="CV Kecil Makmur", seed=3, nncs=1)
+            compliance_rollup.recompute_all(s)
+        make_user("koordinator_kt", "coordinator", "plant", full_name="Ir. Ratna Dewi")
+        _built["companies"] = heavy, small
+    return _built["companies"]
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request, _built, reset_to_migrated):
+    """Overrides the suite's reset after every test: kept after a test that only read `companies`, done after any
+    other (the sync page's test writes a year of runs)."""
+    yield
+    if "companies" not in request.fixturenames:
+        reset_to_migrated()
+        _built.clear()
 
 
 def test_the_largest_company_profile_and_its_sections_open_without_a_long_task(page, companies):
