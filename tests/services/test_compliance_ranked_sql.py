@@ -12,16 +12,10 @@ from portal.services.compliance import ranked_sql
 from portal.services.compliance import ranking as compliance
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.compliance.filters import sections_by_code
-from support.compliance_data import AS_OF, build_random_companies
+from support.compliance_data import AS_OF, build_random_companies, company
 
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-# One consignment: section, direction, commodity, days before AS_OF (some before the window, some in its edge
-# months), and what befell it (nothing, a 3P action, an NNC on its day).
-consignment = st.tuples(st.sampled_from(["plant", "animal"]), st.sampled_from(["export", "import"]),
-                        st.sampled_from(["Manggis", "Kopi"]), st.integers(0, 500),
-                        st.sampled_from([None, None, None, "detention", "refusal", "destruction", "nnc"]))
-company = st.tuples(st.booleans(), st.lists(consignment, min_size=0, max_size=8))  # (in the far office, …)
 views = st.fixed_dictionaries({
     "filters": st.sampled_from([{}, {"section": "plant"}, {"section": "animal"}]),
     "sort": st.sampled_from(ranked_sql.SORTS_IN_SQL),

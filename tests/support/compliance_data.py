@@ -1,6 +1,8 @@
 """A small office for the compliance tests, built with the gen_* factories; expected figures are in the tests."""
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 import itertools
 from datetime import date, datetime, timedelta, timezone
 
@@ -143,3 +145,11 @@ def build_random_companies(session, companies) -> int | None:
     with clock_at_as_of():  # the snapshots are of the day they are taken: AS_OF, the day ranked
         compliance_rollup.recompute_all(session)
     return home
+
+
+# Hypothesis strategies for build_random_companies. One consignment: section, direction, commodity, days before
+# AS_OF (some before a window, some in its edge months), and what befell it (nothing, a 3P action, an NNC on its day).
+consignment = st.tuples(st.sampled_from(["plant", "animal"]), st.sampled_from(["export", "import"]),
+                        st.sampled_from(["Manggis", "Kopi"]), st.integers(0, 500),
+                        st.sampled_from([None, None, None, "detention", "refusal", "destruction", "nnc"]))
+company = st.tuples(st.booleans(), st.lists(consignment, min_size=0, max_size=8))  # (in the far office, …)
