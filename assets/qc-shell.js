@@ -8,6 +8,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             return window.dash_clientside.no_update;
         },
+        // The phone menu: the toggler opens and closes it; a page change (the address) closes it.
+        toggleMenu: function (clicks, pathname, isOpen) {
+            var triggered = window.dash_clientside.callback_context.triggered_id;
+            return triggered === "shell-navbar-toggler" ? !isOpen : false;
+        },
+        // The shell's alert spoke of the page the reader left: a page change closes it.
+        closeAlert: function () {
+            return false;
+        },
     },
 });
 

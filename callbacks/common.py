@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dash import Input, Output, State, ctx, dcc, html, no_update, set_props
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update, set_props
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask import current_app
@@ -22,7 +22,7 @@ from portal import audit
 from portal.extensions import database
 from portal.i18n import current_language, t
 from portal.reports import exports
-from portal.security.access import protected_callback, user
+from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.security.permissions import AUTHENTICATED
 from portal.i18n import format_datetime
 from portal.validation import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit
@@ -362,12 +362,11 @@ def export_failed(error: Exception):
 
 
 def register(app) -> None:
-    """The shell's alert closes when the reader moves to another page (it spoke of the page they left)."""
-    @protected_callback(app, AUTHENTICATED, Output(ALERT_ID, "is_open"), Input("shell-url", "pathname"),
-                        prevent_initial_call=True)
-    def close_alert(_pathname):
-        """A new page starts without the last page's alert."""
-        return False
+    """The shell's alert closes when the reader moves to another page (it spoke of the page they left): in the
+    browser (assets/qc-shell.js), so a page change costs no request for it."""
+    protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "closeAlert"),
+                                  Output(ALERT_ID, "is_open"), Input("shell-url", "pathname"),
+                                  prevent_initial_call=True)
 
 
 def plain(tree):

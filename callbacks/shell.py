@@ -2,7 +2,7 @@
 and the warning that the IQFast data is stale."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from layouts.components.empty import forbidden, not_found
 from layouts.components.formatting import format_datetime, format_duration
@@ -36,27 +36,22 @@ def stale_data_notice(current) -> tuple:
 
 
 def register(app) -> None:
-    @protected_callback(app, AUTHENTICATED, Output("shell-content", "children"), Input("shell-url", "pathname"),
-                        State("shell-url", "search"))
+    # The router draws the page and names it in one answer: a page change is one request to the server, not one
+    # per shell element (the title's store, the menu and the alert follow in the browser, assets/qc-shell.js).
+    @protected_callback(app, AUTHENTICATED, [Output("shell-content", "children"), Output(TITLE_ID, "data")],
+                        Input("shell-url", "pathname"), State("shell-url", "search"))
     def show_page(pathname, search=None):
-        """The router: the page at this address, drawn only if the role may open it."""
+        """The router: the page at this address, drawn only if the role may open it, and its title."""
         found = pages.match(pathname or "/")
         if found is None:
-            return not_found()
+            return not_found(), document_title(None)
         page, arguments = found
         current = user()
         if not current.can(page.permission):
-            return forbidden()
+            return forbidden(), document_title(None)
         # The query string reaches the layout (a list draws its filters from it); it is a State: a page that
         # writes its filters into the address is not drawn again for it.
-        return page.render(current, query=search or "", **arguments)
-
-    @protected_callback(app, AUTHENTICATED, Output(TITLE_ID, "data"), Input("shell-url", "pathname"),
-                        prevent_initial_call=True)
-    def page_title(pathname):
-        """The title of the page a link inside the portal opened (the first load has it in the index page)."""
-        found = pages.match(pathname or "/")
-        return document_title(pathname if found and user().can(found[0].permission) else None)
+        return page.render(current, query=search or "", **arguments), document_title(pathname)
 
     # The tab's title follows (assets/qc-shell.js: no inline script, so the Content-Security-Policy stays as it is).
     protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "setTitle"),
@@ -70,10 +65,9 @@ def register(app) -> None:
         """Warn when the IQFast copy is stale; service users get a gentler 'last updated' notice."""
         return stale_data_notice(user())
 
-    @protected_callback(app, AUTHENTICATED, Output("shell-navbar-collapse", "is_open"),
-                        Input("shell-navbar-toggler", "n_clicks"), Input("shell-url", "pathname"),
-                        State("shell-navbar-collapse", "is_open"), prevent_initial_call=True)
-    def toggle_menu(_clicks, _pathname, is_open):
-        """Open and close the menu on narrow screens; a page opened from it closes it (on a phone the open menu
-        otherwise covers the page just chosen)."""
-        return not is_open if ctx.triggered_id == "shell-navbar-toggler" else False
+    # Open and close the menu on narrow screens; a page opened from it closes it (on a phone the open menu otherwise
+    # covers the page just chosen). Only the browser's own state: answered in the browser, no request.
+    protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "toggleMenu"),
+                                  Output("shell-navbar-collapse", "is_open"), Input("shell-navbar-toggler", "n_clicks"),
+                                  Input("shell-url", "pathname"), State("shell-navbar-collapse", "is_open"),
+                                  prevent_initial_call=True)

@@ -70,3 +70,19 @@ def test_phone_sized_screen_logs_in_and_opens_the_menu(phone, demo_accounts):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(phone, "phone-service-user-menu")
+
+
+def test_phone_menu_closes_when_a_page_is_chosen_from_it_and_the_tab_takes_the_page_title(phone, demo_accounts):
+    """The menu, the alert and the title answer in the browser (assets/qc-shell.js): still as before for the reader."""
+    browser_login(phone, "service_user", "qcorner-demo")
+    phone.wait_for_url("**/my/applications")
+    phone.click("#shell-navbar-toggler")
+    phone.wait_for_selector("#shell-navbar-collapse.show:not(.collapsing)")
+    phone.click("#shell-navbar-toggler")  # the toggler closes it again
+    phone.wait_for_selector("#shell-nav-my-nnc", state="hidden")
+    phone.click("#shell-navbar-toggler")
+    phone.wait_for_selector("#shell-nav-my-nnc", state="visible")
+    phone.click("#shell-nav-my-nnc")
+    phone.wait_for_url("**/my/nnc")
+    phone.wait_for_selector("#shell-nav-my-nnc", state="hidden")  # the chosen page is not covered by the menu
+    phone.wait_for_function("document.title === 'NNC perusahaan saya · Q-Corner'")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 PASSWORD = "test-password-123"
+# The router's output key (callbacks/shell.py): the page and its title in one answer.
+ROUTER = "..shell-content.children...shell-title.data.."
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -38,8 +40,10 @@ def login(client, username: str, password: str = PASSWORD):
 def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,
                   changed: list[str] | None = None):
     """Call a Dash callback the way the browser does (a JSON POST), by its output key."""
-    if output == "shell-content.children" and not state:
-        state = [{"id": "shell-url", "property": "search", "value": ""}]  # the router's query string, as a browser sends it
+    if output == "shell-content.children":
+        output = ROUTER  # the router answers the page and its title together
+        # the router's query string, as a browser sends it
+        state = state or [{"id": "shell-url", "property": "search", "value": ""}]
     body = {"output": output, "outputs": _outputs_from_key(output), "inputs": inputs or [], "state": state or [],
             "changedPropIds": changed or []}
     return client.post("/_dash-update-component", json=body)
