@@ -52,9 +52,12 @@ def _answer_value(name: str, value):
 
 def register(app) -> None:
     @protected_callback(app, PERMISSION,
-                        [Output("corrections-list", "children"), Output("corrections-counts", "children")],
-                        Input("corrections-status", "value"), Input("corrections-refresh", "data"))
+                        [Output("corrections-list", "children"), Output("corrections-counts", "children"),
+                         Output("shell-badge-corrections", "children", allow_duplicate=True)],
+                        Input("corrections-status", "value"), Input("corrections-refresh", "data"),
+                        prevent_initial_call="initial_duplicate")
     def load(status, _refresh):
+        """The requests; the menu's badge follows the open count at once (an answer just given lowers it)."""
         current = user()
         with database().session() as db:
             result = corrections.list_requests(db, current, None if status in (None, "all") else status)
@@ -64,7 +67,7 @@ def register(app) -> None:
         counts = html.Div([dbc.Badge(format_count(open_count), color="warning" if open_count else "success",
                                      className="me-2 fs-6", id="corrections-open-count"),
                            t("corrections.open_count")])
-        return cards, counts
+        return cards, counts, format_count(open_count) if open_count else ""
 
     @protected_callback(
         app, PERMISSION,
@@ -126,9 +129,9 @@ def register(app) -> None:
         return False, (refresh or 0) + 1, t("corrections.resolved"), True, False, "", False, "", "", False
 
     @protected_callback(app, PERMISSION, Output("shell-badge-corrections", "children"),
-                        Input("shell-url", "pathname"))
-    def badge(_pathname):
-        """Open requests, beside the menu item."""
+                        Input("shell-counts-interval", "n_intervals"))
+    def badge(_ticks):
+        """Open requests, beside the menu item: on load and once a minute (layouts/shell.py)."""
         with database().session() as db:
             count = corrections.open_count(db, user())
         return format_count(count) if count else ""

@@ -91,17 +91,16 @@ def register(app) -> None:
         return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"}}, \
             page_of(result, result["page"])
 
-    @protected_callback(app, PERMISSION, Output("my-surveys", "children"), Input("my-page", "id"))
-    def load_surveys(_):
+    # The surveys waiting and the inspection levels come in one answer when the page opens (one request, one
+    # session): neither changes while the page is open.
+    @protected_callback(app, PERMISSION, [Output("my-surveys", "children"), Output("my-levels", "children")],
+                        Input("my-page", "id"))
+    def load_surveys_and_levels(_):
+        """The surveys waiting for an answer, and the inspection level per section with the clean consignments to
+        the next (never a selection)."""
         current = user()
         with database().session() as db:
             surveys = my_applications.open_surveys(db, current)
-        return survey_alerts(surveys, current.office_timezone)
-
-    @protected_callback(app, PERMISSION, Output("my-levels", "children"), Input("my-page", "id"))
-    def load_levels(_):
-        """Their inspection level per section and the clean consignments to the next: never a selection."""
-        current = user()
-        with database().session() as db:
             rows = my_levels(db, current)
-        return level_panel(rows, len({row["company_id"] for row in rows}) > 1)
+        return survey_alerts(surveys, current.office_timezone), \
+            level_panel(rows, len({row["company_id"] for row in rows}) > 1)

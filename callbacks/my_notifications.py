@@ -112,9 +112,10 @@ def register(app) -> None:
             return notifications.preferences(db, user().id)["push"]
 
     @protected_callback(app, PERMISSION, [Output("shell-bell-count", "children"), Output("shell-bell", "aria-label")],
-                        Input("shell-url", "pathname"))
-    def bell(_pathname):
-        """The unread count of the last 30 days beside the bell, refreshed on every page change."""
+                        Input("shell-counts-interval", "n_intervals"))
+    def bell(_ticks):
+        """The unread count of the last 30 days beside the bell: on load and once a minute (layouts/shell.py); the
+        inbox redraws it as messages are read."""
         with database().session() as db:
             unread = notifications.unread_count(db, user().id)
         return bell_text(unread), bell_label(unread)

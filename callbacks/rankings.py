@@ -105,39 +105,26 @@ def national_window(result: dict) -> str:
 def register(app) -> None:
     register_url_filters(app, PERMISSION, "rankings", rankings_layout.URL_FIELDS)
 
-    @protected_callback(app, PERMISSION, Output("rankings-office", "options"), Input("rankings-office", "id"))
-    def load_offices(_):
-        """The home office; for a scope reading several, the national ranking and every other office too."""
-        current = user()
-        choices = [{"label": t("kpi.office.home_named", name=current.office_name), "value": "home"}]
-        if not current.scope.several_offices:
-            return choices
-        with database().session() as db:
-            offices = office_choices(db, current.scope)
-        return choices + [{"label": t("rankings.office.national"), "value": NATIONAL}] + [
-            {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
-            for office in offices if office["id"] != current.office_id]
-
-    @protected_callback(app, PERMISSION, [Output("rankings-direction", "disabled"),
-                                          Output("rankings-commodity", "disabled")],
-                        Input("rankings-office", "value"))
-    def national_filters(office):
-        """The national ranking pools each company's offices from the stored scores: no rollup keeps pooled
-        streaks per direction or commodity, so those two filters do not apply there and are shown switched off."""
-        national = office == NATIONAL
-        return national, national
-
-    @protected_callback(app, PERMISSION, [Output("rankings-section", "options"), Output("rankings-commodity",
-                                                                                       "options")],
+    # The page's choices in one answer when it opens (one request, one session): the offices this scope may rank and
+    # the sections and commodities of the rollup.
+    @protected_callback(app, PERMISSION, [Output("rankings-office", "options"), Output("rankings-section", "options"),
+                                          Output("rankings-commodity", "options")],
                         Input("rankings-page", "id"))
     def load_options(_):
+        """The home office; for a scope reading several, the national ranking and every other office too. Every
+        section for officers who see all of them (a coordinator's stays as the layout drew it); every commodity."""
         current = user()
+        offices = [{"label": t("kpi.office.home_named", name=current.office_name), "value": "home"}]
         with database().session() as db:
+            if current.scope.several_offices:
+                offices += [{"label": t("rankings.office.national"), "value": NATIONAL}] + [
+                    {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
+                    for office in office_choices(db, current.scope) if office["id"] != current.office_id]
             options = compliance.filter_options(db, current.section_scope)
         sections = no_update if current.section_scope else section_choices(options["sections"])
         commodities = [{"label": t("compliance.all_commodities"), "value": "all"}] + [
             {"label": c["name"], "value": str(c["id"])} for c in options["commodities"]]
-        return sections, commodities
+        return offices, sections, commodities
 
     @paged_callback(
         app, PERMISSION, "rankings", forbidden_key="compliance.forbidden",
@@ -145,14 +132,21 @@ def register(app) -> None:
         output={"rows": Output("rankings-grid", "rowData"), "figure": Output("rankings-chart", "figure"),
                 "answer": Output("rankings-chart-answer", "children"),
                 "window": Output("rankings-window", "children"), "error": Output("rankings-error", "children"),
-                "error_open": Output("rankings-error", "is_open"), "columns": Output("rankings-grid", "columnDefs")},
+                "error_open": Output("rankings-error", "is_open"), "columns": Output("rankings-grid", "columnDefs"),
+                "direction_off": Output("rankings-direction", "disabled"),
+                "commodity_off": Output("rankings-commodity", "disabled")},
         inputs={**{name: Input(component, "value") for name, component in FILTERS.items()},
                 "sort": Input("rankings-sort", "value"), "search": Input("rankings-search", "value"),
                 "office": Input("rankings-office", "value")})
     def load_page(page, sort=None, search=None, office=None, **filters):
         """A page of the ranking (the home office's, another office's or the national one); a changed filter or
-        sort starts again from the first page."""
+        sort starts again from the first page.
+
+        The national ranking pools each company's offices from the stored scores: no rollup keeps pooled streaks per
+        direction or commodity, so those two filters do not apply there and are shown switched off (in this answer:
+        the office is one of its inputs, so no second request is needed for them)."""
         current = user()
+        switched_off = {"direction_off": office == NATIONAL, "commodity_off": office == NATIONAL}
         if office == NATIONAL:
             with database().session() as db:
                 result = cached(db, national.national_ranking, **national_reach(current.scope),
@@ -163,11 +157,12 @@ def register(app) -> None:
                     "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),
                     "answer": chart_answer(counts), "window": national_window(result), "error": "",
                     "error_open": False,
-                    "columns": formatted_columns(rankings_layout.national_columns())}, page_of(result, page)
+                    "columns": formatted_columns(rankings_layout.national_columns()), **switched_off}, \
+                page_of(result, page)
         with database().session() as db:
             drawn = cached(db, drawn_page, **office_reach(current.scope, office), sort=sort or "rank",
                            page=page, filters=filters_from(**filters), search=search, language=current_language())
-        return {**drawn["outputs"], "error": "", "error_open": False}, drawn["page"]
+        return {**drawn["outputs"], "error": "", "error_open": False, **switched_off}, drawn["page"]
 
     register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/")
 

@@ -12,6 +12,10 @@ from portal.i18n import t
 from portal.pages import match, menu_for
 
 SYNC_CHECK_MS = 3 * 60 * 1000  # how often an open page re-checks whether the IQFast data is stale
+# How often the menu's counts (unread notifications, open correction requests) are read again. Once a minute, not on
+# every page change: a person moving between pages every few seconds would otherwise cost a request per count each
+# time, for numbers that change with a sync or another officer's answer; the pages that change them redraw them.
+COUNTS_CHECK_MS = 60 * 1000
 # The alert callbacks.common.on_error opens when a service refuses what a page asked (one place for every page).
 ALERT_ID = "shell-alert"
 
@@ -44,6 +48,7 @@ def layout():
         dbc.Container(dbc.Alert(id="shell-sync-warning", is_open=False, color="warning", className="mt-3 mb-0 py-2"),
                       fluid="xxl"),
         dcc.Interval(id="shell-sync-interval", interval=SYNC_CHECK_MS),
+        dcc.Interval(id="shell-counts-interval", interval=COUNTS_CHECK_MS),
         dbc.Container(dbc.Alert(id=ALERT_ID, is_open=False, dismissable=True, color="warning",
                                 className="mt-3 mb-0 py-2"), fluid="xxl"),
         html.Main(dbc.Container(id="shell-content", fluid="xxl", className="qc-page"), id="shell-main",

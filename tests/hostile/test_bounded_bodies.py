@@ -19,7 +19,7 @@ from support.hostile import fuzz, json_values, ran
 
 CALLBACK = "/_dash-update-component"
 MB = 1024 * 1024
-SERVICE_USER_CALLBACK = "my-surveys.children"  # my.view: a callback the service user may call
+SERVICE_USER_CALLBACK = "..my-surveys.children...my-levels.children.."  # my.view: a callback the service user may call
 OPERATOR_PLAIN_CALLBACK = "nnc-import-template-download.data"  # nnc.edit, takes no file
 OPERATOR_UPLOAD_CALLBACK = "..nnc-import-result.children...nnc-import-upload.contents.."
 
@@ -51,7 +51,8 @@ class CountingStream:
 
 
 def _callback_json(output: str, padding: str = "") -> bytes:
-    return json.dumps({"output": output, "outputs": {"id": output.rsplit(".", 1)[0], "property": "children"},
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": "children"} for part in output.strip(".").split("...")]
+    return json.dumps({"output": output, "outputs": outputs if output.startswith("..") else outputs[0],
                        "inputs": [{"id": "my-page", "property": "id", "value": padding}], "state": [],
                        "changedPropIds": []}).encode()
 

@@ -460,6 +460,26 @@ def test_correction_can_be_answered_with_a_reason(session, make_user, two_compan
     assert row.resolution == "reason" and row.resolution_note.startswith("Berat sesuai")
 
 
+def test_corrections_page_redraws_the_menu_badge_with_its_own_open_count(session, make_user, two_companies, client):
+    """The badge is read once a minute (layouts/shell.py), so the page that answers requests sets it itself."""
+    me = viewer(session, "pengguna_a")
+    corrections.create_request(session, me, two_companies["app_a"].id, "quantity", "Berat 1.200 kg", "1.250 kg")
+    corrections.create_request(session, me, two_companies["app_a"].id, "consignee", "Alamat salah", "Alamat benar")
+    session.commit()
+    make_user("petugas1", "operator")
+    login(client, "petugas1")
+    key = next(spec["output"] for spec in client.get("/_dash-dependencies").json
+               if "corrections-list.children" in spec["output"])
+    assert "shell-badge-corrections.children" in key
+    load = dash_callback(client, key, [{"id": "corrections-status", "property": "value", "value": "open"},
+                                       {"id": "corrections-refresh", "property": "data", "value": 0}])
+    assert load.status_code == 200, load.get_data(as_text=True)[:300]
+    assert load.json["response"]["shell-badge-corrections"]["children"] == "2"
+    badge = dash_callback(client, "shell-badge-corrections.children",
+                          [{"id": "shell-counts-interval", "property": "n_intervals", "value": 1}])
+    assert badge.json["response"]["shell-badge-corrections"]["children"] == "2"
+
+
 def test_correction_callbacks_are_for_operators_and_admins(logged_in):
     assert logged_in("coordinator").get("/corrections").status_code == 403
 

@@ -38,13 +38,22 @@ def _names(body) -> set[str]:
 
 
 def test_direction_and_commodity_are_switched_off_in_the_national_mode_only(app, logged_in, offices):
+    """Said in the ranking's own answer: the office is one of its inputs, no second request is needed."""
     client = logged_in("national")
-    key = _key(app, "rankings-direction.disabled")
     for office, disabled in (("national", True), ("home", False)):
-        response = dash_callback(client, key, inputs=[{"id": "rankings-office", "property": "value", "value": office}])
-        assert response.status_code == 200
-        body = response.get_json()["response"]
+        body = _rank(client, app, office)
         assert body["rankings-direction"]["disabled"] is disabled and body["rankings-commodity"]["disabled"] is disabled
+
+
+def test_the_rankings_choices_come_in_one_answer_with_every_office_for_a_national_reader(app, logged_in, offices):
+    response = dash_callback(logged_in("national"), _key(app, "rankings-office.options"),
+                             inputs=[{"id": "rankings-page", "property": "id", "value": "rankings-page"}])
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    values = [option["value"] for option in body["rankings-office"]["options"]]
+    assert values[:2] == ["home", "national"] and str(offices["far"]) in values
+    assert body["rankings-section"]["options"][0]["value"] == "all"
+    assert body["rankings-commodity"]["options"][0]["value"] == "all"
 
 
 def test_a_national_reader_ranks_companies_over_every_office_with_each_offices_score(app, logged_in, offices):
