@@ -2,15 +2,24 @@
 and the warning that the IQFast data is stale."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, dcc, html
+import dataclasses
+import pickle
+import threading
+from collections import OrderedDict
+from typing import Callable
 
+from dash import ClientsideFunction, Input, Output, State, dcc, html
+from flask import current_app
+
+from callbacks.common import plain
 from layouts.components.empty import forbidden, not_found
 from layouts.components.formatting import format_datetime, format_duration
 from layouts.shell import TITLE_ID, document_title
 from portal import pages
 from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database, settings
-from portal.i18n import t
+from portal.domain.periods import today_in
+from portal.i18n import current_language, t
 from portal.security.permissions import AUTHENTICATED
 from portal.services.sync import status as sync_status
 
@@ -35,6 +44,55 @@ def stale_data_notice(current) -> tuple:
     return children, True, "warning"
 
 
+# ---------------------------------------------------------------------------------- the kept drawings
+# A person's drawn pages, kept for their next visit (issue #17).
+#
+# The router draws a page from the reader, the address (path arguments and query string), the language and the day
+# only: layouts read no data — their callbacks do, after the page is drawn. So a person opening the same page with
+# the same filters again (officers move between four or five pages all day) gets the drawing they got last time
+# instead of building some hundred Dash components and asking each for its JSON again.
+#
+# Kept per person (every field of the logged-in user but the session, so a changed role, office or section draws
+# afresh), per app in each process (its settings are part of some drawings), as pickled plain dicts
+# (`callbacks.common.plain`): a copy per answer, small (≈ 15 kB for the rankings page), bounded (the least recently
+# used go first). Pages whose drawing holds something of the moment — a CSRF token in a form posted outside Dash —
+# are drawn every time (`Page.drawn_fresh`); tests/pages/test_drawn_pages.py draws every page in two sessions.
+KEPT_DRAWINGS = 512  # ≈ 15 kB each: a few MB per worker at most, enough for fifty people's usual pages
+_lock = threading.Lock()
+
+
+def _kept() -> OrderedDict[tuple, bytes]:
+    """This app's kept drawings, oldest visit first."""
+    return current_app.extensions.setdefault("qcorner_drawn_pages", OrderedDict())
+
+
+def _key(current, page, query: str, arguments: dict) -> tuple:
+    person = tuple((f.name, getattr(current, f.name)) for f in dataclasses.fields(current) if f.name != "session_id")
+    return (page.key, tuple(sorted(arguments.items())), query, current_language(),
+            today_in(current.office_timezone), person)
+
+
+def drawn(current, page, query: str, arguments: dict, draw: Callable):
+    """The page as `draw()` draws it, from this person's last identical visit when there was one."""
+    if page.drawn_fresh:
+        return draw()
+    key = _key(current, page, query, arguments)
+    drawings = _kept()
+    with _lock:
+        kept = drawings.get(key)
+        if kept is not None:
+            drawings.move_to_end(key)
+    if kept is not None:
+        return pickle.loads(kept)
+    tree = plain(draw())
+    kept = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+    with _lock:
+        drawings[key] = kept
+        while len(drawings) > KEPT_DRAWINGS:
+            drawings.popitem(last=False)
+    return tree
+
+
 def register(app) -> None:
     # The router draws the page and names it in one answer: a page change is one request to the server, not one
     # per shell element (the title's store, the menu and the alert follow in the browser, assets/qc-shell.js).
@@ -51,7 +109,9 @@ def register(app) -> None:
             return forbidden(), document_title(None)
         # The query string reaches the layout (a list draws its filters from it); it is a State: a page that
         # writes its filters into the address is not drawn again for it.
-        return page.render(current, query=search or "", **arguments), document_title(pathname)
+        query = search or ""
+        return drawn(current, page, query, arguments, lambda: page.render(current, query=query, **arguments)), \
+            document_title(pathname)
 
     # The tab's title follows (assets/qc-shell.js: no inline script, so the Content-Security-Policy stays as it is).
     protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "setTitle"),

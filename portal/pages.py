@@ -23,6 +23,9 @@ class Page:
     icon: str = "bi-circle"
     in_menu: bool = True
     group: str | None = None  # pages of one group share a drop-down menu (e.g. ADMINISTRATION)
+    # Drawn on every visit, never kept for the person's next one (callbacks/shell.py): the layout holds
+    # something of the moment, e.g. a CSRF token for a form posted outside Dash.
+    drawn_fresh: bool = False
 
     def render(self, user, **arguments):
         module_name, function_name = self.layout.split(":")
@@ -77,7 +80,7 @@ PAGES: tuple[Page, ...] = (
     Page("my-application", "/my/applications/<int:application_id>", "my.view", "layouts.my_application:layout",
          "page.my_application", "bi-box-seam", in_menu=False),
     Page("my-notifications", "/my/notifications", "my.view", "layouts.my_notifications:layout",
-         "page.my_notifications", "bi-bell"),
+         "page.my_notifications", "bi-bell", drawn_fresh=True),
     Page("my-nnc", "/my/nnc", "my.view", "layouts.my_nnc:layout", "page.my_nnc", "bi-exclamation-triangle"),
     Page("my-nnc-detail", "/my/nnc/<int:nnc_id>", "my.view", "layouts.my_nnc:detail_layout", "page.my_nnc_detail",
          "bi-exclamation-triangle", in_menu=False),
@@ -92,7 +95,7 @@ PAGES: tuple[Page, ...] = (
     Page("admin-service-users", "/admin/service-users", "admin.users", "layouts.admin_service_users:layout",
          "page.admin_service_users", "bi-building", group=ADMINISTRATION),
     Page("admin-sync", "/admin/sync", "admin.settings", "layouts.admin_sync:layout", "page.admin_sync",
-         "bi-arrow-repeat", group=ADMINISTRATION),
+         "bi-arrow-repeat", group=ADMINISTRATION, drawn_fresh=True),
     Page("admin-compliance", "/admin/compliance", "admin.settings", "layouts.admin_compliance:layout",
          "page.admin_compliance", "bi-sliders", group=ADMINISTRATION),
     Page("admin-calendar", "/admin/calendar", "admin.calendar", "layouts.admin_calendar:layout",
