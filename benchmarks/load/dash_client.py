@@ -13,7 +13,8 @@ It keeps the tab's component tree, and, like dash-renderer:
 - ticks dcc.Interval components that are due.
 
 Requests are named by page and callback ("/rankings | rankings-grid.rowData"), so a per-page table is readable.
-No JavaScript runs: clientside callbacks are not supported (the portal has none).
+No JavaScript runs: clientside callbacks (the shell's title, phone menu and alert: assets/qc-shell.js) are skipped —
+they never reach the server, and no server callback takes their outputs as inputs.
 """
 from __future__ import annotations
 
