@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -57,6 +58,16 @@ class WriteResult:
     # (it may still come: the caller decides whether to wait for it) or their key repeats in the batch.
     rejected: list[tuple[int, str, bool]] = field(default_factory=list)
     touched_applications: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Written:
+    """What one upsert wrote: how many rows, their ids, the applications of the stage events among them and the ids
+    of those to notify (at or after the writer's notify_from)."""
+    count: int
+    ids: list[int]
+    applications: set[int]
+    notified: list[int]
 
 
 def table(name: str) -> Table:
@@ -137,20 +148,20 @@ class Writer:
         newest_before = self._newest_id(spec.target) if spec.target == "applications" else None
         if spec.target == "quarantine_actions" and self.reach is not None:
             self._note_old_action_times(spec, staging)
-        returned = self._upsert(spec, staging)
-        result.written = len(returned)
+        written = self._upsert(spec, staging)
+        result.written = written.count
         self._timed(f"upsert {spec.target}", started)
         started = time.perf_counter()
         self._refresh_statistics(spec.target, result.written)
         self._timed("analyze", started)
         started = time.perf_counter()
         if spec.target == "stage_events":
-            result.touched_applications = {row[1] for row in returned}
+            result.touched_applications = written.applications
             self.recompute_applications(result.touched_applications)
         elif spec.target == "applications":
-            self.copy_to_children({row[0] for row in returned})
+            self.copy_to_children(written.ids)
         elif moved:
-            company_matching.record_sync_moves(self.conn, moved, {row[0] for row in returned})
+            company_matching.record_sync_moves(self.conn, moved, set(written.ids))
         self._timed("derived", started)
         if newest_before is not None:
             started = time.perf_counter()
@@ -159,11 +170,9 @@ class Writer:
             self._timed("targeting", started)
         started = time.perf_counter()
         if spec.target in NOTIFIED_TIMES:
-            # The upsert returned each row's time (last column): a first load's old history is left out here,
+            # The upsert picked the rows at or after notify_from: a first load's old history is left out here,
             # without reading its rows back.
-            since = self.notify_from
-            ids = [row[0] for row in returned if since is None or (row[-1] is not None and row[-1] >= since)]
-            enqueue_notifications(self.conn, spec.target, ids, since=since)
+            enqueue_notifications(self.conn, spec.target, written.notified, since=self.notify_from)
         self._timed("notifications", started)
         return result
 
@@ -211,6 +220,10 @@ class Writer:
         """One row per key: the last one wins (rows come oldest first); the others are reported."""
         columns = spec.row_columns
         key_at = [columns.index(name) for name in spec.conflict]
+        # Keys almost never repeat: check that first, in C (5 ms for 50,000 rows; the loop below takes 45 ms).
+        keys = list(map(operator.itemgetter(*key_at), rows))
+        if len(set(keys)) == len(rows):
+            return list(range(len(rows))), rows
         seen: dict[tuple, int] = {}
         for position, row in enumerate(rows):
             key = tuple(row[i] for i in key_at)
@@ -239,8 +252,11 @@ class Writer:
             self.conn.execute(delete(staging))
             self._copy(staging, spec, positions, rows)
             if len(rows) > 1000:
-                # Temporary tables are never analysed automatically: without it the planner guesses badly.
-                self.conn.execute(text(f"ANALYZE {staging.name}"))
+                # Temporary tables are never analysed automatically: without it the planner guesses badly. Only the
+                # columns the joins and the conflict check read (the row count comes with any of them).
+                self.conn.execute(text(_statement(("analyze", staging.name), lambda: "ANALYZE {} ({})".format(
+                    staging.name, ", ".join(f'"{c}"' for c in dict.fromkeys([*spec.conflict, *spec.refs])
+                                            if c in staging.c)))))
         else:
             self.conn.execute(delete(staging))
             names = ["row_no"] + spec.row_columns
@@ -294,9 +310,20 @@ class Writer:
 
     # ------------------------------------------------------------ the upsert
 
-    def _upsert(self, spec: TableMapping, staging: Table) -> list[tuple]:
+    def _upsert(self, spec: TableMapping, staging: Table) -> Written:
         statement = _statement(("upsert", self.dialect, spec.name), lambda: self._build_upsert(spec, staging))
-        return self.conn.execute(statement, {"synced_now": self.now}).all()
+        parameters = {"synced_now": self.now}
+        if self.dialect == "postgresql":
+            parameters["notify_from"] = self.notify_from
+            count, ids, applications, notified = self.conn.execute(statement, parameters).one()
+            return Written(count, ids or [], set(applications or ()), notified or [])
+        rows = self.conn.execute(statement, parameters).all()
+        since = self.notify_from
+        # The time each row happened is the last column returned (tables whose rows notify).
+        notified = ([row[0] for row in rows if since is None or (row[-1] is not None and _aware(row[-1]) >= since)]
+                    if spec.target in NOTIFIED_TIMES else [])
+        applications = {row[1] for row in rows} if spec.target == "stage_events" else set()
+        return Written(len(rows), [row[0] for row in rows], applications, notified)
 
     def _build_upsert(self, spec: TableMapping, staging: Table):
         target = table(spec.target)
@@ -350,7 +377,22 @@ class Writer:
             returning.append(target.c.application_id)
         if spec.target in NOTIFIED_TIMES:
             returning.append(target.c[NOTIFIED_TIMES[spec.target]])
-        return statement.returning(*returning)
+        statement = statement.returning(*returning)
+        if self.dialect != "postgresql":
+            return statement
+        # PostgreSQL sums the returned rows up in one row of arrays: a first load's batch returned 50,000 rows, each
+        # made a Python row with its time converted, to keep a set of application ids and the few recent events.
+        rows = statement.cte("written")
+        key = rows.c[returning[0].name]  # the primary key (ids: the parents' copy and the moves read them)
+        no_ids = literal([], postgresql.ARRAY(BigInteger))
+        applications = (func.array_agg(rows.c.application_id.distinct()) if spec.target == "stage_events" else no_ids)
+        if spec.target in NOTIFIED_TIMES:
+            since = bindparam("notify_from", type_=target.c[NOTIFIED_TIMES[spec.target]].type)
+            moment = rows.c[NOTIFIED_TIMES[spec.target]]
+            notified = func.array_agg(key).filter(or_(since.is_(None), moment >= since))
+        else:
+            notified = no_ids
+        return select(func.count(), func.array_agg(key), applications, notified).select_from(rows)
 
     # ------------------------------------------------------------ what depends on written rows
 

@@ -1,0 +1,116 @@
+"""A first load into empty tables: every index the migrations made is there (and usable) after it, also when it fails
+midway, and what it and the next run write is the source row for row, counted right."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from iqfast_sim.simulator import tick
+from models import Handler, Office
+from portal.iqfast import mapping
+from portal.services.sync import runs as sync
+from portal.services.sync.store import Writer
+from support.sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
+
+SYNCED_TABLES = ("applications", "application_commodities", "stage_events", "bills", "certificates",
+                 "quarantine_actions", "service_users", "handlers")
+
+
+@pytest.fixture(scope="module")
+def simulator_template(tmp_path_factory):
+    """Three days of one station (seed 11), built once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("sim") / "template.db"
+    small_simulator(f"sqlite:///{path}", days=3, seed=11)
+    return path
+
+
+@pytest.fixture
+def simulator(simulator_template, tmp_path):
+    import shutil
+
+    path = tmp_path / "iqfast.db"
+    shutil.copy(simulator_template, path)
+    return f"sqlite:///{path}"
+
+
+def indexes(database) -> set[tuple]:
+    """Each index of the synced tables as the catalogue has it, with whether queries may use it (valid, and not held
+    back for older snapshots: indcheckxmin is set by CREATE INDEX over recently updated rows)."""
+    with database.engine.connect() as c:
+        return set(c.execute(text(
+            "SELECT i.tablename, i.indexname, i.indexdef, x.indisvalid, x.indcheckxmin FROM pg_indexes i "
+            "JOIN pg_class r ON r.relname = i.indexname AND r.relnamespace = 'public'::regnamespace "
+            "JOIN pg_index x ON x.indexrelid = r.oid "
+            "WHERE i.schemaname = 'public' AND i.tablename = ANY(:tables)"), {"tables": list(SYNCED_TABLES)}).all())
+
+
+def counts(database) -> dict[str, int]:
+    with database.engine.connect() as c:
+        return {name: c.execute(text(f"SELECT count(*) FROM {name}")).scalar() for name in SYNCED_TABLES}
+
+
+@pytest.mark.postgresql_only
+def test_a_first_load_leaves_every_index_of_the_migrations_in_place_and_usable(database, simulator):
+    before = indexes(database)
+    assert before and all(valid and not check_xmin for *_, valid, check_xmin in before)
+    assert sync.run_sync(database, simulator, chunk_size=500)["status"] == "success"
+    assert indexes(database) == before
+
+
+@pytest.mark.postgresql_only
+def test_a_first_load_that_fails_midway_leaves_every_index_in_place(database, simulator, monkeypatch):
+    before = indexes(database)
+
+    class Killed(Exception):
+        pass
+
+    def stop(point, table, batch):
+        if point == "in_batch" and table == "riwayat_ptk" and batch == 1:
+            raise Killed("stopped inside the second batch of stage events")
+
+    monkeypatch.setattr(sync, "_checkpoint", stop)
+    with pytest.raises(Killed):
+        sync.run_sync(database, simulator, chunk_size=500)
+    assert counts(database)["stage_events"] > 0  # committed batches stay: the run stopped midway
+    assert indexes(database) == before
+
+
+def test_a_first_load_then_an_incremental_run_copy_the_source_and_count_what_they_wrote(database, simulator):
+    first = sync.run_sync(database, simulator, chunk_size=500)
+    assert first["status"] == "success", first["error"]
+    loaded = counts(database)
+    # Every row of an empty table is written once, and counted once (the upsert's returned rows summed up).
+    assert {name: first["rows_written"].get(name, 0) for name in SYNCED_TABLES} == loaded
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+    assert derived_stages(database) == expected_stages(simulator)
+
+    changes = tick(simulator, 240)
+    assert changes["inserted"].get("riwayat_ptk")
+    later = sync.run_sync(database, simulator, chunk_size=500)
+    assert later["status"] == "success", later["error"]
+    assert later["events_written"] >= changes["inserted"]["riwayat_ptk"]
+    assert counts(database)["stage_events"] - loaded["stage_events"] == changes["inserted"]["riwayat_ptk"] - sum(
+        changes["deleted"].values())
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+    assert derived_stages(database) == expected_stages(simulator)
+    assert sum(sync.run_sync(database, simulator)["rows_written"].values()) == 0  # the overlap again: nothing new
+
+
+def test_a_batch_repeating_a_key_writes_its_last_row_and_reports_the_first(database):
+    spec = next(m for m in mapping.MAPPINGS if m.target == "handlers")
+    columns = spec.row_columns
+    with database.session() as session:
+        office = session.scalar(select(Office.id).limit(1))
+
+    def row(name: str) -> tuple:
+        values = dict.fromkeys(columns)
+        values.update(source_id=7, office_id=office, name=name)
+        return tuple(values[c] for c in columns)
+
+    with database.engine.begin() as connection:
+        result = Writer(connection).write(spec, [row("PT Lama"), row("PT Baru")])
+    assert result.written == 1
+    assert [(position, orphan) for position, _reason, orphan in result.rejected] == [(0, False)]
+    with database.session() as session:
+        assert session.scalars(select(Handler.name).where(Handler.source_id == 7)).all() == ["PT Baru"]
+        assert session.scalar(select(func.count(Handler.id))) == 1
