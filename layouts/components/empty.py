@@ -1,6 +1,8 @@
 """Empty and refused states: what a page shows when there is nothing, or nothing the reader may see."""
 from __future__ import annotations
 
+import textwrap
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -28,8 +30,15 @@ def nothing(text: str, component_id: str | None = None):
     return html.P(text, className="text-muted mb-0", **extra)
 
 
+# Characters per line of an empty chart's reason: plotly never wraps an annotation, and the narrowest chart holding
+# one (the rankings' tier chart beside the score's explanation, ≈ 320 px) cut a longer line at both ends.
+EMPTY_LINE = 36
+
+
 def empty_figure(message: str) -> dict:
-    """A chart with no data: the axes hidden and the reason in their place."""
+    """A chart with no data: the axes hidden and the reason in their place, in lines short enough for a narrow
+    chart."""
+    message = "<br>".join(textwrap.wrap(message, EMPTY_LINE)) or message
     return {"data": [], "layout": {
         "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 280, "plot_bgcolor": "#fff",
         "paper_bgcolor": "rgba(0,0,0,0)", "margin": {"l": 10, "r": 10, "t": 10, "b": 10},

@@ -2,13 +2,16 @@
 DOMAIN.md says."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from support.web import csrf_token, dash_callback, login
-from portal.security.access import callback_permissions, declared_permissions, requires, route_permissions
+from support.web import csrf_token, dash_callback, login, logout
+from portal.security.access import (callback_audiences, callback_permissions, declared_permissions, requires,
+                                    route_permissions)
 from portal.security.guard import is_framework_route, is_public
 from portal.pages import PAGES, match
-from portal.security.permissions import PERMISSIONS, ROLES, role_can, roles_with
+from portal.security.permissions import PERMISSIONS, ROLES, is_section_scoped, role_can, roles_with
 
 # Written by hand from DOMAIN.md's "Users and what each comes for": page → roles that may open it.
 EXPECTED_PAGE_ACCESS = {
@@ -214,10 +217,27 @@ def test_each_role_is_told_only_of_the_callbacks_it_may_call(role, app, logged_i
     response = client.get("/_dash-dependencies")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     listed = [spec["output"] for spec in response.json]
-    expected = {output for output, permission in callback_permissions(app).items() if role_can(role, permission)}
+    # …less those its scope has no use for (asked_when: a locked section select's choices for a coordinator).
+    scope = SimpleNamespace(section_scoped=is_section_scoped(role))
+    audiences = callback_audiences(app)
+    expected = {output for output, permission in callback_permissions(app).items() if role_can(role, permission)
+                and (output not in audiences or audiences[output](scope))}
     assert len(listed) == len(set(listed)) and set(listed) == expected
     if role == "service_user":
         assert not any(output.startswith("..admin") or output.startswith("admin") for output in listed)
+
+
+def test_a_coordinator_is_not_told_of_section_choices_it_cannot_use_and_an_admin_is(app, logged_in):
+    """A coordinator's section selects stay locked to their section: their browser would ask for every list page's
+    choices only to be answered `no_update`."""
+    loaders = {output for output in callback_audiences(app) if output.endswith("-section.options")}
+    assert {"applications-section.options", "priority-section.options", "profile-section.options"} <= loaders
+    client = logged_in("coordinator", "plant")
+    coordinator = {spec["output"] for spec in client.get("/_dash-dependencies").json}
+    assert not loaders & coordinator
+    logout(client)
+    admin = {spec["output"] for spec in logged_in("admin").get("/_dash-dependencies").json}
+    assert {"applications-section.options"} <= admin
 
 
 def test_every_callback_dash_knows_has_a_permission(app):
