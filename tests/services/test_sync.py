@@ -12,8 +12,8 @@ from models import SyncRequest, SyncRun
 from portal.iqfast import schema as iq
 from iqfast_sim.simulator import tick
 from portal.services.sync import requests as sync_requests, run_log, runs as sync
-from support.sync_helpers import (END, checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator,
-                          utc, wipe_synced)
+from support.sync_helpers import (END, checksums, copied_simulator, derived_stages, expected_stages, iqfast_rows,
+                                  our_rows, small_simulator, utc, wipe_synced)
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +26,7 @@ def simulator_template(tmp_path_factory):
 
 @pytest.fixture
 def simulator(simulator_template, tmp_path):
-    import shutil
-
-    path = tmp_path / "iqfast.db"
-    shutil.copy(simulator_template, path)
-    return f"sqlite:///{path}"
+    return copied_simulator(simulator_template, tmp_path)
 
 
 def iqfast_execute(url: str, statement) -> None:

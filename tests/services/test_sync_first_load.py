@@ -10,7 +10,8 @@ from models import Handler, Office
 from portal.iqfast import mapping
 from portal.services.sync import runs as sync
 from portal.services.sync.store import Writer
-from support.sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
+from support.sync_helpers import (checksums, copied_simulator, derived_stages, expected_stages, iqfast_rows,
+                                  our_rows, small_simulator)
 
 SYNCED_TABLES = ("applications", "application_commodities", "stage_events", "bills", "certificates",
                  "quarantine_actions", "service_users", "handlers")
@@ -26,11 +27,7 @@ def simulator_template(tmp_path_factory):
 
 @pytest.fixture
 def simulator(simulator_template, tmp_path):
-    import shutil
-
-    path = tmp_path / "iqfast.db"
-    shutil.copy(simulator_template, path)
-    return f"sqlite:///{path}"
+    return copied_simulator(simulator_template, tmp_path)
 
 
 def indexes(database) -> set[tuple]:

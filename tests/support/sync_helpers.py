@@ -37,6 +37,16 @@ def small_simulator(url: str, days: int, seed: int, offices: int = 1) -> dict:
         simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION = saved
 
 
+def copied_simulator(template, folder) -> str:
+    """A test's own copy of a simulator built once per module (`template`, a file), as a URL: a sync test may tick it
+    or change it without touching the next test's."""
+    import shutil
+
+    path = folder / "iqfast.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
 def utc(naive_wib: datetime | None) -> str | None:
     """IQFast's naive WIB time as the UTC text the comparison uses."""
     return None if naive_wib is None else (naive_wib - WIB).strftime("%Y-%m-%d %H:%M:%S")
