@@ -121,7 +121,8 @@ class ApplicationCommodity(OfApplication, Base):
     # is index-only where the visibility map is current (autovacuum); SQLite keeps the plain index (migration 0032t).
     __table_args__ = (Index("ix_application_commodities_history", "service_user_id", "commodity_id", "submitted_at",
                             postgresql_include=["quantity", "unit"],
-                            postgresql_where=text("deleted_at IS NULL AND application_deleted_at IS NULL")),)
+                            postgresql_where=text("deleted_at IS NULL AND application_deleted_at IS NULL")),
+                      Index("ix_application_commodities_synced_at", "synced_at"))  # after_sync's changed lines
 
     line_no: Mapped[int] = mapped_column(Integer)
     commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodities.id"), nullable=True, index=True)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from models import Application, Bill, Certificate, Nnc, QuarantineAction, StageEvent, SyncRun
+from models import Application, ApplicationCommodity, Bill, Certificate, Nnc, QuarantineAction, StageEvent, SyncRun
 from portal.services import notifications
 from portal.services.compliance import national as compliance_national
 from portal.services.compliance import rollup as compliance_rollup
@@ -83,8 +83,11 @@ def rollups_since(session: Session, run_id: int | None, started: datetime) -> da
 
 
 def changed_applications(session: Session, since: datetime) -> list[int]:
-    """Applications whose own row, stage events, 3P actions, bills or certificates a sync wrote since `since`."""
+    """Applications whose own row, stage events, 3P actions, commodity lines (the first gives the primary commodity
+    the rollup counts under), bills or certificates a sync wrote — or the reconciliation marked deleted — since
+    `since`."""
     query = union(select(Application.id).where(Application.synced_at >= since),
+                  select(ApplicationCommodity.application_id).where(ApplicationCommodity.synced_at >= since),
                   select(StageEvent.application_id).where(StageEvent.synced_at >= since),
                   select(QuarantineAction.application_id).where(QuarantineAction.synced_at >= since),
                   select(Bill.application_id).where(Bill.synced_at >= since),

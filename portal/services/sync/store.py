@@ -472,7 +472,9 @@ class Writer:
             if spec.kind:
                 condition.append(target.c.kind == spec.kind)
             returning = [target.c.id] + ([target.c.application_id] if spec.target == "stage_events" else [])
-            rows = self.conn.execute(update(target).where(*condition).values(deleted_at=self.now)
+            # Stamped as written, so the after-sync refresh sees what stopped counting (changed_applications).
+            stamp = {"synced_at": self.now} if "synced_at" in target.c else {}
+            rows = self.conn.execute(update(target).where(*condition).values(deleted_at=self.now, **stamp)
                                      .returning(*returning)).all()
             marked += len(rows)
             touched.update(row[1] for row in rows if len(row) > 1)
