@@ -3,6 +3,7 @@ and the warning that the IQFast data is stale."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import pickle
 import threading
 from collections import OrderedDict
@@ -68,8 +69,11 @@ def _kept() -> OrderedDict[tuple, bytes]:
 
 def _key(current, page, query: str, arguments: dict) -> tuple:
     person = tuple((f.name, getattr(current, f.name)) for f in dataclasses.fields(current) if f.name != "session_id")
-    return (page.key, tuple(sorted(arguments.items())), query, current_language(),
-            today_in(current.office_timezone), person)
+    # The query string by its digest: the browser chooses it (megabytes, up to the callback body limit), and the key
+    # is kept as long as its drawing — the drawing itself holds only what the layout accepted of it (url_filters).
+    digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
+    return (page.key, tuple(sorted(arguments.items())), digest, current_language(), today_in(current.office_timezone),
+            person)
 
 
 def drawn(current, page, query: str, arguments: dict, draw: Callable):

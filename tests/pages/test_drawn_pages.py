@@ -2,6 +2,7 @@
 depends on nothing but the reader, the address, the language and the day may be, and a changed reader draws afresh."""
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
@@ -70,3 +71,22 @@ def test_the_router_answers_a_repeated_visit_with_the_same_page(client, make_use
     assert all(answer.status_code == 200 for answer in answers)
     assert answers[0].json == answers[1].json
     assert "rankings-grid" in answers[1].get_data(as_text=True)
+
+
+def test_a_long_address_keeps_no_more_than_a_short_one(app):
+    """The query string is the browser's to choose (up to the callback body limit, megabytes): the kept drawings
+    hold a fixed-size trace of it, so 512 hostile addresses cannot pin gigabytes in a worker."""
+    applications = next(page for page in PAGES if page.key == "applications")
+    reader = _reader(applications)
+    query = "?q=" + "x" * 1_000_000
+    with app.server.test_request_context("/"):
+        login_user(reader)
+        drawn(reader, applications, query, {}, lambda: applications.render(reader, query=query))
+        kept = app.server.extensions["qcorner_drawn_pages"]
+        size = len(pickle.dumps(dict(kept)))
+        assert size < 100_000, f"one visit keeps {size:,} bytes"
+        # the same address again is still the kept drawing, a different one is not
+        assert drawn(reader, applications, query, {}, lambda: pytest.fail("drawn again")) is not None
+        assert drawn(reader, applications, query + "y", {}, lambda: {"other": 1}) == {"other": 1}
+        # a lone surrogate (JSON may carry "\ud800") is an address like any other
+        assert drawn(reader, applications, "?q=\ud800", {}, lambda: {"odd": 1}) == {"odd": 1}
