@@ -88,3 +88,28 @@ def test_a_commodity_line_iqfast_corrected_moves_the_application_to_its_new_comm
             rebuilt = _rebuilt(session)
             assert rebuilt != before  # the correction moves a count from one commodity to another
             assert _stored(session) == rebuilt
+
+
+def test_an_application_iqfast_moved_to_another_company_leaves_the_old_company_s_counts(tmp_path, database):
+    source = f"sqlite:///{tmp_path / 'iqfast.db'}"
+    engine = create_engine(source)
+    with time_machine.travel(CLOCK, tick=True):
+        small_simulator(source, days=40, seed=11)
+        assert sync.run_sync(database, source)["status"] == "success"
+        with engine.begin() as connection:
+            # A detained application filed under the wrong company: IQFast corrects its applicant.
+            ptk = connection.execute(select(iq.ptk).join(iq.penahanan, iq.penahanan.c.id_ptk == iq.ptk.c.id_ptk)
+                                     .order_by(iq.penahanan.c.id_penahanan).limit(1)).mappings().one()
+            other = connection.execute(select(iq.ptk.c.id_pengguna_jasa)
+                                       .where(iq.ptk.c.id_pengguna_jasa != ptk["id_pengguna_jasa"])
+                                       .order_by(iq.ptk.c.id_ptk).limit(1)).scalar_one()
+            connection.execute(update(iq.ptk).where(iq.ptk.c.id_ptk == ptk["id_ptk"])
+                               .values(id_pengguna_jasa=other, tgl_update=LATER))
+        engine.dispose()
+        with database.session() as session:
+            before = _stored(session)
+        assert sync.run_sync(database, source)["status"] == "success"
+        with database.session() as session:
+            rebuilt = _rebuilt(session)
+            assert rebuilt != before
+            assert _stored(session) == rebuilt

@@ -115,7 +115,7 @@ def months_reached(session: Session, application_ids: list[int], old: datetime |
     return min(days) if days else datetime.now(timezone.utc).date()
 
 
-def bring_current(database, run_id: int, reach=None) -> dict:
+def bring_current(database, run_id: int, reach=None, moved_from: set[int] | frozenset = frozenset()) -> dict:
     """Everything read from what run ``run_id`` wrote, current before it is recorded as a success (DOMAIN:
     compliance): rollups, the touched service users' score snapshots, tier history, handler flags and the KPI
     panel's tier counts (those three read the snapshots). One transaction; also covers what runs killed or
@@ -123,12 +123,15 @@ def bring_current(database, run_id: int, reach=None) -> dict:
 
     ``reach`` (run_log.Reach): the old times the run's writes overwrote; with it the monthly rollups are rebuilt
     from the earliest month the run can have moved a count in, else (and when killed runs' writes are included,
-    whose old times nobody noted) over the touched companies' whole history."""
+    whose old times nobody noted) over the touched companies' whole history. ``moved_from``: the service users the
+    run's writes took applications away from (run_log.Reach.companies), refreshed with the touched ones; a killed
+    run's are not known, and the nightly recompute brings them current."""
     with database.session() as session:
         started = session.get(SyncRun, run_id).started_at
         since = rollups_since(session, run_id, started)
         bounded = reach is not None and since == started
-        result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded)
+        result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded,
+                                 moved_from=moved_from)
         # The applications this run (or a killed one before it) inserted get their inspection decision now that
         # the levels they read are current; in this transaction, with the queue they leave.
         started_at = time.perf_counter()
@@ -139,13 +142,14 @@ def bring_current(database, run_id: int, reach=None) -> dict:
 
 
 def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | None = None,
-                    bounded: bool = False) -> dict:
+                    bounded: bool = False, moved_from: set[int] | frozenset = frozenset()) -> dict:
     """Bring the compliance and KPI rollups and the touched service users' scores up to date with what a sync
     run changed.
 
     ``bounded``: the caller knows the earliest old time the writes overwrote (``old_times``, None for none), so the
     monthly rollup is rebuilt from the first month they or the changed applications' times reach; else over the
-    touched companies' whole history (a correction may reach any month)."""
+    touched companies' whole history (a correction may reach any month). ``moved_from``: service users that lost
+    applications to another one, refreshed with the changed applications' own."""
     application_ids = changed_applications(session, since)
     if not application_ids:
         # An NNC change since the last run dropped the stored national rankings (their snapshots were rewritten):
@@ -157,7 +161,7 @@ def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | 
         compliance_rollup.recompute_all(session)
         kpi_rollup.rebuild_kpi_rollups(session)
         return {"applications": len(application_ids), "rebuilt": True}
-    service_user_ids = set()
+    service_user_ids = set(moved_from)
     for start in range(0, len(application_ids), ID_CHUNK):
         part = application_ids[start:start + ID_CHUNK]
         service_user_ids |= set(session.scalars(select(Application.service_user_id).where(Application.id.in_(part))))

@@ -40,7 +40,7 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
     loaded = 0
     try:
         with database.engine.begin() as connection:
-            writer = Writer(connection, run.analysed, run.timings)
+            writer = Writer(connection, run.analysed, run.timings, run.reach)
             for sheet in sorted(sheets, key=lambda s: mapping.SOURCE_TABLES.index(s.table)):
                 for row_number, reason in sheet.errors:
                     run.reject(row_number, reason, sheet.table)
@@ -67,7 +67,8 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
     status = "success" if not run.rejected else ("partial" if loaded else "failed")
     if status != "failed":
         try:
-            bring_current(database, run.id)  # scores current before the file's run says success
+            # Scores current before the file's run says success; the applicants it corrected lose their counts too.
+            bring_current(database, run.id, moved_from=run.reach.companies)
         except Exception as error:
             log.exception("export import %s: the rollups after it failed", filename)
             finish_run(database, run, "failed", f"{type(error).__name__}: {error}")

@@ -30,6 +30,9 @@ class Reach:
 
     def __init__(self):
         self.earliest: datetime | None = None
+        # The service users the run's upserts took applications away from (an applicant IQFast corrected): their
+        # counts lose the application, and only the new applicant is among the changed applications' own.
+        self.companies: set[int] = set()
 
     def note(self, moment: datetime | None) -> None:
         if moment is not None and (self.earliest is None or moment < self.earliest):

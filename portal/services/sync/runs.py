@@ -71,7 +71,8 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
         work(source, run)
         # Scores current before the run says success; an error fails the run. An incremental run's writers noted
         # the old times they overwrote, so its monthly rollups are rebuilt from the earliest month reached only.
-        bring_current(database, run.id, reach=run.reach if kind == "incremental" else None)
+        bring_current(database, run.id, reach=run.reach if kind == "incremental" else None,
+                      moved_from=run.reach.companies)
     except SourceUnavailable as error:
         log.warning("%s run %s failed: %s", label, run.id, error)
         return finish_run(database, run, "failed", str(error))
@@ -230,7 +231,7 @@ def _write_chunk_once(database: Database, source_table: str, chunk: Chunk, run: 
     key = mapping.source_table(source_table).primary_key.columns[0].name
     key_at = chunk.columns.index(key)
     with database.engine.begin() as connection:
-        writer = Writer(connection, run.analysed, run.timings)
+        writer = Writer(connection, run.analysed, run.timings, run.reach)
         for position, reason, _orphan in write_rows(writer, source_table, chunk.columns, chunk.rows,
                                                      writer.load_lookups(), run):
             run.reject(f"{key}={chunk.rows[position][key_at]}", reason, source_table)

@@ -148,6 +148,8 @@ class Writer:
         newest_before = self._newest_id(spec.target) if spec.target == "applications" else None
         if spec.target == "quarantine_actions" and self.reach is not None:
             self._note_old_action_times(spec, staging)
+        if spec.target == "applications" and self.reach is not None:
+            self._note_old_companies(spec, staging)
         written = self._upsert(spec, staging)
         result.written = written.count
         self._timed(f"upsert {spec.target}", started)
@@ -185,6 +187,16 @@ class Writer:
             .join(staging, staging.c.source_id == actions.c.source_id)
             .where(actions.c.kind == spec.kind)))
         self.reach.note(_aware(self.conn.execute(query).scalar()))
+
+    def _note_old_companies(self, spec: TableMapping, staging: Table) -> None:
+        """The service users the upsert is about to take applications away from, before it does."""
+        applications, users = table("applications"), table("service_users")
+        query = _statement(("old companies", self.dialect, spec.name), lambda: (
+            select(applications.c.service_user_id).distinct()
+            .join(staging, staging.c.source_id == applications.c.source_id)
+            .join(users, users.c.id == applications.c.service_user_id)
+            .where(users.c.source_id.is_distinct_from(staging.c.service_user_id))))
+        self.reach.companies.update(self.conn.execute(query).scalars())
 
     def _newest_id(self, target: str) -> int:
         return self.conn.execute(select(func.max(table(target).c.id))).scalar() or 0
