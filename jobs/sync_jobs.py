@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from jobs.context import JobContext
 from jobs.locks import SYNC_LOCK, ProcessLock
 from portal.services.sync.run_log import close_abandoned_runs
-from portal.services.sync.runs import run_reconcile, sync_from_settings
+from portal.services.sync.runs import reconcile_from_settings, sync_from_settings
 from portal.services.sync.requests import link_sync_requests, pick_sync_requests
 
 log = logging.getLogger("qcorner.scheduler")
@@ -80,18 +80,18 @@ def sync_requests_job(context: JobContext) -> None:
 
 
 def reconcile_job(context: JobContext) -> None:
-    """The nightly key comparison with IQFast, under the same locks as a sync."""
-    if not context.settings.iqfast_url:
-        return
+    """The nightly key comparison with IQFast and with each office's own database, under the same locks as a
+    sync."""
     with context.sync_guard:
         lock = ProcessLock(context.database.url, SYNC_LOCK)
         lock.acquire(wait=True, poll_seconds=1.0)
         try:
             close_abandoned_runs(context.database)
-            result = run_reconcile(context.database, context.settings.iqfast_url, triggered_by=context.name)
+            results = reconcile_from_settings(context.database, context.settings, triggered_by=context.name)
         finally:
             lock.release()
-    log.info("reconciliation %s: %s", result["status"], result["rows_written"])
+    for result in results:
+        log.info("reconciliation of %s %s: %s", result["source"], result["status"], result["rows_written"])
 
 
 def lock_watch_job(context: JobContext) -> None:

@@ -92,3 +92,13 @@ def own_sources(session: Session) -> list[tuple[str, str]]:
             seen.add(url)
             found.append((code, url))
     return found
+
+
+def own_source_offices(session: Session) -> dict[str, frozenset[int]]:
+    """URL → the ids of the offices read from it, for every office with its own IQFast database (inactive ones too:
+    their records stay theirs, whoever no longer reads them)."""
+    found: dict[str, set[int]] = {}
+    for office_id, url in session.execute(select(Office.id, Office.iqfast_url).where(Office.iqfast_url.is_not(None))):
+        if url:
+            found.setdefault(url, set()).add(office_id)
+    return {url: frozenset(ids) for url, ids in found.items()}

@@ -10,7 +10,9 @@ How a run stays correct whatever happens to it:
 - a row whose parent we do not hold yet (its PTK committed after we read the PTKs) holds the table's
   cursor back while it is young, so the next run reads it again; an old one is reported and skipped;
 - the reconciliation compares every key with IQFast: records IQFast deleted are marked (``deleted_at``),
-  records we miss are fetched, records that came back are restored.
+  records we miss are fetched, records that came back are restored. Each source is compared with the records it
+  holds only (``Holdings``): the configured IQFast with every station's but those read from a database of their
+  own, such a database with its own stations' — else the national comparison would "delete" them every night.
 
 Every run is one ``sync_runs`` row (run_log.py). Services here take a ``Database``: a run spans many
 transactions.
@@ -22,12 +24,13 @@ import queue
 import threading
 import time
 from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Callable
 
 from portal.db import Database
 from portal.iqfast import mapping
 from portal.iqfast.sql_source import Chunk, Position, SourceUnavailable, SqlSource, overlap_start
-from portal.services.offices import own_sources
+from portal.services.offices import own_source_offices, own_sources
 from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import write_rows
 from portal.services.sync.export_files import import_export_dir
@@ -209,16 +212,51 @@ def _commit(connection, run: RunLog) -> None:
 # ---------------------------------------------------------------- nightly reconciliation
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """Which of our synced records a source holds, by their office: only ``offices``' (an office's own database),
+    or every office's but ``others``' (the configured IQFast: the offices read from a database of their own)."""
+
+    offices: frozenset[int] | None = None
+    others: frozenset[int] = frozenset()
+
+
+def holdings_of(database: Database, url: str | None) -> Holdings:
+    """What the source at ``url`` holds: an office's own database its offices' records, any other source every
+    office's but those with a database of their own (offices.iqfast_url)."""
+    with database.session() as session:
+        own = own_source_offices(session)
+    if url in own:
+        return Holdings(offices=own[url])
+    return Holdings(others=frozenset(office for ids in own.values() for office in ids))
+
+
 def run_reconcile(database: Database, url: str | None = None, *, source: SqlSource | None = None,
                   triggered_by: str | None = None) -> dict:
-    """Compare every key with IQFast: mark what it deleted, fetch what we miss, restore what came back."""
+    """Compare every key of the records the source holds (holdings_of) with it: mark what it deleted, fetch what we
+    miss, restore what came back."""
+    holds = holdings_of(database, url)
+
     def work(source: SqlSource, run: RunLog) -> None:
         for source_table in mapping.SOURCE_TABLES:
             if source_table in mapping.LOOKUP_TABLES:
                 _reread_whole(database, source, source_table, run)
             else:
-                _reconcile_table(database, source, source_table, run)
+                _reconcile_table(database, source, source_table, run, holds)
     return _recorded_run(database, "reconcile", "reconcile", url, source, triggered_by, work)
+
+
+def reconcile_from_settings(database: Database, settings, triggered_by: str | None = None) -> list[dict]:
+    """What the nightly job does: the configured IQFast, then each office's own database, each compared with the
+    records it holds."""
+    results = []
+    if settings.iqfast_url:
+        results.append(run_reconcile(database, settings.iqfast_url, triggered_by=triggered_by))
+    with database.session() as session:
+        own = [url for _code, url in own_sources(session) if url != settings.iqfast_url]
+    for url in own:
+        results.append(run_reconcile(database, url, triggered_by=triggered_by))
+    return results
 
 
 def _reread_whole(database: Database, source: SqlSource, source_table: str, run: RunLog) -> None:
@@ -239,7 +277,8 @@ def _write_chunk_once(database: Database, source_table: str, chunk: Chunk, run: 
         run.save(connection)
 
 
-def _reconcile_table(database: Database, source: SqlSource, source_table: str, run: RunLog) -> None:
+def _reconcile_table(database: Database, source: SqlSource, source_table: str, run: RunLog,
+                     holds: Holdings) -> None:
     theirs: set[int] = set()
     for keys in source.read_keys(source_table):
         theirs.update(keys)
@@ -247,7 +286,7 @@ def _reconcile_table(database: Database, source: SqlSource, source_table: str, r
     with database.engine.begin() as connection:
         writer = Writer(connection, run.analysed, run.timings)
         for spec in specs:
-            live, deleted = writer.our_keys(spec)
+            live, deleted = writer.our_keys(spec, holds.offices, holds.others)
             gone = sorted(live - theirs)
             if gone:
                 run.wrote(f"{spec.target}_deleted", writer.mark_deleted(spec, gone))
@@ -255,7 +294,7 @@ def _reconcile_table(database: Database, source: SqlSource, source_table: str, r
     missing: set[int] = set()
     for spec in specs:
         with database.engine.connect() as connection:
-            live, deleted = Writer(connection, run.analysed, run.timings).our_keys(spec)
+            live, deleted = Writer(connection, run.analysed, run.timings).our_keys(spec, holds.offices, holds.others)
         missing |= (theirs - live - deleted) | (theirs & deleted)
     if missing:
         log.info("reconcile: %s rows of %s to fetch again", len(missing), source_table)

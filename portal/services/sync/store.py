@@ -18,7 +18,7 @@ import operator
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from sqlalchemy import BigInteger
 from sqlalchemy import Column as SAColumn
@@ -496,12 +496,25 @@ class Writer:
         self.copy_to_children(gone)  # their lines' copied deletion: out of the targeting history
         return marked
 
-    def our_keys(self, spec: TableMapping) -> tuple[set[int], set[int]]:
-        """(live source ids, deleted source ids) we hold for a mapping's target."""
+    def our_keys(self, spec: TableMapping, offices: Collection[int] | None = None,
+                 others: Collection[int] = ()) -> tuple[set[int], set[int]]:
+        """(live source ids, deleted source ids) we hold for a mapping's target: of ``offices`` only, when given,
+        and never of ``others`` (a record's office is its own, or its application's)."""
         target = table(spec.target)
         query = select(target.c.source_id, target.c.deleted_at.is_not(None))
         if spec.kind:
             query = query.where(target.c.kind == spec.kind)
+        if offices is not None or others:
+            if "office_id" in target.c:
+                office = target.c.office_id
+            else:
+                applications = table("applications")
+                query = query.join(applications, applications.c.id == target.c.application_id)
+                office = applications.c.office_id
+            if offices is not None:
+                query = query.where(office.in_(sorted(offices)))
+            if others:
+                query = query.where(office.not_in(sorted(others)))
         live, deleted = set(), set()
         for source_id, is_deleted in self.conn.execute(query):
             (deleted if is_deleted else live).add(source_id)
