@@ -29,11 +29,14 @@ RECORD_PAGES = {"nnc": "/nnc/{}", "complaint": "/complaints/{}", "application": 
 # Record kinds whose id is a long fingerprint or a path: shown shortened, never a link.
 NO_LINK = ("page", "route", "callback", "nnc_attachment")
 # The catalogues a field's or value's words may already be in, per record kind (first found wins).
-FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",)}
+FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",), "guidance": ("guidance.field.{}",)}
 VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction.status.{}"),
               "role": ("role.{}",), "category": ("complaints.category.{}", "nnc.category.{}"),
-              "channel": ("complaints.channel.{}",), "flow": ("nnc.flow.{}",), "action_taken": ("nnc.action.{}",)}
+              "channel": ("complaints.channel.{}",), "flow": ("nnc.flow.{}",), "action_taken": ("nnc.action.{}",),
+              "subcategory": ("nnc.subcategory.{}",), "section": ("section.{}",)}
 VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain value recorded a status
+# A record kind's own words for a value, looked up before the shared ones (a guidance "done" is no NNC status).
+OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)}}
 LONG_ID = re.compile(r"^[0-9a-f]{24,}$")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -83,8 +86,8 @@ def field_label(object_type: str | None, field: str) -> str:
     return field.replace("_", " ").capitalize()
 
 
-def value_text(field: str, value: Any, tz: str) -> str:
-    """A recorded value the way the pages show it."""
+def value_text(field: str, value: Any, tz: str, object_type: str | None = None) -> str:
+    """A recorded value the way the pages show it (in the record kind's own words first, when it has them)."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -92,12 +95,12 @@ def value_text(field: str, value: Any, tz: str) -> str:
     if isinstance(value, (int, float)):
         return str(value) if field.endswith(("_id", "_ids")) else format_number(value)  # an id is no quantity
     if isinstance(value, list):
-        return ", ".join(value_text(field, item, tz) for item in value) or "–"
+        return ", ".join(value_text(field, item, tz, object_type) for item in value) or "–"
     if isinstance(value, dict):
         return "; ".join(f"{field_label(None, key)}: {value_text(key, item, tz)}" for key, item in value.items()) \
             or "–"
     text = str(value)
-    for pattern in VALUE_KEYS.get(field, ()):
+    for pattern in OBJECT_VALUE_KEYS.get(object_type or "", {}).get(field, ()) + VALUE_KEYS.get(field, ()):
         if _known(pattern.format(text)):
             return t(pattern.format(text))
     if ISO_TIME.match(text):
@@ -136,8 +139,8 @@ def detail(entry: dict, tz: str):
     if not entry["changes"]:
         return [summary, html.P(t("admin_audit.no_changes"), className="text-muted", id="admin-audit-no-changes")]
     rows = [html.Tr([html.Th(field_label(entry["object_type"], c["field"]), scope="row"),
-                     html.Td(value_text(c["field"], c["before"], tz), className="qc-audit-before"),
-                     html.Td(value_text(c["field"], c["after"], tz), className="qc-audit-after")])
+                     html.Td(value_text(c["field"], c["before"], tz, entry["object_type"]), className="qc-audit-before"),
+                     html.Td(value_text(c["field"], c["after"], tz, entry["object_type"]), className="qc-audit-after")])
             for c in entry["changes"]]
     table = dbc.Table([html.Thead(html.Tr([html.Th(t("admin_audit.field"), scope="col"),
                                            html.Th(t("field.before"), scope="col"),

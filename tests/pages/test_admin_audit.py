@@ -85,3 +85,40 @@ def test_a_counted_denial_reads_with_its_count_and_what_was_refused(session, mak
                                                     "value": {"rowId": str(row["id"]), "colId": "at"}}]).json
     text = json.dumps(drawer, ensure_ascii=False)
     assert "Akses ditolak (×3)" in text and "route /admin/users, route /admin/audit" in text
+
+
+def test_a_guidance_entry_reads_in_indonesian_labels_and_values(session, make_user):
+    """A guidance planned and cancelled, through the service that audits it: every field it records has an
+    Indonesian label (no "Officer name", "Cancel reason") and its kind and status read in words ("visit",
+    "cancelled" once showed raw)."""
+    from datetime import timedelta
+
+    from portal.domain.periods import today_in
+    from portal.services.compliance import guidance
+    from portal.services.offices import office_zone
+    from support.factories import gen_application, gen_service_user
+
+    coordinator = make_user("koordinator_audit", "coordinator", "plant")
+    company = gen_service_user(session, name="PT Binaan Audit")
+    gen_application(session, company, section="plant")
+    reach = {"office_id": coordinator["office_id"], "section_scope": "plant"}
+    today = today_in(office_zone(session, coordinator["office_id"]))
+    plan = guidance.record_guidance(session, coordinator["id"], "koordinator_audit", **reach, values={
+        "service_user_id": company.id, "given_on": (today + timedelta(days=3)).isoformat(), "kind": "visit",
+        "notes": "Kunjungan kebun", "officer_name": "Budi", "section": "plant"})
+    guidance.cancel(session, coordinator["id"], "koordinator_audit", **reach, guidance_id=plan["id"],
+                    version=guidance.record_detail(session, plan["id"], **reach)["version"], reason="Perusahaan tutup.")
+    session.commit()
+    rows = {row["action"]: row for row in audit_log.search(session)["rows"] if row["object_type"] == "guidance"}
+    assert set(rows) == {"guidance_planned", "guidance_cancelled"}
+    planned = audit_log.entry(session, rows["guidance_planned"]["id"])["changes"]
+    cancelled = audit_log.entry(session, rows["guidance_cancelled"]["id"])["changes"]
+    assert set(view.changes_summary("guidance", planned).split(", ")) == {  # JSONB keeps no key order
+        "Pengguna jasa", "Tanggal pembinaan", "Bentuk", "Bidang", "Petugas", "Catatan", "Status"}
+    assert view.changes_summary("guidance", cancelled) == "Status, Alasan pembatalan"
+    words = {change["field"]: view.value_text(change["field"], change["after"], "Asia/Jakarta", "guidance")
+             for change in planned + cancelled}
+    assert (words["kind"], words["section"], words["cancel_reason"]) == \
+        ("Kunjungan", "Karantina Tumbuhan", "Perusahaan tutup.")
+    assert [view.value_text("status", change["after"], "Asia/Jakarta", "guidance")
+            for change in planned + cancelled if change["field"] == "status"] == ["Direncanakan", "Dibatalkan"]
