@@ -3,11 +3,13 @@ rate of flag-selected consignments against the random share's, their ratio, and 
 companies. The drawing helpers are pure functions of the service's plain values, called by the callbacks."""
 from __future__ import annotations
 
+from datetime import date
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header, scrolling_table
-from layouts.components.formatting import chart_separators, format_count
+from layouts.components.formatting import chart_separators, format_count, format_month
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.url_filters import CHOICE, CODE, UrlField, applied, location
 from portal.domain.periods import add_months, month_start, today_in
@@ -124,7 +126,9 @@ def cards(total: dict):
 
 
 def month_label(month: str) -> str:
-    return month  # "2026-03": sorts and reads the same in both languages
+    """"2026-08" as officers read it: "Agu 2026". Never the ISO month itself: plotly reads that as a date and
+    labels its axis with English month names ("Aug 2026")."""
+    return format_month(date.fromisoformat(f"{month}-01"))
 
 
 def chart(monthly: list[dict]) -> dict:
@@ -144,10 +148,11 @@ def chart(monthly: list[dict]) -> dict:
             "hovertemplate": t("targeting_effect.chart.hover") + "<extra></extra>",
         })
     return {"data": traces,
-            "layout": {"barmode": "group", "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
+            "layout": {"barmode": "group", "margin": {"l": 70, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": " %",
-                                 "title": {"text": t("targeting_effect.chart.axis")}},
+                       "xaxis": {"type": "category"},  # month labels, never re-read as dates
+                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": " %", "automargin": True,
+                                 "title": {"text": t("targeting_effect.chart.axis"), "standoff": 10}},
                        "separators": chart_separators()}}
 
 

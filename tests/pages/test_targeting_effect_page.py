@@ -65,3 +65,19 @@ def test_kpi_panel_shows_the_share_inspected(app, logged_in, session):
         {"id": "kpi-refresh", "property": "data", "value": 0}, {"id": "kpi-office", "property": "value", "value": None}])
     text = json.dumps(response.json["response"]["kpi-cards"])
     assert "kpi-card-targeting" in text and "80% konsinyasi diperiksa (4 dari 5)" in text
+
+
+def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in, session):
+    """"Agu 2026", never "2026-08" (which plotly re-read as a date and labelled "Aug 2026" in English)."""
+    _arrange(session)
+    client = logged_in("head")
+    body = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-from", "property": "value", "value": "2026-07"},
+        {"id": "effect-to", "property": "value", "value": "2026-12"},
+        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]
+    figure = body["effect-chart"]["figure"]
+    assert figure["data"][0]["x"] == ["Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026", "Des 2026"]
+    assert figure["layout"]["xaxis"]["type"] == "category"
+    from layouts.targeting_effect import month_label
+    assert month_label("2026-08") == "Agu 2026"
+    assert all("-" not in row["month_label"] for row in body["effect-grid"]["rowData"])
