@@ -56,7 +56,7 @@ def money_short(amount) -> str:
         return "–"
     for size, key in ((1e12, "kpi.money.trillion"), (1e9, "kpi.money.billion"), (1e6, "kpi.money.million")):
         if abs(amount) >= size:
-            return f"Rp {number(amount / size, 2)} {t(key)}"
+            return f"Rp\u00a0{number(amount / size, 2)}\u00a0{t(key)}"  # one unit on a narrow card: no break
     return format_idr(amount)
 
 

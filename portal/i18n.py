@@ -65,10 +65,11 @@ def t(key: str, language: str | None = None, **params) -> str:
 
 
 def format_idr(amount: Decimal | int | float | None) -> str:
-    """Money the Indonesian way: `Rp 1.234.567` (no decimals: rupiah has no cents in practice)."""
+    """Money the Indonesian way: `Rp 1.234.567` (no decimals: rupiah has no cents in practice). The space after
+    "Rp" does not break: a narrow card or a notification title never leaves "Rp" at a line's end."""
     if amount is None:
         return "–"
-    return "Rp " + format_decimal(Decimal(amount).quantize(Decimal(1)), format="#,##0", locale="id_ID")
+    return "Rp\u00a0" + format_decimal(Decimal(amount).quantize(Decimal(1)), format="#,##0", locale="id_ID")
 
 
 def format_number(value, language: str | None = None, decimals: int = 0) -> str:

@@ -102,7 +102,7 @@ def test_operator_searches_applications_and_opens_one(page, applications_data):
     assert page.locator("#application-detail-timeline li").count() == 11
     for text in ("Diajukan", "Ditahan", "Dibebaskan", "Sertifikat terbit", "Petugas Uji", "WIB"):
         assert text in timeline, text
-    assert "Rp 1.275.000" in page.inner_text("#application-detail-bill")
+    assert "Rp\u00a01.275.000" in page.inner_text("#application-detail-bill")  # no-break space
     assert "Penahanan" in page.inner_text("#application-detail-actions")
     assert "Perlakuan uap panas" in page.inner_text("#application-detail-documents")
     screenshot(page, "application-detail")

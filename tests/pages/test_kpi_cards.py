@@ -55,7 +55,8 @@ def test_a_previous_period_without_any_data_gives_no_comparison_on_any_card(app,
 def test_a_previous_period_with_data_is_compared_and_money_changes_in_rupiah(app, logged_in, data):
     # March against 29 Jan – 28 Feb: paid Rp 425.000 against Rp 100.000, certificates 3 against 1.
     cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
-    assert "▲ Rp 325.000 (325%)" in cards["fees"] and "vs Rp 100.000 periode sebelumnya" in cards["fees"]
+    # no-break spaces: "Rp" never ends a line of a narrow card with its amount on the next
+    assert "▲ Rp\u00a0325.000 (325%)" in cards["fees"] and "vs Rp\u00a0100.000 periode sebelumnya" in cards["fees"]
     assert "▲ 200%" in cards["certificates"] and "vs 1 periode sebelumnya" in cards["certificates"]
     assert "tidak ada pembanding" not in cards["certificates"]
 
@@ -77,3 +78,10 @@ def test_the_complaints_card_counts_first_responses_on_time_and_late(app, logged
     # March: PG-2 and PG-3 answered the day they came (due 11 and 12 Mar), PG-1 is still new past 10 Mar.
     cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
     assert "Tanggapan pertama: 2 tepat waktu · 1 terlambat" in cards["complaints"]
+
+
+def test_a_short_amount_keeps_rp_its_number_and_unit_on_one_line():
+    """The big PNBP figure "Rp 231,11 jt" once broke before "jt" on a 1366 px screen."""
+    from callbacks.kpi import money_short
+
+    assert money_short(231_110_000) == "Rp\u00a0231,11\u00a0jt"

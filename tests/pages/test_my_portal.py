@@ -225,8 +225,8 @@ def test_emails_reach_smtp_once_however_often_the_sync_reruns(session, database,
     subjects = sorted(m["subject"] for m in smtp.messages)
     assert len(smtp.messages) == 4 and all(m["to"] == ["a@contoh.invalid"] for m in smtp.messages)
     assert any(s.startswith("Draf sertifikat " + app_a.number) for s in subjects)
-    assert any("Rp 175.000" in s for s in subjects)
-    billed = next(m for m in smtp.messages if "Rp 175.000" in m["subject"])
+    assert any("Rp\u00a0175.000" in s for s in subjects)
+    billed = next(m for m in smtp.messages if "Rp\u00a0175.000" in m["subject"])
     assert "820261234567890" in billed["body"] and f"/my/applications/{app_a.id}" in billed["body"]
     survey_mail = next(m for m in smtp.messages if "survei" in m["subject"])
     token = survey_mail["body"].split("/survey/")[1].split()[0]

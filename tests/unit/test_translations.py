@@ -52,8 +52,9 @@ def test_indonesian_is_the_default_language():
 
 
 def test_money_is_shown_as_rupiah_with_dots():
-    assert format_idr(1234567) == "Rp 1.234.567"
-    assert format_idr(0) == "Rp 0"
+    # a no-break space: "Rp" never ends a line with its amount on the next (a notification title on a phone)
+    assert format_idr(1234567) == "Rp\u00a01.234.567"
+    assert format_idr(0) == "Rp\u00a00"
 
 
 def test_times_are_shown_in_the_office_time_zone():
