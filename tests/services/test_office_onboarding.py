@@ -10,7 +10,7 @@ from portal.cli.main import main
 from portal.services import offices
 from portal.services.sync import runs as sync
 from portal.validation import InvalidInput
-from support.sync_helpers import small_simulator
+from support.sync_helpers import own_station_simulator, small_simulator
 
 
 def _env(database_url):
@@ -58,17 +58,17 @@ def test_a_second_station_added_to_a_running_installation_is_synced_with_its_sha
 
 def test_an_office_with_its_own_iqfast_database_is_read_with_its_own_cursors(database, settings, session, tmp_path):
     own = f"sqlite:///{tmp_path / 'own.db'}"
-    small_simulator(own, days=1, seed=7, offices=1)
-    offices.add_office(session, None, "admin", {"code": "0300x", "name": "Uji sumber sendiri",
-                                                "timezone": "Asia/Jakarta", "iqfast_url": own})
+    own_station_simulator(own, 0)
+    offices.add_office(session, None, "admin", {"code": "2000", "name": "Uji sumber sendiri",
+                                                "timezone": "Asia/Makassar", "iqfast_url": own})
     session.commit()
     results = sync.sync_from_settings(database, settings.model_copy(update={"iqfast_url": "",
                                                                            "iqfast_export_dir": ""}))
     assert [r["status"] for r in results] == ["success"]
     with database.engine.connect() as c:
         cursors = c.execute(text("SELECT source_table FROM sync_cursors")).scalars().all()
-    assert cursors and all(name.startswith("0300x:") for name in cursors)
-    assert _records_by_office(database)["0300"] > 0
+    assert cursors and all(name.startswith("2000:") for name in cursors)
+    assert _records_by_office(database)["2000"] > 0
 
 
 def test_adding_an_office_refuses_a_taken_code_a_foreign_zone_and_a_bad_source(session):

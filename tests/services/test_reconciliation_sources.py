@@ -1,40 +1,21 @@
-"""The nightly reconciliation compares each source with the records it holds: the configured IQFast with every
-station's but those that have a database of their own, each own database with its own station's. A station read
-from its own database is not "deleted by IQFast" each night because the national database does not hold it
-(docs/sync.md, docs/operations.md "Adding a station")."""
+"""A station read from its own IQFast database is that database's (docs/sync.md, holdings.py): the nightly
+reconciliation compares each source with the stations it holds — the configured IQFast every station's but those
+with a database of their own — and a source writes only records of the stations it holds, so a database whose ids
+overlap the national series, or a national copy of such a station, overwrites nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import create_engine, delete, select, text, update
+from sqlalchemy import create_engine, delete, select, text
 
 from jobs.context import JobContext
 from jobs.sync_jobs import reconcile_job
 from portal.iqfast import schema as iq
 from portal.services import offices
 from portal.services.sync import runs as sync
-from support.sync_helpers import small_simulator
+from support.sync_helpers import own_station_simulator, small_simulator
 
-OFFSET = 5_000_000  # the own database's ids, above the national series (as the operations guide requires)
-PARENT_IDS = ("id_ptk", "id_pengguna_jasa", "id_ppjk")
-
-
-def _own_station_database(url: str) -> None:
-    """A simulator holding only the second station (2000, Denpasar), its record ids moved above the first's."""
-    small_simulator(url, days=1, seed=7, offices=2)
-    engine = create_engine(url)
-    with engine.begin() as c:
-        first = [row[0] for row in c.execute(select(iq.ptk.c.id_ptk).where(iq.ptk.c.id_upt == 1))]
-        for table in iq.metadata.sorted_tables:
-            if table.name.startswith("m_") or table.name == "sim_state":
-                continue
-            if "id_upt" in table.c:
-                c.execute(delete(table).where(table.c.id_upt == 1))
-            elif "id_ptk" in table.c:
-                c.execute(delete(table).where(table.c.id_ptk.in_(first)))
-            moved = {name for name in PARENT_IDS if name in table.c} | {table.primary_key.columns[0].name}
-            c.execute(update(table).values({name: table.c[name] + OFFSET for name in moved}))
-    engine.dispose()
+OFFSET = 5_000_000  # the own database's ids above the national series, as the operations guide requires
 
 
 def _deleted_by_office(database) -> dict[str, int]:
@@ -44,14 +25,38 @@ def _deleted_by_office(database) -> dict[str, int]:
             "JOIN offices o ON o.id = a.office_id GROUP BY o.code")).all())
 
 
+def _station_with_its_own_database(session, url: str) -> None:
+    offices.add_office(session, None, "admin", {"code": "2000", "name": "BBKP Denpasar",
+                                                "timezone": "Asia/Makassar", "iqfast_url": url})
+    session.commit()
+
+
+def _records_of(database, code: str) -> list[tuple]:
+    """Every synced record of a station, with what names it (a fingerprint of the station's copy)."""
+    with database.engine.connect() as c:
+        return c.execute(text(
+            "SELECT a.source_id, a.number, a.service_user_id, a.submitted_at, e.source_id, e.stage, e.occurred_at "
+            "FROM applications a JOIN offices o ON o.id = a.office_id "
+            "LEFT JOIN stage_events e ON e.application_id = a.id WHERE o.code = :code "
+            "ORDER BY a.source_id, e.source_id"), {"code": code}).all()
+
+
+def _crossed(database) -> int:
+    """Records naming a company, handler or application of another station than their own."""
+    with database.engine.connect() as c:
+        return c.execute(text(
+            "SELECT (SELECT count(*) FROM applications a JOIN service_users u ON u.id = a.service_user_id "
+            "        WHERE u.office_id <> a.office_id)"
+            "     + (SELECT count(*) FROM applications a JOIN handlers h ON h.id = a.handler_id "
+            "        WHERE h.office_id <> a.office_id)")).scalar_one()
+
+
 def test_the_nightly_reconciliation_leaves_a_station_read_from_its_own_database_alone(
         database, settings, session, tmp_path):
     national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
     small_simulator(national, days=1, seed=7, offices=1)
-    _own_station_database(own)
-    offices.add_office(session, None, "admin", {"code": "2000", "name": "BBKP Denpasar",
-                                                "timezone": "Asia/Makassar", "iqfast_url": own})
-    session.commit()
+    own_station_simulator(own, OFFSET)
+    _station_with_its_own_database(session, own)
     settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
     assert [r["status"] for r in sync.sync_from_settings(database, settings)] == ["success", "success"]
     assert _deleted_by_office(database) == {"0300": 0, "2000": 0}
@@ -73,3 +78,34 @@ def test_the_nightly_reconciliation_leaves_a_station_read_from_its_own_database_
     with database.engine.connect() as c:
         runs = c.execute(text("SELECT source, status FROM sync_runs WHERE kind = 'reconcile' ORDER BY id")).all()
     assert len(runs) == 4 and {status for _source, status in runs} == {"success"}
+
+
+def test_a_station_database_whose_ids_overlap_the_national_series_overwrites_nothing(
+        database, settings, session, tmp_path):
+    national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
+    small_simulator(national, days=1, seed=7, offices=1)
+    own_station_simulator(own, 0)  # restarted its ids: PTK 1 there is not PTK 1 here
+    assert sync.run_sync(database, national)["status"] == "success"
+    before = _records_of(database, "0300")
+    _station_with_its_own_database(session, own)
+
+    result = sync.run_sync(database, own, cursor_scope="2000:")
+    assert _records_of(database, "0300") == before
+    assert _crossed(database) == 0
+    assert result["rows_rejected"] > 0
+    reasons = [error["reason"] for error in result["errors"]]
+    assert any("sudah dipakai catatan UPT 0300" in reason and "bertumpang tindih" in reason for reason in reasons)
+
+
+def test_the_national_database_does_not_write_a_station_read_from_its_own(database, settings, session, tmp_path):
+    national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
+    small_simulator(national, days=1, seed=7, offices=2)  # holds station 2000 as well
+    own_station_simulator(own, OFFSET)
+    _station_with_its_own_database(session, own)
+    settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
+    first, second = sync.sync_from_settings(database, settings)
+    assert any("catatan UPT 2000, yang dibaca dari sumber IQFast lain" in error["reason"]
+               for error in first["errors"])
+    station = _records_of(database, "2000")
+    assert station and all(row[0] > OFFSET for row in station)  # its own database's records only
+    assert _records_of(database, "0300") and _crossed(database) == 0

@@ -37,6 +37,26 @@ def small_simulator(url: str, days: int, seed: int, offices: int = 1) -> dict:
         simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION = saved
 
 
+def own_station_simulator(url: str, offset: int, seed: int = 7) -> None:
+    """A simulated IQFast database of one station's own: the simulator's second station (2000, Denpasar) alone, its
+    record ids moved up by ``offset`` (0: the same id series as a one-station simulator's — overlapping)."""
+    small_simulator(url, days=1, seed=seed, offices=2)
+    engine = create_engine(url)
+    with engine.begin() as c:
+        first = [row[0] for row in c.execute(select(iq.ptk.c.id_ptk).where(iq.ptk.c.id_upt == 1))]
+        for table in iq.metadata.sorted_tables:
+            if table.name.startswith("m_") or table.name == "sim_state":
+                continue
+            if "id_upt" in table.c:
+                c.execute(delete(table).where(table.c.id_upt == 1))
+            elif "id_ptk" in table.c:
+                c.execute(delete(table).where(table.c.id_ptk.in_(first)))
+            moved = {name for name in ("id_ptk", "id_pengguna_jasa", "id_ppjk") if name in table.c}
+            moved.add(table.primary_key.columns[0].name)
+            c.execute(table.update().values({name: table.c[name] + offset for name in moved}))
+    engine.dispose()
+
+
 def copied_simulator(template, folder) -> str:
     """A test's own copy of a simulator built once per module (`template`, a file), as a URL: a sync test may tick it
     or change it without touching the next test's."""

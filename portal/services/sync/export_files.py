@@ -14,6 +14,7 @@ from portal.iqfast.export_source import EXPORT_SUFFIXES, ExportFileError, read_e
 from portal.services.sync.batches import write_rows
 from portal.services.sync.after_sync import bring_current
 from portal.services.sync.run_log import RunLog, finish_run, start_run
+from portal.services.sync.holdings import holdings_of
 from portal.services.sync.store import Writer
 from models.base import utcnow
 
@@ -40,7 +41,8 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
     loaded = 0
     try:
         with database.engine.begin() as connection:
-            writer = Writer(connection, run.analysed, run.timings, run.reach)
+            # An export file is no office's own database: it writes the stations the configured IQFast holds.
+            writer = Writer(connection, run.analysed, run.timings, run.reach, holdings_of(database, None))
             for sheet in sorted(sheets, key=lambda s: mapping.SOURCE_TABLES.index(s.table)):
                 for row_number, reason in sheet.errors:
                     run.reject(row_number, reason, sheet.table)

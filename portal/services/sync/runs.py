@@ -10,9 +10,9 @@ How a run stays correct whatever happens to it:
 - a row whose parent we do not hold yet (its PTK committed after we read the PTKs) holds the table's
   cursor back while it is young, so the next run reads it again; an old one is reported and skipped;
 - the reconciliation compares every key with IQFast: records IQFast deleted are marked (``deleted_at``),
-  records we miss are fetched, records that came back are restored. Each source is compared with the records it
-  holds only (``Holdings``): the configured IQFast with every station's but those read from a database of their
-  own, such a database with its own stations' — else the national comparison would "delete" them every night.
+  records we miss are fetched, records that came back are restored;
+- a source is compared with, and writes, only the records it holds (holdings.py): a station read from a database
+  of its own is neither "deleted" by the national comparison nor overwritten by a database whose ids overlap.
 
 Every run is one ``sync_runs`` row (run_log.py). Services here take a ``Database``: a run spans many
 transactions.
@@ -24,16 +24,16 @@ import queue
 import threading
 import time
 from datetime import datetime, timedelta
-from dataclasses import dataclass
 from typing import Callable
 
 from portal.db import Database
 from portal.iqfast import mapping
 from portal.iqfast.sql_source import Chunk, Position, SourceUnavailable, SqlSource, overlap_start
-from portal.services.offices import own_source_offices, own_sources
+from portal.services.offices import own_sources
 from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import write_rows
 from portal.services.sync.export_files import import_export_dir
+from portal.services.sync.holdings import EVERYTHING, Holdings, holdings_of
 from portal.services.sync.run_log import RunLog, finish_run, start_run
 from portal.services.sync.store import Writer, load_cursors, save_cursor
 from portal.spreadsheets import limits_for
@@ -97,6 +97,8 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
     A table read for the first time (no cursor yet: an empty portal's first load) queues notifications only for
     events younger than ``notification_horizon``; later runs notify whatever they bring. ``cursor_scope`` keeps
     the cursors of an office's own IQFast source apart from the configured source's ("<code>:" + table)."""
+    holds = holdings_of(database, url)
+
     def work(source: SqlSource, run: RunLog) -> None:
         # One connection for the run (its temporary staging tables are made once); a transaction per batch.
         with database.engine.connect() as connection:
@@ -104,7 +106,7 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
             connection.commit()
             for source_table in mapping.SOURCE_TABLES:
                 _sync_table(database, source, source_table, cursors.get(cursor_scope + source_table), run,
-                            chunk_size, overlap, connection, notification_horizon, cursor_scope)
+                            chunk_size, overlap, connection, notification_horizon, cursor_scope, holds)
             if connection.in_transaction():
                 _commit(connection, run)
     return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
@@ -156,13 +158,14 @@ def _timed_iter(chunks, run: RunLog):
 
 def _sync_table(database: Database, source: SqlSource, source_table: str, saved: tuple[datetime, int] | None,
                 run: RunLog, chunk_size: int, overlap: timedelta, connection,
-                notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "") -> None:
+                notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "",
+                holds: Holdings = EVERYTHING) -> None:
     """Read one table from its cursor on; each batch is written with the cursor in the same transaction."""
     cursor = Position(*saved) if saved else None
     hold: Position | None = None
     run.rows_read.setdefault(source_table, 0)
     key = mapping.source_table(source_table).primary_key.columns[0].name
-    writer = Writer(connection, run.analysed, run.timings, run.reach)
+    writer = Writer(connection, run.analysed, run.timings, run.reach, holds)
     if saved is None:
         # The table's first load: its history is not news (and most of it old).
         writer.notify_from = writer.now - notification_horizon
@@ -212,25 +215,6 @@ def _commit(connection, run: RunLog) -> None:
 # ---------------------------------------------------------------- nightly reconciliation
 
 
-@dataclass(frozen=True)
-class Holdings:
-    """Which of our synced records a source holds, by their office: only ``offices``' (an office's own database),
-    or every office's but ``others``' (the configured IQFast: the offices read from a database of their own)."""
-
-    offices: frozenset[int] | None = None
-    others: frozenset[int] = frozenset()
-
-
-def holdings_of(database: Database, url: str | None) -> Holdings:
-    """What the source at ``url`` holds: an office's own database its offices' records, any other source every
-    office's but those with a database of their own (offices.iqfast_url)."""
-    with database.session() as session:
-        own = own_source_offices(session)
-    if url in own:
-        return Holdings(offices=own[url])
-    return Holdings(others=frozenset(office for ids in own.values() for office in ids))
-
-
 def run_reconcile(database: Database, url: str | None = None, *, source: SqlSource | None = None,
                   triggered_by: str | None = None) -> dict:
     """Compare every key of the records the source holds (holdings_of) with it: mark what it deleted, fetch what we
@@ -262,14 +246,14 @@ def reconcile_from_settings(database: Database, settings, triggered_by: str | No
 def _reread_whole(database: Database, source: SqlSource, source_table: str, run: RunLog) -> None:
     """Code lists are small: read them whole and upsert (writes nothing when nothing changed)."""
     for chunk in source.read_changes(source_table, None, CHUNK_SIZE):
-        _write_chunk_once(database, source_table, chunk, run)
+        _write_chunk_once(database, source_table, chunk, run, EVERYTHING)
 
 
-def _write_chunk_once(database: Database, source_table: str, chunk: Chunk, run: RunLog) -> None:
+def _write_chunk_once(database: Database, source_table: str, chunk: Chunk, run: RunLog, holds: Holdings) -> None:
     key = mapping.source_table(source_table).primary_key.columns[0].name
     key_at = chunk.columns.index(key)
     with database.engine.begin() as connection:
-        writer = Writer(connection, run.analysed, run.timings, run.reach)
+        writer = Writer(connection, run.analysed, run.timings, run.reach, holds)
         for position, reason, _orphan in write_rows(writer, source_table, chunk.columns, chunk.rows,
                                                      writer.load_lookups(), run):
             run.reject(f"{key}={chunk.rows[position][key_at]}", reason, source_table)
@@ -286,7 +270,7 @@ def _reconcile_table(database: Database, source: SqlSource, source_table: str, r
     with database.engine.begin() as connection:
         writer = Writer(connection, run.analysed, run.timings)
         for spec in specs:
-            live, deleted = writer.our_keys(spec, holds.offices, holds.others)
+            live, deleted = writer.our_keys(spec, holds)
             gone = sorted(live - theirs)
             if gone:
                 run.wrote(f"{spec.target}_deleted", writer.mark_deleted(spec, gone))
@@ -294,12 +278,12 @@ def _reconcile_table(database: Database, source: SqlSource, source_table: str, r
     missing: set[int] = set()
     for spec in specs:
         with database.engine.connect() as connection:
-            live, deleted = Writer(connection, run.analysed, run.timings).our_keys(spec, holds.offices, holds.others)
+            live, deleted = Writer(connection, run.analysed, run.timings).our_keys(spec, holds)
         missing |= (theirs - live - deleted) | (theirs & deleted)
     if missing:
         log.info("reconcile: %s rows of %s to fetch again", len(missing), source_table)
         for chunk in source.read_rows(source_table, sorted(missing)):
-            _write_chunk_once(database, source_table, chunk, run)
+            _write_chunk_once(database, source_table, chunk, run, holds)
 
 
 

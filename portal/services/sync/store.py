@@ -18,12 +18,12 @@ import operator
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Collection, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import BigInteger
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import (Connection, Integer, Interval, MetaData, Table, and_, bindparam, delete, func, literal, null,
-                        or_, select, text, update)
+                        or_, select, text, union_all, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
@@ -35,6 +35,7 @@ from portal.iqfast.fields import Lookups
 from portal.iqfast.mapping import MAPPINGS, TableMapping
 from portal.services.companies import matching as company_matching
 from portal.services.sync.after_sync import enqueue_notifications
+from portal.services.sync.holdings import EVERYTHING, Holdings
 from portal.services.targeting import deciding as targeting
 
 ID_CHUNK = 5000  # ids per IN (...) list: well under SQLite's parameter limit
@@ -78,7 +79,7 @@ class Writer:
     """Writes batches into our database on one connection (the caller owns the transaction)."""
 
     def __init__(self, connection: Connection, written: dict[str, int] | None = None,
-                 timings: dict[str, float] | None = None, reach=None):
+                 timings: dict[str, float] | None = None, reach=None, holds: Holdings = EVERYTHING):
         self.conn = connection
         self.dialect = connection.dialect.name
         self.now = utcnow()
@@ -90,6 +91,8 @@ class Writer:
         self.notify_from: datetime | None = None
         # Told the old completion and 3P action times about to be overwritten (run_log.Reach), when given.
         self.reach = reach
+        # The stations whose records the source may write (holdings.py).
+        self.holds = holds
 
     def _timed(self, step: str, started: float) -> None:
         self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
@@ -142,6 +145,8 @@ class Writer:
         self._timed("stage", started)
         started = time.perf_counter()
         self._set_aside_orphans(spec, staging, result)
+        if not self.holds.everything and {"office_id", "application_id"} & set(table(spec.target).c.keys()):
+            self._set_aside_other_stations(spec, staging, result)  # code lists and stations are everyone's
         self._timed("orphans", started)
         started = time.perf_counter()
         # Ids only grow: what the upsert returns above the largest id before it was inserted, not updated.
@@ -320,6 +325,51 @@ class Writer:
                 self.conn.execute(delete(staging).where(staging.c.row_no.in_(numbers[start:start + ID_CHUNK])))
             result.rejected.extend((row_no, reason, True) for row_no, reason in orphans.items())
 
+    def _set_aside_other_stations(self, spec: TableMapping, staging: Table, result: WriteResult) -> None:
+        """Rows of a station another source holds are removed from the batch, each with its reason (holdings.py):
+        a row of such a station (its own, or its application's), or one whose IQFast id is a record of one."""
+        statement = _statement(("other stations", self.dialect, spec.name, self.holds),
+                               lambda: self._other_stations(spec, staging))
+        refused: dict[int, str] = {}
+        for row_no, source_id, code, taken in self.conn.execute(statement):
+            refused.setdefault(row_no, (
+                f"id {source_id} sudah dipakai catatan UPT {code} dari sumber lain: id sumber ini bertumpang tindih "
+                f"dengan id sumber itu, tidak ditulis" if taken else
+                f"catatan UPT {code}, yang dibaca dari sumber IQFast lain: tidak ditulis dari sumber ini"))
+        if refused:
+            numbers = sorted(refused)
+            for start in range(0, len(numbers), ID_CHUNK):
+                self.conn.execute(delete(staging).where(staging.c.row_no.in_(numbers[start:start + ID_CHUNK])))
+            result.rejected.extend((row_no, reason, False) for row_no, reason in refused.items())
+
+    def _other_stations(self, spec: TableMapping, staging: Table):
+        """(row_no, source id, station code, whether an existing record is taken) of the rows to refuse."""
+        target, offices, applications = table(spec.target), table("offices"), table("applications")
+        queries = []
+        if "office_id" in staging.c:  # the row's own station
+            queries.append(select(staging.c.row_no, staging.c.source_id, offices.c.code, literal(0).label("taken"))
+                           .join(offices, offices.c.id == staging.c.office_id)
+                           .where(self.holds.outside(staging.c.office_id)))
+        for column_name, ref in spec.refs.items():  # the station of the application, company or handler it names
+            parent = table(ref.parent).alias(f"holder_{column_name}")
+            if "office_id" in parent.c:
+                queries.append(select(staging.c.row_no, staging.c.source_id, offices.c.code, literal(0).label("taken"))
+                               .join(parent, parent.c.source_id == staging.c[column_name])
+                               .join(offices, offices.c.id == parent.c.office_id)
+                               .where(self.holds.outside(parent.c.office_id)))
+        same = [target.c.source_id == staging.c.source_id] + ([target.c.kind == spec.kind] if spec.kind else [])
+        existing = select(staging.c.row_no, staging.c.source_id, offices.c.code, literal(1).label("taken")).join(
+            target, and_(*same))
+        if "office_id" in target.c:
+            existing = existing.join(offices, offices.c.id == target.c.office_id).where(
+                self.holds.outside(target.c.office_id))
+        else:
+            holder = applications.alias("holder_existing")
+            existing = (existing.join(holder, holder.c.id == target.c.application_id)
+                        .join(offices, offices.c.id == holder.c.office_id).where(self.holds.outside(holder.c.office_id)))
+        queries.append(existing)
+        return union_all(*queries)
+
     # ------------------------------------------------------------ the upsert
 
     def _upsert(self, spec: TableMapping, staging: Table) -> Written:
@@ -496,25 +546,19 @@ class Writer:
         self.copy_to_children(gone)  # their lines' copied deletion: out of the targeting history
         return marked
 
-    def our_keys(self, spec: TableMapping, offices: Collection[int] | None = None,
-                 others: Collection[int] = ()) -> tuple[set[int], set[int]]:
-        """(live source ids, deleted source ids) we hold for a mapping's target: of ``offices`` only, when given,
-        and never of ``others`` (a record's office is its own, or its application's)."""
+    def our_keys(self, spec: TableMapping, holds: Holdings = EVERYTHING) -> tuple[set[int], set[int]]:
+        """(live source ids, deleted source ids) we hold for a mapping's target, of the stations the source holds."""
         target = table(spec.target)
         query = select(target.c.source_id, target.c.deleted_at.is_not(None))
         if spec.kind:
             query = query.where(target.c.kind == spec.kind)
-        if offices is not None or others:
+        if not holds.everything:
             if "office_id" in target.c:
-                office = target.c.office_id
+                query = query.where(holds.within(target.c.office_id))
             else:
                 applications = table("applications")
-                query = query.join(applications, applications.c.id == target.c.application_id)
-                office = applications.c.office_id
-            if offices is not None:
-                query = query.where(office.in_(sorted(offices)))
-            if others:
-                query = query.where(office.not_in(sorted(others)))
+                query = query.join(applications, applications.c.id == target.c.application_id).where(
+                    holds.within(applications.c.office_id))
         live, deleted = set(), set()
         for source_id, is_deleted in self.conn.execute(query):
             (deleted if is_deleted else live).add(source_id)

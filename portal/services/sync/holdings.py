@@ -1,0 +1,54 @@
+"""Which of our synced records a source holds, by their station (office): the configured IQFast every station's
+but those read from a database of their own (offices.iqfast_url), such a database only its own stations'.
+
+Two things follow from it. The nightly reconciliation compares a source's keys with the records it holds only
+(else the national comparison would "delete" a station read from its own database every night). And a source
+writes only records it holds: a row of a station held by another source (a database whose ids overlap the
+national series, or one carrying a station it does not own) is refused with its reason instead of overwriting
+that station's record, or hanging an event on its application. A record's station is its own (applications,
+service users, handlers, 3P actions) or its application's (events, commodity lines, bills, certificates)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import false, true
+
+from portal.db import Database
+from portal.services.offices import own_source_offices
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """Only ``offices``' records (an office's own database), or every office's but ``others``' (any other source)."""
+
+    offices: frozenset[int] | None = None
+    others: frozenset[int] = frozenset()
+
+    @property
+    def everything(self) -> bool:
+        """Every station's records: the usual installation, one IQFast and no station with a database of its own."""
+        return self.offices is None and not self.others
+
+    def within(self, office):
+        """SQL: the office column names a station this source holds."""
+        if self.offices is not None:
+            return office.in_(sorted(self.offices)) if self.offices else false()
+        return office.not_in(sorted(self.others)) if self.others else true()
+
+    def outside(self, office):
+        """SQL: the office column names a station another source holds."""
+        if self.offices is not None:
+            return office.not_in(sorted(self.offices)) if self.offices else true()
+        return office.in_(sorted(self.others)) if self.others else false()
+
+
+EVERYTHING = Holdings()
+
+
+def holdings_of(database: Database, url: str | None) -> Holdings:
+    """What the source at ``url`` holds (None: an export file, which is neither an office's own database)."""
+    with database.session() as session:
+        own = own_source_offices(session)
+    if url is not None and url in own:
+        return Holdings(offices=own[url])
+    return Holdings(others=frozenset(office for ids in own.values() for office in ids))
