@@ -134,8 +134,9 @@ def _explanation(working: dict, tz: str):
         html.H3(t("profile.how.tier_rules"), className="h6 mt-3"),
         html.Ul(checks, className="list-unstyled mb-2", id="profile-how-checks"),
         html.P(t("profile.how.intervention", level=intervention_label(level["name"], level["sampling_percent"]),
-                 more=level["clean_to_next_level"] if level["clean_to_next_level"] is not None else "–"),
-               className="small"),
+                 more=level["clean_to_next_level"]) if level["clean_to_next_level"] is not None else
+               t("profile.how.intervention_lowest", level=intervention_label(level["name"], level["sampling_percent"])),
+               className="small", id="profile-how-intervention"),
         html.P(t("profile.how.nnc_date"), className="small text-muted"),
         html.H3(t("profile.how.events", count=format_count(total)), className="h6 mt-3"),
         _table([t("profile.col.date"), t("profile.col.event"), t("profile.col.reference"), t("profile.col.detail")],
@@ -212,6 +213,10 @@ def render(detail: dict, user):
     ])
 
 
+# A date field wide enough for its whole date and the calendar button ("05/12/2025" was cut to "12/05/202").
+DATE_INPUT = {"minWidth": "9.5rem"}
+
+
 def dossier_form(service_user_id, working: dict):
     """'Cetak dokumen penelusuran' for a period (default the score's window, the last 12 months): a plain form
     the browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it."""
@@ -220,16 +225,18 @@ def dossier_form(service_user_id, working: dict):
     return html.Form([
         dbc.InputGroup([
             group_label(t("dossier.period_label"), "profile-dossier-from"),
-            dbc.Input(id="profile-dossier-from", name="from", type="date", value=str(working["window_from"])),
+            dbc.Input(id="profile-dossier-from", name="from", type="date", value=str(working["window_from"]),
+                      style=DATE_INPUT),
             hidden_label(t("dossier.period_to"), "profile-dossier-to"),
             dbc.InputGroupText("–"),
-            dbc.Input(id="profile-dossier-to", name="to", type="date", value=str(working["window_to"])),
+            dbc.Input(id="profile-dossier-to", name="to", type="date", value=str(working["window_to"]),
+                      style=DATE_INPUT),
             dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("dossier.button")], type="submit",
                        id="profile-dossier-print", color="secondary", outline=True),
         ], size="sm", className="mb-1"),
         html.Small(t("dossier.period_hint"), className="text-muted"),
     ], action=f"/dossier/{int(service_user_id)}.pdf", method="GET", target="_blank", id="profile-dossier-form",
-        className="mb-3 qc-no-print", style={"maxWidth": "44rem"})
+        className="mb-3 qc-no-print", style={"maxWidth": "52rem"})
 
 
 # ------------------------------------------------------------------------------------- sections read when opened

@@ -581,3 +581,24 @@ def test_a_coordinator_of_animal_after_one_of_plant_never_gets_plants_cached_ran
         names[section] = {row["name"] for row in _outputs(response, key)["rankings-grid.rowData"]}
     assert "PT Alpha Buah Segar" in names["plant"] and "PT Delta Satwa" not in names["plant"]
     assert names["animal"] == {"PT Delta Satwa"}
+
+
+def test_the_explanation_at_the_lowest_level_says_so_instead_of_a_dash_count(session, office):
+    """At "Dikurangi" there is no next level: the sentence once read "– konsinyasi bersih lagi sampai tingkat
+    berikutnya"."""
+    import json
+
+    from layouts.profile import _explanation
+
+    working = compliance_profile.profile(session, office["alpha"].id, office_id=office["office_id"],
+                                         section_scope=None)["explanation"]
+    lowest = {**working, "intervention": {**working["intervention"], "name": "reduced", "sampling_percent": 5,
+                                          "clean_to_next_level": None}}
+    text = json.dumps(_explanation(lowest, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),
+                      ensure_ascii=False)
+    assert "– konsinyasi" not in text and "Dikurangi (5 %); sudah tingkat terendah" in text
+    normal = {**working, "intervention": {**working["intervention"], "name": "normal", "sampling_percent": 25,
+                                          "clean_to_next_level": 7}}
+    text = json.dumps(_explanation(normal, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),
+                      ensure_ascii=False)
+    assert "7 konsinyasi bersih lagi sampai tingkat berikutnya" in text
