@@ -13,6 +13,7 @@ from portal.validation import InvalidInput, NotFound
 
 PERMISSION = "admin.users"
 FORM = ("email", "full_name", "username", "link_username")
+LIST_SIZE = 20  # companies listed at once: the search narrows the rest
 
 
 def _feedback(messages: dict) -> list:
@@ -24,15 +25,22 @@ def register(app) -> None:
                         Input("admin-service-users-search", "value"), Input("admin-service-users-refresh", "data"))
     def search(text, _refresh):
         with database().session() as db:
-            companies = service_accounts.search_companies(db, user(), text)
+            # One more than shown: whether the list stops before the last match, so the page can say so.
+            companies = service_accounts.search_companies(db, user(), text, limit=LIST_SIZE + 1)
         if not companies:
             return dbc.Alert(t("admin_service_users.no_companies"), color="light")
-        return dbc.ListGroup([dbc.ListGroupItem([
+        more = len(companies) > LIST_SIZE
+        listed = dbc.ListGroup([dbc.ListGroupItem([
             html.Div(c["name"], className="fw-semibold"),
-            html.Div(f"NPWP {c['tax_id']} · {c['city'] or ''}", className="small text-muted"),
+            html.Div(" · ".join(part for part in (f"NPWP {c['tax_id']}", c["city"]) if part),
+                     className="small text-muted"),
             html.Div(t("admin_service_users.account_count", count=c["accounts"]), className="small")],
             id={"type": "admin-service-users-pick", "index": c["id"]}, action=True, n_clicks=0)
-            for c in companies])
+            for c in companies[:LIST_SIZE]])
+        if not more:
+            return listed
+        return [html.P(t("admin_service_users.more", count=LIST_SIZE), className="small text-muted mb-1",
+                       id="admin-service-users-more"), listed]
 
     @protected_callback(app, PERMISSION, Output("admin-service-users-selected", "data"),
                         Input({"type": "admin-service-users-pick", "index": ALL}, "n_clicks"),

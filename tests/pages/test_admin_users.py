@@ -119,3 +119,30 @@ def test_save_callback_creates_the_user(app, logged_in, session):
     assert body["admin-users-modal"]["is_open"] is False
     assert "petugas.baru" in body["admin-users-alert"]["children"]
     assert session.scalar(select(User.role).where(User.username == "petugas.baru")) == "operator"
+
+
+def test_service_user_accounts_list_says_when_it_stops_before_the_last_company(app, session, logged_in):
+    """The company list shows 20 at a time; with more matches it says so (it once ended silently at 20 of 2.389)."""
+    import json
+
+    from support.factories import gen_service_user
+    from support.hostile import find_key
+
+    for n in range(21):
+        gen_service_user(session, name=f"PT Daftar Panjang {n:02d}")
+    gen_service_user(session, name="CV Satu Saja")
+    session.commit()
+    client = logged_in("admin")
+    key = find_key(app, "admin-service-users-results.children")
+
+    def listed(text):
+        body = dash_callback(client, key, inputs=[
+            {"id": "admin-service-users-search", "property": "value", "value": text},
+            {"id": "admin-service-users-refresh", "property": "data", "value": None}]).json["response"]
+        return json.dumps(body["admin-service-users-results"]["children"], ensure_ascii=False)
+
+    many = listed("daftar panjang")
+    assert "admin-service-users-more" in many and "20 perusahaan pertama" in many
+    assert "PT Daftar Panjang 19" in many and "PT Daftar Panjang 20" not in many
+    one = listed("satu saja")
+    assert "CV Satu Saja" in one and "admin-service-users-more" not in one
