@@ -33,6 +33,16 @@ def _counts(values: dict) -> str:
                       for table, count in values.items())
 
 
+def triggered_by_text(value: str | None) -> str:
+    """Who started a run, in words: the scheduler process ("scheduler:host:pid", its name in the tooltip) reads
+    "penjadwal", the command line "baris perintah"; a person's username stays as it is."""
+    if not value or value.startswith("scheduler:"):
+        return t("admin_sync.scheduler")
+    if value == "cli":
+        return t("admin_sync.triggered.cli")
+    return value
+
+
 def run_row(run: dict, tz: str) -> dict:
     """One run as a grid row: times in the office's zone (named once, in the header), counts, the error's start."""
     error = (run["error"] or "").strip()
@@ -41,7 +51,7 @@ def run_row(run: dict, tz: str) -> dict:
             "duration": format_duration(run["duration_seconds"]), "status": run["status"],
             "status_label": t(f"admin_sync.status.{run['status']}"), "kind": t(f"admin_sync.kind.{run['kind']}"),
             "read": _counts(run["rows_read"]), "written": _counts(run["rows_written"]),
-            "triggered_by": run["triggered_by"] or t("admin_sync.scheduler"),
+            "triggered_by": triggered_by_text(run["triggered_by"]), "triggered_by_tip": run["triggered_by"],
             "error": error.splitlines()[0][:ERROR_SHOWN] if error else "",
             "error_tip": error[:ERROR_SHOWN] + (" …" if len(error) > ERROR_SHOWN else "") if error else None}
 

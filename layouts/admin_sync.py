@@ -35,7 +35,8 @@ def run_columns(user) -> list[dict]:
         {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 150, "tooltipField": "read"},
         {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 1, "minWidth": 150,
          "tooltipField": "written"},
-        {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 110, "maxWidth": 140},
+        {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 110, "maxWidth": 140,
+         "tooltipField": "triggered_by_tip"},
         {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 140,
          "tooltipField": "error_tip", "cellClass": "qca-run-error-cell"},
     ]

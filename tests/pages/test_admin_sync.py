@@ -398,3 +398,13 @@ def test_staleness_warning_for_officers_and_a_gentler_notice_for_service_users(a
     _run(session, age=timedelta(seconds=10))
     session.commit()
     assert _warning(app, _relogin(client, logged_in, "operator"))["is_open"] is False
+
+
+def test_who_started_a_run_reads_in_words_not_as_a_process_name():
+    """The scheduler writes "scheduler:host:pid" (kept in the tooltip); the list once showed that raw."""
+    from callbacks.admin_sync import triggered_by_text
+
+    assert triggered_by_text("scheduler:vm:20329") == "penjadwal"
+    assert triggered_by_text(None) == "penjadwal"
+    assert triggered_by_text("cli") == "baris perintah"
+    assert triggered_by_text("admin_real") == "admin_real"  # a person's username stays
