@@ -90,6 +90,9 @@ def scheduler_command(interval_seconds):
     from jobs.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler says "Running job…" and "…executed successfully" at INFO for every run of every job (two lines each
+    # few seconds in `make run`); our jobs log what they did, and its warnings (a missed run) and errors still show.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     settings = load_settings()
     settings.check_safe_for_production()
     sys.exit(run_scheduler(settings, interval_seconds))
