@@ -6,7 +6,7 @@ from dash import Input, Output, State, ctx, no_update
 
 from callbacks.common import (export_failed, page_of, paged_callback, plain, register_open_row,
                               register_url_filters, section_choices, table_download)
-from layouts.compliance_common import export_columns, export_row, grid_row, tier_chart, tier_label, window_text
+from layouts.compliance_common import export_columns, export_row, grid_row, tier_cells, tier_chart, window_text
 from layouts.components.empty import empty_figure
 from layouts.components.grid import formatted_columns
 from layouts.components.formatting import format_count, format_date, format_rate, format_score
@@ -91,7 +91,7 @@ def national_row(row: dict, tz: str) -> dict:
             "nncs": row["nncs"], "violations": row["violations"], "clean_streak": row["clean_streak"],
             "last_violation": format_date(row["last_violation_at"], tz=tz) if row["last_violation_at"] else t(
                 "compliance.never_violated"),
-            "tier": row["tier"], "tier_label": f"{row['tier']} · {tier_label(row['tier'])}",
+            **tier_cells(row["tier"]),
             "offices_text": " · ".join(f"{office['office_code']}: {format_score(office['score'])} ({office['tier']})"
                                        for office in row["offices"])}
 

@@ -22,6 +22,18 @@ def tier_label(tier: str | None) -> str:
     return t(f"compliance.tier.{tier}") if tier else t("compliance.tier.none")
 
 
+TIER_SHORT = {"A": "compliance.tier_short.A", "B": "compliance.tier_short.B", "C": "compliance.tier_short.C",
+              "D": "compliance.tier_short.D"}
+
+
+def tier_cells(tier: str | None) -> dict:
+    """A grid's tier cell: the letter and a short name that fit its column ("A · Prioritas"; "Layak layanan
+    prioritas" was cut to "A · Layak layanan …" at 1366 px), the full name in its tooltip."""
+    if not tier:
+        return {"tier": tier, "tier_label": t("compliance.tier.none"), "tier_title": t("compliance.tier.none")}
+    return {"tier": tier, "tier_label": f"{tier} · {t(TIER_SHORT[tier])}", "tier_title": f"{tier} · {tier_label(tier)}"}
+
+
 def tier_badge(tier: str | None, **kwargs):
     if not tier:
         return dbc.Badge(t("compliance.tier.none"), color="secondary", **kwargs)
@@ -89,7 +101,7 @@ def grid_row(row: dict, tz: str) -> dict:
         "last_violation": format_date(row["last_violation_at"], tz=tz) if row["last_violation_at"] else t(
             "compliance.never_violated"),
         "months_since": months_since_text(row["months_since_last_violation"]),
-        "tier": row["tier"], "tier_label": f"{row['tier']} · {tier_label(row['tier'])}",
+        **tier_cells(row["tier"]),
         "intervention": intervention_label(row["intervention"], row["sampling_percent"]),
     }
 

@@ -30,8 +30,8 @@ def grid_columns(with_rank: bool = True, elsewhere: bool = False):
          "cellClass": "qc-link-cell", "tooltipField": "tax_id"},
         {"field": "score_text", "headerName": t("compliance.col.score"), "width": 70, "type": "numericColumn",
          "cellClass": "fw-semibold"},
-        {"field": "tier_label", "headerName": t("compliance.col.tier"), "width": 212,
-         "cellClassRules": tier_cell_rules()},
+        {"field": "tier_label", "headerName": t("compliance.col.tier"), "width": 150,
+         "cellClassRules": tier_cell_rules(), "tooltipField": "tier_title"},
         {"field": "consignments", "headerName": t("compliance.col.consignments"), "width": 92,
          "type": "numericColumn"},
         {"field": "detentions", "headerName": t("compliance.col.detentions_short"), "width": 70,
@@ -53,7 +53,7 @@ def grid_columns(with_rank: bool = True, elsewhere: bool = False):
         columns.insert(4, {"field": "elsewhere", "headerName": "⚑", "width": 52,
                            "headerTooltip": t("rankings.col.elsewhere"), "tooltipField": "elsewhere_help",
                            "cellClass": "qc-elsewhere-cell text-danger"})
-        columns[3] = {**columns[3], "width": 180, "tooltipField": "tier_label"}
+        columns[3] = {**columns[3], "width": 140}
     return columns if with_rank else columns[1:]
 
 
@@ -64,9 +64,9 @@ def national_columns():
     columns.insert(4, {"field": "offices_text", "headerName": t("rankings.col.per_office"), "minWidth": 170,
                        "flex": 1, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_text"})
     columns[2] = {**columns[2], "headerName": t("rankings.col.national_score"), "width": 86}
-    # The tier's letter and colour carry it; its words are in the tooltip (the per-office column needs the room).
-    columns[3] = {**columns[3], "headerName": t("rankings.col.national_tier"), "width": 150,
-                  "tooltipField": "tier_label"}
+    # The tier's letter, colour and short name carry it; its full name is in the tooltip (the per-office column needs
+    # the room).
+    columns[3] = {**columns[3], "headerName": t("rankings.col.national_tier"), "width": 140}
     return columns
 
 

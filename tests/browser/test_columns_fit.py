@@ -1,5 +1,6 @@
 """At 1440×900 the ranking's and the complaints' columns all read: the last headers ("Rentetan bersih",
-"Rekomendasi intervensi", "Batas jawab") sit inside the grid, whole, and the ranking's section reads whole."""
+"Rekomendasi intervensi", "Batas jawab") sit inside the grid, whole, every tier cell reads whole (its short name;
+the full one in its tooltip), and the ranking's section reads whole."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -38,9 +39,10 @@ def _whole_and_inside(page, grid: str, column: str) -> dict:
 
 def test_the_rankings_last_columns_and_section_read_whole_at_1440(wide, database, make_user):
     with database.session() as s:
-        for name in ("PT Sinar Manggis Ekspor Nusantara Raya", "CV Anggrek Nusantara"):
+        # 22 clean consignments make the first company tier A, the tier with the longest name.
+        for name, consignments in (("PT Sinar Manggis Ekspor Nusantara Raya", 22), ("CV Anggrek Nusantara", 4)):
             company = gen_service_user(s, name=name)
-            for _ in range(4):
+            for _ in range(consignments):
                 gen_application(s, company)
         compliance_rollup.recompute_all(s)
         s.commit()
@@ -52,6 +54,11 @@ def test_the_rankings_last_columns_and_section_read_whole_at_1440(wide, database
         for column in ("clean_streak", "last_violation", "intervention", "tier_label"):
             found = _whole_and_inside(wide, "#rankings-grid", column)
             assert found["inside"] and found["whole"], (column, found)
+        tiers = wide.locator("#rankings-grid .ag-cell[col-id=tier_label]")
+        expect(tiers.first).to_contain_text("A · Prioritas")
+        clipped = wide.evaluate("""() => [...document.querySelectorAll('#rankings-grid .ag-cell[col-id=tier_label]')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
+        assert clipped == []
         section = wide.locator("#rankings-section")
         assert section.evaluate("el => el.scrollWidth <= el.clientWidth")
         assert "Karantina Tumbuhan" in section.evaluate("el => el.options[el.selectedIndex].text")
