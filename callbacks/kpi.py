@@ -9,7 +9,8 @@ from dash import Input, Output, State, ctx, html, no_update
 from callbacks.common import plain, register_url_filters, stale_message
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
-from layouts.components.formatting import chart_separators, format_date, format_datetime, format_idr, format_number
+from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
+                                           format_number)
 from layouts import kpi as kpi_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -243,7 +244,9 @@ def monthly_figure(rows: list[dict]) -> dict:
     return {"data": traces,
             "layout": {"barmode": "group", "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "tickformat": ",d"},
+                       "yaxis": {"gridcolor": "#e9ecef", **count_axis(max(
+                           [sum(row[key] for key in ("detention", "refusal", "destruction")) for row in rows]
+                           + [row["nnc_received"] + row["nnc_issued"] for row in rows] + [0]))},
                        "separators": chart_separators()}}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from layouts.components.formatting import (chart_separators, format_count, format_date, format_number, format_rate,
-                                           format_score)
+from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_number,
+                                           format_rate, format_score)
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_date
@@ -70,12 +70,13 @@ def tier_chart(counts: dict[str, int], title: str | None = None) -> dict:
     A plain figure dict, like the KPI panel's: plotly's graph objects validate every property and took ≈ 25 ms of
     each rankings callback on the server.
     """
-    labels = [f"<b>{tier}</b><br>{tier_label(tier)}" for tier in TIERS]
+    # The short names: under narrow bars "Layak layanan prioritas" ran into the next bar's "Patuh".
+    labels = [f"<b>{tier}</b><br>{t(TIER_SHORT[tier])}" for tier in TIERS]
     values = [counts.get(tier, 0) for tier in TIERS]
     layout = {"margin": {"l": 40, "r": 10, "t": 50 if title else 20, "b": 60}, "height": 280, "plot_bgcolor": "#fff",
               "paper_bgcolor": "rgba(0,0,0,0)",
               "yaxis": {"title": {"text": t("compliance.chart.service_users")}, "gridcolor": "#e9ecef",
-                        "rangemode": "tozero", "tickformat": ",d", "automargin": True},
+                        "automargin": True, **count_axis(max(values))},
               "separators": chart_separators(), "showlegend": False,
               "xaxis": {"tickangle": 0, "automargin": True}}
     if title:

@@ -14,8 +14,8 @@ from dash import dcc, html
 from layouts.common import group_label, hidden_label
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
-from layouts.components.formatting import (chart_separators, format_count, format_date, format_month, format_rate,
-                                           format_score)
+from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
+                                           format_rate, format_score)
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.pager import pager
 from portal.i18n import t
@@ -82,8 +82,7 @@ def monthly_chart(months: list[dict]) -> dict:
         "layout": {"height": CHART_HEIGHT, "margin": {"l": 40, "r": 40, "t": 10, "b": 40}, "plot_bgcolor": "#fff",
                    "paper_bgcolor": "rgba(0,0,0,0)", "legend": {"orientation": "h", "y": -0.25},
                    "yaxis": {"title": {"text": t("profile.chart.consignments")}, "gridcolor": "#e9ecef",
-                             "rangemode": "tozero", "tickformat": ",d",
-                             "dtick": max(1, -(-max([m["consignments"] for m in months] + [1]) // 5))},
+                             **count_axis(max([m["consignments"] for m in months] + [0]))},
                    "yaxis2": {"title": {"text": t("profile.chart.violations")}, "overlaying": "y", "side": "right",
                               "showgrid": False, "dtick": 1,
                               "range": [0, max([m["violations"] for m in months] + [1]) + 1]},

@@ -8,15 +8,24 @@ from __future__ import annotations
 from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
                          format_number, zone_label)
 
-__all__ = ["DATE_PATTERN", "chart_separators", "format_count", "format_date", "format_datetime", "format_duration",
-           "format_idr", "format_local_time", "format_month", "format_number", "format_rate", "format_score",
-           "zone_label"]
+__all__ = ["DATE_PATTERN", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
+           "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_rate",
+           "format_score", "zone_label"]
 
 
 def chart_separators() -> str:
     """A plotly layout's `separators` (decimal, then thousands) in the reader's language: with an axis's
     `tickformat: ",d"` the ticks read 2.000 next to the bars' 2.138, never 2000 (or 2,000 on an Indonesian page)."""
     return ",." if current_language() == "id" else ".,"
+
+
+def count_axis(largest) -> dict:
+    """A y axis of counts: whole numbers from zero. Plotly picks round steps itself (1, 2, 5 × 10ⁿ), but steps
+    below one when the largest count is small, which `",d"` then printed as 0, 0, 0, 1, 1, 1; there the step is 1."""
+    axis = {"rangemode": "tozero", "tickformat": ",d"}
+    if (largest or 0) < 6:
+        axis["dtick"] = 1
+    return axis
 
 
 def format_count(value) -> str:

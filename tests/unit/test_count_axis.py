@@ -1,0 +1,33 @@
+"""A chart of counts steps its axis in whole numbers: plotly steps by fractions when the largest count is small, and
+with a whole-number format those ticks read 0, 0, 0, 1, 1, 1 (the rankings' tier chart with one company per tier).
+Larger counts keep plotly's own round steps (the profile's chart once stepped by a fifth of its top: 34, 68, 102)."""
+from __future__ import annotations
+
+from datetime import date
+
+from callbacks.kpi import monthly_figure
+from layouts.compliance_common import tier_chart
+from layouts.profile import monthly_chart
+
+
+def test_few_companies_per_tier_step_the_axis_by_one():
+    axis = tier_chart({"A": 1, "B": 1})["layout"]["yaxis"]
+    assert axis["dtick"] == 1 and axis["tickformat"] == ",d" and axis["rangemode"] == "tozero"
+
+
+def test_many_companies_per_tier_leave_the_round_steps_to_plotly():
+    assert "dtick" not in tier_chart({"A": 153, "B": 2227, "D": 8})["layout"]["yaxis"]
+
+
+def test_the_profile_chart_steps_round_for_a_busy_company_and_by_one_for_a_small_one():
+    busy = [{"month": date(2026, m, 1), "consignments": 170 - m, "violations": 0} for m in range(1, 13)]
+    assert "dtick" not in monthly_chart(busy)["layout"]["yaxis"]
+    small = [{"month": date(2026, 1, 1), "consignments": 3, "violations": 1}]
+    assert monthly_chart(small)["layout"]["yaxis"]["dtick"] == 1
+
+
+def test_the_kpi_monthly_chart_steps_by_one_when_a_month_has_a_few_actions():
+    row = {"month": "2026-11", "detention": 2, "refusal": 1, "destruction": 0, "nnc_received": 1,
+           "nnc_issued": 0}
+    assert monthly_figure([row])["layout"]["yaxis"]["dtick"] == 1
+    assert "dtick" not in monthly_figure([{**row, "detention": 40}])["layout"]["yaxis"]
