@@ -16,8 +16,15 @@ from portal.validation import InvalidInput
 PERMISSION = "my.view"
 
 
+# Above this the badge reads "99+": a forwarder's "4.508" covered the bell on a phone; the bell's name for screen
+# readers, and the inbox, keep the whole count.
+BELL_MOST = 99
+
+
 def bell_text(unread: int) -> str:
-    return format_number(unread) if unread else ""
+    if not unread:
+        return ""
+    return f"{BELL_MOST}+" if unread > BELL_MOST else format_number(unread)
 
 
 def bell_label(unread: int) -> str:
