@@ -89,7 +89,7 @@ def application_card(row: dict, tz: str, show_company: bool):
     return html.Div(html.Div([
         html.Div([html.Span(row["number"], className="fw-semibold qc-number"),
                   stage_badge(row["current_stage"], row["problem"])],
-                 className="d-flex justify-content-between align-items-start gap-2 mb-1"),
+                 className="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-1"),
         html.Div(row["company"], className="small text-muted") if show_company else None,
         html.Div(what, className="mb-2") if what else None,
         progress(row["steps"]),

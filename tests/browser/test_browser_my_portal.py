@@ -54,6 +54,13 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     phone.wait_for_selector(f"#my-card-{application_id}")
     assert phone.locator("#shell-bell-count").inner_text() != ""
     _no_sideways_scroll(phone)
+    # Each card's number reads on one line (it broke as "2026.1.0300.0.K11.E.0" / "00123" beside the stage badge).
+    lines = phone.evaluate("""[...document.querySelectorAll('.qc-app-card .qc-number')].map(number => {
+        const text = document.createRange();
+        text.selectNodeContents(number);
+        return text.getClientRects().length;  // one box per line the number's text is drawn on
+    })""")
+    assert lines and set(lines) == {1}, lines
     assert "Tahap" in phone.inner_text(f"#my-card-{application_id}")
     screenshot(phone, "my-applications-phone")
 
