@@ -33,6 +33,35 @@ def _counts(values: dict) -> str:
                       for table, count in values.items())
 
 
+# What a run wrote, by our table, in the reader's words (what it read keeps IQFast's table names: the names of its
+# export files). A name the list does not know is shown as it is.
+WRITTEN = {"applications": "admin_sync.written.applications",
+           "application_commodities": "admin_sync.written.application_commodities",
+           "stage_events": "admin_sync.written.stage_events",
+           "quarantine_actions": "admin_sync.written.quarantine_actions",
+           "bills": "admin_sync.written.bills", "certificates": "admin_sync.written.certificates",
+           "service_users": "admin_sync.written.service_users", "handlers": "admin_sync.written.handlers",
+           "offices": "admin_sync.written.offices", "commodities": "admin_sync.written.commodities",
+           "source_lookups": "admin_sync.written.source_lookups"}
+
+
+def written_text(values: dict) -> str:
+    """{'stage_events': 935, 'bills': 0, 'bills_deleted': 1} → 'Tahap 935 · Tagihan ditandai terhapus 1': the tables
+    with rows written, in words; "tidak ada yang berubah" when a run wrote nothing."""
+    if not values:
+        return "–"
+    parts = []
+    for name, count in values.items():
+        if not count:
+            continue
+        base = name.removesuffix("_deleted")
+        what = t(WRITTEN[base]) if base in WRITTEN else base
+        if base != name:
+            what = t("admin_sync.written.deleted", what=what)
+        parts.append(f"{what} {format_number(count) if isinstance(count, (int, float)) else count}")
+    return " · ".join(parts) or t("admin_sync.written.nothing")
+
+
 def triggered_by_text(value: str | None) -> str:
     """Who started a run, in words: the scheduler process ("scheduler:host:pid", its name in the tooltip) reads
     "penjadwal", the command line "baris perintah"; a person's username stays as it is."""
@@ -50,7 +79,7 @@ def run_row(run: dict, tz: str) -> dict:
             "finished": format_local_time(run["finished_at"], tz) if run["finished_at"] else "–",
             "duration": format_duration(run["duration_seconds"]), "status": run["status"],
             "status_label": t(f"admin_sync.status.{run['status']}"), "kind": t(f"admin_sync.kind.{run['kind']}"),
-            "read": _counts(run["rows_read"]), "written": _counts(run["rows_written"]),
+            "read": _counts(run["rows_read"]), "written": written_text(run["rows_written"]),
             "triggered_by": triggered_by_text(run["triggered_by"]), "triggered_by_tip": run["triggered_by"],
             "error": error.splitlines()[0][:ERROR_SHOWN] if error else "",
             "error_tip": error[:ERROR_SHOWN] + (" …" if len(error) > ERROR_SHOWN else "") if error else None}
@@ -128,7 +157,7 @@ def register(app) -> None:
         if state == "failed" and status["reason"] == "no_run":
             text += [html.Br(), t("admin_sync.request.no_run")]
         if state == "done" and status["rows_written"]:
-            text += [html.Br(), t("admin_sync.request.written", counts=_counts(status["rows_written"]))]
+            text += [html.Br(), t("admin_sync.request.written", counts=written_text(status["rows_written"]))]
         still_open = state in sync_requests.OPEN_STATES
         return [mark, html.Div(text)], True, colour, not still_open, still_open, state
 

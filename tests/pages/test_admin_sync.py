@@ -147,7 +147,8 @@ def _runs(app, client, page=0, status="all", clicked=None):
 
 
 def test_the_page_lists_runs_lag_and_cursor(app, logged_in, session):
-    _run(session, age=timedelta(minutes=3), rows_read={"ptk": 1200, "riwayat_ptk": 9600})
+    _run(session, age=timedelta(minutes=3), rows_read={"ptk": 1200, "riwayat_ptk": 9600},
+         rows_written={"applications": 1200, "stage_events": 9600, "bills": 0, "bills_deleted": 2})
     _run(session, status="failed", age=timedelta(minutes=1), error="koneksi ke IQFast terputus\nbaris 2: rusak")
     session.commit()
     client = logged_in("admin")
@@ -155,7 +156,9 @@ def test_the_page_lists_runs_lag_and_cursor(app, logged_in, session):
     assert [row["status_label"] for row in rows] == ["Gagal", "Berhasil"]  # newest first
     failed, good = rows
     assert failed["error"] == "koneksi ke IQFast terputus" and "baris 2: rusak" in failed["error_tip"]
-    assert good["duration"] == "42 detik" and good["read"] == "ptk 1.200 · riwayat_ptk 9.600"
+    assert good["duration"] == "42 detik" and good["read"] == "ptk 1.200 · riwayat_ptk 9.600"  # IQFast's, as exported
+    # ours in words, only what was written: no "bills 0", no "stage_events"
+    assert good["written"] == "Permohonan 1.200 · Tahap 9.600 · Tagihan ditandai terhapus 2"
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4} \d{2}:\d{2}", good["started"])  # Indonesian, the zone in the header
     response = dash_callback(client, _key(app, "admin-sync-lag.children"),
                              inputs=[{"id": "admin-sync-state", "property": "data", "value": None}])
@@ -408,3 +411,11 @@ def test_who_started_a_run_reads_in_words_not_as_a_process_name():
     assert triggered_by_text(None) == "penjadwal"
     assert triggered_by_text("cli") == "baris perintah"
     assert triggered_by_text("admin_real") == "admin_real"  # a person's username stays
+
+
+def test_a_run_that_wrote_nothing_says_so_in_words():
+    from callbacks.admin_sync import written_text
+
+    assert written_text({"applications": 0, "stage_events": 0}) == "tidak ada yang berubah"
+    assert written_text({}) == "–"
+    assert written_text({"a_new_table": 3}) == "a_new_table 3"  # a name the page does not know yet, as it is
