@@ -71,9 +71,10 @@ def sync_command(once, reconcile, import_path, url, as_json):
     try:
         close_abandoned_runs(database)
         if reconcile:
-            record = run_reconcile(database, url, triggered_by="cli")
+            record = run_reconcile(database, url, triggered_by="cli", configured_url=settings.iqfast_url)
         else:
-            record = run_sync(database, url, triggered_by="cli", notification_horizon=settings.notification_horizon)
+            record = run_sync(database, url, triggered_by="cli", notification_horizon=settings.notification_horizon,
+                              configured_url=settings.iqfast_url)
     finally:
         lock.release()
         database.dispose()

@@ -109,3 +109,17 @@ def test_the_national_database_does_not_write_a_station_read_from_its_own(databa
     station = _records_of(database, "2000")
     assert station and all(row[0] > OFFSET for row in station)  # its own database's records only
     assert _records_of(database, "0300") and _crossed(database) == 0
+
+
+def test_a_station_pointed_at_the_configured_iqfast_is_the_configured_iqfast_s(database, settings, session, tmp_path):
+    # An office whose own database is the configured IQFast itself (read once, as the configured source): that URL
+    # still holds every station's records, not only that office's.
+    national = f"sqlite:///{tmp_path / 'national.db'}"
+    small_simulator(national, days=1, seed=7, offices=2)
+    _station_with_its_own_database(session, national)
+    settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
+    [result] = sync.sync_from_settings(database, settings)
+    assert result["status"] == "success" and result["rows_rejected"] == 0, result["errors"][:3]
+    assert _records_of(database, "0300") and _records_of(database, "2000")
+    [nightly] = sync.reconcile_from_settings(database, settings)
+    assert nightly["status"] == "success" and nightly["rows_rejected"] == 0

@@ -45,10 +45,12 @@ class Holdings:
 EVERYTHING = Holdings()
 
 
-def holdings_of(database: Database, url: str | None) -> Holdings:
-    """What the source at ``url`` holds (None: an export file, which is neither an office's own database)."""
+def holdings_of(database: Database, url: str | None, configured: str | None = None) -> Holdings:
+    """What the source at ``url`` holds (None: an export file, which is neither an office's own database).
+    ``configured``: the configured IQFast's URL; an office whose database it is (read once, as the configured source)
+    has no database of its own."""
     with database.session() as session:
-        own = own_source_offices(session)
+        own = {u: ids for u, ids in own_source_offices(session).items() if u != configured}
     if url is not None and url in own:
         return Holdings(offices=own[url])
     return Holdings(others=frozenset(office for ids in own.values() for office in ids))

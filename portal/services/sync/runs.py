@@ -91,13 +91,15 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
 
 def run_sync(database: Database, url: str | None = None, *, source: SqlSource | None = None,
              triggered_by: str | None = None, chunk_size: int = CHUNK_SIZE, overlap: timedelta = OVERLAP,
-             notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "") -> dict:
+             notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "",
+             configured_url: str | None = None) -> dict:
     """One incremental pass over every IQFast table; returns the run record (also when it failed).
 
     A table read for the first time (no cursor yet: an empty portal's first load) queues notifications only for
     events younger than ``notification_horizon``; later runs notify whatever they bring. ``cursor_scope`` keeps
-    the cursors of an office's own IQFast source apart from the configured source's ("<code>:" + table)."""
-    holds = holdings_of(database, url)
+    the cursors of an office's own IQFast source apart from the configured source's ("<code>:" + table).
+    ``configured_url``: the configured IQFast's URL (holdings_of)."""
+    holds = holdings_of(database, url, configured_url)
 
     def work(source: SqlSource, run: RunLog) -> None:
         # One connection for the run (its temporary staging tables are made once); a transaction per batch.
@@ -216,10 +218,10 @@ def _commit(connection, run: RunLog) -> None:
 
 
 def run_reconcile(database: Database, url: str | None = None, *, source: SqlSource | None = None,
-                  triggered_by: str | None = None) -> dict:
-    """Compare every key of the records the source holds (holdings_of) with it: mark what it deleted, fetch what we
-    miss, restore what came back."""
-    holds = holdings_of(database, url)
+                  triggered_by: str | None = None, configured_url: str | None = None) -> dict:
+    """Compare every key of the records the source holds (holdings_of; ``configured_url`` the configured IQFast's)
+    with it: mark what it deleted, fetch what we miss, restore what came back."""
+    holds = holdings_of(database, url, configured_url)
 
     def work(source: SqlSource, run: RunLog) -> None:
         for source_table in mapping.SOURCE_TABLES:
@@ -235,11 +237,12 @@ def reconcile_from_settings(database: Database, settings, triggered_by: str | No
     records it holds."""
     results = []
     if settings.iqfast_url:
-        results.append(run_reconcile(database, settings.iqfast_url, triggered_by=triggered_by))
+        results.append(run_reconcile(database, settings.iqfast_url, triggered_by=triggered_by,
+                                     configured_url=settings.iqfast_url))
     with database.session() as session:
         own = [url for _code, url in own_sources(session) if url != settings.iqfast_url]
     for url in own:
-        results.append(run_reconcile(database, url, triggered_by=triggered_by))
+        results.append(run_reconcile(database, url, triggered_by=triggered_by, configured_url=settings.iqfast_url))
     return results
 
 
@@ -292,13 +295,15 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
     results = []
     if settings.iqfast_url:
         results.append(run_sync(database, settings.iqfast_url, triggered_by=triggered_by,
-                                notification_horizon=settings.notification_horizon))
+                                notification_horizon=settings.notification_horizon,
+                                configured_url=settings.iqfast_url))
     # Offices with their own IQFast database (offices.iqfast_url): each read once, with its own cursors.
     with database.session() as session:
         own = [(code, url) for code, url in own_sources(session) if url != settings.iqfast_url]
     for code, url in own:
         results.append(run_sync(database, url, triggered_by=triggered_by, cursor_scope=f"{code}:",
-                                notification_horizon=settings.notification_horizon))
+                                notification_horizon=settings.notification_horizon,
+                                configured_url=settings.iqfast_url))
     if settings.iqfast_export_dir:
         results += import_export_dir(database, settings.iqfast_export_dir, triggered_by,
                                      limits=limits_for("export_import", settings))
