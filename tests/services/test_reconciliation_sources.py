@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 
 from jobs.context import JobContext
 from jobs.sync_jobs import reconcile_job
@@ -109,6 +109,38 @@ def test_the_national_database_does_not_write_a_station_read_from_its_own(databa
     station = _records_of(database, "2000")
     assert station and all(row[0] > OFFSET for row in station)  # its own database's records only
     assert _records_of(database, "0300") and _crossed(database) == 0
+    with database.engine.connect() as c:  # its companies and handlers too
+        for parties in ("service_users", "handlers"):
+            assert c.execute(text(f"SELECT count(*) FROM {parties} p JOIN offices o ON o.id = p.office_id "
+                                  f"WHERE o.code = '2000' AND p.source_id <= {OFFSET}")).scalar_one() == 0
+
+
+def _companies_of_nobody(database) -> int:
+    with database.engine.connect() as c:
+        return c.execute(text("SELECT count(*) FROM companies co WHERE NOT EXISTS "
+                              "(SELECT 1 FROM service_users u WHERE u.company_id = co.id)")).scalar_one()
+
+
+def test_a_refused_service_user_makes_no_company(database, settings, session, tmp_path):
+    # The national copy of a station read from its own database: its service users are refused before their companies
+    # are found or made by NPWP, so neither the sync nor each night's reconciliation (which fetches them again) leaves
+    # a company nobody belongs to.
+    national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
+    small_simulator(national, days=1, seed=7, offices=2)
+    own_station_simulator(own, OFFSET)
+    engine = create_engine(national)
+    with engine.begin() as c:  # one of the station's companies with no valid NPWP: a company of its own each time
+        c.execute(iq.pengguna_jasa.update().where(iq.pengguna_jasa.c.id_pengguna_jasa == select(
+            func.min(iq.pengguna_jasa.c.id_pengguna_jasa)).where(iq.pengguna_jasa.c.id_upt == 2).scalar_subquery())
+            .values(npwp="-"))
+    engine.dispose()
+    _station_with_its_own_database(session, own)
+    result = sync.run_sync(database, national, configured_url=national)
+    assert result["status"] == "success" and result["rows_rejected"] > 0
+    assert _companies_of_nobody(database) == 0
+    for _night in range(2):
+        assert sync.run_reconcile(database, national, configured_url=national)["status"] == "success"
+    assert _companies_of_nobody(database) == 0
 
 
 def test_a_station_pointed_at_the_configured_iqfast_is_the_configured_iqfast_s(database, settings, session, tmp_path):

@@ -139,7 +139,7 @@ class Writer:
         started = time.perf_counter()
         positions, rows = self._dedupe(spec, rows, result)
         moved: list[tuple[int, int, int]] = []
-        if spec.target == "service_users":
+        if spec.target == "service_users" and self.holds.everything:
             rows, moved = self._with_companies(spec, rows)
         staging = self._stage(spec, positions, rows)
         self._timed("stage", started)
@@ -147,6 +147,8 @@ class Writer:
         self._set_aside_orphans(spec, staging, result)
         if not self.holds.everything and {"office_id", "application_id"} & set(table(spec.target).c.keys()):
             self._set_aside_other_stations(spec, staging, result)  # code lists and stations are everyone's
+            if spec.target == "service_users":  # after the refusals: a refused record finds or makes no company
+                moved = self._kept_with_companies(spec, staging, positions, rows)
         self._timed("orphans", started)
         started = time.perf_counter()
         # Ids only grow: what the upsert returns above the largest id before it was inserted, not updated.
@@ -216,6 +218,18 @@ class Writer:
         companies, moved = company_matching.assign_companies(
             self.conn, [(row[source_at], row[npwp_at], row[name_at]) for row in rows])
         return [row[:company_at] + (company,) + row[company_at + 1:] for row, company in zip(rows, companies)], moved
+
+    def _kept_with_companies(self, spec: TableMapping, staging: Table, positions: list[int], rows: list[tuple]
+                             ) -> list[tuple[int, int, int]]:
+        """_with_companies for the rows left after the set-asides, staged again with their companies; returns the
+        records moved to another company."""
+        kept = set(self.conn.execute(select(staging.c.row_no)).scalars())
+        pairs = [(position, row) for position, row in zip(positions, rows) if position in kept]
+        if not pairs:
+            return []
+        filled, moved = self._with_companies(spec, [row for _position, row in pairs])
+        self._stage(spec, [position for position, _row in pairs], filled)
+        return moved
 
     def _refresh_statistics(self, target: str, written: int) -> None:
         """ANALYZE a table when a run's writes to it pass 10,000, 100,000, 1,000,000… rows.
