@@ -59,7 +59,7 @@ def sync_command(once, reconcile, import_path, url, as_json):
     database = Database(settings.effective_database_url)
     if import_path:
         record = import_export_file(database, import_path, Path(import_path).name, "cli",
-                                    limits_for("export_import", settings))
+                                    limits_for("export_import", settings), configured_url=settings.iqfast_url)
         _print_record(record, as_json)
         sys.exit(0 if record["status"] != "failed" else 1)
     url = url or settings.iqfast_url

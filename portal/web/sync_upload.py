@@ -34,7 +34,8 @@ COPY_CHUNK = 1024 * 1024
 
 
 def _importer():
-    """The sync engine's export importer: import_export_file(database, path, filename, triggered_by, limits=…).
+    """The sync engine's export importer: import_export_file(database, path, filename, triggered_by, limits=…,
+    configured_url=…).
 
     A function (not the name itself) so a test can take the importer away and see the page say so.
     """
@@ -98,7 +99,8 @@ def upload():
         current_app.logger.info("export upload %s (%d bytes) by %s", filename, os.path.getsize(path),
                                 current_user.username)
         report = import_export_file(database(), path, filename, current_user.username,
-                                    limits=limits_for("export_import", settings()))
+                                    limits=limits_for("export_import", settings()),
+                                    configured_url=settings().iqfast_url)
     except Exception as error:  # noqa: BLE001 - a broken file must end in a page the admin can act on
         current_app.logger.exception("export import of %s failed", filename)
         return _refuse("sync_upload.error.crashed", 500, filename=filename, error=str(error)[:300])

@@ -298,7 +298,7 @@ def test_only_an_admin_gets_the_larger_upload_limit(app, logged_in, monkeypatch)
 def test_upload_report_lists_rejected_rows(logged_in, monkeypatch, session):
     seen = {}
 
-    def fake_import(database, path, filename, triggered_by, limits=None):
+    def fake_import(database, path, filename, triggered_by, limits=None, configured_url=None):
         with open(path, "rb") as handle:
             seen.update(content=handle.read(), path=path, filename=filename, triggered_by=triggered_by)
         return {"status": "partial", "rows_loaded": 1250, "rows_rejected": 2, "run_id": 7,

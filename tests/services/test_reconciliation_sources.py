@@ -12,6 +12,7 @@ from jobs.context import JobContext
 from jobs.sync_jobs import reconcile_job
 from portal.iqfast import schema as iq
 from portal.services import offices
+from portal.services.sync import export_files
 from portal.services.sync import runs as sync
 from support.sync_helpers import own_station_simulator, small_simulator
 
@@ -155,3 +156,24 @@ def test_a_station_pointed_at_the_configured_iqfast_is_the_configured_iqfast_s(d
     assert _records_of(database, "0300") and _records_of(database, "2000")
     [nightly] = sync.reconcile_from_settings(database, settings)
     assert nightly["status"] == "success" and nightly["rows_rejected"] == 0
+
+
+def test_an_export_file_writes_a_station_pointed_at_the_configured_iqfast(database, settings, session, tmp_path):
+    # The station's own database is the configured IQFast: an export file of its records fills that source's.
+    national = f"sqlite:///{tmp_path / 'national.db'}"
+    small_simulator(national, days=1, seed=7, offices=2)
+    _station_with_its_own_database(session, national)
+    settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
+    assert [r["status"] for r in sync.sync_from_settings(database, settings)] == ["success"]
+    engine = create_engine(national)
+    with engine.connect() as c:
+        row = c.execute(select(iq.pengguna_jasa).where(iq.pengguna_jasa.c.id_upt == 2)
+                        .order_by(iq.pengguna_jasa.c.id_pengguna_jasa).limit(1)).mappings().one()
+    engine.dispose()
+    corrected = {**row, "alamat": "Jl. Bypass Ngurah Rai 1", "tgl_update": row["tgl_update"] + timedelta(days=1)}
+    path = tmp_path / "pengguna_jasa.csv"
+    path.write_text(",".join(corrected) + "\n" + ",".join(
+        "" if v is None else v.strftime("%Y-%m-%d %H:%M:%S") if hasattr(v, "strftime") else str(v)
+        for v in corrected.values()) + "\n", encoding="utf-8")
+    result = export_files.import_export_file(database, str(path), path.name, "test", configured_url=national)
+    assert (result["status"], result["rows_loaded"], result["errors"]) == ("success", 1, [])

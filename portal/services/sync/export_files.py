@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def import_export_file(database: Database, path: str, filename: str, triggered_by: str | None,
-                       limits: Limits | None = None) -> dict:
+                       limits: Limits | None = None, configured_url: str | None = None) -> dict:
     """Load one IQFast export file (CSV or XLSX, layout in docs/sync.md) in one transaction.
 
     Bad rows are reported by row number and reason (in Indonesian) and the good ones load; a row whose
@@ -30,6 +30,7 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
     ``{"status", "rows_loaded", "rows_rejected", "errors": [{"row", "reason", "table"}], "run_id"}``
     with status ``success`` (every row loaded), ``partial`` (some rejected) or ``failed`` (none loaded).
     A file over one of ``limits`` (default: the settings' QCORNER_EXPORT_IMPORT_MAX_…) fails as a whole, unread.
+    ``configured_url``: the configured IQFast's URL, whose stations' records the file may write (holdings_of).
     """
     run = start_run(database, "export", filename, triggered_by)
     try:
@@ -42,7 +43,7 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
     try:
         with database.engine.begin() as connection:
             # An export file is no office's own database: it writes the stations the configured IQFast holds.
-            writer = Writer(connection, run.analysed, run.timings, run.reach, holdings_of(database, None))
+            writer = Writer(connection, run.analysed, run.timings, run.reach, holdings_of(database, None, configured_url))
             for sheet in sorted(sheets, key=lambda s: mapping.SOURCE_TABLES.index(s.table)):
                 for row_number, reason in sheet.errors:
                     run.reject(row_number, reason, sheet.table)
@@ -85,7 +86,8 @@ def _export_result(status: str, loaded: int, run: RunLog) -> dict:
 
 
 def import_export_dir(database: Database, directory: str, triggered_by: str | None = None,
-                      min_age_seconds: float = 10.0, limits: Limits | None = None) -> list[dict]:
+                      min_age_seconds: float = 10.0, limits: Limits | None = None,
+                      configured_url: str | None = None) -> list[dict]:
     """Load every export file dropped in ``directory`` (parents first) and move each to ``done/``.
 
     Files younger than ``min_age_seconds`` may still be being copied in, so they wait for the next pass.
@@ -106,7 +108,7 @@ def import_export_dir(database: Database, directory: str, triggered_by: str | No
 
     results = []
     for path in sorted(files, key=order):
-        result = import_export_file(database, str(path), path.name, triggered_by, limits)
+        result = import_export_file(database, str(path), path.name, triggered_by, limits, configured_url)
         result["filename"] = path.name
         results.append(result)
         if result["status"] == "failed" and result["rows_rejected"] == 0:

@@ -306,5 +306,5 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
                                 configured_url=settings.iqfast_url))
     if settings.iqfast_export_dir:
         results += import_export_dir(database, settings.iqfast_export_dir, triggered_by,
-                                     limits=limits_for("export_import", settings))
+                                     limits=limits_for("export_import", settings), configured_url=settings.iqfast_url)
     return results
