@@ -232,7 +232,7 @@ def monthly_figure(rows: list[dict]) -> dict:
     A plain figure dict: plotly's graph objects validate every property and cost more than the figures do.
     """
     months = [month_label(row["month"]) for row in rows]
-    traces = []
+    traces, tops = [], [0]
     for group, series in (("3p", (("detention", "#e8a317"), ("refusal", "#d9480f"), ("destruction", "#862e9c"))),
                           ("nnc", (("nnc_received", "#1c7ed6"), ("nnc_issued", "#74c0fc")))):
         base = [0] * len(rows)
@@ -241,12 +241,11 @@ def monthly_figure(rows: list[dict]) -> dict:
             traces.append({"type": "bar", "x": months, "y": values, "base": base, "name": t(f"kpi.monthly.{key}"),
                            "offsetgroup": group, "marker": {"color": colour}})
             base = [a + b for a, b in zip(base, values)]
+        tops += base  # each month's stacked bar of the group, for the axis's steps
     return {"data": traces,
             "layout": {"barmode": "group", "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "yaxis": {"gridcolor": "#e9ecef", **count_axis(max(
-                           [sum(row[key] for key in ("detention", "refusal", "destruction")) for row in rows]
-                           + [row["nnc_received"] + row["nnc_issued"] for row in rows] + [0]))},
+                       "yaxis": {"gridcolor": "#e9ecef", **count_axis(max(tops))},
                        "separators": chart_separators()}}
 
 

@@ -138,9 +138,10 @@ def detail(entry: dict, tz: str):
                       className="row mb-3")
     if not entry["changes"]:
         return [summary, html.P(t("admin_audit.no_changes"), className="text-muted", id="admin-audit-no-changes")]
-    rows = [html.Tr([html.Th(field_label(entry["object_type"], c["field"]), scope="row"),
-                     html.Td(value_text(c["field"], c["before"], tz, entry["object_type"]), className="qc-audit-before"),
-                     html.Td(value_text(c["field"], c["after"], tz, entry["object_type"]), className="qc-audit-after")])
+    kind = entry["object_type"]
+    rows = [html.Tr([html.Th(field_label(kind, c["field"]), scope="row"),
+                     html.Td(value_text(c["field"], c["before"], tz, kind), className="qc-audit-before"),
+                     html.Td(value_text(c["field"], c["after"], tz, kind), className="qc-audit-after")])
             for c in entry["changes"]]
     table = dbc.Table([html.Thead(html.Tr([html.Th(t("admin_audit.field"), scope="col"),
                                            html.Th(t("field.before"), scope="col"),

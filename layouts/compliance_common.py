@@ -31,7 +31,8 @@ def tier_cells(tier: str | None) -> dict:
     prioritas" was cut to "A · Layak layanan …" at 1366 px), the full name in its tooltip."""
     if not tier:
         return {"tier": tier, "tier_label": t("compliance.tier.none"), "tier_title": t("compliance.tier.none")}
-    return {"tier": tier, "tier_label": f"{tier} · {t(TIER_SHORT[tier])}", "tier_title": f"{tier} · {tier_label(tier)}"}
+    return {"tier": tier, "tier_label": f"{tier} · {t(TIER_SHORT[tier])}",
+            "tier_title": f"{tier} · {tier_label(tier)}"}
 
 
 def tier_badge(tier: str | None, **kwargs):

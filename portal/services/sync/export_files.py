@@ -43,7 +43,8 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
     try:
         with database.engine.begin() as connection:
             # An export file is no office's own database: it writes the stations the configured IQFast holds.
-            writer = Writer(connection, run.analysed, run.timings, run.reach, holdings_of(database, None, configured_url))
+            holds = holdings_of(database, None, configured_url)
+            writer = Writer(connection, run.analysed, run.timings, run.reach, holds)
             for sheet in sorted(sheets, key=lambda s: mapping.SOURCE_TABLES.index(s.table)):
                 for row_number, reason in sheet.errors:
                     run.reject(row_number, reason, sheet.table)

@@ -239,11 +239,15 @@ def reconcile_from_settings(database: Database, settings, triggered_by: str | No
     if settings.iqfast_url:
         results.append(run_reconcile(database, settings.iqfast_url, triggered_by=triggered_by,
                                      configured_url=settings.iqfast_url))
-    with database.session() as session:
-        own = [url for _code, url in own_sources(session) if url != settings.iqfast_url]
-    for url in own:
+    for _code, url in _own_sources(database, settings):
         results.append(run_reconcile(database, url, triggered_by=triggered_by, configured_url=settings.iqfast_url))
     return results
+
+
+def _own_sources(database: Database, settings) -> list[tuple[str, str]]:
+    """(office code, URL) of the offices' own IQFast databases, the configured one left out (read as itself)."""
+    with database.session() as session:
+        return [(code, url) for code, url in own_sources(session) if url != settings.iqfast_url]
 
 
 def _reread_whole(database: Database, source: SqlSource, source_table: str, run: RunLog) -> None:
@@ -298,9 +302,7 @@ def sync_from_settings(database: Database, settings, triggered_by: str | None = 
                                 notification_horizon=settings.notification_horizon,
                                 configured_url=settings.iqfast_url))
     # Offices with their own IQFast database (offices.iqfast_url): each read once, with its own cursors.
-    with database.session() as session:
-        own = [(code, url) for code, url in own_sources(session) if url != settings.iqfast_url]
-    for code, url in own:
+    for code, url in _own_sources(database, settings):
         results.append(run_sync(database, url, triggered_by=triggered_by, cursor_scope=f"{code}:",
                                 notification_horizon=settings.notification_horizon,
                                 configured_url=settings.iqfast_url))

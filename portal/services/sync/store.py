@@ -380,7 +380,8 @@ class Writer:
         else:
             holder = applications.alias("holder_existing")
             existing = (existing.join(holder, holder.c.id == target.c.application_id)
-                        .join(offices, offices.c.id == holder.c.office_id).where(self.holds.outside(holder.c.office_id)))
+                        .join(offices, offices.c.id == holder.c.office_id)
+                        .where(self.holds.outside(holder.c.office_id)))
         queries.append(existing)
         return union_all(*queries)
 
