@@ -19,7 +19,8 @@ A table's fingerprint is its row count and a checksum computed in SQL on each si
 pass that); any changed, missing or extra row changes it. Row text depends on the session's TimeZone,
 DateStyle, float and bytea settings, which both sides set the same way (SESSION_SETTINGS). Beside the
 tables: index and constraint definitions must be the same, and each sequence may not be behind its source
-(sequences are not transactional, so on a live database pg_dump may read a later value than the snapshot).
+(sequences are not transactional, so on a live database pg_dump may read a later value than the snapshot; the
+source's are read just before pg_dump starts, never after it).
 
 Exit status: 0 all equal, 1 a difference, 2 the backup or restore itself failed. Needs only psycopg2 and
 PostgreSQL's client programs (pg_dump/pg_restore of the server's major version or newer; when the ones on
@@ -264,6 +265,10 @@ def dump_with_fingerprint(dsn: str, dump_file: str) -> tuple[Fingerprint, dict]:
             snapshot, taken_at, name, version = cursor.fetchone()
             pg_dump = client_program("pg_dump", server_major(connection))
             tool_dsn, env = _tool_env(dsn)
+            # Sequences are not transactional: read them before pg_dump starts, so that whatever value pg_dump
+            # reads later (a live database's writes only move them on) is never behind the fingerprint's.
+            cursor.execute(SEQUENCES)
+            at_snapshot = {name: int(value) for name, value, _used in cursor.fetchall()}
             started = time.monotonic()
             # The exporting transaction stays open (fingerprinting) until pg_dump has finished with the snapshot.
             process = subprocess.Popen([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={dump_file}",
@@ -272,6 +277,7 @@ def dump_with_fingerprint(dsn: str, dump_file: str) -> tuple[Fingerprint, dict]:
                 source = fingerprint(cursor)
             finally:
                 _, errors = process.communicate()
+            source.sequences = at_snapshot
             if process.returncode != 0:
                 raise BackupFailed(f"pg_dump failed ({process.returncode}): {errors.strip()}")
             seconds = time.monotonic() - started

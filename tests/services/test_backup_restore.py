@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import subprocess
 import sys
 import threading
 import uuid
@@ -135,14 +136,25 @@ def test_a_changed_or_missing_row_in_the_restored_database_is_detected(filled, d
     assert "damaged" in capsys.readouterr().out
 
 
-def test_a_backup_taken_while_the_database_is_written_holds_exactly_its_snapshot(database_url, restored_name,
+@pytest.mark.parametrize("when", ["while pg_dump reads", "after pg_dump has read everything"])
+def test_a_backup_taken_while_the_database_is_written_holds_exactly_its_snapshot(when, database_url, restored_name,
                                                                                 tmp_path, monkeypatch):
-    """Rows committed after the snapshot was exported are in neither the dump nor the fingerprint."""
-    fingerprint, written = backup_check.fingerprint, threading.Event()
+    """Rows committed after the snapshot was exported are in neither the dump nor the fingerprint.
+
+    The second order is the one that once failed CI by chance: pg_dump had read the sequences before the write,
+    the fingerprint after it, so the restored audit_log sequence looked 50 behind its source."""
+    fingerprint, written, dumps = backup_check.fingerprint, threading.Event(), []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            dumps.append(self)
 
     def write_then_fingerprint(cursor):
         if written.is_set():  # the restored database's turn
             return fingerprint(cursor)
+        if when.startswith("after"):
+            dumps[-1].wait()  # the pg_dump of the snapshot (the ones before asked for versions)
         with psycopg2.connect(backup_check.libpq_dsn(database_url)) as other, other.cursor() as c:
             c.execute("INSERT INTO audit_log (at, action, object_type) "
                       "SELECT now(), 'written_during_backup', 'test' FROM generate_series(1, 50)")
@@ -151,9 +163,11 @@ def test_a_backup_taken_while_the_database_is_written_holds_exactly_its_snapshot
         return fingerprint(cursor)
 
     monkeypatch.setattr(backup_check, "fingerprint", write_then_fingerprint)
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    out = io.StringIO()
     result = backup_check.run_check(database_url, dump_file=str(tmp_path / "live.dump"),
-                                    keep_restored=restored_name, out=io.StringIO())
-    assert written.is_set() and result.equal
+                                    keep_restored=restored_name, out=out)
+    assert written.is_set() and result.equal, out.getvalue()
     with psycopg2.connect(backup_check.libpq_dsn(database_url)) as live, live.cursor() as c:
         c.execute("SELECT count(*) FROM audit_log")
         assert c.fetchone()[0] == result.restored.tables["audit_log"]["rows"] + 50
