@@ -43,6 +43,16 @@ class Position:
     last_id: int
 
 
+@dataclass(frozen=True)
+class Stations:
+    """Which stations' rows a read keeps, by their ``m_upt.kode_upt``: only ``codes`` (an office's own database), or
+    every one but ``codes`` (the configured IQFast beside stations read from databases of their own, whose national
+    copy would only be refused row by row at every run and fetched again by every night's reconciliation)."""
+
+    codes: frozenset[str]
+    only: bool
+
+
 @dataclass
 class Chunk:
     table: str
@@ -121,12 +131,13 @@ class SqlSource:
             raise SourceUnavailable(f"IQFast tidak dapat dihubungi ({self.describe()}): "
                                     f"{_first_line(error)}") from error
 
-    def read_changes(self, table: str, since: Position | None, chunk_size: int) -> Iterator[Chunk]:
-        """Rows changed after ``since`` in (tgl_update, id) order, ``chunk_size`` at a time."""
+    def read_changes(self, table: str, since: Position | None, chunk_size: int,
+                     stations: Stations | None = None) -> Iterator[Chunk]:
+        """Rows changed after ``since`` in (tgl_update, id) order, ``chunk_size`` at a time (of ``stations`` only)."""
         source = mapping.source_table(table)
         columns = mapping.source_columns(table)
         updated, key = source.c.tgl_update, source.primary_key.columns[0]
-        query = self._select(table).order_by(updated, key).limit(chunk_size)
+        query = _of_stations(self._select(table), source, stations).order_by(updated, key).limit(chunk_size)
         position = since
         while True:
             statement = query
@@ -143,12 +154,14 @@ class SqlSource:
                 return
             position = chunk.last
 
-    def read_keys(self, table: str, chunk_size: int = 200_000) -> Iterator[list[int]]:
-        """Every primary key of a table, in chunks (for the reconciliation)."""
-        key = mapping.source_table(table).primary_key.columns[0]
+    def read_keys(self, table: str, chunk_size: int = 200_000, stations: Stations | None = None
+                  ) -> Iterator[list[int]]:
+        """Every primary key of a table (of ``stations`` only), in chunks (for the reconciliation)."""
+        source = mapping.source_table(table)
+        key = source.primary_key.columns[0]
         last = None
         while True:
-            statement = select(key).order_by(key).limit(chunk_size)
+            statement = _of_stations(select(key), source, stations).order_by(key).limit(chunk_size)
             if last is not None:
                 statement = statement.where(key > last)
             keys = [row[0] for row in self._fetch_typed(statement)]
@@ -215,6 +228,24 @@ class SqlSource:
                 return [tuple(row) for row in connection.execute(statement)]
         except (DBAPIError, OperationalError, sqlite3.Error) as error:
             raise SourceUnavailable(f"IQFast tidak dapat dibaca ({self.describe()}): {_first_line(error)}") from error
+
+
+def _of_stations(statement, source, stations: Stations | None):
+    """``statement`` keeping the rows of ``stations``: a party's or application's own station (``id_upt``), or its
+    application's (``id_ptk``). Code lists are everyone's. A row whose application is not there (yet) stays: the
+    writer holds it back as a young orphan until its application commits, and must see it to do so."""
+    if stations is None:
+        return statement
+    upt, ptk = mapping.source_table("m_upt"), mapping.source_table("ptk")
+    listed = select(upt.c.id_upt).where(upt.c.kode_upt.in_(sorted(stations.codes)))
+    if "id_upt" in source.c and source.name != "m_upt":
+        kept = source.c.id_upt.in_(listed) if stations.only else source.c.id_upt.not_in(listed)
+        return statement.where(kept)
+    if "id_ptk" in source.c:
+        elsewhere = select(ptk.c.id_ptk).where(ptk.c.id_upt.not_in(listed) if stations.only
+                                               else ptk.c.id_upt.in_(listed))
+        return statement.where(or_(source.c.id_ptk.is_(None), source.c.id_ptk.not_in(elsewhere)))
+    return statement
 
 
 def _decimal(value) -> Decimal:

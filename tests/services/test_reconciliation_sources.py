@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, delete, func, select, text
 
 from jobs.context import JobContext
 from jobs.sync_jobs import reconcile_job
+from portal.iqfast import mapping
 from portal.iqfast import schema as iq
 from portal.services import offices
 from portal.services.sync import export_files
@@ -98,15 +99,48 @@ def test_a_station_database_whose_ids_overlap_the_national_series_overwrites_not
     assert any("sudah dipakai catatan UPT 0300" in reason and "bertumpang tindih" in reason for reason in reasons)
 
 
-def test_the_national_database_does_not_write_a_station_read_from_its_own(database, settings, session, tmp_path):
+def _rows_of_station(url: str, code: str) -> dict[str, int]:
+    """IQFast table → its rows of one station (its own, or its application's)."""
+    engine = create_engine(url)
+    with engine.connect() as c:
+        station = c.execute(select(iq.m_upt.c.id_upt).where(iq.m_upt.c.kode_upt == code)).scalar_one()
+        applications = select(iq.ptk.c.id_ptk).where(iq.ptk.c.id_upt == station)
+        counts = {}
+        for name in mapping.SOURCE_TABLES:
+            table = iq.metadata.tables[name]
+            if "id_upt" in table.c and name != "m_upt":
+                counts[name] = c.execute(select(func.count()).where(table.c.id_upt == station)).scalar_one()
+            elif "id_ptk" in table.c:
+                counts[name] = c.execute(select(func.count()).where(table.c.id_ptk.in_(applications))).scalar_one()
+    engine.dispose()
+    return counts
+
+
+def _rows_of_source(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as c:
+        counts = {name: c.execute(select(func.count()).select_from(iq.metadata.tables[name])).scalar_one()
+                  for name in mapping.SOURCE_TABLES}
+    engine.dispose()
+    return counts
+
+
+def test_the_national_database_does_not_read_a_station_read_from_its_own(database, settings, session, tmp_path):
+    # The national IQFast holds a copy of station 2000 (its own ids); the station's records come from its own
+    # database only. The national copy is not read at all — not refused row by row at every run, nor fetched
+    # again to be refused by every night's comparison (a station-year each night).
     national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
-    small_simulator(national, days=1, seed=7, offices=2)  # holds station 2000 as well
+    small_simulator(national, days=1, seed=7, offices=2)
     own_station_simulator(own, OFFSET)
     _station_with_its_own_database(session, own)
     settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
     first, second = sync.sync_from_settings(database, settings)
-    assert any("catatan UPT 2000, yang dibaca dari sumber IQFast lain" in error["reason"]
-               for error in first["errors"])
+    assert (first["status"], first["rows_rejected"], first["errors"]) == ("success", 0, [])
+    skipped = _rows_of_station(national, "2000")
+    assert skipped["ptk"] and skipped["riwayat_ptk"] and skipped["pengguna_jasa"]
+    everything = _rows_of_source(national)
+    assert first["rows_read"] == {name: everything[name] - skipped.get(name, 0) for name in mapping.SOURCE_TABLES}
+    assert (second["status"], second["rows_rejected"]) == ("success", 0)
     station = _records_of(database, "2000")
     assert station and all(row[0] > OFFSET for row in station)  # its own database's records only
     assert _records_of(database, "0300") and _crossed(database) == 0
@@ -114,6 +148,12 @@ def test_the_national_database_does_not_write_a_station_read_from_its_own(databa
         for parties in ("service_users", "handlers"):
             assert c.execute(text(f"SELECT count(*) FROM {parties} p JOIN offices o ON o.id = p.office_id "
                                   f"WHERE o.code = '2000' AND p.source_id <= {OFFSET}")).scalar_one() == 0
+
+    nightly = sync.run_reconcile(database, national, configured_url=national)
+    assert (nightly["status"], nightly["rows_rejected"], nightly["errors"]) == ("success", 0, [])
+    fetched = {name: count for name, count in nightly["rows_read"].items() if name not in mapping.LOOKUP_TABLES}
+    assert not any(fetched.values()), fetched
+    assert _records_of(database, "2000") == station
 
 
 def _companies_of_nobody(database) -> int:
@@ -123,24 +163,31 @@ def _companies_of_nobody(database) -> int:
 
 
 def test_a_refused_service_user_makes_no_company(database, settings, session, tmp_path):
-    # The national copy of a station read from its own database: its service users are refused before their companies
-    # are found or made by NPWP, so neither the sync nor each night's reconciliation (which fetches them again) leaves
-    # a company nobody belongs to.
+    # A station database whose ids overlap the national series: its service users whose ids are the national
+    # station's are refused before their companies are found or made by NPWP, so neither the sync nor each night's
+    # reconciliation (which fetches them again) leaves a company nobody belongs to.
     national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
-    small_simulator(national, days=1, seed=7, offices=2)
-    own_station_simulator(own, OFFSET)
-    engine = create_engine(national)
-    with engine.begin() as c:  # one of the station's companies with no valid NPWP: a company of its own each time
-        c.execute(iq.pengguna_jasa.update().where(iq.pengguna_jasa.c.id_pengguna_jasa == select(
-            func.min(iq.pengguna_jasa.c.id_pengguna_jasa)).where(iq.pengguna_jasa.c.id_upt == 2).scalar_subquery())
-            .values(npwp="-"))
+    small_simulator(national, days=1, seed=7, offices=1)
+    own_station_simulator(own, 0)
+    assert sync.run_sync(database, national, configured_url=national)["status"] == "success"
+    with database.engine.connect() as c:
+        taken = set(c.execute(text("SELECT source_id FROM service_users")).scalars())
+    refused = min(taken)
+    engine = create_engine(own)
+    with engine.begin() as c:  # one of its companies takes that id, with no valid NPWP: a company of its own each time
+        first = select(func.min(iq.pengguna_jasa.c.id_pengguna_jasa)).scalar_subquery()
+        c.execute(iq.ptk.update().where(iq.ptk.c.id_pengguna_jasa == first).values(id_pengguna_jasa=refused))
+        c.execute(iq.pengguna_jasa.update().where(iq.pengguna_jasa.c.id_pengguna_jasa == first)
+                  .values(id_pengguna_jasa=refused, npwp="-"))
     engine.dispose()
     _station_with_its_own_database(session, own)
-    result = sync.run_sync(database, national, configured_url=national)
-    assert result["status"] == "success" and result["rows_rejected"] > 0
-    assert _companies_of_nobody(database) == 0
+    before = _companies_of_nobody(database)
+    result = sync.run_sync(database, own, cursor_scope="2000:", configured_url=national)
+    assert result["status"] == "success" and any(
+        f"id {refused} sudah dipakai catatan UPT 0300" in error["reason"] for error in result["errors"])
+    assert _companies_of_nobody(database) == before == 0
     for _night in range(2):
-        assert sync.run_reconcile(database, national, configured_url=national)["status"] == "success"
+        assert sync.run_reconcile(database, own, configured_url=national)["status"] == "success"
     assert _companies_of_nobody(database) == 0
 
 

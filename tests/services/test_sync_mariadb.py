@@ -7,7 +7,7 @@ import pymysql
 import pytest
 from sqlalchemy import text
 
-from portal.iqfast.sql_source import SqlSource
+from portal.iqfast.sql_source import SqlSource, Stations
 from portal.services.sync import runs as sync
 from support.sync_helpers import checksums, derived_stages, expected_stages, iqfast_rows, our_rows, small_simulator
 
@@ -49,5 +49,27 @@ def test_the_mariadb_connection_refuses_to_write(mariadb_simulator):
         with source.engine.connect() as connection:
             with pytest.raises(Exception, match="READ ONLY|read only|read-only"):
                 connection.execute(text("DELETE FROM riwayat_ptk"))
+    finally:
+        source.close()
+
+
+def test_reads_keep_to_the_stations_asked_for_on_mariadb(mariadb_simulator):
+    # The station filter of a source beside stations read from their own databases (holdings.py), in MariaDB's SQL:
+    # an application's rows by its own station, an event's by its application's; code lists are everyone's.
+    source = SqlSource(mariadb_simulator)
+    try:
+        def counted(table, stations):
+            keys = sum(len(chunk) for chunk in source.read_keys(table, stations=stations))
+            rows = sum(len(chunk.rows) for chunk in source.read_changes(table, None, 5000, stations))
+            assert keys == rows
+            return keys
+
+        for table in ("ptk", "riwayat_ptk", "pengguna_jasa", "m_komoditas"):
+            every = counted(table, None)
+            assert every > 0
+            assert counted(table, Stations(frozenset({"0300"}), only=True)) == every
+            assert counted(table, Stations(frozenset({"9999"}), only=False)) == every
+            assert counted(table, Stations(frozenset({"0300"}), only=False)) == (every if table.startswith("m_") else 0)
+            assert counted(table, Stations(frozenset(), only=True)) == (every if table.startswith("m_") else 0)
     finally:
         source.close()

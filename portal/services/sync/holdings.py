@@ -6,14 +6,18 @@ Two things follow from it. The nightly reconciliation compares a source's keys w
 writes only records it holds: a row of a station held by another source (a database whose ids overlap the
 national series, or one carrying a station it does not own) is refused with its reason instead of overwriting
 that station's record, or hanging an event on its application. A record's station is its own (applications,
-service users, handlers, 3P actions) or its application's (events, commodity lines, bills, certificates)."""
+service users, handlers, 3P actions) or its application's (events, commodity lines, bills, certificates). The
+reads keep to the same stations (``Holdings.stations``): the configured IQFast's copy of a station with a database of
+its own is not read at all, neither by each run nor by the nightly comparison."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, true
+from sqlalchemy import false, select, true
 
+from models import Office
 from portal.db import Database
+from portal.iqfast.sql_source import Stations
 from portal.services.offices import own_source_offices
 
 
@@ -23,11 +27,20 @@ class Holdings:
 
     offices: frozenset[int] | None = None
     others: frozenset[int] = frozenset()
+    codes: frozenset[str] = frozenset()  # the codes of the offices named above (``offices``, else ``others``)
 
     @property
     def everything(self) -> bool:
         """Every station's records: the usual installation, one IQFast and no station with a database of its own."""
         return self.offices is None and not self.others
+
+    @property
+    def stations(self) -> Stations | None:
+        """What the source's reads keep (None: everything): rows of another source's station are left in IQFast,
+        not read to be refused one by one."""
+        if self.everything:
+            return None
+        return Stations(self.codes, only=self.offices is not None)
 
     def within(self, office):
         """SQL: the office column names a station this source holds."""
@@ -51,6 +64,13 @@ def holdings_of(database: Database, url: str | None, configured: str | None = No
     has no database of its own."""
     with database.session() as session:
         own = {u: ids for u, ids in own_source_offices(session).items() if u != configured}
-    if url is not None and url in own:
-        return Holdings(offices=own[url])
-    return Holdings(others=frozenset(office for ids in own.values() for office in ids))
+        if url is not None and url in own:
+            offices, others = own[url], None
+        else:
+            offices, others = None, frozenset(office for ids in own.values() for office in ids)
+        listed = offices if offices is not None else others
+        codes = frozenset(session.scalars(select(Office.code).where(Office.id.in_(sorted(listed))))) if listed \
+            else frozenset()
+    if offices is not None:
+        return Holdings(offices=offices, codes=codes)
+    return Holdings(others=others, codes=codes)

@@ -172,7 +172,8 @@ def _sync_table(database: Database, source: SqlSource, source_table: str, saved:
         # The table's first load: its history is not news (and most of it old).
         writer.notify_from = writer.now - notification_horizon
     lookups = None
-    chunks = _timed_iter(source.read_changes(source_table, overlap_start(cursor, overlap), chunk_size), run)
+    chunks = _timed_iter(source.read_changes(source_table, overlap_start(cursor, overlap), chunk_size, holds.stations),
+                         run)
     for batch, chunk in enumerate(chunks):
         stamp_at, key_at = chunk.columns.index("tgl_update"), chunk.columns.index(key)
         newest = chunk.last.updated_at
@@ -271,7 +272,7 @@ def _write_chunk_once(database: Database, source_table: str, chunk: Chunk, run: 
 def _reconcile_table(database: Database, source: SqlSource, source_table: str, run: RunLog,
                      holds: Holdings) -> None:
     theirs: set[int] = set()
-    for keys in source.read_keys(source_table):
+    for keys in source.read_keys(source_table, stations=holds.stations):
         theirs.update(keys)
     specs = mapping.mappings_for(source_table)
     with database.engine.begin() as connection:
