@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -46,6 +47,30 @@ def test_sync_copies_the_simulator_row_for_row(database, simulator):
     with database.engine.connect() as c:
         offices = dict(c.execute(text("SELECT code, timezone FROM offices")).all())
     assert offices == {"0300": "Asia/Jakarta", "2000": "Asia/Makassar"}  # the WITA station joined by its code
+
+
+def test_the_reader_thread_maps_and_encodes_the_next_chunks_and_the_copy_still_agrees(database, simulator,
+                                                                                      monkeypatch):
+    # The chunks after each table's first are mapped, deduplicated and CSV-encoded in the reader thread while
+    # PostgreSQL writes the one before (the first waits for the lookups, loaded in the run's transaction).
+    prepared_in: list[tuple[str, str, bool]] = []
+    prepare_batch = sync.prepare_batch
+
+    def recorded(source_table, columns, rows, lookups, dialect):
+        batch = prepare_batch(source_table, columns, rows, lookups, dialect)
+        prepared_in.append((source_table, threading.current_thread().name,
+                            any(item.prepared and item.prepared.encoded for item in batch.mapped)))
+        return batch
+
+    monkeypatch.setattr(sync, "prepare_batch", recorded)
+    result = sync.run_sync(database, simulator, chunk_size=100)  # a day's events in some twenty chunks
+    assert result["status"] == "success" and result["rows_rejected"] == 0
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+    assert derived_stages(database) == expected_stages(simulator)
+    ahead = {table for table, thread, _encoded in prepared_in if thread == "iqfast-reader"}
+    assert "riwayat_ptk" in ahead  # the tables of a few chunks may all be read before the lookups are
+    encoded = {table for table, thread, was in prepared_in if thread == "iqfast-reader" and was}
+    assert encoded == (ahead - {"pengguna_jasa"} if database.engine.dialect.name == "postgresql" else set())
 
 
 def test_second_run_reads_the_overlap_but_writes_nothing(database, simulator):

@@ -28,10 +28,11 @@ from typing import Callable
 
 from portal.db import Database
 from portal.iqfast import mapping
+from portal.iqfast.fields import Lookups
 from portal.iqfast.sql_source import Chunk, Position, SourceUnavailable, SqlSource, overlap_start
 from portal.services.offices import own_sources
 from portal.services.sync.after_sync import bring_current
-from portal.services.sync.batches import write_rows
+from portal.services.sync.batches import PreparedBatch, prepare_batch, write_rows
 from portal.services.sync.export_files import import_export_dir
 from portal.services.sync.holdings import EVERYTHING, Holdings, holdings_of
 from portal.services.sync.run_log import RunLog, finish_run, start_run
@@ -114,8 +115,9 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
     return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
 
 
-def _timed_iter(chunks, run: RunLog):
-    """Chunks from the source, read one ahead in a thread while the database writes the current one.
+def _timed_iter(chunks, run: RunLog, prepare: Callable[[Chunk], PreparedBatch | None] = lambda _chunk: None):
+    """(chunk, prepared) from the source, read one ahead in a thread while the database writes the current one; the
+    thread also prepares each chunk for the writer (``prepare``: mapped and encoded, or None when it cannot yet).
 
     The time the writer still waits for a chunk is counted as "read".
     """
@@ -135,7 +137,7 @@ def _timed_iter(chunks, run: RunLog):
     def produce():
         try:
             for chunk in chunks:
-                if not put(("chunk", chunk)):
+                if not put(("chunk", (chunk, prepare(chunk)))):
                     return
             put(("end", None))
         except BaseException as error:  # handed to the consumer, which raises it
@@ -172,15 +174,23 @@ def _sync_table(database: Database, source: SqlSource, source_table: str, saved:
         # The table's first load: its history is not news (and most of it old).
         writer.notify_from = writer.now - notification_horizon
     lookups = None
+    # The lookups once the writer has loaded them (at the first chunk, in the run's transaction): from then on the
+    # reader thread maps and encodes each chunk it reads, while PostgreSQL writes the one before.
+    loaded: dict[str, Lookups] = {}
+
+    def prepare(chunk: Chunk) -> PreparedBatch | None:
+        ready = loaded.get("lookups")
+        return prepare_batch(source_table, chunk.columns, chunk.rows, ready, writer.dialect) if ready else None
+
     chunks = _timed_iter(source.read_changes(source_table, overlap_start(cursor, overlap), chunk_size, holds.stations),
-                         run)
-    for batch, chunk in enumerate(chunks):
+                         run, prepare)
+    for batch, (chunk, prepared) in enumerate(chunks):
         stamp_at, key_at = chunk.columns.index("tgl_update"), chunk.columns.index(key)
         newest = chunk.last.updated_at
         if not connection.in_transaction():
             connection.begin()
-        lookups = lookups or writer.load_lookups()
-        failed = write_rows(writer, source_table, chunk.columns, chunk.rows, lookups, run)
+        lookups = loaded["lookups"] = lookups or writer.load_lookups()
+        failed = write_rows(writer, source_table, chunk.columns, chunk.rows, lookups, run, prepared)
         for position, reason, orphan in failed:
             row = chunk.rows[position]
             young = orphan and row[stamp_at] >= newest - ORPHAN_GRACE
