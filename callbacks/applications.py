@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from callbacks.common import page_of, paged_callback, register_open_row, register_section_loader, register_url_filters
+from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
 from layouts.applications import ALL, TEXT_FILTERS, stage_tone
 from layouts.components.formatting import format_local_time
 from layouts import applications as applications_layout
@@ -54,8 +54,6 @@ def grid_row(row: dict, tz: str) -> dict:
 def register(app) -> None:
     register_url_filters(app, PERMISSION, "applications", applications_layout.URL_FIELDS)
 
-    register_section_loader(app, PERMISSION, "applications-section", Input("applications-page", "id"),
-                            applications.section_options, all_label_key="applications.all_sections", all_value=ALL)
 
     @paged_callback(
         app, PERMISSION, "applications", forbidden_key="application_detail.forbidden",

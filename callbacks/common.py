@@ -132,28 +132,6 @@ def section_choices(sections: list[dict], all_label_key: str = "compliance.all_s
         {"label": s[name], "value": s["code"]} for s in sections]
 
 
-def sees_every_section(scope) -> bool:
-    """Whether a section select offers every section to this scope (else it stays locked to the scope's own)."""
-    return not scope.section_scoped
-
-
-def register_section_loader(app, permission: str, output_id: str, trigger: Input, sections, **choice_kwargs):
-    """Fill a page's section select once it is drawn; a section-scoped user's select stays locked to their own.
-
-    `sections(session)` lists the sections (code, name_id, name_en) the page offers.
-    """
-    @protected_callback(app, permission, Output(output_id, "options"), trigger, asked_when=sees_every_section)
-    def load_sections(_):
-        """Every section for officers who see all of them; a coordinator's stays as the layout drew it (their
-        browser is not told of this callback; asked anyway, it changes nothing)."""
-        if user().section_scope:
-            return no_update
-        with database().session() as db:
-            return section_choices(sections(db), **choice_kwargs)
-
-    return load_sections
-
-
 def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "href"):
     """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again.
 

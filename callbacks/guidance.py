@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import (describe, page_of, paged_callback, register_open_row, register_section_loader, shown_in,
+from callbacks.common import (describe, page_of, paged_callback, register_open_row, shown_in,
                               stale_message)
-from callbacks.rankings import compliance_sections
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
 from layouts.components.formatting import format_count, format_date, format_number
@@ -64,7 +63,6 @@ def _action_value(name: str, value):
 
 
 def register(app) -> None:
-    register_section_loader(app, PERMISSION, "guidance-section", Input("guidance-version", "id"), compliance_sections)
     outputs = {"rows": Output("guidance-grid", "rowData"), "window": Output("guidance-window", "children"),
                "error": Output("guidance-error", "children"), "error_open": Output("guidance-error", "is_open")}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, dcc, no_update
 
-from callbacks.common import export_failed, register_open_row, register_section_loader, shown_in
-from callbacks.rankings import compliance_sections, download
+from callbacks.common import export_failed, register_open_row, shown_in
+from callbacks.rankings import download
 from layouts.compliance_common import grid_row, months_since_text, window_text
 from layouts.components.formatting import format_count, format_date, format_score
 from portal.reports import exports
@@ -33,7 +33,6 @@ def criteria(settings: dict) -> str:
 
 
 def register(app) -> None:
-    register_section_loader(app, PERMISSION, "priority-section", Input("priority-grid", "id"), compliance_sections)
     outputs = {"rows": Output("priority-grid", "rowData"), "count": Output("priority-count", "children"),
                "criteria": Output("priority-criteria", "children"), "window": Output("priority-window", "children"),
                "error": Output("priority-error", "children"), "error_open": Output("priority-error", "is_open")}

@@ -6,8 +6,7 @@ import re
 
 from dash import Input, Output, State, no_update
 
-from callbacks.common import load_record, page_of, paged_callback, register_section_loader
-from callbacks.rankings import compliance_sections
+from callbacks.common import load_record, page_of, paged_callback
 from layouts import profile as page
 from portal.extensions import database
 from portal.i18n import t
@@ -33,7 +32,6 @@ def _section(service_user_id, name: str, section, number: int = 0) -> dict:
 
 
 def register(app) -> None:
-    register_section_loader(app, PERMISSION, "profile-section", Input("profile-id", "data"), compliance_sections)
 
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))

@@ -33,11 +33,6 @@ def filters_from(section, direction, commodity, tier, period_from, period_to) ->
             "period_from": period_from, "period_to": period_to}
 
 
-def compliance_sections(session) -> list[dict]:
-    """The sections the compliance pages filter by."""
-    return compliance.filter_options(session, None)["sections"]
-
-
 def chart_answer(counts: dict) -> str:
     return t("rankings.chart_answer", d=format_count(counts.get("D", 0)), a=format_count(counts.get("A", 0)),
              total=format_count(sum(counts.values())))

@@ -22,7 +22,16 @@ from portal.extensions import database, settings
 from portal.domain.periods import today_in
 from portal.i18n import current_language, t
 from portal.security.permissions import AUTHENTICATED
+from portal.services import applications
 from portal.services.sync import status as sync_status
+from portal.view_cache import cached
+
+
+def active_sections() -> tuple[tuple[str, str, str], ...]:
+    """The active sections as (code, name_id, name_en), for a page's section select (`Page.sections`); part of the
+    kept drawing's key, so a changed list draws the page afresh."""
+    with database().session() as db:
+        return tuple((s["code"], s["name_id"], s["name_en"]) for s in cached(db, applications.section_options))
 
 
 def stale_data_notice(current) -> tuple:
@@ -49,7 +58,8 @@ def stale_data_notice(current) -> tuple:
 # A person's drawn pages, kept for their next visit (issue #17).
 #
 # The router draws a page from the reader, the address (path arguments and query string), the language and the day
-# only: layouts read no data — their callbacks do, after the page is drawn. So a person opening the same page with
+# only: layouts read no data — their callbacks do, after the page is drawn. (A page with a section select is also
+# given the active sections, read by the router and part of the key: `Page.sections`.) So a person opening the same page with
 # the same filters again (officers move between four or five pages all day) gets the drawing they got last time
 # instead of building some hundred Dash components and asking each for its JSON again.
 #
@@ -114,6 +124,8 @@ def register(app) -> None:
         # The query string reaches the layout (a list draws its filters from it); it is a State: a page that
         # writes its filters into the address is not drawn again for it.
         query = search or ""
+        if page.sections and not current.section_scope:
+            arguments = {**arguments, "sections": active_sections()}
         return drawn(current, page, query, arguments, lambda: page.render(current, query=query, **arguments)), \
             document_title(pathname)
 

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from dash import Input, Output
 
-from callbacks.common import page_of, paged_callback, register_open_row, register_section_loader, register_url_filters
+from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
 from layouts import targeting_queue as queue_layout
 from layouts.components.formatting import format_local_time
 from layouts.targeting_queue import ALL, summary
 from portal.extensions import database
 from portal.i18n import format_date, format_number, t
 from portal.security.access import user
-from portal.services import applications
 from portal.services.targeting import queue
 
 PERMISSION = queue.PERMISSION
@@ -55,8 +54,6 @@ def grid_row(row: dict, tz: str) -> dict:
 def register(app) -> None:
     register_url_filters(app, PERMISSION, "queue", queue_layout.URL_FIELDS)
 
-    register_section_loader(app, PERMISSION, "queue-section", Input("queue-page", "id"),
-                            applications.section_options, all_label_key="applications.all_sections", all_value=ALL)
 
     @paged_callback(
         app, PERMISSION, "queue",

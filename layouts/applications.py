@@ -61,7 +61,7 @@ def grid_columns(user) -> list[dict]:
     ]
 
 
-def _page(user):
+def _page(user, sections=()):
     text_inputs = [dbc.Col(search_box(f"applications-{name}", t(key)), xs=12, md=6, xl=3, className="mb-2")
                    for name, key in TEXT_FILTERS]
     return html.Div([
@@ -75,7 +75,7 @@ def _page(user):
                      dbc.Select(id="applications-direction", options=direction_options(), value=ALL)],
                     xs=6, md=4, xl=2, className="mb-2"),
             dbc.Col([hidden_label(t("applications.field.section"), "applications-section"),
-                     section_select("applications-section", user, t("applications.all_sections"), ALL)],
+                     section_select("applications-section", user, t("applications.all_sections"), ALL, sections)],
                     xs=12, md=4, xl=2, className="mb-2"),
             dbc.Col(dbc.InputGroup([group_label(t("applications.filter.submitted_from"), "applications-date-from"),
                                     dbc.Input(id="applications-date-from", type="date")]), xs=12, md=6, xl=3,
@@ -114,6 +114,6 @@ URL_FIELDS = tuple(UrlField(name, f"applications-{name}") for name, _key in TEXT
 )
 
 
-def layout(user, query: str = "", **_):
+def layout(user, query: str = "", sections=(), **_):
     """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user), location("applications")]), URL_FIELDS, query)
+    return applied(html.Div([_page(user, sections), location("applications")]), URL_FIELDS, query)

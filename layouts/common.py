@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from portal.i18n import t
+from portal.i18n import current_language, t
 
 
 
@@ -45,12 +45,15 @@ def scrolling_table(table, label: str, **kwargs):
                     **{"aria-label": label}, **kwargs)
 
 
-def section_select(component_id: str, user, all_label: str, all_value: str = "all"):
+def section_select(component_id: str, user, all_label: str, all_value: str = "all", sections=()):
     """Section-scoped users see their own section only: the select shows it, locked (the service enforces it).
 
-    Officers who see every section get "all" here; callbacks.common.register_section_loader adds the sections.
+    Officers who see every section get "all" and ``sections``, the active sections as (code, name_id, name_en) the
+    router read for the page (`Page.sections`): drawn with the page, not asked for by a callback after it.
     """
     if user.section_scope:
         return dbc.Select(id=component_id, value=user.section_scope, disabled=True,
                           options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])
-    return dbc.Select(id=component_id, value=all_value, options=[{"label": all_label, "value": all_value}])
+    named = 1 if current_language() == "id" else 2
+    return dbc.Select(id=component_id, value=all_value, options=[{"label": all_label, "value": all_value}] + [
+        {"label": section[named], "value": section[0]} for section in sections])

@@ -47,11 +47,11 @@ def _form(user):
     ], className="mb-3 shadow-sm", id="guidance-form")
 
 
-def layout(user, **_):
+def layout(user, sections=(), **_):
     return html.Div([
         page_header(t("page.guidance"), t("guidance.subtitle")),
         dbc.Row([labelled(t("compliance.field.section"),
-                          section_select("guidance-section", user, t("compliance.all_sections")), md=3)]),
+                          section_select("guidance-section", user, t("compliance.all_sections"), sections=sections), md=3)]),
         html.P(id="guidance-window", className="small text-muted"),
         dbc.Alert(id="guidance-error", color="warning", is_open=False),
         dbc.Card([

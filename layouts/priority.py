@@ -11,7 +11,7 @@ from layouts.components.export_buttons import export_buttons
 from portal.i18n import t
 
 
-def layout(user, **_):
+def layout(user, sections=(), **_):
     return html.Div([
         page_header(t("page.priority"), t("priority.subtitle"), actions=html.Div([
             dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("priority.pdf")], id="priority-export-pdf",
@@ -19,7 +19,7 @@ def layout(user, **_):
             *export_buttons("priority"),
         ], className="qc-no-print")),
         dbc.Row([labelled(t("compliance.field.section"),
-                          section_select("priority-section", user, t("compliance.all_sections")), md=3)],
+                          section_select("priority-section", user, t("compliance.all_sections"), sections=sections), md=3)],
                 className="qc-no-print"),
         html.P(id="priority-criteria", className="small"),
         html.P(id="priority-window", className="small text-muted"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import group_label, hidden_label
+from layouts.common import group_label, hidden_label, section_select
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
@@ -28,12 +28,8 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
             ("guidance", "profile.guidance_title", "bi-people"))
 
 
-def layout(user, page=None, service_user_id: int | None = None, **_):
-    section = ([dbc.Select(id="profile-section", value=user.section_scope, disabled=True,
-                           options=[{"label": t(f"section.{user.section_scope}"), "value": user.section_scope}])]
-               if user.section_scope else
-               [dbc.Select(id="profile-section", value="all", options=[{"label": t("compliance.all_sections"),
-                                                                        "value": "all"}])])
+def layout(user, page=None, service_user_id: int | None = None, sections=(), **_):
+    section = [section_select("profile-section", user, t("compliance.all_sections"), sections=sections)]
     return html.Div([
         back_link("/rankings", t("profile.back"), "profile-back"),
         dcc.Store(id="profile-id", data=service_user_id),

@@ -46,7 +46,7 @@ def grid_columns(user) -> list[dict]:
     ]
 
 
-def _page(user):
+def _page(user, sections=()):
     return html.Div([
         page_header(t("page.targeting_queue"), t("targeting_queue.subtitle")),
         dbc.Row([
@@ -56,7 +56,7 @@ def _page(user):
         ]),
         dbc.Row([
             dbc.Col([hidden_label(t("applications.field.section"), "queue-section"),
-                     section_select("queue-section", user, t("applications.all_sections"), ALL)],
+                     section_select("queue-section", user, t("applications.all_sections"), ALL, sections)],
                     xs=6, md=3, className="mb-2"),
             dbc.Col([hidden_label(t("targeting_queue.field.level"), "queue-level"),
                      dbc.Select(id="queue-level", value=ALL,
@@ -92,9 +92,9 @@ URL_FIELDS = (
 )
 
 
-def layout(user, query: str = "", **_):
+def layout(user, query: str = "", sections=(), **_):
     """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user), location("queue")]), URL_FIELDS, query)
+    return applied(html.Div([_page(user, sections), location("queue")]), URL_FIELDS, query)
 
 
 def summary(total: int, selected: int, day_text: str):

@@ -26,6 +26,9 @@ class Page:
     # Drawn on every visit, never kept for the person's next one (callbacks/shell.py): the layout holds
     # something of the moment, e.g. a CSRF token for a form posted outside Dash.
     drawn_fresh: bool = False
+    # Its section select offers every active section to officers who see them all: the router reads the sections
+    # (cached per data change) and the layout draws them, so the page asks no callback for its choices.
+    sections: bool = False
 
     def render(self, user, **arguments):
         module_name, function_name = self.layout.split(":")
@@ -49,17 +52,19 @@ PAGES: tuple[Page, ...] = (
     Page("offices", "/offices", "offices.compare", "layouts.offices:layout", "page.offices", "bi-buildings"),
     Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group=COMPLIANCE),
     Page("profile", "/profile/<int:service_user_id>", "rankings.view", "layouts.profile:layout", "page.profile",
-         "bi-building", in_menu=False),
+         "bi-building", in_menu=False, sections=True),
     Page("handler", "/handlers/<int:handler_id>", "rankings.view", "layouts.handler:layout", "page.handler",
          "bi-person-badge", in_menu=False),
-    Page("priority", "/priority", "rankings.view", "layouts.priority:layout", "page.priority", "bi-award", group=COMPLIANCE),
-    Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE),
+    Page("priority", "/priority", "rankings.view", "layouts.priority:layout", "page.priority", "bi-award", group=COMPLIANCE,
+         sections=True),
+    Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE,
+         sections=True),
     Page("effect", "/targeting/effectiveness", "targeting.effect", "layouts.targeting_effect:layout",
          "page.targeting_effect", "bi-bullseye", group=COMPLIANCE),
     Page("applications", "/applications", "applications.view", "layouts.applications:layout", "page.applications",
-         "bi-file-earmark-text"),
+         "bi-file-earmark-text", sections=True),
     Page("queue", "/targeting/queue", "targeting.queue", "layouts.targeting_queue:layout", "page.targeting_queue",
-         "bi-list-check"),
+         "bi-list-check", sections=True),
     Page("application-detail", "/applications/<int:application_id>", "applications.view",
          "layouts.application_detail:layout", "page.application_detail", "bi-file-earmark-text", in_menu=False),
     Page("nnc", "/nnc", "nnc.view", "layouts.nnc:layout", "page.nnc", "bi-exclamation-triangle"),

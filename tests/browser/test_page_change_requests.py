@@ -26,6 +26,8 @@ def _outputs(page) -> list[str]:
 @pytest.mark.parametrize("username,start,link,target,drawn", [
     ("operator", "/nnc", "#shell-nav-corrections", "/corrections", "#corrections-status"),
     ("service_user", "/my/applications", "#shell-nav-my-nnc", "/my/nnc", "#my-nnc-list"),
+    # Its section select comes with the page: no callback asked for the choices after it.
+    ("admin", "/kpi", "#shell-nav-applications", "/applications", "#applications-section"),
 ])
 def test_a_page_change_from_the_menu_asks_the_server_once_for_the_shell(page, demo_accounts, username, start, link,
                                                                          target, drawn):
@@ -43,4 +45,5 @@ def test_a_page_change_from_the_menu_asks_the_server_once_for_the_shell(page, de
     # A page may redraw a count it has just read in its own answer (the corrections list its badge); no request is
     # the shell's alone.
     assert not [key for key in sent if key != routers[0] and key.strip(".").startswith(SHELL_ONLY)], sent
+    assert not [key for key in sent if "-section.options" in key], sent
     assert page.title().endswith("· Q-Corner") and page.title() != "Q-Corner"
