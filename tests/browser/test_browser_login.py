@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from support.browser import browser_login, screenshot
 from portal.demo.build import DEMO_ACCOUNTS, create_demo_accounts
@@ -86,3 +87,9 @@ def test_phone_menu_closes_when_a_page_is_chosen_from_it_and_the_tab_takes_the_p
     phone.wait_for_url("**/my/nnc")
     phone.wait_for_selector("#shell-nav-my-nnc", state="hidden")  # the chosen page is not covered by the menu
     phone.wait_for_function("document.title === 'NNC perusahaan saya · Q-Corner'")
+    # No NNC names the company: the page says so, and a pager with nothing to page takes no room.
+    phone.wait_for_selector("#my-nnc-none", state="visible")
+    expect(phone.locator("#my-nnc-next")).to_be_disabled()
+    expect(phone.locator("#my-nnc-prev")).to_be_hidden()
+    expect(phone.locator("#my-nnc-next")).to_be_hidden()
+    screenshot(phone, "phone-my-nnc-none")
