@@ -14,7 +14,7 @@ from portal.demo import DEMO_DAYS
 from portal.demo.complaints import build_demo_complaints
 from portal.demo.guidance import build_demo_guidance
 from portal.demo.nnc import build_demo_nncs
-from portal.demo.service_portal import build_demo_service_user, simulate_survey_answers
+from portal.demo.service_portal import build_demo_corrections, build_demo_service_user, simulate_survey_answers
 from portal.demo.sync_history import build_sync_history
 from portal.iqfast.sql_source import safe_url
 from portal.migrate import upgrade
@@ -98,6 +98,8 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print, sync_h
         with database.session() as session:
             summary["service_user"] = build_demo_service_user(session, "service_user", settings.default_office,
                                                               cooldown_days=settings.survey_cooldown_days)
+        with database.session() as session:
+            summary["corrections"] = build_demo_corrections(session, "service_user")
         with database.session() as session:
             summary["survey_answers"] = simulate_survey_answers(session, settings.default_office, seed=seed,
                                                                 cooldown_days=settings.survey_cooldown_days)

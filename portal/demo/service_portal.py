@@ -1,7 +1,8 @@
 """Demo data for the service users' portal, built on the synced (simulated) certification data.
 
 Called by the demo set-up after the first sync: `build_demo_service_user` gives the `service_user` demo account a
-real company with applications at every stage, its recent notifications and surveys (one answered, one open);
+real company with applications at every stage, its recent notifications and surveys (one answered, one open), and
+`build_demo_corrections` two reports about its drafts (one open, one answered);
 `simulate_survey_answers` answers the surveys of other handed-over applications the way the station's 2020
 survey came out (mostly 3 and 4; element 2, "system, mechanism and procedure", lowest at about 3.2 of 4).
 """
@@ -15,10 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Application, Office, QuarantineAction, ServiceUser, ServiceUserLink, StageEvent, User
+from models import Application, Certificate, Office, QuarantineAction, ServiceUser, ServiceUserLink, StageEvent, User
 from models.base import utcnow
-from models.service_portal import SurveyInvitation, SurveyResponse
-from portal.services import notifications, survey_invitations
+from models.service_portal import CorrectionRequest, SurveyInvitation, SurveyResponse
+from portal.services import corrections, notifications, survey_invitations
+from portal.services.accounts import current_user_from
 from portal.services.surveys import AGE_GROUPS, EDUCATIONS, GENDERS, OCCUPATIONS
 from portal.validation import NotFound
 
@@ -171,3 +173,42 @@ def simulate_survey_answers(session: Session, office_code: str = "0300", seed: i
             answered += 1
     session.flush()
     return answered
+
+
+# What the demo company reports about two of its drafts: one still waiting for the station, one answered.
+_CORRECTIONS = (
+    ("scientific_name", "Nama ilmiah komoditas pada draf tertulis tanpa nama penulis.",
+     "Nama ilmiah ditulis lengkap sesuai permohonan, termasuk nama penulisnya."),
+    ("consignee", "Alamat penerima pada draf tidak lengkap (kode pos tidak ada).",
+     "Alamat penerima lengkap dengan kode pos seperti pada dokumen permohonan."),
+)
+_ANSWER = ("Alamat penerima pada draf sudah sesuai data yang diajukan di IQFast. Bila alamat berubah, mohon ajukan "
+           "perubahan data permohonan melalui IQFast; draf baru akan tampil di sini.")
+
+
+def build_demo_corrections(session: Session, username: str = "service_user", officer: str = "operator") -> dict:
+    """The demo company's correction requests on its drafts ("Ajukan koreksi"): one open on the officers' list, one
+    answered with a reason (idempotent: nothing is added once the account has asked)."""
+    user = session.scalar(select(User).where(User.username == username))
+    company_id = user and session.scalar(select(ServiceUserLink.service_user_id).where(
+        ServiceUserLink.user_id == user.id).order_by(ServiceUserLink.created_at).limit(1))
+    if not company_id:
+        return {"open": 0, "answered": 0}
+    asked = session.scalar(select(func.count()).select_from(CorrectionRequest).where(
+        CorrectionRequest.requested_by_id == user.id))
+    if not asked:
+        drafts = session.scalars(
+            select(Application.id).join(Certificate, Certificate.application_id == Application.id)
+            .where(Application.service_user_id == company_id, Application.deleted_at.is_(None),
+                   Certificate.is_draft.is_(True), Certificate.deleted_at.is_(None))
+            .group_by(Application.id).order_by(func.max(Certificate.issued_at).desc()).limit(len(_CORRECTIONS))).all()
+        member = current_user_from(user, "demo", (company_id,))
+        made = [corrections.create_request(session, member, application_id, field, problem, expected)
+                for application_id, (field, problem, expected) in zip(drafts, _CORRECTIONS)]
+        answering = session.scalar(select(User).where(User.username == officer, User.active))
+        if len(made) > 1 and answering is not None:
+            corrections.resolve(session, current_user_from(answering, "demo"), made[1]["id"], reason=_ANSWER)
+        session.flush()
+    counts = dict(session.execute(select(CorrectionRequest.status, func.count()).where(
+        CorrectionRequest.requested_by_id == user.id).group_by(CorrectionRequest.status)).all())
+    return {"open": counts.get("open", 0), "answered": counts.get("resolved", 0)}

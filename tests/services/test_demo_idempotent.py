@@ -17,12 +17,14 @@ def _counts(database) -> dict[str, int]:
 def test_building_the_demo_twice_leaves_every_table_count_equal(settings, database, tmp_path):
     demo = load_settings(**{**settings.model_dump(), "env": "demo",
                             "iqfast_url": f"sqlite:///{tmp_path / 'iqfast.db'}"})
-    build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
+    summary = build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
     first = _counts(database)
-    build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
+    again = build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
     second = _counts(database)
 
     assert first["survey_invitations"] > 0 and first["applications"] > 0
+    # The demo company has asked about two drafts: the officers' list has one open, its portal one answer.
+    assert summary["corrections"] == again["corrections"] == {"open": 1, "answered": 1}
     assert {name: (first[name], second[name]) for name in first if first[name] != second[name]} == {}
 
 
