@@ -2,12 +2,14 @@
 finds nothing says what was searched, and the open surveys are one compact banner however many there are."""
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from models.service_portal import SurveyInvitation
+from portal.services import my_applications
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
@@ -75,3 +77,37 @@ def test_five_open_surveys_are_one_compact_banner(app, client, session, forwarde
     assert banner["type"] == "Alert" and banner["props"]["id"] == "my-surveys-banner"  # one, not five
     text = json.dumps(banner)
     assert "5 survei menunggu" in text and text.count("/my/survey/") == 5
+
+
+def test_the_list_total_is_kept_per_data_change_and_per_company(app, client, session, make_user, forwarder,
+                                                                monkeypatch):
+    # The total is counted once per (companies, filters, data stamp) — page turns and repeat views reuse it — yet a
+    # new application and one deleted at the source show in the next total, and another company's account with
+    # the same filters gets its own.
+    counted, count_matching = [], my_applications.count_matching
+
+    @functools.wraps(count_matching)
+    def counting(*args, **kwargs):
+        counted.append(args[1])
+        return count_matching(*args, **kwargs)
+
+    monkeypatch.setattr(my_applications, "count_matching", counting)
+    assert _list(app, client)["my-count"]["children"] == "Menampilkan 1–6 dari 6"
+    assert _list(app, client)["my-count"]["children"] == "Menampilkan 1–6 dari 6"
+    assert counted == [(forwarder["company"].id,)]  # the second view's total is the cache's
+    gen_application(session, forwarder["company"], submitted_at=NOW, commodity="Kayu manis")
+    session.commit()
+    assert _list(app, client)["my-count"]["children"] == "Menampilkan 1–7 dari 7"
+    forwarder["apps"][0].deleted_at = NOW
+    session.commit()
+    assert _list(app, client)["my-count"]["children"] == "Menampilkan 1–6 dari 6"
+
+    make_user("ekspedisi_q", "service_user")
+    other = gen_service_user(session, name="PT Lain Sendiri")
+    link_account(session, "ekspedisi_q", other)
+    gen_application(session, other, submitted_at=NOW, commodity="Kopi arabika")
+    session.commit()
+    someone_else = app.server.test_client()
+    login(someone_else, "ekspedisi_q")
+    assert _list(app, someone_else)["my-count"]["children"] == "Menampilkan 1–1 dari 1"
+    assert _list(app, client)["my-count"]["children"] == "Menampilkan 1–6 dari 6"
