@@ -124,7 +124,7 @@ def register(app) -> None:
         # The query string reaches the layout (a list draws its filters from it); it is a State: a page that
         # writes its filters into the address is not drawn again for it.
         query = search or ""
-        if page.sections and not current.section_scope:
+        if page.sections and not current.scope.section_scoped:
             arguments = {**arguments, "sections": active_sections()}
         return drawn(current, page, query, arguments, lambda: page.render(current, query=query, **arguments)), \
             document_title(pathname)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Callable, Iterator
 
-from sqlalchemy import Date, DateTime, Numeric, column, create_engine, event, or_, select
+from sqlalchemy import Date, DateTime, Numeric, column, create_engine, event, exists, or_, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
@@ -131,6 +131,20 @@ class SqlSource:
             raise SourceUnavailable(f"IQFast tidak dapat dihubungi ({self.describe()}): "
                                     f"{_first_line(error)}") from error
 
+    def require_stations(self, stations: Stations | None) -> None:
+        """Fail the run when a station it must read is missing from the source's m_upt: its reads, kept to that
+        station's code, would find nothing, and the nightly comparison would then take every record of it as
+        deleted (an office added with a mistyped code, a code IQFast renamed)."""
+        if stations is None or not stations.only:
+            return
+        upt = mapping.source_table("m_upt")
+        found = {row[0] for row in self._fetch_typed(
+            select(upt.c.kode_upt).where(upt.c.kode_upt.in_(sorted(stations.codes))))}
+        missing = sorted(stations.codes - found)
+        if missing:
+            raise SourceUnavailable(f"UPT {', '.join(missing)} tidak ada di m_upt sumber ini ({self.describe()}): "
+                                    f"periksa kode UPT kantor dan URL basis data IQFast-nya")
+
     def read_changes(self, table: str, since: Position | None, chunk_size: int,
                      stations: Stations | None = None) -> Iterator[Chunk]:
         """Rows changed after ``since`` in (tgl_update, id) order, ``chunk_size`` at a time (of ``stations`` only)."""
@@ -242,9 +256,9 @@ def _of_stations(statement, source, stations: Stations | None):
         kept = source.c.id_upt.in_(listed) if stations.only else source.c.id_upt.not_in(listed)
         return statement.where(kept)
     if "id_ptk" in source.c:
-        elsewhere = select(ptk.c.id_ptk).where(ptk.c.id_upt.not_in(listed) if stations.only
-                                               else ptk.c.id_upt.in_(listed))
-        return statement.where(or_(source.c.id_ptk.is_(None), source.c.id_ptk.not_in(elsewhere)))
+        # NOT EXISTS by the application's key (an index lookup per row), not NOT IN a list of every such application.
+        elsewhere = ptk.c.id_upt.not_in(listed) if stations.only else ptk.c.id_upt.in_(listed)
+        return statement.where(~exists().where(ptk.c.id_ptk == source.c.id_ptk, elsewhere))
     return statement
 
 

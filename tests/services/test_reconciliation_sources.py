@@ -224,3 +224,28 @@ def test_an_export_file_writes_a_station_pointed_at_the_configured_iqfast(databa
         for v in corrected.values()) + "\n", encoding="utf-8")
     result = export_files.import_export_file(database, str(path), path.name, "test", configured_url=national)
     assert (result["status"], result["rows_loaded"], result["errors"]) == ("success", 1, [])
+
+
+def test_a_station_its_own_database_does_not_name_fails_the_run_and_nothing_is_deleted(database, settings, session,
+                                                                                       tmp_path):
+    # Reads of an office's own database keep to its station's code: were the code missing there (mistyped when the
+    # office was added, renamed in IQFast), they would find nothing and the nightly comparison would take every
+    # record of the station as deleted. The runs fail instead, saying why.
+    national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
+    small_simulator(national, days=1, seed=7, offices=1)
+    own_station_simulator(own, OFFSET)
+    _station_with_its_own_database(session, own)
+    settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
+    assert [r["status"] for r in sync.sync_from_settings(database, settings)] == ["success", "success"]
+    station = _records_of(database, "2000")
+    engine = create_engine(own)
+    with engine.begin() as c:
+        c.execute(iq.m_upt.update().where(iq.m_upt.c.kode_upt == "2000").values(kode_upt="2999"))
+    engine.dispose()
+
+    failed = sync.run_sync(database, own, cursor_scope="2000:", configured_url=national)
+    nightly = sync.run_reconcile(database, own, configured_url=national)
+    for result in (failed, nightly):
+        assert result["status"] == "failed" and "UPT 2000 tidak ada di m_upt" in result["error"], result
+    assert _records_of(database, "2000") == station
+    assert _deleted_by_office(database) == {"0300": 0, "2000": 0}

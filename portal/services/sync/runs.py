@@ -103,6 +103,7 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
     holds = holdings_of(database, url, configured_url)
 
     def work(source: SqlSource, run: RunLog) -> None:
+        source.require_stations(holds.stations)
         # One connection for the run (its temporary staging tables are made once); a transaction per batch.
         with database.engine.connect() as connection:
             cursors = load_cursors(connection)
@@ -235,6 +236,7 @@ def run_reconcile(database: Database, url: str | None = None, *, source: SqlSour
     holds = holdings_of(database, url, configured_url)
 
     def work(source: SqlSource, run: RunLog) -> None:
+        source.require_stations(holds.stations)  # else a station missing there would be "deleted" here whole
         for source_table in mapping.SOURCE_TABLES:
             if source_table in mapping.LOOKUP_TABLES:
                 _reread_whole(database, source, source_table, run)
