@@ -53,14 +53,21 @@ def _crossed(database) -> int:
             "        WHERE h.office_id <> a.office_id)")).scalar_one()
 
 
-def test_the_nightly_reconciliation_leaves_a_station_read_from_its_own_database_alone(
-        database, settings, session, tmp_path):
+def _synced_with_an_own_database(database, settings, session, tmp_path):
+    """A national IQFast of station 0300 and station 2000's own database (ids offset), both synced once: their URLs
+    and the settings naming the national one."""
     national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
     small_simulator(national, days=1, seed=7, offices=1)
     own_station_simulator(own, OFFSET)
     _station_with_its_own_database(session, own)
     settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
     assert [r["status"] for r in sync.sync_from_settings(database, settings)] == ["success", "success"]
+    return national, own, settings
+
+
+def test_the_nightly_reconciliation_leaves_a_station_read_from_its_own_database_alone(
+        database, settings, session, tmp_path):
+    national, own, settings = _synced_with_an_own_database(database, settings, session, tmp_path)
     assert _deleted_by_office(database) == {"0300": 0, "2000": 0}
 
     nightly = JobContext(settings=settings, database=database, scheduler=None, name="reconcile",
@@ -231,12 +238,7 @@ def test_a_station_its_own_database_does_not_name_fails_the_run_and_nothing_is_d
     # Reads of an office's own database keep to its station's code: were the code missing there (mistyped when the
     # office was added, renamed in IQFast), they would find nothing and the nightly comparison would take every
     # record of the station as deleted. The runs fail instead, saying why.
-    national, own = f"sqlite:///{tmp_path / 'national.db'}", f"sqlite:///{tmp_path / 'own.db'}"
-    small_simulator(national, days=1, seed=7, offices=1)
-    own_station_simulator(own, OFFSET)
-    _station_with_its_own_database(session, own)
-    settings = settings.model_copy(update={"iqfast_url": national, "iqfast_export_dir": ""})
-    assert [r["status"] for r in sync.sync_from_settings(database, settings)] == ["success", "success"]
+    national, own, settings = _synced_with_an_own_database(database, settings, session, tmp_path)
     station = _records_of(database, "2000")
     engine = create_engine(own)
     with engine.begin() as c:
