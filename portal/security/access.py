@@ -70,19 +70,8 @@ def callback_permissions(app=None) -> dict[str, str]:
     return server.extensions.setdefault(CALLBACK_PERMISSIONS_KEY, {})
 
 
-def callback_audiences(app=None) -> dict:
-    """Output key → a test of the scope: whose browser is told of the callback at all (see `protected_callback`)."""
-    server = app.server if app is not None else current_app
-    return server.extensions.setdefault("qcorner_callback_audiences", {})
-
-
-def protected_callback(app, permission: str, *args, asked_when=None, **kwargs):
-    """Register a Dash callback that only users holding `permission` may call.
-
-    `asked_when(scope)`: only browsers whose scope passes are told of the callback (`/_dash-dependencies`), for a
-    callback with nothing to do for the others — a section select's choices for a coordinator whose select is locked
-    to their own section would be a request answered `no_update` on every page opened. Not a permission: a scope
-    that fails it may still call the callback, which must answer it safely."""
+def protected_callback(app, permission: str, *args, **kwargs):
+    """Register a Dash callback that only users holding `permission` may call."""
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
 
@@ -92,8 +81,6 @@ def protected_callback(app, permission: str, *args, asked_when=None, **kwargs):
         added = set(app.callback_map) - before
         for key in added:
             callback_permissions(app)[key] = permission
-            if asked_when is not None:
-                callback_audiences(app)[key] = asked_when
         bodies.record_uploads(app.server, app.callback_map, added)  # a callback taking a file may carry more
         return registered
 
@@ -113,13 +100,10 @@ def protected_clientside_callback(app, permission: str, function, *args, **kwarg
 
 def callbacks_for(app, current) -> list[dict]:
     """Dash's list of callbacks (what `/_dash-dependencies` sends the browser), cut to those `current` may call:
-    a role learns nothing of the callbacks of pages it cannot open, and its browser never asks for them; nor of
-    those its scope has no use for (`asked_when`)."""
-    permissions, audiences = callback_permissions(app), callback_audiences(app)
-    scope = current.scope if audiences else None
+    a role learns nothing of the callbacks of pages it cannot open, and its browser never asks for them."""
+    permissions = callback_permissions(app)
     return [spec for spec in app._callback_list
-            if spec["output"] in permissions and current.can(permissions[spec["output"]])
-            and (spec["output"] not in audiences or audiences[spec["output"]](scope))]
+            if spec["output"] in permissions and current.can(permissions[spec["output"]])]
 
 
 def serve_dependencies_by_role(app) -> None:

@@ -2,16 +2,14 @@
 DOMAIN.md says."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from support.web import csrf_token, dash_callback, login, logout
-from portal.security.access import (callback_audiences, callback_permissions, declared_permissions, requires,
+from portal.security.access import (callback_permissions, declared_permissions, requires,
                                     route_permissions)
 from portal.security.guard import is_framework_route, is_public
 from portal.pages import PAGES, match
-from portal.security.permissions import PERMISSIONS, ROLES, is_section_scoped, role_can, roles_with
+from portal.security.permissions import PERMISSIONS, ROLES, role_can, roles_with
 
 # Written by hand from DOMAIN.md's "Users and what each comes for": page → roles that may open it.
 EXPECTED_PAGE_ACCESS = {
@@ -217,11 +215,7 @@ def test_each_role_is_told_only_of_the_callbacks_it_may_call(role, app, logged_i
     response = client.get("/_dash-dependencies")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     listed = [spec["output"] for spec in response.json]
-    # …less those its scope has no use for (asked_when: a locked section select's choices for a coordinator).
-    scope = SimpleNamespace(section_scoped=is_section_scoped(role))
-    audiences = callback_audiences(app)
-    expected = {output for output, permission in callback_permissions(app).items() if role_can(role, permission)
-                and (output not in audiences or audiences[output](scope))}
+    expected = {output for output, permission in callback_permissions(app).items() if role_can(role, permission)}
     assert len(listed) == len(set(listed)) and set(listed) == expected
     if role == "service_user":
         assert not any(output.startswith("..admin") or output.startswith("admin") for output in listed)
