@@ -209,7 +209,7 @@ def measure(args, database, rebuild: bool) -> None:
         def server(span=span):
             with database.session() as session:
                 panel = kpi.panel(session, office, span)
-            kpi_callbacks.cards(panel)
+            kpi_callbacks.cards(panel, kpi_callbacks.card_links(None, None, None))
             kpi_callbacks.freshness_badge(panel, True)
             kpi_callbacks.monthly_figure(panel["current"]["monthly"])
             kpi_callbacks.stages_table(panel)

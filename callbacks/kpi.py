@@ -11,7 +11,9 @@ from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
                                            format_number)
-from layouts import kpi as kpi_layout
+from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
+from layouts import rankings as rankings_layout, targeting_effect as effect_layout
+from layouts.components.url_filters import query_string
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import current_language, t
@@ -117,7 +119,29 @@ def card(key: str, label: str, value, sub=None, change=None, href: str | None = 
     return html.Div(body, className="qc-kpi-link", id=f"kpi-card-{key}")
 
 
-def cards(panel: dict):
+def card_links(office_id: int | None, section: str | None, direction: str | None) -> dict[str, str | None]:
+    """Where each card leads, carrying the panel's section and direction where the page takes them, so the list
+    opened is the one behind the figure.
+
+    `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
+    to that office's ranking: the other lists are of the reader's own reach, not of the office on the panel, and a
+    link into them would show other figures than the card's."""
+    def address(path: str, layout, values: dict) -> str:
+        return path + query_string(values, layout.URL_FIELDS)
+
+    ranking = address("/rankings", rankings_layout, {"rankings-office": office_id, "rankings-section": section,
+                                                     "rankings-direction": direction})
+    if office_id is not None:
+        return {"applications": None, "survey": None, "nnc": None, "complaints": None, "rankings": ranking,
+                "targeting": None}
+    return {"applications": address("/applications", applications_layout,
+                                    {"applications-section": section, "applications-direction": direction}),
+            "survey": "/survey-results", "nnc": address("/nnc", nnc_layout, {"nnc-section": section}),
+            "complaints": "/complaints", "rankings": ranking,
+            "targeting": address("/targeting/effectiveness", effect_layout, {"effect-section": section})}
+
+
+def cards(panel: dict, links: dict[str, str | None]):
     now, before = panel["current"], panel["previous"]
     comparable = before.get("has_data", True)
     service, service_before = now["service_time"], before["service_time"]
@@ -127,40 +151,40 @@ def cards(panel: dict):
         card("certificates", t("kpi.card.certificates"), number(now["certificates_issued"]),
              t("kpi.card.certificates_sub", completed=number(now["applications_completed"])),
              trend(now["certificates_issued"], before["certificates_issued"], GOOD,
-                   number(before["certificates_issued"]), comparable), "/applications"),
+                   number(before["certificates_issued"]), comparable), links["applications"]),
         card("in-progress", t("kpi.card.in_progress"), number(now["applications_in_progress"]),
              t("kpi.card.in_progress_sub"),
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
-                   number(before["applications_in_progress"]), comparable), "/applications"),
+                   number(before["applications_in_progress"]), comparable), links["applications"]),
         card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
              t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]), share=percent(service["within_sla_share"]),
                sla=number(service["sla_hours"], 0)),
              trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"]),
                    comparable),
-             "/applications"),
+             links["applications"]),
         card("fees", t("kpi.card.fees"), money_short(now["fees"]["paid"]),
              t("kpi.card.fees_sub", billed=format_idr(now["fees"]["billed"])),
              trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"]), comparable,
                    amount=money_short),
-             "/applications", title=format_idr(now["fees"]["paid"])),
-        _ikm_card(survey, survey_before, panel["direction"]),
+             links["applications"], title=format_idr(now["fees"]["paid"])),
+        _ikm_card(survey, survey_before, panel["direction"], links["survey"]),
         card("violations", t("kpi.card.violations"), number(now["violations_per_1000"], 1),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
              trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
-                   number(before["violations_per_1000"], 1), comparable), "/nnc"),
+                   number(before["violations_per_1000"], 1), comparable), links["nnc"]),
         card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
              [t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
                 median=hours(complaints["median_hours_to_answer"])), html.Br(),
               html.Span(t("kpi.card.complaints_first_response", on_time=number(complaints["first_response_on_time"]),
                           late=number(complaints["first_response_late"])), id="kpi-complaints-first-response")],
-             None, "/complaints", note=t("kpi.card.complaints_note")),
-        _compliance_card(compliance),
-        _targeting_card(panel["targeting"]),
+             None, links["complaints"], note=t("kpi.card.complaints_note")),
+        _compliance_card(compliance, links["rankings"]),
+        _targeting_card(panel["targeting"], links["targeting"]),
     ]
     return items
 
 
-def _targeting_card(figures: dict):
+def _targeting_card(figures: dict, href: str | None):
     """Does targeting find more than chance (hit-rate ratio), and what share of consignments was inspected."""
     ratio = figures["ratio"]
     value = html.Span(t("kpi.no_data"), className="qc-kpi-empty") if ratio is None else \
@@ -168,7 +192,7 @@ def _targeting_card(figures: dict):
     return card("targeting", t("kpi.card.targeting"), value,
                 t("kpi.card.targeting_sub", share=percent(figures["inspected_share"]),
                   inspected=number(figures["inspected"]), decisions=number(figures["decisions"])),
-                None, "/targeting/effectiveness")
+                None, href)
 
 
 def freshness_badge(panel: dict, can_open_sync: bool):
@@ -188,7 +212,7 @@ def freshness_badge(panel: dict, can_open_sync: bool):
     return html.Div(body, id="kpi-card-freshness")
 
 
-def _ikm_card(survey: dict, before: dict, direction: str | None):
+def _ikm_card(survey: dict, before: dict, direction: str | None, href: str | None):
     if survey["ikm"] is None:
         value = html.Span(t("kpi.no_data"), className="qc-kpi-empty")
     else:
@@ -202,20 +226,20 @@ def _ikm_card(survey: dict, before: dict, direction: str | None):
     sub = [t("kpi.card.ikm_sub", responses=number(survey["responses"]), minimum=number(survey["minimum_sample"])),
            enough]
     return card("ikm", t("kpi.card.ikm"), value, sub,
-                trend(survey["ikm"], before["ikm"], GOOD, number(before["ikm"], 2)), "/survey-results",
+                trend(survey["ikm"], before["ikm"], GOOD, number(before["ikm"], 2)), href,
                 note=t("kpi.card.ikm_no_direction") if direction else None)
 
 
-def _compliance_card(compliance: dict):
+def _compliance_card(compliance: dict, href: str | None):
     if not compliance["computed"]:
         return card("compliance", t("kpi.card.compliance"), html.Span(t("kpi.no_data"), className="qc-kpi-empty"),
-                    t("kpi.card.compliance_none"), None, "/rankings")
+                    t("kpi.card.compliance_none"), None, href)
     tiers = compliance["tiers"]
     breakdown = html.Div([html.Span([html.B(tier), f" {number(tiers[tier])}"], className="me-3",
                                     title=t(f"compliance.tier.{tier}")) for tier in ("A", "B", "C", "D")],
                          className="qc-kpi-tiers")
     return card("compliance", t("kpi.card.compliance"), number(compliance["priority_eligible"]),
-                t("kpi.card.compliance_sub", total=number(compliance["service_users"])), breakdown, "/rankings",
+                t("kpi.card.compliance_sub", total=number(compliance["service_users"])), breakdown, href,
                 note=t("kpi.tiers.as_of", date=format_date(date.fromisoformat(compliance["as_of"])))
                 if compliance["as_of"] else None)
 
@@ -280,15 +304,17 @@ def stages_table(panel: dict):
 
 
 def drawn_panel(session, office_id: int, span, section: str | None, direction: str | None, *, today: date,
-                language: str) -> dict:
+                language: str, home: bool = True) -> dict:
     """The panel drawn (cards, chart, stage table, period label) as plain values, for the view cache: per (office,
     period, filters, data stamp, language), so a repeat view neither computes nor draws. `language` is the one
-    `t()` draws in (the caller passes current_language()); it is an argument so that it is part of the key. What
-    depends on the person (the freshness badge's link) is drawn outside."""
+    `t()` draws in (the caller passes current_language()); it is an argument so that it is part of the key, as is
+    `home` (the office is the reader's own: the cards' links depend on it, card_links). What depends on the person
+    (the freshness badge's link) is drawn outside."""
     panel = cached(session, kpi.panel, office_id, span, section, direction, today=today)
     label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
               previous_start=format_date(span.previous_start), previous_end=format_date(span.previous_end))
-    return {"cards": plain(cards(panel)), "chart": monthly_figure(panel["current"]["monthly"]),
+    links = card_links(None if home else office_id, section, direction)
+    return {"cards": plain(cards(panel, links)), "chart": monthly_figure(panel["current"]["monthly"]),
             "stages": plain(stages_table(panel)), "label": label, "timezone": panel["period"]["timezone"]}
 
 
@@ -327,7 +353,7 @@ def register(app) -> None:
                     messages.get("from", ""), "to" in messages, messages.get("to", ""))
         with database().session() as session:
             drawn = cached(session, drawn_panel, office_id, span, chosen(section), chosen(direction),
-                           today=today, language=current_language())
+                           today=today, language=current_language(), home=office_id == current.office_id)
             # The age of the last sync moves by the second and a sync run alone is no data change: never cached.
             fresh = {"freshness": kpi.freshness(session), "period": {"timezone": drawn["timezone"]}}
         return (drawn["cards"], freshness_badge(fresh, current.can("admin.settings")), drawn["chart"],

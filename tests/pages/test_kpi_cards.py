@@ -2,6 +2,8 @@
 (never "▲ 26.029 vs 0"), and money changes are written in Rupiah."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 from support.kpi_data import build_committed
@@ -85,3 +87,26 @@ def test_a_short_amount_keeps_rp_its_number_and_unit_on_one_line():
     from callbacks.kpi import money_short
 
     assert money_short(231_110_000) == "Rp\u00a0231,11\u00a0jt"
+
+
+def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app, logged_in, data):
+    inputs = [{"id": "kpi-preset", "property": "value", "value": "this_month"},
+              {"id": "kpi-from", "property": "value", "value": None},
+              {"id": "kpi-to", "property": "value", "value": None},
+              {"id": "kpi-section", "property": "value", "value": "plant"},
+              {"id": "kpi-direction", "property": "value", "value": "export"},
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
+    response = dash_callback(logged_in("head"), _key(app), inputs)
+    assert response.status_code == 200
+    links = {}
+    for card in response.get_json()["response"]["kpi-cards"]["children"]:
+        address = urlsplit(card["props"]["href"])
+        links[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
+    for key in ("certificates", "in-progress", "service-time", "fees"):
+        assert links[key] == ("/applications", {"section": "plant", "direction": "export"}), (key, links[key])
+    assert links["violations"] == ("/nnc", {"section": "plant"})  # an NNC has a flow, not a direction
+    assert links["compliance"] == ("/rankings", {"section": "plant", "direction": "export"})
+    assert links["targeting"] == ("/targeting/effectiveness", {"section": "plant"})
+    assert links["complaints"] == ("/complaints", {})  # complaints are not kept per section
+    assert links["ikm"] == ("/survey-results", {})

@@ -100,3 +100,22 @@ def test_a_head_of_office_cannot_open_another_offices_kpi_panel(app, logged_in, 
     assert [option["value"] for option in options.get_json()["response"]["kpi-office"]["options"]] == ["home"]
     refused = dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs(str(other)))
     assert "kpi-cards" not in (refused.get_json() or {}).get("response", {})
+
+
+def _links(response: dict) -> dict[str, str | None]:
+    """Each card's address by its key (None: the card is no link)."""
+    return {card["props"]["id"].removeprefix("kpi-card-"): card["props"].get("href")
+            for card in response["response"]["kpi-cards"]["children"]}
+
+
+def test_another_offices_panel_leads_only_to_that_offices_ranking(app, logged_in, session, data):
+    # The lists behind the other cards are of the reader's reach, not of the office on the panel: a link into them
+    # would show other figures than the card's. The ranking can be the chosen office's.
+    client = logged_in("national")
+    other = office_id(session, "0400")
+    away = _links(dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs(str(other))).get_json())
+    assert away.pop("compliance") == f"/rankings?office={other}"
+    assert set(away.values()) == {None}, away
+    home = _links(dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs("home")).get_json())
+    assert home["compliance"] == "/rankings" and home["certificates"] == "/applications"
+    assert home["violations"] == "/nnc" and home["complaints"] == "/complaints"
