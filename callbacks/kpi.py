@@ -186,13 +186,21 @@ def cards(panel: dict, links: dict[str, str | None]):
 
 def _targeting_card(figures: dict, href: str | None):
     """Does targeting find more than chance (hit-rate ratio), and what share of consignments was inspected."""
-    ratio = figures["ratio"]
-    value = html.Span(t("kpi.no_data"), className="qc-kpi-empty") if ratio is None else \
-        f"{format_number(ratio, decimals=1)}×"
+    ratio, note = figures["ratio"], None
+    if ratio is not None:
+        value = f"{format_number(ratio, decimals=1)}×"
+    elif not figures["decisions"]:
+        value = html.Span(t("kpi.no_data"), className="qc-kpi-empty")
+    else:
+        # Decisions, but no ratio yet: say which side is missing ("no data" read as if nothing had been decided).
+        value = html.Span(t("kpi.card.targeting_not_yet"), className="qc-kpi-empty")
+        note = t("kpi.card.targeting_why.targeted_none") if figures["targeted_rate"] is None else \
+            t("kpi.card.targeting_why.random_none") if figures["random_rate"] is None else \
+            t("kpi.card.targeting_why.random_zero", known=number(figures["random_known"]))
     return card("targeting", t("kpi.card.targeting"), value,
                 t("kpi.card.targeting_sub", share=percent(figures["inspected_share"]),
                   inspected=number(figures["inspected"]), decisions=number(figures["decisions"])),
-                None, href)
+                None, href, note=note)
 
 
 def freshness_badge(panel: dict, can_open_sync: bool):
@@ -250,12 +258,26 @@ def month_label(month: str) -> str:
     return format_date(day).split(" ", 1)[1].replace(str(day.year), f"'{day.year % 100:02d}")
 
 
+def month_ticks(months: list[str]) -> list[str]:
+    """Tick labels of consecutive months narrow enough for a phone: the month's short name, with the year under the
+    first month and under each January ('Des<br>2025', 'Jan<br>2026', 'Feb', …). On a phone "Agu '26" side by side
+    ran into each other."""
+    ticks = []
+    for index, month in enumerate(months):
+        name, year = month_label(month).split(" ", 1)[0], month[:4]
+        ticks.append(f"{name}<br>{year}" if index == 0 or month.endswith("-01") else name)
+    return ticks
+
+
 def monthly_figure(rows: list[dict]) -> dict:
     """3P actions stacked in one bar and NNCs (by flow) stacked in the bar beside it, per month.
 
-    A plain figure dict: plotly's graph objects validate every property and cost more than the figures do.
+    A plain figure dict: plotly's graph objects validate every property and cost more than the figures do. The bars
+    stand on the months themselves ('2026-03', a category axis) and the ticks say them (month_ticks): two months
+    with the same short name in a long custom period stay two bars.
     """
-    months = [month_label(row["month"]) for row in rows]
+    months = [row["month"] for row in rows]
+    names = [format_date(date.fromisoformat(month + "-01")).split(" ", 1)[1] for month in months]
     traces, tops = [], [0]
     for group, series in (("3p", (("detention", "#e8a317"), ("refusal", "#d9480f"), ("destruction", "#862e9c"))),
                           ("nnc", (("nnc_received", "#1c7ed6"), ("nnc_issued", "#74c0fc")))):
@@ -263,12 +285,16 @@ def monthly_figure(rows: list[dict]) -> dict:
         for key, colour in series:
             values = [row[key] for row in rows]
             traces.append({"type": "bar", "x": months, "y": values, "base": base, "name": t(f"kpi.monthly.{key}"),
-                           "offsetgroup": group, "marker": {"color": colour}})
+                           "offsetgroup": group, "marker": {"color": colour}, "customdata": names,
+                           "hovertemplate": "%{customdata}: %{y}<extra>%{fullData.name}</extra>"})
             base = [a + b for a, b in zip(base, values)]
         tops += base  # each month's stacked bar of the group, for the axis's steps
     return {"data": traces,
             "layout": {"barmode": "group", "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
-                       "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
+                       "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+                       "plot_bgcolor": "white", "paper_bgcolor": "white",
+                       "xaxis": {"type": "category", "tickvals": months, "ticktext": month_ticks(months),
+                                 "tickangle": 0, "automargin": True},
                        "yaxis": {"gridcolor": "#e9ecef", **count_axis(max(tops))},
                        "separators": chart_separators()}}
 

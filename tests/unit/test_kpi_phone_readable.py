@@ -1,0 +1,45 @@
+"""The KPI panel read on a phone: the monthly chart's months fit side by side, and the targeting card says why it has
+no ratio instead of "no data" when consignments were decided."""
+from __future__ import annotations
+
+from callbacks.kpi import _targeting_card, month_ticks, monthly_figure
+
+
+def _text(component) -> str:
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(part) for part in component)
+    if hasattr(component, "children"):
+        return _text(component.children)
+    return "" if component is None else str(component)
+
+
+def _figures(**overrides) -> dict:
+    figures = {"ratio": None, "decisions": 40, "inspected": 20, "inspected_share": 0.5, "targeted_rate": 0.1,
+               "random_rate": 0.0, "random_known": 7}
+    return {**figures, **overrides}
+
+
+def test_the_months_show_the_year_only_under_the_first_and_each_january():
+    assert month_ticks(["2025-11", "2025-12", "2026-01", "2026-02"]) == ["Nov<br>2025", "Des", "Jan<br>2026", "Feb"]
+
+
+def test_two_months_of_the_same_name_stay_two_bars_in_a_long_period():
+    rows = [{"month": f"{year}-03", "detention": 1, "refusal": 0, "destruction": 0, "nnc_received": 0,
+             "nnc_issued": 0} for year in (2025, 2026)]
+    figure = monthly_figure(rows)
+    assert figure["data"][0]["x"] == ["2025-03", "2026-03"]
+    assert figure["layout"]["xaxis"]["ticktext"] == ["Mar<br>2025", "Mar"]
+    assert figure["data"][0]["customdata"] == ["Mar 2025", "Mar 2026"]  # what the hover says
+
+
+def test_decisions_without_a_ratio_say_which_side_is_missing():
+    zero = _text(_targeting_card(_figures(), None))
+    assert "belum dapat dihitung" in zero and "belum menemukan pelanggaran (7 selesai)" in zero
+    assert "belum ada data" not in zero
+    assert "bagian acak yang selesai" in _text(_targeting_card(_figures(random_rate=None), None))
+    assert "terarah yang selesai" in _text(_targeting_card(_figures(targeted_rate=None), None))
+
+
+def test_no_decisions_is_no_data_and_a_ratio_is_shown():
+    assert "belum ada data" in _text(_targeting_card(_figures(decisions=0, inspected=0, inspected_share=None), None))
+    assert "2,5×" in _text(_targeting_card(_figures(ratio=2.5, random_rate=0.04), None))
