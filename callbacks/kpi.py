@@ -10,7 +10,7 @@ from callbacks.common import plain, register_url_filters, stale_message
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
-                                           format_number)
+                                           format_number, month_name, month_ticks)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
@@ -252,23 +252,6 @@ def _compliance_card(compliance: dict, href: str | None):
                 if compliance["as_of"] else None)
 
 
-def month_label(month: str) -> str:
-    """'2026-03' → 'Mar 26' (short enough for twelve bars side by side)."""
-    day = date.fromisoformat(month + "-01")
-    return format_date(day).split(" ", 1)[1].replace(str(day.year), f"'{day.year % 100:02d}")
-
-
-def month_ticks(months: list[str]) -> list[str]:
-    """Tick labels of consecutive months narrow enough for a phone: the month's short name, with the year under the
-    first month and under each January ('Des<br>2025', 'Jan<br>2026', 'Feb', …). On a phone "Agu '26" side by side
-    ran into each other."""
-    ticks = []
-    for index, month in enumerate(months):
-        name, year = month_label(month).split(" ", 1)[0], month[:4]
-        ticks.append(f"{name}<br>{year}" if index == 0 or month.endswith("-01") else name)
-    return ticks
-
-
 def monthly_figure(rows: list[dict]) -> dict:
     """3P actions stacked in one bar and NNCs (by flow) stacked in the bar beside it, per month.
 
@@ -277,7 +260,7 @@ def monthly_figure(rows: list[dict]) -> dict:
     with the same short name in a long custom period stay two bars.
     """
     months = [row["month"] for row in rows]
-    names = [format_date(date.fromisoformat(month + "-01")).split(" ", 1)[1] for month in months]
+    names = [month_name(month) for month in months]
     traces, tops = [], [0]
     for group, series in (("3p", (("detention", "#e8a317"), ("refusal", "#d9480f"), ("destruction", "#862e9c"))),
                           ("nnc", (("nnc_received", "#1c7ed6"), ("nnc_issued", "#74c0fc")))):

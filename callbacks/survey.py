@@ -13,9 +13,9 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import export_failed, page_of, paged_callback
-from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, month_label, number, parse_date
+from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, number, parse_date
 from portal.domain.periods import today_in
-from layouts.components.formatting import chart_separators, format_date, format_datetime
+from layouts.components.formatting import chart_separators, format_date, format_datetime, month_name, month_ticks
 from portal.reports import ikm_report
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -92,21 +92,26 @@ def elements_figure(elements: list[dict], language: str | None = None) -> dict:
 
 def trend_figure(points: list[dict], unit: str) -> dict:
     """The IKM per month or semester with the grade thresholds (a plain figure dict, as above)."""
-    labels = [p["period"] for p in points]
-    if unit == "month":
-        labels = [month_label(p) for p in labels]
-    return {"data": [{"type": "scatter", "x": labels, "y": [p["ikm"] for p in points], "mode": "lines+markers+text",
+    periods = [p["period"] for p in points]
+    # Months stand on their own keys with short ticks (callbacks/kpi.py: month_ticks): "Agu '26" tilted did not fit a
+    # phone. On a phone the value over each point is hidden too (assets/qcorner.css): twelve ran into each other.
+    names = [month_name(period) for period in periods] if unit == "month" else periods
+    axis = {"type": "category", "tickvals": periods, "ticktext": month_ticks(periods)} if unit == "month" else \
+        {"tickangle": -45}
+    return {"data": [{"type": "scatter", "x": periods, "y": [p["ikm"] for p in points], "mode": "lines+markers+text",
                       "connectgaps": False,
                       "text": [number(p["ikm"], 1) if p["ikm"] is not None else "" for p in points],
-                      "textposition": "top center", "customdata": [p["responses"] for p in points],
+                      "textposition": "top center",
+                      "customdata": [[name, p["responses"]] for name, p in zip(names, points)],
                       "line": {"color": "#0b6e4f", "width": 3},
-                      "hovertemplate": "%{x}: IKM %{y:.2f}<br>n = %{customdata}<extra></extra>", "cliponaxis": False}],
+                      "hovertemplate": "%{customdata[0]}: IKM %{y:.2f}<br>n = %{customdata[1]}<extra></extra>",
+                      "cliponaxis": False}],
             "layout": {"shapes": [_hline(value) for value, _letter in IKM_THRESHOLDS],
                        "annotations": [_side_label(letter, value, False) for value, letter in IKM_THRESHOLDS],
                        "margin": {"l": 40, "r": 30, "t": 20, "b": 40}, "font": {"size": 13}, "showlegend": False,
                        "separators": chart_separators(),
                        "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "yaxis": {"range": [55, 102], "gridcolor": "#f1f3f5"}, "xaxis": {"tickangle": -45}}}
+                       "yaxis": {"range": [55, 102], "gridcolor": "#f1f3f5"}, "xaxis": {**axis, "automargin": True}}}
 
 
 def summary_cards(summary: dict):

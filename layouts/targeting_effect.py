@@ -3,13 +3,11 @@ rate of flag-selected consignments against the random share's, their ratio, and 
 companies. The drawing helpers are pure functions of the service's plain values, called by the callbacks."""
 from __future__ import annotations
 
-from datetime import date
-
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header, scrolling_table
-from layouts.components.formatting import chart_separators, format_count, format_month
+from layouts.components.formatting import chart_separators, format_count, month_name
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.url_filters import CHOICE, CODE, UrlField, applied, location
 from portal.domain.periods import add_months, month_start, today_in
@@ -125,19 +123,13 @@ def cards(total: dict):
     ]
 
 
-def month_label(month: str) -> str:
-    """"2026-08" as officers read it: "Agu 2026". Never the ISO month itself: plotly reads that as a date and
-    labels its axis with English month names ("Aug 2026")."""
-    return format_month(date.fromisoformat(f"{month}-01"))
-
-
 def chart(monthly: list[dict]) -> dict:
     """Per month, the hit rate of flag-selected consignments beside the random share's: a red bar taller than the
     grey one is targeting finding more than chance. Counts in the hover, since small months swing.
 
     A plain figure dict: plotly's graph objects validate every property and cost more than the figure does.
     """
-    months = [month_label(row["month"]) for row in monthly]
+    months = [month_name(row["month"]) for row in monthly]
     traces = []
     for key, colour, name in (("targeted", TARGETED_COLOUR, t("targeting_effect.chart.targeted")),
                               ("random", RANDOM_COLOUR, t("targeting_effect.chart.random"))):
@@ -157,7 +149,7 @@ def chart(monthly: list[dict]) -> dict:
 
 
 def grid_rows(rows: list[dict]) -> list[dict]:
-    return [{**row, "id": f"{row['month']}-{row['section']}", "month_label": month_label(row["month"]),
+    return [{**row, "id": f"{row['month']}-{row['section']}", "month_label": month_name(row["month"]),
              "section_label": t(f"section.{row['section']}"),
              "targeted_rate_text": rate_text(row["targeted_rate"]), "random_rate_text": rate_text(row["random_rate"]),
              "targeted_tip": t("targeting_effect.card.of", hits=row["targeted_hits"], known=row["targeted_known"]),

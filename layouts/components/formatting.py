@@ -5,12 +5,14 @@ pages import them from here only, with the few display rules a page adds ("–" 
 """
 from __future__ import annotations
 
+from datetime import date
+
 from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
                          format_number, zone_label)
 
 __all__ = ["DATE_PATTERN", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
            "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_rate",
-           "format_score", "zone_label"]
+           "format_score", "month_name", "month_ticks", "zone_label"]
 
 
 def chart_separators() -> str:
@@ -26,6 +28,24 @@ def count_axis(largest) -> dict:
     if (largest or 0) < 6:
         axis["dtick"] = 1
     return axis
+
+
+def month_name(month: str) -> str:
+    """"2026-08" as officers read it: "Agu 2026" (a table's cell, a chart's hover)."""
+    return format_month(date.fromisoformat(f"{month}-01"))
+
+
+def month_ticks(months: list[str]) -> list[str]:
+    """Tick labels of consecutive months narrow enough for a phone: the month's short name, with the year under the
+    first month and under each January ("Des<br>2025", "Jan<br>2026", "Feb", …); "Agu '26" side by side ran into
+    each other there. For a category axis standing on the ISO months themselves (`type: "category"`, the months as
+    `tickvals`): two months of one name in a long period stay apart, and plotly does not read them as dates (it
+    labelled a date axis with English month names)."""
+    ticks = []
+    for index, month in enumerate(months):
+        name = month_name(month).split(" ", 1)[0]
+        ticks.append(f"{name}<br>{month[:4]}" if index == 0 or month.endswith("-01") else name)
+    return ticks
 
 
 def format_count(value) -> str:

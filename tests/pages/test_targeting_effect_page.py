@@ -78,6 +78,6 @@ def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in,
     figure = body["effect-chart"]["figure"]
     assert figure["data"][0]["x"] == ["Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026", "Des 2026"]
     assert figure["layout"]["xaxis"]["type"] == "category"
-    from layouts.targeting_effect import month_label
-    assert month_label("2026-08") == "Agu 2026"
+    from layouts.components.formatting import month_name
+    assert month_name("2026-08") == "Agu 2026"
     assert all("-" not in row["month_label"] for row in body["effect-grid"]["rowData"])

@@ -43,3 +43,17 @@ def test_decisions_without_a_ratio_say_which_side_is_missing():
 def test_no_decisions_is_no_data_and_a_ratio_is_shown():
     assert "belum ada data" in _text(_targeting_card(_figures(decisions=0, inspected=0, inspected_share=None), None))
     assert "2,5×" in _text(_targeting_card(_figures(ratio=2.5, random_rate=0.04), None))
+
+
+def test_the_ikm_trend_stands_on_the_months_with_short_ticks_and_names_them_on_hover():
+    from callbacks.survey import trend_figure
+
+    points = [{"period": "2025-12", "ikm": 84.2, "responses": 30}, {"period": "2026-01", "ikm": None, "responses": 0},
+              {"period": "2026-02", "ikm": 85.0, "responses": 41}]
+    figure = trend_figure(points, "month")
+    trace, axis = figure["data"][0], figure["layout"]["xaxis"]
+    assert trace["x"] == ["2025-12", "2026-01", "2026-02"] and axis["type"] == "category"
+    assert axis["ticktext"] == ["Des<br>2025", "Jan<br>2026", "Feb"]
+    assert trace["customdata"][2] == ["Feb 2026", 41]
+    semesters = trend_figure([{"period": "2026-S1", "ikm": 84.0, "responses": 9}], "semester")
+    assert semesters["layout"]["xaxis"]["tickangle"] == -45 and semesters["data"][0]["x"] == ["2026-S1"]
