@@ -210,3 +210,52 @@ def test_people_asking_for_one_view_at_once_wait_for_a_single_computation(databa
         thread.join(20)
     assert calls == [3]
     assert answers == [{"office": 3, "computed": True}] * 3
+
+
+# A filtered ranking (a custom period) is scored whole, then paged: its scored rows are kept apart from each drawn page.
+FILTERED = {"period_from": WINDOW[0].isoformat(), "period_to": WINDOW[1].isoformat()}
+
+
+def _filtered_page(app, database, office, page: int, sort: str = "rank", statements: list | None = None):
+    from sqlalchemy import event
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = database.engine
+    if statements is not None:
+        event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with app.server.app_context(), database.session() as session:
+            return compliance.ranking(session, office_id=office["office_id"], section_scope=None, filters=FILTERED,
+                                      sort=sort, page=page, page_size=2)
+    finally:
+        if statements is not None:
+            event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_another_page_or_order_of_a_filtered_ranking_does_not_read_the_rollup_again(app, database, office):
+    first = _filtered_page(app, database, office, 0)
+    assert first["total"] > 2  # more than one page
+    statements = []
+    second = _filtered_page(app, database, office, 1, statements=statements)
+    by_name = _filtered_page(app, database, office, 0, sort="name", statements=statements)
+    assert not [s for s in statements if "compliance_monthly" in s], statements
+    assert [r["rank"] for r in second["rows"]] == [3, 4][:len(second["rows"])]
+    assert sorted(r["name"] for r in by_name["rows"]) == [r["name"] for r in by_name["rows"]]
+
+
+def test_the_next_page_of_a_filtered_ranking_shows_an_nnc_saved_after_the_first(app, database, office, make_user):
+    def beta(answer):
+        return [r for r in answer["rows"] if r["service_user_id"] == office["beta"].id]
+
+    pages = [_filtered_page(app, database, office, page, sort="name") for page in range(3)]
+    before = [row for answer in pages for row in beta(answer)][0]
+    _nnc_saved(database, office, make_user)
+    after = [row for page in range(3) for row in beta(_filtered_page(app, database, office, page, sort="name"))][0]
+    assert after["nncs"] == before["nncs"] + 1
+    with database.session() as session:  # no app context: computed, not read from the cache
+        fresh = [row for page in range(3) for row in beta(compliance.ranking(
+            session, office_id=office["office_id"], section_scope=None, filters=FILTERED, sort="name", page=page,
+            page_size=2))]
+    assert after == fresh[0]
