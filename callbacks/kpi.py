@@ -10,7 +10,7 @@ from callbacks.common import plain, register_url_filters, stale_message
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
-                                           format_number, month_name, month_ticks)
+                                           format_number, month_axis, month_name)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
@@ -120,8 +120,11 @@ def card(key: str, label: str, value, sub=None, change=None, href: str | None = 
 
 
 def card_links(office_id: int | None, section: str | None, direction: str | None) -> dict[str, str | None]:
-    """Where each card leads, carrying the panel's section and direction where the page takes them, so the list
-    opened is the one behind the figure.
+    """Where each card leads, with those of the panel's filters that the card's figure and the page share: the
+    applications list takes the section and direction; the NNC register the section and the flow a direction
+    counts (export: received, import: issued, as the panel counts them); the ranking the section only (the card
+    counts the stored scores of the default window, by section); the targeting page the section. The period is
+    not carried (the lists filter by other dates than the cards count by).
 
     `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
     to that office's ranking: the other lists are of the reader's own reach, not of the office on the panel, and a
@@ -129,14 +132,15 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     def address(path: str, layout, values: dict) -> str:
         return path + query_string(values, layout.URL_FIELDS)
 
-    ranking = address("/rankings", rankings_layout, {"rankings-office": office_id, "rankings-section": section,
-                                                     "rankings-direction": direction})
+    ranking = address("/rankings", rankings_layout, {"rankings-office": office_id, "rankings-section": section})
     if office_id is not None:
         return {"applications": None, "survey": None, "nnc": None, "complaints": None, "rankings": ranking,
                 "targeting": None}
     return {"applications": address("/applications", applications_layout,
                                     {"applications-section": section, "applications-direction": direction}),
-            "survey": "/survey-results", "nnc": address("/nnc", nnc_layout, {"nnc-section": section}),
+            "survey": "/survey-results",
+            "nnc": address("/nnc", nnc_layout, {"nnc-section": section,
+                                                "nnc-flow": kpi.NNC_FLOW_FOR_DIRECTION.get(direction or "")}),
             "complaints": "/complaints", "rankings": ranking,
             "targeting": address("/targeting/effectiveness", effect_layout, {"effect-section": section})}
 
@@ -256,8 +260,7 @@ def monthly_figure(rows: list[dict]) -> dict:
     """3P actions stacked in one bar and NNCs (by flow) stacked in the bar beside it, per month.
 
     A plain figure dict: plotly's graph objects validate every property and cost more than the figures do. The bars
-    stand on the months themselves ('2026-03', a category axis) and the ticks say them (month_ticks): two months
-    with the same short name in a long custom period stay two bars.
+    stand on the months themselves ('2026-03') and the ticks say them (month_axis).
     """
     months = [row["month"] for row in rows]
     names = [month_name(month) for month in months]
@@ -276,8 +279,7 @@ def monthly_figure(rows: list[dict]) -> dict:
             "layout": {"barmode": "group", "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                        "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "xaxis": {"type": "category", "tickvals": months, "ticktext": month_ticks(months),
-                                 "tickangle": 0, "automargin": True},
+                       "xaxis": {**month_axis(months), "automargin": True},
                        "yaxis": {"gridcolor": "#e9ecef", **count_axis(max(tops))},
                        "separators": chart_separators()}}
 

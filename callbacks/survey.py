@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from callbacks.common import export_failed, page_of, paged_callback
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, number, parse_date
 from portal.domain.periods import today_in
-from layouts.components.formatting import chart_separators, format_date, format_datetime, month_name, month_ticks
+from layouts.components.formatting import chart_separators, format_date, format_datetime, month_axis, month_name
 from portal.reports import ikm_report
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -93,11 +93,10 @@ def elements_figure(elements: list[dict], language: str | None = None) -> dict:
 def trend_figure(points: list[dict], unit: str) -> dict:
     """The IKM per month or semester with the grade thresholds (a plain figure dict, as above)."""
     periods = [p["period"] for p in points]
-    # Months stand on their own keys with short ticks (callbacks/kpi.py: month_ticks): "Agu '26" tilted did not fit a
-    # phone. On a phone the value over each point is hidden too (assets/qcorner.css): twelve ran into each other.
+    # Months stand on their own keys with short ticks (layouts/components/formatting.py: month_axis): "Agu '26" tilted
+    # did not fit a phone. There the value over each point is hidden too (assets/qcorner.css): twelve ran together.
     names = [month_name(period) for period in periods] if unit == "month" else periods
-    axis = {"type": "category", "tickvals": periods, "ticktext": month_ticks(periods)} if unit == "month" else \
-        {"tickangle": -45}
+    axis = month_axis(periods) if unit == "month" else {"tickangle": -45}
     return {"data": [{"type": "scatter", "x": periods, "y": [p["ikm"] for p in points], "mode": "lines+markers+text",
                       "connectgaps": False,
                       "text": [number(p["ikm"], 1) if p["ikm"] is not None else "" for p in points],

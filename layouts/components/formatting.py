@@ -12,7 +12,7 @@ from portal.i18n import (DATE_PATTERN, current_language, format_date, format_dat
 
 __all__ = ["DATE_PATTERN", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
            "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_rate",
-           "format_score", "month_name", "month_ticks", "zone_label"]
+           "format_score", "month_axis", "month_name", "zone_label"]
 
 
 def chart_separators() -> str:
@@ -35,17 +35,20 @@ def month_name(month: str) -> str:
     return format_month(date.fromisoformat(f"{month}-01"))
 
 
-def month_ticks(months: list[str]) -> list[str]:
-    """Tick labels of consecutive months narrow enough for a phone: the month's short name, with the year under the
-    first month and under each January ("Des<br>2025", "Jan<br>2026", "Feb", …); "Agu '26" side by side ran into
-    each other there. For a category axis standing on the ISO months themselves (`type: "category"`, the months as
-    `tickvals`): two months of one name in a long period stay apart, and plotly does not read them as dates (it
-    labelled a date axis with English month names)."""
-    ticks = []
-    for index, month in enumerate(months):
+def month_axis(months: list[str], most: int = 12) -> dict:
+    """A plotly x axis for consecutive months ("2026-03", …) narrow enough for a phone: a category axis standing on
+    the ISO months themselves (two months of one name in a long period stay apart, and plotly does not read them as
+    dates — it labelled a date axis with English month names), ticked with the month's short name and the year under
+    the first tick and wherever the year changes ("Des<br>2025", "Jan<br>2026", "Feb", …); "Agu '26" side by side ran
+    into each other there. At most `most` ticks: a long custom period ticks every second or third month."""
+    step = max(1, -(-len(months) // most))
+    kept = months[::step]
+    ticks, year = [], None
+    for month in kept:
         name = month_name(month).split(" ", 1)[0]
-        ticks.append(f"{name}<br>{month[:4]}" if index == 0 or month.endswith("-01") else name)
-    return ticks
+        ticks.append(name if month[:4] == year else f"{name}<br>{month[:4]}")
+        year = month[:4]
+    return {"type": "category", "tickvals": kept, "ticktext": ticks}
 
 
 def format_count(value) -> str:

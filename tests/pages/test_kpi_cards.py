@@ -105,8 +105,10 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
         links[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
     for key in ("certificates", "in-progress", "service-time", "fees"):
         assert links[key] == ("/applications", {"section": "plant", "direction": "export"}), (key, links[key])
-    assert links["violations"] == ("/nnc", {"section": "plant"})  # an NNC has a flow, not a direction
-    assert links["compliance"] == ("/rankings", {"section": "plant", "direction": "export"})
+    # The panel counts an export's NNCs as received ones (an NNC records no direction, only its flow).
+    assert links["violations"] == ("/nnc", {"section": "plant", "flow": "received"})
+    # The card counts the stored scores of the default window by section: no direction in its ranking either.
+    assert links["compliance"] == ("/rankings", {"section": "plant"})
     assert links["targeting"] == ("/targeting/effectiveness", {"section": "plant"})
     assert links["complaints"] == ("/complaints", {})  # complaints are not kept per section
     assert links["ikm"] == ("/survey-results", {})

@@ -2,7 +2,8 @@
 no ratio instead of "no data" when consignments were decided."""
 from __future__ import annotations
 
-from callbacks.kpi import _targeting_card, month_ticks, monthly_figure
+from callbacks.kpi import _targeting_card, monthly_figure
+from layouts.components.formatting import month_axis
 
 
 def _text(component) -> str:
@@ -20,7 +21,18 @@ def _figures(**overrides) -> dict:
 
 
 def test_the_months_show_the_year_only_under_the_first_and_each_january():
-    assert month_ticks(["2025-11", "2025-12", "2026-01", "2026-02"]) == ["Nov<br>2025", "Des", "Jan<br>2026", "Feb"]
+    axis = month_axis(["2025-11", "2025-12", "2026-01", "2026-02"])
+    assert axis["ticktext"] == ["Nov<br>2025", "Des", "Jan<br>2026", "Feb"]
+    assert axis["tickvals"] == ["2025-11", "2025-12", "2026-01", "2026-02"] and axis["type"] == "category"
+
+
+def test_a_long_period_ticks_every_few_months_and_still_says_each_year():
+    months = [f"{2024 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(3, 40)]  # Mar 2024 … Mar 2027: 37
+    axis = month_axis(months)
+    assert len(axis["tickvals"]) <= 12 and axis["tickvals"][0] == "2024-03"
+    assert axis["tickvals"] == months[::4]
+    years = [text.split("<br>")[1] for text in axis["ticktext"] if "<br>" in text]
+    assert years == ["2024", "2025", "2026", "2027"]
 
 
 def test_two_months_of_the_same_name_stay_two_bars_in_a_long_period():
@@ -28,7 +40,7 @@ def test_two_months_of_the_same_name_stay_two_bars_in_a_long_period():
              "nnc_issued": 0} for year in (2025, 2026)]
     figure = monthly_figure(rows)
     assert figure["data"][0]["x"] == ["2025-03", "2026-03"]
-    assert figure["layout"]["xaxis"]["ticktext"] == ["Mar<br>2025", "Mar"]
+    assert figure["layout"]["xaxis"]["ticktext"] == ["Mar<br>2025", "Mar<br>2026"]
     assert figure["data"][0]["customdata"] == ["Mar 2025", "Mar 2026"]  # what the hover says
 
 
