@@ -30,18 +30,23 @@ def _text(component) -> str:
     return "" if component is None else str(component)
 
 
-def _cards(app, client, date_from: str, date_to: str) -> dict[str, str]:
-    """Each card's text by its id (kpi-card-<key>), for a custom period."""
-    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
+def _panel(app, client, preset="custom", date_from=None, date_to=None, section="all", direction="all") -> list:
+    """The panel's cards as the page asks for them."""
+    inputs = [{"id": "kpi-preset", "property": "value", "value": preset},
               {"id": "kpi-from", "property": "value", "value": date_from},
               {"id": "kpi-to", "property": "value", "value": date_to},
-              {"id": "kpi-section", "property": "value", "value": "all"},
-              {"id": "kpi-direction", "property": "value", "value": "all"},
+              {"id": "kpi-section", "property": "value", "value": section},
+              {"id": "kpi-direction", "property": "value", "value": direction},
               {"id": "kpi-refresh", "property": "data", "value": 0},
               {"id": "kpi-office", "property": "value", "value": "home"}]
     response = dash_callback(client, _key(app), inputs)
     assert response.status_code == 200
-    cards = response.get_json()["response"]["kpi-cards"]["children"]
+    return response.get_json()["response"]["kpi-cards"]["children"]
+
+
+def _cards(app, client, date_from: str, date_to: str) -> dict[str, str]:
+    """Each card's text by its id (kpi-card-<key>), for a custom period."""
+    cards = _panel(app, client, date_from=date_from, date_to=date_to)
     return {card["props"]["id"].removeprefix("kpi-card-"): _text(card) for card in cards}
 
 
@@ -90,17 +95,8 @@ def test_a_short_amount_keeps_rp_its_number_and_unit_on_one_line():
 
 
 def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app, logged_in, data):
-    inputs = [{"id": "kpi-preset", "property": "value", "value": "this_month"},
-              {"id": "kpi-from", "property": "value", "value": None},
-              {"id": "kpi-to", "property": "value", "value": None},
-              {"id": "kpi-section", "property": "value", "value": "plant"},
-              {"id": "kpi-direction", "property": "value", "value": "export"},
-              {"id": "kpi-refresh", "property": "data", "value": 0},
-              {"id": "kpi-office", "property": "value", "value": "home"}]
-    response = dash_callback(logged_in("head"), _key(app), inputs)
-    assert response.status_code == 200
     links = {}
-    for card in response.get_json()["response"]["kpi-cards"]["children"]:
+    for card in _panel(app, logged_in("head"), "this_month", section="plant", direction="export"):
         address = urlsplit(card["props"]["href"])
         links[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
     for key in ("certificates", "in-progress", "service-time", "fees"):
