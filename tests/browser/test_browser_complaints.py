@@ -13,6 +13,12 @@ def _fresh_rate_limits(app):
     app.server.extensions["qcorner_limiter"].reset()
 
 
+def _editor_filled(page):
+    """The handling form holds the complaint's values and version: its answer (one response with the status, the
+    answer and the version) also fills the assignee choices. Chosen before it arrived, a status was set back."""
+    page.wait_for_selector("#complaint-assignee_id option[value='none']", state="attached")
+
+
 def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(browser, live_server, page, make_user):
     reporter = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, is_mobile=True,
                                    bypass_csp=True)
@@ -41,6 +47,7 @@ def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(brow
     page.wait_for_url("**/complaints/*")
     page.wait_for_selector("#complaint-text")
     assert "<b>manggis</b>" in page.inner_text("#complaint-text")  # shown as text, not HTML
+    _editor_filled(page)
     page.select_option("#complaint-status", "answered")
     page.fill("#complaint-answer", "Mohon maaf. Petugas tambahan sudah ditempatkan di gudang kargo.")
     page.click("#complaint-save")
@@ -70,6 +77,7 @@ def test_a_field_check_is_kept_through_a_refused_save_then_moves_the_due_date(pa
     browser_login(page, "petugas_lapangan")
     page.goto(f"/complaints/{created['id']}")
     page.wait_for_selector("#complaint-due-date:has-text('13 Jul 2026')")
+    _editor_filled(page)
     page.check("#complaint-needs_field_check")
     page.select_option("#complaint-status", "answered")  # without an answer: refused
     page.click("#complaint-save")
