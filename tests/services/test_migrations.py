@@ -63,6 +63,20 @@ def test_the_commodity_history_index_covers_a_usual_runs_history_read_on_postgre
         assert "WHERE ((deleted_at IS NULL) AND (application_deleted_at IS NULL))" in index["definition"]
 
 
+def test_the_company_completions_index_carries_what_the_clean_streak_count_filters_on_postgresql(database):
+    """The after-sync's streak count (rollup._refresh_streaks) tests section_id and deleted_at of each completion:
+    in the index on PostgreSQL (migration 0036c), so a busy company's history is counted without its heap rows; the
+    key columns the other readers use are unchanged, and SQLite keeps the plain index."""
+    with database.engine.connect() as connection:
+        found = {ix["name"]: ix for ix in inspect(connection).get_indexes("applications")}
+        definition = connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_applications_service_user_completed'")).scalar() \
+            if connection.dialect.name == "postgresql" else None
+    assert found["ix_applications_service_user_completed"]["column_names"] == ["service_user_id", "completed_at"]
+    if definition is not None:
+        assert "INCLUDE (section_id, deleted_at)" in definition
+
+
 def test_the_covering_history_index_downgrades_to_the_plain_one_and_back_on_postgresql(database):
     """On a scratch PostgreSQL database (SQLite's whole chain runs in the test above, where 0032t changes nothing)."""
     if database.engine.dialect.name != "postgresql":
