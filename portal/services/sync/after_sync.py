@@ -8,7 +8,7 @@ import time
 from datetime import date, datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select, text, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,11 @@ log = logging.getLogger("qcorner.sync")
 ID_CHUNK = 5000
 # Past this many changed applications (a first backfill), one full rebuild beats incremental refreshes.
 FULL_REBUILD_AT = 20000
+# What a full rebuild writes anew. Their statistics still describe the tables before it (empty, after a first load)
+# until autovacuum comes round, and meanwhile the inspection decisions just after the rebuild and the next runs'
+# refreshes were planned as if they were: a sequential scan of every KPI fact to find a few hundred applications' days.
+REBUILT = ("compliance_monthly", "compliance_streaks", "compliance_scores", "compliance_tier_history",
+           "compliance_national_scores", "kpi_daily_facts", "kpi_daily", "kpi_application_times")
 
 
 def enqueue_notifications(connection: Connection, target: str, written_ids: Iterable[int],
@@ -160,6 +165,7 @@ def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | 
     if len(application_ids) > FULL_REBUILD_AT:
         compliance_rollup.recompute_all(session)
         kpi_rollup.rebuild_kpi_rollups(session)
+        _analyze(session, REBUILT)
         return {"applications": len(application_ids), "rebuilt": True}
     service_user_ids = set(moved_from)
     for start in range(0, len(application_ids), ID_CHUNK):
@@ -177,3 +183,12 @@ def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | 
     return {"applications": len(application_ids), "service_users": len(service_user_ids),
             "months_from": months_from.isoformat() if months_from else None,
             "national_rows_written": national.get("rewritten", 0)}
+
+
+def _analyze(session: Session, tables: Iterable[str]) -> None:
+    """ANALYZE the tables on PostgreSQL, in the run's transaction (ANALYZE may run in one; VACUUM may not). Our own
+    table names, written into the statement."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f"ANALYZE {table}"))
