@@ -29,7 +29,8 @@ def open_first_row(grid_id: str, wait_for: str) -> Callable:
     return action
 
 
-# Actions whose entries list changed fields, in the order the shot prefers them (the demo writes them all).
+# Actions whose entries list changed fields, in the order the shot prefers them (the demo writes its guidance records
+# through the audited service, so the first three are always there).
 CHANGING_ACTIONS = ("guidance_cancelled", "guidance_planned", "guidance_recorded", "nnc_updated", "user_updated",
                     "user_created")
 
