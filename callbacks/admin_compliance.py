@@ -44,7 +44,8 @@ def register(app) -> None:
         + [Output(f"admin-compliance-{name}-error", "children") for name in SETTING_NAMES]
         + [Output("admin-compliance-current", "children"), Output("admin-compliance-history", "children"),
            Output("admin-compliance-result", "children"), Output("admin-compliance-result", "is_open"),
-           Output("admin-compliance-result", "color"), Output("admin-compliance-opened", "data")],
+           Output("admin-compliance-result", "color"), Output("admin-compliance-opened", "data"),
+           Output("admin-compliance-form", "disabled")],
         Input("admin-compliance-save", "n_clicks"),
         [State(f"admin-compliance-{name}", "value") for name in SETTING_NAMES]
         + [State("admin-compliance-note", "value"), State("admin-compliance-opened", "data")])
@@ -81,4 +82,4 @@ def register(app) -> None:
                 + [t("admin_compliance.current", version=version,
                      date=format_date(history[0]["created_at"], tz=current.office_timezone) if history else "–"),
                    history_table(history, current.office_timezone), message, bool(message), colour,
-                   no_update if stale else edit_versions.opened(version, shown)])
+                   no_update if stale else edit_versions.opened(version, shown), False])

@@ -42,7 +42,7 @@ def register(app) -> None:
         + [Output(f"admin-targeting-{name}-error", "children") for name in THRESHOLD_NAMES]
         + [Output("admin-targeting-current", "children"), Output("admin-targeting-result", "children"),
            Output("admin-targeting-result", "is_open"), Output("admin-targeting-result", "color"),
-           Output("admin-targeting-opened", "data")],
+           Output("admin-targeting-opened", "data"), Output("admin-targeting-form", "disabled")],
         Input("admin-targeting-save", "n_clicks"),
         [State("admin-targeting-flags", "value")] + [State(f"admin-targeting-{name}", "value") for name in THRESHOLD_NAMES]
         + [State("admin-targeting-note", "value"), State("admin-targeting-opened", "data")])
@@ -78,7 +78,7 @@ def register(app) -> None:
         return ([flag_values] + thresholds + [name in errors for name in THRESHOLD_NAMES]
                 + [errors.get(name, "") for name in THRESHOLD_NAMES]
                 + [t("admin_targeting.current", version=version), message, bool(message), colour,
-                   no_update if stale else edit_versions.opened(version, shown)])
+                   no_update if stale else edit_versions.opened(version, shown), False])
 
     @protected_callback(app, PERMISSION, Output("admin-targeting-rotate-confirm", "displayed"),
                         Input("admin-targeting-rotate", "n_clicks"), prevent_initial_call=True)

@@ -117,20 +117,21 @@ def register(app) -> None:
         app, "complaints.edit",
         [Output(f"complaint-{name}", "value") for name in EDIT_FIELDS]
         + [Output("complaint-assignee_id", "options"), Output("complaint-needs_field_check", "value"),
-           Output("complaint-opened", "data")],
+           Output("complaint-opened", "data"), Output("complaint-form", "disabled")],
         Input("complaint-id", "data"))
     def fill_editor(complaint_id):
+        """The handling form's stored values, its assignee choices and version; only then can it be used."""
         current = user()
         try:
             with database().session() as session:
                 detail = complaints.detail(session, current, int(complaint_id), tz=current.office_timezone)
                 people = complaints.editors(session, current.office_id)
         except (NotFound, Forbidden):
-            return [no_update] * (len(EDIT_FIELDS) + 3)
+            return [no_update] * (len(EDIT_FIELDS) + 4)
         assignees = [{"label": t("complaints.unassigned"), "value": "none"}] + [
             {"label": p["name"], "value": str(p["id"])} for p in people]
         return [detail["status"], detail["category"], str(detail["assignee_id"] or "none"), detail["answer"] or "",
-                assignees, detail["needs_field_check"], _opened(detail)]
+                assignees, detail["needs_field_check"], _opened(detail), False]
 
     @protected_callback(
         app, "complaints.edit",

@@ -387,7 +387,8 @@ def register(app) -> None:
     @protected_callback(
         app, "admin.settings",
         [Output("kpi-sla-alert", "children"), Output("kpi-sla-alert", "is_open"), Output("kpi-sla-alert", "color"),
-         Output("kpi-refresh", "data"), Output("kpi-sla-opened", "data"), Output("kpi-sla-alert", "duration")]
+         Output("kpi-refresh", "data"), Output("kpi-sla-opened", "data"), Output("kpi-sla-alert", "duration"),
+         Output("kpi-sla-form", "disabled")]
         + outputs,
         Input("kpi-sla-save", "n_clicks"), [State(f"kpi-sla-{key}", "value") for key in SLA_KEYS]
         + [State("kpi-refresh", "data"), State("kpi-sla-opened", "data")])
@@ -400,7 +401,7 @@ def register(app) -> None:
             if ctx.triggered_id != "kpi-sla-save":
                 stored = kpi_sla.sla_hours(session)
                 return ["", False, "info", no_update, edit_versions.opened(kpi_sla.sla_version(session), stored),
-                        6000] + [stored[k] for k in SLA_KEYS] + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+                        6000, False] + [stored[k] for k in SLA_KEYS] + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             try:
                 version, opened = edit_versions.from_form(kept)
                 saved = kpi_sla.save_sla_hours(session, current.id, current.username, typed,
@@ -408,15 +409,15 @@ def register(app) -> None:
                 session.commit()
             except StaleEdit as error:  # the typed hours stay; the message stays until closed
                 return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
-                         stale_message(error, _sla_label)], True, "warning", no_update, no_update, None] + \
+                         stale_message(error, _sla_label)], True, "warning", no_update, no_update, None, False] + \
                     [no_update] * len(SLA_KEYS) + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             except InvalidInput as error:
                 messages = error.messages(t)
-                return [t("form.has_errors"), True, "danger", no_update, no_update, 6000] + \
+                return [t("form.has_errors"), True, "danger", no_update, no_update, 6000, False] + \
                     [no_update] * len(SLA_KEYS) + [key in messages for key in SLA_KEYS] + \
                     [messages.get(key, "") for key in SLA_KEYS]
             reopened = edit_versions.opened(kpi_sla.sla_version(session), saved)
-        return [t("kpi.sla.saved"), True, "success", refresh + 1, reopened, 6000] + [saved[k] for k in SLA_KEYS] + \
+        return [t("kpi.sla.saved"), True, "success", refresh + 1, reopened, 6000, False] + [saved[k] for k in SLA_KEYS] + \
             [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
 
 

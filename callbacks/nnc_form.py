@@ -96,7 +96,8 @@ def register(app) -> None:
         [Output(_fid("section_id"), "options"), Output(_fid("service_user_id"), "options"),
          Output(_fid("handler_id"), "options"), Output("nnc-form-existing-files", "children"),
          Output("nnc-form-alert", "children"), Output("nnc-form-alert", "is_open"),
-         Output("nnc-form-save", "disabled"), Output("nnc-form-opened", "data")]
+         Output("nnc-form-save", "disabled"), Output("nnc-form-opened", "data"),
+         Output("nnc-form-fields", "disabled")]
         + [Output(_fid(name), "value") for name in FORM_FIELDS],
         Input("nnc-form-id", "data"))
     def load(nnc_id):
@@ -106,14 +107,14 @@ def register(app) -> None:
         with database().session() as db:
             sections = _section_options(db)
             if nnc_id is None:
-                return [sections, [], [], None, "", False, False, None] + keep
+                return [sections, [], [], None, "", False, False, None, False] + keep
             try:
                 found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
                 files = nnc_detail.attachments_of(db, int(nnc_id), current)
                 company = nnc_lookups.service_user_choice(db, found["service_user_id"])
                 handler = nnc_lookups.handler_choice(db, found["handler_id"])
             except (Forbidden, NotFound):
-                return [sections, [], [], None, t("nnc.not_available"), True, True, None] + keep
+                return [sections, [], [], None, t("nnc.not_available"), True, True, None, True] + keep
         permissions = nnc_rules.permissions_for(current, found)
         alert, locked = "", False
         if not permissions["edit"]:
@@ -124,7 +125,7 @@ def register(app) -> None:
                              attachment_list(files, "nnc-form", current.office_timezone)],
                             className="mb-3") if files else None
         kept = edit_versions.opened(found["version"], {name: found.get(name) for name in FORM_FIELDS})
-        return [sections, company_options, handler_options, existing, alert, bool(alert), locked, kept] + \
+        return [sections, company_options, handler_options, existing, alert, bool(alert), locked, kept, locked] + \
             _form_values(found)
 
     register_picker_search(app, PERMISSION, _fid("service_user_id"), nnc_lookups.search_service_users,

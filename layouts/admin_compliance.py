@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import admin_targeting
-from layouts.common import field, page_header
+from layouts.common import field, filled_form, page_header
 from portal.i18n import t
 
 # Form groups: (title key, [setting names]); each input is `admin-compliance-<name>`.
@@ -35,11 +35,13 @@ def layout(user, **_):
         page_header(t("page.admin_compliance"), t("admin_compliance.subtitle")),
         html.P(id="admin-compliance-current", className="small text-muted"),
         dbc.Card(dbc.CardBody([
-            *groups,
-            dbc.Row([field(t("admin_compliance.field.note"), dbc.Input(id="admin-compliance-note", maxLength=300),
-                           help_text=t("admin_compliance.help.note"), width=9)]),
-            dbc.Button([html.I(className="bi bi-save me-1"), t("admin_compliance.save")], id="admin-compliance-save",
-                       color="primary"),
+            filled_form("admin-compliance-form", [
+                *groups,
+                dbc.Row([field(t("admin_compliance.field.note"), dbc.Input(id="admin-compliance-note", maxLength=300),
+                               help_text=t("admin_compliance.help.note"), width=9)]),
+                dbc.Button([html.I(className="bi bi-save me-1"), t("admin_compliance.save")],
+                           id="admin-compliance-save", color="primary"),
+            ]),
             dbc.Alert(id="admin-compliance-result", is_open=False, className="mt-3 mb-0"),
             dcc.Store(id="admin-compliance-opened"),  # the settings version the form opened (edit_versions)
         ]), className="mb-3 shadow-sm"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import field
+from layouts.common import field, filled_form
 from portal.domain.targeting import FLAG_CODES
 from portal.i18n import t
 
@@ -25,12 +25,14 @@ def card():
         dbc.CardBody([
             html.P(t("admin_targeting.why"), className="small text-muted"),
             html.P(id="admin-targeting-current", className="small text-muted"),
-            html.Fieldset([html.Legend(t("admin_targeting.flags"), className="h6"), switches]),
-            thresholds,
-            dbc.Row([field(t("admin_compliance.field.note"), dbc.Input(id="admin-targeting-note", maxLength=300),
-                           width=8)]),
-            dbc.Button([html.I(className="bi bi-save me-1"), t("admin_targeting.save")], id="admin-targeting-save",
-                       color="primary"),
+            filled_form("admin-targeting-form", [
+                html.Fieldset([html.Legend(t("admin_targeting.flags"), className="h6"), switches]),
+                thresholds,
+                dbc.Row([field(t("admin_compliance.field.note"), dbc.Input(id="admin-targeting-note", maxLength=300),
+                               width=8)]),
+                dbc.Button([html.I(className="bi bi-save me-1"), t("admin_targeting.save")], id="admin-targeting-save",
+                           color="primary"),
+            ]),
             dbc.Alert(id="admin-targeting-result", is_open=False, className="mt-3 mb-0"),
             dcc.Store(id="admin-targeting-opened"),
             html.Hr(),

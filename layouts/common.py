@@ -27,6 +27,13 @@ def field(label: str, control, feedback_id: str | None = None, help_text: str | 
     return dbc.Col(html.Div(children, className="mb-3"), md=width)
 
 
+def filled_form(form_id: str, children, disabled: bool = True, **kwargs):
+    """An edit form whose stored values arrive by a callback after the page is drawn: its controls stay disabled
+    until that callback enables them (its `disabled` output), so nothing chosen or typed in between is overwritten
+    by the arriving values, and no save can go out without the version the form opened (edit_versions)."""
+    return html.Fieldset(children, id=form_id, disabled=disabled, **kwargs)
+
+
 def hidden_label(text: str, control_id: str):
     """A label screen readers announce; the placeholder or first option already shows it on screen."""
     return dbc.Label(text, html_for=control_id, class_name="visually-hidden")

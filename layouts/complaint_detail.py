@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import field
+from layouts.common import field, filled_form
 from models.complaint import CATEGORIES, STATUSES
 from layouts.complaints import options
 from portal.extensions import settings
@@ -36,25 +36,28 @@ def _editor():
         html.H2(t("complaints.handle"), className="h5"),
         # The version and values the form opened: a save over a newer one is refused (edit_versions).
         dcc.Store(id="complaint-opened", data=None),
-        dbc.Row([
-            field(t("complaints.field.status"), dbc.Select(id="complaint-status", options=options("status", STATUSES)),
-                  "complaint-status-feedback", width=6),
-            field(t("complaints.field.category"), dbc.Select(id="complaint-category",
-                                                            options=options("category", CATEGORIES)),
-                  "complaint-category-feedback", width=6),
-            field(t("complaints.field.assignee"), dbc.Select(id="complaint-assignee_id"),
-                  "complaint-assignee_id-feedback"),
-            # Perlu cek lapangan: an officer must go and look, so the answer gets the longer deadline.
-            dbc.Col([dbc.Checkbox(id="complaint-needs_field_check", label=t("complaints.field.needs_field_check"),
-                                 value=False),
-                    dbc.FormText(t("complaints.field_check_help", days=settings().complaint_due_field_check))],
-                    width=12, className="mb-3"),
-            field(t("complaints.field.answer"), dbc.Textarea(id="complaint-answer", rows=6),
-                  "complaint-answer-feedback", t("complaints.answer_help")),
+        filled_form("complaint-form", [
+            dbc.Row([
+                field(t("complaints.field.status"),
+                      dbc.Select(id="complaint-status", options=options("status", STATUSES)),
+                      "complaint-status-feedback", width=6),
+                field(t("complaints.field.category"), dbc.Select(id="complaint-category",
+                                                                options=options("category", CATEGORIES)),
+                      "complaint-category-feedback", width=6),
+                field(t("complaints.field.assignee"), dbc.Select(id="complaint-assignee_id"),
+                      "complaint-assignee_id-feedback"),
+                # Perlu cek lapangan: an officer must go and look, so the answer gets the longer deadline.
+                dbc.Col([dbc.Checkbox(id="complaint-needs_field_check",
+                                      label=t("complaints.field.needs_field_check"), value=False),
+                        dbc.FormText(t("complaints.field_check_help", days=settings().complaint_due_field_check))],
+                        width=12, className="mb-3"),
+                field(t("complaints.field.answer"), dbc.Textarea(id="complaint-answer", rows=6),
+                      "complaint-answer-feedback", t("complaints.answer_help")),
+            ]),
+            dbc.Button(t("action.save"), id="complaint-save", color="primary", className="me-2"),
+            dbc.Button([html.I(className="bi bi-envelope me-1"), t("complaints.email_answer")], id="complaint-email",
+                       color="secondary", outline=True),
         ]),
-        dbc.Button(t("action.save"), id="complaint-save", color="primary", className="me-2"),
-        dbc.Button([html.I(className="bi bi-envelope me-1"), t("complaints.email_answer")], id="complaint-email",
-                   color="secondary", outline=True),
         html.Hr(),
         dbc.Label(t("complaints.field.attachments")),
         dcc.Upload(id="complaint-upload", multiple=True, max_size=10 * 1024 * 1024,

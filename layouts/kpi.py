@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import page_header
+from layouts.common import filled_form, page_header
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
@@ -93,14 +93,16 @@ def _sla_form():
             html.H2(t("kpi.sla.title"), className="h6"),
             html.P(t("kpi.sla.help"), className="small text-muted"),
             dbc.Alert(id="kpi-sla-alert", is_open=False, duration=6000),
-            dbc.Row([
-                dbc.Col([dbc.Label(t("kpi.stages.service") if key == "service" else t(f"stage.{key}"),
-                                   html_for=f"kpi-sla-{key}", className="small mb-0"),
-                         dbc.Input(id=f"kpi-sla-{key}", type="number", min=0.1, step=0.5),
-                         dbc.FormFeedback(id=f"kpi-sla-{key}-feedback", type="invalid")],
-                        xs=6, md=4, lg=2, className="mb-2") for key in keys
+            filled_form("kpi-sla-form", [
+                dbc.Row([
+                    dbc.Col([dbc.Label(t("kpi.stages.service") if key == "service" else t(f"stage.{key}"),
+                                       html_for=f"kpi-sla-{key}", className="small mb-0"),
+                             dbc.Input(id=f"kpi-sla-{key}", type="number", min=0.1, step=0.5),
+                             dbc.FormFeedback(id=f"kpi-sla-{key}-feedback", type="invalid")],
+                            xs=6, md=4, lg=2, className="mb-2") for key in keys
+                ]),
+                dbc.Button(t("action.save"), id="kpi-sla-save", color="primary"),
             ]),
-            dbc.Button(t("action.save"), id="kpi-sla-save", color="primary"),
             dcc.Store(id="kpi-sla-opened"),  # the version and hours the form opened (edit_versions)
         ])),
     ], id="kpi-sla", className="mb-3")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import page_header
+from layouts.common import filled_form, page_header
 from layouts.components.company_picker import company_picker
 from layouts.nnc_common import COUNTRY_SUGGESTIONS, action_options, category_options, flow_options, subcategory_options
 from portal.i18n import t
@@ -81,17 +81,20 @@ def layout(user, page, nnc_id: int | None = None, **_):
         ]),
         dbc.Alert(id="nnc-form-alert", is_open=False, color="danger", className="qc-nnc-form-alert"),
         html.Datalist(id="nnc-form-countries", children=[html.Option(value=c) for c in COUNTRY_SUGGESTIONS]),
-        dbc.Row([
-            dbc.Col([_notice_card(), _parties_card()], lg=6),
-            dbc.Col([_consignment_card(), _nature_card()], lg=6),
-        ]),
-        dbc.Row([
-            dbc.Col(_follow_up_card(), lg=6),
-            dbc.Col([_internal_card(), _attachments_card()], lg=6),
-        ]),
+        # An edit opens disabled until the NNC's values have arrived (and stays so when the NNC is locked).
+        filled_form("nnc-form-fields", [
+            dbc.Row([
+                dbc.Col([_notice_card(), _parties_card()], lg=6),
+                dbc.Col([_consignment_card(), _nature_card()], lg=6),
+            ]),
+            dbc.Row([
+                dbc.Col(_follow_up_card(), lg=6),
+                dbc.Col([_internal_card(), _attachments_card()], lg=6),
+            ]),
+        ], disabled=editing),
         html.Div([
             dbc.Button([html.I(className="bi bi-check-lg me-1"), t("action.save")], id="nnc-form-save",
-                       color="primary", className="me-2"),
+                       color="primary", className="me-2", disabled=editing),
             dbc.Button(t("action.cancel"), href=back, color="secondary", outline=True, id="nnc-form-cancel"),
             html.Span(t("nnc.form.required_hint"), className="text-muted small ms-3 d-none d-md-inline"),
         ], className="qc-nnc-form-actions"),

@@ -48,3 +48,92 @@ def test_a_save_over_a_colleagues_newer_save_shows_what_changed_and_keeps_the_ty
     with database.session() as s:
         stored = s.get(Nnc, nnc_id)
         assert (stored.description, stored.lot_number) == ("Dari rekan: fumigasi gagal.", None)
+
+
+def _hold_fill(page, marker: str) -> list:
+    """Hold back the answer of the callback that fills a form (the one whose outputs name `marker`): the page is
+    drawn and usable around the form while its stored values are still on their way."""
+    held = []
+
+    def route(request_route):
+        if marker in (request_route.request.post_data or ""):
+            held.append(request_route)
+        else:
+            request_route.continue_()
+
+    page.route("**/_dash-update-component*", route)
+    return held
+
+
+def _release(page, held: list) -> None:
+    page.wait_for_timeout(300)  # long enough for a change made meanwhile to reach the page
+    for request_route in held:
+        request_route.continue_()
+    page.unroute("**/_dash-update-component*")
+
+
+def test_a_complaint_handling_form_cannot_be_changed_before_its_values_arrive(page, database, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    from models import User
+    from portal.services import complaints
+
+    make_user("petugas_cepat", "operator")
+    with database.session() as session:
+        officer = session.query(User).filter_by(username="petugas_cepat").one()
+        created = complaints.create(session, officer, {
+            "channel": "lapor", "category": "service", "subject": "Antrean panjang", "text": "Mohon dicek.",
+            "received_at": datetime(2026, 7, 6, 9, 0, tzinfo=timezone(timedelta(hours=7)))}, source="officer")
+    browser_login(page, "petugas_cepat")
+    held = _hold_fill(page, "complaint-opened")
+    page.goto(f"/complaints/{created['id']}")
+    page.wait_for_selector("#complaint-text")
+    expect(page.locator("#complaint-status")).to_be_disabled()
+    expect(page.locator("#complaint-answer")).to_be_disabled()
+    expect(page.locator("#complaint-save")).to_be_disabled()
+    assert held, "the form's fill was not held back"
+    _release(page, held)
+    expect(page.locator("#complaint-status")).to_be_enabled()
+    expect(page.locator("#complaint-status")).to_have_value("new")
+    page.select_option("#complaint-status", "in_progress")
+    page.click("#complaint-save")
+    expect(page.locator("#complaint-status-badge")).to_have_text("Diproses")
+
+
+def test_an_nnc_edit_form_opens_disabled_until_its_values_arrive_and_a_new_one_opens_ready(page, database,
+                                                                                            make_user):
+    colleague = actor(database, make_user, "operator", username="petugas_pembuat")
+    make_user("petugas_tergesa", "operator")
+    with database.session() as s:
+        nnc_id = nnc.create_nnc(s, colleague, valid_nnc(s))["id"]
+    browser_login(page, "petugas_tergesa")
+    page.wait_for_url("**/nnc")
+    held = _hold_fill(page, "nnc-form-opened")
+    page.goto(f"/nnc/{nnc_id}/edit")
+    page.wait_for_selector("#nnc-form-description", state="attached")
+    expect(page.locator("#nnc-form-description")).to_be_disabled()
+    expect(page.locator("#nnc-form-save")).to_be_disabled()
+    assert held, "the form's fill was not held back"
+    _release(page, held)
+    expect(page.locator("#nnc-form-commodity")).to_have_value("Manggis")
+    expect(page.locator("#nnc-form-description")).to_be_enabled()
+    expect(page.locator("#nnc-form-save")).to_be_enabled()
+
+    page.goto("/nnc/new")
+    expect(page.locator("#nnc-form-number")).to_be_enabled()
+    page.fill("#nnc-form-number", "GACC/NNC/2025/0099")
+    expect(page.locator("#nnc-form-number")).to_have_value("GACC/NNC/2025/0099")
+
+
+def test_the_scoring_settings_cannot_be_typed_into_before_the_stored_ones_arrive(page, make_user):
+    make_user("admin_pengaturan", "admin")
+    browser_login(page, "admin_pengaturan")
+    page.wait_for_url("**/admin/users")
+    held = _hold_fill(page, "admin-compliance-opened")
+    page.goto("/admin/compliance")
+    page.wait_for_selector("#admin-compliance-weight_nnc", state="attached")
+    expect(page.locator("#admin-compliance-weight_nnc")).to_be_disabled()
+    expect(page.locator("#admin-compliance-save")).to_be_disabled()
+    _release(page, held)
+    expect(page.locator("#admin-compliance-weight_nnc")).to_be_enabled()
+    assert page.input_value("#admin-compliance-weight_nnc") != ""
