@@ -68,9 +68,10 @@ class Application(SyncedMixin, Base):
     __table_args__ = (
         Index("ix_applications_office_completed", "office_id", "completed_at"),
         # A company's completions by time; on PostgreSQL carrying what the clean streak's count filters on, so a sync's
-        # refresh counts a busy company's completions from the index alone (migration 0036c).
+        # refresh counts a busy company's completions from the index alone (migration 0036c), and the handler, so the
+        # handler flag's tier-D companies are read from it alone too (0037h).
         Index("ix_applications_service_user_completed", "service_user_id", "completed_at",
-              postgresql_include=["section_id", "deleted_at"]),
+              postgresql_include=["section_id", "deleted_at", "handler_id"]),
         # Inspection targeting's earlier consignments of a company (portal/services/targeting/deciding.py).
         Index("ix_applications_service_user_submitted", "service_user_id", "submitted_at"),
         Index("ix_applications_section_completed", "section_id", "completed_at"),
