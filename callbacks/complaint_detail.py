@@ -1,13 +1,13 @@
 """One complaint's callbacks: show it, handle it (status, assignee, answer), email the answer, attach evidence."""
 from __future__ import annotations
 
-import json
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import load_record, stale_message
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
+from layouts.admin_audit import field_label, value_text
 from layouts.components.empty import refused
 from layouts.components.formatting import format_date, format_datetime
 from portal.security.access import protected_callback, user
@@ -74,21 +74,48 @@ def _first_response(detail: dict, tz: str):
                        className="text-muted")]
 
 
-def _history(detail: dict, tz: str):
+# History fields recorded under another name than the form's label (an id for a person or an application).
+HISTORY_LABELS = {"assignee_id": "complaints.field.assignee", "application_id": "complaints.field.application_number",
+                  "calendar_day": "complaints.field.calendar_day", "reason": "complaints.field.reason"}
+LONG_VALUE = 160  # an answer in the history is cut here: the whole answer is shown above it
+
+
+def _history(detail: dict, tz: str, people: dict[int, str]):
+    """The complaint's history as officers read it: each entry's fields in words, "before → after" where it recorded
+    both (statuses and categories in words, dates as the page shows them, the assignee by name)."""
     if not detail.get("history"):
         return html.P("–")
     return dbc.Table([html.Thead(html.Tr([html.Th(t("field.time")), html.Th(t("field.username")),
-                                          html.Th(t("field.action")), html.Th(t("field.before")),
-                                          html.Th(t("field.after"))])),
-                      html.Tbody([html.Tr([html.Td(format_datetime(e["at"], tz)), html.Td(e["username"] or "—"),
+                                          html.Th(t("field.action")), html.Th(t("complaints.history_changes"))])),
+                      html.Tbody([html.Tr([html.Td(format_datetime(e["at"], tz), className="text-nowrap"),
+                                           html.Td(e["username"] or "—"),
                                            html.Td(t(f"complaints.event.{e['action']}")),
-                                           html.Td(_compact(e["before"]), className="small"),
-                                           html.Td(_compact(e["after"]), className="small")])
-                                  for e in detail["history"]])], size="sm", striped=True, responsive=True)
+                                           html.Td(_changes(e, tz, people), className="small")])
+                                  for e in detail["history"]])],
+                     size="sm", striped=True, responsive=True, className="qc-complaint-history")
 
 
-def _compact(value) -> str:
-    return "" if not value else json.dumps(value, ensure_ascii=False, default=str)
+def _changes(entry: dict, tz: str, people: dict[int, str]):
+    before, after = entry["before"] or {}, entry["after"] or {}
+    names = list(before) + [name for name in after if name not in before]
+    if not names:
+        return "–"
+    items = []
+    for name in names:
+        label = t(HISTORY_LABELS[name]) if name in HISTORY_LABELS else field_label("complaint", name)
+        shown = _value(name, after.get(name), tz, people)
+        if name in before:
+            shown = [_value(name, before[name], tz, people), " → ", shown]
+        items.append(html.Li([html.Span(label + ": ", className="text-muted"), *([shown] if isinstance(shown, str)
+                                                                                  else shown)]))
+    return html.Ul(items, className="list-unstyled mb-0")
+
+
+def _value(name: str, value, tz: str, people: dict[int, str]) -> str:
+    if name == "assignee_id":
+        return people.get(int(value), f"#{value}") if value else t("complaints.unassigned")
+    text = value_text(name, value, tz, "complaint")
+    return text if len(text) <= LONG_VALUE else text[:LONG_VALUE].rstrip() + "…"
 
 
 def register(app) -> None:
@@ -111,7 +138,8 @@ def register(app) -> None:
                     dbc.Badge(t("complaints.overdue"), color="danger") if detail["overdue"] else None],
                    className="text-muted"),
         ])
-        return header, _body(detail, current.office_timezone), _history(detail, current.office_timezone)
+        return header, _body(detail, current.office_timezone), _history(detail, current.office_timezone,
+                                                                        detail["assignee_names"])
 
     @protected_callback(
         app, "complaints.edit",

@@ -36,7 +36,8 @@ VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction
               "subcategory": ("nnc.subcategory.{}",), "section": ("section.{}",)}
 VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain value recorded a status
 # A record kind's own words for a value, looked up before the shared ones (a guidance "done" is no NNC status).
-OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)}}
+OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)},
+                     "complaint": {"status": ("complaints.status.{}",), "category": ("complaints.category.{}",)}}
 LONG_ID = re.compile(r"^[0-9a-f]{24,}$")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -417,6 +417,11 @@ def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZO
                           "after": e.after} for e in session.scalars(select(ComplaintEvent).where(
                               ComplaintEvent.complaint_id == complaint.id).order_by(ComplaintEvent.at,
                                                                                     ComplaintEvent.id))]
+    # The people the history names as assignees, by name (an assignee may since have left the office's list).
+    assignee_ids = {int(value) for e in result["history"] for side in (e["before"], e["after"])
+                    if isinstance(side, dict) for name, value in side.items() if name == "assignee_id" and value}
+    result["assignee_names"] = {u.id: u.full_name or u.username for u in session.scalars(
+        select(User).where(User.id.in_(sorted(assignee_ids))))} if assignee_ids else {}
     return result
 
 
