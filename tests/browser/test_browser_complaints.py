@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from support.browser import browser_login, screenshot
+from support.web import recorded_complaint
 
 pytestmark = pytest.mark.browser
 
@@ -62,20 +63,10 @@ def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(brow
 
 
 def test_a_field_check_is_kept_through_a_refused_save_then_moves_the_due_date(page, database, make_user):
-    from datetime import datetime, timedelta, timezone
-
-    from models import User
-    from portal.services import complaints
-
-    make_user("petugas_lapangan", "operator")
-    with database.session() as session:
-        officer = session.query(User).filter_by(username="petugas_lapangan").one()
-        # Received Mon 6 Jul 2026 in WIB: answer due Mon 13 Jul; with a field check Wed 30 Sep.
-        created = complaints.create(session, officer, {
-            "channel": "lapor", "category": "service", "subject": "Gudang kargo kotor", "text": "Mohon dicek.",
-            "received_at": datetime(2026, 7, 6, 9, 0, tzinfo=timezone(timedelta(hours=7)))}, source="officer")
+    # Received Mon 6 Jul 2026 in WIB: answer due Mon 13 Jul; with a field check Wed 30 Sep.
+    complaint_id = recorded_complaint(database, make_user, "petugas_lapangan", "Gudang kargo kotor")
     browser_login(page, "petugas_lapangan")
-    page.goto(f"/complaints/{created['id']}")
+    page.goto(f"/complaints/{complaint_id}")
     page.wait_for_selector("#complaint-due-date:has-text('13 Jul 2026')")
     _editor_filled(page)
     page.check("#complaint-needs_field_check")

@@ -11,6 +11,7 @@ from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
 from portal.services.nnc.rules import EDITABLE_FIELDS
 from support.browser import browser_login, screenshot
+from support.web import recorded_complaint
 from support.nnc_helpers import actor, valid_nnc
 
 pytestmark = pytest.mark.browser
@@ -73,20 +74,10 @@ def _release(page, held: list) -> None:
 
 
 def test_a_complaint_handling_form_cannot_be_changed_before_its_values_arrive(page, database, make_user):
-    from datetime import datetime, timedelta, timezone
-
-    from models import User
-    from portal.services import complaints
-
-    make_user("petugas_cepat", "operator")
-    with database.session() as session:
-        officer = session.query(User).filter_by(username="petugas_cepat").one()
-        created = complaints.create(session, officer, {
-            "channel": "lapor", "category": "service", "subject": "Antrean panjang", "text": "Mohon dicek.",
-            "received_at": datetime(2026, 7, 6, 9, 0, tzinfo=timezone(timedelta(hours=7)))}, source="officer")
+    complaint_id = recorded_complaint(database, make_user, "petugas_cepat", "Antrean panjang")
     browser_login(page, "petugas_cepat")
     held = _hold_fill(page, "complaint-opened")
-    page.goto(f"/complaints/{created['id']}")
+    page.goto(f"/complaints/{complaint_id}")
     page.wait_for_selector("#complaint-text")
     expect(page.locator("#complaint-status")).to_be_disabled()
     expect(page.locator("#complaint-answer")).to_be_disabled()

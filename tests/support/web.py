@@ -73,3 +73,18 @@ def save_complaint(client, key: str, complaint_id: int, status: str, answer: str
               {"id": "complaint-upload", "property": "contents", "value": None}]
     return dash_callback(client, key, inputs, state, changed=["complaint-save.n_clicks"])
 
+
+
+def recorded_complaint(database, make_user, username: str, subject: str, received_day=(2026, 7, 6)) -> int:
+    """An operator `username` (made here) records a complaint received at 09:00 WIB on `received_day`; its id."""
+    from datetime import datetime, timedelta, timezone
+
+    from models import User
+    from portal.services import complaints
+
+    make_user(username, "operator")
+    with database.session() as session:
+        officer = session.query(User).filter_by(username=username).one()
+        return complaints.create(session, officer, {
+            "channel": "lapor", "category": "service", "subject": subject, "text": "Mohon dicek.",
+            "received_at": datetime(*received_day, 9, 0, tzinfo=timezone(timedelta(hours=7)))}, source="officer")["id"]
