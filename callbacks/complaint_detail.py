@@ -8,6 +8,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from callbacks.common import load_record, stale_message
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
 from layouts.admin_audit import field_label, value_text
+from layouts.components.changes import change_lines
 from layouts.components.empty import refused
 from layouts.components.formatting import format_date, format_datetime
 from portal.security.access import protected_callback, user
@@ -98,17 +99,11 @@ def _history(detail: dict, tz: str, people: dict[int, str]):
 def _changes(entry: dict, tz: str, people: dict[int, str]):
     before, after = entry["before"] or {}, entry["after"] or {}
     names = list(before) + [name for name in after if name not in before]
-    if not names:
-        return "–"
-    items = []
-    for name in names:
-        label = t(HISTORY_LABELS[name]) if name in HISTORY_LABELS else field_label("complaint", name)
-        shown = _value(name, after.get(name), tz, people)
-        if name in before:
-            shown = [_value(name, before[name], tz, people), " → ", shown]
-        items.append(html.Li([html.Span(label + ": ", className="text-muted"), *([shown] if isinstance(shown, str)
-                                                                                  else shown)]))
-    return html.Ul(items, className="list-unstyled mb-0")
+    return change_lines(before, after, names, _label, lambda name, value: _value(name, value, tz, people)) or "–"
+
+
+def _label(name: str) -> str:
+    return t(HISTORY_LABELS[name]) if name in HISTORY_LABELS else field_label("complaint", name)
 
 
 def _value(name: str, value, tz: str, people: dict[int, str]) -> str:

@@ -10,6 +10,7 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts.components.changes import change_lines
 from layouts.components.formatting import format_date, format_datetime
 from portal.i18n import t
 from portal.services.attachments import size_label
@@ -262,11 +263,7 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
         keys = sorted((set(after) | set(before)) - HIDDEN_AUDIT_KEYS, key=_audit_order)
         if change["action"] == "nnc_created":  # the whole record is shown above; say how it began
             keys = [k for k in ("number", "status") if k in after]
-        lines = [html.Div([html.Span(_field_label(k) + ": ", className="text-muted"),
-                           html.Span(_value_text(k, before.get(k)), className="qc-before") if k in before else None,
-                           html.I(className="bi bi-arrow-right mx-1") if k in before else None,
-                           html.Span(_value_text(k, after.get(k)), className="qc-after") if k in after else None])
-                 for k in keys]
+        lines = change_lines(before, after, keys, _field_label, _value_text)
         if change["action"] == "nnc_created" and after.get("via") == "import":
             lines.append(html.Div(t("nnc.history.via_import"), className="text-muted"))
         body.append(html.Tr([

@@ -34,7 +34,8 @@ def test_a_complaint_history_names_each_change_in_words_with_the_assignee_by_nam
     client = app.server.test_client()
     login(client, "petugas_riwayat")
     text = _history_text(app, client, created["id"])
-    for words in ("Status: ", "Baru", " → ", "Diproses", "Kanal: ", "SP4N-LAPOR!", "Petugas penanggung jawab: ",
-                  "belum ditugaskan", "Dewi Lestari", "Perlu cek lapangan: ", "Batas jawab: ", "Perubahan"):
+    for words in ("Status: ", "Baru", "qc-before", "menjadi", "qc-after", "Diproses", "Kanal: ", "SP4N-LAPOR!",
+                  "Petugas penanggung jawab: ", "belum ditugaskan", "Dewi Lestari", "Perlu cek lapangan: ",
+                  "Batas jawab: ", "Perubahan"):
         assert words in text, words
     assert '{\\"status\\"' not in text and "in_progress" not in text and "lapor" not in text.replace("LAPOR", "")
