@@ -68,15 +68,17 @@ class Application(SyncedMixin, Base):
     __table_args__ = (
         Index("ix_applications_office_completed", "office_id", "completed_at"),
         # A company's completions by time; on PostgreSQL carrying what the clean streak's count filters on, so a sync's
-        # refresh counts a busy company's completions from the index alone (migration 0036c), and the handler, so the
-        # handler flag's tier-D companies are read from it alone too (0037h).
+        # refresh counts a busy company's completions from the index alone (migration 0036c).
         Index("ix_applications_service_user_completed", "service_user_id", "completed_at",
-              postgresql_include=["section_id", "deleted_at", "handler_id"]),
+              postgresql_include=["section_id", "deleted_at"]),
         # Inspection targeting's earlier consignments of a company (portal/services/targeting/deciding.py).
         Index("ix_applications_service_user_submitted", "service_user_id", "submitted_at"),
         Index("ix_applications_section_completed", "section_id", "completed_at"),
         Index("ix_applications_office_submitted", "office_id", "submitted_at"),
-        Index("ix_applications_handler", "handler_id", "submitted_at"),
+        # A handler's applications; on PostgreSQL with their company and deletion, so the handler flag's (handler,
+        # company) pairs are read from the index alone (migration 0037h).
+        Index("ix_applications_handler", "handler_id", "submitted_at",
+              postgresql_include=["service_user_id", "deleted_at"]),
         Index("ix_applications_stage", "office_id", "current_stage"),
         # What a sync run wrote (after_sync.changed_applications), as in the four tables below.
         Index("ix_applications_synced_at", "synced_at"),

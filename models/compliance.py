@@ -93,7 +93,9 @@ class ComplianceScore(ComplianceCounts, Base):
     """The current score of a service user (default window, no filters), with the settings version it used."""
 
     __tablename__ = "compliance_scores"
-    __table_args__ = (Index("ix_compliance_scores_office_section_tier", "office_id", "section_id", "tier"),)
+    __table_args__ = (Index("ix_compliance_scores_office_section_tier", "office_id", "section_id", "tier"),
+                      # Every office's companies of a tier (the handler flag's tier-D ones), index-only (0037h).
+                      Index("ix_compliance_scores_section_tier", "section_id", "tier", "service_user_id"))
 
     service_user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     section_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

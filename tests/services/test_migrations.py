@@ -65,9 +65,8 @@ def test_the_commodity_history_index_covers_a_usual_runs_history_read_on_postgre
 
 def test_the_company_completions_index_carries_what_the_clean_streak_count_filters_on_postgresql(database):
     """The after-sync's streak count (rollup._refresh_streaks) tests section_id and deleted_at of each completion:
-    in the index on PostgreSQL (migration 0036c), so a busy company's history is counted without its heap rows, and
-    the handler flag's pairs read handler_id (0037h); the key columns the other readers use are unchanged, and SQLite
-    keeps the plain index."""
+    in the index on PostgreSQL (migration 0036c), so a busy company's history is counted without its heap rows; the
+    key columns the other readers use are unchanged, and SQLite keeps the plain index."""
     with database.engine.connect() as connection:
         found = {ix["name"]: ix for ix in inspect(connection).get_indexes("applications")}
         definition = connection.execute(text(
@@ -75,7 +74,23 @@ def test_the_company_completions_index_carries_what_the_clean_streak_count_filte
             if connection.dialect.name == "postgresql" else None
     assert found["ix_applications_service_user_completed"]["column_names"] == ["service_user_id", "completed_at"]
     if definition is not None:
-        assert "INCLUDE (section_id, deleted_at, handler_id)" in definition
+        assert "INCLUDE (section_id, deleted_at)" in definition
+
+
+def test_the_handler_flag_pairs_are_indexed_on_both_sides(database):
+    """The handler flag (profile.tier_d_companies_per_handler) joins the handlers' applications to the tier-D
+    companies: the handlers' index carries company and deletion on PostgreSQL (INCLUDE, key columns unchanged) and
+    the current scores are indexed by section and tier on every database (migration 0037h)."""
+    with database.engine.connect() as connection:
+        handlers = {ix["name"]: ix for ix in inspect(connection).get_indexes("applications")}["ix_applications_handler"]
+        scores = {ix["name"]: ix for ix in inspect(connection).get_indexes("compliance_scores")}
+        definition = connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_applications_handler'")).scalar() \
+            if connection.dialect.name == "postgresql" else None
+    assert handlers["column_names"] == ["handler_id", "submitted_at"]
+    assert scores["ix_compliance_scores_section_tier"]["column_names"] == ["section_id", "tier", "service_user_id"]
+    if definition is not None:
+        assert "INCLUDE (service_user_id, deleted_at)" in definition
 
 
 def test_the_covering_history_index_downgrades_to_the_plain_one_and_back_on_postgresql(database):
