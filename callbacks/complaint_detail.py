@@ -1,7 +1,6 @@
 """One complaint's callbacks: show it, handle it (status, assignee, answer), email the answer, attach evidence."""
 from __future__ import annotations
 
-
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
