@@ -6,10 +6,12 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import stale_message
 from layouts.admin_compliance import SETTING_NAMES
+from layouts.components.changes import change_lines
 from layouts.components.formatting import format_date, format_datetime
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.extensions import database
+from portal.domain.compliance import ScoringSettings
 from portal.i18n import t
 from portal.services import edit_versions
 from portal.services.compliance import ranking as compliance
@@ -26,14 +28,47 @@ def _text(value) -> str:
 
 
 def history_table(history: list[dict], tz: str):
+    """Each saved version (newest first) with what it changed from the one before, in the form's words; every value
+    of a version a click away. The oldest version shown has no earlier one to differ from: all its values."""
     headers = [t("admin_compliance.col.version"), t("admin_compliance.col.when"), t("admin_compliance.col.who"),
-               t("admin_compliance.col.note"), t("admin_compliance.col.values")]
-    rows = [html.Tr([html.Td(str(h["version"])), html.Td(format_datetime(h["created_at"], tz)),
-                     html.Td(h["created_by"] or "–"), html.Td(h["note"] or "–"),
-                     html.Td(", ".join(f"{k}={_text(v)}" for k, v in h["values"].items()), className="small")])
-            for h in history]
+               t("admin_compliance.col.note"), t("admin_compliance.col.changes")]
+    rows = []
+    effective = [_effective(h["values"]) for h in history]
+    for index, h in enumerate(history):
+        earlier = effective[index + 1] if index + 1 < len(history) else None
+        rows.append(html.Tr([html.Td(str(h["version"])), html.Td(format_datetime(h["created_at"], tz)),
+                             html.Td(h["created_by"] or "–"), html.Td(h["note"] or "–"),
+                             html.Td(_version_changes(effective[index], earlier), className="small")]))
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)], size="sm",
                      responsive=True, className="mb-0", id="admin-compliance-history-table")
+
+
+def _version_changes(values: dict, earlier: dict | None):
+    names = [name for name in SETTING_NAMES if name in values]
+    every = html.Details([html.Summary(t("admin_compliance.all_values", count=len(names))),
+                          *change_lines({}, values, names, _label, _shown)], className="mt-1 mb-0")
+    if earlier is None:
+        return every
+    moved = [name for name in names if name in earlier and earlier[name] != values[name]]
+    lines = change_lines(earlier, values, moved, _label, _shown) if moved else [
+        html.Div(t("admin_compliance.no_change"), className="text-muted")]
+    return [*lines, every]
+
+
+def _effective(values: dict) -> dict:
+    """The values a version scored with: a version saved before a setting existed used its default."""
+    try:
+        return ScoringSettings.from_dict({k: v for k, v in values.items() if k in SETTING_NAMES}).to_dict()
+    except (TypeError, ValueError):  # a stored version the model no longer reads: shown as stored
+        return values
+
+
+def _label(name: str) -> str:
+    return t(f"admin_compliance.field.{name}")
+
+
+def _shown(_name: str, value) -> str:
+    return "–" if value is None else _text(value)
 
 
 def register(app) -> None:
