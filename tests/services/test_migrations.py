@@ -93,6 +93,15 @@ def test_the_handler_flag_pairs_are_indexed_on_both_sides(database):
         assert "INCLUDE (service_user_id, deleted_at)" in definition
 
 
+def test_the_seeded_settings_version_gives_its_reason_in_the_officers_words(database):
+    """Version 1 of the scoring settings (seeded by 0005c) shows its note as the version's reason on the admin page:
+    no developer's file name there (0038n)."""
+    with database.engine.connect() as connection:
+        note = connection.execute(text(
+            "SELECT note FROM compliance_settings_versions WHERE version = 1 AND created_by = 'system'")).scalar()
+    assert note == "Nilai bawaan aturan kepatuhan"
+
+
 def test_the_covering_history_index_downgrades_to_the_plain_one_and_back_on_postgresql(database):
     """On a scratch PostgreSQL database (SQLite's whole chain runs in the test above, where 0032t changes nothing)."""
     if database.engine.dialect.name != "postgresql":
