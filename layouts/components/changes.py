@@ -14,9 +14,13 @@ def change_lines(before: dict[str, Any], after: dict[str, Any], keys: Iterable[s
                  value: Callable[[str, Any], Any]) -> list:
     """`label(field)` names a field, `value(field, value)` words a value."""
     return [html.Div([html.Span(label(k) + ": ", className="text-muted"),
-                      html.Span(value(k, before.get(k)), className="qc-before") if k in before else None,
-                      # the arrow is drawn; a screen reader hears the word
-                      html.I(className="bi bi-arrow-right mx-1", **{"aria-hidden": "true"}) if k in before else None,
-                      html.Span(t("changes.became"), className="visually-hidden") if k in before else None,
+                      *(_before(k, before, value) if k in before else ()),
                       html.Span(value(k, after.get(k)), className="qc-after") if k in after else None])
             for k in keys]
+
+
+def _before(k: str, before: dict[str, Any], value: Callable[[str, Any], Any]) -> tuple:
+    """The value before and the arrow: drawn for the eye, the word for a screen reader."""
+    return (html.Span(value(k, before[k]), className="qc-before"),
+            html.I(className="bi bi-arrow-right mx-1", **{"aria-hidden": "true"}),
+            html.Span(t("changes.became"), className="visually-hidden"))

@@ -418,8 +418,8 @@ def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZO
                               ComplaintEvent.complaint_id == complaint.id).order_by(ComplaintEvent.at,
                                                                                     ComplaintEvent.id))]
     # The people the history names as assignees, by name (an assignee may since have left the office's list).
-    assignee_ids = {int(value) for e in result["history"] for side in (e["before"], e["after"])
-                    if isinstance(side, dict) for name, value in side.items() if name == "assignee_id" and value}
+    assignee_ids = {int(side["assignee_id"]) for e in result["history"] for side in (e["before"], e["after"])
+                    if isinstance(side, dict) and side.get("assignee_id")}
     result["assignee_names"] = {u.id: u.full_name or u.username for u in session.scalars(
         select(User).where(User.id.in_(sorted(assignee_ids))))} if assignee_ids else {}
     return result
