@@ -128,8 +128,16 @@ class ApplicationCommodity(OfApplication, Base):
     __table_args__ = (Index("ix_application_commodities_history", "service_user_id", "commodity_id", "submitted_at",
                             postgresql_include=["quantity", "unit"],
                             postgresql_where=text("deleted_at IS NULL AND application_deleted_at IS NULL")),
-                      Index("ix_application_commodities_synced_at", "synced_at"))  # after_sync's changed lines
+                      Index("ix_application_commodities_synced_at", "synced_at"),  # after_sync's changed lines
+                      # An application's lines in order: its primary commodity (the first live line), which the
+                      # compliance rollups read for every application they count, is the index's first entry, read
+                      # from the index alone on PostgreSQL; the application's lines by id for the rest (migration
+                      # 0039p, in place of the plain application_id index every synced child has).
+                      Index("ix_application_commodities_application_line", "application_id", "line_no",
+                            postgresql_include=["commodity_id", "deleted_at"]))
 
+    # The plain application_id index of OfApplication is replaced by the one above.
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), sort_order=-1)
     line_no: Mapped[int] = mapped_column(Integer)
     commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodities.id"), nullable=True, index=True)
     commodity_name: Mapped[str] = mapped_column(String(200))

@@ -93,6 +93,20 @@ def test_the_handler_flag_pairs_are_indexed_on_both_sides(database):
         assert "INCLUDE (service_user_id, deleted_at)" in definition
 
 
+def test_an_applications_commodity_lines_are_indexed_in_order_with_the_primary_commodity_carried(database):
+    """The rollups' primary commodity (the first live line) is the first entry of (application_id, line_no), which
+    carries commodity and deletion on PostgreSQL; it replaces the plain application_id index (migration 0039p)."""
+    with database.engine.connect() as connection:
+        found = {ix["name"]: ix for ix in inspect(connection).get_indexes("application_commodities")}
+        definition = connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_application_commodities_application_line'")
+        ).scalar() if connection.dialect.name == "postgresql" else None
+    assert found["ix_application_commodities_application_line"]["column_names"] == ["application_id", "line_no"]
+    assert "ix_application_commodities_application_id" not in found
+    if definition is not None:
+        assert "INCLUDE (commodity_id, deleted_at)" in definition
+
+
 def test_the_seeded_settings_version_gives_its_reason_in_the_officers_words(database):
     """Version 1 of the scoring settings (seeded by 0005c) shows its note as the version's reason on the admin page:
     no developer's file name there (0038n)."""
