@@ -2,6 +2,8 @@
 midway, and what it and the next run write is the source row for row, counted right."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -111,3 +113,70 @@ def test_a_batch_repeating_a_key_writes_its_last_row_and_reports_the_first(datab
     with database.session() as session:
         assert session.scalars(select(Handler.name).where(Handler.source_id == 7)).all() == ["PT Baru"]
         assert session.scalar(select(func.count(Handler.id))) == 1
+
+
+def lanes_of_a_run(monkeypatch) -> dict[str, str]:
+    """Source table → the thread that synced it, recorded over the runs that follow."""
+    lanes: dict[str, str] = {}
+    sync_table = sync._sync_table
+
+    def recorded(database, source, source_table, *args, **kwargs):
+        lanes[source_table] = threading.current_thread().name
+        return sync_table(database, source, source_table, *args, **kwargs)
+
+    monkeypatch.setattr(sync, "_sync_table", recorded)
+    return lanes
+
+
+def test_a_first_load_writes_lines_bills_and_certificates_beside_the_stage_events_and_the_copy_agrees(
+        database, simulator, monkeypatch):
+    # PostgreSQL's second backend takes the applications' other children while the run's connection writes the stage
+    # events; every count of the run is the sum of both lanes'. SQLite has one writer: everything on the run's own.
+    lanes = lanes_of_a_run(monkeypatch)
+    first = sync.run_sync(database, simulator, chunk_size=500)
+    assert first["status"] == "success", first["error"]
+    beside = {table for table, thread in lanes.items() if thread == "sync-second-lane"}
+    assert beside == ({"ptk_komoditas", "billing", "sertifikat"} if database.engine.dialect.name == "postgresql"
+                      else set())
+    assert lanes["riwayat_ptk"] == lanes["ptk"] == threading.main_thread().name
+    assert {name: first["rows_written"].get(name, 0) for name in SYNCED_TABLES} == counts(database)
+    assert first["rows_read"]["sertifikat"] == len(iqfast_rows(simulator)["certificates"])
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+    assert derived_stages(database) == expected_stages(simulator)
+    with database.engine.connect() as c:
+        cursors = set(c.execute(text("SELECT source_table FROM sync_cursors")).scalars())
+    assert {"ptk_komoditas", "billing", "sertifikat", "riwayat_ptk"} <= cursors
+
+    lanes.clear()
+    tick(simulator, 240)
+    later = sync.run_sync(database, simulator, chunk_size=500)  # an incremental run: one connection, one transaction
+    assert later["status"] == "success", later["error"]
+    assert set(lanes.values()) == {threading.main_thread().name}
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("table", ["billing", "riwayat_ptk"])
+def test_a_first_load_failing_in_either_lane_fails_the_run_and_the_next_run_completes_the_copy(
+        database, simulator, monkeypatch, table):
+    # A failure in one lane stops the other at its next chunk; each table's committed chunks carry their cursor, so
+    # the next run resumes where each lane stopped and the copy equals a clean one.
+    class Killed(Exception):
+        pass
+
+    def stop(point, source_table, batch):
+        if point == "in_batch" and source_table == table and batch == 1:
+            raise Killed(f"stopped inside the second batch of {source_table}")
+
+    monkeypatch.setattr(sync, "_checkpoint", stop)
+    with pytest.raises(Killed):
+        sync.run_sync(database, simulator, chunk_size=200)
+    with database.engine.connect() as c:
+        run = c.execute(text("SELECT status, error FROM sync_runs ORDER BY id DESC LIMIT 1")).one()
+        written = c.execute(text("SELECT count(*) FROM bills" if table == "billing" else
+                                 "SELECT count(*) FROM stage_events")).scalar()
+    assert run.status == "failed" and "stopped inside the second batch" in run.error
+    assert written == 200  # the failing table's first chunk only: the second rolled back with its cursor
+    monkeypatch.setattr(sync, "_checkpoint", lambda *args: None)
+    assert sync.run_sync(database, simulator, chunk_size=200)["status"] == "success"
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+    assert derived_stages(database) == expected_stages(simulator)

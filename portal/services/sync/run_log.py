@@ -74,6 +74,27 @@ class RunLog:
         connection.execute(update(SyncRun.__table__).where(SyncRun.__table__.c.id == self.id).values(
             rows_read=dict(self.rows_read), rows_written=dict(self.rows_written), cursor=dict(self.cursor)))
 
+    def merge(self, lane: "RunLog") -> None:
+        """Add what a second lane of the run counted (LaneLog) to this one."""
+        for mine, theirs in ((self.rows_read, lane.rows_read), (self.rows_written, lane.rows_written),
+                             (self.analysed, lane.analysed), (self.timings, lane.timings)):
+            for name, value in theirs.items():
+                mine[name] = mine.get(name, 0) + value
+        self.cursor.update(lane.cursor)
+        self.rejected += lane.rejected
+        self.errors.extend(lane.errors[:max(0, MAX_REPORTED_ERRORS - len(self.errors))])
+        self.reach.note(lane.reach.earliest)
+        self.reach.companies |= lane.reach.companies
+
+
+class LaneLog(RunLog):
+    """A run's counters for the tables a second connection writes beside the run's own (runs._second_lane), added to
+    the run's when that lane ends. It leaves the run's record alone: two connections updating one row would wait for
+    each other's commits. The cursors it commits are the record of its progress."""
+
+    def save(self, connection) -> None:
+        pass
+
 
 def start_run(database: Database, kind: str, source: str, triggered_by: str | None) -> RunLog:
     with database.session() as session:

@@ -35,7 +35,7 @@ from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import PreparedBatch, prepare_batch, write_rows
 from portal.services.sync.export_files import import_export_dir
 from portal.services.sync.holdings import EVERYTHING, Holdings, holdings_of
-from portal.services.sync.run_log import RunLog, finish_run, start_run
+from portal.services.sync.run_log import LaneLog, RunLog, finish_run, start_run
 from portal.services.sync.store import Writer, load_cursors, save_cursor
 from portal.spreadsheets import limits_for
 
@@ -112,12 +112,78 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
             # after a code list wrote something: an incremental run reads a chunk of every table, and loading them
             # per table was ≈ 6 % of its time.
             lookups: dict[str, Lookups] = {}
-            for source_table in mapping.SOURCE_TABLES:
-                _sync_table(database, source, source_table, cursors.get(cursor_scope + source_table), run,
-                            chunk_size, overlap, connection, notification_horizon, cursor_scope, holds, lookups)
+            beside = _second_lane(connection, cursors, cursor_scope)
+
+            def sync_tables(tables, log: RunLog, on, loaded: dict[str, Lookups], stop=None) -> None:
+                for source_table in tables:
+                    if stop is not None and stop.is_set():
+                        return
+                    _sync_table(database, source, source_table, cursors.get(cursor_scope + source_table), log,
+                                chunk_size, overlap, on, notification_horizon, cursor_scope, holds, loaded, stop)
+
+            if not beside:
+                sync_tables(mapping.SOURCE_TABLES, run, connection, lookups)
+            else:
+                split = mapping.SOURCE_TABLES.index(SECOND_LANE_AFTER) + 1
+                sync_tables(mapping.SOURCE_TABLES[:split], run, connection, lookups)
+                if connection.in_transaction():
+                    _commit(connection, run)  # the second connection must see every application
+                _two_lanes(database, run, connection, lookups, sync_tables,
+                           [table for table in mapping.SOURCE_TABLES[split:] if table not in beside], beside)
             if connection.in_transaction():
                 _commit(connection, run)
     return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
+
+
+# A first load on PostgreSQL writes the applications' commodity lines, bills and certificates on a second connection
+# while the run's own writes the stage events (and the 3P actions): PostgreSQL's second backend on the machine's second
+# core. Only tables that queue no notifications go there: two transactions inserting the same outbox key (an
+# application's detention is announced once, by its stage event or its 3P action) would wait for each other.
+SECOND_LANE_AFTER = "ptk"
+SECOND_LANE = ("ptk_komoditas", "billing", "sertifikat")
+
+
+def _second_lane(connection, cursors: dict, cursor_scope: str) -> tuple[str, ...]:
+    """The tables a second connection loads beside the stage events: on PostgreSQL, when none of them nor the stage
+    events has a cursor yet (their first load); else () and every table on the run's connection (SQLite has one
+    writer; an incremental run's few rows share one transaction)."""
+    if connection.dialect.name != "postgresql" or SECOND_LANE_AFTER not in mapping.SOURCE_TABLES:
+        return ()
+    if any(cursor_scope + table in cursors for table in (*SECOND_LANE, "riwayat_ptk")):
+        return ()
+    return tuple(table for table in SECOND_LANE if table in mapping.SOURCE_TABLES)
+
+
+def _two_lanes(database: Database, run: RunLog, connection, lookups: dict[str, Lookups], sync_tables,
+               own: list[str], beside: tuple[str, ...]) -> None:
+    """``own`` on the run's connection and ``beside`` on a second one, at once. Each table's chunks still commit with
+    its cursor, so a run stopped in either lane resumes as a serial one would. A failure in one lane stops the other
+    at its next chunk and is raised once both have ended."""
+    lane = LaneLog(run.id, run.kind)
+    stop, failed = threading.Event(), []
+
+    def second() -> None:
+        try:
+            with database.engine.connect() as other:
+                sync_tables(beside, lane, other, {}, stop)
+                if other.in_transaction() and not stop.is_set():
+                    _commit(other, lane)
+        except BaseException as error:
+            failed.append(error)
+            stop.set()
+
+    thread = threading.Thread(target=second, name="sync-second-lane", daemon=True)
+    thread.start()
+    try:
+        sync_tables(own, run, connection, lookups, stop)
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        thread.join()
+        run.merge(lane)
+    if failed:
+        raise failed[0]
 
 
 def _timed_iter(chunks, run: RunLog, prepare: Callable[[Chunk], PreparedBatch | None] = lambda _chunk: None):
@@ -168,9 +234,11 @@ def _timed_iter(chunks, run: RunLog, prepare: Callable[[Chunk], PreparedBatch | 
 def _sync_table(database: Database, source: SqlSource, source_table: str, saved: tuple[datetime, int] | None,
                 run: RunLog, chunk_size: int, overlap: timedelta, connection,
                 notification_horizon: timedelta = NOTIFICATION_HORIZON, cursor_scope: str = "",
-                holds: Holdings = EVERYTHING, loaded: dict[str, Lookups] | None = None) -> None:
+                holds: Holdings = EVERYTHING, loaded: dict[str, Lookups] | None = None,
+                stop: threading.Event | None = None) -> None:
     """Read one table from its cursor on; each batch is written with the cursor in the same transaction.
-    ``loaded``: the run's code lists once loaded ("lookups"), shared by its tables."""
+    ``loaded``: the run's code lists once loaded ("lookups"), shared by its tables; ``stop``: set when the run's other
+    lane failed (_two_lanes), ends the table before its next chunk, the chunks committed so far kept."""
     cursor = Position(*saved) if saved else None
     hold: Position | None = None
     run.rows_read.setdefault(source_table, 0)
@@ -191,6 +259,8 @@ def _sync_table(database: Database, source: SqlSource, source_table: str, saved:
     chunks = _timed_iter(source.read_changes(source_table, overlap_start(cursor, overlap), chunk_size, holds.stations),
                          run, prepare)
     for batch, (chunk, prepared) in enumerate(chunks):
+        if stop is not None and stop.is_set():
+            return
         stamp_at, key_at = chunk.columns.index("tgl_update"), chunk.columns.index(key)
         newest = chunk.last.updated_at
         if not connection.in_transaction():
