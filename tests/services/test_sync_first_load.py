@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 from iqfast_sim.simulator import tick
 from models import Handler, Office
 from portal.iqfast import mapping
-from portal.services.sync import runs as sync
+from portal.services.kpi import rollup as kpi_rollup
+from portal.services.sync import after_sync, runs as sync
 from portal.services.sync.store import Writer
 from support.sync_helpers import (checksums, copied_simulator, derived_stages, expected_stages, iqfast_rows,
                                   our_rows, small_simulator)
@@ -180,3 +181,49 @@ def test_a_first_load_failing_in_either_lane_fails_the_run_and_the_next_run_comp
     assert sync.run_sync(database, simulator, chunk_size=200)["status"] == "success"
     assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
     assert derived_stages(database) == expected_stages(simulator)
+
+
+def kpi_rollups(database) -> dict[str, list]:
+    with database.engine.connect() as c:
+        return {name: sorted(map(tuple, c.execute(text(f"SELECT * FROM {name}")).all()), key=repr)
+                for name in after_sync.KPI_REBUILT}
+
+
+def test_a_first_loads_full_rebuild_builds_the_kpi_rollups_beside_the_compliance_ones_and_they_equal_a_rebuild(
+        database, simulator, monkeypatch):
+    # On PostgreSQL the KPI rollups are rebuilt on a second connection while the run's session rebuilds the compliance
+    # rollups and decides the new applications; the run waits for them before it says success.
+    monkeypatch.setattr(after_sync, "FULL_REBUILD_AT", 0)  # this small first load takes the first load's path
+    threads = []
+    rebuild = kpi_rollup.rebuild_kpi_rollups
+
+    def recorded(session):
+        threads.append(threading.current_thread().name)
+        return rebuild(session)
+
+    monkeypatch.setattr(kpi_rollup, "rebuild_kpi_rollups", recorded)
+    assert sync.run_sync(database, simulator, chunk_size=500)["status"] == "success"
+    assert threads == (["kpi-rebuild"] if database.engine.dialect.name == "postgresql"
+                       else [threading.main_thread().name])
+    built = kpi_rollups(database)
+    assert built["kpi_application_times"] and built["kpi_daily"]
+    with database.session() as session:
+        rebuild(session)
+    assert kpi_rollups(database) == built
+
+
+@pytest.mark.postgresql_only
+def test_a_kpi_rebuild_that_fails_beside_the_run_fails_the_run(database, simulator, monkeypatch):
+    monkeypatch.setattr(after_sync, "FULL_REBUILD_AT", 0)
+
+    def broken(session):
+        raise RuntimeError("kpi rebuild broke")
+
+    monkeypatch.setattr(kpi_rollup, "rebuild_kpi_rollups", broken)
+    with pytest.raises(RuntimeError, match="kpi rebuild broke"):
+        sync.run_sync(database, simulator, chunk_size=500)
+    with database.engine.connect() as c:
+        run = c.execute(text("SELECT status, error FROM sync_runs ORDER BY id DESC LIMIT 1")).one()
+        decided = c.execute(text("SELECT count(*) FROM targeting_decisions")).scalar()
+    assert run.status == "failed" and "kpi rebuild broke" in run.error
+    assert decided == 0  # the run's own after-sync transaction rolled back with it

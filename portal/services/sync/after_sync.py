@@ -4,6 +4,7 @@ inserted, before the run is recorded as a success."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import date, datetime, timezone
 from typing import Iterable
@@ -27,8 +28,10 @@ FULL_REBUILD_AT = 20000
 # What a full rebuild writes anew. Their statistics still describe the tables before it (empty, after a first load)
 # until autovacuum comes round, and meanwhile the inspection decisions just after the rebuild and the next runs'
 # refreshes were planned as if they were: a sequential scan of every KPI fact to find a few hundred applications' days.
-REBUILT = ("compliance_monthly", "compliance_streaks", "compliance_scores", "compliance_tier_history",
-           "compliance_national_scores", "kpi_daily_facts", "kpi_daily", "kpi_application_times")
+COMPLIANCE_REBUILT = ("compliance_monthly", "compliance_streaks", "compliance_scores", "compliance_tier_history",
+                      "compliance_national_scores")
+KPI_REBUILT = ("kpi_daily_facts", "kpi_daily", "kpi_application_times")
+REBUILT = COMPLIANCE_REBUILT + KPI_REBUILT
 
 
 def enqueue_notifications(connection: Connection, target: str, written_ids: Iterable[int],
@@ -131,30 +134,74 @@ def bring_current(database, run_id: int, reach=None, moved_from: set[int] | froz
     whose old times nobody noted) over the touched companies' whole history. ``moved_from``: the service users the
     run's writes took applications away from (run_log.Reach.companies), refreshed with the touched ones; a killed
     run's are not known, and the nightly recompute brings them current."""
-    with database.session() as session:
-        started = session.get(SyncRun, run_id).started_at
-        since = rollups_since(session, run_id, started)
-        bounded = reach is not None and since == started
-        result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded,
-                                 moved_from=moved_from)
-        # The applications this run (or a killed one before it) inserted get their inspection decision now that
-        # the levels they read are current; in this transaction, with the queue they leave.
-        started_at = time.perf_counter()
-        result["targeting_decided"] = targeting.decide_pending(session)
-        result["targeting_seconds"] = round(time.perf_counter() - started_at, 3)
+    kpi = KpiBeside(database) if database.engine.dialect.name == "postgresql" else None
+    try:
+        with database.session() as session:
+            started = session.get(SyncRun, run_id).started_at
+            since = rollups_since(session, run_id, started)
+            bounded = reach is not None and since == started
+            result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded,
+                                     moved_from=moved_from, kpi_beside=kpi)
+            # The applications this run (or a killed one before it) inserted get their inspection decision now that
+            # the levels they read are current; in this transaction, with the queue they leave.
+            started_at = time.perf_counter()
+            result["targeting_decided"] = targeting.decide_pending(session)
+            result["targeting_seconds"] = round(time.perf_counter() - started_at, 3)
+            if kpi is not None:
+                kpi.wait()  # its failure fails the run, before this transaction commits
+    finally:
+        if kpi is not None:
+            kpi.join()
     log.info("rollups after sync: %s", result)
     return result
 
 
+class KpiBeside:
+    """A full rebuild's KPI rollups on a second connection, in a transaction of their own, while the run's session
+    rebuilds the compliance rollups and decides the new applications (a first load: ≈ a third of its after-sync, on
+    PostgreSQL's second backend). The KPI rollups read only the synced rows, all committed by then, and nothing of the
+    run's session reads them; were the run's own transaction to fail after they committed, they would still be the
+    synced data's (the next run refreshes the rest)."""
+
+    def __init__(self, database):
+        self.database = database
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        def rebuild() -> None:
+            try:
+                with self.database.session() as session:
+                    kpi_rollup.rebuild_kpi_rollups(session)
+                    _analyze(session, KPI_REBUILT)
+            except BaseException as error:  # raised by wait(), in the run's thread
+                self.error = error
+
+        self.thread = threading.Thread(target=rebuild, name="kpi-rebuild", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def wait(self) -> None:
+        """Wait for the rebuild (if one was started) and raise what it raised."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | None = None,
-                    bounded: bool = False, moved_from: set[int] | frozenset = frozenset()) -> dict:
+                    bounded: bool = False, moved_from: set[int] | frozenset = frozenset(),
+                    kpi_beside: KpiBeside | None = None) -> dict:
     """Bring the compliance and KPI rollups and the touched service users' scores up to date with what a sync
     run changed.
 
     ``bounded``: the caller knows the earliest old time the writes overwrote (``old_times``, None for none), so the
     monthly rollup is rebuilt from the first month they or the changed applications' times reach; else over the
     touched companies' whole history (a correction may reach any month). ``moved_from``: service users that lost
-    applications to another one, refreshed with the changed applications' own."""
+    applications to another one, refreshed with the changed applications' own. ``kpi_beside``: a full rebuild's KPI
+    rollups are started there instead of rebuilt in this session (KpiBeside; the caller waits for them)."""
     application_ids = changed_applications(session, since)
     if not application_ids:
         # An NNC change since the last run dropped the stored national rankings (their snapshots were rewritten):
@@ -163,9 +210,12 @@ def refresh_rollups(session: Session, since: datetime, *, old_times: datetime | 
             compliance_national.refresh_national(session)
         return {"applications": 0}
     if len(application_ids) > FULL_REBUILD_AT:
+        if kpi_beside is not None:
+            kpi_beside.start()  # the caller waits for it (KpiBeside.wait) before it commits
         compliance_rollup.recompute_all(session)
-        kpi_rollup.rebuild_kpi_rollups(session)
-        _analyze(session, REBUILT)
+        if kpi_beside is None:
+            kpi_rollup.rebuild_kpi_rollups(session)
+        _analyze(session, COMPLIANCE_REBUILT if kpi_beside is not None else REBUILT)
         return {"applications": len(application_ids), "rebuilt": True}
     service_user_ids = set(moved_from)
     for start in range(0, len(application_ids), ID_CHUNK):
