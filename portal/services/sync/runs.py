@@ -13,6 +13,9 @@ How a run stays correct whatever happens to it:
   records we miss are fetched, records that came back are restored;
 - a source is compared with, and writes, only the records it holds (holdings.py): a station read from a database
   of its own is neither "deleted" by the national comparison nor overwritten by a database whose ids overlap.
+- a first load on PostgreSQL writes the applications' commodity lines, bills and certificates on a second connection
+  beside the stage events (_two_lanes): each table keeps its chunks and cursor together as above, and a failure in
+  either lane stops the other and fails the run.
 
 Every run is one ``sync_runs`` row (run_log.py). Services here take a ``Database``: a run spans many
 transactions.
@@ -104,7 +107,8 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
 
     def work(source: SqlSource, run: RunLog) -> None:
         source.require_stations(holds.stations)
-        # One connection for the run (its temporary staging tables are made once); a transaction per batch.
+        # One connection for the run (its temporary staging tables are made once); a transaction per batch. A first
+        # load on PostgreSQL takes a second one for the applications' other children (_two_lanes).
         with database.engine.connect() as connection:
             cursors = load_cursors(connection)
             connection.commit()
