@@ -165,6 +165,9 @@ FUZZED = ("ptk", "riwayat_ptk", "ptk_komoditas", "pengguna_jasa", "billing", "se
 SYNC_TABLES = {"sync_runs", "sync_cursors", "applications", "application_commodities", "stage_events",
                "quarantine_actions", "bills", "certificates", "service_users", "handlers", "source_lookups",
                "commodities", "certificate_forms", "offices",
+               # a record's company, by its NPWP (portal/services/companies/matching.py): a new NPWP makes a company,
+               # a changed one moves the record to another, with its history row
+               "companies", "company_link_changes",
                # what a run brings current before it reports success (sync/after_sync.bring_current)
                "compliance_monthly", "compliance_streaks", "compliance_scores", "compliance_tier_history",
                "kpi_application_times", "kpi_daily_facts", "kpi_daily"}
