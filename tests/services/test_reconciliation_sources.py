@@ -15,7 +15,7 @@ from portal.iqfast import schema as iq
 from portal.services import offices
 from portal.services.sync import export_files
 from portal.services.sync import runs as sync
-from support.sync_helpers import own_station_simulator, small_simulator
+from support.sync_helpers import derived_stages, expected_stages, own_station_simulator, small_simulator
 
 OFFSET = 5_000_000  # the own database's ids above the national series, as the operations guide requires
 
@@ -251,3 +251,15 @@ def test_a_station_its_own_database_does_not_name_fails_the_run_and_nothing_is_d
         assert result["status"] == "failed" and "UPT 2000 tidak ada di m_upt" in result["error"], result
     assert _records_of(database, "2000") == station
     assert _deleted_by_office(database) == {"0300": 0, "2000": 0}
+
+
+def test_each_sources_first_load_derives_the_stages_of_its_own_stations_applications_from_their_events(
+        database, settings, session, tmp_path):
+    # Each source's run derives the stage columns of the applications it wrote: the national IQFast every station's
+    # but 2000's, station 2000's own database only its own, each from its own events.
+    national, own, _settings = _synced_with_an_own_database(database, settings, session, tmp_path)
+    ours = derived_stages(database)
+    from_national = {key: value for key, value in expected_stages(national).items() if key in ours}
+    from_own = expected_stages(own)
+    assert from_own and from_national and set(from_own) | set(from_national) == set(ours)
+    assert ours == {**from_national, **from_own}
