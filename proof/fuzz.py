@@ -225,7 +225,9 @@ def run(backend: str, examples: int, extra: list[str]) -> dict:
     """One pytest run of the hostile tests on one backend: outcomes per test and examples per target."""
     with tempfile.TemporaryDirectory(prefix="qcorner-fuzz-") as folder:
         counts_path, junit_path = Path(folder) / "examples.json", Path(folder) / "junit.xml"
-        env = {**os.environ, "QCORNER_FUZZ_EXAMPLES": str(examples), "QCORNER_FUZZ_REPORT": str(counts_path)}
+        # New examples at each proof run (the suite's are the same every time: tests/conftest.py).
+        env = {**os.environ, "QCORNER_FUZZ_EXAMPLES": str(examples), "QCORNER_FUZZ_REPORT": str(counts_path),
+               "QCORNER_HYPOTHESIS_EXPLORE": "1"}
         if backend == "sqlite":
             env["QCORNER_TEST_BACKEND"] = "sqlite"
         else:
@@ -320,7 +322,9 @@ def write_report(runs: list[dict], examples: int) -> None:
     lines += ["", "## Limits and notes", ""] + [f"- {note}" for note in KNOWN_LIMITS]
     lines += _hostile_workbooks_section()
     lines += ["", "Rerun one property with more examples: `QCORNER_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest "
-              "tests/hostile/test_hostile_forms_officers.py -k nnc_form -p no:cacheprovider`.", ""]
+              "tests/hostile/test_hostile_forms_officers.py -k nnc_form -p no:cacheprovider`.",
+              "`make test` draws the same examples at every run (hypothesis's `derandomize`, since 5 Dec 2026: a failure "
+              "in CI is the one a rerun shows); this proof draws new ones (`QCORNER_HYPOTHESIS_EXPLORE=1`).", ""]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines), encoding="utf-8")
     print(f"report: {REPORT.relative_to(ROOT)}")
