@@ -60,6 +60,8 @@ def layout(user, sections=(), **_):
                             html.Small(t("guidance.effect_help"), className="text-muted")]),
             dbc.CardBody(grid(
                 "guidance-grid", class_name="qc-compliance-grid", height="45vh", min_height="300px", sortable=True,
+                # Headers wrap onto a second line rather than end in "…" ("Catatan pelanggaran" in 120 px).
+                default_col={"wrapHeaderText": True, "autoHeaderHeight": True},
                 no_rows=t("guidance.no_rows"), columns=[
                     {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220,
                      "cellClass": "qc-link-cell"},
@@ -68,12 +70,12 @@ def layout(user, sections=(), **_):
                     {"field": "tier_label", "headerName": t("compliance.col.tier"), "width": 150,
                      "cellClassRules": tier_cell_rules(), "tooltipField": "tier_title"},
                     {"field": "violations", "headerName": t("guidance.col.violations"), "width": 120,
-                     "headerTooltip": t("guidance.col.violations"),
                      "type": "numericColumn"},
                     {"field": "consignments", "headerName": t("compliance.col.consignments"), "width": 110,
                      "type": "numericColumn"},
-                    {"field": "last_guidance", "headerName": t("guidance.col.last"), "width": 160},
-                    {"field": "planned", "headerName": t("guidance.col.planned"), "width": 160},
+                    # "17 Des 2026 · Sosialisasi" whole: a date and the kind of guidance.
+                    {"field": "last_guidance", "headerName": t("guidance.col.last"), "width": 195},
+                    {"field": "planned", "headerName": t("guidance.col.planned"), "width": 195},
                     {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 240,
                      "wrapText": True, "autoHeight": True},
                 ],
@@ -89,7 +91,7 @@ def layout(user, sections=(), **_):
                 no_rows=t("guidance.no_records"), columns=[
                     {"field": "date", "headerName": t("profile.col.date"), "width": 115},
                     {"field": "name", "headerName": t("compliance.col.name"), "flex": 1, "minWidth": 180,
-                     "cellClass": "qc-link-cell"},
+                     "cellClass": "qc-link-cell", "tooltipField": "name"},
                     {"field": "status_text", "headerName": t("guidance.field.status"), "width": 125,
                      "cellClassRules": {f"qc-guidance-{s}": f"params.data.status == '{s}'"
                                         for s in ("planned", "done", "cancelled")}},
