@@ -75,7 +75,9 @@ def _page(user, sections=()):
         html.Div(id="queue-summary", className="mb-2", role="status"),
         dbc.Alert(id="queue-error", color="warning", is_open=False),
         grid("queue-grid", grid_columns(user), t("targeting_queue.no_rows"), class_name="qca-grid", height="62vh",
-             default_col={"filter": False}, options={"suppressCellFocus": False}),
+             # Headers wrap rather than end in "…" ("Media pembawa" in its narrow column).
+             default_col={"filter": False, "wrapHeaderText": True, "autoHeaderHeight": True},
+             options={"suppressCellFocus": False}),
         pager("queue"),
         html.P(t("targeting_queue.open_hint"), className="text-muted small mt-2"),
         dcc.Location(id="queue-go", refresh="callback-nav"),

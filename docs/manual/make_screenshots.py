@@ -163,6 +163,24 @@ def _session(chromium, base_url: str, password: str, shot: Shot):
     return context
 
 
+def _grids_settled(page) -> None:
+    """A grid whose rows grow to their text (autoHeight) lays them out again once they are drawn, and slides each to
+    its new place: a shot taken then shows rows over each other. Waits until the rows' height holds, then for the
+    slide (AG Grid's 400 ms)."""
+    rows = page.locator(".ag-center-cols-container")
+    if not rows.count():
+        return
+    before = None
+    for _ in range(20):
+        box = rows.first.bounding_box()
+        height = box and box["height"]
+        if height == before:
+            break
+        before = height
+        page.wait_for_timeout(150)
+    page.wait_for_timeout(450)
+
+
 def _take(context, shot: Shot, out_dir: Path) -> Path:
     page = context.new_page()
     try:
@@ -177,6 +195,7 @@ def _take(context, shot: Shot, out_dir: Path) -> Path:
         page.wait_for_selector(loading, state="detached")
         page.wait_for_timeout(300)
         page.wait_for_selector(loading, state="detached")
+        _grids_settled(page)
         path = out_dir / f"{shot.name}.png"
         page.screenshot(path=str(path), full_page=not shot.phone)
         return path
