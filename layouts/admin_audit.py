@@ -19,6 +19,7 @@ from layouts.components.grid import grid
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from portal.i18n import catalog, current_language, t
+from portal.services.attachments import size_label
 
 # Where each kind of record lives in the portal; an id is added where the page shows one record.
 RECORD_PAGES = {"nnc": "/nnc/{}", "complaint": "/complaints/{}", "application": "/applications/{}",
@@ -37,7 +38,11 @@ VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction
 VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain value recorded a status
 # A record kind's own words for a value, looked up before the shared ones (a guidance "done" is no NNC status).
 OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)},
-                     "complaint": {"status": ("complaints.status.{}",), "category": ("complaints.category.{}",)}}
+                     "complaint": {"status": ("complaints.status.{}",), "category": ("complaints.category.{}",)},
+                     # The NNC page's history names the section by its code (nnc.detail.history).
+                     "nnc": {"status": ("nnc.status.{}",), "from_status": ("nnc.status.{}",),
+                             "to_status": ("nnc.status.{}",), "category": ("nnc.category.{}",),
+                             "section_id": ("section.{}",)}}
 LONG_ID = re.compile(r"^[0-9a-f]{24,}$")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -88,11 +93,14 @@ def field_label(object_type: str | None, field: str) -> str:
 
 
 def value_text(field: str, value: Any, tz: str, object_type: str | None = None) -> str:
-    """A recorded value the way the pages show it (in the record kind's own words first, when it has them)."""
+    """A recorded value the way the pages show it (in the record kind's own words first, when it has them): the audit
+    log's drawer, and the history of an NNC and of a complaint."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return t("audit.value.yes") if value else t("audit.value.no")
+    if field == "size" and isinstance(value, int):  # an attachment's bytes
+        return size_label(value)
     if isinstance(value, (int, float)):
         return str(value) if field.endswith(("_id", "_ids")) else format_number(value)  # an id is no quantity
     if isinstance(value, list):

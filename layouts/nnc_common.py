@@ -4,16 +4,13 @@ Pure functions of plain values (what portal.services.nnc.register returns); noth
 """
 from __future__ import annotations
 
-import json
-from datetime import date
-
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts.admin_audit import field_label, value_text
 from layouts.components.changes import change_lines
 from layouts.components.formatting import format_date, format_datetime
 from portal.i18n import t
-from portal.services.attachments import size_label
 from portal.services.nnc.rules import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
 
 # How a status reads at a glance: grey new, amber being looked into, blue explained, green done, dark void.
@@ -210,34 +207,6 @@ def attachment_list(files: list[dict], prefix: str, tz: str, show_uploader: bool
     return dbc.ListGroup(items, flush=True)
 
 
-def _value_text(field: str, value) -> str:
-    """An audited value as a reader understands it (codes become labels)."""
-    if value in (None, ""):
-        return "–"
-    if field == "status" or field in ("from_status", "to_status"):
-        return t(f"nnc.status.{value}")
-    if field == "flow":
-        return t(f"nnc.flow.{value}")
-    if field == "category":
-        return t(f"nnc.category.{value}")
-    if field == "subcategory":
-        return t(f"nnc.subcategory.{value}")
-    if field == "action_taken":
-        return t(f"nnc.action.{value}")
-    if field == "section_id":
-        return t(f"section.{value}")
-    if field in ("notice_date", "received_date"):
-        try:
-            return format_date(date.fromisoformat(str(value)))
-        except ValueError:
-            return str(value)
-    if field == "size" and isinstance(value, int):
-        return size_label(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 # Audited keys shown in the form's order; the technical ones stay in the audit log only.
 AUDIT_ORDER = EDITABLE_FIELDS + ("status", "note", "void_reason", "filename", "size")
 HIDDEN_AUDIT_KEYS = {"via", "sha256", "attachment_id"}
@@ -245,12 +214,6 @@ HIDDEN_AUDIT_KEYS = {"via", "sha256", "attachment_id"}
 
 def _audit_order(key: str) -> int:
     return AUDIT_ORDER.index(key) if key in AUDIT_ORDER else len(AUDIT_ORDER)
-
-
-def _field_label(field: str) -> str:
-    key = f"nnc.field.{field}"
-    label = t(key)
-    return field if label == key else label
 
 
 def changes_table(changes: list[dict], tz: str, prefix: str):
@@ -263,7 +226,9 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
         keys = sorted((set(after) | set(before)) - HIDDEN_AUDIT_KEYS, key=_audit_order)
         if change["action"] == "nnc_created":  # the whole record is shown above; say how it began
             keys = [k for k in ("number", "status") if k in after]
-        lines = change_lines(before, after, keys, _field_label, _value_text)
+        # In the audit log's words (the drawer, and the complaint's history, say a value the same way).
+        lines = change_lines(before, after, keys, lambda field: field_label("nnc", field),
+                             lambda field, value: value_text(field, value, tz, "nnc"))
         if change["action"] == "nnc_created" and after.get("via") == "import":
             lines.append(html.Div(t("nnc.history.via_import"), className="text-muted"))
         body.append(html.Tr([

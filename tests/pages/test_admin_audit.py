@@ -63,7 +63,7 @@ def test_a_row_opens_the_drawer_with_before_and_after_not_json(client, logged_in
 
     attached = drawer(entries["nnc_attachment_added"])
     assert HASH not in attached and HASH[:10] + "…" in attached.encode().decode("unicode_escape")
-    assert "12.345" in attached and "foto.jpg" in attached
+    assert "12 KB" in attached and "foto.jpg" in attached  # an attachment's size as the NNC page gives it
 
     locked = drawer(entries["account_locked"])
     assert "2 Mar 2026 10:30 WIB" in locked  # office time (WIB), Indonesian format, not an ISO string
@@ -122,3 +122,22 @@ def test_a_guidance_entry_reads_in_indonesian_labels_and_values(session, make_us
         ("Kunjungan", "Karantina Tumbuhan", "Perusahaan tutup.")
     assert [view.value_text("status", change["after"], "Asia/Jakarta", "guidance")
             for change in planned + cancelled if change["field"] == "status"] == ["Direncanakan", "Dibatalkan"]
+
+
+def test_an_nnc_history_says_each_value_in_the_audit_logs_words():
+    """The NNC page's history and the audit log's drawer word a value through one function: codes as labels, the
+    section by name, dates and sizes as people read them, a quantity with its thousands."""
+    from layouts.nnc_common import changes_table
+
+    change = {"at": datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc), "username": "petugas_nnc",
+              "action": "nnc_updated",
+              "before": {"status": "received", "category": "documentation", "notice_date": "2026-11-02",
+                         "section_id": "animal", "quantity": 1500},
+              "after": {"status": "under_investigation", "category": "documentation", "notice_date": "2026-11-04",
+                        "section_id": "plant", "quantity": 2500, "size": 12345, "sha256": HASH}}
+    text = json.dumps(changes_table([change], "Asia/Jakarta", "nnc-detail").to_plotly_json(), default=str,
+                      ensure_ascii=False)
+    for words in ("Baru", "Dalam investigasi", "Masalah dokumen", "2 Nov 2026", "4 Nov 2026", "Karantina Hewan",
+                  "Karantina Tumbuhan", "1.500", "2.500", "12 KB", "Bidang", "Ukuran"):
+        assert words in text, words
+    assert HASH not in text and "under_investigation" not in text
