@@ -21,11 +21,14 @@ NOTIFICATIONS = """async () => {
 }"""
 
 # `ready` resolves while the worker may still be activating (its cache of the shell being written): waits for it
-# to have activated, so a push is never sent to a worker that is not yet taking events.
+# to have activated, so a push is never sent to a worker that is not yet taking events (at most 10 s: an evaluate
+# has no time limit of its own, and the test then fails on what it sees, not by hanging).
 ACTIVATED = """async () => {
   const worker = (await navigator.serviceWorker.ready).active;
   if (worker.state !== "activated") {
-    await new Promise((done) => worker.addEventListener("statechange", () => worker.state === "activated" && done()));
+    await Promise.race([
+      new Promise((done) => worker.addEventListener("statechange", () => worker.state !== "activating" && done())),
+      new Promise((done) => setTimeout(done, 10000))]);
   }
   return worker.state;
 }"""
