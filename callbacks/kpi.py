@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import plain, register_url_filters, stale_message
+from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
@@ -363,7 +364,7 @@ def register(app) -> None:
             return (no_update, no_update, no_update, no_update, no_update, custom, custom, "from" in messages,
                     messages.get("from", ""), "to" in messages, messages.get("to", ""))
         with database().session() as session:
-            drawn = cached(session, drawn_panel, office_id, span, chosen(section), chosen(direction),
+            drawn = cached(session, drawn_panel, office_id, span, known_section(section), chosen(direction),
                            today=today, language=current_language(), home=office_id == current.office_id)
             # The age of the last sync moves by the second and a sync run alone is no data change: never cached.
             fresh = {"freshness": kpi.freshness(session), "period": {"timezone": drawn["timezone"]}}

@@ -6,6 +6,7 @@ from dash import Input, Output, no_update
 
 from callbacks.common import register_open_row, register_url_filters
 from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, percent
+from callbacks.shell import known_section
 from layouts import offices as offices_layout
 from layouts.components.empty import empty_figure
 from layouts.components.formatting import chart_separators, format_date
@@ -97,7 +98,7 @@ def register(app) -> None:
         current = user()
         preset = preset if preset in kpi.PRESETS else "this_month"
         metric = metric if metric in offices_service.CHART_METRICS else "sla_share"
-        section = section if section in offices_layout.SECTIONS else None
+        section = known_section(section)
         custom = SHOWN if preset == "custom" else HIDDEN
         try:
             span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))

@@ -34,6 +34,12 @@ def active_sections() -> tuple[tuple[str, str, str], ...]:
         return tuple((s["code"], s["name_id"], s["name_en"]) for s in cached(db, applications.section_options))
 
 
+def known_section(value) -> str | None:
+    """A section select's value when it names an active section, else None (every section): an address or a request
+    made by hand may carry any code, and the pages treat one they do not know as no choice."""
+    return value if value in {code for code, *_names in active_sections()} else None
+
+
 def stale_data_notice(current) -> tuple:
     """(children, is_open, colour) of the staleness alert for this user; closed when the data is fresh."""
     with database().session() as db:

@@ -13,7 +13,8 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import export_failed, page_of, paged_callback
-from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, chosen, number, parse_date
+from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date
+from callbacks.shell import known_section
 from portal.domain.periods import today_in
 from layouts.components.formatting import chart_separators, format_date, format_datetime, month_axis, month_name
 from portal.reports import ikm_report
@@ -175,7 +176,7 @@ def _scope_and_period(preset, date_from, date_to, section):
     current.scope.require_section()  # a section-scoped account without a section sees nothing (Forbidden)
     preset = preset if preset in kpi.PRESETS else "this_semester"
     span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
-    section = ikm_results.effective_section(chosen(section), current.section_scope)
+    section = ikm_results.effective_section(known_section(section), current.section_scope)
     return current, span, section
 
 

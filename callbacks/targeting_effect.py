@@ -5,8 +5,9 @@ from __future__ import annotations
 from dash import Input, Output, no_update
 
 from callbacks.common import register_url_filters
+from callbacks.shell import known_section
 from layouts import targeting_effect as effect_layout
-from layouts.targeting_effect import ALL, cards, chart, flags_table, grid_rows
+from layouts.targeting_effect import cards, chart, flags_table, grid_rows
 from portal.domain.periods import today_in
 from portal.extensions import database
 from portal.i18n import t
@@ -40,6 +41,6 @@ def register(app) -> None:
                     "to" in messages, messages.get("to", ""))
         with database().session() as session:
             result = cached(session, effectiveness.effectiveness, current.scope, first, last, tz=tz,
-                            section=None if section in (None, "", ALL) else section)
+                            section=known_section(section))
         return (cards(result["total"]), chart(result["monthly"]), grid_rows(result["rows"]),
                 flags_table(result["flags"]), False, "", False, "")

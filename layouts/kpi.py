@@ -4,21 +4,18 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import filled_form, page_header
+from layouts.common import filled_form, page_header, section_select
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
 from portal.i18n import t
 
 KPI_PRESETS = ("this_month", "last_month", "this_quarter", "this_semester", "this_year", "custom")
-SECTIONS = ("animal", "plant")
 
 
-def period_controls(prefix: str, presets, default: str, sections, section_locked: str | None,
-                    directions: bool = False):
-    """Period preset, custom dates (shown for "custom"), section and optionally direction."""
-    section_options = ([] if section_locked else [{"label": t("kpi.filter.all_sections"), "value": "all"}]) + \
-        [{"label": t(f"section.{code}"), "value": code} for code in sections]
+def period_controls(prefix: str, presets, default: str, user, sections=(), directions: bool = False):
+    """Period preset, custom dates (shown for "custom"), section and optionally direction. ``sections``: the active
+    sections the router read for the page (`Page.sections`), locked to the user's own when they have one."""
     columns = [
         dbc.Col([dbc.Label(t("kpi.filter.period"), html_for=f"{prefix}-preset", className="small mb-0"),
                  dbc.Select(id=f"{prefix}-preset", value=default,
@@ -33,8 +30,7 @@ def period_controls(prefix: str, presets, default: str, sections, section_locked
                  dbc.FormFeedback(id=f"{prefix}-to-feedback", type="invalid")],
                 xs=6, sm=3, lg=2, className="mb-2", id=f"{prefix}-to-col", style={"display": "none"}),
         dbc.Col([dbc.Label(t("kpi.filter.section"), html_for=f"{prefix}-section", className="small mb-0"),
-                 dbc.Select(id=f"{prefix}-section", options=section_options,
-                            value=section_locked or "all", disabled=bool(section_locked))],
+                 section_select(f"{prefix}-section", user, t("kpi.filter.all_sections"), "all", sections)],
                 xs=6, sm=6, lg=2, className="mb-2"),
     ]
     if directions:
@@ -59,12 +55,12 @@ def office_chooser(user):
     ], xs=12, md=6, lg=4), className="g-2 mb-2"), id="kpi-office-row", style=None if several else {"display": "none"})
 
 
-def _page(user):
+def _page(user, sections):
     can_set = user.can("admin.settings")
     return html.Div([
         page_header(t("page.kpi"), t("kpi.subtitle"), [html.Div(id="kpi-freshness")]),
         office_chooser(user),
-        period_controls("kpi", KPI_PRESETS, "this_month", SECTIONS, None, directions=True),
+        period_controls("kpi", KPI_PRESETS, "this_month", user, sections, directions=True),
         html.Div(id="kpi-period-label", className="qc-kpi-period mb-3"),
         dcc.Loading(html.Div(id="kpi-cards", className="qc-kpi-grid mb-3"), type="dot", delay_show=400),
         dbc.Row([
@@ -115,11 +111,11 @@ SLA_KEYS = ("service",) + TIMED_STAGES
 URL_FIELDS = (
     UrlField("office", "kpi-office", CODE, "home"),
     UrlField("period", "kpi-preset", CHOICE, "this_month", KPI_PRESETS), UrlField("from", "kpi-from", DAY),
-    UrlField("to", "kpi-to", DAY), UrlField("section", "kpi-section", CHOICE, "all", SECTIONS),
+    UrlField("to", "kpi-to", DAY), UrlField("section", "kpi-section", CODE, "all"),
     UrlField("direction", "kpi-direction", CHOICE, "all", DIRECTIONS),
 )
 
 
-def layout(user, query: str = "", **_):
+def layout(user, query: str = "", sections=(), **_):
     """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user), location("kpi")]), URL_FIELDS, query)
+    return applied(html.Div([_page(user, sections), location("kpi")]), URL_FIELDS, query)

@@ -7,8 +7,8 @@ from dash import dcc, html
 
 from layouts.common import hidden_label, page_header
 from layouts.components.grid import NUMERIC, grid
-from layouts.components.url_filters import CHOICE, DAY, UrlField, applied, location
-from layouts.kpi import KPI_PRESETS, SECTIONS, period_controls
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
+from layouts.kpi import KPI_PRESETS, period_controls
 from portal.i18n import t
 from portal.services.kpi.offices import CHART_METRICS
 
@@ -37,10 +37,10 @@ def grid_columns():
     ]
 
 
-def _page(user):
+def _page(user, sections):
     return html.Div([
         page_header(t("page.offices"), t("offices.subtitle")),
-        period_controls("offices", KPI_PRESETS, "this_month", SECTIONS, None),
+        period_controls("offices", KPI_PRESETS, "this_month", user, sections),
         html.Div(id="offices-period-label", className="qc-kpi-period mb-3"),
         dbc.Alert(id="offices-error", color="warning", is_open=False),
         dbc.Card(dbc.CardBody([
@@ -66,11 +66,11 @@ def _page(user):
 # The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default.
 URL_FIELDS = (
     UrlField("period", "offices-preset", CHOICE, "this_month", KPI_PRESETS), UrlField("from", "offices-from", DAY),
-    UrlField("to", "offices-to", DAY), UrlField("section", "offices-section", CHOICE, "all", SECTIONS),
+    UrlField("to", "offices-to", DAY), UrlField("section", "offices-section", CODE, "all"),
     UrlField("chart", "offices-metric", CHOICE, "sla_share", tuple(CHART_METRICS)),
 )
 
 
-def layout(user, query: str = "", **_):
+def layout(user, query: str = "", sections=(), **_):
     """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user), location("offices")]), URL_FIELDS, query)
+    return applied(html.Div([_page(user, sections), location("offices")]), URL_FIELDS, query)

@@ -7,7 +7,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.common import page_header
-from layouts.kpi import SECTIONS, period_controls
+from layouts.kpi import period_controls
 from portal.i18n import t
 
 SURVEY_PRESETS = ("this_semester", "last_semester", "this_year", "last_year", "this_month", "last_month",
@@ -15,10 +15,8 @@ SURVEY_PRESETS = ("this_semester", "last_semester", "this_year", "last_year", "t
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def layout(user, **_):
-    scope = user.section_scope
+def layout(user, sections=(), **_):
     can_edit = user.can("admin.settings")
-    sections = (scope,) if scope else SECTIONS
     return html.Div([
         page_header(t("page.survey"), t("survey.subtitle"), [
             dbc.Button([html.I(className="bi bi-file-earmark-spreadsheet me-1"), t("survey.export.xlsx")],
@@ -26,7 +24,7 @@ def layout(user, **_):
             dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("survey.export.pdf")],
                        id="survey-export-pdf", color="secondary", outline=True),
         ]),
-        period_controls("survey", SURVEY_PRESETS, "this_semester", sections, scope),
+        period_controls("survey", SURVEY_PRESETS, "this_semester", user, sections),
         html.Div(id="survey-period-label", className="qc-kpi-period mb-3"),
         dcc.Loading(html.Div(id="survey-summary", className="mb-3"), type="dot", delay_show=400),
         dbc.Row([

@@ -6,15 +6,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.common import page_header, scrolling_table
+from layouts.common import page_header, scrolling_table, section_select
 from layouts.components.formatting import chart_separators, format_count, month_name
 from layouts.components.grid import NUMERIC, grid
-from layouts.components.url_filters import CHOICE, CODE, UrlField, applied, location
+from layouts.components.url_filters import CODE, UrlField, applied, location
 from portal.domain.periods import add_months, month_start, today_in
 from portal.i18n import format_number, t
 
 ALL = "all"
-SECTIONS = ("animal", "plant")
 TARGETED_COLOUR, RANDOM_COLOUR = "#c92a2a", "#868e96"
 
 
@@ -26,13 +25,11 @@ def ratio_text(ratio) -> str:
     return "–" if ratio is None else f"{format_number(ratio, decimals=1)}×"
 
 
-def _filters(user):
-    """Month pickers filled with the default six months (the office's today: no query), so they never read blank."""
+def _filters(user, sections):
+    """Month pickers filled with the default six months (the office's today: no query), so they never read blank;
+    the active sections the router read for the page (`Page.sections`)."""
     last = month_start(today_in(user.office_timezone))
     first = add_months(last, -5)
-    locked = user.section_scope
-    options = ([] if locked else [{"label": t("applications.all_sections"), "value": ALL}]) + \
-        [{"label": t(f"section.{code}"), "value": code} for code in SECTIONS]
     return dbc.Row([
         dbc.Col([dbc.Label(t("targeting_effect.from"), html_for="effect-from", className="small mb-0"),
                  dbc.Input(id="effect-from", type="month", debounce=True, value=first.isoformat()[:7]),
@@ -41,7 +38,7 @@ def _filters(user):
                  dbc.Input(id="effect-to", type="month", debounce=True, value=last.isoformat()[:7]),
                  dbc.FormFeedback(id="effect-to-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("applications.field.section"), html_for="effect-section", className="small mb-0"),
-                 dbc.Select(id="effect-section", options=options, value=locked or ALL, disabled=bool(locked))],
+                 section_select("effect-section", user, t("applications.all_sections"), ALL, sections)],
                 xs=12, md=3, lg=2, className="mb-2"),
     ], className="align-items-end g-2 mb-2")
 
@@ -64,10 +61,10 @@ def grid_columns() -> list[dict]:
     ]
 
 
-def _page(user):
+def _page(user, sections):
     return html.Div([
         page_header(t("page.targeting_effect"), t("targeting_effect.subtitle")),
-        _filters(user),
+        _filters(user, sections),
         dcc.Loading(html.Div(id="effect-cards", className="qc-kpi-grid mb-3"), type="dot", delay_show=400),
         dbc.Card(dbc.CardBody([
             html.H2(t("targeting_effect.chart.title"), className="h5"),
@@ -86,13 +83,13 @@ def _page(user):
 
 URL_FIELDS = (
     UrlField("from", "effect-from", CODE), UrlField("to", "effect-to", CODE),
-    UrlField("section", "effect-section", CHOICE, ALL, SECTIONS),
+    UrlField("section", "effect-section", CODE, ALL),
 )
 
 
-def layout(user, query: str = "", **_):
+def layout(user, query: str = "", sections=(), **_):
     """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user), location("effect")]), URL_FIELDS, query)
+    return applied(html.Div([_page(user, sections), location("effect")]), URL_FIELDS, query)
 
 
 def _card(key: str, label: str, value, sub=None):

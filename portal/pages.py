@@ -48,8 +48,9 @@ ADMINISTRATION = "admin"
 COMPLIANCE = "compliance"
 
 PAGES: tuple[Page, ...] = (
-    Page("kpi", "/kpi", "kpi.view", "layouts.kpi:layout", "page.kpi", "bi-speedometer2"),
-    Page("offices", "/offices", "offices.compare", "layouts.offices:layout", "page.offices", "bi-buildings"),
+    Page("kpi", "/kpi", "kpi.view", "layouts.kpi:layout", "page.kpi", "bi-speedometer2", sections=True),
+    Page("offices", "/offices", "offices.compare", "layouts.offices:layout", "page.offices", "bi-buildings",
+         sections=True),
     Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group=COMPLIANCE),
     Page("profile", "/profile/<int:service_user_id>", "rankings.view", "layouts.profile:layout", "page.profile",
          "bi-building", in_menu=False, sections=True),
@@ -60,7 +61,7 @@ PAGES: tuple[Page, ...] = (
     Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE,
          sections=True),
     Page("effect", "/targeting/effectiveness", "targeting.effect", "layouts.targeting_effect:layout",
-         "page.targeting_effect", "bi-bullseye", group=COMPLIANCE),
+         "page.targeting_effect", "bi-bullseye", group=COMPLIANCE, sections=True),
     Page("applications", "/applications", "applications.view", "layouts.applications:layout", "page.applications",
          "bi-file-earmark-text", sections=True),
     Page("queue", "/targeting/queue", "targeting.queue", "layouts.targeting_queue:layout", "page.targeting_queue",
@@ -80,7 +81,7 @@ PAGES: tuple[Page, ...] = (
     Page("complaint", "/complaints/<int:complaint_id>", "complaints.view", "layouts.complaint_detail:layout",
          "page.complaints", in_menu=False),
     Page("survey", "/survey-results", "survey_results.view", "layouts.survey:layout", "page.survey",
-         "bi-emoji-smile"),
+         "bi-emoji-smile", sections=True),
     Page("my", "/my/applications", "my.view", "layouts.my:layout", "page.my", "bi-box-seam"),
     Page("my-application", "/my/applications/<int:application_id>", "my.view", "layouts.my_application:layout",
          "page.my_application", "bi-box-seam", in_menu=False),

@@ -11,7 +11,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from support.web import dash_callback, logout
+from support.web import components, dash_callback, logout
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, SyncRequest, SyncRun
 from models.base import utcnow
@@ -216,23 +216,11 @@ def test_runs_are_paged_in_the_database_and_filtered_by_status(app, logged_in, s
 
 
 # ------------------------------------------------------------------------------------------ upload route
-def _components(tree):
-    """Every component (type, props) in a Dash layout given as JSON."""
-    if isinstance(tree, dict):
-        if "props" in tree and "type" in tree:
-            yield tree["type"], tree["props"]
-        for value in tree.values():
-            yield from _components(value)
-    elif isinstance(tree, list):
-        for value in tree:
-            yield from _components(value)
-
-
 def _admin_page(client) -> dict[str, dict]:
     response = dash_callback(client, "shell-content.children",
                              inputs=[{"id": "shell-url", "property": "pathname", "value": "/admin/sync"}])
     assert response.status_code == 200
-    return {props["id"]: {"type": kind, **props} for kind, props in _components(response.json) if "id" in props}
+    return {props["id"]: {"type": kind, **props} for kind, props in components(response.json) if "id" in props}
 
 
 def _admin_page_token(client) -> str:

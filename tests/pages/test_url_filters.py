@@ -6,22 +6,11 @@ import pytest
 
 from layouts import applications, complaints, kpi, nnc, offices, rankings
 from layouts.components import url_filters
-from support.web import dash_callback
+from support.web import components, dash_callback
 
 PAGES = {"/nnc": ("operator", nnc), "/applications": ("operator", applications),
          "/complaints": ("operator", complaints), "/rankings": ("enforcement", rankings), "/kpi": ("head", kpi),
          "/offices": ("national", offices)}
-
-
-def _components(node):
-    if isinstance(node, dict):
-        if "props" in node and "type" in node:
-            yield node["props"]
-        for value in node.values():
-            yield from _components(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _components(value)
 
 
 def _values(client, path: str, search: str) -> dict:
@@ -30,7 +19,7 @@ def _values(client, path: str, search: str) -> dict:
                              inputs=[{"id": "shell-url", "property": "pathname", "value": path}],
                              state=[{"id": "shell-url", "property": "search", "value": search}])
     assert response.status_code == 200
-    return {props["id"]: props.get("value") for props in _components(response.json)
+    return {props["id"]: props.get("value") for _type, props in components(response.json)
             if isinstance(props.get("id"), str)}
 
 
@@ -112,7 +101,7 @@ def test_on_a_phone_the_nnc_filters_a_link_sets_are_shown_not_folded(logged_in):
         response = dash_callback(client, "shell-content.children",
                                  inputs=[{"id": "shell-url", "property": "pathname", "value": "/nnc"}],
                                  state=[{"id": "shell-url", "property": "search", "value": search}])
-        return next(props.get("className") for props in _components(response.json)
+        return next(props.get("className") for _type, props in components(response.json)
                     if props.get("id") == "nnc-filters")
 
     assert "qc-open" in filters_class("?status=received")

@@ -49,6 +49,18 @@ def dash_callback(client, output: str, inputs: list[dict] | None = None, state: 
     return client.post("/_dash-update-component", json=body)
 
 
+def components(tree):
+    """Every component (type, props) in a Dash layout given as JSON (a callback's answer)."""
+    if isinstance(tree, dict):
+        if "props" in tree and "type" in tree:
+            yield tree["type"], tree["props"]
+        for value in tree.values():
+            yield from components(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from components(value)
+
+
 def _outputs_from_key(key: str):
     if key.startswith(".."):
         parts = [p for p in key.strip(".").split("...")]
