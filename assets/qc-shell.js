@@ -17,11 +17,25 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         closeAlert: function () {
             return false;
         },
+        // A recorded date in words under its field (layouts/components/date_words.py): the field itself shows the
+        // browser's format ("12/05/2026" in an English-speaking Chromium), the words the page's language.
+        dateWords: function (value) {
+            var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+            if (!match) {
+                return "";
+            }
+            var day = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+            var locale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
+            return new Intl.DateTimeFormat(locale, {weekday: "long", day: "numeric", month: "long", year: "numeric",
+                                                    timeZone: "UTC"}).format(day);
+        },
     },
 });
 
-// Two gaps in markup the portal does not write itself, closed as the elements appear:
+// Three gaps in markup the portal does not write itself, closed as the elements appear:
 // - dcc.Upload's hidden file <input> has no name: it takes the drop zone's own words ("Seret berkas…");
+// - a date field cannot be given aria-describedby from Dash (dbc.Input has no such property): it points at the
+//   date in words under it;
 // - a table wider than a phone scrolls inside Bootstrap's .table-responsive frame, which the keyboard must be able
 //   to reach to scroll it (WCAG 2.1.1); the frame becomes focusable.
 (function () {
@@ -31,6 +45,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var words = zone ? zone.textContent.trim() : "";
             var fallback = document.documentElement.lang === "en" ? "File" : "Berkas";
             input.setAttribute("aria-label", words || fallback);
+        });
+        // A date field is described by its date in words (dateWords above), so a screen reader says them too.
+        root.querySelectorAll(".qc-date-words[id$='-words']").forEach(function (words) {
+            var field = document.getElementById(words.id.slice(0, -"-words".length));
+            if (field && !field.hasAttribute("aria-describedby")) {
+                field.setAttribute("aria-describedby", words.id);
+            }
         });
         root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (frame) {
             frame.setAttribute("tabindex", "0");

@@ -7,6 +7,7 @@ from datetime import date
 
 from dash import Input, Output, State, ctx, html
 
+from callbacks.common import register_date_words
 from layouts.components.formatting import format_date, format_datetime
 from portal import i18n
 from portal.extensions import database
@@ -52,6 +53,7 @@ def _parse_day(value) -> date | None:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "admin-calendar-day")
     @protected_callback(app, PERMISSION,
                         [Output("admin-calendar-office", "options"), Output("admin-calendar-office", "value")],
                         Input("admin-calendar-load", "data"))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from layouts.components import url_filters
 from layouts.components.company_picker import company_option
+from layouts.components.date_words import words_id
 from layouts.components.formatting import format_number
 from layouts.shell import ALERT_ID
 from portal import audit
@@ -351,6 +352,15 @@ def register(app) -> None:
     protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "closeAlert"),
                                   Output(ALERT_ID, "is_open"), Input("shell-url", "pathname"),
                                   prevent_initial_call=True)
+
+
+def register_date_words(app, permission: str, *control_ids: str) -> None:
+    """The date in words under each of these recorded date fields (layouts.components.date_words), written in the
+    browser (assets/qc-shell.js: dateWords) whenever the field's value changes, typed or filled by a callback.
+    ``permission``: the form's own, so a role that may not use the form is not even told of these callbacks."""
+    for control_id in control_ids:
+        protected_clientside_callback(app, permission, ClientsideFunction("qcShell", "dateWords"),
+                                      Output(words_id(control_id), "children"), Input(control_id, "value"))
 
 
 def plain(tree):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
+from callbacks.common import page_of, paged_callback, register_date_words, register_open_row, register_url_filters
 from layouts.complaints import NEW_FIELDS
 from layouts.components.formatting import format_count, format_date, format_datetime
 from layouts import complaints as complaints_layout
@@ -65,6 +65,7 @@ def received_at(value: str | None, tz: str) -> datetime | None:
 
 
 def register(app) -> None:
+    register_date_words(app, "complaints.edit", "complaints-new-received_date")
     register_url_filters(app, "complaints.view", "complaints", complaints_layout.URL_FIELDS)
 
     @paged_callback(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import (describe, page_of, paged_callback, register_open_row, shown_in,
+from callbacks.common import (describe, register_date_words, page_of, paged_callback, register_open_row, shown_in,
                               stale_message)
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
@@ -63,6 +63,7 @@ def _action_value(name: str, value):
 
 
 def register(app) -> None:
+    register_date_words(app, "guidance.edit", "guidance-given_on", "guidance-action-given_on")
     outputs = {"rows": Output("guidance-grid", "rowData"), "window": Output("guidance-window", "children"),
                "error": Output("guidance-error", "children"), "error_open": Output("guidance-error", "is_open")}
 

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
 
-from callbacks.common import register_picker_search, stale_message
+from callbacks.common import register_date_words, register_picker_search, stale_message
 from layouts.components.company_picker import company_option
 from layouts.nnc_common import attachment_list, nnc_field_label, nnc_value_label
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
@@ -91,6 +91,7 @@ def _form_values(found: dict) -> list:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, _fid("notice_date"), _fid("received_date"))
     @protected_callback(
         app, PERMISSION,
         [Output(_fid("section_id"), "options"), Output(_fid("service_user_id"), "options"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts.components.date_words import date_words, is_date_input
 from portal.i18n import current_language, t
 
 
@@ -18,8 +19,11 @@ def page_header(title: str, subtitle: str | None = None, actions=None):
 
 
 def field(label: str, control, feedback_id: str | None = None, help_text: str | None = None, width: int = 12):
-    """A labelled form control with room for its error message under it."""
+    """A labelled form control with room for its error message under it; a date field has its date in words under
+    it too (layouts.components.date_words)."""
     children = [dbc.Label(label, html_for=getattr(control, "id", None)), control]
+    if is_date_input(control):
+        children.append(date_words(control.id))
     if feedback_id:
         children.append(dbc.FormFeedback(id=feedback_id, type="invalid"))
     if help_text:

@@ -11,6 +11,7 @@ from dash import dcc, html
 
 from layouts.common import filled_form, page_header
 from layouts.components.company_picker import company_picker
+from layouts.components.date_words import date_words, is_date_input
 from layouts.nnc_common import COUNTRY_SUGGESTIONS, action_options, category_options, flow_options, subcategory_options
 from portal.i18n import t
 from portal.services.attachments import MAX_BYTES
@@ -46,8 +47,10 @@ def _label(name: str, text: str | None = None):
 
 def _group(name: str, control, help_text: str | None = None, width: int = 12, label: str | None = None,
            group_id: str | None = None, style: dict | None = None):
-    """A labelled control with its message (and help) under it."""
+    """A labelled control with its message (and help) under it; a date field with its date in words."""
     children = [_label(name, label), control, html.Div(id=f"{_id(name)}-feedback", className="invalid-feedback d-block")]
+    if is_date_input(control):
+        children.insert(2, date_words(control.id))
     if help_text:
         children.append(dbc.FormText(help_text, className="d-block"))
     extra = {"id": group_id} if group_id else {}

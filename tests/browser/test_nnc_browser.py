@@ -1,9 +1,11 @@
-"""The NNC register in real Chromium: record one with its letter, find it, open the letter; a wrong form."""
+"""The NNC register in real Chromium: record one with its letter (its dates said in words), find it, open the
+letter; a wrong form."""
 from __future__ import annotations
 
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from support.browser import browser_login, fill, screenshot
@@ -40,6 +42,12 @@ def test_operator_records_an_nnc_with_its_letter_finds_it_and_opens_the_letter(p
         "#nnc-form-notifying_authority": "General Administration of Customs of China (GACC)",
         "#nnc-form-notifying_country": "Tiongkok",
     })
+    # The browser shows a date field in its own language's format (this Chromium's: mm/dd/yyyy); the form says the
+    # chosen date in Indonesian under it, and the field is described by those words.
+    page.wait_for_selector("#nnc-form-notice_date-words:has-text('Rabu, 14 Mei 2025')")
+    page.wait_for_selector("#nnc-form-received_date-words:has-text('Jumat, 16 Mei 2025')")
+    page.wait_for_function("document.querySelector('#nnc-form-notice_date').getAttribute('aria-describedby')"
+                           " === 'nnc-form-notice_date-words'")
     page.select_option("#nnc-form-section_id", label="Karantina Tumbuhan")
     _pick_company(page, "Buah Tropis", "PT Buah Tropis Nusantara")
     page.fill("#nnc-form-commodity", "Manggis")
@@ -69,6 +77,10 @@ def test_operator_records_an_nnc_with_its_letter_finds_it_and_opens_the_letter(p
     row = page.locator(f".qc-nnc-grid .ag-center-cols-container .ag-row[row-id='{pinned.get_attribute('row-id')}']")
     assert "PT Buah Tropis Nusantara" in row.inner_text() and "Baru" in row.inner_text()
     assert page.inner_text("#nnc-count-received") == "1"
+    # One page: the pager says how many, without two buttons that can do nothing.
+    expect(page.locator("#nnc-pager-text")).to_have_text("Menampilkan 1–1 dari 1")
+    expect(page.locator("#nnc-prev")).to_be_hidden()
+    expect(page.locator("#nnc-next")).to_be_hidden()
     screenshot(page, "nnc-list")
 
 
