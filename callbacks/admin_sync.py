@@ -35,14 +35,8 @@ def _counts(values: dict) -> str:
 
 # What a run wrote, by our table, in the reader's words (what it read keeps IQFast's table names: the names of its
 # export files). A name the list does not know is shown as it is.
-WRITTEN = {"applications": "admin_sync.written.applications",
-           "application_commodities": "admin_sync.written.application_commodities",
-           "stage_events": "admin_sync.written.stage_events",
-           "quarantine_actions": "admin_sync.written.quarantine_actions",
-           "bills": "admin_sync.written.bills", "certificates": "admin_sync.written.certificates",
-           "service_users": "admin_sync.written.service_users", "handlers": "admin_sync.written.handlers",
-           "offices": "admin_sync.written.offices", "commodities": "admin_sync.written.commodities",
-           "source_lookups": "admin_sync.written.source_lookups"}
+WRITTEN = frozenset({"applications", "application_commodities", "stage_events", "quarantine_actions", "bills",
+                     "certificates", "service_users", "handlers", "offices", "commodities", "source_lookups"})
 
 
 def written_text(values: dict) -> str:
@@ -55,7 +49,7 @@ def written_text(values: dict) -> str:
         if not count:
             continue
         base = name.removesuffix("_deleted")
-        what = t(WRITTEN[base]) if base in WRITTEN else base
+        what = t(f"admin_sync.written.{base}") if base in WRITTEN else base
         if base != name:
             what = t("admin_sync.written.deleted", what=what)
         parts.append(f"{what} {format_number(count) if isinstance(count, (int, float)) else count}")

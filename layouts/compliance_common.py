@@ -22,8 +22,9 @@ def tier_label(tier: str | None) -> str:
     return t(f"compliance.tier.{tier}") if tier else t("compliance.tier.none")
 
 
-TIER_SHORT = {"A": "compliance.tier_short.A", "B": "compliance.tier_short.B", "C": "compliance.tier_short.C",
-              "D": "compliance.tier_short.D"}
+def tier_short(tier: str) -> str:
+    """A tier's short name for a narrow column or an axis ("Prioritas")."""
+    return t(f"compliance.tier_short.{tier}")
 
 
 def tier_cells(tier: str | None) -> dict:
@@ -31,7 +32,7 @@ def tier_cells(tier: str | None) -> dict:
     prioritas" was cut to "A · Layak layanan …" at 1366 px), the full name in its tooltip."""
     if not tier:
         return {"tier": tier, "tier_label": t("compliance.tier.none"), "tier_title": t("compliance.tier.none")}
-    return {"tier": tier, "tier_label": f"{tier} · {t(TIER_SHORT[tier])}",
+    return {"tier": tier, "tier_label": f"{tier} · {tier_short(tier)}",
             "tier_title": f"{tier} · {tier_label(tier)}"}
 
 
@@ -72,7 +73,7 @@ def tier_chart(counts: dict[str, int], title: str | None = None) -> dict:
     each rankings callback on the server.
     """
     # The short names: under narrow bars "Layak layanan prioritas" ran into the next bar's "Patuh".
-    labels = [f"<b>{tier}</b><br>{t(TIER_SHORT[tier])}" for tier in TIERS]
+    labels = [f"<b>{tier}</b><br>{tier_short(tier)}" for tier in TIERS]
     values = [counts.get(tier, 0) for tier in TIERS]
     layout = {"margin": {"l": 40, "r": 10, "t": 50 if title else 20, "b": 60}, "height": 280, "plot_bgcolor": "#fff",
               "paper_bgcolor": "rgba(0,0,0,0)",

@@ -32,7 +32,9 @@ def stage_badge(stage: str | None, problem: bool = False):
     return html.Span(stage_label(stage), className=f"badge bg-{color} qc-stage-badge text-wrap")
 
 
-STEP_COLOURS = {"done": "#0b6e4f", "current": "#23a36f", "problem": "#c0392b", "todo": "#dfe5e2"}
+# The palette's own colours (assets/qcorner.css :root), so the bar and the timeline cannot drift apart.
+STEP_COLOURS = {"done": "var(--qc-green)", "current": "var(--qc-green-light)", "problem": "var(--qc-problem)",
+                "todo": "var(--qc-todo)"}
 STEP_GAP = "3px"
 
 

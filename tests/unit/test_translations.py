@@ -46,6 +46,15 @@ def test_every_literal_key_used_in_code_exists():
     assert not missing, f"keys used in code but missing from the catalogs: {missing}"
 
 
+def test_every_key_built_from_a_list_of_names_exists():
+    """Keys made of a prefix and a name from a list the code keeps (the literal-key scan cannot see them)."""
+    from callbacks.admin_sync import WRITTEN
+    from portal.domain.compliance import TIERS
+
+    built = {f"admin_sync.written.{table}" for table in WRITTEN} | {f"compliance.tier_short.{tier}" for tier in TIERS}
+    assert not sorted(built - set(catalog("id")))
+
+
 def test_indonesian_is_the_default_language():
     assert t("nav.logout") == "Keluar"
     assert t("nav.logout", language="en") == "Log out"
