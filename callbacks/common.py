@@ -105,7 +105,10 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
     service refuses, the list empties and the message shows (see `shown_in`); `cleared` empties more outputs.
     """
     def decorator(load):
-        outputs = {**output, **pager_outputs(prefix, count_id, store_id, with_count)}
+        pager = pager_outputs(prefix, count_id, store_id, with_count)
+        if set(output) & set(pager):  # the pager's would silently replace the list's own
+            raise ValueError(f"{prefix}: outputs named like the pager's: {sorted(set(output) & set(pager))}")
+        outputs = {**output, **pager}
 
         @protected_callback(app, permission, output=outputs,
                             inputs={**inputs, "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),

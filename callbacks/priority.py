@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, dcc, no_update
 
-from callbacks.common import export_failed, register_open_row, shown_in
+from callbacks.common import export_failed, page_of, paged_callback, register_open_row
 from callbacks.rankings import download
 from layouts.compliance_common import grid_row, months_since_text, window_text
 from layouts.components.formatting import format_count, format_date, format_score
@@ -18,13 +18,22 @@ from portal.services.compliance import ranking as compliance
 from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
+# Tier A grows with the office (hundreds of companies nationally): a page at a time, like the ranking's own list.
+PAGE_SIZE = 50
 
 
-def _list(section):
+def _list(section, sort: str | None, page: int, page_size: int | None):
+    """Tier A of the current window in the chosen order, a page (``page_size=None``: all of it, for an export)."""
     current = user()
     with database().session() as db:
         return cached(db, compliance.ranking, **compliance_filters.reach(current.scope),
-                      filters={"section": section, "tier": "A"}, page_size=None)
+                      filters={"section": section, "tier": "A"}, sort=known_sort(sort), page=page,
+                      page_size=page_size)
+
+
+def known_sort(sort: str | None) -> str:
+    """The list's order: one of the ranking's (compliance.ranking.SORTS), else by rank."""
+    return sort if sort in compliance.SORTS else "rank"
 
 
 def criteria(settings: dict) -> str:
@@ -33,32 +42,34 @@ def criteria(settings: dict) -> str:
 
 
 def register(app) -> None:
-    outputs = {"rows": Output("priority-grid", "rowData"), "count": Output("priority-count", "children"),
-               "criteria": Output("priority-criteria", "children"), "window": Output("priority-window", "children"),
-               "error": Output("priority-error", "children"), "error_open": Output("priority-error", "is_open")}
-
-    @protected_callback(app, PERMISSION, output=outputs, inputs={"section": Input("priority-section", "value")},
-                        on_error=shown_in(outputs, forbidden_key="compliance.forbidden", rows=[], count="",
-                                          criteria="", window=""))
-    def load(section):
-        """Tier A of the current window, with the criteria it was chosen by."""
-        result = _list(section)
+    @paged_callback(
+        app, PERMISSION, "priority", count_id="priority-pager-text", forbidden_key="compliance.forbidden",
+        cleared={"eligible": "", "criteria": "", "window": ""},
+        output={"rows": Output("priority-grid", "rowData"), "eligible": Output("priority-count", "children"),
+                "criteria": Output("priority-criteria", "children"), "window": Output("priority-window", "children"),
+                "error": Output("priority-error", "children"), "error_open": Output("priority-error", "is_open")},
+        inputs={"section": Input("priority-section", "value"), "sort": Input("priority-sort", "value")})
+    def load(page, section=None, sort=None):
+        """A page of tier A of the current window in the chosen order, with the criteria it was chosen by; a changed
+        section or order starts again from the first page."""
+        result = _list(section, sort, page, PAGE_SIZE)
         rows = [grid_row(row, result["timezone"]) for row in result["rows"]]
-        count = t("priority.count", count=format_count(len(rows)), ranked=format_count(result["ranked"]))
-        return {"rows": rows, "count": count, "criteria": criteria(result["settings"]), "window": window_text(result),
-                "error": "", "error_open": False}
+        eligible = t("priority.count", count=format_count(result["total"]), ranked=format_count(result["ranked"]))
+        return {"rows": rows, "eligible": eligible, "criteria": criteria(result["settings"]), "window": window_text(result),
+                "error": "", "error_open": False}, page_of(result, page)
 
     register_open_row(app, PERMISSION, "priority-grid", "priority-go", "/profile/")
 
     @protected_callback(
         app, PERMISSION, Output("priority-download", "data"),
         Input("priority-export-pdf", "n_clicks"), Input("priority-export-csv", "n_clicks"),
-        Input("priority-export-xlsx", "n_clicks"), State("priority-section", "value"), prevent_initial_call=True,
-        on_error=export_failed)
-    def export(_pdf, _csv, _xlsx, section):
+        Input("priority-export-xlsx", "n_clicks"), State("priority-section", "value"), State("priority-sort", "value"),
+        prevent_initial_call=True, on_error=export_failed)
+    def export(_pdf, _csv, _xlsx, section, sort):
+        """The whole list, in the order on screen."""
         if ctx.triggered_id not in ("priority-export-pdf", "priority-export-csv", "priority-export-xlsx"):
             return no_update
-        result = _list(section)
+        result = _list(section, sort, 0, None)
         if ctx.triggered_id == "priority-export-pdf":
             return dcc.send_bytes(priority_pdf(result), exports.filename("layanan-prioritas", "pdf",
                                                                          result["timezone"]),

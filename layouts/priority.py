@@ -8,6 +8,8 @@ from layouts.components.grid import grid
 from layouts.common import page_header, section_select
 from layouts.compliance_common import labelled
 from layouts.components.export_buttons import export_buttons
+from layouts.components.pager import pager
+from portal.services.compliance.ranking import SORTS
 from portal.i18n import t
 
 
@@ -19,13 +21,17 @@ def layout(user, sections=(), **_):
             *export_buttons("priority"),
         ], className="qc-no-print")),
         dbc.Row([labelled(t("compliance.field.section"),
-                          section_select("priority-section", user, t("compliance.all_sections"), sections=sections), md=3)],
+                          section_select("priority-section", user, t("compliance.all_sections"), sections=sections), md=3),
+                 labelled(t("compliance.sort"), dbc.Select(
+                     id="priority-sort", value="rank",
+                     options=[{"label": t(f"compliance.sort.{key}"), "value": key} for key in SORTS]), md=3)],
                 className="qc-no-print"),
         html.P(id="priority-criteria", className="small"),
         html.P(id="priority-window", className="small text-muted"),
         dbc.Alert(id="priority-error", color="warning", is_open=False),
+        # A page at a time (callbacks.priority): the order is the sort menu's, over the whole list, never one page's.
         grid(
-            "priority-grid", class_name="qc-compliance-grid", min_height="320px", sortable=True,
+            "priority-grid", class_name="qc-compliance-grid", min_height="320px",
             no_rows=t("priority.no_rows"), options={"domLayout": "normal"}, columns=[
                 {"field": "rank", "headerName": t("compliance.col.rank"), "maxWidth": 95, "type": "numericColumn"},
                 {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 220,
@@ -40,6 +46,7 @@ def layout(user, sections=(), **_):
                  "type": "numericColumn"},
             ],
         ),
+        pager("priority", count_id="priority-pager-text"),
         html.Div(id="priority-count", className="text-muted small pt-2", role="status"),
         dcc.Download(id="priority-download"),
         dcc.Location(id="priority-go", refresh="callback-nav"),

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
+from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, series
 from support.web import dash_callback
 from support.factories import gen_application, gen_service_user
 from callbacks.guidance import effect_text, record_row
@@ -226,6 +226,44 @@ def test_priority_list_has_the_evidence_and_prints(session, office):
     assert [(r["name"], r["consignments"], r["clean_streak"], r["months_since_last_violation"]) for r in
             result["rows"]] == [("PT Alpha Buah Segar", 25, 26, 30)]
     assert priority_pdf(result).startswith(b"%PDF")
+
+
+def _priority(client, app, page=0, changed=None, sort="rank"):
+    key = _key(app, "priority-grid.rowData")
+    inputs = [{"id": "priority-section", "property": "value", "value": "all"},
+              {"id": "priority-sort", "property": "value", "value": sort},
+              {"id": "priority-prev", "property": "n_clicks", "value": 1 if changed == "prev" else None},
+              {"id": "priority-next", "property": "n_clicks", "value": 1 if changed == "next" else None}]
+    response = dash_callback(client, key, inputs=inputs, state=[{"id": "priority-page", "property": "data",
+                                                                "value": page}],
+                             changed=[f"priority-{changed}.n_clicks"] if changed else None)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"]
+
+
+def test_the_priority_list_comes_a_page_at_a_time_in_the_chosen_order(session, office, app, logged_in, monkeypatch):
+    import callbacks.priority
+
+    for name in ("PT Kappa Lestari", "CV Epsilon Jaya"):  # two more clean companies like Alpha: three in tier A
+        series(session, gen_service_user(session, name=name), 25, date(2025, 7, 5), 13)
+    compliance_rollup.recompute_all(session)
+    session.commit()
+    monkeypatch.setattr(callbacks.priority, "PAGE_SIZE", 2)
+    client = logged_in("admin")
+
+    first = _priority(client, app)
+    assert len(first["priority-grid"]["rowData"]) == 2
+    assert first["priority-pager-text"]["children"] == "Menampilkan 1–2 dari 3"
+    assert first["priority-next"]["disabled"] is False and first["priority-prev"]["disabled"] is True
+    assert first["priority-count"]["children"].startswith("3 pengguna jasa layak")  # the whole list's count
+    second = _priority(client, app, page=0, changed="next")
+    assert second["priority-pager-text"]["children"] == "Menampilkan 3–3 dari 3"
+    assert second["priority-next"]["disabled"] is True
+    shown = [row["name"] for row in first["priority-grid"]["rowData"] + second["priority-grid"]["rowData"]]
+    assert sorted(shown) == ["CV Epsilon Jaya", "PT Alpha Buah Segar", "PT Kappa Lestari"]
+
+    by_name = _priority(client, app, sort="name")  # the order is the whole list's, not one page's
+    assert [row["name"] for row in by_name["priority-grid"]["rowData"]] == ["CV Epsilon Jaya", "PT Alpha Buah Segar"]
 
 
 # ------------------------------------------------------------------------------------------------ guidance

@@ -51,7 +51,11 @@ def test_invalid_input_on_the_priority_list_is_not_called_forbidden(session, app
     session.commit()
     client = logged_in("admin")
     response = dash_callback(client, _key(app, "priority-grid.rowData"),
-                             inputs=[{"id": "priority-section", "property": "value", "value": "no-such-section"}])
+                             inputs=[{"id": "priority-section", "property": "value", "value": "no-such-section"},
+                                     {"id": "priority-sort", "property": "value", "value": "rank"},
+                                     {"id": "priority-prev", "property": "n_clicks", "value": None},
+                                     {"id": "priority-next", "property": "n_clicks", "value": None}],
+                             state=[{"id": "priority-page", "property": "data", "value": 0}])
     assert response.status_code == 200
     body = response.get_json()["response"]
     assert body["priority-error"]["is_open"] is True and body["priority-grid"]["rowData"] == []
