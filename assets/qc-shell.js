@@ -24,7 +24,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!match) {
                 return "";
             }
-            var day = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+            var day = new Date(0);
+            day.setUTCFullYear(+match[1], +match[2] - 1, +match[3]);  // Date.UTC reads years 0–99 as 1900–1999
             var locale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
             return new Intl.DateTimeFormat(locale, {weekday: "long", day: "numeric", month: "long", year: "numeric",
                                                     timeZone: "UTC"}).format(day);

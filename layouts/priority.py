@@ -47,7 +47,7 @@ def layout(user, sections=(), **_):
             ],
         ),
         pager("priority", count_id="priority-pager-text"),
-        html.Div(id="priority-count", className="text-muted small pt-2", role="status"),
+        html.Div(id="priority-count", className="text-muted small pt-2"),  # the pager's text is the live one
         dcc.Download(id="priority-download"),
         dcc.Location(id="priority-go", refresh="callback-nav"),
     ])

@@ -241,29 +241,69 @@ def _priority(client, app, page=0, changed=None, sort="rank"):
     return response.get_json()["response"]
 
 
+def _priority_csv_names(client, app, sort: str) -> list[str]:
+    response = dash_callback(client, _key(app, "priority-download.data"), inputs=[
+        {"id": "priority-export-pdf", "property": "n_clicks", "value": None},
+        {"id": "priority-export-csv", "property": "n_clicks", "value": 1},
+        {"id": "priority-export-xlsx", "property": "n_clicks", "value": None}],
+        state=[{"id": "priority-section", "property": "value", "value": "all"},
+               {"id": "priority-sort", "property": "value", "value": sort}],
+        changed=["priority-export-csv.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    content = response.get_json()["response"]["priority-download"]["data"]["content"]
+    lines = base64.b64decode(content).decode("utf-8-sig").splitlines()
+    column = lines[0].split(";").index("Pengguna jasa")
+    return [line.split(";")[column] for line in lines[1:]]
+
+
 def test_the_priority_list_comes_a_page_at_a_time_in_the_chosen_order(session, office, app, logged_in, monkeypatch):
     import callbacks.priority
 
-    for name in ("PT Kappa Lestari", "CV Epsilon Jaya"):  # two more clean companies like Alpha: three in tier A
-        series(session, gen_service_user(session, name=name), 25, date(2025, 7, 5), 13)
+    # Two more clean companies: Kappa, the busiest, ranks first; Epsilon ties with Alpha. Three in tier A, whose
+    # order by rank (Kappa, Epsilon, Alpha) is not their order by name (Epsilon, Alpha, Kappa).
+    series(session, gen_service_user(session, name="PT Kappa Lestari"), 40, date(2025, 7, 5), 8)
+    series(session, gen_service_user(session, name="CV Epsilon Jaya"), 25, date(2025, 7, 5), 13)
     compliance_rollup.recompute_all(session)
     session.commit()
     monkeypatch.setattr(callbacks.priority, "PAGE_SIZE", 2)
     client = logged_in("admin")
 
     first = _priority(client, app)
-    assert len(first["priority-grid"]["rowData"]) == 2
+    assert [row["name"] for row in first["priority-grid"]["rowData"]] == ["PT Kappa Lestari", "CV Epsilon Jaya"]
     assert first["priority-pager-text"]["children"] == "Menampilkan 1–2 dari 3"
     assert first["priority-next"]["disabled"] is False and first["priority-prev"]["disabled"] is True
     assert first["priority-count"]["children"].startswith("3 pengguna jasa layak")  # the whole list's count
     second = _priority(client, app, page=0, changed="next")
+    assert [row["name"] for row in second["priority-grid"]["rowData"]] == ["PT Alpha Buah Segar"]
     assert second["priority-pager-text"]["children"] == "Menampilkan 3–3 dari 3"
     assert second["priority-next"]["disabled"] is True
-    shown = [row["name"] for row in first["priority-grid"]["rowData"] + second["priority-grid"]["rowData"]]
-    assert sorted(shown) == ["CV Epsilon Jaya", "PT Alpha Buah Segar", "PT Kappa Lestari"]
 
-    by_name = _priority(client, app, sort="name")  # the order is the whole list's, not one page's
+    # The order is the whole list's, not one page's; an order the list does not know is by rank.
+    by_name = _priority(client, app, sort="name")
     assert [row["name"] for row in by_name["priority-grid"]["rowData"]] == ["CV Epsilon Jaya", "PT Alpha Buah Segar"]
+    lowest = _priority(client, app, sort="score_asc")  # Kappa, the highest score, is last: on the second page
+    assert "PT Kappa Lestari" not in {row["name"] for row in lowest["priority-grid"]["rowData"]}
+    unknown = _priority(client, app, sort="'; drop table")
+    assert [row["name"] for row in unknown["priority-grid"]["rowData"]] == ["PT Kappa Lestari", "CV Epsilon Jaya"]
+    # The export holds the whole list in the order on screen.
+    assert _priority_csv_names(client, app, "name") == ["CV Epsilon Jaya", "PT Alpha Buah Segar", "PT Kappa Lestari"]
+    assert _priority_csv_names(client, app, "rank") == ["PT Kappa Lestari", "CV Epsilon Jaya", "PT Alpha Buah Segar"]
+
+
+def test_a_paged_list_whose_output_is_named_like_the_pagers_is_refused(app):
+    """The pager's outputs would silently replace the list's own (the priority list's count went missing so)."""
+    from dash import Output
+
+    from callbacks.common import paged_callback
+
+    with pytest.raises(ValueError, match="count"):
+        paged_callback(app, "rankings.view", "priority", output={"count": Output("priority-count", "children")},
+                       inputs={})(lambda page: ({}, None))
+
+
+def test_an_empty_priority_list_says_so_without_a_count_of_nothing(session, app, logged_in):
+    first = _priority(logged_in("admin"), app)  # no office data: nobody is in tier A
+    assert first["priority-grid"]["rowData"] == [] and first["priority-pager-text"]["children"] == ""
 
 
 # ------------------------------------------------------------------------------------------------ guidance
