@@ -32,3 +32,15 @@ def test_each_step_is_one_segment_of_its_state_colour_in_order():
     assert positions == sorted(positions)
     assert gradient.count("transparent") == len(states) - 1
     assert steps_gradient([]) == "none"
+
+
+def test_each_state_colour_is_a_colour_of_the_palette():
+    """The bar's colours are the palette's variables: a name the stylesheet does not define would draw nothing."""
+    import re
+    from pathlib import Path
+
+    stylesheet = (Path(__file__).resolve().parents[2] / "assets" / "qcorner.css").read_text(encoding="utf-8")
+    [root] = re.findall(r":root\s*\{([^}]*)\}", stylesheet)
+    defined = set(re.findall(r"(--[\w-]+)\s*:", root))
+    used = {re.fullmatch(r"var\((--[\w-]+)\)", colour).group(1) for colour in STEP_COLOURS.values()}
+    assert used <= defined and len(used) == len(STEP_COLOURS)
