@@ -128,8 +128,8 @@ def register(app) -> None:
             html.H1([detail["subject"], " ", dbc.Badge(t(f"complaints.status.{detail['status']}"),
                                                        color=STATUS_COLOURS[detail["status"]], className="align-middle",
                                                        id="complaint-status-badge")]),
-            html.P([html.Code(detail["tracking_code"]), " · ",
-                    dbc.Badge(t("complaints.overdue"), color="danger") if detail["overdue"] else None],
+            html.P([html.Code(detail["tracking_code"]),
+                    *([" · ", dbc.Badge(t("complaints.overdue"), color="danger")] if detail["overdue"] else [])],
                    className="text-muted"),
         ])
         return header, _body(detail, current.office_timezone), _history(detail, current.office_timezone,

@@ -80,6 +80,14 @@ def percent(share) -> str:
     return "–" if share is None else f"{format_number(share * 100, decimals=0)}%"
 
 
+def _share(percent: float) -> str:
+    """A change as a share of the previous figure: whole percents, a tenth under 1 % (the survey index moving 84,24 →
+    84,51 is "▲ 0,3%", not "▲ 0%" under an arrow), "<0,1%" below that."""
+    if percent < 0.05:
+        return f"<{format_number(0.1, decimals=1)}%"
+    return f"{format_number(percent, decimals=0 if percent >= 1 else 1)}%"
+
+
 def trend(current, previous, better: str | None, shown, comparable: bool = True, amount=None) -> html.Div:
     """▲/▼ against the previous period, green when the change is good for this figure, red when bad.
 
@@ -95,7 +103,7 @@ def trend(current, previous, better: str | None, shown, comparable: bool = True,
     arrow = "▲" if delta > 0 else "▼"
     good = (delta > 0) == (better == GOOD) if better else None
     tone = "text-muted" if good is None else ("qc-good" if good else "qc-bad")
-    share = f"{format_number(abs(delta) / abs(previous) * 100, decimals=0)}%" if previous else None
+    share = _share(abs(delta) / abs(previous) * 100) if previous else None
     if amount is not None:
         size = amount(abs(delta)) + (f" ({share})" if share else "")
     else:

@@ -7,7 +7,7 @@ from dash import Input, Output, State, html, no_update
 
 from layouts.components.empty import forbidden
 from layouts.my import progress, stage_badge, stage_label
-from layouts.components.formatting import format_datetime, format_idr, format_number
+from layouts.components.formatting import format_datetime, format_idr, format_quantity
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -78,7 +78,7 @@ def _actions(detail: dict, tz: str):
 
 def _details(detail: dict, tz: str):
     lines = [html.Li([html.Span(c["name"]), " ", html.I(c["scientific_name"] or "", className="text-muted"),
-                      html.Span(f" · {format_number(c['quantity'], decimals=0)} {c['unit'] or ''}"
+                      html.Span(f" · {format_quantity(c['quantity'], c['unit'])}"
                                 if c["quantity"] is not None else "")]) for c in detail["commodities"]]
     return dbc.Card([dbc.CardHeader(html.H2(t("my.details"), className="h6 mb-0")), dbc.CardBody(html.Dl([
         _row(t("my.company"), detail["company"]),

@@ -1,6 +1,8 @@
 """Inspection queue callbacks: thin wrappers around portal.services.targeting.queue."""
 from __future__ import annotations
 
+import math
+
 from dash import Input, Output
 
 from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
@@ -23,6 +25,13 @@ def _percent(rate: float) -> str:
     return f"{format_number(rate * 100, decimals=0 if float(rate * 100).is_integer() else 1)} %"
 
 
+def _draw_percent(draw: float) -> str:
+    """The draw in the rate's unit ("Undian 1,2 % < 5 %", not a fraction beside a percent), cut (not rounded) to a
+    tenth of a percent, so a draw just under the rate never reads as equal to it (4,99 % is "4,9 %", not "5 %")."""
+    tenths = math.floor(draw * 1000) / 10
+    return f"{format_number(tenths, decimals=0 if float(tenths).is_integer() else 1)} %"
+
+
 def reasons(row: dict) -> str:
     """Why the consignment is (not) selected: each raised flag, then the draw against the level's rate."""
     # A flag raised for two commodity lines reads once, with its count.
@@ -30,7 +39,7 @@ def reasons(row: dict) -> str:
     for code in row["flag_codes"]:
         counts[code] = counts.get(code, 0) + 1
     parts = [t(f"targeting_queue.flag.{code}") + (f" ({count})" if count > 1 else "") for code, count in counts.items()]
-    draw = format_number(row["draw"], decimals=3)
+    draw = _draw_percent(row["draw"])
     if row["random_selected"]:
         parts.append(t("targeting_queue.reason.draw_under", draw=draw, rate=_percent(row["rate"])))
     elif not parts:

@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.applications import stage_tone
-from layouts.components.formatting import format_datetime, format_idr, format_number
+from layouts.components.formatting import format_datetime, format_idr, format_number, format_quantity
 from layouts.targeting_decision import decision_card
 from models.application import STAGES
 from portal.i18n import current_language, t
@@ -45,13 +45,6 @@ def _when_cell(value, user):
 
 def _dash(value) -> str:
     return "–" if value in (None, "") else str(value)
-
-
-def _qty(value) -> str:
-    if value is None:
-        return "–"
-    decimals = 0 if value == value.to_integral_value() else 3
-    return format_number(value, decimals=decimals)
 
 
 def stage_badge(stage: str | None, **kwargs):
@@ -187,8 +180,8 @@ def commodities(detail, user):
                t("application_detail.scientific_name"), t("application_detail.hs_code"),
                t("application_detail.quantity"), t("application_detail.net_weight")]
     rows = [[str(line["line_no"]), line["name"], html.I(line["scientific_name"]) if line["scientific_name"] else "–",
-             _dash(line["hs_code"]), f"{_qty(line['quantity'])} {line['unit'] or ''}".strip(),
-             f"{_qty(line['net_weight_kg'])} kg" if line["net_weight_kg"] is not None else "–"] for line in lines]
+             _dash(line["hs_code"]), format_quantity(line["quantity"], line["unit"]),
+             format_quantity(line["net_weight_kg"], "kg")] for line in lines]
     body = stack_table(columns, rows, "application-detail-commodity-table", [_deleted_class(c) for c in lines]) \
         if lines else _empty("application_detail.no_commodities")
     return card(t("application_detail.commodities"), "bi-basket", body, "application-detail-commodities",

@@ -26,6 +26,15 @@ COUNTRY_SUGGESTIONS = ("Indonesia", "Tiongkok", "Hong Kong", "Singapura", "Jepan
                        "Bangladesh", "Sri Lanka", "Mesir", "Turki")
 
 
+def authority_text(authority: str | None, country: str | None) -> str:
+    """An authority with its country in brackets, unless its name already says it ("Badan Karantina Indonesia
+    (Barantin)" read "… (Barantin) (Indonesia)")."""
+    authority, country = (authority or "").strip(), (country or "").strip()
+    if not country or country.casefold() in authority.casefold():
+        return authority or country or "–"
+    return f"{authority} ({country})" if authority else country
+
+
 def options(prefix: str, codes, empty_label: str | None = None) -> list[dict]:
     """Select options for codes, labelled from the catalog (`prefix` + code)."""
     found = [{"label": t(prefix + code), "value": code} for code in codes]
@@ -140,8 +149,8 @@ def detail_cards(nnc: dict, prefix: str, internal: bool, application_href: str |
             _row(t("nnc.field.flow"), flow_label),
             _row(t("nnc.field.notice_date"), format_date(nnc["notice_date"])),
             _row(t("nnc.field.received_date"), format_date(nnc["received_date"])),
-            _row(t("nnc.field.notifying"), f"{nnc['notifying_authority']} ({nnc['notifying_country']})"),
-            _row(t("nnc.field.notified"), f"{nnc['notified_authority']} ({nnc['notified_country']})"),
+            _row(t("nnc.field.notifying"), authority_text(nnc["notifying_authority"], nnc["notifying_country"])),
+            _row(t("nnc.field.notified"), authority_text(nnc["notified_authority"], nnc["notified_country"])),
             _row(t("nnc.field.section_id"), t(f"section.{nnc['section_code']}") if nnc.get("section_code") else None),
         ]),
         _card(t("nnc.card.parties"), "bi-building", [

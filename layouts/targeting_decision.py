@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from layouts.components.formatting import format_date, format_datetime, format_number
+from layouts.components.formatting import format_date, format_datetime, format_number, format_quantity
 from portal.i18n import t
 
 
@@ -42,8 +42,7 @@ def flag_text(flag: dict[str, Any]) -> str:
         return t("targeting.flag.recent_nnc", days=_number(e.get("days")), nncs=numbers)
     if code == "quantity_outlier":
         return t("targeting.flag.quantity_outlier", commodity=e.get("commodity") or "–",
-                 quantity=_number(e.get("quantity"), 3 if e.get("quantity") != int(e.get("quantity") or 0) else 0),
-                 unit=e.get("unit") or "", factor=_number(e.get("factor")), median=_number(e.get("median"), 0),
+                 quantity=format_quantity(e.get("quantity")), unit=e.get("unit") or "", factor=_number(e.get("factor")), median=_number(e.get("median"), 0),
                  lines=_number(e.get("prior_lines")))
     return str(code)
 

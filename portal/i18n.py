@@ -78,6 +78,15 @@ def format_number(value, language: str | None = None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=BABEL_LOCALE[language or current_language()])
 
 
+def format_quantity(value, unit: str | None = None, language: str | None = None) -> str:
+    """A quantity as IQFast records it (up to three decimals), with no zeros after its last digit and its unit:
+    "1.152,8 kg", "12 Ekor" ("1.152,800" read as a million); "–" when there is none."""
+    if value is None:
+        return "–"
+    number = format_decimal(value, format="#,##0.###", locale=BABEL_LOCALE[language or current_language()])
+    return f"{number} {unit or ''}".strip()
+
+
 def format_datetime(value: datetime | None, tz: str = DEFAULT_TIMEZONE, language: str | None = None) -> str:
     """A UTC time shown in the office's time zone, with its zone name (WIB, WITA, WIT)."""
     if value is None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
-                         format_number, zone_label)
+                         format_number, format_quantity, zone_label)
 
 __all__ = ["DATE_PATTERN", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
-           "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_rate",
+           "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_quantity",
+           "format_rate",
            "format_score", "month_axis", "month_name", "zone_label"]
 
 

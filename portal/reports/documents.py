@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import ApplicationCommodity, Office, ServiceUser, StageEvent
 from models.base import utcnow
-from portal.i18n import format_datetime, format_idr, format_number, t
+from portal.i18n import format_datetime, format_idr, format_quantity, t
 from portal.services.my_applications import form_name, latest_bill, latest_certificate, require_company_access
 from portal.validation import NotFound
 
@@ -90,13 +90,6 @@ def _header(office: Office, styles) -> list:
             _p(office.name, styles["subtitle"]), Spacer(1, 4 * mm)]
 
 
-def _quantity(value, unit) -> str:
-    if value is None:
-        return "–"
-    decimals = 0 if value == int(value) else 3
-    return f"{format_number(value, 'id', decimals)} {unit or ''}".strip()
-
-
 def _certificate_story(session: Session, application, certificate, kind: str, styles) -> list:
     office = session.get(Office, application.office_id)
     code = certificate.form_code
@@ -137,7 +130,8 @@ def _certificate_story(session: Session, application, certificate, kind: str, st
                                                     "pdf.packaging")]
     body = [[_p(c.line_no, styles["cell"]), _p(c.commodity_name, styles["cell"]),
              Paragraph(f"<i>{escape(c.scientific_name or '–')}</i>", styles["cell"]), _p(c.hs_code, styles["cell"]),
-             _p(_quantity(c.quantity, c.unit), styles["cell"]), _p(_quantity(c.net_weight_kg, "kg"), styles["cell"]),
+             _p(format_quantity(c.quantity, c.unit, "id"), styles["cell"]),
+             _p(format_quantity(c.net_weight_kg, "kg", "id"), styles["cell"]),
              _p(c.packaging or a.packaging, styles["cell"])] for c in lines]
     commodities = Table([head] + body, colWidths=[10 * mm, 36 * mm, 36 * mm, 22 * mm, 27 * mm, 25 * mm, 24 * mm],
                         repeatRows=1)

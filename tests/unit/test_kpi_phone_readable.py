@@ -69,3 +69,15 @@ def test_the_ikm_trend_stands_on_the_months_with_short_ticks_and_names_them_on_h
     assert trace["customdata"][2] == ["Feb 2026", 41]
     semesters = trend_figure([{"period": "2026-S1", "ikm": 84.0, "responses": 9}], "semester")
     assert semesters["layout"]["xaxis"]["tickangle"] == -45 and semesters["data"][0]["x"] == ["2026-S1"]
+
+
+def test_a_small_change_on_a_kpi_card_is_not_shown_as_none_under_an_arrow():
+    """The survey index moving 84,24 → 84,51 read "▲ 0%": a change under one percent keeps a tenth."""
+    from callbacks.kpi import trend
+
+    def text(component) -> str:
+        return "".join(child.children if hasattr(child, "children") else str(child) for child in component.children)
+
+    assert text(trend(84.51, 84.24, "good", "84,24")).startswith("▲ 0,3%")
+    assert text(trend(100.02, 100.0, "good", "100")).startswith("▲ <0,1%")
+    assert text(trend(120, 100, "good", "100")).startswith("▲ 20%")

@@ -73,3 +73,26 @@ def test_times_are_shown_in_the_office_time_zone():
     assert format_datetime(moment, "Asia/Jakarta", "id").endswith("10:00 WIB")
     assert format_datetime(moment, "Asia/Makassar", "id").endswith("11:00 WITA")
     assert format_datetime(moment, "Asia/Jayapura", "en").endswith("12:00 WIT")
+
+
+def test_a_quantity_keeps_its_decimals_and_drops_the_zeros_after_them():
+    """IQFast records up to three decimals; "1.152,800" would read as a million in Indonesian."""
+    from decimal import Decimal
+
+    from portal.i18n import format_quantity
+
+    assert format_quantity(Decimal("1152.800"), "kg", "id") == "1.152,8 kg"
+    assert format_quantity(Decimal("65.600"), "Kilogram", "id") == "65,6 Kilogram"
+    assert format_quantity(Decimal("12.000"), "Ekor", "id") == "12 Ekor"
+    assert format_quantity(Decimal("0.125"), None, "id") == "0,125"
+    assert format_quantity(Decimal("1152.8"), "kg", "en") == "1,152.8 kg"
+    assert format_quantity(None, "kg", "id") == "–"
+
+
+def test_an_authority_is_not_followed_by_the_country_its_name_already_says():
+    from layouts.nnc_common import authority_text
+
+    assert authority_text("Badan Karantina Indonesia (Barantin)", "Indonesia") == "Badan Karantina Indonesia (Barantin)"
+    assert authority_text("General Administration of Customs of China (GACC)", "Tiongkok") == \
+        "General Administration of Customs of China (GACC) (Tiongkok)"
+    assert authority_text("MAFF", "") == "MAFF" and authority_text(None, None) == "–"
