@@ -85,7 +85,10 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
 
 def application_card(row: dict, tz: str, show_company: bool):
     """One application in the list: number, stage, progress, what and where, last change."""
-    what = " → ".join(x for x in (row.get("commodity"), row.get("destination")) if x)
+    commodity = row.get("commodity")
+    if commodity and row.get("other_lines"):  # as the officers' list says it: "Salak (+1 lainnya)"
+        commodity = f"{commodity} {t('applications.more_lines', count=row['other_lines'])}"
+    what = " → ".join(x for x in (commodity, row.get("destination")) if x)
     # Plain html components with Bootstrap's card classes, as few as the card needs: the renderer's work per store
     # update grows with the components on the page (ten cards were ~300 components; now ~100).
     return html.Div(html.Div([

@@ -121,8 +121,9 @@ def detail_cards(nnc: dict, prefix: str, internal: bool, application_href: str |
     flow_label = t(f"nnc.flow.{nnc['flow']}")
     party = nnc.get("service_user_name")
     if party:
-        party_value = html.Span([party, html.Small(f" · {nnc['service_user_tax_id']}", className="text-muted")
-                                 if nnc.get("service_user_tax_id") else None])
+        tax_id = nnc.get("service_user_tax_id")  # the NPWP whole on a phone, not broken at its hyphen
+        party_value = html.Span([party, *([" · ", html.Small(tax_id, className="text-muted text-nowrap")]
+                                          if tax_id else [])])
     else:
         party_value = html.Span([nnc.get("party_name") or "–",
                                  html.Small(f" · {nnc['party_country']}", className="text-muted")
@@ -266,10 +267,12 @@ def status_table(statuses: list[dict], tz: str, prefix: str, officer: bool = Tru
                   status_badge(s["to_status"])]
         if officer and s.get("note"):
             change.append(html.Div(s["note"], className="small text-muted mt-1", style={"whiteSpace": "pre-wrap"}))
-        cells = [html.Td(format_datetime(s["at"], tz), className="text-nowrap")]
+        # The service user's page is read on a phone: its time may wrap and its change flows onto a second line
+        # rather than push the new status off the screen ("Dalam investig…").
+        cells = [html.Td(format_datetime(s["at"], tz), className="text-nowrap" if officer else "qc-nnc-status-time")]
         if officer:
             cells.append(html.Td(s["username"] or "–"))
-        cells.append(html.Td(change))
+        cells.append(html.Td(change if officer else html.Div(change, className="d-flex flex-wrap align-items-center")))
         rows.append(html.Tr(cells))
     return dbc.Table([html.Thead(html.Tr(header)), html.Tbody(rows)], size="sm", responsive=True, className="mb-0",
                      id=f"{prefix}-statuses")

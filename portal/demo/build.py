@@ -34,11 +34,13 @@ DEMO_ACCOUNTS = (
     ("head", "head", None, "Dr. Hendra Wijaya (Kepala Balai)"),
     ("national", "national", None, "Ir. Sri Wahyuni (Badan Karantina Pusat)"),
     ("service_user", "service_user", None, "Rudi Hartono (Pengguna Jasa)"),
+    # The station's busiest company (over 5,000 applications): every service-user page as its heaviest user sees it.
+    ("forwarder", "service_user", None, "Dewi Anggraini (PPJK, Pengguna Jasa)"),
 )
 
 
 def create_demo_accounts(session: Session, password: str, office_code: str = "0300") -> list[dict]:
-    """Create the demo accounts (one per role, two coordinators), or reset their passwords if they exist (idempotent)."""
+    """Create the demo accounts (one per role, two coordinators and two service users), or reset their passwords if they exist (idempotent)."""
     office_id = users.office_id_by_code(session, office_code)
     created = []
     for username, role, section, full_name in DEMO_ACCOUNTS:
@@ -98,6 +100,9 @@ def build_demo(settings, days: int = DEMO_DAYS, seed: int = 1, say=print, sync_h
         with database.session() as session:
             summary["service_user"] = build_demo_service_user(session, "service_user", settings.default_office,
                                                               cooldown_days=settings.survey_cooldown_days)
+        with database.session() as session:
+            summary["forwarder"] = build_demo_service_user(session, "forwarder", settings.default_office,
+                                                           cooldown_days=settings.survey_cooldown_days, busiest=True)
         with database.session() as session:
             summary["corrections"] = build_demo_corrections(session, "service_user")
         with database.session() as session:

@@ -63,24 +63,27 @@ def _respond(session: Session, invitation: SurveyInvitation, application_office_
     invitation.responded_at, invitation.response_id = at, response.id
 
 
-def _pick_company(session: Session, office_id: int, now: datetime) -> int:
-    """The company of the office with the most applications lately (then the most different current stages): the
-    demo's service user is its heaviest one, the forwarder whose pages must hold 5,000 applications (issue #14)."""
+def _pick_company(session: Session, office_id: int, now: datetime, busiest: bool = False) -> int:
+    """The company of the office with the most different current stages lately, then the most applications: every
+    kind of step and problem to show (`service_user`). ``busiest``: the most applications lately, the forwarder whose
+    pages must hold over 5,000 applications (issue #14; `forwarder`)."""
     recent = now - timedelta(days=120)
     stages = func.count(func.distinct(Application.current_stage))
+    order = (func.count().desc(), stages.desc()) if busiest else (stages.desc(), func.count().desc())
     row = session.execute(
         select(Application.service_user_id, stages, func.count())
         .where(Application.office_id == office_id, Application.deleted_at.is_(None),
                Application.submitted_at >= recent)
-        .group_by(Application.service_user_id).order_by(func.count().desc(), stages.desc()).limit(1)).first()
+        .group_by(Application.service_user_id).order_by(*order, Application.service_user_id).limit(1)).first()
     if row is None:
         raise NotFound(f"no synced applications in office {office_id}")
     return row[0]
 
 
 def build_demo_service_user(session: Session, username: str = "service_user", office_code: str = "0300",
-                            now: datetime | None = None, cooldown_days: int = 30) -> dict[str, Any]:
-    """Link the demo account to the best-matching real company and give it notifications and surveys (idempotent)."""
+                            now: datetime | None = None, cooldown_days: int = 30, busiest: bool = False) -> dict[str, Any]:
+    """Link the demo account to the best-matching real company (``busiest``: the one with the most applications)
+    and give it notifications and surveys (idempotent)."""
     now = now or utcnow()
     office = session.scalar(select(Office).where(Office.code == office_code))
     user = session.scalar(select(User).where(User.username == username))
@@ -88,7 +91,7 @@ def build_demo_service_user(session: Session, username: str = "service_user", of
         raise NotFound((username, office_code))
     existing = session.scalar(select(ServiceUserLink.service_user_id).where(ServiceUserLink.user_id == user.id)
                               .order_by(ServiceUserLink.created_at).limit(1))
-    company_id = existing or _pick_company(session, office.id, now)
+    company_id = existing or _pick_company(session, office.id, now, busiest)
     linked_at = now - LINKED_FOR
     if existing is None:
         session.add(ServiceUserLink(user_id=user.id, service_user_id=company_id, created_at=linked_at))

@@ -154,12 +154,13 @@ def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     problem = select(QuarantineAction.application_id).where(QuarantineAction.application_id.in_(ids),
                                                             QuarantineAction.deleted_at.is_(None))
     with_problem = set(session.scalars(problem))
-    first_lines = {}
+    first_lines, line_counts = {}, {}
     for application_id, name in session.execute(
             select(ApplicationCommodity.application_id, ApplicationCommodity.commodity_name)
             .where(ApplicationCommodity.application_id.in_(ids), ApplicationCommodity.deleted_at.is_(None))
             .order_by(ApplicationCommodity.application_id, ApplicationCommodity.line_no)):
         first_lines.setdefault(application_id, name)
+        line_counts[application_id] = line_counts.get(application_id, 0) + 1
     treated = set(session.scalars(select(StageEvent.application_id).where(
         StageEvent.application_id.in_(ids), StageEvent.stage == "treated", StageEvent.deleted_at.is_(None))))
     rows = session.execute(
@@ -177,7 +178,8 @@ def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
             "current_stage": application.current_stage, "current_stage_at": application.current_stage_at,
             "completed_at": application.completed_at,
             "problem": application.id in with_problem or application.current_stage in PROBLEM_STAGES,
-            "commodity": first_lines.get(application.id), "destination": application.destination_country,
+            "commodity": first_lines.get(application.id), "other_lines": max(line_counts.get(application.id, 0) - 1, 0),
+            "destination": application.destination_country,
             "origin": application.origin_country, "steps": steps,
         })
     return result

@@ -20,7 +20,7 @@ def test_demo_creates_an_account_for_every_role(database_url, session):
     assert result.exit_code == 0, result.output
     accounts = json.loads(result.output)["accounts"]
     assert {a["username"] for a in accounts} == {"admin", "operator", "coordinator_animal", "coordinator_plant",
-                                                  "enforcement", "head", "national", "service_user"}
+                                                  "enforcement", "head", "national", "service_user", "forwarder"}
     roles = dict(session.execute(select(User.username, User.role)).all())
     assert roles["coordinator_plant"] == "coordinator" and roles["head"] == "head" \
         and roles["national"] == "national"

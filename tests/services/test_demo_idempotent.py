@@ -28,3 +28,25 @@ def test_building_the_demo_twice_leaves_every_table_count_equal(settings, databa
     assert {name: (first[name], second[name]) for name in first if first[name] != second[name]} == {}
 
 
+
+
+def test_the_forwarder_account_has_the_busiest_company_and_the_service_user_one_with_every_kind_of_step(
+        settings, database, tmp_path):
+    """`forwarder` sees every service-user page as the station's heaviest user (issue #14); `service_user` a company
+    with the most different stages to show (the busiest one may have none of the problems)."""
+    from models import Application, ServiceUserLink, User
+
+    demo = load_settings(**{**settings.model_dump(), "env": "demo",
+                            "iqfast_url": f"sqlite:///{tmp_path / 'iqfast.db'}"})
+    summary = build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
+    with database.session() as s:
+        applications = dict(s.execute(select(Application.service_user_id, func.count()).where(
+            Application.deleted_at.is_(None)).group_by(Application.service_user_id)).all())
+        stages = dict(s.execute(select(Application.service_user_id, func.count(func.distinct(
+            Application.current_stage))).where(Application.deleted_at.is_(None))
+            .group_by(Application.service_user_id)).all())
+        linked = dict(s.execute(select(User.username, ServiceUserLink.service_user_id).join(
+            ServiceUserLink, ServiceUserLink.user_id == User.id)).all())
+    assert summary["forwarder"]["service_user_id"] == linked["forwarder"]
+    assert applications[linked["forwarder"]] == max(applications.values())
+    assert stages[linked["service_user"]] == max(stages.values())

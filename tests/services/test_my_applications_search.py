@@ -89,3 +89,18 @@ def test_open_surveys_are_a_count_and_the_newest_few(session, forwarder):
     surveys = my_applications.open_surveys(session, me, limit=3)
     assert surveys["total"] == 5
     assert [s["application_id"] for s in surveys["rows"]] == [apps[0].id, apps[1].id, apps[2].id]
+
+
+def test_a_card_names_the_first_commodity_and_how_many_more_the_application_holds(session, forwarder):
+    """The officers' list says "Manggis (+1 lainnya)"; the service user's card said only "Manggis"."""
+    from models import ApplicationCommodity
+    from layouts.my import application_card
+
+    me, apps = forwarder["me"], forwarder["apps"]
+    session.add(ApplicationCommodity(source_id=900_001, application_id=apps[0].id, line_no=2, commodity_name="Salak"))
+    session.commit()
+    rows = {row["id"]: row for row in my_applications.list_applications(session, me, page_size=50)["rows"]}
+    assert (rows[apps[0].id]["commodity"], rows[apps[0].id]["other_lines"]) == ("Manggis", 1)
+    assert rows[apps[1].id]["other_lines"] == 0
+    assert "Manggis (+1 lainnya)" in str(application_card(rows[apps[0].id], "Asia/Jakarta", False))
+    assert "lainnya" not in str(application_card(rows[apps[1].id], "Asia/Jakarta", False))
