@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from layouts.components.formatting import format_count, format_datetime
+from layouts.components.formatting import format_count, format_datetime, format_tax_id
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -32,7 +32,7 @@ def register(app) -> None:
         more = len(companies) > LIST_SIZE
         listed = dbc.ListGroup([dbc.ListGroupItem([
             html.Div(c["name"], className="fw-semibold"),
-            html.Div(" · ".join(part for part in (f"NPWP {c['tax_id']}", c["city"]) if part),
+            html.Div(" · ".join(part for part in (f"NPWP {format_tax_id(c['tax_id'])}", c["city"]) if part),
                      className="small text-muted"),
             html.Div(t("admin_service_users.account_count", count=c["accounts"]), className="small")],
             id={"type": "admin-service-users-pick", "index": c["id"]}, action=True, n_clicks=0)
@@ -67,7 +67,7 @@ def register(app) -> None:
         except NotFound:
             return dbc.Alert(t("error.not_found"), color="warning"), None, {"display": "none"}
         header = html.Div([html.H2(company["name"], className="h5 mb-0", id="admin-service-users-name"),
-                           html.Div(f"NPWP {company['tax_id']} · {company['email'] or ''}",
+                           html.Div(f"NPWP {format_tax_id(company['tax_id'])} · {company['email'] or ''}",
                                     className="small text-muted mb-2")])
         rows = [html.Tr([html.Td(a["username"]), html.Td(a["full_name"]), html.Td(a["email"] or ""),
                          html.Td(t("admin_service_users.pending") if a["invitation_pending"] else (

@@ -8,7 +8,7 @@ from callbacks.common import (describe, register_date_words, page_of, paged_call
                               stale_message)
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
-from layouts.components.formatting import format_count, format_date, format_number
+from layouts.components.formatting import format_count, format_date, format_number, format_tax_id
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.domain.periods import today_in
@@ -94,7 +94,8 @@ def register(app) -> None:
                         Input("guidance-grid", "rowData"))
     def form_choices(rows):
         """The service users to record or plan guidance for: those on the list (tier D)."""
-        return [{"label": f"{row['name']} · {row['tax_id']}", "value": str(row["id"])} for row in rows or []]
+        return [{"label": f"{row['name']} · {format_tax_id(row['tax_id'])}", "value": str(row["id"])}
+                for row in rows or []]
 
     @paged_callback(app, PERMISSION, "guidance-records", output={"rows": Output("guidance-records-grid", "rowData")},
                     inputs={"_version": Input("guidance-version", "data")}, forbidden_key="compliance.forbidden")

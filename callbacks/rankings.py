@@ -9,7 +9,7 @@ from callbacks.common import (export_failed, page_of, paged_callback, plain, reg
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_cells, tier_chart, window_text
 from layouts.components.empty import empty_figure
 from layouts.components.grid import formatted_columns
-from layouts.components.formatting import format_count, format_date, format_rate, format_score
+from layouts.components.formatting import format_count, format_date, format_rate, format_score, format_tax_id
 from layouts import rankings as rankings_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -80,7 +80,8 @@ def national_reach(scope) -> dict:
 
 def national_row(row: dict, tz: str) -> dict:
     """A company of the national ranking as the grid shows it: its national figures and each office's score."""
-    return {"id": row["service_user_id"], "rank": row["rank"], "name": row["name"], "tax_id": row["tax_id"],
+    return {"id": row["service_user_id"], "rank": row["rank"], "name": row["name"],
+            "tax_id": format_tax_id(row["tax_id"]),
             "score": row["score"], "score_text": format_score(row["score"]), "consignments": row["consignments"],
             "detentions": row["detentions"], "refusals": row["refusals"], "destructions": row["destructions"],
             "nncs": row["nncs"], "violations": row["violations"], "clean_streak": row["clean_streak"],

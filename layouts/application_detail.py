@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.applications import stage_tone
-from layouts.components.formatting import format_datetime, format_idr, format_number, format_quantity
+from layouts.components.formatting import format_datetime, format_idr, format_number, format_quantity, format_tax_id
 from layouts.targeting_decision import decision_card
 from models.application import STAGES
 from portal.i18n import current_language, t
@@ -107,11 +107,11 @@ def header(detail, user):
             dbc.Col(facts([
                 (t("applications.field.service_user"),
                  [html.Strong(service_user["name"]), html.Br(),
-                  html.Span([t("application_detail.tax_id"), " ", service_user["tax_id"]],
+                  html.Span([t("application_detail.tax_id"), " ", format_tax_id(service_user["tax_id"])],
                             className="text-muted small")]),
                 (t("applications.field.handler"),
-                 [handler["name"]] + ([html.Br(), html.Span([t("application_detail.tax_id"), " ", handler["tax_id"]],
-                                                             className="text-muted small")]
+                 [handler["name"]] + ([html.Br(), html.Span(
+                     [t("application_detail.tax_id"), " ", format_tax_id(handler["tax_id"])], className="text-muted small")]
                                       if handler["tax_id"] else [])
                  if handler else t("application_detail.no_handler")),
                 (t("applications.field.section"), section_name),

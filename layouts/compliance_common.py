@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_number,
-                                           format_rate, format_score)
+                                           format_rate, format_score, format_tax_id)
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_date
@@ -97,7 +97,7 @@ def tier_cell_rules() -> dict:
 def grid_row(row: dict, tz: str) -> dict:
     """One ranked service user as the grids show it: numbers formatted for the reader."""
     return {
-        "id": row["service_user_id"], "rank": row["rank"], "name": row["name"], "tax_id": row["tax_id"],
+        "id": row["service_user_id"], "rank": row["rank"], "name": row["name"], "tax_id": format_tax_id(row["tax_id"]),
         "score": row["score"], "score_text": format_score(row["score"]), "consignments": row["consignments"],
         "detentions": row["detentions"], "refusals": row["refusals"], "destructions": row["destructions"],
         "nncs": row["nncs"], "violations": row["violations"], "clean_streak": row["clean_streak"],

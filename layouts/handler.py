@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.compliance_common import back_link, tier_cell_rules, tier_label
-from layouts.components.formatting import format_count, format_date
+from layouts.components.formatting import format_count, format_date, format_tax_id
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.pager import pager
 from portal.i18n import t
@@ -48,7 +48,7 @@ def company_columns() -> list[dict]:
 def company_row(company: dict, tz: str) -> dict:
     """One company as a grid row: its id is the service user's (a click opens its profile)."""
     tier = company["tier"]
-    return {"id": company["service_user_id"], "name": company["name"], "tax_id": company["tax_id"] or "–",
+    return {"id": company["service_user_id"], "name": company["name"], "tax_id": format_tax_id(company["tax_id"]),
             "tier": tier, "tier_text": f"{tier} · {tier_label(tier)}" if tier else t("compliance.tier.none"),
             "applications": company["applications"], "first": format_date(company["first"], tz=tz),
             "last": format_date(company["last"], tz=tz)}
@@ -75,7 +75,7 @@ def render(detail: dict, user):
                    id="handler-flag"))
     return html.Div([
         html.H1(handler["name"], id="handler-name", className="mb-1"),
-        html.P([t("profile.npwp"), " ", handler["tax_id"] or "–", " · ", handler["address"] or "–"],
+        html.P([t("profile.npwp"), " ", format_tax_id(handler["tax_id"]), " · ", handler["address"] or "–"],
                className="text-muted"),
         flag,
         companies_card(detail["total"]),

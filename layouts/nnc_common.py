@@ -9,7 +9,7 @@ from dash import html
 
 from layouts.admin_audit import field_label, value_text
 from layouts.components.changes import change_lines
-from layouts.components.formatting import format_date, format_datetime
+from layouts.components.formatting import format_date, format_datetime, format_tax_id
 from portal.i18n import t
 from portal.services.nnc.rules import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
 
@@ -122,6 +122,7 @@ def detail_cards(nnc: dict, prefix: str, internal: bool, application_href: str |
     party = nnc.get("service_user_name")
     if party:
         tax_id = nnc.get("service_user_tax_id")  # the NPWP whole on a phone, not broken at its hyphen
+        tax_id = format_tax_id(tax_id) if tax_id else None
         party_value = html.Span([party, *([" · ", html.Small(tax_id, className="text-muted text-nowrap")]
                                           if tax_id else [])])
     else:

@@ -15,7 +15,7 @@ from layouts.common import group_label, hidden_label, section_select
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
-                                           format_rate, format_score)
+                                           format_rate, format_score, format_tax_id)
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.pager import pager
 from portal.i18n import t
@@ -26,6 +26,14 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
             ("handlers", "profile.handlers_title", "bi-person-badge"),
             ("tier_history", "profile.tier_history_title", "bi-graph-up"),
             ("guidance", "profile.guidance_title", "bi-people"))
+
+
+def address_text(address: str | None, city: str | None) -> str:
+    """An address with its city, unless the address already ends with it ("Jakarta Timur, Jakarta Timur")."""
+    address, city = (address or "").strip(), (city or "").strip()
+    if city and address.casefold().endswith(city.casefold()):
+        city = ""
+    return ", ".join(part for part in (address, city) if part) or "–"
 
 
 def layout(user, page=None, service_user_id: int | None = None, sections=(), **_):
@@ -174,8 +182,8 @@ def render(detail: dict, user):
     section_text = t(f"section.{detail['section']}") if detail["section"] else t("compliance.all_sections")
     identity = html.Div([
         html.H1(su["name"], className="mb-1", id="profile-name"),
-        html.P([t("profile.npwp"), " ", html.Strong(su["tax_id"] or "–"), " · ",
-                ", ".join(part for part in (su["address"], su["city"]) if part) or "–"],
+        html.P([t("profile.npwp"), " ", html.Strong(format_tax_id(su["tax_id"])), " · ",
+                address_text(su["address"], su["city"])],
                className="text-muted mb-2"),
     ], className="mb-2")
     summary = dbc.Row([

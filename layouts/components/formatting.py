@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.domain import npwp
 from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
                          format_number, format_quantity, zone_label)
 
 __all__ = ["DATE_PATTERN", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
            "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_quantity",
            "format_rate",
-           "format_score", "month_axis", "month_name", "zone_label"]
+           "format_score", "format_tax_id", "month_axis", "month_name", "zone_label"]
 
 
 def chart_separators() -> str:
@@ -50,6 +51,12 @@ def month_axis(months: list[str], most: int = 12) -> dict:
         ticks.append(name if month[:4] == year else f"{name}<br>{month[:4]}")
         year = month[:4]
     return {"type": "category", "tickvals": kept, "ticktext": ticks}
+
+
+def format_tax_id(value: str | None) -> str:
+    """An NPWP as people read it, whatever the office typed (portal.domain.npwp.formatted: a company's
+    01.234.567.8-901.000, a person's NIK in groups of four; "0435308058071650" was shown raw); "–" for none."""
+    return npwp.formatted(value) if value else "–"
 
 
 def format_count(value) -> str:

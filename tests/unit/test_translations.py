@@ -96,3 +96,20 @@ def test_an_authority_is_not_followed_by_the_country_its_name_already_says():
     assert authority_text("General Administration of Customs of China (GACC)", "Tiongkok") == \
         "General Administration of Customs of China (GACC) (Tiongkok)"
     assert authority_text("MAFF", "") == "MAFF" and authority_text(None, None) == "–"
+
+
+def test_an_npwp_is_shown_as_people_read_it_whatever_was_typed():
+    from layouts.components.formatting import format_tax_id
+
+    assert format_tax_id("0435308058071650") == "43.530.805.8-071.650"  # a company's 16-digit form
+    assert format_tax_id("012345678901000") == "01.234.567.8-901.000"
+    assert format_tax_id("3171 0123 4567 8901") == "3171 0123 4567 8901"  # a person's NIK
+    assert format_tax_id("12-34") == "12-34" and format_tax_id(None) == "–"  # not an NPWP: as written
+
+
+def test_an_address_is_not_followed_by_the_city_it_already_ends_with():
+    from layouts.profile import address_text
+
+    assert address_text("Jakarta Timur", "Jakarta Timur") == "Jakarta Timur"
+    assert address_text("Jl. Raya Bogor 12", "Jakarta Timur") == "Jl. Raya Bogor 12, Jakarta Timur"
+    assert address_text(None, "Bekasi") == "Bekasi" and address_text("", "") == "–"
