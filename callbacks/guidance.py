@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import (describe, register_date_words, page_of, paged_callback, register_open_row, shown_in,
+from callbacks.common import (describe, page_of, paged_callback, register_date_words, register_open_row, shown_in,
                               stale_message)
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS

@@ -28,8 +28,7 @@ def _percent(rate: float) -> str:
 def _draw_percent(draw: float) -> str:
     """The draw in the rate's unit ("Undian 1,2 % < 5 %", not a fraction beside a percent), cut (not rounded) to a
     tenth of a percent, so a draw just under the rate never reads as equal to it (4,99 % is "4,9 %", not "5 %")."""
-    tenths = math.floor(draw * 1000) / 10
-    return f"{format_number(tenths, decimals=0 if float(tenths).is_integer() else 1)} %"
+    return _percent(math.floor(draw * 1000) / 1000)
 
 
 def reasons(row: dict) -> str:

@@ -13,8 +13,7 @@ from portal.i18n import (DATE_PATTERN, current_language, format_date, format_dat
 
 __all__ = ["DATE_PATTERN", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
            "format_duration", "format_idr", "format_local_time", "format_month", "format_number", "format_quantity",
-           "format_rate",
-           "format_score", "format_tax_id", "month_axis", "month_name", "zone_label"]
+           "format_rate", "format_score", "format_tax_id", "month_axis", "month_name", "zone_label"]
 
 
 def chart_separators() -> str:
