@@ -5,7 +5,7 @@ from datetime import date
 
 from dash import Input, Output, no_update
 
-from callbacks.common import page_of, paged_callback
+from callbacks.common import page_of, paged_callback, register_date_words
 from layouts import admin_audit as view
 from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
@@ -24,6 +24,7 @@ def _parse_date(value):
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "admin-audit-from", "admin-audit-to")
     @protected_callback(app, PERMISSION, Output("admin-audit-action", "options"), Input("admin-audit-page", "id"))
     def load_actions(_):
         with database().session() as db:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
+from callbacks.common import page_of, paged_callback, register_date_words, register_open_row, register_url_filters
 from layouts.applications import ALL, TEXT_FILTERS, stage_tone
 from layouts.components.formatting import format_local_time
 from layouts import applications as applications_layout
@@ -52,6 +52,7 @@ def grid_row(row: dict, tz: str) -> dict:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "applications-date-from", "applications-date-to")
     register_url_filters(app, PERMISSION, "applications", applications_layout.URL_FIELDS)
 
 

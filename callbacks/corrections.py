@@ -13,6 +13,9 @@ from portal.services import corrections, edit_versions
 from portal.validation import Forbidden, InvalidInput, NotFound, StaleEdit
 
 PERMISSION = "corrections.handle"
+# The answer's "no new draft" choice: a value of its own, not "", which the select keeps for its placeholder (an
+# option of value "" showed as the blank placeholder, so the box looked empty whatever it held).
+NO_DRAFT = "none"
 
 
 def _card(row: dict, tz: str):
@@ -35,6 +38,19 @@ def _card(row: dict, tz: str):
                className="btn btn-outline-secondary btn-sm me-2"),
         footer,
     ]), className="mb-2 shadow-sm", id=f"corrections-card-{row['id']}")
+
+
+def draft_choice(drafts: list[dict], tz: str) -> dict:
+    """The answer's draft select: the newer drafts and "no new draft" under a placeholder that says what to pick; with
+    no newer draft, a disabled select whose placeholder says why there is nothing to pick (an empty box said
+    nothing)."""
+    if not drafts:
+        return {"options": [], "placeholder": t("corrections.no_drafts_yet"), "disabled": True}
+    options = [{"label": f"{d['form_code']} {d['number'] or ''} · {format_datetime(d['issued_at'], tz)}"
+                         + ("" if d["is_draft"] else " · " + t("corrections.final")), "value": str(d["id"])}
+               for d in drafts]
+    return {"options": options + [{"label": t("corrections.no_new_draft"), "value": NO_DRAFT}],
+            "placeholder": t("corrections.pick_draft"), "disabled": False}
 
 
 def _answer_label(name: str) -> str:
@@ -73,14 +89,15 @@ def register(app) -> None:
         app, PERMISSION,
         [Output("corrections-modal", "is_open"), Output("corrections-selected", "data"),
          Output("corrections-modal-summary", "children"), Output("corrections-certificate_id", "options"),
-         Output("corrections-certificate_id", "value"), Output("corrections-reason", "value"),
+         Output("corrections-certificate_id", "value"), Output("corrections-certificate_id", "placeholder"),
+         Output("corrections-certificate_id", "disabled"), Output("corrections-reason", "value"),
          Output("corrections-opened", "data")],
         Input({"type": "corrections-answer", "index": ALL}, "n_clicks"), Input("corrections-cancel", "n_clicks"),
         prevent_initial_call=True)
     def open_answer(clicks, _cancel):
         """Open the answer form with the newer drafts synced since the request."""
         if ctx.triggered_id == "corrections-cancel" or not any(clicks or []):
-            return False, None, no_update, no_update, no_update, no_update, None
+            return False, None, no_update, no_update, no_update, no_update, no_update, no_update, None
         request_id = ctx.triggered_id["index"]
         current = user()
         try:
@@ -88,13 +105,12 @@ def register(app) -> None:
                 drafts = corrections.newer_drafts(db, current, request_id)
                 kept = corrections.opened_request(db, current, request_id)
         except (Forbidden, NotFound):
-            return False, None, no_update, no_update, no_update, no_update, None
-        options = [{"label": t("corrections.no_new_draft"), "value": ""}] + [
-            {"label": f"{d['form_code']} {d['number'] or ''} · {format_datetime(d['issued_at'], current.office_timezone)}"
-                      + ("" if d["is_draft"] else " · " + t("corrections.final")), "value": str(d["id"])}
-            for d in drafts]
-        summary = html.P(t("corrections.drafts_found", count=len(drafts)), className="small text-muted")
-        return True, request_id, summary, options, "", "", kept
+            return False, None, no_update, no_update, no_update, no_update, no_update, no_update, None
+        choice = draft_choice(drafts, current.office_timezone)
+        summary = html.P(t("corrections.drafts_found", count=format_count(len(drafts))),
+                         className="small text-muted") if drafts else None
+        return (True, request_id, summary, choice["options"], "", choice["placeholder"], choice["disabled"], "",
+                kept)
 
     @protected_callback(
         app, PERMISSION,
@@ -114,7 +130,8 @@ def register(app) -> None:
         try:
             with database().session() as db:
                 corrections.resolve(db, user(), int(request_id),
-                                    certificate_id=int(certificate_id) if certificate_id else None, reason=reason,
+                                    certificate_id=int(certificate_id) if certificate_id not in (None, "", NO_DRAFT)
+                                    else None, reason=reason,
                                     expected_version=version, opened=opened)
         except StaleEdit as error:  # the modal stays open with the typed reason, and says who answered and how
             return (True, no_update, no_update, False, False, "", False, "",

@@ -6,12 +6,12 @@ from datetime import date, datetime
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import plain, register_url_filters, stale_message
+from callbacks.common import plain, register_date_words, register_url_filters, stale_message
 from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
-                                           format_number, month_axis, month_name)
+                                           format_number, format_per_thousand, format_percent, month_axis, month_name)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
@@ -37,6 +37,16 @@ def parse_date(value) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def period_feedback(error: InvalidInput, date_from, date_to) -> tuple[bool, str, bool, str]:
+    """(from invalid, its message, to invalid, its message) of a custom period the service refused. Both dates still
+    empty is where everyone starts after choosing "Pilih tanggal…": the figures stay as they were, and no field is
+    red before anything was typed; once one date is in, the other is asked for."""
+    if not date_from and not date_to:
+        return False, "", False, ""
+    messages = error.messages(t)
+    return "from" in messages, messages.get("from", ""), "to" in messages, messages.get("to", "")
 
 
 def number(value, decimals: int = 0) -> str:
@@ -76,16 +86,10 @@ def age(seconds: int | None) -> str:
     return t("kpi.card.freshness_ago", age=text)
 
 
-def percent(share) -> str:
-    return "–" if share is None else f"{format_number(share * 100, decimals=0)}%"
-
-
-def _share(percent: float) -> str:
-    """A change as a share of the previous figure: whole percents, a tenth under 1 % (the survey index moving 84,24 →
-    84,51 is "▲ 0,3%", not "▲ 0%" under an arrow), "<0,1%" below that."""
-    if percent < 0.05:
-        return f"<{format_number(0.1, decimals=1)}%"
-    return f"{format_number(percent, decimals=0 if percent >= 1 else 1)}%"
+def _share(change: float) -> str:
+    """A change as a share of the previous figure (0.2 for 20%): whole percents, a tenth under 1% (the survey index
+    moving 84,24 → 84,51 is "▲ 0,3%", not "▲ 0%" under an arrow), "<0,1%" below that."""
+    return format_percent(change, decimals=0 if change >= 0.01 else 1, trim=True, floor=True)
 
 
 def trend(current, previous, better: str | None, shown, comparable: bool = True, amount=None) -> html.Div:
@@ -103,7 +107,7 @@ def trend(current, previous, better: str | None, shown, comparable: bool = True,
     arrow = "▲" if delta > 0 else "▼"
     good = (delta > 0) == (better == GOOD) if better else None
     tone = "text-muted" if good is None else ("qc-good" if good else "qc-bad")
-    share = _share(abs(delta) / abs(previous) * 100) if previous else None
+    share = _share(abs(delta) / abs(previous)) if previous else None
     if amount is not None:
         size = amount(abs(delta)) + (f" ({share})" if share else "")
     else:
@@ -170,8 +174,8 @@ def cards(panel: dict, links: dict[str, str | None]):
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
                    number(before["applications_in_progress"]), comparable), links["applications"]),
         card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
-             t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]), share=percent(service["within_sla_share"]),
-               sla=number(service["sla_hours"], 0)),
+             t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]),
+               share=format_percent(service["within_sla_share"]), sla=number(service["sla_hours"], 0)),
              trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"]),
                    comparable),
              links["applications"]),
@@ -181,10 +185,10 @@ def cards(panel: dict, links: dict[str, str | None]):
                    amount=money_short),
              links["applications"], title=format_idr(now["fees"]["paid"])),
         _ikm_card(survey, survey_before, panel["direction"], links["survey"]),
-        card("violations", t("kpi.card.violations"), number(now["violations_per_1000"], 1),
+        card("violations", t("kpi.card.violations"), format_per_thousand(now["violations_per_1000"]),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
              trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
-                   number(before["violations_per_1000"], 1), comparable), links["nnc"]),
+                   format_per_thousand(before["violations_per_1000"]), comparable), links["nnc"]),
         card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
              [t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
                 median=hours(complaints["median_hours_to_answer"])), html.Br(),
@@ -211,7 +215,7 @@ def _targeting_card(figures: dict, href: str | None):
             t("kpi.card.targeting_why.random_none") if figures["random_rate"] is None else \
             t("kpi.card.targeting_why.random_zero", known=number(figures["random_known"]))
     return card("targeting", t("kpi.card.targeting"), value,
-                t("kpi.card.targeting_sub", share=percent(figures["inspected_share"]),
+                t("kpi.card.targeting_sub", share=format_percent(figures["inspected_share"]),
                   inspected=number(figures["inspected"]), decisions=number(figures["decisions"])),
                 None, href, note=note)
 
@@ -306,7 +310,7 @@ def stages_table(panel: dict):
             html.Td(hours(figure["median_hours"]), className="text-end"),
             html.Td(hours(figure["p90_hours"]), className="text-end"),
             html.Td(hours(figure["sla_hours"]), className="text-end text-muted"),
-            html.Td(dbc.Badge(percent(share), color=colour, text_color="dark" if colour == "warning" else None),
+            html.Td(dbc.Badge(format_percent(share), color=colour, text_color="dark" if colour == "warning" else None),
                     className="text-end"),
         ])
 
@@ -345,6 +349,7 @@ def chosen(value):
 # --- callbacks ------------------------------------------------------------------------------------------------
 
 def register(app) -> None:
+    register_date_words(app, "kpi.view", "kpi-from", "kpi-to")
     register_url_filters(app, "kpi.view", "kpi", kpi_layout.URL_FIELDS)
 
     @protected_callback(
@@ -368,9 +373,8 @@ def register(app) -> None:
         try:
             span = kpi.period(preset, today, parse_date(date_from), parse_date(date_to))
         except InvalidInput as error:
-            messages = error.messages(t)
-            return (no_update, no_update, no_update, no_update, no_update, custom, custom, "from" in messages,
-                    messages.get("from", ""), "to" in messages, messages.get("to", ""))
+            return (no_update, no_update, no_update, no_update, no_update, custom, custom,
+                    *period_feedback(error, date_from, date_to))
         with database().session() as session:
             drawn = cached(session, drawn_panel, office_id, span, known_section(section), chosen(direction),
                            today=today, language=current_language(), home=office_id == current.office_id)

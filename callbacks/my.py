@@ -6,7 +6,7 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
-from callbacks.common import page_of, paged_callback
+from callbacks.common import page_of, paged_callback, register_date_words
 from layouts.my import application_card, level_panel
 from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
@@ -53,6 +53,7 @@ def survey_alerts(surveys: dict, tz: str):
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "my-from", "my-to")
     @paged_callback(
         app, PERMISSION, "my", blank_when_empty=True,
         output={"cards": Output("my-list", "children"), "companies": Output("my-company", "options"),

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from dash import Input, Output, State, ctx, no_update
 
 from layouts.nnc import ALL, DEFAULTS, FILTERS, SORTS
-from callbacks.common import (export_failed, page_of, paged_callback, register_open_row, register_picker_search,
-                              register_url_filters, section_choices, table_download)
+from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_open_row,
+                              register_picker_search, register_url_filters, section_choices, table_download)
 from layouts.components.formatting import format_date, format_number
 from layouts.nnc_common import nature_text
 from layouts import nnc as nnc_layout
@@ -88,6 +88,7 @@ def export_row(row: dict, tz: str) -> dict:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "nnc-date-from", "nnc-date-to")
     register_url_filters(app, PERMISSION, "nnc", nnc_layout.URL_FIELDS)
 
     @protected_callback(app, PERMISSION, Output("nnc-section", "options"), Output("nnc-country", "options"),

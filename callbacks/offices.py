@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, no_update
 
-from callbacks.common import register_open_row, register_url_filters
-from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, percent
+from callbacks.common import register_date_words, register_open_row, register_url_filters
+from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, period_feedback
 from callbacks.shell import known_section
 from layouts import offices as offices_layout
 from layouts.components.empty import empty_figure
-from layouts.components.formatting import chart_separators, format_date
+from layouts.components.formatting import chart_separators, format_date, format_per_thousand, format_percent
 from portal.domain.periods import today_in
 from portal.extensions import database
 from portal.i18n import t
@@ -31,19 +31,21 @@ def grid_row(row: dict) -> dict:
             "completed": row["applications_completed"],
             "median": row["median_hours"], "median_text": hours(row["median_hours"]),
             "p90": row["p90_hours"], "p90_text": hours(row["p90_hours"]),
-            "sla": row["sla_share"], "sla_text": percent(row["sla_share"]),
+            "sla": row["sla_share"], "sla_text": format_percent(row["sla_share"]),
             "ikm": ikm, "ikm_text": "–" if ikm is None else f"{number(ikm, 2)} ({row['ikm_grade']})",
             "violations_per_1000": row["violations_per_1000"],
-            "rate_text": number(row["violations_per_1000"], 2),
+            "rate_text": format_per_thousand(row["violations_per_1000"]),
             **{f"tier_{name}": tiers.get(name) for name in ("A", "B", "C", "D")}}
 
 
 def _value_text(metric: str, value) -> str:
     if metric == "sla_share":
-        return percent(value)
+        return format_percent(value)
     if metric == "median_hours":
         return hours(value)
-    return number(value, 2)
+    if metric == "violations_per_1000":
+        return format_per_thousand(value)
+    return number(value, 2)  # the survey index (IKM), two decimals as on the KPI panel's card
 
 
 def _colour(metric: str, value, rows: list[dict]) -> str:
@@ -82,6 +84,7 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "offices-from", "offices-to")
     register_url_filters(app, PERMISSION, "offices", offices_layout.URL_FIELDS)
 
     @protected_callback(
@@ -103,9 +106,7 @@ def register(app) -> None:
         try:
             span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
         except InvalidInput as error:
-            messages = error.messages(t)
-            return (no_update,) * 4 + (custom, custom, "from" in messages, messages.get("from", ""),
-                                       "to" in messages, messages.get("to", ""))
+            return (no_update,) * 4 + (custom, custom, *period_feedback(error, date_from, date_to))
         with database().session() as session:
             result = cached(session, offices_service.side_by_side, current.scope, span, section)
         figure, answer = chart(result["rows"], metric)

@@ -6,7 +6,7 @@ import re
 
 from dash import Input, Output, State, no_update
 
-from callbacks.common import load_record, page_of, paged_callback
+from callbacks.common import load_record, page_of, paged_callback, register_date_words
 from layouts import profile as page
 from portal.extensions import database
 from portal.i18n import t
@@ -32,6 +32,7 @@ def _section(service_user_id, name: str, section, number: int = 0) -> dict:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "profile-dossier-from", "profile-dossier-to")
 
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))

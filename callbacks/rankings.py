@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import (export_failed, page_of, paged_callback, plain, register_open_row,
+from callbacks.common import (export_failed, page_of, paged_callback, plain, register_date_words, register_open_row,
                               register_url_filters, section_choices, table_download)
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_cells, tier_chart, window_text
 from layouts.components.empty import empty_figure
@@ -99,6 +99,7 @@ def national_window(result: dict) -> str:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "rankings-from", "rankings-to")
     register_url_filters(app, PERMISSION, "rankings", rankings_layout.URL_FIELDS)
 
     # The page's choices in one answer when it opens (one request, one session): the offices this scope may rank and

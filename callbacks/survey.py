@@ -12,8 +12,8 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import export_failed, page_of, paged_callback
-from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date
+from callbacks.common import export_failed, page_of, paged_callback, register_date_words
+from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback
 from callbacks.shell import known_section
 from portal.domain.periods import today_in
 from layouts.components.formatting import chart_separators, format_date, format_datetime, month_axis, month_name
@@ -181,6 +181,8 @@ def _scope_and_period(preset, date_from, date_to, section):
 
 
 def register(app) -> None:
+    register_date_words(app, "survey_results.view", "survey-from", "survey-to")
+
     @protected_callback(
         app, "survey_results.view",
         [Output("survey-summary", "children"), Output("survey-elements-chart", "figure"),
@@ -198,9 +200,7 @@ def register(app) -> None:
         try:
             current, span, section = _scope_and_period(preset, date_from, date_to, section)
         except InvalidInput as error:
-            messages = error.messages(t)
-            return [no_update] * 10 + [custom, custom, "from" in messages, messages.get("from", ""),
-                                       "to" in messages, messages.get("to", "")]
+            return [no_update] * 10 + [custom, custom, *period_feedback(error, date_from, date_to)]
         except Forbidden:
             return [html.Div(t("error.forbidden"), className="alert alert-danger")] + [no_update] * 9 + \
                 [custom, custom, False, "", False, ""]

@@ -5,12 +5,12 @@ import math
 
 from dash import Input, Output
 
-from callbacks.common import page_of, paged_callback, register_open_row, register_url_filters
+from callbacks.common import page_of, paged_callback, register_date_words, register_open_row, register_url_filters
 from layouts import targeting_queue as queue_layout
-from layouts.components.formatting import format_local_time
+from layouts.components.formatting import format_date, format_local_time, format_percent
 from layouts.targeting_queue import ALL, summary
 from portal.extensions import database
-from portal.i18n import format_date, format_number, t
+from portal.i18n import t
 from portal.security.access import user
 from portal.services.targeting import queue
 
@@ -22,12 +22,12 @@ def _choice(value):
 
 
 def _percent(rate: float) -> str:
-    return f"{format_number(rate * 100, decimals=0 if float(rate * 100).is_integer() else 1)} %"
+    return format_percent(rate, decimals=1, trim=True)
 
 
 def _draw_percent(draw: float) -> str:
-    """The draw in the rate's unit ("Undian 1,2 % < 5 %", not a fraction beside a percent), cut (not rounded) to a
-    tenth of a percent, so a draw just under the rate never reads as equal to it (4,99 % is "4,9 %", not "5 %")."""
+    """The draw in the rate's unit ("Undian 1,2% < 5%", not a fraction beside a percent), cut (not rounded) to a
+    tenth of a percent, so a draw just under the rate never reads as equal to it (4,99% is "4,9%", not "5%")."""
     return _percent(math.floor(draw * 1000) / 1000)
 
 
@@ -60,6 +60,7 @@ def grid_row(row: dict, tz: str) -> dict:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "queue-day")
     register_url_filters(app, PERMISSION, "queue", queue_layout.URL_FIELDS)
 
 

@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import group_label, hidden_label, page_header
+from layouts.components.date_words import date_words
 from layouts.components.formatting import format_date, format_datetime, format_number
 from layouts.components.grid import grid
 from layouts.components.pager import pager
@@ -168,10 +169,12 @@ def layout(user, **_):
                      dbc.Select(id="admin-audit-action", value="all",
                                 options=[{"label": t("admin_audit.all_actions"), "value": "all"}])],
                     md=3, className="mb-2"),
-            dbc.Col(dbc.InputGroup([group_label(t("filter.from"), "admin-audit-from"),
-                                    dbc.Input(id="admin-audit-from", type="date")]), md=3, className="mb-2"),
-            dbc.Col(dbc.InputGroup([group_label(t("filter.to"), "admin-audit-to"),
-                                    dbc.Input(id="admin-audit-to", type="date")]), md=3, className="mb-2"),
+            dbc.Col([dbc.InputGroup([group_label(t("filter.from"), "admin-audit-from"),
+                                     dbc.Input(id="admin-audit-from", type="date")]), date_words("admin-audit-from")],
+                    md=3, className="mb-2"),
+            dbc.Col([dbc.InputGroup([group_label(t("filter.to"), "admin-audit-to"),
+                                     dbc.Input(id="admin-audit-to", type="date")]), date_words("admin-audit-to")],
+                    md=3, className="mb-2"),
         ]),
         html.P(t("admin_audit.open_hint"), className="small text-muted mb-1"),
         # One line per entry: what changed is in the drawer, so no row grows with its values.

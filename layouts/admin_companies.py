@@ -17,9 +17,11 @@ ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")  # 
 
 
 def _companies_tab():
-    columns = [{"field": "name", "headerName": t("admin_companies.col.name"), "flex": 2},
-               {"field": "npwp_text", "headerName": "NPWP", "flex": 1.4},
-               {"field": "records", "headerName": t("admin_companies.col.records"), "type": NUMERIC, "flex": 0.7}]
+    # The count and the NPWP get the width their text needs and the name the rest: a count's share of a 545 px grid
+    # (flex 0.7) cut its header to "Catata…" at 1366 px.
+    columns = [{"field": "name", "headerName": t("admin_companies.col.name"), "flex": 1, "minWidth": 160},
+               {"field": "npwp_text", "headerName": "NPWP", "width": 180},
+               {"field": "records", "headerName": t("admin_companies.col.records"), "type": NUMERIC, "width": 130}]
     form = dbc.Card([
         dbc.CardHeader(html.H2(t("admin_companies.fix_title"), className="h6 mb-0")),
         dbc.CardBody([
@@ -46,7 +48,9 @@ def _companies_tab():
     return dbc.Row([
         dbc.Col([
             search_box("admin-companies-search", t("admin_companies.search"), class_name="mb-2"),
-            grid("admin-companies-grid", columns, t("admin_companies.none"), height="55vh", min_height="300px"),
+            # A header longer than its column (another language) wraps onto a second line rather than end in "…".
+            grid("admin-companies-grid", columns, t("admin_companies.none"), height="55vh", min_height="300px",
+                 default_col={"wrapHeaderText": True, "autoHeaderHeight": True}),
             pager("admin-companies"),
         ], md=5, className="mb-3"),
         dbc.Col([
@@ -74,6 +78,7 @@ def _offices_tab():
                           "admin-companies-office-name-feedback", width=9),
                     field(t("admin_companies.field.timezone"),
                           dcc.Dropdown(id="admin-companies-office-timezone", clearable=False, searchable=False,
+                                       placeholder=t("admin_companies.timezone_placeholder"),
                                        options=[{"label": t(f"admin_companies.zone.{zone}"), "value": zone}
                                                 for zone in ZONES]),
                           "admin-companies-office-timezone-feedback", width=4),

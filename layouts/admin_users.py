@@ -35,14 +35,18 @@ def layout(user, **_):
         grid(
             "admin-users-grid", min_height=None, sortable=True, default_col={"filter": False, "suppressMovable": False},
             options={"rowSelection": {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False}},
+            # Short values get the width they need and the full name the rest: at 1366 px every other column took
+            # AG Grid's 200 px and cut the names ("drh. Bambang Prasetyo (Koo…").
             columns=[
-                {"field": "username", "headerName": t("field.username"), "pinned": "left", "minWidth": 150},
-                {"field": "full_name", "headerName": t("field.full_name"), "flex": 2, "minWidth": 160},
-                {"field": "role_label", "headerName": t("field.role"), "minWidth": 140},
-                {"field": "section_label", "headerName": t("field.section"), "minWidth": 140},
-                {"field": "office_code", "headerName": t("field.office"), "maxWidth": 110},
-                {"field": "status_label", "headerName": t("field.status"), "minWidth": 120},
-                {"field": "last_login", "headerName": t("field.last_login"), "minWidth": 170},
+                {"field": "username", "headerName": t("field.username"), "pinned": "left", "width": 175,
+                 "minWidth": 150, "tooltipField": "username"},
+                {"field": "full_name", "headerName": t("field.full_name"), "flex": 1, "minWidth": 200,
+                 "tooltipField": "full_name"},
+                {"field": "role_label", "headerName": t("field.role"), "width": 170},
+                {"field": "section_label", "headerName": t("field.section"), "width": 170},
+                {"field": "office_code", "headerName": t("field.office"), "width": 90},
+                {"field": "status_label", "headerName": t("field.status"), "width": 120},
+                {"field": "last_login", "headerName": t("field.last_login"), "width": 195},
             ],
         ),
         dcc.Store(id="admin-users-selected"),

@@ -9,6 +9,7 @@ from layouts.components.grid import grid
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.common import group_label, hidden_label, page_header, section_select
+from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
 from portal.i18n import t
@@ -77,11 +78,13 @@ def _page(user, sections=()):
             dbc.Col([hidden_label(t("applications.field.section"), "applications-section"),
                      section_select("applications-section", user, t("applications.all_sections"), ALL, sections)],
                     xs=12, md=4, xl=2, className="mb-2"),
-            dbc.Col(dbc.InputGroup([group_label(t("applications.filter.submitted_from"), "applications-date-from"),
-                                    dbc.Input(id="applications-date-from", type="date")]), xs=12, md=6, xl=3,
+            dbc.Col([dbc.InputGroup([group_label(t("applications.filter.submitted_from"), "applications-date-from"),
+                                     dbc.Input(id="applications-date-from", type="date")]),
+                     date_words("applications-date-from")], xs=12, md=6, xl=3,
                     className="mb-2"),
-            dbc.Col(dbc.InputGroup([group_label(t("filter.to"), "applications-date-to"),
-                                    dbc.Input(id="applications-date-to", type="date")]), xs=12, md=6, xl=3,
+            dbc.Col([dbc.InputGroup([group_label(t("filter.to"), "applications-date-to"),
+                                     dbc.Input(id="applications-date-to", type="date")]),
+                     date_words("applications-date-to")], xs=12, md=6, xl=3,
                     className="mb-2"),
         ]),
         dbc.Row([

@@ -4,8 +4,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts.components.date_words import date_words, is_date_input
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_number,
-                                           format_rate, format_score, format_tax_id)
+                                           format_percent, format_rate, format_score, format_tax_id)
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_date
@@ -44,7 +45,7 @@ def tier_badge(tier: str | None, **kwargs):
 
 def intervention_label(name: str, percent: float | None = None) -> str:
     text = t(f"compliance.intervention.{name}")
-    return f"{text} ({format_number(percent)} %)" if percent is not None else text
+    return f"{text} ({format_percent(percent / 100, decimals=1, trim=True)})" if percent is not None else text
 
 
 def months_since_text(months: int | None) -> str:
@@ -62,8 +63,11 @@ def direction_options():
 
 
 def labelled(label: str, control, md: int = 3, xs: int = 12):
+    """A filter's control under its label; a date field with its date in words under it
+    (layouts.components.date_words)."""
+    words = [date_words(control.id)] if is_date_input(control) else []
     return dbc.Col([dbc.Label(label, html_for=getattr(control, "id", None), className="small text-muted mb-1"),
-                    control], xs=xs, md=md, className="mb-2")
+                    control, *words], xs=xs, md=md, className="mb-2")
 
 
 def tier_chart(counts: dict[str, int], title: str | None = None) -> dict:

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import filled_form, page_header, section_select
+from layouts.components.date_words import date_words
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
@@ -23,11 +24,11 @@ def period_controls(prefix: str, presets, default: str, user, sections=(), direc
                 xs=12, sm=6, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("kpi.filter.from"), html_for=f"{prefix}-from", className="small mb-0"),
                  dbc.Input(id=f"{prefix}-from", type="date", debounce=True),
-                 dbc.FormFeedback(id=f"{prefix}-from-feedback", type="invalid")],
+                 dbc.FormFeedback(id=f"{prefix}-from-feedback", type="invalid"), date_words(f"{prefix}-from")],
                 xs=6, sm=3, lg=2, className="mb-2", id=f"{prefix}-from-col", style={"display": "none"}),
         dbc.Col([dbc.Label(t("kpi.filter.to"), html_for=f"{prefix}-to", className="small mb-0"),
                  dbc.Input(id=f"{prefix}-to", type="date", debounce=True),
-                 dbc.FormFeedback(id=f"{prefix}-to-feedback", type="invalid")],
+                 dbc.FormFeedback(id=f"{prefix}-to-feedback", type="invalid"), date_words(f"{prefix}-to")],
                 xs=6, sm=3, lg=2, className="mb-2", id=f"{prefix}-to-col", style={"display": "none"}),
         dbc.Col([dbc.Label(t("kpi.filter.section"), html_for=f"{prefix}-section", className="small mb-0"),
                  section_select(f"{prefix}-section", user, t("kpi.filter.all_sections"), "all", sections)],

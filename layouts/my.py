@@ -11,7 +11,8 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.common import page_header
-from layouts.components.formatting import format_datetime
+from layouts.components.date_words import date_words
+from layouts.components.formatting import format_datetime, format_percent
 from portal.i18n import t
 from portal.services.my_applications import STAGE_FILTERS
 
@@ -83,12 +84,31 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
     return html.Div(children, className="qc-progress")
 
 
+# The end of the trip that tells the user something, by direction (DOMAIN.md): "→ Indonesia" on every import and
+# domestic card said only where the station is. An export names the country it goes to, an import the country it
+# comes from; a domestic shipment stays in Indonesia, so its city (there the country would say nothing).
+# direction → (words, the row's place, the place when that one is missing)
+ROUTES = {"export": ("my.route.to", "destination", "destination_place"),
+          "import": ("my.route.from", "origin", "origin_place"),
+          "domestic_out": ("my.route.to", "destination_place", None),
+          "domestic_in": ("my.route.from", "origin_place", None)}
+
+
+def route(row: dict) -> str | None:
+    """"ke Tiongkok", "dari Australia", "ke Manado", "dari Medan"; nothing when the data does not say."""
+    if row.get("direction") not in ROUTES:
+        return None
+    key, place, fallback = ROUTES[row["direction"]]
+    where = row.get(place) or (row.get(fallback) if fallback else None)
+    return t(key, place=where) if where else None
+
+
 def application_card(row: dict, tz: str, show_company: bool):
     """One application in the list: number, stage, progress, what and where, last change."""
     commodity = row.get("commodity")
     if commodity and row.get("other_lines"):  # as the officers' list says it: "Salak (+1 lainnya)"
         commodity = f"{commodity} {t('applications.more_lines', count=row['other_lines'])}"
-    what = " → ".join(x for x in (commodity, row.get("destination")) if x)
+    what = " ".join(x for x in (commodity, route(row)) if x)  # "Salak (+1 lainnya) ke Tiongkok"
     # Plain html components with Bootstrap's card classes, as few as the card needs: the renderer's work per store
     # update grows with the components on the page (ten cards were ~300 components; now ~100).
     return html.Div(html.Div([
@@ -111,7 +131,8 @@ LEVEL_COLORS = {"tightened": "danger", "normal": "warning", "reduced": "success"
 
 
 def _percent(value: float) -> str:
-    return f"{value:g} %"
+    """A level's inspection percentage as the compliance settings hold it (25 for 25%)."""
+    return format_percent(value / 100, decimals=1, trim=True)
 
 
 def level_panel(rows: list[dict], several: bool):
@@ -172,9 +193,11 @@ def layout(user, page, **_):
                          dbc.Select(id="my-stage", value="all", options=[{"label": t("my.all_stages"), "value": "all"}] + [
                              {"label": stage_label(stage), "value": stage} for stage in STAGE_FILTERS])],
                         xs=12, md=4, className="mb-2"),
-                dbc.Col([dbc.Label(t("my.submitted_from"), html_for="my-from"), dbc.Input(id="my-from", type="date")],
+                dbc.Col([dbc.Label(t("my.submitted_from"), html_for="my-from"), dbc.Input(id="my-from", type="date"),
+                         date_words("my-from")],
                         xs=6, md=2, className="mb-2"),
-                dbc.Col([dbc.Label(t("my.submitted_to"), html_for="my-to"), dbc.Input(id="my-to", type="date")],
+                dbc.Col([dbc.Label(t("my.submitted_to"), html_for="my-to"), dbc.Input(id="my-to", type="date"),
+                         date_words("my-to")],
                         xs=6, md=2, className="mb-2"),
             ]),
         ], className="mb-2"),

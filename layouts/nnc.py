@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
+from layouts.components.date_words import date_words
 from layouts.components.export_buttons import export_buttons
 from layouts.components.grid import grid
 from layouts.common import group_label, hidden_label, page_header, section_select
@@ -84,11 +85,13 @@ def _page(user):
                 dbc.Col([hidden_label(t("nnc.filter.service_user"), "nnc-service-user"),
                          company_picker("nnc-service-user", t("nnc.filter.service_user"))],
                         xs=12, md=6, xl=3, className="mb-2"),
-                dbc.Col(dbc.InputGroup([group_label(t("nnc.filter.from"), "nnc-date-from"),
-                                        dbc.Input(id="nnc-date-from", type="date", debounce=True)]),
+                dbc.Col([dbc.InputGroup([group_label(t("nnc.filter.from"), "nnc-date-from"),
+                                         dbc.Input(id="nnc-date-from", type="date", debounce=True)]),
+                         date_words("nnc-date-from")],
                         xs=12, sm=6, xl=3, className="mb-2"),
-                dbc.Col(dbc.InputGroup([group_label(t("filter.to"), "nnc-date-to"),
-                                        dbc.Input(id="nnc-date-to", type="date", debounce=True)]),
+                dbc.Col([dbc.InputGroup([group_label(t("filter.to"), "nnc-date-to"),
+                                         dbc.Input(id="nnc-date-to", type="date", debounce=True)]),
+                         date_words("nnc-date-to")],
                         xs=12, sm=6, xl=3, className="mb-2"),
             ], className="g-2"),
             dbc.Row([

@@ -14,6 +14,7 @@ from dash import dcc, html
 from layouts.common import group_label, hidden_label, section_select
 from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
                                        tier_label)
+from layouts.components.date_words import date_words
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
                                            format_rate, format_score, format_tax_id)
 from layouts.components.grid import NUMERIC, grid
@@ -237,6 +238,8 @@ def dossier_form(service_user_id, working: dict):
             dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("dossier.button")], type="submit",
                        id="profile-dossier-print", color="secondary", outline=True),
         ], size="sm", className="mb-1"),
+        html.Div([date_words("profile-dossier-from"), html.Small("–", className="form-text"),
+                  date_words("profile-dossier-to")], className="d-flex flex-wrap column-gap-1 qc-period-words"),
         html.Small(t("dossier.period_hint"), className="text-muted"),
     ], action=f"/dossier/{int(service_user_id)}.pdf", method="GET", target="_blank", id="profile-dossier-form",
         className="mb-3 qc-no-print", style={"maxWidth": "52rem"})
@@ -351,7 +354,8 @@ def drawn_later(user):
     detail = {"service_user": {"name": "", "tax_id": "", "address": "", "city": ""}, "section": None,
               "timezone": "UTC", "sizes": {"timeline": 0}, "explanation": None}
     return html.Div([sections(detail), section_frame("timeline"), section_frame("handlers"),
-                     dcc.Graph(id="profile-monthly-chart"), other_offices_card()])
+                     dcc.Graph(id="profile-monthly-chart"), other_offices_card(),
+                     dossier_form(0, {"window_from": "", "window_to": ""})])
 
 
 def other_offices_card():

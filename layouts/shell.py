@@ -89,6 +89,7 @@ def navbar(user):
             _logout_form(),
         ],
         nav=True, in_navbar=True, align_end=True, color="link", toggle_class_name="text-white",
+        class_name="qc-user-menu",  # assets/qcorner.css: the name takes the room left on its line of the menu
     )
     return dbc.Navbar(
         dbc.Container([

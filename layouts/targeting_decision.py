@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from layouts.components.formatting import format_date, format_datetime, format_number, format_quantity
+from layouts.components.formatting import format_date, format_datetime, format_number, format_percent, format_quantity
 from portal.i18n import t
 
 
@@ -19,8 +19,7 @@ def _number(value: Any, decimals: int = 0) -> str:
 
 
 def _percent(rate: float) -> str:
-    value = rate * 100
-    return format_number(value, decimals=0 if value == int(value) else 1) + " %"
+    return format_percent(rate, decimals=1, trim=True)
 
 
 def flag_text(flag: dict[str, Any]) -> str:

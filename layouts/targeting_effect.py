@@ -7,18 +7,19 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header, scrolling_table, section_select
-from layouts.components.formatting import chart_separators, format_count, month_name
+from layouts.components.formatting import chart_separators, format_count, format_number, format_percent, month_name
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.url_filters import CODE, UrlField, applied, location
 from portal.domain.periods import add_months, month_start, today_in
-from portal.i18n import format_number, t
+from portal.i18n import t
 
 ALL = "all"
 TARGETED_COLOUR, RANDOM_COLOUR = "#c92a2a", "#868e96"
 
 
 def rate_text(rate) -> str:
-    return "–" if rate is None else f"{format_number(rate * 100, decimals=1)} %"
+    """A hit rate or share with a tenth always shown: hits are rare, so rates of a few percent sit side by side."""
+    return format_percent(rate, decimals=1)
 
 
 def ratio_text(ratio) -> str:
@@ -140,7 +141,7 @@ def chart(monthly: list[dict]) -> dict:
             "layout": {"barmode": "group", "margin": {"l": 70, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
                        "xaxis": {"type": "category"},  # month labels, never re-read as dates
-                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": " %", "automargin": True,
+                       "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": "%", "automargin": True,
                                  "title": {"text": t("targeting_effect.chart.axis"), "standoff": 10}},
                        "separators": chart_separators()}}
 

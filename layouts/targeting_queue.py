@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import group_label, hidden_label, page_header, section_select
+from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
 from layouts.components.grid import grid
 from layouts.components.pager import pager
@@ -51,8 +52,9 @@ def _page(user, sections=()):
         page_header(t("page.targeting_queue"), t("targeting_queue.subtitle")),
         dbc.Row([
             dbc.Col(search_box("queue-search", t("targeting_queue.search")), xs=12, md=6, xl=4, className="mb-2"),
-            dbc.Col(dbc.InputGroup([group_label(t("targeting_queue.day"), "queue-day"),
-                                    dbc.Input(id="queue-day", type="date")]), xs=12, md=6, xl=3, className="mb-2"),
+            dbc.Col([dbc.InputGroup([group_label(t("targeting_queue.day"), "queue-day"),
+                                     dbc.Input(id="queue-day", type="date")]), date_words("queue-day")],
+                    xs=12, md=6, xl=3, className="mb-2"),
         ]),
         dbc.Row([
             dbc.Col([hidden_label(t("applications.field.section"), "queue-section"),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as _babel_percent
 from flask import g, has_request_context, session
 from flask_login import current_user
 
@@ -78,6 +79,32 @@ def format_number(value, language: str | None = None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=BABEL_LOCALE[language or current_language()])
 
 
+def format_percent(share, language: str | None = None, decimals: int = 0, trim: bool = False,
+                   floor: bool = False) -> str:
+    """A share as a percentage, the sign right after the number as PUEBI and Babel's `id` and `en` patterns write it:
+    "52%", "2,5%" ("2.5%" in English); "–" when there is none. The portal's one way to write a percent: pages wrote
+    "52%" and "5 %" side by side.
+
+    `share` is the fraction (0.52 for 52%), as Babel takes it; a setting kept in percent (a level's 25) is passed
+    as 25 / 100. `decimals`: how many after the comma. `trim`: no zeros after the last digit, for a rate that is
+    usually whole: a level's "5%", as the setting it comes from, and "2,5%" when it is not. `floor`: a share above zero
+    that would round to nothing reads "<0,1%" (at one decimal; "<1%" at none), never "0%" under an arrow.
+    """
+    if share is None:
+        return "–"
+    locale = BABEL_LOCALE[language or current_language()]
+    # Through its shortest text, as Babel does: 0.05 is five hundredths, not the float nearest to it.
+    value = share if isinstance(share, Decimal) else Decimal(str(share))
+    step = Decimal(1).scaleb(-decimals)  # the smallest percent shown
+    if floor and value > 0 and (value * 100).quantize(step) == 0:
+        return "<" + _babel_percent(step / 100, format=_percent_pattern(decimals, trim=False), locale=locale)
+    return _babel_percent(value, format=_percent_pattern(decimals, trim), locale=locale)
+
+
+def _percent_pattern(decimals: int, trim: bool) -> str:
+    return "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "") + "%"
+
+
 def format_quantity(value, unit: str | None = None, language: str | None = None) -> str:
     """A quantity as IQFast records it (up to three decimals), with no zeros after its last digit and its unit:
     "1.152,8 kg", "12 Ekor" ("1.152,800" read as a million); "–" when there is none."""
@@ -117,9 +144,12 @@ def format_month(value: date, language: str | None = None) -> str:
 
 
 def format_duration(seconds: float | int | None, language: str | None = None) -> str:
-    """A span of time the way people say it: '45 detik', '12 menit', '3 jam 5 menit', '2 hari 4 jam'."""
+    """A span of time the way people say it: '45 detik', '12 menit', '3 jam 5 menit', '2 hari 4 jam'; under a
+    second '<1 detik' (a sync run of 0,4 s read "0 detik", as if it had done nothing)."""
     if seconds is None:
         return "–"
+    if seconds < 1:
+        return t("duration.under_second", language)
     days, rest = divmod(int(seconds), 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

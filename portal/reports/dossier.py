@@ -37,7 +37,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate,
                                 TableStyle)
 from sqlalchemy.orm import Session
 
-from portal.i18n import format_date, format_datetime, format_month, format_number, t
+from portal.i18n import format_date, format_datetime, format_month, format_number, format_percent, t
 from portal.services import dossier as service
 
 PAYLOAD_PREFIX = "qcorner-dossier:"
@@ -312,8 +312,9 @@ def _working_rows(w: dict) -> list[tuple[str, str]]:
         (_tr("profile.how.score"), _tr("profile.how.score_value", p=_num(w["p"], 4), score=_num(w["score"], 1))),
         (_tr("dossier.working.tier"), f"{w['tier']} · {_tr('compliance.tier.' + w['tier'])}" if w["tier"] else "–"),
         (_tr("profile.how.streak"), _tr("profile.how.streak_value", streak=_num(w["clean_streak"]), since=since)),
-        (_tr("dossier.working.intervention"), f"{_tr('compliance.intervention.' + level['name'])} "
-                                              f"({_num(level['sampling_percent'])} %)"),
+        (_tr("dossier.working.intervention"),
+         f"{_tr('compliance.intervention.' + level['name'])} "
+         f"({format_percent(level['sampling_percent'] / 100, 'id', decimals=1, trim=True)})"),
         (_tr("dossier.working.settings"), str(w["settings_version"])),
     ]
 

@@ -179,8 +179,8 @@ def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
             "completed_at": application.completed_at,
             "problem": application.id in with_problem or application.current_stage in PROBLEM_STAGES,
             "commodity": first_lines.get(application.id), "other_lines": max(line_counts.get(application.id, 0) - 1, 0),
-            "destination": application.destination_country,
-            "origin": application.origin_country, "steps": steps,
+            "destination": application.destination_country, "destination_place": application.destination_place,
+            "origin": application.origin_country, "origin_place": application.origin_place, "steps": steps,
         })
     return result
 

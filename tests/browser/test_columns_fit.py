@@ -1,6 +1,7 @@
 """At 1440×900 the ranking's and the complaints' columns all read: the last headers ("Rentetan bersih",
 "Rekomendasi intervensi", "Batas jawab") sit inside the grid, whole, every tier cell reads whole (its short name;
-the full one in its tooltip), and the ranking's section reads whole."""
+the full one in its tooltip), and the ranking's section reads whole. At a 1366×768 laptop the admin's companies
+grid ("Catatan UPT"), the guidance list ("Catatan pelanggaran") and the accounts' full names read whole too."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,11 +16,21 @@ from support.factories import gen_application, gen_service_user, office_id
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "id-ID"}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "id-ID"}
 
 
 @pytest.fixture
 def wide(browser, live_server):
     context = browser.new_context(base_url=live_server, bypass_csp=True, **DESKTOP)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def laptop(browser, live_server):
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **LAPTOP)
     tab = context.new_page()
     tab.set_default_timeout(15000)
     yield tab
@@ -84,3 +95,26 @@ def test_the_complaints_deadline_column_reads_whole_at_1440(wide, database, make
             assert found["inside"] and found["whole"], (column, found)
     finally:
         screenshot(wide, "complaints-1440")
+
+
+def test_the_admins_companies_guidance_and_user_names_read_whole_at_1366(laptop, database, make_user):
+    with database.session() as s:
+        gen_service_user(s, name="PT Sinar Manggis Ekspor Nusantara Raya")
+        s.commit()
+    make_user("admin_laptop", "admin", full_name="drh. Bambang Prasetyo (Koordinator Karantina Hewan)")
+    browser_login(laptop, "admin_laptop")
+    laptop.wait_for_url(lambda url: "/login" not in url)
+    laptop.goto("/admin/users")
+    expect(laptop.locator("#admin-users-grid .ag-body")).to_contain_text("Koordinator Karantina Hewan)")
+    clipped = laptop.evaluate("""() => [...document.querySelectorAll('#admin-users-grid .ag-cell[col-id=full_name]')]
+        .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
+    assert clipped == [], clipped
+    for path, grid, column, label in (("/admin/companies", "#admin-companies-grid", "records", "Catatan UPT"),
+                                      ("/guidance", "#guidance-grid", "violations", "Catatan pelanggaran")):
+        laptop.goto(path)
+        expect(laptop.locator(f"{grid} .ag-header-cell[col-id={column}]")).to_contain_text(label)
+        try:
+            found = _whole_and_inside(laptop, grid, column)
+            assert found["inside"] and found["whole"], (path, found)
+        finally:
+            screenshot(laptop, f"{path.strip('/').replace('/', '-')}-1366")

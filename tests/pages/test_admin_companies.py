@@ -128,3 +128,13 @@ def test_every_other_role_is_refused_the_page_and_its_changes(app, client, logge
     session.expire_all()
     assert session.get(ServiceUser, typo.id).company_id == own_company
     assert session.scalar(select(Office).where(Office.code == "4000")) is None
+
+
+def test_the_new_stations_time_zone_says_what_to_choose_before_one_is_chosen(app, logged_in):
+    from support.web import components
+
+    page = dash_callback(logged_in("admin"), "shell-content.children",
+                         [{"id": "shell-url", "property": "pathname", "value": "/admin/companies"}])
+    zone = next(props for _type, props in components(page.json)
+                if props.get("id") == "admin-companies-office-timezone")
+    assert zone.get("value") is None and zone["placeholder"] == "Pilih zona waktu UPT"

@@ -37,3 +37,15 @@ def test_each_settings_version_shows_what_it_changed_from_the_one_before(app):
     assert '"4"' in newest and '"3"' in newest
     # the oldest shown has nothing to differ from: its values behind "Semua nilai"
     assert "qc-before" not in oldest and "Semua nilai (20)" in oldest
+
+
+def test_a_version_the_portal_saved_itself_names_it_sistem_not_its_english_account(app):
+    at = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    history = [{"version": 2, "values": DEFAULT_SETTINGS.to_dict(), "created_by": "admin", "created_at": at,
+                "note": "Surat Kepala No. 12"},
+               {"version": 1, "values": DEFAULT_SETTINGS.to_dict(), "created_by": "system", "created_at": at,
+                "note": "Nilai bawaan aturan kepatuhan"}]
+    with app.server.test_request_context():
+        rows = history_table(history, "Asia/Jakarta").children[1].children
+        who = [row.children[2].children for row in rows]
+    assert who == ["admin", "Sistem"]

@@ -169,6 +169,20 @@ def test_the_page_lists_runs_lag_and_cursor(app, logged_in, session):
     assert "id terakhir 77" in cursor and "2 Mar 2026 08:00:00" in cursor and "2026-03-02" not in cursor
 
 
+def test_a_run_shorter_than_a_second_reads_under_a_second_not_zero(app, logged_in, session):
+    from portal.i18n import format_duration
+
+    run = _run(session)
+    run.started_at = run.finished_at - timedelta(milliseconds=400)
+    session.commit()
+    rows = _runs(app, logged_in("admin"))["admin-sync-runs-grid"]["rowData"]
+    assert [row["duration"] for row in rows] == ["<1 detik"]
+    # One formatter for every span: a second and more as before, in both languages.
+    assert [format_duration(s, "id") for s in (0, 0.9, 1, 42, 250)] == \
+        ["<1 detik", "<1 detik", "1 detik", "42 detik", "4 menit 10 detik"]
+    assert format_duration(0.4, "en") == "<1 s"
+
+
 def test_the_page_names_the_source_without_its_address(app, logged_in, session):
     _run(session, source="mysql+pymysql://qcorner_ro@10.30.0.15:3306/iqfast")
     session.commit()

@@ -674,7 +674,7 @@ def test_the_explanation_at_the_lowest_level_says_so_instead_of_a_dash_count(ses
                                           "clean_to_next_level": None}}
     text = json.dumps(_explanation(lowest, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),
                       ensure_ascii=False)
-    assert "– konsinyasi" not in text and "Dikurangi (5 %); sudah tingkat terendah" in text
+    assert "– konsinyasi" not in text and "Dikurangi (5%); sudah tingkat terendah" in text
     normal = {**working, "intervention": {**working["intervention"], "name": "normal", "sampling_percent": 25,
                                           "clean_to_next_level": 7}}
     text = json.dumps(_explanation(normal, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),

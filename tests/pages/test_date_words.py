@@ -1,12 +1,13 @@
-"""A recorded date is said in words under its field (layouts.components.date_words): the browser shows a date field in
-its own language's format, so every form that records a date (an NNC, a complaint, a guidance visit, a holiday) draws
-the words under each date field, and every role that is drawn the form is told of the clientside callback that
-writes them from the field's value."""
+"""A date is said in words under its field (layouts.components.date_words): the browser shows a date field in its own
+language's format ("05/12/2026" in an English Chromium on an Indonesian page), so every form that records a date (an
+NNC, a complaint, a guidance visit, a holiday) and every filter of a period draws the words under each date field, and
+every role that is drawn the page is told of the clientside callback that writes them from the field's value."""
 from __future__ import annotations
 
 import pytest
 
 from portal.security.permissions import ROLES, role_can
+from support import factories
 from support.web import components, dash_callback
 
 # path → (the permission its form needs, the recorded date fields it draws)
@@ -14,7 +15,18 @@ FORMS = {"/nnc/new": ("nnc.edit", {"nnc-form-notice_date", "nnc-form-received_da
          "/complaints": ("complaints.edit", {"complaints-new-received_date"}),
          "/guidance": ("guidance.edit", {"guidance-given_on"}),
          "/admin/calendar": ("admin.calendar", {"admin-calendar-day"})}
-CASES = [(path, role) for path, (permission, _fields) in sorted(FORMS.items())
+# path → (the permission the page needs, the date fields of its filters)
+FILTERS = {"/kpi": ("kpi.view", {"kpi-from", "kpi-to"}),
+           "/offices": ("offices.compare", {"offices-from", "offices-to"}),
+           "/survey-results": ("survey_results.view", {"survey-from", "survey-to"}),
+           "/rankings": ("rankings.view", {"rankings-from", "rankings-to"}),
+           "/targeting/queue": ("targeting.queue", {"queue-day"}),
+           "/applications": ("applications.view", {"applications-date-from", "applications-date-to"}),
+           "/admin/audit": ("admin.audit", {"admin-audit-from", "admin-audit-to"}),
+           "/nnc": ("nnc.view", {"nnc-date-from", "nnc-date-to"}),
+           "/my/applications": ("my.view", {"my-from", "my-to"})}
+PAGES = {**FORMS, **FILTERS}
+CASES = [(path, role) for path, (permission, _fields) in sorted(PAGES.items())
          for role in ROLES if role_can(role, permission)]
 
 
@@ -31,12 +43,28 @@ def _words(drawn) -> set[str]:
 
 
 @pytest.mark.parametrize("path, role", CASES)
-def test_every_recorded_date_field_has_its_date_in_words_under_it(app, logged_in, path, role):
+def test_every_date_field_has_its_date_in_words_under_it(app, logged_in, path, role):
     client = logged_in(role)
     drawn = _drawn(client, path)
     dates = {props["id"] for _type, props in drawn if props.get("type") == "date"}
-    assert FORMS[path][1] <= dates
-    assert _words(drawn) == {f"{field}-words" for field in dates}  # every date field of the form, none forgotten
+    assert PAGES[path][1] <= dates
+    assert _words(drawn) == {f"{field}-words" for field in dates}  # every date field of the page, none forgotten
+    _told_of_words(client, dates)
+
+
+def test_a_profile_dossier_period_has_its_dates_in_words(app, logged_in, session):
+    company = factories.gen_service_user(session)
+    session.commit()
+    client = logged_in("enforcement")
+    key = next(key for key in app.callback_map if "profile-body.children" in key)
+    response = dash_callback(client, key, inputs=[{"id": "profile-id", "property": "data", "value": company.id},
+                                                  {"id": "profile-section", "property": "value", "value": ""}])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert _words(list(components(response.json))) == {"profile-dossier-from-words", "profile-dossier-to-words"}
+    _told_of_words(client, {"profile-dossier-from", "profile-dossier-to"})
+
+
+def _told_of_words(client, dates: set[str]) -> None:
     # The role's browser is told of each field's words callback (a callback registered under a permission the role
     # lacks would be left out of its list, and the words would stay empty).
     told = {spec["output"]: spec for spec in client.get("/_dash-dependencies").json}
@@ -45,9 +73,3 @@ def test_every_recorded_date_field_has_its_date_in_words_under_it(app, logged_in
         assert spec["inputs"] == [{"id": field, "property": "value"}]
         assert spec["clientside_function"]["function_name"] == "dateWords"
 
-
-def test_a_filter_of_dates_has_no_words_under_it(logged_in):
-    """A period filter shows what it found at once, and its words would only lengthen the filter bar."""
-    drawn = _drawn(logged_in("admin"), "/admin/audit")
-    assert any(props.get("type") == "date" for _type, props in drawn)
-    assert not _words(drawn)

@@ -108,3 +108,26 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
     assert links["targeting"] == ("/targeting/effectiveness", {"section": "plant"})
     assert links["complaints"] == ("/complaints", {})  # complaints are not kept per section
     assert links["ikm"] == ("/survey-results", {})
+
+
+def _period_feedback(app, client, date_from, date_to) -> tuple:
+    """(from invalid, its message, to invalid, its message) as the page shows them for a custom period."""
+    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
+              {"id": "kpi-from", "property": "value", "value": date_from},
+              {"id": "kpi-to", "property": "value", "value": date_to},
+              {"id": "kpi-section", "property": "value", "value": "all"},
+              {"id": "kpi-direction", "property": "value", "value": "all"},
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
+    response = dash_callback(client, _key(app), inputs).get_json()["response"]
+    return (response["kpi-from"]["invalid"], response["kpi-from-feedback"]["children"],
+            response["kpi-to"]["invalid"], response["kpi-to-feedback"]["children"])
+
+
+def test_choosing_a_custom_period_shows_no_error_until_a_date_is_typed(app, logged_in):
+    client = logged_in("head")
+    assert _period_feedback(app, client, None, None) == (False, "", False, "")  # nothing typed yet: nothing red
+    assert _period_feedback(app, client, "2026-03-01", None) == (False, "", True, "Isi tanggalnya.")
+    assert _period_feedback(app, client, None, "2026-03-31") == (True, "Isi tanggalnya.", False, "")
+    invalid = _period_feedback(app, client, "2026-03-31", "2026-03-01")
+    assert invalid[:3] == (False, "", True) and invalid[3]  # the end before the start is still said at once

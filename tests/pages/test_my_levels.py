@@ -63,6 +63,6 @@ def test_my_page_shows_the_level_and_the_clean_consignments_to_the_next(app, cli
     text = json.dumps(body["my-levels"])
 
     assert "Tingkat pemeriksaan Anda" in text
-    assert "19 konsinyasi bersih lagi menuju Dikurangi (5 %)" in text
-    assert "5 konsinyasi bersih lagi menuju Normal (25 %)" in text
+    assert "19 konsinyasi bersih lagi menuju Dikurangi (5%)" in text
+    assert "5 konsinyasi bersih lagi menuju Normal (25%)" in text
     assert "PT Lain" not in text

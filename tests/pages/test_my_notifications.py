@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from models import StageEvent
+from models import NotificationOutbox, StageEvent
 from portal.services import notifications
-from support.factories import gen_application, gen_service_user
+from support.factories import gen_application, gen_bill, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
 from support.web import dash_callback, login, logout
@@ -126,3 +127,22 @@ def test_a_crafted_stage_is_refused_with_a_message(app, client, session, inbox_o
     alert = _save_choices(app, client, ["handed_over"])
     assert "Pilih tahap dari daftar." in alert["children"] and alert["color"] == "danger"
     assert notifications.preferences(session, inbox_of_three["user_id"])["stages"] == []
+
+
+# The inbox shows a message's first three lines (assets/my_portal.css, .qc-message-text); on a 390 px phone a line
+# holds about 38 characters. The bill's warning not to pay an officer came fourth, after the billing code, and was
+# never in the preview.
+PREVIEW_CHARACTERS = 3 * 38
+
+
+@pytest.mark.parametrize("language, warning", [("id", "Jangan membayar kepada petugas."),
+                                               ("en", "Never pay an officer.")])
+def test_a_bill_message_says_not_to_pay_an_officer_within_its_preview(session, inbox_of_three, language, warning):
+    gen_bill(session, inbox_of_three["application"], billing_code="820269999912345", amount=Decimal("12345678"))
+    session.flush()
+    row = session.scalars(select(NotificationOutbox).where(
+        NotificationOutbox.recipient_user_id == inbox_of_three["user_id"], NotificationOutbox.channel == "inbox",
+        NotificationOutbox.template == "billed")).one()
+    text = notifications.render(session, row, language=language)["text"]
+    assert text.index(warning) + len(warning) <= PREVIEW_CHARACTERS, text
+    assert text.index("820269999912345") < text.index(warning)  # the code to pay with comes first, then the warning

@@ -480,6 +480,57 @@ def test_corrections_page_redraws_the_menu_badge_with_its_own_open_count(session
     assert badge.json["response"]["shell-badge-corrections"]["children"] == "2"
 
 
+def _open_answer(client, request_id):
+    """Click "Jawab" on a request as the browser does: the answer dialog's outputs by id and property."""
+    key = next(spec["output"] for spec in client.get("/_dash-dependencies").json
+               if "corrections-certificate_id.options" in spec["output"])
+    response = dash_callback(
+        client, key,
+        inputs=[[{"id": {"type": "corrections-answer", "index": request_id}, "property": "n_clicks", "value": 1}],
+                {"id": "corrections-cancel", "property": "n_clicks", "value": None}],
+        changed=[f'{{"index":{request_id},"type":"corrections-answer"}}.n_clicks'])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.json["response"]
+
+
+def test_the_answer_dialogs_draft_choice_says_what_to_pick_or_why_there_is_nothing(session, make_user,
+                                                                                    two_companies, client):
+    me = viewer(session, "pengguna_a")
+    request = corrections.create_request(session, me, two_companies["app_a"].id, "consignee",
+                                         "Alamat penerima salah", "8 Orchard Road, Singapore 238823")
+    session.commit()
+    make_user("petugas1", "operator")
+    login(client, "petugas1")
+    # No draft since the request: a disabled box that says so, not an empty one.
+    empty = _open_answer(client, request["id"])["corrections-certificate_id"]
+    assert empty == {"options": [], "value": "", "placeholder": "Belum ada draf baru sejak permintaan ini",
+                     "disabled": True}
+    asked_at = session.get(CorrectionRequest, request["id"]).created_at
+    newer = gen_certificate(session, two_companies["app_a"], issued_at=asked_at + timedelta(minutes=5))
+    session.commit()
+    answer = _open_answer(client, request["id"])
+    choice = answer["corrections-certificate_id"]
+    assert choice["placeholder"] == "Pilih draf baru yang memuat koreksi ini" and choice["disabled"] is False
+    # Nothing is chosen yet, and no option shares the placeholder's empty value (it drew as a blank box).
+    assert choice["value"] == "" and all(option["value"] for option in choice["options"])
+    assert [option["value"] for option in choice["options"]] == [str(newer.id), "none"]
+    assert choice["options"][-1]["label"] == "Tanpa draf baru: jawab dengan alasan"
+    # "No new draft" answers with the reason, as an unchosen box does.
+    key = next(spec["output"] for spec in client.get("/_dash-dependencies").json
+               if "corrections-refresh.data" in spec["output"] and "corrections-reason.invalid" in spec["output"])
+    response = dash_callback(client, key, [{"id": "corrections-save", "property": "n_clicks", "value": 1}], state=[
+        {"id": "corrections-selected", "property": "data", "value": request["id"]},
+        {"id": "corrections-certificate_id", "property": "value", "value": "none"},
+        {"id": "corrections-reason", "property": "value", "value": "Alamat sesuai dokumen permohonan."},
+        {"id": "corrections-refresh", "property": "data", "value": 0},
+        {"id": "corrections-opened", "property": "data", "value": answer["corrections-opened"]["data"]}],
+        changed=["corrections-save.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    session.expire_all()
+    row = session.get(CorrectionRequest, request["id"])
+    assert (row.resolution, row.resolution_note) == ("reason", "Alamat sesuai dokumen permohonan.")
+
+
 def test_correction_callbacks_are_for_operators_and_admins(logged_in):
     assert logged_in("coordinator").get("/corrections").status_code == 403
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from layouts.components.formatting import format_per_thousand
 from models import Office
 from portal.services.kpi import offices as offices_service, panel as kpi
 from portal.security.scope import system_scope
@@ -119,3 +120,27 @@ def test_another_offices_panel_leads_only_to_that_offices_ranking(app, logged_in
     home = _links(dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs("home")).get_json())
     assert home["compliance"] == "/rankings" and home["certificates"] == "/applications"
     assert home["violations"] == "/nnc" and home["complaints"] == "/complaints"
+
+
+def _value(component, component_id: str):
+    """The children of the component with this id, anywhere in a Dash layout given as JSON."""
+    if isinstance(component, list):
+        return next((found for part in component if (found := _value(part, component_id)) is not None), None)
+    if isinstance(component, dict):
+        props = component.get("props", {})
+        return props.get("children") if props.get("id") == component_id else _value(props.get("children"),
+                                                                                      component_id)
+    return None
+
+
+def test_the_violation_rate_reads_the_same_on_the_kpi_card_and_in_the_office_comparison(app, logged_in, session,
+                                                                                        data):
+    # The card wrote 5,5 and the comparison 5,48 for the same kind of figure: one rule (one decimal) for both.
+    client = logged_in("national")
+    cards = dash_callback(client, _key(app, "kpi-cards.children"), _kpi_inputs("home")).get_json()
+    card = _value(cards["response"]["kpi-cards"]["children"], "kpi-value-violations")
+    grid = dash_callback(client, _key(app, "offices-grid.rowData"), MARCH).get_json()["response"]
+    home = next(row for row in grid["offices-grid"]["rowData"] if row["office"].startswith("0300"))
+    assert home["violations_per_1000"] is not None
+    assert home["rate_text"] == card == format_per_thousand(home["violations_per_1000"])
+    assert "," in card and len(card.rsplit(",", 1)[1]) == 1  # one decimal

@@ -22,9 +22,10 @@ def test_the_page_shows_the_decision_with_its_level_draw_rate_and_flags(logged_i
     session.commit()
     decision = decision_for(session, application.id)
     body = _detail(logged_in("operator"), application.id).get_data(as_text=True)
-    for text in ("Keputusan pemeriksaan", "Dipilih untuk diperiksa", "Diperketat", "100 %", "Perusahaan baru",
+    for text in ("Keputusan pemeriksaan", "Dipilih untuk diperiksa", "Diperketat", "100%", "Perusahaan baru",
                  f"{decision['draw']:.6f}".replace(".", ","), "kunci v1"):
         assert text in body, text
+    assert "100 %" not in body  # the rate as every page writes a percent: the sign right after the number
 
 
 def test_an_application_synced_before_targeting_says_it_has_no_decision(logged_in, session):

@@ -37,7 +37,7 @@ def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
     body = response.json["response"]
     text = json.dumps(body["effect-cards"])
 
-    assert "50,0 %" in text  # targeted: 1 hit of 2
+    assert "50,0%" in text  # targeted: 1 hit of 2
     assert "Belum dapat dibandingkan" in text  # the random share found nothing: no ratio
     assert [row["decisions"] for row in body["effect-grid"]["rowData"]] == [5]
     assert [[y for y in trace["y"] if y is not None] for trace in body["effect-chart"]["figure"]["data"]] == \
@@ -81,3 +81,17 @@ def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in,
     from layouts.components.formatting import month_name
     assert month_name("2026-08") == "Agu 2026"
     assert all("-" not in row["month_label"] for row in body["effect-grid"]["rowData"])
+
+
+def test_the_chart_s_hover_groups_its_counts_as_the_page_s_language_does(app, logged_in, session):
+    """"22 dari 4.815", not "dari 4815": the counts are formatted by the chart's own separators, like its axis."""
+    _arrange(session)
+    client = logged_in("head")
+    body = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-from", "property": "value", "value": "2026-07"},
+        {"id": "effect-to", "property": "value", "value": "2026-12"},
+        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]
+    figure = body["effect-chart"]["figure"]
+    assert figure["layout"]["separators"] == ",."  # decimal comma, thousands dot (Indonesian)
+    for trace in figure["data"]:
+        assert "%{customdata[0]:,d}" in trace["hovertemplate"] and "%{customdata[1]:,d}" in trace["hovertemplate"]

@@ -116,12 +116,12 @@ def test_queue_page_lists_the_coordinators_section_with_reasons(app, logged_in, 
 
     assert [row["number"] for row in rows] == [queue_day["plant_flag"].number, queue_day["plant_clean"].number]
     assert rows[0]["reasons"] == "Komoditas baru bagi perusahaan" and rows[0]["selected_label"] == "Periksa"
-    assert "Undian 80 % ≥ 25 %" in rows[1]["reasons"]  # the draw in the rate's unit
+    assert "Undian 80% ≥ 25%" in rows[1]["reasons"]  # the draw in the rate's unit
     assert "1 dipilih untuk diperiksa" in json.dumps(body["queue-summary"])
 
 
 def test_a_draw_just_under_the_rate_never_reads_as_equal_to_it():
     from callbacks.targeting_queue import _draw_percent
 
-    assert _draw_percent(0.0499) == "4,9 %" and _draw_percent(0.012) == "1,2 %" and _draw_percent(0.8) == "80 %"
-    assert _draw_percent(0.0) == "0 %"
+    assert _draw_percent(0.0499) == "4,9%" and _draw_percent(0.012) == "1,2%" and _draw_percent(0.8) == "80%"
+    assert _draw_percent(0.0) == "0%"

@@ -110,6 +110,13 @@ def test_the_pdf_has_a_cover_contents_page_numbers_printer_and_the_hash_on_every
     assert "Petugas Enforcement" in text and "15 Jun 2026 11:00 WIB" in text  # printed at, in the office's zone
 
 
+
+def test_the_pdf_writes_the_inspection_level_with_its_percent_as_the_pages_do(session, office):
+    """"Diperketat (100 %)" in the PDF beside "Diperketat (100%)" on the profile page: one way to write a percent."""
+    text = pdf_text(_print(session, Viewer(session, "enforcement"), office["beta"], compress=False)["pdf"])
+    assert re.search(r"(Diperketat|Normal|Dikurangi) \((100|25|5)%\)", text), text
+    assert " %)" not in text
+
 def test_verify_accepts_the_printed_dossier(session, office):
     result = _print(session, Viewer(session, "enforcement"), office["beta"])
     session.commit()

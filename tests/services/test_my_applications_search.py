@@ -104,3 +104,40 @@ def test_a_card_names_the_first_commodity_and_how_many_more_the_application_hold
     assert rows[apps[1].id]["other_lines"] == 0
     assert "Manggis (+1 lainnya)" in str(application_card(rows[apps[0].id], "Asia/Jakarta", False))
     assert "lainnya" not in str(application_card(rows[apps[1].id], "Asia/Jakarta", False))
+
+
+def test_a_card_says_where_the_consignment_goes_or_comes_from_by_its_direction(session, make_user):
+    """An import's and a domestic shipment's card said "→ Indonesia": now the country or city that tells the user
+    something, with words for the way (DOMAIN.md: export, import, domestic out and in)."""
+    from layouts.my import application_card
+
+    make_user("importir", "service_user")
+    mine = gen_service_user(session, name="PT Impor Ekspor Jaya")
+    link_account(session, "importir", mine)
+    trips = {
+        "export": dict(origin_country="Indonesia", origin_place="Jakarta Timur", destination_country="Tiongkok",
+                       destination_place="Guangzhou", commodity="Salak"),
+        "import": dict(origin_country="Australia", origin_place="Sydney", destination_country="Indonesia",
+                       destination_place="Jakarta Timur", commodity="Daging sapi beku"),
+        "domestic_out": dict(origin_country="Indonesia", origin_place="Jakarta Barat", destination_country="Indonesia",
+                             destination_place="Manado", commodity="Bibit durian"),
+        "domestic_in": dict(origin_country="Indonesia", origin_place="Medan", destination_country="Indonesia",
+                            destination_place="Jakarta Timur", commodity="Kopi arabika"),
+    }
+    apps = {direction: gen_application(session, mine, direction=direction, **trip) for direction, trip in trips.items()}
+    # an import whose source named no country: the city it comes from, never "dari Indonesia"
+    apps["unnamed"] = gen_application(session, mine, direction="import", commodity="Kucing", origin_country=None,
+                                      origin_place="Singapore", destination_country="Indonesia")
+    session.commit()
+    rows = {row["id"]: row for row in my_applications.list_applications(
+        session, _viewer(session, "importir"), page_size=50)["rows"]}
+
+    def said(key):
+        return str(application_card(rows[apps[key].id], "Asia/Jakarta", False))
+
+    assert "Salak ke Tiongkok" in said("export")
+    assert "Daging sapi beku dari Australia" in said("import")
+    assert "Bibit durian ke Manado" in said("domestic_out")
+    assert "Kopi arabika dari Medan" in said("domestic_in")
+    assert "Kucing dari Singapore" in said("unnamed")
+    assert not any("Indonesia" in said(key) or "→" in said(key) for key in apps)

@@ -60,6 +60,16 @@ def test_indonesian_is_the_default_language():
     assert t("nav.logout", language="en") == "Log out"
 
 
+def test_the_compliance_profile_and_its_dossier_say_their_terms_in_indonesian():
+    """The profile's scoring note read "tanggal surat (notice date)" and "dibatalkan (void)", the formula "prior m":
+    the Indonesian page says the words its NNC pages use (Tanggal NNC, Batal); English keeps its own words."""
+    english = re.compile(r"\b(notice date|void|prior)\b", re.IGNORECASE)
+    texts = {key: re.sub(r"\{[a-z_]+\}", "", text) for key, text in catalog("id").items()
+             if key.startswith(("profile.", "dossier."))}
+    assert not {key: text for key, text in texts.items() if english.search(text)}
+    assert "notice date" in t("profile.how.nnc_date", language="en")
+
+
 def test_money_is_shown_as_rupiah_with_dots():
     # a no-break space: "Rp" never ends a line with its amount on the next (a notification title on a phone)
     assert format_idr(1234567) == "Rp\u00a01.234.567"
