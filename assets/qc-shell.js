@@ -19,16 +19,39 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
         // A recorded date in words under its field (layouts/components/date_words.py): the field itself shows the
         // browser's format ("12/05/2026" in an English-speaking Chromium), the words the page's language.
+        // An empty field whose browser puts the month first (US English: "mm/dd/yyyy") says so instead, in the
+        // page's language: an officer who types 05/12 for the fifth of December would get the twelfth of May.
         dateWords: function (value) {
             var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
             if (!match) {
-                return "";
+                return window.dash_clientside.qcShell.monthFirstHint();
             }
             var day = new Date(0);
             day.setUTCFullYear(+match[1], +match[2] - 1, +match[3]);  // Date.UTC reads years 0–99 as 1900–1999
             var locale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
             return new Intl.DateTimeFormat(locale, {weekday: "long", day: "numeric", month: "long", year: "numeric",
                                                     timeZone: "UTC"}).format(day);
+        },
+        // "" unless the browser's own date order (the one its date fields show) has the month before the day.
+        monthFirstHint: function () {
+            var order = [];
+            try {
+                new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2026, 11, 31)).forEach(function (part) {
+                    if (part.type === "day" || part.type === "month" || part.type === "year") {
+                        order.push(part.type);
+                    }
+                });
+            } catch (error) {
+                return "";
+            }
+            if (order.indexOf("month") < 0 || order.indexOf("month") > order.indexOf("day")) {
+                return "";
+            }
+            var english = document.documentElement.lang === "en";
+            var names = english ? {day: "day", month: "month", year: "year"}
+                                : {day: "tanggal", month: "bulan", year: "tahun"};
+            var spelled = order.map(function (type) { return names[type]; }).join("/");
+            return (english ? "Order: " : "Urutan: ") + spelled;
         },
     },
 });

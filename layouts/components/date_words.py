@@ -4,8 +4,10 @@ A date field is the browser's own (`<input type="date">`), and the browser shows
 language, not the page's: an officer whose Chromium speaks English reads "12/05/2026" on an Indonesian form, the
 fifth of December or the twelfth of May. Where a date is recorded (an NNC's dates, a complaint's, a guidance visit, a
 holiday) the form says the chosen date in the page's language as well, day of the week included, so a misread date
-is seen before it is saved. The words are written in the browser (assets/qc-shell.js: dateWords) by a clientside
-callback per field (callbacks.common.register_date_words), so choosing a date costs no request.
+is seen before it is saved; so do the filters of a period. An empty field of a browser whose date fields put the
+month first says the order instead ("Urutan: bulan/tanggal/tahun"), before anyone types 05/12 for December. The words
+are written in the browser (assets/qc-shell.js: dateWords) by a clientside callback per field
+(callbacks.common.register_date_words), so choosing a date costs no request.
 """
 from __future__ import annotations
 

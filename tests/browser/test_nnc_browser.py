@@ -23,6 +23,28 @@ def officer(make_user, database):
         gen_service_user(s, name="PT Buah Tropis Nusantara", tax_id="02.345.678.9-012.000")
 
 
+def test_an_empty_date_field_says_the_month_comes_first_where_the_browser_puts_it_first(browser, live_server,
+                                                                                         officer):
+    """A US-English browser shows "mm/dd/yyyy" in an empty date field: 05/12 typed for the fifth of December would
+    be the twelfth of May. Its empty fields say the order under them; a browser that puts the day first is told
+    nothing; a chosen date is said in words either way."""
+    for locale, empty in (("en-US", "Urutan: bulan/tanggal/tahun"), ("id-ID", "")):
+        context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1366, "height": 850})
+        page = context.new_page()
+        browser_login(page, "petugas_nnc")
+        page.wait_for_url("**/nnc")
+        page.goto(live_server + "/nnc/new")
+        page.wait_for_selector("#nnc-form-notice_date-words", state="attached")
+        if empty:
+            page.wait_for_selector(f"#nnc-form-notice_date-words:has-text('{empty}')")
+        else:
+            page.wait_for_selector("#nnc-form-notice_date", state="visible")
+            assert page.inner_text("#nnc-form-notice_date-words") == ""
+        fill(page, {"#nnc-form-notice_date": "2025-05-14"})
+        page.wait_for_selector("#nnc-form-notice_date-words:has-text('Rabu, 14 Mei 2025')")
+        context.close()
+
+
 def _pick_company(page, text: str, name: str) -> None:
     page.click("#nnc-form-service_user_id")
     page.locator(".dash-dropdown-search").fill(text)
