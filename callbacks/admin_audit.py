@@ -7,7 +7,7 @@ from dash import Input, Output, no_update
 
 from callbacks.common import page_of, paged_callback, register_date_words
 from layouts import admin_audit as view
-from layouts.components.formatting import format_datetime
+from layouts.components.formatting import actor_name, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -25,6 +25,7 @@ def _parse_date(value):
 
 def register(app) -> None:
     register_date_words(app, PERMISSION, "admin-audit-from", "admin-audit-to")
+
     @protected_callback(app, PERMISSION, Output("admin-audit-action", "options"), Input("admin-audit-page", "id"))
     def load_actions(_):
         with database().session() as db:
@@ -44,7 +45,7 @@ def register(app) -> None:
                                       date_from=_parse_date(date_from), date_to=_parse_date(date_to),
                                       tz=current.office_timezone, page=page)
         rows = [{"id": r["id"], "at": format_datetime(r["at"], current.office_timezone),
-                 "username": r["username"] or t("admin_audit.system"), "action_label": view.action_label(r["action"], r["occurrences"]),
+                 "username": actor_name(r["username"]), "action_label": view.action_label(r["action"], r["occurrences"]),
                  "record": view.record_text(r["object_type"], r["object_id"]),
                  "record_path": view.record_path(r["object_type"], r["object_id"]),
                  "changed": view.changes_summary(r["object_type"], r["changes"])}

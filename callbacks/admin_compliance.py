@@ -7,7 +7,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from callbacks.common import stale_message
 from layouts.admin_compliance import SETTING_NAMES
 from layouts.components.changes import change_lines
-from layouts.components.formatting import format_date, format_datetime
+from layouts.components.formatting import actor_name, format_date, format_datetime
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -19,20 +19,12 @@ from portal.services.compliance import scoring_settings as compliance_settings
 from portal.validation import InvalidInput, StaleEdit
 
 PERMISSION = "admin.settings"
-# The name the portal saves under when no person does (portal.security.scope.system_scope; the seeded first version).
-SYSTEM = "system"
 
 
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).replace(".", ",") if i18n.current_language() == "id" else str(value)
-
-
-def saved_by(username: str | None) -> str:
-    """Who saved a version: a person by username, the portal itself as the audit log names it ("Sistem", not the
-    English account name it saves under)."""
-    return t("admin_audit.system") if username == SYSTEM else username or "–"
 
 
 def history_table(history: list[dict], tz: str):
@@ -45,7 +37,7 @@ def history_table(history: list[dict], tz: str):
     for index, h in enumerate(history):
         earlier = effective[index + 1] if index + 1 < len(history) else None
         rows.append(html.Tr([html.Td(str(h["version"])), html.Td(format_datetime(h["created_at"], tz)),
-                             html.Td(saved_by(h["created_by"])), html.Td(h["note"] or "–"),
+                             html.Td(actor_name(h["created_by"])), html.Td(h["note"] or "–"),
                              html.Td(_version_changes(effective[index], earlier), className="small")]))
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(rows)], size="sm",
                      responsive=True, className="mb-0", id="admin-compliance-history-table")

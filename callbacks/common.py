@@ -74,11 +74,13 @@ def page_asked(prefix: str, page: int | None) -> int:
     return 0
 
 
-def pager_values(page: Page, blank_when_empty: bool = False) -> dict:
-    """The pager's outputs for a page: "Menampilkan 1–25 dari 1.234", the page, which buttons work."""
+def pager_values(page: Page) -> dict:
+    """The pager's outputs for a page: "Menampilkan 1–25 dari 1.234", the page, which buttons work. An empty list
+    says nothing: every list says it is empty in its own words ("Tidak ada data", "Belum ada notifikasi"), and
+    "Menampilkan 0–0 dari 0" under them only repeated it in a pager's."""
     first = page.number * page.size + (1 if page.shown else 0)
     last = page.number * page.size + page.shown
-    count = "" if blank_when_empty and not page.total else t(
+    count = "" if not page.total else t(
         "pager.showing", first=format_number(first), last=format_number(last), total=format_number(page.total))
     return {"count": count, "page": page.number, "prev_disabled": page.number == 0,
             "next_disabled": last >= page.total}
@@ -97,7 +99,7 @@ def _emptied(output: dict) -> dict:
 
 def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict, state: dict | None = None,
                    count_id: str | None = None, store_id: str | None = None, with_count: bool = True,
-                   blank_when_empty: bool = False, forbidden_key: str | None = None, cleared: dict | None = None,
+                   forbidden_key: str | None = None, cleared: dict | None = None,
                    **kwargs):
     """Register a paged list: the decorated `load(page, **values)` returns (its outputs, Page).
 
@@ -119,7 +121,7 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
                             **kwargs)
         def paged(prev_clicks=None, next_clicks=None, page=None, **values):
             values_out, where = load(page_asked(prefix, page), **values)
-            pager = pager_values(where, blank_when_empty)
+            pager = pager_values(where)
             return {**values_out, **{key: pager[key] for key in pager_outputs(prefix, with_count=with_count)}}
 
         paged.load = load  # the undecorated function, for tests

@@ -54,8 +54,9 @@ def survey_alerts(surveys: dict, tz: str):
 
 def register(app) -> None:
     register_date_words(app, PERMISSION, "my-from", "my-to")
+
     @paged_callback(
-        app, PERMISSION, "my", blank_when_empty=True,
+        app, PERMISSION, "my",
         output={"cards": Output("my-list", "children"), "companies": Output("my-company", "options"),
                 "company_style": Output("my-company-col", "style")},
         inputs={"search": Input("my-search", "value"), "status": Input("my-status", "value"),

@@ -20,7 +20,7 @@ PAGE_SIZE = 10
 
 def register(app) -> None:
     @paged_callback(app, PERMISSION, "my-nnc", output={"items": Output("my-nnc-list", "children")}, inputs={},
-                    count_id="my-nnc-pager-text", blank_when_empty=True)
+                    count_id="my-nnc-pager-text")
     def load_page(page):
         """A page of the NNCs naming the user's companies, newest first."""
         with database().session() as db:

@@ -44,7 +44,6 @@ def criteria(settings: dict) -> str:
 def register(app) -> None:
     @paged_callback(
         app, PERMISSION, "priority", count_id="priority-pager-text", forbidden_key="compliance.forbidden",
-        blank_when_empty=True,
         cleared={"eligible": "", "criteria": "", "window": ""},
         output={"rows": Output("priority-grid", "rowData"), "eligible": Output("priority-count", "children"),
                 "criteria": Output("priority-criteria", "children"), "window": Output("priority-window", "children"),

@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from layouts.common import group_label, hidden_label, page_header
 from layouts.components.date_words import date_words
-from layouts.components.formatting import format_date, format_datetime, format_number
+from layouts.components.formatting import actor_name, format_date, format_datetime, format_number
 from layouts.components.grid import grid
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
@@ -139,7 +139,7 @@ def detail(entry: dict, tz: str):
     path = record_path(entry["object_type"], entry["object_id"])
     record = record_text(entry["object_type"], entry["object_id"]) or "–"
     facts = [(t("field.time"), format_datetime(entry["at"], tz)),
-             (t("field.username"), entry["username"] or t("admin_audit.system")),
+             (t("field.username"), actor_name(entry["username"])),
              (t("field.action"), action_label(entry["action"], entry["occurrences"])),
              (t("field.object"), dcc.Link(record, href=path, id="admin-audit-detail-link") if path else record),
              ("IP", entry["ip"] or "–")]

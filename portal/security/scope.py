@@ -188,7 +188,12 @@ def scope_of(user) -> Scope:
         include_deleted=reach == "every_office", section_scoped=section_scoped)
 
 
-def system_scope(office_id: int | None = None, username: str | None = "system", user_id: int | None = None) -> Scope:
+# The name the portal records for what it does itself (a nightly job, a rule applied for no one in particular).
+SYSTEM_USERNAME = "system"
+
+
+def system_scope(office_id: int | None = None, username: str | None = SYSTEM_USERNAME,
+                 user_id: int | None = None) -> Scope:
     """Everything, for jobs, the CLI and the demo: every permission, office, section and company."""
     return Scope(user_id=user_id, username=username, permissions=frozenset(PERMISSIONS), office_id=office_id,
                  office_ids=None, include_deleted=True)

@@ -9,6 +9,7 @@ import pytest
 
 from support.web import dash_callback
 from layouts import admin_audit as view
+from layouts.components.formatting import actor_name
 from portal import audit
 from portal.services import audit_log
 
@@ -141,3 +142,19 @@ def test_an_nnc_history_says_each_value_in_the_audit_logs_words():
                   "Karantina Tumbuhan", "1.500", "2.500", "12 KB", "Bidang", "Ukuran"):
         assert words in text, words
     assert HASH not in text and "under_investigation" not in text
+
+
+def test_what_the_portal_did_itself_is_by_sistem_not_by_its_english_account_name(session, client, logged_in):
+    """A nightly job or a rule applied by the portal records "system" (portal.security.scope.system_scope), an
+    anonymous entry no name: the log says "Sistem" for both, in the list and in the drawer."""
+    audit.record(session, None, "system", "user_updated", "user", 8, {"active": True}, {"active": False})
+    session.commit()
+    logged_in("admin", username="admin_sistem")
+    entry = next(row for row in audit_log.search(session)["rows"] if row["object_id"] == "8")
+    assert actor_name(entry["username"]) == "Sistem" and actor_name(None) == "Sistem"
+    assert actor_name("admin_sistem") == "admin_sistem"
+    response = dash_callback(client, DRAWER, inputs=[{"id": "admin-audit-grid", "property": "cellClicked",
+                                                      "value": {"rowId": str(entry["id"]), "colId": "at"}}],
+                             changed=["admin-audit-grid.cellClicked"])
+    body = response.get_data(as_text=True)
+    assert "Sistem" in body and '"system"' not in body

@@ -84,4 +84,4 @@ def test_each_scope_gets_its_own_total_for_the_same_filters(app, make_user, scen
     assert _count(app, _signed_in(app, make_user, "koord_kt", "coordinator", "plant")) == "Menampilkan 1–2 dari 2"
     assert _count(app, _signed_in(app, make_user, "koord_kh", "coordinator", "animal")) == "Menampilkan 1–1 dari 1"
     surabaya = _signed_in(app, make_user, "operator_sby", "operator", office_id=other.id)
-    assert _count(app, surabaya) == "Menampilkan 0–0 dari 0"
+    assert _count(app, surabaya) == ""  # nothing to show: the grid says so, the pager says nothing
