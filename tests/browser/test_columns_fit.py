@@ -19,22 +19,22 @@ DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "id-ID"}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "id-ID"}
 
 
-@pytest.fixture
-def wide(browser, live_server):
-    context = browser.new_context(base_url=live_server, bypass_csp=True, **DESKTOP)
+def _tab(browser, live_server, options: dict):
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **options)
     tab = context.new_page()
     tab.set_default_timeout(15000)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def wide(browser, live_server):
+    yield from _tab(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
 def laptop(browser, live_server):
-    context = browser.new_context(base_url=live_server, bypass_csp=True, **LAPTOP)
-    tab = context.new_page()
-    tab.set_default_timeout(15000)
-    yield tab
-    context.close()
+    yield from _tab(browser, live_server, LAPTOP)
 
 
 def _whole_and_inside(page, grid: str, column: str) -> dict:

@@ -26,6 +26,16 @@ def _arrange(session):
     session.commit()
 
 
+def _second_half_of_2026(app, logged_in, session) -> dict:
+    """The page's answer to the head for July–December 2026, after _arrange."""
+    _arrange(session)
+    client = logged_in("head")
+    return dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-from", "property": "value", "value": "2026-07"},
+        {"id": "effect-to", "property": "value", "value": "2026-12"},
+        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]
+
+
 def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
     _arrange(session)
     client = logged_in("head")
@@ -69,12 +79,7 @@ def test_kpi_panel_shows_the_share_inspected(app, logged_in, session):
 
 def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in, session):
     """"Agu 2026", never "2026-08" (which plotly re-read as a date and labelled "Aug 2026" in English)."""
-    _arrange(session)
-    client = logged_in("head")
-    body = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
-        {"id": "effect-from", "property": "value", "value": "2026-07"},
-        {"id": "effect-to", "property": "value", "value": "2026-12"},
-        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]
+    body = _second_half_of_2026(app, logged_in, session)
     figure = body["effect-chart"]["figure"]
     assert figure["data"][0]["x"] == ["Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026", "Des 2026"]
     assert figure["layout"]["xaxis"]["type"] == "category"
@@ -85,12 +90,7 @@ def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in,
 
 def test_the_chart_s_hover_groups_its_counts_as_the_page_s_language_does(app, logged_in, session):
     """"22 dari 4.815", not "dari 4815": the counts are formatted by the chart's own separators, like its axis."""
-    _arrange(session)
-    client = logged_in("head")
-    body = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
-        {"id": "effect-from", "property": "value", "value": "2026-07"},
-        {"id": "effect-to", "property": "value", "value": "2026-12"},
-        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]
+    body = _second_half_of_2026(app, logged_in, session)
     figure = body["effect-chart"]["figure"]
     assert figure["layout"]["separators"] == ",."  # decimal comma, thousands dot (Indonesian)
     for trace in figure["data"]:
