@@ -22,3 +22,16 @@ dagcomponentfuncs.QcLink = function (props) {
         },
     }, String(props.value));
 };
+
+// A phone's one-column row (dagfuncs.qcPhoneColumn): each of the column's `lines` is the row's named fields joined
+// by " · " (an empty value or the "–" placeholder left out), with the class of the same place in `classes`.
+dagcomponentfuncs.QcStackedRow = function (props) {
+    var data = props.data || {};
+    var classes = props.classes || [];
+    return React.createElement("div", {className: "qc-stacked-row"}, (props.lines || []).map(function (fields, index) {
+        var text = fields.map(function (field) { return data[field]; })
+            .filter(function (value) { return value !== null && value !== undefined && value !== "" && value !== "–"; })
+            .join(" · ");
+        return React.createElement("div", {key: index, className: classes[index] || ""}, text);
+    }));
+};

@@ -28,3 +28,21 @@ dagfuncs.qcOpenOnEnter = function (params, setGridProps) {
     setGridProps({cellClicked: {value: params.value, colId: params.column.getColId(), rowIndex: params.rowIndex,
                                 rowId: params.node.id, timestamp: Date.now()}});
 };
+
+// A grid with a phone column (layouts/components/grid.py `phone_column`): below Bootstrap's sm breakpoint it shows
+// that one column, each row stacked on lines, and hides the others, which need ~800 px side by side (on a 390 px
+// phone the profile's application numbers began past the screen's right edge); wider, the other way round. Called
+// when the grid's size changes and when its first rows are drawn (a folded section has no size until opened).
+dagfuncs.qcPhoneColumn = function (params, phoneColumn) {
+    var phone = window.matchMedia("(max-width: 575.98px)").matches;
+    var columns = params.api.getColumns() || [];
+    var change = columns.filter(function (column) {
+        return column.isVisible() !== (column.getColId() === phoneColumn ? phone : !phone);
+    });
+    if (!change.length) {
+        return;  // already right: a row height change that resized the grid asks again
+    }
+    change.forEach(function (column) {
+        params.api.setColumnsVisible([column.getColId()], !column.isVisible());
+    });
+};

@@ -66,6 +66,8 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
         return empty_figure(t("offices.no_figures")), t("offices.no_figures")
     labels = [f"{row['code']} · {row['name']}" for row in shown][::-1]
     values = [row[metric] * 100 if metric == "sla_share" else row[metric] for row in shown][::-1]
+    # The share is drawn in percent: its ticks say so, as the targeting effectiveness chart's do.
+    percent = {"ticksuffix": "%"} if metric == "sla_share" else {}
     figure = {"data": [{"type": "bar", "orientation": "h", "y": labels, "x": values,
                         "marker": {"color": [_colour(metric, row[metric], shown) for row in shown][::-1]},
                         "text": [_value_text(metric, row[metric]) for row in shown][::-1],
@@ -74,9 +76,12 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
               "layout": {"margin": {"l": 10, "r": 40, "t": 10, "b": 30}, "height": max(240, 28 * len(shown) + 60),
                          "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
                          "xaxis": {"title": {"text": t(f"offices.metric.{metric}")}, "gridcolor": "#e9ecef",
-                                   "rangemode": "tozero", "automargin": True},
+                                   "rangemode": "tozero", "automargin": True, **percent},
                          "yaxis": {"automargin": True}, "separators": chart_separators()}}
     best, worst = shown[0], shown[-1]
+    if len(shown) == 1:  # best and lowest would name the same office: say there is nothing to compare it with yet
+        return figure, t("offices.chart_answer_single", metric=t(f"offices.metric.{metric}"),
+                         office=f"{best['code']} · {best['name']}", value=_value_text(metric, best[metric]))
     answer = t("offices.chart_answer", metric=t(f"offices.metric.{metric}"),
                best=f"{best['code']} · {best['name']}", best_value=_value_text(metric, best[metric]),
                worst=f"{worst['code']} · {worst['name']}", worst_value=_value_text(metric, worst[metric]))

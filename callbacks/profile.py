@@ -116,6 +116,7 @@ def _register_open(app, grid_id: str) -> None:
     @protected_callback(app, PERMISSION, Output("profile-go", "pathname", allow_duplicate=True),
                         Input(grid_id, "cellClicked"), prevent_initial_call=True)
     def open_row(cell):
-        """A click on a row opens what it names (that page checks the reader's reach again)."""
-        target = (cell or {}).get("rowId") or ""
+        """A click on a row opens what it names (that page checks the reader's reach again): the row id's path, before
+        the "#" that makes a timeline row's id its own (layouts/profile.py timeline_row)."""
+        target = str((cell or {}).get("rowId") or "").split("#", 1)[0]
         return target if OPENS.match(target) else no_update

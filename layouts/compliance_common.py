@@ -6,7 +6,7 @@ from dash import html
 
 from layouts.components.date_words import date_words, is_date_input
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_number,
-                                           format_percent, format_rate, format_score, format_tax_id)
+                                           format_months_ago, format_percent, format_rate, format_score, format_tax_id)
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS
 from portal.domain.periods import local_date
@@ -49,7 +49,7 @@ def intervention_label(name: str, percent: float | None = None) -> str:
 
 
 def months_since_text(months: int | None) -> str:
-    return t("compliance.never_violated") if months is None else t("compliance.months_ago", months=months)
+    return t("compliance.never_violated") if months is None else format_months_ago(months)
 
 
 def tier_options(include_all: bool = True):

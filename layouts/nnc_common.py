@@ -243,7 +243,7 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
         if change["action"] == "nnc_created" and after.get("via") == "import":
             lines.append(html.Div(t("nnc.history.via_import"), className="text-muted"))
         body.append(html.Tr([
-            html.Td(format_datetime(change["at"], tz), className="text-nowrap"),
+            html.Td(format_datetime(change["at"], tz), className="qc-nnc-time"),
             html.Td(change["username"] or "–"),
             html.Td(t(f"audit.action.{change['action']}")),
             html.Td(lines or "–", className="small qc-nnc-change"),
@@ -251,7 +251,7 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
     return dbc.Table([html.Thead(html.Tr([html.Th(t("field.time")), html.Th(t("field.username")),
                                           html.Th(t("field.action")), html.Th(t("nnc.history.what"))])),
                       html.Tbody(body)], size="sm", responsive=True, hover=True, className="mb-0",
-                     id=f"{prefix}-changes")
+                     id=f"{prefix}-changes-table")  # its card body is {prefix}-changes
 
 
 def status_table(statuses: list[dict], tz: str, prefix: str, officer: bool = True):
@@ -267,13 +267,14 @@ def status_table(statuses: list[dict], tz: str, prefix: str, officer: bool = Tru
                   html.I(className="bi bi-arrow-right me-1") if s["from_status"] else None,
                   status_badge(s["to_status"])]
         if officer and s.get("note"):
-            change.append(html.Div(s["note"], className="small text-muted mt-1", style={"whiteSpace": "pre-wrap"}))
-        # The service user's page is read on a phone: its time may wrap and its change flows onto a second line
-        # rather than push the new status off the screen ("Dalam investig…").
-        cells = [html.Td(format_datetime(s["at"], tz), className="text-nowrap" if officer else "qc-nnc-status-time")]
+            change.append(html.Div(s["note"], className="small text-muted mt-1 w-100",
+                                   style={"whiteSpace": "pre-wrap"}))
+        # Read on a phone too (a service user's page, an officer in the field): the time may wrap and the change flows
+        # onto a second line rather than push the new status off the screen ("Dalam investig…").
+        cells = [html.Td(format_datetime(s["at"], tz), className="qc-nnc-time")]
         if officer:
             cells.append(html.Td(s["username"] or "–"))
-        cells.append(html.Td(change if officer else html.Div(change, className="d-flex flex-wrap align-items-center")))
+        cells.append(html.Td(html.Div(change, className="d-flex flex-wrap align-items-center")))
         rows.append(html.Tr(cells))
     return dbc.Table([html.Thead(html.Tr(header)), html.Tbody(rows)], size="sm", responsive=True, className="mb-0",
-                     id=f"{prefix}-statuses")
+                     id=f"{prefix}-statuses-table")  # its card body is {prefix}-statuses

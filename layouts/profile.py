@@ -22,6 +22,7 @@ from layouts.components.pager import pager
 from portal.i18n import t
 
 CHART_HEIGHT = 260
+PHONE_COLUMN = "stacked"  # the timeline's one column on a phone (timeline_columns)
 # The sections read when opened: (name, title key, icon).
 SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
             ("handlers", "profile.handlers_title", "bi-person-badge"),
@@ -264,18 +265,28 @@ def timeline_columns() -> list[dict]:
         {"field": "reference", "headerName": t("profile.col.reference"), "minWidth": 260, "cellClass": "qc-link-cell"},
         {"field": "section", "headerName": t("compliance.field.section"), "minWidth": 130, "maxWidth": 170},
         {"field": "detail", "headerName": t("profile.col.detail"), "flex": 1, "minWidth": 180, "tooltipField": "detail"},
+        # A phone's one column (grid `phone_column`): the five side by side need ~820 px, and on a 390 px phone the
+        # application number began past the screen's right edge. Date, event and section; the number; the detail.
+        {"colId": PHONE_COLUMN, "field": "reference", "hide": True, "flex": 1, "autoHeight": True,
+         "headerName": f"{t('profile.col.event')} · {t('profile.col.reference')}", "cellClass": "qc-stacked-cell",
+         "cellRenderer": "QcStackedRow",
+         "cellRendererParams": {"lines": [["date", "event", "section"], ["reference"], ["detail"]],
+                                "classes": ["small", "qc-link-cell", "small text-muted"]}},
     ]
 
 
 def timeline_row(event: dict) -> dict:
-    """One event as a grid row: its id is the page it opens (the application, or the NNC)."""
+    """One event as a grid row: its id is the page it opens (the application, or the NNC), then "#" and the event.
+
+    An application with several actions (a detention, then a refusal) gave several rows one id; AG Grid then drew
+    one of them in two rows' places, and left the other place blank once the phone's column showed."""
     if event["type"] == "nnc":
         href, reference = f"/nnc/{event['nnc_id']}", event["nnc_number"]
     else:
         href = f"/applications/{event['application_id']}" if event.get("application_id") else f"none-{event['id']}"
         reference = event.get("application_number") or "–"
-    return {"id": href, "date": format_date(event["date"]), "event": t(f"compliance.event.{event['type']}"),
-            "reference": reference, "section": t(f"section.{event['section']}"), "detail": event.get("detail") or "–"}
+    return {"id": f"{href}#{event['type']}-{event['id']}", "date": format_date(event["date"]),
+            "event": t(f"compliance.event.{event['type']}"), "reference": reference, "section": t(f"section.{event['section']}"), "detail": event.get("detail") or "–"}
 
 
 def handler_columns() -> list[dict]:
@@ -304,9 +315,10 @@ def handler_row(handler: dict, tz: str) -> dict:
 def paged_section(name: str, columns: list[dict], no_rows: str, intro=None):
     """A section's frame: a grid of one page and its pager (callbacks/profile.py fills them)."""
     prefix = f"profile-{name}"
+    phone_column = PHONE_COLUMN if any(column.get("colId") == PHONE_COLUMN for column in columns) else None
     return html.Div([intro, grid(f"{prefix}-grid", columns, no_rows, height="auto", min_height=None,
-                                 class_name="qc-compliance-grid",
-                                 options={"domLayout": "autoHeight"}), pager(prefix)])
+                                 class_name="qc-compliance-grid", options={"domLayout": "autoHeight"},
+                                 phone_column=phone_column), pager(prefix)])
 
 
 def section_frame(name: str):

@@ -88,10 +88,16 @@ def decision_card(decision: dict[str, Any] | None, user, card) -> Any:
                                html.Span(working, className="small text-muted")]),
         (t("targeting.flags"), flag_list),
         (t("targeting.decided_at"), format_datetime(decision["decided_at"], user.office_timezone)),
-        (t("targeting.versions"), t("targeting.versions_value", key_version=decision["key_version"],
-                                    settings=decision["settings_version"])),
     ]:
         rows += [html.Dt(label, className="col-sm-4 col-lg-3"), html.Dd(value, className="col-sm-8 col-lg-9")]
-    body = [html.Dl(rows, className="row qca-facts mb-2"),
-            html.P(t("targeting.rule"), className="small text-muted mb-0")]
+    # How to check the draw (the key's and settings' versions, the HMAC and the command) is for whoever audits a
+    # decision; folded, so an officer reads the outcome and its reasons first, not "2^64".
+    check = html.Details([
+        html.Summary(t("targeting.how_to_check"), className="small text-muted"),
+        html.P(t("targeting.versions") + ": " + t("targeting.versions_value", key_version=decision["key_version"],
+                                                  settings=decision["settings_version"]),
+               className="small text-muted mb-1 mt-1"),
+        html.P(t("targeting.rule"), className="small text-muted mb-0"),
+    ], id="application-detail-targeting-check")
+    body = [html.Dl(rows, className="row qca-facts mb-2"), check]
     return card(t("targeting.card_title"), "bi-bullseye", body, "application-detail-targeting")

@@ -143,6 +143,14 @@ def format_month(value: date, language: str | None = None) -> str:
     return _babel_date(value, "MMM yyyy", locale=BABEL_LOCALE[language or current_language()])
 
 
+def format_months_ago(months: int, language: str | None = None) -> str:
+    """Whole months since something, as the rankings, the profile and the dossier say the last violation: "3 bulan
+    lalu", "1 month ago"; under a month "kurang dari 1 bulan lalu" (it read "0 bulan lalu")."""
+    if months == 0:
+        return t("compliance.months_ago_under_one", language)
+    return t("compliance.months_ago_one" if months == 1 else "compliance.months_ago", language, months=months)
+
+
 def format_duration(seconds: float | int | None, language: str | None = None) -> str:
     """A span of time the way people say it: '45 detik', '12 menit', '3 jam 5 menit', '2 hari 4 jam'; under a
     second '<1 detik' (a sync run of 0,4 s read "0 detik", as if it had done nothing)."""

@@ -9,13 +9,13 @@ from datetime import date
 
 from portal.domain import npwp
 from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
-                         format_number, format_percent, format_quantity, t, zone_label)
+                         format_months_ago, format_number, format_percent, format_quantity, t, zone_label)
 from portal.security.scope import SYSTEM_USERNAME
 
-__all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "count_axis", "format_count", "format_date", "format_datetime",
-           "format_duration", "format_idr", "format_local_time", "format_month", "format_number",
-           "format_per_thousand", "format_percent", "format_quantity", "format_rate", "format_score", "format_tax_id",
-           "month_axis", "month_name", "zone_label"]
+__all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "count_axis", "format_count", "format_date",
+           "format_datetime", "format_duration", "format_idr", "format_local_time", "format_month", "format_months_ago",
+           "format_number", "format_per_thousand", "format_percent", "format_quantity", "format_rate", "format_score",
+           "format_tax_id", "month_axis", "month_name", "zone_label"]
 
 
 def actor_name(username: str | None) -> str:

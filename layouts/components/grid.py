@@ -37,9 +37,16 @@ def formatted_columns(columns: list[dict]) -> list[dict]:
 
 def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, class_name: str = "",
          height: str = "60vh", min_height: str | None = "360px", sortable: bool = False, row_id: bool = True,
-         default_col: dict | None = None, options: dict | None = None, **kwargs):
-    """A grid of `columns` with no rows yet (a callback fills rowData); `no_rows` is the empty state's text."""
+         default_col: dict | None = None, options: dict | None = None, phone_column: str | None = None, **kwargs):
+    """A grid of `columns` with no rows yet (a callback fills rowData); `no_rows` is the empty state's text.
+
+    `phone_column` names a hidden column (its colId) that a phone shows instead of all the others: the row stacked on
+    lines (cellRenderer QcStackedRow), where the columns side by side would run past the screen's edge."""
     no_rows = no_rows or t("grid.no_rows")
+    listeners = {"cellKeyDown": ["qcOpenOnEnter(params, setGridProps)"]}
+    if phone_column:
+        swap = f"qcPhoneColumn(params, '{phone_column}')"
+        listeners.update(gridSizeChanged=[swap], firstDataRendered=[swap])
     style = {"height": height, **({"minHeight": min_height} if min_height else {})}
     # A string id: AG Grid warns (#25) on every row whose id is a number, on every grid page.
     extra = {"getRowId": "qcRowId(params.data.id)"} if row_id else {}
@@ -52,5 +59,5 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
         dashGridOptions={"localeText": locale_text(no_rows),
                          "tooltipShowDelay": 400, **(options or {})},
         # A focused row opens with Enter as with a click (assets/dashAgGridFunctions.js qcOpenOnEnter).
-        eventListeners={"cellKeyDown": ["qcOpenOnEnter(params, setGridProps)"]},
+        eventListeners=listeners,
         rowData=[], **extra, **kwargs)

@@ -37,7 +37,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate,
                                 TableStyle)
 from sqlalchemy.orm import Session
 
-from portal.i18n import format_date, format_datetime, format_month, format_number, format_percent, t
+from portal.i18n import format_date, format_datetime, format_month, format_months_ago, format_number, format_percent, t
 from portal.services import dossier as service
 
 PAYLOAD_PREFIX = "qcorner-dossier:"
@@ -296,8 +296,8 @@ def _working_rows(w: dict) -> list[tuple[str, str]]:
              v=_num(w["office_V"] if source == "office" else w["all_V"]),
              n=_num(w["office_n"] if source == "office" else w["all_n"]), own_n=_num(w["office_n"]),
              p0=_num(w["p0"], 4), min_n=_num(w["settings"]["p0_min_consignments"]))
-    since = _tr("compliance.never_violated") if w["months_since_last_violation"] is None else \
-        _tr("compliance.months_ago", months=w["months_since_last_violation"])
+    months = w["months_since_last_violation"]
+    since = _tr("compliance.never_violated") if months is None else _signs(format_months_ago(months, "id"))
     level = w["intervention"]
     return [
         (_tr("profile.how.window"), _tr("profile.how.window_value", start=_day(w["window_from"]),

@@ -315,10 +315,17 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
     link = f"{base_url}/my/applications/{row.application_id}" if row.application_id else f"{base_url}/my/notifications"
     if row.template == "nnc":
         link = f"{base_url}/my/nnc/{params.get('nnc_id')}"
+    body_key, subject_key = f"notify.{row.template}.body", f"notify.{row.template}.subject"
     if row.template == "billed" and application is not None:
         bill = latest_bill(session, application.id)
         values["amount"] = format_idr(bill.amount) if bill else "–"
         values["billing_code"] = (bill.billing_code or "–") if bill else "–"
+        # A bill deleted at the source after the message, or one without its code yet, read "Kode billing –,
+        # jumlah –." and still told the user to pay "with that billing code": say what is missing instead.
+        if bill is None:
+            body_key, subject_key = "notify.billed.body_withdrawn", "notify.billed.subject_withdrawn"
+        elif not bill.billing_code:
+            body_key = "notify.billed.body_no_code"
     if row.template == "handed_over":
         invitation = session.get(SurveyInvitation, params.get("survey_invitation_id"))
         if invitation is not None and for_delivery and invitation.responded_at is None:
@@ -333,11 +340,11 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
         values["answer"] = params.get("answer") or t("notify.correction_new_draft", language)
     values["link"] = link if for_delivery else ""
     values.update({k: v for k, v in params.items() if isinstance(v, str) and k not in values})
-    text = t(f"notify.{row.template}.body", language, **values)
+    text = t(body_key, language, **values)
     # Delivered messages carry the link and a signature; the inbox has a button for the link instead.
     text = text + "\n\n" + t("notify.signature", language) if for_delivery else text.rstrip().rstrip(":")
     values["link"] = link
-    return {"subject": t(f"notify.{row.template}.subject", language, **values), "text": text, "link": link,
+    return {"subject": t(subject_key, language, **values), "text": text, "link": link,
             "template": row.template, "values": values}
 
 

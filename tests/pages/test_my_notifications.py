@@ -146,3 +146,38 @@ def test_a_bill_message_says_not_to_pay_an_officer_within_its_preview(session, i
     text = notifications.render(session, row, language=language)["text"]
     assert text.index(warning) + len(warning) <= PREVIEW_CHARACTERS, text
     assert text.index("820269999912345") < text.index(warning)  # the code to pay with comes first, then the warning
+
+
+def _bill_message(session, inbox_of_three, language):
+    row = session.scalars(select(NotificationOutbox).where(
+        NotificationOutbox.recipient_user_id == inbox_of_three["user_id"], NotificationOutbox.channel == "inbox",
+        NotificationOutbox.template == "billed")).one()
+    return notifications.render(session, row, language=language)
+
+
+@pytest.mark.parametrize("language, warning, gone", [
+    ("id", "Jangan membayar kepada petugas.", "Tagihan ini tidak lagi tercatat di sistem."),
+    ("en", "Never pay an officer.", "This bill is no longer on record.")])
+def test_a_bill_message_whose_bill_was_deleted_at_the_source_says_so_not_dashes(session, inbox_of_three, language,
+                                                                                warning, gone):
+    """It read "Kode billing –, jumlah –. … Bayar dengan kode billing itu": a dash to pay with."""
+    gen_bill(session, inbox_of_three["application"], deleted_at=NOW)
+    session.flush()
+    message = _bill_message(session, inbox_of_three, language)
+    assert "–" not in message["text"] and "–" not in message["subject"], message
+    assert message["text"].startswith(gone)
+    assert message["text"].index(warning) + len(warning) <= PREVIEW_CHARACTERS, message["text"]
+    assert inbox_of_three["application"].number in message["text"] and inbox_of_three["application"].number in \
+        message["subject"]
+
+
+@pytest.mark.parametrize("language, warning, no_code", [
+    ("id", "Jangan membayar kepada petugas.", "Kode billing belum terbit; jumlah Rp\u00a0175.000."),
+    ("en", "Never pay an officer.", "Billing code not issued yet; amount Rp\u00a0175.000.")])
+def test_a_bill_message_without_its_billing_code_says_the_code_is_not_issued_yet(session, inbox_of_three, language,
+                                                                                 warning, no_code):
+    gen_bill(session, inbox_of_three["application"], billing_code=None)
+    session.flush()
+    message = _bill_message(session, inbox_of_three, language)
+    assert message["text"].startswith(no_code) and "–" not in message["text"], message["text"]
+    assert message["text"].index(warning) + len(warning) <= PREVIEW_CHARACTERS

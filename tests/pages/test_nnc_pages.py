@@ -156,6 +156,24 @@ def test_head_can_read_and_not_change(app, logged_in, register, session):
     assert follow.status_code == 403
 
 
+def test_the_nnc_page_and_what_its_callback_draws_into_it_name_no_component_twice(app, logged_in, register, session):
+    """The status and change tables were drawn into card bodies of their own ids: a page with two elements of one id
+    (the phone's NNC page scrolled sideways around them)."""
+    from support.web import components
+    client = logged_in("operator")
+    nnc_id = session.scalar(select(Nnc.id).where(Nnc.number == "D/0"))
+    page = dash_callback(client, "shell-content.children",
+                         inputs=[{"id": "shell-url", "property": "pathname", "value": f"/nnc/{nnc_id}"}])
+    shown = dash_callback(client, _key(app, "..nnc-detail-title.children"),
+                          [{"id": "nnc-detail-id", "property": "data", "value": nnc_id},
+                           {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
+    drawn = shown.json["response"]
+    assert drawn["nnc-detail-statuses"]["children"] and drawn["nnc-detail-changes"]["children"]  # tables, not "none"
+    ids = [props["id"] for _type, props in components(page.json) if isinstance(props.get("id"), str)]
+    ids += [props["id"] for _type, props in components(drawn) if isinstance(props.get("id"), str)]
+    assert not {found for found in ids if ids.count(found) > 1}
+
+
 def test_coordinator_follows_up_their_section_from_the_nnc_page(app, logged_in, register, session):
     client = logged_in("coordinator", section="plant", username="koordinator_kt")
     nnc_id = session.scalar(select(Nnc.id).where(Nnc.number == "D/1"))

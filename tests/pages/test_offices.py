@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from callbacks.offices import chart
 from layouts.components.formatting import format_per_thousand
 from models import Office
 from portal.services.kpi import offices as offices_service, panel as kpi
@@ -67,6 +68,22 @@ def test_the_chart_leaves_out_offices_without_a_figure_and_puts_the_best_first()
     assert [row["code"] for row in offices_service.chart_order(rows, "sla_share")] == ["0500", "0300"]
     rows = [{"code": "0300", "median_hours": 30.0}, {"code": "0500", "median_hours": 6.0}]
     assert [row["code"] for row in offices_service.chart_order(rows, "median_hours")] == ["0500", "0300"]
+
+
+def test_the_sla_share_chart_says_percent_on_its_ticks_and_the_other_measures_do_not():
+    rows = [{"code": "0300", "name": "A", "sla_share": 0.5, "median_hours": 30.0},
+            {"code": "0500", "name": "B", "sla_share": 0.9, "median_hours": 6.0}]
+    figure, _answer = chart(rows, "sla_share")
+    assert figure["layout"]["xaxis"]["ticksuffix"] == "%" and figure["data"][0]["x"] == [50.0, 90.0]
+    figure, _answer = chart(rows, "median_hours")
+    assert "ticksuffix" not in figure["layout"]["xaxis"]
+
+
+def test_the_chart_answer_names_one_office_once_when_it_is_the_only_one_with_figures():
+    rows = [{"code": "0300", "name": "BBKP Soekarno-Hatta", "sla_share": 0.52, "median_hours": 23.2}]
+    _figure, answer = chart(rows, "sla_share")
+    assert answer.count("0300") == 1 and "terendah" not in answer and "52%" in answer
+    assert "pembanding" in answer
 
 
 def test_a_national_reader_sees_every_office_side_by_side(app, logged_in, data):

@@ -33,3 +33,17 @@ def test_an_application_synced_before_targeting_says_it_has_no_decision(logged_i
     session.commit()
     body = _detail(logged_in("coordinator", "plant"), application.id).get_data(as_text=True)
     assert "Tidak ada keputusan: aplikasi ini disinkronkan sebelum penargetan berlaku" in body
+
+
+def test_how_to_check_the_draw_is_folded_under_its_own_summary_not_among_the_reasons(logged_in, session):
+    """The HMAC and the command are for whoever audits a decision: an officer reads the outcome and its reasons."""
+    from support.web import components
+    application = gen_application(session, gen_service_user(session), submitted_at=datetime(2026, 3, 2, 1, tzinfo=UTC))
+    decide_new_applications(session, [application.id])
+    session.commit()
+    drawn = list(components(_detail(logged_in("head"), application.id).json))
+    check = next(props for kind, props in drawn if props.get("id") == "application-detail-targeting-check")
+    folded = " ".join(str(props.get("children")) for _kind, props in components(check["children"]))
+    assert "Cara memeriksa keputusan ini" in folded and "HMAC-SHA256" in folded and "kunci v1" in folded
+    facts = next(props for kind, props in drawn if kind == "Dl" and "qca-facts" in (props.get("className") or ""))
+    assert "HMAC" not in str(facts) and "kunci v1" not in str(facts)

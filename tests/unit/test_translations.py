@@ -70,6 +70,19 @@ def test_the_compliance_profile_and_its_dossier_say_their_terms_in_indonesian():
     assert "notice date" in t("profile.how.nnc_date", language="en")
 
 
+def test_the_compliance_settings_page_and_its_manual_say_bobot_tingkat_kantor_not_prior():
+    """The settings page read "Prior m" and "Jendela dan prior" where the profile says "bobot tingkat kantor m" for the
+    same setting; the Indonesian page and manual say the profile's words, the English page keeps "prior"."""
+    prior = re.compile(r"\bprior\b", re.IGNORECASE)
+    texts = {key: text for key, text in catalog("id").items() if key.startswith("admin_compliance.")}
+    assert not {key: text for key, text in texts.items() if prior.search(text)}
+    assert "bobot tingkat kantor m" in t("admin_compliance.field.prior_m").lower()
+    assert "Prior m" in t("admin_compliance.field.prior_m", language="en")
+    for page in ("admin", "coordinator", "national"):
+        manual = (ROOT / "docs" / "manual" / "id" / f"{page}.md").read_text(encoding="utf-8")
+        assert not prior.search(manual), page
+
+
 def test_money_is_shown_as_rupiah_with_dots():
     # a no-break space: "Rp" never ends a line with its amount on the next (a notification title on a phone)
     assert format_idr(1234567) == "Rp\u00a01.234.567"

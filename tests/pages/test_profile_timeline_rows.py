@@ -1,0 +1,58 @@
+"""The profile's timeline on a phone: one column with the application number whole on its own line, where the five
+columns side by side began the number past a 390 px screen's right edge; and a row of its own for every event,
+also when one application has several (AG Grid drew one row in two places and left a blank on the phone)."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dash_ag_grid as dag
+
+from layouts import profile as profile_layout
+from support.web import dash_callback
+
+ROOT = Path(__file__).resolve().parents[2]
+NUMBER = "2026.1.0300.0.K21.I.032771"
+
+
+def _events():
+    same = {"application_id": 42, "application_number": NUMBER, "section": "plant", "nnc_id": None}
+    return [{**same, "type": "destruction", "id": 8, "date": date(2026, 3, 4), "detail": "Busuk atau rusak"},
+            {**same, "type": "detention", "id": 7, "date": date(2026, 3, 1), "detail": None}]
+
+
+def _grids(component):
+    if isinstance(component, dag.AgGrid):
+        yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
+        yield from _grids(child)
+
+
+def test_on_a_phone_the_timeline_shows_one_column_with_the_number_on_its_own_line():
+    grid = next(_grids(profile_layout.section_frame("timeline")))
+    columns = {column.get("colId") or column["field"]: column for column in grid.columnDefs}
+    phone = columns.pop(profile_layout.PHONE_COLUMN)
+    assert phone["hide"] is True and phone["autoHeight"] is True and phone["cellRenderer"] == "QcStackedRow"
+    lines = phone["cellRendererParams"]["lines"]
+    assert ["reference"] in lines and {"date", "event", "detail"} <= {field for line in lines for field in line}
+    assert not any(column.get("hide") for column in columns.values())  # the desktop's five columns stay as they were
+    swap = f"qcPhoneColumn(params, '{profile_layout.PHONE_COLUMN}')"
+    assert grid.eventListeners["gridSizeChanged"] == [swap] and grid.eventListeners["firstDataRendered"] == [swap]
+    assert "dagfuncs.qcPhoneColumn" in (ROOT / "assets" / "dashAgGridFunctions.js").read_text(encoding="utf-8")
+    assert "dagcomponentfuncs.QcStackedRow" in (ROOT / "assets" / "dashAgGridComponentFunctions.js").read_text(
+        encoding="utf-8")
+    handlers = next(_grids(profile_layout.section_frame("handlers")))
+    assert "gridSizeChanged" not in handlers.eventListeners  # a grid without a phone column is left alone
+
+
+def test_each_event_of_one_application_is_a_row_of_its_own_and_opens_the_application(app, logged_in):
+    rows = [profile_layout.timeline_row(event) for event in _events()]
+    assert len({row["id"] for row in rows}) == 2 and {row["reference"] for row in rows} == {NUMBER}
+    client = logged_in("coordinator", section="plant")
+    key = next(key for key, callback in app.callback_map.items()
+               if "profile-go.pathname" in key and callback["inputs"][0]["id"] == "profile-timeline-grid")
+    for row in rows:
+        response = dash_callback(client, key, inputs=[{"id": "profile-timeline-grid", "property": "cellClicked",
+                                                       "value": {"rowId": row["id"], "colId": "reference"}}])
+        assert response.json["response"]["profile-go"]["pathname"] == "/applications/42"
