@@ -58,11 +58,20 @@ def current_language() -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+class _Unknown(dict):
+    """A text's values, where one its caller did not give reads "–" (a notification of an application no longer on
+    record had no company to name, and raised instead of being sent)."""
+
+    def __missing__(self, name: str) -> str:
+        return "–"
+
+
 def t(key: str, language: str | None = None, **params) -> str:
-    """Translate `key`, filling `{name}` placeholders; a missing key shows itself, never crashes."""
+    """Translate `key`, filling `{name}` placeholders; a missing key shows itself and a missing value reads "–", never
+    crashes."""
     language = language or current_language()
     text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
-    return text.format(**params) if params else text
+    return text.format_map(_Unknown(params)) if params else text
 
 
 def format_idr(amount: Decimal | int | float | None) -> str:

@@ -136,3 +136,12 @@ def test_an_address_is_not_followed_by_the_city_it_already_ends_with():
     assert address_text("Jakarta Timur", "Jakarta Timur") == "Jakarta Timur"
     assert address_text("Jl. Raya Bogor 12", "Jakarta Timur") == "Jl. Raya Bogor 12, Jakarta Timur"
     assert address_text(None, "Bekasi") == "Bekasi" and address_text("", "") == "–"
+
+
+def test_a_text_whose_caller_left_out_a_value_says_a_dash_instead_of_raising():
+    """A notification of an application no longer on record had no {company}: str.format raised and the message was
+    never sent."""
+    from portal.i18n import t
+    text = t("notify.billed.subject", "id", number="2026.1.0300.0.K11.E.000001")
+    assert "2026.1.0300.0.K11.E.000001" in text and "{" not in text
+    assert t("kpi.card.complaints_sub", "id", overdue="2") == "2 lewat batas waktu · median jawab\u00a0–"
