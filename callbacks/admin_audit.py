@@ -45,7 +45,8 @@ def register(app) -> None:
                                       date_from=_parse_date(date_from), date_to=_parse_date(date_to),
                                       tz=current.office_timezone, page=page)
         rows = [{"id": r["id"], "at": format_datetime(r["at"], current.office_timezone),
-                 "username": actor_name(r["username"]), "action_label": view.action_label(r["action"], r["occurrences"]),
+                 "username": actor_name(r["username"]),
+                 "action_label": view.action_label(r["action"], r["occurrences"]),
                  "record": view.record_text(r["object_type"], r["object_id"]),
                  "record_path": view.record_path(r["object_type"], r["object_id"]),
                  "changed": view.changes_summary(r["object_type"], r["changes"])}

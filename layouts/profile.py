@@ -286,7 +286,8 @@ def timeline_row(event: dict) -> dict:
         href = f"/applications/{event['application_id']}" if event.get("application_id") else f"none-{event['id']}"
         reference = event.get("application_number") or "–"
     return {"id": f"{href}#{event['type']}-{event['id']}", "date": format_date(event["date"]),
-            "event": t(f"compliance.event.{event['type']}"), "reference": reference, "section": t(f"section.{event['section']}"), "detail": event.get("detail") or "–"}
+            "event": t(f"compliance.event.{event['type']}"), "reference": reference,
+            "section": t(f"section.{event['section']}"), "detail": event.get("detail") or "–"}
 
 
 def handler_columns() -> list[dict]:
