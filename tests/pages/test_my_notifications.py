@@ -140,10 +140,7 @@ PREVIEW_CHARACTERS = 3 * 38
 def test_a_bill_message_says_not_to_pay_an_officer_within_its_preview(session, inbox_of_three, language, warning):
     gen_bill(session, inbox_of_three["application"], billing_code="820269999912345", amount=Decimal("12345678"))
     session.flush()
-    row = session.scalars(select(NotificationOutbox).where(
-        NotificationOutbox.recipient_user_id == inbox_of_three["user_id"], NotificationOutbox.channel == "inbox",
-        NotificationOutbox.template == "billed")).one()
-    text = notifications.render(session, row, language=language)["text"]
+    text = _bill_message(session, inbox_of_three, language)["text"]
     assert text.index(warning) + len(warning) <= PREVIEW_CHARACTERS, text
     assert text.index("820269999912345") < text.index(warning)  # the code to pay with comes first, then the warning
 
