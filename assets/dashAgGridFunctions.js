@@ -46,3 +46,22 @@ dagfuncs.qcPhoneColumn = function (params, phoneColumn) {
         params.api.setColumnsVisible([column.getColId()], !column.isVisible());
     });
 };
+
+// The same swap once the grid has drawn rows, from AG Grid's processRowPostCreate, which the grid is given when it
+// is made: dash-ag-grid adds the event listeners above only at gridReady, and when a list's first page was drawn
+// before that (the complaints list, on some loads) no listener ever asked and the phone kept the two first
+// columns. Once a turn, not once a row.
+var qcPhoneSwapPending = new WeakSet();
+dagfuncs.qcPhoneColumnSoon = function (params, phoneColumn) {
+    var api = params.api;
+    if (!api || qcPhoneSwapPending.has(api)) {
+        return;
+    }
+    qcPhoneSwapPending.add(api);
+    setTimeout(function () {
+        qcPhoneSwapPending.delete(api);
+        if (!api.isDestroyed()) {
+            dagfuncs.qcPhoneColumn({api: api}, phoneColumn);
+        }
+    }, 0);
+};

@@ -32,6 +32,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return new Intl.DateTimeFormat(locale, {weekday: "long", day: "numeric", month: "long", year: "numeric",
                                                     timeZone: "UTC"}).format(day);
         },
+        // A month field's month in words, "Juli 2026" (layouts/components/date_words.py): Chromium shows the field in
+        // its own language ("July 2026"), and a browser without month fields (Firefox, older Safari) shows a text box
+        // holding "2026-07". Anything else typed there stays without words; the page's check says what it wants.
+        monthWords: function (value) {
+            var match = /^(\d{4})-(\d{2})$/.exec(value || "");
+            if (!match || +match[2] < 1 || +match[2] > 12) {
+                return "";
+            }
+            var month = new Date(0);
+            month.setUTCFullYear(+match[1], +match[2] - 1, 1);
+            var locale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
+            return new Intl.DateTimeFormat(locale, {month: "long", year: "numeric", timeZone: "UTC"}).format(month);
+        },
         // "" unless the browser's own date order (the one its date fields show) has the month before the day.
         monthFirstHint: function () {
             var order = [];
@@ -56,8 +69,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
 });
 
-// Three gaps in markup the portal does not write itself, closed as the elements appear:
+// Gaps in markup the portal does not write itself, closed as the elements appear:
 // - dcc.Upload's hidden file <input> has no name: it takes the drop zone's own words ("Seret berkas…");
+// - a file field in the page's words (the sync page's export) says the chosen file's name (pickerSays below);
 // - a date field cannot be given aria-describedby from Dash (dbc.Input has no such property): it points at the
 //   date in words under it;
 // - a table wider than a phone scrolls inside Bootstrap's .table-responsive frame, which the keyboard must be able
@@ -65,6 +79,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 (function () {
     function label(root) {
         root.querySelectorAll("input[type=file]:not([aria-label])").forEach(function (input) {
+            if (input.labels && input.labels.length) {
+                return;  // it has a <label> of its own (the sync page's export field)
+            }
             var zone = input.parentElement;
             var words = zone ? zone.textContent.trim() : "";
             var fallback = document.documentElement.lang === "en" ? "File" : "Berkas";
@@ -80,7 +97,28 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (frame) {
             frame.setAttribute("tabindex", "0");
         });
+        root.querySelectorAll(".qc-file-picker input[type=file]:not([aria-describedby])").forEach(function (input) {
+            var picker = input.closest(".qc-file-picker");
+            input.setAttribute("aria-describedby", picker.querySelector(".qc-file-name").id);
+            input.setAttribute("accept", picker.dataset.accept || "");
+            pickerSays(input);
+        });
     }
+    // A file field in the page's words (layouts/admin_sync.py: file_picker): the chosen file's name on its line, and
+    // the page's words, not the browser's, in the message a submit without a file shows.
+    function pickerSays(input) {
+        var picker = input.closest(".qc-file-picker");
+        var file = input.files && input.files[0];
+        picker.querySelector(".qc-file-name").textContent = file ? file.name : picker.dataset.none;
+        input.title = file ? file.name : picker.dataset.none;  // not the browser's own hover text, "No file chosen"
+        picker.classList.toggle("qc-file-chosen", Boolean(file));
+        input.setCustomValidity(file ? "" : picker.dataset.missing || "");
+    }
+    document.addEventListener("change", function (event) {
+        if (event.target.matches && event.target.matches(".qc-file-picker input[type=file]")) {
+            pickerSays(event.target);
+        }
+    });
     var pending = false;
     new MutationObserver(function () {
         if (pending) {

@@ -8,8 +8,8 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import page_of, paged_callback
 from layouts.admin_sync import ALL_STATUSES
-from layouts.components.formatting import (format_date, format_datetime, format_duration, format_local_time,
-                                           format_number)
+from layouts.components.formatting import (actor_name, format_date, format_datetime, format_duration,
+                                           format_local_time, format_number)
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
@@ -58,12 +58,13 @@ def written_text(values: dict) -> str:
 
 def triggered_by_text(value: str | None) -> str:
     """Who started a run, in words: the scheduler process ("scheduler:host:pid", its name in the tooltip) reads
-    "penjadwal", the command line "baris perintah"; a person's username stays as it is."""
+    "penjadwal", the command line "baris perintah", the portal itself (the demo's first copy) "Sistem" as in the
+    audit log; a person's username stays as it is."""
     if not value or value.startswith("scheduler:"):
         return t("admin_sync.scheduler")
     if value == "cli":
         return t("admin_sync.triggered.cli")
-    return value
+    return actor_name(value)
 
 
 def run_row(run: dict, tz: str) -> dict:

@@ -368,6 +368,14 @@ def register_date_words(app, permission: str, *control_ids: str) -> None:
                                       Output(words_id(control_id), "children"), Input(control_id, "value"))
 
 
+def register_month_words(app, permission: str, *control_ids: str) -> None:
+    """The month in words ("Juli 2026") under each of these month fields (layouts.components.date_words), written in
+    the browser (assets/qc-shell.js: monthWords) as the dates' are, under the page's own ``permission``."""
+    for control_id in control_ids:
+        protected_clientside_callback(app, permission, ClientsideFunction("qcShell", "monthWords"),
+                                      Output(words_id(control_id), "children"), Input(control_id, "value"))
+
+
 def plain(tree):
     """A drawn answer as the plain dicts and lists Dash sends the browser ({"type", "namespace", "props"} per
     component): what a view cache keeps of a drawing. Plain values pickle and unpickle in C and Dash serialises them

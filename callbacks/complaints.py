@@ -44,7 +44,9 @@ def grid_row(row: dict, tz: str) -> dict:
             # up late needs nothing more now; the KPI panel counts it).
             "status": t(f"complaints.status.{row['status']}") + (" ⚠" if waiting_late else ""),
             "first_response_late": waiting_late,
-            "due": format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"]}
+            "due": format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"],
+            # The same marks on a phone's stacked row (layouts/complaints.py phone_column), which has no cell rules.
+            "status_class": "qc-overdue" if waiting_late else "", "due_class": "qc-overdue" if row["overdue"] else ""}
 
 
 def status_badges(counts: dict, overdue: int):

@@ -8,7 +8,7 @@ from callbacks.common import (describe, page_of, paged_callback, register_date_w
                               stale_message)
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS
-from layouts.components.formatting import format_count, format_date, format_number, format_tax_id
+from layouts.components.formatting import format_count, format_date, format_per_hundred, format_tax_id
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.domain.periods import today_in
@@ -23,7 +23,7 @@ PERMISSION = "rankings.view"
 
 
 def effect_text(effect: dict | None) -> str:
-    """'3,00 → 0,00 per 100 consignments (improved)' once the 6 months after the guidance have passed; before
+    """'42,9 → 0,0 per 100 consignments (improved)' once the 6 months after the guidance have passed; before
     that, when it can be judged."""
     if effect is None:
         return t("guidance.effect.none")
@@ -31,7 +31,7 @@ def effect_text(effect: dict | None) -> str:
         return t("guidance.effect.pending", date=format_date(effect["judged_from"]))
 
     def rate(side):
-        return "–" if side["rate_per_100"] is None else format_number(side["rate_per_100"], decimals=2)
+        return format_per_hundred(side["rate_per_100"])
 
     return t("guidance.effect.text", before=rate(effect["before"]), after=rate(effect["after"]),
              n_before=format_count(effect["before"]["n"]), n_after=format_count(effect["after"]["n"]),

@@ -11,7 +11,8 @@ from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
-                                           format_number, format_per_thousand, format_percent, month_axis, month_name)
+                                           format_number, format_per_thousand, format_percent, format_targeting_share,
+                                           month_axis, month_name)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
@@ -214,10 +215,11 @@ def _targeting_card(figures: dict, href: str | None):
         note = t("kpi.card.targeting_why.targeted_none") if figures["targeted_rate"] is None else \
             t("kpi.card.targeting_why.random_none") if figures["random_rate"] is None else \
             t("kpi.card.targeting_why.random_zero", known=number(figures["random_known"]))
-    return card("targeting", t("kpi.card.targeting"), value,
-                t("kpi.card.targeting_sub", share=format_percent(figures["inspected_share"]),
-                  inspected=number(figures["inspected"]), decisions=number(figures["decisions"])),
-                None, href, note=note)
+    # Nothing decided in the period: "– konsinyasi diperiksa (0 dari 0)" under "belum ada data" said it twice, badly.
+    sub = t("kpi.card.targeting_sub_none") if not figures["decisions"] else t(
+        "kpi.card.targeting_sub", share=format_targeting_share(figures["inspected_share"]),
+        inspected=number(figures["inspected"]), decisions=number(figures["decisions"]))
+    return card("targeting", t("kpi.card.targeting"), value, sub, None, href, note=note)
 
 
 def freshness_badge(panel: dict, can_open_sync: bool):
@@ -297,6 +299,12 @@ def monthly_figure(rows: list[dict]) -> dict:
                        "separators": chart_separators()}}
 
 
+# Bootstrap's responsive display: shown from 576 px on. On a phone the stage table keeps the stage, its median, the
+# SLA and the share within it (what a head reads it for) and leaves out the count and the P90, which pushed the SLA
+# columns off the right edge of a 390 px screen (they scrolled in the table's frame, out of sight).
+WIDER_THAN_PHONE = "d-none d-sm-table-cell"
+
+
 def stages_table(panel: dict):
     now = panel["current"]
 
@@ -306,22 +314,23 @@ def stages_table(panel: dict):
                                                     else "danger")
         return html.Tr([
             html.Td(html.B(label) if strong else label),
-            html.Td(number(figure["count"]), className="text-end"),
+            html.Td(number(figure["count"]), className=f"text-end {WIDER_THAN_PHONE}"),
             html.Td(hours(figure["median_hours"]), className="text-end"),
-            html.Td(hours(figure["p90_hours"]), className="text-end"),
+            html.Td(hours(figure["p90_hours"]), className=f"text-end {WIDER_THAN_PHONE}"),
             html.Td(hours(figure["sla_hours"]), className="text-end text-muted"),
             html.Td(dbc.Badge(format_percent(share), color=colour, text_color="dark" if colour == "warning" else None),
                     className="text-end"),
         ])
 
-    head = html.Thead(html.Tr([html.Th(t("kpi.stages.stage")), html.Th(t("kpi.stages.count"), className="text-end"),
+    head = html.Thead(html.Tr([html.Th(t("kpi.stages.stage")),
+                               html.Th(t("kpi.stages.count"), className=f"text-end {WIDER_THAN_PHONE}"),
                                html.Th(t("kpi.stages.median"), className="text-end"),
-                               html.Th(t("kpi.stages.p90"), className="text-end"),
+                               html.Th(t("kpi.stages.p90"), className=f"text-end {WIDER_THAN_PHONE}"),
                                html.Th(t("kpi.stages.sla"), className="text-end"),
                                html.Th(t("kpi.stages.within"), className="text-end")]))
     body = [row(t("kpi.stages.service"), now["service_time"], strong=True)]
     body += [row(t(f"stage.{figure['stage']}"), figure) for figure in now["stages"]]
-    # On a phone the SLA columns scroll inside the table's frame instead of being cut off at the screen's edge.
+    # The frame still scrolls should a long stage name in a narrow column need it (a half-width card at 992 px).
     return scrolling_table(dbc.Table([head, html.Tbody(body)], size="sm", hover=True,
                                      className="qc-kpi-table mb-1 text-nowrap", id="kpi-stages-table"),
                            t("kpi.stages.title"))

@@ -9,7 +9,8 @@ from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, period_feedb
 from callbacks.shell import known_section
 from layouts import offices as offices_layout
 from layouts.components.empty import empty_figure
-from layouts.components.formatting import chart_separators, format_date, format_per_thousand, format_percent
+from layouts.components.formatting import (chart_separators, format_count, format_date, format_per_thousand,
+                                           format_percent)
 from portal.domain.periods import today_in
 from portal.extensions import database
 from portal.i18n import t
@@ -21,6 +22,9 @@ from portal.view_cache import cached
 
 PERMISSION = "offices.compare"
 GOOD, FAIR, POOR = "#2f9e44", "#e8a317", "#c92a2a"
+# The chart keeps room for at least this many bars: plotly stretches the bars of a few offices over the chart's whole
+# height (one office compared was a block some 230 px thick), so a short list stands at the width of a full one.
+FEWEST_BAR_SLOTS = 6
 
 
 def grid_row(row: dict) -> dict:
@@ -35,7 +39,10 @@ def grid_row(row: dict) -> dict:
             "ikm": ikm, "ikm_text": "–" if ikm is None else f"{number(ikm, 2)} ({row['ikm_grade']})",
             "violations_per_1000": row["violations_per_1000"],
             "rate_text": format_per_thousand(row["violations_per_1000"]),
-            **{f"tier_{name}": tiers.get(name) for name in ("A", "B", "C", "D")}}
+            **{f"tier_{name}": tiers.get(name) for name in ("A", "B", "C", "D")},
+            # The phone's stacked row (layouts/offices.py): texts, not the raw numbers the columns sort by.
+            "completed_text": format_count(row["applications_completed"]),
+            "tiers_text": " · ".join(f"{name} {format_count(tiers.get(name) or 0)}" for name in ("A", "B", "C", "D"))}
 
 
 def _value_text(metric: str, value) -> str:
@@ -59,6 +66,15 @@ def _colour(metric: str, value, rows: list[dict]) -> str:
     return GOOD if good >= 2 / 3 else FAIR if good >= 1 / 3 else POOR
 
 
+def bar_room(count: int) -> dict:
+    """The y axis of the offices' categories: with fewer offices than FEWEST_BAR_SLOTS, a range as wide as that many
+    (the bars centred in it), so each bar is as thick as in a full chart; plotly's own range for more."""
+    if count >= FEWEST_BAR_SLOTS:
+        return {}
+    spare = (FEWEST_BAR_SLOTS - count) / 2
+    return {"range": [-0.5 - spare, count - 0.5 + spare]}
+
+
 def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
     """Offices sorted by the chosen figure, best at the top, and the sentence the chart answers."""
     shown = offices_service.chart_order(rows, metric)
@@ -66,7 +82,8 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
         return empty_figure(t("offices.no_figures")), t("offices.no_figures")
     labels = [f"{row['code']} · {row['name']}" for row in shown][::-1]
     values = [row[metric] * 100 if metric == "sla_share" else row[metric] for row in shown][::-1]
-    # The share is drawn in percent: its ticks say so, as the targeting effectiveness chart's do.
+    # The share is drawn in percent: its ticks say so, as the targeting effectiveness chart's do (the axis title,
+    # the measure's name, no longer repeats it).
     percent = {"ticksuffix": "%"} if metric == "sla_share" else {}
     figure = {"data": [{"type": "bar", "orientation": "h", "y": labels, "x": values,
                         "marker": {"color": [_colour(metric, row[metric], shown) for row in shown][::-1]},
@@ -77,7 +94,7 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
                          "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
                          "xaxis": {"title": {"text": t(f"offices.metric.{metric}")}, "gridcolor": "#e9ecef",
                                    "rangemode": "tozero", "automargin": True, **percent},
-                         "yaxis": {"automargin": True}, "separators": chart_separators()}}
+                         "yaxis": {"automargin": True, **bar_room(len(shown))}, "separators": chart_separators()}}
     best, worst = shown[0], shown[-1]
     if len(shown) == 1:  # best and lowest would name the same office: say there is nothing to compare it with yet
         return figure, t("offices.chart_answer_single", metric=t(f"offices.metric.{metric}"),

@@ -53,10 +53,11 @@ def drawn_page(session, *, language: str, **asked) -> dict:
     for row in rows:
         if row["id"] in marks:
             row["elsewhere"], row["elsewhere_help"] = t("rankings.elsewhere_mark"), t("rankings.elsewhere_help")
+            # On a phone the mark with its words: no header or tooltip says what the flag alone means there.
+            row["elsewhere_text"] = f"{t('rankings.elsewhere_mark')} {t('rankings.col.elsewhere')}"
     return {"outputs": {"rows": rows,
                         "figure": plain(tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows"))),
-                        "answer": plain(chart_answer(counts)), "window": plain(window_text(result)),
-                        "columns": formatted_columns(rankings_layout.grid_columns(elsewhere=True))},
+                        "answer": plain(chart_answer(counts)), "window": plain(window_text(result))},
             "page": page_of(result, asked["page"])}
 
 
@@ -159,7 +160,9 @@ def register(app) -> None:
         with database().session() as db:
             drawn = cached(db, drawn_page, **office_reach(current.scope, office), sort=sort or "rank",
                            page=page, filters=filters_from(**filters), search=search, language=current_language())
-        return {**drawn["outputs"], "error": "", "error_open": False, **switched_off}, drawn["page"]
+        # The columns drawn now, not kept with the page: a page cached before a release would bring the old ones.
+        columns = formatted_columns(rankings_layout.grid_columns(elsewhere=True))
+        return {**drawn["outputs"], "columns": columns, "error": "", "error_open": False, **switched_off}, drawn["page"]
 
     register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, no_update
 
-from callbacks.common import register_url_filters
+from callbacks.common import register_month_words, register_url_filters
 from callbacks.shell import known_section
 from layouts import targeting_effect as effect_layout
 from layouts.targeting_effect import cards, chart, flags_table, grid_rows
@@ -21,6 +21,7 @@ PERMISSION = effectiveness.PERMISSION
 
 def register(app) -> None:
     register_url_filters(app, PERMISSION, "effect", effect_layout.URL_FIELDS)
+    register_month_words(app, PERMISSION, "effect-from", "effect-to")
 
     @protected_callback(
         app, PERMISSION,

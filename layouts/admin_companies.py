@@ -47,7 +47,8 @@ def _companies_tab():
     ], id="admin-companies-form", className="shadow-sm mb-3", style={"display": "none"})
     return dbc.Row([
         dbc.Col([
-            search_box("admin-companies-search", t("admin_companies.search"), class_name="mb-2"),
+            search_box("admin-companies-search", t("admin_companies.search_placeholder"), t("admin_companies.search"),
+                       class_name="mb-2"),
             # A header longer than its column (another language) wraps onto a second line rather than end in "…".
             grid("admin-companies-grid", columns, t("admin_companies.none"), height="55vh", min_height="300px",
                  default_col={"wrapHeaderText": True, "autoHeaderHeight": True}),

@@ -11,7 +11,7 @@ from layouts.components.grid import grid
 from layouts.components.pager import pager
 from portal.i18n import t
 from portal.services.sync.status import RUN_STATUSES
-from portal.web.sync_upload import UPLOAD_MAX_BYTES, UPLOAD_PATH
+from portal.web.sync_upload import ALLOWED_SUFFIXES, UPLOAD_MAX_BYTES, UPLOAD_PATH
 
 POLL_MS = 2000
 RUN_TONE = {"success": "success", "failed": "danger", "running": "info"}
@@ -51,14 +51,31 @@ def status_filter():
                        {"label": t(f"admin_sync.status.{status}"), "value": status} for status in RUN_STATUSES])])
 
 
+def file_picker():
+    """The export's file field in the page's words, "Pilih berkas · Belum ada berkas dipilih": the browser's own
+    file button speaks the browser's language ("Choose File · No file chosen").
+
+    The real file input lies invisible over the button and the line (assets/qc-applications.css), so a click, a
+    dropped file or the keyboard reach it as before and the form posts its file; assets/qc-shell.js writes the chosen
+    file's name on the line and the page's words into the browser's "select a file" message."""
+    return html.Div([
+        # dash.html has no <input>; dbc.Input renders a plain one, and its `name` is what the browser posts.
+        dbc.Input(type="file", name="file", id="admin-sync-upload-file", required=True, class_name="qc-file-input"),
+        html.Span([html.I(className="bi bi-folder2-open me-1"), t("admin_sync.upload.choose")],
+                  className="btn btn-outline-secondary btn-sm qc-file-button", **{"aria-hidden": "true"}),
+        html.Span(t("admin_sync.upload.none"), id="admin-sync-upload-name", className="qc-file-name"),
+    ], className="qc-file-picker", id="admin-sync-upload-picker",
+                    **{"data-none": t("admin_sync.upload.none"), "data-missing": t("sync_upload.error.no_file"),
+                       "data-accept": ",".join(ALLOWED_SUFFIXES)})
+
+
 def upload_form():
     """A plain browser form (not dcc.Upload): a year's export is too large to send as base64 through Dash."""
-    # dash.html has no <input>; dbc.Input renders a plain one, and its `name` is what the browser posts.
     return html.Form([
         dbc.Input(type="hidden", name="csrf_token", value=generate_csrf(), id="admin-sync-upload-csrf"),
         dbc.Label(t("admin_sync.upload.file"), html_for="admin-sync-upload-file"),
         html.Div([
-            dbc.Input(type="file", name="file", id="admin-sync-upload-file", required=True),
+            file_picker(),
             html.Button([html.I(className="bi bi-upload me-1"), t("admin_sync.upload.submit")], type="submit",
                         id="admin-sync-upload-submit", className="btn btn-primary"),
         ], className="qca-upload-row"),

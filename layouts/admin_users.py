@@ -24,7 +24,8 @@ def layout(user, **_):
                     dbc.Button([html.I(className="bi bi-person-plus me-1"), t("admin_users.new")],
                                id="admin-users-new", color="primary")),
         dbc.Row([
-            dbc.Col(search_box("admin-users-search", t("admin_users.search")), md=5, className="mb-2"),
+            dbc.Col(search_box("admin-users-search", t("admin_users.search_placeholder"),
+                               t("admin_users.search")), md=5, className="mb-2"),
             dbc.Col([hidden_label(t("field.role"), "admin-users-role-filter"),
                      dbc.Select(id="admin-users-role-filter", options=[{"label": t("admin_users.all_roles"),
                                                                         "value": "all"}] + role_options(),

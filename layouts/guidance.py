@@ -8,7 +8,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components.grid import grid
+from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.common import field, page_header, section_select
 from layouts.compliance_common import labelled, tier_cell_rules
@@ -47,6 +47,29 @@ def _form(user):
     ], className="mb-3 shadow-sm", id="guidance-form")
 
 
+def list_phone_column() -> dict:
+    """The tier-D list's one column on a phone (the eight side by side need ~1,300 px; a 390 px phone showed the
+    name and half the score): the name; the tier in its colour and the score; the last and the next guidance;
+    its effect."""
+    return stacked_column(
+        f"{t('compliance.col.name')} · {t('compliance.col.tier')} · {t('compliance.col.score')}", "name",
+        [["name"], ["tier_label", "score_text"], ["last_guidance"], ["planned"], ["effect"]],
+        ["qc-link-cell", "small", "small text-muted", "small text-muted", "small text-muted"],
+        labels={"score_text": t("compliance.col.score"), "last_guidance": t("guidance.col.last"),
+                "planned": t("guidance.col.planned")},
+        field_classes={"tier_label": "qc-tier-cell qc-tier-{tier}"})
+
+
+def records_phone_column() -> dict:
+    """The records' one column on a phone (the seven side by side need ~1,100 px; a 390 px phone showed the date
+    and a cut name): the service user; status, date and kind; the officer; the effect."""
+    return stacked_column(
+        f"{t('compliance.col.name')} · {t('guidance.field.status')} · {t('profile.col.date')}", "name",
+        [["name"], ["status_text", "date", "kind"], ["officer_name"], ["effect"]],
+        ["qc-link-cell", "small", "small text-muted", "small text-muted"],
+        labels={"officer_name": t("guidance.field.officer")})
+
+
 def layout(user, sections=(), **_):
     return html.Div([
         page_header(t("page.guidance"), t("guidance.subtitle")),
@@ -78,7 +101,8 @@ def layout(user, sections=(), **_):
                     {"field": "planned", "headerName": t("guidance.col.planned"), "width": 195},
                     {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 240,
                      "wrapText": True, "autoHeight": True},
-                ],
+                    list_phone_column(),
+                ], phone_column=PHONE_COLUMN,
             ), className="p-0"),
         ], className="mb-3 shadow-sm"),
         _form(user) if user.can("guidance.edit") else None,
@@ -101,7 +125,8 @@ def layout(user, sections=(), **_):
                      "tooltipField": "notes"},
                     {"field": "effect", "headerName": t("guidance.col.effect"), "flex": 2, "minWidth": 260,
                      "wrapText": True, "autoHeight": True},
-                ]), pager("guidance-records")], className="p-2"),
+                    records_phone_column(),
+                ], phone_column=PHONE_COLUMN), pager("guidance-records")], className="p-2"),
         ], className="mb-3 shadow-sm"),
         _actions(user),
         dcc.Store(id="guidance-version", data=0),

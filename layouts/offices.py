@@ -6,11 +6,17 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import hidden_label, page_header
-from layouts.components.grid import NUMERIC, grid
+from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.kpi import KPI_PRESETS, period_controls
 from portal.i18n import t
 from portal.services.kpi.offices import CHART_METRICS
+
+
+# The phone's stacked row names each figure, as the desktop's headers do.
+PHONE_LABELS = {"completed_text": "offices.col.completed", "median_text": "offices.col.median",
+                "p90_text": "offices.col.p90", "sla_text": "offices.col.sla", "ikm_text": "offices.col.ikm",
+                "rate_text": "offices.col.violation_rate", "tiers_text": "compliance.col.tier"}
 
 
 def grid_columns():
@@ -34,7 +40,13 @@ def grid_columns():
          "type": NUMERIC, "valueFormatter": {"function": "params.data.rate_text"},
          "headerTooltip": t("offices.help.violation_rate")},
         *tier,
+        # A phone's one column: the office pinned at 300 px left a 390 px screen room for one figure at a time.
+        stacked_column(t("offices.col.office"), "office",
+                       [["office"], ["completed_text", "median_text", "p90_text"], ["sla_text", "ikm_text", "rate_text"],
+                        ["tiers_text"]], ["qc-link-cell", "small", "small", "small text-muted"],
+                       labels={name: t(key) for name, key in PHONE_LABELS.items()}),
     ]
+
 
 
 def _page(user, sections):
@@ -57,7 +69,8 @@ def _page(user, sections):
         ]), className="shadow-sm mb-3"),
         # A few dozen offices: the whole list is in the grid, sortable by a header click.
         grid("offices-grid", grid_columns(), t("offices.no_rows"), sortable=True, height="auto", min_height=None,
-             default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"domLayout": "autoHeight"}),
+             default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"domLayout": "autoHeight"},
+             phone_column=PHONE_COLUMN),
         html.P(t("offices.open_hint"), className="text-muted small mt-2"),
         dcc.Location(id="offices-go", refresh="callback-nav"),
     ], className="qc-offices")

@@ -17,12 +17,11 @@ from layouts.compliance_common import (back_link, intervention_label, months_sin
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
                                            format_rate, format_score, format_tax_id)
-from layouts.components.grid import NUMERIC, grid
+from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from portal.i18n import t
 
 CHART_HEIGHT = 260
-PHONE_COLUMN = "stacked"  # the timeline's one column on a phone (timeline_columns)
 # The sections read when opened: (name, title key, icon).
 SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
             ("handlers", "profile.handlers_title", "bi-person-badge"),
@@ -267,11 +266,9 @@ def timeline_columns() -> list[dict]:
         {"field": "detail", "headerName": t("profile.col.detail"), "flex": 1, "minWidth": 180, "tooltipField": "detail"},
         # A phone's one column (grid `phone_column`): the five side by side need ~820 px, and on a 390 px phone the
         # application number began past the screen's right edge. Date, event and section; the number; the detail.
-        {"colId": PHONE_COLUMN, "field": "reference", "hide": True, "flex": 1, "autoHeight": True,
-         "headerName": f"{t('profile.col.event')} · {t('profile.col.reference')}", "cellClass": "qc-stacked-cell",
-         "cellRenderer": "QcStackedRow",
-         "cellRendererParams": {"lines": [["date", "event", "section"], ["reference"], ["detail"]],
-                                "classes": ["small", "qc-link-cell", "small text-muted"]}},
+        stacked_column(f"{t('profile.col.event')} · {t('profile.col.reference')}", "reference",
+                       [["date", "event", "section"], ["reference"], ["detail"]],
+                       ["small", "qc-link-cell", "small text-muted"]),
     ]
 
 

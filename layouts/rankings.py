@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from layouts.components.export_buttons import export_buttons
 from layouts.components.pager import pager
-from layouts.components.grid import grid
+from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.common import group_label, page_header, section_select
@@ -22,11 +22,19 @@ from portal.services.compliance.ranking import SORTS
 
 
 def grid_columns(with_rank: bool = True, elsewhere: bool = False):
+    """An office's ranking: the columns side by side, and the one a phone shows instead (phone_column)."""
+    columns = _office_columns(elsewhere)
+    return (columns if with_rank else columns[1:]) + [phone_column()]
+
+
+def _office_columns(elsewhere: bool = False):
     # Widths that fit the page at 1440 px without a side scroll; long headers wrap ("Rentetan / bersih").
     columns = [
         {"field": "rank", "headerName": t("compliance.col.rank"), "width": 90, "pinned": "left", "wrapHeaderText": False,
          "type": "numericColumn"},
-        {"field": "name", "headerName": t("compliance.col.name"), "flex": 2, "minWidth": 160, "pinned": "left",
+        # A pinned column does not flex: at "flex" it stayed ~190 px, cutting names ("PT Sarana Kencana Mak…") beside
+        # 100 px of empty grid at 1366 px. Fixed at what a 1366 px laptop leaves it; the last column takes the rest.
+        {"field": "name", "headerName": t("compliance.col.name"), "width": 230, "minWidth": 160, "pinned": "left",
          "cellClass": "qc-link-cell", "tooltipField": "tax_id"},
         {"field": "score_text", "headerName": t("compliance.col.score"), "width": 70, "type": "numericColumn",
          "cellClass": "fw-semibold"},
@@ -44,7 +52,7 @@ def grid_columns(with_rank: bool = True, elsewhere: bool = False):
         {"field": "clean_streak", "headerName": t("compliance.col.clean_streak"), "width": 88,
          "type": "numericColumn", "headerTooltip": t("compliance.help.clean_streak")},
         {"field": "last_violation", "headerName": t("compliance.col.last_violation"), "width": 110},
-        {"field": "intervention", "headerName": t("compliance.col.intervention"), "width": 140,
+        {"field": "intervention", "headerName": t("compliance.col.intervention"), "flex": 1, "minWidth": 140,
          "headerTooltip": t("compliance.help.intervention")},
     ]
     if elsewhere:
@@ -54,20 +62,55 @@ def grid_columns(with_rank: bool = True, elsewhere: bool = False):
                            "headerTooltip": t("rankings.col.elsewhere"), "tooltipField": "elsewhere_help",
                            "cellClass": "qc-elsewhere-cell text-danger"})
         columns[3] = {**columns[3], "width": 140}
-    return columns if with_rank else columns[1:]
+    return columns
+
+
+# A service user's counts on a phone (the desktop's short headers "Tahan", "Musnah" say less without their column).
+COUNT_LABELS = {"consignments": "compliance.col.consignments", "detentions": "compliance.col.detentions",
+                "refusals": "compliance.col.refusals", "destructions": "compliance.col.destructions",
+                "nncs": "compliance.col.nncs", "clean_streak": "compliance.col.clean_streak",
+                "last_violation": "compliance.col.last_violation"}
+COUNT_LINES = [["consignments", "detentions", "refusals", "destructions", "nncs"], ["clean_streak", "last_violation"]]
+
+
+def phone_column():
+    """An office's ranking on a phone: the twelve columns side by side need ~1,300 px, and a 390 px phone showed the
+    rank and a cut name. The name; its tier in its colour, score and rank; the mark of violations at another office;
+    the recommended intervention; the counts the score comes from."""
+    return stacked_column(
+        f"{t('compliance.col.name')} · {t('compliance.col.tier')} · {t('compliance.col.score')}", "name",
+        [["name"], ["tier_label", "score_text", "rank"], ["elsewhere_text"], ["intervention"], *COUNT_LINES],
+        ["qc-link-cell", "small", "small text-danger", "small", "small text-muted", "small text-muted"],
+        labels={"score_text": t("compliance.col.score"), "rank": t("compliance.col.rank"),
+                "intervention": t("compliance.col.intervention"),
+                **{field: t(key) for field, key in COUNT_LABELS.items()}},
+        field_classes={"tier_label": "qc-tier-cell qc-tier-{tier}"})
+
+
+def national_phone_column():
+    """The national ranking on a phone: the name; the national tier, score and rank; each office's score; the
+    counts over every office."""
+    return stacked_column(
+        f"{t('compliance.col.name')} · {t('rankings.col.national_tier')} · {t('rankings.col.national_score')}",
+        "name", [["name"], ["tier_label", "score_text", "rank"], ["offices_text"], *COUNT_LINES],
+        ["qc-link-cell", "small", "small", "small text-muted", "small text-muted"],
+        labels={"score_text": t("rankings.col.national_score"), "rank": t("compliance.col.rank"),
+                "offices_text": t("rankings.col.per_office"),
+                **{field: t(key) for field, key in COUNT_LABELS.items()}},
+        field_classes={"tier_label": "qc-tier-cell qc-tier-{tier}"})
 
 
 def national_columns():
     """The national ranking: each company's national score and tier (every office's events pooled), its
     counts over every office, and its score and tier at each office beside them."""
-    columns = grid_columns()[:-1]
+    columns = _office_columns()[:-1]
     columns.insert(4, {"field": "offices_text", "headerName": t("rankings.col.per_office"), "minWidth": 170,
                        "flex": 1, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_text"})
     columns[2] = {**columns[2], "headerName": t("rankings.col.national_score"), "width": 86}
     # The tier's letter, colour and short name carry it; its full name is in the tooltip (the per-office column needs
     # the room).
     columns[3] = {**columns[3], "headerName": t("rankings.col.national_tier"), "width": 140}
-    return columns
+    return columns + [national_phone_column()]
 
 
 def office_chooser(user):
@@ -119,7 +162,8 @@ def _page(user):
             ]), className="shadow-sm h-100"), lg=8, className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(search_box("rankings-search", t("rankings.search")), md=4, className="mb-2"),
+            dbc.Col(search_box("rankings-search", t("rankings.search_placeholder"), t("rankings.search")), md=4,
+                    className="mb-2"),
             dbc.Col(dbc.InputGroup([
                 group_label([html.I(className="bi bi-sort-down me-1"), t("compliance.sort")], "rankings-sort"),
                 dbc.Select(id="rankings-sort", value="rank",
@@ -130,8 +174,10 @@ def _page(user):
             ], md=4, className="text-md-end mb-2"),
         ]),
         # Sorting happens over the whole ranked result (the sort menu), never over one page.
-        grid("rankings-grid", grid_columns(elsewhere=True), t("rankings.no_rows"), class_name="qc-compliance-grid qc-ranking-grid",
-             default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"tooltipShowDelay": 300}),
+        grid("rankings-grid", grid_columns(elsewhere=True), t("rankings.no_rows"),
+             class_name="qc-compliance-grid qc-ranking-grid",
+             default_col={"wrapHeaderText": True, "autoHeaderHeight": True}, options={"tooltipShowDelay": 300},
+             phone_column=PHONE_COLUMN),
         pager("rankings"),
         html.P(t("rankings.open_hint"), className="text-muted small mt-2"),
         dcc.Download(id="rankings-download"),

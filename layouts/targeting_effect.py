@@ -7,7 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header, scrolling_table, section_select
-from layouts.components.formatting import chart_separators, format_count, format_number, format_percent, month_name
+from layouts.components.formatting import (chart_separators, format_count, format_number, format_targeting_share,
+                                           month_name)
+from layouts.components.date_words import date_words
 from layouts.components.grid import NUMERIC, grid
 from layouts.components.url_filters import CODE, UrlField, applied, location
 from portal.domain.periods import add_months, month_start, today_in
@@ -15,11 +17,6 @@ from portal.i18n import t
 
 ALL = "all"
 TARGETED_COLOUR, RANDOM_COLOUR = "#c92a2a", "#868e96"
-
-
-def rate_text(rate) -> str:
-    """A hit rate or share with a tenth always shown: hits are rare, so rates of a few percent sit side by side."""
-    return format_percent(rate, decimals=1)
 
 
 def ratio_text(ratio) -> str:
@@ -34,14 +31,16 @@ def _filters(user, sections):
     return dbc.Row([
         dbc.Col([dbc.Label(t("targeting_effect.from"), html_for="effect-from", className="small mb-0"),
                  dbc.Input(id="effect-from", type="month", debounce=True, value=first.isoformat()[:7]),
-                 dbc.FormFeedback(id="effect-from-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
+                 dbc.FormFeedback(id="effect-from-feedback", type="invalid"), date_words("effect-from")],
+                xs=6, md=3, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("targeting_effect.to"), html_for="effect-to", className="small mb-0"),
                  dbc.Input(id="effect-to", type="month", debounce=True, value=last.isoformat()[:7]),
-                 dbc.FormFeedback(id="effect-to-feedback", type="invalid")], xs=6, md=3, lg=2, className="mb-2"),
+                 dbc.FormFeedback(id="effect-to-feedback", type="invalid"), date_words("effect-to")],
+                xs=6, md=3, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("applications.field.section"), html_for="effect-section", className="small mb-0"),
                  section_select("effect-section", user, t("applications.all_sections"), ALL, sections)],
                 xs=12, md=3, lg=2, className="mb-2"),
-    ], className="align-items-end g-2 mb-2")
+    ], className="align-items-start g-2 mb-2")  # the fields in a line; the month in words hangs below them
 
 
 def grid_columns() -> list[dict]:
@@ -107,14 +106,14 @@ def cards(total: dict):
                "targeting_effect.verdict.more" if total["ratio"] > 1 else "targeting_effect.verdict.not_more")
     return [
         _card("ratio", t("targeting_effect.card.ratio"), ratio_text(total["ratio"]), t(verdict)),
-        _card("targeted", t("targeting_effect.card.targeted"), rate_text(total["targeted_rate"]),
+        _card("targeted", t("targeting_effect.card.targeted"), format_targeting_share(total["targeted_rate"]),
               t("targeting_effect.card.of", hits=format_count(total["targeted_hits"]),
                 known=format_count(total["targeted_known"]))),
-        _card("random", t("targeting_effect.card.random"), rate_text(total["random_rate"]),
+        _card("random", t("targeting_effect.card.random"), format_targeting_share(total["random_rate"]),
               t("targeting_effect.card.of", hits=format_count(total["random_hits"]),
                 known=format_count(total["random_known"]))),
         _card("inspected", t("targeting_effect.card.inspected"), format_count(total["inspected"]),
-              t("targeting_effect.card.inspected_sub", share=rate_text(total["inspected_share"]),
+              t("targeting_effect.card.inspected_sub", share=format_targeting_share(total["inspected_share"]),
                 decisions=format_count(total["decisions"]), hits=format_count(total["hits"]))),
         _card("saved", t("targeting_effect.card.saved"), format_count(total["saved"]),
               t("targeting_effect.card.saved_sub")),
@@ -149,7 +148,8 @@ def chart(monthly: list[dict]) -> dict:
 def grid_rows(rows: list[dict]) -> list[dict]:
     return [{**row, "id": f"{row['month']}-{row['section']}", "month_label": month_name(row["month"]),
              "section_label": t(f"section.{row['section']}"),
-             "targeted_rate_text": rate_text(row["targeted_rate"]), "random_rate_text": rate_text(row["random_rate"]),
+             "targeted_rate_text": format_targeting_share(row["targeted_rate"]),
+             "random_rate_text": format_targeting_share(row["random_rate"]),
              "targeted_tip": t("targeting_effect.card.of", hits=row["targeted_hits"], known=row["targeted_known"]),
              "random_tip": t("targeting_effect.card.of", hits=row["random_hits"], known=row["random_known"]),
              "ratio_text": ratio_text(row["ratio"])} for row in rows]
@@ -167,7 +167,7 @@ def flags_table(flags: list[dict]):
         html.Td(format_count(flag["decisions"]), className="text-end"),
         html.Td(format_count(flag["known"]), className="text-end"),
         html.Td(format_count(flag["hits"]), className="text-end"),
-        html.Td(rate_text(flag["rate"]), className="text-end"),
+        html.Td(format_targeting_share(flag["rate"]), className="text-end"),
     ]) for flag in flags])
     return scrolling_table(dbc.Table([head, body], size="sm", hover=True, className="mb-1 text-nowrap",
                                      id="effect-flags-table"), t("targeting_effect.flags.title"))

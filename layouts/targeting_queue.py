@@ -8,7 +8,7 @@ from dash import dcc, html
 from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
-from layouts.components.grid import grid
+from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
@@ -44,42 +44,63 @@ def grid_columns(user) -> list[dict]:
         {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 140},
         {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "minWidth": 140},
         {"field": "stage_label", "headerName": t("applications.field.stage"), "minWidth": 150},
+        phone_column(zone),
     ]
+
+
+def phone_column(zone: str) -> dict:
+    """A phone's one column at the inspection site: the nine side by side need ~1,700 px, and a 390 px phone showed
+    "Periksa" and the number only. The number; inspect or not (its dot's colour) and the level; the company; why;
+    what and which section; when it was submitted and how far it has got."""
+    return stacked_column(
+        " · ".join((t("applications.field.number"), t("targeting_queue.field.selected"),
+                    t("applications.field.service_user"))), "number",
+        [["number"], ["selected_label", "level_label"], ["service_user"], ["reasons"], ["commodity", "section_label"],
+         ["submitted", "stage_label"]],
+        ["qca-link-cell", "small", "", "small", "small text-muted", "small text-muted"],
+        # "Normal · 25%" alone does not say it is the level, nor a bare "08.40" when it was submitted.
+        labels={"level_label": t("targeting_queue.field.level"), "reasons": t("targeting_queue.field.reasons"),
+                "submitted": f"{t('applications.field.submitted')} ({zone})",
+                "stage_label": t("applications.field.stage")},
+        field_classes={"selected_label": "qca-dot-cell qca-tone-{selected_tone}"})
 
 
 def _page(user, sections=()):
     return html.Div([
         page_header(t("page.targeting_queue"), t("targeting_queue.subtitle")),
         dbc.Row([
-            dbc.Col(search_box("queue-search", t("targeting_queue.search")), xs=12, md=6, xl=4, className="mb-2"),
+            dbc.Col(search_box("queue-search", t("targeting_queue.search_placeholder"),
+                               t("targeting_queue.search")), xs=12, md=6, xl=4, className="mb-2"),
             dbc.Col([dbc.InputGroup([group_label(t("targeting_queue.day"), "queue-day"),
                                      dbc.Input(id="queue-day", type="date")]), date_words("queue-day")],
                     xs=12, md=6, xl=3, className="mb-2"),
         ]),
+        # A row each on a phone: at half of a 390 px screen "Dipilih dan tidak", "Semua tanda risiko" and a
+        # coordinator's "Karantina Tumbuhan" ended in "…".
         dbc.Row([
             dbc.Col([hidden_label(t("applications.field.section"), "queue-section"),
                      section_select("queue-section", user, t("applications.all_sections"), ALL, sections)],
-                    xs=6, md=3, className="mb-2"),
+                    xs=12, sm=6, lg=3, className="mb-2"),
             dbc.Col([hidden_label(t("targeting_queue.field.level"), "queue-level"),
                      dbc.Select(id="queue-level", value=ALL,
                                 options=_options("targeting_queue.all_levels", LEVELS, "compliance.intervention"))],
-                    xs=6, md=3, className="mb-2"),
+                    xs=12, sm=6, lg=3, className="mb-2"),
             dbc.Col([hidden_label(t("targeting_queue.field.selected"), "queue-selected"),
                      dbc.Select(id="queue-selected", value=ALL,
                                 options=_options("targeting_queue.all_selected", SELECTED_CHOICES,
                                                  "targeting_queue.selected"))],
-                    xs=6, md=3, className="mb-2"),
+                    xs=12, sm=6, lg=3, className="mb-2"),
             dbc.Col([hidden_label(t("targeting_queue.flag"), "queue-flag"),
                      dbc.Select(id="queue-flag", value=ALL,
                                 options=_options("targeting_queue.all_flags", FLAG_CODES, "targeting_queue.flag"))],
-                    xs=6, md=3, className="mb-2"),
+                    xs=12, sm=6, lg=3, className="mb-2"),
         ]),
         html.Div(id="queue-summary", className="mb-2", role="status"),
         dbc.Alert(id="queue-error", color="warning", is_open=False),
         grid("queue-grid", grid_columns(user), t("targeting_queue.no_rows"), class_name="qca-grid", height="62vh",
              # Headers wrap rather than end in "…" ("Media pembawa" in its narrow column).
              default_col={"filter": False, "wrapHeaderText": True, "autoHeaderHeight": True},
-             options={"suppressCellFocus": False}),
+             options={"suppressCellFocus": False}, phone_column=PHONE_COLUMN),
         pager("queue"),
         html.P(t("targeting_queue.open_hint"), className="text-muted small mt-2"),
         dcc.Location(id="queue-go", refresh="callback-nav"),

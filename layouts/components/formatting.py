@@ -14,8 +14,9 @@ from portal.security.scope import SYSTEM_USERNAME
 
 __all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "count_axis", "format_count", "format_date",
            "format_datetime", "format_duration", "format_idr", "format_local_time", "format_month", "format_months_ago",
-           "format_number", "format_per_thousand", "format_percent", "format_quantity", "format_rate", "format_score",
-           "format_tax_id", "month_axis", "month_name", "zone_label"]
+           "format_number", "format_per_hundred", "format_per_thousand", "format_percent", "format_quantity",
+           "format_rate", "format_score", "format_targeting_share", "format_tax_id", "month_axis", "month_name",
+           "zone_label"]
 
 
 def actor_name(username: str | None) -> str:
@@ -90,6 +91,23 @@ PER_THOUSAND_DECIMALS = 1
 
 def format_per_thousand(value: float | None) -> str:
     """A rate per 1.000 (violations per 1.000 consignments): 5,5; "–" when there is none."""
+    return "–" if value is None else format_number(value, decimals=PER_THOUSAND_DECIMALS)
+
+
+# Targeting's percents (hit rates, the share of consignments inspected): a tenth always shown, on the targeting
+# effectiveness page and on the KPI panel's card alike (the card said 52% and the page 51,8% for the same share).
+# Hits are rare, so hit rates of a few percent sit side by side, and a whole percent would read 2% against 2%.
+TARGETING_PERCENT_DECIMALS = 1
+
+
+def format_targeting_share(share) -> str:
+    """A hit rate or a share inspected (0.518): "51,8%"; "–" when there is none."""
+    return format_percent(share, decimals=TARGETING_PERCENT_DECIMALS)
+
+
+def format_per_hundred(value: float | None) -> str:
+    """A rate per 100 (weighted violations per 100 consignments, the guidance's effect): as many decimals as the
+    rate per 1.000 (one), the same kind of figure: "42,9"; "–" when there is none."""
     return "–" if value is None else format_number(value, decimals=PER_THOUSAND_DECIMALS)
 
 

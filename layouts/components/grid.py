@@ -10,6 +10,7 @@ import dash_ag_grid as dag
 from portal.i18n import current_language, t
 
 NUMERIC = "numericColumn"
+PHONE_COLUMN = "stacked"  # the colId of a list's one column on a phone (stacked_column, grid `phone_column`)
 
 
 def number_format() -> dict:
@@ -35,6 +36,23 @@ def formatted_columns(columns: list[dict]) -> list[dict]:
     return [_formatted(column) for column in columns]
 
 
+def stacked_column(header: str, field: str, lines: list[list[str]], classes: list[str], *,
+                   labels: dict | None = None, field_classes: dict | None = None) -> dict:
+    """The hidden column a phone shows instead of all the others (grid `phone_column=PHONE_COLUMN`): each row on
+    `lines` of its fields joined by " · " (assets/dashAgGridComponentFunctions.js QcStackedRow), every line whole
+    (autoHeight), where the columns side by side ran past a 390 px screen's edge and hid the row's number.
+
+    `field` is what the column sorts by; `classes` one class per line (the number's line a link cell); `labels` the
+    words before a field's value where the value alone would not say what it is (a date: received, or due?);
+    `field_classes` a field's class with the row's values in braces ("qca-tone-{stage_tone}"), its colour. A number
+    reads with the reader's separators, as in its own column (`language`)."""
+    params = {"lines": lines, "classes": classes, "labels": labels or {}, "fieldClasses": field_classes or {},
+              "language": current_language()}
+    return {"colId": PHONE_COLUMN, "field": field, "headerName": header, "hide": True, "flex": 1, "minWidth": 200,
+            "autoHeight": True, "cellClass": "qc-stacked-cell", "cellRenderer": "QcStackedRow",
+            "cellRendererParams": params}
+
+
 def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, class_name: str = "",
          height: str = "60vh", min_height: str | None = "360px", sortable: bool = False, row_id: bool = True,
          default_col: dict | None = None, options: dict | None = None, phone_column: str | None = None, **kwargs):
@@ -44,9 +62,16 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     lines (cellRenderer QcStackedRow), where the columns side by side would run past the screen's edge."""
     no_rows = no_rows or t("grid.no_rows")
     listeners = {"cellKeyDown": ["qcOpenOnEnter(params, setGridProps)"]}
+    phone_options = {}
     if phone_column:
         swap = f"qcPhoneColumn(params, '{phone_column}')"
-        listeners.update(gridSizeChanged=[swap], firstDataRendered=[swap])
+        # newColumnsLoaded: columns a callback sends again (the ranking's, on every answer) come with the phone
+        # column hidden again (its `hide`) and the others as they were, hidden on a phone: a list of no column.
+        # rowDataUpdated: a filter that leaves no row draws none, and the empty list kept the desktop's headers.
+        listeners.update(gridSizeChanged=[swap], firstDataRendered=[swap], newColumnsLoaded=[swap],
+                         rowDataUpdated=[swap])
+        # Rows drawn before gridReady (when the listeners are added) ask too (dashAgGridFunctions.js).
+        phone_options = {"processRowPostCreate": {"function": f"qcPhoneColumnSoon(params, '{phone_column}')"}}
     style = {"height": height, **({"minHeight": min_height} if min_height else {})}
     # A string id: AG Grid warns (#25) on every row whose id is a number, on every grid page.
     extra = {"getRowId": "qcRowId(params.data.id)"} if row_id else {}
@@ -57,7 +82,7 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
         # localeText, not overlayNoRowsTemplate: dash-ag-grid refuses an HTML template string (XSS guard), and the
         # grid then fell back to its English "No Rows To Show".
         dashGridOptions={"localeText": locale_text(no_rows),
-                         "tooltipShowDelay": 400, **(options or {})},
+                         "tooltipShowDelay": 400, **phone_options, **(options or {})},
         # A focused row opens with Enter as with a click (assets/dashAgGridFunctions.js qcOpenOnEnter).
         eventListeners=listeners,
         rowData=[], **extra, **kwargs)

@@ -18,7 +18,13 @@ MAX_LENGTH = 100
 
 def search_box(component_id: str, placeholder: str, label: str | None = None, value: str | None = None,
                class_name: str = ""):
-    """A labelled search box (the label is for screen readers; the magnifier and placeholder show what it does)."""
+    """A labelled search box (the label is for screen readers; the magnifier and placeholder show what it does).
+
+    The placeholder must fit the box whole on a phone and in a quarter-width column on a laptop (about 27
+    characters there, 31 in a wider box: tests/pages/test_search_placeholders.py): a cut-off hint ("Media pembawa,
+    nama ilmiah atau…") hides the very fields it lists. A longer description goes in `label`, which screen readers
+    say and a mouse shows over the box (its title)."""
+    full = label if label and label != placeholder else None
     return html.Div([
         dbc.Label(label or placeholder, html_for=component_id, class_name="visually-hidden"),
         dbc.InputGroup([
@@ -26,4 +32,4 @@ def search_box(component_id: str, placeholder: str, label: str | None = None, va
             dbc.Input(id=component_id, type="search", placeholder=placeholder, value=value,
                       debounce=SEARCH_DELAY_MS, maxLength=MAX_LENGTH, autoComplete="off", class_name="qc-search"),
         ]),
-    ], className=class_name or None)
+    ], className=class_name or None, title=full)

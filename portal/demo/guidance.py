@@ -1,5 +1,6 @@
 """Demo guidance (pembinaan) for the tier-D companies, so the guidance page shows each status: given (its effect
-judged 6 months later), planned, and cancelled with a reason. Written through the service, so it is audited."""
+judged 6 months later), planned, and cancelled with a reason. Written through the service, so it is audited, under
+the portal's own name (the audit log reads "Sistem"): no person recorded them."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import Office
 from models.compliance import GuidanceRecord
 from portal.domain.periods import today_in
+from portal.security.scope import SYSTEM_USERNAME
 from portal.services.compliance import guidance
 
 # (days from today, status, kind, notes); a negative day was given, a positive one is planned.
@@ -31,10 +33,11 @@ def build_demo_guidance(session: Session, office_code: str = "0300") -> int:
     saved = []
     for row, (days, status, kind, notes) in zip(companies, PLAN):
         saved.append(guidance.record_guidance(
-            session, None, "demo", office_id=office.id, section_scope=None, today=today,
+            session, None, SYSTEM_USERNAME, office_id=office.id, section_scope=None, today=today,
             values={"service_user_id": row["service_user_id"], "given_on": (today + timedelta(days=days)).isoformat(),
                     "status": status, "kind": kind, "notes": notes, "officer_name": "Ir. Dewi Lestari"}))
     if len(saved) == len(PLAN):  # the last plan will not happen: cancelled, with the reason
-        guidance.cancel(session, None, "demo", office_id=office.id, section_scope=None, guidance_id=saved[-1]["id"],
-                        version=1, reason="Perusahaan sedang audit internal; dijadwalkan ulang bulan depan.")
+        guidance.cancel(session, None, SYSTEM_USERNAME, office_id=office.id, section_scope=None,
+                        guidance_id=saved[-1]["id"], version=1,
+                        reason="Perusahaan sedang audit internal; dijadwalkan ulang bulan depan.")
     return len(saved)

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from support.browser import browser_login, screenshot
+from support.browser import PHONE_OPTIONS, browser_login, screenshot
 from support.kpi_data import build_recent
 from portal.services.kpi.rollup import refresh_kpi_rollups
 
@@ -41,13 +41,38 @@ def test_head_reads_the_panel_and_changes_the_period(page, browser, live_server,
     large = browser.new_context(viewport={"width": 1920, "height": 1080}, base_url=live_server, locale="id-ID",
                                  bypass_csp=True)
     big = large.new_page()
-    big.set_default_timeout(15000)
-    browser_login(big, "kepala")
-    big.wait_for_selector("#kpi-value-certificates")
-    big.select_option("#kpi-preset", "this_year")
-    big.wait_for_function("document.querySelector('#kpi-period-label').innerText.includes('1 Jan')")
+    show_this_year_as_head(big, "#kpi-value-certificates")
     big.wait_for_timeout(700)
     screenshot(big, "kpi-panel-1920")
     big.set_viewport_size({"width": 1920, "height": 1080})
     big.screenshot(path=screenshot(big, "kpi-panel-1920").replace(".png", "-screen.png"), full_page=False)
     large.close()
+
+
+def test_on_a_phone_the_stage_table_shows_its_sla_columns_without_scrolling_sideways(browser, live_server, make_user,
+                                                                                    year_of_data):
+    """At 390 px the table's SLA and "Dalam SLA" columns, the ones it is read for, sat beyond the right edge of its
+    scrolling frame; the count and the P90 now stay off a phone and the headers may wrap."""
+    make_user("kepala", "head")
+    context = browser.new_context(base_url=live_server, bypass_csp=True, **PHONE_OPTIONS)
+    phone = context.new_page()
+    show_this_year_as_head(phone, "#kpi-stages-table")
+    table = phone.locator("#kpi-stages-table")
+    table.scroll_into_view_if_needed()
+    table_width, frame_width = table.evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+    assert table_width <= frame_width, (table_width, frame_width)
+    headers = [text.replace("\n", " ") for text in phone.locator("#kpi-stages-table th:visible").all_inner_texts()]
+    assert headers == ["Tahap", "Median", "SLA", "Dalam SLA"]
+    right = phone.evaluate("document.querySelector('#kpi-stages-table th:last-child').getBoundingClientRect().right")
+    assert right <= 390 and phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "kpi-panel-390")
+    context.close()
+
+
+def show_this_year_as_head(page, drawn: str) -> None:
+    """Log in as the head, wait for `drawn`, and choose this year's period."""
+    page.set_default_timeout(15000)
+    browser_login(page, "kepala")
+    page.wait_for_selector(drawn)
+    page.select_option("#kpi-preset", "this_year")
+    page.wait_for_function("document.querySelector('#kpi-period-label').innerText.includes('1 Jan')")

@@ -348,6 +348,22 @@ def test_admin_sync_page_has_a_plain_upload_form(logged_in):
     assert upload["type"] == "file" and upload["name"] == "file"
 
 
+@pytest.mark.parametrize("language, choose, none", [("id", "Pilih berkas", "Belum ada berkas dipilih"),
+                                                     ("en", "Choose file", "No file chosen")])
+def test_the_export_file_field_speaks_the_pages_language_not_the_browsers(logged_in, language, choose, none):
+    """The browser's own file button says "Choose File · No file chosen" in its own language; the field says the
+    page's words, and the browser's message for a submit without a file is the page's too (assets/qc-shell.js)."""
+    client = logged_in("admin")
+    client.get(f"/lang/{language}")
+    components = _admin_page(client)
+    picker = components["admin-sync-upload-picker"]
+    assert choose in str(picker["children"]) and components["admin-sync-upload-name"]["children"] == none
+    assert picker["data-none"] == none and picker["data-accept"] == ".csv,.xlsx"
+    assert picker["data-missing"] == ("Pilih berkas ekspor terlebih dahulu." if language == "id"
+                                      else "Choose an export file first.")
+    assert "qc-file-input" in components["admin-sync-upload-file"]["class_name"]  # laid invisible over the words
+
+
 # ------------------------------------------------------------------------------------------ freshness
 def test_freshness_rules(session, settings):
     interval = settings.sync_interval_minutes
@@ -413,6 +429,7 @@ def test_who_started_a_run_reads_in_words_not_as_a_process_name():
     assert triggered_by_text(None) == "penjadwal"
     assert triggered_by_text("cli") == "baris perintah"
     assert triggered_by_text("admin_real") == "admin_real"  # a person's username stays
+    assert triggered_by_text("system") == "Sistem"  # the portal itself (the demo's first copy), as the audit log says
 
 
 def test_a_run_that_wrote_nothing_says_so_in_words():

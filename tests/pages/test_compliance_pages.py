@@ -337,6 +337,15 @@ def test_guidance_is_recorded_audited_and_its_effect_measured(session, office):
     assert (effect["after"]["n"], effect["after"]["rate_per_100"], effect["verdict"]) == (3, 0.0, "improved")
 
 
+def test_the_effect_of_guidance_reads_its_rates_per_100_with_one_decimal():
+    """"42,86 → 0,00 per 100": one decimal, as violations per 1.000 everywhere else (format_per_thousand)."""
+    effect = {"verdict": "improved", "before": {"n": 7, "rate_per_100": 42.86},
+              "after": {"n": 3, "rate_per_100": 0.0}, "judged_from": date(2026, 6, 1)}
+    assert effect_text(effect) == "42,9 → 0,0 per 100 konsinyasi (membaik; n 7 → 3)"  # outside a request: Indonesian
+    unknown = {**effect, "verdict": "not_enough_data", "after": {"n": 0, "rate_per_100": None}}
+    assert effect_text(unknown).startswith("42,9 → – per 100")
+
+
 def test_the_effect_counts_the_guidance_records_own_section_not_the_pages_filter(session, office):
     """Beta's consignments are all plant; guidance given in the animal section is judged on animal records only (none:
     not enough data), whatever section the page shows (here: every section, which would count the plant ones)."""

@@ -1,7 +1,9 @@
 """A date is said in words under its field (layouts.components.date_words): the browser shows a date field in its own
 language's format ("05/12/2026" in an English Chromium on an Indonesian page), so every form that records a date (an
 NNC, a complaint, a guidance visit, a holiday) and every filter of a period draws the words under each date field, and
-every role that is drawn the page is told of the clientside callback that writes them from the field's value."""
+every role that is drawn the page is told of the clientside callback that writes them from the field's value. A month
+field ("July 2026" in an English Chromium, a text box holding "2026-07" in Firefox) has its month in words under it
+the same way ("Juli 2026")."""
 from __future__ import annotations
 
 import pytest
@@ -28,6 +30,11 @@ FILTERS = {"/kpi": ("kpi.view", {"kpi-from", "kpi-to"}),
 PAGES = {**FORMS, **FILTERS}
 CASES = [(path, role) for path, (permission, _fields) in sorted(PAGES.items())
          for role in ROLES if role_can(role, permission)]
+# path → (the permission the page needs, the month fields of its period): the browser draws a month field in its own
+# language ("July 2026"), or as a text box holding "2026-07" where it has no month fields.
+MONTHS = {"/targeting/effectiveness": ("targeting.effect", {"effect-from", "effect-to"})}
+MONTH_CASES = [(path, role) for path, (permission, _fields) in sorted(MONTHS.items())
+               for role in ROLES if role_can(role, permission)]
 
 
 def _drawn(client, path: str) -> list[tuple[str, dict]]:
@@ -64,12 +71,22 @@ def test_a_profile_dossier_period_has_its_dates_in_words(app, logged_in, session
     _told_of_words(client, {"profile-dossier-from", "profile-dossier-to"})
 
 
-def _told_of_words(client, dates: set[str]) -> None:
+@pytest.mark.parametrize("path, role", MONTH_CASES)
+def test_every_month_field_has_its_month_in_words_under_it(app, logged_in, path, role):
+    client = logged_in(role)
+    drawn = _drawn(client, path)
+    months = {props["id"] for _type, props in drawn if props.get("type") == "month"}
+    assert months == MONTHS[path][1]
+    assert _words(drawn) == {f"{field}-words" for field in months}
+    _told_of_words(client, months, "monthWords")  # "Juli 2026", not a weekday and day of a month field
+
+
+def _told_of_words(client, dates: set[str], function: str = "dateWords") -> None:
     # The role's browser is told of each field's words callback (a callback registered under a permission the role
     # lacks would be left out of its list, and the words would stay empty).
     told = {spec["output"]: spec for spec in client.get("/_dash-dependencies").json}
     for field in dates:
         spec = told[f"{field}-words.children"]
         assert spec["inputs"] == [{"id": field, "property": "value"}]
-        assert spec["clientside_function"]["function_name"] == "dateWords"
+        assert spec["clientside_function"]["function_name"] == function
 

@@ -131,3 +131,33 @@ def test_choosing_a_custom_period_shows_no_error_until_a_date_is_typed(app, logg
     assert _period_feedback(app, client, None, "2026-03-31") == (True, "Isi tanggalnya.", False, "")
     invalid = _period_feedback(app, client, "2026-03-31", "2026-03-01")
     assert invalid[:3] == (False, "", True) and invalid[3]  # the end before the start is still said at once
+
+
+def _stage_columns(app, client) -> list[tuple[str, list[str]]]:
+    """The stage table's columns as the panel draws them: (header, the classes of the header and of every cell)."""
+    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
+              {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
+              {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
+              {"id": "kpi-section", "property": "value", "value": "all"},
+              {"id": "kpi-direction", "property": "value", "value": "all"},
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
+    answer = dash_callback(client, _key(app), inputs).get_json()["response"]["kpi-stages"]["children"]
+    head, body = answer["props"]["children"]["props"]["children"]
+    headers = head["props"]["children"]["props"]["children"]
+    rows = [row["props"]["children"] for row in body["props"]["children"]]
+    assert rows and all(len(row) == len(headers) for row in rows)
+    return [(_text(header), [header["props"].get("className", "")] + [row[column]["props"].get("className", "")
+                                                                     for row in rows])
+            for column, header in enumerate(headers)]
+
+
+def test_on_a_phone_the_stage_table_keeps_the_sla_columns_and_leaves_out_the_count_and_p90(app, logged_in, data):
+    """At 390 px the six columns pushed "SLA" and "Dalam SLA" off the right edge (they scrolled in the table's frame,
+    out of sight): below 576 px (Bootstrap's sm) the count and the P90 are left out, header and cells alike."""
+    columns = dict(_stage_columns(app, logged_in("head")))
+    assert list(columns) == ["Tahap", "Jumlah", "Median", "P90", "SLA", "Dalam SLA"]
+    for header in ("Jumlah", "P90"):
+        assert all({"d-none", "d-sm-table-cell"} <= set(classes.split()) for classes in columns[header]), header
+    for header in ("Tahap", "Median", "SLA", "Dalam SLA"):
+        assert not any("d-none" in classes.split() for classes in columns[header]), header

@@ -3,6 +3,7 @@ office chooser on the KPI panel that only a scope reading several offices may us
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -77,6 +78,28 @@ def test_the_sla_share_chart_says_percent_on_its_ticks_and_the_other_measures_do
     assert figure["layout"]["xaxis"]["ticksuffix"] == "%" and figure["data"][0]["x"] == [50.0, 90.0]
     figure, _answer = chart(rows, "median_hours")
     assert "ticksuffix" not in figure["layout"]["xaxis"]
+
+
+def test_the_sla_share_chart_says_percent_once_on_its_ticks_not_again_in_its_axis_title():
+    rows = [{"code": "0300", "name": "A", "sla_share": 0.5}, {"code": "0500", "name": "B", "sla_share": 0.9}]
+    figure, answer = chart(rows, "sla_share")
+    axis = figure["layout"]["xaxis"]
+    assert axis["ticksuffix"] == "%" and axis["title"]["text"] == "Bagian dalam SLA"  # no "(%)" after the name
+    assert figure["data"][0]["text"] == ["50%", "90%"] and "%{text}" in figure["data"][0]["hovertemplate"]
+    assert "(%)" not in answer and "(90%)" in answer
+
+
+def test_one_office_compared_is_drawn_as_one_bar_of_a_full_charts_thickness():
+    """Plotly stretched a lone office's bar over the chart's whole height: the axis keeps room for six bars."""
+    one = [{"code": "0300", "name": "A", "sla_share": 0.5}]
+    axis = chart(one, "sla_share")[0]["layout"]["yaxis"]
+    low, high = axis["range"]
+    assert high - low == 6 and (low + high) / 2 == 0  # six bars' room, the one bar in the middle
+    three = [{"code": f"0{n}00", "name": "A", "sla_share": n / 10} for n in (3, 4, 5)]
+    low, high = chart(three, "sla_share")[0]["layout"]["yaxis"]["range"]
+    assert high - low == 6 and (low + high) / 2 == 1
+    many = [{"code": f"0{n}00", "name": "A", "sla_share": n / 10} for n in range(1, 8)]
+    assert "range" not in chart(many, "sla_share")[0]["layout"]["yaxis"]  # a full chart: plotly's own range
 
 
 def test_the_chart_answer_names_one_office_once_when_it_is_the_only_one_with_figures():
@@ -161,3 +184,23 @@ def test_the_violation_rate_reads_the_same_on_the_kpi_card_and_in_the_office_com
     assert home["violations_per_1000"] is not None
     assert home["rate_text"] == card == format_per_thousand(home["violations_per_1000"])
     assert "," in card and len(card.rsplit(",", 1)[1]) == 1  # one decimal
+
+
+def test_on_a_phone_each_office_is_one_stacked_row_that_names_its_figures():
+    """The office column was pinned at 300 px: a 390 px phone showed it and one figure, the rest off the screen."""
+    from callbacks.offices import grid_row
+    from layouts.components.grid import PHONE_COLUMN
+    from layouts.offices import grid_columns, layout
+
+    stacked = [column for column in grid_columns() if column.get("colId") == PHONE_COLUMN]
+    assert len(stacked) == 1 and stacked[0]["hide"] is True
+    labels = stacked[0]["cellRendererParams"]["labels"]
+    assert labels["sla_text"] == "Dalam SLA" and labels["rate_text"] == "Pelanggaran per 1.000"
+    drawn = str(layout(SimpleNamespace(section_scope=None)))  # a national reader: every section
+    assert "qcPhoneColumn" in drawn
+    row = grid_row({"office_id": 1, "code": "0300", "name": "BBKP Soekarno-Hatta", "applications_completed": 12345,
+                    "median_hours": 20.0, "p90_hours": 30.0, "sla_share": 0.5, "ikm": None, "ikm_grade": None,
+                    "violations_per_1000": 5.48, "tiers": {"A": 3, "D": 1}})
+    assert row["completed_text"] == "12.345" and row["tiers_text"] == "A 3 · B 0 · C 0 · D 1"
+    fields = {field for line in stacked[0]["cellRendererParams"]["lines"] for field in line}
+    assert fields <= set(row)

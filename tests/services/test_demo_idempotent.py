@@ -30,6 +30,35 @@ def test_building_the_demo_twice_leaves_every_table_count_equal(settings, databa
 
 
 
+def test_the_demo_builders_own_actions_read_as_the_system_not_as_a_user_named_demo(settings, database, tmp_path):
+    """The builder's first sync and its guidance records were recorded under "demo", a user nobody has, which the
+    sync page's "Dipicu oleh" and the audit log showed; they are the portal's own doing, read "Sistem" there, and
+    a rerun adds none of them again. The demo accounts' own actions keep their names."""
+    from callbacks.admin_sync import triggered_by_text
+    from layouts.components.formatting import actor_name
+    from models import AuditLog, SyncRun
+    from portal.security.scope import SYSTEM_USERNAME
+
+    demo = load_settings(**{**settings.model_dump(), "env": "demo",
+                            "iqfast_url": f"sqlite:///{tmp_path / 'iqfast.db'}"})
+    build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
+
+    def recorded():
+        with database.session() as s:
+            return (s.scalars(select(SyncRun.triggered_by).where(SyncRun.triggered_by.is_not(None))).all(),
+                    s.execute(select(AuditLog.username, AuditLog.action)).all())
+
+    runs, entries = recorded()
+    assert runs == [SYSTEM_USERNAME] and triggered_by_text(runs[0]) == "Sistem"
+    assert "demo" not in {username for username, _action in entries}
+    guidance = [username for username, action in entries if action.startswith("guidance_")]
+    assert guidance and set(guidance) == {SYSTEM_USERNAME} and actor_name(guidance[0]) == "Sistem"
+    assert {username for username, _action in entries} & {"operator", "coordinator_plant"}  # people stay people
+
+    build_demo(demo, days=3, say=lambda _text: None, sync_history_days=3)
+    assert recorded() == (runs, entries)  # the second run records nothing more
+
+
 def test_the_forwarder_account_has_the_busiest_company_and_the_service_user_one_with_every_kind_of_step(
         settings, database, tmp_path):
     """`forwarder` sees every service-user page as the station's heaviest user (issue #14); `service_user` a company

@@ -14,7 +14,7 @@ NOW = datetime(2026, 12, 3, 5, 0, tzinfo=timezone.utc)
 
 def test_the_history_fills_the_days_before_the_first_run_once(session):
     session.add(SyncRun(kind="incremental", source="demo", started_at=NOW - timedelta(minutes=2),
-                        finished_at=NOW - timedelta(minutes=1), status="success", triggered_by="demo"))
+                        finished_at=NOW - timedelta(minutes=1), status="success", triggered_by="system"))
     session.flush()
     added = build_sync_history(session, "sqlite:////srv/instance/iqfast-sim.db", days=60, now=NOW)
     assert 60 * 288 <= added <= 60 * 288 + 61  # every five minutes, and one reconciliation a night

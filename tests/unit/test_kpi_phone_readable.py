@@ -53,7 +53,9 @@ def test_decisions_without_a_ratio_say_which_side_is_missing():
 
 
 def test_no_decisions_is_no_data_and_a_ratio_is_shown():
-    assert "belum ada data" in _text(_targeting_card(_figures(decisions=0, inspected=0, inspected_share=None), None))
+    empty = _text(_targeting_card(_figures(decisions=0, inspected=0, inspected_share=None), None))
+    assert "belum ada data" in empty and "Belum ada konsinyasi yang diputuskan dalam periode ini." in empty
+    assert "0 dari 0" not in empty and "–" not in empty
     assert "2,5×" in _text(_targeting_card(_figures(ratio=2.5, random_rate=0.04), None))
 
 

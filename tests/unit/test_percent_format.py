@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,23 @@ def test_no_translation_puts_a_space_before_a_percent_sign():
     for language in LANGUAGES:
         wrong = {key: text for key, text in catalog(language).items() if spaced.search(text)}
         assert not wrong, (language, wrong)
+
+
+def _prose(path: Path) -> str:
+    """A markdown file without its code: fenced blocks and `inline` spans."""
+    text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.mark.parametrize("path", sorted([*DOCS.glob("*.md"), *(DOCS / "manual" / "en").glob("*.md")]),
+                         ids=lambda path: path.name)
+def test_the_english_docs_write_a_percent_right_after_its_number(path):
+    """English writes "5%", not the "5 %" the targeting, performance and simulator notes had in places."""
+    spaced = re.findall(r".{0,20}\d[ \u00a0]%.{0,10}", _prose(path))
+    assert not spaced, spaced
 
 
 def test_the_service_users_level_reads_an_indonesian_decimal_comma():
