@@ -47,10 +47,12 @@ dagfuncs.qcPhoneColumn = function (params, phoneColumn) {
     });
 };
 
-// The same swap once the grid has drawn rows, from AG Grid's processRowPostCreate, which the grid is given when it
-// is made: dash-ag-grid adds the event listeners above only at gridReady, and when a list's first page was drawn
-// before that (the complaints list, on some loads) no listener ever asked and the phone kept the two first
-// columns. Once a turn, not once a row.
+// The same swap once the grid has drawn rows (AG Grid's processRowPostCreate) or a header cell (the columns'
+// headerClass, which returns no class), both given to the grid when it is made: dash-ag-grid adds the event
+// listeners above only at gridReady, and when a list's first page was drawn before that (the complaints list, on
+// some loads) no listener ever asked and the phone kept the two first columns. A list empty from its first load
+// draws no row and gets no rowDataUpdated (its [] is the [] it was made with): only its header asks. Once a turn,
+// not once a row or a header cell.
 var qcPhoneSwapPending = new WeakSet();
 dagfuncs.qcPhoneColumnSoon = function (params, phoneColumn) {
     var api = params.api;

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import page_of, paged_callback
-from layouts.admin_sync import ALL_STATUSES
+from layouts.admin_sync import ALL_STATUSES, RUN_TONE
 from layouts.components.formatting import (actor_name, format_date, format_datetime, format_duration,
                                            format_local_time, format_number)
 from portal.security.access import protected_callback, user
@@ -73,6 +73,7 @@ def run_row(run: dict, tz: str) -> dict:
     return {"id": run["id"], "started": format_local_time(run["started_at"], tz),
             "finished": format_local_time(run["finished_at"], tz) if run["finished_at"] else "–",
             "duration": format_duration(run["duration_seconds"]), "status": run["status"],
+            "status_tone": RUN_TONE.get(run["status"], "secondary"),  # its colour in a phone's column
             "status_label": t(f"admin_sync.status.{run['status']}"), "kind": t(f"admin_sync.kind.{run['kind']}"),
             "read": _counts(run["rows_read"]), "written": written_text(run["rows_written"]),
             "triggered_by": triggered_by_text(run["triggered_by"]), "triggered_by_tip": run["triggered_by"],

@@ -297,17 +297,35 @@ def handler_columns() -> list[dict]:
         {"field": "last", "headerName": t("handler.col.last"), "minWidth": 120, "maxWidth": 150},
         {"field": "tier_d", "headerName": t("handler.col.tier_d"), "minWidth": 210,
          "cellClassRules": {"qc-flagged-cell": "params.data.flagged"}},
+        handler_phone_column(),
     ]
+
+
+def handler_phone_column() -> dict:
+    """The handlers on a phone: the five side by side need ~850 px, and a 390 px phone showed a cut name and half
+    its count, the tier-D flag off the screen. The name; the flag in red; its applications and the count of tier-D
+    companies below the flag's bar, named (a bare "2" said nothing); when they began and ended (a line of their own:
+    beside the count a date broke over two lines)."""
+    return stacked_column(
+        f"{t('handler.col.name')} · {t('handler.col.applications')}", "name",
+        [["name"], ["tier_d_flag"], ["applications", "tier_d_count"], ["first", "last"]],
+        ["qc-link-cell", "small", "small", "small text-muted"],
+        labels={"applications": t("handler.col.applications"), "first": t("handler.col.first"),
+                "last": t("handler.col.last"), "tier_d_count": t("handler.col.tier_d")},
+        field_classes={"tier_d_flag": "qc-flagged-cell"})
 
 
 def handler_row(handler: dict, tz: str) -> dict:
     """One handler as a grid row: its id is the handler's page ("none" for applications without a handler)."""
-    return {"id": f"/handlers/{handler['handler_id']}" if handler["handler_id"] else "none",
-            "name": handler["name"] if handler["handler_id"] else t("profile.no_handler"),
-            "applications": handler["applications"], "first": format_date(handler["first"], tz=tz),
-            "last": format_date(handler["last"], tz=tz), "flagged": handler["flagged"],
-            "tier_d": t("profile.handler_flag", count=handler["tier_d_companies"]) if handler["flagged"]
-            else format_count(handler["tier_d_companies"])}
+    row = {"id": f"/handlers/{handler['handler_id']}" if handler["handler_id"] else "none",
+           "name": handler["name"] if handler["handler_id"] else t("profile.no_handler"),
+           "applications": handler["applications"], "first": format_date(handler["first"], tz=tz),
+           "last": format_date(handler["last"], tz=tz), "flagged": handler["flagged"],
+           "tier_d": t("profile.handler_flag", count=handler["tier_d_companies"]) if handler["flagged"]
+           else format_count(handler["tier_d_companies"])}
+    # A phone's column (handler_phone_column) shows the flag in red, or the count with its name: one of the two.
+    return {**row, "tier_d_flag": row["tier_d"] if handler["flagged"] else "",
+            "tier_d_count": "" if handler["flagged"] else row["tier_d"]}
 
 
 def paged_section(name: str, columns: list[dict], no_rows: str, intro=None):

@@ -25,25 +25,38 @@ def _options(all_key: str, values, label_key: str):
     return [{"label": t(all_key), "value": ALL}] + [{"label": t(f"{label_key}.{v}"), "value": v} for v in values]
 
 
+# A cell that wraps onto more lines rather than end in "…" (a company's or a commodity's long name), its lines as
+# close as a paragraph's, not a row's height apart.
+WRAPPED = {"wrapText": True, "autoHeight": True,
+           "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}}
+
+
 def grid_columns(user) -> list[dict]:
-    """Selected first (the service sorts), then what the officer needs to act: number, company, what, reasons."""
+    """Selected first (the service sorts), then what the officer needs to act: number, company, what, reasons.
+
+    Set widths where the content is short and known ("Not selected" after its dot, the number, "Diperketat · 100%",
+    "28 Agu 2026"); the names and the reasons share the rest and wrap, so the nine fit the grid at 1366 px and at
+    1440 px (Bootstrap's 1320 px container: less room) without scrolling sideways, where "Periksa?" took 150 px, the
+    company and the commodity ended in "…" and the stage was past the edge. A section's coordinator has no section column: the locked
+    section filter above says it for every row."""
     zone = zone_label(user.office_timezone)
+    section = [] if user.section_scope else [
+        {"field": "section_label", "headerName": t("applications.field.section"), "width": 106, **WRAPPED}]
     return [
-        {"field": "selected_label", "headerName": t("targeting_queue.field.selected"), "minWidth": 130,
-         "maxWidth": 150, "pinned": "left", "cellClass": "qca-dot-cell",
-         "cellClassRules": {"qca-tone-danger": "params.data.selected", "qca-tone-secondary": "!params.data.selected"}},
-        {"field": "number", "headerName": t("applications.field.number"), "minWidth": 235, "cellClass": "qca-link-cell"},
-        {"field": "level_label", "headerName": t("targeting_queue.field.level"), "minWidth": 150},
-        {"field": "reasons", "headerName": t("targeting_queue.field.reasons"), "flex": 2, "minWidth": 260,
-         "tooltipField": "reasons", "wrapText": True, "autoHeight": True,
-         "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}},
-        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 200,
-         "tooltipField": "service_user"},
-        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 130,
-         "tooltipField": "commodity"},
-        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 140},
-        {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "minWidth": 140},
-        {"field": "stage_label", "headerName": t("applications.field.stage"), "minWidth": 150},
+        {"field": "selected_label", "headerName": t("targeting_queue.field.selected"), "width": 128,
+         "pinned": "left", "cellClass": "qca-dot-cell",
+         "cellClassRules": {"qca-tone-danger": "params.data.selected",
+                            "qca-tone-secondary": "!params.data.selected"}},
+        {"field": "number", "headerName": t("applications.field.number"), "width": 220, "cellClass": "qca-link-cell"},
+        {"field": "level_label", "headerName": t("targeting_queue.field.level"), "width": 146},
+        {"field": "reasons", "headerName": t("targeting_queue.field.reasons"), "flex": 2, "minWidth": 155,
+         "tooltipField": "reasons", **WRAPPED},
+        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 170,
+         **WRAPPED},
+        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 110, **WRAPPED},
+        *section,
+        {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "width": 116, **WRAPPED},
+        {"field": "stage_label", "headerName": t("applications.field.stage"), "width": 116, **WRAPPED},
         phone_column(zone),
     ]
 

@@ -62,7 +62,7 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     lines (cellRenderer QcStackedRow), where the columns side by side would run past the screen's edge."""
     no_rows = no_rows or t("grid.no_rows")
     listeners = {"cellKeyDown": ["qcOpenOnEnter(params, setGridProps)"]}
-    phone_options = {}
+    phone_options, phone_default = {}, {}
     if phone_column:
         swap = f"qcPhoneColumn(params, '{phone_column}')"
         # newColumnsLoaded: columns a callback sends again (the ranking's, on every answer) come with the phone
@@ -70,15 +70,19 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
         # rowDataUpdated: a filter that leaves no row draws none, and the empty list kept the desktop's headers.
         listeners.update(gridSizeChanged=[swap], firstDataRendered=[swap], newColumnsLoaded=[swap],
                          rowDataUpdated=[swap])
-        # Rows drawn before gridReady (when the listeners are added) ask too (dashAgGridFunctions.js).
-        phone_options = {"processRowPostCreate": {"function": f"qcPhoneColumnSoon(params, '{phone_column}')"}}
+        # Rows drawn before gridReady (when the listeners are added) ask too, and so does the header, drawn when the
+        # grid is made: a list empty from its first load draws no row (dashAgGridFunctions.js qcPhoneColumnSoon).
+        soon = {"function": f"qcPhoneColumnSoon(params, '{phone_column}')"}
+        phone_options = {"processRowPostCreate": soon}
+        phone_default = {"headerClass": soon}  # a column's own (numericColumn's right alignment) wins: others ask
     style = {"height": height, **({"minHeight": min_height} if min_height else {})}
     # A string id: AG Grid warns (#25) on every row whose id is a number, on every grid page.
     extra = {"getRowId": "qcRowId(params.data.id)"} if row_id else {}
     return dag.AgGrid(
         id=component_id, className=f"ag-theme-alpine qc-grid {class_name}".strip(), style=style,
         columnDefs=formatted_columns(columns),
-        defaultColDef={"sortable": sortable, "resizable": True, "suppressMovable": True, **(default_col or {})},
+        defaultColDef={"sortable": sortable, "resizable": True, "suppressMovable": True, **phone_default,
+                       **(default_col or {})},
         # localeText, not overlayNoRowsTemplate: dash-ag-grid refuses an HTML template string (XSS guard), and the
         # grid then fell back to its English "No Rows To Show".
         dashGridOptions={"localeText": locale_text(no_rows),

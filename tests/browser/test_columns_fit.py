@@ -118,3 +118,52 @@ def test_the_admins_companies_guidance_and_user_names_read_whole_at_1366(laptop,
             assert found["inside"] and found["whole"], (path, found)
         finally:
             screenshot(laptop, f"{path.strip('/').replace('/', '-')}-1366")
+
+
+def _queue_row(database) -> str:
+    """A selected consignment of a company and a commodity with long names; its day in the queue's address."""
+    from datetime import datetime, timezone
+
+    from models import Office
+    from portal.domain.periods import local_date
+    from support.targeting_data import gen_decision
+
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Sinar Manggis Ekspor Nusantara Raya")
+        submitted = datetime.now(timezone.utc).replace(microsecond=0)
+        application = gen_application(s, company, submitted_at=submitted, stages=("submitted",),
+                                      commodity="Sarang burung walet olahan", number="2026.1.0300.0.K21.M.033072")
+        gen_decision(s, application, level="tightened", draw=0.9, flags=("new_commodity",))
+        day = local_date(submitted, s.get(Office, application.office_id).timezone)
+        s.commit()
+    return day.isoformat()
+
+
+@pytest.mark.parametrize("viewport, role, section", [(LAPTOP, "coordinator", "plant"), (LAPTOP, "operator", None),
+                                                     (DESKTOP, "operator", None)])
+def test_the_inspection_queue_reads_whole_without_scrolling_sideways(browser, live_server, database, make_user,
+                                                                     viewport, role, section):
+    """The nine columns (eight for a section's coordinator) fit the grid; the company and the commodity wrap rather
+    than end in "…", the number and "Periksa" stay on their line, and the last header sits inside the grid."""
+    day = _queue_row(database)
+    make_user("antrian_lebar", role, section)
+    tab = next(_tab(browser, live_server, viewport))
+    browser_login(tab, "antrian_lebar")
+    tab.wait_for_url(lambda url: "/login" not in url)
+    tab.goto(f"/targeting/queue?day={day}")
+    expect(tab.locator("#queue-grid .ag-center-cols-container .ag-row").first).to_contain_text("Sinar Manggis")
+    try:
+        fit = tab.evaluate("""() => {
+            const viewport = document.querySelector('#queue-grid .ag-center-cols-viewport');
+            const cells = [...document.querySelectorAll('#queue-grid .ag-row .ag-cell')];
+            return {sideways: viewport.scrollWidth > viewport.clientWidth + 1,
+                    cut: cells.filter(cell => cell.scrollWidth > cell.clientWidth + 1
+                                              || cell.scrollHeight > cell.clientHeight + 1)
+                         .map(cell => cell.getAttribute('col-id') + ': ' + cell.textContent)};
+        }""")
+        assert fit == {"sideways": False, "cut": []}
+        found = _whole_and_inside(tab, "#queue-grid", "stage_label")
+        assert found["inside"] and found["whole"], found
+    finally:
+        screenshot(tab, f"queue-{role}-{viewport['viewport']['width']}")
+        tab.context.close()

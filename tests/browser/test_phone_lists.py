@@ -133,12 +133,42 @@ def _checked_on_a_phone(phone, ids: dict, name: str, spec: tuple, parts: tuple =
         expect(phone.locator("#guidance-action-body")).to_contain_text(key)
     else:
         phone.wait_for_url(f"**{target.format(**ids)}")
+        # The page it opens fits the phone too (a profile's tier badge ran 50 px past its edge).
+        phone.wait_for_selector("#shell-content h1")
+        phone.wait_for_selector('[data-dash-is-loading="true"]', state="detached")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, (name, "opened page scrolls")
 
 
 @pytest.mark.parametrize("name", LISTS)
 def test_on_a_phone_a_list_shows_one_stacked_column_with_the_number_on_screen_and_a_tap_opens_it(phone, lists,
                                                                                                 name):
     _checked_on_a_phone(phone, lists, name, LISTS[name])
+
+
+# name: (page, grid, its empty state's words): no row to draw on the first load, of an empty office or of a filter in
+# the address that matches nothing
+EMPTY_LISTS = {
+    "complaints": ("/complaints", "complaints-grid", "Tidak ada data"),
+    "complaints-filtered": ("/complaints?q=tidak-ada-yang-cocok", "complaints-grid", "Tidak ada data"),
+    "queue": ("/targeting/queue", "queue-grid", "Belum ada konsinyasi baru"),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_LISTS)
+def test_on_a_phone_a_list_empty_from_its_first_load_shows_only_the_stacked_header(phone, make_user, name):
+    """No row ever comes, so no row-drawn or row-updated event asks for the swap: the header picks the phone's one
+    column from the grid's making, not the desktop's first two columns cut at the screen's edge."""
+    path, grid, empty = EMPTY_LISTS[name]
+    make_user("petugas_kosong", "operator", full_name="Siti Rahmawati")
+    browser_login(phone, "petugas_kosong")
+    phone.wait_for_url(lambda url: "/login" not in url)
+    phone.goto(path)
+    expect(phone.locator(f"#{grid}")).to_contain_text(empty)
+    try:
+        _only_the_stacked_column(phone, grid)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, "the page scrolls sideways"
+    finally:
+        screenshot(phone, f"phone-list-empty-{name}")
 
 
 def test_on_a_phone_the_applications_pager_and_sort_keep_the_one_column(phone, lists):

@@ -438,3 +438,24 @@ def test_a_run_that_wrote_nothing_says_so_in_words():
     assert written_text({"applications": 0, "stage_events": 0}) == "tidak ada yang berubah"
     assert written_text({}) == "–"
     assert written_text({"a_new_table": 3}) == "a_new_table 3"  # a name the page does not know yet, as it is
+
+
+def test_on_a_phone_each_run_is_one_stacked_row_with_its_status_in_colour(app, logged_in, session):
+    """The nine columns side by side ran past a 390 px phone: the start, the end and the status at the edge, never
+    what a run read or its error."""
+    from layouts.components.grid import PHONE_COLUMN
+
+    _run(session, status="failed", error="koneksi ke IQFast terputus")
+    session.commit()
+    client = logged_in("admin")
+    grid = _admin_page(client)["admin-sync-runs-grid"]
+    stacked = [column for column in grid["columnDefs"] if column.get("colId") == PHONE_COLUMN]
+    assert len(stacked) == 1 and stacked[0]["hide"] is True
+    assert "qcPhoneColumn" in str(grid["eventListeners"])
+    params = stacked[0]["cellRendererParams"]
+    assert params["lines"][0] == ["started", "status_label"] and ["error"] in params["lines"]
+    assert params["fieldClasses"] == {"status_label": "qca-dot-cell qca-tone-{status_tone}"}
+    assert params["labels"]["started"] == "Mulai (WIB)" and params["labels"]["read"] == "Baris dibaca"
+    row = _runs(app, client)["admin-sync-runs-grid"]["rowData"][0]
+    assert {field for line in params["lines"] for field in line} <= set(row)
+    assert row["status_tone"] == "danger"  # red, as the desktop's dot

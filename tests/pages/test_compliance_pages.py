@@ -158,6 +158,65 @@ def test_handler_page_for_a_coordinator_of_another_section_is_refused(session, o
                                    section_scope="animal")
 
 
+def _paged_rows(client, app, grid: str, prefix: str, inputs: list[dict]) -> list[dict]:
+    """A paged grid's first page as its callback answers the browser."""
+    response = dash_callback(client, _key(app, f"{grid}.rowData"), inputs=inputs + [
+        {"id": f"{prefix}-prev", "property": "n_clicks", "value": None},
+        {"id": f"{prefix}-next", "property": "n_clicks", "value": None}],
+        state=[{"id": f"{prefix}-page", "property": "data", "value": 0}])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"][grid]["rowData"]
+
+
+def _stacked(columns: list[dict]) -> dict:
+    from layouts.components.grid import PHONE_COLUMN
+
+    stacked = [column for column in columns if column.get("colId") == PHONE_COLUMN]
+    assert len(stacked) == 1 and stacked[0]["hide"] is True
+    return stacked[0]["cellRendererParams"]
+
+
+def _fields(params: dict) -> set[str]:
+    return {field for line in params["lines"] for field in line}
+
+
+def test_on_a_phone_each_handler_of_a_profile_is_one_stacked_row_with_its_flag_in_red(office, app, logged_in):
+    """The five columns side by side ran past a 390 px phone: a cut name and half its count, the flag off screen."""
+    from layouts.profile import PHONE_COLUMN, handler_columns, handler_row, section_frame
+
+    params = _stacked(handler_columns())
+    assert params["lines"][0] == ["name"] and params["fieldClasses"] == {"tier_d_flag": "qc-flagged-cell"}
+    assert params["labels"]["tier_d_count"] == "Perusahaan tier D yang dilayani"
+    assert f"qcPhoneColumn(params, '{PHONE_COLUMN}')" in str(section_frame("handlers"))
+    rows = _paged_rows(logged_in("enforcement"), app, "profile-handlers-grid", "profile-handlers", [
+        {"id": "profile-id", "property": "data", "value": office["beta"].id},
+        {"id": "profile-section", "property": "value", "value": "all"}])
+    assert [row["name"] for row in rows] == ["PPJK Satu Pintu"]
+    assert _fields(params) <= set(rows[0])
+    # The flag in red, or the count with its name: never both.
+    flagged = handler_row({"handler_id": 7, "name": "PPJK", "applications": 3, "first": None, "last": None,
+                           "flagged": True, "tier_d_companies": 4}, "Asia/Jakarta")
+    plain = handler_row({"handler_id": 8, "name": "PPJK", "applications": 3, "first": None, "last": None,
+                         "flagged": False, "tier_d_companies": 1}, "Asia/Jakarta")
+    assert (flagged["tier_d_flag"], flagged["tier_d_count"]) == ("Ditandai: 4 perusahaan tier D", "")
+    assert (plain["tier_d_flag"], plain["tier_d_count"]) == ("", "1")
+
+
+def test_on_a_phone_each_company_of_a_handler_is_one_stacked_row_with_its_tier_in_colour(office, app, logged_in):
+    """The six columns side by side ran past a 390 px phone: a cut name and its tax id, the tier off the screen."""
+    from layouts.handler import company_columns, drawn_later
+
+    params = _stacked(company_columns())
+    assert params["lines"][:2] == [["name"], ["tier_text"]]
+    assert params["fieldClasses"] == {"tier_text": "qc-tier-cell qc-tier-{tier}"}
+    assert params["labels"]["tax_id"] == "NPWP" and params["labels"]["applications"] == "Permohonan"
+    assert "qcPhoneColumn" in str(drawn_later(None))
+    rows = _paged_rows(logged_in("enforcement"), app, "handler-companies-grid", "handler-companies",
+                       [{"id": "handler-id", "property": "data", "value": office["handler"].id}])
+    assert {row["name"] for row in rows} == {"PT Alpha Buah Segar", "PT Beta Tani"}
+    assert all(_fields(params) | {"tier"} <= set(row) for row in rows)
+
+
 # ------------------------------------------------------------------------------------------------ exports
 def test_export_neutralises_formula_cells(session, office, app, logged_in):
     su = gen_service_user(session, name="=HYPERLINK(\"http://evil\")")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
@@ -112,3 +113,18 @@ def test_the_chart_s_hover_groups_its_counts_as_the_page_s_language_does(app, lo
     assert figure["layout"]["separators"] == ",."  # decimal comma, thousands dot (Indonesian)
     for trace in figure["data"]:
         assert "%{customdata[0]:,d}" in trace["hovertemplate"] and "%{customdata[1]:,d}" in trace["hovertemplate"]
+
+
+def test_on_a_phone_each_month_and_section_is_one_stacked_row_that_names_its_figures(app, logged_in, session):
+    """The ten columns side by side ran past a 390 px phone: the month and a cut section, the ratio off the screen."""
+    from layouts.components.grid import PHONE_COLUMN
+    from layouts.targeting_effect import grid_columns, layout
+
+    stacked = [column for column in grid_columns() if column.get("colId") == PHONE_COLUMN]
+    assert len(stacked) == 1 and stacked[0]["hide"] is True
+    params = stacked[0]["cellRendererParams"]
+    assert params["lines"][:2] == [["month_label", "section_label"], ["ratio_text"]]
+    assert params["labels"]["ratio_text"] == "Rasio" and params["labels"]["pending"] == "Belum ada hasil"
+    assert "qcPhoneColumn" in str(layout(SimpleNamespace(office_timezone="Asia/Jakarta", section_scope=None)))
+    row = _second_half_of_2026(app, logged_in, session)["effect-grid"]["rowData"][0]
+    assert {field for line in params["lines"] for field in line} <= set(row)
