@@ -37,8 +37,9 @@ def grid_columns(user) -> list[dict]:
     Set widths where the content is short and known ("Not selected" after its dot, the number, "Diperketat · 100%",
     "28 Agu 2026"); the names and the reasons share the rest and wrap, so the nine fit the grid at 1366 px and at
     1440 px (Bootstrap's 1320 px container: less room) without scrolling sideways, where "Periksa?" took 150 px, the
-    company and the commodity ended in "…" and the stage was past the edge. A section's coordinator has no section column: the locked
-    section filter above says it for every row."""
+    company and the commodity ended in "…" and the stage was past the edge. The shared columns' least widths leave
+    ≈ 80 px to spare at 1440 px (a grid's vertical scroll bar takes 15 of it). A section's coordinator has no section
+    column: the locked section filter above says it for every row."""
     zone = zone_label(user.office_timezone)
     section = [] if user.section_scope else [
         {"field": "section_label", "headerName": t("applications.field.section"), "width": 106, **WRAPPED}]
@@ -49,11 +50,11 @@ def grid_columns(user) -> list[dict]:
                             "qca-tone-secondary": "!params.data.selected"}},
         {"field": "number", "headerName": t("applications.field.number"), "width": 220, "cellClass": "qca-link-cell"},
         {"field": "level_label", "headerName": t("targeting_queue.field.level"), "width": 146},
-        {"field": "reasons", "headerName": t("targeting_queue.field.reasons"), "flex": 2, "minWidth": 155,
+        {"field": "reasons", "headerName": t("targeting_queue.field.reasons"), "flex": 2, "minWidth": 130,
          "tooltipField": "reasons", **WRAPPED},
-        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 170,
+        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 150,
          **WRAPPED},
-        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 110, **WRAPPED},
+        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 100, **WRAPPED},
         *section,
         {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "width": 116, **WRAPPED},
         {"field": "stage_label", "headerName": t("applications.field.stage"), "width": 116, **WRAPPED},

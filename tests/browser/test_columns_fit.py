@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from models import Complaint
 from portal.services.compliance import rollup as compliance_rollup
@@ -139,6 +139,20 @@ def _queue_row(database) -> str:
     return day.isoformat()
 
 
+# Whether the queue's grid scrolls sideways, and its cells whose text is cut (wider or taller than the cell).
+QUEUE_FIT = """() => {
+    const viewport = document.querySelector('#queue-grid .ag-center-cols-viewport');
+    const cells = [...document.querySelectorAll('#queue-grid .ag-row .ag-cell')];
+    const header = document.querySelector('#queue-grid .ag-header-cell[col-id="stage_label"]');
+    const grid = document.querySelector('#queue-grid').getBoundingClientRect();
+    return {sideways: viewport.scrollWidth > viewport.clientWidth + 1
+                      || header.getBoundingClientRect().right > grid.right + 1,
+            cut: cells.filter(cell => cell.scrollWidth > cell.clientWidth + 1
+                                      || cell.scrollHeight > cell.clientHeight + 1)
+                 .map(cell => cell.getAttribute('col-id') + ': ' + cell.textContent)};
+}"""
+
+
 @pytest.mark.parametrize("viewport, role, section", [(LAPTOP, "coordinator", "plant"), (LAPTOP, "operator", None),
                                                      (DESKTOP, "operator", None)])
 def test_the_inspection_queue_reads_whole_without_scrolling_sideways(browser, live_server, database, make_user,
@@ -153,14 +167,14 @@ def test_the_inspection_queue_reads_whole_without_scrolling_sideways(browser, li
     tab.goto(f"/targeting/queue?day={day}")
     expect(tab.locator("#queue-grid .ag-center-cols-container .ag-row").first).to_contain_text("Sinar Manggis")
     try:
-        fit = tab.evaluate("""() => {
-            const viewport = document.querySelector('#queue-grid .ag-center-cols-viewport');
-            const cells = [...document.querySelectorAll('#queue-grid .ag-row .ag-cell')];
-            return {sideways: viewport.scrollWidth > viewport.clientWidth + 1,
-                    cut: cells.filter(cell => cell.scrollWidth > cell.clientWidth + 1
-                                              || cell.scrollHeight > cell.clientHeight + 1)
-                         .map(cell => cell.getAttribute('col-id') + ': ' + cell.textContent)};
-        }""")
+        # The grid lays itself out in passes (the flex columns shared out once its width is known, then each row grown
+        # to its wrapped lines): wait for the last pass, then read what it left.
+        try:
+            tab.wait_for_function(f"() => {{ const fit = ({QUEUE_FIT})(); return !fit.sideways && !fit.cut.length; }}",
+                                  timeout=10000)
+        except PlaywrightTimeout:
+            pass  # the assertions below say what never fitted
+        fit = tab.evaluate(QUEUE_FIT)
         assert fit == {"sideways": False, "cut": []}
         found = _whole_and_inside(tab, "#queue-grid", "stage_label")
         assert found["inside"] and found["whole"], found
