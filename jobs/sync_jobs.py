@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from jobs.context import JobContext
 from jobs.locks import SYNC_LOCK, ProcessLock
 from portal.services.sync.run_log import close_abandoned_runs
-from portal.services.sync.runs import reconcile_from_settings, sync_from_settings
+from portal.services.sync.runs import SYNC_KINDS, reconcile_from_settings, sync_from_settings
 from portal.services.sync.requests import link_sync_requests, pick_sync_requests
 
 log = logging.getLogger("qcorner.scheduler")
@@ -55,7 +55,7 @@ def run_locked_sync(context: JobContext, triggered_by: str) -> list[dict]:
 def sync_job(context: JobContext) -> None:
     """The regular sync; on failure, try again sooner (1, 2, 4… minutes, at most the interval)."""
     results = run_locked_sync(context, context.name)
-    failed = [r for r in results if r.get("status") == "failed" and r.get("kind", "incremental") == "incremental"]
+    failed = [r for r in results if r.get("status") == "failed" and r.get("kind", "incremental") in SYNC_KINDS]
     if failed:
         context.failures += 1
         delay = min(FIRST_RETRY * 2 ** (context.failures - 1), context.interval)

@@ -82,7 +82,8 @@ def layout(user, sections=(), **_):
                                     className="h6 mb-0"),
                             html.Small(t("guidance.effect_help"), className="text-muted")]),
             dbc.CardBody(grid(
-                "guidance-grid", class_name="qc-compliance-grid", height="45vh", min_height="300px", sortable=True,
+                "guidance-grid", class_name="qc-compliance-grid qc-tall-on-phone", height="45vh", min_height="300px",
+                sortable=True,
                 # Headers wrap onto a second line rather than end in "…" ("Catatan pelanggaran" in 120 px).
                 default_col={"wrapHeaderText": True, "autoHeaderHeight": True},
                 no_rows=t("guidance.no_rows"), columns=[
@@ -111,7 +112,8 @@ def layout(user, sections=(), **_):
                                     className="h6 mb-0"),
                             html.Small(t("guidance.records_help"), className="text-muted")]),
             dbc.CardBody([grid(
-                "guidance-records-grid", class_name="qc-compliance-grid", height="45vh", min_height="300px",
+                "guidance-records-grid", class_name="qc-compliance-grid qc-tall-on-phone", height="45vh",
+                min_height="300px",
                 no_rows=t("guidance.no_records"), columns=[
                     {"field": "date", "headerName": t("profile.col.date"), "width": 115},
                     {"field": "name", "headerName": t("compliance.col.name"), "flex": 1, "minWidth": 180,

@@ -94,7 +94,7 @@ def _page(user, sections):
         ]), className="mb-3"),
         html.H2(t("targeting_effect.table.title"), className="h5"),
         grid("effect-grid", grid_columns(), t("targeting_effect.no_rows"), height="45vh", min_height="240px",
-             sortable=True, phone_column=PHONE_COLUMN,
+             sortable=True, phone_column=PHONE_COLUMN, class_name="qc-tall-on-phone",
              # The columns share the width: at 200 px each the ten ran past a 1366 px screen and hid the ratio.
              default_col={"flex": 1, "wrapHeaderText": True, "autoHeaderHeight": True}),
         html.H2(t("targeting_effect.flags.title"), className="h5 mt-3"),

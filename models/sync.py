@@ -20,7 +20,7 @@ class SyncRun(Base):
     __table_args__ = (Index("ix_sync_runs_status_finished", "status", "finished_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), default="incremental")  # incremental, export, reconcile
+    kind: Mapped[str] = mapped_column(String(20), default="incremental")  # first_load, incremental, export, reconcile
     source: Mapped[str] = mapped_column(String(200), default="")          # the source, without credentials
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,7 +4,8 @@ Nothing the KPI panel, the rankings, the survey results, the priority and guidan
 p0 in it) or the applications list's total show changes between two writes to the data (`portal/data_version.py`
 changes the stamp in the same transaction as each of them), so their services' answers are cached under a key made of
 the service, every argument it was called with — the caller's office, section and scope among them, so no one is ever
-answered from another scope — and the stamp. A new stamp makes every old key unreachable; old entries simply age out.
+answered from another scope — the stamp and the release (a digest of the code that computes and draws the answers).
+A new stamp or a new release makes every old key unreachable; old entries simply age out.
 
 The cache is Flask-Caching: Redis in production (the rate limits' `QCORNER_RATELIMIT_STORAGE_URL`, shared by every
 worker and host); without Redis, files in `QCORNER_VIEW_CACHE_DIR` shared by the workers of one server (the demo's
@@ -17,10 +18,12 @@ the same panel).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import threading
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Callable
 
 from flask import current_app, has_app_context
@@ -63,9 +66,32 @@ def _normal(value: Any) -> Any:
     return value
 
 
+# What computes and draws a cached answer: the services, the callbacks that draw their figures, the layouts and the
+# translations. The data stamp does not move at a release, and Redis outlives the workers.
+_CODE_FOLDERS = ("portal", "callbacks", "layouts", "models")
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the code, the same in every worker and host running it: a release changes it, so a new worker
+    never reads an answer (or a drawing) shaped by the code it replaced, which would last until the next write."""
+    return digest_of_code(Path(__file__).resolve().parent.parent)
+
+
+def digest_of_code(root: Path) -> str:
+    """The digest of the code folders under ``root``: by path within it and content, so not by where it lies."""
+    digest = hashlib.sha256()
+    for folder in _CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".json") and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def key_of(view: str, stamp: str, args: tuple, kwargs: dict) -> str:
     digest = hashlib.sha256(repr(_normal((args, kwargs))).encode()).hexdigest()
-    return f"{view}:{stamp}:{digest}"
+    return f"{view}:{release()}:{stamp}:{digest}"
 
 
 def cached(session, service: Callable[..., Any], *args, **kwargs) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,7 @@ from portal.db import Database
 from portal.migrate import upgrade
 from portal.settings import load_settings
 from support.browser import CHROMIUM, CHROMIUM_ARGS, PAGE_OPTIONS, PHONE_OPTIONS
+from support.sync_helpers import SIMULATOR_CACHE
 from support.web import PASSWORD, login
 
 # Hypothesis's deadline and "too slow" health check time the machine, not the code: on two shared cores they fail
@@ -46,6 +49,9 @@ def pytest_configure(config):
 
     accounts.HASH_METHOD = CHEAP_HASH_METHOD
     _travel_if_asked(config)
+    if not hasattr(config, "workerinput") and SIMULATOR_CACHE not in os.environ:
+        # Made by the run (before its workers start, which inherit the variable), removed when it ends.
+        os.environ[SIMULATOR_CACHE] = config._qcorner_simulators = tempfile.mkdtemp(prefix="qcorner-simulators-")
 
 
 def _travel_if_asked(config):
@@ -71,6 +77,9 @@ def pytest_collection_modifyitems(config, items):
 def pytest_unconfigure(config):
     if getattr(config, "_qcorner_clock", None):
         config._qcorner_clock.stop()
+    if getattr(config, "_qcorner_simulators", None):
+        shutil.rmtree(config._qcorner_simulators, ignore_errors=True)
+        os.environ.pop(SIMULATOR_CACHE, None)
 
 
 def _pg_admin(sql: str) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, sign_in
 from support.factories import (gen_action, gen_application, gen_bill, gen_certificate, gen_handler, gen_service_user)
 from models import SyncRequest, SyncRun
 from models.base import utcnow
@@ -113,8 +113,7 @@ def test_operator_searches_applications_and_opens_one(page, applications_data):
 
 
 def test_application_page_fits_a_phone(phone, applications_data):
-    browser_login(phone, "petugas")
-    phone.wait_for_url("**/nnc")
+    sign_in(phone, "petugas")
     phone.goto(f"/applications/{applications_data['detained_id']}")
     phone.wait_for_selector("#application-detail-timeline")
     phone.wait_for_selector("#application-detail-commodity-table")
@@ -127,8 +126,7 @@ def test_application_page_fits_a_phone(phone, applications_data):
 
 
 def test_admin_asks_for_a_sync_and_follows_it(page, applications_data, database):
-    browser_login(page, "admin_qc")
-    page.wait_for_url("**/admin/users")
+    sign_in(page, "admin_qc")
     page.goto("/admin/sync")
     page.wait_for_selector("#admin-sync-runs-grid .ag-row")
     # the overview and the runs are separate callbacks: the grid's rows may arrive before the lag card is filled
@@ -164,8 +162,7 @@ def test_admin_uploads_an_export_through_the_plain_form(page, applications_data,
     export = tmp_path / "m_negara.csv"
     export.write_text("id_negara;kode_negara;nama_negara;tgl_update\n1;ID;Indonesia;2026-03-01 08:00:00\n"
                       "dua;CN;China;2026-03-01 08:00:00\n", encoding="utf-8")
-    browser_login(page, "admin_qc")
-    page.wait_for_url("**/admin/users")
+    sign_in(page, "admin_qc")
     page.goto("/admin/sync")
     page.wait_for_selector("#admin-sync-upload-form")
     page.set_input_files("#admin-sync-upload-file", str(export))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.browser import browser_login, screenshot
+from support.browser import screenshot, sign_in
 from support.web import recorded_complaint
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(brow
     screenshot(public, "complaint-public-received-phone")
 
     make_user("petugas_pengaduan", "operator")
-    browser_login(page, "petugas_pengaduan")
+    sign_in(page, "petugas_pengaduan")
     page.goto("/complaints")
     try:
         page.wait_for_selector(f"text={code}")
@@ -65,7 +65,7 @@ def test_public_complaint_is_answered_by_an_operator_and_read_with_its_code(brow
 def test_a_field_check_is_kept_through_a_refused_save_then_moves_the_due_date(page, database, make_user):
     # Received Mon 6 Jul 2026 in WIB: answer due Mon 13 Jul; with a field check Wed 30 Sep.
     complaint_id = recorded_complaint(database, make_user, "petugas_lapangan", "Gudang kargo kotor")
-    browser_login(page, "petugas_lapangan")
+    sign_in(page, "petugas_lapangan")
     page.goto(f"/complaints/{complaint_id}")
     page.wait_for_selector("#complaint-due-date:has-text('13 Jul 2026')")
     _editor_filled(page)

@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from models import Complaint
 from portal.services.compliance import rollup as compliance_rollup
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, sign_in
 from support.factories import gen_application, gen_service_user, office_id
 
 pytestmark = pytest.mark.browser
@@ -85,8 +85,7 @@ def test_the_complaints_deadline_column_reads_whole_at_1440(wide, database, make
                         first_response_due=date.today() + timedelta(days=3)))
         s.commit()
     make_user("petugas_lebar", "operator")
-    browser_login(wide, "petugas_lebar")
-    wide.wait_for_url(lambda url: "/login" not in url)
+    sign_in(wide, "petugas_lebar")
     wide.goto("/complaints")
     expect(wide.locator("#complaints-grid .ag-body")).to_contain_text("PGD-LEBAR-01")
     try:
@@ -102,8 +101,7 @@ def test_the_admins_companies_guidance_and_user_names_read_whole_at_1366(laptop,
         gen_service_user(s, name="PT Sinar Manggis Ekspor Nusantara Raya")
         s.commit()
     make_user("admin_laptop", "admin", full_name="drh. Bambang Prasetyo (Koordinator Karantina Hewan)")
-    browser_login(laptop, "admin_laptop")
-    laptop.wait_for_url(lambda url: "/login" not in url)
+    sign_in(laptop, "admin_laptop")
     laptop.goto("/admin/users")
     expect(laptop.locator("#admin-users-grid .ag-body")).to_contain_text("Koordinator Karantina Hewan)")
     clipped = laptop.evaluate("""() => [...document.querySelectorAll('#admin-users-grid .ag-cell[col-id=full_name]')]
@@ -162,8 +160,7 @@ def test_the_inspection_queue_reads_whole_without_scrolling_sideways(browser, li
     day = _queue_row(database)
     make_user("antrian_lebar", role, section)
     tab = next(_tab(browser, live_server, viewport))
-    browser_login(tab, "antrian_lebar")
-    tab.wait_for_url(lambda url: "/login" not in url)
+    sign_in(tab, "antrian_lebar")
     tab.goto(f"/targeting/queue?day={day}")
     expect(tab.locator("#queue-grid .ag-center-cols-container .ag-row").first).to_contain_text("Sinar Manggis")
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from support.browser import browser_login, fill, screenshot
+from support.browser import browser_login, fill, screenshot, sign_in
 from support.factories import gen_application, gen_service_user
 
 pytestmark = pytest.mark.browser
@@ -59,8 +59,7 @@ def test_typing_fast_in_the_company_picker_after_the_other_fields_keeps_every_ke
 
 def test_letters_pressed_before_the_last_one_is_released_all_arrive(page, registry):
     """Rolled typing (the next key down before the last one is up) from a picker reached with the keyboard."""
-    browser_login(page, "petugas_nnc")
-    page.wait_for_url("**/nnc")
+    sign_in(page, "petugas_nnc")
     page.goto("/nnc/new")
     page.wait_for_selector("#nnc-form-section_id option >> nth=1", state="attached")
     page.select_option("#nnc-form-section_id", label="Karantina Tumbuhan")

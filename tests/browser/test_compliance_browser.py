@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from support.compliance_data import gen_nnc
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, sign_in
 from support.factories import gen_action, gen_application, gen_handler, gen_service_user
 from portal.domain.periods import today_in
 from portal.services.compliance import rollup as compliance_rollup
@@ -78,8 +78,7 @@ def test_coordinator_ranks_filters_and_reads_how_a_score_was_computed(page, stat
 
 
 def test_coordinator_opens_the_guidance_page_and_sees_field_errors(page, station):
-    browser_login(page, "koordinator_kt")
-    page.wait_for_url("**/rankings")
+    sign_in(page, "koordinator_kt")
     page.goto("/guidance")
     page.wait_for_selector("#guidance-grid .ag-row")
     page.click("#guidance-save")
@@ -91,8 +90,7 @@ def test_coordinator_opens_the_guidance_page_and_sees_field_errors(page, station
 def test_coordinator_plans_guidance_then_cancels_it_from_the_records_grid(page, station):
     """A future date saves as planned; its row opens the actions; 'done' refuses a future day; a cancel needs and
     shows its reason."""
-    browser_login(page, "koordinator_kt")
-    page.wait_for_url("**/rankings")
+    sign_in(page, "koordinator_kt")
     page.goto("/guidance")
     page.wait_for_selector(f"#guidance-service_user_id option[value='{station['beta']}']", state="attached")
     planned_on = date.today() + timedelta(days=20)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Complaint
-from support.browser import PAGE_OPTIONS, browser_login, screenshot
+from support.browser import PAGE_OPTIONS, screenshot, sign_in
 from support.factories import office_id
 
 pytestmark = pytest.mark.browser
@@ -30,8 +30,7 @@ def complaints(database, make_user):
 
 
 def test_the_address_keeps_the_filters_for_a_reload_and_a_shared_link(page, browser, live_server, complaints):
-    browser_login(page, "petugas_pengaduan")
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, "petugas_pengaduan")
     page.goto("/complaints")
     listed = page.locator("#complaints-grid .ag-body")
     expect(listed).to_contain_text("Antrean pemeriksaan")
@@ -63,8 +62,7 @@ def test_the_address_keeps_the_filters_for_a_reload_and_a_shared_link(page, brow
 
     colleague = browser.new_context(base_url=live_server, bypass_csp=True, **PAGE_OPTIONS)
     other = colleague.new_page()
-    browser_login(other, "petugas_pengaduan")
-    other.wait_for_url(lambda url: "/login" not in url)
+    sign_in(other, "petugas_pengaduan")
     other.goto(shared)
     expect(other.locator("#complaints-status")).to_have_value("new")
     expect(other.locator("#complaints-grid .ag-body")).to_contain_text("Sertifikat terlambat dikirim")

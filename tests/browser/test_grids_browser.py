@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from support.browser import browser_login
+from support.browser import browser_login, sign_in
 from support.factories import gen_service_user
 from models import ComplianceMonthly, Section
 from portal.domain.periods import add_months, month_start
@@ -73,7 +73,7 @@ def test_counts_in_a_grid_have_thousands_separators_like_the_rest_of_the_page(pa
         s.flush()
         ranking.refresh_scores(s)
     make_user("grid_numbers", "coordinator", "plant")
-    browser_login(page, "grid_numbers")
+    sign_in(page, "grid_numbers")
     page.goto("/rankings")
     page.wait_for_selector("#rankings-grid .ag-row:has-text('PT Ekspor Besar Sekali')")
     row = page.locator("#rankings-grid .ag-center-cols-container .ag-row").first

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from support.browser import (LONG_TASK_LIMIT_MS, browser_login, forget_long_tasks, long_tasks, record_long_tasks,
-                             screenshot, settle)
+                             screenshot, settle, sign_in)
 from support.heavy_data import build_heavy_company, build_sync_year
 from portal.services.compliance import rollup as compliance_rollup
 
@@ -136,7 +136,7 @@ def test_the_largest_company_profile_and_its_sections_open_without_a_long_task(p
 
 def test_the_largest_profile_opens_short_with_its_long_sections_closed(page, companies):
     heavy, _small = companies
-    browser_login(page, "koordinator_kt")
+    sign_in(page, "koordinator_kt")
     page.goto(f"/profile/{heavy.id}")
     page.wait_for_selector("#profile-name")
     settle(page)

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from portal.domain.periods import add_months, month_start, today_in
-from support.browser import browser_login, screenshot
+from support.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -24,8 +24,7 @@ def _in_words(month: date) -> str:
 
 def test_the_chosen_months_are_said_in_indonesian_under_their_fields(page, make_user):
     make_user("wasdak_bulan", "enforcement")
-    browser_login(page, "wasdak_bulan")
-    page.wait_for_selector("#shell-user-name", state="attached")
+    sign_in(page, "wasdak_bulan")
     page.goto("/targeting/effectiveness")
     # The default period: the last six months through this one (the office's today; the test office's zone).
     last = month_start(today_in("Asia/Jakarta"))
@@ -41,8 +40,7 @@ def test_the_chosen_months_are_said_in_indonesian_under_their_fields(page, make_
 
 def test_a_browser_without_month_fields_has_the_typed_month_in_words_too(page, make_user):
     make_user("wasdak_teks", "enforcement")
-    browser_login(page, "wasdak_teks")
-    page.wait_for_selector("#shell-user-name", state="attached")
+    sign_in(page, "wasdak_teks")
     page.goto("/targeting/effectiveness")
     page.wait_for_selector("#effect-from-words:not(:empty)")
     # What Firefox draws for type="month": a plain text box, where the officer types the month as the page reads it.

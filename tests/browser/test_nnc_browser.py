@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from support.browser import browser_login, fill, screenshot
+from support.browser import browser_login, fill, screenshot, sign_in
 from support.factories import gen_service_user
 from models import Nnc
 from support.nnc_helpers import EXE, PDF
@@ -31,8 +31,7 @@ def test_an_empty_date_field_says_the_month_comes_first_where_the_browser_puts_i
     for locale, empty in (("en-US", "Urutan: bulan/tanggal/tahun"), ("id-ID", "")):
         context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1366, "height": 850})
         page = context.new_page()
-        browser_login(page, "petugas_nnc")
-        page.wait_for_url("**/nnc")
+        sign_in(page, "petugas_nnc")
         page.goto(live_server + "/nnc/new")
         page.wait_for_selector("#nnc-form-notice_date-words", state="attached")
         if empty:
@@ -107,8 +106,7 @@ def test_operator_records_an_nnc_with_its_letter_finds_it_and_opens_the_letter(p
 
 
 def test_a_wrong_form_shows_each_message_in_indonesian_and_keeps_what_was_typed(page, officer, database):
-    browser_login(page, "petugas_nnc")
-    page.wait_for_url("**/nnc")
+    sign_in(page, "petugas_nnc")
     page.goto("/nnc/new")
     fill(page, {
         "#nnc-form-number": "NNC/UJI/9",

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from support.browser import browser_login, screenshot
+from support.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 INVALID = re.compile(r"\bis-invalid\b")
@@ -14,8 +14,7 @@ INVALID = re.compile(r"\bis-invalid\b")
 
 def test_filling_a_required_field_clears_its_message_and_keeps_the_others(page, make_user):
     make_user("petugas_nnc", "operator")
-    browser_login(page, "petugas_nnc")
-    page.wait_for_url("**/nnc")
+    sign_in(page, "petugas_nnc")
     page.goto("/nnc/new")
     page.wait_for_selector("#nnc-form-section_id option >> nth=1", state="attached")
     page.click("#nnc-form-save")

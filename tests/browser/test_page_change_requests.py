@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from support.browser import browser_login, settle
+from support.browser import settle, sign_in
 from test_browser_login import demo_accounts  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def _outputs(page) -> list[str]:
 ])
 def test_a_page_change_from_the_menu_asks_the_server_once_for_the_shell(page, demo_accounts, username, start, link,
                                                                          target, drawn):
-    browser_login(page, username, "qcorner-demo")
+    sign_in(page, username, "qcorner-demo")
     page.goto(start)
     page.wait_for_selector("#shell-content h1")
     settle(page)

@@ -17,7 +17,7 @@ from models import Application, Complaint, Office
 from models.compliance import GuidanceRecord
 from portal.domain.periods import local_date
 from portal.services.compliance import rollup as compliance_rollup
-from support.browser import browser_login, screenshot
+from support.browser import screenshot, sign_in
 from support.compliance_data import gen_nnc
 from support.factories import gen_action, gen_application, gen_service_user, office_id, section_id
 from support.national_data import build_two_offices
@@ -25,7 +25,7 @@ from support.targeting_data import gen_decision
 
 pytestmark = pytest.mark.browser
 UTC = timezone.utc
-PHONE_WIDTH = 390
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "id-ID"}
 NUMBER = "2026.1.0300.0.K21.I.032771"
 TRACKING = "PGD-PONSEL-01"
@@ -109,8 +109,7 @@ def _checked_on_a_phone(phone, ids: dict, name: str, spec: tuple, parts: tuple =
     """Open the list as its user on the phone, check the one column (with `parts`: (selector in the row's cell, its
     text), a colour or a label the row must show), then tap the row's number or name and land on its page."""
     user, path, grid, key, target = spec
-    browser_login(phone, user)
-    phone.wait_for_url(lambda url: "/login" not in url)
+    sign_in(phone, user)
     phone.goto(path.format(**ids))
     cell = phone.locator(f"#{grid} .ag-row .qc-stacked-cell", has_text=key).first
     expect(cell).to_be_visible()
@@ -124,6 +123,8 @@ def _checked_on_a_phone(phone, ids: dict, name: str, spec: tuple, parts: tuple =
         for selector, text in parts:
             expect(cell.locator(selector).first).to_contain_text(text)
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, "the page scrolls sideways"
+        # Several stacked rows at once: a list kept short to share a wide screen (45vh) showed three on a phone.
+        assert phone.locator(f"#{grid}").bounding_box()["height"] >= PHONE_HEIGHT / 2, name
     finally:
         phone.locator(f"#{grid}").scroll_into_view_if_needed()
         screenshot(phone, f"phone-list-{name}")
@@ -160,8 +161,7 @@ def test_on_a_phone_a_list_empty_from_its_first_load_shows_only_the_stacked_head
     column from the grid's making, not the desktop's first two columns cut at the screen's edge."""
     path, grid, empty = EMPTY_LISTS[name]
     make_user("petugas_kosong", "operator", full_name="Siti Rahmawati")
-    browser_login(phone, "petugas_kosong")
-    phone.wait_for_url(lambda url: "/login" not in url)
+    sign_in(phone, "petugas_kosong")
     phone.goto(path)
     expect(phone.locator(f"#{grid}")).to_contain_text(empty)
     try:
@@ -172,8 +172,7 @@ def test_on_a_phone_a_list_empty_from_its_first_load_shows_only_the_stacked_head
 
 
 def test_on_a_phone_the_applications_pager_and_sort_keep_the_one_column(phone, lists):
-    browser_login(phone, "petugas_ponsel")
-    phone.wait_for_url(lambda url: "/login" not in url)
+    sign_in(phone, "petugas_ponsel")
     phone.goto("/applications")
     # The first row as shown (AG Grid keeps its rows' elements in any order, and a page's old rows a moment longer).
     first = "#applications-grid .ag-row[row-index='0']"
@@ -198,8 +197,7 @@ def _hidden_on_a_laptop(browser, live_server, ids: dict, specs: dict) -> None:
         tab = context.new_page()
         tab.set_default_timeout(15000)
         try:
-            browser_login(tab, user)
-            tab.wait_for_url(lambda url: "/login" not in url)
+            sign_in(tab, user)
             for name, (owner, path, grid, key, _target) in specs.items():
                 if owner != user:
                     continue
@@ -298,8 +296,7 @@ def _rows_fit_their_lines(tab, grid: str) -> None:
 
 
 def test_on_a_phone_the_queue_filters_read_whole_and_the_pager_keeps_the_one_column(phone, field_lists):
-    browser_login(phone, "petugas_ponsel")
-    phone.wait_for_url(lambda url: "/login" not in url)
+    sign_in(phone, "petugas_ponsel")
     phone.goto(f"/targeting/queue?day={field_lists['day']}")
     first = "#queue-grid .ag-row[row-index='0']"
     expect(phone.locator(first, has_text=NUMBER)).to_have_count(1)  # the selected one first
@@ -330,8 +327,7 @@ def test_on_a_phone_the_queue_filters_read_whole_and_the_pager_keeps_the_one_col
 def test_on_a_phone_the_rankings_sort_and_office_keep_the_one_column(phone, field_lists):
     """Each answer of the ranking sends its columns again (the office's or the national ones): the phone keeps
     the one column through a new order and a new office."""
-    browser_login(phone, "nasional_ponsel")
-    phone.wait_for_url(lambda url: "/login" not in url)
+    sign_in(phone, "nasional_ponsel")
     phone.goto("/rankings")
     first = "#rankings-grid .ag-row[row-index='0']"
     marked = phone.locator("#rankings-grid .qc-stacked-cell", has_text=ELSEWHERE).first

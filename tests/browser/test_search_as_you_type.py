@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from models import Complaint
 from portal import audit
 from portal.services.compliance import rollup as compliance_rollup
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, sign_in
 from support.compliance_data import gen_nnc
 from support.factories import gen_application, gen_service_user, office_id
 
@@ -97,8 +97,7 @@ def test_typing_in_the_search_box_filters_the_list_without_enter(page, database,
     with database.session() as s:
         typed, found, left_out = build(s)
         s.commit()
-    browser_login(page, f"cari_{role}")
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, f"cari_{role}")
     page.goto(path)
     listed = page.locator(rows)
     expect(listed).to_contain_text(left_out)

@@ -10,7 +10,7 @@ from portal.services import edit_versions
 from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import register as nnc
 from portal.services.nnc.rules import EDITABLE_FIELDS
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, sign_in
 from support.web import recorded_complaint
 from support.nnc_helpers import actor, valid_nnc
 
@@ -22,8 +22,7 @@ def test_a_save_over_a_colleagues_newer_save_shows_what_changed_and_keeps_the_ty
     make_user("petugas_layar", "operator")
     with database.session() as s:
         nnc_id = nnc.create_nnc(s, colleague, valid_nnc(s))["id"]
-    browser_login(page, "petugas_layar")
-    page.wait_for_url("**/nnc")
+    sign_in(page, "petugas_layar")
     page.goto(f"/nnc/{nnc_id}/edit")
     expect(page.locator("#nnc-form-commodity")).to_have_value("Manggis")  # the form has opened the NNC
     page.fill("#nnc-form-description", "Ketikan petugas layar: larva di 2 buah.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.browser import browser_login, screenshot
+from support.browser import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 EXPORT = ("id_negara;kode_negara;nama_negara;tgl_update\n"
@@ -14,8 +14,7 @@ EXPORT = ("id_negara;kode_negara;nama_negara;tgl_update\n"
 def test_the_admin_chooses_an_export_in_indonesian_and_it_is_imported(page, make_user):
     pytest.importorskip("portal.iqfast.export_source")
     make_user("admin_unggah", "admin")
-    browser_login(page, "admin_unggah")
-    page.wait_for_selector("#shell-user-name", state="attached")
+    sign_in(page, "admin_unggah")
     page.goto("/admin/sync")
     page.wait_for_selector("#admin-sync-upload-name:has-text('Belum ada berkas dipilih')")
     assert "Pilih berkas" in page.inner_text("#admin-sync-upload-picker")

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, sign_in
 from support.kpi_data import build_recent
 from portal.security.headers import policy
 from portal.services.kpi.rollup import refresh_kpi_rollups
@@ -72,7 +72,7 @@ def test_pages_with_charts_grids_and_forms_run_without_a_single_policy_violation
     page.wait_for_selector(".ag-root")
     page.wait_for_timeout(500)
     screenshot(page, "csp-applications")
-    browser_login(phone, "admin_csp")
+    sign_in(phone, "admin_csp")
     phone.goto("/nnc/new")
     phone.wait_for_selector("#nnc-form-number")
     phone.wait_for_timeout(500)

@@ -78,6 +78,7 @@ def test_a_first_load_that_fails_midway_leaves_every_index_in_place(database, si
 def test_a_first_load_then_an_incremental_run_copy_the_source_and_count_what_they_wrote(database, simulator):
     first = sync.run_sync(database, simulator, chunk_size=500)
     assert first["status"] == "success", first["error"]
+    assert first["kind"] == "first_load"  # the sync page says "Pemuatan awal", not a routine run
     loaded = counts(database)
     # Every row of an empty table is written once, and counted once (the upsert's returned rows summed up).
     assert {name: first["rows_written"].get(name, 0) for name in SYNCED_TABLES} == loaded
@@ -88,6 +89,7 @@ def test_a_first_load_then_an_incremental_run_copy_the_source_and_count_what_the
     assert changes["inserted"].get("riwayat_ptk")
     later = sync.run_sync(database, simulator, chunk_size=500)
     assert later["status"] == "success", later["error"]
+    assert later["kind"] == "incremental"
     assert later["events_written"] >= changes["inserted"]["riwayat_ptk"]
     assert counts(database)["stage_events"] - loaded["stage_events"] == changes["inserted"]["riwayat_ptk"] - sum(
         changes["deleted"].values())

@@ -9,6 +9,7 @@ each, the cached answer must equal a fresh computation and differ from the answe
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -179,6 +180,38 @@ def test_the_workers_of_one_server_share_answers_through_the_cache_directory(dat
         view_cache.cached(session, counted, 8)  # another argument is another answer
     assert calls == [7, 8]
 
+
+
+def test_a_new_release_does_not_read_the_answers_the_old_code_cached(database, tmp_path, monkeypatch):
+    """The cache (Redis in production) outlives the workers and the data stamp does not move at a release: the
+    release's digest in the key keeps a new worker from drawing an answer shaped by the code it replaced."""
+    calls = []
+
+    def counted(session, office_id):
+        calls.append(office_id)
+        return _answer(session, office_id)
+
+    counted.__module__, counted.__qualname__ = _answer.__module__, _answer.__qualname__
+    server = _bare_app(str(tmp_path))
+    for release in ("old", "old", "new"):
+        monkeypatch.setattr(view_cache, "release", lambda release=release: release)
+        with server.app_context(), database.session() as session:
+            view_cache.cached(session, counted, 7)
+    assert calls == [7, 7]
+
+
+def test_the_release_digest_follows_the_code_and_not_where_it_lies(tmp_path):
+    for host in ("a", "b"):
+        (tmp_path / host / "layouts").mkdir(parents=True)
+        (tmp_path / host / "layouts" / "kpi.py").write_text("TITLE = 'KPI'\n")
+        (tmp_path / host / "portal" / "translations").mkdir(parents=True)
+        (tmp_path / host / "portal" / "translations" / "id.json").write_text('{"kpi.title": "KPI"}')
+    same = view_cache.digest_of_code(tmp_path / "a")
+    assert view_cache.digest_of_code(tmp_path / "b") == same
+    (tmp_path / "b" / "portal" / "translations" / "id.json").write_text('{"kpi.title": "Panel KPI"}')
+    assert view_cache.digest_of_code(tmp_path / "b") != same
+    view_cache.release.cache_clear()  # the code as it is now (the process may have read it before an edit)
+    assert view_cache.release() == view_cache.digest_of_code(Path(view_cache.__file__).resolve().parent.parent)
 
 def test_people_asking_for_one_view_at_once_wait_for_a_single_computation(database):
     import threading

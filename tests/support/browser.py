@@ -39,6 +39,22 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.click("#login-submit")
 
 
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Log the tab's browser context in without drawing a page: the login form is posted (with its CSRF token) from
+    the context's own request client, whose cookies are the tabs'. For tests whose subject is another page, which
+    they open next: the login form and the home page it leads to took 1–2 s a test (test_browser_login.py and the
+    tests of a role's landing page log in through the form)."""
+    import re
+
+    form = page.request.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text())
+    assert form.ok and token, f"no login form ({form.status})"
+    answer = page.request.post("/login", form={"csrf_token": token.group(1), "username": username,
+                                               "password": password}, max_redirects=0)
+    assert answer.status == 302 and "/login" not in answer.headers.get("location", "/login"), (
+        f"{username} could not log in ({answer.status})")
+
+
 def browser_logout(page) -> None:
     """Log out through the user menu's form (a POST with the CSRF token), like a person does; on a phone the menu
     is behind the navbar's toggler first."""

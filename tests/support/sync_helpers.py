@@ -5,9 +5,14 @@ The expected rows are computed here from IQFast's rows with this file's own smal
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
+import os
+import shutil
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import create_engine, delete, select, text
 
@@ -24,9 +29,33 @@ SYNCED_TABLES = ("stage_events", "quarantine_actions", "bills", "certificates", 
                  "applications", "handlers", "service_users")
 
 
+# Where this run keeps each small simulator it has built (tests/conftest.py makes it and removes it at the end): the
+# same (days, seed, offices) is built once per run and copied after, as the simulator's output depends on those
+# alone (its "now" is END). Dozens of tests build the same few; the 40- and 75-day ones took 3–7 s each.
+SIMULATOR_CACHE = "QCORNER_TEST_SIMULATOR_CACHE"
+
+
 def small_simulator(url: str, days: int, seed: int, offices: int = 1) -> dict:
     """A simulator with a tenth of a station's registered companies and handlers (the tests need few;
     a full station registers 3,000, which would dominate every test's rows)."""
+    cache = os.environ.get(SIMULATOR_CACHE)
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if not cache or path is None or path.exists():
+        return _build_small_simulator(url, days, seed, offices)
+    built = Path(cache) / f"{days}-{seed}-{offices}.db"
+    with open(built.with_suffix(".lock"), "w") as lock:  # the other test worker may be building the same one
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            building = built.with_suffix(".building")
+            building.unlink(missing_ok=True)
+            summary = _build_small_simulator(f"sqlite:///{building}", days, seed, offices)
+            built.with_suffix(".json").write_text(json.dumps(summary))
+            building.replace(built)
+    shutil.copyfile(built, path)
+    return json.loads(built.with_suffix(".json").read_text())
+
+
+def _build_small_simulator(url: str, days: int, seed: int, offices: int) -> dict:
     from iqfast_sim import simulator
 
     saved = simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION

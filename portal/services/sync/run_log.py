@@ -1,8 +1,8 @@
 """The record of each sync run (one ``sync_runs`` row): kind, source, start, end, status, rows read and written
 per table, cursors, and an error text with the rows it rejected.
 
-Every kind of run (incremental, reconciliation, export file) keeps its progress in a ``RunLog`` and saves it in
-the transaction of the rows it describes, so the record always matches what was committed.
+Every kind of run (first load, incremental, reconciliation, export file) keeps its progress in a ``RunLog`` and saves
+it in the transaction of the rows it describes, so the record always matches what was committed.
 """
 from __future__ import annotations
 

@@ -51,6 +51,9 @@ OVERLAP = timedelta(minutes=10)
 ORPHAN_GRACE = timedelta(hours=1)
 # A first load notifies only what happened this recently (QCORNER_NOTIFICATION_HORIZON_DAYS).
 NOTIFICATION_HORIZON = timedelta(days=30)
+# The kinds of run_sync's runs: a first load (the stage events never read yet: an empty portal, or a station
+# newly connected) says so on the sync page; an officer would otherwise read a year's load as a routine run.
+SYNC_KINDS = ("incremental", "first_load")
 
 
 def _checkpoint(where: str, source_table: str, batch: int) -> None:
@@ -78,7 +81,7 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
         work(source, run)
         # Scores current before the run says success; an error fails the run. An incremental run's writers noted
         # the old times they overwrote, so its monthly rollups are rebuilt from the earliest month reached only.
-        bring_current(database, run.id, reach=run.reach if kind == "incremental" else None,
+        bring_current(database, run.id, reach=run.reach if kind in SYNC_KINDS else None,
                       moved_from=run.reach.companies)
     except SourceUnavailable as error:
         log.warning("%s run %s failed: %s", label, run.id, error)
@@ -136,7 +139,15 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
                            [table for table in mapping.SOURCE_TABLES[split:] if table not in beside], beside)
             if connection.in_transaction():
                 _commit(connection, run)
-    return _recorded_run(database, "incremental", "sync", url, source, triggered_by, work)
+    return _recorded_run(database, _sync_kind(database, cursor_scope), "sync", url, source, triggered_by, work)
+
+
+def _sync_kind(database: Database, cursor_scope: str) -> str:
+    """"first_load" when the stage events have no cursor yet in this scope (their whole history is read), else
+    "incremental". A first load stopped midway resumes as an incremental run: the cursors say where it was."""
+    with database.engine.connect() as connection:
+        cursors = load_cursors(connection)
+    return "incremental" if cursor_scope + "riwayat_ptk" in cursors else "first_load"
 
 
 # A first load on PostgreSQL writes the applications' commodity lines, bills and certificates on a second connection
