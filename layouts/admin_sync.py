@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from layouts.common import page_header
 from layouts.components.formatting import zone_label
-from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
+from layouts.components.grid import PHONE_COLUMN, WRAPPED, grid, stacked_column
 from layouts.components.pager import pager
 from portal.i18n import t
 from portal.services.sync.status import RUN_STATUSES
@@ -32,9 +32,10 @@ def run_columns(user) -> list[dict]:
          "cellClassRules": {f"qca-tone-{tone}": f"params.data.status == '{status}'"
                             for status, tone in RUN_TONE.items()}},
         {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 110, "maxWidth": 130},
+        # Every run reads every table (the code lists too): on one line, whole in its tooltip. What it wrote is whole,
+        # on more lines where it must ("Permohonan 2 · T…" hid it): only the tables it changed, a first load's all.
         {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 150, "tooltipField": "read"},
-        {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 1, "minWidth": 150,
-         "tooltipField": "written"},
+        {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 2, "minWidth": 150, **WRAPPED},
         {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 110, "maxWidth": 140,
          "tooltipField": "triggered_by_tip"},
         {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 140,

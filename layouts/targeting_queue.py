@@ -8,7 +8,7 @@ from dash import dcc, html
 from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
-from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
+from layouts.components.grid import PHONE_COLUMN, WRAPPED, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
@@ -24,11 +24,6 @@ LEVEL_TONE = {"tightened": "danger", "normal": "warning", "reduced": "success"}
 def _options(all_key: str, values, label_key: str):
     return [{"label": t(all_key), "value": ALL}] + [{"label": t(f"{label_key}.{v}"), "value": v} for v in values]
 
-
-# A cell that wraps onto more lines rather than end in "…" (a company's or a commodity's long name), its lines as
-# close as a paragraph's, not a row's height apart.
-WRAPPED = {"wrapText": True, "autoHeight": True,
-           "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}}
 
 
 def grid_columns(user) -> list[dict]:

@@ -102,7 +102,18 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     serve_dependencies_by_role(app)  # each role's browser learns only the callbacks it may call
     # After the callbacks: the policy allows Dash's inline scripts by their hashes.
     content_security.install(app, https=settings.cookie_secure)
+    _set_up_before_serving(app)
     return app
+
+
+def _set_up_before_serving(app: dash.Dash) -> None:
+    """Dash's set-up at a process's first request (the component libraries' scripts registered, the layout checked)
+    done now, before any request. Dash marks it done before doing it, so in a threaded worker (gunicorn gthread) the
+    concurrent first requests of a fresh worker — a browser asks for a page's twenty scripts at once, and its page
+    came from another worker — found no library registered: AG Grid's script answered 500 and no grid drew until a
+    reload (seen after each `make run`)."""
+    with app.server.test_request_context("/"):
+        app._setup_server()
 
 
 def _name_each_document(app: dash.Dash) -> None:

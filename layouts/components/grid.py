@@ -11,6 +11,10 @@ from portal.i18n import current_language, t
 
 NUMERIC = "numericColumn"
 PHONE_COLUMN = "stacked"  # the colId of a list's one column on a phone (stacked_column, grid `phone_column`)
+# A cell that wraps onto more lines rather than end in "…" (a company's or a commodity's long name, a run's rows per
+# table), its lines as close as a paragraph's, not a row's height apart: `{..., **WRAPPED}` in a column.
+WRAPPED = {"wrapText": True, "autoHeight": True,
+           "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}}
 
 
 def number_format() -> dict:
