@@ -25,6 +25,13 @@ GOOD, FAIR, POOR = "#2f9e44", "#e8a317", "#c92a2a"
 # The chart keeps room for at least this many bars: plotly stretches the bars of a few offices over the chart's whole
 # height (one office compared was a block some 230 px thick), so a short list stands at the width of a full one.
 FEWEST_BAR_SLOTS = 6
+# Room per bar, and for the axis below them: the chart grows with the offices (the national office compares dozens),
+# where a fixed 360 px squeezed 30 offices' names and bars into 12 px each.
+BAR_PX, AXIS_PX, LEAST_CHART_PX = 28, 60, 360
+
+
+def chart_height(count: int) -> int:
+    return max(LEAST_CHART_PX, BAR_PX * max(count, FEWEST_BAR_SLOTS) + AXIS_PX)
 
 
 def grid_row(row: dict) -> dict:
@@ -90,7 +97,7 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
                         "text": [_value_text(metric, row[metric]) for row in shown][::-1],
                         "textposition": "outside", "cliponaxis": False,
                         "hovertemplate": "%{y}: %{text}<extra></extra>"}],
-              "layout": {"margin": {"l": 10, "r": 40, "t": 10, "b": 30}, "height": max(240, 28 * len(shown) + 60),
+              "layout": {"margin": {"l": 10, "r": 40, "t": 10, "b": 30}, "height": chart_height(len(shown)),
                          "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
                          "xaxis": {"title": {"text": t(f"offices.metric.{metric}")}, "gridcolor": "#e9ecef",
                                    "rangemode": "tozero", "automargin": True, **percent},
@@ -112,8 +119,8 @@ def register(app) -> None:
     @protected_callback(
         app, PERMISSION,
         [Output("offices-grid", "rowData"), Output("offices-chart", "figure"),
-         Output("offices-chart-answer", "children"), Output("offices-period-label", "children"),
-         Output("offices-from-col", "style"), Output("offices-to-col", "style"),
+         Output("offices-chart", "style"), Output("offices-chart-answer", "children"),
+         Output("offices-period-label", "children"), Output("offices-from-col", "style"), Output("offices-to-col", "style"),
          Output("offices-from", "invalid"), Output("offices-from-feedback", "children"),
          Output("offices-to", "invalid"), Output("offices-to-feedback", "children")],
         Input("offices-preset", "value"), Input("offices-from", "value"), Input("offices-to", "value"),
@@ -128,13 +135,14 @@ def register(app) -> None:
         try:
             span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
         except InvalidInput as error:
-            return (no_update,) * 4 + (custom, custom, *period_feedback(error, date_from, date_to))
+            return (no_update,) * 5 + (custom, custom, *period_feedback(error, date_from, date_to))
         with database().session() as session:
             result = cached(session, offices_service.side_by_side, current.scope, span, section)
         figure, answer = chart(result["rows"], metric)
         label = t("offices.period_label", start=format_date(span.start), end=format_date(span.end),
                   offices=number(len(result["rows"])))
-        return ([grid_row(row) for row in result["rows"]], figure, answer, label, custom, custom, False, "", False,
-                "")
+        height = {"height": f"{figure['layout'].get('height', LEAST_CHART_PX)}px"}  # the container, not only the figure
+        return ([grid_row(row) for row in result["rows"]], figure, height, answer, label, custom, custom, False, "",
+                False, "")
 
     register_open_row(app, PERMISSION, "offices-grid", "offices-go", "/kpi?office=")

@@ -102,6 +102,13 @@ def test_one_office_compared_is_drawn_as_one_bar_of_a_full_charts_thickness():
     assert "range" not in chart(many, "sla_share")[0]["layout"]["yaxis"]  # a full chart: plotly's own range
 
 
+def test_the_chart_grows_with_the_offices_compared_so_each_bar_keeps_its_room():
+    """The national office compares dozens: a fixed 360 px gave 30 offices' names and bars 12 px each."""
+    thirty = [{"code": f"{n:04d}", "name": "A", "sla_share": n / 40} for n in range(1, 31)]
+    assert chart(thirty, "sla_share")[0]["layout"]["height"] >= 28 * 30
+    assert chart(thirty[:3], "sla_share")[0]["layout"]["height"] == 360  # a few offices keep the usual height
+
+
 def test_the_chart_answer_names_one_office_once_when_it_is_the_only_one_with_figures():
     rows = [{"code": "0300", "name": "BBKP Soekarno-Hatta", "sla_share": 0.52, "median_hours": 23.2}]
     _figure, answer = chart(rows, "sla_share")
@@ -115,6 +122,8 @@ def test_a_national_reader_sees_every_office_side_by_side(app, logged_in, data):
     body = response.get_json()["response"]
     assert [row["office"][:4] for row in body["offices-grid"]["rowData"]] == ["0300", "0400"]
     assert "0300" in body["offices-chart-answer"]["children"]
+    # The graph's box is the figure's height: the container, not plotly, decides a responsive chart's size.
+    assert body["offices-chart"]["style"] == {"height": f"{body['offices-chart']['figure']['layout']['height']}px"}
 
 
 def test_an_office_reader_cannot_open_the_offices_side_by_side(app, logged_in, data):
