@@ -153,15 +153,21 @@ def chart(monthly: list[dict]) -> dict:
     for key, colour, name in (("targeted", TARGETED_COLOUR, t("targeting_effect.chart.targeted")),
                               ("random", RANDOM_COLOUR, t("targeting_effect.chart.random"))):
         traces.append({
-            "type": "bar", "x": months, "name": name, "marker": {"color": colour},
+            # A name's explanation in brackets on its own line: plotly never wraps a legend, and on a phone the
+            # random sample's ran past the chart's edge.
+            "type": "bar", "x": months, "name": name.replace(" (", "<br>(", 1), "marker": {"color": colour},
             "y": [None if row[f"{key}_rate"] is None else round(row[f"{key}_rate"] * 100, 2) for row in monthly],
             "customdata": [[row[f"{key}_hits"], row[f"{key}_known"]] for row in monthly],
             "hovertemplate": t("targeting_effect.chart.hover") + "<extra></extra>",
         })
     return {"data": traces,
             "layout": {"barmode": "group", "margin": {"l": 70, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
-                       "legend": {"orientation": "h", "y": -0.15}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-                       "xaxis": {"type": "category"},  # month labels, never re-read as dates
+                       "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}, "plot_bgcolor": "white",
+                       "paper_bgcolor": "white",
+                       # Month labels, never re-read as dates; the year under the month, so twelve fit a phone's
+                       # width upright (turned, "Jul 2026" was cut to "Jul 202" at the chart's foot).
+                       "xaxis": {"type": "category", "tickvals": months,
+                                 "ticktext": [month.replace(" ", "<br>", 1) for month in months]},
                        "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": "%", "automargin": True,
                                  "title": {"text": t("targeting_effect.chart.axis"), "standoff": 10}},
                        "separators": chart_separators()}}

@@ -106,6 +106,17 @@ def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in,
     assert all("-" not in row["month_label"] for row in body["effect-grid"]["rowData"])
 
 
+def test_on_a_phone_the_chart_s_months_stand_upright_and_its_legend_fits(app, logged_in, session):
+    """The year under the month (turned, "Jul 2026" was cut to "Jul 202" on a phone) and each legend name's
+    explanation on a line of its own (plotly never wraps a legend: the random sample's ran past the edge)."""
+    figure = _second_half_of_2026(app, logged_in, session)["effect-chart"]["figure"]
+    axis = figure["layout"]["xaxis"]
+    assert axis["tickvals"] == figure["data"][0]["x"]  # the hover still says "Agu 2026"
+    assert axis["ticktext"][1] == "Agu<br>2026"
+    for trace in figure["data"]:
+        assert max(len(line) for line in trace["name"].split("<br>")) <= 34, trace["name"]
+
+
 def test_the_chart_s_hover_groups_its_counts_as_the_page_s_language_does(app, logged_in, session):
     """"22 dari 4.815", not "dari 4815": the counts are formatted by the chart's own separators, like its axis."""
     body = _second_half_of_2026(app, logged_in, session)
