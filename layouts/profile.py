@@ -16,7 +16,7 @@ from layouts.compliance_common import (back_link, intervention_label, months_sin
                                        tier_label)
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
-                                           format_rate, format_score, format_tax_id)
+                                           format_rate, format_score, format_tax_id, month_axis)
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from portal.i18n import t
@@ -75,17 +75,22 @@ def refused(kind: str):
 
 def monthly_chart(months: list[dict]) -> dict:
     """Consignments per month (bars) and violations (crosses, right axis); a plain figure dict (see tier_chart)."""
-    x = [format_month(m["month"]) for m in months]
+    # Upright month ticks (month_axis) and the legend above the bars: on a phone the thirteen months stood turned
+    # and the legend below ran over them.
+    x = [f"{m['month']:%Y-%m}" for m in months]
+    names = [format_month(m["month"]) for m in months]
     return {"data": [
         {"type": "bar", "x": x, "y": [m["consignments"] for m in months], "name": t("profile.chart.consignments"),
-         "marker": {"color": "#0b6e4f"}, "hovertemplate": "%{x}: %{y}<extra></extra>"},
+         "marker": {"color": "#0b6e4f"}, "customdata": names, "hovertemplate": "%{customdata}: %{y}<extra></extra>"},
         {"type": "scatter", "x": x, "y": [m["violations"] or None for m in months],
          "name": t("profile.chart.violations"), "mode": "markers+text",
          "text": [str(m["violations"]) if m["violations"] else "" for m in months], "textposition": "top center",
-         "marker": {"color": "#dc3545", "size": 12, "symbol": "x"}, "yaxis": "y2",
-         "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+         "marker": {"color": "#dc3545", "size": 12, "symbol": "x"}, "yaxis": "y2", "customdata": names,
+         "hovertemplate": "%{customdata}: %{y}<extra></extra>"}],
         "layout": {"height": CHART_HEIGHT, "margin": {"l": 40, "r": 40, "t": 10, "b": 40}, "plot_bgcolor": "#fff",
-                   "paper_bgcolor": "rgba(0,0,0,0)", "legend": {"orientation": "h", "y": -0.25},
+                   "paper_bgcolor": "rgba(0,0,0,0)",
+                   "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+                   "xaxis": {**month_axis(x), "automargin": True},
                    "yaxis": {"title": {"text": t("profile.chart.consignments")}, "gridcolor": "#e9ecef",
                              **count_axis(max([m["consignments"] for m in months] + [0]))},
                    "yaxis2": {"title": {"text": t("profile.chart.violations")}, "overlaying": "y", "side": "right",

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from layouts.common import page_header, scrolling_table, section_select
 from layouts.components.formatting import (chart_separators, format_count, format_number, format_targeting_share,
-                                           month_name)
+                                           month_axis, month_name)
 from layouts.components.date_words import date_words
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.url_filters import CODE, UrlField, applied, location
@@ -148,7 +148,7 @@ def chart(monthly: list[dict]) -> dict:
 
     A plain figure dict: plotly's graph objects validate every property and cost more than the figure does.
     """
-    months = [month_name(row["month"]) for row in monthly]
+    months = [row["month"] for row in monthly]
     traces = []
     for key, colour, name in (("targeted", TARGETED_COLOUR, t("targeting_effect.chart.targeted")),
                               ("random", RANDOM_COLOUR, t("targeting_effect.chart.random"))):
@@ -157,17 +157,15 @@ def chart(monthly: list[dict]) -> dict:
             # random sample's ran past the chart's edge.
             "type": "bar", "x": months, "name": name.replace(" (", "<br>(", 1), "marker": {"color": colour},
             "y": [None if row[f"{key}_rate"] is None else round(row[f"{key}_rate"] * 100, 2) for row in monthly],
-            "customdata": [[row[f"{key}_hits"], row[f"{key}_known"]] for row in monthly],
+            "customdata": [[row[f"{key}_hits"], row[f"{key}_known"], month_name(row["month"])] for row in monthly],
             "hovertemplate": t("targeting_effect.chart.hover") + "<extra></extra>",
         })
     return {"data": traces,
             "layout": {"barmode": "group", "margin": {"l": 70, "r": 10, "t": 10, "b": 40}, "font": {"size": 14},
                        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}, "plot_bgcolor": "white",
                        "paper_bgcolor": "white",
-                       # Month labels, never re-read as dates; the year under the month, so twelve fit a phone's
-                       # width upright (turned, "Jul 2026" was cut to "Jul 202" at the chart's foot).
-                       "xaxis": {"type": "category", "tickvals": months,
-                                 "ticktext": [month.replace(" ", "<br>", 1) for month in months]},
+                       # Month labels, never re-read as dates, upright on a phone (month_axis).
+                       "xaxis": month_axis(months),
                        "yaxis": {"rangemode": "tozero", "gridcolor": "#e9ecef", "ticksuffix": "%", "automargin": True,
                                  "title": {"text": t("targeting_effect.chart.axis"), "standoff": 10}},
                        "separators": chart_separators()}}

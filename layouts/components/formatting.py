@@ -50,7 +50,9 @@ def month_axis(months: list[str], most: int = 12) -> dict:
     the ISO months themselves (two months of one name in a long period stay apart, and plotly does not read them as
     dates — it labelled a date axis with English month names), ticked with the month's short name and the year under
     the first tick and wherever the year changes ("Des<br>2025", "Jan<br>2026", "Feb", …); "Agu '26" side by side ran
-    into each other there. At most `most` ticks: a long custom period ticks every second or third month."""
+    into each other there, and turned they were cut ("Jul 202"). At most `most` ticks: a long custom period ticks
+    every second or third month. The traces' x are the ISO months; their hover says the month's name from
+    customdata."""
     step = max(1, -(-len(months) // most))
     kept = months[::step]
     ticks, year = [], None

@@ -99,7 +99,8 @@ def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in,
     """"Agu 2026", never "2026-08" (which plotly re-read as a date and labelled "Aug 2026" in English)."""
     body = _second_half_of_2026(app, logged_in, session)
     figure = body["effect-chart"]["figure"]
-    assert figure["data"][0]["x"] == ["Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026", "Des 2026"]
+    assert [point[2] for point in figure["data"][0]["customdata"]] == [  # what the hover says
+        "Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026", "Des 2026"]
     assert figure["layout"]["xaxis"]["type"] == "category"
     from layouts.components.formatting import month_name
     assert month_name("2026-08") == "Agu 2026"
@@ -107,12 +108,14 @@ def test_months_read_in_indonesian_on_the_chart_and_in_the_table(app, logged_in,
 
 
 def test_on_a_phone_the_chart_s_months_stand_upright_and_its_legend_fits(app, logged_in, session):
-    """The year under the month (turned, "Jul 2026" was cut to "Jul 202" on a phone) and each legend name's
-    explanation on a line of its own (plotly never wraps a legend: the random sample's ran past the edge)."""
+    """Short month ticks, the year under the first (turned, "Jul 2026" was cut to "Jul 202" on a phone), and each
+    legend name's explanation on a line of its own (plotly never wraps a legend: the random sample's ran past the
+    edge)."""
     figure = _second_half_of_2026(app, logged_in, session)["effect-chart"]["figure"]
     axis = figure["layout"]["xaxis"]
-    assert axis["tickvals"] == figure["data"][0]["x"]  # the hover still says "Agu 2026"
-    assert axis["ticktext"][1] == "Agu<br>2026"
+    assert axis["tickvals"] == figure["data"][0]["x"] == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11",
+                                                          "2026-12"]
+    assert axis["ticktext"][:2] == ["Jul<br>2026", "Agu"]
     for trace in figure["data"]:
         assert max(len(line) for line in trace["name"].split("<br>")) <= 34, trace["name"]
 

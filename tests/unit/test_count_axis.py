@@ -26,6 +26,16 @@ def test_the_profile_chart_steps_round_for_a_busy_company_and_by_one_for_a_small
     assert monthly_chart(small)["layout"]["yaxis"]["dtick"] == 1
 
 
+def test_the_profile_chart_s_thirteen_months_stand_upright_under_a_legend_above_the_bars():
+    """On a phone the thirteen month names stood turned and the legend below the chart ran over them."""
+    year = [{"month": date(2025 + (m > 12), (m - 1) % 12 + 1, 1), "consignments": 5, "violations": 0}
+            for m in range(12, 25)]
+    layout = monthly_chart(year)["layout"]
+    assert layout["xaxis"]["ticktext"][:2] == ["Des<br>2025", "Feb<br>2026"]  # every second month, each year said
+    assert layout["legend"]["y"] > 1 and layout["legend"]["yanchor"] == "bottom"
+    assert monthly_chart(year)["data"][0]["customdata"][0] == "Des 2025"  # what the hover says
+
+
 def test_the_kpi_monthly_chart_steps_by_one_when_a_month_has_a_few_actions():
     row = {"month": "2026-11", "detention": 2, "refusal": 1, "destruction": 0, "nnc_received": 1,
            "nnc_issued": 0}
