@@ -145,6 +145,14 @@ class SqlSource:
             raise SourceUnavailable(f"UPT {', '.join(missing)} tidak ada di m_upt sumber ini ({self.describe()}): "
                                     f"periksa kode UPT kantor dan URL basis data IQFast-nya")
 
+    def stations_with_applications(self, codes: set[str]) -> set[str]:
+        """Which of these stations (``m_upt.kode_upt``) have at least one application in this source."""
+        if not codes:
+            return set()
+        upt, ptk = mapping.source_table("m_upt"), mapping.source_table("ptk")
+        return {row[0] for row in self._fetch_typed(select(upt.c.kode_upt).where(
+            upt.c.kode_upt.in_(sorted(codes)), exists().where(ptk.c.id_upt == upt.c.id_upt)))}
+
     def read_changes(self, table: str, since: Position | None, chunk_size: int,
                      stations: Stations | None = None) -> Iterator[Chunk]:
         """Rows changed after ``since`` in (tgl_update, id) order, ``chunk_size`` at a time (of ``stations`` only)."""

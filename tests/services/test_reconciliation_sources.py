@@ -263,3 +263,28 @@ def test_each_sources_first_load_derives_the_stages_of_its_own_stations_applicat
     from_own = expected_stages(own)
     assert from_own and from_national and set(from_own) | set(from_national) == set(ours)
     assert ours == {**from_national, **from_own}
+
+
+def test_the_nightly_reconciliation_leaves_a_station_the_configured_iqfast_has_no_application_of_alone(
+        database, settings, session, tmp_path):
+    # A station fed by export files only, or held by another IQFast: the configured IQFast lists it in m_upt (a
+    # national code list) but holds none of its applications. Compared with nothing, every record of it was marked
+    # deleted each night; a deletion at a station it does hold is still found.
+    national = f"sqlite:///{tmp_path / 'national.db'}"
+    small_simulator(national, days=1, seed=7, offices=2)
+    assert sync.run_sync(database, national)["status"] == "success"
+    assert _deleted_by_office(database) == {"0300": 0, "2000": 0}
+    engine = create_engine(national)
+    with engine.begin() as c:
+        station = select(iq.m_upt.c.id_upt).where(iq.m_upt.c.kode_upt == "2000").scalar_subquery()
+        theirs = select(iq.ptk.c.id_ptk).where(iq.ptk.c.id_upt == station)
+        for table in iq.metadata.sorted_tables:  # the station's applications and what hangs on them leave it
+            if "id_ptk" in table.c and table.name != "ptk":
+                c.execute(delete(table).where(table.c.id_ptk.in_(theirs)))
+        c.execute(delete(iq.ptk).where(iq.ptk.c.id_upt == station))
+        first_of_0300 = select(func.min(iq.ptk.c.id_ptk)).where(iq.ptk.c.id_upt != station).scalar_subquery()
+        c.execute(delete(iq.ptk).where(iq.ptk.c.id_ptk == first_of_0300))
+    engine.dispose()
+    result = sync.run_reconcile(database, national, configured_url=national)
+    assert result["status"] == "success", result["error"]
+    assert _deleted_by_office(database) == {"0300": 1, "2000": 0}

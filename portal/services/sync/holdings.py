@@ -12,10 +12,11 @@ its own is not read at all, neither by each run nor by the nightly comparison.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-from sqlalchemy import false, select, true
+from sqlalchemy import exists, false, select, true
 
-from models import Office
+from models import Application, Office
 from portal.db import Database
 from portal.iqfast.sql_source import Stations
 from portal.services.offices import own_source_offices
@@ -74,3 +75,22 @@ def holdings_of(database: Database, url: str | None, configured: str | None = No
     if offices is not None:
         return Holdings(offices=offices, codes=codes)
     return Holdings(others=others, codes=codes)
+
+
+def without_stations_it_lacks(database: Database, holds: Holdings,
+                              stations_present: Callable[[set[str]], set[str]]) -> tuple[Holdings, list[str]]:
+    """``holds`` of the configured IQFast (every station but those with a database of their own) without the stations
+    it has no application of at all, and their codes: a station fed by export files only, or one another IQFast
+    holds, would otherwise have every record marked deleted by each night's comparison. ``stations_present``: of
+    the codes given, those the source has applications of (SqlSource.stations_with_applications)."""
+    if holds.offices is not None:
+        return holds, []
+    with database.session() as session:
+        ours = dict(session.execute(select(Office.code, Office.id).where(
+            Office.id.not_in(sorted(holds.others) or [-1]),
+            exists().where(Application.office_id == Office.id, Application.deleted_at.is_(None)))).all())
+    absent = {code: office for code, office in ours.items() if code not in stations_present(set(ours))}
+    if not absent:
+        return holds, []
+    return (Holdings(others=holds.others | frozenset(absent.values()), codes=holds.codes | frozenset(absent)),
+            sorted(absent))

@@ -37,7 +37,7 @@ from portal.services.offices import own_sources
 from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import PreparedBatch, prepare_batch, write_rows
 from portal.services.sync.export_files import import_export_dir
-from portal.services.sync.holdings import EVERYTHING, Holdings, holdings_of
+from portal.services.sync.holdings import EVERYTHING, Holdings, holdings_of, without_stations_it_lacks
 from portal.services.sync.run_log import LaneLog, RunLog, finish_run, start_run
 from portal.services.sync.store import Writer, load_cursors, save_cursor
 from portal.spreadsheets import limits_for
@@ -331,11 +331,15 @@ def run_reconcile(database: Database, url: str | None = None, *, source: SqlSour
 
     def work(source: SqlSource, run: RunLog) -> None:
         source.require_stations(holds.stations)  # else a station missing there would be "deleted" here whole
+        compared, lacking = without_stations_it_lacks(database, holds, source.stations_with_applications)
+        if lacking:
+            log.warning("reconcile: %s holds no application of UPT %s; their records are left as they are",
+                        source.describe(), ", ".join(lacking))
         for source_table in mapping.SOURCE_TABLES:
             if source_table in mapping.LOOKUP_TABLES:
                 _reread_whole(database, source, source_table, run)
             else:
-                _reconcile_table(database, source, source_table, run, holds)
+                _reconcile_table(database, source, source_table, run, compared)
     return _recorded_run(database, "reconcile", "reconcile", url, source, triggered_by, work)
 
 
