@@ -48,6 +48,9 @@ def install(server, storage_url: str, directory: str = "") -> None:
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache.init_app(server, config={**config, "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS})
+    # The code this worker runs, read now: a worker computing it at its first cached view, after an in-place deploy
+    # under it, would store its old drawings under the new release's keys.
+    release()
 
 
 def _normal(value: Any) -> Any:
@@ -66,8 +69,8 @@ def _normal(value: Any) -> Any:
     return value
 
 
-# What computes and draws a cached answer: the services, the callbacks that draw their figures, the layouts and the
-# translations. The data stamp does not move at a release, and Redis outlives the workers.
+# What computes and draws a cached answer: the services, the callbacks that draw their figures, the layouts, the
+# translations and the pinned libraries. The data stamp does not move at a release, and Redis outlives the workers.
 _CODE_FOLDERS = ("portal", "callbacks", "layouts", "models")
 
 
@@ -86,6 +89,9 @@ def digest_of_code(root: Path) -> str:
             if path.suffix in (".py", ".json") and path.is_file():
                 digest.update(path.relative_to(root).as_posix().encode())
                 digest.update(path.read_bytes())
+    pinned = root / "requirements.txt"  # a Dash or plotly upgrade changes what a drawing is
+    if pinned.is_file():
+        digest.update(pinned.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -15,6 +15,7 @@ from proof.faults.harness import ROOT, Outcome, aware, log, start_scheduler, sto
 from proof.faults.iqfast_proxy import simulated_iqfast
 from proof.faults.portal_under_test import Browserless, Gunicorn, SteadyLoad, make_users
 from proof.pgcluster import PrivateCluster
+from portal.services.sync.runs import SYNC_KINDS
 
 SCALE = 5                       # compressed clock: 1 s here stands for 5 s of the real world
 INTERVAL_MINUTES = 1            # QCORNER_SYNC_INTERVAL_MINUTES: 5 minutes in production ÷ 5
@@ -124,7 +125,7 @@ def scenario_iqfast_outage(outcome: Outcome, workdir: Path) -> None:
             if web is not None:
                 web.stop()
 
-    failed = [r for r in runs if r["status"] == "failed" and r["kind"] == "incremental"]
+    failed = [r for r in runs if r["status"] == "failed" and r["kind"] in SYNC_KINDS]
     during = [r for r in failed if down_wall <= aware(r["started_at"]) <= up_wall]
     attempts = during + recovered[:1]  # the backoff continues until the first attempt that succeeds
     gaps = [round((aware(b["started_at"]) - aware(a["started_at"])).total_seconds(), 1)

@@ -108,14 +108,15 @@ def _pages_of(role: str, arguments: dict) -> list[str]:
     return [_fill(path, arguments) for path in paths]
 
 
-# True once the page has been drawn and no callback has been loading for 150 ms (polled): a callback's answer is
+# True once the page has been drawn and no callback has been pending for 150 ms (polled; the renderer shows
+# ._dash-loading-callback while any is, also one whose only output is a grid's rows): a callback's answer is
 # drawn, and the next callback it sets off is marked loading, well within that. Playwright's "networkidle" waited
 # 500 ms of silence on every page (a third of this file's time).
 # A page the server writes whole (the login, the public complaint form) has no Dash entry point: settled at "load".
 QUIET = """() => {
   const dash = document.getElementById('react-entry-point');
   const busy = dash !== null && (!dash.firstElementChild || document.querySelector(
-    '[data-dash-is-loading="true"], ._dash-loading') !== null);
+    '[data-dash-is-loading="true"], ._dash-loading, ._dash-loading-callback') !== null);
   const now = performance.now();
   if (busy || window.qcQuietSince === undefined) { window.qcQuietSince = busy ? undefined : now; return false; }
   return now - window.qcQuietSince >= 150;

@@ -89,7 +89,8 @@ def without_stations_it_lacks(database: Database, holds: Holdings,
         ours = dict(session.execute(select(Office.code, Office.id).where(
             Office.id.not_in(sorted(holds.others) or [-1]),
             exists().where(Application.office_id == Office.id, Application.deleted_at.is_(None)))).all())
-    absent = {code: office for code, office in ours.items() if code not in stations_present(set(ours))}
+    present = stations_present(set(ours)) if ours else set()
+    absent = {code: office for code, office in ours.items() if code not in present}
     if not absent:
         return holds, []
     return (Holdings(others=holds.others | frozenset(absent.values()), codes=holds.codes | frozenset(absent)),

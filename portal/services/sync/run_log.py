@@ -54,6 +54,10 @@ class RunLog:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step (Writer's, plus read and map)
     uncommitted: int = 0  # rows read into the open transaction
     reach: Reach = field(default_factory=Reach)  # for Writer: the old times its writes overwrote
+    notes: list[str] = field(default_factory=list)  # what the run left alone and why, on the sync page
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def read(self, name: str, count: int) -> None:
         self.rows_read[name] = self.rows_read.get(name, 0) + count
@@ -106,7 +110,7 @@ def start_run(database: Database, kind: str, source: str, triggered_by: str | No
 
 
 def finish_run(database: Database, run: RunLog, status: str, error: str | None = None) -> dict:
-    lines = [error] if error else []
+    lines = ([error] if error else []) + run.notes
     if run.rejected:
         lines.append(f"{run.rejected} baris ditolak:")
         lines += [_error_line(entry) for entry in run.errors]
@@ -155,5 +159,6 @@ def close_abandoned_runs(database: Database) -> int:
 
 
 def last_successful_sync(session: Session) -> datetime | None:
-    """When the last successful run (incremental, reconciliation or export file) finished; None if never."""
+    """When the last successful run (first load, incremental, reconciliation or export file) finished; None if
+    never."""
     return session.scalar(select(func.max(SyncRun.finished_at)).where(SyncRun.status == "success"))

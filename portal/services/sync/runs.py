@@ -335,11 +335,14 @@ def run_reconcile(database: Database, url: str | None = None, *, source: SqlSour
         if lacking:
             log.warning("reconcile: %s holds no application of UPT %s; their records are left as they are",
                         source.describe(), ", ".join(lacking))
+            # On the sync page too ("Keterangan"): a station IQFast purged whole would otherwise go unseen.
+            run.note(f"UPT {', '.join(lacking)}: sumber ini tidak memuat satu pun permohonannya; catatannya tidak "
+                     f"dibandingkan (tidak ditandai terhapus)")
         for source_table in mapping.SOURCE_TABLES:
             if source_table in mapping.LOOKUP_TABLES:
                 _reread_whole(database, source, source_table, run)
             else:
-                _reconcile_table(database, source, source_table, run, compared)
+                _reconcile_table(database, source, source_table, run, compared, holds)
     return _recorded_run(database, "reconcile", "reconcile", url, source, triggered_by, work)
 
 
@@ -380,9 +383,13 @@ def _write_chunk_once(database: Database, source_table: str, chunk: Chunk, run: 
 
 
 def _reconcile_table(database: Database, source: SqlSource, source_table: str, run: RunLog,
-                     holds: Holdings) -> None:
+                     holds: Holdings, read: Holdings | None = None) -> None:
+    """``holds``: the records compared; ``read``: what the key reads keep, when wider. A table naming its own station
+    (id_upt) is read as compared; one hanging on an application is read as the source holds (a station left out for
+    holding no application has no row there, and keeping to stations would cost an application lookup per row)."""
     theirs: set[int] = set()
-    for keys in source.read_keys(source_table, stations=holds.stations):
+    reads = holds if read is None or "id_upt" in mapping.source_table(source_table).c else read
+    for keys in source.read_keys(source_table, stations=reads.stations):
         theirs.update(keys)
     specs = mapping.mappings_for(source_table)
     with database.engine.begin() as connection:
