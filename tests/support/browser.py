@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from support.web import PASSWORD
+from support.web import PASSWORD, token_in
 
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts", "screenshots")
 
@@ -44,12 +44,9 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     the context's own request client, whose cookies are the tabs'. For tests whose subject is another page, which
     they open next: the login form and the home page it leads to took 1–2 s a test (test_browser_login.py and the
     tests of a role's landing page log in through the form)."""
-    import re
-
     form = page.request.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text())
-    assert form.ok and token, f"no login form ({form.status})"
-    answer = page.request.post("/login", form={"csrf_token": token.group(1), "username": username,
+    assert form.ok, f"no login form ({form.status})"
+    answer = page.request.post("/login", form={"csrf_token": token_in(form.text()), "username": username,
                                                "password": password}, max_redirects=0)
     assert answer.status == 302 and "/login" not in answer.headers.get("location", "/login"), (
         f"{username} could not log in ({answer.status})")

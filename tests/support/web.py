@@ -8,9 +8,13 @@ PASSWORD = "test-password-123"
 ROUTER = "..shell-content.children...shell-title.data.."
 
 
+def token_in(page: str) -> str:
+    """The CSRF token of a page's form."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
 def csrf_token(client, path: str = "/login") -> str:
-    body = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+    return token_in(client.get(path).get_data(as_text=True))
 
 
 def logout(client):
