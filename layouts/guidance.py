@@ -110,7 +110,9 @@ def layout(user, sections=(), **_):
         dbc.Card([
             dbc.CardHeader([html.H2([html.I(className="bi bi-clock-history me-2"), t("guidance.recent_title")],
                                     className="h6 mb-0"),
-                            html.Small(t("guidance.records_help"), className="text-muted")]),
+                            # Who cannot record (the head of office) opens a record to read it, nothing more.
+                            html.Small(t("guidance.records_help" if user.can("guidance.edit")
+                                         else "guidance.records_help_read"), className="text-muted")]),
             dbc.CardBody([grid(
                 "guidance-records-grid", class_name="qc-compliance-grid qc-tall-on-phone", height="45vh",
                 min_height="300px",

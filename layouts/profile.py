@@ -12,13 +12,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import group_label, hidden_label, section_select
-from layouts.compliance_common import (back_link, intervention_label, months_since_text, tier_badge, tier_cell_rules,
-                                       tier_label)
+from layouts.compliance_common import back_link, intervention_label, months_since_text, tier_badge
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
                                            format_rate, format_score, format_tax_id, month_axis)
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
+from portal.domain.addresses import address_text
 from portal.i18n import t
 
 CHART_HEIGHT = 260
@@ -27,14 +27,6 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
             ("handlers", "profile.handlers_title", "bi-person-badge"),
             ("tier_history", "profile.tier_history_title", "bi-graph-up"),
             ("guidance", "profile.guidance_title", "bi-people"))
-
-
-def address_text(address: str | None, city: str | None) -> str:
-    """An address with its city, unless the address already ends with it ("Jakarta Timur, Jakarta Timur")."""
-    address, city = (address or "").strip(), (city or "").strip()
-    if city and address.casefold().endswith(city.casefold()):
-        city = ""
-    return ", ".join(part for part in (address, city) if part) or "–"
 
 
 def layout(user, page=None, service_user_id: int | None = None, sections=(), **_):
@@ -91,10 +83,11 @@ def monthly_chart(months: list[dict]) -> dict:
                    "paper_bgcolor": "rgba(0,0,0,0)",
                    "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                    "xaxis": {**month_axis(x), "automargin": True},
+                   # automargin: the title moves out past the widest tick ("1.500"), not over it.
                    "yaxis": {"title": {"text": t("profile.chart.consignments")}, "gridcolor": "#e9ecef",
-                             **count_axis(max([m["consignments"] for m in months] + [0]))},
+                             "automargin": True, **count_axis(max([m["consignments"] for m in months] + [0]))},
                    "yaxis2": {"title": {"text": t("profile.chart.violations")}, "overlaying": "y", "side": "right",
-                              "showgrid": False, "dtick": 1,
+                              "showgrid": False, "dtick": 1, "automargin": True,
                               "range": [0, max([m["violations"] for m in months] + [1]) + 1]},
                    "separators": chart_separators()}}
 
@@ -352,19 +345,13 @@ def section_frame(name: str):
 
 
 def tier_history_section(rows: list[dict]):
-    """At most 100 changes of tier, in a grid of its own height (the grid draws only the rows in view)."""
-    if not rows:
-        return html.P(t("profile.no_history"), className="text-muted mb-0", id="profile-tier-history")
-    data = [{"id": str(index), "as_of": format_date(h["as_of"]), "tier": h["tier"],
-             "tier_text": f"{h['tier']} · {tier_label(h['tier'])}", "score": format_score(h["score"]), "version": str(h["settings_version"])}
-            for index, h in enumerate(rows)]
-    columns = [{"field": "as_of", "headerName": t("profile.col.as_of"), "flex": 1},
-               {"field": "tier_text", "headerName": t("compliance.col.tier"), "flex": 1,
-                "cellClassRules": tier_cell_rules()},
-               {"field": "score", "headerName": t("compliance.col.score"), "flex": 1},
-               {"field": "version", "headerName": t("profile.col.settings_version"), "flex": 1}]
-    return grid("profile-tier-history", columns, height="320px", min_height=None, rowData=data,
-                class_name="qc-compliance-grid")
+    """At most 100 changes of tier, newest first, in a box of its own height. A table, as the other sections read
+    whole: its rows stack on a phone (a grid's four columns were cut to "Per t…", "6 De…", "B …" there)."""
+    table = _table([t("profile.col.as_of"), t("compliance.col.tier"), t("compliance.col.score"),
+                    t("profile.col.settings_version")],
+                   [[format_date(h["as_of"]), tier_badge(h["tier"]), format_score(h["score"]),
+                     str(h["settings_version"])] for h in rows], "profile-tier-history", t("profile.no_history"))
+    return html.Div(table, className="qc-scroll-box") if rows else table
 
 
 def guidance_section(rows: list[dict]):

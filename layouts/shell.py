@@ -97,7 +97,10 @@ def navbar(user):
                              html.Small(user.office_name, className="ms-2 fw-normal d-none d-lg-inline",
                                         id="shell-office")], href="/"),
             _bell(user),
-            dbc.NavbarToggler(id="shell-navbar-toggler", className="border-light"),
+            # A plain button: dbc.NavbarToggler says "Toggle navigation" to a screen reader in every language.
+            html.Button(html.Span(className="navbar-toggler-icon"), id="shell-navbar-toggler", type="button",
+                        className="navbar-toggler border-light",
+                        **{"aria-label": t("shell.menu_toggle"), "aria-controls": "shell-navbar-collapse"}),
             dbc.Collapse(dbc.Nav(links + [user_menu], navbar=True, className="ms-auto"),
                          id="shell-navbar-collapse", navbar=True, is_open=False),
         ], fluid=True),  # the whole width: the admin's menu in English needs it (the page below stays at xxl)

@@ -5,6 +5,7 @@ Also formats money (IDR) and times in the office's time zone, the way officers r
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -86,6 +87,18 @@ def format_number(value, language: str | None = None, decimals: int = 0) -> str:
     """A number with the language's separators."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=BABEL_LOCALE[language or current_language()])
+
+
+def format_rate(value, language: str | None = None) -> str:
+    """A rate such as a compliance p or p0 (a fraction, usually far below one) with three significant digits and at
+    least three decimals: 0,136 · 0,00689 · 0,000224. At a fixed three decimals a big company's p of 0,000224 read
+    "0,000", and the score's working (100 × (1 − min(1; 0,000))) could not be checked by hand."""
+    if value is None:
+        return "–"
+    decimals = 3
+    if value and abs(value) < 0.1:
+        decimals = max(3, 2 - math.floor(math.log10(abs(value))))
+    return format_number(value, language, decimals)
 
 
 def format_percent(share, language: str | None = None, decimals: int = 0, trim: bool = False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.domain import npwp
+from portal.i18n import format_rate as i18n_format_rate
 from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
                          format_months_ago, format_number, format_percent, format_quantity, t, zone_label)
 from portal.security.scope import SYSTEM_USERNAME
@@ -79,9 +80,12 @@ def format_score(value: float | None) -> str:
     return "–" if value is None else format_number(value, decimals=1)
 
 
-def format_rate(value: float | None, decimals: int = 3) -> str:
-    """A rate such as p0, with as many decimals as it needs to mean something."""
-    return "–" if value is None else format_number(value, decimals=decimals)
+def format_rate(value: float | None, decimals: int | None = None) -> str:
+    """A rate such as p0 with three significant digits (portal.i18n.format_rate), or a sum of weights such as V with
+    the `decimals` given."""
+    if decimals is not None:
+        return "–" if value is None else format_number(value, decimals=decimals)
+    return i18n_format_rate(value)
 
 
 # Violations per 1.000 consignments: one decimal wherever the figure is shown (the KPI panel's card said 5,5 and the

@@ -24,7 +24,11 @@ def number_format() -> dict:
 
 def locale_text(no_rows: str) -> dict:
     """The grid's own words in the reader's language."""
-    return {"noRowsToShow": no_rows, "loadingOoo": t("grid.loading")}
+    # The paging words too: the grid draws its (hidden) paging panel whatever the list pages with, labelled in
+    # English for a screen reader.
+    return {"noRowsToShow": no_rows, "loadingOoo": t("grid.loading"), "firstPage": t("grid.first_page"),
+            "previousPage": t("grid.previous_page"), "nextPage": t("grid.next_page"), "lastPage": t("grid.last_page"),
+            "pageSizeSelectorLabel": t("grid.page_size"), "ariaPageSizeSelectorLabel": t("grid.page_size")}
 
 
 def _formatted(column: dict) -> dict:

@@ -37,7 +37,9 @@ from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate,
                                 TableStyle)
 from sqlalchemy.orm import Session
 
-from portal.i18n import format_date, format_datetime, format_month, format_months_ago, format_number, format_percent, t
+from portal.domain.addresses import address_text
+from portal.i18n import (format_date, format_datetime, format_month, format_months_ago, format_number, format_percent,
+                         format_rate, t)
 from portal.services import dossier as service
 
 PAYLOAD_PREFIX = "qcorner-dossier:"
@@ -295,7 +297,7 @@ def _working_rows(w: dict) -> list[tuple[str, str]]:
     p0 = _tr(f"profile.how.p0_value_{source}" if source != "office" else "profile.how.p0_value",
              v=_num(w["office_V"] if source == "office" else w["all_V"]),
              n=_num(w["office_n"] if source == "office" else w["all_n"]), own_n=_num(w["office_n"]),
-             p0=_num(w["p0"], 4), min_n=_num(w["settings"]["p0_min_consignments"]))
+             p0=format_rate(w["p0"], "id"), min_n=_num(w["settings"]["p0_min_consignments"]))
     months = w["months_since_last_violation"]
     since = _tr("compliance.never_violated") if months is None else _signs(format_months_ago(months, "id"))
     level = w["intervention"]
@@ -307,9 +309,9 @@ def _working_rows(w: dict) -> list[tuple[str, str]]:
                                         x=c["destruction"], k=c["nnc"])),
         (_tr("profile.how.v"), f"V = {v_terms} = {_num(w['V'])}"),
         (_tr("profile.how.p0"), p0),
-        (_tr("profile.how.p"), _tr("profile.how.p_value", v=_num(w["V"]), m=_num(w["prior_m"]), p0=_num(w["p0"], 4),
-                                   n=_num(w["n"]), p=_num(w["p"], 4))),
-        (_tr("profile.how.score"), _tr("profile.how.score_value", p=_num(w["p"], 4), score=_num(w["score"], 1))),
+        (_tr("profile.how.p"), _tr("profile.how.p_value", v=_num(w["V"]), m=_num(w["prior_m"]),
+                                   p0=format_rate(w["p0"], "id"), n=_num(w["n"]), p=format_rate(w["p"], "id"))),
+        (_tr("profile.how.score"), _tr("profile.how.score_value", p=format_rate(w["p"], "id"), score=_num(w["score"], 1))),
         (_tr("dossier.working.tier"), f"{w['tier']} · {_tr('compliance.tier.' + w['tier'])}" if w["tier"] else "–"),
         (_tr("profile.how.streak"), _tr("profile.how.streak_value", streak=_num(w["clean_streak"]), since=since)),
         (_tr("dossier.working.intervention"),
@@ -349,7 +351,7 @@ def _story(content: dict, digest: str, styles) -> list:
     chapter(1, "dossier.chapter.identity")
     story.append(_facts([
         (_tr("dossier.cover.company"), company["name"]), (_tr("dossier.cover.npwp"), company["tax_id"]),
-        (_tr("dossier.identity.address"), ", ".join(x for x in (company["address"], company["city"]) if x) or "–"),
+        (_tr("dossier.identity.address"), address_text(company["address"], company["city"])),
         (_tr("dossier.identity.business_type"), company["business_type"]),
         (_tr("dossier.identity.registered_at"), _local_day(company["registered_at"], tz)),
         (_tr("dossier.cover.offices"), "\n".join(_office_title(o) for o in offices)),

@@ -146,11 +146,21 @@ def _violations(tab, where: str) -> list[str]:
     return found
 
 
+# Labels the libraries write in English (AG Grid's paging panel, dbc's navbar toggler), read out on Indonesian pages.
+ENGLISH_LABELS = ["Toggle navigation", "Page Size", "First Page", "Previous Page", "Next Page", "Last Page"]
+
+
+def _english_labels(tab, where: str) -> list[str]:
+    found = tab.evaluate("""english => [...new Set([...document.querySelectorAll('[aria-label]')]
+        .map(node => node.getAttribute('aria-label')).filter(label => english.includes(label)))]""", ENGLISH_LABELS)
+    return [f"{where}: English label {label!r}" for label in found]
+
+
 def _check(tab, path: str) -> list[str]:
     tab.set_viewport_size(DESKTOP)
     tab.goto(path)
     _settled(tab)
-    found = _violations(tab, f"{path} 1440×900")
+    found = _violations(tab, f"{path} 1440×900") + _english_labels(tab, path)
     tab.set_viewport_size(PHONE)
     tab.wait_for_timeout(50)  # one frame for the layout to follow the new width
     return found + _violations(tab, f"{path} 390×844")

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, series
-from support.web import dash_callback
+from support.web import dash_callback, logout
 from support.factories import gen_application, gen_service_user
 from callbacks.guidance import effect_text, record_row
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -91,6 +91,24 @@ def test_ranking_search_keeps_matching_companies_with_their_office_rank_and_coun
     response = _rank(client, app, search="Beta")
     assert [row["name"] for row in _outputs(response, _key(app, "rankings-grid.rowData"))["rankings-grid.rowData"]] \
         == ["PT Beta Tani"]
+
+
+def test_a_commodity_the_list_does_not_offer_is_said_so_not_ranked_as_nobody(session, office, app, logged_in):
+    """/rankings?commodity=<a plant commodity> for a coordinator of animal, or an id naming nothing, showed
+    "Semua komoditas" in the select and "0 dari 0" with no word of why."""
+    coordinator = logged_in("coordinator", section="animal")
+    outputs = _outputs(_rank(coordinator, app, commodity=str(office["mangosteen"].id)),
+                       _key(app, "rankings-grid.rowData"))
+    assert outputs["rankings-error.is_open"] is True
+    assert "Komoditas ini bukan dari bidang Anda." in json.dumps(outputs["rankings-error.children"])
+    logout(coordinator)
+    enforcement = logged_in("enforcement")
+    outputs = _outputs(_rank(enforcement, app, commodity="999999"), _key(app, "rankings-grid.rowData"))
+    assert "Komoditas tidak dikenal." in json.dumps(outputs["rankings-error.children"])
+    # An officer's commodity the list offers still ranks its shippers.
+    outputs = _outputs(_rank(enforcement, app, commodity=str(office["mangosteen"].id)),
+                       _key(app, "rankings-grid.rowData"))
+    assert {row["name"] for row in outputs["rankings-grid.rowData"]} == {"PT Alpha Buah Segar", "PT Beta Tani"}
 
 
 def test_coordinator_asking_for_another_section_is_refused_by_the_service(session, office, app, logged_in):
@@ -215,6 +233,27 @@ def test_on_a_phone_each_company_of_a_handler_is_one_stacked_row_with_its_tier_i
                        [{"id": "handler-id", "property": "data", "value": office["handler"].id}])
     assert {row["name"] for row in rows} == {"PT Alpha Buah Segar", "PT Beta Tani"}
     assert all(_fields(params) | {"tier"} <= set(row) for row in rows)
+
+
+def test_opening_the_tier_history_draws_its_changes_and_leaves_the_other_sections_working(session, office, app,
+                                                                                           logged_in):
+    """The tier history's grid was given its rows twice (a TypeError the callback route answered as the request's
+    fault: a silent 400), so the section stayed empty and every section opened after it too: each request carried
+    the open history."""
+    compliance.refresh_scores(session, as_of=AS_OF)  # the day's snapshot: a first tier for every company
+    session.commit()
+    key = _key(app, "profile-tier-history-body.children")
+    response = dash_callback(logged_in("enforcement"), key, inputs=[
+        {"id": "profile-sections", "property": "active_item", "value": ["tier_history", "guidance"]}], state=[
+        {"id": "profile-id", "property": "data", "value": office["beta"].id},
+        {"id": "profile-section", "property": "value", "value": "all"},
+        *[{"id": f"profile-{name}-body", "property": "children", "value": None}
+          for name in ("timeline", "handlers", "tier-history", "guidance")]])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()["response"]
+    history = json.dumps(body["profile-tier-history-body"]["children"])
+    assert "profile-tier-history" in history and "D · Perlu pembinaan" in history  # detained, then refused
+    assert "profile-guidance" in json.dumps(body["profile-guidance-body"])
 
 
 # ------------------------------------------------------------------------------------------------ exports
@@ -432,6 +471,25 @@ def test_head_may_read_guidance_but_not_record_it(office, app, logged_in):
     response = dash_callback(client, _key(app, "guidance-saved.children"), inputs=[
         {"id": "guidance-save", "property": "n_clicks", "value": 1}])
     assert response.status_code == 403
+
+
+def test_the_guidance_records_say_what_a_click_does_for_who_reads_them(app):
+    """The head of office was told to click a row "to mark it done or cancel it": the click opens it to read."""
+    from flask_login import login_user
+
+    from layouts.guidance import layout
+    from portal.security.access import CurrentUser
+
+    def drawn(role):
+        user = CurrentUser(id=1, username=role, full_name=role, role=role, office_id=1, office_code="0300",
+                           office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta", section_id=1,
+                           section_code="plant", language="id", session_id="s", service_user_ids=())
+        with app.server.test_request_context("/"):
+            login_user(user)
+            return str(layout(user))
+
+    assert "Klik baris untuk melihat catatannya." in drawn("head") and "menandai" not in drawn("head")
+    assert "Klik baris untuk menandai terlaksana atau membatalkan." in drawn("coordinator")
 
 
 # ---------------------------------------------------------------------------------- guidance planning (#14)

@@ -156,6 +156,40 @@ def test_handler_serving_three_tier_d_companies_is_flagged(session, office):
     assert detail["tier_d_companies"] == 3 and detail["flagged"] is False
 
 
+def test_a_coordinator_sees_each_company_of_a_handler_at_the_tier_of_their_own_section(session, office):
+    """The handler page read every company's overall tier: a coordinator of animal saw a company B (its plant
+    detention) that their ranking and its profile in animal show A. The flag stays the handler's own (overall)."""
+    from layouts.handler import render
+    from support.compliance_data import series
+    from support.factories import gen_action, gen_service_user
+
+    both = gen_service_user(session, name="PT Dua Bidang")
+    plant = series(session, both, 6, date(2025, 9, 1), 20, handler=office["handler"])
+    gen_action(session, plant[2], "detention")
+    gen_action(session, plant[2], "refusal")
+    series(session, both, 30, date(2025, 7, 1), 10, handler=office["handler"], section="animal",
+           commodity="Sarang walet")
+    compliance_rollup.refresh_rollups(session, scores=False)
+    _settings(session, p0_min_consignments=1, handler_flag_tier_d=4)
+    compliance.refresh_scores(session, as_of=AS_OF)
+
+    def tier(scope):
+        detail = compliance_profile.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+                                                    section_scope=scope)
+        return {c["name"]: c["tier"] for c in detail["companies"]}["PT Dua Bidang"], detail
+
+    overall, everyone = tier(None)
+    animal, coordinator = tier("animal")
+    ranked = compliance.ranking(session, office_id=office["office_id"], section_scope="animal",
+                                filters={"section": "animal"}, as_of=AS_OF)
+    assert overall == "D" and animal == {r["name"]: r["tier"] for r in ranked["rows"]}["PT Dua Bidang"] != "D"
+    # The handler's flag is one count wherever it is shown: the profile's handler list, targeting, this page.
+    assert coordinator["tier_d_companies"] == everyone["tier_d_companies"] == 2  # Beta and this company
+    drawn = str(render(coordinator, None))
+    assert "ditandai mulai 4" in drawn and "semua bidang" in drawn  # the setting's threshold, not a written 3
+    assert "semua bidang" not in str(render(everyone, None))
+
+
 def compliance_datetime(year, month, day):
     from datetime import datetime, timezone
 

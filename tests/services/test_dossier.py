@@ -18,6 +18,7 @@ from portal.reports import dossier
 from portal.security.scope import scope_of
 from portal.services import dossier as dossier_service
 from portal.services.compliance import profile as compliance_profile
+from portal.i18n import format_rate
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 PRINTED_AT = datetime(2026, 6, 15, 4, 0, tzinfo=UTC)
@@ -116,6 +117,24 @@ def test_the_pdf_writes_the_inspection_level_with_its_percent_as_the_pages_do(se
     text = pdf_text(_print(session, Viewer(session, "enforcement"), office["beta"], compress=False)["pdf"])
     assert re.search(r"(Diperketat|Normal|Dikurangi) \((100|25|5)%\)", text), text
     assert " %)" not in text
+
+def test_the_pdf_writes_the_address_and_the_rates_as_the_profile_page_does(session, office):
+    """The PDF wrote "…, Jakarta Timur, Jakarta Timur" where the page writes the city once, and p to four decimals
+    ("0,0002"): a big company's working could not be checked by hand."""
+    office["beta"].address, office["beta"].city = "Jl. Kapuk Raya No. 114, Jakarta Timur", "Jakarta Timur"
+    session.commit()
+    text = " ".join(pdf_text(_print(session, Viewer(session, "enforcement"), office["beta"], compress=False)["pdf"])
+                    .split())
+    assert "Jl. Kapuk Raya No. 114, Jakarta Timur" in text and "Jakarta Timur, Jakarta Timur" not in text
+    working = compliance_profile.explanation(session, office["beta"].id, office_id=office["office_id"],
+                                             section_id=None, as_of=AS_OF)
+    assert format_rate(working["p"], "id") in text and format_rate(working["p0"], "id") in text
+
+
+def test_three_significant_digits_make_a_small_rate_readable():
+    assert [format_rate(v, "id") for v in (0.136, 0.00689, 0.000224, 0, None)] == [
+        "0,136", "0,00689", "0,000224", "0,000", "–"]
+
 
 def test_verify_accepts_the_printed_dossier(session, office):
     result = _print(session, Viewer(session, "enforcement"), office["beta"])

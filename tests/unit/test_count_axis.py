@@ -36,6 +36,13 @@ def test_the_profile_chart_s_thirteen_months_stand_upright_under_a_legend_above_
     assert monthly_chart(year)["data"][0]["customdata"][0] == "Des 2025"  # what the hover says
 
 
+def test_the_profile_chart_s_axis_titles_stand_clear_of_a_busy_company_s_four_digit_ticks():
+    """With a fixed 40 px left margin "Konsinyasi selesai" was written over "1.000" and "1.500"."""
+    busy = [{"month": date(2026, m, 1), "consignments": 1700 - m, "violations": 2} for m in range(1, 13)]
+    layout = monthly_chart(busy)["layout"]
+    assert layout["yaxis"]["automargin"] is True and layout["yaxis2"]["automargin"] is True
+
+
 def test_the_kpi_monthly_chart_steps_by_one_when_a_month_has_a_few_actions():
     row = {"month": "2026-11", "detention": 2, "refusal": 1, "destruction": 0, "nnc_received": 1,
            "nnc_issued": 0}

@@ -131,7 +131,7 @@ def test_an_npwp_is_shown_as_people_read_it_whatever_was_typed():
 
 
 def test_an_address_is_not_followed_by_the_city_it_already_ends_with():
-    from layouts.profile import address_text
+    from portal.domain.addresses import address_text
 
     assert address_text("Jakarta Timur", "Jakarta Timur") == "Jakarta Timur"
     assert address_text("Jl. Raya Bogor 12", "Jakarta Timur") == "Jl. Raya Bogor 12, Jakarta Timur"

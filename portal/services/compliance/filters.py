@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Application, Nnc, Section, ServiceUser
+from models import Application, Commodity, Nnc, Section, ServiceUser
 from models.application import DIRECTIONS
 from portal.domain.compliance import TIERS, ScoringSettings
 from portal.domain.periods import day_window
@@ -112,6 +112,15 @@ def clean_filters(session: Session, filters: dict[str, Any] | None, section_scop
         except (TypeError, ValueError):
             errors.add("commodity_id", "compliance.error.commodity")
             commodity_id = None
+        else:
+            # One the list does not offer (an address typed or kept from another section's view) said nothing and
+            # ranked no one: "0 of 0" under "every commodity".
+            found = session.execute(select(Commodity.id, Section.code).outerjoin(
+                Section, Section.id == Commodity.section_id).where(Commodity.id == commodity_id)).first()
+            if found is None:
+                errors.add("commodity_id", "compliance.error.commodity")
+            elif section_scope is not None and found.code != section_scope:
+                errors.add("commodity_id", "compliance.error.commodity_section")
     tier = _choice(filters.get("tier"))
     tier = tier.upper() if tier else None
     if tier and tier not in TIERS:

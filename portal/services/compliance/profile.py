@@ -283,9 +283,11 @@ def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
         raise NotFound(handler_id)
     a, s = Application, ComplianceScore
     conditions = [a.handler_id == handler_id, a.deleted_at.is_(None)]
+    tier_section = ALL_SECTIONS
     if section_scope is not None:
         section_id = sections_by_code(session).get(section_scope)
         conditions.append(a.section_id == section_id)
+        tier_section = section_id  # the tier the coordinator's ranking and profiles show, not one of every section
     served = select(a.service_user_id.label("su")).where(*conditions).distinct().subquery()
     total = session.scalar(select(func.count()).select_from(served)) or 0
     if section_scope is not None and not total:
@@ -299,13 +301,16 @@ def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
         query = query.offset(max(page, 0) * page_size).limit(page_size)
     rows = session.execute(query).all()
     tiers = dict(session.execute(select(s.service_user_id, s.tier).where(
-        s.service_user_id.in_([r[0] for r in rows]), s.section_id == ALL_SECTIONS)).all()) if rows else {}
+        s.service_user_id.in_([r[0] for r in rows]), s.section_id == tier_section)).all()) if rows else {}
     companies = [{"service_user_id": su, "name": name, "tax_id": tax, "applications": count, "first": first,
                   "last": last, "tier": tiers.get(su)} for su, name, tax, count, first, last in rows]
-    tier_d = session.scalar(select(func.count()).select_from(served).join(s, and_(
-        s.service_user_id == served.c.su, s.section_id == ALL_SECTIONS, s.tier == "D"))) or 0
+    # The flag is the handler's own, the same on a profile's handler list and in inspection targeting: its tier-D
+    # companies of every section, on their overall tier (the page says so to a coordinator of one section).
+    tier_d = tier_d_companies_per_handler(session, [handler_id]).get(handler_id, 0)
+    threshold = handler_flag_threshold(session)
     return {"handler": {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id,
                         "address": handler.address, "phone": handler.phone, "email": handler.email},
             "companies": companies, "total": int(total), "page": page, "page_size": page_size or len(companies),
-            "tier_d_companies": int(tier_d), "flagged": tier_d >= handler_flag_threshold(session),
+            "tier_d_companies": int(tier_d), "threshold": threshold, "flagged": tier_d >= threshold,
+            "every_section": section_scope is None,
             "timezone": office_zone(session, handler.office_id)}
