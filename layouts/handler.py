@@ -36,8 +36,9 @@ def company_columns() -> list[dict]:
     return [
         {"field": "name", "headerName": t("handler.col.company"), "flex": 2, "minWidth": 220,
          "cellClass": "qc-link-cell", "tooltipField": "name"},
-        {"field": "tax_id", "headerName": t("compliance.col.tax_id"), "minWidth": 170},
-        {"field": "tier_text", "headerName": t("compliance.col.tier"), "minWidth": 170,
+        {"field": "tax_id", "headerName": t("compliance.col.tax_id"), "width": 185},
+        # Room for the longest tier whole ("A · Layak layanan prioritas" was cut at 1366 px beside a wide NPWP).
+        {"field": "tier_text", "headerName": t("compliance.col.tier"), "minWidth": 240, "flex": 1,
          "cellClassRules": tier_cell_rules()},
         {"field": "applications", "headerName": t("handler.col.applications"), "type": NUMERIC, "minWidth": 110},
         {"field": "first", "headerName": t("handler.col.first"), "minWidth": 120},

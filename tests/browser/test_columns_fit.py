@@ -118,6 +118,32 @@ def test_the_admins_companies_guidance_and_user_names_read_whole_at_1366(laptop,
             screenshot(laptop, f"{path.strip('/').replace('/', '-')}-1366")
 
 
+def test_a_handlers_companies_read_their_tier_whole_at_1366(laptop, database, make_user):
+    """"A · Layak layanan prioritas" was cut to "A · Layak layanan p…" beside a wide NPWP column."""
+    from support.factories import gen_handler
+
+    with database.session() as s:
+        handler = gen_handler(s, name="CV Prima Nusantara Freight")
+        company = gen_service_user(s, name="PT Sinar Manggis Ekspor Nusantara Raya")
+        for _ in range(22):  # clean consignments: tier A, the tier with the longest name
+            gen_application(s, company, handler=handler)
+        compliance_rollup.recompute_all(s)
+        s.commit()
+        handler_id = handler.id
+    make_user("wasdak_laptop", "enforcement")
+    sign_in(laptop, "wasdak_laptop")
+    laptop.goto(f"/handlers/{handler_id}")
+    cells = laptop.locator("#handler-companies-grid .ag-cell[col-id=tier_text]")
+    expect(cells.first).to_contain_text("A · Layak layanan prioritas")
+    try:
+        clipped = laptop.evaluate("""() => [...document.querySelectorAll(
+            '#handler-companies-grid .ag-cell[col-id=tier_text]')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
+        assert clipped == [], clipped
+    finally:
+        screenshot(laptop, "handler-1366")
+
+
 def _queue_row(database) -> str:
     """A selected consignment of a company and a commodity with long names; its day in the queue's address."""
     from datetime import datetime, timezone
