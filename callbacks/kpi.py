@@ -14,7 +14,7 @@ from layouts.components.formatting import (chart_separators, count_axis, format_
                                            format_number, format_per_thousand, format_percent, format_targeting_share,
                                            month_axis, month_name)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
-from layouts import rankings as rankings_layout, targeting_effect as effect_layout
+from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -133,12 +133,15 @@ def card(key: str, label: str, value, sub=None, change=None, href: str | None = 
     return html.Div(body, className="qc-kpi-link", id=f"kpi-card-{key}")
 
 
-def card_links(office_id: int | None, section: str | None, direction: str | None) -> dict[str, str | None]:
+def card_links(office_id: int | None, section: str | None, direction: str | None,
+               span: kpi.Period | None = None) -> dict[str, str | None]:
     """Where each card leads, with those of the panel's filters that the card's figure and the page share: the
     applications list takes the section and direction; the NNC register the section and the flow a direction
     counts (export: received, import: issued, as the panel counts them); the ranking the section only (the card
-    counts the stored scores of the default window, by section); the targeting page the section. The period is
-    not carried (the lists filter by other dates than the cards count by).
+    counts the stored scores of the default window, by section); the survey results the period (`span`: its
+    preset, or its dates when custom) and the section, so the page shows the card's IKM; the targeting page the
+    section and the period's months (it counts whole months). The lists' links carry no period (they filter by
+    other dates than the cards count by).
 
     `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
     to that office's ranking: the other lists are of the reader's own reach, not of the office on the panel, and a
@@ -150,18 +153,23 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     if office_id is not None:
         return {"applications": None, "survey": None, "nnc": None, "complaints": None, "rankings": ranking,
                 "targeting": None}
+    custom = span is not None and span.preset == "custom"
+    survey = {"survey-preset": span.preset if span else None, "survey-section": section,
+              "survey-from": span.start.isoformat() if custom else None,
+              "survey-to": span.end.isoformat() if custom else None}
+    months = {"effect-from": span.start.isoformat()[:7], "effect-to": span.end.isoformat()[:7]} if span else {}
     return {"applications": address("/applications", applications_layout,
                                     {"applications-section": section, "applications-direction": direction}),
-            "survey": "/survey-results",
+            "survey": address("/survey-results", survey_layout, survey),
             "nnc": address("/nnc", nnc_layout, {"nnc-section": section,
                                                 "nnc-flow": kpi.NNC_FLOW_FOR_DIRECTION.get(direction or "")}),
             "complaints": "/complaints", "rankings": ranking,
-            "targeting": address("/targeting/effectiveness", effect_layout, {"effect-section": section})}
+            "targeting": address("/targeting/effectiveness", effect_layout, {**months, "effect-section": section})}
 
 
 def cards(panel: dict, links: dict[str, str | None]):
     now, before = panel["current"], panel["previous"]
-    comparable = before.get("has_data", True)
+    comparable = before["comparable"]  # per card: does the previous period hold that card's data
     service, service_before = now["service_time"], before["service_time"]
     survey, survey_before = now["ikm"], before["ikm"]
     complaints, compliance = panel["complaints"], panel["compliance"]
@@ -169,27 +177,27 @@ def cards(panel: dict, links: dict[str, str | None]):
         card("certificates", t("kpi.card.certificates"), number(now["certificates_issued"]),
              t("kpi.card.certificates_sub", completed=number(now["applications_completed"])),
              trend(now["certificates_issued"], before["certificates_issued"], GOOD,
-                   number(before["certificates_issued"]), comparable), links["applications"]),
+                   number(before["certificates_issued"]), comparable["certificates"]), links["applications"]),
         card("in-progress", t("kpi.card.in_progress"), number(now["applications_in_progress"]),
              t("kpi.card.in_progress_sub"),
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
-                   number(before["applications_in_progress"]), comparable), links["applications"]),
+                   number(before["applications_in_progress"]), comparable["in_progress"]), links["applications"]),
         card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
              t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]),
                share=format_percent(service["within_sla_share"]), sla=number(service["sla_hours"], 0)),
              trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"]),
-                   comparable),
+                   comparable["service_time"]),
              links["applications"]),
         card("fees", t("kpi.card.fees"), money_short(now["fees"]["paid"]),
              t("kpi.card.fees_sub", billed=format_idr(now["fees"]["billed"])),
-             trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"]), comparable,
-                   amount=money_short),
+             trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"]),
+                   comparable["fees"], amount=money_short),
              links["applications"], title=format_idr(now["fees"]["paid"])),
         _ikm_card(survey, survey_before, panel["direction"], links["survey"]),
         card("violations", t("kpi.card.violations"), format_per_thousand(now["violations_per_1000"]),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
              trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
-                   format_per_thousand(before["violations_per_1000"]), comparable), links["nnc"]),
+                   format_per_thousand(before["violations_per_1000"]), comparable["violations"]), links["nnc"]),
         card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
              [t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
                 median=hours(complaints["median_hours_to_answer"])), html.Br(),
@@ -247,11 +255,15 @@ def _ikm_card(survey: dict, before: dict, direction: str | None, href: str | Non
                  html.Span(survey["grade"], className="qc-grade",
                            style={"backgroundColor": GRADE_COLOURS[survey["grade"]]},
                            title=t(f"ikm.grade.{survey['grade']}"))]
-    enough = dbc.Badge(t("kpi.sufficient") if survey["sufficient"] else t("kpi.insufficient"),
-                       color="success" if survey["sufficient"] else "warning",
-                       text_color=None if survey["sufficient"] else "dark", className="ms-1", id="kpi-ikm-enough")
-    sub = [t("kpi.card.ikm_sub", responses=number(survey["responses"]), minimum=number(survey["minimum_sample"])),
-           enough]
+    if not survey["responses"] and not survey["population"]:
+        # "0 jawaban · minimum 0 belum cukup" contradicted itself: nothing handed over, nothing answered, no minimum.
+        sub = t("survey.empty_period")
+    else:
+        enough = dbc.Badge(t("kpi.sufficient") if survey["sufficient"] else t("kpi.insufficient"),
+                           color="success" if survey["sufficient"] else "warning",
+                           text_color=None if survey["sufficient"] else "dark", className="ms-1", id="kpi-ikm-enough")
+        sub = [t("kpi.card.ikm_sub", responses=number(survey["responses"]), minimum=number(survey["minimum_sample"])),
+               enough]
     return card("ikm", t("kpi.card.ikm"), value, sub,
                 trend(survey["ikm"], before["ikm"], GOOD, number(before["ikm"], 2)), href,
                 note=t("kpi.card.ikm_no_direction") if direction else None)
@@ -346,7 +358,7 @@ def drawn_panel(session, office_id: int, span, section: str | None, direction: s
     panel = cached(session, kpi.panel, office_id, span, section, direction, today=today)
     label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
               previous_start=format_date(span.previous_start), previous_end=format_date(span.previous_end))
-    links = card_links(None if home else office_id, section, direction)
+    links = card_links(None if home else office_id, section, direction, span)
     return {"cards": plain(cards(panel, links)), "chart": monthly_figure(panel["current"]["monthly"]),
             "stages": plain(stages_table(panel)), "label": label, "timezone": panel["period"]["timezone"]}
 

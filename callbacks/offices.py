@@ -2,15 +2,17 @@
 draw the table and the chart."""
 from __future__ import annotations
 
-from dash import Input, Output, no_update
+from dash import Input, Output, State, no_update
 
-from callbacks.common import register_date_words, register_open_row, register_url_filters
+from callbacks.common import register_date_words, register_url_filters
 from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, period_feedback
 from callbacks.shell import known_section
-from layouts import offices as offices_layout
+from layouts import kpi as kpi_layout, offices as offices_layout
 from layouts.components.empty import empty_figure
 from layouts.components.formatting import (chart_separators, format_count, format_date, format_per_thousand,
                                            format_percent)
+from layouts.components.url_filters import query_string
+from layouts.offices import metric_label
 from portal.domain.periods import today_in
 from portal.extensions import database
 from portal.i18n import t
@@ -22,6 +24,7 @@ from portal.view_cache import cached
 
 PERMISSION = "offices.compare"
 GOOD, FAIR, POOR = "#2f9e44", "#e8a317", "#c92a2a"
+NEUTRAL = "#868e96"  # a rank among offices with nothing to rank against: neither best nor worst
 # The chart keeps room for at least this many bars: plotly stretches the bars of a few offices over the chart's whole
 # height (one office compared was a block some 230 px thick), so a short list stands at the width of a full one.
 FEWEST_BAR_SLOTS = 6
@@ -63,10 +66,14 @@ def _value_text(metric: str, value) -> str:
 
 
 def _colour(metric: str, value, rows: list[dict]) -> str:
-    """Green, amber or red: the SLA share against 90 % / 75 % (the KPI panel's bands), the others by thirds."""
+    """Green, amber or red: the SLA share against 90 % / 75 % (the KPI panel's bands), the others by thirds of their
+    rank; grey when there is no rank (one office, or every office the same): a lone office was drawn red, the
+    "worst" of one."""
     if metric == "sla_share":
         return GOOD if value >= 0.9 else FAIR if value >= 0.75 else POOR
     values = sorted(row[metric] for row in rows)
+    if len(set(values)) < 2:
+        return NEUTRAL
     rank = values.index(value) / max(len(values) - 1, 1)
     better_high = offices_service.CHART_METRICS[metric]
     good = rank if better_high else 1 - rank
@@ -99,14 +106,14 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
                         "hovertemplate": "%{y}: %{text}<extra></extra>"}],
               "layout": {"margin": {"l": 10, "r": 40, "t": 10, "b": 30}, "height": chart_height(len(shown)),
                          "plot_bgcolor": "#fff", "paper_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
-                         "xaxis": {"title": {"text": t(f"offices.metric.{metric}")}, "gridcolor": "#e9ecef",
+                         "xaxis": {"title": {"text": metric_label(metric)}, "gridcolor": "#e9ecef",
                                    "rangemode": "tozero", "automargin": True, **percent},
                          "yaxis": {"automargin": True, **bar_room(len(shown))}, "separators": chart_separators()}}
     best, worst = shown[0], shown[-1]
     if len(shown) == 1:  # best and lowest would name the same office: say there is nothing to compare it with yet
-        return figure, t("offices.chart_answer_single", metric=t(f"offices.metric.{metric}"),
+        return figure, t("offices.chart_answer_single", metric=metric_label(metric),
                          office=f"{best['code']} · {best['name']}", value=_value_text(metric, best[metric]))
-    answer = t("offices.chart_answer", metric=t(f"offices.metric.{metric}"),
+    answer = t("offices.chart_answer", metric=metric_label(metric),
                best=f"{best['code']} · {best['name']}", best_value=_value_text(metric, best[metric]),
                worst=f"{worst['code']} · {worst['name']}", worst_value=_value_text(metric, worst[metric]))
     return figure, answer
@@ -146,4 +153,25 @@ def register(app) -> None:
         return ([grid_row(row) for row in result["rows"]], figure, height, answer, label, custom, custom, False, "",
                 False, "")
 
-    register_open_row(app, PERMISSION, "offices-grid", "offices-go", "/kpi?office=")
+    @protected_callback(app, PERMISSION, Output("offices-go", "href"), Input("offices-grid", "cellClicked"),
+                        State("offices-preset", "value"), State("offices-from", "value"), State("offices-to", "value"),
+                        State("offices-section", "value"), prevent_initial_call=True)
+    def open_office(cell, preset, date_from, date_to, section):
+        """The clicked office's KPI panel on this page's period and section: the row's figures are that panel's, so
+        it opens on them (it checks the reader's reach again)."""
+        if not cell or cell.get("rowId") in (None, ""):
+            return no_update
+        office = int(cell["rowId"])
+        # The reader's own office is the panel's "home" choice (the office chooser lists it so, not by its id).
+        return "/kpi" + kpi_panel_query(None if office == user().office_id else office, preset, date_from, date_to,
+                                        section)
+
+
+def kpi_panel_query(office_id: int | None, preset, date_from, date_to, section) -> str:
+    """The KPI panel's address query for one office (None: the home office) over this page's period (a preset, or
+    custom dates) and section."""
+    custom = preset == "custom"
+    return query_string({"kpi-office": None if office_id is None else str(office_id), "kpi-preset": preset,
+                         "kpi-section": section,
+                         "kpi-from": date_from if custom else None, "kpi-to": date_to if custom else None},
+                        kpi_layout.URL_FIELDS)

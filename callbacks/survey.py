@@ -12,9 +12,10 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import export_failed, page_of, paged_callback, register_date_words
+from callbacks.common import export_failed, page_of, paged_callback, register_date_words, register_url_filters
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback
 from callbacks.shell import known_section
+from layouts import survey as survey_layout
 from portal.domain.periods import today_in
 from layouts.components.formatting import chart_separators, format_date, format_datetime, month_axis, month_name
 from portal.reports import ikm_report
@@ -125,6 +126,14 @@ def summary_cards(summary: dict):
     enough = dbc.Badge(t("kpi.sufficient") if summary["sufficient"] else t("kpi.insufficient"),
                        color="success" if summary["sufficient"] else "warning",
                        text_color=None if summary["sufficient"] else "dark", className="fs-6", id="survey-enough")
+    # Without handovers there is no minimum to meet: "0 · belum cukup — minimum untuk 0 penyerahan dokumen: 0"
+    # contradicted itself. An empty period says it is empty; answers without handovers say there is no minimum.
+    if not summary["population"]:
+        enough = None
+        minimum = t("survey.no_handovers") if summary["responses"] else t("survey.empty_period")
+    else:
+        minimum = t("survey.minimum", population=number(summary["population"]),
+                    minimum=number(summary["minimum_sample"]))
     return html.Div([
         dbc.Card(dbc.CardBody([
             html.Div(t("survey.ikm"), className="qc-kpi-label"), headline,
@@ -136,8 +145,7 @@ def summary_cards(summary: dict):
             html.Div(t("survey.responses"), className="qc-kpi-label"),
             html.Div([html.Span(number(summary["responses"]), id="survey-responses"), " ", enough],
                      className="qc-kpi-value"),
-            html.Div(t("survey.minimum", population=number(summary["population"]),
-                       minimum=number(summary["minimum_sample"])), className="qc-kpi-sub", id="survey-minimum"),
+            html.Div(minimum, className="qc-kpi-sub", id="survey-minimum"),
         ]), className="qc-kpi-card"),
     ], className="qc-kpi-grid")
 
@@ -182,6 +190,7 @@ def _scope_and_period(preset, date_from, date_to, section):
 
 def register(app) -> None:
     register_date_words(app, "survey_results.view", "survey-from", "survey-to")
+    register_url_filters(app, "survey_results.view", "survey", survey_layout.URL_FIELDS)
 
     @protected_callback(
         app, "survey_results.view",

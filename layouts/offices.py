@@ -13,6 +13,16 @@ from portal.i18n import t
 from portal.services.kpi.offices import CHART_METRICS
 
 
+# The chart's measures by name: the violation rate is the KPI panel's card's own words ("per 1.000 konsinyasi"), one
+# term and one translation for the same figure on both pages.
+METRIC_LABELS = {"sla_share": "offices.metric.sla_share", "median_hours": "offices.metric.median_hours",
+                 "violations_per_1000": "kpi.card.violations", "ikm": "offices.metric.ikm"}
+
+
+def metric_label(metric: str) -> str:
+    return t(METRIC_LABELS[metric])
+
+
 # The phone's stacked row names each figure, as the desktop's headers do.
 PHONE_LABELS = {"completed_text": "offices.col.completed", "median_text": "offices.col.median",
                 "p90_text": "offices.col.p90", "sla_text": "offices.col.sla", "ikm_text": "offices.col.ikm",
@@ -60,7 +70,7 @@ def _page(user, sections):
                 dbc.Col(html.H2(t("offices.chart_title"), className="h6 mb-1"), md=8),
                 dbc.Col([hidden_label(t("offices.metric_label"), "offices-metric"),
                          dbc.Select(id="offices-metric", value="sla_share", size="sm",
-                                    options=[{"label": t(f"offices.metric.{key}"), "value": key}
+                                    options=[{"label": metric_label(key), "value": key}
                                              for key in CHART_METRICS])], md=4),
             ], className="g-2 align-items-center"),
             html.P(id="offices-chart-answer", className="mb-1 fw-semibold", role="status"),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.common import page_header
 from layouts.kpi import period_controls
 from portal.i18n import t
@@ -15,7 +16,7 @@ SURVEY_PRESETS = ("this_semester", "last_semester", "this_year", "last_year", "t
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def layout(user, sections=(), **_):
+def _page(user, sections):
     can_edit = user.can("admin.settings")
     return html.Div([
         page_header(t("page.survey"), t("survey.subtitle"), [
@@ -73,3 +74,18 @@ def layout(user, sections=(), **_):
         dcc.Store(id="survey-period"),
         dcc.Download(id="survey-download"),
     ], className="qc-survey")
+
+
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default. The KPI panel's
+# IKM card links here with its period and section, so the page shows the card's IKM. A coordinator's section select
+# is locked (the address cannot change it), and the server answers their own section whatever is asked.
+URL_FIELDS = (
+    UrlField("period", "survey-preset", CHOICE, "this_semester", SURVEY_PRESETS),
+    UrlField("from", "survey-from", DAY), UrlField("to", "survey-to", DAY),
+    UrlField("section", "survey-section", CODE, "all"),
+)
+
+
+def layout(user, query: str = "", sections=(), **_):
+    """The page with its filters set from the address: a reload or a shared link opens the same view."""
+    return applied(html.Div([_page(user, sections), location("survey")]), URL_FIELDS, query)

@@ -33,8 +33,11 @@ def test_head_reads_the_panel_and_changes_the_period(page, browser, live_server,
     page.wait_for_timeout(500)  # let the chart finish drawing
     screenshot(page, "kpi-panel-1366")
     page.click("#kpi-card-ikm")
-    page.wait_for_url("**/survey-results")
+    # The survey results open on the panel's period, so they show the card's IKM.
+    page.wait_for_url("**/survey-results?period=this_year")
     page.wait_for_selector("#survey-responses")
+    assert page.input_value("#survey-preset") == "this_year"
+    assert "1 Jan" in page.inner_text("#survey-period-label")
     page.wait_for_timeout(500)
     screenshot(page, "survey-results-1366")
 

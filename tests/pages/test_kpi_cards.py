@@ -81,6 +81,49 @@ def test_the_service_marks_which_periods_hold_data(session, data):
                       figures["previous"]["has_data"]) is None
 
 
+def test_a_previous_period_holding_only_nncs_is_no_baseline_for_the_application_cards(app, logged_in, session,
+                                                                                      data):
+    """Three NNCs in an empty semester made "▲ 31.686 vs 0" of the certificates, fees and applications in progress:
+    each card compares only with a period holding its own data (the applications of the period; for the applications
+    in progress, any application submitted by the period's end)."""
+    from datetime import date
+
+    from support.kpi_data import gen_nnc
+
+    gen_nnc(session, "NNC/JAN", "received", date(2026, 1, 15), "plant")  # 22 Dec – 9 Feb: this NNC and nothing else
+    session.commit()
+    cards = _cards(app, logged_in("head"), "2026-02-10", "2026-03-31")
+    for key in ("certificates", "in-progress", "service-time", "fees", "violations", "ikm"):
+        assert "tidak ada pembanding" in cards[key], (key, cards[key])
+        assert "vs" not in cards[key], (key, cards[key])
+
+
+def test_applications_in_progress_compare_with_a_quiet_period_once_applications_were_submitted(app, logged_in, data):
+    # June against 2 – 31 May: nothing happened in either, but A4 (submitted 25 March) is still in progress at both
+    # ends; the other cards have no figures of May to compare with.
+    cards = _cards(app, logged_in("head"), "2026-06-01", "2026-06-30")
+    assert "sama dengan periode sebelumnya" in cards["in-progress"], cards["in-progress"]
+    for key in ("certificates", "service-time", "fees", "violations"):
+        assert "tidak ada pembanding" in cards[key], (key, cards[key])
+
+
+def test_the_service_says_per_card_whether_a_period_is_a_baseline(session, data):
+    from datetime import date
+
+    from support.factories import office_id
+    from support.kpi_data import gen_nnc
+    from portal.services.kpi import panel as kpi
+
+    gen_nnc(session, "NNC/JAN", "received", date(2026, 1, 15), "plant")
+    figures = kpi.figures_for(session, office_id(session), [(date(2025, 12, 22), date(2026, 2, 9)),
+                                                            (date(2026, 5, 2), date(2026, 5, 31))], chart=False)
+    only_nncs, quiet = figures
+    assert only_nncs["has_data"] is True  # something is recorded: an NNC
+    assert set(only_nncs["comparable"].values()) == {False}
+    assert quiet["comparable"] == {"certificates": False, "service_time": False, "fees": False, "violations": False,
+                                   "in_progress": True}
+
+
 def test_the_complaints_card_counts_first_responses_on_time_and_late(app, logged_in, data):
     # March: PG-2 and PG-3 answered the day they came (due 11 and 12 Mar), PG-1 is still new past 10 Mar.
     cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
@@ -105,9 +148,38 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
     assert links["violations"] == ("/nnc", {"section": "plant", "flow": "received"})
     # The card counts the stored scores of the default window by section: no direction in its ranking either.
     assert links["compliance"] == ("/rankings", {"section": "plant"})
-    assert links["targeting"] == ("/targeting/effectiveness", {"section": "plant"})
     assert links["complaints"] == ("/complaints", {})  # complaints are not kept per section
-    assert links["ikm"] == ("/survey-results", {})
+
+
+def test_the_survey_and_targeting_cards_open_their_pages_on_the_panels_period_and_section(app, logged_in, data):
+    """The IKM card of "Bulan lalu" and "Karantina Tumbuhan" opened the survey results on "Semester ini / Semua
+    bidang" (another IKM than the card's), and the targeting card the page's default six months."""
+    client = logged_in("head")
+
+    def links(preset, **dates):
+        found = {}
+        for card in _panel(app, client, preset, dates.get("date_from"), dates.get("date_to"),
+                           section="plant", direction="export"):
+            address = urlsplit(card["props"]["href"])
+            found[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
+        return found
+
+    last_month = links("last_month")
+    assert last_month["ikm"] == ("/survey-results", {"period": "last_month", "section": "plant"})
+    path, query = last_month["targeting"]
+    assert path == "/targeting/effectiveness" and query["section"] == "plant"
+    assert query["from"] == query["to"] and len(query["to"]) == 7  # last month's month, "2026-11"
+    march = links("custom", date_from="2026-03-01", date_to="2026-03-31")
+    assert march["ikm"] == ("/survey-results", {"period": "custom", "from": "2026-03-01", "to": "2026-03-31",
+                                                "section": "plant"})
+    assert march["targeting"] == ("/targeting/effectiveness", {"from": "2026-03", "to": "2026-03",
+                                                               "section": "plant"})
+
+
+def test_the_ikm_card_of_an_empty_period_says_it_is_empty_instead_of_minimum_0_not_enough(app, logged_in, data):
+    card = _cards(app, logged_in("head"), "2026-09-01", "2026-09-30")["ikm"]
+    assert "Tidak ada jawaban survei dan tidak ada penyerahan dokumen pada periode ini." in card
+    assert "belum cukup" not in card and "minimum" not in card
 
 
 def _period_feedback(app, client, date_from, date_to) -> tuple:

@@ -213,3 +213,58 @@ def test_on_a_phone_each_office_is_one_stacked_row_that_names_its_figures():
     assert row["completed_text"] == "12.345" and row["tiers_text"] == "A 3 · B 0 · C 0 · D 1"
     fields = {field for line in stacked[0]["cellRendererParams"]["lines"] for field in line}
     assert fields <= set(row)
+
+
+def test_clicking_an_office_opens_its_kpi_panel_on_the_pages_period_and_section(app, logged_in, session, data):
+    """The page says each row's figures are the office's KPI panel's: the panel opens on the period and section the
+    row was drawn for, not on its default "Bulan ini"."""
+    client = logged_in("national")
+    other = office_id(session, "0400")
+    key = _key(app, "offices-go.href")
+
+    def opened(preset, date_from, date_to, section, office=other):
+        state = [{"id": "offices-preset", "property": "value", "value": preset},
+                 {"id": "offices-from", "property": "value", "value": date_from},
+                 {"id": "offices-to", "property": "value", "value": date_to},
+                 {"id": "offices-section", "property": "value", "value": section}]
+        response = dash_callback(client, key, [{"id": "offices-grid", "property": "cellClicked",
+                                                "value": {"rowId": str(office), "colId": "office"}}], state)
+        return response.get_json()["response"]["offices-go"]["href"]
+
+    assert opened("last_month", None, None, "plant") == f"/kpi?office={other}&period=last_month&section=plant"
+    assert opened("custom", "2026-03-01", "2026-03-31", "all") == \
+        f"/kpi?office={other}&period=custom&from=2026-03-01&to=2026-03-31"
+    assert opened("this_month", "2026-03-01", "2026-03-31", "all") == f"/kpi?office={other}"  # the panel's default
+    # The reader's own office opens as the panel's "UPT asal" choice.
+    assert opened("last_month", None, None, "all", office_id(session)) == "/kpi?period=last_month"
+
+
+def test_the_violation_rate_has_one_name_on_the_kpi_panel_and_in_the_office_comparison():
+    """/offices said "per 1.000 permohonan", the KPI card "per 1.000 konsinyasi" for the same figure (DOMAIN.md:
+    violation rate per 1,000 consignments): one translation key."""
+    from layouts.offices import metric_label
+    from portal.i18n import t
+
+    rows = [{"code": "0300", "name": "A", "violations_per_1000": 5.0}, {"code": "0500", "name": "B",
+                                                                        "violations_per_1000": 2.0}]
+    figure, answer = chart(rows, "violations_per_1000")
+    assert metric_label("violations_per_1000") == t("kpi.card.violations") == "Pelanggaran per 1.000 konsinyasi"
+    assert figure["layout"]["xaxis"]["title"]["text"] == t("kpi.card.violations")
+    assert answer.startswith("Pelanggaran per 1.000 konsinyasi:")
+    assert "konsinyasi" in t("offices.help.violation_rate") and "permohonan" not in t("offices.help.violation_rate")
+    assert "consignments" in t("offices.help.violation_rate", language="en")
+
+
+def test_a_lone_office_is_drawn_in_a_neutral_colour_not_the_worst_one():
+    """With one office the ranked measures drew its bar red, the "worst" of one; the SLA share keeps its bands."""
+    from callbacks.offices import NEUTRAL, POOR, GOOD
+
+    one = [{"code": "0300", "name": "A", "ikm": 84.65, "median_hours": 20.0, "violations_per_1000": 3.0,
+            "sla_share": 0.5}]
+    for metric in ("ikm", "median_hours", "violations_per_1000"):
+        assert chart(one, metric)[0]["data"][0]["marker"]["color"] == [NEUTRAL], metric
+    assert chart(one, "sla_share")[0]["data"][0]["marker"]["color"] == [POOR]  # under 75 %: red on its own
+    two = one + [{"code": "0500", "name": "B", "ikm": 90.0}]
+    assert chart(two, "ikm")[0]["data"][0]["marker"]["color"] == [POOR, GOOD]  # drawn bottom-up: the worst first
+    same = [dict(one[0]), {"code": "0500", "name": "B", "ikm": 84.65}]
+    assert chart(same, "ikm")[0]["data"][0]["marker"]["color"] == [NEUTRAL, NEUTRAL]

@@ -212,3 +212,114 @@ def test_the_nrr_chart_names_every_element_on_the_page_and_in_the_report():
     drawing = ikm_report._bar_chart(elements, 480, 150, "Helvetica", "id")
     texts = {getattr(shape, "text", None) for shape in drawing.contents}
     assert {"U1", "Persyaratan", "U9", "Sarana"} <= texts
+
+
+def _drawn_filters(client, search: str) -> dict:
+    """The value of each of the survey page's filters, drawn for /survey-results with this query string."""
+    from support.web import components
+
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": "/survey-results"}],
+                             state=[{"id": "shell-url", "property": "search", "value": search}])
+    assert response.status_code == 200
+    return {props["id"]: props.get("value") for _type, props in components(response.json)
+            if props.get("id") in ("survey-preset", "survey-from", "survey-to", "survey-section")}
+
+
+def test_a_link_opens_the_survey_results_on_its_period_and_section(logged_in):
+    client = logged_in("head")
+    assert _drawn_filters(client, "?period=custom&from=2026-03-01&to=2026-03-31&section=plant") == {
+        "survey-preset": "custom", "survey-from": "2026-03-01", "survey-to": "2026-03-31", "survey-section": "plant"}
+    assert _drawn_filters(client, "?period=forever&from=31-12-2026") == _drawn_filters(client, "")  # nonsense: defaults
+    assert _drawn_filters(client, "")["survey-preset"] == "this_semester"
+
+
+def test_a_link_cannot_widen_a_coordinators_survey_section(session, logged_in):
+    build(session)
+    session.commit()
+    client = logged_in("coordinator", section="plant")
+    assert _drawn_filters(client, "?section=animal")["survey-section"] == "plant"
+
+
+def test_changing_the_survey_filters_writes_them_into_the_address(app, logged_in):
+    from layouts import survey as survey_layout
+
+    key = next(k for k in app.callback_map if k.startswith("survey-url.search"))
+    inputs = [{"id": f.component_id, "property": "value", "value": v}
+              for f, v in zip(survey_layout.URL_FIELDS, ("last_month", None, None, "animal"))]
+    response = dash_callback(logged_in("head"), key, inputs=inputs,
+                             state=[{"id": "survey-url", "property": "search", "value": ""}],
+                             changed=["survey-preset.value"])
+    assert response.get_json()["response"]["survey-url"]["search"] == "?period=last_month&section=animal"
+
+
+def test_the_kpi_ikm_card_opens_the_survey_results_showing_its_own_ikm(app, session, logged_in):
+    """The card (March, plant: 3 answers, IKM 86,11) opened the page on "Semester ini / Semua bidang": 4 answers,
+    84,03. The page drawn from the card's address shows the card's figure."""
+    from urllib.parse import urlsplit
+
+    build(session)
+    refresh_kpi_rollups(session)
+    session.commit()
+    client = logged_in("head")
+    kpi_key = next(k for k in app.callback_map if "kpi-cards.children" in k)
+    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
+              {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
+              {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
+              {"id": "kpi-section", "property": "value", "value": "plant"},
+              {"id": "kpi-direction", "property": "value", "value": "all"},
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
+    cards = dash_callback(client, kpi_key, inputs).get_json()["response"]["kpi-cards"]["children"]
+    card = next(c for c in cards if c["props"]["id"] == "kpi-card-ikm")
+    assert "86,11" in json.dumps(card)
+    address = urlsplit(card["props"]["href"])
+    assert address.path == "/survey-results"
+    drawn = _drawn_filters(client, "?" + address.query)
+    page = [{"id": "survey-preset", "property": "value", "value": drawn["survey-preset"]},
+            {"id": "survey-from", "property": "value", "value": drawn.get("survey-from")},
+            {"id": "survey-to", "property": "value", "value": drawn.get("survey-to")},
+            {"id": "survey-section", "property": "value", "value": drawn["survey-section"]},
+            {"id": "survey-trend-unit", "property": "value", "value": "month"}]
+    body = dash_callback(client, SURVEY_OUTPUT, page).get_json()["response"]
+    assert body["survey-period"]["data"] == {"from": "2026-03-01", "to": "2026-03-31", "section": "plant",
+                                             "semester": None}
+    summary = json.dumps(body["survey-summary"])
+    assert '"children": "86,11"' in summary and '"children": "3"' in summary
+
+
+def _summary_texts(client, date_from: str, date_to: str) -> dict:
+    """The survey summary's texts by component id, for a custom period."""
+    from support.web import components
+
+    inputs = _survey_inputs("all")
+    inputs[1]["value"], inputs[2]["value"] = date_from, date_to
+    body = dash_callback(client, SURVEY_OUTPUT, inputs).get_json()["response"]
+    return {props["id"]: props.get("children") for _type, props in components(body["survey-summary"])
+            if isinstance(props.get("id"), str)}
+
+
+def test_an_empty_period_says_it_has_no_answers_and_no_handovers(session, logged_in):
+    """"0 · belum cukup — Minimum Krejcie–Morgan untuk 0 penyerahan dokumen: 0" contradicted itself."""
+    build(session)
+    session.commit()
+    texts = _summary_texts(logged_in("head"), "2026-09-01", "2026-09-30")
+    assert texts["survey-minimum"] == "Tidak ada jawaban survei dan tidak ada penyerahan dokumen pada periode ini."
+    assert "survey-enough" not in texts  # no "belum cukup" against a minimum of 0
+
+
+def test_answers_without_handovers_say_there_is_no_minimum(session, logged_in):
+    gen_response(session, SURVEY_ANSWERS[0], date(2026, 9, 10))
+    session.commit()
+    texts = _summary_texts(logged_in("head"), "2026-09-01", "2026-09-30")
+    assert texts["survey-responses"] == "1"
+    assert texts["survey-minimum"] == "Tidak ada penyerahan dokumen pada periode ini: tidak ada minimum sampel."
+
+
+def test_a_period_with_handovers_still_states_its_krejcie_morgan_minimum(session, logged_in):
+    build(session)
+    refresh_kpi_rollups(session)
+    session.commit()
+    texts = _summary_texts(logged_in("head"), "2026-03-01", "2026-03-31")
+    assert texts["survey-minimum"].startswith("Minimum Krejcie–Morgan untuk ")
+    assert texts["survey-enough"] in ("cukup", "belum cukup")

@@ -150,12 +150,14 @@ def _sum_days(rows, start: date, end: date) -> dict[str, Any]:
     return result
 
 
-def _in_progress(session: Session, conditions, ends: list[date]) -> list[int]:
-    """At each end day: everything submitted by then minus everything completed by then (one pass)."""
+def _in_progress(session: Session, conditions, ends: list[date]) -> list[tuple[int, int]]:
+    """At each end day: (everything submitted by then minus everything completed by then, everything submitted by
+    then) in one pass."""
     row = session.execute(select(*[
-        func.coalesce(func.sum(case((KpiDaily.day <= end, KpiDaily.submitted - KpiDaily.completed), else_=0)), 0)
-        for end in ends]).where(*conditions, KpiDaily.day <= max(ends))).one()
-    return [int(value) for value in row]
+        func.coalesce(func.sum(case((KpiDaily.day <= end, column), else_=0)), 0)
+        for end in ends for column in (KpiDaily.submitted - KpiDaily.completed, KpiDaily.submitted)])
+        .where(*conditions, KpiDaily.day <= max(ends))).one()
+    return [(int(row[2 * index]), int(row[2 * index + 1])) for index in range(len(ends))]
 
 
 def _nnc_conditions(office_id: int, section_id: int | None, direction: str | None):
@@ -243,7 +245,7 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
             "certificates_issued": sums["certificates"],
             "applications_completed": sums["completed"],
             "applications_handed_over": sums["handed_over"],
-            "applications_in_progress": in_progress[index],
+            "applications_in_progress": in_progress[index][0],
             "service_time": times[index]["service_hours"],
             "stages": [{"stage": stage, **times[index][f"h_{stage}"]} for stage in TIMED_STAGES
                        if f"h_{stage}" in times[index]],
@@ -255,10 +257,18 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
             "violations": violations,
             "violations_per_1000": _round(violations * 1000 / sums["completed"], 2) if sums["completed"] else None,
         }
-        # Nothing recorded at all (before the station's data starts, or a filter with no traffic): its zeros are
-        # no figures to compare with, and the panel says so instead of "▲ 26.029 vs 0".
-        # (The IKM has its own "no answers": its figure is None.)
-        result["has_data"] = nncs["total"] > 0 or any(start <= day <= end for day, _values in daily)
+        # Whether each card's figure of this period is one to compare with: zeros where nothing was recorded (before
+        # the station's data starts, or a filter with no traffic) are no baseline, and the panel says so instead of
+        # "▲ 26.029 vs 0". Each card by its own data: a few NNCs in an otherwise empty period made its certificates,
+        # fees and applications in progress "0" to compare against. Certificates, service time, fees and the
+        # violation rate (per completed application) count the period's applications; the applications in progress
+        # at the period's end count every application submitted by then, whenever. (The IKM has its own "no
+        # answers": its figure is None.)
+        has_applications = any(start <= day <= end for day, _values in daily)
+        result["comparable"] = {"certificates": has_applications, "service_time": has_applications,
+                                "fees": has_applications, "violations": has_applications,
+                                "in_progress": in_progress[index][1] > 0}
+        result["has_data"] = has_applications or nncs["total"] > 0  # anything recorded at all
         if chart and index == 0:
             result["monthly"] = _monthly(daily, nnc_rows, chart_first, end)
         results.append(result)
@@ -299,7 +309,7 @@ def freshness(session: Session, now: datetime | None = None) -> dict[str, Any]:
 
 def change(current, previous, comparable: bool = True) -> dict[str, Any] | None:
     """The difference against the previous period: absolute and relative (None when there is nothing to compare:
-    no figure, or a previous period without any data — `comparable` False)."""
+    no figure, or a previous period without that figure's data — its `comparable` entry False)."""
     if not comparable or current is None or previous is None:
         return None
     delta = current - previous
