@@ -34,11 +34,14 @@ def register(app) -> None:
             ({"label": view.action_label(name), "value": name} for name in names), key=lambda o: o["label"])
 
     @paged_callback(
-        app, PERMISSION, "admin-audit", output={"rows": Output("admin-audit-grid", "rowData")},
+        app, PERMISSION, "admin-audit",
+        output={"rows": Output("admin-audit-grid", "rowData"), "error": Output("admin-audit-error", "children"),
+                "error_open": Output("admin-audit-error", "is_open")},
         inputs={"username": Input("admin-audit-user", "value"), "action": Input("admin-audit-action", "value"),
                 "date_from": Input("admin-audit-from", "value"), "date_to": Input("admin-audit-to", "value")})
     def load_page(page, username, action, date_from, date_to):
-        """A page of entries; a changed filter starts again from the first page."""
+        """A page of entries; a changed filter starts again from the first page. A range the service refuses (the
+        end before the start) empties the list and says why in the page's alert (callbacks.common.shown_in)."""
         current = user()
         with database().session() as db:
             result = audit_log.search(db, username=username, action=None if action in (None, "", "all") else action,
@@ -47,11 +50,11 @@ def register(app) -> None:
         rows = [{"id": r["id"], "at": format_datetime(r["at"], current.office_timezone),
                  "username": actor_name(r["username"]),
                  "action_label": view.action_label(r["action"], r["occurrences"]),
-                 "record": view.record_text(r["object_type"], r["object_id"]),
+                 "record": view.record_cell(r),
                  "record_path": view.record_path(r["object_type"], r["object_id"]),
                  "changed": view.changes_summary(r["object_type"], r["changes"])}
                 for r in result["rows"]]
-        return {"rows": rows}, page_of(result, page)
+        return {"rows": rows, "error": "", "error_open": False}, page_of(result, page)
 
     @protected_callback(app, PERMISSION, Output("admin-audit-detail", "children"),
                         Output("admin-audit-drawer", "is_open"), Input("admin-audit-grid", "cellClicked"),

@@ -19,7 +19,9 @@ from layouts.components.formatting import actor_name, format_date, format_dateti
 from layouts.components.grid import grid
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
+from portal.audit import DENIED
 from portal.i18n import catalog, current_language, t
+from portal.pages import PAGES, match
 from portal.services.attachments import size_label
 
 # Where each kind of record lives in the portal; an id is added where the page shows one record.
@@ -31,7 +33,11 @@ RECORD_PAGES = {"nnc": "/nnc/{}", "complaint": "/complaints/{}", "application": 
 # Record kinds whose id is a long fingerprint or a path: shown shortened, never a link.
 NO_LINK = ("page", "route", "callback", "nnc_attachment")
 # The catalogues a field's or value's words may already be in, per record kind (first found wins).
-FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",), "guidance": ("guidance.field.{}",)}
+FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",), "guidance": ("guidance.field.{}",),
+              # The versioned settings and the SLA hours are named as their own forms name them.
+              "compliance_settings": ("admin_compliance.field.{}",),
+              "targeting_settings": ("admin_targeting.field.{}", "admin_targeting.flag.{}"),
+              "setting": ("stage.{}",)}
 VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction.status.{}"),
               "role": ("role.{}",), "category": ("complaints.category.{}", "nnc.category.{}"),
               "channel": ("complaints.channel.{}",), "flow": ("nnc.flow.{}",), "action_taken": ("nnc.action.{}",),
@@ -76,6 +82,46 @@ def record_text(object_type: str | None, object_id: str | None) -> str:
     return f"{object_label(object_type)} {shown}".strip()
 
 
+def _page_at(path: str):
+    """The page at `path`, or the page a plain route sits under (/complaints/attachments/1 → the complaints)."""
+    parts = path.split("?")[0].rstrip("/").split("/")
+    for end in range(len(parts), 1, -1):
+        found = match("/".join(parts[:end]))
+        if found:
+            return found[0]
+    return None
+
+
+def refused_text(refused: str) -> str:
+    """One refused request ("kind target", portal.audit.record_denied) in words an admin reads: which page, which
+    kind of record. "page /applications" → "Halaman Permohonan (/applications)", "nnc_attachment 3" → "Lampiran NNC
+    #3", a page's action by its page, not its component ids."""
+    kind, _, target = refused.partition(" ")
+    if kind in ("page", "route"):
+        page = _page_at(target)
+        if page is None:
+            return t("admin_audit.refused.address", path=target)
+        return t(f"admin_audit.refused.{kind}", page=t(page.title_key), path=target)
+    if kind == "callback":
+        component = target.strip(".").split(".")[0]
+        # A component id starts with its page's key (ARCHITECTURE.md): the longest key that fits is the page.
+        pages = [page for page in PAGES if component.startswith(page.key + "-")]
+        if not pages:
+            return t("admin_audit.refused.action")
+        return t("admin_audit.refused.action_on", page=t(max(pages, key=lambda page: len(page.key)).title_key))
+    return t("admin_audit.refused.record", record=object_label(kind), id=target)
+
+
+def record_cell(entry: dict) -> str:
+    """The list's record column: an access denial names what was refused first and how many more it counts, since
+    one row stands for every refusal of a session in a minute (the first alone hid eleven others)."""
+    if entry["action"] != DENIED:
+        return record_text(entry["object_type"], entry["object_id"])
+    first = refused_text(f"{entry['object_type']} {entry['object_id']}")
+    more = (entry["occurrences"] or 1) - 1
+    return t("admin_audit.and_more", record=first, count=format_number(more)) if more > 0 else first
+
+
 def record_path(object_type: str | None, object_id: str | None) -> str | None:
     """The page of the record, or None when it has none (or the id is no number the page takes)."""
     pattern = RECORD_PAGES.get(object_type or "")
@@ -86,8 +132,14 @@ def record_path(object_type: str | None, object_id: str | None) -> str | None:
     return pattern.format(object_id) if object_id and object_id.isdigit() else None
 
 
+def field_keys(object_type: str | None) -> tuple[str, ...]:
+    """Where a field's label is looked for, first found wins: the record kind's own words, then the audit log's, then
+    the portal's shared field names (tests/unit/test_audit_field_labels.py checks every recorded field has one)."""
+    return FIELD_KEYS.get(object_type or "", ()) + ("audit.field.{}", "field.{}")
+
+
 def field_label(object_type: str | None, field: str) -> str:
-    for pattern in FIELD_KEYS.get(object_type or "", ()) + ("audit.field.{}", "field.{}"):
+    for pattern in field_keys(object_type):
         if _known(pattern.format(field)):
             return t(pattern.format(field))
     return field.replace("_", " ").capitalize()
@@ -137,7 +189,7 @@ def changes_summary(object_type: str | None, changes: list[dict]) -> str:
 def detail(entry: dict, tz: str):
     """The drawer's body: when, who, what, which record, then the fields before and after."""
     path = record_path(entry["object_type"], entry["object_id"])
-    record = record_text(entry["object_type"], entry["object_id"]) or "–"
+    record = record_cell(entry) or "–"
     facts = [(t("field.time"), format_datetime(entry["at"], tz)),
              (t("field.username"), actor_name(entry["username"])),
              (t("field.action"), action_label(entry["action"], entry["occurrences"])),
@@ -146,6 +198,8 @@ def detail(entry: dict, tz: str):
     summary = html.Dl([item for name, value in facts for item in (html.Dt(name, className="col-4"),
                                                                   html.Dd(value, className="col-8 mb-1"))],
                       className="row mb-3")
+    if entry["action"] == DENIED:
+        return [summary, *_refused_list(entry)]
     if not entry["changes"]:
         return [summary, html.P(t("admin_audit.no_changes"), className="text-muted", id="admin-audit-no-changes")]
     kind = entry["object_type"]
@@ -158,6 +212,18 @@ def detail(entry: dict, tz: str):
                                            html.Th(t("field.after"), scope="col")])), html.Tbody(rows)],
                       size="sm", bordered=True, className="qc-audit-changes mb-0", id="admin-audit-changes")
     return [summary, html.H2(t("admin_audit.changed_fields"), className="h6"), table]
+
+
+def _refused_list(entry: dict) -> list:
+    """What an access denial refused, one line each in words (the recorded "kind target" in its tooltip)."""
+    refused = next((change["after"] for change in entry["changes"] if change["field"] == "refused"), None) or [
+        f"{entry['object_type']} {entry['object_id']}"]
+    count = entry["occurrences"] or 1
+    return [html.H2(t("audit.field.refused"), className="h6"),
+            html.P(t("admin_audit.refused.summary", count=format_number(count), distinct=format_number(len(refused))),
+                   className="small text-muted mb-1"),
+            html.Ul([html.Li(refused_text(item), title=item) for item in refused], id="admin-audit-refused",
+                    className="mb-0")]
 
 
 def layout(user, **_):
@@ -176,6 +242,7 @@ def layout(user, **_):
                                      dbc.Input(id="admin-audit-to", type="date")]), date_words("admin-audit-to")],
                     md=3, className="mb-2"),
         ]),
+        dbc.Alert(id="admin-audit-error", color="warning", is_open=False),
         html.P(t("admin_audit.open_hint"), className="small text-muted mb-1"),
         # One line per entry: what changed is in the drawer, so no row grows with its values.
         grid(

@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
-from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
+from layouts.components.grid import PHONE_COLUMN, WRAPPED, grid, stacked_column
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from layouts.common import group_label, hidden_label, page_header, section_select
@@ -40,25 +40,34 @@ def direction_options():
 
 
 def grid_columns(user) -> list[dict]:
-    """The list's columns: the stage beside the number, times in the office's zone (named once, in the header)."""
+    """The list's columns: the stage beside the number, times in the office's zone (named once, in the header).
+
+    Set widths where the content is short and known (the number, whole on its line: a cell breaks a word wider than
+    its line; a stage, a date and time, a section, a direction);
+    the company, the commodities and the forwarder share the rest; every cell wraps at word boundaries rather than
+    end in "…". The nine fit the grid at 1366 px and at 1440 px (Bootstrap's 1320 px container: less room) without
+    scrolling sideways: their least widths add up to ≈ 1,225 px of the ≈ 1,280 there, where they took ≈ 1,490 px and
+    "PPJK" and "Selesai" were past the edge while "Bidang" and "Arah" had room to spare."""
     zone = zone_label(user.office_timezone)
     return [
-        {"field": "number", "headerName": t("applications.field.number"), "minWidth": 235, "pinned": "left",
-         "cellClass": "qca-link-cell"},
-        {"field": "stage_label", "headerName": t("applications.field.stage"), "minWidth": 175,
+        {"field": "number", "headerName": t("applications.field.number"), "width": 224, "pinned": "left",
+         "cellClass": "qca-link-cell", **WRAPPED},
+        {"field": "stage_label", "headerName": t("applications.field.stage"), "width": 140, **WRAPPED,
          "cellClass": "qca-dot-cell",
          "cellClassRules": {f"qca-tone-{tone}": f"params.data.stage_tone == '{tone}'"
                             for tone in ("primary", "success", "info", "warning", "danger", "secondary")}},
-        {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "minWidth": 140},
-        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 220,
-         "tooltipField": "service_user_tip"},
-        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 130,
-         "tooltipField": "commodity"},
-        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 145},
-        {"field": "direction_label", "headerName": t("applications.field.direction"), "minWidth": 120},
-        {"field": "handler", "headerName": t("applications.field.handler"), "flex": 1, "minWidth": 140,
-         "tooltipField": "handler"},
-        {"field": "completed", "headerName": f"{t('applications.field.completed')} ({zone})", "minWidth": 140},
+        {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "width": 124,
+         **WRAPPED},
+        {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 150,
+         "tooltipField": "service_user_tip", **WRAPPED},
+        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 2, "minWidth": 130,
+         "tooltipField": "commodity", **WRAPPED},
+        {"field": "section_label", "headerName": t("applications.field.section"), "width": 110, **WRAPPED},
+        {"field": "direction_label", "headerName": t("applications.field.direction"), "width": 106, **WRAPPED},
+        {"field": "handler", "headerName": t("applications.field.handler"), "flex": 1.5, "minWidth": 120,
+         "tooltipField": "handler", **WRAPPED},
+        {"field": "completed", "headerName": f"{t('applications.field.completed')} ({zone})", "width": 124,
+         **WRAPPED},
         phone_column(zone),
     ]
 
@@ -114,7 +123,8 @@ def _page(user, sections=()):
         dbc.Alert(id="applications-error", color="warning", is_open=False),
         # Sorting happens in the database (the sort menu), so clicking a header must not re-sort one page.
         grid("applications-grid", grid_columns(user), t("applications.no_rows"), class_name="qca-grid",
-             height="62vh", default_col={"filter": False},
+             # Headers wrap rather than end in "…" ("Media pembawa", "Selesai (WIB)" in their set widths).
+             height="62vh", default_col={"filter": False, "wrapHeaderText": True, "autoHeaderHeight": True},
              options={"rowClassRules": {"qca-row-deleted": "params.data.deleted"}, "suppressCellFocus": False},
              phone_column=PHONE_COLUMN),
         pager("applications"),

@@ -33,8 +33,10 @@ def grid_columns(user) -> list[dict]:
     "28 Agu 2026"); the names and the reasons share the rest and wrap, so the nine fit the grid at 1366 px and at
     1440 px (Bootstrap's 1320 px container: less room) without scrolling sideways, where "Periksa?" took 150 px, the
     company and the commodity ended in "…" and the stage was past the edge. The shared columns' least widths leave
-    ≈ 80 px to spare at 1440 px (a grid's vertical scroll bar takes 15 of it). A section's coordinator has no section
-    column: the locked section filter above says it for every row."""
+    ≈ 50 px to spare at 1440 px (a grid's vertical scroll bar takes 15 of it). The commodity's least width holds its
+    longest word ("Dendrobium", "kesayangan"): at 100 px the words broke mid-word ("Aglaonem a"), since a cell
+    breaks a word only when the word alone is wider than its line. A section's coordinator has no section column:
+    the locked section filter above says it for every row."""
     zone = zone_label(user.office_timezone)
     section = [] if user.section_scope else [
         {"field": "section_label", "headerName": t("applications.field.section"), "width": 106, **WRAPPED}]
@@ -49,7 +51,8 @@ def grid_columns(user) -> list[dict]:
          "tooltipField": "reasons", **WRAPPED},
         {"field": "service_user", "headerName": t("applications.field.service_user"), "flex": 2, "minWidth": 150,
          **WRAPPED},
-        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1, "minWidth": 100, **WRAPPED},
+        {"field": "commodity", "headerName": t("applications.field.commodity"), "flex": 1.5, "minWidth": 130,
+         **WRAPPED},
         *section,
         {"field": "submitted", "headerName": f"{t('applications.field.submitted')} ({zone})", "width": 116, **WRAPPED},
         {"field": "stage_label", "headerName": t("applications.field.stage"), "width": 116, **WRAPPED},

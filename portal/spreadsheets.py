@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import os
 import re
 import zipfile
@@ -33,6 +34,8 @@ from typing import Any, BinaryIO, Callable
 from openpyxl import load_workbook
 
 from portal.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 Row = tuple[int, list[Any]]  # (the row number a spreadsheet shows, the cells)
 Source = bytes | str | os.PathLike
@@ -83,7 +86,10 @@ class OverLimit(SpreadsheetError):
 
 
 class Unreadable(SpreadsheetError):
-    """Not a workbook, or not text: ``key`` is spreadsheet.error.xlsx, .encoding or .csv; ``params["detail"]``."""
+    """Not a workbook, or not text: ``key`` is spreadsheet.error.xlsx, .encoding or .csv; ``params["detail"]``.
+
+    The detail is the parser's own words ("File is not a zip file"), in English and of no use to the person who
+    uploaded the file: it goes to the log, and the XLSX message says what the file is and what to do instead."""
 
 
 def size_text(count: int) -> str:
@@ -125,7 +131,7 @@ def read_xlsx(source: Source, limits: Limits, pick: Callable[[list], list] | Non
         try:
             workbook = load_workbook(stream, read_only=True, data_only=True)
         except Exception as error:  # noqa: BLE001 - any broken workbook is the same problem for the user
-            raise Unreadable("spreadsheet.error.xlsx", detail=_detail(error)) from error
+            raise _unreadable_xlsx(error) from error
         try:
             worksheets = workbook.worksheets
             if len(workbook.sheetnames) > limits.max_sheets:
@@ -138,7 +144,7 @@ def read_xlsx(source: Source, limits: Limits, pick: Callable[[list], list] | Non
                 raise
             except Exception as error:  # noqa: BLE001 - a sheet openpyxl cannot parse (bad XML, a CRC, a cell
                 # pointing at a shared string that is not there) is a broken file, not a crash of the import
-                raise Unreadable("spreadsheet.error.xlsx", detail=_detail(error)) from error
+                raise _unreadable_xlsx(error) from error
         finally:
             workbook.close()
 
@@ -148,7 +154,7 @@ def _check_zip(stream: BinaryIO, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
-        raise Unreadable("spreadsheet.error.xlsx", detail=_detail(error)) from error
+        raise _unreadable_xlsx(error) from error
     with archive:
         total = 0
         for member in archive.infolist():
@@ -166,7 +172,7 @@ def _check_zip(stream: BinaryIO, limits: Limits) -> None:
                 except SpreadsheetError:
                     raise
                 except Exception as error:  # noqa: BLE001 - a damaged or encrypted member: a broken file
-                    raise Unreadable("spreadsheet.error.xlsx", detail=_detail(error)) from error
+                    raise _unreadable_xlsx(error) from error
 
 
 SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,31}:)?si[\s/>]")
@@ -377,6 +383,13 @@ def _line(text: io.TextIOWrapper) -> str:
     if len(line) > MAX_CSV_LINE:
         raise OverLimit("spreadsheet.limit.line", limit=MAX_CSV_LINE)
     return line
+
+
+def _unreadable_xlsx(error: BaseException) -> Unreadable:
+    """A file that is no workbook (a CSV or an old .xls renamed .xlsx, a damaged copy): one message for all of them."""
+    detail = _detail(error)
+    log.info("unreadable XLSX: %s", detail)
+    return Unreadable("spreadsheet.error.xlsx", detail=detail)
 
 
 def _detail(error: BaseException) -> str:

@@ -30,7 +30,14 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200  # the dates a row may carry
 
 
 class ExportFileError(ValueError):
-    """The file as a whole cannot be used; the message says why and what to do."""
+    """The file as a whole cannot be used; the message says why and what to do (in Indonesian, for the run's record).
+
+    ``key`` and ``params``, when set, are the message's translation key (portal.spreadsheets' refusals), so a page
+    can say it in its reader's language."""
+
+    def __init__(self, message: str, key: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.key, self.params = key, dict(params or {})
 
 
 @dataclass
@@ -70,7 +77,7 @@ def read_export_file(path: str, filename: str, limits: spreadsheets.Limits | Non
             return [_sheet(table, spreadsheets.read_csv(path, limits))]
         return _xlsx_sheets(path, filename, limits)
     except spreadsheets.SpreadsheetError as error:
-        raise ExportFileError(t(error.key, language="id", **error.params)) from None
+        raise ExportFileError(t(error.key, language="id", **error.params), error.key, error.params) from None
     except OSError as error:
         raise ExportFileError(f"berkas tidak dapat dibaca: {error}") from error
 

@@ -116,6 +116,12 @@ def upload():
                      report.get("run_id"), after={"filename": filename, "status": report.get("status"),
                                                   "rows_loaded": report.get("rows_loaded"),
                                                   "rows_rejected": report.get("rows_rejected")})
+    refused = report.get("refused")
+    if refused:
+        # The file as a whole could not be used: said as the file's problem in the reader's language, not as a
+        # rejected row numbered "–".
+        message = t(refused["key"], **refused["params"]) if refused.get("key") else refused.get("reason")
+        return _page("sync_upload_report.html", 200, report=report, filename=filename, error=message)
     return _page("sync_upload_report.html", 200, report=report, filename=filename, error=None,
                  errors=errors[:REPORT_MAX_ERRORS], hidden_errors=max(len(errors) - REPORT_MAX_ERRORS, 0),
                  show_tables=any(isinstance(e, dict) and e.get("table") for e in errors))

@@ -11,6 +11,7 @@ from support.web import dash_callback
 from layouts import admin_audit as view
 from layouts.components.formatting import actor_name
 from portal import audit
+from portal.security.access import callback_permissions
 from portal.services import audit_log
 
 HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -85,7 +86,8 @@ def test_a_counted_denial_reads_with_its_count_and_what_was_refused(session, mak
     drawer = dash_callback(client, DRAWER, inputs=[{"id": "admin-audit-grid", "property": "cellClicked",
                                                     "value": {"rowId": str(row["id"]), "colId": "at"}}]).json
     text = json.dumps(drawer, ensure_ascii=False)
-    assert "Akses ditolak (×3)" in text and "route /admin/users, route /admin/audit" in text
+    assert "Akses ditolak (×3)" in text
+    assert "Alamat /admin/users (halaman Pengguna)" in text and "Alamat /admin/audit (halaman Log audit)" in text
 
 
 def test_a_guidance_entry_reads_in_indonesian_labels_and_values(session, make_user):
@@ -158,3 +160,87 @@ def test_what_the_portal_did_itself_is_by_sistem_not_by_its_english_account_name
                              changed=["admin-audit-grid.cellClicked"])
     body = response.get_data(as_text=True)
     assert "Sistem" in body and '"system"' not in body
+
+
+def _drawer_text(client, entry_id) -> str:
+    response = dash_callback(client, DRAWER, inputs=[{"id": "admin-audit-grid", "property": "cellClicked",
+                                                      "value": {"rowId": str(entry_id), "colId": "at"}}],
+                             changed=["admin-audit-grid.cellClicked"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.dumps(response.json, ensure_ascii=False)
+
+
+def _list(app, client, **values) -> dict:
+    """The list's callback as the page calls it: user, action, from, to, then the pager."""
+    key = next(key for key in callback_permissions(app) if "admin-audit-grid.rowData" in key)
+    inputs = [{"id": "admin-audit-user", "property": "value", "value": values.get("user", "")},
+              {"id": "admin-audit-action", "property": "value", "value": values.get("action", "all")},
+              {"id": "admin-audit-from", "property": "value", "value": values.get("date_from", "")},
+              {"id": "admin-audit-to", "property": "value", "value": values.get("date_to", "")},
+              {"id": "admin-audit-prev", "property": "n_clicks", "value": None},
+              {"id": "admin-audit-next", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, key, inputs, [{"id": "admin-audit-page", "property": "data", "value": 0}],
+                             ["admin-audit-from.value"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
+def test_an_nnc_import_names_every_field_it_recorded_in_words(session, client, logged_in):
+    """The import's "rejected" rows showed as "Rejected" beside "Nama berkas", "Baris", "Dibuat"."""
+    audit.record(session, None, "operator", "nnc_imported", "nnc", None,
+                 after={"filename": "semi.csv", "rows": 2, "created": 1, "rejected": [3, 4]})
+    session.commit()
+    entry = audit_log.search(session, action="nnc_imported")["rows"][0]
+    assert set(view.changes_summary("nnc", entry["changes"]).split(", ")) == {  # JSONB keeps no key order
+        "Nama berkas", "Baris", "Dibuat", "Baris ditolak"}
+    logged_in("admin", username="admin_impor")
+    text = _drawer_text(client, entry["id"])
+    assert "Baris ditolak" in text and "Rejected" not in text and "3, 4" in text
+
+
+def test_a_denial_names_pages_and_records_in_words_and_counts_the_rest_in_the_list(app, session, client, make_user,
+                                                                                   logged_in):
+    """A burst of refusals is one row: its record column said only "Lampiran NNC 3" of twelve, and the drawer listed
+    "nnc_attachment 3, route /complaints/attachments/1, page /applications…". Now the list counts the rest, and the
+    drawer says which page and which kind of record, one per line."""
+    refused = make_user("pengguna_probe", "service_user")
+    for kind, target in (("nnc_attachment", 3), ("route", "/complaints/attachments/1"), ("page", "/applications"),
+                         ("page", "/applications/32789"), ("callback", "kpi-grid.rowData"), ("page", "/nowhere"),
+                         ("nnc_attachment", 3)):
+        audit.record_denied(session, refused["id"], "pengguna_probe", "sesi-probe", kind, target)
+        session.flush()
+    session.commit()
+    entry = audit_log.search(session, action="access_denied")["rows"][0]
+    client = logged_in("admin", username="admin_probe")
+    [row] = _list(app, client, action="access_denied")["admin-audit-grid"]["rowData"]
+    assert row["record"] == "Lampiran NNC #3 (+6 lainnya)" and row["action_label"] == "Akses ditolak (×7)"
+    text = _drawer_text(client, entry["id"])
+    for words in ("Lampiran NNC #3", "Alamat /complaints/attachments/1 (halaman Pengaduan)",
+                  "Halaman Permohonan (/applications)", "Halaman Permohonan (/applications/32789)",
+                  "Aksi di halaman Panel KPI", "Alamat /nowhere", "7 permintaan ditolak, ke 6 tujuan"):
+        assert words in text, words
+    shown = " | ".join(_children(json.loads(text)))  # the words on screen; the recorded form is each line's tooltip
+    assert "nnc_attachment" not in shown and "route /" not in shown and "page /" not in shown, shown
+
+
+def _children(tree) -> list[str]:
+    if isinstance(tree, dict):
+        found = [tree["children"]] if isinstance(tree.get("children"), str) else []
+        return found + [text for key, value in tree.items() if key != "title" for text in _children(value)]
+    if isinstance(tree, list):
+        return [text for value in tree for text in _children(value)]
+    return []
+
+
+def test_a_reversed_date_range_says_so_instead_of_an_empty_list(app, session, client, logged_in):
+    """From 5 Dec to 1 Nov showed "Tidak ada data" and no pager, as if nothing had happened: the list says the end
+    must not be before the start, in the words the applications' list uses."""
+    audit.record(session, None, "admin", "user_updated", "user", 7, {"active": True}, {"active": False})
+    session.commit()
+    client = logged_in("admin", username="admin_tanggal")
+    body = _list(app, client, date_from="2026-12-05", date_to="2026-11-01")
+    assert body["admin-audit-error"] == {"children": "Tanggal akhir harus sama atau sesudah tanggal awal.",
+                                         "is_open": True}
+    assert body["admin-audit-grid"]["rowData"] == []
+    fine = _list(app, client, date_from="2026-01-01", date_to="2099-12-31")
+    assert fine["admin-audit-error"]["is_open"] is False and fine["admin-audit-grid"]["rowData"]

@@ -459,3 +459,22 @@ def test_on_a_phone_each_run_is_one_stacked_row_with_its_status_in_colour(app, l
     row = _runs(app, client)["admin-sync-runs-grid"]["rowData"][0]
     assert {field for line in params["lines"] for field in line} <= set(row)
     assert row["status_tone"] == "danger"  # red, as the desktop's dot
+
+
+@pytest.mark.parametrize("language, words", [("id", "Berkas ini bukan XLSX yang sah"),
+                                             ("en", "This file is not a valid XLSX workbook")])
+def test_an_upload_named_xlsx_that_is_no_workbook_is_refused_as_a_file_in_the_pages_language(logged_in, session,
+                                                                                          language, words):
+    """A CSV (or anything) named .xlsx used to report "berkas XLSX tidak dapat dibuka: File is not a zip file" — the
+    parser's English — as one rejected row numbered "–". It is the file that cannot be used: the report says so in
+    the reader's language and counts no rejected row; the run records why."""
+    pytest.importorskip("portal.iqfast.export_source")
+    client = logged_in("admin")
+    client.get(f"/lang/{language}")
+    response = _upload(client, _admin_page_token(client), name="ptk.xlsx", content=b"id_ptk;no_ptk\n1;X\n")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert words in body and 'id="sync-upload-error"' in body and "ptk.xlsx" in body
+    assert "zip" not in body.lower() and 'id="sync-upload-rejected"' not in body
+    run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
+    assert run.status == "failed" and "bukan XLSX yang sah" in run.error and "baris ditolak" not in run.error

@@ -168,3 +168,22 @@ def test_the_export_folder_is_loaded_parents_first_and_files_move_to_done(databa
     assert len(list((folder / "done").iterdir())) == 3
     with database.engine.connect() as c:
         assert c.execute(text("SELECT COUNT(*) FROM stage_events")).scalar() == len(tables["riwayat_ptk"][1])
+
+
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused_as_a_file_not_a_rejected_row(database, tmp_path):
+    """The parser's "File is not a zip file" used to be the reason of one rejected row 0; the file is refused whole, in
+    words, with its translation key for the page, and the export folder's pass still moves it to done/ (it is the
+    file that is wrong, not our side)."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    path = folder / "ptk.xlsx"
+    path.write_bytes(b"id_ptk;no_ptk\n1;X\n")
+    result = export_files.import_export_file(database, str(path), path.name, "admin")
+    assert (result["status"], result["rows_loaded"], result["rows_rejected"]) == ("failed", 0, 0)
+    assert result["refused"]["key"] == "spreadsheet.error.xlsx"
+    assert "bukan XLSX yang sah" in result["refused"]["reason"] and "zip" not in result["refused"]["reason"]
+    assert result["errors"] == [{"row": 0, "reason": result["refused"]["reason"]}]
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    [moved] = export_files.import_export_dir(database, str(folder), "scheduler")
+    assert moved["refused"] and not path.exists() and len(list((folder / "done").iterdir())) == 1

@@ -210,3 +210,15 @@ def test_each_import_kind_has_its_own_limits_from_the_settings():
         "export_import", defaults).max_rows
     with pytest.raises(ValueError):
         spreadsheets.limits_for("complaints", settings)
+
+
+def test_a_file_that_is_no_workbook_is_named_in_words_not_in_the_parsers_english():
+    """"berkas XLSX tidak dapat dibuka: File is not a zip file" showed zipfile's English to the person uploading: the
+    message says what the file is and what to do, in both languages; the parser's words stay in `detail` (the log)."""
+    with pytest.raises(spreadsheets.Unreadable) as refused:
+        first_sheet(b"id_ptk;no_ptk\n1;X\n")
+    assert refused.value.params["detail"] == "File is not a zip file"
+    indonesian = t(refused.value.key, language="id", **refused.value.params)
+    english = t(refused.value.key, language="en", **refused.value.params)
+    assert indonesian.startswith("Berkas ini bukan XLSX yang sah") and english.startswith("This file is not a valid")
+    assert "zip" not in indonesian.lower() + english.lower()

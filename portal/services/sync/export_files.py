@@ -27,18 +27,24 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
 
     Bad rows are reported by row number and reason (in Indonesian) and the good ones load; a row whose
     parent was rejected is rejected too, so nothing is half-written. Returns
-    ``{"status", "rows_loaded", "rows_rejected", "errors": [{"row", "reason", "table"}], "run_id"}``
+    ``{"status", "rows_loaded", "rows_rejected", "errors": [{"row", "reason", "table"}], "run_id", "refused"}``
     with status ``success`` (every row loaded), ``partial`` (some rejected) or ``failed`` (none loaded).
-    A file over one of ``limits`` (default: the settings' QCORNER_EXPORT_IMPORT_MAX_…) fails as a whole, unread.
+    A file that cannot be used as a whole (no workbook, no known table, over one of ``limits``, default: the
+    settings' QCORNER_EXPORT_IMPORT_MAX_…) fails unread: ``refused`` is then ``{"reason", "key", "params"}`` (the
+    reason in Indonesian, as the run records it; key and params to say it in a page's language, when it has them),
+    and no row counts as rejected, for no row was read.
     ``configured_url``: the configured IQFast's URL, whose stations' records the file may write (holdings_of).
     """
     run = start_run(database, "export", filename, triggered_by)
     try:
         sheets = read_export_file(path, filename, limits)
     except ExportFileError as error:
-        run.reject(0, str(error))
-        finish_run(database, run, "failed")
-        return _export_result("failed", 0, run)
+        # The file, not a row: listed as the file's own error (row 0) for the run's record and the CLI, never counted
+        # as a rejected row ("Baris ditolak 1" for a file that was never opened said the wrong thing).
+        run.errors.append({"row": 0, "reason": str(error)})
+        finish_run(database, run, "failed", str(error))
+        return {**_export_result("failed", 0, run),
+                "refused": {"reason": str(error), "key": error.key, "params": error.params}}
     loaded = 0
     try:
         with database.engine.begin() as connection:
@@ -83,7 +89,7 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
 
 def _export_result(status: str, loaded: int, run: RunLog) -> dict:
     return {"status": status, "rows_loaded": loaded, "rows_rejected": run.rejected, "errors": run.errors,
-            "run_id": run.id, "kind": "export"}
+            "run_id": run.id, "kind": "export", "refused": None}
 
 
 def import_export_dir(database: Database, directory: str, triggered_by: str | None = None,
@@ -112,7 +118,7 @@ def import_export_dir(database: Database, directory: str, triggered_by: str | No
         result = import_export_file(database, str(path), path.name, triggered_by, limits, configured_url)
         result["filename"] = path.name
         results.append(result)
-        if result["status"] == "failed" and result["rows_rejected"] == 0:
+        if result["status"] == "failed" and result["rows_rejected"] == 0 and not result["refused"]:
             continue  # our side failed: try again next pass
         done.mkdir(exist_ok=True)
         stamp = utcnow().strftime("%Y%m%dT%H%M%S")
