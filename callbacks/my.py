@@ -14,7 +14,7 @@ from portal.extensions import database
 from portal.i18n import format_number, t
 from portal.services import my_applications
 from portal.services.targeting.levels import my_levels
-from portal.validation import Forbidden
+from portal.validation import Forbidden, InvalidInput
 
 PERMISSION = "my.view"
 
@@ -42,7 +42,9 @@ def survey_alerts(surveys: dict, tz: str):
         return None
     return dbc.Alert(html.Details([
         html.Summary([html.I(className="bi bi-emoji-smile me-2", **{"aria-hidden": "true"}),
-                      html.Strong(t("my.surveys_waiting", count=format_number(total))),
+                      # "1 survey waiting", not "1 surveys" (the translation layer has no plural rules: two texts)
+                      html.Strong(t("my.surveys_waiting_one" if total == 1 else "my.surveys_waiting",
+                                    count=format_number(total))),
                       html.Span(t("my.surveys_show"), className="ms-auto small text-decoration-underline")],
                      className="qc-survey-summary", id="my-surveys-summary"),
         html.P(t("my.surveys_why"), className="small mb-1"),
@@ -81,10 +83,15 @@ def register(app) -> None:
                     tz=current.office_timezone, page=page)
             except Forbidden:  # a company not theirs (a crafted request): an empty list, as for no match
                 result = {"total": 0, "page": 0, "page_size": my_applications.PAGE_SIZE, "rows": []}
+            except InvalidInput as error:  # the dates the wrong way round: say so, not "nothing matches"
+                result = {"total": 0, "page": 0, "page_size": my_applications.PAGE_SIZE, "rows": [],
+                          "problem": " ".join(error.messages(t).values())}
         several = len(companies) > 1
         cards = [application_card(row, current.office_timezone, several) for row in result["rows"]]
         if not companies:
             cards = [dbc.Alert(t("my.no_company"), color="warning", id="my-empty")]
+        elif result.get("problem"):
+            cards = [dbc.Alert(result["problem"], color="warning", id="my-empty")]
         elif not cards:
             empty = t("my.no_match", text=search.strip()) if (search or "").strip() else t("my.no_applications")
             cards = [dbc.Alert(empty, color="light", id="my-empty")]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
-from layouts.components.empty import forbidden
-from layouts.my import progress, stage_badge, stage_label
+from layouts.my import not_yours, progress, stage_badge, stage_label
 from layouts.components.formatting import format_datetime, format_idr, format_quantity
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -24,17 +23,42 @@ def _row(label, value):
                      html.Dd(value if value not in (None, "") else "–", className="mb-2")])
 
 
+# (kind, icon, colour) of each document button, in the order they are shown.
+DOCUMENTS = (("draft", "bi-file-earmark-text", "primary"), ("bill", "bi-receipt", "secondary"),
+             ("certificate", "bi-patch-check", "success"))
+
+
+def _document_order(detail: dict) -> list[tuple[str, str, str]]:
+    """The draft first while it is the document to check; once the certificate is issued, the certificate (the
+    draft is history then, and last)."""
+    if not detail["documents"]["certificate"]:
+        return list(DOCUMENTS)
+    return [DOCUMENTS[2], DOCUMENTS[1], DOCUMENTS[0]]
+
+
+def _no_documents(detail: dict):
+    """What the empty documents card says: the outcome of a stopped application (no certificate will come, and
+    whom to ask), a detention's wait, or the draft still to come."""
+    if detail["ended"]:
+        return html.Div([
+            html.P(t("my.document.none_ended", stage=stage_label(detail["current_stage"]).lower()), className="mb-1"),
+            html.A([html.I(className="bi bi-chat-left-text me-1"), t("my.document.ask")], href="/my/complaints",
+                   className="small fw-semibold", id="my-application-ask")], id="my-application-documents-none")
+    key = "my.document.none_detained" if detail["current_stage"] == "detained" else "my.document.none_yet"
+    return html.P(t(key), className="text-muted small mb-0", id="my-application-documents-none")
+
+
 def _documents(detail: dict):
     buttons = []
-    for kind, icon, color in (("draft", "bi-file-earmark-text", "primary"), ("bill", "bi-receipt", "secondary"),
-                              ("certificate", "bi-patch-check", "success")):
+    main = _document_order(detail)[0][0]
+    for kind, icon, color in _document_order(detail):
         if detail["documents"][kind]:
             buttons.append(dbc.Button([html.I(className=f"bi {icon} me-2"), t(f"my.document.{kind}")],
                                       href=f"/my/documents/{kind}/{detail['id']}.pdf", external_link=True,
-                                      target="_blank", color=color, outline=kind != "draft", size="lg",
+                                      target="_blank", color=color, outline=kind != main, size="lg",
                                       className="w-100 mb-2 text-start", id=f"my-application-doc-{kind}"))
-    if not buttons:
-        buttons = [html.P(t("my.document.none_yet"), className="text-muted small mb-0")]
+    if not buttons or detail["ended"]:
+        buttons.append(_no_documents(detail))
     bill = detail["bill"]
     bill_box = None
     if bill:
@@ -47,7 +71,8 @@ def _documents(detail: dict):
         ], color="success" if bill["paid"] else "warning", className="mb-2")
     return dbc.Card([dbc.CardHeader(html.H2(t("my.documents"), className="h6 mb-0")),
                      dbc.CardBody([bill_box] + buttons + [
-                         html.P(t("my.document.note"), className="small text-muted mb-0 mt-1")])],
+                         html.P(t("my.document.note"), className="small text-muted mb-0 mt-1")
+                         if any(detail["documents"].values()) else None])],  # about documents: only when there are
                     className="mb-3 shadow-sm")
 
 
@@ -145,7 +170,7 @@ def register(app) -> None:
             with database().session() as db:
                 detail = my_applications.application_detail(db, current, int(application_id))
         except (Forbidden, NotFound, TypeError, ValueError):
-            return forbidden(), HIDDEN, None
+            return not_yours("application"), HIDDEN, None
         header = html.Div([
             html.H1(detail["number"], className="qc-number mb-1", id="my-application-number"),
             html.Div(stage_badge(detail["current_stage"], bool(detail["actions"])), className="mb-2"),
@@ -153,7 +178,10 @@ def register(app) -> None:
         ], className="mb-3")
         body = [header, _actions(detail, tz), _survey(detail, tz), _documents(detail), _timeline(detail, tz),
                 _details(detail, tz)]
-        return body, SHOWN if detail["documents"]["draft"] else HIDDEN, render_corrections(detail["corrections"], tz)
+        # A draft can be corrected until the certificate is issued; after that the form would promise a change that
+        # cannot come (corrections.create_request refuses it too).
+        correctable = detail["documents"]["draft"] and not detail["certificate_issued"] and not detail["ended"]
+        return body, SHOWN if correctable else HIDDEN, render_corrections(detail["corrections"], tz)
 
     @protected_callback(
         app, PERMISSION,
@@ -176,5 +204,8 @@ def register(app) -> None:
         except InvalidInput as error:
             messages = error.messages(t)
             feedback = [v for f in CORRECTION_FIELDS for v in (f in messages, messages.get(f, ""))]
-            return [t("form.has_errors"), True, "danger", no_update] + [no_update] * 3 + feedback
+            # A refusal of the request as a whole (the certificate is issued) is said in the alert, not by a field.
+            whole = [text for name, text in messages.items() if name not in CORRECTION_FIELDS]
+            alert = " ".join(whole) if whole else t("form.has_errors")
+            return [alert, True, "danger", no_update] + [no_update] * 3 + feedback
         return [t("my.correction.sent"), True, "success", (refresh or 0) + 1, "", "", ""] + [False, ""] * 3

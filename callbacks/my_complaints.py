@@ -14,11 +14,34 @@ from portal.services import complaints
 from portal.validation import InvalidInput
 
 
+# Characters of a complaint's text shown before "Baca selengkapnya": about three lines of a 390 px phone.
+PREVIEW = 120
+
+
+def _text(detail: dict, complaint_id: int):
+    """What the person wrote, shortened to a few lines and opened in full on a tap (so they can re-read it)."""
+    text = (detail.get("text") or "").strip()
+    if len(text) <= PREVIEW:
+        return html.P(text, className="small mb-1 qc-prewrap", id=f"my-complaints-text-{complaint_id}")
+    short = text[:PREVIEW].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+    return html.Details([
+        html.Summary([html.Span(short, className="qc-preview"), " ",
+                      html.Span(t("my_complaints.read_more"), className="qc-more"),
+                      html.Span(t("my_complaints.read_less"), className="qc-less")]),
+        html.P(text, className="mb-1 qc-prewrap"),
+    ], className="small mb-1 qc-complaint-text", id=f"my-complaints-text-{complaint_id}")
+
+
 def _card(detail: dict, tz: str):
+    facts = [t(f"complaints.category.{detail['category']}")]
+    if detail.get("application_number"):
+        facts.append(t("my_complaints.for_application", number=detail["application_number"]))
     return dbc.Card(dbc.CardBody([
         html.Div([dbc.Badge(t(f"complaints.status.{detail['status']}"), color=STATUS_COLOURS[detail["status"]],
                             className="me-2"), html.Code(detail["tracking_code"], className="small")]),
         html.H3(detail["subject"], className="h6 mt-2 mb-1"),
+        html.Div(" · ".join(facts), className="small text-muted qc-number"),
+        _text(detail, detail["id"]),
         html.Small(f"{t('complaints.field.received_at')}: {format_datetime(detail['received_at'], tz)}",
                    className="text-muted d-block"),
         html.Div([html.Hr(className="my-2"), html.Strong(t("complaints.field.answer")),
@@ -47,7 +70,8 @@ def register(app) -> None:
          Output("my-complaints-alert", "color"), Output("my-complaints-refresh", "data")]
         + [Output(f"my-complaints-{name}", "invalid") for name in FIELDS]
         + [Output(f"my-complaints-{name}-feedback", "children") for name in FIELDS]
-        + [Output("my-complaints-subject", "value"), Output("my-complaints-text", "value")],
+        + [Output("my-complaints-subject", "value"), Output("my-complaints-text", "value"),
+           Output("my-complaints-application_number", "value")],
         Input("my-complaints-submit", "n_clicks"),
         [State(f"my-complaints-{name}", "value") for name in FIELDS] + [State("my-complaints-refresh", "data")],
         prevent_initial_call=True)
@@ -61,6 +85,7 @@ def register(app) -> None:
         except InvalidInput as error:
             messages = error.messages(t)
             return [t("form.has_errors"), True, "danger", no_update] + [name in messages for name in FIELDS] + \
-                [messages.get(name, "") for name in FIELDS] + [no_update, no_update]
+                [messages.get(name, "") for name in FIELDS] + [no_update] * 3
+        # A sent complaint empties the form, its application number too: the next one is about something else.
         return [t("my_complaints.sent", code=created["tracking_code"]), True, "success", (refresh or 0) + 1] + \
-            [False] * len(FIELDS) + [""] * len(FIELDS) + ["", ""]
+            [False] * len(FIELDS) + [""] * len(FIELDS) + ["", "", ""]

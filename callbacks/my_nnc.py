@@ -6,16 +6,39 @@ from dash import Input, Output, html
 
 from callbacks.common import Page, load_record, paged_callback
 from callbacks.nnc_detail import viewed_nnc
-from layouts.components.empty import forbidden
+from layouts.my import not_yours
 from layouts.my_nnc import nnc_card
 from layouts.nnc_common import attachment_list, detail_cards, status_table
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
+from portal.services import my_applications
 from portal.services.nnc import search as nnc_search
 
 PERMISSION = "my.view"
 PAGE_SIZE = 10
+
+
+LOOKUP_BADGES = ("nnc.lookup.found", "nnc.lookup.not_found")
+
+
+def _without_lookup_badges(component):
+    """The detail cards without the officers' "ditemukan" / "tidak ditemukan" badges: they say whether a number matched
+    the certification system's data, which tells a service user nothing (their own application is linked instead)."""
+    words = {t(key) for key in LOOKUP_BADGES}
+    children = getattr(component, "children", None)
+    if isinstance(children, (list, tuple)):
+        component.children = [_without_lookup_badges(child) for child in children
+                               if not (isinstance(child, dbc.Badge) and child.children in words)]
+    elif children is not None and hasattr(children, "to_plotly_json"):
+        _without_lookup_badges(children)
+    return component
+
+
+def _viewed(db, nnc_id, viewer):
+    """The NNC as the viewer may see it, and whether its application is the viewer's own (then it is linked)."""
+    found, files, past = viewed_nnc(db, nnc_id, viewer)
+    return found, files, past, my_applications.owns_application(db, viewer, found.get("application_id"))
 
 
 def register(app) -> None:
@@ -36,14 +59,16 @@ def register(app) -> None:
     def show(nnc_id):
         """One NNC of the user's company: no internal notes, no officers' names; anything else is refused."""
         current = user()
-        viewed, refusal = load_record(nnc_id, lambda db, found_id: viewed_nnc(db, found_id, current))
-        if refusal:  # another company's NNC or none: the same answer, so ids tell nothing
-            return t("page.my_nnc_detail"), forbidden()
-        found, files, past = viewed
+        viewed, refusal = load_record(nnc_id, lambda db, found_id: _viewed(db, found_id, current))
+        if refusal:  # another company's NNC, a voided one or none: the same answer, so ids tell nothing
+            return t("page.my_nnc_detail"), not_yours("nnc")
+        found, files, past, own_application = viewed
         tz = current.office_timezone
+        href = f"/my/applications/{found['application_id']}" if own_application else None
         return t("nnc.detail_title", number=found["number"]), [
             html.P(t("my_nnc.detail_help"), className="text-muted"),
-            *detail_cards(found, "my-nnc-detail", internal=False),
+            *[_without_lookup_badges(card) for card in detail_cards(found, "my-nnc-detail", internal=False,
+                                                                    application_href=href)],
             dbc.Card([dbc.CardHeader([html.I(className="bi bi-paperclip me-2"), t("nnc.card.attachments")],
                                      className="fw-semibold"),
                       dbc.CardBody(attachment_list(files, "my-nnc-detail", tz, show_uploader=False))],

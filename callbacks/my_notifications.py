@@ -3,11 +3,11 @@ choices, and the bell's unread count (the last 30 days)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx
 
 from callbacks.common import page_of, paged_callback
 from layouts.my_notifications import devices, message
-from portal.security.access import protected_callback, user
+from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database
 from portal.i18n import format_number, t
 from portal.services import notifications, push
@@ -92,9 +92,16 @@ def register(app) -> None:
                                                stages=stages or [])
         except InvalidInput as error:
             messages = error.messages(t)
-            text = " ".join([t("form.has_errors")] + [messages[key] for key in ("stages",) if key in messages])
+            # Every problem in the alert under the button too (the phone field's own message is screens above it).
+            text = " ".join([t("form.has_errors")] + [messages[key] for key in ("phone", "stages") if key in messages])
             return text, True, "danger", "phone" in messages, messages.get("phone", "")
         return t("my_notifications.saved"), True, "success", False, ""
+
+    # The outcome is said beside "Simpan"; the page also scrolls to it and focuses it (assets/qc-my.js), so a
+    # refused number is never said out of sight on a phone.
+    protected_clientside_callback(app, PERMISSION, ClientsideFunction("qcMy", "showOutcome"),
+                                  Output("my-notifications-alert", "id"), Input("my-notifications-alert", "children"),
+                                  prevent_initial_call=True)
 
     @protected_callback(
         app, PERMISSION, Output("my-notifications-devices", "children"),

@@ -33,6 +33,13 @@ def stage_badge(stage: str | None, problem: bool = False):
     return html.Span(stage_label(stage), className=f"badge bg-{color} qc-stage-badge text-wrap")
 
 
+def not_yours(kind: str):
+    """A record the reader cannot open: another company's, voided, or none at all — the same words for each (an id
+    changed in the address tells nothing), and about the record, not the reader's role. `kind`: application, nnc."""
+    return dbc.Alert([html.H2(t(f"my.not_yours_title.{kind}"), className="h5"),
+                      html.P(t(f"my.not_yours.{kind}"), className="mb-0")], color="warning", id="my-not-yours")
+
+
 # The palette's own colours (assets/qcorner.css :root), so the bar and the timeline cannot drift apart.
 STEP_COLOURS = {"done": "var(--qc-green)", "current": "var(--qc-green-light)", "problem": "var(--qc-problem)",
                 "todo": "var(--qc-todo)"}
@@ -65,8 +72,13 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
     # The step it is at; once every step is done (handed over), the last one, not "no stage yet".
     current = next((s for s in reversed(steps) if s["state"] in ("current", "problem")), None) or next(
         (s for s in reversed(steps) if s["state"] == "done"), None)
-    caption = t("my.progress", done=done, total=len(main),
-                stage=stage_label(current["stage"]) if current else stage_label(None))
+    # Ended (refused, destroyed: the service lists no step after where it stopped): say it stopped, not "step 2 of 2".
+    ended = problem is not None and not any(s["state"] in ("todo", "current") for s in steps)
+    if ended:
+        caption = t("my.progress_ended", stage=stage_label(problem["stage"]))
+    else:
+        caption = t("my.progress", done=done, total=len(main),
+                    stage=stage_label(current["stage"]) if current else stage_label(None))
     children = [html.Div(className="qc-steps", role="progressbar", style={"backgroundImage": steps_gradient(steps)},
                          **{"aria-valuenow": done, "aria-valuemin": 0, "aria-valuemax": len(main),
                             "aria-label": caption}),

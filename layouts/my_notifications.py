@@ -84,7 +84,6 @@ def _choices_card():
         dbc.CardHeader(html.H2([html.I(className="bi bi-sliders me-2"), t("my_notifications.channels")],
                                className="h6 mb-0")),
         dbc.CardBody([
-            dbc.Alert(id="my-notifications-alert", is_open=False),
             html.P(t("my_notifications.inbox_always"), className="small text-muted"),
             dbc.Switch(id="my-notifications-email", label=t("my_notifications.email"), value=True,
                        className="mb-1 qc-switch"),
@@ -110,6 +109,9 @@ def _choices_card():
             dbc.Switch(id="my-notifications-digest", label=t("my_notifications.digest"), value=False,
                        className="mb-1 qc-switch"),
             html.Div(t("my_notifications.digest_help"), className="small text-muted mb-3"),
+            # The outcome right above the button, where the person tapped: on a phone the top of this long card is
+            # several screens up, and a refused number said nothing there. (Under the button it opened off-screen.)
+            dbc.Alert(id="my-notifications-alert", is_open=False, className="mb-2"),
             dbc.Button(t("action.save"), id="my-notifications-save", color="primary", size="lg", className="w-100"),
         ]),
     ], className="shadow-sm mb-3", id="my-notifications-choices")

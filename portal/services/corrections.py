@@ -13,7 +13,7 @@ from models.service_portal import CorrectionRequest
 from portal import audit
 from portal.security.scope import scope_of
 from portal.services import edit_versions
-from portal.services.my_applications import latest_certificate, require_company_access
+from portal.services.my_applications import certificate_issued, latest_certificate, require_company_access
 from portal.services.notifications import notify_user
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -40,6 +40,9 @@ def create_request(session: Session, viewer, application_id: int, field: str | N
         raise Forbidden(application_id)
     draft = latest_certificate(session, application.id, draft=True)
     errors = ErrorCollector()
+    if certificate_issued(session, application.id):  # a page opened before the certificate came still offers the form
+        errors.add("certificate", "corrections.error.certificate_issued")
+        errors.raise_if_any()
     if draft is None:
         errors.add("field", "corrections.error.no_draft")
     if field not in FIELDS:

@@ -21,7 +21,7 @@ from portal.security.scope import scope_of
 from portal.services.service_user_links import linked_ids
 from portal.services.text_search import contains
 from portal.settings import DEFAULT_TIMEZONE
-from portal.validation import Forbidden, NotFound
+from portal.validation import Forbidden, InvalidInput, NotFound
 from portal.view_cache import cached
 
 PAGE_SIZE = 10
@@ -29,6 +29,8 @@ PAGE_SIZE = 10
 MAIN_PATH = ("submitted", "verified", "inspected", "treated", "draft_certificate", "billed", "paid", "certified",
              "handed_over")
 PROBLEM_STAGES = ("detained", "refused", "destroyed")
+# The stages that end an application without a certificate (a detention ends in release, refusal or destruction).
+ENDED_STAGES = ("refused", "destroyed")
 STATUSES = ("in_progress", "completed", "problem")
 # The stages the list's stage filter offers, in the order a consignment meets them.
 STAGE_FILTERS = MAIN_PATH + ("released",) + PROBLEM_STAGES
@@ -71,6 +73,17 @@ def require_company_access(session: Session, viewer, application_id: int) -> App
     return application
 
 
+def owns_application(session: Session, viewer, application_id: int | None) -> bool:
+    """Whether the application is one of the viewer's companies' (a link to its page would open), never raising."""
+    if not isinstance(application_id, int):
+        return False
+    try:
+        require_company_access(session, viewer, application_id)
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
 def companies(session: Session, viewer) -> list[dict[str, Any]]:
     """The linked companies, for the company filter."""
     ids = company_ids(session, viewer)
@@ -98,8 +111,10 @@ def list_applications(session: Session, viewer, *, service_user_id: int | None =
     """One page of the viewer's companies' applications, newest first, filtered in the database.
 
     `search` finds an application by (part of) its number or a commodity; `stage` is the current stage;
-    `status` in progress / completed / with a problem.
+    `status` in progress / completed / with a problem. An end date before the start date: InvalidInput.
     """
+    if date_from and date_to and date_from > date_to:  # the officers' list's rule and words (applications.clean_filters)
+        raise InvalidInput({"date_to": ("applications.error.date_range", {})})
     allowed = company_ids(session, viewer)
     if service_user_id is not None:
         if service_user_id not in allowed:
@@ -161,8 +176,7 @@ def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
             .order_by(ApplicationCommodity.application_id, ApplicationCommodity.line_no)):
         first_lines.setdefault(application_id, name)
         line_counts[application_id] = line_counts.get(application_id, 0) + 1
-    treated = set(session.scalars(select(StageEvent.application_id).where(
-        StageEvent.application_id.in_(ids), StageEvent.stage == "treated", StageEvent.deleted_at.is_(None))))
+    reached = reached_stages(session, ids)
     rows = session.execute(
         select(Application, ServiceUser.name, Section.code).join(ServiceUser, ServiceUser.id == Application.service_user_id)
         .join(Section, Section.id == Application.section_id).where(Application.id.in_(ids))).all()
@@ -170,8 +184,8 @@ def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     result = []
     for application_id in ids:
         application, company, section = by_id[application_id]
-        steps = progress_steps(application.current_stage, application.id in treated,
-                               reached=_reached_guess(application.current_stage))
+        steps = progress_steps(application.current_stage, reached.get(application.id, set()),
+                               ended=is_ended(application))
         result.append({
             "id": application.id, "number": application.number, "company": company, "section": section,
             "direction": application.direction, "submitted_at": application.submitted_at,
@@ -185,20 +199,32 @@ def _summaries(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     return result
 
 
-def _reached_guess(current: str | None) -> set[str]:
-    """For a list row: every main-path stage up to the current one counts as passed."""
-    if current in MAIN_PATH:
-        return set(MAIN_PATH[:MAIN_PATH.index(current) + 1])
-    if current in ("detained", "released"):
-        return {"submitted", "verified", "inspected"}
-    if current in ("refused", "destroyed"):
-        return {"submitted", "verified", "inspected"}
-    return {"submitted"} if current else set()
+def reached_stages(session: Session, ids: list[int]) -> dict[int, set[str]]:
+    """The stages each application has really passed, from its stage events: the one answer to "which step has it
+    reached", for the list and the page alike. One query for a page of ids (a page is ten rows, each with about ten
+    events): guessing from the current stage instead showed a destroyed consignment as inspected when it never was.
+    """
+    reached: dict[int, set[str]] = {}
+    if ids:
+        for application_id, stage in session.execute(
+                select(StageEvent.application_id, StageEvent.stage).distinct()
+                .where(StageEvent.application_id.in_(ids), StageEvent.deleted_at.is_(None))):
+            reached.setdefault(application_id, set()).add(stage)
+    return reached
 
 
-def progress_steps(current: str | None, treated: bool, reached: set[str]) -> list[dict[str, str]]:
-    """The stage progress bar: each main-path step done, current or still to come; 3P shows as a problem."""
-    path = [s for s in MAIN_PATH if s != "treated" or treated]
+def is_ended(application: Application) -> bool:
+    """Whether the application stopped without a certificate (refused or destroyed, DOMAIN: certification stages):
+    no later step will come."""
+    return application.current_stage in ENDED_STAGES or application.completion_stage in ENDED_STAGES
+
+
+def progress_steps(current: str | None, reached: set[str], ended: bool = False) -> list[dict[str, str]]:
+    """The stage progress bar: each main-path step done, current or still to come; 3P shows as a problem.
+
+    An ended application (refused, destroyed) lists only the steps it passed and where it stopped: the steps after
+    would never come, and listing them as "to do" promised them."""
+    path = [s for s in MAIN_PATH if s != "treated" or "treated" in reached]
     steps = []
     for stage in path:
         if stage == current:
@@ -207,7 +233,8 @@ def progress_steps(current: str | None, treated: bool, reached: set[str]) -> lis
             state = "done"
         else:
             state = "todo"
-        steps.append({"stage": stage, "state": state})
+        if state != "todo" or not ended:
+            steps.append({"stage": stage, "state": state})
     if current in PROBLEM_STAGES or current == "released":
         steps.append({"stage": current, "state": "problem" if current in PROBLEM_STAGES else "current"})
     return steps
@@ -222,7 +249,7 @@ def application_detail(session: Session, viewer, application_id: int) -> dict[st
     events = session.scalars(select(StageEvent).where(StageEvent.application_id == application.id,
                                                       StageEvent.deleted_at.is_(None))
                              .order_by(StageEvent.occurred_at, StageEvent.id)).all()
-    reached = {e.stage for e in events}
+    reached = reached_stages(session, [application.id]).get(application.id, set())
     actions = session.scalars(select(QuarantineAction).where(QuarantineAction.application_id == application.id,
                                                              QuarantineAction.deleted_at.is_(None))
                               .order_by(QuarantineAction.action_at)).all()
@@ -246,7 +273,8 @@ def application_detail(session: Session, viewer, application_id: int) -> dict[st
                                  if x) or None,
         "conveyance": " ".join(x for x in (application.conveyance, application.conveyance_name,
                                            application.voyage_number) if x) or None,
-        "steps": progress_steps(application.current_stage, "treated" in reached, reached),
+        "steps": progress_steps(application.current_stage, reached, ended=is_ended(application)),
+        "ended": is_ended(application), "certificate_issued": certificate_issued(session, application.id, reached),
         "timeline": [{"stage": e.stage, "at": e.occurred_at, "note": e.note} for e in events],
         "actions": [{"kind": a.kind, "at": a.action_at, "reason": a.reason, "outcome": a.outcome} for a in actions],
         "commodities": [{"name": c.commodity_name, "scientific_name": c.scientific_name, "quantity": c.quantity,
@@ -262,6 +290,15 @@ def application_detail(session: Session, viewer, application_id: int) -> dict[st
                          "status": c.status, "resolution": c.resolution, "resolution_note": c.resolution_note,
                          "created_at": c.created_at, "resolved_at": c.resolved_at} for c in corrections],
     }
+
+
+def certificate_issued(session: Session, application_id: int, reached: set[str] | None = None) -> bool:
+    """Whether the application's certificate is issued: its signed certificate synced, or the `certified` stage
+    passed. From then on the draft is history: no correction of it can change the certificate."""
+    if reached is None:
+        reached = reached_stages(session, [application_id]).get(application_id, set())
+    return bool({"certified", "handed_over"} & reached) or latest_certificate(session, application_id,
+                                                                              draft=False) is not None
 
 
 def latest_certificate(session: Session, application_id: int, draft: bool) -> Certificate | None:

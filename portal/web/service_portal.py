@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request
+from flask import Blueprint, make_response, redirect, render_template, request
 from flask_login import current_user
 
 from portal import i18n
@@ -52,8 +52,9 @@ def document(kind: str, application_id: int):
             filename, content = documents.render_document(db, viewer, kind, application_id)
     except Forbidden:
         return refused(viewer, "document", application_id)
-    except NotFound:
-        abort(404)
+    except NotFound:  # the viewer's own application, without that document yet: the portal's page, saying so
+        return _message("error.not_found_title", "my.document.not_ready", 404,
+                        link=f"/my/applications/{application_id}", link_key="skm.back_to_application")
     response = make_response(content)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -114,10 +115,14 @@ def survey_logged_in(application_id: int):
             invitation = surveys.open_for_viewer(db, viewer, application_id)
             if request.method == "POST":
                 surveys.answer_for_viewer(db, viewer, application_id, request.form.to_dict())
-    except Forbidden:
-        return make_response(render_template("forbidden.html", t=t), 403)
+    except Forbidden:  # another company's application or none: the same words as its page, never the role
+        return _message("my.not_yours_title.application", "my.not_yours.application", 403, link="/my/applications",
+                        link_key="my.back_to_list")
     except surveys.SurveyClosed as closed:
-        return _survey_closed(closed.reason, 404 if closed.reason == "unknown" else 410)
+        # The company's own application: "unknown" here means no survey was offered for it (yet), not a bad link.
+        reason = "none_for_application" if closed.reason == "unknown" else closed.reason
+        return _message("skm.closed_title", f"skm.closed.{reason}", 404 if closed.reason == "unknown" else 410,
+                        link=f"/my/applications/{application_id}", link_key="skm.back_to_application")
     except InvalidInput as error:
         return _survey_form(invitation, f"/my/survey/{application_id}", request.form.to_dict(), error.messages(t),
                             400)

@@ -38,17 +38,21 @@ def company_with_history(database, make_user):
                         issued_at=now - timedelta(days=1, hours=6))
         gen_application(session, company, submitted_at=now - timedelta(hours=5), step=timedelta(hours=1),
                         stages=("submitted", "verified", "inspected"), commodity="Salak pondoh")
+        drafted = gen_application(session, company, submitted_at=now - timedelta(hours=8), step=timedelta(hours=1),
+                                  stages=("submitted", "verified", "inspected", "draft_certificate"),
+                                  consignee_name="Guangzhou Fresh Import Co", commodity="Manggis")
+        gen_certificate(session, drafted, issued_at=now - timedelta(hours=4))
         held = gen_application(session, company, submitted_at=now - timedelta(hours=20), step=timedelta(hours=1),
                                stages=("submitted", "verified", "inspected", "detained"), commodity="Anggrek")
         gen_action(session, held, "detention", now - timedelta(hours=17), reason="Dokumen PC negara asal belum ada")
         events = [{"application_id": e.application_id, "stage": e.stage, "occurred_at": e.occurred_at}
                   for e in session.scalars(select(StageEvent))]
         notifications.enqueue_for_synced_events(session, events, [])
-        return done.id, done.number
+        return done.id, done.number, drafted.id
 
 
 def test_service_user_follows_an_application_on_a_phone(phone, company_with_history, database):
-    application_id, number = company_with_history
+    application_id, number, drafted_id = company_with_history
     browser_login(phone, "rudi")
     phone.wait_for_url("**/my/applications")
     phone.wait_for_selector(f"#my-card-{application_id}")
@@ -87,6 +91,11 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     text = pdf_text(pdf.body())
     assert "KONSEP / DRAFT" in text and "Guangzhou Fresh Import Co" in text and "Perlakuan uap panas (VHT)" in text
 
+    # The certificate is issued: it comes first, and the draft can no longer be corrected; the drafted one can.
+    assert phone.locator("#my-application-correction-card").is_hidden()
+    phone.goto(f"/my/applications/{drafted_id}")
+    phone.wait_for_selector("#my-application-doc-draft")
+    assert phone.input_value("#my-application-correction-field") == ""  # "— pilih bagian —", not a blank box
     phone.select_option("#my-application-correction-field", "consignee")
     phone.fill("#my-application-correction-problem", "Nama penerima kurang 'Ltd'")
     phone.fill("#my-application-correction-expected", "Guangzhou Fresh Import Co Ltd")
@@ -97,6 +106,7 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     with database.session() as session:
         assert session.scalar(select(CorrectionRequest)).expected == "Guangzhou Fresh Import Co Ltd"
 
+    phone.goto(f"/my/applications/{application_id}")
     phone.click("#my-application-survey")
     phone.wait_for_selector("#survey-form")
     for n in (1, 3, 4):

@@ -39,7 +39,8 @@ def world(database, client):
     with database.session() as s:
         company = gen_service_user(s, name="PT Uji Masukan")
         link_account(s, service_user["username"], company, now() - timedelta(days=2))
-        application = gen_application(s, company, submitted_at=now() - timedelta(hours=5))
+        application = gen_application(s, company, submitted_at=now() - timedelta(hours=5),
+                                      stages=("submitted", "verified", "inspected", "draft_certificate"))
         gen_certificate(s, application, issued_at=now() - timedelta(hours=2))
         actor = current_user_from(s.get(User, ADMIN_ID), "test")
         su_actor = current_user_from(s.get(User, SERVICE_USER_ID), "test", (company.id,))

@@ -30,9 +30,10 @@ def forwarder(client, session, make_user):
     return {"company": company, "apps": apps}
 
 
-def _list(app, client, search=None, stage="all"):
+def _list(app, client, search=None, stage="all", date_from=None, date_to=None):
     values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
-              "my-company.value": "all", "my-section.value": "all", "my-from.value": None, "my-to.value": None,
+              "my-company.value": "all", "my-section.value": "all", "my-from.value": date_from,
+              "my-to.value": date_to,
               "my-prev.n_clicks": None, "my-next.n_clicks": None}
     response = dash_callback(client, find_key(app, "my-list.children"), inputs=[
         {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
@@ -111,3 +112,23 @@ def test_the_list_total_is_kept_per_data_change_and_per_company(app, client, ses
     login(someone_else, "ekspedisi_q")
     assert _list(app, someone_else)["my-count"]["children"] == "Menampilkan 1–1 dari 1"
     assert _list(app, client)["my-count"]["children"] == "Menampilkan 1–6 dari 6"
+
+
+def test_one_waiting_survey_reads_singular_in_english(app):
+    from flask import session as flask_session
+
+    from callbacks.my import survey_alerts
+
+    one = {"total": 1, "rows": [{"application_id": 1, "number": "2026.1", "invited_at": NOW, "expires_at": NOW}]}
+    with app.server.test_request_context():
+        flask_session["lang"] = "en"
+        text = json.dumps(survey_alerts(one, "Asia/Jakarta").to_plotly_json(), default=lambda c: c.to_plotly_json())
+        assert "1 survey waiting" in text and "surveys" not in text.split("waiting")[0]
+        two = survey_alerts({**one, "total": 2}, "Asia/Jakarta")
+        assert "2 surveys waiting" in json.dumps(two.to_plotly_json(), default=lambda c: c.to_plotly_json())
+
+
+def test_an_end_date_before_the_start_date_says_so_not_that_nothing_matches(app, client, forwarder):
+    body = _list(app, client, date_from="2026-03-10", date_to="2026-03-01")
+    assert body["my-list"]["children"][0]["props"]["children"] == \
+        "Tanggal akhir harus sama atau sesudah tanggal awal."

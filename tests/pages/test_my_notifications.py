@@ -129,6 +129,40 @@ def test_a_crafted_stage_is_refused_with_a_message(app, client, session, inbox_o
     assert notifications.preferences(session, inbox_of_three["user_id"])["stages"] == []
 
 
+def test_a_refused_whatsapp_number_is_said_right_beside_the_save_button(app, client, session, inbox_of_three):
+    """On a phone the top of the choices card is screens above "Simpan": the outcome shows where the person tapped,
+    and names the problem with the number."""
+    response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
+        {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
+        {"id": "my-notifications-email", "property": "value", "value": True},
+        {"id": "my-notifications-whatsapp", "property": "value", "value": True},
+        {"id": "my-notifications-phone", "property": "value", "value": "nomor saya"},
+        {"id": "my-notifications-push", "property": "value", "value": False},
+        {"id": "my-notifications-stages", "property": "value", "value": []},
+        {"id": "my-notifications-digest", "property": "value", "value": False}],
+        changed=["my-notifications-save.n_clicks"]).json["response"]
+    from portal.i18n import t
+
+    assert response["my-notifications-phone"]["invalid"] is True
+    assert t("notify.error.phone_format") in response["my-notifications-alert"]["children"]
+    with app.server.test_request_context():
+        from layouts.my_notifications import _choices_card
+
+        ids = [component.id for component in _choices_card().children[1].children if getattr(component, "id", None)]
+    assert ids.index("my-notifications-alert") == ids.index("my-notifications-save") - 1
+
+
+@pytest.mark.parametrize("stage", ["detained", "refused", "destroyed", "certified", "draft_certificate",
+                                   "handed_over", "inspected"])
+def test_a_message_in_the_inbox_ends_with_a_full_stop_not_where_its_link_was_cut(stage):
+    """The inbox drops a message's link (it has a button instead): the sentence before it must still end."""
+    from portal.i18n import t
+
+    text = t(f"notify.{stage}.body" if stage != "inspected" else "notify.stage.body", number="1", company="PT",
+             time="kemarin", stage_label="Pemeriksaan", link="").rstrip().rstrip(":")
+    assert text.endswith("."), text
+
+
 # The inbox shows a message's first three lines (assets/my_portal.css, .qc-message-text); on a 390 px phone a line
 # holds about 38 characters. The bill's warning not to pay an officer came fourth, after the billing code, and was
 # never in the preview.

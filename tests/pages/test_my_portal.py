@@ -1,12 +1,13 @@
 """The service users' portal: company access everywhere, documents, notifications, surveys, corrections."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, inspect, select
 
-from support.web import csrf_token, dash_callback, login, logout
+from support.web import components, csrf_token, dash_callback, login, logout
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
 from models import AuditLog, StageEvent, User
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, SurveyInvitation,
@@ -86,11 +87,27 @@ def test_changing_the_id_to_another_company_is_refused_everywhere(logged_in, cli
                                  "my-application-corrections.children..",
                          inputs=[{"id": "my-application-id", "property": "data", "value": other},
                                  {"id": "my-application-refresh", "property": "data", "value": 0}])
-    assert body.status_code == 200 and "Akses ditolak" in body.get_data(as_text=True)
+    assert body.status_code == 200
     assert two_companies["app_b"].number not in body.get_data(as_text=True)
     assert client.get(f"/my/survey/{other}").status_code == 403
     with pytest.raises(Forbidden):
         corrections.create_request(session, me, other, "consignee", "salah", "benar")
+
+
+def test_another_companys_or_a_missing_application_says_not_found_or_not_yours_never_blames_the_role(
+        client, two_companies):
+    login(client, "pengguna_a")
+    answers = []
+    for application_id in (two_companies["app_b"].id, 987654321):
+        body = dash_callback(client, "..my-application-body.children...my-application-correction-card.style..."
+                                     "my-application-corrections.children..",
+                             inputs=[{"id": "my-application-id", "property": "data", "value": application_id},
+                                     {"id": "my-application-refresh", "property": "data", "value": 0}])
+        answers.append(body.json["response"]["my-application-body"]["children"])
+    text = json.dumps(answers[0], ensure_ascii=False)
+    assert "Permohonan tidak ditemukan atau bukan milik perusahaan Anda." in text
+    assert "Akses ditolak" not in text and "Peran Anda" not in text
+    assert answers[0] == answers[1]  # the same words whether it exists or not
 
 
 def test_anonymous_cannot_fetch_documents(client, two_companies):
@@ -419,12 +436,62 @@ def test_logged_in_service_user_answers_from_the_portal(client, session, two_com
 
 
 # ------------------------------------------------------------------------------------- corrections
-def test_correction_request_is_answered_with_a_newer_draft_and_audited(session, make_user, two_companies):
+@pytest.fixture
+def drafted(session, two_companies):
+    """Company A's application whose draft certificate waits to be checked: no certificate issued yet."""
+    application = gen_application(session, two_companies["a"], submitted_at=NOW - timedelta(hours=2),
+                                  step=timedelta(minutes=5),
+                                  stages=("submitted", "verified", "inspected", "draft_certificate"))
+    gen_certificate(session, application, issued_at=NOW - timedelta(minutes=90))
+    session.commit()
+    return application
+
+
+def test_no_correction_of_the_draft_once_the_certificate_is_issued(session, client, two_companies):
+    """The certificate is out (app A is handed over): the server refuses the request with a clear reason, and the
+    page neither offers the form nor puts the draft before the certificate."""
     me = viewer(session, "pengguna_a")
     with pytest.raises(InvalidInput) as error:
-        corrections.create_request(session, me, two_companies["app_a"].id, "bogus", "", "")
+        corrections.create_request(session, me, two_companies["app_a"].id, "consignee", "Alamat salah", "Benar")
+    assert set(error.value.errors) == {"certificate"}
+    assert session.scalar(select(func.count()).select_from(CorrectionRequest)) == 0
+    login(client, "pengguna_a")
+    response = dash_callback(client, "..my-application-body.children...my-application-correction-card.style..."
+                                     "my-application-corrections.children..",
+                             inputs=[{"id": "my-application-id", "property": "data", "value": two_companies["app_a"].id},
+                                     {"id": "my-application-refresh", "property": "data", "value": 0}]).json["response"]
+    assert response["my-application-correction-card"]["style"] == {"display": "none"}
+    body = json.dumps(response["my-application-body"]["children"])
+    assert body.index("my-application-doc-certificate") < body.index("my-application-doc-draft")
+    buttons = {props["id"]: props for _type, props in components(response["my-application-body"]["children"])
+               if str(props.get("id", "")).startswith("my-application-doc-")}
+    assert buttons["my-application-doc-certificate"]["outline"] is False
+    assert buttons["my-application-doc-draft"]["outline"] is True
+    sent = dash_callback(client, "..my-application-correction-alert.children...my-application-correction-alert.is_open..."
+                                 "my-application-correction-alert.color...my-application-refresh.data..."
+                                 "my-application-correction-field.value...my-application-correction-problem.value..."
+                                 "my-application-correction-expected.value...my-application-correction-field.invalid..."
+                                 "my-application-correction-field-feedback.children..."
+                                 "my-application-correction-problem.invalid..."
+                                 "my-application-correction-problem-feedback.children..."
+                                 "my-application-correction-expected.invalid..."
+                                 "my-application-correction-expected-feedback.children..",
+                         inputs=[{"id": "my-application-correction-submit", "property": "n_clicks", "value": 1}],
+                         state=[{"id": "my-application-id", "property": "data", "value": two_companies["app_a"].id},
+                                {"id": "my-application-refresh", "property": "data", "value": 0},
+                                {"id": "my-application-correction-field", "property": "value", "value": "consignee"},
+                                {"id": "my-application-correction-problem", "property": "value", "value": "Salah"},
+                                {"id": "my-application-correction-expected", "property": "value", "value": "Benar"}],
+                         changed=["my-application-correction-submit.n_clicks"]).json["response"]
+    assert sent["my-application-correction-alert"]["children"].startswith("Sertifikat permohonan ini sudah terbit")
+
+
+def test_correction_request_is_answered_with_a_newer_draft_and_audited(session, make_user, drafted):
+    me = viewer(session, "pengguna_a")
+    with pytest.raises(InvalidInput) as error:
+        corrections.create_request(session, me, drafted.id, "bogus", "", "")
     assert set(error.value.errors) == {"field", "problem", "expected"}
-    request = corrections.create_request(session, me, two_companies["app_a"].id, "consignee",
+    request = corrections.create_request(session, me, drafted.id, "consignee",
                                          "Alamat penerima salah", "8 Orchard Road, Singapore 238823")
     session.commit()
     make_user("petugas1", "operator")
@@ -435,21 +502,21 @@ def test_correction_request_is_answered_with_a_newer_draft_and_audited(session, 
         corrections.resolve(session, officer, request["id"])
     # After the request itself, not after the module's NOW: on a busy machine the test can run minutes later.
     asked_at = session.get(CorrectionRequest, request["id"]).created_at
-    newer = gen_certificate(session, two_companies["app_a"], issued_at=asked_at + timedelta(minutes=5))
+    newer = gen_certificate(session, drafted, issued_at=asked_at + timedelta(minutes=5))
     assert [d["id"] for d in corrections.newer_drafts(session, officer, request["id"])] == [newer.id]
     corrections.resolve(session, officer, request["id"], certificate_id=newer.id)
     session.commit()
     assert corrections.open_count(session, officer) == 0
-    detail = my_applications.application_detail(session, me, two_companies["app_a"].id)
+    detail = my_applications.application_detail(session, me, drafted.id)
     assert detail["corrections"][0]["resolution"] == "new_draft"
     assert session.scalar(select(AuditLog).where(AuditLog.action == "correction_resolved")).username == "petugas1"
     answer = notifications.inbox(session, me.id)["rows"][0]
     assert "dijawab" in answer["subject"] and "Draf sertifikat baru" in answer["text"]
 
 
-def test_correction_can_be_answered_with_a_reason(session, make_user, two_companies):
+def test_correction_can_be_answered_with_a_reason(session, make_user, drafted):
     me = viewer(session, "pengguna_a")
-    request = corrections.create_request(session, me, two_companies["app_a"].id, "quantity", "Berat 1.200 kg",
+    request = corrections.create_request(session, me, drafted.id, "quantity", "Berat 1.200 kg",
                                          "1.250 kg")
     session.commit()
     make_user("admin1", "admin")
@@ -460,11 +527,11 @@ def test_correction_can_be_answered_with_a_reason(session, make_user, two_compan
     assert row.resolution == "reason" and row.resolution_note.startswith("Berat sesuai")
 
 
-def test_corrections_page_redraws_the_menu_badge_with_its_own_open_count(session, make_user, two_companies, client):
+def test_corrections_page_redraws_the_menu_badge_with_its_own_open_count(session, make_user, drafted, client):
     """The badge is read once a minute (layouts/shell.py), so the page that answers requests sets it itself."""
     me = viewer(session, "pengguna_a")
-    corrections.create_request(session, me, two_companies["app_a"].id, "quantity", "Berat 1.200 kg", "1.250 kg")
-    corrections.create_request(session, me, two_companies["app_a"].id, "consignee", "Alamat salah", "Alamat benar")
+    corrections.create_request(session, me, drafted.id, "quantity", "Berat 1.200 kg", "1.250 kg")
+    corrections.create_request(session, me, drafted.id, "consignee", "Alamat salah", "Alamat benar")
     session.commit()
     make_user("petugas1", "operator")
     login(client, "petugas1")
@@ -494,9 +561,9 @@ def _open_answer(client, request_id):
 
 
 def test_the_answer_dialogs_draft_choice_says_what_to_pick_or_why_there_is_nothing(session, make_user,
-                                                                                    two_companies, client):
+                                                                                    drafted, client):
     me = viewer(session, "pengguna_a")
-    request = corrections.create_request(session, me, two_companies["app_a"].id, "consignee",
+    request = corrections.create_request(session, me, drafted.id, "consignee",
                                          "Alamat penerima salah", "8 Orchard Road, Singapore 238823")
     session.commit()
     make_user("petugas1", "operator")
@@ -506,7 +573,7 @@ def test_the_answer_dialogs_draft_choice_says_what_to_pick_or_why_there_is_nothi
     assert empty == {"options": [], "value": "", "placeholder": "Belum ada draf baru sejak permintaan ini",
                      "disabled": True}
     asked_at = session.get(CorrectionRequest, request["id"]).created_at
-    newer = gen_certificate(session, two_companies["app_a"], issued_at=asked_at + timedelta(minutes=5))
+    newer = gen_certificate(session, drafted, issued_at=asked_at + timedelta(minutes=5))
     session.commit()
     answer = _open_answer(client, request["id"])
     choice = answer["corrections-certificate_id"]

@@ -76,7 +76,8 @@ def test_service_user_cannot_open_another_companys_nnc_or_attachment_by_guessing
                          inputs=[{"id": "my-nnc-detail-id", "property": "data", "value": archive["other"]}])
     assert body.status_code == 200
     text = json.dumps(body.json, ensure_ascii=False)
-    assert "Akses ditolak" in text and "A/2" not in text and "PT Orang Lain" not in text
+    assert "NNC ini tidak ditemukan atau tidak ditujukan kepada perusahaan Anda." in text
+    assert "A/2" not in text and "PT Orang Lain" not in text and "Akses ditolak" not in text
     own = dash_callback(client, "..my-nnc-detail-title.children...my-nnc-detail-content.children..",
                         inputs=[{"id": "my-nnc-detail-id", "property": "data", "value": archive["own"]}])
     text = json.dumps(own.json, ensure_ascii=False)

@@ -287,7 +287,8 @@ def test_second_answer_to_a_correction_request_is_refused_and_names_the_first(da
     with database.session() as s:
         company = gen_service_user(s, name="PT Koreksi")
         link_account(s, "pengguna_koreksi", company, utcnow() - timedelta(days=1))
-        application = gen_application(s, company, submitted_at=utcnow() - timedelta(hours=5))
+        application = gen_application(s, company, submitted_at=utcnow() - timedelta(hours=5),
+                                      stages=("submitted", "verified", "inspected", "draft_certificate"))
         gen_certificate(s, application, issued_at=utcnow() - timedelta(hours=2))
         member = current_user_from(s.scalar(select(User).where(User.username == "pengguna_koreksi")), "test",
                                    (company.id,))

@@ -152,7 +152,9 @@ def world(database):
         company = gen_service_user(s, name="PT Bentuk Uji")
         handler = gen_handler(s)
         link_account(s, member["username"], company, now() - timedelta(days=3))
-        application = gen_application(s, company, submitted_at=now() - timedelta(hours=6))
+        # at the draft: a correction request is refused once the certificate is issued
+        application = gen_application(s, company, submitted_at=now() - timedelta(hours=6),
+                                      stages=("submitted", "verified", "inspected", "draft_certificate"))
         draft = gen_certificate(s, application, issued_at=now() - timedelta(hours=3))
         newer = gen_certificate(s, application, issued_at=now() - timedelta(hours=1))
         actor = current_user_from(s.get(User, admin["id"]), "test")

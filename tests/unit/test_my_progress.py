@@ -44,3 +44,11 @@ def test_each_state_colour_is_a_colour_of_the_palette():
     defined = set(re.findall(r"(--[\w-]+)\s*:", root))
     used = {re.fullmatch(r"var\((--[\w-]+)\)", colour).group(1) for colour in STEP_COLOURS.values()}
     assert used <= defined and len(used) == len(STEP_COLOURS)
+
+
+def test_an_ended_application_says_it_stopped_without_a_certificate_not_step_n_of_n():
+    steps = [{"stage": "submitted", "state": "done"}, {"stage": "verified", "state": "done"},
+             {"stage": "destroyed", "state": "problem"}]
+    caption = _caption(progress(steps))
+    assert caption == t("my.progress_ended", stage=t("my.stage.destroyed"))
+    assert "2" not in caption

@@ -1,0 +1,99 @@
+"""One application's page for its service user: what it says when the application ended without a certificate,
+the correction form's first choice, and the document addresses' answers when there is no document."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from portal.i18n import t
+from support.factories import gen_action, gen_application, gen_service_user
+from support.portal_helpers import link_account
+from support.web import components, dash_callback, login
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+PAGE = "..my-application-body.children...my-application-correction-card.style...my-application-corrections.children.."
+
+
+@pytest.fixture
+def exporter(client, session, make_user):
+    make_user("eksportir_h", "service_user")
+    company = gen_service_user(session, name="PT Halaman Permohonan")
+    link_account(session, "eksportir_h", company)
+    destroyed = gen_application(session, company, submitted_at=NOW - timedelta(days=3),
+                                stages=("submitted", "verified", "detained", "destroyed"))
+    gen_action(session, destroyed, "detention", reason="Tanpa sertifikat kesehatan negara asal")
+    gen_action(session, destroyed, "destruction", reason="Tidak dilengkapi dalam 14 hari")
+    detained = gen_application(session, company, submitted_at=NOW - timedelta(days=2),
+                               stages=("submitted", "verified", "detained"))
+    waiting = gen_application(session, company, submitted_at=NOW - timedelta(days=1),
+                              stages=("submitted", "verified", "inspected"))
+    session.commit()
+    login(client, "eksportir_h")
+    return {"destroyed": destroyed, "detained": detained, "waiting": waiting}
+
+
+def _page(client, application_id):
+    response = dash_callback(client, PAGE, inputs=[
+        {"id": "my-application-id", "property": "data", "value": application_id},
+        {"id": "my-application-refresh", "property": "data", "value": 0}])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.json["response"]
+
+
+def test_a_destroyed_application_says_no_certificate_will_come_and_promises_no_further_step(client, exporter):
+    body = _page(client, exporter["destroyed"].id)["my-application-body"]["children"]
+    text = json.dumps(body, ensure_ascii=False)
+    assert t("my.document.none_ended", stage="pemusnahan") in text
+    assert t("my.document.none_yet") not in text
+    assert '"href": "/my/complaints"' in text  # whom to ask
+    stepper = next(props for _type, props in components(body) if props.get("id") == "my-application-stepper")
+    stepper_text = json.dumps(stepper, ensure_ascii=False)
+    assert "bi-circle text-muted" not in stepper_text  # no step "to do"
+    assert t("my.stage.handed_over") not in stepper_text
+
+
+def test_a_detained_application_says_the_draft_waits_for_release(client, exporter):
+    text = json.dumps(_page(client, exporter["detained"].id)["my-application-body"]["children"], ensure_ascii=False)
+    assert t("my.document.none_detained") in text and t("my.document.none_yet") not in text
+
+
+def test_an_application_under_way_still_says_the_draft_comes_when_prepared(client, exporter):
+    text = json.dumps(_page(client, exporter["waiting"].id)["my-application-body"]["children"], ensure_ascii=False)
+    assert t("my.document.none_yet") in text
+
+
+def test_the_correction_forms_part_choice_opens_on_choose_a_part(app):
+    from layouts.my_application import layout
+
+    with app.server.test_request_context():
+        page = layout(None, None, application_id=1)
+    select = next(component for component in _walk(page) if getattr(component, "id", None) ==
+                  "my-application-correction-field")
+    assert select.value == "" and select.options[0] == {"label": t("my.correction.choose"), "value": ""}
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+def test_a_document_not_issued_yet_answers_the_portals_page_in_indonesian_not_a_bare_404(client, exporter):
+    response = client.get(f"/my/documents/certificate/{exporter['waiting'].id}.pdf")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert '<html lang="id">' in page and 'name="viewport"' in page
+    assert t("my.document.not_ready") in page and "Not Found" not in page
+    assert f'href="/my/applications/{exporter["waiting"].id}"' in page
+
+
+def test_the_survey_address_of_an_own_application_without_a_survey_says_there_is_none_yet(client, exporter):
+    response = client.get(f"/my/survey/{exporter['waiting'].id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert t("skm.closed.none_for_application") in page and t("skm.closed.unknown") not in page
+    assert f'href="/my/applications/{exporter["waiting"].id}"' in page

@@ -1,0 +1,58 @@
+"""A service user's complaints page: a sent complaint empties the whole form, and its card shows what was sent
+(category, the text — shortened, opened on a tap — and the application it is about)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from support.factories import gen_application, gen_service_user
+from support.hostile import find_key
+from support.portal_helpers import link_account
+from support.web import dash_callback, login
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+LONG = ("Petugas di loket meminta biaya tambahan di luar tagihan PNBP untuk mempercepat pemeriksaan. "
+        "Kami menolak dan pemeriksaan baru dilakukan dua hari kemudian; mohon ditindaklanjuti.")
+
+
+@pytest.fixture
+def complainant(client, session, make_user):
+    make_user("pengadu", "service_user")
+    company = gen_service_user(session, name="PT Pengadu Teliti")
+    link_account(session, "pengadu", company, NOW - timedelta(days=5))
+    application = gen_application(session, company, submitted_at=NOW - timedelta(days=2))
+    session.commit()
+    login(client, "pengadu")
+    return application
+
+
+def _send(app, client, number):
+    response = dash_callback(client, find_key(app, "..my-complaints-alert.children"), inputs=[
+        {"id": "my-complaints-submit", "property": "n_clicks", "value": 1}], state=[
+        {"id": "my-complaints-category", "property": "value", "value": "tariff"},
+        {"id": "my-complaints-subject", "property": "value", "value": "Biaya tambahan di loket"},
+        {"id": "my-complaints-text", "property": "value", "value": LONG},
+        {"id": "my-complaints-application_number", "property": "value", "value": number},
+        {"id": "my-complaints-refresh", "property": "data", "value": 0}],
+        changed=["my-complaints-submit.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.json["response"]
+
+
+def test_a_sent_complaint_clears_its_application_number_with_the_rest(app, client, complainant):
+    sent = _send(app, client, complainant.number)
+    assert sent["my-complaints-alert"]["color"] == "success"
+    assert sent["my-complaints-subject"]["value"] == sent["my-complaints-text"]["value"] == ""
+    assert sent["my-complaints-application_number"]["value"] == ""
+
+
+def test_the_complaint_card_shows_category_text_and_application_number(app, client, complainant):
+    _send(app, client, complainant.number)
+    listed = dash_callback(client, "my-complaints-list.children", inputs=[
+        {"id": "my-complaints-refresh", "property": "data", "value": 1}]).json["response"]
+    text = json.dumps(listed, ensure_ascii=False)
+    assert "Tarif / PNBP" in text and f"Permohonan {complainant.number}" in text
+    assert LONG in text  # the whole text, behind "Baca selengkapnya"
+    assert "Baca selengkapnya" in text and '"type": "Details"' in text
