@@ -92,7 +92,8 @@ def _history(detail: dict, tz: str, people: dict[int, str]):
                                            html.Td(t(f"complaints.event.{e['action']}")),
                                            html.Td(_changes(e, tz, people), className="small")])
                                   for e in detail["history"]])],
-                     size="sm", striped=True, responsive=True, className="qc-complaint-history")
+                     size="sm", striped=True, responsive=True,
+                     className="qc-complaint-history qc-history-table")  # a block per entry on a phone
 
 
 def _changes(entry: dict, tz: str, people: dict[int, str]):

@@ -5,7 +5,7 @@ import base64
 import binascii
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
@@ -15,7 +15,7 @@ from layouts.components.company_picker import company_option
 from layouts.nnc_common import attachment_list, nnc_field_label, nnc_value_label
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
 from portal import i18n
-from portal.security.access import protected_callback, user
+from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database
 from portal.i18n import t
 from portal.services import attachments, edit_versions, users
@@ -23,6 +23,7 @@ from portal.services.nnc import detail as nnc_detail
 from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
+from portal.services.nnc import validation as nnc_validation
 from portal.validation import Forbidden, InvalidInput, NotFound, StaleEdit
 
 PERMISSION = "nnc.edit"
@@ -48,6 +49,21 @@ def feedback_values(messages: dict[str, str]) -> list:
             values.append(name in messages)
         values.append(messages.get(name, ""))
     return values
+
+
+# What an NNC that cannot be changed (closed, void, not the viewer's) locks: the fields, both Simpan buttons — the
+# page header's and the bottom bar's — and the upload area (a drop on it would only stage files no save can keep).
+# The service refuses such a save whatever the page sends; locked controls only keep the officer from trying.
+LOCKED_CONTROLS = (("nnc-form-fields", "disabled"), ("nnc-form-save", "disabled"), ("nnc-form-save-top", "disabled"),
+                   ("nnc-form-upload", "disabled"))
+
+
+def locking_outputs() -> list[Output]:
+    return [Output(component, prop) for component, prop in LOCKED_CONTROLS]
+
+
+def locking_values(locked: bool) -> list[bool]:
+    return [locked] * len(LOCKED_CONTROLS)
 
 
 def decode_upload(content: str) -> bytes | None:
@@ -97,8 +113,7 @@ def register(app) -> None:
         [Output(_fid("section_id"), "options"), Output(_fid("service_user_id"), "options"),
          Output(_fid("handler_id"), "options"), Output("nnc-form-existing-files", "children"),
          Output("nnc-form-alert", "children"), Output("nnc-form-alert", "is_open"),
-         Output("nnc-form-save", "disabled"), Output("nnc-form-opened", "data"),
-         Output("nnc-form-fields", "disabled")]
+         Output("nnc-form-opened", "data")] + locking_outputs()
         + [Output(_fid(name), "value") for name in FORM_FIELDS],
         Input("nnc-form-id", "data"))
     def load(nnc_id):
@@ -108,14 +123,14 @@ def register(app) -> None:
         with database().session() as db:
             sections = _section_options(db)
             if nnc_id is None:
-                return [sections, [], [], None, "", False, False, None, False] + keep
+                return [sections, [], [], None, "", False, None] + locking_values(False) + keep
             try:
                 found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
                 files = nnc_detail.attachments_of(db, int(nnc_id), current)
                 company = nnc_lookups.service_user_choice(db, found["service_user_id"])
                 handler = nnc_lookups.handler_choice(db, found["handler_id"])
             except (Forbidden, NotFound):
-                return [sections, [], [], None, t("nnc.not_available"), True, True, None, True] + keep
+                return [sections, [], [], None, t("nnc.not_available"), True, None] + locking_values(True) + keep
         permissions = nnc_rules.permissions_for(current, found)
         alert, locked = "", False
         if not permissions["edit"]:
@@ -126,8 +141,8 @@ def register(app) -> None:
                              attachment_list(files, "nnc-form", current.office_timezone)],
                             className="mb-3") if files else None
         kept = edit_versions.opened(found["version"], {name: found.get(name) for name in FORM_FIELDS})
-        return [sections, company_options, handler_options, existing, alert, bool(alert), locked, kept, locked] + \
-            _form_values(found)
+        return [sections, company_options, handler_options, existing, alert, bool(alert), kept] + \
+            locking_values(locked) + _form_values(found)
 
     register_picker_search(app, PERMISSION, _fid("service_user_id"), nnc_lookups.search_service_users,
                            allow_duplicate=True)
@@ -137,16 +152,24 @@ def register(app) -> None:
         app, PERMISSION,
         [Output("nnc-form-application-status", "children"), Output("nnc-form-application", "data"),
          Output("nnc-form-use-application", "style")],
-        Input(_fid("application_number"), "value"))
-    def look_up_application(number):
-        """Say whether the application number is in the synced data ("ditemukan" / "tidak ditemukan")."""
+        Input(_fid("application_number"), "value"), Input(_fid("flow"), "value"), Input(_fid("notice_date"), "value"))
+    def look_up_application(number, flow, notice_date):
+        """Say whether the application number is in the synced data ("ditemukan" / "tidak ditemukan"), and when it
+        cannot be this NNC's consignment (another direction, submitted after the notice) why, before the save says it:
+        its data is then not offered to copy."""
         if not (number or "").strip():
             return "", None, {"display": "none"}
+        current = user()
         with database().session() as db:
-            found = nnc_lookups.lookup_application(db, user(), number)
+            found = nnc_lookups.lookup_application(db, current, number)
+            misfit = found and nnc_validation.application_fit(db, current.office_id, flow, notice_date, number)
         if found is None:
             return html.Span([html.I(className="bi bi-question-circle me-1"), t("nnc.lookup.application_missing")],
                              className="text-muted", id="nnc-form-application-missing"), None, {"display": "none"}
+        if misfit:
+            key, params = misfit
+            return html.Span([html.I(className="bi bi-exclamation-triangle-fill me-1"), t(key, **params)],
+                             className="text-danger", id="nnc-form-application-misfit"), None, {"display": "none"}
         summary = " · ".join(p for p in (found["service_user_name"], found["commodity"],
                                          t(f"section.{found['section_code']}") if found["section_code"] else None)
                              if p)
@@ -279,15 +302,18 @@ def register(app) -> None:
         [Output("nnc-form-alert", "children", allow_duplicate=True),
          Output("nnc-form-alert", "is_open", allow_duplicate=True),
          Output("nnc-form-attachments-feedback", "children", allow_duplicate=True),
-         Output("nnc-form-go", "href")] + feedback_outputs(True),
+         Output("nnc-form-go", "href"), Output("nnc-form-refused", "data")] + feedback_outputs(True),
         Input("nnc-form-save", "n_clicks"), Input("nnc-form-save-top", "n_clicks"),
         [State(_fid(name), "value") for name in FORM_FIELDS]
         + [State("nnc-form-files", "data"), State("nnc-form-id", "data"), State("nnc-form-opened", "data")],
         prevent_initial_call=True)
-    def save(_clicks, _clicks_top, *values):
+    def save(clicks, clicks_top, *values):
         """Create or update; on any error keep everything typed and attached, with each message by its field."""
         fields, files, nnc_id, kept = values[:len(FORM_FIELDS)], values[-3], values[-2], values[-1]
         data = dict(zip(FORM_FIELDS, fields))
+        # A new number for each refused save (the presses so far), so the page takes the reader to the message even
+        # when the same save is refused twice (refusal below; assets/qc-nnc.js).
+        refused = (clicks or 0) + (clicks_top or 0)
         current = user()
         try:
             with database().session() as db:
@@ -301,7 +327,7 @@ def register(app) -> None:
             # Nothing written; the typed values and staged files are not outputs here and stay in the form.
             alert = [html.Div(t("edit.stale_title"), className="fw-semibold"),
                      stale_message(error, nnc_field_label, nnc_value_label)]
-            return [alert, True, no_update, no_update] + feedback_values({})
+            return [alert, True, no_update, no_update, refused] + feedback_values({})
         except InvalidInput as error:
             messages = error.messages(t)
             in_form_order = sorted(messages, key=lambda n: FORM_FIELDS.index(n) if n in FORM_FIELDS else -1)
@@ -310,17 +336,24 @@ def register(app) -> None:
             if "attachments" in messages:
                 listed.append(html.Li([html.Strong(t("nnc.card.attachments") + ": "), messages["attachments"]]))
             alert = [html.Div(t("form.has_errors"), className="fw-semibold"), html.Ul(listed, className="mb-0")]
-            return [alert, True, messages.get("attachments", no_update), no_update] + feedback_values(messages)
+            return [alert, True, messages.get("attachments", no_update), no_update, refused] + \
+                feedback_values(messages)
         except (Forbidden, NotFound):
-            return [t("nnc.not_available"), True, no_update, no_update] + feedback_values({})
+            return [t("nnc.not_available"), True, no_update, no_update, refused] + feedback_values({})
         except DBAPIError as error:
             if isinstance(error, (DataError, ProgrammingError)):
                 raise  # a value no database can store (a NUL character): portal/bad_requests.py answers 400
             # The database refused the write (read-only, full, a timeout, gone): the transaction rolled back whole,
             # so say so plainly; the typed values and staged files are not outputs here and stay in the form.
             current_app.logger.exception("NNC not saved: the database refused the write")
-            return [t("nnc.error.database"), True, no_update, no_update] + feedback_values({})
-        return [no_update, False, "", f"/nnc/{saved['id']}"] + feedback_values({})
+            return [t("nnc.error.database"), True, no_update, no_update, refused] + feedback_values({})
+        return [no_update, False, "", f"/nnc/{saved['id']}", no_update] + feedback_values({})
+
+    # A refused save is said at the top of a long form, often 1,500 px above the bottom Simpan the officer pressed:
+    # the page goes to the message and gives it focus, so the eye sees it and a screen reader reads it out.
+    protected_clientside_callback(app, PERMISSION, ClientsideFunction("qcNnc", "showRefusal"),
+                                  Output("nnc-form-refused", "id"), Input("nnc-form-refused", "data"),
+                                  prevent_initial_call=True)
 
 
 def register_clear_message(app, name: str) -> None:

@@ -11,7 +11,7 @@ from callbacks.nnc_form import decode_upload
 from portal.reports import exports
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
-from portal.i18n import t
+from portal.i18n import current_language, t
 from portal.services.nnc import imports as nnc_import
 from portal.spreadsheets import limits_for
 from portal.validation import Forbidden, InvalidInput
@@ -71,7 +71,8 @@ def register(app) -> None:
         try:
             with database().session() as db:
                 report = nnc_import.import_file(db, user(), filename or "", data,
-                                                limits=limits_for("nnc_import", settings()))
+                                                limits=limits_for("nnc_import", settings()),
+                                                language=current_language())
         except InvalidInput as error:
             return dbc.Alert(list(error.messages(t).values()), color="danger", id="nnc-import-summary"), None
         except Forbidden:

@@ -180,7 +180,8 @@ def detail_cards(nnc: dict, prefix: str, internal: bool, application_href: str |
             _row(t("nnc.field.description"), _multiline(nnc.get("description"))),
             _row(t("nnc.field.action_taken"), t(f"nnc.action.{nnc['action_taken']}")),
         ]),
-        _card(t("nnc.card.follow_up"), "bi-clipboard-check", [
+        # Not "Tindak lanjut" alone: the officers' page has the follow-up form beside it ("Catat tindak lanjut").
+        _card(t("nnc.card.status_follow_up"), "bi-clipboard-check", [
             _row(t("nnc.field.status"), status_badge(nnc["status"]), f"{prefix}-status"),
             _row(t("nnc.field.void_reason"), _multiline(nnc.get("void_reason")))
             if internal and nnc["status"] == "void" else None,
@@ -250,8 +251,8 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
         ]))
     return dbc.Table([html.Thead(html.Tr([html.Th(t("field.time")), html.Th(t("field.username")),
                                           html.Th(t("field.action")), html.Th(t("nnc.history.what"))])),
-                      html.Tbody(body)], size="sm", responsive=True, hover=True, className="mb-0",
-                     id=f"{prefix}-changes-table")  # its card body is {prefix}-changes
+                      html.Tbody(body)], size="sm", responsive=True, hover=True, className="mb-0 qc-history-table",
+                     id=f"{prefix}-changes-table")  # its card body is {prefix}-changes; a block per entry on a phone
 
 
 def status_table(statuses: list[dict], tz: str, prefix: str, officer: bool = True):
@@ -269,12 +270,13 @@ def status_table(statuses: list[dict], tz: str, prefix: str, officer: bool = Tru
         if officer and s.get("note"):
             change.append(html.Div(s["note"], className="small text-muted mt-1 w-100",
                                    style={"whiteSpace": "pre-wrap"}))
-        # Read on a phone too (a service user's page, an officer in the field): the time may wrap and the change flows
-        # onto a second line rather than push the new status off the screen ("Dalam investig…").
+        # Read on a phone too (a service user's page, an officer in the field): there each entry is a block of its own
+        # (qc-history-table, assets/qcorner.css), the change under the time across the whole width, rather than a
+        # column that pushed the new status off the screen ("Dalam investig…").
         cells = [html.Td(format_datetime(s["at"], tz), className="qc-nnc-time")]
         if officer:
             cells.append(html.Td(s["username"] or "–"))
         cells.append(html.Td(html.Div(change, className="d-flex flex-wrap align-items-center")))
         rows.append(html.Tr(cells))
-    return dbc.Table([html.Thead(html.Tr(header)), html.Tbody(rows)], size="sm", responsive=True, className="mb-0",
-                     id=f"{prefix}-statuses-table")  # its card body is {prefix}-statuses
+    return dbc.Table([html.Thead(html.Tr(header)), html.Tbody(rows)], size="sm", responsive=True,
+                     className="mb-0 qc-history-table", id=f"{prefix}-statuses-table")  # its card body is {prefix}-statuses

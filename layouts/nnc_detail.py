@@ -51,7 +51,8 @@ def follow_up_panel(nnc_id: int):
                         className="mb-3")
 
     return dbc.Card([
-        dbc.CardHeader([html.I(className="bi bi-clipboard-check me-2"), t("nnc.follow_up.title")],
+        # "Catat tindak lanjut": the form, told apart from the record's own "Status dan tindak lanjut" card above.
+        dbc.CardHeader([html.I(className="bi bi-pencil-square me-2"), t("nnc.follow_up.title")],
                        className="fw-semibold"),
         dbc.CardBody([
             dbc.Alert(id="nnc-detail-fu-alert", is_open=False, dismissable=True),

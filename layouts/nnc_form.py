@@ -79,8 +79,10 @@ def layout(user, page, nnc_id: int | None = None, **_):
         page_header(title, t("nnc.form.subtitle"), [
             dbc.Button([html.I(className="bi bi-arrow-left me-1"), t("nnc.back")], href=back, color="secondary",
                        outline=True, id="nnc-form-back", className="me-2"),
+            # Both Simpan buttons open disabled on an edit, like its fields, and stay so on an NNC that cannot be
+            # changed (callbacks/nnc_form.py: LOCKED_CONTROLS).
             dbc.Button([html.I(className="bi bi-check-lg me-1"), t("action.save")], id="nnc-form-save-top",
-                       color="primary"),
+                       color="primary", disabled=editing),
         ]),
         dbc.Alert(id="nnc-form-alert", is_open=False, color="danger", className="qc-nnc-form-alert"),
         html.Datalist(id="nnc-form-countries", children=[html.Option(value=c) for c in COUNTRY_SUGGESTIONS]),
@@ -92,7 +94,7 @@ def layout(user, page, nnc_id: int | None = None, **_):
             ]),
             dbc.Row([
                 dbc.Col(_follow_up_card(), lg=6),
-                dbc.Col([_internal_card(), _attachments_card()], lg=6),
+                dbc.Col([_internal_card(), _attachments_card(editing)], lg=6),
             ]),
         ], disabled=editing),
         html.Div([
@@ -106,6 +108,8 @@ def layout(user, page, nnc_id: int | None = None, **_):
         # overwrite a save someone made meanwhile (portal/services/edit_versions.py).
         dcc.Store(id="nnc-form-opened", data=None),
         dcc.Store(id="nnc-form-files", data=[]),
+        # Set by each refused save: the page then goes to the alert and focuses it (assets/qc-nnc.js: showRefusal).
+        dcc.Store(id="nnc-form-refused", data=None),
         dcc.Store(id="nnc-form-application", data=None),
         dcc.Location(id="nnc-form-go", refresh="callback-nav"),
     ], className="qc-nnc-form")
@@ -196,7 +200,7 @@ def _internal_card():
     ], "nnc-form-card-internal")
 
 
-def _attachments_card():
+def _attachments_card(editing: bool = False):
     limit = MAX_BYTES // (1024 * 1024)
     return dbc.Card([
         dbc.CardHeader([html.I(className="bi bi-paperclip me-2"), t("nnc.card.attachments")],
@@ -204,7 +208,8 @@ def _attachments_card():
         dbc.CardBody([
             html.Div(id="nnc-form-existing-files"),
             dcc.Upload(id="nnc-form-upload", multiple=True, accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/*",
-                       className="qc-nnc-upload", children=html.Div([
+                       className="qc-nnc-upload", className_disabled="qc-nnc-upload qc-nnc-upload-disabled",
+                       disabled=editing, children=html.Div([
                            html.I(className="bi bi-cloud-arrow-up fs-4 d-block"),
                            html.Span(t("nnc.form.upload_prompt")),
                            html.Small(t("nnc.form.upload_help", max=limit), className="d-block text-muted"),

@@ -33,7 +33,7 @@ def build_demo_complaints(session, office_code: str = "0300", seed: int = 7, cou
     operator = session.scalar(select(User).where(User.username == "operator"))
     if operator is None:
         return 0
-    numbers = list(session.scalars(select(Application.number).order_by(Application.id.desc()).limit(50)))
+    synced = session.scalar(select(Application.id).where(Application.office_id == operator.office_id).limit(1))
     now = utcnow()
     for index in range(count):
         category, subject, text = SAMPLES[index % len(SAMPLES)]
@@ -41,8 +41,11 @@ def build_demo_complaints(session, office_code: str = "0300", seed: int = 7, cou
         data = {"channel": CHANNELS[index % len(CHANNELS)], "category": category, "subject": subject, "text": text,
                 "reporter_name": rng.choice(["Sari", "Budi", "Dewi", "Andi", None]),
                 "reporter_contact": rng.choice(["0812-1111-2222", None]), "reporter_email": None,
-                "received_at": received,
-                "application_number": rng.choice(numbers) if numbers and rng.random() < 0.3 else None}
+                "received_at": received}
+        # About a third name an application: one of the office's latest already submitted when the complaint came
+        # (the complaints service refuses one submitted later).
+        numbers = _submitted_by(session, operator.office_id, received) if synced and rng.random() < 0.3 else []
+        data["application_number"] = rng.choice(numbers) if numbers else None
         created = complaints.create(session, operator, data, source="officer")
         complaint = session.get(Complaint, created["id"])
         complaint.assignee_id = operator.id
@@ -61,3 +64,10 @@ def build_demo_complaints(session, office_code: str = "0300", seed: int = 7, cou
             taken_up = received + timedelta(hours=4 + (index * 7) % 100)
             complaint.first_response_at = min(taken_up, complaint.answered_at or taken_up, now)
     return count
+
+
+def _submitted_by(session, office_id: int, moment, limit: int = 50) -> list[str]:
+    """The numbers of the office's latest applications submitted by `moment`, newest first."""
+    return list(session.scalars(select(Application.number).where(
+        Application.office_id == office_id, Application.deleted_at.is_(None), Application.submitted_at <= moment)
+        .order_by(Application.submitted_at.desc(), Application.id.desc()).limit(limit)))

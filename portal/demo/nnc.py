@@ -3,8 +3,9 @@
 `build_demo_nncs(session, office_code)` records about twenty NNCs over the past year — received and issued,
 every category, sub-category, action and status — most naming the service users with the most
 detentions, refusals and destructions (3P) in the synced data, some with a scanned letter (PDF) or a photo
-(PNG) in the archive. Without synced data the NNCs name parties typed by name. Idempotent: NNCs whose
-number already exists are left alone.
+(PNG) in the archive. A received NNC names the company's latest export application of its section submitted by the
+notice date, when there is one (the NNC service refuses any other link). Without synced data the NNCs name parties
+typed by name. Idempotent: NNCs whose number already exists are left alone.
 """
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser, User
+from portal.domain.periods import local_midnight
 from portal.services.accounts import current_user_from
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
+from portal.services.nnc.validation import DIRECTION_OF_FLOW
 
 
 @dataclass(frozen=True)
@@ -165,11 +168,16 @@ def _top_offenders(session: Session, office_id: int, limit: int = 8) -> list[int
                                 .order_by(ServiceUser.id).limit(limit)))
 
 
-def _latest_application(session: Session, service_user_id: int, section_id: int):
+def _fitting_application(session: Session, service_user_id: int, section_id: int, flow: str, notice: date,
+                         zone: str):
+    """The company's latest application the NNC can be about: the flow's direction (received → our export), in
+    the section, submitted by the end of the notice day at the office (the NNC service refuses any other)."""
     return session.execute(
         select(Application, ApplicationCommodity)
         .join(ApplicationCommodity, ApplicationCommodity.application_id == Application.id)
-        .where(Application.service_user_id == service_user_id, Application.section_id == section_id)
+        .where(Application.service_user_id == service_user_id, Application.section_id == section_id,
+               Application.direction == DIRECTION_OF_FLOW[flow], Application.deleted_at.is_(None),
+               Application.submitted_at < local_midnight(notice + timedelta(days=1), zone))
         .order_by(Application.submitted_at.desc(), ApplicationCommodity.line_no).limit(1)).first()
 
 
@@ -193,7 +201,8 @@ def build_demo_nncs(session: Session, office_code: str = "0300", today: date | N
         if session.scalar(select(Nnc.id).where(Nnc.office_id == office.id, Nnc.number == number)) is not None:
             skipped += 1
             continue
-        data = _data(session, scenario, notice, today, number, sections[scenario.section], companies, index)
+        data = _data(session, scenario, notice, today, number, sections[scenario.section], companies, index,
+                     office.timezone)
         files = _files(scenario, number, notice)
         # The compliance rollups once for all the NNCs below, not once per NNC (~0.2 s each): the same figures.
         saved = nnc.create_nnc(session, operator, data, files, today=today, refresh=False)
@@ -217,7 +226,7 @@ def _number(scenario: Scenario, notice: date, index: int) -> str:
 
 
 def _data(session: Session, scenario: Scenario, notice: date, today: date, number: str, section_id: int,
-          companies: list[int], index: int) -> dict:
+          companies: list[int], index: int, zone: str) -> dict:
     received = min(notice + timedelta(days=1 + index % 3), today)
     data = {
         "number": number, "notice_date": notice, "received_date": received, "flow": scenario.flow,
@@ -239,7 +248,7 @@ def _data(session: Session, scenario: Scenario, notice: date, today: date, numbe
     company_id = companies[index % len(companies)] if companies and scenario.flow == "received" else None
     if company_id is not None:
         data["service_user_id"] = company_id
-        found = _latest_application(session, company_id, section_id)
+        found = _fitting_application(session, company_id, section_id, scenario.flow, notice, zone)
         if found is not None:
             application, line = found
             data["application_number"] = application.number

@@ -20,6 +20,7 @@ from models import (Application, Complaint, ComplaintAttachment, ComplaintEvent,
 from models.base import utcnow
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal import audit
+from portal.domain.periods import local_date
 from portal.domain.working_days import add_working_days
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
@@ -145,6 +146,21 @@ def _resolve_links(session: Session, errors: ErrorCollector, data: dict[str, Any
     return (int(service_user_id) if service_user_id else None), application_id
 
 
+def _check_application_submitted(session: Session, errors: ErrorCollector, application_id: int | None,
+                                 number: str, received_day: date, zone: str) -> None:
+    """A complaint can only be about an application already submitted when it was received: one submitted on a
+    later day (both read as the office's calendar days, not UTC) is another consignment, refused on its field.
+    A complaint may be about an application of any direction. An earlier problem with the number (not found,
+    another company's) stays the one reported, so its dates are never shown to whom may not see it."""
+    if application_id is None or "application_number" in errors.errors:
+        return
+    submitted_at = session.scalar(select(Application.submitted_at).where(Application.id == application_id))
+    submitted = local_date(submitted_at, zone)
+    if submitted > received_day:
+        errors.add("application_number", "complaints.error.application_after_received", number=number,
+                   submitted=submitted.strftime("%d/%m/%Y"), received=received_day.strftime("%d/%m/%Y"))
+
+
 def create(session: Session, actor, data: dict[str, Any], *, source: str = "officer",
            files: list[tuple[str, bytes]] | None = None, settings=None) -> dict[str, Any]:
     """Record a complaint; `source` is officer (any channel), public (the web form) or portal (a service user)."""
@@ -164,17 +180,19 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
         errors.add("application_number", "complaints.error.application", number=_clean(data.get("application_number")))
     if source == "portal" and service_user_id is not None and service_user_id not in actor.service_user_ids:
         errors.add("service_user_id", "complaints.error.service_user")
+    office_id = getattr(actor, "office_id", None) or data.get("office_id") or session.scalar(
+        select(Office.id).order_by(Office.id))
+    office = session.get(Office, office_id)
+    now = utcnow()
+    received_day = office_today(office.timezone, data.get("received_at") or now)
+    _check_application_submitted(session, errors, application_id, _clean(data.get("application_number")),
+                                 received_day, office.timezone)
     for filename, content in files or []:
         problem = attachments.problem(filename, content)
         if problem:
             errors.add("attachments", problem[0], **problem[1])
     errors.raise_if_any()
 
-    office_id = getattr(actor, "office_id", None) or data.get("office_id") or session.scalar(
-        select(Office.id).order_by(Office.id))
-    office = session.get(Office, office_id)
-    now = utcnow()
-    received_day = office_today(office.timezone, data.get("received_at") or now)
     complaint = Complaint(
         office_id=office_id, tracking_code=_unique_code(session), channel=channel, category=category,
         subject=_clean(data["subject"]), text=_clean(data["text"]),
@@ -274,6 +292,10 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
     service_user_id, application_id = _resolve_links(session, errors, {
         "service_user_id": data.get("service_user_id", complaint.service_user_id),
         "application_number": data.get("application_number", "")})
+    if data.get("application_number") is not None:
+        zone = session.scalar(select(Office.timezone).where(Office.id == complaint.office_id))
+        _check_application_submitted(session, errors, application_id, _clean(data.get("application_number")),
+                                     office_today(zone, complaint.received_at), zone)
     field_check = data.get("needs_field_check", complaint.needs_field_check)
     if not isinstance(field_check, bool):
         errors.add("needs_field_check", "complaints.error.field_check")

@@ -79,3 +79,27 @@ def test_a_field_check_is_kept_through_a_refused_save_then_moves_the_due_date(pa
     page.click("#complaint-save")
     page.wait_for_selector("#complaint-due-date:has-text('30 Sep 2026')")
     screenshot(page, "complaint-field-check")
+
+
+def test_a_complaints_history_reads_whole_on_a_phone_without_the_page_scrolling_sideways(phone, database, make_user):
+    """The history's "before → after" column ran off a 390 px screen; each entry is now a block of its own there."""
+    from models import User
+    from portal.services import complaints
+
+    complaint_id = recorded_complaint(database, make_user, "petugas_ponsel", "Antrian pemeriksaan terlalu panjang")
+    with database.session() as s:
+        officer = s.query(User).filter_by(username="petugas_ponsel").one()
+        complaints.update(s, officer, complaint_id, {"status": "in_progress", "category": "service",
+                                                     "needs_field_check": True})
+        complaints.update(s, officer, complaint_id, {
+            "status": "answered", "category": "service",
+            "answer": "Jadwal pemeriksaan di gudang kargo ditambah satu petugas pada jam sibuk mulai pekan depan."})
+    sign_in(phone, "petugas_ponsel")
+    phone.goto(f"/complaints/{complaint_id}")
+    phone.wait_for_selector(".qc-complaint-history >> text=Jadwal pemeriksaan")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the complaint page scrolls sideways"
+    for after in phone.locator(".qc-complaint-history .qc-after").all():
+        box = after.bounding_box()
+        assert box["x"] + box["width"] <= 390, after.inner_text()
+    phone.locator(".qc-complaint-history").scroll_into_view_if_needed()
+    screenshot(phone, "phone-complaint-history")

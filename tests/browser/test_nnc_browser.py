@@ -166,3 +166,35 @@ def test_the_register_is_usable_on_a_phone(phone, officer, database):
     phone.wait_for_selector("#nnc-detail-number >> text=MAFF/NNC/2025/0042")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the NNC page scrolls sideways"
     screenshot(phone, "phone-nnc-page")
+
+
+def test_an_nncs_histories_read_whole_on_a_phone_without_the_page_scrolling_sideways(phone, officer, database):
+    """At 390 px the page was 551 px wide: the status history cut the new status ("Dalam investiga…") and the change
+    history's "Sebelum → sesudah" was off the screen. Each entry is now a block of its own there."""
+    from support.nnc_helpers import valid_nnc
+    from portal.services.nnc import register as nnc
+    from portal.services.nnc.rules import system_actor
+
+    with database.session() as s:
+        actor = system_actor(s, "0300")
+        saved = nnc.create_nnc(s, actor, valid_nnc(s, number="GACC/NNC/2026/0431"), [("surat.pdf", PDF)])
+        steps = [("under_investigation", "Klarifikasi diminta kepada eksportir dan PPJK."),
+                 ("clarified", "Penyebab sudah diketahui."), ("closed", "Tindakan korektif diterima.")]
+        nnc.record_follow_up(s, actor, saved["id"], {
+            "investigation_findings": "Palet kayu dari pemasok baru belum bertanda ISPM 15.",
+            "corrective_action": "Eksportir hanya memakai palet bertanda ISPM 15; petugas memeriksa palet sebelum muat."})
+        for status, note in steps:
+            nnc.change_status(s, actor, saved["id"], status, note)
+    sign_in(phone, "petugas_nnc")
+    phone.goto(f"/nnc/{saved['id']}")
+    phone.wait_for_selector("#nnc-detail-statuses-table >> text=Klarifikasi diminta")
+    phone.wait_for_selector("#nnc-detail-changes-table >> text=Palet kayu")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the NNC page scrolls sideways"
+    for badge in phone.locator("#nnc-detail-statuses-table .qc-nnc-status").all():  # each new status whole
+        box = badge.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 - 12, badge.inner_text()
+    for after in phone.locator("#nnc-detail-changes-table .qc-after").all():  # each "after" on the screen
+        box = after.bounding_box()
+        assert box["x"] + box["width"] <= 390 - 12, after.inner_text()
+    phone.locator("#nnc-detail-statuses").scroll_into_view_if_needed()
+    screenshot(phone, "phone-nnc-histories")

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from support.web import dash_callback
+from support.web import components, dash_callback
 from support.factories import gen_service_user
 from layouts.nnc import FILTERS
 from models import AttachmentBlob, Nnc
@@ -194,3 +194,117 @@ def test_coordinator_follows_up_their_section_from_the_nnc_page(app, logged_in, 
     assert session.get(Nnc, nnc_id).status == "under_investigation"
     # the edit form is not theirs
     assert client.get(f"/nnc/{nnc_id}/edit").status_code == 403
+
+
+def test_a_refused_save_asks_the_page_to_bring_its_message_into_view_and_a_good_one_does_not(app, logged_in,
+                                                                                             database):
+    """The alert of a refused save stands at the top of a long form, far above the bottom Simpan: the save says it was
+    refused (nnc-form-refused, a new number each press) and the page's script takes the reader there."""
+    client = logged_in("operator")
+    pressed = [{"id": "nnc-form-save", "property": "n_clicks", "value": 2},
+               {"id": "nnc-form-save-top", "property": "n_clicks", "value": 1}]
+    refused = dash_callback(client, _key(app, "nnc-form-go.href"), pressed, form_state({"number": "NNC/UJI/2"}),
+                            ["nnc-form-save.n_clicks"]).json["response"]
+    assert refused["nnc-form-alert"]["is_open"] is True and refused["nnc-form-refused"]["data"] == 3
+    with database.session() as s:
+        data = valid_nnc(s)
+    values = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    saved = dash_callback(client, _key(app, "nnc-form-go.href"), SAVE, form_state(values),
+                          ["nnc-form-save.n_clicks"]).json["response"]
+    assert saved["nnc-form-go"]["href"].startswith("/nnc/") and "nnc-form-refused" not in saved
+    shown = next(c for k, c in app.callback_map.items() if k == "nnc-form-refused.id")
+    assert [i["id"] for i in shown["inputs"]] == ["nnc-form-refused"]  # the browser's part: assets/qc-nnc.js
+
+
+def _nnc_taken_to(database, number: str, statuses: list[tuple[str, str]], **follow_up) -> int:
+    """An NNC taken along its workflow, each step with its note, by a script holding every right."""
+    from portal.services.nnc.rules import system_actor
+
+    with database.session() as s:
+        actor = system_actor(s, "0300")
+        nnc_id = nnc.create_nnc(s, actor, valid_nnc(s, number=number))["id"]
+        if follow_up:
+            nnc.record_follow_up(s, actor, nnc_id, follow_up)
+        for status, note in statuses:
+            nnc.change_status(s, actor, nnc_id, status, note)
+    return nnc_id
+
+
+CLOSED = [("under_investigation", "Eksportir dihubungi"), ("clarified", "Penyebab diketahui"),
+          ("closed", "Tindakan korektif diterima")]
+LOCKED = ("nnc-form-fields", "nnc-form-save", "nnc-form-save-top", "nnc-form-upload")
+
+
+@pytest.mark.parametrize("steps", [CLOSED, [("void", "Salah catat")]], ids=["closed", "void"])
+def test_a_closed_or_void_nnc_opens_its_form_with_both_save_buttons_and_the_upload_disabled(app, logged_in, database,
+                                                                                            session, steps):
+    client = logged_in("operator")
+    locked = _nnc_taken_to(database, "L/1", steps, investigation_findings="Palet tanpa cap ISPM 15",
+                           corrective_action="Pemasok palet diganti")
+    open_one = _nnc_taken_to(database, "L/2", [])
+    page = dash_callback(client, "shell-content.children",
+                         inputs=[{"id": "shell-url", "property": "pathname", "value": f"/nnc/{locked}/edit"}])
+    drawn = {props["id"]: props for _type, props in components(page.json) if props.get("id") in LOCKED}
+    assert all(drawn[name]["disabled"] is True for name in LOCKED)  # until the NNC's values have arrived
+
+    def load(nnc_id):
+        return dash_callback(client, _key(app, "nnc-form-opened.data"),
+                             [{"id": "nnc-form-id", "property": "data", "value": nnc_id}]).json["response"]
+
+    assert {name: load(locked)[name]["disabled"] for name in LOCKED} == dict.fromkeys(LOCKED, True)
+    assert "tidak dapat diubah" in load(locked)["nnc-form-alert"]["children"]
+    assert {name: load(open_one)[name]["disabled"] for name in LOCKED} == dict.fromkeys(LOCKED, False)
+    # The page only keeps the officer from trying: a save the page sends anyway is still refused.
+    top = [{"id": "nnc-form-save", "property": "n_clicks", "value": None},
+           {"id": "nnc-form-save-top", "property": "n_clicks", "value": 1}]
+    refused = dash_callback(client, _key(app, "nnc-form-go.href"), top,
+                            form_state({"number": "L/1-baru"}, nnc_id=locked), ["nnc-form-save-top.n_clicks"])
+    assert "nnc-form-go" not in refused.json["response"]
+    assert session.get(Nnc, locked).number == "L/1"
+
+
+def test_the_nnc_page_titles_its_record_card_and_its_follow_up_form_apart(app, logged_in, database):
+    """The record's own card and the follow-up form beside it were both titled "Tindak lanjut"."""
+    client = logged_in("operator")
+    nnc_id = _nnc_taken_to(database, "T/1", [("under_investigation", "Eksportir dihubungi")])
+    page = dash_callback(client, "shell-content.children",
+                         inputs=[{"id": "shell-url", "property": "pathname", "value": f"/nnc/{nnc_id}"}])
+    shown = dash_callback(client, _key(app, "..nnc-detail-title.children"),
+                          [{"id": "nnc-detail-id", "property": "data", "value": nnc_id},
+                           {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
+    titles = [text for tree in (page.json, shown.json) for kind, props in components(tree) if kind == "CardHeader"
+              for text in props["children"] if isinstance(text, str)]
+    assert "Status dan tindak lanjut" in titles and "Catat tindak lanjut" in titles
+    assert len(titles) == len(set(titles)), titles
+
+
+def test_the_form_says_at_once_why_a_found_application_cannot_be_the_nncs_consignment(app, logged_in, database):
+    """"Permohonan ditemukan" and its data offered to copy for an import PTK on a received NNC (about our export), or
+    for one submitted after the notice: the save refused it only later."""
+    from datetime import UTC, datetime
+
+    from support.factories import gen_application
+
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Ekspor Manggis")
+        imported = gen_application(s, company, direction="import",
+                                   submitted_at=datetime(2026, 10, 1, 1, 0, tzinfo=UTC)).number
+        exported = gen_application(s, company, submitted_at=datetime(2026, 10, 1, 1, 0, tzinfo=UTC)).number
+        s.commit()
+    client = logged_in("operator")
+    key = _key(app, "nnc-form-application-status.children")
+
+    def hint(number, flow="received", notice="2026-11-01"):
+        response = dash_callback(client, key, inputs=[
+            {"id": "nnc-form-application_number", "property": "value", "value": number},
+            {"id": "nnc-form-flow", "property": "value", "value": flow},
+            {"id": "nnc-form-notice_date", "property": "value", "value": notice}])
+        body = response.get_json()["response"]
+        return json.dumps(body["nnc-form-application-status"]), body["nnc-form-use-application"]["style"]
+
+    text, copy = hint(imported)
+    assert "impor" in text and "nnc-form-application-misfit" in text and copy == {"display": "none"}
+    text, copy = hint(exported, notice="2026-09-30")
+    assert "sesudah tanggal NNC" in text and copy == {"display": "none"}
+    text, copy = hint(exported)
+    assert "Permohonan ditemukan" in text and copy == {"display": "inline-block"}

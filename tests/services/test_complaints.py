@@ -123,6 +123,53 @@ def test_service_user_cannot_link_another_companys_application(session, make_use
     assert "application_number" in caught.value.errors
 
 
+
+UTC = timezone.utc
+
+
+def test_complaint_refuses_an_application_submitted_after_it_was_received(session, operator):
+    company = gen_service_user(session)
+    later = gen_application(session, company, submitted_at=datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
+    before = session.scalar(select(func.count()).select_from(Complaint))
+    with pytest.raises(InvalidInput) as caught:
+        _complaint(session, operator, received_at=datetime(2026, 3, 5, 3, 0, tzinfo=UTC),
+                   application_number=later.number)
+    assert caught.value.errors == {"application_number": (
+        "complaints.error.application_after_received",
+        {"number": later.number, "submitted": "10/03/2026", "received": "05/03/2026"})}
+    assert session.scalar(select(func.count()).select_from(Complaint)) == before
+
+
+def test_complaint_links_an_application_of_any_direction_submitted_by_its_received_day_in_wib(session, operator):
+    """Days are the office's (WIB, UTC+7): 2 March 18:30 UTC is 3 March in Jakarta, the day received, so it fits;
+    3 March 17:30 UTC is 4 March in Jakarta, the day after a complaint received on 3 March at 23:00 WIB."""
+    company = gen_service_user(session)
+    same_day = gen_application(session, company, direction="import",
+                               submitted_at=datetime(2026, 3, 2, 18, 30, tzinfo=UTC))
+    created = _complaint(session, operator, received_at=datetime(2026, 3, 3, 3, 0, tzinfo=UTC),
+                         application_number=same_day.number)
+    assert session.get(Complaint, created["id"]).application_id == same_day.id
+    next_day = gen_application(session, company, direction="domestic_in",
+                               submitted_at=datetime(2026, 3, 3, 17, 30, tzinfo=UTC))
+    with pytest.raises(InvalidInput) as caught:
+        _complaint(session, operator, received_at=datetime(2026, 3, 3, 16, 0, tzinfo=UTC),
+                   application_number=next_day.number)
+    assert caught.value.errors["application_number"][0] == "complaints.error.application_after_received"
+
+
+def test_linking_a_later_application_to_a_recorded_complaint_is_refused(session, operator):
+    company = gen_service_user(session)
+    created = _complaint(session, operator, received_at=datetime(2026, 3, 5, 3, 0, tzinfo=UTC))
+    later = gen_application(session, company, submitted_at=datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    earlier = gen_application(session, company, submitted_at=datetime(2026, 3, 4, 2, 0, tzinfo=UTC))
+    with pytest.raises(InvalidInput) as caught:
+        complaints.update(session, operator, created["id"], {"application_number": later.number})
+    assert caught.value.errors["application_number"][0] == "complaints.error.application_after_received"
+    assert session.get(Complaint, created["id"]).application_id is None
+    complaints.update(session, operator, created["id"], {"application_number": earlier.number})
+    assert session.get(Complaint, created["id"]).application_id == earlier.id
+
+
 def test_overdue_counts_open_complaints_past_their_due_date(session, operator):
     created = _complaint(session, operator)
     session.get(Complaint, created["id"]).due_date = date(2020, 1, 6)

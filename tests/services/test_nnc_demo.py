@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from support.factories import gen_action, gen_application, gen_service_user
-from models import AttachmentBlob, Nnc
+from models import Application, AttachmentBlob, Nnc
+from portal.domain.periods import local_date
 from portal.demo.nnc import build_demo_nncs
 from portal.services import attachments
 from portal.services.nnc import rules as nnc_rules
@@ -45,6 +47,41 @@ def test_demo_nncs_without_synced_data_name_parties(database):
     with database.session() as s:
         rows = _all(s)
         assert len(rows) == created and all(r.service_user_id is None and r.party_name for r in rows)
+
+
+
+def test_demo_nncs_link_only_an_export_applied_for_by_the_notice_date(database):
+    """Each offender's latest consignments are an import, a domestic one and an export applied for after every
+    notice; a received NNC may name none of them, only an earlier export of its section."""
+    today = date(2026, 12, 5)
+
+    def at(days_ago: int) -> datetime:  # 10:00 WIB that day
+        return datetime.combine(today - timedelta(days=days_ago), time(3, 0), timezone.utc)
+
+    with database.session() as s:
+        for n in range(3):
+            company = gen_service_user(s, name=f"PT Pelanggar {n}")
+            old_export = gen_application(s, company, direction="export", submitted_at=at(400))
+            for _ in range(3 - n):
+                gen_action(s, old_export)
+            gen_application(s, company, direction="export", submitted_at=at(100))
+            gen_application(s, company, direction="import", submitted_at=at(5))
+            gen_application(s, company, direction="domestic_out", submitted_at=at(4))
+            gen_application(s, company, direction="domestic_in", submitted_at=at(3))
+            gen_application(s, company, direction="export", submitted_at=at(2))
+    with database.session() as s:
+        built = build_demo_nncs(s, "0300", today=today)
+    with database.session() as s:
+        assert build_demo_nncs(s, "0300", today=today) == {"created": 0, "skipped": built["created"]}
+        linked = s.execute(select(Nnc.flow, Nnc.notice_date, Application.direction, Application.submitted_at)
+                           .join(Application, Application.id == Nnc.application_id)).all()
+        assert linked  # the demo still shows linked applications
+        for flow, notice, direction, submitted_at in linked:
+            assert (flow, direction) == ("received", "export")
+            assert local_date(submitted_at, "Asia/Jakarta") <= notice
+        # both earlier exports are used: the one of 100 days ago by the NNCs dated after it, the older one before
+        assert {local_date(row.submitted_at, "Asia/Jakarta") for row in linked} == {
+            today - timedelta(days=400), today - timedelta(days=100)}
 
 
 def _all(session):

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from support.factories import gen_handler, gen_service_user
-from models import AuditLog, Nnc, NncStatusChange
+from support.factories import gen_application, gen_handler, gen_service_user
+from models import AuditLog, Nnc, NncStatusChange, ServiceUser
 from support.nnc_helpers import actor
 from portal.cli.main import main
 from portal.services.nnc import imports as nnc_import
@@ -107,7 +107,27 @@ def test_an_unreadable_file_or_missing_columns_load_nothing(session, operator):
     with pytest.raises(InvalidInput) as caught:
         nnc_import.import_file(session, operator, "x.csv", "Nomor NNC,Komoditas\nA/1,Manggis\n".encode())
     key, params = caught.value.errors["file"]
-    assert key == "nnc_import.error.missing_columns" and "notice_date" in params["columns"]
+    assert key == "nnc_import.error.missing_columns" and "Tanggal NNC" in params["columns"]
+    assert session.scalar(select(func.count(Nnc.id))) == 0
+
+
+def test_missing_columns_are_named_as_the_template_heads_them_and_the_party_as_either_of_its_two(session, operator):
+    """Not the field codes ("notifying_authority, … party_name"): the template's headers in the reader's language, and
+    the party as the rule is, a service user's name or its NPWP."""
+    some = "Nomor NNC,Tanggal NNC,Tanggal diterima,Arah,Bidang,Komoditas,Kategori,Tindakan\nA/1\n".encode()
+    with pytest.raises(InvalidInput) as caught:
+        nnc_import.import_file(session, operator, "x.csv", some)
+    assert caught.value.messages(lambda key, **params: params["columns"])["file"] == (
+        "Otoritas pemberi notifikasi, Negara pemberi notifikasi, Otoritas penerima notifikasi, "
+        "Negara penerima notifikasi, Pengguna jasa atau NPWP (salah satu)")
+    with pytest.raises(InvalidInput) as caught:
+        nnc_import.import_file(session, operator, "x.csv", some, language="en")
+    assert caught.value.errors["file"][1]["columns"] == (
+        "notifying_authority, notifying_country, notified_authority, notified_country, "
+        "party_name or service_user_tax_id (either one)")
+    with pytest.raises(InvalidInput) as caught:  # the NPWP alone is enough for the party
+        nnc_import.import_file(session, operator, "x.csv", some.replace(b"Tindakan", b"Tindakan,NPWP"))
+    assert "Pengguna jasa" not in caught.value.errors["file"][1]["columns"]
     assert session.scalar(select(func.count(Nnc.id))) == 0
 
 
@@ -126,6 +146,34 @@ def test_excel_dates_and_handlers_are_understood(session, operator, company):
     report = nnc_import.import_file(session, operator, "x.xlsx", _xlsx(rows))
     assert [c["number"] for c in report["created"]] == ["X/1"]
     assert report["rejected"][0]["errors"]["handler_id"][0] == "nnc_import.error.handler_unknown"
+
+
+
+def test_import_refuses_a_row_whose_application_cannot_be_the_nncs_consignment(session, operator, company):
+    """The import goes through the form's check: a received NNC names an export applied for by its date, an issued
+    one an import; any other linked application refuses the row, with the reason on the application column."""
+    utc = timezone.utc
+    with session.begin():
+        exporter = session.get(ServiceUser, company)
+        export = gen_application(session, exporter, direction="export", submitted_at=datetime(2024, 5, 10, 2, tzinfo=utc))
+        imported = gen_application(session, exporter, direction="import",
+                                   submitted_at=datetime(2024, 5, 1, 2, tzinfo=utc))
+        late_export = gen_application(session, exporter, direction="export",
+                                      submitted_at=datetime(2024, 6, 1, 2, tzinfo=utc))
+        numbers = (export.number, imported.number, late_export.number)
+    rows = [HEADERS_ID + ["Nomor permohonan"],
+            _row("P/1", tax_id="01.234.567.8-901.000") + [numbers[0]],                        # row 2: good
+            _row("P/2", tax_id="01.234.567.8-901.000") + [numbers[1]],                        # row 3: an import
+            _row("P/3", tax_id="01.234.567.8-901.000") + [numbers[2]],                        # row 4: applied later
+            _row("P/4", flow="Diterbitkan", party="Jinxiang Garlic Co.", country="Tiongkok") + [numbers[1]]]  # 5
+    report = nnc_import.import_file(session, operator, "ptk.xlsx", _xlsx(rows))
+    assert [c["number"] for c in report["created"]] == ["P/1", "P/4"]
+    rejected = {r["row"]: r["errors"] for r in report["rejected"]}
+    assert rejected == {3: {"application_number": ("nnc.error.application_import_for_received", {})},
+                        4: {"application_number": ("nnc.error.application_after_notice",
+                                                   {"submitted": "01/06/2024", "notice": "14/05/2024"})}}
+    linked = dict(session.execute(select(Nnc.number, Nnc.application_id)).all())
+    assert linked == {"P/1": export.id, "P/4": imported.id}
 
 
 def test_cli_imports_and_reports_as_json(database_url, tmp_path, make_user, company, session):

@@ -1,7 +1,7 @@
 """The NNC register's rules, in the service: validation, uniqueness, workflow, who sees what, audit."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -150,7 +150,8 @@ def test_documents_need_their_problem_and_pests_their_organism(session, operator
 
 def test_related_application_and_certificate_are_linked_when_found(session, operator):
     company = gen_service_user(session)
-    application = gen_application(session, company)
+    # the export the notice of 3 March 2025 is about, applied for two days before it
+    application = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc))
     gen_certificate(session, application, number="KT-1/0300/2025/000123", is_draft=False)
     saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company,
                                                         application_number=application.number,
@@ -161,6 +162,118 @@ def test_related_application_and_certificate_are_linked_when_found(session, oper
     found = nnc_lookups.lookup_application(session, operator, application.number)
     assert found["service_user_id"] == company.id and found["commodity"] == "Manggis"
     assert nnc_lookups.lookup_application(session, operator, "2025.NOPE") is None
+
+
+UTC = timezone.utc
+
+
+def _refused_link(session, operator, today=None, **overrides) -> dict:
+    """The errors of an NNC refused for its linked application; nothing of it is written."""
+    before = _count(session, Nnc)
+    with pytest.raises(InvalidInput) as caught:
+        nnc.create_nnc(session, operator, valid_nnc(session, **overrides), today=today)
+    assert _count(session, Nnc) == before
+    return caught.value.errors
+
+
+def test_received_nnc_refuses_an_import_application_as_its_consignment(session, operator):
+    """The reviewer's case: a received NNC of 1 Nov 2026 and an import applied for on 5 Dec 2026."""
+    company = gen_service_user(session)
+    application = gen_application(session, company, direction="import",
+                                  submitted_at=datetime(2026, 12, 5, 3, 0, tzinfo=UTC))
+    errors = _refused_link(session, operator, service_user=company, flow="received", notice_date="01/11/2026",
+                           received_date="02/11/2026", application_number=application.number,
+                           today=date(2026, 12, 5))
+    assert errors == {"application_number": ("nnc.error.application_import_for_received", {})}
+
+
+def test_issued_nnc_refuses_an_export_application_as_its_consignment(session, operator):
+    company = gen_service_user(session)
+    application = gen_application(session, company, direction="export",
+                                  submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    errors = _refused_link(session, operator, service_user=company, flow="issued",
+                           application_number=application.number)
+    assert errors == {"application_number": ("nnc.error.application_export_for_issued", {})}
+
+
+def test_nnc_of_either_flow_refuses_a_domestic_application(session, operator):
+    """A domestic consignment crosses no border: no foreign authority sends or receives an NNC about it."""
+    company = gen_service_user(session)
+    early = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+    outgoing = gen_application(session, company, direction="domestic_out", submitted_at=early)
+    incoming = gen_application(session, company, direction="domestic_in", submitted_at=early)
+    assert _refused_link(session, operator, service_user=company, flow="received",
+                         application_number=outgoing.number) == {
+        "application_number": ("nnc.error.application_domestic_out_for_received", {})}
+    assert _refused_link(session, operator, service_user=company, flow="issued",
+                         application_number=incoming.number) == {
+        "application_number": ("nnc.error.application_domestic_in_for_issued", {})}
+
+
+def test_nnc_refuses_an_application_submitted_after_its_notice_date(session, operator):
+    company = gen_service_user(session)
+    later = gen_application(session, company, direction="export", submitted_at=datetime(2025, 3, 10, 2, 0, tzinfo=UTC))
+    errors = _refused_link(session, operator, service_user=company, application_number=later.number)
+    assert errors == {"application_number": ("nnc.error.application_after_notice",
+                                             {"submitted": "10/03/2025", "notice": "03/03/2025"})}
+    issued = gen_application(session, company, direction="import", submitted_at=datetime(2025, 3, 10, 2, 0, tzinfo=UTC))
+    assert _refused_link(session, operator, service_user=company, flow="issued",
+                         application_number=issued.number)["application_number"][0] == \
+        "nnc.error.application_after_notice"
+
+
+def test_application_submitted_date_is_read_in_the_office_zone_wib_not_utc(session, operator):
+    """Notice dated 3 March 2025 at a WIB office (UTC+7): 2 March 18:30 UTC is 3 March 01:30 WIB, the notice day,
+    so it fits; 3 March 17:30 UTC is already 4 March 00:30 WIB, the day after, so it does not."""
+    company = gen_service_user(session)
+    fits = gen_application(session, company, submitted_at=datetime(2025, 3, 2, 18, 30, tzinfo=UTC))
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, number="WIB/1", service_user=company,
+                                                        application_number=fits.number))
+    assert saved["application_id"] == fits.id
+    late = gen_application(session, company, submitted_at=datetime(2025, 3, 3, 17, 30, tzinfo=UTC))
+    assert _refused_link(session, operator, number="WIB/2", service_user=company,
+                         application_number=late.number) == {
+        "application_number": ("nnc.error.application_after_notice", {"submitted": "04/03/2025",
+                                                                      "notice": "03/03/2025"})}
+
+
+def test_edit_that_makes_the_linked_application_not_fit_is_refused(session, operator):
+    company = gen_service_user(session)
+    application = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company,
+                                                        application_number=application.number))
+    with pytest.raises(InvalidInput) as caught:
+        nnc.update_nnc(session, operator, saved["id"], {"flow": "issued"})
+    assert caught.value.errors == {"application_number": ("nnc.error.application_export_for_issued", {})}
+    with pytest.raises(InvalidInput) as caught:
+        nnc.update_nnc(session, operator, saved["id"], {"notice_date": date(2025, 2, 27),
+                                                        "received_date": date(2025, 3, 5)})
+    assert caught.value.errors["application_number"][0] == "nnc.error.application_after_notice"
+    assert session.get(Nnc, saved["id"]).flow == "received"
+
+
+
+def test_the_form_hint_says_why_a_typed_application_does_not_fit_before_saving(session, operator):
+    company = gen_service_user(session)
+    application = gen_application(session, company, direction="import",
+                                  submitted_at=datetime(2026, 12, 5, 3, 0, tzinfo=UTC))
+    office_id = operator.office_id
+    fit = nnc_validation.application_fit
+    assert fit(session, office_id, "received", "01/11/2026", application.number) == (
+        "nnc.error.application_import_for_received", {})
+    assert fit(session, office_id, "issued", "2026-11-01", application.number)[0] == "nnc.error.application_after_notice"
+    assert fit(session, office_id, "issued", "06/12/2026", application.number) is None
+    assert fit(session, office_id, "issued", "not a date", application.number) is None  # the date field says so
+    assert fit(session, office_id, "received", "01/11/2026", "2026.NOPE") is None
+
+
+def test_link_messages_name_why_in_both_languages():
+    from portal.i18n import t
+    assert t("nnc.error.application_import_for_received", "id") == "PTK ini impor; NNC diterima menyangkut ekspor."
+    assert t("nnc.error.application_after_notice", "id", submitted="05/12/2026", notice="01/11/2026") \
+        .startswith("PTK ini diajukan sesudah tanggal NNC")
+    for key in nnc_validation.WRONG_DIRECTION.values():
+        assert t(key, "en") != key and t(key, "id") != key
 
 
 def test_search_as_you_type_finds_companies_by_name_or_tax_id(session, operator):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import Handler, Section, ServiceUser
 from portal import audit, spreadsheets
-from portal.i18n import catalog
+from portal.i18n import catalog, t
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
 from portal.validation import ErrorCollector, Forbidden, InvalidInput
@@ -248,10 +248,11 @@ def _resolve_party(session: Session, actor, raw: dict, data: dict, errors: Error
 
 
 def import_file(session: Session, actor, filename: str, data: bytes, *, today: date | None = None,
-                limits: spreadsheets.Limits | None = None) -> dict[str, Any]:
+                limits: spreadsheets.Limits | None = None, language: str = "id") -> dict[str, Any]:
     """Load every good row of a spreadsheet as an NNC; report each bad row with its row number and reasons.
 
-    Raises InvalidInput({"file": …}) when the file itself cannot be read (nothing is loaded then).
+    Raises InvalidInput({"file": …}) when the file itself cannot be read (nothing is loaded then); missing columns are
+    named by the template's headers in `language` (the page passes its reader's).
     """
     if not nnc_rules.can_edit(actor):
         raise Forbidden("nnc.import")
@@ -273,12 +274,9 @@ def import_file(session: Session, actor, filename: str, data: bytes, *, today: d
             unknown.append(str(title).strip())
         else:
             fields[position] = field
-    missing = [c for c in REQUIRED_COLUMNS if c not in fields.values()]
-    if not any(f in fields.values() for f in ("party_name", "service_user_tax_id")):
-        missing.append("party_name")
+    missing = missing_columns(set(fields.values()), language)
     if missing:
-        raise InvalidInput({"file": ("nnc_import.error.missing_columns",
-                                     {"columns": ", ".join(COLUMNS[c][0] for c in missing)})})
+        raise InvalidInput({"file": ("nnc_import.error.missing_columns", {"columns": ", ".join(missing)})})
 
     indexes = {field: _value_index(field, codes) for field, codes in CHOICES.items()}
     section_codes = list(session.scalars(select(Section.code)))
@@ -306,6 +304,18 @@ def import_file(session: Session, actor, filename: str, data: bytes, *, today: d
                         "rejected": [r["row"] for r in rejected]})
     return {"filename": filename, "rows": len(rows) - 1, "header_row": header_number, "created": created,
             "rejected": rejected, "unknown_columns": unknown}
+
+
+def missing_columns(found: set[str], language: str = "id") -> list[str]:
+    """The required columns a header row lacks, as the template heads them in `language` ("Tanggal NNC", or
+    "notice_date" in English), never the field codes of an Indonesian page; the party as the rule is: a service
+    user's name or its NPWP, either one."""
+    headers = dict(template_columns(language))
+    missing = [headers[c] for c in REQUIRED_COLUMNS if c not in found]
+    if not found & {"party_name", "service_user_tax_id"}:
+        missing.append(t("nnc_import.error.party_columns", language, name=headers["party_name"],
+                         tax_id=headers["service_user_tax_id"]))
+    return missing
 
 
 def template_columns(language: str = "id") -> list[tuple[str, str]]:

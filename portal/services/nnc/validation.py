@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Certificate, Handler, Nnc, Section, ServiceUser
+from portal.domain.periods import local_date
 from portal.services import attachments
 from portal.services.nnc.rules import (ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EARLIEST_DATE, EDITABLE_FIELDS, FLOWS,
                                        HS_CODE, REQUIRED_TEXT, STATUS_REQUIRES, TEXT_LIMITS)
+from portal.services.offices import office_zone
 from portal.validation import ErrorCollector
 
 
@@ -153,9 +155,65 @@ def validate(session: Session, office_id: int, values: dict[str, Any], errors: E
     if handler_id is not None and (handler_id <= 0 or session.get(Handler, handler_id) is None):
         errors.add("handler_id", "nnc.error.handler_unknown")
 
-    values["application_id"] = _application_id(session, values.get("application_number"))
+    application = _application(session, values.get("application_number"))
+    values["application_id"] = application.id if application is not None else None
+    if application is not None:
+        problem = link_problem(values.get("flow"), None if "notice_date" in errors.errors else notice,
+                               application.direction, application.submitted_at, office_zone(session, office_id))
+        if problem is not None:
+            errors.add("application_number", problem[0], **problem[1])
     values["certificate_id"] = certificate_id(session, values.get("certificate_number"), values["application_id"])
     return values
+
+
+# The consignment an NNC is about (DOMAIN, NNC record): an importing country notifies us about our export; we notify
+# an exporting country about an import. A domestic consignment crosses no border, so no foreign authority writes or
+# receives an NNC about it.
+DIRECTION_OF_FLOW = {"received": "export", "issued": "import"}
+# (flow, the application's direction) → the message that says why that application cannot be the consignment.
+WRONG_DIRECTION = {
+    ("received", "import"): "nnc.error.application_import_for_received",
+    ("received", "domestic_out"): "nnc.error.application_domestic_out_for_received",
+    ("received", "domestic_in"): "nnc.error.application_domestic_in_for_received",
+    ("issued", "export"): "nnc.error.application_export_for_issued",
+    ("issued", "domestic_out"): "nnc.error.application_domestic_out_for_issued",
+    ("issued", "domestic_in"): "nnc.error.application_domestic_in_for_issued",
+}
+
+
+def link_problem(flow: str | None, notice: date | None, direction: str, submitted_at: datetime,
+                 zone: str) -> tuple[str, dict[str, Any]] | None:
+    """Why an application cannot be the consignment of an NNC with this flow and notice date, or None.
+
+    The one home of the rule: the form's save, the spreadsheet import (both through `validate`) and any hint a page
+    gives while the officer types ask here. A flow or date not yet valid is not judged (its own field says so).
+    The application was submitted at a UTC moment; the notice date is a day at the office, so the moment is read
+    as the office's calendar day: a PTK submitted at 01:00 WIB on the notice day (18:00 UTC the day before) fits.
+    """
+    expected = DIRECTION_OF_FLOW.get(flow or "")
+    if expected is not None and direction != expected:
+        return WRONG_DIRECTION.get((flow, direction), "nnc.error.application_direction"), {}
+    if notice is not None and submitted_at is not None:
+        submitted = local_date(submitted_at, zone)
+        if submitted > notice:  # a notice cannot be about a consignment not yet applied for
+            return "nnc.error.application_after_notice", {"submitted": submitted.strftime("%d/%m/%Y"),
+                                                          "notice": notice.strftime("%d/%m/%Y")}
+    return None
+
+
+def application_fit(session: Session, office_id: int, flow: str | None, notice_date: Any,
+                    application_number: str | None) -> tuple[str, dict[str, Any]] | None:
+    """Why the synced application with this number cannot be the consignment of the NNC being typed, or None
+    (also when no application has the number, or the flow or date are not yet valid): for the form's hint as the
+    officer types; saving checks the same through `validate`."""
+    try:
+        notice = parse_date(notice_date)
+    except ValueError:
+        notice = None
+    application = _application(session, clean_text(application_number))
+    if application is None:
+        return None
+    return link_problem(flow, notice, application.direction, application.submitted_at, office_zone(session, office_id))
 
 
 def spellings(number: str) -> set[str]:
@@ -163,10 +221,12 @@ def spellings(number: str) -> set[str]:
     return {number, number.upper()}
 
 
-def _application_id(session: Session, number: str | None) -> int | None:
+def _application(session: Session, number: str | None):
+    """The synced application with this number (id, direction, submitted_at), or None: the number is kept as typed."""
     if not number:
         return None
-    return session.scalar(select(Application.id).where(Application.number.in_(spellings(number))).limit(1))
+    return session.execute(select(Application.id, Application.direction, Application.submitted_at)
+                           .where(Application.number.in_(spellings(number))).limit(1)).first()
 
 
 def certificate_id(session: Session, number: str | None, application_id: int | None = None) -> int | None:
