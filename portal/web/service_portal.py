@@ -77,10 +77,11 @@ def open_notification(message_id: int):
 
 # ------------------------------------------------------------------------------------------ survey
 def _survey_form(invitation: dict, action: str, values: dict | None = None, errors: dict | None = None,
-                 status: int = 200):
+                 status: int = 200, back: str | None = None):
+    """`back`: where a logged-in service user returns without answering (the emailed link has no portal behind)."""
     return _render("survey.html", status, invitation=invitation, action=action, elements=ELEMENTS,
                    values=values or {}, errors=errors or {}, choices=surveys.PROFILE_CHOICES,
-                   expires=i18n.format_datetime(invitation["expires_at"], invitation["timezone"]))
+                   expires=i18n.format_datetime(invitation["expires_at"], invitation["timezone"]), back=back)
 
 
 def _survey_closed(reason: str, status: int = 410):
@@ -125,11 +126,11 @@ def survey_logged_in(application_id: int):
                         link=f"/my/applications/{application_id}", link_key="skm.back_to_application")
     except InvalidInput as error:
         return _survey_form(invitation, f"/my/survey/{application_id}", request.form.to_dict(), error.messages(t),
-                            400)
+                            400, back=f"/my/applications/{application_id}")
     if request.method == "POST":
         return _message("skm.thanks_title", "skm.thanks", link=f"/my/applications/{application_id}",
                         link_key="skm.back_to_application")
-    return _survey_form(invitation, f"/my/survey/{application_id}")
+    return _survey_form(invitation, f"/my/survey/{application_id}", back=f"/my/applications/{application_id}")
 
 
 # ------------------------------------------------------------------------------------------ accounts

@@ -372,6 +372,16 @@ def test_survey_link_answers_once_without_login_and_stores_no_company(client, se
     assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
 
 
+def test_the_logged_in_survey_leads_back_to_its_application_and_the_emailed_one_to_nowhere(client, session,
+                                                                                          two_companies):
+    """The survey opened from an application's page had no way back but the browser's."""
+    token = _invite(session, two_companies["app_a"])
+    assert 'id="survey-back"' not in client.get(f"/survey/{token}").get_data(as_text=True)  # no portal behind it
+    login(client, "pengguna_a")
+    page = client.get(f"/my/survey/{two_companies['app_a'].id}").get_data(as_text=True)
+    assert f'href="/my/applications/{two_companies["app_a"].id}" id="survey-back"' in page
+
+
 def test_unknown_or_foreign_survey_tokens_are_refused(client, session, two_companies):
     assert client.get("/survey/not-a-real-token").status_code == 404
     token = _invite(session, two_companies["app_a"])
