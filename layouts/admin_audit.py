@@ -47,6 +47,9 @@ VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain v
 OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)},
                      "complaint": {"status": ("complaints.status.{}",), "category": ("complaints.category.{}",)},
                      # The NNC page's history names the section by its code (nnc.detail.history).
+                     # A failed login's reason and a calendar day's change were shown as their codes.
+                     "user": {"reason": ("audit.value.login_failure.{}",)},
+                     "office_calendar_day": {"change": ("admin_calendar.change.{}",)},
                      "nnc": {"status": ("nnc.status.{}",), "from_status": ("nnc.status.{}",),
                              "to_status": ("nnc.status.{}",), "category": ("nnc.category.{}",),
                              "section_id": ("section.{}",)}}

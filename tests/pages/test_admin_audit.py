@@ -127,6 +127,18 @@ def test_a_guidance_entry_reads_in_indonesian_labels_and_values(session, make_us
             for change in planned + cancelled if change["field"] == "status"] == ["Direncanakan", "Dibatalkan"]
 
 
+def test_a_failed_login_and_a_calendar_change_read_in_words_not_codes():
+    """The drawer showed a failed login's reason as "invalid" and a calendar day's change as "added"."""
+    assert view.value_text("reason", "invalid", "Asia/Jakarta", "user") == "Nama pengguna atau kata sandi salah"
+    assert view.value_text("reason", "locked", "Asia/Jakarta", "user") == "Akun sedang terkunci"
+    assert [view.value_text("change", code, "Asia/Jakarta", "office_calendar_day")
+            for code in ("added", "worked", "addition_withdrawn", "holiday_restored")] == [
+        "Hari libur ditambahkan kantor", "Hari libur dijadikan hari kerja", "Hari libur tambahan dibatalkan",
+        "Hari libur dikembalikan"]
+    # A day's own reason stays as the office wrote it.
+    assert view.value_text("reason", "Banjir", "Asia/Jakarta", "office_calendar_day") == "Banjir"
+
+
 def test_an_nnc_history_says_each_value_in_the_audit_logs_words():
     """The NNC page's history and the audit log's drawer word a value through one function: codes as labels, the
     section by name, dates and sizes as people read them, a quantity with its thousands."""
