@@ -360,6 +360,8 @@ def read_csv(source: Source, limits: Limits) -> list[Row]:
         except UnicodeDecodeError as error:
             raise Unreadable("spreadsheet.error.encoding", detail=_detail(error)) from error
         except csv.Error as error:  # e.g. a cell past the csv module's field size limit (128 KiB)
+            # The parser's English ("field larger than field limit") goes to the log; the reader gets words.
+            log.info("unreadable CSV: %s", _detail(error))
             raise Unreadable("spreadsheet.error.csv", detail=_detail(error)) from error
         finally:
             text.detach()

@@ -222,3 +222,14 @@ def test_a_file_that_is_no_workbook_is_named_in_words_not_in_the_parsers_english
     english = t(refused.value.key, language="en", **refused.value.params)
     assert indonesian.startswith("Berkas ini bukan XLSX yang sah") and english.startswith("This file is not a valid")
     assert "zip" not in indonesian.lower() + english.lower()
+
+
+def test_a_csv_the_parser_cannot_read_is_named_in_words_not_in_the_parsers_english():
+    """"berkas CSV tidak dapat dibaca: field larger than field limit (131072)": the csv module's English showed."""
+    with pytest.raises(spreadsheets.Unreadable) as refused:
+        spreadsheets.read_csv(b'no_ptk;catatan\n1;"' + b"x" * 200_000 + b'"\n', LIMITS)
+    assert "field larger than field limit" in refused.value.params["detail"]  # kept for the log
+    indonesian = t(refused.value.key, language="id", **refused.value.params)
+    english = t(refused.value.key, language="en", **refused.value.params)
+    assert indonesian.startswith("Berkas CSV ini tidak dapat dibaca") and english.startswith("This CSV file")
+    assert "field" not in indonesian and "limit" not in english
