@@ -11,6 +11,7 @@ row with a reason in Indonesian; the file as a whole is refused only when it can
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,8 @@ from sqlalchemy import BigInteger, Date, DateTime, Integer, Numeric, SmallIntege
 from portal import spreadsheets
 from portal.i18n import t
 from portal.iqfast import mapping
+
+log = logging.getLogger("qcorner.sync")
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
@@ -68,23 +71,32 @@ def read_export_file(path: str, filename: str, limits: spreadsheets.Limits | Non
     limits = limits or spreadsheets.limits_for("export_import")
     suffix = Path(filename).suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
-        raise ExportFileError(f"berkas {filename} bukan CSV atau XLSX")
+        raise _refused("sync.export.error.suffix", filename=filename)
     try:
         if suffix == ".csv":
             table = table_for_filename(filename)
             if table is None:
-                raise ExportFileError(_unknown_table(filename))
+                raise _unknown_table(filename)
             return [_sheet(table, spreadsheets.read_csv(path, limits))]
         return _xlsx_sheets(path, filename, limits)
     except spreadsheets.SpreadsheetError as error:
         raise ExportFileError(t(error.key, language="id", **error.params), error.key, error.params) from None
     except OSError as error:
-        raise ExportFileError(f"berkas tidak dapat dibaca: {error}") from error
+        log.warning("export file %s unreadable: %s", filename, error)  # the system's words stay in the log
+        raise _refused("sync.export.error.unreadable", filename=filename) from error
 
 
-def _unknown_table(name: str) -> str:
-    return (f"tidak tahu tabel IQFast mana isi {name!r}: beri nama berkas/sheet sesuai tabelnya, misalnya "
-            f"ptk.csv atau riwayat_ptk.xlsx (tabel yang dikenal: {', '.join(mapping.SOURCE_TABLES)})")
+def _refused(key: str, **params) -> ExportFileError:
+    """A refusal in the run's record (Indonesian) that a page says again in its reader's language (its key)."""
+    return ExportFileError(t(key, language="id", **params), key, params)
+
+
+def _unknown_table(name: str | None) -> ExportFileError:
+    """`name`: the file's, or None for a workbook of several sheets none of which is named after a table."""
+    tables = ", ".join(mapping.SOURCE_TABLES)
+    if name is None:
+        return _refused("sync.export.error.unknown_sheets", tables=tables)
+    return _refused("sync.export.error.unknown_table", name=name, tables=tables)
 
 
 def _xlsx_sheets(path: str, filename: str, limits: spreadsheets.Limits) -> list[Sheet]:
@@ -98,7 +110,7 @@ def _xlsx_sheets(path: str, filename: str, limits: spreadsheets.Limits) -> list[
             return named
         table = table_for_filename(filename)
         if table is None or len(worksheets) != 1:
-            raise ExportFileError(_unknown_table(filename if len(worksheets) == 1 else "sheet-sheet berkas ini"))
+            raise _unknown_table(filename if len(worksheets) == 1 else None)
         tables.append(table)
         return worksheets
 
@@ -110,14 +122,13 @@ def _sheet(table: str, rows: list[tuple[int, list]]) -> Sheet:
     columns = mapping.source_columns(table)
     sheet = Sheet(table, columns)
     if not rows:
-        raise ExportFileError(f"{table}: berkas kosong (baris 1 harus berisi nama kolom)")
+        raise _refused("sync.export.error.empty", table=table)
     # The header is row 1 (docs/sync.md); the reader keeps only rows with something in them.
     header = [str(value).strip().lower() if value is not None else "" for value in rows[0][1]] \
         if rows[0][0] == 1 else []
     missing = [name for name in columns if name not in header]
     if missing:
-        raise ExportFileError(f"{table}: kolom {', '.join(missing)} tidak ada di baris judul (baris 1); "
-                              f"ekspor ulang tabel {table} dengan semua kolomnya")
+        raise _refused("sync.export.error.missing_columns", table=table, columns=", ".join(missing))
     positions = [header.index(name) for name in columns]
     source = mapping.source_table(table)
     parsers = [_parser(source.c[name]) for name in columns]

@@ -478,3 +478,21 @@ def test_an_upload_named_xlsx_that_is_no_workbook_is_refused_as_a_file_in_the_pa
     assert "zip" not in body.lower() and 'id="sync-upload-rejected"' not in body
     run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
     assert run.status == "failed" and "bukan XLSX yang sah" in run.error and "baris ditolak" not in run.error
+
+
+@pytest.mark.parametrize("language, name, content, words", [
+    ("en", "laporan.csv", b"a,b\n1,2\n", "cannot tell which IQFast table"),
+    ("en", "ptk.csv", b"id_ptk,no_ptk\n1,X\n", "are not in the header row (row 1)"),
+    ("id", "ptk.csv", b"id_ptk,no_ptk\n1,X\n", "tidak ada di baris judul (baris 1)")])
+def test_a_file_refused_whole_is_said_in_the_readers_language_and_recorded_in_indonesian(logged_in, session,
+                                                                                        language, name, content,
+                                                                                        words):
+    """An unknown table or missing columns read in Indonesian to an admin reading the portal in English."""
+    pytest.importorskip("portal.iqfast.export_source")
+    client = logged_in("admin")
+    client.get(f"/lang/{language}")
+    body = _upload(client, _admin_page_token(client), name=name, content=content).get_data(as_text=True)
+    assert words in body and 'id="sync-upload-error"' in body
+    run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
+    assert run.status == "failed" and ("tidak tahu tabel IQFast" in run.error or "baris judul" in run.error)
+
