@@ -131,3 +131,36 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         });
     }).observe(document.documentElement, {childList: true, subtree: true});
 }());
+
+// dash-bootstrap-components labels every close button (a dialog's header, a dismissable alert) "Close" for a screen
+// reader, in every language, and offers no property for it: the page's own word is put in its place as they appear
+// (once a frame at most: AG Grid's scrolling makes many small changes).
+(function () {
+    var words = {id: "Tutup", en: "Close"};
+    var pending = false;
+    function relabel() {
+        pending = false;
+        var word = words[document.documentElement.lang] || words.id;
+        if (word === "Close") {
+            return;
+        }
+        document.querySelectorAll('.btn-close[aria-label="Close"]').forEach(function (button) {
+            button.setAttribute("aria-label", word);
+        });
+    }
+    function soon() {
+        if (!pending) {
+            pending = true;
+            window.requestAnimationFrame(relabel);
+        }
+    }
+    function watch() {
+        new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+        soon();
+    }
+    if (document.body) {
+        watch();
+    } else {
+        document.addEventListener("DOMContentLoaded", watch);
+    }
+})();

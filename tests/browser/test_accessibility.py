@@ -146,8 +146,9 @@ def _violations(tab, where: str) -> list[str]:
     return found
 
 
-# Labels the libraries write in English (AG Grid's paging panel, dbc's navbar toggler), read out on Indonesian pages.
-ENGLISH_LABELS = ["Toggle navigation", "Page Size", "First Page", "Previous Page", "Next Page", "Last Page"]
+# Labels the libraries write in English (AG Grid's paging panel, dbc's navbar toggler and close buttons), read out on
+# Indonesian pages.
+ENGLISH_LABELS = ["Toggle navigation", "Page Size", "First Page", "Previous Page", "Next Page", "Last Page", "Close"]
 
 
 def _english_labels(tab, where: str) -> list[str]:

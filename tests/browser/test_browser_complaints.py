@@ -103,3 +103,17 @@ def test_a_complaints_history_reads_whole_on_a_phone_without_the_page_scrolling_
         assert box["x"] + box["width"] <= 390, after.inner_text()
     phone.locator(".qc-complaint-history").scroll_into_view_if_needed()
     screenshot(phone, "phone-complaint-history")
+
+
+def test_the_new_complaint_dialog_s_close_button_is_named_in_the_page_s_language(page, make_user):
+    """dash-bootstrap-components names every close button "Close" to a screen reader, whatever the language."""
+    make_user("petugas_dialog", "operator")
+    sign_in(page, "petugas_dialog")
+    page.goto("/complaints")
+    page.click("#complaints-new")
+    close = page.locator(".modal.show .btn-close")
+    close.wait_for()
+    page.wait_for_function("() => document.querySelector('.modal.show .btn-close').getAttribute('aria-label') "
+                           "=== 'Tutup'")
+    close.click()  # still closes the dialog
+    page.wait_for_selector(".modal.show", state="detached")
