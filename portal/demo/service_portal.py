@@ -21,6 +21,7 @@ from models.base import utcnow
 from models.service_portal import CorrectionRequest, SurveyInvitation, SurveyResponse
 from portal.services import corrections, notifications, survey_invitations
 from portal.services.accounts import current_user_from
+from portal.services.my_applications import certificate_issued, is_ended
 from portal.services.surveys import AGE_GROUPS, EDUCATIONS, GENDERS, OCCUPATIONS
 from portal.validation import NotFound
 
@@ -201,11 +202,16 @@ def build_demo_corrections(session: Session, username: str = "service_user", off
     asked = session.scalar(select(func.count()).select_from(CorrectionRequest).where(
         CorrectionRequest.requested_by_id == user.id))
     if not asked:
-        drafts = session.scalars(
+        # The latest drafts still open to correction: not of an application whose certificate is out or that was
+        # refused or destroyed (the service refuses those; which ones they are depends on the simulator's timing).
+        candidates = session.scalars(
             select(Application.id).join(Certificate, Certificate.application_id == Application.id)
             .where(Application.service_user_id == company_id, Application.deleted_at.is_(None),
                    Certificate.is_draft.is_(True), Certificate.deleted_at.is_(None))
-            .group_by(Application.id).order_by(func.max(Certificate.issued_at).desc()).limit(len(_CORRECTIONS))).all()
+            .group_by(Application.id).order_by(func.max(Certificate.issued_at).desc()).limit(50)).all()
+        drafts = [application_id for application_id in candidates
+                  if not certificate_issued(session, application_id)
+                  and not is_ended(session.get(Application, application_id))][:len(_CORRECTIONS)]
         member = current_user_from(user, "demo", (company_id,))
         made = [corrections.create_request(session, member, application_id, field, problem, expected)
                 for application_id, (field, problem, expected) in zip(drafts, _CORRECTIONS)]

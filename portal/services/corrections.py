@@ -13,7 +13,8 @@ from models.service_portal import CorrectionRequest
 from portal import audit
 from portal.security.scope import scope_of
 from portal.services import edit_versions
-from portal.services.my_applications import certificate_issued, latest_certificate, require_company_access
+from portal.services.my_applications import (certificate_issued, is_ended, latest_certificate,
+                                              require_company_access)
 from portal.services.notifications import notify_user
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
@@ -42,6 +43,9 @@ def create_request(session: Session, viewer, application_id: int, field: str | N
     errors = ErrorCollector()
     if certificate_issued(session, application.id):  # a page opened before the certificate came still offers the form
         errors.add("certificate", "corrections.error.certificate_issued")
+        errors.raise_if_any()
+    if is_ended(application):  # refused or destroyed: no certificate will come for a corrected draft to change
+        errors.add("certificate", "corrections.error.application_ended")
         errors.raise_if_any()
     if draft is None:
         errors.add("field", "corrections.error.no_draft")

@@ -457,6 +457,33 @@ def drafted(session, two_companies):
     return application
 
 
+def test_no_correction_of_the_draft_of_a_refused_application_even_when_the_page_is_bypassed(session, drafted):
+    """The page hid the form of an ended application, but the server took a request posted to it."""
+    me = viewer(session, "pengguna_a")
+    drafted.current_stage = "refused"  # refused after its draft: no certificate will come
+    session.commit()
+    with pytest.raises(InvalidInput) as error:
+        corrections.create_request(session, me, drafted.id, "consignee", "Alamat salah", "Benar")
+    assert error.value.errors["certificate"][0] == "corrections.error.application_ended"
+    assert session.scalar(select(func.count()).select_from(CorrectionRequest)) == 0
+
+
+def test_the_demo_asks_corrections_of_drafts_still_open_to_one_not_of_a_newer_certified_one(session, drafted,
+                                                                                          two_companies):
+    """The demo took the company's latest drafts whatever their state: a certificate out since made the service
+    refuse, and `qcorner demo` stopped there."""
+    from portal.demo.service_portal import build_demo_corrections
+
+    certified = gen_application(session, two_companies["a"], submitted_at=NOW - timedelta(hours=1),
+                                step=timedelta(minutes=5),
+                                stages=("submitted", "verified", "inspected", "draft_certificate", "certified"))
+    gen_certificate(session, certified, issued_at=NOW - timedelta(minutes=1))  # the newest draft of all
+    session.commit()
+    build_demo_corrections(session, "pengguna_a", officer="nobody")
+    asked = session.scalars(select(CorrectionRequest.application_id)).all()
+    assert asked == [drafted.id]
+
+
 def test_no_correction_of_the_draft_once_the_certificate_is_issued(session, client, two_companies):
     """The certificate is out (app A is handed over): the server refuses the request with a clear reason, and the
     page neither offers the form nor puts the draft before the certificate."""

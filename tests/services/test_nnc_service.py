@@ -253,6 +253,45 @@ def test_edit_that_makes_the_linked_application_not_fit_is_refused(session, oper
 
 
 
+def test_an_nnc_linked_before_the_rule_stays_editable_until_its_link_is_touched(session, operator):
+    """NNCs saved before the link rule may name a PTK that does not fit: an edit of their notes was refused on the
+    PTK field the officer never touched. The link is judged again once its number, flow or date changes."""
+    company = gen_service_user(session)
+    fits = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    imported = gen_application(session, company, direction="import",
+                               submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company,
+                                                        application_number=fits.number))
+    legacy = session.get(Nnc, saved["id"])
+    legacy.application_number, legacy.application_id = imported.number, imported.id  # as stored before the rule
+    session.flush()
+    nnc.update_nnc(session, operator, saved["id"], {"internal_notes": "Dicek ulang."})
+    assert session.get(Nnc, saved["id"]).internal_notes == "Dicek ulang."
+    with pytest.raises(InvalidInput) as caught:
+        nnc.update_nnc(session, operator, saved["id"], {"notice_date": date(2025, 3, 2)})
+    assert caught.value.errors == {"application_number": ("nnc.error.application_import_for_received", {})}
+
+
+def test_a_ptk_of_another_office_or_deleted_at_the_source_is_not_linked_nor_described(session, operator):
+    """The look-up took any office's PTK, deleted ones too, and its refusal told that PTK's direction and date."""
+    from models import Office
+
+    company = gen_service_user(session)
+    elsewhere = Office(code="0999", name="UPT Lain", timezone="Asia/Makassar")
+    session.add(elsewhere)
+    session.flush()
+    foreign = gen_application(session, company, direction="import", office_id=elsewhere.id,
+                              submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    gone = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    gone.deleted_at = datetime(2025, 3, 2, tzinfo=UTC)
+    session.flush()
+    for number in (foreign.number, gone.number):
+        assert nnc_validation.application_fit(session, operator.office_id, "received", "03/03/2025", number) is None
+        saved = nnc.create_nnc(session, operator, valid_nnc(session, number=f"L/{number[-6:]}", service_user=company,
+                                                            application_number=number))
+        assert saved["application_id"] is None and saved["application_number"] == number  # kept as typed
+
+
 def test_the_form_hint_says_why_a_typed_application_does_not_fit_before_saving(session, operator):
     company = gen_service_user(session)
     application = gen_application(session, company, direction="import",

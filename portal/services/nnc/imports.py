@@ -25,6 +25,8 @@ from portal import audit, spreadsheets
 from portal.i18n import catalog, t
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
+from portal.services.nnc.detail import office_today
+from portal.services.offices import office_zone
 from portal.validation import ErrorCollector, Forbidden, InvalidInput
 
 # field → (English header, Indonesian headers and other spellings). Required: see REQUIRED_COLUMNS.
@@ -283,13 +285,15 @@ def import_file(session: Session, actor, filename: str, data: bytes, *, today: d
     indexes["section"] = _value_index("section", section_codes)
     created, rejected = [], []
     touched: dict[int, date] = {}
+    # The office's day and zone once for the file, not once a row (up to the row limit: thousands of queries).
+    today, zone = today or office_today(session, actor.office_id), office_zone(session, actor.office_id)
     for row_number, cells in rows[1:]:
         values, extra, errors = _row_values(session, actor, fields, cells, indexes)
         try:
             with session.begin_nested():
                 saved = nnc.create_nnc(session, actor, values, status=extra["status"],
                                        void_reason=extra["void_reason"], today=today, errors=errors, notify=False,
-                                       via="import", refresh=False)
+                                       via="import", refresh=False, zone=zone)
         except InvalidInput as error:
             rejected.append({"row": row_number, "number": values.get("number"), "errors": error.errors})
             continue

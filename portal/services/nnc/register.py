@@ -96,19 +96,20 @@ def _attach(session: Session, actor, nnc: Nnc, files: Sequence[tuple[str, bytes]
 def create_nnc(session: Session, actor, data: dict[str, Any], files: Sequence[tuple[str, bytes]] = (),
                *, status: str | None = None, void_reason: str | None = None, today: date | None = None,
                errors: ErrorCollector | None = None, notify: bool = True, via: str | None = None,
-               refresh: bool = True) -> dict[str, Any]:
+               refresh: bool = True, zone: str | None = None) -> dict[str, Any]:
     """Record a new NNC in the actor's office after checking every field; nothing is written if any is wrong.
 
     `status` lets an import load a historical NNC in its final state (void needs `void_reason`);
     `errors` may carry problems the caller already found (an import's unknown codes), reported together;
     `notify=False` skips `on_nnc_recorded` (historical records); `via` is noted in the audit entry;
-    `refresh=False` leaves the compliance rollups to the caller (an import refreshes once for all its rows).
+    `refresh=False` leaves the compliance rollups to the caller (an import refreshes once for all its rows);
+    `zone`: the office's time zone, read once by a caller writing many (an import).
     """
     if not can_edit(actor):
         raise Forbidden("nnc.create")
     errors = errors or ErrorCollector()
     office_id = actor.office_id
-    values = validate(session, office_id, clean(data), errors, today or office_today(session, office_id))
+    values = validate(session, office_id, clean(data), errors, today or office_today(session, office_id), zone=zone)
     status = status or "received"
     void_reason = clean_text(void_reason)
     if status not in STATUSES:
@@ -158,7 +159,7 @@ def update_nnc(session: Session, actor, nnc_id: int, data: dict[str, Any],
     merged = {**before, **clean(data)}
     errors = ErrorCollector()
     values = validate(session, nnc.office_id, merged, errors, today or office_today(session, nnc.office_id),
-                       exclude_id=nnc.id)
+                       exclude_id=nnc.id, kept_link=(nnc.application_number, nnc.flow, nnc.notice_date))
     check_status_needs(values, nnc.status, errors)
     check_files(files, errors)
     errors.raise_if_any()

@@ -83,8 +83,14 @@ def number_taken(errors: ErrorCollector, owner: Nnc) -> None:
 
 
 def validate(session: Session, office_id: int, values: dict[str, Any], errors: ErrorCollector,
-              today: date, exclude_id: int | None = None) -> dict[str, Any]:
-    """Check a complete set of NNC fields; returns them with dates parsed and references resolved."""
+              today: date, exclude_id: int | None = None, kept_link: tuple | None = None,
+              zone: str | None = None) -> dict[str, Any]:
+    """Check a complete set of NNC fields; returns them with dates parsed and references resolved.
+
+    `kept_link`: the stored (application number, flow, notice date) of an NNC being edited. The PTK link is judged
+    when one of them changes: an NNC saved before the rule with a link that does not fit must stay editable (its
+    notes, its follow-up), or an officer is refused on a field they never touched. `zone`: the office's time zone,
+    when the caller has it (the import: once, not once a row)."""
     for key in REQUIRED_TEXT:
         if not values.get(key):
             errors.add(key, "nnc.error.required")
@@ -155,11 +161,13 @@ def validate(session: Session, office_id: int, values: dict[str, Any], errors: E
     if handler_id is not None and (handler_id <= 0 or session.get(Handler, handler_id) is None):
         errors.add("handler_id", "nnc.error.handler_unknown")
 
-    application = _application(session, values.get("application_number"))
+    application = _application(session, office_id, values.get("application_number"))
     values["application_id"] = application.id if application is not None else None
-    if application is not None:
+    unchanged = kept_link is not None and (clean_text(values.get("application_number")), values.get("flow"),
+                                           notice) == kept_link
+    if application is not None and not unchanged:
         problem = link_problem(values.get("flow"), None if "notice_date" in errors.errors else notice,
-                               application.direction, application.submitted_at, office_zone(session, office_id))
+                               application.direction, application.submitted_at, zone or office_zone(session, office_id))
         if problem is not None:
             errors.add("application_number", problem[0], **problem[1])
     values["certificate_id"] = certificate_id(session, values.get("certificate_number"), values["application_id"])
@@ -210,7 +218,7 @@ def application_fit(session: Session, office_id: int, flow: str | None, notice_d
         notice = parse_date(notice_date)
     except ValueError:
         notice = None
-    application = _application(session, clean_text(application_number))
+    application = _application(session, office_id, clean_text(application_number))
     if application is None:
         return None
     return link_problem(flow, notice, application.direction, application.submitted_at, office_zone(session, office_id))
@@ -221,12 +229,14 @@ def spellings(number: str) -> set[str]:
     return {number, number.upper()}
 
 
-def _application(session: Session, number: str | None):
-    """The synced application with this number (id, direction, submitted_at), or None: the number is kept as typed."""
+def _application(session: Session, office_id: int, number: str | None):
+    """The office's live synced application with this number (id, direction, submitted_at), or None: the number is
+    kept as typed. Another office's PTK is not this NNC's (and its direction and date are not to be told here)."""
     if not number:
         return None
     return session.execute(select(Application.id, Application.direction, Application.submitted_at)
-                           .where(Application.number.in_(spellings(number))).limit(1)).first()
+                           .where(Application.number.in_(spellings(number)), Application.office_id == office_id,
+                                  Application.deleted_at.is_(None)).limit(1)).first()
 
 
 def certificate_id(session: Session, number: str | None, application_id: int | None = None) -> int | None:
