@@ -251,7 +251,7 @@ def test_opening_the_tier_history_draws_its_changes_and_leaves_the_other_section
           for name in ("timeline", "handlers", "tier-history", "guidance")]])
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()["response"]
-    history = json.dumps(body["profile-tier-history-body"]["children"])
+    history = json.dumps(body["profile-tier-history-body"]["children"], ensure_ascii=False)
     assert "profile-tier-history" in history and "D · Perlu pembinaan" in history  # detained, then refused
     assert "profile-guidance" in json.dumps(body["profile-guidance-body"])
 
