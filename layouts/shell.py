@@ -53,6 +53,11 @@ def layout():
                                 className="mt-3 mb-0 py-2"), fluid="xxl"),
         html.Main(dbc.Container(id="shell-content", fluid="xxl", className="qc-page"), id="shell-main",
                   tabIndex="-1"),
+        # What assets/qc-callback-errors.js says, in the reader's language, when a callback is refused.
+        html.Div(id="qc-callback-error", hidden=True, **{
+            f"data-{kind}": t(f"error.callback.{key}") for kind, key in (
+                ("session", "session"), ("unavailable", "unavailable"), ("busy", "busy"), ("tooLarge", "too_large"),
+                ("failed", "failed"), ("login", "login"), ("reload", "reload"), ("close", "close"))}),
     ])
 
 
