@@ -17,6 +17,28 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         closeAlert: function () {
             return false;
         },
+        // Brings an alert drawn far from where the person pressed (a form's refused save, a long card's outcome) into
+        // view and focuses it, so it is seen and a screen reader reads it out. The alert comes in the same answer as
+        // what asked for it, so it is looked for over a few frames until it is on screen. Not a callback: the pages'
+        // own clientside callbacks (assets/qc-my.js, qc-nnc.js) call it.
+        bringIntoView: function (id, block) {
+            var tries = 0;
+            function go() {
+                var alert = document.getElementById(id);
+                if (!alert || !alert.offsetParent) {
+                    if (++tries < 40) {
+                        window.setTimeout(go, 25);
+                    }
+                    return;
+                }
+                if (!alert.hasAttribute("tabindex")) {
+                    alert.setAttribute("tabindex", "-1");  // focusable by the page, not a stop of the Tab key
+                }
+                alert.scrollIntoView({block: block});
+                alert.focus({preventScroll: true});
+            }
+            window.requestAnimationFrame(go);
+        },
         // A recorded date in words under its field (layouts/components/date_words.py): the field itself shows the
         // browser's format ("12/05/2026" in an English-speaking Chromium), the words the page's language.
         // An empty field whose browser puts the month first (US English: "mm/dd/yyyy") says so instead, in the
