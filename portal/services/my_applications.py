@@ -249,7 +249,7 @@ def application_detail(session: Session, viewer, application_id: int) -> dict[st
     events = session.scalars(select(StageEvent).where(StageEvent.application_id == application.id,
                                                       StageEvent.deleted_at.is_(None))
                              .order_by(StageEvent.occurred_at, StageEvent.id)).all()
-    reached = reached_stages(session, [application.id]).get(application.id, set())
+    reached = {e.stage for e in events}  # what reached_stages reads, from the events in hand
     actions = session.scalars(select(QuarantineAction).where(QuarantineAction.application_id == application.id,
                                                              QuarantineAction.deleted_at.is_(None))
                               .order_by(QuarantineAction.action_at)).all()

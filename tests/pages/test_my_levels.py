@@ -5,24 +5,16 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
 
-from models import User
-from portal.services.accounts import current_user_from
 from portal.services.compliance.rollup import refresh_rollups
-from portal.services.service_user_links import linked_ids
 from portal.services.targeting.levels import my_levels
 from support.factories import gen_action, gen_application, gen_service_user
 from support.hostile import find_key
-from support.portal_helpers import link_account
+from support.portal_helpers import company_viewer, link_account
 from support.web import dash_callback, login
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
-
-def _viewer(session, username):
-    user = session.scalar(select(User).where(User.username == username))
-    return current_user_from(user, "test", linked_ids(session, user.id))
 
 
 def _arrange(session, make_user):
@@ -45,7 +37,7 @@ def _arrange(session, make_user):
 
 def test_levels_follow_the_clean_streak_per_section_and_count_the_way_to_the_next(session, make_user):
     mine = _arrange(session, make_user)
-    rows = {row["section"]: row for row in my_levels(session, _viewer(session, "pengguna_level"))}
+    rows = {row["section"]: row for row in my_levels(session, company_viewer(session, "pengguna_level"))}
 
     assert set(rows) == {"animal", "plant"}
     assert {row["company_id"] for row in rows.values()} == {mine.id}  # never the other company

@@ -98,18 +98,22 @@ def test_officers_cannot_open_service_users_notifications(client, logged_in, ses
     assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3
 
 
-def _save_choices(app, client, stages, push=False, digest=False):
-    """Press "Simpan" on the choices form with email on, WhatsApp off and these values."""
-    response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
+def _saved(app, client, stages, push=False, digest=False, whatsapp=False, phone=""):
+    """Press "Simpan" on the choices form with email on and these values: the outputs of the answer."""
+    return dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
         {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
         {"id": "my-notifications-email", "property": "value", "value": True},
-        {"id": "my-notifications-whatsapp", "property": "value", "value": False},
-        {"id": "my-notifications-phone", "property": "value", "value": ""},
+        {"id": "my-notifications-whatsapp", "property": "value", "value": whatsapp},
+        {"id": "my-notifications-phone", "property": "value", "value": phone},
         {"id": "my-notifications-push", "property": "value", "value": push},
         {"id": "my-notifications-stages", "property": "value", "value": stages},
         {"id": "my-notifications-digest", "property": "value", "value": digest}],
-        changed=["my-notifications-save.n_clicks"])
-    return response.json["response"]["my-notifications-alert"]
+        changed=["my-notifications-save.n_clicks"]).json["response"]
+
+
+def _save_choices(app, client, stages, push=False, digest=False):
+    """The alert after "Simpan" with WhatsApp off."""
+    return _saved(app, client, stages, push, digest)["my-notifications-alert"]
 
 
 def test_the_choices_form_saves_stages_push_and_the_digest(app, client, session, inbox_of_three):
@@ -132,15 +136,7 @@ def test_a_crafted_stage_is_refused_with_a_message(app, client, session, inbox_o
 def test_a_refused_whatsapp_number_is_said_right_beside_the_save_button(app, client, session, inbox_of_three):
     """On a phone the top of the choices card is screens above "Simpan": the outcome shows where the person tapped,
     and names the problem with the number."""
-    response = dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
-        {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
-        {"id": "my-notifications-email", "property": "value", "value": True},
-        {"id": "my-notifications-whatsapp", "property": "value", "value": True},
-        {"id": "my-notifications-phone", "property": "value", "value": "nomor saya"},
-        {"id": "my-notifications-push", "property": "value", "value": False},
-        {"id": "my-notifications-stages", "property": "value", "value": []},
-        {"id": "my-notifications-digest", "property": "value", "value": False}],
-        changed=["my-notifications-save.n_clicks"]).json["response"]
+    response = _saved(app, client, [], whatsapp=True, phone="nomor saya")
     from portal.i18n import t
 
     assert response["my-notifications-phone"]["invalid"] is True

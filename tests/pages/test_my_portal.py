@@ -9,25 +9,19 @@ from sqlalchemy import func, inspect, select
 
 from support.web import components, csrf_token, dash_callback, login, logout
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
-from models import AuditLog, StageEvent, User
+from models import AuditLog, StageEvent
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, SurveyInvitation,
                                    SurveyResponse)
-from portal.security.access import CurrentUser
 from portal.services import corrections, my_applications, notifications, surveys
 from portal.reports import documents
-from portal.services.accounts import current_user_from
 from portal.validation import Forbidden, InvalidInput
-from support.portal_helpers import SmtpSink, WebhookReceiver, link_account, pdf_text
+from support.portal_helpers import SmtpSink, WebhookReceiver, company_viewer, link_account, pdf_text
 
 UTC = timezone.utc
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def viewer(session, username: str) -> CurrentUser:
-    user = session.scalar(select(User).where(User.username == username))
-    from portal.services.service_user_links import linked_ids
-
-    return current_user_from(user, "test", linked_ids(session, user.id))
+viewer = company_viewer
 
 
 def events_of(session, application) -> list[dict]:

@@ -6,21 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
-from models import User
 from portal.services import my_applications
-from portal.services.accounts import current_user_from
-from portal.services.service_user_links import linked_ids
 from support.factories import gen_application, gen_service_user
-from support.portal_helpers import link_account
+from support.portal_helpers import company_viewer, link_account
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
-
-def _viewer(session, username):
-    user = session.scalar(select(User).where(User.username == username))
-    return current_user_from(user, "test", linked_ids(session, user.id))
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def _steps_in_list(session, me, application_id):
 def test_list_and_page_show_the_same_steps_from_the_real_stage_events(session, company, stages):
     application = gen_application(session, company, submitted_at=NOW - timedelta(days=1), stages=stages)
     session.commit()
-    me = _viewer(session, "eksportir")
+    me = company_viewer(session, "eksportir")
     page = my_applications.application_detail(session, me, application.id)["steps"]
     assert _steps_in_list(session, me, application.id) == page
     if "inspected" not in stages:  # never inspected: no step says it was
@@ -57,7 +49,7 @@ def test_a_destroyed_application_lists_no_step_it_will_never_reach(session, comp
     application = gen_application(session, company, submitted_at=NOW - timedelta(days=1),
                                   stages=("submitted", "verified", "detained", "destroyed"))
     session.commit()
-    detail = my_applications.application_detail(session, _viewer(session, "eksportir"), application.id)
+    detail = my_applications.application_detail(session, company_viewer(session, "eksportir"), application.id)
     assert detail["steps"] == [{"stage": "submitted", "state": "done"}, {"stage": "verified", "state": "done"},
                                {"stage": "destroyed", "state": "problem"}]
     assert detail["ended"] is True
@@ -67,7 +59,7 @@ def test_a_detained_application_still_shows_the_steps_it_may_reach_after_release
     application = gen_application(session, company, submitted_at=NOW - timedelta(days=1),
                                   stages=("submitted", "verified", "detained"))
     session.commit()
-    detail = my_applications.application_detail(session, _viewer(session, "eksportir"), application.id)
+    detail = my_applications.application_detail(session, company_viewer(session, "eksportir"), application.id)
     assert detail["ended"] is False
     assert [s["stage"] for s in detail["steps"] if s["state"] == "todo"][:2] == ["inspected", "draft_certificate"]
 
@@ -79,7 +71,7 @@ def test_the_list_reads_the_stage_events_of_a_page_in_one_query(session, company
     for n in range(12):
         gen_application(session, company, submitted_at=NOW - timedelta(days=n + 1))
     session.commit()
-    me = _viewer(session, "eksportir")
+    me = company_viewer(session, "eksportir")
     statements = []
     engine = session.get_bind()
     listener = lambda *args: statements.append(args[2])  # noqa: E731

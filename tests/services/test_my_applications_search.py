@@ -5,22 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
-from models import User
 from models.service_portal import SurveyInvitation
 from portal.services import my_applications
-from portal.services.accounts import current_user_from
-from portal.services.service_user_links import linked_ids
 from support.factories import gen_application, gen_service_user
-from support.portal_helpers import link_account
+from support.portal_helpers import company_viewer, link_account
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
-
-def _viewer(session, username):
-    user = session.scalar(select(User).where(User.username == username))
-    return current_user_from(user, "test", linked_ids(session, user.id))
 
 
 @pytest.fixture
@@ -39,7 +31,7 @@ def forwarder(session, make_user):
                                   stages=stages)
     apps["other"] = gen_application(session, other, submitted_at=NOW - timedelta(days=1), commodity="Manggis")
     session.commit()
-    return {"me": _viewer(session, "ekspedisi"), "apps": apps}
+    return {"me": company_viewer(session, "ekspedisi"), "apps": apps}
 
 
 def _found(session, me, **filters) -> list[int]:
@@ -130,7 +122,7 @@ def test_a_card_says_where_the_consignment_goes_or_comes_from_by_its_direction(s
                                       origin_place="Singapore", destination_country="Indonesia")
     session.commit()
     rows = {row["id"]: row for row in my_applications.list_applications(
-        session, _viewer(session, "importir"), page_size=50)["rows"]}
+        session, company_viewer(session, "importir"), page_size=50)["rows"]}
 
     def said(key):
         return str(application_card(rows[apps[key].id], "Asia/Jakarta", False))

@@ -134,3 +134,12 @@ class WebhookReceiver:
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+def company_viewer(session, username: str):
+    """A service-user account as the pages pass it to the services: logged in, with its linked companies."""
+    from portal.services.accounts import current_user_from
+    from portal.services.service_user_links import linked_ids
+
+    user = session.scalar(select(User).where(User.username == username))
+    return current_user_from(user, "test", linked_ids(session, user.id))
