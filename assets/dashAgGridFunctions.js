@@ -67,3 +67,29 @@ dagfuncs.qcPhoneColumnSoon = function (params, phoneColumn) {
         }
     }, 0);
 };
+
+// On a phone a list is as tall as its rows, up to the height its page gives it (60vh for most), where it scrolls inside
+// itself as before: a list of one row was a 60vh box, mostly empty, with its pager pushed down the screen. Wider
+// screens keep the height as drawn (layouts/components/grid.py), so a filter does not move what is under the list.
+// Called when rows come, change height (a stacked row measured) or the grid changes size; the height goes to
+// --qc-rows-height, which assets/qcorner.css makes the box's max-height on a phone.
+var QC_FIT_EMPTY_PX = 96;  // an empty list: room for the grid's "no rows" words under its header
+dagfuncs.qcFitRows = function (params, gridId) {
+    var box = document.getElementById(gridId);
+    var viewport = box && box.querySelector(".ag-body-viewport");
+    if (!viewport || !box.offsetParent || params.api.isDestroyed()) {
+        return;  // not drawn yet, or folded away: asked again when it gets a size
+    }
+    if (!window.matchMedia("(max-width: 575.98px)").matches || params.api.getGridOption("domLayout") === "autoHeight") {
+        box.style.removeProperty("--qc-rows-height");
+        return;
+    }
+    var count = params.api.getDisplayedRowCount();
+    var last = count ? params.api.getDisplayedRowAtIndex(count - 1) : null;
+    var rows = last ? last.rowTop + last.rowHeight : QC_FIT_EMPTY_PX;
+    var around = box.getBoundingClientRect().height - viewport.clientHeight;  // header, borders, a scroll bar
+    var height = Math.ceil(around + rows) + "px";
+    if (box.style.getPropertyValue("--qc-rows-height") !== height) {
+        box.style.setProperty("--qc-rows-height", height);
+    }
+};

@@ -13,6 +13,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var triggered = window.dash_clientside.callback_context.triggered_id;
             return triggered === "shell-navbar-toggler" ? !isOpen : false;
         },
+        // The menu marks the page being read: its item (aria-current for a screen reader) and the toggle of the
+        // drop-down holding it, else a page under "Administrasi" was marked nowhere on the bar. A page opened from a
+        // list marks the list (/nnc/12: NNC). Pages change in the browser, not by a new document, so the marks follow
+        // the address here; the output is left as it is.
+        markMenu: function (pathname) {
+            var path = (pathname || "/").replace(/\/+$/, "") || "/";
+            var links = Array.prototype.slice.call(document.querySelectorAll('.qc-navbar a[id^="shell-nav-"][href]'));
+            var current = null;
+            links.forEach(function (link) {
+                var href = link.getAttribute("href");
+                if ((path === href || path.indexOf(href + "/") === 0) &&
+                        (!current || href.length > current.getAttribute("href").length)) {
+                    current = link;
+                }
+            });
+            links.forEach(function (link) {
+                link.classList.toggle("active", link === current);
+                if (link === current) {
+                    link.setAttribute("aria-current", "page");
+                } else {
+                    link.removeAttribute("aria-current");
+                }
+            });
+            document.querySelectorAll('.qc-navbar [id^="shell-nav-group-"]').forEach(function (group) {
+                var toggle = group.querySelector(".dropdown-toggle");
+                if (toggle) {
+                    toggle.classList.toggle("active", !!current && group.contains(current));
+                }
+            });
+            return window.dash_clientside.no_update;
+        },
         // The shell's alert spoke of the page the reader left: a page change closes it.
         closeAlert: function () {
             return false;

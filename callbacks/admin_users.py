@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import stale_message
+from callbacks.common import page_of, paged_callback, stale_message
 from layouts.admin_users import FORM_FIELDS
 from layouts.components.formatting import format_datetime
 from portal import i18n
@@ -61,14 +61,17 @@ def _to_int(value):
 
 
 def register(app) -> None:
-    @protected_callback(app, PERMISSION, Output("admin-users-grid", "rowData"),
-                        Input("admin-users-search", "value"), Input("admin-users-role-filter", "value"),
-                        Input("admin-users-refresh", "data"))
-    def load_rows(search, role, _refresh):
+    @paged_callback(app, PERMISSION, "admin-users", output={"rows": Output("admin-users-grid", "rowData")},
+                    inputs={"search": Input("admin-users-search", "value"),
+                            "role": Input("admin-users-role-filter", "value"),
+                            "_refresh": Input("admin-users-refresh", "data")})
+    def load_rows(page, search, role, _refresh):
+        """A page of the accounts (every company's staff have theirs: paged in the database); a changed search or
+        role starts again at page one."""
         current = user()
         with database().session() as db:
-            rows = users.list_users(db, search=search, role=None if role in (None, "", "all") else role)
-        return [_grid_row(row, current.office_timezone) for row in rows]
+            result = users.list_users(db, search=search, role=None if role in (None, "", "all") else role, page=page)
+        return {"rows": [_grid_row(row, current.office_timezone) for row in result["rows"]]}, page_of(result, page)
 
     @protected_callback(app, PERMISSION, Output("admin-users-section_id", "options"),
                         Output("admin-users-office_id", "options"), Input("admin-users-refresh", "data"))

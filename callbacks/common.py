@@ -258,11 +258,12 @@ def _stale_value(value) -> str:
     return text if len(text) <= STALE_VALUE_CHARS else text[:STALE_VALUE_CHARS] + "…"
 
 
-def stale_message(error: StaleEdit, label, shown=None, zone: str | None = None):
+def stale_message(error: StaleEdit, label, shown=None, zone: str | None = None, kept_key: str = "edit.stale_kept"):
     """What every edit form says when its save is refused as stale (portal/services/edit_versions.py): who saved
     the record meanwhile and when, each field changed since the form opened (label: then → now), and that what
     was typed is still in the form. `label(field)` names a field as the form does; `shown(field, value)` may word
-    a coded value (a status, a category) the way the form shows it."""
+    a coded value (a status, a category) the way the form shows it. `kept_key` says how to get the newer version
+    where the form has its own way (a button) instead of reloading the page."""
     word = shown or (lambda _field, value: value)
     zone = zone or getattr(user(), "office_timezone", None) or "Asia/Jakarta"
     who = error.by or t("edit.someone")
@@ -275,7 +276,7 @@ def stale_message(error: StaleEdit, label, shown=None, zone: str | None = None):
         html.Div(saved),
         html.Div(t("edit.stale_changes"), className="mt-1") if items else None,
         html.Ul(items, className="mb-1 qc-stale-changes") if items else None,
-        html.Div(t("edit.stale_kept")),
+        html.Div(t(kept_key)),
     ], className="qc-stale-edit")
 
 

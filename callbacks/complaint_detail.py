@@ -172,25 +172,29 @@ def register(app) -> None:
         prevent_initial_call=True)
     def act(_save, _email, contents, status, category, assignee_id, answer, field_check, filenames, complaint_id,
             refresh, kept):
-        """Save the handling, email the answer, or attach files; errors stay beside their fields."""
+        """Save the handling, save it and email the answer, or attach files; errors stay beside their fields."""
         current, complaint_id = user(), int(complaint_id)
         clear = [False] * len(EDIT_FIELDS) + [""] * len(EDIT_FIELDS)
         reopened = no_update  # a save takes the next version: the form now stands on it
+        version, opened = edit_versions.from_form(kept)
+        handling = {"status": status, "category": category,
+                    "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
+                    "answer": answer, "needs_field_check": bool(field_check)}
         try:
             with database().session() as session:
                 if ctx.triggered_id == "complaint-upload":
                     complaints.add_attachments(session, current, complaint_id, decode_uploads(contents, filenames))
                     message = t("complaints.attached")
-                elif ctx.triggered_id == "complaint-email":
-                    message = _email_answer(session, current, complaint_id)
                 else:
-                    version, opened = edit_versions.from_form(kept)
-                    saved = complaints.update(session, current, complaint_id, {
-                        "status": status, "category": category,
-                        "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
-                        "answer": answer, "needs_field_check": bool(field_check)}, settings=settings(),
-                        expected_version=version, opened=opened)
+                    if ctx.triggered_id == "complaint-email":
+                        _check_can_email(session, current, complaint_id, answer)
+                    saved = complaints.update(session, current, complaint_id, handling, settings=settings(),
+                                              expected_version=version, opened=opened)
                     message, reopened = t("complaints.updated"), _opened(saved)
+            if ctx.triggered_id == "complaint-email":
+                # Only once the save is committed: a refused save (stale, invalid) sends nothing, and what goes out
+                # is the answer the officer had on screen, now stored, never one saved by someone else meanwhile.
+                message = _email_answer(current, saved, changed=saved["version"] != version)
         except StaleEdit as error:
             # Stays open until closed (no 10 s fade): the reader has a list to read; the typed handling stays.
             return [no_update, [html.Div(t("edit.stale_title"), className="fw-semibold"),
@@ -202,7 +206,11 @@ def register(app) -> None:
                     no_update] + [name in messages for name in EDIT_FIELDS] + [messages.get(name, "")
                                                                              for name in EDIT_FIELDS]
         except EmailNotSent as problem:
-            return [no_update, str(problem), True, "warning", "", 10000, no_update] + clear
+            # Before the save (no answer, no address, no mail server): nothing written. After it (the server
+            # refused): the handling is saved, so the page and the form move on to it, and the officer may retry.
+            if problem.saved is None:
+                return [no_update, str(problem), True, "warning", "", 10000, no_update] + clear
+            return [(refresh or 0) + 1, str(problem), True, "warning", "", None, _opened(problem.saved)] + clear
         return [(refresh or 0) + 1, message, True, "success", "", 10000, reopened] + clear
 
 
@@ -223,22 +231,34 @@ def _complaint_value(name: str, value):
 
 
 class EmailNotSent(Exception):
-    """The answer could not be emailed; the reason is for the officer."""
+    """The answer could not be emailed; the reason is for the officer. `saved`: the handling saved before the send
+    failed (None when it failed before anything was saved)."""
+
+    def __init__(self, reason: str, saved: dict | None = None):
+        super().__init__(reason)
+        self.saved = saved
 
 
-def _email_answer(session, current, complaint_id: int) -> str:
+def _check_can_email(session, current, complaint_id: int, typed_answer) -> None:
+    """Before saving for the email: an answer typed, an address to send it to, a mail server to send it with."""
     detail = complaints.detail(session, current, complaint_id)
-    if not detail["answer"] or not detail["reporter_email"]:
+    if not (typed_answer or "").strip() or not detail["reporter_email"]:
         raise EmailNotSent(t("complaints.email_missing"))
-    smtp_url = settings().smtp_url
-    if not smtp_url:
+    if not settings().smtp_url:
         raise EmailNotSent(t("complaints.email_not_configured"))
-    text = t("complaints.email_body", language="id", code=detail["tracking_code"], subject=detail["subject"],
-             answer=detail["answer"])
+
+
+def _email_answer(current, saved: dict, changed: bool) -> str:
+    """Email the answer just saved (`saved`, the complaint as the save left it) and record what was sent."""
+    text = t("complaints.email_body", language="id", code=saved["tracking_code"], subject=saved["subject"],
+             answer=saved["answer"])
     try:
-        send_one(smtp_url, settings().smtp_from, detail["reporter_email"],
-                 t("complaints.email_subject", language="id", code=detail["tracking_code"]), text)
-    except Exception as error:  # noqa: BLE001 - any SMTP failure is told to the officer, nothing recorded
-        raise EmailNotSent(t("complaints.email_failed", error=str(error)[:200])) from error
-    complaints.mark_answer_emailed(session, current, complaint_id)
-    return t("complaints.email_sent", to=detail["reporter_email"])
+        send_one(settings().smtp_url, settings().smtp_from, saved["reporter_email"],
+                 t("complaints.email_subject", language="id", code=saved["tracking_code"]), text)
+    except Exception as error:  # noqa: BLE001 - any SMTP failure is told to the officer, nothing recorded as sent
+        reason = t("complaints.email_failed", error=str(error)[:200])
+        raise EmailNotSent(t("complaints.updated") + " " + reason if changed else reason, saved) from error
+    with database().session() as session:
+        complaints.mark_answer_emailed(session, current, saved["id"], to=saved["reporter_email"],
+                                       answer=saved["answer"])
+    return t("complaints.email_sent", to=saved["reporter_email"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import stale_message
+from callbacks.common import page_of, paged_callback, stale_message
 from layouts.components.formatting import format_count, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -67,23 +67,28 @@ def _answer_value(name: str, value):
 
 
 def register(app) -> None:
-    @protected_callback(app, PERMISSION,
-                        [Output("corrections-list", "children"), Output("corrections-counts", "children"),
-                         Output("shell-badge-corrections", "children", allow_duplicate=True)],
-                        Input("corrections-status", "value"), Input("corrections-refresh", "data"),
-                        prevent_initial_call="initial_duplicate")
-    def load(status, _refresh):
-        """The requests; the menu's badge follows the open count at once (an answer just given lowers it)."""
+    @paged_callback(app, PERMISSION, "corrections",
+                    output={"cards": Output("corrections-list", "children"),
+                            "counts": Output("corrections-counts", "children"),
+                            "badge": Output("shell-badge-corrections", "children", allow_duplicate=True)},
+                    inputs={"status": Input("corrections-status", "value"),
+                            "_refresh": Input("corrections-refresh", "data")},
+                    prevent_initial_call="initial_duplicate")
+    def load(page, status, _refresh):
+        """A page of the requests (20, paged in the database: an office can hold more open ones than a page); a
+        changed filter or an answer starts again at page one. The menu's badge follows the open count at once (an
+        answer just given lowers it)."""
         current = user()
         with database().session() as db:
-            result = corrections.list_requests(db, current, None if status in (None, "all") else status)
+            result = corrections.list_requests(db, current, None if status in (None, "all") else status, page=page)
             open_count = corrections.open_count(db, current)
         cards = [_card(row, current.office_timezone) for row in result["rows"]] or [
             dbc.Alert(t("corrections.none"), color="light", id="corrections-empty")]
         counts = html.Div([dbc.Badge(format_count(open_count), color="warning" if open_count else "success",
                                      className="me-2 fs-6", id="corrections-open-count"),
                            t("corrections.open_count")])
-        return cards, counts, format_count(open_count) if open_count else ""
+        return {"cards": cards, "counts": counts, "badge": format_count(open_count) if open_count else ""}, \
+            page_of(result, page)
 
     @protected_callback(
         app, PERMISSION,

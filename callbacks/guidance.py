@@ -3,11 +3,13 @@ the records grid whose rows open their actions (mark done, cancel)."""
 from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
-from callbacks.common import (describe, page_of, paged_callback, register_date_words, register_open_row, shown_in,
+from callbacks.common import (MIN_SEARCH, describe, page_of, paged_callback, register_date_words, register_open_row,
                               stale_message)
+from layouts.components.company_picker import company_option
 from layouts.compliance_common import grid_row, window_text
-from layouts.guidance import FORM_FIELDS
+from layouts.guidance import FORM_FIELDS, PICKER_CLASS
 from layouts.components.formatting import format_count, format_date, format_per_hundred, format_tax_id
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -64,18 +66,19 @@ def _action_value(name: str, value):
 
 def register(app) -> None:
     register_date_words(app, "guidance.edit", "guidance-given_on", "guidance-action-given_on")
-    outputs = {"rows": Output("guidance-grid", "rowData"), "window": Output("guidance-window", "children"),
-               "error": Output("guidance-error", "children"), "error_open": Output("guidance-error", "is_open")}
-
-    @protected_callback(app, PERMISSION, output=outputs,
-                        inputs={"section": Input("guidance-section", "value"),
-                                "_version": Input("guidance-version", "data")},
-                        on_error=shown_in(outputs, forbidden_key="compliance.forbidden", rows=[], window=""))
-    def load(section, _version):
-        """The tier-D list with each company's last guidance and its effect, and its next planned one."""
+    @paged_callback(app, PERMISSION, "guidance",
+                    output={"rows": Output("guidance-grid", "rowData"), "window": Output("guidance-window", "children"),
+                            "error": Output("guidance-error", "children"),
+                            "error_open": Output("guidance-error", "is_open")},
+                    inputs={"section": Input("guidance-section", "value"),
+                            "_version": Input("guidance-version", "data")},
+                    forbidden_key="compliance.forbidden", cleared={"window": ""})
+    def load(page, section, _version):
+        """A page of the tier-D list (paged in the database, as the ranking) with each company's last guidance and
+        its effect, and its next planned one; another section starts again at page one."""
         with database().session() as db:
             result = cached(db, guidance.guidance_list, **compliance_filters.reach(user().scope),
-                            filters={"section": section})
+                            filters={"section": section}, page=page)
         tz = result["timezone"]
         rows = []
         for row in result["rows"]:
@@ -86,16 +89,26 @@ def register(app) -> None:
                          "planned": "–" if plan is None else
                          f"{format_date(plan['given_on'])} · {t('guidance.kind.' + plan['kind'])}",
                          "effect": effect_text(None if last is None else last["effect"])})
-        return {"rows": rows, "window": window_text(result), "error": "", "error_open": False}
+        return {"rows": rows, "window": window_text(result), "error": "", "error_open": False}, page_of(result, page)
 
     register_open_row(app, PERMISSION, "guidance-grid", "guidance-go", "/profile/")
 
+    # The company to record guidance for is searched as it is typed, among the tier-D companies of the section
+    # chosen (at most 20 a search): the drop-down used to hold the whole list, which grows with the office.
     @protected_callback(app, "guidance.edit", Output("guidance-service_user_id", "options"),
-                        Input("guidance-grid", "rowData"))
-    def form_choices(rows):
-        """The service users to record or plan guidance for: those on the list (tier D)."""
-        return [{"label": f"{row['name']} · {format_tax_id(row['tax_id'])}", "value": str(row["id"])}
-                for row in rows or []]
+                        Input("guidance-service_user_id", "search_value"), State("guidance-service_user_id", "value"),
+                        State("guidance-service_user_id", "options"), State("guidance-section", "value"),
+                        prevent_initial_call=True)
+    def search_companies(search_value, value, current_options, section):
+        """Matches for what is typed so far; the chosen company stays in the list so it keeps its label."""
+        if not search_value or len(search_value.strip()) < MIN_SEARCH:
+            raise PreventUpdate
+        with database().session() as db:
+            found = guidance.candidates(db, **compliance_filters.reach(user().scope), text=search_value,
+                                        filters={"section": section})
+        kept = [option for option in (current_options or []) if option["value"] == value]
+        return kept + [company_option({**item, "tax_id": format_tax_id(item["tax_id"])}) for item in found
+                       if item["id"] != value]
 
     @paged_callback(app, PERMISSION, "guidance-records", output={"rows": Output("guidance-records-grid", "rowData")},
                     inputs={"_version": Input("guidance-version", "data")}, forbidden_key="compliance.forbidden")
@@ -191,7 +204,9 @@ def register(app) -> None:
 
     @protected_callback(
         app, "guidance.edit",
-        [Output(f"guidance-{name}", "invalid") for name in FORM_FIELDS]
+        # The company picker is a drop-down, which has no `invalid`: its class says it (_picker_class).
+        [Output("guidance-service_user_id", "className")]
+        + [Output(f"guidance-{name}", "invalid") for name in FORM_FIELDS[1:]]
         + [Output(f"guidance-{name}-error", "children") for name in FORM_FIELDS]
         + [Output("guidance-saved", "children"), Output("guidance-saved", "is_open"),
            Output("guidance-version", "data"), Output("guidance-notes", "value")],
@@ -212,12 +227,18 @@ def register(app) -> None:
             messages = error.messages(t)
             if "status" in messages:  # the select offers only valid statuses: a crafted value, told by the date
                 messages["given_on"] = " ".join(filter(None, (messages.get("given_on"), messages["status"])))
-            return ([name in messages for name in FORM_FIELDS] + [messages.get(name, "") for name in FORM_FIELDS]
-                    + ["", False, no_update, no_update])
+            return ([_picker_class("service_user_id" in messages)] + [name in messages for name in FORM_FIELDS[1:]]
+                    + [messages.get(name, "") for name in FORM_FIELDS] + ["", False, no_update, no_update])
         except Forbidden:
-            return ([True] + [False] * 4 + [t("compliance.forbidden")] + [""] * 4 + ["", False, no_update,
-                                                                                   no_update])
-        return [False] * 5 + [""] * 5 + [t(f"guidance.saved_{saved['status']}"), True, (version or 0) + 1, ""]
+            return ([_picker_class(True)] + [False] * 4 + [t("compliance.forbidden")] + [""] * 4
+                    + ["", False, no_update, no_update])
+        return ([_picker_class(False)] + [False] * 4 + [""] * 5
+                + [t(f"guidance.saved_{saved['status']}"), True, (version or 0) + 1, ""])
+
+
+def _picker_class(invalid: bool) -> str:
+    """The company picker's classes, marked invalid as Bootstrap marks an input (its message shows under it)."""
+    return f"{PICKER_CLASS} is-invalid" if invalid else PICKER_CLASS
 
 
 def record_summary(record: dict):

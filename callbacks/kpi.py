@@ -1,7 +1,7 @@
 """Panel KPI callbacks: read the period and filters, ask portal.services.kpi.panel, draw cards, chart and tables."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
@@ -140,8 +140,10 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     counts (export: received, import: issued, as the panel counts them); the ranking the section only (the card
     counts the stored scores of the default window, by section); the survey results the period (`span`: its
     preset, or its dates when custom) and the section, so the page shows the card's IKM; the targeting page the
-    section and the period's months (it counts whole months). The lists' links carry no period (they filter by
-    other dates than the cards count by).
+    section, the direction (its card counts by it) and the period: its months for a preset (each runs from a
+    month's first day, and a "this_…" one ends today, so the whole months count what the card counts) or custom
+    dates of whole months, else its exact days. The lists' links carry no period (they filter by other dates than
+    the cards count by).
 
     `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
     to that office's ranking: the other lists are of the reader's own reach, not of the office on the panel, and a
@@ -157,14 +159,20 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     survey = {"survey-preset": span.preset if span else None, "survey-section": section,
               "survey-from": span.start.isoformat() if custom else None,
               "survey-to": span.end.isoformat() if custom else None}
-    months = {"effect-from": span.start.isoformat()[:7], "effect-to": span.end.isoformat()[:7]} if span else {}
+    whole_months = span is not None and span.start.day == 1 and (span.end + timedelta(days=1)).day == 1
+    if custom and not whole_months:
+        targeting = {"effect-period": effect_layout.CUSTOM, "effect-start": span.start.isoformat(),
+                     "effect-end": span.end.isoformat()}
+    else:
+        targeting = {"effect-from": span.start.isoformat()[:7], "effect-to": span.end.isoformat()[:7]} if span else {}
     return {"applications": address("/applications", applications_layout,
                                     {"applications-section": section, "applications-direction": direction}),
             "survey": address("/survey-results", survey_layout, survey),
             "nnc": address("/nnc", nnc_layout, {"nnc-section": section,
                                                 "nnc-flow": kpi.NNC_FLOW_FOR_DIRECTION.get(direction or "")}),
             "complaints": "/complaints", "rankings": ranking,
-            "targeting": address("/targeting/effectiveness", effect_layout, {**months, "effect-section": section})}
+            "targeting": address("/targeting/effectiveness", effect_layout,
+                                 {**targeting, "effect-section": section, "effect-direction": direction})}
 
 
 def cards(panel: dict, links: dict[str, str | None]):

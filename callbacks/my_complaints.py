@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html, no_update
+from dash import MATCH, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
+from callbacks.common import page_of, paged_callback
 from callbacks.complaints import STATUS_COLOURS
 from layouts.my_complaints import FIELDS
 from layouts.components.formatting import format_date, format_datetime
@@ -11,58 +13,91 @@ from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
 from portal.i18n import t
 from portal.services import complaints
-from portal.validation import InvalidInput
+from portal.validation import Forbidden, InvalidInput, NotFound
 
 
-# Characters of a complaint's text shown before "Baca selengkapnya": about three lines of a 390 px phone.
+# Characters of a complaint's text (and of its answer) shown on its card before "Baca selengkapnya": about three
+# lines of a 390 px phone. The list reads only these (complaints.own_page); the whole complaint is read when opened.
 PREVIEW = 120
 
 
-def _text(detail: dict, complaint_id: int):
-    """What the person wrote, shortened to a few lines and opened in full on a tap (so they can re-read it)."""
-    text = (detail.get("text") or "").strip()
-    if len(text) <= PREVIEW:
-        return html.P(text, className="small mb-1 qc-prewrap", id=f"my-complaints-text-{complaint_id}")
-    short = text[:PREVIEW].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
-    return html.Details([
-        html.Summary([html.Span(short, className="qc-preview"), " ",
-                      html.Span(t("my_complaints.read_more"), className="qc-more"),
-                      html.Span(t("my_complaints.read_less"), className="qc-less")]),
-        html.P(text, className="mb-1 qc-prewrap"),
-    ], className="small mb-1 qc-complaint-text", id=f"my-complaints-text-{complaint_id}")
+def _shortened(text: str, more: bool) -> str:
+    """The first lines of a text, cut at a word and marked "…" when there is more."""
+    text = (text or "").strip()
+    return text[:PREVIEW].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…" if more else text
 
 
-def _card(detail: dict, tz: str):
-    facts = [t(f"complaints.category.{detail['category']}")]
-    if detail.get("application_number"):
-        facts.append(t("my_complaints.for_application", number=detail["application_number"]))
+def _answer(answer: str):
+    return html.Div([html.Hr(className="my-2"), html.Strong(t("complaints.field.answer")),
+                     html.P(answer, className="mb-0 qc-prewrap")])
+
+
+def _body(row: dict, full: bool = False):
+    """What the person wrote and, once answered, the answer: shortened on the list, whole once opened."""
+    text = row["text"] if full else _shortened(row["text"], row.get("text_more", False))
+    answered = row["answer"] and row["status"] in ("answered", "closed")
+    answer = row["answer"] if full else _shortened(row["answer"] or "", row.get("answer_more", False))
+    return [html.P(text, className="small mb-1 qc-prewrap"), _answer(answer) if answered else None]
+
+
+def _card(row: dict, tz: str):
+    facts = [t(f"complaints.category.{row['category']}")]
+    if row.get("application_number"):
+        facts.append(t("my_complaints.for_application", number=row["application_number"]))
+    answered = row["answer"] and row["status"] in ("answered", "closed")
+    more = row["text_more"] or (answered and row["answer_more"])
+    index = row["id"]
     return dbc.Card(dbc.CardBody([
-        html.Div([dbc.Badge(t(f"complaints.status.{detail['status']}"), color=STATUS_COLOURS[detail["status"]],
-                            className="me-2"), html.Code(detail["tracking_code"], className="small")]),
-        html.H3(detail["subject"], className="h6 mt-2 mb-1"),
+        html.Div([dbc.Badge(t(f"complaints.status.{row['status']}"), color=STATUS_COLOURS[row["status"]],
+                            className="me-2"), html.Code(row["tracking_code"], className="small")]),
+        html.H3(row["subject"], className="h6 mt-2 mb-1"),
         html.Div(" · ".join(facts), className="small text-muted qc-number"),
-        _text(detail, detail["id"]),
-        html.Small(f"{t('complaints.field.received_at')}: {format_datetime(detail['received_at'], tz)}",
+        html.Div(_body(row), id={"type": "my-complaints-short", "index": index}),
+        # Filled from the complaint's detail the first time it is opened, then only shown and hidden.
+        html.Div(id={"type": "my-complaints-full", "index": index}, hidden=True),
+        dbc.Button(t("my_complaints.read_more"), id={"type": "my-complaints-more", "index": index}, color="link",
+                   className="p-0 qc-tap qc-complaint-more") if more else None,
+        html.Small(f"{t('complaints.field.received_at')}: {format_datetime(row['received_at'], tz)}",
                    className="text-muted d-block"),
-        html.Div([html.Hr(className="my-2"), html.Strong(t("complaints.field.answer")),
-                  html.P(detail["answer"], style={"whiteSpace": "pre-wrap"}, className="mb-0")])
-        if detail["answer"] and detail["status"] in ("answered", "closed") else
-        html.Small(t("my_complaints.waiting", due=format_date(detail["due_date"])), className="text-muted"),
-    ]), className="mb-2 shadow-sm")
+        None if answered else
+        html.Small(t("my_complaints.waiting", due=format_date(row["due_date"])), className="text-muted"),
+    ]), className="mb-2 shadow-sm", id=f"my-complaints-card-{index}")
 
 
 def register(app) -> None:
-    @protected_callback(app, "my.view", Output("my-complaints-list", "children"),
-                        Input("my-complaints-refresh", "data"))
-    def show(_refresh):
+    @paged_callback(app, "my.view", "my-complaints", output={"items": Output("my-complaints-list", "children")},
+                    inputs={"_refresh": Input("my-complaints-refresh", "data")}, count_id="my-complaints-count")
+    def show(page, _refresh):
+        """A page of what the person sent, newest first (a sent one starts again at page one, where it is)."""
         current = user()
         with database().session() as session:
-            result = complaints.search(session, current, page_size=100, tz=current.office_timezone)
-            details = [complaints.detail(session, current, row["id"], tz=current.office_timezone)
-                       for row in result["rows"]]
-        if not details:
-            return html.P(t("my_complaints.none"), className="text-muted")
-        return [_card(detail, current.office_timezone) for detail in details]
+            result = complaints.own_page(session, current, page=page, preview=PREVIEW, tz=current.office_timezone)
+        if not result["rows"]:
+            return {"items": html.P(t("my_complaints.none"), className="text-muted")}, page_of(result, page)
+        return {"items": [_card(row, current.office_timezone) for row in result["rows"]]}, page_of(result, page)
+
+    @protected_callback(app, "my.view",
+                        [Output({"type": "my-complaints-full", "index": MATCH}, "children"),
+                         Output({"type": "my-complaints-full", "index": MATCH}, "hidden"),
+                         Output({"type": "my-complaints-short", "index": MATCH}, "hidden"),
+                         Output({"type": "my-complaints-more", "index": MATCH}, "children")],
+                        Input({"type": "my-complaints-more", "index": MATCH}, "n_clicks"),
+                        State({"type": "my-complaints-full", "index": MATCH}, "children"), prevent_initial_call=True)
+    def open_one(clicks, shown):
+        """The whole complaint and answer on a tap, read for this one complaint only; a second tap folds it."""
+        if not clicks:
+            raise PreventUpdate
+        if clicks % 2 == 0:
+            return no_update, True, False, t("my_complaints.read_more")
+        if shown:
+            return no_update, False, True, t("my_complaints.read_less")
+        current = user()
+        try:
+            with database().session() as session:
+                found = complaints.detail(session, current, ctx.triggered_id["index"], tz=current.office_timezone)
+        except (Forbidden, NotFound):  # not theirs (a crafted id): nothing to open
+            raise PreventUpdate
+        return _body(found, full=True), False, True, t("my_complaints.read_less")
 
     @protected_callback(
         app, "my.view",

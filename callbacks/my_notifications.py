@@ -3,15 +3,15 @@ choices, and the bell's unread count (the last 30 days)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback
+from callbacks.common import page_of, paged_callback, stale_message
 from layouts.my_notifications import devices, message
 from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database
 from portal.i18n import format_number, t
-from portal.services import notifications, push
-from portal.validation import InvalidInput
+from portal.services import edit_versions, notifications, push
+from portal.validation import InvalidInput, StaleEdit
 
 PERMISSION = "my.view"
 
@@ -30,6 +30,22 @@ def bell_text(unread: int) -> str:
 def bell_label(unread: int) -> str:
     """The bell's name for screen readers: the page, and how many are unread (the badge alone is only a number)."""
     return t("my_notifications.bell_unread", count=format_number(unread)) if unread else t("page.my_notifications")
+
+
+def _opened(prefs: dict) -> dict:
+    """What the choices form keeps of the account's choices it shows: their version and values (edit_versions)."""
+    return edit_versions.opened(prefs["version"], {name: prefs[name] for name in notifications.EDIT_FIELDS})
+
+
+def _choice_label(name: str) -> str:
+    return t(f"my_notifications.{name}")
+
+
+def _choice_value(name: str, value):
+    """A choice as the form words it: the stages by their names."""
+    if name == "stages" and isinstance(value, list):
+        return ", ".join(t(f"my.stage.{stage}") for stage in value) or None
+    return value
 
 
 def register(app) -> None:
@@ -64,7 +80,8 @@ def register(app) -> None:
         [Output("my-notifications-email", "value"), Output("my-notifications-whatsapp", "value"),
          Output("my-notifications-phone", "value"), Output("my-notifications-email-address", "children"),
          Output("my-notifications-email", "disabled"), Output("my-notifications-push", "value"),
-         Output("my-notifications-stages", "value"), Output("my-notifications-digest", "value")],
+         Output("my-notifications-stages", "value"), Output("my-notifications-digest", "value"),
+         Output("my-notifications-opened", "data"), Output("my-notifications-save", "disabled")],
         Input("my-notifications-page", "id"))
     def load_preferences(_):
         with database().session() as db:
@@ -72,30 +89,37 @@ def register(app) -> None:
         address = t("my_notifications.email_to", email=prefs["email_address"]) if prefs["has_email"] else \
             t("my_notifications.no_email")
         return prefs["email"] and prefs["has_email"], prefs["whatsapp"], prefs["phone"] or "", address, \
-            not prefs["has_email"], prefs["push"], prefs["stages"], prefs["digest"]
+            not prefs["has_email"], prefs["push"], prefs["stages"], prefs["digest"], _opened(prefs), False
 
     @protected_callback(
         app, PERMISSION,
         [Output("my-notifications-alert", "children"), Output("my-notifications-alert", "is_open"),
          Output("my-notifications-alert", "color"), Output("my-notifications-phone", "invalid"),
-         Output("my-notifications-phone-feedback", "children")],
+         Output("my-notifications-phone-feedback", "children"), Output("my-notifications-opened", "data",
+                                                                      allow_duplicate=True)],
         Input("my-notifications-save", "n_clicks"), State("my-notifications-email", "value"),
         State("my-notifications-whatsapp", "value"), State("my-notifications-phone", "value"),
         State("my-notifications-push", "value"), State("my-notifications-stages", "value"),
-        State("my-notifications-digest", "value"),
+        State("my-notifications-digest", "value"), State("my-notifications-opened", "data"),
         prevent_initial_call=True)
-    def save_preferences(_clicks, email, whatsapp, phone, push, stages, digest):
+    def save_preferences(_clicks, email, whatsapp, phone, push, stages, digest, kept):
+        version, opened = edit_versions.from_form(kept)
         try:
             with database().session() as db:
-                notifications.save_preferences(db, user().id, email=bool(email), whatsapp=bool(whatsapp),
-                                               phone=phone, push=bool(push), digest=bool(digest),
-                                               stages=stages or [])
+                saved = notifications.save_preferences(db, user().id, email=bool(email), whatsapp=bool(whatsapp),
+                                                       phone=phone, push=bool(push), digest=bool(digest),
+                                                       stages=stages or [], expected_version=version, opened=opened)
+        except StaleEdit as error:
+            # Another tab of the same account saved first: nothing is written, the switches keep what was chosen
+            # here, and the message says what the other save changed (reload to start from it).
+            return [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                    stale_message(error, _choice_label, _choice_value)], True, "warning", False, "", no_update
         except InvalidInput as error:
             messages = error.messages(t)
             # Every problem in the alert under the button too (the phone field's own message is screens above it).
             text = " ".join([t("form.has_errors")] + [messages[key] for key in ("phone", "stages") if key in messages])
-            return text, True, "danger", "phone" in messages, messages.get("phone", "")
-        return t("my_notifications.saved"), True, "success", False, ""
+            return text, True, "danger", "phone" in messages, messages.get("phone", ""), no_update
+        return t("my_notifications.saved"), True, "success", False, "", _opened(saved)
 
     # The outcome is said beside "Simpan"; the page also scrolls to it and focuses it (assets/qc-my.js), so a
     # refused number is never said out of sight on a phone.

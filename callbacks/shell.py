@@ -147,6 +147,10 @@ def register(app) -> None:
         """Warn when the IQFast copy is stale; service users get a gentler 'last updated' notice."""
         return stale_data_notice(user())
 
+    # The menu marks the page being read (assets/qc-shell.js markMenu), also inside a drop-down.
+    protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "markMenu"),
+                                  Output("shell-nav", "id"), Input("shell-url", "pathname"))
+
     # Open and close the menu on narrow screens; a page opened from it closes it (on a phone the open menu otherwise
     # covers the page just chosen). Only the browser's own state: answered in the browser, no request.
     protected_clientside_callback(app, AUTHENTICATED, ClientsideFunction("qcShell", "toggleMenu"),

@@ -12,7 +12,8 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import export_failed, page_of, paged_callback, register_date_words, register_url_filters
+from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_url_filters,
+                              stale_message)
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback
 from callbacks.shell import known_section
 from layouts import survey as survey_layout
@@ -22,9 +23,9 @@ from portal.reports import ikm_report
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
-from portal.services import ikm_results
+from portal.services import edit_versions, ikm_results
 from portal.services.kpi import panel as kpi
-from portal.validation import Forbidden, InvalidInput
+from portal.validation import Forbidden, InvalidInput, StaleEdit
 from portal.view_cache import cached
 
 # The 2017 grade thresholds on the 1–4 scale of an element average, and on the IKM.
@@ -188,17 +189,68 @@ def _scope_and_period(preset, date_from, date_to, section):
     return current, span, section
 
 
+def _plan_key(value) -> tuple[int, int] | None:
+    """(year, semester) from what the page keeps, or None for anything else (a period that is not a semester)."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    year, semester = value
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in value) or semester not in (1, 2):
+        return None
+    return year, semester
+
+
+def _draft_name(key: tuple[int, int]) -> str:
+    return f"{key[0]}-S{key[1]}"
+
+
+def _opened_plan(key: tuple[int, int], version: int, plan: dict | None) -> dict:
+    """What the plan form keeps: the version and text it opened (edit_versions), and which semester's plan it is."""
+    return {**edit_versions.opened(version, {"text": plan["text"] if plan else None}), "key": list(key)}
+
+
+def _unsaved(typed, kept) -> bool:
+    """Whether the box holds text other than the plan it opened (spaces around it aside: the save strips them)."""
+    opened = ((kept or {}).get("values") or {}).get("text") if isinstance(kept, dict) else None
+    return (typed or "").strip() != (opened or "").strip()
+
+
+def _plan_updated(plan: dict | None, zone: str):
+    if not plan:
+        return None
+    return t("survey.plan.updated", user=plan["updated_by"] or "–", when=format_datetime(plan["updated_at"], zone))
+
+
 def register(app) -> None:
     register_date_words(app, "survey_results.view", "survey-from", "survey-to")
     register_url_filters(app, "survey_results.view", "survey", survey_layout.URL_FIELDS)
+
+    # The page's filters draw the figures; the plan's form is written only by load_plan below, when the plan's own
+    # key (the semester: the office is the reader's) changes. Switching the trend chart to semesters or choosing a
+    # section used to rerun a loader that wrote the stored plan over what the officer had typed.
+    @protected_callback(
+        app, "survey_results.view", Output("survey-plan-key", "data"),
+        Input("survey-preset", "value"), Input("survey-from", "value"), Input("survey-to", "value"),
+        State("survey-plan-key", "data"))
+    def plan_key(preset, date_from, date_to, shown_key):
+        """The semester whose plan the form shows, from the period alone (not the section or the chart's unit), apart
+        from the figures so the form opens without waiting for them. Written only when it changes: Dash runs
+        load_plan whenever the store is written, even with the same value."""
+        current = user()
+        preset = preset if preset in kpi.PRESETS else "this_semester"
+        try:
+            span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
+        except InvalidInput:
+            return no_update  # the period's own fields say what is wrong; the form stays on its semester
+        semester = ikm_results.semester_of(span.start, span.end)
+        key = list(semester) if semester else None
+        return no_update if key == shown_key else key
 
     @protected_callback(
         app, "survey_results.view",
         [Output("survey-summary", "children"), Output("survey-elements-chart", "figure"),
          Output("survey-trend-chart", "figure"), Output("survey-sections", "children"),
          Output("survey-profile", "children"), Output("survey-period", "data"),
-         Output("survey-period-label", "children"), Output("survey-plan-text", "value"),
-         Output("survey-plan-info", "children"), Output("survey-plan-text", "disabled"),
+         Output("survey-period-label", "children"), Output("survey-plan-info", "children"),
          Output("survey-from-col", "style"), Output("survey-to-col", "style"), Output("survey-from", "invalid"),
          Output("survey-from-feedback", "children"), Output("survey-to", "invalid"),
          Output("survey-to-feedback", "children")],
@@ -209,23 +261,19 @@ def register(app) -> None:
         try:
             current, span, section = _scope_and_period(preset, date_from, date_to, section)
         except InvalidInput as error:
-            return [no_update] * 10 + [custom, custom, *period_feedback(error, date_from, date_to)]
+            return [no_update] * 8 + [custom, custom, *period_feedback(error, date_from, date_to)]
         except Forbidden:
-            return [html.Div(t("error.forbidden"), className="alert alert-danger")] + [no_update] * 9 + \
+            return [html.Div(t("error.forbidden"), className="alert alert-danger")] + [no_update] * 7 + \
                 [custom, custom, False, "", False, ""]
         with database().session() as session:
             office, scope = current.office_id, current.section_scope
             found = cached(session, ikm_results.results, office, span.start, span.end, section, scope)
             summary, trends, sections, profile = found["summary"], found["trend"], found["sections"], found["profile"]
-            semester = ikm_results.semester_of(span.start, span.end)
-            plan = ikm_results.follow_up_plan(session, office, *semester) if semester else None
+        semester = ikm_results.semester_of(span.start, span.end)
         weakest = ", ".join(f"{element_label(e['element'])} ({number(e['nrr'], 2)})"
                             for e in ikm_results.weakest_elements(summary["elements"])) or "–"
         if semester:
-            info = [t("survey.plan.for", semester=semester[1], year=semester[0], weakest=weakest)]
-            if plan:
-                info += [html.Br(), t("survey.plan.updated", user=plan["updated_by"] or "–",
-                                      when=format_datetime(plan["updated_at"], current.office_timezone))]
+            info = t("survey.plan.for", semester=semester[1], year=semester[0], weakest=weakest)
         else:
             info = t("survey.plan.choose_semester")
         label = f"{format_date(span.start)} – {format_date(span.end)}"
@@ -234,8 +282,49 @@ def register(app) -> None:
                 sections_table(sections), profile_block(profile),
                 {"from": span.start.isoformat(), "to": span.end.isoformat(), "section": section,
                  "semester": list(semester) if semester else None},
-                label, plan["text"] if plan else "", info, semester is None,
-                custom, custom, False, "", False, ""]
+                label, info, custom, custom, False, "", False, ""]
+
+    @protected_callback(
+        app, "survey_results.view",
+        [Output("survey-plan-text", "value"), Output("survey-plan-opened", "data"),
+         Output("survey-plan-form", "disabled"), Output("survey-plan-updated", "children"),
+         Output("survey-plan-note", "children"), Output("survey-plan-drafts", "data"),
+         Output("survey-plan-text", "invalid"), Output("survey-plan-feedback", "children"),
+         Output("survey-plan-alert", "is_open", allow_duplicate=True)],
+        Input("survey-plan-key", "data"), State("survey-plan-text", "value"), State("survey-plan-opened", "data"),
+        State("survey-plan-drafts", "data"), prevent_initial_call=True)
+    def load_plan(key, typed, kept, drafts):
+        """Open the plan of the semester now shown. Unsaved typing for the semester left is kept in the page (a draft
+        per semester, in the browser's memory) and given back when that semester is chosen again: the text box
+        shows one semester's plan at a time, and an officer comparing last semester's figures must not lose what
+        they wrote for this one."""
+        current = user()
+        drafts = dict(drafts) if isinstance(drafts, dict) else {}
+        notes = []
+        left = _plan_key(kept.get("key")) if isinstance(kept, dict) else None
+        if left and left != _plan_key(key):
+            if _unsaved(typed, kept):
+                drafts[_draft_name(left)] = {"text": typed, "opened": kept}
+                notes.append(dbc.Alert(t("survey.plan.draft_kept", semester=left[1], year=left[0]), color="warning",
+                                       className="py-2 mb-2", id="survey-plan-draft-kept"))
+            else:
+                drafts.pop(_draft_name(left), None)
+        shown = _plan_key(key)
+        if shown is None:
+            return ["", None, True, None, notes or None, drafts, False, "", False]
+        with database().session() as session:
+            plan = ikm_results.follow_up_plan(session, current.office_id, *shown)
+            version = ikm_results.plan_version(session, current.office_id, *shown)
+        draft = drafts.pop(_draft_name(shown), None)
+        if isinstance(draft, dict) and isinstance(draft.get("text"), str):
+            # The draft goes back with the version it was opened on: a save after a colleague's is still refused.
+            text, opened = draft["text"], draft.get("opened")
+            notes.append(dbc.Alert(t("survey.plan.draft_restored", semester=shown[1], year=shown[0]), color="info",
+                                   className="py-2 mb-2", id="survey-plan-draft-restored"))
+        else:
+            text, opened = (plan["text"] if plan else ""), _opened_plan(shown, version, plan)
+        return [text, opened, False, _plan_updated(plan, current.office_timezone), notes or None, drafts, False, "",
+                False]
 
     @paged_callback(
         app, "survey_results.view", "survey", count_id="survey-comments-count", store_id="survey-comments-page",
@@ -267,23 +356,46 @@ def register(app) -> None:
     @protected_callback(
         app, "admin.settings",
         [Output("survey-plan-alert", "children"), Output("survey-plan-alert", "is_open"),
-         Output("survey-plan-alert", "color"), Output("survey-plan-text", "invalid"),
-         Output("survey-plan-feedback", "children")],
-        Input("survey-plan-save", "n_clicks"), State("survey-plan-text", "value"), State("survey-period", "data"),
-        prevent_initial_call=True)
-    def save_plan(_clicks, text, period):
-        semester = (period or {}).get("semester")
+         Output("survey-plan-alert", "color"), Output("survey-plan-alert", "duration"),
+         Output("survey-plan-text", "invalid", allow_duplicate=True),
+         Output("survey-plan-feedback", "children", allow_duplicate=True),
+         Output("survey-plan-opened", "data", allow_duplicate=True),
+         Output("survey-plan-updated", "children", allow_duplicate=True),
+         Output("survey-plan-text", "value", allow_duplicate=True),
+         Output("survey-plan-note", "children", allow_duplicate=True)],
+        Input("survey-plan-save", "n_clicks"), Input("survey-plan-reload", "n_clicks"),
+        State("survey-plan-text", "value"), State("survey-plan-opened", "data"), prevent_initial_call=True)
+    def save_plan(_save, _reload, text, kept):
+        """Save the plan of the semester the form opened, against the version it opened (edit_versions); or load the
+        stored plan again (after a refusal, or to drop a draft)."""
         current = user()
+        key = _plan_key(kept.get("key")) if isinstance(kept, dict) else None
         try:
             with database().session() as session:
-                if not semester:
+                if key is None:
                     raise InvalidInput({"plan": ("survey.error.plan_semester", {})})
-                ikm_results.save_follow_up_plan(session, current.id, current.username, current.office_id,
-                                                int(semester[0]), int(semester[1]), text)
+                if ctx.triggered_id == "survey-plan-reload":
+                    plan = ikm_results.follow_up_plan(session, current.office_id, *key)
+                    version = ikm_results.plan_version(session, current.office_id, *key)
+                    return ["", False, "info", 8000, False, "", _opened_plan(key, version, plan),
+                            _plan_updated(plan, current.office_timezone), plan["text"] if plan else "", None]
+                version, opened = edit_versions.from_form(kept)
+                saved = ikm_results.save_follow_up_plan(session, current.id, current.username, current.office_id,
+                                                        key[0], key[1], text, expected_version=version,
+                                                        opened=opened)
+        except StaleEdit as error:
+            # Stays open until closed: the reader has the colleague's text to read; what they typed stays in the box.
+            message = [html.Div(t("edit.stale_title"), className="fw-semibold"),
+                       stale_message(error, lambda _field: t("survey.plan.title"), kept_key="survey.plan.stale_kept")]
+            return [message, True, "warning", None, False, "", no_update, no_update, no_update, no_update]
         except InvalidInput as error:
             messages = error.messages(t)
-            return t("form.has_errors"), True, "danger", True, messages.get("plan", "")
-        return t("survey.plan.saved"), True, "success", False, ""
+            return [t("form.has_errors"), True, "danger", 8000, True, messages.get("plan", ""), no_update, no_update,
+                    no_update, no_update]
+        # The form now stands on the saved version; the text box keeps what was typed (the same text, unstripped).
+        return [t("survey.plan.saved"), True, "success", 8000, False, "",
+                _opened_plan(key, saved["version"], saved), _plan_updated(saved, current.office_timezone), no_update,
+                None]
 
     @protected_callback(
         app, "survey_results.view", Output("survey-download", "data"),

@@ -37,7 +37,9 @@ FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",), "
               # The versioned settings and the SLA hours are named as their own forms name them.
               "compliance_settings": ("admin_compliance.field.{}",),
               "targeting_settings": ("admin_targeting.field.{}", "admin_targeting.flag.{}"),
-              "setting": ("stage.{}",)}
+              "setting": ("stage.{}",),
+              # A service account's notification choices, named as its choices card names them.
+              "notification_preference": ("my_notifications.{}",)}
 VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction.status.{}"),
               "role": ("role.{}",), "category": ("complaints.category.{}", "nnc.category.{}"),
               "channel": ("complaints.channel.{}",), "flow": ("nnc.flow.{}",), "action_taken": ("nnc.action.{}",),
@@ -46,6 +48,7 @@ VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain v
 # A record kind's own words for a value, looked up before the shared ones (a guidance "done" is no NNC status).
 OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)},
                      "complaint": {"status": ("complaints.status.{}",), "category": ("complaints.category.{}",)},
+                     "notification_preference": {"stages": ("my.stage.{}",)},
                      # The NNC page's history names the section by its code (nnc.detail.history).
                      # A failed login's reason and a calendar day's change were shown as their codes.
                      "user": {"reason": ("audit.value.login_failure.{}",)},

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.grid import grid
+from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.common import field, hidden_label, page_header
 from portal.i18n import t
@@ -33,8 +34,10 @@ def layout(user, **_):
                     md=3, className="mb-2"),
         ]),
         dbc.Alert(id="admin-users-alert", is_open=False, dismissable=True, duration=8000),
+        # Not sortable by a header: the grid holds one page, and a header's sort would order that page alone while
+        # looking like the whole list's order (the database orders by username).
         grid(
-            "admin-users-grid", min_height=None, sortable=True, default_col={"filter": False, "suppressMovable": False},
+            "admin-users-grid", min_height=None, default_col={"filter": False, "suppressMovable": False},
             options={"rowSelection": {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False}},
             # Short values get the width they need and the full name the rest: at 1366 px every other column took
             # AG Grid's 200 px and cut the names ("drh. Bambang Prasetyo (Koo…").
@@ -50,6 +53,7 @@ def layout(user, **_):
                 {"field": "last_login", "headerName": t("field.last_login"), "width": 195},
             ],
         ),
+        pager("admin-users"),
         dcc.Store(id="admin-users-selected"),
         dcc.Store(id="admin-users-opened"),  # the version and values the form opened (edit_versions)
         dcc.Store(id="admin-users-refresh", data=0),

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import field, hidden_label, page_header
+from layouts.components.pager import pager
 from portal.i18n import t
 
 
@@ -21,6 +22,7 @@ def layout(user, page, **_):
         ]),
         dbc.Alert(id="corrections-alert", is_open=False, dismissable=True, duration=8000),
         html.Div(id="corrections-list"),
+        pager("corrections"),
         dcc.Store(id="corrections-refresh", data=0),
         dcc.Store(id="corrections-selected"),
         dcc.Store(id="corrections-opened"),  # the version of the request the answer form opened (edit_versions)

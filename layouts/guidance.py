@@ -8,6 +8,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.company_picker import company_picker
 from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.common import field, page_header, section_select
@@ -16,6 +17,9 @@ from models.compliance import GUIDANCE_KINDS
 from portal.i18n import t
 
 FORM_FIELDS = ("service_user_id", "given_on", "kind", "officer_name", "notes")
+# The company picker's classes as company_picker draws them; a refused save adds "is-invalid" (a drop-down has
+# no `invalid` of its own).
+PICKER_CLASS = "qc-nnc-dropdown qc-picker"
 
 
 def _form(user):
@@ -24,9 +28,11 @@ def _form(user):
                                className="h6 mb-0")),
         dbc.CardBody([
             dbc.Row([
-                field(t("guidance.field.service_user"), dbc.Select(id="guidance-service_user_id", options=[],
-                                                                placeholder=t("guidance.choose")),
-                      "guidance-service_user_id-error", width=6),
+                # Searched as it is typed among the tier-D companies (callbacks/guidance.py): the list is paged
+                # and grows with the office, so the drop-down never holds it whole.
+                field(t("guidance.field.service_user"),
+                      company_picker("guidance-service_user_id", t("guidance.choose")),
+                      "guidance-service_user_id-error", t("guidance.service_user_help"), width=6),
                 field(t("guidance.field.status"), dbc.Select(id="guidance-status", value="done", options=[
                     {"label": t(f"guidance.status.{status}"), "value": status} for status in ("done", "planned")]),
                       help_text=t("guidance.status_help"), width=3),
@@ -81,9 +87,10 @@ def layout(user, sections=(), **_):
             dbc.CardHeader([html.H2([html.I(className="bi bi-exclamation-octagon me-2"), t("guidance.list_title")],
                                     className="h6 mb-0"),
                             html.Small(t("guidance.effect_help"), className="text-muted")]),
-            dbc.CardBody(grid(
+            # Not sortable by a header: the grid holds one page (lowest score first), and a header's sort would
+            # order that page alone while looking like the whole list's order.
+            dbc.CardBody([grid(
                 "guidance-grid", class_name="qc-compliance-grid qc-tall-on-phone", height="45vh", min_height="300px",
-                sortable=True,
                 # Headers wrap onto a second line rather than end in "…" ("Catatan pelanggaran" in 120 px).
                 default_col={"wrapHeaderText": True, "autoHeaderHeight": True},
                 no_rows=t("guidance.no_rows"), columns=[
@@ -104,7 +111,7 @@ def layout(user, sections=(), **_):
                      "wrapText": True, "autoHeight": True},
                     list_phone_column(),
                 ], phone_column=PHONE_COLUMN,
-            ), className="p-0"),
+            ), pager("guidance", class_name="px-2 pb-2")], className="p-0"),
         ], className="mb-3 shadow-sm"),
         _form(user) if user.can("guidance.edit") else None,
         dbc.Card([

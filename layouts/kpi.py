@@ -14,6 +14,13 @@ from portal.i18n import t
 KPI_PRESETS = ("this_month", "last_month", "this_quarter", "this_semester", "this_year", "custom")
 
 
+def direction_options(all_value: str = "all") -> list[dict]:
+    """The direction choices of the panel, "all directions" first: also those of every page a card's link carries the
+    panel's direction to (the targeting effectiveness page), so a direction reads the same on both."""
+    return [{"label": t("kpi.filter.all_directions"), "value": all_value}] + \
+        [{"label": t(f"direction.{d}"), "value": d} for d in DIRECTIONS]
+
+
 def period_controls(prefix: str, presets, default: str, user, sections=(), directions: bool = False):
     """Period preset, custom dates (shown for "custom"), section and optionally direction. ``sections``: the active
     sections the router read for the page (`Page.sections`), locked to the user's own when they have one."""
@@ -37,9 +44,7 @@ def period_controls(prefix: str, presets, default: str, user, sections=(), direc
     if directions:
         columns.append(dbc.Col([
             dbc.Label(t("kpi.filter.direction"), html_for=f"{prefix}-direction", className="small mb-0"),
-            dbc.Select(id=f"{prefix}-direction", value="all",
-                       options=[{"label": t("kpi.filter.all_directions"), "value": "all"}]
-                       + [{"label": t(f"direction.{d}"), "value": d} for d in DIRECTIONS])],
+            dbc.Select(id=f"{prefix}-direction", value="all", options=direction_options())],
             xs=6, sm=6, lg=2, className="mb-2"))
     return dbc.Row(columns, className="qc-kpi-filters align-items-end g-2 mb-2")
 

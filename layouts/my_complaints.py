@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import field, page_header
+from layouts.components.pager import pager
 from layouts.complaints import options
 from models.complaint import CATEGORIES
 from portal.i18n import t
@@ -34,7 +35,9 @@ def layout(user, **_):
                 dbc.Button(t("my_complaints.submit"), id="my-complaints-submit", color="primary",
                            className="w-100"),
             ]), className="shadow-sm"), lg=5, className="mb-3"),
-            dbc.Col([html.H2(t("my_complaints.mine"), className="h5"), html.Div(id="my-complaints-list")], lg=7),
+            dbc.Col([html.H2(t("my_complaints.mine"), className="h5"),
+                     html.Div(id="my-complaints-count", className="small text-muted mb-2", role="status"),
+                     html.Div(id="my-complaints-list"), pager("my-complaints", phone=True)], lg=7),
         ]),
         dcc.Store(id="my-complaints-refresh", data=0),
     ])

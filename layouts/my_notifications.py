@@ -112,7 +112,12 @@ def _choices_card():
             # The outcome right above the button, where the person tapped: on a phone the top of this long card is
             # several screens up, and a refused number said nothing there. (Under the button it opened off-screen.)
             dbc.Alert(id="my-notifications-alert", is_open=False, className="mb-2"),
-            dbc.Button(t("action.save"), id="my-notifications-save", color="primary", size="lg", className="w-100"),
+            # Usable once the stored choices are loaded (callbacks/my_notifications.py): a tap before would save the
+            # page's defaults over them, or be refused for want of the version it opened.
+            dbc.Button(t("action.save"), id="my-notifications-save", color="primary", size="lg", className="w-100",
+                       disabled=True),
+            # The version and choices the form opened: a save over another tab's newer one is refused (edit_versions).
+            dcc.Store(id="my-notifications-opened"),
         ]),
     ], className="shadow-sm mb-3", id="my-notifications-choices")
 

@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.extensions import settings
 from portal.i18n import t
-from portal.pages import match, menu_for
+from portal.pages import match, menu_entries
 
 SYNC_CHECK_MS = 3 * 60 * 1000  # how often an open page re-checks whether the IQFast data is stale
 # How often the menu's counts (unread notifications, open correction requests) are read again. Once a minute, not on
@@ -62,22 +62,7 @@ def layout():
 
 
 def navbar(user):
-    links, groups = [], {}
-    for page in menu_for(user):
-        if page.group:
-            if page.group not in groups:
-                groups[page.group] = []
-                links.append(page.group)  # the group's drop-down stands where its first page would
-            groups[page.group].append(dbc.DropdownMenuItem(
-                [html.I(className=f"bi {page.icon} me-1"), t(page.title_key)], href=page.path,
-                id=f"shell-nav-{page.key}"))
-        else:
-            links.append(dbc.NavItem(dbc.NavLink([html.I(className=f"bi {page.icon} me-1"), t(page.title_key),
-                                                  _count_badge(page.key)],
-                                                 href=page.path, id=f"shell-nav-{page.key}")))
-    links = [dbc.DropdownMenu(label=t(f"nav.group.{item}"), children=groups[item], nav=True, in_navbar=True,
-                              id=f"shell-nav-group-{item}", toggle_class_name="text-white")
-             if isinstance(item, str) else item for item in links]
+    links = [_group_menu(*entry) if isinstance(entry, tuple) else _menu_link(entry) for entry in menu_entries(user)]
     role_label = t(f"role.{user.role}") + (f" · {t('section.' + user.section_code)}" if user.section_code else "")
     other_language = "en" if user.language == "id" else "id"
     user_menu = dbc.DropdownMenu(
@@ -106,11 +91,27 @@ def navbar(user):
             html.Button(html.Span(className="navbar-toggler-icon"), id="shell-navbar-toggler", type="button",
                         className="navbar-toggler border-light",
                         **{"aria-label": t("shell.menu_toggle"), "aria-controls": "shell-navbar-collapse"}),
-            dbc.Collapse(dbc.Nav(links + [user_menu], navbar=True, className="ms-auto"),
+            dbc.Collapse(dbc.Nav(links + [user_menu], navbar=True, className="ms-auto", id="shell-nav"),
                          id="shell-navbar-collapse", navbar=True, is_open=False),
         ], fluid=True),  # the whole width: the admin's menu in English needs it (the page below stays at xxl)
         className="qc-navbar", dark=True, expand="lg",
     )
+
+
+def _menu_link(page):
+    """A page of its own on the bar. Its id (shell-nav-<key>) and href are what assets/qc-shell.js markMenu reads to
+    mark the page being read."""
+    return dbc.NavItem(dbc.NavLink([html.I(className=f"bi {page.icon} me-1"), t(page.title_key), _count_badge(page.key)],
+                                   href=page.path, id=f"shell-nav-{page.key}"))
+
+
+def _group_menu(group: str, members):
+    """A drop-down of a group's pages (portal/pages.py menu_entries); its toggle is marked too while one of them is
+    being read (assets/qc-shell.js markMenu)."""
+    items = [dbc.DropdownMenuItem([html.I(className=f"bi {page.icon} me-1"), t(page.title_key)], href=page.path,
+                                  id=f"shell-nav-{page.key}") for page in members]
+    return dbc.DropdownMenu(label=t(f"nav.group.{group}"), children=items, nav=True, in_navbar=True,
+                            id=f"shell-nav-group-{group}", toggle_class_name="text-white")
 
 
 def _install_items(user):

@@ -7,7 +7,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
-from layouts.common import page_header
+from layouts.common import filled_form, page_header
 from layouts.kpi import period_controls
 from portal.i18n import t
 
@@ -56,14 +56,26 @@ def _page(user, sections):
         ]),
         dbc.Card(dbc.CardBody([
             html.H2(t("survey.plan.title"), className="h5"),
-            html.Div(id="survey-plan-info", className="small text-muted mb-2"),
-            dbc.Alert(id="survey-plan-alert", is_open=False, duration=8000),
-            dbc.Textarea(id="survey-plan-text", rows=5 if can_edit else 3, readonly=not can_edit,
-                         placeholder=t("survey.plan.placeholder") if can_edit else t("survey.plan.empty"),
-                         className=None if can_edit else "qc-plan-readonly"),
-            dbc.FormFeedback(id="survey-plan-feedback", type="invalid"),
-            dbc.Button(t("action.save"), id="survey-plan-save", color="primary", className="mt-2")
-            if user.can("admin.settings") else None,
+            html.Div(id="survey-plan-info", className="small text-muted"),
+            html.Div(id="survey-plan-updated", className="small text-muted mb-2"),
+            html.Div(id="survey-plan-note"),  # a draft kept for, or given back to, a semester (callbacks/survey.py)
+            dbc.Alert(id="survey-plan-alert", is_open=False, duration=8000, dismissable=True),
+            # Disabled until the plan of the semester shown has arrived with its version: nothing typed before it is
+            # overwritten, and no save goes out without the version the form opened (edit_versions).
+            filled_form("survey-plan-form", [
+                dbc.Textarea(id="survey-plan-text", rows=5 if can_edit else 3, readonly=not can_edit,
+                             placeholder=t("survey.plan.placeholder") if can_edit else t("survey.plan.empty"),
+                             className=None if can_edit else "qc-plan-readonly"),
+                dbc.FormFeedback(id="survey-plan-feedback", type="invalid"),
+                html.Div([
+                    dbc.Button(t("action.save"), id="survey-plan-save", color="primary", className="me-2"),
+                    dbc.Button([html.I(className="bi bi-arrow-clockwise me-1"), t("survey.plan.reload")],
+                               id="survey-plan-reload", color="secondary", outline=True),
+                ], className="mt-2") if can_edit else None,
+            ]),
+            dcc.Store(id="survey-plan-key"),  # (year, semester) of the plan shown: written only when it changes
+            dcc.Store(id="survey-plan-opened"),  # the version, text and semester the form opened (edit_versions)
+            dcc.Store(id="survey-plan-drafts", data={}),  # unsaved text per semester, in this page only
         ]), className="mb-3", id="survey-plan-card"),
         dbc.Card(dbc.CardBody([
             dbc.Row([dbc.Col(html.H2(t("survey.comments.title"), className="h5"), md=6),

@@ -3,6 +3,8 @@ rate of flag-selected consignments against the random share's, their ratio, and 
 companies. The drawing helpers are pure functions of the service's plain values, called by the callbacks."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -11,11 +13,16 @@ from layouts.components.formatting import (chart_separators, format_count, forma
                                            month_axis, month_name)
 from layouts.components.date_words import date_words
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
-from layouts.components.url_filters import CODE, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse, query_string
+from layouts.kpi import direction_options
+from models.application import DIRECTIONS
 from portal.domain.periods import add_months, month_start, today_in
 from portal.i18n import t
+from portal.services.targeting import effectiveness
+from portal.validation import InvalidInput
 
 ALL = "all"
+MONTHS, CUSTOM = "months", "custom"  # the period: whole months (the page's own), or days (the KPI card's link)
 TARGETED_COLOUR, RANDOM_COLOUR = "#c92a2a", "#868e96"
 
 
@@ -25,21 +32,41 @@ def ratio_text(ratio) -> str:
 
 def _filters(user, sections):
     """Month pickers filled with the default six months (the office's today: no query), so they never read blank;
-    the active sections the router read for the page (`Page.sections`)."""
+    date fields in their place for a period of days (shown by the callback); the active sections the router read
+    for the page (`Page.sections`); the direction, as the KPI panel offers it."""
     last = month_start(today_in(user.office_timezone))
     first = add_months(last, -5)
+    hidden = {"display": "none"}
     return dbc.Row([
+        dbc.Col([dbc.Label(t("kpi.filter.period"), html_for="effect-period", className="small mb-0"),
+                 dbc.Select(id="effect-period", value=MONTHS,
+                            options=[{"label": t("targeting_effect.period.months"), "value": MONTHS},
+                                     {"label": t("kpi.preset.custom"), "value": CUSTOM}])],
+                xs=12, md=3, lg=2, className="mb-2"),
         dbc.Col([dbc.Label(t("targeting_effect.from"), html_for="effect-from", className="small mb-0"),
                  dbc.Input(id="effect-from", type="month", debounce=True, value=first.isoformat()[:7]),
                  dbc.FormFeedback(id="effect-from-feedback", type="invalid"), date_words("effect-from")],
-                xs=6, md=3, lg=2, className="mb-2"),
+                xs=6, md=3, lg=2, className="mb-2", id="effect-from-col"),
         dbc.Col([dbc.Label(t("targeting_effect.to"), html_for="effect-to", className="small mb-0"),
                  dbc.Input(id="effect-to", type="month", debounce=True, value=last.isoformat()[:7]),
                  dbc.FormFeedback(id="effect-to-feedback", type="invalid"), date_words("effect-to")],
-                xs=6, md=3, lg=2, className="mb-2"),
+                xs=6, md=3, lg=2, className="mb-2", id="effect-to-col"),
+        dbc.Col([dbc.Label(t("kpi.filter.from"), html_for="effect-start", className="small mb-0"),
+                 dbc.Input(id="effect-start", type="date", debounce=True),
+                 dbc.FormFeedback(id="effect-start-feedback", type="invalid"), date_words("effect-start")],
+                xs=6, md=3, lg=2, className="mb-2", id="effect-start-col", style=hidden),
+        dbc.Col([dbc.Label(t("kpi.filter.to"), html_for="effect-end", className="small mb-0"),
+                 dbc.Input(id="effect-end", type="date", debounce=True),
+                 dbc.FormFeedback(id="effect-end-feedback", type="invalid"), date_words("effect-end")],
+                xs=6, md=3, lg=2, className="mb-2", id="effect-end-col", style=hidden),
         dbc.Col([dbc.Label(t("applications.field.section"), html_for="effect-section", className="small mb-0"),
                  section_select("effect-section", user, t("applications.all_sections"), ALL, sections)],
-                xs=12, md=3, lg=2, className="mb-2"),
+                xs=6, md=3, lg=2, className="mb-2"),
+        # The KPI panel's direction choices (its card counts by direction, and its link carries it here).
+        dbc.Col([dbc.Label(t("kpi.filter.direction"), html_for="effect-direction", className="small mb-0"),
+                 dbc.Select(id="effect-direction", value=ALL, options=direction_options(ALL)),
+                 dbc.FormFeedback(id="effect-direction-feedback", type="invalid")],
+                xs=6, md=3, lg=2, className="mb-2"),
     ], className="align-items-start g-2 mb-2")  # the fields in a line; the month in words hangs below them
 
 
@@ -81,9 +108,10 @@ def phone_column() -> dict:
         labels={field: t(f"targeting_effect.field.{key}") for field, key in PHONE_LABELS.items()})
 
 
-def _page(user, sections):
+def _page(user, sections, refusals=()):
     return html.Div([
         page_header(t("page.targeting_effect"), t("targeting_effect.subtitle")),
+        *refusals,
         _filters(user, sections),
         dcc.Loading(html.Div(id="effect-cards", className="qc-kpi-grid mb-3"), type="dot", delay_show=400),
         dbc.Card(dbc.CardBody([
@@ -103,15 +131,56 @@ def _page(user, sections):
     ], className="qc-kpi")
 
 
+# Whole months as "from"/"to" (2026-03); a period of days as the survey page's custom period is kept:
+# "period=custom" with its dates, here "start"/"end" (2026-03-05), for "from"/"to" already name the months.
 URL_FIELDS = (
+    UrlField("period", "effect-period", CHOICE, MONTHS, (MONTHS, CUSTOM)),
     UrlField("from", "effect-from", CODE), UrlField("to", "effect-to", CODE),
+    UrlField("start", "effect-start", DAY), UrlField("end", "effect-end", DAY),
     UrlField("section", "effect-section", CODE, ALL),
+    UrlField("direction", "effect-direction", CHOICE, ALL, DIRECTIONS),
 )
+PERIOD_FIELDS = ("effect-period", "effect-from", "effect-to", "effect-start", "effect-end")
 
 
 def layout(user, query: str = "", sections=(), **_):
-    """The page with its filters set from the address: a reload or a shared link opens the same view."""
-    return applied(html.Div([_page(user, sections), location("effect")]), URL_FIELDS, query)
+    """The page with its filters set from the address: a reload or a shared link opens the same view.
+
+    A period the address gives that the service refuses (a month or day that is none, the end before the start, too
+    long) is not drawn into the fields: the page opens on its default six months and says why above them. So does
+    a direction it does not know (left out by `parse`): all directions, and the warning, not figures silently of
+    every direction under an address that names one."""
+    values = parse(query, URL_FIELDS)
+    refusal = None
+    direction_refusal = None
+    try:
+        effectiveness.clean_direction(_given(query, "direction", ALL))
+    except InvalidInput:
+        direction_refusal = dbc.Alert(t("targeting_effect.error.address_direction"), color="warning",
+                                      id="effect-address-direction-error", className="py-2")
+    try:
+        if values.get("effect-period") == CUSTOM:
+            effectiveness.clean_days(values.get("effect-start"), values.get("effect-end"))
+        else:
+            effectiveness.clean_months(values.get("effect-from"), values.get("effect-to"),
+                                       today_in(user.office_timezone))
+    except InvalidInput as error:
+        query = query_string({key: value for key, value in values.items() if key not in PERIOD_FIELDS}, URL_FIELDS)
+        said = " ".join(dict.fromkeys(error.messages(t).values()))  # both dates wrong the same way: said once
+        refusal = dbc.Alert([t("targeting_effect.error.address"), " ", said], color="warning",
+                            id="effect-address-error", className="py-2")
+    return applied(html.Div([_page(user, sections, (refusal, direction_refusal)), location("effect")]), URL_FIELDS,
+                   query)
+
+
+def _given(query: str, param: str, default: str) -> str | None:
+    """The raw value the address gives `param` (None for none, or for its default), before `parse` drops what
+    does not fit."""
+    try:
+        given = (parse_qs((query or "").lstrip("?"), max_num_fields=50).get(param) or [None])[-1]
+    except ValueError:
+        return None
+    return None if given == default else given
 
 
 def _card(key: str, label: str, value, sub=None):

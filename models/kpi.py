@@ -22,7 +22,7 @@ from sqlalchemy import Date, Float, ForeignKey, Index, Integer, Numeric, SmallIn
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, UTCDateTime, utcnow
+from models.base import Base, BigId, EditVersion, UTCDateTime, utcnow
 
 
 # The happy path, each stage measured from the stage before it (treatment is optional: the draft certificate
@@ -95,8 +95,11 @@ class KpiDaily(_DailyMetrics, Base):
     direction: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
-class IkmFollowUpPlan(Base):
-    """The follow-up plan for the weakest survey elements that a station publishes each semester."""
+class IkmFollowUpPlan(EditVersion, Base):
+    """The follow-up plan for the weakest survey elements that a station publishes each semester.
+
+    Edited from the survey results page: a save names the version its form opened (EditVersion), so two officers
+    writing the same semester's plan cannot overwrite each other silently."""
 
     __tablename__ = "ikm_follow_up_plans"
     __table_args__ = (UniqueConstraint("office_id", "year", "semester"),)

@@ -37,11 +37,12 @@ class AccessToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class NotificationPreference(Base):
+class NotificationPreference(EditVersion, Base):
     """What an account chooses beyond the mandatory messages and the inbox (always on): the channels, the
     optional stages (`stages`, a list of stage codes) and a daily digest instead of one message each.
 
-    `push` sends each message to the account's subscribed devices too (PushSubscription, Web Push).
+    `push` sends each message to the account's subscribed devices too (PushSubscription, Web Push). `version`: the
+    choices form saves against the version it opened (one account may be open in several staff's tabs).
     """
 
     __tablename__ = "notification_preferences"

@@ -75,6 +75,44 @@ def t(key: str, language: str | None = None, **params) -> str:
     return text.format_map(_Unknown(params)) if params else text
 
 
+class Phrase(str):
+    """A text said in Indonesian (what a stored record keeps, as it always has) that keeps the keys it was said from,
+    so a page can say it again in its reader's language (``said``). ``parts``: (key, params) each, joined by "; ".
+
+    A str, so it passes unchanged through code that only carries text: an exception's message (str() of it gives the
+    Phrase back, not a plain copy) and the sync's batches, which pass a mapping's reason on as str(error)."""
+
+    parts: tuple[tuple[str, dict], ...]
+
+    def __new__(cls, parts):
+        parts = tuple((key, dict(params)) for key, params in parts)
+        phrase = super().__new__(cls, PHRASE_JOIN.join(t(key, language="id", **params)
+                                                       for key, params in parts))
+        phrase.parts = parts
+        return phrase
+
+    def __str__(self) -> str:
+        return self
+
+    def __reduce__(self):
+        return Phrase, (self.parts,)
+
+    def said(self, language: str | None = None) -> str:
+        return said(self.parts, language)
+
+
+PHRASE_JOIN = "; "
+
+
+def phrase(key: str, **params) -> Phrase:
+    return Phrase([(key, params)])
+
+
+def said(parts, language: str | None = None) -> str:
+    """(key, params) parts as one text in ``language`` (default: the reader's)."""
+    return PHRASE_JOIN.join(t(key, language, **params) for key, params in parts)
+
+
 def format_idr(amount: Decimal | int | float | None) -> str:
     """Money the Indonesian way: `Rp 1.234.567` (no decimals: rupiah has no cents in practice). The space after
     "Rp" does not break: a narrow card or a notification title never leaves "Rp" at a line's end."""

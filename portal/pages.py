@@ -43,14 +43,17 @@ class Page:
 
 
 # Menu groups: the key names the drop-down's element id (shell-nav-group-<key>) and its label (nav.group.<key>).
-# A group of pages, not a role: who sees each page is its permission.
+# A group of pages, not a role: who sees each page is its permission. The admin sees nearly every page: without the
+# groups that menu took two rows of the bar at 1366 and 1440 px (tests/browser/test_menu_fits.py).
 ADMINISTRATION = "admin"
 COMPLIANCE = "compliance"
+PERFORMANCE = "performance"  # the station's figures: the KPI panel, the offices side by side, the IKM
 
 PAGES: tuple[Page, ...] = (
-    Page("kpi", "/kpi", "kpi.view", "layouts.kpi:layout", "page.kpi", "bi-speedometer2", sections=True),
-    Page("offices", "/offices", "offices.compare", "layouts.offices:layout", "page.offices", "bi-buildings",
+    Page("kpi", "/kpi", "kpi.view", "layouts.kpi:layout", "page.kpi", "bi-speedometer2", group=PERFORMANCE,
          sections=True),
+    Page("offices", "/offices", "offices.compare", "layouts.offices:layout", "page.offices", "bi-buildings",
+         group=PERFORMANCE, sections=True),
     Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group=COMPLIANCE),
     Page("profile", "/profile/<int:service_user_id>", "rankings.view", "layouts.profile:layout", "page.profile",
          "bi-building", in_menu=False, sections=True),
@@ -81,7 +84,7 @@ PAGES: tuple[Page, ...] = (
     Page("complaint", "/complaints/<int:complaint_id>", "complaints.view", "layouts.complaint_detail:layout",
          "page.complaints", in_menu=False),
     Page("survey", "/survey-results", "survey_results.view", "layouts.survey:layout", "page.survey",
-         "bi-emoji-smile", sections=True),
+         "bi-emoji-smile", group=PERFORMANCE, sections=True),
     Page("my", "/my/applications", "my.view", "layouts.my:layout", "page.my", "bi-box-seam"),
     Page("my-application", "/my/applications/<int:application_id>", "my.view", "layouts.my_application:layout",
          "page.my_application", "bi-box-seam", in_menu=False),
@@ -130,3 +133,22 @@ def match(path: str) -> tuple[Page, dict] | None:
 def menu_for(user) -> list[Page]:
     """The pages this user may open, in menu order."""
     return [page for page in PAGES if page.in_menu and user.can(page.permission)]
+
+
+def menu_entries(user) -> list[Page | tuple[str, list[Page]]]:
+    """The menu bar's entries for this user, in order: a page, or (group, its pages) for a drop-down standing where
+    its first page would. A group of which the user sees a single page is that page alone: a drop-down of one item
+    is a click for nothing (a coordinator's survey results)."""
+    pages = menu_for(user)
+    grouped: dict[str, list[Page]] = {}
+    for page in pages:
+        if page.group:
+            grouped.setdefault(page.group, []).append(page)
+    entries: list = []
+    for page in pages:
+        members = grouped.get(page.group) if page.group else None
+        if not members or len(members) == 1:
+            entries.append(page)
+        elif members[0] is page:
+            entries.append((page.group, members))
+    return entries

@@ -70,13 +70,17 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     lines (cellRenderer QcStackedRow), where the columns side by side would run past the screen's edge."""
     no_rows = no_rows or t("grid.no_rows")
     listeners = {"cellKeyDown": ["qcOpenOnEnter(params, setGridProps)"]}
+    # On a phone the box is no taller than its rows (assets/dashAgGridFunctions.js qcFitRows); a long list keeps its
+    # height and scrolls inside it. modelUpdated: new rows, and a stacked row's height once it is measured.
+    fit = [f"qcFitRows(params, '{component_id}')"]
+    listeners.update(firstDataRendered=list(fit), modelUpdated=list(fit), gridSizeChanged=list(fit))
     phone_options, phone_default = {}, {}
     if phone_column:
         swap = f"qcPhoneColumn(params, '{phone_column}')"
         # newColumnsLoaded: columns a callback sends again (the ranking's, on every answer) come with the phone
         # column hidden again (its `hide`) and the others as they were, hidden on a phone: a list of no column.
         # rowDataUpdated: a filter that leaves no row draws none, and the empty list kept the desktop's headers.
-        listeners.update(gridSizeChanged=[swap], firstDataRendered=[swap], newColumnsLoaded=[swap],
+        listeners.update(gridSizeChanged=[swap, *fit], firstDataRendered=[swap, *fit], newColumnsLoaded=[swap],
                          rowDataUpdated=[swap])
         # Rows drawn before gridReady (when the listeners are added) ask too, and so does the header, drawn when the
         # grid is made: a list empty from its first load draws no row (dashAgGridFunctions.js qcPhoneColumnSoon).

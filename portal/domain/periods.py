@@ -101,3 +101,16 @@ def _days_in(year: int, month: int) -> int:
     """Days in a month (28–31)."""
     following = date(year + month // 12, month % 12 + 1, 1)
     return (following - timedelta(days=1)).day
+
+
+# The longest period of chosen days the KPI panel counts, and so the targeting page its card opens on that period.
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def day_range_problem(first: date, last: date, max_days: int = MAX_PERIOD_DAYS) -> str | None:
+    """What is wrong with a period from ``first`` to ``last`` (both counted): "reversed", "too_long" or None."""
+    if last < first:
+        return "reversed"
+    if (last - first).days + 1 > max_days:
+        return "too_long"
+    return None

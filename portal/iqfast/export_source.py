@@ -7,7 +7,8 @@ are the ones a spreadsheet shows: the header is row 1, the first data row is row
 
 Values are checked against IQFast's column types (``simulator_schema``): numbers, dates and times
 (``2026-03-01 13:45:00``, ``01/03/2026 13:45``…), lengths, and required columns. A bad value rejects its
-row with a reason in Indonesian; the file as a whole is refused only when it cannot be read at all.
+row with a reason (a portal.i18n.Phrase: Indonesian text that keeps its keys, so the upload page says it in its
+reader's language); the file as a whole is refused only when it cannot be read at all.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import BigInteger, Date, DateTime, Integer, Numeric, SmallInteger, String, Text
 
 from portal import spreadsheets
-from portal.i18n import t
+from portal.i18n import Phrase, t
 from portal.iqfast import mapping
 
 log = logging.getLogger("qcorner.sync")
@@ -50,7 +51,7 @@ class Sheet:
     table: str
     columns: list[str]                                                  # mapping.source_columns(table)
     rows: list[tuple[int, tuple]] = field(default_factory=list)         # (row number, typed row)
-    errors: list[tuple[int, str]] = field(default_factory=list)         # (row number, reason)
+    errors: list[tuple[int, Phrase]] = field(default_factory=list)      # (row number, reason)
 
 
 def table_for_filename(filename: str) -> str | None:
@@ -140,22 +141,32 @@ def _sheet(table: str, rows: list[tuple[int, list]]) -> Sheet:
             value = values[position] if position < len(values) else None
             try:
                 typed.append(parse(value))
-            except ValueError as error:
-                problems.append(f"kolom {name}: {error}")
+            except BadValue as error:
+                problems.append((error.key, {**error.params, "column": name}))
+            except ValueError as error:  # none of ours: the row is still refused, not the whole file
+                problems.append(("sync.row.value.other", {"column": name, "problem": str(error)[:200]}))
         if problems:
-            sheet.errors.append((number, "; ".join(problems)))
+            sheet.errors.append((number, Phrase(problems)))
         else:
             sheet.rows.append((number, tuple(typed)))
     return sheet
 
 
+class BadValue(ValueError):
+    """A cell its column cannot take: the reason's key (``sync.row.value.*``; its column is added by the sheet)."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
 def _parser(column):
-    """A function from a cell to a typed value, raising ValueError with a reason."""
+    """A function from a cell to a typed value, raising BadValue with a reason."""
     kind, required = column.type, not column.nullable
 
     def empty():
         if required:
-            raise ValueError("wajib diisi")
+            raise BadValue("sync.row.value.required")
         return None
 
     if isinstance(kind, (Integer, SmallInteger, BigInteger)):
@@ -167,7 +178,7 @@ def _parser(column):
             if value is None or (isinstance(value, str) and not value.strip()):
                 return empty()
             if isinstance(value, bool):
-                raise ValueError(f"{value!r} bukan bilangan bulat")
+                raise BadValue("sync.row.value.not_integer", value=repr(value))
             if isinstance(value, int):
                 return _in_range(value, bits)
             if isinstance(value, float) and value.is_integer():
@@ -179,9 +190,9 @@ def _parser(column):
                 try:
                     number = Decimal(text.replace(",", "."))
                 except InvalidOperation:
-                    raise ValueError(f"{text[:40]!r} bukan bilangan bulat") from None
+                    raise BadValue("sync.row.value.not_integer", value=repr(text[:40])) from None
                 if not number.is_finite() or number != number.to_integral_value():
-                    raise ValueError(f"{text[:40]!r} bukan bilangan bulat") from None
+                    raise BadValue("sync.row.value.not_integer", value=repr(text[:40])) from None
                 return _in_range(int(number), bits)
         return parse
     if isinstance(kind, Numeric):
@@ -198,7 +209,7 @@ def _parser(column):
             try:
                 return _fits(Decimal(text), kind)
             except InvalidOperation:
-                raise ValueError(f"{value!r} bukan angka") from None
+                raise BadValue("sync.row.value.not_number", value=repr(value)) from None
         return parse
     if isinstance(kind, DateTime):
         def parse(value):
@@ -208,7 +219,7 @@ def _parser(column):
                 return _plausible(value.replace(tzinfo=None, microsecond=0))
             if isinstance(value, date):
                 return _plausible(datetime(value.year, value.month, value.day))
-            return _plausible(_parse_text(str(value).strip(), DATETIME_FORMATS, "tanggal-jam", "2026-03-01 13:45:00"))
+            return _plausible(_parse_text(str(value).strip(), DATETIME_FORMATS, "sync.row.value.not_datetime"))
         return parse
     if isinstance(kind, Date):
         def parse(value):
@@ -218,7 +229,7 @@ def _parser(column):
                 return _plausible(value).date()
             if isinstance(value, date):
                 return _plausible(datetime(value.year, value.month, value.day)).date()
-            return _plausible(_parse_text(str(value).strip(), DATE_FORMATS, "tanggal", "2026-03-01")).date()
+            return _plausible(_parse_text(str(value).strip(), DATE_FORMATS, "sync.row.value.not_date")).date()
         return parse
     length = getattr(kind, "length", None) if isinstance(kind, (String, Text)) else None
 
@@ -231,44 +242,43 @@ def _parser(column):
         if not text:
             return empty()
         if "\x00" in text:  # PostgreSQL cannot store it: this row is refused, not the whole file
-            raise ValueError("berisi karakter NUL")
+            raise BadValue("sync.row.value.nul")
         if length and len(text) > length:
-            raise ValueError(f"terlalu panjang ({len(text)} karakter, paling banyak {length})")
+            raise BadValue("sync.row.value.too_long", length=len(text), limit=length)
         return text
     return parse
 
 
-class OutOfRange(ValueError):
+class OutOfRange(BadValue):
     """A number too large for its column: the row's reason, not a different spelling to try."""
 
 
 def _in_range(number: int, bits: int) -> int:
     if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
-        raise OutOfRange(f"angka di luar jangkauan kolom ini (bilangan bulat {bits} bit)")
+        raise OutOfRange("sync.row.value.integer_range", bits=bits)
     return number
 
 
 def _fits(number: Decimal, kind) -> Decimal:
     """A finite number with no more integer digits than the column holds (Numeric(14, 3): 11)."""
     if not number.is_finite():
-        raise ValueError(f"{number} bukan angka")
+        raise BadValue("sync.row.value.not_number", value=str(number))
     if kind.precision is not None and abs(number) >= Decimal(10) ** (kind.precision - (kind.scale or 0)):
-        raise ValueError(f"angka di luar jangkauan kolom ini (paling banyak {kind.precision - (kind.scale or 0)} "
-                         f"angka sebelum koma)")
+        raise BadValue("sync.row.value.digits_range", digits=kind.precision - (kind.scale or 0))
     return number
 
 
 def _plausible(moment: datetime) -> datetime:
     """A date IQFast could have recorded; year 0001 or 9999 is a typo, and would not survive the time zones."""
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(f"tahun {moment.year} di luar jangkauan ({FIRST_YEAR}–{LAST_YEAR})")
+        raise BadValue("sync.row.value.year_range", year=moment.year, first=FIRST_YEAR, last=LAST_YEAR)
     return moment
 
 
-def _parse_text(text: str, formats: tuple[str, ...], what: str, example: str) -> datetime:
+def _parse_text(text: str, formats: tuple[str, ...], refusal: str) -> datetime:
     for pattern in formats:
         try:
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise ValueError(f"{text!r} bukan {what} yang dikenal (contoh: {example})")
+    raise BadValue(refusal, value=repr(text))

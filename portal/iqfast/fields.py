@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from portal.i18n import phrase
 from portal.iqfast.codes import SECTIONS
 
 
 class Rejected(ValueError):
-    """A source row that cannot be mapped; the message says why, in Indonesian."""
+    """A source row that cannot be mapped; the message says why: a Phrase (``sync.row.*``), in Indonesian for the
+    run's record, that an upload's page says again in its reader's language."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(phrase(key, **params))
 
 
 @dataclass
@@ -54,22 +59,22 @@ def nonnull(expression: str) -> str:
     return f"({expression} if {expression} is not None else fail_required())"
 
 
-def taken(i: int, column: str, required: bool, *, text: bool = False, what: str = "") -> Callable[[tuple], Any]:
+def taken(i: int, column: str, required: bool, *, text: bool = False, time: bool = False) -> Callable[[tuple], Any]:
     """The careful per-row function of a value taken as it is: a missing one is rejected when required.
 
-    ``text``: an empty text counts as missing (IQFast's forms save both for "nothing"); ``what`` follows the
-    column's name in the message (" (waktu)")."""
+    ``text``: an empty text counts as missing (IQFast's forms save both for "nothing"); ``time``: the message says
+    the column holds a time."""
     def get(row):  # the same as the fast expression, with the reason when it fails
         value = row[i]
         if text and value == "":
             value = None
         if value is None and required:
-            raise Rejected(f"kolom {column}{what} wajib diisi")
+            raise Rejected("sync.row.time_required" if time else "sync.row.required", column=column)
         return value
     return get
 
 
-def translated(i: int, table: dict, column: str, unknown: Callable[[Any], str], *, required: bool = True,
+def translated(i: int, table: dict, column: str, unknown: Callable[[Any], Rejected], *, required: bool = True,
                nullable: bool = True) -> Callable[[tuple], Any]:
     """The careful per-row function of a value translated through ``table``; an unknown one is rejected with
     ``unknown(value)``. A missing one is rejected when required, else NULL; with ``nullable`` off it is looked
@@ -78,12 +83,12 @@ def translated(i: int, table: dict, column: str, unknown: Callable[[Any], str], 
         value = row[i]
         if value is None and nullable:
             if required:
-                raise Rejected(f"kolom {column} wajib diisi")
+                raise Rejected("sync.row.required", column=column)
             return None
         try:
             return table[value]
         except KeyError:
-            raise Rejected(unknown(value)) from None
+            raise unknown(value) from None
     return get
 
 
@@ -151,7 +156,7 @@ class Time(ColumnField):
     required: bool = True
 
     def compile(self, index, lookups):
-        return taken(index[self.column], self.column, self.required, what=" (waktu)")
+        return taken(index[self.column], self.column, self.required, time=True)
 
     def expr(self, index, env, lookups):
         return nonnull(self.cell(index)) if self.required else self.cell(index)
@@ -173,7 +178,7 @@ class Flag(ColumnField):
             value = row[i]
             if value in (0, 1, True, False):
                 return bool(value)
-            raise Rejected(f"kolom {column} harus 0 atau 1, bukan {value!r}")
+            raise Rejected("sync.row.flag", column=column, value=repr(value))
         return get
 
     def expr(self, index, env, lookups):
@@ -193,11 +198,11 @@ class Code(ColumnField):
     required: bool = True
 
     def compile(self, index, lookups):
-        table, label = self.table, self.label
+        table, label, column = self.table, self.label, self.column
 
         def unknown(value):
-            known = ", ".join(str(k) for k in table)
-            return f"{label} {value!r} tidak dikenal (yang dikenal: {known})"
+            return Rejected("sync.row.unknown_code", label=label, column=column, value=repr(value),
+                            known=", ".join(str(k) for k in table))
         return translated(index[self.column], table, self.column, unknown, required=self.required)
 
     def expr(self, index, env, lookups):
@@ -219,7 +224,7 @@ class Section(ColumnField):
         def get(row):
             code = SECTIONS.get(row[i])
             if code is None or code not in sections:
-                raise Rejected(f"jenis karantina {row[i]!r} tidak dikenal (H = hewan, T = tumbuhan)")
+                raise Rejected("sync.row.section", value=repr(row[i]))
             return sections[code]
         return get
 
@@ -240,7 +245,7 @@ class Office(ColumnField):
     def compile(self, index, lookups):
         # No NULL case: a missing id_upt is an unknown UPT like any other.
         return translated(index[self.column], lookups.offices, self.column, nullable=False, unknown=lambda value: (
-            f"UPT dengan id_upt {value!r} belum dikenal: sinkronkan/unggah m_upt dahulu"))
+            Rejected("sync.row.office", value=repr(value))))
 
     def expr(self, index, env, lookups):
         return self.through(index, env, lookups.offices)
@@ -257,7 +262,7 @@ class CommodityRef(ColumnField):
 
     def compile(self, index, lookups):
         return translated(index[self.column], lookups.commodities, self.column, required=False, unknown=lambda value: (
-            f"komoditas id {value!r} belum dikenal: sinkronkan/unggah m_komoditas dahulu"))
+            Rejected("sync.row.commodity", value=repr(value))))
 
     def expr(self, index, env, lookups):
         return self.through(index, env, {**lookups.commodities, None: None})
@@ -300,7 +305,7 @@ class LookupName(ColumnField):
     def compile(self, index, lookups):
         table, column = self.table, self.column
         return translated(index[column], self.names(lookups), column, required=self.required, unknown=lambda value: (
-            f"{column} {value!r} tidak ada di {table}: sinkronkan/unggah {table} dahulu"))
+            Rejected("sync.row.lookup", column=column, value=repr(value), table=table)))
 
     def expr(self, index, env, lookups):
         own = self.names(lookups)
@@ -324,4 +329,4 @@ class Ref:
 
 def fail_required():
     """A required value is missing (the fast mappers call it from their expressions)."""
-    raise Rejected("nilai wajib kosong")
+    raise Rejected("sync.row.required_value")

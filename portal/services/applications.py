@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Handler,
                     QuarantineAction, Section, ServiceUser, StageEvent)
 from models.application import DIRECTIONS, STAGES
+from portal.domain import stages
 from portal.domain.periods import day_bounds
 from portal.security.scope import Scope, scope_of
 from portal.services.text_search import contains, starts_with
@@ -25,10 +26,6 @@ from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
 PAGE_SIZE = 50
 MAX_TEXT = 100
 # The happy path the progress bar measures; "treated" counts only for applications that were treated.
-HAPPY_PATH = ("submitted", "verified", "inspected", "treated", "draft_certificate", "billed", "paid", "certified",
-              "handed_over")
-OPTIONAL_STAGES = frozenset({"treated"})
-STOPPING_STAGES = ("refused", "destroyed")
 
 # Sort keys the page offers → ORDER BY in the database (the id breaks ties so pages never overlap).
 SORTS = {
@@ -260,12 +257,12 @@ def happy_path_progress(events: list[dict[str, Any]]) -> dict[str, Any]:
     first_at: dict[str, Any] = {}
     for event in live:
         first_at.setdefault(event["stage"], event["occurred_at"])
-    path = [stage for stage in HAPPY_PATH if stage not in OPTIONAL_STAGES or stage in first_at]
-    furthest = max((path.index(stage) for stage in first_at if stage in path), default=-1)
-    steps = [{"stage": stage, "reached": index <= furthest, "at": first_at.get(stage)}
+    path = stages.path_for(first_at)
+    reached = stages.passed_count(path, first_at)
+    steps = [{"stage": stage, "reached": index < reached, "at": first_at.get(stage)}
              for index, stage in enumerate(path)]
     current = live[-1]["stage"] if live else None
-    stopped = next((stage for stage in STOPPING_STAGES if stage in first_at), None)
+    stopped = next((stage for stage in stages.ENDED_STAGES if stage in first_at), None)
     if stopped:
         state = stopped
     elif "handed_over" in first_at:
@@ -274,7 +271,6 @@ def happy_path_progress(events: list[dict[str, Any]]) -> dict[str, Any]:
         state = "detained"
     else:
         state = "in_progress"
-    reached = furthest + 1
     return {"steps": steps, "reached": reached, "total": len(path), "state": state,
             "percent": 100 if state == "completed" else round(100 * reached / len(path))}
 

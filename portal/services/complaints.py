@@ -270,6 +270,10 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
     if not scope_of(actor).can("complaints.edit"):
         raise Forbidden(complaint_id)
     complaint = _get_for(session, actor, complaint_id)
+    # The version before the form's own rules: a form opened while "new" and saved after someone else answered it
+    # is told who saved what meanwhile, not that "answered → new" is not allowed (as guidance._move does).
+    if not edit_versions.is_current(complaint.version, expected_version):
+        raise edit_versions.stale(session, opened or {}, edit_values(complaint), "complaint", complaint.id)
     errors = ErrorCollector()
     status = data.get("status") or complaint.status
     if status not in STATUSES:
@@ -396,6 +400,42 @@ def search(session: Session, viewer, *, status: str | None = None, channel: str 
             "rows": [_row(c, today, tz) for c in rows]}
 
 
+MY_PAGE_SIZE = 10
+
+
+def own_page(session: Session, viewer, *, page: int = 0, page_size: int = MY_PAGE_SIZE, preview: int = 120,
+             tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+    """A page of the complaints a service user sent, newest first, as their list shows them: one query for the page
+    (and one for the total), paged in the database.
+
+    The text and the answer come as their first `preview` characters with whether there is more: a page of cards
+    must not carry ten texts and answers of up to 5,000 characters each, nor read each complaint's whole detail;
+    `detail` reads the one the person opens."""
+    reach = scope_of(viewer)
+    if not reach.company_scoped or reach.user_id is None:
+        raise Forbidden("complaints")
+    mine = Complaint.submitted_by_id == reach.user_id
+    total = session.scalar(select(func.count()).select_from(Complaint).where(mine)) or 0
+    cut = preview + 1  # one character more than shown says whether there is more, without the length of it all
+    query = (select(Complaint.id, Complaint.tracking_code, Complaint.category, Complaint.subject, Complaint.status,
+                    Complaint.received_at, Complaint.due_date, Application.number,
+                    func.substr(Complaint.text, 1, cut), func.substr(Complaint.answer, 1, cut))
+             .outerjoin(Application, Application.id == Complaint.application_id).where(mine)
+             .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+             .offset(max(page, 0) * page_size).limit(page_size))
+    today = office_today(tz)
+    rows = []
+    for (complaint_id, code, category, subject, status, received_at, due, number, text,
+         answer) in session.execute(query):
+        text, answer = text or "", answer or ""
+        rows.append({"id": complaint_id, "tracking_code": code, "category": category, "subject": subject,
+                     "status": status, "received_at": received_at, "due_date": due,
+                     "overdue": is_overdue(status, due, today), "application_number": number,
+                     "text": text[:preview], "text_more": len(text) > preview,
+                     "answer": answer[:preview], "answer_more": len(answer) > preview})
+    return {"total": total, "page": page, "page_size": page_size, "rows": rows}
+
+
 def _status_counts(session: Session, scope) -> dict[str, int]:
     sub = scope.subquery()
     return {status: count for status, count in session.execute(
@@ -479,10 +519,12 @@ def editors(session: Session, office_id: int) -> list[dict[str, Any]]:
         .order_by(User.full_name))]
 
 
-def mark_answer_emailed(session: Session, actor, complaint_id: int) -> None:
+def mark_answer_emailed(session: Session, actor, complaint_id: int, *, to: str, answer: str) -> None:
+    """Record that `answer` was emailed to `to`: the words that went out, which a later save may change on the
+    complaint but never in what the reporter received."""
     complaint = _get_for(session, actor, complaint_id)
     complaint.answer_emailed_at = utcnow()
-    _history(session, complaint, actor, "answer_emailed", None, {"to": complaint.reporter_email})
+    _history(session, complaint, actor, "answer_emailed", None, {"to": to, "answer": answer})
 
 
 def kpi_figures(session: Session, office_id: int, start: datetime, end: datetime, today: date,

@@ -7,8 +7,8 @@ now) and who saved last and when; otherwise it takes the next version in one `UP
 so two saves racing past the check cannot both win. The form keeps everything typed: the refusal writes nothing.
 
 The one mechanism for every form: NNC edit and follow-up, complaint, guidance, accounts, key/value settings,
-correction requests (a `version` column, models.base.EditVersion) and the compliance scoring settings (whose
-versions are rows: `refuse_unless_current`).
+correction requests, a service account's notification choices (a `version` column, models.base.EditVersion) and
+the compliance scoring settings (whose versions are rows: `refuse_unless_current`).
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Office, Section
@@ -20,6 +21,7 @@ from models.service_portal import SurveyResponse
 from portal import audit
 from portal.domain import ikm
 from portal.domain.periods import add_months, month_start
+from portal.services import edit_versions
 from portal.services.offices import zone_of
 from portal.services.surveys import PROFILE_CHOICES
 from portal.services.text_search import contains
@@ -246,19 +248,46 @@ def semester_of(start: date, end: date) -> tuple[int, int] | None:
     return None
 
 
-def follow_up_plan(session: Session, office_id: int, year: int, semester: int) -> dict[str, Any] | None:
-    plan = session.scalar(select(IkmFollowUpPlan).where(IkmFollowUpPlan.office_id == office_id,
+PLAN_OBJECT = "ikm_follow_up_plan"  # the audit log's object type, and the stale refusal's "who saved last"
+
+
+def plan_object_id(office_id: int, year: int, semester: int) -> str:
+    return f"{office_id}/{year}-S{semester}"
+
+
+def _plan_row(session: Session, office_id: int, year: int, semester: int) -> IkmFollowUpPlan | None:
+    return session.scalar(select(IkmFollowUpPlan).where(IkmFollowUpPlan.office_id == office_id,
                                                         IkmFollowUpPlan.year == year,
                                                         IkmFollowUpPlan.semester == semester))
+
+
+def follow_up_plan(session: Session, office_id: int, year: int, semester: int) -> dict[str, Any] | None:
+    plan = _plan_row(session, office_id, year, semester)
     if plan is None:
         return None
     return {"year": plan.year, "semester": plan.semester, "text": plan.text, "updated_by": plan.updated_by,
-            "updated_at": plan.updated_at}
+            "updated_at": plan.updated_at, "version": plan.version}
+
+
+def plan_version(session: Session, office_id: int, year: int, semester: int) -> int:
+    """The version of a semester's plan, which the page's form keeps (0 while the semester has none)."""
+    plan = _plan_row(session, office_id, year, semester)
+    return plan.version if plan is not None else 0
+
+
+def _plan_values(plan: IkmFollowUpPlan | None) -> dict[str, Any]:
+    return {"text": plan.text if plan is not None else None}
 
 
 def save_follow_up_plan(session: Session, actor_id: int | None, actor_username: str | None, office_id: int,
-                        year: int, semester: int, text: str | None) -> dict[str, Any]:
-    """Write (or replace) a semester's follow-up plan; audited with the text before and after."""
+                        year: int, semester: int, text: str | None, *, expected_version: int | None = None,
+                        opened: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write (or replace) a semester's follow-up plan; audited with the text before and after.
+
+    The plan carries a version: a save from a form opened on an older one (`expected_version`, `opened`: the
+    version and text the form showed, 0 for a semester without a plan) is refused with StaleEdit and writes
+    nothing (edit_versions). `expected_version=None` is a caller with no form (a script, a test).
+    """
     errors = ErrorCollector()
     text = (text or "").strip()
     if not text:
@@ -268,17 +297,28 @@ def save_follow_up_plan(session: Session, actor_id: int | None, actor_username: 
     if semester not in (1, 2) or not 2000 <= int(year) <= 2100:
         errors.add("plan", "survey.error.plan_semester")
     errors.raise_if_any()
-    plan = session.scalar(select(IkmFollowUpPlan).where(IkmFollowUpPlan.office_id == office_id,
-                                                        IkmFollowUpPlan.year == year,
-                                                        IkmFollowUpPlan.semester == semester))
+    object_id = plan_object_id(office_id, year, semester)
+    plan = _plan_row(session, office_id, year, semester)
+    if plan is not None and plan.text == text:
+        return follow_up_plan(session, office_id, year, semester)  # nothing to store: every open form stays current
     before = None if plan is None else {"text": plan.text}
-    if plan is None:
-        plan = IkmFollowUpPlan(office_id=office_id, year=year, semester=semester, text=text)
-        session.add(plan)
+    if plan is not None:
+        edit_versions.claim(session, plan, expected_version, opened, _plan_values, PLAN_OBJECT, object_id)
+    elif not edit_versions.is_current(0, expected_version):
+        # The form opened a plan that is not there (or sent no version): never write a first plan from it.
+        raise edit_versions.stale(session, opened or {}, _plan_values(None), PLAN_OBJECT, object_id)
+    else:
+        try:
+            with session.begin_nested():  # the first plan of a semester from two forms at once: one wins
+                plan = IkmFollowUpPlan(office_id=office_id, year=year, semester=semester, text=text, version=1)
+                session.add(plan)
+        except IntegrityError:
+            now = _plan_values(_plan_row(session, office_id, year, semester))
+            raise edit_versions.stale(session, opened or {}, now, PLAN_OBJECT, object_id) from None
     plan.text, plan.updated_by_id, plan.updated_by, plan.updated_at = text, actor_id, actor_username, utcnow()
     session.flush()
-    audit.record(session, actor_id, actor_username, "ikm_follow_up_plan_saved", "ikm_follow_up_plan",
-                 f"{office_id}/{year}-S{semester}", before, {"text": text})
+    audit.record(session, actor_id, actor_username, "ikm_follow_up_plan_saved", PLAN_OBJECT, object_id,
+                 before, {"text": text})
     return follow_up_plan(session, office_id, year, semester)
 
 
@@ -314,4 +354,4 @@ def matching_sections(session: Session, section_scope: str | None) -> list[str]:
 
 
 __all__ = ["summary", "trend", "by_section", "respondent_profile", "comments", "semester_report",
-           "follow_up_plan", "save_follow_up_plan", "effective_section", "semester_of"]
+           "follow_up_plan", "plan_version", "save_follow_up_plan", "effective_section", "semester_of"]

@@ -15,7 +15,9 @@ from models import (Application, ApplicationCommodity, Bill, Certificate, Certif
                     Section, ServiceUser, StageEvent)
 from models.base import utcnow
 from models.service_portal import CorrectionRequest, SurveyInvitation
+from portal.domain import stages
 from portal.domain.periods import day_bounds
+from portal.domain.stages import ENDED_STAGES, MAIN_PATH, PROBLEM_STAGES
 from portal.services.applications import commodity_clause
 from portal.security.scope import scope_of
 from portal.services.service_user_links import linked_ids
@@ -25,12 +27,6 @@ from portal.validation import Forbidden, InvalidInput, NotFound
 from portal.view_cache import cached
 
 PAGE_SIZE = 10
-# The path a consignment normally takes; `treated` is shown only when it happened.
-MAIN_PATH = ("submitted", "verified", "inspected", "treated", "draft_certificate", "billed", "paid", "certified",
-             "handed_over")
-PROBLEM_STAGES = ("detained", "refused", "destroyed")
-# The stages that end an application without a certificate (a detention ends in release, refusal or destruction).
-ENDED_STAGES = ("refused", "destroyed")
 STATUSES = ("in_progress", "completed", "problem")
 # The stages the list's stage filter offers, in the order a consignment meets them.
 STAGE_FILTERS = MAIN_PATH + ("released",) + PROBLEM_STAGES
@@ -224,12 +220,13 @@ def progress_steps(current: str | None, reached: set[str], ended: bool = False) 
 
     An ended application (refused, destroyed) lists only the steps it passed and where it stopped: the steps after
     would never come, and listing them as "to do" promised them."""
-    path = [s for s in MAIN_PATH if s != "treated" or "treated" in reached]
+    path = stages.path_for(reached)
+    passed = stages.passed_count(path, reached)
     steps = []
-    for stage in path:
+    for index, stage in enumerate(path):
         if stage == current:
             state = "done" if stage == "handed_over" else "current"  # the last step, reached: nothing left to wait for
-        elif stage in reached:
+        elif index < passed:
             state = "done"
         else:
             state = "todo"

@@ -29,17 +29,19 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import Application, Office, ServiceUser, ServiceUserLink, User
 from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox, NotificationPreference, SurveyInvitation
+from portal import audit
 from portal.i18n import format_date, format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
 from portal.services.my_applications import latest_bill
-from portal.services import push, survey_invitations
+from portal.services import edit_versions, push, survey_invitations
 from portal.services.offices import zone_of
 from portal.settings import default_timezone, load_settings
 from portal.validation import ErrorCollector
@@ -96,22 +98,38 @@ def _chosen_stages(pref: NotificationPreference | None) -> frozenset[str]:
     return frozenset(s for s in ((pref.stages if pref is not None else None) or ()) if s in OPTIONAL_STAGES)
 
 
+# The fields of the choices form, to say what changed under a stale one (edit_versions).
+EDIT_FIELDS = ("email", "whatsapp", "phone", "push", "digest", "stages")
+# An account with no stored choices stands on the defaults at the version a first row is written with: a form opened
+# then and a row a device wrote meanwhile (push.subscribe, no form save) agree on it.
+FIRST_VERSION = 1
+
+
+def edit_values(row: NotificationPreference | None) -> dict[str, Any]:
+    """The stored choices by field of the form (the defaults without a row)."""
+    return {"email": True if row is None else bool(row.email), "whatsapp": bool(row and row.whatsapp),
+            "phone": row.phone if row else None, "push": bool(row and row.push), "digest": bool(row and row.digest),
+            "stages": [s for s in OPTIONAL_STAGES if s in _chosen_stages(row)]}
+
+
 def preferences(session: Session, user_id: int) -> dict[str, Any]:
     """The account's choices: channels (email on by default, WhatsApp and push off; the inbox always on),
-    the optional stages (none by default) and the daily digest (off by default)."""
+    the optional stages (none by default) and the daily digest (off by default); `version` for the form to keep."""
     row = session.get(NotificationPreference, user_id)
     user = session.get(User, user_id)
-    return {"email": True if row is None else row.email, "whatsapp": False if row is None else row.whatsapp,
-            "push": bool(row and row.push), "digest": bool(row and row.digest),
-            "stages": [s for s in OPTIONAL_STAGES if s in _chosen_stages(row)],
-            "phone": row.phone if row else None, "has_email": bool(user and user.email),
-            "email_address": user.email if user else None}
+    return {**edit_values(row), "version": row.version if row is not None else FIRST_VERSION,
+            "has_email": bool(user and user.email), "email_address": user.email if user else None}
 
 
 def save_preferences(session: Session, user_id: int, *, email: bool, whatsapp: bool, phone: str | None,
-                     push: bool = False, digest: bool = False, stages: Iterable[str] = ()) -> dict:
+                     push: bool = False, digest: bool = False, stages: Iterable[str] = (),
+                     expected_version: int | None = None, opened: dict[str, Any] | None = None) -> dict:
     """Change the choices; WhatsApp needs a phone number; only the optional stages can be chosen (the
-    mandatory ones are always sent)."""
+    mandatory ones are always sent).
+
+    One account is often several staff (a forwarder's): a save from a form opened on an older version
+    (`expected_version`, `opened`) is refused with StaleEdit, saying what changed since, so one tab cannot silently
+    undo another's choices. `expected_version=None` is a caller with no form."""
     phone = (phone or "").strip() or None
     stages = list(stages or ())
     errors = ErrorCollector()
@@ -122,13 +140,29 @@ def save_preferences(session: Session, user_id: int, *, email: bool, whatsapp: b
     if any(stage not in OPTIONAL_STAGES for stage in stages):
         errors.add("stages", "notify.error.stage_unknown")
     errors.raise_if_any()
+    wanted = {"email": bool(email), "whatsapp": bool(whatsapp), "phone": phone, "push": bool(push),
+              "digest": bool(digest), "stages": [s for s in OPTIONAL_STAGES if s in stages]}
+    user = session.get(User, user_id)
     row = session.get(NotificationPreference, user_id)
+    before = edit_values(row)
+    if wanted == before:
+        return preferences(session, user_id)  # nothing to store: every open form stays current
     if row is None:
-        row = NotificationPreference(user_id=user_id)
-        session.add(row)
-    row.email, row.whatsapp, row.phone, row.updated_at = bool(email), bool(whatsapp), phone, utcnow()
-    row.push, row.digest = bool(push), bool(digest)
-    row.stages = [s for s in OPTIONAL_STAGES if s in stages]
+        if not edit_versions.is_current(FIRST_VERSION, expected_version):
+            raise edit_versions.stale(session, opened or {}, before, "notification_preference", user_id)
+        try:
+            with session.begin_nested():  # the first save from two tabs at once: the second finds the row
+                row = NotificationPreference(user_id=user_id, version=FIRST_VERSION, updated_at=utcnow())
+                session.add(row)
+        except IntegrityError:
+            row = session.get(NotificationPreference, user_id)
+    edit_versions.claim(session, row, expected_version, opened, edit_values, "notification_preference", user_id)
+    row.email, row.whatsapp, row.phone, row.updated_at = wanted["email"], wanted["whatsapp"], phone, utcnow()
+    row.push, row.digest, row.stages = wanted["push"], wanted["digest"], wanted["stages"]
+    # Who saved last and when: the stale message of another tab names it (edit_versions.last_saved).
+    old, new = audit.changed_fields(before, wanted)
+    audit.record(session, user_id, user.username if user else None, "notification_preferences_saved",
+                 "notification_preference", user_id, old, new)
     session.flush()
     return preferences(session, user_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Office, Section, User
@@ -50,10 +50,16 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
     return {k: values.get(k) for k in keys if k in values}
 
 
+# Accounts per page of Admin › Users: officers are a few hundred, but every service-user account is one too (a
+# company's staff each have their own), so the list is paged in the database like every list that grows.
+PAGE_SIZE = 50
+
+
 def list_users(session: Session, search: str | None = None, role: str | None = None,
-               office_id: int | None = None) -> list[dict[str, Any]]:
-    """Accounts filtered in the database (accounts are few: officers and company staff)."""
-    query = select(User).order_by(User.username)
+               office_id: int | None = None, page: int = 0, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """A page of accounts, by username, filtered and paged in the database (`rows`, `total`, `page`,
+    `page_size`)."""
+    query = select(User)
     if search:
         query = query.where(or_(contains(User.username, search), contains(User.full_name, search),
                                 contains(User.email, search)))
@@ -61,7 +67,9 @@ def list_users(session: Session, search: str | None = None, role: str | None = N
         query = query.where(User.role == role)
     if office_id:
         query = query.where(User.office_id == office_id)
-    return [user_dict(u) for u in session.scalars(query)]
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(User.username, User.id).offset(max(page, 0) * page_size).limit(page_size))
+    return {"rows": [user_dict(u) for u in rows], "total": total, "page": page, "page_size": page_size}
 
 
 def get_user(session: Session, user_id: int) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from portal.extensions import database, settings
 from portal.spreadsheets import limits_for
 from portal.security.access import requires
 from portal.services.sync.export_files import import_export_file
-from portal.i18n import current_language, format_number, t
+from portal.i18n import current_language, format_number, said, t
 
 bp = Blueprint("sync_upload", __name__)
 
@@ -123,5 +123,14 @@ def upload():
         message = t(refused["key"], **refused["params"]) if refused.get("key") else refused.get("reason")
         return _page("sync_upload_report.html", 200, report=report, filename=filename, error=message)
     return _page("sync_upload_report.html", 200, report=report, filename=filename, error=None,
-                 errors=errors[:REPORT_MAX_ERRORS], hidden_errors=max(len(errors) - REPORT_MAX_ERRORS, 0),
+                 errors=[_in_readers_language(entry) for entry in errors[:REPORT_MAX_ERRORS]],
+                 hidden_errors=max(len(errors) - REPORT_MAX_ERRORS, 0),
                  show_tables=any(isinstance(e, dict) and e.get("table") for e in errors))
+
+
+def _in_readers_language(entry: dict) -> dict:
+    """A rejected row's reason said from its keys (export_files: ``parts``) in the reader's language; a reason that
+    has none (the writer's missing parent or another station's row) is shown as the run recorded it."""
+    if not isinstance(entry, dict) or not entry.get("parts"):
+        return entry
+    return {**entry, "reason": said([(part["key"], part["params"]) for part in entry["parts"]])}

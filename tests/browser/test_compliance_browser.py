@@ -92,9 +92,13 @@ def test_coordinator_plans_guidance_then_cancels_it_from_the_records_grid(page, 
     shows its reason."""
     sign_in(page, "koordinator_kt")
     page.goto("/guidance")
-    page.wait_for_selector(f"#guidance-service_user_id option[value='{station['beta']}']", state="attached")
+    page.wait_for_selector("#guidance-grid .ag-row:has-text('PT Beta Tani')")
     planned_on = date.today() + timedelta(days=20)
-    page.select_option("#guidance-service_user_id", str(station["beta"]))
+    # The company is searched as it is typed (the drop-down never holds the whole tier-D list).
+    page.click("#guidance-service_user_id")
+    page.locator(".dash-dropdown-search").fill("Beta Tani")
+    page.click(".dash-dropdown-option:has-text('PT Beta Tani')")
+    page.wait_for_selector("#guidance-service_user_id-value:has-text('PT Beta Tani')")
     page.select_option("#guidance-status", "planned")
     page.fill("#guidance-given_on", planned_on.isoformat())
     page.fill("#guidance-notes", "Kunjungan ke gudang untuk membahas dokumen.")

@@ -155,16 +155,29 @@ def test_kpi_sla_hours_save_whole_or_nothing(app, client, database, world, hours
 
 @fuzz()
 @given(text=st.one_of(TEXT, st.just("")), semester=st.one_of(
-    st.just([2026, 1]), st.tuples(st.integers(-10, 10**5), st.integers(-3, 5)).map(list), st.none()))
-def test_survey_follow_up_plan_saves_whole_or_nothing(app, client, database, world, text, semester):
+    st.just([2026, 1]), st.tuples(st.integers(-10, 10**5), st.integers(-3, 5)).map(list), st.none()), data=st.data())
+def test_survey_follow_up_plan_saves_whole_or_nothing(app, client, database, world, text, semester, data):
+    """The plan saves to the semester its form opened, against the version it opened (issue #16 for the plan)."""
+    from portal.services import ikm_results
+
     login_as(client, world["admin"]["username"])
-    values = {"survey-plan-save.n_clicks": 1, "survey-plan-text.value": text,
-              "survey-period.data": {"semester": semester, "from": "2026-01-01", "to": "2026-06-30"}}
+    with database.session() as s:
+        office = s.get(User, world["admin"]["id"]).office_id
+        version = ikm_results.plan_version(s, office, 2026, 1) if semester == [2026, 1] else 0
+        record = ikm_results.follow_up_plan(s, office, 2026, 1)
+    kept, current = data.draw(opened_versions(version), label="opened")
+    if isinstance(kept, dict):
+        kept = {**kept, "key": semester}
+    values = {"survey-plan-save.n_clicks": 1, "survey-plan-text.value": text, "survey-plan-opened.data": kept}
     before = row_counts(database)
     response, body = call(app, client, "..survey-plan-alert.children", values, "survey-plan-save.n_clicks")
-    check_answer(response, [text])
+    check_answer(response, [text, kept])
     if response.status_code != 200 or body.get("survey-plan-alert", {}).get("color") != "success":
         assert changes(before, row_counts(database)) == {}
+    if not current and semester == [2026, 1]:  # a save from a stale (or forged) version never writes
+        with database.session() as s:
+            after = ikm_results.follow_up_plan(s, office, 2026, 1)
+        assert (after or {}).get("version") == (record or {}).get("version")
     ran("dash survey follow-up plan")
 
 

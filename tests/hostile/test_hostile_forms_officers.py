@@ -169,7 +169,7 @@ def test_guidance_record_saves_whole_or_nothing(app, client, database, world, da
     values = {f"guidance-{name}.value": v for name, v in form.items()}
     values.update({"guidance-save.n_clicks": 1, "guidance-section.value": section, "guidance-version.data": 0})
     saved, _ = create_whole_or_nothing(
-        app, client, database, "..guidance-service_user_id.invalid", values, "guidance-save.n_clicks",
+        app, client, database, "..guidance-service_user_id.className", values, "guidance-save.n_clicks",
         typed=list(form.values()) + [section], selects=[form["service_user_id"]], saved_when="guidance-version",
         anchor="guidance_records", context=form)
     if saved:

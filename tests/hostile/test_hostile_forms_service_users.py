@@ -83,16 +83,19 @@ def test_service_user_complaint_saves_whole_or_nothing(app, client, database, wo
 
 @fuzz()
 @given(email=st.one_of(st.booleans(), st.none()), whatsapp=st.one_of(st.booleans(), st.none()),
-       phone=st.one_of(TEXT, st.just("+62 812 3456 7890"), st.just("")))
-def test_notification_preferences_save_whole_or_nothing(app, client, database, world, email, whatsapp, phone):
+       phone=st.one_of(TEXT, st.just("+62 812 3456 7890"), st.just("")), data=st.data())
+def test_notification_preferences_save_whole_or_nothing(app, client, database, world, email, whatsapp, phone, data):
     login_as(client, world["member"]["username"])
-    values = {"my-notifications-save.n_clicks": 1, "my-notifications-email.value": email,
-              "my-notifications-whatsapp.value": whatsapp, "my-notifications-phone.value": phone}
     before = row_counts(database)
     record = snapshot(database, NotificationPreference, world["member"]["id"])
+    # No stored choices yet: the form opens on the defaults at the version a first save writes (1).
+    kept, current = data.draw(opened_versions(record["version"] if record else 1), label="opened")
+    values = {"my-notifications-save.n_clicks": 1, "my-notifications-email.value": email,
+              "my-notifications-whatsapp.value": whatsapp, "my-notifications-phone.value": phone,
+              "my-notifications-opened.data": kept}
     response, body = call(app, client, "..my-notifications-alert.children", values, "my-notifications-save.n_clicks")
-    check_answer(response, [phone])
-    if response.status_code != 200 or body["my-notifications-alert"]["color"] != "success":
+    check_answer(response, [phone, kept])
+    if response.status_code != 200 or body["my-notifications-alert"]["color"] != "success" or not current:
         assert changes(before, row_counts(database)) == {}
         assert snapshot(database, NotificationPreference, world["member"]["id"]) == record
     else:

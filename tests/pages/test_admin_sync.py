@@ -2,6 +2,7 @@
 the staleness warning on every page, and /healthz's sync fields."""
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -496,3 +497,24 @@ def test_a_file_refused_whole_is_said_in_the_readers_language_and_recorded_in_in
     run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
     assert run.status == "failed" and ("tidak tahu tabel IQFast" in run.error or "baris judul" in run.error)
 
+
+@pytest.mark.parametrize("language, invalid, unknown", [
+    ("en", "column id_upt: 'dua' is not a whole number", "zona_waktu 'XYZ' is not a known code"),
+    ("id", "kolom id_upt: 'dua' bukan bilangan bulat", "zona waktu 'XYZ' tidak dikenal")])
+def test_a_rejected_rows_reason_is_said_in_the_readers_language_and_recorded_in_indonesian(logged_in, session,
+                                                                                          language, invalid,
+                                                                                          unknown):
+    """A row's bad value (read from the file) and its unknown code (mapped) read in English to an admin reading the
+    portal in English; the run's record keeps them in Indonesian, as every run's record is kept."""
+    content = ("id_upt,kode_upt,nama_upt,zona_waktu,kota,id_pelabuhan,tgl_update\n"
+               "dua,0301,Pos A,WIB,Tangerang,1,2026-03-01 08:00:00\n"
+               "7,0302,Pos B,XYZ,Tangerang,1,2026-03-01 08:00:00\n").encode()
+    client = logged_in("admin")
+    client.get(f"/lang/{language}")
+    body = _upload(client, _admin_page_token(client), name="m_upt.csv", content=content).get_data(as_text=True)
+    table = html.unescape(re.search(r'id="sync-upload-errors".*?</table>', body, re.S).group(0))
+    assert re.search(r">2</td>.*" + re.escape(invalid), table, re.S), table
+    assert re.search(r">3</td>.*" + re.escape(unknown), table, re.S), table
+    run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
+    assert "baris 2: kolom id_upt: 'dua' bukan bilangan bulat" in run.error
+    assert "baris 3: zona waktu 'XYZ' tidak dikenal" in run.error

@@ -204,9 +204,9 @@ def _as_viewer(session, user_id, company_ids):
 
 
 # ------------------------------------------------------------------------------------------ asking
-def _callback_shows(client, output: str, store: str, value, marker: str, extra=()) -> bool:
+def _callback_shows(client, output: str, store: str, value, marker: str, extra=(), state=None) -> bool:
     inputs = [{"id": store, "property": "data", "value": value}, *extra]
-    response = dash_callback(client, output, inputs=inputs)
+    response = dash_callback(client, output, inputs=inputs, state=state)
     if response.status_code != 200:
         assert response.status_code in (204, 401, 403), (output, response.status_code)
         return False
@@ -260,14 +260,21 @@ def observed(client, app, scene) -> dict[str, bool]:
         table[f"complaint attachment {key}"] = _file_shows(client, f"/complaints/attachments/{ids['file_' + key]}",
                                                            PNG)
         if COMPLAINTS[key] in VIEWERS:
-            table[f"my complaints list {key}"] = _callback_shows(client, "my-complaints-list.children",
-                                                                 "my-complaints-refresh", 0, markers[key])
+            table[f"my complaints list {key}"] = _callback_shows(
+                client, _my_complaints_list(app), "my-complaints-refresh", 0, markers[key],
+                [{"id": f"my-complaints-{button}", "property": "n_clicks", "value": None} for button in ("prev", "next")],
+                [{"id": "my-complaints-page", "property": "data", "value": None}])
     for key in PROFILES:
         section = {"id": "profile-section", "property": "value", "value": None}
         table[f"company profile {key}"] = _callback_shows(client, PROFILE, "profile-id", ids[key], markers[key],
                                                           [section])
     table["handler page"] = _callback_shows(client, HANDLER, "handler-id", ids["handler"], markers["handler"])
     return table
+
+
+def _my_complaints_list(app) -> str:
+    """The paged list's callback key: the list with its pager's outputs."""
+    return next(key for key in app.callback_map if "my-complaints-list.children" in key)
 
 
 def _edit_form_shows(client, app, nnc_id: int, marker: str) -> bool:

@@ -26,7 +26,9 @@ FILTERS = {"/kpi": ("kpi.view", {"kpi-from", "kpi-to"}),
            "/applications": ("applications.view", {"applications-date-from", "applications-date-to"}),
            "/admin/audit": ("admin.audit", {"admin-audit-from", "admin-audit-to"}),
            "/nnc": ("nnc.view", {"nnc-date-from", "nnc-date-to"}),
-           "/my/applications": ("my.view", {"my-from", "my-to"})}
+           "/my/applications": ("my.view", {"my-from", "my-to"}),
+           # Beside its month fields, the dates of a period of days (the KPI panel's custom period links to).
+           "/targeting/effectiveness": ("targeting.effect", {"effect-start", "effect-end"})}
 PAGES = {**FORMS, **FILTERS}
 CASES = [(path, role) for path, (permission, _fields) in sorted(PAGES.items())
          for role in ROLES if role_can(role, permission)]
@@ -49,13 +51,18 @@ def _words(drawn) -> set[str]:
     return {props["id"] for _type, props in drawn if "qc-date-words" in (props.get("className") or "")}
 
 
+def _fields(drawn) -> set[str]:
+    """Every date and month field of the page: each has its words under it, none forgotten."""
+    return {props["id"] for _type, props in drawn if props.get("type") in ("date", "month")}
+
+
 @pytest.mark.parametrize("path, role", CASES)
 def test_every_date_field_has_its_date_in_words_under_it(app, logged_in, path, role):
     client = logged_in(role)
     drawn = _drawn(client, path)
     dates = {props["id"] for _type, props in drawn if props.get("type") == "date"}
     assert PAGES[path][1] <= dates
-    assert _words(drawn) == {f"{field}-words" for field in dates}  # every date field of the page, none forgotten
+    assert _words(drawn) == {f"{field}-words" for field in _fields(drawn)}
     _told_of_words(client, dates)
 
 
@@ -77,7 +84,7 @@ def test_every_month_field_has_its_month_in_words_under_it(app, logged_in, path,
     drawn = _drawn(client, path)
     months = {props["id"] for _type, props in drawn if props.get("type") == "month"}
     assert months == MONTHS[path][1]
-    assert _words(drawn) == {f"{field}-words" for field in months}
+    assert _words(drawn) == {f"{field}-words" for field in _fields(drawn)}
     _told_of_words(client, months, "monthWords")  # "Juli 2026", not a weekday and day of a month field
 
 

@@ -153,7 +153,8 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
 
 def test_the_survey_and_targeting_cards_open_their_pages_on_the_panels_period_and_section(app, logged_in, data):
     """The IKM card of "Bulan lalu" and "Karantina Tumbuhan" opened the survey results on "Semester ini / Semua
-    bidang" (another IKM than the card's), and the targeting card the page's default six months."""
+    bidang" (another IKM than the card's), and the targeting card the page's default six months (and every
+    direction: the card counts the panel's)."""
     client = logged_in("head")
 
     def links(preset, **dates):
@@ -167,13 +168,13 @@ def test_the_survey_and_targeting_cards_open_their_pages_on_the_panels_period_an
     last_month = links("last_month")
     assert last_month["ikm"] == ("/survey-results", {"period": "last_month", "section": "plant"})
     path, query = last_month["targeting"]
-    assert path == "/targeting/effectiveness" and query["section"] == "plant"
+    assert path == "/targeting/effectiveness" and query["section"] == "plant" and query["direction"] == "export"
     assert query["from"] == query["to"] and len(query["to"]) == 7  # last month's month, "2026-11"
     march = links("custom", date_from="2026-03-01", date_to="2026-03-31")
     assert march["ikm"] == ("/survey-results", {"period": "custom", "from": "2026-03-01", "to": "2026-03-31",
                                                 "section": "plant"})
     assert march["targeting"] == ("/targeting/effectiveness", {"from": "2026-03", "to": "2026-03",
-                                                               "section": "plant"})
+                                                               "section": "plant", "direction": "export"})
 
 
 def test_the_ikm_card_of_an_empty_period_says_it_is_empty_instead_of_minimum_0_not_enough(app, logged_in, data):

@@ -98,16 +98,27 @@ def test_officers_cannot_open_service_users_notifications(client, logged_in, ses
     assert notifications.unread_count(session, inbox_of_three["user_id"]) == 3
 
 
-def _saved(app, client, stages, push=False, digest=False, whatsapp=False, phone=""):
-    """Press "Simpan" on the choices form with email on and these values: the outputs of the answer."""
+def _opened_choices(app, client) -> dict:
+    """The choices form as the page loads it: what it keeps of the version and choices it opened."""
+    loaded = dash_callback(client, find_key(app, "my-notifications-stages.value"), inputs=[
+        {"id": "my-notifications-page", "property": "id", "value": "my-notifications-page"}]).json["response"]
+    assert loaded["my-notifications-save"]["disabled"] is False  # usable only now
+    return loaded["my-notifications-opened"]["data"]
+
+
+def _saved(app, client, stages, push=False, digest=False, whatsapp=False, phone="", email=True, kept=None):
+    """Press "Simpan" on the choices form (opened just now unless `kept` says what it opened) with these values:
+    the outputs of the answer."""
+    kept = _opened_choices(app, client) if kept is None else kept
     return dash_callback(client, find_key(app, "my-notifications-alert.children"), inputs=[
         {"id": "my-notifications-save", "property": "n_clicks", "value": 1}], state=[
-        {"id": "my-notifications-email", "property": "value", "value": True},
+        {"id": "my-notifications-email", "property": "value", "value": email},
         {"id": "my-notifications-whatsapp", "property": "value", "value": whatsapp},
         {"id": "my-notifications-phone", "property": "value", "value": phone},
         {"id": "my-notifications-push", "property": "value", "value": push},
         {"id": "my-notifications-stages", "property": "value", "value": stages},
-        {"id": "my-notifications-digest", "property": "value", "value": digest}],
+        {"id": "my-notifications-digest", "property": "value", "value": digest},
+        {"id": "my-notifications-opened", "property": "data", "value": kept}],
         changed=["my-notifications-save.n_clicks"]).json["response"]
 
 
@@ -125,6 +136,34 @@ def test_the_choices_form_saves_stages_push_and_the_digest(app, client, session,
         {"id": "my-notifications-page", "property": "id", "value": "my-notifications-page"}]).json["response"]
     assert loaded["my-notifications-stages"]["value"] == ["inspected", "paid"]
     assert loaded["my-notifications-digest"]["value"] is True and loaded["my-notifications-push"]["value"] is True
+
+
+def test_choices_saved_in_a_tab_opened_before_another_tabs_save_are_refused_and_kept_on_screen(
+        app, client, session, inbox_of_three):
+    """A forwarder's account shared by two staff: the second tab's "Simpan" cannot silently undo the first's; it is
+    told what changed and by whom, its switches stay as chosen, and once reloaded it saves."""
+    other_tab = app.server.test_client()
+    login(other_tab, "pengguna_n")
+    kept_here, kept_there = _opened_choices(app, client), _opened_choices(app, other_tab)
+    first = _saved(app, other_tab, ["paid"], digest=True, kept=kept_there)
+    assert first["my-notifications-alert"]["children"] == "Pilihan tersimpan."
+    assert first["my-notifications-opened"]["data"]["version"] == kept_there["version"] + 1
+
+    refused = _saved(app, client, ["released"], email=False, kept=kept_here)
+    alert = json.dumps(refused["my-notifications-alert"]["children"], ensure_ascii=False)
+    assert refused["my-notifications-alert"]["color"] == "warning"
+    assert "Tidak disimpan: data ini sudah diubah sejak Anda membukanya." in alert
+    assert "pengguna_n menyimpan perubahan pada" in alert
+    assert "Tahap yang dikabarkan" in alert and "Sudah dibayar" in alert and "Satu ringkasan per hari" in alert
+    assert "muat ulang halaman" in alert
+    assert "my-notifications-opened" not in refused  # still the version it opened: a second try is refused too
+    assert not any("value" in props for props in refused.values())  # the switches keep what was chosen here
+    session.expire_all()
+    prefs = notifications.preferences(session, inbox_of_three["user_id"])
+    assert (prefs["email"], prefs["digest"], prefs["stages"]) == (True, True, ["paid"])
+
+    assert _saved(app, client, ["released"], email=False)["my-notifications-alert"]["children"] == \
+        "Pilihan tersimpan."  # reopened on the newer choices
 
 
 def test_a_crafted_stage_is_refused_with_a_message(app, client, session, inbox_of_three):

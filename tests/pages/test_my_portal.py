@@ -570,7 +570,10 @@ def test_corrections_page_redraws_the_menu_badge_with_its_own_open_count(session
                if "corrections-list.children" in spec["output"])
     assert "shell-badge-corrections.children" in key
     load = dash_callback(client, key, [{"id": "corrections-status", "property": "value", "value": "open"},
-                                       {"id": "corrections-refresh", "property": "data", "value": 0}])
+                                       {"id": "corrections-refresh", "property": "data", "value": 0},
+                                       {"id": "corrections-prev", "property": "n_clicks", "value": None},
+                                       {"id": "corrections-next", "property": "n_clicks", "value": None}],
+                         state=[{"id": "corrections-page", "property": "data", "value": 0}])
     assert load.status_code == 200, load.get_data(as_text=True)[:300]
     assert load.json["response"]["shell-badge-corrections"]["children"] == "2"
     badge = dash_callback(client, "shell-badge-corrections.children",

@@ -38,12 +38,13 @@ def test_on_a_phone_the_timeline_shows_one_column_with_the_number_on_its_own_lin
     assert ["reference"] in lines and {"date", "event", "detail"} <= {field for line in lines for field in line}
     assert not any(column.get("hide") for column in columns.values())  # the desktop's five columns stay as they were
     swap = f"qcPhoneColumn(params, '{profile_layout.PHONE_COLUMN}')"
-    assert grid.eventListeners["gridSizeChanged"] == [swap] and grid.eventListeners["firstDataRendered"] == [swap]
+    assert swap in grid.eventListeners["gridSizeChanged"] and swap in grid.eventListeners["firstDataRendered"]
     assert "dagfuncs.qcPhoneColumn" in (ROOT / "assets" / "dashAgGridFunctions.js").read_text(encoding="utf-8")
     assert "dagcomponentfuncs.QcStackedRow" in (ROOT / "assets" / "dashAgGridComponentFunctions.js").read_text(
         encoding="utf-8")
     plain = profile_layout.paged_section("plain", [{"field": "date"}], "–")
-    assert "gridSizeChanged" not in next(_grids(plain)).eventListeners  # a grid without a phone column is left alone
+    listeners = next(_grids(plain)).eventListeners  # a grid without a phone column is left alone
+    assert not any("qcPhoneColumn" in handler for handlers in listeners.values() for handler in handlers)
 
 
 def test_each_event_of_one_application_is_a_row_of_its_own_and_opens_the_application(app, logged_in):

@@ -153,8 +153,8 @@ def test_ikm_command_prints_json(database_url, session):
 
 SURVEY_OUTPUT = ("..survey-summary.children...survey-elements-chart.figure...survey-trend-chart.figure..."
                  "survey-sections.children...survey-profile.children...survey-period.data..."
-                 "survey-period-label.children...survey-plan-text.value...survey-plan-info.children..."
-                 "survey-plan-text.disabled...survey-from-col.style...survey-to-col.style...survey-from.invalid..."
+                 "survey-period-label.children...survey-plan-info.children..."
+                 "survey-from-col.style...survey-to-col.style...survey-from.invalid..."
                  "survey-from-feedback.children...survey-to.invalid...survey-to-feedback.children..")
 
 
@@ -323,3 +323,143 @@ def test_a_period_with_handovers_still_states_its_krejcie_morgan_minimum(session
     texts = _summary_texts(logged_in("head"), "2026-03-01", "2026-03-31")
     assert texts["survey-minimum"].startswith("Minimum Krejcie–Morgan untuk ")
     assert texts["survey-enough"] in ("cukup", "belum cukup")
+
+
+# --- the follow-up plan's form --------------------------------------------------------------------------------
+
+def _callbacks_fed_by(app, component: str) -> list[str]:
+    """The keys of the callbacks that run when `component`'s value changes."""
+    return [key for key, spec in app.callback_map.items()
+            if any(item["id"] == component for item in spec.get("inputs", []))]
+
+
+@pytest.mark.parametrize("chart_filter", ["survey-trend-unit", "survey-section"])
+def test_a_chart_filter_never_writes_the_plan_form(app, chart_filter):
+    """Switching the trend chart to semesters (or another section) re-ran the loader, which wrote the stored plan
+    over what the officer had typed. No callback a chart filter runs may write the plan's text or its version."""
+    fed = _callbacks_fed_by(app, chart_filter)
+    assert fed
+    for key in fed:
+        for output in ("survey-plan-text.value", "survey-plan-opened.data", "survey-plan-key.data"):
+            assert output not in key, key
+
+
+def _loader(app) -> str:
+    return next(key for key in app.callback_map if "survey-trend-chart.figure" in key)
+
+
+def test_switching_the_trend_unit_sends_no_plan_text(app, session, logged_in):
+    """The unit (or section) of a semester already shown: the charts are drawn again, the plan's form is left alone."""
+    ikm_results.save_follow_up_plan(session, None, "admin", office_id(session), 2026, 1, "Rencana tersimpan")
+    session.commit()
+    inputs = _survey_inputs("plant")
+    inputs[1]["value"], inputs[2]["value"], inputs[4]["value"] = "2026-01-01", "2026-06-30", "semester"
+    response = dash_callback(logged_in("admin"), _loader(app), inputs, changed=["survey-trend-unit.value"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()["response"]
+    assert "survey-trend-chart" in body
+    assert not {"survey-plan-text", "survey-plan-opened", "survey-plan-key"} & set(body)
+
+
+def _plan_key(app, client, date_from: str, date_to: str, shown):
+    key = next(k for k in app.callback_map if k.startswith("survey-plan-key.data"))
+    return dash_callback(client, key, [{"id": "survey-preset", "property": "value", "value": "custom"},
+                                       {"id": "survey-from", "property": "value", "value": date_from},
+                                       {"id": "survey-to", "property": "value", "value": date_to}],
+                         state=[{"id": "survey-plan-key", "property": "data", "value": shown}])
+
+
+def test_the_plan_key_is_written_only_when_the_semester_changes(app, logged_in):
+    """Dash runs the plan's loader whenever its key is written: the same semester again writes nothing."""
+    client = logged_in("head")
+    same = _plan_key(app, client, "2026-01-01", "2026-06-30", [2026, 1])
+    assert same.status_code in (200, 204) and "survey-plan-key" not in ((same.get_json(silent=True) or {})
+                                                                        .get("response") or {})
+    other = _plan_key(app, client, "2025-07-01", "2025-12-31", [2026, 1])
+    assert other.get_json()["response"]["survey-plan-key"]["data"] == [2025, 2]
+    month = _plan_key(app, client, "2026-03-01", "2026-03-31", [2026, 1])
+    assert month.get_json()["response"]["survey-plan-key"]["data"] is None
+
+
+def _plan_form(session, year: int, semester: int) -> dict:
+    """What the page's plan form keeps when it opens a semester's plan (callbacks/survey.py: _opened_plan)."""
+    from portal.services import edit_versions
+
+    plan = ikm_results.follow_up_plan(session, office_id(session), year, semester)
+    return {**edit_versions.opened(ikm_results.plan_version(session, office_id(session), year, semester),
+                                   {"text": plan["text"] if plan else None}), "key": [year, semester]}
+
+
+def test_a_stale_plan_save_names_the_colleagues_text_keeps_the_typing_and_can_load_the_newer_plan(
+        app, session, client, make_user):
+    from support.hostile_forms import call
+    from support.hostile import login_as
+
+    office = office_id(session)
+    ikm_results.save_follow_up_plan(session, None, "admin", office, 2026, 1, "Rencana awal")
+    kept = _plan_form(session, 2026, 1)  # the officer opens the plan …
+    colleague = _plan_form(session, 2026, 1)
+    ikm_results.save_follow_up_plan(session, None, "rekan_kepala", office, 2026, 1, "Rencana dari rekan",
+                                    expected_version=colleague["version"], opened=colleague["values"])
+    session.commit()  # … and a colleague saves meanwhile
+    make_user("admin_plan", "admin")
+    login_as(client, "admin_plan")
+    values = {"survey-plan-save.n_clicks": 1, "survey-plan-text.value": "Ketikan saya", "survey-plan-opened.data": kept}
+    response, body = call(app, client, "..survey-plan-alert.children", values, "survey-plan-save.n_clicks")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    alert = json.dumps(body["survey-plan-alert"], ensure_ascii=False)
+    assert body["survey-plan-alert"]["color"] == "warning"
+    assert "Tidak disimpan" in alert and "rekan_kepala" in alert and "Rencana dari rekan" in alert
+    assert "Muat teks tersimpan" in alert
+    assert "survey-plan-text" not in body or "value" not in body["survey-plan-text"]  # the typing stays
+    assert "survey-plan-opened" not in body  # still the version it opened: a second click is refused too
+    session.expire_all()
+    assert ikm_results.follow_up_plan(session, office, 2026, 1)["text"] == "Rencana dari rekan"
+
+    values["survey-plan-reload.n_clicks"] = 1
+    response, body = call(app, client, "..survey-plan-alert.children", values, "survey-plan-reload.n_clicks")
+    assert body["survey-plan-text"]["value"] == "Rencana dari rekan"
+    assert body["survey-plan-opened"]["data"]["version"] == kept["version"] + 1
+    values.update({"survey-plan-reload.n_clicks": None, "survey-plan-text.value": "Rencana gabungan",
+                   "survey-plan-opened.data": body["survey-plan-opened"]["data"]})
+    response, body = call(app, client, "..survey-plan-alert.children", values, "survey-plan-save.n_clicks")
+    assert body["survey-plan-alert"]["color"] == "success"
+    session.expire_all()
+    assert ikm_results.follow_up_plan(session, office, 2026, 1)["text"] == "Rencana gabungan"
+
+
+def test_choosing_another_semester_keeps_the_unsaved_text_and_gives_it_back(app, session, client, make_user):
+    """The box shows one semester's plan; what was typed for the semester left is kept in the page, said so, and
+    comes back (with the version it was opened on) when that semester is chosen again."""
+    from support.hostile_forms import call
+    from support.hostile import login_as
+
+    ikm_results.save_follow_up_plan(session, None, "admin", office_id(session), 2025, 2, "Rencana semester lalu")
+    session.commit()
+    first, last = _plan_form(session, 2026, 1), _plan_form(session, 2025, 2)
+    make_user("admin_draft", "admin")
+    login_as(client, "admin_draft")
+    values = {"survey-plan-key.data": [2025, 2], "survey-plan-text.value": "Draf semester ini",
+              "survey-plan-opened.data": first, "survey-plan-drafts.data": {}}
+    response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert body["survey-plan-text"]["value"] == "Rencana semester lalu"
+    assert body["survey-plan-opened"]["data"] == last
+    drafts = body["survey-plan-drafts"]["data"]
+    assert drafts["2026-S1"]["text"] == "Draf semester ini"
+    assert "semester 1 tahun 2026" in json.dumps(body["survey-plan-note"], ensure_ascii=False)
+
+    values = {"survey-plan-key.data": [2026, 1], "survey-plan-text.value": "Rencana semester lalu",
+              "survey-plan-opened.data": last, "survey-plan-drafts.data": drafts}
+    response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
+    assert body["survey-plan-text"]["value"] == "Draf semester ini"
+    assert body["survey-plan-opened"]["data"] == first
+    assert body["survey-plan-drafts"]["data"] == {}  # unchanged text left behind needs no draft
+    assert "dikembalikan" in json.dumps(body["survey-plan-note"], ensure_ascii=False)
+
+    # A period that is no semester: the box empties and locks; the draft is kept for its semester.
+    values = {"survey-plan-key.data": None, "survey-plan-text.value": "Draf semester ini diubah",
+              "survey-plan-opened.data": first, "survey-plan-drafts.data": {}}
+    response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
+    assert body["survey-plan-form"]["disabled"] is True and body["survey-plan-text"]["value"] == ""
+    assert body["survey-plan-drafts"]["data"]["2026-S1"]["text"] == "Draf semester ini diubah"

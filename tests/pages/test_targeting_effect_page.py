@@ -5,10 +5,12 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
+import pytest
+
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
 from support.targeting_data import gen_decision
-from support.web import dash_callback
+from support.web import components, dash_callback
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -32,9 +34,13 @@ def _second_half_of_2026(app, logged_in, session) -> dict:
     _arrange(session)
     client = logged_in("head")
     return dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-period", "property": "value", "value": "months"},
         {"id": "effect-from", "property": "value", "value": "2026-07"},
         {"id": "effect-to", "property": "value", "value": "2026-12"},
-        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]
+        {"id": "effect-start", "property": "value", "value": None},
+        {"id": "effect-end", "property": "value", "value": None},
+        {"id": "effect-section", "property": "value", "value": "all"},
+        {"id": "effect-direction", "property": "value", "value": "all"}]).json["response"]
 
 
 def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
@@ -42,9 +48,13 @@ def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
     client = logged_in("head")
     months = [(date.today() - timedelta(days=40)).isoformat()[:7], (date.today() + timedelta(days=1)).isoformat()[:7]]
     response = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-period", "property": "value", "value": "months"},
         {"id": "effect-from", "property": "value", "value": months[0]},
         {"id": "effect-to", "property": "value", "value": months[1]},
-        {"id": "effect-section", "property": "value", "value": "all"}])
+        {"id": "effect-start", "property": "value", "value": None},
+        {"id": "effect-end", "property": "value", "value": None},
+        {"id": "effect-section", "property": "value", "value": "all"},
+        {"id": "effect-direction", "property": "value", "value": "all"}])
     body = response.json["response"]
     text = json.dumps(body["effect-cards"])
 
@@ -58,9 +68,13 @@ def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
 def test_a_wrong_month_says_which_field_is_wrong(app, logged_in):
     client = logged_in("coordinator", "plant")
     response = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-period", "property": "value", "value": "months"},
         {"id": "effect-from", "property": "value", "value": "2026-05"},
         {"id": "effect-to", "property": "value", "value": "2026-01"},
-        {"id": "effect-section", "property": "value", "value": "plant"}])
+        {"id": "effect-start", "property": "value", "value": None},
+        {"id": "effect-end", "property": "value", "value": None},
+        {"id": "effect-section", "property": "value", "value": "plant"},
+        {"id": "effect-direction", "property": "value", "value": "all"}])
     body = response.json["response"]
     assert body["effect-to"]["invalid"] is True and "sesudah" in body["effect-to-feedback"]["children"]
 
@@ -88,9 +102,13 @@ def test_the_kpi_card_and_the_effectiveness_page_write_the_share_inspected_alike
     client = logged_in("head")
     months = [(NOW.date() - timedelta(days=40)).isoformat()[:7], (NOW.date() + timedelta(days=1)).isoformat()[:7]]
     page = json.dumps(dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": "effect-period", "property": "value", "value": "months"},
         {"id": "effect-from", "property": "value", "value": months[0]},
         {"id": "effect-to", "property": "value", "value": months[1]},
-        {"id": "effect-section", "property": "value", "value": "all"}]).json["response"]["effect-cards"])
+        {"id": "effect-start", "property": "value", "value": None},
+        {"id": "effect-end", "property": "value", "value": None},
+        {"id": "effect-section", "property": "value", "value": "all"},
+        {"id": "effect-direction", "property": "value", "value": "all"}]).json["response"]["effect-cards"])
     assert "80,0% dari 5 konsinyasi" in page
     assert "80,0% konsinyasi diperiksa" in _kpi_cards_this_year(app, client)
 
@@ -142,3 +160,136 @@ def test_on_a_phone_each_month_and_section_is_one_stacked_row_that_names_its_fig
     assert "qcPhoneColumn" in str(layout(SimpleNamespace(office_timezone="Asia/Jakarta", section_scope=None)))
     row = _second_half_of_2026(app, logged_in, session)["effect-grid"]["rowData"][0]
     assert {field for line in params["lines"] for field in line} <= set(row)
+
+
+def _drawn(client, search: str) -> tuple[dict, str]:
+    """The page as the router draws it for this address: each field's value by id, and the whole tree as text."""
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": "/targeting/effectiveness"}],
+                             state=[{"id": "shell-url", "property": "search", "value": search}])
+    assert response.status_code == 200
+    return ({props["id"]: props.get("value") for _type, props in components(response.json)
+             if isinstance(props.get("id"), str)}, json.dumps(response.json))
+
+
+def _figures(app, client, values: dict):
+    """The page's answer to the fields as drawn."""
+    return dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
+        {"id": name, "property": "value", "value": values.get(name)}
+        for name in ("effect-period", "effect-from", "effect-to", "effect-start", "effect-end", "effect-section",
+                     "effect-direction")])
+
+
+def test_the_kpi_cards_custom_period_opens_the_page_on_its_days_with_the_cards_figures(app, logged_in, session):
+    """A custom period of 10–31 March counted one decision on the card, and its link opened the page on the whole
+    of March: two."""
+    company = gen_service_user(session, name="PT Periode Hari")
+    for day in (3, 20):
+        at = datetime(2026, 3, day, 3, 0, tzinfo=timezone.utc)
+        application = gen_application(session, company, submitted_at=at, stages=("submitted", "certified"))
+        gen_decision(session, application, draw=0.1, flags=(), decided_at=at)
+    session.commit()
+    client = logged_in("head")
+    panel = dash_callback(client, find_key(app, "kpi-cards.children"), inputs=[
+        {"id": "kpi-preset", "property": "value", "value": "custom"},
+        {"id": "kpi-from", "property": "value", "value": "2026-03-10"},
+        {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
+        {"id": "kpi-section", "property": "value", "value": "all"},
+        {"id": "kpi-direction", "property": "value", "value": "all"},
+        {"id": "kpi-refresh", "property": "data", "value": 0},
+        {"id": "kpi-office", "property": "value", "value": None}]).json["response"]["kpi-cards"]["children"]
+    card = next(card for card in panel if card["props"]["id"] == "kpi-card-targeting")
+    assert "(1 dari 1)" in json.dumps(card)
+    path, _, search = card["props"]["href"].partition("?")
+    assert path == "/targeting/effectiveness"
+    values, _tree = _drawn(client, "?" + search)
+    assert (values["effect-period"], values["effect-start"], values["effect-end"]) == \
+        ("custom", "2026-03-10", "2026-03-31")
+    body = _figures(app, client, values).json["response"]
+    assert [row["decisions"] for row in body["effect-grid"]["rowData"]] == [1]
+    assert "100,0% dari 1 konsinyasi" in json.dumps(body["effect-cards"])
+    assert body["effect-start-col"]["style"] == {} and body["effect-from-col"]["style"] == {"display": "none"}
+
+
+@pytest.mark.parametrize("search", [
+    "?period=custom&start=2026-03-20&end=2026-03-01",   # the end before the start
+    "?period=custom&start=2026-03-05",                  # no end
+    "?period=custom&start=2020-01-01&end=2026-03-01",   # longer than any panel's period
+    "?period=custom&start=0001-01-01&end=0001-01-02",   # a date no office's midnight can be computed for
+    "?from=0001-01&to=0001-02", "?from=abc&to=2026-03"])
+def test_a_period_in_the_address_the_page_cannot_use_opens_the_default_months_and_says_why(app, logged_in, search):
+    client = logged_in("head")
+    default, _tree = _drawn(client, "")
+    values, tree = _drawn(client, search)
+    assert 'effect-address-error' in tree and "tidak dapat dipakai" in tree
+    assert {name: values[name] for name in ("effect-period", "effect-from", "effect-to", "effect-start")} == \
+        {name: default[name] for name in ("effect-period", "effect-from", "effect-to", "effect-start")}
+    assert _figures(app, client, values).status_code == 200
+
+
+@pytest.mark.parametrize("period, values, field", [
+    ("custom", {"effect-start": "0001-01-01", "effect-end": "0001-01-02"}, "effect-start"),
+    ("custom", {"effect-start": "2026-03-05", "effect-end": "2026-13-40"}, "effect-end"),
+    ("months", {"effect-from": "0001-01", "effect-to": "0001-02"}, "effect-from")])
+def test_a_period_the_browser_sends_that_is_none_is_refused_in_its_field_not_with_an_error(app, logged_in, period,
+                                                                                          values, field):
+    """The callback checks what it is sent as the address is checked: year 1 answered 500 (no midnight to compute)."""
+    response = _figures(app, logged_in("head"), {"effect-period": period, "effect-section": "all", **values})
+    assert response.status_code == 200
+    assert response.json["response"][field]["invalid"] is True
+
+
+def test_the_kpi_cards_direction_opens_the_page_on_that_direction_with_the_cards_figures(app, logged_in, session):
+    """With "Impor" chosen on the panel the card counted the imports only, and its link opened the page on every
+    direction (15,181 decisions on the card, 27,333 on the page)."""
+    company = gen_service_user(session, name="PT Arah Kartu")
+    for day, direction in ((5, "export"), (6, "export"), (7, "import")):
+        at = datetime(2026, 3, day, 3, 0, tzinfo=timezone.utc)
+        application = gen_application(session, company, submitted_at=at, direction=direction,
+                                      stages=("submitted", "certified"))
+        gen_decision(session, application, draw=0.1, flags=(), decided_at=at)
+    session.commit()
+    client = logged_in("head")
+    panel = dash_callback(client, find_key(app, "kpi-cards.children"), inputs=[
+        {"id": "kpi-preset", "property": "value", "value": "custom"},
+        {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
+        {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
+        {"id": "kpi-section", "property": "value", "value": "all"},
+        {"id": "kpi-direction", "property": "value", "value": "import"},
+        {"id": "kpi-refresh", "property": "data", "value": 0},
+        {"id": "kpi-office", "property": "value", "value": None}]).json["response"]["kpi-cards"]["children"]
+    card = next(card for card in panel if card["props"]["id"] == "kpi-card-targeting")
+    assert "(1 dari 1)" in json.dumps(card)
+    path, _, search = card["props"]["href"].partition("?")
+    assert path == "/targeting/effectiveness"
+    values, tree = _drawn(client, "?" + search)
+    assert (values["effect-direction"], values["effect-from"], values["effect-to"]) == ("import", "2026-03", "2026-03")
+    assert "effect-address-direction-error" not in tree
+    body = _figures(app, client, values).json["response"]
+    assert [row["decisions"] for row in body["effect-grid"]["rowData"]] == [1]
+    assert "100,0% dari 1 konsinyasi" in json.dumps(body["effect-cards"])
+    assert body["effect-direction"]["invalid"] is False
+    # The select offers the panel's directions under the panel's words.
+    select = next(props for _type, props in components(json.loads(tree)) if props.get("id") == "effect-direction")
+    assert [option["label"] for option in select["options"]] == \
+        ["Semua arah", "Ekspor", "Impor", "Antar area keluar", "Antar area masuk"]
+
+
+@pytest.mark.parametrize("search", ["?direction=sideways", "?from=2026-01&to=2026-03&direction=EXPORT"])
+def test_a_direction_in_the_address_the_page_does_not_know_opens_all_directions_and_says_why(app, logged_in,
+                                                                                            search):
+    client = logged_in("head")
+    values, tree = _drawn(client, search)
+    assert "effect-address-direction-error" in tree and "Arah di alamat halaman ini tidak dikenali" in tree
+    assert values["effect-direction"] == "all"
+    assert _figures(app, client, values).status_code == 200
+
+
+def test_a_direction_the_browser_sends_that_is_none_is_refused_in_its_field_not_with_an_error(app, logged_in):
+    response = _figures(app, logged_in("head"), {"effect-period": "months", "effect-section": "all",
+                                                 "effect-direction": "sideways"})
+    assert response.status_code == 200
+    body = response.json["response"]
+    assert body["effect-direction"]["invalid"] is True
+    assert "Arah tidak dikenali" in body["effect-direction-feedback"]["children"]
+    assert "effect-cards" not in body  # the last figures stay: none drawn for a direction that is none

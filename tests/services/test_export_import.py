@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import create_engine, select, text
 
 from models import SyncRun
+from portal.i18n import said
 from portal.iqfast import schema as iq
 from portal.services.sync import export_files
 from support.sync_helpers import checksums, iqfast_rows, our_rows, small_simulator
@@ -104,6 +105,11 @@ def test_bad_csv_rows_are_reported_by_row_number_and_the_good_ones_load(database
     assert "PTK dengan id 987654" in reasons[11] and "belum ada" in reasons[11]
     assert "waktu" in reasons[14] and "wajib diisi" in reasons[14]
     assert "id_riwayat" in reasons[22] and "bukan bilangan bulat" in reasons[22]
+    # Every reason, the writer's missing parent too, can be said again in an English reader's language.
+    english = {error["row"]: said([(part["key"], part["params"]) for part in error["parts"]], "en")
+               for error in result["errors"]}
+    assert "PTK with id 987654" in english[11] and "not in Q-Corner yet" in english[11]
+    assert "is not a known" in english[4] and "not a whole number" in english[22]
     with database.engine.connect() as c:
         loaded = set(c.execute(text("SELECT source_id FROM stage_events")).scalars())
         run = c.execute(text("SELECT status, error FROM sync_runs WHERE id = :i"), {"i": result["run_id"]}).one()

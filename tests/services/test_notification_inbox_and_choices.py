@@ -155,7 +155,7 @@ def test_choices_are_stored_and_unknown_stages_are_refused(session, company):
     me = company["forwarder"]
     assert notifications.preferences(session, me) | {"email_address": None} == {
         "email": True, "whatsapp": False, "push": False, "digest": False, "stages": [], "phone": None,
-        "has_email": True, "email_address": None}
+        "has_email": True, "email_address": None, "version": 1}
     saved = notifications.save_preferences(session, me, email=False, whatsapp=False, phone=None, push=True,
                                            digest=True, stages=["treated", "verified"])
     assert (saved["push"], saved["digest"], saved["stages"], saved["email"]) == (True, True, ["verified", "treated"],

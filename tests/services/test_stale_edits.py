@@ -5,6 +5,7 @@ Each test opens a record twice (two people, two browser tabs), saves the first, 
 own transaction, as each callback is."""
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from models import Complaint, CorrectionRequest, GuidanceRecord, Nnc, User
 from models.base import utcnow
 from portal.domain.periods import today_in
-from portal.services import accounts, complaints, corrections, edit_versions, users
+from portal.services import accounts, complaints, corrections, edit_versions, notifications, users
 from portal.services.accounts import current_user_from
 from portal.services.compliance import guidance
 from portal.services.compliance.scoring_settings import current_settings, save_settings
@@ -209,6 +210,84 @@ def test_second_complaint_handling_save_is_refused_and_the_first_answer_is_kept(
     with database.session() as s:
         stored = s.get(Complaint, complaint_id)
         assert (stored.status, stored.answer, stored.category) == ("answered", "Sudah ditambah loket.", "service")
+
+
+def test_a_complaint_form_opened_while_new_and_saved_after_it_was_answered_is_told_someone_saved_meanwhile(
+        database, operators):
+    """Not "answered → new is not allowed" under Status: the form is stale, and says who answered it with what."""
+    first, second = operators
+    with database.session() as s:
+        complaint_id = complaints.create(s, first, {"channel": "phone", "category": "service",
+                                                    "subject": "Loket tutup", "text": "Loket 2 tutup siang."})["id"]
+    opened = []
+    for _ in range(2):
+        with database.session() as s:
+            found = complaints.detail(s, first, complaint_id)
+        opened.append(edit_versions.opened(found["version"], {n: found[n] for n in complaints.EDIT_FIELDS}))
+    with database.session() as s:
+        complaints.update(s, first, complaint_id, {"status": "answered", "answer": "Loket buka lagi pukul 13.00."},
+                          expected_version=opened[0]["version"], opened=opened[0]["values"])
+    with pytest.raises(StaleEdit) as caught, database.session() as s:
+        complaints.update(s, second, complaint_id, {"status": "new", "answer": "Kami cek dulu."},
+                          expected_version=opened[1]["version"], opened=opened[1]["values"])
+    assert ("status", "new", "answered") in caught.value.changes and caught.value.by == "petugas_a"
+    with database.session() as s:
+        assert s.get(Complaint, complaint_id).answer == "Loket buka lagi pukul 13.00."
+
+
+# ------------------------------------------------------------------------------------------------ notification choices
+@pytest.fixture
+def shared_account(database, make_user):
+    """One service-user account (a forwarder's) that several staff keep open in their own tabs."""
+    return make_user("forwarder_bersama", "service_user", email="ekspedisi@contoh.invalid")["id"]
+
+
+def _open_choices(database, user_id: int) -> dict:
+    with database.session() as s:
+        found = notifications.preferences(s, user_id)
+    return edit_versions.opened(found["version"], {n: found[n] for n in notifications.EDIT_FIELDS})
+
+
+def _save_choices(database, user_id: int, kept: dict, **choices):
+    with database.session() as s:
+        return notifications.save_preferences(s, user_id, **{"email": True, "whatsapp": False, "phone": None,
+                                                             **choices},
+                                              expected_version=kept["version"], opened=kept["values"])
+
+
+@pytest.mark.parametrize("chosen_before", [False, True], ids=["first-save", "later-save"])
+def test_notification_choices_saved_from_a_tab_opened_before_another_tabs_save_are_refused(
+        database, shared_account, chosen_before):
+    """Two staff on one account: the second tab's save cannot silently undo the first's (nor can the second of two
+    first saves, when the account had no stored choices yet)."""
+    if chosen_before:
+        _save_choices(database, shared_account, _open_choices(database, shared_account), stages=["paid"])
+    tab_a, tab_b = _open_choices(database, shared_account), _open_choices(database, shared_account)
+    _save_choices(database, shared_account, tab_a, whatsapp=True, phone="+62 812 1111 2222",
+                  stages=["paid", "released"])
+    with pytest.raises(StaleEdit) as caught:
+        _save_choices(database, shared_account, tab_b, email=False, stages=["paid"])
+    changes = {field: (then, now) for field, then, now in caught.value.changes}
+    assert changes["whatsapp"] == (False, True) and changes["phone"] == (None, "+62 812 1111 2222")
+    assert changes["stages"][1] == ["paid", "released"] and caught.value.by == "forwarder_bersama"
+    with database.session() as s:
+        stored = notifications.preferences(s, shared_account)
+    assert (stored["email"], stored["whatsapp"], stored["stages"]) == (True, True, ["paid", "released"])
+    # Reopened on the newer choices, the second tab saves.
+    _save_choices(database, shared_account, _open_choices(database, shared_account), email=False)
+
+
+def test_turning_push_on_from_a_device_leaves_the_open_choices_form_current(database, shared_account):
+    """A device subscribing turns the push channel on without a form save: the tab that did it can still save."""
+    from portal.services import push
+
+    kept = _open_choices(database, shared_account)
+    with database.session() as s:
+        push.subscribe(s, shared_account, {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": {
+            "p256dh": base64.urlsafe_b64encode(b"\x04" + b"\x01" * 64).decode().rstrip("="),
+            "auth": base64.urlsafe_b64encode(b"\x02" * 16).decode().rstrip("=")}}, "Ponsel")
+    saved = _save_choices(database, shared_account, kept, push=True, digest=True)
+    assert (saved["push"], saved["digest"]) == (True, True)
 
 
 # ------------------------------------------------------------------------------------------------ accounts

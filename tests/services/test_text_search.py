@@ -67,8 +67,8 @@ def test_the_account_nnc_and_company_searches_take_wildcards_literally(database,
     make_user("petugasxa", "operator")
     officer = actor(database, make_user, "admin")
     with database.session() as s:
-        assert {u["username"] for u in users.list_users(s, search="petugas_a")} == {"petugas_a"}
-        assert users.list_users(s, search="%") == []
+        assert {u["username"] for u in users.list_users(s, search="petugas_a")["rows"]} == {"petugas_a"}
+        assert users.list_users(s, search="%")["rows"] == []
         company = gen_service_user(s, name="PT Maju_Jaya")
         gen_service_user(s, name="PT MajuXJaya")
         nnc_register.create_nnc(s, officer, valid_nnc(s, number="NNC/50%/1", service_user=company))

@@ -74,9 +74,9 @@ def _outputs_from_key(key: str):
 
 
 def save_complaint(client, key: str, complaint_id: int, status: str, answer: str, *, opened: dict,
-                   field_check: bool = False):
-    """Press "Simpan" on a complaint's handling form (callback `key`) with these values and the form state it
-    opened (`opened`: the version and values it keeps)."""
+                   field_check: bool = False, press: str = "save"):
+    """Press "Simpan" (or `press="email"`: "Simpan & kirim jawaban via email") on a complaint's handling form
+    (callback `key`) with these values and the form state it opened (`opened`: the version and values it keeps)."""
     values = {"status": status, "category": "service", "assignee_id": "none", "answer": answer}
     state = [{"id": f"complaint-{name}", "property": "value", "value": value} for name, value in values.items()]
     state += [{"id": "complaint-needs_field_check", "property": "value", "value": field_check},
@@ -84,10 +84,10 @@ def save_complaint(client, key: str, complaint_id: int, status: str, answer: str
               {"id": "complaint-id", "property": "data", "value": complaint_id},
               {"id": "complaint-refresh", "property": "data", "value": 0},
               {"id": "complaint-opened", "property": "data", "value": opened}]
-    inputs = [{"id": "complaint-save", "property": "n_clicks", "value": 1},
-              {"id": "complaint-email", "property": "n_clicks", "value": None},
+    inputs = [{"id": "complaint-save", "property": "n_clicks", "value": 1 if press == "save" else None},
+              {"id": "complaint-email", "property": "n_clicks", "value": 1 if press == "email" else None},
               {"id": "complaint-upload", "property": "contents", "value": None}]
-    return dash_callback(client, key, inputs, state, changed=["complaint-save.n_clicks"])
+    return dash_callback(client, key, inputs, state, changed=[f"complaint-{press}.n_clicks"])
 
 
 

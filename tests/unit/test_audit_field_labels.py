@@ -15,7 +15,7 @@ from layouts import admin_audit as view
 from portal.domain.compliance import ScoringSettings
 from portal.domain.targeting import TargetingSettings
 from portal.i18n import LANGUAGES, catalog
-from portal.services import complaints, users
+from portal.services import complaints, notifications, users
 from portal.services.kpi.sla import DEFAULT_SLA_HOURS
 from portal.services.nnc import rules as nnc_rules
 
@@ -83,6 +83,7 @@ RECORDED = (
     | {("compliance_settings", f.name) for f in fields(ScoringSettings)}
     | {("targeting_settings", f.name) for f in fields(TargetingSettings)}
     | {("setting", name) for name in DEFAULT_SLA_HOURS}
+    | {("notification_preference", name) for name in notifications.EDIT_FIELDS}
     # nnc_exported's filters, a dict inside the entry: its keys are worded without a record kind
     | {(None, name) for name in ("status", "section", "date_from", "date_to", "text", "country", "service_user_id",
                                  "flow", "category")}

@@ -60,3 +60,13 @@ def test_whole_months_and_edges_cover_each_day_of_the_range_exactly_once(first, 
         assert start <= end and (start.year, start.month) == (end.year, end.month)  # an edge stays in one month
         covered += [start + timedelta(days=i) for i in range((end - start).days + 1)]
     assert sorted(covered) == [first + timedelta(days=i) for i in range(length + 1)]
+
+
+def test_a_chosen_period_is_refused_when_it_ends_before_it_begins_or_runs_past_three_years():
+    from portal.domain.periods import MAX_PERIOD_DAYS, day_range_problem
+
+    start = date(2024, 1, 1)
+    assert day_range_problem(start, start) is None
+    assert day_range_problem(start, start - timedelta(days=1)) == "reversed"
+    assert day_range_problem(start, start + timedelta(days=MAX_PERIOD_DAYS - 1)) is None  # both days counted
+    assert day_range_problem(start, start + timedelta(days=MAX_PERIOD_DAYS)) == "too_long"

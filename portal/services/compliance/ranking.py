@@ -428,7 +428,7 @@ def ranking(session: Session, *, office_id: int, section_scope: str | None, filt
     """The ranking of one office (and section) under the filters: a page of rows, the tier counts, the working.
 
     A coordinator (`section_scope`) sees their own section only; asking for another is Forbidden.
-    `page_size=None` returns every row (exports, prints, the guidance list). `search` keeps the companies
+    `page_size=None` returns every row (exports, prints). `search` keeps the companies
     whose name or NPWP contains it; their rank and the tier counts stay those of the whole office. With
     `snapshots` (the default), the default view (no direction, commodity or period) is read from the score snapshots
     when they hold the rollup's counts (`snapshots_current`) and are of today's window; otherwise from the rollup.

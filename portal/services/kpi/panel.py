@@ -33,7 +33,6 @@ from portal.validation import ErrorCollector
 PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_semester", "last_semester",
            "this_year", "last_year", "custom")
 _UNIT_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
-MAX_PERIOD_DAYS = 3 * 366
 
 # An NNC carries no direction: one received from an importing country is about our export, one we issue is
 # about an import. Domestic traffic has no NNCs.
@@ -74,10 +73,7 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
         if date_to is None:
             errors.add("to", "kpi.error.date_required")
         errors.raise_if_any()
-        if date_to < date_from:
-            errors.add("to", "kpi.error.to_before_from")
-        elif (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
-            errors.add("to", "kpi.error.too_long", days=MAX_PERIOD_DAYS)
+        targeting_effect.add_day_range_problem(errors, date_from, date_to)
         errors.raise_if_any()
         length = date_to - date_from
         return Period(date_from, date_to, date_from - length - timedelta(days=1), date_from - timedelta(days=1),

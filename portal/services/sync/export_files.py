@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from portal.db import Database
+from portal.i18n import phrase
 from portal.iqfast import mapping
 from portal.spreadsheets import Limits
 from portal.iqfast.export_source import EXPORT_SUFFIXES, ExportFileError, read_export_file, table_for_filename
@@ -25,9 +26,11 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
                        limits: Limits | None = None, configured_url: str | None = None) -> dict:
     """Load one IQFast export file (CSV or XLSX, layout in docs/sync.md) in one transaction.
 
-    Bad rows are reported by row number and reason (in Indonesian) and the good ones load; a row whose
+    Bad rows are reported by row number and reason and the good ones load; a row whose
     parent was rejected is rejected too, so nothing is half-written. Returns
-    ``{"status", "rows_loaded", "rows_rejected", "errors": [{"row", "reason", "table"}], "run_id", "refused"}``
+    ``{"status", "rows_loaded", "rows_rejected", "errors": [{"row", "reason", "table", "parts"}], "run_id", "refused"}``
+    (``reason`` in Indonesian, as the run records it; ``parts``, when the reason has them, its keys and params
+    [{"key", "params"}] to say it in a page's language)
     with status ``success`` (every row loaded), ``partial`` (some rejected) or ``failed`` (none loaded).
     A file that cannot be used as a whole (no workbook, no known table, over one of ``limits``, default: the
     settings' QCORNER_EXPORT_IMPORT_MAX_…) fails unread: ``refused`` is then ``{"reason", "key", "params"}`` (the
@@ -69,8 +72,8 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
         # export folder's pass still retries the file (it may be ours: the database).
         run.rows_written = {}
         cause = str(getattr(error, "orig", None) or error).strip().splitlines() or [""]
-        reason = (f"berkas tidak dapat dimuat, tidak ada yang disimpan: {type(error).__name__}: "
-                  f"{' — '.join(line.strip() for line in cause[:2])}")[:500]
+        reason = phrase("sync.export.error.not_loaded",
+                        cause=f"{type(error).__name__}: {' — '.join(line.strip() for line in cause[:2])}"[:440])
         run.errors.append({"row": 0, "reason": reason})
         finish_run(database, run, "failed", reason)
         return _export_result("failed", 0, run)
@@ -88,8 +91,16 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
 
 
 def _export_result(status: str, loaded: int, run: RunLog) -> dict:
-    return {"status": status, "rows_loaded": loaded, "rows_rejected": run.rejected, "errors": run.errors,
-            "run_id": run.id, "kind": "export", "refused": None}
+    return {"status": status, "rows_loaded": loaded, "rows_rejected": run.rejected,
+            "errors": [_with_parts(entry) for entry in run.errors], "run_id": run.id, "kind": "export",
+            "refused": None}
+
+
+def _with_parts(entry: dict) -> dict:
+    """A rejected row with its reason's keys beside the text (a portal.i18n.Phrase's parts), as plain values that
+    survive JSON. A reason the writer gives as plain text (a missing parent, another station's row) has none."""
+    parts = getattr(entry["reason"], "parts", None)
+    return {**entry, "parts": [{"key": key, "params": params} for key, params in parts]} if parts else entry
 
 
 def import_export_dir(database: Database, directory: str, triggered_by: str | None = None,

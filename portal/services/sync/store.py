@@ -30,6 +30,7 @@ from sqlalchemy.schema import CreateTable
 import models
 from models.application import COMPLETING_STAGES
 from models.base import utcnow
+from portal.i18n import phrase
 from portal.iqfast import codes as iqfast_codes
 from portal.iqfast.fields import Lookups
 from portal.iqfast.mapping import MAPPINGS, TableMapping
@@ -99,8 +100,7 @@ def dedupe(spec: TableMapping, rows: list[tuple]) -> tuple[list[int], list[tuple
     for position, row in enumerate(rows):
         key = tuple(row[i] for i in key_at)
         if key in seen:
-            rejected.append((seen[key], f"baris ganda: {'/'.join(map(str, key))} muncul lagi di "
-                                        f"baris lain; yang terakhir dipakai", False))
+            rejected.append((seen[key], phrase("sync.row.duplicate", record="/".join(map(str, key))), False))
         seen[key] = position
     if len(seen) == len(rows):
         return list(range(len(rows))), rows, rejected
@@ -368,9 +368,8 @@ class Writer:
                 .where(staging.c[column_name].is_not(None), parent.c.id.is_(None))))
             found = self.conn.execute(query).all()
             for row_no, source_id in found:
-                label = ref.label or ref.parent
-                orphans.setdefault(row_no, f"{label} dengan id {source_id} ({ref.column}) belum ada di Q-Corner: "
-                                           f"sinkronkan/unggah datanya dahulu")
+                orphans.setdefault(row_no, phrase(f"sync.row.missing_parent.{ref.parent}", source_id=source_id,
+                                                  column=ref.column))
         if orphans:
             numbers = sorted(orphans)
             for start in range(0, len(numbers), ID_CHUNK):
@@ -384,10 +383,8 @@ class Writer:
                                lambda: self._other_stations(spec, staging))
         refused: dict[int, str] = {}
         for row_no, source_id, code, taken in self.conn.execute(statement):
-            refused.setdefault(row_no, (
-                f"id {source_id} sudah dipakai catatan UPT {code} dari sumber lain: id sumber ini bertumpang tindih "
-                f"dengan id sumber itu, tidak ditulis" if taken else
-                f"catatan UPT {code}, yang dibaca dari sumber IQFast lain: tidak ditulis dari sumber ini"))
+            refused.setdefault(row_no, phrase("sync.row.id_taken_by_station" if taken else "sync.row.other_station",
+                                              source_id=source_id, code=code))
         if refused:
             numbers = sorted(refused)
             for start in range(0, len(numbers), ID_CHUNK):

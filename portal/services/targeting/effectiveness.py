@@ -15,7 +15,9 @@ clean): a consignment still moving is neither.
   nothing);
 - saved: consignments at the reduced level not selected, i.e. inspections not done.
 Months are the office's local months of the consignment's submission (a first sync after an outage decides older
-consignments late; they still count where they arrived).
+consignments late; they still count where they arrived). A period is whole months, or exact days (the KPI panel's
+custom period, which its targeting card links to): then its first and last months count only those days.
+A direction (export, import, …: the application's) narrows both the page and the KPI card alike (`_conditions`).
 """
 from __future__ import annotations
 
@@ -26,8 +28,10 @@ from sqlalchemy import Text, and_, case, cast, exists, func, literal, not_, or_,
 from sqlalchemy.orm import Session
 
 from models import Application, QuarantineAction, Section, StageEvent
+from models.application import DIRECTIONS
 from models.targeting import TargetingDecision
-from portal.domain.periods import add_months, day_bounds, local_midnight, month_start
+from portal.domain.periods import (MAX_PERIOD_DAYS, add_months, day_bounds, day_range_problem, local_midnight,
+                                   month_start)
 from portal.domain.targeting import FLAG_CODES
 from portal.domain.targeting_outcome import CLEAN_STAGES, HIT_STAGES, hit_rate, hit_rate_ratio
 from portal.security.scope import scope_of
@@ -35,6 +39,8 @@ from portal.validation import ErrorCollector
 
 PERMISSION = "targeting.effect"
 MAX_MONTHS = 24
+# The days a period may name: past them an office's midnight cannot even be computed (year 1 or 9999 from an address).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 COUNTS = ("decisions", "inspected", "hits", "hits_all", "known", "targeted", "targeted_known", "targeted_hits",
           "random", "random_known", "random_hits", "saved", "pending")
 
@@ -115,6 +121,8 @@ def _decisions():
 
 
 def _conditions(office_id: int, start: datetime, end: datetime, section: str | None, direction: str | None = None):
+    """The decisions of the office, period, section and direction: the one filter of both the page
+    (`effectiveness`) and the KPI card (`kpi_figures`), so a card's link opens the page on the card's figures."""
     a = Application
     conditions = [a.office_id == office_id, a.submitted_at >= start, a.submitted_at < end, a.deleted_at.is_(None)]
     if section:
@@ -122,6 +130,18 @@ def _conditions(office_id: int, start: datetime, end: datetime, section: str | N
     if direction:
         conditions.append(a.direction == direction)
     return conditions
+
+
+def clean_direction(value: str | None) -> str | None:
+    """The direction asked for (None: all). An unknown one is refused: filtering by it would show an empty page as
+    if no decision had been made."""
+    if value in (None, ""):
+        return None
+    if value not in DIRECTIONS:
+        errors = ErrorCollector()
+        errors.add("direction", "targeting_effect.error.direction")
+        errors.raise_if_any()
+    return value
 
 
 def _derived(counts: dict[str, int]) -> dict[str, Any]:
@@ -142,10 +162,13 @@ def clean_months(first: date | str | None, last: date | str | None, today: date)
         if value in (None, ""):
             return None
         try:
-            return month_start(value if isinstance(value, date) else date.fromisoformat(f"{str(value)[:7]}-01"))
+            found = month_start(value if isinstance(value, date) else date.fromisoformat(f"{str(value)[:7]}-01"))
         except ValueError:
+            found = None
+        if found is None or not FIRST_DAY <= found <= LAST_DAY:
             errors.add(field, "targeting_effect.error.month")
             return None
+        return found
 
     last_month = month(last, "to") or month_start(today)
     first_month = month(first, "from") or add_months(last_month, -5)
@@ -157,29 +180,69 @@ def clean_months(first: date | str | None, last: date | str | None, today: date)
     return first_month, last_month
 
 
+def clean_days(first: date | str | None, last: date | str | None) -> tuple[date, date]:
+    """The days of a period given by its dates (both needed, in order, at most MAX_PERIOD_DAYS: as long as the KPI
+    panel's custom period, so the panel's targeting card always opens its own period here)."""
+    errors = ErrorCollector()
+
+    def day(value, field):
+        if value in (None, ""):
+            errors.add(field, "kpi.error.date_required")
+            return None
+        try:
+            found = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            found = None
+        if found is None or not FIRST_DAY <= found <= LAST_DAY:
+            errors.add(field, "targeting_effect.error.day")
+            return None
+        return found
+
+    first_day, last_day = day(first, "from"), day(last, "to")
+    errors.raise_if_any()
+    add_day_range_problem(errors, first_day, last_day)
+    errors.raise_if_any()
+    return first_day, last_day
+
+
+def add_day_range_problem(errors: ErrorCollector, first: date, last: date, field: str = "to") -> None:
+    """A period of days the KPI panel and this page both refuse: ended before it began, or past MAX_PERIOD_DAYS."""
+    problem = day_range_problem(first, last)
+    if problem == "reversed":
+        errors.add(field, "kpi.error.to_before_from")
+    elif problem == "too_long":
+        errors.add(field, "kpi.error.too_long", days=MAX_PERIOD_DAYS)
+
+
 def effectiveness(session: Session, scope, first_month: date, last_month: date, *, tz: str,
-                  section: str | None = None) -> dict[str, Any]:
+                  section: str | None = None, days: tuple[date, date] | None = None,
+                  direction: str | None = None) -> dict[str, Any]:
     """Per month and section, and for the whole period per section, per flag and overall.
 
     `scope` decides the office (its home office) and, for a coordinator, the section whatever `section` says.
+    `days` (clean_days): the period's exact first and last day instead of whole months; the months are theirs.
+    `direction` (clean_direction): the applications' direction, None for all.
     """
+    direction = clean_direction(direction)
     scope = scope_of(scope)
     scope.require(PERMISSION)
     scope.require_section()
     section = scope.section_scope or section
     office_id = scope.office_id
+    if days:
+        first_month, last_month = month_start(days[0]), month_start(days[1])
     months = []
     cursor = first_month
     while cursor <= last_month:
         months.append(cursor)
         cursor = add_months(cursor, 1)
-    start = local_midnight(months[0], tz)
-    end = local_midnight(add_months(months[-1], 1), tz)
+    start, end = day_bounds(*days, tz) if days else (local_midnight(months[0], tz),
+                                                     local_midnight(add_months(months[-1], 1), tz))
     # The office's local month of each decision: a CASE over the months' UTC starts, portable to both backends.
     last_label = literal(months[-1].isoformat()[:7])
     month_of = case(*[(Application.submitted_at < local_midnight(add_months(m, 1), tz), literal(m.isoformat()[:7]))
                       for m in months[:-1]], else_=last_label) if len(months) > 1 else last_label
-    row = _per_decision(_conditions(office_id, start, end, section), month_of.label("decision_month"),
+    row = _per_decision(_conditions(office_id, start, end, section, direction), month_of.label("decision_month"),
                         Section.code.label("section_code"))
     known = or_(row.c.hit.is_(True), row.c.clean.is_(True))
     per_flag = [expression for code in FLAG_CODES for expression in (
@@ -211,7 +274,8 @@ def effectiveness(session: Session, scope, first_month: date, last_month: date, 
         for key in COUNTS:
             bucket[key] += item[key]
     return {
-        "months": [m.isoformat()[:7] for m in months], "section": section, "office_id": office_id,
+        "months": [m.isoformat()[:7] for m in months], "section": section, "direction": direction,
+        "office_id": office_id,
         "rows": rows,
         "monthly": [{"month": m.isoformat()[:7], **_derived(monthly_total.get(m.isoformat()[:7], {}))}
                     for m in months],
