@@ -190,15 +190,7 @@ def test_the_kpi_cards_custom_period_opens_the_page_on_its_days_with_the_cards_f
         gen_decision(session, application, draw=0.1, flags=(), decided_at=at)
     session.commit()
     client = logged_in("head")
-    panel = dash_callback(client, find_key(app, "kpi-cards.children"), inputs=[
-        {"id": "kpi-preset", "property": "value", "value": "custom"},
-        {"id": "kpi-from", "property": "value", "value": "2026-03-10"},
-        {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
-        {"id": "kpi-section", "property": "value", "value": "all"},
-        {"id": "kpi-direction", "property": "value", "value": "all"},
-        {"id": "kpi-refresh", "property": "data", "value": 0},
-        {"id": "kpi-office", "property": "value", "value": None}]).json["response"]["kpi-cards"]["children"]
-    card = next(card for card in panel if card["props"]["id"] == "kpi-card-targeting")
+    card = _targeting_card(app, client, "2026-03-10", "2026-03-31")
     assert "(1 dari 1)" in json.dumps(card)
     path, _, search = card["props"]["href"].partition("?")
     assert path == "/targeting/effectiveness"
@@ -250,15 +242,7 @@ def test_the_kpi_cards_direction_opens_the_page_on_that_direction_with_the_cards
         gen_decision(session, application, draw=0.1, flags=(), decided_at=at)
     session.commit()
     client = logged_in("head")
-    panel = dash_callback(client, find_key(app, "kpi-cards.children"), inputs=[
-        {"id": "kpi-preset", "property": "value", "value": "custom"},
-        {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
-        {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
-        {"id": "kpi-section", "property": "value", "value": "all"},
-        {"id": "kpi-direction", "property": "value", "value": "import"},
-        {"id": "kpi-refresh", "property": "data", "value": 0},
-        {"id": "kpi-office", "property": "value", "value": None}]).json["response"]["kpi-cards"]["children"]
-    card = next(card for card in panel if card["props"]["id"] == "kpi-card-targeting")
+    card = _targeting_card(app, client, "2026-03-01", "2026-03-31", direction="import")
     assert "(1 dari 1)" in json.dumps(card)
     path, _, search = card["props"]["href"].partition("?")
     assert path == "/targeting/effectiveness"
@@ -293,3 +277,16 @@ def test_a_direction_the_browser_sends_that_is_none_is_refused_in_its_field_not_
     assert body["effect-direction"]["invalid"] is True
     assert "Arah tidak dikenali" in body["effect-direction-feedback"]["children"]
     assert "effect-cards" not in body  # the last figures stay: none drawn for a direction that is none
+
+
+def _targeting_card(app, client, first: str, last: str, direction: str = "all") -> dict:
+    """The KPI panel's targeting card for a custom period of days, every section."""
+    panel = dash_callback(client, find_key(app, "kpi-cards.children"), inputs=[
+        {"id": "kpi-preset", "property": "value", "value": "custom"},
+        {"id": "kpi-from", "property": "value", "value": first},
+        {"id": "kpi-to", "property": "value", "value": last},
+        {"id": "kpi-section", "property": "value", "value": "all"},
+        {"id": "kpi-direction", "property": "value", "value": direction},
+        {"id": "kpi-refresh", "property": "data", "value": 0},
+        {"id": "kpi-office", "property": "value", "value": None}]).json["response"]["kpi-cards"]["children"]
+    return next(card for card in panel if card["props"]["id"] == "kpi-card-targeting")
