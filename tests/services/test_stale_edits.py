@@ -189,22 +189,30 @@ def test_a_save_racing_past_the_check_is_refused_by_the_guarded_update(database,
 
 
 # ------------------------------------------------------------------------------------------------ complaints
-def test_second_complaint_handling_save_is_refused_and_the_first_answer_is_kept(database, operators):
-    first, second = operators
+def _opened_twice_and_answered(database, officer, complaint: dict, answer: str) -> tuple[int, dict]:
+    """A complaint created by `officer`, its handling form opened in two tabs, the first tab's answer saved: (its
+    id, what the second tab opened)."""
     with database.session() as s:
-        complaint_id = complaints.create(s, first, {"channel": "whatsapp", "category": "service",
-                                                    "subject": "Antrean lama", "text": "Menunggu 3 jam."})["id"]
+        complaint_id = complaints.create(s, officer, complaint)["id"]
     opened = []
     for _ in range(2):
         with database.session() as s:
-            found = complaints.detail(s, first, complaint_id)
+            found = complaints.detail(s, officer, complaint_id)
         opened.append(edit_versions.opened(found["version"], {n: found[n] for n in complaints.EDIT_FIELDS}))
     with database.session() as s:
-        complaints.update(s, first, complaint_id, {"status": "answered", "answer": "Sudah ditambah loket."},
+        complaints.update(s, officer, complaint_id, {"status": "answered", "answer": answer},
                           expected_version=opened[0]["version"], opened=opened[0]["values"])
+    return complaint_id, opened[1]
+
+
+def test_second_complaint_handling_save_is_refused_and_the_first_answer_is_kept(database, operators):
+    first, second = operators
+    complaint_id, later = _opened_twice_and_answered(database, first, {
+        "channel": "whatsapp", "category": "service", "subject": "Antrean lama", "text": "Menunggu 3 jam."},
+        "Sudah ditambah loket.")
     with pytest.raises(StaleEdit) as caught, database.session() as s:
         complaints.update(s, second, complaint_id, {"status": "in_progress", "answer": "", "category": "tariff"},
-                          expected_version=opened[1]["version"], opened=opened[1]["values"])
+                          expected_version=later["version"], opened=later["values"])
     assert set(caught.value.changes) == {("status", "new", "answered"), ("answer", None, "Sudah ditambah loket.")}
     assert caught.value.by == "petugas_a"
     with database.session() as s:
@@ -216,20 +224,12 @@ def test_a_complaint_form_opened_while_new_and_saved_after_it_was_answered_is_to
         database, operators):
     """Not "answered → new is not allowed" under Status: the form is stale, and says who answered it with what."""
     first, second = operators
-    with database.session() as s:
-        complaint_id = complaints.create(s, first, {"channel": "phone", "category": "service",
-                                                    "subject": "Loket tutup", "text": "Loket 2 tutup siang."})["id"]
-    opened = []
-    for _ in range(2):
-        with database.session() as s:
-            found = complaints.detail(s, first, complaint_id)
-        opened.append(edit_versions.opened(found["version"], {n: found[n] for n in complaints.EDIT_FIELDS}))
-    with database.session() as s:
-        complaints.update(s, first, complaint_id, {"status": "answered", "answer": "Loket buka lagi pukul 13.00."},
-                          expected_version=opened[0]["version"], opened=opened[0]["values"])
+    complaint_id, later = _opened_twice_and_answered(database, first, {
+        "channel": "phone", "category": "service", "subject": "Loket tutup", "text": "Loket 2 tutup siang."},
+        "Loket buka lagi pukul 13.00.")
     with pytest.raises(StaleEdit) as caught, database.session() as s:
         complaints.update(s, second, complaint_id, {"status": "new", "answer": "Kami cek dulu."},
-                          expected_version=opened[1]["version"], opened=opened[1]["values"])
+                          expected_version=later["version"], opened=later["values"])
     assert ("status", "new", "answered") in caught.value.changes and caught.value.by == "petugas_a"
     with database.session() as s:
         assert s.get(Complaint, complaint_id).answer == "Loket buka lagi pukul 13.00."
