@@ -12,6 +12,10 @@ PORT ?= 8050
 # round trips or PostgreSQL, and a third worker fills those waits: the PostgreSQL suite took 13.7 min with three
 # against 15.1–17.2 min with two on a quiet 2-core VM (6 Dec 2026), with the cores busy throughout.
 TEST_WORKERS ?= 3
+# Python writes its compiled modules (and pytest its rewritten test modules) to __pycache__ even where the machine's
+# environment asks it not to: every test worker, and every portal process a test starts, would otherwise compile
+# the portal and the tests again (7 s of each worker's 11 s start on this machine; __pycache__ is ignored by git).
+unexport PYTHONDONTWRITEBYTECODE
 
 # The demo's stand-in for IQFast: the simulator's SQLite file (make run ticks it so the portal looks alive).
 IQFAST_SIM ?= sqlite:///$(CURDIR)/instance/iqfast-sim.db
@@ -63,9 +67,11 @@ test-dates: install
 	  --ignore tests/services/test_faults.py --ignore tests/services/test_backup_restore.py \
 	  --ignore tests/services/test_demo_server.py || exit 1; done
 
-# The same suite on the embedded SQLite default, except what needs a browser or PostgreSQL itself.
+# The same suite on the embedded SQLite default, except what needs a browser or PostgreSQL itself, and the pure rules
+# of tests/unit, which reach no database (the PostgreSQL run has them).
 test-sqlite: install
-	QCORNER_TEST_BACKEND=sqlite $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q --durations=15 -m "not browser and not postgresql_only"
+	QCORNER_TEST_BACKEND=sqlite $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -q --durations=15 \
+	  -m "not browser and not postgresql_only" --ignore tests/unit
 
 # The long proofs of issue #9, each writing its results into docs/ (about an hour on 2 cores; run on a quiet machine):
 # hostile input with many examples, the fault scenarios on a private PostgreSQL cluster, a verified backup and

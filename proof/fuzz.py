@@ -163,7 +163,8 @@ HOSTILE_USERS = [
     ("/_dash-dependencies gave a service user the names of every admin callback.",
      "portal/security/access.py:serve_dependencies_by_role lists only the callbacks the role may call.",
      "test_permissions.py::test_each_role_is_told_only_of_the_callbacks_it_may_call, "
-     "test_dependency_map_browser.py (every demo role in Chromium)"),
+     "test_browser_login.py::test_each_demo_role_lands_on_its_home_page_with_its_menu_draws_its_pages_and_logs_out_"
+     "for_good (every demo role in Chromium)"),
     ("/healthz told anonymous callers the database backend.",
      "Detail only to the host itself (loopback, no X-Forwarded-For) and to admins.",
      "test_guard.py::test_healthz_tells_an_anonymous_remote_caller_only_whether_it_is_up"),

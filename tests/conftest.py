@@ -63,16 +63,18 @@ def _travel_if_asked(config):
         config._qcorner_clock.start()
 
 
-# The files that take a minute or more of a worker's time (measured on 6 Dec 2026), handed out first, longest first:
-# `--dist loadfile` hands out whole files in collection order, and one of these left for the end kept a worker busy
-# for minutes while the others idled (the manual's screenshot script alone takes 1.5–2 min). Every other file
-# follows in its usual order; a file renamed or gone only loses its place.
-LONG_FILES = ("browser/test_accessibility.py", "pages/test_manual.py", "browser/test_phone_lists.py",
-              "services/test_sync_rollups_follow_every_write.py", "browser/test_dependency_map_browser.py",
-              "browser/test_browser_my_forwarder_5000.py", "browser/test_browser_login.py",
-              "browser/test_long_tasks.py", "services/test_sync_months_reached.py", "browser/test_grids_browser.py",
-              "browser/test_search_as_you_type.py", "services/test_demo_idempotent.py",
-              "hostile/test_hostile_callbacks.py", "browser/test_browser_kpi.py")
+# The files that take half a minute or more of a worker's time (measured on 6 Dec 2026), handed out first, longest
+# first: `--dist loadfile` hands out whole files in collection order, and one of these left for the end kept a worker
+# busy for minutes while the others idled (the accessibility sweep alone takes 2–3 min). The SQLite run, without the
+# browser files, starts with the service and page files of the list. Every other file follows in its usual order; a
+# file renamed or gone only loses its place.
+LONG_FILES = ("browser/test_accessibility.py", "browser/test_phone_lists.py", "browser/test_long_tasks.py",
+              "pages/test_manual.py", "browser/test_browser_login.py",
+              "services/test_demo_idempotent.py", "services/test_sync_first_load.py",
+              "browser/test_search_as_you_type.py", "browser/test_browser_applications.py",
+              "pages/test_compliance_pages.py", "services/test_iqfast_simulator.py", "services/test_sync.py",
+              "browser/test_compliance_browser.py", "browser/test_grids_browser.py", "services/test_faults.py",
+              "browser/test_columns_fit.py", "services/test_reconciliation_sources.py")
 
 
 def pytest_collection_modifyitems(config, items):

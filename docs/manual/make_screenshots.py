@@ -37,7 +37,7 @@ CHANGING_ACTIONS = ("guidance_cancelled", "guidance_planned", "guidance_recorded
 
 def open_changed_entry(page):
     """The audit log with the drawer of the newest entry that changed fields. A login changes none, and this script's
-    own logins (one per shot) fill the newest page on a demo it has run against before: then the log is narrowed to
+    own logins (one per person) fill the newest page on a demo it has run against before: then the log is narrowed to
     an action that changes fields, as an admin would narrow it."""
     page.wait_for_selector("#admin-audit-grid .ag-row", timeout=20000)
     changed = page.locator("#admin-audit-grid .ag-cell[col-id='changed']", has_text=re.compile(r"\w"))
@@ -136,16 +136,16 @@ def take_screenshots(base_url: str, password: str, out_dir: Path = OUT_DIR, brow
 
 def _take_all(chromium, base_url: str, password: str, out_dir: Path, settle: bool) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    written, contexts = [], {}
+    written, tabs = [], {}
     try:
         for shot in SHOTS:
             key = (shot.username, shot.phone)
-            if key not in contexts:  # one login per person and screen size
-                contexts[key] = _session(chromium, base_url, password, shot)
-            written.append(_take(contexts[key], shot, out_dir, settle))
+            if key not in tabs:  # one login and one tab per person and screen size
+                tabs[key] = _session(chromium, base_url, password, shot).new_page()
+            written.append(_take(tabs[key], shot, out_dir, settle))
     finally:
-        for context in contexts.values():
-            context.close()
+        for tab in tabs.values():
+            tab.context.close()
     return written
 
 
@@ -190,27 +190,25 @@ def _grids_settled(page) -> None:
     page.wait_for_timeout(450)
 
 
-def _take(context, shot: Shot, out_dir: Path, settle: bool = True) -> Path:
-    page = context.new_page()
-    try:
-        page.goto(shot.path)
-        page.wait_for_selector(shot.wait_for)
-        if shot.action:
-            shot.action(page)
-        # Let the page's callbacks fill tables and charts: none in flight, then a moment for the last one to draw
-        # (a fixed second was both too long on a quiet machine and too short on a busy one).
-        # A selector, not a script: the portal's CSP forbids evaluating strings.
-        loading = '[data-dash-is-loading="true"]'
+def _take(page, shot: Shot, out_dir: Path, settle: bool = True) -> Path:
+    """The shot's page opened in the person's tab (each shot loads its page whole; the tab keeps the scripts it has
+    already read, which a new tab for every shot read again)."""
+    page.goto(shot.path)
+    page.wait_for_selector(shot.wait_for)
+    if shot.action:
+        shot.action(page)
+    # Let the page's callbacks fill tables and charts: none in flight, then a moment for the last one to draw
+    # (a fixed second was both too long on a quiet machine and too short on a busy one).
+    # A selector, not a script: the portal's CSP forbids evaluating strings.
+    loading = '[data-dash-is-loading="true"]'
+    page.wait_for_selector(loading, state="detached")
+    if settle:
+        page.wait_for_timeout(300)
         page.wait_for_selector(loading, state="detached")
-        if settle:
-            page.wait_for_timeout(300)
-            page.wait_for_selector(loading, state="detached")
-            _grids_settled(page)
-        path = out_dir / f"{shot.name}.png"
-        page.screenshot(path=str(path), full_page=not shot.phone)
-        return path
-    finally:
-        page.close()
+        _grids_settled(page)
+    path = out_dir / f"{shot.name}.png"
+    page.screenshot(path=str(path), full_page=not shot.phone)
+    return path
 
 
 def main() -> None:

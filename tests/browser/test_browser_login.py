@@ -1,10 +1,11 @@
-"""Logging in as each demo role in real Chromium: home page, menu, errors, throttling, phone size."""
+"""Logging in as each demo role in real Chromium: home page, menu, its pages drawn with its own dependency map,
+logging out for good, errors, throttling, phone size."""
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, browser_logout, screenshot, settle
 from portal.demo.build import DEMO_ACCOUNTS, create_demo_accounts
 
 pytestmark = pytest.mark.browser
@@ -29,18 +30,52 @@ def demo_accounts(database):
         create_demo_accounts(s, "qcorner-demo")
 
 
-@pytest.mark.parametrize("username,role,section,_name", DEMO_ACCOUNTS)
-def test_each_demo_role_lands_on_its_home_page_with_its_menu(page, demo_accounts, username, role, section, _name):
+# A page with callbacks of its own besides the home page, for each role.
+SECOND_PAGE = {"admin": "/admin/audit", "operator": "/complaints", "coordinator": "/nnc", "enforcement": "/complaints",
+               "head": "/rankings", "national": "/kpi", "service_user": "/my/complaints"}
+
+
+@pytest.mark.parametrize("username,role,_section,_name", DEMO_ACCOUNTS)
+def test_each_demo_role_lands_on_its_home_page_with_its_menu_draws_its_pages_and_logs_out_for_good(
+        page, demo_accounts, username, role, _section, _name):
+    """Each role's browser is told only of its own callbacks (`/_dash-dependencies` by role, issue #16): Dash must
+    still draw the home page the login leads to and a second page, with no error in the console and no callback
+    refused, and the menu's logout (a POST form with the CSRF token) must end the session."""
+    problems = []
+    page.on("console", lambda message: problems.append(f"console: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+            if "/_dash-" in response.url and response.status >= 400 else None)
     browser_login(page, username, "qcorner-demo")
     page.wait_for_url(f"**{HOME[role]}")
-    page.wait_for_selector("#shell-content h1")
-    shown, hidden = MENU[role]
-    for key in shown:
-        assert page.locator(f"#shell-nav-{key}").count() == 1, key
-    assert page.locator(f"#shell-nav-{hidden}").count() == 0
-    page.click("#shell-user-name")
+    for path in (HOME[role], SECOND_PAGE[role]):
+        if path != HOME[role]:  # the home page is the one the login has just drawn
+            page.goto(path)
+        page.wait_for_selector("#shell-content h1")
+        settle(page)
+        assert not page.locator(".dash-fe-error__title, .dash-debug-menu__error").count(), path
+        if path == HOME[role]:
+            shown, hidden = MENU[role]
+            for key in shown:
+                assert page.locator(f"#shell-nav-{key}").count() == 1, key
+            assert page.locator(f"#shell-nav-{hidden}").count() == 0
+            screenshot(page, f"home-{username}")
+    assert not problems, problems
+    page.click("#shell-user-name")  # the user menu's logout, as browser_logout does on a desktop screen
     assert "Keluar" in page.inner_text("#shell-logout")
-    screenshot(page, f"home-{username}")
+    page.click("#shell-logout")
+    page.wait_for_url("**/login")
+    page.goto(HOME[role])
+    page.wait_for_url("**/login**")  # the session really ended
+
+
+def test_logout_from_the_phone_menu_ends_the_session(phone, demo_accounts):
+    browser_login(phone, "service_user", "qcorner-demo")
+    phone.wait_for_url("**/my/applications")
+    browser_logout(phone)
+    phone.goto("/my/applications")
+    phone.wait_for_url("**/login**")
 
 
 def test_wrong_password_shows_an_indonesian_error(page, demo_accounts):

@@ -6,11 +6,12 @@ commits it: a test logging in, measuring or reading changes none of it, the one 
 back unread afterwards (`clean_database` below), and the database goes back to its migrated content after the
 module's last test.
 
-The long-task test: each step (a page opened from the menu, a search typed, the next page) is done three times and
-its best try counts, so one moment of a busy shared machine does not decide. A step fails when its best try holds a
-task over issue #14's 200 ms (LONG_TASK_LIMIT_MS) AND over twice the same step's best try for a small company in the
-same browser: the ratio only takes over when the machine is so loaded that even the small company's page passes
-200 ms (on a 2-core machine shared by several test runs a 140 ms task was seen to take 720 ms).
+The long-task test: each step (a page opened from the menu, a search typed, the next page) is tried up to three
+times and its best try counts, so one moment of a busy shared machine does not decide. A step fails when its best try
+holds a task over issue #14's 200 ms (LONG_TASK_LIMIT_MS) AND over twice the same step's best try for a small company
+in the same browser: the ratio only takes over when the machine is so loaded that even the small company's page passes
+200 ms (on a 2-core machine shared by several test runs a 140 ms task was seen to take 720 ms). A try within the limit
+ends the step's tries (no later try can fail it), and the small company is measured only when a step went over.
 """
 from __future__ import annotations
 
@@ -46,22 +47,23 @@ def _longest_task(tab, action) -> int:
     return max((task["duration"] for task in long_tasks(tab)), default=0)
 
 
-def _best_of(tab, action, undo) -> int:
-    """The longest task of the best of TRIES tries of `action` (`undo` puts the page back between tries)."""
+def _best_of(tab, action, undo, enough: float) -> int:
+    """The longest task of the best of TRIES tries of `action` (`undo` puts the page back between tries); a try
+    at or under `enough` (ms) ends them."""
     best = None
     for attempt in range(TRIES):
         if attempt:
             undo()
         longest = _longest_task(tab, action)
         best = longest if best is None else min(best, longest)
-        if best <= LONG_TASK_LIMIT_MS / 4:
-            break  # clearly light: no need to try again
+        if best <= enough:
+            break
     return best
 
 
-def _measure_my_pages(tab, search_text: str) -> dict[str, int]:
+def _measure_my_pages(tab, search_text: str, enough: float) -> dict[str, int]:
     """From the applications page: the notifications and the applications opened from the menu, a search typed
-    without Enter, and the next page — each step's longest task (best of TRIES)."""
+    without Enter, and the next page — each step's longest task (best of up to TRIES, see `_best_of`)."""
     def open_notifications():
         open_from_menu(tab, "shell-nav-my-notifications")
         tab.wait_for_selector(".qc-message")
@@ -90,11 +92,11 @@ def _measure_my_pages(tab, search_text: str) -> dict[str, int]:
         tab.click("#my-prev")
         expect(tab.locator("#my-count")).to_contain_text("Menampilkan 1–")
 
-    steps = {"notifications": _best_of(tab, open_notifications, open_applications)}
-    steps["applications"] = _best_of(tab, open_applications, open_notifications)
-    steps["search as you type"] = _best_of(tab, type_search, clear_search)
+    steps = {"notifications": _best_of(tab, open_notifications, open_applications, enough)}
+    steps["applications"] = _best_of(tab, open_applications, open_notifications, enough)
+    steps["search as you type"] = _best_of(tab, type_search, clear_search, enough)
     clear_search()
-    steps["next page"] = _best_of(tab, next_page, previous_page)
+    steps["next page"] = _best_of(tab, next_page, previous_page, enough)
     return steps
 
 
@@ -140,11 +142,11 @@ def clean_database(database):
         session.execute(update(NotificationOutbox).where(NotificationOutbox.read_at.is_not(None)).values(read_at=None))
 
 
-def _login_and_measure(tab, username: str) -> dict[str, int]:
+def _login_and_measure(tab, username: str, enough: float) -> dict[str, int]:
     browser_login(tab, username)
     tab.wait_for_url("**/my/applications")
     tab.wait_for_selector(".qc-app-card")
-    steps = _measure_my_pages(tab, "kopi")
+    steps = _measure_my_pages(tab, "kopi", enough)
     browser_logout(tab)
     return steps
 
@@ -157,10 +159,11 @@ def test_forwarder_with_5000_applications_has_no_long_task_on_its_pages(phone, s
     # not the page, a page that really blocks the browser is slow every time.
     too_long = None
     for _round in range(3):
-        small = _login_and_measure(phone, "eksportir_kecil")
-        heavy = _login_and_measure(phone, "forwarder_besar")
-        slow = {step: (ms, small[step]) for step, ms in heavy.items()
-                if ms > LONG_TASK_LIMIT_MS and ms > RATIO * small[step]}
+        heavy = _login_and_measure(phone, "forwarder_besar", enough=LONG_TASK_LIMIT_MS)
+        over = {step: ms for step, ms in heavy.items() if ms > LONG_TASK_LIMIT_MS}
+        # The yardstick only when a step went over: the small company's own best (a light try ends its tries).
+        small = _login_and_measure(phone, "eksportir_kecil", enough=LONG_TASK_LIMIT_MS / 4) if over else {}
+        slow = {step: (ms, small[step]) for step, ms in over.items() if ms > RATIO * small[step]}
         too_long = slow if too_long is None else {step: slow[step] for step in slow if step in too_long}
         if not too_long:
             break

@@ -57,7 +57,7 @@ def test_corrections_moving_an_old_completion_or_detention_into_this_month_leave
     source = f"sqlite:///{tmp_path / 'iqfast.db'}"
     engine = create_engine(source)
     with time_machine.travel(CLOCK, tick=True):
-        small_simulator(source, days=75, seed=5)
+        small_simulator(source, days=75, seed=5, daily=60)
         with engine.begin() as connection:
             # An application completed in the simulator's January, nothing else of it in an earlier month.
             old = connection.execute(

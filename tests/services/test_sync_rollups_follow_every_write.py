@@ -37,11 +37,11 @@ def _rebuilt(session) -> set[tuple]:
 
 @pytest.fixture
 def synced(tmp_path, database):
-    """A 40-day station in the simulator (its clock the simulator's "now"), synced once: (its URL, an engine on it)."""
+    """A 3-day station in the simulator (its clock the simulator's "now"), synced once: (its URL, an engine on it)."""
     source = f"sqlite:///{tmp_path / 'iqfast.db'}"
     engine = create_engine(source)
     with time_machine.travel(CLOCK, tick=True):
-        small_simulator(source, days=40, seed=11)
+        small_simulator(source, days=3, seed=11)
         assert sync.run_sync(database, source)["status"] == "success"
         yield source, engine
     engine.dispose()

@@ -35,35 +35,37 @@ SYNCED_TABLES = ("stage_events", "quarantine_actions", "bills", "certificates", 
 SIMULATOR_CACHE = "QCORNER_TEST_SIMULATOR_CACHE"
 
 
-def small_simulator(url: str, days: int, seed: int, offices: int = 1) -> dict:
+def small_simulator(url: str, days: int, seed: int, offices: int = 1, daily: int | None = None) -> dict:
     """A simulator with a tenth of a station's registered companies and handlers (the tests need few;
-    a full station registers 3,000, which would dominate every test's rows)."""
+    a full station registers 3,000, which would dominate every test's rows). ``daily``: applications a day at a
+    full-size station instead of the simulator's 300, for a test that needs months of history but not its volume."""
     cache = os.environ.get(SIMULATOR_CACHE)
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     if not cache or path is None or path.exists():
-        return _build_small_simulator(url, days, seed, offices)
-    built = Path(cache) / f"{days}-{seed}-{offices}.db"
+        return _build_small_simulator(url, days, seed, offices, daily)
+    built = Path(cache) / f"{days}-{seed}-{offices}-{daily or 'full'}.db"
     with open(built.with_suffix(".lock"), "w") as lock:  # the other test worker may be building the same one
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not built.exists():
             building = built.with_suffix(".building")
             building.unlink(missing_ok=True)
-            summary = _build_small_simulator(f"sqlite:///{building}", days, seed, offices)
+            summary = _build_small_simulator(f"sqlite:///{building}", days, seed, offices, daily)
             built.with_suffix(".json").write_text(json.dumps(summary))
             building.replace(built)
     shutil.copyfile(built, path)
     return json.loads(built.with_suffix(".json").read_text())
 
 
-def _build_small_simulator(url: str, days: int, seed: int, offices: int) -> dict:
+def _build_small_simulator(url: str, days: int, seed: int, offices: int, daily: int | None = None) -> dict:
     from iqfast_sim import simulator
 
-    saved = simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION
+    saved = simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION, simulator.DAILY_APPLICATIONS
     simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION = 300, 30
+    simulator.DAILY_APPLICATIONS = daily or simulator.DAILY_APPLICATIONS
     try:
         return simulator.init_simulator(url, days=days, seed=seed, offices=offices, end=END)
     finally:
-        simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION = saved
+        simulator.USERS_PER_STATION, simulator.HANDLERS_PER_STATION, simulator.DAILY_APPLICATIONS = saved
 
 
 def own_station_simulator(url: str, offset: int, seed: int = 7) -> None:

@@ -36,20 +36,29 @@ def _literals(values) -> list[ast.Constant]:
     return found
 
 
+def _calls_by_name() -> dict[str, list[ast.Call]]:
+    """Every call in the portal's code, by the name it calls (`x.record(...)` and `record(...)` both "record"): the
+    code parsed once, since this module's lists are read at collection, in every test worker."""
+    calls: dict[str, list[ast.Call]] = {}
+    for folder in ("portal", "callbacks", "jobs"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call):
+                    name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                    calls.setdefault(name, []).append(node)
+    return calls
+
+
+CALLS = _calls_by_name()
+
+
 def _literal_arguments(function_name: str, position: int, keyword: str) -> set[str]:
     """Every string literal passed to `function_name(...)` at `position` (or as `keyword=`) in the portal's code:
     the audit actions and complaint events are written where they happen, not listed in one place."""
     found: set[str] = set()
-    for folder in ("portal", "callbacks", "jobs"):
-        for path in (ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-                if name != function_name:
-                    continue
-                values = node.args[position:position + 1] + [k.value for k in node.keywords if k.arg == keyword]
-                found |= {v.value for v in _literals(values) if isinstance(v.value, str)}
+    for node in CALLS.get(function_name, ()):
+        values = node.args[position:position + 1] + [k.value for k in node.keywords if k.arg == keyword]
+        found |= {v.value for v in _literals(values) if isinstance(v.value, str)}
     return found
 
 
