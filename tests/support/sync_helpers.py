@@ -30,8 +30,8 @@ SYNCED_TABLES = ("stage_events", "quarantine_actions", "bills", "certificates", 
 
 
 # Where this run keeps each small simulator it has built (tests/conftest.py makes it and removes it at the end): the
-# same (days, seed, offices) is built once per run and copied after, as the simulator's output depends on those
-# alone (its "now" is END). Dozens of tests build the same few; the 40- and 75-day ones took 3–7 s each.
+# same (days, seed, offices, daily) is built once per run and copied after, as the simulator's output depends on those
+# alone (its "now" is END). Dozens of tests build the same few; the longest took 3–7 s each.
 SIMULATOR_CACHE = "QCORNER_TEST_SIMULATOR_CACHE"
 
 
