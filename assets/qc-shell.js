@@ -119,8 +119,178 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var spelled = order.map(function (type) { return names[type]; }).join("/");
             return (english ? "Order: " : "Urutan: ") + spelled;
         },
+        // A guarded form changed (callbacks/common.py: register_unsaved_guard): its store of what it opened and its
+        // controls, as declared (the shell's store, layouts/components/unsaved.py); the answer stays in the browser
+        // (qcUnsaved below) and the output is left as it is.
+        unsavedForm: function () {
+            var context = window.dash_clientside.callback_context;
+            var forms = context.states_list[0].value || {};
+            var store = context.inputs_list[0];
+            Object.keys(forms).forEach(function (guardId) {
+                if (forms[guardId].opened === store.id) {
+                    window.qcUnsaved.compare(guardId, forms[guardId], context.inputs_list, context.triggered);
+                }
+            });
+            return window.dash_clientside.no_update;
+        },
     },
 });
+
+// Unsaved changes (layouts/components/unsaved.py): which guarded forms hold changes not saved, and a question before
+// a link, a reload or a closed tab leaves one. A menu link changes the page inside the browser (no `beforeunload`),
+// so a click on a link of the portal is asked about here, before Dash's router sees it.
+window.qcUnsaved = (function () {
+    var forms = {};  // guard id → {changed, ids (its controls, to tell whether it is still on the page), baseline}
+
+    // A value as the form keeps it, the way edit_versions.plain reads it: "" and null alike, spaces around text aside
+    // (the services strip them), a switch that is off like an empty one, a choice list in any order, an empty list
+    // or store (drafts) like nothing; `empty` is the control's own word for no value ("none", "keep").
+    function plain(value, empty) {
+        if (value === undefined || value === null || value === false || (empty != null && value === empty)) {
+            return null;
+        }
+        if (typeof value === "string") {
+            var text = value.trim();
+            return text === "" ? null : text;
+        }
+        if (Array.isArray(value)) {
+            var items = value.map(function (item) { return plain(item); }).filter(function (item) {
+                return item !== null;
+            }).map(String).sort();
+            return items.length ? JSON.stringify(items) : null;
+        }
+        if (typeof value === "object") {
+            return Object.keys(value).length ? JSON.stringify(value) : null;
+        }
+        return value;
+    }
+    // A number however the form shows it: an input's number, a text "0,5" (a decimal comma), a stored "24.0".
+    function number(value) {
+        if (typeof value === "number") {
+            return value;
+        }
+        var text = String(value).replace(",", ".");
+        return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : NaN;  // "5e-05" as well
+    }
+    function same(then, now) {
+        if (then === null || now === null) {
+            return then === now;
+        }
+        if (typeof then === "number" || typeof now === "number") {
+            return number(then) === number(now);  // NaN (text that is no number) is never the same
+        }
+        return then === now;
+    }
+    // What the control shows of one opened value: a checklist holding a switch per key (several keys declared on one
+    // control) says whether it holds the key.
+    function shown(value, key, control) {
+        return control.keys.length > 1 && Array.isArray(value) ? value.indexOf(key) >= 0 : value;
+    }
+
+    function compare(guardId, declared, inputs, triggered) {
+        var store = inputs[0];
+        var opened = store.value && typeof store.value === "object" && store.value.values &&
+            typeof store.value.values === "object" ? store.value.values : null;
+        var form = forms[guardId] || {};
+        var reopened = !triggered || !triggered.length || triggered.some(function (changed) {
+            return changed.prop_id === store.id + "." + store.property;
+        });
+        var baseline = form.baseline;
+        if (!opened && (reopened || !baseline)) {
+            // Nothing opened (a new record, or no record to show): the form as it was drawn or emptied is the start.
+            baseline = {};
+            declared.controls.forEach(function (control, index) {
+                (control.keys || []).forEach(function (key) {
+                    baseline[key] = shown(inputs[index + 1].value, key, control);
+                });
+            });
+        }
+        var start = opened || baseline;
+        var open = true;
+        var changed = false;
+        declared.controls.forEach(function (control, index) {
+            var value = inputs[index + 1].value;
+            if (control.gate) {
+                open = Boolean(value);
+                return;
+            }
+            if (!control.keys.length) {
+                changed = changed || plain(value, control.empty) !== null;
+                return;
+            }
+            control.keys.forEach(function (key) {
+                if (Object.prototype.hasOwnProperty.call(start, key)) {  // a value the form did not open: not its
+                    var then = plain(start[key]);
+                    changed = changed || !same(then, plain(shown(value, key, control), control.empty));
+                }
+            });
+        });
+        forms[guardId] = {changed: open && changed, baseline: opened ? null : baseline, opened: Boolean(opened),
+                          ids: inputs.slice(1).map(function (input) { return input.id; })};
+    }
+
+    // The question to ask if a changed form is on the page (a form left by a page change is not: its controls are
+    // gone), else null.
+    function question() {
+        var changed = Object.keys(forms).some(function (guardId) {
+            return forms[guardId].changed && forms[guardId].ids.some(function (id) {
+                return typeof id === "string" && document.getElementById(id);
+            });
+        });
+        if (!changed) {
+            return null;
+        }
+        var words = document.getElementById("shell-unsaved");
+        return (words && words.dataset.message) || "?";
+    }
+    // When the reader last chose to leave by a link: a link that loads a whole page is not asked about again by
+    // `beforeunload` on its way out. The forms keep their state: a link that did not leave after all (a file served
+    // inline) leaves the guard standing.
+    var leaving = -Infinity;
+    // What the page last found of a guarded form: {changed, opened: whether it had values it opened}, or null.
+    function compared(guardId) {
+        var form = forms[guardId];
+        return form ? {changed: form.changed, opened: form.opened} : null;
+    }
+
+    // A reload, a closed tab, an address typed: the browser's own question (its words; browsers ignore a page's).
+    window.addEventListener("beforeunload", function (event) {
+        if (question() && Date.now() - leaving > 2000) {
+            event.preventDefault();
+            event.returnValue = "";
+        }
+    });
+    // A link that leaves this page for another of the portal's: asked before Dash's router (or the browser) acts on
+    // it. Captured at the document, so a refusal stops the click before React's handlers (dcc.Link, dbc.NavLink)
+    // below it see it. A link to another site, a new tab, a download or a modified click is the browser's matter.
+    document.addEventListener("click", function (event) {
+        if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+                event.altKey) {
+            return;
+        }
+        var link = event.target.closest ? event.target.closest("a[href]") : null;
+        if (!link || (link.target && link.target !== "_self") || link.hasAttribute("download")) {
+            return;
+        }
+        var to = new URL(link.href, window.location.href);
+        if (to.origin !== window.location.origin ||
+                (to.pathname === window.location.pathname && to.search === window.location.search)) {
+            return;  // another site (beforeunload asks), or this very page (a #anchor, the skip link)
+        }
+        var asked = question();
+        if (!asked) {
+            return;
+        }
+        if (window.confirm(asked)) {
+            leaving = Date.now();
+        } else {
+            event.preventDefault();
+            event.stopPropagation();
+        }
+    }, true);
+
+    return {compare: compare, question: question, compared: compared};
+}());
 
 // Gaps in markup the portal does not write itself, closed as the elements appear:
 // - dcc.Upload's hidden file <input> has no name: it takes the drop zone's own words ("Seret berkas…");

@@ -71,6 +71,39 @@ def _history_table(changes, company_id: int, zone: str):
                                responsive=True, id="admin-companies-history-table")])
 
 
+# The company's part of the page (header, records, history): drawn by `show_company`, and again as the company now
+# stands by a refused move, split or undo (whose form keeps the record chosen, what was typed and its version).
+COMPANY_VIEW = [("admin-companies-company", "children"), ("admin-companies-records", "children"),
+                ("admin-companies-history", "children")]
+
+
+def _company_view(company_id) -> dict:
+    """The chosen company as the page shows it, its records as the form's choices and the version the form opens
+    (NotFound when there is no such company)."""
+    with database().session() as db:
+        summary = companies.company_summary(db, int(company_id))
+        records = companies.records_of(db, summary["id"], include_deleted=True)
+        changes, _total = companies.history(db, summary["id"])
+    header = html.Div([html.H2(summary["name"], className="h5 mb-0", id="admin-companies-name"),
+                       html.Div(f"NPWP {summary['npwp_text'] or t('admin_companies.no_npwp')} · "
+                                + t("admin_companies.record_count", count=summary["records"]),
+                                className="small text-muted mb-2")])
+    return {"header": header, "records": _records_table(records),
+            "history": _history_table(changes, summary["id"], user().office_timezone),
+            "options": [{"label": f"{r.office_code} · {r.name} ({r.tax_id})", "value": r.service_user_id}
+                        for r in records],
+            "opened": edit_versions.opened(summary["version"], {"name": summary["name"], "npwp": summary["npwp"]})}
+
+
+def _redrawn(company_id) -> list:
+    """COMPANY_VIEW as the company now stands (nothing when no company is shown)."""
+    try:
+        view = _company_view(company_id) if company_id else None
+    except (NotFound, TypeError, ValueError):
+        view = None
+    return [view["header"], view["records"], view["history"]] if view else [no_update] * len(COMPANY_VIEW)
+
+
 def register(app) -> None:
     @paged_callback(app, PERMISSION, "admin-companies", {"rows": Output("admin-companies-grid", "rowData")},
                     {"text": Input("admin-companies-search", "value"),
@@ -102,35 +135,28 @@ def register(app) -> None:
         if not company_id:
             return [no_update, None, [], None, None, None, {"display": "none"}]
         try:
-            with database().session() as db:
-                summary = companies.company_summary(db, int(company_id))
-                records = companies.records_of(db, summary["id"], include_deleted=True)
-                changes, _total = companies.history(db, summary["id"])
+            view = _company_view(company_id)
         except NotFound:
             return [dbc.Alert(t("error.not_found"), color="warning"), None, [], None, None, None,
                     {"display": "none"}]
-        header = html.Div([html.H2(summary["name"], className="h5 mb-0", id="admin-companies-name"),
-                           html.Div(f"NPWP {summary['npwp_text'] or t('admin_companies.no_npwp')} · "
-                                    + t("admin_companies.record_count", count=summary["records"]),
-                                    className="small text-muted mb-2")])
-        options = [{"label": f"{r.office_code} · {r.name} ({r.tax_id})", "value": r.service_user_id}
-                   for r in records]
-        kept = edit_versions.opened(summary["version"], {"name": summary["name"], "npwp": summary["npwp"]})
-        return [header, _records_table(records), options, options[0]["value"] if options else None, kept,
-                _history_table(changes, summary["id"], user().office_timezone), {}]
+        options = view["options"]
+        return [view["header"], view["records"], options, options[0]["value"] if options else None, view["opened"],
+                view["history"], {}]
 
     @protected_callback(
         app, PERMISSION,
         [Output("admin-companies-alert", "children"), Output("admin-companies-alert", "is_open"),
-         Output("admin-companies-alert", "color"), Output("admin-companies-refresh", "data")] + _form_outputs(),
+         Output("admin-companies-alert", "color"), Output("admin-companies-refresh", "data")] + _form_outputs()
+        + [Output(*part, allow_duplicate=True) for part in COMPANY_VIEW],
         Input("admin-companies-save", "n_clicks"),
         State("admin-companies-record", "value"), State("admin-companies-action", "value"),
         State("admin-companies-target", "value"), State("admin-companies-reason", "value"),
         State("admin-companies-opened", "data"), State("admin-companies-refresh", "data"),
-        prevent_initial_call=True)
-    def save(_clicks, record_id, action, target_id, reason, kept, refresh):
+        State("admin-companies-selected", "data"), prevent_initial_call=True)
+    def save(_clicks, record_id, action, target_id, reason, kept, refresh, company_id):
         """Move the record to the chosen company or split it off; the form keeps what was typed on any refusal."""
         current = user()
+        unchanged = [no_update] * len(COMPANY_VIEW)  # drawn by `show_company` (after a save: the refresh)
         version, opened = edit_versions.from_form(kept)
         try:
             with database().session() as db:
@@ -144,27 +170,29 @@ def register(app) -> None:
         except StaleEdit as error:
             return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
                      stale_message(error, _label)],
-                    True, "warning", no_update] + _feedback({})
+                    True, "warning", no_update] + _feedback({}) + _redrawn(company_id)
         except NotFound:
-            return [t("admin_companies.pick_record"), True, "warning", no_update] + _feedback({})
+            return [t("admin_companies.pick_record"), True, "warning", no_update] + _feedback({}) + unchanged
         except InvalidInput as error:
-            return [t("form.has_errors"), True, "danger", no_update] + _feedback(_by_field(error))
+            return [t("form.has_errors"), True, "danger", no_update] + _feedback(_by_field(error)) + unchanged
         message = t(f"admin_companies.done.{'split' if action == 'split' else 'move'}", change=done["change_id"])
-        return [message, True, "success", (refresh or 0) + 1] + _feedback({})
+        return [message, True, "success", (refresh or 0) + 1] + _feedback({}) + unchanged
 
     @protected_callback(
         app, PERMISSION,
         [Output("admin-companies-alert", "children", allow_duplicate=True),
          Output("admin-companies-alert", "is_open", allow_duplicate=True),
          Output("admin-companies-alert", "color", allow_duplicate=True),
-         Output("admin-companies-refresh", "data", allow_duplicate=True)],
+         Output("admin-companies-refresh", "data", allow_duplicate=True)]
+        + [Output(*part, allow_duplicate=True) for part in COMPANY_VIEW],
         Input({"type": "admin-companies-undo", "index": ALL}, "n_clicks"),
         State("admin-companies-selected", "data"), State("admin-companies-opened", "data"),
         State("admin-companies-refresh", "data"), prevent_initial_call=True)
     def undo(clicks, company_id, kept, refresh):
         """Undo one change of the history shown, against the version of the company the page opened."""
+        unchanged = [no_update] * len(COMPANY_VIEW)
         if not any(clicks or []) or not isinstance(ctx.triggered_id, dict):
-            return [no_update] * 4
+            return [no_update] * 4 + unchanged
         current = user()
         version, opened = edit_versions.from_form(kept)
         try:
@@ -173,11 +201,11 @@ def register(app) -> None:
                                       company_id=company_id, version=version, opened=opened)
         except StaleEdit as error:
             return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
-                     stale_message(error, _label)], True, "warning", no_update]
+                     stale_message(error, _label)], True, "warning", no_update] + _redrawn(company_id)
         except (InvalidInput, NotFound) as error:
             text = "; ".join(error.messages(t).values()) if isinstance(error, InvalidInput) else t("error.not_found")
-            return [text, True, "danger", no_update]
-        return [t("admin_companies.done.undo"), True, "success", (refresh or 0) + 1]
+            return [text, True, "danger", no_update] + unchanged
+        return [t("admin_companies.done.undo"), True, "success", (refresh or 0) + 1] + unchanged
 
     @protected_callback(app, PERMISSION, Output("admin-companies-offices", "children"),
                         Input("admin-companies-office-refresh", "data"))

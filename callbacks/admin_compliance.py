@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import stale_message
+from callbacks.common import register_unsaved_guard, stale_message
 from layouts.admin_compliance import SETTING_NAMES
 from layouts.components.changes import change_lines
 from layouts.components.formatting import actor_name, format_date, format_datetime
@@ -72,6 +72,11 @@ def _shown(_name: str, value) -> str:
 
 
 def register(app) -> None:
+    # Leaving the page with a setting changed and not saved asks first. The note is not compared: it stays in its
+    # box after a save, and alone it changes nothing.
+    register_unsaved_guard(app, PERMISSION, "admin-compliance", "admin-compliance-opened",
+                           {name: f"admin-compliance-{name}" for name in SETTING_NAMES})
+
     @protected_callback(
         app, PERMISSION,
         [Output(f"admin-compliance-{name}", "value") for name in SETTING_NAMES]

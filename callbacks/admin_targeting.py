@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import stale_message
+from callbacks.common import register_unsaved_guard, stale_message
 from layouts.admin_targeting import THRESHOLD_NAMES
 from layouts.components.formatting import format_datetime
 from portal import i18n
@@ -34,6 +34,12 @@ def _key_line(office_id: int, tz: str) -> str:
 
 
 def register(app) -> None:
+    # Leaving the page with a flag or threshold changed and not saved asks first: the flags are one checklist, a
+    # switch per flag (the note, as on the scoring settings, is not compared).
+    register_unsaved_guard(app, PERMISSION, "admin-targeting", "admin-targeting-opened",
+                           {**{code: "admin-targeting-flags" for code in FLAG_CODES},
+                            **{name: f"admin-targeting-{name}" for name in THRESHOLD_NAMES}})
+
     @protected_callback(
         app, PERMISSION,
         [Output("admin-targeting-flags", "value")]

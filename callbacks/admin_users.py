@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, stale_message
+from callbacks.common import page_of, paged_callback, register_unsaved_guard, stale_message
 from layouts.admin_users import FORM_FIELDS
 from layouts.components.formatting import format_datetime
 from portal import i18n
@@ -61,6 +61,12 @@ def _to_int(value):
 
 
 def register(app) -> None:
+    # A reload or a closed tab with the account's dialog changed asks first (the dialog covers the menu). The user
+    # name and password are compared on a new account only: an existing one's are not in its form.
+    register_unsaved_guard(app, PERMISSION, "admin-users", "admin-users-opened",
+                           {**{name: f"admin-users-{name}" for name in FORM_FIELDS}, "active": "admin-users-active"},
+                           open_while="admin-users-modal")
+
     @paged_callback(app, PERMISSION, "admin-users", output={"rows": Output("admin-users-grid", "rowData")},
                     inputs={"search": Input("admin-users-search", "value"),
                             "role": Input("admin-users-role-filter", "value"),

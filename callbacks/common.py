@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
-from layouts.components import url_filters
+from layouts.components import unsaved, url_filters
 from layouts.components.company_picker import company_option
 from layouts.components.date_words import words_id
 from layouts.components.formatting import format_number
@@ -375,6 +375,27 @@ def register_month_words(app, permission: str, *control_ids: str) -> None:
     for control_id in control_ids:
         protected_clientside_callback(app, permission, ClientsideFunction("qcShell", "monthWords"),
                                       Output(words_id(control_id), "children"), Input(control_id, "value"))
+
+
+def register_unsaved_guard(app, permission: str, guard_id: str, opened: str, fields, blank=(), open_while=None,
+                           empty=None) -> None:
+    """Ask before a link, a reload or a closed tab leaves this form changed and not saved
+    (layouts.components.unsaved): `opened` is the store holding what the form opened (edit_versions.opened),
+    `fields` which control shows each of its values (an id: its `value`; or (id, property)), `blank` controls that
+    start empty at every opening, `open_while` the dialog holding the form, `empty` a control's word for no value by
+    its id. The browser compares on every change (assets/qc-shell.js: unsavedForm), so typing costs no request. A
+    save rewrites the opened store with what it saved: the form is then unchanged again by itself.
+    ``permission``: the form's own, as for the dates."""
+    watched, told = unsaved.declaration(opened, fields, blank, open_while, empty)
+    known = unsaved.forms(app.server)
+    if known.get(guard_id, (permission, told)) != (permission, told):
+        raise ValueError(f"two forms guarded as {guard_id!r}")
+    known[guard_id] = (permission, told)
+    # The browser keeps the answer itself (qcUnsaved); the output, the store's own id, is never written: it names the
+    # form's page, as every callback's output does.
+    protected_clientside_callback(app, permission, ClientsideFunction("qcShell", "unsavedForm"), Output(opened, "id"),
+                                  [Input(component_id, prop) for component_id, prop in watched],
+                                  State(unsaved.FORMS_ID, "data"))
 
 
 def plain(tree):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import load_record, stale_message
+from callbacks.common import load_record, register_unsaved_guard, stale_message
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
 from layouts.admin_audit import field_label, value_text
 from layouts.components.changes import change_lines
@@ -114,6 +114,11 @@ def _value(name: str, value, tz: str, people: dict[int, str]) -> str:
 
 
 def register(app) -> None:
+    # Unsaved changes (layouts/components/unsaved.py): leaving the page with the handling changed asks first.
+    register_unsaved_guard(app, "complaints.edit", "complaint", "complaint-opened",
+                           {name: f"complaint-{name}" for name in complaints.EDIT_FIELDS},
+                           empty={"complaint-assignee_id": "none"})
+
     @protected_callback(
         app, "complaints.view",
         [Output("complaint-header", "children"), Output("complaint-body", "children"),
@@ -196,8 +201,9 @@ def register(app) -> None:
                 # is the answer the officer had on screen, now stored, never one saved by someone else meanwhile.
                 message = _email_answer(current, saved, changed=saved["version"] != version)
         except StaleEdit as error:
-            # Stays open until closed (no 10 s fade): the reader has a list to read; the typed handling stays.
-            return [no_update, [html.Div(t("edit.stale_title"), className="fw-semibold"),
+            # Stays open until closed (no 10 s fade): the reader has a list to read; the typed handling stays. The
+            # page (header, card, history: `show`, not the form) is drawn again from the complaint as it now stands.
+            return [(refresh or 0) + 1, [html.Div(t("edit.stale_title"), className="fw-semibold"),
                                 stale_message(error, _complaint_label, _complaint_value)],
                     True, "warning", "", None, no_update] + clear
         except InvalidInput as error:

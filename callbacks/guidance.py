@@ -158,7 +158,8 @@ def register(app) -> None:
                       "reason_invalid": Output("guidance-action-cancel_reason", "invalid"),
                       "reason_error": Output("guidance-action-cancel_reason-error", "children"),
                       "error": Output("guidance-action-error", "children"),
-                      "error_open": Output("guidance-action-error", "is_open", allow_duplicate=True)}
+                      "error_open": Output("guidance-action-error", "is_open", allow_duplicate=True),
+                      "body": Output("guidance-action-body", "children", allow_duplicate=True)}
 
     @protected_callback(app, "guidance.edit", output=action_outputs,
                         inputs={"_done": Input("guidance-action-done", "n_clicks"),
@@ -174,7 +175,7 @@ def register(app) -> None:
             return no_update  # the service checks the id and version it is given; anything else is no record
         current = user()
         clear = {"date_invalid": False, "date_error": "", "reason_invalid": False, "reason_error": "", "error": "",
-                 "error_open": False}
+                 "error_open": False, "body": no_update}
         opened = record.get("values") if isinstance(record.get("values"), dict) else {}
         try:
             with database().session() as db:
@@ -186,9 +187,12 @@ def register(app) -> None:
                     guidance.cancel(db, current.id, current.username, **reach, guidance_id=record.get("id"),
                                     version=record.get("version"), reason=reason, opened=opened)
         except StaleEdit as error:  # the dialog stays open with the typed date or reason
+            # Its summary of the record is drawn again as the record now stands (the form keeps its version).
+            with database().session() as db:
+                now = guidance.record_detail(db, record.get("id"), **compliance_filters.reach(current.scope))
             return {**clear, "open": no_update, "version": no_update, "error_open": True,
                     "error": [html.Div(t("edit.stale_title"), className="fw-semibold"),
-                              stale_message(error, _action_label, _action_value)]}
+                              stale_message(error, _action_label, _action_value)], "body": record_summary(now)}
         except InvalidInput as error:
             messages = error.messages(t)
             return {**clear, "open": no_update, "version": no_update,

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import plain, register_date_words, register_url_filters, stale_message
+from callbacks.common import plain, register_date_words, register_unsaved_guard, register_url_filters, stale_message
 from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
@@ -380,6 +380,8 @@ def chosen(value):
 def register(app) -> None:
     register_date_words(app, "kpi.view", "kpi-from", "kpi-to")
     register_url_filters(app, "kpi.view", "kpi", kpi_layout.URL_FIELDS)
+    register_unsaved_guard(app, "admin.settings", "kpi-sla", "kpi-sla-opened",
+                           {key: f"kpi-sla-{key}" for key in SLA_KEYS})
 
     @protected_callback(
         app, "kpi.view",
@@ -450,8 +452,10 @@ def register(app) -> None:
                                                expected_version=version, opened=opened)
                 session.commit()
             except StaleEdit as error:  # the typed hours stay; the message stays until closed
+                # The panel is redrawn on the colleague's hours (the refresh), so its "Dalam SLA" figures match the
+                # hours the message names; the form keeps what was typed and the version it opened.
                 return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
-                         stale_message(error, _sla_label)], True, "warning", no_update, no_update, None, False] + \
+                         stale_message(error, _sla_label)], True, "warning", refresh + 1, no_update, None, False] + \
                     [no_update] * len(SLA_KEYS) + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             except InvalidInput as error:
                 messages = error.messages(t)

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy.exc import DataError, DBAPIError, ProgrammingError
 
-from callbacks.common import register_date_words, register_picker_search, stale_message
+from callbacks.common import register_date_words, register_picker_search, register_unsaved_guard, stale_message
 from layouts.components.company_picker import company_option
 from layouts.nnc_common import attachment_list, nnc_field_label, nnc_value_label
 from layouts.nnc_form import FORM_FIELDS, INVALID_CAPABLE, NEW_DEFAULTS
@@ -108,6 +108,11 @@ def _form_values(found: dict) -> list:
 
 def register(app) -> None:
     register_date_words(app, PERMISSION, _fid("notice_date"), _fid("received_date"))
+    # Leaving an edited NNC, or a new one filled in, asks first; the save leaves the page for the NNC's own, so only
+    # a refused save stays here, changed.
+    register_unsaved_guard(app, PERMISSION, "nnc-form", "nnc-form-opened", {name: _fid(name) for name in FORM_FIELDS},
+                           blank=[("nnc-form-files", "data")])
+
     @protected_callback(
         app, PERMISSION,
         [Output(_fid("section_id"), "options"), Output(_fid("service_user_id"), "options"),
@@ -123,7 +128,9 @@ def register(app) -> None:
         with database().session() as db:
             sections = _section_options(db)
             if nnc_id is None:
-                return [sections, [], [], None, "", False, None] + locking_values(False) + keep
+                # Nothing opened, and the store left as drawn: written, it would tell the page the form had opened
+                # again, and what was typed before this answer came would pass for the blank form (no question).
+                return [sections, [], [], None, "", False, no_update] + locking_values(False) + keep
             try:
                 found = nnc_detail.nnc_for_viewer(db, int(nnc_id), current)
                 files = nnc_detail.attachments_of(db, int(nnc_id), current)

@@ -7,6 +7,7 @@ from flask import has_request_context
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from layouts.components import unsaved
 from portal.extensions import settings
 from portal.i18n import t
 from portal.pages import match, menu_entries
@@ -58,6 +59,8 @@ def layout():
             f"data-{kind}": t(f"error.callback.{key}") for kind, key in (
                 ("session", "session"), ("unavailable", "unavailable"), ("busy", "busy"), ("tooLarge", "too_large"),
                 ("failed", "failed"), ("login", "login"), ("reload", "reload"), ("close", "close"))}),
+        # The role's forms that ask before a changed one is left, and the question (layouts/components/unsaved.py).
+        *unsaved.shell_parts(user),
     ])
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
+from portal.services.kpi.sla import sla_hours
 from support.browser import PHONE_OPTIONS, browser_login, screenshot
 from support.kpi_data import build_recent
 from portal.services.kpi.rollup import refresh_kpi_rollups
@@ -79,3 +81,28 @@ def show_this_year_as_head(page, drawn: str) -> None:
     page.wait_for_selector(drawn)
     page.select_option("#kpi-preset", "this_year")
     page.wait_for_function("document.querySelector('#kpi-period-label').innerText.includes('1 Jan')")
+
+
+def test_an_admin_sets_a_stages_sla_to_whole_or_half_hours_and_a_value_out_of_range_is_named(page, make_user,
+                                                                                              database):
+    """The hours fields held a browser step (from 0.1 by 0.5): a whole 7 hours was invalid to the browser, sent as
+    nothing, and the save answered "Isi angka jam." for a number the service accepts."""
+    make_user("admin_sla", "admin")
+    browser_login(page, "admin_sla")
+    page.wait_for_url("**/admin/users")
+    page.goto("/kpi")
+    page.click("#kpi-sla summary")
+    expect(page.locator("#kpi-sla-verified")).to_have_value("2")  # the stored hours are in
+    page.fill("#kpi-sla-verified", "7")
+    page.fill("#kpi-sla-paid", "1.5")
+    page.click("#kpi-sla-save")
+    expect(page.locator("#kpi-sla-alert")).to_contain_text("disimpan")
+    with database.session() as session:
+        hours = sla_hours(session)
+    assert (hours["verified"], hours["paid"]) == (7.0, 1.5)
+
+    page.fill("#kpi-sla-billed", "-3")  # the server's range, in its words, on the field
+    page.click("#kpi-sla-save")
+    expect(page.locator("#kpi-sla-billed-feedback")).to_have_text("Antara 0 dan 2160 jam.")
+    expect(page.locator("#kpi-sla-billed")).to_have_value("-3")
+    screenshot(page, "kpi-sla-range")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.browser import browser_login, screenshot
+from support.browser import browser_login, screenshot, settle
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
 from models import StageEvent
 from models.service_portal import CorrectionRequest, SurveyResponse
@@ -130,5 +130,10 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
 
     phone.goto("/my/notifications")
     phone.wait_for_selector("#my-notifications-items")
+    # The choices as stored read as unchanged: leaving the page untouched asks nothing (layouts/components/unsaved.py).
+    phone.wait_for_function("""() => { const found = window.qcUnsaved.compared("my-notifications");
+                                       return found && found.opened; }""", timeout=20000)
+    settle(phone, quiet_ms=300)
+    assert phone.evaluate("window.qcUnsaved.compared('my-notifications').changed") is False
     _no_sideways_scroll(phone)
     screenshot(phone, "my-notifications-phone")

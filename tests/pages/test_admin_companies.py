@@ -32,13 +32,14 @@ def _show(app, client, company_id):
                                  {"id": "admin-companies-refresh", "property": "data", "value": 0}]).json["response"]
 
 
-def _save(app, client, record_id, target_id, reason, opened, action="move"):
+def _save(app, client, record_id, target_id, reason, opened, action="move", company=None):
     state = [{"id": "admin-companies-record", "property": "value", "value": record_id},
              {"id": "admin-companies-action", "property": "value", "value": action},
              {"id": "admin-companies-target", "property": "value", "value": target_id},
              {"id": "admin-companies-reason", "property": "value", "value": reason},
              {"id": "admin-companies-opened", "property": "data", "value": opened},
-             {"id": "admin-companies-refresh", "property": "data", "value": 0}]
+             {"id": "admin-companies-refresh", "property": "data", "value": 0},
+             {"id": "admin-companies-selected", "property": "data", "value": company}]
     return dash_callback(client, _key(app, "admin-companies-reason-feedback.children"),
                          inputs=[{"id": "admin-companies-save", "property": "n_clicks", "value": 1}], state=state,
                          changed=["admin-companies-save.n_clicks"])
@@ -74,6 +75,32 @@ def test_a_move_through_the_page_is_audited_and_a_stale_form_is_refused(app, log
     again = _save(app, client, typo.id, own_company, "lagi", opened).json["response"]  # the same old form
     assert again["admin-companies-alert"]["color"] == "warning"
     assert "sudah diubah" in str(again["admin-companies-alert"]["children"])
+
+
+def test_a_refused_move_shows_the_company_as_it_now_stands_beside_the_kept_form(app, logged_in, session):
+    """A colleague split a record off the company after the page opened it: the refused move draws the company's
+    records and history again as they now stand (without the record split off), and leaves the form alone (the record
+    chosen, the reason typed, the version it opened)."""
+    jakarta, bali, typo = _two_offices(session)
+    client = logged_in("admin")
+    shown = _show(app, client, jakarta.company_id)
+    assert "2000 · BBKP Denpasar" in str(shown["admin-companies-records"]["children"])
+    opened = shown["admin-companies-opened"]["data"]
+    companies.split_record(session, None, "admin_rekan", service_user_id=bali.id, version=opened["version"],
+                           reason="Usaha lain di Bali", opened=opened["values"])  # the colleague, meanwhile
+    session.commit()
+
+    refused = _save(app, client, jakarta.id, typo.company_id, "NPWP salah ketik", opened,
+                    company=jakarta.company_id).json["response"]
+    assert refused["admin-companies-alert"]["color"] == "warning"
+    assert "sudah diubah" in str(refused["admin-companies-alert"]["children"])
+    records = str(refused["admin-companies-records"]["children"])
+    assert "0300" in records and "2000 · BBKP Denpasar" not in records
+    assert "Usaha lain di Bali" in str(refused["admin-companies-history"]["children"])
+    assert not {"admin-companies-opened", "admin-companies-refresh"} & set(refused)
+    assert not any("value" in props for props in refused.values())
+    session.expire_all()
+    assert session.get(ServiceUser, jakarta.id).company_id == jakarta.company_id
 
 
 def test_the_history_undoes_a_change(app, logged_in, session):

@@ -666,6 +666,40 @@ def test_the_dialog_refuses_a_stale_version_with_a_message(session, office, app,
     assert session.get(GuidanceRecord, plan["id"]).status == "done"
 
 
+def test_a_refused_move_shows_the_record_as_it_now_stands_and_keeps_the_typed_reason(session, office, app,
+                                                                                     logged_in):
+    """The dialog's summary of the record is drawn again after a refusal: the colleague's "done", not the "planned"
+    it opened with; the typed reason and the version the dialog opened stay as they were."""
+    plan = _record(session, office, AS_OF + timedelta(days=5), status="planned")
+    session.commit()
+    client = logged_in("coordinator", "plant")
+    opened = dash_callback(client, _key(app, "guidance-action-record.data"), inputs=[
+        {"id": "guidance-records-grid", "property": "cellClicked", "value": {"rowId": str(plan["id"])}}],
+        changed=["guidance-records-grid.cellClicked"]).get_json()["response"]
+    assert "Direncanakan" in json.dumps(opened["guidance-action-body"]["children"], ensure_ascii=False)
+    guidance.mark_done(session, None, "koordinator_rekan", **_reach(office), guidance_id=plan["id"], version=1,
+                       given_on=AS_OF.isoformat(), today=AS_OF)  # a colleague, meanwhile
+    session.commit()
+
+    refused = dash_callback(client, _key(app, "guidance-action-error.children"), inputs=[
+        {"id": "guidance-action-done", "property": "n_clicks", "value": None},
+        {"id": "guidance-action-cancel", "property": "n_clicks", "value": 1}],
+        state=[{"id": "guidance-action-record", "property": "data", "value": opened["guidance-action-record"]["data"]},
+               {"id": "guidance-action-given_on", "property": "value", "value": AS_OF.isoformat()},
+               {"id": "guidance-action-cancel_reason", "property": "value", "value": "Perusahaan tutup."},
+               {"id": "guidance-version", "property": "data", "value": 0}],
+        changed=["guidance-action-cancel.n_clicks"]).get_json()["response"]
+    assert refused["guidance-action-error"]["is_open"] is True
+    assert "Terlaksana" in json.dumps(refused["guidance-action-error"]["children"], ensure_ascii=False)
+    summary = json.dumps(refused["guidance-action-body"]["children"], ensure_ascii=False)
+    assert "Terlaksana" in summary and "Direncanakan" not in summary
+    # The typed reason, the record (and version) the dialog opened and the grids behind it are left alone.
+    assert not {"guidance-action-record", "guidance-version", "guidance-action-modal"} & set(refused)
+    assert not any("value" in props for props in refused.values())
+    session.expire_all()
+    assert session.get(GuidanceRecord, plan["id"]).status == "done"
+
+
 @pytest.mark.parametrize("crafted", [[1, 2], "x", {"id": "x", "version": 1}, {"id": 10 ** 30, "version": 1},
                                      {"id": None}, {"version": "new"}])
 def test_the_dialog_answers_a_crafted_record_without_a_server_error(session, office, app, logged_in, crafted):

@@ -1,12 +1,13 @@
 """No lost updates through the pages (issue #16): two people open one NNC (or complaint), the first saves, the second's
 save is refused with what changed, who saved it and when, and keeps what the second typed (no value goes back to the
-form)."""
+form); a record's page shows the record beside the form as it now stands."""
 from __future__ import annotations
 
 import json
 
 from sqlalchemy import select
 
+from layouts.kpi import SLA_KEYS
 from models import Complaint, Nnc
 from portal.services import complaints
 from portal.services.nnc import register as nnc
@@ -92,11 +93,15 @@ def test_follow_up_through_the_nnc_page_over_a_newer_one_is_refused(app, databas
                              [{"id": "nnc-detail-fu-save", "property": "n_clicks", "value": 1}], state,
                              ["nnc-detail-fu-save.n_clicks"]).json["response"]
 
-    assert follow_up(*tabs[0], "Perangkap tidak dipasang")["nnc-detail-refresh"]["data"] == 1
+    saved = follow_up(*tabs[0], "Perangkap tidak dipasang")
+    assert saved["nnc-detail-refresh"]["data"] == 1 and "nnc-detail-content" not in saved  # `show` redraws it
     body = follow_up(*tabs[1], "")
-    assert "nnc-detail-refresh" not in body
+    assert "nnc-detail-refresh" not in body  # a refresh would fill the panel again over what was typed
     alert = json.dumps(body["nnc-detail-fu-alert"]["children"], ensure_ascii=False)
     assert "koordinator_satu" in alert and "Hasil investigasi" in alert and "Perangkap tidak dipasang" in alert
+    # The record beside the panel is drawn again as it now stands: the first coordinator's findings.
+    assert "Perangkap tidak dipasang" in json.dumps(body["nnc-detail-content"]["children"], ensure_ascii=False)
+    assert not any("value" in props for props in body.values())  # what was typed stays in the panel
     session.expire_all()
     assert session.get(Nnc, nnc_id).investigation_findings == "Perangkap tidak dipasang"
 
@@ -124,9 +129,41 @@ def test_second_complaint_answer_through_the_page_is_refused_and_stays_open(app,
     assert saved["complaint-refresh"]["data"] == 1 and saved["complaint-opened"]["data"]["version"] == 2
     body = answer(*tabs[1], "in_progress", "Sedang kami periksa.")
     alert = json.dumps(body["complaint-alert"]["children"], ensure_ascii=False)
-    assert "complaint-refresh" not in body and body["complaint-alert"]["duration"] is None
+    assert body["complaint-alert"]["duration"] is None
+    # The page (not the form) is drawn again from the complaint as it now stands; the form keeps its version.
+    assert body["complaint-refresh"]["data"] == 1 and "complaint-opened" not in body
     assert "petugas_jawab" in alert and "Jawaban" in alert and "Loket ditambah mulai Senin." in alert
     assert not any("value" in props for props in body.values())  # the typed answer stays in the form
     session.expire_all()
     stored = session.get(Complaint, complaint_id)
     assert (stored.status, stored.answer) == ("answered", "Loket ditambah mulai Senin.")
+
+
+def test_an_sla_save_over_a_colleagues_newer_hours_is_refused_and_the_panel_is_redrawn_on_them(app, make_user):
+    """The SLA hours on the KPI panel: the refusal keeps the typed hours in the form and redraws the panel (its
+    "Dalam SLA" shares) on the hours the colleague saved, the ones the message names."""
+    for name in ("admin_sla_satu", "admin_sla_dua"):
+        make_user(name, "admin")
+    key = _key(app, "kpi-sla-opened.data")
+
+    def call(tab, clicks, hours, kept, refresh=0):
+        return dash_callback(tab, key, [{"id": "kpi-sla-save", "property": "n_clicks", "value": clicks}],
+                             [{"id": f"kpi-sla-{k}", "property": "value", "value": hours.get(k)} for k in SLA_KEYS]
+                             + [{"id": "kpi-refresh", "property": "data", "value": refresh},
+                                {"id": "kpi-sla-opened", "property": "data", "value": kept}],
+                             changed=["kpi-sla-save.n_clicks"] if clicks else []).json["response"]
+
+    tabs = []
+    for name in ("admin_sla_satu", "admin_sla_dua"):
+        tab = app.server.test_client()
+        login(tab, name)
+        opened = call(tab, None, {}, None)
+        tabs.append((tab, opened["kpi-sla-opened"]["data"]))
+    stored = tabs[0][1]["values"]
+    saved = call(tabs[0][0], 1, dict(stored, verified=7), tabs[0][1])
+    assert saved["kpi-sla-opened"]["data"]["values"]["verified"] == 7 and saved["kpi-refresh"]["data"] == 1
+    body = call(tabs[1][0], 1, dict(stored, paid=12), tabs[1][1], refresh=3)
+    alert = json.dumps(body["kpi-sla-alert"]["children"], ensure_ascii=False)
+    assert "admin_sla_satu" in alert and "Diverifikasi" in alert and "7.0" in alert
+    assert body["kpi-refresh"]["data"] == 4  # the panel is drawn again, on the colleague's hours
+    assert "kpi-sla-opened" not in body and not any("value" in props for props in body.values())

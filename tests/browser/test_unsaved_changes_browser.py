@@ -1,0 +1,130 @@
+"""Leaving a form with unsaved typing asks first, in Chromium (layouts/components/unsaved.py): a menu link changes the
+page inside the browser, with no `beforeunload`, and used to drop what an officer had typed without a word. Staying
+keeps the page and the typing; leaving goes; a saved form, or an untouched one, is left without a question."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.i18n import t
+from portal.services.nnc import register as nnc
+from support.browser import screenshot, settle, sign_in
+from support.nnc_helpers import actor, valid_nnc
+from support.web import recorded_complaint
+
+pytestmark = pytest.mark.browser
+
+TYPED = "Papan alur layanan di loket; sosialisasi prosedur tiap Senin."
+# The page's own words for the question (the shell draws them for assets/qc-shell.js), Indonesian by default.
+QUESTION = t("edit.unsaved_leave", language="id")
+# A synthetic `beforeunload`, as a reload or a closed tab sends it: whether the page asks to stay.
+ASKS_ON_RELOAD = """(asks) => {
+    const event = new Event("beforeunload", {cancelable: true});
+    window.dispatchEvent(event);
+    return event.defaultPrevented === asks;
+}"""
+
+
+def _asks_on_reload(page, asks: bool) -> None:
+    """Wait until a reload would (or would not) be asked about: the form is compared in the browser as it changes."""
+    page.wait_for_function(ASKS_ON_RELOAD, arg=asks, timeout=5000)
+
+
+class Dialogs:
+    """The questions the page asks, answered as the test says (Playwright would dismiss each one unasked)."""
+
+    def __init__(self, page):
+        self.asked: list[str] = []
+        self.answer = "dismiss"
+        page.on("dialog", self._answer)
+
+    def _answer(self, dialog) -> None:
+        self.asked.append(dialog.message)
+        dialog.accept() if self.answer == "accept" else dialog.dismiss()
+
+
+def test_leaving_a_changed_form_asks_first_and_a_saved_or_untouched_one_is_left_without_a_question(
+        page, database, make_user):
+    colleague = actor(database, make_user, "operator", username="petugas_nnc_lain")
+    make_user("admin_tinggal", "admin")
+    with database.session() as s:
+        nnc_id = nnc.create_nnc(s, colleague, valid_nnc(s))["id"]
+    dialogs = Dialogs(page)
+    sign_in(page, "admin_tinggal")
+
+    # The survey's follow-up plan: typed, then a menu link.
+    page.goto("/survey-results")
+    expect(page.locator("#survey-plan-text")).to_be_enabled(timeout=45000)  # the plan and its version are in
+    _asks_on_reload(page, False)  # untouched: nothing to ask
+    page.fill("#survey-plan-text", TYPED)
+    _asks_on_reload(page, True)  # a reload or a closed tab is asked about (in the browser's own words)
+    page.click("#shell-nav-nnc")
+    assert dialogs.asked == [QUESTION]
+    # Staying: still the survey page, the typing where it was.
+    assert page.url.endswith("/survey-results")
+    expect(page.locator("#survey-plan-text")).to_have_value(TYPED)
+    screenshot(page, "unsaved-plan-stayed")
+    _asks_on_reload(page, True)
+
+    # Saved: the form stands on what it saved, and the link goes without a question.
+    page.click("#survey-plan-save")
+    expect(page.locator("#survey-plan-alert")).to_contain_text("Rencana tindak lanjut disimpan.")
+    _asks_on_reload(page, False)
+    page.click("#shell-nav-nnc")
+    page.wait_for_url("**/nnc")
+    assert dialogs.asked == [QUESTION]
+
+    # The NNC form: opened untouched, then changed and left by its Cancel link, accepted.
+    page.goto(f"/nnc/{nnc_id}/edit")
+    expect(page.locator("#nnc-form-commodity")).to_have_value("Manggis")  # the form has opened the NNC
+    _asks_on_reload(page, False)
+    page.fill("#nnc-form-lot_number", "LOT-BELUM-DISIMPAN")
+    _asks_on_reload(page, True)
+    page.fill("#nnc-form-lot_number", "")  # typed back as it opened: nothing changed
+    _asks_on_reload(page, False)
+    page.fill("#nnc-form-commodity", "Manggis segar")
+    _asks_on_reload(page, True)
+    dialogs.answer = "accept"
+    page.click("#nnc-form-cancel")
+    page.wait_for_url(f"**/nnc/{nnc_id}")
+    assert dialogs.asked == [QUESTION, QUESTION]
+    _asks_on_reload(page, False)  # the form is gone with its page
+
+
+# What the page last found of a guarded form once it had compared it with values it opened: {changed, opened} (or
+# null before that). A form compared before its stored values arrived has nothing to say yet.
+COMPARED = """(guard) => {
+    const found = window.qcUnsaved.compared(guard);
+    return found && found.opened ? found : null;
+}"""
+
+
+def _left_untouched_asks_nothing(page, guard: str) -> None:
+    """The form has opened its stored values and, once no callback is left to run, is not taken for changed: the
+    values as the server sends them (2.0 hours, "0,005", a flag list, "Tetap", no assignee) read as they opened."""
+    page.wait_for_function(COMPARED, arg=guard, timeout=45000)  # the survey plan comes after its charts
+    settle(page, quiet_ms=300)
+    assert page.evaluate(COMPARED, guard) == {"changed": False, "opened": True}, guard
+    _asks_on_reload(page, False)
+
+
+def test_every_guarded_form_opened_untouched_is_left_without_a_question(page, database, make_user):
+    """Each form's stored values, as drawn, compare equal to what it opened: a question on an untouched form would
+    teach officers to click it away."""
+    colleague = actor(database, make_user, "operator", username="petugas_asal")
+    make_user("admin_diam", "admin")
+    with database.session() as s:
+        nnc_id = nnc.create_nnc(s, colleague, valid_nnc(s))["id"]
+    complaint_id = recorded_complaint(database, make_user, "petugas_aduan", "Antrean loket")
+    dialogs = Dialogs(page)
+    sign_in(page, "admin_diam")
+    for path, guards in ((f"/nnc/{nnc_id}/edit", ["nnc-form"]), (f"/nnc/{nnc_id}", ["nnc-detail-fu"]),
+                         (f"/complaints/{complaint_id}", ["complaint"]), ("/kpi", ["kpi-sla"]),
+                         ("/admin/compliance", ["admin-compliance", "admin-targeting"]),
+                         ("/survey-results", ["survey-plan"])):
+        page.goto(path)
+        for guard in guards:
+            _left_untouched_asks_nothing(page, guard)
+    page.click("#shell-nav-nnc")
+    page.wait_for_url("**/nnc")
+    assert dialogs.asked == []
