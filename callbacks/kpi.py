@@ -455,7 +455,7 @@ def register(app) -> None:
                 # The panel is redrawn on the colleague's hours (the refresh), so its "Dalam SLA" figures match the
                 # hours the message names; the form keeps what was typed and the version it opened.
                 return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
-                         stale_message(error, _sla_label)], True, "warning", refresh + 1, no_update, None, False] + \
+                         stale_message(error, _sla_label, _sla_value)], True, "warning", refresh + 1, no_update, None, False] + \
                     [no_update] * len(SLA_KEYS) + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
             except InvalidInput as error:
                 messages = error.messages(t)
@@ -465,6 +465,14 @@ def register(app) -> None:
             reopened = edit_versions.opened(kpi_sla.sla_version(session), saved)
         return [t("kpi.sla.saved"), True, "success", refresh + 1, reopened, 6000, False] + [saved[k] for k in SLA_KEYS] + \
             [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+
+
+def _sla_value(_key: str, value) -> str | None:
+    """Hours as the form takes them, in the reader's numbers: "2 jam", "1,5 jam" (not the stored "2.0")."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return value
+    decimals = next(d for d in (0, 1, 2) if d == 2 or round(value, d) == value)
+    return t("kpi.hours", value=number(value, decimals))
 
 
 def _sla_label(key: str) -> str:

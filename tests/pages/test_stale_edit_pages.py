@@ -164,6 +164,6 @@ def test_an_sla_save_over_a_colleagues_newer_hours_is_refused_and_the_panel_is_r
     assert saved["kpi-sla-opened"]["data"]["values"]["verified"] == 7 and saved["kpi-refresh"]["data"] == 1
     body = call(tabs[1][0], 1, dict(stored, paid=12), tabs[1][1], refresh=3)
     alert = json.dumps(body["kpi-sla-alert"]["children"], ensure_ascii=False)
-    assert "admin_sla_satu" in alert and "Diverifikasi" in alert and "7.0" in alert
+    assert "admin_sla_satu" in alert and "Diverifikasi" in alert and "2 jam" in alert and "7 jam" in alert
     assert body["kpi-refresh"]["data"] == 4  # the panel is drawn again, on the colleague's hours
     assert "kpi-sla-opened" not in body and not any("value" in props for props in body.values())
