@@ -289,6 +289,32 @@ window.qcUnsaved = (function () {
         }
     }, true);
 
+    // Back and Forward: when `popstate` comes the browser has already moved the address, and Dash's router
+    // (dcc.Location, whose listener is added after this one, when the page is drawn) would draw the other page. Asked
+    // here first: staying stops the event before the router hears it and puts the form's address back. The address
+    // of the page shown is kept from every history change the portal makes (the router's and the filters').
+    var here = window.location.href;
+    ["pushState", "replaceState"].forEach(function (name) {
+        var original = window.history[name];
+        window.history[name] = function () {
+            var result = original.apply(this, arguments);
+            here = window.location.href;
+            return result;
+        };
+    });
+    function page(href) {
+        return href.split("#")[0];  // a #anchor (the skip link) is the same page: it leaves no form
+    }
+    window.addEventListener("popstate", function (event) {
+        var asked = page(window.location.href) !== page(here) && question();
+        if (asked && !window.confirm(asked)) {
+            event.stopImmediatePropagation();
+            window.history.pushState(null, "", here);
+            return;
+        }
+        here = window.location.href;
+    });
+
     return {compare: compare, question: question, compared: compared};
 }());
 

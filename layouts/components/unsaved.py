@@ -1,7 +1,7 @@
 """Unsaved changes: an officer who leaves a form they typed in is asked first, instead of losing the typing.
 
-A menu link changes the page inside the browser (dcc.Link, dbc.NavLink: no `beforeunload`), and a reload or a closed
-tab drops the page whole; either way what was typed and not saved was gone without a word. Every edit form already
+A menu link, or Back and Forward between the portal's pages, changes the page inside the browser (dcc.Link,
+dbc.NavLink, Dash's router on `popstate`: no `beforeunload`), and a reload or a closed tab drops the page whole; either way what was typed and not saved was gone without a word. Every edit form already
 keeps what it opened (portal/services/edit_versions.py: `opened(version, values)`), so the page can tell a changed
 form from an untouched one without asking the server.
 
@@ -10,8 +10,8 @@ opened, which control shows each opened value, and (where a form has them) contr
 opening (a note, "keep the status", drafts kept for later) and the dialog it lives in (a closed one has nothing to
 lose). The declaration is kept on the app (`forms`) and drawn into the shell for the reader's role
 (`shell_parts`), so a page needs no markup of its own: the browser compares (assets/qc-shell.js: unsavedForm, on
-every change, no request) and the shell asks before a link, a reload or a closed tab leaves a changed form
-(qcUnsaved there), in the words the shell draws here.
+every change, no request) and the shell asks before a link, Back or Forward, a reload or a closed tab leaves a
+changed form (qcUnsaved there), in the words the shell draws here.
 """
 from __future__ import annotations
 

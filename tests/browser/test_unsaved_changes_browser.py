@@ -128,3 +128,35 @@ def test_every_guarded_form_opened_untouched_is_left_without_a_question(page, da
     page.click("#shell-nav-nnc")
     page.wait_for_url("**/nnc")
     assert dialogs.asked == []
+
+
+def test_the_browsers_back_button_asks_before_it_leaves_a_changed_form(page, make_user):
+    """Back inside the portal is Dash's router answering `popstate` (no `beforeunload`): asked first too. Staying keeps
+    the page, its address and the typing; leaving goes back to the page before."""
+    make_user("admin_mundur", "admin")
+    dialogs = Dialogs(page)
+    sign_in(page, "admin_mundur")
+    page.goto("/admin/users")
+    page.click("#shell-nav-group-performance")
+    page.click("#shell-nav-survey")  # a page change inside the browser: Back comes as `popstate`
+    page.wait_for_url("**/survey-results")
+    expect(page.locator("#survey-plan-text")).to_be_enabled(timeout=45000)
+    page.fill("#survey-plan-text", TYPED)
+    _asks_on_reload(page, True)
+    page.evaluate("document.getElementById('shell-skip').click()")  # a #anchor on the same page: nothing to ask
+    page.wait_for_function("location.hash === '#shell-main'")
+    assert dialogs.asked == []
+
+    page.evaluate("history.back()")  # to the page without the #anchor: the same page, not asked either
+    page.wait_for_function("location.hash === ''")
+    page.evaluate("history.back()")
+    expect(page.locator("#survey-plan-text")).to_have_value(TYPED)
+    assert dialogs.asked == [QUESTION] and page.url.endswith("/survey-results")
+    page.wait_for_timeout(300)  # a router that had heard the Back would have drawn the accounts page by now
+    expect(page.locator("#survey-plan-text")).to_have_value(TYPED)
+
+    dialogs.answer = "accept"
+    page.evaluate("history.back()")
+    page.wait_for_url("**/admin/users")
+    expect(page.locator("#survey-plan-text")).to_have_count(0)
+    assert dialogs.asked == [QUESTION, QUESTION]
