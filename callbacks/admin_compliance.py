@@ -7,8 +7,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from callbacks.common import register_unsaved_guard, stale_message
 from layouts.admin_compliance import SETTING_NAMES
 from layouts.components.changes import change_lines
-from layouts.components.formatting import actor_name, format_date, format_datetime
-from portal import i18n
+from layouts.components.formatting import actor_name, format_date, format_datetime, form_number
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.domain.compliance import ScoringSettings
@@ -20,11 +19,6 @@ from portal.validation import InvalidInput, StaleEdit
 
 PERMISSION = "admin.settings"
 
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace(".", ",") if i18n.current_language() == "id" else str(value)
 
 
 def history_table(history: list[dict], tz: str):
@@ -68,7 +62,7 @@ def _label(name: str) -> str:
 
 
 def _shown(_name: str, value) -> str:
-    return "–" if value is None else _text(value)
+    return "–" if value is None else form_number(value)
 
 
 def register(app) -> None:
@@ -116,7 +110,7 @@ def register(app) -> None:
             version, settings = compliance_settings.current_settings(db)
             history = compliance_settings.settings_history(db)
         shown = settings.to_dict()
-        form_values = [submitted[name] if errors or stale else _text(shown[name]) for name in SETTING_NAMES]
+        form_values = [submitted[name] if errors or stale else form_number(shown[name]) for name in SETTING_NAMES]
         return (form_values + [name in errors for name in SETTING_NAMES]
                 + [errors.get(name, "") for name in SETTING_NAMES]
                 + [t("admin_compliance.current", version=version,

@@ -5,8 +5,7 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import register_unsaved_guard, stale_message
 from layouts.admin_targeting import THRESHOLD_NAMES
-from layouts.components.formatting import format_datetime
-from portal import i18n
+from layouts.components.formatting import form_number, format_datetime
 from portal.domain.targeting import FLAG_CODES
 from portal.extensions import database
 from portal.i18n import t
@@ -17,11 +16,6 @@ from portal.validation import InvalidInput, StaleEdit
 
 PERMISSION = "admin.settings"
 
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace(".", ",") if i18n.current_language() == "id" else str(value)
 
 
 def _key_line(office_id: int, tz: str) -> str:
@@ -80,7 +74,7 @@ def register(app) -> None:
         shown = settings.to_dict()
         keep_typed = bool(errors) or stale
         flag_values = sorted(on) if keep_typed else [code for code in FLAG_CODES if shown[code]]
-        thresholds = [submitted[name] if keep_typed else _text(shown[name]) for name in THRESHOLD_NAMES]
+        thresholds = [submitted[name] if keep_typed else form_number(shown[name]) for name in THRESHOLD_NAMES]
         return ([flag_values] + thresholds + [name in errors for name in THRESHOLD_NAMES]
                 + [errors.get(name, "") for name in THRESHOLD_NAMES]
                 + [t("admin_targeting.current", version=version), message, bool(message), colour,

@@ -10,9 +10,9 @@ from callbacks.common import plain, register_date_words, register_unsaved_guard,
 from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
-from layouts.components.formatting import (chart_separators, count_axis, format_date, format_datetime, format_idr,
-                                           format_number, format_per_thousand, format_percent, format_targeting_share,
-                                           month_axis, month_name)
+from layouts.components.formatting import (chart_separators, count_axis, form_number, format_date, format_datetime,
+                                           format_idr, format_number, format_per_thousand, format_percent,
+                                           format_targeting_share, month_axis, month_name)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
@@ -445,7 +445,8 @@ def register(app) -> None:
             if ctx.triggered_id != "kpi-sla-save":
                 stored = kpi_sla.sla_hours(session)
                 return ["", False, "info", no_update, edit_versions.opened(kpi_sla.sla_version(session), stored),
-                        6000, False] + [stored[k] for k in SLA_KEYS] + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+                        6000, False] + [form_number(stored[k]) for k in SLA_KEYS] + [False] * len(SLA_KEYS) + \
+                    [""] * len(SLA_KEYS)
             try:
                 version, opened = edit_versions.from_form(kept)
                 saved = kpi_sla.save_sla_hours(session, current.id, current.username, typed,
@@ -463,8 +464,8 @@ def register(app) -> None:
                     [no_update] * len(SLA_KEYS) + [key in messages for key in SLA_KEYS] + \
                     [messages.get(key, "") for key in SLA_KEYS]
             reopened = edit_versions.opened(kpi_sla.sla_version(session), saved)
-        return [t("kpi.sla.saved"), True, "success", refresh + 1, reopened, 6000, False] + [saved[k] for k in SLA_KEYS] + \
-            [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
+        return [t("kpi.sla.saved"), True, "success", refresh + 1, reopened, 6000, False] + \
+            [form_number(saved[k]) for k in SLA_KEYS] + [False] * len(SLA_KEYS) + [""] * len(SLA_KEYS)
 
 
 def _sla_value(_key: str, value) -> str | None:

@@ -99,10 +99,11 @@ def _sla_form():
                 dbc.Row([
                     dbc.Col([dbc.Label(t("kpi.stages.service") if key == "service" else t(f"stage.{key}"),
                                        html_for=f"kpi-sla-{key}", className="small mb-0"),
-                             # No step, no min: the browser holds a value off its step or under its min invalid
-                             # and sends nothing (min 0.1, step 0.5 refused a whole 7 hours as "enter a number");
-                             # the range is the server's (0 < hours ≤ 2160), said in its own words.
-                             dbc.Input(id=f"kpi-sla-{key}", type="number", step="any"),
+                             # Text with a decimal keyboard, not a number field: Chromium's dropped the comma of
+                             # an Indonesian "1,5" and sent 15 hours, and its min and step held a whole 7 invalid
+                             # and sent nothing. The server reads "1,5" and "1.5" and says the range (0 < hours
+                             # ≤ 2160) in its own words.
+                             dbc.Input(id=f"kpi-sla-{key}", type="text", inputMode="decimal", autoComplete="off"),
                              dbc.FormFeedback(id=f"kpi-sla-{key}-feedback", type="invalid")],
                             xs=6, md=4, lg=2, className="mb-2") for key in keys
                 ]),

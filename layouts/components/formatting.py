@@ -70,6 +70,17 @@ def format_tax_id(value: str | None) -> str:
     return npwp.formatted(value) if value else "–"
 
 
+def form_number(value, language: str | None = None) -> str:
+    """A number as a form's text field shows it, to be typed over: the reader's decimal sign ("1,5" in Indonesian),
+    no group separator (the field reads "2.160" back as 2,16) and a whole number without ".0". Number fields are
+    text fields with a decimal keyboard: Chromium's number field dropped the comma of "1,5" and sent 15."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",") if (language or current_language()) == "id" else str(value)
+
+
 def format_count(value) -> str:
     """A count with the reader's separators (12.345), "–" when there is none."""
     return "–" if value is None else format_number(value)

@@ -86,7 +86,8 @@ def show_this_year_as_head(page, drawn: str) -> None:
 def test_an_admin_sets_a_stages_sla_to_whole_or_half_hours_and_a_value_out_of_range_is_named(page, make_user,
                                                                                               database):
     """The hours fields held a browser step (from 0.1 by 0.5): a whole 7 hours was invalid to the browser, sent as
-    nothing, and the save answered "Isi angka jam." for a number the service accepts."""
+    nothing, and the save answered "Isi angka jam." for a number the service accepts. Then they were number fields,
+    which dropped the comma of an Indonesian "1,5" as it was typed and saved 15 hours."""
     make_user("admin_sla", "admin")
     browser_login(page, "admin_sla")
     page.wait_for_url("**/admin/users")
@@ -94,12 +95,16 @@ def test_an_admin_sets_a_stages_sla_to_whole_or_half_hours_and_a_value_out_of_ra
     page.click("#kpi-sla summary")
     expect(page.locator("#kpi-sla-verified")).to_have_value("2")  # the stored hours are in
     page.fill("#kpi-sla-verified", "7")
-    page.fill("#kpi-sla-paid", "1.5")
+    page.fill("#kpi-sla-paid", "")
+    page.type("#kpi-sla-paid", "1,5")  # key by key, as a person types it
+    page.fill("#kpi-sla-billed", "0.5")  # a decimal point is read as well
     page.click("#kpi-sla-save")
     expect(page.locator("#kpi-sla-alert")).to_contain_text("disimpan")
     with database.session() as session:
         hours = sla_hours(session)
-    assert (hours["verified"], hours["paid"]) == (7.0, 1.5)
+    assert (hours["verified"], hours["paid"], hours["billed"]) == (7.0, 1.5, 0.5)
+    expect(page.locator("#kpi-sla-paid")).to_have_value("1,5")  # shown back in the reader's numbers
+    expect(page.locator("#kpi-sla-billed")).to_have_value("0,5")
 
     page.fill("#kpi-sla-billed", "-3")  # the server's range, in its words, on the field
     page.click("#kpi-sla-save")
