@@ -9,7 +9,7 @@ from layouts.my import not_yours, progress, stage_badge, stage_label
 from layouts.components.formatting import format_datetime, format_idr, format_quantity
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import t
+from portal.i18n import country_name, t
 from portal.services import corrections, my_applications
 from portal.validation import Forbidden, InvalidInput, NotFound
 
@@ -21,6 +21,11 @@ CORRECTION_FIELDS = ("field", "problem", "expected")
 def _row(label, value):
     return html.Div([html.Dt(label, className="small text-muted fw-normal"),
                      html.Dd(value if value not in (None, "") else "–", className="mb-2")])
+
+
+def _place(place: str | None, country: str | None) -> str | None:
+    """"Narita, Japan": the city as IQFast wrote it, the country in the reader's language."""
+    return ", ".join(part for part in (place, country_name(country)) if part) or None
 
 
 # (kind, icon, colour) of each document button, in the order they are shown.
@@ -112,7 +117,8 @@ def _details(detail: dict, tz: str):
         _row(t("my.direction"), t(f"my.direction.{detail['direction']}")),
         _row(t("my.submitted_at"), format_datetime(detail["submitted_at"], tz)),
         _row(t("my.consignor"), detail["consignor"]), _row(t("my.consignee"), detail["consignee"]),
-        _row(t("my.origin"), detail["origin"]), _row(t("my.destination"), detail["destination"]),
+        _row(t("my.origin"), _place(detail["origin_place"], detail["origin_country"])),
+        _row(t("my.destination"), _place(detail["destination_place"], detail["destination_country"])),
         _row(t("my.conveyance"), detail["conveyance"]),
         _row(t("my.commodities"), html.Ul(lines, className="ps-3 mb-0") if lines else None),
     ], className="mb-0"))], className="mb-3 shadow-sm")

@@ -20,7 +20,7 @@ from layouts.applications import stage_tone
 from layouts.components.formatting import format_datetime, format_idr, format_number, format_quantity, format_tax_id
 from layouts.targeting_decision import decision_card
 from models.application import STAGES
-from portal.i18n import current_language, t
+from portal.i18n import country_name, current_language, t
 
 
 def layout(user, page=None, application_id: int | None = None, **_):
@@ -195,7 +195,7 @@ def _party(name, address):
 
 
 def _place(country, place, port):
-    parts = [part for part in (place, country) if part]
+    parts = [part for part in (place, country_name(country)) if part]
     text = ", ".join(parts) or "–"
     return [text] + ([html.Br(), html.Span(port, className="small text-muted")] if port else [])
 

@@ -13,7 +13,7 @@ from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.date_words import date_words
 from layouts.components.formatting import format_datetime, format_percent
-from portal.i18n import t
+from portal.i18n import country_name, t
 from portal.services.my_applications import STAGE_FILTERS
 
 STAGE_COLORS = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
@@ -111,7 +111,8 @@ def route(row: dict) -> str | None:
     if row.get("direction") not in ROUTES:
         return None
     key, place, fallback = ROUTES[row["direction"]]
-    where = row.get(place) or (row.get(fallback) if fallback else None)
+    # A country in the reader's language ("to China"); a city as IQFast wrote it.
+    where = (country_name(row.get(place)) if fallback else row.get(place)) or (row.get(fallback) if fallback else None)
     return t(key, place=where) if where else None
 
 

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts.components.formatting import format_date, format_datetime, format_number, format_percent, format_quantity
-from portal.i18n import t
+from portal.i18n import country_name, t
 
 
 def _number(value: Any, decimals: int = 0) -> str:
@@ -31,7 +31,7 @@ def flag_text(flag: dict[str, Any]) -> str:
     if code == "new_commodity":
         return t("targeting.flag.new_commodity", commodity=e.get("commodity") or "–")
     if code == "new_country":
-        return t(f"targeting.flag.new_country_{e.get('role', 'origin')}", country=e.get("country") or "–")
+        return t(f"targeting.flag.new_country_{e.get('role', 'origin')}", country=country_name(e.get("country")) or "–")
     if code == "handler_flagged":
         return t("targeting.flag.handler_flagged", handler=e.get("handler") or "–",
                  count=_number(e.get("tier_d_companies")), threshold=_number(e.get("threshold")))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_decimal
@@ -125,6 +126,33 @@ def format_number(value, language: str | None = None, decimals: int = 0) -> str:
     """A number with the language's separators."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=BABEL_LOCALE[language or current_language()])
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> dict[str, str]:
+    """A country's name as IQFast may write it, folded (Indonesian first: "jepang"; an English "japan" too) → its
+    ISO 3166 code, from CLDR's names (Babel's data: nothing is fetched)."""
+    codes: dict[str, str] = {}
+    for locale in ("en_GB", "id_ID"):  # Indonesian last: its names win where the two spell one alike
+        codes.update({name.casefold(): code for code, name in Locale.parse(locale).territories.items()
+                      if len(code) == 2 and code.isalpha()})
+    return codes
+
+
+def country_name(name: str | None, language: str | None = None) -> str | None:
+    """A country as IQFast names it ("Jepang", "Tiongkok", "Amerika Serikat") in the reader's language: "Japan",
+    "China", "United States" in English. IQFast keeps the Indonesian name; a name CLDR does not know (or a place
+    that is no country) stays as IQFast wrote it, and Indonesian readers get it as written."""
+    language = language or current_language()
+    if not name or language == "id":
+        return name
+    code = _country_codes().get(name.strip().casefold())
+    return _territories(language).get(code, name) if code else name
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _territories(language: str) -> dict[str, str]:
+    return dict(Locale.parse(BABEL_LOCALE[language]).territories)
 
 
 def format_rate(value, language: str | None = None) -> str:

@@ -265,9 +265,8 @@ def application_detail(session: Session, viewer, application_id: int) -> dict[st
         "submitted_at": application.submitted_at, "current_stage": application.current_stage,
         "completed_at": application.completed_at,
         "consignor": application.consignor_name, "consignee": application.consignee_name,
-        "origin": ", ".join(x for x in (application.origin_place, application.origin_country) if x) or None,
-        "destination": ", ".join(x for x in (application.destination_place, application.destination_country)
-                                 if x) or None,
+        "origin_place": application.origin_place, "origin_country": application.origin_country,
+        "destination_place": application.destination_place, "destination_country": application.destination_country,
         "conveyance": " ".join(x for x in (application.conveyance, application.conveyance_name,
                                            application.voyage_number) if x) or None,
         "steps": progress_steps(application.current_stage, reached, ended=is_ended(application)),

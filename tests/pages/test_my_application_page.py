@@ -10,6 +10,7 @@ import pytest
 from portal.i18n import t
 from support.factories import gen_action, gen_application, gen_service_user
 from support.portal_helpers import link_account
+from support.hostile import find_key
 from support.web import components, dash_callback, login
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -97,3 +98,28 @@ def test_the_survey_address_of_an_own_application_without_a_survey_says_there_is
     assert response.status_code == 404
     assert t("skm.closed.none_for_application") in page and t("skm.closed.unknown") not in page
     assert f'href="/my/applications/{exporter["waiting"].id}"' in page
+
+
+@pytest.mark.parametrize("language, country", [("en", "China"), ("id", "Tiongkok")])
+def test_the_country_iqfast_names_in_indonesian_reads_in_the_readers_language(app, client, session, make_user,
+                                                                              language, country):
+    """IQFast keeps Indonesian country names: an English page read "Destination: Guangzhou, Tiongkok" and a card
+    "Manggis to Tiongkok"."""
+    make_user(f"eksportir_{language}", "service_user", language=language)
+    company = gen_service_user(session, name=f"PT Negara Tujuan {language.upper()}")
+    link_account(session, f"eksportir_{language}", company)
+    shipped = gen_application(session, company, submitted_at=NOW - timedelta(days=1), destination_country="Tiongkok",
+                              destination_place="Guangzhou", origin_country="Indonesia", origin_place="Tangerang")
+    session.commit()
+    login(client, f"eksportir_{language}")
+    text = json.dumps(_page(client, shipped.id)["my-application-body"]["children"], ensure_ascii=False)
+    assert f"Guangzhou, {country}" in text and "Tangerang, Indonesia" in text
+    values = {"my-search.value": None, "my-status.value": "all", "my-stage.value": "all", "my-company.value": "all",
+              "my-section.value": "all", "my-from.value": None, "my-to.value": None, "my-prev.n_clicks": None,
+              "my-next.n_clicks": None}
+    response = dash_callback(client, find_key(app, "my-list.children"), inputs=[
+        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
+        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": 0}])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    card = json.dumps(response.json["response"], ensure_ascii=False)
+    assert t("my.route.to", language, place=country) in card
