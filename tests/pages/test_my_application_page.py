@@ -9,8 +9,7 @@ import pytest
 
 from portal.i18n import t
 from support.factories import gen_action, gen_application, gen_service_user
-from support.portal_helpers import link_account
-from support.hostile import find_key
+from support.portal_helpers import link_account, my_list
 from support.web import components, dash_callback, login
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -114,12 +113,7 @@ def test_the_country_iqfast_names_in_indonesian_reads_in_the_readers_language(ap
     login(client, f"eksportir_{language}")
     text = json.dumps(_page(client, shipped.id)["my-application-body"]["children"], ensure_ascii=False)
     assert f"Guangzhou, {country}" in text and "Tangerang, Indonesia" in text
-    values = {"my-search.value": None, "my-status.value": "all", "my-stage.value": "all", "my-company.value": "all",
-              "my-section.value": "all", "my-from.value": None, "my-to.value": None, "my-prev.n_clicks": None,
-              "my-next.n_clicks": None}
-    response = dash_callback(client, find_key(app, "my-list.children"), inputs=[
-        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
-        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": 0}])
+    response = my_list(app, client)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     card = json.dumps(response.json["response"], ensure_ascii=False)
     assert t("my.route.to", language, place=country) in card

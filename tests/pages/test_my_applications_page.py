@@ -12,7 +12,7 @@ from models.service_portal import SurveyInvitation
 from portal.services import my_applications
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
-from support.portal_helpers import link_account
+from support.portal_helpers import link_account, my_list
 from support.web import dash_callback, login
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -31,14 +31,7 @@ def forwarder(client, session, make_user):
 
 
 def _list(app, client, search=None, stage="all", date_from=None, date_to=None):
-    values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
-              "my-company.value": "all", "my-section.value": "all", "my-from.value": date_from,
-              "my-to.value": date_to,
-              "my-prev.n_clicks": None, "my-next.n_clicks": None}
-    response = dash_callback(client, find_key(app, "my-list.children"), inputs=[
-        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
-        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": 0}],
-        changed=["my-search.value"])
+    response = my_list(app, client, search, stage, date_from, date_to, changed=["my-search.value"])
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json["response"]
 

@@ -22,7 +22,7 @@ from portal.services.accounts import current_user_from
 from portal.services.service_user_links import linked_ids
 from support.factories import gen_application, gen_bill, gen_certificate, gen_service_user
 from support.hostile import find_key
-from support.portal_helpers import link_account, pdf_text
+from support.portal_helpers import link_account, my_list, pdf_text
 from support.targeting_data import gen_decision
 from support.web import dash_callback, login
 
@@ -77,12 +77,7 @@ def _viewer(session):
 
 def test_pages_and_offline_copies_do_not_tell_a_selected_consignment_from_another(app, client, session, twins):
     login(client, "pengguna_rahasia")
-    values = {"my-search.value": None, "my-status.value": "all", "my-stage.value": "all", "my-company.value": "all",
-              "my-section.value": "all", "my-from.value": None, "my-to.value": None, "my-prev.n_clicks": None,
-              "my-next.n_clicks": None}
-    listed = dash_callback(client, find_key(app, "my-list.children"), inputs=[
-        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
-        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": 0}])
+    listed = my_list(app, client)
     assert listed.status_code == 200
     cards = listed.json["response"]["my-list"]["children"]
     assert len(cards) == 2

@@ -23,6 +23,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def my_list(app, client, search=None, stage="all", date_from=None, date_to=None, changed=None):
+    """The service user's applications list as the page asks for it (the first page, every company and section): the
+    callback's response."""
+    from support.hostile import find_key
+    from support.web import dash_callback
+
+    values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
+              "my-company.value": "all", "my-section.value": "all", "my-from.value": date_from,
+              "my-to.value": date_to, "my-prev.n_clicks": None, "my-next.n_clicks": None}
+    return dash_callback(client, find_key(app, "my-list.children"), inputs=[
+        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
+        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": 0}],
+        changed=changed)
+
+
 def link_account(session, username: str, service_user, linked_at: datetime | None = None) -> int:
     """Link an existing account to a company, optionally back-dating the link (and the account) to `linked_at`."""
     user = session.scalar(select(User).where(User.username == username))
