@@ -114,12 +114,15 @@ def said(parts, language: str | None = None) -> str:
     return PHRASE_JOIN.join(t(key, language, **params) for key, params in parts)
 
 
-def format_idr(amount: Decimal | int | float | None) -> str:
-    """Money the Indonesian way: `Rp 1.234.567` (no decimals: rupiah has no cents in practice). The space after
-    "Rp" does not break: a narrow card or a notification title never leaves "Rp" at a line's end."""
+def format_idr(amount: Decimal | int | float | None, language: str | None = None) -> str:
+    """Rupiah with the reader's separators: `Rp 1.234.567` in Indonesian, `Rp 1,234,567` in English (an English
+    page's "Rp 360.000" read as 360 rupiah to three decimals, beside the KPI card's "Rp 391.92 m"). No decimals:
+    rupiah has no cents in practice. The space after "Rp" does not break: a narrow card or a notification title
+    never leaves "Rp" at a line's end."""
     if amount is None:
         return "–"
-    return "Rp\u00a0" + format_decimal(Decimal(amount).quantize(Decimal(1)), format="#,##0", locale="id_ID")
+    return "Rp\u00a0" + format_decimal(Decimal(amount).quantize(Decimal(1)), format="#,##0",
+                                        locale=BABEL_LOCALE[language or current_language()])
 
 
 def format_number(value, language: str | None = None, decimals: int = 0) -> str:

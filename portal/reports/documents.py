@@ -194,9 +194,11 @@ def _bill_story(session: Session, application, bill, styles) -> list:
         Spacer(1, 2 * mm),
     ]
     if paid is not False:
-        return story + [_p(_both("pdf.amount_paid"), styles["label"]), _p(format_idr(bill.amount), styles["big"]),
+        # The bill is an Indonesian document whoever prints it: its amount in Indonesian separators.
+        return story + [_p(_both("pdf.amount_paid"), styles["label"]),
+                        _p(format_idr(bill.amount, "id"), styles["big"]),
                         Spacer(1, 2 * mm), _p(_both("pdf.bill_paid_stamp"), styles["big"])]
-    story += [_p(_both("pdf.amount"), styles["label"]), _p(format_idr(bill.amount), styles["big"]),
+    story += [_p(_both("pdf.amount"), styles["label"]), _p(format_idr(bill.amount, "id"), styles["big"]),
               Spacer(1, 6 * mm), _p(t("pdf.how_to_pay_title", "id"), styles["label"])]
     for n in range(1, 5):
         story.append(_p(f"{n}. " + t(f"pdf.how_to_pay_{n}", "id"), styles["cell"]))

@@ -352,7 +352,7 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
     body_key, subject_key = f"notify.{row.template}.body", f"notify.{row.template}.subject"
     if row.template == "billed" and application is not None:
         bill = latest_bill(session, application.id)
-        values["amount"] = format_idr(bill.amount) if bill else "–"
+        values["amount"] = format_idr(bill.amount, language) if bill else "–"
         values["billing_code"] = (bill.billing_code or "–") if bill else "–"
         # A bill deleted at the source after the message, or one without its code yet, read "Kode billing –,
         # jumlah –." and still told the user to pay "with that billing code": say what is missing instead.

@@ -239,7 +239,7 @@ def test_a_bill_message_whose_bill_was_deleted_at_the_source_says_so_not_dashes(
 
 @pytest.mark.parametrize("language, warning, no_code", [
     ("id", "Jangan membayar kepada petugas.", "Kode billing belum terbit; jumlah Rp\u00a0175.000."),
-    ("en", "Never pay an officer.", "Billing code not issued yet; amount Rp\u00a0175.000.")])
+    ("en", "Never pay an officer.", "Billing code not issued yet; amount Rp\u00a0175,000.")])
 def test_a_bill_message_without_its_billing_code_says_the_code_is_not_issued_yet(session, inbox_of_three, language,
                                                                                  warning, no_code):
     gen_bill(session, inbox_of_three["application"], billing_code=None)

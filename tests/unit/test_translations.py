@@ -83,10 +83,12 @@ def test_the_compliance_settings_page_and_its_manual_say_bobot_tingkat_kantor_no
         assert not prior.search(manual), page
 
 
-def test_money_is_shown_as_rupiah_with_dots():
+def test_money_is_shown_as_rupiah_with_the_readers_separators():
     # a no-break space: "Rp" never ends a line with its amount on the next (a notification title on a phone)
     assert format_idr(1234567) == "Rp\u00a01.234.567"
     assert format_idr(0) == "Rp\u00a00"
+    # An English reader's separators: "Rp 360.000" read as 360 rupiah to three decimals on an English page.
+    assert format_idr(1234567, "en") == "Rp\u00a01,234,567"
 
 
 def test_times_are_shown_in_the_office_time_zone():
