@@ -54,6 +54,10 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+# In the session: whether its language was chosen on a page (the language switch), not left by a logout.
+LANGUAGE_CHOSEN = "lang_chosen"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; on POST check the password, throttled per address and per (name, address).
@@ -71,8 +75,14 @@ def login():
     if wait is not None:
         return _login_form(t("login.error.throttled", minutes=math.ceil(wait / 60)), username, 429,
                            {"Retry-After": str(wait)})
+    # A language chosen on this login page is the person's choice: it becomes the account's (the account's own
+    # language used to win, and "English" chosen a moment before gave an Indonesian portal). The language a logout
+    # left in the cookie is the last person's, not a choice: it does not count.
+    chosen = session.get("lang") if session.get(LANGUAGE_CHOSEN) else None
     with database().session() as db:
         result = accounts.authenticate(db, username, password, address, _lockout_policy())
+        if result.ok and chosen:
+            accounts.set_language(db, result.user_id, chosen)
         session_id = accounts.start_session(db, result.user_id, address,
                                             request.headers.get("User-Agent")) if result.ok else None
         user = accounts.load_session(db, session_id, timedelta(hours=settings().session_idle_hours)) \
@@ -126,6 +136,7 @@ def switch_language(code: str):
     """Switch between Indonesian and English; remembered on the account when logged in."""
     if code in i18n.LANGUAGES:
         session["lang"] = code
+        session[LANGUAGE_CHOSEN] = True  # on the login page: the account takes it at the login (login above)
         if current_user.is_authenticated:
             with database().session() as db:
                 accounts.set_language(db, current_user.id, code)

@@ -157,3 +157,25 @@ def test_the_menus_logout_is_a_form_posting_the_csrf_token(logged_in):
     assert token["name"] == "csrf_token" and token["type"] == "hidden"
     assert client.post("/logout", data={"csrf_token": token["value"]}).status_code == 302
     assert client.get("/nnc").status_code == 302
+
+
+def test_english_chosen_on_the_login_page_is_the_portal_language_after_logging_in(client, make_user, session):
+    """The account's own language (Indonesian) used to win: "English" chosen a moment before gave Indonesian pages."""
+    make_user("kepala_en", "head")
+    client.get("/lang/en")
+    assert login(client, "kepala_en").status_code == 302
+    assert session.scalar(select(User.language).where(User.username == "kepala_en")) == "en"
+    assert '<html lang="en"' in client.get("/kpi").get_data(as_text=True)
+
+
+def test_the_language_a_logout_leaves_on_the_login_page_is_not_the_next_persons_choice(client, make_user, session):
+    """A shared computer: the first person's English stays on the login page, but the next person, who chose
+    nothing, keeps the language of their own account."""
+    make_user("petugas_en", "operator")
+    make_user("petugas_id", "operator")
+    login(client, "petugas_en")
+    client.get("/lang/en")  # switched while logged in
+    logout(client)
+    assert '<html lang="en"' in client.get("/login").get_data(as_text=True)
+    assert login(client, "petugas_id").status_code == 302
+    assert session.scalar(select(User.language).where(User.username == "petugas_id")) == "id"
