@@ -46,7 +46,8 @@ def layout(user, **_):
                  "minWidth": 150, "tooltipField": "username"},
                 {"field": "full_name", "headerName": t("field.full_name"), "flex": 1, "minWidth": 200,
                  "tooltipField": "full_name"},
-                {"field": "role_label", "headerName": t("field.role"), "width": 170},
+                # "Enforcement coordinator", "National (headquarters)": cut at 170 px in English.
+                {"field": "role_label", "headerName": t("field.role"), "width": 205, "tooltipField": "role_label"},
                 {"field": "section_label", "headerName": t("field.section"), "width": 170},
                 {"field": "office_code", "headerName": t("field.office"), "width": 90},
                 {"field": "status_label", "headerName": t("field.status"), "width": 120},

@@ -102,8 +102,8 @@ def layout(user, sections=(), **_):
                      "cellClassRules": tier_cell_rules(), "tooltipField": "tier_title"},
                     {"field": "violations", "headerName": t("guidance.col.violations"), "width": 120,
                      "type": "numericColumn"},
-                    {"field": "consignments", "headerName": t("compliance.col.consignments"), "width": 110,
-                     "type": "numericColumn"},
+                    {"field": "consignments", "headerName": t("compliance.col.consignments_short"), "width": 110,
+                     "type": "numericColumn", "headerTooltip": t("compliance.col.consignments")},
                     # "17 Des 2026 · Sosialisasi" whole: a date and the kind of guidance.
                     {"field": "last_guidance", "headerName": t("guidance.col.last"), "width": 195},
                     {"field": "planned", "headerName": t("guidance.col.planned"), "width": 195},

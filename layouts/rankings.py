@@ -40,8 +40,10 @@ def _office_columns(elsewhere: bool = False):
          "cellClass": "fw-semibold"},
         {"field": "tier_label", "headerName": t("compliance.col.tier"), "width": 150,
          "cellClassRules": tier_cell_rules(), "tooltipField": "tier_title"},
-        {"field": "consignments", "headerName": t("compliance.col.consignments"), "width": 92,
-         "type": "numericColumn"},
+        # "Consignments" was cut at this width in English ("Consign…"): short like the counts beside it, whole in
+        # its tooltip.
+        {"field": "consignments", "headerName": t("compliance.col.consignments_short"), "width": 92,
+         "type": "numericColumn", "headerTooltip": t("compliance.col.consignments")},
         {"field": "detentions", "headerName": t("compliance.col.detentions_short"), "width": 70,
          "type": "numericColumn", "headerTooltip": t("compliance.col.detentions")},
         {"field": "refusals", "headerName": t("compliance.col.refusals_short"), "width": 70,

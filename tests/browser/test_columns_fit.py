@@ -204,3 +204,31 @@ def test_the_inspection_queue_reads_whole_without_scrolling_sideways(browser, li
     finally:
         screenshot(tab, f"queue-{role}-{viewport['viewport']['width']}")
         tab.context.close()
+
+
+def test_in_english_the_consignment_headers_and_the_role_names_read_whole_at_1440(wide, database, make_user):
+    """English words are longer than the Indonesian the widths were set for: "Consign…" in the ranking,
+    "Consignme / nts" in the guidance list, "Enforcement coordi…" and "National (headquart…" on the accounts page."""
+    with database.session() as s:
+        company = gen_service_user(s, name="CV Anggrek Nusantara")
+        for _ in range(4):
+            gen_application(s, company)
+        compliance_rollup.recompute_all(s)
+        s.commit()
+    make_user("admin_english", "admin", language="en")
+    make_user("wasdak_english", "enforcement")
+    make_user("pusat_english", "national")
+    sign_in(wide, "admin_english")
+    wide.goto("/admin/users")
+    expect(wide.locator("#admin-users-grid .ag-body")).to_contain_text("Enforcement coordinator")
+    try:
+        clipped = wide.evaluate("""() => [...document.querySelectorAll('#admin-users-grid .ag-cell[col-id=role_label]')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
+        assert clipped == [], clipped
+    finally:
+        screenshot(wide, "admin-users-english-1440")
+    for path, grid in (("/rankings", "#rankings-grid"), ("/guidance", "#guidance-grid")):
+        wide.goto(path)
+        expect(wide.locator(f"{grid} .ag-header-cell[col-id=consignments]")).to_be_attached()
+        found = _whole_and_inside(wide, grid, "consignments")
+        assert found["inside"] and found["whole"] and " " not in found["label"].strip(), (path, found)
