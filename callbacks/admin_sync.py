@@ -26,11 +26,14 @@ STATE_STYLE = {"pending": ("info", "bi-hourglass"), "running": ("info", None), "
 
 
 def _counts(values: dict) -> str:
-    """{'applications': 120, 'stage_events': 800} → 'applications 120 · stage_events 800'."""
+    """{'m_upt': 1, 'ptk': 120, 'riwayat_ptk': 800} → 'ptk 120 · riwayat_ptk 800 · m_upt 1': the records first, the
+    code lists (m_*, read again by every run) last. The column shows one line (the rest in its tooltip), and it
+    showed "m_upt 1 · m_jeni…" for every run."""
     if not values:
         return "–"
+    ordered = sorted(values.items(), key=lambda item: str(item[0]).startswith("m_"))  # stable: IQFast's order kept
     return " · ".join(f"{table} {format_number(count) if isinstance(count, (int, float)) else count}"
-                      for table, count in values.items())
+                      for table, count in ordered)
 
 
 # What a run wrote, by our table, in the reader's words (what it read keeps IQFast's table names: the names of its

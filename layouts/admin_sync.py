@@ -21,24 +21,26 @@ ALL_STATUSES = "all"
 def run_columns(user) -> list[dict]:
     """The runs grid: times in the office's zone (named once, in the header), the status as a coloured dot."""
     zone = zone_label(user.office_timezone)
+    # The fixed columns as narrow as their words ("6 Des 2026 15:58", "Berhasil", "Muat awal"): at their former
+    # widths every flexible column sat at its minimum at 1440 px, and what a run wrote wrapped onto a dozen lines.
     return [
         {"field": "started", "headerName": f"{t('admin_sync.field.started')} ({zone})", "minWidth": 140,
-         "maxWidth": 160},
+         "maxWidth": 145},
         {"field": "finished", "headerName": f"{t('admin_sync.field.finished')} ({zone})", "minWidth": 140,
-         "maxWidth": 160},
-        {"field": "duration", "headerName": t("admin_sync.field.duration"), "minWidth": 95, "maxWidth": 110},
-        {"field": "status_label", "headerName": t("field.status"), "minWidth": 110, "maxWidth": 125,
+         "maxWidth": 145},
+        {"field": "duration", "headerName": t("admin_sync.field.duration"), "minWidth": 80, "maxWidth": 90},
+        {"field": "status_label", "headerName": t("field.status"), "minWidth": 118, "maxWidth": 122,
          "cellClass": "qca-dot-cell",
          "cellClassRules": {f"qca-tone-{tone}": f"params.data.status == '{status}'"
                             for status, tone in RUN_TONE.items()}},
-        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 110, "maxWidth": 130},
+        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 100, "maxWidth": 115},
         # Every run reads every table (the code lists too): on one line, whole in its tooltip. What it wrote is whole,
         # on more lines where it must ("Permohonan 2 · T…" hid it): only the tables it changed, a first load's all.
-        {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 150, "tooltipField": "read"},
+        {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 120, "tooltipField": "read"},
         {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 2, "minWidth": 150, **WRAPPED},
-        {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 110, "maxWidth": 140,
+        {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 100, "maxWidth": 125,
          "tooltipField": "triggered_by_tip"},
-        {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 140,
+        {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 110,
          "tooltipField": "error_tip", "cellClass": "qca-run-error-cell"},
         phone_column(zone),
     ]

@@ -4,12 +4,12 @@ the full one in its tooltip), and the ranking's section reads whole. At a 1366×
 grid ("Catatan UPT"), the guidance list ("Catatan pelanggaran") and the accounts' full names read whole too."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
-from models import Complaint
+from models import Complaint, SyncRun
 from portal.services.compliance import rollup as compliance_rollup
 from support.browser import browser_login, screenshot, sign_in
 from support.factories import gen_application, gen_service_user, office_id
@@ -232,3 +232,31 @@ def test_in_english_the_consignment_headers_and_the_role_names_read_whole_at_144
         expect(wide.locator(f"{grid} .ag-header-cell[col-id=consignments]")).to_be_attached()
         found = _whole_and_inside(wide, grid, "consignments")
         assert found["inside"] and found["whole"] and " " not in found["label"].strip(), (path, found)
+
+
+def test_the_sync_runs_read_their_times_and_status_whole_and_what_a_run_wrote_on_few_lines(wide, database,
+                                                                                           make_user):
+    """At the former widths every flexible column of the runs grid sat at its minimum at 1440 px: what a first load
+    wrote wrapped onto a dozen lines."""
+    finished = datetime.now(timezone.utc) - timedelta(minutes=2)
+    with database.session() as s:
+        s.add(SyncRun(kind="full", source="simulator", started_at=finished - timedelta(seconds=23),
+                      finished_at=finished, status="success", rows_read={"m_upt": 1, "ptk": 33_213},
+                      rows_written={"source_lookups": 129, "commodities": 47, "service_users": 3000, "handlers": 300,
+                                    "applications": 33_213, "application_commodities": 50_516,
+                                    "stage_events": 266_860, "quarantine_actions": 125, "bills": 32_687,
+                                    "certificates": 65_037}))
+        s.commit()
+    make_user("admin_sinkron_lebar", "admin")
+    sign_in(wide, "admin_sinkron_lebar")
+    wide.goto("/admin/sync")
+    expect(wide.locator("#admin-sync-runs-grid .ag-row")).to_have_count(1)
+    try:
+        clipped = wide.evaluate("""() => [...document.querySelectorAll(
+                '#admin-sync-runs-grid .ag-cell:is([col-id=started],[col-id=finished],[col-id=status_label])')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
+        assert clipped == [], clipped
+        written = wide.locator("#admin-sync-runs-grid .ag-cell[col-id=written]")
+        assert written.evaluate("cell => cell.getBoundingClientRect().height") < 170  # ≤ 6 lines, not a dozen
+    finally:
+        screenshot(wide, "admin-sync-1440")
