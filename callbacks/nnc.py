@@ -13,7 +13,7 @@ from layouts.nnc_common import nature_text
 from layouts import nnc as nnc_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import t
+from portal.i18n import country_name, t
 from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import search as nnc_search
 from portal.services.nnc.rules import STATUSES
@@ -44,7 +44,8 @@ def grid_row(row: dict) -> dict:
     return {
         "id": str(row["id"]), "number": row["number"], "notice_date": format_date(row["notice_date"]),
         "received_date": format_date(row["received_date"]), "flow": t(f"nnc.flow.{row['flow']}"),
-        "party": row["party"] or "–", "country": row["country"] or "–", "commodity": row["commodity"],
+        # The partner country as the reader names it ("China"; IQFast and the form keep "Tiongkok").
+        "party": row["party"] or "–", "country": country_name(row["country"]) or "–", "commodity": row["commodity"],
         "category": nature_text(row, short=True),
         "section": t(f"nnc.section_short.{row['section_code']}") if row["section_code"] else "–",
         "status": t(f"nnc.status.{row['status']}"), "status_code": row["status"],
@@ -103,8 +104,9 @@ def register(app) -> None:
             found = nnc_search.countries(db, current)
         section_options = no_update if current.section_scope else section_choices(sections, "nnc.filter.all_sections",
                                                                                   ALL)
-        return section_options, [{"label": t("nnc.filter.all_countries"), "value": ALL}] + [
-            {"label": c, "value": c} for c in found]
+        # Labelled and sorted as the list's column names them ("China"); the value stays the stored name ("Tiongkok").
+        countries = sorted(({"label": country_name(c), "value": c} for c in found), key=lambda o: o["label"].casefold())
+        return section_options, [{"label": t("nnc.filter.all_countries"), "value": ALL}] + countries
 
     register_picker_search(app, PERMISSION, "nnc-service-user", nnc_lookups.search_service_users)
 

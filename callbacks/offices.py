@@ -147,8 +147,9 @@ def register(app) -> None:
         with database().session() as session:
             result = cached(session, offices_service.side_by_side, current.scope, span, section)
         figure, answer = chart(result["rows"], metric)
-        label = t("offices.period_label", start=format_date(span.start), end=format_date(span.end),
-                  offices=number(len(result["rows"])))
+        # "1 office", not "1 offices" (the translation layer has no plural rules: two texts)
+        label = t("offices.period_label_one" if len(result["rows"]) == 1 else "offices.period_label",
+                  start=format_date(span.start), end=format_date(span.end), offices=number(len(result["rows"])))
         height = {"height": f"{figure['layout'].get('height', LEAST_CHART_PX)}px"}  # the container, not only the figure
         return ([grid_row(row) for row in result["rows"]], figure, height, answer, label, custom, custom, False, "",
                 False, "")

@@ -18,7 +18,8 @@ from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, peri
 from callbacks.shell import known_section
 from layouts import survey as survey_layout
 from portal.domain.periods import today_in
-from layouts.components.formatting import chart_separators, format_date, format_datetime, month_axis, month_name
+from layouts.components.formatting import (chart_separators, format_date, format_datetime, format_number, month_axis,
+                                           month_name)
 from portal.reports import ikm_report
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -89,7 +90,10 @@ def elements_figure(elements: list[dict], language: str | None = None) -> dict:
                        "plot_bgcolor": "white", "paper_bgcolor": "white", "bargap": 0.3,
                        "xaxis": {"range": [1, 4.35], "title": {"text": t("survey.elements.axis")},
                                  "gridcolor": "#f1f3f5", "tickvals": [1, 2, 2.6, 3.0644, 3.5324, 4],
-                                 "ticktext": ["1", "2", "2,60", "3,06", "3,53", "4"]},
+                                 # The grade limits in the reader's decimals, as the bars' labels ("2,60" read
+                                 # Indonesian on an English page next to a bar's "3.42").
+                                 "ticktext": ["1", "2"] + [format_number(low, language, decimals=2)
+                                                           for low, _high, _letter in BANDS[1:]] + ["4"]},
                        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}}}}
 
 

@@ -8,7 +8,7 @@ from layouts.components.pager import pager
 from layouts.common import page_header
 from layouts.nnc_common import nature_text, status_badge
 from layouts.components.formatting import format_date
-from portal.i18n import t
+from portal.i18n import country_name, t
 
 
 def layout(user, page, **_):
@@ -26,8 +26,9 @@ def nnc_card(row: dict):
         html.Div([html.A(row["number"], href=f"/my/nnc/{row['id']}", className="fw-semibold me-2 qc-number",
                          id=f"my-nnc-open-{row['id']}"),
                   status_badge(row["status"])], className="d-flex flex-wrap align-items-center gap-1"),
+        # The partner country as the reader names it ("China"; IQFast and the form keep "Tiongkok").
         html.Div(" · ".join(p for p in (format_date(row["notice_date"]), t(f"nnc.flow.{row['flow']}"),
-                                        row.get("country")) if p), className="small text-muted mt-1"),
+                                        country_name(row.get("country"))) if p), className="small text-muted mt-1"),
         html.Div([html.Strong(row["commodity"]), html.Span(" — " + nature_text(row))], className="mt-1"),
         html.Div(row["party"], className="small text-muted") if row.get("party") else None,
     ]), className="mb-2 qc-my-nnc-card")

@@ -10,7 +10,7 @@ from dash import html
 from layouts.admin_audit import field_label, value_text
 from layouts.components.changes import change_lines
 from layouts.components.formatting import format_date, format_datetime, format_tax_id
-from portal.i18n import t
+from portal.i18n import country_name, t
 from portal.services.nnc.rules import ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EDITABLE_FIELDS, FLOWS, STATUSES
 
 # How a status reads at a glance: grey new, amber being looked into, blue explained, green done, dark void.
@@ -28,11 +28,16 @@ COUNTRY_SUGGESTIONS = ("Indonesia", "Tiongkok", "Hong Kong", "Singapura", "Jepan
 
 def authority_text(authority: str | None, country: str | None) -> str:
     """An authority with its country in brackets, unless its name already says it ("Badan Karantina Indonesia
-    (Barantin)" read "… (Barantin) (Indonesia)")."""
+    (Barantin)" read "… (Barantin) (Indonesia)"). The country reads in the reader's language ("China"; IQFast and the
+    form keep "Tiongkok"), also where the name ends in it after a comma ("…Protection Organisation, Tiongkok")."""
     authority, country = (authority or "").strip(), (country or "").strip()
-    if not country or country.casefold() in authority.casefold():
-        return authority or country or "–"
-    return f"{authority} ({country})" if authority else country
+    shown = country_name(country)
+    head, comma, tail = authority.rpartition(",")
+    if comma and country and tail.strip().casefold() == country.casefold():
+        authority = f"{head}, {shown}"
+    if not country or country.casefold() in authority.casefold() or shown.casefold() in authority.casefold():
+        return authority or shown or "–"
+    return f"{authority} ({shown})" if authority else shown
 
 
 def options(prefix: str, codes, empty_label: str | None = None) -> list[dict]:
@@ -127,7 +132,7 @@ def detail_cards(nnc: dict, prefix: str, internal: bool, application_href: str |
                                           if tax_id else [])])
     else:
         party_value = html.Span([nnc.get("party_name") or "–",
-                                 html.Small(f" · {nnc['party_country']}", className="text-muted")
+                                 html.Small(f" · {country_name(nnc['party_country'])}", className="text-muted")
                                  if nnc.get("party_country") else None,
                                  dbc.Badge(t("nnc.party_not_in_registry"), color="light", text_color="dark",
                                            className="ms-2 border")])

@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from support.web import dash_callback, logout
+from support.web import dash_callback, login, logout
 from models import AuditLog, OfficeCalendarDay
+from portal.i18n import t
 from portal.security.access import callback_permissions
 
 OFFICE = 1
@@ -35,6 +36,16 @@ def test_the_year_lists_national_holidays_and_cuti_bersama_with_their_source(app
     text = str(body["admin-calendar-table"]["children"])
     assert "Cuti Bersama Hari Raya Idul Fitri" in text and "Cuti bersama" in text and "Libur nasional" in text
     assert body["admin-calendar-table-title"]["children"] == "Hari libur 2026 (selain Sabtu dan Minggu biasa)"
+
+
+def test_an_english_reader_sees_cuti_bersama_as_collective_leave_day(app, client, make_user):
+    """The badge read "Cuti bersama" in English next to a translated "National holiday"."""
+    make_user("admin_kal_en", "admin", language="en")
+    assert login(client, "admin_kal_en").status_code == 302
+    text = str(_show(app, client).json["response"]["admin-calendar-table"]["children"])
+    assert "Collective leave day" in text and "National holiday" in text
+    assert "Cuti bersama" not in text
+    assert "collective leave days" in t("admin_calendar.subtitle", language="en")  # the page's intro says it too
 
 
 def test_the_admin_adds_a_day_off_through_the_page(app, logged_in, session):

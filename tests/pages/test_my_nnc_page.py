@@ -3,7 +3,9 @@ bare "ditemukan" lookup badge is not shown to them."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+
+import pytest
 
 from portal.i18n import t
 from portal.services import service_user_links
@@ -34,3 +36,18 @@ def test_the_nncs_application_number_links_to_the_users_own_application_without_
     content = json.dumps(body.json["response"]["my-nnc-detail-content"], ensure_ascii=False)
     assert f'"href": "/my/applications/{application_id}"' in content and number in content
     assert f'"{t("nnc.lookup.found")}"' not in content and f'"{t("nnc.lookup.not_found")}"' not in content
+
+
+@pytest.mark.parametrize("language, country", [("en", "China"), ("id", "Tiongkok")])
+def test_a_service_users_nnc_card_names_the_partner_country_in_their_language(app, language, country):
+    """IQFast and the form keep "Tiongkok": an English card read "… · Received · Tiongkok"."""
+    from flask import session as flask_session
+
+    from layouts.my_nnc import nnc_card
+
+    row = {"id": 1, "number": "GACC/1", "status": "received", "notice_date": date(2025, 3, 3), "flow": "received",
+           "country": "Tiongkok", "commodity": "Manggis", "category": "pest", "party": "PT Negara"}
+    with app.server.test_request_context():
+        flask_session["lang"] = language
+        text = json.dumps(nnc_card(row).to_plotly_json(), default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    assert f' · {country}"' in text and ("Tiongkok" in text) == (language == "id")

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback
+from support.web import components, dash_callback, login
 from support.factories import gen_service_user
 from layouts.nnc import FILTERS
 from models import AttachmentBlob, Nnc
@@ -55,6 +55,38 @@ def test_list_callback_pages_and_counts(app, logged_in, register):
     assert body["nnc-grid"]["rowData"][0]["status"] == "Baru"
     assert body["nnc-count-received"]["children"] == "3" and body["nnc-pager-text"]["children"] == \
         "Menampilkan 1–3 dari 3"
+
+
+@pytest.mark.parametrize("language, country", [("en", "China"), ("id", "Tiongkok")])
+def test_the_nnc_list_and_detail_name_the_partner_country_in_the_readers_language(app, client, make_user, database,
+                                                                                  language, country):
+    """IQFast and the form keep "Tiongkok": an English page read "…Protection Organisation, Tiongkok", "Co., Ltd. ·
+    Tiongkok" and a list column of Indonesian names."""
+    operator = actor(database, make_user, "operator", username=f"petugas_negara_{language}")
+    with database.session() as s:
+        nnc_id = nnc.create_nnc(s, operator, valid_nnc(
+            s, number="E/1", flow="issued", notifying_authority="Badan Karantina Indonesia (Barantin)",
+            notifying_country="Indonesia", notified_authority="National Plant Protection Organisation, Tiongkok",
+            notified_country="Tiongkok", service_user_id=None, party_name="Guangzhou Fruit Co., Ltd.",
+            party_country="Tiongkok"))["id"]
+        nnc.create_nnc(s, operator, valid_nnc(s, number="R/1", notifying_authority="GACC"))
+    make_user(f"kepala_negara_{language}", "head", language=language)
+    assert login(client, f"kepala_negara_{language}").status_code == 302
+    listed = dash_callback(client, _key(app, "nnc-grid.rowData"),
+                           _filters() + [{"id": "nnc-sort", "property": "value", "value": "number"},
+                                         {"id": "nnc-prev", "property": "n_clicks", "value": None},
+                                         {"id": "nnc-next", "property": "n_clicks", "value": None}],
+                           [{"id": "nnc-page", "property": "data", "value": 0}]).json["response"]
+    assert [(r["number"], r["country"]) for r in listed["nnc-grid"]["rowData"]] == [("E/1", country), ("R/1", country)]
+    options = dash_callback(client, _key(app, "nnc-country.options"),
+                            [{"id": "nnc-page", "property": "id", "value": "nnc-page"}]).json["response"]
+    assert {"label": country, "value": "Tiongkok"} in options["nnc-country"]["options"]  # filters on the stored name
+    shown = dash_callback(client, _key(app, "..nnc-detail-title.children"),
+                          [{"id": "nnc-detail-id", "property": "data", "value": nnc_id},
+                           {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
+    text = json.dumps(shown.json, ensure_ascii=False)
+    assert f"National Plant Protection Organisation, {country}" in text and f" · {country}" in text
+    assert ("Tiongkok" in text) == (language == "id")
 
 
 def test_csv_export_neutralises_formulas(app, logged_in, register):

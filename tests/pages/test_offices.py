@@ -14,7 +14,7 @@ from portal.services.kpi import offices as offices_service, panel as kpi
 from portal.security.scope import system_scope
 from support.factories import office_id
 from support.kpi_data import build_committed
-from support.web import dash_callback
+from support.web import dash_callback, login, logout
 
 MARCH = [{"id": "offices-preset", "property": "value", "value": "custom"},
          {"id": "offices-from", "property": "value", "value": "2026-03-01"},
@@ -124,6 +124,24 @@ def test_a_national_reader_sees_every_office_side_by_side(app, logged_in, data):
     assert "0300" in body["offices-chart-answer"]["children"]
     # The graph's box is the figure's height: the container, not plotly, decides a responsive chart's size.
     assert body["offices-chart"]["style"] == {"height": f"{body['offices-chart']['figure']['layout']['height']}px"}
+
+
+def test_the_period_label_counts_one_office_in_the_singular_in_english(app, client, make_user, session):
+    """English read "1 Dec 2026 – 6 Dec 2026 · 1 offices"; Indonesian has no plural ("1 UPT", "2 UPT")."""
+    def label(username: str) -> str:
+        logout(client)
+        assert login(client, username).status_code == 302
+        response = dash_callback(client, _key(app, "offices-grid.rowData"), MARCH)
+        return response.get_json()["response"]["offices-period-label"]["children"]
+
+    make_user("national_en", "national", language="en")
+    make_user("national_id", "national")
+    assert label("national_en") == "1 Mar 2026 – 31 Mar 2026 · 1 office"
+    assert label("national_id") == "1 Mar 2026 – 31 Mar 2026 · 1 UPT"
+    session.add(Office(code="0400", name="BBKP Surabaya", timezone="Asia/Jakarta"))
+    session.commit()
+    assert label("national_en") == "1 Mar 2026 – 31 Mar 2026 · 2 offices"
+    assert label("national_id") == "1 Mar 2026 – 31 Mar 2026 · 2 UPT"
 
 
 def test_an_office_reader_cannot_open_the_offices_side_by_side(app, logged_in, data):

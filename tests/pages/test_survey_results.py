@@ -214,6 +214,20 @@ def test_the_nrr_chart_names_every_element_on_the_page_and_in_the_report():
     assert {"U1", "Persyaratan", "U9", "Sarana"} <= texts
 
 
+def test_the_nrr_charts_grade_limits_read_in_the_readers_decimals(app):
+    """The grade limits under the bars read "2,60" on an English page next to a bar's "3.42"."""
+    from flask import session as flask_session
+
+    from callbacks.survey import elements_figure
+
+    for language, limits in (("en", ["2.60", "3.06", "3.53"]), ("id", ["2,60", "3,06", "3,53"])):
+        with app.server.test_request_context():
+            flask_session["lang"] = language
+            axis = elements_figure([{"element": 1, "nrr": 3.42}])["layout"]["xaxis"]
+        assert axis["ticktext"] == ["1", "2", *limits, "4"], language
+        assert axis["tickvals"] == [1, 2, 2.6, 3.0644, 3.5324, 4]
+
+
 def _drawn_filters(client, search: str) -> dict:
     """The value of each of the survey page's filters, drawn for /survey-results with this query string."""
     from support.web import components
