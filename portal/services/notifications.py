@@ -37,7 +37,7 @@ from models import Application, Office, ServiceUser, ServiceUserLink, User
 from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox, NotificationPreference, SurveyInvitation
 from portal import audit
-from portal.i18n import format_date, format_datetime, format_idr, t
+from portal.i18n import country_name, format_date, format_datetime, format_idr, t
 from portal.mailer import Mailer
 from portal.security.permissions import roles_with
 from portal.services.my_applications import latest_bill
@@ -372,6 +372,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
         values["stage_label"] = t(f"my.stage.{params.get('stage')}", language)
     if row.template == "correction_answered":
         values["answer"] = params.get("answer") or t("notify.correction_new_draft", language)
+    if row.template == "nnc" and params.get("country"):
+        values["country"] = country_name(params["country"], language)  # "from China", not "from Tiongkok"
     values["link"] = link if for_delivery else ""
     values.update({k: v for k, v in params.items() if isinstance(v, str) and k not in values})
     text = t(body_key, language, **values)

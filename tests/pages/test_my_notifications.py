@@ -247,3 +247,15 @@ def test_a_bill_message_without_its_billing_code_says_the_code_is_not_issued_yet
     message = _bill_message(session, inbox_of_three, language)
     assert message["text"].startswith(no_code) and "–" not in message["text"], message["text"]
     assert message["text"].index(warning) + len(warning) <= PREVIEW_CHARACTERS
+
+
+@pytest.mark.parametrize("language, words", [("id", "dari Tiongkok untuk Manggis"), ("en", "from China for Manggis")])
+def test_an_nnc_message_names_the_notifying_country_in_the_readers_language(session, inbox_of_three, language, words):
+    """The NNC's country is kept as typed, in Indonesian: an English reader's message said "from Tiongkok"."""
+    notifications.notify_user(session, inbox_of_three["user_id"], inbox_of_three["application"].id, "nnc_77", "nnc",
+                              {"nnc_id": 77, "nnc_number": "GACC/2026/77", "country": "Tiongkok",
+                               "commodity": "Manggis", "category": "pest"})
+    row = session.scalars(select(NotificationOutbox).where(
+        NotificationOutbox.recipient_user_id == inbox_of_three["user_id"], NotificationOutbox.channel == "inbox",
+        NotificationOutbox.template == "nnc")).one()
+    assert words in notifications.render(session, row, language=language)["text"]
