@@ -66,7 +66,8 @@ def refused(kind: str):
 
 
 def monthly_chart(months: list[dict]) -> dict:
-    """Consignments per month (bars) and violations (crosses, right axis); a plain figure dict (see tier_chart)."""
+    """Consignments per month (bars) and violations (red dots holding their count, right axis); a plain figure dict
+    (see tier_chart)."""
     # Upright month ticks (month_axis) and the legend above the bars: on a phone the thirteen months stood turned
     # and the legend below ran over them.
     x = [f"{m['month']:%Y-%m}" for m in months]
@@ -76,8 +77,12 @@ def monthly_chart(months: list[dict]) -> dict:
          "marker": {"color": "#0b6e4f"}, "customdata": names, "hovertemplate": "%{customdata}: %{y}<extra></extra>"},
         {"type": "scatter", "x": x, "y": [m["violations"] or None for m in months],
          "name": t("profile.chart.violations"), "mode": "markers+text",
-         "text": [str(m["violations"]) if m["violations"] else "" for m in months], "textposition": "top center",
-         "marker": {"color": "#dc3545", "size": 12, "symbol": "x"}, "yaxis": "y2", "customdata": names,
+         # The count white inside its dot: above a cross it was dark grey, and where the dot sat on a month's bar
+         # the number vanished into the dark green.
+         "text": [str(m["violations"]) if m["violations"] else "" for m in months], "textposition": "middle center",
+         "textfont": {"color": "#fff", "size": 11},
+         "marker": {"color": "#dc3545", "size": 20, "symbol": "circle", "line": {"color": "#fff", "width": 1.5}},
+         "yaxis": "y2", "customdata": names,
          "hovertemplate": "%{customdata}: %{y}<extra></extra>"}],
         "layout": {"height": CHART_HEIGHT, "margin": {"l": 40, "r": 40, "t": 10, "b": 40}, "plot_bgcolor": "#fff",
                    "paper_bgcolor": "rgba(0,0,0,0)",

@@ -48,3 +48,11 @@ def test_the_kpi_monthly_chart_steps_by_one_when_a_month_has_a_few_actions():
            "nnc_issued": 0}
     assert monthly_figure([row])["layout"]["yaxis"]["dtick"] == 1
     assert "dtick" not in monthly_figure([{**row, "detention": 40}])["layout"]["yaxis"]
+
+
+def test_a_months_violation_count_is_written_white_inside_its_red_dot():
+    """Written above a cross in dark grey, the count vanished where the cross sat on a month's dark green bar."""
+    months = [{"month": date(2026, month, 1), "consignments": 15, "violations": 4} for month in (10, 11)]
+    violations = monthly_chart(months)["data"][1]
+    assert violations["text"] == ["4", "4"] and violations["textposition"] == "middle center"
+    assert violations["textfont"]["color"] == "#fff" and violations["marker"]["color"] == "#dc3545"
