@@ -20,7 +20,6 @@ from portal.validation import InvalidInput, StaleEdit
 PERMISSION = "admin.settings"
 
 
-
 def history_table(history: list[dict], tz: str):
     """Each saved version (newest first) with what it changed from the one before, in the form's words; every value
     of a version a click away. The oldest version shown has no earlier one to differ from: all its values."""

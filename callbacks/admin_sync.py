@@ -31,7 +31,7 @@ def _counts(values: dict) -> str:
     showed "m_upt 1 · m_jeni…" for every run."""
     if not values:
         return "–"
-    ordered = sorted(values.items(), key=lambda item: str(item[0]).startswith("m_"))  # stable: IQFast's order kept
+    ordered = sorted(values.items(), key=lambda item: str(item[0]).startswith("m_"))  # stable: stored order kept
     return " · ".join(f"{table} {format_number(count) if isinstance(count, (int, float)) else count}"
                       for table, count in ordered)
 

@@ -17,7 +17,6 @@ from portal.validation import InvalidInput, StaleEdit
 PERMISSION = "admin.settings"
 
 
-
 def _key_line(office_id: int, tz: str) -> str:
     with database().session() as db:
         versions = keys.key_versions(db, office_id)

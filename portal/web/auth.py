@@ -75,18 +75,19 @@ def login():
     if wait is not None:
         return _login_form(t("login.error.throttled", minutes=math.ceil(wait / 60)), username, 429,
                            {"Retry-After": str(wait)})
-    # A language chosen on this login page is the person's choice: it becomes the account's (the account's own
-    # language used to win, and "English" chosen a moment before gave an Indonesian portal). The language a logout
-    # left in the cookie is the last person's, not a choice: it does not count.
+    # A language chosen before logging in (the login page's switch, or any page's before it) is the person's
+    # choice: it becomes the account's (the account's own used to win, and "English" chosen a moment before gave an
+    # Indonesian portal). The language a logout left in the cookie is the last person's, not a choice: it does not
+    # count. (A link from elsewhere can choose one as well, as it always could for a logged-in account: id or en.)
     chosen = session.get("lang") if session.get(LANGUAGE_CHOSEN) else None
     with database().session() as db:
         result = accounts.authenticate(db, username, password, address, _lockout_policy())
-        if result.ok and chosen:
-            accounts.set_language(db, result.user_id, chosen)
         session_id = accounts.start_session(db, result.user_id, address,
                                             request.headers.get("User-Agent")) if result.ok else None
         user = accounts.load_session(db, session_id, timedelta(hours=settings().session_idle_hours)) \
             if result.ok else None
+        if user is not None and chosen:  # only once the login holds: a refused one writes nothing more
+            accounts.set_language(db, result.user_id, chosen)
     if result.ok and user is not None:
         login_throttle.throttle().succeeded(address, username)
         session.clear()  # a fresh cookie on login: no fixation of an earlier session
@@ -136,7 +137,7 @@ def switch_language(code: str):
     """Switch between Indonesian and English; remembered on the account when logged in."""
     if code in i18n.LANGUAGES:
         session["lang"] = code
-        session[LANGUAGE_CHOSEN] = True  # on the login page: the account takes it at the login (login above)
+        session[LANGUAGE_CHOSEN] = True  # before logging in: the account takes it at the login (login above)
         if current_user.is_authenticated:
             with database().session() as db:
                 accounts.set_language(db, current_user.id, code)

@@ -168,6 +168,13 @@ def test_english_chosen_on_the_login_page_is_the_portal_language_after_logging_i
     assert '<html lang="en"' in client.get("/kpi").get_data(as_text=True)
 
 
+def test_a_refused_login_leaves_the_accounts_language_alone(client, make_user, session):
+    make_user("kepala_salah", "head")
+    client.get("/lang/en")
+    assert login(client, "kepala_salah", "bukan-ini").status_code == 401
+    assert session.scalar(select(User.language).where(User.username == "kepala_salah")) == "id"
+
+
 def test_the_language_a_logout_leaves_on_the_login_page_is_not_the_next_persons_choice(client, make_user, session):
     """A shared computer: the first person's English stays on the login page, but the next person, who chose
     nothing, keeps the language of their own account."""
