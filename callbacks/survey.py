@@ -309,6 +309,11 @@ def register(app) -> None:
         drafts = dict(drafts) if isinstance(drafts, dict) else {}
         notes = []
         left = _plan_key(kept.get("key")) if isinstance(kept, dict) else None
+        if left is not None and left == _plan_key(key):
+            # The semester already open, its key written again (plan_key writes only a change, but two of its runs
+            # in flight together both see the old key): nothing to open. Opening it again would write the stored
+            # plan over what the officer has typed since.
+            raise PreventUpdate
         if left and left != _plan_key(key):
             if _unsaved(typed, kept):
                 drafts[_draft_name(left)] = {"text": typed, "opened": kept}

@@ -442,6 +442,22 @@ def test_a_stale_plan_save_names_the_colleagues_text_keeps_the_typing_and_can_lo
     assert ikm_results.follow_up_plan(session, office, 2026, 1)["text"] == "Rencana gabungan"
 
 
+def test_the_semester_already_open_written_again_leaves_the_typing_alone(app, session, client, make_user):
+    """Two runs of the key's callback in flight together write the same semester twice; a second opening would write
+    the stored plan over what the officer typed after the first."""
+    from support.hostile_forms import call
+    from support.hostile import login_as
+
+    ikm_results.save_follow_up_plan(session, None, "admin", office_id(session), 2026, 1, "Rencana tersimpan")
+    session.commit()
+    make_user("admin_ulang", "admin")
+    login_as(client, "admin_ulang")
+    values = {"survey-plan-key.data": [2026, 1], "survey-plan-text.value": "Ketikan yang belum disimpan",
+              "survey-plan-opened.data": _plan_form(session, 2026, 1), "survey-plan-drafts.data": {}}
+    response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
+    assert response.status_code == 204 or "survey-plan-text" not in (body or {}), body
+
+
 def test_choosing_another_semester_keeps_the_unsaved_text_and_gives_it_back(app, session, client, make_user):
     """The box shows one semester's plan; what was typed for the semester left is kept in the page, said so, and
     comes back (with the version it was opened on) when that semester is chosen again."""
