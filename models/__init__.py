@@ -8,7 +8,7 @@ from models.company import Company, CompanyLinkChange
 from models.party import Handler, ServiceUser, ServiceUserLink
 from models.application import (Application, ApplicationCommodity, Bill, Certificate, CertificateForm, Commodity,
                                 QuarantineAction, StageEvent)
-from models.sync import SourceLookup, SyncCursor, SyncRequest, SyncRun
+from models.sync import SourceLookup, SyncCursor, SyncRequest, SyncRun, SyncSetAside
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, NotificationPreference,
                                    PushDelivery, PushSubscription, SurveyInvitation, SurveyResponse)
 from models.nnc import AttachmentBlob, Nnc, NncAttachment, NncStatusChange
@@ -16,7 +16,7 @@ from models.complaint import Complaint, ComplaintAttachment, ComplaintEvent
 
 __all__ = ["Base", "Office", "Section", "Company", "CompanyLinkChange", "User", "UserSession", "LoginFailure", "Setting", "AuditLog", "Handler", "ServiceUser",
            "ServiceUserLink", "Application", "ApplicationCommodity", "Bill", "Certificate", "CertificateForm",
-           "Commodity", "QuarantineAction", "StageEvent", "SourceLookup", "SyncCursor", "SyncRequest", "SyncRun"]
+           "Commodity", "QuarantineAction", "StageEvent", "SourceLookup", "SyncCursor", "SyncRequest", "SyncRun", "SyncSetAside"]
 __all__ += ["AccessToken", "CorrectionRequest", "NotificationOutbox", "NotificationPreference", "PushDelivery",
             "PushSubscription", "SurveyInvitation", "SurveyResponse"]
 __all__ += ["AttachmentBlob", "Nnc", "NncAttachment", "NncStatusChange"]

@@ -43,6 +43,18 @@ class SyncCursor(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SyncSetAside(Base):
+    """A foreign key a first load took off one of its empty tables while it wrote them, kept here until it is back
+    (portal/services/sync/set_aside.py): a run stopped in between leaves it for the next run to put back."""
+
+    __tablename__ = "sync_set_aside"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)  # the constraint's own name
+    table_name: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[str] = mapped_column(Text)  # as PostgreSQL wrote it (pg_get_constraintdef)
+    set_aside_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SyncRequest(Base):
     """'Sync now' from the admin page: the web worker only asks; the scheduler process runs it."""
 

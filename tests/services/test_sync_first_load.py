@@ -1,17 +1,18 @@
-"""A first load into empty tables: every index the migrations made is there (and usable) after it, also when it fails
-midway, and what it and the next run write is the source row for row, counted right."""
+"""A first load into empty tables: every index and foreign key the migrations made is there (and usable) after it, also
+when it fails midway or is killed, and what it and the next run write is the source row for row, counted right."""
 from __future__ import annotations
 
 import threading
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from iqfast_sim.simulator import tick
 from models import Handler, Office
 from portal.iqfast import mapping
 from portal.services.kpi import rollup as kpi_rollup
-from portal.services.sync import after_sync, runs as sync
+from portal.services.sync import after_sync, runs as sync, set_aside
 from portal.services.sync.store import Writer
 from support.sync_helpers import (checksums, copied_simulator, derived_stages, expected_stages, iqfast_rows,
                                   our_rows, small_simulator)
@@ -44,6 +45,24 @@ def indexes(database) -> set[tuple]:
             "WHERE i.schemaname = 'public' AND i.tablename = ANY(:tables)"), {"tables": list(SYNCED_TABLES)}).all())
 
 
+def foreign_keys(database) -> set[tuple]:
+    """Every foreign key of our tables as the catalogue has it, with whether it has been validated."""
+    with database.engine.connect() as c:
+        return set(c.execute(text(
+            "SELECT r.relname, c.conname, pg_get_constraintdef(c.oid), c.convalidated FROM pg_constraint c "
+            "JOIN pg_class r ON r.oid = c.conrelid "
+            "WHERE c.contype = 'f' AND r.relnamespace = 'public'::regnamespace")).all())
+
+
+def keys_of(keys: set[tuple], table: str) -> set[str]:
+    return {name for relname, name, *_rest in keys if relname == table}
+
+
+def set_aside_records(database) -> list[str]:
+    with database.engine.connect() as c:
+        return list(c.execute(text("SELECT name FROM sync_set_aside ORDER BY name")).scalars())
+
+
 def counts(database) -> dict[str, int]:
     with database.engine.connect() as c:
         return {name: c.execute(text(f"SELECT count(*) FROM {name}")).scalar() for name in SYNCED_TABLES}
@@ -57,22 +76,127 @@ def test_a_first_load_leaves_every_index_of_the_migrations_in_place_and_usable(d
     assert indexes(database) == before
 
 
-@pytest.mark.postgresql_only
-def test_a_first_load_that_fails_midway_leaves_every_index_in_place(database, simulator, monkeypatch):
-    before = indexes(database)
+class Killed(Exception):
+    """A run stopped from inside (stopped_inside)."""
 
-    class Killed(Exception):
-        pass
 
-    def stop(point, table, batch):
-        if point == "in_batch" and table == "riwayat_ptk" and batch == 1:
-            raise Killed("stopped inside the second batch of stage events")
+def stopped_inside(monkeypatch, source_table: str, batch: int) -> None:
+    """The runs that follow raise Killed inside that batch of that table, before it commits."""
+    def stop(point, table, number):
+        if point == "in_batch" and table == source_table and number == batch:
+            raise Killed(f"stopped inside batch {batch + 1} of {source_table}")
 
     monkeypatch.setattr(sync, "_checkpoint", stop)
+
+
+@pytest.mark.postgresql_only
+def test_a_first_load_that_fails_midway_leaves_every_index_in_place(database, simulator, monkeypatch):
+    before, keys = indexes(database), foreign_keys(database)
+    stopped_inside(monkeypatch, "riwayat_ptk", 1)
     with pytest.raises(Killed):
         sync.run_sync(database, simulator, chunk_size=500)
     assert counts(database)["stage_events"] > 0  # committed batches stay: the run stopped midway
     assert indexes(database) == before
+    assert foreign_keys(database) == keys and set_aside_records(database) == []  # back as the run failed
+
+
+@pytest.mark.postgresql_only
+def test_a_first_load_fills_its_empty_tables_without_their_foreign_keys_and_puts_every_one_back_validated(
+        database, simulator, monkeypatch):
+    # Checked per row, the stage events' key was half of a COPY's time; the upserts join every row to its parent.
+    before = foreign_keys(database)
+    assert keys_of(before, "stage_events") and keys_of(before, "targeting_decisions")
+    during: dict[str, tuple] = {}
+
+    def look(point, table, batch):
+        if point == "in_batch" and table == "riwayat_ptk" and batch == 0:
+            during["keys"], during["records"] = foreign_keys(database), set_aside_records(database)
+
+    monkeypatch.setattr(sync, "_checkpoint", look)
+    first = sync.run_sync(database, simulator, chunk_size=500)
+    assert first["status"] == "success", first["error"]
+    for table in set_aside.first_load_tables():
+        assert not keys_of(during["keys"], table), table
+    aside = {name for table in set_aside.first_load_tables() for name in keys_of(before, table)}
+    assert set(during["records"]) == aside
+    assert keys_of(during["keys"], "nncs") == keys_of(before, "nncs")  # other tables keep theirs
+    assert foreign_keys(database) == before and set_aside_records(database) == []
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+
+    # An incremental run writes into tables that hold rows: their keys stay in force throughout.
+    tick(simulator, 240)
+    during.clear()
+    assert sync.run_sync(database, simulator, chunk_size=500)["status"] == "success"
+    assert during["keys"] == before and during["records"] == []
+
+
+@pytest.mark.postgresql_only
+def test_keys_a_killed_first_load_left_aside_are_back_before_the_next_run_writes_anything(
+        database, simulator, monkeypatch):
+    before = foreign_keys(database)
+    stopped_inside(monkeypatch, "riwayat_ptk", 1)
+    monkeypatch.setattr(sync, "_put_back_after_failure", lambda *args: None)  # a killed process runs nothing more
+    with pytest.raises(Killed):
+        sync.run_sync(database, simulator, chunk_size=500)
+    assert keys_of(foreign_keys(database), "stage_events") == set()
+    assert "fk_stage_events_application_id_applications" in set_aside_records(database)
+
+    seen = []
+    monkeypatch.setattr(sync, "_checkpoint", lambda point, table, batch: seen.append(foreign_keys(database)))
+    resumed = sync.run_sync(database, simulator, chunk_size=500)
+    assert resumed["status"] == "success" and resumed["kind"] == "incremental"
+    assert seen and all(keys == before for keys in seen)  # from its first batch on
+    assert set_aside_records(database) == []
+    assert checksums(our_rows(database)) == checksums(iqfast_rows(simulator))
+
+    with database.engine.connect() as c:  # the nightly reconciliation puts them back as well
+        c.execute(text("DELETE FROM targeting_decisions"))
+        c.commit()
+        assert set_aside.set_aside(c, ("targeting_decisions",))
+    assert sync.run_reconcile(database, simulator)["status"] == "success"
+    assert foreign_keys(database) == before and set_aside_records(database) == []
+
+
+@pytest.mark.postgresql_only
+def test_only_empty_tables_have_their_keys_set_aside_and_none_while_a_page_holds_a_lock(database, simulator,
+                                                                                         monkeypatch):
+    assert sync.run_sync(database, simulator, chunk_size=500)["status"] == "success"
+    before = foreign_keys(database)
+    with database.engine.connect() as c:
+        c.execute(text("DELETE FROM targeting_decisions"))
+        c.commit()
+        empty = set_aside.empty_tables(c, set_aside.first_load_tables())
+        c.commit()
+        assert "targeting_decisions" in empty and "stage_events" not in empty
+        assert set(set_aside.set_aside(c)) == {name for table in empty for name in keys_of(before, table)}
+        set_aside.put_back(c)
+        c.execute(text("DELETE FROM targeting_decisions"))
+        c.commit()
+    assert foreign_keys(database) == before
+    # A page's transaction reading the applications: the load goes on with its keys rather than queue every page.
+    monkeypatch.setattr(set_aside, "LOCK_WAIT", "50ms")
+    with database.engine.connect() as page, database.engine.connect() as c:
+        page.execute(text("SELECT count(*) FROM applications"))
+        assert set_aside.set_aside(c) == []
+        page.rollback()
+    assert foreign_keys(database) == before and set_aside_records(database) == []
+
+
+@pytest.mark.postgresql_only
+def test_a_key_whose_rows_lost_their_parent_while_aside_is_back_for_new_rows_without_failing_the_run(database):
+    with database.engine.connect() as c:
+        assert set_aside.set_aside(c, ("stage_events",)) == ["fk_stage_events_application_id_applications"]
+        orphan = ("INSERT INTO stage_events (source_id, application_id, stage, occurred_at, synced_at) "
+                  "VALUES (:source_id, 999999, 'submitted', now(), now())")
+        c.execute(text(orphan), {"source_id": 1})
+        c.commit()
+        assert set_aside.put_back(c) == ["fk_stage_events_application_id_applications"]
+        assert c.execute(text("SELECT convalidated FROM pg_constraint "
+                              "WHERE conname = 'fk_stage_events_application_id_applications'")).scalar() is False
+        with pytest.raises(IntegrityError):
+            c.execute(text(orphan), {"source_id": 2})
+        c.rollback()
+    assert set_aside_records(database) == []
 
 
 def test_a_first_load_then_an_incremental_run_copy_the_source_and_count_what_they_wrote(database, simulator):
@@ -163,21 +287,14 @@ def test_a_first_load_failing_in_either_lane_fails_the_run_and_the_next_run_comp
         database, simulator, monkeypatch, table):
     # A failure in one lane stops the other at its next chunk; each table's committed chunks carry their cursor, so
     # the next run resumes where each lane stopped and the copy equals a clean one.
-    class Killed(Exception):
-        pass
-
-    def stop(point, source_table, batch):
-        if point == "in_batch" and source_table == table and batch == 1:
-            raise Killed(f"stopped inside the second batch of {source_table}")
-
-    monkeypatch.setattr(sync, "_checkpoint", stop)
+    stopped_inside(monkeypatch, table, 1)
     with pytest.raises(Killed):
         sync.run_sync(database, simulator, chunk_size=200)
     with database.engine.connect() as c:
         run = c.execute(text("SELECT status, error FROM sync_runs ORDER BY id DESC LIMIT 1")).one()
         written = c.execute(text("SELECT count(*) FROM bills" if table == "billing" else
                                  "SELECT count(*) FROM stage_events")).scalar()
-    assert run.status == "failed" and "stopped inside the second batch" in run.error
+    assert run.status == "failed" and "stopped inside batch 2" in run.error
     assert written == 200  # the failing table's first chunk only: the second rolled back with its cursor
     monkeypatch.setattr(sync, "_checkpoint", lambda *args: None)
     assert sync.run_sync(database, simulator, chunk_size=200)["status"] == "success"
@@ -229,3 +346,23 @@ def test_a_kpi_rebuild_that_fails_beside_the_run_fails_the_run(database, simulat
         decided = c.execute(text("SELECT count(*) FROM targeting_decisions")).scalar()
     assert run.status == "failed" and "kpi rebuild broke" in run.error
     assert decided == 0  # the run's own after-sync transaction rolled back with it
+
+
+def test_a_first_loads_old_rows_whose_application_is_missing_are_reported_by_row_and_left_out(database, simulator):
+    # The foreign keys set aside on PostgreSQL check nothing here: the upserts' joins leave these rows out themselves.
+    engine = create_engine(simulator)
+    with engine.begin() as c:
+        gone = c.execute(text("SELECT id_ptk FROM ptk ORDER BY id_ptk LIMIT 1 OFFSET 40")).scalar()
+        events = c.execute(text("SELECT id_riwayat FROM riwayat_ptk WHERE id_ptk = :id ORDER BY id_riwayat"),
+                           {"id": gone}).scalars().all()
+        c.execute(text("DELETE FROM ptk WHERE id_ptk = :id"), {"id": gone})
+    engine.dispose()
+    assert events
+    first = sync.run_sync(database, simulator)  # one chunk: its newest row is days younger than the orphans
+    assert first["status"] == "success", first["error"]
+    with database.engine.connect() as c:
+        error = c.execute(text("SELECT error FROM sync_runs ORDER BY id DESC LIMIT 1")).scalar()
+        written = set(c.execute(text("SELECT source_id FROM stage_events")).scalars())
+    assert not written & set(events)
+    assert f"id_riwayat={events[0]}" in error and f"PTK dengan id {gone} (id_ptk) belum ada di Q-Corner" in error
+    assert len(written) == first["events_written"] == len(iqfast_rows(simulator)["stage_events"]) - len(events)

@@ -15,7 +15,10 @@ How a run stays correct whatever happens to it:
   of its own is neither "deleted" by the national comparison nor overwritten by a database whose ids overlap.
 - a first load on PostgreSQL writes the applications' commodity lines, bills and certificates on a second connection
   beside the stage events (_two_lanes): each table keeps its chunks and cursor together as above, and a failure in
-  either lane stops the other and fails the run.
+  either lane stops the other and fails the run;
+- a first load on PostgreSQL writes its still-empty tables without their foreign keys and adds them back after its
+  after-sync (set_aside.py); a run stopped in between leaves them recorded, and the next run of any kind puts them
+  back before it reads or writes anything.
 
 Every run is one ``sync_runs`` row (run_log.py). Services here take a ``Database``: a run spans many
 transactions.
@@ -34,6 +37,7 @@ from portal.iqfast import mapping
 from portal.iqfast.fields import Lookups
 from portal.iqfast.sql_source import Chunk, Position, SourceUnavailable, SqlSource, overlap_start
 from portal.services.offices import own_sources
+from portal.services.sync import set_aside
 from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import PreparedBatch, prepare_batch, write_rows
 from portal.services.sync.export_files import import_export_dir
@@ -78,22 +82,43 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
     run = start_run(database, kind, source.describe(), triggered_by)
     try:
         source.check()
+        _put_back(database, run)  # what a first load stopped midway left aside, before anything is read or written
         work(source, run)
         # Scores current before the run says success; an error fails the run. An incremental run's writers noted
         # the old times they overwrote, so its monthly rollups are rebuilt from the earliest month reached only.
         bring_current(database, run.id, reach=run.reach if kind in SYNC_KINDS else None,
                       moved_from=run.reach.companies)
+        _put_back(database, run)
     except SourceUnavailable as error:
         log.warning("%s run %s failed: %s", label, run.id, error)
+        _put_back_after_failure(database, run)
         return finish_run(database, run, "failed", str(error))
     except Exception as error:
         log.exception("%s run %s failed", label, run.id)
+        _put_back_after_failure(database, run)
         finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
         raise
     finally:
         if own_source:
             source.close()
     return finish_run(database, run, "success")
+
+
+def _put_back(database: Database, run: RunLog) -> None:
+    """The foreign keys a first load set aside (set_aside.py), this run's or a stopped one's, back in force."""
+    started = time.perf_counter()
+    with database.engine.connect() as connection:
+        if set_aside.put_back(connection):
+            run.timings["keys put back"] = run.timings.get("keys put back", 0.0) + time.perf_counter() - started
+
+
+def _put_back_after_failure(database: Database, run: RunLog) -> None:
+    """The keys back after a failed run; if that fails too (the database gone), the next run puts them back, and the
+    run's own error is the one reported."""
+    try:
+        _put_back(database, run)
+    except Exception:
+        log.exception("sync: the foreign keys set aside are left for the next run to put back")
 
 
 def run_sync(database: Database, url: str | None = None, *, source: SqlSource | None = None,
@@ -115,6 +140,12 @@ def run_sync(database: Database, url: str | None = None, *, source: SqlSource | 
         with database.engine.connect() as connection:
             cursors = load_cursors(connection)
             connection.commit()
+            if run.kind == "first_load":
+                # The tables it fills are written without their foreign keys while they are empty (set_aside.py):
+                # back once the after-sync has filled its own (_recorded_run).
+                started = time.perf_counter()
+                set_aside.set_aside(connection)
+                run.timings["keys set aside"] = time.perf_counter() - started
             # The code lists, loaded once for the run's tables (at the first chunk that needs them) and again only
             # after a code list wrote something: an incremental run reads a chunk of every table, and loading them
             # per table was ≈ 6 % of its time.

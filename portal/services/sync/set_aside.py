@@ -1,0 +1,110 @@
+"""A first load's foreign keys, set aside while it fills its empty tables and put back once it has.
+
+Why: PostgreSQL checks every row written into a table with a foreign key against its parent, one index probe and a
+row lock on the parent per row. For a station-year's 877,565 stage events that check was about half of a plain COPY's
+time (12–13 s with the key, 6.9 s without it; adding the key back validates all of them in one join, 0.2 s). The
+sync never needs it: its upserts join every row to its parent and set aside the rows without one (store.py), and the
+after-sync writes a row per application it has just read, so the check finds nothing to refuse.
+
+Only on PostgreSQL, only for a first load (run_sync's "first_load"), and only for the tables it fills that are still
+empty: no page has anything to read there yet, and a station joining a portal that already holds others keeps its
+keys. They are back before the run says success (after the after-sync, runs._recorded_run). The indexes stay: an index built over rows the load has just updated may be unusable to older snapshots
+(docs/performance.md, "Secondary indexes built after a first load").
+
+The definitions are written to ``sync_set_aside`` in the transaction that drops the keys and removed in the one that
+adds them back, so a run stopped in between (a killed process) leaves them for the next run, which puts them back
+before it reads or writes anything (runs.py).
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from models import SyncSetAside
+from portal.iqfast import mapping
+
+log = logging.getLogger(__name__)
+
+# Dropping a key locks its table and the parent's (e.g. offices) exclusively for a moment; a page's transaction holding
+# one longer than this means the load goes on with its keys rather than keep every page waiting behind the lock.
+LOCK_WAIT = "5s"
+LOCK_NOT_AVAILABLE = "55P03"
+
+_ASIDE = SyncSetAside.__table__
+
+
+# What the after-sync writes a row per application into (a first load: every application at once).
+AFTER_SYNC_TABLES = ("kpi_application_times", "targeting_decisions")
+
+
+def first_load_tables() -> tuple[str, ...]:
+    """The tables a first load fills: those the sync writes IQFast's records into (the code lists left out: small, and
+    read by every page) and the after-sync's per application."""
+    return tuple(dict.fromkeys([*(spec.target for source_table in mapping.SOURCE_TABLES
+                                  if source_table not in mapping.LOOKUP_TABLES
+                                  for spec in mapping.mappings_for(source_table)), *AFTER_SYNC_TABLES]))
+
+
+def empty_tables(connection: Connection, tables: tuple[str, ...]) -> list[str]:
+    """Those of ``tables`` that hold no row."""
+    return [name for name in tables
+            if not connection.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar()]
+
+
+def set_aside(connection: Connection, tables: tuple[str, ...] | None = None) -> list[str]:
+    """Drop the foreign keys of those of ``tables`` (first_load_tables by default) that hold no row, recording them, in
+    one committed transaction; returns their names. Nothing on SQLite, or when a lock is not had in LOCK_WAIT.
+    Call with no transaction open."""
+    if connection.dialect.name != "postgresql":
+        return []
+    tables = first_load_tables() if tables is None else tables
+    try:
+        with connection.begin():
+            connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+            empty = empty_tables(connection, tables)
+            keys = connection.execute(text(
+                "SELECT c.conname, r.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "JOIN pg_class r ON r.oid = c.conrelid "
+                "WHERE c.contype = 'f' AND r.relnamespace = 'public'::regnamespace AND r.relname = ANY(:tables) "
+                "ORDER BY r.relname, c.conname"), {"tables": empty}).all() if empty else []
+            for name, table_name, definition in keys:
+                connection.execute(text(f'ALTER TABLE "{table_name}" DROP CONSTRAINT "{name}"'))
+            if keys:
+                connection.execute(insert(_ASIDE), [{"name": name, "table_name": table_name,
+                                                     "definition": definition} for name, table_name, definition in keys])
+    except DBAPIError as error:
+        if getattr(error.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        log.warning("first load: a table stayed locked for %s, its foreign keys stay in place", LOCK_WAIT)
+        return []
+    return [name for name, _table_name, _definition in keys]
+
+
+def put_back(connection: Connection) -> list[str]:
+    """Add back every key ``set_aside`` recorded, in one committed transaction with the records' removal, then validate
+    each (one join per key); returns the names put back. A key whose rows no longer all have their parent stays in
+    force for new rows (NOT VALID) and is logged, rather than failing every run from now on.
+    Call with no transaction open."""
+    if connection.dialect.name != "postgresql":
+        return []
+    with connection.begin():
+        kept = connection.execute(select(_ASIDE.c.name, _ASIDE.c.table_name, _ASIDE.c.definition)
+                                  .order_by(_ASIDE.c.table_name, _ASIDE.c.name)).all()
+        for name, table_name, definition in kept:
+            unchecked = definition if definition.endswith("NOT VALID") else f"{definition} NOT VALID"
+            connection.execute(text(f'ALTER TABLE "{table_name}" ADD CONSTRAINT "{name}" {unchecked}'))
+        if kept:
+            connection.execute(delete(_ASIDE))
+    for name, table_name, definition in kept:
+        if definition.endswith("NOT VALID"):
+            continue  # it was not validated before it was set aside either
+        try:
+            with connection.begin():
+                connection.execute(text(f'ALTER TABLE "{table_name}" VALIDATE CONSTRAINT "{name}"'))
+        except DBAPIError:
+            log.exception("foreign key %s on %s put back but not validated: some rows lack their parent",
+                          name, table_name)
+    return [name for name, _table_name, _definition in kept]
