@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, delete, insert, select, text
 
 from portal.db import Database
 from portal.migrate import upgrade
+from portal.services.sync import set_aside
 from portal.settings import load_settings
 from support.browser import CHROMIUM, CHROMIUM_ARGS, PAGE_OPTIONS, PHONE_OPTIONS
 from support.sync_helpers import SIMULATOR_CACHE
@@ -197,6 +198,9 @@ def clean_database(request):
 def reset_database(database, reference: Reference) -> None:
     """Every table back to its freshly migrated content: what `clean_database` does after each test, and what a
     module sharing data built once among its tests does after its last test."""
+    if database.is_postgresql:
+        with database.engine.connect() as connection:
+            set_aside.put_back(connection)  # keys a failed test left set aside, before the rows go (sync/set_aside.py)
     with database.engine.begin() as connection:
         used = {row[0] for row in connection.execute(text(reference.probe))}
         for table in reversed(reference.tables):
@@ -210,6 +214,11 @@ def reset_database(database, reference: Reference) -> None:
                 connection.execute(insert(table), reference.snapshot[table.name])
         if reference.restart:
             connection.execute(text(reference.restart))
+        if database.is_postgresql:  # and validated once their rows are gone (a test left one NOT VALID)
+            for table_name, name in connection.execute(text(
+                    "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+                    "AND NOT convalidated AND connamespace = 'public'::regnamespace")).all():
+                connection.execute(text(f'ALTER TABLE {table_name} VALIDATE CONSTRAINT "{name}"'))
 
 
 @pytest.fixture(scope="session")

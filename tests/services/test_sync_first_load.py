@@ -112,11 +112,19 @@ def test_a_first_load_fills_its_empty_tables_without_their_foreign_keys_and_puts
         if point == "in_batch" and table == "riwayat_ptk" and batch == 0:
             during["keys"], during["records"] = foreign_keys(database), set_aside_records(database)
 
+    bring_current = sync.bring_current
+
+    def after_sync_looking(*args, **kwargs):
+        during["after-sync"] = foreign_keys(database)
+        return bring_current(*args, **kwargs)
+
     monkeypatch.setattr(sync, "_checkpoint", look)
+    monkeypatch.setattr(sync, "bring_current", after_sync_looking)
     first = sync.run_sync(database, simulator, chunk_size=500)
     assert first["status"] == "success", first["error"]
     for table in set_aside.first_load_tables():
         assert not keys_of(during["keys"], table), table
+    assert not keys_of(during["after-sync"], "targeting_decisions")  # the after-sync fills it without its key too
     aside = {name for table in set_aside.first_load_tables() for name in keys_of(before, table)}
     assert set(during["records"]) == aside
     assert keys_of(during["keys"], "nncs") == keys_of(before, "nncs")  # other tables keep theirs
@@ -184,19 +192,47 @@ def test_only_empty_tables_have_their_keys_set_aside_and_none_while_a_page_holds
 
 @pytest.mark.postgresql_only
 def test_a_key_whose_rows_lost_their_parent_while_aside_is_back_for_new_rows_without_failing_the_run(database):
+    key = "fk_stage_events_application_id_applications"
     with database.engine.connect() as c:
-        assert set_aside.set_aside(c, ("stage_events",)) == ["fk_stage_events_application_id_applications"]
+        assert set_aside.set_aside(c, ("stage_events",)) == [key]
         orphan = ("INSERT INTO stage_events (source_id, application_id, stage, occurred_at, synced_at) "
                   "VALUES (:source_id, 999999, 'submitted', now(), now())")
         c.execute(text(orphan), {"source_id": 1})
         c.commit()
-        assert set_aside.put_back(c) == ["fk_stage_events_application_id_applications"]
-        assert c.execute(text("SELECT convalidated FROM pg_constraint "
-                              "WHERE conname = 'fk_stage_events_application_id_applications'")).scalar() is False
-        with pytest.raises(IntegrityError):
-            c.execute(text(orphan), {"source_id": 2})
-        c.rollback()
-    assert set_aside_records(database) == []
+        try:
+            assert set_aside.put_back(c) == [key]
+            assert c.execute(text("SELECT convalidated FROM pg_constraint WHERE conname = :key"),
+                             {"key": key}).scalar() is False
+            with pytest.raises(IntegrityError):
+                c.execute(text(orphan), {"source_id": 2})
+            c.rollback()
+            assert set_aside_records(database) == []
+        finally:  # the key validated again for the tests after this one
+            c.rollback()
+            c.execute(text("DELETE FROM stage_events"))
+            c.execute(text(f"ALTER TABLE stage_events VALIDATE CONSTRAINT {key}"))
+            c.commit()
+
+
+@pytest.mark.postgresql_only
+def test_a_key_behind_a_writers_lock_or_put_back_by_hand_keeps_its_record_until_the_next_put_back(
+        database, monkeypatch):
+    before = foreign_keys(database)
+    key = "fk_bills_application_id_applications"
+    with database.engine.connect() as c:
+        assert set_aside.set_aside(c, ("bills",)) == [key]
+        monkeypatch.setattr(set_aside, "LOCK_WAIT", "50ms")
+        with database.engine.connect() as writer:  # a transaction writing bills (an export file's import)
+            writer.execute(text("LOCK TABLE bills IN ROW EXCLUSIVE MODE"))
+            assert set_aside.put_back(c) == []
+            writer.rollback()
+        assert set_aside_records(database) == [key] and keys_of(foreign_keys(database), "bills") == set()
+        # Someone added it back by hand: the next run drops the record instead of failing on "already exists".
+        c.execute(text("ALTER TABLE bills ADD CONSTRAINT fk_bills_application_id_applications "
+                       "FOREIGN KEY (application_id) REFERENCES applications(id) ON DELETE CASCADE"))
+        c.commit()
+        assert set_aside.put_back(c) == [key]
+    assert foreign_keys(database) == before and set_aside_records(database) == []
 
 
 def test_a_first_load_then_an_incremental_run_copy_the_source_and_count_what_they_wrote(database, simulator):

@@ -17,8 +17,9 @@ How a run stays correct whatever happens to it:
   beside the stage events (_two_lanes): each table keeps its chunks and cursor together as above, and a failure in
   either lane stops the other and fails the run;
 - a first load on PostgreSQL writes its still-empty tables without their foreign keys and adds them back after its
-  after-sync (set_aside.py); a run stopped in between leaves them recorded, and the next run of any kind puts them
-  back before it reads or writes anything.
+  after-sync (set_aside.py); a run stopped in between leaves them recorded, and the next sync or reconciliation puts
+  them back before it reads or writes anything (an export file's import meanwhile writes without them: its upserts
+  join every row to its parent as the sync's do).
 
 Every run is one ``sync_runs`` row (run_log.py). Services here take a ``Database``: a run spans many
 transactions.

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # one longer than this means the load goes on with its keys rather than keep every page waiting behind the lock.
 LOCK_WAIT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"
+FOREIGN_KEY_VIOLATION = "23503"
 
 _ASIDE = SyncSetAside.__table__
 
@@ -84,27 +85,51 @@ def set_aside(connection: Connection, tables: tuple[str, ...] | None = None) -> 
 
 
 def put_back(connection: Connection) -> list[str]:
-    """Add back every key ``set_aside`` recorded, in one committed transaction with the records' removal, then validate
-    each (one join per key); returns the names put back. A key whose rows no longer all have their parent stays in
-    force for new rows (NOT VALID) and is logged, rather than failing every run from now on.
-    Call with no transaction open."""
+    """Add back each key ``set_aside`` recorded, validated, in a transaction of its own that removes its record; returns
+    the names put back. A key whose rows no longer all have their parent is put back in force for new rows only (NOT
+    VALID) and logged, rather than fail every run from then on; a key found in place already (added by hand) just loses
+    its record. Any other failure (a lock not had in LOCK_WAIT, a lost connection) leaves the key and its record as they
+    were for the next run: logged after a lock wait, raised otherwise. Call with no transaction open."""
     if connection.dialect.name != "postgresql":
         return []
     with connection.begin():
-        kept = connection.execute(select(_ASIDE.c.name, _ASIDE.c.table_name, _ASIDE.c.definition)
-                                  .order_by(_ASIDE.c.table_name, _ASIDE.c.name)).all()
-        for name, table_name, definition in kept:
-            unchecked = definition if definition.endswith("NOT VALID") else f"{definition} NOT VALID"
-            connection.execute(text(f'ALTER TABLE "{table_name}" ADD CONSTRAINT "{name}" {unchecked}'))
-        if kept:
-            connection.execute(delete(_ASIDE))
-    for name, table_name, definition in kept:
-        if definition.endswith("NOT VALID"):
-            continue  # it was not validated before it was set aside either
+        names = list(connection.execute(select(_ASIDE.c.name).order_by(_ASIDE.c.table_name, _ASIDE.c.name)).scalars())
+    back = []
+    for name in names:
         try:
             with connection.begin():
-                connection.execute(text(f'ALTER TABLE "{table_name}" VALIDATE CONSTRAINT "{name}"'))
-        except DBAPIError:
-            log.exception("foreign key %s on %s put back but not validated: some rows lack their parent",
-                          name, table_name)
-    return [name for name, _table_name, _definition in kept]
+                if _put_back_one(connection, name):
+                    back.append(name)
+        except DBAPIError as error:
+            if getattr(error.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
+                raise
+            log.warning("foreign key %s stays set aside: a table stayed locked for %s; the next run puts it back",
+                        name, LOCK_WAIT)
+    return back
+
+
+def _put_back_one(connection: Connection, name: str) -> bool:
+    """One recorded key back (in the caller's transaction); False when another process took its record first."""
+    connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+    record = connection.execute(select(_ASIDE.c.table_name, _ASIDE.c.definition).where(_ASIDE.c.name == name)
+                                .with_for_update(skip_locked=True)).first()
+    if record is None:
+        return False
+    table_name, definition = record
+    present = connection.execute(text(
+        "SELECT 1 FROM pg_constraint WHERE conname = :name AND conrelid = CAST(:table_name AS regclass)"),
+        {"name": name, "table_name": f'"{table_name}"'}).first()
+    if present is None:
+        unchecked = definition if definition.endswith("NOT VALID") else f"{definition} NOT VALID"
+        connection.execute(text(f'ALTER TABLE "{table_name}" ADD CONSTRAINT "{name}" {unchecked}'))
+        if not definition.endswith("NOT VALID"):  # else it was not validated before it was set aside either
+            try:
+                with connection.begin_nested():
+                    connection.execute(text(f'ALTER TABLE "{table_name}" VALIDATE CONSTRAINT "{name}"'))
+            except DBAPIError as error:
+                if getattr(error.orig, "pgcode", None) != FOREIGN_KEY_VIOLATION:
+                    raise
+                log.error("foreign key %s on %s put back for new rows only: some of its rows lack their parent "
+                          "(VALIDATE CONSTRAINT once they are mended)", name, table_name)
+    connection.execute(delete(_ASIDE).where(_ASIDE.c.name == name))
+    return True
