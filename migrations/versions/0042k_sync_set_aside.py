@@ -2,8 +2,9 @@
 
 Each row written into a table with a foreign key is checked against its parent, one index probe and a row lock per
 row: for a station-year's stage events that was about half of a plain COPY's time. A first load into empty tables
-drops those keys and adds them back after its after-sync, validated in one join each (portal/services/sync/set_aside.py);
-`sync_set_aside` holds their definitions in between, so a run stopped midway leaves them for the next run to put back.
+drops those keys and adds them back after its after-sync, validated in one join each
+(portal/services/sync/set_aside.py); `sync_set_aside` holds their definitions in between, so a run stopped midway
+leaves them for the next run to put back.
 
 Revision ID: 0042k
 Revises: 0041n

@@ -8,12 +8,13 @@ after-sync writes a row per application it has just read, so the check finds not
 
 Only on PostgreSQL, only for a first load (run_sync's "first_load"), and only for the tables it fills that are still
 empty: no page has anything to read there yet, and a station joining a portal that already holds others keeps its
-keys. They are back before the run says success (after the after-sync, runs._recorded_run). The indexes stay: an index built over rows the load has just updated may be unusable to older snapshots
-(docs/performance.md, "Secondary indexes built after a first load").
+keys. They are back before the run says success (after the after-sync, runs._recorded_run). The indexes stay: an index
+built over rows the load has just updated may be unusable to older snapshots (docs/performance.md, "Secondary indexes
+built after a first load").
 
-The definitions are written to ``sync_set_aside`` in the transaction that drops the keys and removed in the one that
-adds them back, so a run stopped in between (a killed process) leaves them for the next run, which puts them back
-before it reads or writes anything (runs.py).
+The definitions are written to ``sync_set_aside`` in the transaction that drops the keys, and each is removed in the
+one that adds its key back, so a run stopped in between (a killed process) leaves them for the next run, which puts
+them back before it reads or writes anything (runs.py).
 """
 from __future__ import annotations
 
@@ -33,12 +34,10 @@ log = logging.getLogger(__name__)
 LOCK_WAIT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"
 FOREIGN_KEY_VIOLATION = "23503"
-
-_ASIDE = SyncSetAside.__table__
-
-
 # What the after-sync writes a row per application into (a first load: every application at once).
 AFTER_SYNC_TABLES = ("kpi_application_times", "targeting_decisions")
+
+_ASIDE = SyncSetAside.__table__
 
 
 def first_load_tables() -> tuple[str, ...]:
@@ -74,8 +73,8 @@ def set_aside(connection: Connection, tables: tuple[str, ...] | None = None) -> 
             for name, table_name, definition in keys:
                 connection.execute(text(f'ALTER TABLE "{table_name}" DROP CONSTRAINT "{name}"'))
             if keys:
-                connection.execute(insert(_ASIDE), [{"name": name, "table_name": table_name,
-                                                     "definition": definition} for name, table_name, definition in keys])
+                connection.execute(insert(_ASIDE), [{"name": name, "table_name": table_name, "definition": definition}
+                                                    for name, table_name, definition in keys])
     except DBAPIError as error:
         if getattr(error.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
             raise
