@@ -104,8 +104,13 @@ def register(app) -> None:
             found = nnc_search.countries(db, current)
         section_options = no_update if current.section_scope else section_choices(sections, "nnc.filter.all_sections",
                                                                                   ALL)
-        # Labelled and sorted as the list's column names them ("China"); the value stays the stored name ("Tiongkok").
-        countries = sorted(({"label": country_name(c), "value": c} for c in found), key=lambda o: o["label"].casefold())
+        # Labelled and sorted as the list's column names them ("China"); the value is the stored names of that label
+        # ("China|Tiongkok" when both spellings are stored: one choice, not two of the same name).
+        stored: dict[str, list[str]] = {}
+        for name in found:
+            stored.setdefault(country_name(name), []).append(name)
+        countries = sorted(({"label": label, "value": nnc_search.COUNTRY_SEPARATOR.join(names)}
+                            for label, names in stored.items()), key=lambda o: o["label"].casefold())
         return section_options, [{"label": t("nnc.filter.all_countries"), "value": ALL}] + countries
 
     register_picker_search(app, PERMISSION, "nnc-service-user", nnc_lookups.search_service_users)

@@ -81,6 +81,21 @@ def test_the_nnc_list_and_detail_name_the_partner_country_in_the_readers_languag
     options = dash_callback(client, _key(app, "nnc-country.options"),
                             [{"id": "nnc-page", "property": "id", "value": "nnc-page"}]).json["response"]
     assert {"label": country, "value": "Tiongkok"} in options["nnc-country"]["options"]  # filters on the stored name
+    # An NNC typed with the other spelling: in English one choice of that name, which finds both (an Indonesian reader
+    # sees each as typed, "China" and "Tiongkok": two names, two choices).
+    with database.session() as s:
+        nnc.create_nnc(s, operator, valid_nnc(s, number="R/2", notifying_authority="GACC", notifying_country="China"))
+    options = dash_callback(client, _key(app, "nnc-country.options"),
+                            [{"id": "nnc-page", "property": "id", "value": "nnc-page"}]).json["response"]
+    chosen = [o for o in options["nnc-country"]["options"] if o["label"] == country]
+    assert chosen == [{"label": country, "value": "China|Tiongkok" if language == "en" else "Tiongkok"}]
+    found = dash_callback(client, _key(app, "nnc-grid.rowData"),
+                          _filters(country=chosen[0]["value"]) + [
+                              {"id": "nnc-sort", "property": "value", "value": "number"},
+                              {"id": "nnc-prev", "property": "n_clicks", "value": None},
+                              {"id": "nnc-next", "property": "n_clicks", "value": None}],
+                          [{"id": "nnc-page", "property": "data", "value": 0}]).json["response"]
+    assert [r["number"] for r in found["nnc-grid"]["rowData"]] == ["E/1", "R/1", "R/2"][:3 if language == "en" else 2]
     shown = dash_callback(client, _key(app, "..nnc-detail-title.children"),
                           [{"id": "nnc-detail-id", "property": "data", "value": nnc_id},
                            {"id": "nnc-detail-refresh", "property": "data", "value": 0}])

@@ -22,6 +22,10 @@ SORTABLE = {
 }
 
 
+# Between the stored names a country filter takes ("China|Tiongkok": both spellings of one country, one choice).
+COUNTRY_SEPARATOR = "|"
+
+
 def _filtered(query, session: Session, viewer, filters: dict[str, Any] | None, *, with_status: bool = True):
     filters = filters or {}
     query = scoped(query, viewer)
@@ -42,8 +46,9 @@ def _filtered(query, session: Session, viewer, filters: dict[str, Any] | None, *
             query = query.where(column == filters[key])
     if with_status and filters.get("status") in STATUSES:
         query = query.where(Nnc.status == filters["status"])
-    if filters.get("country"):
-        query = query.where(func.lower(_PARTNER_COUNTRY) == str(filters["country"]).strip().lower())
+    names = [name.strip().lower() for name in str(filters.get("country") or "").split(COUNTRY_SEPARATOR) if name.strip()]
+    if names:
+        query = query.where(func.lower(_PARTNER_COUNTRY).in_(names))
     service_user_id = as_int(filters.get("service_user_id"))
     if service_user_id:
         query = query.where(Nnc.service_user_id == service_user_id)
