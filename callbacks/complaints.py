@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_date_words, register_open_row, register_url_filters
-from layouts.complaints import NEW_FIELDS
+from callbacks.common import (page_of, paged_callback, register_date_words, register_open_row, register_unsaved_guard,
+                              register_url_filters)
+from layouts.complaints import NEW_DEFAULTS, NEW_FIELDS
 from layouts.components.formatting import format_count, format_date, format_datetime
 from layouts import complaints as complaints_layout
 from portal.security.access import protected_callback, user
@@ -95,13 +96,28 @@ def register(app) -> None:
 
     outputs = [Output(f"complaints-new-{name}", "invalid") for name in NEW_FIELDS] + \
               [Output(f"complaints-new-{name}-feedback", "children") for name in NEW_FIELDS]
+    # What a saved complaint leaves in the form: nothing but the form's own defaults (the dialog used to open again
+    # on the complaint just saved, an invitation to record it twice or to write the next one over its text).
+    emptied = [Output(f"complaints-new-{name}", "value") for name in NEW_FIELDS] + \
+              [Output("complaints-new-upload", "contents"), Output("complaints-new-upload", "filename")]
+    kept = [no_update] * len(emptied)
+
+    # Unsaved changes (layouts/components/unsaved.py): Back, a reload or a closed tab with the dialog open and typed
+    # in asks first (its backdrop holds the menu links off). The channel and category start at their defaults, every
+    # other field and the attachments empty; a save empties the form and counts up the refresh store, from which the
+    # browser takes the form as it then stands for its start.
+    register_unsaved_guard(app, "complaints.edit", "complaints-new", "complaints-refresh",
+                           {name: f"complaints-new-{name}" for name in NEW_DEFAULTS},
+                           blank=[f"complaints-new-{name}" for name in NEW_FIELDS if name not in NEW_DEFAULTS]
+                           + [("complaints-new-upload", "filename")], open_while="complaints-modal")
 
     @protected_callback(
         app, "complaints.edit",
         [Output("complaints-modal", "is_open"), Output("complaints-form-alert", "children"),
          Output("complaints-form-alert", "is_open"), Output("complaints-alert", "children"),
          Output("complaints-alert", "is_open"), Output("complaints-alert", "color"),
-         Output("complaints-refresh", "data"), Output("complaints-new-attachments-feedback", "children")] + outputs,
+         Output("complaints-refresh", "data"), Output("complaints-new-attachments-feedback", "children")] + outputs
+        + emptied,
         Input("complaints-new", "n_clicks"), Input("complaints-new-cancel", "n_clicks"),
         Input("complaints-new-save", "n_clicks"),
         [State(f"complaints-new-{name}", "value") for name in NEW_FIELDS]
@@ -115,7 +131,7 @@ def register(app) -> None:
         cleared = [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
         if ctx.triggered_id in ("complaints-new", "complaints-new-cancel"):
             return [ctx.triggered_id == "complaints-new", "", False, no_update, no_update, no_update, no_update,
-                    ""] + cleared
+                    ""] + cleared + kept
         current = user()
         try:
             data["received_at"] = received_at(data.pop("received_date"), current.office_timezone)
@@ -129,6 +145,7 @@ def register(app) -> None:
             messages = error.messages(t)
             return [True, t("form.has_errors"), True, no_update, no_update, no_update, no_update,
                     messages.get("attachments", "")] + \
-                [name in messages for name in NEW_FIELDS] + [messages.get(name, "") for name in NEW_FIELDS]
+                [name in messages for name in NEW_FIELDS] + [messages.get(name, "") for name in NEW_FIELDS] + kept
         message = t("complaints.saved", code=created["tracking_code"], due=format_date(created["due_date"]))
-        return [False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared
+        return ([False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared
+                + [NEW_DEFAULTS.get(name) for name in NEW_FIELDS] + [None, None])

@@ -6,7 +6,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import (MIN_SEARCH, describe, page_of, paged_callback, register_date_words, register_open_row,
-                              stale_message)
+                              register_unsaved_guard, stale_message)
 from layouts.components.company_picker import company_option
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS, PICKER_CLASS
@@ -66,6 +66,14 @@ def _action_value(name: str, value):
 
 def register(app) -> None:
     register_date_words(app, "guidance.edit", "guidance-given_on", "guidance-action-given_on")
+    # Unsaved changes (layouts/components/unsaved.py). The record form opens nothing: it starts as drawn (the
+    # officer's name, "done", a visit), and after a save as the save left it (the company and day kept for the next
+    # record, the notes emptied). The dialog asks for its cancel reason only: its day starts at the planned day or
+    # today, not at a value it opened, and is set again in one click.
+    register_unsaved_guard(app, "guidance.edit", "guidance-form", "guidance-form-saved",
+                           {name: f"guidance-{name}" for name in (*FORM_FIELDS, "status")})
+    register_unsaved_guard(app, "guidance.edit", "guidance-action", "guidance-action-record", {},
+                           blank=["guidance-action-cancel_reason"], open_while="guidance-action-modal")
     @paged_callback(app, PERMISSION, "guidance",
                     output={"rows": Output("guidance-grid", "rowData"), "window": Output("guidance-window", "children"),
                             "error": Output("guidance-error", "children"),
@@ -213,7 +221,8 @@ def register(app) -> None:
         + [Output(f"guidance-{name}", "invalid") for name in FORM_FIELDS[1:]]
         + [Output(f"guidance-{name}-error", "children") for name in FORM_FIELDS]
         + [Output("guidance-saved", "children"), Output("guidance-saved", "is_open"),
-           Output("guidance-version", "data"), Output("guidance-notes", "value")],
+           Output("guidance-version", "data"), Output("guidance-notes", "value"),
+           Output("guidance-form-saved", "data")],
         Input("guidance-save", "n_clicks"),
         [State(f"guidance-{name}", "value") for name in FORM_FIELDS]
         + [State("guidance-section", "value"), State("guidance-version", "data"), State("guidance-status", "value")],
@@ -232,12 +241,12 @@ def register(app) -> None:
             if "status" in messages:  # the select offers only valid statuses: a crafted value, told by the date
                 messages["given_on"] = " ".join(filter(None, (messages.get("given_on"), messages["status"])))
             return ([_picker_class("service_user_id" in messages)] + [name in messages for name in FORM_FIELDS[1:]]
-                    + [messages.get(name, "") for name in FORM_FIELDS] + ["", False, no_update, no_update])
+                    + [messages.get(name, "") for name in FORM_FIELDS] + ["", False, no_update, no_update, no_update])
         except Forbidden:
             return ([_picker_class(True)] + [False] * 4 + [t("compliance.forbidden")] + [""] * 4
-                    + ["", False, no_update, no_update])
+                    + ["", False, no_update, no_update, no_update])
         return ([_picker_class(False)] + [False] * 4 + [""] * 5
-                + [t(f"guidance.saved_{saved['status']}"), True, (version or 0) + 1, ""])
+                + [t(f"guidance.saved_{saved['status']}"), True, (version or 0) + 1, "", {"saved": saved["id"]}])
 
 
 def _picker_class(invalid: bool) -> str:

@@ -14,6 +14,9 @@ from portal.i18n import t
 
 NEW_FIELDS = ("channel", "category", "received_date", "subject", "text", "reporter_name", "reporter_contact",
               "reporter_email", "application_number")
+# The new-complaint form's starting values (a field not named starts empty): drawn with them, and emptied back to
+# them once a complaint is saved (callbacks/complaints.py).
+NEW_DEFAULTS = {"channel": "phone", "category": "service"}
 
 
 def options(kind: str, values, with_all: bool = False):
@@ -92,11 +95,12 @@ def _new_form():
             dbc.Alert(id="complaints-form-alert", is_open=False, color="danger"),
             dbc.Row([
                 field(t("complaints.field.channel"), dbc.Select(id="complaints-new-channel",
-                                                               options=options("channel", CHANNELS), value="phone"),
+                                                               options=options("channel", CHANNELS),
+                                                               value=NEW_DEFAULTS["channel"]),
                       "complaints-new-channel-feedback", width=4),
                 field(t("complaints.field.category"), dbc.Select(id="complaints-new-category",
                                                                 options=options("category", CATEGORIES),
-                                                                value="service"),
+                                                                value=NEW_DEFAULTS["category"]),
                       "complaints-new-category-feedback", width=4),
                 field(t("complaints.field.received_date"), dbc.Input(id="complaints-new-received_date", type="date"),
                       "complaints-new-received_date-feedback", width=4),

@@ -49,6 +49,8 @@ def _form(user):
             dbc.Button([html.I(className="bi bi-save me-1"), t("guidance.save")], id="guidance-save",
                        color="primary"),
             dbc.Alert(id="guidance-saved", is_open=False, color="success", className="mt-3 mb-0", duration=6000),
+            # Written by each save: the browser then takes the form as it stands for its start (unsaved changes).
+            dcc.Store(id="guidance-form-saved"),
         ]),
     ], className="mb-3 shadow-sm", id="guidance-form")
 

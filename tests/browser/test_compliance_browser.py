@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from support.compliance_data import gen_nnc
-from support.browser import browser_login, screenshot, sign_in
+from support.browser import asks_on_reload, browser_login, screenshot, sign_in
 from support.factories import gen_action, gen_application, gen_handler, gen_service_user
 from portal.domain.periods import today_in
 from portal.services.compliance import rollup as compliance_rollup
@@ -102,8 +102,10 @@ def test_coordinator_plans_guidance_then_cancels_it_from_the_records_grid(page, 
     page.select_option("#guidance-status", "planned")
     page.fill("#guidance-given_on", planned_on.isoformat())
     page.fill("#guidance-notes", "Kunjungan ke gudang untuk membahas dokumen.")
+    asks_on_reload(page, True)  # typed and not saved: leaving asks first
     page.click("#guidance-save")
     page.wait_for_selector("#guidance-saved:has-text('Rencana pembinaan tersimpan')")
+    asks_on_reload(page, False)  # saved: the company and day stay for the next record, and are no unsaved typing
     row = page.locator("#guidance-records-grid .ag-row:has-text('PT Beta Tani')")
     row.wait_for()
     assert "Direncanakan" in row.inner_text()
@@ -121,8 +123,10 @@ def test_coordinator_plans_guidance_then_cancels_it_from_the_records_grid(page, 
     page.click("#guidance-action-cancel")
     page.wait_for_selector("#guidance-action-cancel_reason.is-invalid")
     page.fill("#guidance-action-cancel_reason", "Perusahaan meminta jadwal ulang.")
+    asks_on_reload(page, True)  # a reason typed in the open dialog
     page.click("#guidance-action-cancel")
     page.wait_for_selector("#guidance-action-modal", state="hidden")
+    asks_on_reload(page, False)  # done, and the dialog closed
     page.wait_for_selector("#guidance-records-grid .ag-row:has-text('Dibatalkan: Perusahaan meminta jadwal ulang.')")
     screenshot(page, "compliance-guidance-cancelled")
 

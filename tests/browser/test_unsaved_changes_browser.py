@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from portal.i18n import t
 from portal.services.nnc import register as nnc
-from support.browser import screenshot, settle, sign_in
+from support.browser import asks_on_reload, screenshot, settle, sign_in
 from support.nnc_helpers import actor, valid_nnc
 from support.web import recorded_complaint
 
@@ -17,17 +17,6 @@ pytestmark = pytest.mark.browser
 TYPED = "Papan alur layanan di loket; sosialisasi prosedur tiap Senin."
 # The page's own words for the question (the shell draws them for assets/qc-shell.js), Indonesian by default.
 QUESTION = t("edit.unsaved_leave", language="id")
-# A synthetic `beforeunload`, as a reload or a closed tab sends it: whether the page asks to stay.
-ASKS_ON_RELOAD = """(asks) => {
-    const event = new Event("beforeunload", {cancelable: true});
-    window.dispatchEvent(event);
-    return event.defaultPrevented === asks;
-}"""
-
-
-def _asks_on_reload(page, asks: bool) -> None:
-    """Wait until a reload would (or would not) be asked about: the form is compared in the browser as it changes."""
-    page.wait_for_function(ASKS_ON_RELOAD, arg=asks, timeout=5000)
 
 
 class Dialogs:
@@ -64,21 +53,21 @@ def test_leaving_a_changed_form_asks_first_and_a_saved_or_untouched_one_is_left_
     # The survey's follow-up plan: typed, then a menu link.
     page.goto("/survey-results")
     expect(page.locator("#survey-plan-text")).to_be_enabled(timeout=45000)  # the plan and its version are in
-    _asks_on_reload(page, False)  # untouched: nothing to ask
+    asks_on_reload(page, False)  # untouched: nothing to ask
     page.fill("#survey-plan-text", TYPED)
-    _asks_on_reload(page, True)  # a reload or a closed tab is asked about (in the browser's own words)
+    asks_on_reload(page, True)  # a reload or a closed tab is asked about (in the browser's own words)
     page.click("#shell-nav-nnc")
     assert dialogs.after(page, 1) == [QUESTION]
     # Staying: still the survey page, the typing where it was.
     assert page.url.endswith("/survey-results")
     expect(page.locator("#survey-plan-text")).to_have_value(TYPED)
     screenshot(page, "unsaved-plan-stayed")
-    _asks_on_reload(page, True)
+    asks_on_reload(page, True)
 
     # Saved: the form stands on what it saved, and the link goes without a question.
     page.click("#survey-plan-save")
     expect(page.locator("#survey-plan-alert")).to_contain_text("Rencana tindak lanjut disimpan.")
-    _asks_on_reload(page, False)
+    asks_on_reload(page, False)
     page.click("#shell-nav-nnc")
     page.wait_for_url("**/nnc")
     assert dialogs.asked == [QUESTION]
@@ -86,18 +75,18 @@ def test_leaving_a_changed_form_asks_first_and_a_saved_or_untouched_one_is_left_
     # The NNC form: opened untouched, then changed and left by its Cancel link, accepted.
     page.goto(f"/nnc/{nnc_id}/edit")
     expect(page.locator("#nnc-form-commodity")).to_have_value("Manggis")  # the form has opened the NNC
-    _asks_on_reload(page, False)
+    asks_on_reload(page, False)
     page.fill("#nnc-form-lot_number", "LOT-BELUM-DISIMPAN")
-    _asks_on_reload(page, True)
+    asks_on_reload(page, True)
     page.fill("#nnc-form-lot_number", "")  # typed back as it opened: nothing changed
-    _asks_on_reload(page, False)
+    asks_on_reload(page, False)
     page.fill("#nnc-form-commodity", "Manggis segar")
-    _asks_on_reload(page, True)
+    asks_on_reload(page, True)
     dialogs.answer = "accept"
     page.click("#nnc-form-cancel")
     page.wait_for_url(f"**/nnc/{nnc_id}")
     assert dialogs.after(page, 2) == [QUESTION, QUESTION]
-    _asks_on_reload(page, False)  # the form is gone with its page
+    asks_on_reload(page, False)  # the form is gone with its page
 
 
 # What the page last found of a guarded form once it had compared it with values it opened: {changed, opened} (or
@@ -114,7 +103,7 @@ def _left_untouched_asks_nothing(page, guard: str) -> None:
     page.wait_for_function(COMPARED, arg=guard, timeout=45000)  # the survey plan comes after its charts
     settle(page, quiet_ms=300)
     assert page.evaluate(COMPARED, guard) == {"changed": False, "opened": True}, guard
-    _asks_on_reload(page, False)
+    asks_on_reload(page, False)
 
 
 def test_every_guarded_form_opened_untouched_is_left_without_a_question(page, database, make_user):
@@ -151,7 +140,7 @@ def test_the_browsers_back_button_asks_before_it_leaves_a_changed_form(page, mak
     page.wait_for_url("**/survey-results")
     expect(page.locator("#survey-plan-text")).to_be_enabled(timeout=45000)
     page.fill("#survey-plan-text", TYPED)
-    _asks_on_reload(page, True)
+    asks_on_reload(page, True)
     page.evaluate("document.getElementById('shell-skip').click()")  # a #anchor on the same page: nothing to ask
     page.wait_for_function("location.hash === '#shell-main'")
     assert dialogs.asked == []
@@ -169,3 +158,60 @@ def test_the_browsers_back_button_asks_before_it_leaves_a_changed_form(page, mak
     page.wait_for_url("**/admin/users")
     expect(page.locator("#survey-plan-text")).to_have_count(0)
     assert dialogs.after(page, 2) == [QUESTION, QUESTION]
+
+
+def test_a_new_complaint_typed_in_its_dialog_asks_before_a_reload_and_a_saved_one_leaves_the_dialog_empty(
+        page, make_user):
+    """The new-complaint dialog (its backdrop holds the menu off; Back, a reload or a closed tab do not wait): typing
+    is asked about while it is open; a save closes it and the next complaint starts from an empty form, not over the
+    one just recorded."""
+    make_user("operator_aduan", "operator")
+    dialogs = Dialogs(page)
+    sign_in(page, "operator_aduan")
+    page.goto("/complaints")
+    page.click("#complaints-new")
+    expect(page.locator("#complaints-modal")).to_be_visible()
+    asks_on_reload(page, False)  # opened untouched: channel and category at their defaults
+    page.fill("#complaints-new-subject", "Antrean loket pemeriksaan")
+    asks_on_reload(page, True)
+    page.fill("#complaints-new-subject", "")
+    asks_on_reload(page, False)  # typed back as it was
+    page.select_option("#complaints-new-channel", "email")
+    asks_on_reload(page, True)  # a default changed counts too
+    page.fill("#complaints-new-subject", "Antrean loket pemeriksaan")
+    page.fill("#complaints-new-text", TYPED)
+    screenshot(page, "unsaved-complaint-typed")
+    page.click("#complaints-new-save")
+    expect(page.locator("#complaints-alert")).to_contain_text("Pengaduan tercatat dengan kode PGD-")
+    expect(page.locator("#complaints-modal")).to_be_hidden()
+    asks_on_reload(page, False)
+
+    page.click("#complaints-new")
+    expect(page.locator("#complaints-modal")).to_be_visible()
+    expect(page.locator("#complaints-new-subject")).to_have_value("")
+    expect(page.locator("#complaints-new-text")).to_have_value("")
+    expect(page.locator("#complaints-new-channel")).to_have_value("phone")
+    asks_on_reload(page, False)
+    assert dialogs.asked == []
+
+
+def test_guidance_typed_and_not_saved_asks_before_a_menu_link_leaves_it(page, make_user):
+    """The guidance record opens nothing: it starts as drawn. (Saved, and the dialog's cancel reason:
+    tests/browser/test_compliance_browser.py, which has a company to record guidance for.)"""
+    make_user("koordinator_bimbing", "coordinator", "plant")
+    dialogs = Dialogs(page)
+    sign_in(page, "koordinator_bimbing")
+    page.goto("/guidance")
+    expect(page.locator("#guidance-notes")).to_be_visible()
+    asks_on_reload(page, False)  # drawn with the officer's name, "done" and a visit: nothing typed
+    page.fill("#guidance-notes", TYPED)
+    asks_on_reload(page, True)
+    page.click("#shell-nav-nnc")
+    assert dialogs.after(page, 1) == [QUESTION]
+    assert page.url.endswith("/guidance")
+    expect(page.locator("#guidance-notes")).to_have_value(TYPED)
+    page.select_option("#guidance-kind", "meeting")
+    page.fill("#guidance-notes", "")
+    asks_on_reload(page, True)  # the kind is still changed
+    page.select_option("#guidance-kind", "visit")
+    asks_on_reload(page, False)

@@ -116,3 +116,17 @@ def settle(page, quiet_ms: int = 500) -> None:
     page.wait_for_function(busy)
     page.wait_for_timeout(quiet_ms)
     page.wait_for_function(busy)
+
+
+# A synthetic `beforeunload`, as a reload or a closed tab sends it: whether the page asks to stay (unsaved changes,
+# layouts/components/unsaved.py).
+ASKS_ON_RELOAD = """(asks) => {
+    const event = new Event("beforeunload", {cancelable: true});
+    window.dispatchEvent(event);
+    return event.defaultPrevented === asks;
+}"""
+
+
+def asks_on_reload(page, asks: bool) -> None:
+    """Wait until a reload would (or would not) be asked about: the form is compared in the browser as it changes."""
+    page.wait_for_function(ASKS_ON_RELOAD, arg=asks, timeout=5000)

@@ -17,7 +17,6 @@ REGISTERS = re.compile(r"^\s+register_unsaved_guard\(app,", re.MULTILINE)
 EXEMPT = {
     "admin_companies": "its opened values are the company's name and NPWP, which the form does not edit: it moves or "
                        "splits an office's record, a choice made again in a few clicks",
-    "guidance": "a dialog whose day starts at the planned day or today, not at a value it opened; a reason is one line",
 }
 
 
