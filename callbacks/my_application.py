@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
+from callbacks.common import register_unsaved_guard
 from layouts.my import not_yours, progress, stage_badge, stage_label
 from layouts.components.formatting import format_datetime, format_idr, format_quantity
 from portal.security.access import protected_callback, user
@@ -188,6 +189,11 @@ def register(app) -> None:
         # cannot come (corrections.create_request refuses it too).
         correctable = detail["documents"]["draft"] and not detail["certificate_issued"] and not detail["ended"]
         return body, SHOWN if correctable else HIDDEN, render_corrections(detail["corrections"], tz)
+
+    # Unsaved changes (layouts/components/unsaved.py): a correction request typed and not sent asks before it is left
+    # (a phone's Back, a tap on the menu); it starts empty, and a sent one empties it.
+    register_unsaved_guard(app, PERMISSION, "my-application-correction", "my-application-refresh", {},
+                           blank=[f"my-application-correction-{f}" for f in CORRECTION_FIELDS])
 
     @protected_callback(
         app, PERMISSION,

@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import page_of, paged_callback
+from callbacks.common import page_of, paged_callback, register_unsaved_guard
 from callbacks.complaints import STATUS_COLOURS
 from layouts.my_complaints import FIELDS
 from layouts.components.formatting import format_date, format_datetime
@@ -98,6 +98,13 @@ def register(app) -> None:
         except (Forbidden, NotFound):  # not theirs (a crafted id): nothing to open
             raise PreventUpdate
         return _body(found, full=True), False, True, t("my_complaints.read_less")
+
+    # Unsaved changes (layouts/components/unsaved.py): a complaint typed and not sent asks before it is left (a phone's
+    # Back, a tap on the menu). The category starts at its default and is kept after a send, which empties the rest
+    # and counts up the refresh store: the browser takes the form as it then stands for its start.
+    register_unsaved_guard(app, "my.view", "my-complaints", "my-complaints-refresh",
+                           {"category": "my-complaints-category"},
+                           blank=[f"my-complaints-{name}" for name in FIELDS if name != "category"])
 
     @protected_callback(
         app, "my.view",

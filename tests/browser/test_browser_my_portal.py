@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.browser import browser_login, screenshot, settle
+from support.browser import asks_on_reload, browser_login, screenshot, settle
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
 from models import StageEvent
 from models.service_portal import CorrectionRequest, SurveyResponse
@@ -99,9 +99,11 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     phone.select_option("#my-application-correction-field", "consignee")
     phone.fill("#my-application-correction-problem", "Nama penerima kurang 'Ltd'")
     phone.fill("#my-application-correction-expected", "Guangzhou Fresh Import Co Ltd")
+    asks_on_reload(phone, True)  # typed and not sent: a phone's Back or reload asks first
     phone.click("#my-application-correction-submit")
     phone.wait_for_selector("#my-application-correction-list")
     assert "terkirim" in phone.inner_text("#my-application-correction-alert")
+    asks_on_reload(phone, False)  # sent: the emptied form is left without a question
     screenshot(phone, "my-application-correction-phone")
     with database.session() as session:
         assert session.scalar(select(CorrectionRequest)).expected == "Guangzhou Fresh Import Co Ltd"
@@ -137,3 +139,23 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     assert phone.evaluate("window.qcUnsaved.compared('my-notifications').changed") is False
     _no_sideways_scroll(phone)
     screenshot(phone, "my-notifications-phone")
+
+
+def test_service_user_files_a_complaint_on_a_phone_and_typing_not_sent_is_asked_about(phone, company_with_history):
+    """The complaint form asks before a reload, Back or the menu leaves it typed and not sent; a sent complaint
+    empties it and is listed, and the emptied form is left without a question."""
+    browser_login(phone, "rudi")
+    phone.wait_for_url("**/my/applications")
+    phone.goto("/my/complaints")
+    phone.wait_for_selector("#my-complaints-subject")
+    asks_on_reload(phone, False)
+    phone.fill("#my-complaints-subject", "Tagihan belum terbit")
+    asks_on_reload(phone, True)
+    phone.fill("#my-complaints-text", "Tagihan untuk permohonan manggis belum muncul sejak kemarin.")
+    phone.click("#my-complaints-submit")
+    phone.wait_for_selector("#my-complaints-list :text('Tagihan belum terbit')")
+    assert "PGD-" in phone.inner_text("#my-complaints-alert")
+    assert phone.input_value("#my-complaints-subject") == ""
+    asks_on_reload(phone, False)
+    _no_sideways_scroll(phone)
+    screenshot(phone, "my-complaints-sent-phone")
