@@ -13,7 +13,7 @@ from layouts.nnc_common import nature_text
 from layouts import nnc as nnc_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import country_name, t
+from portal.i18n import country_name, current_language, t
 from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import search as nnc_search
 from portal.services.nnc.rules import STATUSES
@@ -126,7 +126,8 @@ def register(app) -> None:
         filters = filters_from([values[_key(name)] for name in FILTERS])
         current = user()
         with database().session() as db:
-            result = nnc_search.search_nncs(db, current, filters, sort_from(sort), page)
+            result = nnc_search.search_nncs(db, current, filters, sort_from(sort), page,
+                                            language=current_language())
             counts = nnc_search.status_counts(db, current, filters)
         return {"rows": [grid_row(row) for row in result["rows"]], "count_all": format_number(sum(counts.values())),
                 **{status: format_number(counts[status]) for status in STATUSES}}, page_of(result, page)

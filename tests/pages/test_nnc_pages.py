@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -28,6 +29,17 @@ def _filters(**values):
     defaults = dict(zip(FILTERS, ("", "", "", None, "all", "all", "all", "all", "all")))
     defaults.update(values)
     return [{"id": f"nnc-{name}", "property": "value", "value": defaults[name]} for name in FILTERS]
+
+
+def _listed(app, client, sort: str, **filters) -> list[dict]:
+    """The first page of the NNC list's rows as the grid gets them, under these filters and sort."""
+    answer = dash_callback(client, _key(app, "nnc-grid.rowData"),
+                           _filters(**filters) + [{"id": "nnc-sort", "property": "value", "value": sort},
+                                                  {"id": "nnc-prev", "property": "n_clicks", "value": None},
+                                                  {"id": "nnc-next", "property": "n_clicks", "value": None}],
+                           [{"id": "nnc-page", "property": "data", "value": 0}])
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json["response"]["nnc-grid"]["rowData"]
 
 
 @pytest.fixture
@@ -72,12 +84,7 @@ def test_the_nnc_list_and_detail_name_the_partner_country_in_the_readers_languag
         nnc.create_nnc(s, operator, valid_nnc(s, number="R/1", notifying_authority="GACC"))
     make_user(f"kepala_negara_{language}", "head", language=language)
     assert login(client, f"kepala_negara_{language}").status_code == 302
-    listed = dash_callback(client, _key(app, "nnc-grid.rowData"),
-                           _filters() + [{"id": "nnc-sort", "property": "value", "value": "number"},
-                                         {"id": "nnc-prev", "property": "n_clicks", "value": None},
-                                         {"id": "nnc-next", "property": "n_clicks", "value": None}],
-                           [{"id": "nnc-page", "property": "data", "value": 0}]).json["response"]
-    assert [(r["number"], r["country"]) for r in listed["nnc-grid"]["rowData"]] == [("E/1", country), ("R/1", country)]
+    assert [(r["number"], r["country"]) for r in _listed(app, client, "number")] == [("E/1", country), ("R/1", country)]
     options = dash_callback(client, _key(app, "nnc-country.options"),
                             [{"id": "nnc-page", "property": "id", "value": "nnc-page"}]).json["response"]
     assert {"label": country, "value": "Tiongkok"} in options["nnc-country"]["options"]  # filters on the stored name
@@ -89,19 +96,37 @@ def test_the_nnc_list_and_detail_name_the_partner_country_in_the_readers_languag
                             [{"id": "nnc-page", "property": "id", "value": "nnc-page"}]).json["response"]
     chosen = [o for o in options["nnc-country"]["options"] if o["label"] == country]
     assert chosen == [{"label": country, "value": "China|Tiongkok" if language == "en" else "Tiongkok"}]
-    found = dash_callback(client, _key(app, "nnc-grid.rowData"),
-                          _filters(country=chosen[0]["value"]) + [
-                              {"id": "nnc-sort", "property": "value", "value": "number"},
-                              {"id": "nnc-prev", "property": "n_clicks", "value": None},
-                              {"id": "nnc-next", "property": "n_clicks", "value": None}],
-                          [{"id": "nnc-page", "property": "data", "value": 0}]).json["response"]
-    assert [r["number"] for r in found["nnc-grid"]["rowData"]] == ["E/1", "R/1", "R/2"][:3 if language == "en" else 2]
+    found = _listed(app, client, "number", country=chosen[0]["value"])
+    assert [r["number"] for r in found] == ["E/1", "R/1", "R/2"][:3 if language == "en" else 2]
     shown = dash_callback(client, _key(app, "..nnc-detail-title.children"),
                           [{"id": "nnc-detail-id", "property": "data", "value": nnc_id},
                            {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
     text = json.dumps(shown.json, ensure_ascii=False)
     assert f"National Plant Protection Organisation, {country}" in text and f" · {country}" in text
     assert ("Tiongkok" in text) == (language == "id")
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_nnc_list_sorted_by_country_follows_the_names_the_reader_sees(app, client, make_user, database, language):
+    """Sorted on the stored names, an English list read "United States" (stored "Amerika Serikat") before "China"
+    ("Tiongkok"); two spellings of one country sort as one name, their NNCs newest first."""
+    operator = actor(database, make_user, "operator", username=f"petugas_urut_{language}")
+    stored = (("A/1", "Tiongkok", "2026-05-02"), ("A/2", "Amerika Serikat", "2026-05-03"),
+              ("A/3", "Jepang", "2026-05-04"), ("A/4", "Belanda", "2026-05-05"), ("A/5", "China", "2026-05-06"))
+    with database.session() as s:
+        for number, country, day in stored:
+            nnc.create_nnc(s, operator, valid_nnc(s, number=number, notifying_authority="NPPO",
+                                                  notifying_country=country, notice_date=date.fromisoformat(day),
+                                                  received_date=date.fromisoformat(day)))
+    make_user(f"kepala_urut_{language}", "head", language=language)
+    assert login(client, f"kepala_urut_{language}").status_code == 302
+    rows = [(r["number"], r["country"]) for r in _listed(app, client, "country")]
+    if language == "en":
+        assert rows == [("A/5", "China"), ("A/1", "China"), ("A/3", "Japan"), ("A/4", "Netherlands"),
+                        ("A/2", "United States")]
+    else:
+        assert rows == [("A/2", "Amerika Serikat"), ("A/4", "Belanda"), ("A/5", "China"), ("A/3", "Jepang"),
+                        ("A/1", "Tiongkok")]
 
 
 def test_csv_export_neutralises_formulas(app, logged_in, register):

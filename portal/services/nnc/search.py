@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import Handler, Nnc, Section, ServiceUser
 from portal import audit
+from portal.i18n import country_name
 from portal.services.nnc.rules import CATEGORIES, EXPORT_LIMIT, FLOWS, PAGE_SIZE, STATUSES, scoped
 from portal.services.nnc.validation import as_int, clean_text, parse_date
 from portal.services.text_search import contains
@@ -65,10 +66,14 @@ def _base_query(*columns):
     return select(*columns).select_from(Nnc).outerjoin(ServiceUser, ServiceUser.id == Nnc.service_user_id)
 
 
-def _ordering(sort: Iterable[tuple[str, str]] | None):
+def _ordering(sort: Iterable[tuple[str, str]] | None, countries_by_name=None):
+    """ORDER BY for the list's sort keys. ``countries_by_name``: each stored partner country's place among the names the
+    reader sees (_countries_by_name), for a reader whose names differ from the stored ones."""
     order = []
     for key, direction in sort or ():
         column = SORTABLE.get(key)
+        if key == "country" and countries_by_name:
+            column = case(countries_by_name, value=func.lower(_PARTNER_COUNTRY), else_=len(countries_by_name))
         if column is not None:
             order.append(column.desc() if direction == "desc" else column.asc())
     if not order:
@@ -97,13 +102,16 @@ def _section_codes(session: Session) -> dict[int, str]:
 
 def search_nncs(session: Session, viewer, filters: dict[str, Any] | None = None,
                 sort: Sequence[tuple[str, str]] | None = None, page: int = 0,
-                page_size: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of the NNCs the viewer may see, filtered and sorted in the database, with the total."""
+                page_size: int = PAGE_SIZE, language: str = "id") -> dict[str, Any]:
+    """One page of the NNCs the viewer may see, filtered and sorted in the database, with the total. ``language``: the
+    reader's, whose country names the country sort follows (the list shows "China" for a stored "Tiongkok")."""
     page, page_size = max(int(page or 0), 0), min(max(int(page_size or PAGE_SIZE), 1), 200)
     query = _filtered(_base_query(*_ROW_COLUMNS), session, viewer, filters)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     codes = _section_codes(session)
-    rows = session.execute(query.order_by(*_ordering(sort)).offset(page * page_size).limit(page_size))
+    by_name = (_countries_by_name(session, viewer, language)
+               if language != "id" and any(key == "country" for key, _direction in sort or ()) else None)
+    rows = session.execute(query.order_by(*_ordering(sort, by_name)).offset(page * page_size).limit(page_size))
     return {"total": total or 0, "page": page, "page_size": page_size, "rows": [_row(r, codes) for r in rows]}
 
 
@@ -112,6 +120,16 @@ def status_counts(session: Session, viewer, filters: dict[str, Any] | None = Non
     query = _filtered(_base_query(Nnc.status, func.count(Nnc.id)), session, viewer, filters, with_status=False)
     counts = dict(session.execute(query.group_by(Nnc.status)).all())
     return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def _countries_by_name(session: Session, viewer, language: str) -> dict[str, int]:
+    """Each partner country the viewer's NNCs store (lower-cased), to its place in the order of the names ``language``
+    gives them: sorting on the stored names put an English reader's "China" (stored "Tiongkok") after "United States"
+    ("Amerika Serikat"). Two spellings of one country share a place. A few hundred names at most, read per sorted page;
+    the page itself stays paged in the database."""
+    names = {name: country_name(name, language) or name for name in countries(session, viewer)}
+    places = {label: place for place, label in enumerate(sorted({label.casefold() for label in names.values()}))}
+    return {name.lower(): places[label.casefold()] for name, label in names.items()}
 
 
 def countries(session: Session, viewer) -> list[str]:
