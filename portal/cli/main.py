@@ -16,6 +16,7 @@ from portal.migrate import upgrade
 from portal.security.permissions import ROLES
 from portal.security.scope import system_scope
 from portal.services import service_user_links
+from portal.services.sync import set_aside
 from portal.services import users as user_service
 from portal.settings import load_settings
 from portal.cli.errors import refuse
@@ -42,6 +43,15 @@ def db_upgrade(revision):
     """Apply every Alembic migration up to REVISION."""
     settings = load_settings()
     _ensure_instance_dir(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        left = set_aside.put_back_before_migrating(database.engine)
+    finally:
+        database.engine.dispose()
+    if left:
+        click.echo(f"not migrated: the foreign keys {', '.join(left)} are still set aside by a stopped first load "
+                   f"(a table stayed locked); run again once the sync is idle (docs/operations.md)", err=True)
+        sys.exit(1)
     upgrade(settings.effective_database_url, revision)
     click.echo(f"database at revision {revision}")
 

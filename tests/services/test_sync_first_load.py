@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from iqfast_sim.simulator import tick
 from models import Handler, Office
+from portal.cli.main import main
 from portal.iqfast import mapping
 from portal.services.kpi import rollup as kpi_rollup
 from portal.services.sync import after_sync, runs as sync, set_aside
@@ -232,6 +234,29 @@ def test_a_key_behind_a_writers_lock_or_put_back_by_hand_keeps_its_record_until_
                        "FOREIGN KEY (application_id) REFERENCES applications(id) ON DELETE CASCADE"))
         c.commit()
         assert set_aside.put_back(c) == [key]
+    assert foreign_keys(database) == before and set_aside_records(database) == []
+
+
+@pytest.mark.postgresql_only
+def test_a_migration_puts_back_the_keys_a_stopped_first_load_left_aside_and_refuses_while_one_stays_locked(
+        database, database_url, monkeypatch):
+    """A migration is written against the schema with every key in place: `qcorner db upgrade` puts back what a killed
+    first load left aside before it migrates, and does not migrate over a key it could not put back."""
+    before = foreign_keys(database)
+    key = "fk_bills_application_id_applications"
+    env = {"QCORNER_DATABASE_URL": database_url}
+    with database.engine.connect() as c:
+        assert set_aside.set_aside(c, ("bills",)) == [key]
+    monkeypatch.setattr(set_aside, "LOCK_WAIT", "50ms")
+    with database.engine.connect() as writer:  # a transaction writing bills holds the table
+        writer.execute(text("LOCK TABLE bills IN ROW EXCLUSIVE MODE"))
+        refused = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+        writer.rollback()
+    assert refused.exit_code == 1 and f"not migrated: the foreign keys {key} are still set aside" in refused.output
+    assert set_aside_records(database) == [key]
+    migrated = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert migrated.exit_code == 0, migrated.output
+    assert "database at revision heads" in migrated.output
     assert foreign_keys(database) == before and set_aside_records(database) == []
 
 

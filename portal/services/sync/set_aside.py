@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, insert, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, insert, inspect, select, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from models import SyncSetAside
@@ -132,3 +132,22 @@ def _put_back_one(connection: Connection, name: str) -> bool:
                           "(VALIDATE CONSTRAINT once they are mended)", name, table_name)
     connection.execute(delete(_ASIDE).where(_ASIDE.c.name == name))
     return True
+
+
+def put_back_before_migrating(engine: Engine) -> list[str]:
+    """Before a migration: the keys a stopped first load left aside, put back (put_back); returns the names of those
+    still aside (a table locked past LOCK_WAIT), over which no migration may run. A migration is written against the
+    schema with every key in place: one that changed such a key would fail half-way, and the next sync would put back
+    a definition the migration had replaced. Nothing on SQLite, or on a database not yet migrated as far as
+    ``sync_set_aside``."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(_ASIDE.name):
+            return []
+        connection.rollback()  # the inspection's transaction: put_back opens its own
+        back = put_back(connection)
+        if back:
+            log.info("before migrating: foreign keys a stopped first load had set aside put back: %s", ", ".join(back))
+        with connection.begin():
+            return list(connection.execute(select(_ASIDE.c.name).order_by(_ASIDE.c.name)).scalars())
