@@ -77,8 +77,7 @@ def navbar(user):
             *_install_items(user),
             dbc.DropdownMenuItem([html.I(className="bi bi-question-circle me-1"), t("page.help")], href="/help",
                                  id="shell-nav-help"),
-            dbc.DropdownMenuItem([html.I(className="bi bi-translate me-1"), t(f"language.switch_to.{other_language}")],
-                                 href=f"/lang/{other_language}", external_link=True, id="shell-language"),
+            _language_form(other_language),
             _logout_form(),
         ],
         nav=True, in_navbar=True, align_end=True, color="link", toggle_class_name="text-white",
@@ -126,6 +125,16 @@ def _install_items(user):
                                  className="qc-install-item"),
             html.Div([html.I(className="bi bi-box-arrow-up me-1"), t("pwa.install_ios")],
                      className="dropdown-item-text small qc-install-ios", id="shell-install-ios")]
+
+
+def _language_form(other_language: str):
+    """The other language is a POST with the CSRF token, as logout is (it is remembered on the account), drawn as a menu
+    item; the portal comes back on the page it was asked from."""
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf(), id="shell-language-token"),
+        html.Button([html.I(className="bi bi-translate me-1"), t(f"language.switch_to.{other_language}")],
+                    type="submit", className="dropdown-item", id="shell-language"),
+    ], method="POST", action=f"/lang/{other_language}", className="m-0", id="shell-language-form")
 
 
 def _logout_form():

@@ -132,9 +132,10 @@ def logout():
     return redirect("/login")
 
 
-@bp.route("/lang/<code>")
+@bp.route("/lang/<code>", methods=["POST"])
 def switch_language(code: str):
-    """Switch between Indonesian and English; remembered on the account when logged in."""
+    """Switch between Indonesian and English; remembered on the account when logged in. A POST with the CSRF token (the
+    guard checks it): as a link, any site could switch a signed-in officer's account to the other language."""
     if code in i18n.LANGUAGES:
         session["lang"] = code
         session[LANGUAGE_CHOSEN] = True  # before logging in: the account takes it at the login (login above)
@@ -142,4 +143,5 @@ def switch_language(code: str):
             with database().session() as db:
                 accounts.set_language(db, current_user.id, code)
     came_from = urlparse(request.referrer or "").path or None
-    return redirect(_safe_next(request.args.get("next")) or _safe_next(came_from) or "/")
+    asked = request.form.get("next") or request.args.get("next")
+    return redirect(_safe_next(asked) or _safe_next(came_from) or "/")

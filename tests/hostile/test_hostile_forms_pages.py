@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 from sqlalchemy import select
 
-from support.web import csrf_token, logout
+from support.web import csrf_token, logout, switch_language
 from support.factories import gen_application, gen_service_user
 from support.hostile import (assert_whole_or_nothing, changes, emails, fast_user, fuzz, hostile_text, login_as, now, ran,
                      live_markup, row_counts, script_text, unescaped)
@@ -323,7 +323,7 @@ NEXT = st.one_of(st.sampled_from(("//evil.example", "/\\evil.example", "\\\\evil
 @example(target="/\\evil.example", code="id")
 @example(target="/\t/evil.example", code="en")
 def test_language_switch_and_login_redirect_only_within_the_portal(client, database, token, target, code):
-    response = client.get(f"/lang/{code}", query_string={"next": target})
+    response = switch_language(client, code, target)
     assert response.status_code == 302 and _same_site(response.headers.get("Location")), \
         (target, response.headers.get("Location"))
     account = fast_user(database, "operator")

@@ -12,7 +12,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback, logout
+from support.web import components, dash_callback, logout, switch_language
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, SyncRequest, SyncRun
 from models.base import utcnow
@@ -356,7 +356,7 @@ def test_the_export_file_field_speaks_the_pages_language_not_the_browsers(logged
     """The browser's own file button says "Choose File · No file chosen" in its own language; the field says the
     page's words, and the browser's message for a submit without a file is the page's too (assets/qc-shell.js)."""
     client = logged_in("admin")
-    client.get(f"/lang/{language}")
+    switch_language(client, language)
     components = _admin_page(client)
     picker = components["admin-sync-upload-picker"]
     assert choose in str(picker["children"]) and components["admin-sync-upload-name"]["children"] == none
@@ -472,7 +472,7 @@ def test_an_upload_named_xlsx_that_is_no_workbook_is_refused_as_a_file_in_the_pa
     the reader's language and counts no rejected row; the run records why."""
     pytest.importorskip("portal.iqfast.export_source")
     client = logged_in("admin")
-    client.get(f"/lang/{language}")
+    switch_language(client, language)
     response = _upload(client, _admin_page_token(client), name="ptk.xlsx", content=b"id_ptk;no_ptk\n1;X\n")
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body
@@ -492,7 +492,7 @@ def test_a_file_refused_whole_is_said_in_the_readers_language_and_recorded_in_in
     """An unknown table or missing columns read in Indonesian to an admin reading the portal in English."""
     pytest.importorskip("portal.iqfast.export_source")
     client = logged_in("admin")
-    client.get(f"/lang/{language}")
+    switch_language(client, language)
     body = _upload(client, _admin_page_token(client), name=name, content=content).get_data(as_text=True)
     assert words in body and 'id="sync-upload-error"' in body
     run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
@@ -511,7 +511,7 @@ def test_a_rejected_rows_reason_is_said_in_the_readers_language_and_recorded_in_
                "dua,0301,Pos A,WIB,Tangerang,1,2026-03-01 08:00:00\n"
                "7,0302,Pos B,XYZ,Tangerang,1,2026-03-01 08:00:00\n").encode()
     client = logged_in("admin")
-    client.get(f"/lang/{language}")
+    switch_language(client, language)
     body = _upload(client, _admin_page_token(client), name="m_upt.csv", content=content).get_data(as_text=True)
     table = html.unescape(re.search(r'id="sync-upload-errors".*?</table>', body, re.S).group(0))
     assert re.search(r">2</td>.*" + re.escape(invalid), table, re.S), table

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from support.web import PASSWORD, csrf_token, login, logout
+from support.web import PASSWORD, csrf_token, login, logout, switch_language
 from models import User, UserSession
 from models.base import utcnow
 from portal.services import accounts
@@ -162,15 +162,28 @@ def test_the_menus_logout_is_a_form_posting_the_csrf_token(logged_in):
 def test_english_chosen_on_the_login_page_is_the_portal_language_after_logging_in(client, make_user, session):
     """The account's own language (Indonesian) used to win: "English" chosen a moment before gave Indonesian pages."""
     make_user("kepala_en", "head")
-    client.get("/lang/en")
+    switch_language(client, "en")
     assert login(client, "kepala_en").status_code == 302
     assert session.scalar(select(User.language).where(User.username == "kepala_en")) == "en"
     assert '<html lang="en"' in client.get("/kpi").get_data(as_text=True)
 
 
+def test_the_language_is_switched_by_a_post_with_the_token_and_never_by_a_link(client, make_user, session):
+    """As a GET link, any site could switch a signed-in officer's account to the other language (an <img> would do)."""
+    make_user("kepala_tautan", "head")
+    assert login(client, "kepala_tautan").status_code == 302
+    client.get("/lang/en")  # a link (or an <img> on another site): no language route answers a GET
+    assert client.post("/lang/en").status_code == 400  # no CSRF token
+    assert session.scalar(select(User.language).where(User.username == "kepala_tautan")) == "id"
+    assert switch_language(client, "en").status_code == 302
+    session.expire_all()
+    assert session.scalar(select(User.language).where(User.username == "kepala_tautan")) == "en"
+    assert '<html lang="en"' in client.get("/kpi").get_data(as_text=True)
+
+
 def test_a_refused_login_leaves_the_accounts_language_alone(client, make_user, session):
     make_user("kepala_salah", "head")
-    client.get("/lang/en")
+    switch_language(client, "en")
     assert login(client, "kepala_salah", "bukan-ini").status_code == 401
     assert session.scalar(select(User.language).where(User.username == "kepala_salah")) == "id"
 
@@ -181,7 +194,7 @@ def test_the_language_a_logout_leaves_on_the_login_page_is_not_the_next_persons_
     make_user("petugas_en", "operator")
     make_user("petugas_id", "operator")
     login(client, "petugas_en")
-    client.get("/lang/en")  # switched while logged in
+    switch_language(client, "en")  # switched while logged in
     logout(client)
     assert '<html lang="en"' in client.get("/login").get_data(as_text=True)
     assert login(client, "petugas_id").status_code == 302

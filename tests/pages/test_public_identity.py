@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from support.web import switch_language
+
 PUBLIC_PAGES = ["/login", "/pengaduan", "/pengaduan/lacak?kode=PGD-0000-0000", "/survey/not-a-token",
                 "/account/forgot", "/account/register"]
 
@@ -22,7 +24,7 @@ def test_every_public_page_carries_the_agency_the_station_and_the_emblem(client,
 
 
 def test_the_identity_follows_the_reader_language(client):
-    client.get("/lang/en?next=/login")
+    switch_language(client, "en", "/login")
     assert "Indonesian Quarantine Authority" in client.get("/login").get_data(as_text=True)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.web import components, dash_callback
+from support.web import components, dash_callback, switch_language
 
 # The narrowest room a box's text has, in px: a quarter-width column on a laptop (xl=3 / md=3) is the tightest; a
 # box alone on its row on a phone has 299 px. A box not listed is held to the narrowest.
@@ -53,7 +53,7 @@ def _search_boxes(client, path: str) -> dict[str, dict]:
 def test_every_search_placeholder_fits_its_box(app, logged_in, path, language):
     role, expected = PAGES[path]
     client = logged_in(role)
-    client.get(f"/lang/{language}")
+    switch_language(client, language)
     boxes = _search_boxes(client, path)
     assert expected <= set(boxes)
     too_long = {box_id: props["placeholder"] for box_id, props in boxes.items()

@@ -17,6 +17,17 @@ def csrf_token(client, path: str = "/login") -> str:
     return token_in(client.get(path).get_data(as_text=True))
 
 
+def switch_language(client, code: str, next_path: str | None = None):
+    """Switch the reader's language as the menu and the login page do: a POST with the CSRF token (from the login page,
+    or the logout question's page once logged in)."""
+    for page in ("/login", "/logout"):
+        found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True))
+        if found:
+            break
+    data = {"csrf_token": found.group(1), **({"next": next_path} if next_path is not None else {})}
+    return client.post(f"/lang/{code}", data=data)
+
+
 def logout(client):
     """Log out the way the menu does: a POST with the CSRF token (a GET of /logout only asks). Nobody logged in:
     nothing to do."""
