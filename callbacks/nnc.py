@@ -13,7 +13,7 @@ from layouts.nnc_common import nature_text
 from layouts import nnc as nnc_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
-from portal.i18n import country_name, current_language, t
+from portal.i18n import country_name, current_language, sort_key, t
 from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import search as nnc_search
 from portal.services.nnc.rules import STATUSES
@@ -110,7 +110,7 @@ def register(app) -> None:
         for name in found:
             stored.setdefault(country_name(name), []).append(name)
         countries = sorted(({"label": label, "value": nnc_search.COUNTRY_SEPARATOR.join(names)}
-                            for label, names in stored.items()), key=lambda o: o["label"].casefold())
+                            for label, names in stored.items()), key=lambda o: sort_key(o["label"]))
         return section_options, [{"label": t("nnc.filter.all_countries"), "value": ALL}] + countries
 
     register_picker_search(app, PERMISSION, "nnc-service-user", nnc_lookups.search_service_users)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -140,6 +141,13 @@ def _country_codes() -> dict[str, str]:
         codes.update({name.casefold(): code for code, name in Locale.parse(locale).territories.items()
                       if len(code) == 2 and code.isalpha()})
     return codes
+
+
+def sort_key(text: str) -> str:
+    """A name as a reader's alphabet orders it: accents and case aside ("Côte d'Ivoire" before "Czechia", "Türkiye"
+    before "Tuvalu"); Python's own order puts every accented letter after "z"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def country_name(name: str | None, language: str | None = None) -> str | None:

@@ -46,6 +46,9 @@ def install(server) -> None:
     """Attach the guard, CSRF and the security headers to the Flask server."""
     # CSRF is checked by hand below: Dash's JSON callbacks must not be held to a form token.
     server.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    # A form's token lasts as long as its session (ended by logout, idle time or the server): with Flask-WTF's default
+    # hour, the menu's language switch and logout, drawn with the page, answered "form expired" in a tab left open.
+    server.config["WTF_CSRF_TIME_LIMIT"] = None
     csrf.init_app(server)
     server.before_request(_guard)
     server.after_request(_security_headers)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -101,8 +101,11 @@ def login():
 
 
 def _login_form(error: str | None = None, username: str = "", status: int = 200, headers: dict | None = None):
+    # Where the language switch brings the reader back: this login page, with the page it was asked for.
+    wanted = _safe_next(request.args.get("next"))
+    login_path = f"/login?next={quote(wanted, safe='/')}" if wanted else "/login"
     return render_template("login.html", error=error, username=username, t=t, language=i18n.current_language(),
-                           demo=settings().env == "demo"), status, headers or {}
+                           demo=settings().env == "demo", login_path=login_path), status, headers or {}
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -142,6 +145,7 @@ def switch_language(code: str):
         if current_user.is_authenticated:
             with database().session() as db:
                 accounts.set_language(db, current_user.id, code)
-    came_from = urlparse(request.referrer or "").path or None
+    came = urlparse(request.referrer or "")
+    came_from = (came.path + (f"?{came.query}" if came.query else "")) or None  # a list's filters ride in its query
     asked = request.form.get("next") or request.args.get("next")
     return redirect(_safe_next(asked) or _safe_next(came_from) or "/")

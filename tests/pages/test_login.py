@@ -1,11 +1,13 @@
 """Logging in and out over HTTP: throttled failures, revocation of copied cookies, idle expiry."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
+from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
 
-from support.web import PASSWORD, csrf_token, login, logout, switch_language
+from support.web import PASSWORD, csrf_token, login, logout, switch_language, token_in
 from models import User, UserSession
 from models.base import utcnow
 from portal.services import accounts
@@ -179,6 +181,27 @@ def test_the_language_is_switched_by_a_post_with_the_token_and_never_by_a_link(c
     session.expire_all()
     assert session.scalar(select(User.language).where(User.username == "kepala_tautan")) == "en"
     assert '<html lang="en"' in client.get("/kpi").get_data(as_text=True)
+
+
+def test_a_language_switch_comes_back_where_the_reader_was_even_in_a_tab_left_open_for_hours(client, make_user,
+                                                                                               monkeypatch):
+    """The menu's form carries the token the page was drawn with: with Flask-WTF's one-hour default, a tab left open
+    over lunch answered "form expired". Back on the same list with its filters; the login page keeps the page it was
+    asked for."""
+    make_user("kepala_lama", "head")
+    assert login(client, "kepala_lama").status_code == 302
+    token = token_in(client.get("/logout").get_data(as_text=True))  # drawn now, as the menu's forms are
+    later = int(time.time()) + 3 * 3600  # the clock the token's age is read by, three hours on
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _signer: later)
+    answer = client.post("/lang/en", data={"csrf_token": token},
+                         headers={"Referer": "http://localhost/nnc?status=new&country=Tiongkok"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/nnc?status=new&country=Tiongkok"
+    monkeypatch.undo()
+    logout(client)
+    page = client.get("/login?next=/nnc%3Fstatus%3Dnew").get_data(as_text=True)
+    assert 'name="next" value="/login?next=/nnc%3Fstatus%3Dnew"' in page
+    answer = switch_language(client, "id", "/login?next=/nnc%3Fstatus%3Dnew")
+    assert answer.headers["Location"] == "/login?next=/nnc%3Fstatus%3Dnew"
 
 
 def test_a_refused_login_leaves_the_accounts_language_alone(client, make_user, session):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.i18n import country_name
+from portal.i18n import country_name, sort_key
 
 
 @pytest.mark.parametrize("iqfast, english", [("Jepang", "Japan"), ("Tiongkok", "China"),
@@ -29,3 +29,11 @@ def test_a_name_no_country_list_knows_stays_as_written():
     assert country_name("Hong Kong", "en") == "Hong Kong"
     assert country_name("Pulau Antah", "en") == "Pulau Antah"
     assert country_name(None, "en") is None and country_name("", "en") == ""
+
+
+def test_country_names_sort_as_a_reader_orders_them_accents_and_case_aside():
+    """Python's own order put every accented letter after "z": "Czechia" before "Côte d'Ivoire", "Tuvalu" before
+    "Türkiye" in an English NNC list and its country filter."""
+    names = ["Tuvalu", "Czechia", "türkiye", "Côte d’Ivoire", "Réunion", "Rwanda", "china"]
+    assert sorted(names, key=sort_key) == ["china", "Côte d’Ivoire", "Czechia", "Réunion", "Rwanda", "türkiye",
+                                           "Tuvalu"]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import Handler, Nnc, Section, ServiceUser
 from portal import audit
-from portal.i18n import country_name
+from portal.i18n import country_name, sort_key
 from portal.services.nnc.rules import CATEGORIES, EXPORT_LIMIT, FLOWS, PAGE_SIZE, STATUSES, scoped
 from portal.services.nnc.validation import as_int, clean_text, parse_date
 from portal.services.text_search import contains
@@ -128,8 +128,8 @@ def _countries_by_name(session: Session, viewer, language: str) -> dict[str, int
     ("Amerika Serikat"). Two spellings of one country share a place. A few hundred names at most, read per sorted page;
     the page itself stays paged in the database."""
     names = {name: country_name(name, language) or name for name in countries(session, viewer)}
-    places = {label: place for place, label in enumerate(sorted({label.casefold() for label in names.values()}))}
-    return {name.lower(): places[label.casefold()] for name, label in names.items()}
+    places = {label: place for place, label in enumerate(sorted({sort_key(label) for label in names.values()}))}
+    return {name.lower(): places[sort_key(label)] for name, label in names.items()}
 
 
 def countries(session: Session, viewer) -> list[str]:
