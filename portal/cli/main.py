@@ -49,7 +49,7 @@ def db_upgrade(revision):
     finally:
         database.engine.dispose()
     if left:
-        click.echo(f"not migrated: the foreign keys {', '.join(left)} are still set aside by a stopped first load "
+        click.echo(f"not migrated: the foreign keys {', '.join(left)} are still set aside by a first load "
                    f"(a table stayed locked); run again once the sync is idle (docs/operations.md)", err=True)
         sys.exit(1)
     upgrade(settings.effective_database_url, revision)
