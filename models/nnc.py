@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, case)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.application import Certificate
@@ -34,6 +35,14 @@ class AttachmentLinkMixin:
     filename: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The consignment an NNC is about (DOMAIN, NNC record): an importing country notifies us about our export; we notify
+# an exporting country about an import. A domestic consignment crosses no border, so no NNC is about one.
+DIRECTION_OF_FLOW = {"received": "export", "issued": "import"}
+FLOW_OF_DIRECTION = {direction: flow for flow, direction in DIRECTION_OF_FLOW.items()}
+# An NNC recorded by mistake (a duplicate, the wrong company) is voided, never deleted: it keeps its history.
+VOID = "void"
 
 
 class Nnc(EditVersion, Base):
@@ -95,6 +104,35 @@ class Nnc(EditVersion, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The rules below are the one home of what every count of NNCs asks (the compliance score and its rollups, the
+    # profile, guidance, inspection targeting, the KPI panel): each works on a loaded NNC and, in a query, on the
+    # table or an alias of it.
+
+    @hybrid_property
+    def counts_against_compliance(self) -> bool:
+        """A void NNC counts nowhere; every other status counts, open or closed."""
+        return self.status != VOID
+
+    @hybrid_property
+    def direction_by_flow(self) -> str | None:
+        """The direction of the consignment the notice is about, read from who wrote it (DIRECTION_OF_FLOW)."""
+        return DIRECTION_OF_FLOW.get(self.flow)
+
+    @direction_by_flow.inplace.expression
+    @classmethod
+    def _direction_by_flow_expression(cls):
+        return case(DIRECTION_OF_FLOW, value=cls.flow)
+
+    @hybrid_property
+    def partner_country(self) -> str:
+        """The other country of the notice: who notified us of a received NNC, whom we notified of an issued one."""
+        return self.notifying_country if self.flow == "received" else self.notified_country
+
+    @partner_country.inplace.expression
+    @classmethod
+    def _partner_country_expression(cls):
+        return case((cls.flow == "received", cls.notifying_country), else_=cls.notified_country)
 
 
 class NncStatusChange(HistoryMixin, Base):

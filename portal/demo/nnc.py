@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser, User
+from models.nnc import DIRECTION_OF_FLOW
 from portal.domain.periods import local_midnight
 from portal.services.accounts import current_user_from
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
-from portal.services.nnc.validation import DIRECTION_OF_FLOW
 
 
 @dataclass(frozen=True)

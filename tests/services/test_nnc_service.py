@@ -368,7 +368,7 @@ def test_void_needs_a_reason_and_stops_counting(session, operator, recorded):
     assert caught.value.errors == {"note": ("nnc.error.void_reason_required", {})}
     voided = nnc.change_status(session, operator, recorded["id"], "void", "Duplikat dari NNC lain")
     assert voided["status"] == "void" and voided["void_reason"] == "Duplikat dari NNC lain"
-    counted = session.scalar(select(func.count(Nnc.id)).where(nnc_rules.counts_against_compliance()))
+    counted = session.scalar(select(func.count(Nnc.id)).where(Nnc.counts_against_compliance))
     assert counted == 0
     with pytest.raises(InvalidInput):  # only an admin restores a void NNC
         nnc.change_status(session, operator, recorded["id"], "received")

@@ -232,7 +232,7 @@ def _counts(session: Session, service_user_id: int, section_id: int | None, star
     acts = select(q.kind, func.count()).where(q.service_user_id == service_user_id, q.deleted_at.is_(None),
                                                q.action_at >= lower, q.action_at < upper).group_by(q.kind)
     nncs = select(func.count()).select_from(Nnc).where(Nnc.service_user_id == service_user_id,
-                                                       Nnc.status != "void", Nnc.notice_date >= start,
+                                                       Nnc.counts_against_compliance, Nnc.notice_date >= start,
                                                        Nnc.notice_date < end)
     if section_id is not None:
         apps, acts = apps.where(a.section_id == section_id), acts.where(q.section_id == section_id)
@@ -309,7 +309,7 @@ def effects(session: Session, records: list[tuple[Any, int, date, int | None]], 
             a.completed_at < w.c.upper, in_section(a.section_id)).correlate(w).scalar_subquery(),
         actions("detention"), actions("refusal"), actions("destruction"),
         select(func.count()).select_from(Nnc).where(
-            Nnc.service_user_id == w.c.service_user_id, Nnc.status != "void", Nnc.notice_date >= w.c.first_day,
+            Nnc.service_user_id == w.c.service_user_id, Nnc.counts_against_compliance, Nnc.notice_date >= w.c.first_day,
             Nnc.notice_date < w.c.end_day, in_section(Nnc.section_id)).correlate(w).scalar_subquery())
     counted = {number: tuple(int(value or 0) for value in values)
                for number, *values in session.execute(statement)}

@@ -83,7 +83,7 @@ def _violation_queries(service_user_id: int, *, office_id: int | None, section_i
                .where(q.service_user_id == service_user_id, q.deleted_at.is_(None)))
     nncs = (select(Nnc.id, Nnc.number, Nnc.notice_date, Nnc.status, Nnc.category, Nnc.application_id,
                    Nnc.commodity, Section.code).join(Section, Section.id == Nnc.section_id)
-            .where(Nnc.service_user_id == service_user_id, Nnc.status != "void"))
+            .where(Nnc.service_user_id == service_user_id, Nnc.counts_against_compliance))
     if office_id is not None:
         actions, nncs = actions.where(q.office_id == office_id), nncs.where(Nnc.office_id == office_id)
     if section_id is not None:

@@ -68,7 +68,7 @@ def streak_source(session: Session, *, office_id: int | None = None,
     actions = select(q.service_user_id, q.section_id, q.office_id, func.max(q.action_at)).where(
         q.deleted_at.is_(None)).group_by(q.service_user_id, q.section_id, q.office_id)
     nncs = select(nnc.service_user_id, nnc.section_id, nnc.office_id, func.max(nnc.notice_date)).where(
-        nnc.status != "void", nnc.service_user_id.is_not(None)).group_by(
+        nnc.counts_against_compliance, nnc.service_user_id.is_not(None)).group_by(
         nnc.service_user_id, nnc.section_id, nnc.office_id)
     # Where each service user has completed consignments: from the monthly rollup (already refreshed), which is
     # far smaller than the applications.

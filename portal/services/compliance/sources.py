@@ -52,6 +52,12 @@ def _date_month(session: Session, column):
     return func.date(column, "start of month")
 
 
+def nnc_consignment_direction(nnc, application):
+    """An NNC's direction in the compliance counts: its application's when it names one, else the direction of its
+    flow (an NNC names no direction of its own). `nnc` is Nnc or an alias; `application` is outer-joined to it."""
+    return func.coalesce(application.direction, nnc.direction_by_flow)
+
+
 def _primary_commodity(application_id_column):
     """The commodity of an application's first line (its primary commodity), or NULL."""
     return (select(ApplicationCommodity.commodity_id)
@@ -108,13 +114,11 @@ def monthly_source(session: Session, *, office_id: int | None = None, service_us
         literal(0), case((q.kind == "detention", 1), else_=0), case((q.kind == "refusal", 1), else_=0),
         case((q.kind == "destruction", 1), else_=0), literal(0),
     ).join(a, a.id == q.application_id).where(q.deleted_at.is_(None))
-    # An NNC names no direction of its own: its application's, else received → our export, issued → an import.
     nnc_rows = select(
-        nnc.office_id, nnc.service_user_id, nnc.section_id,
-        func.coalesce(a.direction, case((nnc.flow == "received", "export"), else_="import")),
+        nnc.office_id, nnc.service_user_id, nnc.section_id, nnc_consignment_direction(nnc, a),
         _primary_commodity(nnc.application_id), _date_month(session, nnc.notice_date),
         literal(0), literal(0), literal(0), literal(0), literal(1),
-    ).outerjoin(a, a.id == nnc.application_id).where(nnc.status != "void", nnc.service_user_id.is_not(None))
+    ).outerjoin(a, a.id == nnc.application_id).where(nnc.counts_against_compliance, nnc.service_user_id.is_not(None))
 
     if office_id is not None:
         app_rows = app_rows.where(a.office_id == office_id)

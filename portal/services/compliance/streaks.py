@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import Application, Nnc, QuarantineAction
 from portal.domain.periods import local_midnight
-from portal.services.compliance.sources import _primary_commodity
+from portal.services.compliance.sources import _primary_commodity, nnc_consignment_direction
 
 CHUNK = 1000  # service users per query (an IN list and a CASE of as many moments)
 NEVER = datetime(1900, 1, 1, tzinfo=timezone.utc)
@@ -32,9 +32,9 @@ def filtered_streaks(session: Session, office_id: int, service_user_ids: list[in
         actions = (select(q.service_user_id, func.max(q.action_at)).join(a, a.id == q.application_id)
                    .where(q.office_id == office_id, q.deleted_at.is_(None), q.service_user_id.in_(ids))
                    .group_by(q.service_user_id))
-        nnc_direction = func.coalesce(a.direction, case((Nnc.flow == "received", "export"), else_="import"))
+        nnc_direction = nnc_consignment_direction(Nnc, a)
         nncs = (select(Nnc.service_user_id, func.max(Nnc.notice_date)).outerjoin(a, a.id == Nnc.application_id)
-                .where(Nnc.office_id == office_id, Nnc.status != "void", Nnc.service_user_id.in_(ids))
+                .where(Nnc.office_id == office_id, Nnc.counts_against_compliance, Nnc.service_user_id.in_(ids))
                 .group_by(Nnc.service_user_id))
         apps = [a.office_id == office_id, a.completed_at.is_not(None), a.deleted_at.is_(None),
                 a.service_user_id.in_(ids)]

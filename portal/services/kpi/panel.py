@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models import Nnc
+from models.nnc import FLOW_OF_DIRECTION
 from models.application import DIRECTIONS
 from models.base import utcnow
 from models.compliance import ALL_SECTIONS, ComplianceScore
@@ -34,10 +35,9 @@ PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_sem
            "this_year", "last_year", "custom")
 _UNIT_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
 
-# An NNC carries no direction: one received from an importing country is about our export, one we issue is
-# about an import. Domestic traffic has no NNCs.
-NNC_FLOW_FOR_DIRECTION = {"export": "received", "import": "issued"}
-VOID = "void"
+# The panel splits NNCs by flow (DOMAIN, KPI panel), so a direction chooses the flow of its consignments; domestic
+# traffic has no NNCs.
+NNC_FLOW_FOR_DIRECTION = FLOW_OF_DIRECTION
 
 
 # --- periods --------------------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def _in_progress(session: Session, conditions, ends: list[date]) -> list[tuple[i
 
 
 def _nnc_conditions(office_id: int, section_id: int | None, direction: str | None):
-    conditions = [Nnc.office_id == office_id, Nnc.status != VOID]
+    conditions = [Nnc.office_id == office_id, Nnc.counts_against_compliance]
     if section_id is not None:
         conditions.append(Nnc.section_id == section_id)
     if direction:

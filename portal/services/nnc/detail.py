@@ -49,7 +49,7 @@ def nnc_dict(session: Session, nnc: Nnc) -> dict[str, Any]:
     values = {column.key: getattr(nnc, column.key) for column in Nnc.__table__.columns}
     values.update(_names(session, nnc))
     values["party"] = values["service_user_name"] or values["party_name"]
-    values["partner_country"] = nnc.notifying_country if nnc.flow == "received" else nnc.notified_country
+    values["partner_country"] = nnc.partner_country
     return values
 
 

@@ -138,11 +138,6 @@ def load(session: Session, nnc_id: int, viewer, *, for_update: bool = False) -> 
     return nnc
 
 
-def counts_against_compliance():
-    """The condition the compliance score uses: an NNC counts unless it is void."""
-    return Nnc.status != "void"
-
-
 def allowed_transitions(viewer, status: str, section_id: int | None = None) -> list[str]:
     """The statuses this viewer may move an NNC to from `status` (none outside the viewer's section)."""
     scope = scope_of(viewer)

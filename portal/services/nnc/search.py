@@ -13,7 +13,7 @@ from portal.services.nnc.rules import CATEGORIES, EXPORT_LIMIT, FLOWS, PAGE_SIZE
 from portal.services.nnc.validation import as_int, clean_text, parse_date
 from portal.services.text_search import contains
 
-_PARTNER_COUNTRY = case((Nnc.flow == "received", Nnc.notifying_country), else_=Nnc.notified_country)
+_PARTNER_COUNTRY = Nnc.partner_country
 SORTABLE = {
     "number": Nnc.number, "notice_date": Nnc.notice_date, "received_date": Nnc.received_date, "flow": Nnc.flow,
     "status": case({status: index for index, status in enumerate(STATUSES)}, value=Nnc.status, else_=99),
@@ -83,7 +83,7 @@ def _ordering(sort: Iterable[tuple[str, str]] | None, countries_by_name=None):
 
 _ROW_COLUMNS = (Nnc.id, Nnc.number, Nnc.notice_date, Nnc.received_date, Nnc.flow, Nnc.status, Nnc.category,
                 Nnc.subcategory, Nnc.organism, Nnc.section_id, Nnc.commodity, Nnc.action_taken, Nnc.service_user_id,
-                Nnc.party_name, Nnc.party_country, Nnc.notifying_country, Nnc.notified_country,
+                Nnc.party_name, Nnc.party_country, _PARTNER_COUNTRY.label("country"),
                 ServiceUser.name.label("service_user_name"))
 
 
@@ -93,7 +93,7 @@ def _row(r, section_codes: dict[int, str]) -> dict[str, Any]:
             "organism": r.organism, "section_code": section_codes.get(r.section_id), "commodity": r.commodity,
             "action_taken": r.action_taken, "service_user_id": r.service_user_id,
             "party": r.service_user_name or r.party_name,
-            "country": r.notifying_country if r.flow == "received" else r.notified_country}
+            "country": r.country}
 
 
 def _section_codes(session: Session) -> dict[int, str]:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Certificate, Handler, Nnc, Section, ServiceUser
+from models.nnc import DIRECTION_OF_FLOW
 from portal.domain.periods import local_date
 from portal.services import attachments
 from portal.services.nnc.rules import (ACTIONS, CATEGORIES, DOCUMENT_PROBLEMS, EARLIEST_DATE, EDITABLE_FIELDS, FLOWS,
@@ -174,10 +175,6 @@ def validate(session: Session, office_id: int, values: dict[str, Any], errors: E
     return values
 
 
-# The consignment an NNC is about (DOMAIN, NNC record): an importing country notifies us about our export; we notify
-# an exporting country about an import. A domestic consignment crosses no border, so no foreign authority writes or
-# receives an NNC about it.
-DIRECTION_OF_FLOW = {"received": "export", "issued": "import"}
 # (flow, the application's direction) → the message that says why that application cannot be the consignment.
 WRONG_DIRECTION = {
     ("received", "import"): "nnc.error.application_import_for_received",

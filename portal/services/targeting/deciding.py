@@ -261,7 +261,7 @@ class _History:
         self.nncs: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
         for su, nnc_id, number, notice in session.execute(
                 select(Nnc.service_user_id, Nnc.id, Nnc.number, Nnc.notice_date).where(
-                    _in_chunks(session, Nnc.service_user_id, companies), Nnc.status != "void")
+                    _in_chunks(session, Nnc.service_user_id, companies), Nnc.counts_against_compliance)
                 .order_by(Nnc.notice_date, Nnc.id)):
             self.nncs[su].append((notice, nnc_id, number))
         # Levels: the companies' current snapshots in each section, one basis dict per snapshot.
