@@ -113,7 +113,8 @@ class ComplianceScore(ComplianceCounts, Base):
 
 
 class ComplianceTierHistory(Base):
-    """A row each time a service user's tier (or the settings version behind it) changes."""
+    """A row each time a service user's tier (or the settings version behind it) changes. A row of the day a refresh
+    scores keeps that day's latest score (a sync or an NNC later that day that leaves the tier where it is)."""
 
     __tablename__ = "compliance_tier_history"
     __table_args__ = (Index("ix_compliance_tier_history_service_user", "service_user_id", "section_id", "as_of"),)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from support.compliance_data import AS_OF, build_ranked_office
+from support.compliance_data import AS_OF, build_ranked_office, gen_nnc
 from portal.services.compliance import profile as compliance_profile
 from portal.services.compliance import ranking as compliance
 from portal.services.compliance import rollup as compliance_rollup
@@ -111,6 +111,38 @@ def test_snapshot_records_the_settings_version_and_tier_history(session, office)
     overall = scores[(office["alpha"].id, 0)]
     assert (overall.settings_version, overall.tier, float(overall.score)) == (2, "A", 93.9)
     assert session.query(ComplianceTierHistory).filter_by(service_user_id=office["beta"].id).count() >= 1
+
+
+def _history_and_snapshot(session, service_user_id):
+    from models import ComplianceScore, ComplianceTierHistory
+
+    h = ComplianceTierHistory
+    rows = session.execute(select(h.as_of, h.tier, h.score).where(h.service_user_id == service_user_id,
+                                                                   h.section_id == 0).order_by(h.id)).all()
+    snapshot = session.scalars(select(ComplianceScore).where(ComplianceScore.service_user_id == service_user_id,
+                                                             ComplianceScore.section_id == 0)).one()
+    return [(day, tier, float(score)) for day, tier, score in rows], (snapshot.tier, float(snapshot.score))
+
+
+def test_a_tier_recorded_today_takes_the_days_later_score_and_an_earlier_days_row_keeps_its_own(session, office):
+    """Gamma stays in tier D when an NNC is recorded: the history row of the day the tier was recorded shows the
+    score the profile shows above it that day; a later day adds no row and leaves the earlier day's row alone."""
+    gamma = office["gamma"]
+    compliance.refresh_scores(session, as_of=AS_OF)
+    history, (tier, score) = _history_and_snapshot(session, gamma.id)
+    assert history[-1] == (AS_OF, tier, score) and tier == "D"
+    rows_before = len(history)
+
+    gen_nnc(session, gamma, notice_date=AS_OF - timedelta(days=10))
+    compliance.refresh_scores(session, service_user_ids=[gamma.id], as_of=AS_OF)
+    history, (tier_after, lower) = _history_and_snapshot(session, gamma.id)
+    assert tier_after == "D" and lower < score
+    assert len(history) == rows_before and history[-1] == (AS_OF, "D", lower)
+
+    gen_nnc(session, gamma, notice_date=AS_OF)
+    compliance.refresh_scores(session, service_user_ids=[gamma.id], as_of=AS_OF + timedelta(days=1))
+    history, (_tier, lowest) = _history_and_snapshot(session, gamma.id)
+    assert lowest < lower and len(history) == rows_before and history[-1] == (AS_OF, "D", lower)
 
 
 def test_explanation_shows_the_working_and_the_events_behind_it(session, office):

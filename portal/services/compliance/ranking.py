@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, and_, cast, delete, func, null, or_, select, union_all
+from sqlalchemy import Integer, String, and_, cast, delete, func, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -614,6 +614,20 @@ def untouched_totals(session: Session, service_user_ids: list[int], day: date, f
     return result
 
 
+def _history_rows_of(session: Session, office_id: int | None, service_user_ids: list[int] | None,
+                     days: set[date]) -> dict[tuple[int, int, date], tuple[int, float]]:
+    """(service user, section, day) → (id, score) of the latest tier history row recorded for that day."""
+    if not days:
+        return {}
+    h = ComplianceTierHistory
+    latest: dict[tuple[int, int, date], tuple[int, float]] = {}
+    for row_id, su, section, day, score in session.execute(
+            select(h.id, h.service_user_id, h.section_id, h.as_of, h.score)
+            .where(*refreshed_rows(h, office_id, service_user_ids), h.as_of.in_(sorted(days))).order_by(h.id)):
+        latest[(su, section, day)] = (row_id, round(float(score), 1))
+    return latest
+
+
 def refresh_scores(session: Session, office_id: int | None = None, service_user_ids: list[int] | None = None,
                    as_of: date | None = None) -> dict[str, Any]:
     """Recompute the current-score snapshots (default window, overall and per section) and the tier history.
@@ -665,12 +679,24 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
         select(s.service_user_id, s.section_id, s.tier, s.settings_version).where(*condition))}
     session.execute(delete(s).where(*condition))
     history, tiers = [], {t: 0 for t in TIERS}
+    recorded_today = _history_rows_of(session, office_id, service_user_ids, {row["as_of"] for row in snapshot_rows})
+    rescored = []
     for row in snapshot_rows:
-        if previous.get((row["service_user_id"], row["section_id"])) != (row["tier"], version):
+        key = (row["service_user_id"], row["section_id"])
+        if previous.get(key) != (row["tier"], version):
             history.append({key: row[key] for key in ("service_user_id", "section_id", "office_id", "as_of", "tier",
                                                       "score", "settings_version")} | {"recorded_at": now})
+        else:
+            # The tier was recorded earlier the same day and holds: its row takes the day's latest score, or the
+            # history would show, beside today's snapshot, a score of the same day before a sync or an NNC moved it.
+            today = recorded_today.get((*key, row["as_of"]))
+            if today is not None and today[1] != round(float(row["score"]), 1):
+                # recorded_at stays: it dates the tier, which decisions are verified against (targeting/verify.py).
+                rescored.append({"id": today[0], "score": row["score"]})
         if row["section_id"] == ALL_SECTIONS:
             tiers[row["tier"]] += 1
     bulk_insert(session, s, snapshot_rows)
     bulk_insert(session, ComplianceTierHistory, history)
+    if rescored:
+        session.execute(update(ComplianceTierHistory), rescored)
     return {"scores": len(snapshot_rows), "tiers": tiers, "settings_version": version}
