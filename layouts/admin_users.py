@@ -76,7 +76,10 @@ def _editor():
                       "admin-users-email-feedback", width=6),
                 field(t("field.role"), dbc.Select(id="admin-users-role", options=role_options()),
                       "admin-users-role-feedback", width=6),
-                field(t("field.section"), dbc.Select(id="admin-users-section_id"),
+                field(t("field.section"), dbc.Select(
+                    # An account without a section has the value "", which selects dbc.Select's hidden placeholder:
+                    # it says what the "" option says, or the box shows blank.
+                    id="admin-users-section_id", placeholder=t("admin_users.no_section")),
                       "admin-users-section_id-feedback", t("admin_users.section_help"), 6),
                 field(t("field.office"), dbc.Select(id="admin-users-office_id"),
                       "admin-users-office_id-feedback", width=6),

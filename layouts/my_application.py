@@ -21,7 +21,9 @@ def layout(user, page, application_id: int | None = None, **_):
                 html.P(t("my.correction.intro"), className="small text-muted"),
                 dbc.Alert(id="my-application-correction-alert", is_open=False),
                 field(t("my.correction.field"), dbc.Select(
-                    id="my-application-correction-field", size="lg", value="",  # opens on "— pilih bagian —"
+                    # dbc.Select draws its placeholder as a hidden first option of value "": a value of "" selects that
+                    # one, so it must carry the words, or the box opens blank.
+                    id="my-application-correction-field", size="lg", value="", placeholder=t("my.correction.choose"),
                     options=[{"label": t("my.correction.choose"), "value": ""}] + [
                         {"label": t(f"my.correction.field.{f}"), "value": f} for f in FIELDS]),
                     "my-application-correction-field-feedback"),

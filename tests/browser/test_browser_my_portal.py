@@ -95,7 +95,9 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     assert phone.locator("#my-application-correction-card").is_hidden()
     phone.goto(f"/my/applications/{drafted_id}")
     phone.wait_for_selector("#my-application-doc-draft")
-    assert phone.input_value("#my-application-correction-field") == ""  # "— pilih bagian —", not a blank box
+    assert phone.input_value("#my-application-correction-field") == ""
+    shown = "e => e.options[e.selectedIndex].text"  # what the box shows: "— pilih bagian —", not a blank box
+    assert phone.eval_on_selector("#my-application-correction-field", shown) == "— pilih bagian —"
     phone.select_option("#my-application-correction-field", "consignee")
     phone.fill("#my-application-correction-problem", "Nama penerima kurang 'Ltd'")
     phone.fill("#my-application-correction-expected", "Guangzhou Fresh Import Co Ltd")
