@@ -90,8 +90,10 @@ def _choices_card():
             html.Div(id="my-notifications-email-address", className="small text-muted mb-3"),
             dbc.Switch(id="my-notifications-whatsapp", label=t("my_notifications.whatsapp"), value=False,
                        className="mb-2 qc-switch"),
+            # No example inside the box: drawn almost as dark as typing, it read as a number already stored. The help
+            # line under it gives the example.
             field(t("my_notifications.phone"), dbc.Input(id="my-notifications-phone", type="tel",
-                                                         inputMode="tel", placeholder="+62 812 3456 7890"),
+                                                         inputMode="tel"),
                   "my-notifications-phone-feedback", t("my_notifications.phone_help")),
             # Greyed out, with the reason, when the station has push off: a switch that can be turned on but
             # never delivers would promise what the station does not send.

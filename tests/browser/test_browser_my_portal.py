@@ -140,6 +140,10 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     settle(phone, quiet_ms=300)
     assert phone.evaluate("window.qcUnsaved.compared('my-notifications').changed") is False
     _no_sideways_scroll(phone)
+    # No number stored: the box is empty, with no example in it that reads as a stored number; the example is under it.
+    assert phone.input_value("#my-notifications-phone") == ""
+    assert not phone.get_attribute("#my-notifications-phone", "placeholder")
+    assert "+62 812 3456 7890" in phone.inner_text("#my-notifications-phone-help")
     screenshot(phone, "my-notifications-phone")
 
 
