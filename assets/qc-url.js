@@ -16,3 +16,44 @@
         return push.apply(window.history, arguments);
     };
 })();
+
+// A record's link back to its list (marked data-qc-list) returns to the list as the reader left it in this tab: each
+// page's query string is kept for the tab as the address changes (sessionStorage: gone with the tab, never sent to
+// the server), and the link takes its list's before the click goes on. No list kept: the link's own address.
+(function () {
+    "use strict";
+    var PREFIX = "qc-list ";
+    function keep() {
+        try {
+            window.sessionStorage.setItem(PREFIX + window.location.pathname, window.location.search);
+        } catch (error) {
+            // storage refused (private mode, quota): the link keeps its plain address
+        }
+    }
+    ["pushState", "replaceState"].forEach(function (name) {
+        var original = window.history[name];
+        window.history[name] = function () {
+            var result = original.apply(this, arguments);
+            keep();
+            return result;
+        };
+    });
+    window.addEventListener("popstate", keep);
+    keep();
+    document.addEventListener("click", function (event) {
+        var link = event.target.closest ? event.target.closest("a[data-qc-list]") : null;
+        if (!link) {
+            return;
+        }
+        var to = new URL(link.getAttribute("href"), window.location.href);
+        var kept = null;
+        try {
+            kept = window.sessionStorage.getItem(PREFIX + to.pathname);
+        } catch (error) {
+            kept = null;
+        }
+        if (kept) {
+            link.setAttribute("href", to.pathname + kept);
+        }
+    }, true);
+})();

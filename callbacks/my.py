@@ -6,7 +6,8 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
-from callbacks.common import page_of, paged_callback, register_date_words
+from callbacks.common import page_of, paged_callback, register_date_words, register_url_filters
+from layouts import my as my_layout
 from layouts.my import application_card, level_panel
 from layouts.components.formatting import format_datetime
 from portal.security.access import protected_callback, user
@@ -56,6 +57,7 @@ def survey_alerts(surveys: dict, tz: str):
 
 def register(app) -> None:
     register_date_words(app, PERMISSION, "my-from", "my-to")
+    register_url_filters(app, PERMISSION, "my", my_layout.URL_FIELDS)
 
     @paged_callback(
         app, PERMISSION, "my",

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse
 from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.date_words import date_words
@@ -178,7 +179,25 @@ def level_panel(rows: list[dict], several: bool):
     ], className="mb-2 qc-my-levels border rounded px-2 py-1")
 
 
-def layout(user, page, **_):
+# The filters a link carries (layouts/components/url_filters.py): parameter, component, kind, default. Back from an
+# application (the phone's Back, or the page's own link back) finds the list as it was left.
+URL_FIELDS = (
+    UrlField("q", "my-search"), UrlField("status", "my-status", CHOICE, "all", STATUS_FILTERS),
+    UrlField("company", "my-company", CODE, "all"), UrlField("section", "my-section", CHOICE, "all", ("plant", "animal")),
+    UrlField("stage", "my-stage", CHOICE, "all", tuple(STAGE_FILTERS)),
+    UrlField("from", "my-from", DAY), UrlField("to", "my-to", DAY),
+)
+# The filters folded under "more filters": a link that sets one opens the fold, so the list is not filtered unseen.
+_FOLDED = {"my-company", "my-section", "my-stage", "my-from", "my-to"}
+
+
+def layout(user, page, query: str = "", **_):
+    """The list with its filters set from the address."""
+    folded_set = bool(_FOLDED & set(parse(query, URL_FIELDS)))
+    return applied(html.Div([_page(folded_set), location("my")]), URL_FIELDS, query)
+
+
+def _page(folded_set: bool):
     return html.Div([
         page_header(t("page.my"), t("my.subtitle")),
         html.Div(id="my-surveys"),
@@ -213,7 +232,7 @@ def layout(user, page, **_):
                          date_words("my-to")],
                         xs=6, md=2, className="mb-2"),
             ]),
-        ], className="mb-2"),
+        ], className="mb-2", open=folded_set, id="my-more-filters-fold"),
         html.Div(id="my-count", className="small text-muted mb-2"),
         dcc.Loading(html.Div(id="my-list"), type="dot", color="#0b6e4f"),
         pager("my", phone=True),

@@ -11,8 +11,9 @@ from portal.services.corrections import FIELDS
 
 def layout(user, page, application_id: int | None = None, **_):
     return html.Div([
+        # data-qc-list: the link takes the list's filters as the reader left them in this tab (assets/qc-url.js).
         html.A([html.I(className="bi bi-arrow-left me-1"), t("my.back_to_list")], href="/my/applications",
-               className="btn btn-link px-0 mb-2 qc-tap", id="my-application-back"),
+               className="btn btn-link px-0 mb-2 qc-tap", id="my-application-back", **{"data-qc-list": "1"}),
         dcc.Loading(html.Div(id="my-application-body"), type="dot", color="#0b6e4f"),
         dbc.Card([
             dbc.CardHeader(html.H2([html.I(className="bi bi-pencil-square me-2"), t("my.correction.title")],

@@ -165,3 +165,34 @@ def test_service_user_files_a_complaint_on_a_phone_and_typing_not_sent_is_asked_
     asks_on_reload(phone, False)
     _no_sideways_scroll(phone)
     screenshot(phone, "my-complaints-sent-phone")
+
+
+def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_with_history):
+    """The filters live in the address: the phone's Back and the page's own link back both return to the filtered
+    list, not to every application again."""
+    _application_id, _number, drafted_id = company_with_history
+    browser_login(phone, "rudi")
+    phone.wait_for_url("**/my/applications")
+    phone.wait_for_selector(f"#my-card-{drafted_id}")
+    phone.fill("#my-search", "Manggis")
+    phone.click("label:has-text('Dalam proses')")
+    phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
+    phone.wait_for_selector("#my-list .qc-app-card >> nth=0")
+    assert phone.locator("#my-list .qc-app-card").count() == 1  # the drafted Manggis; the done one is finished
+
+    phone.click(f"#my-card-{drafted_id} a")
+    phone.wait_for_url(f"**/my/applications/{drafted_id}")
+    phone.go_back()
+    phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
+    phone.wait_for_selector(f"#my-card-{drafted_id}")
+    assert phone.input_value("#my-search") == "Manggis"
+    assert phone.locator("#my-list .qc-app-card").count() == 1
+
+    phone.click(f"#my-card-{drafted_id} a")
+    phone.wait_for_url(f"**/my/applications/{drafted_id}")
+    phone.click("#my-application-back")
+    phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
+    phone.wait_for_selector(f"#my-card-{drafted_id}")
+    assert phone.is_checked("#my-status input[value='in_progress']")
+    assert phone.locator("#my-list .qc-app-card").count() == 1
+    screenshot(phone, "my-applications-back-to-the-filtered-list")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from layouts import applications, complaints, kpi, nnc, offices, rankings
+from layouts import applications, complaints, kpi, my, nnc, offices, rankings
 from layouts.components import url_filters
 from support.web import components, dash_callback
 
 PAGES = {"/nnc": ("operator", nnc), "/applications": ("operator", applications),
          "/complaints": ("operator", complaints), "/rankings": ("enforcement", rankings), "/kpi": ("head", kpi),
-         "/offices": ("national", offices)}
+         "/offices": ("national", offices), "/my/applications": ("service_user", my)}
 
 
 def _values(client, path: str, search: str) -> dict:
@@ -58,6 +58,8 @@ def test_query_string_leaves_defaults_out_and_reads_back_the_same():
      {"kpi-preset": "custom", "kpi-from": "2026-03-01", "kpi-to": "2026-03-31", "kpi-direction": "export"}),
     ("/offices", "?period=last_month&section=plant&chart=ikm",
      {"offices-preset": "last_month", "offices-section": "plant", "offices-metric": "ikm"}),
+    ("/my/applications", "?q=kayu&status=completed&stage=certified&from=2026-11-01",
+     {"my-search": "kayu", "my-status": "completed", "my-stage": "certified", "my-from": "2026-11-01"}),
 ])
 def test_a_link_opens_the_page_with_its_filters(logged_in, path, search, expected):
     values = _values(logged_in(PAGES[path][0]), path, search)
@@ -106,3 +108,17 @@ def test_on_a_phone_the_nnc_filters_a_link_sets_are_shown_not_folded(logged_in):
 
     assert "qc-open" in filters_class("?status=received")
     assert "qc-open" not in filters_class("") and "qc-open" not in filters_class("?status=nonsense")
+
+
+def test_a_link_that_sets_a_folded_filter_of_my_applications_opens_the_fold(logged_in):
+    client = logged_in("service_user")
+
+    def fold_open(search: str) -> bool:
+        response = dash_callback(client, "shell-content.children",
+                                 inputs=[{"id": "shell-url", "property": "pathname", "value": "/my/applications"}],
+                                 state=[{"id": "shell-url", "property": "search", "value": search}])
+        return bool(next(props.get("open") for _type, props in components(response.json)
+                         if props.get("id") == "my-more-filters-fold"))
+
+    assert fold_open("?stage=detained") and fold_open("?from=2026-11-01")
+    assert not fold_open("?status=problem&q=kayu") and not fold_open("") and not fold_open("?stage=nonsense")
