@@ -18,15 +18,17 @@ from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from models import Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser, User
+from models import (Application, ApplicationCommodity, Handler, Nnc, Office, QuarantineAction, Section, ServiceUser,
+                    TargetingDecision, User)
 from models.nnc import DIRECTION_OF_FLOW
 from portal.domain.periods import local_midnight
 from portal.services.accounts import current_user_from
 from portal.services.nnc import register as nnc
 from portal.services.nnc import rules as nnc_rules
+from portal.services.targeting import deciding
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,27 @@ def build_demo_nncs(session: Session, office_code: str = "0300", today: date | N
         created += 1
     session.flush()
     nnc.refresh_compliance(session, named, earliest)
-    return {"created": created, "skipped": skipped}
+    redecided = _decide_again_after_notices(session, office) if created else 0
+    return {"created": created, "skipped": skipped, "redecided": redecided}
+
+
+def _decide_again_after_notices(session: Session, office: Office) -> int:
+    """The demo's first copy decided every application before these NNCs existed, where a station records an NNC
+    when its notice arrives: the named companies' applications submitted since their first notice are decided again,
+    as they would have been (the recent-NNC flag on the inspection queue and its effectiveness table). The demo's own
+    set-up, before anyone has seen a decision; a station's decisions are never redone."""
+    first_notice = dict(session.execute(
+        select(Nnc.service_user_id, func.min(Nnc.notice_date))
+        .where(Nnc.office_id == office.id, Nnc.counts_against_compliance, Nnc.service_user_id.is_not(None))
+        .group_by(Nnc.service_user_id)).all())
+    again: list[int] = []
+    for service_user_id, notice in first_notice.items():
+        again += session.scalars(select(Application.id).where(
+            Application.service_user_id == service_user_id, Application.deleted_at.is_(None),
+            Application.submitted_at >= local_midnight(notice, office.timezone))).all()
+    for start in range(0, len(again), 1000):
+        session.execute(delete(TargetingDecision).where(TargetingDecision.application_id.in_(again[start:start + 1000])))
+    return deciding.decide_new_applications(session, again)
 
 
 def _number(scenario: Scenario, notice: date, index: int) -> str:

@@ -7,11 +7,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from support.factories import gen_action, gen_application, gen_service_user
-from models import Application, AttachmentBlob, Nnc
+from models import Application, AttachmentBlob, Nnc, TargetingDecision
 from portal.domain.periods import local_date
 from portal.demo.nnc import build_demo_nncs
 from portal.services import attachments
 from portal.services.nnc import rules as nnc_rules
+from portal.services.targeting import decide_new_applications
 
 
 def test_demo_nncs_cover_every_kind_and_name_the_worst_offenders(database):
@@ -27,7 +28,7 @@ def test_demo_nncs_cover_every_kind_and_name_the_worst_offenders(database):
     with database.session() as s:
         assert build_demo_nncs(s, "0300")["created"] >= 15
     with database.session() as s:
-        assert build_demo_nncs(s, "0300") == {"created": 0, "skipped": len(_all(s))}  # idempotent
+        assert build_demo_nncs(s, "0300") == {"created": 0, "skipped": len(_all(s)), "redecided": 0}  # idempotent
         rows = _all(s)
         assert {r.flow for r in rows} == set(nnc_rules.FLOWS)
         assert {r.category for r in rows} == set(nnc_rules.CATEGORIES)
@@ -72,7 +73,8 @@ def test_demo_nncs_link_only_an_export_applied_for_by_the_notice_date(database):
     with database.session() as s:
         built = build_demo_nncs(s, "0300", today=today)
     with database.session() as s:
-        assert build_demo_nncs(s, "0300", today=today) == {"created": 0, "skipped": built["created"]}
+        assert build_demo_nncs(s, "0300", today=today) == {"created": 0, "skipped": built["created"],
+                                                            "redecided": 0}
         linked = s.execute(select(Nnc.flow, Nnc.notice_date, Application.direction, Application.submitted_at)
                            .join(Application, Application.id == Nnc.application_id)).all()
         assert linked  # the demo still shows linked applications
@@ -82,6 +84,39 @@ def test_demo_nncs_link_only_an_export_applied_for_by_the_notice_date(database):
         # both earlier exports are used: the one of 100 days ago by the NNCs dated after it, the older one before
         assert {local_date(row.submitted_at, "Asia/Jakarta") for row in linked} == {
             today - timedelta(days=400), today - timedelta(days=100)}
+
+
+def test_the_demos_decisions_after_a_companys_first_notice_see_its_nncs(database):
+    """The demo's first copy decides every application before its NNCs exist: those of the named companies submitted
+    since their first notice are decided again, so the recent-NNC flag shows where a station would have raised it;
+    earlier decisions stay as they were, and a second build decides nothing again."""
+    today = date(2026, 12, 5)
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Pelanggar Demo")
+        applications = [gen_application(s, company, section="plant", submitted_at=datetime.combine(
+            today - timedelta(days=days_ago), time(3, 0), timezone.utc)) for days_ago in range(400, 0, -7)]
+        for _ in range(3):
+            gen_action(s, applications[0])
+        decide_new_applications(s, [a.id for a in applications])
+    with database.session() as s:
+        before = {d.application_id: (d.id, d.flags) for d in s.scalars(select(TargetingDecision))}
+        assert not any(_flagged(flags) for _id, flags in before.values())
+        built = build_demo_nncs(s, "0300", today=today)
+    with database.session() as s:
+        first = s.scalar(select(func.min(Nnc.notice_date)).where(Nnc.service_user_id == company.id,
+                                                                 Nnc.status != "void"))
+        after = {d.application_id: (d.id, d.flags) for d in s.scalars(select(TargetingDecision))}
+        submitted = {a.id: local_date(a.submitted_at, "Asia/Jakarta") for a in s.scalars(select(Application))}
+        assert set(after) == set(before)
+        again = {app_id for app_id in after if submitted[app_id] >= first}
+        assert built["redecided"] == len(again) > 0
+        assert all(after[app_id] == before[app_id] for app_id in set(after) - again)  # kept, the same row
+        assert any(_flagged(after[app_id][1]) for app_id in again)
+        assert build_demo_nncs(s, "0300", today=today)["redecided"] == 0
+
+
+def _flagged(flags) -> bool:
+    return any(flag["code"] == "recent_nnc" for flag in flags or [])
 
 
 def _all(session):
