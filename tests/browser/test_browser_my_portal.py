@@ -58,6 +58,11 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     phone.wait_for_selector(f"#my-card-{application_id}")
     assert phone.locator("#shell-bell-count").inner_text() != ""
     _no_sideways_scroll(phone)
+    # The four status choices each on one line, in one row ("Dalam proses" broke onto two lines).
+    lines = phone.eval_on_selector_all("#my-status label", """labels => labels.map(label => {
+        const range = document.createRange(); range.selectNodeContents(label);
+        return [label.innerText, range.getClientRects().length, label.getBoundingClientRect().top]; })""")
+    assert [text for text, count, _top in lines if count != 1] == [] and len({top for *_r, top in lines}) == 1
     # Each card's number reads on one line (it broke as "2026.1.0300.0.K11.E.0" / "00123" beside the stage badge).
     lines = phone.evaluate("""[...document.querySelectorAll('.qc-app-card .qc-number')].map(number => {
         const text = document.createRange();
