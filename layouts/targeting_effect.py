@@ -74,7 +74,8 @@ def grid_columns() -> list[dict]:
     number = {"type": NUMERIC, "minWidth": 110}
     return [
         {"field": "month_label", "headerName": t("targeting_effect.field.month"), "minWidth": 110, "pinned": "left"},
-        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 150},
+        # "Karantina Tumbuhan" whole (at 150 px it read "Karantina Tumb…" at 1366 px).
+        {"field": "section_label", "headerName": t("applications.field.section"), "minWidth": 190},
         {"field": "decisions", "headerName": t("targeting_effect.field.decisions"), **number},
         {"field": "inspected", "headerName": t("targeting_effect.field.inspected"), **number},
         {"field": "hits", "headerName": t("targeting_effect.field.hits"), **number},

@@ -260,3 +260,17 @@ def test_the_sync_runs_read_their_times_and_status_whole_and_what_a_run_wrote_on
         assert written.evaluate("cell => cell.getBoundingClientRect().height") < 170  # ≤ 6 lines, not a dozen
     finally:
         screenshot(wide, "admin-sync-1440")
+
+
+def test_the_targeting_effectiveness_reads_its_section_whole_at_1366(laptop, database, make_user):
+    """A month's row names its section whole ("Karantina Tumbuhan" read "Karantina Tumb…")."""
+    _queue_row(database)
+    make_user("efektivitas_lebar", "coordinator", "plant")
+    sign_in(laptop, "efektivitas_lebar")
+    laptop.goto("/targeting/effectiveness")
+    cell = laptop.locator("#effect-grid .ag-center-cols-container .ag-row [col-id='section_label']").first
+    expect(cell).to_have_text("Karantina Tumbuhan")
+    laptop.wait_for_timeout(300)  # the flex columns shared out once the grid's width is known
+    cut = cell.evaluate("cell => cell.scrollWidth > cell.clientWidth + 1")
+    screenshot(laptop, "targeting-effectiveness-1366")
+    assert not cut
