@@ -207,8 +207,11 @@ def cards(panel: dict, links: dict[str, str | None]):
              trend(now["violations_per_1000"], before["violations_per_1000"], BAD,
                    format_per_thousand(before["violations_per_1000"]), comparable["violations"]), links["nnc"]),
         card("complaints", t("kpi.card.complaints"), number(complaints["open"]),
-             [t("kpi.card.complaints_sub", overdue=number(complaints["overdue"]),
-                median=hours(complaints["median_hours_to_answer"])), html.Br(),
+             # Open and overdue are of now; the rest of the complaints received in the period (under "Saat ini" alone, a
+             # period's "0 terlambat" read as if no first response were late now).
+             [t("kpi.card.complaints_sub", overdue=number(complaints["overdue"])), html.Br(),
+              html.Span(t("kpi.card.complaints_period", received=number(complaints["received"]),
+                          median=hours(complaints["median_hours_to_answer"])), id="kpi-complaints-period"), html.Br(),
               html.Span(t("kpi.card.complaints_first_response", on_time=number(complaints["first_response_on_time"]),
                           late=number(complaints["first_response_late"])), id="kpi-complaints-first-response")],
              None, links["complaints"], note=t("kpi.card.complaints_note")),

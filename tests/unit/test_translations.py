@@ -146,4 +146,4 @@ def test_a_text_whose_caller_left_out_a_value_says_a_dash_instead_of_raising():
     from portal.i18n import t
     text = t("notify.billed.subject", "id", number="2026.1.0300.0.K11.E.000001")
     assert "2026.1.0300.0.K11.E.000001" in text and "{" not in text
-    assert t("kpi.card.complaints_sub", "id", overdue="2") == "2 lewat batas waktu · median jawab\u00a0–"
+    assert t("kpi.card.complaints_period", "id", received="2") == "Diterima dalam periode: 2 · median jawab\u00a0–"
