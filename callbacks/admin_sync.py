@@ -12,7 +12,7 @@ from layouts.components.formatting import (actor_name, format_date, format_datet
                                            format_local_time, format_number)
 from portal.security.access import protected_callback, user
 from portal.extensions import database, settings
-from portal.i18n import t
+from portal.i18n import format_end_time, t
 from portal.services.sync import requests as sync_requests
 from portal.services.sync import status as sync_status
 from portal.validation import NotFound
@@ -74,7 +74,8 @@ def run_row(run: dict, tz: str) -> dict:
     """One run as a grid row: times in the office's zone (named once, in the header), counts, the error's start."""
     error = (run["error"] or "").strip()
     return {"id": run["id"], "started": format_local_time(run["started_at"], tz),
-            "finished": format_local_time(run["finished_at"], tz) if run["finished_at"] else "–",
+            # Beside its start, the time alone: a run ends the day it starts (a full date did not fit at 1366 px).
+            "finished": format_end_time(run["started_at"], run["finished_at"], tz),
             "duration": format_duration(run["duration_seconds"]), "status": run["status"],
             "status_tone": RUN_TONE.get(run["status"], "secondary"),  # its colour in a phone's column
             "status_label": t(f"admin_sync.status.{run['status']}"), "kind": t(f"admin_sync.kind.{run['kind']}"),

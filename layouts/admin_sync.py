@@ -24,24 +24,26 @@ def run_columns(user) -> list[dict]:
     # The fixed columns as narrow as their words ("6 Des 2026 15:58", "Berhasil", "Muat awal"): at their former
     # widths every flexible column sat at its minimum at 1440 px, and what a run wrote wrapped onto a dozen lines.
     return [
-        {"field": "started", "headerName": f"{t('admin_sync.field.started')} ({zone})", "minWidth": 140,
-         "maxWidth": 145},
-        {"field": "finished", "headerName": f"{t('admin_sync.field.finished')} ({zone})", "minWidth": 140,
-         "maxWidth": 145},
+        # A two-digit day is the widest: "30 Nov 2026 18:43" (at 145 px it read "30 Nov 2026 18…").
+        {"field": "started", "headerName": f"{t('admin_sync.field.started')} ({zone})", "minWidth": 160,
+         "maxWidth": 165},
+        {"field": "finished", "headerName": f"{t('admin_sync.field.finished')} ({zone})", "minWidth": 120,
+         "maxWidth": 125},  # "18:43", or "7 Des 00:02" past midnight
         {"field": "duration", "headerName": t("admin_sync.field.duration"), "minWidth": 80, "maxWidth": 90},
         {"field": "status_label", "headerName": t("field.status"), "minWidth": 118, "maxWidth": 122,
          "cellClass": "qca-dot-cell",
          "cellClassRules": {f"qca-tone-{tone}": f"params.data.status == '{status}'"
                             for status, tone in RUN_TONE.items()}},
-        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 100, "maxWidth": 115},
+        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 130, "maxWidth": 135},  # "Pemuatan awal"
         # Every run reads every table (the code lists too): on one line, whole in its tooltip. What it wrote is whole,
         # on more lines where it must ("Permohonan 2 · T…" hid it): only the tables it changed, a first load's all.
         {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 120, "tooltipField": "read"},
-        {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 2, "minWidth": 150, **WRAPPED},
+        {"field": "written", "headerName": t("admin_sync.field.written"), "flex": 3, "minWidth": 150, **WRAPPED},
         {"field": "triggered_by", "headerName": t("admin_sync.field.triggered_by"), "minWidth": 100, "maxWidth": 125,
          "tooltipField": "triggered_by_tip"},
-        {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 110,
-         "tooltipField": "error_tip", "cellClass": "qca-run-error-cell"},
+        # Why a run failed is what the admin opens the failed runs for: whole, on more lines ("IQFast tidak da…").
+        {"field": "error", "headerName": t("admin_sync.field.error"), "flex": 1, "minWidth": 130,
+         "tooltipField": "error_tip", "cellClass": "qca-run-error-cell", **WRAPPED},
         phone_column(zone),
     ]
 

@@ -222,6 +222,19 @@ def format_datetime(value: datetime | None, tz: str = DEFAULT_TIMEZONE, language
         " " + zone_label(tz)
 
 
+def format_end_time(start: datetime | None, end: datetime | None, tz: str = DEFAULT_TIMEZONE,
+                    language: str | None = None) -> str:
+    """When something that began at `start` ended, beside its start: the time alone on the same day ("18:43"), else
+    the day too ("7 Des 00:02", a run past midnight); no zone name (a column header names it)."""
+    if end is None:
+        return "–"
+    zone = ZoneInfo(tz)
+    local = end.astimezone(zone)
+    same_day = start is not None and start.astimezone(zone).date() == local.date()
+    return _babel_datetime(local, "HH:mm" if same_day else "d MMM HH:mm",
+                           locale=BABEL_LOCALE[language or current_language()])
+
+
 def format_date(value, language: str | None = None, tz: str | None = None) -> str:
     """A calendar date the way officers write it: 17 Agu 2026 (the one date pattern of the portal).
 

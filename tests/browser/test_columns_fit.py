@@ -234,32 +234,41 @@ def test_in_english_the_consignment_headers_and_the_role_names_read_whole_at_144
         assert found["inside"] and found["whole"] and " " not in found["label"].strip(), (path, found)
 
 
-def test_the_sync_runs_read_their_times_and_status_whole_and_what_a_run_wrote_on_few_lines(wide, database,
-                                                                                           make_user):
+@pytest.mark.parametrize("screen", ["wide", "laptop"])
+def test_the_sync_runs_read_their_times_status_and_failure_whole_and_what_a_run_wrote_on_few_lines(
+        request, screen, database, make_user):
     """At the former widths every flexible column of the runs grid sat at its minimum at 1440 px: what a first load
     wrote wrapped onto a dozen lines."""
     finished = datetime.now(timezone.utc) - timedelta(minutes=2)
     with database.session() as s:
-        s.add(SyncRun(kind="full", source="simulator", started_at=finished - timedelta(seconds=23),
+        # A two-digit day at the widest time of day, failed: its reason is what the admin reads the row for.
+        failed = datetime(2026, 11, 30, 11, 43, tzinfo=timezone.utc)  # 18:43 WIB
+        s.add(SyncRun(kind="incremental", source="simulator", started_at=failed, status="failed",
+                      finished_at=failed + timedelta(seconds=4), rows_read={"ptk": 0, "riwayat_ptk": 0},
+                      error="IQFast tidak dapat dihubungi: timed out"))
+        s.add(SyncRun(kind="first_load", source="simulator", started_at=finished - timedelta(seconds=23),
                       finished_at=finished, status="success", rows_read={"m_upt": 1, "ptk": 33_213},
                       rows_written={"source_lookups": 129, "commodities": 47, "service_users": 3000, "handlers": 300,
                                     "applications": 33_213, "application_commodities": 50_516,
                                     "stage_events": 266_860, "quarantine_actions": 125, "bills": 32_687,
                                     "certificates": 65_037}))
         s.commit()
+    wide = request.getfixturevalue(screen)  # 1440 and a 1366 laptop
     make_user("admin_sinkron_lebar", "admin")
     sign_in(wide, "admin_sinkron_lebar")
     wide.goto("/admin/sync")
-    expect(wide.locator("#admin-sync-runs-grid .ag-row")).to_have_count(1)
+    expect(wide.locator("#admin-sync-runs-grid .ag-center-cols-container .ag-row")).to_have_count(2)
     try:
         clipped = wide.evaluate("""() => [...document.querySelectorAll(
-                '#admin-sync-runs-grid .ag-cell:is([col-id=started],[col-id=finished],[col-id=status_label])')]
-            .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent)""")
+                '#admin-sync-runs-grid .ag-cell:is([col-id=started],[col-id=finished],[col-id=status_label],' +
+                '[col-id=kind],[col-id=error])')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1 || cell.scrollHeight > cell.clientHeight + 1)
+            .map(cell => cell.textContent)""")
         assert clipped == [], clipped
-        written = wide.locator("#admin-sync-runs-grid .ag-cell[col-id=written]")
+        written = wide.locator("#admin-sync-runs-grid .ag-row:has-text('Tagihan') .ag-cell[col-id=written]")
         assert written.evaluate("cell => cell.getBoundingClientRect().height") < 170  # ≤ 6 lines, not a dozen
     finally:
-        screenshot(wide, "admin-sync-1440")
+        screenshot(wide, f"admin-sync-{screen}")
 
 
 def test_the_targeting_effectiveness_reads_its_section_whole_at_1366(laptop, database, make_user):

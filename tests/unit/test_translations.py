@@ -147,3 +147,14 @@ def test_a_text_whose_caller_left_out_a_value_says_a_dash_instead_of_raising():
     text = t("notify.billed.subject", "id", number="2026.1.0300.0.K11.E.000001")
     assert "2026.1.0300.0.K11.E.000001" in text and "{" not in text
     assert t("kpi.card.complaints_period", "id", received="2") == "Diterima dalam periode: 2 · median jawab\u00a0–"
+
+
+def test_an_end_beside_its_start_is_its_time_alone_on_the_same_day_and_its_day_past_midnight():
+    from datetime import datetime, timezone
+    from portal.i18n import format_end_time
+    start = datetime(2026, 11, 30, 11, 43, tzinfo=timezone.utc)  # 18:43 WIB
+    assert format_end_time(start, datetime(2026, 11, 30, 11, 47, tzinfo=timezone.utc), "Asia/Jakarta", "id") == "18:47"
+    past_midnight = datetime(2026, 11, 30, 17, 2, tzinfo=timezone.utc)  # 00:02 WIB on 1 December
+    assert format_end_time(start, past_midnight, "Asia/Jakarta", "id") == "1 Des 00:02"
+    assert format_end_time(start, past_midnight, "Asia/Jakarta", "en") == "1 Dec 00:02"
+    assert format_end_time(start, None, "Asia/Jakarta", "id") == "–"  # still running
