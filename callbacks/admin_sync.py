@@ -1,12 +1,12 @@
 """Admin › IQFast sync callbacks: ask for a sync (the scheduler runs it), follow it, list the runs."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback
+from callbacks.common import page_of, paged_callback, register_date_words
 from layouts.admin_sync import ALL_STATUSES, RUN_TONE
 from layouts.components.formatting import (actor_name, format_date, format_datetime, format_duration,
                                            format_local_time, format_number)
@@ -118,6 +118,8 @@ def _cursor_view(cursor, saved: list[dict]) -> list:
 
 
 def register(app) -> None:
+    register_date_words(app, PERMISSION, "admin-sync-day")
+
     @protected_callback(app, PERMISSION, Output("admin-sync-request", "data"), Input("admin-sync-now", "n_clicks"))
     def request_or_resume(clicks):
         """On a click: ask the scheduler for a sync. On page load: follow a request still open, if any."""
@@ -169,12 +171,19 @@ def register(app) -> None:
         return (ticks or 0) + 1 if state == "done" else no_update
 
     @paged_callback(app, PERMISSION, "admin-sync-runs", output={"rows": Output("admin-sync-runs-grid", "rowData")},
-                    inputs={"state": Input("admin-sync-state", "data"), "status": Input("admin-sync-status", "value")})
-    def load_runs(page, state=None, status=None):
-        """A page of the runs, newest first; again from the first page when a requested sync moves on."""
+                    inputs={"state": Input("admin-sync-state", "data"), "status": Input("admin-sync-status", "value"),
+                            "day": Input("admin-sync-day", "value")})
+    def load_runs(page, state=None, status=None, day=None):
+        """A page of the runs, newest first, of a status and a day; again from the first page when a requested sync
+        moves on. A day that is not a date (typed by hand) lists every day."""
         tz = user().office_timezone
+        try:
+            chosen = date.fromisoformat(day) if day else None
+        except (TypeError, ValueError):
+            chosen = None
         with database().session() as db:
-            result = sync_status.runs_page(db, page, None if status in (None, ALL_STATUSES) else status)
+            result = sync_status.runs_page(db, page, None if status in (None, ALL_STATUSES) else status,
+                                           day=chosen, tz=tz)
         return {"rows": [run_row(run, tz) for run in result["rows"]]}, page_of(result, page)
 
     @protected_callback(

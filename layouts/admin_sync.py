@@ -5,7 +5,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
-from layouts.common import page_header
+from layouts.common import group_label, page_header
+from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
 from layouts.components.grid import PHONE_COLUMN, WRAPPED, grid, stacked_column
 from layouts.components.pager import pager
@@ -63,12 +64,20 @@ def phone_column(zone: str) -> dict:
 
 
 def status_filter():
-    """Which runs to list: all, or only the failed ones (what an admin looks for among a year of runs)."""
+    """Which runs to list: all, or only the failed ones (what an admin looks for among a year of runs), and those
+    started on one day (a year is ~4,200 pages: the way to a night three months ago)."""
     return html.Div([
-        dbc.Label(t("admin_sync.status_filter"), html_for="admin-sync-status", className="visually-hidden"),
-        dbc.Select(id="admin-sync-status", value=ALL_STATUSES, size="sm", className="qca-run-status",
-                   options=[{"label": t("admin_sync.all_statuses"), "value": ALL_STATUSES}] + [
-                       {"label": t(f"admin_sync.status.{status}"), "value": status} for status in RUN_STATUSES])])
+        html.Div([
+            dbc.InputGroup([group_label(t("admin_sync.day_filter"), "admin-sync-day"),
+                            dbc.Input(id="admin-sync-day", type="date", className="qca-run-day", debounce=True)],
+                           size="sm"),
+            date_words("admin-sync-day")]),
+        html.Div([
+            dbc.Label(t("admin_sync.status_filter"), html_for="admin-sync-status", className="visually-hidden"),
+            dbc.Select(id="admin-sync-status", value=ALL_STATUSES, size="sm", className="qca-run-status",
+                       options=[{"label": t("admin_sync.all_statuses"), "value": ALL_STATUSES}] + [
+                           {"label": t(f"admin_sync.status.{status}"), "value": status} for status in RUN_STATUSES])]),
+    ], className="d-flex align-items-start gap-2")
 
 
 def file_picker():

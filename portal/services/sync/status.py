@@ -5,7 +5,7 @@ bookkeeping, for the staleness warning on every page, /healthz and the admin pag
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from models import Application, SyncCursor, SyncRun
 from models.base import utcnow
+from portal.domain.periods import day_bounds
+from portal.settings import DEFAULT_TIMEZONE
 from portal.services.sync.run_log import last_successful_sync  # the sync engine's own definition of "last success"
 
 # A year of runs every five minutes is ~105,000 rows: the page reads one page of them at a time.
@@ -53,11 +55,15 @@ def _run_dict(run: SyncRun, now: datetime) -> dict[str, Any]:
 
 
 def runs_page(session: Session, page: int = 0, status: str | None = None, page_size: int = RUNS_PAGE_SIZE,
-              now: datetime | None = None) -> dict[str, Any]:
-    """One page of the sync runs, newest first, optionally of one status, with how many there are in all (the
-    table grows every few minutes: paged in the database, never read whole)."""
+              now: datetime | None = None, day: date | None = None, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+    """One page of the sync runs, newest first, optionally of one status and of the runs started on one day at the
+    office (`tz`), with how many there are in all (the table grows every few minutes: paged in the database, never
+    read whole; a year holds ~105,000 runs, so a day is how an admin reaches a night three months ago)."""
     now = now or utcnow()
     conditions = [SyncRun.status == status] if status else []
+    if day is not None:
+        start, end = day_bounds(day, day, tz)
+        conditions += [SyncRun.started_at >= start, SyncRun.started_at < end]
     total = session.scalar(select(func.count()).select_from(SyncRun).where(*conditions))
     runs = session.scalars(select(SyncRun).where(*conditions).order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
                            .offset(max(page, 0) * page_size).limit(page_size))
