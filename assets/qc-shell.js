@@ -322,7 +322,7 @@ window.qcUnsaved = (function () {
 // - dcc.Upload's hidden file <input> has no name: it takes the drop zone's own words ("Seret berkas…");
 // - a file field in the page's words (the sync page's export) says the chosen file's name (pickerSays below);
 // - a date field cannot be given aria-describedby from Dash (dbc.Input has no such property): it points at the
-//   date in words under it;
+//   date in words under it, and a field with a help line under it (layouts/common.py field: "<id>-help") at that;
 // - a table wider than a phone scrolls inside Bootstrap's .table-responsive frame, which the keyboard must be able
 //   to reach to scroll it (WCAG 2.1.1); the frame becomes focusable.
 (function () {
@@ -336,11 +336,17 @@ window.qcUnsaved = (function () {
             var fallback = document.documentElement.lang === "en" ? "File" : "Berkas";
             input.setAttribute("aria-label", words || fallback);
         });
-        // A date field is described by its date in words (dateWords above), so a screen reader says them too.
-        root.querySelectorAll(".qc-date-words[id$='-words']").forEach(function (words) {
-            var field = document.getElementById(words.id.slice(0, -"-words".length));
-            if (field && !field.hasAttribute("aria-describedby")) {
-                field.setAttribute("aria-describedby", words.id);
+        // A date field is described by its date in words (dateWords above), and a field by its help line ("Contoh:
+        // +62 812…"), so a screen reader says them too.
+        root.querySelectorAll(".qc-date-words[id$='-words'], .form-text[id$='-help']").forEach(function (words) {
+            var field = document.getElementById(words.id.slice(0, words.id.lastIndexOf("-")));
+            if (!field) {
+                return;
+            }
+            var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+            if (described.indexOf(words.id) < 0) {
+                described.push(words.id);
+                field.setAttribute("aria-describedby", described.join(" "));
             }
         });
         root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (frame) {

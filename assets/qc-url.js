@@ -46,6 +46,9 @@
             return;
         }
         var to = new URL(link.getAttribute("href"), window.location.href);
+        if (to.origin !== window.location.origin) {
+            return;
+        }
         var kept = null;
         try {
             kept = window.sessionStorage.getItem(PREFIX + to.pathname);
@@ -53,7 +56,26 @@
             kept = null;
         }
         if (kept) {
-            link.setAttribute("href", to.pathname + kept);
+            to.search = kept;
+            link.setAttribute("href", to.pathname + to.search + to.hash);
+        }
+    }, true);
+    // Logging out forgets the lists: the next person in this tab starts from their own (a company filter of the
+    // one before would list nothing for them).
+    document.addEventListener("submit", function (event) {
+        var form = event.target;
+        if (!form || !form.action || new URL(form.action, window.location.href).pathname !== "/logout") {
+            return;
+        }
+        try {
+            for (var index = window.sessionStorage.length - 1; index >= 0; index -= 1) {
+                var name = window.sessionStorage.key(index);
+                if (name && name.indexOf(PREFIX) === 0) {
+                    window.sessionStorage.removeItem(name);
+                }
+            }
+        } catch (error) {
+            // storage refused: nothing was kept
         }
     }, true);
 })();

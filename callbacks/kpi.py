@@ -21,6 +21,7 @@ from portal.extensions import database
 from portal.i18n import current_language, t
 from portal.domain.periods import today_in
 from portal.services import edit_versions
+from models.nnc import FLOW_OF_DIRECTION
 from portal.services.kpi import offices as kpi_offices, panel as kpi, sla as kpi_sla
 from portal.services.offices import office_zone
 from portal.validation import InvalidInput, StaleEdit
@@ -169,7 +170,7 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
                                     {"applications-section": section, "applications-direction": direction}),
             "survey": address("/survey-results", survey_layout, survey),
             "nnc": address("/nnc", nnc_layout, {"nnc-section": section,
-                                                "nnc-flow": kpi.NNC_FLOW_FOR_DIRECTION.get(direction or "")}),
+                                                "nnc-flow": FLOW_OF_DIRECTION.get(direction or "")}),
             "complaints": "/complaints", "rankings": ranking,
             "targeting": address("/targeting/effectiveness", effect_layout,
                                  {**targeting, "effect-section": section, "effect-direction": direction})}

@@ -193,7 +193,8 @@ _FOLDED = {"my-company", "my-section", "my-stage", "my-from", "my-to"}
 
 def layout(user, page, query: str = "", **_):
     """The list with its filters set from the address."""
-    folded_set = bool(_FOLDED & set(parse(query, URL_FIELDS)))
+    defaults = {field.component_id: field.default for field in URL_FIELDS}
+    folded_set = any(value != defaults[key] for key, value in parse(query, URL_FIELDS).items() if key in _FOLDED)
     return applied(html.Div([_page(folded_set), location("my")]), URL_FIELDS, query)
 
 

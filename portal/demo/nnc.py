@@ -214,24 +214,29 @@ def build_demo_nncs(session: Session, office_code: str = "0300", today: date | N
         created += 1
     session.flush()
     nnc.refresh_compliance(session, named, earliest)
-    redecided = _decide_again_after_notices(session, office) if created else 0
+    redecided = _decide_again_after_notices(session, office, named - {None}) if created else 0
     return {"created": created, "skipped": skipped, "redecided": redecided}
 
 
-def _decide_again_after_notices(session: Session, office: Office) -> int:
-    """The demo's first copy decided every application before these NNCs existed, where a station records an NNC
-    when its notice arrives: the named companies' applications submitted since their first notice are decided again,
-    as they would have been (the recent-NNC flag on the inspection queue and its effectiveness table). The demo's own
-    set-up, before anyone has seen a decision; a station's decisions are never redone."""
-    first_notice = dict(session.execute(
-        select(Nnc.service_user_id, func.min(Nnc.notice_date))
-        .where(Nnc.office_id == office.id, Nnc.counts_against_compliance, Nnc.service_user_id.is_not(None))
-        .group_by(Nnc.service_user_id)).all())
+def _decide_again_after_notices(session: Session, office: Office, companies: set[int]) -> int:
+    """The demo's first copy decided every application before its NNCs existed, where a station records an NNC when
+    its notice arrives: the applications of the companies the demo's NNCs name, submitted since their first notice
+    and decided before those NNCs were recorded, are decided again, as they would have been (the recent-NNC flag on
+    the inspection queue and its effectiveness table). Only those: a decision made once the NNCs existed (a later
+    sync's, or any after an operator's NNC) stands, as a station's decisions always do."""
+    if not companies:
+        return 0
+    firsts = session.execute(
+        select(Nnc.service_user_id, func.min(Nnc.notice_date), func.min(Nnc.created_at))
+        .where(Nnc.office_id == office.id, Nnc.counts_against_compliance, Nnc.service_user_id.in_(sorted(companies)))
+        .group_by(Nnc.service_user_id)).all()
     again: list[int] = []
-    for service_user_id, notice in first_notice.items():
-        again += session.scalars(select(Application.id).where(
-            Application.service_user_id == service_user_id, Application.deleted_at.is_(None),
-            Application.submitted_at >= local_midnight(notice, office.timezone))).all()
+    for service_user_id, notice, recorded in firsts:
+        again += session.scalars(
+            select(Application.id).join(TargetingDecision, TargetingDecision.application_id == Application.id)
+            .where(Application.service_user_id == service_user_id, Application.deleted_at.is_(None),
+                   Application.submitted_at >= local_midnight(notice, office.timezone),
+                   TargetingDecision.decided_at < recorded)).all()
     for start in range(0, len(again), 1000):
         session.execute(delete(TargetingDecision).where(TargetingDecision.application_id.in_(again[start:start + 1000])))
     return deciding.decide_new_applications(session, again)

@@ -388,7 +388,7 @@ def _story(content: dict, digest: str, styles) -> list:
         rows, evidence_rows = [], []
         for n in record["nncs"]:
             rows.append([n["number"], _day(n["notice_date"]),
-                         _tr(f"nnc.flow.{n['flow']}") + " · " + n["notifying_country"], _tr(f"nnc.status.{n['status']}"),
+                         _tr(f"nnc.flow.{n['flow']}") + " · " + n["partner_country"], _tr(f"nnc.status.{n['status']}"),
                          _tr(f"nnc.category.{n['category']}"), n["commodity"], _tr(f"nnc.action.{n['action_taken']}"),
                          n["application"]])
             # The evidence on a row of its own under its NNC, the whole width: file names and hashes are long.

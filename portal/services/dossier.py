@@ -140,7 +140,7 @@ def _nncs(session: Session, service_user_id: int, office_id: int, section_id: in
     evidence = _attachments(session, NncAttachment, NncAttachment.nnc_id, [n.id for n, _code, _number in rows])
     return [{"number": n.number, "notice_date": n.notice_date, "received_date": n.received_date, "flow": n.flow,
              "section": code, "status": n.status, "category": n.category, "action_taken": n.action_taken,
-             "commodity": n.commodity, "notifying_country": n.notifying_country,
+             "commodity": n.commodity, "partner_country": n.partner_country,
              "application": number or n.application_number, "evidence": evidence.get(n.id, [])}
             for n, code, number in rows]
 

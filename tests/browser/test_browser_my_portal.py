@@ -6,12 +6,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.browser import asks_on_reload, browser_login, screenshot, settle
+from support.browser import asks_on_reload, browser_login, browser_logout, screenshot, settle
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
 from models import StageEvent
 from models.service_portal import CorrectionRequest, SurveyResponse
 from portal.services import notifications
 from support.portal_helpers import link_account, pdf_text
+from support.web import PASSWORD
 
 pytestmark = pytest.mark.browser
 UTC = timezone.utc
@@ -149,6 +150,8 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     assert phone.input_value("#my-notifications-phone") == ""
     assert not phone.get_attribute("#my-notifications-phone", "placeholder")
     assert "+62 812 3456 7890" in phone.inner_text("#my-notifications-phone-help")
+    described = phone.get_attribute("#my-notifications-phone", "aria-describedby") or ""
+    assert "my-notifications-phone-help" in described.split()  # a screen reader reads the example with the box
     screenshot(phone, "my-notifications-phone")
 
 
@@ -201,3 +204,16 @@ def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_w
     assert phone.is_checked("#my-status input[value='in_progress']")
     assert phone.locator("#my-list .qc-app-card").count() == 1
     screenshot(phone, "my-applications-back-to-the-filtered-list")
+
+    # Logged out, and in again in this tab straight onto an application (a link from a message): the list the link
+    # returns to is the whole one, not the filters of the session before.
+    browser_logout(phone)
+    phone.goto(f"/login?next=/my/applications/{drafted_id}")
+    phone.fill("#username", "rudi")
+    phone.fill("#password", PASSWORD)
+    phone.click("#login-submit")
+    phone.wait_for_url(f"**/my/applications/{drafted_id}")
+    phone.wait_for_selector("#my-application-back")
+    phone.click("#my-application-back")
+    phone.wait_for_selector(f"#my-card-{drafted_id}")
+    assert phone.url.endswith("/my/applications") and phone.input_value("#my-search") == ""

@@ -122,3 +122,4 @@ def test_a_link_that_sets_a_folded_filter_of_my_applications_opens_the_fold(logg
 
     assert fold_open("?stage=detained") and fold_open("?from=2026-11-01")
     assert not fold_open("?status=problem&q=kayu") and not fold_open("") and not fold_open("?stage=nonsense")
+    assert not fold_open("?company=all&section=all")  # a default sets nothing

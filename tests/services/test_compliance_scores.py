@@ -145,6 +145,26 @@ def test_a_tier_recorded_today_takes_the_days_later_score_and_an_earlier_days_ro
     assert lowest < lower and len(history) == rows_before and history[-1] == (AS_OF, "D", lower)
 
 
+def test_of_a_day_with_several_tiers_only_its_latest_row_of_the_holding_tier_takes_the_later_score(session, office):
+    """Gamma went D → C → D earlier the same day (two rows added here as a refresh would have written them): the NNC
+    moves the score and D holds, so the last row takes it; the morning's D and C rows keep theirs."""
+    from models import ComplianceTierHistory
+
+    gamma = office["gamma"]
+    compliance.refresh_scores(session, as_of=AS_OF)
+    first = session.scalars(select(ComplianceTierHistory).where(
+        ComplianceTierHistory.service_user_id == gamma.id, ComplianceTierHistory.section_id == 0)
+        .order_by(ComplianceTierHistory.id.desc())).first()
+    for tier, score in (("C", 71.0), ("D", 64.0)):
+        session.add(ComplianceTierHistory(service_user_id=gamma.id, section_id=0, office_id=gamma.office_id,
+                                          as_of=AS_OF, tier=tier, score=score, settings_version=first.settings_version))
+    session.flush()
+    gen_nnc(session, gamma, notice_date=AS_OF - timedelta(days=10))
+    compliance.refresh_scores(session, service_user_ids=[gamma.id], as_of=AS_OF)
+    history, (tier, score) = _history_and_snapshot(session, gamma.id)
+    assert tier == "D" and history[-3:] == [(AS_OF, "D", float(first.score)), (AS_OF, "C", 71.0), (AS_OF, "D", score)]
+
+
 def test_explanation_shows_the_working_and_the_events_behind_it(session, office):
     working = compliance_profile.explanation(session, office["beta"].id, office_id=office["office_id"],
                                      section_id=None, as_of=AS_OF)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
+from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, gen_nnc
 from support.kpi_data import gen_complaint
 from support.portal_helpers import link_account, pdf_text
 from models import AttachmentBlob, AuditLog, NncAttachment
@@ -88,6 +88,16 @@ def test_the_dossier_lists_nncs_with_their_evidence_complaints_and_handlers(sess
     beta = dossier_service.gather(session, Viewer(session, "enforcement"), office["beta"].id, now=PRINTED_AT)
     assert [h["name"] for h in beta["offices"][0]["handlers"]["handlers"]] == ["PPJK Satu Pintu"]
     assert beta["offices"][0]["handlers"]["changes_total"] == 0
+
+
+def test_an_nnc_names_its_partner_country_whichever_way_it_went(session, office):
+    """Received: the country that notified us; issued: the country we notified (it read "Diterbitkan · Indonesia")."""
+    gen_nnc(session, office["gamma"], notice_date=date(2026, 3, 3), flow="issued", notifying_country="Indonesia",
+            notified_country="Belanda")
+    session.commit()
+    content = dossier_service.gather(session, Viewer(session, "enforcement"), office["gamma"].id, now=PRINTED_AT)
+    assert [(n["flow"], n["partner_country"]) for n in content["offices"][0]["nncs"]] == [
+        ("received", "China"), ("received", "China"), ("issued", "Belanda")]
 
 
 def test_a_period_is_checked_and_its_records_only_are_listed(session, office):

@@ -4,20 +4,21 @@ country reads the same in a query as on a loaded NNC. Each view is asked twice, 
 that stopped honouring the rule (or stopped counting NNCs at all) fails."""
 from __future__ import annotations
 
-from datetime import date, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from support.compliance_data import AS_OF, build_office, gen_nnc
-from support.factories import section_id
-from models import ComplianceMonthly, Nnc
+from support.factories import gen_application, section_id
+from models import ComplianceMonthly, ComplianceStreak, Nnc
 from models.nnc import DIRECTION_OF_FLOW
 from portal.domain import compliance as model
 from portal.services.compliance import guidance, profile, streaks
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.kpi import panel as kpi
 from portal.services.kpi.rollup import rebuild_kpi_rollups
+from portal.services.targeting import decide_new_applications, decision_for
 
 WIB = "Asia/Jakarta"
 YEAR = (date(2025, 6, 16), date(2026, 6, 15))
@@ -44,6 +45,23 @@ def _guidance_nncs(session, su) -> int:
     return worked["after"]["records"]
 
 
+def _guidance_list_nncs(session, su) -> int:
+    # The guidance list's counts (many records in one statement), for the same guidance as above.
+    worked = guidance.effects(session, [("given", su.id, date(2025, 12, 1), None)], tz=WIB,
+                              settings=model.ScoringSettings(), today=AS_OF)
+    return worked["given"]["after"]["records"]
+
+
+def _targeting_nncs(session, su) -> int:
+    # A consignment submitted 20 Jan 2026: both NNCs lie in its 90 days. Each decision is made once, so each ask
+    # decides a new one.
+    application = gen_application(session, su, section="plant", stages=("submitted",),
+                                  submitted_at=datetime(2026, 1, 20, 3, 0, tzinfo=timezone.utc))
+    decide_new_applications(session, [application.id])
+    flags = [f for f in decision_for(session, application.id)["flags"] if f["code"] == "recent_nnc"]
+    return len(flags[0]["evidence"]["nncs"]) if flags else 0
+
+
 def _kpi_nncs(session, su) -> int:
     rebuild_kpi_rollups(session)
     figures = kpi.figures_for(session, su.office_id, [YEAR], tz=WIB, chart=False)
@@ -56,7 +74,8 @@ def _last_violation_of_streak(session, su) -> date | None:
     return None if found is None else found.astimezone(timezone.utc).date()
 
 
-VIEWS = {"ranking": _ranked_nncs, "profile": _profile_nncs, "guidance": _guidance_nncs, "kpi": _kpi_nncs}
+VIEWS = {"ranking": _ranked_nncs, "profile": _profile_nncs, "guidance": _guidance_nncs,
+         "guidance_list": _guidance_list_nncs, "targeting": _targeting_nncs, "kpi": _kpi_nncs}
 
 
 @pytest.mark.parametrize("view", sorted(VIEWS))
@@ -67,8 +86,22 @@ def test_a_void_nnc_counts_in_no_view_that_counts_violations(session, view):
     data["void_nnc"].status = "received"
     session.flush()
     assert (void_counted, count(session, data["gamma"])) == (
-        {"ranking": 1, "profile": 1, "guidance": 0, "kpi": 1}[view],
-        {"ranking": 2, "profile": 2, "guidance": 1, "kpi": 2}[view])
+        {"ranking": 1, "profile": 1, "guidance": 0, "guidance_list": 0, "targeting": 1, "kpi": 1}[view],
+        {"ranking": 2, "profile": 2, "guidance": 1, "guidance_list": 1, "targeting": 2, "kpi": 2}[view])
+
+
+def test_a_void_nnc_is_no_last_violation_of_the_stored_streak(session):
+    data = build_office(session)
+
+    def last_violation() -> date:
+        compliance_rollup.recompute_all(session)
+        stored = session.get(ComplianceStreak, (data["gamma"].id, 0))
+        return stored.last_violation_at.astimezone(timezone.utc).date()
+
+    assert last_violation() == date(2025, 11, 14)  # the NNC of 15 Nov 2025, from its local midnight
+    data["void_nnc"].status = "received"
+    session.flush()
+    assert last_violation() == date(2026, 1, 9)
 
 
 def test_a_void_nnc_is_no_last_violation_of_a_filtered_streak(session):
@@ -113,9 +146,3 @@ def test_the_partner_country_reads_the_same_in_a_query_and_on_a_loaded_nnc(sessi
                      notified_country="Belanda" if flow == "issued" else "Indonesia")
     assert record.partner_country == partner
     assert session.scalar(select(Nnc.partner_country).where(Nnc.id == record.id)) == partner
-
-
-def test_the_direction_of_a_flow_is_known_both_ways():
-    """The KPI panel chooses NNCs by flow from a direction; the compliance counts read a direction from a flow."""
-    assert kpi.NNC_FLOW_FOR_DIRECTION == {direction: flow for flow, direction in DIRECTION_OF_FLOW.items()}
-    assert set(DIRECTION_OF_FLOW.values()) == {"export", "import"}  # domestic traffic has no NNCs

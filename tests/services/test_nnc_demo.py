@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
+from support.compliance_data import gen_nnc
 from support.factories import gen_action, gen_application, gen_service_user
 from models import Application, AttachmentBlob, Nnc, TargetingDecision
 from portal.domain.periods import local_date
@@ -97,10 +98,15 @@ def test_the_demos_decisions_after_a_companys_first_notice_see_its_nncs(database
             today - timedelta(days=days_ago), time(3, 0), timezone.utc)) for days_ago in range(400, 0, -7)]
         for _ in range(3):
             gen_action(s, applications[0])
-        decide_new_applications(s, [a.id for a in applications])
+        # A company the demo does not name, with an NNC an operator recorded: its decisions are not the demo's to redo.
+        other = gen_service_user(s, name="PT Bukan Pelanggar Demo")
+        others = [gen_application(s, other, section="plant", submitted_at=datetime.combine(
+            today - timedelta(days=days_ago), time(3, 0), timezone.utc)) for days_ago in (30, 20, 10)]
+        gen_nnc(s, other, notice_date=today - timedelta(days=40))
+        decide_new_applications(s, [a.id for a in applications + others])
     with database.session() as s:
         before = {d.application_id: (d.id, d.flags) for d in s.scalars(select(TargetingDecision))}
-        assert not any(_flagged(flags) for _id, flags in before.values())
+        assert not any(_flagged(before[a.id][1]) for a in applications)  # decided before any NNC of theirs
         built = build_demo_nncs(s, "0300", today=today)
     with database.session() as s:
         first = s.scalar(select(func.min(Nnc.notice_date)).where(Nnc.service_user_id == company.id,
@@ -108,7 +114,9 @@ def test_the_demos_decisions_after_a_companys_first_notice_see_its_nncs(database
         after = {d.application_id: (d.id, d.flags) for d in s.scalars(select(TargetingDecision))}
         submitted = {a.id: local_date(a.submitted_at, "Asia/Jakarta") for a in s.scalars(select(Application))}
         assert set(after) == set(before)
-        again = {app_id for app_id in after if submitted[app_id] >= first}
+        assert all(after[a.id] == before[a.id] for a in others)
+        mine = {a.id for a in applications}
+        again = {app_id for app_id in after if app_id in mine and submitted[app_id] >= first}
         assert built["redecided"] == len(again) > 0
         assert all(after[app_id] == before[app_id] for app_id in set(after) - again)  # kept, the same row
         assert any(_flagged(after[app_id][1]) for app_id in again)

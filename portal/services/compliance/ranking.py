@@ -615,16 +615,17 @@ def untouched_totals(session: Session, service_user_ids: list[int], day: date, f
 
 
 def _history_rows_of(session: Session, office_id: int | None, service_user_ids: list[int] | None,
-                     days: set[date]) -> dict[tuple[int, int, date], tuple[int, float]]:
-    """(service user, section, day) → (id, score) of the latest tier history row recorded for that day."""
+                     days: set[date]) -> dict[tuple[int, int, date], tuple[int, float, str, int]]:
+    """(service user, section, day) → (id, score, tier, settings version) of the latest tier history row recorded
+    for that day (a day can hold several: D, then C, then D again)."""
     if not days:
         return {}
     h = ComplianceTierHistory
-    latest: dict[tuple[int, int, date], tuple[int, float]] = {}
-    for row_id, su, section, day, score in session.execute(
-            select(h.id, h.service_user_id, h.section_id, h.as_of, h.score)
+    latest: dict[tuple[int, int, date], tuple[int, float, str, int]] = {}
+    for row_id, su, section, day, score, tier, version in session.execute(
+            select(h.id, h.service_user_id, h.section_id, h.as_of, h.score, h.tier, h.settings_version)
             .where(*refreshed_rows(h, office_id, service_user_ids), h.as_of.in_(sorted(days))).order_by(h.id)):
-        latest[(su, section, day)] = (row_id, round(float(score), 1))
+        latest[(su, section, day)] = (row_id, round(float(score), 1), tier, version)
     return latest
 
 
@@ -682,15 +683,17 @@ def refresh_scores(session: Session, office_id: int | None = None, service_user_
     recorded_today = _history_rows_of(session, office_id, service_user_ids, {row["as_of"] for row in snapshot_rows})
     rescored = []
     for row in snapshot_rows:
-        key = (row["service_user_id"], row["section_id"])
-        if previous.get(key) != (row["tier"], version):
-            history.append({key: row[key] for key in ("service_user_id", "section_id", "office_id", "as_of", "tier",
-                                                      "score", "settings_version")} | {"recorded_at": now})
+        company = (row["service_user_id"], row["section_id"])
+        if previous.get(company) != (row["tier"], version):
+            history.append({name: row[name] for name in ("service_user_id", "section_id", "office_id", "as_of", "tier",
+                                                         "score", "settings_version")} | {"recorded_at": now})
         else:
             # The tier was recorded earlier the same day and holds: its row takes the day's latest score, or the
             # history would show, beside today's snapshot, a score of the same day before a sync or an NNC moved it.
-            today = recorded_today.get((*key, row["as_of"]))
-            if today is not None and today[1] != round(float(row["score"]), 1):
+            # Only the day's latest row, and only when it is of this tier and settings version.
+            today = recorded_today.get((*company, row["as_of"]))
+            if today is not None and today[2:] == (row["tier"], version) and \
+                    today[1] != round(float(row["score"]), 1):
                 # recorded_at stays: it dates the tier, which decisions are verified against (targeting/verify.py).
                 rescored.append({"id": today[0], "score": row["score"]})
         if row["section_id"] == ALL_SECTIONS:

@@ -35,10 +35,6 @@ PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_sem
            "this_year", "last_year", "custom")
 _UNIT_MONTHS = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
 
-# The panel splits NNCs by flow (DOMAIN, KPI panel), so a direction chooses the flow of its consignments; domestic
-# traffic has no NNCs.
-NNC_FLOW_FOR_DIRECTION = FLOW_OF_DIRECTION
-
 
 # --- periods --------------------------------------------------------------------------------------------------
 
@@ -161,7 +157,8 @@ def _nnc_conditions(office_id: int, section_id: int | None, direction: str | Non
     if section_id is not None:
         conditions.append(Nnc.section_id == section_id)
     if direction:
-        flow = NNC_FLOW_FOR_DIRECTION.get(direction)
+        # The panel splits NNCs by flow (DOMAIN, KPI panel): a direction chooses its flow; domestic traffic has none.
+        flow = FLOW_OF_DIRECTION.get(direction)
         conditions.append(Nnc.flow == flow if flow else Nnc.id.is_(None))
     return conditions
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Handler, Section, ServiceUser
+from models.nnc import VOID
 from portal import audit, spreadsheets
 from portal.i18n import catalog, t
 from portal.services.nnc import register as nnc
@@ -298,7 +299,7 @@ def import_file(session: Session, actor, filename: str, data: bytes, *, today: d
             rejected.append({"row": row_number, "number": values.get("number"), "errors": error.errors})
             continue
         created.append({"row": row_number, "id": saved["id"], "number": saved["number"]})
-        if saved["status"] != "void" and saved["service_user_id"]:
+        if saved["status"] != VOID and saved["service_user_id"]:  # a void NNC counts nowhere
             touched[saved["service_user_id"]] = min(saved["notice_date"], touched.get(saved["service_user_id"],
                                                                                       saved["notice_date"]))
     if touched:  # the compliance rollups of every company the import named, once

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models import Nnc, NncAttachment, NncStatusChange, ServiceUserLink, User
 from models.base import utcnow
+from models.nnc import VOID
 from portal import audit
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
@@ -134,9 +135,9 @@ def create_nnc(session: Session, actor, data: dict[str, Any], files: Sequence[tu
                  after={**{k: v for k, v in _audit_view(_snapshot(nnc)).items() if v is not None},
                         **({"via": via} if via else {})})
     _attach(session, actor, nnc, files)
-    if refresh and status != "void":
+    if refresh and nnc.counts_against_compliance:
         refresh_compliance(session, [nnc.service_user_id], nnc.notice_date)
-    if notify and status != "void":
+    if notify and nnc.counts_against_compliance:
         on_nnc_recorded(session, nnc.id)
     return nnc_dict(session, nnc)
 
@@ -258,7 +259,7 @@ def record_follow_up(session: Session, actor, nnc_id: int, data: dict[str, Any] 
     if new or to_status is not None:
         nnc.updated_by_id, nnc.updated_at = actor_id, utcnow()
     session.flush()
-    if to_status is not None and "void" in (to_status, before_status["status"]):
+    if to_status is not None and VOID in (to_status, before_status["status"]):
         refresh_compliance(session, [nnc.service_user_id], nnc.notice_date)  # it stops (or starts again) counting
     return nnc_dict(session, nnc)
 
@@ -309,7 +310,7 @@ def on_nnc_recorded(session: Session, nnc_id: int) -> None:
     The message says what happened and what the company must do; internal notes never go out.
     """
     record = session.get(Nnc, nnc_id)
-    if record is None or record.service_user_id is None or record.status == "void":
+    if record is None or record.service_user_id is None or not record.counts_against_compliance:
         return None
     accounts = session.scalars(select(ServiceUserLink.user_id).join(User, User.id == ServiceUserLink.user_id)
                                .where(ServiceUserLink.service_user_id == record.service_user_id,

@@ -11,10 +11,11 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from models import Nnc, Office
+from models.nnc import DIRECTION_OF_FLOW, VOID
 from portal.security.scope import Scope, scope_of, system_scope
 from portal.validation import Forbidden, NotFound
 
-FLOWS = ("received", "issued")
+FLOWS = tuple(DIRECTION_OF_FLOW)  # received, issued
 CATEGORIES = ("prohibited", "documentation", "pest", "food_safety", "other_sps")
 DOCUMENT_PROBLEMS = ("missing", "incomplete", "altered", "invalid", "fraudulent")
 ACTIONS = ("detention", "refusal_reexport", "destruction", "treatment", "release_after_sorting", "none")
@@ -103,7 +104,7 @@ def can_edit(actor) -> bool:
 def _may_see(actor, nnc: Nnc) -> bool:
     scope = scope_of(actor)
     if scope.company_scoped:
-        return scope.sees_company(nnc.service_user_id) and nnc.status != "void"
+        return scope.sees_company(nnc.service_user_id) and nnc.status != VOID
     return scope.can("nnc.view") and scope.sees_office(nnc.office_id) and scope.sees_section(nnc.section_id)
 
 
@@ -119,7 +120,7 @@ def scoped(query, viewer):
     """Limit a query on Nnc to what the viewer may see (a company never sees void NNCs)."""
     scope = scope_of(viewer)
     if scope.company_scoped:
-        return scope.visible(query, Nnc).where(Nnc.status != "void")
+        return scope.visible(query, Nnc).where(Nnc.status != VOID)
     if not scope.can("nnc.view"):
         return query.where(false())
     return scope.visible(query, Nnc)
