@@ -96,15 +96,19 @@ def test_changing_a_filter_writes_the_address_once(app, logged_in):
     assert again.status_code == 204  # the address already says so: nothing to write
 
 
+def _drawn(client, path: str, search: str, component_id: str, prop: str):
+    """A property of one component of the page drawn for this address."""
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": path}],
+                             state=[{"id": "shell-url", "property": "search", "value": search}])
+    return next(props.get(prop) for _type, props in components(response.json) if props.get("id") == component_id)
+
+
 def test_on_a_phone_the_nnc_filters_a_link_sets_are_shown_not_folded(logged_in):
     client = logged_in("operator")
 
     def filters_class(search: str) -> str:
-        response = dash_callback(client, "shell-content.children",
-                                 inputs=[{"id": "shell-url", "property": "pathname", "value": "/nnc"}],
-                                 state=[{"id": "shell-url", "property": "search", "value": search}])
-        return next(props.get("className") for _type, props in components(response.json)
-                    if props.get("id") == "nnc-filters")
+        return _drawn(client, "/nnc", search, "nnc-filters", "className")
 
     assert "qc-open" in filters_class("?status=received")
     assert "qc-open" not in filters_class("") and "qc-open" not in filters_class("?status=nonsense")
@@ -114,11 +118,7 @@ def test_a_link_that_sets_a_folded_filter_of_my_applications_opens_the_fold(logg
     client = logged_in("service_user")
 
     def fold_open(search: str) -> bool:
-        response = dash_callback(client, "shell-content.children",
-                                 inputs=[{"id": "shell-url", "property": "pathname", "value": "/my/applications"}],
-                                 state=[{"id": "shell-url", "property": "search", "value": search}])
-        return bool(next(props.get("open") for _type, props in components(response.json)
-                         if props.get("id") == "my-more-filters-fold"))
+        return bool(_drawn(client, "/my/applications", search, "my-more-filters-fold", "open"))
 
     assert fold_open("?stage=detained") and fold_open("?from=2026-11-01")
     assert not fold_open("?status=problem&q=kayu") and not fold_open("") and not fold_open("?stage=nonsense")
