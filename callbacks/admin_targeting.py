@@ -76,7 +76,10 @@ def register(app) -> None:
         thresholds = [submitted[name] if keep_typed else form_number(shown[name]) for name in THRESHOLD_NAMES]
         return ([flag_values] + thresholds + [name in errors for name in THRESHOLD_NAMES]
                 + [errors.get(name, "") for name in THRESHOLD_NAMES]
-                + [t("admin_targeting.current", version=version), message, bool(message), colour,
+                # Version 0 is the built-in values, never saved: "versi 0" beside the compliance card's "versi 1" read
+                # like a fault.
+                + [t("admin_targeting.current", version=version) if version else t("admin_targeting.current_default"),
+                   message, bool(message), colour,
                    no_update if stale else edit_versions.opened(version, shown), False])
 
     @protected_callback(app, PERMISSION, Output("admin-targeting-rotate-confirm", "displayed"),

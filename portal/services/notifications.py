@@ -374,6 +374,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
         values["answer"] = params.get("answer") or t("notify.correction_new_draft", language)
     if row.template == "nnc" and params.get("country"):
         values["country"] = country_name(params["country"], language)  # "from China", not "from Tiongkok"
+    if row.template == "nnc" and params.get("flow") == "issued":
+        body_key = "notify.nnc.body_issued"  # the station notified the other country: "to", not "from"
     values["link"] = link if for_delivery else ""
     values.update({k: v for k, v in params.items() if isinstance(v, str) and k not in values})
     text = t(body_key, language, **values)

@@ -38,6 +38,7 @@ def _open(client, app):
 def test_saving_the_flags_makes_a_new_version_and_a_wrong_threshold_keeps_what_was_typed(app, logged_in, session):
     client = logged_in("admin")
     opened = _open(client, app)
+    assert opened["admin-targeting-current"]["children"] == "Pengaturan penargetan bawaan (belum pernah diubah)"
     assert set(opened["admin-targeting-flags"]["value"]) == {"new_company", "new_commodity", "new_country",
                                                             "handler_flagged", "recent_nnc", "quantity_outlier"}
     kept = opened["admin-targeting-opened"]["data"]
@@ -46,6 +47,7 @@ def test_saving_the_flags_makes_a_new_version_and_a_wrong_threshold_keeps_what_w
     assert wrong["admin-targeting-new_company_below"]["value"] == "0"
     saved = _save(client, app, ["new_company", "recent_nnc"], ["5", "30", "2,5"], kept).get_json()["response"]
     assert "versi 1" in str(saved["admin-targeting-result"]["children"])
+    assert saved["admin-targeting-current"]["children"] == "Pengaturan penargetan versi 1"
     version, settings = targeting_settings.current_settings(session)
     assert version == 1 and settings.new_company and not settings.new_commodity
     assert (settings.new_company_below, settings.recent_nnc_days, settings.quantity_factor) == (5, 30, 2.5)

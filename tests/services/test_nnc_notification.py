@@ -35,3 +35,28 @@ def test_new_nnc_notifies_the_companys_accounts_and_void_ones_do_not(database, m
     with database.session() as session:
         assert session.scalar(select(NotificationOutbox.id).where(
             NotificationOutbox.event_key.like("nnc_%"), NotificationOutbox.event_key != f"nnc_{saved['id']}")) is None
+
+
+def test_the_message_says_from_which_country_a_received_nnc_came_and_to_which_an_issued_one_went(database, make_user):
+    """An issued NNC named the station's own country ("from Indonesia"), which told the importer nothing."""
+    operator = actor(database, make_user, "operator")
+    account = make_user("importir_nnc", "service_user", email="importir@contoh.invalid")
+    with database.session() as session:
+        company = gen_service_user(session)
+        service_user_links.link(session, None, account["id"], company.id)
+        company_id = company.id
+    texts = {}
+    for flow, number, sides in (
+            ("received", "GACC/NNC/2025/0003", {}),
+            ("issued", "NNC.0300/KT/2025/004", {"notifying_authority": "Badan Karantina Indonesia (Barantin)",
+                                                "notifying_country": "Indonesia",
+                                                "notified_authority": "NVWA", "notified_country": "Belanda"})):
+        with database.session() as session:
+            saved = nnc.create_nnc(session, operator, valid_nnc(
+                session, number=number, flow=flow, service_user=session.get(type(company), company_id), **sides))
+        with database.session() as session:
+            row = session.scalars(select(NotificationOutbox).where(
+                NotificationOutbox.event_key == f"nnc_{saved['id']}", NotificationOutbox.channel == "inbox")).one()
+            texts[flow] = notifications.render(session, row)["text"]
+    assert "dari Tiongkok" in texts["received"]
+    assert "kepada Belanda" in texts["issued"] and "Indonesia" not in texts["issued"]

@@ -315,8 +315,10 @@ def on_nnc_recorded(session: Session, nnc_id: int) -> None:
     accounts = session.scalars(select(ServiceUserLink.user_id).join(User, User.id == ServiceUserLink.user_id)
                                .where(ServiceUserLink.service_user_id == record.service_user_id,
                                       User.active.is_(True), User.role.in_(roles_with("my.view")))).all()
-    params = {"nnc_id": record.id, "nnc_number": record.number, "country": record.notifying_country or "",
-              "commodity": record.commodity or "", "category": record.category}
+    # The other country of the notice: who notified us of a received NNC, whom we notified of an issued one (the
+    # message says "from" or "to" by the flow; "from Indonesia" told an importer nothing).
+    params = {"nnc_id": record.id, "nnc_number": record.number, "country": record.partner_country or "",
+              "flow": record.flow, "commodity": record.commodity or "", "category": record.category}
     for user_id in accounts:
         notifications.notify_user(session, user_id, record.application_id, f"nnc_{record.id}", "nnc", params)
     return None
