@@ -16,12 +16,12 @@ from layouts.components.formatting import (chart_separators, count_axis, form_nu
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
 from layouts.components.url_filters import query_string
+from models.nnc import FLOW_OF_DIRECTION
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import current_language, t
 from portal.domain.periods import today_in
 from portal.services import edit_versions
-from models.nnc import FLOW_OF_DIRECTION
 from portal.services.kpi import offices as kpi_offices, panel as kpi, sla as kpi_sla
 from portal.services.offices import office_zone
 from portal.validation import InvalidInput, StaleEdit
