@@ -5,7 +5,7 @@ from dash import Input, Output, State
 
 from callbacks.common import page_of, paged_callback, register_date_words, register_open_row, register_url_filters
 from layouts.applications import ALL, TEXT_FILTERS, stage_tone
-from layouts.components.formatting import format_local_time
+from layouts.components.formatting import commodity_lines, format_local_time
 from layouts import applications as applications_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -24,9 +24,7 @@ CHOICES = {"stage", "direction", "section"}
 
 
 def _commodity_text(names: list[str]) -> str:
-    if not names:
-        return "–"
-    return names[0] + (f" {t('applications.more_lines', count=len(names) - 1)}" if len(names) > 1 else "")
+    return commodity_lines(names[0], len(names) - 1) if names else "–"
 
 
 def _choice(value):

@@ -13,7 +13,7 @@ from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied,
 from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.date_words import date_words
-from layouts.components.formatting import format_datetime, format_percent
+from layouts.components.formatting import commodity_lines, format_datetime, format_percent
 from portal.i18n import country_name, t
 from portal.services.my_applications import STAGE_FILTERS
 
@@ -119,9 +119,7 @@ def route(row: dict) -> str | None:
 
 def application_card(row: dict, tz: str, show_company: bool):
     """One application in the list: number, stage, progress, what and where, last change."""
-    commodity = row.get("commodity")
-    if commodity and row.get("other_lines"):  # as the officers' list says it: "Salak (+1 lainnya)"
-        commodity = f"{commodity} {t('applications.more_lines', count=row['other_lines'])}"
+    commodity = commodity_lines(row.get("commodity"), row.get("other_lines") or 0)
     what = " ".join(x for x in (commodity, route(row)) if x)  # "Salak (+1 lainnya) ke Tiongkok"
     # Plain html components with Bootstrap's card classes, as few as the card needs: the renderer's work per store
     # update grows with the components on the page (ten cards were ~300 components; now ~100).

@@ -2,6 +2,7 @@
 how it was reached (the "show the working" rule). Never used on a service user's page."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -73,8 +74,11 @@ def decision_card(decision: dict[str, Any] | None, user, card) -> Any:
     else:
         basis_text = t("targeting.basis_none")
     u, rate = decision["draw"], decision["rate"]
+    # Cut, not rounded, as the queue's percent is: 0,8849996 reads 0,884999 beside the queue's 88,4% (rounded it read
+    # 0,885000), and a draw just under its rate never reads as equal to it.
+    shown = format_number(math.floor(u * 1_000_000) / 1_000_000, decimals=6)
     working = t("targeting.working_under" if decision["random_selected"] else "targeting.working_over",
-                draw=format_number(u, decimals=6), rate=format_number(rate, decimals=2))
+                draw=shown, rate=format_number(rate, decimals=2))
     flags = decision["flags"]
     flag_list = (html.Ul([html.Li(flag_text(f)) for f in flags], className="mb-0", id="application-detail-targeting-flags")
                  if flags else html.Span(t("targeting.no_flags"), className="text-muted"))
@@ -84,7 +88,7 @@ def decision_card(decision: dict[str, Any] | None, user, card) -> Any:
         (t("targeting.level"), [level_label(decision["level"]), html.Br(),
                                 html.Span(basis_text, className="small text-muted")]),
         (t("targeting.rate"), _percent(rate)),
-        (t("targeting.draw"), [format_number(u, decimals=6), html.Br(),
+        (t("targeting.draw"), [shown, html.Br(),
                                html.Span(working, className="small text-muted")]),
         (t("targeting.flags"), flag_list),
         (t("targeting.decided_at"), format_datetime(decision["decided_at"], user.office_timezone)),

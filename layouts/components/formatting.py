@@ -13,7 +13,7 @@ from portal.i18n import (DATE_PATTERN, current_language, format_date, format_dat
                          format_months_ago, format_number, format_percent, format_quantity, t, zone_label)
 from portal.security.scope import SYSTEM_USERNAME
 
-__all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "count_axis", "format_count", "format_date",
+__all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "commodity_lines", "count_axis", "format_count", "format_date",
            "format_datetime", "format_duration", "format_idr", "format_local_time", "format_month", "format_months_ago",
            "format_number", "format_per_hundred", "format_per_thousand", "format_percent", "format_quantity",
            "format_rate", "format_score", "format_targeting_share", "format_tax_id", "month_axis", "month_name",
@@ -131,3 +131,12 @@ def format_per_hundred(value: float | None) -> str:
 def format_local_time(value, tz: str) -> str:
     """A time in the office's zone without the zone's name, where a column header names it once."""
     return format_datetime(value, tz).removesuffix(" " + zone_label(tz))
+
+
+def commodity_lines(first: str | None, more: int = 0) -> str | None:
+    """An application's goods in one line, its first commodity and how many lines follow: "Salak (+1 lainnya)" — the
+    applications list, the inspection queue and a service user's cards say it alike (a flag may be about another
+    line). None when it names none."""
+    if not first:
+        return None
+    return f"{first} {t('applications.more_lines', count=more)}" if more else first

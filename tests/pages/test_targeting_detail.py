@@ -1,9 +1,11 @@
 """The application page shows officers the inspection decision and how it was reached, or why there is none."""
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 from support.factories import gen_application, gen_service_user
+from support.targeting_data import gen_decision
 from support.web import dash_callback
 from portal.services.targeting import decide_new_applications, decision_for
 
@@ -23,9 +25,27 @@ def test_the_page_shows_the_decision_with_its_level_draw_rate_and_flags(logged_i
     decision = decision_for(session, application.id)
     body = _detail(logged_in("operator"), application.id).get_data(as_text=True)
     for text in ("Keputusan pemeriksaan", "Dipilih untuk diperiksa", "Diperketat", "100%", "Perusahaan baru",
-                 f"{decision['draw']:.6f}".replace(".", ","), "kunci v1"):
+                 f"{math.floor(decision['draw'] * 1_000_000) / 1_000_000:.6f}".replace(".", ","), "kunci v1"):
         assert text in body, text
     assert "100 %" not in body  # the rate as every page writes a percent: the sign right after the number
+
+
+def test_a_draw_reads_cut_like_the_queues_percent_never_rounded_up_to_its_rate(logged_in, session):
+    """0.8849996 read "0,885000" here beside the queue's "88,4%"; and a draw a hair under 0.9 never reads 0,900000
+    beside "< 0,90"."""
+    from callbacks.targeting_queue import reasons
+    company = gen_service_user(session)
+    near, under = (gen_application(session, company, submitted_at=datetime(2026, 3, 2, hour, tzinfo=UTC))
+                   for hour in (1, 2))
+    gen_decision(session, near, level="tightened", draw=0.8849996)
+    gen_decision(session, under, level="normal", draw=0.8999999999, rate=0.9)
+    session.commit()
+    client = logged_in("operator")
+    assert "0,884999" in _detail(client, near.id).get_data(as_text=True)
+    assert "88,4%" in reasons({"flag_codes": [], "draw": 0.8849996, "rate": 1.0, "random_selected": True,
+                               "selected": True})
+    shown = _detail(client, under.id).get_data(as_text=True)
+    assert "0,899999" in shown and "0,900000" not in shown
 
 
 def test_an_application_synced_before_targeting_says_it_has_no_decision(logged_in, session):

@@ -125,3 +125,27 @@ def test_a_draw_just_under_the_rate_never_reads_as_equal_to_it():
 
     assert _draw_percent(0.0499) == "4,9%" and _draw_percent(0.012) == "1,2%" and _draw_percent(0.8) == "80%"
     assert _draw_percent(0.0) == "0%"
+
+
+def test_a_consignment_of_several_commodities_names_how_many_more_lines_it_has(session, queue_day):
+    """A flag may be about another line: "Manggis" alone beside "quantity far above usual" named the wrong goods."""
+    from decimal import Decimal
+
+    from callbacks.targeting_queue import grid_row
+    from models import ApplicationCommodity
+
+    application = queue_day["plant_flag"]
+    for line, name in ((2, "Aglaonema"), (3, "Anggrek")):
+        session.add(ApplicationCommodity(source_id=900 + line, application_id=application.id, line_no=line,
+                                         commodity_name=name, quantity=Decimal("897"), unit="Batang",
+                                         service_user_id=application.service_user_id,
+                                         submitted_at=application.submitted_at))
+    gone = ApplicationCommodity(source_id=999, application_id=application.id, line_no=4, commodity_name="Salak",
+                                service_user_id=application.service_user_id, submitted_at=application.submitted_at,
+                                deleted_at=NOW)  # deleted at the source: no line of the consignment
+    session.add(gone)
+    session.commit()
+    rows = queue_page(session, _scope(session, "operator"), {}, tz=TZ, now=NOW)["rows"]
+    shown = {row["number"]: grid_row(row, TZ)["commodity"] for row in rows}
+    assert shown[application.number] == "Manggis (+2 lainnya)"
+    assert shown[queue_day["plant_clean"].number] == "Manggis"

@@ -116,20 +116,21 @@ def queue_page(session: Session, scope, filters: dict[str, Any] | None = None, p
         rows.append(item)
     commodities = _main_commodities(session, [row["application_id"] for row in rows])
     for row in rows:
-        row["commodity"] = commodities.get(row["application_id"])
+        row["commodity"], row["other_lines"] = commodities.get(row["application_id"], (None, 0))
     return {"rows": rows, "total": int(total), "selected": int(selected), "page": page, "page_size": page_size,
             "day": cleaned["day"]}
 
 
-def _main_commodities(session: Session, application_ids: list[int]) -> dict[int, str]:
-    """The first commodity line of each application on the page, in one query."""
+def _main_commodities(session: Session, application_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """The first commodity line of each application on the page and how many lines follow it, in one query (a flag
+    may be about another line: "Manggis" alone beside "quantity far above usual" named the wrong goods)."""
     if not application_ids:
         return {}
-    found: dict[int, str] = {}
+    names: dict[int, list[str]] = {}
     for application_id, name in session.execute(
             select(ApplicationCommodity.application_id, ApplicationCommodity.commodity_name)
-            .where(ApplicationCommodity.application_id.in_(application_ids))
+            .where(ApplicationCommodity.application_id.in_(application_ids), ApplicationCommodity.deleted_at.is_(None))
             .order_by(ApplicationCommodity.application_id, ApplicationCommodity.line_no)):
-        found.setdefault(application_id, name)
-    return found
+        names.setdefault(application_id, []).append(name)
+    return {application_id: (found[0], len(found) - 1) for application_id, found in names.items()}
 
