@@ -1,7 +1,8 @@
 // A callback the server refused changed nothing on the page and said nothing: a session ended (timed out, logged out
 // in another tab), the database restarting, a request over its size, a fault of ours. The person clicked and waited.
 // Its failure is said in a banner over the page, in the page's language (the texts: #qc-callback-error, drawn by
-// layouts/shell.py), with what to do: log in again, or reload. Dash's own "nothing to update" (204) is no failure.
+// layouts/shell.py), with what to do: log in again, or reload. Dash's own "nothing to update" (204) is no failure;
+// no answer at all (no signal) is one.
 (function () {
     var original = window.fetch;
     if (!original) {
@@ -20,6 +21,14 @@
                 show(KINDS[response.status] || "failed");
             }
             return response;
+        }, function (error) {
+            // No answer at all: the phone lost its signal, or the server is down. A tap on a weak signal did nothing
+            // and said nothing (the console's "Callback failed: the server did not respond"). A request the page
+            // itself dropped (leaving it) is no failure to report.
+            if (!error || error.name !== "AbortError") {
+                show("offline");
+            }
+            throw error;
         });
     };
 

@@ -58,7 +58,8 @@ def layout():
         html.Div(id="qc-callback-error", hidden=True, **{
             f"data-{kind}": t(f"error.callback.{key}") for kind, key in (
                 ("session", "session"), ("unavailable", "unavailable"), ("busy", "busy"), ("tooLarge", "too_large"),
-                ("failed", "failed"), ("login", "login"), ("reload", "reload"), ("close", "close"))}),
+                ("failed", "failed"), ("offline", "offline"), ("login", "login"), ("reload", "reload"),
+                ("close", "close"))}),
         # The role's forms that ask before a changed one is left, and the question (layouts/components/unsaved.py).
         *unsaved.shell_parts(user),
     ])

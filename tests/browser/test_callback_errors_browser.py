@@ -55,3 +55,17 @@ def test_a_callback_with_nothing_to_update_says_nothing(page, make_user):
     page.select_option("#complaints-status", "new")
     page.wait_for_timeout(300)
     expect(page.locator("#qc-callback-banner")).to_have_count(0)
+
+
+def test_a_callback_without_any_answer_says_the_server_could_not_be_reached(page, make_user):
+    """A tap on a weak signal did nothing and said nothing (only the console knew: "the server did not respond")."""
+    _complaints_open(page, make_user, "petugas_sinyal")
+    page.context.set_offline(True)
+    try:
+        page.select_option("#complaints-status", "new")
+        banner = page.locator("#qc-callback-banner")
+        expect(banner).to_contain_text("Server tidak dapat dihubungi")
+        expect(banner.locator("a")).to_contain_text("Muat ulang halaman")
+        screenshot(page, "callback-error-offline")
+    finally:
+        page.context.set_offline(False)
