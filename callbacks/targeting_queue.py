@@ -54,7 +54,8 @@ def grid_row(row: dict, tz: str) -> dict:
         "selected_label": t("targeting_queue.selected.yes" if row["selected"] else "targeting_queue.selected.no"),
         "selected_tone": "danger" if row["selected"] else "secondary",  # its dot on a phone, as the column's rules
         "level_label": f"{t('compliance.intervention.' + row['level'])} · {_percent(row['rate'])}",
-        "reasons": reasons(row), "service_user": row["service_user"], "commodity": commodity_lines(row["commodity"], row.get("other_lines") or 0) or "–",
+        "reasons": reasons(row), "service_user": row["service_user"],
+        "commodity": commodity_lines(row["commodity"], row.get("other_lines") or 0) or "–",
         "section_label": t(f"section.{row['section']}"), "submitted": format_local_time(row["submitted_at"], tz),
         "stage_label": t(f"stage.{stage}") if stage else "–",
     }

@@ -35,7 +35,8 @@ def run_columns(user) -> list[dict]:
          "cellClass": "qca-dot-cell",
          "cellClassRules": {f"qca-tone-{tone}": f"params.data.status == '{status}'"
                             for status, tone in RUN_TONE.items()}},
-        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 130, "maxWidth": 135},  # "Pemuatan awal"
+        # As wide as its longest words, "Pemuatan awal".
+        {"field": "kind", "headerName": t("admin_sync.field.kind"), "minWidth": 130, "maxWidth": 135},
         # Every run reads every table (the code lists too): on one line, whole in its tooltip. What it wrote is whole,
         # on more lines where it must ("Permohonan 2 · T…" hid it): only the tables it changed, a first load's all.
         {"field": "read", "headerName": t("admin_sync.field.read"), "flex": 1, "minWidth": 120, "tooltipField": "read"},

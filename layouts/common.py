@@ -28,7 +28,8 @@ def field(label: str, control, feedback_id: str | None = None, help_text: str | 
         children.append(dbc.FormFeedback(id=feedback_id, type="invalid"))
     if help_text:
         control_id = getattr(control, "id", None)
-        children.append(dbc.FormText(help_text, **({"id": f"{control_id}-help"} if isinstance(control_id, str) else {})))
+        named = {"id": f"{control_id}-help"} if isinstance(control_id, str) else {}
+        children.append(dbc.FormText(help_text, **named))
     return dbc.Col(html.Div(children, className="mb-3"), md=width)
 
 

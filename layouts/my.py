@@ -181,7 +181,8 @@ def level_panel(rows: list[dict], several: bool):
 # application (the phone's Back, or the page's own link back) finds the list as it was left.
 URL_FIELDS = (
     UrlField("q", "my-search"), UrlField("status", "my-status", CHOICE, "all", STATUS_FILTERS),
-    UrlField("company", "my-company", CODE, "all"), UrlField("section", "my-section", CHOICE, "all", ("plant", "animal")),
+    UrlField("company", "my-company", CODE, "all"),
+    UrlField("section", "my-section", CHOICE, "all", ("plant", "animal")),
     UrlField("stage", "my-stage", CHOICE, "all", tuple(STAGE_FILTERS)),
     UrlField("from", "my-from", DAY), UrlField("to", "my-to", DAY),
 )

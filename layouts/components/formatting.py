@@ -13,7 +13,8 @@ from portal.i18n import (DATE_PATTERN, current_language, format_date, format_dat
                          format_months_ago, format_number, format_percent, format_quantity, t, zone_label)
 from portal.security.scope import SYSTEM_USERNAME
 
-__all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "commodity_lines", "count_axis", "format_count", "format_date",
+__all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "commodity_lines", "count_axis", "format_count",
+           "format_date",
            "format_datetime", "format_duration", "format_idr", "format_local_time", "format_month", "format_months_ago",
            "format_number", "format_per_hundred", "format_per_thousand", "format_percent", "format_quantity",
            "format_rate", "format_score", "format_targeting_share", "format_tax_id", "month_axis", "month_name",

@@ -238,7 +238,8 @@ def _decide_again_after_notices(session: Session, office: Office, companies: set
                    Application.submitted_at >= local_midnight(notice, office.timezone),
                    TargetingDecision.decided_at < recorded)).all()
     for start in range(0, len(again), 1000):
-        session.execute(delete(TargetingDecision).where(TargetingDecision.application_id.in_(again[start:start + 1000])))
+        chunk = again[start:start + 1000]
+        session.execute(delete(TargetingDecision).where(TargetingDecision.application_id.in_(chunk)))
     return deciding.decide_new_applications(session, again)
 
 
