@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from support.browser import asks_on_reload, browser_login, browser_logout, screenshot, settle
@@ -185,8 +186,9 @@ def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_w
     phone.fill("#my-search", "Manggis")
     phone.click("label:has-text('Dalam proses')")
     phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
-    phone.wait_for_selector("#my-list .qc-app-card >> nth=0")
-    assert phone.locator("#my-list .qc-app-card").count() == 1  # the drafted Manggis; the done one is finished
+    # The address changes before the list answers: wait for the list itself (the drafted Manggis; the done one is
+    # finished), not a card that may still be one of the unfiltered four.
+    expect(phone.locator("#my-list .qc-app-card")).to_have_count(1)
 
     phone.click(f"#my-card-{drafted_id} a")
     phone.wait_for_url(f"**/my/applications/{drafted_id}")
@@ -194,7 +196,7 @@ def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_w
     phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
     phone.wait_for_selector(f"#my-card-{drafted_id}")
     assert phone.input_value("#my-search") == "Manggis"
-    assert phone.locator("#my-list .qc-app-card").count() == 1
+    expect(phone.locator("#my-list .qc-app-card")).to_have_count(1)
 
     phone.click(f"#my-card-{drafted_id} a")
     phone.wait_for_url(f"**/my/applications/{drafted_id}")
@@ -202,7 +204,7 @@ def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_w
     phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
     phone.wait_for_selector(f"#my-card-{drafted_id}")
     assert phone.is_checked("#my-status input[value='in_progress']")
-    assert phone.locator("#my-list .qc-app-card").count() == 1
+    expect(phone.locator("#my-list .qc-app-card")).to_have_count(1)
     screenshot(phone, "my-applications-back-to-the-filtered-list")
 
     # Logged out, and in again in this tab straight onto an application (a link from a message): the list the link
