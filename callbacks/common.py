@@ -65,12 +65,15 @@ def pager_inputs(prefix: str, store_id: str | None = None) -> dict:
 
 
 def page_asked(prefix: str, page: int | None) -> int:
-    """The page to show: next / previous move by one; anything else (a filter, the first load) starts again."""
-    page = page or 0
+    """The page to show: next / previous move by one; the first load shows the page drawn in the store (the one the
+    address names, url_filters.page_field; else the first); a changed filter starts again."""
+    page = page if isinstance(page, int) and page > 0 else 0
     if ctx.triggered_id == f"{prefix}-next":
         return page + 1
     if ctx.triggered_id == f"{prefix}-prev":
         return max(page - 1, 0)
+    if ctx.triggered_id is None:
+        return page
     return 0
 
 
@@ -120,7 +123,11 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
                                               **{**_emptied(output), **(cleared or {})}),
                             **kwargs)
         def paged(prev_clicks=None, next_clicks=None, page=None, **values):
-            values_out, where = load(page_asked(prefix, page), **values)
+            asked = page_asked(prefix, page)
+            values_out, where = load(asked, **values)
+            if asked and where.total and not where.shown and where.size:
+                # A page past the end (an old link, or the list shrank since): its last page, not an empty list.
+                values_out, where = load((where.total - 1) // where.size, **values)
             pager = pager_values(where)
             return {**values_out, **{key: pager[key] for key in pager_outputs(prefix, with_count=with_count)}}
 
@@ -180,7 +187,7 @@ def register_url_filters(app, permission: str, prefix: str, fields) -> None:
     ids = [field.component_id for field in fields]
 
     @protected_callback(app, permission, Output(f"{prefix}-url", "search"),
-                        [Input(component_id, "value") for component_id in ids], State(f"{prefix}-url", "search"),
+                        [Input(field.component_id, field.prop) for field in fields], State(f"{prefix}-url", "search"),
                         prevent_initial_call=True)
     def write_filters(*values):
         """The filters' query string; nothing when the address already says it."""

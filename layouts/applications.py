@@ -7,7 +7,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.grid import PHONE_COLUMN, WRAPPED, grid, stacked_column
 from layouts.components.search_box import search_box
-from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, page_field
 from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
@@ -139,6 +139,7 @@ URL_FIELDS = tuple(UrlField(name, f"applications-{name}") for name, _key in TEXT
     UrlField("direction", "applications-direction", CHOICE, ALL, DIRECTIONS),
     UrlField("section", "applications-section", CODE, ALL), UrlField("from", "applications-date-from", DAY),
     UrlField("to", "applications-date-to", DAY), UrlField("sort", "applications-sort", CHOICE, SORT_KEYS[0], SORT_KEYS),
+    page_field("applications-page"),
 )
 
 

@@ -7,7 +7,7 @@ from dash import dcc, html
 from layouts.components.pager import pager
 from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.components.search_box import search_box
-from layouts.components.url_filters import CHOICE, FLAG, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, FLAG, UrlField, applied, location, page_field
 from layouts.common import field, hidden_label, page_header
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
 from portal.i18n import t
@@ -138,6 +138,7 @@ URL_FIELDS = (
     UrlField("channel", "complaints-channel", CHOICE, "all", CHANNELS),
     UrlField("category", "complaints-category", CHOICE, "all", CATEGORIES),
     UrlField("overdue", "complaints-overdue", FLAG, False),
+    page_field("complaints-page"),
 )
 
 

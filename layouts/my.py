@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.pager import pager
-from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, page_field, parse
 from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.date_words import date_words
@@ -185,6 +185,7 @@ URL_FIELDS = (
     UrlField("section", "my-section", CHOICE, "all", ("plant", "animal")),
     UrlField("stage", "my-stage", CHOICE, "all", tuple(STAGE_FILTERS)),
     UrlField("from", "my-from", DAY), UrlField("to", "my-to", DAY),
+    page_field("my-page"),
 )
 # The filters folded under "more filters": a link that sets one opens the fold, so the list is not filtered unseen.
 _FOLDED = {"my-company", "my-section", "my-stage", "my-from", "my-to"}

@@ -12,7 +12,7 @@ from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.common import group_label, hidden_label, page_header, section_select
 from layouts.components.company_picker import company_picker
 from layouts.components.search_box import search_box
-from layouts.components.url_filters import CHOICE, CODE, DAY, TEXT, UrlField, applied, location, parse
+from layouts.components.url_filters import CHOICE, CODE, DAY, TEXT, UrlField, applied, location, page_field, parse
 from layouts.nnc_common import STATUS_COLOR, STATUS_ICON, category_options, flow_options, status_options
 from portal.i18n import t
 from portal.services.nnc.rules import CATEGORIES, FLOWS, STATUSES
@@ -156,6 +156,7 @@ URL_FIELDS = (
     UrlField("status", "nnc-status", CHOICE, ALL, STATUSES),
     UrlField("category", "nnc-category", CHOICE, ALL, CATEGORIES), UrlField("country", "nnc-country", TEXT, ALL),
     UrlField("sort", "nnc-sort", CHOICE, "notice_desc", tuple(SORTS)),
+    page_field("nnc-page"),
 )
 
 

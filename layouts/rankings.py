@@ -12,7 +12,7 @@ from layouts.components.export_buttons import export_buttons
 from layouts.components.pager import pager
 from layouts.components.grid import PHONE_COLUMN, grid, stacked_column
 from layouts.components.search_box import search_box
-from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, page_field
 from layouts.common import group_label, page_header, section_select
 from layouts.compliance_common import ALL, direction_options, labelled, tier_cell_rules, tier_options
 from models.application import DIRECTIONS
@@ -194,6 +194,7 @@ URL_FIELDS = (
     UrlField("commodity", "rankings-commodity", CODE, ALL), UrlField("tier", "rankings-tier", CHOICE, ALL, TIERS),
     UrlField("from", "rankings-from", DAY), UrlField("to", "rankings-to", DAY),
     UrlField("sort", "rankings-sort", CHOICE, "rank", SORTS), UrlField("q", "rankings-search"),
+    page_field("rankings-page"),
 )
 
 

@@ -11,7 +11,7 @@ from layouts.components.formatting import zone_label
 from layouts.components.grid import PHONE_COLUMN, WRAPPED, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
-from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, page_field
 from models.targeting import LEVELS
 from portal.domain.targeting import FLAG_CODES
 from portal.i18n import format_number, t
@@ -126,6 +126,7 @@ URL_FIELDS = (
     UrlField("level", "queue-level", CHOICE, ALL, LEVELS),
     UrlField("selected", "queue-selected", CHOICE, ALL, SELECTED_CHOICES),
     UrlField("flag", "queue-flag", CHOICE, ALL, FLAG_CODES),
+    page_field("queue-page"),
 )
 
 

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import callbacks
 from callbacks.common import on_error as callback_error
 from layouts import shell
-from portal import view_cache
+from portal import pages, view_cache
 from portal.db import Database
 from portal.i18n import current_language
 from portal.manual import bp as manual_bp
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     _name_each_document(app)
+    _page_status(app)
     app.validation_layout = _every_page(server, shell)
     app.layout = shell.layout
     for module in _callback_modules():
@@ -129,6 +130,19 @@ def _name_each_document(app: dash.Dash) -> None:
         return document.replace("<html>", f'<html lang="{current_language()}">', 1)
 
     app.interpolate_index = named
+
+
+def _page_status(app: dash.Dash) -> None:
+    """Dash answers every address with its one page, and the shell's router draws "not found" in it for an address
+    no page has: the status says so too (404), so a mistyped or stale bookmark, a crawler and a monitoring probe are
+    not told that /m is a page. (A page the reader may not open is refused 403 by the guard before Dash draws.)"""
+    every_path = app.config.routes_pathname_prefix + "<path:path>"
+
+    @app.server.after_request
+    def not_found_status(response):
+        if request.endpoint == every_path and response.status_code == 200 and pages.match(request.path) is None:
+            response.status_code = 404
+        return response
 
 
 # Dash asks `if self.validation_layout` while writing every full page's config, and a component's truth is its

@@ -20,6 +20,10 @@ CHOICE = "choice"
 DAY = "day"
 CODE = "code"
 FLAG = "flag"
+# The page of a paged list (the pager's store, its `data`): "page=3" in the address is the store's 2. A list that
+# shrank since the link was made shows its last page (callbacks.common.paged_callback).
+PAGE = "page"
+MAX_PAGE = 100_000
 # Codes of choices filled by a callback (sections, commodities): their form is checked here, their existence by
 # the service, which answers an unknown one with its usual message.
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -38,6 +42,16 @@ class UrlField:
     kind: str = TEXT
     default: object = None
     choices: tuple = ()
+
+    @property
+    def prop(self) -> str:
+        """The component's property the filter is: a pager's store holds its page in `data`."""
+        return "data" if self.kind == PAGE else "value"
+
+
+def page_field(store_id: str) -> UrlField:
+    """The list's page in the address, so Back from a row's page returns to the page it was opened from."""
+    return UrlField("page", store_id, PAGE, 0)
 
 
 def clean(field: UrlField, raw: str | None):
@@ -58,6 +72,8 @@ def clean(field: UrlField, raw: str | None):
         return raw if _CODE.match(raw) else None
     if field.kind == FLAG:
         return {"1": True, "0": False}.get(raw)
+    if field.kind == PAGE:
+        return int(raw) - 1 if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE else None
     raise ValueError(f"unknown kind {field.kind!r}")
 
 
@@ -84,6 +100,10 @@ def query_string(values: dict[str, object], fields) -> str:
             continue
         if field.kind == FLAG:
             value = "1"
+        if field.kind == PAGE:
+            if not isinstance(value, int) or value < 1:
+                continue
+            value = value + 1
         if field.kind == TEXT:
             value = str(value).strip()[:MAX_TEXT]
         pairs.append((field.param, str(value)))
@@ -105,6 +125,7 @@ def applied(tree, fields, search: str | None):
     values = parse(search, fields)
     if not values:
         return tree
+    props = {field.component_id: field.prop for field in fields}
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -113,7 +134,7 @@ def applied(tree, fields, search: str | None):
             continue
         component_id = getattr(node, "id", None)
         if isinstance(component_id, str) and component_id in values and not getattr(node, "disabled", False):
-            node.value = values[component_id]
+            setattr(node, props[component_id], values[component_id])
         children = getattr(node, "children", None)
         if children is not None and not isinstance(children, str):
             stack.append(children)

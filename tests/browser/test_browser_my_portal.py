@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from support.browser import asks_on_reload, browser_login, browser_logout, screenshot, settle
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
-from models import StageEvent
+from models import Application, ServiceUser, StageEvent
 from models.service_portal import CorrectionRequest, SurveyResponse
 from portal.services import notifications
 from support.portal_helpers import link_account, pdf_text
@@ -174,6 +174,33 @@ def test_service_user_files_a_complaint_on_a_phone_and_typing_not_sent_is_asked_
     asks_on_reload(phone, False)
     _no_sideways_scroll(phone)
     screenshot(phone, "my-complaints-sent-phone")
+
+
+def test_back_from_an_application_on_the_second_page_finds_the_second_page(phone, company_with_history, database):
+    """The page is in the address too: the busiest forwarder, ten cards a page, is not sent back to page one."""
+    with database.session() as session:
+        company = session.get(ServiceUser, session.get(Application, company_with_history[0]).service_user_id)
+        older = [gen_application(session, company, commodity="Kelapa parut",
+                                 submitted_at=datetime.now(UTC) - timedelta(days=10 + n)) for n in range(12)]
+        session.flush()
+        oldest = older[-1].id
+    browser_login(phone, "rudi")
+    phone.wait_for_url("**/my/applications")
+    expect(phone.locator("#my-list .qc-app-card")).to_have_count(10)
+    phone.click("#my-next")
+    phone.wait_for_url("**/my/applications?page=2")
+    phone.wait_for_selector(f"#my-card-{oldest}")
+    phone.click(f"#my-card-{oldest} a")
+    phone.wait_for_url(f"**/my/applications/{oldest}")
+    phone.go_back()
+    phone.wait_for_url("**/my/applications?page=2")
+    phone.wait_for_selector(f"#my-card-{oldest}")
+    expect(phone.locator("#my-list .qc-app-card")).to_have_count(6)  # 16 in all: the second page's six
+    assert phone.is_enabled("#my-prev") and not phone.is_enabled("#my-next")
+    screenshot(phone, "my-applications-back-to-page-two")
+    phone.fill("#my-search", "Kelapa")  # a changed filter starts again at page one
+    phone.wait_for_url("**/my/applications?q=Kelapa")
+    expect(phone.locator("#my-list .qc-app-card")).to_have_count(10)
 
 
 def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_with_history):

@@ -141,3 +141,16 @@ def test_healthz_gives_its_detail_to_the_host_itself_and_to_admins(client, logge
     admin = logged_in("admin")
     detail = admin.get("/healthz", environ_base=REMOTE).json
     assert detail["database"] == "ok" and "sync_stale" in detail
+
+
+def test_an_address_no_page_has_answers_404_with_the_shell_saying_so(logged_in):
+    """The shell draws "not found" (a signed-in reader keeps the menu); the status says it to a bookmark checker, a
+    crawler or a probe, which read no page."""
+    client = logged_in("operator")
+    assert client.get("/m").status_code == 404
+    assert client.get("/applications/extra/parts").status_code == 404
+    assert client.get("/admin/users").status_code == 403
+    opened = client.get("/applications")
+    assert opened.status_code == 200 and b"_dash-config" in opened.data
+    assert client.get("/").status_code == 302  # the role's home
+    assert client.get("/offline").status_code == 200  # the app's own routes are not pages

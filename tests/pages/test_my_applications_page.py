@@ -125,3 +125,23 @@ def test_an_end_date_before_the_start_date_says_so_not_that_nothing_matches(app,
     body = _list(app, client, date_from="2026-03-10", date_to="2026-03-01")
     assert body["my-list"]["children"][0]["props"]["children"] == \
         "Tanggal akhir harus sama atau sesudah tanggal awal."
+
+
+def test_the_page_the_address_names_is_shown_on_the_first_load_and_a_filter_starts_again(app, client, session,
+                                                                                          forwarder):
+    """Back from an application returns to the page it was opened from (the address says "page=2"; the layout puts
+    it in the pager's store); a changed filter starts at page one, and a page past the end shows the last page."""
+    company = forwarder["company"]
+    for n in range(19):  # 25 applications: pages of 10, 10 and 5
+        gen_application(session, company, submitted_at=NOW - timedelta(days=20 + n), commodity="Kelapa")
+    session.commit()
+
+    def shown(page, changed=None):
+        body = my_list(app, client, changed=changed, page=page).json["response"]
+        return body["my-count"]["children"], body["my-page"]["data"]
+
+    assert shown(1) == ("Menampilkan 11–20 dari 25", 1)  # the first load: the page drawn from the address
+    assert shown(1, changed=["my-search.value"]) == ("Menampilkan 1–10 dari 25", 0)
+    assert shown(1, changed=["my-next.n_clicks"]) == ("Menampilkan 21–25 dari 25", 2)
+    assert shown(7) == ("Menampilkan 21–25 dari 25", 2)  # an old link past the end: the last page, not nothing
+    assert shown(-3) == ("Menampilkan 1–10 dari 25", 0)

@@ -32,6 +32,9 @@ def test_parse_keeps_what_fits_and_drops_the_rest():
     assert url_filters.parse(None, kpi.URL_FIELDS) == {}
     assert url_filters.parse("?overdue=1", complaints.URL_FIELDS) == {"complaints-overdue": True}
     assert url_filters.parse("?overdue=yes", complaints.URL_FIELDS) == {}
+    assert url_filters.parse("?page=3", nnc.URL_FIELDS) == {"nnc-page": 2}  # the pager's store counts from 0
+    for odd in ("0", "-1", "2.5", "\u0663", "100001", "", "x"):
+        assert url_filters.parse(f"?page={odd}", nnc.URL_FIELDS) == {}, odd
 
 
 def test_query_string_leaves_defaults_out_and_reads_back_the_same():
@@ -43,6 +46,9 @@ def test_query_string_leaves_defaults_out_and_reads_back_the_same():
         "nnc-text": "GACC / 2026", "nnc-status": "received", "nnc-country": "Tiongkok"}
     assert url_filters.query_string({"nnc-status": "all"}, nnc.URL_FIELDS) == ""
     assert url_filters.query_string({"complaints-overdue": False}, complaints.URL_FIELDS) == ""
+    assert url_filters.query_string({"nnc-status": "received", "nnc-page": 2},
+                                    nnc.URL_FIELDS) == "?status=received&page=3"
+    assert url_filters.query_string({"nnc-page": 0}, nnc.URL_FIELDS) == ""
 
 
 @pytest.mark.parametrize("path, search, expected", [
@@ -85,8 +91,8 @@ def test_changing_a_filter_writes_the_address_once(app, logged_in):
     client = logged_in("operator")
     key = next(k for k in app.callback_map if k.startswith("nnc-url.search"))
     fields = nnc.URL_FIELDS
-    inputs = [{"id": f.component_id, "property": "value", "value": v} for f, v in zip(fields, (
-        "MAFF", "", "", "all", "all", "received", "all", "all", "notice_desc"))]
+    inputs = [{"id": f.component_id, "property": f.prop, "value": v} for f, v in zip(fields, (
+        "MAFF", "", "", "all", "all", "received", "all", "all", "notice_desc", 0))]
     response = dash_callback(client, key, inputs=inputs, state=[{"id": "nnc-url", "property": "search", "value": ""}],
                              changed=["nnc-status.value"])
     assert response.get_json()["response"]["nnc-url"]["search"] == "?q=MAFF&status=received"
@@ -94,6 +100,18 @@ def test_changing_a_filter_writes_the_address_once(app, logged_in):
                           state=[{"id": "nnc-url", "property": "search", "value": "?q=MAFF&status=received"}],
                           changed=["nnc-status.value"])
     assert again.status_code == 204  # the address already says so: nothing to write
+
+
+@pytest.mark.parametrize("path, store, who", [
+    ("/nnc", "nnc-page", ("operator",)), ("/applications", "applications-page", ("operator",)),
+    ("/complaints", "complaints-page", ("operator",)), ("/rankings", "rankings-page", ("enforcement",)),
+    ("/targeting/queue", "queue-page", ("coordinator", "plant")), ("/my/applications", "my-page", ("service_user",))])
+def test_a_link_to_a_lists_third_page_draws_its_pager_on_that_page(logged_in, path, store, who):
+    """Back from a row's page finds the list on the page it was left (the list callback's first load shows the
+    stored page: tests/pages/test_my_applications_page.py)."""
+    client = logged_in(*who)
+    assert _drawn(client, path, "?page=3", store, "data") == 2
+    assert _drawn(client, path, "?page=nonsense", store, "data") == 0
 
 
 def _drawn(client, path: str, search: str, component_id: str, prop: str):
