@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import Page, paged_callback, register_picker_search, stale_message
+from callbacks.common import Page, paged_callback, register_picker_search, register_unsaved_guard, stale_message
 from layouts.components.formatting import format_datetime
 from portal.extensions import database
 from portal.i18n import t
@@ -105,6 +105,14 @@ def _redrawn(company_id) -> list:
 
 
 def register(app) -> None:
+    # Unsaved changes (layouts/components/unsaved.py): a reason or a target company typed and not saved, or a station
+    # half entered, asks before a link, Back or a reload leaves them. Both forms start empty and are emptied by their
+    # save (the record and the action start at their choices: nothing typed to lose).
+    register_unsaved_guard(app, PERMISSION, "admin-companies", "admin-companies-opened", {},
+                           blank=["admin-companies-reason", "admin-companies-target"])
+    register_unsaved_guard(app, PERMISSION, "admin-companies-office", "admin-companies-office-refresh", {},
+                           blank=[f"admin-companies-office-{name}" for name in OFFICE_FORM])
+
     @paged_callback(app, PERMISSION, "admin-companies", {"rows": Output("admin-companies-grid", "rowData")},
                     {"text": Input("admin-companies-search", "value"),
                      "_refresh": Input("admin-companies-refresh", "data")})
@@ -147,16 +155,19 @@ def register(app) -> None:
         app, PERMISSION,
         [Output("admin-companies-alert", "children"), Output("admin-companies-alert", "is_open"),
          Output("admin-companies-alert", "color"), Output("admin-companies-refresh", "data")] + _form_outputs()
-        + [Output(*part, allow_duplicate=True) for part in COMPANY_VIEW],
+        + [Output(*part, allow_duplicate=True) for part in COMPANY_VIEW]
+        + [Output("admin-companies-target", "value"), Output("admin-companies-reason", "value")],
         Input("admin-companies-save", "n_clicks"),
         State("admin-companies-record", "value"), State("admin-companies-action", "value"),
         State("admin-companies-target", "value"), State("admin-companies-reason", "value"),
         State("admin-companies-opened", "data"), State("admin-companies-refresh", "data"),
         State("admin-companies-selected", "data"), prevent_initial_call=True)
     def save(_clicks, record_id, action, target_id, reason, kept, refresh, company_id):
-        """Move the record to the chosen company or split it off; the form keeps what was typed on any refusal."""
+        """Move the record to the chosen company or split it off; the form keeps what was typed on any refusal and is
+        emptied by a save (the next change starts afresh, not with the last one's reason)."""
         current = user()
-        unchanged = [no_update] * len(COMPANY_VIEW)  # drawn by `show_company` (after a save: the refresh)
+        view_kept = [no_update] * len(COMPANY_VIEW)  # drawn by `show_company` (after a save: the refresh)
+        typing_kept = [no_update, no_update]
         version, opened = edit_versions.from_form(kept)
         try:
             with database().session() as db:
@@ -170,13 +181,13 @@ def register(app) -> None:
         except StaleEdit as error:
             return [[html.Div(t("edit.stale_title"), className="fw-semibold"),
                      stale_message(error, _label)],
-                    True, "warning", no_update] + _feedback({}) + _redrawn(company_id)
+                    True, "warning", no_update] + _feedback({}) + _redrawn(company_id) + typing_kept
         except NotFound:
-            return [t("admin_companies.pick_record"), True, "warning", no_update] + _feedback({}) + unchanged
+            return [t("admin_companies.pick_record"), True, "warning", no_update] + _feedback({}) + view_kept + typing_kept
         except InvalidInput as error:
-            return [t("form.has_errors"), True, "danger", no_update] + _feedback(_by_field(error)) + unchanged
+            return [t("form.has_errors"), True, "danger", no_update] + _feedback(_by_field(error)) + view_kept + typing_kept
         message = t(f"admin_companies.done.{'split' if action == 'split' else 'move'}", change=done["change_id"])
-        return [message, True, "success", (refresh or 0) + 1] + _feedback({}) + unchanged
+        return [message, True, "success", (refresh or 0) + 1] + _feedback({}) + view_kept + [None, ""]
 
     @protected_callback(
         app, PERMISSION,
@@ -226,7 +237,8 @@ def register(app) -> None:
         [Output("admin-companies-office-alert", "children"), Output("admin-companies-office-alert", "is_open"),
          Output("admin-companies-office-alert", "color"), Output("admin-companies-office-refresh", "data")]
         + [o for name in OFFICE_FORM for o in (Output(f"admin-companies-office-{name}", "invalid"),
-                                                Output(f"admin-companies-office-{name}-feedback", "children"))],
+                                                Output(f"admin-companies-office-{name}-feedback", "children"))]
+        + [Output(f"admin-companies-office-{name}", "value") for name in OFFICE_FORM],
         Input("admin-companies-office-add", "n_clicks"),
         [State(f"admin-companies-office-{name}", "value") for name in OFFICE_FORM]
         + [State("admin-companies-office-refresh", "data")], prevent_initial_call=True)
@@ -240,6 +252,7 @@ def register(app) -> None:
         except InvalidInput as error:
             messages = error.messages(t)
             return [t("form.has_errors"), True, "danger", no_update] + [
-                v for field in OFFICE_FORM for v in (field in messages, messages.get(field, ""))]
+                v for field in OFFICE_FORM for v in (field in messages, messages.get(field, ""))] + [no_update] * len(OFFICE_FORM)
+        # Emptied: the station is in the list above, and the next one starts from an empty form, not over this one.
         return [t("admin_companies.office_added", code=added["code"]), True, "success", (refresh or 0) + 1] + [
-            v for _field in OFFICE_FORM for v in (False, "")]
+            v for _field in OFFICE_FORM for v in (False, "")] + [None] * len(OFFICE_FORM)

@@ -3,12 +3,15 @@ page inside the browser, with no `beforeunload`, and used to drop what an office
 keeps the page and the typing; leaving goes; a saved form, or an untouched one, is left without a question."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from portal.i18n import t
 from portal.services.nnc import register as nnc
 from support.browser import asks_on_reload, screenshot, settle, sign_in
+from support.factories import gen_service_user
 from support.nnc_helpers import actor, valid_nnc
 from support.web import recorded_complaint
 
@@ -215,3 +218,41 @@ def test_guidance_typed_and_not_saved_asks_before_a_menu_link_leaves_it(page, ma
     asks_on_reload(page, True)  # the kind is still changed
     page.select_option("#guidance-kind", "visit")
     asks_on_reload(page, False)
+
+
+def test_a_station_or_a_company_fix_typed_and_not_saved_asks_and_a_saved_one_is_emptied(page, database, make_user):
+    """Admin › Perusahaan lintas UPT: a station half entered, or a reason typed for a record's move, asks before
+    the page is left; a save empties its form, so the next one does not start from the last one's words."""
+    make_user("admin_perusahaan", "admin")
+    with database.session() as s:
+        first = gen_service_user(s, tax_id="02.111.222.3-444.000", name="PT Sari Buah Tropis")
+        gen_service_user(s, tax_id="02.111.222.3-444.000", name="PT SARI BUAH TROPIS", source_id=990001)
+        s.flush()
+        company_id = first.company_id
+    sign_in(page, "admin_perusahaan")
+    page.goto("/admin/companies")
+    page.wait_for_selector("#admin-companies-office-code")
+    asks_on_reload(page, False)
+    page.fill("#admin-companies-office-code", "2100")
+    asks_on_reload(page, True)
+    page.fill("#admin-companies-office-name", "BBKP Surabaya")
+    page.click("#admin-companies-office-timezone")
+    page.locator(".dash-dropdown-option", has_text="WIB · Asia/Jakarta").click()  # a portal: not inside the control
+    page.click("#admin-companies-office-add")
+    expect(page.locator("#admin-companies-office-alert")).to_contain_text("2100")
+    expect(page.locator("#admin-companies-office-code")).to_have_value("")
+    expect(page.locator("#admin-companies-office-name")).to_have_value("")
+    asks_on_reload(page, False)
+
+    page.fill("#admin-companies-search", "Sari Buah Tropis")
+    page.click(f"#admin-companies-grid .ag-row[row-id='{company_id}'] .ag-cell")
+    page.wait_for_selector("#admin-companies-form:visible")
+    asks_on_reload(page, False)  # a company shown: nothing typed yet
+    page.click("#admin-companies-action label:has-text('Pisahkan')")
+    page.fill("#admin-companies-reason", "Dua pemilik berbeda")
+    asks_on_reload(page, True)
+    page.click("#admin-companies-save")
+    expect(page.locator("#admin-companies-alert")).to_have_class(re.compile("alert-success"))
+    expect(page.locator("#admin-companies-reason")).to_have_value("")
+    asks_on_reload(page, False)
+    screenshot(page, "admin-companies-saved-form-emptied")

@@ -64,9 +64,13 @@ def test_a_move_through_the_page_is_audited_and_a_stale_form_is_refused(app, log
     refused = _save(app, client, typo.id, None, "", opened).json["response"]
     assert refused["admin-companies-alert"]["color"] == "danger"
     assert refused["admin-companies-target"]["invalid"] and refused["admin-companies-reason"]["invalid"]
+    assert "value" not in refused["admin-companies-reason"]  # what was typed stays
+
 
     done = _save(app, client, typo.id, jakarta.company_id, "NPWP salah ketik", opened).json["response"]
     assert done["admin-companies-alert"]["color"] == "success"
+    # emptied: the next change starts afresh (and the page's unsaved-changes guard has nothing to ask)
+    assert done["admin-companies-reason"]["value"] == "" and done["admin-companies-target"]["value"] is None
     session.expire_all()
     assert session.get(ServiceUser, typo.id).company_id == jakarta.company_id
     entry = session.scalars(select(AuditLog).where(AuditLog.action == "company_record_moved")).one()
@@ -138,8 +142,11 @@ def test_the_upt_section_adds_a_station_and_names_each_wrong_field(app, logged_i
     refused = _add_office(app, client, "0300", "", "Europe/Paris").json["response"]
     assert refused["admin-companies-office-code"]["invalid"] and refused["admin-companies-office-timezone"]["invalid"]
     assert "sudah dipakai" in refused["admin-companies-office-code-feedback"]["children"]
+    assert "value" not in refused["admin-companies-office-code"]  # what was typed stays
     added = _add_office(app, client, "3000", "BKP Jayapura", "Asia/Jayapura").json["response"]
     assert added["admin-companies-office-alert"]["color"] == "success"
+    assert [added[f"admin-companies-office-{k}"]["value"] for k in ("code", "name", "timezone", "iqfast_url")] == [
+        None] * 4  # emptied for the next station
     assert session.scalar(select(Office.timezone).where(Office.code == "3000")) == "Asia/Jayapura"
 
 
