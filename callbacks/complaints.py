@@ -129,9 +129,12 @@ def register(app) -> None:
         contents, filenames, refresh = values[-3:]
         data = dict(zip(NEW_FIELDS, values[:-3]))
         cleared = [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
-        if ctx.triggered_id in ("complaints-new", "complaints-new-cancel"):
-            return [ctx.triggered_id == "complaints-new", "", False, no_update, no_update, no_update, no_update,
-                    ""] + cleared + kept
+        if ctx.triggered_id == "complaints-new":
+            return [True, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
+        if ctx.triggered_id == "complaints-new-cancel":
+            # Cancel drops what was typed, as it says: a draft kept in the closed dialog was lost without a question
+            # when the page was left (a closed dialog has nothing to ask about), and came back under the next one.
+            return [False, "", False, no_update, no_update, no_update, no_update, ""] + cleared + _emptied_form()
         current = user()
         try:
             data["received_at"] = received_at(data.pop("received_date"), current.office_timezone)
@@ -147,5 +150,8 @@ def register(app) -> None:
                     messages.get("attachments", "")] + \
                 [name in messages for name in NEW_FIELDS] + [messages.get(name, "") for name in NEW_FIELDS] + kept
         message = t("complaints.saved", code=created["tracking_code"], due=format_date(created["due_date"]))
-        return ([False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared
-                + [NEW_DEFAULTS.get(name) for name in NEW_FIELDS] + [None, None])
+        return [False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared + _emptied_form()
+
+    def _emptied_form() -> list:
+        """The form's own defaults, no attachments."""
+        return [NEW_DEFAULTS.get(name) for name in NEW_FIELDS] + [None, None]

@@ -14,10 +14,7 @@ KEEPS_WHAT_IT_OPENED = re.compile(r"edit_versions\.opened\(|\.opened_request\(")
 # A registration (a call in the module's code, not a word in a comment).
 REGISTERS = re.compile(r"^\s+register_unsaved_guard\(app,", re.MULTILINE)
 # module → why its form does not ask before it is left.
-EXEMPT = {
-    "admin_companies": "its opened values are the company's name and NPWP, which the form does not edit: it moves or "
-                       "splits an office's record, a choice made again in a few clicks",
-}
+EXEMPT: dict[str, str] = {}  # none since Admin › Perusahaan lintas UPT asks too (its reason is typing to lose)
 
 
 def _modules() -> dict[str, str]:
