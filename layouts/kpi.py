@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts.common import filled_form, page_header, section_select
 from layouts.components.date_words import date_words
+from layouts.components.formatting import MONTH_CHART
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
 from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
@@ -73,7 +74,7 @@ def _page(user, sections):
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H2(t("kpi.monthly.title"), className="h5"),
                 dcc.Graph(id="kpi-monthly-chart", config={"displayModeBar": False, "responsive": True},
-                          style={"height": "320px"}),
+                          style={"height": "320px"}, className=MONTH_CHART),
                 html.Div(t("kpi.monthly.nnc_direction_note"), className="small text-muted"),
             ])), lg=6, className="mb-3"),
             dbc.Col(dbc.Card(dbc.CardBody([

@@ -14,8 +14,8 @@ from dash import dcc, html
 from layouts.common import group_label, hidden_label, section_select
 from layouts.compliance_common import back_link, intervention_label, months_since_text, tier_badge
 from layouts.components.date_words import date_words
-from layouts.components.formatting import (chart_separators, count_axis, format_count, format_date, format_month,
-                                           format_rate, format_score, format_tax_id, month_axis)
+from layouts.components.formatting import (MONTH_CHART, chart_separators, count_axis, format_count, format_date,
+                                           format_month, format_rate, format_score, format_tax_id, month_axis)
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from portal.domain.addresses import address_text
@@ -215,7 +215,8 @@ def render(detail: dict, user):
         # The chart is drawn by its own callback once the rest is on screen: one task less in the first one.
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(
             id="profile-monthly-chart", figure={"data": [], "layout": {"height": CHART_HEIGHT}},
-            style={"minHeight": f"{CHART_HEIGHT}px"}, config={"displayModeBar": False}), "profile-monthly-card"),
+            style={"minHeight": f"{CHART_HEIGHT}px"}, config={"displayModeBar": False}, className=MONTH_CHART),
+              "profile-monthly-card"),
         sections(detail),
     ])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.formatting import MONTH_CHART
 from layouts.components.pager import pager
 from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location
@@ -40,7 +41,8 @@ def _page(user, sections):
                                                          {"label": t("survey.trend.semester"),
                                                           "value": "semester"}]),
                                  className="text-end")], className="g-2"),
-                dcc.Graph(id="survey-trend-chart", config=GRAPH_CONFIG, style={"height": "340px"}),
+                dcc.Graph(id="survey-trend-chart", config=GRAPH_CONFIG, style={"height": "340px"},
+                          className=MONTH_CHART),
             ])), lg=5, className="mb-3"),
         ]),
         dbc.Row([

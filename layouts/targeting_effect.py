@@ -9,8 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import page_header, scrolling_table, section_select
-from layouts.components.formatting import (chart_separators, format_count, format_number, format_targeting_share,
-                                           month_axis, month_name)
+from layouts.components.formatting import (MONTH_CHART, chart_separators, format_count, format_number,
+                                           format_targeting_share, month_axis, month_name)
 from layouts.components.date_words import date_words
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse, query_string
@@ -118,7 +118,7 @@ def _page(user, sections, refusals=()):
         dbc.Card(dbc.CardBody([
             html.H2(t("targeting_effect.chart.title"), className="h5"),
             dcc.Graph(id="effect-chart", config={"displayModeBar": False, "responsive": True},
-                      style={"height": "320px"}),
+                      style={"height": "320px"}, className=MONTH_CHART),
             html.Div(t("targeting_effect.chart.note"), className="small text-muted"),
         ]), className="mb-3"),
         html.H2(t("targeting_effect.table.title"), className="h5"),

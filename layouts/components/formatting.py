@@ -47,6 +47,10 @@ def month_name(month: str) -> str:
     return format_month(date.fromisoformat(f"{month}-01"))
 
 
+# The class of a graph whose x axis is a month_axis (assets/qcorner.css thins its labels when the chart is narrow).
+MONTH_CHART = "qc-month-chart"
+
+
 def month_axis(months: list[str], most: int = 12) -> dict:
     """A plotly x axis for consecutive months ("2026-03", …) narrow enough for a phone: a category axis standing on
     the ISO months themselves (two months of one name in a long period stay apart, and plotly does not read them as
@@ -54,7 +58,11 @@ def month_axis(months: list[str], most: int = 12) -> dict:
     the first tick and wherever the year changes ("Des<br>2025", "Jan<br>2026", "Feb", …); "Agu '26" side by side ran
     into each other there, and turned they were cut ("Jul 202"). At most `most` ticks: a long custom period ticks
     every second or third month. The traces' x are the ISO months; their hover says the month's name from
-    customdata."""
+    customdata.
+
+    Upright always (`tickangle` 0): plotly turned twelve labels on their side on a phone ("2026 Jan" read down the
+    axis). Where the chart is too narrow for a label a month, every second one is left out instead (assets/qcorner.css,
+    .qc-month-chart, given to every graph drawn with this axis: MONTH_CHART)."""
     step = max(1, -(-len(months) // most))
     kept = months[::step]
     ticks, year = [], None
@@ -62,7 +70,7 @@ def month_axis(months: list[str], most: int = 12) -> dict:
         name = month_name(month).split(" ", 1)[0]
         ticks.append(name if month[:4] == year else f"{name}<br>{month[:4]}")
         year = month[:4]
-    return {"type": "category", "tickvals": kept, "ticktext": ticks}
+    return {"type": "category", "tickvals": kept, "ticktext": ticks, "tickangle": 0}
 
 
 def format_tax_id(value: str | None) -> str:

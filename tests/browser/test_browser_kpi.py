@@ -71,7 +71,33 @@ def test_on_a_phone_the_stage_table_shows_its_sla_columns_without_scrolling_side
     right = phone.evaluate("document.querySelector('#kpi-stages-table th:last-child').getBoundingClientRect().right")
     assert right <= 390 and phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "kpi-panel-390")
+
+    # The year's twelve months under the chart: upright, every second one left out, none over its neighbour (plotly
+    # turned all twelve on their side: "2026 Jan Feb …" read down the axis).
+    phone.locator("#kpi-monthly-chart").scroll_into_view_if_needed()
+    labels = _tick_labels(phone, "#kpi-monthly-chart")
+    assert 5 <= len(labels) <= 6 and labels[0]["text"].startswith("Jan"), labels
+    assert not any(label["turned"] for label in labels), labels
+    assert all(left["right"] <= right["left"] for left, right in zip(labels, labels[1:])), labels
+    phone.locator("#kpi-monthly-chart").screenshot(path=screenshot(phone, "kpi-monthly-chart-390"))
+
+    # The survey's element averages: the scale's whole numbers upright, the grade limits under the axis's name.
+    phone.click("#kpi-card-ikm")
+    phone.wait_for_selector("#survey-elements-chart .xtick")
+    labels = _tick_labels(phone, "#survey-elements-chart")
+    assert [label["text"] for label in labels] == ["1", "2", "3", "4"] and not any(l["turned"] for l in labels)
+    assert "batas mutu: C ≥ 2,60" in phone.locator("#survey-elements-chart .xtitle").text_content()
+    phone.locator("#survey-elements-chart").screenshot(path=screenshot(phone, "survey-elements-chart-390"))
     context.close()
+
+
+def _tick_labels(page, chart: str) -> list[dict]:
+    """The x axis's shown tick labels of a chart: text, left and right edge, and whether plotly turned it."""
+    return page.eval_on_selector_all(f"{chart} .xaxislayer-above .xtick text", r"""texts => texts
+        .filter(text => getComputedStyle(text).display !== 'none')
+        .map(text => { const box = text.getBoundingClientRect();
+                       return {text: text.textContent, left: box.left, right: box.right,
+                               turned: /rotate\((?!0[,)])/.test(text.getAttribute('transform') || '')}; })""")
 
 
 def show_this_year_as_head(page, drawn: str) -> None:

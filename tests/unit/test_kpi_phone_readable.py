@@ -24,6 +24,7 @@ def test_the_months_show_the_year_only_under_the_first_and_each_january():
     axis = month_axis(["2025-11", "2025-12", "2026-01", "2026-02"])
     assert axis["ticktext"] == ["Nov<br>2025", "Des", "Jan<br>2026", "Feb"]
     assert axis["tickvals"] == ["2025-11", "2025-12", "2026-01", "2026-02"] and axis["type"] == "category"
+    assert axis["tickangle"] == 0  # upright: a narrow chart leaves every second label out (assets/qcorner.css)
 
 
 def test_a_long_period_ticks_every_few_months_and_still_says_each_year():
