@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 
 from models import SyncRun
 from models.base import utcnow
+from portal.iqfast.sql_source import explained
 
 EVERY = timedelta(minutes=5)  # the scheduler's default interval (QCORNER_SYNC_INTERVAL_MINUTES)
 RECONCILE_HOUR_UTC = 18  # the nightly reconciliation, 01:00 WIB
 FAILURE_RATE = 0.004
-FAILURE = "IQFast tidak dapat dihubungi: timed out"
+# As a run that met a silent network says it (portal/iqfast/sql_source.py: SqlSource.check).
+FAILURE = "IQFast tidak dapat dihubungi (mysql+pymysql://qcorner_ro@10.30.0.15:3306/iqfast): " + explained(
+    "(2003, \"Can't connect to MySQL server on '10.30.0.15' (timed out)\")")
 
 
 def sync_run_rows(start: datetime, end: datetime, source: str, every: timedelta = EVERY,

@@ -274,9 +274,37 @@ def _decimal(value) -> Decimal:
     return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
+# What the sync page says first when IQFast cannot be reached or read, in the officers' words, before the driver's
+# own (kept for whoever fixes it): the usual causes, by the words PyMySQL, psycopg2 and sqlite3 use. An officer read
+# "timed out" or "Connection refused" alone and could not tell a network fault from a wrong password. The first
+# match counts: MySQL says "Can't connect … (timed out)" for a timeout and "Can't connect … Connection refused".
+CAUSES = (
+    (("timed out", "timeout expired"),
+     "waktu tunggu habis: server IQFast tidak menjawab (jaringan, VPN atau firewall)"),
+    (("connection refused", "can't connect", "could not connect"),
+     "koneksi ditolak: server IQFast mati atau alamat/port salah"),
+    (("name or service not known", "nodename nor servname", "could not translate host name", "getaddrinfo failed",
+      "name resolution"), "nama server IQFast tidak dikenal"),
+    (("access denied", "password authentication failed", "authentication failed"),
+     "nama pengguna atau kata sandi IQFast ditolak"),
+    (("unknown database", 'database "'), "basis data IQFast tidak ada di server itu"),
+    (("no such table", "doesn't exist", "does not exist"), "tabel IQFast tidak ditemukan (basis data yang salah?)"),
+    (("lost connection", "server has gone away", "server closed the connection"), "koneksi ke IQFast terputus"),
+    (("unable to open database file",), "file basis data IQFast tidak dapat dibuka"),
+)
+
+
+def explained(detail: str) -> str:
+    """The driver's line with its cause in Indonesian before it ("waktu tunggu habis: … — (2003, "Can't connect …
+    (timed out)")"), or the line alone when the cause is not a usual one."""
+    lowered = detail.lower()
+    cause = next((words for needles, words in CAUSES if any(needle in lowered for needle in needles)), None)
+    return f"{cause} — {detail}" if cause else detail
+
+
 def _first_line(error: Exception) -> str:
     text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0][:300] if text else type(error).__name__
+    return explained(text.splitlines()[0][:300]) if text else type(error).__name__
 
 
 def overlap_start(position: Position | None, overlap: timedelta) -> Position | None:
