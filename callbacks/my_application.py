@@ -7,7 +7,7 @@ from dash import Input, Output, State, html, no_update
 
 from callbacks.common import register_unsaved_guard
 from layouts.my import not_yours, progress, stage_badge, stage_label
-from layouts.components.formatting import format_datetime, format_idr, format_quantity
+from layouts.components.formatting import format_date, format_datetime, format_idr, format_quantity
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import country_name, t
@@ -129,8 +129,12 @@ def _survey(detail: dict, tz: str):
     survey = detail["survey"]
     if survey is None:
         return None
-    if not survey["open"]:
+    if survey["state"] == "answered":
         return dbc.Alert([html.I(className="bi bi-check2-circle me-2"), t("my.survey_done")], color="light")
+    if survey["state"] == "expired":
+        return dbc.Alert([html.I(className="bi bi-clock-history me-2"),
+                          t("my.survey_expired", date=format_date(survey["expires_at"], tz=tz))],
+                         color="light", id="my-application-survey-expired")
     return dbc.Alert([html.Strong(t("my.survey_open_title")), html.Div(t("my.survey_open_here"), className="small mb-2"),
                       dbc.Button(t("my.survey_answer"), href=f"/my/survey/{detail['id']}", external_link=True,
                                  color="success", size="lg", className="w-100", id="my-application-survey")],

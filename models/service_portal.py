@@ -156,6 +156,13 @@ class SurveyInvitation(Base):
                                                     nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    def state(self, now: datetime) -> str:
+        """"answered", "expired" or "open" at `now`: the one rule for whether the survey can still be answered
+        (the survey form refuses by it, an application's page offers the survey by it)."""
+        if self.responded_at is not None:
+            return "answered"
+        return "expired" if self.expires_at <= now else "open"
+
 
 class SurveyResponse(Base):
     """One answered SKM questionnaire: nine elements on 1–4, the optional profile and comment — no company."""

@@ -279,8 +279,9 @@ def application_detail(session: Session, viewer, application_id: int) -> dict[st
         "draft_id": draft.id if draft else None,
         "bill": {"amount": bill.amount, "billing_code": bill.billing_code,
                  "paid": bill.paid or "paid" in reached} if bill else None,
+        # An expired survey is no longer offered: its button led to "the survey can no longer be filled in".
         "survey": None if invitation is None else {
-            "open": invitation.responded_at is None, "expires_at": invitation.expires_at,
+            "state": invitation.state(utcnow()), "expires_at": invitation.expires_at,
             "responded_at": invitation.responded_at},
         "corrections": [{"id": c.id, "field": c.field, "problem": c.problem, "expected": c.expected,
                          "status": c.status, "resolution": c.resolution, "resolution_note": c.resolution_note,

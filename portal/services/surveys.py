@@ -48,10 +48,9 @@ def _invitation_view(session: Session, invitation: SurveyInvitation) -> dict[str
 def _usable(invitation: SurveyInvitation | None, now: datetime) -> SurveyInvitation:
     if invitation is None:
         raise SurveyClosed("unknown")
-    if invitation.responded_at is not None:
-        raise SurveyClosed("answered")
-    if invitation.expires_at <= now:
-        raise SurveyClosed("expired")
+    state = invitation.state(now)
+    if state != "open":
+        raise SurveyClosed(state)
     return invitation
 
 

@@ -117,3 +117,25 @@ def test_the_country_iqfast_names_in_indonesian_reads_in_the_readers_language(ap
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     card = json.dumps(response.json["response"], ensure_ascii=False)
     assert t("my.route.to", language, place=country) in card
+
+
+def test_a_survey_past_its_deadline_is_no_longer_offered_and_says_until_when_it_was(client, session, exporter):
+    """Its button led to "the survey can no longer be filled in"; an open one keeps its button, an answered one
+    its thanks."""
+    from models.service_portal import SurveyInvitation
+
+    def survey_part(application, **times):
+        session.add(SurveyInvitation(application_id=application.id, service_user_id=application.service_user_id,
+                                     invited_at=NOW - timedelta(days=40), **times))
+        session.commit()
+        body = _page(client, application.id)["my-application-body"]["children"]
+        return {props.get("id") for _type, props in components(body)}, json.dumps(body, ensure_ascii=False)
+
+    ids, text = survey_part(exporter["destroyed"], expires_at=NOW - timedelta(days=10))
+    assert "my-application-survey" not in ids and "my-application-survey-expired" in ids
+    assert "Masa pengisian survei untuk permohonan ini berakhir pada" in text
+    ids, text = survey_part(exporter["detained"], expires_at=NOW + timedelta(days=10))
+    assert "my-application-survey" in ids and "my-application-survey-expired" not in ids
+    ids, text = survey_part(exporter["waiting"], expires_at=NOW - timedelta(days=10),
+                            responded_at=NOW - timedelta(days=20))
+    assert t("my.survey_done") in text and "my-application-survey" not in ids
