@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
 
 from callbacks.common import page_of, paged_callback, register_date_words, register_url_filters
 from layouts import my as my_layout
@@ -76,6 +77,8 @@ def register(app) -> None:
             company_id = None
         with database().session() as db:
             companies = my_applications.companies(db, current)
+            if company_id not in {c["id"] for c in companies}:
+                company_id = None  # not one of theirs (an old or another account's link): all of theirs, see below
             try:
                 result = my_applications.list_applications(
                     db, current, service_user_id=company_id, date_from=_date(date_from), date_to=_date(date_to),
@@ -101,6 +104,16 @@ def register(app) -> None:
             {"label": c["name"], "value": str(c["id"])} for c in companies]
         return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"}}, \
             page_of(result, result["page"])
+
+    @protected_callback(app, PERMISSION, Output("my-company", "value"), Input("my-company", "options"),
+                        State("my-company", "value"), prevent_initial_call=True)
+    def keep_company_known(options, value):
+        """A company the address names that is not one of the reader's falls back to "all" in the picker and the
+        address too: the list said "nothing matches" under filters that all read "Semua", and a reader of one company
+        has no company picker to undo it with."""
+        if value in (None, "", "all") or any(option["value"] == value for option in options or []):
+            raise PreventUpdate
+        return "all"
 
     # The surveys waiting and the inspection levels come in one answer when the page opens (one request, one
     # session): neither changes while the page is open.

@@ -145,3 +145,22 @@ def test_the_page_the_address_names_is_shown_on_the_first_load_and_a_filter_star
     assert shown(1, changed=["my-next.n_clicks"]) == ("Menampilkan 21–25 dari 25", 2)
     assert shown(7) == ("Menampilkan 21–25 dari 25", 2)  # an old link past the end: the last page, not nothing
     assert shown(-3) == ("Menampilkan 1–10 dari 25", 0)
+
+
+def test_a_company_in_the_address_that_is_not_the_readers_falls_back_to_all_of_theirs(app, client, session, forwarder):
+    """An old link, or another account's, said "nothing matches" under filters that all read "Semua", and a reader of
+    one company has no company picker to undo it with."""
+    other = gen_service_user(session, name="PT Bukan Milik Anda")
+    session.commit()
+    body = my_list(app, client, company=str(other.id)).json["response"]
+    assert body["my-count"]["children"] == "Menampilkan 1–6 dari 6"
+    options = body["my-company"]["options"]
+    key = find_key(app, "my-company.value")
+
+    def picker(value):
+        return dash_callback(client, key, inputs=[{"id": "my-company", "property": "options", "value": options}],
+                             state=[{"id": "my-company", "property": "value", "value": value}],
+                             changed=["my-company.options"])
+
+    assert picker(str(other.id)).json["response"]["my-company"]["value"] == "all"  # and so the address
+    assert picker(str(forwarder["company"].id)).status_code == 204 and picker("all").status_code == 204

@@ -23,14 +23,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def my_list(app, client, search=None, stage="all", date_from=None, date_to=None, changed=None, page=0):
-    """The service user's applications list as the page asks for it (every company and section; the pager's store at
-    `page`, from 0): the callback's response."""
+def my_list(app, client, search=None, stage="all", date_from=None, date_to=None, changed=None, page=0,
+            company="all"):
+    """The service user's applications list as the page asks for it (every section; the pager's store at `page`,
+    from 0): the callback's response."""
     from support.hostile import find_key
     from support.web import dash_callback
 
     values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
-              "my-company.value": "all", "my-section.value": "all", "my-from.value": date_from,
+              "my-company.value": company, "my-section.value": "all", "my-from.value": date_from,
               "my-to.value": date_to, "my-prev.n_clicks": None, "my-next.n_clicks": None}
     return dash_callback(client, find_key(app, "my-list.children"), inputs=[
         {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
