@@ -419,3 +419,20 @@ window.qcUnsaved = (function () {
         document.addEventListener("DOMContentLoaded", watch);
     }
 })();
+
+// A pager's Next or Previous pressed under a long list (a phone's ten cards) shows the new page from its top: the view
+// stayed at the bottom, on the new page's last cards beside the pager, and the page looked as if nothing had changed.
+// The list is the element before the pager (layouts/components/pager.py); a list whose top is in view stays put.
+document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".qc-pager button") : null;
+    var list = button ? button.closest(".qc-pager").previousElementSibling : null;
+    if (!list) {
+        return;
+    }
+    var top = list.getBoundingClientRect().top;
+    if (top < 0) {
+        // At once: Bootstrap's smooth scrolling was cut short by the new page's arrival, at the bottom again. 72 px:
+        // the count line above the list in view too.
+        window.scrollTo({top: Math.max(window.scrollY + top - 72, 0), behavior: "instant"});
+    }
+});

@@ -187,9 +187,15 @@ def test_back_from_an_application_on_the_second_page_finds_the_second_page(phone
     browser_login(phone, "rudi")
     phone.wait_for_url("**/my/applications")
     expect(phone.locator("#my-list .qc-app-card")).to_have_count(10)
-    phone.click("#my-next")
+    phone.click("#my-next")  # under ten cards: the view moves up to the new page's first card, not left at the bottom
     phone.wait_for_url("**/my/applications?page=2")
     phone.wait_for_selector(f"#my-card-{oldest}")
+    top = phone.evaluate("document.getElementById('my-list').getBoundingClientRect().top")
+    assert 0 <= top < 200, top
+    phone.hover("#my-prev")  # where a tap leaves the pointer: the button is not left dark grey as if pressed
+    assert phone.evaluate("matchMedia('(hover: none)').matches")
+    colour = phone.eval_on_selector("#my-prev", "button => getComputedStyle(button).backgroundColor")
+    assert colour in ("rgba(0, 0, 0, 0)", "transparent"), colour
     phone.click(f"#my-card-{oldest} a")
     phone.wait_for_url(f"**/my/applications/{oldest}")
     phone.go_back()
