@@ -5,7 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_unsaved_guard, stale_message
+from callbacks.common import page_of, paged_callback, register_unsaved_guard, register_url_filters, stale_message
+from layouts import my_notifications as my_notifications_layout
 from layouts.my_notifications import devices, message
 from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database
@@ -49,6 +50,7 @@ def _choice_value(name: str, value):
 
 
 def register(app) -> None:
+    register_url_filters(app, PERMISSION, "my-notifications", my_notifications_layout.URL_FIELDS)
     # Leaving the page with a choice changed and not saved asks first. Not the email switch (shown off where the
     # account has no address, whatever is stored) nor push (turned on by a device added here, which stores it).
     register_unsaved_guard(app, PERMISSION, "my-notifications", "my-notifications-opened",

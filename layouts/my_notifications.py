@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from layouts.common import field, page_header
 from layouts.components.formatting import format_datetime
 from layouts.components.pager import pager
+from layouts.components.url_filters import CHOICE, UrlField, applied, location, page_field
 from portal.extensions import settings
 from portal.i18n import format_date, t
 from portal.services.notifications import OPTIONAL_STAGES
@@ -124,8 +125,13 @@ def _choices_card():
     ], className="shadow-sm mb-3", id="my-notifications-choices")
 
 
-def layout(user, page, **_):
-    return html.Div([
+# In the address (layouts/components/url_filters.py): Back from a message's application returns to the page of the
+# inbox it was opened from, unread only if so chosen.
+URL_FIELDS = (UrlField("show", "my-notifications-show", CHOICE, "all", SHOW), page_field("my-notifications-page"))
+
+
+def layout(user, page, query: str = "", **_):
+    return applied(html.Div([
         page_header(t("page.my_notifications"), t("my_notifications.subtitle")),
         html.Div([
             html.Div(id="my-notifications-unread", className="small fw-semibold", role="status"),
@@ -139,4 +145,5 @@ def layout(user, page, **_):
         html.Div(id="my-notifications-list"),
         pager("my-notifications", phone=True, class_name="mt-2 mb-4 g-2"),
         _choices_card(),
-    ])
+        location("my-notifications"),
+    ]), URL_FIELDS, query)

@@ -105,7 +105,8 @@ def test_changing_a_filter_writes_the_address_once(app, logged_in):
 @pytest.mark.parametrize("path, store, who", [
     ("/nnc", "nnc-page", ("operator",)), ("/applications", "applications-page", ("operator",)),
     ("/complaints", "complaints-page", ("operator",)), ("/rankings", "rankings-page", ("enforcement",)),
-    ("/targeting/queue", "queue-page", ("coordinator", "plant")), ("/my/applications", "my-page", ("service_user",))])
+    ("/targeting/queue", "queue-page", ("coordinator", "plant")), ("/my/applications", "my-page", ("service_user",)),
+    ("/my/notifications", "my-notifications-page", ("service_user",))])
 def test_a_link_to_a_lists_third_page_draws_its_pager_on_that_page(logged_in, path, store, who):
     """Back from a row's page finds the list on the page it was left (the list callback's first load shows the
     stored page: tests/pages/test_my_applications_page.py)."""
