@@ -120,6 +120,7 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     phone.goto(f"/my/applications/{application_id}")
     phone.click("#my-application-survey")
     phone.wait_for_selector("#survey-form")
+    assert phone.locator("#survey-back").bounding_box()["height"] >= 44  # a thumb's target, not a 19 px line
     for n in (1, 3, 4):
         phone.click(f"label[for='element_{n}-4']")
     phone.click("#survey-submit")

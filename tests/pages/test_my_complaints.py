@@ -61,3 +61,12 @@ def test_the_complaint_card_shows_category_text_and_application_number(app, clie
     # (tests/pages/test_every_record_reachable.py opens it).
     assert LONG[:80] in text and LONG not in text
     assert "Baca selengkapnya" in text and "my-complaints-more" in text
+
+
+def test_a_number_typed_as_its_last_digits_is_told_to_be_written_whole_and_the_form_keeps_it(app, client, complainant):
+    """The card shows the whole number, a reader types its tail: "not found" alone did not say what to type."""
+    refused = _send(app, client, complainant.number[-6:])
+    assert refused["my-complaints-application_number"]["invalid"]
+    said = refused["my-complaints-application_number-feedback"]["children"]
+    assert f"Permohonan {complainant.number[-6:]} tidak ditemukan. Tulis nomornya lengkap" in said
+    assert "value" not in refused["my-complaints-application_number"]  # what was typed stays
