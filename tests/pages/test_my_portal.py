@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select
 
 from support.web import components, csrf_token, dash_callback, login, logout
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
-from models import AuditLog, StageEvent
+from models import AuditLog, Certificate, StageEvent
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, SurveyInvitation,
                                    SurveyResponse)
 from portal.services import corrections, my_applications, notifications, surveys
@@ -151,6 +151,22 @@ def test_draft_pdf_is_watermarked_and_shows_the_synced_certificate_data(session,
                      "46,5 C 20 menit", "Bebas lalat buah Bactrocera spp.", "KT-1", "Fitosanitari", "Singapura",
                      "GA 890"):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize("code, title", [
+    ("SP-T", "Sertifikat Pelepasan Karantina Tumbuhan / Plant quarantine release certificate"),
+    ("SP-H", "Sertifikat Pelepasan Karantina Hewan / Animal quarantine release certificate")])
+def test_an_import_draft_is_titled_by_its_forms_name_not_its_bare_code(session, two_companies, code, title):
+    """IQFast's release certificate of an import had no row in certificate_forms: the PDF was titled "SP-T" alone
+    (migration 0043c)."""
+    for certificate in session.scalars(select(Certificate).where(Certificate.application_id == two_companies["app_a"].id)):
+        certificate.form_code = code
+    session.commit()
+    text = pdf_text(documents.render_document(session, viewer(session, "pengguna_a"), "draft",
+                                              two_companies["app_a"].id, compress=False)[1])
+    name_id, name_en = title.split(" / ")
+    shown = text.replace("\\(", "(").replace("\\)", ")")  # a PDF string escapes its brackets
+    assert name_id in shown and name_en.split()[0] in shown, title  # the line may wrap anywhere in the English
 
 
 def test_compressed_pdf_from_the_route_is_searchable_too(client, two_companies):
