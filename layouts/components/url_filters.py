@@ -72,8 +72,8 @@ def clean(field: UrlField, raw: str | None):
         return raw if _CODE.match(raw) else None
     if field.kind == FLAG:
         return {"1": True, "0": False}.get(raw)
-    if field.kind == PAGE:
-        return int(raw) - 1 if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE else None
+    if field.kind == PAGE:  # a number past any list (page=999999999) is a page past the end too: the last is shown
+        return min(int(raw[:12]), MAX_PAGE) - 1 if raw.isascii() and raw.isdigit() and int(raw[:12]) >= 1 else None
     raise ValueError(f"unknown kind {field.kind!r}")
 
 

@@ -33,7 +33,8 @@ def test_parse_keeps_what_fits_and_drops_the_rest():
     assert url_filters.parse("?overdue=1", complaints.URL_FIELDS) == {"complaints-overdue": True}
     assert url_filters.parse("?overdue=yes", complaints.URL_FIELDS) == {}
     assert url_filters.parse("?page=3", nnc.URL_FIELDS) == {"nnc-page": 2}  # the pager's store counts from 0
-    for odd in ("0", "-1", "2.5", "\u0663", "100001", "", "x"):
+    assert url_filters.parse("?page=99999999999999999999", nnc.URL_FIELDS) == {"nnc-page": url_filters.MAX_PAGE - 1}
+    for odd in ("0", "-1", "2.5", "\u0663", "", "x", "000"):
         assert url_filters.parse(f"?page={odd}", nnc.URL_FIELDS) == {}, odd
 
 
