@@ -47,7 +47,9 @@ def survey_alerts(surveys: dict, tz: str):
                       # "1 survey waiting", not "1 surveys" (the translation layer has no plural rules: two texts)
                       html.Strong(t("my.surveys_waiting_one" if total == 1 else "my.surveys_waiting",
                                     count=format_number(total))),
-                      html.Span(t("my.surveys_show"), className="ms-auto small text-decoration-underline")],
+                      # "Lihat" folded, "Tutup" unfolded (assets/my_portal.css): it said "Lihat" over the open list
+                      html.Span(t("my.surveys_show"), className="ms-auto small text-decoration-underline qc-folded"),
+                      html.Span(t("my.surveys_hide"), className="ms-auto small text-decoration-underline qc-unfolded")],
                      className="qc-survey-summary", id="my-surveys-summary"),
         html.P(t("my.surveys_why"), className="small mb-1"),
         html.Ul([_survey_link(s, tz) for s in rows], className="list-unstyled mb-0 qc-survey-list"),

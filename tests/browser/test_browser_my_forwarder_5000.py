@@ -174,6 +174,10 @@ def test_forwarder_sees_20_notifications_a_page_one_survey_banner_and_marks_all_
     browser_login(phone, "forwarder_besar")
     phone.wait_for_url("**/my/applications")
     expect(phone.locator("#my-surveys-banner")).to_have_count(1)
+    shown = phone.locator("#my-surveys-summary span:visible")
+    expect(shown).to_have_text(["Lihat"])  # folded: the summary says what a tap does
+    phone.click("#my-surveys-summary")
+    expect(shown).to_have_text(["Tutup"])
     expect(phone.locator("#my-count")).to_contain_text("dari 5.000")
     screenshot(phone, "my-applications-forwarder-phone")
     open_from_menu(phone, "shell-nav-my-notifications")
