@@ -79,3 +79,100 @@
         }
     }, true);
 })();
+
+// Back to a list (the browser's Back, or a record's link back marked data-qc-list) finds it scrolled where it was
+// left: the list is drawn by a callback after the address changes, so the browser's own restoring found a page still
+// empty and stayed at the top (a phone's eighth card opened, then Back, showed the first). The position is kept per
+// address for the tab as the reader scrolls; on the way back it is waited for until the page is tall enough (4 s at
+// most), and given up the moment the reader scrolls, taps or types.
+(function () {
+    "use strict";
+    var PREFIX = "qc-scroll ";
+    var BACK = "qc-scroll-back";
+    if ("scrollRestoration" in window.history) {
+        window.history.scrollRestoration = "manual";  // ours, after the list is drawn; not the browser's, before
+    }
+    function here() {
+        return window.location.pathname + window.location.search;
+    }
+    function store(name, value) {
+        try {
+            if (value === null) {
+                window.sessionStorage.removeItem(name);
+            } else {
+                window.sessionStorage.setItem(name, value);
+            }
+        } catch (error) {
+            // storage refused: the page opens at its top, as before
+        }
+    }
+    function stored(name) {
+        try {
+            return window.sessionStorage.getItem(name);
+        } catch (error) {
+            return null;
+        }
+    }
+    var timer = null;
+    window.addEventListener("scroll", function () {
+        if (timer === null) {
+            timer = window.setTimeout(function () {
+                timer = null;
+                store(PREFIX + here(), String(Math.round(window.scrollY)));
+            }, 150);
+        }
+    }, {passive: true});
+
+    var cancel = null;
+    function restore() {
+        if (cancel) {
+            cancel();
+        }
+        var target = Number(stored(PREFIX + here()));
+        if (!(target > 0)) {
+            return;
+        }
+        var started = Date.now();
+        var stopped = false;
+        var stop = function () {
+            stopped = true;
+            ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (name) {
+                window.removeEventListener(name, stop, true);
+            });
+        };
+        ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (name) {
+            window.addEventListener(name, stop, true);
+        });
+        cancel = stop;
+        (function step() {
+            if (stopped) {
+                return;
+            }
+            var busy = document.querySelector('[data-dash-is-loading="true"]') !== null ||
+                !document.querySelector("#shell-content > *");
+            var room = document.documentElement.scrollHeight - window.innerHeight;
+            if ((!busy && room >= target) || Date.now() - started > 4000) {
+                window.scrollTo({top: Math.min(target, Math.max(room, 0)), behavior: "instant"});
+                stop();
+                return;
+            }
+            window.requestAnimationFrame(step);
+        })();
+    }
+    window.addEventListener("popstate", restore);
+    document.addEventListener("click", function (event) {
+        var link = event.target.closest ? event.target.closest("a[data-qc-list]") : null;
+        if (link) {  // its address is the list's as kept above (the listener before this one set it)
+            var to = new URL(link.getAttribute("href"), window.location.href);
+            store(BACK, to.pathname + to.search);
+        }
+    });
+    // A page loaded whole: by Back or Forward (a card's link is a plain one), or by a record's link back.
+    var back = stored(BACK);
+    store(BACK, null);
+    var navigation = window.performance && window.performance.getEntriesByType ?
+        window.performance.getEntriesByType("navigation")[0] : null;
+    if (back === here() || (navigation && navigation.type === "back_forward")) {
+        restore();
+    }
+})();

@@ -177,6 +177,11 @@ def test_service_user_files_a_complaint_on_a_phone_and_typing_not_sent_is_asked_
     screenshot(phone, "my-complaints-sent-phone")
 
 
+# An element wholly on screen, below the page's top (scrolled to, not shown by a page that fits the screen).
+IN_VIEW = """(id) => { const box = document.getElementById(id).getBoundingClientRect();
+    return scrollY > 300 && box.top >= 0 && box.bottom <= innerHeight; }"""
+
+
 def test_back_from_an_application_on_the_second_page_finds_the_second_page(phone, company_with_history, database):
     """The page is in the address too: the busiest forwarder, ten cards a page, is not sent back to page one."""
     with database.session() as session:
@@ -197,6 +202,10 @@ def test_back_from_an_application_on_the_second_page_finds_the_second_page(phone
     assert phone.evaluate("matchMedia('(hover: none)').matches")
     colour = phone.eval_on_selector("#my-prev", "button => getComputedStyle(button).backgroundColor")
     assert colour in ("rgba(0, 0, 0, 0)", "transparent"), colour
+    phone.locator(f"#my-card-{oldest}").scroll_into_view_if_needed()  # the page's last card, well below its top
+    phone.wait_for_timeout(300)  # the position is kept as the reader scrolls (150 ms after)
+    left_at = phone.evaluate("scrollY")
+    assert left_at > 300, left_at
     phone.click(f"#my-card-{oldest} a")
     phone.wait_for_url(f"**/my/applications/{oldest}")
     phone.go_back()
@@ -204,7 +213,15 @@ def test_back_from_an_application_on_the_second_page_finds_the_second_page(phone
     phone.wait_for_selector(f"#my-card-{oldest}")
     expect(phone.locator("#my-list .qc-app-card")).to_have_count(6)  # 16 in all: the second page's six
     assert phone.is_enabled("#my-prev") and not phone.is_enabled("#my-next")
+    # ... scrolled where it was left: the card opened in view, not the page's top
+    phone.wait_for_function(IN_VIEW, arg=f"my-card-{oldest}")
     screenshot(phone, "my-applications-back-to-page-two")
+    phone.click(f"#my-card-{oldest} a")
+    phone.wait_for_url(f"**/my/applications/{oldest}")
+    phone.click("#my-application-back")  # the page's own link back: the same
+    phone.wait_for_url("**/my/applications?page=2")
+    phone.wait_for_selector(f"#my-card-{oldest}")
+    phone.wait_for_function(IN_VIEW, arg=f"my-card-{oldest}")
     phone.fill("#my-search", "Kelapa")  # a changed filter starts again at page one
     phone.wait_for_url("**/my/applications?q=Kelapa")
     expect(phone.locator("#my-list .qc-app-card")).to_have_count(10)
