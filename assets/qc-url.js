@@ -17,9 +17,12 @@
     };
 })();
 
-// A record's link back to its list (marked data-qc-list) returns to the list as the reader left it in this tab: each
-// page's query string is kept for the tab as the address changes (sessionStorage: gone with the tab, never sent to
-// the server), and the link takes its list's before the click goes on. No list kept: the link's own address.
+// A record's link back to its list returns to the list as the reader left it in this tab: each page's query string is
+// kept for the tab as the address changes (sessionStorage: gone with the tab, never sent to the server), and the link
+// takes its list's before the click goes on. No list kept: the link's own address. A plain link is marked
+// data-qc-list (its address is rewritten and the browser goes); a link Dash draws for moving inside the page
+// (dcc.Link, dbc.Button with href) is marked with the class qc-list-link: it goes where its own props say, whatever
+// its address reads, so it is sent here instead, the way it sends itself (a pushState Dash's router hears).
 (function () {
     "use strict";
     var PREFIX = "qc-list ";
@@ -41,9 +44,10 @@
     window.addEventListener("popstate", keep);
     keep();
     document.addEventListener("click", function (event) {
-        var link = event.target.closest ? event.target.closest("a[data-qc-list]") : null;
-        if (!link) {
-            return;
+        var link = event.target.closest ? event.target.closest("a[data-qc-list], a.qc-list-link") : null;
+        if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+                event.shiftKey) {
+            return;  // asked about and stayed (the unsaved-changes question), or a new tab: the browser's matter
         }
         var to = new URL(link.getAttribute("href"), window.location.href);
         if (to.origin !== window.location.origin) {
@@ -58,6 +62,15 @@
         if (kept) {
             to.search = kept;
             link.setAttribute("href", to.pathname + to.search + to.hash);
+        }
+        if (link.classList.contains("qc-list-link")) {
+            event.preventDefault();
+            event.stopPropagation();
+            window.history.pushState({}, "", to.pathname + to.search + to.hash);
+            window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+            if (window.qcScrollBack) {
+                window.qcScrollBack();  // below: scrolled where the list was left
+            }
         }
     }, true);
     // Logging out forgets the lists: the next person in this tab starts from their own (a company filter of the
@@ -160,9 +173,10 @@
         })();
     }
     window.addEventListener("popstate", restore);
+    window.qcScrollBack = restore;
     document.addEventListener("click", function (event) {
         var link = event.target.closest ? event.target.closest("a[data-qc-list]") : null;
-        if (link) {  // its address is the list's as kept above (the listener before this one set it)
+        if (link && !event.defaultPrevented) {  // its address is the list's as kept above (set by the listener before)
             var to = new URL(link.getAttribute("href"), window.location.href);
             store(BACK, to.pathname + to.search);
         }

@@ -25,8 +25,9 @@ from portal.i18n import country_name, current_language, t
 
 def layout(user, page=None, application_id: int | None = None, **_):
     return html.Div([
+        # qc-list-link: back to the list as the reader left it in this tab, filters, page and scroll (assets/qc-url.js)
         dcc.Link([html.I(className="bi bi-arrow-left me-1"), t("application_detail.back")], href="/applications",
-                 id="application-detail-back", className="d-inline-block mb-2"),
+                 id="application-detail-back", className="d-inline-block mb-2 qc-list-link"),
         dcc.Store(id="application-detail-id", data=application_id),
         dcc.Loading(html.Div(id="application-detail-body", className="qca-application"), type="default",
                     delay_show=300),

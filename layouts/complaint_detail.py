@@ -17,7 +17,7 @@ def layout(user, complaint_id: int, **_):
         dcc.Store(id="complaint-id", data=complaint_id),
         dcc.Store(id="complaint-refresh", data=0),
         html.A([html.I(className="bi bi-arrow-left me-1"), t("complaints.back")], href="/complaints",
-               className="small"),
+               className="small", id="complaint-back", **{"data-qc-list": "1"}),  # the list as left (qc-url.js)
         html.Div(id="complaint-header", className="mt-2"),
         dbc.Alert(id="complaint-alert", is_open=False, dismissable=True, duration=10000),
         dbc.Row([

@@ -141,4 +141,4 @@ def back_link(href: str, text: str, component_id: str):
     from dash import dcc
 
     return dcc.Link([html.I(className="bi bi-arrow-left me-1"), text], href=href, id=component_id,
-                    className="d-inline-block mb-2 qc-no-print")
+                    className="d-inline-block mb-2 qc-no-print qc-list-link")  # the list as left (assets/qc-url.js)

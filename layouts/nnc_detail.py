@@ -16,7 +16,8 @@ def layout(user, page, nnc_id: int, **_):
     return html.Div([
         dbc.Row([
             dbc.Col([html.Div(dbc.Button([html.I(className="bi bi-arrow-left me-1"), t("nnc.back_to_list")],
-                                         href="/nnc", color="link", className="p-0 mb-1", id="nnc-detail-back")),
+                                         href="/nnc", color="link", className="p-0 mb-1 qc-list-link",
+                                         id="nnc-detail-back")),  # the list as left (assets/qc-url.js)
                      html.H1(t("page.nnc_detail"), id="nnc-detail-title", className="mb-1"),
                      html.Div(id="nnc-detail-subtitle", className="text-muted")], md=8),
             dbc.Col(html.Div(id="nnc-detail-actions"), md=4, className="text-md-end mt-2 mt-md-0"),

@@ -86,6 +86,13 @@ def test_operator_searches_applications_and_opens_one(page, applications_data):
 
     page.click("#applications-next")
     page.wait_for_function("document.querySelector('#applications-count').innerText.includes('51–59')")
+    page.wait_for_url("**/applications?page=2")
+    # A row of the second page, and the page's own link back: the second page again, as Back would give it.
+    page.click("#applications-grid .ag-row [col-id='number'] >> nth=0")
+    page.wait_for_url(re.compile(r"/applications/\d+$"))
+    page.click("#application-detail-back")
+    page.wait_for_url("**/applications?page=2")
+    page.wait_for_function("document.querySelector('#applications-count')?.innerText.includes('51–59')")
 
     page.fill("#applications-service_user", "mangga harum")
     page.press("#applications-service_user", "Enter")
@@ -107,9 +114,10 @@ def test_operator_searches_applications_and_opens_one(page, applications_data):
     assert "Perlakuan uap panas" in page.inner_text("#application-detail-documents")
     screenshot(page, "application-detail")
 
-    page.click("#application-detail-back")
-    page.wait_for_url("**/applications")
-    page.wait_for_selector("#applications-grid .ag-row")
+    page.click("#application-detail-back")  # the list as left: the search kept
+    page.wait_for_url("**/applications?service_user=mangga+harum")
+    page.wait_for_function("document.querySelector('#applications-count')?.innerText.includes('dari 1')")
+    assert page.input_value("#applications-service_user") == "mangga harum"
 
 
 def test_application_page_fits_a_phone(phone, applications_data):
