@@ -136,20 +136,26 @@ def register(app) -> None:
         [Output("admin-companies-company", "children"), Output("admin-companies-records", "children"),
          Output("admin-companies-record", "options"), Output("admin-companies-record", "value"),
          Output("admin-companies-opened", "data"), Output("admin-companies-history", "children"),
-         Output("admin-companies-form", "style")],
-        Input("admin-companies-selected", "data"), Input("admin-companies-refresh", "data"))
+         Output("admin-companies-form", "style"),
+         Output("admin-companies-target", "value", allow_duplicate=True),
+         Output("admin-companies-reason", "value", allow_duplicate=True)],
+        Input("admin-companies-selected", "data"), Input("admin-companies-refresh", "data"),
+        prevent_initial_call="initial_duplicate")
     def show_company(company_id, _refresh):
-        """The chosen company, its record at each office, and the history of its links (newest first)."""
+        """The chosen company, its record at each office, and the history of its links (newest first). Another
+        company chosen empties the target and the reason: typed for the last one, a save would have moved the wrong
+        record."""
+        emptied = [None, ""] if ctx.triggered_id == "admin-companies-selected" else [no_update, no_update]
         if not company_id:
-            return [no_update, None, [], None, None, None, {"display": "none"}]
+            return [no_update, None, [], None, None, None, {"display": "none"}] + emptied
         try:
             view = _company_view(company_id)
         except NotFound:
             return [dbc.Alert(t("error.not_found"), color="warning"), None, [], None, None, None,
-                    {"display": "none"}]
+                    {"display": "none"}] + emptied
         options = view["options"]
         return [view["header"], view["records"], options, options[0]["value"] if options else None, view["opened"],
-                view["history"], {}]
+                view["history"], {}] + emptied
 
     @protected_callback(
         app, PERMISSION,

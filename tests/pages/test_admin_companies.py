@@ -26,10 +26,11 @@ def _two_offices(session):
     return jakarta, bali, typo
 
 
-def _show(app, client, company_id):
+def _show(app, client, company_id, changed=None):
     return dash_callback(client, _key(app, "admin-companies-company.children"),
                          inputs=[{"id": "admin-companies-selected", "property": "data", "value": company_id},
-                                 {"id": "admin-companies-refresh", "property": "data", "value": 0}]).json["response"]
+                                 {"id": "admin-companies-refresh", "property": "data", "value": 0}],
+                         changed=changed).json["response"]
 
 
 def _save(app, client, record_id, target_id, reason, opened, action="move", company=None):
@@ -172,3 +173,14 @@ def test_the_new_stations_time_zone_says_what_to_choose_before_one_is_chosen(app
     zone = next(props for _type, props in components(page.json)
                 if props.get("id") == "admin-companies-office-timezone")
     assert zone.get("value") is None and zone["placeholder"] == "Pilih zona waktu UPT"
+
+
+def test_choosing_another_company_empties_the_target_and_reason_typed_for_the_last_one(app, logged_in, session):
+    """A reason and a target typed for one company stayed under the next one clicked: a save would have moved the
+    wrong record. The refresh after a save leaves the form to the save (which empties it itself)."""
+    _jakarta, _bali, typo = _two_offices(session)
+    client = logged_in("admin")
+    chosen = _show(app, client, typo.company_id, changed=["admin-companies-selected.data"])
+    assert chosen["admin-companies-target"]["value"] is None and chosen["admin-companies-reason"]["value"] == ""
+    refreshed = _show(app, client, typo.company_id, changed=["admin-companies-refresh.data"])
+    assert "admin-companies-target" not in refreshed and "admin-companies-reason" not in refreshed
