@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from callbacks.common import (page_of, paged_callback, register_date_words, register_open_row, register_unsaved_guard,
                               register_url_filters)
@@ -101,6 +102,7 @@ def register(app) -> None:
     emptied = [Output(f"complaints-new-{name}", "value") for name in NEW_FIELDS] + \
               [Output("complaints-new-upload", "contents"), Output("complaints-new-upload", "filename")]
     kept = [no_update] * len(emptied)
+    outputs_duplicated = [Output(o.component_id, o.component_property, allow_duplicate=True) for o in outputs]
 
     # Unsaved changes (layouts/components/unsaved.py): Back, a reload or a closed tab with the dialog open and typed
     # in asks first (its backdrop holds the menu links off). The channel and category start at their defaults, every
@@ -155,3 +157,14 @@ def register(app) -> None:
     def _emptied_form() -> list:
         """The form's own defaults, no attachments."""
         return [NEW_DEFAULTS.get(name) for name in NEW_FIELDS] + [None, None]
+
+    @protected_callback(app, "complaints.edit", [Output(o.component_id, o.component_property, allow_duplicate=True)
+                                                 for o in emptied] + outputs_duplicated,
+                        Input("complaints-modal", "is_open"), prevent_initial_call=True)
+    def dialog_closed(is_open):
+        """Closed by its × or Esc (the browser closes it, no button's callback runs), the dialog drops what was
+        typed, as Cancel does: the next caller's complaint started with the last one's subject and attachment, and
+        the draft, in a closed dialog, was lost without a question when the page was left."""
+        if is_open:
+            raise PreventUpdate
+        return _emptied_form() + [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)

@@ -206,6 +206,13 @@ def test_a_new_complaint_typed_in_its_dialog_asks_before_a_reload_and_a_saved_or
     expect(page.locator("#complaints-new-subject")).to_have_value("")
     expect(page.locator("#complaints-new-channel")).to_have_value("phone")
     asks_on_reload(page, False)
+    # Closed by Esc (or its ×), no button's callback: dropped the same.
+    page.fill("#complaints-new-subject", "Ditutup dengan Esc")
+    page.keyboard.press("Escape")
+    expect(page.locator("#complaints-modal")).to_be_hidden()
+    page.click("#complaints-new")
+    expect(page.locator("#complaints-new-subject")).to_have_value("")
+    asks_on_reload(page, False)
     assert dialogs.asked == []
 
 
