@@ -48,6 +48,18 @@ def test_period_presets_and_the_period_they_are_compared_with():
         kpi.period("custom", date(2026, 3, 31), date(2026, 3, 5), date(2026, 3, 1))
 
 
+def test_a_custom_period_reaching_past_today_is_refused_on_the_day_that_does():
+    """Days to come have no figures: "Sertifikat terbit 0 ▼100%" in red read as a collapse."""
+    today = date(2026, 12, 6)
+    assert kpi.period("custom", today, date(2026, 11, 15), today).end == today
+    with pytest.raises(InvalidInput) as ahead:
+        kpi.period("custom", today, date(2026, 11, 15), date(2027, 2, 1))
+    assert ahead.value.errors == {"to": ("kpi.error.future", {})}
+    with pytest.raises(InvalidInput) as ahead:
+        kpi.period("custom", today, date(2027, 1, 1), date(2027, 2, 1))
+    assert set(ahead.value.errors) == {"from", "to"}
+
+
 def test_every_figure_of_march_equals_the_hand_worked_value(session, data):
     panel = _panel(session)
     march = panel["current"]

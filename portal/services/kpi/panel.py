@@ -70,6 +70,12 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
             errors.add("to", "kpi.error.date_required")
         errors.raise_if_any()
         targeting_effect.add_day_range_problem(errors, date_from, date_to)
+        # Days to come have no figures yet: a period reaching past today read as a collapse ("Sertifikat terbit 0
+        # ▼100%", in red) against the days before it.
+        if date_from > today:
+            errors.add("from", "kpi.error.future")
+        if date_to > today:
+            errors.add("to", "kpi.error.future")
         errors.raise_if_any()
         length = date_to - date_from
         return Period(date_from, date_to, date_from - length - timedelta(days=1), date_from - timedelta(days=1),
