@@ -192,8 +192,11 @@ def cards(panel: dict, links: dict[str, str | None]):
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
                    number(before["applications_in_progress"]), comparable["in_progress"]), links["applications"]),
         card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
+             # No certificate in the period: no P90 or share to give ("P90 – · – dalam SLA" read as garbled)
              t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]),
-               share=format_percent(service["within_sla_share"]), sla=number(service["sla_hours"], 0)),
+               share=format_percent(service["within_sla_share"]), sla=number(service["sla_hours"], 0))
+             if service["median_hours"] is not None else
+             t("kpi.card.service_time_sub_none", sla=number(service["sla_hours"], 0)),
              trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"]),
                    comparable["service_time"]),
              links["applications"]),

@@ -234,3 +234,10 @@ def test_on_a_phone_the_stage_table_keeps_the_sla_columns_and_leaves_out_the_cou
         assert all({"d-none", "d-sm-table-cell"} <= set(classes.split()) for classes in columns[header]), header
     for header in ("Tahap", "Median", "SLA", "Dalam SLA"):
         assert not any("d-none" in classes.split() for classes in columns[header]), header
+
+
+def test_the_service_time_card_of_a_period_without_certificates_names_its_sla_alone(app, logged_in, data):
+    """"P90 – · – dalam SLA 24 jam" read as garbled where no certificate was issued."""
+    card = _cards(app, logged_in("head"), "2026-09-01", "2026-09-30")["service-time"]
+    assert "P90" not in card and "– dalam SLA" not in card
+    assert "diajukan → sertifikat terbit · SLA" in card
