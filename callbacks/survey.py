@@ -106,7 +106,10 @@ def trend_figure(points: list[dict], unit: str) -> dict:
     # Months stand on their own keys with short ticks (layouts/components/formatting.py: month_axis): "Agu '26" tilted
     # did not fit a phone. There the value over each point is hidden too (assets/qcorner.css): twelve ran together.
     names = [month_name(period) for period in periods] if unit == "month" else periods
-    axis = month_axis(periods) if unit == "month" else {"tickangle": -45}
+    # Semesters upright as "Sem 1" over their year ("2024-S1" tilted read sideways on a phone).
+    axis = month_axis(periods) if unit == "month" else {
+        "type": "category", "tickvals": periods, "tickangle": 0,
+        "ticktext": [t("survey.trend.semester_tick", number=period[-1], year=period[:4]) for period in periods]}
     return {"data": [{"type": "scatter", "x": periods, "y": [p["ikm"] for p in points], "mode": "lines+markers+text",
                       "connectgaps": False,
                       "text": [number(p["ikm"], 1) if p["ikm"] is not None else "" for p in points],

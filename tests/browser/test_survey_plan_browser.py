@@ -40,7 +40,7 @@ def test_typed_plan_survives_the_trend_unit_and_section_and_waits_for_its_semest
 
     with page.expect_response(_the_loader):
         page.locator("#survey-trend-unit input[value='semester']").check()
-    expect(page.locator("#survey-trend-chart")).to_contain_text("-S")  # the chart is drawn per semester
+    expect(page.locator("#survey-trend-chart")).to_contain_text("Sem ")  # the chart is drawn per semester
     expect(page.locator("#survey-plan-text")).to_have_value(TYPED)
 
     with page.expect_response(_the_loader):

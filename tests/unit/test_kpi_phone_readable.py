@@ -70,8 +70,11 @@ def test_the_ikm_trend_stands_on_the_months_with_short_ticks_and_names_them_on_h
     assert trace["x"] == ["2025-12", "2026-01", "2026-02"] and axis["type"] == "category"
     assert axis["ticktext"] == ["Des<br>2025", "Jan<br>2026", "Feb"]
     assert trace["customdata"][2] == ["Feb 2026", 41]
-    semesters = trend_figure([{"period": "2026-S1", "ikm": 84.0, "responses": 9}], "semester")
-    assert semesters["layout"]["xaxis"]["tickangle"] == -45 and semesters["data"][0]["x"] == ["2026-S1"]
+    semesters = trend_figure([{"period": "2025-S2", "ikm": 83.0, "responses": 7},
+                              {"period": "2026-S1", "ikm": 84.0, "responses": 9}], "semester")
+    axis = semesters["layout"]["xaxis"]
+    assert axis["tickangle"] == 0 and semesters["data"][0]["x"] == ["2025-S2", "2026-S1"]
+    assert axis["ticktext"] == ["Sem 2<br>2025", "Sem 1<br>2026"]  # upright: "2024-S1" tilted read sideways
 
 
 def test_a_small_change_on_a_kpi_card_is_not_shown_as_none_under_an_arrow():
