@@ -40,14 +40,15 @@ class Statements:
 
 
 def _paged(app, client, output: str, inputs: list[tuple[str, str, object]], prefix: str, page: int = 0,
-           clicked: str | None = None) -> dict:
-    """A paged list's callback as the browser calls it: its own inputs, the pager's buttons and stored page."""
+           clicked: str | None = None, changed: str | None = None) -> dict:
+    """A paged list's callback as the browser calls it: its own inputs, the pager's buttons and stored page; a
+    button `clicked`, an input `changed` ("id.property"), or neither (the page's first load)."""
     body = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
     body += [{"id": f"{prefix}-prev", "property": "n_clicks", "value": 1 if clicked == "prev" else None},
              {"id": f"{prefix}-next", "property": "n_clicks", "value": 1 if clicked == "next" else None}]
     response = dash_callback(client, find_key(app, output), inputs=body,
                              state=[{"id": f"{prefix}-page", "property": "data", "value": page}],
-                             changed=[f"{prefix}-{clicked}.n_clicks"] if clicked else [])
+                             changed=[f"{prefix}-{clicked}.n_clicks"] if clicked else [changed] if changed else [])
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.json["response"]
 
@@ -90,7 +91,8 @@ def test_correction_requests_past_the_first_twenty_are_reached_with_the_pager(ap
 def test_a_changed_correction_filter_starts_again_at_page_one(app, logged_in, twenty_six_requests):
     client = logged_in("operator")
     inputs = [("corrections-status", "value", "all"), ("corrections-refresh", "data", 0)]
-    body = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1)  # the filter changed
+    body = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1,
+                  changed="corrections-status.value")
     assert body["corrections-page"]["data"] == 0
     assert body["corrections-count"]["children"] == "Menampilkan 1–20 dari 26"
 
