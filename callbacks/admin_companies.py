@@ -189,9 +189,11 @@ def register(app) -> None:
                      stale_message(error, _label)],
                     True, "warning", no_update] + _feedback({}) + _redrawn(company_id) + typing_kept
         except NotFound:
-            return [t("admin_companies.pick_record"), True, "warning", no_update] + _feedback({}) + view_kept + typing_kept
+            return [t("admin_companies.pick_record"), True, "warning", no_update] + _feedback({}) + view_kept + \
+                typing_kept
         except InvalidInput as error:
-            return [t("form.has_errors"), True, "danger", no_update] + _feedback(_by_field(error)) + view_kept + typing_kept
+            return [t("form.has_errors"), True, "danger", no_update] + _feedback(_by_field(error)) + view_kept + \
+                typing_kept
         message = t(f"admin_companies.done.{'split' if action == 'split' else 'move'}", change=done["change_id"])
         return [message, True, "success", (refresh or 0) + 1] + _feedback({}) + view_kept + [None, ""]
 
@@ -258,7 +260,8 @@ def register(app) -> None:
         except InvalidInput as error:
             messages = error.messages(t)
             return [t("form.has_errors"), True, "danger", no_update] + [
-                v for field in OFFICE_FORM for v in (field in messages, messages.get(field, ""))] + [no_update] * len(OFFICE_FORM)
+                v for field in OFFICE_FORM for v in (field in messages, messages.get(field, ""))] + \
+                [no_update] * len(OFFICE_FORM)
         # Emptied: the station is in the list above, and the next one starts from an empty form, not over this one.
         return [t("admin_companies.office_added", code=added["code"]), True, "success", (refresh or 0) + 1] + [
             v for _field in OFFICE_FORM for v in (False, "")] + [None] * len(OFFICE_FORM)

@@ -131,12 +131,9 @@ def register(app) -> None:
         contents, filenames, refresh = values[-3:]
         data = dict(zip(NEW_FIELDS, values[:-3]))
         cleared = [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
-        if ctx.triggered_id == "complaints-new":
-            return [True, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
-        if ctx.triggered_id == "complaints-new-cancel":
-            # Cancel drops what was typed, as it says: a draft kept in the closed dialog was lost without a question
-            # when the page was left (a closed dialog has nothing to ask about), and came back under the next one.
-            return [False, "", False, no_update, no_update, no_update, no_update, ""] + cleared + _emptied_form()
+        if ctx.triggered_id in ("complaints-new", "complaints-new-cancel"):  # a closed dialog empties (below)
+            return [ctx.triggered_id == "complaints-new", "", False, no_update, no_update, no_update, no_update,
+                    ""] + cleared + kept
         current = user()
         try:
             data["received_at"] = received_at(data.pop("received_date"), current.office_timezone)
@@ -162,9 +159,9 @@ def register(app) -> None:
                                                  for o in emptied] + outputs_duplicated,
                         Input("complaints-modal", "is_open"), prevent_initial_call=True)
     def dialog_closed(is_open):
-        """Closed by its × or Esc (the browser closes it, no button's callback runs), the dialog drops what was
-        typed, as Cancel does: the next caller's complaint started with the last one's subject and attachment, and
-        the draft, in a closed dialog, was lost without a question when the page was left."""
+        """Closed, by Cancel, its × or Esc (the browser closes it then, no button's callback runs), the dialog drops
+        what was typed: the next caller's complaint started with the last one's subject and attachment, and the
+        draft, in a closed dialog, was lost without a question when the page was left."""
         if is_open:
             raise PreventUpdate
         return _emptied_form() + [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
