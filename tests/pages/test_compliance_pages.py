@@ -840,3 +840,13 @@ def test_the_explanation_at_the_lowest_level_says_so_instead_of_a_dash_count(ses
     text = json.dumps(_explanation(normal, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),
                       ensure_ascii=False)
     assert "7 konsinyasi bersih lagi sampai tingkat berikutnya" in text
+
+
+def test_the_profiles_intervention_says_it_follows_the_clean_run_not_the_tier():
+    """"D · Perlu pembinaan" beside "Dikurangi (5%)" read as a contradiction: the level follows the run of clean
+    consignments since the last violation, the tier the window's rate."""
+    from portal.i18n import t
+
+    for key in ("profile.how.intervention", "profile.how.intervention_lowest"):
+        assert "bukan tier" in t(key, language="id", level="Dikurangi (5%)", more=3)
+        assert "not the tier" in t(key, language="en", level="Reduced (5%)", more=3)
