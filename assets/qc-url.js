@@ -73,8 +73,8 @@
             }
         }
     }, true);
-    // Logging out forgets the lists: the next person in this tab starts from their own (a company filter of the
-    // one before would list nothing for them).
+    // Logging out forgets the lists and where they were scrolled (below): the next person in this tab starts from
+    // their own (a company filter of the one before would list nothing for them).
     document.addEventListener("submit", function (event) {
         var form = event.target;
         if (!form || !form.action || new URL(form.action, window.location.href).pathname !== "/logout") {
@@ -83,7 +83,7 @@
         try {
             for (var index = window.sessionStorage.length - 1; index >= 0; index -= 1) {
                 var name = window.sessionStorage.key(index);
-                if (name && name.indexOf(PREFIX) === 0) {
+                if (name && (name.indexOf(PREFIX) === 0 || name.indexOf("qc-scroll") === 0)) {
                     window.sessionStorage.removeItem(name);
                 }
             }

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
 from layouts.components import unsaved, url_filters
+from layouts.components.back_link import opened_from
 from layouts.components.company_picker import company_option
 from layouts.components.date_words import words_id
 from layouts.components.formatting import format_number
@@ -145,18 +146,21 @@ def section_choices(sections: list[dict], all_label_key: str = "compliance.all_s
         {"label": s[name], "value": s["code"]} for s in sections]
 
 
-def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "href"):
+def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "href",
+                      back: str | None = None):
     """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again.
 
     The whole address (`href`), not the path: a list keeps its filters in its query string (url_filters), and a
-    new path would carry them to the row's page."""
+    new path would carry them to the row's page. `back`: the list's own page, named in the row's address when the
+    row is not one of that page's own records, so the record's link back returns here (layouts/components/back_link)."""
     @protected_callback(app, permission, Output(location_id, prop), Input(grid_id, "cellClicked"),
                         prevent_initial_call=True)
     def open_row(cell):
         """The clicked row's page, or nothing for a click outside the rows."""
         if not cell or cell.get("rowId") in (None, ""):
             return no_update
-        return f"{path}{int(cell['rowId'])}"
+        href = f"{path}{int(cell['rowId'])}"
+        return opened_from(href, back) if back else href
 
     return open_row
 

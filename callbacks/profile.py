@@ -8,6 +8,7 @@ from dash import Input, Output, State, no_update
 
 from callbacks.common import load_record, page_of, paged_callback, register_date_words
 from layouts import profile as page
+from layouts.components.back_link import opened_from
 from portal.extensions import database
 from portal.i18n import t
 from portal.security.access import protected_callback, user
@@ -113,10 +114,15 @@ def register(app) -> None:
 
 
 def _register_open(app, grid_id: str) -> None:
-    @protected_callback(app, PERMISSION, Output("profile-go", "pathname", allow_duplicate=True),
-                        Input(grid_id, "cellClicked"), prevent_initial_call=True)
-    def open_row(cell):
+    @protected_callback(app, PERMISSION, Output("profile-go", "href", allow_duplicate=True),
+                        Input(grid_id, "cellClicked"), State("profile-id", "data"), prevent_initial_call=True)
+    def open_row(cell, service_user_id):
         """A click on a row opens what it names (that page checks the reader's reach again): the row id's path, before
-        the "#" that makes a timeline row's id its own (layouts/profile.py timeline_row)."""
+        the "#" that makes a timeline row's id its own (layouts/profile.py timeline_row). An application or NNC
+        opened here leads back here (layouts/components/back_link)."""
         target = str((cell or {}).get("rowId") or "").split("#", 1)[0]
-        return target if OPENS.match(target) else no_update
+        if not OPENS.match(target):
+            return no_update
+        if service_user_id and target.startswith(("/applications/", "/nnc/")):
+            return opened_from(target, f"/profile/{int(service_user_id)}")
+        return target

@@ -84,4 +84,4 @@ def register(app) -> None:
                 "summary": summary(result["total"], result["selected"], format_date(result["day"])),
                 "error": "", "error_open": False}, page_of(result, result["page"])
 
-    register_open_row(app, PERMISSION, "queue-grid", "queue-go", "/applications/")
+    register_open_row(app, PERMISSION, "queue-grid", "queue-go", "/applications/", back="/targeting/queue")

@@ -17,16 +17,19 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.applications import stage_tone
+from layouts.components.back_link import back_target
 from layouts.components.formatting import format_datetime, format_idr, format_number, format_quantity, format_tax_id
 from layouts.targeting_decision import decision_card
 from models.application import STAGES
 from portal.i18n import country_name, current_language, t
 
 
-def layout(user, page=None, application_id: int | None = None, **_):
+def layout(user, page=None, application_id: int | None = None, query: str = "", **_):
+    # Back to the page it was opened from (the inspection queue, a profile) or to the list.
+    back_href, back_text = back_target(user, query, "/applications", t("application_detail.back"))
     return html.Div([
         # qc-list-link: back to the list as the reader left it in this tab, filters, page and scroll (assets/qc-url.js)
-        dcc.Link([html.I(className="bi bi-arrow-left me-1"), t("application_detail.back")], href="/applications",
+        dcc.Link([html.I(className="bi bi-arrow-left me-1"), back_text], href=back_href,
                  id="application-detail-back", className="d-inline-block mb-2 qc-list-link"),
         dcc.Store(id="application-detail-id", data=application_id),
         dcc.Loading(html.Div(id="application-detail-body", className="qca-application"), type="default",

@@ -8,15 +8,17 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.back_link import back_target
 from portal.i18n import t
 
 
-def layout(user, page, nnc_id: int, **_):
+def layout(user, page, nnc_id: int, query: str = "", **_):
     panel = follow_up_panel(nnc_id) if user.can("nnc.follow_up") else None
+    back_href, back_text = back_target(user, query, "/nnc", t("nnc.back_to_list"))  # or the profile it came from
     return html.Div([
         dbc.Row([
-            dbc.Col([html.Div(dbc.Button([html.I(className="bi bi-arrow-left me-1"), t("nnc.back_to_list")],
-                                         href="/nnc", color="link", className="p-0 mb-1 qc-list-link",
+            dbc.Col([html.Div(dbc.Button([html.I(className="bi bi-arrow-left me-1"), back_text],
+                                         href=back_href, color="link", className="p-0 mb-1 qc-list-link",
                                          id="nnc-detail-back")),  # the list as left (assets/qc-url.js)
                      html.H1(t("page.nnc_detail"), id="nnc-detail-title", className="mb-1"),
                      html.Div(id="nnc-detail-subtitle", className="text-muted")], md=8),

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from layouts.common import group_label, hidden_label, section_select
 from layouts.compliance_common import back_link, intervention_label, months_since_text, tier_badge
+from layouts.components.back_link import opened_from
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (MONTH_CHART, chart_separators, count_axis, format_count, format_date,
                                            format_month, format_rate, format_score, format_tax_id, month_axis)
@@ -97,7 +98,7 @@ def monthly_chart(months: list[dict]) -> dict:
                    "separators": chart_separators()}}
 
 
-def _explanation(working: dict, tz: str):
+def _explanation(working: dict, tz: str, here: str):
     """'How this score was computed': the counts, the weights, the prior, p0, the window and each event."""
     w, c = working["weights"], working["counts"]
     v_terms = " + ".join(f"{format_count(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
@@ -131,8 +132,8 @@ def _explanation(working: dict, tz: str):
               for check in working["tier_checks"]]
     level = working["intervention"]
     events, total = working["events"], working.get("events_total", len(working["events"]))
-    event_rows = [[format_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e), e.get("detail") or "–"]
-                  for e in events]
+    event_rows = [[format_date(e["date"]), t(f"compliance.event.{e['type']}"), _event_link(e, here),
+                   e.get("detail") or "–"] for e in events]
     return html.Div([
         html.P(t("profile.how.intro"), className="small"),
         html.Dl([item for label, value in steps for item in (html.Dt(label, className="col-sm-4"),
@@ -173,11 +174,12 @@ def _rule_detail(rule: str, working: dict) -> str:
     return t("compliance.rule_detail.C")
 
 
-def _event_link(event: dict):
+def _event_link(event: dict, here: str):
+    """The event's record, whose link back returns to this profile (`here`)."""
     if event["type"] == "nnc":
-        return dcc.Link(event["nnc_number"], href=f"/nnc/{event['nnc_id']}")
+        return dcc.Link(event["nnc_number"], href=opened_from(f"/nnc/{event['nnc_id']}", here))
     if event.get("application_id"):
-        return dcc.Link(event["application_number"], href=f"/applications/{event['application_id']}")
+        return dcc.Link(event["application_number"], href=opened_from(f"/applications/{event['application_id']}", here))
     return "–"
 
 
@@ -211,7 +213,8 @@ def render(detail: dict, user):
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         other_offices_card(),
-        _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz), "profile-how-card"),
+        _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz, f"/profile/{su['id']}"),
+              "profile-how-card"),
         # The chart is drawn by its own callback once the rest is on screen: one task less in the first one.
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(
             id="profile-monthly-chart", figure={"data": [], "layout": {"height": CHART_HEIGHT}},

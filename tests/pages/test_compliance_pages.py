@@ -832,12 +832,12 @@ def test_the_explanation_at_the_lowest_level_says_so_instead_of_a_dash_count(ses
                                          section_scope=None)["explanation"]
     lowest = {**working, "intervention": {**working["intervention"], "name": "reduced", "sampling_percent": 5,
                                           "clean_to_next_level": None}}
-    text = json.dumps(_explanation(lowest, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),
+    text = json.dumps(_explanation(lowest, "Asia/Jakarta", "/profile/1").to_plotly_json(), default=lambda o: o.to_plotly_json(),
                       ensure_ascii=False)
     assert "– konsinyasi" not in text and "Dikurangi (5%); sudah tingkat terendah" in text
     normal = {**working, "intervention": {**working["intervention"], "name": "normal", "sampling_percent": 25,
                                           "clean_to_next_level": 7}}
-    text = json.dumps(_explanation(normal, "Asia/Jakarta").to_plotly_json(), default=lambda o: o.to_plotly_json(),
+    text = json.dumps(_explanation(normal, "Asia/Jakarta", "/profile/1").to_plotly_json(), default=lambda o: o.to_plotly_json(),
                       ensure_ascii=False)
     assert "7 konsinyasi bersih lagi sampai tingkat berikutnya" in text
 

@@ -52,8 +52,9 @@ def test_each_event_of_one_application_is_a_row_of_its_own_and_opens_the_applica
     assert len({row["id"] for row in rows}) == 2 and {row["reference"] for row in rows} == {NUMBER}
     client = logged_in("coordinator", section="plant")
     key = next(key for key, callback in app.callback_map.items()
-               if "profile-go.pathname" in key and callback["inputs"][0]["id"] == "profile-timeline-grid")
+               if "profile-go.href" in key and callback["inputs"][0]["id"] == "profile-timeline-grid")
     for row in rows:
         response = dash_callback(client, key, inputs=[{"id": "profile-timeline-grid", "property": "cellClicked",
-                                                       "value": {"rowId": row["id"], "colId": "reference"}}])
-        assert response.json["response"]["profile-go"]["pathname"] == "/applications/42"
+                                                       "value": {"rowId": row["id"], "colId": "reference"}}],
+                                 state=[{"id": "profile-id", "property": "data", "value": 7}])
+        assert response.json["response"]["profile-go"]["href"] == "/applications/42?back=%2Fprofile%2F7"

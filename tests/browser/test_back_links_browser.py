@@ -1,0 +1,51 @@
+"""In real Chromium: an application opened from the inspection queue leads back to the queue as it was left, and
+logging out forgets every list the tab kept (filters and scroll positions)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from models import Office
+from portal.domain.periods import local_date
+from support.browser import browser_logout, sign_in
+from support.factories import gen_application, gen_service_user
+from support.targeting_data import gen_decision
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_application_opened_from_the_queue_leads_back_to_the_queue_as_left_and_logout_forgets_it(
+        page, database, make_user):
+    make_user("antrian", "operator")
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Sinar Manggis Ekspor")
+        submitted = datetime.now(timezone.utc).replace(microsecond=0)
+        application = gen_application(s, company, submitted_at=submitted, stages=("submitted",),
+                                      commodity="Manggis segar", number="2026.1.0300.0.K21.M.033072")
+        gen_decision(s, application, level="tightened", draw=0.9, flags=("new_commodity",))
+        day = local_date(submitted, s.get(Office, application.office_id).timezone).isoformat()
+        application_id = application.id
+        s.commit()
+
+    sign_in(page, "antrian")
+    page.goto(f"/targeting/queue?day={day}&level=tightened")
+    row = page.locator("#queue-grid .ag-center-cols-container .ag-row").first
+    expect(row).to_contain_text("Sinar Manggis")
+    row.locator("[col-id='number']").click()
+    page.wait_for_url(re.compile(rf"/applications/{application_id}\?back=%2Ftargeting%2Fqueue$"))
+    back = page.locator("#application-detail-back")
+    expect(back).to_have_text(re.compile("Kembali ke Antrian pemeriksaan"))
+    back.click()
+    page.wait_for_url(f"**/targeting/queue?day={day}&level=tightened")
+    expect(page.locator("#queue-grid .ag-center-cols-container .ag-row").first).to_contain_text("Sinar Manggis")
+
+    page.set_viewport_size({"width": 1280, "height": 320})  # room to scroll, so the position is kept
+    page.evaluate("window.scrollTo(0, 60)")
+    page.wait_for_function("Object.keys(sessionStorage).some(name => name.startsWith('qc-scroll '))")
+    kept = page.evaluate("Object.keys(sessionStorage).filter(name => name.startsWith('qc-'))")
+    assert any(name.startswith("qc-list ") for name in kept), kept
+    browser_logout(page)
+    assert page.evaluate("Object.keys(sessionStorage).filter(name => name.startsWith('qc-'))") == []

@@ -1,0 +1,72 @@
+"""A record's link back leads to the page it was opened from (the inspection queue, a company's profile), named; an
+address naming any other place — another site, a page the reader may not open, no page at all — gives the record's
+own list."""
+from __future__ import annotations
+
+import pytest
+
+from support.hostile import find_key
+from support.web import components, dash_callback
+
+
+def _back_link(client, path: str, search: str, link_id: str) -> tuple[str, str]:
+    response = dash_callback(client, "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": path}],
+                             state=[{"id": "shell-url", "property": "search", "value": search}])
+    assert response.status_code == 200
+    for _type, props in components(response.json):
+        if props.get("id") == link_id:
+            text = " ".join(part for part in props["children"] if isinstance(part, str))
+            return props["href"], text
+    raise AssertionError(f"no {link_id} drawn")
+
+
+def test_an_application_opened_from_the_inspection_queue_leads_back_to_the_queue(app, logged_in):
+    client = logged_in("operator")
+    assert _back_link(client, "/applications/5", "?back=%2Ftargeting%2Fqueue", "application-detail-back") == (
+        "/targeting/queue", "Kembali ke Antrian pemeriksaan")
+    assert _back_link(client, "/applications/5", "", "application-detail-back") == (
+        "/applications", "Kembali ke daftar permohonan")
+
+
+def test_an_nnc_or_application_opened_from_a_profile_leads_back_to_that_profile(app, logged_in):
+    client = logged_in("coordinator", "plant")
+    assert _back_link(client, "/nnc/3", "?back=/profile/42", "nnc-detail-back") == (
+        "/profile/42", "Kembali ke Profil pengguna jasa")
+    assert _back_link(client, "/applications/3", "?back=/profile/42", "application-detail-back")[0] == "/profile/42"
+
+
+@pytest.mark.parametrize("named", ["https://example.org/x", "//example.org/profile/1", "/\\example.org",
+                                   "/no/such/page", "/admin/users", "javascript:alert(1)", "profile/1", ""])
+def test_a_back_address_elsewhere_or_out_of_reach_gives_the_records_own_list(app, logged_in, named):
+    client = logged_in("operator")  # may not open /admin/users
+    assert _back_link(client, "/applications/5", f"?back={named}", "application-detail-back") == (
+        "/applications", "Kembali ke daftar permohonan")
+
+
+def test_a_row_opened_in_the_inspection_queue_names_the_queue_in_its_address(app, logged_in):
+    client = logged_in("operator")
+    response = dash_callback(client, find_key(app, "queue-go.href"),
+                             inputs=[{"id": "queue-grid", "property": "cellClicked", "value": {"rowId": "17"}}])
+    assert response.json["response"]["queue-go"]["href"] == "/applications/17?back=%2Ftargeting%2Fqueue"
+
+
+def test_a_row_opened_in_the_applications_list_keeps_a_plain_address(app, logged_in):
+    client = logged_in("operator")
+    response = dash_callback(client, find_key(app, "applications-go.href"),
+                             inputs=[{"id": "applications-grid", "property": "cellClicked", "value": {"rowId": "17"}}])
+    assert response.json["response"]["applications-go"]["href"] == "/applications/17"
+
+
+def test_a_timeline_row_opened_in_a_profile_names_the_profile_but_a_handler_does_not(app, logged_in):
+    client = logged_in("coordinator", "plant")
+    for grid_id, row_id, expected in (("profile-timeline-grid", "/nnc/8#nnc-8", "/nnc/8?back=%2Fprofile%2F42"),
+                                      ("profile-timeline-grid", "/applications/9#detention-3",
+                                       "/applications/9?back=%2Fprofile%2F42"),
+                                      ("profile-handlers-grid", "/handlers/4", "/handlers/4")):
+        key = next(key for key, spec in app.callback_map.items()
+                   if "profile-go.href" in key and spec["inputs"][0]["id"] == grid_id)
+        response = dash_callback(client, key,
+                                 inputs=[{"id": grid_id, "property": "cellClicked", "value": {"rowId": row_id}}],
+                                 state=[{"id": "profile-id", "property": "data", "value": 42}])
+        assert response.json["response"]["profile-go"]["href"] == expected, grid_id
