@@ -15,6 +15,7 @@ from layouts.components.formatting import (chart_separators, count_axis, form_nu
                                            format_targeting_share, month_axis, month_name)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
+from layouts.components.empty import empty_figure
 from layouts.components.url_filters import query_string
 from models.nnc import FLOW_OF_DIRECTION
 from portal.security.access import protected_callback, user
@@ -39,6 +40,13 @@ def parse_date(value) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def unusable_period() -> tuple[dict, object, object]:
+    """(chart, table, label) of a panel opened on a period that cannot be read: the reason where the figures go."""
+    message = t("kpi.period_unusable")
+    return empty_figure(message), html.P(message, className="text-muted mb-0"), \
+        html.Span(message, className="text-danger")
 
 
 def period_feedback(error: InvalidInput, date_from, date_to) -> tuple[bool, str, bool, str]:
@@ -245,6 +253,13 @@ def _targeting_card(figures: dict, href: str | None):
     return card("targeting", t("kpi.card.targeting"), value, sub, None, href, note=note)
 
 
+def _freshness(session, current, office_id: int, timezone: str | None = None):
+    """The badge of the copy's age. It moves by the second and a sync run alone is no data change: never cached."""
+    fresh = {"freshness": kpi.freshness(session),
+             "period": {"timezone": timezone or office_zone(session, office_id)}}
+    return freshness_badge(fresh, current.can("admin.settings"))
+
+
 def freshness_badge(panel: dict, can_open_sync: bool):
     """Data freshness beside the title: how old the copy of the certification data is."""
     fresh = panel["freshness"]
@@ -411,15 +426,20 @@ def register(app) -> None:
         try:
             span = kpi.period(preset, today, parse_date(date_from), parse_date(date_to))
         except InvalidInput as error:
-            return (no_update, no_update, no_update, no_update, no_update, custom, custom,
-                    *period_feedback(error, date_from, date_to))
+            feedback = period_feedback(error, date_from, date_to)
+            if ctx.triggered_id is not None:  # the last figures stay, under the label of their own period
+                return (no_update, no_update, no_update, no_update, no_update, custom, custom, *feedback)
+            # Opened on a period that cannot be read (an address typed or kept): say so where the figures go, not
+            # an empty chart frame and empty cards.
+            with database().session() as session:
+                badge = _freshness(session, current, office_id)
+            return ([], badge, *unusable_period(), custom, custom, *feedback)
         with database().session() as session:
             drawn = cached(session, drawn_panel, office_id, span, known_section(section), chosen(direction),
                            today=today, language=current_language(), home=office_id == current.office_id)
-            # The age of the last sync moves by the second and a sync run alone is no data change: never cached.
-            fresh = {"freshness": kpi.freshness(session), "period": {"timezone": drawn["timezone"]}}
-        return (drawn["cards"], freshness_badge(fresh, current.can("admin.settings")), drawn["chart"],
-                drawn["stages"], drawn["label"], custom, custom, False, "", False, "")
+            badge = _freshness(session, current, office_id, drawn["timezone"])
+        return (drawn["cards"], badge, drawn["chart"], drawn["stages"], drawn["label"], custom, custom, False, "",
+                False, "")
 
     @protected_callback(app, "kpi.view", Output("kpi-office", "options"), Input("kpi-office", "id"))
     def load_offices(_):

@@ -2,10 +2,10 @@
 draw the table and the chart."""
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, ctx, no_update
 
 from callbacks.common import register_date_words, register_url_filters
-from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, period_feedback
+from callbacks.kpi import HIDDEN, SHOWN, hours, number, parse_date, period_feedback, unusable_period
 from callbacks.shell import known_section
 from layouts import kpi as kpi_layout, offices as offices_layout
 from layouts.components.empty import empty_figure
@@ -143,7 +143,11 @@ def register(app) -> None:
         try:
             span = kpi.period(preset, today_in(current.office_timezone), parse_date(date_from), parse_date(date_to))
         except InvalidInput as error:
-            return (no_update,) * 5 + (custom, custom, *period_feedback(error, date_from, date_to))
+            feedback = period_feedback(error, date_from, date_to)
+            if ctx.triggered_id is not None:  # the last figures stay, under the label of their own period
+                return (no_update,) * 5 + (custom, custom, *feedback)
+            figure, said, label = unusable_period()  # opened on it: the reason, not an empty table and chart
+            return ([], figure, no_update, said, label, custom, custom, *feedback)
         with database().session() as session:
             result = cached(session, offices_service.side_by_side, current.scope, span, section)
         figure, answer = chart(result["rows"], metric)

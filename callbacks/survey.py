@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_unsaved_guard,
                               register_url_filters, stale_message)
-from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback
+from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback, unusable_period
 from callbacks.shell import known_section
 from layouts import survey as survey_layout
 from portal.domain.periods import today_in
@@ -274,7 +274,11 @@ def register(app) -> None:
         try:
             current, span, section = _scope_and_period(preset, date_from, date_to, section)
         except InvalidInput as error:
-            return [no_update] * 8 + [custom, custom, *period_feedback(error, date_from, date_to)]
+            feedback = [custom, custom, *period_feedback(error, date_from, date_to)]
+            if ctx.triggered_id is not None:  # the last figures stay, under the label of their own period
+                return [no_update] * 8 + feedback
+            figure, _said, label = unusable_period()  # opened on it: the reason, not empty charts
+            return [None, figure, figure, None, None, no_update, label, None] + feedback
         except Forbidden:
             return [html.Div(t("error.forbidden"), className="alert alert-danger")] + [no_update] * 7 + \
                 [custom, custom, False, "", False, ""]

@@ -47,7 +47,9 @@ def period_controls(prefix: str, presets, default: str, user, sections=(), direc
             dbc.Label(t("kpi.filter.direction"), html_for=f"{prefix}-direction", className="small mb-0"),
             dbc.Select(id=f"{prefix}-direction", value="all", options=direction_options())],
             xs=6, sm=6, lg=2, className="mb-2"))
-    return dbc.Row(columns, className="qc-kpi-filters align-items-end g-2 mb-2")
+    # Aligned at the top: each field's label, then its box, in one line; a date's weekday or its error grows below it
+    # (aligned at the bottom, a date's error lifted its box above the others').
+    return dbc.Row(columns, className="qc-kpi-filters align-items-start g-2 mb-2")
 
 
 def office_chooser(user):

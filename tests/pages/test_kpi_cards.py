@@ -206,6 +206,30 @@ def test_choosing_a_custom_period_shows_no_error_until_a_date_is_typed(app, logg
     assert invalid[:3] == (False, "", True) and invalid[3]  # the end before the start is still said at once
 
 
+def test_a_panel_opened_on_a_period_it_cannot_read_says_so_where_the_figures_go_and_a_later_change_keeps_them(
+        app, logged_in, data):
+    """Opened on a period reaching past today (a kept or typed address), the panel drew an empty chart frame and
+    empty cards under the field's message; changed to one later, the last figures stay under their own period's
+    label while the field says what is wrong."""
+    client = logged_in("head")
+    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
+              {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
+              {"id": "kpi-to", "property": "value", "value": "2099-03-31"},
+              {"id": "kpi-section", "property": "value", "value": "all"},
+              {"id": "kpi-direction", "property": "value", "value": "all"},
+              {"id": "kpi-refresh", "property": "data", "value": 0},
+              {"id": "kpi-office", "property": "value", "value": "home"}]
+    opened = dash_callback(client, _key(app), inputs).get_json()["response"]
+    reason = "Belum ada angka: isi atau perbaiki periode di atas."
+    assert opened["kpi-cards"]["children"] == [] and opened["kpi-to"]["invalid"] is True
+    assert opened["kpi-monthly-chart"]["figure"]["layout"]["annotations"][0]["text"].replace("<br>", " ") == reason
+    assert _text(opened["kpi-stages"]["children"]) == reason == _text(opened["kpi-period-label"]["children"])
+    assert "Data IQFast terakhir" in _text(opened["kpi-freshness"]["children"])  # the copy's age is still said
+    changed = dash_callback(client, _key(app), inputs, changed=["kpi-to.value"]).get_json()["response"]
+    assert changed["kpi-to"]["invalid"] is True
+    assert not {"kpi-cards", "kpi-monthly-chart", "kpi-stages", "kpi-period-label"} & set(changed)
+
+
 def _stage_columns(app, client) -> list[tuple[str, list[str]]]:
     """The stage table's columns as the panel draws them: (header, the classes of the header and of every cell)."""
     inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},

@@ -286,3 +286,12 @@ def test_a_lone_office_is_drawn_in_a_neutral_colour_not_the_worst_one():
     assert chart(two, "ikm")[0]["data"][0]["marker"]["color"] == [POOR, GOOD]  # drawn bottom-up: the worst first
     same = [dict(one[0]), {"code": "0500", "name": "B", "ikm": 84.65}]
     assert chart(same, "ikm")[0]["data"][0]["marker"]["color"] == [NEUTRAL, NEUTRAL]
+
+
+def test_offices_opened_on_a_period_they_cannot_read_say_so_instead_of_an_empty_table_and_chart(app, logged_in, data):
+    backwards = [{**field, "value": "2026-02-01"} if field["id"] == "offices-to" else field for field in MARCH]
+    body = dash_callback(logged_in("national"), _key(app, "offices-grid.rowData"), backwards).get_json()["response"]
+    reason = "Belum ada angka: isi atau perbaiki periode di atas."
+    assert body["offices-grid"]["rowData"] == [] and body["offices-to"]["invalid"] is True
+    assert body["offices-chart"]["figure"]["layout"]["annotations"][0]["text"].replace("<br>", " ") == reason
+    assert body["offices-chart-answer"]["children"]["props"]["children"] == reason

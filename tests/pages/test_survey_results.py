@@ -495,3 +495,14 @@ def test_choosing_another_semester_keeps_the_unsaved_text_and_gives_it_back(app,
     response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
     assert body["survey-plan-form"]["disabled"] is True and body["survey-plan-text"]["value"] == ""
     assert body["survey-plan-drafts"]["data"]["2026-S1"]["text"] == "Draf semester ini diubah"
+
+
+def test_the_survey_results_opened_on_a_period_they_cannot_read_say_so_instead_of_empty_charts(logged_in):
+    inputs = [{**field, "value": "2026-02-01"} if field["id"] == "survey-to" else field for field in
+              _survey_inputs("all")]
+    body = dash_callback(logged_in("head"), SURVEY_OUTPUT, inputs).get_json()["response"]
+    reason = "Belum ada angka: isi atau perbaiki periode di atas."
+    assert body["survey-to"]["invalid"] is True and body["survey-summary"]["children"] is None
+    assert body["survey-period-label"]["children"]["props"]["children"] == reason
+    for chart in ("survey-elements-chart", "survey-trend-chart"):
+        assert body[chart]["figure"]["layout"]["annotations"][0]["text"].replace("<br>", " ") == reason
