@@ -7,7 +7,7 @@ from dash import Input, Output, State, html, no_update
 
 from callbacks.common import register_unsaved_guard
 from layouts.my import not_yours, progress, stage_badge, stage_label
-from layouts.components.formatting import format_date, format_datetime, format_idr, format_quantity
+from layouts.components.formatting import breakable_number, format_date, format_datetime, format_idr, format_quantity
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import country_name, t
@@ -183,7 +183,7 @@ def register(app) -> None:
         except (Forbidden, NotFound, TypeError, ValueError):
             return not_yours("application"), HIDDEN, None
         header = html.Div([
-            html.H1(detail["number"], className="qc-number mb-1", id="my-application-number"),
+            html.H1(breakable_number(detail["number"]), className="qc-number mb-1", id="my-application-number"),
             html.Div(stage_badge(detail["current_stage"], bool(detail["actions"])), className="mb-2"),
             progress(detail["steps"], compact=False, id_prefix="my-application"),
         ], className="mb-3")

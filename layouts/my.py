@@ -13,7 +13,7 @@ from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied,
 from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.date_words import date_words
-from layouts.components.formatting import commodity_lines, format_datetime, format_percent
+from layouts.components.formatting import breakable_number, commodity_lines, format_datetime, format_percent
 from portal.i18n import country_name, t
 from portal.services.my_applications import STAGE_FILTERS
 
@@ -124,7 +124,7 @@ def application_card(row: dict, tz: str, show_company: bool):
     # Plain html components with Bootstrap's card classes, as few as the card needs: the renderer's work per store
     # update grows with the components on the page (ten cards were ~300 components; now ~100).
     return html.Div(html.Div([
-        html.Div([html.Span(row["number"], className="fw-semibold qc-number"),
+        html.Div([html.Span(breakable_number(row["number"]), className="fw-semibold qc-number"),
                   stage_badge(row["current_stage"], row["problem"])],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-1"),
         html.Div(row["company"], className="small text-muted") if show_company else None,

@@ -73,6 +73,21 @@ def month_axis(months: list[str], most: int = 12) -> dict:
     return {"type": "category", "tickvals": kept, "ticktext": ticks, "tickangle": 0}
 
 
+def breakable_number(number: str | None) -> list:
+    """A document number that a narrow screen breaks only after its dots ("2026.1.0300.0.K11.E." / "032818"), never
+    inside its digits ("…E.03281" / "8" read as two numbers at 320 px): a <wbr> after each dot, with the element's CSS
+    left to break a part anywhere only when the part alone is wider than the line."""
+    from dash import html
+
+    parts = (number or "").split(".")
+    drawn: list = []
+    for index, part in enumerate(parts):
+        drawn.append(part + ("." if index < len(parts) - 1 else ""))
+        if index < len(parts) - 1:
+            drawn.append(html.Wbr())
+    return drawn
+
+
 def format_tax_id(value: str | None) -> str:
     """An NPWP as people read it, whatever the office typed (portal.domain.npwp.formatted: a company's
     01.234.567.8-901.000, a person's NIK in groups of four; "0435308058071650" was shown raw); "–" for none."""

@@ -68,8 +68,8 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     # Each card's number reads on one line (it broke as "2026.1.0300.0.K11.E.0" / "00123" beside the stage badge).
     lines = phone.evaluate("""[...document.querySelectorAll('.qc-app-card .qc-number')].map(number => {
         const text = document.createRange();
-        text.selectNodeContents(number);
-        return text.getClientRects().length;  // one box per line the number's text is drawn on
+        text.selectNodeContents(number);  // the lines its text is drawn on (a box per part: <wbr> after each dot)
+        return new Set([...text.getClientRects()].filter(box => box.width > 0).map(box => Math.round(box.top))).size;
     })""")
     assert lines and set(lines) == {1}, lines
     assert "Tahap" in phone.inner_text(f"#my-card-{application_id}")
@@ -180,6 +180,32 @@ def test_service_user_files_a_complaint_on_a_phone_and_typing_not_sent_is_asked_
 # An element wholly on screen, below the page's top (scrolled to, not shown by a page that fits the screen).
 IN_VIEW = """(id) => { const box = document.getElementById(id).getBoundingClientRect();
     return scrollY > 300 && box.top >= 0 && box.bottom <= innerHeight; }"""
+
+
+# Each part of every application number (the text between its dots) drawn on one line: a number too wide for the
+# screen breaks after a dot, never inside its digits ("…K11.E.00012" / "3" read as two numbers at 320 px).
+PARTS_WHOLE = """selector => [...document.querySelectorAll(selector)].flatMap(number =>
+    [...number.childNodes].filter(node => node.nodeType === Node.TEXT_NODE).map(node => {
+        const part = document.createRange(); part.selectNodeContents(node);
+        return [node.textContent, part.getClientRects().length]; }))"""
+
+
+def test_on_a_320_px_screen_an_application_number_breaks_only_after_a_dot(phone, company_with_history):
+    application_id, number, _drafted = company_with_history
+    phone.set_viewport_size({"width": 320, "height": 700})
+    browser_login(phone, "rudi")
+    phone.wait_for_selector(f"#my-card-{application_id}")
+    parts = phone.evaluate(PARTS_WHOLE, ".qc-app-card .qc-number")
+    assert parts and [part for part, lines in parts if lines != 1] == [], parts
+    lines = phone.evaluate("""[...document.querySelectorAll('.qc-app-card .qc-number')].map(number => {
+        const text = document.createRange(); text.selectNodeContents(number);
+        return new Set([...text.getClientRects()].filter(box => box.width > 0).map(box => Math.round(box.top))).size;
+    })""")
+    assert max(lines) == 2, lines  # it does break at this width: the test reads a broken number
+    phone.goto(f"/my/applications/{application_id}")
+    expect(phone.locator("#my-application-number")).to_have_text(number)
+    parts = phone.evaluate(PARTS_WHOLE, "#my-application-number")
+    assert "".join(part for part, _lines in parts) == number and {lines for _part, lines in parts} == {1}, parts
 
 
 def test_back_from_an_application_on_the_second_page_finds_the_second_page(phone, company_with_history, database):

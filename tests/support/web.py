@@ -115,3 +115,14 @@ def recorded_complaint(database, make_user, username: str, subject: str, receive
         return complaints.create(session, officer, {
             "channel": "lapor", "category": "service", "subject": subject, "text": "Mohon dicek.",
             "received_at": datetime(*received_day, 9, 0, tzinfo=timezone(timedelta(hours=7)))}, source="officer")["id"]
+
+
+# A <wbr> Dash draws after each dot of a document number (layouts/components/formatting.py breakable_number): taken
+# out, the number reads whole again in a callback's answer, so "the number is (not) there" still means something.
+_WBR = re.compile(r'",\s*\{"props":\s*\{"children":\s*null\},\s*"type":\s*"Wbr",'
+                  r'\s*"namespace":\s*"dash_html_components"\},\s*"')
+
+
+def readable(text: str) -> str:
+    """A callback's answer (JSON text) with each number's <wbr>s taken out."""
+    return _WBR.sub("", text)
