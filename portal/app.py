@@ -8,7 +8,7 @@ from datetime import timedelta
 from importlib import import_module
 
 import dash
-from flask import Flask, current_app, jsonify, redirect, request
+from flask import Flask, current_app, g, jsonify, redirect, request
 from flask_login import current_user, login_user
 from markupsafe import escape
 from sqlalchemy import text
@@ -124,7 +124,9 @@ def _name_each_document(app: dash.Dash) -> None:
     interpolate = app.interpolate_index
 
     def named(**parts):
-        document = interpolate(**{**parts, "title": str(escape(shell.document_title(request.path)))})
+        # A refused page is not named (the guard let its empty shell through: portal/security/guard.py).
+        path = None if g.get("refused_page") else request.path
+        document = interpolate(**{**parts, "title": str(escape(shell.document_title(path)))})
         # The service users' pages are an installable app: its manifest and theme colour (portal/web/pwa.py).
         document = document.replace("</head>", pwa.head_tags() + "</head>", 1)
         return document.replace("<html>", f'<html lang="{current_language()}">', 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request
+from flask import current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
@@ -52,6 +52,7 @@ def install(server) -> None:
     csrf.init_app(server)
     server.before_request(_guard)
     server.after_request(_security_headers)
+    server.after_request(_refused_page_status)
     server.register_error_handler(CSRFError, _csrf_error)
 
 
@@ -74,7 +75,10 @@ def _guard():
         found = pages.match(path)
         if found is not None and not current_user.can(found[0].permission):
             _log_denied("page", path)
-            return make_response(render_template("forbidden.html", t=t), 403)
+            # Refused inside the portal's own frame: Dash's page is the same empty shell for every address, and its
+            # router draws "not allowed" in place of the page (callbacks/shell.py), with the reader's own menu to go
+            # on from; the status says so (a bare page without the menu left an officer with a shared link stuck).
+            g.refused_page = True
         if found is not None:
             # A page's first request stores the CSRF secret in the session cookie, so the requests that follow
             # in parallel (layout, callbacks) all carry it; otherwise a form a callback draws (the export upload)
@@ -131,6 +135,13 @@ def _log_denied(kind: str, target: str) -> None:
     current_app.logger.warning("denied %s %s to %s (%s)", kind, target, current_user.username, current_user.role)
     with database().session() as db:
         audit.record_denied(db, current_user.id, current_user.username, current_user.session_id, kind, target)
+
+
+def _refused_page_status(response):
+    """403 for a Dash page the reader may not open (the guard let its empty shell through, above)."""
+    if g.get("refused_page") and response.status_code == 200:
+        response.status_code = 403
+    return response
 
 
 def _security_headers(response):

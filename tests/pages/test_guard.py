@@ -154,3 +154,20 @@ def test_an_address_no_page_has_answers_404_with_the_shell_saying_so(logged_in):
     assert opened.status_code == 200 and b"_dash-config" in opened.data
     assert client.get("/").status_code == 302  # the role's home
     assert client.get("/offline").status_code == 200  # the app's own routes are not pages
+
+
+def test_a_page_the_role_may_not_open_is_refused_403_inside_the_shell_with_the_readers_menu(app, logged_in, session):
+    """A link to an admin page shared with an operator opened a bare "Akses ditolak" page with no menu: the shell is
+    served (the same empty frame as every address: no data), its router draws the refusal, the status is 403, the
+    title names no page and the attempt is audited as before."""
+    client = logged_in("operator", username="petugas_tautan")
+    refused = client.get("/admin/users")
+    assert refused.status_code == 403 and b"_dash-config" in refused.data
+    assert b"<title>Q-Corner</title>" in refused.data
+    drawn = dash_callback(client, "shell-content.children",
+                          inputs=[{"id": "shell-url", "property": "pathname", "value": "/admin/users"}])
+    assert "Akses ditolak" in drawn.get_data(as_text=True)
+    denied = session.scalar(select(AuditLog).where(AuditLog.action == "access_denied",
+                                                   AuditLog.username == "petugas_tautan"))
+    assert denied is not None and denied.object_id == "/admin/users"
+    assert client.get("/applications").status_code == 200  # the next page is the reader's own again
