@@ -306,7 +306,7 @@ def targeting(detail, user):
     """The inspection decision and its working (staff page only: the service user's pages never show it)."""
     if "targeting" not in detail:
         return None
-    return decision_card(detail["targeting"], user, card)
+    return decision_card(detail["targeting"], user, card, detail["completed_at"])
 
 
 SECTIONS: list[Callable] = [header, targeting, timeline, commodities, consignment, bill, documents, actions]

@@ -55,12 +55,24 @@ def _day(value):
         return value
 
 
+def _decided(decided_at, completed_at, user):
+    """When it was decided, and whether that was after the application had already completed: the application was
+    first copied from IQFast then (a first load of history, a sync after an outage), so the decision chose no
+    inspection; "Diputuskan 7 Des" under "Selesai 19 Okt · Ditolak" read as an impossible order to an auditor."""
+    when = format_datetime(decided_at, user.office_timezone)
+    if completed_at is None or decided_at is None or decided_at <= completed_at:
+        return when
+    return [when, html.Br(), html.Span(t("targeting.decided_after_completion"), className="small text-muted",
+                                       id="application-detail-targeting-late")]
+
+
 def level_label(level: str) -> str:
     return t(f"compliance.intervention.{level}")
 
 
-def decision_card(decision: dict[str, Any] | None, user, card) -> Any:
-    """The "Keputusan pemeriksaan" card (`card` is the page's card helper)."""
+def decision_card(decision: dict[str, Any] | None, user, card, completed_at=None) -> Any:
+    """The "Keputusan pemeriksaan" card (`card` is the page's card helper). `completed_at`: when the application
+    completed, if it has."""
     if decision is None:
         body = html.P(t("targeting.none"), className="text-muted mb-0", id="application-detail-targeting-none")
         return card(t("targeting.card_title"), "bi-bullseye", body, "application-detail-targeting")
@@ -91,7 +103,7 @@ def decision_card(decision: dict[str, Any] | None, user, card) -> Any:
         (t("targeting.draw"), [shown, html.Br(),
                                html.Span(working, className="small text-muted")]),
         (t("targeting.flags"), flag_list),
-        (t("targeting.decided_at"), format_datetime(decision["decided_at"], user.office_timezone)),
+        (t("targeting.decided_at"), _decided(decision["decided_at"], completed_at, user)),
     ]:
         rows += [html.Dt(label, className="col-sm-4 col-lg-3"), html.Dd(value, className="col-sm-8 col-lg-9")]
     # How to check the draw (the key's and settings' versions, the HMAC and the command) is for whoever audits a

@@ -67,3 +67,21 @@ def test_how_to_check_the_draw_is_folded_under_its_own_summary_not_among_the_rea
     assert "Cara memeriksa keputusan ini" in folded and "HMAC-SHA256" in folded and "kunci v1" in folded
     facts = next(props for kind, props in drawn if kind == "Dl" and "qca-facts" in (props.get("className") or ""))
     assert "HMAC" not in str(facts) and "kunci v1" not in str(facts)
+
+
+def test_a_decision_made_after_the_application_completed_says_it_chose_no_inspection(logged_in, session):
+    """A first load decides every application of the history once, when Q-Corner first copies it (DOMAIN): under
+    "Selesai 19 Okt · Ditolak" the card said "Diputuskan 7 Des" and nothing else, an order an auditor reads as
+    impossible. A decision made before the application completed says nothing more."""
+    from datetime import timedelta
+
+    company = gen_service_user(session)
+    submitted = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    late, timely = (gen_application(session, company, submitted_at=submitted + timedelta(hours=hour),
+                                    stages=("submitted", "verified", "inspected", "refused")) for hour in (1, 2))
+    gen_decision(session, late, decided_at=submitted + timedelta(days=40))
+    gen_decision(session, timely, decided_at=submitted + timedelta(hours=2, minutes=5))
+    session.commit()
+    client = logged_in("operator")
+    assert "Q-Corner baru menyalinnya dari IQFast saat itu" in _detail(client, late.id).get_data(as_text=True)
+    assert "Q-Corner baru menyalinnya" not in _detail(client, timely.id).get_data(as_text=True)
