@@ -194,10 +194,9 @@ def _card(key: str, label: str, value, sub=None):
 
 def cards(total: dict):
     """The period at a glance: the ratio first (the answer), then what it is made of."""
-    verdict = ("targeting_effect.verdict.none" if total["ratio"] is None else
-               "targeting_effect.verdict.more" if total["ratio"] > 1 else "targeting_effect.verdict.not_more")
+    verdict = t(f"targeting_effect.verdict.{total['verdict']}", random=format_count(total["random_hits"]))
     return [
-        _card("ratio", t("targeting_effect.card.ratio"), ratio_text(total["ratio"]), t(verdict)),
+        _card("ratio", t("targeting_effect.card.ratio"), ratio_text(total["ratio"]), verdict),
         _card("targeted", t("targeting_effect.card.targeted"), format_targeting_share(total["targeted_rate"]),
               t("targeting_effect.card.of", hits=format_count(total["targeted_hits"]),
                 known=format_count(total["targeted_known"]))),

@@ -6,6 +6,7 @@ sync, the outcome follows the stage events that arrive afterwards and is recompu
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
@@ -65,3 +66,23 @@ def hit_rate_ratio(targeted_rate: float | None, random_rate: float | None) -> fl
     if targeted_rate is None or random_rate is None or random_rate == 0:
         return None
     return targeted_rate / random_rate
+
+
+# Two hit rates are told apart at the 95 % level (two-sided): a difference smaller than chance alone gives in one
+# period of twenty is not called one.
+Z_95 = 1.959964
+
+
+def ratio_verdict(targeted_hits: int, targeted_known: int, random_hits: int, random_known: int) -> str:
+    """What the targeted ÷ random hit rates say: "more" or "less" when the two rates differ by more than chance would
+    give (a two-proportion z-test on the pooled rate, 95 %), "same" when they do not, "none" when the random share
+    found nothing or either side decided nothing (no ratio). "1,0× · targeting finds more than chance" on 4 random
+    hits read as a verdict the figures could not give: a ratio of 2 on a handful of findings is chance as often."""
+    if not targeted_known or not random_known or not random_hits:
+        return "none"
+    pooled = (targeted_hits + random_hits) / (targeted_known + random_known)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / targeted_known + 1 / random_known))
+    difference = targeted_hits / targeted_known - random_hits / random_known
+    if spread == 0 or abs(difference) < Z_95 * spread:
+        return "same"
+    return "more" if difference > 0 else "less"

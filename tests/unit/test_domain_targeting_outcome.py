@@ -61,3 +61,16 @@ def test_ratio_says_how_many_times_chance_and_none_when_chance_found_nothing():
     assert hit_rate_ratio(0.3, 0.1) == pytest.approx(3.0)
     assert hit_rate_ratio(0.3, 0.0) is None
     assert hit_rate_ratio(None, 0.1) is None
+
+
+def test_the_ratio_is_called_a_difference_only_when_chance_would_rarely_give_it():
+    """1,0× on 4 random findings was headed "targeting finds more than chance"; 2× on a handful is luck as often."""
+    from portal.domain.targeting_outcome import ratio_verdict
+
+    assert ratio_verdict(12, 4000, 4, 1300) == "same"  # 0,3% against 0,3%: the reviewer's 1,0×
+    assert ratio_verdict(4, 100, 2, 100) == "same"  # 2× on six findings
+    assert ratio_verdict(120, 1000, 30, 1000) == "more"  # 12% against 3%
+    assert ratio_verdict(10, 1000, 40, 1000) == "less"
+    assert ratio_verdict(5, 100, 0, 100) == "none"  # chance found nothing: no ratio to judge
+    assert ratio_verdict(0, 0, 3, 100) == "none" and ratio_verdict(3, 100, 0, 0) == "none"
+    assert ratio_verdict(100, 100, 100, 100) == "same"  # every consignment a hit: no spread, no difference

@@ -12,7 +12,8 @@ clean): a consignment still moving is neither.
   else, so they are a uniform sample of all consignments: what random inspection would have found. (Counting
   "selected by the draw, no flag" instead mixes in every tightened consignment — rate 100 % — and so measures the
   tightened companies, not chance.) The ratio is targeted hit rate ÷ random hit rate (None when chance found
-  nothing);
+  nothing), and its verdict says whether the two rates differ by more than chance would give
+  (`targeting_outcome.ratio_verdict`);
 - saved: consignments at the reduced level not selected, i.e. inspections not done.
 Months are the office's local months of the consignment's submission (a first sync after an outage decides older
 consignments late; they still count where they arrived). A period is whole months, or exact days (the KPI panel's
@@ -33,7 +34,7 @@ from models.targeting import TargetingDecision
 from portal.domain.periods import (MAX_PERIOD_DAYS, add_months, day_bounds, day_range_problem, local_midnight,
                                    month_start)
 from portal.domain.targeting import FLAG_CODES
-from portal.domain.targeting_outcome import CLEAN_STAGES, HIT_STAGES, hit_rate, hit_rate_ratio
+from portal.domain.targeting_outcome import CLEAN_STAGES, HIT_STAGES, hit_rate, hit_rate_ratio, ratio_verdict
 from portal.security.scope import scope_of
 from portal.validation import ErrorCollector
 
@@ -151,6 +152,8 @@ def _derived(counts: dict[str, int]) -> dict[str, Any]:
     row["targeted_rate"] = hit_rate(row["targeted_hits"], row["targeted_known"])
     row["random_rate"] = hit_rate(row["random_hits"], row["random_known"])
     row["ratio"] = hit_rate_ratio(row["targeted_rate"], row["random_rate"])
+    row["verdict"] = ratio_verdict(row["targeted_hits"], row["targeted_known"], row["random_hits"],
+                                   row["random_known"])
     return row
 
 
