@@ -7,6 +7,7 @@ Callbacks stay thin: they call a service and hand its result to these helpers, w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update, set_props
 from dash.development.base_component import Component
@@ -147,19 +148,28 @@ def section_choices(sections: list[dict], all_label_key: str = "compliance.all_s
 
 
 def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "href",
-                      back: str | None = None):
+                      back: str | None = None, carry: dict[str, str] | None = None):
     """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again.
 
     The whole address (`href`), not the path: a list keeps its filters in its query string (url_filters), and a
     new path would carry them to the row's page. `back`: the list's own page, named in the row's address when the
-    row is not one of that page's own records, so the record's link back returns here (layouts/components/back_link)."""
+    row is not one of that page's own records, so the record's link back returns here (layouts/components/back_link).
+    `carry`: the row's page's parameters taken from this page's filters ({"section": "rankings-section"}): the row's
+    page opens on what the row showed (a filter at "all" carries nothing)."""
+    carried = list((carry or {}).items())
+
     @protected_callback(app, permission, Output(location_id, prop), Input(grid_id, "cellClicked"),
+                        [State(component_id, "value") for _param, component_id in carried],
                         prevent_initial_call=True)
-    def open_row(cell):
+    def open_row(cell, *values):
         """The clicked row's page, or nothing for a click outside the rows."""
         if not cell or cell.get("rowId") in (None, ""):
             return no_update
         href = f"{path}{int(cell['rowId'])}"
+        given = {param: value for (param, _id), value in zip(carried, values)
+                 if isinstance(value, str) and value not in ("", "all")}
+        if given:
+            href += "?" + urlencode(given)
         return opened_from(href, back) if back else href
 
     return open_row

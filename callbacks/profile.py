@@ -6,7 +6,7 @@ import re
 
 from dash import Input, Output, State, no_update
 
-from callbacks.common import load_record, page_of, paged_callback, register_date_words
+from callbacks.common import load_record, page_of, paged_callback, register_date_words, register_url_filters
 from layouts import profile as page
 from layouts.components.back_link import opened_from
 from portal.extensions import database
@@ -34,6 +34,7 @@ def _section(service_user_id, name: str, section, number: int = 0) -> dict:
 
 def register(app) -> None:
     register_date_words(app, PERMISSION, "profile-dossier-from", "profile-dossier-to")
+    register_url_filters(app, PERMISSION, "profile", page.URL_FIELDS)
 
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))

@@ -164,7 +164,9 @@ def register(app) -> None:
         columns = formatted_columns(rankings_layout.grid_columns(elsewhere=True))
         return {**drawn["outputs"], "columns": columns, "error": "", "error_open": False, **switched_off}, drawn["page"]
 
-    register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/")
+    # The profile opens scored for the section the ranking showed (its "Semua bidang" read other figures than the row).
+    register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/",
+                      carry={"section": "rankings-section"})
 
     @protected_callback(
         app, PERMISSION, Output("rankings-download", "data"),

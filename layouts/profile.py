@@ -19,6 +19,7 @@ from layouts.components.formatting import (MONTH_CHART, chart_separators, count_
                                            format_month, format_rate, format_score, format_tax_id, month_axis)
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
+from layouts.components.url_filters import CODE, UrlField, applied, location
 from portal.domain.addresses import address_text
 from portal.i18n import t
 
@@ -30,9 +31,14 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
             ("guidance", "profile.guidance_title", "bi-people"))
 
 
-def layout(user, page=None, service_user_id: int | None = None, sections=(), **_):
+# The section the profile is scored for is in its address: a ranking row opens it on the ranking's section, and a
+# record opened from it leads back to it on the section chosen (layouts/components/url_filters.py).
+URL_FIELDS = (UrlField("section", "profile-section", CODE, "all"),)
+
+
+def layout(user, page=None, service_user_id: int | None = None, sections=(), query: str = "", **_):
     section = [section_select("profile-section", user, t("compliance.all_sections"), sections=sections)]
-    return html.Div([
+    return applied(html.Div([
         back_link("/rankings", t("profile.back"), "profile-back"),
         dcc.Store(id="profile-id", data=service_user_id),
         dbc.Row([dbc.Col(dbc.InputGroup([group_label(t("profile.score_for"), "profile-section"), *section], size="sm"),
@@ -41,7 +47,8 @@ def layout(user, page=None, service_user_id: int | None = None, sections=(), **_
         dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300,
                     target_components={"profile-body": "children"}),
         dcc.Location(id="profile-go", refresh="callback-nav"),
-    ])
+        location("profile"),
+    ]), URL_FIELDS, query)
 
 
 def _card(title: str, icon: str, body, component_id: str, subtitle: str | None = None):

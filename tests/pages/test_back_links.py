@@ -70,3 +70,26 @@ def test_a_timeline_row_opened_in_a_profile_names_the_profile_but_a_handler_does
                                  inputs=[{"id": grid_id, "property": "cellClicked", "value": {"rowId": row_id}}],
                                  state=[{"id": "profile-id", "property": "data", "value": 42}])
         assert response.json["response"]["profile-go"]["href"] == expected, grid_id
+
+
+def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_the_profile_keeps_it(app, logged_in):
+    """Filtered to plant, a row showed 13 consignments and its profile opened on "Semua bidang" with 18: the profile
+    opens on the ranking's section, holds it in its address (Back and a record's link back return to it), and a
+    ranking of every section opens it on every section."""
+    client = logged_in("enforcement")
+    key = find_key(app, "rankings-go.href")
+    for section, expected in (("plant", "/profile/581?section=plant"), ("all", "/profile/581"), (None, "/profile/581")):
+        response = dash_callback(client, key,
+                                 inputs=[{"id": "rankings-grid", "property": "cellClicked", "value": {"rowId": "581"}}],
+                                 state=[{"id": "rankings-section", "property": "value", "value": section}])
+        assert response.json["response"]["rankings-go"]["href"] == expected, section
+    drawn = dash_callback(client, "shell-content.children",
+                          inputs=[{"id": "shell-url", "property": "pathname", "value": "/profile/581"}],
+                          state=[{"id": "shell-url", "property": "search", "value": "?section=plant"}])
+    values = {props["id"]: props.get("value") for _type, props in components(drawn.json)
+              if isinstance(props.get("id"), str)}
+    assert values["profile-section"] == "plant"
+    written = dash_callback(client, find_key(app, "profile-url.search"),
+                            inputs=[{"id": "profile-section", "property": "value", "value": "animal"}],
+                            state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
+    assert written.json["response"]["profile-url"]["search"] == "?section=animal"
