@@ -26,17 +26,19 @@ from portal.services.sync import runs as sync
 from portal.settings import PROJECT_ROOT
 
 DEMO_ACCOUNTS = (
-    # username, role, section, full name
+    # username, role, section, full name. A name as a person's is written: the role is the user menu's own line, and a
+    # name goes into records (a guidance's officer, a dossier's "printed by"), where "Agus Salim (Koordinator Wasdak)"
+    # stood beside colleagues' plain names.
     ("admin", "admin", None, "Admin Q-Corner"),
-    ("operator", "operator", None, "Siti Rahmawati (Petugas Pelayanan)"),
-    ("coordinator_animal", "coordinator", "animal", "drh. Bambang Prasetyo (Koordinator KH)"),
-    ("coordinator_plant", "coordinator", "plant", "Ir. Dewi Lestari (Koordinator KT)"),
-    ("enforcement", "enforcement", None, "Agus Salim (Koordinator Wasdak)"),
-    ("head", "head", None, "Dr. Hendra Wijaya (Kepala Balai)"),
-    ("national", "national", None, "Ir. Sri Wahyuni (Badan Karantina Pusat)"),
-    ("service_user", "service_user", None, "Rudi Hartono (Pengguna Jasa)"),
+    ("operator", "operator", None, "Siti Rahmawati"),
+    ("coordinator_animal", "coordinator", "animal", "drh. Bambang Prasetyo"),
+    ("coordinator_plant", "coordinator", "plant", "Ir. Dewi Lestari"),
+    ("enforcement", "enforcement", None, "Agus Salim"),
+    ("head", "head", None, "Dr. Hendra Wijaya"),
+    ("national", "national", None, "Ir. Sri Wahyuni"),
+    ("service_user", "service_user", None, "Rudi Hartono"),
     # The station's busiest company (over 5,000 applications): every service-user page as its heaviest user sees it.
-    ("forwarder", "service_user", None, "Dewi Anggraini (PPJK, Pengguna Jasa)"),
+    ("forwarder", "service_user", None, "Dewi Anggraini"),
 )
 
 
@@ -56,6 +58,8 @@ def create_demo_accounts(session: Session, password: str, office_code: str = "03
             users.reset_password(session, None, existing.id, password)
         if existing is not None:
             existing.active = True
+            if existing.full_name.startswith(full_name + " ("):  # an earlier demo's "Name (Role)": the name alone
+                existing.full_name = full_name
         created.append({"username": username, "role": role, "section": section or ""})
     return created
 

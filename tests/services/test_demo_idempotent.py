@@ -97,3 +97,20 @@ def test_the_forwarder_account_has_the_busiest_company_and_the_service_user_one_
     assert first.summary["forwarder"]["service_user_id"] == linked["forwarder"]
     assert applications[linked["forwarder"]] == max(applications.values())
     assert stages[linked["service_user"]] == max(stages.values())
+
+
+def test_demo_accounts_are_named_as_people_and_an_earlier_demos_name_with_its_role_is_cleaned(session):
+    """"Agus Salim (Koordinator Wasdak)" filled a guidance form's officer beside colleagues' plain names: the role is
+    the user menu's own line. A demo database of before keeps its accounts and loses only the role in the names."""
+    from models import User
+    from portal.demo.build import DEMO_ACCOUNTS, create_demo_accounts
+
+    assert all("(" not in name for *_account, name in DEMO_ACCOUNTS)
+    create_demo_accounts(session, "qcorner-demo")
+    enforcement = session.scalar(select(User).where(User.username == "enforcement"))
+    enforcement.full_name = "Agus Salim (Koordinator Wasdak)"
+    head = session.scalar(select(User).where(User.username == "head"))
+    head.full_name = "Kepala Balai Baru"  # renamed by an admin: left alone
+    session.flush()
+    create_demo_accounts(session, "qcorner-demo")
+    assert (enforcement.full_name, head.full_name) == ("Agus Salim", "Kepala Balai Baru")
