@@ -10,7 +10,7 @@ from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
 from layouts.common import field, page_header
-from layouts.components.formatting import format_datetime
+from layouts.components.formatting import breakable_text, format_datetime
 from layouts.components.pager import pager
 from layouts.components.url_filters import CHOICE, UrlField, applied, location, page_field
 from portal.extensions import settings
@@ -26,7 +26,7 @@ def message(row: dict, tz: str):
     return dbc.ListGroupItem([
         html.Div([
             html.Span(className="qc-unread-dot", **{"aria-hidden": "true"}) if unread else None,
-            html.Span(row["subject"], className="fw-bold" if unread else "fw-normal"),
+            html.Span(breakable_text(row["subject"]), className="fw-bold" if unread else "fw-normal"),
         ], className="d-flex align-items-start gap-2 qc-message-subject"),
         html.Div([html.Span(t("my_notifications.unread"), className="qc-unread-label me-2") if unread else None,
                   format_datetime(row["at"], tz)], className="small text-muted"),

@@ -5,6 +5,7 @@ pages import them from here only, with the few display rules a page adds ("–" 
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from portal.domain import npwp
@@ -85,6 +86,26 @@ def breakable_number(number: str | None) -> list:
         drawn.append(part + ("." if index < len(parts) - 1 else ""))
         if index < len(parts) - 1:
             drawn.append(html.Wbr())
+    return drawn
+
+
+# A document number inside a text: four dots or more with no space ("2026.1.0300.0.K11.E.032766"), never an amount
+# ("Rp 114.500") or a date.
+_DOTTED_NUMBER = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+){4,}")
+
+
+def breakable_text(text: str | None) -> list:
+    """`text` with each document number in it breakable after its dots (breakable_number), the rest as it is."""
+    text = text or ""
+    drawn: list = []
+    position = 0
+    for found in _DOTTED_NUMBER.finditer(text):
+        if found.start() > position:
+            drawn.append(text[position:found.start()])
+        drawn.extend(breakable_number(found.group()))
+        position = found.end()
+    if position < len(text):
+        drawn.append(text[position:])
     return drawn
 
 
