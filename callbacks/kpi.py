@@ -19,7 +19,7 @@ from layouts.components.empty import empty_figure
 from layouts.components.url_filters import query_string
 from models.nnc import FLOW_OF_DIRECTION
 from portal.security.access import protected_callback, user
-from portal.extensions import database
+from portal.extensions import database, settings
 from portal.i18n import current_language, t
 from portal.domain.periods import today_in
 from portal.services import edit_versions
@@ -226,7 +226,8 @@ def cards(panel: dict, links: dict[str, str | None]):
                           median=hours(complaints["median_hours_to_answer"])), id="kpi-complaints-period"), html.Br(),
               html.Span(t("kpi.card.complaints_first_response", on_time=number(complaints["first_response_on_time"]),
                           late=number(complaints["first_response_late"])), id="kpi-complaints-first-response")],
-             None, links["complaints"], note=t("kpi.card.complaints_note")),
+             None, links["complaints"], note=t("kpi.card.complaints_note",
+                                               days=settings().complaint_first_response_working_days)),
         _compliance_card(compliance, links["rankings"]),
         _targeting_card(panel["targeting"], links["targeting"]),
     ]

@@ -128,6 +128,9 @@ def test_the_complaints_card_counts_first_responses_on_time_and_late(app, logged
     # March: PG-2 and PG-3 answered the day they came (due 11 and 12 Mar), PG-1 is still new past 10 Mar.
     cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
     assert "Tanggapan pertama: 2 tepat waktu · 1 terlambat" in cards["complaints"]
+    # "7 lewat batas waktu saat ini" beside "0 terlambat" read as a contradiction: two deadlines, two time frames.
+    assert "melewati batas waktu penyelesaian saat ini" in cards["complaints"]
+    assert "tanggapan pertama punya batasnya sendiri, 3 hari kerja" in cards["complaints"]
 
 
 def test_a_short_amount_keeps_rp_its_number_and_unit_on_one_line():
