@@ -309,7 +309,10 @@ def handler_columns() -> list[dict]:
          "maxWidth": 140},
         {"field": "first", "headerName": t("handler.col.first"), "minWidth": 120, "maxWidth": 150},
         {"field": "last", "headerName": t("handler.col.last"), "minWidth": 120, "maxWidth": 150},
-        {"field": "tier_d", "headerName": t("handler.col.tier_d"), "minWidth": 210,
+        # Its header and its flag ("Ditandai: 3 perusahaan tier D") whole: cut with "…" at 1366 px they hid the very
+        # words the column is for. Wide enough for both on a laptop; on a narrower screen they wrap.
+        {"field": "tier_d", "headerName": t("handler.col.tier_d"), "minWidth": 260, "wrapHeaderText": True,
+         "autoHeaderHeight": True, "wrapText": True, "autoHeight": True,
          "cellClassRules": {"qc-flagged-cell": "params.data.flagged"}},
         handler_phone_column(),
     ]

@@ -850,3 +850,12 @@ def test_the_profiles_intervention_says_it_follows_the_clean_run_not_the_tier():
     for key in ("profile.how.intervention", "profile.how.intervention_lowest"):
         assert "bukan tier" in t(key, language="id", level="Dikurangi (5%)", more=3)
         assert "not the tier" in t(key, language="en", level="Reduced (5%)", more=3)
+
+
+def test_the_handlers_tier_d_column_shows_its_header_and_flag_whole_rather_than_cut():
+    """"Perusahaan tier D yang di…" over "Ditandai: 3 perusahaan t…" at 1366 px hid the words the column is for."""
+    from layouts.profile import handler_columns
+
+    [column] = [column for column in handler_columns() if column.get("field") == "tier_d"]
+    assert column["minWidth"] >= 260 and column["wrapHeaderText"] and column["autoHeaderHeight"]
+    assert column["wrapText"] and column["autoHeight"]
