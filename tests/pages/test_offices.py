@@ -76,8 +76,9 @@ def test_the_sla_share_chart_says_percent_on_its_ticks_and_the_other_measures_do
             {"code": "0500", "name": "B", "sla_share": 0.9, "median_hours": 6.0}]
     figure, _answer = chart(rows, "sla_share")
     assert figure["layout"]["xaxis"]["ticksuffix"] == "%" and figure["data"][0]["x"] == [50.0, 90.0]
+    assert figure["layout"]["xaxis"]["range"] == [0, 100]  # against the whole: ticks to 40 % under a 51 % bar misread
     figure, _answer = chart(rows, "median_hours")
-    assert "ticksuffix" not in figure["layout"]["xaxis"]
+    assert "ticksuffix" not in figure["layout"]["xaxis"] and "range" not in figure["layout"]["xaxis"]
 
 
 def test_the_sla_share_chart_says_percent_once_on_its_ticks_not_again_in_its_axis_title():
