@@ -136,12 +136,65 @@
         }
     }, {passive: true});
 
+    // A list drawn in a grid of its own height (the inspection queue, the applications) scrolls inside the grid, not
+    // the page: its position is kept the same way, per address and grid (the grid's id), and given back once the
+    // grid holds rows enough to scroll that far (AG Grid draws the rows of wherever its viewport is scrolled to).
+    var GRID = "qc-scroll-grid ";
+    var gridTimer = null;
+    document.addEventListener("scroll", function (event) {
+        var viewport = event.target;
+        if (!viewport.classList || !viewport.classList.contains("ag-body-viewport")) {
+            return;
+        }
+        var grid = viewport.closest("[id$='-grid']");
+        if (!grid || gridTimer !== null) {
+            return;
+        }
+        gridTimer = window.setTimeout(function () {
+            gridTimer = null;
+            store(GRID + here() + " " + grid.id, String(Math.round(viewport.scrollTop)));
+        }, 150);
+    }, {capture: true, passive: true});
+    function restoreGrids(started, isStopped) {
+        var pending = [];
+        for (var index = 0; index < window.sessionStorage.length; index += 1) {
+            var name = window.sessionStorage.key(index);
+            if (name && name.indexOf(GRID + here() + " ") === 0) {
+                pending.push([name.slice((GRID + here() + " ").length), Number(stored(name))]);
+            }
+        }
+        (function step() {
+            if (isStopped()) {
+                return;
+            }
+            pending = pending.filter(function (entry) {
+                var grid = document.getElementById(entry[0]);
+                var viewport = grid ? grid.querySelector(".ag-body-viewport") : null;
+                if (!(entry[1] > 0)) {
+                    return false;
+                }
+                var room = viewport ? viewport.scrollHeight - viewport.clientHeight : 0;
+                if (viewport && grid.querySelector(".ag-row") && (room >= entry[1] || Date.now() - started > 4000)) {
+                    viewport.scrollTop = Math.min(entry[1], room);
+                    return false;
+                }
+                return Date.now() - started <= 4000;
+            });
+            if (pending.length) {
+                window.requestAnimationFrame(step);
+            }
+        })();
+    }
+
     var cancel = null;
     function restore() {
         if (cancel) {
             cancel();
         }
         var target = Number(stored(PREFIX + here()));
+        var gridsStopped = false;
+        restoreGrids(Date.now(), function () { return gridsStopped; });
+        cancel = function () { gridsStopped = true; };
         if (!(target > 0)) {
             return;
         }
@@ -156,7 +209,10 @@
         ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (name) {
             window.addEventListener(name, stop, true);
         });
-        cancel = stop;
+        cancel = function () {
+            gridsStopped = true;
+            stop();
+        };
         (function step() {
             if (stopped) {
                 return;

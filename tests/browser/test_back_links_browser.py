@@ -49,3 +49,39 @@ def test_an_application_opened_from_the_queue_leads_back_to_the_queue_as_left_an
     assert any(name.startswith("qc-list ") for name in kept), kept
     browser_logout(page)
     assert page.evaluate("Object.keys(sessionStorage).filter(name => name.startsWith('qc-'))") == []
+
+
+def test_back_from_an_application_finds_the_queue_scrolled_where_it_was_left_inside_its_grid(
+        page, database, make_user):
+    """The queue scrolls inside its grid (62% of the screen's height), not the page: Back and the application's link
+    back showed its first rows, and the officer looked for the row they had opened."""
+    make_user("antrian_gulir", "operator")
+    with database.session() as s:
+        company = gen_service_user(s, name="PT Antrian Panjang")
+        submitted = datetime.now(timezone.utc).replace(microsecond=0)
+        for n in range(40):
+            application = gen_application(s, company, submitted_at=submitted, stages=("submitted",),
+                                          number=f"2026.1.0300.0.K21.M.{n:06d}")
+            gen_decision(s, application, level="tightened", draw=0.9)
+        day = local_date(submitted, s.get(Office, application.office_id).timezone).isoformat()
+        s.commit()
+
+    sign_in(page, "antrian_gulir")
+    page.goto(f"/targeting/queue?day={day}")
+    viewport = page.locator("#queue-grid .ag-body-viewport")
+    expect(page.locator("#queue-grid .ag-center-cols-container .ag-row").first).to_be_visible()
+    viewport.evaluate("element => { element.scrollTop = 600; }")
+    page.wait_for_function("Object.keys(sessionStorage).some(name => name.startsWith('qc-scroll-grid '))")
+    left = viewport.evaluate("element => element.scrollTop")
+    assert left > 300
+    row = page.locator("#queue-grid .ag-center-cols-container .ag-row[row-index='15'] [col-id='number']")
+    row.click()
+    page.wait_for_url(re.compile(r"/applications/\d+\?back="))
+    page.locator("#application-detail-back").click()
+    page.wait_for_url(f"**/targeting/queue?day={day}")
+    page.wait_for_function(f"document.querySelector('#queue-grid .ag-body-viewport')?.scrollTop >= {left - 5}")
+    row.click()
+    page.wait_for_url(re.compile(r"/applications/\d+\?back="))
+    page.go_back()  # the browser's Back gives it back too
+    page.wait_for_url(f"**/targeting/queue?day={day}")
+    page.wait_for_function(f"document.querySelector('#queue-grid .ag-body-viewport')?.scrollTop >= {left - 5}")

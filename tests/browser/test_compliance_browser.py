@@ -68,7 +68,7 @@ def test_coordinator_ranks_filters_and_reads_how_a_score_was_computed(page, stat
     screenshot(page, "compliance-rankings-tier-d")
 
     page.click("#rankings-grid .ag-row:has-text('PT Beta Tani') [col-id='name']")
-    page.wait_for_url(f"**/profile/{station['beta']}")
+    page.wait_for_url(f"**/profile/{station['beta']}?section=plant")  # on the ranking's section
     page.wait_for_selector("#profile-how-card")
     how = page.inner_text("#profile-how-card")
     assert "Bagaimana skor ini dihitung" in how

@@ -254,8 +254,10 @@ def field_lists(lists, database, make_user):
 
 # name: (user, page, grid, the row's key text, where its tap goes)
 FIELD_LISTS = {
-    "queue": ("petugas_ponsel", "/targeting/queue?day={day}", "queue-grid", NUMBER, "/applications/{application}"),
-    "rankings": ("koordinator_ponsel", "/rankings", "rankings-grid", TIER_D, "/profile/{beta}"),
+    # An application opened from the queue leads back to it; a profile opens on the ranking's section.
+    "queue": ("petugas_ponsel", "/targeting/queue?day={day}", "queue-grid", NUMBER,
+              "/applications/{application}?back=%2Ftargeting%2Fqueue"),
+    "rankings": ("koordinator_ponsel", "/rankings", "rankings-grid", TIER_D, "/profile/{beta}?section=plant"),
     "rankings-national": ("nasional_ponsel", "/rankings?office=national", "rankings-grid", "PT Yasa Tani",
                           "/profile/{y}"),
     "priority": ("koordinator_ponsel", "/priority", "priority-grid", TIER_A, "/profile/{tier_a}"),
