@@ -506,3 +506,11 @@ def test_the_survey_results_opened_on_a_period_they_cannot_read_say_so_instead_o
     assert body["survey-period-label"]["children"]["props"]["children"] == reason
     for chart in ("survey-elements-chart", "survey-trend-chart"):
         assert body[chart]["figure"]["layout"]["annotations"][0]["text"].replace("<br>", " ") == reason
+
+
+def test_a_comments_average_reads_on_one_line_with_its_value():
+    """On a phone the comments' headers broke as "rata-" / "rata 3,44"."""
+    from portal.i18n import t
+
+    average = t("survey.comments.average", value="3,44")
+    assert average == "rata\u2011rata\u00a03,44" and " " not in average and "-" not in average
