@@ -186,15 +186,20 @@ def test_the_ikm_card_of_an_empty_period_says_it_is_empty_instead_of_minimum_0_n
     assert "belum cukup" not in card and "minimum" not in card
 
 
+def _custom_inputs(date_from, date_to) -> list[dict]:
+    """The panel's inputs for a custom period, every other filter at its default."""
+    return [{"id": "kpi-preset", "property": "value", "value": "custom"},
+            {"id": "kpi-from", "property": "value", "value": date_from},
+            {"id": "kpi-to", "property": "value", "value": date_to},
+            {"id": "kpi-section", "property": "value", "value": "all"},
+            {"id": "kpi-direction", "property": "value", "value": "all"},
+            {"id": "kpi-refresh", "property": "data", "value": 0},
+            {"id": "kpi-office", "property": "value", "value": "home"}]
+
+
 def _period_feedback(app, client, date_from, date_to) -> tuple:
     """(from invalid, its message, to invalid, its message) as the page shows them for a custom period."""
-    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
-              {"id": "kpi-from", "property": "value", "value": date_from},
-              {"id": "kpi-to", "property": "value", "value": date_to},
-              {"id": "kpi-section", "property": "value", "value": "all"},
-              {"id": "kpi-direction", "property": "value", "value": "all"},
-              {"id": "kpi-refresh", "property": "data", "value": 0},
-              {"id": "kpi-office", "property": "value", "value": "home"}]
+    inputs = _custom_inputs(date_from, date_to)
     response = dash_callback(client, _key(app), inputs).get_json()["response"]
     return (response["kpi-from"]["invalid"], response["kpi-from-feedback"]["children"],
             response["kpi-to"]["invalid"], response["kpi-to-feedback"]["children"])
@@ -215,13 +220,7 @@ def test_a_panel_opened_on_a_period_it_cannot_read_says_so_where_the_figures_go_
     empty cards under the field's message; changed to one later, the last figures stay under their own period's
     label while the field says what is wrong."""
     client = logged_in("head")
-    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
-              {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
-              {"id": "kpi-to", "property": "value", "value": "2099-03-31"},
-              {"id": "kpi-section", "property": "value", "value": "all"},
-              {"id": "kpi-direction", "property": "value", "value": "all"},
-              {"id": "kpi-refresh", "property": "data", "value": 0},
-              {"id": "kpi-office", "property": "value", "value": "home"}]
+    inputs = _custom_inputs("2026-03-01", "2099-03-31")
     opened = dash_callback(client, _key(app), inputs).get_json()["response"]
     reason = "Belum ada angka: isi atau perbaiki periode di atas."
     assert opened["kpi-cards"]["children"] == [] and opened["kpi-to"]["invalid"] is True
@@ -235,13 +234,7 @@ def test_a_panel_opened_on_a_period_it_cannot_read_says_so_where_the_figures_go_
 
 def _stage_columns(app, client) -> list[tuple[str, list[str]]]:
     """The stage table's columns as the panel draws them: (header, the classes of the header and of every cell)."""
-    inputs = [{"id": "kpi-preset", "property": "value", "value": "custom"},
-              {"id": "kpi-from", "property": "value", "value": "2026-03-01"},
-              {"id": "kpi-to", "property": "value", "value": "2026-03-31"},
-              {"id": "kpi-section", "property": "value", "value": "all"},
-              {"id": "kpi-direction", "property": "value", "value": "all"},
-              {"id": "kpi-refresh", "property": "data", "value": 0},
-              {"id": "kpi-office", "property": "value", "value": "home"}]
+    inputs = _custom_inputs("2026-03-01", "2026-03-31")
     answer = dash_callback(client, _key(app), inputs).get_json()["response"]["kpi-stages"]["children"]
     head, body = answer["props"]["children"]["props"]["children"]
     headers = head["props"]["children"]["props"]["children"]

@@ -128,5 +128,7 @@ ASKS_ON_RELOAD = """(asks) => {
 
 
 def asks_on_reload(page, asks: bool) -> None:
-    """Wait until a reload would (or would not) be asked about: the form is compared in the browser as it changes."""
-    page.wait_for_function(ASKS_ON_RELOAD, arg=asks, timeout=5000)
+    """Wait until a reload would (or would not) be asked about: the form is compared in the browser as it changes,
+    and on a loaded machine the page's last callbacks (the form's values, then its comparison) came after 5 s (the
+    survey plan's "untouched" read as changed twice in CI-like runs, and never alone)."""
+    page.wait_for_function(ASKS_ON_RELOAD, arg=asks, timeout=15000)
