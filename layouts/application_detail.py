@@ -18,8 +18,8 @@ from dash import dcc, html
 
 from layouts.applications import stage_tone
 from layouts.components.back_link import back_target
-from layouts.components.formatting import (breakable_number, format_datetime, format_idr, format_number, format_quantity,
-                                           format_tax_id)
+from layouts.components.formatting import (breakable_number, format_datetime, format_idr, format_number,
+                                           format_quantity, format_tax_id)
 from layouts.targeting_decision import decision_card
 from models.application import STAGES
 from portal.i18n import country_name, current_language, t
@@ -106,7 +106,8 @@ def header(detail, user):
         badges.append(deleted_badge())
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span(t("application_detail.kicker"), className="text-muted small d-block"),
-                  html.H1(breakable_number(detail["number"]), className="qca-number mb-2", id="application-detail-number"),
+                  html.H1(breakable_number(detail["number"]), className="qca-number mb-2",
+                          id="application-detail-number"),
                   html.Div(badges, className="d-flex flex-wrap gap-2 mb-3")]),
         dbc.Row([
             dbc.Col(facts([
