@@ -192,6 +192,9 @@
             cancel();
         }
         var target = Number(stored(PREFIX + here()));
+        // The page being left is still drawn when the address changes: a long one (an application) had room enough
+        // at once, was scrolled, and the list drawn over it came back at its top. Its drawing is waited out.
+        var leftBehind = document.querySelector("#shell-content [id]");  // an element of that page's own
         var gridsStopped = false;
         restoreGrids(Date.now(), function () { return gridsStopped; });
         cancel = function () { gridsStopped = true; };
@@ -218,7 +221,7 @@
                 return;
             }
             var busy = document.querySelector('[data-dash-is-loading="true"]') !== null ||
-                !document.querySelector("#shell-content > *");
+                !document.querySelector("#shell-content > *") || (leftBehind !== null && leftBehind.isConnected);
             var room = document.documentElement.scrollHeight - window.innerHeight;
             if ((!busy && room >= target) || Date.now() - started > 4000) {
                 window.scrollTo({top: Math.min(target, Math.max(room, 0)), behavior: "instant"});

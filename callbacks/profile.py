@@ -56,11 +56,12 @@ def register(app) -> None:
                         inputs={"opened": Input("profile-sections", "active_item")},
                         state={"service_user_id": State("profile-id", "data"),
                                "section": State("profile-section", "value"),
-                               **{f"{name}_drawn": State(body, "children") for name, body in BODIES.items()}},
-                        prevent_initial_call=True)
+                               **{f"{name}_drawn": State(body, "children") for name, body in BODIES.items()}})
     def open_section(opened, service_user_id, section, **drawn):
         """A section opened for the first time is drawn: the lists' frames (their rows come a page at a time),
-        the tier history and guidance whole. One drawn before stays as it is."""
+        the tier history and guidance whole. One drawn before stays as it is. Called when the profile is drawn too:
+        the sections the reader had open for this company in this tab come back open (layouts/profile.py
+        `persistence`), and are drawn; with none open it draws nothing."""
         opened = opened if isinstance(opened, list) else [opened] if opened else []
         values = {name: no_update for name in BODIES}
         for name in opened:

@@ -268,7 +268,11 @@ def sections(detail: dict):
                           title=html.Span([html.I(className=f"bi {icon} me-2"), t(title_key),
                                            html.Span(titles.get(name, ""), className="text-muted ms-2 fw-normal")]))
         for name, title_key, icon in SECTIONS],
-        id="profile-sections", always_open=True, start_collapsed=True, active_item=[], className="mb-3 shadow-sm")
+        id="profile-sections", always_open=True, start_collapsed=True, active_item=[], className="mb-3 shadow-sm",
+        # The sections the reader opened stay open for this company in this tab: back from an application opened in
+        # its history, the profile came back with every section closed (and so scrolled to its top).
+        persistence=f"profile-{detail['service_user'].get('id')}", persisted_props=["active_item"],
+        persistence_type="session")
 
 
 def timeline_columns() -> list[dict]:

@@ -153,3 +153,25 @@ def test_coordinator_prints_the_traceability_dossier_from_the_profile(page, stat
     with open(downloads[0].path(), "rb") as handle:
         found = dossier.content_of(handle.read())[0]
     assert found["company"]["name"] == "PT Beta Tani" and found["section"] == "plant"
+
+
+def test_back_from_an_application_opened_in_a_profiles_history_finds_the_history_open_where_it_was_left(
+        page, station):
+    """Back from an application opened in "Riwayat tindakan 3P dan NNC" gave the profile with every section closed
+    and at its top: the section stays open for this company in the tab, and the page comes back scrolled as left
+    (it was scrolled over the application page, still drawn when the address changed, then drawn over)."""
+    page.set_viewport_size({"width": 1366, "height": 500})
+    browser_login(page, "koordinator_kt")
+    page.goto(f"/profile/{station['beta']}")
+    page.click("#profile-sections .accordion-button:has-text('Riwayat tindakan 3P')")
+    page.wait_for_selector("#profile-timeline-grid .ag-row")
+    page.locator("#profile-timeline-grid").scroll_into_view_if_needed()
+    page.click("#profile-timeline-grid .ag-row [col-id='reference']")
+    page.wait_for_url("**/applications/*")
+    page.wait_for_selector("#application-detail-timeline")
+    left = float(page.evaluate(f"sessionStorage.getItem('qc-scroll /profile/{station['beta']}')"))
+    assert left > 200  # the profile was left scrolled down to its history
+    page.go_back()
+    page.wait_for_url(f"**/profile/{station['beta']}")
+    page.wait_for_selector("#profile-timeline-grid .ag-row")  # the section open again, its rows drawn
+    page.wait_for_function(f"Math.abs(window.scrollY - {left}) < 5")
