@@ -173,6 +173,10 @@ def run(bench: Bench, names: dict, url: str) -> None:
     def back():
         page.click("#profile-back")
         page.wait_for_selector("#rankings-grid .ag-row")
+        # Sections opened stay open for that company in the tab (layouts/profile.py persistence): each visit measured
+        # opens them again, as a first visit does.
+        page.evaluate("""Object.keys(sessionStorage).filter(name => name.startsWith('_dash_persistence.profile-'))
+            .forEach(name => sessionStorage.removeItem(name))""")
 
     bench.measure("profile", "light", page, profile(names["small"]), "#profile-name", back)
     back()
