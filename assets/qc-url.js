@@ -80,6 +80,7 @@
         if (!form || !form.action || new URL(form.action, window.location.href).pathname !== "/logout") {
             return;
         }
+        window.qcForgetting = true;  // a scroll's position still on its way (below) is not written back after this
         try {
             for (var index = window.sessionStorage.length - 1; index >= 0; index -= 1) {
                 var name = window.sessionStorage.key(index);
@@ -131,6 +132,9 @@
         if (timer === null) {
             timer = window.setTimeout(function () {
                 timer = null;
+                if (window.qcForgetting) {
+                    return;  // logged out: the lists are forgotten (above)
+                }
                 store(PREFIX + here(), String(Math.round(window.scrollY)));
             }, 150);
         }
@@ -152,6 +156,9 @@
         }
         gridTimer = window.setTimeout(function () {
             gridTimer = null;
+            if (window.qcForgetting) {
+                return;
+            }
             store(GRID + here() + " " + grid.id, String(Math.round(viewport.scrollTop)));
         }, 150);
     }, {capture: true, passive: true});
