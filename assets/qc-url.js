@@ -162,8 +162,18 @@
             store(GRID + here() + " " + grid.id, String(Math.round(viewport.scrollTop)));
         }, 150);
     }, {capture: true, passive: true});
+    // A grid's rows come from a callback, slower than the page on a busy server or a phone's network: waited for
+    // longer than the page's scroll, and given up the moment the reader scrolls, taps or types.
+    var GRID_WAIT = 12000;
+    var INPUTS = ["wheel", "touchstart", "keydown", "mousedown"];
     function restoreGrids(started, isStopped) {
         var pending = [];
+        var touched = false;
+        var touch = function () { touched = true; };
+        var done = function () {
+            INPUTS.forEach(function (name) { window.removeEventListener(name, touch, true); });
+        };
+        INPUTS.forEach(function (name) { window.addEventListener(name, touch, true); });
         for (var index = 0; index < window.sessionStorage.length; index += 1) {
             var name = window.sessionStorage.key(index);
             if (name && name.indexOf(GRID + here() + " ") === 0) {
@@ -171,7 +181,8 @@
             }
         }
         (function step() {
-            if (isStopped()) {
+            if (isStopped() || touched) {
+                done();
                 return;
             }
             pending = pending.filter(function (entry) {
@@ -181,14 +192,17 @@
                     return false;
                 }
                 var room = viewport ? viewport.scrollHeight - viewport.clientHeight : 0;
-                if (viewport && grid.querySelector(".ag-row") && (room >= entry[1] || Date.now() - started > 4000)) {
+                var late = Date.now() - started > GRID_WAIT;
+                if (viewport && grid.querySelector(".ag-row") && (room >= entry[1] || late)) {
                     viewport.scrollTop = Math.min(entry[1], room);
                     return false;
                 }
-                return Date.now() - started <= 4000;
+                return !late;
             });
             if (pending.length) {
                 window.requestAnimationFrame(step);
+            } else {
+                done();
             }
         })();
     }
