@@ -269,6 +269,9 @@ def test_back_from_an_application_finds_the_list_as_it_was_left(phone, company_w
     phone.wait_for_url("**/my/applications")
     phone.wait_for_selector(f"#my-card-{drafted_id}")
     phone.fill("#my-search", "Manggis")
+    # The search is in the address before the status is tapped: a tap within the search's pause left the address
+    # without it once on a loaded CI machine (left for planning to look into).
+    phone.wait_for_url("**/my/applications?q=Manggis")
     phone.click("label:has-text('Dalam proses')")
     phone.wait_for_url("**/my/applications?q=Manggis&status=in_progress")
     # The address changes before the list answers: wait for the list itself (the drafted Manggis; the done one is
