@@ -31,8 +31,8 @@ def _clock_at_as_of():
 
 
 @pytest.fixture
-def office(session):
-    return build_ranked_office(session)
+def office(session, built_once):
+    return built_once("ranked_office", session, build_ranked_office)
 
 
 def _key(app, *parts) -> str:

@@ -19,11 +19,14 @@ def _by_name(result):
 
 
 @pytest.fixture
-def office(session):
+def office(session, built_once):
     """The small office, with its own rate as p0 (settings version 2: p0_min_consignments 1), so the figures worked
     by hand below are those of DOMAIN.md's office rate; the fallbacks have their own tests."""
-    save_settings(session, None, "test", {**DEFAULT_SETTINGS.to_dict(), "p0_min_consignments": 1})
-    return build_ranked_office(session)
+    def build(s):
+        save_settings(s, None, "test", {**DEFAULT_SETTINGS.to_dict(), "p0_min_consignments": 1})
+        return build_ranked_office(s)
+
+    return built_once("ranked_office_own_p0", session, build)
 
 
 def test_plant_section_scores_are_those_worked_by_hand(session, office):

@@ -31,7 +31,11 @@ def _clock_at_as_of():
 
 
 @pytest.fixture
-def office(session):
+def office(session, built_once):
+    return built_once("dossier_office", session, _build_office)
+
+
+def _build_office(session):
     data = build_ranked_office(session)
     blob = AttachmentBlob(hash="ab" * 32, content=b"%PDF-1.4 surat", size=14, mime_type="application/pdf")
     session.add(blob)

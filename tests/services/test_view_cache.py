@@ -32,10 +32,10 @@ WINDOW = (date(2025, 6, 16), AS_OF)
 
 
 @pytest.fixture
-def office(session):
+def office(session, built_once):
     """The ranked office, with the clock on the day its data was built around for the whole test."""
     with clock_at_as_of():
-        yield build_ranked_office(session)
+        yield built_once("ranked_office", session, build_ranked_office)
 
 
 # Each view as its page asks for it: (service, positional arguments, keyword arguments) from the office's data.
