@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
-from dash.exceptions import PreventUpdate
+from dash import Input, Output, html, no_update
 
 from callbacks.common import page_of, paged_callback, register_date_words, register_url_filters
 from layouts import my as my_layout
@@ -65,7 +64,7 @@ def register(app) -> None:
     @paged_callback(
         app, PERMISSION, "my",
         output={"cards": Output("my-list", "children"), "companies": Output("my-company", "options"),
-                "company_style": Output("my-company-col", "style")},
+                "company_style": Output("my-company-col", "style"), "company_value": Output("my-company", "value")},
         inputs={"search": Input("my-search", "value"), "status": Input("my-status", "value"),
                 "stage": Input("my-stage", "value"), "company": Input("my-company", "value"),
                 "section": Input("my-section", "value"), "date_from": Input("my-from", "value"),
@@ -80,7 +79,7 @@ def register(app) -> None:
         with database().session() as db:
             companies = my_applications.companies(db, current)
             if company_id not in {c["id"] for c in companies}:
-                company_id = None  # not one of theirs (an old or another account's link): all of theirs, see below
+                company_id = None  # not one of theirs (an old or another account's link): all of theirs
             try:
                 result = my_applications.list_applications(
                     db, current, service_user_id=company_id, date_from=_date(date_from), date_to=_date(date_to),
@@ -104,18 +103,15 @@ def register(app) -> None:
             cards = [dbc.Alert(empty, color="light", id="my-empty")]
         options = [{"label": t("my.all_companies"), "value": "all"}] + [
             {"label": c["name"], "value": str(c["id"])} for c in companies]
-        return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"}}, \
-            page_of(result, result["page"])
-
-    @protected_callback(app, PERMISSION, Output("my-company", "value"), Input("my-company", "options"),
-                        State("my-company", "value"), prevent_initial_call=True)
-    def keep_company_known(options, value):
-        """A company the address names that is not one of the reader's falls back to "all" in the picker and the
-        address too: the list said "nothing matches" under filters that all read "Semua", and a reader of one company
-        has no company picker to undo it with."""
-        if value in (None, "", "all") or any(option["value"] == value for option in options or []):
-            raise PreventUpdate
-        return "all"
+        # A company the address names that is not one of the reader's falls back to "all" in the picker and the
+        # address too: the list said "nothing matches" under filters that all read "Semua", and a reader of one
+        # company has no company picker to undo it with. Set here, by the list's own answer: a second callback
+        # (the picker's options in, its value out) closed a loop with this one through the picker, and Dash then
+        # now and then ran neither this list nor the address's writer again (a search or a status tapped changed
+        # nothing, no request sent, nothing loading).
+        fallback = "all" if company not in (None, "", "all") and company_id is None else no_update
+        return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"},
+                "company_value": fallback}, page_of(result, result["page"])
 
     # The surveys waiting and the inspection levels come in one answer when the page opens (one request, one
     # session): neither changes while the page is open.
