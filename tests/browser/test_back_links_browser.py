@@ -12,7 +12,7 @@ from models import Office
 from portal.domain.periods import local_date
 from support.browser import browser_logout, sign_in
 from support.factories import gen_application, gen_service_user
-from support.targeting_data import gen_decision
+from support.targeting_data import gen_decision, queue_consignment
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +20,8 @@ pytestmark = pytest.mark.browser
 def test_an_application_opened_from_the_queue_leads_back_to_the_queue_as_left_and_logout_forgets_it(
         page, database, make_user):
     make_user("antrian", "operator")
-    with database.session() as s:
-        company = gen_service_user(s, name="PT Sinar Manggis Ekspor")
-        submitted = datetime.now(timezone.utc).replace(microsecond=0)
-        application = gen_application(s, company, submitted_at=submitted, stages=("submitted",),
-                                      commodity="Manggis segar", number="2026.1.0300.0.K21.M.033072")
-        gen_decision(s, application, level="tightened", draw=0.9, flags=("new_commodity",))
-        day = local_date(submitted, s.get(Office, application.office_id).timezone).isoformat()
-        application_id = application.id
-        s.commit()
+    day, application_id = queue_consignment(database, company="PT Sinar Manggis Ekspor", commodity="Manggis segar",
+                                            number="2026.1.0300.0.K21.M.033072")
 
     sign_in(page, "antrian")
     page.goto(f"/targeting/queue?day={day}&level=tightened")

@@ -13,6 +13,7 @@ from models import Complaint, SyncRun
 from portal.services.compliance import rollup as compliance_rollup
 from support.browser import browser_login, screenshot, sign_in
 from support.factories import gen_application, gen_service_user, office_id
+from support.targeting_data import queue_consignment
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "id-ID"}
@@ -146,21 +147,10 @@ def test_a_handlers_companies_read_their_tier_whole_at_1366(laptop, database, ma
 
 def _queue_row(database) -> str:
     """A selected consignment of a company and a commodity with long names; its day in the queue's address."""
-    from datetime import datetime, timezone
-
-    from models import Office
-    from portal.domain.periods import local_date
-    from support.targeting_data import gen_decision
-
-    with database.session() as s:
-        company = gen_service_user(s, name="PT Sinar Manggis Ekspor Nusantara Raya")
-        submitted = datetime.now(timezone.utc).replace(microsecond=0)
-        application = gen_application(s, company, submitted_at=submitted, stages=("submitted",),
-                                      commodity="Sarang burung walet olahan", number="2026.1.0300.0.K21.M.033072")
-        gen_decision(s, application, level="tightened", draw=0.9, flags=("new_commodity",))
-        day = local_date(submitted, s.get(Office, application.office_id).timezone)
-        s.commit()
-    return day.isoformat()
+    day, _application_id = queue_consignment(
+        database, company="PT Sinar Manggis Ekspor Nusantara Raya", commodity="Sarang burung walet olahan",
+        number="2026.1.0300.0.K21.M.033072")
+    return day
 
 
 # Whether the queue's grid scrolls sideways, and its cells whose text is cut (wider or taller than the cell).

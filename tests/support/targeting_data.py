@@ -2,9 +2,12 @@
 is t1's and tested on its own): the queue, the panel and the leak test need decisions of a known shape."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
+from models import Office
 from models.targeting import TargetingDecision
+from portal.domain.periods import local_date
+from support.factories import gen_application, gen_service_user
 
 RATES = {"tightened": 1.0, "normal": 0.25, "reduced": 0.05}
 
@@ -25,3 +28,18 @@ def gen_decision(session, application, *, level: str = "normal", draw: float = 0
     session.add(decision)
     session.flush()
     return decision
+
+
+def queue_consignment(database, *, company: str, commodity: str, number: str, level: str = "tightened",
+                      flags=("new_commodity",)) -> tuple[str, int]:
+    """One consignment submitted now and selected (draw 0.9 under a tightened level, or by a flag), committed: the
+    day that opens it in the inspection queue's address (the office's date) and its application's id."""
+    with database.session() as s:
+        owner = gen_service_user(s, name=company)
+        submitted = datetime.now(timezone.utc).replace(microsecond=0)
+        application = gen_application(s, owner, submitted_at=submitted, stages=("submitted",), commodity=commodity,
+                                      number=number)
+        gen_decision(s, application, level=level, draw=0.9, flags=flags)
+        day = local_date(submitted, s.get(Office, application.office_id).timezone)
+        s.commit()
+        return day.isoformat(), application.id
