@@ -4,6 +4,8 @@ search and status changed nothing, with no request sent and nothing loading, whi
 callback fed each other through the picker. A callback may read what it writes itself (Dash allows that)."""
 from __future__ import annotations
 
+from support.graphs import loops
+
 
 def _props(items) -> set[str]:
     return {f"{item['id']}.{item['property']}" for item in items}
@@ -18,35 +20,7 @@ def _loops(app) -> list[list[str]]:
     reads = {key: _props(spec["inputs"]) for key, spec in specs.items()}
     feeds = {key: {other for other in specs if other != key and writes[key] & reads[other]} for key in specs}
     assert sum(map(len, feeds.values())) > 10, "no callback feeds another: the keys were not read"
-    # Tarjan's strongly connected components, iteratively (hundreds of callbacks).
-    index, low, on_stack, stack, groups, counter = {}, {}, set(), [], [], [0]
-    for root in specs:
-        if root in index:
-            continue
-        work = [(root, iter(feeds[root]))]
-        index[root] = low[root] = counter[0]; counter[0] += 1; stack.append(root); on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter[0]; counter[0] += 1; stack.append(child); on_stack.add(child)
-                    work.append((child, iter(feeds[child])))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    member = stack.pop(); on_stack.discard(member); group.append(member)
-                    if member == node:
-                        break
-                if len(group) > 1:
-                    groups.append(sorted(group))
-    return groups
+    return loops(specs, feeds.__getitem__)
 
 
 def test_no_callbacks_feed_each_other_in_a_loop(app):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import grimp
 
+from support.graphs import loops
+
 ROOT = Path(__file__).resolve().parents[2]
 ROOT_PACKAGES = ("portal", "callbacks", "layouts", "models", "jobs", "iqfast_sim")
 
@@ -22,45 +24,8 @@ def test_import_contracts_are_kept():
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """The strongly connected groups of more than one module (Tarjan, iterative so deep chains cannot overflow)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-    for start in sorted(graph.modules):
-        if start in index:
-            continue
-        work = [(start, iter(sorted(graph.find_modules_directly_imported_by(start))))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            module, imported = work[-1]
-            for other in imported:
-                if other not in index:
-                    index[other] = low[other] = len(index)
-                    stack.append(other)
-                    on_stack.add(other)
-                    work.append((other, iter(sorted(graph.find_modules_directly_imported_by(other)))))
-                    break
-                if other in on_stack:
-                    low[module] = min(low[module], index[other])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[module])
-                if low[module] == index[module]:
-                    group = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        group.append(member)
-                        if member == module:
-                            break
-                    if len(group) > 1:
-                        groups.append(sorted(group))
-    return groups
+    """The strongly connected groups of more than one module."""
+    return loops(graph.modules, graph.find_modules_directly_imported_by)
 
 
 def _describe(graph: grimp.ImportGraph, group: list[str]) -> str:
