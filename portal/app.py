@@ -91,6 +91,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         "portal", server=server, assets_folder=str(PROJECT_ROOT / "assets"), title="Q-Corner",
         update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        # Served when asked for, never loaded by every page: plotly's basic bundle (assets/qc-plotly.js).
+        assets_path_ignore=["^vendor$"],
         on_error=callback_error,  # a service's refusal becomes the shell's translated alert (callbacks/common.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
