@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html, no_update
+from dash import Input, Output, State, html, no_update
 
 from callbacks.common import page_of, paged_callback, register_date_words, register_url_filters
 from layouts import my as my_layout
@@ -57,6 +57,14 @@ def survey_alerts(surveys: dict, tz: str):
     ]), color="success", className="mb-2 py-1 qc-survey-alert", id="my-surveys-banner")
 
 
+def _surveys_and_levels(db, current) -> tuple:
+    """The surveys waiting for an answer, and the inspection level per section with the clean consignments to the
+    next (never a selection); each [] when there is nothing to show."""
+    rows = my_levels(db, current)
+    return (survey_alerts(my_applications.open_surveys(db, current), current.office_timezone) or [],
+            level_panel(rows, len({row["company_id"] for row in rows}) > 1) or [])
+
+
 def register(app) -> None:
     register_date_words(app, PERMISSION, "my-from", "my-to")
     register_url_filters(app, PERMISSION, "my", my_layout.URL_FIELDS)
@@ -64,19 +72,25 @@ def register(app) -> None:
     @paged_callback(
         app, PERMISSION, "my",
         output={"cards": Output("my-list", "children"), "companies": Output("my-company", "options"),
-                "company_style": Output("my-company-col", "style"), "company_value": Output("my-company", "value")},
+                "company_style": Output("my-company-col", "style"), "company_value": Output("my-company", "value"),
+                "surveys": Output("my-surveys", "children"), "levels": Output("my-levels", "children")},
         inputs={"search": Input("my-search", "value"), "status": Input("my-status", "value"),
                 "stage": Input("my-stage", "value"), "company": Input("my-company", "value"),
                 "section": Input("my-section", "value"), "date_from": Input("my-from", "value"),
-                "date_to": Input("my-to", "value")})
-    def load_list(page, search, status, stage, company, section, date_from, date_to):
-        """The page of applications for the filters; a changed filter starts again at page one."""
+                "date_to": Input("my-to", "value")},
+        state={"surveys_drawn": State("my-surveys", "children")})
+    def load_list(page, search, status, stage, company, section, date_from, date_to, surveys_drawn=None):
+        """The page of applications for the filters; a changed filter starts again at page one. The first answer
+        also draws the surveys waiting and the inspection levels (neither changes while the page is open): with
+        the list, in one request, so nothing is drawn above the filters after the reader has seen them."""
         current = user()
         try:
             company_id = int(company) if company not in (None, "", "all") else None
         except ValueError:
             company_id = None
         with database().session() as db:
+            # [] once drawn, even with nothing to show: the next answers leave them as they are.
+            surveys, levels = (no_update, no_update) if surveys_drawn is not None else _surveys_and_levels(db, current)
             companies = my_applications.companies(db, current)
             if company_id not in {c["id"] for c in companies}:
                 company_id = None  # not one of theirs (an old or another account's link): all of theirs
@@ -111,18 +125,4 @@ def register(app) -> None:
         # nothing, no request sent, nothing loading).
         fallback = "all" if company not in (None, "", "all") and company_id is None else no_update
         return {"cards": cards, "companies": options, "company_style": {} if several else {"display": "none"},
-                "company_value": fallback}, page_of(result, result["page"])
-
-    # The surveys waiting and the inspection levels come in one answer when the page opens (one request, one
-    # session): neither changes while the page is open.
-    @protected_callback(app, PERMISSION, [Output("my-surveys", "children"), Output("my-levels", "children")],
-                        Input("my-page", "id"))
-    def load_surveys_and_levels(_):
-        """The surveys waiting for an answer, and the inspection level per section with the clean consignments to
-        the next (never a selection)."""
-        current = user()
-        with database().session() as db:
-            surveys = my_applications.open_surveys(db, current)
-            rows = my_levels(db, current)
-        return survey_alerts(surveys, current.office_timezone), \
-            level_panel(rows, len({row["company_id"] for row in rows}) > 1)
+                "company_value": fallback, "surveys": surveys, "levels": levels}, page_of(result, result["page"])

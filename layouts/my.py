@@ -201,8 +201,6 @@ def layout(user, page, query: str = "", **_):
 def _page(folded_set: bool):
     return html.Div([
         page_header(t("page.my"), t("my.subtitle")),
-        html.Div(id="my-surveys"),
-        html.Div(id="my-levels"),
         search_box("my-search", t("my.search_placeholder"), t("my.search_label"), class_name="mb-2"),
         dbc.RadioItems(
             id="my-status", value="all", inline=True, className="btn-group qc-segmented mb-2 w-100",
@@ -234,6 +232,10 @@ def _page(folded_set: bool):
                         xs=6, md=2, className="mb-2"),
             ]),
         ], className="mb-2", open=folded_set, id="my-more-filters-fold"),
+        # Under the filters, drawn by the list's first answer (callbacks/my.py): drawn above them by an answer of
+        # their own, after the list's, they pushed the search and the status down under a finger about to tap one.
+        html.Div(id="my-surveys"),
+        html.Div(id="my-levels"),
         html.Div(id="my-count", className="small text-muted mb-2"),
         dcc.Loading(html.Div(id="my-list"), type="dot", color="#0b6e4f"),
         pager("my", phone=True),

@@ -19,7 +19,13 @@ from support.hostile import fuzz, json_values, ran
 
 CALLBACK = "/_dash-update-component"
 MB = 1024 * 1024
-SERVICE_USER_CALLBACK = "..my-surveys.children...my-levels.children.."  # my.view: a callback the service user may call
+# my.view: a callback the service user may call, its one input the page's id (the body's padding goes there)
+SERVICE_USER_CALLBACK = ("..my-notifications-email.value...my-notifications-whatsapp.value...my-notifications-phone.value"
+                         "...my-notifications-email-address.children...my-notifications-email.disabled"
+                         "...my-notifications-push.value...my-notifications-stages.value"
+                         "...my-notifications-digest.value...my-notifications-opened.data"
+                         "...my-notifications-save.disabled..")
+SERVICE_USER_INPUT = "my-notifications-page"
 OPERATOR_PLAIN_CALLBACK = "nnc-import-template-download.data"  # nnc.edit, takes no file
 OPERATOR_UPLOAD_CALLBACK = "..nnc-import-result.children...nnc-import-upload.contents.."
 
@@ -50,10 +56,11 @@ class CountingStream:
         return self.position
 
 
-def _callback_json(output: str, padding: str = "") -> bytes:
-    outputs = [{"id": part.rsplit(".", 1)[0], "property": "children"} for part in output.strip(".").split("...")]
+def _callback_json(output: str, padding: str = "", input_id: str = SERVICE_USER_INPUT) -> bytes:
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in output.strip(".").split("...")]
     return json.dumps({"output": output, "outputs": outputs if output.startswith("..") else outputs[0],
-                       "inputs": [{"id": "my-page", "property": "id", "value": padding}], "state": [],
+                       "inputs": [{"id": input_id, "property": "id", "value": padding}], "state": [],
                        "changedPropIds": []}).encode()
 
 
@@ -86,7 +93,7 @@ def test_a_body_without_a_content_length_is_read_only_up_to_the_limit(logged_in,
 
 def test_a_body_just_under_the_limit_reaches_the_callback(logged_in, settings):
     client = logged_in("service_user")
-    body = _callback_json(SERVICE_USER_CALLBACK, padding="x" * int(settings.callback_body_max_mb * MB - 1000))
+    body = _callback_json(SERVICE_USER_CALLBACK, padding="x" * int(settings.callback_body_max_mb * MB - 4000))
     assert len(body) < settings.callback_body_max_mb * MB
     response = client.post(CALLBACK, data=body, content_type="application/json")
     assert response.status_code == 200

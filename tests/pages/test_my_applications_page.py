@@ -11,9 +11,8 @@ import pytest
 from models.service_portal import SurveyInvitation
 from portal.services import my_applications
 from support.factories import gen_application, gen_service_user
-from support.hostile import find_key
 from support.portal_helpers import link_account, my_list
-from support.web import dash_callback, login, readable
+from support.web import login, readable
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -65,12 +64,44 @@ def test_five_open_surveys_are_one_compact_banner(app, client, session, forwarde
         session.add(SurveyInvitation(application_id=application.id, service_user_id=forwarder["company"].id,
                                      invited_at=NOW - timedelta(hours=n), expires_at=NOW + timedelta(days=25)))
     session.commit()
-    body = dash_callback(client, find_key(app, "my-surveys.children"), inputs=[
-        {"id": "my-page", "property": "id", "value": "my-page"}]).json["response"]
+    body = _list(app, client)  # the list's first answer draws them
     banner = body["my-surveys"]["children"]
     assert banner["type"] == "Alert" and banner["props"]["id"] == "my-surveys-banner"  # one, not five
     text = json.dumps(banner)
     assert "5 survei menunggu" in text and text.count("/my/survey/") == 5
+
+
+def test_the_surveys_and_levels_come_with_the_list_s_first_answer_and_are_left_as_drawn_by_the_next(
+        app, client, forwarder):
+    """Drawn above the filters by an answer of their own, after the list's, they pushed the search and the status
+    down under the reader's finger; now drawn once, under the filters, by the list's first answer."""
+    first = my_list(app, client)
+    assert first.status_code == 200
+    assert set(first.json["response"]) >= {"my-list", "my-surveys", "my-levels"}
+    assert first.json["response"]["my-surveys"]["children"] == []  # nothing waits: drawn empty, not asked again
+    later = my_list(app, client, search="vanili", changed=["my-search.value"], surveys_drawn=[])
+    assert "my-list" in later.json["response"]
+    assert "my-surveys" not in later.json["response"] and "my-levels" not in later.json["response"]
+    assert not [key for key in app.callback_map if "my-surveys.children" in key and "my-list.children" not in key]
+
+
+def _ids(component) -> list:
+    """The ids in a drawn layout, in the page's order."""
+    found = [component.id] if getattr(component, "id", None) else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            found += _ids(child)
+    return found
+
+
+def test_the_surveys_and_levels_are_drawn_under_the_filters(app):
+    from layouts.my import _page
+
+    with app.server.test_request_context("/my"):
+        ids = _ids(_page(False))
+    assert ids.index("my-search") < ids.index("my-surveys") and ids.index("my-status") < ids.index("my-levels")
+    assert ids.index("my-levels") < ids.index("my-list")
 
 
 def test_the_list_total_is_kept_per_data_change_and_per_company(app, client, session, make_user, forwarder,

@@ -24,9 +24,9 @@ def free_port() -> int:
 
 
 def my_list(app, client, search=None, stage="all", date_from=None, date_to=None, changed=None, page=0,
-            company="all"):
+            company="all", surveys_drawn=None):
     """The service user's applications list as the page asks for it (every section; the pager's store at `page`,
-    from 0): the callback's response."""
+    from 0; the surveys and levels not drawn yet, as on the page's first answer): the callback's response."""
     from support.hostile import find_key
     from support.web import dash_callback
 
@@ -35,7 +35,8 @@ def my_list(app, client, search=None, stage="all", date_from=None, date_to=None,
               "my-to.value": date_to, "my-prev.n_clicks": None, "my-next.n_clicks": None}
     return dash_callback(client, find_key(app, "my-list.children"), inputs=[
         {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
-        for key, value in values.items()], state=[{"id": "my-page", "property": "data", "value": page}],
+        for key, value in values.items()], state=[{"id": "my-surveys", "property": "children", "value": surveys_drawn},
+                                                  {"id": "my-page", "property": "data", "value": page}],
         changed=changed)
 
 
