@@ -163,8 +163,11 @@
         }, 150);
     }, {capture: true, passive: true});
     // A grid's rows come from a callback, slower than the page on a busy server or a phone's network: waited for
-    // longer than the page's scroll, and given up the moment the reader scrolls, taps or types.
+    // longer than the page's scroll, and given up the moment the reader scrolls, taps or types. Given back, the
+    // position is watched until the page has been quiet a moment: Back pressed before the row's page was drawn
+    // found the list still on screen, scrolled it, and the list drawn again a moment later came back at its top.
     var GRID_WAIT = 12000;
+    var GRID_SETTLE = 1000;
     var INPUTS = ["wheel", "touchstart", "keydown", "mousedown"];
     function restoreGrids(started, isStopped) {
         var pending = [];
@@ -177,7 +180,8 @@
         for (var index = 0; index < window.sessionStorage.length; index += 1) {
             var name = window.sessionStorage.key(index);
             if (name && name.indexOf(GRID + here() + " ") === 0) {
-                pending.push([name.slice((GRID + here() + " ").length), Number(stored(name))]);
+                // [grid id, position, when it was last given back]
+                pending.push([name.slice((GRID + here() + " ").length), Number(stored(name)), null]);
             }
         }
         (function step() {
@@ -185,6 +189,8 @@
                 done();
                 return;
             }
+            var now = Date.now();
+            var loading = document.querySelector('[data-dash-is-loading="true"]') !== null;
             pending = pending.filter(function (entry) {
                 var grid = document.getElementById(entry[0]);
                 var viewport = grid ? grid.querySelector(".ag-body-viewport") : null;
@@ -192,10 +198,16 @@
                     return false;
                 }
                 var room = viewport ? viewport.scrollHeight - viewport.clientHeight : 0;
-                var late = Date.now() - started > GRID_WAIT;
+                var late = now - started > GRID_WAIT;
                 if (viewport && grid.querySelector(".ag-row") && (room >= entry[1] || late)) {
-                    viewport.scrollTop = Math.min(entry[1], room);
-                    return false;
+                    var wanted = Math.min(entry[1], room);
+                    if (Math.abs(viewport.scrollTop - wanted) > 2) {
+                        viewport.scrollTop = wanted;
+                        entry[2] = now;
+                    } else if (entry[2] === null) {
+                        entry[2] = now;
+                    }
+                    return !late && (loading || now - entry[2] < GRID_SETTLE);
                 }
                 return !late;
             });
