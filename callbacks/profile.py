@@ -12,6 +12,7 @@ from layouts.components.back_link import opened_from
 from portal.extensions import database
 from portal.i18n import t
 from portal.security.access import protected_callback, user
+from portal.validation import InvalidInput
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import national
 from portal.services.compliance import profile as compliance_profile
@@ -23,34 +24,49 @@ OPENS = re.compile(r"^/(applications|nnc|handlers)/\d+$")
 BODIES = {name: f"profile-{name.replace('_', '-')}-body" for name, _title, _icon in page.SECTIONS}
 
 
-def _section(service_user_id, name: str, section, number: int = 0) -> dict:
+def _section(service_user_id, name: str, section, number: int = 0, period: tuple = (None, None)) -> dict:
     """One section of the profile within the caller's reach (the service refuses what the profile would)."""
     current = user()
     with database().session() as db:
         reach = compliance_filters.company_reach(db, current.scope, int(service_user_id))
         return compliance_profile.profile_section(db, int(service_user_id), name, **reach, section=section,
-                                                  page=number)
+                                                  page=number, period_from=period[0], period_to=period[1])
+
+
+def _period(period_from, period_to) -> tuple[tuple, str | None]:
+    """The score's period as the reader set it, or the default window and what is wrong with it (the wrong way
+    round, too long): the profile is still shown, on the default window, and says why."""
+    try:
+        with database().session() as db:
+            compliance_filters.clean_filters(db, {"period_from": period_from, "period_to": period_to}, None)
+    except InvalidInput as error:
+        return (None, None), " ".join(error.messages(t).values())
+    return (period_from or None, period_to or None), None
 
 
 def register(app) -> None:
-    register_date_words(app, PERMISSION, "profile-dossier-from", "profile-dossier-to")
+    register_date_words(app, PERMISSION, "profile-dossier-from", "profile-dossier-to", "profile-from", "profile-to")
     register_url_filters(app, PERMISSION, "profile", page.URL_FIELDS)
 
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
-                        Input("profile-id", "data"), Input("profile-section", "value"))
-    def show(service_user_id, section):
+                        Input("profile-id", "data"), Input("profile-section", "value"),
+                        Input("profile-from", "value"), Input("profile-to", "value"))
+    def show(service_user_id, section, period_from=None, period_to=None):
         """The profile's top (score, working, chart), or a refusal: a company outside a coordinator's section,
-        or none at all. The long sections stay closed."""
+        or none at all. The long sections stay closed. Scored over the period set (a ranking of a custom period
+        opens its companies on it), else the default window."""
         current = user()
+        period, problem = _period(period_from, period_to)
 
         def load(db, found_id):
             reach = compliance_filters.company_reach(db, current.scope, found_id)
-            return cached(db, compliance_profile.profile, found_id, **reach, section=section)
+            return cached(db, compliance_profile.profile, found_id, **reach, section=section,
+                          period_from=period[0], period_to=period[1])
 
         detail, refusal = load_record(service_user_id, load, audit_as="service_user")
         if refusal:
             return page.refused(refusal)
-        return page.render(detail, current)
+        return page.render(detail, current, period_problem=problem)
 
     @protected_callback(app, PERMISSION, output={name: Output(body, "children") for name, body in BODIES.items()},
                         inputs={"opened": Input("profile-sections", "active_item")},
@@ -96,10 +112,12 @@ def register(app) -> None:
                 }, page_of(result, number)
 
     @protected_callback(app, PERMISSION, Output("profile-monthly-chart", "figure"),
-                        Input("profile-id", "data"), Input("profile-section", "value"))
-    def monthly(service_user_id, section):
+                        Input("profile-id", "data"), Input("profile-section", "value"),
+                        Input("profile-from", "value"), Input("profile-to", "value"))
+    def monthly(service_user_id, section, period_from=None, period_to=None):
         """Consignments and violations per month of the score's window, once the profile is drawn."""
-        return page.monthly_chart(_section(service_user_id, "monthly", section)["rows"])
+        period, _problem = _period(period_from, period_to)
+        return page.monthly_chart(_section(service_user_id, "monthly", section, period=period)["rows"])
 
     @protected_callback(app, PERMISSION, Output("profile-other-offices", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))

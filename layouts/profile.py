@@ -19,7 +19,7 @@ from layouts.components.formatting import (MONTH_CHART, chart_separators, count_
                                            format_month, format_rate, format_score, format_tax_id, month_axis)
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
-from layouts.components.url_filters import CODE, UrlField, applied, location
+from layouts.components.url_filters import CODE, DAY, UrlField, applied, location
 from portal.domain.addresses import address_text
 from portal.i18n import t
 
@@ -33,7 +33,9 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
 
 # The section the profile is scored for is in its address: a ranking row opens it on the ranking's section, and a
 # record opened from it leads back to it on the section chosen (layouts/components/url_filters.py).
-URL_FIELDS = (UrlField("section", "profile-section", CODE, "all"),)
+# Its period too: a ranking of a custom period opens its companies' profiles scored over that period.
+URL_FIELDS = (UrlField("section", "profile-section", CODE, "all"), UrlField("from", "profile-from", DAY),
+              UrlField("to", "profile-to", DAY))
 
 
 def layout(user, page=None, service_user_id: int | None = None, sections=(), query: str = "", **_):
@@ -42,13 +44,31 @@ def layout(user, page=None, service_user_id: int | None = None, sections=(), que
         back_link("/rankings", t("profile.back"), "profile-back"),
         dcc.Store(id="profile-id", data=service_user_id),
         dbc.Row([dbc.Col(dbc.InputGroup([group_label(t("profile.score_for"), "profile-section"), *section], size="sm"),
-                         md=5, lg=4)], className="mb-3 qc-no-print"),
+                         md=5, lg=4, className="mb-2"),
+                 dbc.Col(period_fields(), md=7, lg=6, className="mb-2")], className="mb-2 qc-no-print"),
         # Only the profile itself shows the spinner: a section or page loading inside it must not redraw it all.
         dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300,
                     target_components={"profile-body": "children"}),
         dcc.Location(id="profile-go", refresh="callback-nav"),
         location("profile"),
     ]), URL_FIELDS, query)
+
+
+def period_fields():
+    """The score's period: empty, the default window (the last months the settings name, to today); set, the score
+    over those days, as the ranking's custom period scores it."""
+    return html.Div([
+        dbc.InputGroup([
+            group_label(t("profile.period"), "profile-from"),
+            dbc.Input(id="profile-from", type="date", style=DATE_INPUT, debounce=True),
+            hidden_label(t("dossier.period_to"), "profile-to"),
+            dbc.InputGroupText("–"),
+            dbc.Input(id="profile-to", type="date", style=DATE_INPUT, debounce=True),
+        ], size="sm"),
+        html.Div([date_words("profile-from"), html.Small("–", className="form-text"), date_words("profile-to")],
+                 className="d-flex flex-wrap column-gap-1 qc-period-words"),
+        html.Small(t("profile.period_hint"), className="text-muted"),
+    ])
 
 
 def _card(title: str, icon: str, body, component_id: str, subtitle: str | None = None):
@@ -105,8 +125,9 @@ def monthly_chart(months: list[dict]) -> dict:
                    "separators": chart_separators()}}
 
 
-def _explanation(working: dict, tz: str, here: str):
-    """'How this score was computed': the counts, the weights, the prior, p0, the window and each event."""
+def _explanation(working: dict, tz: str, here: str, custom_period: bool = False):
+    """'How this score was computed': the counts, the weights, the prior, p0, the window (the last months the
+    settings name, or the `custom_period` chosen) and each event."""
     w, c = working["weights"], working["counts"]
     v_terms = " + ".join(f"{format_count(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
                                                                           "nnc"))
@@ -118,8 +139,9 @@ def _explanation(working: dict, tz: str, here: str):
                 own_n=format_count(working["office_n"]), p0=format_rate(working["p0"]),
                 min_n=format_count(working["settings"]["p0_min_consignments"]))
     steps = [
-        (t("profile.how.window"), t("profile.how.window_value", start=format_date(working["window_from"]),
-                                    end=format_date(working["window_to"]), months=working["window_months"])),
+        (t("profile.how.window"), t("profile.how.window_value_custom" if custom_period else "profile.how.window_value",
+                                    start=format_date(working["window_from"]), end=format_date(working["window_to"]),
+                                    months=working["window_months"])),
         (t("profile.how.n"), t("profile.how.n_value", n=format_count(working["n"]))),
         (t("profile.how.counts"), t("profile.how.counts_value", d=c["detention"], r=c["refusal"], x=c["destruction"],
                                     k=c["nnc"])),
@@ -190,7 +212,8 @@ def _event_link(event: dict, here: str):
     return "–"
 
 
-def render(detail: dict, user):
+def render(detail: dict, user, period_problem: str | None = None):
+    """The profile's top; `period_problem`: why the period set was not taken (the default window was)."""
     su, working, tz = detail["service_user"], detail["explanation"], detail["timezone"]
     section_text = t(f"section.{detail['section']}") if detail["section"] else t("compliance.all_sections")
     identity = html.Div([
@@ -216,11 +239,14 @@ def render(detail: dict, user):
     ], className="mb-3 g-3")
     return html.Div([
         identity,
+        dbc.Alert(period_problem, color="warning", className="py-2 small", id="profile-period-problem")
+        if period_problem else None,
         dossier_form(su.get("id"), working),
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         other_offices_card(),
-        _card(t("profile.how.title"), "bi-calculator", _explanation(working, tz, f"/profile/{su['id']}"),
+        _card(t("profile.how.title"), "bi-calculator",
+              _explanation(working, tz, f"/profile/{su['id']}", detail.get("custom_period", False)),
               "profile-how-card"),
         # The chart is drawn by its own callback once the rest is on screen: one task less in the first one.
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from support.compliance_data import gen_nnc
 from support.browser import asks_on_reload, browser_login, screenshot, sign_in
@@ -175,3 +176,48 @@ def test_back_from_an_application_opened_in_a_profiles_history_finds_the_history
     page.wait_for_url(f"**/profile/{station['beta']}")
     page.wait_for_selector("#profile-timeline-grid .ag-row")  # the section open again, its rows drawn
     page.wait_for_function(f"Math.abs(window.scrollY - {left}) < 5")
+
+
+def test_a_ranking_of_a_custom_period_opens_the_profile_scored_for_that_period(page, phone, station):
+    """The ranking of a period showed Beta with 3 consignments; its profile opened on the last 12 months with 10,
+    another score than the row clicked. It opens on the period (in its fields and its address), scores over it, and
+    its fields give the default window back when emptied."""
+    today = date.today()
+    first, last = (today - timedelta(days=100)).isoformat(), (today - timedelta(days=50)).isoformat()
+    sign_in(page, "koordinator_kt")
+    page.goto(f"/rankings?from={first}&to={last}")
+    row = page.locator("#rankings-grid .ag-row:has-text('PT Beta Tani')")
+    expect(row).to_have_count(1)
+    index = row.get_attribute("row-index")  # the name is pinned: the counts are in the same row of another container
+    counted = page.locator(f"#rankings-grid .ag-row[row-index='{index}'] [col-id='consignments']").inner_text().strip()
+    assert counted == "3"  # 55, 75 and 95 days ago
+    row.locator("[col-id='name']").click()
+    page.wait_for_url(f"**/profile/{station['beta']}?section=plant&from={first}&to={last}")
+    expect(page.locator("#profile-from")).to_have_value(first)
+    expect(page.locator("#profile-to")).to_have_value(last)
+    summary = page.locator("#profile-summary-card")
+    # the score's window is the period (the dossier's period starts as the score's window)
+    expect(page.locator("#profile-dossier-from")).to_have_value(first)
+    expect(page.locator("#profile-dossier-to")).to_have_value(last)
+    assert summary.locator(".qc-big-number").nth(1).inner_text().strip() == counted  # the row's consignments
+    expect(page.locator("#profile-how-steps")).to_contain_text("periode yang dipilih")  # not "12 bulan terakhir"
+    screenshot(page, "compliance-profile-custom-period")
+
+    # the fields take a date when left or on Enter: a year typed digit by digit is no period of the year 2
+    page.fill("#profile-from", "")
+    page.fill("#profile-to", "")
+    page.press("#profile-to", "Enter")
+    page.wait_for_url(f"**/profile/{station['beta']}?section=plant")
+    expect(summary.locator(".qc-big-number").nth(1)).to_have_text("10")  # the last 12 months again
+
+    page.fill("#profile-from", last)
+    page.fill("#profile-to", first)  # the wrong way round: said, and the default window kept
+    page.press("#profile-to", "Enter")
+    expect(page.locator("#profile-period-problem")).to_contain_text("Tanggal akhir harus sesudah tanggal awal")
+    expect(summary.locator(".qc-big-number").nth(1)).to_have_text("10")
+
+    sign_in(phone, "koordinator_kt")
+    phone.goto(f"/profile/{station['beta']}?section=plant&from={first}&to={last}")
+    expect(phone.locator("#profile-summary-card .qc-big-number").nth(1)).to_have_text(counted)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+    screenshot(phone, "compliance-profile-custom-period-phone")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from support.hostile import find_key
-from support.web import components, dash_callback
+from support.web import PROFILE_DEFAULT_PERIOD, components, dash_callback
 
 
 def _back_link(client, path: str, search: str, link_id: str) -> tuple[str, str]:
@@ -72,24 +72,40 @@ def test_a_timeline_row_opened_in_a_profile_names_the_profile_but_a_handler_does
         assert response.json["response"]["profile-go"]["href"] == expected, grid_id
 
 
-def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_the_profile_keeps_it(app, logged_in):
+def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_period_and_the_profile_keeps_them(
+        app, logged_in):
     """Filtered to plant, a row showed 13 consignments and its profile opened on "Semua bidang" with 18: the profile
     opens on the ranking's section, holds it in its address (Back and a record's link back return to it), and a
-    ranking of every section opens it on every section."""
+    ranking of every section opens it on every section. A ranking of a custom period opened its profiles on the
+    last 12 months: the period goes with the section."""
     client = logged_in("enforcement")
     key = find_key(app, "rankings-go.href")
-    for section, expected in (("plant", "/profile/581?section=plant"), ("all", "/profile/581"), (None, "/profile/581")):
+    for (section, first, last), expected in (
+            (("plant", None, None), "/profile/581?section=plant"), (("all", None, None), "/profile/581"),
+            ((None, None, None), "/profile/581"),
+            (("plant", "2026-01-01", "2026-03-31"), "/profile/581?section=plant&from=2026-01-01&to=2026-03-31")):
         response = dash_callback(client, key,
                                  inputs=[{"id": "rankings-grid", "property": "cellClicked", "value": {"rowId": "581"}}],
-                                 state=[{"id": "rankings-section", "property": "value", "value": section}])
+                                 state=[{"id": "rankings-section", "property": "value", "value": section},
+                                        {"id": "rankings-from", "property": "value", "value": first},
+                                        {"id": "rankings-to", "property": "value", "value": last}])
         assert response.json["response"]["rankings-go"]["href"] == expected, section
     drawn = dash_callback(client, "shell-content.children",
                           inputs=[{"id": "shell-url", "property": "pathname", "value": "/profile/581"}],
-                          state=[{"id": "shell-url", "property": "search", "value": "?section=plant"}])
+                          state=[{"id": "shell-url", "property": "search",
+                                  "value": "?section=plant&from=2026-01-01&to=2026-03-31"}])
     values = {props["id"]: props.get("value") for _type, props in components(drawn.json)
               if isinstance(props.get("id"), str)}
-    assert values["profile-section"] == "plant"
+    assert (values["profile-section"], values["profile-from"], values["profile-to"]) == (
+        "plant", "2026-01-01", "2026-03-31")
     written = dash_callback(client, find_key(app, "profile-url.search"),
-                            inputs=[{"id": "profile-section", "property": "value", "value": "animal"}],
+                            inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
+                                    {"id": "profile-from", "property": "value", "value": "2026-01-01"},
+                                    {"id": "profile-to", "property": "value", "value": "2026-03-31"}],
+                            state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
+    assert written.json["response"]["profile-url"]["search"] == "?section=animal&from=2026-01-01&to=2026-03-31"
+    written = dash_callback(client, find_key(app, "profile-url.search"),
+                            inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
+                                    *PROFILE_DEFAULT_PERIOD],
                             state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
     assert written.json["response"]["profile-url"]["search"] == "?section=animal"

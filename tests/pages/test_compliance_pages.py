@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, series
-from support.web import dash_callback, logout
+from support.web import PROFILE_DEFAULT_PERIOD, dash_callback, logout
 from support.factories import gen_application, gen_service_user
 from callbacks.guidance import effect_text, record_row
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -127,14 +127,16 @@ def test_coordinator_cannot_open_a_profile_outside_their_section(session, office
     key = _key(app, "profile-body.children")
     body = dash_callback(client, key, inputs=[
         {"id": "profile-id", "property": "data", "value": office["delta"].id},
-        {"id": "profile-section", "property": "value", "value": "plant"}]).get_data(as_text=True)
+        {"id": "profile-section", "property": "value", "value": "plant"},
+        *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True)
     assert "profile-refused" in body and "PT Delta Satwa" not in body
     assert session.scalar(select(AuditLog).where(AuditLog.action == "access_denied",
                                                  AuditLog.object_type == "service_user")) is not None
     # Their own section's company opens, with the explanation.
     body = dash_callback(client, key, inputs=[
         {"id": "profile-id", "property": "data", "value": office["beta"].id},
-        {"id": "profile-section", "property": "value", "value": "plant"}]).get_data(as_text=True)
+        {"id": "profile-section", "property": "value", "value": "plant"},
+        *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True)
     assert "PT Beta Tani" in body and "profile-how-card" in body and "Bagaimana skor ini dihitung" in body
 
 
@@ -145,7 +147,7 @@ def test_service_user_cannot_open_the_ranking_or_a_profile(office, app, logged_i
     assert _rank(client, app).status_code == 403
     response = dash_callback(client, _key(app, "profile-body.children"), inputs=[
         {"id": "profile-id", "property": "data", "value": office["beta"].id},
-        {"id": "profile-section", "property": "value", "value": ""}])
+        {"id": "profile-section", "property": "value", "value": ""}, *PROFILE_DEFAULT_PERIOD])
     assert response.status_code == 403
 
 
@@ -153,7 +155,7 @@ def test_unknown_profile_is_not_found(office, app, logged_in):
     client = logged_in("enforcement")
     body = dash_callback(client, _key(app, "profile-body.children"), inputs=[
         {"id": "profile-id", "property": "data", "value": 999999},
-        {"id": "profile-section", "property": "value", "value": ""}]).get_data(as_text=True)
+        {"id": "profile-section", "property": "value", "value": ""}, *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True)
     assert "profile-refused" in body
 
 

@@ -12,6 +12,7 @@ from portal.services.compliance import ranking as compliance
 from portal.services.compliance import rollup as compliance_rollup
 from portal.domain.compliance import DEFAULT_SETTINGS
 from portal.services.compliance.scoring_settings import save_settings
+from portal.validation import InvalidInput
 
 
 def _by_name(result):
@@ -81,6 +82,34 @@ def test_a_custom_period_counts_only_its_months(session, office):
     assert {name: row["consignments"] for name, row in rows.items()} == {
         "PT Alpha Buah Segar": 11, "PT Beta Tani": 2}
     assert result["office_v"] == 0 and all(row["score"] == 100.0 for row in rows.values())
+
+
+def test_a_profile_scored_for_a_custom_period_reads_as_that_period_s_ranking_row(session, office):
+    """A ranking of October–January opened its companies' profiles on the last 12 months: other counts, another
+    score than the row clicked. Scored for the period, the profile's working is the row's, its window the period's,
+    its chart the period's months."""
+    period = {"period_from": "2025-10-01", "period_to": "2026-01-31"}
+    rows = _by_name(compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                                       filters={"section": "plant", **period}, as_of=AS_OF))
+    for name in ("PT Beta Tani", "PT Alpha Buah Segar"):
+        row = rows[name]
+        found = compliance_profile.profile(session, row["service_user_id"], office_id=office["office_id"],
+                                           section_scope=None, section="plant", as_of=AS_OF, **period)
+        working = found["explanation"]
+        assert (working["n"], working["score"], working["tier"]) == (row["consignments"], row["score"], row["tier"])
+        assert (working["window_from"], working["window_to"]) == (date(2025, 10, 1), date(2026, 1, 31))
+        assert found["custom_period"] is True
+        months = compliance_profile.profile_section(session, row["service_user_id"], "monthly",
+                                                    office_id=office["office_id"], section_scope=None,
+                                                    section="plant", **period)["rows"]
+        assert [f"{month['month']:%Y-%m}" for month in months] == ["2025-10", "2025-11", "2025-12", "2026-01"]
+    default = compliance_profile.profile(session, rows["PT Beta Tani"]["service_user_id"],
+                                         office_id=office["office_id"], section_scope=None, section="plant",
+                                         as_of=AS_OF)
+    assert default["custom_period"] is False and default["explanation"]["window_from"] == date(2025, 6, 16)
+    with pytest.raises(InvalidInput):  # the wrong way round, as the ranking refuses it
+        compliance_profile.profile(session, rows["PT Beta Tani"]["service_user_id"], office_id=office["office_id"],
+                                   section_scope=None, period_from="2026-01-31", period_to="2025-10-01")
 
 
 def test_direction_filter_changes_scores_not_only_rows(session, office):

@@ -52,6 +52,11 @@ def login(client, username: str, password: str = PASSWORD):
                                        "csrf_token": csrf_token(client)})
 
 
+# The profile's period fields left empty (its default window): the profile's callbacks take them after its section.
+PROFILE_DEFAULT_PERIOD = [{"id": "profile-from", "property": "value", "value": None},
+                          {"id": "profile-to", "property": "value", "value": None}]
+
+
 def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,
                   changed: list[str] | None = None):
     """Call a Dash callback the way the browser does (a JSON POST), by its output key."""

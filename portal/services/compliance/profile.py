@@ -15,8 +15,8 @@ from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
 from portal.domain.periods import add_months, day_bounds, month_start, months_between, today_in
 from portal.services.compliance import guidance
-from portal.services.compliance.filters import (active_in_section, check_profile_access, resolve_section,
-                                                sections_by_code, window)
+from portal.services.compliance.filters import (active_in_section, check_profile_access, clean_filters,
+                                                resolve_section, sections_by_code, window)
 from portal.services.compliance.ranking import aggregate, prior
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
@@ -36,12 +36,15 @@ PROFILE_SECTIONS = ("timeline", "handlers", "tier_history", "guidance", "monthly
 
 # ------------------------------------------------------------------------------------------------ profile
 def explanation(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
-                as_of: date | None = None, settings: tuple[int, ScoringSettings] | None = None) -> dict[str, Any]:
-    """The full working of one service user's current score: counts, weights, prior, p0, window, events."""
+                as_of: date | None = None, settings: tuple[int, ScoringSettings] | None = None,
+                period_from: date | None = None, period_to: date | None = None) -> dict[str, Any]:
+    """The full working of one service user's current score: counts, weights, prior, p0, window, events. With a
+    period (`period_from`/`period_to`, checked by the caller: clean_filters), the score over its days, as the
+    ranking's custom period scores it."""
     version, scoring = settings or current_settings(session)
     tz = office_zone(session, office_id)
     as_of = as_of or today_in(tz)
-    first, last = window(as_of, scoring)
+    first, last = window(as_of, scoring, period_from, period_to)
     # The p0 is the office's, the same for each of its companies: summing the office's year of rollups costs
     # PostgreSQL ≈ 10 ms, so it is kept per data stamp (outside a Flask app, as for the dossier's CLI, it is read).
     base = cached(session, prior, office_id, section_id, first, last, None, None, scoring)
@@ -224,19 +227,26 @@ def tier_history(session: Session, service_user_id: int, section_id: int | None)
 
 
 def profile(session: Session, service_user_id: int, *, office_id: int, section_scope: str | None,
-            section: str | None = None, as_of: date | None = None) -> dict[str, Any]:
+            section: str | None = None, as_of: date | None = None, period_from: str | date | None = None,
+            period_to: str | date | None = None) -> dict[str, Any]:
     """A service user's track record: identity, score and its working, and how long each of the sections read
-    when opened (profile_section) is: the timeline, the handlers, the tier history, the guidance."""
+    when opened (profile_section) is: the timeline, the handlers, the tier history, the guidance.
+
+    `period_from`/`period_to`: the score over a custom period (a ranking of such a period opens its companies'
+    profiles on it), checked as the ranking checks it (InvalidInput: the wrong way round, or too long)."""
     found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
                                                    section_scope=section_scope)
     _code, section_id = resolve_section(session, section, section_scope)
+    period = clean_filters(session, {"period_from": period_from, "period_to": period_to}, section_scope)
     tz = office_zone(session, office_id)
-    working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of)
+    working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of,
+                          period_from=period["period_from"], period_to=period["period_to"])
     return {
         "service_user": {"id": found.id, "name": found.name, "tax_id": found.tax_id, "address": found.address,
                          "city": found.city, "email": found.email, "phone": found.phone,
                          "blocked": found.blocked},
         "section": _code, "section_id": section_id, "timezone": tz, "explanation": working,
+        "custom_period": bool(period["period_from"] or period["period_to"]),
         "sizes": {"timeline": count_violation_events(session, service_user_id, office_id=office_id,
                                                      section_id=section_id, tz=tz)},
         "sections": [code for code, sid in sections_by_code(session).items()
@@ -245,10 +255,12 @@ def profile(session: Session, service_user_id: int, *, office_id: int, section_s
 
 
 def profile_section(session: Session, service_user_id: int, name: str, *, office_id: int, section_scope: str | None,
-                    section: str | None = None, page: int = 0) -> dict[str, Any]:
+                    section: str | None = None, page: int = 0, period_from: str | date | None = None,
+                    period_to: str | date | None = None) -> dict[str, Any]:
     """One section of a profile, read when its reader opens it (the same reach as the profile's):
     `timeline` and `handlers` a page at a time ({rows, total, page, page_size}), `tier_history`, `guidance` and
-    the score window's `monthly` consignments whole ({rows})."""
+    the score window's `monthly` consignments whole ({rows}): the custom period's, when the profile is scored for
+    one (`period_from`/`period_to`, checked as `profile` checks them)."""
     if name not in PROFILE_SECTIONS:
         raise NotFound(name)
     _found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
@@ -266,7 +278,8 @@ def profile_section(session: Session, service_user_id: int, name: str, *, office
     if name == "tier_history":
         return {"rows": tier_history(session, service_user_id, section_id), "timezone": tz}
     if name == "monthly":
-        first, last = window(today_in(tz), current_settings(session)[1])
+        period = clean_filters(session, {"period_from": period_from, "period_to": period_to}, section_scope)
+        first, last = window(today_in(tz), current_settings(session)[1], period["period_from"], period["period_to"])
         return {"rows": consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
                                               first=first, last=last), "timezone": tz}
     return {"rows": guidance.records_for(session, service_user_id, section_id=scope_section_id), "timezone": tz}
