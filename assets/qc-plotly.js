@@ -13,6 +13,9 @@
     }
     // Its version in the query too: the phone app's service worker keeps a versioned address without asking again.
     var basic = own.replace(/qc-plotly\.js(\?.*)?$/, "vendor/plotly-basic-4.1.1.min.js?v=4.1.1");
+    if (basic === own) {
+        return;  // an address of another form: dcc.Graph's own bundle, rather than this script taken for plotly
+    }
     Object.defineProperty(window, "_dashPlotlyJSURL", {
         configurable: true,
         get: function () { return basic; },

@@ -9,13 +9,15 @@ from dash import Input, Output, State, no_update
 from callbacks.common import load_record, page_of, paged_callback, register_date_words, register_url_filters
 from layouts import profile as page
 from layouts.components.back_link import opened_from
+from portal.domain.periods import today_in
 from portal.extensions import database
 from portal.i18n import t
 from portal.security.access import protected_callback, user
-from portal.validation import InvalidInput
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import national
 from portal.services.compliance import profile as compliance_profile
+from portal.services.compliance.scoring_settings import current_settings
+from portal.validation import InvalidInput
 from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
@@ -34,14 +36,16 @@ def _section(service_user_id, name: str, section, number: int = 0, period: tuple
 
 
 def _period(period_from, period_to) -> tuple[tuple, str | None]:
-    """The score's period as the reader set it, or the default window and what is wrong with it (the wrong way
-    round, too long): the profile is still shown, on the default window, and says why."""
+    """The score's period as the reader set it, as dates (one cache entry per period, however its text was
+    written), or the default window and what is wrong with it (the wrong way round, too long, no date): the
+    profile is still shown, on the default window, and says why."""
+    current = user()
     try:
         with database().session() as db:
-            compliance_filters.clean_filters(db, {"period_from": period_from, "period_to": period_to}, None)
+            return compliance_filters.checked_period(db, period_from, period_to, None,
+                                                     today_in(current.office_timezone), current_settings(db)[1]), None
     except InvalidInput as error:
         return (None, None), " ".join(error.messages(t).values())
-    return (period_from or None, period_to or None), None
 
 
 def register(app) -> None:

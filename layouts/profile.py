@@ -8,6 +8,8 @@ the largest company's profile, drawn whole, was 5,478 px tall and froze the brow
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -22,6 +24,7 @@ from layouts.components.pager import pager
 from layouts.components.url_filters import CODE, DAY, UrlField, applied, location
 from portal.domain.addresses import address_text
 from portal.i18n import t
+from portal.services.dossier import MAX_PERIOD_DAYS as DOSSIER_DAYS
 
 CHART_HEIGHT = 260
 # The sections read when opened: (name, title key, icon).
@@ -262,18 +265,22 @@ DATE_INPUT = {"minWidth": "9.5rem"}
 
 
 def dossier_form(service_user_id, working: dict):
-    """'Cetak dokumen penelusuran' for a period (default the score's window, the last 12 months): a plain form
-    the browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it."""
+    """'Cetak dokumen penelusuran' for a period (default the score's window: the last 12 months, or the period the
+    profile is scored for, its last three years when longer — a dossier covers at most that): a plain form the
+    browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it."""
     if service_user_id is None:
         return None
+    first, last = working["window_from"], working["window_to"]
+    if isinstance(first, date) and isinstance(last, date) and (last - first).days >= DOSSIER_DAYS:
+        first = last - timedelta(days=DOSSIER_DAYS - 1)
     return html.Form([
         dbc.InputGroup([
             group_label(t("dossier.period_label"), "profile-dossier-from"),
-            dbc.Input(id="profile-dossier-from", name="from", type="date", value=str(working["window_from"]),
+            dbc.Input(id="profile-dossier-from", name="from", type="date", value=str(first),
                       style=DATE_INPUT),
             hidden_label(t("dossier.period_to"), "profile-dossier-to"),
             dbc.InputGroupText("–"),
-            dbc.Input(id="profile-dossier-to", name="to", type="date", value=str(working["window_to"]),
+            dbc.Input(id="profile-dossier-to", name="to", type="date", value=str(last),
                       style=DATE_INPUT),
             dbc.Button([html.I(className="bi bi-file-earmark-pdf me-1"), t("dossier.button")], type="submit",
                        id="profile-dossier-print", color="secondary", outline=True),

@@ -861,3 +861,42 @@ def test_the_handlers_tier_d_column_shows_its_header_and_flag_whole_rather_than_
     [column] = [column for column in handler_columns() if column.get("field") == "tier_d"]
     assert column["minWidth"] >= 260 and column["wrapHeaderText"] and column["autoHeaderHeight"]
     assert column["wrapText"] and column["autoHeight"]
+
+
+def test_a_profile_period_that_cannot_be_taken_is_said_and_the_default_window_shown(office, app, logged_in):
+    """A start after today with no end, or a year 9999 from an address: the profile says why, scored over the
+    default window, instead of answering nothing ("malformed request" for the year 9999)."""
+    client = logged_in("enforcement")
+    key = _key(app, "profile-body.children")
+    for first, last, message in (("2026-07-01", None, "Tanggal akhir harus sesudah tanggal awal"),
+                                 (None, "9999-12-31", "")):
+        response = dash_callback(client, key, inputs=[
+            {"id": "profile-id", "property": "data", "value": office["beta"].id},
+            {"id": "profile-section", "property": "value", "value": "all"},
+            {"id": "profile-from", "property": "value", "value": first},
+            {"id": "profile-to", "property": "value", "value": last}])
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_data(as_text=True)
+        assert "profile-period-problem" in body and message in body and "PT Beta Tani" in body
+        assert '"value":"2025-06-16"' in body.replace(" ", "")  # the dossier's period: the default window's
+
+
+def test_the_dossier_starts_on_the_scores_period_at_most_three_years_back():
+    from layouts.profile import dossier_form
+    from portal.services.dossier import MAX_PERIOD_DAYS
+
+    def values(first, last):
+        form = dossier_form(7, {"window_from": first, "window_to": last})
+        found = {}
+        stack = [form]
+        while stack:
+            node = stack.pop()
+            if getattr(node, "id", None) in ("profile-dossier-from", "profile-dossier-to"):
+                found[node.id] = node.value
+            children = getattr(node, "children", None)
+            stack.extend(children if isinstance(children, list) else [children] if children is not None else [])
+        return found["profile-dossier-from"], found["profile-dossier-to"]
+
+    assert values(date(2025, 10, 1), date(2026, 1, 31)) == ("2025-10-01", "2026-01-31")
+    first, last = values(date(2016, 1, 1), date(2026, 1, 31))  # a ten-year profile: the dossier refuses that long
+    assert last == "2026-01-31" and (date.fromisoformat(last) - date.fromisoformat(first)).days == MAX_PERIOD_DAYS - 1

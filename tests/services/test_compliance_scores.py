@@ -112,6 +112,26 @@ def test_a_profile_scored_for_a_custom_period_reads_as_that_period_s_ranking_row
                                    section_scope=None, period_from="2026-01-31", period_to="2025-10-01")
 
 
+def test_a_profile_period_is_refused_when_its_open_end_leaves_no_window_or_a_century(session, office):
+    """A start alone takes the default window's end (today): after today it ended before it began, a century back
+    it scored a century; a year 9999 (an address, a date field) could not be computed at all and the page answered
+    "malformed request". Each is refused with the ranking's own messages, so the profile says why."""
+    beta = office["beta"].id
+    for period_from, period_to, field in (("2026-07-01", None, "period_from"), ("1901-01-01", None, "period_from"),
+                                          (None, "9999-12-31", "period_to"), ("0001-01-01", "2026-01-01",
+                                                                              "period_from")):
+        with pytest.raises(InvalidInput) as refused:
+            compliance_profile.profile(session, beta, office_id=office["office_id"], section_scope=None,
+                                       as_of=AS_OF, period_from=period_from, period_to=period_to)
+        assert field in refused.value.errors, (period_from, period_to, refused.value.errors)
+    with pytest.raises(InvalidInput):  # the ranking refuses the year 9999 too, rather than failing to compute it
+        compliance.ranking(session, office_id=office["office_id"], section_scope=None,
+                           filters={"period_to": "9999-12-31"}, as_of=AS_OF)
+    found = compliance_profile.profile(session, beta, office_id=office["office_id"], section_scope=None,
+                                       as_of=AS_OF, period_from="2026-01-01x")  # read as the ranking reads it
+    assert found["explanation"]["window_from"] == date(2026, 1, 1) and found["custom_period"] is True
+
+
 def test_direction_filter_changes_scores_not_only_rows(session, office):
     """Only imports: nobody imported anything, so the ranking is empty (not the export ranking, filtered)."""
     result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,

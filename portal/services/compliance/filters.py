@@ -16,6 +16,9 @@ from portal.security.scope import Scope, scope_of
 from portal.validation import ErrorCollector, Forbidden, NotFound
 
 MAX_PERIOD_MONTHS = 120
+# The days a period may name: past them a month cannot be added to a date (year 9999 from an address or a date
+# field) and the page answered nothing but "malformed request".
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 
 
 def reach(scope: Scope) -> dict[str, Any]:
@@ -79,13 +82,36 @@ def window(as_of: date, settings: ScoringSettings, period_from: date | None = No
 def _parse_date(value: Any, field: str, errors: ErrorCollector) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value)[:10])
+        except ValueError:
+            errors.add(field, "compliance.error.date")
+            return None
+    if not FIRST_DAY <= value <= LAST_DAY:
         errors.add(field, "compliance.error.date")
         return None
+    return value
+
+
+def checked_period(session: Session, period_from: Any, period_to: Any, section_scope: str | None, as_of: date,
+                   settings: ScoringSettings) -> tuple[date | None, date | None]:
+    """A profile's custom period, as dates (None, None: the default window): checked as the ranking's filters
+    are, and so is the window an open end leaves (the default window's other end): a start after today with no end
+    ended before it began, and a start a century back alone scored a century (InvalidInput)."""
+    cleaned = clean_filters(session, {"period_from": period_from, "period_to": period_to}, section_scope)
+    first_given, last_given = cleaned["period_from"], cleaned["period_to"]
+    if first_given is None and last_given is None:
+        return None, None
+    first, last = window(as_of, settings, first_given, last_given)
+    errors = ErrorCollector()
+    if first > last:
+        errors.add("period_to" if last_given else "period_from", "compliance.error.period_order")
+    elif (last.year - first.year) * 12 + last.month - first.month >= MAX_PERIOD_MONTHS:
+        errors.add("period_to" if last_given else "period_from", "compliance.error.period_long",
+                   months=MAX_PERIOD_MONTHS)
+    errors.raise_if_any()
+    return first_given, last_given
 
 
 def _choice(value: Any) -> Any:

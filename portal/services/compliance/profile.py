@@ -15,7 +15,7 @@ from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
 from portal.domain.periods import add_months, day_bounds, month_start, months_between, today_in
 from portal.services.compliance import guidance
-from portal.services.compliance.filters import (active_in_section, check_profile_access, clean_filters,
+from portal.services.compliance.filters import (active_in_section, check_profile_access, checked_period,
                                                 resolve_section, sections_by_code, window)
 from portal.services.compliance.ranking import aggregate, prior
 from portal.services.compliance.scoring_settings import current_settings
@@ -237,16 +237,17 @@ def profile(session: Session, service_user_id: int, *, office_id: int, section_s
     found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
                                                    section_scope=section_scope)
     _code, section_id = resolve_section(session, section, section_scope)
-    period = clean_filters(session, {"period_from": period_from, "period_to": period_to}, section_scope)
     tz = office_zone(session, office_id)
+    period_from, period_to = checked_period(session, period_from, period_to, section_scope, as_of or today_in(tz),
+                                            current_settings(session)[1])
     working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of,
-                          period_from=period["period_from"], period_to=period["period_to"])
+                          period_from=period_from, period_to=period_to)
     return {
         "service_user": {"id": found.id, "name": found.name, "tax_id": found.tax_id, "address": found.address,
                          "city": found.city, "email": found.email, "phone": found.phone,
                          "blocked": found.blocked},
         "section": _code, "section_id": section_id, "timezone": tz, "explanation": working,
-        "custom_period": bool(period["period_from"] or period["period_to"]),
+        "custom_period": bool(period_from or period_to),
         "sizes": {"timeline": count_violation_events(session, service_user_id, office_id=office_id,
                                                      section_id=section_id, tz=tz)},
         "sections": [code for code, sid in sections_by_code(session).items()
@@ -278,8 +279,9 @@ def profile_section(session: Session, service_user_id: int, name: str, *, office
     if name == "tier_history":
         return {"rows": tier_history(session, service_user_id, section_id), "timezone": tz}
     if name == "monthly":
-        period = clean_filters(session, {"period_from": period_from, "period_to": period_to}, section_scope)
-        first, last = window(today_in(tz), current_settings(session)[1], period["period_from"], period["period_to"])
+        scoring = current_settings(session)[1]
+        period = checked_period(session, period_from, period_to, section_scope, today_in(tz), scoring)
+        first, last = window(today_in(tz), scoring, *period)
         return {"rows": consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
                                               first=first, last=last), "timezone": tz}
     return {"rows": guidance.records_for(session, service_user_id, section_id=scope_section_id), "timezone": tz}
