@@ -8,7 +8,8 @@ click on, so the scripts' first parse at the login does not count.
 
 The bound: every task at most 200 ms (issue #14) — or, when the shared two-core machine is slow at that moment, at
 most 1.5 times the longest task of the same step on the small company's page (or the sync page with an hour of
-runs, or the accounts grid opened just before and just after in the same round when that took longer), taken in the same browser:
+runs, or the accounts grid opened just before and just after in the same round when that took longer), taken in
+the same browser:
 a RATIO, because 200 ms alone was flaky here (a load average of 8 on two cores stretches drawing a page's first grid
 to 100–400 ms, whatever its rows). A step fails only when it is past both bounds in each of three rounds (each round
 takes its light page just before the heavy one — the small company's profile also just after it, the slower of the

@@ -20,8 +20,8 @@ from support.hostile import fuzz, json_values, ran
 CALLBACK = "/_dash-update-component"
 MB = 1024 * 1024
 # my.view: a callback the service user may call, its one input the page's id (the body's padding goes there)
-SERVICE_USER_CALLBACK = ("..my-notifications-email.value...my-notifications-whatsapp.value...my-notifications-phone.value"
-                         "...my-notifications-email-address.children...my-notifications-email.disabled"
+SERVICE_USER_CALLBACK = ("..my-notifications-email.value...my-notifications-whatsapp.value"
+                         "...my-notifications-phone.value...my-notifications-email-address.children...my-notifications-email.disabled"
                          "...my-notifications-push.value...my-notifications-stages.value"
                          "...my-notifications-digest.value...my-notifications-opened.data"
                          "...my-notifications-save.disabled..")
