@@ -158,3 +158,14 @@ def test_an_end_beside_its_start_is_its_time_alone_on_the_same_day_and_its_day_p
     assert format_end_time(start, past_midnight, "Asia/Jakarta", "id") == "1 Des 00:02"
     assert format_end_time(start, past_midnight, "Asia/Jakarta", "en") == "1 Dec 00:02"
     assert format_end_time(start, None, "Asia/Jakarta", "id") == "–"  # still running
+
+
+def test_no_period_hint_names_a_window_length_the_settings_may_have_changed():
+    """The score's window is a setting (an admin may make it 6 or 24 months): a hint under a period field that says
+    "the last 12 months" is wrong the day it is changed. The hints point at the window the page writes out instead."""
+    fixed_length = re.compile(r"\b\d+\s+(bulan|months?)\b", re.IGNORECASE)
+    for language in ("id", "en"):
+        hints = {key: text for key, text in catalog(language).items() if key.endswith("period_hint")}
+        assert hints, language
+        named = {key: text for key, text in hints.items() if fixed_length.search(text)}
+        assert not named, f"{language}: {named}"
