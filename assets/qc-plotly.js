@@ -11,8 +11,10 @@
     if (!own) {
         return;
     }
-    // Its version in the query too: the phone app's service worker keeps a versioned address without asking again.
-    var basic = own.replace(/qc-plotly\.js(\?.*)?$/, "vendor/plotly-basic-4.1.1.min.js?v=4.1.1");
+    // Its version in the query, not the file's name: the phone app's service worker keeps a versioned address
+    // without asking again, and keeps one copy per path — an upgrade's bundle replaces the old one in its cache
+    // (a name with the version in it left each old 1.2 MB bundle there for good).
+    var basic = own.replace(/qc-plotly\.js(\?.*)?$/, "vendor/plotly-basic.min.js?v=4.1.1");
     if (basic === own) {
         return;  // an address of another form: dcc.Graph's own bundle, rather than this script taken for plotly
     }

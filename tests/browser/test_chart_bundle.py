@@ -39,6 +39,6 @@ def test_the_kpi_panel_and_the_survey_results_draw_their_charts_with_the_basic_b
         for traces in drawn:
             assert traces and all(asked == built and visible is not False for asked, built, visible in traces), \
                 f"{path}: traces (asked, drawn, visible): {traces}"
-    assert any("/assets/vendor/plotly-basic-" in url for url in scripts), scripts
+    assert any("/assets/vendor/plotly-basic.min.js?v=" in url for url in scripts), scripts
     assert not any("plotly.min.js" in url for url in scripts), scripts
     assert sorted(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)")) == ["bar", "pie", "scatter"]

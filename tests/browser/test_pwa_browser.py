@@ -136,3 +136,30 @@ def test_on_an_iphone_the_menu_says_how_to_add_the_app_to_the_home_screen(browse
         screenshot(tab, "pwa-install-hint-iphone")
     finally:
         context.close()
+
+
+def test_an_upgraded_chart_bundle_takes_the_old_ones_place_in_the_workers_cache(page, exporter):
+    """The worker keeps one copy per path of a versioned static file. The vendored plotly bundle (1.2 MB) once had its
+    version in its name, so each upgrade left the old file in the phone's cache for good; its version is now in the
+    query of the address assets/qc-plotly.js names, and the newer copy replaces the older one."""
+    browser_login(page, "sari_pwa")
+    page.wait_for_url("**/my/applications")
+    _kept(page, "/my/applications")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    named = page.evaluate("""async () => {
+      const script = await (await fetch("/assets/qc-plotly.js")).text();
+      return script.match(/"(vendor\\/[^"]+)"/)[1];
+    }""")
+    assert named.startswith("vendor/plotly-basic.min.js?v="), named
+    # The copy an older release left (the same file under an older version), then the page asking for the current.
+    for address in ("/assets/vendor/plotly-basic.min.js?v=0.0.1", f"/assets/{named}"):
+        assert page.evaluate("(address) => fetch(address).then((answer) => answer.ok)", address)
+    kept = page.evaluate("""async () => {
+      const found = [];
+      for (const request of await (await caches.open("qc-shell-v1")).keys()) {
+        const url = new URL(request.url);
+        if (url.pathname.startsWith("/assets/vendor/")) found.push(url.pathname + url.search);
+      }
+      return found;
+    }""")
+    assert kept == [f"/assets/{named}"]
