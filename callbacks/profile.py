@@ -17,7 +17,7 @@ from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import national
 from portal.services.compliance import profile as compliance_profile
 from portal.services.compliance.scoring_settings import current_settings
-from portal.validation import InvalidInput
+from portal.validation import Forbidden, InvalidInput, NotFound
 from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
@@ -26,13 +26,27 @@ OPENS = re.compile(r"^/(applications|nnc|handlers)/\d+$")
 BODIES = {name: f"profile-{name.replace('_', '-')}-body" for name, _title, _icon in page.SECTIONS}
 
 
-def _section(service_user_id, name: str, section, number: int = 0, period: tuple = (None, None)) -> dict:
+def _section(service_user_id, name: str, section, number: int = 0, period: tuple = (None, None),
+             chosen: dict | None = None) -> dict:
     """One section of the profile within the caller's reach (the service refuses what the profile would)."""
     current = user()
     with database().session() as db:
         reach = compliance_filters.company_reach(db, current.scope, int(service_user_id))
         return compliance_profile.profile_section(db, int(service_user_id), name, **reach, section=section,
-                                                  page=number, period_from=period[0], period_to=period[1])
+                                                  page=number, period_from=period[0], period_to=period[1],
+                                                  **(chosen or {}))
+
+
+def _chosen(direction, commodity) -> tuple[dict, str | None]:
+    """The direction and commodity the score is narrowed to ({"direction", "commodity_id"}), or the whole record
+    and what is wrong with them (an unknown direction, a commodity of another section, from an address): the profile
+    is still shown, of every direction and commodity, and says why."""
+    current = user()
+    try:
+        with database().session() as db:
+            return compliance_profile.checked_choices(db, direction, commodity, current.section_scope), None
+    except InvalidInput as error:
+        return {"direction": None, "commodity_id": None}, " ".join(error.messages(t).values())
 
 
 def _period(period_from, period_to) -> tuple[tuple, str | None]:
@@ -54,23 +68,43 @@ def register(app) -> None:
 
     @protected_callback(app, PERMISSION, Output("profile-body", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"),
-                        Input("profile-from", "value"), Input("profile-to", "value"))
-    def show(service_user_id, section, period_from=None, period_to=None):
+                        Input("profile-from", "value"), Input("profile-to", "value"),
+                        Input("profile-direction", "value"), Input("profile-commodity", "value"))
+    def show(service_user_id, section, period_from=None, period_to=None, direction=None, commodity=None):
         """The profile's top (score, working, chart), or a refusal: a company outside a coordinator's section,
         or none at all. The long sections stay closed. Scored over the period set (a ranking of a custom period
-        opens its companies on it), else the default window."""
+        opens its companies on it), else the default window; and over the direction and commodity set (a ranking
+        so filtered opens its companies on them), else every consignment."""
         current = user()
         period, problem = _period(period_from, period_to)
+        chosen, choice_problem = _chosen(direction, commodity)
 
         def load(db, found_id):
             reach = compliance_filters.company_reach(db, current.scope, found_id)
             return cached(db, compliance_profile.profile, found_id, **reach, section=section,
-                          period_from=period[0], period_to=period[1])
+                          period_from=period[0], period_to=period[1], **chosen)
 
         detail, refusal = load_record(service_user_id, load, audit_as="service_user")
         if refusal:
             return page.refused(refusal)
-        return page.render(detail, current, period_problem=problem)
+        return page.render(detail, current, period_problem=" ".join(filter(None, (problem, choice_problem))) or None)
+
+    @protected_callback(app, PERMISSION, Output("profile-commodity", "options"),
+                        Input("profile-id", "data"), Input("profile-section", "value"))
+    def commodity_options(service_user_id, section):
+        """The company's own primary commodities in the reader's reach: those of its consignments and violations
+        (a ranking filtered on a commodity lists only companies with some of it, so the one it carries is there)."""
+        current = user()
+        options = [{"label": t("compliance.all_commodities"), "value": "all"}]
+        try:
+            with database().session() as db:
+                reach = compliance_filters.company_reach(db, current.scope, int(service_user_id))
+                found = cached(db, compliance_profile.commodity_choices, int(service_user_id), **reach,
+                               section=section)
+        except (Forbidden, NotFound):  # a company out of reach: the profile says so; the list stays "Semua"
+            return options
+        options += [{"label": c["name"], "value": str(c["id"])} for c in found]
+        return options
 
     @protected_callback(app, PERMISSION, output={name: Output(body, "children") for name, body in BODIES.items()},
                         inputs={"opened": Input("profile-sections", "active_item")},
@@ -97,10 +131,12 @@ def register(app) -> None:
 
     @paged_callback(app, PERMISSION, "profile-timeline", output={"rows": Output("profile-timeline-grid", "rowData")},
                     inputs={"service_user_id": Input("profile-id", "data"),
-                            "section": Input("profile-section", "value")})
-    def timeline(number, service_user_id=None, section=None):
-        """A page of the timeline, newest first."""
-        result = _section(service_user_id, "timeline", section, number)
+                            "section": Input("profile-section", "value"),
+                            "direction": Input("profile-direction", "value"),
+                            "commodity": Input("profile-commodity", "value")})
+    def timeline(number, service_user_id=None, section=None, direction=None, commodity=None):
+        """A page of the timeline, newest first: of the direction and commodity the profile is scored for."""
+        result = _section(service_user_id, "timeline", section, number, chosen=_chosen(direction, commodity)[0])
         return {"rows": [page.timeline_row(event) for event in result["rows"]]}, page_of(result, number)
 
     @paged_callback(app, PERMISSION, "profile-handlers",
@@ -117,11 +153,14 @@ def register(app) -> None:
 
     @protected_callback(app, PERMISSION, Output("profile-monthly-chart", "figure"),
                         Input("profile-id", "data"), Input("profile-section", "value"),
-                        Input("profile-from", "value"), Input("profile-to", "value"))
-    def monthly(service_user_id, section, period_from=None, period_to=None):
-        """Consignments and violations per month of the score's window, once the profile is drawn."""
+                        Input("profile-from", "value"), Input("profile-to", "value"),
+                        Input("profile-direction", "value"), Input("profile-commodity", "value"))
+    def monthly(service_user_id, section, period_from=None, period_to=None, direction=None, commodity=None):
+        """Consignments and violations per month of the score's window (and of its direction and commodity), once
+        the profile is drawn."""
         period, _problem = _period(period_from, period_to)
-        return page.monthly_chart(_section(service_user_id, "monthly", section, period=period)["rows"])
+        return page.monthly_chart(_section(service_user_id, "monthly", section, period=period,
+                                           chosen=_chosen(direction, commodity)[0])["rows"])
 
     @protected_callback(app, PERMISSION, Output("profile-other-offices", "children"),
                         Input("profile-id", "data"), Input("profile-section", "value"))

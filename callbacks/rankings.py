@@ -164,10 +164,11 @@ def register(app) -> None:
         columns = formatted_columns(rankings_layout.grid_columns(elsewhere=True))
         return {**drawn["outputs"], "columns": columns, "error": "", "error_open": False, **switched_off}, drawn["page"]
 
-    # The profile opens scored for the section and the period the ranking showed (its "Semua bidang" and its last
-    # 12 months read other figures than the row).
+    # The profile opens scored for the section, the period, the direction and the commodity the ranking showed (its
+    # "Semua bidang", its default window and every consignment read other figures than the row).
     register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/",
-                      carry={"section": "rankings-section", "from": "rankings-from", "to": "rankings-to"})
+                      carry={"section": "rankings-section", "from": "rankings-from", "to": "rankings-to",
+                             "direction": "rankings-direction", "commodity": "rankings-commodity"})
 
     @protected_callback(
         app, PERMISSION, Output("rankings-download", "data"),

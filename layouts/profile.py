@@ -14,7 +14,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import group_label, hidden_label, section_select
-from layouts.compliance_common import back_link, intervention_label, months_since_text, tier_badge
+from layouts.compliance_common import (ALL, back_link, direction_options, intervention_label, months_since_text,
+                                       tier_badge)
 from layouts.components.back_link import opened_from
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (MONTH_CHART, chart_separators, count_axis, format_count, format_date,
@@ -36,9 +37,11 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
 
 # The section the profile is scored for is in its address: a ranking row opens it on the ranking's section, and a
 # record opened from it leads back to it on the section chosen (layouts/components/url_filters.py).
-# Its period too: a ranking of a custom period opens its companies' profiles scored over that period.
+# Its period too: a ranking of a custom period opens its companies' profiles scored over that period; and its
+# direction and primary commodity: a ranking so filtered opens them scored over those consignments.
 URL_FIELDS = (UrlField("section", "profile-section", CODE, "all"), UrlField("from", "profile-from", DAY),
-              UrlField("to", "profile-to", DAY))
+              UrlField("to", "profile-to", DAY), UrlField("direction", "profile-direction", CODE, ALL),
+              UrlField("commodity", "profile-commodity", CODE, ALL))
 
 
 def layout(user, page=None, service_user_id: int | None = None, sections=(), query: str = "", **_):
@@ -49,6 +52,7 @@ def layout(user, page=None, service_user_id: int | None = None, sections=(), que
         dbc.Row([dbc.Col(dbc.InputGroup([group_label(t("profile.score_for"), "profile-section"), *section], size="sm"),
                          md=5, lg=4, className="mb-2"),
                  dbc.Col(period_fields(), md=7, lg=6, className="mb-2")], className="mb-2 qc-no-print"),
+        choice_fields(),
         # Only the profile itself shows the spinner: a section or page loading inside it must not redraw it all.
         dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300,
                     target_components={"profile-body": "children"}),
@@ -72,6 +76,30 @@ def period_fields():
                  className="d-flex flex-wrap column-gap-1 qc-period-words"),
         html.Small(t("profile.period_hint"), className="text-muted"),
     ])
+
+
+def choice_fields():
+    """The consignments the score counts, as the ranking's filters choose them: a direction and a primary commodity
+    (the company's own, filled when the page opens: callbacks/profile.py). "Semua": the company's whole record."""
+    return dbc.Row([
+        dbc.Col(dbc.InputGroup([group_label(t("compliance.field.direction"), "profile-direction"),
+                                dbc.Select(id="profile-direction", value=ALL, options=direction_options())],
+                               size="sm"), md=5, lg=4, className="mb-2"),
+        dbc.Col(dbc.InputGroup([group_label(t("compliance.field.commodity"), "profile-commodity"),
+                                dbc.Select(id="profile-commodity", value=ALL, options=[
+                                    {"label": t("compliance.all_commodities"), "value": ALL}])],
+                               size="sm"), md=7, lg=6, className="mb-2"),
+    ], className="mb-2 qc-no-print")
+
+
+def chosen_text(detail: dict) -> str | None:
+    """What the score is narrowed to ("Ekspor · komoditas utama Kopi"), or None for the whole record."""
+    parts = []
+    if detail.get("direction"):
+        parts.append(t(f"direction.{detail['direction']}"))
+    if detail.get("commodity"):
+        parts.append(t("profile.chosen_commodity", commodity=detail["commodity"]))
+    return " · ".join(parts) or None
 
 
 def _card(title: str, icon: str, body, component_id: str, subtitle: str | None = None):
@@ -128,9 +156,10 @@ def monthly_chart(months: list[dict]) -> dict:
                    "separators": chart_separators()}}
 
 
-def _explanation(working: dict, tz: str, here: str, custom_period: bool = False):
+def _explanation(working: dict, tz: str, here: str, custom_period: bool = False, chosen: str | None = None):
     """'How this score was computed': the counts, the weights, the prior, p0, the window (the last months the
-    settings name, or the `custom_period` chosen) and each event."""
+    settings name, or the `custom_period` chosen), the consignments `chosen` (a direction, a commodity) and each
+    event."""
     w, c = working["weights"], working["counts"]
     v_terms = " + ".join(f"{format_count(w[kind])}×{c[kind]}" for kind in ("detention", "refusal", "destruction",
                                                                           "nnc"))
@@ -145,6 +174,7 @@ def _explanation(working: dict, tz: str, here: str, custom_period: bool = False)
         (t("profile.how.window"), t("profile.how.window_value_custom" if custom_period else "profile.how.window_value",
                                     start=format_date(working["window_from"]), end=format_date(working["window_to"]),
                                     months=working["window_months"])),
+        *([(t("profile.how.chosen"), t("profile.how.chosen_value", chosen=chosen))] if chosen else []),
         (t("profile.how.n"), t("profile.how.n_value", n=format_count(working["n"]))),
         (t("profile.how.counts"), t("profile.how.counts_value", d=c["detention"], r=c["refusal"], x=c["destruction"],
                                     k=c["nnc"])),
@@ -219,6 +249,9 @@ def render(detail: dict, user, period_problem: str | None = None):
     """The profile's top; `period_problem`: why the period set was not taken (the default window was)."""
     su, working, tz = detail["service_user"], detail["explanation"], detail["timezone"]
     section_text = t(f"section.{detail['section']}") if detail["section"] else t("compliance.all_sections")
+    chosen = chosen_text(detail)
+    if chosen:
+        section_text = f"{section_text} · {chosen}"
     identity = html.Div([
         html.H1(su["name"], className="mb-1", id="profile-name"),
         html.P([t("profile.npwp"), " ", html.Strong(format_tax_id(su["tax_id"])), " · ",
@@ -249,7 +282,7 @@ def render(detail: dict, user, period_problem: str | None = None):
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         other_offices_card(),
         _card(t("profile.how.title"), "bi-calculator",
-              _explanation(working, tz, f"/profile/{su['id']}", detail.get("custom_period", False)),
+              _explanation(working, tz, f"/profile/{su['id']}", detail.get("custom_period", False), chosen),
               "profile-how-card"),
         # The chart is drawn by its own callback once the rest is on screen: one task less in the first one.
         _card(t("profile.monthly_title"), "bi-bar-chart", dcc.Graph(

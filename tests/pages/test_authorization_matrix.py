@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.web import PROFILE_DEFAULT_PERIOD, dash_callback, login
+from support.web import PROFILE_DEFAULTS, dash_callback, login
 from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user
 from models import NncAttachment, Office
 from models.complaint import ComplaintAttachment
@@ -267,7 +267,7 @@ def observed(client, app, scene) -> dict[str, bool]:
     for key in PROFILES:
         section = {"id": "profile-section", "property": "value", "value": None}
         table[f"company profile {key}"] = _callback_shows(client, PROFILE, "profile-id", ids[key], markers[key],
-                                                          [section, *PROFILE_DEFAULT_PERIOD])
+                                                          [section, *PROFILE_DEFAULTS])
     table["handler page"] = _callback_shows(client, HANDLER, "handler-id", ids["handler"], markers["handler"])
     return table
 

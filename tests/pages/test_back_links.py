@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from support.hostile import find_key
-from support.web import PROFILE_DEFAULT_PERIOD, components, dash_callback
+from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, components, dash_callback
 
 
 def _back_link(client, path: str, search: str, link_id: str) -> tuple[str, str]:
@@ -80,32 +80,39 @@ def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_per
     last 12 months: the period goes with the section."""
     client = logged_in("enforcement")
     key = find_key(app, "rankings-go.href")
-    for (section, first, last), expected in (
-            (("plant", None, None), "/profile/581?section=plant"), (("all", None, None), "/profile/581"),
-            ((None, None, None), "/profile/581"),
-            (("plant", "2026-01-01", "2026-03-31"), "/profile/581?section=plant&from=2026-01-01&to=2026-03-31")):
+    for (section, first, last, direction, commodity), expected in (
+            (("plant", None, None, "all", "all"), "/profile/581?section=plant"),
+            (("all", None, None, "all", "all"), "/profile/581"), ((None, None, None, None, None), "/profile/581"),
+            (("plant", "2026-01-01", "2026-03-31", "all", "all"),
+             "/profile/581?section=plant&from=2026-01-01&to=2026-03-31"),
+            # A ranking of exports of one commodity opened its profiles on every consignment: those go too.
+            (("plant", None, None, "export", "12"), "/profile/581?section=plant&direction=export&commodity=12")):
         response = dash_callback(client, key,
                                  inputs=[{"id": "rankings-grid", "property": "cellClicked", "value": {"rowId": "581"}}],
                                  state=[{"id": "rankings-section", "property": "value", "value": section},
                                         {"id": "rankings-from", "property": "value", "value": first},
-                                        {"id": "rankings-to", "property": "value", "value": last}])
+                                        {"id": "rankings-to", "property": "value", "value": last},
+                                        {"id": "rankings-direction", "property": "value", "value": direction},
+                                        {"id": "rankings-commodity", "property": "value", "value": commodity}])
         assert response.json["response"]["rankings-go"]["href"] == expected, section
     drawn = dash_callback(client, "shell-content.children",
                           inputs=[{"id": "shell-url", "property": "pathname", "value": "/profile/581"}],
                           state=[{"id": "shell-url", "property": "search",
-                                  "value": "?section=plant&from=2026-01-01&to=2026-03-31"}])
+                                  "value": "?section=plant&from=2026-01-01&to=2026-03-31"
+                                           "&direction=import&commodity=12"}])
     values = {props["id"]: props.get("value") for _type, props in components(drawn.json)
               if isinstance(props.get("id"), str)}
-    assert (values["profile-section"], values["profile-from"], values["profile-to"]) == (
-        "plant", "2026-01-01", "2026-03-31")
+    assert (values["profile-section"], values["profile-from"], values["profile-to"], values["profile-direction"],
+            values["profile-commodity"]) == ("plant", "2026-01-01", "2026-03-31", "import", "12")
     written = dash_callback(client, find_key(app, "profile-url.search"),
                             inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
                                     {"id": "profile-from", "property": "value", "value": "2026-01-01"},
-                                    {"id": "profile-to", "property": "value", "value": "2026-03-31"}],
+                                    {"id": "profile-to", "property": "value", "value": "2026-03-31"},
+                                    *PROFILE_CHOICES_ALL],
                             state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
     assert written.json["response"]["profile-url"]["search"] == "?section=animal&from=2026-01-01&to=2026-03-31"
     written = dash_callback(client, find_key(app, "profile-url.search"),
                             inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
-                                    *PROFILE_DEFAULT_PERIOD],
+                                    *PROFILE_DEFAULTS],
                             state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
     assert written.json["response"]["profile-url"]["search"] == "?section=animal"

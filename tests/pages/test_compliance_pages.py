@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, series
-from support.web import PROFILE_DEFAULT_PERIOD, dash_callback, logout
+from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, dash_callback, logout
 from support.factories import gen_application, gen_service_user
 from callbacks.guidance import effect_text, record_row
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -128,7 +128,7 @@ def test_coordinator_cannot_open_a_profile_outside_their_section(session, office
     body = dash_callback(client, key, inputs=[
         {"id": "profile-id", "property": "data", "value": office["delta"].id},
         {"id": "profile-section", "property": "value", "value": "plant"},
-        *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True)
+        *PROFILE_DEFAULTS]).get_data(as_text=True)
     assert "profile-refused" in body and "PT Delta Satwa" not in body
     assert session.scalar(select(AuditLog).where(AuditLog.action == "access_denied",
                                                  AuditLog.object_type == "service_user")) is not None
@@ -136,7 +136,7 @@ def test_coordinator_cannot_open_a_profile_outside_their_section(session, office
     body = dash_callback(client, key, inputs=[
         {"id": "profile-id", "property": "data", "value": office["beta"].id},
         {"id": "profile-section", "property": "value", "value": "plant"},
-        *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True)
+        *PROFILE_DEFAULTS]).get_data(as_text=True)
     assert "PT Beta Tani" in body and "profile-how-card" in body and "Bagaimana skor ini dihitung" in body
 
 
@@ -147,7 +147,7 @@ def test_service_user_cannot_open_the_ranking_or_a_profile(office, app, logged_i
     assert _rank(client, app).status_code == 403
     response = dash_callback(client, _key(app, "profile-body.children"), inputs=[
         {"id": "profile-id", "property": "data", "value": office["beta"].id},
-        {"id": "profile-section", "property": "value", "value": ""}, *PROFILE_DEFAULT_PERIOD])
+        {"id": "profile-section", "property": "value", "value": ""}, *PROFILE_DEFAULTS])
     assert response.status_code == 403
 
 
@@ -155,7 +155,7 @@ def test_unknown_profile_is_not_found(office, app, logged_in):
     client = logged_in("enforcement")
     body = dash_callback(client, _key(app, "profile-body.children"), inputs=[
         {"id": "profile-id", "property": "data", "value": 999999},
-        {"id": "profile-section", "property": "value", "value": ""}, *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True)
+        {"id": "profile-section", "property": "value", "value": ""}, *PROFILE_DEFAULTS]).get_data(as_text=True)
     assert "profile-refused" in body
 
 
@@ -874,11 +874,45 @@ def test_a_profile_period_that_cannot_be_taken_is_said_and_the_default_window_sh
             {"id": "profile-id", "property": "data", "value": office["beta"].id},
             {"id": "profile-section", "property": "value", "value": "all"},
             {"id": "profile-from", "property": "value", "value": first},
-            {"id": "profile-to", "property": "value", "value": last}])
+            {"id": "profile-to", "property": "value", "value": last}, *PROFILE_CHOICES_ALL])
         assert response.status_code == 200, response.get_data(as_text=True)
         body = response.get_data(as_text=True)
         assert "profile-period-problem" in body and message in body and "PT Beta Tani" in body
         assert '"value":"2025-06-16"' in body.replace(" ", "")  # the dossier's period: the default window's
+
+
+def test_a_profile_scored_for_a_commodity_says_so_and_one_it_cannot_take_is_said(office, app, logged_in):
+    """Opened from a ranking of mangosteen the profile says whose consignments it counts, in its title and its
+    working; a commodity or direction it cannot take (an address of another section, made by hand) is said, and the
+    profile is shown on every consignment instead of answering nothing."""
+    client = logged_in("enforcement")
+    key = _key(app, "profile-body.children")
+
+    def body(direction, commodity):
+        response = dash_callback(client, key, inputs=[
+            {"id": "profile-id", "property": "data", "value": office["beta"].id},
+            {"id": "profile-section", "property": "value", "value": "all"},
+            {"id": "profile-from", "property": "value", "value": None},
+            {"id": "profile-to", "property": "value", "value": None},
+            {"id": "profile-direction", "property": "value", "value": direction},
+            {"id": "profile-commodity", "property": "value", "value": commodity}])
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return json.dumps(response.get_json(), ensure_ascii=False)
+
+    narrowed = body("export", str(office["mangosteen"].id))
+    assert "Skor kepatuhan · Semua bidang · Ekspor · komoditas utama Manggis" in narrowed
+    assert "Konsinyasi yang dihitung" in narrowed and "profile-period-problem" not in narrowed
+    whole = body("all", "all")
+    assert "Konsinyasi yang dihitung" not in whole and "komoditas utama" not in whole
+    for direction, commodity in (("sideways", "all"), ("all", "999999")):
+        refused = body(direction, commodity)
+        assert "profile-period-problem" in refused and "PT Beta Tani" in refused
+        assert "Konsinyasi yang dihitung" not in refused
+    options = dash_callback(client, _key(app, "profile-commodity.options"), inputs=[
+        {"id": "profile-id", "property": "data", "value": office["beta"].id},
+        {"id": "profile-section", "property": "value", "value": "all"}]).get_json()["response"]
+    assert options["profile-commodity"]["options"] == [
+        {"label": "Semua komoditas", "value": "all"}, {"label": "Manggis", "value": str(office["mangosteen"].id)}]
 
 
 def test_the_dossier_starts_on_the_scores_period_at_most_three_years_back():

@@ -10,7 +10,7 @@ import pytest
 
 from portal.security.permissions import ROLES, role_can
 from support import factories
-from support.web import PROFILE_DEFAULT_PERIOD, components, dash_callback
+from support.web import PROFILE_DEFAULTS, components, dash_callback
 
 # path → (the permission its form needs, the recorded date fields it draws)
 FORMS = {"/nnc/new": ("nnc.edit", {"nnc-form-notice_date", "nnc-form-received_date"}),
@@ -73,7 +73,7 @@ def test_a_profile_dossier_period_has_its_dates_in_words(app, logged_in, session
     key = next(key for key in app.callback_map if "profile-body.children" in key)
     response = dash_callback(client, key, inputs=[{"id": "profile-id", "property": "data", "value": company.id},
                                                   {"id": "profile-section", "property": "value", "value": ""},
-                                                  *PROFILE_DEFAULT_PERIOD])
+                                                  *PROFILE_DEFAULTS])
     assert response.status_code == 200, response.get_data(as_text=True)
     assert _words(list(components(response.json))) == {"profile-dossier-from-words", "profile-dossier-to-words"}
     _told_of_words(client, {"profile-dossier-from", "profile-dossier-to"})

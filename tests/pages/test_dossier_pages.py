@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from support.compliance_data import build_ranked_office, clock_at_as_of
-from support.web import PROFILE_DEFAULT_PERIOD, dash_callback
+from support.web import PROFILE_DEFAULTS, dash_callback
 from models import AuditLog
 from portal.reports import dossier
 
@@ -71,7 +71,7 @@ def test_the_profile_offers_the_dossier_for_the_last_12_months(office, app, logg
     body = dash_callback(client, key, inputs=[
         {"id": "profile-id", "property": "data", "value": office["beta"].id},
         {"id": "profile-section", "property": "value", "value": "all"},
-        *PROFILE_DEFAULT_PERIOD]).get_data(as_text=True).replace("\\u002f", "/")
+        *PROFILE_DEFAULTS]).get_data(as_text=True).replace("\\u002f", "/")
     assert "Cetak dokumen penelusuran" in body and f"/dossier/{office['beta'].id}.pdf" in body
     assert '"value":"2025-06-16"' in body.replace(" ", "") and '"value":"2026-06-15"' in body.replace(" ", "")
 

@@ -147,6 +147,46 @@ def test_commodity_filter_counts_only_that_commodity_and_its_office_rate(session
     assert {name: row["score"] for name, row in rows.items()} == {"PT Alpha Buah Segar": 96.2, "PT Beta Tani": 84.3}
 
 
+def test_a_profile_scored_for_a_commodity_reads_as_that_commodity_s_ranking_row(session, office):
+    """A ranking filtered on mangosteen opened its companies' profiles on every commodity: other counts, another
+    score than the row clicked. Scored for the commodity, the profile's working (n, score, tier, streak) is the row's,
+    its events and chart those of the commodity; the company's commodities are offered to choose from."""
+    chosen = {"commodity_id": office["mangosteen"].id}
+    rows = _by_name(compliance.ranking(session, office_id=office["office_id"], section_scope=None, filters=chosen,
+                                       as_of=AS_OF))
+    for name in ("PT Alpha Buah Segar", "PT Beta Tani"):
+        row = rows[name]
+        found = compliance_profile.profile(session, row["service_user_id"], office_id=office["office_id"],
+                                           section_scope=None, as_of=AS_OF, commodity_id=str(chosen["commodity_id"]))
+        working = found["explanation"]
+        assert (working["n"], working["score"], working["tier"], working["clean_streak"]) == (
+            row["consignments"], row["score"], row["tier"], row["clean_streak"]), name
+        assert (found["commodity_id"], found["commodity"], found["direction"]) == (
+            office["mangosteen"].id, office["mangosteen"].name, None)
+        assert working["events_total"] == row["detentions"] + row["refusals"] + row["destructions"] + row["nncs"]
+        choices = compliance_profile.commodity_choices(session, row["service_user_id"],
+                                                       office_id=office["office_id"], section_scope=None)
+        assert office["mangosteen"].id in [choice["id"] for choice in choices]
+    # Gamma's lines name no commodity: scored for mangosteen it has no consignment and its NNC does not count.
+    gamma = compliance_profile.profile(session, office["gamma"].id, office_id=office["office_id"], section_scope=None,
+                                       as_of=AS_OF, **chosen)
+    assert (gamma["explanation"]["n"], gamma["explanation"]["events_total"], gamma["sizes"]["timeline"]) == (0, 0, 0)
+    whole = compliance_profile.profile(session, office["gamma"].id, office_id=office["office_id"], section_scope=None,
+                                       as_of=AS_OF)
+    assert whole["explanation"]["events_total"] == 1 and whole["commodity_id"] is None
+    period = {"period_from": "2025-09-01", "period_to": "2026-01-31"}  # Gamma's five consignments and its NNC
+    for filters, consignments, violations in (({}, 5, 1), (chosen, 0, 0)):
+        months = compliance_profile.profile_section(session, office["gamma"].id, "monthly",
+                                                    office_id=office["office_id"], section_scope=None, **period,
+                                                    **filters)["rows"]
+        assert (sum(m["consignments"] for m in months), sum(m["violations"] for m in months)) == (
+            consignments, violations), filters
+    for refused in ({"commodity_id": "999999"}, {"direction": "sideways"}):
+        with pytest.raises(InvalidInput):  # as the ranking refuses them
+            compliance_profile.profile(session, office["gamma"].id, office_id=office["office_id"],
+                                       section_scope=None, as_of=AS_OF, **refused)
+
+
 def test_tier_filter_keeps_the_ranks_of_the_whole_ranking(session, office):
     result = compliance.ranking(session, office_id=office["office_id"], section_scope=None,
                                 filters={"section": "plant", "tier": "D"}, as_of=AS_OF)
@@ -385,6 +425,16 @@ def test_a_direction_filter_gives_the_streak_tier_and_intervention_of_those_cons
     assert exports["intervention"] == "normal"
     imports = row({"direction": "import"})
     assert imports["last_violation_at"] is not None and imports["intervention"] == "tightened"
+    # The profile opened from each row reads as the row: its streak, its intervention and the events behind them.
+    for direction, expected in (("export", exports), ("import", imports)):
+        found = compliance_profile.profile(session, su.id, office_id=su.office_id, section_scope=None,
+                                           as_of=AS_OF, direction=direction)
+        working = found["explanation"]
+        assert (working["clean_streak"], working["intervention"]["name"], working["n"]) == (
+            expected["clean_streak"], expected["intervention"], expected["consignments"]), direction
+        timeline = compliance_profile.profile_section(session, su.id, "timeline", office_id=su.office_id,
+                                                      section_scope=None, direction=direction)
+        assert [event["type"] for event in timeline["rows"]] == ([] if direction == "export" else ["detention"])
 
 
 @pytest.fixture

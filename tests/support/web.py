@@ -52,9 +52,12 @@ def login(client, username: str, password: str = PASSWORD):
                                        "csrf_token": csrf_token(client)})
 
 
-# The profile's period fields left empty (its default window): the profile's callbacks take them after its section.
-PROFILE_DEFAULT_PERIOD = [{"id": "profile-from", "property": "value", "value": None},
-                          {"id": "profile-to", "property": "value", "value": None}]
+# The profile's period fields left empty (its default window) and its direction and commodity at "all" (every
+# consignment): the profile's callbacks take them after its section.
+PROFILE_CHOICES_ALL = [{"id": "profile-direction", "property": "value", "value": "all"},
+                       {"id": "profile-commodity", "property": "value", "value": "all"}]
+PROFILE_DEFAULTS = [{"id": "profile-from", "property": "value", "value": None},
+                    {"id": "profile-to", "property": "value", "value": None}, *PROFILE_CHOICES_ALL]
 
 
 def dash_callback(client, output: str, inputs: list[dict] | None = None, state: list[dict] | None = None,

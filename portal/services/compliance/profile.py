@@ -7,17 +7,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from models import Application, Handler, Nnc, QuarantineAction, Section, ServiceUser
+from models import Application, Commodity, Handler, Nnc, QuarantineAction, Section, ServiceUser
 from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
 from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
 from portal.domain.periods import add_months, day_bounds, month_start, months_between, today_in
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import (active_in_section, check_profile_access, checked_period,
-                                                resolve_section, sections_by_code, window)
+                                                clean_filters, resolve_section, sections_by_code, window)
 from portal.services.compliance.ranking import aggregate, prior
+from portal.services.compliance.sources import _primary_commodity, nnc_consignment_direction
+from portal.services.compliance.streaks import filtered_streaks
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
 from portal.settings import DEFAULT_TIMEZONE
@@ -37,25 +39,33 @@ PROFILE_SECTIONS = ("timeline", "handlers", "tier_history", "guidance", "monthly
 # ------------------------------------------------------------------------------------------------ profile
 def explanation(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
                 as_of: date | None = None, settings: tuple[int, ScoringSettings] | None = None,
-                period_from: date | None = None, period_to: date | None = None) -> dict[str, Any]:
+                period_from: date | None = None, period_to: date | None = None, direction: str | None = None,
+                commodity_id: int | None = None) -> dict[str, Any]:
     """The full working of one service user's current score: counts, weights, prior, p0, window, events. With a
     period (`period_from`/`period_to`, checked by the caller: clean_filters), the score over its days, as the
-    ranking's custom period scores it."""
+    ranking's custom period scores it; with a `direction` or a (primary) `commodity_id`, over those consignments
+    and their violations, against the office's rate of the same, as the ranking under those filters scores it."""
     version, scoring = settings or current_settings(session)
     tz = office_zone(session, office_id)
     as_of = as_of or today_in(tz)
     first, last = window(as_of, scoring, period_from, period_to)
     # The p0 is the office's, the same for each of its companies: summing the office's year of rollups costs
     # PostgreSQL ≈ 10 ms, so it is kept per data stamp (outside a Flask app, as for the dossier's CLI, it is read).
-    base = cached(session, prior, office_id, section_id, first, last, None, None, scoring)
-    own = aggregate(session, office_id, section_id, first, last, service_user_ids=[service_user_id])
+    base = cached(session, prior, office_id, section_id, first, last, direction, commodity_id, scoring)
+    own = aggregate(session, office_id, section_id, first, last, direction, commodity_id,
+                    service_user_ids=[service_user_id])
     n = d = r = x = k = 0
     streak, last_violation = None, None
     if own:
         row = own[0]
         n, d, r, x, k = int(row.n), int(row.d), int(row.r), int(row.x), int(row.k)
         streak, last_violation = row.clean_streak, row.last_violation_at
-    if streak is None:
+    if direction is not None or commodity_id is not None:
+        # Under the filters the streak and the last violation are those of the filtered consignments (the ranking's).
+        found = filtered_streaks(session, office_id, [service_user_id], tz=tz, section_id=section_id,
+                                 direction=direction, commodity_id=commodity_id)[service_user_id]
+        streak, last_violation = found["clean_streak"], found["last_violation_at"]
+    elif streak is None:
         found = session.get(ComplianceStreak, (service_user_id, section_id or ALL_SECTIONS))
         streak = found.clean_streak if found else 0
         last_violation = found.last_violation_at if found else None
@@ -65,12 +75,13 @@ def explanation(session: Session, service_user_id: int, *, office_id: int, secti
                             clean_streak=int(streak), months_since_last_violation=months_since, settings=scoring,
                             all_v=base["all_v"], all_n=base["all_n"])
     window_to = min(last, as_of)
+    chosen = {"direction": direction, "commodity_id": commodity_id}
     events = violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
-                              date_from=first, date_to=window_to, tz=tz, limit=EXPLANATION_EVENTS)
+                              date_from=first, date_to=window_to, tz=tz, limit=EXPLANATION_EVENTS, **chosen)
     events_total = count_violation_events(session, service_user_id, office_id=office_id, section_id=section_id,
-                                          date_from=first, date_to=window_to, tz=tz)
+                                          date_from=first, date_to=window_to, tz=tz, **chosen)
     monthly = consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
-                                    first=first, last=last)
+                                    first=first, last=last, **chosen)
     return {**working, "settings_version": version, "window_from": first, "window_to": window_to,
             "last_violation_at": last_violation, "events": events, "events_total": events_total,
             "consignments_by_month": monthly,
@@ -78,8 +89,10 @@ def explanation(session: Session, service_user_id: int, *, office_id: int, secti
 
 
 def _violation_queries(service_user_id: int, *, office_id: int | None, section_id: int | None,
-                       date_from: date | None, date_to: date | None, tz: str):
-    """(3P actions, non-void NNCs) of a service user as two selects, optionally within a date range."""
+                       date_from: date | None, date_to: date | None, tz: str, direction: str | None = None,
+                       commodity_id: int | None = None):
+    """(3P actions, non-void NNCs) of a service user as two selects, optionally within a date range, of a direction
+    and of a primary commodity (an NNC by its application's, else its flow's direction: what the scores count)."""
     q = QuarantineAction
     actions = (select(q.id, q.kind, q.action_at, q.reason, q.application_id, Application.number, Section.code)
                .join(Application, Application.id == q.application_id).join(Section, Section.id == q.section_id)
@@ -95,16 +108,27 @@ def _violation_queries(service_user_id: int, *, office_id: int | None, section_i
         start, end = day_bounds(date_from, date_to, tz)
         actions = actions.where(q.action_at >= start, q.action_at < end)
         nncs = nncs.where(Nnc.notice_date >= date_from, Nnc.notice_date <= date_to)
+    if direction is not None or commodity_id is not None:
+        named = aliased(Application)
+        nncs = nncs.outerjoin(named, named.id == Nnc.application_id)
+        if direction is not None:
+            actions = actions.where(Application.direction == direction)
+            nncs = nncs.where(nnc_consignment_direction(Nnc, named) == direction)
+        if commodity_id is not None:
+            actions = actions.where(_primary_commodity(Application.id) == commodity_id)
+            nncs = nncs.where(_primary_commodity(Nnc.application_id) == commodity_id)
     return actions, nncs
 
 
 def violation_events(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
                      date_from: date | None = None, date_to: date | None = None, tz: str = DEFAULT_TIMEZONE,
-                     limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
+                     limit: int = TIMELINE_LIMIT, direction: str | None = None,
+                     commodity_id: int | None = None) -> list[dict[str, Any]]:
     """The newest `limit` 3P actions and non-void NNCs of a service user (optionally in a date range), newest
     first: each kind read newest first up to `limit` in the database, the two merged here."""
     actions, nncs = _violation_queries(service_user_id, office_id=office_id, section_id=section_id,
-                                       date_from=date_from, date_to=date_to, tz=tz)
+                                       date_from=date_from, date_to=date_to, tz=tz, direction=direction,
+                                       commodity_id=commodity_id)
     q = QuarantineAction
     events = []
     for aid, kind, at, reason, app_id, number, section in session.execute(
@@ -123,34 +147,46 @@ def violation_events(session: Session, service_user_id: int, *, office_id: int |
 
 def count_violation_events(session: Session, service_user_id: int, *, office_id: int | None,
                            section_id: int | None, date_from: date | None = None, date_to: date | None = None,
-                           tz: str = DEFAULT_TIMEZONE) -> int:
+                           tz: str = DEFAULT_TIMEZONE, direction: str | None = None,
+                           commodity_id: int | None = None) -> int:
     """How many events violation_events would list without a limit."""
     actions, nncs = _violation_queries(service_user_id, office_id=office_id, section_id=section_id,
-                                       date_from=date_from, date_to=date_to, tz=tz)
+                                       date_from=date_from, date_to=date_to, tz=tz, direction=direction,
+                                       commodity_id=commodity_id)
     return sum(session.scalar(select(func.count()).select_from(query.subquery())) or 0 for query in (actions, nncs))
 
 
 def timeline_page(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
-                  tz: str = DEFAULT_TIMEZONE, page: int = 0, page_size: int = TIMELINE_PAGE_SIZE) -> dict[str, Any]:
-    """One page of the timeline, newest first, and how many events there are in all. Actions and NNCs live in
-    two tables: each is read newest first only as far as this page reaches, and the two are merged."""
+                  tz: str = DEFAULT_TIMEZONE, page: int = 0, page_size: int = TIMELINE_PAGE_SIZE,
+                  direction: str | None = None, commodity_id: int | None = None) -> dict[str, Any]:
+    """One page of the timeline, newest first, and how many events there are in all (of a direction and a primary
+    commodity, when the profile is scored for them). Actions and NNCs live in two tables: each is read newest first
+    only as far as this page reaches, and the two are merged."""
     page = max(page, 0)
+    chosen = {"direction": direction, "commodity_id": commodity_id}
     reached = violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz,
-                               limit=(page + 1) * page_size)
-    total = count_violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz)
+                               limit=(page + 1) * page_size, **chosen)
+    total = count_violation_events(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz,
+                                   **chosen)
     return {"rows": reached[page * page_size:], "total": total, "page": page, "page_size": page_size}
 
 
 def consignments_by_month(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
-                          first: date, last: date) -> list[dict[str, Any]]:
+                          first: date, last: date, direction: str | None = None,
+                          commodity_id: int | None = None) -> list[dict[str, Any]]:
     """n and the violation records per calendar month the days first…last touch (the edge months whole: a
-    monthly chart), from the rollup; months without activity included as zeros."""
+    monthly chart), from the rollup (kept per direction and primary commodity); months without activity included
+    as zeros."""
     m = ComplianceMonthly
     first, last = month_start(first), month_start(last)
     query = select(m.month, func.sum(m.n), func.sum(m.d + m.r + m.x + m.k)).where(
         m.service_user_id == service_user_id, m.office_id == office_id, m.month >= first, m.month <= last)
     if section_id is not None:
         query = query.where(m.section_id == section_id)
+    if direction is not None:
+        query = query.where(m.direction == direction)
+    if commodity_id is not None:
+        query = query.where(m.commodity_id == commodity_id)
     found = {}
     for month, n, v in session.execute(query.group_by(m.month)):
         month = month if isinstance(month, date) else date.fromisoformat(str(month))
@@ -226,30 +262,45 @@ def tier_history(session: Session, service_user_id: int, section_id: int | None)
             for as_of, tier, score, version in rows]
 
 
+def checked_choices(session: Session, direction: Any, commodity_id: Any, section_scope: str | None) -> dict[str, Any]:
+    """A profile's direction and commodity as the ranking's filters take them ({"direction", "commodity_id"}, None
+    for every one), refused as the ranking refuses them (InvalidInput: an unknown direction, a commodity of no
+    section the reader sees)."""
+    cleaned = clean_filters(session, {"direction": direction, "commodity_id": commodity_id}, section_scope)
+    return {"direction": cleaned["direction"], "commodity_id": cleaned["commodity_id"]}
+
+
 def profile(session: Session, service_user_id: int, *, office_id: int, section_scope: str | None,
             section: str | None = None, as_of: date | None = None, period_from: str | date | None = None,
-            period_to: str | date | None = None) -> dict[str, Any]:
+            period_to: str | date | None = None, direction: str | None = None,
+            commodity_id: int | str | None = None) -> dict[str, Any]:
     """A service user's track record: identity, score and its working, and how long each of the sections read
     when opened (profile_section) is: the timeline, the handlers, the tier history, the guidance.
 
     `period_from`/`period_to`: the score over a custom period (a ranking of such a period opens its companies'
-    profiles on it), checked as the ranking checks it (InvalidInput: the wrong way round, or too long)."""
+    profiles on it), checked as the ranking checks it (InvalidInput: the wrong way round, or too long).
+    `direction`/`commodity_id`: the score over those consignments (a ranking so filtered opens its companies'
+    profiles on them), the timeline and the chart of the same."""
     found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
                                                    section_scope=section_scope)
     _code, section_id = resolve_section(session, section, section_scope)
     tz = office_zone(session, office_id)
     period_from, period_to = checked_period(session, period_from, period_to, section_scope, as_of or today_in(tz),
                                             current_settings(session)[1])
+    chosen = checked_choices(session, direction, commodity_id, section_scope)
     working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of,
-                          period_from=period_from, period_to=period_to)
+                          period_from=period_from, period_to=period_to, **chosen)
+    commodity = session.scalar(select(Commodity.name).where(Commodity.id == chosen["commodity_id"])) \
+        if chosen["commodity_id"] is not None else None
     return {
         "service_user": {"id": found.id, "name": found.name, "tax_id": found.tax_id, "address": found.address,
                          "city": found.city, "email": found.email, "phone": found.phone,
                          "blocked": found.blocked},
         "section": _code, "section_id": section_id, "timezone": tz, "explanation": working,
         "custom_period": bool(period_from or period_to),
+        "direction": chosen["direction"], "commodity_id": chosen["commodity_id"], "commodity": commodity,
         "sizes": {"timeline": count_violation_events(session, service_user_id, office_id=office_id,
-                                                     section_id=section_id, tz=tz)},
+                                                     section_id=section_id, tz=tz, **chosen)},
         "sections": [code for code, sid in sections_by_code(session).items()
                      if section_scope is None and active_in_section(session, service_user_id, sid)],
     }
@@ -257,20 +308,25 @@ def profile(session: Session, service_user_id: int, *, office_id: int, section_s
 
 def profile_section(session: Session, service_user_id: int, name: str, *, office_id: int, section_scope: str | None,
                     section: str | None = None, page: int = 0, period_from: str | date | None = None,
-                    period_to: str | date | None = None) -> dict[str, Any]:
+                    period_to: str | date | None = None, direction: str | None = None,
+                    commodity_id: int | str | None = None) -> dict[str, Any]:
     """One section of a profile, read when its reader opens it (the same reach as the profile's):
     `timeline` and `handlers` a page at a time ({rows, total, page, page_size}), `tier_history`, `guidance` and
     the score window's `monthly` consignments whole ({rows}): the custom period's, when the profile is scored for
-    one (`period_from`/`period_to`, checked as `profile` checks them)."""
+    one (`period_from`/`period_to`, checked as `profile` checks them). The timeline and the chart are those of the
+    `direction` and `commodity_id` the profile is scored for; the handlers, the tier history and the guidance are
+    the company's whole record."""
     if name not in PROFILE_SECTIONS:
         raise NotFound(name)
     _found, scope_section_id = check_profile_access(session, service_user_id, office_id=office_id,
                                                     section_scope=section_scope)
     _code, section_id = resolve_section(session, section, section_scope)
     tz = office_zone(session, office_id)
+    chosen = checked_choices(session, direction, commodity_id, section_scope) if name in ("timeline", "monthly") \
+        else {}
     if name == "timeline":
         return {**timeline_page(session, service_user_id, office_id=office_id, section_id=section_id, tz=tz,
-                                page=page), "timezone": tz}
+                                page=page, **chosen), "timezone": tz}
     if name == "handlers":
         found = handlers_of(session, service_user_id, office_id=office_id, section_id=section_id, page=page,
                             page_size=HANDLERS_PAGE_SIZE)
@@ -283,8 +339,23 @@ def profile_section(session: Session, service_user_id: int, name: str, *, office
         period = checked_period(session, period_from, period_to, section_scope, today_in(tz), scoring)
         first, last = window(today_in(tz), scoring, *period)
         return {"rows": consignments_by_month(session, service_user_id, office_id=office_id, section_id=section_id,
-                                              first=first, last=last), "timezone": tz}
+                                              first=first, last=last, **chosen), "timezone": tz}
     return {"rows": guidance.records_for(session, service_user_id, section_id=scope_section_id), "timezone": tz}
+
+
+def commodity_choices(session: Session, service_user_id: int, *, office_id: int, section_scope: str | None,
+                      section: str | None = None) -> list[dict[str, Any]]:
+    """The primary commodities of the company's consignments and violations in the reader's reach (the rollup's),
+    by name: what its profile may be scored for. A profile checked for access first, as `profile` is."""
+    check_profile_access(session, service_user_id, office_id=office_id, section_scope=section_scope)
+    _code, section_id = resolve_section(session, section, section_scope)
+    m = ComplianceMonthly
+    query = (select(Commodity.id, Commodity.name).join(m, m.commodity_id == Commodity.id)
+             .where(m.service_user_id == service_user_id, m.office_id == office_id).distinct()
+             .order_by(Commodity.name, Commodity.id))
+    if section_id is not None:
+        query = query.where(m.section_id == section_id)
+    return [{"id": cid, "name": name} for cid, name in session.execute(query)]
 
 
 # ------------------------------------------------------------------------------------------------ handler
