@@ -66,16 +66,29 @@ def pager_inputs(prefix: str, store_id: str | None = None) -> dict:
             "page": State(store_id or f"{prefix}-page", "data")}
 
 
+def first_call() -> bool:
+    """Whether this is a callback's first call, as its page is drawn, rather than an answer to something changed.
+
+    Dash names no trigger for a first call, except for a callback that shares an output with another
+    (prevent_initial_call="initial_duplicate"): the renderer reports that first call with every input as changed. A
+    person changes one input at a time, so every input of several at once is the first call (the notifications'
+    list, which is such a callback, showed its first page to a link or a Back to its third)."""
+    if ctx.triggered_id is None:
+        return True
+    inputs = {f"{item['id']}.{item['property']}" for item in ctx.inputs_list if isinstance(item, dict)}
+    return len(inputs) > 1 and inputs <= set(ctx.triggered_prop_ids)
+
+
 def page_asked(prefix: str, page: int | None) -> int:
     """The page to show: next / previous move by one; the first load shows the page drawn in the store (the one the
     address names, url_filters.page_field; else the first); a changed filter starts again."""
     page = page if isinstance(page, int) and page > 0 else 0
+    if first_call():
+        return page
     if ctx.triggered_id == f"{prefix}-next":
         return page + 1
     if ctx.triggered_id == f"{prefix}-prev":
         return max(page - 1, 0)
-    if ctx.triggered_id is None:
-        return page
     return 0
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_unsaved_guard, register_url_filters, stale_message
+from callbacks.common import (first_call, page_of, paged_callback, register_unsaved_guard, register_url_filters,
+                              stale_message)
 from layouts import my_notifications as my_notifications_layout
 from layouts.my_notifications import devices, message
 from portal.security.access import protected_callback, protected_clientside_callback, user
@@ -69,7 +70,7 @@ def register(app) -> None:
         """A page of messages, newest first; "mark all read" first clears every unread one (one UPDATE)."""
         current = user()
         with database().session() as db:
-            if ctx.triggered_id == "my-notifications-mark-all" and mark_all:
+            if ctx.triggered_id == "my-notifications-mark-all" and mark_all and not first_call():
                 notifications.mark_read(db, current.id)
             box = notifications.inbox(db, current.id, page, unread_only=show == "unread")
             unread = notifications.unread_count(db, current.id)

@@ -13,8 +13,8 @@ from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied,
 from layouts.components.search_box import search_box
 from layouts.common import page_header
 from layouts.components.date_words import date_words
-from layouts.components.formatting import breakable_number, commodity_lines, format_datetime, format_percent
-from portal.i18n import country_name, t
+from layouts.components.formatting import breakable_number, format_datetime, format_percent
+from portal.i18n import goods_and_route, t
 from portal.services.my_applications import STAGE_FILTERS
 
 STAGE_COLORS = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
@@ -97,30 +97,9 @@ def progress(steps: list[dict], compact: bool = True, id_prefix: str = "my"):
     return html.Div(children, className="qc-progress")
 
 
-# The end of the trip that tells the user something, by direction (DOMAIN.md): "→ Indonesia" on every import and
-# domestic card said only where the station is. An export names the country it goes to, an import the country it
-# comes from; a domestic shipment stays in Indonesia, so its city (there the country would say nothing).
-# direction → (words, the row's place, the place when that one is missing)
-ROUTES = {"export": ("my.route.to", "destination", "destination_place"),
-          "import": ("my.route.from", "origin", "origin_place"),
-          "domestic_out": ("my.route.to", "destination_place", None),
-          "domestic_in": ("my.route.from", "origin_place", None)}
-
-
-def route(row: dict) -> str | None:
-    """"ke Tiongkok", "dari Australia", "ke Manado", "dari Medan"; nothing when the data does not say."""
-    if row.get("direction") not in ROUTES:
-        return None
-    key, place, fallback = ROUTES[row["direction"]]
-    # A country in the reader's language ("to China"); a city as IQFast wrote it.
-    where = (country_name(row.get(place)) if fallback else row.get(place)) or (row.get(fallback) if fallback else None)
-    return t(key, place=where) if where else None
-
-
 def application_card(row: dict, tz: str, show_company: bool):
     """One application in the list: number, stage, progress, what and where, last change."""
-    commodity = commodity_lines(row.get("commodity"), row.get("other_lines") or 0)
-    what = " ".join(x for x in (commodity, route(row)) if x)  # "Salak (+1 lainnya) ke Tiongkok"
+    what = goods_and_route(row)  # "Salak (+1 lainnya) ke Tiongkok"
     # Plain html components with Bootstrap's card classes, as few as the card needs: the renderer's work per store
     # update grows with the components on the page (ten cards were ~300 components; now ~100).
     return html.Div(html.Div([

@@ -166,6 +166,42 @@ def _territories(language: str) -> dict[str, str]:
     return dict(Locale.parse(BABEL_LOCALE[language]).territories)
 
 
+def commodity_lines(first: str | None, more: int = 0) -> str | None:
+    """An application's goods in one line, its first commodity and how many lines follow: "Salak (+1 lainnya)" — the
+    applications list, the inspection queue and a service user's cards (online and their offline copy) say it alike
+    (a flag may be about another line). None when it names none."""
+    if not first:
+        return None
+    return f"{first} {t('applications.more_lines', count=more)}" if more else first
+
+
+# The end of the trip that tells the user something, by direction (DOMAIN.md): "→ Indonesia" on every import and
+# domestic card said only where the station is. An export names the country it goes to, an import the country it
+# comes from; a domestic shipment stays in Indonesia, so its city (there the country would say nothing).
+# direction → (words, the row's place, the place when that one is missing)
+ROUTES = {"export": ("my.route.to", "destination", "destination_place"),
+          "import": ("my.route.from", "origin", "origin_place"),
+          "domestic_out": ("my.route.to", "destination_place", None),
+          "domestic_in": ("my.route.from", "origin_place", None)}
+
+
+def route(row: dict) -> str | None:
+    """"ke Tiongkok", "dari Australia", "ke Manado", "dari Medan"; nothing when the data does not say."""
+    if row.get("direction") not in ROUTES:
+        return None
+    key, place, fallback = ROUTES[row["direction"]]
+    # A country in the reader's language ("to China"); a city as IQFast wrote it.
+    where = (country_name(row.get(place)) if fallback else row.get(place)) or (row.get(fallback) if fallback else None)
+    return t(key, place=where) if where else None
+
+
+def goods_and_route(row: dict) -> str | None:
+    """A service user's application in a line: "Salak (+1 lainnya) ke Tiongkok" (its card, and the offline copy the
+    phone app keeps of it, which said "→ Indonesia" of every import)."""
+    return " ".join(x for x in (commodity_lines(row.get("commodity"), row.get("other_lines") or 0), route(row))
+                    if x) or None
+
+
 def format_rate(value, language: str | None = None) -> str:
     """A rate such as a compliance p or p0 (a fraction, usually far below one) with three significant digits and at
     least three decimals: 0,136 · 0,00689 · 0,000224. At a fixed three decimals a big company's p of 0,000224 read

@@ -10,8 +10,9 @@ from datetime import date
 
 from portal.domain import npwp
 from portal.i18n import format_rate as i18n_format_rate
-from portal.i18n import (DATE_PATTERN, current_language, format_date, format_datetime, format_duration, format_idr, format_month,
-                         format_months_ago, format_number, format_percent, format_quantity, t, zone_label)
+from portal.i18n import (DATE_PATTERN, commodity_lines, current_language, format_date, format_datetime, format_duration,
+                         format_idr, format_month, format_months_ago, format_number, format_percent, format_quantity, t,
+                         zone_label)
 from portal.security.scope import SYSTEM_USERNAME
 
 __all__ = ["DATE_PATTERN", "actor_name", "chart_separators", "commodity_lines", "count_axis", "format_count",
@@ -178,10 +179,3 @@ def format_local_time(value, tz: str) -> str:
     return format_datetime(value, tz).removesuffix(" " + zone_label(tz))
 
 
-def commodity_lines(first: str | None, more: int = 0) -> str | None:
-    """An application's goods in one line, its first commodity and how many lines follow: "Salak (+1 lainnya)" — the
-    applications list, the inspection queue and a service user's cards say it alike (a flag may be about another
-    line). None when it names none."""
-    if not first:
-        return None
-    return f"{first} {t('applications.more_lines', count=more)}" if more else first

@@ -13,8 +13,8 @@ const SHELL = "qc-shell-v1";
 const PAGES = "qc-pages";
 const OFFLINE_URL = "/offline";
 const SHELL_FILES = [OFFLINE_URL, "/assets/00_bootstrap.min.css", "/assets/01_bootstrap-icons.min.css",
-  "/assets/qcorner.css", "/assets/qc-a11y.css", "/assets/qc-emblem.svg", "/manifest.webmanifest",
-  "/assets/icons/qc-192.png"];
+  "/assets/qcorner.css", "/assets/qc-a11y.css", "/assets/my_portal.css", "/assets/qc-emblem.svg",
+  "/manifest.webmanifest", "/assets/icons/qc-192.png"];
 // The service user's pages a copy is kept of; every other address is never stored in PAGES.
 const KEPT_PAGE = /^\/my\/applications(\/\d+)?$/;
 const STATIC = /^\/(assets\/|_dash-component-suites\/)/;

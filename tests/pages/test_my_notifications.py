@@ -48,6 +48,42 @@ def _load(app, client, show="all", mark_all=None):
     return response.json["response"]
 
 
+def test_a_link_or_back_to_the_inbox_s_second_page_shows_that_page_and_marks_nothing_read(app, client, session,
+                                                                                          make_user):
+    """The list's callback shares the bell with the shell's, so the browser reports its first call with every input
+    changed: it was taken for a changed filter and showed page one to `?page=2` (and to Back from a message opened
+    there), and a first call must not be taken for "mark all read" either."""
+    user_id = make_user("pengguna_p", "service_user")["id"]
+    company = gen_service_user(session, name="PT Banyak Kabar")
+    link_account(session, "pengguna_p", company, NOW - timedelta(days=3))
+    events = []
+    for number in range(9):  # three messages each (verified, billed, certified): 27, two pages of 20
+        application = gen_application(session, company, submitted_at=NOW - timedelta(hours=30 - number),
+                                      step=timedelta(minutes=20), stages=(
+                                          "submitted", "verified", "inspected", "draft_certificate", "billed", "paid",
+                                          "certified"))
+        events += [{"application_id": e.application_id, "stage": e.stage, "occurred_at": e.occurred_at}
+                   for e in session.scalars(select(StageEvent).where(StageEvent.application_id == application.id))]
+    notifications.enqueue_for_synced_events(session, events, [])
+    session.commit()
+    login(client, "pengguna_p")
+    total = notifications.inbox(session, user_id)["total"]
+    assert total > 20
+    everything = ["my-notifications-show.value", "my-notifications-mark-all.n_clicks", "my-notifications-prev.n_clicks",
+                  "my-notifications-next.n_clicks"]
+    response = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
+        {"id": "my-notifications-show", "property": "value", "value": "all"},
+        {"id": "my-notifications-mark-all", "property": "n_clicks", "value": 1},
+        {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
+        {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
+        state=[{"id": "my-notifications-page", "property": "data", "value": 1}], changed=everything)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.json["response"]
+    assert body["my-notifications-page"]["data"] == 1
+    assert json.dumps(body["my-notifications-list"]).count("qc-unread-dot") == total - 20
+    assert notifications.unread_count(session, user_id) == total
+
+
 def test_showing_the_list_reads_nothing_and_draws_unread_with_words(app, client, session, inbox_of_three):
     body = _load(app, client)
     assert body["shell-bell-count"]["children"] == "3"

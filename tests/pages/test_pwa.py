@@ -63,17 +63,24 @@ def test_the_list_copy_shows_only_the_viewers_company(client, exporter):
 @pytest.mark.parametrize("language, country", [("id", "Tiongkok"), ("en", "China")])
 def test_the_offline_copies_say_where_a_consignment_goes_in_the_readers_language(client, session, make_user,
                                                                                 language, country):
-    """The detail copy read the detail's joined "origin"/"destination", which it no longer holds: both showed "–"."""
+    """The detail copy read the detail's joined "origin"/"destination", which it no longer holds: both showed "–".
+    The list copy said "→ Indonesia" of every import and dropped the other lines; it says its cards' words now."""
     make_user(f"eksportir_luring_{language}", "service_user", language=language)
     company = gen_service_user(session, name=f"PT Luring {language.upper()}")
     link_account(session, f"eksportir_luring_{language}", company)
     shipped = gen_application(session, company, commodity="Manggis", destination_country="Tiongkok",
                               destination_place="Guangzhou", origin_country="Indonesia", origin_place="Tangerang")
+    gen_application(session, company, direction="import", commodity="Apel segar", origin_country="Tiongkok",
+                    destination_country="Indonesia")
     session.commit()
     login(client, f"eksportir_luring_{language}")
     detail = client.get(f"/my/offline/applications/{shipped.id}").get_data(as_text=True)
     assert f"Guangzhou, {country}" in detail and "Tangerang, Indonesia" in detail
-    assert f"Manggis → {country}" in client.get("/my/offline/applications").get_data(as_text=True)
+    listing = client.get("/my/offline/applications").get_data(as_text=True)
+    to, source = ("ke", "dari") if language == "id" else ("to", "from")
+    assert f"Manggis {to} {country}" in listing and f"Apel segar {source} {country}" in listing
+    assert "→" not in listing
+    assert 'href="/assets/my_portal.css"' in listing  # the cards' styles: a long stage badge wraps on a phone
 
 
 def test_the_detail_copy_of_another_companys_application_is_refused(client, exporter):
