@@ -169,3 +169,21 @@ def test_no_period_hint_names_a_window_length_the_settings_may_have_changed():
         assert hints, language
         named = {key: text for key, text in hints.items() if fixed_length.search(text)}
         assert not named, f"{language}: {named}"
+
+
+def test_every_value_the_nnc_import_s_column_table_names_is_one_the_import_takes():
+    """The import page's table of columns said "Penolakan/reekspor" under Tindakan, and every row written so was
+    refused as "tidak dikenal": each value a hint lists, in either language, is read as a choice."""
+    from portal.services.nnc import imports
+
+    hints = {"action_taken": "action", "category": "category", "subcategory": "subcategory", "status": "status",
+             "flow": "flow", "section": "section"}
+    for field, hint in hints.items():
+        codes = imports.CHOICES.get(field, ("animal", "plant", "fish"))
+        index = imports._value_index(field, codes)
+        for language in ("id", "en"):
+            text = catalog(language)[f"nnc_import.hint.{hint}"]
+            text = text.split(";")[0].split(":")[-1]  # "…; kosong berarti Baru", "Untuk masalah dokumen: …"
+            text = re.sub(r"\([^)]*\)", "", text)  # "(received / issued)", "(atau KH / KT)"
+            for value in re.split(r"\s[·/]\s", text):
+                assert imports._key(value) in index, f"{language} {field}: {value!r}"
