@@ -71,7 +71,10 @@ def hours(value) -> str:
         return t("kpi.minutes", value=number(value * 60))
     if value >= 72:
         return t("kpi.days", value=number(value / 24, 1))
-    return t("kpi.hours", value=number(value, 0 if float(value).is_integer() else 1))
+    # One decimal, dropped when it is 0 after rounding: 3.96 h and 4.0 h are both "4 jam" (3.96 read "4,0 jam" beside
+    # another card's "4 jam", and a headline's "24 jam" beside its comparison's "24,0 jam").
+    rounded = round(float(value), 1)
+    return t("kpi.hours", value=number(rounded, 0 if rounded.is_integer() else 1))
 
 
 def money_short(amount) -> str:

@@ -21,8 +21,7 @@ from layouts.components.back_link import back_target
 from layouts.components.formatting import (breakable_number, format_datetime, format_idr, format_number,
                                            format_quantity, format_tax_id)
 from layouts.targeting_decision import decision_card
-from models.application import STAGES
-from portal.i18n import country_name, current_language, t
+from portal.i18n import action_outcome, country_name, current_language, t
 
 
 def layout(user, page=None, application_id: int | None = None, query: str = "", **_):
@@ -277,11 +276,6 @@ def bill(detail, user):
     return card(t("application_detail.bill"), "bi-receipt", body, "application-detail-bill")
 
 
-def _outcome(value):
-    """How a detention ended, as the stage it ended in (released, refused, destroyed); other text as is."""
-    return t(f"stage.{value}") if value in STAGES else value
-
-
 ACTION_COLOUR = {"detention": "warning", "refusal": "danger", "destruction": "danger"}
 
 
@@ -292,7 +286,7 @@ def actions(detail, user):
     rows = [[dbc.Badge(t(f"action_kind.{a['kind']}"), color=ACTION_COLOUR.get(a["kind"], "secondary"),
                        text_color="dark" if a["kind"] == "detention" else None),
              _dash(a["number"]), _when_cell(a["action_at"], user), _dash(a["reason"]),
-             " · ".join(part for part in (_outcome(a["outcome"]), a["follow_up"], a["method"]) if part) or "–",
+             " · ".join(part for part in (action_outcome(a["outcome"]), a["follow_up"], a["method"]) if part) or "–",
              _dash(a["officer_name"])] for a in records]
     body = stack_table(columns, rows, "application-detail-action-table", [_deleted_class(a) for a in records]) \
         if records else _empty("application_detail.no_actions")

@@ -166,6 +166,15 @@ def _territories(language: str) -> dict[str, str]:
     return dict(Locale.parse(BABEL_LOCALE[language]).territories)
 
 
+def action_outcome(value: str | None, language: str | None = None) -> str | None:
+    """How a 3P action ended, as IQFast records it: the stage it ended in ("released", "destroyed") in the reader's
+    words; any other text as written. The application's page and the dossier say it alike (the dossier printed
+    "released" in an Indonesian PDF)."""
+    from models.application import STAGES  # the stages' names: models sits below i18n, imported where it is needed
+
+    return t(f"stage.{value}", language) if value in STAGES else value
+
+
 def commodity_lines(first: str | None, more: int = 0) -> str | None:
     """An application's goods in one line, its first commodity and how many lines follow: "Salak (+1 lainnya)" — the
     applications list, the inspection queue and a service user's cards (online and their offline copy) say it alike

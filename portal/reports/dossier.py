@@ -38,8 +38,8 @@ from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate,
 from sqlalchemy.orm import Session
 
 from portal.domain.addresses import address_text
-from portal.i18n import (format_date, format_datetime, format_month, format_months_ago, format_number, format_percent,
-                         format_rate, t)
+from portal.i18n import (action_outcome, format_date, format_datetime, format_month, format_months_ago, format_number,
+                         format_percent, format_rate, t)
 from portal.services import dossier as service
 
 PAYLOAD_PREFIX = "qcorner-dossier:"
@@ -374,7 +374,8 @@ def _story(content: dict, digest: str, styles) -> list:
         office_heading(3, index, record)
         rows = [[_moment(a["at"], record["office"]["timezone"]), _tr(f"compliance.event.{a['kind']}"), a["application"],
                  _tr(f"section.{a['section']}"), a["number"],
-                 " · ".join(x for x in (a["reason"], a["method"], a["outcome"], a["follow_up"]) if x) or "–"]
+                 " · ".join(x for x in (a["reason"], a["method"], _signs(action_outcome(a["outcome"], "id") or ""),
+                                        a["follow_up"]) if x) or "–"]
                 for a in record["actions"]]
         story.append(_table([_tr("dossier.col.when"), _tr("dossier.col.action"), _tr("dossier.col.application"),
                              _tr("dossier.col.section"), _tr("dossier.col.number"), _tr("dossier.col.reason")],

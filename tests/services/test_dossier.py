@@ -18,7 +18,7 @@ from portal.reports import dossier
 from portal.security.scope import scope_of
 from portal.services import dossier as dossier_service
 from portal.services.compliance import profile as compliance_profile
-from portal.i18n import format_rate
+from portal.i18n import format_rate, t
 from portal.validation import Forbidden, InvalidInput, NotFound
 
 PRINTED_AT = datetime(2026, 6, 15, 4, 0, tzinfo=UTC)
@@ -143,6 +143,20 @@ def test_the_pdf_writes_the_address_and_the_rates_as_the_profile_page_does(sessi
     working = compliance_profile.explanation(session, office["beta"].id, office_id=office["office_id"],
                                              section_id=None, as_of=AS_OF)
     assert format_rate(working["p"], "id") in text and format_rate(working["p0"], "id") in text
+
+
+def test_the_pdf_says_how_a_detention_ended_in_indonesian_as_the_application_page_does(session, office):
+    """IQFast records how a 3P action ended as a stage ("released", "destroyed"): the page said "Dibebaskan", the
+    PDF printed "released" in an Indonesian dossier."""
+    from models import QuarantineAction
+
+    detention = session.scalar(select(QuarantineAction).where(QuarantineAction.service_user_id == office["beta"].id,
+                                                              QuarantineAction.kind == "detention"))
+    detention.outcome = "released"
+    session.commit()
+    text = " ".join(pdf_text(_print(session, Viewer(session, "enforcement"), office["beta"], compress=False)["pdf"])
+                    .split())
+    assert "released" not in text and t("stage.released", "id") in text
 
 
 def test_three_significant_digits_make_a_small_rate_readable():

@@ -1,8 +1,8 @@
 """The KPI panel read on a phone: the monthly chart's months fit side by side, and the targeting card says why it has
-no ratio instead of "no data" when consignments were decided."""
+no ratio instead of "no data" when consignments were decided; hours written alike on every card."""
 from __future__ import annotations
 
-from callbacks.kpi import _targeting_card, monthly_figure
+from callbacks.kpi import _targeting_card, hours, monthly_figure
 from layouts.components.formatting import month_axis
 
 
@@ -87,3 +87,11 @@ def test_a_small_change_on_a_kpi_card_is_not_shown_as_none_under_an_arrow():
     assert text(trend(84.51, 84.24, "good", "84,24")).startswith("▲ 0,3%")
     assert text(trend(100.02, 100.0, "good", "100")).startswith("▲ <0,1%")
     assert text(trend(120, 100, "good", "100")).startswith("▲ 20%")
+
+
+def test_hours_are_written_alike_whether_or_not_they_round_to_a_whole_hour():
+    """A headline of "24 jam" beside its comparison's "24,0 jam", and "4,0 jam" in the stage table beside "5 jam":
+    the decimal was dropped for a value that was whole before rounding, kept for one that became whole by it."""
+    assert hours(24.0) == hours(23.96) == "24 jam"
+    assert hours(3.96) == "4 jam" and hours(4.0) == "4 jam"
+    assert hours(5.94) == "5,9 jam" and hours(0.5) == "30 menit"
