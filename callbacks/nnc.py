@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from dash import Input, Output, State, ctx, no_update
 
 from layouts.nnc import ALL, DEFAULTS, FILTERS, SORTS
-from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_open_row,
+from callbacks.common import (Page, export_failed, page_of, paged_callback, register_date_words, register_open_row,
                               register_picker_search, register_url_filters, section_choices, table_download)
 from layouts.components.formatting import format_date, format_number
 from layouts.nnc_common import nature_text
@@ -16,7 +16,8 @@ from portal.extensions import database
 from portal.i18n import country_name, current_language, sort_key, t
 from portal.services.nnc import lookups as nnc_lookups
 from portal.services.nnc import search as nnc_search
-from portal.services.nnc.rules import STATUSES
+from portal.services.nnc.rules import PAGE_SIZE, STATUSES
+from portal.validation import InvalidInput
 
 PERMISSION = "nnc.view"
 FILTER_IDS = [f"nnc-{name}" for name in FILTERS]
@@ -118,18 +119,26 @@ def register(app) -> None:
     @paged_callback(
         app, PERMISSION, "nnc", count_id="nnc-pager-text",
         output={"rows": Output("nnc-grid", "rowData"), "count_all": Output("nnc-count-all", "children"),
+                "problem": Output("nnc-problem", "children"), "problem_open": Output("nnc-problem", "is_open"),
                 **{status: Output(f"nnc-count-{status}", "children") for status in STATUSES}},
         inputs={**{_key(name): Input(component, "value") for name, component in zip(FILTERS, FILTER_IDS)},
                 "sort": Input("nnc-sort", "value")})
     def load_page(page, sort=None, **values):
-        """A page of NNCs; a changed filter or sort starts again from the first page."""
+        """A page of NNCs; a changed filter or sort starts again from the first page. Dates the wrong way round are
+        said above the list (its counts "–"), not shown as a list with no NNC."""
         filters = filters_from([values[_key(name)] for name in FILTERS])
         current = user()
-        with database().session() as db:
-            result = nnc_search.search_nncs(db, current, filters, sort_from(sort), page,
-                                            language=current_language())
-            counts = nnc_search.status_counts(db, current, filters)
+        try:
+            with database().session() as db:
+                result = nnc_search.search_nncs(db, current, filters, sort_from(sort), page,
+                                                language=current_language())
+                counts = nnc_search.status_counts(db, current, filters)
+        except InvalidInput as error:
+            return {"rows": [], "count_all": "–", "problem": " ".join(error.messages(t).values()),
+                    "problem_open": True, **{status: "–" for status in STATUSES}}, \
+                Page(0, PAGE_SIZE, 0, 0)
         return {"rows": [grid_row(row) for row in result["rows"]], "count_all": format_number(sum(counts.values())),
+                "problem": None, "problem_open": False,
                 **{status: format_number(counts[status]) for status in STATUSES}}, page_of(result, page)
 
     @protected_callback(app, PERMISSION, Output("nnc-status", "value"),

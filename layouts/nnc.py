@@ -139,6 +139,7 @@ def _page(user):
                 *export_buttons("nnc", "me-2 mb-2"),
             ], xl=4, className="text-xl-end"),
         ], className="mt-1 g-2"),
+        dbc.Alert(id="nnc-problem", color="warning", is_open=False, className="py-2 small"),
         grid("nnc-grid", column_defs(), t("nnc.no_rows"), class_name="qc-nnc-grid", default_col={"filter": False},
              options={"rowClassRules": {"qc-row-void": "params.data.status_code == 'void'"}},
              phone_column=PHONE_COLUMN),

@@ -69,6 +69,25 @@ def test_list_callback_pages_and_counts(app, logged_in, register):
         "Menampilkan 1–3 dari 3"
 
 
+def test_dates_the_wrong_way_round_are_said_not_listed_as_no_nnc(app, logged_in, register):
+    """30 Nov to 1 Nov showed "no NNC matches these filters" with every status count at 0: an officer could read it
+    as a month without NNCs. The list says the dates are the wrong way round instead, its counts "–"."""
+    client = logged_in("head")
+    inputs = _filters(**{"date-from": "2026-11-30", "date-to": "2026-11-01"}) + [
+        {"id": "nnc-sort", "property": "value", "value": "number"},
+        {"id": "nnc-prev", "property": "n_clicks", "value": None},
+        {"id": "nnc-next", "property": "n_clicks", "value": None}]
+    body = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
+                         [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-date-to.value"]).json["response"]
+    assert body["nnc-problem"]["is_open"] is True
+    assert body["nnc-problem"]["children"] == "Tanggal akhir harus sama atau sesudah tanggal awal."
+    assert body["nnc-grid"]["rowData"] == [] and body["nnc-count-all"]["children"] == "–"
+    inputs[2]["value"] = "2026-12-31"  # put right: the list and its counts again, the message gone
+    body = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
+                         [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-date-to.value"]).json["response"]
+    assert body["nnc-problem"]["is_open"] is False and body["nnc-count-all"]["children"] != "–"
+
+
 @pytest.mark.parametrize("language, country", [("en", "China"), ("id", "Tiongkok")])
 def test_the_nnc_list_and_detail_name_the_partner_country_in_the_readers_language(app, client, make_user, database,
                                                                                   language, country):

@@ -12,6 +12,7 @@ from portal.i18n import country_name, sort_key
 from portal.services.nnc.rules import CATEGORIES, EXPORT_LIMIT, FLOWS, PAGE_SIZE, STATUSES, scoped
 from portal.services.nnc.validation import as_int, clean_text, parse_date
 from portal.services.text_search import contains
+from portal.validation import InvalidInput
 
 _PARTNER_COUNTRY = Nnc.partner_country
 SORTABLE = {
@@ -35,6 +36,9 @@ def _filtered(query, session: Session, viewer, filters: dict[str, Any] | None, *
         date_to = parse_date(filters.get("date_to"))
     except ValueError:
         date_from = date_to = None
+    if date_from and date_to and date_from > date_to:
+        # Said, not answered with an empty list and zero counts: an officer read "no NNC" into it.
+        raise InvalidInput({"date_to": ("applications.error.date_range", {})})
     if date_from:
         query = query.where(Nnc.notice_date >= date_from)
     if date_to:
