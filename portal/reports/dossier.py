@@ -302,7 +302,8 @@ def _working_rows(w: dict) -> list[tuple[str, str]]:
     since = _tr("compliance.never_violated") if months is None else _signs(format_months_ago(months, "id"))
     level = w["intervention"]
     return [
-        (_tr("profile.how.window"), _tr("profile.how.window_value", start=_day(w["window_from"]),
+        (_tr("profile.how.window"), _tr("profile.how.window_value_custom" if w.get("custom_period")
+                                        else "profile.how.window_value", start=_day(w["window_from"]),
                                         end=_day(w["window_to"]), months=w["window_months"])),
         (_tr("profile.how.n"), _tr("profile.how.n_value", n=_num(w["n"]))),
         (_tr("profile.how.counts"), _tr("profile.how.counts_value", d=c["detention"], r=c["refusal"],

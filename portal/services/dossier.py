@@ -211,13 +211,17 @@ def _targeting(session: Session, service_user_id: int, office_id: int, section_i
 
 
 def office_record(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
-                  first: date, last: date, as_of: date) -> dict[str, Any]:
-    """One office's part of the dossier: the score's working (the profile's explanation at `as_of`) and the
-    records of the period."""
+                  first: date, last: date, as_of: date, custom_period: bool = False) -> dict[str, Any]:
+    """One office's part of the dossier: the score's working (the profile's explanation at `as_of`: over the
+    default window, or over the dossier's own period when it is another — as the profile scored for that period
+    shows it) and the records of the period."""
     office = session.get(Office, office_id)
     tz = office_zone(session, office_id)
     start, end = day_bounds(first, last, tz)
-    working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of)
+    period_of_score = {"period_from": first, "period_to": last} if custom_period else {}
+    working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of,
+                          **period_of_score)
+    working["custom_period"] = custom_period
     working = {k: v for k, v in working.items() if k not in ("events", "timezone")}  # all events are listed below
     return {
         "office": {"code": office.code, "name": office.name, "timezone": tz},
@@ -253,11 +257,15 @@ def gather(session: Session, viewer, service_user_id: int, period_from: Any = No
     today = today_in(tz, now)
     first, last = period(session, found.office_id, period_from, period_to, today=today)
     as_of = min(last, today)
+    # A period other than the score's window is scored over its own days, as a profile scored for that period reads
+    # (a dossier of 15 Sep – 20 Oct printed the 12 months ending 20 Oct under "the profile's figures").
+    default_first, default_last = window(today, current_settings(session)[1])
+    custom = (first, last) != (default_first, min(default_last, today))
     offices = [office_record(session, found.id, office_id=found.office_id, section_id=section_id, first=first,
-                             last=last, as_of=as_of)]
+                             last=last, as_of=as_of, custom_period=custom)]
     for record in other_offices(session, found):
         offices.append(office_record(session, record.service_user_id, office_id=record.office_id, section_id=section_id,
-                                     first=first, last=last, as_of=as_of))
+                                     first=first, last=last, as_of=as_of, custom_period=custom))
     printer = getattr(viewer, "full_name", None) or scope.username
     return plain({
         "format": FORMAT, "language": "id",

@@ -112,6 +112,25 @@ def test_a_profile_scored_for_a_custom_period_reads_as_that_period_s_ranking_row
                                    section_scope=None, period_from="2026-01-31", period_to="2025-10-01")
 
 
+def test_a_profiles_monthly_chart_adds_up_to_its_score_s_consignments_and_violations(session, office):
+    """A period from 15 September counted September whole in its chart: bars of twice the period's n. Its edge
+    months hold only the period's days, so the bars add up to the working's n and violation records."""
+    period = {"period_from": "2025-10-15", "period_to": "2026-01-20"}
+    for company in (office["alpha"], office["beta"], office["gamma"]):
+        found = compliance_profile.profile(session, company.id, office_id=office["office_id"], section_scope=None,
+                                           as_of=AS_OF, **period)
+        working = found["explanation"]
+        months = compliance_profile.profile_section(session, company.id, "monthly", office_id=office["office_id"],
+                                                    section_scope=None, **period)["rows"]
+        assert [f"{m['month']:%Y-%m}" for m in months] == ["2025-10", "2025-11", "2025-12", "2026-01"]
+        assert sum(m["consignments"] for m in months) == working["n"], company.name
+        assert sum(m["violations"] for m in months) == working["violation_records"], company.name
+        assert working["consignments_by_month"] == months
+    assert sum(m["consignments"] for m in compliance_profile.profile_section(
+        session, office["alpha"].id, "monthly", office_id=office["office_id"], section_scope=None,
+        period_from="2025-09-01", period_to="2025-09-30")["rows"]) > 0
+
+
 def test_a_profile_period_is_refused_when_its_open_end_leaves_no_window_or_a_century(session, office):
     """A start alone takes the default window's end (today): after today it ended before it began, a century back
     it scored a century; a year 9999 (an address, a date field) could not be computed at all and the page answered

@@ -82,6 +82,27 @@ def test_the_dossiers_score_working_is_the_profiles(session, office):
     assert beta["period"] == {"from": "2025-06-16", "to": "2026-06-15"}
 
 
+def test_a_dossier_of_its_own_period_is_scored_over_it_as_the_profile_of_that_period(session, office):
+    """Printed from a profile scored for October–January, the dossier said "the same numbers as the profile page"
+    and scored the 12 months ending 31 January: another n, another score. A period other than the score's window
+    is scored over its own days, and the PDF says so."""
+    viewer = Viewer(session, "enforcement")
+    period = {"period_from": "2025-10-01", "period_to": "2026-01-31"}
+    for company in (office["beta"], office["alpha"]):
+        shown = compliance_profile.profile(session, company.id, office_id=office["office_id"], section_scope=None,
+                                           as_of=AS_OF, **period)
+        content = dossier_service.gather(session, viewer, company.id, now=PRINTED_AT, **period)
+        working, expected = content["offices"][0]["working"], dossier_service.plain(shown["explanation"])
+        for key in ("n", "V", "p0", "p", "score", "tier", "counts", "window_from", "window_to",
+                    "consignments_by_month"):
+            assert working[key] == expected[key], (company.name, key)
+        assert working["custom_period"] is True
+    text = " ".join(pdf_text(_print(session, viewer, office["beta"], compress=False, **period)["pdf"]).split())
+    assert "periode yang dipilih" in text and "1 Okt 2025" in text
+    default = dossier_service.gather(session, viewer, office["beta"].id, now=PRINTED_AT)
+    assert default["offices"][0]["working"]["custom_period"] is False
+
+
 def test_the_dossier_lists_nncs_with_their_evidence_complaints_and_handlers(session, office):
     content = dossier_service.gather(session, Viewer(session, "enforcement"), office["gamma"].id, now=PRINTED_AT)
     record = content["offices"][0]

@@ -13,12 +13,12 @@ from models import Application, Commodity, Handler, Nnc, QuarantineAction, Secti
 from models.compliance import ALL_SECTIONS, ComplianceMonthly, ComplianceScore, ComplianceStreak, ComplianceTierHistory
 from portal.domain import compliance as model
 from portal.domain.compliance import ScoringSettings
-from portal.domain.periods import add_months, day_bounds, month_start, months_between, today_in
+from portal.domain.periods import add_months, day_bounds, month_start, months_between, split_months, today_in
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import (active_in_section, check_profile_access, checked_period,
                                                 clean_filters, resolve_section, sections_by_code, window)
 from portal.services.compliance.ranking import aggregate, prior
-from portal.services.compliance.sources import _primary_commodity, nnc_consignment_direction
+from portal.services.compliance.sources import _primary_commodity, monthly_source, nnc_consignment_direction
 from portal.services.compliance.streaks import filtered_streaks
 from portal.services.compliance.scoring_settings import current_settings
 from portal.services.offices import office_zone
@@ -174,25 +174,37 @@ def timeline_page(session: Session, service_user_id: int, *, office_id: int | No
 def consignments_by_month(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
                           first: date, last: date, direction: str | None = None,
                           commodity_id: int | None = None) -> list[dict[str, Any]]:
-    """n and the violation records per calendar month the days first…last touch (the edge months whole: a
-    monthly chart), from the rollup (kept per direction and primary commodity); months without activity included
-    as zeros."""
+    """n and the violation records per calendar month the days first…last touch, counted over those days only (an
+    edge month of a period starting 15 September holds 15–30 September: whole edge months made the bars of a
+    period add up to twice its n), as the score counts them: the rollup's whole months and the raw rows of the edge
+    days (kept per direction and primary commodity); months without activity included as zeros."""
     m = ComplianceMonthly
-    first, last = month_start(first), month_start(last)
-    query = select(m.month, func.sum(m.n), func.sum(m.d + m.r + m.x + m.k)).where(
-        m.service_user_id == service_user_id, m.office_id == office_id, m.month >= first, m.month <= last)
-    if section_id is not None:
-        query = query.where(m.section_id == section_id)
-    if direction is not None:
-        query = query.where(m.direction == direction)
-    if commodity_id is not None:
-        query = query.where(m.commodity_id == commodity_id)
-    found = {}
-    for month, n, v in session.execute(query.group_by(m.month)):
-        month = month if isinstance(month, date) else date.fromisoformat(str(month))
-        found[month] = (int(n), int(v))
-    result, month = [], first
-    while month <= last:
+    whole, edges = split_months(first, last)
+    found: dict[date, tuple[int, int]] = {}
+
+    def add(rows) -> None:
+        for month, n, v in rows:
+            month = month if isinstance(month, date) else date.fromisoformat(str(month)[:10])
+            before = found.get(month, (0, 0))
+            found[month] = (before[0] + int(n or 0), before[1] + int(v or 0))
+
+    if whole is not None:
+        query = select(m.month, func.sum(m.n), func.sum(m.d + m.r + m.x + m.k)).where(
+            m.service_user_id == service_user_id, m.office_id == office_id, m.month >= whole[0], m.month <= whole[1])
+        for column, value in ((m.section_id, section_id), (m.direction, direction), (m.commodity_id, commodity_id)):
+            if value is not None:
+                query = query.where(column == value)
+        add(session.execute(query.group_by(m.month)))
+    if edges:
+        raw = monthly_source(session, office_id=office_id, service_user_ids=[service_user_id], days=edges).subquery()
+        query = select(raw.c.month, func.sum(raw.c.n), func.sum(raw.c.d + raw.c.r + raw.c.x + raw.c.k))
+        for column, value in ((raw.c.section_id, section_id), (raw.c.direction, direction),
+                              (raw.c.commodity_id, commodity_id)):
+            if value is not None:
+                query = query.where(column == value)
+        add(session.execute(query.group_by(raw.c.month)))
+    result, month = [], month_start(first)
+    while month <= month_start(last):
         n, v = found.get(month, (0, 0))
         result.append({"month": month, "consignments": n, "violations": v})
         month = add_months(month, 1)
