@@ -12,6 +12,7 @@ from layouts.common import page_header, scrolling_table, section_select
 from layouts.components.formatting import (MONTH_CHART, chart_separators, format_count, format_number,
                                            format_targeting_share, month_axis, month_name)
 from layouts.components.date_words import date_words
+from layouts.components.empty import empty_figure
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse, query_string
 from layouts.kpi import direction_options
@@ -193,8 +194,10 @@ def _card(key: str, label: str, value, sub=None):
 
 
 def cards(total: dict):
-    """The period at a glance: the ratio first (the answer), then what it is made of."""
-    verdict = t(f"targeting_effect.verdict.{total['verdict']}", random=format_count(total["random_hits"]))
+    """The period at a glance: the ratio first (the answer), then what it is made of. A period without a decision
+    says so (its headline said the random share had no finding yet, where nothing had been decided at all)."""
+    verdict = t(f"targeting_effect.verdict.{total['verdict']}", random=format_count(total["random_hits"])) \
+        if total["decisions"] else t("targeting_effect.no_rows")
     return [
         _card("ratio", t("targeting_effect.card.ratio"), ratio_text(total["ratio"]), verdict),
         _card("targeted", t("targeting_effect.card.targeted"), format_targeting_share(total["targeted_rate"]),
@@ -215,8 +218,11 @@ def chart(monthly: list[dict]) -> dict:
     """Per month, the hit rate of flag-selected consignments beside the random share's: a red bar taller than the
     grey one is targeting finding more than chance. Counts in the hover, since small months swing.
 
-    A plain figure dict: plotly's graph objects validate every property and cost more than the figure does.
+    A plain figure dict: plotly's graph objects validate every property and cost more than the figure does. A
+    period with no consignment of known outcome says why its chart is empty, not bare axes.
     """
+    if not any(row["targeted_known"] or row["random_known"] for row in monthly):
+        return empty_figure(t("targeting_effect.no_rows"))
     months = [row["month"] for row in monthly]
     traces = []
     for key, colour, name in (("targeted", TARGETED_COLOUR, t("targeting_effect.chart.targeted")),

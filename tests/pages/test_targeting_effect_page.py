@@ -65,6 +65,19 @@ def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
         [[50.0], [0.0]]
 
 
+def test_a_period_without_a_decision_says_so_on_its_headline_and_its_chart(app, logged_in, session):
+    """Months before any decision: the headline said "the random share has no finding yet" and the chart drew empty
+    axes, where only the table said no consignment had been decided."""
+    _arrange(session)  # decisions now, none in the period below
+    body = _figures(app, logged_in("head"), {"effect-period": "months", "effect-from": "2025-01",
+                                            "effect-to": "2025-03", "effect-section": "all",
+                                            "effect-direction": "all"}).json["response"]
+    cards_text = json.dumps(body["effect-cards"], ensure_ascii=False)
+    assert "Belum ada keputusan pemeriksaan pada periode ini" in cards_text
+    assert "bagian acak belum punya temuan" not in cards_text
+    assert "Belum ada keputusan pemeriksaan" in json.dumps(body["effect-chart"]["figure"], ensure_ascii=False)
+
+
 def test_a_wrong_month_says_which_field_is_wrong(app, logged_in):
     client = logged_in("coordinator", "plant")
     response = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[
