@@ -13,12 +13,13 @@ from portal.i18n import t
 from portal.services import attachments
 
 
-def refused(viewer, kind: str, record_id) -> Response:
-    """403 for a record the viewer may not download, logged and counted in the audit log."""
+def refused(viewer, kind: str, record_id, page=None) -> Response:
+    """403 for a record the viewer may not download, logged and counted in the audit log; `page`: the answer to
+    show instead of the portal's "your role may not open this page" (a service user's own words)."""
     current_app.logger.warning("denied %s %s to %s (%s)", kind, record_id, viewer.username, viewer.role)
     with database().session() as db:
         audit.record_denied(db, viewer.id, viewer.username, viewer.session_id, kind, record_id)
-    return make_response(render_template("forbidden.html", t=t), 403)
+    return make_response(page or (render_template("forbidden.html", t=t), 403))
 
 
 def missing(message_key: str = "error.not_found") -> Response:

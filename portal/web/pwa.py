@@ -115,8 +115,11 @@ def application_copy(application_id: int):
     try:
         with database().session() as db:
             detail = my_applications.application_detail(db, user(), application_id)
-    except Forbidden:
-        return make_response(render_template("forbidden.html", t=t), 403)
+    except Forbidden:  # not of their company (or no such application): said as the application's page says it
+        return make_response(render_template(
+            "portal_message.html", t=t, language=i18n.current_language(),
+            title=t("my.not_yours_title.application"), message=t("my.not_yours.application"),
+            link="/my/applications", link_text=t("my.back_to_list")), 403)
     except NotFound:
         abort(404)
     return _copy("pwa_detail.html", detail=detail)

@@ -51,7 +51,11 @@ def document(kind: str, application_id: int):
         with database().session() as db:
             filename, content = documents.render_document(db, viewer, kind, application_id)
     except Forbidden:
-        return refused(viewer, "document", application_id)
+        # A service user's role may open documents: this one is not of their company (or no such application),
+        # said as the application's page says it, with the way back to their list.
+        page = _message("my.not_yours_title.application", "my.not_yours.application", 403, link="/my/applications",
+                        link_key="my.back_to_list") if viewer.scope.company_scoped else None
+        return refused(viewer, "document", application_id, page)
     except NotFound:  # the viewer's own application, without that document yet: the portal's page, saying so
         return _message("error.not_found_title", "my.document.not_ready", 404,
                         link=f"/my/applications/{application_id}", link_key="skm.back_to_application")

@@ -71,7 +71,12 @@ def test_changing_the_id_to_another_company_is_refused_everywhere(logged_in, cli
     with pytest.raises(Forbidden):
         my_applications.require_company_access(session, me, 987654321)  # nonexistent: same answer
     for kind in documents.KINDS:
-        assert client.get(f"/my/documents/{kind}/{other}.pdf").status_code == 403
+        refusal = client.get(f"/my/documents/{kind}/{other}.pdf")
+        assert refusal.status_code == 403
+        # The application page's words and the way back to their list, not "your role may not open this page"
+        page = refusal.get_data(as_text=True)
+        assert "bukan milik perusahaan Anda" in page and 'href="/my/applications"' in page
+        assert "Peran Anda" not in page
     # Trying another company's documents is audited, as every refused download is.
     denied = session.scalar(select(AuditLog).where(AuditLog.action == "access_denied", AuditLog.object_type == "document",
                                                    AuditLog.username == "pengguna_a"))
