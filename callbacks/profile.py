@@ -181,11 +181,11 @@ def _register_open(app, grid_id: str) -> None:
                         Input(grid_id, "cellClicked"), State("profile-id", "data"), prevent_initial_call=True)
     def open_row(cell, service_user_id):
         """A click on a row opens what it names (that page checks the reader's reach again): the row id's path, before
-        the "#" that makes a timeline row's id its own (layouts/profile.py timeline_row). An application or NNC
-        opened here leads back here (layouts/components/back_link)."""
+        the "#" that makes a timeline row's id its own (layouts/profile.py timeline_row). An application, an NNC or a
+        handler opened here leads back here (layouts/components/back_link): a handler's page led to the ranking."""
         target = str((cell or {}).get("rowId") or "").split("#", 1)[0]
         if not OPENS.match(target):
             return no_update
-        if service_user_id and target.startswith(("/applications/", "/nnc/")):
+        if service_user_id:  # its link back leads here, not to the record's own list
             return opened_from(target, f"/profile/{int(service_user_id)}")
         return target

@@ -11,13 +11,16 @@ from dash import dcc, html
 from layouts.compliance_common import back_link, tier_cell_rules, tier_label
 from layouts.components.formatting import format_count, format_date, format_tax_id
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
+from layouts.components.back_link import back_target
 from layouts.components.pager import pager
 from portal.i18n import t
 
 
-def layout(user, page=None, handler_id: int | None = None, **_):
+def layout(user, page=None, handler_id: int | None = None, query: str = "", **_):
+    # Back to the profile it was opened from (its handlers' list), else to the ranking.
+    back_href, back_text = back_target(user, query, "/rankings", t("profile.back"))
     return html.Div([
-        back_link("/rankings", t("profile.back"), "handler-back"),
+        back_link(back_href, back_text, "handler-back"),
         dcc.Store(id="handler-id", data=handler_id),
         # Only the handler itself shows the spinner: a page of its companies loading must not redraw it all.
         dcc.Loading(html.Div(id="handler-body"), type="default", delay_show=300,

@@ -58,12 +58,12 @@ def test_a_row_opened_in_the_applications_list_keeps_a_plain_address(app, logged
     assert response.json["response"]["applications-go"]["href"] == "/applications/17"
 
 
-def test_a_timeline_row_opened_in_a_profile_names_the_profile_but_a_handler_does_not(app, logged_in):
+def test_a_timeline_or_handler_row_opened_in_a_profile_names_the_profile(app, logged_in):
     client = logged_in("coordinator", "plant")
     for grid_id, row_id, expected in (("profile-timeline-grid", "/nnc/8#nnc-8", "/nnc/8?back=%2Fprofile%2F42"),
                                       ("profile-timeline-grid", "/applications/9#detention-3",
                                        "/applications/9?back=%2Fprofile%2F42"),
-                                      ("profile-handlers-grid", "/handlers/4", "/handlers/4")):
+                                      ("profile-handlers-grid", "/handlers/4", "/handlers/4?back=%2Fprofile%2F42")):
         key = next(key for key, spec in app.callback_map.items()
                    if "profile-go.href" in key and spec["inputs"][0]["id"] == grid_id)
         response = dash_callback(client, key,

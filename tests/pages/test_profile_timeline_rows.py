@@ -58,3 +58,23 @@ def test_each_event_of_one_application_is_a_row_of_its_own_and_opens_the_applica
                                                        "value": {"rowId": row["id"], "colId": "reference"}}],
                                  state=[{"id": "profile-id", "property": "data", "value": 7}])
         assert response.json["response"]["profile-go"]["href"] == "/applications/42?back=%2Fprofile%2F7"
+
+
+def test_a_handler_opened_from_a_profile_leads_back_to_that_profile(app, logged_in):
+    """A handler's page opened from a profile's handlers said "Kembali ke peringkat" and led to the ranking, its
+    filters and page reset, where an application or an NNC opened there leads back to the profile."""
+    from support.web import components
+
+    client = logged_in("coordinator", section="plant")
+    key = next(key for key, callback in app.callback_map.items()
+               if "profile-go.href" in key and callback["inputs"][0]["id"] == "profile-handlers-grid")
+    response = dash_callback(client, key, inputs=[{"id": "profile-handlers-grid", "property": "cellClicked",
+                                                   "value": {"rowId": "/handlers/5", "colId": "name"}}],
+                             state=[{"id": "profile-id", "property": "data", "value": 7}])
+    href = response.json["response"]["profile-go"]["href"]
+    assert href == "/handlers/5?back=%2Fprofile%2F7"
+    drawn = dash_callback(client, "shell-content.children",
+                          inputs=[{"id": "shell-url", "property": "pathname", "value": "/handlers/5"}],
+                          state=[{"id": "shell-url", "property": "search", "value": "?back=%2Fprofile%2F7"}])
+    back = next(props for _type, props in components(drawn.json) if props.get("id") == "handler-back")
+    assert back["href"] == "/profile/7" and "peringkat" not in str(back["children"])
