@@ -126,7 +126,8 @@ def register(app) -> None:
 
     @paged_callback(
         app, PERMISSION, "rankings", forbidden_key="compliance.forbidden",
-        cleared={"figure": lambda: empty_figure(t("rankings.no_rows")), "answer": "", "window": ""},
+        # A filter the ranking cannot take: the chart points at the message above, not at the data ("no company").
+        cleared={"figure": lambda: empty_figure(t("rankings.fix_filters")), "answer": "", "window": ""},
         output={"rows": Output("rankings-grid", "rowData"), "figure": Output("rankings-chart", "figure"),
                 "answer": Output("rankings-chart-answer", "children"),
                 "window": Output("rankings-window", "children"), "error": Output("rankings-error", "children"),

@@ -111,6 +111,20 @@ def test_a_commodity_the_list_does_not_offer_is_said_so_not_ranked_as_nobody(ses
     assert {row["name"] for row in outputs["rankings-grid.rowData"]} == {"PT Alpha Buah Segar", "PT Beta Tani"}
 
 
+def test_a_date_that_is_none_names_its_end_of_the_period_and_the_chart_points_at_it(session, office, app, logged_in):
+    """A year 12026 typed in "sampai" said "Tanggal tidak valid" without which field, and the chart said no company
+    had consignments on these filters: the message names the end, the chart points at the message."""
+    client = logged_in("enforcement")
+    for date_from, date_to, said in ((None, "12026-01-01", "Tanggal akhir periode tidak valid"),
+                                     ("2026-13-01", None, "Tanggal awal periode tidak valid")):
+        outputs = _outputs(_rank(client, app, date_from=date_from, date_to=date_to),
+                           _key(app, "rankings-grid.rowData"))
+        assert outputs["rankings-error.is_open"] is True
+        assert said in json.dumps(outputs["rankings-error.children"])
+        figure = json.dumps(outputs["rankings-chart.figure"], ensure_ascii=False)
+        assert "Perbaiki isian" in figure and "Tidak ada pengguna jasa" not in figure
+
+
 def test_coordinator_asking_for_another_section_is_refused_by_the_service(session, office, app, logged_in):
     with pytest.raises(Forbidden):
         compliance.ranking(session, office_id=office["office_id"], section_scope="plant",

@@ -79,6 +79,11 @@ def window(as_of: date, settings: ScoringSettings, period_from: date | None = No
     return day_window(as_of, int(settings.window_months), period_from, period_to)
 
 
+# A date that is none says which end of the period it is: the ranking's one message above the list left the reader
+# to guess which of two date fields held a year 12026.
+DATE_ERRORS = {"period_from": "compliance.error.date_from", "period_to": "compliance.error.date_to"}
+
+
 def _parse_date(value: Any, field: str, errors: ErrorCollector) -> date | None:
     if value in (None, ""):
         return None
@@ -86,10 +91,10 @@ def _parse_date(value: Any, field: str, errors: ErrorCollector) -> date | None:
         try:
             value = date.fromisoformat(str(value)[:10])
         except ValueError:
-            errors.add(field, "compliance.error.date")
+            errors.add(field, DATE_ERRORS[field])
             return None
     if not FIRST_DAY <= value <= LAST_DAY:
-        errors.add(field, "compliance.error.date")
+        errors.add(field, DATE_ERRORS[field])
         return None
     return value
 
