@@ -879,7 +879,10 @@ def _partner(seed: int, user_id: int, port: str, number: int) -> tuple[str, str]
     _code, _name, city, country = PORTS[PORT_IDS[port] - 1]
     if country == "ID":
         return f"{rng.choice(('PT', 'CV', 'UD'))} {_company_words(rng, 2)}", _street_address(rng, city)
-    name = f"{rng.choice(FOREIGN_WORDS)} {rng.choice(FOREIGN_WORDS)} {FOREIGN_SUFFIXES[country]}"
+    first, second = rng.choice(FOREIGN_WORDS), rng.choice(FOREIGN_WORDS)
+    if second == first:  # "Green Valley Green Valley": the next word instead (no draw more: the stream stays as it was)
+        second = FOREIGN_WORDS[(FOREIGN_WORDS.index(first) + 1) % len(FOREIGN_WORDS)]
+    name = f"{first} {second} {FOREIGN_SUFFIXES[country]}"
     return name, f"{rng.randint(1, 400)} {rng.choice(FOREIGN_STREETS)}, {city}, {COUNTRY_BY_CODE[country].name}"
 
 

@@ -143,7 +143,20 @@ SCENARIOS = (
              "other_sps", "none", "void", "Label negara asal tidak sesuai.",
              foreign_party="Hollandse Kaas Export B.V.", void_reason="Salah catat: ternyata bukan ketidaksesuaian."),
 )
-POINTS_OF_ENTRY = {"received": "Bandara Internasional Soekarno-Hatta (muat)", "issued": "Bandara Internasional Soekarno-Hatta"}
+# Where the consignment entered: for a notice received, the partner country's airport (our export arrived there; the
+# demo wrote "Soekarno-Hatta (muat)", the place of loading, under "Tempat pemasukan"); for one issued, ours.
+ENTRY_AIRPORTS = {
+    "Tiongkok": "Bandara Internasional Baiyun, Guangzhou", "Hong Kong": "Bandara Internasional Hong Kong",
+    "Jepang": "Bandara Internasional Narita, Tokyo", "Korea Selatan": "Bandara Internasional Incheon, Seoul",
+    "Singapura": "Bandara Changi, Singapura", "Australia": "Bandara Sydney Kingsford Smith",
+    "Uni Emirat Arab": "Bandara Internasional Dubai", "Belanda": "Bandara Schiphol, Amsterdam",
+    "Taiwan": "Bandara Internasional Taoyuan, Taipei", "Malaysia": "Bandara Internasional Kuala Lumpur",
+}
+HOME_ENTRY = "Bandara Internasional Soekarno-Hatta"
+
+
+def point_of_entry(scenario: Scenario) -> str:
+    return ENTRY_AIRPORTS[scenario.country] if scenario.flow == "received" else HOME_ENTRY
 
 
 def _actor(session: Session, username: str, role: str, office_id: int, section: str | None = None):
@@ -261,7 +274,7 @@ def _data(session: Session, scenario: Scenario, notice: date, today: date, numbe
         "section_id": section_id, "commodity": scenario.commodity, "scientific_name": scenario.scientific_name,
         "hs_code": scenario.hs_code, "category": scenario.category, "subcategory": scenario.subcategory,
         "organism": scenario.organism, "description": scenario.description, "action_taken": scenario.action,
-        "point_of_entry": POINTS_OF_ENTRY[scenario.flow],
+        "point_of_entry": point_of_entry(scenario),
         "air_waybill": f"126-{40000000 + index * 1234567:08d}"[:12],
         "container_number": f"ULD AKE{51200 + index}GA" if index % 2 else None,
         "lot_number": f"LOT-{notice:%y%m}-{index + 1:02d}",

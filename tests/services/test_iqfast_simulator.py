@@ -358,3 +358,14 @@ def test_other_backends_give_the_same_data_as_sqlite(reference_run, backend):
         with server.cursor() as cursor:
             cursor.execute(drop.format(name))
         server.close()
+
+
+def test_a_foreign_trading_partner_never_repeats_its_name_s_word():
+    """"Green Valley Green Valley Joint Stock Company", "Eastern Eastern Trading Est." on a service user's card: two
+    draws of the same word."""
+    from iqfast_sim import simulator
+
+    foreign = [port[0] for port in simulator.PORTS if port[3] != "ID"]
+    names = [simulator._partner(seed, user, port, number)[0] for seed in range(40) for user in range(5)
+             for port in foreign[:3] for number in range(3)]
+    assert names and not [name for name in names if any(f"{word} {word}" in name for word in simulator.FOREIGN_WORDS)]

@@ -41,6 +41,9 @@ def test_demo_nncs_cover_every_kind_and_name_the_worst_offenders(database):
         assert s.scalar(select(func.count()).select_from(AttachmentBlob)) >= 3
         types = {attachments.detect_type(b) for b in s.scalars(select(AttachmentBlob.content))}
         assert types == {"application/pdf", "image/png"}
+        # A notice received from abroad is about our export, which entered there: its airport, not ours "(muat)"
+        for row in rows:
+            assert ("Soekarno-Hatta" in row.point_of_entry) == (row.flow == "issued"), (row.flow, row.point_of_entry)
 
 
 def test_demo_nncs_without_synced_data_name_parties(database):
