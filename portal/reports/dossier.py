@@ -22,6 +22,7 @@ import json
 import re
 import zlib
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -120,9 +121,30 @@ def _cell(value: Any, width: float, style) -> Any:
     Wrapping every cell as a paragraph made the busiest company's dossier (thousands of rows) take seconds: most
     cells are dates, numbers and codes that fit, and a plain string costs one width measurement."""
     text = _signs("–" if value in (None, "") else str(value))
-    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING:
+    if "\n" in text:
+        return _p(text, style)
+    needed = stringWidth(text, style.fontName, style.fontSize)
+    if needed <= width - CELL_PADDING:
         return text
+    if " " not in text.strip():
+        # One word too wide — a reference number ("TAHAN/0300/2026/003022", "2026.1.0300.0.K21.E.001621"): broken
+        # across lines it read as two numbers and was copied wrong, so it is set a little smaller on one line.
+        size = style.fontSize * (width - CELL_PADDING) / needed
+        if size >= MIN_NUMBER_SIZE:
+            return _p(text, _smaller(style, round(size - 0.05, 1)))
     return _p(text, style)
+
+
+MIN_NUMBER_SIZE = 5.5  # points: below it a number is broken across lines rather than set too small to read
+
+
+@lru_cache(maxsize=64)
+def _smaller_style(name: str, font: str, size: float, parent):
+    return ParagraphStyle(f"{name}-{size}", parent=parent, fontName=font, fontSize=size, leading=size * 1.23)
+
+
+def _smaller(style, size: float):
+    return _smaller_style(style.name, style.fontName, size, style)
 
 
 def _table(headers: list[str], rows: list[list[Any]], widths: list[float], styles) -> Table:
@@ -380,7 +402,8 @@ def _story(content: dict, digest: str, styles) -> list:
                 for a in record["actions"]]
         story.append(_table([_tr("dossier.col.when"), _tr("dossier.col.action"), _tr("dossier.col.application"),
                              _tr("dossier.col.section"), _tr("dossier.col.number"), _tr("dossier.col.reason")],
-                            rows, [32, 19, 41, 28, 20, 40], styles)
+                            # the action's number whole on its line ("MUSNAH/0300/2026/013785"): 30 mm
+                            rows, [30, 17, 41, 22, 32, 38], styles)
                      if rows else _none("dossier.none.actions", styles))
 
     chapter(4, "dossier.chapter.nncs")
@@ -400,7 +423,8 @@ def _story(content: dict, digest: str, styles) -> list:
             table = _table([_tr("dossier.col.number"), _tr("dossier.col.notice_date"), _tr("dossier.col.flow"),
                             _tr("dossier.col.status"), _tr("dossier.col.category"), _tr("dossier.col.commodity"),
                             _tr("dossier.col.action"), _tr("dossier.col.application")],
-                           rows, [27, 17, 20, 16, 28, 18, 20, 34], styles)
+                           # numbers whole on their lines ("QA-ADM/NNC/2026/051343", an application's): 34 mm each
+                           rows, [34, 17, 16, 16, 25, 20, 18, 34], styles)
             table.setStyle(TableStyle([cmd for row in evidence_rows for cmd in (
                 ("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), colors.HexColor("#fbfbf3")))]))
             story.append(table)

@@ -326,3 +326,21 @@ def test_verify_refuses_files_that_are_no_dossier_without_reading_them_whole(mon
     import base64
     forged = (b"%PDF-1.4\n1 0 obj\n<< /Keywords (qcorner-dossier:" + base64.b64encode(bomb) + b") >>\nendobj\n")
     assert [key for key, _ in dossier.verify(forged)["problems"]] == ["dossier.verify.damaged_content"]
+
+
+def test_a_reference_number_too_wide_for_its_column_stays_whole_on_one_line():
+    """"TAHAN/0300/2 | 026/003022" and "2026.1.0300.0.K21.E.0016 | 21": a number broken across two lines reads as two
+    and is copied wrong. It is set a little smaller on one line; a text with spaces still wraps."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    styles = dossier._styles()
+    for number, width in (("MUSNAH/0300/2026/013785", 32), ("2026.1.0300.0.K21.E.001621", 34),
+                          ("QA-ADM/NNC/2026/051343", 34)):
+        cell = dossier._cell(number, width * mm, styles["cell"])
+        assert isinstance(cell, Paragraph) and cell.style.fontSize < styles["cell"].fontSize
+        _width, height = cell.wrap(width * mm - dossier.CELL_PADDING, 1000)
+        assert height <= cell.style.leading * 1.01, number  # one line
+    reason = dossier._cell("Diduga terinfestasi OPTK dalam kemasan kayu", 20 * mm, styles["cell"])
+    assert reason.style.fontSize == styles["cell"].fontSize
+    assert dossier._cell("7 Okt 2026", 30 * mm, styles["cell"]) == "7 Okt 2026"
