@@ -97,7 +97,9 @@ def register(app) -> None:
          Output("admin-users-existing-tools", "hidden"), Output("admin-users-password", "disabled"),
          Output("admin-users-lock-status", "children"), Output("admin-users-modal-alert", "is_open"),
          Output("admin-users-active", "value"), Output("admin-users-opened", "data")]
-        + [Output(f"admin-users-{name}", "value") for name in FORM_FIELDS] + _field_outputs(),
+        + [Output(f"admin-users-{name}", "value") for name in FORM_FIELDS] + _field_outputs()
+        # An existing account's form: no first password, and "unlock" only for a locked account.
+        + [Output("admin-users-password-field", "style"), Output("admin-users-unlock", "disabled")],
         Input("admin-users-new", "n_clicks"), Input("admin-users-grid", "cellClicked"),
         Input("admin-users-cancel", "n_clicks"), State("admin-users-office_id", "options"),
         prevent_initial_call=True)
@@ -105,11 +107,12 @@ def register(app) -> None:
         """Open an empty form for a new account, or the clicked account's form."""
         cleared = _field_feedback({})
         if ctx.triggered_id == "admin-users-cancel":
-            return [False] + [no_update] * (9 + len(FORM_FIELDS)) + cleared
+            return [False] + [no_update] * (9 + len(FORM_FIELDS)) + cleared + [no_update, no_update]
         if ctx.triggered_id == "admin-users-new":
             default_office = office_options[0]["value"] if office_options else ""
             values = ["", "", "", DEFAULT_NEW_ROLE, "", default_office, ""]
-            return [True, t("admin_users.new"), None, False, True, False, "", False, True, None] + values + cleared
+            return [True, t("admin_users.new"), None, False, True, False, "", False, True, None] + values + cleared \
+                + [{}, True]
         with database().session() as db:
             row = users.get_user(db, int(cell["rowId"]))
         lock_text = t("admin_users.locked_until", until=format_datetime(row["locked_until"],
@@ -119,7 +122,7 @@ def register(app) -> None:
                   str(row["section_id"] or ""), str(row["office_id"]), ""]
         kept = edit_versions.opened(row["version"], {name: row[name] for name in users.EDIT_FIELDS})
         return [True, t("admin_users.edit", username=row["username"]), row["id"], True, False, True, lock_text,
-                False, row["active"], kept] + values + cleared
+                False, row["active"], kept] + values + cleared + [{"display": "none"}, not users.is_locked(row)]
 
     @protected_callback(
         app, PERMISSION,
@@ -164,14 +167,15 @@ def register(app) -> None:
         [Output("admin-users-new_password", "invalid"), Output("admin-users-new_password-feedback", "children"),
          Output("admin-users-new_password", "value"), Output("admin-users-lock-status", "children",
                                                              allow_duplicate=True),
-         Output("admin-users-refresh", "data", allow_duplicate=True)],
+         Output("admin-users-refresh", "data", allow_duplicate=True),
+         Output("admin-users-unlock", "disabled", allow_duplicate=True)],
         Input("admin-users-reset", "n_clicks"), Input("admin-users-unlock", "n_clicks"),
         State("admin-users-new_password", "value"), State("admin-users-selected", "data"),
         State("admin-users-refresh", "data"), prevent_initial_call=True)
     def security_action(_reset, _unlock, new_password, selected, refresh):
         """Reset a password (ends every session of the account) or lift a lockout."""
         if not selected:
-            return no_update, no_update, no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update, no_update, no_update
         try:
             with database().session() as db:
                 if ctx.triggered_id == "admin-users-reset":
@@ -181,5 +185,5 @@ def register(app) -> None:
                     users.unlock(db, user(), int(selected))
                     done = t("admin_users.was_unlocked")
         except InvalidInput as error:
-            return True, error.messages(t).get("new_password", ""), no_update, no_update, no_update
-        return False, "", "", done, (refresh or 0) + 1
+            return True, error.messages(t).get("new_password", ""), no_update, no_update, no_update, no_update
+        return False, "", "", done, (refresh or 0) + 1, True if ctx.triggered_id == "admin-users-unlock" else no_update

@@ -83,9 +83,7 @@ def _editor():
                       "admin-users-section_id-feedback", t("admin_users.section_help"), 6),
                 field(t("field.office"), dbc.Select(id="admin-users-office_id"),
                       "admin-users-office_id-feedback", width=6),
-                field(t("field.password"), dbc.Input(id="admin-users-password", type="password",
-                                                     autoComplete="new-password"),
-                      "admin-users-password-feedback", t("admin_users.password_help"), 6),
+                _initial_password(),
                 dbc.Col(dbc.Switch(id="admin-users-active", label=t("field.active"), value=True), md=6,
                         className="mb-3 pt-md-4"),
             ]),
@@ -109,3 +107,13 @@ def _editor():
             dbc.Button(t("action.save"), id="admin-users-save", color="primary"),
         ]),
     ], id="admin-users-modal", is_open=False, size="lg", backdrop="static")
+
+
+def _initial_password():
+    """A new account's first password; an existing account's form hides it (its password is reset below, and a
+    greyed-out "Kata sandi awal" with its rule above the reset field read as a second way to change it)."""
+    column = field(t("field.password"), dbc.Input(id="admin-users-password", type="password",
+                                                  autoComplete="new-password"),
+                   "admin-users-password-feedback", t("admin_users.password_help"), 6)
+    column.id = "admin-users-password-field"
+    return column
