@@ -307,7 +307,7 @@ def register(app) -> None:
          Output("survey-plan-form", "disabled"), Output("survey-plan-updated", "children"),
          Output("survey-plan-note", "children"), Output("survey-plan-drafts", "data"),
          Output("survey-plan-text", "invalid"), Output("survey-plan-feedback", "children"),
-         Output("survey-plan-alert", "is_open", allow_duplicate=True)],
+         Output("survey-plan-alert", "is_open", allow_duplicate=True), Output("survey-plan-form", "hidden")],
         Input("survey-plan-key", "data"), State("survey-plan-text", "value"), State("survey-plan-opened", "data"),
         State("survey-plan-drafts", "data"), prevent_initial_call=True)
     def load_plan(key, typed, kept, drafts):
@@ -332,8 +332,9 @@ def register(app) -> None:
             else:
                 drafts.pop(_draft_name(left), None)
         shown = _plan_key(key)
-        if shown is None:
-            return ["", None, True, None, notes or None, drafts, False, "", False]
+        if shown is None:  # a period of no one semester: the box is not shown ("this semester's plan is not written"
+            # under "choose one semester" read as a contradiction)
+            return ["", None, True, None, notes or None, drafts, False, "", False, True]
         with database().session() as session:
             plan = ikm_results.follow_up_plan(session, current.office_id, *shown)
             version = ikm_results.plan_version(session, current.office_id, *shown)
@@ -346,7 +347,7 @@ def register(app) -> None:
         else:
             text, opened = (plan["text"] if plan else ""), _opened_plan(shown, version, plan)
         return [text, opened, False, _plan_updated(plan, current.office_timezone), notes or None, drafts, False, "",
-                False]
+                False, False]
 
     @paged_callback(
         app, "survey_results.view", "survey", count_id="survey-comments-count", store_id="survey-comments-page",

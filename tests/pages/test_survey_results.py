@@ -460,6 +460,25 @@ def test_the_semester_already_open_written_again_leaves_the_typing_alone(app, se
     assert response.status_code == 204 or "survey-plan-text" not in (body or {}), body
 
 
+def test_a_period_of_no_one_semester_hides_the_plan_box_that_said_this_semester_s_plan_is_unwritten(
+        app, session, client, make_user):
+    """Chosen dates (February–March) are no semester: the page says to choose one, and the box under it said "this
+    semester's plan has not been written". It is hidden until a semester is shown."""
+    from support.hostile_forms import call
+    from support.hostile import login_as
+
+    make_user("kepala_rencana", "head")
+    login_as(client, "kepala_rencana")
+    values = {"survey-plan-key.data": None, "survey-plan-text.value": "", "survey-plan-opened.data": None,
+              "survey-plan-drafts.data": {}}
+    response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert body["survey-plan-form"]["hidden"] is True
+    values["survey-plan-key.data"] = [2026, 1]
+    response, body = call(app, client, "survey-plan-drafts.data", values, "survey-plan-key.data")
+    assert body["survey-plan-form"]["hidden"] is False
+
+
 def test_choosing_another_semester_keeps_the_unsaved_text_and_gives_it_back(app, session, client, make_user):
     """The box shows one semester's plan; what was typed for the semester left is kept in the page, said so, and
     comes back (with the version it was opened on) when that semester is chosen again."""
