@@ -450,9 +450,9 @@ def test_who_started_a_run_reads_in_words_not_as_a_process_name():
     """The scheduler writes "scheduler:host:pid" (kept in the tooltip); the list once showed that raw."""
     from callbacks.admin_sync import triggered_by_text
 
-    assert triggered_by_text("scheduler:vm:20329") == "penjadwal"
-    assert triggered_by_text(None) == "penjadwal"
-    assert triggered_by_text("cli") == "baris perintah"
+    assert triggered_by_text("scheduler:vm:20329") == "Penjadwal"  # capitalised as "Sistem" beside it in the column
+    assert triggered_by_text(None) == "Penjadwal"
+    assert triggered_by_text("cli") == "Baris perintah"
     assert triggered_by_text("admin_real") == "admin_real"  # a person's username stays
     assert triggered_by_text("system") == "Sistem"  # the portal itself (the demo's first copy), as the audit log says
 
