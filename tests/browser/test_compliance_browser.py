@@ -209,6 +209,9 @@ def test_a_ranking_of_a_custom_period_opens_the_profile_scored_for_that_period(p
     page.press("#profile-to", "Enter")
     page.wait_for_url(f"**/profile/{station['beta']}?section=plant")
     expect(summary.locator(".qc-big-number").nth(1)).to_have_text("10")  # the last 12 months again
+    # Both fields empty: their words' line goes too (only its dash was left, alone under the fields)
+    expect(page.locator("#profile-from-words")).to_be_empty()
+    expect(page.locator(".qc-period-words").first).to_be_hidden()
 
     page.fill("#profile-from", last)
     page.fill("#profile-to", first)  # the wrong way round: said, and the default window kept
