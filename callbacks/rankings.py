@@ -208,6 +208,7 @@ def national_download(result: dict, xlsx: bool) -> dict:
                ("destructions", t("compliance.col.destructions")), ("nncs", t("compliance.col.nncs")),
                ("clean_streak", t("compliance.col.clean_streak")), ("offices", t("rankings.col.per_office"))]
     rows = [{**{key: row[key] for key, _label in columns if key != "offices"},
+             "tax_id": format_tax_id(row["tax_id"]) if row.get("tax_id") else None,  # written as the page writes it
              "offices": " · ".join(f"{o['office_code']}: {o['score']} ({o['tier']})" for o in row["offices"])}
             for row in result["rows"]]
     return table_download(columns, rows, "peringkat-kepatuhan-nasional", xlsx, result["timezone"],

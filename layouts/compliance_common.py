@@ -121,14 +121,16 @@ def export_columns() -> list[tuple[str, str]]:
             ("destructions", t("compliance.col.destructions")), ("nncs", t("compliance.col.nncs")),
             ("clean_streak", t("compliance.col.clean_streak")),
             ("last_violation", t("compliance.col.last_violation")),
-            ("months_since_last_violation", t("compliance.col.months_since")),
+            ("months_since_last_violation", t("compliance.col.months_since_months")),
             ("intervention", t("compliance.col.intervention"))]
 
 
 def export_row(row: dict, tz: str) -> dict:
     """A ranked service user as the exports write it: the last violation as the office's date (a date cell in the
-    workbook, ISO in the CSV), not as text."""
-    return {**row, "last_violation": local_date(row["last_violation_at"], tz) if row["last_violation_at"] else None,
+    workbook, ISO in the CSV), not as text; every NPWP written the one way people read it (IQFast keeps some with
+    their dots, some as 16 bare digits, and the file mixed the two)."""
+    return {**row, "tax_id": format_tax_id(row["tax_id"]) if row.get("tax_id") else row.get("tax_id"),
+            "last_violation": local_date(row["last_violation_at"], tz) if row["last_violation_at"] else None,
             "intervention": intervention_label(row["intervention"], row["sampling_percent"])}
 
 

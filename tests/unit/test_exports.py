@@ -40,3 +40,16 @@ def test_the_workbook_keeps_numbers_and_dates_typed_with_thousands_separators():
     name, score, count, day = (cell for cell in next(sheet.iter_rows(min_row=2)))
     assert (score.value, count.value, count.number_format) == (61.7, 2284, "#,##0")
     assert day.value.date() == date(2026, 6, 15) and day.number_format == "yyyy-mm-dd"
+
+
+def test_a_rankings_export_writes_every_npwp_alike_and_says_its_months():
+    """The CSV mixed "01.234.567.8-901.000" with 16 bare digits ("0531060767343450", shown on the page as
+    "0531.0607.6734.3450"), and "Sejak pelanggaran terakhir" held a bare "2"."""
+    from layouts.compliance_common import export_columns, export_row
+    from layouts.components.formatting import format_tax_id
+
+    row = {"tax_id": "0531060767343450", "last_violation_at": None, "intervention": "normal",
+           "sampling_percent": 25.0}
+    assert export_row(row, "Asia/Jakarta")["tax_id"] == format_tax_id("0531060767343450") != "0531060767343450"
+    assert export_row({**row, "tax_id": None}, "Asia/Jakarta")["tax_id"] is None
+    assert dict(export_columns())["months_since_last_violation"] == "Bulan sejak pelanggaran terakhir"
