@@ -133,6 +133,10 @@ URL_FIELDS = (UrlField("show", "my-notifications-show", CHOICE, "all", SHOW), pa
 def layout(user, page, query: str = "", **_):
     return applied(html.Div([
         page_header(t("page.my_notifications"), t("my_notifications.subtitle")),
+        # The choices sit under a page of 20 messages (some 4,000 px down on a phone): a way straight to them.
+        html.A([html.I(className="bi bi-gear me-1"), t("my_notifications.to_channels")],
+               href="#my-notifications-choices", id="my-notifications-to-channels",
+               className="d-inline-block small mb-2 qc-tap"),
         html.Div([
             html.Div(id="my-notifications-unread", className="small fw-semibold", role="status"),
             dbc.Button([html.I(className="bi bi-check2-all me-1"), t("my_notifications.mark_all")],

@@ -155,6 +155,10 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     described = phone.get_attribute("#my-notifications-phone", "aria-describedby") or ""
     assert "my-notifications-phone-help" in described.split()  # a screen reader reads the example with the box
     screenshot(phone, "my-notifications-phone")
+    # Under a page of messages the choices are far down a phone: the link at the top leads straight to them.
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.click("#my-notifications-to-channels")
+    expect(phone.locator("#my-notifications-choices")).to_be_in_viewport()
 
 
 def test_service_user_files_a_complaint_on_a_phone_and_typing_not_sent_is_asked_about(phone, company_with_history):
