@@ -25,7 +25,8 @@ def layout(user, page, application_id: int | None = None, **_):
                     # dbc.Select draws its placeholder as a hidden first option of value "": a value of "" selects that
                     # one, so it must carry the words, or the box opens blank.
                     id="my-application-correction-field", size="lg", value="", placeholder=t("my.correction.choose"),
-                    options=[{"label": t("my.correction.choose"), "value": ""}] + [
+                    # The prompt is no choice: listed (disabled) at the top of the open list, not picked as one.
+                    options=[{"label": t("my.correction.choose"), "value": "", "disabled": True}] + [
                         {"label": t(f"my.correction.field.{f}"), "value": f} for f in FIELDS]),
                     "my-application-correction-field-feedback"),
                 field(t("my.correction.problem"), dbc.Textarea(id="my-application-correction-problem", rows=3,

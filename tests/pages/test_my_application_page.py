@@ -139,3 +139,19 @@ def test_a_survey_past_its_deadline_is_no_longer_offered_and_says_until_when_it_
     ids, text = survey_part(exporter["waiting"], expires_at=NOW - timedelta(days=10),
                             responded_at=NOW - timedelta(days=20))
     assert t("my.survey_done") in text and "my-application-survey" not in ids
+
+
+def test_the_correction_s_prompt_is_no_choice_in_its_list():
+    """"— pilih bagian —" could be picked from the open list as if it were a part of the document."""
+    from layouts.my_application import layout
+
+    stack, found = [layout(None, None, application_id=1)], None
+    while stack and found is None:
+        node = stack.pop()
+        if getattr(node, "id", None) == "my-application-correction-field":
+            found = node
+        children = getattr(node, "children", None)
+        stack.extend(children if isinstance(children, list) else [children] if children is not None else [])
+    prompt = found.options[0]
+    assert prompt["value"] == "" and prompt["disabled"] is True
+    assert not any(option.get("disabled") for option in found.options[1:])
