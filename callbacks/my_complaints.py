@@ -27,23 +27,30 @@ def _shortened(text: str, more: bool) -> str:
     return text[:PREVIEW].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…" if more else text
 
 
-def _answer(answer: str):
+def _answer(answer: str, answered_at, tz: str):
+    """The answer under its own date: the card's "Diterima" date sat under it and read as the answer's."""
+    when = t("my_complaints.answered_at", at=format_datetime(answered_at, tz)) if answered_at else None
     return html.Div([html.Hr(className="my-2"), html.Strong(t("complaints.field.answer")),
+                     html.Small([" · ", when], className="text-muted") if when else None,
                      html.P(answer, className="mb-0 qc-prewrap")])
 
 
-def _body(row: dict, full: bool = False):
+def _body(row: dict, tz: str, full: bool = False):
     """What the person wrote and, once answered, the answer: shortened on the list, whole once opened."""
     text = row["text"] if full else _shortened(row["text"], row.get("text_more", False))
     answered = row["answer"] and row["status"] in ("answered", "closed")
     answer = row["answer"] if full else _shortened(row["answer"] or "", row.get("answer_more", False))
-    return [html.P(text, className="small mb-1 qc-prewrap"), _answer(answer) if answered else None]
+    return [html.P(text, className="small mb-1 qc-prewrap"),
+            _answer(answer, row.get("answered_at"), tz) if answered else None]
 
 
 def _card(row: dict, tz: str):
     facts = [t(f"complaints.category.{row['category']}")]
     if row.get("application_number"):
-        facts.append(t("my_complaints.for_application", number=row["application_number"]))
+        named = t("my_complaints.for_application", number=row["application_number"])
+        # Its application one tap away (that page checks it is the reader's company's)
+        facts.append(html.A(named, href=f"/my/applications/{row['application_id']}")
+                     if row.get("application_id") else named)
     answered = row["answer"] and row["status"] in ("answered", "closed")
     more = row["text_more"] or (answered and row["answer_more"])
     index = row["id"]
@@ -51,14 +58,16 @@ def _card(row: dict, tz: str):
         html.Div([dbc.Badge(t(f"complaints.status.{row['status']}"), color=STATUS_COLOURS[row["status"]],
                             className="me-2"), html.Code(row["tracking_code"], className="small")]),
         html.H3(row["subject"], className="h6 mt-2 mb-1"),
-        html.Div(" · ".join(facts), className="small text-muted qc-number"),
-        html.Div(_body(row), id={"type": "my-complaints-short", "index": index}),
+        html.Div([part for index_, fact in enumerate(facts) for part in ((" · ", fact) if index_ else (fact,))],
+                 className="small text-muted qc-number"),
+        # When it was sent, with what it is about, above what was written and answered
+        html.Small(f"{t('complaints.field.received_at')}: {format_datetime(row['received_at'], tz)}",
+                   className="text-muted d-block mb-1"),
+        html.Div(_body(row, tz), id={"type": "my-complaints-short", "index": index}),
         # Filled from the complaint's detail the first time it is opened, then only shown and hidden.
         html.Div(id={"type": "my-complaints-full", "index": index}, hidden=True),
         dbc.Button(t("my_complaints.read_more"), id={"type": "my-complaints-more", "index": index}, color="link",
                    className="p-0 qc-tap qc-complaint-more") if more else None,
-        html.Small(f"{t('complaints.field.received_at')}: {format_datetime(row['received_at'], tz)}",
-                   className="text-muted d-block"),
         None if answered else
         html.Small(t("my_complaints.waiting", due=format_date(row["due_date"])), className="text-muted"),
     ]), className="mb-2 shadow-sm", id=f"my-complaints-card-{index}")
@@ -97,7 +106,7 @@ def register(app) -> None:
                 found = complaints.detail(session, current, ctx.triggered_id["index"], tz=current.office_timezone)
         except (Forbidden, NotFound):  # not theirs (a crafted id): nothing to open
             raise PreventUpdate
-        return _body(found, full=True), False, True, t("my_complaints.read_less")
+        return _body(found, current.office_timezone, full=True), False, True, t("my_complaints.read_less")
 
     # Unsaved changes (layouts/components/unsaved.py): a complaint typed and not sent asks before it is left (a phone's
     # Back, a tap on the menu). The category starts at its default and is kept after a send, which empties the rest

@@ -418,19 +418,20 @@ def own_page(session: Session, viewer, *, page: int = 0, page_size: int = MY_PAG
     total = session.scalar(select(func.count()).select_from(Complaint).where(mine)) or 0
     cut = preview + 1  # one character more than shown says whether there is more, without the length of it all
     query = (select(Complaint.id, Complaint.tracking_code, Complaint.category, Complaint.subject, Complaint.status,
-                    Complaint.received_at, Complaint.due_date, Application.number,
-                    func.substr(Complaint.text, 1, cut), func.substr(Complaint.answer, 1, cut))
+                    Complaint.received_at, Complaint.due_date, Application.number, Application.id,
+                    Complaint.answered_at, func.substr(Complaint.text, 1, cut), func.substr(Complaint.answer, 1, cut))
              .outerjoin(Application, Application.id == Complaint.application_id).where(mine)
              .order_by(Complaint.received_at.desc(), Complaint.id.desc())
              .offset(max(page, 0) * page_size).limit(page_size))
     today = office_today(tz)
     rows = []
-    for (complaint_id, code, category, subject, status, received_at, due, number, text,
+    for (complaint_id, code, category, subject, status, received_at, due, number, application_id, answered_at, text,
          answer) in session.execute(query):
         text, answer = text or "", answer or ""
         rows.append({"id": complaint_id, "tracking_code": code, "category": category, "subject": subject,
                      "status": status, "received_at": received_at, "due_date": due,
                      "overdue": is_overdue(status, due, today), "application_number": number,
+                     "application_id": application_id, "answered_at": answered_at,
                      "text": text[:preview], "text_more": len(text) > preview,
                      "answer": answer[:preview], "answer_more": len(answer) > preview})
     return {"total": total, "page": page, "page_size": page_size, "rows": rows}

@@ -61,6 +61,27 @@ def test_the_complaint_card_shows_category_text_and_application_number(app, clie
     # (tests/pages/test_every_record_reachable.py opens it).
     assert LONG[:80] in text and LONG not in text
     assert "Baca selengkapnya" in text and "my-complaints-more" in text
+    # Its application one tap away, and when it was received above the text (under an answer it read as the
+    # answer's date)
+    assert f'"href": "/my/applications/{complainant.id}"' in text
+    assert text.index("Diterima") < text.index(LONG[:40])
+
+
+def test_an_answered_complaint_says_when_it_was_answered(app, client, complainant, session):
+    from models import Complaint
+
+    _send(app, client, complainant.number)
+    complaint = session.query(Complaint).one()
+    complaint.status, complaint.answer = "answered", "Petugas loket sudah dibina; biaya tambahan tidak ada."
+    complaint.answered_at = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+    session.commit()
+    listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
+        {"id": "my-complaints-refresh", "property": "data", "value": 2},
+        {"id": "my-complaints-prev", "property": "n_clicks", "value": None},
+        {"id": "my-complaints-next", "property": "n_clicks", "value": None}],
+        state=[{"id": "my-complaints-page", "property": "data", "value": 0}]).json["response"]
+    text = json.dumps(listed, ensure_ascii=False)
+    assert "dijawab 20 Nov 2026 10:00 WIB" in text
 
 
 def test_a_number_typed_as_its_last_digits_is_told_to_be_written_whole_and_the_form_keeps_it(app, client, complainant):
