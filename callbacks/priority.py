@@ -7,7 +7,8 @@ from dash import Input, Output, State, ctx, dcc, no_update
 from callbacks.common import export_failed, page_of, paged_callback, register_open_row
 from callbacks.rankings import download
 from layouts.compliance_common import grid_row, months_since_text, window_text
-from layouts.components.formatting import format_count, format_date, format_score
+from layouts.components.formatting import format_count, format_date, format_datetime, format_score, format_tax_id
+from models.base import utcnow
 from portal.reports import exports
 from portal.reports import priority_list as compliance_print
 from portal.security.access import protected_callback, user
@@ -71,21 +72,35 @@ def register(app) -> None:
             return no_update
         result = _list(section, sort, 0, None)
         if ctx.triggered_id == "priority-export-pdf":
-            return dcc.send_bytes(priority_pdf(result), exports.filename("layanan-prioritas", "pdf",
+            current = user()
+            printed_by = {"name": current.full_name, "username": current.username, "office": current.office_name,
+                          "at": format_datetime(utcnow(), current.office_timezone)}
+            return dcc.send_bytes(priority_pdf(result, printed_by), exports.filename("layanan-prioritas", "pdf",
                                                                          result["timezone"]),
                                   type="application/pdf")
         return download(result, "layanan-prioritas", ctx.triggered_id.endswith("xlsx"))
 
 
-def priority_pdf(result: dict) -> bytes:
-    """The list as a printable PDF with the criteria and the window, for the priority-service decision."""
+def priority_pdf(result: dict, printed_by: dict | None = None) -> bytes:
+    """The list as a printable PDF with the criteria and the window, for the priority-service decision: every page
+    says which of how many it is, for which office, who printed it and when (`printed_by`: {name, username, at,
+    office}), as the dossier does — a decision rests on it."""
     section = result["filters"]["section"]
     headers = [t("compliance.col.rank"), t("compliance.col.name"), t("compliance.col.tax_id"),
                t("compliance.col.consignments"), t("compliance.col.clean_streak"), t("compliance.col.months_since"),
                t("compliance.col.score")]
-    rows = [[str(r["rank"]), r["name"], r["tax_id"], format_count(r["consignments"]), format_count(r["clean_streak"]),
-             months_since_text(r["months_since_last_violation"]), format_score(r["score"])] for r in result["rows"]]
+    rows = [[str(r["rank"]), r["name"], format_tax_id(r["tax_id"]), format_count(r["consignments"]),
+             format_count(r["clean_streak"]), months_since_text(r["months_since_last_violation"]),
+             format_score(r["score"])] for r in result["rows"]]
     lines = [t(f"section.{section}") if section else t("compliance.all_sections"), criteria(result["settings"]),
              window_text(result)]
+    signed = ""
+    if printed_by:
+        signed = " · ".join(part for part in (printed_by.get("office"), t(
+            "dossier.footer.printed", who=printed_by.get("name") or "–", username=printed_by.get("username") or "–",
+            when=printed_by.get("at") or "–")) if part)
     return compliance_print.table_pdf(t("page.priority"), lines, headers, rows,
-                                      footer=t("priority.printed", date=format_date(result["as_of"])))
+                                      footer=t("priority.printed", date=format_date(result["as_of"])),
+                                      widths=[19, 90, 45, 28, 28, 42, 21], numeric=(0, 3, 4, 6),
+                                      page_footer=signed,
+                                      page_words=lambda page, pages: t("dossier.footer.page", page=page, pages=pages))

@@ -340,6 +340,13 @@ def test_priority_list_has_the_evidence_and_prints(session, office):
     assert [(r["name"], r["consignments"], r["clean_streak"], r["months_since_last_violation"]) for r in
             result["rows"]] == [("PT Alpha Buah Segar", 25, 26, 30)]
     assert priority_pdf(result).startswith(b"%PDF")
+    # Signed on every page as the dossier is: the office, who printed it and when, which page of how many
+    from support.portal_helpers import pdf_text
+
+    text = pdf_text(priority_pdf(result, {"name": "Ir. Dewi Lestari", "username": "coordinator_plant",
+                                          "at": "7 Des 2026 12:40 WIB", "office": "BBKP Soekarno-Hatta"}))
+    assert "BBKP Soekarno-Hatta" in text and "coordinator_plant" in text and "Halaman 1 dari 1" in text
+    assert "01.111.111.1-111.000" in text
 
 
 def _priority(client, app, page=0, changed=None, sort="rank"):
