@@ -90,6 +90,19 @@ def test_answered_needs_an_answer_and_only_allowed_transitions(session, operator
     assert caught.value.errors["status"][0] == "complaints.error.transition"
 
 
+def test_an_unassigned_complaint_answered_is_assigned_to_who_answered_it(session, operator, make_user):
+    """An answered complaint read "Petugas penanggung jawab: belum ditugaskan" under its answer."""
+    created = _complaint(session, operator)
+    assert complaints.detail(session, operator, created["id"])["assignee_id"] is None
+    answered = complaints.update(session, operator, created["id"], {"status": "answered", "answer": "Sudah."})
+    assert answered["assignee_id"] == operator.id
+    colleague = make_user("petugas2", "operator")
+    other = _complaint(session, operator)
+    complaints.update(session, operator, other["id"], {"assignee_id": colleague["id"]})
+    kept = complaints.update(session, operator, other["id"], {"status": "answered", "answer": "Sudah."})
+    assert kept["assignee_id"] == colleague["id"]  # one assigned stays who it was
+
+
 def test_head_can_read_but_not_change(session, operator, make_user):
     head = make_user("kepala1", "head")  # accounts first: SQLite lets one writer at a time
     created = _complaint(session, operator)
