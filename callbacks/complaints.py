@@ -46,7 +46,11 @@ def grid_row(row: dict, tz: str) -> dict:
             # up late needs nothing more now; the KPI panel counts it).
             "status": t(f"complaints.status.{row['status']}") + (" ⚠" if waiting_late else ""),
             "first_response_late": waiting_late,
+            # What each mark means, on hover (a bare "⚠" beside "Baru" said nothing of why)
+            "status_tip": t("complaints.first_response_late_tip", due=format_date(row["first_response_due"]))
+            if waiting_late else None,
             "due": format_date(row["due_date"]) + (" ⚠" if row["overdue"] else ""), "overdue": row["overdue"],
+            "due_tip": t("complaints.overdue_tip") if row["overdue"] else None,
             # The same marks on a phone's stacked row (layouts/complaints.py phone_column), which has no cell rules.
             "status_class": "qc-overdue" if waiting_late else "", "due_class": "qc-overdue" if row["overdue"] else ""}
 
