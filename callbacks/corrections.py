@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import page_of, paged_callback, register_unsaved_guard, stale_message
-from layouts.components.formatting import format_count, format_datetime
+from layouts.components.formatting import actor_name, format_count, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
 from portal.i18n import t
@@ -18,16 +18,29 @@ PERMISSION = "corrections.handle"
 NO_DRAFT = "none"
 
 
+def _answered(row: dict, tz: str):
+    """Who answered and when (the "Semua" view mixed answered requests with open ones, unmarked)."""
+    if not row.get("resolved_at"):
+        return None
+    return html.Div(t("corrections.answered_by", who=actor_name(row.get("resolved_by")),
+                      at=format_datetime(row["resolved_at"], tz)), className="small text-muted")
+
+
 def _card(row: dict, tz: str):
     if row["status"] == "open":
         footer = dbc.Button([html.I(className="bi bi-reply me-1"), t("corrections.answer")],
                             id={"type": "corrections-answer", "index": row["id"]}, color="primary", size="sm")
     elif row["resolution"] == "new_draft":
-        footer = html.Div(t("corrections.answered_new_draft"), className="small text-success")
+        footer = html.Div([html.Div(t("corrections.answered_new_draft"), className="small text-success"),
+                           _answered(row, tz)])
     else:
-        footer = html.Div([html.Strong(t("corrections.reason") + ": "), row["resolution_note"]], className="small")
+        footer = html.Div([html.Div([html.Strong(t("corrections.reason") + ": "), row["resolution_note"]],
+                                    className="small"), _answered(row, tz)])
+    status = "open" if row["status"] == "open" else "resolved"
     return dbc.Card(dbc.CardBody([
-        html.Div([html.A(row["number"], href=f"/applications/{row['application_id']}", className="fw-semibold"),
+        html.Div([dbc.Badge(t(f"corrections.filter.{status}"), color="warning" if status == "open" else "success",
+                            className="me-2"),
+                  html.A(row["number"], href=f"/applications/{row['application_id']}", className="fw-semibold"),
                   html.Span(" · " + row["company"], className="text-muted")]),
         html.Div(format_datetime(row["created_at"], tz), className="small text-muted mb-1"),
         html.Div([html.Strong(t(f"my.correction.field.{row['field']}"))]),
@@ -114,11 +127,17 @@ def register(app) -> None:
             with database().session() as db:
                 drafts = corrections.newer_drafts(db, current, request_id)
                 kept = corrections.opened_request(db, current, request_id)
+                request = corrections.request_summary(db, current, request_id)
         except (Forbidden, NotFound):
             return False, None, no_update, no_update, no_update, no_update, no_update, no_update, None
         choice = draft_choice(drafts, current.office_timezone)
-        summary = html.P(t("corrections.drafts_found", count=format_count(len(drafts))),
-                         className="small text-muted") if drafts else None
+        # The request answered, named: the dialog over the list did not say which of its cards it was for.
+        summary = html.Div([
+            html.Div([html.Strong(request["number"]), html.Span(" · " + request["company"], className="text-muted")]),
+            html.Div([html.Strong(t(f"my.correction.field.{request['field']}")), " · ",
+                      t("my.correction.expected"), ": ", request["expected"]], className="small"),
+            html.P(t("corrections.drafts_found", count=format_count(len(drafts))), className="small text-muted mb-0")
+            if drafts else None], id="corrections-modal-request")
         return (True, request_id, summary, choice["options"], "", choice["placeholder"], choice["disabled"], "",
                 kept)
 

@@ -69,7 +69,7 @@ def _card(row: dict, tz: str):
         dbc.Button(t("my_complaints.read_more"), id={"type": "my-complaints-more", "index": index}, color="link",
                    className="p-0 qc-tap qc-complaint-more") if more else None,
         None if answered else
-        html.Small(t("my_complaints.waiting", due=format_date(row["due_date"])), className="text-muted"),
+        html.Small(t("my_complaints.waiting", due=format_date(row["due_date"])), className="text-muted d-block"),
     ]), className="mb-2 shadow-sm", id=f"my-complaints-card-{index}")
 
 

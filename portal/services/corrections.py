@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from models import Application, Certificate, ServiceUser
+from models import Application, Certificate, ServiceUser, User
 from models.base import utcnow
 from models.service_portal import CorrectionRequest
 from portal import audit
@@ -86,9 +86,11 @@ def open_count(session: Session, viewer) -> int:
 def list_requests(session: Session, viewer, status: str | None = "open", page: int = 0,
                   page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """Requests of the officer's office (admins: every office), oldest open first."""
-    query = _scoped(select(CorrectionRequest, Application.number, ServiceUser.name)
+    answerer = aliased(User)
+    query = _scoped(select(CorrectionRequest, Application.number, ServiceUser.name, answerer.username)
                     .join(Application, Application.id == CorrectionRequest.application_id)
-                    .join(ServiceUser, ServiceUser.id == Application.service_user_id), viewer)
+                    .join(ServiceUser, ServiceUser.id == Application.service_user_id)
+                    .outerjoin(answerer, answerer.id == CorrectionRequest.resolved_by_id), viewer)
     if status:
         query = query.where(CorrectionRequest.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -96,7 +98,17 @@ def list_requests(session: Session, viewer, status: str | None = "open", page: i
     rows = session.execute(query.order_by(order, CorrectionRequest.id).offset(max(page, 0) * page_size)
                            .limit(page_size)).all()
     return {"total": total, "page": page, "page_size": page_size,
-            "rows": [{**_view(r), "number": number, "company": company} for r, number, company in rows]}
+            "rows": [{**_view(r), "number": number, "company": company, "resolved_by": answered_by}
+                     for r, number, company, answered_by in rows]}
+
+
+def request_summary(session: Session, viewer, request_id: int) -> dict[str, Any]:
+    """What the answer dialog names: the request's application, company, part and the value asked for."""
+    request = _request_for_officer(session, viewer, request_id)
+    number, company = session.execute(
+        select(Application.number, ServiceUser.name).join(ServiceUser, ServiceUser.id == Application.service_user_id)
+        .where(Application.id == request.application_id)).one()
+    return {**_view(request), "number": number, "company": company}
 
 
 def _request_for_officer(session: Session, viewer, request_id: int) -> CorrectionRequest:

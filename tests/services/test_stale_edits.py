@@ -387,6 +387,15 @@ def test_second_answer_to_a_correction_request_is_refused_and_names_the_first(da
     assert caught.value.by == "petugas_a"
     with database.session() as s:
         assert s.get(CorrectionRequest, request_id).resolution_note == "Data di IQFast sudah benar."
+        # The answered request says who answered it and when, in the list and on its card; the dialog names it
+        listed = corrections.list_requests(s, operators[1], None)["rows"]
+        assert [(row["id"], row["resolved_by"]) for row in listed] == [(request_id, "petugas_a")]
+        named = corrections.request_summary(s, operators[1], request_id)
+        assert (named["number"], named["company"], named["expected"]) == (application.number, "PT Koreksi", "benar")
+    from callbacks.corrections import _card
+
+    card = str(_card(listed[0], "Asia/Jakarta"))
+    assert "Dijawab oleh petugas_a" in card and "Sudah dijawab" in card
 
 
 # ------------------------------------------------------------------------------------------------ guidance
