@@ -5,7 +5,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         setTitle: function (title) {
             if (title) {
                 document.title = title;
+                window.qcPageTitle = title;
             }
+            return window.dash_clientside.no_update;
+        },
+        // A record's tab is named by its record, "2026.1.0300.0.K21.E.000123 · Permohonan · Q-Corner": every
+        // application an officer kept open in a tab read "Permohonan · Q-Corner". The number is the page's heading
+        // marked data-qc-record-title (without the zero-width breaks a long number carries), read once it is drawn.
+        recordTitle: function () {
+            window.requestAnimationFrame(function () {
+                var heading = document.querySelector("#shell-content [data-qc-record-title]");
+                var number = heading ? heading.textContent.replace(/[\u200b\u00ad]/g, "").trim() : "";
+                var page = window.qcPageTitle || document.title;
+                if (number) {
+                    document.title = number + " · " + page;
+                }
+            });
             return window.dash_clientside.no_update;
         },
         // The phone menu: the toggler opens and closes it; a page change (the address) closes it.

@@ -3,12 +3,12 @@ correction requests through portal.services.corrections."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html, no_update
+from dash import ClientsideFunction, Input, Output, State, html, no_update
 
 from callbacks.common import register_unsaved_guard
 from layouts.my import not_yours, progress, stage_badge, stage_label
 from layouts.components.formatting import breakable_number, format_date, format_datetime, format_idr, format_quantity
-from portal.security.access import protected_callback, user
+from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.extensions import database
 from portal.i18n import country_name, t
 from portal.services import corrections, my_applications
@@ -168,6 +168,11 @@ def render_corrections(items: list[dict], tz: str):
 
 
 def register(app) -> None:
+    # The tab named by the application's number once it is drawn (assets/qc-shell.js: recordTitle).
+    protected_clientside_callback(app, PERMISSION, ClientsideFunction("qcShell", "recordTitle"),
+                                  Output("my-application-body", "id"), Input("my-application-body", "children"),
+                                  prevent_initial_call=True)
+
     @protected_callback(
         app, PERMISSION,
         [Output("my-application-body", "children"), Output("my-application-correction-card", "style"),
@@ -183,7 +188,8 @@ def register(app) -> None:
         except (Forbidden, NotFound, TypeError, ValueError):
             return not_yours("application"), HIDDEN, None
         header = html.Div([
-            html.H1(breakable_number(detail["number"]), className="qc-number mb-1", id="my-application-number"),
+            html.H1(breakable_number(detail["number"]), className="qc-number mb-1", id="my-application-number",
+                    **{"data-qc-record-title": "1"}),
             html.Div(stage_badge(detail["current_stage"], bool(detail["actions"])), className="mb-2"),
             progress(detail["steps"], compact=False, id_prefix="my-application"),
         ], className="mb-3")

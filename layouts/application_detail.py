@@ -106,7 +106,7 @@ def header(detail, user):
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span(t("application_detail.kicker"), className="text-muted small d-block"),
                   html.H1(breakable_number(detail["number"]), className="qca-number mb-2",
-                          id="application-detail-number"),
+                          id="application-detail-number", **{"data-qc-record-title": "1"}),
                   html.Div(badges, className="d-flex flex-wrap gap-2 mb-3")]),
         dbc.Row([
             dbc.Col(facts([

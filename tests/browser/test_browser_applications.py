@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from support.browser import browser_login, screenshot, sign_in
@@ -105,6 +106,8 @@ def test_operator_searches_applications_and_opens_one(page, applications_data):
     page.wait_for_url(f"**/applications/{applications_data['detained_id']}")
     page.wait_for_selector("#application-detail-timeline")
     assert page.inner_text("#application-detail-number") == applications_data["number"]
+    # its tab is named by its number (every open application's tab read "Permohonan · Q-Corner")
+    expect(page).to_have_title(f"{applications_data['number']} · Permohonan · Q-Corner")
     timeline = page.inner_text("#application-detail-timeline")
     assert page.locator("#application-detail-timeline li").count() == 11
     for text in ("Diajukan", "Ditahan", "Dibebaskan", "Sertifikat terbit", "Petugas Uji", "WIB"):

@@ -1,6 +1,7 @@
 """A service user on a phone (390×844) in real Chromium: applications, stages, draft PDF, correction, survey."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -88,6 +89,7 @@ def test_service_user_follows_an_application_on_a_phone(phone, company_with_hist
     phone.wait_for_url(f"**/my/applications/{application_id}")
     phone.wait_for_selector("#my-application-timeline")
     assert phone.inner_text("#my-application-number") == number
+    expect(phone).to_have_title(re.compile(rf"^{re.escape(number)} · "))  # the tab named by its application
     assert "Dokumen diserahkan" in phone.inner_text("#my-application-stepper")
     _no_sideways_scroll(phone)
     screenshot(phone, "my-application-phone")
