@@ -12,7 +12,10 @@ from models.application import DIRECTIONS
 from models.kpi import TIMED_STAGES
 from portal.i18n import t
 
-KPI_PRESETS = ("this_month", "last_month", "this_quarter", "this_semester", "this_year", "custom")
+# Each "this" with its "last": a head reporting a closed quarter, semester or year (the survey results offer them) had to
+# type its dates.
+KPI_PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_semester", "last_semester",
+               "this_year", "last_year", "custom")
 
 
 def direction_options(all_value: str = "all") -> list[dict]:

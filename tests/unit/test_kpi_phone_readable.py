@@ -95,3 +95,14 @@ def test_hours_are_written_alike_whether_or_not_they_round_to_a_whole_hour():
     assert hours(24.0) == hours(23.96) == "24 jam"
     assert hours(3.96) == "4 jam" and hours(4.0) == "4 jam"
     assert hours(5.94) == "5,9 jam" and hours(0.5) == "30 menit"
+
+
+def test_the_kpi_panel_offers_each_closed_period_beside_the_running_one_and_its_links_keep_it():
+    """A head reporting last quarter, semester or year had to type its dates (the survey results offered them); the
+    panel's link into the survey results carries its period, so every KPI period is one the survey page takes."""
+    from layouts.kpi import KPI_PRESETS
+    from layouts.survey import SURVEY_PRESETS
+
+    for unit in ("month", "quarter", "semester", "year"):
+        assert f"this_{unit}" in KPI_PRESETS and f"last_{unit}" in KPI_PRESETS, unit
+    assert set(KPI_PRESETS) <= set(SURVEY_PRESETS)
