@@ -43,7 +43,13 @@ def test_period_presets_and_the_period_they_are_compared_with():
     assert (p.start, p.previous_start, p.previous_end) == (date(2026, 7, 1), date(2026, 1, 1), date(2026, 2, 1))
     p = kpi.period("this_year", date(2026, 3, 31))
     assert (p.start, p.previous_start, p.previous_end) == (date(2026, 1, 1), date(2025, 1, 1), date(2025, 3, 31))
-    assert (MARCH.previous_start, MARCH.previous_end) == (date(2026, 1, 29), date(2026, 2, 28))
+    # March chosen by its dates is compared with February, as "last month" is (it was 29 Jan – 28 Feb); other
+    # chosen days with as many days just before them
+    assert (MARCH.previous_start, MARCH.previous_end) == (date(2026, 2, 1), date(2026, 2, 28))
+    p = kpi.period("custom", date(2026, 8, 31), date(2026, 5, 1), date(2026, 6, 30))
+    assert (p.previous_start, p.previous_end) == (date(2026, 3, 1), date(2026, 4, 30))
+    p = kpi.period("custom", date(2026, 3, 31), date(2026, 3, 10), date(2026, 3, 19))
+    assert (p.previous_start, p.previous_end) == (date(2026, 2, 28), date(2026, 3, 9))
     with pytest.raises(InvalidInput):
         kpi.period("custom", date(2026, 3, 31), date(2026, 3, 5), date(2026, 3, 1))
 
@@ -91,9 +97,9 @@ def test_every_figure_of_march_equals_the_hand_worked_value(session, data):
     assert panel["compliance"] == {"computed": False, "tiers": None, "priority_eligible": None, "as_of": None}
 
 
-def test_previous_period_is_the_same_length_just_before(session, data):
+def test_a_whole_month_chosen_is_compared_with_the_month_before(session, data):
     previous = _panel(session)["previous"]
-    assert (previous["from"], previous["to"]) == ("2026-01-29", "2026-02-28")
+    assert (previous["from"], previous["to"]) == ("2026-02-01", "2026-02-28")
     assert previous["certificates_issued"] == 1 and previous["applications_completed"] == 1
     assert previous["service_time"]["median_hours"] == 12.0
     assert previous["fees"] == {"billed": 100000.0, "paid": 100000.0}
@@ -181,7 +187,7 @@ def test_kpi_command_prints_the_same_figures(database_url, data):
     printed = json.loads(result.output)
     assert printed["current"]["certificates_issued"] == 2
     assert printed["current"]["service_time"]["median_hours"] == 12.0
-    assert printed["previous"]["from"] == "2026-01-29"
+    assert printed["previous"]["from"] == "2026-02-01"
 
 
 def test_percentile_matches_postgresql_percentile_cont():

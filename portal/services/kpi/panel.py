@@ -60,7 +60,9 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
 
     "this_…" runs from the start of the month / quarter / semester / year to today and is compared with the
     same number of days from the start of the one before; "last_…" is the whole previous unit against the
-    unit before it; custom dates are compared with the same number of days just before them.
+    unit before it; custom dates are compared with the same number of days just before them — or, when they are
+    whole calendar months, with as many whole months before them, as "last_…" is (July chosen by its dates was
+    compared with 31 May – 30 June).
     """
     if preset == "custom":
         errors = ErrorCollector()
@@ -77,6 +79,9 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
         if date_to > today:
             errors.add("to", "kpi.error.future")
         errors.raise_if_any()
+        if date_from.day == 1 and (date_to + timedelta(days=1)).day == 1:
+            months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+            return Period(date_from, date_to, add_months(date_from, -months), date_from - timedelta(days=1), preset)
         length = date_to - date_from
         return Period(date_from, date_to, date_from - length - timedelta(days=1), date_from - timedelta(days=1),
                       preset)
