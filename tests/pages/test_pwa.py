@@ -76,6 +76,8 @@ def test_the_offline_copies_say_where_a_consignment_goes_in_the_readers_language
     login(client, f"eksportir_luring_{language}")
     detail = client.get(f"/my/offline/applications/{shipped.id}").get_data(as_text=True)
     assert f"Guangzhou, {country}" in detail and "Tangerang, Indonesia" in detail
+    # each line's quantity, as online ("1.200 kg"): a user at the cargo area checks it against the goods
+    assert ("1.200 kg" if language == "id" else "1,200 kg") in detail
     listing = client.get("/my/offline/applications").get_data(as_text=True)
     to, source = ("ke", "dari") if language == "id" else ("to", "from")
     assert f"Manggis {to} {country}" in listing and f"Apel segar {source} {country}" in listing
