@@ -89,11 +89,14 @@ def register(app) -> None:
             return page.refused(refusal)
         return page.render(detail, current, period_problem=" ".join(filter(None, (problem, choice_problem))) or None)
 
-    @protected_callback(app, PERMISSION, Output("profile-commodity", "options"),
-                        Input("profile-id", "data"), Input("profile-section", "value"))
-    def commodity_options(service_user_id, section):
+    @protected_callback(app, PERMISSION, Output("profile-commodity", "options"), Output("profile-commodity", "value"),
+                        Input("profile-id", "data"), Input("profile-section", "value"),
+                        State("profile-commodity", "value"))
+    def commodity_options(service_user_id, section, chosen=None):
         """The company's own primary commodities in the reader's reach: those of its consignments and violations
-        (a ranking filtered on a commodity lists only companies with some of it, so the one it carries is there)."""
+        (a ranking filtered on a commodity lists only companies with some of it, so the one it carries is there).
+        A commodity chosen that the section now shown does not hold goes back to every commodity: kept, the profile
+        was scored for Hewan × Manggis (nothing) while the box read "Semua komoditas"."""
         current = user()
         options = [{"label": t("compliance.all_commodities"), "value": "all"}]
         try:
@@ -102,9 +105,10 @@ def register(app) -> None:
                 found = cached(db, compliance_profile.commodity_choices, int(service_user_id), **reach,
                                section=section)
         except (Forbidden, NotFound):  # a company out of reach: the profile says so; the list stays "Semua"
-            return options
+            return options, no_update
         options += [{"label": c["name"], "value": str(c["id"])} for c in found]
-        return options
+        kept = chosen in (None, "", "all") or chosen in {option["value"] for option in options}
+        return options, no_update if kept else "all"
 
     @protected_callback(app, PERMISSION, output={name: Output(body, "children") for name, body in BODIES.items()},
                         inputs={"opened": Input("profile-sections", "active_item")},

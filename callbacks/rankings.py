@@ -169,7 +169,8 @@ def register(app) -> None:
     # "Semua bidang", its default window and every consignment read other figures than the row).
     register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/",
                       carry={"section": "rankings-section", "from": "rankings-from", "to": "rankings-to",
-                             "direction": "rankings-direction", "commodity": "rankings-commodity"})
+                             "direction": "rankings-direction", "commodity": "rankings-commodity"},
+                      carry_unless=("rankings-office", NATIONAL, ("direction", "commodity")))
 
     @protected_callback(
         app, PERMISSION, Output("rankings-download", "data"),

@@ -222,7 +222,8 @@ def chart(monthly: list[dict]) -> dict:
     period with no consignment of known outcome says why its chart is empty, not bare axes.
     """
     if not any(row["targeted_known"] or row["random_known"] for row in monthly):
-        return empty_figure(t("targeting_effect.no_rows"))
+        decided = any(row.get("decisions") for row in monthly)  # decided, but no outcome known yet
+        return empty_figure(t("targeting_effect.no_outcomes" if decided else "targeting_effect.no_rows"))
     months = [row["month"] for row in monthly]
     traces = []
     for key, colour, name in (("targeted", TARGETED_COLOUR, t("targeting_effect.chart.targeted")),

@@ -305,9 +305,10 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
         errors.add("needs_field_check", "complaints.error.field_check")
     errors.raise_if_any()
 
-    if not assignee_id and status in ("answered", "closed") and getattr(actor, "id", None):
-        # Whoever answers a complaint no one was assigned answers for it: the record said "belum ditugaskan" under
-        # an answer, and the KPI of officers' complaints had no one to count it for.
+    if not assignee_id and status in ("answered", "closed") and complaint.status not in ("answered", "closed") \
+            and getattr(actor, "id", None):
+        # Whoever answers (or closes) a complaint no one was assigned answers for it: the record said "belum
+        # ditugaskan" under an answer. Only on that move: a later edit of an answered one assigns no one.
         assignee_id = actor.id
     planned = {"status": status, "answer": answer or None, "category": category,
                "assignee_id": int(assignee_id) if assignee_id else None, "service_user_id": service_user_id,

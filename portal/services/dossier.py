@@ -256,7 +256,9 @@ def gather(session: Session, viewer, service_user_id: int, period_from: Any = No
     tz = office_zone(session, found.office_id)
     today = today_in(tz, now)
     first, last = period(session, found.office_id, period_from, period_to, today=today)
-    as_of = min(last, today)
+    # Scored as of today, as the profile scored for the same period is: the months since the last violation (and so
+    # tier A) counted to the period's end read tier B where the profile read A.
+    as_of = today
     # A period other than the score's window is scored over its own days, as a profile scored for that period reads
     # (a dossier of 15 Sep – 20 Oct printed the 12 months ending 20 Oct under "the profile's figures").
     default_first, default_last = window(today, current_settings(session)[1])

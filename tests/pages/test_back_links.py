@@ -93,8 +93,20 @@ def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_per
                                         {"id": "rankings-from", "property": "value", "value": first},
                                         {"id": "rankings-to", "property": "value", "value": last},
                                         {"id": "rankings-direction", "property": "value", "value": direction},
-                                        {"id": "rankings-commodity", "property": "value", "value": commodity}])
+                                        {"id": "rankings-commodity", "property": "value", "value": commodity},
+                                        {"id": "rankings-office", "property": "value", "value": "home"}])
         assert response.json["response"]["rankings-go"]["href"] == expected, section
+    # The national ranking switches its direction and commodity off (their values stay in their fields): a row
+    # opened there carries neither
+    national = dash_callback(client, key,
+                             inputs=[{"id": "rankings-grid", "property": "cellClicked", "value": {"rowId": "581"}}],
+                             state=[{"id": "rankings-section", "property": "value", "value": "plant"},
+                                    {"id": "rankings-from", "property": "value", "value": None},
+                                    {"id": "rankings-to", "property": "value", "value": None},
+                                    {"id": "rankings-direction", "property": "value", "value": "export"},
+                                    {"id": "rankings-commodity", "property": "value", "value": "12"},
+                                    {"id": "rankings-office", "property": "value", "value": "national"}])
+    assert national.json["response"]["rankings-go"]["href"] == "/profile/581?section=plant"
     drawn = dash_callback(client, "shell-content.children",
                           inputs=[{"id": "shell-url", "property": "pathname", "value": "/profile/581"}],
                           state=[{"id": "shell-url", "property": "search",

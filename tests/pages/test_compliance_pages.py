@@ -929,11 +929,19 @@ def test_a_profile_scored_for_a_commodity_says_so_and_one_it_cannot_take_is_said
         refused = body(direction, commodity)
         assert "profile-period-problem" in refused and "PT Beta Tani" in refused
         assert "Konsinyasi yang dihitung" not in refused
-    options = dash_callback(client, _key(app, "profile-commodity.options"), inputs=[
-        {"id": "profile-id", "property": "data", "value": office["beta"].id},
-        {"id": "profile-section", "property": "value", "value": "all"}]).get_json()["response"]
+    def choices(section, chosen):
+        return dash_callback(client, _key(app, "profile-commodity.options"), inputs=[
+            {"id": "profile-id", "property": "data", "value": office["beta"].id},
+            {"id": "profile-section", "property": "value", "value": section}],
+            state=[{"id": "profile-commodity", "property": "value", "value": chosen}]).get_json()["response"]
+
+    options = choices("all", str(office["mangosteen"].id))
     assert options["profile-commodity"]["options"] == [
         {"label": "Semua komoditas", "value": "all"}, {"label": "Manggis", "value": str(office["mangosteen"].id)}]
+    assert "value" not in options["profile-commodity"]  # the commodity chosen is one it offers: kept
+    # Another section, which holds no mangosteen: the choice goes back to every commodity (kept, the profile was
+    # scored for a commodity the box no longer showed)
+    assert choices("animal", str(office["mangosteen"].id))["profile-commodity"]["value"] == "all"
 
 
 def test_the_dossier_starts_on_the_scores_period_at_most_three_years_back():

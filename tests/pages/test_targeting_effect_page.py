@@ -78,6 +78,14 @@ def test_a_period_without_a_decision_says_so_on_its_headline_and_its_chart(app, 
     assert "Belum ada keputusan pemeriksaan" in json.dumps(body["effect-chart"]["figure"], ensure_ascii=False)
 
 
+def test_a_chart_of_decisions_with_no_outcome_yet_says_so_not_that_nothing_was_decided():
+    from layouts.targeting_effect import chart
+
+    month = {"month": "2026-12", "decisions": 40, "targeted_known": 0, "random_known": 0}
+    said = json.dumps(chart([month]), ensure_ascii=False)
+    assert "Belum ada hasil pemeriksaan" in said and "Belum ada keputusan" not in said
+
+
 def test_a_wrong_month_says_which_field_is_wrong(app, logged_in):
     client = logged_in("coordinator", "plant")
     response = dash_callback(client, find_key(app, "effect-cards.children"), inputs=[

@@ -101,6 +101,9 @@ def test_an_unassigned_complaint_answered_is_assigned_to_who_answered_it(session
     complaints.update(session, operator, other["id"], {"assignee_id": colleague["id"]})
     kept = complaints.update(session, operator, other["id"], {"status": "answered", "answer": "Sudah."})
     assert kept["assignee_id"] == colleague["id"]  # one assigned stays who it was
+    # Only the move into answered assigns: a later edit of an answered one, unassigned on purpose, stays so
+    cleared = complaints.update(session, operator, created["id"], {"assignee_id": None, "category": "tariff"})
+    assert cleared["assignee_id"] is None
 
 
 def test_head_can_read_but_not_change(session, operator, make_user):

@@ -88,16 +88,21 @@ def test_a_dossier_of_its_own_period_is_scored_over_it_as_the_profile_of_that_pe
     is scored over its own days, and the PDF says so."""
     viewer = Viewer(session, "enforcement")
     period = {"period_from": "2025-10-01", "period_to": "2026-01-31"}
-    for company in (office["beta"], office["alpha"]):
+    for company, period in ((office["beta"], period), (office["alpha"], period),
+                            # a period long past: counted to its end, the months since the last violation read
+                            # 23 where the profile reads 30 (tier B against A)
+                            (office["alpha"], {"period_from": "2025-06-16", "period_to": "2025-11-30"}),
+                            (office["gamma"], {"period_from": "2025-06-16", "period_to": "2025-11-30"})):
         shown = compliance_profile.profile(session, company.id, office_id=office["office_id"], section_scope=None,
                                            as_of=AS_OF, **period)
         content = dossier_service.gather(session, viewer, company.id, now=PRINTED_AT, **period)
         working, expected = content["offices"][0]["working"], dossier_service.plain(shown["explanation"])
         for key in ("n", "V", "p0", "p", "score", "tier", "counts", "window_from", "window_to",
-                    "consignments_by_month"):
+                    "consignments_by_month", "months_since_last_violation", "clean_streak", "intervention"):
             assert working[key] == expected[key], (company.name, key)
         assert working["custom_period"] is True
-    text = " ".join(pdf_text(_print(session, viewer, office["beta"], compress=False, **period)["pdf"]).split())
+    text = " ".join(pdf_text(_print(session, viewer, office["beta"], compress=False, period_from="2025-10-01",
+                                    period_to="2026-01-31")["pdf"]).split())
     assert "periode yang dipilih" in text and "1 Okt 2025" in text
     default = dossier_service.gather(session, viewer, office["beta"].id, now=PRINTED_AT)
     assert default["offices"][0]["working"]["custom_period"] is False
