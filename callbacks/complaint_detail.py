@@ -168,7 +168,10 @@ def register(app) -> None:
          Output("complaint-upload-feedback", "children"), Output("complaint-alert", "duration"),
          Output("complaint-opened", "data")]
         + [Output(f"complaint-{name}", "invalid") for name in EDIT_FIELDS]
-        + [Output(f"complaint-{name}-feedback", "children") for name in EDIT_FIELDS],
+        + [Output(f"complaint-{name}-feedback", "children") for name in EDIT_FIELDS]
+        # the assignee as saved: answering an unassigned complaint assigns it to its answerer, and the form left at
+        # "belum ditugaskan" would unassign them at the next save
+        + [Output("complaint-assignee_id", "value", allow_duplicate=True)],
         Input("complaint-save", "n_clicks"), Input("complaint-email", "n_clicks"),
         Input("complaint-upload", "contents"),
         [State(f"complaint-{name}", "value") for name in EDIT_FIELDS]
@@ -181,6 +184,7 @@ def register(app) -> None:
         current, complaint_id = user(), int(complaint_id)
         clear = [False] * len(EDIT_FIELDS) + [""] * len(EDIT_FIELDS)
         reopened = no_update  # a save takes the next version: the form now stands on it
+        assigned = no_update
         version, opened = edit_versions.from_form(kept)
         handling = {"status": status, "category": category,
                     "assignee_id": None if assignee_id in (None, "", "none") else assignee_id,
@@ -196,6 +200,7 @@ def register(app) -> None:
                     saved = complaints.update(session, current, complaint_id, handling, settings=settings(),
                                               expected_version=version, opened=opened)
                     message, reopened = t("complaints.updated"), _opened(saved)
+                    assigned = str(saved["assignee_id"] or "none")
             if ctx.triggered_id == "complaint-email":
                 # Only once the save is committed: a refused save (stale, invalid) sends nothing, and what goes out
                 # is the answer the officer had on screen, now stored, never one saved by someone else meanwhile.
@@ -205,19 +210,20 @@ def register(app) -> None:
             # page (header, card, history: `show`, not the form) is drawn again from the complaint as it now stands.
             return [(refresh or 0) + 1, [html.Div(t("edit.stale_title"), className="fw-semibold"),
                                 stale_message(error, _complaint_label, _complaint_value)],
-                    True, "warning", "", None, no_update] + clear
+                    True, "warning", "", None, no_update] + clear + [no_update]
         except InvalidInput as error:
             messages = error.messages(t)
             return [no_update, t("form.has_errors"), True, "danger", messages.get("attachments", ""), 10000,
                     no_update] + [name in messages for name in EDIT_FIELDS] + [messages.get(name, "")
-                                                                             for name in EDIT_FIELDS]
+                                                                             for name in EDIT_FIELDS] + [no_update]
         except EmailNotSent as problem:
             # Before the save (no answer, no address, no mail server): nothing written. After it (the server
             # refused): the handling is saved, so the page and the form move on to it, and the officer may retry.
             if problem.saved is None:
-                return [no_update, str(problem), True, "warning", "", 10000, no_update] + clear
-            return [(refresh or 0) + 1, str(problem), True, "warning", "", None, _opened(problem.saved)] + clear
-        return [(refresh or 0) + 1, message, True, "success", "", 10000, reopened] + clear
+                return [no_update, str(problem), True, "warning", "", 10000, no_update] + clear + [no_update]
+            return [(refresh or 0) + 1, str(problem), True, "warning", "", None, _opened(problem.saved)] + clear + [
+                str(problem.saved["assignee_id"] or "none")]
+        return [(refresh or 0) + 1, message, True, "success", "", 10000, reopened] + clear + [assigned]
 
 
 def _opened(detail: dict) -> dict:

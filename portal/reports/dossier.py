@@ -33,7 +33,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle)
 from sqlalchemy.orm import Session
@@ -41,6 +40,7 @@ from sqlalchemy.orm import Session
 from portal.domain.addresses import address_text
 from portal.i18n import (action_outcome, format_date, format_datetime, format_month, format_months_ago, format_number,
                          format_percent, format_rate, t)
+from portal.reports.held_pages import HeldPagesCanvas
 from portal.services import dossier as service
 
 PAYLOAD_PREFIX = "qcorner-dossier:"
@@ -231,24 +231,11 @@ def _canvas_maker(content: dict, digest: str, headings: list):
                   username=content["printed_by"]["username"] or "–", when=_moment(content["printed_at"], tz))
     head = f"{_tr('dossier.title')} · {content['company']['name']} · NPWP {content['company']['tax_id'] or '–'}"
 
-    class NumberedCanvas(pdf_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                if TOC_FIRST_PAGE <= self._pageNumber < TOC_FIRST_PAGE + contents_pages:
-                    self._contents(self._pageNumber - TOC_FIRST_PAGE)
-                super().showPage()
-            super().save()
+    class NumberedCanvas(HeldPagesCanvas):
+        def finish_page(self, total: int) -> None:
+            self._decorate(total)
+            if TOC_FIRST_PAGE <= self._pageNumber < TOC_FIRST_PAGE + contents_pages:
+                self._contents(self._pageNumber - TOC_FIRST_PAGE)
 
         def _contents(self, index: int):
             """One page of the table of contents: the headings, dot leaders, the page each starts on."""

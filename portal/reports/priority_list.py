@@ -8,8 +8,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal.reports.held_pages import HeldPagesCanvas
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 MARGIN = 12 * mm
@@ -51,28 +52,15 @@ def table_pdf(title: str, lines: list[str], headers: list[str], rows: list[list[
 
 def _numbered(page_footer: str, page_words: Callable[[int, int], str]):
     """A canvas that holds its pages to the end, so each says which of how many it is."""
-    class NumberedCanvas(pdf_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFont("Helvetica", 7.5)
-                self.setFillColor(colors.HexColor("#495057"))
-                if page_footer:
-                    self.drawString(MARGIN, MARGIN, page_footer)
-                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, page_words(self._pageNumber, total))
-                self.restoreState()
-                super().showPage()
-            super().save()
+    class NumberedCanvas(HeldPagesCanvas):
+        def finish_page(self, total: int) -> None:
+            self.saveState()
+            self.setFont("Helvetica", 7.5)
+            self.setFillColor(colors.HexColor("#495057"))
+            if page_footer:
+                self.drawString(MARGIN, MARGIN, page_footer)
+            self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN, page_words(self._pageNumber, total))
+            self.restoreState()
 
     return NumberedCanvas
 

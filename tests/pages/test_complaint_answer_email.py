@@ -47,9 +47,9 @@ def _key(app, fragment: str) -> str:
     return next(k for k in app.callback_map if "complaint-opened.data" in k and fragment in k)
 
 
-def _press(app, tab, kept, complaint_id, status, answer, press):
+def _press(app, tab, kept, complaint_id, status, answer, press, assignee="none"):
     return save_complaint(tab, _key(app, "complaint-alert.children"), complaint_id, status, answer, opened=kept,
-                          press=press).json["response"]
+                          press=press, assignee=assignee).json["response"]
 
 
 def _emailed(database, complaint_id):
@@ -95,7 +95,10 @@ def test_emailing_with_the_stored_answer_unchanged_sends_it_without_a_new_versio
     complaint_id, [(tab, kept), _other] = two_tabs
     saved = _press(app, tab, kept, complaint_id, "answered", "Sudah kami tindak lanjuti.", "save")
     kept = saved["complaint-opened"]["data"]
-    body = _press(app, tab, kept, complaint_id, "answered", "Sudah kami tindak lanjuti.", "email")
+    # answered unassigned, it is its answerer's now, and the form says so (left at "none" it would unassign them)
+    assignee = saved["complaint-assignee_id"]["value"]
+    assert assignee == str(kept["values"]["assignee_id"]) and assignee != "none"
+    body = _press(app, tab, kept, complaint_id, "answered", "Sudah kami tindak lanjuti.", "email", assignee)
     assert body["complaint-alert"]["color"] == "success" and body["complaint-opened"]["data"] == kept
     assert len(smtp.messages) == 1 and "Sudah kami tindak lanjuti." in smtp.messages[0]["body"]
 

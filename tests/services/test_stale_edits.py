@@ -213,7 +213,9 @@ def test_second_complaint_handling_save_is_refused_and_the_first_answer_is_kept(
     with pytest.raises(StaleEdit) as caught, database.session() as s:
         complaints.update(s, second, complaint_id, {"status": "in_progress", "answer": "", "category": "tariff"},
                           expected_version=later["version"], opened=later["values"])
-    assert set(caught.value.changes) == {("status", "new", "answered"), ("answer", None, "Sudah ditambah loket.")}
+    # what the first save changed, its answerer assigned by it included
+    assert set(caught.value.changes) == {("status", "new", "answered"), ("answer", None, "Sudah ditambah loket."),
+                                         ("assignee_id", None, "petugas_a")}
     assert caught.value.by == "petugas_a"
     with database.session() as s:
         stored = s.get(Complaint, complaint_id)

@@ -93,10 +93,10 @@ def _outputs_from_key(key: str):
 
 
 def save_complaint(client, key: str, complaint_id: int, status: str, answer: str, *, opened: dict,
-                   field_check: bool = False, press: str = "save"):
+                   field_check: bool = False, press: str = "save", assignee: str = "none"):
     """Press "Simpan" (or `press="email"`: "Simpan & kirim jawaban via email") on a complaint's handling form
     (callback `key`) with these values and the form state it opened (`opened`: the version and values it keeps)."""
-    values = {"status": status, "category": "service", "assignee_id": "none", "answer": answer}
+    values = {"status": status, "category": "service", "assignee_id": assignee, "answer": answer}
     state = [{"id": f"complaint-{name}", "property": "value", "value": value} for name, value in values.items()]
     state += [{"id": "complaint-needs_field_check", "property": "value", "value": field_check},
               {"id": "complaint-upload", "property": "filename", "value": None},
