@@ -92,11 +92,11 @@ def test_answered_needs_an_answer_and_only_allowed_transitions(session, operator
 
 def test_an_unassigned_complaint_answered_is_assigned_to_who_answered_it(session, operator, make_user):
     """An answered complaint read "Petugas penanggung jawab: belum ditugaskan" under its answer."""
+    colleague = make_user("petugas2", "operator")  # accounts first: SQLite lets one writer at a time
     created = _complaint(session, operator)
     assert complaints.detail(session, operator, created["id"])["assignee_id"] is None
     answered = complaints.update(session, operator, created["id"], {"status": "answered", "answer": "Sudah."})
     assert answered["assignee_id"] == operator.id
-    colleague = make_user("petugas2", "operator")
     other = _complaint(session, operator)
     complaints.update(session, operator, other["id"], {"assignee_id": colleague["id"]})
     kept = complaints.update(session, operator, other["id"], {"status": "answered", "answer": "Sudah."})
