@@ -24,7 +24,9 @@ def _grid_row(row: dict, tz: str) -> dict:
         "id": row["id"], "username": row["username"], "full_name": row["full_name"],
         "role_label": t(f"role.{row['role']}"),
         "section_label": t(f"section.{row['section_code']}") if row["section_code"] else "",
-        "office_code": row["office_code"], "status_label": t(f"status.user.{status}"),
+        # The office by name (an administrator of several offices knows them by name, not by code); both on hover.
+        "office_name": row["office_name"], "office_title": f"{row['office_code']} · {row['office_name']}",
+        "status_label": t(f"status.user.{status}"),
         "last_login": format_datetime(row["last_login_at"], tz) if row["last_login_at"] else "",
     }
 

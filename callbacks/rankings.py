@@ -17,6 +17,7 @@ from portal.i18n import current_language, t
 from portal.services.compliance import filters as compliance_filters
 from portal.services.compliance import national
 from portal.services.compliance import ranking as compliance
+from portal.services.offices import office_names
 from portal.services.kpi.offices import office_choices
 from portal.validation import Forbidden
 from portal.view_cache import cached
@@ -79,8 +80,9 @@ def national_reach(scope) -> dict:
     return {"section_scope": compliance_filters.reach(scope)["section_scope"]}
 
 
-def national_row(row: dict, tz: str) -> dict:
-    """A company of the national ranking as the grid shows it: its national figures and each office's score."""
+def national_row(row: dict, tz: str, names: dict[int, str] | None = None) -> dict:
+    """A company of the national ranking as the grid shows it: its national figures and each office's score (by
+    code in the cell, by code and name on hover: `names`, office id → name)."""
     return {"id": row["service_user_id"], "rank": row["rank"], "name": row["name"],
             "tax_id": format_tax_id(row["tax_id"]),
             "score": row["score"], "score_text": format_score(row["score"]), "consignments": row["consignments"],
@@ -90,7 +92,14 @@ def national_row(row: dict, tz: str) -> dict:
                 "compliance.never_violated"),
             **tier_cells(row["tier"]),
             "offices_text": " · ".join(f"{office['office_code']}: {format_score(office['score'])} ({office['tier']})"
-                                       for office in row["offices"])}
+                                       for office in row["offices"]),
+            "offices_title": " · ".join(f"{_office_label(office, names)}: {format_score(office['score'])} "
+                                        f"({office['tier']})" for office in row["offices"])}
+
+
+def _office_label(office: dict, names: dict[int, str] | None) -> str:
+    name = (names or {}).get(office.get("office_id"))
+    return f"{office['office_code']} {name}" if name else office["office_code"]
 
 
 def national_window(result: dict) -> str:
@@ -151,8 +160,9 @@ def register(app) -> None:
                 result = cached(db, national.national_ranking, **national_reach(current.scope),
                                 sort=sort or "rank", page=page, filters=filters_from(**filters), search=search,
                                 tz=current.office_timezone)
+                names = office_names(db)
             counts = result["tier_counts"]
-            return {"rows": [national_row(row, result["timezone"]) for row in result["rows"]],
+            return {"rows": [national_row(row, result["timezone"], names) for row in result["rows"]],
                     "figure": tier_chart(counts) if result["ranked"] else empty_figure(t("rankings.no_rows")),
                     "answer": chart_answer(counts), "window": national_window(result), "error": "",
                     "error_open": False,
@@ -191,7 +201,8 @@ def register(app) -> None:
                 result = national.national_ranking(db, **national_reach(current.scope), sort=sort or "rank",
                                                    page_size=None, search=search, filters=chosen,
                                                    tz=current.office_timezone)
-            return national_download(result, xlsx)
+                names = office_names(db)
+            return national_download(result, xlsx, names)
         with database().session() as db:
             reach = office_reach(current.scope, office)
             result = compliance.ranking(db, **reach, sort=sort or "rank", page_size=None, search=search,
@@ -200,8 +211,9 @@ def register(app) -> None:
         return download(result, "peringkat-kepatuhan", ctx.triggered_id.endswith("xlsx"))
 
 
-def national_download(result: dict, xlsx: bool) -> dict:
-    """The national ranking's rows: national figures, then each office's score and tier."""
+def national_download(result: dict, xlsx: bool, names: dict[int, str] | None = None) -> dict:
+    """The national ranking's rows: national figures, then each office's score and tier (by code and name: a sheet
+    read away from the portal has no hover to name an office)."""
     columns = [("rank", t("compliance.col.rank")), ("name", t("compliance.col.name")),
                ("tax_id", t("compliance.col.tax_id")), ("score", t("rankings.col.national_score")),
                ("tier", t("rankings.col.national_tier")), ("consignments", t("compliance.col.consignments")),
@@ -210,7 +222,7 @@ def national_download(result: dict, xlsx: bool) -> dict:
                ("clean_streak", t("compliance.col.clean_streak")), ("offices", t("rankings.col.per_office"))]
     rows = [{**{key: row[key] for key, _label in columns if key != "offices"},
              "tax_id": format_tax_id(row["tax_id"]) if row.get("tax_id") else None,  # written as the page writes it
-             "offices": " · ".join(f"{o['office_code']}: {o['score']} ({o['tier']})" for o in row["offices"])}
+             "offices": " · ".join(f"{_office_label(o, names)}: {o['score']} ({o['tier']})" for o in row["offices"])}
             for row in result["rows"]]
     return table_download(columns, rows, "peringkat-kepatuhan-nasional", xlsx, result["timezone"],
                           sheet=t("page.rankings"))

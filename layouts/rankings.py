@@ -107,7 +107,7 @@ def national_columns():
     counts over every office, and its score and tier at each office beside them."""
     columns = _office_columns()[:-1]
     columns.insert(4, {"field": "offices_text", "headerName": t("rankings.col.per_office"), "minWidth": 170,
-                       "flex": 1, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_text"})
+                       "flex": 1, "headerTooltip": t("rankings.help.per_office"), "tooltipField": "offices_title"})
     columns[2] = {**columns[2], "headerName": t("rankings.col.national_score"), "width": 86}
     # The tier's letter, colour and short name carry it; its full name is in the tooltip (the per-office column needs
     # the room).

@@ -21,15 +21,22 @@ from portal.validation import ErrorCollector, Forbidden, NotFound
 FIELDS = ("consignor", "consignee", "conveyance", "origin_destination", "commodity", "scientific_name", "quantity",
           "packaging_marks", "treatment", "additional_declaration", "other")
 MAX_TEXT = 1000
+# What is wrong needs a few words for the officer to act on ("x" or "?" was taken as a request); what it should
+# say may be short ("5", "CIF") but must say something (not "-" or ".").
+MIN_PROBLEM = 5
 PAGE_SIZE = 20
 
 
-def _text(errors: ErrorCollector, field: str, value: str | None) -> str:
+def _text(errors: ErrorCollector, field: str, value: str | None, minimum: int = 1) -> str:
     value = (value or "").strip()
     if not value:
         errors.add(field, "corrections.error.required")
     elif len(value) > MAX_TEXT:
         errors.add(field, "corrections.error.too_long", max=MAX_TEXT)
+    elif not any(character.isalnum() for character in value):
+        errors.add(field, "corrections.error.no_words")
+    elif len(value) < minimum:
+        errors.add(field, "corrections.error.too_short", min=minimum)
     return value
 
 
@@ -51,7 +58,7 @@ def create_request(session: Session, viewer, application_id: int, field: str | N
         errors.add("field", "corrections.error.no_draft")
     if field not in FIELDS:
         errors.add("field", "corrections.error.field")
-    problem = _text(errors, "problem", problem)
+    problem = _text(errors, "problem", problem, MIN_PROBLEM)
     expected = _text(errors, "expected", expected)
     errors.raise_if_any()
     request = CorrectionRequest(application_id=application.id, office_id=application.office_id,

@@ -28,6 +28,11 @@ def zone_of(office) -> str:
     return (office.timezone if office is not None else None) or default_timezone()
 
 
+def office_names(session: Session) -> dict[int, str]:
+    """office id → name, for lists that write an office by its code and name it on hover or in an export."""
+    return dict(session.execute(select(Office.id, Office.name)).all())
+
+
 # Indonesia's three zones as IANA names: WIB (western; Pontianak is WIB too), WITA (central), WIT (eastern).
 INDONESIAN_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 # The drivers the sync can read IQFast with (portal/iqfast/sql_source.py).

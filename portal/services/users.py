@@ -28,6 +28,7 @@ def user_dict(user: User) -> dict[str, Any]:
     return {
         "id": user.id, "username": user.username, "full_name": user.full_name, "email": user.email,
         "role": user.role, "office_id": user.office_id, "office_code": user.office.code,
+        "office_name": user.office.name,
         "section_id": user.section_id, "section_code": user.section.code if user.section else None,
         "active": user.active, "language": user.language,
         "locked_until": user.locked_until, "failed_logins": user.failed_logins,

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from support.web import dash_callback
-from models import AuditLog, User
+from models import AuditLog, Office, User
 from portal.services import users
 from portal.validation import InvalidInput
 
@@ -146,3 +146,21 @@ def test_service_user_accounts_list_says_when_it_stops_before_the_last_company(a
     assert "PT Daftar Panjang 19" in many and "PT Daftar Panjang 20" not in many
     one = listed("satu saja")
     assert "CV Satu Saja" in one and "admin-service-users-more" not in one
+
+
+def test_the_accounts_list_names_each_accounts_office(app, logged_in, session):
+    """An office code alone ("0300") is no name an administrator of several offices reads at a glance."""
+    client = logged_in("admin")
+    key = next(k for k in app.callback_map if "admin-users-grid.rowData" in k)
+    inputs = [{"id": "admin-users-search", "property": "value", "value": None},
+              {"id": "admin-users-role-filter", "property": "value", "value": "all"},
+              {"id": "admin-users-refresh", "property": "data", "value": 0},
+              {"id": "admin-users-prev", "property": "n_clicks", "value": None},
+              {"id": "admin-users-next", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, key, inputs=inputs,
+                             state=[{"id": "admin-users-page", "property": "data", "value": 0}])
+    assert response.status_code == 200
+    rows = response.get_json()["response"]["admin-users-grid"]["rowData"]
+    office = session.get(Office, _office(session))
+    assert rows and all(row["office_name"] == office.name for row in rows)
+    assert rows[0]["office_title"] == f"{office.code} · {office.name}"

@@ -538,6 +538,19 @@ def test_no_correction_of_the_draft_once_the_certificate_is_issued(session, clie
     assert sent["my-application-correction-alert"]["children"].startswith("Sertifikat permohonan ini sudah terbit")
 
 
+def test_a_correction_request_needs_a_few_words_of_what_is_wrong_and_something_of_what_it_should_say(
+        session, drafted):
+    me = viewer(session, "pengguna_a")
+    with pytest.raises(InvalidInput) as error:
+        corrections.create_request(session, me, drafted.id, "quantity", "x", "-")
+    assert error.value.errors == {"problem": ("corrections.error.too_short", {"min": corrections.MIN_PROBLEM}),
+                                  "expected": ("corrections.error.no_words", {})}
+    assert session.scalar(select(func.count(CorrectionRequest.id))) == 0
+    # A short value is a value: the quantity it should be.
+    request = corrections.create_request(session, me, drafted.id, "quantity", "Jumlah salah", "5")
+    assert (request["problem"], request["expected"]) == ("Jumlah salah", "5")
+
+
 def test_correction_request_is_answered_with_a_newer_draft_and_audited(session, make_user, drafted):
     me = viewer(session, "pengguna_a")
     with pytest.raises(InvalidInput) as error:

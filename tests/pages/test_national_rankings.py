@@ -3,6 +3,8 @@ never another office's ranking for an office's coordinator, the mark for violati
 other offices (the one place an office's officers see another office's figures for their companies)."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from support.national_data import build_two_offices
@@ -64,6 +66,27 @@ def test_a_national_reader_ranks_companies_over_every_office_with_each_offices_s
     assert rows["PT Xenia Ekspor"]["offices_text"].startswith("0300: ") and "0400: " in rows["PT Xenia Ekspor"][
         "offices_text"]
     assert any(column.get("field") == "offices_text" for column in body["rankings-grid"]["columnDefs"])
+
+
+def test_each_offices_score_names_its_office_on_hover_and_in_the_export(app, logged_in, offices):
+    """The cell is short (codes), but a reader of the national ranking knows stations by name."""
+    client = logged_in("national")
+    body = _rank(client, app, "national")
+    xenia = {row["name"]: row for row in body["rankings-grid"]["rowData"]}["PT Xenia Ekspor"]
+    assert "0400 BBKP Surabaya: " in xenia["offices_title"]
+    column = next(c for c in body["rankings-grid"]["columnDefs"] if c.get("field") == "offices_text")
+    assert column["tooltipField"] == "offices_title"
+    states = [{"id": i, "property": "value", "value": v} for i, v in (
+        ("rankings-section", "all"), ("rankings-direction", "all"), ("rankings-commodity", "all"),
+        ("rankings-tier", "all"), ("rankings-from", None), ("rankings-to", None), ("rankings-sort", "rank"),
+        ("rankings-search", None), ("rankings-office", "national"))]
+    response = dash_callback(client, _key(app, "rankings-download.data"), inputs=[
+        {"id": "rankings-export-csv", "property": "n_clicks", "value": 1},
+        {"id": "rankings-export-xlsx", "property": "n_clicks", "value": None}],
+        state=states, changed=["rankings-export-csv.n_clicks"])
+    content = base64.b64decode(response.get_json()["response"]["rankings-download"]["data"]["content"]).decode()
+    xenia_line = next(line for line in content.splitlines() if "PT Xenia Ekspor" in line)
+    assert "0400 BBKP Surabaya: " in xenia_line
 
 
 def test_a_national_reader_opens_another_offices_ranking(app, logged_in, session, offices):
