@@ -48,14 +48,19 @@ def test_a_sent_complaint_clears_its_application_number_with_the_rest(app, clien
     assert sent["my-complaints-application_number"]["value"] == ""
 
 
-def test_the_complaint_card_shows_category_text_and_application_number(app, client, complainant):
-    _send(app, client, complainant.number)
+def _listed(app, client, refresh: int) -> str:
+    """The complaints list's first page as the browser asks for it after a change (`refresh`), as readable text."""
     listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
-        {"id": "my-complaints-refresh", "property": "data", "value": 1},
+        {"id": "my-complaints-refresh", "property": "data", "value": refresh},
         {"id": "my-complaints-prev", "property": "n_clicks", "value": None},
         {"id": "my-complaints-next", "property": "n_clicks", "value": None}],
         state=[{"id": "my-complaints-page", "property": "data", "value": 0}]).json["response"]
-    text = json.dumps(listed, ensure_ascii=False)
+    return json.dumps(listed, ensure_ascii=False)
+
+
+def test_the_complaint_card_shows_category_text_and_application_number(app, client, complainant):
+    _send(app, client, complainant.number)
+    text = _listed(app, client, refresh=1)
     assert "Tarif / PNBP" in text and f"Permohonan {complainant.number}" in text
     # The first lines of the text; the whole of it is read when "Baca selengkapnya" is tapped
     # (tests/pages/test_every_record_reachable.py opens it).
@@ -75,12 +80,7 @@ def test_an_answered_complaint_says_when_it_was_answered(app, client, complainan
     complaint.status, complaint.answer = "answered", "Petugas loket sudah dibina; biaya tambahan tidak ada."
     complaint.answered_at = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
     session.commit()
-    listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
-        {"id": "my-complaints-refresh", "property": "data", "value": 2},
-        {"id": "my-complaints-prev", "property": "n_clicks", "value": None},
-        {"id": "my-complaints-next", "property": "n_clicks", "value": None}],
-        state=[{"id": "my-complaints-page", "property": "data", "value": 0}]).json["response"]
-    text = json.dumps(listed, ensure_ascii=False)
+    text = _listed(app, client, refresh=2)
     assert "dijawab 20 Nov 2026 10:00 WIB" in text
 
 
