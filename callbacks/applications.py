@@ -15,10 +15,11 @@ from portal.view_cache import cached
 
 PERMISSION = "applications.view"
 # The service's filter names and their components' ids, in the same order.
-FILTER_NAMES = [name for name, _key in TEXT_FILTERS] + ["stage", "direction", "section", "date_from", "date_to"]
+FILTER_NAMES = [name for name, _key in TEXT_FILTERS] + ["stage", "direction", "section", "dates", "date_from",
+                                                         "date_to"]
 FILTER_IDS = [f"applications-{name}" for name, _key in TEXT_FILTERS] + [
-    "applications-stage", "applications-direction", "applications-section", "applications-date-from",
-    "applications-date-to"]
+    "applications-stage", "applications-direction", "applications-section", "applications-dates",
+    "applications-date-from", "applications-date-to"]
 # The filters chosen from a list, where "all" means no filter.
 CHOICES = {"stage", "direction", "section"}
 
@@ -82,5 +83,6 @@ def register(app) -> None:
         Input("applications-clear", "n_clicks"), State("applications-section", "disabled"),
         State("applications-section", "value"), prevent_initial_call=True)
     def clear_filters(_clicks, section_locked, section):
-        """Empty every filter; a coordinator's section stays (it is not theirs to lift)."""
-        return ["", "", "", "", ALL, ALL, "", ""] + [section if section_locked else ALL]
+        """Empty every filter (the period filters submission dates again); a coordinator's section stays (it is not
+        theirs to lift)."""
+        return ["", "", "", "", ALL, ALL, applications.DEFAULT_DATES, "", ""] + [section if section_locked else ALL]

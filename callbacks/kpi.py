@@ -148,14 +148,18 @@ def card(key: str, label: str, value, sub=None, change=None, href: str | None = 
 def card_links(office_id: int | None, section: str | None, direction: str | None,
                span: kpi.Period | None = None) -> dict[str, str | None]:
     """Where each card leads, with those of the panel's filters that the card's figure and the page share: the
-    applications list takes the section and direction; the NNC register the section and the flow a direction
-    counts (export: received, import: issued, as the panel counts them); the ranking the section only (the card
-    counts the stored scores of the default window, by section); the survey results the period (`span`: its
+    applications list takes the section and direction; for the cards that count the applications completed in the
+    period (certificates, service time, fees: the "completed" link) also `span`'s days as completion days
+    (`dates=completed&from=…&to=…`, bounded in the office's zone as the panel bounds its period; latest completion
+    first), so the list's total is the card's "applications completed"; the in-progress card's list carries no
+    period (no list filter says "not completed by the period's end"); the NNC register the section and the flow a
+    direction counts (export: received, import: issued, as the panel counts them); the ranking the section only (the
+    card counts the stored scores of the default window, by section); the survey results the period (`span`: its
     preset, or its dates when custom) and the section, so the page shows the card's IKM; the targeting page the
     section, the direction (its card counts by it) and the period: its months for a preset (each runs from a
     month's first day, and a "this_…" one ends today, so the whole months count what the card counts) or custom
-    dates of whole months, else its exact days. The lists' links carry no period (they filter by other dates than
-    the cards count by).
+    dates of whole months, else its exact days. The NNC register's and the complaints' links carry no period (they
+    filter by other dates than the cards count by).
 
     `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
     to that office's ranking: the other lists are of the reader's own reach, not of the office on the panel, and a
@@ -165,8 +169,8 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
 
     ranking = address("/rankings", rankings_layout, {"rankings-office": office_id, "rankings-section": section})
     if office_id is not None:
-        return {"applications": None, "survey": None, "nnc": None, "complaints": None, "rankings": ranking,
-                "targeting": None}
+        return {"applications": None, "completed": None, "survey": None, "nnc": None, "complaints": None,
+                "rankings": ranking, "targeting": None}
     custom = span is not None and span.preset == "custom"
     survey = {"survey-preset": span.preset if span else None, "survey-section": section,
               "survey-from": span.start.isoformat() if custom else None,
@@ -177,8 +181,14 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
                      "effect-end": span.end.isoformat()}
     else:
         targeting = {"effect-from": span.start.isoformat()[:7], "effect-to": span.end.isoformat()[:7]} if span else {}
-    return {"applications": address("/applications", applications_layout,
-                                    {"applications-section": section, "applications-direction": direction}),
+    applications = {"applications-section": section, "applications-direction": direction}
+    # Latest completion first: the list in the order of the date it filters (its office-and-completion index then
+    # reads the period's rows alone, never the newer submissions before them).
+    completed = {**applications, "applications-dates": "completed", "applications-date-from": span.start.isoformat(),
+                 "applications-date-to": span.end.isoformat(), "applications-sort": "completed_desc"} \
+        if span else applications
+    return {"applications": address("/applications", applications_layout, applications),
+            "completed": address("/applications", applications_layout, completed),
             "survey": address("/survey-results", survey_layout, survey),
             "nnc": address("/nnc", nnc_layout, {"nnc-section": section,
                                                 "nnc-flow": FLOW_OF_DIRECTION.get(direction or "")}),
@@ -197,7 +207,7 @@ def cards(panel: dict, links: dict[str, str | None]):
         card("certificates", t("kpi.card.certificates"), number(now["certificates_issued"]),
              t("kpi.card.certificates_sub", completed=number(now["applications_completed"])),
              trend(now["certificates_issued"], before["certificates_issued"], GOOD,
-                   number(before["certificates_issued"]), comparable["certificates"]), links["applications"]),
+                   number(before["certificates_issued"]), comparable["certificates"]), links["completed"]),
         card("in-progress", t("kpi.card.in_progress"), number(now["applications_in_progress"]),
              t("kpi.card.in_progress_sub"),
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
@@ -210,12 +220,12 @@ def cards(panel: dict, links: dict[str, str | None]):
              t("kpi.card.service_time_sub_none", sla=number(service["sla_hours"], 0)),
              trend(service["median_hours"], service_before["median_hours"], BAD, hours(service_before["median_hours"]),
                    comparable["service_time"]),
-             links["applications"]),
+             links["completed"]),
         card("fees", t("kpi.card.fees"), money_short(now["fees"]["paid"]),
              t("kpi.card.fees_sub", billed=format_idr(now["fees"]["billed"])),
              trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"]),
                    comparable["fees"], amount=money_short),
-             links["applications"], title=format_idr(now["fees"]["paid"])),
+             links["completed"], title=format_idr(now["fees"]["paid"])),
         _ikm_card(survey, survey_before, panel["direction"], links["survey"]),
         card("violations", t("kpi.card.violations"), format_per_thousand(now["violations_per_1000"]),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),

@@ -13,6 +13,7 @@ from layouts.components.date_words import date_words
 from layouts.components.formatting import zone_label
 from models.application import DIRECTIONS, STAGES
 from portal.i18n import t
+from portal.services.applications import DATES, DEFAULT_DATES
 
 ALL = "all"  # the "every …" choice of a drop-down filter (a Select shows no option whose value is "")
 SORT_KEYS = ("submitted_desc", "submitted_asc", "number", "service_user", "stage_changed_desc", "completed_desc")
@@ -37,6 +38,11 @@ def stage_options():
 def direction_options():
     return [{"label": t("applications.all_directions"), "value": ALL}] + [
         {"label": t(f"direction.{direction}"), "value": direction} for direction in DIRECTIONS]
+
+
+def date_options():
+    """The dates the period can filter: when submitted (the default) or when completed."""
+    return [{"label": t(f"applications.filter.dates.{name}"), "value": name} for name in DATES]
 
 
 def grid_columns(user) -> list[dict]:
@@ -94,21 +100,27 @@ def _page(user, sections=()):
         dbc.Row([
             dbc.Col([hidden_label(t("applications.field.stage"), "applications-stage"),
                      dbc.Select(id="applications-stage", options=stage_options(), value=ALL)],
-                    xs=6, md=4, xl=2, className="mb-2"),
+                    xs=6, md=4, className="mb-2"),
             dbc.Col([hidden_label(t("applications.field.direction"), "applications-direction"),
                      dbc.Select(id="applications-direction", options=direction_options(), value=ALL)],
-                    xs=6, md=4, xl=2, className="mb-2"),
+                    xs=6, md=4, className="mb-2"),
             dbc.Col([hidden_label(t("applications.field.section"), "applications-section"),
                      section_select("applications-section", user, t("applications.all_sections"), ALL, sections)],
-                    xs=12, md=4, xl=2, className="mb-2"),
-            dbc.Col([dbc.InputGroup([group_label(t("applications.filter.submitted_from"), "applications-date-from"),
+                    xs=12, md=4, className="mb-2"),
+        ]),
+        # The period: which date it filters (the submission, or the completion the KPI panel counts by), from, to.
+        dbc.Row([
+            dbc.Col(dbc.InputGroup([
+                group_label([html.I(className="bi bi-calendar3 me-1"), t("applications.filter.dates")],
+                            "applications-dates"),
+                dbc.Select(id="applications-dates", options=date_options(), value=DEFAULT_DATES),
+            ]), xs=12, md=4, className="mb-2"),
+            dbc.Col([dbc.InputGroup([group_label(t("filter.from"), "applications-date-from"),
                                      dbc.Input(id="applications-date-from", type="date")]),
-                     date_words("applications-date-from")], xs=12, md=6, xl=3,
-                    className="mb-2"),
+                     date_words("applications-date-from")], xs=12, md=4, className="mb-2"),
             dbc.Col([dbc.InputGroup([group_label(t("filter.to"), "applications-date-to"),
                                      dbc.Input(id="applications-date-to", type="date")]),
-                     date_words("applications-date-to")], xs=12, md=6, xl=3,
-                    className="mb-2"),
+                     date_words("applications-date-to")], xs=12, md=4, className="mb-2"),
         ]),
         dbc.Row([
             dbc.Col(dbc.InputGroup([
@@ -137,7 +149,8 @@ def _page(user, sections=()):
 URL_FIELDS = tuple(UrlField(name, f"applications-{name}") for name, _key in TEXT_FILTERS) + (
     UrlField("stage", "applications-stage", CHOICE, ALL, STAGES),
     UrlField("direction", "applications-direction", CHOICE, ALL, DIRECTIONS),
-    UrlField("section", "applications-section", CODE, ALL), UrlField("from", "applications-date-from", DAY),
+    UrlField("section", "applications-section", CODE, ALL),
+    UrlField("dates", "applications-dates", CHOICE, DEFAULT_DATES, DATES), UrlField("from", "applications-date-from", DAY),
     UrlField("to", "applications-date-to", DAY), UrlField("sort", "applications-sort", CHOICE, SORT_KEYS[0], SORT_KEYS),
     page_field("applications-page"),
 )

@@ -19,15 +19,18 @@ from callbacks.common import on_error as callback_error
 from layouts import shell
 from portal import pages, view_cache
 from portal.db import Database
+from portal.extensions import database as server_database
 from portal.i18n import current_language
 from portal.manual import bp as manual_bp
 from portal.pages import PAGES
 from portal.security import guard
 from portal.security import headers as content_security
-from portal.security.access import CurrentUser, serve_dependencies_by_role
+from portal.security.access import CurrentUser, serve_dependencies_by_role, user
 from portal.security.permissions import ROLES, home_page, needs_section
+from portal.security.scope import scope_of
 from portal.services.sync import status as sync_status
 from portal.settings import PROJECT_ROOT, Settings, load_settings
+from portal.validation import Forbidden, InvalidInput, NotFound
 from portal.web import bad_requests, identity, login_throttle, outage, public_complaints, session_cookie, pwa
 from portal.web.auth import bp as auth_bp
 from portal.web.auth import login_manager
@@ -139,13 +142,49 @@ def _name_each_document(app: dash.Dash) -> None:
 def _page_status(app: dash.Dash) -> None:
     """Dash answers every address with its one page, and the shell's router draws "not found" in it for an address
     no page has: the status says so too (404), so a mistyped or stale bookmark, a crawler and a monitoring probe are
-    not told that /m is a page. (A page the reader may not open is refused 403 by the guard before Dash draws.)"""
+    not told that /m is a page. (A page the reader may not open is refused 403 by the guard before Dash draws.)
+
+    A record page whose record is not there or not in the reader's reach (/applications/999999999) answers 404 the
+    same way (403 for an officer's record of another section, whose page says "access refused"), while its callback
+    draws its own "not found" or refusal in the page: the status comes from the page's own service check
+    (Page.record), so the two never disagree. Another company's record answers as a missing one does, so a service
+    user learns from the status nothing the page does not tell them."""
     every_path = app.config.routes_pathname_prefix + "<path:path>"
+
+    @app.server.before_request
+    def check_record():
+        # Before the answer rather than after it: a database lost here gets the outage's 503 (portal/web/outage.py),
+        # where an error in an after_request handler would be a bare 500. The guard has run (a login, the page's
+        # permission); a page it refused keeps its 403, unasked. Only a record page's document costs a query.
+        if request.method != "GET" or request.endpoint != every_path or g.get("refused_page"):
+            return None
+        found = pages.match(request.path)
+        if found is None or found[0].record is None:
+            return None
+        page, arguments = found
+        if any(bad_requests.impossible_id(value) for value in arguments.values()):
+            g.record_status = 404
+            return None
+        viewer = user()
+        try:
+            with server_database().session() as session:
+                page.check_record(session, viewer, **arguments)
+        except (NotFound, InvalidInput):  # what the page's callback draws as "not found"
+            g.record_status = 404
+        except Forbidden:
+            # An officer's page says "Akses ditolak" (a record of another section): the status agrees. A company's
+            # reader is told "not found or not your company's" of a missing and another company's record alike,
+            # and so is the status.
+            g.record_status = 404 if scope_of(viewer).company_scoped else 403
+        return None
 
     @app.server.after_request
     def not_found_status(response):
-        if request.endpoint == every_path and response.status_code == 200 and pages.match(request.path) is None:
-            response.status_code = 404
+        if request.endpoint == every_path and response.status_code == 200:
+            if g.get("record_status"):
+                response.status_code = g.record_status
+            elif pages.match(request.path) is None:
+                response.status_code = 404
         return response
 
 

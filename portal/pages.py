@@ -29,6 +29,16 @@ class Page:
     # Its section select offers every active section to officers who see them all: the router reads the sections
     # (cached per data change) and the layout draws them, so the page asks no callback for its choices.
     sections: bool = False
+    # A record page: "module:function" of the service check its own callback makes of the record the address names,
+    # called with a session, `viewer` and the path's arguments; it raises NotFound / Forbidden for a record that is
+    # not there or not the reader's, and reads a row or two. The document then answers 404 (portal/app.py).
+    record: str | None = None
+
+    def check_record(self, session, viewer, **arguments) -> None:
+        """The page's check of its record (`record`): NotFound / Forbidden when the viewer cannot have it."""
+        if self.record:
+            module_name, function_name = self.record.split(":")
+            getattr(import_module(module_name), function_name)(session, viewer=viewer, **arguments)
 
     def render(self, user, **arguments):
         module_name, function_name = self.layout.split(":")
@@ -56,9 +66,11 @@ PAGES: tuple[Page, ...] = (
          group=PERFORMANCE, sections=True),
     Page("rankings", "/rankings", "rankings.view", "layouts.rankings:layout", "page.rankings", "bi-trophy", group=COMPLIANCE),
     Page("profile", "/profile/<int:service_user_id>", "rankings.view", "layouts.profile:layout", "page.profile",
-         "bi-building", in_menu=False, sections=True),
+         "bi-building", in_menu=False, sections=True,
+         record="portal.services.compliance.filters:check_company_reach"),
     Page("handler", "/handlers/<int:handler_id>", "rankings.view", "layouts.handler:layout", "page.handler",
-         "bi-person-badge", in_menu=False),
+         "bi-person-badge", in_menu=False,
+         record="portal.services.compliance.profile:check_handler_reach"),
     Page("priority", "/priority", "rankings.view", "layouts.priority:layout", "page.priority", "bi-award", group=COMPLIANCE,
          sections=True),
     Page("guidance", "/guidance", "rankings.view", "layouts.guidance:layout", "page.guidance", "bi-people", group=COMPLIANCE,
@@ -70,29 +82,33 @@ PAGES: tuple[Page, ...] = (
     Page("queue", "/targeting/queue", "targeting.queue", "layouts.targeting_queue:layout", "page.targeting_queue",
          "bi-list-check", sections=True),
     Page("application-detail", "/applications/<int:application_id>", "applications.view",
-         "layouts.application_detail:layout", "page.application_detail", "bi-file-earmark-text", in_menu=False),
+         "layouts.application_detail:layout", "page.application_detail", "bi-file-earmark-text", in_menu=False,
+         record="portal.services.applications:check_reach"),
     Page("nnc", "/nnc", "nnc.view", "layouts.nnc:layout", "page.nnc", "bi-exclamation-triangle"),
     Page("nnc-new", "/nnc/new", "nnc.edit", "layouts.nnc_form:layout", "page.nnc_new", "bi-plus-lg", in_menu=False),
     Page("nnc-import", "/nnc/import", "nnc.edit", "layouts.nnc_import:layout", "page.nnc_import", "bi-upload",
          in_menu=False),
     Page("nnc-detail", "/nnc/<int:nnc_id>", "nnc.view", "layouts.nnc_detail:layout", "page.nnc_detail",
-         "bi-exclamation-triangle", in_menu=False),
+         "bi-exclamation-triangle", in_menu=False, record="portal.services.nnc.rules:load"),
+    # An NNC the reader sees but may no longer edit (closed, void) opens its form locked, saying why: a 200.
     Page("nnc-edit", "/nnc/<int:nnc_id>/edit", "nnc.edit", "layouts.nnc_form:layout", "page.nnc_edit", "bi-pencil",
-         in_menu=False),
+         in_menu=False, record="portal.services.nnc.rules:load"),
     Page("complaints", "/complaints", "complaints.view", "layouts.complaints:layout", "page.complaints",
          "bi-chat-left-text"),
     Page("complaint", "/complaints/<int:complaint_id>", "complaints.view", "layouts.complaint_detail:layout",
-         "page.complaints", in_menu=False),
+         "page.complaints", in_menu=False, record="portal.services.complaints:check_reach"),
     Page("survey", "/survey-results", "survey_results.view", "layouts.survey:layout", "page.survey",
          "bi-emoji-smile", group=PERFORMANCE, sections=True),
     Page("my", "/my/applications", "my.view", "layouts.my:layout", "page.my", "bi-box-seam"),
+    # Another company's record is refused as a missing one is (the same status too), so an id tells nothing.
     Page("my-application", "/my/applications/<int:application_id>", "my.view", "layouts.my_application:layout",
-         "page.my_application", "bi-box-seam", in_menu=False),
+         "page.my_application", "bi-box-seam", in_menu=False,
+         record="portal.services.my_applications:require_company_access"),
     Page("my-notifications", "/my/notifications", "my.view", "layouts.my_notifications:layout",
          "page.my_notifications", "bi-bell", drawn_fresh=True),
     Page("my-nnc", "/my/nnc", "my.view", "layouts.my_nnc:layout", "page.my_nnc", "bi-exclamation-triangle"),
     Page("my-nnc-detail", "/my/nnc/<int:nnc_id>", "my.view", "layouts.my_nnc:detail_layout", "page.my_nnc_detail",
-         "bi-exclamation-triangle", in_menu=False),
+         "bi-exclamation-triangle", in_menu=False, record="portal.services.nnc.rules:load"),
     Page("my-complaints", "/my/complaints", "my.view", "layouts.my_complaints:layout", "page.my_complaints",
          "bi-chat-left-text"),
     Page("corrections", "/corrections", "corrections.handle", "layouts.corrections:layout", "page.corrections",

@@ -37,8 +37,13 @@ SORTS = {
     "completed_desc": (Application.completed_at.desc().nulls_last(), Application.id.desc()),
 }
 DEFAULT_SORT = "submitted_desc"
-FILTER_KEYS = ("number", "service_user", "handler", "commodity", "stage", "section", "direction", "date_from",
-               "date_to")
+# Which date the from/to period filters: the submission (the default) or the completion, the one the KPI panel counts
+# an application's period by (portal/services/kpi: its day in the office's zone), so a card's link lists its figure.
+DATE_COLUMNS = {"submitted": Application.submitted_at, "completed": Application.completed_at}
+DATES = tuple(DATE_COLUMNS)
+DEFAULT_DATES = "submitted"
+FILTER_KEYS = ("number", "service_user", "handler", "commodity", "stage", "section", "direction", "dates",
+               "date_from", "date_to")
 
 
 def reach(scope: Scope) -> dict[str, Any]:
@@ -85,6 +90,10 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     if direction and direction not in DIRECTIONS:
         errors.add("direction", "applications.error.direction")
     cleaned["stage"], cleaned["direction"] = stage, direction
+    dates = _text(filters.get("dates")) or DEFAULT_DATES
+    if dates not in DATE_COLUMNS:
+        errors.add("dates", "applications.error.dates")
+    cleaned["dates"] = dates
     cleaned["date_from"] = _date(filters.get("date_from"), "date_from", errors)
     cleaned["date_to"] = _date(filters.get("date_to"), "date_to", errors)
     if cleaned["date_from"] and cleaned["date_to"] and cleaned["date_from"] > cleaned["date_to"]:
@@ -141,10 +150,12 @@ def _filtered(query, filters: dict[str, Any], tz: str):
         query = query.where(Section.code == filters["section"])
     if filters["direction"]:
         query = query.where(Application.direction == filters["direction"])
+    # Calendar days in the office's zone, [first day's start, last day's end), as the KPI panel bounds its periods.
+    moment = DATE_COLUMNS[filters["dates"]]
     if filters["date_from"]:
-        query = query.where(Application.submitted_at >= day_bounds(filters["date_from"], filters["date_from"], tz)[0])
+        query = query.where(moment >= day_bounds(filters["date_from"], filters["date_from"], tz)[0])
     if filters["date_to"]:
-        query = query.where(Application.submitted_at < day_bounds(filters["date_to"], filters["date_to"], tz)[1])
+        query = query.where(moment < day_bounds(filters["date_to"], filters["date_to"], tz)[1])
     return query
 
 
@@ -198,9 +209,10 @@ def search_applications(session: Session, filters: dict[str, Any] | None = None,
     """One page of applications matching `filters`, within the caller's scope, sorted in the database.
 
     `filters` may hold number, service_user (name or tax id), handler, commodity (name, scientific name
-    or HS code), stage (the current one), section, direction, date_from / date_to (submitted, calendar days
-    in `tz`). A coordinator's `section_scope` wins over any section filter. `total`: count_applications' answer for
-    the same filters and scope when the caller already has it (else it is counted here).
+    or HS code), stage (the current one), section, direction, date_from / date_to (calendar days in `tz`) of the
+    date `dates` names: "submitted" (the default) or "completed" (the KPI panel's period of an application). A
+    coordinator's `section_scope` wins over any section filter. `total`: count_applications' answer for the same
+    filters and scope when the caller already has it (else it is counted here).
     """
     cleaned = _cleaned(filters, section_scope)
     sort = sort or DEFAULT_SORT
@@ -279,9 +291,9 @@ def _synced(record) -> dict[str, Any]:
     return {"id": record.id, "deleted": record.deleted_at is not None, "deleted_at": record.deleted_at}
 
 
-def application_detail(session: Session, application_id: int, section_scope: str | None = None, *,
-                       office_id: int | None = None, include_deleted: bool = False) -> dict[str, Any]:
-    """Everything Q-Corner holds about one application, if the caller's scope reaches it.
+def _reached(session: Session, application_id: int, section_scope: str | None, office_id: int | None,
+             include_deleted: bool):
+    """The application with its company, section and handler, if the caller's reach takes it in (one query).
 
     NotFound: no such application, or one in another office, or one deleted at the source (for non-admins).
     Forbidden: the application belongs to a section outside the coordinator's `section_scope`.
@@ -294,13 +306,28 @@ def application_detail(session: Session, application_id: int, section_scope: str
         .where(Application.id == application_id)).first()
     if found is None:
         raise NotFound(application_id)
-    application, service_user, section, handler = found
+    application, _service_user, section, _handler = found
     if office_id is not None and application.office_id != office_id:
         raise NotFound(application_id)
     if application.deleted_at is not None and not include_deleted:
         raise NotFound(application_id)
     if section_scope is not None and section.code != section_scope:
         raise Forbidden(application_id)
+    return found
+
+
+def check_reach(session: Session, viewer, application_id: int) -> None:
+    """NotFound / Forbidden as the application's page would meet them (`application_detail` within `reach`), at
+    the cost of one row: the page's document answers 404 for them (portal/app.py), before its callback draws."""
+    _reached(session, application_id, **reach(viewer))
+
+
+def application_detail(session: Session, application_id: int, section_scope: str | None = None, *,
+                       office_id: int | None = None, include_deleted: bool = False) -> dict[str, Any]:
+    """Everything Q-Corner holds about one application, if the caller's scope reaches it (NotFound / Forbidden
+    otherwise: `_reached`)."""
+    application, service_user, section, handler = _reached(session, application_id, section_scope, office_id,
+                                                            include_deleted)
 
     def children(model, *order):
         query = select(model).where(model.application_id == application.id).order_by(*order)

@@ -251,6 +251,12 @@ def _get_for(session: Session, viewer, complaint_id: int) -> Complaint:
     return complaint
 
 
+def check_reach(session: Session, viewer, complaint_id: int) -> None:
+    """NotFound / Forbidden as the complaint's page would meet them (`detail`), at the cost of one row: the page's
+    document answers 404 for them (portal/app.py), before its callback draws."""
+    _get_for(session, viewer, complaint_id)
+
+
 # The fields of the complaint's handling form, to say what changed under a stale one (edit_versions).
 EDIT_FIELDS = ("status", "category", "assignee_id", "answer", "needs_field_check")
 

@@ -55,9 +55,14 @@ def _refuse_nul():
                                          message=t("error.bad_request")), 400)
 
 
+def impossible_id(value) -> bool:
+    """An id past 64 bits: it names no record (and SQLite cannot even be asked about it)."""
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
+
+
 def _refuse_impossible_ids():
-    """An id in the path past 64 bits names no record (and SQLite cannot even be asked): 404."""
-    if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in (request.view_args or {}).values()):
+    """An id in the path past 64 bits names no record: 404."""
+    if any(impossible_id(v) for v in (request.view_args or {}).values()):
         return _not_found(None)
     return None
 

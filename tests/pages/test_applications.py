@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.web import dash_callback
+from support.web import components, dash_callback
 from support.factories import (gen_action, gen_application, gen_bill, gen_certificate, gen_handler, gen_service_user)
 from models import AuditLog, Office
 from models.base import utcnow
@@ -241,8 +241,8 @@ def test_service_user_cannot_call_the_application_page(logged_in, scene):
 
 def _search(app, client, **values):
     order = ["applications-number", "applications-service_user", "applications-handler", "applications-commodity",
-             "applications-stage", "applications-direction", "applications-section", "applications-date-from",
-             "applications-date-to", "applications-sort"]
+             "applications-stage", "applications-direction", "applications-section", "applications-dates",
+             "applications-date-from", "applications-date-to", "applications-sort"]
     inputs = [{"id": component, "property": "value", "value": values.get(component.split("-", 1)[1], "")}
               for component in order]
     inputs += [{"id": "applications-prev", "property": "n_clicks", "value": None},
@@ -292,3 +292,78 @@ def test_application_pages_are_refused_to_service_users_by_the_guard(logged_in):
 def test_date_filter_accepts_dates(session, scene):
     result = search_applications(session, {"date_from": date(2026, 3, 2), "date_to": date(2026, 3, 2)})
     assert _numbers(result) == {"PTK-PLANT-0001"}
+
+
+# ------------------------------------------------------------------------------------------ completion dates
+@pytest.fixture
+def completions(session):
+    """Applications completed around 10–11 March 2026 in WIB (UTC+7), and one submitted then, still open."""
+    company = gen_service_user(session, name="PT Selesai Tepat")
+
+    def completed(number, submitted_at, completed_at):
+        return gen_application(session, company, number=number, submitted_at=submitted_at, stages=("submitted",),
+                               completed_at=completed_at, completion_stage="handed_over")
+
+    completed("PTK-DONE-EARLY", datetime(2026, 3, 9, 1, tzinfo=UTC), datetime(2026, 3, 9, 16, 59, 59, tzinfo=UTC))
+    completed("PTK-DONE-FIRST", datetime(2026, 3, 9, 1, tzinfo=UTC), datetime(2026, 3, 9, 17, 0, tzinfo=UTC))
+    completed("PTK-DONE-OLD", datetime(2026, 2, 1, 1, tzinfo=UTC), datetime(2026, 3, 10, 5, 0, tzinfo=UTC))
+    completed("PTK-DONE-LAST", datetime(2026, 3, 11, 1, tzinfo=UTC), datetime(2026, 3, 11, 16, 59, 59, tzinfo=UTC))
+    completed("PTK-DONE-LATE", datetime(2026, 3, 11, 1, tzinfo=UTC), datetime(2026, 3, 11, 17, 0, tzinfo=UTC))
+    gen_application(session, company, number="PTK-OPEN", submitted_at=datetime(2026, 3, 10, 3, tzinfo=UTC),
+                    stages=("submitted", "verified"))
+    session.commit()
+
+
+def test_the_list_filtered_by_completion_date_holds_only_applications_completed_in_those_office_days(session,
+                                                                                                      completions):
+    # 9 Mar 16:59:59 UTC is 9 Mar 23:59:59 WIB (before the first day); 11 Mar 17:00 UTC is 12 Mar 00:00 WIB (after
+    # the last): the days are the office's, bounded as the KPI panel bounds its period.
+    period = {"date_from": "2026-03-10", "date_to": "2026-03-11"}
+    by_completion = search_applications(session, {**period, "dates": "completed"})
+    assert _numbers(by_completion) == {"PTK-DONE-FIRST", "PTK-DONE-OLD", "PTK-DONE-LAST"}
+    assert by_completion["total"] == 3
+    assert applications.count_applications(session, {**period, "dates": "completed"}) == 3
+    # Submission dates stay the default: the open application submitted on 10 March, not the one submitted in February.
+    by_submission = {"PTK-OPEN", "PTK-DONE-LAST", "PTK-DONE-LATE"}
+    assert _numbers(search_applications(session, period)) == by_submission
+    assert _numbers(search_applications(session, {**period, "dates": "submitted"})) == by_submission
+    assert _numbers(search_applications(session, {"date_to": "2026-03-09", "dates": "completed"})) == {
+        "PTK-DONE-EARLY"}
+
+
+def test_an_unknown_date_choice_is_refused_with_a_reason(session):
+    with pytest.raises(InvalidInput) as caught:
+        search_applications(session, {"dates": "shipped", "date_from": "2026-03-10"})
+    assert set(caught.value.errors) == {"dates"}
+
+
+def test_the_list_callback_filters_by_the_chosen_date(app, logged_in, completions):
+    client = logged_in("operator")
+    body = _search(app, client, sort="completed_desc", dates="completed",
+                   **{"date-from": "2026-03-10", "date-to": "2026-03-11"})
+    assert [row["number"] for row in body["applications-grid"]["rowData"]] == [
+        "PTK-DONE-LAST", "PTK-DONE-OLD", "PTK-DONE-FIRST"]
+    assert body["applications-count"]["children"] == "Menampilkan 1–3 dari 3"
+
+
+def test_the_date_choice_round_trips_through_the_address_and_the_page_draws_it(logged_in):
+    from layouts import applications as applications_layout
+    from layouts.components import url_filters
+
+    fields = applications_layout.URL_FIELDS
+    chosen = {"applications-dates": "completed", "applications-date-from": "2026-03-01",
+              "applications-date-to": "2026-03-31"}
+    search = url_filters.query_string(chosen, fields)
+    assert search == "?dates=completed&from=2026-03-01&to=2026-03-31"
+    assert url_filters.parse(search, fields) == chosen
+    # The default (submission dates) stays out of the address; a date nobody offers is ignored.
+    assert url_filters.query_string({"applications-dates": "submitted"}, fields) == ""
+    assert url_filters.parse("?dates=shipped", fields) == {}
+    response = dash_callback(logged_in("operator"), "shell-content.children",
+                             inputs=[{"id": "shell-url", "property": "pathname", "value": "/applications"}],
+                             state=[{"id": "shell-url", "property": "search", "value": search}])
+    drawn = {props["id"]: props for _type, props in components(response.json) if isinstance(props.get("id"), str)}
+    assert drawn["applications-dates"]["value"] == "completed"
+    assert [option["label"] for option in drawn["applications-dates"]["options"]] == ["Tanggal diajukan",
+                                                                                      "Tanggal selesai"]
+    assert drawn["applications-date-from"]["value"] == "2026-03-01"

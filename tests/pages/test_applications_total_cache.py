@@ -30,8 +30,8 @@ def scene(session):
 def _count(app, client, page: int = 0, **values) -> str:
     """The list's "showing a–b of n" line for the given filters (page 0, or the next page from `page`)."""
     order = ["applications-number", "applications-service_user", "applications-handler", "applications-commodity",
-             "applications-stage", "applications-direction", "applications-section", "applications-date-from",
-             "applications-date-to", "applications-sort"]
+             "applications-stage", "applications-direction", "applications-section", "applications-dates",
+             "applications-date-from", "applications-date-to", "applications-sort"]
     inputs = [{"id": component, "property": "value", "value": values.get(component.split("-", 1)[1], "")}
               for component in order]
     inputs[-1]["value"] = "submitted_desc"

@@ -145,13 +145,71 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
     for card in _panel(app, logged_in("head"), "this_month", section="plant", direction="export"):
         address = urlsplit(card["props"]["href"])
         links[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
-    for key in ("certificates", "in-progress", "service-time", "fees"):
-        assert links[key] == ("/applications", {"section": "plant", "direction": "export"}), (key, links[key])
+    assert links["in-progress"] == ("/applications", {"section": "plant", "direction": "export"})
+    # The cards counting the period's completed applications lead to them: completed in the period's days.
+    start, end = links["certificates"][1]["from"], links["certificates"][1]["to"]
+    assert start.endswith("-01") and start[:7] == end[:7]  # this month, its first day to today
+    for key in ("certificates", "service-time", "fees"):
+        assert links[key] == ("/applications", {"section": "plant", "direction": "export", "dates": "completed",
+                                                "from": start, "to": end, "sort": "completed_desc"}), (key, links[key])
     # The panel counts an export's NNCs as received ones (an NNC records no direction, only its flow).
     assert links["violations"] == ("/nnc", {"section": "plant", "flow": "received"})
     # The card counts the stored scores of the default window by section: no direction in its ranking either.
     assert links["compliance"] == ("/rankings", {"section": "plant"})
     assert links["complaints"] == ("/complaints", {})  # complaints are not kept per section
+
+
+def _listed(app, client, href: str) -> tuple[int, list[str]]:
+    """Follow a card's link into the applications list: its filters as the page draws them from the address, then the
+    list's callback with them (the total the list shows, and the first page's numbers)."""
+    from callbacks.applications import FILTER_IDS
+    from layouts import applications as applications_layout
+    from layouts.components.url_filters import parse
+    from portal.security.access import callback_permissions
+
+    address = urlsplit(href)
+    assert address.path == "/applications"
+    values = parse(address.query, applications_layout.URL_FIELDS)
+    defaults = {field.component_id: field.default for field in applications_layout.URL_FIELDS}
+    inputs = [{"id": component, "property": "value", "value": values.get(component, defaults.get(component) or "")}
+              for component in FILTER_IDS + ["applications-sort"]]
+    inputs += [{"id": "applications-prev", "property": "n_clicks", "value": None},
+               {"id": "applications-next", "property": "n_clicks", "value": None}]
+    key = next(key for key in callback_permissions(app) if "applications-grid.rowData" in key)
+    response = dash_callback(client, key, inputs, [{"id": "applications-page", "property": "data", "value": 0}],
+                             ["applications-number.value"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.json["response"]
+    total = int(body["applications-count"]["children"].rsplit(" ", 1)[-1]) if body["applications-grid"]["rowData"] \
+        else 0
+    return total, [row["number"] for row in body["applications-grid"]["rowData"]]
+
+
+@pytest.mark.parametrize("section, direction", [("all", "all"), ("plant", "export")])
+def test_a_card_of_completed_applications_leads_to_as_many_applications_as_the_card_counts(app, logged_in, session,
+                                                                                           data, section, direction):
+    """March 2026 at office 0300 (WIB): A1, A2, A3 (animal import) and A5 (refused) completed; A7 was handed over at
+    31 March 17:00 UTC, 1 April in WIB, so neither the card nor its list counts it."""
+    from datetime import date
+
+    from support.factories import office_id
+    from portal.services.kpi import panel as kpi
+
+    client = logged_in("head")
+    span = kpi.period("custom", date(2026, 3, 31), date(2026, 3, 1), date(2026, 3, 31))
+    figures = kpi.panel(session, office_id(session), span, None if section == "all" else section,
+                        None if direction == "all" else direction, today=date(2026, 3, 31))
+    completed = figures["current"]["applications_completed"]
+    assert completed == (4 if section == "all" else 3)
+    cards = {card["props"]["id"].removeprefix("kpi-card-"): card
+             for card in _panel(app, client, "custom", "2026-03-01", "2026-03-31", section, direction)}
+    expected = {data[name].number for name in ("a1", "a2", "a3", "a5")
+                if section == "all" or data[name].section_id == data["a1"].section_id
+                and data[name].direction == "export"}
+    for key in ("certificates", "service-time", "fees"):
+        total, numbers = _listed(app, client, cards[key]["props"]["href"])
+        assert total == completed and set(numbers) == expected, (key, total, numbers)
+    assert data["a7"].number not in numbers
 
 
 def test_the_survey_and_targeting_cards_open_their_pages_on_the_panels_period_and_section(app, logged_in, data):

@@ -65,10 +65,13 @@ def test_every_dash_callback_declares_a_permission(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_exactly_its_pages(role, logged_in):
+    """A record page the role may open answers 404 here, where no record 1 exists (portal/app.py: its record is
+    checked only after the guard); one it may not open, 403 whatever the record."""
     client = logged_in(role)
     for path, allowed in EXPECTED_PAGE_ACCESS.items():
         status = client.get(path).status_code
-        assert status == (200 if role in allowed else 403), (role, path, status)
+        opened = 404 if match(path)[0].record else 200
+        assert status == (opened if role in allowed else 403), (role, path, status)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -198,3 +198,9 @@ def check_profile_access(session: Session, service_user_id: int, *, office_id: i
     if section_id is None or not active_in_section(session, service_user_id, section_id):
         raise Forbidden(service_user_id)
     return found, section_id
+
+
+def check_company_reach(session: Session, viewer, service_user_id: int) -> None:
+    """NotFound / Forbidden as the company's profile would meet them (`check_profile_access` within
+    `company_reach`), reading a row or two: the profile's document answers 404 for them (portal/app.py)."""
+    check_profile_access(session, service_user_id, **company_reach(session, viewer, service_user_id))

@@ -16,7 +16,8 @@ from portal.domain.compliance import ScoringSettings
 from portal.domain.periods import add_months, day_bounds, month_start, months_between, split_months, today_in
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import (active_in_section, check_profile_access, checked_period,
-                                                clean_filters, resolve_section, sections_by_code, window)
+                                                clean_filters, handler_reach, resolve_section, sections_by_code,
+                                                window)
 from portal.services.compliance.ranking import aggregate, prior
 from portal.services.compliance.sources import _primary_commodity, monthly_source, nnc_consignment_direction
 from portal.services.compliance.streaks import filtered_streaks
@@ -371,25 +372,41 @@ def commodity_choices(session: Session, service_user_id: int, *, office_id: int,
 
 
 # ------------------------------------------------------------------------------------------------ handler
-def handler_profile(session: Session, handler_id: int, *, office_id: int | None, section_scope: str | None,
-                    page: int = 0, page_size: int | None = None) -> dict[str, Any]:
-    """The companies a handler has served, latest first, each with its current tier and first / last application
-    with it (a page of them when `page_size` is given, read as such from the database: a busy handler serves
-    hundreds), how many in all, and how many of them are tier D."""
+def _handler_in_reach(session: Session, handler_id: int, office_id: int | None, section_scope: str | None):
+    """The handler, the conditions on its applications the reader may count, and the section whose tiers they read.
+
+    NotFound: no such handler, or one of another office. Forbidden: a coordinator's section holds none of its
+    applications (a handler is seen through the consignments of the reader's section)."""
     handler = session.get(Handler, handler_id)
     if handler is None or (office_id is not None and handler.office_id != office_id):
         raise NotFound(handler_id)
-    a, s = Application, ComplianceScore
+    a = Application
     conditions = [a.handler_id == handler_id, a.deleted_at.is_(None)]
     tier_section = ALL_SECTIONS
     if section_scope is not None:
         section_id = sections_by_code(session).get(section_scope)
         conditions.append(a.section_id == section_id)
         tier_section = section_id  # the tier the coordinator's ranking and profiles show, not one of every section
+        if session.scalar(select(a.id).where(*conditions).limit(1)) is None:
+            raise Forbidden(handler_id)
+    return handler, conditions, tier_section
+
+
+def check_handler_reach(session: Session, viewer, handler_id: int) -> None:
+    """NotFound / Forbidden as the handler's page would meet them (`handler_profile` within `handler_reach`),
+    reading a row or two: the page's document answers 404 for them (portal/app.py), before its callback draws."""
+    _handler_in_reach(session, handler_id, **handler_reach(viewer))
+
+
+def handler_profile(session: Session, handler_id: int, *, office_id: int | None, section_scope: str | None,
+                    page: int = 0, page_size: int | None = None) -> dict[str, Any]:
+    """The companies a handler has served, latest first, each with its current tier and first / last application
+    with it (a page of them when `page_size` is given, read as such from the database: a busy handler serves
+    hundreds), how many in all, and how many of them are tier D (NotFound / Forbidden: `_handler_in_reach`)."""
+    handler, conditions, tier_section = _handler_in_reach(session, handler_id, office_id, section_scope)
+    a, s = Application, ComplianceScore
     served = select(a.service_user_id.label("su")).where(*conditions).distinct().subquery()
     total = session.scalar(select(func.count()).select_from(served)) or 0
-    if section_scope is not None and not total:
-        raise Forbidden(handler_id)
     query = (select(a.service_user_id, ServiceUser.name, ServiceUser.tax_id, func.count(), func.min(a.submitted_at),
                     func.max(a.submitted_at))
              .join(ServiceUser, ServiceUser.id == a.service_user_id).where(*conditions)
