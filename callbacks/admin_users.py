@@ -5,7 +5,7 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.common import page_of, paged_callback, register_unsaved_guard, stale_message
 from layouts.admin_users import FORM_FIELDS
-from layouts.components.formatting import format_datetime
+from layouts.components.formatting import format_datetime, office_label
 from portal import i18n
 from portal.security.access import protected_callback, user
 from portal.security.permissions import DEFAULT_NEW_ROLE
@@ -24,8 +24,8 @@ def _grid_row(row: dict, tz: str) -> dict:
         "id": row["id"], "username": row["username"], "full_name": row["full_name"],
         "role_label": t(f"role.{row['role']}"),
         "section_label": t(f"section.{row['section_code']}") if row["section_code"] else "",
-        # The office by name (an administrator of several offices knows them by name, not by code); both on hover.
-        "office_name": row["office_name"], "office_title": f"{row['office_code']} · {row['office_name']}",
+        # The office's code, and its name on hover (an administrator of several offices knows them by name).
+        "office_code": row["office_code"], "office_title": office_label(row["office_code"], row["office_name"]),
         "status_label": t(f"status.user.{status}"),
         "last_login": format_datetime(row["last_login_at"], tz) if row["last_login_at"] else "",
     }
@@ -89,7 +89,7 @@ def register(app) -> None:
         language = i18n.current_language()
         section_options = [{"label": t("admin_users.no_section"), "value": ""}] + [
             {"label": s["name_id"] if language == "id" else s["name_en"], "value": str(s["id"])} for s in sections]
-        office_options = [{"label": f"{o['code']} · {o['name']}", "value": str(o["id"])} for o in offices]
+        office_options = [{"label": office_label(o["code"], o["name"]), "value": str(o["id"])} for o in offices]
         return section_options, office_options
 
     @protected_callback(

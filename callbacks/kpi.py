@@ -12,7 +12,7 @@ from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, form_number, format_date, format_datetime,
                                            format_idr, format_number, format_per_thousand, format_percent,
-                                           format_targeting_share, month_axis, month_name)
+                                           format_targeting_share, month_axis, month_name, office_label)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
 from layouts.components.empty import empty_figure
@@ -23,6 +23,7 @@ from portal.extensions import database, settings
 from portal.i18n import current_language, t
 from portal.domain.periods import today_in
 from portal.services import edit_versions
+from portal.services.applications import list_is_one_office
 from portal.services.kpi import offices as kpi_offices, panel as kpi, sla as kpi_sla
 from portal.services.offices import office_zone
 from portal.validation import InvalidInput, StaleEdit
@@ -146,13 +147,16 @@ def card(key: str, label: str, value, sub=None, change=None, href: str | None = 
 
 
 def card_links(office_id: int | None, section: str | None, direction: str | None,
-               span: kpi.Period | None = None) -> dict[str, str | None]:
+               span: kpi.Period | None = None, list_is_the_office: bool = True) -> dict[str, str | None]:
     """Where each card leads, with those of the panel's filters that the card's figure and the page share: the
     applications list takes the section and direction; for the cards that count the applications completed in the
-    period (certificates, service time, fees: the "completed" link) also `span`'s days as completion days
-    (`dates=completed&from=…&to=…`, bounded in the office's zone as the panel bounds its period; latest completion
-    first), so the list's total is the card's "applications completed"; the in-progress card's list carries no
-    period (no list filter says "not completed by the period's end"); the NNC register the section and the flow a
+    period (certificates, whose line under it is their count, and service time: the "completed" link) also
+    `span`'s days as completion days (`dates=completed&from=…&to=…`, bounded in the office's zone as the panel
+    bounds its period; latest completion first), so the list's total is the card's "applications completed" — only
+    where the reader's list is of the panel's office alone (`list_is_the_office`: an admin's or a national reader's
+    list holds every office, an admin's the records deleted at the source too, and would show more); the
+    in-progress card's list carries no period (no list filter says "not completed by the period's end"), nor the
+    fees card's (paid by the payment's date, not the completion's); the NNC register the section and the flow a
     direction counts (export: received, import: issued, as the panel counts them); the ranking the section only (the
     card counts the stored scores of the default window, by section); the survey results the period (`span`: its
     preset, or its dates when custom) and the section, so the page shows the card's IKM; the targeting page the
@@ -186,7 +190,7 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     # reads the period's rows alone, never the newer submissions before them).
     completed = {**applications, "applications-dates": "completed", "applications-date-from": span.start.isoformat(),
                  "applications-date-to": span.end.isoformat(), "applications-sort": "completed_desc"} \
-        if span else applications
+        if span and list_is_the_office else applications
     return {"applications": address("/applications", applications_layout, applications),
             "completed": address("/applications", applications_layout, completed),
             "survey": address("/survey-results", survey_layout, survey),
@@ -225,7 +229,7 @@ def cards(panel: dict, links: dict[str, str | None]):
              t("kpi.card.fees_sub", billed=format_idr(now["fees"]["billed"])),
              trend(now["fees"]["paid"], before["fees"]["paid"], GOOD, money_short(before["fees"]["paid"]),
                    comparable["fees"], amount=money_short),
-             links["completed"], title=format_idr(now["fees"]["paid"])),
+             links["applications"], title=format_idr(now["fees"]["paid"])),
         _ikm_card(survey, survey_before, panel["direction"], links["survey"]),
         card("violations", t("kpi.card.violations"), format_per_thousand(now["violations_per_1000"]),
              t("kpi.card.violations_sub", actions=number(now["actions_3p"]["total"]), nncs=number(now["nncs"]["total"])),
@@ -393,16 +397,17 @@ def stages_table(panel: dict):
 
 
 def drawn_panel(session, office_id: int, span, section: str | None, direction: str | None, *, today: date,
-                language: str, home: bool = True) -> dict:
+                language: str, home: bool = True, list_is_the_office: bool = True) -> dict:
     """The panel drawn (cards, chart, stage table, period label) as plain values, for the view cache: per (office,
     period, filters, data stamp, language), so a repeat view neither computes nor draws. `language` is the one
     `t()` draws in (the caller passes current_language()); it is an argument so that it is part of the key, as is
-    `home` (the office is the reader's own: the cards' links depend on it, card_links). What depends on the person
+    `home` (the office is the reader's own: the cards' links depend on it, card_links) and `list_is_the_office`
+    (the reader's applications list is of that office alone: card_links). What depends on the person
     (the freshness badge's link) is drawn outside."""
     panel = cached(session, kpi.panel, office_id, span, section, direction, today=today)
     label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
               previous_start=format_date(span.previous_start), previous_end=format_date(span.previous_end))
-    links = card_links(None if home else office_id, section, direction, span)
+    links = card_links(None if home else office_id, section, direction, span, list_is_the_office)
     return {"cards": plain(cards(panel, links)), "chart": monthly_figure(panel["current"]["monthly"]),
             "stages": plain(stages_table(panel)), "label": label, "timezone": panel["period"]["timezone"]}
 
@@ -450,7 +455,8 @@ def register(app) -> None:
             return ([], badge, *unusable_period(), custom, custom, *feedback)
         with database().session() as session:
             drawn = cached(session, drawn_panel, office_id, span, known_section(section), chosen(direction),
-                           today=today, language=current_language(), home=office_id == current.office_id)
+                           today=today, language=current_language(), home=office_id == current.office_id,
+                           list_is_the_office=list_is_one_office(current.scope))
             badge = _freshness(session, current, office_id, drawn["timezone"])
         return (drawn["cards"], badge, drawn["chart"], drawn["stages"], drawn["label"], custom, custom, False, "",
                 False, "")
@@ -462,7 +468,7 @@ def register(app) -> None:
         with database().session() as session:
             offices = kpi_offices.office_choices(session, current.scope)
         return [{"label": t("kpi.office.home_named", name=current.office_name), "value": "home"}] + [
-            {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
+            {"label": office_label(office["code"], office["name"]), "value": str(office["id"])}
             for office in offices if office["id"] != current.office_id]
 
     outputs = [Output(f"kpi-sla-{key}", "value") for key in SLA_KEYS] + \

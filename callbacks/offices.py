@@ -10,7 +10,7 @@ from callbacks.shell import known_section
 from layouts import kpi as kpi_layout, offices as offices_layout
 from layouts.components.empty import empty_figure
 from layouts.components.formatting import (chart_separators, format_count, format_date, format_per_thousand,
-                                           format_percent)
+                                           format_percent, office_label)
 from layouts.components.url_filters import query_string
 from layouts.offices import metric_label
 from portal.domain.periods import today_in
@@ -41,7 +41,7 @@ def grid_row(row: dict) -> dict:
     """One office as the grid shows it: raw numbers to sort by, text to read."""
     tiers = row["tiers"] or {}
     ikm = row["ikm"]
-    return {"id": row["office_id"], "office": f"{row['code']} · {row['name']}",
+    return {"id": row["office_id"], "office": office_label(row["code"], row["name"]),
             "completed": row["applications_completed"],
             "median": row["median_hours"], "median_text": hours(row["median_hours"]),
             "p90": row["p90_hours"], "p90_text": hours(row["p90_hours"]),
@@ -94,7 +94,7 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
     shown = offices_service.chart_order(rows, metric)
     if not shown:
         return empty_figure(t("offices.no_figures")), t("offices.no_figures")
-    labels = [f"{row['code']} · {row['name']}" for row in shown][::-1]
+    labels = [office_label(row["code"], row["name"]) for row in shown][::-1]
     values = [row[metric] * 100 if metric == "sla_share" else row[metric] for row in shown][::-1]
     # The share is drawn in percent: its ticks say so, as the targeting effectiveness chart's do (the axis title,
     # the measure's name, no longer repeats it).
@@ -113,10 +113,10 @@ def chart(rows: list[dict], metric: str) -> tuple[dict, str]:
     best, worst = shown[0], shown[-1]
     if len(shown) == 1:  # best and lowest would name the same office: say there is nothing to compare it with yet
         return figure, t("offices.chart_answer_single", metric=metric_label(metric),
-                         office=f"{best['code']} · {best['name']}", value=_value_text(metric, best[metric]))
+                         office=office_label(best["code"], best["name"]), value=_value_text(metric, best[metric]))
     answer = t("offices.chart_answer", metric=metric_label(metric),
-               best=f"{best['code']} · {best['name']}", best_value=_value_text(metric, best[metric]),
-               worst=f"{worst['code']} · {worst['name']}", worst_value=_value_text(metric, worst[metric]))
+               best=office_label(best["code"], best["name"]), best_value=_value_text(metric, best[metric]),
+               worst=office_label(worst["code"], worst["name"]), worst_value=_value_text(metric, worst[metric]))
     return figure, answer
 
 

@@ -9,7 +9,7 @@ from callbacks.common import (export_failed, page_of, paged_callback, plain, reg
 from layouts.compliance_common import export_columns, export_row, grid_row, tier_cells, tier_chart, window_text
 from layouts.components.empty import empty_figure
 from layouts.components.grid import formatted_columns
-from layouts.components.formatting import format_count, format_date, format_rate, format_score, format_tax_id
+from layouts.components.formatting import format_count, format_date, format_rate, format_score, format_tax_id, office_label
 from layouts import rankings as rankings_layout
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -98,8 +98,7 @@ def national_row(row: dict, tz: str, names: dict[int, str] | None = None) -> dic
 
 
 def _office_label(office: dict, names: dict[int, str] | None) -> str:
-    name = (names or {}).get(office.get("office_id"))
-    return f"{office['office_code']} {name}" if name else office["office_code"]
+    return office_label(office["office_code"], (names or {}).get(office.get("office_id")))
 
 
 def national_window(result: dict) -> str:
@@ -125,7 +124,7 @@ def register(app) -> None:
         with database().session() as db:
             if current.scope.several_offices:
                 offices += [{"label": t("rankings.office.national"), "value": NATIONAL}] + [
-                    {"label": f"{office['code']} · {office['name']}", "value": str(office["id"])}
+                    {"label": office_label(office["code"], office["name"]), "value": str(office["id"])}
                     for office in office_choices(db, current.scope) if office["id"] != current.office_id]
             options = compliance.filter_options(db, current.section_scope)
         sections = no_update if current.section_scope else section_choices(options["sections"])

@@ -49,7 +49,8 @@ def layout(user, **_):
                 # "Enforcement coordinator", "National (headquarters)": cut at 170 px in English.
                 {"field": "role_label", "headerName": t("field.role"), "width": 205, "tooltipField": "role_label"},
                 {"field": "section_label", "headerName": t("field.section"), "width": 170},
-                {"field": "office_name", "headerName": t("field.office"), "width": 170, "tooltipField": "office_title"},
+                # The code (the column has no room for a name at 1366 px beside whole full names), named on hover.
+                {"field": "office_code", "headerName": t("field.office"), "width": 90, "tooltipField": "office_title"},
                 {"field": "status_label", "headerName": t("field.status"), "width": 120},
                 {"field": "last_login", "headerName": t("field.last_login"), "width": 195},
             ],

@@ -145,7 +145,8 @@ def _page_status(app: dash.Dash) -> None:
     not told that /m is a page. (A page the reader may not open is refused 403 by the guard before Dash draws.)
 
     A record page whose record is not there or not in the reader's reach (/applications/999999999) answers 404 the
-    same way (403 for an officer's record of another section, whose page says "access refused"), while its callback
+    same way (403 where its page says "access refused": an officer's record of another section, another office's
+    NNC or complaint), while its callback
     draws its own "not found" or refusal in the page: the status comes from the page's own service check
     (Page.record), so the two never disagree. Another company's record answers as a missing one does, so a service
     user learns from the status nothing the page does not tell them."""
@@ -156,7 +157,8 @@ def _page_status(app: dash.Dash) -> None:
         # Before the answer rather than after it: a database lost here gets the outage's 503 (portal/web/outage.py),
         # where an error in an after_request handler would be a bare 500. The guard has run (a login, the page's
         # permission); a page it refused keeps its 403, unasked. Only a record page's document costs a query.
-        if request.method != "GET" or request.endpoint != every_path or g.get("refused_page"):
+        # HEAD too: a monitoring probe's HEAD is told what a GET would be.
+        if request.method not in ("GET", "HEAD") or request.endpoint != every_path or g.get("refused_page"):
             return None
         found = pages.match(request.path)
         if found is None or found[0].record is None:

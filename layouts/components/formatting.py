@@ -110,6 +110,11 @@ def breakable_text(text: str | None) -> list:
     return drawn
 
 
+def office_label(code: str, name: str | None) -> str:
+    """An office as every list and choice writes it: "0300 · BBKP Soekarno-Hatta" (its code alone without a name)."""
+    return f"{code} · {name}" if name else code
+
+
 def format_tax_id(value: str | None) -> str:
     """An NPWP as people read it, whatever the office typed (portal.domain.npwp.formatted: a company's
     01.234.567.8-901.000, a person's NIK in groups of four; "0435308058071650" was shown raw); "–" for none."""

@@ -46,6 +46,13 @@ FILTER_KEYS = ("number", "service_user", "handler", "commodity", "stage", "secti
                "date_from", "date_to")
 
 
+def list_is_one_office(scope: Scope) -> bool:
+    """Whether the scope's list holds its home office's live applications alone, as the KPI panel counts them (not
+    every office's, nor those deleted at the source: an admin's)."""
+    scope = scope_of(scope)
+    return not scope.every_office and not scope.include_deleted
+
+
 def reach(scope: Scope) -> dict[str, Any]:
     """The part of the data a scope may see, as keyword arguments for the functions below.
 

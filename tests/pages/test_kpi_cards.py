@@ -145,11 +145,11 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
     for card in _panel(app, logged_in("head"), "this_month", section="plant", direction="export"):
         address = urlsplit(card["props"]["href"])
         links[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
-    assert links["in-progress"] == ("/applications", {"section": "plant", "direction": "export"})
+    assert links["in-progress"] == links["fees"] == ("/applications", {"section": "plant", "direction": "export"})
     # The cards counting the period's completed applications lead to them: completed in the period's days.
     start, end = links["certificates"][1]["from"], links["certificates"][1]["to"]
     assert start.endswith("-01") and start[:7] == end[:7]  # this month, its first day to today
-    for key in ("certificates", "service-time", "fees"):
+    for key in ("certificates", "service-time"):
         assert links[key] == ("/applications", {"section": "plant", "direction": "export", "dates": "completed",
                                                 "from": start, "to": end, "sort": "completed_desc"}), (key, links[key])
     # The panel counts an export's NNCs as received ones (an NNC records no direction, only its flow).
@@ -188,8 +188,8 @@ def _listed(app, client, href: str) -> tuple[int, list[str]]:
 @pytest.mark.parametrize("section, direction", [("all", "all"), ("plant", "export")])
 def test_a_card_of_completed_applications_leads_to_as_many_applications_as_the_card_counts(app, logged_in, session,
                                                                                            data, section, direction):
-    """March 2026 at office 0300 (WIB): A1, A2, A3 (animal import) and A5 (refused) completed; A7 was handed over at
-    31 March 17:00 UTC, 1 April in WIB, so neither the card nor its list counts it."""
+    """March 2026 at office 0300 (WIB): A1, A2, A3 (A3 an animal import) and A5 (refused) completed; A7 was handed
+    over at 31 March 17:00 UTC, 1 April in WIB, so neither the card nor its list counts it."""
     from datetime import date
 
     from support.factories import office_id
@@ -206,10 +206,21 @@ def test_a_card_of_completed_applications_leads_to_as_many_applications_as_the_c
     expected = {data[name].number for name in ("a1", "a2", "a3", "a5")
                 if section == "all" or data[name].section_id == data["a1"].section_id
                 and data[name].direction == "export"}
-    for key in ("certificates", "service-time", "fees"):
+    for key in ("certificates", "service-time"):
         total, numbers = _listed(app, client, cards[key]["props"]["href"])
         assert total == completed and set(numbers) == expected, (key, total, numbers)
     assert data["a7"].number not in numbers
+    # Fees are counted by the payment's day, not the completion's: the card's list carries no period.
+    assert "dates=" not in cards["fees"]["props"]["href"]
+
+
+@pytest.mark.parametrize("role", ["admin", "national"])
+def test_a_reader_whose_list_holds_every_office_gets_no_period_in_the_card_links(app, logged_in, data, role):
+    """Their list holds every office (an admin's also the records deleted at the source): under the card's period it
+    would show more than the card counts, so the link carries only the section and direction, as before."""
+    cards = {card["props"]["id"].removeprefix("kpi-card-"): card["props"].get("href")
+             for card in _panel(app, logged_in(role), "custom", "2026-03-01", "2026-03-31", "all", "all")}
+    assert cards["certificates"] == cards["service-time"] == "/applications"
 
 
 def test_the_survey_and_targeting_cards_open_their_pages_on_the_panels_period_and_section(app, logged_in, data):

@@ -73,7 +73,7 @@ def test_each_offices_score_names_its_office_on_hover_and_in_the_export(app, log
     client = logged_in("national")
     body = _rank(client, app, "national")
     xenia = {row["name"]: row for row in body["rankings-grid"]["rowData"]}["PT Xenia Ekspor"]
-    assert "0400 BBKP Surabaya: " in xenia["offices_title"]
+    assert "0400 · BBKP Surabaya: " in xenia["offices_title"]
     column = next(c for c in body["rankings-grid"]["columnDefs"] if c.get("field") == "offices_text")
     assert column["tooltipField"] == "offices_title"
     states = [{"id": i, "property": "value", "value": v} for i, v in (
@@ -86,7 +86,7 @@ def test_each_offices_score_names_its_office_on_hover_and_in_the_export(app, log
         state=states, changed=["rankings-export-csv.n_clicks"])
     content = base64.b64decode(response.get_json()["response"]["rankings-download"]["data"]["content"]).decode()
     xenia_line = next(line for line in content.splitlines() if "PT Xenia Ekspor" in line)
-    assert "0400 BBKP Surabaya: " in xenia_line
+    assert "0400 · BBKP Surabaya: " in xenia_line
 
 
 def test_a_national_reader_opens_another_offices_ranking(app, logged_in, session, offices):

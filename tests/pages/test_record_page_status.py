@@ -55,6 +55,12 @@ def test_an_officers_missing_application_answers_404_with_the_portals_page(logge
     assert _document(logged_in("operator"), f"/applications/{MISSING}") == 404
 
 
+def test_a_probes_head_request_is_answered_as_its_get_would_be(logged_in, records):
+    client = logged_in("operator")
+    assert client.head(f"/applications/{MISSING}").status_code == 404
+    assert client.head(f"/applications/{records['own_application']}").status_code == 200
+
+
 def test_an_officers_existing_application_answers_200(logged_in, records):
     assert _document(logged_in("operator"), f"/applications/{records['own_application']}") == 200
 
