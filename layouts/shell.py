@@ -78,6 +78,9 @@ def navbar(user):
             *_install_items(user),
             dbc.DropdownMenuItem([html.I(className="bi bi-question-circle me-1"), t("page.help")], href="/help",
                                  id="shell-nav-help"),
+            # A plain page of the server (portal/web/auth.py), not one of Dash's: loaded, not routed.
+            dbc.DropdownMenuItem([html.I(className="bi bi-key me-1"), t("nav.change_password")], href="/password",
+                                 external_link=True, id="shell-nav-password"),
             _language_form(other_language),
             _logout_form(),
         ],

@@ -266,6 +266,13 @@ def end_session(session: Session, session_id: str, now: datetime | None = None) 
         audit.record(session, row.user_id, None, "logout", "user", row.user_id)
 
 
+def end_other_sessions(session: Session, user_id: int, keep_session_id: str, now: datetime | None = None) -> None:
+    """Revoke every session of a user but the one it is asked from (a password changed while signed in): their
+    cookies, copied or not, stop working; the person who changed it stays signed in."""
+    session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None),
+                                              UserSession.id != keep_session_id).values(revoked_at=now or utcnow()))
+
+
 def end_all_sessions(session: Session, user_id: int, now: datetime | None = None) -> None:
     """Revoke every session of a user (password reset, deactivation)."""
     session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))

@@ -1,5 +1,6 @@
 """Service users' accounts: invitations by an admin, self-registration checked against the registry, and
-password reset — each through an emailed single-use, expiring link of which only a hash is stored.
+password reset — each through an emailed single-use, expiring link of which only a hash is stored; and anyone's
+own password changed while signed in (change_password).
 
 Cheap abuse protection without extra infrastructure: a new link for the same account (or email) is refused
 within a cooldown stored in the database (the last link's `created_at`).
@@ -13,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
-from models import Office, ServiceUser, ServiceUserLink, User
+from models import AuditLog, Office, ServiceUser, ServiceUserLink, User
 from models.base import utcnow
 from models.service_portal import AccessToken, NotificationOutbox
 from portal import audit
@@ -23,7 +25,7 @@ from portal.mailer import Mailer
 from portal.security.permissions import COMPANY_ROLE, is_company_role
 from portal.security.scope import scope_of
 from portal.services import service_user_links
-from portal.services.accounts import clear_lock, end_all_sessions, hash_password
+from portal.services.accounts import clear_lock, end_all_sessions, end_other_sessions, end_session, hash_password
 from portal.services.notifications import RESET_LINK_LIFETIME, hash_token
 from portal.services.text_search import contains
 from portal.services.users import EMAIL_PATTERN, MIN_PASSWORD_LENGTH, USERNAME_PATTERN, check_full_name
@@ -242,6 +244,45 @@ def _password_from_link(session: Session, token: str, purpose: str, password: st
     end_all_sessions(session, user.id, now)
     audit.record(session, user.id, user.username, action, "user", user.id)
     return user.username
+
+
+# A session that gives the wrong current password this many times in the window is ended: whoever found it open
+# (a shared computer, a copied cookie) cannot try passwords on it, and its owner logs in again.
+WRONG_CURRENT_LIMIT = 5
+WRONG_CURRENT_WINDOW = timedelta(minutes=15)
+
+
+def change_password(session: Session, user_id: int, session_id: str, current: str | None, password: str | None,
+                    confirm: str | None, now: datetime | None = None) -> dict[str, Any]:
+    """A signed-in person's new password (officers and service users alike). The current one must be given: a
+    session found open does not let someone else take the account. Every other session of the account ends (a
+    phone still signed in, a copied cookie); this one stays. Returns {"changed": True}, or {"changed": False,
+    "errors": {field: (message key, params)}, "session_ended": bool}: a wrong current password is recorded in the
+    audit log (in the caller's transaction, which commits it: nothing else was written), and the
+    WRONG_CURRENT_LIMIT-th in WRONG_CURRENT_WINDOW ends this session too."""
+    now = now or utcnow()
+    user = session.get(User, user_id)
+    errors = ErrorCollector()
+    if not current or not check_password_hash(user.password_hash, current):
+        errors.add("current_password", "account.error.current_wrong")
+        audit.record(session, user.id, user.username, "password_change_refused", "user", user.id)
+        session.flush()
+        wrong = session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.user_id == user.id, AuditLog.action == "password_change_refused",
+            AuditLog.at > now - WRONG_CURRENT_WINDOW)) or 0
+        ended = wrong >= WRONG_CURRENT_LIMIT
+        if ended:
+            end_session(session, session_id, now)
+        return {"changed": False, "errors": errors.errors, "session_ended": ended}
+    _check_new_password(errors, password, confirm)
+    if not errors.errors and check_password_hash(user.password_hash, password):
+        errors.add("password", "account.error.password_same")
+    if errors.errors:
+        return {"changed": False, "errors": errors.errors, "session_ended": False}
+    user.password_hash = hash_password(password)
+    end_other_sessions(session, user.id, session_id, now)
+    audit.record(session, user.id, user.username, "password_changed", "user", user.id)
+    return {"changed": True}
 
 
 def queue_reset(session: Session, identifier: str | None, now: datetime | None = None) -> int | None:

@@ -13,7 +13,7 @@ from portal.extensions import database, settings
 from portal.i18n import t
 from portal.security.access import requires
 from portal.security.permissions import AUTHENTICATED, home_page
-from portal.services import accounts, push
+from portal.services import accounts, push, service_accounts
 from portal.web import login_throttle
 
 bp = Blueprint("auth", __name__)
@@ -133,6 +133,37 @@ def logout():
     if language:
         session["lang"] = language
     return redirect("/login")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires(AUTHENTICATED)
+def change_password():
+    """A signed-in person changes their own password (a shared forwarder account when a staff member leaves, an
+    officer's first password from the administrator): the current one, then the new one twice. The guard checks
+    the CSRF token of the POST; what was typed is never sent back (passwords)."""
+    home = home_page(current_user.role) or "/"
+    if request.method != "POST":
+        return _password_page(home, {})
+    with database().session() as db:
+        result = service_accounts.change_password(
+            db, current_user.id, session.get("sid", ""), request.form.get("current_password"),
+            request.form.get("password"), request.form.get("password_confirm"))
+    if result.get("session_ended"):
+        # Too many wrong current passwords: the session has ended (in the database); the browser's cookie goes too.
+        logout_user()
+        session.clear()
+        return redirect("/login")
+    if not result["changed"]:
+        return _password_page(home, {field: t(key, **params) for field, (key, params) in result["errors"].items()},
+                              400)
+    return render_template("portal_message.html", t=t, language=i18n.current_language(),
+                           title=t("account.password_changed_title"), message=t("account.password_changed"),
+                           link=home, link_text=t("account.back_to_portal"))
+
+
+def _password_page(home: str, errors: dict[str, str], status: int = 200):
+    return render_template("account_change_password.html", t=t, language=i18n.current_language(), errors=errors,
+                           home=home), status
 
 
 @bp.route("/lang/<code>", methods=["POST"])

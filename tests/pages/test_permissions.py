@@ -102,6 +102,7 @@ def test_router_refuses_a_page_the_role_may_not_open(logged_in):
 # Written by hand like EXPECTED_PAGE_ACCESS; the record itself (whose NNC, whose company) is the service's check.
 EXPECTED_ROUTE_ACCESS = {
     "/logout": ("GET", set(ROLES)),
+    "/password": ("GET", set(ROLES)),  # each person's own password (the form asks for the current one)
     "/_dash-dependencies": ("GET", set(ROLES)),  # Dash's, answered by us: each role's own callbacks
     "/help/screenshots/none.png": ("GET", set(ROLES)),
     "/nnc/attachments/1": ("GET", set(ROLES)),  # officers with nnc.view; a company its own NNCs' files
