@@ -61,8 +61,9 @@ def _summary_lines(report: dict, language: str) -> list[tuple[str, object]]:
         (t("survey.report.period", language), _period_text(report, language)),
         (t("survey.report.section", language), _section_name(report["section"], language)),
         (t("survey.responses", language), s["responses"]),
-        (t("survey.report.sample", language), t("survey.minimum", language, population=s["population"],
-                                                 minimum=s["minimum_sample"])
+        (t("survey.report.sample", language), t("survey.minimum", language,
+                                                 population=i18n.format_number(s["population"], language),
+                                                 minimum=i18n.format_number(s["minimum_sample"], language))
          + " · " + (t("kpi.sufficient", language) if s["sufficient"] else t("kpi.insufficient", language))),
         (t("survey.index", language, value=""), s["index"]),
         (t("survey.ikm", language), s["ikm"]),
@@ -81,6 +82,8 @@ def report_xlsx(report: dict, language: str = "id") -> bytes:
     sheet.append([])
     for label, value in _summary_lines(report, language):
         sheet.append([neutralise(label), neutralise(value) if isinstance(value, str) else value])
+        if isinstance(value, int):  # a count: 3.168 in a spreadsheet set to Indonesian, as on the page
+            sheet.cell(sheet.max_row, 2).number_format = "#,##0"
     sheet.append([])
     sheet.append([t("survey.report.element", language), "", t("survey.report.nrr", language),
                   t("survey.report.weighted", language)])
@@ -103,6 +106,7 @@ def report_xlsx(report: dict, language: str = "id") -> bytes:
         cell.font = bold
     for field, label, count in _profile_rows(report, language):
         profile.append([field, label, count])
+        profile.cell(profile.max_row, 3).number_format = "#,##0"
     profile.column_dimensions["A"].width = 18
     profile.column_dimensions["B"].width = 34
 
@@ -215,9 +219,11 @@ def report_pdf(report: dict, language: str = "id") -> bytes:
     grade = f"{s['grade']} · {t('ikm.grade.' + s['grade'], language)}" if s["grade"] else t("kpi.no_data", language)
     ikm_text = i18n.format_number(s["ikm"], language, 2) if s["ikm"] is not None else "–"
     headline = Table([[p(ikm_text, big), [p(t("survey.ikm", language) + ": " + grade, body),
-                                          p(t("survey.responses", language) + ": " + str(s["responses"]), body),
-                                          p(t("survey.minimum", language, population=s["population"],
-                                              minimum=s["minimum_sample"]) + " — " +
+                                          p(t("survey.responses", language) + ": "
+                                            + i18n.format_number(s["responses"], language), body),
+                                          p(t("survey.minimum", language,
+                                              population=i18n.format_number(s["population"], language),
+                                              minimum=i18n.format_number(s["minimum_sample"], language)) + " — " +
                                             (t("kpi.sufficient", language) if s["sufficient"]
                                              else t("kpi.insufficient", language)), body)]]],
                      colWidths=[45 * mm, width - 45 * mm])
@@ -240,7 +246,8 @@ def report_pdf(report: dict, language: str = "id") -> bytes:
     story += [table, Spacer(1, 3), p(t("survey.report.formula", language), small)]
 
     profile_rows = [[t("survey.report.category", language), "", t("survey.report.count", language)]]
-    profile_rows += [[field, label, str(count)] for field, label, count in _profile_rows(report, language)]
+    profile_rows += [[field, label, i18n.format_number(count, language)]
+                     for field, label, count in _profile_rows(report, language)]
     profile = Table(profile_rows, colWidths=[40 * mm, width - 65 * mm, 25 * mm], repeatRows=1)
     profile.setStyle(grid)
     profile.setStyle(TableStyle([("ALIGN", (2, 1), (2, -1), "RIGHT")]))
@@ -253,7 +260,8 @@ def report_pdf(report: dict, language: str = "id") -> bytes:
                             p(t("survey.report.weakest", language) + ": " + weakest, small), Spacer(1, 3)]
                            + [p(line, body) for line in plan_text.splitlines() if line.strip()])]
 
-    story.append(p(t("survey.report.comments", language) + f" ({len(report['comments'])})", sub))
+    story.append(p(t("survey.report.comments", language)
+                   + f" ({i18n.format_number(len(report['comments']), language)})", sub))
     if report["comments"]:
         comment_rows = [[t("survey.report.date", language), t("survey.report.section", language),
                          t("survey.report.comment", language)]]

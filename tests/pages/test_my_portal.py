@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -431,6 +432,12 @@ def test_survey_missing_elements_is_refused_with_a_message_per_element_keeping_c
     for n in (1, 3, 9):
         assert f'id="survey-element_{n}-error"' not in body
     assert 'id="element_3-2" value="2" autocomplete="off" checked' in body and "Parkir sempit" in body
+    # The message at the top names each missing question and leads to it; the first takes the focus (on a phone it
+    # is far below the message).
+    listed = body[body.index('id="survey-error-list"'):body.index("</ul>", body.index('id="survey-error-list"'))]
+    assert [int(n) for n in re.findall(r'href="#survey-element_(\d)"', listed)] == [2, 4, 5, 6, 7, 8]
+    assert "Pertanyaan 5 (Produk spesifikasi jenis pelayanan) belum dijawab" in listed
+    assert re.findall(r'id="(element_\d-\d)"[^>]*autofocus', body) == ["element_2-1"]
     assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
     with pytest.raises(InvalidInput) as error:
         surveys.validate_answers({"element_1": "5"})

@@ -134,6 +134,30 @@ def test_semester_report_exports_as_xlsx_and_pdf(session):
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
 
 
+def test_the_semester_report_writes_its_counts_as_the_page_does(session):
+    """A station-year's counts: "3.168" responses of "31.815" handed-over documents, as the page says them (the PDF
+    wrote 3168 and 31815, the workbook's counts showed no separator)."""
+    from openpyxl import load_workbook
+
+    from portal.reports import ikm_report
+    from support.portal_helpers import pdf_text
+
+    build(session)
+    refresh_kpi_rollups(session)
+    report = ikm_results.semester_report(session, office_id(session), date(2026, 1, 1), date(2026, 6, 30))
+    report["summary"].update(responses=3168, population=31815, minimum_sample=380)
+    field = next(iter(report["profile"]))
+    report["profile"][field] = {choice: 1650 for choice in report["profile"][field]}
+    text = pdf_text(ikm_report.report_pdf(report))
+    assert "3.168" in text and "31.815" in text and "1.650" in text
+    assert "3168" not in text and "31815" not in text and "1650" not in text
+    workbook = load_workbook(io.BytesIO(ikm_report.report_xlsx(report)))
+    summary = {row[0].value: row[1] for row in workbook["Ringkasan"].iter_rows(min_row=3) if row[0].value}
+    assert summary["Jumlah responden"].value == 3168 and summary["Jumlah responden"].number_format == "#,##0"
+    assert any("31.815" in str(cell.value) for cell in summary.values())
+    assert {row[2].number_format for row in workbook["Responden"].iter_rows(min_row=2)} == {"#,##0"}
+
+
 def test_ikm_command_prints_json(database_url, session):
     for index, answers in enumerate(SURVEY_ANSWERS):
         gen_response(session, answers, date(2026, 3, 3 + index))
