@@ -252,16 +252,18 @@ class EmailNotSent(Exception):
 
 
 def _check_can_email(session, current, complaint_id: int, typed_answer) -> None:
-    """Before saving for the email: an answer typed, an address to send it to, a mail server to send it with."""
+    """Before saving for the email: an answer typed and an address to send it to (without them the officer has
+    something to fix first; a mail server missing is told after the save, as a refusing one is: _email_answer)."""
     detail = complaints.detail(session, current, complaint_id)
     if not (typed_answer or "").strip() or not detail["reporter_email"]:
         raise EmailNotSent(t("complaints.email_missing"))
-    if not settings().smtp_url:
-        raise EmailNotSent(t("complaints.email_not_configured"))
 
 
 def _email_answer(current, saved: dict, changed: bool) -> str:
     """Email the answer just saved (`saved`, the complaint as the save left it) and record what was sent."""
+    if not settings().smtp_url:
+        # The handling is saved (the officer asked for it, and the page moves on to it); only the email cannot go.
+        raise EmailNotSent(t("complaints.updated") + " " + t("complaints.email_not_configured"), saved)
     text = t("complaints.email_body", language="id", code=saved["tracking_code"], subject=saved["subject"],
              answer=saved["answer"])
     try:

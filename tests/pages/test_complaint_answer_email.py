@@ -126,3 +126,22 @@ def test_emailing_without_an_answer_typed_saves_nothing(app, database, smtp, two
     assert "complaint-opened" not in body and smtp.messages == []
     with database.session() as s:
         assert (s.get(Complaint, complaint_id).status, s.get(Complaint, complaint_id).version) == ("new", 1)
+
+
+def test_without_a_mail_server_the_handling_is_saved_and_the_officer_told_the_email_did_not_go(app, database,
+                                                                                              settings, monkeypatch,
+                                                                                              two_tabs):
+    """A station without a mail server set up: "Simpan & kirim" saved nothing and named a setting the officer cannot
+    change; the handling is saved as with a refusing server, and the officer is told to answer another way."""
+    monkeypatch.setitem(app.server.extensions, "qcorner_settings", settings.model_copy(update={"smtp_url": None}))
+    complaint_id, [(tab, kept), _other] = two_tabs
+    body = _press(app, tab, kept, complaint_id, "answered", "Sudah kami tindak lanjuti.", "email")
+    said = body["complaint-alert"]["children"]
+    assert body["complaint-alert"]["color"] == "warning" and said.startswith("Perubahan tersimpan. Jawaban tidak dikirim")
+    assert "QCORNER_SMTP_URL" not in said and "hubungi admin" in said
+    assert body["complaint-opened"]["data"]["version"] == kept["version"] + 1
+    assert _emailed(database, complaint_id) == []
+    with database.session() as s:
+        stored = s.get(Complaint, complaint_id)
+        assert (stored.status, stored.answer, stored.answer_emailed_at) == ("answered", "Sudah kami tindak lanjuti.",
+                                                                           None)
