@@ -193,12 +193,21 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
             errors.add("attachments", problem[0], **problem[1])
     errors.raise_if_any()
 
+    reporter = {"name": _clean(data.get("reporter_name")) or None,
+                "contact": _clean(data.get("reporter_contact")) or None,
+                "email": _clean(data.get("reporter_email")) or None}
+    if source == "portal":
+        # Sent from a company's account: the officers answer that account (its name and email), and the company is
+        # the application's when the account serves several (a forwarder) and named none. It read "Anonim".
+        account = session.get(User, actor.id)
+        reporter = {"name": account.full_name or account.username, "contact": None, "email": account.email or None}
+        if service_user_id is None and application_id is not None:
+            service_user_id = session.scalar(select(Application.service_user_id)
+                                             .where(Application.id == application_id))
     complaint = Complaint(
         office_id=office_id, tracking_code=_unique_code(session), channel=channel, category=category,
         subject=_clean(data["subject"]), text=_clean(data["text"]),
-        reporter_name=_clean(data.get("reporter_name")) or None,
-        reporter_contact=_clean(data.get("reporter_contact")) or None,
-        reporter_email=_clean(data.get("reporter_email")) or None,
+        reporter_name=reporter["name"], reporter_contact=reporter["contact"], reporter_email=reporter["email"],
         service_user_id=service_user_id, application_id=application_id,
         submitted_by_id=actor.id if source == "portal" else None,
         created_by_id=actor.id if source == "officer" and actor else None,

@@ -48,6 +48,20 @@ def test_a_sent_complaint_clears_its_application_number_with_the_rest(app, clien
     assert sent["my-complaints-application_number"]["value"] == ""
 
 
+def test_a_complaint_sent_from_the_portal_names_its_account_and_company_to_the_officers(app, client, complainant,
+                                                                                        session, make_user):
+    """Officers saw "Anonim", no contact and no email: nobody to answer."""
+    from models import Complaint, User
+
+    account = session.query(User).filter_by(username="pengadu").one()
+    account.full_name, account.email = "Rina Pengadu", "rina@pengadu.invalid"
+    session.commit()
+    _send(app, client, complainant.number)
+    complaint = session.query(Complaint).one()
+    assert (complaint.reporter_name, complaint.reporter_email) == ("Rina Pengadu", "rina@pengadu.invalid")
+    assert complaint.service_user_id == complainant.service_user_id and complaint.channel == "portal"
+
+
 def _listed(app, client, refresh: int) -> str:
     """The complaints list's first page as the browser asks for it after a change (`refresh`), as readable text."""
     listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
