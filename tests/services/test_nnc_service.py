@@ -362,6 +362,21 @@ def test_status_moves_only_along_allowed_transitions(session, database, make_use
     assert steps[1].note == "Eksportir dihubungi" and steps[1].username == coordinator.username
 
 
+def test_a_note_without_a_status_change_is_refused_beside_it_not_dropped_as_saved(session, database, make_user,
+                                                                                   recorded):
+    """The note is a status change's: a follow-up saved with "keep the status" dropped it and said "saved"."""
+    coordinator = actor(database, make_user, "coordinator", "plant")
+    with pytest.raises(InvalidInput) as caught:
+        nnc.record_follow_up(session, coordinator, recorded["id"], {"investigation_findings": "Larva dari kebun B"},
+                             None, "Eksportir sudah ditelepon")
+    assert caught.value.errors == {"note": ("nnc.error.note_without_status", {})}
+    session.rollback()
+    assert session.get(Nnc, recorded["id"]).investigation_findings is None  # nothing of it written
+    saved = nnc.record_follow_up(session, coordinator, recorded["id"], {"investigation_findings": "Larva dari kebun B"},
+                                 "under_investigation", "Eksportir sudah ditelepon")
+    assert saved["status"] == "under_investigation"
+
+
 def test_void_needs_a_reason_and_stops_counting(session, operator, recorded):
     with pytest.raises(InvalidInput) as caught:
         nnc.change_status(session, operator, recorded["id"], "void", "  ")

@@ -217,6 +217,10 @@ def record_follow_up(session: Session, actor, nnc_id: int, data: dict[str, Any] 
             errors.add("status", "nnc.error.transition", from_status=nnc.status, to_status=to_status)
         elif to_status == "void" and not note:
             errors.add("note", "nnc.error.void_reason_required")
+    elif note:
+        # The note is a status change's (kept in its history): without one it would be dropped while the save said
+        # "saved". Said beside it, with the typed note kept, so it goes with a new status or into the findings.
+        errors.add("note", "nnc.error.note_without_status")
     target = to_status or nnc.status
     really_changed = {k: v for k, v in changes.items() if v != getattr(nnc, k)}
     if really_changed and nnc.status not in OPEN_STATUSES and target not in OPEN_STATUSES:
