@@ -242,6 +242,13 @@ def test_public_form_returns_a_tracking_code_and_the_reporter_reads_the_answer(c
     assert "Dokumen: PC dan invoice." in page
 
 
+def test_the_login_page_leads_the_public_to_the_complaint_form(client):
+    """The form needs no account; its address was only in the manual."""
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/pengaduan" id="login-complaint"' in page and "formulir pengaduan" in page
+    assert client.get("/pengaduan").status_code == 200  # open without a login
+
+
 def test_public_form_refuses_a_burst_from_one_address(client):
     for _ in range(3):
         assert _post(client).status_code == 200
