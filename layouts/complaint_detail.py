@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import field, filled_form
+from layouts.components.empty import RECORD_PART
 from models.complaint import CATEGORIES, STATUSES
 from layouts.complaints import options
 from portal.extensions import settings
@@ -24,9 +25,9 @@ def layout(user, complaint_id: int, **_):
             dbc.Col(html.Div(id="complaint-body"), lg=7, className="mb-3"),
             dbc.Col(_editor() if can_edit else html.Div(id="complaint-readonly-note",
                                                        children=t("complaints.read_only"),
-                                                       className="text-muted small"), lg=5),
+                                                       className="text-muted small"), lg=5, className=RECORD_PART),
         ]),
-        html.H2(t("complaints.history"), className="h5 mt-3"),
+        html.H2(t("complaints.history"), className=f"h5 mt-3 {RECORD_PART}"),
         html.Div(id="complaint-history"),
     ])
 

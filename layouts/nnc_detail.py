@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components.back_link import back_target
+from layouts.components.empty import RECORD_PART
 from portal.i18n import t
 
 
@@ -36,10 +37,10 @@ def layout(user, page, nnc_id: int, query: str = "", **_):
                           dbc.CardBody(id="nnc-detail-statuses")], className="mb-3"),
             ], lg=6),
             dbc.Col([panel] if panel else [], lg=6),
-        ]),
+        ], className=RECORD_PART),
         dbc.Card([dbc.CardHeader([html.I(className="bi bi-clock-history me-2"), t("nnc.history.changes")],
                                  className="fw-semibold"),
-                  dbc.CardBody(id="nnc-detail-changes")], className="mb-3"),
+                  dbc.CardBody(id="nnc-detail-changes")], className=f"mb-3 {RECORD_PART}"),
         dcc.Store(id="nnc-detail-id", data=nnc_id),
         dcc.Store(id="nnc-detail-refresh", data=0),
     ])

@@ -19,9 +19,17 @@ def not_found():
     return dbc.Alert([html.H2(t("error.not_found_title"), className="h5"), t("error.not_found")], color="warning")
 
 
+# On a refused record's alert: the record page's other parts (`RECORD_PART`: empty file and history cards, a greyed
+# form) are hidden while it shows (assets/qcorner.css), so the page is the refusal alone.
+RECORD_REFUSED = "qc-record-refused"
+RECORD_PART = "qc-record-part"
+
+
 def refused(refusal: str):
     """The alert for a refused record: "forbidden" or "not_found" (callbacks.common.load_record's words)."""
-    return forbidden() if refusal == "forbidden" else not_found()
+    alert = forbidden() if refusal == "forbidden" else not_found()
+    alert.className = RECORD_REFUSED
+    return alert
 
 
 def nothing(text: str, component_id: str | None = None):

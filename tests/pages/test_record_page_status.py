@@ -95,6 +95,33 @@ def test_a_service_users_application_of_another_company_answers_404_like_a_missi
     assert client.get(f"/applications/{MISSING}").status_code == 403
 
 
+def test_a_refused_records_page_is_the_refusal_alone(app, logged_in):
+    """Its empty file and history cards and greyed form read as a record with nothing in it: the refusal's alert is
+    marked, the page's other parts are marked, and the style hides the parts beside a marked alert."""
+    from pathlib import Path
+
+    from layouts import complaint_detail, nnc_detail
+    from portal.security.access import CurrentUser
+    from layouts.components.empty import RECORD_PART, RECORD_REFUSED
+
+    client = logged_in("operator")
+    key = next(k for k in app.callback_map if k.startswith("..nnc-detail-title.children"))
+    answer = dash_callback(client, key, inputs=[{"id": "nnc-detail-id", "property": "data", "value": MISSING},
+                                                {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
+    content = answer.json["response"]["nnc-detail-content"]["children"]
+    assert content["props"]["className"] == RECORD_REFUSED
+    officer = CurrentUser(id=1, username="operator", full_name="Operator", role="operator", office_id=1,
+                          office_code="0300", office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta",
+                          section_id=None, section_code=None, language="id", session_id="one", service_user_ids=())
+    with app.server.test_request_context("/"):
+        drawn = [nnc_detail.layout(officer, None, nnc_id=MISSING),
+                 complaint_detail.layout(officer, complaint_id=MISSING)]
+        for page in drawn:
+            assert RECORD_PART in json.dumps(page.to_plotly_json(), default=str)
+    css = (Path(__file__).parents[2] / "assets" / "qcorner.css").read_text()
+    assert f".qc-page:has(.{RECORD_REFUSED}) .{RECORD_PART} {{ display: none; }}" in css
+
+
 # ------------------------------------------------------------------------------------------------ NNCs
 def test_a_missing_nnc_answers_404_on_its_page_and_its_form(logged_in):
     client = logged_in("operator")
