@@ -207,7 +207,9 @@ def _attachments_card(editing: bool = False):
                        className="fw-semibold"),
         dbc.CardBody([
             html.Div(id="nnc-form-existing-files"),
-            dcc.Upload(id="nnc-form-upload", multiple=True, accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/*",
+            # No `accept` filter: the browser dropped a file of another type without a word (and left the last
+            # file's message standing); every file reaches the server's check, which names what it takes.
+            dcc.Upload(id="nnc-form-upload", multiple=True,
                        className="qc-nnc-upload", className_disabled="qc-nnc-upload qc-nnc-upload-disabled",
                        disabled=editing, children=html.Div([
                            html.I(className="bi bi-cloud-arrow-up fs-4 d-block"),

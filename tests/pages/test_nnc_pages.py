@@ -229,6 +229,44 @@ def test_upload_refuses_a_disguised_program_and_keeps_good_files(app, logged_in)
     assert "bukan PDF, JPEG atau PNG" in json.dumps(body["nnc-form-attachments-feedback"], ensure_ascii=False)
 
 
+def test_a_file_of_another_type_reaches_the_check_and_is_named(app, logged_in):
+    """The upload's `accept` filter let the browser drop a Word letter or a program without a word (and left the last
+    file's message standing): every file reaches the server's check, which says what it takes."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from layouts import nnc_form
+    from portal.security.access import CurrentUser
+
+    client = logged_in("operator")
+    officer = CurrentUser(id=1, username="operator", full_name="Operator", role="operator", office_id=1,
+                          office_code="0300", office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta",
+                          section_id=None, section_code=None, language="id", session_id="one", service_user_ids=())
+    with app.server.test_request_context("/"):
+        drawn = json.loads(json.dumps(nnc_form.layout(officer, None), cls=PlotlyJSONEncoder))
+
+    def props_of(node, wanted):
+        if isinstance(node, list):
+            return next((found for child in node if (found := props_of(child, wanted)) is not None), None)
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == wanted:
+                return props
+            return next((found for value in props.values() if (found := props_of(value, wanted)) is not None), None)
+        return None
+
+    upload_props = props_of(drawn, "nnc-form-upload")
+    assert upload_props is not None and "accept" not in upload_props
+    letter = upload("surat.docx", b"PK\x03\x04" * 20)
+    response = dash_callback(client, _key(app, "nnc-form-upload.contents"),
+                             [{"id": "nnc-form-upload", "property": "contents", "value": [letter["content"]]}],
+                             [{"id": "nnc-form-upload", "property": "filename", "value": ["surat.docx"]},
+                              {"id": "nnc-form-files", "property": "data", "value": []}],
+                             ["nnc-form-upload.contents"])
+    body = response.json["response"]
+    assert body["nnc-form-files"]["data"] == []
+    assert "surat.docx" in json.dumps(body["nnc-form-attachments-feedback"], ensure_ascii=False)
+
+
 def test_head_can_read_and_not_change(app, logged_in, register, session):
     client = logged_in("head")
     nnc_id = session.scalar(select(Nnc.id).where(Nnc.number == "D/0"))
