@@ -65,12 +65,13 @@ def register(app) -> None:
                 "bell": Output("shell-bell-count", "children", allow_duplicate=True),
                 "bell_label": Output("shell-bell", "aria-label", allow_duplicate=True)},
         inputs={"show": Input("my-notifications-show", "value"),
-                "mark_all": Input("my-notifications-mark-all", "n_clicks")})
+                "mark_all": Input("my-notifications-mark-all-confirm", "submit_n_clicks")})
     def load_inbox(page, show, mark_all):
-        """A page of messages, newest first; "mark all read" first clears every unread one (one UPDATE)."""
+        """A page of messages, newest first; "mark all read", once confirmed, first clears every unread one (one
+        UPDATE)."""
         current = user()
         with database().session() as db:
-            if ctx.triggered_id == "my-notifications-mark-all" and mark_all and not first_call():
+            if ctx.triggered_id == "my-notifications-mark-all-confirm" and mark_all and not first_call():
                 notifications.mark_read(db, current.id)
             box = notifications.inbox(db, current.id, page, unread_only=show == "unread")
             unread = notifications.unread_count(db, current.id)

@@ -139,8 +139,11 @@ def layout(user, page, query: str = "", **_):
                className="d-inline-block small mb-2 qc-tap"),
         html.Div([
             html.Div(id="my-notifications-unread", className="small fw-semibold", role="status"),
-            dbc.Button([html.I(className="bi bi-check2-all me-1"), t("my_notifications.mark_all")],
-                       id="my-notifications-mark-all", color="success", outline=True, className="qc-tap"),
+            # Asked first: one tap clears every unread mark of an account often shared by a company's staff.
+            dcc.ConfirmDialogProvider(
+                dbc.Button([html.I(className="bi bi-check2-all me-1"), t("my_notifications.mark_all")],
+                           id="my-notifications-mark-all", color="success", outline=True, className="qc-tap"),
+                id="my-notifications-mark-all-confirm", message=t("my_notifications.mark_all_confirm")),
         ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-2"),
         dbc.RadioItems(
             id="my-notifications-show", value="all", inline=True, className="btn-group qc-segmented mb-2 w-100",

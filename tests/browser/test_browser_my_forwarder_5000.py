@@ -186,6 +186,7 @@ def test_forwarder_sees_20_notifications_a_page_one_survey_banner_and_marks_all_
     expect(phone.locator("#shell-bell-count")).to_have_text("99+")  # thousands unread: the badge stays small
     assert int(phone.get_attribute("#shell-bell", "aria-label").split(": ")[1].split()[0].replace(".", "")) > 99
     screenshot(phone, "my-notifications-forwarder-phone")
+    phone.once("dialog", lambda dialog: dialog.accept())  # "mark all read?" asks first
     phone.click("#my-notifications-mark-all")
     expect(phone.locator("#shell-bell-count")).to_have_text("")
     expect(phone.locator(".qc-message.qc-unread")).to_have_count(0)

@@ -37,10 +37,10 @@ def inbox_of_three(client, session, make_user):
 
 
 def _load(app, client, show="all", mark_all=None):
-    changed = ["my-notifications-mark-all.n_clicks"] if mark_all else ["my-notifications-show.value"]
+    changed = ["my-notifications-mark-all-confirm.submit_n_clicks"] if mark_all else ["my-notifications-show.value"]
     response = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
         {"id": "my-notifications-show", "property": "value", "value": show},
-        {"id": "my-notifications-mark-all", "property": "n_clicks", "value": mark_all},
+        {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": mark_all},
         {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
         {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
         state=[{"id": "my-notifications-page", "property": "data", "value": 0}], changed=changed)
@@ -70,11 +70,11 @@ def test_a_link_or_back_to_the_inbox_s_second_page_shows_that_page_and_marks_not
     total = notifications.inbox(session, user_id)["total"]
     assert total > 20
     # mark-all first: the first call names it as its trigger, and must not be taken for a click on it
-    everything = ["my-notifications-mark-all.n_clicks", "my-notifications-show.value", "my-notifications-prev.n_clicks",
-                  "my-notifications-next.n_clicks"]
+    everything = ["my-notifications-mark-all-confirm.submit_n_clicks", "my-notifications-show.value",
+                  "my-notifications-prev.n_clicks", "my-notifications-next.n_clicks"]
     response = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
         {"id": "my-notifications-show", "property": "value", "value": "all"},
-        {"id": "my-notifications-mark-all", "property": "n_clicks", "value": 1},
+        {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": 1},
         {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
         {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
         state=[{"id": "my-notifications-page", "property": "data", "value": 1}], changed=everything)

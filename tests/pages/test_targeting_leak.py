@@ -136,7 +136,7 @@ def test_notifications_do_not_tell_a_selected_consignment_from_another(app, clie
     login(client, "pengguna_rahasia")
     inbox = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
         {"id": "my-notifications-show", "property": "value", "value": "all"},
-        {"id": "my-notifications-mark-all", "property": "n_clicks", "value": None},
+        {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": None},
         {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
         {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
         state=[{"id": "my-notifications-page", "property": "data", "value": 0}])
