@@ -5,14 +5,17 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.common import field
+from layouts.components.back_link import back_target
 from portal.i18n import t
 from portal.services.corrections import FIELDS
 
 
-def layout(user, page, application_id: int | None = None, **_):
+def layout(user, page, application_id: int | None = None, query: str = "", **_):
+    # Back to the list, or to the notifications it was opened from (?back=, back_target).
+    back_href, back_text = back_target(user, query, "/my/applications", t("my.back_to_list"))
     return html.Div([
         # data-qc-list: the link takes the list's filters as the reader left them in this tab (assets/qc-url.js).
-        html.A([html.I(className="bi bi-arrow-left me-1"), t("my.back_to_list")], href="/my/applications",
+        html.A([html.I(className="bi bi-arrow-left me-1"), back_text], href=back_href,
                className="btn btn-link px-0 mb-2 qc-tap", id="my-application-back", **{"data-qc-list": "1"}),
         dcc.Loading(html.Div(id="my-application-body"), type="dot", color="#0b6e4f"),
         dbc.Card([

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.components.back_link import back_target
 from layouts.components.pager import pager
 from layouts.common import page_header
 from layouts.nnc_common import nature_text, status_badge
@@ -34,10 +35,11 @@ def nnc_card(row: dict):
     ]), className="mb-2 qc-my-nnc-card")
 
 
-def detail_layout(user, page, nnc_id: int, **_):
+def detail_layout(user, page, nnc_id: int, query: str = "", **_):
+    back_href, back_text = back_target(user, query, "/my/nnc", t("my_nnc.back"))  # or the notifications
     return html.Div([
-        html.Div(dbc.Button([html.I(className="bi bi-arrow-left me-1"), t("my_nnc.back")], href="/my/nnc",
-                            color="link", className="p-0 mb-1")),
+        html.Div(dbc.Button([html.I(className="bi bi-arrow-left me-1"), back_text], href=back_href,
+                            color="link", className="p-0 mb-1", id="my-nnc-detail-back")),
         html.H1(t("page.my_nnc_detail"), id="my-nnc-detail-title", className="mb-3"),
         dcc.Loading(html.Div(id="my-nnc-detail-content"), type="dot", color="#0b6e4f"),
         dcc.Store(id="my-nnc-detail-id", data=nnc_id),

@@ -5,6 +5,8 @@ callback checks again before drawing it, so hiding a menu item is never the only
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Callable
@@ -168,3 +170,13 @@ def menu_entries(user) -> list[Page | tuple[str, list[Page]]]:
         elif members[0] is page:
             entries.append((page.group, members))
     return entries
+
+
+# A record opened from another page names that page in its address (`/applications/7?back=/targeting/queue`), and
+# its link back leads there (layouts/components/back_link.py: back_target, which takes only a page the reader may open).
+BACK_PARAMETER = "back"
+
+
+def opened_from(href: str, page_path: str) -> str:
+    """`href` with the page it is opened from named in its address."""
+    return f"{href}{'&' if '?' in href else '?'}{urlencode({BACK_PARAMETER: page_path})}"

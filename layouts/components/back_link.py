@@ -8,17 +8,11 @@ address is typed by anyone, so it is never a way off the portal or onto a page t
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from portal import pages
 from portal.i18n import t
-
-PARAMETER = "back"
-
-
-def opened_from(href: str, page_path: str) -> str:
-    """`href` with the page it is opened from named in its address."""
-    return f"{href}{'&' if '?' in href else '?'}{urlencode({PARAMETER: page_path})}"
+from portal.pages import BACK_PARAMETER as PARAMETER, opened_from  # noqa: F401 - opened_from: the pages' import
 
 
 def back_target(user, query: str | None, default_href: str, default_text: str) -> tuple[str, str]:

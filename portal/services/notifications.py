@@ -10,7 +10,7 @@
   through portal/services/push.py (at most once per device, even across a scheduler killed mid-delivery). Without SMTP the email rows are marked
   `skipped` with the reason — never pretended sent.
 - Each account chooses (NotificationPreference) the optional stages besides the mandatory ones, its channels,
-  and a daily digest: its email and WhatsApp rows are then held with the office day they arrived on
+  and a daily digest: its email, WhatsApp and push rows are then held with the office day they arrived on
   (`digest_day`) and `deliver_digests` sends one message per account, channel and day once that day is over.
   The inbox always gets every message at once.
 """

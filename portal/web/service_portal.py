@@ -15,6 +15,7 @@ from portal import i18n
 from portal.domain.ikm import ELEMENTS
 from portal.extensions import database, settings
 from portal.i18n import t
+from portal.pages import opened_from
 from portal.reports import documents
 from portal.security.access import requires, user
 from portal.services import notifications, service_accounts, surveys
@@ -76,7 +77,8 @@ def open_notification(message_id: int):
     """
     with database().session() as db:
         link = notifications.open_message(db, user().id, message_id)
-    return redirect(link or "/my/notifications")
+    # The record's link back then leads to the notifications (as left), not to its own list.
+    return redirect(opened_from(link, "/my/notifications") if link else "/my/notifications")
 
 
 # ------------------------------------------------------------------------------------------ survey
@@ -93,20 +95,29 @@ def _survey_closed(reason: str, status: int = 410):
                     link_key="skm.back")
 
 
+def _thanked(closed: surveys.SurveyClosed) -> bool:
+    """A survey already answered, opened again (the address the answer was sent from, reloaded, or Back to it):
+    its thanks, not "cannot be filled in". Sent again, it is refused (410) as before."""
+    return closed.reason == "answered" and request.method == "GET"
+
+
 @bp.route("/survey/<token>", methods=["GET", "POST"])
 def survey_by_token(token: str):
-    """The emailed survey link: one invitation, answered once, without a login."""
+    """The emailed survey link: one invitation, answered once, without a login. An answer sent is followed by a
+    redirect to the same address (its thanks), so a reload does not send the form again."""
     try:
         with database().session() as db:
             invitation = surveys.open_by_token(db, token)
             if request.method == "POST":
                 surveys.answer_by_token(db, token, request.form.to_dict())
     except surveys.SurveyClosed as closed:
+        if _thanked(closed):
+            return _message("skm.thanks_title", "skm.thanks", link="/", link_key="skm.back")
         return _survey_closed(closed.reason, 404 if closed.reason == "unknown" else 410)
     except InvalidInput as error:
         return _survey_form(invitation, f"/survey/{token}", request.form.to_dict(), error.messages(t), 400)
     if request.method == "POST":
-        return _message("skm.thanks_title", "skm.thanks", link="/", link_key="skm.back")
+        return redirect(f"/survey/{token}", 303)
     return _survey_form(invitation, f"/survey/{token}")
 
 
@@ -124,6 +135,9 @@ def survey_logged_in(application_id: int):
         return _message("my.not_yours_title.application", "my.not_yours.application", 403, link="/my/applications",
                         link_key="my.back_to_list")
     except surveys.SurveyClosed as closed:
+        if _thanked(closed):
+            return _message("skm.thanks_title", "skm.thanks", link=f"/my/applications/{application_id}",
+                            link_key="skm.back_to_application")
         # The company's own application: "unknown" here means no survey was offered for it (yet), not a bad link.
         reason = "none_for_application" if closed.reason == "unknown" else closed.reason
         return _message("skm.closed_title", f"skm.closed.{reason}", 404 if closed.reason == "unknown" else 410,
@@ -131,9 +145,8 @@ def survey_logged_in(application_id: int):
     except InvalidInput as error:
         return _survey_form(invitation, f"/my/survey/{application_id}", request.form.to_dict(), error.messages(t),
                             400, back=f"/my/applications/{application_id}")
-    if request.method == "POST":
-        return _message("skm.thanks_title", "skm.thanks", link=f"/my/applications/{application_id}",
-                        link_key="skm.back_to_application")
+    if request.method == "POST":  # the thanks at the same address (a reload does not send the form again)
+        return redirect(f"/my/survey/{application_id}", 303)
     return _survey_form(invitation, f"/my/survey/{application_id}", back=f"/my/applications/{application_id}")
 
 

@@ -128,3 +128,17 @@ def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_per
                                     *PROFILE_DEFAULTS],
                             state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
     assert written.json["response"]["profile-url"]["search"] == "?section=animal"
+
+
+def test_a_service_users_record_opened_from_a_notification_leads_back_to_the_notifications(app, logged_in):
+    """The application opened by a notification said "Permohonan saya" and led to the list, away from the
+    notifications the reader was going through (/my/notifications/<id>/open names them: test_my_notifications)."""
+    client = logged_in("service_user")
+    assert _back_link(client, "/my/applications/5", "?back=%2Fmy%2Fnotifications", "my-application-back") == (
+        "/my/notifications", "Kembali ke Notifikasi")
+    assert _back_link(client, "/my/nnc/5", "?back=%2Fmy%2Fnotifications", "my-nnc-detail-back") == (
+        "/my/notifications", "Kembali ke Notifikasi")
+    assert _back_link(client, "/my/applications/5", "", "my-application-back")[0] == "/my/applications"
+    assert _back_link(client, "/my/applications/5", "?back=%2Fadmin%2Fusers", "my-application-back")[0] == \
+        "/my/applications"  # a page the reader may not open is no way back
+

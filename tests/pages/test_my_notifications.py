@@ -110,7 +110,9 @@ def test_opening_a_notification_reads_it_and_leads_to_its_application(client, se
     me = inbox_of_three["user_id"]
     first = notifications.inbox(session, me)["rows"][0]["id"]
     response = client.get(f"/my/notifications/{first}/open")
-    assert response.status_code == 302 and response.location == f"/my/applications/{inbox_of_three['application'].id}"
+    # The application's link back then leads to the notifications, not to the applications list.
+    assert response.status_code == 302 and response.location == \
+        f"/my/applications/{inbox_of_three['application'].id}?back=%2Fmy%2Fnotifications"
     session.expire_all()
     assert notifications.unread_count(session, me) == 2
     assert [m["read"] for m in notifications.inbox(session, me)["rows"]] == [True, False, False]

@@ -376,7 +376,11 @@ def test_survey_link_answers_once_without_login_and_stores_no_company(client, se
     response = client.post(f"/survey/{token}", data={**ALL_ANSWERS, "gender": "female", "comment": "Cepat",
                                                       "application_id": two_companies["app_b"].id,
                                                       "csrf_token": csrf_token(client, f"/survey/{token}")})
-    assert response.status_code == 200 and "Terima kasih" in response.get_data(as_text=True)
+    # Answered, then sent to the same address by GET: a reload shows the thanks, never sends the form again.
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/survey/{token}")
+    thanks = client.get(f"/survey/{token}")
+    assert thanks.status_code == 200 and "Terima kasih" in thanks.get_data(as_text=True)
+    assert "tidak dapat diisi" not in thanks.get_data(as_text=True)
     answer = session.scalar(select(SurveyResponse))
     assert answer.element_2 == 3 and answer.element_1 == 4 and answer.gender == "female"
     columns = {c["name"] for c in inspect(session.get_bind()).get_columns("survey_responses")}
@@ -463,8 +467,12 @@ def test_logged_in_service_user_answers_from_the_portal(client, session, two_com
     login(client, "pengguna_a")
     path = f"/my/survey/{two_companies['app_a'].id}"
     assert client.get(path).status_code == 200
-    assert client.post(path, data={**ALL_ANSWERS, "csrf_token": csrf_token(client, path)}).status_code == 200
-    assert client.get(path).status_code == 410
+    sent = client.post(path, data={**ALL_ANSWERS, "csrf_token": csrf_token(client, path)})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith(path)  # its thanks, at the same address
+    thanks = client.get(path)  # a reload or Back: thanks, with the way back to the application
+    assert thanks.status_code == 200 and "Terima kasih" in thanks.get_data(as_text=True)
+    assert f'href="/my/applications/{two_companies["app_a"].id}"' in thanks.get_data(as_text=True)
+    assert client.post(path, data={**ALL_ANSWERS, "csrf_token": csrf_token(client, "/logout")}).status_code == 410
 
 
 # ------------------------------------------------------------------------------------- corrections
