@@ -68,7 +68,9 @@ EXPORT_COLUMNS = (
     ("point_of_entry", "nnc.field.point_of_entry"), ("category", "nnc.field.category"),
     ("subcategory", "nnc.field.subcategory"), ("organism", "nnc.field.organism"),
     ("description", "nnc.field.description"), ("action_taken", "nnc.field.action_taken"),
-    ("status", "nnc.field.status"), ("investigation_findings", "nnc.field.investigation_findings"),
+    # The reason beside a voided NNC's status: the import requires it for such a row, so an export read back has it.
+    ("status", "nnc.field.status"), ("void_reason", "nnc.field.void_reason"),
+    ("investigation_findings", "nnc.field.investigation_findings"),
     ("corrective_action", "nnc.field.corrective_action"), ("guidance_given", "nnc.field.guidance_given"),
     ("created_at", "nnc.export.created_at"), ("updated_at", "nnc.export.updated_at"),
 )

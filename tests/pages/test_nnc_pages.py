@@ -170,6 +170,25 @@ def test_csv_export_neutralises_formulas(app, logged_in, register):
     assert not any(isinstance(v, str) and v.startswith(("=", "+", "@")) for v in values)
 
 
+def test_the_export_gives_a_voided_nncs_reason_beside_its_status(app, logged_in, register, database):
+    """The import requires the reason of a voided row: an export read back into it must carry it."""
+    with database.session() as s:
+        voided = s.scalar(select(Nnc.id).where(Nnc.number == "D/1"))
+        nnc.change_status(s, register, voided, "void", "Tercatat dua kali")
+    client = logged_in("operator")
+    state = [{"id": f"nnc-{name}", "property": "value", "value": v["value"]}
+             for name, v in zip(FILTERS, _filters())] + [{"id": "nnc-sort", "property": "value", "value": "number"}]
+    inputs = [{"id": "nnc-export-csv", "property": "n_clicks", "value": 1},
+              {"id": "nnc-export-xlsx", "property": "n_clicks", "value": None}]
+    response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-csv.n_clicks"])
+    lines = base64.b64decode(response.json["response"]["nnc-download"]["data"]["content"]).decode("utf-8-sig")
+    header, *rows = [line.split(";") for line in lines.splitlines()]
+    status, reason = header.index("Status"), header.index("Alasan batal")
+    assert reason == status + 1
+    row = next(r for r in rows if r[1] == "D/1")
+    assert (row[status], row[reason]) == ("Batal", "Tercatat dua kali")
+
+
 def test_exports_helper_neutralises_only_text():
     assert exports.neutralise("=1+1") == "'=1+1" and exports.neutralise("-2") == "'-2"
     assert exports.neutralise("\tcmd") == "'\tcmd" and exports.neutralise("Manggis") == "Manggis"

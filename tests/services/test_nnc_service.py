@@ -64,7 +64,8 @@ def test_duplicate_number_in_the_office_says_which_nnc_has_it(session, operator)
     assert params == {"id": first["id"], "number": "GACC/NNC/2025/0007", "date": "03/03/2025"}
     from portal.i18n import t
     assert t(key, language="id", **params) == \
-        f"Nomor ini sudah dipakai NNC #{first['id']} (GACC/NNC/2025/0007, tanggal 03/03/2025)."
+        "Nomor ini sudah dipakai NNC lain (GACC/NNC/2025/0007, tanggal 03/03/2025): buka daftar NNC dan cari " \
+        "nomor itu."
     session.rollback()
     assert _count(session, Nnc) == 1 and _count(session, AttachmentBlob) == 0
 

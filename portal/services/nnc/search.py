@@ -147,7 +147,7 @@ EXPORT_FIELDS = (
     "notified_authority", "notified_country", "service_user_name", "service_user_tax_id", "party_name",
     "party_country", "handler_name", "application_number", "certificate_number", "section_code", "commodity",
     "scientific_name", "hs_code", "lot_number", "container_number", "air_waybill", "point_of_entry", "category",
-    "subcategory", "organism", "description", "action_taken", "status", "investigation_findings",
+    "subcategory", "organism", "description", "action_taken", "status", "void_reason", "investigation_findings",
     "corrective_action", "guidance_given", "created_at", "updated_at",
 )
 
