@@ -24,7 +24,7 @@ from portal.domain.periods import local_date
 from portal.domain.working_days import add_working_days
 from portal.security.permissions import roles_with
 from portal.security.scope import scope_of
-from portal.services import attachments, edit_versions
+from portal.services import attachments, edit_versions, notifications
 from portal.services.office_calendar import calendar_for
 from portal.services.text_search import contains
 from portal.settings import DEFAULT_TIMEZONE, Settings, load_settings
@@ -357,7 +357,21 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
     if new:  # a save that changes nothing leaves the complaint as it was, its time included
         complaint.updated_at = now
         _history(session, complaint, actor, "updated", old, new)
+    if status in ("answered", "closed") and before["status"] not in ("answered", "closed"):
+        _tell_the_sender(session, complaint, now)
     return detail(session, actor, complaint_id)
+
+
+def _tell_the_sender(session: Session, complaint: Complaint, now) -> None:
+    """A complaint sent from the portal, answered: its account is told on each of its channels, as of an application's
+    news (it had to look at "Pengaduan saya" to find out). One message per answering: reopened and answered again,
+    it is told again."""
+    if complaint.submitted_by_id is None:
+        return
+    notifications.notify_user(session, complaint.submitted_by_id, complaint.application_id,
+                              f"complaint_{complaint.id}_{int(now.timestamp())}", "complaint_answered",
+                              {"complaint_id": complaint.id, "subject": complaint.subject,
+                               "tracking_code": complaint.tracking_code}, now=now)
 
 
 def add_attachments(session: Session, actor, complaint_id: int, files: list[tuple[str, bytes]]) -> None:

@@ -349,6 +349,8 @@ def render(session: Session, row: NotificationOutbox, base_url: str = "", langua
     link = f"{base_url}/my/applications/{row.application_id}" if row.application_id else f"{base_url}/my/notifications"
     if row.template == "nnc":
         link = f"{base_url}/my/nnc/{params.get('nnc_id')}"
+    if row.template == "complaint_answered":  # the answer is read on the complaints page, not the application's
+        link = f"{base_url}/my/complaints"
     body_key, subject_key = f"notify.{row.template}.body", f"notify.{row.template}.subject"
     if row.template == "billed" and application is not None:
         bill = latest_bill(session, application.id)

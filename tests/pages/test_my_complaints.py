@@ -62,6 +62,29 @@ def test_a_complaint_sent_from_the_portal_names_its_account_and_company_to_the_o
     assert complaint.service_user_id == complainant.service_user_id and complaint.channel == "portal"
 
 
+def test_the_sender_of_a_portal_complaint_is_told_when_it_is_answered(app, client, complainant, session, make_user):
+    """They had to look at "Pengaduan saya" to find out; now the answer comes as news, linked to that page."""
+    from models import Complaint, User
+    from portal.services import complaints, notifications
+
+    _send(app, client, complainant.number)
+    complaint = session.query(Complaint).one()
+    make_user("petugas_jawab", "operator")
+    officer = session.query(User).filter_by(username="petugas_jawab").one()
+    sender = session.query(User).filter_by(username="pengadu").one()
+    before = notifications.unread_count(session, sender.id)
+    complaints.update(session, officer, complaint.id, {"status": "in_progress", "category": "tariff"})
+    assert notifications.unread_count(session, sender.id) == before  # a step, not the answer: no news
+    complaints.update(session, officer, complaint.id, {"status": "answered", "category": "tariff",
+                                                       "answer": "Biaya tambahan tidak berlaku."})
+    session.commit()
+    assert notifications.unread_count(session, sender.id) == before + 1
+    news = notifications.inbox(session, sender.id)["rows"][0]
+    shown = notifications.render(session, session.get(notifications.NotificationOutbox, news["id"]))
+    assert shown["link"].endswith("/my/complaints") and complaint.tracking_code in shown["subject"]
+    assert "Biaya tambahan di loket" in shown["text"]
+
+
 def _listed(app, client, refresh: int) -> str:
     """The complaints list's first page as the browser asks for it after a change (`refresh`), as readable text."""
     listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
