@@ -64,8 +64,12 @@ def test_opening_a_notification_reads_it_and_shows_its_application(phone, small_
     phone.click("#shell-bell")
     phone.wait_for_selector("#my-notifications-items")
     phone.locator(".qc-message a.btn").first.click()
-    phone.wait_for_url(f"**/my/applications/{small_inbox.id}")
+    # The application names where it was opened from: its link back leads to the notifications.
+    phone.wait_for_url(f"**/my/applications/{small_inbox.id}?back=%2Fmy%2Fnotifications")
     expect(phone.locator("#shell-bell-count")).to_have_text("2")
+    expect(phone.locator("#my-application-back")).to_have_text("Kembali ke Notifikasi")
+    phone.click("#my-application-back")
+    phone.wait_for_url("**/my/notifications")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from models import AuditLog, User
 from portal.services.service_accounts import WRONG_CURRENT_LIMIT
-from support.web import PASSWORD, csrf_token, login
+from support.web import PASSWORD, components, csrf_token, login
 
 NEW = "kata-sandi-baru-2026"
 
@@ -92,17 +92,6 @@ def test_every_role_finds_the_change_in_its_menu(app, make_user):
         client = app.server.test_client()
         assert login(client, f"menu_{role}").status_code == 302
         page = client.get("/_dash-layout").get_json()
-        found = _find(page, "shell-nav-password")
+        found = next((props for _type, props in components(page) if props.get("id") == "shell-nav-password"), None)
         assert found is not None and found["href"] == "/password" and found["external_link"] is True, role
 
-
-def _find(component, component_id: str):
-    """The props of the component with this id, anywhere in a Dash layout given as JSON."""
-    if isinstance(component, list):
-        return next((found for child in component if (found := _find(child, component_id)) is not None), None)
-    if isinstance(component, dict):
-        props = component.get("props", {})
-        if props.get("id") == component_id:
-            return props
-        return _find(props.get("children"), component_id)
-    return None

@@ -148,22 +148,26 @@ def test_the_nnc_list_sorted_by_country_follows_the_names_the_reader_sees(app, c
                         ("A/1", "Tiongkok")]
 
 
-def test_csv_export_neutralises_formulas(app, logged_in, register):
-    client = logged_in("operator")
+def _exported(client, kind: str) -> dict:
+    """The list's export as the button `kind` (csv, xlsx) asks for it, with the page's default filters."""
     state = [{"id": f"nnc-{name}", "property": "value", "value": v["value"]}
              for name, v in zip(FILTERS, _filters())] + [{"id": "nnc-sort", "property": "value", "value": "number"}]
     inputs = [{"id": "nnc-export-csv", "property": "n_clicks", "value": 1},
               {"id": "nnc-export-xlsx", "property": "n_clicks", "value": None}]
-    response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-csv.n_clicks"])
-    download = response.json["response"]["nnc-download"]["data"]
+    response = dash_callback(client, "nnc-download.data", inputs, state, [f"nnc-export-{kind}.n_clicks"])
+    return response.json["response"]["nnc-download"]["data"]
+
+
+def test_csv_export_neutralises_formulas(app, logged_in, register):
+    client = logged_in("operator")
+    download = _exported(client, "csv")
     text = base64.b64decode(download["content"]).decode("utf-8-sig")
     assert download["filename"].endswith(".csv")
     assert "'=HYPERLINK" in text and "'+62 Salak" in text and "'@SUM(A1:A9)" in text
     assert ";=HYPERLINK" not in text and ";+62" not in text and ";@SUM" not in text
     assert text.splitlines()[0].startswith("ID;Nomor NNC;Tanggal NNC")  # `;` for an Indonesian spreadsheet
 
-    response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-xlsx.n_clicks"])
-    download = response.json["response"]["nnc-download"]["data"]
+    download = _exported(client, "xlsx")
     sheet = load_workbook(io.BytesIO(base64.b64decode(download["content"]))).active
     values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row]
     assert "'=HYPERLINK(\"http://evil\",\"klik\")" in values and "'@SUM(A1:A9)" in values
@@ -175,13 +179,7 @@ def test_the_export_gives_a_voided_nncs_reason_beside_its_status(app, logged_in,
     with database.session() as s:
         voided = s.scalar(select(Nnc.id).where(Nnc.number == "D/1"))
         nnc.change_status(s, register, voided, "void", "Tercatat dua kali")
-    client = logged_in("operator")
-    state = [{"id": f"nnc-{name}", "property": "value", "value": v["value"]}
-             for name, v in zip(FILTERS, _filters())] + [{"id": "nnc-sort", "property": "value", "value": "number"}]
-    inputs = [{"id": "nnc-export-csv", "property": "n_clicks", "value": 1},
-              {"id": "nnc-export-xlsx", "property": "n_clicks", "value": None}]
-    response = dash_callback(client, "nnc-download.data", inputs, state, ["nnc-export-csv.n_clicks"])
-    lines = base64.b64decode(response.json["response"]["nnc-download"]["data"]["content"]).decode("utf-8-sig")
+    lines = base64.b64decode(_exported(logged_in("operator"), "csv")["content"]).decode("utf-8-sig")
     header, *rows = [line.split(";") for line in lines.splitlines()]
     status, reason = header.index("Status"), header.index("Alasan batal")
     assert reason == status + 1
@@ -262,18 +260,7 @@ def test_a_file_of_another_type_reaches_the_check_and_is_named(app, logged_in):
                           section_id=None, section_code=None, language="id", session_id="one", service_user_ids=())
     with app.server.test_request_context("/"):
         drawn = json.loads(json.dumps(nnc_form.layout(officer, None), cls=PlotlyJSONEncoder))
-
-    def props_of(node, wanted):
-        if isinstance(node, list):
-            return next((found for child in node if (found := props_of(child, wanted)) is not None), None)
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if props.get("id") == wanted:
-                return props
-            return next((found for value in props.values() if (found := props_of(value, wanted)) is not None), None)
-        return None
-
-    upload_props = props_of(drawn, "nnc-form-upload")
+    upload_props = next((props for _type, props in components(drawn) if props.get("id") == "nnc-form-upload"), None)
     assert upload_props is not None and "accept" not in upload_props
     letter = upload("surat.docx", b"PK\x03\x04" * 20)
     response = dash_callback(client, _key(app, "nnc-form-upload.contents"),
