@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
 from layouts.components import unsaved, url_filters
-from layouts.components.back_link import opened_from
+from portal.pages import opened_from
 from layouts.components.company_picker import company_option
 from layouts.components.date_words import words_id
 from layouts.components.formatting import format_number

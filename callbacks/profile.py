@@ -8,7 +8,7 @@ from dash import Input, Output, State, no_update
 
 from callbacks.common import load_record, page_of, paged_callback, register_date_words, register_url_filters
 from layouts import profile as page
-from layouts.components.back_link import opened_from
+from portal.pages import opened_from
 from portal.domain.periods import today_in
 from portal.extensions import database
 from portal.i18n import t

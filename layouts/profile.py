@@ -16,7 +16,7 @@ from dash import dcc, html
 from layouts.common import group_label, hidden_label, section_select
 from layouts.compliance_common import (ALL, back_link, direction_options, intervention_label, months_since_text,
                                        tier_badge)
-from layouts.components.back_link import opened_from
+from portal.pages import opened_from
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (MONTH_CHART, chart_separators, count_axis, format_count, format_date,
                                            format_month, format_rate, format_score, format_tax_id, month_axis)

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from portal import pages
 from portal.i18n import t
-from portal.pages import BACK_PARAMETER as PARAMETER, opened_from  # noqa: F401 - opened_from: the pages' import
+from portal.pages import BACK_PARAMETER as PARAMETER
 
 
 def back_target(user, query: str | None, default_href: str, default_text: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from flask_login import login_user
 
 from portal.pages import PAGES
 from portal.security.access import CurrentUser
+from support.web import drawing_user
 
 ROOT = Path(__file__).resolve().parents[2]
 WILDCARDS = {"ALL", "MATCH", "ALLSMALLER"}
@@ -22,9 +23,7 @@ WILDCARDS = {"ALL", "MATCH", "ALLSMALLER"}
 
 def _user(role: str) -> CurrentUser:
     """The widest account of a role: a section for a section-scoped role, a company for a service user."""
-    return CurrentUser(id=1, username=role, full_name=role, role=role, office_id=1, office_code="0300",
-                       office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta", section_id=1,
-                       section_code="plant", language="id", session_id="test", service_user_ids=(1,))
+    return drawing_user(role)
 
 
 def _ids(tree) -> set[str]:

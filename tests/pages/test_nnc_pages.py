@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback, login
+from support.web import components, dash_callback, drawing_user, login
 from support.factories import gen_service_user
 from layouts.nnc import FILTERS
 from models import AttachmentBlob, Nnc
@@ -252,14 +252,10 @@ def test_a_file_of_another_type_reaches_the_check_and_is_named(app, logged_in):
     from plotly.utils import PlotlyJSONEncoder
 
     from layouts import nnc_form
-    from portal.security.access import CurrentUser
 
     client = logged_in("operator")
-    officer = CurrentUser(id=1, username="operator", full_name="Operator", role="operator", office_id=1,
-                          office_code="0300", office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta",
-                          section_id=None, section_code=None, language="id", session_id="one", service_user_ids=())
     with app.server.test_request_context("/"):
-        drawn = json.loads(json.dumps(nnc_form.layout(officer, None), cls=PlotlyJSONEncoder))
+        drawn = json.loads(json.dumps(nnc_form.layout(drawing_user("operator"), None), cls=PlotlyJSONEncoder))
     upload_props = next((props for _type, props in components(drawn) if props.get("id") == "nnc-form-upload"), None)
     assert upload_props is not None and "accept" not in upload_props
     letter = upload("surat.docx", b"PK\x03\x04" * 20)

@@ -14,7 +14,7 @@ from portal.services import service_user_links
 from portal.services.nnc import register as nnc
 from support.factories import gen_application, gen_handler, gen_service_user
 from support.nnc_helpers import actor, valid_nnc
-from support.web import dash_callback, login, logout, recorded_complaint
+from support.web import dash_callback, drawing_user, login, logout, recorded_complaint
 
 MISSING = 987654321
 
@@ -101,7 +101,6 @@ def test_a_refused_records_page_is_the_refusal_alone(app, logged_in):
     from pathlib import Path
 
     from layouts import complaint_detail, nnc_detail
-    from portal.security.access import CurrentUser
     from layouts.components.empty import RECORD_PART, RECORD_REFUSED
 
     client = logged_in("operator")
@@ -110,9 +109,7 @@ def test_a_refused_records_page_is_the_refusal_alone(app, logged_in):
                                                 {"id": "nnc-detail-refresh", "property": "data", "value": 0}])
     content = answer.json["response"]["nnc-detail-content"]["children"]
     assert content["props"]["className"] == RECORD_REFUSED
-    officer = CurrentUser(id=1, username="operator", full_name="Operator", role="operator", office_id=1,
-                          office_code="0300", office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta",
-                          section_id=None, section_code=None, language="id", session_id="one", service_user_ids=())
+    officer = drawing_user("operator")
     with app.server.test_request_context("/"):
         drawn = [nnc_detail.layout(officer, None, nnc_id=MISSING),
                  complaint_detail.layout(officer, complaint_id=MISSING)]

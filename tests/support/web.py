@@ -134,3 +134,14 @@ _WBR = re.compile(r'",\s*\{"props":\s*\{"children":\s*null\},\s*"type":\s*"Wbr",
 def readable(text: str) -> str:
     """A callback's answer (JSON text) with each number's <wbr>s taken out."""
     return _WBR.sub("", text)
+
+
+def drawing_user(role: str, session_id: str = "test"):
+    """An account to draw layouts for, without a database: office 0300, the plant section for a section-scoped role
+    (ignored by the others' pages), company 1 for a service user."""
+    from portal.security.access import CurrentUser
+
+    return CurrentUser(id=1, username=role, full_name=role, role=role, office_id=1, office_code="0300",
+                       office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta", section_id=1,
+                       section_code="plant", language="id", session_id=session_id, service_user_ids=(1,))
+
