@@ -21,6 +21,7 @@ PERMISSION = "admin.settings"
 # A request nobody picked up after this long means the scheduler is probably not running.
 SCHEDULER_HINT_AFTER_SECONDS = 120
 ERROR_SHOWN = 800  # characters of a run's error shown on hover (it lists rejected rows)
+DETAIL_SHOWN = 2000  # characters of a failed request's whole error under "Rincian teknis"
 STATE_STYLE = {"pending": ("info", "bi-hourglass"), "running": ("info", None), "done": ("success", "bi-check-circle"),
                "failed": ("danger", "bi-x-circle")}
 
@@ -70,8 +71,19 @@ def triggered_by_text(value: str | None) -> str:
     return actor_name(value)
 
 
+def technical_details(detail: str):
+    """A failed run's whole error, folded under "Rincian teknis": kept for whoever fixes it (the driver's own words,
+    the source's address, the rejected rows), not said as the message — the driver's English after the Indonesian
+    read as the reason itself."""
+    return html.Details([html.Summary(t("admin_sync.request.technical"), className="small"),
+                         html.Div(detail[:DETAIL_SHOWN] + (" …" if len(detail) > DETAIL_SHOWN else ""),
+                                  className="qc-prewrap small font-monospace mt-1")],
+                        id="admin-sync-request-detail", className="mt-1")
+
+
 def run_row(run: dict, tz: str) -> dict:
-    """One run as a grid row: times in the office's zone (named once, in the header), counts, the error's start."""
+    """One run as a grid row: times in the office's zone (named once, in the header), counts, the error in words (the
+    whole of it, the driver's words too, on hover)."""
     error = (run["error"] or "").strip()
     return {"id": run["id"], "started": format_local_time(run["started_at"], tz),
             # Beside its start, the time alone: a run ends the day it starts (a full date did not fit at 1366 px).
@@ -81,7 +93,7 @@ def run_row(run: dict, tz: str) -> dict:
             "status_label": t(f"admin_sync.status.{run['status']}"), "kind": t(f"admin_sync.kind.{run['kind']}"),
             "read": _counts(run["rows_read"]), "written": written_text(run["rows_written"]),
             "triggered_by": triggered_by_text(run["triggered_by"]), "triggered_by_tip": run["triggered_by"],
-            "error": error.splitlines()[0][:ERROR_SHOWN] if error else "",
+            "error": sync_status.error_parts(error)["message"][:ERROR_SHOWN],
             "error_tip": error[:ERROR_SHOWN] + (" …" if len(error) > ERROR_SHOWN else "") if error else None}
 
 
@@ -155,7 +167,10 @@ def register(app) -> None:
             text += [html.Br(), t("admin_sync.request.scheduler_hint",
                                   waited=format_duration(status["waiting_seconds"]))]
         if state == "failed" and status["error"]:
-            text += [html.Br(), html.Code(status["error"][:500])]
+            error = sync_status.error_parts(status["error"])
+            text += [html.Br(), html.Span(error["message"][:ERROR_SHOWN], id="admin-sync-request-error")]
+            if error["detail"]:
+                text.append(technical_details(error["detail"]))
         if state == "failed" and status["reason"] == "no_run":
             text += [html.Br(), t("admin_sync.request.no_run")]
         if state == "done" and status["rows_written"]:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from layouts.components import unsaved, url_filters
 from portal.pages import opened_from
 from layouts.components.company_picker import company_option
+from layouts.components.empty import Refusal
 from layouts.components.date_words import words_id
 from layouts.components.formatting import format_number
 from layouts.shell import ALERT_ID
@@ -28,7 +29,7 @@ from portal.reports import exports
 from portal.security.access import protected_callback, protected_clientside_callback, user
 from portal.security.permissions import AUTHENTICATED
 from portal.i18n import format_datetime
-from portal.validation import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit
+from portal.validation import Conflict, Forbidden, InvalidInput, NotFound, OutsideSection, StaleEdit
 from portal.web import outage
 
 # The shortest search the company picker sends to the database (one letter matches half the registry).
@@ -53,17 +54,23 @@ def pager_outputs(prefix: str, count_id: str | None = None, store_id: str | None
                   with_count: bool = True) -> dict:
     """The pager's outputs (layouts.components.pager draws them), as dict-style outputs."""
     outputs = {"page": Output(store_id or f"{prefix}-page", "data"),
+               "first_disabled": Output(f"{prefix}-first", "disabled"),
                "prev_disabled": Output(f"{prefix}-prev", "disabled"),
-               "next_disabled": Output(f"{prefix}-next", "disabled")}
+               "next_disabled": Output(f"{prefix}-next", "disabled"),
+               "last_disabled": Output(f"{prefix}-last", "disabled"),
+               "page_number": Output(f"{prefix}-goto", "value"),
+               "page_count": Output(f"{prefix}-goto", "max"),
+               "pages": Output(f"{prefix}-pages", "children")}
     if with_count:
         outputs["count"] = Output(count_id or f"{prefix}-count", "children")
     return outputs
 
 
-def pager_inputs(prefix: str, store_id: str | None = None) -> dict:
-    """The pager's buttons and its stored page number."""
-    return {"prev_clicks": Input(f"{prefix}-prev", "n_clicks"), "next_clicks": Input(f"{prefix}-next", "n_clicks"),
-            "page": State(store_id or f"{prefix}-page", "data")}
+def pager_inputs(prefix: str) -> dict:
+    """The pager's buttons and its typed page number, as dict-style inputs."""
+    return {"first_clicks": Input(f"{prefix}-first", "n_clicks"), "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),
+            "next_clicks": Input(f"{prefix}-next", "n_clicks"), "last_clicks": Input(f"{prefix}-last", "n_clicks"),
+            "page_typed": Input(f"{prefix}-goto", "value")}
 
 
 def first_call() -> bool:
@@ -79,9 +86,15 @@ def first_call() -> bool:
     return len(inputs) > 1 and inputs <= set(ctx.triggered_prop_ids)
 
 
-def page_asked(prefix: str, page: int | None) -> int:
-    """The page to show: next / previous move by one; the first load shows the page drawn in the store (the one the
-    address names, url_filters.page_field; else the first); a changed filter starts again."""
+# A page past any list: asked for the last page (or a typed number past it), the list answers with its last page (see
+# paged_callback) without a count query of its own first.
+PAST_THE_END = 10 ** 9
+
+
+def page_asked(prefix: str, page: int | None, typed=None) -> int:
+    """The page to show: next / previous move by one, first / last go to the ends, a typed number goes to that page
+    (counted from 1; past the end is the last); the first load shows the page drawn in the store (the one the address
+    names, url_filters.page_field; else the first); a changed filter starts again."""
     page = page if isinstance(page, int) and page > 0 else 0
     if first_call():
         return page
@@ -89,19 +102,32 @@ def page_asked(prefix: str, page: int | None) -> int:
         return page + 1
     if ctx.triggered_id == f"{prefix}-prev":
         return max(page - 1, 0)
+    if ctx.triggered_id == f"{prefix}-first":
+        return 0
+    if ctx.triggered_id == f"{prefix}-last":
+        return PAST_THE_END
+    if ctx.triggered_id == f"{prefix}-goto":
+        try:
+            number = int(typed)
+        except (TypeError, ValueError, OverflowError):  # emptied, or not a number: stay where the list is
+            return page
+        return min(max(number, 1), PAST_THE_END) - 1
     return 0
 
 
 def pager_values(page: Page) -> dict:
-    """The pager's outputs for a page: "Menampilkan 1–25 dari 1.234", the page, which buttons work. An empty list
-    says nothing: every list says it is empty in its own words ("Tidak ada data", "Belum ada notifikasi"), and
+    """The pager's outputs for a page: "Menampilkan 1–25 dari 1.234", "Hal. 3 dari 50", which buttons work. An empty
+    list says nothing: every list says it is empty in its own words ("Tidak ada data", "Belum ada notifikasi"), and
     "Menampilkan 0–0 dari 0" under them only repeated it in a pager's."""
     first = page.number * page.size + (1 if page.shown else 0)
     last = page.number * page.size + page.shown
     count = "" if not page.total else t(
         "pager.showing", first=format_number(first), last=format_number(last), total=format_number(page.total))
-    return {"count": count, "page": page.number, "prev_disabled": page.number == 0,
-            "next_disabled": last >= page.total}
+    pages = max(1, -(-page.total // page.size)) if page.size else 1
+    return {"count": count, "page": page.number, "first_disabled": page.number == 0,
+            "prev_disabled": page.number == 0, "next_disabled": last >= page.total,
+            "last_disabled": last >= page.total, "page_number": page.number + 1, "page_count": pages,
+            "pages": t("pager.of", pages=format_number(pages))}
 
 
 def page_of(result: dict, page: int) -> Page:
@@ -112,7 +138,8 @@ def page_of(result: dict, page: int) -> Page:
 def _emptied(output: dict) -> dict:
     """What a refused list shows: no rows, no count, no page to move to."""
     rows = {key: [] for key, spec in output.items() if spec.component_property == "rowData"}
-    return {**rows, "count": "", "page": 0, "prev_disabled": True, "next_disabled": True}
+    return {**rows, "count": "", "page": 0, "first_disabled": True, "prev_disabled": True, "next_disabled": True,
+            "last_disabled": True, "page_number": None, "page_count": 1, "pages": ""}
 
 
 def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict, state: dict | None = None,
@@ -131,14 +158,14 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
         outputs = {**output, **pager}
 
         @protected_callback(app, permission, output=outputs,
-                            inputs={**inputs, "prev_clicks": Input(f"{prefix}-prev", "n_clicks"),
-                                    "next_clicks": Input(f"{prefix}-next", "n_clicks")},
+                            inputs={**inputs, **pager_inputs(prefix)},
                             state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data")},
                             on_error=shown_in(outputs, forbidden_key=forbidden_key,
                                               **{**_emptied(output), **(cleared or {})}),
                             **kwargs)
-        def paged(prev_clicks=None, next_clicks=None, page=None, **values):
-            asked = page_asked(prefix, page)
+        def paged(first_clicks=None, prev_clicks=None, next_clicks=None, last_clicks=None, page_typed=None,
+                  page=None, **values):
+            asked = page_asked(prefix, page, page_typed)
             values_out, where = load(asked, **values)
             if asked and where.total and not where.shown and where.size:
                 # A page past the end (an old link, or the list shrank since): its last page, not an empty list.
@@ -240,7 +267,8 @@ def load_record(record_id, load, audit_as: str | None = None):
     """A record page's content: (what `load(session, id)` returns, None), or (None, "not_found" | "forbidden").
 
     An id that is not a number or names nothing is "not found"; one outside the reader's reach is "forbidden",
-    written to the audit log as `audit_as` like the guard's refusals, for the same review.
+    written to the audit log as `audit_as` like the guard's refusals, for the same review; of another section than
+    the reader's, "forbidden" naming both sections (a Refusal: layouts/components/empty.py draws it).
     """
     current = user()
     try:
@@ -252,10 +280,12 @@ def load_record(record_id, load, audit_as: str | None = None):
             return load(db, record_id), None
     except (NotFound, InvalidInput):
         return None, "not_found"
-    except Forbidden:
+    except Forbidden as error:
         if audit_as:
             with database().session() as db:
                 audit.record_denied(db, current.id, current.username, current.session_id, audit_as, record_id)
+        if isinstance(error, OutsideSection):
+            return None, Refusal("forbidden", error.section, error.reader_section)
         return None, "forbidden"
 
 

@@ -195,10 +195,11 @@ def register(app) -> None:
                     complaints.add_attachments(session, current, complaint_id, decode_uploads(contents, filenames))
                     message = t("complaints.attached")
                 else:
-                    if ctx.triggered_id == "complaint-email":
+                    emailing = ctx.triggered_id == "complaint-email"
+                    if emailing:
                         _check_can_email(session, current, complaint_id, answer)
                     saved = complaints.update(session, current, complaint_id, handling, settings=settings(),
-                                              expected_version=version, opened=opened)
+                                              expected_version=version, opened=opened, emailing_answer=emailing)
                     message, reopened = t("complaints.updated"), _opened(saved)
                     assigned = str(saved["assignee_id"] or "none")
             if ctx.triggered_id == "complaint-email":

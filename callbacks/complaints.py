@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
@@ -11,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import (page_of, paged_callback, register_date_words, register_open_row, register_unsaved_guard,
                               register_url_filters)
-from layouts.complaints import NEW_DEFAULTS, NEW_FIELDS
+from layouts.complaints import NEW_FIELDS, STARTS_FILLED, new_form_values
 from layouts.components.formatting import format_count, format_date, format_datetime
 from layouts import complaints as complaints_layout
 from portal.security.access import protected_callback, user
@@ -64,14 +62,6 @@ def status_badges(counts: dict, overdue: int):
     return badges
 
 
-def received_at(value: str | None, tz: str) -> datetime | None:
-    """A date typed by the officer, as the start of that day in the office's zone (today: now)."""
-    if not value:
-        return None
-    day = date.fromisoformat(value)
-    return datetime.combine(day, time(8, 0), tzinfo=ZoneInfo(tz))
-
-
 def register(app) -> None:
     register_date_words(app, "complaints.edit", "complaints-new-received_date")
     register_url_filters(app, "complaints.view", "complaints", complaints_layout.URL_FIELDS)
@@ -109,12 +99,12 @@ def register(app) -> None:
     outputs_duplicated = [Output(o.component_id, o.component_property, allow_duplicate=True) for o in outputs]
 
     # Unsaved changes (layouts/components/unsaved.py): Back, a reload or a closed tab with the dialog open and typed
-    # in asks first (its backdrop holds the menu links off). The channel and category start at their defaults, every
-    # other field and the attachments empty; a save empties the form and counts up the refresh store, from which the
-    # browser takes the form as it then stands for its start.
+    # in asks first (its backdrop holds the menu links off). The channel and category start at their defaults and the
+    # day received at today, every other field and the attachments empty; a save empties the form and counts up the
+    # refresh store, from which the browser takes the form as it then stands for its start.
     register_unsaved_guard(app, "complaints.edit", "complaints-new", "complaints-refresh",
-                           {name: f"complaints-new-{name}" for name in NEW_DEFAULTS},
-                           blank=[f"complaints-new-{name}" for name in NEW_FIELDS if name not in NEW_DEFAULTS]
+                           {name: f"complaints-new-{name}" for name in STARTS_FILLED},
+                           blank=[f"complaints-new-{name}" for name in NEW_FIELDS if name not in STARTS_FILLED]
                            + [("complaints-new-upload", "filename")], open_while="complaints-modal")
 
     @protected_callback(
@@ -135,14 +125,15 @@ def register(app) -> None:
         contents, filenames, refresh = values[-3:]
         data = dict(zip(NEW_FIELDS, values[:-3]))
         cleared = [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
-        if ctx.triggered_id in ("complaints-new", "complaints-new-cancel"):  # a closed dialog empties (below)
-            return [ctx.triggered_id == "complaints-new", "", False, no_update, no_update, no_update, no_update,
-                    ""] + cleared + kept
         current = user()
-        try:
-            data["received_at"] = received_at(data.pop("received_date"), current.office_timezone)
-        except ValueError:
-            data["received_at"] = None
+        if ctx.triggered_id == "complaints-new":
+            # Opened: the day received is today's, as it is when the dialog was drawn or emptied (a page left open
+            # overnight offered yesterday's).
+            today = [new_form_values(current.office_timezone)[name] if name == "received_date" else no_update
+                     for name in NEW_FIELDS] + [no_update, no_update]
+            return [True, "", False, no_update, no_update, no_update, no_update, ""] + cleared + today
+        if ctx.triggered_id == "complaints-new-cancel":  # a closed dialog empties (below)
+            return [False, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
         try:
             with database().session() as session:
                 created = complaints.create(session, current, data, source="officer",
@@ -156,8 +147,9 @@ def register(app) -> None:
         return [False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared + _emptied_form()
 
     def _emptied_form() -> list:
-        """The form's own defaults, no attachments."""
-        return [NEW_DEFAULTS.get(name) for name in NEW_FIELDS] + [None, None]
+        """The form's own starting values (the day received: today at the reader's office), no attachments."""
+        values = new_form_values(user().office_timezone)
+        return [values[name] for name in NEW_FIELDS] + [None, None]
 
     @protected_callback(app, "complaints.edit", [Output(o.component_id, o.component_property, allow_duplicate=True)
                                                  for o in emptied] + outputs_duplicated,

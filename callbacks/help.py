@@ -4,12 +4,13 @@ from __future__ import annotations
 from dash import Input, Output
 
 from portal import manual
-from portal.security.access import protected_callback
+from portal.security.access import protected_callback, user
 from portal.i18n import current_language, t
 
 
 def register(app) -> None:
     @protected_callback(app, "help.view", Output("help-chapter", "children"), Input("help-role", "value"))
     def show(role):
-        text = manual.chapter(role or "", current_language())
+        # The reader's own scope: the chooser lists only the chapters it reads, and the value comes from the browser.
+        text = manual.chapter(role or "", current_language(), reader=user().scope)
         return text or t("help.missing")

@@ -137,11 +137,13 @@ def register(app) -> None:
                                   prevent_initial_call=True)
 
     @protected_callback(
-        app, PERMISSION, Output("my-notifications-devices", "children"),
+        app, PERMISSION,
+        [Output("my-notifications-devices", "children"), Output("my-notifications-device-count", "data")],
         Input("my-notifications-page", "id"), Input("my-notifications-devices-refresh", "n_clicks"),
         Input({"type": "my-notifications-device-remove", "index": ALL}, "n_clicks"))
     def load_devices(_page, _refresh, removes):
-        """The account's push devices; a remove button forgets that device (only ever the account's own)."""
+        """The account's push devices, and how many (push_without_device); a remove button forgets that device (only
+        ever the account's own)."""
         current = user()
         with database().session() as db:
             trigger = ctx.triggered_id
@@ -149,7 +151,15 @@ def register(app) -> None:
                     any(removes or ()) and isinstance(trigger.get("index"), int):
                 push.unsubscribe(db, current.id, subscription_id=trigger["index"])
             rows = push.devices(db, current.id)
-        return devices(rows, current.office_timezone)
+        return devices(rows, current.office_timezone), len(rows)
+
+    @protected_callback(app, PERMISSION, Output("my-notifications-push-no-device", "is_open"),
+                        Input("my-notifications-push", "value"), Input("my-notifications-device-count", "data"))
+    def push_without_device(push_on, count):
+        """Push on (stored, or just switched) while the account has no device subscribed: push goes only to devices
+        (the outbox writes no push row for an account without one), so nothing would arrive. Say so, over the button
+        that subscribes this phone or browser. Not before the list has loaded (count None)."""
+        return bool(push_on) and count == 0
 
     @protected_callback(app, PERMISSION, Output("my-notifications-push", "value", allow_duplicate=True),
                         Input("my-notifications-devices-refresh", "n_clicks"), prevent_initial_call=True)

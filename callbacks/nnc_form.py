@@ -163,7 +163,8 @@ def register(app) -> None:
     def look_up_application(number, flow, notice_date):
         """Say whether the application number is in the synced data ("ditemukan" / "tidak ditemukan"), and when it
         cannot be this NNC's consignment (another direction, submitted after the notice) why, before the save says it:
-        its data is then not offered to copy."""
+        its data is then not offered to copy. A number no synced application has is refused by the save when it is no
+        PTK number at all, and only warned of when it is one (a PTK not synced yet)."""
         if not (number or "").strip():
             return "", None, {"display": "none"}
         current = user()
@@ -171,8 +172,14 @@ def register(app) -> None:
             found = nnc_lookups.lookup_application(db, current, number)
             misfit = found and nnc_validation.application_fit(db, current.office_id, flow, notice_date, number)
         if found is None:
-            return html.Span([html.I(className="bi bi-question-circle me-1"), t("nnc.lookup.application_missing")],
-                             className="text-muted", id="nnc-form-application-missing"), None, {"display": "none"}
+            malformed = nnc_validation.ptk_shape_problem(nnc_validation.clean_text(number))
+            if malformed:
+                return html.Span([html.I(className="bi bi-x-circle-fill me-1"), t(malformed[0], **malformed[1])],
+                                 className="text-danger", id="nnc-form-application-shape"), None, {"display": "none"}
+            return html.Span([html.I(className="bi bi-exclamation-triangle-fill me-1"),
+                              t("nnc.lookup.application_missing")],
+                             className="text-warning-emphasis", id="nnc-form-application-missing"), None, \
+                {"display": "none"}
         if misfit:
             key, params = misfit
             return html.Span([html.I(className="bi bi-exclamation-triangle-fill me-1"), t(key, **params)],

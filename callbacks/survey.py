@@ -13,7 +13,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_unsaved_guard,
-                              register_url_filters, stale_message)
+                              register_url_filters, show_alert, stale_message)
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback, unusable_period
 from callbacks.shell import known_section
 from layouts import survey as survey_layout
@@ -421,21 +421,42 @@ def register(app) -> None:
                 None]
 
     @protected_callback(
-        app, "survey_results.view", Output("survey-download", "data"),
+        app, "survey_results.view",
+        [Output("survey-download", "data"), Output("survey-from", "invalid", allow_duplicate=True),
+         Output("survey-from-feedback", "children", allow_duplicate=True),
+         Output("survey-to", "invalid", allow_duplicate=True),
+         Output("survey-to-feedback", "children", allow_duplicate=True)],
         Input("survey-export-xlsx", "n_clicks"), Input("survey-export-pdf", "n_clicks"),
-        State("survey-period", "data"), prevent_initial_call=True, on_error=export_failed)
-    def export(_xlsx, _pdf, period):
-        if not period or ctx.triggered_id not in ("survey-export-xlsx", "survey-export-pdf"):
+        State("survey-period", "data"), State("survey-preset", "value"), State("survey-from", "value"),
+        State("survey-to", "value"), State("survey-section", "value"), prevent_initial_call=True,
+        on_error=export_failed)
+    def export(_xlsx, _pdf, period, preset, date_from, date_to, section):
+        """The report of the period whose figures the page shows (survey-period), as the figures do: dates it cannot
+        read (the end before the start) leave the last figures under their own label, and the export is of them.
+        Opened on such dates there are no figures: the export says why beside the dates and in the page's alert (it
+        did nothing at all), and writes no file."""
+        if ctx.triggered_id not in ("survey-export-xlsx", "survey-export-pdf"):
             return no_update
         current = user()
+        if period:
+            start, end = date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
+            section = period.get("section")
+        else:
+            try:
+                current, span, section = _scope_and_period(preset, date_from, date_to, section)
+            except InvalidInput as error:
+                messages = error.messages(t)
+                show_alert(t("error.export_title"), t("survey.export.period_unusable"))
+                return [no_update, "from" in messages, messages.get("from", ""), "to" in messages,
+                        messages.get("to", "")]
+            start, end = span.start, span.end
         with database().session() as session:
-            report = ikm_results.semester_report(session, current.office_id, date.fromisoformat(period["from"]),
-                                                 date.fromisoformat(period["to"]), period.get("section"),
+            report = ikm_results.semester_report(session, current.office_id, start, end, section,
                                                  current.section_scope)
         if ctx.triggered_id == "survey-export-xlsx":
             content, extension, mime = ikm_report.report_xlsx(report, current.language), "xlsx", \
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
             content, extension, mime = ikm_report.report_pdf(report, current.language), "pdf", "application/pdf"
-        return {"content": base64.b64encode(content).decode("ascii"), "base64": True,
-                "filename": ikm_report.report_filename(report, extension), "type": mime}
+        return [{"content": base64.b64encode(content).decode("ascii"), "base64": True,
+                 "filename": ikm_report.report_filename(report, extension), "type": mime}] + [no_update] * 4

@@ -43,7 +43,8 @@ FIELD_KEYS = {"nnc": ("nnc.field.{}",), "complaint": ("complaints.field.{}",), "
 VALUE_KEYS = {"status": ("nnc.status.{}", "complaints.status.{}", "my.correction.status.{}"),
               "role": ("role.{}",), "category": ("complaints.category.{}", "nnc.category.{}"),
               "channel": ("complaints.channel.{}",), "flow": ("nnc.flow.{}",), "action_taken": ("nnc.action.{}",),
-              "subcategory": ("nnc.subcategory.{}",), "section": ("section.{}",)}
+              "subcategory": ("nnc.subcategory.{}",), "section": ("section.{}",),
+              "direction": ("direction.{}",)}  # a dossier's consignments ("Ekspor", not "export")
 VALUE_KEYS["value"] = VALUE_KEYS["status"]  # an entry that recorded one plain value recorded a status
 # A record kind's own words for a value, looked up before the shared ones (a guidance "done" is no NNC status).
 OBJECT_VALUE_KEYS = {"guidance": {"status": ("guidance.status.{}",), "kind": ("guidance.kind.{}",)},

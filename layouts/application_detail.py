@@ -18,6 +18,7 @@ from dash import dcc, html
 
 from layouts.applications import stage_tone
 from layouts.components.back_link import back_target
+from layouts.components.empty import sections_named
 from layouts.components.formatting import (breakable_number, format_datetime, format_idr, format_number,
                                            format_quantity, format_tax_id)
 from layouts.targeting_decision import decision_card
@@ -331,11 +332,13 @@ def render(detail: dict, user) -> list:
 
 
 def refused(kind: str):
-    """The answer when the application is out of the caller's reach or does not exist."""
+    """The answer when the application is out of the caller's reach or does not exist: another section's says whose
+    it is and the reader's (`kind` a Refusal naming them, layouts/components/empty.py)."""
     if kind == "forbidden":
+        named = sections_named(kind)
+        text = t("application_detail.outside_section", **named) if named else t("application_detail.forbidden")
         return dbc.Alert([html.H2([html.I(className="bi bi-shield-lock me-2"), t("application_detail.forbidden_title")],
-                                  className="h5"), t("application_detail.forbidden")], color="danger",
-                         id="application-detail-refused")
+                                  className="h5"), text], color="danger", id="application-detail-refused")
     return dbc.Alert([html.H2([html.I(className="bi bi-search me-2"), t("application_detail.not_found_title")],
                               className="h5"), t("application_detail.not_found")], color="warning",
                      id="application-detail-refused")

@@ -10,6 +10,7 @@ from layouts.components.search_box import search_box
 from layouts.components.url_filters import CHOICE, FLAG, UrlField, applied, location, page_field
 from layouts.common import field, hidden_label, page_header
 from models.complaint import CATEGORIES, CHANNELS, STATUSES
+from portal.domain.periods import today_in
 from portal.i18n import t
 
 NEW_FIELDS = ("channel", "category", "received_date", "subject", "text", "reporter_name", "reporter_contact",
@@ -17,6 +18,15 @@ NEW_FIELDS = ("channel", "category", "received_date", "subject", "text", "report
 # The new-complaint form's starting values (a field not named starts empty): drawn with them, and emptied back to
 # them once a complaint is saved (callbacks/complaints.py).
 NEW_DEFAULTS = {"channel": "phone", "category": "service"}
+# The fields that start filled: the defaults, and the day received, which starts at today (new_form_values).
+STARTS_FILLED = (*NEW_DEFAULTS, "received_date")
+
+
+def new_form_values(tz: str) -> dict[str, str | None]:
+    """The new-complaint form's values at its start, by field: its defaults, and the day received at today in the
+    office's zone `tz` — shown, so the officer sees the day that will be stored and changes it for a letter that came
+    earlier (left empty, it used to become "now" unseen; emptied, it is now refused beside the field)."""
+    return {name: NEW_DEFAULTS.get(name) for name in NEW_FIELDS} | {"received_date": today_in(tz).isoformat()}
 
 
 def options(kind: str, values, with_all: bool = False):
@@ -74,7 +84,7 @@ def _page(user):
         pager("complaints"),
         dcc.Store(id="complaints-refresh", data=0),
         dcc.Location(id="complaints-go", refresh="callback-nav"),
-        _new_form() if can_edit else None,
+        _new_form(new_form_values(user.office_timezone)) if can_edit else None,
     ])
 
 
@@ -88,7 +98,7 @@ def phone_column() -> dict:
         field_classes={"status": "{status_class}", "due": "{due_class}"})
 
 
-def _new_form():
+def _new_form(start: dict[str, str | None]):
     return dbc.Modal([
         dbc.ModalHeader(dbc.ModalTitle(t("complaints.new"))),
         dbc.ModalBody([
@@ -96,13 +106,14 @@ def _new_form():
             dbc.Row([
                 field(t("complaints.field.channel"), dbc.Select(id="complaints-new-channel",
                                                                options=options("channel", CHANNELS),
-                                                               value=NEW_DEFAULTS["channel"]),
+                                                               value=start["channel"]),
                       "complaints-new-channel-feedback", width=4),
                 field(t("complaints.field.category"), dbc.Select(id="complaints-new-category",
                                                                 options=options("category", CATEGORIES),
-                                                                value=NEW_DEFAULTS["category"]),
+                                                                value=start["category"]),
                       "complaints-new-category-feedback", width=4),
-                field(t("complaints.field.received_date"), dbc.Input(id="complaints-new-received_date", type="date"),
+                field(t("complaints.field.received_date"), dbc.Input(id="complaints-new-received_date", type="date",
+                                                                     value=start["received_date"]),
                       "complaints-new-received_date-feedback", width=4),
                 field(t("complaints.field.subject"), dbc.Input(id="complaints-new-subject", maxLength=200),
                       "complaints-new-subject-feedback"),

@@ -88,12 +88,13 @@ def companies_card(total: int):
 def render(detail: dict, user):
     handler = detail["handler"]
     counted = {"count": detail["tier_d_companies"], "threshold": detail["threshold"]}
-    # The flag counts the companies' overall tiers; a coordinator's list shows the tiers of their section.
-    every_section = "" if detail["every_section"] else " " + t("handler.flag_every_section")
-    flag = (dbc.Alert([html.I(className="bi bi-flag-fill me-2"), t("handler.flagged", **counted) + every_section],
+    # A coordinator's flag counts their section only: said, since an application's targeting reasons count every
+    # section and may call the same handler flagged.
+    counted_in = "" if detail["every_section"] else " " + t("handler.flag_your_section")
+    flag = (dbc.Alert([html.I(className="bi bi-flag-fill me-2"), t("handler.flagged", **counted) + counted_in],
                       color="danger", id="handler-flag")
             if detail["flagged"] else
-            html.P(t("handler.tier_d_count", **counted) + every_section, className="small", id="handler-flag"))
+            html.P(t("handler.tier_d_count", **counted) + counted_in, className="small", id="handler-flag"))
     return html.Div([
         html.H1(handler["name"], id="handler-name", className="mb-1"),
         html.P([t("profile.npwp"), " ", format_tax_id(handler["tax_id"]), " · ", handler["address"] or "–"],

@@ -10,7 +10,7 @@ from portal.i18n import current_language, t
 
 
 def layout(user, **_):
-    roles = manual.chapters(current_language())
+    roles = manual.chapters(current_language(), reader=user.scope)
     return html.Div([
         page_header(t("help.title"), t("help.subtitle")),
         dbc.Row([

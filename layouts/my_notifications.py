@@ -44,6 +44,10 @@ def _push_devices():
     words = {f"data-{key}": t(f"my_notifications.push_{key}") for key in (
         "unsupported", "denied", "off", "enabling", "enabled", "failed", "disabled", "active")}
     return html.Div([
+        # Push chosen while the account has no device that receives it: nothing would arrive, and nothing said so. Shown
+        # by callbacks/my_notifications.py (push_without_device), right over the button that adds this device.
+        dbc.Alert(t("my_notifications.push_no_device"), id="my-notifications-push-no-device", is_open=False,
+                  color="warning", className="small py-2 mb-2"),
         html.Div([
             dbc.Button([html.I(className="bi bi-bell me-1"), t("my_notifications.push_enable")],
                        id="my-notifications-push-enable", color="success", outline=True, className="qc-tap"),
@@ -58,6 +62,7 @@ def _push_devices():
                     **{"aria-hidden": "true"}),
         html.H3(t("my_notifications.devices"), className="h6 mt-3"),
         html.Div(id="my-notifications-devices"),
+        dcc.Store(id="my-notifications-device-count"),  # how many devices the list above shows (None: not loaded)
     ], id="my-notifications-push-device", className="mb-3", **words)
 
 

@@ -248,6 +248,8 @@ def changes_table(changes: list[dict], tz: str, prefix: str):
                              lambda field, value: value_text(field, value, tz, "nnc"))
         if change["action"] == "nnc_created" and after.get("via") == "import":
             lines.append(html.Div(t("nnc.history.via_import"), className="text-muted"))
+        if change["action"] == "nnc_linked":  # no account made it: say what did
+            lines.append(html.Div(t("nnc.history.linked_by_sync"), className="text-muted"))
         body.append(html.Tr([
             html.Td(format_datetime(change["at"], tz), className="qc-nnc-time"),
             html.Td(change["username"] or "–"),

@@ -16,6 +16,7 @@ COLUMN_HINTS = {
     "category": "nnc_import.hint.category", "subcategory": "nnc_import.hint.subcategory",
     "action_taken": "nnc_import.hint.action", "status": "nnc_import.hint.status",
     "handler": "nnc_import.hint.handler", "organism": "nnc_import.hint.organism",
+    "application_number": "nnc_import.hint.application",
 }
 
 

@@ -61,6 +61,13 @@ def layout(user, page=None, service_user_id: int | None = None, sections=(), que
     ]), URL_FIELDS, query)
 
 
+def record_filters(user, query: str = "") -> dict:
+    """The section the profile's callback checks the company with, as this page draws it from the address (its
+    document's status asks the same check: Page.record_filters): the section select's own value, so a section-scoped
+    reader's stays their own (the select is locked) and a code of the wrong form is dropped, as on the page."""
+    return {"section": applied(section_select("profile-section", user, ""), URL_FIELDS, query).value}
+
+
 def period_fields():
     """The score's period: empty, the default window (the last months the settings name, to today); set, the score
     over those days, as the ranking's custom period scores it."""
@@ -277,7 +284,7 @@ def render(detail: dict, user, period_problem: str | None = None):
         identity,
         dbc.Alert(period_problem, color="warning", className="py-2 small", id="profile-period-problem")
         if period_problem else None,
-        dossier_form(su.get("id"), working),
+        dossier_form(su.get("id"), working, detail),
         _card(t("profile.summary", section=section_text), "bi-speedometer", summary, "profile-summary-card",
               t("profile.summary_window", start=format_date(working["window_from"]), end=format_date(working["window_to"]))),
         other_offices_card(),
@@ -297,12 +304,18 @@ def render(detail: dict, user, period_problem: str | None = None):
 DATE_INPUT = {"minWidth": "9.5rem"}
 
 
-def dossier_form(service_user_id, working: dict):
+def dossier_form(service_user_id, working: dict, chosen: dict | None = None):
     """'Cetak dokumen penelusuran' for a period (default the score's window: the last 12 months, or the period the
     profile is scored for, its last three years when longer — a dossier covers at most that): a plain form the
-    browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it."""
+    browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it. Of the
+    direction and commodity the profile is scored for (`chosen`: the profile's checked `direction` and
+    `commodity_id`), sent along unseen: the dossier covers the consignments the profile above it counts."""
     if service_user_id is None:
         return None
+    chosen = chosen or {}
+    sent_along = [dbc.Input(type="hidden", name=name, value=str(chosen[key]), id=f"profile-dossier-{name}")
+                  for name, key in (("direction", "direction"), ("commodity", "commodity_id"))
+                  if chosen.get(key) is not None]
     first, last = working["window_from"], working["window_to"]
     if isinstance(first, date) and isinstance(last, date) and (last - first).days >= DOSSIER_DAYS:
         first = last - timedelta(days=DOSSIER_DAYS - 1)
@@ -321,6 +334,7 @@ def dossier_form(service_user_id, working: dict):
         html.Div([date_words("profile-dossier-from"), html.Small("–", className="form-text"),
                   date_words("profile-dossier-to")], className="d-flex flex-wrap column-gap-1 qc-period-words"),
         html.Small(t("dossier.period_hint"), className="text-muted"),
+        *sent_along,
     ], action=f"/dossier/{int(service_user_id)}.pdf", method="GET", target="_blank", id="profile-dossier-form",
         className="mb-3 qc-no-print", style={"maxWidth": "52rem"})
 

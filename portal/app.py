@@ -94,8 +94,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         "portal", server=server, assets_folder=str(PROJECT_ROOT / "assets"), title="Q-Corner",
         update_title=None, suppress_callback_exceptions=True, serve_locally=True,
-        # Served when asked for, never loaded by every page: plotly's basic bundle (assets/qc-plotly.js).
-        assets_path_ignore=["^vendor$"],
+        # Served when asked for, never loaded by every page: plotly's basic bundle (assets/qc-plotly.js), and the
+        # scripts of the server-rendered pages (assets/forms/, linked by their templates).
+        assets_path_ignore=["^vendor$", "^forms$"],
         on_error=callback_error,  # a service's refusal becomes the shell's translated alert (callbacks/common.py)
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -149,7 +150,10 @@ def _page_status(app: dash.Dash) -> None:
     NNC or complaint), while its callback
     draws its own "not found" or refusal in the page: the status comes from the page's own service check
     (Page.record), so the two never disagree. Another company's record answers as a missing one does, so a service
-    user learns from the status nothing the page does not tell them."""
+    user learns from the status nothing the page does not tell them. Where that check also takes a filter of the
+    address (a profile's `?section=`: one no station has draws "not found"), it is given the value the page draws
+    (Page.record_filters): a coordinator's section select stays locked on their own section whatever the address
+    names, and their profile is drawn, so the status is 200 there too."""
     every_path = app.config.routes_pathname_prefix + "<path:path>"
 
     @app.server.before_request
@@ -168,9 +172,11 @@ def _page_status(app: dash.Dash) -> None:
             g.record_status = 404
             return None
         viewer = user()
+        # The address's filters the page's callback checks with its record (the profile's section), as drawn.
+        filters = page.record_filters(viewer, request.query_string.decode("utf-8", "replace"))
         try:
             with server_database().session() as session:
-                page.check_record(session, viewer, **arguments)
+                page.check_record(session, viewer, **arguments, **filters)
         except (NotFound, InvalidInput):  # what the page's callback draws as "not found"
             g.record_status = 404
         except Forbidden:

@@ -34,6 +34,10 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
+# How much of a refused target a denial row keeps: a paged list's callback key names a dozen outputs.
+REFUSED_CHARS = 200
+
+
 def record_denied(session: Session, actor_id: int, actor_username: str, session_id: str, kind: str, target: Any,
                   now: datetime | None = None) -> None:
     """Count an access denial: the first of a session in a minute writes a row, the rest add to its `occurrences`
@@ -43,7 +47,7 @@ def record_denied(session: Session, actor_id: int, actor_username: str, session_
     each write a row, which only splits the count."""
     now = now or utcnow()
     key = hashlib.sha256(session_id.encode()).hexdigest()[:32]  # the id itself would open the session
-    refused = f"{kind} {target}"[:200]
+    refused = f"{kind} {target}"[:REFUSED_CHARS]
     counted = session.scalar(select(AuditLog).where(
         AuditLog.session_key == key, AuditLog.at >= now.replace(second=0, microsecond=0),
         AuditLog.action == DENIED).order_by(AuditLog.id.desc()).limit(1).with_for_update())

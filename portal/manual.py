@@ -7,13 +7,15 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_from_directory
 
-from portal.security.access import requires
+from portal.security.access import requires, user
 from portal.security.permissions import MANUAL_CHAPTERS
 from portal.settings import PROJECT_ROOT
 
 MANUAL_DIR = PROJECT_ROOT / "docs" / "manual"
 SCREENSHOT_DIR = MANUAL_DIR / "screenshots"
 SCREENSHOT_NAME = re.compile(r"^[a-z0-9_-]+\.png$")
+# A chapter's picture, as written in its Markdown: "![Formulir NNC](../screenshots/nnc-form.png)".
+SCREENSHOT_LINK = re.compile(r"\]\(\.\./screenshots/([a-z0-9_-]+\.png)\)")
 
 bp = Blueprint("manual", __name__)
 
@@ -22,12 +24,14 @@ bp = Blueprint("manual", __name__)
 ROLES_IN_ORDER = MANUAL_CHAPTERS
 
 
-def chapter(role: str, language: str) -> str:
-    """The chapter for a role in a language (Indonesian when the English one is missing).
+def chapter(role: str, language: str, *, reader=None) -> str:
+    """The chapter for a role in a language (Indonesian when the English one is missing), if `reader` (a Scope) reads
+    it (Scope.reads_chapter; None: any chapter, for the docs' own checks).
 
-    Only a role's own chapter: the value comes from the browser, and "../../README" is not a role.
+    Only a role's own chapter: the value comes from the browser, and "../../README" is not a role; nor is an
+    officers' chapter a service user's, whatever the browser asks for.
     """
-    if role not in ROLES_IN_ORDER:
+    if role not in ROLES_IN_ORDER or (reader is not None and not reader.reads_chapter(role)):
         return ""
     for lang in (language, "id"):
         path = MANUAL_DIR / lang / f"{role}.md"
@@ -37,16 +41,37 @@ def chapter(role: str, language: str) -> str:
     return ""
 
 
-def chapters(language: str) -> list[str]:
-    """Every role that has a chapter, in manual order."""
-    return [role for role in ROLES_IN_ORDER if (MANUAL_DIR / language / f"{role}.md").exists()
-            or (MANUAL_DIR / "id" / f"{role}.md").exists()]
+def chapters(language: str, *, reader=None) -> list[str]:
+    """Every role that has a chapter `reader` (a Scope; None: anyone) reads, in manual order: a service user's are
+    its own (the officers' speak of work it cannot see or do), an officer's every one."""
+    return [role for role in ROLES_IN_ORDER if (reader is None or reader.reads_chapter(role))
+            and ((MANUAL_DIR / language / f"{role}.md").exists() or (MANUAL_DIR / "id" / f"{role}.md").exists())]
+
+
+def screenshots_of(role: str) -> set[str]:
+    """The screenshots a role's chapter shows, in any language (a reader may switch language)."""
+    if role not in ROLES_IN_ORDER:
+        return set()
+    return {name for path in MANUAL_DIR.glob(f"*/{role}.md")
+            for name in SCREENSHOT_LINK.findall(path.read_text(encoding="utf-8"))}
+
+
+def shows_screenshot(name: str, reader) -> bool:
+    """Whether a chapter `reader` (a Scope) reads shows this screenshot: an officers' page pictured in their chapter
+    is not a service user's to fetch by name, as its chapter is not theirs to read."""
+    return any(name in screenshots_of(role) for role in ROLES_IN_ORDER if reader.reads_chapter(role))
 
 
 @bp.route("/help/screenshots/<name>")
 @requires("help.view")
 def screenshot(name: str):
-    """Manual screenshots, for logged-in users (the guard requires the login)."""
-    if not SCREENSHOT_NAME.match(name):
+    """A manual screenshot, to a reader of a chapter that shows it (the guard requires the login); any other name
+    answers 404, as a missing one does, so the answer does not tell which officers' pictures exist."""
+    if not SCREENSHOT_NAME.match(name) or not shows_screenshot(name, user().scope):
         abort(404)
-    return send_from_directory(Path(SCREENSHOT_DIR), name, mimetype="image/png", max_age=3600)
+    response = send_from_directory(Path(SCREENSHOT_DIR), name, mimetype="image/png", max_age=3600)
+    # Cached by the reader's browser only: who may have a screenshot depends on who asks, so a shared proxy must not
+    # hand an officer's picture to the next person (send_file marks it public).
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response

@@ -33,7 +33,9 @@ class Page:
     sections: bool = False
     # A record page: "module:function" of the service check its own callback makes of the record the address names,
     # called with a session, `viewer` and the path's arguments; it raises NotFound / Forbidden for a record that is
-    # not there or not the reader's, and reads a row or two. The document then answers 404 (portal/app.py).
+    # not there or not the reader's, and reads a row or two. The document then answers 404 (portal/app.py). A page
+    # whose callback's check also takes a filter of the address (the profile's `?section=`) is given it as the page
+    # draws it (`record_filters`).
     record: str | None = None
 
     def check_record(self, session, viewer, **arguments) -> None:
@@ -41,6 +43,12 @@ class Page:
         if self.record:
             module_name, function_name = self.record.split(":")
             getattr(import_module(module_name), function_name)(session, viewer=viewer, **arguments)
+
+    def record_filters(self, user, query: str) -> dict:
+        """The address's filters the record's check takes too, as the page draws them from `query` (its callback
+        gets those values, not the address's): a layout module's `record_filters(user, query)`, or none."""
+        function = getattr(import_module(self.layout.split(":")[0]), "record_filters", None)
+        return function(user, query) if function else {}
 
     def render(self, user, **arguments):
         module_name, function_name = self.layout.split(":")

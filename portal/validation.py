@@ -18,6 +18,16 @@ class Forbidden(Exception):
     """The caller may not see or change this record."""
 
 
+class OutsideSection(Forbidden):
+    """Forbidden because the record is of another section than the reader's one: `section` and `reader_section`
+    (codes) let the refusal say whose record it is, where "your role may not open this page" misled a coordinator
+    whose role opens that page for their own section's records."""
+
+    def __init__(self, record_id, section: str, reader_section: str):
+        super().__init__(record_id)
+        self.section, self.reader_section = section, reader_section
+
+
 class NotFound(Exception):
     """No such record (or none the caller may know of)."""
 

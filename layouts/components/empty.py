@@ -9,8 +9,36 @@ from dash import html
 from portal.i18n import t
 
 
-def forbidden():
-    """The page (or record) is not the reader's to open."""
+class Refusal(str):
+    """A refused record's word ("forbidden", "not_found": callbacks.common.load_record's) and, when the record is of
+    another section than the reader's (portal.validation.OutsideSection), the two sections' codes, so the page says
+    whose record it is. A str: a page that only asks which word it is reads it as before."""
+
+    section: str | None
+    reader_section: str | None
+
+    def __new__(cls, word: str, section: str | None = None, reader_section: str | None = None):
+        refusal = super().__new__(cls, word)
+        refusal.section, refusal.reader_section = section, reader_section
+        return refusal
+
+
+def sections_named(refusal) -> dict[str, str] | None:
+    """{"section", "reader_section"}: the two sections' names of a refusal about a section, for its message; None
+    for any other refusal."""
+    section, reader_section = getattr(refusal, "section", None), getattr(refusal, "reader_section", None)
+    if not section or not reader_section:
+        return None
+    return {"section": t(f"section.{section}"), "reader_section": t(f"section.{reader_section}")}
+
+
+def forbidden(refusal=None):
+    """The page (or record) is not the reader's to open; a record of another section says whose it is (a role's
+    refusal misled a coordinator, whose role opens the page for their own section's records)."""
+    named = sections_named(refusal)
+    if named:
+        return dbc.Alert([html.H2(t("error.outside_section_title"), className="h5"),
+                          t("error.outside_section", **named)], color="danger")
     return dbc.Alert([html.H2(t("error.forbidden_title"), className="h5"), t("error.forbidden")], color="danger")
 
 
@@ -27,7 +55,7 @@ RECORD_PART = "qc-record-part"
 
 def refused(refusal: str):
     """The alert for a refused record: "forbidden" or "not_found" (callbacks.common.load_record's words)."""
-    alert = forbidden() if refusal == "forbidden" else not_found()
+    alert = forbidden(refusal) if refusal == "forbidden" else not_found()
     alert.className = RECORD_REFUSED
     return alert
 

@@ -1,7 +1,9 @@
-"""The one pager: "Menampilkan 1–25 dari 1.234" and previous / next, with the page number kept in a store.
+"""The one pager: "Menampilkan 1–25 dari 1.234", previous / next, the first and last page, and the page number to
+type ("Hal. [3] dari 541"), with the page number kept in a store.
 
-Ids, for a page prefix `p`: `p-prev`, `p-next`, the text `count_id` (default `p-count`) and the store `store_id`
-(default `p-page`); callbacks.common.page_from / pager_text read and fill them.
+Ids, for a page prefix `p`: the buttons `p-first`, `p-prev`, `p-next`, `p-last`, the number field `p-goto` and its
+"dari 541" `p-pages`, the text `count_id` (default `p-count`) and the store `store_id` (default `p-page`);
+callbacks.common.paged_callback reads and fills them.
 """
 from __future__ import annotations
 
@@ -11,10 +13,35 @@ from dash import dcc, html
 from portal.i18n import t
 
 
+def _page_number(prefix: str) -> list:
+    """ "Hal. [3] dari 541": a forwarder's 541 pages of applications were reached by pressing "Berikutnya" one page
+    at a time; the number is typed and taken on Enter or on leaving the field (debounce), not on every digit."""
+    return [
+        dbc.InputGroupText(t("pager.page")),
+        dbc.Input(id=f"{prefix}-goto", type="number", min=1, step=1, debounce=True, inputMode="numeric",
+                  className="qc-pager-goto"),
+        dbc.InputGroupText(id=f"{prefix}-pages", className="qc-pager-pages"),
+    ]
+
+
+def _end_button(prefix: str, which: str, phone: bool) -> dbc.Button:
+    icon = "bi bi-chevron-double-left" if which == "first" else "bi bi-chevron-double-right"
+    return dbc.Button([html.I(className=icon, **{"aria-hidden": "true"}),
+                       html.Span(t(f"pager.{which}"), className="visually-hidden")],
+                      id=f"{prefix}-{which}", color="secondary", outline=True, title=t(f"pager.{which}"),
+                      className="qc-tap" if phone else "")
+
+
+def _label(prefix: str) -> dbc.Label:
+    """The number field's name for a screen reader ("Hal." beside it is not its label)."""
+    return dbc.Label(t("pager.page_label"), html_for=f"{prefix}-goto", class_name="visually-hidden")
+
+
 def pager(prefix: str, count_id: str | None = None, store_id: str | None = None, phone: bool = False,
           class_name: str = ""):
-    """The pager under a list; `phone` draws two big buttons (service users' pages) and leaves the text out. With
-    nothing to page (one page and no count to show) it takes no room (assets/qcorner.css: .qc-pager)."""
+    """The pager under a list; `phone` draws two big buttons (service users' pages) over the page number and leaves
+    the text out. With nothing to page (one page and no count to show) it takes no room (assets/qcorner.css:
+    .qc-pager)."""
     store = dcc.Store(id=store_id or f"{prefix}-page", data=0)
     if phone:
         return html.Div([dbc.Row([
@@ -22,14 +49,23 @@ def pager(prefix: str, count_id: str | None = None, store_id: str | None = None,
                                color="secondary", outline=True, className="w-100 qc-tap"), width=6),
             dbc.Col(dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right ms-1")], id=f"{prefix}-next",
                                color="secondary", outline=True, className="w-100 qc-tap"), width=6),
+            dbc.Col([_label(prefix), dbc.InputGroup([_end_button(prefix, "first", True), *_page_number(prefix),
+                                                     _end_button(prefix, "last", True)],
+                                                    className="qc-pager-controls flex-nowrap")],
+                    width=12, className="d-flex justify-content-center"),
         ], className=class_name or "mt-2 g-2"), store], className="qc-pager")
     return html.Div([dbc.Row([
         dbc.Col(html.Div(id=count_id or f"{prefix}-count", className="text-muted small pt-2", role="status"),
-                xs=12, md=6),
-        dbc.Col(dbc.ButtonGroup([
-            dbc.Button([html.I(className="bi bi-chevron-left"), t("pager.previous")], id=f"{prefix}-prev",
-                       color="secondary", outline=True, size="sm"),
-            dbc.Button([t("pager.next"), html.I(className="bi bi-chevron-right")], id=f"{prefix}-next",
-                       color="secondary", outline=True, size="sm"),
-        ]), xs=12, md=6, className="text-md-end mt-2"),
+                xs=12, md=5),
+        dbc.Col([_label(prefix), dbc.InputGroup([
+            _end_button(prefix, "first", False),
+            dbc.Button([html.I(className="bi bi-chevron-left"),
+                        html.Span(t("pager.previous"), className="qc-pager-word")],
+                       id=f"{prefix}-prev", color="secondary", outline=True),
+            *_page_number(prefix),
+            dbc.Button([html.Span(t("pager.next"), className="qc-pager-word"), html.I(className="bi bi-chevron-right")],
+                       id=f"{prefix}-next", color="secondary", outline=True),
+            _end_button(prefix, "last", False),
+        ], size="sm", className="qc-pager-controls flex-nowrap")],
+            xs=12, md=7, className="mt-2 d-flex justify-content-md-end"),
     ], className=class_name), store], className="qc-pager")

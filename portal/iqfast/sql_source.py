@@ -128,8 +128,7 @@ class SqlSource:
             with self.engine.connect() as connection:
                 connection.execute(select(mapping.source_table("m_upt").c.id_upt).limit(1)).all()
         except (DBAPIError, OperationalError, sqlite3.Error) as error:
-            raise SourceUnavailable(f"IQFast tidak dapat dihubungi ({self.describe()}): "
-                                    f"{_first_line(error)}") from error
+            raise SourceUnavailable(_failure(f"IQFast tidak dapat dihubungi ({self.describe()})", error)) from error
 
     def require_stations(self, stations: Stations | None) -> None:
         """Fail the run when a station it must read is missing from the source's m_upt: its reads, kept to that
@@ -238,7 +237,7 @@ class SqlSource:
                 rows = result.cursor.fetchall()
                 result.close()
         except (DBAPIError, OperationalError, sqlite3.Error) as error:
-            raise SourceUnavailable(f"IQFast tidak dapat dibaca ({self.describe()}): {_first_line(error)}") from error
+            raise SourceUnavailable(_failure(f"IQFast tidak dapat dibaca ({self.describe()})", error)) from error
         convert = self._converter_for(table) if table else None
         if convert is None:
             return rows if not rows or isinstance(rows[0], tuple) else [tuple(row) for row in rows]
@@ -249,7 +248,7 @@ class SqlSource:
             with self.engine.connect() as connection:
                 return [tuple(row) for row in connection.execute(statement)]
         except (DBAPIError, OperationalError, sqlite3.Error) as error:
-            raise SourceUnavailable(f"IQFast tidak dapat dibaca ({self.describe()}): {_first_line(error)}") from error
+            raise SourceUnavailable(_failure(f"IQFast tidak dapat dibaca ({self.describe()})", error)) from error
 
 
 def _of_stations(statement, source, stations: Stations | None):
@@ -294,17 +293,31 @@ CAUSES = (
 )
 
 
+# What a failure says in words comes before this mark, the driver's own line after it: the sync page shows the words
+# and folds the driver's English away under "Rincian teknis" (portal/services/sync/run_log.py: error_parts).
+DETAIL = " — "
+
+
+def _cause(detail: str) -> str | None:
+    lowered = detail.lower()
+    return next((words for needles, words in CAUSES if any(needle in lowered for needle in needles)), None)
+
+
 def explained(detail: str) -> str:
     """The driver's line with its cause in Indonesian before it ("waktu tunggu habis: … — (2003, "Can't connect …
     (timed out)")"), or the line alone when the cause is not a usual one."""
-    lowered = detail.lower()
-    cause = next((words for needles, words in CAUSES if any(needle in lowered for needle in needles)), None)
-    return f"{cause} — {detail}" if cause else detail
+    cause = _cause(detail)
+    return f"{cause}{DETAIL}{detail}" if cause else detail
 
 
-def _first_line(error: Exception) -> str:
+def _failure(what: str, error: Exception) -> str:
+    """"IQFast tidak dapat dihubungi (…): <its usual cause> — <the driver's line>", or "… (…) — <the driver's line>"
+    when the cause is not a usual one: the driver's words always after DETAIL (an unusual one came straight after the
+    colon, and read as the message)."""
     text = str(getattr(error, "orig", None) or error).strip()
-    return explained(text.splitlines()[0][:300]) if text else type(error).__name__
+    line = text.splitlines()[0][:300] if text else type(error).__name__
+    cause = _cause(line)
+    return f"{what}: {cause}{DETAIL}{line}" if cause else f"{what}{DETAIL}{line}"
 
 
 def overlap_start(position: Position | None, overlap: timedelta) -> Position | None:

@@ -178,6 +178,17 @@ def _none(text_key: str, styles) -> Paragraph:
     return _p(_tr(text_key), styles["small"])
 
 
+def _chosen(content: dict) -> str | None:
+    """The consignments a dossier printed from a profile scored for a direction or a primary commodity covers
+    ("Ekspor · komoditas utama Manggis", as the profile says it); None for every one."""
+    parts = []
+    if content.get("direction"):
+        parts.append(_tr(f"direction.{content['direction']}"))
+    if content.get("commodity"):
+        parts.append(_tr("profile.chosen_commodity", commodity=content["commodity"]))
+    return " · ".join(parts) or None
+
+
 # ------------------------------------------------------------------------------------------------ the document
 class _Heading(Paragraph):
     """A heading the table of contents lists (level 0 or 1)."""
@@ -288,6 +299,10 @@ def _cover(content: dict, digest: str, styles) -> list:
             (_tr("dossier.cover.period"), f"{_day(period['from'])} – {_day(period['to'])}"),
             (_tr("dossier.cover.section"), _tr(f"section.{content['section']}") if content["section"]
              else _tr("dossier.cover.all_sections")),
+            # A copy printed before the dossier followed the profile's direction and commodity has no such key:
+            # it is redrawn without the line, as it was printed (`verify` compares the pages).
+            *([(_tr("dossier.cover.consignments"), _chosen(content) or _tr("dossier.cover.all_consignments"))]
+              if "direction" in content else []),
             (_tr("dossier.cover.offices"), offices),
             (_tr("dossier.cover.printed_by"), f"{content['printed_by']['name']} ({content['printed_by']['username']})"),
             (_tr("dossier.cover.printed_at"), _moment(content["printed_at"], tz)),
@@ -299,7 +314,7 @@ def _cover(content: dict, digest: str, styles) -> list:
             _p(_tr("dossier.cover.verify_note"), styles["small"]), PageBreak()]
 
 
-def _working_rows(w: dict) -> list[tuple[str, str]]:
+def _working_rows(w: dict, chosen: str | None = None) -> list[tuple[str, str]]:
     c, weights = w["counts"], w["weights"]
     v_terms = " + ".join(f"{_num(weights[k])}×{c[k]}" for k in ("detention", "refusal", "destruction", "nnc"))
     source = w.get("p0_source", "office")
@@ -314,6 +329,7 @@ def _working_rows(w: dict) -> list[tuple[str, str]]:
         (_tr("profile.how.window"), _tr("profile.how.window_value_custom" if w.get("custom_period")
                                         else "profile.how.window_value", start=_day(w["window_from"]),
                                         end=_day(w["window_to"]), months=w["window_months"])),
+        *([(_tr("profile.how.chosen"), _tr("profile.how.chosen_value", chosen=chosen))] if chosen else []),
         (_tr("profile.how.n"), _tr("profile.how.n_value", n=_num(w["n"]))),
         (_tr("profile.how.counts"), _tr("profile.how.counts_value", d=c["detention"], r=c["refusal"],
                                         x=c["destruction"], k=c["nnc"])),
@@ -348,6 +364,7 @@ def _story(content: dict, digest: str, styles) -> list:
         story += [Spacer(1, 1), PageBreak()]
     company, offices, tz = content["company"], content["offices"], content["timezone"]
     several = len(offices) > 1
+    chosen = _chosen(content)
 
     def chapter(number: int, key: str):
         story.append(_Heading(f"{number}. {_tr(key)}", styles["h1"], 0))
@@ -371,7 +388,7 @@ def _story(content: dict, digest: str, styles) -> list:
     story.append(_p(_tr("dossier.working.intro", as_of=_day(content["score_as_of"])), styles["lead"]))
     for index, record in enumerate(offices):
         office_heading(2, index, record)
-        story.append(_facts(_working_rows(record["working"]), styles))
+        story.append(_facts(_working_rows(record["working"], chosen), styles))
         monthly = record["working"].get("consignments_by_month") or []
         if monthly:
             story += [Spacer(1, 2 * mm), _table(
@@ -419,6 +436,8 @@ def _story(content: dict, digest: str, styles) -> list:
             story.append(_none("dossier.none.nncs", styles))
 
     chapter(5, "dossier.chapter.guidance")
+    if chosen:  # given to the company, not to a consignment
+        story.append(_p(_tr("dossier.chosen_whole.guidance"), styles["lead"]))
     for index, record in enumerate(offices):
         office_heading(5, index, record)
         rows = [[_day(g["given_on"]), _tr(f"guidance.kind.{g['kind']}"), _tr(f"guidance.status.{g['status']}"),
@@ -431,6 +450,8 @@ def _story(content: dict, digest: str, styles) -> list:
     chapter(6, "dossier.chapter.complaints")
     if content["section"]:
         story.append(_none("dossier.none.complaints_section", styles))
+    elif chosen:  # about the company's dealings with the office, not about a consignment
+        story.append(_p(_tr("dossier.chosen_whole.complaints"), styles["lead"]))
     for index, record in enumerate(offices):
         if content["section"]:
             break
@@ -499,10 +520,12 @@ def render(content: dict, *, compress: bool = True) -> tuple[bytes, int]:
 
 
 def printed(session: Session, viewer, service_user_id: int, period_from: Any = None, period_to: Any = None,
-            *, compress: bool = True, now: datetime | None = None) -> dict[str, Any]:
-    """Gather, draw and audit one dossier for a viewer who may open the company's profile:
-    {filename, pdf, hash, pages, content}."""
-    content = service.gather(session, viewer, service_user_id, period_from, period_to, now=now)
+            *, direction: Any = None, commodity_id: Any = None, compress: bool = True,
+            now: datetime | None = None) -> dict[str, Any]:
+    """Gather, draw and audit one dossier for a viewer who may open the company's profile (of the profile's
+    `direction` and `commodity_id`, when it is scored for them): {filename, pdf, hash, pages, content}."""
+    content = service.gather(session, viewer, service_user_id, period_from, period_to, direction=direction,
+                             commodity_id=commodity_id, now=now)
     content["renderer"] = f"reportlab {reportlab.Version}"
     digest = service.content_hash(content)
     pdf, pages = render(content, compress=compress)

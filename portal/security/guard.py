@@ -29,7 +29,8 @@ PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico",
 PUBLIC_PREFIXES = ("/assets/", "/lang/",
                    "/account/", "/survey/")  # emailed links: invitation, password reset, registration, survey
 
-# The same for everyone (the manual's screenshots too, behind the login): these may be cached.
+# Files that may be cached: the same for everyone, except the manual's screenshots (behind the login, each one only
+# for a reader of a chapter that shows it), which only the reader's own browser keeps (portal/manual.py).
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/favicon.ico", "/help/screenshots/")
 DASH_PREFIX = "/_"  # Dash's own endpoints: /_dash-update-component, /_dash-layout, /_dash-component-suites/…
 CALLBACK_PATH = "/_dash-update-component"

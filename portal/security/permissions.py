@@ -91,6 +91,10 @@ HOME_PAGE = {
 
 # The user manual: one chapter per role (docs/manual/<language>/<chapter>.md), in the order the Help page lists them.
 MANUAL_CHAPTERS = ("service_user", "operator", "coordinator", "enforcement", "head", "national", "admin")
+# The chapters a company's account reads (Scope.reads_chapter): its own, and any written for every reader. The others
+# speak of the station's own work (NNC records, rankings, targeting, settings) and are the officers', who read every
+# chapter, the service users' too (to help one through the portal).
+COMPANY_CHAPTERS = frozenset({"service_user"})
 
 
 def home_page(role: str | None) -> str:

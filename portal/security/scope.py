@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import false
 
-from portal.security.permissions import PERMISSIONS, REACH, ROLE_PERMISSIONS
+from portal.security.permissions import COMPANY_CHAPTERS, MANUAL_CHAPTERS, PERMISSIONS, REACH, ROLE_PERMISSIONS
 from portal.validation import Forbidden
 
 
@@ -56,6 +56,11 @@ class Scope:
         """Raise Forbidden unless this scope holds the permission."""
         if not self.can(permission):
             raise Forbidden(permission)
+
+    def reads_chapter(self, chapter: str) -> bool:
+        """Whether this scope reads a chapter of the user manual (permissions.MANUAL_CHAPTERS): a company's account the
+        chapters written for companies (COMPANY_CHAPTERS); anyone else, every chapter."""
+        return chapter in MANUAL_CHAPTERS and (not self.company_scoped or chapter in COMPANY_CHAPTERS)
 
     # ------------------------------------------------------------------------------------------------ reach
     @property

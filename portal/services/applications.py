@@ -21,7 +21,7 @@ from portal.domain.periods import day_bounds
 from portal.security.scope import Scope, scope_of
 from portal.services.text_search import contains, starts_with
 from portal.settings import DEFAULT_TIMEZONE
-from portal.validation import ErrorCollector, Forbidden, InvalidInput, NotFound
+from portal.validation import ErrorCollector, InvalidInput, NotFound, OutsideSection
 
 PAGE_SIZE = 50
 MAX_TEXT = 100
@@ -303,7 +303,7 @@ def _reached(session: Session, application_id: int, section_scope: str | None, o
     """The application with its company, section and handler, if the caller's reach takes it in (one query).
 
     NotFound: no such application, or one in another office, or one deleted at the source (for non-admins).
-    Forbidden: the application belongs to a section outside the coordinator's `section_scope`.
+    OutsideSection (a Forbidden): the application belongs to a section outside the coordinator's `section_scope`.
     """
     found = session.execute(
         select(Application, ServiceUser, Section, Handler)
@@ -319,7 +319,7 @@ def _reached(session: Session, application_id: int, section_scope: str | None, o
     if application.deleted_at is not None and not include_deleted:
         raise NotFound(application_id)
     if section_scope is not None and section.code != section_scope:
-        raise Forbidden(application_id)
+        raise OutsideSection(application_id, section.code, section_scope)
     return found
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -161,9 +161,32 @@ def _check_application_submitted(session: Session, errors: ErrorCollector, appli
                    submitted=submitted.strftime("%d/%m/%Y"), received=received_day.strftime("%d/%m/%Y"))
 
 
+def _received_moment(errors: ErrorCollector, value: Any, zone: str, now: datetime) -> datetime | None:
+    """When a complaint recorded by an officer was received, from the day its form gives (YYYY-MM-DD, the office's
+    calendar day): required (left empty it used to become "now" unseen), a real day, not after today. Today is now;
+    an earlier day is 08:00 there (the hour is not asked; the deadlines count the day)."""
+    text = _clean(value)
+    if not text:
+        errors.add("received_date", "complaints.error.received_required")
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        errors.add("received_date", "complaints.error.date")
+        return None
+    today = office_today(zone, now)
+    if day > today:
+        errors.add("received_date", "complaints.error.future")
+        return None
+    return now if day == today else datetime.combine(day, time(8, 0), tzinfo=ZoneInfo(zone))
+
+
 def create(session: Session, actor, data: dict[str, Any], *, source: str = "officer",
            files: list[tuple[str, bytes]] | None = None, settings=None) -> dict[str, Any]:
-    """Record a complaint; `source` is officer (any channel), public (the web form) or portal (a service user)."""
+    """Record a complaint; `source` is officer (any channel), public (the web form) or portal (a service user).
+
+    The moment received: `received_date` when the data carries that field (the officer's form: see
+    `_received_moment`), else `received_at` (a UTC moment, e.g. the demo's), else now."""
     errors = ErrorCollector()
     channel = {"public": "web", "portal": "portal"}.get(source, data.get("channel"))
     if channel not in CHANNELS:
@@ -172,8 +195,6 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
     if category not in CATEGORIES:
         errors.add("category", "complaints.error.category")
     _check_text_fields(errors, data, ("subject", "text"))
-    if data.get("received_at") and data["received_at"] > utcnow():
-        errors.add("received_date", "complaints.error.future")
     service_user_id, application_id = _resolve_links(session, errors, data)
     if source == "portal" and application_id is not None and session.scalar(
             select(Application.service_user_id).where(Application.id == application_id)) not in actor.service_user_ids:
@@ -184,7 +205,12 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
         select(Office.id).order_by(Office.id))
     office = session.get(Office, office_id)
     now = utcnow()
-    received_day = office_today(office.timezone, data.get("received_at") or now)
+    received_at = data.get("received_at")
+    if "received_date" in data:  # the officer's form, whose day is asked and shown: the one stored
+        received_at = _received_moment(errors, data["received_date"], office.timezone, now)
+    elif received_at and received_at > now:
+        errors.add("received_date", "complaints.error.future")
+    received_day = office_today(office.timezone, received_at or now)
     _check_application_submitted(session, errors, application_id, _clean(data.get("application_number")),
                                  received_day, office.timezone)
     for filename, content in files or []:
@@ -211,7 +237,7 @@ def create(session: Session, actor, data: dict[str, Any], *, source: str = "offi
         service_user_id=service_user_id, application_id=application_id,
         submitted_by_id=actor.id if source == "portal" else None,
         created_by_id=actor.id if source == "officer" and actor else None,
-        status="new", received_at=data.get("received_at") or now,
+        status="new", received_at=received_at or now,
         **deadlines(session, received_day, category, settings=settings, office_id=office.id), updated_at=now)
     session.add(complaint)
     session.flush()
@@ -276,12 +302,14 @@ def edit_values(complaint: Complaint) -> dict[str, Any]:
 
 
 def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, settings=None,
-           expected_version: int | None = None, opened: dict[str, Any] | None = None) -> dict[str, Any]:
+           expected_version: int | None = None, opened: dict[str, Any] | None = None,
+           emailing_answer: bool = False) -> dict[str, Any]:
     """Assign, categorise, link, answer, flag for a field check or move the status along; only allowed transitions.
 
     The category and the field-check flag decide the answer's due date, so changing either moves it (from the day
     received); the first status change out of `new` is the first response. A save from a form opened on an older
-    version (`expected_version`, `opened`) is refused with StaleEdit."""
+    version (`expected_version`, `opened`) is refused with StaleEdit. `emailing_answer`: the officer emails the answer
+    to the reporter right after this save ("Simpan & kirim jawaban via email"; `mark_answer_emailed` once it went)."""
     if not scope_of(actor).can("complaints.edit"):
         raise Forbidden(complaint_id)
     complaint = _get_for(session, actor, complaint_id)
@@ -358,20 +386,38 @@ def update(session: Session, actor, complaint_id: int, data: dict[str, Any], *, 
         complaint.updated_at = now
         _history(session, complaint, actor, "updated", old, new)
     if status in ("answered", "closed") and before["status"] not in ("answered", "closed"):
-        _tell_the_sender(session, complaint, now)
+        _tell_the_sender(session, complaint, now, emailing_answer)
     return detail(session, actor, complaint_id)
 
 
-def _tell_the_sender(session: Session, complaint: Complaint, now) -> None:
+# The "complaint answered" notification: its template, and its event keys (one per answering) by complaint.
+ANSWERED_TEMPLATE = "complaint_answered"
+# How long that notification's email waits while the officer emails the answer itself to the same address: far
+# longer than the send (the mailer gives up after seconds); had the answer not gone by then, the notification goes.
+ANSWER_EMAIL_HOLD = timedelta(minutes=10)
+
+
+def _answered_event_prefix(complaint_id: int) -> str:
+    return f"complaint_{complaint_id}_"
+
+
+def _tell_the_sender(session: Session, complaint: Complaint, now, emailing_answer: bool = False) -> None:
     """A complaint sent from the portal, answered: its account is told on each of its channels, as of an application's
     news (it had to look at "Pengaduan saya" to find out). One message per answering: reopened and answered again,
-    it is told again."""
+    it is told again.
+
+    When the officer is emailing the answer itself (`emailing_answer`), the notification's email to that same address
+    is held: once the answer has gone it is withdrawn (`mark_answer_emailed`), so the sender reads the answer once,
+    in full; should the send fail, the notification's email still goes after the hold."""
     if complaint.submitted_by_id is None:
         return
-    notifications.notify_user(session, complaint.submitted_by_id, complaint.application_id,
-                              f"complaint_{complaint.id}_{int(now.timestamp())}", "complaint_answered",
-                              {"complaint_id": complaint.id, "subject": complaint.subject,
-                               "tracking_code": complaint.tracking_code}, now=now)
+    event_key = f"{_answered_event_prefix(complaint.id)}{int(now.timestamp())}"
+    notifications.notify_user(session, complaint.submitted_by_id, complaint.application_id, event_key,
+                              ANSWERED_TEMPLATE, {"complaint_id": complaint.id, "subject": complaint.subject,
+                                                  "tracking_code": complaint.tracking_code}, now=now)
+    if emailing_answer and complaint.reporter_email:
+        notifications.hold_email(session, complaint.submitted_by_id, event_key, complaint.reporter_email,
+                                 now + ANSWER_EMAIL_HOLD)
 
 
 def add_attachments(session: Session, actor, complaint_id: int, files: list[tuple[str, bytes]]) -> None:
@@ -488,7 +534,8 @@ def _row(complaint: Complaint, today: date, tz: str) -> dict[str, Any]:
 
 
 def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
-    """Everything about one complaint the viewer may see (service users: their own, without officer details)."""
+    """Everything about one complaint the viewer may see (service users: their own, without officer details); its
+    history newest first."""
     complaint = _get_for(session, viewer, complaint_id)
     today = office_today(tz)
     result = _row(complaint, today, tz) | {
@@ -510,10 +557,12 @@ def detail(session: Session, viewer, complaint_id: int, tz: str = DEFAULT_TIMEZO
         return {k: result[k] for k in ("id", "tracking_code", "category", "subject", "text", "status",
                                        "received_at", "due_date", "overdue", "answer", "answered_at",
                                        "application_number")}
+    # Newest first, as an NNC's history reads (portal/services/nnc/detail.py): the latest handling is what an
+    # officer opening the complaint looks for, and a long history no longer hides it at the foot of the page.
     result["history"] = [{"at": e.at, "username": e.username, "action": e.action, "before": e.before,
                           "after": e.after} for e in session.scalars(select(ComplaintEvent).where(
-                              ComplaintEvent.complaint_id == complaint.id).order_by(ComplaintEvent.at,
-                                                                                    ComplaintEvent.id))]
+                              ComplaintEvent.complaint_id == complaint.id).order_by(ComplaintEvent.at.desc(),
+                                                                                    ComplaintEvent.id.desc()))]
     # The people the history names as assignees, by name (an assignee may since have left the office's list).
     assignee_ids = {int(side["assignee_id"]) for e in result["history"] for side in (e["before"], e["after"])
                     if isinstance(side, dict) and side.get("assignee_id")}
@@ -556,10 +605,17 @@ def editors(session: Session, office_id: int) -> list[dict[str, Any]]:
 
 def mark_answer_emailed(session: Session, actor, complaint_id: int, *, to: str, answer: str) -> None:
     """Record that `answer` was emailed to `to`: the words that went out, which a later save may change on the
-    complaint but never in what the reporter received."""
+    complaint but never in what the reporter received. A portal sender's "answered" notification still waiting to be
+    emailed to `to` is withdrawn: they get the answer once."""
     complaint = _get_for(session, actor, complaint_id)
     complaint.answer_emailed_at = utcnow()
     _history(session, complaint, actor, "answer_emailed", None, {"to": to, "answer": answer})
+    if complaint.submitted_by_id is not None:
+        # The answer in that mailbox is the news itself: the "answered" notification's email to the same address, not
+        # sent yet (held for this send, waiting for a digest or for the scheduler), is not sent as well.
+        notifications.withdraw_email(session, complaint.submitted_by_id, ANSWERED_TEMPLATE,
+                                     _answered_event_prefix(complaint.id), to,
+                                     "not sent: the answer itself was emailed to this address")
 
 
 def kpi_figures(session: Session, office_id: int, start: datetime, end: datetime, today: date,

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import (Application, AttachmentBlob, AuditLog, Complaint, ComplaintAttachment, Handler, Nnc,
+from models import (Application, AttachmentBlob, AuditLog, Commodity, Complaint, ComplaintAttachment, Handler, Nnc,
                     NncAttachment, Office, QuarantineAction, Section, ServiceUser)
 from models.base import utcnow
 from models.targeting import TargetingDecision
@@ -28,8 +28,9 @@ from portal.domain.periods import day_bounds, today_in
 from portal.services import companies
 from portal.services.compliance import guidance
 from portal.services.compliance.filters import check_profile_access, company_reach, resolve_section, window
-from portal.services.compliance.profile import explanation
+from portal.services.compliance.profile import checked_choices, explanation
 from portal.services.compliance.scoring_settings import current_settings
+from portal.services.compliance.sources import _primary_commodity, nnc_consignment_direction
 from portal.services.offices import office_zone
 from portal.security.scope import scope_of
 from portal.validation import ErrorCollector
@@ -102,7 +103,21 @@ def period(session: Session, office_id: int, period_from: Any = None, period_to:
 
 
 # ------------------------------------------------------------------------------------------------ the records
-def _actions(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end):
+NO_CHOICE = {"direction": None, "commodity_id": None}
+
+
+def _of_chosen(query, chosen: dict, direction, application_id):
+    """The query narrowed, in the database, to the consignments of the `chosen` direction and primary commodity
+    (the profile's: as its score, timeline and chart count them), given the row's direction and application id."""
+    if chosen.get("direction") is not None:
+        query = query.where(direction == chosen["direction"])
+    if chosen.get("commodity_id") is not None:
+        query = query.where(_primary_commodity(application_id) == chosen["commodity_id"])
+    return query
+
+
+def _actions(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end,
+             chosen: dict = NO_CHOICE):
     q = QuarantineAction
     query = (select(q, Application.number, Section.code).join(Application, Application.id == q.application_id)
              .join(Section, Section.id == q.section_id)
@@ -110,6 +125,7 @@ def _actions(session: Session, service_user_id: int, office_id: int, section_id:
                     q.action_at >= start, q.action_at < end).order_by(q.action_at, q.id))
     if section_id is not None:
         query = query.where(q.section_id == section_id)
+    query = _of_chosen(query, chosen, Application.direction, Application.id)
     return [{"kind": a.kind, "number": a.number, "at": a.action_at, "section": code, "application": number,
              "reason": a.reason, "outcome": a.outcome, "method": a.method, "follow_up": a.follow_up,
              "ended_at": a.ended_at} for a, number, code in session.execute(query)]
@@ -128,14 +144,17 @@ def _attachments(session: Session, link_model, owner_column, owner_ids: list[int
     return found
 
 
-def _nncs(session: Session, service_user_id: int, office_id: int, section_id: int | None, first, last):
-    """Every NNC naming the company with a notice date in the period, void ones too (marked: they do not count)."""
+def _nncs(session: Session, service_user_id: int, office_id: int, section_id: int | None, first, last,
+          chosen: dict = NO_CHOICE):
+    """Every NNC naming the company with a notice date in the period, void ones too (marked: they do not count);
+    of the `chosen` consignments by its application's direction, else its flow's, as the score counts an NNC."""
     query = (select(Nnc, Section.code, Application.number).join(Section, Section.id == Nnc.section_id)
              .outerjoin(Application, Application.id == Nnc.application_id)
              .where(Nnc.service_user_id == service_user_id, Nnc.office_id == office_id,
                     Nnc.notice_date >= first, Nnc.notice_date <= last).order_by(Nnc.notice_date, Nnc.id))
     if section_id is not None:
         query = query.where(Nnc.section_id == section_id)
+    query = _of_chosen(query, chosen, nnc_consignment_direction(Nnc, Application), Nnc.application_id)
     rows = session.execute(query).all()
     evidence = _attachments(session, NncAttachment, NncAttachment.nnc_id, [n.id for n, _code, _number in rows])
     return [{"number": n.number, "notice_date": n.notice_date, "received_date": n.received_date, "flow": n.flow,
@@ -163,7 +182,8 @@ def _guidance(session: Session, service_user_id: int, section_id: int | None, fi
             if first <= g["given_on"] <= last]
 
 
-def _handlers(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end):
+def _handlers(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end,
+              chosen: dict = NO_CHOICE):
     """The handlers of the company's applications submitted in the period: per handler its first and last use and
     how many, in the order the company came to them; and each change from one handler to the next."""
     a = Application
@@ -172,6 +192,7 @@ def _handlers(session: Session, service_user_id: int, office_id: int, section_id
                     a.submitted_at >= start, a.submitted_at < end).order_by(a.submitted_at, a.id))
     if section_id is not None:
         query = query.where(a.section_id == section_id)
+    query = _of_chosen(query, chosen, a.direction, a.id)
     per_handler: dict[Any, dict] = {}
     changes, previous, count = [], None, 0
     for handler_id, name, submitted, number in session.execute(query):
@@ -186,7 +207,8 @@ def _handlers(session: Session, service_user_id: int, office_id: int, section_id
             "changes": changes[:HANDLER_CHANGES_LISTED], "applications": count}
 
 
-def _targeting(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end):
+def _targeting(session: Session, service_user_id: int, office_id: int, section_id: int | None, start, end,
+               chosen: dict = NO_CHOICE):
     """The inspection decisions (issue 18) of the company's applications decided in the period, per level: how many,
     how many selected, by the draw and by a risk flag alone; and how often each risk flag was raised."""
     d = TargetingDecision
@@ -194,6 +216,9 @@ def _targeting(session: Session, service_user_id: int, office_id: int, section_i
         d.service_user_id == service_user_id, d.office_id == office_id, d.decided_at >= start, d.decided_at < end)
     if section_id is not None:
         query = query.where(d.section_id == section_id)
+    if chosen.get("direction") is not None:  # a decision keeps no direction: its application's
+        query = query.join(Application, Application.id == d.application_id)
+    query = _of_chosen(query, chosen, Application.direction, d.application_id)
     levels: dict[str, dict[str, int]] = {}
     flags: dict[str, int] = {}
     for level, selected, by_draw, raised in session.execute(query):
@@ -211,28 +236,31 @@ def _targeting(session: Session, service_user_id: int, office_id: int, section_i
 
 
 def office_record(session: Session, service_user_id: int, *, office_id: int, section_id: int | None,
-                  first: date, last: date, as_of: date, custom_period: bool = False) -> dict[str, Any]:
+                  first: date, last: date, as_of: date, custom_period: bool = False,
+                  chosen: dict = NO_CHOICE) -> dict[str, Any]:
     """One office's part of the dossier: the score's working (the profile's explanation at `as_of`: over the
     default window, or over the dossier's own period when it is another — as the profile scored for that period
-    shows it) and the records of the period."""
+    shows it) and the records of the period. With a `chosen` direction or primary commodity, the working and the
+    records of consignments (3P actions, NNCs, handlers, targeting) are those of the chosen ones, as the profile
+    scored for them reads; guidance and complaints, given to the company and not to a consignment, stay whole."""
     office = session.get(Office, office_id)
     tz = office_zone(session, office_id)
     start, end = day_bounds(first, last, tz)
     period_of_score = {"period_from": first, "period_to": last} if custom_period else {}
     working = explanation(session, service_user_id, office_id=office_id, section_id=section_id, as_of=as_of,
-                          **period_of_score)
+                          **period_of_score, **chosen)
     working["custom_period"] = custom_period
     working = {k: v for k, v in working.items() if k not in ("events", "timezone")}  # all events are listed below
     return {
         "office": {"code": office.code, "name": office.name, "timezone": tz},
         "service_user_id": service_user_id,
         "working": working,
-        "actions": _actions(session, service_user_id, office_id, section_id, start, end),
-        "nncs": _nncs(session, service_user_id, office_id, section_id, first, last),
+        "actions": _actions(session, service_user_id, office_id, section_id, start, end, chosen),
+        "nncs": _nncs(session, service_user_id, office_id, section_id, first, last, chosen),
         "guidance": _guidance(session, service_user_id, section_id, first, last),
         "complaints": _complaints(session, service_user_id, office_id, start, end) if section_id is None else [],
-        "handlers": _handlers(session, service_user_id, office_id, section_id, start, end),
-        "targeting": _targeting(session, service_user_id, office_id, section_id, start, end),
+        "handlers": _handlers(session, service_user_id, office_id, section_id, start, end, chosen),
+        "targeting": _targeting(session, service_user_id, office_id, section_id, start, end, chosen),
     }
 
 
@@ -244,9 +272,10 @@ def other_offices(session: Session, found: ServiceUser) -> list[Any]:
 
 
 def gather(session: Session, viewer, service_user_id: int, period_from: Any = None, period_to: Any = None,
-           *, now: datetime | None = None) -> dict[str, Any]:
+           *, direction: Any = None, commodity_id: Any = None, now: datetime | None = None) -> dict[str, Any]:
     """The dossier's content for a viewer who may open the company's profile (NotFound / Forbidden as the profile
-    refuses), as JSON-safe plain values."""
+    refuses), as JSON-safe plain values. `direction`/`commodity_id`: the profile's, checked as the profile checks
+    them (InvalidInput: an unknown direction, a commodity of no section the viewer sees); None or "all": every one."""
     scope = scope_of(viewer)
     scope.require(PERMISSION)
     reach = company_reach(session, scope, int(service_user_id))
@@ -256,6 +285,7 @@ def gather(session: Session, viewer, service_user_id: int, period_from: Any = No
     tz = office_zone(session, found.office_id)
     today = today_in(tz, now)
     first, last = period(session, found.office_id, period_from, period_to, today=today)
+    chosen = checked_choices(session, direction, commodity_id, reach["section_scope"])
     # Scored as of today, as the profile scored for the same period is: the months since the last violation (and so
     # tier A) counted to the period's end read tier B where the profile read A.
     as_of = today
@@ -264,16 +294,21 @@ def gather(session: Session, viewer, service_user_id: int, period_from: Any = No
     default_first, default_last = window(today, current_settings(session)[1])
     custom = (first, last) != (default_first, min(default_last, today))
     offices = [office_record(session, found.id, office_id=found.office_id, section_id=section_id, first=first,
-                             last=last, as_of=as_of, custom_period=custom)]
+                             last=last, as_of=as_of, custom_period=custom, chosen=chosen)]
     for record in other_offices(session, found):
         offices.append(office_record(session, record.service_user_id, office_id=record.office_id, section_id=section_id,
-                                     first=first, last=last, as_of=as_of, custom_period=custom))
+                                     first=first, last=last, as_of=as_of, custom_period=custom, chosen=chosen))
     printer = getattr(viewer, "full_name", None) or scope.username
     return plain({
         "format": FORMAT, "language": "id",
         "company": {"name": found.name, "tax_id": found.tax_id, "address": found.address, "city": found.city,
                     "business_type": found.business_type, "registered_at": found.registered_at},
         "section": section_code, "period": {"from": first, "to": last}, "score_as_of": as_of,
+        # The consignments it covers, the profile's direction and commodity (None: every one). The drawing names them
+        # only when the keys are there: a copy printed before the dossier followed them is redrawn as it was printed.
+        "direction": chosen["direction"], "commodity_id": chosen["commodity_id"],
+        "commodity": session.scalar(select(Commodity.name).where(Commodity.id == chosen["commodity_id"]))
+        if chosen["commodity_id"] is not None else None,
         "printed_by": {"username": scope.username, "name": printer}, "printed_at": now,
         "timezone": tz, "offices": offices,
     })
@@ -285,7 +320,8 @@ def record_printing(session: Session, viewer, service_user_id: int, digest: str,
     scope = scope_of(viewer)
     audit.record(session, scope.user_id, scope.username, "dossier_printed", "dossier", digest,
                  after={"service_user_id": int(service_user_id), "period_from": content["period"]["from"],
-                        "period_to": content["period"]["to"], "pages": pages, "section": content["section"]})
+                        "period_to": content["period"]["to"], "pages": pages, "section": content["section"],
+                        "direction": content.get("direction"), "commodity": content.get("commodity")})
 
 
 def printing_of(session: Session, digest: str) -> dict[str, Any] | None:

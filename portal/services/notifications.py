@@ -307,6 +307,33 @@ def notify_user(session: Session, user_id: int, application_id: int | None, even
     return _insert_ignoring_duplicates(session, NotificationOutbox, rows)
 
 
+def _pending_email_to(user_id: int, address: str):
+    """The conditions of an account's email rows to `address` (in any case) not yet sent."""
+    return (NotificationOutbox.recipient_user_id == user_id, NotificationOutbox.channel == "email",
+            NotificationOutbox.status == "pending",
+            func.lower(NotificationOutbox.recipient_address) == address.strip().lower())
+
+
+def hold_email(session: Session, user_id: int, event_key: str, address: str, until: datetime) -> int:
+    """Keep the account's email of `event_key` to `address` from going before `until`: another email about to go
+    there may make it needless (`withdraw_email`); should that one not go, this one still does, at `until`. A row
+    waiting for its daily digest waits anyway. Returns how many rows are held."""
+    return session.execute(update(NotificationOutbox).where(
+        *_pending_email_to(user_id, address), NotificationOutbox.event_key == event_key,
+        NotificationOutbox.digest_day.is_(None)).values(next_attempt_at=until)).rowcount
+
+
+def withdraw_email(session: Session, user_id: int, template: str, event_prefix: str, address: str,
+                   reason: str) -> int:
+    """Mark the account's emails of `template` whose event key starts with `event_prefix`, to `address` and not yet
+    sent (alone or in a digest), skipped with `reason`: what they say has reached that address another way. The inbox
+    row stays. Returns how many were withdrawn."""
+    return session.execute(update(NotificationOutbox).where(
+        *_pending_email_to(user_id, address), NotificationOutbox.template == template,
+        NotificationOutbox.event_key.startswith(event_prefix, autoescape=True))
+        .values(status="skipped", last_error=reason)).rowcount
+
+
 # ------------------------------------------------------------------------------------------ rendering
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

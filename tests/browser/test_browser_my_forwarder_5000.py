@@ -15,6 +15,7 @@ ends the step's tries (no later try can fail it), and the small company is measu
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -180,6 +181,17 @@ def test_forwarder_sees_20_notifications_a_page_one_survey_banner_and_marks_all_
     expect(shown).to_have_text(["Tutup"])
     expect(phone.locator("#my-count")).to_contain_text("dari 5.000")
     screenshot(phone, "my-applications-forwarder-phone")
+    # 500 pages: a page number typed (taken on Enter), the last and the first page, not "Berikutnya" 499 times.
+    expect(phone.locator("#my-pages")).to_have_text("dari 500")
+    phone.fill("#my-goto", "300")
+    phone.press("#my-goto", "Enter")
+    expect(phone.locator("#my-count")).to_have_text("Menampilkan 2.991–3.000 dari 5.000")
+    expect(phone).to_have_url(re.compile(r"[?&]page=300\b"))
+    phone.click("#my-last")
+    expect(phone.locator("#my-count")).to_have_text("Menampilkan 4.991–5.000 dari 5.000")
+    expect(phone.locator("#my-goto")).to_have_value("500")
+    phone.click("#my-first")
+    expect(phone.locator("#my-count")).to_have_text("Menampilkan 1–10 dari 5.000")
     open_from_menu(phone, "shell-nav-my-notifications")
     phone.wait_for_selector("#my-notifications-items")
     expect(phone.locator(".qc-message")).to_have_count(20)

@@ -137,9 +137,11 @@ def test_coordinator_prints_the_traceability_dossier_from_the_profile(page, stat
 
     browser_login(page, "koordinator_kt")
     page.wait_for_url("**/rankings")
-    page.goto(page.url.replace("/rankings", f"/profile/{station['beta']}"))
+    # Opened on its exports (a ranking so filtered opens it so): the dossier sends the direction with its period.
+    page.goto(page.url.replace("/rankings", f"/profile/{station['beta']}?direction=export"))
     page.wait_for_selector("#profile-dossier-print")
     assert page.input_value("#profile-dossier-to") == today_in("Asia/Jakarta").isoformat()
+    expect(page.locator("#profile-dossier-form input[type=hidden][name=direction]")).to_have_value("export")
     downloads = []
     # The form opens a new tab whose answer is the PDF as a download; Chromium reports it on the profile's page.
     page.on("download", lambda download: downloads.append(download))
@@ -154,6 +156,7 @@ def test_coordinator_prints_the_traceability_dossier_from_the_profile(page, stat
     with open(downloads[0].path(), "rb") as handle:
         found = dossier.content_of(handle.read())[0]
     assert found["company"]["name"] == "PT Beta Tani" and found["section"] == "plant"
+    assert found["direction"] == "export" and found["commodity"] is None
 
 
 def test_back_from_an_application_opened_in_a_profiles_history_finds_the_history_open_where_it_was_left(

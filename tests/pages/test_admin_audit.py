@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from support.web import dash_callback
+from support.web import dash_callback, pager_body
 from layouts import admin_audit as view
 from layouts.components.formatting import actor_name
 from portal import audit
@@ -189,8 +189,7 @@ def _list(app, client, **values) -> dict:
               {"id": "admin-audit-action", "property": "value", "value": values.get("action", "all")},
               {"id": "admin-audit-from", "property": "value", "value": values.get("date_from", "")},
               {"id": "admin-audit-to", "property": "value", "value": values.get("date_to", "")},
-              {"id": "admin-audit-prev", "property": "n_clicks", "value": None},
-              {"id": "admin-audit-next", "property": "n_clicks", "value": None}]
+              *pager_body("admin-audit")]
     response = dash_callback(client, key, inputs, [{"id": "admin-audit-page", "property": "data", "value": 0}],
                              ["admin-audit-from.value"])
     assert response.status_code == 200, response.get_data(as_text=True)

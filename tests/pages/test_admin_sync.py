@@ -12,7 +12,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback, logout, switch_language
+from support.web import components, dash_callback, logout, switch_language, pager_body
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, SyncRequest, SyncRun
 from models.base import utcnow
@@ -140,8 +140,7 @@ def _runs(app, client, page=0, status="all", clicked=None, day=None):
         {"id": "admin-sync-state", "property": "data", "value": None},
         {"id": "admin-sync-status", "property": "value", "value": status},
         {"id": "admin-sync-day", "property": "value", "value": day},
-        {"id": "admin-sync-runs-prev", "property": "n_clicks", "value": None},
-        {"id": "admin-sync-runs-next", "property": "n_clicks", "value": 1 if clicked == "next" else None}],
+        *pager_body("admin-sync-runs", "next" if clicked == "next" else None)],
         state=[{"id": "admin-sync-runs-page", "property": "data", "value": page}],
         changed=["admin-sync-runs-next.n_clicks"] if clicked == "next" else [])
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -542,3 +541,63 @@ def test_a_rejected_rows_reason_is_said_in_the_readers_language_and_recorded_in_
     run = session.scalar(select(SyncRun).where(SyncRun.kind == "export"))
     assert "baris 2: kolom id_upt: 'dua' bukan bilangan bulat" in run.error
     assert "baris 3: zona waktu 'XYZ' tidak dikenal" in run.error
+
+
+def _refused_connection() -> str:
+    """A run's error as a sync that met a closed port writes it (portal/iqfast/sql_source.py)."""
+    from portal.iqfast.sql_source import SourceUnavailable, SqlSource
+
+    source = SqlSource("mysql+pymysql://qcorner_ro@127.0.0.1:1/iqfast")
+    try:
+        source.check()
+    except SourceUnavailable as error:
+        return str(error)
+    finally:
+        source.close()
+    raise AssertionError("a closed port was reached")
+
+
+def test_a_failed_sync_says_why_in_indonesian_and_folds_the_drivers_english_under_technical_details(
+        app, logged_in, session):
+    """"Sinkronisasi gagal." was followed by the driver's "(2003, "Can't connect to MySQL server …")" as its reason."""
+    error = _refused_connection()
+    assert "Can't connect" in error
+    run = _run(session, status="failed", error=error)
+    request = SyncRequest(requested_at=utcnow(), picked_at=utcnow(), run_id=run.id)
+    session.add(request)
+    session.commit()
+    client = logged_in("admin")
+    shown = _follow(app, client, request.id)["admin-sync-request-status"]["children"]
+    said = {props["id"]: props for _type, props in components(shown) if isinstance(props.get("id"), str)}
+    message = said["admin-sync-request-error"]["children"]
+    assert "koneksi ditolak: server IQFast mati atau alamat/port salah" in message
+    assert "Can't connect" not in message and "Errno" not in message
+    details = said["admin-sync-request-detail"]
+    assert not details.get("open")  # folded until asked for
+    folded = " ".join(_texts(details["children"]))
+    assert "Rincian teknis" in folded and "Can't connect to MySQL server" in folded  # kept for whoever fixes it
+    assert "Can't connect" not in " ".join(_texts(shown)).replace(folded, "")
+
+    row = _runs(app, client)["admin-sync-runs-grid"]["rowData"][0]
+    assert row["error"] == message  # the grid's column says the same words
+    assert "Can't connect to MySQL server" in row["error_tip"]  # the whole error on hover
+
+
+def test_a_drivers_line_with_no_usual_cause_is_kept_apart_from_the_words_the_page_shows(tmp_path):
+    """An unusual driver error came straight after "IQFast tidak dapat dihubungi (…):" and so read as the message."""
+    from portal.iqfast.sql_source import SourceUnavailable, SqlSource
+    from portal.services.sync.run_log import error_parts, unexpected
+
+    path = tmp_path / "bukan.db"
+    path.write_text("bukan basis data " * 100)
+    source = SqlSource(f"sqlite:///{path}")
+    with pytest.raises(SourceUnavailable) as refused:
+        source.check()
+    source.close()
+    parts = error_parts(str(refused.value))
+    assert parts["message"].startswith("IQFast tidak dapat dihubungi (") and "not a database" not in parts["message"]
+    assert "file is not a database" in parts["detail"]
+    bug = error_parts(unexpected(KeyError("stage_events")))  # a fault of ours: in words, Python's own folded
+    assert bug["message"] == "kesalahan tak terduga di Q-Corner (lihat log server)"
+    assert "KeyError: 'stage_events'" in bug["detail"]
+    assert error_parts("koneksi ke IQFast terputus") == {"message": "koneksi ke IQFast terputus", "detail": None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from support.web import dash_callback
+from support.web import dash_callback, pager_body
 from models import AuditLog, Office, User
 from portal.services import users
 from portal.validation import InvalidInput
@@ -155,8 +155,7 @@ def test_the_accounts_list_names_each_accounts_office(app, logged_in, session):
     inputs = [{"id": "admin-users-search", "property": "value", "value": None},
               {"id": "admin-users-role-filter", "property": "value", "value": "all"},
               {"id": "admin-users-refresh", "property": "data", "value": 0},
-              {"id": "admin-users-prev", "property": "n_clicks", "value": None},
-              {"id": "admin-users-next", "property": "n_clicks", "value": None}]
+              *pager_body("admin-users")]
     response = dash_callback(client, key, inputs=inputs,
                              state=[{"id": "admin-users-page", "property": "data", "value": 0}])
     assert response.status_code == 200

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.web import components, dash_callback
+from support.web import components, dash_callback, drawing_user, pager_body
 from support.factories import (gen_action, gen_application, gen_bill, gen_certificate, gen_handler, gen_service_user)
 from models import AuditLog, Office
 from models.base import utcnow
@@ -110,12 +110,8 @@ def test_plant_coordinator_never_gets_an_animal_application(session, scene):
 
 
 def test_reach_for_each_role(make_user):
-    from portal.security.access import CurrentUser
-
     def officer(role, section=None):
-        return CurrentUser(id=1, username="u", full_name="U", role=role, office_id=7, office_code="0300",
-                           office_name="X", office_timezone="Asia/Jakarta", section_id=None, section_code=section,
-                           language="id", session_id="s")
+        return drawing_user(role, section=section, office_id=7)
 
     assert applications.reach(officer("admin").scope) == {"office_id": None, "section_scope": None,
                                                         "include_deleted": True}
@@ -245,8 +241,7 @@ def _search(app, client, **values):
              "applications-date-from", "applications-date-to", "applications-sort"]
     inputs = [{"id": component, "property": "value", "value": values.get(component.split("-", 1)[1], "")}
               for component in order]
-    inputs += [{"id": "applications-prev", "property": "n_clicks", "value": None},
-               {"id": "applications-next", "property": "n_clicks", "value": values.get("next")}]
+    inputs += [*pager_body("applications", "next" if values.get("next") else None)]
     state = [{"id": "applications-page", "property": "data", "value": values.get("page", 0)}]
     changed = ["applications-next.n_clicks"] if values.get("next") else ["applications-number.value"]
     response = dash_callback(client, _key(app, "applications-grid.rowData"), inputs, state, changed)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import Application, Office
 from portal.security.access import callback_permissions
 from support.factories import gen_application, gen_service_user
-from support.web import dash_callback, login
+from support.web import dash_callback, login, pager_body
 
 UTC = timezone.utc
 
@@ -35,8 +35,7 @@ def _count(app, client, page: int = 0, **values) -> str:
     inputs = [{"id": component, "property": "value", "value": values.get(component.split("-", 1)[1], "")}
               for component in order]
     inputs[-1]["value"] = "submitted_desc"
-    inputs += [{"id": "applications-prev", "property": "n_clicks", "value": None},
-               {"id": "applications-next", "property": "n_clicks", "value": 1 if page else None}]
+    inputs += [*pager_body("applications", "next" if page else None)]
     state = [{"id": "applications-page", "property": "data", "value": page}]
     changed = ["applications-next.n_clicks"] if page else ["applications-number.value"]
     key = next(key for key in callback_permissions(app) if "applications-grid.rowData" in key)

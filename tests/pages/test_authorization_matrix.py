@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.web import PROFILE_DEFAULTS, dash_callback, login
+from support.web import PROFILE_DEFAULTS, dash_callback, login, pager_body
 from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user
 from models import NncAttachment, Office
 from models.complaint import ComplaintAttachment
@@ -262,7 +262,7 @@ def observed(client, app, scene) -> dict[str, bool]:
         if COMPLAINTS[key] in VIEWERS:
             table[f"my complaints list {key}"] = _callback_shows(
                 client, _my_complaints_list(app), "my-complaints-refresh", 0, markers[key],
-                [{"id": f"my-complaints-{button}", "property": "n_clicks", "value": None} for button in ("prev", "next")],
+                pager_body("my-complaints"),
                 [{"id": "my-complaints-page", "property": "data", "value": None}])
     for key in PROFILES:
         section = {"id": "profile-section", "property": "value", "value": None}

@@ -4,17 +4,20 @@ goes to a real local SMTP server (aiosmtpd); the complaint's history keeps the w
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from models import Complaint, ComplaintEvent
-from portal.services import complaints
+from models import Complaint, ComplaintEvent, User
+from portal.services import complaints, notifications
+from portal.services.accounts import current_user_from
 from support.nnc_helpers import actor
 from support.portal_helpers import SmtpSink
 from support.web import dash_callback, login, save_complaint
 
 REPORTER = "pelapor@contoh.invalid"
+SENDER = "rina@pengadu.invalid"
 
 
 @pytest.fixture
@@ -145,3 +148,73 @@ def test_without_a_mail_server_the_handling_is_saved_and_the_officer_told_the_em
         stored = s.get(Complaint, complaint_id)
         assert (stored.status, stored.answer, stored.answer_emailed_at) == ("answered", "Sudah kami tindak lanjuti.",
                                                                            None)
+
+
+@pytest.fixture
+def from_the_portal(app, database, make_user):
+    """A complaint a service user sent from the portal (their account's email is its reporter's), open in an
+    officer's tab: (id, sender's account id, tab, kept)."""
+    created = make_user("pengadu_surel", "service_user", email=SENDER)
+    with database.session() as s:
+        sender = current_user_from(s.get(User, created["id"]), "test")
+        complaint_id = complaints.create(s, sender, {"category": "tariff", "subject": "Biaya tambahan",
+                                                     "text": "Diminta biaya di luar tagihan."}, source="portal")["id"]
+    actor(database, make_user, "operator", username="petugas_portal")
+    tab = app.server.test_client()
+    login(tab, "petugas_portal")
+    opened = dash_callback(tab, _key(app, "complaint-assignee_id.options"),
+                           [{"id": "complaint-id", "property": "data", "value": complaint_id}])
+    return complaint_id, created["id"], tab, opened.json["response"]["complaint-opened"]["data"]
+
+
+def _deliver(database, settings, sink, later: timedelta):
+    """The scheduler's delivery of the notifications due `later` from now, by email to `sink`."""
+    return notifications.deliver_pending(database, now=datetime.now(timezone.utc) + later, smtp_url=sink.url,
+                                         webhook_url="", settings=settings)
+
+
+def _to_sender(sink) -> list[dict]:
+    return [message for message in sink.messages if message["to"] == [SENDER]]
+
+
+def test_a_portal_sender_emailed_the_answer_is_not_emailed_the_answered_notification_too(app, database, settings,
+                                                                                        smtp, from_the_portal):
+    """"Simpan & kirim" on a complaint sent from the portal: the answer went to the account's address and the "your
+    complaint was answered" notification followed it there; one email, the answer, and the news in the bell."""
+    complaint_id, sender_id, tab, kept = from_the_portal
+    body = _press(app, tab, kept, complaint_id, "answered", "Biaya itu tidak berlaku; petugas sudah ditegur.", "email")
+    assert body["complaint-alert"]["color"] == "success"
+    _deliver(database, settings, smtp, timedelta(hours=1))
+    _deliver(database, settings, smtp, timedelta(days=2))
+    sent = _to_sender(smtp)
+    assert len(sent) == 1 and "Biaya itu tidak berlaku; petugas sudah ditegur." in sent[0]["body"]
+    with database.session() as s:
+        assert notifications.unread_count(s, sender_id) == 1  # the bell still says it was answered
+
+
+def test_an_answer_saved_then_emailed_before_its_notification_went_reaches_the_sender_once(app, database, settings,
+                                                                                         smtp, from_the_portal):
+    """Saved as answered, emailed a moment later (before the scheduler sent the notification): only the answer goes."""
+    complaint_id, _sender, tab, kept = from_the_portal
+    saved = _press(app, tab, kept, complaint_id, "answered", "Sudah kami tindak lanjuti.", "save")
+    _press(app, tab, saved["complaint-opened"]["data"], complaint_id, "answered", "Sudah kami tindak lanjuti.",
+           "email", saved["complaint-assignee_id"]["value"])
+    _deliver(database, settings, smtp, timedelta(hours=1))
+    assert [m["body"].count("Sudah kami tindak lanjuti.") for m in _to_sender(smtp)] == [1]
+
+
+def test_when_the_answer_cannot_be_emailed_the_portal_sender_still_gets_the_notification_by_email(
+        app, database, settings, monkeypatch, from_the_portal):
+    """The mail server refused the answer: the notification's email, held for it, follows once the hold is over."""
+    down = SmtpSink()  # never started: nothing listens on its port
+    monkeypatch.setitem(app.server.extensions, "qcorner_settings", settings.model_copy(update={"smtp_url": down.url}))
+    complaint_id, _sender, tab, kept = from_the_portal
+    body = _press(app, tab, kept, complaint_id, "answered", "Sudah kami tindak lanjuti.", "email")
+    assert body["complaint-alert"]["color"] == "warning"
+    sink = SmtpSink().start()
+    try:
+        assert _deliver(database, settings, sink, timedelta(minutes=1))["sent"] == 0  # held for the answer
+        assert _deliver(database, settings, sink, complaints.ANSWER_EMAIL_HOLD + timedelta(minutes=1))["sent"] == 1
+        assert len(_to_sender(sink)) == 1 and "dijawab" in _to_sender(sink)[0]["subject"]
+    finally:
+        sink.stop()

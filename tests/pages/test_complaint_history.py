@@ -6,7 +6,7 @@ import json
 
 from portal.services import complaints, edit_versions
 from support.nnc_helpers import actor
-from support.web import dash_callback, login
+from support.web import components, dash_callback, login
 
 SHOW = "..complaint-header.children...complaint-body.children...complaint-history.children.."
 
@@ -39,3 +39,23 @@ def test_a_complaint_history_names_each_change_in_words_with_the_assignee_by_nam
                   "Batas jawab: ", "Perubahan"):
         assert words in text, words
     assert '{\\"status\\"' not in text and "in_progress" not in text and "lapor" not in text.replace("LAPOR", "")
+
+
+def test_a_complaint_history_lists_the_newest_change_first_as_an_nncs_does(app, database, make_user):
+    """An NNC's history reads newest first; a complaint's read oldest first, its latest handling at the very foot."""
+    officer = actor(database, make_user, "operator", username="petugas_urutan")
+    with database.session() as s:
+        created = complaints.create(s, officer, {"channel": "phone", "category": "service", "subject": "Antrean",
+                                                 "text": "Lama sekali."}, source="officer")
+        for status, answer in (("in_progress", ""), ("answered", "Loket ditambah mulai Senin.")):
+            opened = complaints.detail(s, officer, created["id"])
+            complaints.update(s, officer, created["id"], {"status": status, "category": "service",
+                                                          "assignee_id": None, "answer": answer},
+                              expected_version=opened["version"])
+    client = app.server.test_client()
+    login(client, "petugas_urutan")
+    table = json.loads(_history_text(app, client, created["id"]))
+    rows = [props["children"] for kind, props in components(table) if kind == "Tr"][1:]  # the header row aside
+    assert [row[2]["props"]["children"] for row in rows] == ["Diubah", "Diubah", "Dicatat"]
+    newest, older = (json.dumps(row[3], ensure_ascii=False) for row in rows[:2])
+    assert "Dijawab" in newest and "Dijawab" not in older and "Diproses" in older

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, series
-from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, dash_callback, logout
+from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, dash_callback, drawing_user, logout, pager_body
 from support.factories import gen_application, gen_service_user
 from callbacks.guidance import effect_text, record_row
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -52,8 +52,7 @@ def _rank(client, app, section="", direction="", commodity="", tier="", date_fro
         ("rankings-section", section), ("rankings-direction", direction), ("rankings-commodity", commodity),
         ("rankings-tier", tier), ("rankings-from", date_from), ("rankings-to", date_to), ("rankings-sort", "rank"),
         ("rankings-search", search), ("rankings-office", "home"))]
-    inputs += [{"id": "rankings-prev", "property": "n_clicks", "value": None},
-               {"id": "rankings-next", "property": "n_clicks", "value": None}]
+    inputs += [*pager_body("rankings")]
     response = dash_callback(client, key, inputs=inputs,
                              state=[{"id": "rankings-page", "property": "data", "value": 0}])
     return response
@@ -195,8 +194,7 @@ def test_handler_page_for_a_coordinator_of_another_section_is_refused(session, o
 def _paged_rows(client, app, grid: str, prefix: str, inputs: list[dict]) -> list[dict]:
     """A paged grid's first page as its callback answers the browser."""
     response = dash_callback(client, _key(app, f"{grid}.rowData"), inputs=inputs + [
-        {"id": f"{prefix}-prev", "property": "n_clicks", "value": None},
-        {"id": f"{prefix}-next", "property": "n_clicks", "value": None}],
+        *pager_body(prefix)],
         state=[{"id": f"{prefix}-page", "property": "data", "value": 0}])
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["response"][grid]["rowData"]
@@ -353,8 +351,7 @@ def _priority(client, app, page=0, changed=None, sort="rank"):
     key = _key(app, "priority-grid.rowData")
     inputs = [{"id": "priority-section", "property": "value", "value": "all"},
               {"id": "priority-sort", "property": "value", "value": sort},
-              {"id": "priority-prev", "property": "n_clicks", "value": 1 if changed == "prev" else None},
-              {"id": "priority-next", "property": "n_clicks", "value": 1 if changed == "next" else None}]
+              *pager_body("priority", changed)]
     response = dash_callback(client, key, inputs=inputs, state=[{"id": "priority-page", "property": "data",
                                                                 "value": page}],
                              changed=[f"priority-{changed}.n_clicks"] if changed else None)
@@ -501,12 +498,9 @@ def test_the_guidance_records_say_what_a_click_does_for_who_reads_them(app):
     from flask_login import login_user
 
     from layouts.guidance import layout
-    from portal.security.access import CurrentUser
 
     def drawn(role):
-        user = CurrentUser(id=1, username=role, full_name=role, role=role, office_id=1, office_code="0300",
-                           office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta", section_id=1,
-                           section_code="plant", language="id", session_id="s", service_user_ids=())
+        user = drawing_user(role)
         with app.server.test_request_context("/"):
             login_user(user)
             return str(layout(user))

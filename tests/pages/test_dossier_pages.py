@@ -1,12 +1,16 @@
 """The dossier's download route and the profile's button: who may print, the PDF sent, the audit row."""
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
 from support.compliance_data import build_ranked_office, clock_at_as_of
 from support.web import PROFILE_DEFAULTS, dash_callback
 from models import AuditLog
+from portal.i18n import t
 from portal.reports import dossier
 
 
@@ -74,6 +78,73 @@ def test_the_profile_offers_the_dossier_for_the_last_12_months(office, app, logg
         *PROFILE_DEFAULTS]).get_data(as_text=True).replace("\\u002f", "/")
     assert "Cetak dokumen penelusuran" in body and f"/dossier/{office['beta'].id}.pdf" in body
     assert '"value":"2025-06-16"' in body.replace(" ", "") and '"value":"2026-06-15"' in body.replace(" ", "")
+
+
+def _profile_body(client, app, company_id: int, direction: str, commodity: str) -> str:
+    key = next(k for k in app.callback_map if "profile-body.children" in k)
+    return dash_callback(client, key, inputs=[
+        {"id": "profile-id", "property": "data", "value": company_id},
+        {"id": "profile-section", "property": "value", "value": "all"},
+        {"id": "profile-from", "property": "value", "value": None},
+        {"id": "profile-to", "property": "value", "value": None},
+        {"id": "profile-direction", "property": "value", "value": direction},
+        {"id": "profile-commodity", "property": "value", "value": commodity}]).get_json()
+
+
+def _sent_along(body) -> dict[str, str]:
+    """The hidden fields of the profile's dossier form: what the browser sends with its period."""
+    form = next(found for found in _walk(body) if found.get("props", {}).get("id") == "profile-dossier-form")
+    return {c["props"]["name"]: c["props"]["value"] for c in _walk(form)
+            if c.get("props", {}).get("type") == "hidden"}
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def test_the_profiles_dossier_is_printed_for_the_direction_and_commodity_the_profile_is_scored_for(
+        session, office, app, logged_in):
+    """The profile's score, timeline and chart follow its Arah and Komoditas utama; its dossier button printed every
+    consignment of the company (Beta's import, destroyed, in an Ekspor · Manggis dossier)."""
+    from models import ApplicationCommodity
+    from support.factories import gen_action, gen_application
+
+    imported = gen_application(session, office["beta"], direction="import",
+                               submitted_at=datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
+    gen_action(session, imported, "destruction", action_at=datetime(2026, 3, 11, 1, 0, tzinfo=UTC))
+    session.flush()
+    session.scalar(select(ApplicationCommodity).where(ApplicationCommodity.application_id == imported.id)
+                   ).commodity_id = office["mangosteen"].id
+    session.commit()
+    client = logged_in("enforcement", username="enf_arah")
+    mangosteen = str(office["mangosteen"].id)
+    body = _profile_body(client, app, office["beta"].id, "export", mangosteen)
+    assert _sent_along(body) == {"direction": "export", "commodity": mangosteen}
+    assert _sent_along(_profile_body(client, app, office["beta"].id, "all", "all")) == {}  # the whole record
+    # The form's address, as the browser sends it
+    response = client.get(f"/dossier/{office['beta'].id}.pdf?from=2025-06-16&to=2026-06-15&direction=export"
+                          f"&commodity={mangosteen}")
+    assert response.status_code == 200
+    content = dossier.content_of(response.data)[0]
+    assert (content["direction"], content["commodity"]) == ("export", "Manggis")
+    assert [a["kind"] for a in content["offices"][0]["actions"]] == ["detention", "refusal"]
+    whole = dossier.content_of(client.get(f"/dossier/{office['beta'].id}.pdf").data)[0]
+    assert [a["kind"] for a in whole["offices"][0]["actions"]] == ["detention", "refusal", "destruction"]
+    refused = client.get(f"/dossier/{office['beta'].id}.pdf?direction=sideways")
+    assert refused.status_code == 400 and t("compliance.error.direction") in refused.get_data(as_text=True)
+
+
+def test_the_dossier_hint_says_it_follows_the_profiles_direction_and_commodity(office, app, logged_in):
+    body = json.dumps(_profile_body(logged_in("enforcement"), app, office["beta"].id, "all", "all"),
+                      ensure_ascii=False)
+    assert "Dokumen mengikuti Arah dan Komoditas utama di atas" in body
+    assert "mencakup semua arah dan komoditas" not in body
 
 
 def test_the_national_role_prints_a_company_of_any_office_read_only(session, office, logged_in):

@@ -13,15 +13,13 @@ from callbacks.shell import drawn
 from portal.pages import PAGES
 from portal.security.access import CurrentUser
 from portal.security.permissions import ROLE_PERMISSIONS
-from support.web import dash_callback, login
+from support.web import dash_callback, drawing_user, login
 
 ROLES = tuple(ROLE_PERMISSIONS)
 
 
 def _user(role: str, section: str = "plant", session_id: str = "one") -> CurrentUser:
-    return CurrentUser(id=1, username=role, full_name=role, role=role, office_id=1, office_code="0300",
-                       office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta", section_id=1,
-                       section_code=section, language="id", session_id=session_id, service_user_ids=(1,))
+    return drawing_user(role, session_id, section)
 
 
 def _reader(page) -> CurrentUser:

@@ -13,7 +13,7 @@ from portal.services.compliance.scoring_settings import save_settings
 from portal.services.compliance import ranking as compliance
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
 from support.kpi_data import gen_response
-from support.web import dash_callback, login
+from support.web import dash_callback, login, pager_body
 
 # The compliance test office's window: every application of the ranked office lies in it.
 WINDOW = ("2025-06-16", AS_OF.isoformat())
@@ -44,7 +44,7 @@ def _ranking_rows(app, client) -> list[dict]:
         ("rankings-section", ""), ("rankings-direction", ""), ("rankings-commodity", ""), ("rankings-tier", ""),
         ("rankings-from", None), ("rankings-to", None), ("rankings-sort", "rank"), ("rankings-search", None),
         ("rankings-office", "home"))]
-    inputs += [{"id": b, "property": "n_clicks", "value": None} for b in ("rankings-prev", "rankings-next")]
+    inputs += pager_body("rankings")
     response = dash_callback(client, _key(app, "rankings-grid.rowData"), inputs=inputs,
                              state=[{"id": "rankings-page", "property": "data", "value": 0}])
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from callbacks.common import describe, is_outage
 from portal.i18n import t
 from portal.validation import Conflict, Forbidden, InvalidInput, NotFound
 from support.compliance_data import build_office, clock_at_as_of
-from support.web import dash_callback
+from support.web import dash_callback, pager_body
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +53,7 @@ def test_invalid_input_on_the_priority_list_is_not_called_forbidden(session, app
     response = dash_callback(client, _key(app, "priority-grid.rowData"),
                              inputs=[{"id": "priority-section", "property": "value", "value": "no-such-section"},
                                      {"id": "priority-sort", "property": "value", "value": "rank"},
-                                     {"id": "priority-prev", "property": "n_clicks", "value": None},
-                                     {"id": "priority-next", "property": "n_clicks", "value": None}],
+                                     *pager_body("priority")],
                              state=[{"id": "priority-page", "property": "data", "value": 0}])
     assert response.status_code == 200
     body = response.get_json()["response"]

@@ -13,7 +13,7 @@ from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
 from support.factories import gen_application, gen_certificate, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import company_viewer, link_account
-from support.web import dash_callback, login
+from support.web import dash_callback, login, pager_body
 from portal.services import complaints, corrections, users
 from portal.services.compliance import guidance
 
@@ -40,12 +40,13 @@ class Statements:
 
 
 def _paged(app, client, output: str, inputs: list[tuple[str, str, object]], prefix: str, page: int = 0,
-           clicked: str | None = None, changed: str | None = None) -> dict:
+           clicked: str | None = None, changed: str | None = None, typed=None) -> dict:
     """A paged list's callback as the browser calls it: its own inputs, the pager's buttons and stored page; a
-    button `clicked`, an input `changed` ("id.property"), or neither (the page's first load)."""
+    button `clicked`, a page number `typed`, an input `changed` ("id.property"), or none (the page's first load)."""
     body = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
-    body += [{"id": f"{prefix}-prev", "property": "n_clicks", "value": 1 if clicked == "prev" else None},
-             {"id": f"{prefix}-next", "property": "n_clicks", "value": 1 if clicked == "next" else None}]
+    body += [*pager_body(prefix, clicked, typed)]
+    if typed is not None:
+        changed = f"{prefix}-goto.value"
     response = dash_callback(client, find_key(app, output), inputs=body,
                              state=[{"id": f"{prefix}-page", "property": "data", "value": page}],
                              changed=[f"{prefix}-{clicked}.n_clicks"] if clicked else [changed] if changed else [])
@@ -86,6 +87,35 @@ def test_correction_requests_past_the_first_twenty_are_reached_with_the_pager(ap
     assert cards.count("Masalah nomor") == 6 and "Masalah nomor 25" in cards  # the 26th, on the last page
     assert last["corrections-count"]["children"] == "Menampilkan 21–26 dari 26"
     assert last["corrections-next"]["disabled"] is True and last["corrections-page"]["data"] == 1
+
+
+def test_a_page_number_typed_or_the_last_and_first_buttons_reach_that_page(app, logged_in, twenty_six_requests):
+    """A forwarder's 541 pages were reached with "Berikutnya" one at a time: the pager takes a page number and has
+    both ends."""
+    client = logged_in("operator")
+    inputs = [("corrections-status", "value", "open"), ("corrections-refresh", "data", 0)]
+    first = _paged(app, client, "corrections-list.children", inputs, "corrections")
+    assert first["corrections-pages"]["children"] == "dari 2" and first["corrections-goto"]["value"] == 1
+    assert first["corrections-goto"]["max"] == 2
+    assert first["corrections-first"]["disabled"] is True and first["corrections-last"]["disabled"] is False
+
+    last = _paged(app, client, "corrections-list.children", inputs, "corrections", clicked="last")
+    assert last["corrections-page"]["data"] == 1 and last["corrections-goto"]["value"] == 2
+    assert last["corrections-count"]["children"] == "Menampilkan 21–26 dari 26"
+    assert last["corrections-last"]["disabled"] is True and last["corrections-first"]["disabled"] is False
+
+    again = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1, clicked="first")
+    assert again["corrections-page"]["data"] == 0
+    assert again["corrections-count"]["children"] == "Menampilkan 1–20 dari 26"
+
+    typed = _paged(app, client, "corrections-list.children", inputs, "corrections", typed=2)
+    assert typed["corrections-page"]["data"] == 1 and "Masalah nomor 25" in json.dumps(typed["corrections-list"])
+    past = _paged(app, client, "corrections-list.children", inputs, "corrections", typed=541)
+    assert past["corrections-page"]["data"] == 1 and past["corrections-goto"]["value"] == 2  # the last page
+    below = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1, typed=0)
+    assert below["corrections-page"]["data"] == 0
+    cleared = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1, typed="")
+    assert cleared["corrections-page"]["data"] == 1  # an emptied field stays on the page shown
 
 
 def test_a_changed_correction_filter_starts_again_at_page_one(app, logged_in, twenty_six_requests):

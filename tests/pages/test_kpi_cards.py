@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from support.kpi_data import build_committed
-from support.web import dash_callback
+from support.web import dash_callback, pager_body
 
 
 @pytest.fixture
@@ -173,8 +173,7 @@ def _listed(app, client, href: str) -> tuple[int, list[str]]:
     defaults = {field.component_id: field.default for field in applications_layout.URL_FIELDS}
     inputs = [{"id": component, "property": "value", "value": values.get(component, defaults.get(component) or "")}
               for component in FILTER_IDS + ["applications-sort"]]
-    inputs += [{"id": "applications-prev", "property": "n_clicks", "value": None},
-               {"id": "applications-next", "property": "n_clicks", "value": None}]
+    inputs += [*pager_body("applications")]
     key = next(key for key in callback_permissions(app) if "applications-grid.rowData" in key)
     response = dash_callback(client, key, inputs, [{"id": "applications-page", "property": "data", "value": 0}],
                              ["applications-number.value"])

@@ -10,7 +10,7 @@ import pytest
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
-from support.web import dash_callback, login
+from support.web import dash_callback, login, pager_body
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 LONG = ("Petugas di loket meminta biaya tambahan di luar tagihan PNBP untuk mempercepat pemeriksaan. "
@@ -89,8 +89,7 @@ def _listed(app, client, refresh: int) -> str:
     """The complaints list's first page as the browser asks for it after a change (`refresh`), as readable text."""
     listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
         {"id": "my-complaints-refresh", "property": "data", "value": refresh},
-        {"id": "my-complaints-prev", "property": "n_clicks", "value": None},
-        {"id": "my-complaints-next", "property": "n_clicks", "value": None}],
+        *pager_body("my-complaints")],
         state=[{"id": "my-complaints-page", "property": "data", "value": 0}]).json["response"]
     return json.dumps(listed, ensure_ascii=False)
 

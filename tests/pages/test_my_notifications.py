@@ -14,7 +14,7 @@ from portal.services import notifications
 from support.factories import gen_application, gen_bill, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
-from support.web import dash_callback, login, logout
+from support.web import dash_callback, login, logout, pager_body
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -41,8 +41,7 @@ def _load(app, client, show="all", mark_all=None):
     response = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
         {"id": "my-notifications-show", "property": "value", "value": show},
         {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": mark_all},
-        {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
-        {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
+        *pager_body("my-notifications")],
         state=[{"id": "my-notifications-page", "property": "data", "value": 0}], changed=changed)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json["response"]
@@ -71,12 +70,11 @@ def test_a_link_or_back_to_the_inbox_s_second_page_shows_that_page_and_marks_not
     assert total > 20
     # mark-all first: the first call names it as its trigger, and must not be taken for a click on it
     everything = ["my-notifications-mark-all-confirm.submit_n_clicks", "my-notifications-show.value",
-                  "my-notifications-prev.n_clicks", "my-notifications-next.n_clicks"]
+                  *(f"{item['id']}.{item['property']}" for item in pager_body("my-notifications"))]
     response = dash_callback(client, find_key(app, "my-notifications-list.children"), inputs=[
         {"id": "my-notifications-show", "property": "value", "value": "all"},
         {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": 1},
-        {"id": "my-notifications-prev", "property": "n_clicks", "value": None},
-        {"id": "my-notifications-next", "property": "n_clicks", "value": None}],
+        *pager_body("my-notifications")],
         state=[{"id": "my-notifications-page", "property": "data", "value": 1}], changed=everything)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json["response"]

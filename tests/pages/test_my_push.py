@@ -168,3 +168,56 @@ def test_with_push_on_the_push_switch_can_be_used(app, push_on):
     switch, help_text = _drawn_push_switch(app)
     assert switch.disabled is False
     assert "belum diaktifkan" not in help_text
+
+
+def _device_list(app, client, removed: int | None = None) -> dict:
+    """The device list's callback (on opening the page, or a device's Hapus): its outputs by component id."""
+    changed = [json.dumps({"index": removed, "type": "my-notifications-device-remove"}, separators=(",", ":")) +
+               ".n_clicks"] if removed else ["my-notifications-page.id"]
+    response = dash_callback(client, find_key(app, "my-notifications-devices.children"), inputs=[
+        {"id": "my-notifications-page", "property": "id", "value": "my-notifications-page"},
+        {"id": "my-notifications-devices-refresh", "property": "n_clicks", "value": 0},
+        [{"id": {"type": "my-notifications-device-remove", "index": removed}, "property": "n_clicks", "value": 1}]
+        if removed else []], changed=changed)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
+def _no_device_hint(app, client, push_on, count) -> bool:
+    response = dash_callback(client, find_key(app, "my-notifications-push-no-device.is_open"), inputs=[
+        {"id": "my-notifications-push", "property": "value", "value": push_on},
+        {"id": "my-notifications-device-count", "property": "data", "value": count}])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]["my-notifications-push-no-device"]["is_open"]
+
+
+def test_push_on_with_no_device_subscribed_says_to_turn_notifications_on_on_this_device(
+        app, client, session, logged_in, push_on):
+    """Push stays on when the last device goes (removed here, or dropped by its browser): the switch read "on" and
+    nothing said that no notification would arrive."""
+    from models import User
+    from portal.services import notifications
+
+    logged_in("service_user", username="pengguna_tanpa_perangkat")
+    answer = _post(client, "/my/push/subscribe", {"subscription": _subscription()}, _token(client))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    listed = _device_list(app, client)
+    assert listed["my-notifications-device-count"]["data"] == 1
+    assert _no_device_hint(app, client, True, 1) is False
+
+    gone = _device_list(app, client, removed=answer.json["device"]["id"])
+    assert gone["my-notifications-device-count"]["data"] == 0
+    session.expire_all()
+    account = session.scalar(select(User.id).where(User.username == "pengguna_tanpa_perangkat"))
+    assert notifications.preferences(session, account)["push"] is True  # still on, with nothing to reach
+    assert _no_device_hint(app, client, True, 0) is True
+    assert _no_device_hint(app, client, False, 0) is False  # push off: nothing is promised
+    assert _no_device_hint(app, client, True, None) is False  # the list not loaded yet: no guess
+
+    from layouts import my_notifications
+
+    with app.server.test_request_context("/my/notifications"):
+        hint = json.dumps(my_notifications._push_devices().to_plotly_json(), default=lambda c: c.to_plotly_json(),
+                          ensure_ascii=False)
+    assert '"id": "my-notifications-push-no-device"' in hint
+    assert "tidak ada notifikasi push yang akan sampai" in hint and "Aktifkan notifikasi di perangkat ini" in hint

@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from support.national_data import build_two_offices
-from support.web import dash_callback
+from support.web import dash_callback, pager_body
 
 
 @pytest.fixture
@@ -27,8 +27,7 @@ def _rank(client, app, office):
         ("rankings-section", "all"), ("rankings-direction", "all"), ("rankings-commodity", "all"),
         ("rankings-tier", "all"), ("rankings-from", None), ("rankings-to", None), ("rankings-sort", "rank"),
         ("rankings-search", None), ("rankings-office", office))]
-    inputs += [{"id": "rankings-prev", "property": "n_clicks", "value": None},
-               {"id": "rankings-next", "property": "n_clicks", "value": None}]
+    inputs += [*pager_body("rankings")]
     response = dash_callback(client, _key(app, "rankings-grid.rowData"), inputs=inputs,
                              state=[{"id": "rankings-page", "property": "data", "value": 0}])
     assert response.status_code == 200

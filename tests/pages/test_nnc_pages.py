@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback, drawing_user, login
+from support.web import components, dash_callback, drawing_user, login, pager_body
 from support.factories import gen_service_user
 from layouts.nnc import FILTERS
 from models import AttachmentBlob, Nnc
@@ -35,8 +35,7 @@ def _listed(app, client, sort: str, **filters) -> list[dict]:
     """The first page of the NNC list's rows as the grid gets them, under these filters and sort."""
     answer = dash_callback(client, _key(app, "nnc-grid.rowData"),
                            _filters(**filters) + [{"id": "nnc-sort", "property": "value", "value": sort},
-                                                  {"id": "nnc-prev", "property": "n_clicks", "value": None},
-                                                  {"id": "nnc-next", "property": "n_clicks", "value": None}],
+                                                  *pager_body("nnc")],
                            [{"id": "nnc-page", "property": "data", "value": 0}])
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.json["response"]["nnc-grid"]["rowData"]
@@ -57,8 +56,7 @@ def register(database, make_user):
 def test_list_callback_pages_and_counts(app, logged_in, register):
     client = logged_in("head")
     inputs = _filters(text="d/") + [{"id": "nnc-sort", "property": "value", "value": "number"},
-                                    {"id": "nnc-prev", "property": "n_clicks", "value": None},
-                                    {"id": "nnc-next", "property": "n_clicks", "value": None}]
+                                    *pager_body("nnc")]
     response = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
                              [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-text.value"])
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -75,8 +73,7 @@ def test_dates_the_wrong_way_round_are_said_not_listed_as_no_nnc(app, logged_in,
     client = logged_in("head")
     inputs = _filters(**{"date-from": "2026-11-30", "date-to": "2026-11-01"}) + [
         {"id": "nnc-sort", "property": "value", "value": "number"},
-        {"id": "nnc-prev", "property": "n_clicks", "value": None},
-        {"id": "nnc-next", "property": "n_clicks", "value": None}]
+        *pager_body("nnc")]
     body = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
                          [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-date-to.value"]).json["response"]
     assert body["nnc-problem"]["is_open"] is True
@@ -439,3 +436,42 @@ def test_the_form_says_at_once_why_a_found_application_cannot_be_the_nncs_consig
     assert "sesudah tanggal NNC" in text and copy == {"display": "none"}
     text, copy = hint(exported)
     assert "Permohonan ditemukan" in text and copy == {"display": "inline-block"}
+
+
+def test_the_form_refuses_text_that_is_no_ptk_number_beside_its_field_and_warns_of_a_ptk_not_synced(
+        app, logged_in, session, database):
+    """Any text was taken as the NNC's PTK and shown on its page as "tidak ditemukan": the hint says at once that it is
+    no PTK number and the save refuses it beside the field, keeping what was typed; a well-formed PTK no synced
+    application has is warned of as it is typed, and saved."""
+    client = logged_in("operator")
+    hint_key = _key(app, "nnc-form-application-status.children")
+
+    def hint(number):
+        response = dash_callback(client, hint_key, inputs=[
+            {"id": "nnc-form-application_number", "property": "value", "value": number},
+            {"id": "nnc-form-flow", "property": "value", "value": "received"},
+            {"id": "nnc-form-notice_date", "property": "value", "value": "2025-03-03"}])
+        return json.dumps(response.get_json()["response"]["nnc-form-application-status"], ensure_ascii=False)
+
+    shown = hint("lihat surat GACC")
+    assert "nnc-form-application-shape" in shown and "Ini bukan bentuk nomor PTK" in shown
+    shown = hint("2025.1.0300.0.K21.E.032999")
+    assert "nnc-form-application-missing" in shown and "NNC tetap dapat disimpan" in shown
+
+    with database.session() as s:
+        data = valid_nnc(s)
+    values = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    refused = dash_callback(client, _key(app, "nnc-form-go.href"), SAVE,
+                            form_state({**values, "application_number": "lihat surat GACC"}),
+                            ["nnc-form-save.n_clicks"]).json["response"]
+    assert refused["nnc-form-application_number"]["invalid"] is True
+    assert refused["nnc-form-application_number-feedback"]["children"].startswith("Ini bukan bentuk nomor PTK")
+    assert "nnc-form-go" not in refused and not any("value" in props for props in refused.values())  # typed kept
+    assert session.scalar(select(func.count(Nnc.id))) == 0
+
+    saved = dash_callback(client, _key(app, "nnc-form-go.href"), SAVE,
+                          form_state({**values, "application_number": "2025.1.0300.0.K21.E.032999"}),
+                          ["nnc-form-save.n_clicks"]).json["response"]
+    stored = session.scalar(select(Nnc))
+    assert saved["nnc-form-go"]["href"] == f"/nnc/{stored.id}"
+    assert (stored.application_number, stored.application_id) == ("2025.1.0300.0.K21.E.032999", None)

@@ -14,7 +14,7 @@ from portal.services import service_user_links
 from portal.services.nnc import register as nnc
 from support.factories import gen_application, gen_handler, gen_service_user
 from support.nnc_helpers import actor, valid_nnc
-from support.web import dash_callback, drawing_user, login, logout, recorded_complaint
+from support.web import PROFILE_DEFAULTS, components, dash_callback, drawing_user, login, logout, recorded_complaint
 
 MISSING = 987654321
 
@@ -160,6 +160,44 @@ def test_a_coordinators_company_with_nothing_in_their_section_answers_403_as_its
     assert _document(client, f"/profile/{records['mine']}") == 403
     logout(client)
     assert _document(logged_in("coordinator", section="plant"), f"/profile/{records['mine']}") == 200
+
+
+def _drawn_profile(app, client, service_user_id: int, search: str) -> str:
+    """The profile as the browser draws it at this address: the router's section select, then the profile's callback
+    given the select's value (what the page's own check meets)."""
+    router = dash_callback(client, "shell-content.children",
+                           inputs=[{"id": "shell-url", "property": "pathname", "value": f"/profile/{service_user_id}"}],
+                           state=[{"id": "shell-url", "property": "search", "value": search}])
+    [section] = [props["value"] for _type, props in components(router.json) if props.get("id") == "profile-section"]
+    key = next(k for k in app.callback_map if k.startswith("profile-body.children"))
+    answer = dash_callback(client, key, inputs=[{"id": "profile-id", "property": "data", "value": service_user_id},
+                                                {"id": "profile-section", "property": "value", "value": section},
+                                                *PROFILE_DEFAULTS])
+    return json.dumps(answer.json, ensure_ascii=False)
+
+
+def test_a_profile_of_a_section_no_station_has_answers_404_as_its_page_draws_not_found_get_and_head(app, logged_in,
+                                                                                                   records):
+    """The status read the path alone: 200 under the page's "Pengguna jasa tidak ditemukan"."""
+    client = logged_in("enforcement")
+    path = f"/profile/{records['mine']}?section=no_such_section"
+    assert _document(client, path) == 404 and client.head(path).status_code == 404
+    assert "Pengguna jasa tidak ditemukan" in _drawn_profile(app, client, records["mine"], "?section=no_such_section")
+    # A section the station has, and a code of a form the page drops (it scores every section): the profile.
+    for search in ("?section=animal", "?section=pl%3Bant"):
+        assert _document(client, f"/profile/{records['mine']}{search}") == 200, search
+        assert "PT Milik Sendiri" in _drawn_profile(app, client, records["mine"], search), search
+
+
+def test_a_coordinators_profile_asked_for_the_other_section_is_drawn_in_their_own_and_answers_200(app, logged_in,
+                                                                                                 records):
+    """Their section select stays locked on their own section whatever the address names, so the page draws the
+    company in that section (no refusal), and its status says the same, GET and HEAD."""
+    client = logged_in("coordinator", section="plant")
+    path = f"/profile/{records['mine']}?section=animal"
+    assert _document(client, path) == 200 and client.head(path).status_code == 200
+    drawn = _drawn_profile(app, client, records["mine"], "?section=animal")
+    assert "PT Milik Sendiri" in drawn and "profile-refused" not in drawn
 
 
 def test_a_missing_handler_answers_404_and_an_existing_one_200(logged_in, records):

@@ -557,3 +557,44 @@ def test_a_comments_average_reads_on_one_line_with_its_value():
 
     average = t("survey.comments.average", value="3,44")
     assert average == "rata\u2011rata\u00a03,44" and " " not in average and "-" not in average
+
+
+# --- the report's export --------------------------------------------------------------------------------------
+
+def _export(app, client, period, date_from: str, date_to: str):
+    """Press "Laporan XLSX" with the page's kept period (the figures' own, or None) and these dates in the fields."""
+    key = next(k for k in app.callback_map if "survey-download.data" in k)
+    state = [{"id": "survey-period", "property": "data", "value": period},
+             {"id": "survey-preset", "property": "value", "value": "custom"},
+             {"id": "survey-from", "property": "value", "value": date_from},
+             {"id": "survey-to", "property": "value", "value": date_to},
+             {"id": "survey-section", "property": "value", "value": "all"}]
+    response = dash_callback(client, key, [{"id": "survey-export-xlsx", "property": "n_clicks", "value": 1},
+                                           {"id": "survey-export-pdf", "property": "n_clicks", "value": None}],
+                             state=state, changed=["survey-export-xlsx.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_an_export_asked_on_reversed_dates_says_so_beside_the_dates_instead_of_doing_nothing(app, logged_in):
+    """Opened on an end before its start, the page has no figures; "Laporan XLSX" then did nothing at all."""
+    answer = _export(app, logged_in("head"), None, "2026-03-31", "2026-03-01")
+    body = answer["response"]
+    assert "survey-download" not in body  # no file of some other period
+    assert body["survey-to"]["invalid"] is True
+    assert body["survey-to-feedback"]["children"] == "Tanggal akhir sebelum tanggal awal."
+    assert body["survey-from"]["invalid"] is False
+    alert = answer["sideUpdate"]["shell-alert"]
+    assert alert["is_open"] is True and "Tidak ada yang diunduh" in json.dumps(alert["children"])
+
+
+def test_an_export_after_the_dates_were_reversed_is_of_the_figures_still_shown_under_their_label(
+        app, session, logged_in):
+    """Dates turned backwards leave the last figures on the page, labelled with their own period: the report is
+    theirs, named by that period, and the fields keep the message the figures put beside them."""
+    build(session)
+    session.commit()
+    shown = {"from": "2026-03-01", "to": "2026-03-31", "section": None, "semester": None}
+    body = _export(app, logged_in("head"), shown, "2026-05-31", "2026-05-01")["response"]
+    assert body["survey-download"]["data"]["filename"].endswith("-2026-03-01-2026-03-31.xlsx")
+    assert not {"survey-from", "survey-to", "survey-from-feedback", "survey-to-feedback"} & set(body)

@@ -15,7 +15,7 @@ from portal.validation import Forbidden, InvalidInput
 from support.factories import gen_application, gen_service_user, office_id, section_id
 from support.hostile import find_key
 from support.targeting_data import gen_decision
-from support.web import dash_callback
+from support.web import dash_callback, pager_body
 
 UTC = timezone.utc
 TZ = "Asia/Jakarta"
@@ -105,10 +105,9 @@ def test_an_unknown_filter_value_is_refused_with_the_field_named(session, queue_
 def test_queue_page_lists_the_coordinators_section_with_reasons(app, logged_in, queue_day):
     client = logged_in("coordinator", "plant")
     values = {"queue-search.value": None, "queue-day.value": "2026-03-02", "queue-section.value": "plant",
-              "queue-level.value": "all", "queue-selected.value": "all", "queue-flag.value": "all",
-              "queue-prev.n_clicks": None, "queue-next.n_clicks": None}
+              "queue-level.value": "all", "queue-selected.value": "all", "queue-flag.value": "all"}
     inputs = [{"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
-              for key, value in values.items()]
+              for key, value in values.items()] + pager_body("queue")
     response = dash_callback(client, find_key(app, "queue-grid.rowData"), inputs=inputs,
                              state=[{"id": "queue-page", "property": "data", "value": 0}])
     body = response.json["response"]

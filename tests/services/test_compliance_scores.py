@@ -321,7 +321,7 @@ def test_handler_serving_three_tier_d_companies_is_flagged(session, office):
 
 def test_a_coordinator_sees_each_company_of_a_handler_at_the_tier_of_their_own_section(session, office):
     """The handler page read every company's overall tier: a coordinator of animal saw a company B (its plant
-    detention) that their ranking and its profile in animal show A. The flag stays the handler's own (overall)."""
+    detention) that their ranking and its profile in animal show A. The flag counts the same section's tiers."""
     from layouts.handler import render
     from support.compliance_data import series
     from support.factories import gen_action, gen_service_user
@@ -346,11 +346,52 @@ def test_a_coordinator_sees_each_company_of_a_handler_at_the_tier_of_their_own_s
     ranked = compliance.ranking(session, office_id=office["office_id"], section_scope="animal",
                                 filters={"section": "animal"}, as_of=AS_OF)
     assert overall == "D" and animal == {r["name"]: r["tier"] for r in ranked["rows"]}["PT Dua Bidang"] != "D"
-    # The handler's flag is one count wherever it is shown: the profile's handler list, targeting, this page.
-    assert coordinator["tier_d_companies"] == everyone["tier_d_companies"] == 2  # Beta and this company
+    # The flag counts what each list shows: tier D in animal, none; overall, Beta and this company.
+    assert (coordinator["tier_d_companies"], everyone["tier_d_companies"]) == (0, 2)
     drawn = str(render(coordinator, None))
-    assert "ditandai mulai 4" in drawn and "semua bidang" in drawn  # the setting's threshold, not a written 3
-    assert "semua bidang" not in str(render(everyone, None))
+    assert "ditandai mulai 4" in drawn and "di bidang Anda" in drawn  # the setting's threshold, not a written 3
+    assert "di bidang Anda" not in str(render(everyone, None))
+
+
+def test_a_handlers_flag_counts_the_tier_d_companies_of_the_readers_section_and_of_both_for_who_sees_both(
+        session, office):
+    """A coordinator of animal quarantine was shown a handler flagged by plant companies they cannot see or act on:
+    each reader counts the companies the handler served in their section, at that section's tier; a reader who
+    sees every section counts both (on the overall tier, as inspection targeting does)."""
+    from support.compliance_data import series
+    from support.factories import gen_action, gen_service_user
+
+    def company(name: str, section: str, count: int, violations: bool):
+        found = gen_service_user(session, name=name)
+        made = series(session, found, count, date(2025, 9, 1), 7, handler=office["handler"], section=section,
+                      commodity="Sarang walet" if section == "animal" else "Manggis")
+        if violations:
+            gen_action(session, made[2], "detention")
+            gen_action(session, made[2], "refusal")
+        compliance_rollup.refresh_rollups(session, scores=False)
+        compliance.refresh_scores(session, as_of=AS_OF)
+        return found
+
+    company("PT Epsilon Tani", "plant", 6, violations=True)  # tier D in plant, as Beta is
+    clean = company("PT Satwa Bersih", "animal", 30, violations=False)  # lets the animal coordinator in
+    _settings(session, p0_min_consignments=1, handler_flag_tier_d=2)
+    compliance.refresh_scores(session, as_of=AS_OF)
+
+    def flag(section_scope):
+        detail = compliance_profile.handler_profile(session, office["handler"].id, office_id=office["office_id"],
+                                                    section_scope=section_scope)
+        listed = compliance_profile.profile_section(session, clean.id if section_scope != "plant" else
+                                                    office["beta"].id, "handlers", office_id=office["office_id"],
+                                                    section_scope=section_scope)["rows"]
+        [row] = [row for row in listed if row["handler_id"] == office["handler"].id]
+        assert (row["tier_d_companies"], row["flagged"]) == (detail["tier_d_companies"], detail["flagged"])
+        return detail["tier_d_companies"], detail["flagged"]
+
+    assert flag("animal") == (0, False)  # the two plant companies raised it before
+    assert flag("plant") == (2, True) and flag(None) == (2, True)
+    company("PT Satwa Bandel", "animal", 6, violations=True)
+    assert flag("animal") == (1, False) and flag("plant") == (2, True)
+    assert flag(None) == (3, True)  # both sections' tier-D companies
 
 
 def compliance_datetime(year, month, day):

@@ -326,6 +326,103 @@ def test_the_dossier_counts_the_targeting_decisions_of_the_period(session, offic
     assert "di bidang mana pun" in text
 
 
+# ------------------------------------------------------------------------------------------------ direction, commodity
+def _beta_ships_more(session, office) -> None:
+    """Beta, besides its ten exports of mangosteen through PPJK Satu Pintu (a detention, then a refusal): an import
+    of mangosteen through another handler, destroyed; an export of coffee, detained. Rolled up, as the sync does."""
+    from models import ApplicationCommodity, Commodity
+    from portal.services.compliance import rollup as compliance_rollup
+    from support.factories import gen_action, gen_application, gen_handler, section_id
+
+    coffee = Commodity(code="T002", name="Kopi", section_id=section_id(session, "plant"))
+    session.add(coffee)
+    imported = gen_application(session, office["beta"], direction="import", handler=gen_handler(
+        session, name="PPJK Impor"), submitted_at=datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
+    gen_action(session, imported, "destruction", action_at=datetime(2026, 3, 11, 1, 0, tzinfo=UTC))
+    coffee_export = gen_application(session, office["beta"], commodity="Kopi",
+                                    submitted_at=datetime(2026, 4, 2, 1, 0, tzinfo=UTC))
+    gen_action(session, coffee_export, "detention", action_at=datetime(2026, 4, 2, 5, 0, tzinfo=UTC))
+    session.flush()
+    for application, commodity in ((imported, office["mangosteen"]), (coffee_export, coffee)):
+        session.scalar(select(ApplicationCommodity).where(ApplicationCommodity.application_id == application.id)
+                       ).commodity_id = commodity.id
+    compliance_rollup.recompute_all(session)
+    session.commit()
+
+
+def test_a_dossier_of_the_profiles_direction_and_commodity_covers_those_consignments_as_the_profile_scores_them(
+        session, office):
+    """Printed from a profile scored for Ekspor · Manggis, the dossier listed every 3P action and handler of the
+    company and scored all its consignments: another n and score than the profile above its button."""
+    _beta_ships_more(session, office)
+    viewer, beta, mangosteen = Viewer(session, "enforcement"), office["beta"], office["mangosteen"].id
+
+    def gathered(**chosen):
+        return dossier_service.gather(session, viewer, beta.id, now=PRINTED_AT, **chosen)
+
+    every = gathered()["offices"][0]
+    assert [a["kind"] for a in every["actions"]] == ["detention", "refusal", "destruction", "detention"]
+    content = gathered(direction="export", commodity_id=str(mangosteen))
+    record = content["offices"][0]
+    assert (content["direction"], content["commodity_id"], content["commodity"]) == ("export", mangosteen, "Manggis")
+    assert [a["kind"] for a in record["actions"]] == ["detention", "refusal"]
+    assert [(h["name"], h["applications"]) for h in record["handlers"]["handlers"]] == [("PPJK Satu Pintu", 10)]
+    shown = compliance_profile.profile(session, beta.id, office_id=office["office_id"], section_scope=None,
+                                       as_of=AS_OF, direction="export", commodity_id=mangosteen)
+    expected = dossier_service.plain(shown["explanation"])
+    for key in ("n", "V", "p0", "p", "score", "tier", "counts", "clean_streak", "consignments_by_month"):
+        assert record["working"][key] == expected[key], key
+    assert record["working"]["n"] < every["working"]["n"]
+    imported = gathered(direction="import")["offices"][0]
+    assert [a["kind"] for a in imported["actions"]] == ["destruction"]
+    assert [h["name"] for h in imported["handlers"]["handlers"]] == ["PPJK Impor"]
+    assert [a["kind"] for a in gathered(commodity_id=mangosteen)["offices"][0]["actions"]] == [
+        "detention", "refusal", "destruction"]
+    # "all" from the profile's boxes is every one; the whole record names no consignments
+    assert gathered(direction="all", commodity_id="all")["offices"][0]["actions"] == every["actions"]
+    with pytest.raises(InvalidInput) as refused:
+        gathered(direction="sideways")
+    assert "direction" in refused.value.errors
+
+
+def test_a_dossiers_nncs_follow_the_direction_as_the_score_counts_them(session, office):
+    """An NNC by its application's direction (Gamma's names its export), else by its flow's."""
+    viewer = Viewer(session, "enforcement")
+    every = dossier_service.gather(session, viewer, office["gamma"].id, now=PRINTED_AT)["offices"][0]["nncs"]
+    exported = dossier_service.gather(session, viewer, office["gamma"].id, now=PRINTED_AT,
+                                      direction="export")["offices"][0]["nncs"]
+    assert len(every) == 2 and exported == every
+    assert dossier_service.gather(session, viewer, office["gamma"].id, now=PRINTED_AT,
+                                  direction="import")["offices"][0]["nncs"] == []
+
+
+def test_the_pdf_names_the_consignments_it_covers_and_says_guidance_and_complaints_are_whole(session, office):
+    viewer = Viewer(session, "enforcement")
+    chosen = _print(session, viewer, office["beta"], compress=False, direction="export",
+                    commodity_id=office["mangosteen"].id)
+    text = " ".join(pdf_text(chosen["pdf"]).split())
+    assert r"(Konsinyasi) Tj" in text and r"(Ekspor \267 komoditas utama Manggis)" in text  # the cover's line
+    assert "Konsinyasi yang dihitung" in text  # the working says it, as the profile's does
+    assert t("dossier.chosen_whole.guidance", "id") in text and t("dossier.chosen_whole.complaints", "id") in text
+    assert dossier.verify(chosen["pdf"], session)["ok"]
+    row = session.scalar(select(AuditLog).where(AuditLog.object_id == chosen["hash"]))
+    assert (row.after["direction"], row.after["commodity"]) == ("export", "Manggis")
+    whole = " ".join(pdf_text(_print(session, viewer, office["beta"], compress=False)["pdf"]).split())
+    assert "(Semua arah dan komoditas)" in whole and "Konsinyasi yang dihitung" not in whole
+    assert t("dossier.chosen_whole.guidance", "id") not in whole
+
+
+def test_a_copy_printed_before_the_dossier_followed_direction_and_commodity_is_still_verified(session, office):
+    """Its carried content has no direction or commodity: redrawn without the cover's line, as it was printed."""
+    printed = _print(session, Viewer(session, "enforcement"), office["beta"], compress=False)
+    content, _carried = dossier.content_of(printed["pdf"])
+    for key in ("direction", "commodity_id", "commodity"):
+        del content[key]
+    old = dossier.render(content, compress=False)[0]
+    assert "(Semua arah dan komoditas)" not in pdf_text(old)
+    assert dossier.verify(old)["ok"], dossier.verify(old)["problems"]
+
+
 def test_verify_refuses_files_that_are_no_dossier_without_reading_them_whole(monkeypatch):
     assert [key for key, _ in dossier.verify(b"GIF89a")["problems"]] == ["dossier.verify.not_pdf"]
     assert [key for key, _ in dossier.verify(b"%PDF-1.4\n%%EOF")["problems"]] == ["dossier.verify.no_content"]

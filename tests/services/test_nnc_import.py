@@ -176,6 +176,22 @@ def test_import_refuses_a_row_whose_application_cannot_be_the_nncs_consignment(s
     assert linked == {"P/1": export.id, "P/4": imported.id}
 
 
+def test_import_refuses_a_row_whose_ptk_is_no_ptk_number_and_loads_a_well_formed_one_not_synced(session, operator,
+                                                                                                 company):
+    """The form's rule, from the same home: text that is no PTK number refuses its row on the application column; a
+    well-formed PTK no synced application has loads, unlinked and as written."""
+    rows = [HEADERS_ID + ["Nomor PTK"],
+            _row("Q/1", tax_id="01.234.567.8-901.000") + ["2024.1.0300.0.K21.E.004321"],  # row 2: not synced yet
+            _row("Q/2", tax_id="01.234.567.8-901.000") + ["PTK-4321"],                    # row 3: no PTK number
+            _row("Q/3", tax_id="01.234.567.8-901.000") + ["KT-1/0300/2024/000123"]]       # row 4: a certificate's
+    report = nnc_import.import_file(session, operator, "ptk.xlsx", _xlsx(rows))
+    assert [c["number"] for c in report["created"]] == ["Q/1"]
+    shape = {"application_number": ("nnc.error.application_number_shape", {})}
+    assert {r["row"]: r["errors"] for r in report["rejected"]} == {3: shape, 4: shape}
+    assert session.execute(select(Nnc.application_number, Nnc.application_id)).all() == [
+        ("2024.1.0300.0.K21.E.004321", None)]
+
+
 def test_cli_imports_and_reports_as_json(database_url, tmp_path, make_user, company, session):
     make_user("operator_cli", "operator")
     path = tmp_path / "nnc-lama.xlsx"

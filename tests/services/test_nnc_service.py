@@ -158,11 +158,22 @@ def test_related_application_and_certificate_are_linked_when_found(session, oper
                                                         application_number=application.number,
                                                         certificate_number="KT-1/0300/2025/000123"))
     assert saved["application_id"] == application.id and saved["certificate_id"] is not None
-    other = nnc.create_nnc(session, operator, valid_nnc(session, number="X/2", application_number="2025.NOPE"))
-    assert other["application_id"] is None and other["application_number"] == "2025.NOPE"
+    other = nnc.create_nnc(session, operator, valid_nnc(session, number="X/2",
+                                                        application_number="2025.1.0300.0.K21.E.999999"))
+    assert other["application_id"] is None and other["application_number"] == "2025.1.0300.0.K21.E.999999"
     found = nnc_lookups.lookup_application(session, operator, application.number)
     assert found["service_user_id"] == company.id and found["commodity"] == "Manggis"
     assert nnc_lookups.lookup_application(session, operator, "2025.NOPE") is None
+
+
+def test_the_forms_hint_does_not_offer_a_ptk_deleted_in_iqfast_which_a_save_would_not_link(session, operator):
+    company = gen_service_user(session)
+    deleted = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc),
+                              deleted_at=datetime(2025, 3, 2, 2, 0, tzinfo=timezone.utc))
+    assert nnc_lookups.lookup_application(session, operator, deleted.number) is None
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company,
+                                                        application_number=deleted.number))
+    assert saved["application_id"] is None
 
 
 UTC = timezone.utc
@@ -291,6 +302,48 @@ def test_a_ptk_of_another_office_or_deleted_at_the_source_is_not_linked_nor_desc
         saved = nnc.create_nnc(session, operator, valid_nnc(session, number=f"L/{number[-6:]}", service_user=company,
                                                             application_number=number))
         assert saved["application_id"] is None and saved["application_number"] == number  # kept as typed
+
+
+NOT_PTK_NUMBERS = ("PTK-123", "2025.NOPE", "KT-1/0300/2025/000123", "lihat surat GACC", "2026.1.0300.0.K21.E.",
+                   "2026.1.0300.0.K21.E.032999 dan 032998")
+
+
+def test_text_that_is_no_ptk_number_is_refused_on_its_field_and_nothing_is_written(session, operator):
+    """Any text was saved as the NNC's PTK, then shown on its page as "tidak ditemukan" for good."""
+    for text in NOT_PTK_NUMBERS:
+        errors = _refused_link(session, operator, number=f"S/{len(text)}", application_number=text)
+        assert errors == {"application_number": ("nnc.error.application_number_shape", {})}, text
+
+
+def test_a_well_formed_ptk_no_synced_application_has_is_saved_unlinked_as_typed(session, operator):
+    """A foreign authority may name a PTK not synced yet: accepted (the form warns as it is typed), not refused."""
+    for number in ("2026.1.0300.0.K21.E.032999", "2026.1.0300.0.k21.e.032998", " 2026.1.0300.0.K11.I.000007 "):
+        saved = nnc.create_nnc(session, operator, valid_nnc(session, number=f"U/{number.strip()[-6:]}",
+                                                            application_number=number))
+        assert saved["application_id"] is None and saved["application_number"] == number.strip()
+
+
+def test_a_synced_applications_number_is_linked_whatever_its_shape(session, operator):
+    """The shape only judges numbers no synced application has: a real PTK written otherwise is never refused."""
+    company = gen_service_user(session)
+    odd = gen_application(session, company, number="PTK/0300/2025/77",
+                          submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company, application_number=odd.number))
+    assert saved["application_id"] == odd.id
+
+
+def test_an_nnc_saved_before_the_ptk_shape_rule_stays_editable_until_its_ptk_is_changed(session, operator):
+    saved = nnc.create_nnc(session, operator, valid_nnc(session))
+    legacy = session.get(Nnc, saved["id"])
+    legacy.application_number = "lihat surat GACC"  # as stored before the rule
+    session.flush()
+    nnc.update_nnc(session, operator, saved["id"], {"internal_notes": "Dicek ulang."})
+    assert session.get(Nnc, saved["id"]).internal_notes == "Dicek ulang."
+    with pytest.raises(InvalidInput) as caught:
+        nnc.update_nnc(session, operator, saved["id"], {"application_number": "lihat surat GACC 2"})
+    assert caught.value.errors == {"application_number": ("nnc.error.application_number_shape", {})}
+    nnc.update_nnc(session, operator, saved["id"], {"application_number": "2025.1.0300.0.K21.E.000321"})
+    assert session.get(Nnc, saved["id"]).application_number == "2025.1.0300.0.K21.E.000321"
 
 
 def test_the_form_hint_says_why_a_typed_application_does_not_fit_before_saving(session, operator):

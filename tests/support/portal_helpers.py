@@ -28,16 +28,17 @@ def my_list(app, client, search=None, stage="all", date_from=None, date_to=None,
     """The service user's applications list as the page asks for it (every section; the pager's store at `page`,
     from 0; the surveys and levels not drawn yet, as on the page's first answer): the callback's response."""
     from support.hostile import find_key
-    from support.web import dash_callback
+    from support.web import dash_callback, pager_body
 
     values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
               "my-company.value": company, "my-section.value": "all", "my-from.value": date_from,
-              "my-to.value": date_to, "my-prev.n_clicks": None, "my-next.n_clicks": None}
-    return dash_callback(client, find_key(app, "my-list.children"), inputs=[
-        {"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
-        for key, value in values.items()], state=[{"id": "my-surveys", "property": "children", "value": surveys_drawn},
-                                                  {"id": "my-page", "property": "data", "value": page}],
-        changed=changed)
+              "my-to.value": date_to}
+    inputs = [{"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
+              for key, value in values.items()] + pager_body("my")
+    return dash_callback(client, find_key(app, "my-list.children"), inputs=inputs,
+                         state=[{"id": "my-surveys", "property": "children", "value": surveys_drawn},
+                                {"id": "my-page", "property": "data", "value": page}],
+                         changed=changed)
 
 
 def link_account(session, username: str, service_user, linked_at: datetime | None = None) -> int:

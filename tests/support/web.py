@@ -72,6 +72,15 @@ def dash_callback(client, output: str, inputs: list[dict] | None = None, state: 
     return client.post("/_dash-update-component", json=body)
 
 
+def pager_body(prefix: str, clicked: str | None = None, typed=None) -> list[dict]:
+    """A paged list's pager among its callback's inputs, as the browser sends them (callbacks.common.pager_inputs,
+    in its order): the button `clicked` ("first", "prev", "next", "last") pressed once, the page number field's
+    `typed` value."""
+    body = [{"id": f"{prefix}-{button}", "property": "n_clicks", "value": 1 if clicked == button else None}
+            for button in ("first", "prev", "next", "last")]
+    return body + [{"id": f"{prefix}-goto", "property": "value", "value": typed}]
+
+
 def components(tree):
     """Every component (type, props) in a Dash layout given as JSON (a callback's answer)."""
     if isinstance(tree, dict):
@@ -136,12 +145,13 @@ def readable(text: str) -> str:
     return _WBR.sub("", text)
 
 
-def drawing_user(role: str, session_id: str = "test"):
-    """An account to draw layouts for, without a database: office 0300, the plant section for a section-scoped role
-    (ignored by the others' pages), company 1 for a service user."""
+def drawing_user(role: str, session_id: str = "test", section: str | None = "plant", office_id: int = 1):
+    """An account to draw layouts for, without a database: office 0300 (id `office_id`), the `section` for a
+    section-scoped role (ignored by the others' pages), company 1 for a service user."""
     from portal.security.access import CurrentUser
 
-    return CurrentUser(id=1, username=role, full_name=role, role=role, office_id=1, office_code="0300",
-                       office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta", section_id=1,
-                       section_code="plant", language="id", session_id=session_id, service_user_ids=(1,))
+    return CurrentUser(id=1, username=role, full_name=role, role=role, office_id=office_id, office_code="0300",
+                       office_name="BBKP Soekarno-Hatta", office_timezone="Asia/Jakarta",
+                       section_id=None if section is None else 1, section_code=section, language="id",
+                       session_id=session_id, service_user_ids=(1,))
 

@@ -200,7 +200,11 @@ def check_profile_access(session: Session, service_user_id: int, *, office_id: i
     return found, section_id
 
 
-def check_company_reach(session: Session, viewer, service_user_id: int) -> None:
+def check_company_reach(session: Session, viewer, service_user_id: int, section: str | None = None) -> None:
     """NotFound / Forbidden as the company's profile would meet them (`check_profile_access` within
-    `company_reach`), reading a row or two: the profile's document answers 404 for them (portal/app.py)."""
-    check_profile_access(session, service_user_id, **company_reach(session, viewer, service_user_id))
+    `company_reach`), and then for the `section` it is scored for (`resolve_section`: InvalidInput for one no
+    station has, which the profile draws as "not found"; Forbidden for another than a coordinator's own), reading a
+    row or two: the profile's document answers 404 / 403 for them (portal/app.py)."""
+    found = company_reach(session, viewer, service_user_id)
+    check_profile_access(session, service_user_id, **found)
+    resolve_section(session, section, found["section_scope"])

@@ -213,9 +213,10 @@ def consignments_by_month(session: Session, service_user_id: int, *, office_id: 
 
 
 def handlers_of(session: Session, service_user_id: int, *, office_id: int | None, section_id: int | None,
-                page: int = 0, page_size: int | None = None) -> dict[str, Any]:
+                page: int = 0, page_size: int | None = None, reader_section_id: int | None = None) -> dict[str, Any]:
     """The handlers a service user used, in the order it came to them: per handler first / last application and
-    count (a page of them when `page_size` is given, read as such from the database); how often it changed."""
+    count (a page of them when `page_size` is given, read as such from the database); how often it changed. Each
+    handler's flag counts the tier-D companies of the reader's section (`reader_section_id`; None: every section)."""
     a = Application
     conditions = [a.service_user_id == service_user_id, a.deleted_at.is_(None)]
     if office_id is not None:
@@ -239,7 +240,7 @@ def handlers_of(session: Session, service_user_id: int, *, office_id: int | None
             and_(ordered.c.h.is_not(None), ordered.c.previous.is_(None)),
             ordered.c.h != ordered.c.previous))) or 0
     handler_ids = [row[0] for row in per_handler if row[0] is not None]
-    tier_d = tier_d_companies_per_handler(session, handler_ids)
+    tier_d = tier_d_companies_per_handler(session, handler_ids, section_id=reader_section_id)
     threshold = handler_flag_threshold(session)
     handlers = [{"handler_id": hid, "name": name, "applications": count, "first": first, "last": last,
                  "tier_d_companies": tier_d.get(hid, 0), "flagged": tier_d.get(hid, 0) >= threshold}
@@ -253,16 +254,23 @@ def handler_flag_threshold(session: Session) -> int:
     return int(current_settings(session)[1].handler_flag_tier_d)
 
 
-def tier_d_companies_per_handler(session: Session, handler_ids: list[int]) -> dict[int, int]:
-    """handler id → how many distinct companies it has served that are now tier D (overall score)."""
+def tier_d_companies_per_handler(session: Session, handler_ids: list[int], *,
+                                 section_id: int | None = None) -> dict[int, int]:
+    """handler id → how many distinct companies it has served that are now tier D: on their overall score, over
+    every section (`section_id` None: inspection targeting, and a reader who sees every section); or in one section,
+    served there and tier D there (a coordinator's: their section's ranking and the handler's companies they see,
+    without a flag raised by the other section's companies)."""
     if not handler_ids:
         return {}
     a, s = Application, ComplianceScore
     # From the tier-D companies' applications (a handful of companies) rather than every application of the
     # handlers (most of a station's): the same pairs, a few index ranges instead of a scan.
     query = (select(a.handler_id, func.count(func.distinct(a.service_user_id)))
-             .join(s, and_(s.service_user_id == a.service_user_id, s.section_id == ALL_SECTIONS, s.tier == "D"))
+             .join(s, and_(s.service_user_id == a.service_user_id, s.section_id == (section_id or ALL_SECTIONS),
+                           s.tier == "D"))
              .where(a.handler_id.in_(handler_ids), a.deleted_at.is_(None)).group_by(a.handler_id))
+    if section_id is not None:
+        query = query.where(a.section_id == section_id)
     return {h: int(count) for h, count in session.execute(query)}
 
 
@@ -342,7 +350,7 @@ def profile_section(session: Session, service_user_id: int, name: str, *, office
                                 page=page, **chosen), "timezone": tz}
     if name == "handlers":
         found = handlers_of(session, service_user_id, office_id=office_id, section_id=section_id, page=page,
-                            page_size=HANDLERS_PAGE_SIZE)
+                            page_size=HANDLERS_PAGE_SIZE, reader_section_id=scope_section_id)
         return {"rows": found["handlers"], "total": found["total"], "page": page, "page_size": HANDLERS_PAGE_SIZE,
                 "changes": found["changes"], "timezone": tz}
     if name == "tier_history":
@@ -419,9 +427,11 @@ def handler_profile(session: Session, handler_id: int, *, office_id: int | None,
         s.service_user_id.in_([r[0] for r in rows]), s.section_id == tier_section)).all()) if rows else {}
     companies = [{"service_user_id": su, "name": name, "tax_id": tax, "applications": count, "first": first,
                   "last": last, "tier": tiers.get(su)} for su, name, tax, count, first, last in rows]
-    # The flag is the handler's own, the same on a profile's handler list and in inspection targeting: its tier-D
-    # companies of every section, on their overall tier (the page says so to a coordinator of one section).
-    tier_d = tier_d_companies_per_handler(session, [handler_id]).get(handler_id, 0)
+    # The flag counts what the list shows: a coordinator's companies served in their section at its tier (a flag
+    # raised by the other section's companies told them of nothing they could see or act on); every section's on
+    # the overall tier for a reader who sees them all, as inspection targeting counts it.
+    tier_d = tier_d_companies_per_handler(
+        session, [handler_id], section_id=None if tier_section == ALL_SECTIONS else tier_section).get(handler_id, 0)
     threshold = handler_flag_threshold(session)
     return {"handler": {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id,
                         "address": handler.address, "phone": handler.phone, "email": handler.email},

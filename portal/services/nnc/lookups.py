@@ -58,12 +58,13 @@ def handler_choice(session: Session, handler_id: int | None) -> dict[str, Any] |
 
 
 def lookup_application(session: Session, viewer, number: str | None) -> dict[str, Any] | None:
-    """The synced application with this number (and what the form can take from it), or None."""
+    """The synced application with this number (and what the form can take from it), or None. A live one only, as the
+    save links (validation._application): a PTK deleted in IQFast was offered as "found" and then saved unlinked."""
     number = clean_text(number)
     if not number:
         return None
-    application = session.scalars(select(Application).where(Application.number.in_(spellings(number)))
-                                  .limit(1)).first()
+    application = session.scalars(select(Application).where(Application.number.in_(spellings(number)),
+                                                            Application.deleted_at.is_(None)).limit(1)).first()
     if application is None or not scope_of(viewer).sees_office(application.office_id):
         return None
     company = session.get(ServiceUser, application.service_user_id)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from models import Nnc, Office
+from models import Nnc, Office, Section
 from models.nnc import DIRECTION_OF_FLOW, VOID
 from portal.security.scope import Scope, scope_of, system_scope
-from portal.validation import Forbidden, NotFound
+from portal.validation import Forbidden, NotFound, OutsideSection
 
 FLOWS = tuple(DIRECTION_OF_FLOW)  # received, issued
 CATEGORIES = ("prohibited", "documentation", "pest", "food_safety", "other_sps")
@@ -135,8 +135,19 @@ def load(session: Session, nnc_id: int, viewer, *, for_update: bool = False) -> 
             raise Forbidden(nnc_id)
         raise NotFound(nnc_id)
     if not _may_see(viewer, nnc):
-        raise Forbidden(nnc_id)
+        raise _refusal(session, viewer, nnc)
     return nnc
+
+
+def _refusal(session: Session, viewer, nnc: Nnc) -> Forbidden:
+    """Why an officer may not see the NNC: OutsideSection when its section alone keeps it from them (its page says
+    whose NNC it is), else a plain Forbidden (another office, no permission, a company's reader)."""
+    scope = scope_of(viewer)
+    if scope.company_scoped or not scope.section_scope or not scope.can("nnc.view") \
+            or not scope.sees_office(nnc.office_id):
+        return Forbidden(nnc.id)
+    return OutsideSection(nnc.id, session.scalar(select(Section.code).where(Section.id == nnc.section_id)),
+                          scope.section_scope)
 
 
 def allowed_transitions(viewer, status: str, section_id: int | None = None) -> list[str]:

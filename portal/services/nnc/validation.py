@@ -164,6 +164,11 @@ def validate(session: Session, office_id: int, values: dict[str, Any], errors: E
 
     application = _application(session, office_id, values.get("application_number"))
     values["application_id"] = application.id if application is not None else None
+    kept_number = kept_link[0] if kept_link is not None else None
+    if application is None and values.get("application_number") != kept_number:  # an older NNC's stays editable
+        malformed = ptk_shape_problem(values.get("application_number"))
+        if malformed is not None:
+            errors.add("application_number", malformed[0], **malformed[1])
     unchanged = kept_link is not None and (clean_text(values.get("application_number")), values.get("flow"),
                                            notice) == kept_link
     if application is not None and not unchanged:
@@ -173,6 +178,26 @@ def validate(session: Session, office_id: int, values: dict[str, Any], errors: E
             errors.add("application_number", problem[0], **problem[1])
     values["certificate_id"] = certificate_id(session, values.get("certificate_number"), values["application_id"])
     return values
+
+
+# A PTK number as IQFast writes it: year . 1 . office code . 0 . K<section>1 . E/I/K/M . running number, e.g.
+# "2026.1.0300.0.K21.E.032999" (docs/iqfast-simulator.md). Each part's width is left loose, so a real number written a
+# little differently still passes; what it stops is text that is no PTK at all (a certificate number, "PTK-123", a
+# sentence) saved as one, then shown on the NNC's page as "tidak ditemukan" for good.
+PTK_NUMBER = re.compile(r"^\d{4}\.\d{1,2}\.[0-9A-Z]{2,6}\.\d{1,2}\.K\d{1,3}\.[A-Z]\.\d{1,8}$", re.IGNORECASE)
+
+
+def ptk_shape_problem(number: str | None) -> tuple[str, dict[str, Any]] | None:
+    """Why text typed as an NNC's PTK cannot be a PTK number, or None (also for no number).
+
+    The one home of the rule: the form's save and the spreadsheet import (both through `validate`, which asks only when
+    no synced application has the number) and the form's hint as the officer types. A well-formed number no synced
+    application has is accepted (a foreign authority may name a PTK not synced yet): the form says so, it does not
+    refuse it.
+    """
+    if not number or PTK_NUMBER.fullmatch(number):
+        return None
+    return "nnc.error.application_number_shape", {}
 
 
 # (flow, the application's direction) → the message that says why that application cannot be the consignment.

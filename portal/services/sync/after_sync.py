@@ -18,6 +18,7 @@ from portal.services import notifications
 from portal.services.compliance import national as compliance_national
 from portal.services.compliance import rollup as compliance_rollup
 from portal.services.kpi import rollup as kpi_rollup
+from portal.services.nnc import links as nnc_links
 from portal.services.targeting import deciding as targeting
 
 log = logging.getLogger("qcorner.sync")
@@ -142,6 +143,8 @@ def bring_current(database, run_id: int, reach=None, moved_from: set[int] | froz
             bounded = reach is not None and since == started
             result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded,
                                      moved_from=moved_from, kpi_beside=kpi)
+            # NNCs saved with a PTK not synced then, linked now that this run may have brought it (same transaction).
+            result["nncs_linked"] = nnc_links.link_synced(session)
             # The applications this run (or a killed one before it) inserted get their inspection decision now that
             # the levels they read are current; in this transaction, with the queue they leave.
             started_at = time.perf_counter()

@@ -14,7 +14,7 @@ from portal.spreadsheets import Limits
 from portal.iqfast.export_source import EXPORT_SUFFIXES, ExportFileError, read_export_file, table_for_filename
 from portal.services.sync.batches import write_rows
 from portal.services.sync.after_sync import bring_current
-from portal.services.sync.run_log import RunLog, finish_run, start_run
+from portal.services.sync.run_log import RunLog, finish_run, start_run, unexpected
 from portal.services.sync.holdings import holdings_of
 from portal.services.sync.store import Writer
 from models.base import utcnow
@@ -84,7 +84,7 @@ def import_export_file(database: Database, path: str, filename: str, triggered_b
             bring_current(database, run.id, moved_from=run.reach.companies)
         except Exception as error:
             log.exception("export import %s: the rollups after it failed", filename)
-            finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
+            finish_run(database, run, "failed", unexpected(error))
             raise
     finish_run(database, run, "failed" if status == "failed" else "success")
     return _export_result(status, loaded, run)

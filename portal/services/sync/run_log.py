@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import SyncRun
 from models.base import utcnow
 from portal.db import Database
+from portal.iqfast.sql_source import DETAIL
 
 MAX_REPORTED_ERRORS = 500
 # The source tables whose rows are counted as "events" and "applications" in the run summary.
@@ -125,6 +126,24 @@ def finish_run(database: Database, run: RunLog, status: str, error: str | None =
     result.update(rows_rejected=run.rejected, errors=run.errors,
                   timings={step: round(seconds, 2) for step, seconds in sorted(run.timings.items())})
     return result
+
+
+def unexpected(error: BaseException) -> str:
+    """A run's error for a fault of ours (a bug, Q-Corner's own database): in words, then Python's and the driver's
+    own after DETAIL, for whoever reads the server's log."""
+    return f"kesalahan tak terduga di Q-Corner (lihat log server){DETAIL}{type(error).__name__}: {error}"
+
+
+def error_parts(text: str | None) -> dict[str, str | None]:
+    """A run's error as the sync page shows it: `message`, what its first line says in words (before DETAIL, after
+    which the driver's English follows), and `detail`, the whole text kept for diagnosis — None when it says no more
+    than the message. The driver's words after the message read as the message itself to an officer."""
+    text = (text or "").strip()
+    if not text:
+        return {"message": "", "detail": None}
+    first = text.splitlines()[0]
+    message = first.split(DETAIL, 1)[0].strip() or first
+    return {"message": message, "detail": None if text == message else text}
 
 
 def _error_line(entry: dict) -> str:

@@ -43,7 +43,7 @@ from portal.services.sync.after_sync import bring_current
 from portal.services.sync.batches import PreparedBatch, prepare_batch, write_rows
 from portal.services.sync.export_files import import_export_dir
 from portal.services.sync.holdings import EVERYTHING, Holdings, holdings_of, without_stations_it_lacks
-from portal.services.sync.run_log import LaneLog, RunLog, finish_run, start_run
+from portal.services.sync.run_log import LaneLog, RunLog, finish_run, start_run, unexpected
 from portal.services.sync.store import Writer, load_cursors, save_cursor
 from portal.spreadsheets import limits_for
 
@@ -97,7 +97,7 @@ def _recorded_run(database: Database, kind: str, label: str, url: str | None, so
     except Exception as error:
         log.exception("%s run %s failed", label, run.id)
         _put_back_after_failure(database, run)
-        finish_run(database, run, "failed", f"{type(error).__name__}: {error}")
+        finish_run(database, run, "failed", unexpected(error))
         raise
     finally:
         if own_source:

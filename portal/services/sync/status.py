@@ -17,6 +17,7 @@ from models.base import utcnow
 from portal.domain.periods import day_bounds
 from portal.settings import DEFAULT_TIMEZONE
 from portal.services.sync.run_log import last_successful_sync  # the sync engine's own definition of "last success"
+from portal.services.sync.run_log import error_parts  # how a run's error is written is the sync engine's, too
 
 # A year of runs every five minutes is ~105,000 rows: the page reads one page of them at a time.
 RUNS_PAGE_SIZE = 25
@@ -26,7 +27,8 @@ SOURCE_KINDS = {"mysql": "MySQL", "mariadb": "MariaDB", "postgresql": "PostgreSQ
                 "mssql": "SQL Server", "oracle": "Oracle"}
 # The data counts as stale when the last successful sync is older than this many sync intervals.
 STALE_AFTER_INTERVALS = 2
-__all__ = ["freshness", "last_success_run", "last_successful_sync", "runs_page", "saved_cursors", "source_name"]
+__all__ = ["error_parts", "freshness", "last_success_run", "last_successful_sync", "runs_page", "saved_cursors",
+           "source_name"]
 
 
 def freshness(session: Session, interval_minutes: int, now: datetime | None = None) -> dict[str, Any]:
