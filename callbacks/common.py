@@ -59,7 +59,7 @@ def pager_outputs(prefix: str, count_id: str | None = None, store_id: str | None
                "next_disabled": Output(f"{prefix}-next", "disabled"),
                "last_disabled": Output(f"{prefix}-last", "disabled"),
                "page_number": Output(f"{prefix}-goto", "value"),
-               "page_count": Output(f"{prefix}-goto", "max"),
+               "page_count": Output(f"{store_id or prefix + '-page'}-count", "data"),
                "pages": Output(f"{prefix}-pages", "children")}
     if with_count:
         outputs["count"] = Output(count_id or f"{prefix}-count", "children")
@@ -86,16 +86,19 @@ def first_call() -> bool:
     return len(inputs) > 1 and inputs <= set(ctx.triggered_prop_ids)
 
 
-# A page past any list: asked for the last page (or a typed number past it), the list answers with its last page (see
-# paged_callback) without a count query of its own first.
+# A page past any list: the last page (or a typed number past it) asked before the list's size is known; the list
+# answers with its last page (see paged_callback).
 PAST_THE_END = 10 ** 9
 
 
-def page_asked(prefix: str, page: int | None, typed=None) -> int:
+def page_asked(prefix: str, page: int | None, typed=None, pages: int | None = None) -> int:
     """The page to show: next / previous move by one, first / last go to the ends, a typed number goes to that page
     (counted from 1; past the end is the last); the first load shows the page drawn in the store (the one the address
-    names, url_filters.page_field; else the first); a changed filter starts again."""
+    names, url_filters.page_field; else the first); a changed filter starts again. `pages`: how many the list had at
+    its last answer, so the last page is asked for directly (past the end, the services read to the end of the list
+    for nothing, then the last page again)."""
     page = page if isinstance(page, int) and page > 0 else 0
+    last = pages - 1 if isinstance(pages, int) and pages > 0 else PAST_THE_END
     if first_call():
         return page
     if ctx.triggered_id == f"{prefix}-next":
@@ -105,13 +108,13 @@ def page_asked(prefix: str, page: int | None, typed=None) -> int:
     if ctx.triggered_id == f"{prefix}-first":
         return 0
     if ctx.triggered_id == f"{prefix}-last":
-        return PAST_THE_END
+        return last
     if ctx.triggered_id == f"{prefix}-goto":
         try:
             number = int(typed)
         except (TypeError, ValueError, OverflowError):  # emptied, or not a number: stay where the list is
             return page
-        return min(max(number, 1), PAST_THE_END) - 1
+        return min(max(number - 1, 0), last)
     return 0
 
 
@@ -139,7 +142,7 @@ def _emptied(output: dict) -> dict:
     """What a refused list shows: no rows, no count, no page to move to."""
     rows = {key: [] for key, spec in output.items() if spec.component_property == "rowData"}
     return {**rows, "count": "", "page": 0, "first_disabled": True, "prev_disabled": True, "next_disabled": True,
-            "last_disabled": True, "page_number": None, "page_count": 1, "pages": ""}
+            "last_disabled": True, "page_number": None, "page_count": None, "pages": ""}
 
 
 def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict, state: dict | None = None,
@@ -159,13 +162,14 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
 
         @protected_callback(app, permission, output=outputs,
                             inputs={**inputs, **pager_inputs(prefix)},
-                            state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data")},
+                            state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data"),
+                                   "pages": State(f"{store_id or prefix + '-page'}-count", "data")},
                             on_error=shown_in(outputs, forbidden_key=forbidden_key,
                                               **{**_emptied(output), **(cleared or {})}),
                             **kwargs)
         def paged(first_clicks=None, prev_clicks=None, next_clicks=None, last_clicks=None, page_typed=None,
-                  page=None, **values):
-            asked = page_asked(prefix, page, page_typed)
+                  page=None, pages=None, **values):
+            asked = page_asked(prefix, page, page_typed, pages)
             values_out, where = load(asked, **values)
             if asked and where.total and not where.shown and where.size:
                 # A page past the end (an old link, or the list shrank since): its last page, not an empty list.

@@ -159,12 +159,14 @@ def register(app) -> None:
         app, PERMISSION,
         [Output("nnc-form-application-status", "children"), Output("nnc-form-application", "data"),
          Output("nnc-form-use-application", "style")],
-        Input(_fid("application_number"), "value"), Input(_fid("flow"), "value"), Input(_fid("notice_date"), "value"))
-    def look_up_application(number, flow, notice_date):
+        Input(_fid("application_number"), "value"), Input(_fid("flow"), "value"), Input(_fid("notice_date"), "value"),
+        State("nnc-form-opened", "data"))
+    def look_up_application(number, flow, notice_date, opened=None):
         """Say whether the application number is in the synced data ("ditemukan" / "tidak ditemukan"), and when it
         cannot be this NNC's consignment (another direction, submitted after the notice) why, before the save says it:
         its data is then not offered to copy. A number no synced application has is refused by the save when it is no
-        PTK number at all, and only warned of when it is one (a PTK not synced yet)."""
+        PTK number at all, and only warned of when it is one (a PTK not synced yet); an older NNC's own number, kept
+        as it was stored, is not refused by the save, nor here."""
         if not (number or "").strip():
             return "", None, {"display": "none"}
         current = user()
@@ -172,7 +174,9 @@ def register(app) -> None:
             found = nnc_lookups.lookup_application(db, current, number)
             misfit = found and nnc_validation.application_fit(db, current.office_id, flow, notice_date, number)
         if found is None:
-            malformed = nnc_validation.ptk_shape_problem(nnc_validation.clean_text(number))
+            typed = nnc_validation.clean_text(number)
+            kept = edit_versions.from_form(opened)[1].get("application_number")
+            malformed = nnc_validation.ptk_shape_problem(typed) if typed != kept else None
             if malformed:
                 return html.Span([html.I(className="bi bi-x-circle-fill me-1"), t(malformed[0], **malformed[1])],
                                  className="text-danger", id="nnc-form-application-shape"), None, {"display": "none"}

@@ -24,6 +24,7 @@ from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.components.url_filters import CODE, DAY, UrlField, applied, location
 from portal.domain.addresses import address_text
+from portal.services.compliance.filters import chosen_words
 from portal.i18n import t
 from portal.services.dossier import MAX_PERIOD_DAYS as DOSSIER_DAYS
 
@@ -101,12 +102,7 @@ def choice_fields():
 
 def chosen_text(detail: dict) -> str | None:
     """What the score is narrowed to ("Ekspor · komoditas utama Kopi"), or None for the whole record."""
-    parts = []
-    if detail.get("direction"):
-        parts.append(t(f"direction.{detail['direction']}"))
-    if detail.get("commodity"):
-        parts.append(t("profile.chosen_commodity", commodity=detail["commodity"]))
-    return " · ".join(parts) or None
+    return chosen_words(detail, t)
 
 
 def _card(title: str, icon: str, body, component_id: str, subtitle: str | None = None):

@@ -2,8 +2,8 @@
 type ("Hal. [3] dari 541"), with the page number kept in a store.
 
 Ids, for a page prefix `p`: the buttons `p-first`, `p-prev`, `p-next`, `p-last`, the number field `p-goto` and its
-"dari 541" `p-pages`, the text `count_id` (default `p-count`) and the store `store_id` (default `p-page`);
-callbacks.common.paged_callback reads and fills them.
+"dari 541" `p-pages`, the text `count_id` (default `p-count`), the store `store_id` (default `p-page`) and beside it
+`<store_id>-count`, the number of pages the last answer had; callbacks.common.paged_callback reads and fills them.
 """
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ def _page_number(prefix: str) -> list:
     at a time; the number is typed and taken on Enter or on leaving the field (debounce), not on every digit."""
     return [
         dbc.InputGroupText(t("pager.page")),
-        dbc.Input(id=f"{prefix}-goto", type="number", min=1, step=1, debounce=True, inputMode="numeric",
-                  className="qc-pager-goto"),
+        # No min / max / step: a number the browser finds out of range reaches the server as nothing (dbc sends
+        # NaN), and "600" of 541 pages should open the last page, not leave the field as it was.
+        dbc.Input(id=f"{prefix}-goto", type="number", debounce=True, inputMode="numeric", className="qc-pager-goto"),
         dbc.InputGroupText(id=f"{prefix}-pages", className="qc-pager-pages"),
     ]
 
@@ -42,7 +43,8 @@ def pager(prefix: str, count_id: str | None = None, store_id: str | None = None,
     """The pager under a list; `phone` draws two big buttons (service users' pages) over the page number and leaves
     the text out. With nothing to page (one page and no count to show) it takes no room (assets/qcorner.css:
     .qc-pager)."""
-    store = dcc.Store(id=store_id or f"{prefix}-page", data=0)
+    store = html.Div([dcc.Store(id=store_id or f"{prefix}-page", data=0),
+                      dcc.Store(id=f"{store_id or prefix + '-page'}-count", data=None)])
     if phone:
         return html.Div([dbc.Row([
             dbc.Col(dbc.Button([html.I(className="bi bi-chevron-left me-1"), t("pager.previous")], id=f"{prefix}-prev",

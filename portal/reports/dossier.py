@@ -42,6 +42,7 @@ from portal.i18n import (action_outcome, format_date, format_datetime, format_mo
                          format_percent, format_rate, t)
 from portal.reports.held_pages import HeldPagesCanvas
 from portal.services import dossier as service
+from portal.services.compliance.filters import chosen_words
 
 PAYLOAD_PREFIX = "qcorner-dossier:"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a dossier of the busiest company is a few hundred kB; refuse anything absurd
@@ -181,12 +182,7 @@ def _none(text_key: str, styles) -> Paragraph:
 def _chosen(content: dict) -> str | None:
     """The consignments a dossier printed from a profile scored for a direction or a primary commodity covers
     ("Ekspor · komoditas utama Manggis", as the profile says it); None for every one."""
-    parts = []
-    if content.get("direction"):
-        parts.append(_tr(f"direction.{content['direction']}"))
-    if content.get("commodity"):
-        parts.append(_tr("profile.chosen_commodity", commodity=content["commodity"]))
-    return " · ".join(parts) or None
+    return chosen_words(content, _tr)
 
 
 # ------------------------------------------------------------------------------------------------ the document

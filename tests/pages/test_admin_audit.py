@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from support.web import dash_callback, pager_body
+from support.web import dash_callback, pager_body, pager_state
 from layouts import admin_audit as view
 from layouts.components.formatting import actor_name
 from portal import audit
@@ -190,7 +190,7 @@ def _list(app, client, **values) -> dict:
               {"id": "admin-audit-from", "property": "value", "value": values.get("date_from", "")},
               {"id": "admin-audit-to", "property": "value", "value": values.get("date_to", "")},
               *pager_body("admin-audit")]
-    response = dash_callback(client, key, inputs, [{"id": "admin-audit-page", "property": "data", "value": 0}],
+    response = dash_callback(client, key, inputs, pager_state("admin-audit-page", 0),
                              ["admin-audit-from.value"])
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json["response"]

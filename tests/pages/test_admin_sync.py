@@ -12,7 +12,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback, logout, switch_language, pager_body
+from support.web import components, dash_callback, logout, switch_language, pager_body, pager_state
 from support.factories import gen_application, gen_service_user
 from models import AuditLog, SyncRequest, SyncRun
 from models.base import utcnow
@@ -141,7 +141,7 @@ def _runs(app, client, page=0, status="all", clicked=None, day=None):
         {"id": "admin-sync-status", "property": "value", "value": status},
         {"id": "admin-sync-day", "property": "value", "value": day},
         *pager_body("admin-sync-runs", "next" if clicked == "next" else None)],
-        state=[{"id": "admin-sync-runs-page", "property": "data", "value": page}],
+        state=pager_state("admin-sync-runs-page", page),
         changed=["admin-sync-runs-next.n_clicks"] if clicked == "next" else [])
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json["response"]

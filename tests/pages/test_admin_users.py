@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from support.web import dash_callback, pager_body
+from support.web import dash_callback, pager_body, pager_state
 from models import AuditLog, Office, User
 from portal.services import users
 from portal.validation import InvalidInput
@@ -157,7 +157,7 @@ def test_the_accounts_list_names_each_accounts_office(app, logged_in, session):
               {"id": "admin-users-refresh", "property": "data", "value": 0},
               *pager_body("admin-users")]
     response = dash_callback(client, key, inputs=inputs,
-                             state=[{"id": "admin-users-page", "property": "data", "value": 0}])
+                             state=pager_state("admin-users-page", 0))
     assert response.status_code == 200
     rows = response.get_json()["response"]["admin-users-grid"]["rowData"]
     office = session.get(Office, _office(session))

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.web import components, dash_callback, drawing_user, pager_body
+from support.web import components, dash_callback, drawing_user, pager_body, pager_state
 from support.factories import (gen_action, gen_application, gen_bill, gen_certificate, gen_handler, gen_service_user)
 from models import AuditLog, Office
 from models.base import utcnow
@@ -242,7 +242,7 @@ def _search(app, client, **values):
     inputs = [{"id": component, "property": "value", "value": values.get(component.split("-", 1)[1], "")}
               for component in order]
     inputs += [*pager_body("applications", "next" if values.get("next") else None)]
-    state = [{"id": "applications-page", "property": "data", "value": values.get("page", 0)}]
+    state = [*pager_state("applications-page", values.get("page", 0))]
     changed = ["applications-next.n_clicks"] if values.get("next") else ["applications-number.value"]
     response = dash_callback(client, _key(app, "applications-grid.rowData"), inputs, state, changed)
     assert response.status_code == 200, response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import Application, Office
 from portal.security.access import callback_permissions
 from support.factories import gen_application, gen_service_user
-from support.web import dash_callback, login, pager_body
+from support.web import dash_callback, login, pager_body, pager_state
 
 UTC = timezone.utc
 
@@ -36,7 +36,7 @@ def _count(app, client, page: int = 0, **values) -> str:
               for component in order]
     inputs[-1]["value"] = "submitted_desc"
     inputs += [*pager_body("applications", "next" if page else None)]
-    state = [{"id": "applications-page", "property": "data", "value": page}]
+    state = pager_state("applications-page", page)
     changed = ["applications-next.n_clicks"] if page else ["applications-number.value"]
     key = next(key for key in callback_permissions(app) if "applications-grid.rowData" in key)
     response = dash_callback(client, key, inputs, state, changed)

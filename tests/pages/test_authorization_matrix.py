@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from support.web import PROFILE_DEFAULTS, dash_callback, login, pager_body
+from support.web import PROFILE_DEFAULTS, dash_callback, login, pager_body, pager_state
 from support.factories import gen_application, gen_certificate, gen_handler, gen_service_user
 from models import NncAttachment, Office
 from models.complaint import ComplaintAttachment
@@ -263,7 +263,7 @@ def observed(client, app, scene) -> dict[str, bool]:
             table[f"my complaints list {key}"] = _callback_shows(
                 client, _my_complaints_list(app), "my-complaints-refresh", 0, markers[key],
                 pager_body("my-complaints"),
-                [{"id": "my-complaints-page", "property": "data", "value": None}])
+                pager_state("my-complaints-page", None))
     for key in PROFILES:
         section = {"id": "profile-section", "property": "value", "value": None}
         table[f"company profile {key}"] = _callback_shows(client, PROFILE, "profile-id", ids[key], markers[key],

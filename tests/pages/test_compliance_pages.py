@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of, series
-from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, dash_callback, drawing_user, logout, pager_body
+from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, dash_callback, drawing_user, logout, pager_body, pager_state
 from support.factories import gen_application, gen_service_user
 from callbacks.guidance import effect_text, record_row
 from models import AuditLog, ComplianceSettingsVersion, GuidanceRecord
@@ -54,7 +54,7 @@ def _rank(client, app, section="", direction="", commodity="", tier="", date_fro
         ("rankings-search", search), ("rankings-office", "home"))]
     inputs += [*pager_body("rankings")]
     response = dash_callback(client, key, inputs=inputs,
-                             state=[{"id": "rankings-page", "property": "data", "value": 0}])
+                             state=pager_state("rankings-page", 0))
     return response
 
 
@@ -195,7 +195,7 @@ def _paged_rows(client, app, grid: str, prefix: str, inputs: list[dict]) -> list
     """A paged grid's first page as its callback answers the browser."""
     response = dash_callback(client, _key(app, f"{grid}.rowData"), inputs=inputs + [
         *pager_body(prefix)],
-        state=[{"id": f"{prefix}-page", "property": "data", "value": 0}])
+        state=pager_state(f"{prefix}-page", 0))
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["response"][grid]["rowData"]
 
@@ -352,8 +352,7 @@ def _priority(client, app, page=0, changed=None, sort="rank"):
     inputs = [{"id": "priority-section", "property": "value", "value": "all"},
               {"id": "priority-sort", "property": "value", "value": sort},
               *pager_body("priority", changed)]
-    response = dash_callback(client, key, inputs=inputs, state=[{"id": "priority-page", "property": "data",
-                                                                "value": page}],
+    response = dash_callback(client, key, inputs=inputs, state=pager_state("priority-page", page),
                              changed=[f"priority-{changed}.n_clicks"] if changed else None)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["response"]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from support.compliance_data import build_ranked_office, clock_at_as_of
-from support.web import PROFILE_DEFAULTS, dash_callback
+from support.web import PROFILE_DEFAULTS, components, dash_callback
 from models import AuditLog
 from portal.i18n import t
 from portal.reports import dossier
@@ -93,19 +93,8 @@ def _profile_body(client, app, company_id: int, direction: str, commodity: str) 
 
 def _sent_along(body) -> dict[str, str]:
     """The hidden fields of the profile's dossier form: what the browser sends with its period."""
-    form = next(found for found in _walk(body) if found.get("props", {}).get("id") == "profile-dossier-form")
-    return {c["props"]["name"]: c["props"]["value"] for c in _walk(form)
-            if c.get("props", {}).get("type") == "hidden"}
-
-
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
+    form = next(props for _type, props in components(body) if props.get("id") == "profile-dossier-form")
+    return {props["name"]: props["value"] for _type, props in components(form) if props.get("type") == "hidden"}
 
 
 def test_the_profiles_dossier_is_printed_for_the_direction_and_commodity_the_profile_is_scored_for(

@@ -13,7 +13,7 @@ from portal.services.compliance.scoring_settings import save_settings
 from portal.services.compliance import ranking as compliance
 from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
 from support.kpi_data import gen_response
-from support.web import dash_callback, login, pager_body
+from support.web import dash_callback, login, pager_body, pager_state
 
 # The compliance test office's window: every application of the ranked office lies in it.
 WINDOW = ("2025-06-16", AS_OF.isoformat())
@@ -46,7 +46,7 @@ def _ranking_rows(app, client) -> list[dict]:
         ("rankings-office", "home"))]
     inputs += pager_body("rankings")
     response = dash_callback(client, _key(app, "rankings-grid.rowData"), inputs=inputs,
-                             state=[{"id": "rankings-page", "property": "data", "value": 0}])
+                             state=pager_state("rankings-page", 0))
     assert response.status_code == 200
     return response.get_json()["response"]["rankings-grid"]["rowData"]
 

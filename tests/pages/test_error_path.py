@@ -8,7 +8,7 @@ from callbacks.common import describe, is_outage
 from portal.i18n import t
 from portal.validation import Conflict, Forbidden, InvalidInput, NotFound
 from support.compliance_data import build_office, clock_at_as_of
-from support.web import dash_callback, pager_body
+from support.web import dash_callback, pager_body, pager_state
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def test_invalid_input_on_the_priority_list_is_not_called_forbidden(session, app
                              inputs=[{"id": "priority-section", "property": "value", "value": "no-such-section"},
                                      {"id": "priority-sort", "property": "value", "value": "rank"},
                                      *pager_body("priority")],
-                             state=[{"id": "priority-page", "property": "data", "value": 0}])
+                             state=pager_state("priority-page", 0))
     assert response.status_code == 200
     body = response.get_json()["response"]
     assert body["priority-error"]["is_open"] is True and body["priority-grid"]["rowData"] == []

@@ -13,7 +13,7 @@ from support.compliance_data import AS_OF, build_ranked_office, clock_at_as_of
 from support.factories import gen_application, gen_certificate, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import company_viewer, link_account
-from support.web import dash_callback, login, pager_body
+from support.web import dash_callback, login, pager_body, pager_state
 from portal.services import complaints, corrections, users
 from portal.services.compliance import guidance
 
@@ -40,15 +40,16 @@ class Statements:
 
 
 def _paged(app, client, output: str, inputs: list[tuple[str, str, object]], prefix: str, page: int = 0,
-           clicked: str | None = None, changed: str | None = None, typed=None) -> dict:
-    """A paged list's callback as the browser calls it: its own inputs, the pager's buttons and stored page; a
-    button `clicked`, a page number `typed`, an input `changed` ("id.property"), or none (the page's first load)."""
+           clicked: str | None = None, changed: str | None = None, typed=None, pages: int | None = None) -> dict:
+    """A paged list's callback as the browser calls it: its own inputs, the pager's buttons and stored page (and the
+    page count of its last answer); a button `clicked`, a page number `typed`, an input `changed` ("id.property"),
+    or none (the page's first load)."""
     body = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
     body += [*pager_body(prefix, clicked, typed)]
     if typed is not None:
         changed = f"{prefix}-goto.value"
     response = dash_callback(client, find_key(app, output), inputs=body,
-                             state=[{"id": f"{prefix}-page", "property": "data", "value": page}],
+                             state=pager_state(f"{prefix}-page", page, pages),
                              changed=[f"{prefix}-{clicked}.n_clicks"] if clicked else [changed] if changed else [])
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.json["response"]
@@ -96,24 +97,36 @@ def test_a_page_number_typed_or_the_last_and_first_buttons_reach_that_page(app, 
     inputs = [("corrections-status", "value", "open"), ("corrections-refresh", "data", 0)]
     first = _paged(app, client, "corrections-list.children", inputs, "corrections")
     assert first["corrections-pages"]["children"] == "dari 2" and first["corrections-goto"]["value"] == 1
-    assert first["corrections-goto"]["max"] == 2
+    assert first["corrections-page-count"]["data"] == 2  # kept for the next answer
     assert first["corrections-first"]["disabled"] is True and first["corrections-last"]["disabled"] is False
 
-    last = _paged(app, client, "corrections-list.children", inputs, "corrections", clicked="last")
+    # The last page, its number known from the answer before: asked for directly, in as few statements as a first
+    # page; not known (an old tab), past the end and then the last.
+    engine = app.server.extensions["qcorner_db"].engine  # the app's own, which the callbacks query
+    with Statements(engine) as known:
+        last = _paged(app, client, "corrections-list.children", inputs, "corrections", clicked="last", pages=2)
     assert last["corrections-page"]["data"] == 1 and last["corrections-goto"]["value"] == 2
     assert last["corrections-count"]["children"] == "Menampilkan 21–26 dari 26"
     assert last["corrections-last"]["disabled"] is True and last["corrections-first"]["disabled"] is False
+    with Statements(engine) as unknown:
+        blind = _paged(app, client, "corrections-list.children", inputs, "corrections", clicked="last")
+    assert blind["corrections-page"]["data"] == 1 and len(unknown.sent) > len(known.sent)
 
     again = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1, clicked="first")
     assert again["corrections-page"]["data"] == 0
     assert again["corrections-count"]["children"] == "Menampilkan 1–20 dari 26"
 
-    typed = _paged(app, client, "corrections-list.children", inputs, "corrections", typed=2)
+    typed = _paged(app, client, "corrections-list.children", inputs, "corrections", typed=2, pages=2)
     assert typed["corrections-page"]["data"] == 1 and "Masalah nomor 25" in json.dumps(typed["corrections-list"])
-    past = _paged(app, client, "corrections-list.children", inputs, "corrections", typed=541)
-    assert past["corrections-page"]["data"] == 1 and past["corrections-goto"]["value"] == 2  # the last page
-    below = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1, typed=0)
-    assert below["corrections-page"]["data"] == 0
+    for past in (541, 1e9, 10 ** 30):  # the last page, known or not
+        for pages in (2, None):
+            beyond = _paged(app, client, "corrections-list.children", inputs, "corrections", typed=past, pages=pages)
+            assert beyond["corrections-page"]["data"] == 1 and beyond["corrections-goto"]["value"] == 2
+    for below in (0, -3):
+        assert _paged(app, client, "corrections-list.children", inputs, "corrections", page=1,
+                      typed=below)["corrections-page"]["data"] == 0
+    assert _paged(app, client, "corrections-list.children", inputs, "corrections", page=0,
+                  typed=2.5)["corrections-page"]["data"] == 1  # a fraction is its whole page
     cleared = _paged(app, client, "corrections-list.children", inputs, "corrections", page=1, typed="")
     assert cleared["corrections-page"]["data"] == 1  # an emptied field stays on the page shown
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from support.kpi_data import build_committed
-from support.web import dash_callback, pager_body
+from support.web import dash_callback, pager_body, pager_state
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def _listed(app, client, href: str) -> tuple[int, list[str]]:
               for component in FILTER_IDS + ["applications-sort"]]
     inputs += [*pager_body("applications")]
     key = next(key for key in callback_permissions(app) if "applications-grid.rowData" in key)
-    response = dash_callback(client, key, inputs, [{"id": "applications-page", "property": "data", "value": 0}],
+    response = dash_callback(client, key, inputs, pager_state("applications-page", 0),
                              ["applications-number.value"])
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json["response"]

@@ -10,7 +10,7 @@ import pytest
 from support.factories import gen_application, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
-from support.web import dash_callback, login, pager_body
+from support.web import dash_callback, login, pager_body, pager_state
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 LONG = ("Petugas di loket meminta biaya tambahan di luar tagihan PNBP untuk mempercepat pemeriksaan. "
@@ -90,7 +90,7 @@ def _listed(app, client, refresh: int) -> str:
     listed = dash_callback(client, find_key(app, "my-complaints-list.children"), inputs=[
         {"id": "my-complaints-refresh", "property": "data", "value": refresh},
         *pager_body("my-complaints")],
-        state=[{"id": "my-complaints-page", "property": "data", "value": 0}]).json["response"]
+        state=pager_state("my-complaints-page", 0)).json["response"]
     return json.dumps(listed, ensure_ascii=False)
 
 

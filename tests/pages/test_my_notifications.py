@@ -14,7 +14,7 @@ from portal.services import notifications
 from support.factories import gen_application, gen_bill, gen_service_user
 from support.hostile import find_key
 from support.portal_helpers import link_account
-from support.web import dash_callback, login, logout, pager_body
+from support.web import dash_callback, login, logout, pager_body, pager_state
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -42,7 +42,7 @@ def _load(app, client, show="all", mark_all=None):
         {"id": "my-notifications-show", "property": "value", "value": show},
         {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": mark_all},
         *pager_body("my-notifications")],
-        state=[{"id": "my-notifications-page", "property": "data", "value": 0}], changed=changed)
+        state=pager_state("my-notifications-page", 0), changed=changed)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.json["response"]
 
@@ -75,7 +75,7 @@ def test_a_link_or_back_to_the_inbox_s_second_page_shows_that_page_and_marks_not
         {"id": "my-notifications-show", "property": "value", "value": "all"},
         {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": 1},
         *pager_body("my-notifications")],
-        state=[{"id": "my-notifications-page", "property": "data", "value": 1}], changed=everything)
+        state=pager_state("my-notifications-page", 1), changed=everything)
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json["response"]
     assert body["my-notifications-page"]["data"] == 1

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, inspect, select
 
-from support.web import components, csrf_token, dash_callback, login, logout, readable, pager_body
+from support.web import components, csrf_token, dash_callback, login, logout, readable, pager_body, pager_state
 from support.factories import gen_action, gen_application, gen_bill, gen_certificate, gen_service_user
 from models import AuditLog, Certificate, StageEvent
 from models.service_portal import (AccessToken, CorrectionRequest, NotificationOutbox, SurveyInvitation,
@@ -621,7 +621,7 @@ def test_corrections_page_redraws_the_menu_badge_with_its_own_open_count(session
     load = dash_callback(client, key, [{"id": "corrections-status", "property": "value", "value": "open"},
                                        {"id": "corrections-refresh", "property": "data", "value": 0},
                                        *pager_body("corrections")],
-                         state=[{"id": "corrections-page", "property": "data", "value": 0}])
+                         state=pager_state("corrections-page", 0))
     assert load.status_code == 200, load.get_data(as_text=True)[:300]
     assert load.json["response"]["shell-badge-corrections"]["children"] == "2"
     badge = dash_callback(client, "shell-badge-corrections.children",

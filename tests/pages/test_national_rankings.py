@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from support.national_data import build_two_offices
-from support.web import dash_callback, pager_body
+from support.web import dash_callback, pager_body, pager_state
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def _rank(client, app, office):
         ("rankings-search", None), ("rankings-office", office))]
     inputs += [*pager_body("rankings")]
     response = dash_callback(client, _key(app, "rankings-grid.rowData"), inputs=inputs,
-                             state=[{"id": "rankings-page", "property": "data", "value": 0}])
+                             state=pager_state("rankings-page", 0))
     assert response.status_code == 200
     return response.get_json()["response"]
 

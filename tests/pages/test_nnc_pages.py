@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from support.web import components, dash_callback, drawing_user, login, pager_body
+from support.web import components, dash_callback, drawing_user, login, pager_body, pager_state
 from support.factories import gen_service_user
 from layouts.nnc import FILTERS
 from models import AttachmentBlob, Nnc
@@ -36,7 +36,7 @@ def _listed(app, client, sort: str, **filters) -> list[dict]:
     answer = dash_callback(client, _key(app, "nnc-grid.rowData"),
                            _filters(**filters) + [{"id": "nnc-sort", "property": "value", "value": sort},
                                                   *pager_body("nnc")],
-                           [{"id": "nnc-page", "property": "data", "value": 0}])
+                           pager_state("nnc-page", 0))
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.json["response"]["nnc-grid"]["rowData"]
 
@@ -58,7 +58,7 @@ def test_list_callback_pages_and_counts(app, logged_in, register):
     inputs = _filters(text="d/") + [{"id": "nnc-sort", "property": "value", "value": "number"},
                                     *pager_body("nnc")]
     response = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
-                             [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-text.value"])
+                             pager_state("nnc-page", 0), ["nnc-text.value"])
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json["response"]
     assert [r["number"] for r in body["nnc-grid"]["rowData"]] == ["D/0", "D/1", "D/2"]
@@ -75,13 +75,13 @@ def test_dates_the_wrong_way_round_are_said_not_listed_as_no_nnc(app, logged_in,
         {"id": "nnc-sort", "property": "value", "value": "number"},
         *pager_body("nnc")]
     body = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
-                         [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-date-to.value"]).json["response"]
+                         pager_state("nnc-page", 0), ["nnc-date-to.value"]).json["response"]
     assert body["nnc-problem"]["is_open"] is True
     assert body["nnc-problem"]["children"] == "Tanggal akhir harus sama atau sesudah tanggal awal."
     assert body["nnc-grid"]["rowData"] == [] and body["nnc-count-all"]["children"] == "–"
     inputs[2]["value"] = "2026-12-31"  # put right: the list and its counts again, the message gone
     body = dash_callback(client, _key(app, "nnc-grid.rowData"), inputs,
-                         [{"id": "nnc-page", "property": "data", "value": 0}], ["nnc-date-to.value"]).json["response"]
+                         pager_state("nnc-page", 0), ["nnc-date-to.value"]).json["response"]
     assert body["nnc-problem"]["is_open"] is False and body["nnc-count-all"]["children"] != "–"
 
 
@@ -426,7 +426,8 @@ def test_the_form_says_at_once_why_a_found_application_cannot_be_the_nncs_consig
         response = dash_callback(client, key, inputs=[
             {"id": "nnc-form-application_number", "property": "value", "value": number},
             {"id": "nnc-form-flow", "property": "value", "value": flow},
-            {"id": "nnc-form-notice_date", "property": "value", "value": notice}])
+            {"id": "nnc-form-notice_date", "property": "value", "value": notice}],
+            state=[{"id": "nnc-form-opened", "property": "data", "value": None}])
         body = response.get_json()["response"]
         return json.dumps(body["nnc-form-application-status"]), body["nnc-form-use-application"]["style"]
 
@@ -446,15 +447,20 @@ def test_the_form_refuses_text_that_is_no_ptk_number_beside_its_field_and_warns_
     client = logged_in("operator")
     hint_key = _key(app, "nnc-form-application-status.children")
 
-    def hint(number):
+    def hint(number, kept=None):
         response = dash_callback(client, hint_key, inputs=[
             {"id": "nnc-form-application_number", "property": "value", "value": number},
             {"id": "nnc-form-flow", "property": "value", "value": "received"},
-            {"id": "nnc-form-notice_date", "property": "value", "value": "2025-03-03"}])
+            {"id": "nnc-form-notice_date", "property": "value", "value": "2025-03-03"}],
+            state=[{"id": "nnc-form-opened", "property": "data",
+                    "value": {"version": 1, "values": {"application_number": kept}}}])
         return json.dumps(response.get_json()["response"]["nnc-form-application-status"], ensure_ascii=False)
 
     shown = hint("lihat surat GACC")
     assert "nnc-form-application-shape" in shown and "Ini bukan bentuk nomor PTK" in shown
+    # An NNC stored before the rule keeps its text (the save takes it unchanged): the hint does not refuse it either.
+    shown = hint("lihat surat GACC", kept="lihat surat GACC")
+    assert "nnc-form-application-shape" not in shown and "nnc-form-application-missing" in shown
     shown = hint("2025.1.0300.0.K21.E.032999")
     assert "nnc-form-application-missing" in shown and "NNC tetap dapat disimpan" in shown
 

@@ -24,7 +24,7 @@ from support.factories import gen_application, gen_bill, gen_certificate, gen_se
 from support.hostile import find_key
 from support.portal_helpers import link_account, my_list, pdf_text
 from support.targeting_data import gen_decision
-from support.web import dash_callback, login, readable, pager_body
+from support.web import dash_callback, login, readable, pager_body, pager_state
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 STAGES = ("submitted", "verified", "draft_certificate", "billed")  # not inspected yet
@@ -138,6 +138,6 @@ def test_notifications_do_not_tell_a_selected_consignment_from_another(app, clie
         {"id": "my-notifications-show", "property": "value", "value": "all"},
         {"id": "my-notifications-mark-all-confirm", "property": "submit_n_clicks", "value": None},
         *pager_body("my-notifications")],
-        state=[{"id": "my-notifications-page", "property": "data", "value": 0}])
+        state=pager_state("my-notifications-page", 0))
     assert inbox.status_code == 200
     _no_targeting_words(json.dumps(inbox.json["response"]), "the inbox")

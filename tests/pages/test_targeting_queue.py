@@ -15,7 +15,7 @@ from portal.validation import Forbidden, InvalidInput
 from support.factories import gen_application, gen_service_user, office_id, section_id
 from support.hostile import find_key
 from support.targeting_data import gen_decision
-from support.web import dash_callback, pager_body
+from support.web import dash_callback, pager_body, pager_state
 
 UTC = timezone.utc
 TZ = "Asia/Jakarta"
@@ -109,7 +109,7 @@ def test_queue_page_lists_the_coordinators_section_with_reasons(app, logged_in, 
     inputs = [{"id": key.rsplit(".", 1)[0], "property": key.rsplit(".", 1)[1], "value": value}
               for key, value in values.items()] + pager_body("queue")
     response = dash_callback(client, find_key(app, "queue-grid.rowData"), inputs=inputs,
-                             state=[{"id": "queue-page", "property": "data", "value": 0}])
+                             state=pager_state("queue-page", 0))
     body = response.json["response"]
     rows = body["queue-grid"]["rowData"]
 

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from models import Application, AuditLog, Nnc
+from models import Application, ApplicationCommodity, AuditLog, Commodity, ComplianceMonthly, Nnc
+from portal.services.compliance import rollup as compliance_rollup
 from portal.services.nnc import detail as nnc_detail
+from portal.services.nnc import links
 from portal.services.nnc import register as nnc
 from portal.services.sync import runs as sync
+from support.factories import gen_application, gen_service_user
 from support.nnc_helpers import actor, valid_nnc
 from support.sync_helpers import small_simulator
 
@@ -66,3 +69,41 @@ def test_an_nnc_naming_a_ptk_not_synced_yet_is_linked_by_the_sync_that_brings_it
     assert sync.run_sync(database, source)["status"] == "success"
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "nnc_linked")) == 1
+
+
+def _saved_before_its_ptk(session, operator, application, service_user) -> int:
+    """An NNC recorded while `application` was not synced yet: its PTK as typed, no link (as the save left it)."""
+    saved = nnc.create_nnc(session, operator, valid_nnc(session, number=f"GACC/{service_user.id}",
+                                                        service_user=service_user,
+                                                        application_number=application.number))
+    record = session.get(Nnc, saved["id"])
+    record.application_id = None
+    session.flush()
+    return record.id
+
+
+def _nnc_commodities(session, service_user_id: int) -> set:
+    """The primary commodities the compliance rollups file the company's NNCs under (None: no application)."""
+    return set(session.scalars(select(ComplianceMonthly.commodity_id).where(
+        ComplianceMonthly.service_user_id == service_user_id, ComplianceMonthly.k > 0)))
+
+
+def test_a_linked_nnc_is_scored_under_its_applications_commodity_and_another_companys_ptk_is_not_linked(
+        session, operator):
+    company, other = gen_service_user(session), gen_service_user(session)
+    application = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    mangosteen = Commodity(code="T-LINK", name="Manggis")
+    session.add(mangosteen)
+    session.flush()
+    line = session.scalar(select(ApplicationCommodity).where(ApplicationCommodity.application_id == application.id))
+    line.commodity_id = mangosteen.id
+    own = _saved_before_its_ptk(session, operator, application, company)
+    # A PTK mistyped as one of another company's consignments: no officer is looking, so it stays unlinked.
+    mistyped = _saved_before_its_ptk(session, operator, application, other)
+    compliance_rollup.refresh_rollups(session, service_user_ids=[company.id, other.id], scores=True)
+    assert _nnc_commodities(session, company.id) == {None}
+
+    assert links.link_synced(session) == 1
+    assert session.get(Nnc, own).application_id == application.id
+    assert session.get(Nnc, mistyped).application_id is None
+    assert _nnc_commodities(session, company.id) == {mangosteen.id}  # the commodity-filtered score counts it now

@@ -379,13 +379,16 @@ DANGEROUS_TAGS = {"script", "img", "svg", "iframe", "object", "embed", "style", 
 
 def live_markup(markup: str) -> list[str]:
     """Whatever in a page could run: tags our server-rendered templates never use, event-handler attributes,
-    javascript: links. Empty for every page of ours, whatever a person typed into it."""
+    javascript: links. Empty for every page of ours, whatever a person typed into it. A script our own template loads
+    from a file of ours (`<script src="/assets/…">`, the survey's leave question) is ours, not live markup."""
     from html.parser import HTMLParser
 
     found = []
 
     class Finder(HTMLParser):
         def handle_starttag(self, tag, attrs):
+            if tag == "script" and (dict(attrs).get("src") or "").startswith("/assets/"):
+                return
             if tag in DANGEROUS_TAGS:
                 found.append(f"<{tag}>")
             for name, value in attrs:

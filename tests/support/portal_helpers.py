@@ -28,7 +28,7 @@ def my_list(app, client, search=None, stage="all", date_from=None, date_to=None,
     """The service user's applications list as the page asks for it (every section; the pager's store at `page`,
     from 0; the surveys and levels not drawn yet, as on the page's first answer): the callback's response."""
     from support.hostile import find_key
-    from support.web import dash_callback, pager_body
+    from support.web import dash_callback, pager_body, pager_state
 
     values = {"my-search.value": search, "my-status.value": "all", "my-stage.value": stage,
               "my-company.value": company, "my-section.value": "all", "my-from.value": date_from,
@@ -37,7 +37,7 @@ def my_list(app, client, search=None, stage="all", date_from=None, date_to=None,
               for key, value in values.items()] + pager_body("my")
     return dash_callback(client, find_key(app, "my-list.children"), inputs=inputs,
                          state=[{"id": "my-surveys", "property": "children", "value": surveys_drawn},
-                                {"id": "my-page", "property": "data", "value": page}],
+                                *pager_state("my-page", page)],
                          changed=changed)
 
 

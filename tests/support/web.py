@@ -81,6 +81,13 @@ def pager_body(prefix: str, clicked: str | None = None, typed=None) -> list[dict
     return body + [{"id": f"{prefix}-goto", "property": "value", "value": typed}]
 
 
+def pager_state(store_id: str, page=0, pages: int | None = None) -> list[dict]:
+    """A paged list's stored page (`store_id`, from 0) and the page count of its last answer (None: not known yet)
+    among its callback's state, as the browser sends them (callbacks.common.paged_callback, after the list's own)."""
+    return [{"id": store_id, "property": "data", "value": page},
+            {"id": f"{store_id}-count", "property": "data", "value": pages}]
+
+
 def components(tree):
     """Every component (type, props) in a Dash layout given as JSON (a callback's answer)."""
     if isinstance(tree, dict):

@@ -127,6 +127,17 @@ def _choice(value: Any) -> Any:
     return value
 
 
+def chosen_words(chosen: dict[str, Any], translate) -> str | None:
+    """What a score is narrowed to, in words ("Ekspor · komoditas utama Kopi"), or None for the whole record: the
+    profile says it in the reader's language (`translate` = portal.i18n.t), its dossier in the document's."""
+    parts = []
+    if chosen.get("direction"):
+        parts.append(translate(f"direction.{chosen['direction']}"))
+    if chosen.get("commodity"):
+        parts.append(translate("profile.chosen_commodity", commodity=chosen["commodity"]))
+    return " · ".join(parts) or None
+
+
 def clean_filters(session: Session, filters: dict[str, Any] | None, section_scope: str | None) -> dict[str, Any]:
     """The ranking filters as the query uses them; problems reported together (InvalidInput)."""
     filters = filters or {}

@@ -141,10 +141,12 @@ def bring_current(database, run_id: int, reach=None, moved_from: set[int] | froz
             started = session.get(SyncRun, run_id).started_at
             since = rollups_since(session, run_id, started)
             bounded = reach is not None and since == started
+            # NNCs saved with a PTK not synced then, linked now that this run may have brought it (same transaction),
+            # their companies scored again; before the run's own refresh, which stores the national ranking after.
+            linked = nnc_links.link_synced(session)
             result = refresh_rollups(session, since, old_times=reach.earliest if bounded else None, bounded=bounded,
                                      moved_from=moved_from, kpi_beside=kpi)
-            # NNCs saved with a PTK not synced then, linked now that this run may have brought it (same transaction).
-            result["nncs_linked"] = nnc_links.link_synced(session)
+            result["nncs_linked"] = linked
             # The applications this run (or a killed one before it) inserted get their inspection decision now that
             # the levels they read are current; in this transaction, with the queue they leave.
             started_at = time.perf_counter()
