@@ -114,3 +114,23 @@ def test_leaving_an_answered_unsent_survey_asks_first_and_a_sent_or_untouched_on
     page.wait_for_url(f"**/my/applications/{offered_survey}")
     assert questions.asked == ["beforeunload"]
     assert violations == []
+
+
+def test_leaving_the_public_complaint_form_filled_in_and_unsent_asks_first_and_untouched_it_does_not(enforced):
+    """The same guard serves the public complaint form (/pengaduan): its category starts chosen, which is no answer;
+    a subject typed is."""
+    context, violations = enforced
+    stays = context.new_page()  # the questions are waited for on a tab that stays open
+    untouched = context.new_page()
+    quiet = Questions(untouched, answer="accept")
+    untouched.goto("/pengaduan")
+    expect(untouched.locator("#category")).to_be_visible()
+    untouched.close(run_before_unload=True)
+
+    typed = context.new_page()
+    asked = Questions(typed, answer="accept")
+    typed.goto("/pengaduan")
+    typed.fill("#subject", "Antrean pemeriksaan lama")
+    typed.close(run_before_unload=True)
+    assert asked.after(stays, 1) == ["beforeunload"]
+    assert quiet.asked == [] and violations == []
