@@ -20,6 +20,7 @@ from portal.pages import opened_from
 from layouts.components.company_picker import company_option
 from layouts.components.empty import Refusal
 from layouts.components.date_words import words_id
+from layouts.components.pager import count_store, page_store
 from layouts.components.formatting import format_number
 from layouts.shell import ALERT_ID
 from portal import audit
@@ -53,13 +54,13 @@ class Page:
 def pager_outputs(prefix: str, count_id: str | None = None, store_id: str | None = None,
                   with_count: bool = True) -> dict:
     """The pager's outputs (layouts.components.pager draws them), as dict-style outputs."""
-    outputs = {"page": Output(store_id or f"{prefix}-page", "data"),
+    outputs = {"page": Output(page_store(prefix, store_id), "data"),
                "first_disabled": Output(f"{prefix}-first", "disabled"),
                "prev_disabled": Output(f"{prefix}-prev", "disabled"),
                "next_disabled": Output(f"{prefix}-next", "disabled"),
                "last_disabled": Output(f"{prefix}-last", "disabled"),
                "page_number": Output(f"{prefix}-goto", "value"),
-               "page_count": Output(f"{store_id or prefix + '-page'}-count", "data"),
+               "page_count": Output(count_store(prefix, store_id), "data"),
                "pages": Output(f"{prefix}-pages", "children")}
     if with_count:
         outputs["count"] = Output(count_id or f"{prefix}-count", "children")
@@ -162,8 +163,8 @@ def paged_callback(app, permission: str, prefix: str, output: dict, inputs: dict
 
         @protected_callback(app, permission, output=outputs,
                             inputs={**inputs, **pager_inputs(prefix)},
-                            state={**(state or {}), "page": State(store_id or f"{prefix}-page", "data"),
-                                   "pages": State(f"{store_id or prefix + '-page'}-count", "data")},
+                            state={**(state or {}), "page": State(page_store(prefix, store_id), "data"),
+                                   "pages": State(count_store(prefix, store_id), "data")},
                             on_error=shown_in(outputs, forbidden_key=forbidden_key,
                                               **{**_emptied(output), **(cleared or {})}),
                             **kwargs)

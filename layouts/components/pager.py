@@ -13,6 +13,16 @@ from dash import dcc, html
 from portal.i18n import t
 
 
+def page_store(prefix: str, store_id: str | None = None) -> str:
+    """The store holding the list's page number (the address's `page=`, url_filters.page_field)."""
+    return store_id or f"{prefix}-page"
+
+
+def count_store(prefix: str, store_id: str | None = None) -> str:
+    """The store beside it holding how many pages the list's last answer had."""
+    return f"{page_store(prefix, store_id)}-count"
+
+
 def _page_number(prefix: str) -> list:
     """ "Hal. [3] dari 541": a forwarder's 541 pages of applications were reached by pressing "Berikutnya" one page
     at a time; the number is typed and taken on Enter or on leaving the field (debounce), not on every digit."""
@@ -43,8 +53,8 @@ def pager(prefix: str, count_id: str | None = None, store_id: str | None = None,
     """The pager under a list; `phone` draws two big buttons (service users' pages) over the page number and leaves
     the text out. With nothing to page (one page and no count to show) it takes no room (assets/qcorner.css:
     .qc-pager)."""
-    store = html.Div([dcc.Store(id=store_id or f"{prefix}-page", data=0),
-                      dcc.Store(id=f"{store_id or prefix + '-page'}-count", data=None)])
+    store = html.Div([dcc.Store(id=page_store(prefix, store_id), data=0),
+                      dcc.Store(id=count_store(prefix, store_id), data=None)])
     if phone:
         return html.Div([dbc.Row([
             dbc.Col(dbc.Button([html.I(className="bi bi-chevron-left me-1"), t("pager.previous")], id=f"{prefix}-prev",
