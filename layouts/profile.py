@@ -304,13 +304,14 @@ def dossier_form(service_user_id, working: dict, chosen: dict | None = None):
     """'Cetak dokumen penelusuran' for a period (default the score's window: the last 12 months, or the period the
     profile is scored for, its last three years when longer — a dossier covers at most that): a plain form the
     browser sends to the dossier's download route (portal/web/dossier.py), which checks and audits it. Of the
-    direction and commodity the profile is scored for (`chosen`: the profile's checked `direction` and
-    `commodity_id`), sent along unseen: the dossier covers the consignments the profile above it counts."""
+    section, direction and commodity the profile is scored for (`chosen`: the profile's checked `section`,
+    `direction` and `commodity_id`), sent along unseen: the dossier covers the consignments the profile above it
+    counts (a reader of every section who chose one printed every section's)."""
     if service_user_id is None:
         return None
     chosen = chosen or {}
     sent_along = [dbc.Input(type="hidden", name=name, value=str(chosen[key]), id=f"profile-dossier-{name}")
-                  for name, key in (("direction", "direction"), ("commodity", "commodity_id"))
+                  for name, key in (("section", "section"), ("direction", "direction"), ("commodity", "commodity_id"))
                   if chosen.get(key) is not None]
     first, last = working["window_from"], working["window_to"]
     if isinstance(first, date) and isinstance(last, date) and (last - first).days >= DOSSIER_DAYS:

@@ -110,7 +110,6 @@ SHOTS = (
     Shot("admin-sync", "admin", "/admin/sync"),
     Shot("admin-compliance", "admin", "/admin/compliance"),
     Shot("admin-audit", "admin", "/admin/audit", action=open_changed_entry),
-    Shot("help", "operator", "/help"),
 )
 
 

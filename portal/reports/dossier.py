@@ -516,12 +516,12 @@ def render(content: dict, *, compress: bool = True) -> tuple[bytes, int]:
 
 
 def printed(session: Session, viewer, service_user_id: int, period_from: Any = None, period_to: Any = None,
-            *, direction: Any = None, commodity_id: Any = None, compress: bool = True,
+            *, section: Any = None, direction: Any = None, commodity_id: Any = None, compress: bool = True,
             now: datetime | None = None) -> dict[str, Any]:
     """Gather, draw and audit one dossier for a viewer who may open the company's profile (of the profile's
-    `direction` and `commodity_id`, when it is scored for them): {filename, pdf, hash, pages, content}."""
-    content = service.gather(session, viewer, service_user_id, period_from, period_to, direction=direction,
-                             commodity_id=commodity_id, now=now)
+    `section`, `direction` and `commodity_id`, when it is scored for them): {filename, pdf, hash, pages, content}."""
+    content = service.gather(session, viewer, service_user_id, period_from, period_to, section=section,
+                             direction=direction, commodity_id=commodity_id, now=now)
     content["renderer"] = f"reportlab {reportlab.Version}"
     digest = service.content_hash(content)
     pdf, pages = render(content, compress=compress)

@@ -272,15 +272,19 @@ def other_offices(session: Session, found: ServiceUser) -> list[Any]:
 
 
 def gather(session: Session, viewer, service_user_id: int, period_from: Any = None, period_to: Any = None,
-           *, direction: Any = None, commodity_id: Any = None, now: datetime | None = None) -> dict[str, Any]:
+           *, section: Any = None, direction: Any = None, commodity_id: Any = None,
+           now: datetime | None = None) -> dict[str, Any]:
     """The dossier's content for a viewer who may open the company's profile (NotFound / Forbidden as the profile
-    refuses), as JSON-safe plain values. `direction`/`commodity_id`: the profile's, checked as the profile checks
-    them (InvalidInput: an unknown direction, a commodity of no section the viewer sees); None or "all": every one."""
+    refuses), as JSON-safe plain values. `section`, `direction`, `commodity_id`: the profile's, checked as the
+    profile checks them (InvalidInput: an unknown section or direction, a commodity of no section the viewer sees;
+    Forbidden: another section than a coordinator's own); None or "all": every one. A coordinator's dossier is of
+    their section whatever is asked."""
     scope = scope_of(viewer)
     scope.require(PERMISSION)
     reach = company_reach(session, scope, int(service_user_id))
     found, _scope_section = check_profile_access(session, int(service_user_id), **reach)
-    section_code, section_id = resolve_section(session, None, reach["section_scope"])
+    section_code, section_id = resolve_section(session, section if isinstance(section, str) else None,
+                                               reach["section_scope"])
     now = now or utcnow()
     tz = office_zone(session, found.office_id)
     today = today_in(tz, now)

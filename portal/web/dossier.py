@@ -24,12 +24,13 @@ bp = Blueprint("dossier", __name__)
 @requires(PERMISSION)
 def download(service_user_id: int):
     """The dossier of one company for ?from=YYYY-MM-DD&to=YYYY-MM-DD (default: the last 12 months), of the
-    consignments of ?direction= and ?commodity= (a commodity id) when given: the profile's form sends its own."""
+    consignments of ?section= (a section code), ?direction= and ?commodity= (a commodity id) when given: the
+    profile's form sends its own."""
     viewer = user()
     try:
         with database().session() as db:
             found = drawing.printed(db, viewer, service_user_id, request.args.get("from"), request.args.get("to"),
-                                    direction=request.args.get("direction"),
+                                    section=request.args.get("section"), direction=request.args.get("direction"),
                                     commodity_id=request.args.get("commodity"))
     except Forbidden:
         return refused(viewer, "dossier", service_user_id)

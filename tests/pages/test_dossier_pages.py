@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from support.compliance_data import build_ranked_office, clock_at_as_of
-from support.web import PROFILE_DEFAULTS, components, dash_callback
+from support.web import PROFILE_DEFAULTS, components, dash_callback, logout
 from models import AuditLog
 from portal.i18n import t
 from portal.reports import dossier
@@ -80,11 +80,11 @@ def test_the_profile_offers_the_dossier_for_the_last_12_months(office, app, logg
     assert '"value":"2025-06-16"' in body.replace(" ", "") and '"value":"2026-06-15"' in body.replace(" ", "")
 
 
-def _profile_body(client, app, company_id: int, direction: str, commodity: str) -> str:
+def _profile_body(client, app, company_id: int, direction: str, commodity: str, section: str = "all") -> str:
     key = next(k for k in app.callback_map if "profile-body.children" in k)
     return dash_callback(client, key, inputs=[
         {"id": "profile-id", "property": "data", "value": company_id},
-        {"id": "profile-section", "property": "value", "value": "all"},
+        {"id": "profile-section", "property": "value", "value": section},
         {"id": "profile-from", "property": "value", "value": None},
         {"id": "profile-to", "property": "value", "value": None},
         {"id": "profile-direction", "property": "value", "value": direction},
@@ -129,10 +129,28 @@ def test_the_profiles_dossier_is_printed_for_the_direction_and_commodity_the_pro
     assert refused.status_code == 400 and t("compliance.error.direction") in refused.get_data(as_text=True)
 
 
+def test_the_profiles_dossier_is_printed_for_the_section_the_profile_is_scored_for(office, app, logged_in):
+    """A reader of every section who scored the profile for one section printed a dossier of both."""
+    client = logged_in("enforcement", username="enf_bidang")
+    assert _sent_along(_profile_body(client, app, office["beta"].id, "all", "all", section="plant")) == {
+        "section": "plant"}
+    response = client.get(f"/dossier/{office['beta'].id}.pdf?from=2025-06-16&to=2026-06-15&section=plant")
+    assert response.status_code == 200 and dossier.content_of(response.data)[0]["section"] == "plant"
+    assert dossier.content_of(client.get(f"/dossier/{office['delta'].id}.pdf?section=animal").data)[0][
+        "section"] == "animal"
+    unknown = client.get(f"/dossier/{office['beta'].id}.pdf?section=fish")
+    assert unknown.status_code == 400 and t("compliance.error.section") in unknown.get_data(as_text=True)
+    # A coordinator's own form sends their section; the other section by hand is refused as their profile refuses it
+    logout(client)
+    coordinator = logged_in("coordinator", section="plant", username="coord_bidang")
+    assert coordinator.get(f"/dossier/{office['beta'].id}.pdf?section=plant").status_code == 200
+    assert coordinator.get(f"/dossier/{office['beta'].id}.pdf?section=animal").status_code == 403
+
+
 def test_the_dossier_hint_says_it_follows_the_profiles_direction_and_commodity(office, app, logged_in):
     body = json.dumps(_profile_body(logged_in("enforcement"), app, office["beta"].id, "all", "all"),
                       ensure_ascii=False)
-    assert "Dokumen mengikuti Arah dan Komoditas utama di atas" in body
+    assert "Dokumen mengikuti bidang (Skor untuk), Arah dan Komoditas utama di atas" in body
     assert "mencakup semua arah dan komoditas" not in body
 
 

@@ -270,6 +270,44 @@ def test_a_coordinator_prints_only_companies_of_their_section_and_only_that_sect
     assert content["section"] == "plant"
 
 
+def test_a_dossier_of_the_section_a_reader_of_every_section_chose_covers_that_sections_record(session, office):
+    """An enforcement officer scoring Beta's profile for Karantina Hewan printed a dossier of both sections, headed
+    "Semua bidang", under the profile's animal-only score."""
+    from portal.services.compliance import rollup as compliance_rollup
+    from support.factories import gen_action, gen_application
+
+    animal = gen_application(session, office["beta"], section="animal", direction="import", commodity="Sapi bakalan",
+                             submitted_at=datetime(2026, 3, 10, 1, 0, tzinfo=UTC))
+    gen_action(session, animal, "detention", action_at=datetime(2026, 3, 11, 1, 0, tzinfo=UTC))
+    session.flush()
+    compliance_rollup.recompute_all(session)
+    session.commit()
+    viewer, beta = Viewer(session, "enforcement"), office["beta"]
+
+    def gathered(**chosen):
+        return dossier_service.gather(session, viewer, beta.id, now=PRINTED_AT, **chosen)
+
+    every = gathered()
+    assert every["section"] is None and len(every["offices"][0]["actions"]) == 3
+    content = gathered(section="animal")
+    record = content["offices"][0]
+    assert content["section"] == "animal"
+    assert [(a["kind"], a["section"]) for a in record["actions"]] == [("detention", "animal")]
+    shown = compliance_profile.profile(session, beta.id, office_id=office["office_id"], section_scope=None,
+                                       section="animal", as_of=AS_OF)
+    expected = dossier_service.plain(shown["explanation"])
+    for key in ("n", "V", "score", "tier", "counts"):
+        assert record["working"][key] == expected[key], key
+    assert record["complaints"] == []  # a complaint names no section: the dossier says so, as for a coordinator
+    assert {a["section"] for a in gathered(section="plant")["offices"][0]["actions"]} == {"plant"}
+    assert gathered(section="all")["offices"][0]["actions"] == every["offices"][0]["actions"]
+    with pytest.raises(InvalidInput) as refused:
+        gathered(section="fish")
+    assert "section" in refused.value.errors
+    with pytest.raises(Forbidden):  # a coordinator's dossier is of their own section only
+        dossier_service.gather(session, Viewer(session, "coordinator", section="plant"), beta.id, section="animal")
+
+
 def test_a_service_user_and_an_operator_cannot_print_a_dossier(session, office):
     with pytest.raises(Forbidden):
         dossier_service.gather(session, Viewer(session, "service_user", service_user_ids=[office["beta"].id]),
