@@ -160,19 +160,21 @@ def register(app) -> None:
         [Output("nnc-form-application-status", "children"), Output("nnc-form-application", "data"),
          Output("nnc-form-use-application", "style")],
         Input(_fid("application_number"), "value"), Input(_fid("flow"), "value"), Input(_fid("notice_date"), "value"),
-        State("nnc-form-opened", "data"))
-    def look_up_application(number, flow, notice_date, opened=None):
+        State("nnc-form-opened", "data"), State("nnc-form-id", "data"))
+    def look_up_application(number, flow, notice_date, opened=None, nnc_id=None):
         """Say whether the application number is in the synced data ("ditemukan" / "tidak ditemukan"), and when it
         cannot be this NNC's consignment (another direction, submitted after the notice) why, before the save says it:
         its data is then not offered to copy. A number no synced application has is refused by the save when it is no
         PTK number at all, and only warned of when it is one (a PTK not synced yet); an older NNC's own number, kept
-        as it was stored, is not refused by the save, nor here."""
+        as it was stored, is not refused by the save, nor here. Looked up at the office the save files the NNC
+        under, as the save looks it up."""
         if not (number or "").strip():
             return "", None, {"display": "none"}
         current = user()
         with database().session() as db:
-            found = nnc_lookups.lookup_application(db, current, number)
-            misfit = found and nnc_validation.application_fit(db, current.office_id, flow, notice_date, number)
+            office_id = nnc_lookups.filing_office(db, current, nnc_id)
+            found = nnc_lookups.lookup_application(db, current, number, office_id)
+            misfit = found and nnc_validation.application_fit(db, office_id, flow, notice_date, number)
         if found is None:
             typed = nnc_validation.clean_text(number)
             kept = edit_versions.from_form(opened)[1].get("application_number")

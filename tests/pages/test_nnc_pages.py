@@ -427,7 +427,8 @@ def test_the_form_says_at_once_why_a_found_application_cannot_be_the_nncs_consig
             {"id": "nnc-form-application_number", "property": "value", "value": number},
             {"id": "nnc-form-flow", "property": "value", "value": flow},
             {"id": "nnc-form-notice_date", "property": "value", "value": notice}],
-            state=[{"id": "nnc-form-opened", "property": "data", "value": None}])
+            state=[{"id": "nnc-form-opened", "property": "data", "value": None},
+                   {"id": "nnc-form-id", "property": "data", "value": None}])
         body = response.get_json()["response"]
         return json.dumps(body["nnc-form-application-status"]), body["nnc-form-use-application"]["style"]
 
@@ -453,7 +454,8 @@ def test_the_form_refuses_text_that_is_no_ptk_number_beside_its_field_and_warns_
             {"id": "nnc-form-flow", "property": "value", "value": "received"},
             {"id": "nnc-form-notice_date", "property": "value", "value": "2025-03-03"}],
             state=[{"id": "nnc-form-opened", "property": "data",
-                    "value": {"version": 1, "values": {"application_number": kept}}}])
+                    "value": {"version": 1, "values": {"application_number": kept}}},
+                   {"id": "nnc-form-id", "property": "data", "value": None}])
         return json.dumps(response.get_json()["response"]["nnc-form-application-status"], ensure_ascii=False)
 
     shown = hint("lihat surat GACC")

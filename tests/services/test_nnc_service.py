@@ -161,19 +161,48 @@ def test_related_application_and_certificate_are_linked_when_found(session, oper
     other = nnc.create_nnc(session, operator, valid_nnc(session, number="X/2",
                                                         application_number="2025.1.0300.0.K21.E.999999"))
     assert other["application_id"] is None and other["application_number"] == "2025.1.0300.0.K21.E.999999"
-    found = nnc_lookups.lookup_application(session, operator, application.number)
+    found = nnc_lookups.lookup_application(session, operator, application.number, operator.office_id)
     assert found["service_user_id"] == company.id and found["commodity"] == "Manggis"
-    assert nnc_lookups.lookup_application(session, operator, "2025.NOPE") is None
+    assert nnc_lookups.lookup_application(session, operator, "2025.NOPE", operator.office_id) is None
 
 
 def test_the_forms_hint_does_not_offer_a_ptk_deleted_in_iqfast_which_a_save_would_not_link(session, operator):
     company = gen_service_user(session)
     deleted = gen_application(session, company, submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc),
                               deleted_at=datetime(2025, 3, 2, 2, 0, tzinfo=timezone.utc))
-    assert nnc_lookups.lookup_application(session, operator, deleted.number) is None
+    assert nnc_lookups.lookup_application(session, operator, deleted.number, operator.office_id) is None
     saved = nnc.create_nnc(session, operator, valid_nnc(session, service_user=company,
                                                         application_number=deleted.number))
     assert saved["application_id"] is None
+
+
+def test_an_admins_hint_looks_a_ptk_up_at_the_office_the_save_files_the_nnc_under(session, database, make_user):
+    """An admin sees every office: the hint said "Permohonan ditemukan" for another office's PTK, which the save of a
+    new NNC (filed under the admin's office) then did not link. Editing that office's NNC, its own PTK is found."""
+    from models import Office
+    from support.compliance_data import gen_nnc
+
+    admin = actor(database, make_user, "admin", username="admin_kantor")
+    denpasar = Office(code="2000", name="Balai Besar Karantina Pertanian Denpasar", timezone="Asia/Makassar")
+    session.add(denpasar)
+    session.flush()
+    bali = gen_service_user(session, name="PT Tani Bali", tax_id="022222222222000", office_id=denpasar.id)
+    there = gen_application(session, bali, office_id=denpasar.id,
+                            submitted_at=datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc))
+    their_nnc = gen_nnc(session, bali, notice_date=date(2025, 3, 3))
+    session.commit()
+    new_form = nnc_lookups.filing_office(session, admin, None)
+    assert new_form == admin.office_id != denpasar.id
+    assert nnc_lookups.lookup_application(session, admin, there.number, new_form) is None
+    saved = nnc.create_nnc(session, admin, valid_nnc(session, number="X/3", application_number=there.number))
+    assert saved["application_id"] is None  # what the hint now says: not found here
+    editing = nnc_lookups.filing_office(session, admin, their_nnc.id)
+    assert editing == denpasar.id
+    assert nnc_lookups.lookup_application(session, admin, there.number, editing)["id"] == there.id
+    # An operator opening another office's NNC id by hand files nothing there: the hint stays at their office
+    operator = actor(database, make_user, "operator", username="petugas_kantor")
+    assert nnc_lookups.filing_office(session, operator, their_nnc.id) == operator.office_id
+    assert nnc_lookups.filing_office(session, operator, True) == operator.office_id
 
 
 UTC = timezone.utc

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import Application, ApplicationCommodity, Handler, Section, ServiceUser
+from models import Application, ApplicationCommodity, Handler, Nnc, Section, ServiceUser
 from portal.security.scope import scope_of
 from portal.services.nnc.rules import SUGGESTION_LIMIT
 from portal.services.text_search import contains
@@ -57,13 +57,25 @@ def handler_choice(session: Session, handler_id: int | None) -> dict[str, Any] |
     return {"id": handler.id, "name": handler.name, "tax_id": handler.tax_id} if handler else None
 
 
-def lookup_application(session: Session, viewer, number: str | None) -> dict[str, Any] | None:
-    """The synced application with this number (and what the form can take from it), or None. A live one only, as the
-    save links (validation._application): a PTK deleted in IQFast was offered as "found" and then saved unlinked."""
+def filing_office(session: Session, viewer, nnc_id: Any) -> int | None:
+    """The office an NNC form's save files the NNC under: the opened NNC's own (an edit keeps it there, and an admin
+    opens any office's), else the viewer's (a new one is the recorder's office's)."""
+    if isinstance(nnc_id, int) and not isinstance(nnc_id, bool):
+        office_id = session.scalar(select(Nnc.office_id).where(Nnc.id == nnc_id))
+        if office_id is not None and scope_of(viewer).sees_office(office_id):
+            return office_id
+    return viewer.office_id
+
+
+def lookup_application(session: Session, viewer, number: str | None, office_id: int | None) -> dict[str, Any] | None:
+    """The synced application with this number at the office the NNC is filed under (`filing_office`), and what the
+    form can take from it, or None. What the save links (validation._application): a live one of that office only. A
+    PTK deleted in IQFast was offered as "found" and then saved unlinked, and so was an admin's of another office."""
     number = clean_text(number)
-    if not number:
+    if not number or office_id is None:
         return None
     application = session.scalars(select(Application).where(Application.number.in_(spellings(number)),
+                                                            Application.office_id == office_id,
                                                             Application.deleted_at.is_(None)).limit(1)).first()
     if application is None or not scope_of(viewer).sees_office(application.office_id):
         return None
