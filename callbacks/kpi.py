@@ -155,8 +155,8 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     bounds its period; latest completion first), so the list's total is the card's "applications completed" — only
     where the reader's list is of the panel's office alone (`list_is_the_office`: an admin's or a national reader's
     list holds every office, an admin's the records deleted at the source too, and would show more); the
-    in-progress card's list carries no period (no list filter says "not completed by the period's end"), nor the
-    fees card's (paid by the payment's date, not the completion's); the NNC register the section and the flow a
+    in-progress card's list (`in_progress`) those not completed by the period's last day (`dates=in_progress&to=…`),
+    on the same condition; the fees card's carries no period (paid by the payment's date, not the completion's); the NNC register the section and the flow a
     direction counts (export: received, import: issued, as the panel counts them); the ranking the section only (the
     card counts the stored scores of the default window, by section); the survey results the period (`span`: its
     preset, or its dates when custom) and the section, so the page shows the card's IKM; the targeting page the
@@ -173,8 +173,8 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
 
     ranking = address("/rankings", rankings_layout, {"rankings-office": office_id, "rankings-section": section})
     if office_id is not None:
-        return {"applications": None, "completed": None, "survey": None, "nnc": None, "complaints": None,
-                "rankings": ranking, "targeting": None}
+        return {"applications": None, "completed": None, "in_progress": None, "survey": None, "nnc": None,
+                "complaints": None, "rankings": ranking, "targeting": None}
     custom = span is not None and span.preset == "custom"
     survey = {"survey-preset": span.preset if span else None, "survey-section": section,
               "survey-from": span.start.isoformat() if custom else None,
@@ -191,8 +191,11 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     completed = {**applications, "applications-dates": "completed", "applications-date-from": span.start.isoformat(),
                  "applications-date-to": span.end.isoformat(), "applications-sort": "completed_desc"} \
         if span and list_is_the_office else applications
+    in_progress = {**applications, "applications-dates": "in_progress", "applications-date-to": span.end.isoformat()} \
+        if span and list_is_the_office else applications
     return {"applications": address("/applications", applications_layout, applications),
             "completed": address("/applications", applications_layout, completed),
+            "in_progress": address("/applications", applications_layout, in_progress),
             "survey": address("/survey-results", survey_layout, survey),
             "nnc": address("/nnc", nnc_layout, {"nnc-section": section,
                                                 "nnc-flow": FLOW_OF_DIRECTION.get(direction or "")}),
@@ -215,7 +218,7 @@ def cards(panel: dict, links: dict[str, str | None]):
         card("in-progress", t("kpi.card.in_progress"), number(now["applications_in_progress"]),
              t("kpi.card.in_progress_sub"),
              trend(now["applications_in_progress"], before["applications_in_progress"], BAD,
-                   number(before["applications_in_progress"]), comparable["in_progress"]), links["applications"]),
+                   number(before["applications_in_progress"]), comparable["in_progress"]), links["in_progress"]),
         card("service-time", t("kpi.card.service_time"), hours(service["median_hours"]),
              # No certificate in the period: no P90 or share to give ("P90 – · – dalam SLA" read as garbled)
              t("kpi.card.service_time_sub", p90=hours(service["p90_hours"]),

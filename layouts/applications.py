@@ -41,7 +41,8 @@ def direction_options():
 
 
 def date_options():
-    """The dates the period can filter: when submitted (the default) or when completed."""
+    """The dates the period can filter: when submitted (the default) or when completed; or, still in progress on
+    the period's last day (submitted from its first), the KPI panel's in-progress card's list."""
     return [{"label": t(f"applications.filter.dates.{name}"), "value": name} for name in DATES]
 
 

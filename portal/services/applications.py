@@ -40,7 +40,10 @@ DEFAULT_SORT = "submitted_desc"
 # Which date the from/to period filters: the submission (the default) or the completion, the one the KPI panel counts
 # an application's period by (portal/services/kpi: its day in the office's zone), so a card's link lists its figure.
 DATE_COLUMNS = {"submitted": Application.submitted_at, "completed": Application.completed_at}
-DATES = tuple(DATE_COLUMNS)
+# Not completed by the end of the period's last day (by now when it has none), submitted from its first day when it
+# has one: the KPI panel's "applications in progress at the end of the period", whose card leads here.
+IN_PROGRESS = "in_progress"
+DATES = (*DATE_COLUMNS, IN_PROGRESS)
 DEFAULT_DATES = "submitted"
 FILTER_KEYS = ("number", "service_user", "handler", "commodity", "stage", "section", "direction", "dates",
                "date_from", "date_to")
@@ -98,7 +101,7 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
         errors.add("direction", "applications.error.direction")
     cleaned["stage"], cleaned["direction"] = stage, direction
     dates = _text(filters.get("dates")) or DEFAULT_DATES
-    if dates not in DATE_COLUMNS:
+    if dates not in DATES:
         errors.add("dates", "applications.error.dates")
     cleaned["dates"] = dates
     cleaned["date_from"] = _date(filters.get("date_from"), "date_from", errors)
@@ -158,12 +161,27 @@ def _filtered(query, filters: dict[str, Any], tz: str):
     if filters["direction"]:
         query = query.where(Application.direction == filters["direction"])
     # Calendar days in the office's zone, [first day's start, last day's end), as the KPI panel bounds its periods.
+    if filters["dates"] == IN_PROGRESS:
+        return _in_progress(query, filters, tz)
     moment = DATE_COLUMNS[filters["dates"]]
     if filters["date_from"]:
         query = query.where(moment >= day_bounds(filters["date_from"], filters["date_from"], tz)[0])
     if filters["date_to"]:
         query = query.where(moment < day_bounds(filters["date_to"], filters["date_to"], tz)[1])
     return query
+
+
+def _in_progress(query, filters: dict[str, Any], tz: str):
+    """Submitted by the end of `date_to` (from `date_from`'s start when given) and not completed by then: the panel's
+    in-progress figure (everything submitted by its last day less everything completed by it). No `date_to`: not
+    completed yet."""
+    if filters["date_from"]:
+        query = query.where(Application.submitted_at >= day_bounds(filters["date_from"], filters["date_from"], tz)[0])
+    if not filters["date_to"]:
+        return query.where(Application.completed_at.is_(None))
+    end = day_bounds(filters["date_to"], filters["date_to"], tz)[1]
+    return query.where(Application.submitted_at < end,
+                       or_(Application.completed_at.is_(None), Application.completed_at >= end))
 
 
 def _joined(query, filters: dict[str, Any], section_scope: str | None, sort: str):
@@ -217,7 +235,8 @@ def search_applications(session: Session, filters: dict[str, Any] | None = None,
 
     `filters` may hold number, service_user (name or tax id), handler, commodity (name, scientific name
     or HS code), stage (the current one), section, direction, date_from / date_to (calendar days in `tz`) of the
-    date `dates` names: "submitted" (the default) or "completed" (the KPI panel's period of an application). A
+    date `dates` names: "submitted" (the default) or "completed" (the KPI panel's period of an application), or
+    with "in_progress" those not completed by the end of date_to (submitted from date_from when given). A
     coordinator's `section_scope` wins over any section filter. `total`: count_applications' answer for the same
     filters and scope when the caller already has it (else it is counted here).
     """

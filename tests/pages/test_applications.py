@@ -332,6 +332,22 @@ def test_an_unknown_date_choice_is_refused_with_a_reason(session):
     assert set(caught.value.errors) == {"dates"}
 
 
+def test_still_in_progress_on_a_day_holds_those_submitted_by_its_end_and_not_completed_by_it(session, completions):
+    """The KPI panel's in-progress figure as a list: at the end of 10 March (WIB) PTK-DONE-OLD was completed (10 Mar
+    12:00 WIB) and PTK-DONE-EARLY/FIRST before; PTK-OPEN was submitted that day; PTK-DONE-LAST/LATE not yet."""
+    def listed(**period):
+        found = search_applications(session, {**period, "dates": "in_progress"})
+        assert found["total"] == applications.count_applications(session, {**period, "dates": "in_progress"})
+        return _numbers(found)
+
+    assert listed(date_to="2026-03-10") == {"PTK-OPEN"}
+    # 11 Mar 16:59:59 UTC is 11 Mar 23:59:59 WIB: LAST is done by that day's end, LATE (12 Mar 00:00 WIB) is not.
+    assert listed(date_to="2026-03-11") == {"PTK-OPEN", "PTK-DONE-LATE"}
+    assert listed(date_to="2026-03-09") == {"PTK-DONE-OLD", "PTK-DONE-FIRST"}
+    assert listed(date_from="2026-03-09", date_to="2026-03-09") == {"PTK-DONE-FIRST"}  # submitted from that day
+    assert listed() == {"PTK-OPEN"}  # no day: not completed yet
+
+
 def test_the_list_callback_filters_by_the_chosen_date(app, logged_in, completions):
     client = logged_in("operator")
     body = _search(app, client, sort="completed_desc", dates="completed",
@@ -359,6 +375,6 @@ def test_the_date_choice_round_trips_through_the_address_and_the_page_draws_it(l
                              state=[{"id": "shell-url", "property": "search", "value": search}])
     drawn = {props["id"]: props for _type, props in components(response.json) if isinstance(props.get("id"), str)}
     assert drawn["applications-dates"]["value"] == "completed"
-    assert [option["label"] for option in drawn["applications-dates"]["options"]] == ["Tanggal diajukan",
-                                                                                      "Tanggal selesai"]
+    assert [option["label"] for option in drawn["applications-dates"]["options"]] == [
+        "Tanggal diajukan", "Tanggal selesai", "Masih diproses per tanggal Sampai"]
     assert drawn["applications-date-from"]["value"] == "2026-03-01"

@@ -145,9 +145,12 @@ def test_the_cards_lead_to_their_lists_with_the_panels_section_and_direction(app
     for card in _panel(app, logged_in("head"), "this_month", section="plant", direction="export"):
         address = urlsplit(card["props"]["href"])
         links[card["props"]["id"].removeprefix("kpi-card-")] = (address.path, dict(parse_qsl(address.query)))
-    assert links["in-progress"] == links["fees"] == ("/applications", {"section": "plant", "direction": "export"})
+    assert links["fees"] == ("/applications", {"section": "plant", "direction": "export"})
     # The cards counting the period's completed applications lead to them: completed in the period's days.
     start, end = links["certificates"][1]["from"], links["certificates"][1]["to"]
+    # The in-progress card to those not completed by the period's last day.
+    assert links["in-progress"] == ("/applications", {"section": "plant", "direction": "export",
+                                                      "dates": "in_progress", "to": end})
     assert start.endswith("-01") and start[:7] == end[:7]  # this month, its first day to today
     for key in ("certificates", "service-time"):
         assert links[key] == ("/applications", {"section": "plant", "direction": "export", "dates": "completed",
@@ -213,13 +216,38 @@ def test_a_card_of_completed_applications_leads_to_as_many_applications_as_the_c
     assert "dates=" not in cards["fees"]["props"]["href"]
 
 
+@pytest.mark.parametrize("section, direction", [("all", "all"), ("plant", "export")])
+def test_the_in_progress_card_leads_to_as_many_applications_as_it_counts_at_the_periods_end(
+        app, logged_in, session, data, section, direction):
+    """The card counted the applications in progress at the period's end and led to the whole list (every application
+    ever submitted). At the end of March 2026 (WIB): A4, stopped after verification, and A7, handed over at 00:00 WIB
+    on 1 April; A1–A3 and A5 completed in March, A6 in February. At the end of February none was."""
+    from datetime import date
+
+    from support.factories import office_id
+    from portal.services.kpi import panel as kpi
+
+    client = logged_in("head")
+    for last, expected in ((date(2026, 3, 31), {"a4", "a7"}), (date(2026, 2, 28), set())):
+        span = kpi.period("custom", last, last.replace(day=1), last)
+        figures = kpi.panel(session, office_id(session), span, None if section == "all" else section,
+                            None if direction == "all" else direction, today=last)
+        counted = figures["current"]["applications_in_progress"]
+        assert counted == len(expected)
+        cards = {card["props"]["id"].removeprefix("kpi-card-"): card
+                 for card in _panel(app, client, "custom", last.replace(day=1).isoformat(), last.isoformat(), section,
+                                    direction)}
+        total, numbers = _listed(app, client, cards["in-progress"]["props"]["href"])
+        assert total == counted and set(numbers) == {data[name].number for name in expected}, (last, total, numbers)
+
+
 @pytest.mark.parametrize("role", ["admin", "national"])
 def test_a_reader_whose_list_holds_every_office_gets_no_period_in_the_card_links(app, logged_in, data, role):
     """Their list holds every office (an admin's also the records deleted at the source): under the card's period it
     would show more than the card counts, so the link carries only the section and direction, as before."""
     cards = {card["props"]["id"].removeprefix("kpi-card-"): card["props"].get("href")
              for card in _panel(app, logged_in(role), "custom", "2026-03-01", "2026-03-31", "all", "all")}
-    assert cards["certificates"] == cards["service-time"] == "/applications"
+    assert cards["certificates"] == cards["service-time"] == cards["in-progress"] == "/applications"
 
 
 def test_the_survey_and_targeting_cards_open_their_pages_on_the_panels_period_and_section(app, logged_in, data):
