@@ -376,5 +376,5 @@ def test_the_date_choice_round_trips_through_the_address_and_the_page_draws_it(l
     drawn = {props["id"]: props for _type, props in components(response.json) if isinstance(props.get("id"), str)}
     assert drawn["applications-dates"]["value"] == "completed"
     assert [option["label"] for option in drawn["applications-dates"]["options"]] == [
-        "Tanggal diajukan", "Tanggal selesai", "Masih diproses per tanggal Sampai"]
+        "Tanggal diajukan", "Tanggal selesai", "Dalam proses"]
     assert drawn["applications-date-from"]["value"] == "2026-03-01"
