@@ -10,6 +10,7 @@ from layouts.components.search_box import search_box
 from layouts.common import field, hidden_label, page_header
 from portal.i18n import t
 from portal.security.permissions import ROLES
+from portal.services.users import STAFF
 
 # Form fields, in order; each has an input `admin-users-<name>` and a message `admin-users-<name>-feedback`.
 FORM_FIELDS = ("username", "full_name", "email", "role", "section_id", "office_id", "password")
@@ -17,6 +18,13 @@ FORM_FIELDS = ("username", "full_name", "email", "role", "section_id", "office_i
 
 def role_options():
     return [{"label": t(f"role.{role}"), "value": role} for role in ROLES]
+
+
+def role_filter_options():
+    """Every officer (the default), one role, or every account: the service users' accounts, thousands at a station,
+    are asked for by their role or with all."""
+    return ([{"label": t("admin_users.all_staff"), "value": STAFF}] + role_options()
+            + [{"label": t("admin_users.all_roles"), "value": "all"}])
 
 
 def layout(user, **_):
@@ -28,9 +36,7 @@ def layout(user, **_):
             dbc.Col(search_box("admin-users-search", t("admin_users.search_placeholder"),
                                t("admin_users.search")), md=5, className="mb-2"),
             dbc.Col([hidden_label(t("field.role"), "admin-users-role-filter"),
-                     dbc.Select(id="admin-users-role-filter", options=[{"label": t("admin_users.all_roles"),
-                                                                        "value": "all"}] + role_options(),
-                                value="all")],
+                     dbc.Select(id="admin-users-role-filter", options=role_filter_options(), value=STAFF)],
                     md=3, className="mb-2"),
         ]),
         dbc.Alert(id="admin-users-alert", is_open=False, dismissable=True, duration=8000),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Office, Section, User
 from models.base import utcnow
 from portal import audit
-from portal.security.permissions import ROLES, needs_section, role_can
+from portal.security.permissions import ROLES, is_company_role, needs_section, role_can
 from portal.services import edit_versions
 from portal.services.accounts import clear_lock, end_all_sessions, hash_password
 from portal.services.text_search import contains
@@ -56,15 +56,23 @@ def _audit_view(values: dict[str, Any]) -> dict[str, Any]:
 PAGE_SIZE = 50
 
 
+# The accounts list's default: the officers' accounts. A station's service users hold thousands of accounts (each
+# company's staff have theirs) among which its few dozen officers were hard to find; theirs are one choice away.
+STAFF = "staff"
+COMPANY_ROLES = tuple(role for role in ROLES if is_company_role(role))
+
+
 def list_users(session: Session, search: str | None = None, role: str | None = None,
                office_id: int | None = None, page: int = 0, page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """A page of accounts, by username, filtered and paged in the database (`rows`, `total`, `page`,
-    `page_size`)."""
+    `page_size`). `role`: one role, STAFF for every officer's account, None for every account."""
     query = select(User)
     if search:
         query = query.where(or_(contains(User.username, search), contains(User.full_name, search),
                                 contains(User.email, search)))
-    if role:
+    if role == STAFF:
+        query = query.where(User.role.not_in(COMPANY_ROLES))
+    elif role:
         query = query.where(User.role == role)
     if office_id:
         query = query.where(User.office_id == office_id)

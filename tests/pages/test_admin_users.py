@@ -162,3 +162,37 @@ def test_the_accounts_list_names_each_accounts_office(app, logged_in, session):
     rows = response.get_json()["response"]["admin-users-grid"]["rowData"]
     office = session.get(Office, _office(session))
     assert rows and all(row["office_title"] == f"{office.code} · {office.name}" for row in rows)
+
+
+def test_the_accounts_list_opens_on_the_officers_and_lists_service_user_accounts_when_asked(app, logged_in, make_user):
+    """A station's companies hold thousands of accounts: the few dozen officers' were lost among them on a list of
+    every account. The list opens on "Semua petugas"; "Pengguna jasa" and "Semua akun" still list theirs."""
+    from layouts import admin_users as admin_users_layout
+    from support.web import components
+
+    client = logged_in("admin", username="admin_daftar")
+    for name in ("pt_satu_staf", "pt_dua_staf"):
+        make_user(name, "service_user")
+    make_user("operator_daftar", "operator")
+    page = dash_callback(client, "shell-content.children",
+                         inputs=[{"id": "shell-url", "property": "pathname", "value": "/admin/users"}],
+                         state=[{"id": "shell-url", "property": "search", "value": ""}]).json
+    chosen = next(props for _type, props in components(page) if props.get("id") == "admin-users-role-filter")
+    assert chosen["value"] == users.STAFF
+    assert [o["label"] for o in chosen["options"]][:1] == ["Semua petugas"]
+    assert [o["label"] for o in chosen["options"]][-1] == "Semua akun"
+    assert chosen["options"] == admin_users_layout.role_filter_options()
+    key = next(k for k in app.callback_map if "admin-users-grid.rowData" in k)
+
+    def listed(role):
+        inputs = [{"id": "admin-users-search", "property": "value", "value": None},
+                  {"id": "admin-users-role-filter", "property": "value", "value": role},
+                  {"id": "admin-users-refresh", "property": "data", "value": 0}, *pager_body("admin-users")]
+        response = dash_callback(client, key, inputs=inputs, state=pager_state("admin-users-page", 0))
+        assert response.status_code == 200
+        return {row["username"] for row in response.get_json()["response"]["admin-users-grid"]["rowData"]}
+
+    staff = listed(users.STAFF)
+    assert {"admin_daftar", "operator_daftar"} <= staff and not staff & {"pt_satu_staf", "pt_dua_staf"}
+    assert listed("service_user") == {"pt_satu_staf", "pt_dua_staf"}
+    assert {"admin_daftar", "operator_daftar", "pt_satu_staf", "pt_dua_staf"} <= listed("all")
