@@ -128,10 +128,13 @@ def register(app) -> None:
         current = user()
         if ctx.triggered_id == "complaints-new":
             # Opened: the day received is today's, as it is when the dialog was drawn or emptied (a page left open
-            # overnight offered yesterday's).
-            today = [new_form_values(current.office_timezone)[name] if name == "received_date" else no_update
-                     for name in NEW_FIELDS] + [no_update, no_update]
-            return [True, "", False, no_update, no_update, no_update, no_update, ""] + cleared + today
+            # overnight offered yesterday's). A new day also moves the leave question's start (the refresh store, as
+            # a save does): compared with the day drawn yesterday, the untouched dialog asked before being left.
+            today = new_form_values(current.office_timezone)["received_date"]
+            if data["received_date"] == today:
+                return [True, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
+            moved = [today if name == "received_date" else no_update for name in NEW_FIELDS] + [no_update, no_update]
+            return [True, "", False, no_update, no_update, no_update, (refresh or 0) + 1, ""] + cleared + moved
         if ctx.triggered_id == "complaints-new-cancel":  # a closed dialog empties (below)
             return [False, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
         try:

@@ -28,9 +28,9 @@ def officer(app, client, make_user, database):
         return s.scalar(select(Office.timezone).where(Office.code == "0300"))
 
 
-def _press(app, client, button: str, received_date):
-    """Press a button of the new-complaint dialog with the form as TYPED and `received_date` in its date field."""
-    values = TYPED | {"received_date": received_date}
+def _press(app, client, button: str, received_date, values=TYPED):
+    """Press a button of the new-complaint dialog with the form as `values` and `received_date` in its date field."""
+    values = values | {"received_date": received_date}
     state = [{"id": f"complaints-new-{name}", "property": "value", "value": values[name]} for name in FIELDS]
     state += [{"id": "complaints-new-upload", "property": "contents", "value": None},
               {"id": "complaints-new-upload", "property": "filename", "value": None},
@@ -63,6 +63,24 @@ def test_recording_a_complaint_shows_today_as_its_received_date_and_stores_that_
     with database.session() as s:
         stored = s.scalars(select(Complaint)).one()
         assert local_date(stored.received_at, officer).isoformat() == today
+
+
+def test_the_dialog_opened_on_a_page_left_open_overnight_takes_todays_date_as_its_untouched_start(
+        app, client, officer):
+    """The dialog set today's date on a form drawn yesterday, and the leave question, comparing with yesterday's
+    date, then asked before an untouched dialog was left. Opened on a new day, it moves the question's start (the
+    refresh store, as a save does); opened the same day, it changes nothing."""
+    from layouts.complaints import NEW_FIELDS, new_form_values
+
+    drawn_yesterday = new_form_values(officer) | {"received_date": (today_in(officer) - timedelta(days=1)).isoformat()}
+    opened = _press(app, client, "", drawn_yesterday["received_date"], values=drawn_yesterday)
+    assert opened["complaints-new-received_date"]["value"] == today_in(officer).isoformat()
+    assert opened["complaints-refresh"]["data"] == 1
+    assert not {f"complaints-new-{name}" for name in NEW_FIELDS if name != "received_date"} & {
+        key for key, props in opened.items() if "value" in props}  # the rest of the form untouched
+    same_day = _press(app, client, "", today_in(officer).isoformat(), values=new_form_values(officer))
+    assert same_day["complaints-modal"]["is_open"] is True
+    assert "complaints-refresh" not in same_day and "value" not in same_day.get("complaints-new-received_date", {})
 
 
 def test_a_complaint_received_on_an_earlier_day_is_stored_on_that_day(app, client, database, officer):
