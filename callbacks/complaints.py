@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
@@ -100,9 +101,9 @@ def register(app) -> None:
 
     # Unsaved changes (layouts/components/unsaved.py): Back, a reload or a closed tab with the dialog open and typed
     # in asks first (its backdrop holds the menu links off). The channel and category start at their defaults and the
-    # day received at today, every other field and the attachments empty; a save empties the form and counts up the
-    # refresh store, from which the browser takes the form as it then stands for its start.
-    register_unsaved_guard(app, "complaints.edit", "complaints-new", "complaints-refresh",
+    # day received at today, every other field and the attachments empty; a save or a close empties the form and
+    # moves the start store, from which the browser takes the form as it then stands for its start.
+    register_unsaved_guard(app, "complaints.edit", "complaints-new", "complaints-new-start",
                            {name: f"complaints-new-{name}" for name in STARTS_FILLED},
                            blank=[f"complaints-new-{name}" for name in NEW_FIELDS if name not in STARTS_FILLED]
                            + [("complaints-new-upload", "filename")], open_while="complaints-modal")
@@ -112,8 +113,8 @@ def register(app) -> None:
         [Output("complaints-modal", "is_open"), Output("complaints-form-alert", "children"),
          Output("complaints-form-alert", "is_open"), Output("complaints-alert", "children"),
          Output("complaints-alert", "is_open"), Output("complaints-alert", "color"),
-         Output("complaints-refresh", "data"), Output("complaints-new-attachments-feedback", "children")] + outputs
-        + emptied,
+         Output("complaints-refresh", "data"), Output("complaints-new-attachments-feedback", "children"),
+         Output("complaints-new-start", "data")] + outputs + emptied,
         Input("complaints-new", "n_clicks"), Input("complaints-new-cancel", "n_clicks"),
         Input("complaints-new-save", "n_clicks"),
         [State(f"complaints-new-{name}", "value") for name in NEW_FIELDS]
@@ -128,15 +129,15 @@ def register(app) -> None:
         current = user()
         if ctx.triggered_id == "complaints-new":
             # Opened: the day received is today's, as it is when the dialog was drawn or emptied (a page left open
-            # overnight offered yesterday's). A new day also moves the leave question's start (the refresh store, as
-            # a save does): compared with the day drawn yesterday, the untouched dialog asked before being left.
+            # overnight offered yesterday's). A new day also moves the leave question's start: compared with the day
+            # drawn yesterday, the untouched dialog asked before being left.
             today = new_form_values(current.office_timezone)["received_date"]
             if data["received_date"] == today:
-                return [True, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
+                return [True, "", False, no_update, no_update, no_update, no_update, "", no_update] + cleared + kept
             moved = [today if name == "received_date" else no_update for name in NEW_FIELDS] + [no_update, no_update]
-            return [True, "", False, no_update, no_update, no_update, (refresh or 0) + 1, ""] + cleared + moved
+            return [True, "", False, no_update, no_update, no_update, no_update, "", _moved()] + cleared + moved
         if ctx.triggered_id == "complaints-new-cancel":  # a closed dialog empties (below)
-            return [False, "", False, no_update, no_update, no_update, no_update, ""] + cleared + kept
+            return [False, "", False, no_update, no_update, no_update, no_update, "", no_update] + cleared + kept
         try:
             with database().session() as session:
                 created = complaints.create(session, current, data, source="officer",
@@ -144,10 +145,15 @@ def register(app) -> None:
         except InvalidInput as error:
             messages = error.messages(t)
             return [True, t("form.has_errors"), True, no_update, no_update, no_update, no_update,
-                    messages.get("attachments", "")] + \
+                    messages.get("attachments", ""), no_update] + \
                 [name in messages for name in NEW_FIELDS] + [messages.get(name, "") for name in NEW_FIELDS] + kept
         message = t("complaints.saved", code=created["tracking_code"], due=format_date(created["due_date"]))
-        return [False, "", False, message, True, "success", (refresh or 0) + 1, ""] + cleared + _emptied_form()
+        return [False, "", False, message, True, "success", (refresh or 0) + 1, "", _moved()] + cleared + \
+            _emptied_form()
+
+    def _moved() -> str:
+        """A new value for the start store: any value it did not hold makes the browser take the form as it stands."""
+        return uuid.uuid4().hex[:12]
 
     def _emptied_form() -> list:
         """The form's own starting values (the day received: today at the reader's office), no attachments."""
@@ -155,7 +161,8 @@ def register(app) -> None:
         return [values[name] for name in NEW_FIELDS] + [None, None]
 
     @protected_callback(app, "complaints.edit", [Output(o.component_id, o.component_property, allow_duplicate=True)
-                                                 for o in emptied] + outputs_duplicated,
+                                                 for o in emptied] + outputs_duplicated
+                        + [Output("complaints-new-start", "data", allow_duplicate=True)],
                         Input("complaints-modal", "is_open"), prevent_initial_call=True)
     def dialog_closed(is_open):
         """Closed, by Cancel, its × or Esc (the browser closes it then, no button's callback runs), the dialog drops
@@ -163,4 +170,4 @@ def register(app) -> None:
         draft, in a closed dialog, was lost without a question when the page was left."""
         if is_open:
             raise PreventUpdate
-        return _emptied_form() + [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS)
+        return _emptied_form() + [False] * len(NEW_FIELDS) + [""] * len(NEW_FIELDS) + [_moved()]

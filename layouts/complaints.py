@@ -84,7 +84,10 @@ def _page(user):
         pager("complaints"),
         dcc.Store(id="complaints-refresh", data=0),
         dcc.Location(id="complaints-go", refresh="callback-nav"),
-        _new_form(new_form_values(user.office_timezone)) if can_edit else None,
+        *([_new_form(new_form_values(user.office_timezone)),
+           # Moved when the dialog's untouched start moves (opened on a new day, emptied, saved): the leave question
+           # then takes the form as it stands for its start. Apart from the list's refresh, which reloads the list.
+           dcc.Store(id="complaints-new-start", data=0)] if can_edit else []),
     ])
 
 

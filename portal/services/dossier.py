@@ -277,8 +277,7 @@ def gather(session: Session, viewer, service_user_id: int, period_from: Any = No
     """The dossier's content for a viewer who may open the company's profile (NotFound / Forbidden as the profile
     refuses), as JSON-safe plain values. `section`, `direction`, `commodity_id`: the profile's, checked as the
     profile checks them (InvalidInput: an unknown section or direction, a commodity of no section the viewer sees;
-    Forbidden: another section than a coordinator's own); None or "all": every one. A coordinator's dossier is of
-    their section whatever is asked."""
+    Forbidden: another section than a coordinator's own); None or "all": every one (a coordinator's: their own)."""
     scope = scope_of(viewer)
     scope.require(PERMISSION)
     reach = company_reach(session, scope, int(service_user_id))

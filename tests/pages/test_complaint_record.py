@@ -68,19 +68,24 @@ def test_recording_a_complaint_shows_today_as_its_received_date_and_stores_that_
 def test_the_dialog_opened_on_a_page_left_open_overnight_takes_todays_date_as_its_untouched_start(
         app, client, officer):
     """The dialog set today's date on a form drawn yesterday, and the leave question, comparing with yesterday's
-    date, then asked before an untouched dialog was left. Opened on a new day, it moves the question's start (the
-    refresh store, as a save does); opened the same day, it changes nothing."""
+    date, then asked before an untouched dialog was left. Opened on a new day, it moves the question's start (as a
+    close and a save do, not reloading the list behind it); opened the same day, it changes nothing."""
     from layouts.complaints import NEW_FIELDS, new_form_values
 
     drawn_yesterday = new_form_values(officer) | {"received_date": (today_in(officer) - timedelta(days=1)).isoformat()}
     opened = _press(app, client, "", drawn_yesterday["received_date"], values=drawn_yesterday)
     assert opened["complaints-new-received_date"]["value"] == today_in(officer).isoformat()
-    assert opened["complaints-refresh"]["data"] == 1
+    assert opened["complaints-new-start"]["data"] and "complaints-refresh" not in opened  # the list stays as it is
     assert not {f"complaints-new-{name}" for name in NEW_FIELDS if name != "received_date"} & {
         key for key, props in opened.items() if "value" in props}  # the rest of the form untouched
     same_day = _press(app, client, "", today_in(officer).isoformat(), values=new_form_values(officer))
     assert same_day["complaints-modal"]["is_open"] is True
-    assert "complaints-refresh" not in same_day and "value" not in same_day.get("complaints-new-received_date", {})
+    assert "complaints-new-start" not in same_day and "value" not in same_day.get("complaints-new-received_date", {})
+    # Closed (Cancel, its ×, Esc), emptied at that moment's date: the start moves with it (opened before midnight
+    # and closed after it, the next opening found today's date and moved nothing)
+    closed = dash_callback(client, find_key(app, "..complaints-new-channel.value@"), [
+        {"id": "complaints-modal", "property": "is_open", "value": False}], changed=["complaints-modal.is_open"])
+    assert closed.status_code == 200 and closed.json["response"]["complaints-new-start"]["data"]
 
 
 def test_a_complaint_received_on_an_earlier_day_is_stored_on_that_day(app, client, database, officer):
