@@ -183,6 +183,7 @@ def test_an_admins_hint_looks_a_ptk_up_at_the_office_the_save_files_the_nnc_unde
     from support.compliance_data import gen_nnc
 
     admin = actor(database, make_user, "admin", username="admin_kantor")
+    operator = actor(database, make_user, "operator", username="petugas_kantor")  # made before this session writes
     denpasar = Office(code="2000", name="Balai Besar Karantina Pertanian Denpasar", timezone="Asia/Makassar")
     session.add(denpasar)
     session.flush()
@@ -200,7 +201,6 @@ def test_an_admins_hint_looks_a_ptk_up_at_the_office_the_save_files_the_nnc_unde
     assert editing == denpasar.id
     assert nnc_lookups.lookup_application(session, admin, there.number, editing)["id"] == there.id
     # An operator opening another office's NNC id by hand files nothing there: the hint stays at their office
-    operator = actor(database, make_user, "operator", username="petugas_kantor")
     assert nnc_lookups.filing_office(session, operator, their_nnc.id) == operator.office_id
     assert nnc_lookups.filing_office(session, operator, True) == operator.office_id
 
