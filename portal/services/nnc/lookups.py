@@ -60,7 +60,7 @@ def handler_choice(session: Session, handler_id: int | None) -> dict[str, Any] |
 def filing_office(session: Session, viewer, nnc_id: Any) -> int | None:
     """The office an NNC form's save files the NNC under: the opened NNC's own (an edit keeps it there, and an admin
     opens any office's), else the viewer's (a new one is the recorder's office's)."""
-    if isinstance(nnc_id, int) and not isinstance(nnc_id, bool):
+    if isinstance(nnc_id, int) and not isinstance(nnc_id, bool) and 0 < nnc_id < 2 ** 31:  # an id column's range
         office_id = session.scalar(select(Nnc.office_id).where(Nnc.id == nnc_id))
         if office_id is not None and scope_of(viewer).sees_office(office_id):
             return office_id
