@@ -160,9 +160,9 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
     NNC register the section and the flow a direction counts (export: received, import: issued, as the panel counts
     them); the ranking the section only (the card counts the stored scores of the default window, by section); the
     survey results the period (`span`: its preset, or its dates when custom) and the section, so the page shows the
-    card's IKM; the targeting page the section, the direction (its card counts by it) and the period: its months for a preset (each runs from a
-    month's first day, and a "this_…" one ends today, so the whole months count what the card counts) or custom
-    dates of whole months, else its exact days. The NNC register's and the complaints' links carry no period (they
+    card's IKM; the targeting page the section, the direction (its card counts by it) and the period: its months for
+    a preset (each runs from a month's first day, and a "this_…" one ends today, so the whole months count what the
+    card counts) or custom dates of whole months, else its exact days. The NNC register's and the complaints' links carry no period (they
     filter by other dates than the cards count by).
 
     `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
