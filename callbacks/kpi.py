@@ -150,20 +150,20 @@ def card_links(office_id: int | None, section: str | None, direction: str | None
                span: kpi.Period | None = None, list_is_the_office: bool = True) -> dict[str, str | None]:
     """Where each card leads, with those of the panel's filters that the card's figure and the page share: the
     applications list takes the section and direction; for the cards that count the applications completed in the
-    period (certificates, whose line under it is their count, and service time: the "completed" link) also
-    `span`'s days as completion days (`dates=completed&from=…&to=…`, bounded in the office's zone as the panel
-    bounds its period; latest completion first), so the list's total is the card's "applications completed" — only
-    where the reader's list is of the panel's office alone (`list_is_the_office`: an admin's or a national reader's
-    list holds every office, an admin's the records deleted at the source too, and would show more); the
-    in-progress card's list (`in_progress`) those not completed by the period's last day (`dates=in_progress&to=…`),
-    on the same condition; the fees card's carries no period (paid by the payment's date, not the completion's); the
-    NNC register the section and the flow a direction counts (export: received, import: issued, as the panel counts
+    period (certificates, whose line under it is their count, and service time: the "completed" link) also `span`'s
+    days as completion days (`dates=completed&from=…&to=…`, bounded in the office's zone as the panel bounds its
+    period; latest completion first), so the list's total is the card's "applications completed" — only where the
+    reader's list is of the panel's office alone (`list_is_the_office`: an admin's or a national reader's list holds
+    every office, an admin's the records deleted at the source too, and would show more); the in-progress card's
+    list (`in_progress`) those not completed by the period's last day (`dates=in_progress&to=…`), on the same
+    condition; the fees card's carries no period (paid by the payment's date, not the completion's); the NNC
+    register the section and the flow a direction counts (export: received, import: issued, as the panel counts
     them); the ranking the section only (the card counts the stored scores of the default window, by section); the
     survey results the period (`span`: its preset, or its dates when custom) and the section, so the page shows the
     card's IKM; the targeting page the section, the direction (its card counts by it) and the period: its months for
     a preset (each runs from a month's first day, and a "this_…" one ends today, so the whole months count what the
-    card counts) or custom dates of whole months, else its exact days. The NNC register's and the complaints' links carry no period (they
-    filter by other dates than the cards count by).
+    card counts) or custom dates of whole months, else its exact days. The NNC register's and the complaints' links
+    carry no period (they filter by other dates than the cards count by).
 
     `office_id`: None for the reader's home office. Another office's panel (a national reader's choice) leads only
     to that office's ranking: the other lists are of the reader's own reach, not of the office on the panel, and a
