@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from models import Office, Section, User
 from models.base import utcnow
 from portal import audit
-from portal.security.permissions import ROLES, is_company_role, needs_section, role_can
+from portal.security.permissions import ROLES, needs_section, role_can
 from portal.services import edit_versions
-from portal.services.accounts import clear_lock, end_all_sessions, hash_password
+from portal.services.accounts import COMPANY_ROLES, clear_lock, end_all_sessions, hash_password
 from portal.services.text_search import contains
 from portal.validation import ErrorCollector, NotFound
 
@@ -59,7 +59,6 @@ PAGE_SIZE = 50
 # The accounts list's default: the officers' accounts. A station's service users hold thousands of accounts (each
 # company's staff have theirs) among which its few dozen officers were hard to find; theirs are one choice away.
 STAFF = "staff"
-COMPANY_ROLES = tuple(role for role in ROLES if is_company_role(role))
 
 
 def list_users(session: Session, search: str | None = None, role: str | None = None,
