@@ -133,15 +133,19 @@ def register(app) -> None:
          Output("admin-users-alert", "children"), Output("admin-users-alert", "is_open"),
          Output("admin-users-alert", "color"),
          Output("admin-users-modal-alert", "children"),
-         Output("admin-users-modal-alert", "is_open", allow_duplicate=True)] + _field_outputs(True),
+         Output("admin-users-modal-alert", "is_open", allow_duplicate=True)] + _field_outputs(True)
+        + [Output("admin-users-role-filter", "value", allow_duplicate=True)],
         Input("admin-users-save", "n_clicks"),
         [State(f"admin-users-{name}", "value") for name in FORM_FIELDS]
         + [State("admin-users-active", "value"), State("admin-users-selected", "data"),
-           State("admin-users-refresh", "data"), State("admin-users-opened", "data")],
+           State("admin-users-refresh", "data"), State("admin-users-opened", "data"),
+           State("admin-users-role-filter", "value")],
         prevent_initial_call=True)
     def save(_clicks, username, full_name, email, role, section_id, office_id, password, active, selected, refresh,
-             kept):
-        """Create or update; on any error keep the form open with every message beside its field."""
+             kept, role_filter=None):
+        """Create or update; on any error keep the form open with every message beside its field. A saved account
+        whose role the list's filter leaves out switches the filter to one that shows it (a service user's account
+        made here was not in the officers' list the page opens on)."""
         data = {"username": username, "full_name": full_name, "email": email, "role": role,
                 "section_id": _to_int(section_id), "office_id": _to_int(office_id), "password": password,
                 "active": bool(active)}
@@ -156,13 +160,15 @@ def register(app) -> None:
         except StaleEdit as error:  # the modal stays open with what was typed
             return [True, no_update, no_update, False, no_update,
                     [html.Div(t("edit.stale_title"), className="fw-semibold"),
-                     stale_message(error, _field_label, _field_value)], True] + _field_feedback({})
+                     stale_message(error, _field_label, _field_value)], True] + _field_feedback({}) + [no_update]
         except InvalidInput as error:
             messages = error.messages(t)
             return [True, no_update, no_update, False, no_update, t("form.has_errors"), True] + \
-                _field_feedback(messages)
+                _field_feedback(messages) + [no_update]
         message = t("admin_users.saved", username=saved["username"])
-        return [False, (refresh or 0) + 1, message, True, "success", "", False] + _field_feedback({})
+        showing = users.role_filter_showing(role_filter if isinstance(role_filter, str) else None, saved["role"])
+        return [False, (refresh or 0) + 1, message, True, "success", "", False] + _field_feedback({}) + [
+            no_update if showing == role_filter else showing]
 
     @protected_callback(
         app, PERMISSION,

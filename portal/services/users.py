@@ -61,6 +61,16 @@ PAGE_SIZE = 50
 STAFF = "staff"
 
 
+def role_filter_showing(role_filter: str | None, role: str) -> str | None:
+    """The accounts list's role filter once an account of `role` is saved under `role_filter`: kept when the list
+    shows that role, else the nearest one that does (every officer for an officer's account, the role itself for a
+    company's), so the account the alert names is in the list below it."""
+    company = role in COMPANY_ROLES
+    if role_filter in (None, "", "all", role) or role_filter == STAFF and not company:
+        return role_filter
+    return role if company else STAFF
+
+
 def list_users(session: Session, search: str | None = None, role: str | None = None,
                office_id: int | None = None, page: int = 0, page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """A page of accounts, by username, filtered and paged in the database (`rows`, `total`, `page`,

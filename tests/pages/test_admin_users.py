@@ -83,12 +83,13 @@ def test_unlock_clears_the_lock_and_is_audited(database, make_user):
         assert s.scalar(select(AuditLog.id).where(AuditLog.action == "user_unlocked")) is not None
 
 
-def _save_inputs(values: dict):
+def _save_inputs(values: dict, role_filter=users.STAFF):
     state = [{"id": f"admin-users-{name}", "property": "value", "value": values.get(name)} for name in FIELDS]
     state += [{"id": "admin-users-active", "property": "value", "value": True},
               {"id": "admin-users-selected", "property": "data", "value": None},
               {"id": "admin-users-refresh", "property": "data", "value": 0},
-              {"id": "admin-users-opened", "property": "data", "value": None}]  # a new account: nothing opened
+              {"id": "admin-users-opened", "property": "data", "value": None},  # a new account: nothing opened
+              {"id": "admin-users-role-filter", "property": "value", "value": role_filter}]
     return [{"id": "admin-users-save", "property": "n_clicks", "value": 1}], state
 
 
@@ -196,3 +197,37 @@ def test_the_accounts_list_opens_on_the_officers_and_lists_service_user_accounts
     assert {"admin_daftar", "operator_daftar"} <= staff and not staff & {"pt_satu_staf", "pt_dua_staf"}
     assert listed("service_user") == {"pt_satu_staf", "pt_dua_staf"}
     assert {"admin_daftar", "operator_daftar", "pt_satu_staf", "pt_dua_staf"} <= listed("all")
+
+
+def _saved_under(app, client, values: dict, role_filter):
+    inputs, state = _save_inputs(values, role_filter)
+    response = dash_callback(client, _save_output_key(app), inputs, state, ["admin-users-save.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["response"]
+
+
+def test_a_new_account_the_role_filter_leaves_out_switches_the_filter_to_one_that_lists_it(app, logged_in, session):
+    """The page opens on the officers: a service user's account made there was saved, named by the alert, and not
+    in the list below it until the admin chose "Pengguna jasa"."""
+    client = logged_in("admin")
+    body = _saved_under(app, client, {"username": "eksportir.baru", "full_name": "Eksportir Baru",
+                                      "role": "service_user", "office_id": "1", "password": "sandi-yang-panjang"},
+                        users.STAFF)
+    assert body["admin-users-role-filter"]["value"] == "service_user"
+    assert session.scalar(select(User.role).where(User.username == "eksportir.baru")) == "service_user"
+    listed = users.list_users(session, role=body["admin-users-role-filter"]["value"], search="eksportir.baru")
+    assert [row["username"] for row in listed["rows"]] == ["eksportir.baru"]
+
+    body = _saved_under(app, client, {"username": "operator.lain", "full_name": "Operator Lain", "role": "operator",
+                                      "office_id": "1", "password": "sandi-yang-panjang"}, "service_user")
+    assert body["admin-users-role-filter"]["value"] == users.STAFF
+
+
+def test_a_saved_account_the_role_filter_shows_leaves_the_filter_alone(app, logged_in):
+    client = logged_in("admin")
+    for username, role_filter in (("operator.satu", users.STAFF), ("operator.dua", "operator"),
+                                  ("operator.tiga", "all")):
+        body = _saved_under(app, client, {"username": username, "full_name": "Operator", "role": "operator",
+                                          "office_id": "1", "password": "sandi-yang-panjang"}, role_filter)
+        assert "admin-users-role-filter" not in body, role_filter
+        assert username in body["admin-users-alert"]["children"]
