@@ -194,7 +194,8 @@ def section_choices(sections: list[dict], all_label_key: str = "compliance.all_s
 
 def register_open_row(app, permission: str, grid_id: str, location_id: str, path: str, prop: str = "href",
                       back: str | None = None, carry: dict[str, str] | None = None,
-                      carry_unless: tuple[str, str, tuple[str, ...]] | None = None):
+                      carry_unless: tuple[str, str, tuple[str, ...]] | None = None,
+                      carry_only: dict[str, tuple[str, ...]] | None = None):
     """Clicking a grid row opens its page (`path` + the row's id); that page checks the reader's reach again.
 
     The whole address (`href`), not the path: a list keeps its filters in its query string (url_filters), and a
@@ -203,11 +204,14 @@ def register_open_row(app, permission: str, grid_id: str, location_id: str, path
     `carry`: the row's page's parameters taken from this page's filters ({"section": "rankings-section"}): the row's
     page opens on what the row showed (a filter at "all" carries nothing). `carry_unless`: (component, value,
     parameters) — those parameters are not carried while that component holds that value (the national ranking
-    switches its direction and commodity filters off: kept in their fields, they filtered no row)."""
+    switches its direction and commodity filters off: kept in their fields, they filtered no row). `carry_only`:
+    parameters carried only with one of the values listed ({"ranking": ("national",)}: an office's ranking opens
+    its own record's profile and needs no word of it)."""
     carried = list((carry or {}).items())
-    states = [State(component_id, "value") for _param, component_id in carried]
-    if carry_unless:
-        states.append(State(carry_unless[0], "value"))
+    # Each component once (the switch of `carry_unless` may be carried too: the national ranking's office choice).
+    read = list(dict.fromkeys([component_id for _param, component_id in carried]
+                              + ([carry_unless[0]] if carry_unless else [])))
+    states = [State(component_id, "value") for component_id in read]
 
     @protected_callback(app, permission, Output(location_id, prop), Input(grid_id, "cellClicked"), states,
                         prevent_initial_call=True)
@@ -215,13 +219,12 @@ def register_open_row(app, permission: str, grid_id: str, location_id: str, path
         """The clicked row's page, or nothing for a click outside the rows."""
         if not cell or cell.get("rowId") in (None, ""):
             return no_update
-        dropped: tuple[str, ...] = ()
-        if carry_unless:
-            values, switch = values[:-1], values[-1]
-            dropped = carry_unless[2] if switch == carry_unless[1] else ()
+        by_id = dict(zip(read, values))
+        dropped = carry_unless[2] if carry_unless and by_id.get(carry_unless[0]) == carry_unless[1] else ()
         href = f"{path}{int(cell['rowId'])}"
-        given = {param: value for (param, _id), value in zip(carried, values)
-                 if isinstance(value, str) and value not in ("", "all") and param not in dropped}
+        given = {param: value for param, value in ((param, by_id.get(component_id)) for param, component_id in carried)
+                 if isinstance(value, str) and value not in ("", "all") and param not in dropped
+                 and value in (carry_only or {}).get(param, (value,))}
         if given:
             href += "?" + urlencode(given)
         return opened_from(href, back) if back else href

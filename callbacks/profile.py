@@ -176,6 +176,25 @@ def register(app) -> None:
             rows = cached(db, national.other_offices, int(service_user_id), **reach, section=section)
         return page.other_offices_table(rows)
 
+    @protected_callback(app, PERMISSION, Output("profile-national", "children"),
+                        Input("profile-id", "data"), Input("profile-section", "value"),
+                        Input("profile-from", "value"), Input("profile-to", "value"))
+    def national_standing(service_user_id, section, period_from=None, period_to=None):
+        """The company's row of the national ranking, for a profile opened from it (the layout draws the card's
+        place only then, for a reader of several offices): the section and period the ranking had, as the profile's
+        own fields now hold them. A period the profile refuses is the default window here too, as there."""
+        current = user()
+        period, _problem = _period(period_from, period_to)
+        try:
+            with database().session() as db:
+                standing = cached(db, national.company_standing, int(service_user_id),
+                                  **compliance_filters.national_reach(current.scope),
+                                  filters={"section": section, "period_from": period[0], "period_to": period[1]},
+                                  tz=current.office_timezone)
+        except (Forbidden, NotFound, InvalidInput):  # the profile below says what is wrong (or refuses)
+            return None
+        return page.national_card(standing)
+
     for grid_id in ("profile-timeline-grid", "profile-handlers-grid"):
         _register_open(app, grid_id)
 

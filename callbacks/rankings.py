@@ -19,7 +19,6 @@ from portal.services.compliance import national
 from portal.services.compliance import ranking as compliance
 from portal.services.offices import office_names
 from portal.services.kpi.offices import office_choices
-from portal.validation import Forbidden
 from portal.view_cache import cached
 
 PERMISSION = "rankings.view"
@@ -71,13 +70,6 @@ def office_reach(scope, office) -> dict:
     reach = compliance_filters.reach(scope)
     reach["office_id"] = scope.figures_office(office)
     return reach
-
-
-def national_reach(scope) -> dict:
-    """The national ranking's reach: only a scope reading several offices (Forbidden otherwise)."""
-    if not scope.several_offices:
-        raise Forbidden("national ranking")
-    return {"section_scope": compliance_filters.reach(scope)["section_scope"]}
 
 
 def national_row(row: dict, tz: str, names: dict[int, str] | None = None) -> dict:
@@ -156,7 +148,7 @@ def register(app) -> None:
         switched_off = {"direction_off": office == NATIONAL, "commodity_off": office == NATIONAL}
         if office == NATIONAL:
             with database().session() as db:
-                result = cached(db, national.national_ranking, **national_reach(current.scope),
+                result = cached(db, national.national_ranking, **compliance_filters.national_reach(current.scope),
                                 sort=sort or "rank", page=page, filters=filters_from(**filters), search=search,
                                 tz=current.office_timezone)
                 names = office_names(db)
@@ -176,10 +168,13 @@ def register(app) -> None:
 
     # The profile opens scored for the section, the period, the direction and the commodity the ranking showed (its
     # "Semua bidang", its default window and every consignment read other figures than the row).
+    # A national row (a pooled score) opens one office's record: the profile is told, and shows the row beside it.
     register_open_row(app, PERMISSION, "rankings-grid", "rankings-go", "/profile/",
                       carry={"section": "rankings-section", "from": "rankings-from", "to": "rankings-to",
-                             "direction": "rankings-direction", "commodity": "rankings-commodity"},
-                      carry_unless=("rankings-office", NATIONAL, ("direction", "commodity")))
+                             "direction": "rankings-direction", "commodity": "rankings-commodity",
+                             "ranking": "rankings-office"},
+                      carry_unless=("rankings-office", NATIONAL, ("direction", "commodity")),
+                      carry_only={"ranking": (NATIONAL,)})
 
     @protected_callback(
         app, PERMISSION, Output("rankings-download", "data"),
@@ -197,7 +192,7 @@ def register(app) -> None:
         xlsx = ctx.triggered_id.endswith("xlsx")
         if office == NATIONAL:
             with database().session() as db:
-                result = national.national_ranking(db, **national_reach(current.scope), sort=sort or "rank",
+                result = national.national_ranking(db, **compliance_filters.national_reach(current.scope), sort=sort or "rank",
                                                    page_size=None, search=search, filters=chosen,
                                                    tz=current.office_timezone)
                 names = office_names(db)

@@ -19,10 +19,11 @@ from layouts.compliance_common import (ALL, back_link, direction_options, interv
 from portal.pages import opened_from
 from layouts.components.date_words import date_words
 from layouts.components.formatting import (MONTH_CHART, chart_separators, count_axis, format_count, format_date,
-                                           format_month, format_rate, format_score, format_tax_id, month_axis)
+                                           format_month, format_rate, format_score, format_tax_id, month_axis,
+                                           office_label)
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
-from layouts.components.url_filters import CODE, DAY, UrlField, applied, location
+from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse
 from portal.domain.addresses import address_text
 from portal.services.compliance.filters import chosen_words
 from portal.i18n import t
@@ -40,20 +41,29 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
 # record opened from it leads back to it on the section chosen (layouts/components/url_filters.py).
 # Its period too: a ranking of a custom period opens its companies' profiles scored over that period; and its
 # direction and primary commodity: a ranking so filtered opens them scored over those consignments.
+# The ranking a profile was opened from, when it is the national one (its row's figures pool every office, the
+# profile's are one office's: the profile then says both). Another ranking's row opens the record it scored.
+NATIONAL = "national"
 URL_FIELDS = (UrlField("section", "profile-section", CODE, "all"), UrlField("from", "profile-from", DAY),
               UrlField("to", "profile-to", DAY), UrlField("direction", "profile-direction", CODE, ALL),
-              UrlField("commodity", "profile-commodity", CODE, ALL))
+              UrlField("commodity", "profile-commodity", CODE, ALL),
+              UrlField("ranking", "profile-ranking", CHOICE, choices=(NATIONAL,)))
 
 
 def layout(user, page=None, service_user_id: int | None = None, sections=(), query: str = "", **_):
     section = [section_select("profile-section", user, t("compliance.all_sections"), sections=sections)]
+    # Opened from the national ranking by a reader of several offices: the company's national row above the
+    # office's record (callbacks/profile.py fills it); for anyone else the parameter draws nothing.
+    national = parse(query, URL_FIELDS).get("profile-ranking") == NATIONAL and user.scope.several_offices
     return applied(html.Div([
         back_link("/rankings", t("profile.back"), "profile-back"),
         dcc.Store(id="profile-id", data=service_user_id),
+        dcc.Input(id="profile-ranking", type="hidden", value=None),
         dbc.Row([dbc.Col(dbc.InputGroup([group_label(t("profile.score_for"), "profile-section"), *section], size="sm"),
                          md=5, lg=4, className="mb-2"),
                  dbc.Col(period_fields(), md=7, lg=6, className="mb-2")], className="mb-2 qc-no-print"),
         choice_fields(),
+        html.Div(id="profile-national") if national else None,
         # Only the profile itself shows the spinner: a section or page loading inside it must not redraw it all.
         dcc.Loading(html.Div(id="profile-body"), type="default", delay_show=300,
                     target_components={"profile-body": "children"}),
@@ -470,12 +480,46 @@ def _guidance_kind(record: dict) -> str:
 
 def drawn_later(user):
     """The profile and its opened sections, as callbacks/profile.py draws them into the page (for the app's
-    validation layout: every id a callback names is drawn somewhere)."""
+    validation layout: every id a callback names is drawn somewhere); the national card's place, which the layout
+    draws for a profile opened from the national ranking."""
     detail = {"service_user": {"name": "", "tax_id": "", "address": "", "city": ""}, "section": None,
               "timezone": "UTC", "sizes": {"timeline": 0}, "explanation": None}
     return html.Div([sections(detail), section_frame("timeline"), section_frame("handlers"),
-                     dcc.Graph(id="profile-monthly-chart"), other_offices_card(),
+                     dcc.Graph(id="profile-monthly-chart"), other_offices_card(), html.Div(id="profile-national"),
                      dossier_form(0, {"window_from": "", "window_to": ""})])
+
+
+def national_card(standing: dict):
+    """The company's row of the national ranking (`national.company_standing`): rank, pooled counts, national score
+    and tier, and which office's record the profile below shows."""
+    row, office = standing["row"], standing["office"]
+    here = html.P(t("profile.national.here", office=office_label(office["code"], office["name"])),
+                  className="small text-muted mb-0 mt-2")
+    if row is None:
+        body = [html.P(t("profile.national.none"), className="mb-0"), here]
+    else:
+        def figure(label: str, shown, lg: int = 2):
+            # Three a row on a tablet, six on a desktop, where the tier's words take a wider column.
+            return dbc.Col(html.Div([html.Div(label, className="small text-muted"), shown]), xs=6, md=4, lg=lg)
+
+        def number(text: str, **kwargs):
+            return html.Div(text, className="qc-big-number", **kwargs)
+
+        body = [dbc.Row([
+            figure(t("profile.national.rank"), html.Div([
+                html.Span(format_count(row["rank"]), className="qc-big-number", id="profile-national-rank"),
+                html.Small(" " + t("profile.national.rank_of", ranked=format_count(standing["ranked"])),
+                           className="text-muted")])),
+            figure(t("rankings.col.national_score"), number(format_score(row["score"]), id="profile-national-score")),
+            figure(t("rankings.col.national_tier"), tier_badge(row["tier"], id="profile-national-tier"), lg=3),
+            figure(t("compliance.col.consignments"), number(format_count(row["consignments"]))),
+            figure(t("profile.national.violations"), number(format_count(row["violations"]))),
+            figure(t("profile.national.offices"), number(t("profile.national.offices_value",
+                                                           count=format_count(len(row["offices"])))), lg=1),
+        ], className="g-3"), here]
+    return _card(t("profile.national.title"), "bi-globe-asia-australia", body, "profile-national-card",
+                 t("profile.national.subtitle", start=format_date(standing["window_from"]),
+                   end=format_date(standing["window_to"])))
 
 
 def other_offices_card():

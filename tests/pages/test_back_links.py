@@ -8,6 +8,9 @@ import pytest
 from support.hostile import find_key
 from support.web import PROFILE_CHOICES_ALL, PROFILE_DEFAULTS, components, dash_callback
 
+# The profile's address also says when it was opened from the national ranking (layouts/profile.py URL_FIELDS).
+NOT_FROM_NATIONAL = {"id": "profile-ranking", "property": "value", "value": None}
+
 
 def _back_link(client, path: str, search: str, link_id: str) -> tuple[str, str]:
     response = dash_callback(client, "shell-content.children",
@@ -97,7 +100,7 @@ def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_per
                                         {"id": "rankings-office", "property": "value", "value": "home"}])
         assert response.json["response"]["rankings-go"]["href"] == expected, section
     # The national ranking switches its direction and commodity off (their values stay in their fields): a row
-    # opened there carries neither
+    # opened there carries neither…
     national = dash_callback(client, key,
                              inputs=[{"id": "rankings-grid", "property": "cellClicked", "value": {"rowId": "581"}}],
                              state=[{"id": "rankings-section", "property": "value", "value": "plant"},
@@ -106,7 +109,8 @@ def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_per
                                     {"id": "rankings-direction", "property": "value", "value": "export"},
                                     {"id": "rankings-commodity", "property": "value", "value": "12"},
                                     {"id": "rankings-office", "property": "value", "value": "national"}])
-    assert national.json["response"]["rankings-go"]["href"] == "/profile/581?section=plant"
+    # …and says it came from the national ranking (the profile shows the row's pooled figures beside its office's)
+    assert national.json["response"]["rankings-go"]["href"] == "/profile/581?section=plant&ranking=national"
     drawn = dash_callback(client, "shell-content.children",
                           inputs=[{"id": "shell-url", "property": "pathname", "value": "/profile/581"}],
                           state=[{"id": "shell-url", "property": "search",
@@ -120,14 +124,20 @@ def test_a_ranking_row_opens_the_profile_scored_for_the_rankings_section_and_per
                             inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
                                     {"id": "profile-from", "property": "value", "value": "2026-01-01"},
                                     {"id": "profile-to", "property": "value", "value": "2026-03-31"},
-                                    *PROFILE_CHOICES_ALL],
+                                    *PROFILE_CHOICES_ALL, NOT_FROM_NATIONAL],
                             state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
     assert written.json["response"]["profile-url"]["search"] == "?section=animal&from=2026-01-01&to=2026-03-31"
     written = dash_callback(client, find_key(app, "profile-url.search"),
                             inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
-                                    *PROFILE_DEFAULTS],
+                                    *PROFILE_DEFAULTS, NOT_FROM_NATIONAL],
                             state=[{"id": "profile-url", "property": "search", "value": "?section=plant"}])
     assert written.json["response"]["profile-url"]["search"] == "?section=animal"
+    # Opened from the national ranking, the profile keeps saying so in its address (a reload shows the row again).
+    written = dash_callback(client, find_key(app, "profile-url.search"),
+                            inputs=[{"id": "profile-section", "property": "value", "value": "animal"},
+                                    *PROFILE_DEFAULTS, {**NOT_FROM_NATIONAL, "value": "national"}],
+                            state=[{"id": "profile-url", "property": "search", "value": "?ranking=national"}])
+    assert written.json["response"]["profile-url"]["search"] == "?section=animal&ranking=national"
 
 
 def test_a_service_users_record_opened_from_a_notification_leads_back_to_the_notifications(app, logged_in):

@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from support.national_data import build_two_offices
-from support.web import dash_callback, pager_body, pager_state
+from support.web import components, dash_callback, pager_body, pager_state
 
 
 @pytest.fixture
@@ -124,3 +124,50 @@ def test_no_profile_of_another_office_opens_for_an_offices_coordinator(app, logg
         {"id": "profile-id", "property": "data", "value": offices["x_far"]},
         {"id": "profile-section", "property": "value", "value": "plant"}])
     assert "profile-other-offices" not in (response.get_json() or {}).get("response", {})
+
+
+def _profile_page(client, service_user_id: int, search: str):
+    drawn = dash_callback(client, "shell-content.children",
+                          inputs=[{"id": "shell-url", "property": "pathname", "value": f"/profile/{service_user_id}"}],
+                          state=[{"id": "shell-url", "property": "search", "value": search}])
+    assert drawn.status_code == 200
+    return {props["id"]: props for _type, props in components(drawn.get_json()) if isinstance(props.get("id"), str)}
+
+
+def _standing(client, app, service_user_id: int, section="all", period=(None, None)):
+    return dash_callback(client, _key(app, "profile-national.children"), inputs=[
+        {"id": "profile-id", "property": "data", "value": service_user_id},
+        {"id": "profile-section", "property": "value", "value": section},
+        {"id": "profile-from", "property": "value", "value": period[0]},
+        {"id": "profile-to", "property": "value", "value": period[1]}])
+
+
+def test_a_profile_opened_from_the_national_ranking_shows_the_rows_pooled_figures_beside_the_offices(
+        app, logged_in, offices):
+    """The national row of PT Xenia (20 consignments at two offices, two detentions) opened the Soekarno-Hatta
+    record's profile, whose score is that office's clean ten: the row's score was nowhere on the page it opened."""
+    client = logged_in("national")
+    row = next(r for r in _rank(client, app, "national")["rankings-grid"]["rowData"] if r["name"] == "PT Xenia Ekspor")
+    page = _profile_page(client, row["id"], "?ranking=national")
+    assert page["profile-ranking"]["value"] == "national" and "profile-national" in page
+    response = _standing(client, app, row["id"])
+    assert response.status_code == 200
+    card = response.get_json()["response"]["profile-national"]["children"]
+    drawn = {props["id"]: props for _type, props in components(card) if isinstance(props.get("id"), str)}
+    assert drawn["profile-national-score"]["children"] == row["score_text"]
+    assert row["tier"] in str(drawn["profile-national-tier"]["children"])
+    assert drawn["profile-national-rank"]["children"] == str(row["rank"])
+    text = str(card)
+    assert "dari 3" in text
+    assert "20" in text and "2 UPT" in text and "BBKP Soekarno-Hatta" in text  # …and whose record is below
+    # Opened from an office's ranking (or by hand), the profile is that office's record alone.
+    assert "profile-national" not in _profile_page(client, row["id"], "")
+
+
+def test_only_a_reader_of_several_offices_gets_a_profiles_national_standing(app, logged_in, offices):
+    client = logged_in("coordinator", "plant")
+    page = _profile_page(client, offices["x_home"], "?section=plant&ranking=national")
+    assert "profile-national" not in page
+    response = _standing(client, app, offices["x_home"], "plant")
+    assert response.status_code == 200
+    assert response.get_json()["response"]["profile-national"]["children"] is None

@@ -189,3 +189,42 @@ def test_the_stored_national_ranking_shows_a_company_renamed_since_it_was_stored
     read = national.national_ranking(session, section_scope=None, search="nusantara")
     assert read["stored"] is True and [row["company_id"] for row in read["rows"]] == [offices["x"]]
     assert _same(read, _live(session, search="nusantara"))
+
+
+def test_a_records_national_standing_is_its_companys_row_of_the_national_ranking(session, offices):
+    """A national row opens one office's record; its profile shows the row's pooled figures beside the office's,
+    read from the stored rows for the default view and computed as the ranking computes a custom period."""
+    ranked = national.national_ranking(session, section_scope=None)
+    assert ranked["stored"] is True
+    x = next(row for row in ranked["rows"] if row["company_id"] == offices["x"])
+    for record, code in ((offices["x_home"], "0300"), (offices["x_far"], "0400")):
+        standing = national.company_standing(session, record, section_scope=None)
+        row = standing["row"]
+        assert (row["rank"], row["score"], row["tier"], row["consignments"], row["violations"]) == (
+            x["rank"], x["score"], x["tier"], x["consignments"], x["violations"])
+        assert [office["office_code"] for office in row["offices"]] == ["0300", "0400"]
+        assert standing["ranked"] == ranked["ranked"] and standing["office"]["code"] == code
+        assert (standing["window_from"], standing["window_to"]) == (ranked["window_from"], ranked["window_to"])
+    # A custom period as the national ranking of that period ranks it, scored live.
+    today = today_in("Asia/Jakarta")
+    filters = {"period_from": today - timedelta(days=210), "period_to": today - timedelta(days=60)}
+    period = national.national_ranking(session, section_scope=None, filters=filters, page_size=None)
+    assert period["stored"] is False
+    expected = next(row for row in period["rows"] if row["company_id"] == offices["x"])
+    standing = national.company_standing(session, offices["x_far"], section_scope=None, filters=filters)
+    assert (standing["row"]["rank"], standing["row"]["score"], standing["ranked"]) == (
+        expected["rank"], expected["score"], period["ranked"])
+    assert (standing["window_from"], standing["window_to"]) == (today - timedelta(days=210),
+                                                                today - timedelta(days=60))
+
+
+def test_a_company_without_activity_in_the_window_has_no_national_standing(session, offices):
+    long_ago = today_in("Asia/Jakarta") - timedelta(days=3000)
+    standing = national.company_standing(session, offices["y"], section_scope=None, filters={
+        "period_from": long_ago, "period_to": long_ago + timedelta(days=10)})
+    assert standing["row"] is None and standing["ranked"] == 0
+
+
+def test_a_coordinator_asks_for_their_own_sections_national_standing_only(session, offices):
+    with pytest.raises(Forbidden):
+        national.company_standing(session, offices["x_home"], section_scope="plant", filters={"section": "animal"})

@@ -18,7 +18,7 @@ from models import Application
 from portal import view_cache
 from portal.domain.compliance import DEFAULT_SETTINGS
 from portal.services import ikm_results
-from portal.services.compliance import guidance, profile as compliance_profile, ranking as compliance
+from portal.services.compliance import guidance, national, profile as compliance_profile, ranking as compliance
 from portal.services.compliance.scoring_settings import save_settings
 from portal.services.kpi import panel as kpi
 from portal.services.nnc import register as nnc
@@ -52,6 +52,8 @@ def _views(office: dict) -> dict:
         # Another company's profile: its p0 is the office's, cached apart from the profile (profile.explanation).
         "other_profile": (compliance_profile.profile, (office["alpha"].id,), {**reach}),
         "survey_results": (ikm_results.results, (office["office_id"], *WINDOW), {}),
+        # A profile opened from the national ranking: its company's national row.
+        "national_standing": (national.company_standing, (office["beta"].id,), {"section_scope": None}),
     }
 
 
@@ -116,6 +118,7 @@ SHOWN = {
     "profile": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
     "other_profile": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
     "survey_results": ["a survey answer"],
+    "national_standing": ["a sync adding a detention", "an NNC save", "a scoring-settings change"],
 }
 
 

@@ -39,6 +39,15 @@ def company_reach(session: Session, scope: Scope, service_user_id: int) -> dict[
     return found
 
 
+def national_reach(scope: Scope) -> dict[str, Any]:
+    """The national ranking's reach: only a scope reading several offices (Forbidden otherwise), with its section
+    scope."""
+    scope = scope_of(scope)
+    if not scope.several_offices:
+        raise Forbidden("national ranking")
+    return {"section_scope": reach(scope)["section_scope"]}
+
+
 def handler_reach(scope: Scope) -> dict[str, Any]:
     """`reach`, except that a scope seeing every office sees the handlers of every office."""
     scope = scope_of(scope)

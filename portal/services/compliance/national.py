@@ -37,6 +37,7 @@ from portal.services.compliance.ranking import (SORTS, _Model, page_of_ranked, s
                                                 window_counts)
 from portal.services.compliance.scoring_settings import current_settings
 from portal.settings import default_timezone
+from portal.validation import NotFound
 
 UTC = timezone.utc
 CHUNK = 1000
@@ -297,29 +298,72 @@ def national_ranking(session: Session, *, section_scope: str | None, filters: di
     counts of the national tiers. Callers check that their scope reads several offices (scope.several_offices).
     The default view is read from the stored national rows while they are current (`stored`, see stored_run), else
     from the score snapshots while current, else computed from the rollup."""
+    view = _view(session, section_scope, filters, as_of, tz, stored)
+    cleaned, run, first, last, as_of = view["filters"], view["run"], view["first"], view["last"], view["as_of"]
+    about = {"window_from": first, "window_to": min(last, as_of), "as_of": as_of,
+             "settings_version": view["version"], "filters": cleaned, "timezone": view["timezone"]}
+    # The stored national rows when still those of today's snapshots: a page read, no company scored.
+    if run is not None:
+        listed = _stored_page(session, run.section_id, tier=cleaned["tier"], search=search, sort=sort, page=page,
+                              page_size=page_size)
+        return {**listed, "p0": float(run.p0), "all_n": run.all_n, "from_snapshots": True, "stored": True, **about}
+    snapshot_rows = current_snapshots(session, cleaned["section_id"], view["version"], view["scoring"]) \
+        if view["default_view"] else None
+    result = national_scores(session, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
+                             settings=view["scoring"], snapshot_rows=snapshot_rows)
+    listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
+                            page_size=page_size)
+    return {**listed, "p0": result["p0"], "all_n": result["all_n"],
+            "from_snapshots": snapshot_rows is not None, "stored": False, **about}
+
+
+def _view(session: Session, section_scope: str | None, filters: dict[str, Any] | None, as_of: date | None,
+          tz: str | None, stored: bool) -> dict[str, Any]:
+    """What a national view is of: its filters checked, the settings, its day and window, and the stored rows' run
+    when they may serve it (the default view, still today's)."""
     cleaned = clean_filters(session, filters, section_scope)
     version, scoring = current_settings(session)
     tz = tz or default_timezone()
     as_of = as_of or today_in(tz)
     first, last = window(as_of, scoring, cleaned["period_from"], cleaned["period_to"])
     default_view = not (cleaned["period_from"] or cleaned["period_to"])
-    # The stored national rows when still those of today's snapshots: a page read, no company scored.
     run = stored_run(session, cleaned["section_id"], version, as_of, first, last) if stored and default_view else None
-    if run is not None:
-        listed = _stored_page(session, run.section_id, tier=cleaned["tier"], search=search, sort=sort, page=page,
-                              page_size=page_size)
-        return {**listed, "p0": float(run.p0), "all_n": run.all_n, "from_snapshots": True, "stored": True,
-                "window_from": first, "window_to": min(last, as_of), "as_of": as_of, "settings_version": version,
-                "filters": cleaned, "timezone": tz}
-    snapshot_rows = current_snapshots(session, cleaned["section_id"], version, scoring) if default_view else None
-    result = national_scores(session, section_id=cleaned["section_id"], first=first, last=last, as_of=as_of,
-                             settings=scoring, snapshot_rows=snapshot_rows)
-    listed = page_of_ranked(result["rows"], tier=cleaned["tier"], search=search, sort=sort, page=page,
-                            page_size=page_size)
-    return {**listed, "p0": result["p0"], "all_n": result["all_n"],
-            "from_snapshots": snapshot_rows is not None, "stored": False,
-            "window_from": first, "window_to": min(last, as_of), "as_of": as_of, "settings_version": version,
-            "filters": cleaned, "timezone": tz}
+    return {"filters": cleaned, "version": version, "scoring": scoring, "timezone": tz, "as_of": as_of,
+            "first": first, "last": last, "default_view": default_view, "run": run}
+
+
+def company_standing(session: Session, service_user_id: int, *, section_scope: str | None,
+                     filters: dict[str, Any] | None = None, as_of: date | None = None, tz: str | None = None,
+                     stored: bool = True) -> dict[str, Any]:
+    """The national ranking's row of the company a record belongs to, for the section and period the ranking was
+    read with: a national row opens one record's profile, whose figures are that office's, so the profile says
+    what the row said beside them. `row` (rank, pooled counts, score, tier, each office's score) is None when the
+    company has no activity in the window at any office; `ranked` is how many companies the ranking holds, `office`
+    the record's own. Callers check that their scope reads several offices (filters.national_reach)."""
+    record = session.execute(select(ServiceUser.company_id, Office.code, Office.name)
+                             .join(Office, Office.id == ServiceUser.office_id)
+                             .where(ServiceUser.id == service_user_id)).first()
+    if record is None:
+        raise NotFound("service user")
+    # The national ranking's own filters: it switches its direction and commodity filters off.
+    filters = {key: (filters or {}).get(key) for key in ("section", "period_from", "period_to")}
+    view = _view(session, section_scope, filters, as_of, tz, stored)
+    run = view["run"]
+    if run is not None:  # the stored row: one read by key
+        n = ComplianceNationalScore
+        found = session.scalar(select(n).where(n.section_id == run.section_id, n.company_id == record.company_id))
+        row = None if found is None else {
+            "rank": found.rank, "consignments": found.n, "violations": found.violations, "score": float(found.score),
+            "tier": found.tier, "offices": found.offices}
+        ranked = session.scalar(select(func.count()).select_from(n).where(n.section_id == run.section_id)) or 0
+    else:  # scored live, as the ranking's own view of this period is (cached per data stamp by the caller)
+        result = national_ranking(session, section_scope=section_scope, filters=filters, as_of=view["as_of"],
+                                  tz=view["timezone"], page_size=None, stored=False)
+        row = next((r for r in result["rows"] if r["company_id"] == record.company_id), None)
+        ranked = result["ranked"]
+    return {"row": row, "ranked": ranked, "office": {"code": record.code, "name": record.name},
+            "window_from": view["first"], "window_to": min(view["last"], view["as_of"]),
+            "section": view["filters"]["section"]}
 
 
 # ------------------------------------------------------------------------------------ the stored national ranking
