@@ -514,8 +514,9 @@ def national_card(standing: dict):
             figure(t("rankings.col.national_tier"), tier_badge(row["tier"], id="profile-national-tier"), lg=3),
             figure(t("compliance.col.consignments"), number(format_count(row["consignments"]))),
             figure(t("profile.national.violations"), number(format_count(row["violations"]))),
-            figure(t("profile.national.offices"), number(t("profile.national.offices_value",
-                                                           count=format_count(len(row["offices"])))), lg=1),
+            figure(t("profile.national.offices"), number(t(
+                "profile.national.offices_value_one" if len(row["offices"]) == 1 else "profile.national.offices_value",
+                count=format_count(len(row["offices"])))), lg=1),
         ], className="g-3"), here]
     return _card(t("profile.national.title"), "bi-globe-asia-australia", body, "profile-national-card",
                  t("profile.national.subtitle", start=format_date(standing["window_from"]),
