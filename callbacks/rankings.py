@@ -192,9 +192,9 @@ def register(app) -> None:
         xlsx = ctx.triggered_id.endswith("xlsx")
         if office == NATIONAL:
             with database().session() as db:
-                result = national.national_ranking(db, **compliance_filters.national_reach(current.scope), sort=sort or "rank",
-                                                   page_size=None, search=search, filters=chosen,
-                                                   tz=current.office_timezone)
+                result = national.national_ranking(db, **compliance_filters.national_reach(current.scope),
+                                                   sort=sort or "rank", page_size=None, search=search,
+                                                   filters=chosen, tz=current.office_timezone)
                 names = office_names(db)
             return national_download(result, xlsx, names)
         with database().session() as db:
