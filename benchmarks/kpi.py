@@ -168,7 +168,11 @@ def measure(args, database, rebuild: bool) -> None:
     from portal.domain.periods import day_bounds
     from portal.services.kpi import panel as kpi
     from portal.services.kpi.rollup import rebuild_kpi_rollups, refresh_kpi_rollups
+    from portal.services.sync import status as sync_status
+    from portal.settings import Settings
     from portal import view_cache
+
+    SYNC_INTERVAL_MINUTES = Settings.model_fields["sync_interval_minutes"].default  # the badge's "late" rule
 
     build_seconds = None
     if rebuild:
@@ -209,8 +213,9 @@ def measure(args, database, rebuild: bool) -> None:
         def server(span=span):
             with database.session() as session:
                 panel = kpi.panel(session, office, span)
+                fresh = sync_status.freshness(session, SYNC_INTERVAL_MINUTES)
             kpi_callbacks.cards(panel, kpi_callbacks.card_links(None, None, None))
-            kpi_callbacks.freshness_badge(panel, True)
+            kpi_callbacks.freshness_badge(fresh, panel["period"]["timezone"], True)
             kpi_callbacks.monthly_figure(panel["current"]["monthly"])
             kpi_callbacks.stages_table(panel)
             return panel
@@ -222,8 +227,8 @@ def measure(args, database, rebuild: bool) -> None:
             with cache_server.app_context(), database.session() as session:
                 drawn = view_cache.cached(session, kpi_callbacks.drawn_panel, office, span, None, None, today=today,
                                           language="id")
-                fresh = {"freshness": kpi.freshness(session), "period": {"timezone": drawn["timezone"]}}
-            kpi_callbacks.freshness_badge(fresh, True)
+                fresh = sync_status.freshness(session, SYNC_INTERVAL_MINUTES)
+            kpi_callbacks.freshness_badge(fresh, drawn["timezone"], True)
             return drawn
 
         def service_only(span=span):

@@ -10,6 +10,7 @@ import click
 from portal.db import Database
 from portal.services import ikm_results
 from portal.services.kpi import panel as kpi_service
+from portal.services.sync import status as sync_status
 from portal.services.kpi.rollup import rebuild_kpi_rollups
 from portal.services.users import office_id_by_code
 from portal.settings import load_settings
@@ -67,6 +68,8 @@ def kpi(ctx, date_from, date_to, section, direction, office_code, as_json):
         try:
             span = kpi_service.period("custom", date.today(), date_from.date(), date_to.date())
             result = kpi_service.panel(session, _office_id(session, office_code), span, section, direction)
+            # How fresh the copy is, and whether it is late, by the sync's rule (as the panel's badge says it).
+            result["freshness"] = sync_status.freshness(session, load_settings().sync_interval_minutes)
         except InvalidInput as error:
             refuse(error)
         except ValueError as error:

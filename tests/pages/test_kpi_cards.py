@@ -2,6 +2,7 @@
 (never "▲ 26.029 vs 0"), and money changes are written in Rupiah."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -357,3 +358,27 @@ def test_the_service_time_card_of_a_period_without_certificates_names_its_sla_al
     card = _cards(app, logged_in("head"), "2026-09-01", "2026-09-30")["service-time"]
     assert "P90" not in card and "– dalam SLA" not in card
     assert "diajukan → sertifikat terbit · SLA" in card
+
+
+def _freshness_badge(app, client, session, minutes_ago: int) -> dict:
+    """The panel's badge of the copy's age with the last successful sync `minutes_ago` (the interval is 5 minutes,
+    so the copy is late after 10)."""
+    from models import SyncRun
+
+    session.query(SyncRun).delete()
+    session.add(SyncRun(kind="incremental", source="test", status="success",
+                        started_at=datetime.now(UTC) - timedelta(minutes=minutes_ago, seconds=30),
+                        finished_at=datetime.now(UTC) - timedelta(minutes=minutes_ago)))
+    session.commit()
+    response = dash_callback(client, _key(app), _custom_inputs("2026-03-01", "2026-03-31")).get_json()["response"]
+    return response["kpi-freshness"]["children"]
+
+
+def test_the_panels_freshness_badge_says_late_when_the_banner_over_every_page_does(app, logged_in, session, data):
+    """The badge kept its own rule (late after 6 hours): 15 minutes after the last sync it showed a green tick under
+    the banner's "data IQFast tertinggal" and the sync page's "Tertinggal"."""
+    client = logged_in("head")
+    late = _freshness_badge(app, client, session, 15)
+    assert "qc-kpi-fresh-stale" in str(late) and "qc-bad" in str(late) and "15 menit" in _text(late)
+    on_time = _freshness_badge(app, client, session, 3)
+    assert "qc-kpi-fresh-stale" not in str(on_time) and "qc-good" in str(on_time)

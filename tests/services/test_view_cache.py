@@ -57,16 +57,11 @@ def _views(office: dict) -> dict:
     }
 
 
-def _comparable(view: str, answer):
-    # The KPI panel's freshness is read outside the cache (callbacks/kpi.py): the age of the last sync.
-    return {k: v for k, v in answer.items() if k != "freshness"} if view == "kpi_panel" else answer
-
-
 def _read(app, database, office, view: str, *, fresh: bool = False):
     service, args, kwargs = _views(office)[view]
     with app.server.app_context(), database.session() as session:
         answer = service(session, *args, **kwargs) if fresh else view_cache.cached(session, service, *args, **kwargs)
-    return _comparable(view, answer)
+    return answer
 
 
 def _detention_synced(database, office, make_user):

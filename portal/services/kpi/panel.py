@@ -9,7 +9,7 @@ portal/services/kpi_rollup.py for how the rollups are kept; nothing here reads t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from models import Nnc
 from models.nnc import FLOW_OF_DIRECTION
 from models.application import DIRECTIONS
-from models.base import utcnow
 from models.compliance import ALL_SECTIONS, ComplianceScore
 from models.kpi import TIMED_STAGES, KpiDaily
 from portal.domain.periods import add_months, day_bounds, today_in
@@ -27,7 +26,6 @@ from portal.services import ikm_results
 from portal.services.kpi.service_times import service_times
 from portal.services.kpi.sla import sla_hours
 from portal.services.offices import office_zone
-from portal.services.sync.run_log import last_successful_sync
 from portal.services.targeting import effectiveness as targeting_effect
 from portal.validation import ErrorCollector
 
@@ -303,14 +301,6 @@ def compliance_tiers(session: Session, office_id: int, section: str | None) -> d
             "as_of": as_of.isoformat() if as_of else None}
 
 
-def freshness(session: Session, now: datetime | None = None) -> dict[str, Any]:
-    """Time since the last successful sync from the certification system."""
-    now = now or utcnow()
-    last = last_successful_sync(session)
-    return {"last_success_at": last.isoformat() if last else None,
-            "age_seconds": int(max((now - last).total_seconds(), 0)) if last else None}
-
-
 def change(current, previous, comparable: bool = True) -> dict[str, Any] | None:
     """The difference against the previous period: absolute and relative (None when there is nothing to compare:
     no figure, or a previous period without that figure's data — its `comparable` entry False)."""
@@ -321,8 +311,10 @@ def change(current, previous, comparable: bool = True) -> dict[str, Any] | None:
 
 
 def panel(session: Session, office_id: int, span: Period, section: str | None = None, direction: str | None = None,
-          today: date | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """The whole panel: the period's figures, the previous period's, and the figures of 'now'."""
+          today: date | None = None) -> dict[str, Any]:
+    """The whole panel: the period's figures, the previous period's, and the figures of 'now'. How fresh the copy
+    of the certification data is, is the sync's to say (sync.status.freshness): it moves by the second, and a
+    panel is cached until the data changes."""
     tz = office_zone(session, office_id)
     sla = sla_hours(session)
     current, previous = figures_for(session, office_id, [(span.start, span.end),
@@ -339,4 +331,4 @@ def panel(session: Session, office_id: int, span: Period, section: str | None = 
             "current": current, "previous": previous,
             "compliance": compliance_tiers(session, office_id, section),
             "targeting": targeting_effect.kpi_figures(session, office_id, span.start, span.end, tz, section, direction),
-            "complaints": complaints_now, "freshness": freshness(session, now)}
+            "complaints": complaints_now}
