@@ -63,6 +63,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         closeAlert: function () {
             return false;
         },
+        // A timed alert's new message gets its whole time: the alert starts its timer when it opens, so a second
+        // message shown while it was open closed with the first one's timer (a second saved account's "tersimpan"
+        // gone in under a second). Its duration moves by a millisecond, which restarts the timer.
+        restartTimer: function (_message, duration) {
+            if (typeof duration !== "number") {
+                return window.dash_clientside.no_update;
+            }
+            return duration % 2 ? duration - 1 : duration + 1;
+        },
         // Brings an alert drawn far from where the person pressed (a form's refused save, a long card's outcome) into
         // view and focuses it, so it is seen and a screen reader reads it out. The alert comes in the same answer as
         // what asked for it, so it is looked for over a few frames until it is on screen. Not a callback: the pages'

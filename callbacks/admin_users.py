@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_unsaved_guard, stale_message
+from callbacks.common import page_of, paged_callback, register_timed_alerts, register_unsaved_guard, stale_message
 from layouts.admin_users import FORM_FIELDS
 from layouts.components.formatting import format_datetime, office_label
 from portal import i18n
@@ -63,6 +63,7 @@ def _to_int(value):
 
 
 def register(app) -> None:
+    register_timed_alerts(app, PERMISSION, "admin-users-alert")
     # A reload or a closed tab with the account's dialog changed asks first (the dialog covers the menu). The user
     # name and password are compared on a new account only: an existing one's are not in its form.
     register_unsaved_guard(app, PERMISSION, "admin-users", "admin-users-opened",

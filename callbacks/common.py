@@ -441,6 +441,16 @@ def register(app) -> None:
                                   prevent_initial_call=True)
 
 
+def register_timed_alerts(app, permission: str, *alert_ids: str) -> None:
+    """Each of these alerts that closes by itself (a `duration`) gives every new message its whole time, in the
+    browser (assets/qc-shell.js: restartTimer): without it, a message shown while the last one was still open went
+    with the last one's timer."""
+    for alert_id in alert_ids:
+        protected_clientside_callback(app, permission, ClientsideFunction("qcShell", "restartTimer"),
+                                      Output(alert_id, "duration"), Input(alert_id, "children"),
+                                      State(alert_id, "duration"), prevent_initial_call=True)
+
+
 def register_date_words(app, permission: str, *control_ids: str) -> None:
     """The date in words under each of these recorded date fields (layouts.components.date_words), written in the
     browser (assets/qc-shell.js: dateWords) whenever the field's value changes, typed or filled by a callback.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import load_record, register_unsaved_guard, stale_message
+from callbacks.common import load_record, register_timed_alerts, register_unsaved_guard, stale_message
 from callbacks.complaints import STATUS_COLOURS, decode_uploads
 from layouts.admin_audit import field_label, value_text
 from layouts.components.changes import change_lines
@@ -114,6 +114,7 @@ def _value(name: str, value, tz: str, people: dict[int, str]) -> str:
 
 
 def register(app) -> None:
+    register_timed_alerts(app, "complaints.view", "complaint-alert")
     # Unsaved changes (layouts/components/unsaved.py): leaving the page with the handling changed asks first.
     register_unsaved_guard(app, "complaints.edit", "complaint", "complaint-opened",
                            {name: f"complaint-{name}" for name in complaints.EDIT_FIELDS},

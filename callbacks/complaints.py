@@ -8,8 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import (page_of, paged_callback, register_date_words, register_open_row, register_unsaved_guard,
-                              register_url_filters)
+from callbacks.common import (page_of, paged_callback, register_date_words, register_open_row, register_timed_alerts,
+                              register_unsaved_guard, register_url_filters)
 from layouts.complaints import NEW_FIELDS, STARTS_FILLED, new_form_values
 from layouts.components.formatting import format_count, format_date, format_datetime
 from layouts import complaints as complaints_layout
@@ -64,6 +64,7 @@ def status_badges(counts: dict, overdue: int):
 
 
 def register(app) -> None:
+    register_timed_alerts(app, "complaints.view", "complaints-alert")
     register_date_words(app, "complaints.edit", "complaints-new-received_date")
     register_url_filters(app, "complaints.view", "complaints", complaints_layout.URL_FIELDS)
 

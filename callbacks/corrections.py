@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
-from callbacks.common import page_of, paged_callback, register_unsaved_guard, stale_message
+from callbacks.common import page_of, paged_callback, register_timed_alerts, register_unsaved_guard, stale_message
 from layouts.components.formatting import actor_name, format_count, format_datetime
 from portal.security.access import protected_callback, user
 from portal.extensions import database
@@ -80,6 +80,7 @@ def _answer_value(name: str, value):
 
 
 def register(app) -> None:
+    register_timed_alerts(app, PERMISSION, "corrections-alert")
     # A reload or a closed tab with an answer begun in the dialog asks first: its draft choice and reason start
     # empty at every opening (the request's own values, in the opened store, are not the form's).
     register_unsaved_guard(app, PERMISSION, "corrections", "corrections-opened", {},

@@ -6,7 +6,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import (MIN_SEARCH, describe, page_of, paged_callback, register_date_words, register_open_row,
-                              register_unsaved_guard, stale_message)
+                              register_timed_alerts, register_unsaved_guard, stale_message)
 from layouts.components.company_picker import company_option
 from layouts.compliance_common import grid_row, window_text
 from layouts.guidance import FORM_FIELDS, PICKER_CLASS
@@ -65,6 +65,7 @@ def _action_value(name: str, value):
 
 
 def register(app) -> None:
+    register_timed_alerts(app, "guidance.edit", "guidance-saved")
     register_date_words(app, "guidance.edit", "guidance-given_on", "guidance-action-given_on")
     # Unsaved changes (layouts/components/unsaved.py). The record form opens nothing: it starts as drawn (the
     # officer's name, "done", a visit), and after a save as the save left it (the company and day kept for the next

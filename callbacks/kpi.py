@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
-from callbacks.common import plain, register_date_words, register_unsaved_guard, register_url_filters, stale_message
+from callbacks.common import (plain, register_date_words, register_timed_alerts, register_unsaved_guard,
+                              register_url_filters, stale_message)
 from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
@@ -423,6 +424,7 @@ def chosen(value):
 # --- callbacks ------------------------------------------------------------------------------------------------
 
 def register(app) -> None:
+    register_timed_alerts(app, "admin.settings", "kpi-sla-alert")
     register_date_words(app, "kpi.view", "kpi-from", "kpi-to")
     register_url_filters(app, "kpi.view", "kpi", kpi_layout.URL_FIELDS)
     register_unsaved_guard(app, "admin.settings", "kpi-sla", "kpi-sla-opened",

@@ -12,8 +12,8 @@ from dash import Input, Output, State, ctx, html, no_update
 
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_unsaved_guard,
-                              register_url_filters, show_alert, stale_message)
+from callbacks.common import (export_failed, page_of, paged_callback, register_date_words, register_timed_alerts,
+                              register_unsaved_guard, register_url_filters, show_alert, stale_message)
 from callbacks.kpi import GRADE_COLOURS, HIDDEN, SHOWN, number, parse_date, period_feedback, unusable_period
 from callbacks.shell import known_section
 from layouts import survey as survey_layout
@@ -231,6 +231,7 @@ def _plan_updated(plan: dict | None, zone: str):
 
 
 def register(app) -> None:
+    register_timed_alerts(app, "admin.settings", "survey-plan-alert")
     register_date_words(app, "survey_results.view", "survey-from", "survey-to")
     register_url_filters(app, "survey_results.view", "survey", survey_layout.URL_FIELDS)
     # Leaving the page asks first while the plan differs from the one opened, or a draft of another semester waits.

@@ -148,3 +148,24 @@ def test_every_callback_is_seen(app):
     assert ("Output", "shell-content", "children") in dependencies
     assert ("Input", "shell-url", "pathname") in dependencies
     assert len(app._callback_list) > 50
+
+
+def test_every_alert_that_closes_by_itself_restarts_its_timer_for_a_new_message(app):
+    """A timed alert (a `duration`) kept the first message's timer for the next one: each has its restart
+    (callbacks.common.register_timed_alerts), so a page adding one cannot forget it."""
+    import dash_bootstrap_components as dbc
+
+    timed, stack = set(), [app.validation_layout]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if isinstance(node, dbc.Alert) and getattr(node, "duration", None):
+            timed.add(node.id)
+        children = getattr(node, "children", None)
+        if children is not None and not isinstance(children, str):
+            stack.append(children)
+    assert len(timed) >= 7
+    restarted = {key.rsplit(".", 1)[0] for key in app.callback_map if key.endswith(".duration")}
+    assert timed <= restarted, sorted(timed - restarted)
