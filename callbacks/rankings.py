@@ -216,7 +216,9 @@ def national_download(result: dict, xlsx: bool, names: dict[int, str] | None = N
                ("clean_streak", t("compliance.col.clean_streak")), ("offices", t("rankings.col.per_office"))]
     rows = [{**{key: row[key] for key, _label in columns if key != "offices"},
              "tax_id": format_tax_id(row["tax_id"]) if row.get("tax_id") else None,  # written as the page writes it
-             "offices": " · ".join(f"{_office_label(o, names)}: {o['score']} ({o['tier']})" for o in row["offices"])}
+             # Each office's score as the page writes it (99,4), as the national score's column is in the file.
+             "offices": " · ".join(f"{_office_label(o, names)}: {format_score(o['score'])} ({o['tier']})"
+                                   for o in row["offices"])}
             for row in result["rows"]]
     return table_download(columns, rows, "peringkat-kepatuhan-nasional", xlsx, result["timezone"],
                           sheet=t("page.rankings"))

@@ -78,7 +78,7 @@ def status_filter():
             dbc.Select(id="admin-sync-status", value=ALL_STATUSES, size="sm", className="qca-run-status",
                        options=[{"label": t("admin_sync.all_statuses"), "value": ALL_STATUSES}] + [
                            {"label": t(f"admin_sync.status.{status}"), "value": status} for status in RUN_STATUSES])]),
-    ], className="d-flex align-items-start gap-2")
+    ], className="d-flex flex-wrap align-items-start gap-2")
 
 
 def file_picker():
@@ -132,7 +132,9 @@ def layout(user, **_):
         dbc.Card([
             dbc.CardHeader(html.Div([html.H2([html.I(className="bi bi-list-check me-2"), t("admin_sync.runs")],
                                              className="h6 mb-0"), status_filter()],
-                                    className="d-flex align-items-center justify-content-between gap-2")),
+                                    # On a phone the filters go under the title: beside it they were squeezed to
+                                    # "r📅" and "Se".
+                                    className="d-flex flex-wrap align-items-center justify-content-between gap-2")),
             # A grid of one page of runs: a year holds ~105,000, paged in the database (a table of every run's
             # cells as components froze the browser for seconds).
             dbc.CardBody([grid("admin-sync-runs-grid", run_columns(user), t("admin_sync.no_runs"),

@@ -518,7 +518,9 @@ def national_card(standing: dict):
                 "profile.national.offices_value_one" if len(row["offices"]) == 1 else "profile.national.offices_value",
                 count=format_count(len(row["offices"])))), lg=1),
         ], className="g-3"), here]
-    return _card(t("profile.national.title"), "bi-globe-asia-australia", body, "profile-national-card",
+    # Named: on a phone the card comes a screen before the profile's own heading.
+    return _card(t("profile.national.title", name=standing["name"]), "bi-globe-asia-australia", body,
+                 "profile-national-card",
                  t("profile.national.subtitle", start=format_date(standing["window_from"]),
                    end=format_date(standing["window_to"])))
 

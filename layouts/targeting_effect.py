@@ -258,18 +258,19 @@ def grid_rows(rows: list[dict]) -> list[dict]:
 
 
 def flags_table(flags: list[dict]):
-    """Each risk flag over the period: how often it fired, how many of those are decided, and the hits."""
-    head = html.Thead(html.Tr([html.Th(t("targeting_queue.flag")),
-                               html.Th(t("targeting_effect.field.decisions"), className="text-end"),
-                               html.Th(t("targeting_effect.field.known"), className="text-end"),
-                               html.Th(t("targeting_effect.field.hits"), className="text-end"),
-                               html.Th(t("targeting_effect.field.rate"), className="text-end")]))
+    """Each risk flag over the period: how often it fired, how many of those are decided, and the hits. One card per
+    flag on a phone (qc-stack-table, each figure named): scrolled sideways, its figures were off the screen with
+    nothing showing they were there."""
+    headers = [(t("targeting_queue.flag"), ""), (t("targeting_effect.field.decisions"), "text-end text-nowrap"),
+               (t("targeting_effect.field.known"), "text-end text-nowrap"),
+               (t("targeting_effect.field.hits"), "text-end text-nowrap"),
+               (t("targeting_effect.field.rate"), "text-end text-nowrap")]
+    head = html.Thead(html.Tr([html.Th(label, className=style or None) for label, style in headers]))
     body = html.Tbody([html.Tr([
-        html.Td(t(f"targeting_queue.flag.{flag['code']}")),
-        html.Td(format_count(flag["decisions"]), className="text-end"),
-        html.Td(format_count(flag["known"]), className="text-end"),
-        html.Td(format_count(flag["hits"]), className="text-end"),
-        html.Td(format_targeting_share(flag["rate"]), className="text-end"),
+        html.Td(value, className=style or None, **{"data-label": label})
+        for (label, style), value in zip(headers, (
+            t(f"targeting_queue.flag.{flag['code']}"), format_count(flag["decisions"]), format_count(flag["known"]),
+            format_count(flag["hits"]), format_targeting_share(flag["rate"])))
     ]) for flag in flags])
-    return scrolling_table(dbc.Table([head, body], size="sm", hover=True, className="mb-1 text-nowrap",
+    return scrolling_table(dbc.Table([head, body], size="sm", hover=True, className="mb-1 qc-stack-table",
                                      id="effect-flags-table"), t("targeting_effect.flags.title"))

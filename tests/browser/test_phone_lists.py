@@ -245,8 +245,9 @@ FIELD_LISTS = {
     "queue": ("petugas_ponsel", "/targeting/queue?day={day}", "queue-grid", NUMBER,
               "/applications/{application}?back=%2Ftargeting%2Fqueue"),
     "rankings": ("koordinator_ponsel", "/rankings", "rankings-grid", TIER_D, "/profile/{beta}?section=plant"),
+    # …and a national row says so: its profile shows the row's pooled figures above the office's record.
     "rankings-national": ("nasional_ponsel", "/rankings?office=national", "rankings-grid", "PT Yasa Tani",
-                          "/profile/{y}"),
+                          "/profile/{y}?ranking=national"),
     "priority": ("koordinator_ponsel", "/priority", "priority-grid", TIER_A, "/profile/{tier_a}"),
 }
 # What each row must show besides its name: the desktop cell's colour, a label before a bare value.

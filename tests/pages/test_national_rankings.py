@@ -4,6 +4,7 @@ other offices (the one place an office's officers see another office's figures f
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
@@ -86,6 +87,8 @@ def test_each_offices_score_names_its_office_on_hover_and_in_the_export(app, log
     content = base64.b64decode(response.get_json()["response"]["rankings-download"]["data"]["content"]).decode()
     xenia_line = next(line for line in content.splitlines() if "PT Xenia Ekspor" in line)
     assert "0400 · BBKP Surabaya: " in xenia_line
+    # …each office's score written as the page and the national score's column write it (99,4, not 99.4).
+    assert re.search(r"0300 · [^:]+: \d+,\d \(", xenia_line), xenia_line
 
 
 def test_a_national_reader_opens_another_offices_ranking(app, logged_in, session, offices):
@@ -160,6 +163,7 @@ def test_a_profile_opened_from_the_national_ranking_shows_the_rows_pooled_figure
     text = str(card)
     assert "dari 3" in text
     assert "20" in text and "2 UPT" in text and "BBKP Soekarno-Hatta" in text  # …and whose record is below
+    assert "PT Xenia Ekspor di peringkat nasional" in text  # named: on a phone it comes before the profile's name
     # Opened from an office's ranking (or by hand), the profile is that office's record alone.
     assert "profile-national" not in _profile_page(client, row["id"], "")
 

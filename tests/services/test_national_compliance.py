@@ -204,6 +204,7 @@ def test_a_records_national_standing_is_its_companys_row_of_the_national_ranking
             x["rank"], x["score"], x["tier"], x["consignments"], x["violations"])
         assert [office["office_code"] for office in row["offices"]] == ["0300", "0400"]
         assert standing["ranked"] == ranked["ranked"] and standing["office"]["code"] == code
+        assert standing["name"] == x["name"]
         assert (standing["window_from"], standing["window_to"]) == (ranked["window_from"], ranked["window_to"])
     # A custom period as the national ranking of that period ranks it, scored live.
     today = today_in("Asia/Jakarta")

@@ -339,9 +339,12 @@ def company_standing(session: Session, service_user_id: int, *, section_scope: s
     read with: a national row opens one record's profile, whose figures are that office's, so the profile says
     what the row said beside them. `row` (rank, pooled counts, score, tier, each office's score) is None when the
     company has no activity in the window at any office; `ranked` is how many companies the ranking holds, `office`
-    the record's own. Callers check that their scope reads several offices (filters.national_reach)."""
-    record = session.execute(select(ServiceUser.company_id, Office.code, Office.name)
+    the record's own, `name` the company's as the ranking writes it. Callers check that their scope reads several
+    offices (filters.national_reach)."""
+    record = session.execute(select(ServiceUser.company_id, Office.code, Office.name,
+                                    func.coalesce(func.nullif(Company.name, ""), ServiceUser.name).label("company"))
                              .join(Office, Office.id == ServiceUser.office_id)
+                             .outerjoin(Company, Company.id == ServiceUser.company_id)
                              .where(ServiceUser.id == service_user_id)).first()
     if record is None:
         raise NotFound("service user")
@@ -361,7 +364,7 @@ def company_standing(session: Session, service_user_id: int, *, section_scope: s
                                   tz=view["timezone"], page_size=None, stored=False)
         row = next((r for r in result["rows"] if r["company_id"] == record.company_id), None)
         ranked = result["ranked"]
-    return {"row": row, "ranked": ranked, "office": {"code": record.code, "name": record.name},
+    return {"row": row, "ranked": ranked, "office": {"code": record.code, "name": record.name}, "name": record.company,
             "window_from": view["first"], "window_to": min(view["last"], view["as_of"]),
             "section": view["filters"]["section"]}
 
