@@ -233,6 +233,10 @@ def chart(monthly: list[dict]) -> dict:
             # random sample's ran past the chart's edge.
             "type": "bar", "x": months, "name": name.replace(" (", "<br>(", 1), "marker": {"color": colour},
             "y": [None if row[f"{key}_rate"] is None else round(row[f"{key}_rate"] * 100, 2) for row in monthly],
+            # A bar of 0% has no height: said in words above it, or a month whose checks found nothing looks like
+            # one with nothing checked (no bar, no word).
+            "text": ["0%" if row[f"{key}_rate"] == 0 else "" for row in monthly], "textposition": "outside",
+            "cliponaxis": False,
             "customdata": [[row[f"{key}_hits"], row[f"{key}_known"], month_name(row["month"])] for row in monthly],
             "hovertemplate": t("targeting_effect.chart.hover") + "<extra></extra>",
         })

@@ -63,6 +63,10 @@ def test_head_sees_the_ratio_cards_chart_and_table(app, logged_in, session):
     assert [row["decisions"] for row in body["effect-grid"]["rowData"]] == [5]
     assert [[y for y in trace["y"] if y is not None] for trace in body["effect-chart"]["figure"]["data"]] == \
         [[50.0], [0.0]]
+    # The random share's 0% has no bar to see: it is said above where the bar would be, so it does not read as a
+    # month without a random sample.
+    assert [[text for text in trace["text"] if text] for trace in body["effect-chart"]["figure"]["data"]] == \
+        [[], ["0%"]]
 
 
 def test_a_period_without_a_decision_says_so_on_its_headline_and_its_chart(app, logged_in, session):
