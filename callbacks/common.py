@@ -447,7 +447,8 @@ def register_timed_alerts(app, permission: str, *alert_ids: str) -> None:
     with the last one's timer."""
     for alert_id in alert_ids:
         protected_clientside_callback(app, permission, ClientsideFunction("qcShell", "restartTimer"),
-                                      Output(alert_id, "duration"), Input(alert_id, "children"),
+                                      # A save's callback may set the alert's duration too.
+                                      Output(alert_id, "duration", allow_duplicate=True), Input(alert_id, "children"),
                                       State(alert_id, "duration"), prevent_initial_call=True)
 
 

@@ -288,7 +288,7 @@ def freshness_badge(fresh: dict, timezone: str, can_open_sync: bool):
     """Data freshness beside the title: how old the copy of the certification data is (`fresh`:
     sync.status.freshness)."""
     when = format_datetime(fresh["last_success_at"], timezone) if fresh["last_success_at"] else ""
-    stale = fresh["stale"] or fresh["age_seconds"] is None
+    stale = fresh["stale"]  # a new installation, never synced and with nothing to show, is not late
     body = html.Div([
         html.Div(t("kpi.card.freshness"), className="qc-kpi-label"),
         html.Div([html.I(className=f"bi {'bi-exclamation-triangle-fill qc-bad' if stale else 'bi-check-circle-fill qc-good'} me-1"),

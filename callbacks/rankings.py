@@ -61,7 +61,7 @@ def drawn_page(session, *, language: str, **asked) -> dict:
             "page": page_of(result, asked["page"])}
 
 
-NATIONAL = "national"
+NATIONAL = rankings_layout.NATIONAL  # the office choice's value for the national ranking
 
 
 def office_reach(scope, office) -> dict:
@@ -85,12 +85,14 @@ def national_row(row: dict, tz: str, names: dict[int, str] | None = None) -> dic
             **tier_cells(row["tier"]),
             "offices_text": " · ".join(f"{office['office_code']}: {format_score(office['score'])} ({office['tier']})"
                                        for office in row["offices"]),
-            "offices_title": " · ".join(f"{_office_label(office, names)}: {format_score(office['score'])} "
-                                        f"({office['tier']})" for office in row["offices"])}
+            "offices_title": offices_named(row["offices"], names)}
 
 
-def _office_label(office: dict, names: dict[int, str] | None) -> str:
-    return office_label(office["office_code"], (names or {}).get(office.get("office_id")))
+def offices_named(offices: list[dict], names: dict[int, str] | None) -> str:
+    """Each office's score and tier by the office's code and name ("0300 · BBKP Soekarno-Hatta: 99,4 (B) · …"), on
+    hover and in a sheet read away from the portal."""
+    return " · ".join(f"{office_label(o['office_code'], (names or {}).get(o.get('office_id')))}: "
+                      f"{format_score(o['score'])} ({o['tier']})" for o in offices)
 
 
 def national_window(result: dict) -> str:
@@ -217,8 +219,7 @@ def national_download(result: dict, xlsx: bool, names: dict[int, str] | None = N
     rows = [{**{key: row[key] for key, _label in columns if key != "offices"},
              "tax_id": format_tax_id(row["tax_id"]) if row.get("tax_id") else None,  # written as the page writes it
              # Each office's score as the page writes it (99,4), as the national score's column is in the file.
-             "offices": " · ".join(f"{_office_label(o, names)}: {format_score(o['score'])} ({o['tier']})"
-                                   for o in row["offices"])}
+             "offices": offices_named(row["offices"], names)}
             for row in result["rows"]]
     return table_download(columns, rows, "peringkat-kepatuhan-nasional", xlsx, result["timezone"],
                           sheet=t("page.rankings"))

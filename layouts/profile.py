@@ -24,6 +24,7 @@ from layouts.components.formatting import (MONTH_CHART, chart_separators, count_
 from layouts.components.grid import NUMERIC, PHONE_COLUMN, grid, stacked_column
 from layouts.components.pager import pager
 from layouts.components.url_filters import CHOICE, CODE, DAY, UrlField, applied, location, parse
+from layouts.rankings import NATIONAL
 from portal.domain.addresses import address_text
 from portal.services.compliance.filters import chosen_words
 from portal.i18n import t
@@ -43,7 +44,6 @@ SECTIONS = (("timeline", "profile.timeline_title", "bi-clock-history"),
 # direction and primary commodity: a ranking so filtered opens them scored over those consignments.
 # The ranking a profile was opened from, when it is the national one (its row's figures pool every office, the
 # profile's are one office's: the profile then says both). Another ranking's row opens the record it scored.
-NATIONAL = "national"
 URL_FIELDS = (UrlField("section", "profile-section", CODE, "all"), UrlField("from", "profile-from", DAY),
               UrlField("to", "profile-to", DAY), UrlField("direction", "profile-direction", CODE, ALL),
               UrlField("commodity", "profile-commodity", CODE, ALL),
@@ -512,7 +512,8 @@ def national_card(standing: dict):
                            className="text-muted")])),
             figure(t("rankings.col.national_score"), number(format_score(row["score"]), id="profile-national-score")),
             figure(t("rankings.col.national_tier"), tier_badge(row["tier"], id="profile-national-tier"), lg=3),
-            figure(t("compliance.col.consignments"), number(format_count(row["consignments"]))),
+            figure(t("compliance.col.consignments"), number(format_count(row["consignments"]),
+                                                            id="profile-national-consignments")),
             figure(t("profile.national.violations"), number(format_count(row["violations"]))),
             figure(t("profile.national.offices"), number(t(
                 "profile.national.offices_value_one" if len(row["offices"]) == 1 else "profile.national.offices_value",

@@ -115,6 +115,11 @@ def national_columns():
     return columns + [national_phone_column()]
 
 
+# The office choice's value for the national ranking (every office pooled per company); a profile opened from one
+# of its rows says so in its address (layouts/profile.py).
+NATIONAL = "national"
+
+
 def office_chooser(user):
     """Which ranking: the home office's, another office's or the national one — shown only to a scope reading
     several offices; for everyone else it stays hidden on the home office (the same callback inputs for all)."""

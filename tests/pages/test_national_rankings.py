@@ -162,7 +162,8 @@ def test_a_profile_opened_from_the_national_ranking_shows_the_rows_pooled_figure
     assert drawn["profile-national-rank"]["children"] == str(row["rank"])
     text = str(card)
     assert "dari 3" in text
-    assert "20" in text and "2 UPT" in text and "BBKP Soekarno-Hatta" in text  # …and whose record is below
+    assert drawn["profile-national-consignments"]["children"] == "20"  # both offices' ten
+    assert "2 UPT" in text and "BBKP Soekarno-Hatta" in text  # …and whose record is below
     assert "PT Xenia Ekspor di peringkat nasional" in text  # named: on a phone it comes before the profile's name
     # Opened from an office's ranking (or by hand), the profile is that office's record alone.
     assert "profile-national" not in _profile_page(client, row["id"], "")

@@ -186,6 +186,8 @@ def test_kpi_command_prints_the_same_figures(database_url, data):
     assert printed["current"]["certificates_issued"] == 2
     assert printed["current"]["service_time"]["median_hours"] == 12.0
     assert printed["previous"]["from"] == "2026-02-01"
+    # How fresh the copy is, by the sync's rule (the badge's): the fixture's last sync was at 09:50 on 31 March.
+    assert printed["freshness"]["stale"] is True and printed["freshness"]["last_success_at"].startswith("2026-03-31")
 
 
 def test_percentile_matches_postgresql_percentile_cont():

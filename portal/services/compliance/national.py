@@ -38,6 +38,7 @@ from portal.services.compliance.ranking import (SORTS, _Model, page_of_ranked, s
 from portal.services.compliance.scoring_settings import current_settings
 from portal.settings import default_timezone
 from portal.validation import NotFound
+from portal.view_cache import cached
 
 UTC = timezone.utc
 CHUNK = 1000
@@ -352,19 +353,25 @@ def company_standing(session: Session, service_user_id: int, *, section_scope: s
     filters = {key: (filters or {}).get(key) for key in ("section", "period_from", "period_to")}
     view = _view(session, section_scope, filters, as_of, tz, stored)
     run = view["run"]
-    if run is not None:  # the stored row: one read by key
-        n = ComplianceNationalScore
-        found = session.scalar(select(n).where(n.section_id == run.section_id, n.company_id == record.company_id))
+    if run is not None:  # the stored row: one read by key, named as the ranking's page names it (_stored_page)
+        n, first = ComplianceNationalScore, ServiceUser
+        found = session.execute(
+            select(n, func.coalesce(func.nullif(Company.name, ""), first.name).label("name"))
+            .join(first, first.id == n.service_user_id).outerjoin(Company, Company.id == n.company_id)
+            .where(n.section_id == run.section_id, n.company_id == record.company_id)).first()
         row = None if found is None else {
-            "rank": found.rank, "consignments": found.n, "violations": found.violations, "score": float(found.score),
-            "tier": found.tier, "offices": found.offices}
+            "rank": found[0].rank, "name": found.name, "consignments": found[0].n, "violations": found[0].violations,
+            "score": float(found[0].score), "tier": found[0].tier, "offices": found[0].offices}
         ranked = session.scalar(select(func.count()).select_from(n).where(n.section_id == run.section_id)) or 0
-    else:  # scored live, as the ranking's own view of this period is (cached per data stamp by the caller)
-        result = national_ranking(session, section_scope=section_scope, filters=filters, as_of=view["as_of"],
-                                  tz=view["timezone"], page_size=None, stored=False)
+    else:
+        # Scored live, as the ranking's own view of this period is: once per period and data stamp for every
+        # profile opened from it (seconds at fifty offices), not once per company.
+        result = cached(session, national_ranking, section_scope=section_scope, filters=filters,
+                        as_of=view["as_of"], tz=view["timezone"], page_size=None, stored=False)
         row = next((r for r in result["rows"] if r["company_id"] == record.company_id), None)
         ranked = result["ranked"]
-    return {"row": row, "ranked": ranked, "office": {"code": record.code, "name": record.name}, "name": record.company,
+    return {"row": row, "ranked": ranked, "office": {"code": record.code, "name": record.name},
+            "name": row["name"] if row else record.company,
             "window_from": view["first"], "window_to": min(view["last"], view["as_of"]),
             "section": view["filters"]["section"]}
 
