@@ -333,6 +333,12 @@ def _view(session: Session, section_scope: str | None, filters: dict[str, Any] |
             "first": first, "last": last, "default_view": default_view, "run": run}
 
 
+def company_name(record):
+    """A company's name as the national ranking writes it (joined with Company): the company's own, else the name
+    of `record` (ServiceUser, or an alias of it: the company's first record in the ranking's rows)."""
+    return func.coalesce(func.nullif(Company.name, ""), record.name)
+
+
 def company_standing(session: Session, service_user_id: int, *, section_scope: str | None,
                      filters: dict[str, Any] | None = None, as_of: date | None = None, tz: str | None = None,
                      stored: bool = True) -> dict[str, Any]:
@@ -343,7 +349,7 @@ def company_standing(session: Session, service_user_id: int, *, section_scope: s
     the record's own, `name` the company's as the ranking writes it. Callers check that their scope reads several
     offices (filters.national_reach)."""
     record = session.execute(select(ServiceUser.company_id, Office.code, Office.name,
-                                    func.coalesce(func.nullif(Company.name, ""), ServiceUser.name).label("company"))
+                                    company_name(ServiceUser).label("company"))
                              .join(Office, Office.id == ServiceUser.office_id)
                              .outerjoin(Company, Company.id == ServiceUser.company_id)
                              .where(ServiceUser.id == service_user_id)).first()
@@ -356,7 +362,7 @@ def company_standing(session: Session, service_user_id: int, *, section_scope: s
     if run is not None:  # the stored row: one read by key, named as the ranking's page names it (_stored_page)
         n, first = ComplianceNationalScore, ServiceUser
         found = session.execute(
-            select(n, func.coalesce(func.nullif(Company.name, ""), first.name).label("name"))
+            select(n, company_name(first).label("name"))
             .join(first, first.id == n.service_user_id).outerjoin(Company, Company.id == n.company_id)
             .where(n.section_id == run.section_id, n.company_id == record.company_id)).first()
         row = None if found is None else {
@@ -610,7 +616,7 @@ def _stored_page(session: Session, section: int, *, tier: str | None, search: st
     read from the company and its first record as they are now (the live ranking's `names.get(company) or
     rows[0].name`), not as stored: a sync may rename a company without changing any score."""
     n, record = ComplianceNationalScore, ServiceUser
-    name = func.coalesce(func.nullif(Company.name, ""), record.name)
+    name = company_name(record)
     tier_counts = {value: 0 for value in TIERS}
     tier_counts.update({t: int(c) for t, c in session.execute(
         select(n.tier, func.count()).where(n.section_id == section).group_by(n.tier))})
