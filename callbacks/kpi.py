@@ -12,7 +12,8 @@ from callbacks.shell import known_section
 from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, form_number, format_date, format_datetime,
-                                           format_idr, format_number, format_per_thousand, format_percent,
+                                           format_duration, format_idr, format_number, format_per_thousand,
+                                           format_percent,
                                            format_targeting_share, month_axis, month_name, office_label)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
@@ -91,15 +92,11 @@ def money_short(amount) -> str:
 
 
 def age(seconds: int | None) -> str:
+    """The copy's age worded as the banner over every page and the sync page word it ("1 jam 34 menit lalu"): the
+    badge said "1,6 jam yang lalu" under the banner's "1 jam 34 menit lalu" for the same run."""
     if seconds is None:
         return t("kpi.card.freshness_never")
-    if seconds < 3600:
-        text = t("kpi.minutes", value=number(seconds // 60))
-    elif seconds < 72 * 3600:
-        text = t("kpi.hours", value=number(seconds / 3600, 1))
-    else:
-        text = t("kpi.days", value=number(seconds / 86400, 1))
-    return t("kpi.card.freshness_ago", age=text)
+    return t("kpi.card.freshness_ago", age=format_duration(seconds))
 
 
 def _share(change: float) -> str:

@@ -511,7 +511,8 @@ def national_card(standing: dict):
                 html.Small(" " + t("profile.national.rank_of", ranked=format_count(standing["ranked"])),
                            className="text-muted")])),
             figure(t("rankings.col.national_score"), number(format_score(row["score"]), id="profile-national-score")),
-            figure(t("rankings.col.national_tier"), tier_badge(row["tier"], id="profile-national-tier"), lg=3),
+            figure(t("rankings.col.national_tier"), html.Div([tier_badge(row["tier"], id="profile-national-tier"),
+                                                              _tier_reason(standing["tier_reason"])]), lg=3),
             figure(t("compliance.col.consignments"), number(format_count(row["consignments"]),
                                                             id="profile-national-consignments")),
             figure(t("profile.national.violations"), number(format_count(row["violations"]))),
@@ -524,6 +525,16 @@ def national_card(standing: dict):
                  "profile-national-card",
                  t("profile.national.subtitle", start=format_date(standing["window_from"]),
                    end=format_date(standing["window_to"])))
+
+
+def _tier_reason(reason: dict | None):
+    """Why the national tier is D, in a line under it: a score of 99,7 beside a D read as a mistake."""
+    if reason is None:
+        return None
+    text = (t("profile.national.tier_d_records", records=format_count(reason["records"]),
+              limit=format_count(reason["limit"])) if reason["rule"] == "records"
+            else t("profile.national.tier_d_score", below=format_score(reason["below"])))
+    return html.Div(text, className="small text-muted mt-1", id="profile-national-tier-reason")
 
 
 def other_offices_card():

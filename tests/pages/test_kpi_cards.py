@@ -382,3 +382,9 @@ def test_the_panels_freshness_badge_says_late_when_the_banner_over_every_page_do
     assert "qc-kpi-fresh-stale" in str(late) and "qc-bad" in str(late) and "15 menit" in _text(late)
     on_time = _freshness_badge(app, client, session, 3)
     assert "qc-kpi-fresh-stale" not in str(on_time) and "qc-good" in str(on_time)
+
+
+def test_the_panels_freshness_badge_words_the_age_as_the_banner_does(app, logged_in, session, data):
+    """The badge said "1,6 jam yang lalu" under the banner's "1 jam 34 menit lalu" for the same sync run."""
+    badge = _text(_freshness_badge(app, logged_in("head"), session, 94))
+    assert "1 jam 34 menit lalu" in badge and "1,6" not in badge

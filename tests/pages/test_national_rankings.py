@@ -159,6 +159,9 @@ def test_a_profile_opened_from_the_national_ranking_shows_the_rows_pooled_figure
     drawn = {props["id"]: props for _type, props in components(card) if isinstance(props.get("id"), str)}
     assert drawn["profile-national-score"]["children"] == row["score_text"]
     assert row["tier"] in str(drawn["profile-national-tier"]["children"])
+    # D at 94,8: the two detentions put it there, and the card says so under the tier.
+    assert drawn["profile-national-tier-reason"]["children"] == (
+        "karena 2 catatan pelanggaran (3P atau NNC) di jendela, di semua UPT; tier D mulai 2 catatan.")
     assert drawn["profile-national-rank"]["children"] == str(row["rank"])
     text = str(card)
     assert "dari 3" in text

@@ -137,6 +137,24 @@ def test_incremental_refresh_takes_back_an_application_and_matches_a_rebuild(ses
     assert _panel(session)["current"] == after
 
 
+def test_a_record_completed_before_it_was_submitted_counts_as_completed_on_its_submission_day(session, data):
+    """IQFast held A4 (submitted 25 March) as completed on 20 February: February ended with −1 in progress (completed,
+    not yet submitted), and March counted a completion it had not seen."""
+    from datetime import datetime, timezone
+
+    a4 = data["a4"]
+    a4.completed_at, a4.completion_stage = datetime(2026, 2, 20, 3, tzinfo=timezone.utc), "refused"
+    session.flush()
+    refresh_kpi_rollups(session, [a4.id])
+    panel = _panel(session)
+    assert panel["previous"]["applications_in_progress"] == 0
+    assert panel["previous"]["applications_completed"] == 1  # A6 alone
+    assert panel["current"]["applications_completed"] == 5  # A4 on the day it was submitted
+    assert panel["current"]["applications_in_progress"] == 1  # A7
+    refresh_kpi_rollups(session)
+    assert _panel(session) == panel
+
+
 def test_compliance_tiers_come_from_the_snapshot(session, data):
     from sqlalchemy import func, select
 

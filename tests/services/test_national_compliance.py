@@ -11,7 +11,7 @@ from portal.domain import compliance as model
 from portal.domain.periods import today_in
 from portal.services.compliance import national, ranking
 from portal.services.compliance import rollup as compliance_rollup
-from portal.services.compliance.scoring_settings import current_settings
+from portal.services.compliance.scoring_settings import current_settings, save_settings
 from portal.validation import Forbidden
 from support.national_data import build_two_offices
 
@@ -217,6 +217,26 @@ def test_a_records_national_standing_is_its_companys_row_of_the_national_ranking
         expected["rank"], expected["score"], period["ranked"])
     assert (standing["window_from"], standing["window_to"]) == (today - timedelta(days=210),
                                                                 today - timedelta(days=60))
+
+
+def test_a_national_standing_in_tier_d_says_which_rule_put_it_there(session, offices):
+    """PT Xenia scores 94,8 nationally and is in D for its two detentions: only the profile's working said so."""
+    xenia = national.company_standing(session, offices["x_home"], section_scope=None)
+    assert (xenia["row"]["tier"], xenia["row"]["score"]) == ("D", 94.8)
+    assert xenia["tier_reason"] == {"rule": "records", "records": 2, "limit": 2}
+    assert national.company_standing(session, offices["y"], section_scope=None)["tier_reason"] is None  # tier B
+    # One record fewer than the setting asks: the same row is in D only below the score's line.
+    _version, scoring = current_settings(session)
+    save_settings(session, None, "test", {**scoring.to_dict(), "tier_d_min_violation_records": 3})
+    session.flush()
+    lifted = national.company_standing(session, offices["x_home"], section_scope=None)
+    assert lifted["row"]["tier"] == "C" and lifted["tier_reason"] is None
+    # …and with the score's line above 94,8, D for its score.
+    save_settings(session, None, "test", {**scoring.to_dict(), "tier_d_min_violation_records": 3,
+                                          "tier_d_score_below": 95})
+    session.flush()
+    lowered = national.company_standing(session, offices["x_home"], section_scope=None)
+    assert lowered["row"]["tier"] == "D" and lowered["tier_reason"] == {"rule": "score", "below": 95}
 
 
 def test_a_company_without_activity_in_the_window_has_no_national_standing(session, offices):

@@ -84,6 +84,9 @@ def _times_insert(session: Session, where: str) -> str:
     """
 
 
+COMPLETED_DAY = "CASE WHEN a.completed_at < a.submitted_at THEN a.submitted_at ELSE a.completed_at END"
+
+
 def _facts_insert(session: Session, where: str) -> str:
     """Every dated contribution of each application, summed per (application, local day)."""
 
@@ -97,7 +100,9 @@ def _facts_insert(session: Session, where: str) -> str:
         # The first SELECT names the union's columns.
         f"SELECT a.id AS application_id, {row('a.submitted_at', True, submitted=1)} FROM applications a "
         f"WHERE a.deleted_at IS NULL {where}",
-        f"SELECT a.id, {row('a.completed_at', completed=1, handed_over=_case('a.completion_stage', 'handed_over'))} "
+        # Completed no earlier than submitted: a source record completed before it was submitted counted as completed
+        # on days it was not yet submitted, and the in-progress card (submitted − completed) read −1 there.
+        f"SELECT a.id, {row(COMPLETED_DAY, completed=1, handed_over=_case('a.completion_stage', 'handed_over'))} "
         f"FROM applications a WHERE a.deleted_at IS NULL AND a.completed_at IS NOT NULL {where}",
         f"SELECT a.id, {row('c.issued_at', certificates=1)} FROM certificates c "
         f"JOIN applications a ON a.id = c.application_id "
