@@ -347,9 +347,12 @@ def monthly_figure(rows: list[dict]) -> dict:
         base = [0] * len(rows)
         for key, colour in series:
             values = [row[key] for row in rows]
+            # The hover says the part's own count: a bar standing on a base reports its top as %{y} (October's
+            # refusals read 40, the 29 detentions under them included, where there were 11).
             traces.append({"type": "bar", "x": months, "y": values, "base": base, "name": t(f"kpi.monthly.{key}"),
-                           "offsetgroup": group, "marker": {"color": colour}, "customdata": names,
-                           "hovertemplate": "%{customdata}: %{y}<extra>%{fullData.name}</extra>"})
+                           "offsetgroup": group, "marker": {"color": colour},
+                           "customdata": [[name, format_number(value)] for name, value in zip(names, values)],
+                           "hovertemplate": "%{customdata[0]}: %{customdata[1]}<extra>%{fullData.name}</extra>"})
             base = [a + b for a, b in zip(base, values)]
         tops += base  # each month's stacked bar of the group, for the axis's steps
     return {"data": traces,
@@ -407,8 +410,16 @@ def drawn_panel(session, office_id: int, span, section: str | None, direction: s
     (the reader's applications list is of that office alone: card_links). What depends on the person
     (the freshness badge's link) is drawn outside."""
     panel = cached(session, kpi.panel, office_id, span, section, direction, today=today)
-    label = t("kpi.period_label", start=format_date(span.start), end=format_date(span.end),
+    days, previous_days = (span.end - span.start).days + 1, (span.previous_end - span.previous_start).days + 1
+    # "This quarter" is compared with as many days of the one before (kpi.period), so its end drifts from today's
+    # date (1 Okt – 8 Des against 1 Jul – 7 Sep): the label says why.
+    label = t("kpi.period_label_same_days" if days == previous_days else "kpi.period_label",
+              start=format_date(span.start), end=format_date(span.end), days=format_number(days),
               previous_start=format_date(span.previous_start), previous_end=format_date(span.previous_end))
+    copied_from = panel["current"]["copied_from"]
+    if copied_from and span.previous_start.isoformat() < copied_from:
+        # Nothing said the figures of a period before the copy's first day were missing, not zero.
+        label += " " + t("kpi.copied_from", date=format_date(date.fromisoformat(copied_from)))
     links = card_links(None if home else office_id, section, direction, span, list_is_the_office)
     return {"cards": plain(cards(panel, links)), "chart": monthly_figure(panel["current"]["monthly"]),
             "stages": plain(stages_table(panel)), "label": label, "timezone": panel["period"]["timezone"]}

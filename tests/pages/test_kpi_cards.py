@@ -60,13 +60,58 @@ def test_a_previous_period_without_any_data_gives_no_comparison_on_any_card(app,
         assert "▲" not in cards[key] and "▼" not in cards[key] and "vs" not in cards[key], (key, cards[key])
 
 
-def test_a_previous_period_with_data_is_compared_and_money_changes_in_rupiah(app, logged_in, data):
-    # March against 29 Jan – 28 Feb: paid Rp 425.000 against Rp 100.000, certificates 3 against 1.
+def _copied_since_2025(session) -> None:
+    """An application handed over in January 2025: the copy of the certification data begins there, so February
+    2026 is covered whole (the fixture's own first application is of 10 February)."""
+    from support.factories import gen_application, gen_service_user
+    from support.kpi_data import HAPPY, at
+    from portal.services.kpi.rollup import refresh_kpi_rollups
+
+    early = gen_application(session, gen_service_user(session, name="PT Lama"), submitted_at=at(2025, 1, 6, 1),
+                            stages=HAPPY, step=timedelta(hours=1))
+    refresh_kpi_rollups(session, [early.id])
+    session.commit()
+
+
+def test_a_previous_period_with_data_is_compared_and_money_changes_in_rupiah(app, logged_in, session, data):
+    # March against 1 – 28 Feb: paid Rp 425.000 against Rp 100.000, certificates 3 against 1.
+    _copied_since_2025(session)
     cards = _cards(app, logged_in("head"), "2026-03-01", "2026-03-31")
     # no-break spaces: "Rp" never ends a line of a narrow card with its amount on the next
     assert "▲ Rp\u00a0325.000 (325%)" in cards["fees"] and "vs Rp\u00a0100.000 periode sebelumnya" in cards["fees"]
     assert "▲ 200%" in cards["certificates"] and "vs 1 periode sebelumnya" in cards["certificates"]
     assert "tidak ada pembanding" not in cards["certificates"]
+
+
+def test_a_previous_period_the_copy_covers_only_in_part_is_no_baseline_and_the_label_says_where_the_copy_begins(
+        app, logged_in, session, data):
+    """The demo's copy begins on 9 August: "this quarter" read "▲ 290%" against a third quarter holding its last seven
+    weeks. Here the copy begins on 10 February, and March is compared with the whole of February."""
+    client = logged_in("head")
+    cards = _cards(app, client, "2026-03-01", "2026-03-31")
+    for key in ("certificates", "service-time", "fees", "violations"):
+        assert "tidak ada pembanding" in cards[key] and "▲" not in cards[key], (key, cards[key])
+    label = dash_callback(client, _key(app), _custom_inputs("2026-03-01", "2026-03-31")).get_json()["response"][
+        "kpi-period-label"]["children"]
+    assert "Salinan data IQFast di Q-Corner dimulai 10 Feb 2026" in _text(label)
+    # A period compared with one the copy covers whole says nothing of it.
+    _copied_since_2025(session)
+    cards = _cards(app, client, "2026-03-01", "2026-03-31")
+    assert "▲ 200%" in cards["certificates"]
+    label = dash_callback(client, _key(app), _custom_inputs("2026-03-01", "2026-03-31")).get_json()["response"][
+        "kpi-period-label"]["children"]
+    assert "Salinan" not in _text(label)
+
+
+def test_a_period_compared_with_as_many_days_before_it_says_so_in_its_label(app, logged_in, data):
+    """"This quarter" (1 Okt – 8 Des) against 1 Jul – 7 Sep: the end drifted from today's date with no word of why."""
+    client = logged_in("head")
+    label = dash_callback(client, _key(app), _custom_inputs("2026-03-10", "2026-03-19")).get_json()[
+        "response"]["kpi-period-label"]["children"]
+    assert "dibandingkan dengan 28 Feb 2026 – 9 Mar 2026 (sama-sama 10 hari)" in _text(label)
+    whole = dash_callback(client, _key(app), _custom_inputs("2026-03-01", "2026-03-31")).get_json()[
+        "response"]["kpi-period-label"]["children"]
+    assert "sama-sama" not in _text(whole)  # March against February: whole months, not as many days
 
 
 def test_the_service_marks_which_periods_hold_data(session, data):

@@ -42,7 +42,19 @@ def test_two_months_of_the_same_name_stay_two_bars_in_a_long_period():
     figure = monthly_figure(rows)
     assert figure["data"][0]["x"] == ["2025-03", "2026-03"]
     assert figure["layout"]["xaxis"]["ticktext"] == ["Mar<br>2025", "Mar<br>2026"]
-    assert figure["data"][0]["customdata"] == ["Mar 2025", "Mar 2026"]  # what the hover says
+    assert [part[0] for part in figure["data"][0]["customdata"]] == ["Mar 2025", "Mar 2026"]  # what the hover says
+
+
+def test_a_stacked_parts_hover_says_its_own_count_not_the_top_of_the_stack():
+    """October's refusals stand on its 29 detentions: the hover read 40 (the bar's top) where there were 11."""
+    rows = [{"month": "2026-10", "detention": 29, "refusal": 11, "destruction": 1234, "nnc_received": 2,
+             "nnc_issued": 3}]
+    traces = {trace["name"]: trace for trace in monthly_figure(rows)["data"]}
+    assert traces["Penolakan"]["base"] == [29] and traces["Penolakan"]["customdata"] == [["Okt 2026", "11"]]
+    assert traces["Pemusnahan"]["customdata"] == [["Okt 2026", "1.234"]]
+    assert traces["NNC diterbitkan"]["customdata"] == [["Okt 2026", "3"]]
+    assert all("%{y}" not in trace["hovertemplate"] and "%{customdata[1]}" in trace["hovertemplate"]
+               for trace in traces.values())
 
 
 def test_decisions_without_a_ratio_say_which_side_is_missing():

@@ -231,6 +231,7 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
     daily = _daily_rows(session, conditions, first, last)
     nnc_rows = _nnc_rows(session, _nnc_conditions(office_id, section_id, direction), first, last)
     in_progress = _in_progress(session, conditions, [end for _start, end in periods])
+    data_from = copied_from(session, office_id)
     times = service_times(session, office_id, [day_bounds(s, e, tz) for s, e in periods], section_id,
                           direction, sla)
     results = []
@@ -266,15 +267,29 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
         # violation rate (per completed application) count the period's applications; the applications in progress
         # at the period's end count every application submitted by then, whenever. (The IKM has its own "no
         # answers": its figure is None.)
+        # A period the copy covers only in part is no baseline either: the demo's copy begins on 9 August, and "this
+        # quarter" read "▲ 290%" against a third quarter holding its last seven weeks.
         has_applications = any(start <= day <= end for day, _values in daily)
-        result["comparable"] = {"certificates": has_applications, "service_time": has_applications,
-                                "fees": has_applications, "violations": has_applications,
+        whole = has_applications and data_from is not None and data_from <= start
+        result["comparable"] = {"certificates": whole, "service_time": whole, "fees": whole, "violations": whole,
                                 "in_progress": in_progress[index][1] > 0}
         result["has_data"] = has_applications or nncs["total"] > 0  # anything recorded at all
+        result["copied_from"] = data_from.isoformat() if data_from else None
         if chart and index == 0:
             result["monthly"] = _monthly(daily, nnc_rows, chart_first, end)
         results.append(result)
     return results
+
+
+def copied_from(session: Session, office_id: int) -> date | None:
+    """The first local day the office's copy of the certification data holds anything (over every section and
+    direction: a section without traffic early on is still covered): the certification system's history begins
+    there, or the copy does. None before a first sync."""
+    return _as_date_or_none(session.scalar(select(func.min(KpiDaily.day)).where(KpiDaily.office_id == office_id)))
+
+
+def _as_date_or_none(value) -> date | None:
+    return None if value is None else _as_date(value)
 
 
 def figures(session: Session, office_id: int, start: date, end: date, section: str | None = None,
