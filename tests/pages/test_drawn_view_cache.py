@@ -64,9 +64,10 @@ def _kpi(app, client) -> dict:
               {"id": "kpi-refresh", "property": "data", "value": 0},
               {"id": "kpi-office", "property": "value", "value": "home"}]
     response = dash_callback(client, _key(app, "kpi-cards.children"), inputs)
-    assert response.status_code == 200
-    body = response.get_json()["response"]
-    return {"cards": body["kpi-cards"]["children"], "stages": body["kpi-stages"]["children"]}
+    stages = dash_callback(client, "kpi-stages.children", inputs)
+    assert response.status_code == stages.status_code == 200
+    return {"cards": response.get_json()["response"]["kpi-cards"]["children"],
+            "stages": stages.get_json()["response"]["kpi-stages"]["children"]}
 
 
 def test_a_coordinator_of_animal_after_one_of_plant_with_the_same_filters_gets_the_animal_ranking(
