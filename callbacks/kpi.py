@@ -419,7 +419,7 @@ def drawn_panel(session, office_id: int, span, section: str | None, direction: s
     copied_from = panel["current"]["copied_from"]
     if copied_from and span.previous_start.isoformat() < copied_from:
         # Nothing said the figures of a period before the copy's first day were missing, not zero.
-        label += " " + t("kpi.copied_from", date=format_date(date.fromisoformat(copied_from)))
+        label += ". " + t("kpi.copied_from", date=format_date(date.fromisoformat(copied_from)))
     links = card_links(None if home else office_id, section, direction, span, list_is_the_office)
     return {"cards": plain(cards(panel, links)), "chart": monthly_figure(panel["current"]["monthly"]),
             "stages": plain(stages_table(panel)), "label": label, "timezone": panel["period"]["timezone"]}

@@ -91,8 +91,11 @@ def layout(user, sections=(), **_):
                             html.Small(t("guidance.effect_help"), className="text-muted")]),
             # Not sortable by a header: the grid holds one page (lowest score first), and a header's sort would
             # order that page alone while looking like the whole list's order.
+            # As tall as its page of rows (25 at most): in a fixed box the sixth tier-D company was cut in half
+            # under "1–6 dari 6", and a coordinator could miss a company to guide.
             dbc.CardBody([grid(
-                "guidance-grid", class_name="qc-compliance-grid qc-tall-on-phone", height="45vh", min_height="300px",
+                "guidance-grid", class_name="qc-compliance-grid", height="auto", min_height=None,
+                options={"domLayout": "autoHeight"},
                 # Headers wrap onto a second line rather than end in "…" ("Catatan pelanggaran" in 120 px).
                 default_col={"wrapHeaderText": True, "autoHeaderHeight": True},
                 no_rows=t("guidance.no_rows"), columns=[
@@ -123,8 +126,8 @@ def layout(user, sections=(), **_):
                             html.Small(t("guidance.records_help" if user.can("guidance.edit")
                                          else "guidance.records_help_read"), className="text-muted")]),
             dbc.CardBody([grid(
-                "guidance-records-grid", class_name="qc-compliance-grid qc-tall-on-phone", height="45vh",
-                min_height="300px",
+                "guidance-records-grid", class_name="qc-compliance-grid", height="auto", min_height=None,
+                options={"domLayout": "autoHeight"},
                 no_rows=t("guidance.no_records"), columns=[
                     {"field": "date", "headerName": t("profile.col.date"), "width": 115},
                     {"field": "name", "headerName": t("compliance.col.name"), "flex": 1, "minWidth": 180,

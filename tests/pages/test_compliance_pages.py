@@ -508,6 +508,34 @@ def test_the_guidance_records_say_what_a_click_does_for_who_reads_them(app):
     assert "Klik baris untuk menandai terlaksana atau membatalkan." in drawn("coordinator")
 
 
+def test_the_guidance_lists_are_as_tall_as_their_page_of_rows(app):
+    """In a box of 45vh the sixth tier-D company was cut in half under "1–6 dari 6" (its effect text wraps): each
+    list pages by 25 in the database, so it shows its whole page and the page scrolls, not a frame inside it."""
+    from flask_login import login_user
+
+    from layouts.guidance import layout
+    from portal.services.compliance.guidance import PAGE_SIZE
+
+    user = drawing_user("coordinator")
+    with app.server.test_request_context("/"):
+        login_user(user)
+        drawn = layout(user)
+    grids = {grid.id: grid for grid in _components_of(drawn)
+             if getattr(grid, "id", None) in ("guidance-grid", "guidance-records-grid")}
+    assert len(grids) == 2 and PAGE_SIZE <= 25
+    for grid in grids.values():
+        assert grid.dashGridOptions["domLayout"] == "autoHeight" and grid.style["height"] == "auto", grid.id
+        assert "qc-tall-on-phone" not in grid.className  # a phone's fixed 60vh would cut it again
+
+
+def _components_of(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from _components_of(child)
+
+
 # ---------------------------------------------------------------------------------- guidance planning (#14)
 # planned → done → cancelled, future dates only for a plan, the effect only 6 months after a done guidance,
 # the moves audited, a save over a newer one refused.
