@@ -51,10 +51,15 @@ def stale_data_notice(current) -> tuple:
         text = t("shell.sync.user_last_updated", at=format_datetime(last, current.office_timezone)) if last \
             else t("shell.sync.user_not_updated")
         return [html.I(className="bi bi-info-circle me-2"), text], True, "info"
-    text = t("shell.sync.stale", at=format_datetime(last, current.office_timezone),
-             age=format_duration(fresh["age_seconds"]), minutes=settings().sync_interval_minutes) if last \
-        else t("shell.sync.never")
-    children = [html.I(className="bi bi-exclamation-triangle-fill me-2"), text]
+    text = [t("shell.sync.never")]
+    if last:
+        # On a phone the reason stays short: the whole sentence took five lines, a fifth of the screen, on every page.
+        minutes = settings().sync_interval_minutes
+        text = [t("shell.sync.stale", at=format_datetime(last, current.office_timezone),
+                  age=format_duration(fresh["age_seconds"])),
+                html.Span(t("shell.sync.stale_why", minutes=minutes), className="d-none d-sm-inline"),
+                html.Span(t("shell.sync.stale_why_short"), className="d-sm-none")]
+    children = [html.I(className="bi bi-exclamation-triangle-fill me-2"), *text]
     if current.can("admin.settings"):
         children += [" ", dcc.Link(t("shell.sync.open_admin"), href="/admin/sync", className="alert-link")]
     return children, True, "warning"

@@ -436,6 +436,12 @@ def test_staleness_warning_for_officers_and_a_gentler_notice_for_service_users(a
     officer = _warning(app, _relogin(client, logged_in, "operator"))
     assert officer["is_open"] is True and officer["color"] == "warning"
     assert "2 jam" in str(officer["children"]) and "/admin/sync" not in str(officer["children"])
+    # The reason whole from a tablet on, short on a phone (five lines of a 390 px screen on every page).
+    parts = {part["props"]["className"]: part["props"]["children"] for part in officer["children"]
+             if isinstance(part, dict) and part.get("type") == "Span"}
+    assert parts == {"d-none d-sm-inline": ", padahal sinkronisasi terjadwal setiap 5 menit. Angka di halaman ini "
+                                           "mungkin belum mutakhir.",
+                     "d-sm-none": ": angka mungkin belum mutakhir."}
     admin = _warning(app, _relogin(client, logged_in, "admin"))
     assert "/admin/sync" in str(admin["children"])
     service_user = _warning(app, _relogin(client, logged_in, "service_user"))
