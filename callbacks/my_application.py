@@ -190,7 +190,7 @@ def register(app) -> None:
         header = html.Div([
             html.H1(breakable_number(detail["number"]), className="qc-number mb-1", id="my-application-number",
                     **{"data-qc-record-title": "1"}),
-            html.Div(stage_badge(detail["current_stage"], bool(detail["actions"])), className="mb-2"),
+            html.Div(stage_badge(detail["current_stage"]), className="mb-2"),
             progress(detail["steps"], compact=False, id_prefix="my-application"),
         ], className="mb-3")
         body = [header, _actions(detail, tz), _survey(detail, tz), _documents(detail), _timeline(detail, tz),

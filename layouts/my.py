@@ -15,11 +15,8 @@ from layouts.common import page_header
 from layouts.components.date_words import date_words
 from layouts.components.formatting import breakable_number, format_datetime, format_percent
 from portal.i18n import goods_and_route, t
-from portal.services.my_applications import STAGE_FILTERS
+from portal.services.my_applications import STAGE_FILTERS, stage_tone
 
-STAGE_COLORS = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
-                "destroyed": "danger", "released": "warning", "draft_certificate": "info", "billed": "warning",
-                "paid": "primary"}
 STATUS_FILTERS = ("all", "in_progress", "completed", "problem")
 
 
@@ -27,11 +24,9 @@ def stage_label(stage: str | None) -> str:
     return t(f"my.stage.{stage}") if stage else t("my.stage.none")
 
 
-def stage_badge(stage: str | None, problem: bool = False):
-    color = "danger" if problem and stage not in ("handed_over",) and stage in (
-        "detained", "refused", "destroyed") else STAGE_COLORS.get(stage or "", "secondary")
+def stage_badge(stage: str | None):
     # Bootstrap's badge classes on a plain span: what dbc.Badge draws, one light component fewer per card.
-    return html.Span(stage_label(stage), className=f"badge bg-{color} qc-stage-badge text-wrap")
+    return html.Span(stage_label(stage), className=f"badge bg-{stage_tone(stage)} qc-stage-badge text-wrap")
 
 
 def not_yours(kind: str):
@@ -104,7 +99,7 @@ def application_card(row: dict, tz: str, show_company: bool):
     # update grows with the components on the page (ten cards were ~300 components; now ~100).
     return html.Div(html.Div([
         html.Div([html.Span(breakable_number(row["number"]), className="fw-semibold qc-number"),
-                  stage_badge(row["current_stage"], row["problem"])],
+                  stage_badge(row["current_stage"])],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2 mb-1"),
         html.Div(row["company"], className="small text-muted") if show_company else None,
         html.Div(what, className="mb-2") if what else None,

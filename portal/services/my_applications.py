@@ -31,6 +31,16 @@ STATUSES = ("in_progress", "completed", "problem")
 # The stages the list's stage filter offers, in the order a consignment meets them.
 STAGE_FILTERS = MAIN_PATH + ("released",) + PROBLEM_STAGES
 MAX_SEARCH = 100
+# How each stage reads to a service user, as Bootstrap's colour of its badge: done (success), something to do (a bill
+# to pay, a draft to check), a problem (danger); the rest is on its way. One home for the portal's pages and the
+# offline copies the phone app keeps (portal/web/pwa.py), whose badges were all grey.
+STAGE_TONES = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
+               "destroyed": "danger", "released": "warning", "draft_certificate": "info", "billed": "warning",
+               "paid": "primary"}
+
+
+def stage_tone(stage: str | None) -> str:
+    return STAGE_TONES.get(stage or "", "secondary")
 
 
 def _is_service_user(viewer) -> bool:

@@ -92,6 +92,7 @@ def _copy(template: str, **values):
         template, t=t, language=i18n.current_language(), tz=viewer.office_timezone, format_datetime=format_datetime,
         format_idr=i18n.format_idr, country_name=i18n.country_name, format_number=i18n.format_number,
         goods_and_route=i18n.goods_and_route, format_quantity=i18n.format_quantity,
+        stage_tone=my_applications.stage_tone,
         saved_at=format_datetime(datetime.now(timezone.utc), viewer.office_timezone), **values))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -106,3 +106,20 @@ def test_the_service_users_pages_link_the_manifest(client, exporter):
 def test_the_officers_pages_are_no_installable_app(logged_in):
     officer = logged_in("operator")
     assert 'rel="manifest"' not in officer.get("/applications").get_data(as_text=True)
+
+
+def test_the_offline_copies_colour_each_stage_as_the_pages_do(client, session, exporter):
+    """Offline every badge was grey: "Tagihan terbit" yellow and "Sertifikat terbit" green online, the same grey
+    in the copy a user opens at the cargo area without a signal."""
+    from layouts.my import stage_badge
+
+    login(client, "eksportir_pwa")
+    own = exporter["own"]
+    stage = own.current_stage
+    online = stage_badge(stage).className.split()
+    tone = next(name for name in online if name.startswith("bg-"))
+    assert tone != "bg-secondary" or stage is None
+    listing = client.get("/my/offline/applications").get_data(as_text=True)
+    detail = client.get(f"/my/offline/applications/{own.id}").get_data(as_text=True)
+    assert f'class="badge {tone} text-wrap qc-stage-badge"' in listing
+    assert f'class="badge {tone} text-wrap" id="pwa-copy-stage"' in detail
