@@ -455,6 +455,20 @@ ADDITIONAL_DECLARATIONS = {
         "The products come from an establishment approved by the competent authority.",
     ),
 }
+# A domestic certificate (KT-3, and the animal ones within Indonesia) is read by Indonesian officers: the same
+# declarations in Indonesian, as many of them (the draw takes the same random number either way).
+DOMESTIC_DECLARATIONS = {
+    "T": (
+        "Media pembawa telah diperiksa dan bebas dari Bactrocera spp.",
+        "Tanaman ditanam di tempat produksi yang bebas dari Ralstonia solanacearum.",
+        "Media pembawa bebas dari tanah dan sisa tanaman.",
+    ),
+    "H": (
+        "Sarang burung walet telah dipanaskan hingga suhu inti 70 °C sekurang-kurangnya 3,5 detik.",
+        "Hewan berasal dari daerah bebas rabies.",
+        "Produk berasal dari unit usaha yang disetujui otoritas yang berwenang.",
+    ),
+}
 
 # ---------------------------------------------------------------- small helpers
 
@@ -1132,7 +1146,9 @@ class _Lifecycle:
         if draft:
             self.certificate_kind = self._document_kind()
             if self.rng.random() < 0.3:
-                self.declaration = self.rng.choice(ADDITIONAL_DECLARATIONS[self.app.section])
+                domestic = self.app.direction in ("DK", "DM")
+                self.declaration = self.rng.choice((DOMESTIC_DECLARATIONS if domestic
+                                                    else ADDITIONAL_DECLARATIONS)[self.app.section])
         kind = self.certificate_kind
         method, dose, day = self.treatment or (None, None, None)
         self._record("sertifikat", {

@@ -369,3 +369,22 @@ def test_a_foreign_trading_partner_never_repeats_its_name_s_word():
     names = [simulator._partner(seed, user, port, number)[0] for seed in range(40) for user in range(5)
              for port in foreign[:3] for number in range(3)]
     assert names and not [name for name in names if any(f"{word} {word}" in name for word in simulator.FOREIGN_WORDS)]
+
+
+def test_a_domestic_certificates_additional_declaration_is_in_indonesian(tmp_path):
+    """A KT-3 draft for a consignment within Indonesia carried "The consignment is free from soil and plant debris."."""
+    import sqlite3
+
+    from iqfast_sim.simulator import ADDITIONAL_DECLARATIONS, DOMESTIC_DECLARATIONS, init_simulator
+
+    path = tmp_path / "sim.db"
+    init_simulator(f"sqlite:///{path}", days=20, seed=3, offices=1)
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT p.jenis_permohonan, s.deklarasi_tambahan FROM sertifikat s "
+                          "JOIN ptk p ON p.id_ptk = s.id_ptk WHERE s.deklarasi_tambahan IS NOT NULL").fetchall()
+    english = {text for texts in ADDITIONAL_DECLARATIONS.values() for text in texts}
+    indonesian = {text for texts in DOMESTIC_DECLARATIONS.values() for text in texts}
+    domestic = [text for kind, text in rows if kind in ("DK", "DM")]
+    abroad = [text for kind, text in rows if kind in ("EX", "IM")]
+    assert domestic and abroad
+    assert set(domestic) <= indonesian and set(abroad) <= english
