@@ -89,7 +89,7 @@ def period_fields():
             hidden_label(t("dossier.period_to"), "profile-to"),
             dbc.InputGroupText("–"),
             dbc.Input(id="profile-to", type="date", style=DATE_INPUT, debounce=True),
-        ], size="sm"),
+        ], size="sm", className="qc-period-group"),
         html.Div([date_words("profile-from"), html.Small("–", className="form-text"), date_words("profile-to")],
                  className="d-flex flex-wrap column-gap-1 qc-period-words"),
         html.Small(t("profile.period_hint"), className="text-muted"),
