@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+import time
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
@@ -410,11 +411,11 @@ def drawn_panel(session, office_id: int, span, section: str | None, direction: s
     (the reader's applications list is of that office alone: card_links). What depends on the person
     (the freshness badge's link) is drawn outside."""
     panel = cached(session, kpi.panel, office_id, span, section, direction, today=today)
-    days, previous_days = (span.end - span.start).days + 1, (span.previous_end - span.previous_start).days + 1
     # "This quarter" is compared with as many days of the one before (kpi.period), so its end drifts from today's
-    # date (1 Okt – 8 Des against 1 Jul – 7 Sep): the label says why.
-    label = t("kpi.period_label_same_days" if days == previous_days else "kpi.period_label",
-              start=format_date(span.start), end=format_date(span.end), days=format_number(days),
+    # date (1 Okt – 8 Des against 1 Jul – 7 Sep): the label says why. (A whole quarter against the one before is
+    # no count of days, even when both have 92.)
+    label = t("kpi.period_label_same_days" if span.by_days else "kpi.period_label",
+              start=format_date(span.start), end=format_date(span.end), days=format_number(span.days),
               previous_start=format_date(span.previous_start), previous_end=format_date(span.previous_end))
     copied_from = panel["current"]["copied_from"]
     if copied_from and span.previous_start.isoformat() < copied_from:
@@ -465,34 +466,37 @@ def register(app) -> None:
         [Output("kpi-cards", "children"), Output("kpi-freshness", "children"), Output("kpi-monthly-chart", "figure"),
          Output("kpi-period-label", "children"), Output("kpi-from-col", "style"), Output("kpi-to-col", "style"),
          Output("kpi-from", "invalid"), Output("kpi-from-feedback", "children"), Output("kpi-to", "invalid"),
-         Output("kpi-to-feedback", "children")], *panel_inputs)
+         Output("kpi-to-feedback", "children"), Output("kpi-drawn", "data")], *panel_inputs)
     def load(preset, date_from, date_to, section, direction, _refresh, office=None):
         current = user()
         office_id, preset, drawn = _drawn(current, preset, date_from, date_to, section, direction, office)
         custom = SHOWN if preset == "custom" else HIDDEN
+        drawn_now = time.monotonic_ns()  # asks the stage table's callback for its part of what was just drawn
         if isinstance(drawn, InvalidInput):
             feedback = period_feedback(drawn, date_from, date_to)
             if ctx.triggered_id is not None:  # the last figures stay, under the label of their own period
-                return (no_update, no_update, no_update, no_update, custom, custom, *feedback)
+                return (no_update, no_update, no_update, no_update, custom, custom, *feedback, no_update)
             # Opened on a period that cannot be read (an address typed or kept): say so where the figures go, not
             # an empty chart frame and empty cards.
             with database().session() as session:
                 badge = _freshness(session, current, office_id)
             chart, _table, label = unusable_period()
-            return ([], badge, chart, label, custom, custom, *feedback)
+            return ([], badge, chart, label, custom, custom, *feedback, drawn_now)
         with database().session() as session:
             badge = _freshness(session, current, office_id, drawn["timezone"])
-        return drawn["cards"], badge, drawn["chart"], drawn["label"], custom, custom, False, "", False, ""
+        return (drawn["cards"], badge, drawn["chart"], drawn["label"], custom, custom, False, "", False, "",
+                drawn_now)
 
-    @protected_callback(app, "kpi.view", Output("kpi-stages", "children"), *panel_inputs)
-    def load_stages(preset, date_from, date_to, section, direction, _refresh, office=None):
+    @protected_callback(app, "kpi.view", Output("kpi-stages", "children"), Input("kpi-drawn", "data"),
+                        *[State(field.component_id, field.component_property) for field in panel_inputs],
+                        prevent_initial_call=True)
+    def load_stages(_drawn_now, preset, date_from, date_to, section, direction, _refresh, office=None):
         """The stage table, answered apart from the cards: the browser drew the cards' and the table's ~180
         components in one task of 130–280 ms on a two-core machine (over the 200 ms bound); apart, each is half
-        that. The same drawn panel (cached: the second answer reads what the first drew)."""
+        that. Asked once the cards are drawn (`kpi-drawn`), so it reads the drawn panel the cards' answer cached,
+        whichever worker answers (asked at once, two workers computed a cold panel twice)."""
         _office, _preset, drawn = _drawn(user(), preset, date_from, date_to, section, direction, office)
-        if isinstance(drawn, InvalidInput):
-            return no_update if ctx.triggered_id is not None else unusable_period()[1]
-        return drawn["stages"]
+        return unusable_period()[1] if isinstance(drawn, InvalidInput) else drawn["stages"]
 
     @protected_callback(app, "kpi.view", Output("kpi-office", "options"), Input("kpi-office", "id"))
     def load_offices(_):

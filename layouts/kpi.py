@@ -90,6 +90,7 @@ def _page(user, sections):
         ]),
         _sla_form() if can_set else None,
         dcc.Store(id="kpi-refresh", data=0),
+        dcc.Store(id="kpi-drawn"),  # the cards drawn: the stage table's callback then draws its part
     ], className="qc-kpi")
 
 

@@ -33,7 +33,9 @@ STAGE_FILTERS = MAIN_PATH + ("released",) + PROBLEM_STAGES
 MAX_SEARCH = 100
 # How each stage reads to a service user, as Bootstrap's colour of its badge: done (success), something to do (a bill
 # to pay, a draft to check), a problem (danger); the rest is on its way. One home for the portal's pages and the
-# offline copies the phone app keeps (portal/web/pwa.py), whose badges were all grey.
+# offline copies the phone app keeps (portal/web/pwa.py), whose badges were all grey. The officers' list colours the
+# same stages by the station's view instead (layouts/applications.py STAGE_TONE: a detention a warning to act on,
+# a release informative); the service user reads a detention as bad news and a release as one to watch.
 STAGE_TONES = {"handed_over": "success", "certified": "success", "detained": "danger", "refused": "danger",
                "destroyed": "danger", "released": "warning", "draft_certificate": "info", "billed": "warning",
                "paid": "primary"}

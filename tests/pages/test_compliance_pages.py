@@ -513,27 +513,20 @@ def test_the_guidance_lists_are_as_tall_as_their_page_of_rows(app):
     list pages by 25 in the database, so it shows its whole page and the page scrolls, not a frame inside it."""
     from flask_login import login_user
 
+    from callbacks.common import plain
     from layouts.guidance import layout
-    from portal.services.compliance.guidance import PAGE_SIZE
+    from support.web import components
 
     user = drawing_user("coordinator")
     with app.server.test_request_context("/"):
         login_user(user)
-        drawn = layout(user)
-    grids = {grid.id: grid for grid in _components_of(drawn)
-             if getattr(grid, "id", None) in ("guidance-grid", "guidance-records-grid")}
-    assert len(grids) == 2 and PAGE_SIZE <= 25
+        drawn = plain(layout(user))
+    grids = {props["id"]: props for _type, props in components(drawn)
+             if props.get("id") in ("guidance-grid", "guidance-records-grid")}
+    assert len(grids) == 2
     for grid in grids.values():
-        assert grid.dashGridOptions["domLayout"] == "autoHeight" and grid.style["height"] == "auto", grid.id
-        assert "qc-tall-on-phone" not in grid.className  # a phone's fixed 60vh would cut it again
-
-
-def _components_of(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _components_of(child)
+        assert grid["dashGridOptions"]["domLayout"] == "autoHeight" and grid["style"]["height"] == "auto", grid["id"]
+        assert "qc-tall-on-phone" not in grid["className"]  # a phone's fixed 60vh would cut it again
 
 
 # ---------------------------------------------------------------------------------- guidance planning (#14)

@@ -64,7 +64,8 @@ def _kpi(app, client) -> dict:
               {"id": "kpi-refresh", "property": "data", "value": 0},
               {"id": "kpi-office", "property": "value", "value": "home"}]
     response = dash_callback(client, _key(app, "kpi-cards.children"), inputs)
-    stages = dash_callback(client, "kpi-stages.children", inputs)
+    stages = dash_callback(client, "kpi-stages.children", [{"id": "kpi-drawn", "property": "data", "value": 1}],
+                           inputs)
     assert response.status_code == stages.status_code == 200
     return {"cards": response.get_json()["response"]["kpi-cards"]["children"],
             "stages": stages.get_json()["response"]["kpi-stages"]["children"]}

@@ -53,6 +53,14 @@ def test_period_presets_and_the_period_they_are_compared_with():
         kpi.period("custom", date(2026, 3, 31), date(2026, 3, 5), date(2026, 3, 1))
 
 
+def test_a_period_says_whether_it_is_compared_with_as_many_days_or_with_the_whole_unit_before_it():
+    quarter = kpi.period("this_quarter", date(2026, 12, 8))
+    assert (quarter.previous_start, quarter.previous_end, quarter.by_days) == (date(2026, 7, 1), date(2026, 9, 7), True)
+    assert kpi.period("last_quarter", date(2026, 12, 8)).by_days is False  # Q3 against Q2: whole quarters
+    assert kpi.period("custom", date(2026, 12, 8), date(2026, 8, 1), date(2026, 8, 31)).by_days is False
+    assert kpi.period("custom", date(2026, 12, 8), date(2026, 8, 3), date(2026, 8, 31)).by_days is True
+
+
 def test_a_custom_period_reaching_past_today_is_refused_on_the_day_that_does():
     """Days to come have no figures: "Sertifikat terbit 0 ▼100%" in red read as a collapse."""
     today = date(2026, 12, 6)
@@ -151,6 +159,10 @@ def test_a_record_completed_before_it_was_submitted_counts_as_completed_on_its_s
     assert panel["previous"]["applications_completed"] == 1  # A6 alone
     assert panel["current"]["applications_completed"] == 5  # A4 on the day it was submitted
     assert panel["current"]["applications_in_progress"] == 1  # A7
+    # The service-time card picks its applications by the same moment (its count beside the certificates card's).
+    from models.kpi import KpiApplicationTime
+
+    assert session.get(KpiApplicationTime, a4.id).completed_at == a4.submitted_at
     refresh_kpi_rollups(session)
     assert _panel(session) == panel
 

@@ -377,19 +377,18 @@ def company_standing(session: Session, service_user_id: int, *, section_scope: s
         row = next((r for r in result["rows"] if r["company_id"] == record.company_id), None)
         ranked = result["ranked"]
     return {"row": row, "ranked": ranked, "office": {"code": record.code, "name": record.name},
-            "tier_reason": _tier_d_reason(session, row),
+            "tier_reason": _tier_d_reason(row, view["scoring"]),
             "name": row["name"] if row else record.company,
             "window_from": view["first"], "window_to": min(view["last"], view["as_of"]),
             "section": view["filters"]["section"]}
 
 
-def _tier_d_reason(session: Session, row: dict[str, Any] | None) -> dict[str, Any] | None:
+def _tier_d_reason(row: dict[str, Any] | None, scoring) -> dict[str, Any] | None:
     """Which of tier D's two rules put a national row there (DOMAIN: compliance, decided after A): a company ranked
     85th of 2,402 with a score of 99.7 is in D for its violation records, which only its profile's working said.
-    The row's pooled violation records against the setting decide it, as they decided the tier."""
+    The row's pooled violation records against the view's settings decide it, as they decided the tier."""
     if row is None or row["tier"] != "D":
         return None
-    _version, scoring = current_settings(session)
     if row["violations"] >= scoring.tier_d_min_violation_records:
         return {"rule": "records", "records": int(row["violations"]), "limit": scoring.tier_d_min_violation_records}
     return {"rule": "score", "below": scoring.tier_d_score_below}

@@ -43,6 +43,9 @@ class Period:
     previous_start: date
     previous_end: date
     preset: str
+    # Compared with as many days before it (a "this_…" preset, chosen dates that are not whole months), not with the
+    # whole unit before it: its label says so (the previous window's end drifts from the day's date).
+    by_days: bool = False
 
     @property
     def days(self) -> int:
@@ -82,7 +85,7 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
             return Period(date_from, date_to, add_months(date_from, -months), date_from - timedelta(days=1), preset)
         length = date_to - date_from
         return Period(date_from, date_to, date_from - length - timedelta(days=1), date_from - timedelta(days=1),
-                      preset)
+                      preset, by_days=True)
     kind, _, unit = preset.partition("_")
     if kind not in ("this", "last") or unit not in _UNIT_MONTHS:
         raise ValueError(f"unknown period preset {preset!r}")
@@ -92,9 +95,9 @@ def period(preset: str, today: date, date_from: date | None = None, date_to: dat
         start, end = current, today
         previous_start = add_months(start, -months)
         previous_end = min(previous_start + (end - start), start - timedelta(days=1))
-    else:
-        start, end = add_months(current, -months), current - timedelta(days=1)
-        previous_start, previous_end = add_months(start, -months), start - timedelta(days=1)
+        return Period(start, end, previous_start, previous_end, preset, by_days=True)
+    start, end = add_months(current, -months), current - timedelta(days=1)
+    previous_start, previous_end = add_months(start, -months), start - timedelta(days=1)
     return Period(start, end, previous_start, previous_end, preset)
 
 

@@ -62,6 +62,12 @@ def _safe(zone: str) -> bool:
     return bool(zone) and all(ch.isalnum() or ch in "/_-+" for ch in zone)
 
 
+# When an application counts as completed: never before it was submitted. A source record completed before it was
+# submitted counted as completed on days it was not yet submitted, and the in-progress card (submitted − completed)
+# read −1 there; its service-time and certificate cards counted it in another period than each other.
+COMPLETED_MOMENT = "CASE WHEN a.completed_at < a.submitted_at THEN a.submitted_at ELSE a.completed_at END"
+
+
 def _times_insert(session: Session, where: str) -> str:
     stage_minima = ",\n".join(
         f"MIN(CASE WHEN e.stage = '{stage}' THEN e.occurred_at END) AS t_{stage}" for stage in _STAGE_COLUMNS)
@@ -73,8 +79,8 @@ def _times_insert(session: Session, where: str) -> str:
         SELECT s.id, s.office_id, s.section_id, s.direction, s.submitted_at, s.completed_at, s.completion_stage,
                s.t_certified, {_hours(session, 's.t_certified', 's.submitted_at')},
                {stage_hours}
-        FROM (SELECT a.id, a.office_id, a.section_id, a.direction, a.submitted_at, a.completed_at,
-                     a.completion_stage, {stage_minima}
+        FROM (SELECT a.id, a.office_id, a.section_id, a.direction, a.submitted_at,
+                     {COMPLETED_MOMENT} AS completed_at, a.completion_stage, {stage_minima}
               FROM applications a
               LEFT JOIN stage_events e ON e.application_id = a.id AND e.deleted_at IS NULL
               WHERE a.deleted_at IS NULL {where}
@@ -82,9 +88,6 @@ def _times_insert(session: Session, where: str) -> str:
                        a.completion_stage) s
         ORDER BY s.office_id, s.completed_at
     """
-
-
-COMPLETED_DAY = "CASE WHEN a.completed_at < a.submitted_at THEN a.submitted_at ELSE a.completed_at END"
 
 
 def _facts_insert(session: Session, where: str) -> str:
@@ -100,9 +103,7 @@ def _facts_insert(session: Session, where: str) -> str:
         # The first SELECT names the union's columns.
         f"SELECT a.id AS application_id, {row('a.submitted_at', True, submitted=1)} FROM applications a "
         f"WHERE a.deleted_at IS NULL {where}",
-        # Completed no earlier than submitted: a source record completed before it was submitted counted as completed
-        # on days it was not yet submitted, and the in-progress card (submitted − completed) read −1 there.
-        f"SELECT a.id, {row(COMPLETED_DAY, completed=1, handed_over=_case('a.completion_stage', 'handed_over'))} "
+        f"SELECT a.id, {row(COMPLETED_MOMENT, completed=1, handed_over=_case('a.completion_stage', 'handed_over'))} "
         f"FROM applications a WHERE a.deleted_at IS NULL AND a.completed_at IS NOT NULL {where}",
         f"SELECT a.id, {row('c.issued_at', certificates=1)} FROM certificates c "
         f"JOIN applications a ON a.id = c.application_id "
