@@ -108,6 +108,8 @@ def show_this_year_as_head(page, drawn: str) -> None:
     page.wait_for_selector(drawn)
     page.select_option("#kpi-preset", "this_year")
     page.wait_for_function("document.querySelector('#kpi-period-label').innerText.includes('1 Jan')")
+    # The stage table is asked for once the cards are drawn: its answer comes a round trip later.
+    page.wait_for_load_state("networkidle")
 
 
 def test_an_admin_sets_a_stages_sla_to_whole_or_half_hours_and_a_value_out_of_range_is_named(page, make_user,
