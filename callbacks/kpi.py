@@ -397,9 +397,12 @@ def stages_table(panel: dict):
     body = [row(t("kpi.stages.service"), now["service_time"], strong=True)]
     body += [row(t(f"stage.{figure['stage']}"), figure) for figure in now["stages"]]
     # The frame still scrolls should a long stage name in a narrow column need it (a half-width card at 992 px).
+    # Which period it is of: it comes a round trip after the cards (load_stages), and a reader of the page (a test, a
+    # screen reader's refresh) can tell the new table from the last period's.
     return scrolling_table(dbc.Table([head, html.Tbody(body)], size="sm", hover=True,
                                      className="qc-kpi-table mb-1 text-nowrap", id="kpi-stages-table"),
-                           t("kpi.stages.title"))
+                           t("kpi.stages.title"),
+                           **{"data-period": f"{panel['period']['from']}/{panel['period']['to']}"})
 
 
 def drawn_panel(session, office_id: int, span, section: str | None, direction: str | None, *, today: date,
