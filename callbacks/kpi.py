@@ -14,8 +14,8 @@ from layouts.common import scrolling_table
 from layouts.kpi import SLA_KEYS
 from layouts.components.formatting import (chart_separators, count_axis, form_number, format_date, format_datetime,
                                            format_duration, format_idr, format_number, format_per_thousand,
-                                           format_percent,
-                                           format_targeting_share, month_axis, month_name, office_label)
+                                           format_percent, format_targeting_share, month_axis, month_name,
+                                           office_label)
 from layouts import applications as applications_layout, kpi as kpi_layout, nnc as nnc_layout
 from layouts import rankings as rankings_layout, survey as survey_layout, targeting_effect as effect_layout
 from layouts.components.empty import empty_figure

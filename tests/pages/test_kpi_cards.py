@@ -100,8 +100,8 @@ def test_a_previous_period_with_data_is_compared_and_money_changes_in_rupiah(app
 
 def test_a_previous_period_the_copy_covers_only_in_part_is_no_baseline_and_the_label_says_where_the_copy_begins(
         app, logged_in, session, data):
-    """The demo's copy begins on 9 August: "this quarter" read "▲ 290%" against a third quarter holding its last seven
-    weeks. Here the copy begins on 10 February, and March is compared with the whole of February."""
+    """The demo's copy began on 20 August: "this quarter" read "▲ 290%" against the first 69 days of a third quarter
+    it held from 20 August only. Here the copy begins on 10 February, and March is compared with February."""
     client = logged_in("head")
     cards = _cards(app, client, "2026-03-01", "2026-03-31")
     for key in ("certificates", "service-time", "fees", "violations"):

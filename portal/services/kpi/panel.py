@@ -270,8 +270,8 @@ def figures_for(session: Session, office_id: int, periods: list[tuple[date, date
         # violation rate (per completed application) count the period's applications; the applications in progress
         # at the period's end count every application submitted by then, whenever. (The IKM has its own "no
         # answers": its figure is None.)
-        # A period the copy covers only in part is no baseline either: the demo's copy begins on 9 August, and "this
-        # quarter" read "▲ 290%" against a third quarter holding its last seven weeks.
+        # A period the copy covers only in part is no baseline either: the demo's copy began on 20 August, and "this
+        # quarter" read "▲ 290%" against the first 69 days of a third quarter it held only from 20 August.
         has_applications = any(start <= day <= end for day, _values in daily)
         whole = has_applications and data_from is not None and data_from <= start
         result["comparable"] = {"certificates": whole, "service_time": whole, "fees": whole, "violations": whole,
