@@ -288,11 +288,8 @@ def copied_from(session: Session, office_id: int) -> date | None:
     """The first local day the office's copy of the certification data holds anything (over every section and
     direction: a section without traffic early on is still covered): the certification system's history begins
     there, or the copy does. None before a first sync."""
-    return _as_date_or_none(session.scalar(select(func.min(KpiDaily.day)).where(KpiDaily.office_id == office_id)))
-
-
-def _as_date_or_none(value) -> date | None:
-    return None if value is None else _as_date(value)
+    first = session.scalar(select(func.min(KpiDaily.day)).where(KpiDaily.office_id == office_id))
+    return None if first is None else _as_date(first)
 
 
 def figures(session: Session, office_id: int, start: date, end: date, section: str | None = None,
