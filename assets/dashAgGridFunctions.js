@@ -93,3 +93,161 @@ dagfuncs.qcFitRows = function (params, gridId) {
         box.style.setProperty("--qc-rows-height", height);
     }
 };
+
+// The height of a row whose cells wrap (layouts/components/grid.py `WRAPPED`): each wrapped cell measured in one
+// pass, not by AG Grid's autoHeight, which measures each cell as it is drawn — a style and layout pass of the page
+// for every cell, because drawing the next one changes the page again (a page of the applications list, 50 rows
+// of nine wrapped cells: 205 layouts, one task of 230–490 ms on a 2-core VM; issue #14's bound is 200 ms). Here every
+// row of the grid not yet measured at these column widths is set out at once in a hidden copy of a row inside the grid
+// (the same classes, inline styles and widths, so the theme's and the portal's rules apply alike), read, and
+// removed: one layout of that copy. The row is as tall as its tallest wrapped cell and no shorter than the grid's row
+// height, as AG Grid makes an autoHeight row. Column widths change with the window or a resize: qcRowHeightsCheck.
+var qcMeasured = new WeakMap();  // a row's data → {widths: the columns' widths it was measured at, height}
+var qcMeasuredWidths = new WeakMap();  // a grid's api → the widths its rows were last measured at
+
+function qcWrappedColumns(api) {
+    return (api.getAllDisplayedColumns() || []).filter(function (column) {
+        var def = column.getColDef();
+        return def.wrapText && !def.autoHeight && !def.cellRenderer;
+    });
+}
+
+function qcWidths(columns) {
+    return columns.map(function (column) { return column.getColId() + ":" + column.getActualWidth(); }).join(",");
+}
+
+// A cellClassRules expression as the portal writes them: `params.data.field` or `params.data.field == 'value'`.
+// Any other form counts as true: a class too many can only make the copy a line taller (a bold flag), not shorter.
+function qcRuleHolds(expression, data) {
+    var truthy = /^params\.data\.(\w+)$/.exec(expression);
+    if (truthy) {
+        return Boolean(data[truthy[1]]);
+    }
+    var equal = /^params\.data\.(\w+) == '([^']*)'$/.exec(expression);
+    return equal ? String(data[equal[1]]) === equal[2] : true;
+}
+
+function qcClasses(def, data) {
+    var own = typeof def.cellClass === "string" ? [def.cellClass] : Array.isArray(def.cellClass) ? def.cellClass : [];
+    var rules = def.cellClassRules || {};
+    Object.keys(rules).forEach(function (name) {
+        if (typeof rules[name] === "string" && qcRuleHolds(rules[name], data)) {
+            own = own.concat(name.split(" "));
+        }
+    });
+    return ["ag-cell", "ag-cell-wrap-text", "ag-cell-value"].concat(own).join(" ");
+}
+
+function qcMeasureRows(api, gridId, columns, widths, nodes) {
+    var box = document.getElementById(gridId);
+    var root = box && box.querySelector(".ag-root-wrapper");
+    if (!root) {
+        return false;  // not drawn yet: measured when it is (qcRowHeightsCheck)
+    }
+    var least = api.getSizesForCurrentTheme().rowHeight;
+    var copy = document.createElement("div");
+    copy.className = "ag-row";
+    copy.setAttribute("aria-hidden", "true");
+    copy.style.cssText = "position:absolute;top:0;left:-100000px;visibility:hidden;height:auto;contain:layout style";
+    var rows = nodes.map(function (node) {
+        var line = document.createElement("div");
+        line.style.cssText = "display:flex;align-items:flex-start";
+        columns.forEach(function (column) {
+            var def = column.getColDef();
+            var cell = document.createElement("div");
+            cell.className = qcClasses(def, node.data);
+            if (def.cellStyle && typeof def.cellStyle === "object") {
+                Object.assign(cell.style, def.cellStyle);
+            }
+            cell.style.position = "static";
+            cell.style.height = "auto";
+            cell.style.flex = "none";
+            cell.style.width = column.getActualWidth() + "px";
+            // A cell with no autoHeight holds its text itself (AG Grid draws no wrapper around it).
+            var text = api.getCellValue({rowNode: node, colKey: column, useFormatter: true});
+            cell.textContent = text === null || text === undefined ? "" : String(text);
+            line.appendChild(cell);
+        });
+        copy.appendChild(line);
+        return line;
+    });
+    root.appendChild(copy);
+    rows.forEach(function (line, index) {
+        var tallest = least;
+        for (var i = 0; i < line.children.length; i++) {
+            // As AG Grid measures an autoHeight cell: its lines to the whole pixel, then its padding and borders.
+            var cell = line.children[i], style = window.getComputedStyle(cell);
+            var frame = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom) +
+                parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+            tallest = Math.max(tallest, Math.round(cell.getBoundingClientRect().height - frame) + frame);
+        }
+        qcMeasured.set(nodes[index].data, {widths: widths, height: tallest});
+    });
+    root.removeChild(copy);
+    qcMeasuredWidths.set(api, widths);
+    return true;
+}
+
+// Rows measured again in a batch that AG Grid asked about for one row (new widths met before any event said so)
+// keep the heights they were drawn with until AG Grid asks again: once a turn, it is made to.
+var qcResetPending = new WeakSet();
+function qcRowHeightsSoon(api) {
+    if (qcResetPending.has(api)) {
+        return;
+    }
+    qcResetPending.add(api);
+    setTimeout(function () {
+        qcResetPending.delete(api);
+        if (!api.isDestroyed()) {
+            api.resetRowHeights();
+        }
+    }, 0);
+}
+
+dagfuncs.qcRowHeight = function (params, gridId) {
+    var api = params.api, data = params.data;
+    if (!data) {
+        return undefined;
+    }
+    var columns = qcWrappedColumns(api);
+    if (!columns.length) {
+        return undefined;  // no cell wraps here (a phone's one stacked column is measured by AG Grid)
+    }
+    var widths = qcWidths(columns);
+    var known = qcMeasured.get(data);
+    if (!known || known.widths !== widths) {
+        // Every row of the grid still unmeasured at these widths, in the same pass as this one.
+        var nodes = [params.node], stale = false;
+        api.forEachNode(function (node) {
+            var seen = node.data && qcMeasured.get(node.data);
+            if (node !== params.node && node.data && (!seen || seen.widths !== widths)) {
+                nodes.push(node);
+                stale = stale || Boolean(seen);
+            }
+        });
+        if (!qcMeasureRows(api, gridId, columns, widths, nodes)) {
+            qcMeasuredWidths.set(api, null);
+            return undefined;
+        }
+        if (stale) {
+            qcRowHeightsSoon(api);  // rows drawn at the old widths, measured anew here, AG Grid did not ask about
+        }
+        known = qcMeasured.get(data);
+    }
+    return known.height;
+};
+
+// When a column's width or the set of columns shown changes (a window resized, a phone turned, a flex column
+// sized at the first draw), the rows are measured again at the new widths; otherwise nothing is done.
+dagfuncs.qcRowHeightsCheck = function (params) {
+    var api = params.api;
+    if (!api || api.isDestroyed() || !qcMeasuredWidths.has(api)) {
+        return;  // no row measured yet: the first rows are measured as they come
+    }
+    var columns = qcWrappedColumns(api);
+    var widths = columns.length ? qcWidths(columns) : "";  // "": none shown (a phone's stacked column instead)
+    if (qcMeasuredWidths.get(api) !== widths) {
+        qcMeasuredWidths.set(api, widths);  // measuring sets it again; a phone's is not measured here
+        api.resetRowHeights();
+    }
+};

@@ -17,26 +17,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
-OBSERVER = """(() => { window.__qcTasks = []; new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) window.__qcTasks.push(Math.round(entry.duration)); })
-  .observe({type: 'longtask', buffered: true}); })();"""
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.browser_tasks import CHROMIUM, FLAGS, in_turn, server_arguments, servers, signed_in_tab  # noqa: E402
+
 PRESETS = ("this_quarter", "last_month", "this_year", "last_quarter")
 
 
 def switches(browser, url: str, user: str, password: str, repeats: int = 4) -> list[int]:
     """The longest task of each period switch (0 when none passed 50 ms)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID", base_url=url)
-    page = context.new_page()
-    page.add_init_script(OBSERVER)
-    page.goto("/login")
-    page.fill("#username", user)
-    page.fill("#password", password)
-    page.click("#login-submit")
+    page = signed_in_tab(browser, url, user, password)
     page.wait_for_load_state("networkidle")
     page.goto("/kpi")
     page.wait_for_selector("#kpi-cards > *")
@@ -50,26 +44,23 @@ def switches(browser, url: str, user: str, password: str, repeats: int = 4) -> l
             page.wait_for_load_state("networkidle")
             time.sleep(0.8)  # the answers drawn, and any task they started over
             longest.append(max(page.evaluate("window.__qcTasks") or [0]))
-    context.close()
+    page.context.close()
     return longest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8060")
-    parser.add_argument("--baseline-url")
-    parser.add_argument("--rounds", type=int, default=2)
+    server_arguments(parser)
     parser.add_argument("--user", default="head")
-    parser.add_argument("--password", default="qcorner-demo")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    servers = [("this code", args.url)] + ([("baseline", args.baseline_url)] if args.baseline_url else [])
-    medians: dict[str, list[float]] = {name: [] for name, _url in servers}
+    named = servers(args)
+    medians: dict[str, list[float]] = {name: [] for name, _url in named}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         for round_number in range(1, args.rounds + 1):
-            for name, url in (servers if round_number % 2 else servers[::-1]):
+            for name, url in in_turn(named, round_number):
                 tasks = switches(browser, url, args.user, args.password)
                 medians[name].append(statistics.median(tasks))
                 print(f"round {round_number} {name:9}: median {statistics.median(tasks):5.0f} ms, longest "

@@ -403,7 +403,7 @@ def handler_columns() -> list[dict]:
         # Its header and its flag ("Ditandai: 3 perusahaan tier D") whole: cut with "…" at 1366 px they hid the very
         # words the column is for. Wide enough for both on a laptop; on a narrower screen they wrap.
         {"field": "tier_d", "headerName": t("handler.col.tier_d"), "minWidth": 260, "wrapHeaderText": True,
-         "autoHeaderHeight": True, "wrapText": True, "autoHeight": True,
+         "autoHeaderHeight": True, "wrapText": True,
          "cellClassRules": {"qc-flagged-cell": "params.data.flagged"}},
         handler_phone_column(),
     ]

@@ -12,9 +12,12 @@ from portal.i18n import current_language, t
 NUMERIC = "numericColumn"
 PHONE_COLUMN = "stacked"  # the colId of a list's one column on a phone (stacked_column, grid `phone_column`)
 # A cell that wraps onto more lines rather than end in "…" (a company's or a commodity's long name, a run's rows per
-# table), its lines as close as a paragraph's, not a row's height apart: `{..., **WRAPPED}` in a column.
-WRAPPED = {"wrapText": True, "autoHeight": True,
-           "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}}
+# table), its lines as close as a paragraph's, not a row's height apart: `{..., **WRAPPED}` in a column. Its row is as
+# tall as its lines: measured for the whole page of rows at once (assets/dashAgGridFunctions.js qcRowHeight), not by
+# AG Grid's autoHeight, which measured cell after cell as each was drawn (230–490 ms for the applications list's
+# first page on a 2-core VM, issue #14's bound 200 ms). A column with a cellRenderer keeps autoHeight (the phone's
+# stacked rows): the copy measured holds text only.
+WRAPPED = {"wrapText": True, "cellStyle": {"lineHeight": "1.4", "paddingTop": "8px", "paddingBottom": "8px"}}
 
 
 def number_format() -> dict:
@@ -36,6 +39,11 @@ def _formatted(column: dict) -> dict:
     if column.get("type") == NUMERIC and "valueFormatter" not in column:
         return {**column, "valueFormatter": number_format()}
     return column
+
+
+def wraps(column: dict) -> bool:
+    """Whether the column's cells wrap and the grid measures their rows (qcRowHeight) rather than AG Grid."""
+    return bool(column.get("wrapText")) and not column.get("autoHeight") and "cellRenderer" not in column
 
 
 def formatted_columns(columns: list[dict]) -> list[dict]:
@@ -74,13 +82,22 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     # height and scrolls inside it. modelUpdated: new rows, and a stacked row's height once it is measured.
     fit = [f"qcFitRows(params, '{component_id}')"]
     listeners.update(firstDataRendered=list(fit), modelUpdated=list(fit), gridSizeChanged=list(fit))
+    columns = formatted_columns(columns)
+    heights = {}
+    if any(wraps(column) for column in columns):
+        heights = {"getRowHeight": {"function": f"qcRowHeight(params, '{component_id}')"}}
+        # New widths (a window resized, a phone turned, flex columns sized at the first draw): the rows measured again.
+        check = "qcRowHeightsCheck(params)"
+        listeners.update(columnResized=[check], displayedColumnsChanged=[check], firstDataRendered=[*fit, check],
+                         gridSizeChanged=[*fit, check])
     phone_options, phone_default = {}, {}
     if phone_column:
         swap = f"qcPhoneColumn(params, '{phone_column}')"
         # newColumnsLoaded: columns a callback sends again (the ranking's, on every answer) come with the phone
         # column hidden again (its `hide`) and the others as they were, hidden on a phone: a list of no column.
         # rowDataUpdated: a filter that leaves no row draws none, and the empty list kept the desktop's headers.
-        listeners.update(gridSizeChanged=[swap, *fit], firstDataRendered=[swap, *fit], newColumnsLoaded=[swap],
+        listeners.update(gridSizeChanged=[swap, *listeners["gridSizeChanged"]],
+                         firstDataRendered=[swap, *listeners["firstDataRendered"]], newColumnsLoaded=[swap],
                          rowDataUpdated=[swap])
         # Rows drawn before gridReady (when the listeners are added) ask too, and so does the header, drawn when the
         # grid is made: a list empty from its first load draws no row (dashAgGridFunctions.js qcPhoneColumnSoon).
@@ -92,13 +109,13 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     extra = {"getRowId": "qcRowId(params.data.id)"} if row_id else {}
     return dag.AgGrid(
         id=component_id, className=f"ag-theme-alpine qc-grid {class_name}".strip(), style=style,
-        columnDefs=formatted_columns(columns),
+        columnDefs=columns,
         defaultColDef={"sortable": sortable, "resizable": True, "suppressMovable": True, **phone_default,
                        **(default_col or {})},
         # localeText, not overlayNoRowsTemplate: dash-ag-grid refuses an HTML template string (XSS guard), and the
         # grid then fell back to its English "No Rows To Show".
         dashGridOptions={"localeText": locale_text(no_rows),
-                         "tooltipShowDelay": 400, **phone_options, **(options or {})},
+                         "tooltipShowDelay": 400, **heights, **phone_options, **(options or {})},
         # A focused row opens with Enter as with a click (assets/dashAgGridFunctions.js qcOpenOnEnter).
         eventListeners=listeners,
         rowData=[], **extra, **kwargs)

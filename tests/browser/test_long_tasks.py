@@ -85,7 +85,8 @@ def companies(database, make_user, _built):
             heavy = build_heavy_company(s, applications=HEAVY_APPLICATIONS, handlers=108)
             # 24 handlers: a first page of handlers as full as the large company's (20 rows), so the section's step
             # compares like for like — with 3 it drew 4 rows against 20, and a loaded CI machine stretched the 20
-            # rows' drawing (autoHeight cells) past 1.5 times the 4 rows' three rounds running (296 ms against 126).
+            # rows' drawing (then cell by cell: AG Grid's autoHeight) past 1.5 times the 4 rows' three rounds running
+            # (296 ms against 126).
             small = build_heavy_company(s, applications=40, handlers=24, name="CV Kecil Makmur", seed=3, nncs=1)
             compliance_rollup.recompute_all(s)
         make_user("koordinator_kt", "coordinator", "plant", full_name="Ir. Ratna Dewi")
