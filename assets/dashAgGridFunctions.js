@@ -116,22 +116,34 @@ function qcWidths(columns) {
     return columns.map(function (column) { return column.getColId() + ":" + column.getActualWidth(); }).join(",");
 }
 
-// A cellClassRules expression as the portal writes them: `params.data.field` or `params.data.field == 'value'`.
-// Any other form counts as true: a class too many can only make the copy a line taller (a bold flag), not shorter.
-function qcRuleHolds(expression, data) {
-    var truthy = /^params\.data\.(\w+)$/.exec(expression);
-    if (truthy) {
-        return Boolean(data[truthy[1]]);
+// Whether a cellClassRules rule gives the cell its class: dash-ag-grid hands the grid each rule compiled into a
+// function of AG Grid's cell parameters; a rule still a string is read in the two forms the portal writes
+// (`params.data.field`, `params.data.field == 'value'`). A rule that cannot be read counts as true: a class too many
+// can only make the copy a line taller (the handlers' bold tier-D flag), never shorter than the cell drawn.
+function qcRuleHolds(rule, params) {
+    if (typeof rule === "function") {
+        try {
+            return Boolean(rule(params));
+        } catch (error) {
+            return true;
+        }
     }
-    var equal = /^params\.data\.(\w+) == '([^']*)'$/.exec(expression);
-    return equal ? String(data[equal[1]]) === equal[2] : true;
+    if (typeof rule !== "string") {
+        return true;
+    }
+    var truthy = /^params\.data\.(\w+)$/.exec(rule);
+    if (truthy) {
+        return Boolean(params.data[truthy[1]]);
+    }
+    var equal = /^params\.data\.(\w+) == '([^']*)'$/.exec(rule);
+    return equal ? String(params.data[equal[1]]) === equal[2] : true;
 }
 
-function qcClasses(def, data) {
+function qcClasses(def, params) {
     var own = typeof def.cellClass === "string" ? [def.cellClass] : Array.isArray(def.cellClass) ? def.cellClass : [];
     var rules = def.cellClassRules || {};
     Object.keys(rules).forEach(function (name) {
-        if (typeof rules[name] === "string" && qcRuleHolds(rules[name], data)) {
+        if (qcRuleHolds(rules[name], params)) {
             own = own.concat(name.split(" "));
         }
     });
@@ -141,8 +153,10 @@ function qcClasses(def, data) {
 function qcMeasureRows(api, gridId, columns, widths, nodes) {
     var box = document.getElementById(gridId);
     var root = box && box.querySelector(".ag-root-wrapper");
-    if (!root) {
-        return false;  // not drawn yet: measured when it is (qcRowHeightsCheck)
+    if (!root || !root.getClientRects().length) {
+        // Not drawn yet, or folded away (every cell would measure 0): measured when it gets a size
+        // (gridSizeChanged → qcRowHeightsCheck).
+        return false;
     }
     var least = api.getSizesForCurrentTheme().rowHeight;
     var copy = document.createElement("div");
@@ -155,7 +169,9 @@ function qcMeasureRows(api, gridId, columns, widths, nodes) {
         columns.forEach(function (column) {
             var def = column.getColDef();
             var cell = document.createElement("div");
-            cell.className = qcClasses(def, node.data);
+            var text = api.getCellValue({rowNode: node, colKey: column, useFormatter: true});
+            cell.className = qcClasses(def, {data: node.data, node: node, value: text, colDef: def, column: column,
+                                             api: api, context: api.getGridOption("context")});
             if (def.cellStyle && typeof def.cellStyle === "object") {
                 Object.assign(cell.style, def.cellStyle);
             }
@@ -164,7 +180,6 @@ function qcMeasureRows(api, gridId, columns, widths, nodes) {
             cell.style.flex = "none";
             cell.style.width = column.getActualWidth() + "px";
             // A cell with no autoHeight holds its text itself (AG Grid draws no wrapper around it).
-            var text = api.getCellValue({rowNode: node, colKey: column, useFormatter: true});
             cell.textContent = text === null || text === undefined ? "" : String(text);
             line.appendChild(cell);
         });
@@ -238,16 +253,33 @@ dagfuncs.qcRowHeight = function (params, gridId) {
 };
 
 // When a column's width or the set of columns shown changes (a window resized, a phone turned, a flex column
-// sized at the first draw), the rows are measured again at the new widths; otherwise nothing is done.
+// sized at the first draw), the rows are measured again at the new widths; so are rows whose data changed under the
+// same id (a sync run that finished, a guidance record saved), which AG Grid keeps without asking their height again.
+// Once a turn, after the grid's own work: the phone's swap shows and hides its columns one by one, each an event.
+var qcCheckPending = new WeakSet();
 dagfuncs.qcRowHeightsCheck = function (params) {
     var api = params.api;
-    if (!api || api.isDestroyed() || !qcMeasuredWidths.has(api)) {
-        return;  // no row measured yet: the first rows are measured as they come
+    if (!api || qcCheckPending.has(api)) {
+        return;
     }
-    var columns = qcWrappedColumns(api);
-    var widths = columns.length ? qcWidths(columns) : "";  // "": none shown (a phone's stacked column instead)
-    if (qcMeasuredWidths.get(api) !== widths) {
-        qcMeasuredWidths.set(api, widths);  // measuring sets it again; a phone's is not measured here
-        api.resetRowHeights();
-    }
+    qcCheckPending.add(api);
+    setTimeout(function () {
+        qcCheckPending.delete(api);
+        if (api.isDestroyed() || !qcMeasuredWidths.has(api)) {
+            return;  // no row measured yet: the first rows are measured as they come
+        }
+        var columns = qcWrappedColumns(api);
+        var widths = columns.length ? qcWidths(columns) : "";  // "": none shown (a phone's stacked column instead)
+        var unmeasured = false;
+        if (columns.length) {
+            api.forEachNode(function (node) {
+                var seen = node.data && qcMeasured.get(node.data);
+                unmeasured = unmeasured || Boolean(node.data && (!seen || seen.widths !== widths));
+            });
+        }
+        if (qcMeasuredWidths.get(api) !== widths || unmeasured) {
+            qcMeasuredWidths.set(api, widths);  // measuring sets it again; a phone's is not measured here
+            api.resetRowHeights();
+        }
+    }, 0);
 };

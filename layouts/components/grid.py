@@ -86,10 +86,11 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
     heights = {}
     if any(wraps(column) for column in columns):
         heights = {"getRowHeight": {"function": f"qcRowHeight(params, '{component_id}')"}}
-        # New widths (a window resized, a phone turned, flex columns sized at the first draw): the rows measured again.
+        # New widths (a window resized, a phone turned, flex columns sized at the first draw, a folded grid opened)
+        # or rows whose data changed under the same id: the rows measured again.
         check = "qcRowHeightsCheck(params)"
         listeners.update(columnResized=[check], displayedColumnsChanged=[check], firstDataRendered=[*fit, check],
-                         gridSizeChanged=[*fit, check])
+                         gridSizeChanged=[*fit, check], rowDataUpdated=[check])
     phone_options, phone_default = {}, {}
     if phone_column:
         swap = f"qcPhoneColumn(params, '{phone_column}')"
@@ -98,7 +99,7 @@ def grid(component_id: str, columns: list[dict], no_rows: str | None = None, *, 
         # rowDataUpdated: a filter that leaves no row draws none, and the empty list kept the desktop's headers.
         listeners.update(gridSizeChanged=[swap, *listeners["gridSizeChanged"]],
                          firstDataRendered=[swap, *listeners["firstDataRendered"]], newColumnsLoaded=[swap],
-                         rowDataUpdated=[swap])
+                         rowDataUpdated=[swap, *listeners.get("rowDataUpdated", [])])
         # Rows drawn before gridReady (when the listeners are added) ask too, and so does the header, drawn when the
         # grid is made: a list empty from its first load draws no row (dashAgGridFunctions.js qcPhoneColumnSoon).
         soon = {"function": f"qcPhoneColumnSoon(params, '{phone_column}')"}

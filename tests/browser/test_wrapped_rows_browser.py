@@ -110,3 +110,22 @@ def test_a_page_of_fifty_wrapped_rows_is_laid_out_a_few_times_not_once_per_cell(
     layouts = sum(event.get("name") == "Layout" for event in events)
     assert layouts < 50, f"{layouts} layouts of the page for a page of 50 rows: measured cell by cell"
     _fit(page)
+
+
+def test_a_row_whose_text_changes_under_the_same_id_grows_to_its_new_lines(page, wrapping_list):
+    """A list answered again with the same rows (a sync run finished, a record saved) keeps each row and swaps in its
+    data: AG Grid does not ask its height again, and a longer text was cut to the old row's lines."""
+    sign_in(page, "petugas")
+    page.goto("/applications")
+    expect(page.get_by_text("1–50 dari 60")).to_be_visible()
+    before = {row["id"]: row["height"] for row in _fit(page)}
+    first = page.evaluate("""() => {
+        const api = dash_ag_grid.getApi('applications-grid');
+        const rows = [];
+        api.forEachNode((node) => rows.push({...node.data}));
+        rows[0].handler = 'PPJK Cepat Urus Mandiri Sentosa Abadi Jaya Makmur Sejahtera Bersama Indonesia Raya';
+        api.setGridOption('rowData', rows);
+        return rows[0].id;
+    }""")
+    after = {row["id"]: row["height"] for row in _fit(page)}
+    assert after[str(first)] > before[str(first)], (before[str(first)], after[str(first)])

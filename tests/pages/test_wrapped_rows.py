@@ -18,7 +18,7 @@ def test_a_grid_whose_cells_wrap_measures_its_rows_itself_and_again_when_its_wid
     name, count = drawn.columnDefs
     assert name["wrapText"] and "autoHeight" not in name and wraps(name) and not wraps(count)
     assert drawn.dashGridOptions["getRowHeight"] == {"function": "qcRowHeight(params, 'g')"}
-    for event in ("columnResized", "displayedColumnsChanged", "gridSizeChanged", "firstDataRendered"):
+    for event in ("columnResized", "displayedColumnsChanged", "gridSizeChanged", "firstDataRendered", "rowDataUpdated"):
         assert CHECK in drawn.eventListeners[event], event
     # the phone's fit to its rows still listens beside it
     assert "qcFitRows(params, 'g')" in drawn.eventListeners["gridSizeChanged"]
@@ -38,6 +38,7 @@ def test_a_phone_column_keeps_agrids_own_measure_and_every_listener_of_the_grid(
     swap = f"qcPhoneColumn(params, '{PHONE_COLUMN}')"
     for event in ("gridSizeChanged", "firstDataRendered"):
         assert {swap, "qcFitRows(params, 'g')", CHECK} <= set(drawn.eventListeners[event]), event
+    assert {swap, CHECK} <= set(drawn.eventListeners["rowDataUpdated"])
 
 
 def test_no_column_of_the_officers_longest_lists_is_measured_cell_by_cell():
