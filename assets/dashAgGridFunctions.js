@@ -53,19 +53,26 @@ dagfuncs.qcPhoneColumn = function (params, phoneColumn) {
 // some loads) no listener ever asked and the phone kept the two first columns. A list empty from its first load
 // draws no row and gets no rowDataUpdated (its [] is the [] it was made with): only its header asks. Once a turn,
 // not once a row or a header cell.
-var qcPhoneSwapPending = new WeakSet();
-dagfuncs.qcPhoneColumnSoon = function (params, phoneColumn) {
-    var api = params.api;
-    if (!api || qcPhoneSwapPending.has(api)) {
+// A grid's `work` done once a turn however many of its events ask for it, after the grid's own work, and not once
+// the grid is gone; `pending` holds the grids whose turn is coming.
+function qcOnceATurn(pending, api, work) {
+    if (!api || pending.has(api)) {
         return;
     }
-    qcPhoneSwapPending.add(api);
+    pending.add(api);
     setTimeout(function () {
-        qcPhoneSwapPending.delete(api);
+        pending.delete(api);
         if (!api.isDestroyed()) {
-            dagfuncs.qcPhoneColumn({api: api}, phoneColumn);
+            work();
         }
     }, 0);
+}
+
+var qcPhoneSwapPending = new WeakSet();
+dagfuncs.qcPhoneColumnSoon = function (params, phoneColumn) {
+    qcOnceATurn(qcPhoneSwapPending, params.api, function () {
+        dagfuncs.qcPhoneColumn({api: params.api}, phoneColumn);
+    });
 };
 
 // On a phone a list is as tall as its rows, up to the height its page gives it (60vh for most), where it scrolls inside
@@ -207,16 +214,9 @@ function qcMeasureRows(api, gridId, columns, widths, nodes) {
 // keep the heights they were drawn with until AG Grid asks again: once a turn, it is made to.
 var qcResetPending = new WeakSet();
 function qcRowHeightsSoon(api) {
-    if (qcResetPending.has(api)) {
-        return;
-    }
-    qcResetPending.add(api);
-    setTimeout(function () {
-        qcResetPending.delete(api);
-        if (!api.isDestroyed()) {
-            api.resetRowHeights();
-        }
-    }, 0);
+    qcOnceATurn(qcResetPending, api, function () {
+        api.resetRowHeights();
+    });
 }
 
 dagfuncs.qcRowHeight = function (params, gridId) {
@@ -259,13 +259,8 @@ dagfuncs.qcRowHeight = function (params, gridId) {
 var qcCheckPending = new WeakSet();
 dagfuncs.qcRowHeightsCheck = function (params) {
     var api = params.api;
-    if (!api || qcCheckPending.has(api)) {
-        return;
-    }
-    qcCheckPending.add(api);
-    setTimeout(function () {
-        qcCheckPending.delete(api);
-        if (api.isDestroyed() || !qcMeasuredWidths.has(api)) {
+    qcOnceATurn(qcCheckPending, api, function () {
+        if (!qcMeasuredWidths.has(api)) {
             return;  // no row measured yet: the first rows are measured as they come
         }
         var columns = qcWrappedColumns(api);
@@ -281,5 +276,5 @@ dagfuncs.qcRowHeightsCheck = function (params) {
             qcMeasuredWidths.set(api, widths);  // measuring sets it again; a phone's is not measured here
             api.resetRowHeights();
         }
-    }, 0);
+    });
 };
