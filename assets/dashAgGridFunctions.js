@@ -119,6 +119,12 @@ function qcWrappedColumns(api) {
     });
 }
 
+// Whether a row has yet to be measured at these widths: new, or measured at others.
+function qcUnmeasured(node, widths) {
+    var seen = node.data && qcMeasured.get(node.data);
+    return Boolean(node.data && (!seen || seen.widths !== widths));
+}
+
 function qcWidths(columns) {
     return columns.map(function (column) { return column.getColId() + ":" + column.getActualWidth(); }).join(",");
 }
@@ -234,10 +240,9 @@ dagfuncs.qcRowHeight = function (params, gridId) {
         // Every row of the grid still unmeasured at these widths, in the same pass as this one.
         var nodes = [params.node], stale = false;
         api.forEachNode(function (node) {
-            var seen = node.data && qcMeasured.get(node.data);
-            if (node !== params.node && node.data && (!seen || seen.widths !== widths)) {
+            if (node !== params.node && qcUnmeasured(node, widths)) {
                 nodes.push(node);
-                stale = stale || Boolean(seen);
+                stale = stale || qcMeasured.has(node.data);
             }
         });
         if (!qcMeasureRows(api, gridId, columns, widths, nodes)) {
@@ -268,8 +273,7 @@ dagfuncs.qcRowHeightsCheck = function (params) {
         var unmeasured = false;
         if (columns.length) {
             api.forEachNode(function (node) {
-                var seen = node.data && qcMeasured.get(node.data);
-                unmeasured = unmeasured || Boolean(node.data && (!seen || seen.widths !== widths));
+                unmeasured = unmeasured || qcUnmeasured(node, widths);
             });
         }
         if (qcMeasuredWidths.get(api) !== widths || unmeasured) {
