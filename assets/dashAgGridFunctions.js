@@ -216,13 +216,34 @@ function qcMeasureRows(api, gridId, columns, widths, nodes) {
     return true;
 }
 
-// Rows measured again in a batch that AG Grid asked about for one row (new widths met before any event said so)
-// keep the heights they were drawn with until AG Grid asks again: once a turn, it is made to.
+// AG Grid asks a row's height without applying it too: a drawn row asks it again for its line height whenever its
+// height changes (RowCtrl.onRowHeightChanged). Rows measured anew in such a call (new widths met before any event
+// said so: the first draw's flex widths, on a slow machine) kept the heights they were drawn with — the CI's one-row
+// list kept its three-line handler in two lines. Once a turn AG Grid is made to take the new heights, unless it is
+// already taking them all (qcResetRowHeights).
 var qcResetPending = new WeakSet();
 function qcRowHeightsSoon(api) {
     qcOnceATurn(qcResetPending, api, function () {
-        api.resetRowHeights();
+        qcResetRowHeights(api);
     });
+}
+
+var qcResetting = new WeakSet();  // grids whose every row AG Grid is asking the height of, and applying
+function qcResetRowHeights(api) {
+    qcResetting.add(api);
+    try {
+        api.resetRowHeights();
+    } finally {
+        qcResetting.delete(api);
+    }
+}
+
+// Whether a row is drawn at a height other than its measure at these widths, AG Grid not about to ask again (a row
+// with no height yet, or marked estimated by a reset, is asked when it is drawn).
+function qcDrawnOtherwise(node, widths) {
+    var seen = node.data && qcMeasured.get(node.data);
+    return Boolean(seen && seen.widths === widths && typeof node.rowHeight === "number" && !node.rowHeightEstimated &&
+                   node.rowHeight !== seen.height);
 }
 
 dagfuncs.qcRowHeight = function (params, gridId) {
@@ -238,19 +259,18 @@ dagfuncs.qcRowHeight = function (params, gridId) {
     var known = qcMeasured.get(data);
     if (!known || known.widths !== widths) {
         // Every row of the grid still unmeasured at these widths, in the same pass as this one.
-        var nodes = [params.node], stale = false;
+        var nodes = [params.node];
         api.forEachNode(function (node) {
             if (node !== params.node && qcUnmeasured(node, widths)) {
                 nodes.push(node);
-                stale = stale || qcMeasured.has(node.data);
             }
         });
         if (!qcMeasureRows(api, gridId, columns, widths, nodes)) {
             qcMeasuredWidths.set(api, null);
             return undefined;
         }
-        if (stale) {
-            qcRowHeightsSoon(api);  // rows drawn at the old widths, measured anew here, AG Grid did not ask about
+        if (!qcResetting.has(api) && nodes.some(function (node) { return qcDrawnOtherwise(node, widths); })) {
+            qcRowHeightsSoon(api);  // rows drawn at the old widths, this one among them, that may not be asked again
         }
         known = qcMeasured.get(data);
     }
@@ -273,12 +293,12 @@ dagfuncs.qcRowHeightsCheck = function (params) {
         var unmeasured = false;
         if (columns.length) {
             api.forEachNode(function (node) {
-                unmeasured = unmeasured || qcUnmeasured(node, widths);
+                unmeasured = unmeasured || qcUnmeasured(node, widths) || qcDrawnOtherwise(node, widths);
             });
         }
         if (qcMeasuredWidths.get(api) !== widths || unmeasured) {
             qcMeasuredWidths.set(api, widths);  // measuring sets it again; a phone's is not measured here
-            api.resetRowHeights();
+            qcResetRowHeights(api);
         }
     });
 };

@@ -129,3 +129,29 @@ def test_a_row_whose_text_changes_under_the_same_id_grows_to_its_new_lines(page,
     }""")
     after = {row["id"]: row["height"] for row in _fit(page)}
     assert after[str(first)] > before[str(first)], (before[str(first)], after[str(first)])
+
+
+def test_a_lone_row_measured_anew_when_ag_grid_only_asked_its_height_takes_the_new_height(page, database, make_user):
+    """AG Grid asks a drawn row's height without applying it too (RowCtrl.onRowHeightChanged, for the row's line
+    height). On a slow machine the first draw's flex widths came in such a call before any event said so: the row was
+    measured at them, kept the height of the widths before, and the CI's one-row list cut its three-line handler to
+    two lines. Here the same: new widths, then the grid's own getRowHeight asked as AG Grid asks it, nothing else."""
+    make_user("petugas", "operator", full_name="Siti Rahmawati")
+    with database.session() as s:
+        company = gen_service_user(s, name=COMPANIES[3])
+        handler = gen_handler(s, name="PT Jasa Pengurusan Dokumen Kepabeanan Nusantara", tax_id="09.876.543.2-100.000")
+        gen_application(s, company, commodity=COMMODITIES[1], handler=handler, number="2026.1.0300.0.K11.E.000001")
+    sign_in(page, "petugas")
+    page.goto("/applications")
+    expect(page.get_by_text("1–1 dari 1")).to_be_visible()
+    [before] = _fit(page)
+    page.evaluate("""() => {
+        const api = dash_ag_grid.getApi('applications-grid');
+        api.applyColumnState({state: [{colId: 'service_user', flex: null, width: 150},
+                                      {colId: 'commodity', flex: null, width: 130},
+                                      {colId: 'handler', flex: null, width: 120}]});
+        const node = api.getDisplayedRowAtIndex(0);
+        api.getGridOption('getRowHeight')({node: node, data: node.data, api: api});
+    }""")
+    [after] = _fit(page)
+    assert after["height"] > before["height"], (before, after)
