@@ -224,7 +224,15 @@ function qcMeasureRows(api, gridId, columns, widths, nodes) {
 var qcResetPending = new WeakSet();
 function qcRowHeightsSoon(api) {
     qcOnceATurn(qcResetPending, api, function () {
-        qcResetRowHeights(api);
+        var columns = qcWrappedColumns(api), widths = qcWidths(columns), otherwise = false;
+        if (columns.length) {
+            api.forEachNode(function (node) {
+                otherwise = otherwise || qcDrawnOtherwise(node, widths);
+            });
+        }
+        if (otherwise) {  // not when the check (a width's event in the same turn) has had them taken already
+            qcResetRowHeights(api);
+        }
     });
 }
 
@@ -239,7 +247,7 @@ function qcResetRowHeights(api) {
 }
 
 // Whether a row is drawn at a height other than its measure at these widths, AG Grid not about to ask again (a row
-// with no height yet, or marked estimated by a reset, is asked when it is drawn).
+// with no height yet, or an estimated one — placed but never drawn, or marked so by a reset — is asked when drawn).
 function qcDrawnOtherwise(node, widths) {
     var seen = node.data && qcMeasured.get(node.data);
     return Boolean(seen && seen.widths === widths && typeof node.rowHeight === "number" && !node.rowHeightEstimated &&

@@ -131,11 +131,14 @@ def test_a_row_whose_text_changes_under_the_same_id_grows_to_its_new_lines(page,
     assert after[str(first)] > before[str(first)], (before[str(first)], after[str(first)])
 
 
-def test_a_lone_row_measured_anew_when_ag_grid_only_asked_its_height_takes_the_new_height(page, database, make_user):
+@pytest.mark.parametrize("told", [True, False], ids=["widths-event", "no-event"])
+def test_a_lone_row_measured_anew_when_ag_grid_only_asked_its_height_takes_the_new_height(page, database, make_user,
+                                                                                         told):
     """AG Grid asks a drawn row's height without applying it too (RowCtrl.onRowHeightChanged, for the row's line
-    height). On a slow machine the first draw's flex widths came in such a call before any event said so: the row was
-    measured at them, kept the height of the widths before, and the CI's one-row list cut its three-line handler to
-    two lines. Here the same: new widths, then the grid's own getRowHeight asked as AG Grid asks it, nothing else."""
+    height). On a slow machine the first draw's flex widths came in such a call: the row was measured at them, kept
+    the height of the widths before, and the CI's one-row list cut its three-line handler to two lines. Here the
+    same: new widths, then the grid's own getRowHeight asked as AG Grid asks it, nothing else — with the widths'
+    event (the check after it finds the row drawn otherwise) and without one (the asked measure hands it over)."""
     make_user("petugas", "operator", full_name="Siti Rahmawati")
     with database.session() as s:
         company = gen_service_user(s, name=COMPANIES[3])
@@ -145,13 +148,19 @@ def test_a_lone_row_measured_anew_when_ag_grid_only_asked_its_height_takes_the_n
     page.goto("/applications")
     expect(page.get_by_text("1–1 dari 1")).to_be_visible()
     [before] = _fit(page)
-    page.evaluate("""() => {
+    page.evaluate("""(told) => {
         const api = dash_ag_grid.getApi('applications-grid');
-        api.applyColumnState({state: [{colId: 'service_user', flex: null, width: 150},
-                                      {colId: 'commodity', flex: null, width: 130},
-                                      {colId: 'handler', flex: null, width: 120}]});
+        const widths = {service_user: 150, commodity: 130, handler: 120};
+        if (told) {
+            api.applyColumnState({state: Object.entries(widths).map(([colId, width]) => ({colId, width, flex: null}))});
+        } else {  // set as the first draw's flex sizing can be met: no event for the check to hear
+            Object.entries(widths).forEach(([colId, width]) => api.getColumn(colId).setActualWidth(width, 'api', true));
+        }
         const node = api.getDisplayedRowAtIndex(0);
         api.getGridOption('getRowHeight')({node: node, data: node.data, api: api});
-    }""")
+    }""", told)
+    page.wait_for_function("""() => {
+        const node = dash_ag_grid.getApi('applications-grid').getDisplayedRowAtIndex(0);
+        return node.rowHeight > %d; }""" % before["height"], timeout=10000)
     [after] = _fit(page)
     assert after["height"] > before["height"], (before, after)
