@@ -9,7 +9,8 @@ from sqlalchemy import text
 from models import ComplianceMonthly, ServiceUser, User
 from portal import audit, data_version
 from portal.services.compliance.bulk import bulk_insert
-from support.factories import gen_service_user, office_id
+from portal.services.targeting import decide_new_applications, keys
+from support.factories import gen_application, gen_service_user, office_id
 
 
 def _stamp(database) -> tuple[str, int]:
@@ -76,3 +77,16 @@ def test_a_plain_sql_write_and_a_bulk_copy_change_the_stamp(database):
                                                   "k": 0}])
     assert _stamp(database)[0] != middle[0]
     assert ServiceUser.__tablename__ in data_version.WATCHED
+
+
+def test_inspection_decisions_written_by_copy_change_the_stamp_on_their_own(database):
+    """Decisions go into PostgreSQL by a raw COPY, round the hook; the effectiveness panel and the KPI panel show
+    them, so the write must change the stamp even in a transaction that writes nothing else."""
+    with database.session() as session:
+        application_id = gen_application(session, gen_service_user(session, name="PT Diputuskan"),
+                                         stages=("submitted",)).id
+        keys.current_key(session, office_id(session))  # the office's first key: a watched write of its own
+    before = _stamp(database)
+    with database.session() as session:
+        assert decide_new_applications(session, [application_id]) == 1
+    assert _stamp(database) != before

@@ -32,6 +32,7 @@ from models import Application, ApplicationCommodity, Commodity, Handler, Nnc, O
 from models.base import UTCDateTime, utcnow
 from models.compliance import ComplianceScore, ComplianceSettingsVersion
 from models.targeting import TargetingDecision, TargetingPending
+from portal import data_version
 from portal.domain import compliance as compliance_model
 from portal.domain import targeting as rules
 from portal.domain.compliance import ScoringSettings
@@ -193,6 +194,9 @@ def _write(session: Session, rows: list[tuple]) -> None:
                                buffer)
         finally:
             cursor.close()
+        # COPY goes round SQLAlchemy, so the data version's hook cannot see it, and the effectiveness and KPI panels
+        # show decisions. A sync's DELETE of the queue in the same transaction bumped it anyway; nothing else did.
+        data_version.mark_changed(connection)
         return
     table = TargetingDecision.__table__
     payload = [dict(zip(_COLUMNS, row)) for row in rows]
