@@ -17,7 +17,7 @@ import re
 import secrets
 from functools import lru_cache
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from models import Base
@@ -69,14 +69,27 @@ def _before_commit(connection: Connection) -> None:
     """The `commit` event runs just before the DBAPI commit: the bump joins the transaction that wrote."""
     if not connection.info.pop(_CHANGED, False):
         return
-    # The DBAPI cursor, not connection.execute: SQLAlchemy is inside its commit and must not begin anew. The stamp
-    # is our own hex, so it goes in as a literal (the two drivers' parameter styles differ).
+    # The DBAPI cursor, not connection.execute: SQLAlchemy is inside its commit and must not begin anew.
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(f"UPDATE data_version SET version = version + 1, stamp = '{secrets.token_hex(16)}' "
-                       "WHERE id = 1")
+        cursor.execute(_bump())
     finally:
         cursor.close()
+
+
+def _bump() -> str:
+    """The statement that gives the row a new version and a new random stamp. The stamp is our own hex, so it goes in
+    as a literal (the two drivers' parameter styles differ)."""
+    return f"UPDATE data_version SET version = version + 1, stamp = '{secrets.token_hex(16)}' WHERE id = 1"
+
+
+def renew(engine: Engine) -> None:
+    """A new stamp with no write behind it (`qcorner db upgrade`). A database restored from a dump comes back with
+    the stamp it had then, and the cache may still hold answers filed under that stamp that were computed from a
+    write committed just after it. Nothing on a database not yet migrated as far as `data_version`."""
+    with engine.begin() as connection:
+        if inspect(connection).has_table("data_version"):
+            connection.exec_driver_sql(_bump())
 
 
 def _forget(connection: Connection) -> None:

@@ -167,6 +167,6 @@ def _get(key: str) -> Any:
 
 
 def clear() -> None:
-    """Forget every cached answer of this app (tests, and `qcorner` after a restore, though the stamp already
-    makes old answers unreachable)."""
+    """Forget every cached answer of this app (tests). A restore needs none of it: `qcorner db upgrade` gives the
+    restored data a new stamp (data_version.renew)."""
     cache.clear()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from models import User
+from portal import data_version
 from portal.db import Database
 from portal.demo import DEMO_DAYS  # the package's __init__ only: the simulator stays out of production imports
 from portal.migrate import upgrade
@@ -53,6 +54,12 @@ def db_upgrade(revision):
                    f"(a table stayed locked); run again once the sync is idle (docs/operations.md)", err=True)
         sys.exit(1)
     upgrade(settings.effective_database_url, revision)
+    database = Database(settings.effective_database_url)
+    try:
+        # After a restore (docs/operations.md, step 7): no answer cached under the dump's stamp is served again.
+        data_version.renew(database.engine)
+    finally:
+        database.engine.dispose()
     click.echo(f"database at revision {revision}")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from click.testing import CliRunner
 from sqlalchemy import text
 
 from models import ComplianceMonthly, ServiceUser, User
 from portal import audit, data_version
+from portal.cli.main import main
 from portal.services.compliance.bulk import bulk_insert
 from portal.services.targeting import decide_new_applications, keys
 from support.factories import gen_application, gen_service_user, office_id
@@ -90,3 +92,14 @@ def test_inspection_decisions_written_by_copy_change_the_stamp_on_their_own(data
     with database.session() as session:
         assert decide_new_applications(session, [application_id]) == 1
     assert _stamp(database) != before
+
+
+def test_a_database_upgrade_gives_the_data_a_new_stamp_so_a_restore_serves_no_answer_cached_before_it(
+        database, database_url):
+    """A restored dump comes back with the stamp it had, under which the cache may hold an answer computed from a
+    write committed just after the dump; the restore's `qcorner db upgrade` (docs/operations.md) leaves it behind."""
+    before, count = _stamp(database)
+    upgraded = CliRunner().invoke(main, ["db", "upgrade"], env={"QCORNER_DATABASE_URL": database_url})
+    assert upgraded.exit_code == 0, upgraded.output
+    after, count_after = _stamp(database)
+    assert after != before and count_after == count + 1
