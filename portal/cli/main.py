@@ -54,7 +54,6 @@ def db_upgrade(revision):
                    f"(a table stayed locked); run again once the sync is idle (docs/operations.md)", err=True)
         sys.exit(1)
     upgrade(settings.effective_database_url, revision)
-    database = Database(settings.effective_database_url)
     try:
         # After a restore (docs/operations.md, step 7): no answer cached under the dump's stamp is served again.
         data_version.renew(database.engine)
